@@ -1,0 +1,21 @@
+package dev.llmcw.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** Little-endian bfloat16 tensor. */
+public class BF16Tensor extends Tensor {
+    static final ValueLayout.OfShort LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected final MemorySegment seg;
+
+    public BF16Tensor(long[] shape, MemorySegment seg) {
+        super(shape);
+        this.seg = seg;
+        Tensors.checkSize(this, seg);
+    }
+
+    @Override public DType dtype() { return DType.BF16; }
+    @Override public MemorySegment segment() { return seg; }
+    @Override public float get(long index) { return Half.bf16ToFloat(seg.getAtIndex(LE, index)); }
+}

@@ -1,0 +1,26 @@
+package dev.llmcw.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** Little-endian float32 tensor. */
+public class F32Tensor extends Tensor {
+    static final ValueLayout.OfFloat LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    protected final MemorySegment seg;
+
+    public F32Tensor(long[] shape, MemorySegment seg) {
+        super(shape);
+        this.seg = seg;
+        Tensors.checkSize(this, seg);
+    }
+
+    /** A heap tensor over a copy-free view of {@code data}. */
+    public static F32Tensor of(float[] data, long... shape) {
+        return new F32Tensor(shape, MemorySegment.ofArray(data));
+    }
+
+    @Override public DType dtype() { return DType.F32; }
+    @Override public MemorySegment segment() { return seg; }
+    @Override public float get(long index) { return seg.getAtIndex(LE, index); }
+}

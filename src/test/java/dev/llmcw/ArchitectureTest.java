@@ -1,0 +1,28 @@
+package dev.llmcw;
+
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** The engine ("core": everything but ui and the launcher) never depends on JavaFX or on the UI. */
+class ArchitectureTest {
+    private final com.tngtech.archunit.core.domain.JavaClasses classes = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.llmcw");
+
+    @Test
+    void coreDoesNotImportJavaFx() {
+        noClasses().that().resideOutsideOfPackages("dev.llmcw.ui..", "dev.llmcw.app..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.controlsfx..", "org.jfree.chart.fx..")
+                .check(classes);
+    }
+
+    @Test
+    void coreDoesNotDependOnUi() {
+        noClasses().that().resideOutsideOfPackages("dev.llmcw.ui..", "dev.llmcw.app..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.ui..")
+                .check(classes);
+    }
+}
