@@ -1,0 +1,44 @@
+package dev.llmcw.eval;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Durable per-item results of an evaluation run, keyed by a run key that covers everything that
+ * changes the numbers (weight content hash, task + version, options). The evaluator skips items
+ * already stored, which is how cancelled or killed runs resume. The SQLite results store implements
+ * this; {@link #inMemory()} serves tests and throwaway runs.
+ */
+public interface ItemStore {
+    /**
+     * One stored item.
+     *
+     * @param gold        gold choice index (-1 for perplexity documents)
+     * @param chosen      predicted choice index by acc (-1 for perplexity documents)
+     * @param payloadJson everything else the task needs to recompute its metrics (log-likelihoods per
+     *                    choice, lengths, greedy flags, token counts, fidelity values), as JSON
+     */
+    record StoredItem(String itemId, int gold, int chosen, String payloadJson) {}
+
+    /** Items already stored for this run key, by item id. */
+    Map<String, StoredItem> load(String runKey);
+
+    /** Stores one item; durable when it returns (a crash right after must not lose it). */
+    void save(String runKey, StoredItem item);
+
+    static ItemStore inMemory() {
+        return new ItemStore() {
+            private final Map<String, Map<String, StoredItem>> runs = new ConcurrentHashMap<>();
+
+            @Override
+            public Map<String, StoredItem> load(String runKey) {
+                return Map.copyOf(runs.getOrDefault(runKey, Map.of()));
+            }
+
+            @Override
+            public void save(String runKey, StoredItem item) {
+                runs.computeIfAbsent(runKey, k -> new ConcurrentHashMap<>()).put(item.itemId(), item);
+            }
+        };
+    }
+}

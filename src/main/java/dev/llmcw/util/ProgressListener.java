@@ -1,0 +1,20 @@
+package dev.llmcw.util;
+
+/**
+ * Progress of long work (compression, calibration, evaluation, download), reported from worker
+ * threads. Implementations must be thread-safe and cheap; the GUI marshals to the FX thread itself.
+ */
+@FunctionalInterface
+public interface ProgressListener {
+    /**
+     * @param stage   what is running, e.g. "seed search model.layers.3.mlp.up_proj.weight"
+     * @param done    units finished in this stage
+     * @param total   units in this stage (-1 if unknown)
+     * @param message optional detail (throughput, ETA), may be empty
+     */
+    void update(String stage, long done, long total, String message);
+
+    default void log(String line) { update(line, -1, -1, ""); }
+
+    ProgressListener NONE = (s, d, t, m) -> {};
+}
