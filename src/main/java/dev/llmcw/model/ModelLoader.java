@@ -20,6 +20,8 @@ public final class ModelLoader {
         Model m;
         if (Files.isDirectory(path)) {
             throw new ModelLoadException(path, "Hugging Face folders are not supported yet");
+        } else if (dev.llmcw.model.gguf.GgufFile.isGguf(path)) {
+            m = dev.llmcw.model.gguf.GgufModelLoader.load(path);
         } else {
             m = Llama2cLoader.load(path);
         }

@@ -42,6 +42,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     private final String[] tokens;
+    private final String[] mergeRules;
+    private final String regex;
     private final Map<String, Integer> ids;
     private final Map<Long, long[]> merges; // (left<<32|right) -> {rank, merged id}
     private final int[] byteIds = new int[256];
@@ -64,6 +66,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     public ByteLevelBpeTokenizer(String[] tokens, String[] merges, String regex, boolean addPrefixSpace,
                                  Map<String, Integer> specials, boolean[] skipOnDecode, int bos, int eos, boolean addBos) {
         this.tokens = tokens;
+        this.mergeRules = merges;
+        this.regex = regex;
         this.ids = new HashMap<>(tokens.length * 2);
         for (int i = 0; i < tokens.length; i++) ids.putIfAbsent(tokens[i], i);
         this.merges = new HashMap<>(merges.length * 2);
@@ -165,6 +169,18 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     @Override public boolean addsBosByDefault() { return addBos && bos >= 0; }
 
     public String token(int id) { return tokens[id]; }
+
+    /** The merge rules "left right" in rank order, as given. */
+    public String[] merges() { return mergeRules.clone(); }
+
+    /** The pre-tokenizer regex, or null. */
+    public String preTokenizerRegex() { return regex; }
+
+    /** Content → id of the tokens matched before BPE. */
+    public Map<String, Integer> specialTokens() { return specials.ids(); }
+
+    /** Whether decode() leaves the token out (control tokens). */
+    public boolean isControl(int id) { return skipOnDecode != null && skipOnDecode[id]; }
 
     public Integer id(String token) { return ids.get(token); }
 }

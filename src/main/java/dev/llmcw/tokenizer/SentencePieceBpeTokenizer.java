@@ -160,4 +160,11 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     public String piece(int id) { return pieces[id]; }
     public float score(int id) { return scores == null ? 0f : scores[id]; }
     public int type(int id) { return types[id]; }
+
+    /** Whether merges follow piece scores (SentencePiece, GGUF, llama2.c) rather than a ranked merges list. */
+    public boolean mergesByScore() { return merges == null; }
+
+    public int unkId() { return unk; }
+
+    public boolean addsDummyPrefix() { return addDummyPrefix; }
 }
