@@ -48,9 +48,11 @@ public final class TokenizerFiles {
             }
             scores[i] = buf.getFloat();
             int len = buf.getInt();
-            if (len < 0 || len > maxLen || len > buf.remaining()) {
-                throw new ModelLoadException(tokenizerBin, "token " + i + " has length " + len + " (max_token_length " + maxLen
-                        + ", " + buf.remaining() + " bytes left)");
+            if (len > buf.remaining() && len <= maxLen) {
+                throw new ModelLoadException(tokenizerBin, "ends inside token " + i + " but the model's vocabulary has " + vocabSize + " tokens");
+            }
+            if (len < 0 || len > maxLen) {
+                throw new ModelLoadException(tokenizerBin, "token " + i + " has length " + len + " (max_token_length " + maxLen + ")");
             }
             byte[] b = new byte[len];
             buf.get(b);
