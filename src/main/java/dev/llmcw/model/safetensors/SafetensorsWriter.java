@@ -90,21 +90,27 @@ public final class SafetensorsWriter {
      */
     public SafetensorsWriter add(String name, DType type, Tensor source) {
         width(type);
-        long[] shape = source.shape();
+        return addStreamed(name, type.name(), source.shape(), out -> writeConverted(source, type, out));
+    }
+
+    /**
+     * Writes {@code source} as little-endian F32/F16/BF16 bytes: copied byte for byte when the types
+     * match, otherwise converted chunk by chunk (never the whole tensor on the heap).
+     */
+    public static void writeConverted(Tensor source, DType type, OutputStream out) throws IOException {
         if (source.dtype() == type) {
-            return addStreamed(name, type.name(), shape, out -> copySegment(source.segment(), out));
+            copySegment(source.segment(), out);
+            return;
         }
-        return addStreamed(name, type.name(), shape, out -> {
-            float[] buf = new float[CHUNK];
-            ByteBuffer bb = ByteBuffer.allocate(CHUNK * width(type)).order(ByteOrder.LITTLE_ENDIAN);
-            for (long off = 0; off < source.numel(); off += CHUNK) {
-                int n = (int) Math.min(CHUNK, source.numel() - off);
-                source.toFloat(off, buf, 0, n);
-                bb.clear();
-                encode(type, buf, 0, n, bb);
-                out.write(bb.array(), 0, bb.position());
-            }
-        });
+        float[] buf = new float[CHUNK];
+        ByteBuffer bb = ByteBuffer.allocate(CHUNK * width(type)).order(ByteOrder.LITTLE_ENDIAN);
+        for (long off = 0; off < source.numel(); off += CHUNK) {
+            int n = (int) Math.min(CHUNK, source.numel() - off);
+            source.toFloat(off, buf, 0, n);
+            bb.clear();
+            encode(type, buf, 0, n, bb);
+            out.write(bb.array(), 0, bb.position());
+        }
     }
 
     public SafetensorsWriter addInts(String name, long[] shape, int[] values) {
