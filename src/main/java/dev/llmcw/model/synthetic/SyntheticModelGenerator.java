@@ -79,7 +79,8 @@ public final class SyntheticModelGenerator {
         var json = HfConfig.toJson(config, dtype, true, ByteLevelTokenizerFiles.BOS_ID, ByteLevelTokenizerFiles.EOS_ID);
         json.put("_name_or_path", fullName);
         json.put("workbench_synthetic_seed", seed);
-        Files.writeString(dir.resolve("config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+        byte[] cfg = (Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8);
+        SafetensorsWriter.writeAtomically(dir.resolve("config.json"), o -> o.write(cfg));
         ByteLevelTokenizerFiles.write(dir, config.vocabSize(), config.maxSeqLen());
         return new Result(dir, config, params, bytes);
     }

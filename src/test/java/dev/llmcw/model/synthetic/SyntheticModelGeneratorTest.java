@@ -79,8 +79,8 @@ class SyntheticModelGeneratorTest {
 
     @Test
     void tensorsLargerThanAChunkAreDeterministicAndDistinctPerChunk() throws Exception {
-        // vocab 20000 x dim 64 = 1.28M values: two generation chunks in the embedding.
-        ModelConfig c = SyntheticPresets.customize(SyntheticPresets.get("tiny"), null, null, 1, null, null, 20000);
+        // vocab 9000 x dim 128 = 1.15M values: two generation chunks in the (tied) embedding.
+        ModelConfig c = SyntheticPresets.customize(SyntheticPresets.get("demo"), null, null, 1, null, null, 9000);
         Model m = HfFolderLoader.loadWithoutTokenizer(generate("big", c, DType.F32, 3));
         Tensor emb = m.tensor(WeightNames.EMBED);
         assertThat(emb.numel()).isGreaterThan(SyntheticModelGenerator.CHUNK);
