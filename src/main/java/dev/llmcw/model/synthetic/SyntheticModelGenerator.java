@@ -95,7 +95,13 @@ public final class SyntheticModelGenerator {
         float std = HfTensorLayout.isBias(tensor) ? 0.02f : (float) (1 / Math.sqrt(shape[shape.length - 1]));
         long tensorSeed = seed * 0x9E3779B97F4A7C15L + fnv1a(tensor);
         long chunks = (numel + CHUNK - 1) / CHUNK;
-        byte[][] buffers = new byte[CHUNKS_PER_STEP][];
+        int slots = (int) Math.min(CHUNKS_PER_STEP, chunks);
+        // Reused per slot: a 1B-parameter model streams through ~64 MB of buffers instead of churning the GC.
+        float[][] values = new float[slots][(int) Math.min(CHUNK, numel)];
+        ByteBuffer[] encoded = new ByteBuffer[slots];
+        for (int i = 0; i < slots; i++) {
+            encoded[i] = ByteBuffer.allocate(values[i].length * width).order(ByteOrder.LITTLE_ENDIAN);
+        }
         for (long c0 = 0; c0 < chunks; c0 += CHUNKS_PER_STEP) {
             cancel.throwIfCancelled();
             int step = (int) Math.min(CHUNKS_PER_STEP, chunks - c0);
@@ -104,16 +110,12 @@ public final class SyntheticModelGenerator {
                 long chunk = first + i;
                 int len = (int) Math.min(CHUNK, numel - chunk * CHUNK);
                 var rnd = new SplittableRandom(tensorSeed + chunk * 0xBF58476D1CE4E5B9L);
-                float[] v = new float[len];
+                float[] v = values[i];
                 for (int j = 0; j < len; j++) v[j] = (float) rnd.nextGaussian() * std;
-                ByteBuffer bb = ByteBuffer.allocate(len * width).order(ByteOrder.LITTLE_ENDIAN);
-                SafetensorsWriter.encode(dtype, v, 0, len, bb);
-                buffers[i] = bb.array();
+                encoded[i].clear();
+                SafetensorsWriter.encode(dtype, v, 0, len, encoded[i]);
             });
-            for (int i = 0; i < step; i++) {
-                out.write(buffers[i]);
-                buffers[i] = null;
-            }
+            for (int i = 0; i < step; i++) out.write(encoded[i].array(), 0, encoded[i].position());
         }
     }
 
