@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 SynthCommand.class,
+                ExportHfCommand.class,
         })
 public final class Cli implements Runnable {
 

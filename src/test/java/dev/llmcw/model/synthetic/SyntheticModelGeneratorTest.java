@@ -115,6 +115,9 @@ class SyntheticModelGeneratorTest {
         assertThat(vocab.get("</s>").asInt()).isEqualTo(257);
         assertThat(vocab.get("<synthetic_511>").asInt()).isEqualTo(511);
         assertThat(tok.get("added_tokens").get(0).get("special").asBoolean()).isTrue();
+        var post = tok.get("post_processor");
+        assertThat(post.get("type").asText()).isEqualTo("TemplateProcessing");
+        assertThat(post.get("special_tokens").get("<s>").get("ids").get(0).asInt()).isEqualTo(256);
         char[] map = ByteLevelTokenizerFiles.byteToUnicode();
         assertThat(new String(map).chars().distinct().count()).isEqualTo(256);
         var cfg = Json.MAPPER.readTree(dir.resolve("tokenizer_config.json").toFile());
