@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 SynthCommand.class,
+                TokenizeCommand.class,
+                ExportGgufCommand.class,
         })
 public final class Cli implements Runnable {
 
