@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 TokenizeCommand.class,
                 ExportGgufCommand.class,
+                PplCommand.class,
+                BenchCommand.class,
         })
 public final class Cli implements Runnable {
 
