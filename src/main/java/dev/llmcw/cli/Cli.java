@@ -10,6 +10,10 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 SynthCommand.class,
                 ExportHfCommand.class,
+                TokenizeCommand.class,
+                ExportGgufCommand.class,
+                PplCommand.class,
+                BenchCommand.class,
         })
 public final class Cli implements Runnable {
 

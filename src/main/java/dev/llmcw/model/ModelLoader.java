@@ -42,8 +42,7 @@ public final class ModelLoader {
             m = tokenizer != null ? HfFolderLoader.loadWithoutTokenizer(path) : HfFolderLoader.load(path);
         } else {
             m = switch (fileKind(path)) {
-                // Integrator: dispatch GGUF files (magic "GGUF") to the GGUF loader here.
-                case GGUF -> throw new ModelLoadException(path, "GGUF files are not supported yet");
+                case GGUF -> dev.llmcw.model.gguf.GgufModelLoader.load(path);
                 // Integrator: safetensors whose __metadata__ has CompressedFormat.KEY_METHOD
                 // ("workbench.method") are compressed models: dispatch them to their CompressedFormat here.
                 case SAFETENSORS -> throw new ModelLoadException(path, dev.llmcw.model.safetensors.SafetensorsFile.open(path)
