@@ -22,6 +22,9 @@ class ModelLoaderTest {
     void dispatchesFilesAndFolders() throws Exception {
         Model l2c = ModelLoader.load(TestData.stories260K());
         assertThat(l2c.format()).isEqualTo("llama2c");
+        // tok512.bin lies beside stories260K.bin and is picked up automatically.
+        assertThat(l2c.tokenizer()).isNotNull();
+        assertThat(l2c.tokenizer().vocabSize()).isEqualTo(512);
         Path hf = tmp.resolve("hf");
         HfFolderWriter.write(l2c, hf, HfFolderWriter.Options.of(DType.BF16));
         Model m = ModelLoader.load(hf);

@@ -127,6 +127,23 @@ class SyntheticModelGeneratorTest {
     }
 
     @Test
+    void loadsWithItsByteLevelTokenizer() throws Exception {
+        Model m = HfFolderLoader.load(generate("synthetic-tok", SyntheticPresets.get("tiny"), DType.BF16, 2));
+        var tok = m.tokenizer();
+        assertThat(tok).isNotNull();
+        String text = "Hi wörld ✓";
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        int[] ids = tok.encode(text);
+        assertThat(ids).hasSize(utf8.length);
+        for (int i = 0; i < ids.length; i++) assertThat(ids[i]).isEqualTo(utf8[i] & 0xff);
+        assertThat(tok.decode(ids)).isEqualTo(text);
+        assertThat(tok.bosId()).isEqualTo(256);
+        assertThat(tok.eosId()).isEqualTo(257);
+        assertThat(tok.addsBosByDefault()).isTrue();
+        assertThat(tok.vocabSize()).isEqualTo(512);
+    }
+
+    @Test
     void cancellationLeavesNoWeightsFile() {
         var cancel = new CancellationToken();
         cancel.cancel();
