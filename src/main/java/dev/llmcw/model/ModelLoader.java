@@ -53,8 +53,20 @@ public final class ModelLoader {
             };
             if (tokenizer == null && m.format().equals("llama2c")) m = withAutoDetectedTokenizer(m, path);
         }
-        if (tokenizer != null) m = m.withTokenizer(explicitTokenizer(tokenizer, m.config().vocabSize()));
+        if (tokenizer != null) {
+            Tokenizer tok = explicitTokenizer(tokenizer, m.config().vocabSize());
+            checkFits(tokenizer, tok, m.config().vocabSize());
+            m = m.withTokenizer(tok);
+        }
         return m;
+    }
+
+    /** A tokenizer that can produce ids beyond the embedding table belongs to another model. */
+    public static void checkFits(Path tokenizerFile, Tokenizer tok, int modelVocab) {
+        if (tok.vocabSize() > modelVocab) {
+            throw new ModelLoadException(tokenizerFile, "tokenizer has " + tok.vocabSize()
+                    + " tokens but the model's vocabulary has only " + modelVocab + ": wrong tokenizer for this model?");
+        }
     }
 
     private enum FileKind { GGUF, SAFETENSORS, OTHER }
@@ -109,7 +121,9 @@ public final class ModelLoader {
             return m;
         }
         try {
-            return m.withTokenizer(TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize()));
+            Tokenizer tok = TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize());
+            checkFits(candidates.getFirst(), tok, m.config().vocabSize());
+            return m.withTokenizer(tok);
         } catch (RuntimeException e) {
             System.err.println("warning: tokenizer " + candidates.getFirst() + " not loaded: " + e.getMessage());
             return m;
