@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
                 InfoCommand.class,
+                SeedLmSweepCommand.class,
+                SeedLmBenchCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -43,7 +43,7 @@ public final class SeedSearch {
         this.tab = SeedTables.of(cfg.c(), cfg.p(), cfg.k());
         this.c = cfg.c();
         this.p = cfg.p();
-        int bytesPerSeed = 4 * (p * c + tab.pairs);
+        int bytesPerSeed = 4 * (tab.pk * c + tab.pairs);
         this.chunk = Math.max(FS.length(), Math.min(tab.nPad, (384 << 10) / bytesPerSeed / FS.length() * FS.length()));
     }
 
@@ -125,7 +125,8 @@ public final class SeedSearch {
             int o1 = Math.min(tab.nPad, o0 + chunk);
             for (int b = 0; b < nb; b++) {
                 if (cand[b].ww == 0f) continue;
-                screen(w, (b0 + b) * c, o0, o1, cand[b], lanes);
+                if (tab.pk == 3) screen3(w, (b0 + b) * c, o0, o1, cand[b], lanes);
+                else screen4(w, (b0 + b) * c, o0, o1, cand[b], lanes);
             }
         }
         double[] wd = new double[c];
@@ -140,82 +141,105 @@ public final class SeedSearch {
         return new BlockResult(0, tab.seed(0), CoefficientQuantizer.E_MIN, new int[p], 0.0);
     }
 
-    /** Float screen of offsets [o0, o1) for the block at w[wOff..]: records candidates into {@code cs}. */
-    private void screen(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
-        final int nPad = tab.nPad, c = this.c, p = this.p;
+    /**
+     * Float screen of offsets [o0, o1) for the block at w[wOff..] with 3 coefficient rows (P ≤ 3): records
+     * candidates into {@code cs}. Written out in one method (no vector-valued helpers) so C2 inlines everything
+     * and keeps the vectors in registers; {@link #screen4} is the same for P = 4.
+     */
+    private void screen3(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
+        final int nPad = tab.nPad, c = this.c;
         final float[] pinv = tab.pinv, g = tab.gram;
-        final boolean printed = cfg.exponentRule() == ExponentRule.PRINTED;
-        final FloatVector zero = FloatVector.zero(FS);
+        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
         final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
+        final IntVector one = IntVector.broadcast(IS, 1);
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
-            FloatVector t0 = zero, t1 = zero, t2 = zero, t3 = zero;
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0;
             for (int j = 0; j < c; j++) {
                 FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
                 t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
-                if (p > 1) t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
-                if (p > 2) t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
-                if (p > 3) t3 = FloatVector.fromArray(FS, pinv, (3 * c + j) * nPad + o).fma(wj, t3);
+                t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
+                t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
             }
-            FloatVector lb = wwV.sub(quad(g, nPad, o, p, t0, t1, t2, t3));
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g11 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g12 = FloatVector.fromArray(FS, g, 4 * nPad + o), g22 = FloatVector.fromArray(FS, g, 5 * nPad + o);
+            FloatVector quad = g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).mul(t0)
+                    .add(g11.mul(t1).add(g12.mul(t2)).mul(t1)).add(g22.mul(t2).mul(t2));
+            FloatVector lb = wwV.sub(quad);
             if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue; // no seed here can beat the best
-            FloatVector m = t0.abs();
-            if (p > 1) m = m.max(t1.abs());
-            if (p > 2) m = m.max(t2.abs());
-            if (p > 3) m = m.max(t3.abs());
-            IntVector bits = m.reinterpretAsInts();
+            IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
-            if (!printed) {
-                VectorMask<Integer> up = bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000);
-                e = e.sub(2).add(IntVector.broadcast(IS, 1), up);
-            }
+            if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
             e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
-            FloatVector inv = e.neg().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector d0 = residual(t0, inv, scale);
-            FloatVector d1 = p > 1 ? residual(t1, inv, scale) : zero;
-            FloatVector d2 = p > 2 ? residual(t2, inv, scale) : zero;
-            FloatVector d3 = p > 3 ? residual(t3, inv, scale) : zero;
-            FloatVector err = lb.add(quad(g, nPad, o, p, d0, d1, d2, d3));
-            VectorMask<Float> hit = err.compare(VectorOperators.LE, thrV);
-            if (hit.anyTrue()) {
+            FloatVector d0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t0);
+            FloatVector d1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t1);
+            FloatVector d2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t2);
+            FloatVector err = lb.add(g00.mul(d0).add(g01.mul(d1)).add(g02.mul(d2)).mul(d0)
+                    .add(g11.mul(d1).add(g12.mul(d2)).mul(d1)).add(g22.mul(d2).mul(d2)));
+            if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
                 err.intoArray(lanes, 0);
-                for (int l = 0; l < lanes.length; l++) {
-                    if (o + l < tab.n && lanes[l] <= cs.thr) cs.add(o + l, lanes[l]);
-                }
+                record(cs, o, lanes);
                 thrV = FloatVector.broadcast(FS, cs.thr);
             }
         }
     }
 
-    /** q·2^e − t with q = clip(rint(t·2^−e)). */
-    private static FloatVector residual(FloatVector t, FloatVector inv, FloatVector scale) {
-        FloatVector q = t.mul(inv).max(CoefficientQuantizer.Q_MIN).min(CoefficientQuantizer.Q_MAX).add(MAGIC).sub(MAGIC);
-        return q.mul(scale).sub(t);
+    /** {@link #screen3} for 4 coefficient rows. */
+    private void screen4(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
+        final int nPad = tab.nPad, c = this.c;
+        final float[] pinv = tab.pinv, g = tab.gram;
+        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
+        final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
+        final IntVector one = IntVector.broadcast(IS, 1);
+        FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
+        for (int o = o0; o < o1; o += FS.length()) {
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0;
+            for (int j = 0; j < c; j++) {
+                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
+                t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
+                t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
+                t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
+                t3 = FloatVector.fromArray(FS, pinv, (3 * c + j) * nPad + o).fma(wj, t3);
+            }
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g03 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g11 = FloatVector.fromArray(FS, g, 4 * nPad + o), g12 = FloatVector.fromArray(FS, g, 5 * nPad + o),
+                    g13 = FloatVector.fromArray(FS, g, 6 * nPad + o), g22 = FloatVector.fromArray(FS, g, 7 * nPad + o),
+                    g23 = FloatVector.fromArray(FS, g, 8 * nPad + o), g33 = FloatVector.fromArray(FS, g, 9 * nPad + o);
+            FloatVector quad = g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).add(g03.mul(t3)).mul(t0)
+                    .add(g11.mul(t1).add(g12.mul(t2)).add(g13.mul(t3)).mul(t1))
+                    .add(g22.mul(t2).add(g23.mul(t3)).mul(t2)).add(g33.mul(t3).mul(t3));
+            FloatVector lb = wwV.sub(quad);
+            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue;
+            IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).max(t3.abs()).reinterpretAsInts();
+            IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
+            if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
+            e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
+            FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector d0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t0);
+            FloatVector d1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t1);
+            FloatVector d2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t2);
+            FloatVector d3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t3);
+            FloatVector err = lb.add(g00.mul(d0).add(g01.mul(d1)).add(g02.mul(d2)).add(g03.mul(d3)).mul(d0)
+                    .add(g11.mul(d1).add(g12.mul(d2)).add(g13.mul(d3)).mul(d1))
+                    .add(g22.mul(d2).add(g23.mul(d3)).mul(d2)).add(g33.mul(d3).mul(d3)));
+            if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
+                err.intoArray(lanes, 0);
+                record(cs, o, lanes);
+                thrV = FloatVector.broadcast(FS, cs.thr);
+            }
+        }
     }
 
-    /** xᵀGx with the doubled off-diagonal table. */
-    private static FloatVector quad(float[] g, int nPad, int o, int p, FloatVector x0, FloatVector x1, FloatVector x2, FloatVector x3) {
-        FloatVector g00 = FloatVector.fromArray(FS, g, o);
-        if (p == 1) return g00.mul(x0).mul(x0);
-        // pair order: (0,0) (0,1) .. (0,p-1) (1,1) .. (1,p-1) ...
-        if (p == 2) {
-            FloatVector r0 = g00.mul(x0).add(FloatVector.fromArray(FS, g, nPad + o).mul(x1));
-            return r0.mul(x0).add(FloatVector.fromArray(FS, g, 2 * nPad + o).mul(x1).mul(x1));
+    /** Slow path (rare): adds the lanes within the threshold as candidates. */
+    private void record(Candidates cs, int o, float[] lanes) {
+        for (int l = 0; l < lanes.length; l++) {
+            if (o + l < tab.n && lanes[l] <= cs.thr) cs.add(o + l, lanes[l]);
         }
-        if (p == 3) {
-            FloatVector r0 = g00.mul(x0).add(FloatVector.fromArray(FS, g, nPad + o).mul(x1)).add(FloatVector.fromArray(FS, g, 2 * nPad + o).mul(x2));
-            FloatVector r1 = FloatVector.fromArray(FS, g, 3 * nPad + o).mul(x1).add(FloatVector.fromArray(FS, g, 4 * nPad + o).mul(x2));
-            FloatVector r2 = FloatVector.fromArray(FS, g, 5 * nPad + o).mul(x2);
-            return r0.mul(x0).add(r1.mul(x1)).add(r2.mul(x2));
-        }
-        FloatVector r0 = g00.mul(x0).add(FloatVector.fromArray(FS, g, nPad + o).mul(x1))
-                .add(FloatVector.fromArray(FS, g, 2 * nPad + o).mul(x2)).add(FloatVector.fromArray(FS, g, 3 * nPad + o).mul(x3));
-        FloatVector r1 = FloatVector.fromArray(FS, g, 4 * nPad + o).mul(x1).add(FloatVector.fromArray(FS, g, 5 * nPad + o).mul(x2))
-                .add(FloatVector.fromArray(FS, g, 6 * nPad + o).mul(x3));
-        FloatVector r2 = FloatVector.fromArray(FS, g, 7 * nPad + o).mul(x2).add(FloatVector.fromArray(FS, g, 8 * nPad + o).mul(x3));
-        FloatVector r3 = FloatVector.fromArray(FS, g, 9 * nPad + o).mul(x3);
-        return r0.mul(x0).add(r1.mul(x1)).add(r2.mul(x2)).add(r3.mul(x3));
     }
 
     /** Exact double rescoring of the screened candidates. */

@@ -23,9 +23,11 @@ final class SeedTables {
     private static final long MAX_DOUBLE_PINV = 16L << 20;
     private static final Map<String, SoftReference<SeedTables>> CACHE = new ConcurrentHashMap<>();
 
-    final int c, p, k, n, nPad, pairs;
+    final int c, p, k, n, nPad;
+    /** Coefficient rows in the float tables: 3 or 4 (zero rows pad P = 1, 2 so one kernel serves them). */
+    final int pk, pairs;
     final int[] cycle;
-    /** pinv entry (i, j) (row i < P, column j < C) of offset o at [(i·C + j)·nPad + o]. */
+    /** pinv entry (i, j) (row i < pk, column j < C) of offset o at [(i·C + j)·nPad + o]; rows ≥ P are zero. */
     final float[] pinv;
     /** G entry for pair index (i ≤ j) at [pair·nPad + o]; off-diagonal entries doubled (quadratic form). */
     final float[] gram;
@@ -56,8 +58,9 @@ final class SeedTables {
         this.cycle = Lfsr.cycle(k);
         this.n = cycle.length;
         this.nPad = (n + LANES - 1) / LANES * LANES;
-        this.pairs = p * (p + 1) / 2;
-        this.pinv = new float[p * c * nPad];
+        this.pk = p <= 3 ? 3 : 4;
+        this.pairs = pk * (pk + 1) / 2;
+        this.pinv = new float[pk * c * nPad];
         this.gram = new float[pairs * nPad];
         this.pinvD = (long) n * p * c <= MAX_DOUBLE_PINV ? new double[n * p * c] : null;
         ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[p * c]);
@@ -68,10 +71,10 @@ final class SeedTables {
             if (pinvD != null) System.arraycopy(pi, 0, pinvD, o * p * c, p * c);
             for (int i = 0; i < p * c; i++) pinv[i * nPad + o] = (float) pi[i];
             int pair = 0;
-            for (int i = 0; i < p; i++) {
-                for (int j = i; j < p; j++) {
+            for (int i = 0; i < pk; i++) {
+                for (int j = i; j < pk; j++) {
                     double g = 0;
-                    for (int r = 0; r < c; r++) g += u[r * p + i] * u[r * p + j];
+                    if (i < p && j < p) for (int r = 0; r < c; r++) g += u[r * p + i] * u[r * p + j];
                     gram[pair++ * nPad + o] = (float) (i == j ? g : 2 * g);
                 }
             }
