@@ -16,13 +16,15 @@ import java.util.function.IntConsumer;
  * t* = pinv(U)·w, quantise, err = ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*); keep the least error.
  *
  * <p>Two stages. (1) A float screen vectorised across seeds (one SIMD lane per seed, structure-of-arrays
- * tables), with the lower bound ‖w‖² − t*ᵀGt* pruning whole vectors of seeds, records every seed whose
+ * tables), with the lower bound ‖w‖² − t*ᵀGt* (= ‖w‖² − t*ᵀUᵀw) pruning whole vectors of seeds, records every seed whose
  * float error is within a small margin of the running best. (2) Those candidates are rescored exactly in
  * double (t* from the double pseudo-inverse, quantisation in double, err = ‖w − U t̂‖² summed directly);
  * the least double error wins, ties going to the lowest offset. The result therefore equals the exhaustive
  * double-precision optimum unless a float error is off by more than the margin (possible only for a t*
  * within float rounding of a quantisation midpoint); the exactness tests check it against brute force and
- * against the numpy reference. Seeds are tiled in chunks that stay in L2 while a batch of blocks runs.
+ * against the numpy reference. The float error is evaluated as ‖w‖² + t̂ᵀ(G t̂ − 2Uᵀw) rather than the
+ * spec's ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*) (equal in exact arithmetic): with U badly conditioned t* is huge and
+ * the spec's form cancels catastrophically in float, while t̂ is bounded by the codes. Seeds are tiled in chunks that stay in L2 while a batch of blocks runs.
  */
 public final class SeedSearch {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -90,8 +92,19 @@ public final class SeedSearch {
         float[] err = new float[16];
         int size;
         final float ww;
+        final boolean fixed;
 
-        Candidates(float ww) { this.ww = ww; }
+        Candidates(float ww) {
+            this.ww = ww;
+            this.fixed = false;
+        }
+
+        /** Collects every seed with float error ≤ thr, without lowering thr (second pass). */
+        Candidates(float ww, float thr) {
+            this.ww = ww;
+            this.thr = thr;
+            this.fixed = true;
+        }
 
         void add(int o, float e) {
             if (size == off.length) {
@@ -100,9 +113,9 @@ public final class SeedSearch {
             }
             off[size] = o;
             err[size++] = e;
-            if (e < best) {
+            if (e < best && !fixed) {
                 best = e;
-                thr = (float) (best + REL_MARGIN * best + ABS_MARGIN * ww);
+                thr = (float) (best + REL_MARGIN * Math.abs(best) + ABS_MARGIN * ww);
             }
         }
     }
@@ -132,7 +145,27 @@ public final class SeedSearch {
         double[] wd = new double[c];
         for (int b = 0; b < nb; b++) {
             for (int j = 0; j < c; j++) wd[j] = w[(b0 + b) * c + j];
-            out[b] = cand[b].ww == 0f ? zeroBlock() : rescore(wd, cand[b]);
+            if (cand[b].ww == 0f) {
+                out[b] = zeroBlock();
+                continue;
+            }
+            BlockResult r = rescore(wd, cand[b]);
+            if (r.error > cand[b].thr) {
+                // The float screen was fooled: a seed whose float t* (from a badly conditioned pinv) quantised
+                // differently looked better than it is in double and set the threshold too low. Collect every
+                // seed within a generous margin of the true best found so far and rescore them all.
+                Candidates again = new Candidates(cand[b].ww, (float) (1.25 * r.error + ABS_MARGIN * cand[b].ww));
+                for (int o0 = 0; o0 < tab.nPad; o0 += chunk) {
+                    int o1 = Math.min(tab.nPad, o0 + chunk);
+                    if (tab.pk == 3) screen3(w, (b0 + b) * c, o0, o1, again, lanes);
+                    else screen4(w, (b0 + b) * c, o0, o1, again, lanes);
+                }
+                if (again.size > 0) {
+                    BlockResult r2 = rescore(wd, again);
+                    if (r2.error < r.error || r2.error == r.error && r2.offset < r.offset) r = r2;
+                }
+            }
+            out[b] = r;
         }
         return out;
     }
@@ -147,26 +180,26 @@ public final class SeedSearch {
      * and keeps the vectors in registers; {@link #screen4} is the same for P = 4.
      */
     private void screen3(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
-        final int nPad = tab.nPad, c = this.c;
-        final float[] pinv = tab.pinv, g = tab.gram;
+        final int nPad = tab.nPad, c = this.c, p = this.p;
+        final float[] pinv = tab.pinv, g = tab.gram, un = tab.unorm;
         final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
         final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
         final IntVector one = IntVector.broadcast(IS, 1);
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
-            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0;
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, b0 = t0, b1 = t0, b2 = t0;
             for (int j = 0; j < c; j++) {
                 FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
                 t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
                 t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
                 t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
+                int u = o + 1 + j * p;
+                b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
+                if (p > 1) b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
+                if (p > 2) b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
             }
-            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
-                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g11 = FloatVector.fromArray(FS, g, 3 * nPad + o),
-                    g12 = FloatVector.fromArray(FS, g, 4 * nPad + o), g22 = FloatVector.fromArray(FS, g, 5 * nPad + o);
-            FloatVector quad = g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).mul(t0)
-                    .add(g11.mul(t1).add(g12.mul(t2)).mul(t1)).add(g22.mul(t2).mul(t2));
-            FloatVector lb = wwV.sub(quad);
+            // lower bound ‖w‖² − t*ᵀUᵀw (≥ 0 exactly; clamped because it cancels in float for ill-conditioned U)
+            FloatVector lb = wwV.sub(t0.mul(b0).add(t1.mul(b1)).add(t2.mul(b2))).max(0f);
             if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue; // no seed here can beat the best
             IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
@@ -174,11 +207,15 @@ public final class SeedSearch {
             e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
             FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector d0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t0);
-            FloatVector d1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t1);
-            FloatVector d2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t2);
-            FloatVector err = lb.add(g00.mul(d0).add(g01.mul(d1)).add(g02.mul(d2)).mul(d0)
-                    .add(g11.mul(d1).add(g12.mul(d2)).mul(d1)).add(g22.mul(d2).mul(d2)));
+            FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            // ‖w − U t̂‖² = ‖w‖² + t̂ᵀ(G t̂ − 2 Uᵀw): t̂ is bounded by the codes, so no cancellation of huge terms
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g11 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g12 = FloatVector.fromArray(FS, g, 4 * nPad + o), g22 = FloatVector.fromArray(FS, g, 5 * nPad + o);
+            FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).sub(b0.add(b0)).mul(h0)
+                    .add(g11.mul(h1).add(g12.mul(h2)).sub(b1.add(b1)).mul(h1)).add(g22.mul(h2).sub(b2.add(b2)).mul(h2)));
             if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
                 err.intoArray(lanes, 0);
                 record(cs, o, lanes);
@@ -190,29 +227,26 @@ public final class SeedSearch {
     /** {@link #screen3} for 4 coefficient rows. */
     private void screen4(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
         final int nPad = tab.nPad, c = this.c;
-        final float[] pinv = tab.pinv, g = tab.gram;
+        final float[] pinv = tab.pinv, g = tab.gram, un = tab.unorm;
         final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
         final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
         final IntVector one = IntVector.broadcast(IS, 1);
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
-            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0;
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0, b0 = t0, b1 = t0, b2 = t0, b3 = t0;
             for (int j = 0; j < c; j++) {
                 FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
                 t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
                 t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
                 t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
                 t3 = FloatVector.fromArray(FS, pinv, (3 * c + j) * nPad + o).fma(wj, t3);
+                int u = o + 1 + j * 4;
+                b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
+                b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
+                b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
+                b3 = FloatVector.fromArray(FS, un, u + 3).fma(wj, b3);
             }
-            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
-                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g03 = FloatVector.fromArray(FS, g, 3 * nPad + o),
-                    g11 = FloatVector.fromArray(FS, g, 4 * nPad + o), g12 = FloatVector.fromArray(FS, g, 5 * nPad + o),
-                    g13 = FloatVector.fromArray(FS, g, 6 * nPad + o), g22 = FloatVector.fromArray(FS, g, 7 * nPad + o),
-                    g23 = FloatVector.fromArray(FS, g, 8 * nPad + o), g33 = FloatVector.fromArray(FS, g, 9 * nPad + o);
-            FloatVector quad = g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).add(g03.mul(t3)).mul(t0)
-                    .add(g11.mul(t1).add(g12.mul(t2)).add(g13.mul(t3)).mul(t1))
-                    .add(g22.mul(t2).add(g23.mul(t3)).mul(t2)).add(g33.mul(t3).mul(t3));
-            FloatVector lb = wwV.sub(quad);
+            FloatVector lb = wwV.sub(t0.mul(b0).add(t1.mul(b1)).add(t2.mul(b2)).add(t3.mul(b3))).max(0f);
             if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue;
             IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).max(t3.abs()).reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
@@ -220,13 +254,18 @@ public final class SeedSearch {
             e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
             FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector d0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t0);
-            FloatVector d1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t1);
-            FloatVector d2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t2);
-            FloatVector d3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale).sub(t3);
-            FloatVector err = lb.add(g00.mul(d0).add(g01.mul(d1)).add(g02.mul(d2)).add(g03.mul(d3)).mul(d0)
-                    .add(g11.mul(d1).add(g12.mul(d2)).add(g13.mul(d3)).mul(d1))
-                    .add(g22.mul(d2).add(g23.mul(d3)).mul(d2)).add(g33.mul(d3).mul(d3)));
+            FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g03 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g11 = FloatVector.fromArray(FS, g, 4 * nPad + o), g12 = FloatVector.fromArray(FS, g, 5 * nPad + o),
+                    g13 = FloatVector.fromArray(FS, g, 6 * nPad + o), g22 = FloatVector.fromArray(FS, g, 7 * nPad + o),
+                    g23 = FloatVector.fromArray(FS, g, 8 * nPad + o), g33 = FloatVector.fromArray(FS, g, 9 * nPad + o);
+            FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).add(g03.mul(h3)).sub(b0.add(b0)).mul(h0)
+                    .add(g11.mul(h1).add(g12.mul(h2)).add(g13.mul(h3)).sub(b1.add(b1)).mul(h1))
+                    .add(g22.mul(h2).add(g23.mul(h3)).sub(b2.add(b2)).mul(h2)).add(g33.mul(h3).sub(b3.add(b3)).mul(h3)));
             if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
                 err.intoArray(lanes, 0);
                 record(cs, o, lanes);
@@ -260,6 +299,7 @@ public final class SeedSearch {
                 System.arraycopy(q, 0, bestQ, 0, p);
             }
         }
+        if (bestO < 0) throw new IllegalStateException("seed screen found no candidate for block " + java.util.Arrays.toString(w));
         return new BlockResult(bestO, tab.seed(bestO), bestE, bestQ, bestErr);
     }
 

@@ -27,6 +27,8 @@ final class SeedTables {
     /** Coefficient rows in the float tables: 3 or 4 (zero rows pad P = 1, 2 so one kernel serves them). */
     final int pk, pairs;
     final int[] cycle;
+    /** Normalised cycle values extended past the end: U(o)[r][i] = unorm[o + 1 + r·P + i] for every o < nPad. */
+    final float[] unorm;
     /** pinv entry (i, j) (row i < pk, column j < C) of offset o at [(i·C + j)·nPad + o]; rows ≥ P are zero. */
     final float[] pinv;
     /** G entry for pair index (i ≤ j) at [pair·nPad + o]; off-diagonal entries doubled (quadratic form). */
@@ -59,6 +61,8 @@ final class SeedTables {
         this.n = cycle.length;
         this.nPad = (n + LANES - 1) / LANES * LANES;
         this.pk = p <= 3 ? 3 : 4;
+        this.unorm = new float[nPad + c * p + 1];
+        for (int i = 0; i < unorm.length; i++) unorm[i] = (float) Lfsr.normalise(cycle[i % n], k);
         this.pairs = pk * (pk + 1) / 2;
         this.pinv = new float[pk * c * nPad];
         this.gram = new float[pairs * nPad];
