@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
                 ExportGgufCommand.class,
                 PplCommand.class,
                 BenchCommand.class,
+                CompressCommand.class,
+                SeedLmSweepCommand.class,
+                SeedLmBenchCommand.class,
         })
 public final class Cli implements Runnable {
 
