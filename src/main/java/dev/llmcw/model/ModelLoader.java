@@ -1,7 +1,18 @@
 package dev.llmcw.model;
 
+import dev.llmcw.model.hf.HfFolderLoader;
+import dev.llmcw.tokenizer.Tokenizer;
+import dev.llmcw.tokenizer.TokenizerFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Opens any supported model by looking at what the path is: a Hugging Face folder (config.json), a
@@ -15,14 +26,133 @@ public final class ModelLoader {
         return load(path, null);
     }
 
+    /**
+     * @param tokenizer explicit tokenizer file (tokenizer.json or a llama2.c tokenizer .bin), or null to
+     *                  use the model's own (HF folder) or one found beside it (llama2.c). An explicit
+     *                  tokenizer that cannot be read is an error; a failed auto-detection is only logged.
+     */
     public static Model load(Path path, Path tokenizer) {
         if (!Files.exists(path)) throw new ModelLoadException(path, "no such file or folder");
         Model m;
         if (Files.isDirectory(path)) {
-            throw new ModelLoadException(path, "Hugging Face folders are not supported yet");
+            if (!HfFolderLoader.isHfFolder(path)) {
+                throw new ModelLoadException(path, "folder has no config.json (expected a Hugging Face model folder)");
+            }
+            // The folder's own tokenizer.json is part of the model: a broken one is an error.
+            m = tokenizer != null ? HfFolderLoader.loadWithoutTokenizer(path) : HfFolderLoader.load(path);
         } else {
-            m = Llama2cLoader.load(path);
+            m = switch (fileKind(path)) {
+                case GGUF -> dev.llmcw.model.gguf.GgufModelLoader.load(path);
+                case SAFETENSORS -> {
+                    var st = dev.llmcw.model.safetensors.SafetensorsFile.open(path);
+                    if (!st.metadata().containsKey(dev.llmcw.compress.CompressedFormat.KEY_METHOD)) {
+                        throw new ModelLoadException(path, "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
+                    }
+                    Model c = dev.llmcw.compress.CompressedModels.load(path, Boolean.getBoolean("workbench.onTheFly"));
+                    yield tokenizer == null ? withSourceTokenizer(c, path) : c;
+                }
+                case OTHER -> Llama2cLoader.load(path);
+            };
+            if (tokenizer == null && m.format().equals("llama2c")) m = withAutoDetectedTokenizer(m, path);
+        }
+        if (tokenizer != null) {
+            Tokenizer tok = explicitTokenizer(tokenizer, m.config().vocabSize());
+            checkFits(tokenizer, tok, m.config().vocabSize());
+            m = m.withTokenizer(tok);
         }
         return m;
+    }
+
+    /** A tokenizer that can produce ids beyond the embedding table belongs to another model. */
+    public static void checkFits(Path tokenizerFile, Tokenizer tok, int modelVocab) {
+        if (tok.vocabSize() > modelVocab) {
+            throw new ModelLoadException(tokenizerFile, "tokenizer has " + tok.vocabSize()
+                    + " tokens but the model's vocabulary has only " + modelVocab + ": wrong tokenizer for this model?");
+        }
+    }
+
+    /**
+     * A compressed model file records the tokenizer (or the source model) it was made from; use that
+     * tokenizer when it is still there, and say so on stderr when it is not.
+     */
+    private static Model withSourceTokenizer(Model m, Path file) {
+        String tok = m.metadata().getOrDefault(dev.llmcw.compress.CompressedFormat.KEY_TOKENIZER, "");
+        String src = m.metadata().getOrDefault(dev.llmcw.compress.CompressedFormat.KEY_SOURCE, "");
+        try {
+            if (!tok.isBlank() && Files.exists(Path.of(tok))) {
+                return m.withTokenizer(explicitTokenizer(Path.of(tok), m.config().vocabSize()));
+            }
+            if (!src.isBlank() && Files.exists(Path.of(src))) {
+                var source = load(Path.of(src));
+                if (source.tokenizer() != null) return m.withTokenizer(source.tokenizer());
+            }
+        } catch (RuntimeException e) {
+            System.err.println("warning: tokenizer of " + file.getFileName() + " not loaded: " + e.getMessage());
+            return m;
+        }
+        System.err.println("warning: " + file.getFileName() + ": its source tokenizer (" + (tok.isBlank() ? src : tok)
+                + ") is not available; pass --tokenizer");
+        return m;
+    }
+
+    private enum FileKind { GGUF, SAFETENSORS, OTHER }
+
+    /** GGUF by its magic; safetensors by a plausible header length followed by '{'; anything else is llama2.c. */
+    private static FileKind fileKind(Path file) {
+        byte[] head = new byte[9];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new ModelLoadException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (n >= 4 && new String(head, 0, 4, StandardCharsets.US_ASCII).equals("GGUF")) return FileKind.GGUF;
+        if (n == 9 && head[8] == '{') {
+            long headerLen = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLen > 1 && headerLen <= 100_000_000L) return FileKind.SAFETENSORS;
+        }
+        return FileKind.OTHER;
+    }
+
+    private static Tokenizer explicitTokenizer(Path tok, int vocabSize) {
+        if (!Files.exists(tok)) throw new ModelLoadException(tok, "tokenizer file not found");
+        String name = tok.getFileName().toString().toLowerCase();
+        if (name.endsWith(".bin")) return TokenizerFiles.llama2c(tok, vocabSize);
+        // tokenizer.json (+ tokenizer_config.json beside it), a GGUF file's vocabulary, or a folder.
+        if (Files.isDirectory(tok) || name.endsWith(".json") || name.endsWith(".gguf")) return TokenizerFiles.open(tok);
+        throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json, a GGUF file or a llama2.c tokenizer .bin)");
+    }
+
+    /**
+     * A llama2.c checkpoint has no tokenizer inside: use the one tokenizer.bin / tok*.bin beside it.
+     * Zero or several candidates, or one that fails to load, leave the model without a tokenizer.
+     */
+    private static Model withAutoDetectedTokenizer(Model m, Path modelFile) {
+        Path dir = modelFile.toAbsolutePath().getParent();
+        List<Path> candidates = new ArrayList<>();
+        try (var s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith("tok") && n.endsWith(".bin") && Files.isRegularFile(p) && !p.equals(modelFile.toAbsolutePath());
+            }).sorted().forEach(candidates::add);
+        } catch (IOException e) {
+            System.err.println("warning: cannot list " + dir + " for a tokenizer: " + e.getMessage());
+            return m;
+        }
+        if (candidates.size() != 1) {
+            if (candidates.size() > 1) {
+                System.err.println("warning: several tokenizers beside " + modelFile.getFileName() + " " + candidates.stream()
+                        .map(p -> p.getFileName().toString()).toList() + "; none used (pass one explicitly)");
+            }
+            return m;
+        }
+        try {
+            Tokenizer tok = TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize());
+            checkFits(candidates.getFirst(), tok, m.config().vocabSize());
+            return m.withTokenizer(tok);
+        } catch (RuntimeException e) {
+            System.err.println("warning: tokenizer " + candidates.getFirst() + " not loaded: " + e.getMessage());
+            return m;
+        }
     }
 }
