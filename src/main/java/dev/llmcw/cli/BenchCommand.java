@@ -110,9 +110,13 @@ final class BenchCommand implements Callable<Integer> {
         int[] prompt = new int[prefill];
         for (int i = 0; i < prefill; i++) prompt[i] = rnd.nextInt(vocab);
         // warm-up: JIT-compile both the tiled (batch) and the matrix-vector paths
-        KvCache warm = e.newCache(prefill + 8);
-        e.forward(warm, prompt, 0, Math.min(prefill, 64), Math.min(prefill, 64) - 1);
-        for (int i = 0; i < 4; i++) e.forward(warm, prompt, i, 1, 0);
+        // (until C2 has compiled them, Vector API calls run a slow Java fallback)
+        int warmTokens = Math.min(prefill, 128), warmReps = m.config().dim() >= 2048 ? 1 : 3;
+        for (int rep = 0; rep < warmReps; rep++) {
+            KvCache warm = e.newCache(warmTokens + 16);
+            e.forward(warm, prompt, 0, warmTokens, warmTokens - 1);
+            for (int i = 0; i < 16; i++) e.forward(warm, prompt, i % prefill, 1, 0);
+        }
         double bestPrefill = 0, bestDecode = 0, cpuPrefill = Double.NaN, cpuDecode = Double.NaN;
         int threads = Parallel.threads();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
