@@ -11,6 +11,11 @@ import picocli.CommandLine.Command;
                 CompressCommand.class,
                 SeedLmSweepCommand.class,
                 SeedLmBenchCommand.class,
+                SynthCommand.class,
+                TokenizeCommand.class,
+                ExportGgufCommand.class,
+                PplCommand.class,
+                BenchCommand.class,
         })
 public final class Cli implements Runnable {
 
