@@ -8,6 +8,9 @@ import picocli.CommandLine.Command;
         description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
                 InfoCommand.class,
+                CompressCommand.class,
+                SeedLmSweepCommand.class,
+                SeedLmBenchCommand.class,
                 SynthCommand.class,
                 ExportHfCommand.class,
                 TokenizeCommand.class,
