@@ -14,6 +14,9 @@ public interface BlockQuantizer {
     /** Short label recorded with results: "scalar-2b", "e8p12", "e8p12-rvq4". */
     String label();
 
+    /** Reconstruction (rows × cols, row-major) from the codes recorded so far. */
+    double[] decode();
+
     /** Quantises a whole row-major matrix directly (no error feedback), returning the reconstruction. */
     default double[] quantizeAll(double[] w, int rows, int cols) {
         double[] out = w.clone();

@@ -68,6 +68,7 @@ public final class E8PQuantizer implements BlockQuantizer {
     public int bits() { return 2 * stages; }
 
     /** Reconstruction from the stored codes. */
+    @Override
     public double[] decode() {
         double[] out = new double[rows * cols];
         double[] c = new double[E8P12.DIM], c2 = new double[E8P12.DIM];

@@ -24,6 +24,8 @@ public final class ScalarBlockQuantizer implements BlockQuantizer {
     public UniformGrid grid() { return grid; }
     public int[] codes() { return codes; }
 
+    @Override public double[] decode() { return decode(grid, codes); }
+
     /** Reconstruction from codes. */
     public static double[] decode(UniformGrid grid, int[] codes) {
         int rows = grid.rows(), cols = grid.cols();
