@@ -51,7 +51,7 @@ public final class Caldera {
         // 1. RMS scaling.
         double ss = 0;
         for (double v : w0) ss += v * v;
-        double g = Math.sqrt(ss / w0.length);
+        double g = (float) Math.sqrt(ss / w0.length); // stored as F32
         if (g == 0) g = 1;
         DMatrixRMaj w = new DMatrixRMaj(m, n);
         for (int i = 0; i < w0.length; i++) w.data[i] = w0[i] / g;

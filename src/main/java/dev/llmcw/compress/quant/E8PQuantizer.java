@@ -20,7 +20,7 @@ public final class E8PQuantizer implements BlockQuantizer {
         this.rows = rows;
         this.cols = cols;
         this.stages = stages;
-        this.scale = scale > 0 ? scale : 1;
+        this.scale = scale > 0 ? (float) scale : 1; // stored as F32: quantise with the stored value
         this.codes = new int[rows * (cols / E8P12.DIM) * stages];
     }
 
@@ -63,6 +63,8 @@ public final class E8PQuantizer implements BlockQuantizer {
     @Override public String label() { return stages == 1 ? "e8p12" : "e8p12-rvq4"; }
 
     public double scale() { return scale; }
+    public int rows() { return rows; }
+    public int cols() { return cols; }
     public int stages() { return stages; }
     public int[] codes() { return codes; }
     public int bits() { return 2 * stages; }

@@ -4,11 +4,12 @@ import dev.llmcw.tensor.Half;
 
 /** "Quantiser" for 16-bit (BF16) or 32-bit (F32) factors: rounds to the storage type and keeps the values. */
 public final class FloatQuantizer implements BlockQuantizer {
-    private final int cols, bits;
+    private final int rows, cols, bits;
     private final float[] values;
 
     public FloatQuantizer(int rows, int cols, int bits) {
         if (bits != 16 && bits != 32) throw new IllegalArgumentException("float factors are 16 (BF16) or 32 (F32) bits, not " + bits);
+        this.rows = rows;
         this.cols = cols;
         this.bits = bits;
         this.values = new float[rows * cols];
@@ -36,6 +37,14 @@ public final class FloatQuantizer implements BlockQuantizer {
         return out;
     }
 
+    public static FloatQuantizer of(int rows, int cols, int bits, float[] values) {
+        FloatQuantizer q = new FloatQuantizer(rows, cols, bits);
+        System.arraycopy(values, 0, q.values, 0, values.length);
+        return q;
+    }
+
+    public int rows() { return rows; }
+    public int cols() { return cols; }
     public float[] values() { return values; }
     public int bits() { return bits; }
 }

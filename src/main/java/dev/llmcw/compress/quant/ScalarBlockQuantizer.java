@@ -10,6 +10,13 @@ public final class ScalarBlockQuantizer implements BlockQuantizer {
         this.codes = new int[grid.rows() * grid.cols()];
     }
 
+    public static ScalarBlockQuantizer of(UniformGrid grid, int[] codes) {
+        ScalarBlockQuantizer q = new ScalarBlockQuantizer(grid);
+        if (codes.length != q.codes.length) throw new IllegalArgumentException("code count " + codes.length + " != " + q.codes.length);
+        System.arraycopy(codes, 0, q.codes, 0, codes.length);
+        return q;
+    }
+
     @Override public int blockSize() { return 1; }
 
     @Override
