@@ -62,7 +62,7 @@ public final class Caldera {
             RandomizedHadamard.rotateWeight(w, tm, ph.transform);
         }
         DMatrixRMaj h = ph.h;
-        double denom = Dense.traceQuad(w, h);
+        double denom = Dense.frobSq(Dense.multLower(w, ph.chol)); // tr(WHWᵀ) = ‖W·C‖²
 
         DMatrixRMaj q = new DMatrixRMaj(m, n);
         Best best = null;
@@ -84,7 +84,7 @@ public final class Caldera {
             DMatrixRMaj delta = q.copy();
             if (lr != null) CommonOps_DDRM.addEquals(delta, lr.product);
             CommonOps_DDRM.subtractEquals(delta, w);
-            double err = Math.sqrt(Dense.traceQuad(delta, h) / denom);
+            double err = Math.sqrt(Dense.frobSq(Dense.multLower(delta, ph.chol)) / denom);
             history.add(err);
             progress.update("caldera " + name, it + 1, k == 0 ? 1 : o.outerIters(),
                     String.format("iteration %d: relative activation error %.5f", it + 1, err));
@@ -153,11 +153,12 @@ public final class Caldera {
      */
     static DMatrixRMaj[] lplrClosedForm(DMatrixRMaj a, PreparedHessian ph, int k, boolean exact, long seed) {
         int n = a.numCols;
-        DMatrixRMaj y = Dense.mult(a, ph.chol);
+        DMatrixRMaj y = Dense.multLower(a, ph.chol);
         var svd = Dense.topK(y, k, exact, 4, seed);
-        DMatrixRMaj sbt = Dense.transpose(svd.v()); // k×n: Σ Bᵀ
-        for (int i = 0; i < k; i++) for (int j = 0; j < n; j++) sbt.data[i * n + j] *= svd.s()[i];
-        return new DMatrixRMaj[]{svd.u(), Dense.mult(sbt, ph.cholInv)};
+        // R = Σ_k B_kᵀ C⁻¹, i.e. Rᵀ = C⁻ᵀ (B_k Σ_k): a triangular solve with k right-hand sides.
+        DMatrixRMaj bs = svd.v().copy(); // n×k
+        for (int j = 0; j < n; j++) for (int i = 0; i < k; i++) bs.data[j * k + i] *= svd.s()[i];
+        return new DMatrixRMaj[]{svd.u(), Dense.transpose(Dense.solveLowerTransposed(ph.chol, bs))};
     }
 
     /** R·H·Rᵀ and A·H·Rᵀ for a fixed R: the error of any L against A follows from them. */

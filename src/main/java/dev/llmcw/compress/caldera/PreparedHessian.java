@@ -15,7 +15,6 @@ import org.ejml.data.DMatrixRMaj;
 public final class PreparedHessian {
     final DMatrixRMaj h;      // rotated H
     final DMatrixRMaj chol;   // lower C, H = C Cᵀ
-    final DMatrixRMaj cholInv;
     final RandomizedHadamard transform; // null without Hadamard
 
     public PreparedHessian(DMatrixRMaj regularisedH, RandomizedHadamard transform) {
@@ -31,8 +30,6 @@ public final class PreparedHessian {
         this.h = h;
         this.transform = transform;
         this.chol = Dense.choleskyLower(h);
-        this.cholInv = org.ejml.dense.row.CommonOps_DDRM.identity(n);
-        org.ejml.dense.row.decomposition.TriangularSolver_DDRM.solveL(chol.data, cholInv.data, n, n);
     }
 
     public int size() { return h.numRows; }

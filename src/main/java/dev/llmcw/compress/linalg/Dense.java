@@ -24,20 +24,67 @@ public final class Dense {
 
     private Dense() {}
 
-    /** C = A·B. */
+    private static final int ROW_BLOCK = 16, K_BLOCK = 128, N_BLOCK = 512;
+
+    /**
+     * C = A·B, cache-blocked: each task owns 16 rows of C and walks B in 128×512 panels that stay in
+     * L2 while the 16 C row segments stay in L1 (a plain row-by-row axpy streams all of B from memory
+     * for every row and ran at ~1 GFLOP/s on 576×1536·1536×1536).
+     */
     public static DMatrixRMaj mult(DMatrixRMaj a, DMatrixRMaj b) {
+        return mult(a, b, false);
+    }
+
+    /** C = A·B where B is lower-triangular (only its lower part is read): half the work of {@link #mult}. */
+    public static DMatrixRMaj multLower(DMatrixRMaj a, DMatrixRMaj lowerB) {
+        return mult(a, lowerB, true);
+    }
+
+    private static DMatrixRMaj mult(DMatrixRMaj a, DMatrixRMaj b, boolean lowerB) {
         if (a.numCols != b.numRows) throw new IllegalArgumentException("mult: " + shape(a) + " · " + shape(b));
         int m = a.numRows, k = a.numCols, n = b.numCols;
         DMatrixRMaj c = new DMatrixRMaj(m, n);
         double[] A = a.data, B = b.data, C = c.data;
-        Parallel.forRange(0, m, Math.max(1, 32768 / Math.max(1, k * n / 64 + 1)), i -> {
-            int ci = i * n;
-            for (int p = 0; p < k; p++) {
-                double aip = A[i * k + p];
-                if (aip != 0) axpy(aip, B, p * n, C, ci, n);
+        int rowBlocks = (m + ROW_BLOCK - 1) / ROW_BLOCK;
+        Parallel.forRange(0, rowBlocks, 1, rb -> {
+            int i0 = rb * ROW_BLOCK, i1 = Math.min(m, i0 + ROW_BLOCK);
+            for (int j0 = 0; j0 < n; j0 += N_BLOCK) {
+                int nj = Math.min(N_BLOCK, n - j0);
+                for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
+                    int p1 = Math.min(k, p0 + K_BLOCK);
+                    if (lowerB && p1 <= j0) continue; // rows p < j0 of a lower-triangular B are zero here
+                    for (int i = i0; i < i1; i++) {
+                        int ci = i * n + j0, ai = i * k;
+                        for (int p = p0; p < p1; p++) {
+                            double aip = A[ai + p];
+                            int len = lowerB ? Math.min(nj, p + 1 - j0) : nj;
+                            if (aip != 0 && len > 0) axpy(aip, B, p * n + j0, C, ci, len);
+                        }
+                    }
+                }
             }
         });
         return c;
+    }
+
+    /**
+     * Solves {@code Cᵀ·X = Y} for lower-triangular C (i.e. upper-triangular Cᵀ) by back
+     * substitution over rows of X; Y is n×r, row-oriented so every update is a contiguous axpy.
+     */
+    public static DMatrixRMaj solveLowerTransposed(DMatrixRMaj lower, DMatrixRMaj y) {
+        int n = lower.numRows, r = y.numCols;
+        DMatrixRMaj x = y.copy();
+        double[] L = lower.data, X = x.data;
+        for (int i = n - 1; i >= 0; i--) {
+            // X[i,:] = (Y[i,:] − Σ_{j>i} C[j,i]·X[j,:]) / C[i,i]
+            for (int j = i + 1; j < n; j++) {
+                double cji = L[j * n + i];
+                if (cji != 0) axpy(-cji, X, j * r, X, i * r, r);
+            }
+            double d = L[i * n + i];
+            for (int t = 0; t < r; t++) X[i * r + t] /= d;
+        }
+        return x;
     }
 
     /** C = A·Bᵀ (rows of A dotted with rows of B). */

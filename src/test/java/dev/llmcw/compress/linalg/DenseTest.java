@@ -30,6 +30,25 @@ class DenseTest {
     }
 
     @Test
+    void blockedAndTriangularKernelsMatchEjmlOnLargeShapes() {
+        DMatrixRMaj a = random(40, 700, 8), b = random(700, 600, 9);
+        DMatrixRMaj ref = new DMatrixRMaj(40, 600);
+        CommonOps_DDRM.mult(a, b, ref);
+        assertThat(maxDiff(Dense.mult(a, b), ref)).isLessThan(1e-10);
+        DMatrixRMaj x = random(900, 300, 10);
+        DMatrixRMaj h = Dense.multTransA(x, x);
+        DMatrixRMaj c = Dense.choleskyLower(h);
+        DMatrixRMaj ac = random(17, 300, 11), ref2 = new DMatrixRMaj(17, 300);
+        CommonOps_DDRM.mult(ac, c, ref2);
+        assertThat(maxDiff(Dense.multLower(ac, c), ref2)).isLessThan(1e-9);
+        DMatrixRMaj y = random(300, 5, 12);
+        DMatrixRMaj sol = Dense.solveLowerTransposed(c, y);
+        DMatrixRMaj back = new DMatrixRMaj(300, 5);
+        CommonOps_DDRM.multTransA(c, sol, back);
+        assertThat(maxDiff(back, y)).isLessThan(1e-9);
+    }
+
+    @Test
     void randomisedTopKMatchesExactOnDecayingSpectrum() {
         int m = 300, n = 400, k = 8;
         // A = U diag(σ) Vᵀ with geometric σ, plus noise.
