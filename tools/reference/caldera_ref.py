@@ -4,7 +4,8 @@
 Writes src/test/resources/golden/caldera/caldera_ref.json with:
   - the LPLR closed form via the eigendecomposition of H (the spec's formula; Java uses Cholesky),
   - scalar LDLQ (unit lower LDL, last column to first) on a per-row min-max grid with FP16 scales,
-  - a full CALDERA run (no Hadamard, F32 factors, scalar Q, 3 outer iterations, exact SVD).
+  - a full CALDERA run (no Hadamard, F32 factors, scalar Q on the MSE-clipped per-row grid,
+    3 outer iterations, exact SVD).
 Run: python3 tools/reference/caldera_ref.py
 """
 import json
@@ -39,16 +40,39 @@ def fit_grid(T, bits):
     return scale, zero
 
 
+def fit_grid_clipped(T, bits):
+    """Per-row range shrink p in {1, 0.975, ..., 0.525} minimising the squared rounding error (Java: UniformGrid.fitClipped)."""
+    maxq = 2 ** bits - 1
+    scales, zeros = np.zeros(T.shape[0]), np.zeros(T.shape[0])
+    for r in range(T.shape[0]):
+        lo0, hi0 = min(T[r].min(), 0), max(T[r].max(), 0)
+        best = None
+        for step in range(20):
+            p = 1 - 0.025 * step
+            lo, hi = p * lo0, p * hi0
+            scale = (hi - lo) / maxq
+            zero = np.floor(-lo / scale + 0.5)
+            scale = float(np.float16(scale))
+            err = 0.0
+            for v in T[r]:
+                d = v - qround(v, scale, zero, bits)
+                err += d * d
+            if best is None or err < best[0]:
+                best = (err, scale, zero)
+        scales[r], zeros[r] = best[1], best[2]
+    return scales, zeros
+
+
 def qround(v, scale, zero, bits):
     q = np.clip(np.floor(v / scale + 0.5) + zero, 0, 2 ** bits - 1)
     return scale * (q - zero)
 
 
-def ldlq(Wt, H, bits):
+def ldlq(Wt, H, bits, clipped=False):
     mm, nn = Wt.shape
     C = np.linalg.cholesky(H)
     L = C / np.diag(C)[None, :]          # unit lower, H = L D Lᵀ
-    scale, zero = fit_grid(Wt, bits)
+    scale, zero = fit_grid_clipped(Wt, bits) if clipped else fit_grid(Wt, bits)
     Q = np.zeros_like(Wt)
     for c in range(nn - 1, -1, -1):
         target = Wt[:, c] + (Wt[:, c + 1:] - Q[:, c + 1:]) @ L[c + 1:, c]
@@ -75,7 +99,7 @@ for it in range(outer):
     Lf = Lf.astype(np.float32).astype(np.float64)
     Rf = Rf.astype(np.float32).astype(np.float64)
     LR = Lf @ Rf
-    Q = ldlq(Ws - LR, H, bits)
+    Q = ldlq(Ws - LR, H, bits, clipped=True)   # CALDERA's scalar Q grid uses the clipped fit
     err = np.sqrt(herr(Q + LR - Ws, H) / herr(Ws, H))
     hist.append(err)
     if best is None or err < best[0]:

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 PplCommand.class,
                 BenchCommand.class,
                 CalderaBenchCommand.class,
+                CompressQualityCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -190,12 +190,12 @@ public final class Caldera {
 
     static BlockQuantizer backboneQuantizer(double[] target, int m, int n, CalderaOptions o) {
         if (o.quantizer().equals("e8p")) return E8PQuantizer.forMatrix(target, m, n, 1);
-        return new ScalarBlockQuantizer(UniformGrid.fit(target, m, n, o.qBits(), 0, false));
+        return new ScalarBlockQuantizer(UniformGrid.fitClipped(target, m, n, o.qBits(), 0, false));
     }
 
     static BlockQuantizer factorQuantizer(double[] values, int rows, int cols, CalderaOptions o) {
         if (o.lrBits() == 16 || o.lrBits() == 32) return new FloatQuantizer(rows, cols, o.lrBits());
         if (o.latticeFactors()) return E8PQuantizer.forMatrix(values, rows, cols, o.lrBits() / 2);
-        return new ScalarBlockQuantizer(UniformGrid.fit(values, rows, cols, o.lrBits(), 0, false));
+        return new ScalarBlockQuantizer(UniformGrid.fitClipped(values, rows, cols, o.lrBits(), 0, false));
     }
 }

@@ -57,6 +57,40 @@ public final class UniformGrid {
         return g;
     }
 
+    /**
+     * Like {@link #fit} but each group's min–max range is shrunk by the factor in {1, 0.975, …, 0.525}
+     * that minimises the group's squared rounding error (GPTQ's optional "mse" grid search). Used by
+     * CALDERA's scalar quantiser: after the Hadamard rotation weights are near-Gaussian and a full
+     * min–max 2-bit grid wastes its levels on the tails.
+     */
+    public static UniformGrid fitClipped(double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric) {
+        UniformGrid g = empty(rows, cols, bits, groupSize, symmetric);
+        dev.llmcw.engine.Parallel.forRange(0, rows, 8, r -> {
+            for (int gi = 0; gi < g.groups; gi++) {
+                int c0 = gi * g.groupSize, c1 = Math.min(cols, c0 + g.groupSize);
+                double min = 0, max = 0;
+                for (int c = c0; c < c1; c++) {
+                    double v = w[r * cols + c];
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                double bestErr = Double.POSITIVE_INFINITY, bestP = 1;
+                for (int step = 0; step < 20; step++) {
+                    double p = 1 - 0.025 * step;
+                    g.setGroup(r, gi, p * min, p * max);
+                    double err = 0;
+                    for (int c = c0; c < c1 && err < bestErr; c++) {
+                        double v = w[r * cols + c], d = v - g.quantize(r, c, v);
+                        err += d * d;
+                    }
+                    if (err < bestErr) { bestErr = err; bestP = p; }
+                }
+                g.setGroup(r, gi, bestP * min, bestP * max);
+            }
+        });
+        return g;
+    }
+
     /** Fits the grid of (row, group) to the values range [min, max] (widened to include 0). */
     public void setGroup(int row, int group, double min, double max) {
         min = Math.min(min, 0);

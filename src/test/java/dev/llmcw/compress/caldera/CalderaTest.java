@@ -6,7 +6,6 @@ import dev.llmcw.compress.linalg.RandomizedHadamard;
 import dev.llmcw.compress.quant.Ldlq;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.quant.UniformGrid;
-import dev.llmcw.compress.rtn.Rtn;
 import dev.llmcw.util.Json;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -129,7 +128,8 @@ class CalderaTest {
             lr.add(r, c, svd.u().get(r, i) * svd.s()[i] * svd.v().get(c, i));
         }
         DMatrixRMaj resid = diff(ws, lr);
-        double[] q = Rtn.quantize(resid.data, m, n, bits, n, false).dequantize(); // LDLQ with H = I is rounding
+        // LDLQ with H = I is plain rounding (on CALDERA's clipped per-row grid).
+        double[] q = new ScalarBlockQuantizer(UniformGrid.fitClipped(resid.data, m, n, bits, 0, false)).quantizeAll(resid.data, m, n);
         double[] got = res.decode();
         for (int i = 0; i < w.length; i++) assertThat(got[i] / g).isCloseTo(lr.data[i] + q[i], offset(1e-5));
     }
@@ -143,7 +143,7 @@ class CalderaTest {
         double g = res.scale();
         double[] ws = w.clone();
         for (int i = 0; i < ws.length; i++) ws[i] /= g;
-        double[] ldlq = Ldlq.quantize(ws, m, n, h, new ScalarBlockQuantizer(UniformGrid.fit(ws, m, n, bits, 0, false)), null);
+        double[] ldlq = Ldlq.quantize(ws, m, n, h, new ScalarBlockQuantizer(UniformGrid.fitClipped(ws, m, n, bits, 0, false)), null);
         double[] got = res.decode();
         for (int i = 0; i < w.length; i++) assertThat(got[i]).isCloseTo(g * ldlq[i], offset(1e-12));
     }
