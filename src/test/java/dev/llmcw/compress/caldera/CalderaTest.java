@@ -188,6 +188,28 @@ class CalderaTest {
         assertThat(res.activationError()).isLessThan(0.5);
     }
 
+    @Test
+    void cancellationStopsTheDecomposition() {
+        int m = 16, n = 32;
+        var token = dev.llmcw.util.CancellationToken.none();
+        token.cancel();
+        var o = opts(2, 4, 4, 3, 3, true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Caldera.decompose(randomMatrix(m, n, 1).data, m, n,
+                        Caldera.prepare(hessian(n, 2), o), o, "w", null, token))
+                .isInstanceOf(dev.llmcw.util.CancellationToken.CancelledException.class);
+    }
+
+    @Test
+    void optionsRejectImpossibleSettings() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(3, 4, 8, 1, 1, true, "e8p", 1, false))
+                .hasMessageContaining("e8p");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(2, 12, 8, 1, 1, true, "scalar", 1, false))
+                .hasMessageContaining("L/R bits");
+        var o = new CalderaOptions(2, 4, 0, 1, 1, true, "e8p", 1, false);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Caldera.decompose(randomMatrix(8, 12, 1).data, 8, 12,
+                Caldera.prepare(hessian(12, 2), o), o, "w", null, null)).hasMessageContaining("divisible by 8");
+    }
+
     static DMatrixRMaj diff(DMatrixRMaj a, DMatrixRMaj b) {
         DMatrixRMaj d = a.copy();
         CommonOps_DDRM.subtractEquals(d, b);
