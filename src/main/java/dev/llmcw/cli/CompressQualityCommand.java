@@ -9,7 +9,7 @@ import dev.llmcw.compress.calibration.Calibration;
 import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.compress.calibration.HessianSet;
 import dev.llmcw.compress.gptq.GptqMethod;
-import dev.llmcw.compress.quant.CompressedFiles;
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.rtn.GroupQuantFormat;
 import dev.llmcw.compress.rtn.RtnMethod;
 import dev.llmcw.engine.LlamaEngine;
@@ -90,7 +90,7 @@ final class CompressQualityCommand implements Callable<Integer> {
             CompressionMethod method = (CompressionMethod) run[0];
             Path out = dir.resolve("run" + i + ".safetensors");
             var rep = method.compress(m, out, dir.resolve("work" + i++), null, null);
-            Model c = CompressedFiles.load(out, (CompressedFormat) run[1], false).withTokenizer(tok);
+            Model c = CompressedModels.load(out, false).withTokenizer(tok);
             double act = rep.tensorErrors().stream().mapToDouble(e -> e.relativeActivationError()).filter(d -> !Double.isNaN(d)).average().orElse(Double.NaN);
             System.out.printf(Locale.ROOT, "%-46s %10.3f %10.4f %10.4f %8.1f%n", method.name() + " " + label(method),
                     rep.size().bitsPerCompressedWeight(), ppl(c, eval), act, rep.seconds());

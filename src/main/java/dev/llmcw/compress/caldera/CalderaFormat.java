@@ -20,9 +20,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * CALDERA model files. Per compressed tensor {@code name}: {@code name.caldera} I32 [rows, cols, rank,
- * hadamard], {@code name.g} F32 [1] (RMS scale), and the quantised matrices {@code name.Q}, {@code name.L},
- * {@code name.R} as written by {@link QuantizerIO} (scalar codes + FP16 scales, E8P 16-bit indices, or
+ * CALDERA model files. Per compressed tensor N: {@code N.caldera.info} I32 [rows, cols, rank,
+ * hadamard], {@code N.caldera.g} F32 [1] (RMS scale), and the quantised matrices {@code N.caldera.Q},
+ * {@code N.caldera.L}, {@code N.caldera.R} as written by {@link QuantizerIO} (scalar codes + FP16 scales, E8P 16-bit indices, or
  * BF16/F32 values for 16/32-bit factors), all in the rotated domain. The Hadamard transforms are
  * regenerated from the "seed" parameter in {@link CompressedFormat#KEY_PARAMS}.
  */
@@ -35,12 +35,13 @@ public final class CalderaFormat implements CompressedFormat {
     public record Stored(int rows, int cols, int rank, boolean hadamard, float g, BlockQuantizer q, BlockQuantizer l, BlockQuantizer r) {}
 
     public static Stored read(SafetensorsFile f, String name) {
-        int[] info = f.ints(name + ".caldera");
-        if (info.length != 4) throw new ModelLoadException(f.path(), name + ".caldera must hold 4 ints");
-        float g = f.tensor(name + ".g").get(0);
-        BlockQuantizer q = QuantizerIO.read(f, name + ".Q");
-        BlockQuantizer l = info[2] > 0 ? QuantizerIO.read(f, name + ".L") : null;
-        BlockQuantizer r = info[2] > 0 ? QuantizerIO.read(f, name + ".R") : null;
+        String p = name + ".caldera.";
+        int[] info = f.ints(p + "info");
+        if (info.length != 4) throw new ModelLoadException(f.path(), p + "info must hold 4 ints");
+        float g = f.tensor(p + "g").get(0);
+        BlockQuantizer q = QuantizerIO.read(f, p + "Q");
+        BlockQuantizer l = info[2] > 0 ? QuantizerIO.read(f, p + "L") : null;
+        BlockQuantizer r = info[2] > 0 ? QuantizerIO.read(f, p + "R") : null;
         return new Stored(info[0], info[1], info[2], info[3] != 0, g, q, l, r);
     }
 
@@ -72,7 +73,7 @@ public final class CalderaFormat implements CompressedFormat {
         long seed = seed(file);
         Map<String, Linear> out = new HashMap<>();
         for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
-            if (!file.has(name + ".caldera")) continue;
+            if (!file.has(name + ".caldera.info")) continue;
             out.put(name, linear(read(file, name), seed, onTheFly));
         }
         return out;

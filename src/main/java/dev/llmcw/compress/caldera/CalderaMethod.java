@@ -88,12 +88,13 @@ public final class CalderaMethod extends PerTensorCompression {
     }
 
     public static void write(SafetensorsWriter part, String name, CalderaResult r) {
-        part.addInts(name + ".caldera", new long[]{4}, new int[]{r.rows(), r.cols(), r.options().rank(), r.hadamard() ? 1 : 0});
-        part.add(name + ".g", DType.F32, new long[]{1}, new float[]{(float) r.scale()});
-        QuantizerIO.write(part, name + ".Q", r.qQuant());
+        String p = name + ".caldera.";
+        part.addInts(p + "info", new long[]{4}, new int[]{r.rows(), r.cols(), r.options().rank(), r.hadamard() ? 1 : 0});
+        part.add(p + "g", DType.F32, new long[]{1}, new float[]{(float) r.scale()});
+        QuantizerIO.write(part, p + "Q", r.qQuant());
         if (r.lQuant() != null) {
-            QuantizerIO.write(part, name + ".L", r.lQuant());
-            QuantizerIO.write(part, name + ".R", r.rQuant());
+            QuantizerIO.write(part, p + "L", r.lQuant());
+            QuantizerIO.write(part, p + "R", r.rQuant());
         }
     }
 }

@@ -70,7 +70,7 @@ public final class GptqMethod extends PerTensorCompression {
         var acc = hessians.forWeight(name);
         var h = acc.forGptq();
         var r = Gptq.quantize(wd, rows, cols, h, new Gptq.Options(bits, groupSize, symmetric, actOrder, damp, null, null), cancel);
-        QuantizerIO.writeScalar(part, name, r.grid(), r.codes());
+        QuantizerIO.writeScalar(part, name + ".gptq", r.grid(), r.codes());
         double[] q = r.dequantize();
         return new Outcome(relativeError(w, q), relativeActivationError(w, q, rows, cols, acc.mean()));
     }

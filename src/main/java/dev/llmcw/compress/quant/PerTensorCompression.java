@@ -27,6 +27,14 @@ public abstract class PerTensorCompression implements CompressionMethod {
     /** Errors of one compressed tensor (NaN where not measured). */
     public record Outcome(double relativeError, double relativeActivationError) {}
 
+    private Path tokenizer;
+
+    /** Records the tokenizer used with the source model in the written file (null: the source's own). */
+    public PerTensorCompression withTokenizer(Path tokenizer) {
+        this.tokenizer = tokenizer;
+        return this;
+    }
+
     /** Called once before the tensors (calibration etc.). */
     protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {}
 
@@ -66,6 +74,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
         if (progress == null) progress = ProgressListener.NONE;
         if (cancel == null) cancel = CancellationToken.none();
         long t0 = System.nanoTime();
+        if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
         prepare(model, progress, cancel);
         List<String> names = targets(model);
@@ -89,7 +98,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
             errors.add(new CompressionReport.TensorError(name, o.relativeError(), o.relativeActivationError()));
             progress.update(name(), i + 1, names.size(), String.format("%s rel.err %.4f act.err %.4f", name, o.relativeError(), o.relativeActivationError()));
         }
-        SafetensorsWriter w = CompressedFiles.newWriter(model, name(), parameters());
+        SafetensorsWriter w = CompressedFiles.newWriter(model, name(), parameters(), tokenizer);
         Set<String> compressed = new HashSet<>(names);
         CompressedFiles.addKeptTensors(w, model, compressed);
         for (String name : names) CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);

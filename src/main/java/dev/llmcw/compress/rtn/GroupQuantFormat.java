@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * File format of RTN and GPTQ models (same storage: b-bit codes + per-group FP16 scales and b-bit zeros
- * under "name.codes/.scales/.zeros/.grid", see {@link QuantizerIO}).
+ * under "N.<method>.codes/.scales/.zeros/.grid", see {@link QuantizerIO}).
  */
 public final class GroupQuantFormat implements CompressedFormat {
     private final String method;
@@ -33,8 +33,9 @@ public final class GroupQuantFormat implements CompressedFormat {
     public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
         Map<String, Linear> out = new HashMap<>();
         for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
-            if (!QuantizerIO.present(file, name)) continue;
-            var s = QuantizerIO.readScalar(file, name);
+            String prefix = name + "." + method; // entries "N.<method>.<part>" (CompressedModels convention)
+            if (!QuantizerIO.present(file, prefix)) continue;
+            var s = QuantizerIO.readScalar(file, prefix);
             if (onTheFly && s.grid().bits() <= 8) {
                 out.put(name, new GroupQuantLinear(s.grid(), s.codes(), method + " " + s.grid().bits() + "-bit"));
             } else {

@@ -51,7 +51,7 @@ public final class RtnMethod extends PerTensorCompression {
         double[] wd = new double[w.length];
         for (int i = 0; i < w.length; i++) wd[i] = w[i];
         var r = Rtn.quantize(wd, rows, cols, bits, groupSize, symmetric);
-        QuantizerIO.writeScalar(part, name, r.grid(), r.codes());
+        QuantizerIO.writeScalar(part, name + ".rtn", r.grid(), r.codes());
         return new Outcome(relativeError(w, r.dequantize()), Double.NaN);
     }
 }

@@ -3,8 +3,7 @@ package dev.llmcw.compress.caldera;
 import dev.llmcw.TestData;
 import dev.llmcw.compress.calibration.Calibration;
 import dev.llmcw.compress.calibration.CalibrationSpec;
-import dev.llmcw.compress.quant.CompressedFiles;
-import dev.llmcw.compress.rtn.GroupQuantFormat;
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.rtn.RtnMethod;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
@@ -94,7 +93,7 @@ class CalderaFileTest {
         // The estimate is exact up to the safetensors header.
         long size = Files.size(out);
         assertThat(size).isBetween(est.totalBytes(), est.totalBytes() + 64_000);
-        Model fly = CompressedFiles.load(out, CalderaFormat.INSTANCE, true), dense = CompressedFiles.load(out, CalderaFormat.INSTANCE, false);
+        Model fly = CompressedModels.load(out, true), dense = CompressedModels.load(out, false);
         assertThat(fly.linears()).hasSize(35);
         float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq), base = new LlamaEngine(model).logits(seq);
         int last = seq.length - 1;
@@ -113,7 +112,7 @@ class CalderaFileTest {
         var method = new RtnMethod(4, 32, false);
         Path out = dir.resolve("r.safetensors");
         method.compress(model, out, dir.resolve("w"), null, null);
-        Model fly = CompressedFiles.load(out, GroupQuantFormat.RTN, true), dense = CompressedFiles.load(out, GroupQuantFormat.RTN, false);
+        Model fly = CompressedModels.load(out, true), dense = CompressedModels.load(out, false);
         String name = WeightNames.down(2);
         var t = model.tensor(name);
         double[] wd = new double[(int) t.numel()];
