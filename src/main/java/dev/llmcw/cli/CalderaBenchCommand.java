@@ -50,6 +50,8 @@ final class CalderaBenchCommand implements Callable<Integer> {
         int[][] shapes = {{hidden, hidden}, {kvDim, hidden}, {kvDim, hidden}, {hidden, hidden},
                 {intermediate, hidden}, {intermediate, hidden}, {hidden, intermediate}};
         double total = 0;
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         for (int layer = 0; layer < timeLayers; layer++) {
             double layerSec = 0;
             PreparedHessian attnIn = null, mlpIn = null;
@@ -73,6 +75,11 @@ final class CalderaBenchCommand implements Callable<Integer> {
             total += layerSec;
         }
         double perLayer = total / timeLayers;
+        // On a shared machine wall time overstates the cost; process CPU time / threads is what an idle
+        // machine with that many cores would take (the kernels keep all threads busy).
+        double cpuPerLayer = (os.getProcessCpuTime() - cpu0) / 1e9 / timeLayers;
+        System.out.printf("CPU time %.1fs per layer → ≈ %.1fs per layer on %d idle cores; whole model ≈ %.1f min (EXTRAPOLATED from CPU time)%n",
+                cpuPerLayer, cpuPerLayer / threads, threads, cpuPerLayer / threads * layers / 60);
         System.out.printf("measured %d layer(s): %.1fs per layer; whole %d-layer model %s %.1f min%n", timeLayers, perLayer, layers,
                 timeLayers == layers ? "=" : "≈ (EXTRAPOLATED)", perLayer * layers / 60);
         return 0;
