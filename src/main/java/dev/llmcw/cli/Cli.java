@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
                 CompressCommand.class,
                 SeedLmSweepCommand.class,
                 SeedLmBenchCommand.class,
+                CalderaBenchCommand.class,
+                CompressQualityCommand.class,
         })
 public final class Cli implements Runnable {
 
