@@ -153,14 +153,20 @@ public final class Evaluator {
                 throw new IllegalStateException("item " + item.id() + " choice " + r + ": empty " + (e.context().length == 0 ? "context" : "continuation") + " after tokenisation");
             }
             cont[r] = e.continuation();
-            ctx[r] = LmEvalRequests.truncateContext(e.context(), cont[r].length, maxLength);
+            ctx[r] = cont[r].length > maxLength ? e.context() : LmEvalRequests.truncateContext(e.context(), cont[r].length, maxLength);
         }
         double[] ll = new double[n];
         boolean[] greedy = new boolean[n];
         float[][][] dist = wantDist ? new float[n][][] : null;
         // Choices with the same (truncated) context share one scorer call: the context is run once.
         Map<IntArray, List<Integer>> groups = new LinkedHashMap<>();
-        for (int r = 0; r < n; r++) groups.computeIfAbsent(new IntArray(ctx[r]), k -> new ArrayList<>()).add(r);
+        for (int r = 0; r < n; r++) {
+            if (cont[r].length > maxLength) {
+                scoreOverlong(m, ctx[r], cont[r], maxLength, wantDist, counters, r, ll, greedy, dist);
+            } else {
+                groups.computeIfAbsent(new IntArray(ctx[r]), k -> new ArrayList<>()).add(r);
+            }
+        }
         for (var g : groups.entrySet()) {
             List<Integer> members = g.getValue();
             int[][] conts = new int[members.size()][];
@@ -178,6 +184,34 @@ public final class Evaluator {
             }
         }
         return new Scored(ll, greedy, cont, dist);
+    }
+
+    /**
+     * DEVIATION: lm-eval asserts len(continuation) <= max_length and stops the run. A continuation longer
+     * than the max length (2 PIQA items with 512-token models) is scored here in pieces of at most
+     * maxLength / 2 tokens, each after the tokens before it (left-truncated as usual), and the pieces'
+     * log-likelihoods summed; tools/reference/lmeval_ref.py does the same.
+     */
+    private static void scoreOverlong(ScoringModel m, int[] ctx, int[] cont, int maxLength, boolean wantDist, Counters counters,
+                                      int r, double[] ll, boolean[] greedy, float[][][] dist) {
+        int piece = Math.max(1, maxLength / 2);
+        double sum = 0;
+        boolean g = true;
+        List<float[]> rows = new ArrayList<>();
+        for (int from = 0; from < cont.length; from += piece) {
+            int[] pc = Arrays.copyOfRange(cont, from, Math.min(cont.length, from + piece));
+            int[] c = LmEvalRequests.truncateContext(concat(ctx, Arrays.copyOfRange(cont, 0, from)), pc.length, maxLength);
+            Scorer.ContinuationScore s = m.scorer().score(c, new int[][]{pc}, wantDist)[0];
+            counters.calls++;
+            counters.shared += c.length + pc.length;
+            counters.unshared += c.length + pc.length;
+            sum += s.sum();
+            g &= s.greedy();
+            if (wantDist) rows.addAll(Arrays.asList(s.distributions()));
+        }
+        ll[r] = sum;
+        greedy[r] = g;
+        if (wantDist) dist[r] = rows.toArray(new float[0][]);
     }
 
     private static Map<String, Double> mcMetrics(MultipleChoiceTask task, List<McItem> items, List<McPayload> results) {

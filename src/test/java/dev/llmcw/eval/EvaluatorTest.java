@@ -96,6 +96,26 @@ class EvaluatorTest {
     }
 
     @Test
+    void overlongContinuationsAreScoredInHalfLengthPieces() {
+        FakeTokenizer tok = new FakeTokenizer(V, true);
+        FakeScorer sc = new FakeScorer(V, 6, 0);
+        List<McItem> one = List.of(McItem.sharedContext("x", "c1 c2", List.of("a b c d e f g h i", "z"), 0));
+        ItemStore store = ItemStore.inMemory();
+        TaskResult r = new Evaluator(EvalOptions.defaults(), store, null, null)
+                .runMultipleChoice(new FixedTask("t", one, true), one, model("m", sc, tok), null);
+        // 9 continuation tokens > L = 6: pieces of 3, each after everything before it (truncated to L+1)
+        assertThat(sc.contexts).hasSize(4);
+        int[] ctx = tok.encode("c1 c2"), cont = tok.encode(" a b c d e f g h i");
+        double want = 0;
+        for (int from = 0; from < 9; from += 3) {
+            int[] before = LmEvalRequests.truncateContext(FakeScorer.concat(ctx, java.util.Arrays.copyOf(cont, from)), 3, 6);
+            want += sc.directLl(before, java.util.Arrays.copyOfRange(cont, from, from + 3));
+        }
+        var payload = dev.llmcw.util.Json.read(store.load(r.runKey()).get("x").payloadJson(), Evaluator.McPayload.class);
+        assertThat(payload.ll()[0]).isCloseTo(want, within(1e-9));
+    }
+
+    @Test
     void limitIsASeededRandomSubsetNotTheFirstItems() {
         List<String> ids = items(200).stream().map(McItem::id).toList();
         int[] a = ItemSubset.select(ids, 20, 1), b = ItemSubset.select(ids, 20, 1), c = ItemSubset.select(ids, 20, 2);
