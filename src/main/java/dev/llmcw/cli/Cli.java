@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
                 InfoCommand.class,
+                EvalCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -1,6 +1,7 @@
 package dev.llmcw.eval;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.llmcw.engine.Parallel;
 import dev.llmcw.engine.Scorer;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PerplexityTask;
@@ -81,51 +82,33 @@ public final class Evaluator {
         List<McPayload> results = new ArrayList<>(items.size());
         List<McPayload> baseResults = new ArrayList<>(items.size());
         int resumed = 0;
-        for (McItem item : items) {
+        // Items run in parallel blocks on the engine pool (each item's scorer calls then run single-threaded,
+        // which suits the short multiple-choice inputs); saving, progress and order stay sequential.
+        int block = Math.max(1, Parallel.threads() * 4);
+        for (int from = 0; from < items.size(); from += block) {
             cancel.throwIfCancelled();
-            ItemStore.StoredItem sc = done.get(item.id());
-            ItemStore.StoredItem sb = baseDone.get(item.id());
-            McPayload p, pb = null;
-            if (sc != null && (base == null || sb != null)) {
-                p = Json.read(sc.payloadJson(), McPayload.class);
-                if (sb != null) pb = Json.read(sb.payloadJson(), McPayload.class);
-                resumed++;
-                tp.skipped();
-            } else if (base == null) {
-                Scored s = scoreItem(item, model, enc, maxLength, false, counters);
-                p = new McPayload(s.ll, s.greedy, lengths(s.contTokens), null, null);
-                store.save(runKey, stored(item, p));
-                tp.scored();
-            } else if (sc == null) {
-                Scored s = scoreItem(item, model, enc, maxLength, true, counters);
-                Scored b = scoreItem(item, base, baseEnc, maxLength, true, new Counters());
-                float[][] kl = new float[s.ll.length][];
-                int[] top1 = new int[s.ll.length];
-                for (int r = 0; r < s.ll.length; r++) {
-                    if (!Arrays.equals(s.contTokens[r], b.contTokens[r])) {
-                        throw new IllegalStateException("item " + item.id() + ": base and evaluated model tokenise differently; fidelity needs one tokenizer");
-                    }
-                    kl[r] = new float[s.dist[r].length];
-                    for (int t = 0; t < s.dist[r].length; t++) {
-                        kl[r][t] = (float) Fidelity.kl(b.dist[r][t], s.dist[r][t]);
-                        if (Fidelity.argmax(b.dist[r][t]) == Fidelity.argmax(s.dist[r][t])) top1[r]++;
-                    }
+            int to = Math.min(items.size(), from + block), base0 = from;
+            McOutcome[] outs = new McOutcome[to - from];
+            Parallel.forRange(from, to, 1, i -> {
+                if (!cancel.isCancelled()) outs[i - base0] = processItem(items.get(i), done, baseDone, model, base, enc, baseEnc, maxLength);
+            });
+            for (int i = from; i < to; i++) {
+                McOutcome o = outs[i - from];
+                if (o == null) throw new CancellationToken.CancelledException();
+                McItem item = items.get(i);
+                if (o.saveBase) store.save(baseKey, stored(item, o.base));
+                if (o.saveModel) store.save(runKey, stored(item, o.model));
+                counters.add(o.counters);
+                if (o.resumed) {
+                    resumed++;
+                    tp.skipped();
+                } else {
+                    tp.scored();
                 }
-                p = new McPayload(s.ll, s.greedy, lengths(s.contTokens), kl, top1);
-                pb = new McPayload(b.ll, b.greedy, lengths(b.contTokens), null, null);
-                if (sb == null) store.save(baseKey, stored(item, pb));
-                store.save(runKey, stored(item, p));
-                tp.scored();
-            } else {
-                p = Json.read(sc.payloadJson(), McPayload.class);
-                Scored b = scoreItem(item, base, baseEnc, maxLength, false, new Counters());
-                pb = new McPayload(b.ll, b.greedy, lengths(b.contTokens), null, null);
-                store.save(baseKey, stored(item, pb));
-                tp.scored();
+                results.add(o.model);
+                if (o.base != null) baseResults.add(o.base);
+                tp.report(progress);
             }
-            results.add(p);
-            if (pb != null) baseResults.add(pb);
-            tp.report(progress);
         }
 
         Map<String, String> details = commonDetails(task, model, bos, maxLength, runKey, dataHash);
@@ -140,6 +123,46 @@ public final class Evaluator {
             addMcFidelity(items, results, baseResults, metrics, details);
         }
         return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey);
+    }
+
+    private record McOutcome(McPayload model, McPayload base, boolean saveModel, boolean saveBase, boolean resumed, Counters counters) {}
+
+    /** Scores one item (or takes it from the stores); thread-safe, touches no shared state. */
+    private McOutcome processItem(McItem item, Map<String, ItemStore.StoredItem> done, Map<String, ItemStore.StoredItem> baseDone,
+                                  ScoringModel model, ScoringModel base, LmEvalRequests enc, LmEvalRequests baseEnc, int maxLength) {
+        ItemStore.StoredItem sc = done.get(item.id());
+        ItemStore.StoredItem sb = baseDone.get(item.id());
+        Counters counters = new Counters();
+        if (sc != null && (base == null || sb != null)) {
+            return new McOutcome(Json.read(sc.payloadJson(), McPayload.class), sb == null ? null : Json.read(sb.payloadJson(), McPayload.class),
+                    false, false, true, counters);
+        }
+        if (base == null) {
+            Scored s = scoreItem(item, model, enc, maxLength, false, counters);
+            return new McOutcome(new McPayload(s.ll, s.greedy, lengths(s.contTokens), null, null), null, true, false, false, counters);
+        }
+        if (sc != null) {
+            Scored b = scoreItem(item, base, baseEnc, maxLength, false, new Counters());
+            return new McOutcome(Json.read(sc.payloadJson(), McPayload.class), new McPayload(b.ll, b.greedy, lengths(b.contTokens), null, null),
+                    false, true, false, counters);
+        }
+        // Fidelity: both models score the item with full distributions, reduced here to per-token KL and top-1.
+        Scored s = scoreItem(item, model, enc, maxLength, true, counters);
+        Scored b = scoreItem(item, base, baseEnc, maxLength, true, new Counters());
+        float[][] kl = new float[s.ll.length][];
+        int[] top1 = new int[s.ll.length];
+        for (int r = 0; r < s.ll.length; r++) {
+            if (!Arrays.equals(s.contTokens[r], b.contTokens[r])) {
+                throw new IllegalStateException("item " + item.id() + ": base and evaluated model tokenise differently; fidelity needs one tokenizer");
+            }
+            kl[r] = new float[s.dist[r].length];
+            for (int t = 0; t < s.dist[r].length; t++) {
+                kl[r][t] = (float) Fidelity.kl(b.dist[r][t], s.dist[r][t]);
+                if (Fidelity.argmax(b.dist[r][t]) == Fidelity.argmax(s.dist[r][t])) top1[r]++;
+            }
+        }
+        McPayload pb = sb != null ? Json.read(sb.payloadJson(), McPayload.class) : new McPayload(b.ll, b.greedy, lengths(b.contTokens), null, null);
+        return new McOutcome(new McPayload(s.ll, s.greedy, lengths(s.contTokens), kl, top1), pb, true, sb == null, false, counters);
     }
 
     private Scored scoreItem(McItem item, ScoringModel m, LmEvalRequests enc, int maxLength, boolean wantDist, Counters counters) {
@@ -523,6 +546,12 @@ public final class Evaluator {
     /** Scorer calls and tokens run, with and without context sharing. */
     private static final class Counters {
         long calls, shared, unshared;
+
+        void add(Counters o) {
+            calls += o.calls;
+            shared += o.shared;
+            unshared += o.unshared;
+        }
 
         Map<String, String> details() {
             Map<String, String> d = new LinkedHashMap<>();

@@ -144,8 +144,10 @@ class EvaluatorTest {
         assertThat(messages.getFirst()).contains("items/s").contains("ETA");
         FakeScorer second = new FakeScorer(V, 64, 0);
         TaskResult resumed = new Evaluator(EvalOptions.defaults(), store, null, null).runMultipleChoice(task, items, model("m", second, tok), null);
-        assertThat(resumed.metrics().details()).containsEntry("items_resumed", "12");
-        assertThat(second.contexts).hasSize(18);
+        // items finished before the cancellation was seen are all kept (at least the 12 reported)
+        int kept = Integer.parseInt(resumed.metrics().details().get("items_resumed"));
+        assertThat(kept).isBetween(12, 29);
+        assertThat(second.contexts).hasSize(30 - kept);
         TaskResult fresh = new Evaluator(EvalOptions.defaults(), null, null, null).runMultipleChoice(task, items, model("m", new FakeScorer(V, 64, 0), tok), null);
         assertThat(resumed.metrics().metrics()).isEqualTo(fresh.metrics().metrics());
         // a different option is a different run key: nothing is reused

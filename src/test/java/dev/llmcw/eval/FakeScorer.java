@@ -15,8 +15,8 @@ final class FakeScorer implements Scorer {
     final int vocab;
     final int maxLength;
     final double noise;
-    final List<int[]> contexts = new ArrayList<>();
-    final List<int[][]> continuations = new ArrayList<>();
+    final List<int[]> contexts = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<int[][]> continuations = java.util.Collections.synchronizedList(new ArrayList<>());
 
     FakeScorer(int vocab, int maxLength, double noise) {
         this.vocab = vocab;

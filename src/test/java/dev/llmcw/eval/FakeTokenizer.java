@@ -12,22 +12,18 @@ import java.util.regex.Pattern;
 /**
  * Test double: a word-level tokenizer whose tokens carry their leading whitespace (" yes" is one token,
  * like SentencePiece/BPE "▁yes"), so encoding the whole context+continuation differs from encoding the
- * parts when a space sits at the boundary. Ids are assigned on first sight (deterministic per sequence
- * of calls), folded into the vocabulary size. BOS 1, EOS 2.
+ * parts when a space sits at the boundary. Ids are the piece's hash folded into the vocabulary size
+ * (thread-safe: the evaluator scores items in parallel). BOS 1, EOS 2.
  */
 class FakeTokenizer implements Tokenizer {
     private static final Pattern PIECE = Pattern.compile("\\s*[^\\s]+|\\s+");
-    private final Map<String, Integer> ids = new HashMap<>();
-    private final List<String> pieces = new ArrayList<>();
+    private final Map<String, Integer> ids = new java.util.concurrent.ConcurrentHashMap<>();
     private final int vocab;
     private final boolean addsBos;
 
     FakeTokenizer(int vocab, boolean addsBos) {
         this.vocab = vocab;
         this.addsBos = addsBos;
-        pieces.add("<unk>");
-        pieces.add("<s>");
-        pieces.add("</s>");
     }
 
     @Override
@@ -36,10 +32,7 @@ class FakeTokenizer implements Tokenizer {
         List<Integer> out = new ArrayList<>();
         while (m.find()) {
             String p = m.group();
-            out.add(ids.computeIfAbsent(p, k -> {
-                pieces.add(k);
-                return 3 + Math.floorMod(k.hashCode(), vocab - 3);
-            }));
+            out.add(ids.computeIfAbsent(p, k -> 3 + Math.floorMod(k.hashCode(), vocab - 3)));
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
