@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 EvalCommand.class,
+                EvalBenchCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * followed by a closing quote — before whitespace and an upper-case letter or opening quote). Every
  * document with at least k+1 sentences gives one item: context = its first k sentences joined by " ",
  * the true choice = sentence k+1, and n−1 distractors = sentences drawn from OTHER documents (never
- * their first sentence, never a text equal to the true one) whose length is within ±25% of the true
+ * their first sentence, never a text that occurs in the item's own document) whose length is within ±25% of the true
  * sentence's (widened to the nearest lengths when too few), chosen and placed with a
  * SplittableRandom seeded by (seed, document index), so an item does not depend on other items.
  * Scoring is lm-eval's multiple choice: continuation " " + sentence, acc and acc_norm; chance = 1/n.
@@ -89,7 +89,7 @@ public final class ClozeTask implements MultipleChoiceTask {
             if (s.size() <= contextSentences) continue;
             String truth = s.get(contextSentences);
             SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + d);
-            List<String> distractors = distractors(pool, d, truth, rnd);
+            List<String> distractors = distractors(pool, d, new HashSet<>(s), truth, rnd);
             if (distractors.size() < choices - 1) continue;
             int gold = rnd.nextInt(choices);
             List<String> opts = new ArrayList<>(distractors);
@@ -100,13 +100,12 @@ public final class ClozeTask implements MultipleChoiceTask {
         return items;
     }
 
-    private List<String> distractors(List<Pooled> pool, int doc, String truth, SplittableRandom rnd) {
+    private List<String> distractors(List<Pooled> pool, int doc, Set<String> own, String truth, SplittableRandom rnd) {
         int len = truth.length();
         int lo = lowerBound(pool, (int) Math.floor(len * 0.75));
         int hi = lowerBound(pool, (int) Math.ceil(len * 1.25) + 1);
         List<String> cand = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        seen.add(truth);
+        Set<String> seen = new HashSet<>(own);  // never a sentence of the item's own document
         for (int i = lo; i < hi; i++) {
             Pooled p = pool.get(i);
             if (p.doc != doc && seen.add(p.text)) cand.add(p.text);
