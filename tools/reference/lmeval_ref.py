@@ -5,6 +5,7 @@ Implements, without sharing code with the Java side:
   * a llama2.c forward pass in numpy float64 (full sequence, causal mask, GQA, interleaved RoPE,
     SwiGLU, RMSNorm eps 1e-5, tied classifier),
   * tokenisation with the official SentencePiece library on tok512.model (Debian python3-sentencepiece),
+    whitespace collapsing off (see sentencepiece_without_whitespace_collapsing),
   * lm-evaluation-harness 0.4.x request handling for causal LMs with add_bos_token=False
     (HFLM._encode_pair, _loglikelihood_tokens' left truncation, loglikelihood_rolling windows),
   * the task prompts of piqa / hellaswag (lm-eval yaml + utils) and acc / acc_norm,
@@ -14,7 +15,7 @@ llama.cpp's 6-line file, ctx_b re-capitalised as documented in HellaSwagTask) an
 TinyStories documents (rolling loglikelihood) as a compact golden fixture.
 
 Usage (Debian python with numpy + sentencepiece):
-  apt-get install python3-numpy python3-sentencepiece
+  apt-get install python3-numpy python3-sentencepiece python3-protobuf
   /usr/bin/python3 tools/reference/lmeval_ref.py ../shared src/test/resources/golden/eval/stories260K_lmeval.tsv
 """
 import json
@@ -213,31 +214,60 @@ def tinystories(root, n):
     return docs[:n]
 
 
+def sentencepiece_without_whitespace_collapsing(path):
+    """tok512.model's normalizer has remove_extra_whitespaces=True (SentencePiece's trainer default, which
+    llama2.c's train_vocab kept), so SentencePiece drops trailing spaces and collapses runs of spaces.
+    llama2.c's own encoder (run.c), which the workbench's llama2.c tokenizer follows, does not normalise,
+    and neither does the Llama 2 tokenizer.model (remove_extra_whitespaces=False). The reference turns the
+    collapsing off so both sides tokenise the same strings; 7 PIQA choices end in a space or hold "  "."""
+    from sentencepiece import sentencepiece_model_pb2 as pb  # Debian python3-protobuf
+    m = pb.ModelProto()
+    with open(path, "rb") as f:
+        m.ParseFromString(f.read())
+    m.normalizer_spec.remove_extra_whitespaces = False
+    return spm.SentencePieceProcessor(model_proto=m.SerializeToString())
+
+
 def main():
     root, out = sys.argv[1], sys.argv[2]
+    # optional third argument: comma-separated tasks to recompute, keeping the other tasks' lines of `out`
+    only = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
+    kept_summary, kept_body = {}, []
+    if only:
+        for line in open(out, encoding="utf-8").read().splitlines():
+            if line.startswith("# acc ") and line.split(" ")[2] not in only:
+                kept_summary[line.split(" ")[2]] = line
+            elif line and not line.startswith("#") and line.split("\t")[0] not in only:
+                kept_body.append(line)
     model = Llama2c(f"{root}/models/stories260K/stories260K.bin")
-    sp = spm.SentencePieceProcessor(model_file=f"{root}/models/stories260K/tok512.model")
+    sp = sentencepiece_without_whitespace_collapsing(f"{root}/models/stories260K/tok512.model")
     h = Harness(model, sp, model.seq_len)
-    lines = ["# lm-eval reference (tools/reference/lmeval_ref.py): stories260K, numpy float64, SentencePiece tok512.model,",
-             "# harness 0.4.x causal LM without BOS, max_length = 512. Columns: task, item, gold, log-likelihood per choice",
-             "# (rolling: task, doc, token count, log-likelihood). Summary lines: '# acc task acc acc_norm'."]
-    body = []
-    for task, items in (("piqa", piqa(root)), ("hellaswag", hellaswag(root, 500))):
+    lines = ["# lm-eval reference (tools/reference/lmeval_ref.py): stories260K, numpy float64, SentencePiece tok512.model",
+             "# (whitespace collapsing off), harness 0.4.x causal LM without BOS, max_length = 512. Columns: task, item, gold,",
+             "# log-likelihood per choice (rolling: task, doc, token count, log-likelihood). Summary: '# acc task acc acc_norm'."]
+    body = {"piqa": [], "hellaswag": [], "tinystories_ppl": []}
+    for line in kept_body:
+        body[line.split("\t")[0]].append(line)
+    for task, items in (("piqa", lambda: piqa(root)), ("hellaswag", lambda: hellaswag(root, 500))):
+        if only and task not in only:
+            lines.append(kept_summary[task])
+            continue
         acc = acc_norm = n = 0
-        for item_id, ctx, choices, gold in items:
+        for item_id, ctx, choices, gold in items():
             lls = [h.loglikelihood(ctx, " " + c)[0] for c in choices]
             norm = [ll / len(c) for ll, c in zip(lls, choices)]
             acc += int(np.argmax(lls)) == gold
             acc_norm += int(np.argmax(norm)) == gold
             n += 1
-            body.append("\t".join([task, item_id, str(gold)] + [f"{ll:.6f}" for ll in lls]))
+            body[task].append("\t".join([task, item_id, str(gold)] + [f"{ll:.6f}" for ll in lls]))
         lines.append(f"# acc {task} {acc / n:.10f} {acc_norm / n:.10f}")
         print(task, n, acc / n, acc_norm / n, file=sys.stderr)
-    for i, doc in enumerate(tinystories(root, 40)):
-        ll, ntok = h.loglikelihood_rolling(doc)
-        body.append(f"tinystories_ppl\t{i}\t{ntok}\t{ll:.6f}")
+    if not only or "tinystories_ppl" in only:
+        for i, doc in enumerate(tinystories(root, 40)):
+            ll, ntok = h.loglikelihood_rolling(doc)
+            body["tinystories_ppl"].append(f"tinystories_ppl\t{i}\t{ntok}\t{ll:.6f}")
     with open(out, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines + body) + "\n")
+        f.write("\n".join(lines + body["piqa"] + body["hellaswag"] + body["tinystories_ppl"]) + "\n")
 
 
 if __name__ == "__main__":
