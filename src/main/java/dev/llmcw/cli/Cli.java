@@ -8,6 +8,15 @@ import picocli.CommandLine.Command;
         description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
                 InfoCommand.class,
+                SynthCommand.class,
+                ExportHfCommand.class,
+                TokenizeCommand.class,
+                ExportGgufCommand.class,
+                PplCommand.class,
+                BenchCommand.class,
+                CompressCommand.class,
+                SeedLmSweepCommand.class,
+                SeedLmBenchCommand.class,
                 EvalCommand.class,
                 EvalBenchCommand.class,
         })
