@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
                 SeedLmBenchCommand.class,
                 CalderaBenchCommand.class,
                 CompressQualityCommand.class,
+                EvalCommand.class,
+                EvalBenchCommand.class,
         })
 public final class Cli implements Runnable {
 
