@@ -1,0 +1,41 @@
+package dev.llmcw.results;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One stored run: one task evaluated on one model (base or compressed) with one set of options.
+ *
+ * @param runKey  {@link RunSpec#cacheKey} under which its items are stored
+ * @param spec    the request, with {@code tasks} = [task]
+ * @param metrics stored metrics (empty while running)
+ * @param timings seconds per stage (e.g. "load", "eval")
+ */
+public record RunRecord(long id, Instant created, RunSpec spec, String task, String taskVersion, String runKey,
+                        Double bitsPerWeight, Long totalBytes, String codeVersion, MachineInfo machine,
+                        RunStatus status, String message, Instant started, Instant finished, Double seconds,
+                        Map<String, Double> timings, Integer items, List<Metric> metrics, Map<String, String> details) {
+
+    /** A metric value with its standard error (null where the metric has none). */
+    public record Metric(String name, double value, Double stderr) {}
+
+    public String modelLabel() { return spec.modelLabel(); }
+
+    public String method() { return spec.method(); }
+
+    public Map<String, String> methodParams() { return spec.methodParams(); }
+
+    public Optional<Metric> metric(String name) {
+        return metrics.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** "method k=v,k=v" or "none": the label of the compression setting. */
+    public String settingLabel() {
+        if (spec.methodParams().isEmpty()) return spec.method();
+        var sb = new StringBuilder(spec.method()).append(' ');
+        spec.methodParams().forEach((k, v) -> sb.append(k).append('=').append(v).append(','));
+        return sb.substring(0, sb.length() - 1);
+    }
+}
