@@ -141,6 +141,22 @@ public final class Downloader {
         return new Result(dest, size, sha, resumed);
     }
 
+    /** GETs a small text resource (e.g. a Hub API listing); HTTP errors become {@link DownloadException}. */
+    public String fetchText(URI url) {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).GET();
+        headers.forEach(rb::header);
+        try {
+            HttpResponse<String> resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() != 200) throw httpError(url, resp.statusCode());
+            return resp.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationToken.CancelledException();
+        } catch (IOException e) {
+            throw networkError(url, e, 0);
+        }
+    }
+
     /** One request; true when the part file is complete. */
     private boolean transfer(URI url, Path part, long have, String label, ProgressListener progress,
                              CancellationToken cancel) throws IOException {
@@ -234,7 +250,7 @@ public final class Downloader {
         }
     }
 
-    private static DownloadException httpError(URI url, int status) {
+    static DownloadException httpError(URI url, int status) {
         String hint = switch (status) {
             case 401, 403 -> " (access denied: for a gated Hugging Face repository accept its licence on the model page and set HF_TOKEN)";
             case 404 -> " (not found: check the repository, revision and file name)";

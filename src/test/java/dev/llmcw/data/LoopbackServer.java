@@ -28,6 +28,7 @@ final class LoopbackServer implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> breaks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
+    private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
     volatile boolean honourRange = true;
 
@@ -47,6 +48,9 @@ final class LoopbackServer implements AutoCloseable {
 
     void put(String path, byte[] content) { files.put(path, content); }
 
+    /** Answers requests for {@code path} with this HTTP status and no body. */
+    void status(String path, int status) { statuses.put(path, status); }
+
     /** The next {@code times} requests for {@code path} send half of the body and then drop the connection. */
     void breakMidFile(String path, int times) { breaks.put(path, new AtomicInteger(times)); }
 
@@ -57,6 +61,12 @@ final class LoopbackServer implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String range = ex.getRequestHeaders().getFirst("Range");
         requests.add(new Request(ex.getRequestURI().toString(), range, ex.getRequestHeaders().getFirst("Authorization")));
+        Integer forced = statuses.get(path);
+        if (forced != null) {
+            ex.sendResponseHeaders(forced, -1);
+            ex.close();
+            return;
+        }
         byte[] body = files.get(ex.getRequestURI().toString());
         if (body == null) body = files.get(path);
         if (body == null) {
