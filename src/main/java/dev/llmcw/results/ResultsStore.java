@@ -97,7 +97,12 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
      * The spec must carry the weight content hash (its cache key needs it).
      */
     public long saveRun(RunSpec spec, String task, String taskVersion, Double bitsPerWeight, Long totalBytes) {
-        String key = spec.cacheKey(task, taskVersion);
+        return saveRun(spec, task, taskVersion, null, bitsPerWeight, totalBytes);
+    }
+
+    /** As {@link #saveRun(RunSpec, String, String, Double, Long)}, with the content hash of the task's data in the run key. */
+    public long saveRun(RunSpec spec, String task, String taskVersion, String dataHash, Double bitsPerWeight, Long totalBytes) {
+        String key = spec.cacheKey(task, taskVersion, dataHash);
         Instant now = Instant.now();
         return locked(() -> {
             try (PreparedStatement p = conn.prepareStatement("""
@@ -294,14 +299,26 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 .findFirst();
     }
 
-    /** Per-item results of a run (through its run key). */
+    /** Per-item results of a run (through its item key; empty while the key is unknown). */
     public Map<String, StoredItem> itemsFor(long runId) {
         RunRecord r = getRun(runId).orElseThrow(() -> new ResultsStoreException("no run " + runId + " in " + file));
-        return load(r.runKey());
+        return r.itemKey() == null ? Map.of() : load(r.itemKey());
+    }
+
+    /** Records the item-store key the evaluator used for a run. */
+    public void setItemKey(long runId, String itemKey) {
+        locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("UPDATE runs SET item_key = ? WHERE id = ?")) {
+                p.setString(1, itemKey);
+                p.setLong(2, runId);
+                if (p.executeUpdate() == 0) throw new ResultsStoreException("no run " + runId + " in " + file);
+            }
+            return null;
+        });
     }
 
     /**
-     * Deletes a run and its metrics; its items go too unless another run shares its run key
+     * Deletes a run and its metrics; its items go too unless another run shares its item key
      * (they are the same results, still needed by that run).
      */
     public void deleteRun(long runId) {
@@ -309,7 +326,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             conn.setAutoCommit(false);
             try {
                 String key = null;
-                try (PreparedStatement q = conn.prepareStatement("SELECT run_key FROM runs WHERE id = ?")) {
+                try (PreparedStatement q = conn.prepareStatement("SELECT item_key FROM runs WHERE id = ?")) {
                     q.setLong(1, runId);
                     try (ResultSet rs = q.executeQuery()) {
                         if (rs.next()) key = rs.getString(1);
@@ -325,7 +342,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 }
                 if (key != null) {
                     try (PreparedStatement d = conn.prepareStatement(
-                            "DELETE FROM items WHERE run_key = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE run_key = ?)")) {
+                            "DELETE FROM items WHERE run_key = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE item_key = ?)")) {
                         d.setString(1, key);
                         d.setString(2, key);
                         d.executeUpdate();
@@ -502,7 +519,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
         }
         List<RunRecord> out = new ArrayList<>(runs.size());
         for (RunRecord r : runs) {
-            out.add(new RunRecord(r.id(), r.created(), r.spec(), r.task(), r.taskVersion(), r.runKey(), r.bitsPerWeight(),
+            out.add(new RunRecord(r.id(), r.created(), r.spec(), r.task(), r.taskVersion(), r.runKey(), r.itemKey(), r.bitsPerWeight(),
                     r.totalBytes(), r.codeVersion(), r.machine(), r.status(), r.message(), r.started(), r.finished(),
                     r.seconds(), r.timings(), r.items(), List.copyOf(metrics.getOrDefault(r.id(), List.of())), r.details()));
         }
@@ -517,7 +534,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 readJson(rs.getString("method_params"), STRING_MAP, Map.of()), List.of(task), options);
         String machine = rs.getString("machine");
         return new RunRecord(rs.getLong("id"), Instant.parse(rs.getString("created")), spec, task,
-                rs.getString("task_version"), rs.getString("run_key"), getDouble(rs, "bits_per_weight"),
+                rs.getString("task_version"), rs.getString("run_key"), rs.getString("item_key"), getDouble(rs, "bits_per_weight"),
                 getLong(rs, "total_bytes"), rs.getString("code_version"),
                 machine == null ? null : readJson(machine, MachineInfo.class, null),
                 RunStatus.fromDb(rs.getString("status")), rs.getString("message"), instant(rs.getString("started")),

@@ -8,12 +8,14 @@ import java.util.Optional;
 /**
  * One stored run: one task evaluated on one model (base or compressed) with one set of options.
  *
- * @param runKey  {@link RunSpec#cacheKey} under which its items are stored
+ * @param runKey  {@link RunSpec#cacheKey}: finished runs with the same key and limit are reused
+ * @param itemKey the {@link dev.llmcw.eval.ItemStore} key its per-item results are stored under (the
+ *                evaluator's own key; null while unknown, i.e. until the run finished once)
  * @param spec    the request, with {@code tasks} = [task]
  * @param metrics stored metrics (empty while running)
  * @param timings seconds per stage (e.g. "load", "eval")
  */
-public record RunRecord(long id, Instant created, RunSpec spec, String task, String taskVersion, String runKey,
+public record RunRecord(long id, Instant created, RunSpec spec, String task, String taskVersion, String runKey, String itemKey,
                         Double bitsPerWeight, Long totalBytes, String codeVersion, MachineInfo machine,
                         RunStatus status, String message, Instant started, Instant finished, Double seconds,
                         Map<String, Double> timings, Integer items, List<Metric> metrics, Map<String, String> details) {

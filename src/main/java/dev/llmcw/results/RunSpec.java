@@ -99,6 +99,14 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
      * items were asked for, so a longer run reuses the items of a shorter one.
      */
     public String cacheKey(String task, String taskVersion) {
+        return cacheKey(task, taskVersion, null);
+    }
+
+    /**
+     * As {@link #cacheKey(String, String)}, also covering the task's data (content hash of its
+     * files): the same task read from another copy of the data (sample vs full set) is another run.
+     */
+    public String cacheKey(String task, String taskVersion, String dataHash) {
         if (modelHash == null || modelHash.isBlank())
             throw new IllegalStateException("RunSpec for " + modelPath + " has no weight content hash (ModelHashes.contentHash)");
         if (options.fidelityBase() != null && (options.fidelityBaseHash() == null || options.fidelityBaseHash().isBlank()))
@@ -110,6 +118,7 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
         k.put("params", methodParams);
         k.put("task", task);
         k.put("taskVersion", taskVersion);
+        k.put("data", dataHash);
         k.put("seed", options.seed());
         k.put("bos", options.bos());
         k.put("maxLength", options.maxLength());

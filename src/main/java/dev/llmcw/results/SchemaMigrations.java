@@ -36,8 +36,10 @@ final class SchemaMigrations {
                       run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
                       name TEXT NOT NULL, value REAL, stderr REAL,
                       PRIMARY KEY (run_id, name))"""),
-            // v2: run key linking a run to its items, size, timings, machine, outcome.
+            // v2: run key (reuse of finished runs), item key (where the evaluator stored the items),
+            // size, timings, machine, outcome.
             List.of("ALTER TABLE runs ADD COLUMN run_key TEXT",
+                    "ALTER TABLE runs ADD COLUMN item_key TEXT",
                     "ALTER TABLE runs ADD COLUMN bits_per_weight REAL",
                     "ALTER TABLE runs ADD COLUMN total_bytes INTEGER",
                     "ALTER TABLE runs ADD COLUMN started TEXT",
@@ -49,7 +51,7 @@ final class SchemaMigrations {
                     "ALTER TABLE runs ADD COLUMN item_count INTEGER",
                     "ALTER TABLE runs ADD COLUMN details TEXT NOT NULL DEFAULT '{}'",
                     // v1 runs had no key: give each its own so they never claim someone else's items.
-                    "UPDATE runs SET run_key = 'legacy-' || id, started = created WHERE run_key IS NULL",
+                    "UPDATE runs SET run_key = 'legacy-' || id, item_key = 'legacy-' || id, started = created WHERE run_key IS NULL",
                     "CREATE INDEX runs_by_key ON runs(run_key)",
                     "CREATE INDEX runs_by_model ON runs(model_label, method, task)"),
             // v3: compression records, so suites skip finished compressions.

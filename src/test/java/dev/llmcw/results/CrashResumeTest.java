@@ -46,6 +46,7 @@ class CrashResumeTest {
         try (var store = ResultsStore.open(db)) {
             var runs = store.listRuns(RunFilter.all());
             assertThat(runs).singleElement().satisfies(run -> assertThat(run.status()).isEqualTo(RunStatus.RUNNING));
+            // the evaluator of this job stores items under the run key itself
             stored = store.itemCount(runs.getFirst().runKey());
         }
         // Every item reported as saved is durable; at most the one in flight may be extra.

@@ -28,7 +28,8 @@ public final class FakeEvalJob {
     static StoredRuns.Outcome run(ResultsStore store, Path model, int n, long delayMs, java.io.PrintStream log) {
         RunSpec spec = new RunSpec(model.toString(), "fake", new ModelHashes(null).hash(model), "none", Map.of(),
                 List.of("fake"), RunSpec.Options.defaults().withLimit(n));
-        return StoredRuns.execute(store, spec, "fake", "1", 32.0, 1000L, (key, items) -> evaluate(key, items, n, delayMs, log));
+        return StoredRuns.execute(store, spec, "fake", "1", null, 32.0, 1000L,
+                (key, items) -> new StoredRuns.Result(evaluate(key, items, n, delayMs, log), key));
     }
 
     static TaskMetrics evaluate(String key, ItemStore items, int n, long delayMs, java.io.PrintStream log) throws InterruptedException {

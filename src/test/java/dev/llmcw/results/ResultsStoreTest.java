@@ -42,6 +42,8 @@ class ResultsStoreTest {
             store.save(key, new StoredItem("0", 1, 1, "{\"ll\":[-1.0,-0.5]}"));
             store.save(key, new StoredItem("1", 0, 1, "{\"ll\":[-2.0,-0.5]}"));
             store.save(key, new StoredItem("1", 0, 0, "{\"ll\":[-0.1,-0.5]}")); // replaces
+            assertThat(store.itemsFor(id)).as("item key not known yet").isEmpty();
+            store.setItemKey(id, key);
             store.saveMetrics(id, new TaskMetrics("piqa", "1", 2,
                     Map.of("acc", 1.0, "acc_stderr", 0.0, "acc_norm", 0.5, "acc_norm_stderr", 0.5, "kl_mean", 0.01),
                     Map.of("bos", "false")));
@@ -93,6 +95,8 @@ class ResultsStoreTest {
             long a2 = store.saveRun(s.withOptions(s.options().withLimit(20)), "piqa", "1", null, null);
             String key = s.cacheKey("piqa", "1");
             store.save(key, new StoredItem("x", 0, 0, "{}"));
+            store.setItemKey(a, key);
+            store.setItemKey(a2, key);
             store.saveMetrics(a, new TaskMetrics("piqa", "1", 1, Map.of("acc", 1.0), Map.of()));
             store.deleteRun(a);
             assertThat(store.getRun(a)).isEmpty();
@@ -180,6 +184,7 @@ class ResultsStoreTest {
             assertThat(r.modelLabel()).isEqualTo("old");
             assertThat(r.status()).isEqualTo(RunStatus.DONE);
             assertThat(r.runKey()).isEqualTo("legacy-1");
+            assertThat(r.itemKey()).isEqualTo("legacy-1");
             assertThat(r.started()).isEqualTo(r.created());
             assertThat(r.spec().options().limit()).isEqualTo(5);
             assertThat(r.metric("acc").orElseThrow().stderr()).isEqualTo(0.01);

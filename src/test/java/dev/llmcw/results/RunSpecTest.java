@@ -42,6 +42,7 @@ class RunSpecTest {
         for (RunSpec v : variants) assertThat(v.cacheKey("piqa", "1")).as(v.toString()).isNotEqualTo(k);
         assertThat(base.cacheKey("piqa", "2")).isNotEqualTo(k);
         assertThat(base.cacheKey("hellaswag", "1")).isNotEqualTo(k);
+        assertThat(base.cacheKey("piqa", "1", "datahash")).isNotEqualTo(k).isNotEqualTo(base.cacheKey("piqa", "1", "other"));
         // path, label and limit do not change item results
         assertThat(new RunSpec("/elsewhere/copy.bin", "other", "hash1", "seedlm", Map.of("K", "16", "C", "8"),
                 List.of("piqa"), o.withLimit(null)).cacheKey("piqa", "1")).isEqualTo(k);
