@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 ExportGgufCommand.class,
                 PplCommand.class,
                 BenchCommand.class,
+                SuiteCommand.class, RunsCommand.class, DownloadCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Range support, can break the connection halfway through a file for the first N requests, and
  * records every request's path and Range header.
  */
-final class LoopbackServer implements AutoCloseable {
+public final class LoopbackServer implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
     record Request(String path, String range, String authorization) {}
@@ -32,7 +32,7 @@ final class LoopbackServer implements AutoCloseable {
     final List<Request> requests = new CopyOnWriteArrayList<>();
     volatile boolean honourRange = true;
 
-    LoopbackServer() throws IOException {
+    public LoopbackServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         // one thread per request: a stalling handler must not block the retry
@@ -44,9 +44,9 @@ final class LoopbackServer implements AutoCloseable {
         server.start();
     }
 
-    String base() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
+    public String base() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
 
-    void put(String path, byte[] content) { files.put(path, content); }
+    public void put(String path, byte[] content) { files.put(path, content); }
 
     /** Answers requests for {@code path} with this HTTP status and no body. */
     void status(String path, int status) { statuses.put(path, status); }

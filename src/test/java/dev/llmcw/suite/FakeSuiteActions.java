@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * derive from the source bytes and the setting; an evaluation scores ITEMS items with fake
  * log-likelihoods derived from the model file's bytes, one item at a time through the ItemStore.
  */
-final class FakeSuiteActions implements SuiteActions {
+public final class FakeSuiteActions implements SuiteActions {
     static final int ITEMS = 8;
-    final List<String> compressions = new ArrayList<>();
-    final List<String> evaluations = new ArrayList<>();
+    public final List<String> compressions = new ArrayList<>();
+    public final List<String> evaluations = new ArrayList<>();
     final AtomicInteger itemsScored = new AtomicInteger();
     /** Throw after this many newly scored items in the next evaluation (-1: never). */
     volatile int crashAfter = -1;
