@@ -46,6 +46,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     private final Path file;
     private final Connection conn;
     private final ReentrantLock lock = new ReentrantLock();
+    private final List<java.util.function.LongConsumer> runListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ResultsStore(Path file, Connection conn) {
         this.file = file;
@@ -86,6 +87,26 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
 
     public Path file() { return file; }
 
+    /**
+     * Calls {@code listener} with a run's id after the run was created, changed status, got metrics
+     * or was deleted. Called on the writing thread, outside the store's lock: a GUI marshals to its
+     * own thread and may read the store from the listener.
+     */
+    public void addRunListener(java.util.function.LongConsumer listener) { runListeners.add(listener); }
+
+    public void removeRunListener(java.util.function.LongConsumer listener) { runListeners.remove(listener); }
+
+    private void fireRunChanged(long runId) {
+        for (var l : runListeners) {
+            try {
+                l.accept(runId);
+            } catch (RuntimeException e) {
+                // a broken listener must not break the write that already happened
+                System.err.println("warning: results listener failed: " + e);
+            }
+        }
+    }
+
     public int schemaVersion() {
         return locked(() -> SchemaMigrations.version(conn));
     }
@@ -104,7 +125,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     public long saveRun(RunSpec spec, String task, String taskVersion, String dataHash, Double bitsPerWeight, Long totalBytes) {
         String key = spec.cacheKey(task, taskVersion, dataHash);
         Instant now = Instant.now();
-        return locked(() -> {
+        long id = locked(() -> {
             try (PreparedStatement p = conn.prepareStatement("""
                     INSERT INTO runs(created, model_label, model_path, model_hash, method, method_params, task,
                       task_version, options, code_version, status, run_key, bits_per_weight, total_bytes, started,
@@ -132,6 +153,8 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 }
             }
         });
+        fireRunChanged(id);
+        return id;
     }
 
     /** Sets a run's status; a finished status also records the end time and duration. */
@@ -157,6 +180,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             }
             return null;
         });
+        fireRunChanged(runId);
     }
 
     /** Marks a run as running again (a resumed run), restarting its clock. */
@@ -172,6 +196,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             }
             return null;
         });
+        fireRunChanged(runId);
     }
 
     /** Records seconds per stage ("load", "compress", "eval", …), merged with earlier ones. */
@@ -237,6 +262,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             }
             return null;
         });
+        fireRunChanged(runId);
     }
 
     /** The stored metrics of a run as a {@link TaskMetrics} (stderr back under "x_stderr"). */
@@ -357,6 +383,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             }
             return null;
         });
+        fireRunChanged(runId);
     }
 
     // ---------------------------------------------------------------- items (ItemStore)

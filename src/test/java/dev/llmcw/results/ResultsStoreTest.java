@@ -152,6 +152,22 @@ class ResultsStoreTest {
     }
 
     @Test
+    void listenersHearAboutRunChanges() {
+        try (var store = ResultsStore.open(dir.resolve("r.db"))) {
+            List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            store.addRunListener(id -> {
+                heard.add(id);
+                store.getRun(id); // reading from the listener must not deadlock
+            });
+            long id = store.saveRun(spec("m", "h", "none", Map.of()), "piqa", "1", null, null);
+            store.saveMetrics(id, new TaskMetrics("piqa", "1", 1, Map.of("acc", 1.0), Map.of()));
+            store.updateStatus(id, RunStatus.DONE, null);
+            store.deleteRun(id);
+            assertThat(heard).containsExactly(id, id, id, id);
+        }
+    }
+
+    @Test
     void nanMetricsSurviveAsNaN() {
         try (var store = ResultsStore.open(dir.resolve("r.db"))) {
             long id = store.saveRun(spec("m", "h", "none", Map.of()), "wikitext2", "1", null, null);
