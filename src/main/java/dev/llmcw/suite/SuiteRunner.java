@@ -148,7 +148,12 @@ public final class SuiteRunner {
         progress.log(label + " " + s.label() + ": compressing to " + out);
         CompressionReport report = actions.compress(model, s.method(), s.params(), out, tensorWork, progress, cancel);
         String fileHash = hashes.hash(report.file());
-        long id = store.saveCompression(CompressionRecord.of(modelHash, model.toString(), report, fileHash));
+        // Recorded under the suite's parameters, not the method's full list (which adds defaults such
+        // as exponent_rule): the suite looks the compression up by what it asked for.
+        CompressionRecord full = CompressionRecord.of(modelHash, model.toString(), report, fileHash);
+        long id = store.saveCompression(new CompressionRecord(0, full.created(), modelHash, model.toString(), s.method(),
+                s.params(), full.filePath(), fileHash, full.sizeBytes(), full.bitsPerWeight(), full.seconds(),
+                full.tensorErrors(), full.codeVersion()));
         CompressionRecord saved = store.compressions(modelHash).stream().filter(c -> c.id() == id).findFirst().orElseThrow();
         return new Compressed(saved, false);
     }

@@ -46,15 +46,11 @@ public final class WorkbenchSuiteActions implements SuiteActions {
     }
 
     /**
-     * The actions the CLI uses. INTEGRATION POINT: this branch has neither the compression methods
-     * nor the evaluator, so both hooks report that clearly; wire {@code CompressionMethods.create}
-     * and the eval runner here once they are on main.
+     * The actions the CLI uses: methods from {@link SuiteMethods}. INTEGRATION POINT: the evaluator
+     * is not on this branch yet, so evaluation reports that clearly; wire the eval runner here.
      */
     public static SuiteActions standard() {
-        return new WorkbenchSuiteActions(
-                (m, p) -> {
-                    throw new IllegalStateException("compression method '" + m + "' is not available in this build");
-                },
+        return new WorkbenchSuiteActions(SuiteMethods::create,
                 new TaskEvaluator() {
                     @Override
                     public String taskVersion(String task) { return "unknown"; }

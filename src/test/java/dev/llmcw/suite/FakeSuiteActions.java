@@ -53,7 +53,10 @@ public final class FakeSuiteActions implements SuiteActions {
         int bits = Integer.parseInt(params.getOrDefault("bits", "4"));
         long bytes = Files.size(out);
         var size = new SizeEstimate(100, bits + 0.25, 120, bytes, bits + 0.5, "fake");
-        return new CompressionReport(out, method, params, size, List.of(new CompressionReport.TensorError("w", 0.01 * bits, Double.NaN)), 0.1);
+        // like real methods, report the full parameter list including defaults the suite did not give
+        Map<String, String> full = new java.util.TreeMap<>(params);
+        full.put("rounding", "nearest");
+        return new CompressionReport(out, method, full, size, List.of(new CompressionReport.TensorError("w", 0.01 * bits, Double.NaN)), 0.1);
     }
 
     @Override
