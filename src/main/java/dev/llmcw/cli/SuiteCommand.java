@@ -29,7 +29,7 @@ final class SuiteCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(index = "0", description = "suite file (.yaml, .yml or .json)") Path file;
     @Option(names = "--db", description = "results database (default: the suite's 'db', else $WORKBENCH_HOME/results.db)") Path db;
-    @Option(names = "--work-dir", description = "compressed models and resume state (default: the suite's 'workDir', else <suite>-work)") Path workDir;
+    @Option(names = "--work-dir", description = "compressed models and resume state (default: the suite's 'workDir', else $WORKBENCH_HOME/suites/<name>)") Path workDir;
     @Option(names = "--dry-run", description = "print the planned settings and runs without doing anything") boolean dryRun;
 
     /** How the command gets its compression and evaluation: replaced by tests. */

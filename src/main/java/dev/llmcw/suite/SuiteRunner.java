@@ -188,13 +188,14 @@ public final class SuiteRunner {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
-    /** The default work folder of a suite file: {@code <name>-work} beside it. */
+    /**
+     * The work folder of a suite: its {@code workDir} (relative to the suite file), else
+     * {@code $WORKBENCH_HOME/suites/<suite name>} (never beside the suite file, which may sit in a
+     * source tree).
+     */
     public static Path defaultWorkDir(Path suiteFile, SuiteSpec spec) {
-        Path base = suiteFile.toAbsolutePath().getParent();
-        if (spec.workDir() != null && !spec.workDir().isBlank()) return base.resolve(spec.workDir()).normalize();
-        String n = suiteFile.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return base.resolve((dot > 0 ? n.substring(0, dot) : n) + "-work");
+        if (spec.workDir() != null && !spec.workDir().isBlank())
+            return suiteFile.toAbsolutePath().getParent().resolve(spec.workDir()).normalize();
+        return dev.llmcw.results.WorkbenchHome.dir().resolve("suites").resolve(safe(spec.name()));
     }
-
 }

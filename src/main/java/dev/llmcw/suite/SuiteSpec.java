@@ -22,7 +22,7 @@ import java.util.Map;
  * name: stories-sweep            # required, labels the sweep
  * db: results.db                 # optional results database (else --db, else $WORKBENCH_HOME/results.db)
  * workDir: suite-work            # optional folder for compressed models and per-tensor resume state
- *                                #   (default: <suite file name>-work next to the suite file)
+ *                                #   (default: $WORKBENCH_HOME/suites/<name>)
  * models:                        # required, at least one
  *   - path: ../../shared/models/stories260K/stories260K.bin
  *     label: stories260K         # optional, default: file name without extension
@@ -33,7 +33,7 @@ import java.util.Map;
  *     sweep: {bits: [2, 3, 4]}   # one setting per combination (cartesian product, in file order)
  *   - method: seedlm
  *     sweep: {C: [8], P: [3, 4], K: [16]}
- * tasks: [piqa, hellaswag, tinystories]   # required, at least one
+ * tasks: [piqa, hellaswag, tinystories_ppl]   # required, at least one (task names of the eval command)
  * options:                       # optional evaluation options, the same for every run
  *   limit: 200                   # items per task (default: all)
  *   seed: 1234

@@ -41,6 +41,7 @@ class ResultsCommandsTest {
         Path suite = Files.writeString(dir.resolve("s.yaml"), """
                 name: cli
                 db: results.db
+                workDir: work
                 models: [{path: m.bin, label: tiny}]
                 methods: [{method: none}, {method: rtn, sweep: {bits: [4]}}]
                 tasks: [piqa]

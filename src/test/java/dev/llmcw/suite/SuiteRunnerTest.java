@@ -44,6 +44,7 @@ class SuiteRunnerTest {
                     sweep: {bits: [2, 4]}
                 tasks: [piqa, tinystories]
                 options: {limit: 8, fidelity: true}
+                workDir: sweep-work
                 """);
     }
 
@@ -54,6 +55,15 @@ class SuiteRunnerTest {
         SuiteSpec spec = SuiteSpec.read(suiteFile);
         return new SuiteRunner(store, actions, new ModelHashes(null), ProgressListener.NONE, cancel)
                 .run(spec, dir, SuiteRunner.defaultWorkDir(suiteFile, spec));
+    }
+
+    @Test
+    void workDirDefaultsOutsideTheSuiteFolder() throws Exception {
+        Files.writeString(suiteFile, Files.readString(suiteFile).replace("workDir: sweep-work", ""));
+        assertThat(SuiteRunner.defaultWorkDir(suiteFile, SuiteSpec.read(suiteFile)))
+                .isEqualTo(dev.llmcw.results.WorkbenchHome.dir().resolve("suites/test-sweep"));
+        Files.writeString(suiteFile, Files.readString(suiteFile) + "workDir: w\n");
+        assertThat(SuiteRunner.defaultWorkDir(suiteFile, SuiteSpec.read(suiteFile))).isEqualTo(dir.resolve("w"));
     }
 
     @Test
