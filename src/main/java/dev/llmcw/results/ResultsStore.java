@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -267,14 +266,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
 
     /** The stored metrics of a run as a {@link TaskMetrics} (stderr back under "x_stderr"). */
     public Optional<TaskMetrics> metricsOf(long runId) {
-        return getRun(runId).filter(r -> !r.metrics().isEmpty()).map(r -> {
-            Map<String, Double> m = new LinkedHashMap<>();
-            for (var x : r.metrics()) {
-                m.put(x.name(), x.value());
-                if (x.stderr() != null) m.put(x.name() + "_stderr", x.stderr());
-            }
-            return new TaskMetrics(r.task(), r.taskVersion(), r.items() == null ? 0 : r.items(), m, r.details());
-        });
+        return getRun(runId).filter(r -> !r.metrics().isEmpty()).map(RunRecord::toTaskMetrics);
     }
 
     public Optional<RunRecord> getRun(long id) {
@@ -479,6 +471,17 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 p.setString(2, method);
                 p.setString(3, paramsKey(params));
                 return readCompressions(p).stream().filter(c -> Files.isRegularFile(Path.of(c.filePath()))).findFirst();
+            }
+        });
+    }
+
+    /** The compression that produced a compressed model file, by the file's content hash (a run's model hash). */
+    public Optional<CompressionRecord> compressionByFileHash(String fileHash) {
+        return locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("SELECT * FROM compressions WHERE file_hash = ? ORDER BY id DESC")) {
+                p.setString(1, fileHash);
+                List<CompressionRecord> l = readCompressions(p);
+                return l.isEmpty() ? Optional.<CompressionRecord>empty() : Optional.of(l.getFirst());
             }
         });
     }

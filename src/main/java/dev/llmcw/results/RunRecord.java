@@ -33,6 +33,20 @@ public record RunRecord(long id, Instant created, RunSpec spec, String task, Str
         return metrics.stream().filter(m -> m.name().equals(name)).findFirst();
     }
 
+    /** Metrics by lm-eval name, each stderr under "name_stderr" (the {@link dev.llmcw.eval.TaskMetrics} form). */
+    public Map<String, Double> metricsMap() {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (Metric x : metrics) {
+            m.put(x.name(), x.value());
+            if (x.stderr() != null) m.put(x.name() + "_stderr", x.stderr());
+        }
+        return m;
+    }
+
+    public dev.llmcw.eval.TaskMetrics toTaskMetrics() {
+        return new dev.llmcw.eval.TaskMetrics(task, taskVersion, items == null ? 0 : items, metricsMap(), details);
+    }
+
     /** "method k=v,k=v" or "none": the label of the compression setting. */
     public String settingLabel() {
         if (spec.methodParams().isEmpty()) return spec.method();

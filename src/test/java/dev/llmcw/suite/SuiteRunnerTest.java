@@ -91,6 +91,10 @@ class SuiteRunnerTest {
         assertThat(base.spec().options().fidelityBase()).isNull();
         assertThat(store.compressions(null)).hasSize(2).allSatisfy(c -> assertThat(c.tensorErrors()).hasSize(1));
         assertThat(store.itemsFor(rtn2.id())).hasSize(FakeSuiteActions.ITEMS);
+        // a run of a compressed model leads back to its compression (per-tensor errors for charts)
+        assertThat(store.compressionByFileHash(rtn2.spec().modelHash())).get()
+                .satisfies(c -> assertThat(c.params()).containsEntry("bits", "2"));
+        assertThat(rtn2.metricsMap()).containsKeys("acc", "acc_stderr", "kl_mean");
     }
 
     @Test
