@@ -47,11 +47,10 @@ public record RunRecord(long id, Instant created, RunSpec spec, String task, Str
         return new dev.llmcw.eval.TaskMetrics(task, taskVersion, items == null ? 0 : items, metricsMap(), details);
     }
 
-    /** "method k=v,k=v" or "none": the label of the compression setting. */
+    /** "method k=v k=v" (parameters sorted) or "none": the label of the compression setting. */
     public String settingLabel() {
-        if (spec.methodParams().isEmpty()) return spec.method();
-        var sb = new StringBuilder(spec.method()).append(' ');
-        spec.methodParams().forEach((k, v) -> sb.append(k).append('=').append(v).append(','));
-        return sb.substring(0, sb.length() - 1);
+        var sb = new StringBuilder(spec.method());
+        spec.methodParams().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        return sb.toString();
     }
 }
