@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 CompressQualityCommand.class,
                 EvalCommand.class,
                 EvalBenchCommand.class,
+                SuiteCommand.class, RunsCommand.class, DownloadCommand.class,
         })
 public final class Cli implements Runnable {
 
