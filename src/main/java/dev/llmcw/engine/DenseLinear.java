@@ -29,13 +29,42 @@ public final class DenseLinear implements Linear {
     @Override public long storageBytes() { return weight.byteSize() + (bias == null ? 0 : 4L * bias.length); }
     @Override public String kind() { return "dense " + weight.dtype(); }
 
+    /** Below this many tokens rows are plain dot products; from it on, the tiled matrix-matrix kernel. */
+    static final int BATCH_TILED_FROM = 4;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
-        Parallel.forRange(0, out, 8, o -> {
-            long rowOff = (long) o * in;
-            float b = bias == null ? 0f : bias[o];
-            for (int t = 0; t < batch; t++) {
-                y[yOff + t * out + o] = weight.dot(rowOff, x, xOff + t * in, in) + b;
+        if (batch < BATCH_TILED_FROM) {
+            int grain = Math.max(16, out / (Parallel.threads() * 8));
+            Parallel.forRange(0, out, grain, o -> {
+                long rowOff = (long) o * in;
+                float b = bias == null ? 0f : bias[o];
+                for (int t = 0; t < batch; t++) {
+                    y[yOff + t * out + o] = weight.dot(rowOff, x, xOff + t * in, in) + b;
+                }
+            });
+            return;
+        }
+        // Prefill: rows in blocks of ~64 KB of float weights, converted once per block and then reused
+        // for every token; tokens in tiles of ~32 KB of activations so a tile stays in L1/L2 while the
+        // block's row pairs sweep over it (see VectorKernels.matmulTile).
+        int rowBlock = Math.max(2, Math.min(64, (16384 / in) & ~1));
+        int tokenTile = Math.max(4, Math.min(64, (8192 / in) & ~3));
+        int blocks = (out + rowBlock - 1) / rowBlock;
+        Parallel.forRange(0, blocks, 1, blk -> {
+            int r0 = blk * rowBlock;
+            int rows = Math.min(rowBlock, out - r0);
+            float[] w = SCRATCH.get();
+            if (w.length < rows * in) {
+                w = new float[rowBlock * in];
+                SCRATCH.set(w);
+            }
+            weight.toFloat((long) r0 * in, w, 0, rows * in);
+            for (int t0 = 0; t0 < batch; t0 += tokenTile) {
+                int tokens = Math.min(tokenTile, batch - t0);
+                dev.llmcw.tensor.VectorKernels.matmulTile(w, 0, rows, in, x, xOff + t0 * in, tokens,
+                        y, yOff + t0 * out + r0, out, bias, r0);
             }
         });
     }

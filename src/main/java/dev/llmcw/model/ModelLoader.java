@@ -1,7 +1,18 @@
 package dev.llmcw.model;
 
+import dev.llmcw.model.hf.HfFolderLoader;
+import dev.llmcw.tokenizer.Tokenizer;
+import dev.llmcw.tokenizer.TokenizerFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Opens any supported model by looking at what the path is: a Hugging Face folder (config.json), a
@@ -15,14 +26,95 @@ public final class ModelLoader {
         return load(path, null);
     }
 
+    /**
+     * @param tokenizer explicit tokenizer file (tokenizer.json or a llama2.c tokenizer .bin), or null to
+     *                  use the model's own (HF folder) or one found beside it (llama2.c). An explicit
+     *                  tokenizer that cannot be read is an error; a failed auto-detection is only logged.
+     */
     public static Model load(Path path, Path tokenizer) {
         if (!Files.exists(path)) throw new ModelLoadException(path, "no such file or folder");
         Model m;
         if (Files.isDirectory(path)) {
-            throw new ModelLoadException(path, "Hugging Face folders are not supported yet");
+            if (!HfFolderLoader.isHfFolder(path)) {
+                throw new ModelLoadException(path, "folder has no config.json (expected a Hugging Face model folder)");
+            }
+            // The folder's own tokenizer.json is part of the model: a broken one is an error.
+            m = tokenizer != null ? HfFolderLoader.loadWithoutTokenizer(path) : HfFolderLoader.load(path);
         } else {
-            m = Llama2cLoader.load(path);
+            m = switch (fileKind(path)) {
+                case GGUF -> dev.llmcw.model.gguf.GgufModelLoader.load(path);
+                // Integrator: safetensors whose __metadata__ has CompressedFormat.KEY_METHOD
+                // ("workbench.method") are compressed models: dispatch them to their CompressedFormat here.
+                case SAFETENSORS -> throw new ModelLoadException(path, dev.llmcw.model.safetensors.SafetensorsFile.open(path)
+                        .metadata().containsKey("workbench.method")
+                        ? "compressed workbench models are not supported yet"
+                        : "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
+                case OTHER -> Llama2cLoader.load(path);
+            };
+            if (tokenizer == null && m.format().equals("llama2c")) m = withAutoDetectedTokenizer(m, path);
         }
+        if (tokenizer != null) m = m.withTokenizer(explicitTokenizer(tokenizer, m.config().vocabSize()));
         return m;
+    }
+
+    private enum FileKind { GGUF, SAFETENSORS, OTHER }
+
+    /** GGUF by its magic; safetensors by a plausible header length followed by '{'; anything else is llama2.c. */
+    private static FileKind fileKind(Path file) {
+        byte[] head = new byte[9];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new ModelLoadException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (n >= 4 && new String(head, 0, 4, StandardCharsets.US_ASCII).equals("GGUF")) return FileKind.GGUF;
+        if (n == 9 && head[8] == '{') {
+            long headerLen = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLen > 1 && headerLen <= 100_000_000L) return FileKind.SAFETENSORS;
+        }
+        return FileKind.OTHER;
+    }
+
+    private static Tokenizer explicitTokenizer(Path tok, int vocabSize) {
+        if (!Files.isRegularFile(tok)) throw new ModelLoadException(tok, "tokenizer file not found");
+        String name = tok.getFileName().toString().toLowerCase();
+        if (name.endsWith(".json")) {
+            Path cfg = tok.resolveSibling(HfFolderLoader.TOKENIZER_CONFIG);
+            return TokenizerFiles.huggingFace(tok, !cfg.equals(tok) && Files.isRegularFile(cfg) ? cfg : null);
+        }
+        if (name.endsWith(".bin")) return TokenizerFiles.llama2c(tok, vocabSize);
+        throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json or a llama2.c tokenizer .bin)");
+    }
+
+    /**
+     * A llama2.c checkpoint has no tokenizer inside: use the one tokenizer.bin / tok*.bin beside it.
+     * Zero or several candidates, or one that fails to load, leave the model without a tokenizer.
+     */
+    private static Model withAutoDetectedTokenizer(Model m, Path modelFile) {
+        Path dir = modelFile.toAbsolutePath().getParent();
+        List<Path> candidates = new ArrayList<>();
+        try (var s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith("tok") && n.endsWith(".bin") && Files.isRegularFile(p) && !p.equals(modelFile.toAbsolutePath());
+            }).sorted().forEach(candidates::add);
+        } catch (IOException e) {
+            System.err.println("warning: cannot list " + dir + " for a tokenizer: " + e.getMessage());
+            return m;
+        }
+        if (candidates.size() != 1) {
+            if (candidates.size() > 1) {
+                System.err.println("warning: several tokenizers beside " + modelFile.getFileName() + " " + candidates.stream()
+                        .map(p -> p.getFileName().toString()).toList() + "; none used (pass one explicitly)");
+            }
+            return m;
+        }
+        try {
+            return m.withTokenizer(TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize()));
+        } catch (RuntimeException e) {
+            System.err.println("warning: tokenizer " + candidates.getFirst() + " not loaded: " + e.getMessage());
+            return m;
+        }
     }
 }

@@ -18,4 +18,14 @@ public class BF16Tensor extends Tensor {
     @Override public DType dtype() { return DType.BF16; }
     @Override public MemorySegment segment() { return seg; }
     @Override public float get(long index) { return Half.bf16ToFloat(seg.getAtIndex(LE, index)); }
+
+    @Override
+    public float dot(long offset, float[] x, int xOff, int n) {
+        return VectorKernels.dotBF16(seg, offset, x, xOff, n);
+    }
+
+    @Override
+    public void toFloat(long offset, float[] dst, int dstOff, int n) {
+        VectorKernels.toFloatBF16(seg, offset, dst, dstOff, n);
+    }
 }

@@ -18,4 +18,14 @@ public class F16Tensor extends Tensor {
     @Override public DType dtype() { return DType.F16; }
     @Override public MemorySegment segment() { return seg; }
     @Override public float get(long index) { return Float.float16ToFloat(seg.getAtIndex(LE, index)); }
+
+    @Override
+    public float dot(long offset, float[] x, int xOff, int n) {
+        return VectorKernels.dotF16(seg, offset, x, xOff, n);
+    }
+
+    @Override
+    public void toFloat(long offset, float[] dst, int dstOff, int n) {
+        VectorKernels.toFloatF16(seg, offset, dst, dstOff, n);
+    }
 }

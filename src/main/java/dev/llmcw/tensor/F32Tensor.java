@@ -23,4 +23,14 @@ public class F32Tensor extends Tensor {
     @Override public DType dtype() { return DType.F32; }
     @Override public MemorySegment segment() { return seg; }
     @Override public float get(long index) { return seg.getAtIndex(LE, index); }
+
+    @Override
+    public float dot(long offset, float[] x, int xOff, int n) {
+        return VectorKernels.dotF32(seg, offset, x, xOff, n);
+    }
+
+    @Override
+    public void toFloat(long offset, float[] dst, int dstOff, int n) {
+        VectorKernels.toFloatF32(seg, offset, dst, dstOff, n);
+    }
 }

@@ -26,4 +26,26 @@ public class Q8_0Tensor extends Tensor {
         float scale = Float.float16ToFloat(seg.get(LE, base));
         return scale * seg.get(ValueLayout.JAVA_BYTE, base + 2 + within);
     }
+
+    /** Vector kernel over whole blocks; a partial block at either end goes through the scalar reference. */
+    @Override
+    public float dot(long offset, float[] x, int xOff, int n) {
+        int head = (int) Math.min(n, (32 - offset % 32) % 32);
+        float s = head > 0 ? super.dot(offset, x, xOff, head) : 0f;
+        int blocks = (n - head) / 32;
+        s += VectorKernels.dotQ8_0Blocks(seg, (offset + head) / 32, blocks, x, xOff + head);
+        int done = head + 32 * blocks;
+        if (done < n) s += super.dot(offset + done, x, xOff + done, n - done);
+        return s;
+    }
+
+    @Override
+    public void toFloat(long offset, float[] dst, int dstOff, int n) {
+        int head = (int) Math.min(n, (32 - offset % 32) % 32);
+        if (head > 0) super.toFloat(offset, dst, dstOff, head);
+        int blocks = (n - head) / 32;
+        VectorKernels.toFloatQ8_0Blocks(seg, (offset + head) / 32, blocks, dst, dstOff + head);
+        int done = head + 32 * blocks;
+        if (done < n) super.toFloat(offset + done, dst, dstOff + done, n - done);
+    }
 }

@@ -1,23 +1,196 @@
 package dev.llmcw.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.model.gguf.GgufFile;
+import dev.llmcw.util.Json;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Entry points for reading tokenizers from files: llama2.c tokenizer.bin, Hugging Face tokenizer.json
- * (+ tokenizer_config.json), and GGUF metadata. (Being filled in by the tokenizer work.)
+ * (+ tokenizer_config.json), GGUF metadata, and GPT-2's encoder.json + vocab.bpe.
  */
 public final class TokenizerFiles {
     private TokenizerFiles() {}
 
-    /** llama2.c tokenizer export (tok512.bin, tokenizer.bin): SentencePiece-style BPE with byte fallback. */
+    /**
+     * llama2.c tokenizer export (tok512.bin, tokenizer.bin): int32 max_token_length, then per token a
+     * float32 score, an int32 byte length and the bytes. The export wrote "▁" as a space and BOS/EOS as
+     * "\n&lt;s&gt;\n" / "\n&lt;/s&gt;\n"; ids 0/1/2 are unk/BOS/EOS as in SentencePiece.
+     */
     public static Tokenizer llama2c(Path tokenizerBin, int vocabSize) {
-        throw new ModelLoadException(tokenizerBin, "llama2.c tokenizers are not supported yet");
+        if (vocabSize <= 0 || vocabSize > 1 << 22) throw new ModelLoadException(tokenizerBin, "implausible vocabulary size " + vocabSize);
+        ByteBuffer buf;
+        try {
+            buf = ByteBuffer.wrap(Files.readAllBytes(tokenizerBin)).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new ModelLoadException(tokenizerBin, "cannot read: " + e.getMessage(), e);
+        }
+        if (buf.remaining() < 4) throw new ModelLoadException(tokenizerBin, "file too short for a llama2.c tokenizer");
+        int maxLen = buf.getInt();
+        if (maxLen <= 0 || maxLen > 1 << 16) throw new ModelLoadException(tokenizerBin, "implausible max_token_length " + maxLen);
+        String[] pieces = new String[vocabSize];
+        float[] scores = new float[vocabSize];
+        for (int i = 0; i < vocabSize; i++) {
+            if (buf.remaining() < 8) {
+                throw new ModelLoadException(tokenizerBin, "ends after " + i + " tokens but the model's vocabulary has " + vocabSize);
+            }
+            scores[i] = buf.getFloat();
+            int len = buf.getInt();
+            if (len < 0 || len > maxLen || len > buf.remaining()) {
+                throw new ModelLoadException(tokenizerBin, "token " + i + " has length " + len + " (max_token_length " + maxLen
+                        + ", " + buf.remaining() + " bytes left)");
+            }
+            byte[] b = new byte[len];
+            buf.get(b);
+            String s = new String(b, StandardCharsets.UTF_8);
+            if (i == 1 && s.equals("\n<s>\n")) s = "<s>";
+            else if (i == 2 && s.equals("\n</s>\n")) s = "</s>";
+            else s = s.replace(" ", SentencePieceBpeTokenizer.SPACE);
+            pieces[i] = s;
+        }
+        return new SentencePieceBpeTokenizer(pieces, scores, null, null, Map.of(), 1, 2, 0, true, true);
+    }
+
+    /** GPT-2's encoder.json (vocab.json) and vocab.bpe (merges.txt). */
+    public static Tokenizer gpt2(Path vocabJson, Path merges) {
+        JsonNode vocab = readJson(vocabJson);
+        String[] tokens = tokensFromVocab(vocabJson, vocab);
+        String[] mergeRules = readMergesTxt(merges);
+        Integer eot = indexOf(tokens, "<|endoftext|>");
+        int eos = eot == null ? -1 : eot;
+        Map<String, Integer> specials = eot == null ? Map.of() : Map.of("<|endoftext|>", eot);
+        boolean[] skip = new boolean[tokens.length];
+        if (eos >= 0) skip[eos] = true;
+        try {
+            return new ByteLevelBpeTokenizer(tokens, mergeRules, ByteLevelBpeTokenizer.GPT2_REGEX, false, specials, skip, eos, eos, false);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(merges, e.getMessage(), e);
+        }
+    }
+
+    /** Tokenizer stored in GGUF metadata (tokenizer.ggml.model "llama" or "gpt2"). */
+    public static Tokenizer gguf(GgufFile g) {
+        String model = g.getString("tokenizer.ggml.model");
+        String[] tokens = g.getStrings("tokenizer.ggml.tokens");
+        int[] types = g.has("tokenizer.ggml.token_type") ? g.getInts("tokenizer.ggml.token_type") : null;
+        if (types != null && types.length != tokens.length) {
+            throw new ModelLoadException(g.path(), "tokenizer.ggml.token_type has " + types.length + " entries for " + tokens.length + " tokens");
+        }
+        int bos = g.getInt("tokenizer.ggml.bos_token_id", -1);
+        int eos = g.getInt("tokenizer.ggml.eos_token_id", -1);
+        int unk = g.getInt("tokenizer.ggml.unknown_token_id", -1);
+        for (int id : new int[]{bos, eos, unk}) {
+            if (id >= tokens.length) throw new ModelLoadException(g.path(), "special token id " + id + " is outside the " + tokens.length + "-token vocabulary");
+        }
+        try {
+            switch (model) {
+                case "llama" -> {
+                    float[] scores = g.has("tokenizer.ggml.scores") ? g.getFloats("tokenizer.ggml.scores") : new float[tokens.length];
+                    if (scores.length != tokens.length) throw new ModelLoadException(g.path(), "tokenizer.ggml.scores has " + scores.length + " entries for " + tokens.length + " tokens");
+                    // llama.cpp always splits off user-defined tokens; control tokens only when asked to parse specials.
+                    Map<String, Integer> specials = new HashMap<>();
+                    if (types != null) {
+                        for (int i = 0; i < tokens.length; i++) if (types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
+                    }
+                    return new SentencePieceBpeTokenizer(tokens, scores, types, null, specials, bos, eos, unk,
+                            g.getBool("tokenizer.ggml.add_bos_token", true), g.getBool("tokenizer.ggml.add_space_prefix", true));
+                }
+                case "gpt2" -> {
+                    String[] merges = g.getStrings("tokenizer.ggml.merges");
+                    String pre = g.getString("tokenizer.ggml.pre", "default");
+                    Map<String, Integer> specials = new HashMap<>();
+                    boolean[] skip = new boolean[tokens.length];
+                    if (types != null) {
+                        for (int i = 0; i < tokens.length; i++) {
+                            if (types[i] == SentencePieceBpeTokenizer.CONTROL || types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
+                            skip[i] = types[i] == SentencePieceBpeTokenizer.CONTROL;
+                        }
+                    }
+                    return new ByteLevelBpeTokenizer(tokens, merges, regexForPre(g.path(), pre), false, specials, skip, bos, eos,
+                            g.getBool("tokenizer.ggml.add_bos_token", false));
+                }
+                default -> throw new ModelLoadException(g.path(), "tokenizer.ggml.model \"" + model + "\" is not supported (supported: llama, gpt2)");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(g.path(), e.getMessage(), e);
+        }
+    }
+
+    /** Pre-tokenizer regex for a GGUF tokenizer.ggml.pre name (llama.cpp's LLAMA_VOCAB_PRE_TYPE_*). */
+    static String regexForPre(Path file, String pre) {
+        return switch (pre) {
+            // "default" (and files without the key, such as GPT-NeoX) get GPT-2's regex, which is what
+            // the Hugging Face ByteLevel pre-tokenizer of those models does.
+            case "gpt-2", "gpt2", "default" -> ByteLevelBpeTokenizer.GPT2_REGEX;
+            case "llama-bpe", "llama3", "llama-v3", "smaug-bpe" -> ByteLevelBpeTokenizer.LLAMA3_REGEX;
+            case "qwen2", "deepseek-r1-qwen" -> ByteLevelBpeTokenizer.QWEN2_REGEX;
+            default -> throw new ModelLoadException(file, "tokenizer.ggml.pre \"" + pre
+                    + "\" is not supported (supported: gpt-2, default, llama-bpe/llama3, qwen2)");
+        };
     }
 
     /** Hugging Face tokenizer.json; tokenizerConfig (tokenizer_config.json) may be null. */
     public static Tokenizer huggingFace(Path tokenizerJson, Path tokenizerConfig) {
-        throw new ModelLoadException(tokenizerJson, "tokenizer.json is not supported yet");
+        return HfTokenizerJson.read(tokenizerJson, tokenizerConfig);
+    }
+
+    // ---- helpers shared with HfTokenizerJson ----
+
+    static JsonNode readJson(Path file) {
+        try {
+            return Json.MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ModelLoadException(file, "invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** vocab object {token: id} → array indexed by id; ids must be dense. */
+    static String[] tokensFromVocab(Path file, JsonNode vocab) {
+        if (vocab == null || !vocab.isObject()) throw new ModelLoadException(file, "vocabulary is not a JSON object of token → id");
+        int n = vocab.size();
+        String[] tokens = new String[n];
+        for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
+            var e = it.next();
+            int id = e.getValue().asInt(-1);
+            if (id < 0 || id >= n) throw new ModelLoadException(file, "token " + e.getKey() + " has id " + e.getValue() + " outside 0.." + (n - 1));
+            if (tokens[id] != null) throw new ModelLoadException(file, "id " + id + " is used by two tokens");
+            tokens[id] = e.getKey();
+        }
+        return tokens;
+    }
+
+    static String[] readMergesTxt(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ModelLoadException(file, "cannot read: " + e.getMessage(), e);
+        }
+        List<String> out = new ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (i == 0 && l.startsWith("#version")) continue;
+            if (l.isEmpty()) continue;
+            if (l.indexOf(' ') <= 0) throw new ModelLoadException(file, "line " + (i + 1) + " is not a merge rule \"left right\": " + l);
+            out.add(l);
+        }
+        return out.toArray(String[]::new);
+    }
+
+    static Integer indexOf(String[] tokens, String t) {
+        for (int i = 0; i < tokens.length; i++) if (t.equals(tokens[i])) return i;
+        return null;
     }
 }

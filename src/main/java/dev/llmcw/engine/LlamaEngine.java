@@ -1,0 +1,388 @@
+package dev.llmcw.engine;
+
+import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.RopeLayout;
+import dev.llmcw.model.RopeScaling;
+import dev.llmcw.model.WeightNames;
+import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.Tensor;
+import dev.llmcw.tensor.VectorKernels;
+
+/**
+ * Forward pass of a Llama-family decoder (Llama 2/3, SmolLM, Mistral without sliding window, Qwen2):
+ * RMSNorm, rotary embeddings in either pairing layout with optional llama3 frequency scaling, grouped
+ * query attention over a {@link KvCache}, SwiGLU MLP, optional q/k/v biases and a tied or separate
+ * classifier. Any number of tokens go through each layer together, so a prompt is one matrix–matrix
+ * product per projection; logits are computed only for the positions the caller asks for.
+ *
+ * <p>All projections go through {@link Linear}: a weight name present in {@link Model#linears()} is used
+ * as is (that is how compressed models run), anything else becomes a {@link DenseLinear} over the
+ * stored tensor. Biases are added by the engine, never by the linear layer, so a replacement layer
+ * only has to reproduce W·x.
+ */
+public final class LlamaEngine implements Scorer {
+    private final ModelConfig c;
+    private final Tensor embed;
+    private final Layer[] layers;
+    private final float[] finalNorm;
+    private final Linear lmHead;
+    private final double[] invFreq;
+    private final int maxLength;
+
+    private record Layer(float[] attnNorm, float[] ffnNorm, Linear q, Linear k, Linear v, Linear o,
+                         Linear gate, Linear up, Linear down, float[] qBias, float[] kBias, float[] vBias) {}
+
+    public LlamaEngine(Model model) {
+        this(model, model.config().maxSeqLen());
+    }
+
+    /** @param maxLength longest input the scorer attends over (lm-eval's max_length) */
+    public LlamaEngine(Model model, int maxLength) {
+        this.c = model.config();
+        if (maxLength <= 0) throw new IllegalArgumentException("max length must be positive, got " + maxLength);
+        this.maxLength = maxLength;
+        this.embed = model.tensor(WeightNames.EMBED);
+        checkShape(embed, c.vocabSize(), c.dim(), WeightNames.EMBED);
+        this.layers = new Layer[c.nLayers()];
+        for (int i = 0; i < c.nLayers(); i++) {
+            layers[i] = new Layer(
+                    vector(model, WeightNames.attnNorm(i), c.dim()), vector(model, WeightNames.ffnNorm(i), c.dim()),
+                    linear(model, WeightNames.q(i), c.qDim(), c.dim()), linear(model, WeightNames.k(i), c.kvDim(), c.dim()),
+                    linear(model, WeightNames.v(i), c.kvDim(), c.dim()), linear(model, WeightNames.o(i), c.dim(), c.qDim()),
+                    linear(model, WeightNames.gate(i), c.hiddenDim(), c.dim()), linear(model, WeightNames.up(i), c.hiddenDim(), c.dim()),
+                    linear(model, WeightNames.down(i), c.dim(), c.hiddenDim()),
+                    c.attentionBias() ? vector(model, WeightNames.qBias(i), c.qDim()) : null,
+                    c.attentionBias() ? vector(model, WeightNames.kBias(i), c.kvDim()) : null,
+                    c.attentionBias() ? vector(model, WeightNames.vBias(i), c.kvDim()) : null);
+        }
+        this.finalNorm = vector(model, WeightNames.FINAL_NORM, c.dim());
+        if (model.linears().containsKey(WeightNames.LM_HEAD)) {
+            this.lmHead = linear(model, WeightNames.LM_HEAD, c.vocabSize(), c.dim());
+        } else if (c.tiedEmbeddings()) {
+            this.lmHead = new DenseLinear(embed);
+        } else {
+            this.lmHead = linear(model, WeightNames.LM_HEAD, c.vocabSize(), c.dim());
+        }
+        this.invFreq = inverseFrequencies(c.headDim(), c.ropeTheta(), c.ropeScaling());
+    }
+
+    public ModelConfig config() { return c; }
+
+    private static Linear linear(Model m, String name, int out, int in) {
+        Linear l = m.linears().get(name);
+        if (l == null) {
+            Tensor t = m.tensor(name);
+            checkShape(t, out, in, name);
+            l = new DenseLinear(t);
+        }
+        if (l.outFeatures() != out || l.inFeatures() != in) {
+            throw new IllegalArgumentException(name + ": linear is " + l.outFeatures() + "x" + l.inFeatures()
+                    + ", the config needs " + out + "x" + in);
+        }
+        return l;
+    }
+
+    private static void checkShape(Tensor t, int rows, int cols, String name) {
+        if (t.rank() != 2 || t.rows() != rows || t.cols() != cols) {
+            throw new IllegalArgumentException(name + " has shape " + t + ", the config needs [" + rows + ", " + cols + "]");
+        }
+    }
+
+    private static float[] vector(Model m, String name, int n) {
+        Tensor t = m.tensor(name);
+        if (t.numel() != n) throw new IllegalArgumentException(name + " has " + t.numel() + " values, the config needs " + n);
+        return t.toFloatArray();
+    }
+
+    /**
+     * Rotary inverse frequencies theta^(-2i/headDim), rescaled for llama3 exactly as Hugging Face's
+     * _compute_llama3_parameters: long wavelengths divided by the factor, short ones kept, and a
+     * smooth interpolation in between.
+     */
+    static double[] inverseFrequencies(int headDim, double theta, RopeScaling s) {
+        int half = headDim / 2;
+        double[] f = new double[half];
+        for (int i = 0; i < half; i++) f[i] = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
+        if (s == null) return f;
+        double oldLen = s.originalMaxPositionEmbeddings();
+        double lowWavelen = oldLen / s.lowFreqFactor();
+        double highWavelen = oldLen / s.highFreqFactor();
+        for (int i = 0; i < half; i++) {
+            double wavelen = 2 * Math.PI / f[i];
+            double scaled = wavelen > lowWavelen ? f[i] / s.factor() : f[i];
+            boolean medium = !(wavelen < highWavelen) && !(wavelen > lowWavelen);
+            if (medium) {
+                double smooth = (oldLen / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+                scaled = (1 - smooth) * scaled / s.factor() + smooth * scaled;
+            }
+            f[i] = scaled;
+        }
+        return f;
+    }
+
+    /** A fresh, empty cache sized for {@code expectedTokens} positions (it grows if more come). */
+    public KvCache newCache(int expectedTokens) {
+        return new KvCache(c.nLayers(), c.kvDim(), Math.max(16, expectedTokens));
+    }
+
+    public KvCache newCache() { return newCache(64); }
+
+    /**
+     * Runs {@code n} tokens (tokens[off..off+n)) at positions cache.length().. and appends their keys
+     * and values to the cache.
+     *
+     * @param logitsFrom first token index within this chunk whose next-token logits are wanted; n for none
+     * @return logits of tokens [logitsFrom, n), row-major [(n - logitsFrom) * vocab]
+     */
+    public float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom) {
+        if (n <= 0) throw new IllegalArgumentException("forward needs at least one token, got " + n);
+        if (logitsFrom < 0 || logitsFrom > n) throw new IllegalArgumentException("logitsFrom " + logitsFrom + " outside [0, " + n + "]");
+        final int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
+        final int start = cache.length();
+        cache.ensureCapacity(start + n);
+        float[] x = new float[n * dim];
+        for (int t = 0; t < n; t++) {
+            int tok = tokens[off + t];
+            if (tok < 0 || tok >= c.vocabSize()) {
+                throw new IllegalArgumentException("token id " + tok + " at index " + (off + t) + " is outside the vocabulary of " + c.vocabSize());
+            }
+            embed.toFloat((long) tok * dim, x, t * dim, dim);
+        }
+        float[] xb = new float[n * Math.max(dim, qDim)];
+        float[] q = new float[n * qDim], k = new float[n * kvDim], v = new float[n * kvDim];
+        float[] att = new float[n * qDim];
+        float[] proj = new float[n * dim];
+        float[] gate = new float[n * hidden], up = new float[n * hidden];
+        for (int li = 0; li < layers.length; li++) {
+            Layer L = layers[li];
+            rmsNorm(x, L.attnNorm, xb, n, dim);
+            L.q.forward(xb, 0, q, 0, n);
+            L.k.forward(xb, 0, k, 0, n);
+            L.v.forward(xb, 0, v, 0, n);
+            if (L.qBias != null) {
+                addBias(q, L.qBias, n);
+                addBias(k, L.kBias, n);
+                addBias(v, L.vBias, n);
+            }
+            rope(q, n, c.nHeads(), start);
+            rope(k, n, c.nKvHeads(), start);
+            float[] kc = cache.keys(li), vc = cache.values(li);
+            System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
+            System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
+            attention(q, kc, vc, att, n, start);
+            L.o.forward(att, 0, proj, 0, n);
+            for (int i = 0; i < n * dim; i++) x[i] += proj[i];
+
+            rmsNorm(x, L.ffnNorm, xb, n, dim);
+            L.gate.forward(xb, 0, gate, 0, n);
+            L.up.forward(xb, 0, up, 0, n);
+            for (int i = 0; i < n * hidden; i++) {
+                float g = gate[i];
+                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            }
+            L.down.forward(gate, 0, proj, 0, n);
+            for (int i = 0; i < n * dim; i++) x[i] += proj[i];
+        }
+        cache.setLength(start + n);
+        int m = n - logitsFrom;
+        if (m == 0) return new float[0];
+        float[] last = new float[m * dim];
+        float[] lastIn = java.util.Arrays.copyOfRange(x, logitsFrom * dim, n * dim);
+        rmsNorm(lastIn, finalNorm, last, m, dim);
+        float[] logits = new float[Math.multiplyExact(m, c.vocabSize())];
+        lmHead.forward(last, 0, logits, 0, m);
+        return logits;
+    }
+
+    /** out = x / sqrt(mean(x²) + eps) * weight, per row of {@code dim}; mean accumulated in double. */
+    private void rmsNorm(float[] x, float[] weight, float[] out, int rows, int dim) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * dim;
+            double ss = 0;
+            for (int i = 0; i < dim; i++) ss += (double) x[o + i] * x[o + i];
+            float inv = (float) (1.0 / Math.sqrt(ss / dim + c.rmsEps()));
+            for (int i = 0; i < dim; i++) out[o + i] = weight[i] * (x[o + i] * inv);
+        }
+    }
+
+    private static void addBias(float[] y, float[] bias, int rows) {
+        int d = bias.length;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < d; i++) y[r * d + i] += bias[i];
+        }
+    }
+
+    /** Rotates every head of {@code n} rows (row t at position start+t) in the model's pairing layout. */
+    private void rope(float[] a, int n, int heads, int start) {
+        int hd = c.headDim(), half = hd / 2;
+        boolean interleaved = c.ropeLayout() == RopeLayout.INTERLEAVED;
+        float[] cos = new float[half], sin = new float[half];
+        for (int t = 0; t < n; t++) {
+            double pos = start + t;
+            for (int i = 0; i < half; i++) {
+                double ang = pos * invFreq[i];
+                cos[i] = (float) Math.cos(ang);
+                sin[i] = (float) Math.sin(ang);
+            }
+            for (int h = 0; h < heads; h++) {
+                int base = (t * heads + h) * hd;
+                for (int i = 0; i < half; i++) {
+                    int i0 = interleaved ? base + 2 * i : base + i;
+                    int i1 = interleaved ? i0 + 1 : i0 + half;
+                    float x0 = a[i0], x1 = a[i1];
+                    a[i0] = x0 * cos[i] - x1 * sin[i];
+                    a[i1] = x0 * sin[i] + x1 * cos[i];
+                }
+            }
+        }
+    }
+
+    /** Causal softmax attention of {@code n} query rows (positions start..) over the cache; heads in parallel. */
+    private void attention(float[] q, float[] kc, float[] vc, float[] out, int n, int start) {
+        int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
+        int group = c.nHeads() / c.nKvHeads();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        java.util.Arrays.fill(out, 0, n * qDim, 0f);
+        Parallel.forRange(0, c.nHeads() * n, Math.max(1, n / 4), job -> {
+            int h = job % c.nHeads(), t = job / c.nHeads();
+            int kvOff = (h / group) * hd;
+            int len = start + t + 1;
+            float[] scores = new float[len];
+            int qo = t * qDim + h * hd;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                float s = VectorKernels.dot(q, qo, kc, j * kvDim + kvOff, hd) * scale;
+                scores[j] = s;
+                if (s > max) max = s;
+            }
+            double sum = 0;
+            for (int j = 0; j < len; j++) {
+                float e = (float) Math.exp(scores[j] - max);
+                scores[j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < len; j++) VectorKernels.axpy(scores[j] * inv, vc, j * kvDim + kvOff, out, qo, hd);
+        });
+    }
+
+    // ------------------------------------------------------------------ convenience APIs
+
+    /** Next-token logits at every position of {@code tokens} (a fresh cache), [position][vocab]. */
+    public float[][] logits(int[] tokens) {
+        KvCache cache = newCache(tokens.length);
+        float[] flat = forward(cache, tokens, 0, tokens.length, 0);
+        int v = c.vocabSize();
+        float[][] out = new float[tokens.length][];
+        for (int t = 0; t < tokens.length; t++) out[t] = java.util.Arrays.copyOfRange(flat, t * v, (t + 1) * v);
+        return out;
+    }
+
+    /** Greedy decoding: the prompt in one batch, then {@code n} tokens one at a time; returns the new tokens. */
+    public int[] generate(int[] prompt, int n) {
+        if (prompt.length == 0) throw new IllegalArgumentException("generate needs a non-empty prompt");
+        KvCache cache = newCache(prompt.length + n);
+        int[] out = new int[n];
+        if (n == 0) return out;
+        float[] logits = forward(cache, prompt, 0, prompt.length, prompt.length - 1);
+        int[] one = new int[1];
+        for (int i = 0; i < n; i++) {
+            out[i] = argmax(logits, 0, c.vocabSize());
+            if (i + 1 < n) {
+                one[0] = out[i];
+                logits = forward(cache, one, 0, 1, 0);
+            }
+        }
+        return out;
+    }
+
+    static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        float bv = a[off];
+        for (int i = 1; i < n; i++) {
+            if (a[off + i] > bv) { bv = a[off + i]; best = i; }
+        }
+        return best;
+    }
+
+    /** log Σ exp(a[off..off+n)) with the maximum subtracted first; accumulated in double. */
+    static double logSumExp(float[] a, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, a[off + i]);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += Math.exp((double) a[off + i] - max);
+        return max + Math.log(s);
+    }
+
+    // ------------------------------------------------------------------ Scorer
+
+    @Override public int maxLength() { return maxLength; }
+
+    @Override public int vocabSize() { return c.vocabSize(); }
+
+    @Override
+    public ContinuationScore[] score(int[] context, int[][] continuations, boolean wantDistributions) {
+        if (context.length == 0) {
+            throw new IllegalArgumentException("scoring needs a non-empty context (lm-eval uses BOS/EOT as the context of an empty one)");
+        }
+        ContinuationScore[] out = new ContinuationScore[continuations.length];
+        KvCache shared = null;
+        float[] contextLogits = null;
+        for (int ci = 0; ci < continuations.length; ci++) {
+            int[] cont = continuations[ci];
+            if (cont.length == 0) throw new IllegalArgumentException("continuation " + ci + " is empty");
+            if (cont.length > maxLength) {
+                throw new IllegalArgumentException("continuation " + ci + " has " + cont.length + " tokens, more than max length " + maxLength);
+            }
+            if (context.length + cont.length <= maxLength + 1) {
+                if (shared == null) {
+                    // the context runs once; its last position predicts every continuation's first token
+                    shared = newCache(context.length + 16);
+                    contextLogits = forward(shared, context, 0, context.length, context.length - 1);
+                }
+                shared.truncate(context.length);
+                float[] contLogits = cont.length > 1 ? forward(shared, cont, 0, cont.length - 1, 0) : new float[0];
+                out[ci] = scoreRows(contextLogits, contLogits, cont, wantDistributions);
+            } else {
+                // lm-eval: inp = (ctx + cont)[-(max_len+1):][:-1]; the context is cut on the left
+                int keep = maxLength + 1 - cont.length;
+                int[] inp = new int[maxLength];
+                System.arraycopy(context, context.length - keep, inp, 0, keep);
+                System.arraycopy(cont, 0, inp, keep, cont.length - 1);
+                KvCache cache = newCache(maxLength);
+                float[] all = forward(cache, inp, 0, maxLength, keep - 1);
+                int v = c.vocabSize();
+                out[ci] = scoreRows(java.util.Arrays.copyOf(all, v), java.util.Arrays.copyOfRange(all, v, all.length),
+                        cont, wantDistributions);
+            }
+        }
+        return out;
+    }
+
+    /** Row 0 of the predictions is {@code first} (the context's last position), the rest {@code rest}. */
+    private ContinuationScore scoreRows(float[] first, float[] rest, int[] cont, boolean wantDistributions) {
+        int v = c.vocabSize();
+        float[] lp = new float[cont.length];
+        float[][] dists = wantDistributions ? new float[cont.length][] : null;
+        double sum = 0;
+        boolean greedy = true;
+        for (int i = 0; i < cont.length; i++) {
+            float[] row = i == 0 ? first : rest;
+            int off = i == 0 ? 0 : (i - 1) * v;
+            double lse = logSumExp(row, off, v);
+            int tok = cont[i];
+            if (tok < 0 || tok >= v) throw new IllegalArgumentException("continuation token " + tok + " is outside the vocabulary of " + v);
+            double l = row[off + tok] - lse;
+            lp[i] = (float) l;
+            sum += l;
+            if (argmax(row, off, v) != tok) greedy = false;
+            if (dists != null) {
+                float[] d = new float[v];
+                for (int j = 0; j < v; j++) d[j] = (float) (row[off + j] - lse);
+                dists[i] = d;
+            }
+        }
+        return new ContinuationScore(lp, sum, greedy, dists);
+    }
+}

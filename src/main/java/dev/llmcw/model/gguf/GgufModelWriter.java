@@ -1,0 +1,208 @@
+package dev.llmcw.model.gguf;
+
+import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.model.RopeLayout;
+import dev.llmcw.tensor.DType;
+import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.Tensor;
+import dev.llmcw.tokenizer.ByteLevelBpeTokenizer;
+import dev.llmcw.tokenizer.SentencePieceBpeTokenizer;
+import dev.llmcw.tokenizer.Tokenizer;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Exports a {@link Model} as a llama.cpp-compatible GGUF file: {arch}.* hyper-parameters, tokenizer
+ * metadata, and the weights under GGUF names. 2-D weights are stored as {@code type}; 1-D tensors
+ * (norms, biases) and matrices whose rows are not a multiple of the quantisation block stay F32, as
+ * llama.cpp's quantiser does. Q/K rows are permuted to the interleaved RoPE order llama GGUF files
+ * use when the model holds them in rotate-half order (and back for qwen2). Compressed layers are
+ * exported densely, reconstructed column by column through their forward pass.
+ */
+public final class GgufModelWriter {
+    private GgufModelWriter() {}
+
+    public static void write(Model model, Path out, DType type) {
+        ModelConfig c = model.config();
+        String arch = switch (c.architecture()) {
+            case "llama", "mistral" -> "llama";
+            case "qwen2" -> "qwen2";
+            default -> throw new ModelLoadException(out, "cannot export architecture " + c.architecture() + " to GGUF");
+        };
+        RopeLayout ggufLayout = arch.equals("llama") ? RopeLayout.INTERLEAVED : RopeLayout.ROTATE_HALF;
+        var w = new GgufWriter();
+        w.put("general.architecture", arch);
+        w.put("general.name", model.label());
+        w.putUint32("general.file_type", fileType(type));
+        w.putUint32(arch + ".context_length", c.maxSeqLen());
+        w.putUint32(arch + ".embedding_length", c.dim());
+        w.putUint32(arch + ".block_count", c.nLayers());
+        w.putUint32(arch + ".feed_forward_length", c.hiddenDim());
+        w.putUint32(arch + ".attention.head_count", c.nHeads());
+        w.putUint32(arch + ".attention.head_count_kv", c.nKvHeads());
+        w.putFloat32(arch + ".attention.layer_norm_rms_epsilon", c.rmsEps());
+        w.putFloat32(arch + ".rope.freq_base", c.ropeTheta());
+        w.putUint32(arch + ".rope.dimension_count", c.headDim());
+        w.putUint32(arch + ".vocab_size", c.vocabSize());
+        if (c.headDim() * c.nHeads() != c.dim()) {
+            w.putUint32(arch + ".attention.key_length", c.headDim());
+            w.putUint32(arch + ".attention.value_length", c.headDim());
+        }
+        if (c.ropeScaling() != null) {
+            w.addTensor("rope_freqs.weight", new long[]{c.headDim() / 2}, DType.F32,
+                    GgufModelLoader.llama3Divisors(c.ropeScaling(), c.ropeTheta(), c.headDim()));
+        }
+        if (model.tokenizer() != null) putTokenizer(w, model.tokenizer(), out);
+
+        // Canonical names sorted so blocks come out in a stable order.
+        Map<String, Tensor> sorted = new TreeMap<>(model.tensors());
+        for (String name : model.linears().keySet()) if (!sorted.containsKey(name)) sorted.put(name, null);
+        for (var e : sorted.entrySet()) {
+            String name = e.getKey();
+            String gguf = GgufNames.toGguf(name);
+            if (gguf == null) continue;
+            Linear lin = model.linears().get(name);
+            Tensor t = e.getValue();
+            boolean permute = c.ropeLayout() != ggufLayout && (isQ(name) || isK(name));
+            if (lin == null && !permute && t.rank() == 2 && t.dtype() == type) {
+                w.addTensor(gguf, t);
+                continue;
+            }
+            long[] shape = lin != null ? new long[]{lin.outFeatures(), lin.inFeatures()} : t.shape();
+            if (lin == null && !permute) {
+                w.addTensor(gguf, t, storageType(shape, type));
+                continue;
+            }
+            float[] values = lin != null ? densify(lin) : t.toFloatArray();
+            if (permute) {
+                int heads = isQ(name) ? c.nHeads() : c.nKvHeads();
+                values = c.ropeLayout() == RopeLayout.ROTATE_HALF ? toInterleaved(values, shape, heads) : toRotateHalf(values, shape, heads);
+            }
+            w.addTensor(gguf, shape, storageType(shape, type), values);
+        }
+        w.write(out);
+    }
+
+    private static boolean isQ(String n) { return n.endsWith("self_attn.q_proj.weight") || n.endsWith("self_attn.q_proj.bias"); }
+    private static boolean isK(String n) { return n.endsWith("self_attn.k_proj.weight") || n.endsWith("self_attn.k_proj.bias"); }
+
+    private static DType storageType(long[] shape, DType wanted) {
+        if (shape.length < 2) return DType.F32;
+        return shape[shape.length - 1] % wanted.blockSize() == 0 ? wanted : DType.F32;
+    }
+
+    /** llama_ftype numbers (ALL_F32, MOSTLY_F16, MOSTLY_Q4_0, MOSTLY_Q8_0, MOSTLY_BF16). */
+    private static int fileType(DType t) {
+        return switch (t) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q8_0 -> 7;
+            case BF16 -> 32;
+        };
+    }
+
+    /** W[:, i] = f(e_i) - f(0): recovers the weights of any linear layer (the bias cancels). */
+    static float[] densify(Linear l) {
+        int in = l.inFeatures(), out = l.outFeatures();
+        float[] bias = new float[out];
+        l.forward(new float[in], bias);
+        float[] w = new float[Math.multiplyExact(out, in)];
+        int batch = Math.min(in, 256); // unit vectors per forward call, bounding the scratch memory
+        float[] eye = new float[batch * in];
+        float[] cols = new float[batch * out];
+        for (int start = 0; start < in; start += batch) {
+            int b = Math.min(batch, in - start);
+            java.util.Arrays.fill(eye, 0f);
+            for (int k = 0; k < b; k++) eye[k * in + start + k] = 1f;
+            l.forward(eye, 0, cols, 0, b);
+            for (int k = 0; k < b; k++) {
+                for (int o = 0; o < out; o++) w[o * in + start + k] = cols[k * out + o] - bias[o];
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Rotate-half → interleaved row order within each head (convert_hf_to_gguf.py's permute):
+     * new row h*hd + 2i + j comes from old row h*hd + j*hd/2 + i.
+     */
+    static float[] toInterleaved(float[] w, long[] shape, int heads) {
+        return permuteRows(w, shape, heads, true);
+    }
+
+    static float[] toRotateHalf(float[] w, long[] shape, int heads) {
+        return permuteRows(w, shape, heads, false);
+    }
+
+    private static float[] permuteRows(float[] w, long[] shape, int heads, boolean toInterleaved) {
+        int rows = (int) shape[0];
+        int cols = shape.length > 1 ? (int) shape[1] : 1;
+        int hd = rows / heads, half = hd / 2;
+        float[] out = new float[w.length];
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < half; i++) {
+                for (int j = 0; j < 2; j++) {
+                    int interleaved = h * hd + 2 * i + j, rotateHalf = h * hd + j * half + i;
+                    int dst = toInterleaved ? interleaved : rotateHalf, src = toInterleaved ? rotateHalf : interleaved;
+                    System.arraycopy(w, src * cols, out, dst * cols, cols);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void putTokenizer(GgufWriter w, Tokenizer tok, Path out) {
+        switch (tok) {
+            case SentencePieceBpeTokenizer spm -> {
+                if (!spm.mergesByScore()) {
+                    throw new ModelLoadException(out, "cannot export a merges-ranked (tokenizer.json) SentencePiece tokenizer to GGUF, which stores scores");
+                }
+                int n = spm.vocabSize();
+                String[] pieces = new String[n];
+                float[] scores = new float[n];
+                int[] types = new int[n];
+                for (int i = 0; i < n; i++) {
+                    pieces[i] = spm.piece(i);
+                    scores[i] = spm.score(i);
+                    types[i] = spm.type(i);
+                }
+                w.put("tokenizer.ggml.model", "llama");
+                w.put("tokenizer.ggml.pre", "default");
+                w.put("tokenizer.ggml.tokens", GgufValue.strings(pieces));
+                w.put("tokenizer.ggml.scores", GgufValue.floats(scores));
+                w.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
+                if (spm.unkId() >= 0) w.putUint32("tokenizer.ggml.unknown_token_id", spm.unkId());
+                w.putBool("tokenizer.ggml.add_space_prefix", spm.addsDummyPrefix());
+            }
+            case ByteLevelBpeTokenizer bl -> {
+                String regex = bl.preTokenizerRegex();
+                String pre = ByteLevelBpeTokenizer.GPT2_REGEX.equals(regex) ? "gpt-2"
+                        : ByteLevelBpeTokenizer.LLAMA3_REGEX.equals(regex) ? "llama-bpe"
+                        : ByteLevelBpeTokenizer.QWEN2_REGEX.equals(regex) ? "qwen2" : null;
+                if (pre == null) throw new ModelLoadException(out, "cannot export a byte-level tokenizer with pre-tokenizer regex " + regex + " to GGUF");
+                int n = bl.vocabSize();
+                String[] tokens = new String[n];
+                int[] types = new int[n];
+                for (int i = 0; i < n; i++) {
+                    tokens[i] = bl.token(i);
+                    types[i] = bl.isControl(i) ? SentencePieceBpeTokenizer.CONTROL
+                            : bl.specialTokens().containsKey(tokens[i]) ? SentencePieceBpeTokenizer.USER_DEFINED : SentencePieceBpeTokenizer.NORMAL;
+                }
+                w.put("tokenizer.ggml.model", "gpt2");
+                w.put("tokenizer.ggml.pre", pre);
+                w.put("tokenizer.ggml.tokens", GgufValue.strings(tokens));
+                w.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
+                w.put("tokenizer.ggml.merges", GgufValue.strings(bl.merges()));
+            }
+            default -> throw new ModelLoadException(out, "cannot export tokenizer " + tok.getClass().getSimpleName() + " to GGUF");
+        }
+        if (tok.bosId() >= 0) w.putUint32("tokenizer.ggml.bos_token_id", tok.bosId());
+        if (tok.eosId() >= 0) w.putUint32("tokenizer.ggml.eos_token_id", tok.eosId());
+        w.putBool("tokenizer.ggml.add_bos_token", tok.addsBosByDefault());
+    }
+}

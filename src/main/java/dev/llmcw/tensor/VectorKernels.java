@@ -1,0 +1,309 @@
+package dev.llmcw.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * SIMD kernels (jdk.incubator.vector) for the tensor storage types: dot products of a stored row with
+ * float activations, conversion of stored values to floats, and the float micro-kernel of batched
+ * matrix multiplication. The scalar references are the {@link Tensor} base-class methods.
+ *
+ * <p>The float species is chosen once per JVM by the system property {@code workbench.vector.bits}
+ * (128, 256 or 512; default: the platform's preferred species). It is a static final on purpose: the
+ * Vector API only compiles to SIMD instructions when the species is a compile-time constant, so a
+ * species passed around as a value would silently fall back to slow Java code. Tests check the other
+ * widths by running the kernels in child JVMs with the property set.
+ */
+public final class VectorKernels {
+    private VectorKernels() {}
+
+    public static final VectorSpecies<Float> F = floatSpecies();
+    /** Shorts with as many lanes as {@link #F} (half its width; 64-bit minimum shape for 128-bit floats). */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** 16 bytes: one Q4_0 block body, or half a Q8_0 block. */
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final int L = F.length();
+    /** Floats produced per 16-byte load, split into {@code PARTS} float vectors. */
+    static final int PARTS = 16 / L;
+
+    private static final ValueLayout.OfFloat F32LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private static VectorSpecies<Float> floatSpecies() {
+        String p = System.getProperty("workbench.vector.bits");
+        if (p == null || p.isBlank()) return FloatVector.SPECIES_PREFERRED;
+        int bits = Integer.parseInt(p.trim());
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException("workbench.vector.bits must be 128, 256 or 512, got " + p);
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+
+    /** Bits of the float species in use. */
+    public static int vectorBits() { return F.vectorBitSize(); }
+
+    // ---------------------------------------------------------------- F32
+
+    static float dotF32(MemorySegment w, long off, float[] x, int xOff, int n) {
+        long base = off * 4;
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            a0 = FloatVector.fromMemorySegment(F, w, base + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, base + 4L * (i + L), LE).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            a0 = FloatVector.fromMemorySegment(F, w, base + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += w.get(F32LE, base + 4L * i) * x[xOff + i];
+        return s;
+    }
+
+    static void toFloatF32(MemorySegment w, long off, float[] dst, int dstOff, int n) {
+        MemorySegment.copy(w, F32LE, off * 4, dst, dstOff, n);
+    }
+
+    // ---------------------------------------------------------------- BF16
+
+    private static FloatVector bf16(MemorySegment w, long byteOff) {
+        ShortVector s = ShortVector.fromMemorySegment(S, w, byteOff, LE);
+        IntVector i = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
+        return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    static float dotBF16(MemorySegment w, long off, float[] x, int xOff, int n) {
+        long base = off * 2;
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            a0 = bf16(w, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = bf16(w, base + 2L * (i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            a0 = bf16(w, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += Half.bf16ToFloat(w.get(I16LE, base + 2L * i)) * x[xOff + i];
+        return s;
+    }
+
+    static void toFloatBF16(MemorySegment w, long off, float[] dst, int dstOff, int n) {
+        long base = off * 2;
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) bf16(w, base + 2L * i).intoArray(dst, dstOff + i);
+        for (; i < n; i++) dst[dstOff + i] = Half.bf16ToFloat(w.get(I16LE, base + 2L * i));
+    }
+
+    // ---------------------------------------------------------------- F16
+
+    /** 2^112: rescales a half's exponent (bias 15) placed in a float (bias 127); exact for subnormals too. */
+    private static final float HALF_TO_FLOAT_SCALE = 0x1.0p112f;
+
+    /**
+     * IEEE half → float on lanes: magnitude bits shifted into float position and multiplied by 2^112
+     * (exact for normal and subnormal halves); infinities and NaNs (exponent 31) are patched by mask.
+     */
+    private static FloatVector f16(MemorySegment w, long byteOff) {
+        ShortVector s = ShortVector.fromMemorySegment(S, w, byteOff, LE);
+        IntVector h = (IntVector) s.convertShape(VectorOperators.S2I, I, 0); // sign-extended
+        IntVector mag = h.lanewise(VectorOperators.AND, 0x7FFF);
+        IntVector sign = h.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = shifted.reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).reinterpretAsInts();
+        VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00);
+        IntVector bits = finite.blend(shifted.lanewise(VectorOperators.OR, 0x7F800000), special);
+        return bits.lanewise(VectorOperators.OR, sign).reinterpretAsFloats();
+    }
+
+    static float dotF16(MemorySegment w, long off, float[] x, int xOff, int n) {
+        long base = off * 2;
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            a0 = f16(w, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            a1 = f16(w, base + 2L * (i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            a0 = f16(w, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += Float.float16ToFloat(w.get(I16LE, base + 2L * i)) * x[xOff + i];
+        return s;
+    }
+
+    static void toFloatF16(MemorySegment w, long off, float[] dst, int dstOff, int n) {
+        long base = off * 2;
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) f16(w, base + 2L * i).intoArray(dst, dstOff + i);
+        for (; i < n; i++) dst[dstOff + i] = Float.float16ToFloat(w.get(I16LE, base + 2L * i));
+    }
+
+    // ---------------------------------------------------------------- Q8_0 / Q4_0 (blocks of 32)
+
+    /** Sum over the full blocks [firstBlock, firstBlock+blocks) of Q8_0 values times x (x aligned to the first block). */
+    static float dotQ8_0Blocks(MemorySegment w, long firstBlock, int blocks, float[] x, int xOff) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * 34;
+            float scale = Float.float16ToFloat(w.get(I16LE, base));
+            int xi = xOff + 32 * b;
+            FloatVector blockAcc = FloatVector.zero(F);
+            for (int half = 0; half < 2; half++) {
+                ByteVector q = ByteVector.fromMemorySegment(B128, w, base + 2 + 16L * half, LE);
+                for (int p = 0; p < PARTS; p++) {
+                    FloatVector wf = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
+                    blockAcc = wf.fma(FloatVector.fromArray(F, x, xi + 16 * half + p * L), blockAcc);
+                }
+            }
+            acc = blockAcc.fma(FloatVector.broadcast(F, scale), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void toFloatQ8_0Blocks(MemorySegment w, long firstBlock, int blocks, float[] dst, int dstOff) {
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * 34;
+            FloatVector scale = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16LE, base)));
+            int di = dstOff + 32 * b;
+            for (int half = 0; half < 2; half++) {
+                ByteVector q = ByteVector.fromMemorySegment(B128, w, base + 2 + 16L * half, LE);
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(scale).intoArray(dst, di + 16 * half + p * L);
+                }
+            }
+        }
+    }
+
+    static float dotQ4_0Blocks(MemorySegment w, long firstBlock, int blocks, float[] x, int xOff) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * 18;
+            float scale = Float.float16ToFloat(w.get(I16LE, base));
+            int xi = xOff + 32 * b;
+            ByteVector q = ByteVector.fromMemorySegment(B128, w, base + 2, LE);
+            ByteVector lo = q.lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
+            FloatVector blockAcc = FloatVector.zero(F);
+            for (int p = 0; p < PARTS; p++) {
+                blockAcc = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + p * L), blockAcc);
+                blockAcc = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + 16 + p * L), blockAcc);
+            }
+            acc = blockAcc.fma(FloatVector.broadcast(F, scale), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void toFloatQ4_0Blocks(MemorySegment w, long firstBlock, int blocks, float[] dst, int dstOff) {
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * 18;
+            FloatVector scale = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16LE, base)));
+            int di = dstOff + 32 * b;
+            ByteVector q = ByteVector.fromMemorySegment(B128, w, base + 2, LE);
+            ByteVector lo = q.lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
+            for (int p = 0; p < PARTS; p++) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(scale).intoArray(dst, di + p * L);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(scale).intoArray(dst, di + 16 + p * L);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- float arrays
+
+    /** sum_{i<n} a[aOff+i] * b[bOff+i] over heap arrays. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            a0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), a0);
+            a1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromArray(F, b, bOff + i + L), a1);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            a0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), a0);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
+    /** y[yOff+i] += alpha * x[xOff+i] for i < n. */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        for (int bound = n - L; i <= bound; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    /**
+     * Register-blocked float micro-kernel of batched matmul: for rows r in [0, rows) of {@code w}
+     * (row-major, {@code n} floats per row starting at wOff) and tokens t in [0, tokens) of {@code x}
+     * (n floats per token starting at xOff), y[yOff + t*yStride + r] = w_r · x_t (+ bias[r] if bias).
+     * Two rows × four tokens per inner loop: each loaded weight vector is used for four tokens and each
+     * activation vector for two rows, so the loop is bound by FMAs rather than loads.
+     */
+    public static void matmulTile(float[] w, int wOff, int rows, int n, float[] x, int xOff, int tokens,
+                                  float[] y, int yOff, int yStride, float[] bias, int biasOff) {
+        int r = 0;
+        for (; r + 2 <= rows; r += 2) {
+            int w0 = wOff + r * n, w1 = w0 + n;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                int x0 = xOff + t * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+                FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
+                FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
+                int i = 0;
+                for (int bound = n - L; i <= bound; i += L) {
+                    FloatVector a0 = FloatVector.fromArray(F, w, w0 + i);
+                    FloatVector a1 = FloatVector.fromArray(F, w, w1 + i);
+                    FloatVector b = FloatVector.fromArray(F, x, x0 + i);
+                    c00 = a0.fma(b, c00); c10 = a1.fma(b, c10);
+                    b = FloatVector.fromArray(F, x, x1 + i);
+                    c01 = a0.fma(b, c01); c11 = a1.fma(b, c11);
+                    b = FloatVector.fromArray(F, x, x2 + i);
+                    c02 = a0.fma(b, c02); c12 = a1.fma(b, c12);
+                    b = FloatVector.fromArray(F, x, x3 + i);
+                    c03 = a0.fma(b, c03); c13 = a1.fma(b, c13);
+                }
+                float s00 = c00.reduceLanes(VectorOperators.ADD), s01 = c01.reduceLanes(VectorOperators.ADD);
+                float s02 = c02.reduceLanes(VectorOperators.ADD), s03 = c03.reduceLanes(VectorOperators.ADD);
+                float s10 = c10.reduceLanes(VectorOperators.ADD), s11 = c11.reduceLanes(VectorOperators.ADD);
+                float s12 = c12.reduceLanes(VectorOperators.ADD), s13 = c13.reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) {
+                    float a0 = w[w0 + i], a1 = w[w1 + i];
+                    s00 += a0 * x[x0 + i]; s01 += a0 * x[x1 + i]; s02 += a0 * x[x2 + i]; s03 += a0 * x[x3 + i];
+                    s10 += a1 * x[x0 + i]; s11 += a1 * x[x1 + i]; s12 += a1 * x[x2 + i]; s13 += a1 * x[x3 + i];
+                }
+                float b0 = bias == null ? 0f : bias[biasOff + r], b1 = bias == null ? 0f : bias[biasOff + r + 1];
+                int y0 = yOff + t * yStride + r;
+                y[y0] = s00 + b0; y[y0 + 1] = s10 + b1;
+                y[y0 + yStride] = s01 + b0; y[y0 + yStride + 1] = s11 + b1;
+                y[y0 + 2 * yStride] = s02 + b0; y[y0 + 2 * yStride + 1] = s12 + b1;
+                y[y0 + 3 * yStride] = s03 + b0; y[y0 + 3 * yStride + 1] = s13 + b1;
+            }
+            for (; t < tokens; t++) {
+                float b0 = bias == null ? 0f : bias[biasOff + r], b1 = bias == null ? 0f : bias[biasOff + r + 1];
+                y[yOff + t * yStride + r] = dot(w, w0, x, xOff + t * n, n) + b0;
+                y[yOff + t * yStride + r + 1] = dot(w, w1, x, xOff + t * n, n) + b1;
+            }
+        }
+        for (; r < rows; r++) {
+            float b0 = bias == null ? 0f : bias[biasOff + r];
+            for (int t = 0; t < tokens; t++) y[yOff + t * yStride + r] = dot(w, wOff + r * n, x, xOff + t * n, n) + b0;
+        }
+    }
+}

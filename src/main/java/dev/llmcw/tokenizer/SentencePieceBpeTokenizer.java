@@ -1,0 +1,170 @@
+package dev.llmcw.tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * SentencePiece-style BPE with byte fallback (Llama 1/2, TinyLlama, Mistral v0.1, llama2.c stories):
+ * a dummy-prefix space is prepended, spaces become "▁", the text starts as one symbol per Unicode
+ * character, and adjacent symbols merge best-first, leftmost on ties. The merge order comes either
+ * from piece scores (SentencePiece models, GGUF "llama", llama2.c tokenizer.bin — llama.cpp's
+ * llm_tokenizer_spm and llama2.c's encode) or from a ranked merges list (Hugging Face tokenizer.json).
+ * Characters without a piece become their UTF-8 bytes as {@code <0xNN>} tokens.
+ */
+public final class SentencePieceBpeTokenizer implements Tokenizer {
+    /** SentencePiece / GGUF token types. */
+    public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
+    static final String SPACE = "\u2581";
+
+    private final String[] pieces;
+    private final float[] scores;
+    private final int[] types;
+    private final Map<String, Integer> ids;
+    private final Map<Long, long[]> merges; // null: merge by score
+    private final int[] byteIds = new int[256];
+    private final SpecialTokens specials;
+    private final int bos, eos, unk;
+    private final boolean addBos, addDummyPrefix;
+
+    /**
+     * @param pieces         pieces with "▁" for spaces, index = id
+     * @param scores         merge scores (higher merges first); ignored when {@code merges} is given
+     * @param types          token types ({@link #NORMAL} ...); null derives them from the pieces
+     * @param merges         ranked merges "left right" (Hugging Face), or null to merge by score
+     * @param specials       tokens matched verbatim before BPE (content → id)
+     */
+    public SentencePieceBpeTokenizer(String[] pieces, float[] scores, int[] types, String[] merges,
+                                     Map<String, Integer> specials, int bos, int eos, int unk,
+                                     boolean addBos, boolean addDummyPrefix) {
+        this.pieces = pieces;
+        this.scores = scores;
+        this.types = types != null ? types : deriveTypes(pieces, bos, eos, unk);
+        this.ids = new HashMap<>(pieces.length * 2);
+        for (int i = 0; i < pieces.length; i++) ids.putIfAbsent(pieces[i], i);
+        java.util.Arrays.fill(byteIds, -1);
+        for (int i = 0; i < pieces.length; i++) {
+            int b = byteValue(pieces[i]);
+            if (b >= 0 && (this.types[i] == BYTE || types == null)) byteIds[b] = i;
+        }
+        if (merges != null) {
+            this.merges = new HashMap<>(merges.length * 2);
+            for (int r = 0; r < merges.length; r++) {
+                String m = merges[r];
+                int sp = m.indexOf(' ');
+                if (sp < 0) throw new IllegalArgumentException("merge rule #" + r + " has no space: " + m);
+                Integer a = ids.get(m.substring(0, sp)), b = ids.get(m.substring(sp + 1)), c = ids.get(m.substring(0, sp) + m.substring(sp + 1));
+                if (a != null && b != null && c != null) this.merges.putIfAbsent(((long) a << 32) | (b & 0xFFFFFFFFL), new long[]{r, c});
+            }
+        } else {
+            this.merges = null;
+            if (scores == null || scores.length != pieces.length) throw new IllegalArgumentException("score-based BPE needs one score per piece");
+        }
+        this.specials = new SpecialTokens(specials);
+        this.bos = bos;
+        this.eos = eos;
+        this.unk = unk;
+        this.addBos = addBos;
+        this.addDummyPrefix = addDummyPrefix;
+    }
+
+    /** 0..255 for a byte piece "<0xNN>", else -1. */
+    static int byteValue(String piece) {
+        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') return -1;
+        try {
+            return Integer.parseInt(piece.substring(3, 5), 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static int[] deriveTypes(String[] pieces, int bos, int eos, int unk) {
+        int[] t = new int[pieces.length];
+        for (int i = 0; i < pieces.length; i++) {
+            t[i] = i == unk ? UNKNOWN : (i == bos || i == eos) ? CONTROL : byteValue(pieces[i]) >= 0 ? BYTE : NORMAL;
+        }
+        return t;
+    }
+
+    @Override
+    public int[] encode(String text) {
+        var out = new IntList();
+        boolean[] afterSpecial = {true};
+        specials.split(text, piece -> {
+            // Like llama.cpp: the dummy prefix goes before the first text and after every special token.
+            String s = addDummyPrefix && afterSpecial[0] ? " " + piece : piece;
+            afterSpecial[0] = false;
+            encodeFragment(s.replace(" ", SPACE), out);
+        }, id -> { out.add(id); afterSpecial[0] = true; });
+        return out.toArray();
+    }
+
+    private void encodeFragment(String s, IntList out) {
+        var sym = new IntList();
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int len = Character.charCount(cp);
+            Integer id = ids.get(s.substring(i, i + len));
+            if (id != null) {
+                sym.add(id);
+            } else {
+                for (byte b : s.substring(i, i + len).getBytes(StandardCharsets.UTF_8)) {
+                    int bid = byteIds[b & 0xFF];
+                    sym.add(bid >= 0 ? bid : unk);
+                }
+            }
+            i += len;
+        }
+        out.addAll(BpeMerge.run(sym.toArray(), merges != null ? this::mergeByRank : this::mergeByScore));
+    }
+
+    private int mergeByScore(int a, int b, double[] prio) {
+        if (types[a] == BYTE || types[b] == BYTE) return -1;
+        Integer c = ids.get(pieces[a] + pieces[b]);
+        if (c == null) return -1;
+        prio[0] = -scores[c];
+        return c;
+    }
+
+    private int mergeByRank(int a, int b, double[] prio) {
+        long[] m = merges.get(((long) a << 32) | (b & 0xFFFFFFFFL));
+        if (m == null) return -1;
+        prio[0] = m[0];
+        return (int) m[1];
+    }
+
+    @Override
+    public String decode(int[] tokenIds) {
+        var bytes = new ByteArrayOutputStream();
+        for (int id : tokenIds) {
+            if (id < 0 || id >= pieces.length) continue;
+            int t = types[id];
+            if (t == CONTROL || t == UNUSED) continue;
+            if (t == BYTE) {
+                bytes.write(byteValue(pieces[id]));
+            } else {
+                bytes.writeBytes(pieces[id].replace(SPACE, " ").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String s = bytes.toString(StandardCharsets.UTF_8);
+        // SentencePiece drops the dummy-prefix space again.
+        return addDummyPrefix && s.startsWith(" ") ? s.substring(1) : s;
+    }
+
+    @Override public int bosId() { return bos; }
+    @Override public int eosId() { return eos; }
+    @Override public int vocabSize() { return pieces.length; }
+    @Override public boolean addsBosByDefault() { return addBos && bos >= 0; }
+
+    public String piece(int id) { return pieces[id]; }
+    public float score(int id) { return scores == null ? 0f : scores[id]; }
+    public int type(int id) { return types[id]; }
+
+    /** Whether merges follow piece scores (SentencePiece, GGUF, llama2.c) rather than a ranked merges list. */
+    public boolean mergesByScore() { return merges == null; }
+
+    public int unkId() { return unk; }
+
+    public boolean addsDummyPrefix() { return addDummyPrefix; }
+}

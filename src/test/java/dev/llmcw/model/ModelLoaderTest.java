@@ -1,0 +1,78 @@
+package dev.llmcw.model;
+
+import dev.llmcw.TestData;
+import dev.llmcw.model.hf.HfFolderWriter;
+import dev.llmcw.model.safetensors.SafetensorsWriter;
+import dev.llmcw.tensor.DType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelLoaderTest {
+    @TempDir Path tmp;
+
+    @Test
+    void dispatchesFilesAndFolders() throws Exception {
+        Model l2c = ModelLoader.load(TestData.stories260K());
+        assertThat(l2c.format()).isEqualTo("llama2c");
+        Path hf = tmp.resolve("hf");
+        HfFolderWriter.write(l2c, hf, HfFolderWriter.Options.of(DType.BF16));
+        Model m = ModelLoader.load(hf);
+        assertThat(m.format()).isEqualTo("hf");
+        assertThat(m.config().nLayers()).isEqualTo(5);
+    }
+
+    @Test
+    void explainsWhatItCannotOpen() throws Exception {
+        assertThatThrownBy(() -> ModelLoader.load(tmp.resolve("nothing"))).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("nothing").hasMessageContaining("no such file");
+        Path emptyDir = Files.createDirectories(tmp.resolve("empty"));
+        assertThatThrownBy(() -> ModelLoader.load(emptyDir)).hasMessageContaining("no config.json");
+
+        Path gguf = tmp.resolve("m.gguf");
+        Files.write(gguf, new byte[]{'G', 'G', 'U', 'F', 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        assertThatThrownBy(() -> ModelLoader.load(gguf)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("m.gguf").hasMessageContaining("truncated");
+
+        Path lone = tmp.resolve("lone.safetensors");
+        new SafetensorsWriter().add("w", DType.F32, new long[]{1}, new float[]{1}).write(lone);
+        assertThatThrownBy(() -> ModelLoader.load(lone)).hasMessageContaining("lone.safetensors")
+                .hasMessageContaining("no config.json");
+
+        Path compressed = tmp.resolve("c.safetensors");
+        new SafetensorsWriter().metadata("workbench.method", "rtn").add("w", DType.F32, new long[]{1}, new float[]{1})
+                .write(compressed);
+        assertThatThrownBy(() -> ModelLoader.load(compressed)).hasMessageContaining("compressed");
+    }
+
+    @Test
+    void autoDetectedTokenizerFailureIsNotFatalButAnExplicitOneIs() throws Exception {
+        Path model = tmp.resolve("stories.bin");
+        Files.copy(TestData.stories260K(), model);
+        Path badTok = Files.write(tmp.resolve("tok512.bin"), new byte[]{1, 2, 3});
+        PrintStream err = System.err;
+        var captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        Model m;
+        try {
+            m = ModelLoader.load(model);
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(m.tokenizer()).isNull();
+        assertThat(captured.toString()).contains("tok512.bin");
+        assertThatThrownBy(() -> ModelLoader.load(model, badTok)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("tok512.bin");
+        Path txt = Files.writeString(tmp.resolve("vocab.txt"), "a");
+        assertThatThrownBy(() -> ModelLoader.load(model, txt)).hasMessageContaining("unknown tokenizer format");
+        assertThatThrownBy(() -> ModelLoader.load(model, tmp.resolve("missing.json")))
+                .hasMessageContaining("missing.json").hasMessageContaining("not found");
+    }
+}

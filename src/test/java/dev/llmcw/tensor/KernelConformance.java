@@ -1,0 +1,146 @@
+package dev.llmcw.tensor;
+
+import dev.llmcw.engine.DenseLinear;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+/**
+ * Compares every vector kernel with its scalar reference (the {@link Tensor} base-class methods) on
+ * random data with odd lengths and offsets, so head and tail handling is exercised. Runs in the test
+ * JVM and, as {@link #main}, in child JVMs with other vector widths.
+ */
+public final class KernelConformance {
+    private KernelConformance() {}
+
+    public static void main(String[] args) {
+        check();
+        System.out.println("OK vector bits " + VectorKernels.vectorBits());
+    }
+
+    /** A view of {@code t} that only implements get(), so dot/toFloat run the base-class scalar code. */
+    static Tensor scalarView(Tensor t) {
+        return new Tensor(t.shape()) {
+            @Override public DType dtype() { return t.dtype(); }
+            @Override public MemorySegment segment() { return t.segment(); }
+            @Override public float get(long index) { return t.get(index); }
+        };
+    }
+
+    static Tensor random(DType type, int rows, int cols, Random rnd) {
+        long n = (long) rows * cols;
+        ByteBuffer b = ByteBuffer.allocate((int) type.bytesFor(n)).order(ByteOrder.LITTLE_ENDIAN);
+        switch (type) {
+            case F32 -> { for (long i = 0; i < n; i++) b.putFloat((float) rnd.nextGaussian()); }
+            case BF16 -> { for (long i = 0; i < n; i++) b.putShort(Half.floatToBf16((float) rnd.nextGaussian())); }
+            case F16 -> {
+                for (long i = 0; i < n; i++) {
+                    // include subnormal halves (|x| < 6.1e-5) so the exponent-rescaling trick is checked there too
+                    float v = i % 17 == 3 ? (float) (rnd.nextGaussian() * 3e-5) : (float) rnd.nextGaussian();
+                    b.putShort(Half.floatToF16(v));
+                }
+            }
+            case Q8_0 -> {
+                for (long blk = 0; blk < n / 32; blk++) {
+                    b.putShort(Half.floatToF16((float) (0.01 + rnd.nextDouble() * 0.05)));
+                    for (int j = 0; j < 32; j++) b.put((byte) (rnd.nextInt(255) - 127));
+                }
+            }
+            case Q4_0 -> {
+                for (long blk = 0; blk < n / 32; blk++) {
+                    b.putShort(Half.floatToF16((float) (0.01 + rnd.nextDouble() * 0.2)));
+                    for (int j = 0; j < 16; j++) b.put((byte) rnd.nextInt(256));
+                }
+            }
+        }
+        return Tensors.wrap(type, new long[]{rows, cols}, MemorySegment.ofArray(b.array()));
+    }
+
+    static float[] gaussian(int n, Random rnd) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        return x;
+    }
+
+    public static void check() {
+        Random rnd = new Random(42);
+        for (DType type : DType.values()) {
+            int cols = type.blockSize() == 1 ? 301 : 320; // 301: not a multiple of any vector length
+            int rows = 7;
+            Tensor t = random(type, rows, cols, rnd);
+            Tensor ref = scalarView(t);
+            float[] x = gaussian(rows * cols + 5, rnd);
+            // every (offset, length) pair hits a different head/body/tail split, including partial blocks
+            int[] offsets = {0, 1, 5, 31, 32, 33, 64, 97};
+            int[] lengths = {0, 1, 3, 15, 16, 17, 31, 32, 33, 63, 64, 100, 255, 256, 257, 1000, rows * cols - 100};
+            for (int off : offsets) {
+                for (int n : lengths) {
+                    if (off + n > rows * cols) continue;
+                    float got = t.dot(off, x, 3, n), want = ref.dot(off, x, 3, n);
+                    double mag = 0;
+                    for (int i = 0; i < n; i++) mag += Math.abs(ref.get(off + i) * x[3 + i]);
+                    if (Math.abs(got - want) > 1e-5 * mag + 1e-6) {
+                        throw new AssertionError(type + " dot off=" + off + " n=" + n + ": " + got + " vs " + want
+                                + " at " + VectorKernels.vectorBits() + " bits");
+                    }
+                    float[] a = new float[n + 2], e = new float[n + 2];
+                    t.toFloat(off, a, 1, n);
+                    ref.toFloat(off, e, 1, n);
+                    for (int i = 0; i < n + 2; i++) {
+                        if (Float.floatToIntBits(a[i]) != Float.floatToIntBits(e[i])) {
+                            throw new AssertionError(type + " toFloat off=" + off + " n=" + n + " index " + i + ": "
+                                    + a[i] + " vs " + e[i] + " at " + VectorKernels.vectorBits() + " bits");
+                        }
+                    }
+                }
+            }
+            checkMatmul(type, rnd);
+        }
+        checkHalfSpecials();
+    }
+
+    /** Batched DenseLinear (tiled kernel from 4 tokens on) against per-token scalar dots, with bias. */
+    static void checkMatmul(DType type, Random rnd) {
+        int in = type.blockSize() == 1 ? 77 : 96, out = 37;
+        Tensor w = random(type, out, in, rnd);
+        Tensor ref = scalarView(w);
+        float[] bias = gaussian(out, rnd);
+        for (int batch : new int[]{1, 3, 4, 5, 8, 13, 70}) {
+            float[] x = gaussian(batch * in + 2, rnd);
+            float[] y = new float[batch * out + 3];
+            new DenseLinear(w, bias).forward(x, 2, y, 1, batch);
+            for (int t = 0; t < batch; t++) {
+                for (int o = 0; o < out; o++) {
+                    float want = ref.dot((long) o * in, x, 2 + t * in, in) + bias[o];
+                    double mag = Math.abs(bias[o]);
+                    for (int i = 0; i < in; i++) mag += Math.abs(ref.get((long) o * in + i) * x[2 + t * in + i]);
+                    float got = y[1 + t * out + o];
+                    if (Math.abs(got - want) > 1e-5 * mag + 1e-6) {
+                        throw new AssertionError(type + " matmul batch=" + batch + " token " + t + " row " + o + ": "
+                                + got + " vs " + want + " at " + VectorKernels.vectorBits() + " bits");
+                    }
+                }
+            }
+            if (y[0] != 0f || y[batch * out + 1] != 0f) throw new AssertionError("matmul wrote outside its output range");
+        }
+    }
+
+    /** Every one of the 65536 half bit patterns converts exactly like Float.float16ToFloat (any NaN for a NaN: payloads may be quieted). */
+    static void checkHalfSpecials() {
+        int n = 65536;
+        ByteBuffer b = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) b.putShort((short) i);
+        Tensor t = Tensors.wrap(DType.F16, new long[]{n}, MemorySegment.ofArray(b.array()));
+        float[] got = new float[n];
+        t.toFloat(0, got, 0, n);
+        for (int i = 0; i < n; i++) {
+            float want = Float.float16ToFloat((short) i);
+            boolean same = Float.isNaN(want) ? Float.isNaN(got[i]) : Float.floatToRawIntBits(got[i]) == Float.floatToRawIntBits(want);
+            if (!same) {
+                throw new AssertionError("F16 bits 0x" + Integer.toHexString(i) + " -> " + got[i] + " vs " + want);
+            }
+        }
+    }
+}
