@@ -8,6 +8,11 @@ import picocli.CommandLine.Command;
         description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
                 InfoCommand.class,
+                SynthCommand.class,
+                TokenizeCommand.class,
+                ExportGgufCommand.class,
+                PplCommand.class,
+                BenchCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -27,6 +27,10 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     private final SpecialTokens specials;
     private final int bos, eos, unk;
     private final boolean addBos, addDummyPrefix;
+    /** No piece has "▁" right after another character, so no merge crosses a word start (see encodeFragment). */
+    private final boolean wordsAreIndependent;
+    private final Map<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 200_000;
 
     /**
      * @param pieces         pieces with "▁" for spaces, index = id
@@ -62,11 +66,19 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
             if (scores == null || scores.length != pieces.length) throw new IllegalArgumentException("score-based BPE needs one score per piece");
         }
         this.specials = new SpecialTokens(specials);
+        this.wordsAreIndependent = java.util.Arrays.stream(pieces).noneMatch(SentencePieceBpeTokenizer::containsWordStart);
         this.bos = bos;
         this.eos = eos;
         this.unk = unk;
         this.addBos = addBos;
         this.addDummyPrefix = addDummyPrefix;
+    }
+
+    private static boolean containsWordStart(String p) {
+        for (int i = 1; i < p.length(); i++) {
+            if (p.charAt(i) == SPACE.charAt(0) && p.charAt(i - 1) != SPACE.charAt(0)) return true;
+        }
+        return false;
     }
 
     /** 0..255 for a byte piece "<0xNN>", else -1. */
@@ -100,7 +112,33 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         return out.toArray();
     }
 
+    /**
+     * When no piece contains a word start ("▁" after another character), a merge can never join two
+     * words, so each word ("▁"-run + text up to the next word start) merges independently and its
+     * result can be cached, which makes repeated text nearly free. Otherwise the fragment is merged whole.
+     */
     private void encodeFragment(String s, IntList out) {
+        if (!wordsAreIndependent) {
+            out.addAll(mergeWord(s));
+            return;
+        }
+        int start = 0;
+        for (int i = 1; i <= s.length(); i++) {
+            if (i == s.length() || (s.charAt(i) == SPACE.charAt(0) && s.charAt(i - 1) != SPACE.charAt(0))) {
+                String word = s.substring(start, i);
+                int[] ids = cache.get(word);
+                if (ids == null) {
+                    ids = mergeWord(word);
+                    if (cache.size() > CACHE_LIMIT) cache.clear();
+                    cache.put(word, ids);
+                }
+                out.addAll(ids);
+                start = i;
+            }
+        }
+    }
+
+    private int[] mergeWord(String s) {
         var sym = new IntList();
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
@@ -116,7 +154,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
             }
             i += len;
         }
-        out.addAll(BpeMerge.run(sym.toArray(), merges != null ? this::mergeByRank : this::mergeByScore));
+        return BpeMerge.run(sym.toArray(), merges != null ? this::mergeByRank : this::mergeByScore);
     }
 
     private int mergeByScore(int a, int b, double[] prio) {

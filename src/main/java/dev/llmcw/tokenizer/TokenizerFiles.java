@@ -31,6 +31,15 @@ public final class TokenizerFiles {
      */
     public static Tokenizer llama2c(Path tokenizerBin, int vocabSize) {
         if (vocabSize <= 0 || vocabSize > 1 << 22) throw new ModelLoadException(tokenizerBin, "implausible vocabulary size " + vocabSize);
+        return llama2c(tokenizerBin, vocabSize, false);
+    }
+
+    /** llama2.c tokenizer export with as many tokens as the file holds (when no model says how many). */
+    public static Tokenizer llama2c(Path tokenizerBin) {
+        return llama2c(tokenizerBin, 1 << 22, true);
+    }
+
+    private static Tokenizer llama2c(Path tokenizerBin, int vocabSize, boolean toEnd) {
         ByteBuffer buf;
         try {
             buf = ByteBuffer.wrap(Files.readAllBytes(tokenizerBin)).order(ByteOrder.LITTLE_ENDIAN);
@@ -40,17 +49,20 @@ public final class TokenizerFiles {
         if (buf.remaining() < 4) throw new ModelLoadException(tokenizerBin, "file too short for a llama2.c tokenizer");
         int maxLen = buf.getInt();
         if (maxLen <= 0 || maxLen > 1 << 16) throw new ModelLoadException(tokenizerBin, "implausible max_token_length " + maxLen);
-        String[] pieces = new String[vocabSize];
-        float[] scores = new float[vocabSize];
+        var pieceList = new ArrayList<String>();
+        var scoreList = new ArrayList<Float>();
         for (int i = 0; i < vocabSize; i++) {
+            if (toEnd && !buf.hasRemaining()) break;
             if (buf.remaining() < 8) {
                 throw new ModelLoadException(tokenizerBin, "ends after " + i + " tokens but the model's vocabulary has " + vocabSize);
             }
-            scores[i] = buf.getFloat();
+            scoreList.add(buf.getFloat());
             int len = buf.getInt();
-            if (len < 0 || len > maxLen || len > buf.remaining()) {
-                throw new ModelLoadException(tokenizerBin, "token " + i + " has length " + len + " (max_token_length " + maxLen
-                        + ", " + buf.remaining() + " bytes left)");
+            if (len > buf.remaining() && len <= maxLen) {
+                throw new ModelLoadException(tokenizerBin, "ends inside token " + i + " but the model's vocabulary has " + vocabSize + " tokens");
+            }
+            if (len < 0 || len > maxLen) {
+                throw new ModelLoadException(tokenizerBin, "token " + i + " has length " + len + " (max_token_length " + maxLen + ")");
             }
             byte[] b = new byte[len];
             buf.get(b);
@@ -58,9 +70,35 @@ public final class TokenizerFiles {
             if (i == 1 && s.equals("\n<s>\n")) s = "<s>";
             else if (i == 2 && s.equals("\n</s>\n")) s = "</s>";
             else s = s.replace(" ", SentencePieceBpeTokenizer.SPACE);
-            pieces[i] = s;
+            pieceList.add(s);
         }
+        if (pieceList.size() < 3) throw new ModelLoadException(tokenizerBin, "holds only " + pieceList.size() + " tokens");
+        String[] pieces = pieceList.toArray(String[]::new);
+        float[] scores = new float[pieces.length];
+        for (int i = 0; i < scores.length; i++) scores[i] = scoreList.get(i);
         return new SentencePieceBpeTokenizer(pieces, scores, null, null, Map.of(), 1, 2, 0, true, true);
+    }
+
+    /**
+     * Opens a tokenizer by looking at the path: a GGUF file, a tokenizer.json (tokenizer_config.json
+     * beside it is used if present), a folder holding tokenizer.json or vocab.json + merges.txt, or a
+     * llama2.c tokenizer .bin (all tokens in the file).
+     */
+    public static Tokenizer open(Path path) {
+        if (Files.isDirectory(path)) {
+            if (Files.isRegularFile(path.resolve("tokenizer.json"))) return open(path.resolve("tokenizer.json"));
+            Path vocab = path.resolve("vocab.json"), merges = path.resolve("merges.txt");
+            if (Files.isRegularFile(vocab) && Files.isRegularFile(merges)) return gpt2(vocab, merges);
+            throw new ModelLoadException(path, "folder has neither tokenizer.json nor vocab.json + merges.txt");
+        }
+        if (!Files.isRegularFile(path)) throw new ModelLoadException(path, "no such file");
+        if (GgufFile.isGguf(path)) return gguf(GgufFile.open(path));
+        String name = path.getFileName().toString();
+        if (name.endsWith(".json")) {
+            Path config = path.resolveSibling("tokenizer_config.json");
+            return huggingFace(path, Files.isRegularFile(config) ? config : null);
+        }
+        return llama2c(path);
     }
 
     /** GPT-2's encoder.json (vocab.json) and vocab.bpe (merges.txt). */

@@ -16,7 +16,6 @@ import dev.llmcw.util.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -177,23 +176,12 @@ public final class HfFolderWriter {
     }
 
     private static void writeJson(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".part");
-        try {
-            Files.writeString(tmp, text + "\n");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        byte[] bytes = (text + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        SafetensorsWriter.writeAtomically(file, o -> o.write(bytes));
     }
 
     private static void copyAtomically(Path from, Path to) throws IOException {
         if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) return;
-        Path tmp = Files.createTempFile(to.toAbsolutePath().getParent(), to.getFileName().toString(), ".part");
-        try {
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        SafetensorsWriter.writeAtomically(to, o -> Files.copy(from, o));
     }
 }

@@ -196,24 +196,37 @@ public final class SafetensorsWriter {
     /** Writes the file atomically and returns its size in bytes. */
     public long write(Path file) throws IOException {
         byte[] headerBytes = header();
+        long[] total = {8 + headerBytes.length};
+        writeAtomically(file, out -> {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
+            out.write(headerBytes);
+            for (Entry e : entries) {
+                var counting = new CountingStream(out);
+                e.producer.writeTo(counting);
+                if (counting.count != e.size) {
+                    throw new IOException(file + ": tensor " + e.name + " produced " + counting.count
+                            + " bytes, expected " + e.size + " for " + e.dtype + Arrays.toString(e.shape));
+                }
+                total[0] += e.size;
+            }
+        });
+        return total[0];
+    }
+
+    /**
+     * Writes {@code file} through a temporary sibling that is synced and then atomically renamed over it,
+     * so readers see either the old file or the complete new one; on any failure the sibling is removed.
+     * The sibling is created like a normal file (umask permissions, unlike Files.createTempFile's 0600).
+     */
+    public static void writeAtomically(Path file, ByteProducer content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
-        long total = 8 + headerBytes.length;
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + Long.toHexString(Thread.currentThread().threadId()) + ".part");
         try {
-            try (OutputStream out = new BufferedOutputStream(
-                    Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), 1 << 20)) {
-                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
-                out.write(headerBytes);
-                for (Entry e : entries) {
-                    var counting = new CountingStream(out);
-                    e.producer.writeTo(counting);
-                    if (counting.count != e.size) {
-                        throw new IOException(file + ": tensor " + e.name + " produced " + counting.count
-                                + " bytes, expected " + e.size + " for " + e.dtype + Arrays.toString(e.shape));
-                    }
-                    total += e.size;
-                }
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), 1 << 20)) {
+                content.writeTo(out);
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -222,7 +235,6 @@ public final class SafetensorsWriter {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return total;
     }
 
     /** Counts bytes; close() is not passed on, so a producer cannot close the file under us. */
