@@ -166,6 +166,23 @@ class ViewModelTest {
     }
 
     @Test
+    void demoWorkspaceGeneratesTheSyntheticDemoModelOffline() {
+        var vm = workbench(WorkbenchServices.create(dir));
+        vm.startDemo();
+        assertThat(errors).isEmpty();
+        assertThat(vm.demoProperty().get()).isTrue();
+        assertThat(vm.jobs().jobs()).singleElement().satisfies(j -> {
+            assertThat(j.state()).isEqualTo(JobState.DONE);
+            assertThat(j.titleProperty().get()).contains("SYNTHETIC").contains("demo");
+        });
+        var m = vm.session().baseModel();
+        assertThat(m.card().synthetic()).as("label " + m.card().label()).isTrue();
+        assertThat(vm.model().headingProperty().get()).contains("[SYNTHETIC]");
+        assertThat(m.card().hasTokenizer()).isTrue();
+        assertThat(m.card().layers()).isEqualTo(4);
+    }
+
+    @Test
     void chartExportWritesTheFormatOfTheExtension() throws Exception {
         var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
         vm.services().results().record(dev.llmcw.report.ReportFixturesAccess.rows(), List.of());
