@@ -100,7 +100,8 @@ public final class MainWindow extends BorderPane {
         VBox.setVgrow(filler, Priority.ALWAYS);
         nav.getChildren().addAll(filler, version);
         nav.setPadding(new Insets(14, 8, 10, 8));
-        nav.setPrefWidth(210);
+        nav.setPrefWidth(232);
+        nav.setMinWidth(232);
 
         var statusText = new Label();
         statusText.setId("status-text");

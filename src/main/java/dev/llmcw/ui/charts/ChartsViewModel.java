@@ -87,7 +87,8 @@ public final class ChartsViewModel {
             return;
         }
         if (task.get() == null || metric.get() == null) {
-            chart.set(WorkbenchCharts.metricVsBits("No results yet", "acc", List.of(), List.of()));
+            chart.set(WorkbenchCharts.scatter("Accuracy vs bits per weight", WorkbenchCharts.metricAxisLabel("acc"), List.of(), List.of(),
+                    WorkbenchCharts.XAxisKind.BITS_PER_WEIGHT, true));
             status.set("No results yet: evaluate a model to see points here.");
             return;
         }
