@@ -79,6 +79,7 @@ public final class ResultsView extends VBox {
         compareGrid.setHgap(18);
         compareGrid.setVgap(4);
         compareGrid.setId("compare-grid");
+        compareGrid.setPadding(new javafx.geometry.Insets(10));
         buildCompare(List.of());
 
         var items = new TableView<>(vm.items());
