@@ -9,10 +9,14 @@ import picocli.CommandLine.Command;
         subcommands = {
                 InfoCommand.class,
                 SynthCommand.class,
+                ExportHfCommand.class,
                 TokenizeCommand.class,
                 ExportGgufCommand.class,
                 PplCommand.class,
                 BenchCommand.class,
+                CompressCommand.class,
+                SeedLmSweepCommand.class,
+                SeedLmBenchCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -36,7 +36,7 @@ public final class DenseLinear implements Linear {
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
         if (batch < BATCH_TILED_FROM) {
-            int grain = Math.max(16, out / (Parallel.threads() * 8));
+            int grain = Math.max(Math.max(1, 16384 / in), out / (Parallel.threads() * 8)); // small layers run serially
             Parallel.forRange(0, out, grain, o -> {
                 long rowOff = (long) o * in;
                 float b = bias == null ? 0f : bias[o];

@@ -77,14 +77,12 @@ public final class ModelLoader {
     }
 
     private static Tokenizer explicitTokenizer(Path tok, int vocabSize) {
-        if (!Files.isRegularFile(tok)) throw new ModelLoadException(tok, "tokenizer file not found");
+        if (!Files.exists(tok)) throw new ModelLoadException(tok, "tokenizer file not found");
         String name = tok.getFileName().toString().toLowerCase();
-        if (name.endsWith(".json")) {
-            Path cfg = tok.resolveSibling(HfFolderLoader.TOKENIZER_CONFIG);
-            return TokenizerFiles.huggingFace(tok, !cfg.equals(tok) && Files.isRegularFile(cfg) ? cfg : null);
-        }
         if (name.endsWith(".bin")) return TokenizerFiles.llama2c(tok, vocabSize);
-        throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json or a llama2.c tokenizer .bin)");
+        // tokenizer.json (+ tokenizer_config.json beside it), a GGUF file's vocabulary, or a folder.
+        if (Files.isDirectory(tok) || name.endsWith(".json") || name.endsWith(".gguf")) return TokenizerFiles.open(tok);
+        throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json, a GGUF file or a llama2.c tokenizer .bin)");
     }
 
     /**

@@ -22,11 +22,22 @@ class ModelLoaderTest {
     void dispatchesFilesAndFolders() throws Exception {
         Model l2c = ModelLoader.load(TestData.stories260K());
         assertThat(l2c.format()).isEqualTo("llama2c");
+        // tok512.bin lies beside stories260K.bin and is picked up automatically.
+        assertThat(l2c.tokenizer()).isNotNull();
+        assertThat(l2c.tokenizer().vocabSize()).isEqualTo(512);
         Path hf = tmp.resolve("hf");
         HfFolderWriter.write(l2c, hf, HfFolderWriter.Options.of(DType.BF16));
         Model m = ModelLoader.load(hf);
         assertThat(m.format()).isEqualTo("hf");
         assertThat(m.config().nLayers()).isEqualTo(5);
+        assertThat(m.tokenizer()).isNull(); // the export has no tokenizer.json
+        // An explicit tokenizer is attached whatever the model format.
+        assertThat(ModelLoader.load(hf, TestData.tok512()).tokenizer().vocabSize()).isEqualTo(512);
+        Path synth = tmp.resolve("synthetic-tiny");
+        dev.llmcw.model.synthetic.SyntheticModelGenerator.generate(dev.llmcw.model.synthetic.SyntheticPresets.get("tiny"),
+                "tiny", DType.F32, 1, synth, dev.llmcw.util.ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+        assertThat(ModelLoader.load(synth).tokenizer().bosId()).isEqualTo(256);
+        assertThat(ModelLoader.load(TestData.stories260K(), synth.resolve("tokenizer.json")).tokenizer().bosId()).isEqualTo(256);
     }
 
     @Test

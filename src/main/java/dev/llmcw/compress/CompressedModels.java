@@ -1,0 +1,130 @@
+package dev.llmcw.compress;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.llmcw.compress.seedlm.SeedLmFormat;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.Tensor;
+import dev.llmcw.util.BuildInfo;
+import dev.llmcw.util.Hashing;
+import dev.llmcw.util.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Opens compressed model files written by any {@link CompressionMethod}: reads "__metadata__", rebuilds the
+ * {@link ModelConfig}, loads the kept tensors and asks the method's registered {@link CompressedFormat} for
+ * the linear layers. Also holds the metadata every method writes, so all files carry the same provenance.
+ *
+ * <p>Naming convention for all methods: a compressed weight N is stored as entries named
+ * {@code N.<method>.<part>}; every float entry (F32/F16/BF16) without such a part is a kept tensor.
+ */
+public final class CompressedModels {
+    /** Registered formats by method name; other methods add theirs to this initialiser (or call {@link #register}). */
+    private static final Map<String, CompressedFormat> FORMATS = new ConcurrentHashMap<>(Map.of(
+            "seedlm", new SeedLmFormat()));
+
+    private CompressedModels() {}
+
+    public static void register(CompressedFormat f) { FORMATS.put(f.method(), f); }
+
+    public static CompressedFormat format(String method) { return FORMATS.get(method); }
+
+    /** Whether {@code file} is a safetensors file with a workbench method in its metadata. */
+    public static boolean isCompressedModel(Path file) {
+        if (!Files.isRegularFile(file)) return false;
+        try {
+            return SafetensorsFile.open(file).metadata().containsKey(CompressedFormat.KEY_METHOD);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Loads a compressed model file.
+     *
+     * @param onTheFly decode weights inside the matvec (true) or once into dense tensors (false)
+     */
+    public static Model load(Path file, boolean onTheFly) {
+        SafetensorsFile f = SafetensorsFile.open(file);
+        Map<String, String> md = f.metadata();
+        String method = md.get(CompressedFormat.KEY_METHOD);
+        if (method == null) throw new ModelLoadException(file, "not a compressed model: __metadata__ has no " + CompressedFormat.KEY_METHOD);
+        CompressedFormat fmt = FORMATS.get(method);
+        if (fmt == null) throw new ModelLoadException(file, "unknown compression method '" + method + "' (known: " + FORMATS.keySet() + ")");
+        String cfgJson = md.get(CompressedFormat.KEY_CONFIG);
+        if (cfgJson == null) throw new ModelLoadException(file, "__metadata__ has no " + CompressedFormat.KEY_CONFIG);
+        ModelConfig config;
+        try {
+            config = Json.read(cfgJson, ModelConfig.class);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(file, "bad model config in metadata: " + e.getMessage(), e);
+        }
+        String part = "." + method + ".";
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (var e : f.entries().values()) {
+            if (e.name().contains(part)) continue;
+            switch (e.dtype()) {
+                case "F32", "F16", "BF16" -> tensors.put(e.name(), f.tensor(e.name()));
+                default -> throw new ModelLoadException(file, "tensor " + e.name() + " has dtype " + e.dtype() + " but is not part of a " + method + " weight");
+            }
+        }
+        Map<String, Linear> linears;
+        try {
+            linears = fmt.linears(f, config, onTheFly);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(file, e.getMessage(), e);
+        }
+        String label = file.getFileName() + " (" + method + " " + md.getOrDefault(CompressedFormat.KEY_PARAMS, "") + ")";
+        return new Model(config, tensors, linears, null, file, method, label, md);
+    }
+
+    /** The metadata every compressed model file carries. */
+    public static Map<String, String> metadata(String method, Map<String, ?> params, Model source, Path tokenizer) {
+        var md = new LinkedHashMap<String, String>();
+        md.put(CompressedFormat.KEY_METHOD, method);
+        md.put(CompressedFormat.KEY_PARAMS, Json.write(params));
+        md.put(CompressedFormat.KEY_CONFIG, Json.write(source.config()));
+        md.put(CompressedFormat.KEY_SOURCE, source.source() == null ? "" : source.source().toAbsolutePath().toString());
+        md.put(CompressedFormat.KEY_SOURCE_HASH, source.source() == null ? "" : sourceHash(source.source()));
+        md.put(CompressedFormat.KEY_TOKENIZER, tokenizer == null ? source.metadata().getOrDefault(CompressedFormat.KEY_TOKENIZER, "")
+                : tokenizer.toAbsolutePath().toString());
+        md.put(CompressedFormat.KEY_CODE_VERSION, BuildInfo.version());
+        return md;
+    }
+
+    /** sha256 of a model file; for a folder, sha256 over "name sha256" lines of its *.safetensors in name order. */
+    public static String sourceHash(Path source) {
+        if (!Files.isDirectory(source)) return Hashing.sha256(source);
+        try (Stream<Path> s = Files.list(source)) {
+            List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+            StringBuilder sb = new StringBuilder();
+            for (Path p : files) sb.append(p.getFileName()).append(' ').append(Hashing.sha256(p)).append('\n');
+            return Hashing.sha256(sb.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the method parameters JSON of a compressed file. */
+    public static Map<String, Object> params(SafetensorsFile f) {
+        String json = f.metadata().get(CompressedFormat.KEY_PARAMS);
+        if (json == null) throw new ModelLoadException(f.path(), "__metadata__ has no " + CompressedFormat.KEY_PARAMS);
+        try {
+            return Json.MAPPER.readValue(json, new TypeReference<Map<String, Object>>() {});
+        } catch (Exception e) {
+            throw new ModelLoadException(f.path(), "bad " + CompressedFormat.KEY_PARAMS + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.llmcw.compress.seedlm;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One SeedLM setting: block length C, coefficients per block P, LFSR width K, exponent rule and the optional
+ * per-tensor FP16 scale. Stored per block: K-bit seed, 4-bit exponent, P 4-bit codes → (K + 4 + 4P) / C bits per weight.
+ *
+ * @param perTensorScale divide each tensor by an FP16 scale (its max |w|) before the search. NOT in the paper
+ *                       (algorithms.md §1): a documented deviation against blocks stuck at e = −8; off by default;
+ *                       its 16 bits per tensor are counted.
+ */
+public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boolean perTensorScale) {
+    public static final SeedLmConfig BITS4 = new SeedLmConfig(8, 3, 16, ExponentRule.RANGE_FILLING, false);
+    public static final SeedLmConfig BITS3 = new SeedLmConfig(12, 4, 16, ExponentRule.RANGE_FILLING, false);
+
+    public SeedLmConfig {
+        Lfsr.checkK(k);
+        if (c < 1 || c > 64) throw new IllegalArgumentException("block length C must be in [1, 64], got " + c);
+        if (p < 1 || p > Math.min(c, 7)) throw new IllegalArgumentException("coefficients P must be in [1, min(C, 7)], got " + p + " with C=" + c);
+        if (exponentRule == null) throw new IllegalArgumentException("exponent rule missing");
+    }
+
+    public static SeedLmConfig preset(int bits) {
+        return switch (bits) {
+            case 4 -> BITS4;
+            case 3 -> BITS3;
+            default -> throw new IllegalArgumentException("SeedLM presets exist for 4 and 3 bits, not " + bits + " (give C, P, K instead)");
+        };
+    }
+
+    public SeedLmConfig withRule(ExponentRule r) { return new SeedLmConfig(c, p, k, r, perTensorScale); }
+    public SeedLmConfig withScale(boolean s) { return new SeedLmConfig(c, p, k, exponentRule, s); }
+
+    public int bitsPerBlock() { return k + 4 + 4 * p; }
+
+    /** Nominal bits per weight (K + 4 + 4P) / C, ignoring row padding and per-tensor scales. */
+    public double bitsPerWeight() { return (double) bitsPerBlock() / c; }
+
+    /** Parameters as recorded with results and in the file metadata. */
+    public Map<String, Object> params() {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("C", c);
+        m.put("P", p);
+        m.put("K", k);
+        m.put("exponent_rule", exponentRule.id());
+        m.put("per_tensor_scale", perTensorScale);
+        return m;
+    }
+
+    public static SeedLmConfig fromParams(Map<String, ?> m) {
+        try {
+            return new SeedLmConfig(((Number) m.get("C")).intValue(), ((Number) m.get("P")).intValue(),
+                    ((Number) m.get("K")).intValue(), ExponentRule.parse(String.valueOf(m.get("exponent_rule"))),
+                    Boolean.TRUE.equals(m.get("per_tensor_scale")));
+        } catch (NullPointerException | ClassCastException e) {
+            throw new IllegalArgumentException("SeedLM params need C, P, K, exponent_rule, per_tensor_scale: " + m);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "C=" + c + " P=" + p + " K=" + k + " exponent=" + exponentRule.id() + (perTensorScale ? " +scale" : "");
+    }
+}

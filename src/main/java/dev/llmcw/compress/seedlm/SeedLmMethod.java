@@ -1,0 +1,172 @@
+package dev.llmcw.compress.seedlm;
+
+import dev.llmcw.compress.CompressedModels;
+import dev.llmcw.compress.CompressionMethod;
+import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.model.safetensors.SafetensorsWriter;
+import dev.llmcw.tensor.DType;
+import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.Tensor;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Hashing;
+import dev.llmcw.util.Json;
+import dev.llmcw.util.ProgressListener;
+
+import java.io.IOException;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * SeedLM as a {@link CompressionMethod}: every linear layer of the transformer blocks (q, k, v, o, gate, up,
+ * down) is compressed; embeddings, norms and lm_head are kept as BF16 (algorithms.md §1, [open] in the paper).
+ * Each finished tensor is saved to the work folder at once, keyed by the setting and the tensor's content hash,
+ * so an interrupted run resumes without recomputing it.
+ */
+public final class SeedLmMethod implements CompressionMethod {
+    private final SeedLmConfig cfg;
+    private final Path tokenizer;
+
+    public SeedLmMethod(SeedLmConfig cfg, Path tokenizer) {
+        this.cfg = cfg;
+        this.tokenizer = tokenizer;
+    }
+
+    public SeedLmMethod(SeedLmConfig cfg) { this(cfg, null); }
+
+    /**
+     * Factory from command-line style options: a preset ({@code bits} 4 or 3) or explicit C, P, K (all three);
+     * {@code exponentRule} "range" (default) or "printed"; {@code perTensorScale} the documented deviation.
+     */
+    public static SeedLmMethod fromOptions(Integer bits, Integer c, Integer p, Integer k, String exponentRule,
+                                           boolean perTensorScale, Path tokenizer) {
+        SeedLmConfig cfg;
+        boolean custom = c != null || p != null || k != null;
+        if (custom) {
+            if (bits != null) throw new IllegalArgumentException("give either --bits or --C/--P/--K, not both");
+            if (c == null || p == null || k == null) throw new IllegalArgumentException("a custom SeedLM setting needs all of --C, --P and --K");
+            cfg = new SeedLmConfig(c, p, k, ExponentRule.RANGE_FILLING, false);
+        } else {
+            cfg = SeedLmConfig.preset(bits == null ? 4 : bits);
+        }
+        if (exponentRule != null) cfg = cfg.withRule(ExponentRule.parse(exponentRule));
+        return new SeedLmMethod(cfg.withScale(perTensorScale), tokenizer);
+    }
+
+    public SeedLmConfig config() { return cfg; }
+
+    @Override public String name() { return "seedlm"; }
+
+    @Override
+    public Map<String, String> parameters() {
+        var m = new LinkedHashMap<String, String>();
+        cfg.params().forEach((key, v) -> m.put(key, String.valueOf(v)));
+        return m;
+    }
+
+    /** Tensors compressed by default: every block linear present in the model. */
+    public static List<String> targets(Model model) {
+        return WeightNames.blockLinearWeights(model.config().nLayers()).stream().filter(model.tensors()::containsKey).toList();
+    }
+
+    @Override
+    public SizeEstimate estimate(Model model) {
+        List<String> targets = targets(model);
+        long compressedParams = 0, compressedBytes = 0, totalParams = 0, keptBytes = 0;
+        for (var e : model.tensors().entrySet()) {
+            Tensor t = e.getValue();
+            totalParams += t.numel();
+            if (targets.contains(e.getKey())) {
+                compressedParams += t.numel();
+                compressedBytes += SeedLmTensor.fileBytes(t.rows(), t.cols(), cfg);
+            } else {
+                keptBytes += 2 * t.numel();
+            }
+        }
+        long total = compressedBytes + keptBytes;
+        return new SizeEstimate(compressedParams, 8.0 * compressedBytes / Math.max(1, compressedParams), totalParams, total,
+                8.0 * total / Math.max(1, totalParams),
+                "tensor payload bytes: per block K-bit seed + 4-bit exponent + P 4-bit codes (rows zero-padded to whole blocks), "
+                        + "8-byte shape" + (cfg.perTensorScale() ? " and FP16 scale" : "") + " per compressed tensor; kept tensors BF16; "
+                        + "safetensors header excluded");
+    }
+
+    @Override
+    public CompressionReport compress(Model model, Path out, Path workDir, ProgressListener progress, CancellationToken cancel) throws IOException {
+        long t0 = System.nanoTime();
+        if (cancel == null) cancel = CancellationToken.none();
+        SizeEstimate est = estimate(model);
+        progress.log(String.format(Locale.ROOT, "SeedLM %s: %,d weights in %d tensors, %.4f bits/weight (compressed), %,d bytes total",
+                cfg, est.compressedParams(), targets(model).size(), est.bitsPerCompressedWeight(), est.totalBytes()));
+        if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
+        Files.createDirectories(workDir);
+        SeedLmEncoder enc = new SeedLmEncoder(cfg);
+        Map<String, SeedLmTensor> done = new LinkedHashMap<>();
+        List<CompressionReport.TensorError> errors = new ArrayList<>();
+        for (String name : targets(model)) {
+            cancel.throwIfCancelled();
+            Tensor w = model.tensor(name);
+            float[] values = w.toFloatArray();
+            String key = partKey(name, w);
+            Path part = workDir.resolve(name + ".seedlm-part.safetensors");
+            SeedLmTensor st = readPart(part, name, key);
+            if (st == null) {
+                st = enc.encode(name, w.rows(), w.cols(), values, progress, cancel);
+                SafetensorsWriter pw = new SafetensorsWriter().metadata("key", key).metadata("params", Json.write(cfg.params()));
+                st.writeTo(pw, name);
+                pw.write(part);
+            } else {
+                progress.log("resumed " + name + " from " + part);
+            }
+            double rel = SeedLmEncoder.relativeError(values, st.decode());
+            progress.log(String.format(Locale.ROOT, "%s %dx%d relative error %.5f", name, w.rows(), w.cols(), rel));
+            errors.add(new CompressionReport.TensorError(name, rel, Double.NaN));
+            done.put(name, st);
+        }
+        SafetensorsWriter wr = new SafetensorsWriter();
+        CompressedModels.metadata(name(), cfg.params(), model, tokenizer).forEach(wr::metadata);
+        for (var e : new TreeMap<>(model.tensors()).entrySet()) {
+            SeedLmTensor st = done.get(e.getKey());
+            if (st != null) {
+                st.writeTo(wr, e.getKey());
+            } else {
+                Tensor t = e.getValue();
+                wr.add(e.getKey(), DType.BF16, t.shape(), t.toFloatArray());
+            }
+        }
+        long fileBytes = wr.write(out);
+        progress.log(String.format(Locale.ROOT, "wrote %s: %,d bytes (estimate %,d + header)", out, fileBytes, est.totalBytes()));
+        return new CompressionReport(out, name(), parameters(), est, errors, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Identifies a finished tensor: the setting, the shape and the weights' content. */
+    private String partKey(String name, Tensor w) {
+        byte[] bytes = w.segment().toArray(ValueLayout.JAVA_BYTE);
+        return Hashing.sha256(Json.write(cfg.params()) + "|" + name + "|" + w.dtype() + java.util.Arrays.toString(w.shape())
+                + "|" + Hashing.sha256(bytes));
+    }
+
+    private SeedLmTensor readPart(Path part, String name, String key) {
+        if (!Files.isRegularFile(part)) return null;
+        try {
+            SafetensorsFile f = SafetensorsFile.open(part);
+            if (!key.equals(f.metadata().get("key"))) return null;
+            return SeedLmTensor.read(f, name, cfg);
+        } catch (RuntimeException e) {
+            return null; // unreadable or stale: recompute
+        }
+    }
+
+    /** The Linear a compressed tensor becomes at inference. */
+    public static Linear linear(SeedLmTensor t, boolean onTheFly) { return SeedLmFormat.linear(t, onTheFly); }
+}

@@ -1,0 +1,348 @@
+package dev.llmcw.compress.seedlm;
+
+import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.CancellationToken;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * Exhaustive seed search (algorithms.md §1): for every block w and every one of the 2^K − 1 seeds,
+ * t* = pinv(U)·w, quantise, err = ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*); keep the least error.
+ *
+ * <p>Two stages. (1) A float screen vectorised across seeds (one SIMD lane per seed, structure-of-arrays
+ * tables), with the lower bound ‖w‖² − t*ᵀGt* (= ‖w‖² − t*ᵀUᵀw) pruning whole vectors of seeds, records every seed whose
+ * float error is within a small margin of the running best. (2) Those candidates are rescored exactly in
+ * double (t* from the double pseudo-inverse, quantisation in double, err = ‖w − U t̂‖² summed directly);
+ * the least double error wins, ties going to the lowest offset. The result therefore equals the exhaustive
+ * double-precision optimum unless a float error is off by more than the margin (possible only for a t*
+ * within float rounding of a quantisation midpoint); the exactness tests check it against brute force and
+ * against the numpy reference. The float error is evaluated as ‖w‖² + t̂ᵀ(G t̂ − 2Uᵀw) rather than the
+ * spec's ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*) (equal in exact arithmetic): with U badly conditioned t* is huge and
+ * the spec's form cancels catastrophically in float, while t̂ is bounded by the codes. Seeds are tiled in chunks that stay in L2 while a batch of blocks runs.
+ */
+public final class SeedSearch {
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = FS.vectorShape().withLanes(int.class);
+    private static final float MAGIC = 12582912f; // 1.5·2^23: (x + M) − M rounds |x| < 2^22 to nearest even
+    private static final double REL_MARGIN = 2e-5, ABS_MARGIN = 2e-6;
+    private static final int BATCH = 64;
+
+    private final SeedLmConfig cfg;
+    private final SeedTables tab;
+    private final int c, p, chunk;
+
+    /** Result of one block. */
+    public record BlockResult(int offset, int seed, int exponent, int[] codes, double error) {}
+
+    public SeedSearch(SeedLmConfig cfg) {
+        this.cfg = cfg;
+        this.tab = SeedTables.of(cfg.c(), cfg.p(), cfg.k());
+        this.c = cfg.c();
+        this.p = cfg.p();
+        int bytesPerSeed = 4 * (tab.pk * c + tab.pairs);
+        this.chunk = Math.max(FS.length(), Math.min(tab.nPad, (384 << 10) / bytesPerSeed / FS.length() * FS.length()));
+    }
+
+    public SeedLmConfig config() { return cfg; }
+
+    /** Register state of a search offset. */
+    public int seedOf(int offset) { return tab.seed(offset); }
+
+    /**
+     * Searches blocks [0, nBlocks) of {@code w} (block b at w[b·C .. b·C+C)), all cores. Writes the seed state,
+     * exponent and codes (P per block) of each block; returns the squared errors. {@code done} is told the
+     * number of blocks finished after each batch; cancellation is checked per batch.
+     */
+    public double[] search(float[] w, int nBlocks, int[] seeds, byte[] exps, byte[] codes,
+                           CancellationToken cancel, IntConsumer done) {
+        double[] errs = new double[nBlocks];
+        int batches = (nBlocks + BATCH - 1) / BATCH;
+        Parallel.forRange(0, batches, 1, bi -> {
+            if (cancel != null) cancel.throwIfCancelled();
+            int b0 = bi * BATCH, b1 = Math.min(nBlocks, b0 + BATCH);
+            BlockResult[] res = searchBatch(w, b0, b1);
+            for (int b = b0; b < b1; b++) {
+                BlockResult r = res[b - b0];
+                seeds[b] = r.seed;
+                exps[b] = (byte) r.exponent;
+                for (int i = 0; i < p; i++) codes[b * p + i] = (byte) r.codes[i];
+                errs[b] = r.error;
+            }
+            if (done != null) done.accept(b1 - b0);
+        });
+        return errs;
+    }
+
+    /** Searches one block (single thread). */
+    public BlockResult searchOne(float[] block) {
+        if (block.length != c) throw new IllegalArgumentException("block length " + block.length + " != C " + c);
+        return searchBatch(block, 0, 1)[0];
+    }
+
+    /** Candidate seeds of one block found by the float screen. */
+    private static final class Candidates {
+        float best = Float.POSITIVE_INFINITY, thr = Float.POSITIVE_INFINITY;
+        int[] off = new int[16];
+        float[] err = new float[16];
+        int size;
+        final float ww;
+        final boolean fixed;
+
+        Candidates(float ww) {
+            this.ww = ww;
+            this.fixed = false;
+        }
+
+        /** Collects every seed with float error ≤ thr, without lowering thr (second pass). */
+        Candidates(float ww, float thr) {
+            this.ww = ww;
+            this.thr = thr;
+            this.fixed = true;
+        }
+
+        void add(int o, float e) {
+            if (size == off.length) {
+                off = Arrays.copyOf(off, size * 2);
+                err = Arrays.copyOf(err, size * 2);
+            }
+            off[size] = o;
+            err[size++] = e;
+            if (e < best && !fixed) {
+                best = e;
+                thr = (float) (best + REL_MARGIN * Math.abs(best) + ABS_MARGIN * ww);
+            }
+        }
+    }
+
+    BlockResult[] searchBatch(float[] w, int b0, int b1) {
+        int nb = b1 - b0;
+        BlockResult[] out = new BlockResult[nb];
+        if (p > 4) { // no vector kernel: exhaustive in double (sweeps only)
+            for (int b = 0; b < nb; b++) out[b] = exhaustiveDouble(w, (b0 + b) * c);
+            return out;
+        }
+        Candidates[] cand = new Candidates[nb];
+        for (int b = 0; b < nb; b++) {
+            float ww = 0;
+            for (int j = 0; j < c; j++) ww += w[(b0 + b) * c + j] * w[(b0 + b) * c + j];
+            cand[b] = new Candidates(ww);
+        }
+        float[] lanes = new float[FS.length()];
+        for (int o0 = 0; o0 < tab.nPad; o0 += chunk) {
+            int o1 = Math.min(tab.nPad, o0 + chunk);
+            for (int b = 0; b < nb; b++) {
+                if (cand[b].ww == 0f) continue;
+                if (tab.pk == 3) screen3(w, (b0 + b) * c, o0, o1, cand[b], lanes);
+                else screen4(w, (b0 + b) * c, o0, o1, cand[b], lanes);
+            }
+        }
+        double[] wd = new double[c];
+        for (int b = 0; b < nb; b++) {
+            for (int j = 0; j < c; j++) wd[j] = w[(b0 + b) * c + j];
+            if (cand[b].ww == 0f) {
+                out[b] = zeroBlock();
+                continue;
+            }
+            BlockResult r = rescore(wd, cand[b]);
+            if (r.error > cand[b].thr) {
+                // The float screen was fooled: a seed whose float t* (from a badly conditioned pinv) quantised
+                // differently looked better than it is in double and set the threshold too low. Collect every
+                // seed within a generous margin of the true best found so far and rescore them all.
+                Candidates again = new Candidates(cand[b].ww, (float) (1.25 * r.error + ABS_MARGIN * cand[b].ww));
+                for (int o0 = 0; o0 < tab.nPad; o0 += chunk) {
+                    int o1 = Math.min(tab.nPad, o0 + chunk);
+                    if (tab.pk == 3) screen3(w, (b0 + b) * c, o0, o1, again, lanes);
+                    else screen4(w, (b0 + b) * c, o0, o1, again, lanes);
+                }
+                if (again.size > 0) {
+                    BlockResult r2 = rescore(wd, again);
+                    if (r2.error < r.error || r2.error == r.error && r2.offset < r.offset) r = r2;
+                }
+            }
+            out[b] = r;
+        }
+        return out;
+    }
+
+    private BlockResult zeroBlock() {
+        return new BlockResult(0, tab.seed(0), CoefficientQuantizer.E_MIN, new int[p], 0.0);
+    }
+
+    /**
+     * Float screen of offsets [o0, o1) for the block at w[wOff..] with 3 coefficient rows (P ≤ 3): records
+     * candidates into {@code cs}. Written out in one method (no vector-valued helpers) so C2 inlines everything
+     * and keeps the vectors in registers; {@link #screen4} is the same for P = 4.
+     */
+    private void screen3(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
+        final int nPad = tab.nPad, c = this.c, p = this.p;
+        final float[] pinv = tab.pinv, g = tab.gram, un = tab.unorm;
+        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
+        final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
+        final IntVector one = IntVector.broadcast(IS, 1);
+        FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
+        for (int o = o0; o < o1; o += FS.length()) {
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, b0 = t0, b1 = t0, b2 = t0;
+            for (int j = 0; j < c; j++) {
+                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
+                t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
+                t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
+                t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
+                int u = o + 1 + j * p;
+                b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
+                if (p > 1) b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
+                if (p > 2) b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
+            }
+            // lower bound ‖w‖² − t*ᵀUᵀw (≥ 0 exactly; clamped because it cancels in float for ill-conditioned U)
+            FloatVector lb = wwV.sub(t0.mul(b0).add(t1.mul(b1)).add(t2.mul(b2))).max(0f);
+            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue; // no seed here can beat the best
+            IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).reinterpretAsInts();
+            IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
+            if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
+            e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
+            FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            // ‖w − U t̂‖² = ‖w‖² + t̂ᵀ(G t̂ − 2 Uᵀw): t̂ is bounded by the codes, so no cancellation of huge terms
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g11 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g12 = FloatVector.fromArray(FS, g, 4 * nPad + o), g22 = FloatVector.fromArray(FS, g, 5 * nPad + o);
+            FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).sub(b0.add(b0)).mul(h0)
+                    .add(g11.mul(h1).add(g12.mul(h2)).sub(b1.add(b1)).mul(h1)).add(g22.mul(h2).sub(b2.add(b2)).mul(h2)));
+            if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
+                err.intoArray(lanes, 0);
+                record(cs, o, lanes);
+                thrV = FloatVector.broadcast(FS, cs.thr);
+            }
+        }
+    }
+
+    /** {@link #screen3} for 4 coefficient rows. */
+    private void screen4(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
+        final int nPad = tab.nPad, c = this.c;
+        final float[] pinv = tab.pinv, g = tab.gram, un = tab.unorm;
+        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
+        final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
+        final IntVector one = IntVector.broadcast(IS, 1);
+        FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
+        for (int o = o0; o < o1; o += FS.length()) {
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0, b0 = t0, b1 = t0, b2 = t0, b3 = t0;
+            for (int j = 0; j < c; j++) {
+                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
+                t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
+                t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
+                t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
+                t3 = FloatVector.fromArray(FS, pinv, (3 * c + j) * nPad + o).fma(wj, t3);
+                int u = o + 1 + j * 4;
+                b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
+                b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
+                b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
+                b3 = FloatVector.fromArray(FS, un, u + 3).fma(wj, b3);
+            }
+            FloatVector lb = wwV.sub(t0.mul(b0).add(t1.mul(b1)).add(t2.mul(b2)).add(t3.mul(b3))).max(0f);
+            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue;
+            IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).max(t3.abs()).reinterpretAsInts();
+            IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
+            if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
+            e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
+            FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector h3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g03 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g11 = FloatVector.fromArray(FS, g, 4 * nPad + o), g12 = FloatVector.fromArray(FS, g, 5 * nPad + o),
+                    g13 = FloatVector.fromArray(FS, g, 6 * nPad + o), g22 = FloatVector.fromArray(FS, g, 7 * nPad + o),
+                    g23 = FloatVector.fromArray(FS, g, 8 * nPad + o), g33 = FloatVector.fromArray(FS, g, 9 * nPad + o);
+            FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).add(g03.mul(h3)).sub(b0.add(b0)).mul(h0)
+                    .add(g11.mul(h1).add(g12.mul(h2)).add(g13.mul(h3)).sub(b1.add(b1)).mul(h1))
+                    .add(g22.mul(h2).add(g23.mul(h3)).sub(b2.add(b2)).mul(h2)).add(g33.mul(h3).sub(b3.add(b3)).mul(h3)));
+            if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
+                err.intoArray(lanes, 0);
+                record(cs, o, lanes);
+                thrV = FloatVector.broadcast(FS, cs.thr);
+            }
+        }
+    }
+
+    /** Slow path (rare): adds the lanes within the threshold as candidates. */
+    private void record(Candidates cs, int o, float[] lanes) {
+        for (int l = 0; l < lanes.length; l++) {
+            if (o + l < tab.n && lanes[l] <= cs.thr) cs.add(o + l, lanes[l]);
+        }
+    }
+
+    /** Exact double rescoring of the screened candidates. */
+    private BlockResult rescore(double[] w, Candidates cs) {
+        int bestO = -1, bestE = 0;
+        double bestErr = Double.POSITIVE_INFINITY;
+        int[] q = new int[p], bestQ = new int[p];
+        double[] scratch = new double[p * c + p];
+        for (int i = 0; i < cs.size; i++) {
+            if (cs.err[i] > cs.thr) continue;
+            int o = cs.off[i];
+            int[] eOut = new int[1];
+            double err = exactError(o, w, q, eOut, scratch);
+            if (err < bestErr || err == bestErr && o < bestO) {
+                bestErr = err;
+                bestO = o;
+                bestE = eOut[0];
+                System.arraycopy(q, 0, bestQ, 0, p);
+            }
+        }
+        if (bestO < 0) throw new IllegalStateException("seed screen found no candidate for block " + java.util.Arrays.toString(w));
+        return new BlockResult(bestO, tab.seed(bestO), bestE, bestQ, bestErr);
+    }
+
+    /** Exhaustive search in double only (reference path for P > 4). */
+    BlockResult exhaustiveDouble(float[] wf, int off) {
+        double[] w = new double[c];
+        for (int j = 0; j < c; j++) w[j] = wf[off + j];
+        int bestO = -1, bestE = 0;
+        double bestErr = Double.POSITIVE_INFINITY;
+        int[] q = new int[p], bestQ = new int[p], eOut = new int[1];
+        double[] scratch = new double[p * c + p];
+        for (int o = 0; o < tab.n; o++) {
+            double err = exactError(o, w, q, eOut, scratch);
+            if (err < bestErr) {
+                bestErr = err;
+                bestO = o;
+                bestE = eOut[0];
+                System.arraycopy(q, 0, bestQ, 0, p);
+            }
+        }
+        return new BlockResult(bestO, tab.seed(bestO), bestE, bestQ, bestErr);
+    }
+
+    /** ‖w − U(o)·t̂‖² in double with t̂ quantised from t* = pinv(U(o))·w; codes into q, exponent into e[0]. */
+    double exactError(int o, double[] w, int[] q, int[] e, double[] scratch) {
+        tab.pinvDouble(o, scratch);
+        double[] t = new double[p];
+        for (int i = 0; i < p; i++) {
+            double s = 0;
+            for (int j = 0; j < c; j++) s += scratch[i * c + j] * w[j];
+            t[i] = s;
+        }
+        e[0] = CoefficientQuantizer.quantise(t, p, cfg.exponentRule(), q);
+        double[] th = new double[p];
+        for (int i = 0; i < p; i++) th[i] = CoefficientQuantizer.value(q[i], e[0]);
+        double[] u = tab.u(o);
+        double err = 0;
+        for (int r = 0; r < c; r++) {
+            double s = 0;
+            for (int i = 0; i < p; i++) s += u[r * p + i] * th[i];
+            double d = w[r] - s;
+            err += d * d;
+        }
+        return err;
+    }
+}
