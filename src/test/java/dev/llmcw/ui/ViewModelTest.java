@@ -79,17 +79,36 @@ class ViewModelTest {
         assertThat(c.estimateProperty().get()).startsWith("5.000 bits/weight");
         assertThat(c.canCompress().get()).isTrue();
         // Invalid input: a message naming the knob, no estimate, no compress.
-        c.field("group_size").valueProperty().set("abc");
+        c.field("group").valueProperty().set("abc");
         assertThat(c.validationProperty().get()).isEqualTo("Group size must be a whole number, not 'abc'");
         assertThat(c.estimateValueProperty().get()).isNull();
         assertThat(c.canCompress().get()).isFalse();
-        c.field("group_size").valueProperty().set("4");
+        c.field("group").valueProperty().set("4");
         assertThat(c.validationProperty().get()).isEqualTo("Group size must be between 8 and 8192");
         // An unavailable method says so instead of estimating.
         c.methodProperty().set(c.methods().get(1));
         assertThat(c.estimateProperty().get()).isEqualTo("Size estimate not available");
         assertThat(c.availabilityProperty().get()).isEqualTo("CALDERA is missing");
         assertThat(c.canCompress().get()).isFalse();
+    }
+
+    @Test
+    void seedLmEstimateComesFromTheMethodItself() {
+        var vm = workbench(WorkbenchServices.create(dir));
+        var c = vm.compress();
+        c.methodProperty().set(c.methods().stream().filter(m -> m.name().equals("seedlm")).findFirst().orElseThrow());
+        vm.model().open(TestData.stories260K());
+        var est = c.estimateValueProperty().get();
+        // (K + 4 + 4P) / C = (16 + 4 + 12) / 8 = 4, plus the padding of partial blocks that the method counts.
+        assertThat(est.bitsPerCompressedWeight()).isBetween(4.0, 4.1);
+        assertThat(c.estimateProperty().get()).startsWith(String.format(java.util.Locale.ROOT, "%.3f bits/weight", est.bitsPerCompressedWeight()));
+        c.presetProperty().set(c.presets().get(1));
+        double threeBit = c.estimateValueProperty().get().bitsPerCompressedWeight();
+        assertThat(threeBit).isBetween(3.0, 3.5); // C=12 pads more on 64- and 172-wide rows
+        c.field("K").valueProperty().set("12");
+        assertThat(c.estimateValueProperty().get().bitsPerCompressedWeight()).isCloseTo(threeBit * 32 / 36, org.assertj.core.data.Offset.offset(0.01));
+        c.field("K").valueProperty().set("30");
+        assertThat(c.validationProperty().get()).isEqualTo("Seed bits K must be between 2 and 20");
     }
 
     @Test

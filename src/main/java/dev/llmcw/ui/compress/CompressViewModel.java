@@ -198,7 +198,10 @@ public final class CompressViewModel {
                     CompressionReport r = services.compression().compress(settings, base.model(), out, work, p, c);
                     p.log(String.format(Locale.ROOT, "wrote %s (%s) in %.1f s", r.file(), Formats.size(r.size().totalBytes()), r.seconds()));
                     var loaded = services.models().open(r.file(), null);
-                    return new ModelHandle(base.name() + " · " + settings, r.file(), loaded.model(), loaded.card(), r);
+                    var model = loaded.model();
+                    // Same vocabulary as the source: evaluate it with the tokenizer the source was opened with.
+                    if (model.tokenizer() == null && base.model().tokenizer() != null) model = model.withTokenizer(base.model().tokenizer());
+                    return new ModelHandle(base.name() + " · " + settings, r.file(), model, dev.llmcw.app.ModelCard.of(model), r);
                 },
                 session::addVariant,
                 t -> errors.error("Compression failed", ErrorReporter.describe(t)));

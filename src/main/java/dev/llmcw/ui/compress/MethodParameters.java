@@ -13,10 +13,11 @@ public final class MethodParameters {
 
     /** One knob. {@code file} knobs take a path (calibration text); {@code advanced} ones hide behind a toggle. */
     public record Spec(String key, String label, String defaultValue, double min, double max, boolean integer,
-                       boolean file, boolean advanced, String help) {
+                       boolean file, boolean advanced, String help, List<String> options) {
         /** Null when valid, else a message naming the knob. */
         public String validate(String value) {
             if (value == null || value.isBlank()) return file ? null : label + " is required";
+            if (!options.isEmpty()) return options.contains(value.trim()) ? null : label + " must be one of " + String.join(", ", options);
             if (file) return java.nio.file.Files.isRegularFile(java.nio.file.Path.of(value)) ? null : label + ": no such file " + value;
             try {
                 double v = integer ? Long.parseLong(value.trim()) : Double.parseDouble(value.trim());
@@ -37,11 +38,11 @@ public final class MethodParameters {
     }
 
     private static Spec n(String key, String label, String def, double min, double max, boolean adv, String help) {
-        return new Spec(key, label, def, min, max, true, false, adv, help);
+        return new Spec(key, label, def, min, max, true, false, adv, help, List.of());
     }
 
     private static Spec file(String key, String label, String help) {
-        return new Spec(key, label, "", 0, 0, false, true, true, help);
+        return new Spec(key, label, "", 0, 0, false, true, true, help, List.of());
     }
 
     public static List<Spec> specs(String method) {
@@ -49,7 +50,9 @@ public final class MethodParameters {
             case "seedlm" -> List.of(
                     n("C", "Block size C", "8", 2, 64, true, "weights per block"),
                     n("P", "Coefficients P", "3", 1, 16, true, "4-bit coefficients per block"),
-                    n("K", "Seed bits K", "16", 2, 24, true, "LFSR state bits (search cost ∝ 2^K)"));
+                    n("K", "Seed bits K", "16", 2, 20, true, "LFSR state bits (search cost ∝ 2^K)"),
+                    new Spec("exponent_rule", "Exponent rule", "range", 0, 0, false, false, true,
+                            "range (default: fills the 4-bit code range) or printed (the paper's printed rule)", List.of("range", "printed")));
             case "caldera" -> List.of(
                     n("rank", "Rank k", "64", 1, 4096, false, "rank of the low-rank factors L·R"),
                     n("q_bits", "Q bits", "2", 1, 8, false, "bits of the backbone Q"),
@@ -58,10 +61,10 @@ public final class MethodParameters {
                     file("calibration", "Calibration file", "text for the activation Hessian (default: built-in sample)"));
             case "rtn" -> List.of(
                     n("bits", "Bits", "4", 1, 8, false, "bits per weight before scales"),
-                    n("group_size", "Group size", "128", 8, 8192, true, "weights sharing one scale and zero"));
+                    n("group", "Group size", "128", 8, 8192, true, "weights sharing one scale and zero"));
             case "gptq" -> List.of(
                     n("bits", "Bits", "4", 1, 8, false, "bits per weight before scales"),
-                    n("group_size", "Group size", "128", 8, 8192, true, "weights sharing one scale and zero"),
+                    n("group", "Group size", "128", 8, 8192, true, "weights sharing one scale and zero"),
                     file("calibration", "Calibration file", "text for the activation Hessian (default: built-in sample)"));
             default -> List.of();
         };
@@ -76,9 +79,9 @@ public final class MethodParameters {
                     new Preset("2.1-bit (rank 64, Q 2-bit, factors 4-bit)", ordered("rank", "64", "q_bits", "2", "factor_bits", "4")),
                     new Preset("2.4-bit (rank 256, Q 2-bit, factors 4-bit)", ordered("rank", "256", "q_bits", "2", "factor_bits", "4")));
             case "rtn", "gptq" -> List.of(
-                    new Preset("4-bit, group 128", ordered("bits", "4", "group_size", "128")),
-                    new Preset("3-bit, group 128", ordered("bits", "3", "group_size", "128")),
-                    new Preset("2-bit, group 64", ordered("bits", "2", "group_size", "64")));
+                    new Preset("4-bit, group 128", ordered("bits", "4", "group", "128")),
+                    new Preset("3-bit, group 128", ordered("bits", "3", "group", "128")),
+                    new Preset("2-bit, group 64", ordered("bits", "2", "group", "64")));
             default -> List.of();
         };
     }
