@@ -1,10 +1,6 @@
 package dev.llmcw.app;
 
-import dev.llmcw.compress.CompressedFormat;
-import dev.llmcw.compress.CompressedModels;
-import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
-import dev.llmcw.tokenizer.TokenizerFiles;
 import dev.llmcw.model.synthetic.SyntheticModelGenerator;
 import dev.llmcw.model.synthetic.SyntheticPresets;
 import dev.llmcw.tensor.DType;
@@ -19,20 +15,9 @@ import java.util.List;
 
 /** Opens models with {@link ModelLoader}; generates synthetic ones with {@link SyntheticModelGenerator}. */
 public final class DefaultModelService implements ModelService {
-    /**
-     * Compressed model files are opened through {@link CompressedModels} (until ModelLoader dispatches
-     * them itself) with the tokenizer their metadata names, when it names one that exists.
-     */
+    /** Any model ModelLoader opens, compressed model files included (with their source's tokenizer). */
     @Override
     public ModelHandle open(Path path, Path tokenizer) {
-        if (CompressedModels.isCompressedModel(path)) {
-            Model m = CompressedModels.load(path, false);
-            Path tok = tokenizer;
-            String recorded = m.metadata().getOrDefault(CompressedFormat.KEY_TOKENIZER, "");
-            if (tok == null && !recorded.isBlank() && Files.isRegularFile(Path.of(recorded))) tok = Path.of(recorded);
-            if (tok != null) m = m.withTokenizer(TokenizerFiles.open(tok));
-            return ModelService.handle(m, path);
-        }
         return ModelService.handle(ModelLoader.load(path, tokenizer), path);
     }
 
