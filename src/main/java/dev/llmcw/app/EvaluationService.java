@@ -14,11 +14,12 @@ public interface EvaluationService {
     record TaskInfo(String name, String displayName, boolean available, String unavailableReason) {}
 
     /**
+     * @param modelLabel   name of the base model family for tables and charts ("stories260K")
      * @param base         the uncompressed model, for fidelity metrics (KL, flips); may be null
      * @param limit        items per task (0 = all)
      * @param datasetFiles task name → a dataset file the user opened instead of the manifest's
      */
-    record Request(ModelHandle model, ModelHandle base, List<String> tasks, int limit, long seed, boolean fidelity,
+    record Request(String modelLabel, ModelHandle model, ModelHandle base, List<String> tasks, int limit, long seed, boolean fidelity,
                    Map<String, Path> datasetFiles) {}
 
     List<TaskInfo> tasks();

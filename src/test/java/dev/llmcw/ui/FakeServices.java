@@ -70,7 +70,7 @@ final class FakeServices {
             var rows = new ArrayList<RunRow>();
             for (String t : r.tasks()) {
                 p.update("scoring " + t, r.limit(), r.limit(), "");
-                rows.add(new RunRow("r" + requests.size(), r.model().name(), r.model().method(), Map.of(), 32, 1000, t,
+                rows.add(new RunRow("r" + requests.size(), r.modelLabel(), r.model().method(), Map.of(), 32, 1000, t,
                         Map.of("acc", r.limit() / 1000.0, "acc_stderr", 0.01), ""));
             }
             return rows;

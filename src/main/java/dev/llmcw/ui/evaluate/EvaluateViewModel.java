@@ -116,7 +116,8 @@ public final class EvaluateViewModel {
         for (ModelChoice mc : models) {
             if (!mc.selectedProperty().get()) continue;
             ModelHandle m = mc.model();
-            var req = new EvaluationService.Request(m, fidelity.get() && !m.isBase() ? base : null, taskNames,
+            String label = base == null ? m.name() : base.name();
+            var req = new EvaluationService.Request(label, m, fidelity.get() && !m.isBase() ? base : null, taskNames,
                     limit.get(), seed.get(), fidelity.get(), java.util.Map.copyOf(datasetFiles));
             out.add(jobs.submit("evaluate", "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
                             + (limit.get() > 0 ? " (limit " + limit.get() + ")" : ""),
