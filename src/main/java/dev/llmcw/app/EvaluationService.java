@@ -17,10 +17,14 @@ public interface EvaluationService {
      * @param modelLabel   name of the base model family for tables and charts ("stories260K")
      * @param base         the uncompressed model, for fidelity metrics (KL, flips); may be null
      * @param limit        items per task (0 = all)
-     * @param datasetFiles task name → a dataset file the user opened instead of the manifest's
+     * @param dataDir      data folder laid out like shared/datasets (null = the service's default)
+     * @param datasetFiles task name → a dataset file the user opened instead (its folder is searched)
      */
     record Request(String modelLabel, ModelHandle model, ModelHandle base, List<String> tasks, int limit, long seed, boolean fidelity,
-                   Map<String, Path> datasetFiles) {}
+                   Path dataDir, Map<String, Path> datasetFiles) {}
+
+    /** The data folder used when a request names none, or null when no data was found. */
+    default Path defaultDataDir() { return null; }
 
     List<TaskInfo> tasks();
 

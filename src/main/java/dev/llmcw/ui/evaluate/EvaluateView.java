@@ -62,12 +62,20 @@ public final class EvaluateView extends VBox {
         var fidelity = new CheckBox("Fidelity vs base model (KL, top-1 agreement, flipped answers)");
         fidelity.setId("eval-fidelity");
         fidelity.selectedProperty().bindBidirectional(vm.fidelityProperty());
+        var dataLabel = new Label();
+        dataLabel.setId("eval-data-dir");
+        dataLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> vm.dataDirProperty().get() == null ? "none found" : vm.dataDirProperty().get().toString(), vm.dataDirProperty()));
+        var chooseData = new Button("Data folder…");
+        chooseData.setOnAction(e -> files.openDirectory(getScene().getWindow(), "Folder with evaluation data (laid out like datasets/)")
+                .ifPresent(p -> vm.dataDirProperty().set(p)));
         var opts = new GridPane();
         opts.setHgap(12);
         opts.setVgap(8);
         opts.addRow(0, new Label("Limit (items per task, 0 = all)"), limit);
         opts.addRow(1, new Label("Seed (sampling of limited items)"), seed);
         opts.add(fidelity, 0, 2, 2, 1);
+        opts.addRow(3, new Label("Data"), new HBox(8, dataLabel, chooseData));
 
         var availability = Ui.banner("banner-warning");
         availability.setId("eval-availability");

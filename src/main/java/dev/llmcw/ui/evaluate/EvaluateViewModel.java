@@ -67,6 +67,7 @@ public final class EvaluateViewModel {
     private final BooleanProperty fidelity = new SimpleBooleanProperty(true);
     private final ObservableMap<String, Path> datasetFiles = FXCollections.observableHashMap();
     private final StringProperty availability = new SimpleStringProperty("");
+    private final javafx.beans.property.ObjectProperty<Path> dataDir = new javafx.beans.property.SimpleObjectProperty<>();
 
     public EvaluateViewModel(WorkbenchServices services, JobsViewModel jobs, Session session, ErrorReporter errors,
                              Consumer<List<RunRow>> onResults) {
@@ -76,6 +77,7 @@ public final class EvaluateViewModel {
         this.errors = errors;
         this.onResults = onResults;
         for (var t : services.evaluation().tasks()) tasks.add(new TaskChoice(t));
+        dataDir.set(services.evaluation().defaultDataDir());
         if (tasks.stream().noneMatch(t -> t.info().available())) {
             availability.set(tasks.isEmpty() ? "No evaluation tasks in this build." : tasks.getFirst().info().unavailableReason());
         }
@@ -118,7 +120,7 @@ public final class EvaluateViewModel {
             ModelHandle m = mc.model();
             String label = base == null ? m.name() : base.name();
             var req = new EvaluationService.Request(label, m, fidelity.get() && !m.isBase() ? base : null, taskNames,
-                    limit.get(), seed.get(), fidelity.get(), java.util.Map.copyOf(datasetFiles));
+                    limit.get(), seed.get(), fidelity.get(), dataDir.get(), java.util.Map.copyOf(datasetFiles));
             out.add(jobs.submit("evaluate", "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
                             + (limit.get() > 0 ? " (limit " + limit.get() + ")" : ""),
                     (p, c) -> services.evaluation().evaluate(req, p, c),
@@ -151,4 +153,7 @@ public final class EvaluateViewModel {
     public ObservableMap<String, Path> datasetFiles() { return datasetFiles; }
 
     public StringProperty availabilityProperty() { return availability; }
+
+    /** Folder the tasks read their data from (shared data, downloads, or the repository's samples). */
+    public javafx.beans.property.ObjectProperty<Path> dataDirProperty() { return dataDir; }
 }
