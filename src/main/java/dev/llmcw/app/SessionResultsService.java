@@ -14,6 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class SessionResultsService implements ResultsService {
     private final List<RunRow> rows = new CopyOnWriteArrayList<>();
     private final List<LayerError> errors = new CopyOnWriteArrayList<>();
+    private final java.util.function.Function<String, List<ItemDetail>> items;
+
+    public SessionResultsService() { this(id -> List.of()); }
+
+    /** @param items the per-item details of a run id (from the evaluation that produced it) */
+    public SessionResultsService(java.util.function.Function<String, List<ItemDetail>> items) { this.items = items; }
 
     @Override
     public String description() { return "this session only (no results store configured)"; }
@@ -22,7 +28,7 @@ public final class SessionResultsService implements ResultsService {
     public List<RunRow> runs() { return List.copyOf(rows); }
 
     @Override
-    public List<ItemDetail> items(String runId) { return List.of(); }
+    public List<ItemDetail> items(String runId) { return items.apply(runId); }
 
     @Override
     public List<LayerError> layerErrors(List<RunRow> runs) {
