@@ -27,6 +27,9 @@ public interface ResultsService {
     /** Per-tensor reconstruction errors recorded with the compressions of these runs. */
     List<LayerError> layerErrors(List<RunRow> runs);
 
+    /** Records a finished compression of {@code base} (its per-tensor errors feed the layer-error chart). */
+    default void recordCompression(ModelHandle base, dev.llmcw.compress.CompressionReport report) {}
+
     /** Records the rows of a finished evaluation (no-op when the evaluation already stored them). */
     void record(List<RunRow> rows, List<LayerError> layerErrors);
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 EvalBenchCommand.class,
                 SuiteCommand.class, RunsCommand.class, DownloadCommand.class,
+                ReportCommand.class,
         })
 public final class Cli implements Runnable {
 

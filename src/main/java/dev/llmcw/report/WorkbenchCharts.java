@@ -77,6 +77,7 @@ public final class WorkbenchCharts {
     /** Colour of a method, stable across charts ("paper: SeedLM" takes SeedLM's colour). */
     public static Color colour(String method) {
         String key = method.toLowerCase(Locale.ROOT).replace("paper: ", "").trim();
+        if (key.indexOf(' ') > 0) key = key.substring(0, key.indexOf(' ')); // "seedlm C=8 …" → seedlm
         Color c = METHOD_COLOURS.get(key);
         if (c != null) return c;
         return EXTRA[Math.floorMod(key.hashCode(), EXTRA.length)];

@@ -57,6 +57,8 @@ public final class WorkbenchViewModel {
         demo.set(true);
         model.generateSynthetic("demo", 1);
         evaluate.limitProperty().set(50);
+        // The repository's own small samples: works offline, labelled as samples in every run's data folder.
+        if (WorkbenchServices.samplesDir() != null) evaluate.dataDirProperty().set(WorkbenchServices.samplesDir());
         evaluate.tasks().stream().filter(t -> t.info().name().equals("piqa") && t.info().available())
                 .forEach(t -> t.selectedProperty().set(true));
     }

@@ -2,7 +2,6 @@ package dev.llmcw.ui;
 
 import dev.llmcw.app.CompressionService;
 import dev.llmcw.app.CompressionSettings;
-import dev.llmcw.app.DefaultCatalogService;
 import dev.llmcw.app.DefaultModelService;
 import dev.llmcw.app.EvaluationService;
 import dev.llmcw.app.ModelHandle;
@@ -78,7 +77,7 @@ final class FakeServices {
     }
 
     static WorkbenchServices with(Path workspace, CompressionService c, EvaluationService e) {
-        return new WorkbenchServices(workspace, new DefaultModelService(), c, e, new SessionResultsService(), new DefaultCatalogService());
+        return new WorkbenchServices(workspace, new DefaultModelService(), c, e, new SessionResultsService(), dev.llmcw.app.HubCatalogService.standard());
     }
 
     static ModelHandle handle(Model m) { return dev.llmcw.app.ModelService.handle(m, m.source()); }

@@ -36,7 +36,7 @@ class ScreenshotsTest {
         var files = new ScriptedFileDialogs();
         var window = new MainWindow[1];
         FxToolkit.setupFixture(() -> {
-            window[0] = WorkbenchApp.install(stage, WorkbenchServices.create(ws), executor, files, (t, m) -> {}, new RecentModels(prefs));
+            window[0] = WorkbenchApp.install(stage, WorkbenchServices.create(ws, ws.resolve("results.db")), executor, files, (t, m) -> {}, new RecentModels(prefs));
             stage.setWidth(1440);
             stage.setHeight(900);
             stage.show();

@@ -39,7 +39,7 @@ class ViewModelTest {
 
     @Test
     void openingABadFileReportsTheFileAndKeepsState() throws Exception {
-        var vm = workbench(WorkbenchServices.create(dir));
+        var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
         Path bad = dir.resolve("broken.bin");
         Files.write(bad, new byte[]{9, 9, 9});
         vm.model().open(bad);
@@ -51,7 +51,7 @@ class ViewModelTest {
 
     @Test
     void openingAModelShowsItsCardAndRemembersIt() {
-        var vm = workbench(WorkbenchServices.create(dir));
+        var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
         vm.model().open(TestData.stories260K());
         assertThat(errors).isEmpty();
         assertThat(vm.session().models()).hasSize(1);
@@ -94,7 +94,7 @@ class ViewModelTest {
 
     @Test
     void seedLmEstimateComesFromTheMethodItself() {
-        var vm = workbench(WorkbenchServices.create(dir));
+        var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
         var c = vm.compress();
         c.methodProperty().set(c.methods().stream().filter(m -> m.name().equals("seedlm")).findFirst().orElseThrow());
         vm.model().open(TestData.stories260K());
@@ -186,7 +186,7 @@ class ViewModelTest {
 
     @Test
     void demoWorkspaceGeneratesTheSyntheticDemoModelOffline() {
-        var vm = workbench(WorkbenchServices.create(dir));
+        var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
         vm.startDemo();
         assertThat(errors).isEmpty();
         assertThat(vm.demoProperty().get()).isTrue();

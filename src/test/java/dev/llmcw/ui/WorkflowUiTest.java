@@ -40,7 +40,7 @@ class WorkflowUiTest {
     @Start
     void start(Stage stage) {
         executor = new FxTaskExecutor();
-        WorkbenchApp.install(stage, WorkbenchServices.create(dir.resolve("ws")), executor, files, null, new RecentModels(prefs));
+        WorkbenchApp.install(stage, WorkbenchServices.create(dir.resolve("ws"), dir.resolve("ws/results.db")), executor, files, null, new RecentModels(prefs));
         vm = (WorkbenchViewModel) stage.getUserData();
         stage.show();
     }

@@ -201,6 +201,7 @@ public final class CompressViewModel {
                     var model = loaded.model();
                     // Same vocabulary as the source: evaluate it with the tokenizer the source was opened with.
                     if (model.tokenizer() == null && base.model().tokenizer() != null) model = model.withTokenizer(base.model().tokenizer());
+                    services.results().recordCompression(base, r);
                     return new ModelHandle(base.name() + " · " + settings, r.file(), model, dev.llmcw.app.ModelCard.of(model), r);
                 },
                 session::addVariant,

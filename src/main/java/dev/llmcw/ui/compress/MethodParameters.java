@@ -41,6 +41,10 @@ public final class MethodParameters {
         return new Spec(key, label, def, min, max, true, false, adv, help, List.of());
     }
 
+    private static Spec choice(String key, String label, String def, String help, String... options) {
+        return new Spec(key, label, def, 0, 0, false, false, true, help, List.of(options));
+    }
+
     private static Spec file(String key, String label, String help) {
         return new Spec(key, label, "", 0, 0, false, true, true, help, List.of());
     }
@@ -54,18 +58,28 @@ public final class MethodParameters {
                     new Spec("exponent_rule", "Exponent rule", "range", 0, 0, false, false, true,
                             "range (default: fills the 4-bit code range) or printed (the paper's printed rule)", List.of("range", "printed")));
             case "caldera" -> List.of(
-                    n("rank", "Rank k", "64", 1, 4096, false, "rank of the low-rank factors L·R"),
+                    n("rank", "Rank k", "64", 0, 4096, false, "rank of the low-rank factors L·R (0 = plain LDLQ)"),
                     n("q_bits", "Q bits", "2", 1, 8, false, "bits of the backbone Q"),
-                    n("factor_bits", "Factor bits", "4", 1, 16, true, "bits of L and R (16 = unquantised)"),
-                    n("iterations", "Outer iterations", "15", 1, 100, true, "alternating updates of Q and L·R"),
-                    file("calibration", "Calibration file", "text for the activation Hessian (default: built-in sample)"));
+                    n("lr_bits", "Factor bits", "4", 2, 32, false, "bits of L and R (2..8; 16 = BF16, 32 = F32)"),
+                    n("outer_iters", "Outer iterations", "20", 1, 100, true, "alternations of the LR step and the Q step"),
+                    n("inner_iters", "LPLR iterations", "50", 0, 500, true, "refinements of the quantised factors"),
+                    choice("quantizer", "Quantizer", "scalar", "scalar grid or e8p (QuIP# E8P12 lattice, Q bits 2)", "scalar", "e8p"),
+                    file("calibration", "Calibration file", "text for the activation statistics (default: TinyStories sample)"),
+                    n("calib_seqs", "Calibration sequences", "128", 1, 4096, true, "sequences N"),
+                    n("calib_len", "Calibration length", "512", 8, 8192, true, "tokens per sequence L"));
             case "rtn" -> List.of(
-                    n("bits", "Bits", "4", 1, 8, false, "bits per weight before scales"),
-                    n("group", "Group size", "128", 8, 8192, true, "weights sharing one scale and zero"));
+                    n("bits", "Bits", "4", 2, 8, false, "bits per weight before scales"),
+                    n("group", "Group size", "128", 8, 8192, false, "weights sharing one scale and zero"),
+                    choice("sym", "Symmetric", "false", "symmetric grid (true) or asymmetric with zero point (false)", "false", "true"));
             case "gptq" -> List.of(
-                    n("bits", "Bits", "4", 1, 8, false, "bits per weight before scales"),
-                    n("group", "Group size", "128", 8, 8192, true, "weights sharing one scale and zero"),
-                    file("calibration", "Calibration file", "text for the activation Hessian (default: built-in sample)"));
+                    n("bits", "Bits", "4", 2, 8, false, "bits per weight before scales"),
+                    n("group", "Group size", "128", 8, 8192, false, "weights sharing one scale and zero"),
+                    choice("sym", "Symmetric", "false", "symmetric grid (true) or asymmetric with zero point (false)", "false", "true"),
+                    choice("act_order", "Activation order", "false", "process columns by decreasing H[i,i]", "false", "true"),
+                    new Spec("damp", "Damping", "0.01", 0, 1, false, false, true, "fraction of mean(diag H) added to the diagonal", List.of()),
+                    file("calibration", "Calibration file", "text for the activation statistics (default: TinyStories sample)"),
+                    n("calib_seqs", "Calibration sequences", "128", 1, 4096, true, "sequences N"),
+                    n("calib_len", "Calibration length", "512", 8, 8192, true, "tokens per sequence L"));
             default -> List.of();
         };
     }
@@ -76,8 +90,9 @@ public final class MethodParameters {
                     new Preset("4-bit (C=8, P=3, K=16)", ordered("C", "8", "P", "3", "K", "16")),
                     new Preset("3-bit (C=12, P=4, K=16)", ordered("C", "12", "P", "4", "K", "16")));
             case "caldera" -> List.of(
-                    new Preset("2.1-bit (rank 64, Q 2-bit, factors 4-bit)", ordered("rank", "64", "q_bits", "2", "factor_bits", "4")),
-                    new Preset("2.4-bit (rank 256, Q 2-bit, factors 4-bit)", ordered("rank", "256", "q_bits", "2", "factor_bits", "4")));
+                    new Preset("Q 2-bit, rank 64, factors 4-bit", ordered("rank", "64", "q_bits", "2", "lr_bits", "4")),
+                    new Preset("Q 2-bit, rank 128, factors 4-bit", ordered("rank", "128", "q_bits", "2", "lr_bits", "4")),
+                    new Preset("Q 2-bit, rank 256, factors 4-bit", ordered("rank", "256", "q_bits", "2", "lr_bits", "4")));
             case "rtn", "gptq" -> List.of(
                     new Preset("4-bit, group 128", ordered("bits", "4", "group", "128")),
                     new Preset("3-bit, group 128", ordered("bits", "3", "group", "128")),

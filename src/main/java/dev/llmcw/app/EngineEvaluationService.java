@@ -1,0 +1,144 @@
+package dev.llmcw.app;
+
+import dev.llmcw.eval.BosMode;
+import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.Evaluator;
+import dev.llmcw.eval.ItemStore;
+import dev.llmcw.eval.ScoringModel;
+import dev.llmcw.eval.ScoringModels;
+import dev.llmcw.eval.TaskResult;
+import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.eval.tasks.TaskRegistry;
+import dev.llmcw.report.RunRow;
+import dev.llmcw.report.RunRows;
+import dev.llmcw.results.ModelHashes;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.StoredRuns;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Evaluation through the lm-eval-exact {@link Evaluator}. With a results store, every task goes
+ * through {@link StoredRuns} like the CLI and suites (finished runs are reused, unfinished ones
+ * resume from their stored items, the run is recorded); without one, items live in memory for the
+ * session.
+ */
+public final class EngineEvaluationService implements EvaluationService {
+    static final Map<String, String> DISPLAY = Map.of("piqa", "PIQA", "hellaswag", "HellaSwag", "arc_easy", "ARC-Easy",
+            "arc_challenge", "ARC-Challenge", "winogrande", "WinoGrande", "boolq", "BoolQ", "wikitext", "WikiText-2 (lm-eval)",
+            "wikitext2_ppl", "WikiText-2 (papers' ppl)", "tinystories_ppl", "TinyStories perplexity", "cloze", "Cloze (TinyStories)");
+
+    /** What the per-item view needs to find a run's items again. */
+    private record RunContext(String task, long seed, Path dataDir, String runKey, String baseRunKey) {}
+
+    private final ResultsStore store;
+    private final ItemStore items;
+    private final Path dataDir;
+    private final Map<Path, String> fingerprints = new ConcurrentHashMap<>();
+    private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
+
+    /**
+     * @param store   results store, or null to keep this session's items in memory
+     * @param dataDir folder laid out like shared/datasets (or the repository's datasets/ samples)
+     */
+    public EngineEvaluationService(ResultsStore store, Path dataDir) {
+        this.store = store;
+        this.items = store != null ? store : ItemStore.inMemory();
+        this.dataDir = dataDir;
+    }
+
+    @Override
+    public Path defaultDataDir() { return dataDir; }
+
+    @Override
+    public List<TaskInfo> tasks() {
+        boolean haveData = dataDir != null && Files.isDirectory(dataDir);
+        return TaskRegistry.NAMES.stream().map(n -> new TaskInfo(n, DISPLAY.getOrDefault(n, n), true,
+                haveData ? "" : "No evaluation data folder found: choose one.")).toList();
+    }
+
+    @Override
+    public List<RunRow> evaluate(Request req, ProgressListener progress, CancellationToken cancel) {
+        ScoringModel model = scoring(req.model());
+        ScoringModel base = req.base() == null ? null : scoring(req.base());
+        var options = new EvalOptions(BosMode.AUTO, 0, req.limit(), req.seed(), 1);
+        var rows = new ArrayList<RunRow>();
+        for (String name : req.tasks()) {
+            cancel.throwIfCancelled();
+            Task task = TaskRegistry.byName(name, req.seed(), null);
+            Path override = req.datasetFiles().get(name);
+            Path data = override != null ? override.toAbsolutePath().getParent() : req.dataDir() != null ? req.dataDir() : dataDir;
+            if (data == null) throw new IllegalArgumentException("no data folder for " + name + ": choose one in Evaluate");
+            var result = new TaskResult[1];
+            RunRow row;
+            if (store != null) {
+                RunSpec spec = spec(req, name);
+                var outcome = StoredRuns.execute(store, spec, task.name(), task.version(), null, bits(req.model()), bytes(req.model()),
+                        (runKey, itemStore) -> {
+                            result[0] = new Evaluator(options, itemStore, progress, cancel).run(task, data, model, base);
+                            return new StoredRuns.Result(result[0].metrics(), result[0].runKey());
+                        });
+                if (outcome.reused()) progress.log(name + ": reused finished run " + outcome.run().id() + " from " + store.file());
+                row = RunRows.of(outcome.run());
+                String itemKey = outcome.run().itemKey();
+                runs.put(row.runId(), new RunContext(name, req.seed(), data, itemKey,
+                        result[0] == null ? null : result[0].baseRunKey()));
+            } else {
+                result[0] = new Evaluator(options, items, progress, cancel).run(task, data, model, base);
+                row = row(req, result[0].runKey(), name, new HashMap<>(result[0].metrics().metrics()));
+                runs.put(row.runId(), new RunContext(name, req.seed(), data, result[0].runKey(), result[0].baseRunKey()));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private RunSpec spec(Request req, String task) {
+        ModelHandle m = req.model();
+        String hash = ModelHashes.contentHash(m.path());
+        String baseHash = req.base() == null ? null : ModelHashes.contentHash(req.base().path());
+        var options = new RunSpec.Options(req.limit() == 0 ? null : req.limit(), req.seed(), null, null,
+                req.base() == null ? null : req.base().path().toString(), baseHash, "dense", Map.of());
+        return new RunSpec(m.path().toString(), req.modelLabel(), hash, m.isBase() ? RunSpec.NO_METHOD : m.method(),
+                m.report() == null ? Map.of() : m.report().parameters(), List.of(task), options);
+    }
+
+    /** Items of a run evaluated in this session (prompt, choices, log-likelihoods, base answer). */
+    public List<ResultsService.ItemDetail> items(String runId) {
+        RunContext c = runs.get(runId);
+        if (c == null || c.runKey() == null) return List.of();
+        return ItemDetails.of(c.task(), c.seed(), c.dataDir(), items.load(c.runKey()),
+                c.baseRunKey() == null ? null : items.load(c.baseRunKey()));
+    }
+
+    private ScoringModel scoring(ModelHandle h) {
+        String fp = fingerprints.computeIfAbsent(h.path().toAbsolutePath(), p -> ScoringModels.fingerprint(p, null));
+        return ScoringModels.of(h.model(), fp);
+    }
+
+    static double bits(ModelHandle m) {
+        if (m.report() != null && m.report().size() != null) return m.report().size().bitsPerCompressedWeight();
+        return 8.0 * m.card().weightBytes() / Math.max(1, m.card().parameters());
+    }
+
+    static long bytes(ModelHandle m) {
+        if (m.report() != null && m.report().size() != null) return m.report().size().totalBytes();
+        return m.card().weightBytes();
+    }
+
+    static RunRow row(Request req, String runKey, String task, Map<String, Double> metrics) {
+        ModelHandle m = req.model();
+        String id = runKey.length() > 12 ? runKey.substring(runKey.length() - 12) : runKey;
+        return new RunRow(id, req.modelLabel(), m.method(), m.report() == null ? Map.of() : m.report().parameters(),
+                bits(m), bytes(m), task, metrics, java.time.Instant.now().toString());
+    }
+}

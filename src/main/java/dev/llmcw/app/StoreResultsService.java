@@ -1,0 +1,94 @@
+package dev.llmcw.app;
+
+import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.report.LayerError;
+import dev.llmcw.report.RunRow;
+import dev.llmcw.report.RunRows;
+import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.ModelHashes;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunFilter;
+import dev.llmcw.results.RunRecord;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.RunStatus;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.function.Function;
+
+/** Results and Charts read the SQLite results store, the same database the CLI and suites use. */
+public final class StoreResultsService implements ResultsService {
+    private final ResultsStore store;
+    private final Function<String, List<ItemDetail>> sessionItems;
+    private final Path dataDir;
+
+    /**
+     * @param sessionItems item details of runs evaluated in this session (with base answers), may return empty
+     * @param dataDir      where task texts are re-read for runs of earlier sessions
+     */
+    public StoreResultsService(ResultsStore store, Function<String, List<ItemDetail>> sessionItems, Path dataDir) {
+        this.store = store;
+        this.sessionItems = sessionItems;
+        this.dataDir = dataDir;
+    }
+
+    public ResultsStore store() { return store; }
+
+    @Override
+    public String description() { return store.file().toString(); }
+
+    @Override
+    public List<RunRow> runs() {
+        return store.listRuns(RunFilter.all().withStatus(RunStatus.DONE)).stream().map(RunRows::of).toList();
+    }
+
+    @Override
+    public List<ItemDetail> items(String runId) {
+        var fromSession = sessionItems.apply(runId);
+        if (!fromSession.isEmpty()) return fromSession;
+        RunRecord run;
+        try {
+            run = store.getRun(Long.parseLong(runId)).orElse(null);
+        } catch (NumberFormatException e) {
+            return List.of();
+        }
+        if (run == null) return List.of();
+        long seed = run.spec().options().seed() == null ? 1234 : run.spec().options().seed();
+        return ItemDetails.of(run.task(), seed, dataDir, store.itemsFor(run.id()), null);
+    }
+
+    @Override
+    public List<LayerError> layerErrors(List<RunRow> runs) {
+        var out = new ArrayList<LayerError>();
+        var seen = new HashSet<String>();
+        for (RunRow row : runs) {
+            if (row.method().equals("base")) continue;
+            RunRecord run;
+            try {
+                run = store.getRun(Long.parseLong(row.runId())).orElse(null);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (run == null || RunSpec.NO_METHOD.equals(run.method()) || !seen.add(run.spec().modelHash())) continue;
+            store.compressionByFileHash(run.spec().modelHash()).ifPresent(c -> {
+                for (var e : c.tensorErrors()) {
+                    out.add(new LayerError(row.methodWithSettings(), e.tensor(), e.relativeError(), e.relativeActivationError()));
+                }
+            });
+        }
+        return out;
+    }
+
+    @Override
+    public void recordCompression(ModelHandle base, CompressionReport report) {
+        store.saveCompression(CompressionRecord.of(ModelHashes.contentHash(base.path()), base.path().toString(), report,
+                ModelHashes.contentHash(report.file())));
+    }
+
+    @Override
+    public void record(List<RunRow> rows, List<LayerError> layerErrors) {
+        // Evaluations store their runs themselves (StoredRuns); nothing to add.
+    }
+}

@@ -1,0 +1,68 @@
+package dev.llmcw.cli;
+
+import dev.llmcw.app.StoreResultsService;
+import dev.llmcw.report.LayerError;
+import dev.llmcw.report.ReportWriter;
+import dev.llmcw.report.RunRow;
+import dev.llmcw.report.RunRows;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunFilter;
+import dev.llmcw.results.RunRecord;
+import dev.llmcw.results.RunStatus;
+import dev.llmcw.results.WorkbenchHome;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "report", description = {
+        "Writes a report for stored runs: report.html and report.md with tables and charts",
+        "(charts/*.png, *.svg: accuracy vs bits/weight and vs size with error bars and Pareto frontier,",
+        "perplexity and KL vs bits, per-layer reconstruction error), plus runs.csv and runs.json."})
+final class ReportCommand implements Callable<Integer> {
+    static final class Selection {
+        @Option(names = "--runs", split = ",", description = "run ids (see the Results view or `runs`)")
+        List<Long> runs;
+
+        @Option(names = "--all", description = "every finished run in the database")
+        boolean all;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    Selection selection;
+
+    @Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db)")
+    Path db;
+
+    @Option(names = "--out", required = true, description = "output folder")
+    Path out;
+
+    @Option(names = "--title", defaultValue = "LLM compression report", description = "report title")
+    String title;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = db != null ? db : WorkbenchHome.resultsDb();
+        try (ResultsStore store = ResultsStore.open(file)) {
+            List<RunRecord> records = new ArrayList<>();
+            if (selection.all) {
+                records.addAll(store.listRuns(RunFilter.all().withStatus(RunStatus.DONE)));
+            } else {
+                for (long id : selection.runs) {
+                    records.add(store.getRun(id).orElseThrow(() -> new IllegalArgumentException(file + ": no run " + id)));
+                }
+            }
+            if (records.isEmpty()) throw new IllegalArgumentException(file + ": no finished runs to report on");
+            List<RunRow> rows = records.stream().map(RunRows::of).toList();
+            List<LayerError> errors = new StoreResultsService(store, id -> List.of(), null).layerErrors(rows);
+            var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, List.of()), out);
+            System.out.println("wrote " + o.html() + ", " + o.markdown() + ", " + o.csv() + ", " + o.json()
+                    + " and " + o.charts().size() + " chart files");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.llmcw.report;
+
+import dev.llmcw.results.RunRecord;
+import dev.llmcw.results.RunSpec;
+
+import java.util.HashMap;
+
+/** Results-store records as report rows (the one conversion the GUI and the CLI report share). */
+public final class RunRows {
+    private RunRows() {}
+
+    public static RunRow of(RunRecord r) {
+        var metrics = new HashMap<String, Double>();
+        for (RunRecord.Metric m : r.metrics()) {
+            metrics.put(m.name(), m.value());
+            if (m.stderr() != null) metrics.put(m.name() + "_stderr", m.stderr());
+        }
+        String method = RunSpec.NO_METHOD.equals(r.method()) ? "base" : r.method();
+        return new RunRow(Long.toString(r.id()), r.modelLabel(), method, r.methodParams(),
+                r.bitsPerWeight() == null ? Double.NaN : r.bitsPerWeight(),
+                r.totalBytes() == null ? -1 : r.totalBytes(), r.task(), metrics,
+                r.finished() != null ? r.finished().toString() : r.created().toString());
+    }
+}
