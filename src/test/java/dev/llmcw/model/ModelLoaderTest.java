@@ -38,6 +38,13 @@ class ModelLoaderTest {
                 "tiny", DType.F32, 1, synth, dev.llmcw.util.ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
         assertThat(ModelLoader.load(synth).tokenizer().bosId()).isEqualTo(256);
         assertThat(ModelLoader.load(TestData.stories260K(), synth.resolve("tokenizer.json")).tokenizer().bosId()).isEqualTo(256);
+        // A tokenizer larger than the model's vocabulary is refused.
+        Path big = tmp.resolve("synthetic-big-vocab");
+        dev.llmcw.model.synthetic.SyntheticModelGenerator.generate(dev.llmcw.model.synthetic.SyntheticPresets.customize(
+                        dev.llmcw.model.synthetic.SyntheticPresets.get("tiny"), null, null, 1, null, null, 600),
+                "big", DType.F32, 1, big, dev.llmcw.util.ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+        assertThatThrownBy(() -> ModelLoader.load(TestData.stories260K(), big.resolve("tokenizer.json")))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("600 tokens").hasMessageContaining("512");
     }
 
     @Test
@@ -58,9 +65,10 @@ class ModelLoaderTest {
                 .hasMessageContaining("no config.json");
 
         Path compressed = tmp.resolve("c.safetensors");
-        new SafetensorsWriter().metadata("workbench.method", "rtn").add("w", DType.F32, new long[]{1}, new float[]{1})
+        new SafetensorsWriter().metadata("workbench.method", "nosuchmethod").add("w", DType.F32, new long[]{1}, new float[]{1})
                 .write(compressed);
-        assertThatThrownBy(() -> ModelLoader.load(compressed)).hasMessageContaining("compressed");
+        assertThatThrownBy(() -> ModelLoader.load(compressed)).hasMessageContaining("c.safetensors")
+                .hasMessageContaining("unknown compression method 'nosuchmethod'");
     }
 
     @Test
