@@ -104,6 +104,10 @@ class CalderaFileTest {
         var rep2 = method.compress(model, dir.resolve("c2.safetensors"), dir.resolve("work"), null, null);
         assertThat(Files.mismatch(out, dir.resolve("c2.safetensors"))).isEqualTo(-1L);
         assertThat(rep2.tensorErrors()).isEqualTo(rep.tensorErrors());
+        // Other parameters in the same work folder: nothing stale is reused.
+        var other = new CalderaMethod(new CalderaOptions(3, 4, 4, 1, 1, true, "scalar", 5, false), CalibrationSpec.precomputed(set));
+        var rep3 = other.compress(model, dir.resolve("c3.safetensors"), dir.resolve("work"), null, null);
+        assertThat(rep3.tensorErrors().get(0).relativeActivationError()).isNotEqualTo(rep.tensorErrors().get(0).relativeActivationError());
     }
 
     @Test
