@@ -17,14 +17,13 @@ import picocli.CommandLine.Command;
                 ExportGgufCommand.class,
                 PplCommand.class,
                 BenchCommand.class,
-                CompressCommand.class,
-                SeedLmSweepCommand.class,
-                SeedLmBenchCommand.class,
                 CalderaBenchCommand.class,
                 CompressQualityCommand.class,
                 EvalCommand.class,
                 EvalBenchCommand.class,
-                SuiteCommand.class, RunsCommand.class, DownloadCommand.class,
+                SuiteCommand.class,
+                RunsCommand.class,
+                DownloadCommand.class,
                 ReportCommand.class,
         })
 public final class Cli implements Runnable {
