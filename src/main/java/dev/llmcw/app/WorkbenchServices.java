@@ -26,7 +26,7 @@ public record WorkbenchServices(Path workspace, ModelService models, Compression
         Path data = defaultDataDir();
         var eval = new EngineEvaluationService(store, data);
         ResultsService results = store == null ? new SessionResultsService(eval::items) : new StoreResultsService(store, eval::items, data);
-        return new WorkbenchServices(workspace, new DefaultModelService(), new DefaultCompressionService(workspace), eval, results,
+        return new WorkbenchServices(workspace, new DefaultModelService(), new DefaultCompressionService(), eval, results,
                 HubCatalogService.standard());
     }
 

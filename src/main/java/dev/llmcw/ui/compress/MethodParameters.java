@@ -64,7 +64,7 @@ public final class MethodParameters {
                     n("outer_iters", "Outer iterations", "20", 1, 100, true, "alternations of the LR step and the Q step"),
                     n("inner_iters", "LPLR iterations", "50", 0, 500, true, "refinements of the quantised factors"),
                     choice("quantizer", "Quantizer", "scalar", "scalar grid or e8p (QuIP# E8P12 lattice, Q bits 2)", "scalar", "e8p"),
-                    file("calibration", "Calibration file", "text for the activation statistics (default: TinyStories sample)"),
+                    file("calib", "Calibration file", "text for the activation statistics (default: TinyStories sample)"),
                     n("calib_seqs", "Calibration sequences", "128", 1, 4096, true, "sequences N"),
                     n("calib_len", "Calibration length", "512", 8, 8192, true, "tokens per sequence L"));
             case "rtn" -> List.of(
@@ -77,7 +77,7 @@ public final class MethodParameters {
                     choice("sym", "Symmetric", "false", "symmetric grid (true) or asymmetric with zero point (false)", "false", "true"),
                     choice("act_order", "Activation order", "false", "process columns by decreasing H[i,i]", "false", "true"),
                     new Spec("damp", "Damping", "0.01", 0, 1, false, false, true, "fraction of mean(diag H) added to the diagonal", List.of()),
-                    file("calibration", "Calibration file", "text for the activation statistics (default: TinyStories sample)"),
+                    file("calib", "Calibration file", "text for the activation statistics (default: TinyStories sample)"),
                     n("calib_seqs", "Calibration sequences", "128", 1, 4096, true, "sequences N"),
                     n("calib_len", "Calibration length", "512", 8, 8192, true, "tokens per sequence L"));
             default -> List.of();
