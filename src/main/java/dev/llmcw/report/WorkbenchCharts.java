@@ -124,6 +124,11 @@ public final class WorkbenchCharts {
     public static JFreeChart scatter(String title, String yLabel, List<ChartPoint> points, List<ReferencePoint> paper,
                                      XAxisKind xKind, boolean higherIsBetter) {
         ToDoubleFunction<ChartPoint> x = xKind::of;
+        // On bits axes the uncompressed model (16/32 bits) would squeeze every compressed point into the
+        // left edge: it is drawn as a horizontal reference line instead, as papers do.
+        List<ChartPoint> baseLines = xKind == XAxisKind.BITS_PER_WEIGHT
+                ? points.stream().filter(p -> p.method().equals("base") && !Double.isNaN(p.value())).toList() : List.of();
+        if (!baseLines.isEmpty()) points = points.stream().filter(p -> !p.method().equals("base")).toList();
         var byMethod = new TreeMap<String, List<ChartPoint>>(Comparator.comparing(WorkbenchCharts::methodOrder)
                 .thenComparing(Comparator.naturalOrder()));
         for (ChartPoint p : points) {
@@ -161,8 +166,18 @@ public final class WorkbenchCharts {
             n.setAutoRangeIncludesZero(false);
             xAxis = n;
         }
-        var yAxis = new NumberAxis(yLabel);
-        yAxis.setAutoRangeIncludesZero(false);
+        ValueAxis yAxis;
+        if (logScaleMetric(yLabel)) {
+            var log = new LogAxis(yLabel + ", log scale");
+            log.setBase(10);
+            log.setSmallestValue(1e-9);
+            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+            yAxis = log;
+        } else {
+            var n = new NumberAxis(yLabel);
+            n.setAutoRangeIncludesZero(false);
+            yAxis = n;
+        }
         plot.setDomainAxis(xAxis);
         plot.setRangeAxis(yAxis);
 
@@ -234,6 +249,32 @@ public final class WorkbenchCharts {
             plot.setDataset(2, pc);
             plot.setRenderer(2, pr);
         }
+        for (ChartPoint b : baseLines) {
+            var m = new org.jfree.chart.plot.ValueMarker(b.value(), colour("base"), new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_MITER, 1f, new float[]{2f, 4f}, 0f));
+            m.setLabel("uncompressed: " + Formats.value(b.value()) + " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight");
+            m.setLabelFont(new Font(FONT, Font.PLAIN, 11));
+            m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+            m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
+            plot.addRangeMarker(m);
+        }
+        if (!baseLines.isEmpty() && measured.getSeriesCount() > 0) {
+            // Markers do not take part in auto-ranging: widen the axis so the reference line is visible.
+            plot.configureRangeAxes();
+            var r = yAxis.getRange();
+            double lo = r.getLowerBound(), hi = r.getUpperBound();
+            for (ChartPoint b : baseLines) {
+                lo = Math.min(lo, b.value());
+                hi = Math.max(hi, b.value());
+            }
+            if (lo < r.getLowerBound() || hi > r.getUpperBound()) {
+                if (yAxis instanceof LogAxis) yAxis.setRange(lo / 1.25, hi * 1.25);
+                else {
+                    double pad = 0.05 * (hi - lo == 0 ? Math.abs(hi) + 1 : hi - lo);
+                    yAxis.setRange(lo - pad, hi + pad);
+                }
+            }
+        }
         plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
         JFreeChart chart = new JFreeChart(title, new Font(FONT, Font.BOLD, 16), plot, true);
         if (measured.getSeriesCount() == 0) {
@@ -246,6 +287,11 @@ public final class WorkbenchCharts {
                     new Font(FONT, Font.PLAIN, 11)));
         }
         return chart;
+    }
+
+    /** Perplexities span orders of magnitude between 2 and 4 bits: their axis is logarithmic. */
+    static boolean logScaleMetric(String yLabel) {
+        return yLabel.toLowerCase(Locale.ROOT).contains("perplexity");
     }
 
     /** Mean relative reconstruction error per transformer block, one bar series per method. */
@@ -275,7 +321,12 @@ public final class WorkbenchCharts {
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
         r.setItemMargin(0.05);
-        for (int i = 0; i < ds.getRowCount(); i++) r.setSeriesPaint(i, colour((String) ds.getRowKey(i)));
+        var perMethod = new java.util.HashMap<Color, Integer>();
+        for (int i = 0; i < ds.getRowCount(); i++) {
+            Color c = colour((String) ds.getRowKey(i));
+            int k = perMethod.merge(c, 1, Integer::sum) - 1;
+            r.setSeriesPaint(i, shade(c, k));
+        }
         r.setDefaultToolTipGenerator(new StandardCategoryToolTipGenerator("{0} · {1}: {2}", new java.text.DecimalFormat("0.#####")));
         var plot = new CategoryPlot(ds, xAxis, yAxis, r);
         plot.setOrientation(PlotOrientation.VERTICAL);
@@ -283,6 +334,16 @@ public final class WorkbenchCharts {
         JFreeChart chart = new JFreeChart("Per-layer reconstruction error", new Font(FONT, Font.BOLD, 16), plot, true);
         style(chart);
         return chart;
+    }
+
+    /** The k-th series of one method: alternately lighter and darker shades of its colour. */
+    static Color shade(Color c, int k) {
+        if (k == 0) return c;
+        float[] hsb = Color.RGBtoHSB(c.getRed(), c.getGreen(), c.getBlue(), null);
+        float step = 0.22f * ((k + 1) / 2);
+        float b = k % 2 == 1 ? Math.max(0.25f, hsb[2] - step) : hsb[2];
+        float sat = k % 2 == 0 ? Math.max(0.2f, hsb[1] - step) : hsb[1];
+        return Color.getHSBColor(hsb[0], sat, b);
     }
 
     private static XYToolTipGenerator labelsTooltip(List<List<String>> labels) {

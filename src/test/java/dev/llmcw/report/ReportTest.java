@@ -37,14 +37,16 @@ class ReportTest {
         assertThat(pts).hasSize(4);
         var plot = (XYPlot) WorkbenchCharts.accuracyVsBits("piqa", "acc", pts, List.of()).getPlot();
         var measured = (IntervalXYDataset) plot.getDataset(0);
-        assertThat(measured.getSeriesCount()).isEqualTo(3); // base, seedlm, rtn
-        assertThat(measured.getSeriesKey(1)).isEqualTo("seedlm");
-        assertThat(measured.getItemCount(1)).isEqualTo(2);
-        assertThat(measured.getEndYValue(1, 0) - measured.getStartYValue(1, 0)).isCloseTo(2 * 0.0117, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(measured.getSeriesCount()).isEqualTo(2); // seedlm, rtn; the base model is a reference line
+        assertThat(measured.getSeriesKey(0)).isEqualTo("seedlm");
+        assertThat(measured.getItemCount(0)).isEqualTo(2);
+        assertThat(measured.getEndYValue(0, 0) - measured.getStartYValue(0, 0)).isCloseTo(2 * 0.0117, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).singleElement()
+                .satisfies(m -> assertThat(m.getLabel()).isEqualTo("uncompressed: 0.5200 at 32.000 bits/weight"));
         var frontier = plot.getDataset(1);
-        // 3.0 bits 0.505 → 4.0 bits 0.515 → 32 bits 0.52; rtn (4.25, 0.51) is dominated.
-        assertThat(frontier.getItemCount(0)).isEqualTo(3);
-        var tip = plot.getRenderer(0).getToolTipGenerator(1, 0).generateToolTip(measured, 1, 0);
+        // 3.0 bits 0.505 → 4.0 bits 0.515; rtn (4.25, 0.51) is dominated.
+        assertThat(frontier.getItemCount(0)).isEqualTo(2);
+        var tip = plot.getRenderer(0).getToolTipGenerator(0, 0).generateToolTip(measured, 0, 0);
         assertThat(tip).contains("C=12 K=16 P=4").contains("run 3").contains("± 0.0117");
     }
 

@@ -26,6 +26,7 @@ final class ScreenshotScript {
             c.methods().stream().filter(m -> m.name().equals(seedlm ? "seedlm" : "caldera")).findFirst().ifPresent(c.methodProperty()::set);
         });
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !c.estimateProperty().get().equals("estimating …"));
+        fx(() -> ((javafx.scene.control.ToggleButton) window.lookup("#advanced-toggle")).setSelected(true));
         snap.take("02-compress");
 
         if (seedlm) {
@@ -76,11 +77,17 @@ final class ScreenshotScript {
         });
         snap.take("05-results");
 
-        fx(() -> window.show(MainWindow.Page.CHARTS));
+        fx(() -> {
+            window.show(MainWindow.Page.CHARTS);
+            if (vm.charts().tasks().contains("piqa")) vm.charts().taskProperty().set("piqa");
+        });
         snap.take("06-charts-acc-vs-bits");
         if (!vm.charts().tasks().isEmpty()) {
-            fx(() -> vm.charts().kindProperty().set(ChartsViewModel.Kind.METRIC_VS_SIZE));
-            snap.take("07-charts-acc-vs-size");
+            fx(() -> {
+                vm.charts().kindProperty().set(ChartsViewModel.Kind.METRIC_VS_SIZE);
+                vm.charts().metricProperty().set("acc_norm");
+            });
+            snap.take("07-charts-acc-norm-vs-size");
             if (vm.charts().tasks().contains("tinystories_ppl")) {
                 fx(() -> {
                     vm.charts().kindProperty().set(ChartsViewModel.Kind.METRIC_VS_BITS);
