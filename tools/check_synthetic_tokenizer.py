@@ -12,5 +12,6 @@ for text in ["Hello world!", " leading space", "wörld ✓ 日本", "tab\tnew\nl
     assert ids == list(text.encode("utf-8")), (text, ids)
     assert tok.decode(ids) == text, (text, tok.decode(ids))
 assert tok.token_to_id("<s>") == 256 and tok.token_to_id("</s>") == 257
+assert tok.encode("hi").ids == [256, ord("h"), ord("i")]  # post-processor adds BOS
 assert tok.encode("<s>hi</s>", add_special_tokens=False).ids == [256, ord("h"), ord("i"), 257]
 print("ok: vocab", tok.get_vocab_size(), "byte-level round trip and specials as expected")

@@ -12,10 +12,18 @@ import picocli.CommandLine.Command;
                 SeedLmSweepCommand.class,
                 SeedLmBenchCommand.class,
                 SynthCommand.class,
+                ExportHfCommand.class,
                 TokenizeCommand.class,
                 ExportGgufCommand.class,
                 PplCommand.class,
                 BenchCommand.class,
+                CalderaBenchCommand.class,
+                CompressQualityCommand.class,
+                EvalCommand.class,
+                EvalBenchCommand.class,
+                SuiteCommand.class,
+                RunsCommand.class,
+                DownloadCommand.class,
         })
 public final class Cli implements Runnable {
 

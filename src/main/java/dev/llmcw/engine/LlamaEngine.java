@@ -157,9 +157,7 @@ public final class LlamaEngine implements Scorer {
         for (int li = 0; li < layers.length; li++) {
             Layer L = layers[li];
             rmsNorm(x, L.attnNorm, xb, n, dim);
-            L.q.forward(xb, 0, q, 0, n);
-            L.k.forward(xb, 0, k, 0, n);
-            L.v.forward(xb, 0, v, 0, n);
+            DenseLinear.forwardShared(new Linear[]{L.q, L.k, L.v}, xb, new float[][]{q, k, v}, n);
             if (L.qBias != null) {
                 addBias(q, L.qBias, n);
                 addBias(k, L.kBias, n);
@@ -175,12 +173,9 @@ public final class LlamaEngine implements Scorer {
             for (int i = 0; i < n * dim; i++) x[i] += proj[i];
 
             rmsNorm(x, L.ffnNorm, xb, n, dim);
-            L.gate.forward(xb, 0, gate, 0, n);
-            L.up.forward(xb, 0, up, 0, n);
-            for (int i = 0; i < n * hidden; i++) {
-                float g = gate[i];
-                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-            }
+            DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
+            Parallel.forRange(0, n, Math.max(1, 16384 / hidden),
+                    t -> VectorKernels.swiglu(gate, up, t * hidden, (t + 1) * hidden));
             L.down.forward(gate, 0, proj, 0, n);
             for (int i = 0; i < n * dim; i++) x[i] += proj[i];
         }
@@ -238,33 +233,61 @@ public final class LlamaEngine implements Scorer {
         }
     }
 
-    /** Causal softmax attention of {@code n} query rows (positions start..) over the cache; heads in parallel. */
+    /** Queries per block in prefill attention: bounds the score buffer to QUERY_BLOCK × context floats per head. */
+    private static final int QUERY_BLOCK = 64;
+
+    /**
+     * Causal softmax attention of {@code n} query rows (positions start..) over the cache. A few
+     * queries (decode): one job per (query, head), scores by dot products. A prompt: one job per head,
+     * scores of a block of queries against all keys as one tiled matrix product (keys as the rows).
+     */
     private void attention(float[] q, float[] kc, float[] vc, float[] out, int n, int start) {
-        int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim();
-        int group = c.nHeads() / c.nKvHeads();
+        int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), heads = c.nHeads();
+        int group = heads / c.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         java.util.Arrays.fill(out, 0, n * qDim, 0f);
-        Parallel.forRange(0, c.nHeads() * n, Math.max(1, n / 4), job -> {
-            int h = job % c.nHeads(), t = job / c.nHeads();
+        int total = start + n;
+        if (n < 4) {
+            int grain = Math.max(1, 32768 / (total * hd));
+            Parallel.forRange(0, heads * n, grain, job -> {
+                int h = job % heads, t = job / heads;
+                int kvOff = (h / group) * hd;
+                int len = start + t + 1;
+                float[] scores = new float[len];
+                int qo = t * qDim + h * hd;
+                for (int j = 0; j < len; j++) scores[j] = VectorKernels.dot(q, qo, kc, j * kvDim + kvOff, hd);
+                softmaxInto(scores, 0, len, scale, vc, kvOff, kvDim, out, qo, hd);
+            });
+            return;
+        }
+        Parallel.forRange(0, heads, 1, h -> {
             int kvOff = (h / group) * hd;
-            int len = start + t + 1;
-            float[] scores = new float[len];
-            int qo = t * qDim + h * hd;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) {
-                float s = VectorKernels.dot(q, qo, kc, j * kvDim + kvOff, hd) * scale;
-                scores[j] = s;
-                if (s > max) max = s;
+            float[] s = new float[Math.min(QUERY_BLOCK, n) * total];
+            for (int t0 = 0; t0 < n; t0 += QUERY_BLOCK) {
+                int tb = Math.min(QUERY_BLOCK, n - t0);
+                int keys = start + t0 + tb; // keys the block's last query sees; earlier queries mask the rest
+                VectorKernels.matmulTile(kc, kvOff, kvDim, keys, hd, q, t0 * qDim + h * hd, qDim, tb, s, 0, keys, null, 0);
+                for (int t = 0; t < tb; t++) {
+                    int len = start + t0 + t + 1;
+                    softmaxInto(s, t * keys, len, scale, vc, kvOff, kvDim, out, (t0 + t) * qDim + h * hd, hd);
+                }
             }
-            double sum = 0;
-            for (int j = 0; j < len; j++) {
-                float e = (float) Math.exp(scores[j] - max);
-                scores[j] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < len; j++) VectorKernels.axpy(scores[j] * inv, vc, j * kvDim + kvOff, out, qo, hd);
         });
+    }
+
+    /** out[o..o+hd) = Σ_j softmax(scale·s)_j · v_j over the first len raw scores at s[sOff..]. */
+    private static void softmaxInto(float[] s, int sOff, int len, float scale, float[] vc, int kvOff, int kvDim,
+                                    float[] out, int o, int hd) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) max = Math.max(max, s[sOff + j]);
+        double sum = 0;
+        for (int j = 0; j < len; j++) {
+            float e = (float) Math.exp((s[sOff + j] - max) * scale);
+            s[sOff + j] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int j = 0; j < len; j++) VectorKernels.axpy(s[sOff + j] * inv, vc, j * kvDim + kvOff, out, o, hd);
     }
 
     // ------------------------------------------------------------------ convenience APIs

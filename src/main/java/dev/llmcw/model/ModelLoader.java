@@ -43,17 +43,55 @@ public final class ModelLoader {
         } else {
             m = switch (fileKind(path)) {
                 case GGUF -> dev.llmcw.model.gguf.GgufModelLoader.load(path);
-                // Integrator: safetensors whose __metadata__ has CompressedFormat.KEY_METHOD
-                // ("workbench.method") are compressed models: dispatch them to their CompressedFormat here.
-                case SAFETENSORS -> throw new ModelLoadException(path, dev.llmcw.model.safetensors.SafetensorsFile.open(path)
-                        .metadata().containsKey("workbench.method")
-                        ? "compressed workbench models are not supported yet"
-                        : "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
+                case SAFETENSORS -> {
+                    var st = dev.llmcw.model.safetensors.SafetensorsFile.open(path);
+                    if (!st.metadata().containsKey(dev.llmcw.compress.CompressedFormat.KEY_METHOD)) {
+                        throw new ModelLoadException(path, "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
+                    }
+                    Model c = dev.llmcw.compress.CompressedModels.load(path, Boolean.getBoolean("workbench.onTheFly"));
+                    yield tokenizer == null ? withSourceTokenizer(c, path) : c;
+                }
                 case OTHER -> Llama2cLoader.load(path);
             };
             if (tokenizer == null && m.format().equals("llama2c")) m = withAutoDetectedTokenizer(m, path);
         }
-        if (tokenizer != null) m = m.withTokenizer(explicitTokenizer(tokenizer, m.config().vocabSize()));
+        if (tokenizer != null) {
+            Tokenizer tok = explicitTokenizer(tokenizer, m.config().vocabSize());
+            checkFits(tokenizer, tok, m.config().vocabSize());
+            m = m.withTokenizer(tok);
+        }
+        return m;
+    }
+
+    /** A tokenizer that can produce ids beyond the embedding table belongs to another model. */
+    public static void checkFits(Path tokenizerFile, Tokenizer tok, int modelVocab) {
+        if (tok.vocabSize() > modelVocab) {
+            throw new ModelLoadException(tokenizerFile, "tokenizer has " + tok.vocabSize()
+                    + " tokens but the model's vocabulary has only " + modelVocab + ": wrong tokenizer for this model?");
+        }
+    }
+
+    /**
+     * A compressed model file records the tokenizer (or the source model) it was made from; use that
+     * tokenizer when it is still there, and say so on stderr when it is not.
+     */
+    private static Model withSourceTokenizer(Model m, Path file) {
+        String tok = m.metadata().getOrDefault(dev.llmcw.compress.CompressedFormat.KEY_TOKENIZER, "");
+        String src = m.metadata().getOrDefault(dev.llmcw.compress.CompressedFormat.KEY_SOURCE, "");
+        try {
+            if (!tok.isBlank() && Files.exists(Path.of(tok))) {
+                return m.withTokenizer(explicitTokenizer(Path.of(tok), m.config().vocabSize()));
+            }
+            if (!src.isBlank() && Files.exists(Path.of(src))) {
+                var source = load(Path.of(src));
+                if (source.tokenizer() != null) return m.withTokenizer(source.tokenizer());
+            }
+        } catch (RuntimeException e) {
+            System.err.println("warning: tokenizer of " + file.getFileName() + " not loaded: " + e.getMessage());
+            return m;
+        }
+        System.err.println("warning: " + file.getFileName() + ": its source tokenizer (" + (tok.isBlank() ? src : tok)
+                + ") is not available; pass --tokenizer");
         return m;
     }
 
@@ -77,14 +115,12 @@ public final class ModelLoader {
     }
 
     private static Tokenizer explicitTokenizer(Path tok, int vocabSize) {
-        if (!Files.isRegularFile(tok)) throw new ModelLoadException(tok, "tokenizer file not found");
+        if (!Files.exists(tok)) throw new ModelLoadException(tok, "tokenizer file not found");
         String name = tok.getFileName().toString().toLowerCase();
-        if (name.endsWith(".json")) {
-            Path cfg = tok.resolveSibling(HfFolderLoader.TOKENIZER_CONFIG);
-            return TokenizerFiles.huggingFace(tok, !cfg.equals(tok) && Files.isRegularFile(cfg) ? cfg : null);
-        }
         if (name.endsWith(".bin")) return TokenizerFiles.llama2c(tok, vocabSize);
-        throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json or a llama2.c tokenizer .bin)");
+        // tokenizer.json (+ tokenizer_config.json beside it), a GGUF file's vocabulary, or a folder.
+        if (Files.isDirectory(tok) || name.endsWith(".json") || name.endsWith(".gguf")) return TokenizerFiles.open(tok);
+        throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json, a GGUF file or a llama2.c tokenizer .bin)");
     }
 
     /**
@@ -111,7 +147,9 @@ public final class ModelLoader {
             return m;
         }
         try {
-            return m.withTokenizer(TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize()));
+            Tokenizer tok = TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize());
+            checkFits(candidates.getFirst(), tok, m.config().vocabSize());
+            return m.withTokenizer(tok);
         } catch (RuntimeException e) {
             System.err.println("warning: tokenizer " + candidates.getFirst() + " not loaded: " + e.getMessage());
             return m;

@@ -258,12 +258,21 @@ public final class VectorKernels {
      */
     public static void matmulTile(float[] w, int wOff, int rows, int n, float[] x, int xOff, int tokens,
                                   float[] y, int yOff, int yStride, float[] bias, int biasOff) {
+        matmulTile(w, wOff, n, rows, n, x, xOff, n, tokens, y, yOff, yStride, bias, biasOff);
+    }
+
+    /**
+     * As above with explicit row strides: row r of w starts at wOff + r*wStride, token t of x at
+     * xOff + t*xStride (e.g. one head's slice of a KV cache or of the queries).
+     */
+    public static void matmulTile(float[] w, int wOff, int wStride, int rows, int n, float[] x, int xOff, int xStride,
+                                  int tokens, float[] y, int yOff, int yStride, float[] bias, int biasOff) {
         int r = 0;
         for (; r + 2 <= rows; r += 2) {
-            int w0 = wOff + r * n, w1 = w0 + n;
+            int w0 = wOff + r * wStride, w1 = w0 + wStride;
             int t = 0;
             for (; t + 4 <= tokens; t += 4) {
-                int x0 = xOff + t * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+                int x0 = xOff + t * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
                 FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
                 FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
                 int i = 0;
@@ -297,13 +306,24 @@ public final class VectorKernels {
             }
             for (; t < tokens; t++) {
                 float b0 = bias == null ? 0f : bias[biasOff + r], b1 = bias == null ? 0f : bias[biasOff + r + 1];
-                y[yOff + t * yStride + r] = dot(w, w0, x, xOff + t * n, n) + b0;
-                y[yOff + t * yStride + r + 1] = dot(w, w1, x, xOff + t * n, n) + b1;
+                y[yOff + t * yStride + r] = dot(w, w0, x, xOff + t * xStride, n) + b0;
+                y[yOff + t * yStride + r + 1] = dot(w, w1, x, xOff + t * xStride, n) + b1;
             }
         }
         for (; r < rows; r++) {
             float b0 = bias == null ? 0f : bias[biasOff + r];
-            for (int t = 0; t < tokens; t++) y[yOff + t * yStride + r] = dot(w, wOff + r * n, x, xOff + t * n, n) + b0;
+            for (int t = 0; t < tokens; t++) y[yOff + t * yStride + r] = dot(w, wOff + r * wStride, x, xOff + t * xStride, n) + b0;
         }
+    }
+
+    /** g[i] = silu(g[i]) * u[i] = g / (1 + e^-g) * u for i in [from, to). */
+    public static void swiglu(float[] g, float[] u, int from, int to) {
+        int i = from;
+        for (int bound = to - L; i <= bound; i += L) {
+            FloatVector gv = FloatVector.fromArray(F, g, i);
+            FloatVector e = gv.neg().lanewise(VectorOperators.EXP).add(1f);
+            gv.div(e).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
+        }
+        for (; i < to; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
     }
 }

@@ -2,6 +2,8 @@ package dev.llmcw.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,31 +45,44 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     private final String[] tokens;
     private final String[] mergeRules;
-    private final String regex;
+    private final List<String> regexes;
     private final Map<String, Integer> ids;
     private final Map<Long, long[]> merges; // (left<<32|right) -> {rank, merged id}
     private final int[] byteIds = new int[256];
-    private final Pattern preTokenizer;
+    private final List<Pattern> splitters;
     private final boolean addPrefixSpace;
+    private final boolean ignoreMerges;
+    private final Normalizer.Form normalization;
     private final SpecialTokens specials;
     private final boolean[] skipOnDecode;
     private final int bos, eos;
     private final boolean addBos;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
+    /** One pre-tokenizer regex (or null), no normalisation, merges always applied. */
+    public ByteLevelBpeTokenizer(String[] tokens, String[] merges, String regex, boolean addPrefixSpace,
+                                 Map<String, Integer> specials, boolean[] skipOnDecode, int bos, int eos, boolean addBos) {
+        this(tokens, merges, regex == null ? List.of() : List.of(regex), addPrefixSpace, false, null, specials, skipOnDecode, bos, eos, addBos);
+    }
+
     /**
      * @param tokens         token strings in the byte-unicode alphabet, index = id
      * @param merges         merge rules "left right", in rank order
-     * @param regex          pre-tokenizer regex, or null to treat the whole text as one word
-     * @param addPrefixSpace prepend a space when the text does not start with one (HF ByteLevel option)
+     * @param regexes        pre-tokenizer regexes applied in turn, each splitting the pieces of the previous
+     *                       one into its matches and the gaps between them (Hugging Face Split "Isolated",
+     *                       llama.cpp's regex_exprs); empty treats the whole text as one word
+     * @param addPrefixSpace prepend a space to each text piece that does not start with one (HF ByteLevel option)
+     * @param ignoreMerges   a word that is itself a token is taken whole (Llama 3's ignore_merges)
+     * @param normalization  Unicode normalisation of the text before splitting (Qwen2: NFC), or null
      * @param specials       tokens matched verbatim before BPE (content → id)
      * @param skipOnDecode   ids whose text decode() leaves out (control tokens), may be null
      */
-    public ByteLevelBpeTokenizer(String[] tokens, String[] merges, String regex, boolean addPrefixSpace,
+    public ByteLevelBpeTokenizer(String[] tokens, String[] merges, List<String> regexes, boolean addPrefixSpace,
+                                 boolean ignoreMerges, Normalizer.Form normalization,
                                  Map<String, Integer> specials, boolean[] skipOnDecode, int bos, int eos, boolean addBos) {
         this.tokens = tokens;
         this.mergeRules = merges;
-        this.regex = regex;
+        this.regexes = List.copyOf(regexes);
         this.ids = new HashMap<>(tokens.length * 2);
         for (int i = 0; i < tokens.length; i++) ids.putIfAbsent(tokens[i], i);
         this.merges = new HashMap<>(merges.length * 2);
@@ -85,8 +100,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             Integer id = ids.get(String.valueOf(BYTE_TO_CHAR[b]));
             byteIds[b] = id == null ? -1 : id;
         }
-        this.preTokenizer = regex == null ? null : Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+        this.splitters = this.regexes.stream().map(r -> Pattern.compile(r, Pattern.UNICODE_CHARACTER_CLASS)).toList();
         this.addPrefixSpace = addPrefixSpace;
+        this.ignoreMerges = ignoreMerges;
+        this.normalization = normalization;
         this.specials = new SpecialTokens(specials);
         this.skipOnDecode = skipOnDecode;
         this.bos = bos;
@@ -99,31 +116,45 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     @Override
     public int[] encode(String text) {
         var out = new IntList();
-        boolean[] first = {true};
         specials.split(text, piece -> {
-            String s = piece;
-            if (addPrefixSpace && first[0] && !s.isEmpty() && !Character.isWhitespace(s.charAt(0))) s = " " + s;
-            first[0] = false;
-            if (preTokenizer == null) {
-                encodeWord(s, out);
-            } else {
-                Matcher m = preTokenizer.matcher(s);
-                int last = 0;
-                while (m.find()) {
-                    if (m.start() > last) encodeWord(s.substring(last, m.start()), out);
-                    if (m.end() > m.start()) encodeWord(m.group(), out);
-                    last = m.end();
-                }
-                if (last < s.length()) encodeWord(s.substring(last), out);
-            }
-        }, id -> { out.add(id); first[0] = false; });
+            String s = normalization == null ? piece : Normalizer.normalize(piece, normalization);
+            // Like Hugging Face's ByteLevel: every text piece between added tokens gets the prefix space.
+            if (addPrefixSpace && !s.startsWith(" ")) s = " " + s;
+            split(s, 0, out);
+        }, out::add);
         return out.toArray();
+    }
+
+    /** Splits s with the level-th regex (matches and the gaps between them) and recurses; BPE at the leaves. */
+    private void split(String s, int level, IntList out) {
+        if (level == splitters.size()) {
+            encodeWord(s, out);
+            return;
+        }
+        Matcher m = splitters.get(level).matcher(s);
+        int last = 0;
+        while (m.find()) {
+            if (m.end() == m.start()) continue;
+            if (m.start() > last) split(s.substring(last, m.start()), level + 1, out);
+            split(m.group(), level + 1, out);
+            last = m.end();
+        }
+        if (last < s.length()) split(s.substring(last), level + 1, out);
     }
 
     private void encodeWord(String word, IntList out) {
         int[] cached = cache.get(word);
         if (cached == null) {
             byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+            if (ignoreMerges) {
+                var sb = new StringBuilder(bytes.length);
+                for (byte b : bytes) sb.append(BYTE_TO_CHAR[b & 0xFF]);
+                Integer whole = ids.get(sb.toString());
+                if (whole != null) {
+                    out.add(whole);
+                    return; // not cached: a single lookup is as cheap as the cache
+                }
+            }
             int[] sym = new int[bytes.length];
             for (int i = 0; i < bytes.length; i++) {
                 sym[i] = byteIds[bytes[i] & 0xFF];
@@ -173,8 +204,13 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     /** The merge rules "left right" in rank order, as given. */
     public String[] merges() { return mergeRules.clone(); }
 
-    /** The pre-tokenizer regex, or null. */
-    public String preTokenizerRegex() { return regex; }
+    /** The pre-tokenizer regexes, applied in turn. */
+    public List<String> preTokenizerRegexes() { return regexes; }
+
+    public boolean ignoresMerges() { return ignoreMerges; }
+
+    /** Unicode normalisation applied before splitting, or null. */
+    public Normalizer.Form normalization() { return normalization; }
 
     /** Content → id of the tokens matched before BPE. */
     public Map<String, Integer> specialTokens() { return specials.ids(); }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.model.ModelLoadException;
 
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,16 +65,17 @@ final class HfTokenizerJson {
         try {
             if (byteLevel) {
                 JsonNode bl = find(root.path("pre_tokenizer"), "ByteLevel");
-                String regex = splitRegex(file, root.path("pre_tokenizer"));
-                if (regex == null && (bl == null || bl.path("use_regex").asBoolean(true))) regex = ByteLevelBpeTokenizer.GPT2_REGEX;
                 boolean prefix = bl != null && bl.path("add_prefix_space").asBoolean(false);
                 boolean[] skip = new boolean[size];
                 for (JsonNode t : root.path("added_tokens")) if (t.path("special").asBoolean(false)) skip[t.path("id").asInt()] = true;
-                return new ByteLevelBpeTokenizer(tokens, mergeArray, regex, prefix, added, skip, bos, eos,
-                        configBos != null ? configBos : templateBos);
+                return new ByteLevelBpeTokenizer(tokens, mergeArray, splitRegexes(file, root.path("pre_tokenizer")), prefix,
+                        model.path("ignore_merges").asBoolean(false), normalization(file, root.path("normalizer")),
+                        added, skip, bos, eos, configBos != null ? configBos : templateBos);
             }
-            boolean metaspace = hasType(root.path("pre_tokenizer"), "Metaspace");
-            boolean prepend = hasType(root.path("normalizer"), "Prepend") || (metaspace && metaspacePrepends(find(root.path("pre_tokenizer"), "Metaspace")));
+            JsonNode metaspace = find(root.path("pre_tokenizer"), "Metaspace");
+            SentencePieceBpeTokenizer.PrefixMode prefix = hasType(root.path("normalizer"), "Prepend")
+                    ? SentencePieceBpeTokenizer.PrefixMode.ALWAYS : metaspacePrefix(metaspace);
+            boolean split = metaspace != null && metaspace.path("split").asBoolean(true);
             int[] types = new int[size];
             for (int i = 0; i < size; i++) {
                 types[i] = i == unk ? SentencePieceBpeTokenizer.UNKNOWN
@@ -84,30 +86,86 @@ final class HfTokenizerJson {
                 if (t.path("special").asBoolean(false)) types[t.path("id").asInt()] = SentencePieceBpeTokenizer.CONTROL;
             }
             return new SentencePieceBpeTokenizer(tokens, null, types, mergeArray, added, bos, eos, unk,
-                    configBos != null ? configBos : true, prepend);
+                    configBos != null ? configBos : true, prefix, split);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file, e.getMessage(), e);
         }
     }
 
-    private static boolean metaspacePrepends(JsonNode ms) {
-        if (ms == null) return false;
-        if (ms.has("prepend_scheme")) return !ms.get("prepend_scheme").asText().equals("never");
-        return ms.path("add_prefix_space").asBoolean(true);
+    /** Metaspace's prepend_scheme (or the older add_prefix_space flag) as a prefix mode. */
+    private static SentencePieceBpeTokenizer.PrefixMode metaspacePrefix(JsonNode ms) {
+        if (ms == null) return SentencePieceBpeTokenizer.PrefixMode.NONE;
+        String scheme = ms.has("prepend_scheme") ? ms.get("prepend_scheme").asText()
+                : ms.path("add_prefix_space").asBoolean(true) ? "always" : "never";
+        return switch (scheme) {
+            case "first" -> SentencePieceBpeTokenizer.PrefixMode.FIRST_UNLESS_SPACE;
+            case "never" -> SentencePieceBpeTokenizer.PrefixMode.NONE;
+            default -> SentencePieceBpeTokenizer.PrefixMode.UNLESS_SPACE;
+        };
     }
 
-    /** The regex of a Split pre-tokenizer (alone or inside a Sequence), or null. */
-    private static String splitRegex(Path file, JsonNode pre) {
-        JsonNode split = find(pre, "Split");
-        if (split == null) return null;
-        JsonNode pattern = split.path("pattern");
-        String regex = pattern.has("Regex") ? pattern.get("Regex").asText() : Pattern.quote(pattern.path("String").asText());
-        try {
-            Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
-        } catch (PatternSyntaxException e) {
-            throw new ModelLoadException(file, "pre-tokenizer regex cannot be compiled: " + e.getDescription());
+    /**
+     * The pre-tokenizer of a byte-level tokenizer as a list of splitting regexes: Split (Isolated),
+     * Digits, and ByteLevel with use_regex (GPT-2's regex), alone or in a Sequence.
+     */
+    private static List<String> splitRegexes(Path file, JsonNode pre) {
+        List<String> out = new ArrayList<>();
+        if (pre == null || pre.isMissingNode() || pre.isNull()) return out;
+        List<JsonNode> steps = new ArrayList<>();
+        if ("Sequence".equals(pre.path("type").asText())) pre.path("pretokenizers").forEach(steps::add);
+        else steps.add(pre);
+        for (JsonNode step : steps) {
+            String type = step.path("type").asText();
+            switch (type) {
+                case "ByteLevel" -> {
+                    // The prefix space is added to each piece that reaches this step; we support it only
+                    // where that is the whole text piece, i.e. when ByteLevel comes first.
+                    if (step.path("add_prefix_space").asBoolean(false) && !out.isEmpty()) {
+                        throw new ModelLoadException(file, "ByteLevel add_prefix_space after another pre-tokenizer is not supported");
+                    }
+                    if (step.path("use_regex").asBoolean(true)) out.add(ByteLevelBpeTokenizer.GPT2_REGEX);
+                }
+                case "Digits" -> out.add(step.path("individual_digits").asBoolean(false) ? TokenizerFiles.DIGIT_REGEX : "\\p{N}+");
+                case "Split" -> {
+                    String behavior = step.path("behavior").asText("Isolated");
+                    if (!behavior.equals("Isolated") || step.path("invert").asBoolean(false)) {
+                        throw new ModelLoadException(file, "Split pre-tokenizer with behavior " + behavior + " is not supported (only Isolated)");
+                    }
+                    JsonNode pattern = step.path("pattern");
+                    String regex = pattern.has("Regex") ? pattern.get("Regex").asText() : Pattern.quote(pattern.path("String").asText());
+                    try {
+                        Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+                    } catch (PatternSyntaxException e) {
+                        throw new ModelLoadException(file, "pre-tokenizer regex cannot be compiled: " + e.getDescription());
+                    }
+                    out.add(regex);
+                }
+                default -> throw new ModelLoadException(file, "pre-tokenizer " + type + " is not supported with a byte-level model");
+            }
         }
-        return regex;
+        return out;
+    }
+
+    /** NFC/NFKC/NFD/NFKD normalizers (Qwen2 uses NFC); others are not supported for byte-level models. */
+    private static Normalizer.Form normalization(Path file, JsonNode norm) {
+        if (norm == null || norm.isMissingNode() || norm.isNull()) return null;
+        List<JsonNode> steps = new ArrayList<>();
+        if ("Sequence".equals(norm.path("type").asText())) norm.path("normalizers").forEach(steps::add);
+        else steps.add(norm);
+        Normalizer.Form form = null;
+        for (JsonNode step : steps) {
+            String type = step.path("type").asText();
+            Normalizer.Form f = switch (type) {
+                case "NFC" -> Normalizer.Form.NFC;
+                case "NFKC" -> Normalizer.Form.NFKC;
+                case "NFD" -> Normalizer.Form.NFD;
+                case "NFKD" -> Normalizer.Form.NFKD;
+                default -> throw new ModelLoadException(file, "normalizer " + type + " is not supported with a byte-level model");
+            };
+            if (form != null && form != f) throw new ModelLoadException(file, "several different Unicode normalizers are not supported");
+            form = f;
+        }
+        return form;
     }
 
     /** The first SpecialToken of post_processor's single-sequence template (the BOS it adds), or null. */

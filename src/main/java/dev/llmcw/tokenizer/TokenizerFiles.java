@@ -156,8 +156,10 @@ public final class TokenizerFiles {
                             skip[i] = types[i] == SentencePieceBpeTokenizer.CONTROL;
                         }
                     }
-                    return new ByteLevelBpeTokenizer(tokens, merges, regexForPre(g.path(), pre), false, specials, skip, bos, eos,
-                            g.getBool("tokenizer.ggml.add_bos_token", false));
+                    // llama.cpp takes a whole word from the vocabulary before merging for Llama 3 (ignore_merges).
+                    boolean ignoreMerges = regexesForPre(g.path(), pre).equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX));
+                    return new ByteLevelBpeTokenizer(tokens, merges, regexesForPre(g.path(), pre), false, ignoreMerges, null,
+                            specials, skip, bos, eos, g.getBool("tokenizer.ggml.add_bos_token", false));
                 }
                 default -> throw new ModelLoadException(g.path(), "tokenizer.ggml.model \"" + model + "\" is not supported (supported: llama, gpt2)");
             }
@@ -166,17 +168,33 @@ public final class TokenizerFiles {
         }
     }
 
-    /** Pre-tokenizer regex for a GGUF tokenizer.ggml.pre name (llama.cpp's LLAMA_VOCAB_PRE_TYPE_*). */
-    static String regexForPre(Path file, String pre) {
+    /** Pre-tokenizer regexes for a GGUF tokenizer.ggml.pre name (llama.cpp's LLAMA_VOCAB_PRE_TYPE_*). */
+    static List<String> regexesForPre(Path file, String pre) {
         return switch (pre) {
             // "default" (and files without the key, such as GPT-NeoX) get GPT-2's regex, which is what
             // the Hugging Face ByteLevel pre-tokenizer of those models does.
-            case "gpt-2", "gpt2", "default" -> ByteLevelBpeTokenizer.GPT2_REGEX;
-            case "llama-bpe", "llama3", "llama-v3", "smaug-bpe" -> ByteLevelBpeTokenizer.LLAMA3_REGEX;
-            case "qwen2", "deepseek-r1-qwen" -> ByteLevelBpeTokenizer.QWEN2_REGEX;
+            case "gpt-2", "gpt2", "default" -> List.of(ByteLevelBpeTokenizer.GPT2_REGEX);
+            case "llama-bpe", "llama3", "llama-v3", "smaug-bpe" -> List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX);
+            case "qwen2", "deepseek-r1-qwen" -> List.of(ByteLevelBpeTokenizer.QWEN2_REGEX);
+            // SmolLM: Digits(individual_digits) then GPT-2's ByteLevel regex
+            case "smollm" -> List.of(DIGIT_REGEX, ByteLevelBpeTokenizer.GPT2_REGEX);
             default -> throw new ModelLoadException(file, "tokenizer.ggml.pre \"" + pre
-                    + "\" is not supported (supported: gpt-2, default, llama-bpe/llama3, qwen2)");
+                    + "\" is not supported (supported: gpt-2, default, llama-bpe/llama3, qwen2, smollm)");
         };
+    }
+
+    /** Hugging Face Digits(individual_digits=true) as a regex. */
+    static final String DIGIT_REGEX = "\\p{N}";
+
+    /** The tokenizer.ggml.pre name that reproduces a byte-level tokenizer's pre-tokenization, or null. */
+    public static String ggufPreName(ByteLevelBpeTokenizer t) {
+        if (t.normalization() != null) return null;
+        List<String> r = t.preTokenizerRegexes();
+        if (r.equals(List.of(ByteLevelBpeTokenizer.GPT2_REGEX)) && !t.ignoresMerges()) return "gpt-2";
+        if (r.equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX)) && t.ignoresMerges()) return "llama-bpe";
+        if (r.equals(List.of(ByteLevelBpeTokenizer.QWEN2_REGEX)) && !t.ignoresMerges()) return "qwen2";
+        if (r.equals(List.of(DIGIT_REGEX, ByteLevelBpeTokenizer.GPT2_REGEX)) && !t.ignoresMerges()) return "smollm";
+        return null;
     }
 
     /** Hugging Face tokenizer.json; tokenizerConfig (tokenizer_config.json) may be null. */

@@ -42,6 +42,16 @@ class LlamaEngineTest {
     }
 
     @Test
+    void goldenFoldersThroughModelLoaderMatchReference() {
+        // the HF folder loader reads config.json itself: its config must equal the hand-built one
+        for (var name : new String[]{"tiny-llama3", "tiny-qwen2"}) {
+            Model m = dev.llmcw.model.ModelLoader.load(GoldenModels.resource(name));
+            var g = GoldenModels.golden(GoldenModels.resource(name + "/golden.json"));
+            assertThat(maxAbsDiff(new LlamaEngine(m), g)).as(name).isLessThan(1e-4);
+        }
+    }
+
+    @Test
     void ropeScalingMatters() {
         // without llama3 scaling the same weights give different logits: the fixture really tests it
         var c = GoldenModels.tinyLlama3Config();
@@ -101,6 +111,24 @@ class LlamaEngineTest {
             for (int j = 0; j < 96; j++) {
                 assertThat(tail[(t - 7) * 96 + j]).isCloseTo(batched[t][j], org.assertj.core.data.Offset.offset(1e-5f));
             }
+        }
+    }
+
+    @Test
+    void longPromptsInChunksMatchOneBatch() {
+        // > 64 queries: several query blocks in prefill attention, and a chunk that starts mid-sequence
+        LlamaEngine e = new LlamaEngine(Llama2cLoader.load(TestData.stories260K()));
+        int[] tokens = new int[150];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = 1 + (i * 37) % 500;
+        float[][] batched = e.logits(tokens);
+        KvCache cache = e.newCache();
+        e.forward(cache, tokens, 0, 70, 70);
+        float[] rest = e.forward(cache, tokens, 70, 78, 0);
+        float[] last = e.forward(cache, tokens, 148, 2, 0);
+        for (int t = 70; t < 150; t++) {
+            float[] got = t < 148 ? java.util.Arrays.copyOfRange(rest, (t - 70) * 512, (t - 69) * 512)
+                    : java.util.Arrays.copyOfRange(last, (t - 148) * 512, (t - 147) * 512);
+            for (int j = 0; j < 512; j++) assertThat(got[j]).isCloseTo(batched[t][j], org.assertj.core.data.Offset.offset(1e-4f));
         }
     }
 

@@ -22,11 +22,29 @@ class ModelLoaderTest {
     void dispatchesFilesAndFolders() throws Exception {
         Model l2c = ModelLoader.load(TestData.stories260K());
         assertThat(l2c.format()).isEqualTo("llama2c");
+        // tok512.bin lies beside stories260K.bin and is picked up automatically.
+        assertThat(l2c.tokenizer()).isNotNull();
+        assertThat(l2c.tokenizer().vocabSize()).isEqualTo(512);
         Path hf = tmp.resolve("hf");
         HfFolderWriter.write(l2c, hf, HfFolderWriter.Options.of(DType.BF16));
         Model m = ModelLoader.load(hf);
         assertThat(m.format()).isEqualTo("hf");
         assertThat(m.config().nLayers()).isEqualTo(5);
+        assertThat(m.tokenizer()).isNull(); // the export has no tokenizer.json
+        // An explicit tokenizer is attached whatever the model format.
+        assertThat(ModelLoader.load(hf, TestData.tok512()).tokenizer().vocabSize()).isEqualTo(512);
+        Path synth = tmp.resolve("synthetic-tiny");
+        dev.llmcw.model.synthetic.SyntheticModelGenerator.generate(dev.llmcw.model.synthetic.SyntheticPresets.get("tiny"),
+                "tiny", DType.F32, 1, synth, dev.llmcw.util.ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+        assertThat(ModelLoader.load(synth).tokenizer().bosId()).isEqualTo(256);
+        assertThat(ModelLoader.load(TestData.stories260K(), synth.resolve("tokenizer.json")).tokenizer().bosId()).isEqualTo(256);
+        // A tokenizer larger than the model's vocabulary is refused.
+        Path big = tmp.resolve("synthetic-big-vocab");
+        dev.llmcw.model.synthetic.SyntheticModelGenerator.generate(dev.llmcw.model.synthetic.SyntheticPresets.customize(
+                        dev.llmcw.model.synthetic.SyntheticPresets.get("tiny"), null, null, 1, null, null, 600),
+                "big", DType.F32, 1, big, dev.llmcw.util.ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+        assertThatThrownBy(() -> ModelLoader.load(TestData.stories260K(), big.resolve("tokenizer.json")))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("600 tokens").hasMessageContaining("512");
     }
 
     @Test
@@ -47,9 +65,10 @@ class ModelLoaderTest {
                 .hasMessageContaining("no config.json");
 
         Path compressed = tmp.resolve("c.safetensors");
-        new SafetensorsWriter().metadata("workbench.method", "rtn").add("w", DType.F32, new long[]{1}, new float[]{1})
+        new SafetensorsWriter().metadata("workbench.method", "nosuchmethod").add("w", DType.F32, new long[]{1}, new float[]{1})
                 .write(compressed);
-        assertThatThrownBy(() -> ModelLoader.load(compressed)).hasMessageContaining("compressed");
+        assertThatThrownBy(() -> ModelLoader.load(compressed)).hasMessageContaining("c.safetensors")
+                .hasMessageContaining("unknown compression method 'nosuchmethod'");
     }
 
     @Test

@@ -180,11 +180,11 @@ public final class GgufModelWriter {
                 w.putBool("tokenizer.ggml.add_space_prefix", spm.addsDummyPrefix());
             }
             case ByteLevelBpeTokenizer bl -> {
-                String regex = bl.preTokenizerRegex();
-                String pre = ByteLevelBpeTokenizer.GPT2_REGEX.equals(regex) ? "gpt-2"
-                        : ByteLevelBpeTokenizer.LLAMA3_REGEX.equals(regex) ? "llama-bpe"
-                        : ByteLevelBpeTokenizer.QWEN2_REGEX.equals(regex) ? "qwen2" : null;
-                if (pre == null) throw new ModelLoadException(out, "cannot export a byte-level tokenizer with pre-tokenizer regex " + regex + " to GGUF");
+                String pre = dev.llmcw.tokenizer.TokenizerFiles.ggufPreName(bl);
+                if (pre == null) {
+                    throw new ModelLoadException(out, "cannot export a byte-level tokenizer with pre-tokenizer " + bl.preTokenizerRegexes()
+                            + (bl.normalization() != null ? " and " + bl.normalization() + " normalisation" : "") + " to GGUF");
+                }
                 int n = bl.vocabSize();
                 String[] tokens = new String[n];
                 int[] types = new int[n];

@@ -37,7 +37,9 @@ public final class HfFolderLoader {
     public static Model load(Path dir) {
         Model m = loadWithoutTokenizer(dir);
         Tokenizer tok = folderTokenizer(dir);
-        return tok == null ? m : m.withTokenizer(tok);
+        if (tok == null) return m;
+        dev.llmcw.model.ModelLoader.checkFits(dir.resolve(TOKENIZER_JSON), tok, m.config().vocabSize());
+        return m.withTokenizer(tok);
     }
 
     /** The folder's tokenizer.json (+ tokenizer_config.json), or null when the folder has none. */

@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * A minimal but valid Hugging Face byte-level BPE tokenizer for synthetic models: ids 0..255 are the
  * bytes (as GPT-2's byte-to-unicode characters, so any text encodes), 256 = {@code <s>} (BOS),
  * 257 = {@code </s>} (EOS), then filler tokens {@code <synthetic_N>} (N = id) up to the vocabulary size.
- * There are no merges, so text encodes to one token per UTF-8 byte. tokenizer_config.json asks for BOS.
+ * There are no merges, so text encodes to one token per UTF-8 byte. tokenizer_config.json asks for BOS
+ * and a Llama-3-style TemplateProcessing post-processor makes transformers prepend it too.
  */
 public final class ByteLevelTokenizerFiles {
     public static final int BOS_ID = 256, EOS_ID = 257, FIRST_FILLER_ID = 258;
@@ -47,7 +48,21 @@ public final class ByteLevelTokenizerFiles {
         pre.put("add_prefix_space", false);
         pre.put("trim_offsets", true);
         pre.put("use_regex", true);
-        root.putNull("post_processor");
+        // Same BOS template as Llama 3's tokenizer.json, so transformers prepends <s> as add_bos_token says.
+        ObjectNode post = root.putObject("post_processor");
+        post.put("type", "TemplateProcessing");
+        var single = post.putArray("single");
+        single.addObject().putObject("SpecialToken").put("id", BOS).put("type_id", 0);
+        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        var pair = post.putArray("pair");
+        pair.addObject().putObject("SpecialToken").put("id", BOS).put("type_id", 0);
+        pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        pair.addObject().putObject("SpecialToken").put("id", BOS).put("type_id", 1);
+        pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
+        var bosSpec = post.putObject("special_tokens").putObject(BOS);
+        bosSpec.put("id", BOS);
+        bosSpec.putArray("ids").add(BOS_ID);
+        bosSpec.putArray("tokens").add(BOS);
         ObjectNode dec = root.putObject("decoder");
         dec.put("type", "ByteLevel");
         dec.put("add_prefix_space", true);

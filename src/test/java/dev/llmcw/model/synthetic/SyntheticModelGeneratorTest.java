@@ -115,12 +115,32 @@ class SyntheticModelGeneratorTest {
         assertThat(vocab.get("</s>").asInt()).isEqualTo(257);
         assertThat(vocab.get("<synthetic_511>").asInt()).isEqualTo(511);
         assertThat(tok.get("added_tokens").get(0).get("special").asBoolean()).isTrue();
+        var post = tok.get("post_processor");
+        assertThat(post.get("type").asText()).isEqualTo("TemplateProcessing");
+        assertThat(post.get("special_tokens").get("<s>").get("ids").get(0).asInt()).isEqualTo(256);
         char[] map = ByteLevelTokenizerFiles.byteToUnicode();
         assertThat(new String(map).chars().distinct().count()).isEqualTo(256);
         var cfg = Json.MAPPER.readTree(dir.resolve("tokenizer_config.json").toFile());
         assertThat(cfg.get("add_bos_token").asBoolean()).isTrue();
         assertThat(cfg.get("bos_token").asText()).isEqualTo("<s>");
         assertThat(Files.readString(dir.resolve("tokenizer.json"), StandardCharsets.UTF_8)).contains("\"ByteLevel\"");
+    }
+
+    @Test
+    void loadsWithItsByteLevelTokenizer() throws Exception {
+        Model m = HfFolderLoader.load(generate("synthetic-tok", SyntheticPresets.get("tiny"), DType.BF16, 2));
+        var tok = m.tokenizer();
+        assertThat(tok).isNotNull();
+        String text = "Hi wörld ✓";
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        int[] ids = tok.encode(text);
+        assertThat(ids).hasSize(utf8.length);
+        for (int i = 0; i < ids.length; i++) assertThat(ids[i]).isEqualTo(utf8[i] & 0xff);
+        assertThat(tok.decode(ids)).isEqualTo(text);
+        assertThat(tok.bosId()).isEqualTo(256);
+        assertThat(tok.eosId()).isEqualTo(257);
+        assertThat(tok.addsBosByDefault()).isTrue();
+        assertThat(tok.vocabSize()).isEqualTo(512);
     }
 
     @Test
