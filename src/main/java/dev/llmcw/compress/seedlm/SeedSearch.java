@@ -41,7 +41,14 @@ public final class SeedSearch {
     /** Result of one block. */
     public record BlockResult(int offset, int seed, int exponent, int[] codes, double error) {}
 
+    /** Largest K whose search tables are built: K = 20 at (8,3) already takes ~130 MB of float tables. */
+    public static final int MAX_SEARCH_K = 20;
+
     public SeedSearch(SeedLmConfig cfg) {
+        if (cfg.k() > MAX_SEARCH_K) {
+            throw new IllegalArgumentException("exhaustive seed search supports K <= " + MAX_SEARCH_K + " (tables for K=" + cfg.k()
+                    + " would take " + (((1L << cfg.k()) * 4 * (cfg.c() * (cfg.p() <= 3 ? 3 : 4) + 10)) >> 20) + " MB); the LFSR itself goes to K=24");
+        }
         this.cfg = cfg;
         this.tab = SeedTables.of(cfg.c(), cfg.p(), cfg.k());
         this.c = cfg.c();
