@@ -171,7 +171,7 @@ public final class WorkbenchCharts {
             var log = new LogAxis(yLabel + ", log scale");
             log.setBase(10);
             log.setSmallestValue(1e-9);
-            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+            log.setNumberFormatOverride(new ThreeDigits());
             yAxis = log;
         } else {
             var n = new NumberAxis(yLabel);
@@ -254,6 +254,7 @@ public final class WorkbenchCharts {
                     BasicStroke.JOIN_MITER, 1f, new float[]{2f, 4f}, 0f));
             m.setLabel("uncompressed: " + Formats.value(b.value()) + " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight");
             m.setLabelFont(new Font(FONT, Font.PLAIN, 11));
+            m.setLabelBackgroundColor(new Color(255, 255, 255, 200));
             m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
             m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
             plot.addRangeMarker(m);
@@ -287,6 +288,22 @@ public final class WorkbenchCharts {
                     new Font(FONT, Font.PLAIN, 11)));
         }
         return chart;
+    }
+
+    /** Tick labels with three significant digits ("63.1", "1.58e+03"): log axes put ticks at irrational values. */
+    static final class ThreeDigits extends java.text.NumberFormat {
+        @Override
+        public StringBuffer format(double v, StringBuffer sb, java.text.FieldPosition pos) {
+            double a = Math.abs(v);
+            return sb.append(a != 0 && (a >= 1e4 || a < 1e-2) ? String.format(Locale.ROOT, "%.3g", v)
+                    : new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString());
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer sb, java.text.FieldPosition pos) { return format((double) v, sb, pos); }
+
+        @Override
+        public Number parse(String s, java.text.ParsePosition pos) { throw new UnsupportedOperationException(); }
     }
 
     /** Perplexities span orders of magnitude between 2 and 4 bits: their axis is logarithmic. */

@@ -50,6 +50,9 @@ public final class EvaluateView extends VBox {
         limit.setId("eval-limit");
         limit.setEditable(true);
         limit.valueProperty().addListener((o, a, v) -> vm.limitProperty().set(v == null ? 0 : v));
+        vm.limitProperty().addListener((o, a, v) -> {
+            if (!v.equals(limit.getValue())) limit.getValueFactory().setValue(v.intValue());
+        });
         var seed = new TextField(Long.toString(vm.seedProperty().get()));
         seed.setId("eval-seed");
         seed.textProperty().addListener((o, a, v) -> {
