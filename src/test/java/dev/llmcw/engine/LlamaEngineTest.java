@@ -92,6 +92,18 @@ class LlamaEngineTest {
     }
 
     @Test
+    void f16AndQ8_0WeightsRunThroughTheEngine() {
+        // F16 rounds to 11 significant bits, Q8_0 to 1/254 of each block's range: both stay within a few
+        // percent of the largest logit; a broken kernel (wrong nibble/scale/offset) would be off by O(1)
+        for (var type : new dev.llmcw.tensor.DType[]{dev.llmcw.tensor.DType.F16, dev.llmcw.tensor.DType.Q8_0}) {
+            Model m = GoldenModels.convert(GoldenModels.tiny("tiny-llama3", GoldenModels.tinyLlama3Config()), type);
+            var g = GoldenModels.golden(GoldenModels.resource("tiny-llama3/golden.json"));
+            double rel = maxAbsDiff(new LlamaEngine(m), g) / maxAbsLogit(g);
+            assertThat(rel).as(type.toString()).isLessThan(type == dev.llmcw.tensor.DType.F16 ? 0.002 : 0.03);
+        }
+    }
+
+    @Test
     void decodeStepByStepEqualsBatchedPrefill() {
         Model m = GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config());
         LlamaEngine e = new LlamaEngine(m);
