@@ -72,8 +72,10 @@ final class HfTokenizerJson {
                         model.path("ignore_merges").asBoolean(false), normalization(file, root.path("normalizer")),
                         added, skip, bos, eos, configBos != null ? configBos : templateBos);
             }
-            boolean metaspace = hasType(root.path("pre_tokenizer"), "Metaspace");
-            boolean prepend = hasType(root.path("normalizer"), "Prepend") || (metaspace && metaspacePrepends(find(root.path("pre_tokenizer"), "Metaspace")));
+            JsonNode metaspace = find(root.path("pre_tokenizer"), "Metaspace");
+            SentencePieceBpeTokenizer.PrefixMode prefix = hasType(root.path("normalizer"), "Prepend")
+                    ? SentencePieceBpeTokenizer.PrefixMode.ALWAYS : metaspacePrefix(metaspace);
+            boolean split = metaspace != null && metaspace.path("split").asBoolean(true);
             int[] types = new int[size];
             for (int i = 0; i < size; i++) {
                 types[i] = i == unk ? SentencePieceBpeTokenizer.UNKNOWN
@@ -84,16 +86,22 @@ final class HfTokenizerJson {
                 if (t.path("special").asBoolean(false)) types[t.path("id").asInt()] = SentencePieceBpeTokenizer.CONTROL;
             }
             return new SentencePieceBpeTokenizer(tokens, null, types, mergeArray, added, bos, eos, unk,
-                    configBos != null ? configBos : true, prepend);
+                    configBos != null ? configBos : true, prefix, split);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file, e.getMessage(), e);
         }
     }
 
-    private static boolean metaspacePrepends(JsonNode ms) {
-        if (ms == null) return false;
-        if (ms.has("prepend_scheme")) return !ms.get("prepend_scheme").asText().equals("never");
-        return ms.path("add_prefix_space").asBoolean(true);
+    /** Metaspace's prepend_scheme (or the older add_prefix_space flag) as a prefix mode. */
+    private static SentencePieceBpeTokenizer.PrefixMode metaspacePrefix(JsonNode ms) {
+        if (ms == null) return SentencePieceBpeTokenizer.PrefixMode.NONE;
+        String scheme = ms.has("prepend_scheme") ? ms.get("prepend_scheme").asText()
+                : ms.path("add_prefix_space").asBoolean(true) ? "always" : "never";
+        return switch (scheme) {
+            case "first" -> SentencePieceBpeTokenizer.PrefixMode.FIRST_UNLESS_SPACE;
+            case "never" -> SentencePieceBpeTokenizer.PrefixMode.NONE;
+            default -> SentencePieceBpeTokenizer.PrefixMode.UNLESS_SPACE;
+        };
     }
 
     /**

@@ -27,10 +27,31 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     private final SpecialTokens specials;
     private final int bos, eos, unk;
     private final boolean addBos, addDummyPrefix;
+    private final PrefixMode prefixMode;
+    private final boolean splitAtEverySpace;
     /** No piece has "▁" right after another character, so no merge crosses a word start (see encodeFragment). */
     private final boolean wordsAreIndependent;
     private final Map<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 200_000;
+
+    /** Where the "▁" dummy prefix goes. */
+    public enum PrefixMode {
+        /** No prefix. */
+        NONE,
+        /** Before every text piece (SentencePiece add_dummy_prefix, llama.cpp, HF Prepend normalizer). */
+        ALWAYS,
+        /** HF Metaspace prepend_scheme "always": before every text piece that does not start with a space. */
+        UNLESS_SPACE,
+        /** HF Metaspace prepend_scheme "first": only before text at the very start that does not start with a space. */
+        FIRST_UNLESS_SPACE
+    }
+
+    /** SentencePiece / GGUF / llama2.c behaviour: prefix {@link PrefixMode#ALWAYS} or none. */
+    public SentencePieceBpeTokenizer(String[] pieces, float[] scores, int[] types, String[] merges,
+                                     Map<String, Integer> specials, int bos, int eos, int unk,
+                                     boolean addBos, boolean addDummyPrefix) {
+        this(pieces, scores, types, merges, specials, bos, eos, unk, addBos, addDummyPrefix ? PrefixMode.ALWAYS : PrefixMode.NONE, false);
+    }
 
     /**
      * @param pieces         pieces with "▁" for spaces, index = id
@@ -38,10 +59,11 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
      * @param types          token types ({@link #NORMAL} ...); null derives them from the pieces
      * @param merges         ranked merges "left right" (Hugging Face), or null to merge by score
      * @param specials       tokens matched verbatim before BPE (content → id)
+     * @param splitAtEverySpace HF Metaspace split=true: every "▁" starts a new word before BPE
      */
     public SentencePieceBpeTokenizer(String[] pieces, float[] scores, int[] types, String[] merges,
                                      Map<String, Integer> specials, int bos, int eos, int unk,
-                                     boolean addBos, boolean addDummyPrefix) {
+                                     boolean addBos, PrefixMode prefixMode, boolean splitAtEverySpace) {
         this.pieces = pieces;
         this.scores = scores;
         this.types = types != null ? types : deriveTypes(pieces, bos, eos, unk);
@@ -71,7 +93,9 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         this.eos = eos;
         this.unk = unk;
         this.addBos = addBos;
-        this.addDummyPrefix = addDummyPrefix;
+        this.prefixMode = prefixMode;
+        this.addDummyPrefix = prefixMode != PrefixMode.NONE;
+        this.splitAtEverySpace = splitAtEverySpace;
     }
 
     private static boolean containsWordStart(String p) {
@@ -102,13 +126,19 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     @Override
     public int[] encode(String text) {
         var out = new IntList();
-        boolean[] afterSpecial = {true};
+        boolean[] atStart = {true};
         specials.split(text, piece -> {
-            // Like llama.cpp: the dummy prefix goes before the first text and after every special token.
-            String s = addDummyPrefix && afterSpecial[0] ? " " + piece : piece;
-            afterSpecial[0] = false;
-            encodeFragment(s.replace(" ", SPACE), out);
-        }, id -> { out.add(id); afterSpecial[0] = true; });
+            // Every text piece is either at the start or right after a special token: llama.cpp and
+            // SentencePiece put the dummy prefix before each; HF Metaspace only where no space is already.
+            boolean prefix = switch (prefixMode) {
+                case NONE -> false;
+                case ALWAYS -> true;
+                case UNLESS_SPACE -> !piece.startsWith(" ");
+                case FIRST_UNLESS_SPACE -> atStart[0] && !piece.startsWith(" ");
+            };
+            atStart[0] = false;
+            encodeFragment((prefix ? " " + piece : piece).replace(" ", SPACE), out);
+        }, id -> { out.add(id); atStart[0] = false; });
         return out.toArray();
     }
 
@@ -118,13 +148,13 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
      * result can be cached, which makes repeated text nearly free. Otherwise the fragment is merged whole.
      */
     private void encodeFragment(String s, IntList out) {
-        if (!wordsAreIndependent) {
+        if (!wordsAreIndependent && !splitAtEverySpace) {
             out.addAll(mergeWord(s));
             return;
         }
         int start = 0;
         for (int i = 1; i <= s.length(); i++) {
-            if (i == s.length() || (s.charAt(i) == SPACE.charAt(0) && s.charAt(i - 1) != SPACE.charAt(0))) {
+            if (i == s.length() || (s.charAt(i) == SPACE.charAt(0) && (splitAtEverySpace || s.charAt(i - 1) != SPACE.charAt(0)))) {
                 String word = s.substring(start, i);
                 int[] ids = cache.get(word);
                 if (ids == null) {

@@ -13,9 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -149,59 +146,6 @@ class TokenizerFilesTest {
             assertThat(tok.eosId()).isEqualTo(50256);
             assertThat(tok.encode("a<|endoftext|>b")).containsExactly(64, 50256, 65);
         }
-    }
-
-    /**
-     * A Llama 2 style tokenizer.json built from the llama-spm GGUF the way transformers' LlamaConverter
-     * builds it from tokenizer.model (merges = every split of a piece into two pieces, by piece score).
-     */
-    @Test
-    void llamaStyleTokenizerJsonWithMergesMatchesTheTestVectors() throws Exception {
-        GgufFile g = GgufFile.open(TestData.require("tokenizers/gguf-vocab/ggml-vocab-llama-spm.gguf"));
-        String[] tokens = g.getStrings("tokenizer.ggml.tokens");
-        float[] scores = g.getFloats("tokenizer.ggml.scores");
-        int[] types = g.getInts("tokenizer.ggml.token_type");
-        Map<String, Integer> ids = new HashMap<>();
-        for (int i = 0; i < tokens.length; i++) ids.put(tokens[i], i);
-        record Merge(String l, String r, float score, int idL, int idR) {}
-        List<Merge> merges = new ArrayList<>();
-        for (int i = 0; i < tokens.length; i++) {
-            if (types[i] != SentencePieceBpeTokenizer.NORMAL) continue;
-            String t = tokens[i];
-            List<Merge> local = new ArrayList<>();
-            for (int k = 1; k < t.length(); k++) {
-                if (Character.isLowSurrogate(t.charAt(k))) continue;
-                Integer l = ids.get(t.substring(0, k)), r = ids.get(t.substring(k));
-                if (l != null && r != null) local.add(new Merge(t.substring(0, k), t.substring(k), scores[i], l, r));
-            }
-            local.sort(Comparator.comparingInt(Merge::idL).thenComparingInt(Merge::idR));
-            merges.addAll(local);
-        }
-        merges.sort(Comparator.comparingDouble((Merge m) -> m.score).reversed()); // stable, like Python's sorted
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ArrayNode added = root.putArray("added_tokens");
-        for (int i = 0; i < 3; i++) added.addObject().put("id", i).put("content", tokens[i]).put("special", true);
-        ObjectNode norm = root.putObject("normalizer").put("type", "Sequence");
-        ArrayNode ns = norm.putArray("normalizers");
-        ns.addObject().put("type", "Prepend").put("prepend", "▁");
-        ns.addObject().put("type", "Replace").put("content", "▁").putObject("pattern").put("String", " ");
-        root.putNull("pre_tokenizer");
-        ObjectNode model = root.putObject("model");
-        model.put("type", "BPE").put("byte_fallback", true).put("unk_token", "<unk>");
-        ObjectNode vocab = model.putObject("vocab");
-        for (int i = 0; i < tokens.length; i++) vocab.put(tokens[i], i);
-        ArrayNode m = model.putArray("merges");
-        for (Merge x : merges) m.add(x.l + " " + x.r);
-        Path json = writeJson("llama-tokenizer.json", root);
-        Path config = writeJson("llama-config.json", Map.of("bos_token", Map.of("content", "<s>"), "eos_token", "</s>", "add_bos_token", true));
-
-        Tokenizer tok = TokenizerFiles.huggingFace(json, config);
-        assertThat(tok).isInstanceOf(SentencePieceBpeTokenizer.class);
-        var v = GgufVocabConformanceTest.vectors("ggml-vocab-llama-spm.gguf");
-        assertThat(v.mismatches(tok)).isEmpty();
-        assertThat(tok.bosId()).isEqualTo(1);
-        assertThat(tok.eosId()).isEqualTo(2);
-        for (String s : v.inputs()) assertThat(tok.decode(tok.encode(s))).isEqualTo(s);
     }
 
     @Test

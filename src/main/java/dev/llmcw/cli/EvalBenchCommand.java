@@ -1,0 +1,60 @@
+package dev.llmcw.cli;
+
+import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.Evaluator;
+import dev.llmcw.eval.ItemStore;
+import dev.llmcw.eval.ScoringModel;
+import dev.llmcw.eval.ScoringModels;
+import dev.llmcw.eval.TaskMetrics;
+import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.eval.tasks.TaskRegistry;
+import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.DataPaths;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval-bench", description = {
+        "Evaluation throughput: items/s per task and the tokens saved by sharing each item's context across its choices.",
+        "Default: stories260K on full PIQA and the first --hellaswag-limit HellaSwag items (seeded subset)."})
+final class EvalBenchCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "model (default: shared stories260K)")
+    Path model;
+
+    @Option(names = "--tokenizer")
+    Path tokenizer;
+
+    @Option(names = "--data", defaultValue = "", description = "data folder (default: shared/datasets)")
+    String data;
+
+    @Option(names = "--tasks", defaultValue = "piqa,hellaswag", description = "tasks to time (default: ${DEFAULT-VALUE})")
+    String tasks;
+
+    @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all)")
+    int limit;
+
+    @Override
+    public Integer call() {
+        Path m = model != null ? model : DataPaths.shared("models/stories260K/stories260K.bin");
+        Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
+        ScoringModel sm = ScoringModels.load(m, tokenizer);
+        System.out.printf("model %s, %d engine threads, %s%n", sm.label(), Parallel.threads(), Runtime.version());
+        System.out.println("| model | task | items | seconds | items/s | tokens run | tokens without sharing | sharing saves | acc |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
+            // fresh store each time: a benchmark must not resume
+            TaskMetrics r = new Evaluator(EvalOptions.defaults().withLimit(limit), ItemStore.inMemory(), null, null)
+                    .run(t, dataDir, sm, null).metrics();
+            var d = r.details();
+            Double acc = r.metrics().get("acc");
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(), r.items(), d.get("seconds"),
+                    d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
+                    d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%.4f", acc));
+        }
+        return 0;
+    }
+}

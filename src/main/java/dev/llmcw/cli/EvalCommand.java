@@ -1,0 +1,130 @@
+package dev.llmcw.cli;
+
+import dev.llmcw.eval.BosMode;
+import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.Evaluator;
+import dev.llmcw.eval.ItemStore;
+import dev.llmcw.eval.ScoringModel;
+import dev.llmcw.eval.ScoringModels;
+import dev.llmcw.eval.TaskMetrics;
+import dev.llmcw.eval.TaskResult;
+import dev.llmcw.eval.export.ResultsExport;
+import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.eval.tasks.TaskRegistry;
+import dev.llmcw.util.BuildInfo;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.DataPaths;
+import dev.llmcw.util.ProgressListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", description = {
+        "Zero-shot evaluation scored exactly like lm-evaluation-harness (loglikelihood multiple choice, rolling perplexity).",
+        "Writes results.json (lm-eval layout), results.csv and results.md to --out."})
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "model: llama2.c file, Hugging Face folder, GGUF file")
+    Path model;
+
+    @Option(names = "--tokenizer", description = "tokenizer file (tokenizer.json or llama2.c .bin) when not beside the model")
+    Path tokenizer;
+
+    @Option(names = "--base", description = "uncompressed base model: adds fidelity metrics (KL, top-1 agreement, flips, Δll)")
+    Path base;
+
+    @Option(names = "--base-tokenizer", description = "tokenizer of the base model (default: --tokenizer)")
+    Path baseTokenizer;
+
+    @Option(names = "--tasks", required = true, split = ",",
+            description = "comma-separated: piqa, hellaswag, arc_easy, arc_challenge, winogrande, boolq, wikitext (lm-eval rolling), "
+                    + "wikitext2_ppl (papers' chunked protocol), tinystories_ppl, cloze, text_ppl (--text-file)")
+    List<String> tasks;
+
+    @Option(names = "--data", description = "data folder laid out like shared/datasets or the repo's datasets/ (default: ${DEFAULT-VALUE})",
+            defaultValue = "")
+    String data;
+
+    @Option(names = "--limit", defaultValue = "0", description = "evaluate a seeded random subset of N items per task (0 = all)")
+    int limit;
+
+    @Option(names = "--seed", defaultValue = "1234", description = "seed of the --limit subset and of the cloze construction")
+    long seed;
+
+    @Option(names = "--bos", defaultValue = "auto", description = "auto (lm-eval <= 0.4.9.1: none; papers' ppl: tokenizer default), on (tokenizer default), off")
+    String bos;
+
+    @Option(names = "--max-length", defaultValue = "0", description = "max input tokens (0 = the model's context length)")
+    int maxLength;
+
+    @Option(names = "--batch-size", defaultValue = "1", description = "recorded for comparison with lm-eval; scoring is per item with shared contexts")
+    int batchSize;
+
+    @Option(names = "--text-file", description = "text file for the text_ppl task (documents separated by blank lines)")
+    Path textFile;
+
+    @Option(names = "--out", required = true, description = "output folder for results.json, results.csv, results.md")
+    Path out;
+
+    /** The integrator passes the durable SQLite store here; by default items live for this run only. */
+    ItemStore store = ItemStore.inMemory();
+
+    @Override
+    public Integer call() {
+        Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
+        EvalOptions options = new EvalOptions(BosMode.parse(bos), maxLength, limit, seed, batchSize);
+        List<Task> taskList = new ArrayList<>();
+        for (String t : tasks) taskList.addAll(TaskRegistry.parse(t, seed, textFile));
+        System.err.println("loading " + model);
+        ScoringModel m = ScoringModels.load(model, tokenizer);
+        ScoringModel b = null;
+        if (base != null) {
+            System.err.println("loading base " + base);
+            b = ScoringModels.load(base, baseTokenizer != null ? baseTokenizer : tokenizer);
+        }
+        ProgressListener progress = new ConsoleProgress();
+        CancellationToken cancel = new CancellationToken();
+        Runtime.getRuntime().addShutdownHook(new Thread(cancel::cancel));
+        Evaluator evaluator = new Evaluator(options, store, progress, cancel);
+        List<TaskMetrics> results = new ArrayList<>(), baseResults = new ArrayList<>();
+        for (Task t : taskList) {
+            TaskResult r = evaluator.run(t, dataDir, m, b);
+            System.err.println();
+            results.add(r.metrics());
+            if (r.baseMetrics() != null) baseResults.add(r.baseMetrics());
+        }
+        Map<String, Object> config = ResultsExport.config(
+                "model", "workbench", "model_args", "path=" + model + (tokenizer != null ? ",tokenizer=" + tokenizer : ""),
+                "model_label", m.label(), "model_sha256", m.fingerprint(),
+                "base", base == null ? null : base.toString(), "data", dataDir.toString(),
+                "batch_size", batchSize, "limit", limit == 0 ? null : limit, "seed", seed, "bos", options.bos().name().toLowerCase(),
+                "max_length", maxLength == 0 ? null : maxLength, "num_fewshot", 0, "bootstrap_iters", 0,
+                "workbench_version", BuildInfo.version(), "date", Instant.now().toString());
+        ResultsExport.writeAll(out, m.label(), results, baseResults, config);
+        System.out.print(ResultsExport.markdown(results));
+        if (!baseResults.isEmpty()) {
+            System.out.println("\nbase:");
+            System.out.print(ResultsExport.markdown(baseResults));
+        }
+        System.out.println("\nwrote " + out.resolve("results.json") + ", results.csv, results.md");
+        return 0;
+    }
+
+    /** One carriage-return status line per task on stderr. */
+    static final class ConsoleProgress implements ProgressListener {
+        private long last;
+
+        @Override
+        public synchronized void update(String stage, long done, long total, String message) {
+            long now = System.nanoTime();
+            if (done != total && now - last < 200_000_000L) return;
+            last = now;
+            System.err.printf("\r%-16s %6d/%-6d %s        ", stage, done, total, message);
+        }
+    }
+}

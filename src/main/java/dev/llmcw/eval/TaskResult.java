@@ -1,0 +1,11 @@
+package dev.llmcw.eval;
+
+/**
+ * What one task run produced.
+ *
+ * @param metrics     the evaluated model's metrics (with fidelity metrics when a base model was given)
+ * @param baseMetrics the base model's own metrics on the same items, or null without a base model
+ * @param runKey      item-store key of the evaluated model's items
+ * @param baseRunKey  item-store key of the base model's items, or null
+ */
+public record TaskResult(TaskMetrics metrics, TaskMetrics baseMetrics, String runKey, String baseRunKey) {}

@@ -1,0 +1,15 @@
+package dev.llmcw.eval.tasks;
+
+import dev.llmcw.eval.McItem;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** lm-eval output_type multiple_choice: acc (and acc_norm where the task's yaml lists it). */
+public non-sealed interface MultipleChoiceTask extends Task {
+    /** Reads the evaluation split from a data folder (see {@link dev.llmcw.eval.data.DatasetFiles}). */
+    List<McItem> load(Path dataDir);
+
+    /** Whether lm-eval's metric_list has acc_norm for this task (WinoGrande and BoolQ report acc only). */
+    boolean reportsAccNorm();
+}
