@@ -145,6 +145,18 @@ class LlamaEngineTest {
     }
 
     @Test
+    void resultsAreBitForBitReproducibleAcrossJitCompilation() {
+        // the first run is (partly) interpreted, later ones JIT-compiled: lane sums use a fixed order
+        LlamaEngine e = new LlamaEngine(GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config()));
+        int[] tokens = {1, 5, 9, 13, 17, 21, 25, 29, 33};
+        float[][] first = e.logits(tokens);
+        for (int rep = 0; rep < 200; rep++) {
+            float[][] again = e.logits(tokens);
+            for (int t = 0; t < tokens.length; t++) assertThat(again[t]).containsExactly(first[t]);
+        }
+    }
+
+    @Test
     void replacementLinearsFromModelAreUsed() {
         Model base = GoldenModels.tiny("tiny-llama3", GoldenModels.tinyLlama3Config());
         AtomicInteger calls = new AtomicInteger();
