@@ -47,6 +47,8 @@ final class CompressQualityCommand implements Callable<Integer> {
     @Option(names = "--inner-iters", defaultValue = "10") int inner;
     @Option(names = "--baseline-bits", split = ",", defaultValue = "2,3,4") int[] baselineBits;
     @Option(names = "--group", defaultValue = "32") int group;
+    @Option(names = "--quantizer", defaultValue = "scalar", description = "CALDERA quantizer: scalar or e8p") String quantizer;
+    @Option(names = "--skip-baselines", description = "only CALDERA runs") boolean skipBaselines;
     @Option(names = "--work", description = "work folder (default: a temporary one)") Path work;
 
     @Override
@@ -78,12 +80,12 @@ final class CompressQualityCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-46s %10s %10.4f %10s %8s%n", "original", "32", ppl(m, eval), "-", "-");
         CalibrationSpec spec = CalibrationSpec.precomputed(hs);
         List<Object[]> runs = new ArrayList<>();
-        for (int b : baselineBits) {
+        for (int b : skipBaselines ? new int[0] : baselineBits) {
             runs.add(new Object[]{new RtnMethod(b, group, false), GroupQuantFormat.RTN});
             runs.add(new Object[]{new GptqMethod(b, group, false, false, 0.01, spec), GroupQuantFormat.GPTQ});
         }
         for (int q : qBits) for (int r : ranks) {
-            runs.add(new Object[]{new CalderaMethod(new CalderaOptions(q, lrBits, r, outer, inner, true, "scalar", 1, false), spec), CalderaFormat.INSTANCE});
+            runs.add(new Object[]{new CalderaMethod(new CalderaOptions(q, lrBits, r, outer, inner, true, quantizer, 1, false), spec), CalderaFormat.INSTANCE});
         }
         int i = 0;
         for (Object[] run : runs) {

@@ -31,9 +31,18 @@ final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--db", description = "results database (default: the suite's 'db', else $WORKBENCH_HOME/results.db)") Path db;
     @Option(names = "--work-dir", description = "compressed models and resume state (default: the suite's 'workDir', else $WORKBENCH_HOME/suites/<name>)") Path workDir;
     @Option(names = "--dry-run", description = "print the planned settings and runs without doing anything") boolean dryRun;
+    @Option(names = "--data", description = "data folder for the tasks (default: the shared datasets, else the repository's samples)") Path data;
 
-    /** How the command gets its compression and evaluation: replaced by tests. */
-    static java.util.function.Supplier<SuiteActions> actions = WorkbenchSuiteActions::standard;
+    /** How the command gets its compression and evaluation (data folder, suite folder): replaced by tests. */
+    static java.util.function.BiFunction<Path, Path, SuiteActions> actions = WorkbenchSuiteActions::standard;
+
+    /** --data, else the shared datasets when present, else the repository's datasets/ (samples). */
+    private Path dataDir() {
+        if (data != null) return data;
+        Path shared = dev.llmcw.util.DataPaths.shared("datasets");
+        if (java.nio.file.Files.isDirectory(shared)) return shared;
+        return dev.llmcw.data.DatasetCatalog.repositoryDatasetsDir().orElse(shared);
+    }
 
     @Override
     public Integer call() {
@@ -44,7 +53,7 @@ final class SuiteCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : SuiteRunner.defaultWorkDir(file, suite);
         out.printf(Locale.ROOT, "suite %s: %d model(s) x %d setting(s) x %d task(s) = %d runs%n", suite.name(), suite.models().size(),
                 suite.settings().size(), suite.tasks().size(), suite.runCount());
-        out.printf("results: %s%nwork:    %s%n", dbFile, work);
+        out.printf("results: %s%nwork:    %s%ndata:    %s%n", dbFile, work, dataDir());
         if (dryRun) {
             for (var m : suite.models()) for (var s : suite.settings()) out.printf("  %s  %s  %s%n", m.path(), s.label(), suite.tasks());
             return 0;
@@ -56,7 +65,7 @@ final class SuiteCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         SuiteReport r;
         try (ResultsStore store = ResultsStore.open(dbFile)) {
-            r = new SuiteRunner(store, actions.get(), ModelHashes.shared(), TerminalProgress.stdout(), cancel).run(suite, base, work);
+            r = new SuiteRunner(store, actions.apply(dataDir(), base), ModelHashes.shared(), TerminalProgress.stdout(), cancel).run(suite, base, work);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

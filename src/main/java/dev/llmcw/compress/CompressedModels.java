@@ -99,10 +99,10 @@ public final class CompressedModels {
         md.put(CompressedFormat.KEY_METHOD, method);
         md.put(CompressedFormat.KEY_PARAMS, Json.write(params));
         md.put(CompressedFormat.KEY_CONFIG, Json.write(source.config()));
-        md.put(CompressedFormat.KEY_SOURCE, source.source() == null ? "" : source.source().toAbsolutePath().toString());
+        md.put(CompressedFormat.KEY_SOURCE, source.source() == null ? "" : source.source().toAbsolutePath().normalize().toString());
         md.put(CompressedFormat.KEY_SOURCE_HASH, source.source() == null ? "" : sourceHash(source.source()));
         md.put(CompressedFormat.KEY_TOKENIZER, tokenizer == null ? source.metadata().getOrDefault(CompressedFormat.KEY_TOKENIZER, "")
-                : tokenizer.toAbsolutePath().toString());
+                : tokenizer.toAbsolutePath().normalize().toString());
         md.put(CompressedFormat.KEY_CODE_VERSION, BuildInfo.version());
         return md;
     }

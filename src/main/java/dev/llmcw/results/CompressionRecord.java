@@ -11,7 +11,10 @@ import java.util.Map;
  * Suites look these up by (model hash, method, parameters) to skip work already done.
  *
  * @param id        0 until stored
- * @param fileHash  content hash of the compressed file (its cache identity when evaluated)
+ * @param fileHash      content hash of the compressed file (its cache identity when evaluated)
+ * @param sizeBytes     bytes of the whole compressed model (compressed + kept tensors)
+ * @param bitsPerWeight bits per weight over the compressed tensors, scales and seeds included (the
+ *                      number papers and charts compare; the overall figure follows from sizeBytes)
  */
 public record CompressionRecord(long id, Instant created, String modelHash, String modelPath, String method,
                                 Map<String, String> params, String filePath, String fileHash, Long sizeBytes,
@@ -27,7 +30,7 @@ public record CompressionRecord(long id, Instant created, String modelHash, Stri
     public static CompressionRecord of(String modelHash, String modelPath, CompressionReport r, String fileHash) {
         return new CompressionRecord(0, Instant.now(), modelHash, modelPath, r.method(), r.parameters(),
                 r.file().toString(), fileHash, r.size() == null ? null : r.size().totalBytes(),
-                r.size() == null ? null : r.size().bitsPerWeightOverall(), r.seconds(), r.tensorErrors(),
+                r.size() == null ? null : r.size().bitsPerCompressedWeight(), r.seconds(), r.tensorErrors(),
                 dev.llmcw.util.BuildInfo.version());
     }
 }

@@ -55,37 +55,30 @@ public final class ResultsExport {
         }
     }
 
+    /**
+     * One configuration's document: the harness layout comes from the evaluator's own writer
+     * ({@link dev.llmcw.eval.export.ResultsExport#lmEvalJson}), so stored and freshly computed
+     * results export identically; the {@code workbench} block adds setting, size and run ids.
+     */
     private static ObjectNode lmEvalDoc(List<RunRecord> runs) {
-        ObjectNode doc = Json.MAPPER.createObjectNode();
-        ObjectNode results = doc.putObject("results");
-        ObjectNode versions = doc.putObject("versions");
-        ObjectNode nSamples = doc.putObject("n-samples");
-        ArrayNode ids = Json.MAPPER.createArrayNode();
         // newest run per task: runs are sorted by id ascending, so later ones overwrite
         Map<String, RunRecord> byTask = new LinkedHashMap<>();
         for (RunRecord r : runs) byTask.put(r.task(), r);
-        for (RunRecord r : byTask.values()) {
-            ObjectNode t = results.putObject(r.task());
-            t.put("alias", r.task());
-            for (var m : r.metrics()) {
-                putNumber(t, m.name() + ",none", m.value());
-                if (m.stderr() != null) putNumber(t, m.name() + "_stderr,none", m.stderr());
-            }
-            versions.put(r.task(), r.taskVersion());
-            ObjectNode ns = nSamples.putObject(r.task());
-            if (r.items() != null) ns.put("effective", r.items());
-            ids.add(r.id());
-        }
         RunRecord first = runs.getFirst();
         RunSpec s = first.spec();
-        ObjectNode cfg = doc.putObject("config");
-        cfg.put("model", "llm-compression-workbench");
-        cfg.put("model_args", "pretrained=" + s.modelPath());
-        if (s.options().limit() == null) cfg.putNull("limit");
-        else cfg.put("limit", s.options().limit());
-        cfg.put("random_seed", s.options().seed());
-        if (s.options().bos() != null) cfg.put("add_bos_token", s.options().bos());
-        if (s.options().maxLength() != null) cfg.put("max_length", s.options().maxLength());
+        Map<String, Object> config = dev.llmcw.eval.export.ResultsExport.config(
+                "model", "llm-compression-workbench", "model_args", "pretrained=" + s.modelPath(),
+                "limit", s.options().limit(), "random_seed", s.options().seed(), "add_bos_token", s.options().bos(),
+                "max_length", s.options().maxLength(), "num_fewshot", 0);
+        ObjectNode doc;
+        try {
+            doc = (ObjectNode) Json.MAPPER.readTree(dev.llmcw.eval.export.ResultsExport.lmEvalJson(
+                    byTask.values().stream().map(RunRecord::toTaskMetrics).toList(), null, config));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot re-read results JSON: " + e.getMessage(), e);
+        }
+        ArrayNode ids = Json.MAPPER.createArrayNode();
+        byTask.values().forEach(r -> ids.add(r.id()));
         ObjectNode wb = doc.putObject("workbench");
         wb.put("model_label", s.modelLabel());
         wb.put("model_hash", s.modelHash());

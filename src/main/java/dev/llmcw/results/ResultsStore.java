@@ -34,8 +34,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * because a JDBC connection must not be used concurrently (SQLite serialises writers anyway).
  * Several processes may open the same file (WAL mode, busy timeout).
  *
- * <p>Durability: every write is its own committed transaction with {@code synchronous=FULL}, so an
- * item saved through {@link #save} survives a crash or power loss right after the call returns.
+ * <p>Durability: every write is its own committed transaction. In WAL mode with
+ * {@code synchronous=NORMAL} (the default) a commit is in the WAL file when the call returns, so it
+ * survives the process being killed or crashing right after (the crash/resume test kills a real
+ * process with SIGKILL); only an OS crash or power loss can lose the last commits, which are then
+ * simply evaluated again on resume, and the database stays consistent. System property
+ * {@code workbench.results.sync=FULL} fsyncs every commit instead: measured 6–7 ms per item save
+ * against 0.5 ms on the development machine.
  */
 public final class ResultsStore implements ItemStore, AutoCloseable {
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
@@ -74,7 +79,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA busy_timeout = 15000");
                 s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = FULL");
+                s.execute("PRAGMA synchronous = " + syncMode());
                 s.execute("PRAGMA foreign_keys = ON");
             }
             SchemaMigrations.migrate(c, schemaVersion);
@@ -85,6 +90,13 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     }
 
     public Path file() { return file; }
+
+    private static String syncMode() {
+        String m = System.getProperty("workbench.results.sync", "NORMAL").toUpperCase(java.util.Locale.ROOT);
+        if (!List.of("NORMAL", "FULL", "EXTRA").contains(m))
+            throw new IllegalArgumentException("workbench.results.sync must be NORMAL, FULL or EXTRA, got " + m);
+        return m;
+    }
 
     /**
      * Calls {@code listener} with a run's id after the run was created, changed status, got metrics

@@ -16,8 +16,7 @@ import java.util.Map;
 /**
  * The real {@link SuiteActions}: models load through {@link ModelLoader}, compression goes through
  * a {@link CompressionMethod} built by a {@link MethodFactory}, evaluation through a
- * {@link TaskEvaluator}. The two hooks are where the compression methods and the evaluator are
- * plugged in (see {@link #standard()}).
+ * {@link TaskEvaluator} (see {@link #standard}); tests plug in their own.
  */
 public final class WorkbenchSuiteActions implements SuiteActions {
 
@@ -46,24 +45,11 @@ public final class WorkbenchSuiteActions implements SuiteActions {
     }
 
     /**
-     * The actions the CLI uses: methods from {@link SuiteMethods}. INTEGRATION POINT: the evaluator
-     * is not on this branch yet, so evaluation reports that clearly; wire the eval runner here.
+     * The actions the CLI uses: methods from {@link SuiteMethods} (calibration paths relative to
+     * {@code baseDir}), evaluation by {@link EvalTaskEvaluator} on the data in {@code dataDir}.
      */
-    public static SuiteActions standard() {
-        return new WorkbenchSuiteActions(SuiteMethods::create,
-                new TaskEvaluator() {
-                    @Override
-                    public String taskVersion(String task) { return "unknown"; }
-
-                    @Override
-                    public String dataHash(String task) { return null; }
-
-                    @Override
-                    public StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
-                                                      ProgressListener progress, CancellationToken cancel) {
-                        throw new IllegalStateException("evaluation is not available in this build");
-                    }
-                });
+    public static SuiteActions standard(Path dataDir, Path baseDir) {
+        return new WorkbenchSuiteActions((m, p) -> SuiteMethods.create(m, p, baseDir), new EvalTaskEvaluator(dataDir));
     }
 
     @Override

@@ -49,7 +49,7 @@ class ResultsCommandsTest {
                 """);
         var fake = new FakeSuiteActions();
         var saved = SuiteCommand.actions;
-        SuiteCommand.actions = () -> fake;
+        SuiteCommand.actions = (data, base) -> fake;
         try {
             Out dry = run("suite", suite.toString(), "--dry-run");
             assertThat(dry.rc()).isZero();

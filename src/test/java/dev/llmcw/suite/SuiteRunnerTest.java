@@ -82,7 +82,7 @@ class SuiteRunnerTest {
             assertThat(x.spec().options().limit()).isEqualTo(8);
         });
         RunRecord rtn2 = runs.stream().filter(x -> "2".equals(x.methodParams().get("bits"))).findFirst().orElseThrow();
-        assertThat(rtn2.bitsPerWeight()).isEqualTo(2.5);
+        assertThat(rtn2.bitsPerWeight()).as("bits per compressed weight").isEqualTo(2.25);
         assertThat(rtn2.spec().options().fidelityBase()).endsWith("tiny.bin");
         assertThat(rtn2.metric("kl_mean")).isPresent();
         assertThat(rtn2.spec().modelPath()).contains("sweep-work").endsWith(".safetensors");

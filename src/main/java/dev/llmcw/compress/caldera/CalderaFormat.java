@@ -20,8 +20,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * CALDERA model files. Per compressed tensor N: {@code N.caldera.info} I32 [rows, cols, rank,
- * hadamard], {@code N.caldera.g} F32 [1] (RMS scale), and the quantised matrices {@code N.caldera.Q},
+ * CALDERA model files. Per compressed tensor N: {@code N.caldera.info} I32 [rows, stored cols, rank,
+ * hadamard, input cols] (stored cols exceed the input width when zero-padded to a multiple of 8 for E8P), {@code N.caldera.g} F32 [1] (RMS scale), and the quantised matrices {@code N.caldera.Q},
  * {@code N.caldera.L}, {@code N.caldera.R} as written by {@link QuantizerIO} (scalar codes + FP16 scales, E8P 16-bit indices, or
  * BF16/F32 values for 16/32-bit factors), all in the rotated domain. The Hadamard transforms are
  * regenerated from the "seed" parameter in {@link CompressedFormat#KEY_PARAMS}.
@@ -32,17 +32,21 @@ public final class CalderaFormat implements CompressedFormat {
     @Override public String method() { return "caldera"; }
 
     /** A stored tensor read back. */
-    public record Stored(int rows, int cols, int rank, boolean hadamard, float g, BlockQuantizer q, BlockQuantizer l, BlockQuantizer r) {}
+    /** @param cols stored (possibly zero-padded) width; {@code inCols} the layer's real input width */
+    public record Stored(int rows, int cols, int rank, boolean hadamard, float g, BlockQuantizer q, BlockQuantizer l, BlockQuantizer r,
+                         int inCols) {}
 
     public static Stored read(SafetensorsFile f, String name) {
         String p = name + ".caldera.";
         int[] info = f.ints(p + "info");
-        if (info.length != 4) throw new ModelLoadException(f.path(), p + "info must hold 4 ints");
+        if (info.length != 4 && info.length != 5) throw new ModelLoadException(f.path(), p + "info must hold 5 ints");
+        int inCols = info.length == 5 ? info[4] : info[1];
+        if (inCols <= 0 || inCols > info[1]) throw new ModelLoadException(f.path(), p + "info: input width " + inCols + " outside 1.." + info[1]);
         float g = f.tensor(p + "g").get(0);
         BlockQuantizer q = QuantizerIO.read(f, p + "Q");
         BlockQuantizer l = info[2] > 0 ? QuantizerIO.read(f, p + "L") : null;
         BlockQuantizer r = info[2] > 0 ? QuantizerIO.read(f, p + "R") : null;
-        return new Stored(info[0], info[1], info[2], info[3] != 0, g, q, l, r);
+        return new Stored(info[0], info[1], info[2], info[3] != 0, g, q, l, r, inCols);
     }
 
     static long seed(SafetensorsFile f) {
@@ -65,7 +69,10 @@ public final class CalderaFormat implements CompressedFormat {
             dev.llmcw.compress.linalg.RandomizedHadamard.unrotateWeight(a, Caldera.transform(seed, s.rows()), Caldera.transform(seed, s.cols()));
         }
         for (int i = 0; i < a.data.length; i++) a.data[i] *= s.g();
-        return a.data;
+        if (s.inCols() == s.cols()) return a.data;
+        double[] crop = new double[s.rows() * s.inCols()]; // drop the zero-padding columns
+        for (int r = 0; r < s.rows(); r++) System.arraycopy(a.data, r * s.cols(), crop, r * s.inCols(), s.inCols());
+        return crop;
     }
 
     @Override
@@ -84,7 +91,7 @@ public final class CalderaFormat implements CompressedFormat {
             double[] w = decode(s, seed);
             float[] f = new float[w.length];
             for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
-            return new DenseLinear(F32Tensor.of(f, s.rows(), s.cols()));
+            return new DenseLinear(F32Tensor.of(f, s.rows(), s.inCols()));
         }
         Linear q = switch (s.q()) {
             case ScalarBlockQuantizer sq -> new GroupQuantLinear(sq.grid(), sq.codes(), "Q");
@@ -99,7 +106,7 @@ public final class CalderaFormat implements CompressedFormat {
         float[] l = s.rank() > 0 ? toFloats(s.l().decode()) : null, r = s.rank() > 0 ? toFloats(s.r().decode()) : null;
         long bytes = QuantizerIO.storedBits(s.q()) / 8 + (s.rank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0) + 4;
         String label = s.q().label() + (s.rank() > 0 ? " + rank " + s.rank() + " " + s.l().label() : "");
-        return new CalderaLinear(s.rows(), s.cols(), s.rank(), s.g(),
+        return new CalderaLinear(s.rows(), s.cols(), s.inCols(), s.rank(), s.g(),
                 s.hadamard() ? Caldera.transform(seed, s.rows()) : null, s.hadamard() ? Caldera.transform(seed, s.cols()) : null,
                 q, l, r, bytes, label);
     }

@@ -9,7 +9,7 @@ import dev.llmcw.tensor.Linear;
  * its codes (scalar grid or E8P table decode inside the matvec); L and R are small and kept decoded.
  */
 public final class CalderaLinear implements Linear {
-    private final int rows, cols, rank;
+    private final int rows, cols, inCols, rank; // cols: stored (padded) width, inCols: the layer's input width
     private final float g;
     private final RandomizedHadamard tm, tn; // null without Hadamard
     private final Linear q;
@@ -17,10 +17,11 @@ public final class CalderaLinear implements Linear {
     private final long storageBytes;
     private final String label;
 
-    public CalderaLinear(int rows, int cols, int rank, float g, RandomizedHadamard tm, RandomizedHadamard tn,
+    public CalderaLinear(int rows, int cols, int inCols, int rank, float g, RandomizedHadamard tm, RandomizedHadamard tn,
                          Linear q, float[] l, float[] r, long storageBytes, String label) {
         this.rows = rows;
         this.cols = cols;
+        this.inCols = inCols;
         this.rank = rank;
         this.g = g;
         this.tm = tm;
@@ -32,15 +33,15 @@ public final class CalderaLinear implements Linear {
         this.label = label;
     }
 
-    @Override public int inFeatures() { return cols; }
+    @Override public int inFeatures() { return inCols; }
     @Override public int outFeatures() { return rows; }
     @Override public long storageBytes() { return storageBytes; }
     @Override public String kind() { return "caldera " + label + " on-the-fly"; }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
-        float[] xr = new float[batch * cols];
-        System.arraycopy(x, xOff, xr, 0, batch * cols);
+        float[] xr = new float[batch * cols]; // zero-padded to the stored width
+        for (int b = 0; b < batch; b++) System.arraycopy(x, xOff + b * inCols, xr, b * cols, inCols);
         if (tn != null) {
             double[] work = new double[cols];
             for (int b = 0; b < batch; b++) tn.apply(xr, b * cols, work);

@@ -9,6 +9,7 @@ import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
+import org.ejml.data.DMatrixRMaj;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -49,10 +50,11 @@ public final class CalderaMethod extends PerTensorCompression {
     @Override
     protected long tensorBits(int rows, int cols) {
         int k = options.rank();
+        cols = storedCols(cols);
         long bits = options.quantizer().equals("e8p") ? (long) rows * cols * 2 + 32
                 : QuantizerIO.scalarBits(rows, cols, options.qBits(), cols, false);
         if (k > 0) bits += factorBits(rows, k) + factorBits(k, cols);
-        return bits + 32 + 4 * 32; // RMS scale, the 4-int tensor header
+        return bits + 32 + 5 * 32; // RMS scale, the 5-int tensor header
     }
 
     private long factorBits(int rows, int cols) {
@@ -67,29 +69,61 @@ public final class CalderaMethod extends PerTensorCompression {
         hessians = calibration.obtain(model, progress, cancel);
     }
 
+    /** E8P works on blocks of 8 columns: other widths are padded with zero columns (see {@link #compressTensor}). */
+    private int storedCols(int cols) {
+        return options.quantizer().equals("e8p") ? (cols + 7) / 8 * 8 : cols;
+    }
+
     @Override
     protected Outcome compressTensor(Model model, String name, float[] w, int rows, int cols, SafetensorsWriter part,
                                      ProgressListener progress, CancellationToken cancel) {
         String key = HessianSet.groupKey(name);
+        int pc = storedCols(cols);
         PreparedHessian ph = prepared.get(key);
+        DMatrixRMaj regH = hessians.forWeight(name).regularisedForCaldera();
         if (ph == null) {
             prepared.clear(); // groups come in order: keep only the current one in memory
-            ph = Caldera.prepare(hessians.forWeight(name).regularisedForCaldera(), options);
+            ph = Caldera.prepare(pad(regH, pc), options);
             prepared.put(key, ph);
         }
         int k = Math.min(options.rank(), Math.min(rows, cols));
         CalderaOptions o = k == options.rank() ? options : new CalderaOptions(options.qBits(), options.lrBits(), k,
                 options.outerIters(), options.innerIters(), options.hadamard(), options.quantizer(), options.seed(), options.exactSvd());
-        CalderaResult r = Caldera.decompose(w, rows, cols, ph, o, name, progress, cancel);
-        write(part, name, r);
+        double[] wd = new double[rows * pc];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) wd[r * pc + c] = w[r * cols + c];
+        CalderaResult r = Caldera.decompose(wd, rows, pc, ph, o, name, progress, cancel);
+        write(part, name, r, cols);
+        double[] full = r.decode();
+        double[] hat = new double[rows * cols];
+        for (int i = 0; i < rows; i++) System.arraycopy(full, i * pc, hat, i * cols, cols);
+        // Errors of the stored matrix against W and the (unpadded) regularised H.
+        double rel = relativeError(w, hat), act = relativeActivationError(w, hat, rows, cols, regH);
         progress.log(String.format("%s: %s, activation error %.5f (best of %d at %d), frobenius %.5f, %.1fs",
-                name, r.quantizerLabel(), r.activationError(), r.history().size(), r.bestIteration() + 1, r.frobeniusError(), r.seconds()));
-        return new Outcome(r.frobeniusError(), r.activationError());
+                name, r.quantizerLabel(), act, r.history().size(), r.bestIteration() + 1, rel, r.seconds()));
+        return new Outcome(rel, act);
+    }
+
+    /**
+     * H padded to {@code size} with an identity block: padding columns of W are zero and their inputs are
+     * zero at inference, so how they are approximated does not matter; the identity keeps H definite.
+     * Deviation: QuIP#/CALDERA only handle widths divisible by 8 for E8P.
+     */
+    static DMatrixRMaj pad(DMatrixRMaj h, int size) {
+        if (h.numRows == size) return h;
+        DMatrixRMaj p = new DMatrixRMaj(size, size);
+        for (int i = 0; i < h.numRows; i++) System.arraycopy(h.data, i * h.numCols, p.data, i * size, h.numCols);
+        for (int i = h.numRows; i < size; i++) p.set(i, i, 1);
+        return p;
     }
 
     public static void write(SafetensorsWriter part, String name, CalderaResult r) {
+        write(part, name, r, r.cols());
+    }
+
+    /** @param cols the original width (≤ r.cols() when zero-padded for E8P) */
+    public static void write(SafetensorsWriter part, String name, CalderaResult r, int cols) {
         String p = name + ".caldera.";
-        part.addInts(p + "info", new long[]{4}, new int[]{r.rows(), r.cols(), r.options().rank(), r.hadamard() ? 1 : 0});
+        part.addInts(p + "info", new long[]{5}, new int[]{r.rows(), r.cols(), r.options().rank(), r.hadamard() ? 1 : 0, cols});
         part.add(p + "g", DType.F32, new long[]{1}, new float[]{(float) r.scale()});
         QuantizerIO.write(part, p + "Q", r.qQuant());
         if (r.lQuant() != null) {

@@ -93,15 +93,28 @@ public final class E8P12 {
         }
     }
 
+    /** Pattern table transposed (coordinate-major) so the 256 pattern scores vectorise. */
+    private static final double[][] PAT_T = new double[DIM][256];
+    private static final double[] ODD_MASK = new double[256]; // 1 where (Σ2a_i)/2 is odd
+    private static final jdk.incubator.vector.VectorSpecies<Double> S = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+
+    static {
+        for (int p = 0; p < 256; p++) {
+            for (int i = 0; i < DIM; i++) PAT_T[i][p] = PAT[p * DIM + i];
+            ODD_MASK[p] = PAT_HALF_SUM_ODD[p] ? 1 : 0;
+        }
+    }
+
     /**
      * Index of the codeword nearest to x[off..off+8) (x already scaled). For each shift and pattern the
      * best signs follow the input; if their parity is wrong the coordinate with the least |y_i|·a_i is
-     * flipped — exact, 512 candidates.
+     * flipped — exact, 512 candidates, scored 256 patterns at a time with the Vector API.
      */
     public static int nearest(double[] x, int off) {
         double best = Double.POSITIVE_INFINITY;
         int bestCode = 0;
         double[] ay = new double[DIM];
+        double[] score = new double[256];
         for (int sh = 0; sh < 2; sh++) {
             double shift = sh == 0 ? 0.25 : -0.25;
             int negMask = 0;
@@ -111,28 +124,35 @@ public final class E8P12 {
                 yy += y * y;
                 if (y < 0) { negMask |= 1 << i; ay[i] = -y; } else ay[i] = y;
             }
-            int negCount = Integer.bitCount(negMask);
-            for (int p = 0; p < 256; p++) {
-                int b = p * DIM;
-                double d = 0;
-                for (int i = 0; i < DIM; i++) d += ay[i] * PAT[b + i];
-                double score = yy + PAT_NORM[p] - 2 * d; // ‖y − s⊙a‖² with signs following y
+            boolean negOdd = (Integer.bitCount(negMask) & 1) != 0;
+            // score[p] = ‖y‖² + ‖a_p‖² − 2·⟨|y|, a_p⟩ + [parity wrong]·4·min_i |y_i|·a_p,i
+            for (int p = 0; p < 256; p += S.length()) {
+                var d = jdk.incubator.vector.DoubleVector.zero(S);
+                var mn = jdk.incubator.vector.DoubleVector.broadcast(S, Double.POSITIVE_INFINITY);
+                for (int i = 0; i < DIM; i++) {
+                    var prod = jdk.incubator.vector.DoubleVector.fromArray(S, PAT_T[i], p).mul(ay[i]);
+                    d = d.add(prod);
+                    mn = mn.min(prod);
+                }
+                var odd = jdk.incubator.vector.DoubleVector.fromArray(S, ODD_MASK, p);
+                if (negOdd) odd = odd.neg().add(1); // parity wrong where exactly one of (pattern, signs) is odd
+                var sc = jdk.incubator.vector.DoubleVector.fromArray(S, PAT_NORM, p).add(yy).sub(d.mul(2)).add(odd.mul(mn).mul(4));
+                sc.intoArray(score, p);
+            }
+            int bp = -1;
+            for (int p = 0; p < 256; p++) if (score[p] < best) { best = score[p]; bp = p; }
+            if (bp >= 0) {
                 int mask = negMask;
-                if (((PAT_HALF_SUM_ODD[p] ? 1 : 0) + negCount & 1) != 0) {
+                if (((PAT_HALF_SUM_ODD[bp] ? 1 : 0) + Integer.bitCount(negMask) & 1) != 0) {
                     double minCost = Double.POSITIVE_INFINITY;
                     int flip = 0;
                     for (int i = 0; i < DIM; i++) {
-                        double c = ay[i] * PAT[b + i];
+                        double c = ay[i] * PAT[bp * DIM + i];
                         if (c < minCost) { minCost = c; flip = i; }
                     }
-                    score += 4 * minCost;
-                    if (score >= best) continue;
                     mask ^= 1 << flip;
                 }
-                if (score < best) {
-                    best = score;
-                    bestCode = p << 8 | (mask & 127) << 1 | sh;
-                }
+                bestCode = bp << 8 | (mask & 127) << 1 | sh;
             }
         }
         return bestCode;

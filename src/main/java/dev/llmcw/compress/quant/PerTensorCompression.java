@@ -83,7 +83,9 @@ public abstract class PerTensorCompression implements CompressionMethod {
             cancel.throwIfCancelled();
             String name = names.get(i);
             Path part = CompressedFiles.partFile(workDir, name);
-            if (Files.isRegularFile(part) && SafetensorsFile.open(part).metadata().containsKey("rel_error")) {
+            String params = dev.llmcw.util.Json.write(parameters());
+            // A part is reused only if it was made by the same method with the same parameters.
+            if (Files.isRegularFile(part) && params.equals(SafetensorsFile.open(part).metadata().get("params"))) {
                 var md = SafetensorsFile.open(part).metadata();
                 errors.add(new CompressionReport.TensorError(name, Double.parseDouble(md.get("rel_error")), Double.parseDouble(md.get("rel_act_error"))));
                 progress.update(name() + " (resumed)", i + 1, names.size(), name);
@@ -92,6 +94,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
             var t = model.tensor(name);
             SafetensorsWriter pw = new SafetensorsWriter();
             Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, progress, cancel);
+            pw.metadata("params", params);
             pw.metadata("rel_error", Double.toString(o.relativeError()));
             pw.metadata("rel_act_error", Double.toString(o.relativeActivationError()));
             pw.write(part);

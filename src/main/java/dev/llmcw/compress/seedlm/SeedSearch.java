@@ -22,9 +22,10 @@ import java.util.function.IntConsumer;
  * the least double error wins, ties going to the lowest offset. The result therefore equals the exhaustive
  * double-precision optimum unless a float error is off by more than the margin (possible only for a t*
  * within float rounding of a quantisation midpoint); the exactness tests check it against brute force and
- * against the numpy reference. The float error is evaluated as ‖w‖² + t̂ᵀ(G t̂ − 2Uᵀw) rather than the
- * spec's ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*) (equal in exact arithmetic): with U badly conditioned t* is huge and
- * the spec's form cancels catastrophically in float, while t̂ is bounded by the codes. Seeds are tiled in chunks (default 32 KB of tables, property seedlm.chunkKB; measured best on this machine) that stay in L1/L2 while a batch of blocks runs.
+ * against the numpy reference. Only the pruning bound uses the quadratic form; the float error of a seed that
+ * survives pruning is the residual ‖w − U t̂‖² summed directly, not the spec's ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*)
+ * (equal in exact arithmetic): with U badly conditioned t* and even t̂ (up to 7·2^7) are huge and the quadratic
+ * forms cancel catastrophically in float (seen on real weights: negative "errors" that fooled the screen). Seeds are tiled in chunks (default 32 KB of tables, property seedlm.chunkKB; measured best on this machine) that stay in L1/L2 while a batch of blocks runs.
  */
 public final class SeedSearch {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -40,7 +41,14 @@ public final class SeedSearch {
     /** Result of one block. */
     public record BlockResult(int offset, int seed, int exponent, int[] codes, double error) {}
 
+    /** Largest K whose search tables are built: K = 20 at (8,3) already takes ~130 MB of float tables. */
+    public static final int MAX_SEARCH_K = 20;
+
     public SeedSearch(SeedLmConfig cfg) {
+        if (cfg.k() > MAX_SEARCH_K) {
+            throw new IllegalArgumentException("exhaustive seed search supports K <= " + MAX_SEARCH_K + " (tables for K=" + cfg.k()
+                    + " would take " + (((1L << cfg.k()) * 4 * (cfg.c() * (cfg.p() <= 3 ? 3 : 4) + 10)) >> 20) + " MB); the LFSR itself goes to K=24");
+        }
         this.cfg = cfg;
         this.tab = SeedTables.of(cfg.c(), cfg.p(), cfg.k());
         this.c = cfg.c();
@@ -187,7 +195,7 @@ public final class SeedSearch {
         final IntVector one = IntVector.broadcast(IS, 1);
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
-            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, b0 = t0, b1 = t0, b2 = t0;
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0;
             for (int j = 0; j < c; j++) {
                 FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
                 t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
@@ -202,13 +210,6 @@ public final class SeedSearch {
             FloatVector lb = wwV.sub(g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).mul(t0)
                     .add(g11.mul(t1).add(g12.mul(t2)).mul(t1)).add(g22.mul(t2).mul(t2))).max(0f);
             if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue; // no seed here can beat the best
-            for (int j = 0; j < c; j++) {
-                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
-                int u = o + 1 + j * p;
-                b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
-                if (p > 1) b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
-                if (p > 2) b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
-            }
             IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
             if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
@@ -218,9 +219,17 @@ public final class SeedSearch {
             FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            // ‖w − U t̂‖² = ‖w‖² + t̂ᵀ(G t̂ − 2 Uᵀw): t̂ is bounded by the codes, so no cancellation of huge terms
-            FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).sub(b0.add(b0)).mul(h0)
-                    .add(g11.mul(h1).add(g12.mul(h2)).sub(b1.add(b1)).mul(h1)).add(g22.mul(h2).sub(b2.add(b2)).mul(h2)));
+            // ‖w − U t̂‖² summed directly: quadratic forms cancel catastrophically in float when U is badly
+            // conditioned (t* huge, or t̂ up to 7·2^7 in U's near-null space); the residual itself does not.
+            FloatVector err = FloatVector.zero(FS);
+            for (int j = 0; j < c; j++) {
+                int u = o + 1 + j * p;
+                FloatVector uh = FloatVector.fromArray(FS, un, u).mul(h0);
+                if (p > 1) uh = FloatVector.fromArray(FS, un, u + 1).fma(h1, uh);
+                if (p > 2) uh = FloatVector.fromArray(FS, un, u + 2).fma(h2, uh);
+                FloatVector r = FloatVector.broadcast(FS, w[wOff + j]).sub(uh);
+                err = r.fma(r, err);
+            }
             if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
                 err.intoArray(lanes, 0);
                 record(cs, o, lanes);
@@ -238,7 +247,7 @@ public final class SeedSearch {
         final IntVector one = IntVector.broadcast(IS, 1);
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
-            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0, b0 = t0, b1 = t0, b2 = t0, b3 = t0;
+            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0;
             for (int j = 0; j < c; j++) {
                 FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
                 t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
@@ -255,14 +264,6 @@ public final class SeedSearch {
                     .add(g11.mul(t1).add(g12.mul(t2)).add(g13.mul(t3)).mul(t1))
                     .add(g22.mul(t2).add(g23.mul(t3)).mul(t2)).add(g33.mul(t3).mul(t3))).max(0f);
             if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue;
-            for (int j = 0; j < c; j++) {
-                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
-                int u = o + 1 + j * 4;
-                b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
-                b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
-                b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
-                b3 = FloatVector.fromArray(FS, un, u + 3).fma(wj, b3);
-            }
             IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).max(t3.abs()).reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
             if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
@@ -273,9 +274,14 @@ public final class SeedSearch {
             FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             FloatVector h3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).add(g03.mul(h3)).sub(b0.add(b0)).mul(h0)
-                    .add(g11.mul(h1).add(g12.mul(h2)).add(g13.mul(h3)).sub(b1.add(b1)).mul(h1))
-                    .add(g22.mul(h2).add(g23.mul(h3)).sub(b2.add(b2)).mul(h2)).add(g33.mul(h3).sub(b3.add(b3)).mul(h3)));
+            FloatVector err = FloatVector.zero(FS);
+            for (int j = 0; j < c; j++) {
+                int u = o + 1 + j * 4;
+                FloatVector uh = FloatVector.fromArray(FS, un, u).mul(h0).add(FloatVector.fromArray(FS, un, u + 1).mul(h1))
+                        .add(FloatVector.fromArray(FS, un, u + 2).mul(h2)).add(FloatVector.fromArray(FS, un, u + 3).mul(h3));
+                FloatVector r = FloatVector.broadcast(FS, w[wOff + j]).sub(uh);
+                err = r.fma(r, err);
+            }
             if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
                 err.intoArray(lanes, 0);
                 record(cs, o, lanes);

@@ -77,7 +77,7 @@ class CalderaFileTest {
         long bits = 0;
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = 4;
-            bits += 2L * m * n + m * 18L + 4L * k * (m + n) + (long) (m + k) * 20 + 160;
+            bits += 2L * m * n + m * 18L + 4L * k * (m + n) + (long) (m + k) * 20 + 192;
         }
         bits *= c.nLayers();
         assertThat(est.bitsPerCompressedWeight()).isCloseTo((double) bits / params, offset(1e-12));
@@ -104,6 +104,28 @@ class CalderaFileTest {
         var rep2 = method.compress(model, dir.resolve("c2.safetensors"), dir.resolve("work"), null, null);
         assertThat(Files.mismatch(out, dir.resolve("c2.safetensors"))).isEqualTo(-1L);
         assertThat(rep2.tensorErrors()).isEqualTo(rep.tensorErrors());
+        // Other parameters in the same work folder: nothing stale is reused.
+        var other = new CalderaMethod(new CalderaOptions(3, 4, 4, 1, 1, true, "scalar", 5, false), CalibrationSpec.precomputed(set));
+        var rep3 = other.compress(model, dir.resolve("c3.safetensors"), dir.resolve("work"), null, null);
+        assertThat(rep3.tensorErrors().get(0).relativeActivationError()).isNotEqualTo(rep.tensorErrors().get(0).relativeActivationError());
+    }
+
+    @Test
+    void e8pPadsWidthsThatAreNotMultiplesOfEight(@TempDir Path dir) throws Exception {
+        Model model = ModelLoader.load(TestData.stories260K()); // down_proj has 172 inputs
+        int[] seq = model.tokenizer().encode("Once upon a time, there was a little girl named Lily.");
+        var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
+        var method = new CalderaMethod(new CalderaOptions(2, 4, 8, 1, 1, true, "e8p", 5, false), CalibrationSpec.precomputed(set));
+        Path out = dir.resolve("e.safetensors");
+        var rep = method.compress(model, out, dir.resolve("work"), null, null);
+        for (var e : rep.tensorErrors()) assertThat(e.relativeActivationError()).isBetween(0.0, 0.5);
+        Model fly = CompressedModels.load(out, true), dense = CompressedModels.load(out, false);
+        assertThat(dense.linears().get(WeightNames.down(0)).inFeatures()).isEqualTo(172);
+        assertThat(fly.linears().get(WeightNames.down(0)).inFeatures()).isEqualTo(172);
+        float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq);
+        int last = seq.length - 1;
+        for (int i = 0; i < a[last].length; i++) assertThat(a[last][i]).isCloseTo(b[last][i], offset(2e-3f));
+        assertThat(Files.size(out)).isBetween(method.estimate(model).totalBytes(), method.estimate(model).totalBytes() + 64_000);
     }
 
     @Test

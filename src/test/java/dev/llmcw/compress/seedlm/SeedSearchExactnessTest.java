@@ -78,6 +78,15 @@ class SeedSearchExactnessTest {
         check(new SeedLmConfig(8, 3, 15, ExponentRule.RANGE_FILLING, false), 6, 17, 0.04);
     }
 
+    /** A stories260K q_proj block on which a quadratic-form float error came out negative (e = 7 on a near-singular U). */
+    @Test
+    void realWeightBlockAtK16() {
+        var cfg = SeedLmConfig.BITS4;
+        float[] w = {0.044392787f, 0.07974771f, -0.008925347f, 0.019895228f, 0.026152305f, -0.039200734f, 0.036331687f, -0.008467845f};
+        double want = bruteForce(cfg, new float[][]{w})[0];
+        assertThat(new SeedSearch(cfg).searchOne(w).error()).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-12 * (1 + want)));
+    }
+
     @Test
     void oneAndTwoCoefficients() {
         check(new SeedLmConfig(4, 1, 8, ExponentRule.RANGE_FILLING, false), 20, 14, 1.0);

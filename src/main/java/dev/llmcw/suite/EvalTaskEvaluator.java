@@ -1,0 +1,76 @@
+package dev.llmcw.suite;
+
+import dev.llmcw.eval.BosMode;
+import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.Evaluator;
+import dev.llmcw.eval.ItemStore;
+import dev.llmcw.eval.ScoringModel;
+import dev.llmcw.eval.ScoringModels;
+import dev.llmcw.eval.TaskResult;
+import dev.llmcw.eval.tasks.MultipleChoiceTask;
+import dev.llmcw.eval.tasks.PerplexityTask;
+import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.eval.tasks.TaskRegistry;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.StoredRuns;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Suite evaluation through the lm-eval-exact {@link Evaluator}: tasks from {@link TaskRegistry}, data
+ * from one data folder (the shared datasets, a download folder or the repository's samples), items
+ * stored under the evaluator's own run key. The model being evaluated and the fidelity base stay
+ * loaded between the tasks of one setting.
+ */
+public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvaluator {
+    private final Path dataDir;
+    private final Map<String, String> dataHashes = new ConcurrentHashMap<>();
+    private Path lastModelPath;
+    private ScoringModel lastModel;
+    private Path lastBasePath;
+    private ScoringModel lastBase;
+
+    public EvalTaskEvaluator(Path dataDir) { this.dataDir = dataDir; }
+
+    private static Task task(String name, long seed) { return TaskRegistry.byName(name, seed, null); }
+
+    @Override
+    public String taskVersion(String task) { return task(task, 1234).version(); }
+
+    /** Content fingerprint of the task's items as the evaluator reads them (part of the run key). */
+    @Override
+    public String dataHash(String name) {
+        return dataHashes.computeIfAbsent(name, n -> switch (task(n, 1234)) {
+            case MultipleChoiceTask mc -> Evaluator.dataFingerprint(mc.load(dataDir));
+            case PerplexityTask pt -> Evaluator.docsFingerprint(pt.load(dataDir));
+        });
+    }
+
+    @Override
+    public synchronized StoredRuns.Result evaluate(Path model, String taskName, RunSpec.Options o, String runKey, ItemStore items,
+                                                   ProgressListener progress, CancellationToken cancel) {
+        // RunSpec's bos null = "as lm-eval does" (AUTO: no BOS for loglikelihood tasks up to lm-eval 0.4.9.1)
+        BosMode bos = o.bos() == null ? BosMode.AUTO : o.bos() ? BosMode.ON : BosMode.OFF;
+        EvalOptions eo = new EvalOptions(bos, o.maxLength() == null ? 0 : o.maxLength(), o.limit() == null ? 0 : o.limit(), o.seed(), 1);
+        if (!Objects.equals(model, lastModelPath)) {
+            lastModel = ScoringModels.load(model, null);
+            lastModelPath = model;
+        }
+        ScoringModel base = null;
+        if (o.fidelityBase() != null) {
+            Path b = Path.of(o.fidelityBase());
+            if (!b.equals(lastBasePath)) {
+                lastBase = ScoringModels.load(b, null);
+                lastBasePath = b;
+            }
+            base = lastBase;
+        }
+        TaskResult r = new Evaluator(eo, items, progress, cancel).run(task(taskName, o.seed()), dataDir, lastModel, base);
+        return new StoredRuns.Result(r.metrics(), r.runKey());
+    }
+}
