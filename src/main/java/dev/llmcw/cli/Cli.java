@@ -8,17 +8,22 @@ import picocli.CommandLine.Command;
         description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
                 InfoCommand.class,
+                CompressCommand.class,
+                SeedLmSweepCommand.class,
+                SeedLmBenchCommand.class,
                 SynthCommand.class,
                 ExportHfCommand.class,
                 TokenizeCommand.class,
                 ExportGgufCommand.class,
                 PplCommand.class,
                 BenchCommand.class,
-                CompressCommand.class,
-                SeedLmSweepCommand.class,
-                SeedLmBenchCommand.class,
+                CalderaBenchCommand.class,
+                CompressQualityCommand.class,
                 EvalCommand.class,
                 EvalBenchCommand.class,
+                SuiteCommand.class,
+                RunsCommand.class,
+                DownloadCommand.class,
         })
 public final class Cli implements Runnable {
 

@@ -46,7 +46,7 @@ final class CompressCommand implements Callable<Integer> {
 
     /** SeedLM's options. */
     static final class SeedLmOptions {
-        @Option(names = "--bits", description = "SeedLM preset: 4 = (C,P,K) (8,3,16), 3 = (12,4,16)")
+        @Option(names = "--bits", description = "SeedLM preset: 4 = (C,P,K) (8,3,16), 3 = (12,4,16); RTN/GPTQ: bits per weight (default 4)")
         Integer bits;
         @Option(names = "--C", description = "SeedLM block length") Integer c;
         @Option(names = "--P", description = "SeedLM coefficients per block") Integer p;
@@ -55,11 +55,47 @@ final class CompressCommand implements Callable<Integer> {
         @Option(names = "--per-tensor-scale", description = "SeedLM: FP16 scale per tensor (not in the paper; bits counted)") boolean perTensorScale;
     }
 
+    @Mixin
+    CalderaCliOptions caldera = new CalderaCliOptions();
+
+    /** CALDERA, RTN and GPTQ options (--bits above is shared by SeedLM, RTN and GPTQ). */
+    static final class CalderaCliOptions {
+        @Option(names = "--q-bits", defaultValue = "2", description = "CALDERA: bits of the backbone Q (e8p: 2)") int qBits;
+        @Option(names = "--lr-bits", defaultValue = "4", description = "CALDERA: bits of L and R (2..8; e8p: 2 or 4; 16 = BF16, 32 = F32)") int lrBits;
+        @Option(names = "--rank", defaultValue = "64", description = "CALDERA: rank k of L·R (0 = LDLQ only)") int rank;
+        @Option(names = "--outer-iters", defaultValue = "20", description = "CALDERA: outer iterations") int outer;
+        @Option(names = "--inner-iters", defaultValue = "50", description = "CALDERA: LPLR iterations for quantised factors") int inner;
+        @Option(names = "--no-hadamard", description = "CALDERA: skip the randomised Hadamard incoherence") boolean noHadamard;
+        @Option(names = "--quantizer", defaultValue = "scalar", description = "CALDERA: scalar or e8p (QuIP# E8P12 lattice)") String quantizer;
+        @Option(names = "--exact-svd", description = "CALDERA: full SVD in the LR step (default: randomised top-k)") boolean exactSvd;
+        @Option(names = "--seed", defaultValue = "24301", description = "CALDERA: seed of the Hadamard transforms") long seed;
+        @Option(names = "--calib", description = "CALDERA/GPTQ: calibration text file (tokenised by the model's tokenizer)") Path calib;
+        @Option(names = "--calib-seqs", defaultValue = "128", description = "CALDERA/GPTQ: calibration sequences N") int calibSeqs;
+        @Option(names = "--calib-len", defaultValue = "512", description = "CALDERA/GPTQ: tokens per calibration sequence L") int calibLen;
+        @Option(names = "--calib-cache", description = "CALDERA/GPTQ: folder caching H per (model, file, N, L) (default: beside OUT)") Path calibCache;
+        @Option(names = "--group", defaultValue = "128", description = "RTN/GPTQ: group size g") int group;
+        @Option(names = "--sym", description = "RTN/GPTQ: symmetric grid (default asymmetric with zero point)") boolean sym;
+        @Option(names = "--act-order", description = "GPTQ: process columns by decreasing H[i,i]") boolean actOrder;
+        @Option(names = "--damp", defaultValue = "0.01", description = "GPTQ: damping as a fraction of mean(diag H)") double damp;
+    }
+
+    private dev.llmcw.compress.calibration.CalibrationSpec calibration() {
+        if (caldera.calib == null) throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
+        Path cache = caldera.calibCache != null ? caldera.calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
+        return dev.llmcw.compress.calibration.CalibrationSpec.of(caldera.calib, caldera.calibSeqs, caldera.calibLen, cache);
+    }
+
     CompressionMethod build() {
         return switch (method.toLowerCase(Locale.ROOT)) {
             case "seedlm" -> SeedLmMethod.fromOptions(seedlm.bits, seedlm.c, seedlm.p, seedlm.k, seedlm.exponentRule,
                     seedlm.perTensorScale, tokenizer);
-            case "caldera", "rtn", "gptq" -> throw new IllegalArgumentException("method " + method + " is not available in this build yet");
+            case "caldera" -> new dev.llmcw.compress.caldera.CalderaMethod(new dev.llmcw.compress.caldera.CalderaOptions(
+                    caldera.qBits, caldera.lrBits, caldera.rank, caldera.outer, caldera.inner, !caldera.noHadamard,
+                    caldera.quantizer, caldera.seed, caldera.exactSvd), calibration()).withTokenizer(tokenizer);
+            case "rtn" -> new dev.llmcw.compress.rtn.RtnMethod(seedlm.bits == null ? 4 : seedlm.bits, caldera.group, caldera.sym)
+                    .withTokenizer(tokenizer);
+            case "gptq" -> new dev.llmcw.compress.gptq.GptqMethod(seedlm.bits == null ? 4 : seedlm.bits, caldera.group, caldera.sym,
+                    caldera.actOrder, caldera.damp, calibration()).withTokenizer(tokenizer);
             default -> throw new IllegalArgumentException("unknown method '" + method + "' (seedlm, caldera, rtn, gptq)");
         };
     }

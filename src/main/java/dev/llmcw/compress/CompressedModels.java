@@ -33,7 +33,10 @@ import java.util.stream.Stream;
 public final class CompressedModels {
     /** Registered formats by method name; other methods add theirs to this initialiser (or call {@link #register}). */
     private static final Map<String, CompressedFormat> FORMATS = new ConcurrentHashMap<>(Map.of(
-            "seedlm", new SeedLmFormat()));
+            "seedlm", new SeedLmFormat(),
+            "caldera", dev.llmcw.compress.caldera.CalderaFormat.INSTANCE,
+            "rtn", dev.llmcw.compress.rtn.GroupQuantFormat.RTN,
+            "gptq", dev.llmcw.compress.rtn.GroupQuantFormat.GPTQ));
 
     private CompressedModels() {}
 

@@ -68,4 +68,32 @@ public final class DenseLinear implements Linear {
             }
         });
     }
+
+    /**
+     * ys[i] = layers[i]·x for layers that share their input (q/k/v, gate/up). For a few tokens of dense
+     * layers this is one parallel region over the rows of all of them instead of one per layer: in
+     * decode, where each product is small, the fork/join cost per region is a visible share of a token.
+     * Other layers (compressed replacements) and prefill batches run layer by layer.
+     */
+    public static void forwardShared(Linear[] layers, float[] x, float[][] ys, int batch) {
+        boolean dense = batch < BATCH_TILED_FROM;
+        for (Linear l : layers) dense &= l instanceof DenseLinear && l.inFeatures() == layers[0].inFeatures();
+        if (!dense) {
+            for (int i = 0; i < layers.length; i++) layers[i].forward(x, 0, ys[i], 0, batch);
+            return;
+        }
+        int[] start = new int[layers.length + 1];
+        for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + layers[i].outFeatures();
+        int in = layers[0].inFeatures(), total = start[layers.length];
+        int grain = Math.max(Math.max(1, 16384 / in), total / (Parallel.threads() * 8));
+        Parallel.forRange(0, total, grain, r -> {
+            int i = 0;
+            while (r >= start[i + 1]) i++;
+            DenseLinear l = (DenseLinear) layers[i];
+            int o = r - start[i];
+            long rowOff = (long) o * in;
+            float b = l.bias == null ? 0f : l.bias[o];
+            for (int t = 0; t < batch; t++) ys[i][t * l.out + o] = l.weight.dot(rowOff, x, t * in, in) + b;
+        });
+    }
 }

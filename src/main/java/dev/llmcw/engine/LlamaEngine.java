@@ -157,9 +157,7 @@ public final class LlamaEngine implements Scorer {
         for (int li = 0; li < layers.length; li++) {
             Layer L = layers[li];
             rmsNorm(x, L.attnNorm, xb, n, dim);
-            L.q.forward(xb, 0, q, 0, n);
-            L.k.forward(xb, 0, k, 0, n);
-            L.v.forward(xb, 0, v, 0, n);
+            DenseLinear.forwardShared(new Linear[]{L.q, L.k, L.v}, xb, new float[][]{q, k, v}, n);
             if (L.qBias != null) {
                 addBias(q, L.qBias, n);
                 addBias(k, L.kBias, n);
@@ -175,8 +173,7 @@ public final class LlamaEngine implements Scorer {
             for (int i = 0; i < n * dim; i++) x[i] += proj[i];
 
             rmsNorm(x, L.ffnNorm, xb, n, dim);
-            L.gate.forward(xb, 0, gate, 0, n);
-            L.up.forward(xb, 0, up, 0, n);
+            DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
             Parallel.forRange(0, n, Math.max(1, 16384 / hidden),
                     t -> VectorKernels.swiglu(gate, up, t * hidden, (t + 1) * hidden));
             L.down.forward(gate, 0, proj, 0, n);

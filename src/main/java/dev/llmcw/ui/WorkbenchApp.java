@@ -1,20 +1,59 @@
 package dev.llmcw.ui;
 
+import dev.llmcw.app.RecentModels;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.ui.common.ErrorReporter;
+import dev.llmcw.ui.common.FileDialogs;
+import dev.llmcw.ui.common.FxErrorReporter;
+import dev.llmcw.ui.task.FxTaskExecutor;
+import dev.llmcw.ui.task.TaskExecutor;
 import javafx.application.Application;
 import javafx.scene.Scene;
-import javafx.scene.control.Label;
+import javafx.scene.image.Image;
 import javafx.stage.Stage;
+import javafx.stage.Window;
+
+import java.util.function.Supplier;
 
 /** The JavaFX application (main window). */
 public class WorkbenchApp extends Application {
+    private TaskExecutor executor;
+
     public static void launchApp(String[] args) {
         Application.launch(WorkbenchApp.class, args);
     }
 
+    /** Builds the whole window for a stage; the app and the UI tests go through here. */
+    public static MainWindow install(Stage stage, WorkbenchServices services, TaskExecutor executor, FileDialogs files,
+                                     ErrorReporter errors, RecentModels recents) {
+        Supplier<Window> owner = () -> stage;
+        ErrorReporter reporter = errors != null ? errors : new FxErrorReporter(owner);
+        var vm = new WorkbenchViewModel(services, executor, reporter, recents);
+        var window = new MainWindow(vm, files, reporter);
+        var scene = new Scene(window, 1360, 860);
+        scene.getStylesheets().add(stylesheet());
+        stage.setTitle("LLM Compression Workbench");
+        stage.setScene(scene);
+        stage.setUserData(vm);
+        var icon = WorkbenchApp.class.getResource("/dev/llmcw/ui/icon.png");
+        if (icon != null) stage.getIcons().add(new Image(icon.toExternalForm()));
+        return window;
+    }
+
+    public static String stylesheet() {
+        return WorkbenchApp.class.getResource("/dev/llmcw/ui/workbench.css").toExternalForm();
+    }
+
     @Override
     public void start(Stage stage) {
-        stage.setTitle("LLM Compression Workbench");
-        stage.setScene(new Scene(new Label("LLM Compression Workbench"), 1200, 800));
+        executor = new FxTaskExecutor();
+        install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, FileDialogs.native_(), null,
+                RecentModels.userDefault());
         stage.show();
+    }
+
+    @Override
+    public void stop() {
+        if (executor != null) executor.shutdown();
     }
 }

@@ -42,6 +42,16 @@ class LlamaEngineTest {
     }
 
     @Test
+    void goldenFoldersThroughModelLoaderMatchReference() {
+        // the HF folder loader reads config.json itself: its config must equal the hand-built one
+        for (var name : new String[]{"tiny-llama3", "tiny-qwen2"}) {
+            Model m = dev.llmcw.model.ModelLoader.load(GoldenModels.resource(name));
+            var g = GoldenModels.golden(GoldenModels.resource(name + "/golden.json"));
+            assertThat(maxAbsDiff(new LlamaEngine(m), g)).as(name).isLessThan(1e-4);
+        }
+    }
+
+    @Test
     void ropeScalingMatters() {
         // without llama3 scaling the same weights give different logits: the fixture really tests it
         var c = GoldenModels.tinyLlama3Config();

@@ -1,6 +1,16 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.Parallel;
+import dev.llmcw.tensor.BF16Tensor;
+import dev.llmcw.tensor.F32Tensor;
+import dev.llmcw.tensor.Half;
+import dev.llmcw.tensor.Linear;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Locale;
 
 import java.io.PrintStream;
 import java.util.Random;
@@ -50,7 +60,70 @@ public final class SeedLmBench {
         s.search(w, nb, new int[nb], new byte[nb], new byte[nb * p], null, null);
     }
 
+    /**
+     * On-the-fly SeedLM matvec (4-bit preset) vs dense BF16 and F32 ({@link DenseLinear}) at Llama-3.2-1B
+     * layer shapes, one token (batch 1). Weights are random codes/seeds: the kernels' cost does not depend
+     * on the values. "bytes/token" = bytes of weights one matvec reads.
+     */
     public void matvec(double seconds) {
-        out.println("matvec: not yet");
+        out.printf("matvec, batch 1, %d threads (wall time; CPU-s per matvec in brackets)%n", Parallel.threads());
+        out.println("| shape (out x in) | layer | µs/matvec | matvec/s | bytes/token | GB/s | vs dense BF16 |");
+        out.println("|---|---|---|---|---|---|---|");
+        warmUp();
+        for (int[] shape : new int[][]{{2048, 2048}, {8192, 2048}, {2048, 8192}}) {
+            int rows = shape[0], cols = shape[1];
+            SeedLmTensor t = randomTensor(rows, cols, SeedLmConfig.BITS4, 11);
+            float[] w = t.decode();
+            Arena arena = Arena.ofAuto();
+            MemorySegment bf = arena.allocate(2L * w.length, 64), f32 = arena.allocate(4L * w.length, 64);
+            for (int i = 0; i < w.length; i++) {
+                bf.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Half.floatToBf16(w[i]));
+                f32.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, w[i]);
+            }
+            Linear[] layers = {
+                    new DenseLinear(new BF16Tensor(new long[]{rows, cols}, bf)),
+                    new DenseLinear(new F32Tensor(new long[]{rows, cols}, f32)),
+                    new SeedLmLinear(t)};
+            float[] x = new float[cols];
+            Random r = new Random(1);
+            for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
+            double bf16Us = 0;
+            for (Linear l : layers) {
+                float[] y = new float[rows];
+                long deadline = System.nanoTime() + (long) (0.3e9 * seconds);
+                while (System.nanoTime() < deadline) l.forward(x, y);         // warm-up
+                long n = 0, t0 = System.nanoTime(), cpu0 = cpuNanos();
+                deadline = t0 + (long) (seconds * 1e9);
+                while (System.nanoTime() < deadline || n < 5) {
+                    l.forward(x, y);
+                    n++;
+                }
+                double us = (System.nanoTime() - t0) / 1e3 / n, cpuUs = (cpuNanos() - cpu0) / 1e3 / n;
+                if (l.kind().equals("dense BF16")) bf16Us = us;
+                out.printf(Locale.ROOT, "| %dx%d | %s | %.0f (%.0f) | %,.0f | %,d | %.1f | %.2fx |%n", rows, cols, l.kind(), us, cpuUs,
+                        1e6 / us, l.storageBytes(), l.storageBytes() / us / 1e3, bf16Us / us);
+            }
+        }
+    }
+
+    /** Gets every kernel JIT-compiled on a small layer first, so the big shapes are not timed in the interpreter. */
+    private static void warmUp() {
+        SeedLmTensor t = randomTensor(256, 256, SeedLmConfig.BITS4, 3);
+        float[] x = new float[256], y = new float[256];
+        Linear[] ls = {new SeedLmLinear(t), new DenseLinear(F32Tensor.of(t.decode(), 256, 256))};
+        for (Linear l : ls) for (int i = 0; i < 3000; i++) l.forward(x, y);
+    }
+
+    static SeedLmTensor randomTensor(int rows, int cols, SeedLmConfig cfg, long seed) {
+        Random r = new Random(seed);
+        int nb = rows * SeedLmTensor.blocksPerRow(cols, cfg);
+        int[] seeds = new int[nb];
+        byte[] e = new byte[nb], q = new byte[nb * cfg.p()];
+        for (int i = 0; i < nb; i++) {
+            seeds[i] = 1 + r.nextInt((1 << cfg.k()) - 1);
+            e[i] = (byte) (r.nextInt(4) - 8);
+        }
+        for (int i = 0; i < q.length; i++) q[i] = (byte) (r.nextInt(16) - 8);
+        return new SeedLmTensor(rows, cols, cfg, seeds, e, q, 1f);
     }
 }

@@ -4,10 +4,8 @@ import dev.llmcw.engine.Parallel;
 import dev.llmcw.tensor.Linear;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,21 +18,22 @@ import jdk.incubator.vector.VectorSpecies;
  * coefficient c the kernel accumulates z_c = Σ_r x_r·s_rc over the raw integer states; the normalisation
  * (s − 2^{K−1}) / (2^{K−1} − 1) and q·2^e are applied once per block: Σ_c t_c/(2^{K−1}−1)·(z_c − 2^{K−1}·Σ_r x_r).
  *
- * <p>Weights in memory, block-major ([block][row], so one vector load serves 16 rows): seeds as 16-bit (K ≤ 16)
- * or 32-bit words, and one coefficient word per block holding e + 8 in bits 0–3 and code i in bits 4+4i..7+4i,
- * 16-bit for P ≤ 3 and 32-bit otherwise. For (8,3,16) that is exactly the 4 bits/weight of the file; for
- * (12,4,16) it is 48 bits per block (4 bits/weight) against 36 on disk. Batches of more than one token decode
+ * <p>Weights in memory, block-major ([block][row], so one vector load serves 16 rows). A coefficient word holds
+ * e + 8 in bits 0–3 and code i in bits 4+4i..7+4i. With K ≤ 16 and P ≤ 3 seed and word share one int per block:
+ * for (8,3,16) exactly the 32 bits per block (4 bits/weight) of the file. Otherwise seed and word take an int each
+ * (64 bits per block: 5.33 bits/weight for (12,4,16) against 3 on disk) — simpler loads, stated in storageBytes(). Batches of more than one token decode
  * 16-row stripes once and reuse them for every token.
  */
 public final class SeedLmLinear implements Linear {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = FS.vectorShape().withLanes(int.class);
-    private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
     private static final int L = FS.length();
 
     private final SeedLmTensor t;
     private final int rows, cols, c, p, k, bpr, rowsPad, tapMask;
-    private final short[] seeds16, words16;
+    /** Layout A (K ≤ 16, P ≤ 3): one int per block, seed in bits 0–15, coefficient word in bits 16–31. */
+    private final int[] packed;
+    /** Layout B (otherwise): seed and coefficient word as separate ints. */
     private final int[] seeds32, words32;
     private final float normScale;
 
@@ -52,11 +51,10 @@ public final class SeedLmLinear implements Linear {
         this.tapMask = Lfsr.tapMask(k);
         this.normScale = (float) (t.scale() / ((1 << (k - 1)) - 1.0));
         int n = bpr * rowsPad;
-        boolean shortSeeds = k <= 16, shortWords = p <= 3;
-        seeds16 = shortSeeds ? new short[n] : null;
-        seeds32 = shortSeeds ? null : new int[n];
-        words16 = shortWords ? new short[n] : null;
-        words32 = shortWords ? null : new int[n];
+        boolean a = k <= 16 && p <= 3;
+        packed = a ? new int[n] : null;
+        seeds32 = a ? null : new int[n];
+        words32 = a ? null : new int[n];
         for (int b = 0; b < bpr; b++) {
             for (int o = 0; o < rowsPad; o++) {
                 int idx = b * rowsPad + o;
@@ -67,8 +65,12 @@ public final class SeedLmLinear implements Linear {
                     word = t.exponent(blk) + 8;
                     for (int i = 0; i < p; i++) word |= (t.code(blk, i) & 0xF) << (4 + 4 * i);
                 }
-                if (shortSeeds) seeds16[idx] = (short) seed; else seeds32[idx] = seed;
-                if (shortWords) words16[idx] = (short) word; else words32[idx] = word;
+                if (a) {
+                    packed[idx] = seed | word << 16;
+                } else {
+                    seeds32[idx] = seed;
+                    words32[idx] = word;
+                }
             }
         }
     }
@@ -80,7 +82,7 @@ public final class SeedLmLinear implements Linear {
     @Override
     public long storageBytes() {
         long n = (long) bpr * rowsPad;
-        return n * ((k <= 16 ? 2 : 4) + (p <= 3 ? 2 : 4));
+        return n * (packed != null ? 4 : 8);
     }
 
     @Override
@@ -102,21 +104,19 @@ public final class SeedLmLinear implements Linear {
             for (int r = 0; r < c; r++) s += xp[b * c + r];
             hxs[b] = h * s;
         }
-        Parallel.forRange(0, rowsPad / L, 4, g -> rowGroup(g * L, xp, hxs, y, yOff));
+        int groups = rowsPad / L, pairs = packed != null ? groups / 2 : 0, units = pairs + (groups - 2 * pairs);
+        Parallel.forRange(0, units, 2, u -> {
+            if (u < pairs) rowPair(u * 2 * L, xp, hxs, y, yOff);
+            else rowGroup((2 * pairs + (u - pairs)) * L, xp, hxs, y, yOff);
+        });
     }
 
     private IntVector loadSeeds(int idx) {
-        if (seeds16 != null) {
-            return ((IntVector) ShortVector.fromArray(SS, seeds16, idx).convertShape(VectorOperators.S2I, IS, 0)).and(0xFFFF);
-        }
-        return IntVector.fromArray(IS, seeds32, idx);
+        return packed != null ? IntVector.fromArray(IS, packed, idx).and(0xFFFF) : IntVector.fromArray(IS, seeds32, idx);
     }
 
     private IntVector loadWords(int idx) {
-        if (words16 != null) {
-            return ((IntVector) ShortVector.fromArray(SS, words16, idx).convertShape(VectorOperators.S2I, IS, 0)).and(0xFFFF);
-        }
-        return IntVector.fromArray(IS, words32, idx);
+        return packed != null ? IntVector.fromArray(IS, packed, idx).lanewise(VectorOperators.LSHR, 16) : IntVector.fromArray(IS, words32, idx);
     }
 
     /** 16 (L) output rows starting at o0. One method, no vector-valued helpers except the loads, so C2 keeps it in registers. */
@@ -162,6 +162,58 @@ public final class SeedLmLinear implements Linear {
             VectorMask<Float> m = FS.indexInRange(o0, rows);
             acc.intoArray(y, yOff + o0, m);
         }
+    }
+
+    /**
+     * Two 16-row groups at once (P ≤ 3): each LFSR step is a dependent chain (and, popcount, and, shift, or), so
+     * one group alone waits on latency; two independent chains keep the vector units busier. (Four groups made
+     * the method too big for C2's inlining budget and it fell back to boxed vectors.)
+     */
+    private void rowPair(int o0, float[] xp, float[] hxs, float[] y, int yOff) {
+        final int c = this.c, p = this.p, km1 = k - 1, tm = tapMask;
+        final FloatVector zero = FloatVector.zero(FS);
+        FloatVector accA = zero, accB = zero;
+        for (int b = 0; b < bpr; b++) {
+            int idx = b * rowsPad + o0;
+            IntVector vA = IntVector.fromArray(IS, packed, idx), vB = IntVector.fromArray(IS, packed, idx + L);
+            IntVector sA = vA.and(0xFFFF), sB = vB.and(0xFFFF);
+            FloatVector a0 = zero, a1 = zero, a2 = zero, b0 = zero, b1 = zero, b2 = zero;
+            int xb = b * c;
+            for (int r = 0; r < c; r++) {
+                FloatVector xr = FloatVector.broadcast(FS, xp[xb + r]);
+                sA = sA.lanewise(VectorOperators.LSHR, 1).or(sA.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                sB = sB.lanewise(VectorOperators.LSHR, 1).or(sB.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                a0 = ((FloatVector) sA.convert(VectorOperators.I2F, 0)).fma(xr, a0);
+                b0 = ((FloatVector) sB.convert(VectorOperators.I2F, 0)).fma(xr, b0);
+                if (p > 1) {
+                    sA = sA.lanewise(VectorOperators.LSHR, 1).or(sA.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    sB = sB.lanewise(VectorOperators.LSHR, 1).or(sB.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    a1 = ((FloatVector) sA.convert(VectorOperators.I2F, 0)).fma(xr, a1);
+                    b1 = ((FloatVector) sB.convert(VectorOperators.I2F, 0)).fma(xr, b1);
+                }
+                if (p > 2) {
+                    sA = sA.lanewise(VectorOperators.LSHR, 1).or(sA.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    sB = sB.lanewise(VectorOperators.LSHR, 1).or(sB.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    a2 = ((FloatVector) sA.convert(VectorOperators.I2F, 0)).fma(xr, a2);
+                    b2 = ((FloatVector) sB.convert(VectorOperators.I2F, 0)).fma(xr, b2);
+                }
+            }
+            FloatVector hx = FloatVector.broadcast(FS, hxs[b]);
+            IntVector wa = vA.lanewise(VectorOperators.LSHR, 16), wb = vB.lanewise(VectorOperators.LSHR, 16);
+            FloatVector blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(a0.sub(hx));
+            FloatVector blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(b0.sub(hx));
+            blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a1.sub(hx), blkA);
+            blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b1.sub(hx), blkB);
+            blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a2.sub(hx), blkA);
+            blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b2.sub(hx), blkB);
+            accA = blkA.fma(wa.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accA);
+            accB = blkB.fma(wb.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accB);
+        }
+        if (o0 + L <= rows) accA.intoArray(y, yOff + o0);
+        else if (o0 < rows) accA.intoArray(y, yOff + o0, FS.indexInRange(o0, rows));
+        int o1 = o0 + L;
+        if (o1 + L <= rows) accB.intoArray(y, yOff + o1);
+        else if (o1 < rows) accB.intoArray(y, yOff + o1, FS.indexInRange(o1, rows));
     }
 
     /** Batches: decode 16-row stripes once (scalar LFSR) and apply them to every token. */

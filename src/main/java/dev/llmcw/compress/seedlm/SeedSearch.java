@@ -16,7 +16,7 @@ import java.util.function.IntConsumer;
  * t* = pinv(U)·w, quantise, err = ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*); keep the least error.
  *
  * <p>Two stages. (1) A float screen vectorised across seeds (one SIMD lane per seed, structure-of-arrays
- * tables), with the lower bound ‖w‖² − t*ᵀGt* (= ‖w‖² − t*ᵀUᵀw) pruning whole vectors of seeds, records every seed whose
+ * tables), with the lower bound ‖w‖² − t*ᵀGt* (clamped at 0) pruning whole vectors of seeds, records every seed whose
  * float error is within a small margin of the running best. (2) Those candidates are rescored exactly in
  * double (t* from the double pseudo-inverse, quantisation in double, err = ‖w − U t̂‖² summed directly);
  * the least double error wins, ties going to the lowest offset. The result therefore equals the exhaustive
@@ -24,7 +24,7 @@ import java.util.function.IntConsumer;
  * within float rounding of a quantisation midpoint); the exactness tests check it against brute force and
  * against the numpy reference. The float error is evaluated as ‖w‖² + t̂ᵀ(G t̂ − 2Uᵀw) rather than the
  * spec's ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*) (equal in exact arithmetic): with U badly conditioned t* is huge and
- * the spec's form cancels catastrophically in float, while t̂ is bounded by the codes. Seeds are tiled in chunks that stay in L2 while a batch of blocks runs.
+ * the spec's form cancels catastrophically in float, while t̂ is bounded by the codes. Seeds are tiled in chunks (default 32 KB of tables, property seedlm.chunkKB; measured best on this machine) that stay in L1/L2 while a batch of blocks runs.
  */
 public final class SeedSearch {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -46,7 +46,7 @@ public final class SeedSearch {
         this.c = cfg.c();
         this.p = cfg.p();
         int bytesPerSeed = 4 * (tab.pk * c + tab.pairs);
-        this.chunk = Math.max(FS.length(), Math.min(tab.nPad, (384 << 10) / bytesPerSeed / FS.length() * FS.length()));
+        this.chunk = Math.max(FS.length(), Math.min(tab.nPad, Integer.getInteger("seedlm.chunkKB", 32) * 1024 / bytesPerSeed / FS.length() * FS.length()));
     }
 
     public SeedLmConfig config() { return cfg; }
@@ -193,14 +193,22 @@ public final class SeedSearch {
                 t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
                 t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
                 t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
+            }
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g11 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g12 = FloatVector.fromArray(FS, g, 4 * nPad + o), g22 = FloatVector.fromArray(FS, g, 5 * nPad + o);
+            // lower bound ‖w‖² − t*ᵀGt* (≥ 0 exactly; clamped because it cancels in float for ill-conditioned U).
+            // Nearly every seed is pruned here once a good one is known, so this is the hot path.
+            FloatVector lb = wwV.sub(g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).mul(t0)
+                    .add(g11.mul(t1).add(g12.mul(t2)).mul(t1)).add(g22.mul(t2).mul(t2))).max(0f);
+            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue; // no seed here can beat the best
+            for (int j = 0; j < c; j++) {
+                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
                 int u = o + 1 + j * p;
                 b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
                 if (p > 1) b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
                 if (p > 2) b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
             }
-            // lower bound ‖w‖² − t*ᵀUᵀw (≥ 0 exactly; clamped because it cancels in float for ill-conditioned U)
-            FloatVector lb = wwV.sub(t0.mul(b0).add(t1.mul(b1)).add(t2.mul(b2))).max(0f);
-            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue; // no seed here can beat the best
             IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
             if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
@@ -211,9 +219,6 @@ public final class SeedSearch {
             FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             // ‖w − U t̂‖² = ‖w‖² + t̂ᵀ(G t̂ − 2 Uᵀw): t̂ is bounded by the codes, so no cancellation of huge terms
-            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
-                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g11 = FloatVector.fromArray(FS, g, 3 * nPad + o),
-                    g12 = FloatVector.fromArray(FS, g, 4 * nPad + o), g22 = FloatVector.fromArray(FS, g, 5 * nPad + o);
             FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).sub(b0.add(b0)).mul(h0)
                     .add(g11.mul(h1).add(g12.mul(h2)).sub(b1.add(b1)).mul(h1)).add(g22.mul(h2).sub(b2.add(b2)).mul(h2)));
             if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
@@ -240,14 +245,24 @@ public final class SeedSearch {
                 t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
                 t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
                 t3 = FloatVector.fromArray(FS, pinv, (3 * c + j) * nPad + o).fma(wj, t3);
+            }
+            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
+                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g03 = FloatVector.fromArray(FS, g, 3 * nPad + o),
+                    g11 = FloatVector.fromArray(FS, g, 4 * nPad + o), g12 = FloatVector.fromArray(FS, g, 5 * nPad + o),
+                    g13 = FloatVector.fromArray(FS, g, 6 * nPad + o), g22 = FloatVector.fromArray(FS, g, 7 * nPad + o),
+                    g23 = FloatVector.fromArray(FS, g, 8 * nPad + o), g33 = FloatVector.fromArray(FS, g, 9 * nPad + o);
+            FloatVector lb = wwV.sub(g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).add(g03.mul(t3)).mul(t0)
+                    .add(g11.mul(t1).add(g12.mul(t2)).add(g13.mul(t3)).mul(t1))
+                    .add(g22.mul(t2).add(g23.mul(t3)).mul(t2)).add(g33.mul(t3).mul(t3))).max(0f);
+            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue;
+            for (int j = 0; j < c; j++) {
+                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
                 int u = o + 1 + j * 4;
                 b0 = FloatVector.fromArray(FS, un, u).fma(wj, b0);
                 b1 = FloatVector.fromArray(FS, un, u + 1).fma(wj, b1);
                 b2 = FloatVector.fromArray(FS, un, u + 2).fma(wj, b2);
                 b3 = FloatVector.fromArray(FS, un, u + 3).fma(wj, b3);
             }
-            FloatVector lb = wwV.sub(t0.mul(b0).add(t1.mul(b1)).add(t2.mul(b2)).add(t3.mul(b3))).max(0f);
-            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue;
             IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).max(t3.abs()).reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
             if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
@@ -258,11 +273,6 @@ public final class SeedSearch {
             FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
             FloatVector h3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
-                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g03 = FloatVector.fromArray(FS, g, 3 * nPad + o),
-                    g11 = FloatVector.fromArray(FS, g, 4 * nPad + o), g12 = FloatVector.fromArray(FS, g, 5 * nPad + o),
-                    g13 = FloatVector.fromArray(FS, g, 6 * nPad + o), g22 = FloatVector.fromArray(FS, g, 7 * nPad + o),
-                    g23 = FloatVector.fromArray(FS, g, 8 * nPad + o), g33 = FloatVector.fromArray(FS, g, 9 * nPad + o);
             FloatVector err = wwV.add(g00.mul(h0).add(g01.mul(h1)).add(g02.mul(h2)).add(g03.mul(h3)).sub(b0.add(b0)).mul(h0)
                     .add(g11.mul(h1).add(g12.mul(h2)).add(g13.mul(h3)).sub(b1.add(b1)).mul(h1))
                     .add(g22.mul(h2).add(g23.mul(h3)).sub(b2.add(b2)).mul(h2)).add(g33.mul(h3).sub(b3.add(b3)).mul(h3)));

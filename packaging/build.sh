@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the self-contained Linux application: a jlink runtime (with jdk.incubator.vector), a jpackage
+# app image, and with --deb a .deb package; then starts the packaged app once headless
+# (`llm-workbench --version`, the CLI path) to prove it runs.
+#
+#   packaging/build.sh [--deb] [--skip-build]      (or: mvn -Ppackage package)
+#
+# Output: target/package/llm-workbench/ (app image), target/package/*.deb.
+# The .deb needs fakeroot and dpkg-deb (apt-get install fakeroot dpkg).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAVA_HOME="${JAVA_HOME:-}"
+if [ -z "$JAVA_HOME" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"2[5-9]'; then
+  JAVA_HOME="$("$root/tools/find-jdk25.sh")"
+fi
+export JAVA_HOME
+deb=false; build=true
+for a in "$@"; do
+  case "$a" in
+    --deb) deb=true ;;
+    --skip-build) build=false ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
+cd "$root"
+version="$(sed -n 's:.*<version>\([0-9][0-9.]*\)[^<]*</version>.*:\1:p' pom.xml | head -1)"
+jar="target/llm-compression-workbench-${version}-SNAPSHOT.jar"
+[ -f "$jar" ] || jar="target/llm-compression-workbench-${version}.jar"
+if $build || [ ! -f "$jar" ]; then
+  mvn -B -q -DskipTests package
+fi
+out="target/package"
+rm -rf "$out"
+mkdir -p "$out/input"
+cp "$jar" "$out/input/"
+cp target/lib/*.jar "$out/input/"
+
+# Modules the app uses on the class path (checked with jdeps over the jars): AWT/ImageIO for charts,
+# prefs for recent files, sql for SQLite, net.http for downloads, unsupported for JavaFX and Jackson.
+modules="java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.prefs,java.scripting,java.sql,java.xml,jdk.crypto.ec,jdk.incubator.vector,jdk.unsupported,jdk.zipfs,jdk.charsets,jdk.localedata"
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --include-locales=en --output "$out/runtime" 2> >(grep -v 'incubator modules' >&2)
+
+"$JAVA_HOME/bin/jpackage" --type app-image --name llm-workbench --app-version "$version" \
+  --vendor "LLM Compression Workbench" --description "LLM weight compression research workbench (SeedLM, CALDERA, RTN, GPTQ)" \
+  --input "$out/input" --main-jar "$(basename "$jar")" --main-class dev.llmcw.app.Launcher \
+  --runtime-image "$out/runtime" --icon packaging/icon.png \
+  --java-options "--add-modules=jdk.incubator.vector" --java-options "--enable-native-access=ALL-UNNAMED" \
+  --java-options "-XX:+UseParallelGC" --dest "$out"
+
+echo "smoke test: $out/llm-workbench/bin/llm-workbench --version"
+"$out/llm-workbench/bin/llm-workbench" --version 2>&1 | grep -v 'incubator modules' | tee "$out/smoke.txt"
+grep -q "workbench" "$out/smoke.txt"
+
+if $deb; then
+  for tool in fakeroot dpkg-deb; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install fakeroot dpkg" >&2; exit 1; }
+  done
+  "$JAVA_HOME/bin/jpackage" --type deb --app-image "$out/llm-workbench" --name llm-workbench --app-version "$version" \
+    --vendor "LLM Compression Workbench" --description "LLM weight compression research workbench" \
+    --linux-shortcut --linux-menu-group Science --icon packaging/icon.png --dest "$out"
+  ls -la "$out"/*.deb
+fi
+echo "app image: $out/llm-workbench"

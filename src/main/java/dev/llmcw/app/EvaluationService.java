@@ -1,0 +1,33 @@
+package dev.llmcw.app;
+
+import dev.llmcw.report.RunRow;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Zero-shot evaluation as the GUI sees it. */
+public interface EvaluationService {
+    /** A task the Evaluate view offers. */
+    record TaskInfo(String name, String displayName, boolean available, String unavailableReason) {}
+
+    /**
+     * @param modelLabel   name of the base model family for tables and charts ("stories260K")
+     * @param base         the uncompressed model, for fidelity metrics (KL, flips); may be null
+     * @param limit        items per task (0 = all)
+     * @param dataDir      data folder laid out like shared/datasets (null = the service's default)
+     * @param datasetFiles task name → a dataset file the user opened instead (its folder is searched)
+     */
+    record Request(String modelLabel, ModelHandle model, ModelHandle base, List<String> tasks, int limit, long seed, boolean fidelity,
+                   Path dataDir, Map<String, Path> datasetFiles) {}
+
+    /** The data folder used when a request names none, or null when no data was found. */
+    default Path defaultDataDir() { return null; }
+
+    List<TaskInfo> tasks();
+
+    /** Runs the tasks; results are stored in the results store and returned as rows. */
+    List<RunRow> evaluate(Request request, ProgressListener progress, CancellationToken cancel);
+}

@@ -1,0 +1,112 @@
+package dev.llmcw.compress.caldera;
+
+import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.quant.BlockQuantizer;
+import dev.llmcw.compress.quant.E8PLinear;
+import dev.llmcw.compress.quant.E8PQuantizer;
+import dev.llmcw.compress.quant.QuantizerIO;
+import dev.llmcw.compress.quant.ScalarBlockQuantizer;
+import dev.llmcw.compress.rtn.GroupQuantLinear;
+import dev.llmcw.engine.DenseLinear;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.tensor.F32Tensor;
+import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Json;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * CALDERA model files. Per compressed tensor N: {@code N.caldera.info} I32 [rows, cols, rank,
+ * hadamard], {@code N.caldera.g} F32 [1] (RMS scale), and the quantised matrices {@code N.caldera.Q},
+ * {@code N.caldera.L}, {@code N.caldera.R} as written by {@link QuantizerIO} (scalar codes + FP16 scales, E8P 16-bit indices, or
+ * BF16/F32 values for 16/32-bit factors), all in the rotated domain. The Hadamard transforms are
+ * regenerated from the "seed" parameter in {@link CompressedFormat#KEY_PARAMS}.
+ */
+public final class CalderaFormat implements CompressedFormat {
+    public static final CalderaFormat INSTANCE = new CalderaFormat();
+
+    @Override public String method() { return "caldera"; }
+
+    /** A stored tensor read back. */
+    public record Stored(int rows, int cols, int rank, boolean hadamard, float g, BlockQuantizer q, BlockQuantizer l, BlockQuantizer r) {}
+
+    public static Stored read(SafetensorsFile f, String name) {
+        String p = name + ".caldera.";
+        int[] info = f.ints(p + "info");
+        if (info.length != 4) throw new ModelLoadException(f.path(), p + "info must hold 4 ints");
+        float g = f.tensor(p + "g").get(0);
+        BlockQuantizer q = QuantizerIO.read(f, p + "Q");
+        BlockQuantizer l = info[2] > 0 ? QuantizerIO.read(f, p + "L") : null;
+        BlockQuantizer r = info[2] > 0 ? QuantizerIO.read(f, p + "R") : null;
+        return new Stored(info[0], info[1], info[2], info[3] != 0, g, q, l, r);
+    }
+
+    static long seed(SafetensorsFile f) {
+        String p = f.metadata().get(KEY_PARAMS);
+        if (p == null) throw new ModelLoadException(f.path(), "metadata has no " + KEY_PARAMS);
+        var node = Json.read(p, com.fasterxml.jackson.databind.JsonNode.class).get("seed");
+        if (node == null) throw new ModelLoadException(f.path(), KEY_PARAMS + " has no seed");
+        return Long.parseLong(node.asText());
+    }
+
+    /** Dense Ŵ of a stored tensor (row-major). */
+    public static double[] decode(Stored s, long seed) {
+        var a = org.ejml.data.DMatrixRMaj.wrap(s.rows(), s.cols(), s.q().decode());
+        if (s.rank() > 0) {
+            var lm = org.ejml.data.DMatrixRMaj.wrap(s.rows(), s.rank(), s.l().decode());
+            var rm = org.ejml.data.DMatrixRMaj.wrap(s.rank(), s.cols(), s.r().decode());
+            org.ejml.dense.row.CommonOps_DDRM.addEquals(a, dev.llmcw.compress.linalg.Dense.mult(lm, rm));
+        }
+        if (s.hadamard()) {
+            dev.llmcw.compress.linalg.RandomizedHadamard.unrotateWeight(a, Caldera.transform(seed, s.rows()), Caldera.transform(seed, s.cols()));
+        }
+        for (int i = 0; i < a.data.length; i++) a.data[i] *= s.g();
+        return a.data;
+    }
+
+    @Override
+    public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
+        long seed = seed(file);
+        Map<String, Linear> out = new HashMap<>();
+        for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
+            if (!file.has(name + ".caldera.info")) continue;
+            out.put(name, linear(read(file, name), seed, onTheFly));
+        }
+        return out;
+    }
+
+    public static Linear linear(Stored s, long seed, boolean onTheFly) {
+        if (!onTheFly) {
+            double[] w = decode(s, seed);
+            float[] f = new float[w.length];
+            for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
+            return new DenseLinear(F32Tensor.of(f, s.rows(), s.cols()));
+        }
+        Linear q = switch (s.q()) {
+            case ScalarBlockQuantizer sq -> new GroupQuantLinear(sq.grid(), sq.codes(), "Q");
+            case E8PQuantizer eq -> new E8PLinear(eq);
+            default -> {
+                double[] d = s.q().decode();
+                float[] f = new float[d.length];
+                for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+                yield new DenseLinear(F32Tensor.of(f, s.rows(), s.cols()));
+            }
+        };
+        float[] l = s.rank() > 0 ? toFloats(s.l().decode()) : null, r = s.rank() > 0 ? toFloats(s.r().decode()) : null;
+        long bytes = QuantizerIO.storedBits(s.q()) / 8 + (s.rank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0) + 4;
+        String label = s.q().label() + (s.rank() > 0 ? " + rank " + s.rank() + " " + s.l().label() : "");
+        return new CalderaLinear(s.rows(), s.cols(), s.rank(), s.g(),
+                s.hadamard() ? Caldera.transform(seed, s.rows()) : null, s.hadamard() ? Caldera.transform(seed, s.cols()) : null,
+                q, l, r, bytes, label);
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.llmcw.compress.caldera;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Knobs of one CALDERA setting (algorithms.md §2).
+ *
+ * @param qBits      bits of the backbone Q (scalar: 1..8; e8p: 2 = E8P12)
+ * @param lrBits     bits of the factors L, R (scalar 2..8, e8p: 2 = E8P12 or 4 = E8P12-RVQ; 16 = BF16, 32 = F32)
+ * @param rank       k (0 = plain LDLQ)
+ * @param outerIters alternations between the LR step and the Q step (official default 20)
+ * @param innerIters LPLR refinement iterations for quantised factors (official default 50)
+ * @param hadamard   randomised Hadamard incoherence on/off
+ * @param quantizer  "scalar" (uniform per-row min–max grid) or "e8p" (QuIP# lattice)
+ * @param seed       seed of the Hadamard signs/blocks and randomised SVD probes
+ * @param exactSvd   full SVD for the rank-k step (official) instead of randomised subspace iteration
+ */
+public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, int innerIters, boolean hadamard,
+                             String quantizer, long seed, boolean exactSvd) {
+    public CalderaOptions {
+        if (rank < 0) throw new IllegalArgumentException("rank must be ≥ 0: " + rank);
+        if (outerIters < 1) throw new IllegalArgumentException("outer iterations must be ≥ 1: " + outerIters);
+        if (innerIters < 0) throw new IllegalArgumentException("inner iterations must be ≥ 0: " + innerIters);
+        if (!quantizer.equals("scalar") && !quantizer.equals("e8p")) {
+            throw new IllegalArgumentException("quantizer must be scalar or e8p, not " + quantizer);
+        }
+        if (quantizer.equals("e8p") && qBits != 2) {
+            throw new IllegalArgumentException("the e8p quantizer is 2-bit (E8P12) for Q; use --quantizer scalar for " + qBits + " bits");
+        }
+        if (qBits < 1 || qBits > 8) throw new IllegalArgumentException("Q bits must be in 1..8: " + qBits);
+        boolean floatLr = lrBits == 16 || lrBits == 32;
+        if (!floatLr && (lrBits < 2 || lrBits > 8)) throw new IllegalArgumentException("L/R bits must be 2..8, 16 or 32: " + lrBits);
+    }
+
+    public static CalderaOptions defaults() {
+        return new CalderaOptions(2, 4, 64, 20, 50, true, "scalar", 0x5eedL, false);
+    }
+
+    /** Whether factors use the lattice (e8p with 2 or 4 bits), else scalar grid or float. */
+    public boolean latticeFactors() {
+        return quantizer.equals("e8p") && (lrBits == 2 || lrBits == 4);
+    }
+
+    public Map<String, String> asMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("q_bits", Integer.toString(qBits));
+        m.put("lr_bits", Integer.toString(lrBits));
+        m.put("rank", Integer.toString(rank));
+        m.put("outer_iters", Integer.toString(outerIters));
+        m.put("inner_iters", Integer.toString(innerIters));
+        m.put("hadamard", Boolean.toString(hadamard));
+        m.put("quantizer", quantizer);
+        m.put("seed", Long.toString(seed));
+        m.put("exact_svd", Boolean.toString(exactSvd));
+        return m;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.llmcw.compress.calibration;
+
+import dev.llmcw.model.Model;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Hashing;
+import dev.llmcw.util.ProgressListener;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where calibration statistics come from: a text file tokenised by the model's tokenizer, cut into
+ * {@code count} sequences of {@code length} tokens, cached under {@code cacheDir} by (model hash,
+ * file hash, N, L). {@link #precomputed} wraps statistics computed elsewhere (tests, benches).
+ */
+public record CalibrationSpec(Path file, int count, int length, Path cacheDir, HessianSet precomputed) {
+    public static CalibrationSpec of(Path file, int count, int length, Path cacheDir) {
+        return new CalibrationSpec(file, count, length, cacheDir, null);
+    }
+
+    public static CalibrationSpec precomputed(HessianSet set) {
+        return new CalibrationSpec(null, 0, 0, null, set);
+    }
+
+    public String describe() {
+        return precomputed != null ? precomputed.description() : file.getFileName() + ", " + count + " × " + length + " tokens";
+    }
+
+    public HessianSet obtain(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
+        if (precomputed != null) return precomputed;
+        if (model.tokenizer() == null) throw new IllegalArgumentException("calibration needs the model's tokenizer (none loaded for " + model.source() + ")");
+        String modelHash = model.source() != null && Files.isRegularFile(model.source()) ? Hashing.sha256(model.source()) : model.label();
+        String key = HessianCache.key(modelHash, Hashing.sha256(file), count, length);
+        HessianCache cache = cacheDir == null ? null : new HessianCache(cacheDir);
+        if (cache != null && cache.has(key)) {
+            if (progress != null) progress.log("calibration statistics from cache " + cache.folder(key));
+            return cache.load(key);
+        }
+        var seqs = Calibration.sequences(file, model.tokenizer(), count, length);
+        HessianSet set = Calibration.capture(model, seqs, Calibration.ENGINE, describe(), progress, cancel);
+        if (cache != null) cache.save(key, set);
+        return set;
+    }
+}

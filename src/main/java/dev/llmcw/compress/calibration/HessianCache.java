@@ -1,0 +1,86 @@
+package dev.llmcw.compress.calibration;
+
+import dev.llmcw.util.Hashing;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * On-disk cache of calibration statistics keyed by (model hash, calibration file hash, N, L): one
+ * folder per key, one binary file per group ("3.mlp_in.h": magic "LLMCWH01", int n, long count, then
+ * n×n little-endian doubles), written atomically.
+ */
+public final class HessianCache {
+    private static final byte[] MAGIC = "LLMCWH01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private final Path root;
+
+    public HessianCache(Path root) {
+        this.root = root;
+    }
+
+    public static String key(String modelHash, String calibrationHash, int count, int length) {
+        return Hashing.sha256(modelHash + "|" + calibrationHash + "|" + count + "|" + length).substring(0, 24);
+    }
+
+    public Path folder(String key) { return root.resolve(key); }
+
+    public boolean has(String key) { return Files.isRegularFile(folder(key).resolve("complete")); }
+
+    public void save(String key, HessianSet set) throws IOException {
+        Path dir = folder(key);
+        Files.createDirectories(dir);
+        for (var e : set.groups().entrySet()) {
+            HessianAccumulator a = e.getValue();
+            Path tmp = dir.resolve(e.getKey() + ".h.part");
+            try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
+                out.write(MAGIC);
+                ByteBuffer bb = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(a.size()).putLong(a.count());
+                out.write(bb.array());
+                ByteBuffer row = ByteBuffer.allocate(8 * a.size()).order(ByteOrder.LITTLE_ENDIAN);
+                double[] s = a.rawSum();
+                for (int i = 0; i < a.size(); i++) {
+                    row.clear();
+                    for (int j = 0; j < a.size(); j++) row.putDouble(s[i * a.size() + j]);
+                    out.write(row.array());
+                }
+            }
+            Files.move(tmp, dir.resolve(e.getKey() + ".h"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.writeString(dir.resolve("description.txt"), set.description());
+        Files.writeString(dir.resolve("complete"), String.join("\n", set.groups().keySet()));
+    }
+
+    public HessianSet load(String key) throws IOException {
+        Path dir = folder(key);
+        if (!has(key)) throw new IOException(dir + ": no complete Hessian cache");
+        Map<String, HessianAccumulator> groups = new LinkedHashMap<>();
+        for (String g : Files.readAllLines(dir.resolve("complete"))) {
+            if (g.isBlank()) continue;
+            Path f = dir.resolve(g + ".h");
+            try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 20))) {
+                byte[] magic = in.readNBytes(MAGIC.length);
+                if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a Hessian cache file (bad magic)");
+                ByteBuffer hdr = ByteBuffer.wrap(in.readNBytes(12)).order(ByteOrder.LITTLE_ENDIAN);
+                int n = hdr.getInt();
+                long count = hdr.getLong();
+                if (n <= 0 || n > 1 << 16) throw new IOException(f + ": invalid size " + n);
+                byte[] body = in.readNBytes(8 * n * n);
+                if (body.length != 8 * n * n) throw new IOException(f + ": truncated, " + body.length + " of " + 8L * n * n + " bytes");
+                double[] sum = new double[n * n];
+                ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(sum);
+                groups.put(g, HessianAccumulator.of(n, sum, count));
+            }
+        }
+        return new HessianSet(groups, Files.readString(dir.resolve("description.txt")));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.llmcw.compress.gptq;
+
+import dev.llmcw.compress.calibration.CalibrationSpec;
+import dev.llmcw.compress.calibration.HessianSet;
+import dev.llmcw.compress.quant.PerTensorCompression;
+import dev.llmcw.compress.quant.QuantizerIO;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.safetensors.SafetensorsWriter;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** GPTQ of the block linears with calibration statistics from the original model; stored like RTN. */
+public final class GptqMethod extends PerTensorCompression {
+    private final int bits, groupSize;
+    private final boolean symmetric, actOrder;
+    private final double damp;
+    private final CalibrationSpec calibration;
+    private HessianSet hessians;
+
+    public GptqMethod(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, CalibrationSpec calibration) {
+        if (bits < 1 || bits > 8) throw new IllegalArgumentException("GPTQ bits must be 1..8, got " + bits);
+        if (groupSize <= 0) throw new IllegalArgumentException("group size must be positive, got " + groupSize);
+        this.bits = bits;
+        this.groupSize = groupSize;
+        this.symmetric = symmetric;
+        this.actOrder = actOrder;
+        this.damp = damp;
+        this.calibration = calibration;
+    }
+
+    @Override public String name() { return "gptq"; }
+
+    @Override
+    public Map<String, String> parameters() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("bits", Integer.toString(bits));
+        m.put("group", Integer.toString(groupSize));
+        m.put("sym", Boolean.toString(symmetric));
+        m.put("act_order", Boolean.toString(actOrder));
+        m.put("damp", Double.toString(damp));
+        m.put("calibration", calibration.describe());
+        return m;
+    }
+
+    @Override
+    protected long tensorBits(int rows, int cols) {
+        return QuantizerIO.scalarBits(rows, cols, bits, groupSize, symmetric);
+    }
+
+    @Override
+    protected String convention() {
+        return symmetric ? "b + 16/g: b-bit codes and one FP16 scale per group of g"
+                : "b + (16+b)/g: b-bit codes, FP16 scale and b-bit zero per group of g";
+    }
+
+    @Override
+    protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
+        hessians = calibration.obtain(model, progress, cancel);
+    }
+
+    @Override
+    protected Outcome compressTensor(Model model, String name, float[] w, int rows, int cols, SafetensorsWriter part,
+                                     ProgressListener progress, CancellationToken cancel) {
+        double[] wd = new double[w.length];
+        for (int i = 0; i < w.length; i++) wd[i] = w[i];
+        var acc = hessians.forWeight(name);
+        var h = acc.forGptq();
+        var r = Gptq.quantize(wd, rows, cols, h, new Gptq.Options(bits, groupSize, symmetric, actOrder, damp, null, null), cancel);
+        QuantizerIO.writeScalar(part, name + ".gptq", r.grid(), r.codes());
+        double[] q = r.dequantize();
+        return new Outcome(relativeError(w, q), relativeActivationError(w, q, rows, cols, acc.mean()));
+    }
+}

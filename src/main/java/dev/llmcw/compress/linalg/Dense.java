@@ -1,0 +1,271 @@
+package dev.llmcw.compress.linalg;
+
+import dev.llmcw.engine.Parallel;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.SingularOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+
+import java.util.Random;
+
+/**
+ * Dense double-precision linear algebra for the calibration-aware compressors. Factorisations
+ * (Cholesky, symmetric eigen, SVD, QR) come from EJML; the large products that dominate
+ * CALDERA/GPTQ/LDLQ (A·B, A·Bᵀ, Aᵀ·B of a few hundred to a few thousand rows) use our own Vector API
+ * kernels parallelised over {@link Parallel}, because EJML's single-threaded scalar products were the
+ * bottleneck (see {@code caldera-bench --linalg} for the measured ratio).
+ */
+public final class Dense {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+
+    private Dense() {}
+
+    private static final int ROW_BLOCK = 16, K_BLOCK = 128, N_BLOCK = 512;
+
+    /**
+     * C = A·B, cache-blocked: each task owns 16 rows of C and walks B in 128×512 panels that stay in
+     * L2 while the 16 C row segments stay in L1 (a plain row-by-row axpy streams all of B from memory
+     * for every row and ran at ~1 GFLOP/s on 576×1536·1536×1536).
+     */
+    public static DMatrixRMaj mult(DMatrixRMaj a, DMatrixRMaj b) {
+        return mult(a, b, false);
+    }
+
+    /** C = A·B where B is lower-triangular (only its lower part is read): half the work of {@link #mult}. */
+    public static DMatrixRMaj multLower(DMatrixRMaj a, DMatrixRMaj lowerB) {
+        return mult(a, lowerB, true);
+    }
+
+    private static DMatrixRMaj mult(DMatrixRMaj a, DMatrixRMaj b, boolean lowerB) {
+        if (a.numCols != b.numRows) throw new IllegalArgumentException("mult: " + shape(a) + " · " + shape(b));
+        int m = a.numRows, k = a.numCols, n = b.numCols;
+        DMatrixRMaj c = new DMatrixRMaj(m, n);
+        double[] A = a.data, B = b.data, C = c.data;
+        int rowBlocks = (m + ROW_BLOCK - 1) / ROW_BLOCK;
+        Parallel.forRange(0, rowBlocks, 1, rb -> {
+            int i0 = rb * ROW_BLOCK, i1 = Math.min(m, i0 + ROW_BLOCK);
+            for (int j0 = 0; j0 < n; j0 += N_BLOCK) {
+                int nj = Math.min(N_BLOCK, n - j0);
+                for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
+                    int p1 = Math.min(k, p0 + K_BLOCK);
+                    if (lowerB && p1 <= j0) continue; // rows p < j0 of a lower-triangular B are zero here
+                    for (int i = i0; i < i1; i++) {
+                        int ci = i * n + j0, ai = i * k;
+                        for (int p = p0; p < p1; p++) {
+                            double aip = A[ai + p];
+                            int len = lowerB ? Math.min(nj, p + 1 - j0) : nj;
+                            if (aip != 0 && len > 0) axpy(aip, B, p * n + j0, C, ci, len);
+                        }
+                    }
+                }
+            }
+        });
+        return c;
+    }
+
+    /**
+     * Solves {@code Cᵀ·X = Y} for lower-triangular C (i.e. upper-triangular Cᵀ) by back
+     * substitution over rows of X; Y is n×r, row-oriented so every update is a contiguous axpy.
+     */
+    public static DMatrixRMaj solveLowerTransposed(DMatrixRMaj lower, DMatrixRMaj y) {
+        int n = lower.numRows, r = y.numCols;
+        DMatrixRMaj x = y.copy();
+        double[] L = lower.data, X = x.data;
+        for (int i = n - 1; i >= 0; i--) {
+            // X[i,:] = (Y[i,:] − Σ_{j>i} C[j,i]·X[j,:]) / C[i,i]
+            for (int j = i + 1; j < n; j++) {
+                double cji = L[j * n + i];
+                if (cji != 0) axpy(-cji, X, j * r, X, i * r, r);
+            }
+            double d = L[i * n + i];
+            for (int t = 0; t < r; t++) X[i * r + t] /= d;
+        }
+        return x;
+    }
+
+    /** C = A·Bᵀ (rows of A dotted with rows of B). */
+    public static DMatrixRMaj multTransB(DMatrixRMaj a, DMatrixRMaj b) {
+        if (a.numCols != b.numCols) throw new IllegalArgumentException("multTransB: " + shape(a) + " · " + shape(b) + "ᵀ");
+        int m = a.numRows, k = a.numCols, n = b.numRows;
+        DMatrixRMaj c = new DMatrixRMaj(m, n);
+        double[] A = a.data, B = b.data, C = c.data;
+        Parallel.forRange(0, m, 1, i -> {
+            for (int j = 0; j < n; j++) C[i * n + j] = dot(A, i * k, B, j * k, k);
+        });
+        return c;
+    }
+
+    /** C = Aᵀ·B. */
+    public static DMatrixRMaj multTransA(DMatrixRMaj a, DMatrixRMaj b) {
+        if (a.numRows != b.numRows) throw new IllegalArgumentException("multTransA: " + shape(a) + "ᵀ · " + shape(b));
+        int k = a.numRows, m = a.numCols, n = b.numCols;
+        DMatrixRMaj c = new DMatrixRMaj(m, n);
+        double[] A = a.data, B = b.data, C = c.data;
+        Parallel.forRange(0, m, 1, i -> {
+            for (int p = 0; p < k; p++) {
+                double v = A[p * m + i];
+                if (v != 0) axpy(v, B, p * n, C, i * n, n);
+            }
+        });
+        return c;
+    }
+
+    /** y[yo..yo+n) += a·x[xo..xo+n). */
+    public static void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
+        int i = 0;
+        var av = DoubleVector.broadcast(S, a);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            DoubleVector.fromArray(S, x, xo + i).fma(av, DoubleVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
+
+    public static double dot(double[] x, int xo, double[] y, int yo, int n) {
+        int i = 0;
+        var acc = DoubleVector.zero(S);
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+            acc = DoubleVector.fromArray(S, x, xo + i).fma(DoubleVector.fromArray(S, y, yo + i), acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[xo + i] * y[yo + i];
+        return s;
+    }
+
+    /** Lower-triangular Cholesky factor C with H = C·Cᵀ; fails with a clear message if H is not SPD. */
+    public static DMatrixRMaj choleskyLower(DMatrixRMaj h) {
+        var chol = DecompositionFactory_DDRM.chol(h.numRows, true);
+        DMatrixRMaj copy = h.copy();
+        if (!chol.decompose(copy)) throw new IllegalArgumentException("matrix is not positive definite (Cholesky failed), n=" + h.numRows);
+        DMatrixRMaj c = chol.getT(null);
+        // EJML leaves the strict upper part untouched in some versions; clear it.
+        for (int i = 0; i < c.numRows; i++) for (int j = i + 1; j < c.numCols; j++) c.data[i * c.numCols + j] = 0;
+        return c;
+    }
+
+    /** Inverse of a symmetric positive-definite matrix (via Cholesky). */
+    public static DMatrixRMaj invertSpd(DMatrixRMaj h) {
+        var solver = LinearSolverFactory_DDRM.chol(h.numRows);
+        if (!solver.setA(h.copy())) throw new IllegalArgumentException("matrix is not positive definite, n=" + h.numRows);
+        DMatrixRMaj inv = new DMatrixRMaj(h.numRows, h.numCols);
+        solver.invert(inv);
+        return inv;
+    }
+
+    /** Symmetric eigendecomposition H = V·diag(λ)·Vᵀ, eigenvalues in descending order. */
+    public record SymEig(double[] values, DMatrixRMaj vectors) {}
+
+    public static SymEig symEig(DMatrixRMaj h) {
+        int n = h.numRows;
+        var eig = DecompositionFactory_DDRM.eig(n, true, true);
+        if (!eig.decompose(h.copy())) throw new IllegalStateException("eigendecomposition failed, n=" + n);
+        Integer[] order = new Integer[n];
+        double[] vals = new double[n];
+        for (int i = 0; i < n; i++) { order[i] = i; vals[i] = eig.getEigenvalue(i).real; }
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(vals[y], vals[x]));
+        DMatrixRMaj v = new DMatrixRMaj(n, n);
+        double[] sorted = new double[n];
+        for (int c = 0; c < n; c++) {
+            sorted[c] = vals[order[c]];
+            DMatrixRMaj vec = eig.getEigenVector(order[c]);
+            for (int r = 0; r < n; r++) v.data[r * n + c] = vec.data[r];
+        }
+        return new SymEig(sorted, v);
+    }
+
+    /** Thin SVD A = U·diag(s)·Vᵀ, singular values descending. */
+    public record Svd(DMatrixRMaj u, double[] s, DMatrixRMaj v) {}
+
+    public static Svd svd(DMatrixRMaj a) {
+        var svd = DecompositionFactory_DDRM.svd(a.numRows, a.numCols, true, true, true);
+        if (!svd.decompose(a.copy())) throw new IllegalStateException("SVD failed for " + shape(a));
+        DMatrixRMaj u = svd.getU(null, false), w = svd.getW(null), v = svd.getV(null, false);
+        SingularOps_DDRM.descendingOrder(u, false, w, v, false);
+        int r = Math.min(w.numRows, w.numCols);
+        double[] s = new double[r];
+        for (int i = 0; i < r; i++) s[i] = w.get(i, i);
+        return new Svd(u, s, v);
+    }
+
+    /**
+     * Top-{@code k} singular triplets. Exact (full SVD) when {@code exact} or the matrix is small;
+     * otherwise randomised subspace iteration (Halko et al.): {@code k+10} Gaussian probes,
+     * {@code powerIters} power iterations with re-orthonormalisation, then an exact SVD of the small
+     * projected matrix. Deviation from the official CALDERA code (full SVD) for speed; the error it
+     * adds is measured in the tests and reported per tensor through the activation-aware error.
+     */
+    public static Svd topK(DMatrixRMaj a, int k, boolean exact, int powerIters, long seed) {
+        int m = a.numRows, n = a.numCols, r = Math.min(m, n);
+        if (k > r) throw new IllegalArgumentException("rank " + k + " exceeds min dimension of " + shape(a));
+        int l = Math.min(r, k + 10);
+        if (exact || r <= 128 || l * 3 >= r) return truncate(svd(a), k);
+        Random rnd = new Random(seed);
+        DMatrixRMaj omega = new DMatrixRMaj(n, l);
+        for (int i = 0; i < omega.data.length; i++) omega.data[i] = rnd.nextGaussian();
+        DMatrixRMaj q = orthonormalColumns(mult(a, omega));
+        for (int it = 0; it < powerIters; it++) {
+            DMatrixRMaj z = orthonormalColumns(multTransA(a, q)); // n×l
+            q = orthonormalColumns(mult(a, z));                   // m×l
+        }
+        DMatrixRMaj b = multTransA(q, a); // l×n
+        Svd small = svd(b);
+        DMatrixRMaj u = mult(q, small.u());
+        return truncate(new Svd(u, small.s(), small.v()), k);
+    }
+
+    private static Svd truncate(Svd s, int k) {
+        DMatrixRMaj u = new DMatrixRMaj(s.u().numRows, k), v = new DMatrixRMaj(s.v().numRows, k);
+        CommonOps_DDRM.extract(s.u(), 0, s.u().numRows, 0, k, u, 0, 0);
+        CommonOps_DDRM.extract(s.v(), 0, s.v().numRows, 0, k, v, 0, 0);
+        return new Svd(u, java.util.Arrays.copyOf(s.s(), k), v);
+    }
+
+    /** Orthonormal basis of the columns (Householder QR, thin Q). */
+    public static DMatrixRMaj orthonormalColumns(DMatrixRMaj a) {
+        var qr = DecompositionFactory_DDRM.qr(a.numRows, a.numCols);
+        if (!qr.decompose(a.copy())) throw new IllegalStateException("QR failed for " + shape(a));
+        return qr.getQ(null, true);
+    }
+
+    /** Random orthogonal n×n matrix (QR of a seeded Gaussian matrix with sign-fixed R diagonal: Haar). */
+    public static DMatrixRMaj randomOrthogonal(int n, long seed) {
+        Random rnd = new Random(seed);
+        DMatrixRMaj g = new DMatrixRMaj(n, n);
+        for (int i = 0; i < g.data.length; i++) g.data[i] = rnd.nextGaussian();
+        var qr = DecompositionFactory_DDRM.qr(n, n);
+        qr.decompose(g.copy());
+        DMatrixRMaj q = qr.getQ(null, false), r = qr.getR(null, false);
+        for (int c = 0; c < n; c++) {
+            if (r.get(c, c) < 0) for (int i = 0; i < n; i++) q.data[i * n + c] = -q.data[i * n + c];
+        }
+        return q;
+    }
+
+    public static DMatrixRMaj transpose(DMatrixRMaj a) {
+        return CommonOps_DDRM.transpose(a, null);
+    }
+
+    /** tr(Δ·H·Δᵀ) for Δ m×n, H n×n symmetric. */
+    public static double traceQuad(DMatrixRMaj delta, DMatrixRMaj h) {
+        DMatrixRMaj dh = mult(delta, h);
+        return dot(dh.data, 0, delta.data, 0, delta.data.length);
+    }
+
+    public static double frobSq(DMatrixRMaj a) {
+        return dot(a.data, 0, a.data, 0, a.data.length);
+    }
+
+    public static String shape(DMatrixRMaj a) {
+        return a.numRows + "×" + a.numCols;
+    }
+
+    /** Wraps a float row-major matrix into a double matrix. */
+    public static DMatrixRMaj fromFloats(float[] w, int rows, int cols) {
+        DMatrixRMaj d = new DMatrixRMaj(rows, cols);
+        for (int i = 0; i < w.length; i++) d.data[i] = w[i];
+        return d;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.llmcw.compress.rtn;
+
+import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.quant.QuantizerIO;
+import dev.llmcw.compress.quant.ScalarBlockQuantizer;
+import dev.llmcw.engine.DenseLinear;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.tensor.F32Tensor;
+import dev.llmcw.tensor.Linear;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * File format of RTN and GPTQ models (same storage: b-bit codes + per-group FP16 scales and b-bit zeros
+ * under "N.<method>.codes/.scales/.zeros/.grid", see {@link QuantizerIO}).
+ */
+public final class GroupQuantFormat implements CompressedFormat {
+    private final String method;
+
+    public GroupQuantFormat(String method) {
+        this.method = method;
+    }
+
+    public static final GroupQuantFormat RTN = new GroupQuantFormat("rtn");
+    public static final GroupQuantFormat GPTQ = new GroupQuantFormat("gptq");
+
+    @Override public String method() { return method; }
+
+    @Override
+    public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
+        Map<String, Linear> out = new HashMap<>();
+        for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
+            String prefix = name + "." + method; // entries "N.<method>.<part>" (CompressedModels convention)
+            if (!QuantizerIO.present(file, prefix)) continue;
+            var s = QuantizerIO.readScalar(file, prefix);
+            if (onTheFly && s.grid().bits() <= 8) {
+                out.put(name, new GroupQuantLinear(s.grid(), s.codes(), method + " " + s.grid().bits() + "-bit"));
+            } else {
+                double[] w = ScalarBlockQuantizer.decode(s.grid(), s.codes());
+                float[] f = new float[w.length];
+                for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
+                out.put(name, new DenseLinear(F32Tensor.of(f, s.grid().rows(), s.grid().cols())));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.llmcw.data;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.llmcw.util.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Description of one evaluation dataset ({@code datasets/<name>/manifest.json}): where it comes from,
+ * its licence, and three layouts of its files — {@code upstream} (what {@code download dataset}
+ * fetches), {@code shared} (the normalized copies in the shared data folder) and {@code sample}
+ * (small original files in the repository, for the demo and tests). Each layout names a format id
+ * that tells the task reader how to parse the files:
+ * <ul>
+ *   <li>{@code piqa-jsonl+labels}: {goal, sol1, sol2} per line + a labels file (0/1 per line)</li>
+ *   <li>{@code hellaswag-jsonl}: upstream rows {activity_label, ctx_a, ctx_b, ctx, endings[4], label}</li>
+ *   <li>{@code hellaswag-llamacpp-txt}: 6 lines per item (context, gold index, 4 endings), preprocessed</li>
+ *   <li>{@code arc-jsonl}: {id, question:{stem, choices:[{text, label}]}, answerKey}</li>
+ *   <li>{@code arc-normalized-jsonl}: {question, choices:[...], label (index)}</li>
+ *   <li>{@code winogrande-jsonl}: {qID, sentence (with _), option1, option2, answer "1"/"2"} (+ labels file)</li>
+ *   <li>{@code winogrande-normalized-jsonl+labels}: the same fields + the official labels file</li>
+ *   <li>{@code boolq-superglue-jsonl}: {question, passage, idx, label} (label boolean or "true"/"false")</li>
+ *   <li>{@code wikitext-raw}: WikiText raw text, articles start with {@code " = Title = "} lines</li>
+ *   <li>{@code wikitext-raw-nonempty-crlf}: the same with empty lines removed and CRLF line ends</li>
+ *   <li>{@code tinystories-eot-txt}: stories separated by {@code <|endoftext|>} lines</li>
+ *   <li>{@code tinystories-blankline-txt}: stories separated by blank lines</li>
+ * </ul>
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DatasetManifest(String name, String title, String task, String split, Integer items, String itemsNote,
+                              String licence, String homepage, HuggingFace huggingFace, Layout upstream,
+                              SharedLayout shared, SampleLayout sample) {
+
+    /** The dataset on the Hugging Face Hub (for reference; files are fetched from {@code upstream}). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HuggingFace(String repo, String config, String split) {
+        public String pageUrl() { return "https://huggingface.co/datasets/" + repo; }
+    }
+
+    /**
+     * One file. {@code sha256} null = unknown. {@code archiveEntry}: the file is that entry (matched
+     * by path suffix) of the zip at {@code url}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FileRef(String name, String url, String sha256, Long bytes, String archiveEntry, String source, String note) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Layout(String format, List<FileRef> files, String note) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SharedLayout(String folder, String format, List<FileRef> files, String note) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SampleLayout(String format, Integer items, List<FileRef> files, String note) {}
+
+    public static DatasetManifest read(Path file) {
+        DatasetManifest m;
+        try {
+            m = Json.MAPPER.readValue(Files.readString(file), DatasetManifest.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": invalid dataset manifest: " + e.getMessage(), e);
+        }
+        if (m.name() == null || m.name().isBlank()) throw new IllegalArgumentException(file + ": dataset manifest has no \"name\"");
+        if (m.upstream() == null || m.upstream().files() == null || m.upstream().files().isEmpty())
+            throw new IllegalArgumentException(file + ": dataset manifest \"" + m.name() + "\" has no upstream files");
+        for (FileRef f : m.upstream().files())
+            if (f.name() == null || f.url() == null)
+                throw new IllegalArgumentException(file + ": upstream file of \"" + m.name() + "\" needs \"name\" and \"url\"");
+        return m;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.llmcw.report;
+
+/**
+ * One plotted point. {@code stderr} is NaN when the metric has no standard error (perplexity, KL).
+ *
+ * @param method        series the point belongs to ("seedlm", "rtn", "paper: SeedLM", ...)
+ * @param bitsPerWeight x for bits charts
+ * @param totalBytes    x for size charts (bytes; plotted in MB)
+ * @param label         full settings for tooltips ("seedlm C=8 P=3 K=16 · piqa acc 0.612 ± 0.011 · run 42")
+ */
+public record ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr,
+                         String label) {
+
+    public boolean hasStderr() { return !Double.isNaN(stderr) && stderr > 0; }
+}

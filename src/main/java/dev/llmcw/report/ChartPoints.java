@@ -1,0 +1,42 @@
+package dev.llmcw.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Turns results rows into chart points for one task and metric. */
+public final class ChartPoints {
+    private ChartPoints() {}
+
+    private static final Set<String> LOWER_IS_BETTER_PREFIXES =
+            Set.of("perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte", "kl_", "flips", "delta_ll");
+
+    /** Accuracy-like metrics grow with quality; perplexity, KL and flips shrink. */
+    public static boolean higherIsBetter(String metric) {
+        for (String p : LOWER_IS_BETTER_PREFIXES) if (metric.startsWith(p)) return false;
+        return true;
+    }
+
+    /** Points of {@code metric} for rows of {@code task} (rows without the metric are skipped). */
+    public static List<ChartPoint> of(List<RunRow> rows, String task, String metric) {
+        var out = new ArrayList<ChartPoint>();
+        for (RunRow r : rows) {
+            if (!r.task().equals(task)) continue;
+            double v = r.metric(metric);
+            if (Double.isNaN(v)) continue;
+            double se = r.metric(metric + "_stderr");
+            out.add(new ChartPoint(r.method(), r.bitsPerWeight(), r.totalBytes(), v, se, label(r, metric, v, se)));
+        }
+        return out;
+    }
+
+    static String label(RunRow r, String metric, double v, double se) {
+        var sb = new StringBuilder();
+        sb.append(r.model()).append(" · ").append(r.methodWithSettings()).append('\n')
+                .append(r.task()).append(' ').append(metric).append(' ').append(Formats.value(v));
+        if (!Double.isNaN(se)) sb.append(" ± ").append(Formats.value(se));
+        sb.append('\n').append(Formats.bits(r.bitsPerWeight())).append(" bits/weight · ")
+                .append(Formats.size(r.totalBytes())).append(" · run ").append(r.runId());
+        return sb.toString();
+    }
+}

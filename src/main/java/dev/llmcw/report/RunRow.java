@@ -1,0 +1,50 @@
+package dev.llmcw.report;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One evaluated setting as charts and reports see it: one task on one (possibly compressed) model.
+ * Built from results-store rows (GUI and CLI alike), so reports never depend on where the numbers
+ * were computed.
+ *
+ * @param runId         results-store id of the run
+ * @param model         base model label (e.g. "stories260K")
+ * @param method        "base" for the uncompressed model, else "seedlm", "caldera", "rtn", "gptq"
+ * @param parameters    the method's parameters as recorded with the run (C=8, P=3, K=16, ...)
+ * @param bitsPerWeight bits per weight over the compressed tensors (NaN if unknown)
+ * @param totalBytes    bytes of the whole model as stored (-1 if unknown)
+ * @param task          task name ("piqa", "wikitext2", ...)
+ * @param metrics       lm-eval metric names to values ("acc", "acc_stderr", "word_perplexity", "kl_mean", ...)
+ * @param createdAt     ISO-8601 time the run finished, may be empty
+ */
+public record RunRow(String runId, String model, String method, Map<String, String> parameters,
+                     double bitsPerWeight, long totalBytes, String task, Map<String, Double> metrics,
+                     String createdAt) {
+    public RunRow {
+        parameters = Map.copyOf(parameters);
+        metrics = Map.copyOf(metrics);
+        if (createdAt == null) createdAt = "";
+    }
+
+    /** Metric value or NaN when the run did not record it. */
+    public double metric(String name) {
+        Double v = metrics.get(name);
+        return v == null ? Double.NaN : v;
+    }
+
+    /** Parameters as "C=8 P=3 K=16" in a stable order, for tooltips and tables. */
+    public String settings() {
+        var sorted = new LinkedHashMap<String, String>();
+        parameters.keySet().stream().sorted().forEach(k -> sorted.put(k, parameters.get(k)));
+        var sb = new StringBuilder();
+        sorted.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    /** "seedlm C=8 P=3 K=16" or "base". */
+    public String methodWithSettings() {
+        String s = settings();
+        return s.isEmpty() ? method : method + " " + s;
+    }
+}

@@ -1,0 +1,348 @@
+package dev.llmcw.report;
+
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.labels.StandardCategoryToolTipGenerator;
+import org.jfree.chart.labels.XYToolTipGenerator;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.DatasetRenderingOrder;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Paint;
+import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Path2D;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The workbench's charts, built from plain records so the GUI, the CLI report and tests draw the
+ * same thing. Every chart: title, axis labels with units, a legend, one series per method, tooltips
+ * carrying the full settings of each point.
+ */
+public final class WorkbenchCharts {
+    private WorkbenchCharts() {}
+
+    /** What the x axis shows. */
+    public enum XAxisKind {
+        BITS_PER_WEIGHT("Bits per weight (compressed tensors)"),
+        MODEL_SIZE_MB("Model size (MB, log scale)");
+
+        final String label;
+
+        XAxisKind(String label) { this.label = label; }
+
+        double of(ChartPoint p) {
+            return this == BITS_PER_WEIGHT ? p.bitsPerWeight() : p.totalBytes() < 0 ? Double.NaN : p.totalBytes() / 1e6;
+        }
+    }
+
+    static final String FONT = "DejaVu Sans";
+    private static final Map<String, Color> METHOD_COLOURS = Map.of(
+            "base", new Color(0x33, 0x33, 0x33),
+            "seedlm", new Color(0x1f, 0x77, 0xb4),
+            "caldera", new Color(0xff, 0x7f, 0x0e),
+            "rtn", new Color(0x2c, 0xa0, 0x2c),
+            "gptq", new Color(0xd6, 0x27, 0x28));
+    private static final Color[] EXTRA = {new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b),
+            new Color(0xe3, 0x77, 0xc2), new Color(0x17, 0xbe, 0xcf), new Color(0xbc, 0xbd, 0x22)};
+    static final Color FRONTIER = new Color(0x55, 0x55, 0x55);
+
+    /** Colour of a method, stable across charts ("paper: SeedLM" takes SeedLM's colour). */
+    public static Color colour(String method) {
+        String key = method.toLowerCase(Locale.ROOT).replace("paper: ", "").trim();
+        Color c = METHOD_COLOURS.get(key);
+        if (c != null) return c;
+        return EXTRA[Math.floorMod(key.hashCode(), EXTRA.length)];
+    }
+
+    /** Accuracy-style metric against bits per weight, with error bars and the Pareto frontier. */
+    public static JFreeChart accuracyVsBits(String task, String metric, List<ChartPoint> points,
+                                            List<ReferencePoint> paper) {
+        return scatter(task + ": " + metric + " vs bits per weight", metricAxisLabel(metric), points, paper,
+                XAxisKind.BITS_PER_WEIGHT, ChartPoints.higherIsBetter(metric));
+    }
+
+    /** Accuracy-style metric against total model size (MB, log axis). */
+    public static JFreeChart accuracyVsSize(String task, String metric, List<ChartPoint> points) {
+        return scatter(task + ": " + metric + " vs model size", metricAxisLabel(metric), points, List.of(),
+                XAxisKind.MODEL_SIZE_MB, ChartPoints.higherIsBetter(metric));
+    }
+
+    /** Perplexity, KL or any lower-is-better metric against bits per weight. */
+    public static JFreeChart metricVsBits(String task, String metric, List<ChartPoint> points, List<ReferencePoint> paper) {
+        return scatter(task + ": " + metric + " vs bits per weight", metricAxisLabel(metric), points, paper,
+                XAxisKind.BITS_PER_WEIGHT, ChartPoints.higherIsBetter(metric));
+    }
+
+    /** Axis label with the unit or range of a metric. */
+    public static String metricAxisLabel(String metric) {
+        return switch (metric) {
+            case "acc" -> "Accuracy (acc, fraction correct)";
+            case "acc_norm" -> "Accuracy (acc_norm, length-normalised)";
+            case "word_perplexity" -> "Word perplexity (lower is better)";
+            case "byte_perplexity" -> "Byte perplexity (lower is better)";
+            case "bits_per_byte" -> "Bits per byte (lower is better)";
+            case "perplexity" -> "Perplexity (lower is better)";
+            case "kl_mean" -> "KL(base ‖ compressed), mean nats/token";
+            case "kl_median" -> "KL(base ‖ compressed), median nats/token";
+            case "kl_p99" -> "KL(base ‖ compressed), 99th pct nats/token";
+            case "top1_agreement" -> "Top-1 agreement with base (fraction)";
+            case "flips" -> "Flipped answers vs base (count)";
+            default -> metric;
+        };
+    }
+
+    /** Generic scatter: one series per method, optional error bars, Pareto frontier, paper overlay. */
+    public static JFreeChart scatter(String title, String yLabel, List<ChartPoint> points, List<ReferencePoint> paper,
+                                     XAxisKind xKind, boolean higherIsBetter) {
+        ToDoubleFunction<ChartPoint> x = xKind::of;
+        var byMethod = new TreeMap<String, List<ChartPoint>>(Comparator.comparing(WorkbenchCharts::methodOrder)
+                .thenComparing(Comparator.naturalOrder()));
+        for (ChartPoint p : points) {
+            double xv = x.applyAsDouble(p);
+            if (Double.isNaN(xv) || Double.isNaN(p.value())) continue;
+            if (xKind == XAxisKind.MODEL_SIZE_MB && xv <= 0) continue;
+            byMethod.computeIfAbsent(p.method(), k -> new ArrayList<>()).add(p);
+        }
+        var measured = new YIntervalSeriesCollection();
+        var measuredLabels = new ArrayList<List<String>>();
+        for (var e : byMethod.entrySet()) {
+            var sorted = new ArrayList<>(e.getValue());
+            sorted.sort(Comparator.comparingDouble(x));
+            var s = new YIntervalSeries(e.getKey(), false, true);
+            var labels = new ArrayList<String>();
+            for (ChartPoint p : sorted) {
+                double se = p.hasStderr() ? p.stderr() : 0;
+                s.add(x.applyAsDouble(p), p.value(), p.value() - se, p.value() + se);
+                labels.add(p.label());
+            }
+            measured.addSeries(s);
+            measuredLabels.add(labels);
+        }
+
+        XYPlot plot = new XYPlot();
+        ValueAxis xAxis;
+        if (xKind == XAxisKind.MODEL_SIZE_MB) {
+            var log = new LogAxis(xKind.label);
+            log.setBase(10);
+            log.setSmallestValue(1e-6);
+            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+            xAxis = log;
+        } else {
+            var n = new NumberAxis(xKind.label);
+            n.setAutoRangeIncludesZero(false);
+            xAxis = n;
+        }
+        var yAxis = new NumberAxis(yLabel);
+        yAxis.setAutoRangeIncludesZero(false);
+        plot.setDomainAxis(xAxis);
+        plot.setRangeAxis(yAxis);
+
+        // Dataset 0: measured points with error bars.
+        var err = new XYErrorRenderer();
+        err.setDrawXError(false);
+        err.setDrawYError(true);
+        err.setDefaultLinesVisible(true);
+        err.setDefaultShapesVisible(true);
+        err.setCapLength(6);
+        for (int i = 0; i < measured.getSeriesCount(); i++) {
+            Color c = colour((String) measured.getSeriesKey(i));
+            err.setSeriesPaint(i, c);
+            err.setSeriesStroke(i, new BasicStroke(1.6f));
+            err.setSeriesShape(i, new Ellipse2D.Double(-4.5, -4.5, 9, 9));
+        }
+        err.setErrorPaint(new Color(0, 0, 0, 110));
+        err.setDefaultToolTipGenerator(labelsTooltip(measuredLabels));
+        plot.setDataset(0, measured);
+        plot.setRenderer(0, err);
+
+        // Dataset 1: Pareto frontier over all measured points (paper points excluded: not ours).
+        var front = Pareto.frontier(points.stream().filter(p -> !Double.isNaN(x.applyAsDouble(p))
+                && (xKind != XAxisKind.MODEL_SIZE_MB || x.applyAsDouble(p) > 0)).toList(), x, higherIsBetter);
+        if (front.size() >= 2) {
+            var fs = new XYSeries("Pareto frontier", false, true);
+            var labels = new ArrayList<String>();
+            for (ChartPoint p : front) {
+                fs.add(x.applyAsDouble(p), p.value());
+                labels.add("Pareto-optimal\n" + p.label());
+            }
+            var fr = new XYLineAndShapeRenderer(true, true);
+            fr.setSeriesPaint(0, FRONTIER);
+            fr.setSeriesStroke(0, new BasicStroke(3.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f,
+                    new float[]{8f, 6f}, 0f));
+            fr.setSeriesShape(0, new Ellipse2D.Double(-7, -7, 14, 14));
+            fr.setSeriesShapesFilled(0, false);
+            fr.setDefaultToolTipGenerator(labelsTooltip(List.of(labels)));
+            plot.setDataset(1, new XYSeriesCollection(fs));
+            plot.setRenderer(1, fr);
+        }
+
+        // Dataset 2: paper-reported points, hollow diamonds in the method's colour.
+        if (!paper.isEmpty() && xKind == XAxisKind.BITS_PER_WEIGHT) {
+            var pc = new XYSeriesCollection();
+            var paperLabels = new ArrayList<List<String>>();
+            var grouped = new LinkedHashMap<String, List<ChartPoint>>();
+            for (ReferencePoint r : paper) grouped.computeIfAbsent("paper: " + r.method(), k -> new ArrayList<>()).add(r.toChartPoint());
+            for (var e : grouped.entrySet()) {
+                var s = new XYSeries(e.getKey(), false, true);
+                var labels = new ArrayList<String>();
+                for (ChartPoint p : e.getValue()) {
+                    s.add(p.bitsPerWeight(), p.value());
+                    labels.add(p.label());
+                }
+                pc.addSeries(s);
+                paperLabels.add(labels);
+            }
+            var pr = new XYLineAndShapeRenderer(false, true);
+            for (int i = 0; i < pc.getSeriesCount(); i++) {
+                pr.setSeriesPaint(i, colour((String) pc.getSeriesKey(i)));
+                pr.setSeriesShape(i, diamond(7));
+                pr.setSeriesShapesFilled(i, false);
+                pr.setSeriesOutlineStroke(i, new BasicStroke(2f));
+            }
+            pr.setUseOutlinePaint(false);
+            pr.setDrawOutlines(true);
+            pr.setDefaultToolTipGenerator(labelsTooltip(paperLabels));
+            plot.setDataset(2, pc);
+            plot.setRenderer(2, pr);
+        }
+        plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+        JFreeChart chart = new JFreeChart(title, new Font(FONT, Font.BOLD, 16), plot, true);
+        if (measured.getSeriesCount() == 0) {
+            plot.setNoDataMessage("No runs with this metric yet");
+        }
+        style(chart);
+        if (!front.isEmpty() && front.size() >= 2) {
+            chart.addSubtitle(new TextTitle("dashed: Pareto frontier (" + (higherIsBetter ? "higher" : "lower")
+                    + " is better, fewer " + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)",
+                    new Font(FONT, Font.PLAIN, 11)));
+        }
+        return chart;
+    }
+
+    /** Mean relative reconstruction error per transformer block, one bar series per method. */
+    public static JFreeChart layerErrors(List<LayerError> errors) {
+        var sums = new TreeMap<String, TreeMap<Integer, double[]>>(Comparator.comparing(WorkbenchCharts::methodOrder)
+                .thenComparing(Comparator.naturalOrder()));
+        var layers = new TreeSet<Integer>();
+        for (LayerError e : errors) {
+            int l = e.layerIndex();
+            if (l < 0 || Double.isNaN(e.relativeError())) continue;
+            layers.add(l);
+            double[] acc = sums.computeIfAbsent(e.method(), k -> new TreeMap<>()).computeIfAbsent(l, k -> new double[2]);
+            acc[0] += e.relativeError();
+            acc[1]++;
+        }
+        var ds = new DefaultCategoryDataset();
+        for (var m : sums.entrySet()) {
+            for (int l : layers) {
+                double[] acc = m.getValue().get(l);
+                ds.addValue(acc == null ? null : acc[0] / acc[1], m.getKey(), "block " + l);
+            }
+        }
+        var xAxis = new CategoryAxis("Transformer block");
+        if (layers.size() > 16) xAxis.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        var yAxis = new NumberAxis("Relative error ‖W−Ŵ‖/‖W‖ (mean over the block's tensors)");
+        var r = new BarRenderer();
+        r.setBarPainter(new StandardBarPainter());
+        r.setShadowVisible(false);
+        r.setItemMargin(0.05);
+        for (int i = 0; i < ds.getRowCount(); i++) r.setSeriesPaint(i, colour((String) ds.getRowKey(i)));
+        r.setDefaultToolTipGenerator(new StandardCategoryToolTipGenerator("{0} · {1}: {2}", new java.text.DecimalFormat("0.#####")));
+        var plot = new CategoryPlot(ds, xAxis, yAxis, r);
+        plot.setOrientation(PlotOrientation.VERTICAL);
+        plot.setNoDataMessage("No compression reports with per-tensor errors yet");
+        JFreeChart chart = new JFreeChart("Per-layer reconstruction error", new Font(FONT, Font.BOLD, 16), plot, true);
+        style(chart);
+        return chart;
+    }
+
+    private static XYToolTipGenerator labelsTooltip(List<List<String>> labels) {
+        return (dataset, series, item) -> series < labels.size() && item < labels.get(series).size()
+                ? labels.get(series).get(item) : null;
+    }
+
+    private static int methodOrder(String m) {
+        return switch (m.toLowerCase(Locale.ROOT)) {
+            case "base" -> 0;
+            case "seedlm" -> 1;
+            case "caldera" -> 2;
+            case "rtn" -> 3;
+            case "gptq" -> 4;
+            default -> 5;
+        };
+    }
+
+    private static Shape diamond(double r) {
+        var p = new Path2D.Double();
+        p.moveTo(0, -r);
+        p.lineTo(r, 0);
+        p.lineTo(0, r);
+        p.lineTo(-r, 0);
+        p.closePath();
+        return p;
+    }
+
+    /** Serious-tool look: white plot, light grid, readable fonts. */
+    static void style(JFreeChart chart) {
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.setPadding(new RectangleInsets(8, 8, 8, 8));
+        if (chart.getLegend() != null) {
+            chart.getLegend().setItemFont(new Font(FONT, Font.PLAIN, 12));
+            chart.getLegend().setFrame(new org.jfree.chart.block.BlockBorder(new Color(0xdd, 0xdd, 0xdd)));
+        }
+        Paint grid = new Color(0xe2, 0xe2, 0xe2);
+        Font axisFont = new Font(FONT, Font.PLAIN, 12);
+        Font tickFont = new Font(FONT, Font.PLAIN, 11);
+        if (chart.getPlot() instanceof XYPlot p) {
+            p.setBackgroundPaint(Color.WHITE);
+            p.setDomainGridlinePaint(grid);
+            p.setRangeGridlinePaint(grid);
+            p.setOutlinePaint(new Color(0xbb, 0xbb, 0xbb));
+            for (int i = 0; i < p.getDomainAxisCount(); i++) axisFonts(p.getDomainAxis(i), axisFont, tickFont);
+            for (int i = 0; i < p.getRangeAxisCount(); i++) axisFonts(p.getRangeAxis(i), axisFont, tickFont);
+            p.setNoDataMessageFont(new Font(FONT, Font.ITALIC, 14));
+        } else if (chart.getPlot() instanceof CategoryPlot p) {
+            p.setBackgroundPaint(Color.WHITE);
+            p.setRangeGridlinePaint(grid);
+            p.setOutlinePaint(new Color(0xbb, 0xbb, 0xbb));
+            p.getDomainAxis().setLabelFont(axisFont);
+            p.getDomainAxis().setTickLabelFont(tickFont);
+            axisFonts(p.getRangeAxis(), axisFont, tickFont);
+            p.setNoDataMessageFont(new Font(FONT, Font.ITALIC, 14));
+        }
+    }
+
+    private static void axisFonts(ValueAxis a, Font label, Font ticks) {
+        if (a == null) return;
+        a.setLabelFont(label);
+        a.setTickLabelFont(ticks);
+    }
+}

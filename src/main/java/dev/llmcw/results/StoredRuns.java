@@ -1,0 +1,73 @@
+package dev.llmcw.results;
+
+import dev.llmcw.eval.ItemStore;
+import dev.llmcw.eval.TaskMetrics;
+import dev.llmcw.util.CancellationToken;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs one task evaluation with its bookkeeping in the results store: reuse a finished run with the
+ * same cache key and limit, else resume an unfinished one (the evaluation finds its items already
+ * stored and skips them), else start a new run; then store metrics, item key, timing and the final
+ * status (done, cancelled or failed with the message). The CLI, the GUI and suites all go through
+ * here, so they resume and record the same way.
+ */
+public final class StoredRuns {
+    private StoredRuns() {}
+
+    /** The evaluation itself: must read and write its per-item results through {@code items}. */
+    @FunctionalInterface
+    public interface Evaluation {
+        /** @param runKey the run's cache key (an evaluator without its own item key can store items under it) */
+        Result evaluate(String runKey, ItemStore items) throws Exception;
+    }
+
+    /** An evaluation's metrics and the item-store key its items are under. */
+    public record Result(TaskMetrics metrics, String itemKey) {}
+
+    /** What happened: the run record, whether it was reused without evaluating, and items found stored before. */
+    public record Outcome(RunRecord run, boolean reused, int itemsAlreadyStored) {}
+
+    public static Outcome execute(ResultsStore store, RunSpec spec, String task, String taskVersion, String dataHash,
+                                  Double bitsPerWeight, Long totalBytes, Evaluation evaluation) {
+        String key = spec.cacheKey(task, taskVersion, dataHash);
+        Integer limit = spec.options().limit();
+        Optional<RunRecord> done = store.findDone(key, limit);
+        if (done.isPresent()) {
+            RunRecord r = done.get();
+            return new Outcome(r, true, r.itemKey() == null ? 0 : store.itemCount(r.itemKey()));
+        }
+        Optional<RunRecord> unfinished = store.runsByKey(key).stream()
+                .filter(r -> r.status() != RunStatus.DONE)
+                .filter(r -> Objects.equals(r.spec().options().limit(), limit))
+                .findFirst();
+        long id;
+        if (unfinished.isPresent()) {
+            id = unfinished.get().id();
+            store.restart(id);
+        } else {
+            id = store.saveRun(spec.withTasks(List.of(task)), task, taskVersion, dataHash, bitsPerWeight, totalBytes);
+        }
+        int before = unfinished.map(RunRecord::itemKey).map(store::itemCount).orElse(0);
+        long t0 = System.nanoTime();
+        try {
+            Result r = evaluation.evaluate(key, store);
+            if (r.itemKey() != null) store.setItemKey(id, r.itemKey());
+            store.saveMetrics(id, r.metrics());
+            store.recordTimings(id, Map.of("eval", (System.nanoTime() - t0) / 1e9));
+            store.updateStatus(id, RunStatus.DONE, null);
+        } catch (CancellationToken.CancelledException e) {
+            store.updateStatus(id, RunStatus.CANCELLED, "cancelled");
+            throw e;
+        } catch (Exception e) {
+            store.updateStatus(id, RunStatus.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+            if (e instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(task + " failed: " + e.getMessage(), e);
+        }
+        return new Outcome(store.getRun(id).orElseThrow(), false, before);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.llmcw.suite;
+
+import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.ModelHashes;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.StoredRuns;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Hashing;
+import dev.llmcw.util.Json;
+import dev.llmcw.util.ProgressListener;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+
+/**
+ * Runs a suite: for every model, every method setting and every task, compress (unless a stored
+ * compression of the same weights with the same setting still exists) and evaluate (unless a
+ * finished run with the same cache key and limit is stored; unfinished runs resume item by item).
+ * Everything lands in the results store, so running a suite again after a crash, a kill or an
+ * edit only does the missing work. A failed compression or run is recorded and the sweep goes on;
+ * cancellation stops it.
+ */
+public final class SuiteRunner {
+    private final ResultsStore store;
+    private final SuiteActions actions;
+    private final ModelHashes hashes;
+    private final ProgressListener progress;
+    private final CancellationToken cancel;
+
+    public SuiteRunner(ResultsStore store, SuiteActions actions, ModelHashes hashes, ProgressListener progress, CancellationToken cancel) {
+        this.store = store;
+        this.actions = actions;
+        this.hashes = hashes;
+        this.progress = progress;
+        this.cancel = cancel;
+    }
+
+    /** Runs the suite; relative paths in it resolve against {@code baseDir}. */
+    public SuiteReport run(SuiteSpec suite, Path baseDir, Path workDir) {
+        List<SuiteSpec.Setting> settings = suite.settings();
+        int total = suite.runCount();
+        int step = 0;
+        int compressed = 0, compressionsReused = 0, evaluated = 0, reused = 0;
+        List<Long> runIds = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        RunSpec.Options baseOptions = suite.runOptions();
+
+        for (SuiteSpec.ModelEntry me : suite.models()) {
+            Path model = baseDir.resolve(me.path()).normalize();
+            String label = me.label() != null && !me.label().isBlank() ? me.label() : defaultLabel(model);
+            if (!Files.exists(model)) {
+                failures.add(label + ": model not found: " + model);
+                step += settings.size() * suite.tasks().size();
+                continue;
+            }
+            progress.log("hashing " + model);
+            String modelHash = hashes.hash(model);
+            SuiteActions.ModelSize baseSize = actions.size(model);
+
+            for (SuiteSpec.Setting setting : settings) {
+                cancel.throwIfCancelled();
+                Path evalPath;
+                String evalHash;
+                Double bpw;
+                Long bytes;
+                if (setting.isBase()) {
+                    evalPath = model;
+                    evalHash = modelHash;
+                    bpw = baseSize.bitsPerWeight();
+                    bytes = baseSize.totalBytes();
+                } else {
+                    Compressed c;
+                    try {
+                        c = compression(model, label, modelHash, setting, workDir);
+                    } catch (CancellationToken.CancelledException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        failures.add(label + " " + setting.label() + ": compression failed: " + message(e));
+                        progress.log(label + " " + setting.label() + ": compression FAILED " + message(e));
+                        step += suite.tasks().size();
+                        continue;
+                    }
+                    if (c.reused()) compressionsReused++;
+                    else compressed++;
+                    CompressionRecord rec = c.record();
+                    evalPath = Path.of(rec.filePath());
+                    evalHash = rec.fileHash();
+                    bpw = rec.bitsPerWeight();
+                    bytes = rec.sizeBytes();
+                }
+                RunSpec.Options options = suite.fidelity() && !setting.isBase()
+                        ? baseOptions.withFidelityBase(model.toString(), modelHash) : baseOptions;
+                RunSpec spec = new RunSpec(evalPath.toString(), label, evalHash, setting.method(), setting.params(),
+                        suite.tasks(), options);
+                for (String task : suite.tasks()) {
+                    cancel.throwIfCancelled();
+                    step++;
+                    String what = String.format(Locale.ROOT, "[%d/%d] %s %s %s", step, total, label, setting.label(), task);
+                    progress.update("suite " + suite.name(), step - 1, total, what);
+                    try {
+                        String version = actions.taskVersion(task);
+                        var out = StoredRuns.execute(store, spec, task, version, actions.dataHash(task), bpw, bytes,
+                                (key, items) -> actions.evaluate(evalPath, task, spec.options(), key, items, progress, cancel));
+                        runIds.add(out.run().id());
+                        if (out.reused()) reused++;
+                        else evaluated++;
+                        progress.log(what + ": " + summary(out.run()) + (out.reused() ? " (stored result)"
+                                : out.itemsAlreadyStored() > 0 ? " (resumed after " + out.itemsAlreadyStored() + " items)" : ""));
+                    } catch (CancellationToken.CancelledException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        failures.add(what + ": " + message(e));
+                        progress.log(what + ": FAILED " + message(e));
+                    }
+                }
+            }
+        }
+        progress.update("suite " + suite.name(), total, total, "done");
+        return new SuiteReport(suite.name(), compressed, compressionsReused, evaluated, reused, List.copyOf(runIds), List.copyOf(failures));
+    }
+
+    private record Compressed(CompressionRecord record, boolean reused) {}
+
+    /** The stored compression of this setting if its file is intact, else compresses now. */
+    private Compressed compression(Path model, String label, String modelHash, SuiteSpec.Setting s,
+                                                    Path workDir) throws Exception {
+        java.util.Optional<CompressionRecord> stored = store.findCompression(modelHash, s.method(), s.params());
+        if (stored.isPresent()) {
+            CompressionRecord r = stored.get();
+            if (r.fileHash() != null && r.fileHash().equals(hashes.hash(Path.of(r.filePath())))) {
+                progress.log(label + " " + s.label() + ": compressed model exists (" + r.filePath() + ")");
+                return new Compressed(r, true);
+            }
+            progress.log(label + " " + s.label() + ": stored compressed file changed; compressing again");
+            store.deleteCompression(r.id());
+        }
+        String slug = slug(s);
+        Path dir = workDir.resolve(safe(label));
+        Files.createDirectories(dir);
+        Path out = dir.resolve(slug + ".safetensors");
+        Path tensorWork = dir.resolve(slug + ".work");
+        progress.log(label + " " + s.label() + ": compressing to " + out);
+        CompressionReport report = actions.compress(model, s.method(), s.params(), out, tensorWork, progress, cancel);
+        String fileHash = hashes.hash(report.file());
+        // Recorded under the suite's parameters, not the method's full list (which adds defaults such
+        // as exponent_rule): the suite looks the compression up by what it asked for.
+        CompressionRecord full = CompressionRecord.of(modelHash, model.toString(), report, fileHash);
+        long id = store.saveCompression(new CompressionRecord(0, full.created(), modelHash, model.toString(), s.method(),
+                s.params(), full.filePath(), fileHash, full.sizeBytes(), full.bitsPerWeight(), full.seconds(),
+                full.tensorErrors(), full.codeVersion()));
+        CompressionRecord saved = store.compressions(modelHash).stream().filter(c -> c.id() == id).findFirst().orElseThrow();
+        return new Compressed(saved, false);
+    }
+
+    /** File-name-safe, unique name of a setting: readable part + short hash of the exact parameters. */
+    static String slug(SuiteSpec.Setting s) {
+        var sb = new StringBuilder(s.method());
+        s.params().forEach((k, v) -> sb.append('-').append(k).append(v));
+        String readable = safe(sb.toString());
+        if (readable.length() > 80) readable = readable.substring(0, 80);
+        return readable + "-" + Hashing.sha256(s.method() + Json.write(s.params())).substring(0, 8);
+    }
+
+    private static String safe(String s) { return s.replaceAll("[^A-Za-z0-9._=-]", "_"); }
+
+    private static String defaultLabel(Path model) {
+        String n = model.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && Files.isRegularFile(model) ? n.substring(0, dot) : n;
+    }
+
+    private static String summary(dev.llmcw.results.RunRecord r) {
+        var sb = new StringBuilder();
+        for (String name : List.of("acc", "acc_norm", "word_perplexity", "perplexity", "kl_mean", "top1_agreement")) {
+            r.metric(name).ifPresent(m -> sb.append(sb.isEmpty() ? "" : " ").append(name).append('=')
+                    .append(String.format(Locale.ROOT, "%.4f", m.value())));
+        }
+        return sb.isEmpty() ? r.status().dbName() : sb.toString();
+    }
+
+    private static String message(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /**
+     * The work folder of a suite: its {@code workDir} (relative to the suite file), else
+     * {@code $WORKBENCH_HOME/suites/<suite name>} (never beside the suite file, which may sit in a
+     * source tree).
+     */
+    public static Path defaultWorkDir(Path suiteFile, SuiteSpec spec) {
+        if (spec.workDir() != null && !spec.workDir().isBlank())
+            return suiteFile.toAbsolutePath().getParent().resolve(spec.workDir()).normalize();
+        return dev.llmcw.results.WorkbenchHome.dir().resolve("suites").resolve(safe(spec.name()));
+    }
+}

@@ -1,0 +1,181 @@
+package dev.llmcw.suite;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmcw.results.RunSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A suite file: a sweep of models × method settings × tasks, run headless by {@link SuiteRunner}.
+ * YAML or JSON with these fields (paths are relative to the suite file):
+ *
+ * <pre>{@code
+ * name: stories-sweep            # required, labels the sweep
+ * db: results.db                 # optional results database (else --db, else $WORKBENCH_HOME/results.db)
+ * workDir: suite-work            # optional folder for compressed models and per-tensor resume state
+ *                                #   (default: $WORKBENCH_HOME/suites/<name>)
+ * models:                        # required, at least one
+ *   - path: ../../shared/models/stories260K/stories260K.bin
+ *     label: stories260K         # optional, default: file name without extension
+ * methods:                       # required, at least one; each entry expands to settings
+ *   - method: none               # the uncompressed model
+ *   - method: rtn
+ *     params: {group: 64}        # fixed parameters of every setting of this entry
+ *     sweep: {bits: [2, 3, 4]}   # one setting per combination (cartesian product, in file order)
+ *   - method: seedlm
+ *     sweep: {C: [8], P: [3, 4], K: [16]}
+ * tasks: [piqa, hellaswag, tinystories_ppl]   # required, at least one (task names of the eval command)
+ * options:                       # optional evaluation options, the same for every run
+ *   limit: 200                   # items per task (default: all)
+ *   seed: 1234
+ *   bos: false                   # default: tokenizer default
+ *   maxLength: 512
+ *   fidelity: true               # compressed models also get KL / top-1 / flips against the base
+ *   codePath: dense              # or on-the-fly
+ * }</pre>
+ *
+ * Parameter values are kept as strings ("4", "0.5"), the form {@code CompressionMethod.parameters()}
+ * uses, so "4" and 4 are the same setting. Unknown fields are errors (a misspelt key must not
+ * silently run a different sweep).
+ */
+public record SuiteSpec(String name, String db, String workDir, List<ModelEntry> models, List<MethodEntry> methods,
+                        List<String> tasks, Options options) {
+
+    public record ModelEntry(String path, String label) {}
+
+    public record MethodEntry(String method, Map<String, Object> params, Map<String, List<Object>> sweep) {}
+
+    public record Options(Integer limit, Long seed, Boolean bos, Integer maxLength, Boolean fidelity, String codePath) {}
+
+    /** One expanded method setting. */
+    public record Setting(String method, Map<String, String> params) {
+        public boolean isBase() { return RunSpec.NO_METHOD.equals(method); }
+
+        public String label() {
+            if (params.isEmpty()) return method;
+            var sb = new StringBuilder(method);
+            params.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+            return sb.toString();
+        }
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    /** Reads and validates a suite file (YAML or JSON; JSON is valid YAML). */
+    public static SuiteSpec read(Path file) {
+        SuiteSpec s;
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read suite file: " + e.getMessage(), e);
+        }
+        try {
+            s = YAML.readValue(text, SuiteSpec.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": invalid suite file: " + describe(e, text), e);
+        }
+        if (s == null) throw new IllegalArgumentException(file + ": empty suite file");
+        s.validate(file);
+        return s;
+    }
+
+    private static String describe(IOException e, String text) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            // records are read through a buffering creator, so Jackson's location is the end of the
+            // enclosing object; point at the line where the unknown key is written instead
+            String key = u.getPropertyName();
+            List<String> lines = text.lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).matches(".*(^|[\\s{,\"'])" + java.util.regex.Pattern.quote(key) + "[\"']?\\s*:.*"))
+                    return "unknown field \"" + key + "\" (line " + (i + 1) + ")";
+            }
+            return "unknown field \"" + key + "\"";
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            var loc = j.getLocation();
+            return j.getOriginalMessage().lines().findFirst().orElse("") + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
+        }
+        return e.getMessage();
+    }
+
+    void validate(Path file) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException(file + ": suite needs a \"name\"");
+        if (models == null || models.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"models\"");
+        for (int i = 0; i < models.size(); i++)
+            if (models.get(i) == null || models.get(i).path() == null || models.get(i).path().isBlank())
+                throw new IllegalArgumentException(file + ": models[" + i + "] needs a \"path\"");
+        if (methods == null || methods.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"methods\" (use \"method: none\" for the base model)");
+        for (int i = 0; i < methods.size(); i++) {
+            MethodEntry m = methods.get(i);
+            if (m == null || m.method() == null || m.method().isBlank())
+                throw new IllegalArgumentException(file + ": methods[" + i + "] needs a \"method\"");
+            if (m.sweep() != null)
+                for (var e : m.sweep().entrySet())
+                    if (e.getValue() == null || e.getValue().isEmpty())
+                        throw new IllegalArgumentException(file + ": methods[" + i + "].sweep." + e.getKey() + " needs a non-empty list of values");
+            if (RunSpec.NO_METHOD.equals(m.method()) && ((m.params() != null && !m.params().isEmpty()) || (m.sweep() != null && !m.sweep().isEmpty())))
+                throw new IllegalArgumentException(file + ": methods[" + i + "]: method \"none\" takes no parameters");
+        }
+        if (tasks == null || tasks.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"tasks\"");
+        if (options != null && options.limit() != null && options.limit() <= 0)
+            throw new IllegalArgumentException(file + ": options.limit must be positive");
+        if (options != null && options.codePath() != null && !List.of("dense", "on-the-fly").contains(options.codePath()))
+            throw new IllegalArgumentException(file + ": options.codePath must be \"dense\" or \"on-the-fly\"");
+    }
+
+    /** Every method setting, in file order (the sweep's cartesian product, last key varying fastest). */
+    public List<Setting> settings() {
+        List<Setting> out = new ArrayList<>();
+        for (MethodEntry m : methods) {
+            List<Map<String, String>> combos = new ArrayList<>();
+            Map<String, String> fixed = new LinkedHashMap<>();
+            if (m.params() != null) m.params().forEach((k, v) -> fixed.put(k, text(v)));
+            combos.add(fixed);
+            if (m.sweep() != null) {
+                for (var e : m.sweep().entrySet()) {
+                    List<Map<String, String>> next = new ArrayList<>();
+                    for (Map<String, String> c : combos) {
+                        for (Object v : e.getValue()) {
+                            Map<String, String> n = new LinkedHashMap<>(c);
+                            n.put(e.getKey(), text(v));
+                            next.add(n);
+                        }
+                    }
+                    combos = next;
+                }
+            }
+            for (Map<String, String> c : combos) {
+                Setting s = new Setting(m.method().toLowerCase(Locale.ROOT), java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(c)));
+                if (!out.contains(s)) out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Evaluation options of every run of this suite (fidelity base filled in per model by the runner). */
+    public RunSpec.Options runOptions() {
+        Options o = options == null ? new Options(null, null, null, null, null, null) : options;
+        return new RunSpec.Options(o.limit(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
+    }
+
+    public boolean fidelity() { return options != null && Boolean.TRUE.equals(options.fidelity()); }
+
+    /** Number of task runs the suite asks for. */
+    public int runCount() { return models.size() * settings().size() * tasks.size(); }
+
+    static String text(Object v) {
+        if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) return Long.toString(d.longValue());
+        return String.valueOf(v);
+    }
+}

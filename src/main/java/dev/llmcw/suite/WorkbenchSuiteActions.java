@@ -1,0 +1,95 @@
+package dev.llmcw.suite;
+
+import dev.llmcw.compress.CompressionMethod;
+import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.eval.ItemStore;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelLoader;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.StoredRuns;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The real {@link SuiteActions}: models load through {@link ModelLoader}, compression goes through
+ * a {@link CompressionMethod} built by a {@link MethodFactory}, evaluation through a
+ * {@link TaskEvaluator}. The two hooks are where the compression methods and the evaluator are
+ * plugged in (see {@link #standard()}).
+ */
+public final class WorkbenchSuiteActions implements SuiteActions {
+
+    /** Builds a compression method from its name and parameters as a suite lists them. */
+    @FunctionalInterface
+    public interface MethodFactory {
+        CompressionMethod create(String method, Map<String, String> params);
+    }
+
+    /** Evaluates one task on a model file (see {@link SuiteActions#evaluate}); also names task versions and data. */
+    public interface TaskEvaluator {
+        String taskVersion(String task);
+
+        String dataHash(String task);
+
+        StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
+                                   ProgressListener progress, CancellationToken cancel) throws Exception;
+    }
+
+    private final MethodFactory methods;
+    private final TaskEvaluator evaluator;
+
+    public WorkbenchSuiteActions(MethodFactory methods, TaskEvaluator evaluator) {
+        this.methods = methods;
+        this.evaluator = evaluator;
+    }
+
+    /**
+     * The actions the CLI uses: methods from {@link SuiteMethods}. INTEGRATION POINT: the evaluator
+     * is not on this branch yet, so evaluation reports that clearly; wire the eval runner here.
+     */
+    public static SuiteActions standard() {
+        return new WorkbenchSuiteActions(SuiteMethods::create,
+                new TaskEvaluator() {
+                    @Override
+                    public String taskVersion(String task) { return "unknown"; }
+
+                    @Override
+                    public String dataHash(String task) { return null; }
+
+                    @Override
+                    public StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
+                                                      ProgressListener progress, CancellationToken cancel) {
+                        throw new IllegalStateException("evaluation is not available in this build");
+                    }
+                });
+    }
+
+    @Override
+    public String taskVersion(String task) { return evaluator.taskVersion(task); }
+
+    @Override
+    public String dataHash(String task) { return evaluator.dataHash(task); }
+
+    @Override
+    public ModelSize size(Path model) {
+        Model m = ModelLoader.load(model);
+        long params = m.config().parameterCount();
+        long bytes = m.weightBytes();
+        return new ModelSize(bytes, params == 0 ? 0 : 8.0 * bytes / params);
+    }
+
+    @Override
+    public CompressionReport compress(Path model, String method, Map<String, String> params, Path out, Path workDir,
+                                      ProgressListener progress, CancellationToken cancel) throws Exception {
+        CompressionMethod m = methods.create(method, params);
+        return m.compress(ModelLoader.load(model), out, workDir, progress, cancel);
+    }
+
+    @Override
+    public StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
+                                      ProgressListener progress, CancellationToken cancel) throws Exception {
+        return evaluator.evaluate(model, task, options, runKey, items, progress, cancel);
+    }
+}

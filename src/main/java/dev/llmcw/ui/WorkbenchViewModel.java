@@ -1,0 +1,95 @@
+package dev.llmcw.ui;
+
+import dev.llmcw.app.RecentModels;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.ui.charts.ChartsViewModel;
+import dev.llmcw.ui.common.ErrorReporter;
+import dev.llmcw.ui.common.Session;
+import dev.llmcw.ui.compress.CompressViewModel;
+import dev.llmcw.ui.evaluate.EvaluateViewModel;
+import dev.llmcw.ui.jobs.JobsViewModel;
+import dev.llmcw.ui.model.ModelViewModel;
+import dev.llmcw.ui.results.ResultsViewModel;
+import dev.llmcw.ui.task.TaskExecutor;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+
+/** Root view model: owns the session, the job queue and one view model per view. */
+public final class WorkbenchViewModel {
+    private final WorkbenchServices services;
+    private final TaskExecutor executor;
+    private final ErrorReporter errors;
+    private final Session session = new Session();
+    private final JobsViewModel jobs;
+    private final ModelViewModel model;
+    private final CompressViewModel compress;
+    private final EvaluateViewModel evaluate;
+    private final ResultsViewModel results;
+    private final ChartsViewModel charts;
+    private final BooleanProperty demo = new SimpleBooleanProperty();
+
+    public WorkbenchViewModel(WorkbenchServices services, TaskExecutor executor, ErrorReporter errors, RecentModels recents) {
+        this.services = services;
+        this.executor = executor;
+        this.errors = errors;
+        jobs = new JobsViewModel(executor);
+        model = new ModelViewModel(services, executor, jobs, session, errors, recents);
+        compress = new CompressViewModel(services, executor, jobs, session, errors);
+        results = new ResultsViewModel(services, executor, errors);
+        evaluate = new EvaluateViewModel(services, jobs, session, errors, rows -> results.refresh());
+        charts = new ChartsViewModel(services, results.runs());
+        results.refresh();
+    }
+
+    /**
+     * The offline first-start path: a small SYNTHETIC model generated locally plus the repository's
+     * sample datasets, labelled DEMO everywhere.
+     */
+    public void startDemo() {
+        if (model.syntheticPresets().stream().noneMatch("demo"::equals)) {
+            errors.error("DEMO workspace not available",
+                    "The DEMO workspace needs the synthetic model generator (preset 'demo'), which is not in this build yet. "
+                            + "Open a model file instead (e.g. stories260K.bin).");
+            return;
+        }
+        demo.set(true);
+        model.generateSynthetic("demo", 1);
+        evaluate.limitProperty().set(50);
+        evaluate.tasks().stream().filter(t -> t.info().name().equals("piqa") && t.info().available())
+                .forEach(t -> t.selectedProperty().set(true));
+    }
+
+    /** Status bar text. */
+    public StringBinding statusText() {
+        var active = jobs.activeCount();
+        return Bindings.createStringBinding(() -> {
+            var m = session.baseModel();
+            String model = m == null ? "no model open" : "model: " + m.name();
+            int n = active.get();
+            return model + "   ·   " + (n == 0 ? "no jobs running" : n + (n == 1 ? " job" : " jobs") + " queued/running")
+                    + "   ·   results: " + services.results().description();
+        }, session.baseModelProperty(), active);
+    }
+
+    public WorkbenchServices services() { return services; }
+
+    public TaskExecutor executor() { return executor; }
+
+    public Session session() { return session; }
+
+    public JobsViewModel jobs() { return jobs; }
+
+    public ModelViewModel model() { return model; }
+
+    public CompressViewModel compress() { return compress; }
+
+    public EvaluateViewModel evaluate() { return evaluate; }
+
+    public ResultsViewModel results() { return results; }
+
+    public ChartsViewModel charts() { return charts; }
+
+    public BooleanProperty demoProperty() { return demo; }
+}

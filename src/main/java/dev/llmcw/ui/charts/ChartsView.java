@@ -1,0 +1,141 @@
+package dev.llmcw.ui.charts;
+
+import dev.llmcw.report.ChartExport;
+import dev.llmcw.report.Formats;
+import dev.llmcw.report.ReferencePoint;
+import dev.llmcw.ui.common.ErrorReporter;
+import dev.llmcw.ui.common.FileDialogs;
+import dev.llmcw.ui.common.Ui;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TitledPane;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+import java.util.List;
+
+/** Charts view: chart kind, task and metric, the chart itself, export, and the paper-points editor. */
+public final class ChartsView extends VBox {
+    private final ChartPane chartPane;
+
+    public ChartsView(ChartsViewModel vm, FileDialogs files, ErrorReporter errors) {
+        chartPane = new ChartPane(files, errors);
+        chartPane.setChart(vm.chartProperty().get());
+        vm.chartProperty().addListener((o, a, c) -> chartPane.setChart(c));
+
+        var kind = new ComboBox<ChartsViewModel.Kind>();
+        kind.getItems().setAll(ChartsViewModel.Kind.values());
+        kind.setId("chart-kind");
+        kind.valueProperty().bindBidirectional(vm.kindProperty());
+        var task = new ComboBox<>(vm.tasks());
+        task.setId("chart-task");
+        task.valueProperty().bindBidirectional(vm.taskProperty());
+        task.setPromptText("task");
+        var metric = new ComboBox<>(vm.metrics());
+        metric.setId("chart-metric");
+        metric.valueProperty().bindBidirectional(vm.metricProperty());
+        metric.setPromptText("metric");
+        var status = Ui.subtle("");
+        status.setId("chart-status");
+        status.textProperty().bind(vm.statusProperty());
+        var bar = new HBox(10, new Label("Chart"), kind, new Label("Task"), task, new Label("Metric"), metric, Ui.spacer());
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        for (ChartExport.Format f : ChartExport.Format.values()) {
+            var b = new Button(f.name());
+            b.setId("export-button-" + f.extension());
+            b.setTooltip(new javafx.scene.control.Tooltip("Export this chart as " + f.name()));
+            b.setOnAction(e -> files.saveFile(getScene().getWindow(), "Export chart as " + f.name(), "chart." + f.extension(), f.extension())
+                    .ifPresent(p -> chartPane.export(p, errors)));
+            bar.getChildren().add(b);
+        }
+
+        var chartCard = Ui.card(null, chartPane, status);
+        VBox.setVgrow(chartPane, Priority.ALWAYS);
+        var body = new BorderPane(chartCard);
+        body.setRight(paperEditor(vm));
+        BorderPane.setMargin(body.getRight(), new javafx.geometry.Insets(0, 0, 0, Ui.GAP));
+        VBox.setVgrow(body, Priority.ALWAYS);
+        var page = Ui.page(Ui.heading("Charts"), bar, body);
+        VBox.setVgrow(page, Priority.ALWAYS);
+        getChildren().add(page);
+    }
+
+    public ChartPane chartPane() { return chartPane; }
+
+    private static TitledPane paperEditor(ChartsViewModel vm) {
+        var table = new TableView<>(vm.paperPoints());
+        table.setId("paper-points");
+        table.setPlaceholder(new Label("No paper points.\nAdd numbers a paper reports\nto compare against."));
+        table.getColumns().setAll(List.of(
+                col("Method", 70, ReferencePoint::method),
+                col("Task", 60, ReferencePoint::task),
+                col("Metric", 60, ReferencePoint::metric),
+                col("Bits", 45, p -> Formats.bits(p.bitsPerWeight())),
+                col("Value", 60, p -> Formats.value(p.value()))));
+        table.setPrefHeight(200);
+        var source = new TextField();
+        source.setPromptText("source, e.g. SeedLM Table 3");
+        var method = new TextField();
+        method.setPromptText("method");
+        var task = new TextField();
+        task.setPromptText("task");
+        task.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.taskProperty().get() == null ? "" : vm.taskProperty().get(), vm.taskProperty()));
+        task.setEditable(false);
+        var metric = new TextField();
+        metric.setPromptText("metric");
+        metric.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.metricProperty().get() == null ? "" : vm.metricProperty().get(), vm.metricProperty()));
+        metric.setEditable(false);
+        var bits = new TextField();
+        bits.setPromptText("bits/weight");
+        var value = new TextField();
+        value.setPromptText("value");
+        var error = new Label();
+        error.getStyleClass().add("error-text");
+        var add = new Button("Add point");
+        add.setOnAction(e -> {
+            try {
+                if (method.getText().isBlank() || task.getText().isBlank()) throw new IllegalArgumentException("method and task are required");
+                vm.paperPoints().add(new ReferencePoint(source.getText().isBlank() ? "paper" : source.getText().trim(), method.getText().trim(),
+                        task.getText(), metric.getText(), Double.parseDouble(bits.getText().trim()), Double.parseDouble(value.getText().trim())));
+                error.setText("");
+            } catch (NumberFormatException ex) {
+                error.setText("bits and value must be numbers");
+            } catch (IllegalArgumentException ex) {
+                error.setText(ex.getMessage());
+            }
+        });
+        var remove = new Button("Remove");
+        remove.setOnAction(e -> vm.paperPoints().removeAll(table.getSelectionModel().getSelectedItems()));
+        var form = new GridPane();
+        form.setHgap(6);
+        form.setVgap(6);
+        form.addRow(0, new Label("Source"), source);
+        form.addRow(1, new Label("Method"), method);
+        form.addRow(2, new Label("Task"), task);
+        form.addRow(3, new Label("Metric"), metric);
+        form.addRow(4, new Label("Bits/w"), bits);
+        form.addRow(5, new Label("Value"), value);
+        var box = new VBox(8, Ui.subtle("Numbers reported by papers, drawn as hollow diamonds. Entered by you, never computed."),
+                table, form, new HBox(6, add, remove), error);
+        box.setPrefWidth(300);
+        var tp = new TitledPane("Paper-reported points", box);
+        tp.setCollapsible(true);
+        tp.setExpanded(true);
+        return tp;
+    }
+
+    private static TableColumn<ReferencePoint, String> col(String name, double w, java.util.function.Function<ReferencePoint, String> f) {
+        var c = new TableColumn<ReferencePoint, String>(name);
+        c.setCellValueFactory(d -> new ReadOnlyStringWrapper(f.apply(d.getValue())));
+        c.setPrefWidth(w);
+        return c;
+    }
+}

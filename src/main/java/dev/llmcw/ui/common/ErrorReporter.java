@@ -1,0 +1,16 @@
+package dev.llmcw.ui.common;
+
+/** Tells the user that something failed; the app stays usable. Dialogs in the GUI, a list in tests. */
+@FunctionalInterface
+public interface ErrorReporter {
+    void error(String title, String message);
+
+    /** The most useful one-line message of a failure (the model loader's messages name the file). */
+    static String describe(Throwable t) {
+        Throwable c = t;
+        while ((c.getMessage() == null || c.getMessage().isBlank()) && c.getCause() != null) c = c.getCause();
+        if (c instanceof java.lang.reflect.InvocationTargetException && c.getCause() != null) c = c.getCause();
+        String m = c.getMessage();
+        return m == null || m.isBlank() ? c.getClass().getSimpleName() : m;
+    }
+}

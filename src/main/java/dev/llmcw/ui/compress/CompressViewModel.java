@@ -1,0 +1,246 @@
+package dev.llmcw.ui.compress;
+
+import dev.llmcw.app.CompressionService.MethodInfo;
+import dev.llmcw.app.CompressionSettings;
+import dev.llmcw.app.ModelCard;
+import dev.llmcw.app.ModelHandle;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.report.Formats;
+import dev.llmcw.ui.common.ErrorReporter;
+import dev.llmcw.ui.common.Session;
+import dev.llmcw.ui.jobs.JobViewModel;
+import dev.llmcw.ui.jobs.JobsViewModel;
+import dev.llmcw.ui.task.BackgroundTask;
+import dev.llmcw.ui.task.TaskExecutor;
+import dev.llmcw.util.Hashing;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Method and settings, validated as typed, with the size the setting will produce shown live from
+ * {@code CompressionMethod.estimate()} before anything runs.
+ */
+public final class CompressViewModel {
+    /** One knob bound to a text field. */
+    public static final class ParamField {
+        private final MethodParameters.Spec spec;
+        private final StringProperty value = new SimpleStringProperty();
+        private final StringProperty error = new SimpleStringProperty("");
+
+        ParamField(MethodParameters.Spec spec) {
+            this.spec = spec;
+            value.set(spec.defaultValue());
+        }
+
+        public MethodParameters.Spec spec() { return spec; }
+
+        public StringProperty valueProperty() { return value; }
+
+        public StringProperty errorProperty() { return error; }
+    }
+
+    private final WorkbenchServices services;
+    private final TaskExecutor executor;
+    private final JobsViewModel jobs;
+    private final Session session;
+    private final ErrorReporter errors;
+    private final ObservableList<MethodInfo> methods = FXCollections.observableArrayList();
+    private final ObjectProperty<MethodInfo> method = new SimpleObjectProperty<>();
+    private final ObservableList<MethodParameters.Preset> presets = FXCollections.observableArrayList();
+    private final ObjectProperty<MethodParameters.Preset> preset = new SimpleObjectProperty<>();
+    private final ObservableList<ParamField> fields = FXCollections.observableArrayList();
+    private final StringProperty validation = new SimpleStringProperty("");
+    private final BooleanProperty valid = new SimpleBooleanProperty();
+    private final StringProperty estimate = new SimpleStringProperty("");
+    private final StringProperty estimateDetail = new SimpleStringProperty("");
+    private final ObjectProperty<SizeEstimate> estimateValue = new SimpleObjectProperty<>();
+    private final StringProperty availability = new SimpleStringProperty("");
+    private boolean applyingPreset;
+    private int estimateGeneration;
+
+    public CompressViewModel(WorkbenchServices services, TaskExecutor executor, JobsViewModel jobs, Session session,
+                             ErrorReporter errors) {
+        this.services = services;
+        this.executor = executor;
+        this.jobs = jobs;
+        this.session = session;
+        this.errors = errors;
+        methods.setAll(services.compression().methods());
+        method.addListener((o, a, m) -> methodChanged(m));
+        preset.addListener((o, a, p) -> applyPreset(p));
+        session.baseModelProperty().addListener((o, a, m) -> refresh());
+        method.set(methods.stream().filter(MethodInfo::available).findFirst().orElse(methods.isEmpty() ? null : methods.getFirst()));
+    }
+
+    private void methodChanged(MethodInfo m) {
+        fields.clear();
+        presets.clear();
+        if (m == null) return;
+        for (var spec : MethodParameters.specs(m.name())) {
+            var f = new ParamField(spec);
+            f.valueProperty().addListener((o, a, v) -> {
+                if (!applyingPreset) preset.set(null);
+                refresh();
+            });
+            fields.add(f);
+        }
+        presets.setAll(MethodParameters.presets(m.name()));
+        availability.set(m.available() ? "" : m.unavailableReason());
+        if (!presets.isEmpty()) preset.set(presets.getFirst());
+        refresh();
+    }
+
+    private void applyPreset(MethodParameters.Preset p) {
+        if (p == null) return;
+        applyingPreset = true;
+        try {
+            for (ParamField f : fields) {
+                String v = p.values().get(f.spec().key());
+                if (v != null) f.valueProperty().set(v);
+            }
+        } finally {
+            applyingPreset = false;
+        }
+        refresh();
+    }
+
+    /** Current settings (blank optional knobs left out). */
+    public CompressionSettings settings() {
+        var params = new LinkedHashMap<String, String>();
+        for (ParamField f : fields) {
+            String v = f.valueProperty().get();
+            if (v != null && !v.isBlank()) params.put(f.spec().key(), v.trim());
+        }
+        return new CompressionSettings(method.get() == null ? "" : method.get().name(), params);
+    }
+
+    /** Re-validates and re-estimates; called on every change. */
+    void refresh() {
+        String first = null;
+        for (ParamField f : fields) {
+            String e = f.spec().validate(f.valueProperty().get());
+            f.errorProperty().set(e == null ? "" : e);
+            if (e != null && first == null) first = e;
+        }
+        validation.set(first == null ? "" : first);
+        valid.set(first == null && method.get() != null);
+        updateEstimate();
+    }
+
+    private void updateEstimate() {
+        int gen = ++estimateGeneration;
+        estimateValue.set(null);
+        MethodInfo m = method.get();
+        ModelHandle model = session.baseModel();
+        if (m == null) {
+            estimate.set("");
+            estimateDetail.set("");
+        } else if (!m.available()) {
+            estimate.set("Size estimate not available");
+            estimateDetail.set(m.unavailableReason());
+        } else if (!valid.get()) {
+            estimate.set("—");
+            estimateDetail.set(validation.get());
+        } else if (model == null) {
+            estimate.set("Open a model to see the resulting size");
+            estimateDetail.set("");
+        } else {
+            var settings = settings();
+            estimate.set("estimating …");
+            estimateDetail.set("");
+            executor.execute(BackgroundTask.of((p, c) -> services.compression().estimate(settings, model.model()))
+                    .onSuccess(est -> {
+                        if (gen != estimateGeneration) return;
+                        estimateValue.set(est);
+                        estimate.set(describe(est, model.card()));
+                        estimateDetail.set(est.convention());
+                    })
+                    .onFailure(t -> {
+                        if (gen != estimateGeneration) return;
+                        estimate.set("Invalid setting");
+                        estimateDetail.set(ErrorReporter.describe(t));
+                    }));
+        }
+    }
+
+    static String describe(SizeEstimate e, ModelCard base) {
+        return String.format(Locale.ROOT, "%.3f bits/weight (compressed tensors) · %.3f overall · %s (from %s, %.1f×)",
+                e.bitsPerCompressedWeight(), e.bitsPerWeightOverall(), Formats.size(e.totalBytes()),
+                Formats.size(base.weightBytes()), base.weightBytes() / (double) Math.max(1, e.totalBytes()));
+    }
+
+    /** Queues the compression; the compressed model joins the session's models when it finishes. */
+    public JobViewModel compress() {
+        ModelHandle base = session.baseModel();
+        var settings = settings();
+        if (base == null) throw new IllegalStateException("no model open");
+        String key = Hashing.sha256(base.path() + "|" + settings).substring(0, 12);
+        String stem = safe(base.name()) + "-" + settings.method() + "-" + key;
+        Path out = services.workspace().resolve("compressed").resolve(stem + ".safetensors");
+        Path work = services.workspace().resolve("work").resolve(stem);
+        return jobs.submit("compress", "Compress " + base.name() + " with " + settings,
+                (p, c) -> {
+                    CompressionReport r = services.compression().compress(settings, base.model(), out, work, p, c);
+                    p.log(String.format(Locale.ROOT, "wrote %s (%s) in %.1f s", r.file(), Formats.size(r.size().totalBytes()), r.seconds()));
+                    var loaded = services.models().open(r.file(), null);
+                    var model = loaded.model();
+                    // Same vocabulary as the source: evaluate it with the tokenizer the source was opened with.
+                    if (model.tokenizer() == null && base.model().tokenizer() != null) model = model.withTokenizer(base.model().tokenizer());
+                    return new ModelHandle(base.name() + " · " + settings, r.file(), model, dev.llmcw.app.ModelCard.of(model), r);
+                },
+                session::addVariant,
+                t -> errors.error("Compression failed", ErrorReporter.describe(t)));
+    }
+
+    private static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]+", "_");
+    }
+
+    public BooleanBinding canCompress() {
+        return Bindings.createBooleanBinding(() -> valid.get() && method.get() != null && method.get().available()
+                && session.baseModel() != null, valid, method, session.baseModelProperty());
+    }
+
+    public ObservableList<MethodInfo> methods() { return methods; }
+
+    public ObjectProperty<MethodInfo> methodProperty() { return method; }
+
+    public ObservableList<MethodParameters.Preset> presets() { return presets; }
+
+    public ObjectProperty<MethodParameters.Preset> presetProperty() { return preset; }
+
+    public ObservableList<ParamField> fields() { return fields; }
+
+    public ParamField field(String key) {
+        return fields.stream().filter(f -> f.spec().key().equals(key)).findFirst().orElseThrow();
+    }
+
+    public StringProperty validationProperty() { return validation; }
+
+    public BooleanProperty validProperty() { return valid; }
+
+    public StringProperty estimateProperty() { return estimate; }
+
+    public StringProperty estimateDetailProperty() { return estimateDetail; }
+
+    public ObjectProperty<SizeEstimate> estimateValueProperty() { return estimateValue; }
+
+    public StringProperty availabilityProperty() { return availability; }
+
+    public Map<String, String> currentValues() { return settings().parameters(); }
+}

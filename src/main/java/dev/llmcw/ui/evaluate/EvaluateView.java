@@ -1,0 +1,105 @@
+package dev.llmcw.ui.evaluate;
+
+import dev.llmcw.ui.common.ErrorReporter;
+import dev.llmcw.ui.common.FileDialogs;
+import dev.llmcw.ui.common.Ui;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TextField;
+import javafx.scene.control.cell.CheckBoxListCell;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+/** Evaluate view: models, tasks, limit, seed, fidelity, dataset files. */
+public final class EvaluateView extends VBox {
+    public EvaluateView(EvaluateViewModel vm, FileDialogs files, ErrorReporter errors, Runnable showJobs) {
+        var models = new ListView<>(vm.models());
+        models.setId("eval-models");
+        models.setPrefHeight(140);
+        models.setPlaceholder(new Label("No models yet: open one in Model, compress it in Compress."));
+        models.setCellFactory(CheckBoxListCell.forListView(EvaluateViewModel.ModelChoice::selectedProperty));
+
+        var tasks = new FlowPane(18, 10);
+        tasks.setId("eval-tasks");
+        for (var t : vm.tasks()) {
+            var cb = new CheckBox(t.info().displayName());
+            cb.setId("task-" + t.info().name());
+            cb.selectedProperty().bindBidirectional(t.selectedProperty());
+            cb.setDisable(!t.info().available());
+            if (!t.info().available()) cb.setTooltip(new javafx.scene.control.Tooltip(t.info().unavailableReason()));
+            var open = new Button("File…");
+            open.getStyleClass().add("small");
+            open.setDisable(!t.info().available());
+            open.setTooltip(new javafx.scene.control.Tooltip("Use a dataset file instead of the catalogue's copy"));
+            var chosen = new Label();
+            chosen.getStyleClass().add("subtle");
+            open.setOnAction(e -> files.openFile(getScene().getWindow(), "Dataset for " + t.info().displayName(), "jsonl", "txt", "parquet")
+                    .ifPresent(p -> {
+                        vm.datasetFiles().put(t.info().name(), p);
+                        chosen.setText(p.getFileName().toString());
+                    }));
+            tasks.getChildren().add(new HBox(6, cb, open, chosen));
+        }
+        var limit = new Spinner<Integer>(0, 1_000_000, vm.limitProperty().get(), 10);
+        limit.setId("eval-limit");
+        limit.setEditable(true);
+        limit.valueProperty().addListener((o, a, v) -> vm.limitProperty().set(v == null ? 0 : v));
+        var seed = new TextField(Long.toString(vm.seedProperty().get()));
+        seed.setId("eval-seed");
+        seed.textProperty().addListener((o, a, v) -> {
+            try {
+                vm.seedProperty().set(Long.parseLong(v.trim()));
+            } catch (NumberFormatException ignored) {
+                // keep the last valid seed; the field shows what was typed
+            }
+        });
+        var fidelity = new CheckBox("Fidelity vs base model (KL, top-1 agreement, flipped answers)");
+        fidelity.setId("eval-fidelity");
+        fidelity.selectedProperty().bindBidirectional(vm.fidelityProperty());
+        var dataLabel = new Label();
+        dataLabel.setId("eval-data-dir");
+        dataLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> vm.dataDirProperty().get() == null ? "none found" : vm.dataDirProperty().get().toString(), vm.dataDirProperty()));
+        var chooseData = new Button("Data folder…");
+        chooseData.setOnAction(e -> files.openDirectory(getScene().getWindow(), "Folder with evaluation data (laid out like datasets/)")
+                .ifPresent(p -> vm.dataDirProperty().set(p)));
+        var opts = new GridPane();
+        opts.setHgap(12);
+        opts.setVgap(8);
+        opts.addRow(0, new Label("Limit (items per task, 0 = all)"), limit);
+        opts.addRow(1, new Label("Seed (sampling of limited items)"), seed);
+        opts.add(fidelity, 0, 2, 2, 1);
+        opts.addRow(3, new Label("Data"), new HBox(8, dataLabel, chooseData));
+
+        var availability = Ui.banner("banner-warning");
+        availability.setId("eval-availability");
+        availability.textProperty().bind(vm.availabilityProperty());
+        var run = new Button("Run evaluation");
+        run.setId("run-eval");
+        run.getStyleClass().add("accent");
+        run.setOnAction(e -> {
+            String problem = vm.problem();
+            if (problem != null) {
+                errors.error("Cannot start evaluation", problem);
+                return;
+            }
+            vm.run();
+            showJobs.run();
+        });
+        var page = Ui.page(Ui.heading("Evaluate"),
+                Ui.subtle("Zero-shot log-likelihood scoring exactly as lm-evaluation-harness does it; results go to the results store."),
+                availability,
+                Ui.card("Models", models),
+                Ui.card("Tasks", tasks),
+                Ui.card("Options", opts),
+                new HBox(10, run));
+        VBox.setVgrow(page, Priority.ALWAYS);
+        getChildren().add(page);
+    }
+}

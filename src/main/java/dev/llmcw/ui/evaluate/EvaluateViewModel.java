@@ -1,0 +1,159 @@
+package dev.llmcw.ui.evaluate;
+
+import dev.llmcw.app.EvaluationService;
+import dev.llmcw.app.ModelHandle;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.report.LayerError;
+import dev.llmcw.report.RunRow;
+import dev.llmcw.ui.common.ErrorReporter;
+import dev.llmcw.ui.common.Session;
+import dev.llmcw.ui.jobs.JobViewModel;
+import dev.llmcw.ui.jobs.JobsViewModel;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.ObservableMap;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Which models and tasks to evaluate, with limit, seed and fidelity; queues one job per model. */
+public final class EvaluateViewModel {
+    /** A task with its checkbox. */
+    public static final class TaskChoice {
+        private final EvaluationService.TaskInfo info;
+        private final BooleanProperty selected = new SimpleBooleanProperty();
+
+        TaskChoice(EvaluationService.TaskInfo info) { this.info = info; }
+
+        public EvaluationService.TaskInfo info() { return info; }
+
+        public BooleanProperty selectedProperty() { return selected; }
+    }
+
+    /** A model with its checkbox. */
+    public static final class ModelChoice {
+        private final ModelHandle model;
+        private final BooleanProperty selected = new SimpleBooleanProperty(true);
+
+        ModelChoice(ModelHandle model) { this.model = model; }
+
+        public ModelHandle model() { return model; }
+
+        public BooleanProperty selectedProperty() { return selected; }
+
+        @Override
+        public String toString() { return model.name(); }
+    }
+
+    private final WorkbenchServices services;
+    private final JobsViewModel jobs;
+    private final Session session;
+    private final ErrorReporter errors;
+    private final Consumer<List<RunRow>> onResults;
+    private final ObservableList<TaskChoice> tasks = FXCollections.observableArrayList();
+    private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
+    private final IntegerProperty limit = new SimpleIntegerProperty(100);
+    private final LongProperty seed = new SimpleLongProperty(1234);
+    private final BooleanProperty fidelity = new SimpleBooleanProperty(true);
+    private final ObservableMap<String, Path> datasetFiles = FXCollections.observableHashMap();
+    private final StringProperty availability = new SimpleStringProperty("");
+    private final javafx.beans.property.ObjectProperty<Path> dataDir = new javafx.beans.property.SimpleObjectProperty<>();
+
+    public EvaluateViewModel(WorkbenchServices services, JobsViewModel jobs, Session session, ErrorReporter errors,
+                             Consumer<List<RunRow>> onResults) {
+        this.services = services;
+        this.jobs = jobs;
+        this.session = session;
+        this.errors = errors;
+        this.onResults = onResults;
+        for (var t : services.evaluation().tasks()) tasks.add(new TaskChoice(t));
+        dataDir.set(services.evaluation().defaultDataDir());
+        if (tasks.stream().noneMatch(t -> t.info().available())) {
+            availability.set(tasks.isEmpty() ? "No evaluation tasks in this build." : tasks.getFirst().info().unavailableReason());
+        }
+        session.models().addListener((javafx.collections.ListChangeListener<ModelHandle>) c -> syncModels());
+        syncModels();
+    }
+
+    private void syncModels() {
+        var keep = new ArrayList<ModelChoice>();
+        for (ModelHandle m : session.models()) {
+            keep.add(models.stream().filter(c -> c.model() == m).findFirst().orElseGet(() -> new ModelChoice(m)));
+        }
+        models.setAll(keep);
+    }
+
+    public TaskChoice task(String name) {
+        return tasks.stream().filter(t -> t.info().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no task " + name));
+    }
+
+    /** Null when the selection can run, else what is missing. */
+    public String problem() {
+        if (models.stream().noneMatch(m -> m.selectedProperty().get())) return "Select at least one model (open one in Model).";
+        var chosen = tasks.stream().filter(t -> t.selectedProperty().get()).toList();
+        if (chosen.isEmpty()) return "Select at least one task.";
+        for (TaskChoice t : chosen) if (!t.info().available()) return t.info().displayName() + ": " + t.info().unavailableReason();
+        if (limit.get() < 0) return "Limit must be 0 (all items) or positive.";
+        return null;
+    }
+
+    /** Queues one evaluation job per selected model. */
+    public List<JobViewModel> run() {
+        String problem = problem();
+        if (problem != null) throw new IllegalStateException(problem);
+        List<String> taskNames = tasks.stream().filter(t -> t.selectedProperty().get()).map(t -> t.info().name()).toList();
+        ModelHandle base = session.baseModel();
+        var out = new ArrayList<JobViewModel>();
+        for (ModelChoice mc : models) {
+            if (!mc.selectedProperty().get()) continue;
+            ModelHandle m = mc.model();
+            String label = base == null ? m.name() : base.name();
+            var req = new EvaluationService.Request(label, m, fidelity.get() && !m.isBase() ? base : null, taskNames,
+                    limit.get(), seed.get(), fidelity.get(), dataDir.get(), java.util.Map.copyOf(datasetFiles));
+            out.add(jobs.submit("evaluate", "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
+                            + (limit.get() > 0 ? " (limit " + limit.get() + ")" : ""),
+                    (p, c) -> services.evaluation().evaluate(req, p, c),
+                    rows -> {
+                        services.results().record(rows, layerErrors(m));
+                        onResults.accept(rows);
+                    },
+                    t -> errors.error("Evaluation failed", ErrorReporter.describe(t))));
+        }
+        return out;
+    }
+
+    static List<LayerError> layerErrors(ModelHandle m) {
+        if (m.report() == null) return List.of();
+        return m.report().tensorErrors().stream()
+                .map(e -> new LayerError(m.report().method(), e.tensor(), e.relativeError(), e.relativeActivationError()))
+                .toList();
+    }
+
+    public ObservableList<TaskChoice> tasks() { return tasks; }
+
+    public ObservableList<ModelChoice> models() { return models; }
+
+    public IntegerProperty limitProperty() { return limit; }
+
+    public LongProperty seedProperty() { return seed; }
+
+    public BooleanProperty fidelityProperty() { return fidelity; }
+
+    public ObservableMap<String, Path> datasetFiles() { return datasetFiles; }
+
+    public StringProperty availabilityProperty() { return availability; }
+
+    /** Folder the tasks read their data from (shared data, downloads, or the repository's samples). */
+    public javafx.beans.property.ObjectProperty<Path> dataDirProperty() { return dataDir; }
+}

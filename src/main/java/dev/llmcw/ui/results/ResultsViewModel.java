@@ -1,0 +1,73 @@
+package dev.llmcw.ui.results;
+
+import dev.llmcw.app.ResultsService;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.report.RunRow;
+import dev.llmcw.ui.common.ErrorReporter;
+import dev.llmcw.ui.task.BackgroundTask;
+import dev.llmcw.ui.task.TaskExecutor;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.util.List;
+
+/** The runs of the results store, the runs picked for comparison, and one run's items. */
+public final class ResultsViewModel {
+    private final WorkbenchServices services;
+    private final TaskExecutor executor;
+    private final ErrorReporter errors;
+    private final ObservableList<RunRow> runs = FXCollections.observableArrayList();
+    private final ObservableList<RunRow> compared = FXCollections.observableArrayList();
+    private final ObservableList<ResultsService.ItemDetail> items = FXCollections.observableArrayList();
+    private final StringProperty status = new SimpleStringProperty("");
+    private final StringProperty itemsStatus = new SimpleStringProperty("Select a run to see its items.");
+
+    public ResultsViewModel(WorkbenchServices services, TaskExecutor executor, ErrorReporter errors) {
+        this.services = services;
+        this.executor = executor;
+        this.errors = errors;
+    }
+
+    public void refresh() {
+        executor.execute(BackgroundTask.of((p, c) -> services.results().runs())
+                .onSuccess(r -> {
+                    runs.setAll(r);
+                    compared.retainAll(r);
+                    status.set(r.size() + " result rows · " + services.results().description());
+                })
+                .onFailure(t -> {
+                    status.set("Results not available: " + ErrorReporter.describe(t));
+                    errors.error("Cannot read results", ErrorReporter.describe(t));
+                }));
+    }
+
+    public void compare(List<RunRow> selection) { compared.setAll(selection); }
+
+    public void showItems(RunRow run) {
+        if (run == null) {
+            items.clear();
+            itemsStatus.set("Select a run to see its items.");
+            return;
+        }
+        executor.execute(BackgroundTask.of((p, c) -> services.results().items(run.runId()))
+                .onSuccess(list -> {
+                    items.setAll(list);
+                    long flipped = list.stream().filter(ResultsService.ItemDetail::flipped).count();
+                    itemsStatus.set(list.isEmpty() ? "No per-item records for run " + run.runId() + " in " + services.results().description()
+                            : list.size() + " items of run " + run.runId() + " · " + flipped + " flipped vs base");
+                })
+                .onFailure(t -> itemsStatus.set("Items not available: " + ErrorReporter.describe(t))));
+    }
+
+    public ObservableList<RunRow> runs() { return runs; }
+
+    public ObservableList<RunRow> compared() { return compared; }
+
+    public ObservableList<ResultsService.ItemDetail> items() { return items; }
+
+    public StringProperty statusProperty() { return status; }
+
+    public StringProperty itemsStatusProperty() { return itemsStatus; }
+}

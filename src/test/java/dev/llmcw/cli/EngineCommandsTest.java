@@ -1,0 +1,69 @@
+package dev.llmcw.cli;
+
+import dev.llmcw.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EngineCommandsTest {
+    private static String run(int expectedRc, String... args) {
+        PrintStream old = System.out;
+        var buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            assertThat(Cli.execute(args)).isEqualTo(expectedRc);
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString();
+    }
+
+    @Test
+    void benchPrintsATableForSyntheticModels() {
+        String out = run(0, "bench", "--models", "stories260K", "--dtypes", "f32,bf16", "--prefill", "8", "--decode", "2",
+                "--bandwidth-mb", "8");
+        assertThat(out).contains("SYNTHETIC").contains("| stories260K   | F32").contains("| stories260K   | BF16")
+                .contains("memory copy bandwidth");
+    }
+
+    @Test
+    void benchRejectsUnknownShapes() {
+        run(1, "bench", "--models", "gpt-5", "--bandwidth-mb", "8");
+    }
+
+    @Test
+    void pplNeedsATokenizer(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("t.txt");
+        Files.writeString(text, "Once upon a time.\n\nThe end.\n");
+        // succeeds once a tokenizer is found beside the model; fails with a clear message otherwise
+        PrintStream oldErr = System.err;
+        var err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        int rc;
+        String out;
+        try {
+            var buf = new ByteArrayOutputStream();
+            PrintStream old = System.out;
+            System.setOut(new PrintStream(buf, true));
+            try {
+                rc = Cli.execute("ppl", "--model", TestData.stories260K().toString(), "--text", text.toString());
+            } finally {
+                System.setOut(old);
+            }
+            out = buf.toString();
+        } finally {
+            System.setErr(oldErr);
+        }
+        if (rc == 0) {
+            assertThat(out).contains("perplexity: ").contains("tokens scored: ");
+        } else {
+            assertThat(err.toString()).contains("tokenizer");
+        }
+    }
+}

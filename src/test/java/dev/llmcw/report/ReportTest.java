@@ -1,0 +1,104 @@
+package dev.llmcw.report;
+
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.xy.IntervalXYDataset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReportTest {
+    @TempDir Path dir;
+
+    @Test
+    void chartExportsToValidPngSvgAndPdf() throws Exception {
+        var pts = ChartPoints.of(ReportFixtures.rows(), "piqa", "acc");
+        var chart = WorkbenchCharts.accuracyVsBits("piqa", "acc", pts,
+                List.of(new ReferencePoint("SeedLM paper", "SeedLM", "piqa", "acc", 4.0, 0.78)));
+        ChartExport.write(chart, dir.resolve("a.png"), 800, 500);
+        ChartExport.write(chart, dir.resolve("a.svg"), 800, 500);
+        ChartExport.write(chart, dir.resolve("a.pdf"), 800, 500);
+        ChartFiles.assertValidPng(dir.resolve("a.png"), 800);
+        var svg = ChartFiles.assertValidSvg(dir.resolve("a.svg"));
+        assertThat(svg.getDocumentElement().getTextContent()).contains("Bits per weight").contains("seedlm").contains("paper: SeedLM");
+        ChartFiles.assertValidPdf(dir.resolve("a.pdf"));
+        assertThatThrownBy(() -> ChartExport.write(chart, dir.resolve("a.bmp"), 10, 10))
+                .hasMessageContaining("a.bmp").hasMessageContaining("unknown chart format");
+    }
+
+    @Test
+    void chartHasOneSeriesPerMethodWithErrorBarsAndFrontier() {
+        var pts = ChartPoints.of(ReportFixtures.rows(), "piqa", "acc");
+        assertThat(pts).hasSize(4);
+        var plot = (XYPlot) WorkbenchCharts.accuracyVsBits("piqa", "acc", pts, List.of()).getPlot();
+        var measured = (IntervalXYDataset) plot.getDataset(0);
+        assertThat(measured.getSeriesCount()).isEqualTo(3); // base, seedlm, rtn
+        assertThat(measured.getSeriesKey(1)).isEqualTo("seedlm");
+        assertThat(measured.getItemCount(1)).isEqualTo(2);
+        assertThat(measured.getEndYValue(1, 0) - measured.getStartYValue(1, 0)).isCloseTo(2 * 0.0117, org.assertj.core.data.Offset.offset(1e-9));
+        var frontier = plot.getDataset(1);
+        // 3.0 bits 0.505 → 4.0 bits 0.515 → 32 bits 0.52; rtn (4.25, 0.51) is dominated.
+        assertThat(frontier.getItemCount(0)).isEqualTo(3);
+        var tip = plot.getRenderer(0).getToolTipGenerator(1, 0).generateToolTip(measured, 1, 0);
+        assertThat(tip).contains("C=12 K=16 P=4").contains("run 3").contains("± 0.0117");
+    }
+
+    @Test
+    void paretoFrontierKeepsOnlyNonDominatedPoints() {
+        var a = new ChartPoint("m", 2, 10, 0.5, Double.NaN, "a");
+        var b = new ChartPoint("m", 3, 10, 0.4, Double.NaN, "b"); // dominated by a
+        var c = new ChartPoint("m", 4, 10, 0.6, Double.NaN, "c");
+        var d = new ChartPoint("m", 4, 10, 0.55, Double.NaN, "d"); // same x, worse
+        assertThat(Pareto.frontier(List.of(c, b, a, d), ChartPoint::bitsPerWeight, true)).containsExactly(a, c);
+        // Lower is better (perplexity): a=0.5 at 2 bits dominates everything with more bits and higher value.
+        assertThat(Pareto.frontier(List.of(c, b, a, d), ChartPoint::bitsPerWeight, false)).containsExactly(a, b);
+    }
+
+    @Test
+    void reportHasTablesChartsAndData() throws Exception {
+        var out = ReportWriter.write(new ReportWriter.Input("Test report", ReportFixtures.rows(), ReportFixtures.layerErrors(),
+                List.of(new ReferencePoint("SeedLM paper", "SeedLM", "piqa", "acc", 4.0, 0.78))), dir);
+        String md = Files.readString(out.markdown());
+        assertThat(md).contains("| 2 | stories260K | seedlm | C=8 K=16 P=3 | 4.000 | 300.0 kB | 0.5150 ± 0.0117 |")
+                .contains("| 4 | stories260K | rtn | bits=4 group=64 | 4.250 |")
+                .contains("![piqa: acc vs bits per weight](charts/piqa-acc-vs-bits.png)")
+                .contains("## tinystories").contains("12.5000")
+                .contains("Paper-reported");
+        String html = Files.readString(out.html());
+        assertThat(html).contains("<td>seedlm</td><td>C=12 K=16 P=4</td><td class=\"num\">3.000</td>")
+                .contains("charts/layer-errors.svg").contains("charts/piqa-acc-vs-size.svg");
+        assertThat(out.charts()).allMatch(Files::exists);
+        for (Path p : out.charts()) {
+            if (p.toString().endsWith(".png")) ChartFiles.assertValidPng(p, 960);
+            else ChartFiles.assertValidSvg(p);
+        }
+        assertThat(out.charts().stream().map(p -> p.getFileName().toString()))
+                .contains("piqa-acc-vs-bits.png", "piqa-acc_norm-vs-bits.svg", "tinystories-word_perplexity-vs-bits.png",
+                        "tinystories-kl_mean-vs-bits.png", "layer-errors.png");
+        var csv = Files.readAllLines(out.csv());
+        assertThat(csv).hasSize(7);
+        assertThat(csv.get(0)).startsWith("run_id,model,method,settings,bits_per_weight,total_bytes,task,acc,acc_norm");
+        assertThat(csv.get(2)).startsWith("2,stories260K,seedlm,C=8 K=16 P=3,4.0,300000,piqa,0.515");
+        var json = dev.llmcw.util.Json.MAPPER.readTree(out.json().toFile());
+        assertThat(json.size()).isEqualTo(6);
+        assertThat(json.get(1).get("metrics").get("acc").asDouble()).isEqualTo(0.515);
+        assertThat(json.get(0).get("parameters").size()).isZero();
+    }
+
+    @Test
+    void emptySelectionIsRejected() {
+        assertThatThrownBy(() -> ReportWriter.write(new ReportWriter.Input("x", List.of(), List.of(), List.of()), dir))
+                .hasMessageContaining("no runs");
+    }
+
+    @Test
+    void layerIndexIsParsedFromCanonicalNames() {
+        assertThat(new LayerError("m", "model.layers.12.mlp.up_proj.weight", 0, 0).layerIndex()).isEqualTo(12);
+        assertThat(new LayerError("m", "lm_head.weight", 0, 0).layerIndex()).isEqualTo(-1);
+    }
+}

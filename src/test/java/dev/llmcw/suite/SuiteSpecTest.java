@@ -1,0 +1,83 @@
+package dev.llmcw.suite;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SuiteSpecTest {
+    @TempDir Path dir;
+
+    private Path write(String text) throws Exception {
+        return Files.writeString(dir.resolve("s.yaml"), text);
+    }
+
+    @Test
+    void expandsSweepsAsCartesianProducts() throws Exception {
+        SuiteSpec s = SuiteSpec.read(write("""
+                name: x
+                models: [{path: a.bin}, {path: b, label: B}]
+                methods:
+                  - method: none
+                  - method: seedlm
+                    params: {K: 16}
+                    sweep: {C: [4, 8], P: [3, 4]}
+                  - method: caldera
+                    sweep: {rank: [64], bits: [2.0]}
+                  - method: none
+                tasks: [piqa, arc_easy, wikitext2]
+                """));
+        assertThat(s.settings()).extracting(SuiteSpec.Setting::label).containsExactly(
+                "none",
+                "seedlm C=4 K=16 P=3", "seedlm C=4 K=16 P=4", "seedlm C=8 K=16 P=3", "seedlm C=8 K=16 P=4",
+                "caldera bits=2 rank=64");
+        assertThat(s.runCount()).isEqualTo(2 * 6 * 3);
+        assertThat(s.settings().get(1).params()).isEqualTo(Map.of("C", "4", "K", "16", "P", "3"));
+        assertThat(s.runOptions().limit()).isNull();
+        assertThat(s.fidelity()).isFalse();
+    }
+
+    @Test
+    void jsonWorksToo() throws Exception {
+        Path f = Files.writeString(dir.resolve("s.json"), """
+                {"name": "j", "models": [{"path": "m.gguf"}], "methods": [{"method": "rtn", "sweep": {"bits": [4]}}],
+                 "tasks": ["boolq"], "options": {"limit": 10, "bos": true, "codePath": "on-the-fly"}}""");
+        SuiteSpec s = SuiteSpec.read(f);
+        assertThat(s.settings()).singleElement().satisfies(x -> assertThat(x.params()).containsEntry("bits", "4"));
+        assertThat(s.runOptions().bos()).isTrue();
+        assertThat(s.runOptions().codePath()).isEqualTo("on-the-fly");
+    }
+
+    @Test
+    void mistakesNameTheFileAndTheProblem() throws Exception {
+        assertThatThrownBy(() -> SuiteSpec.read(write("name: x\nmodels: [{path: a}]\nmetods: [{method: none}]\ntasks: [piqa]\n")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("s.yaml").hasMessageContaining("metods")
+                .hasMessageContaining("line 3");
+        assertThatThrownBy(() -> SuiteSpec.read(write("name: x\nmethods: [{method: none}]\ntasks: [piqa]\n")))
+                .hasMessageContaining("s.yaml").hasMessageContaining("models");
+        assertThatThrownBy(() -> SuiteSpec.read(write("name: x\nmodels: [{path: a}]\nmethods: [{method: rtn, sweep: {bits: []}}]\ntasks: [piqa]\n")))
+                .hasMessageContaining("sweep.bits");
+        assertThatThrownBy(() -> SuiteSpec.read(write("name: x\nmodels: [{path: a}]\nmethods: [{method: none, params: {a: 1}}]\ntasks: [piqa]\n")))
+                .hasMessageContaining("takes no parameters");
+        assertThatThrownBy(() -> SuiteSpec.read(write("name: x\nmodels: [{path: a}]\nmethods: [{method: none}]\ntasks: []\n")))
+                .hasMessageContaining("tasks");
+        assertThatThrownBy(() -> SuiteSpec.read(write("name: [unclosed\n")))
+                .hasMessageContaining("s.yaml").hasMessageContaining("invalid suite file");
+        assertThatThrownBy(() -> SuiteSpec.read(write("name: x\nmodels: [{path: a}]\nmethods: [{method: none}]\ntasks: [piqa]\noptions: {limit: 0}\n")))
+                .hasMessageContaining("limit");
+    }
+
+    @Test
+    void exampleSuiteIsValid() {
+        SuiteSpec s = SuiteSpec.read(Path.of("src/main/resources/suites/example-suite.yaml"));
+        assertThat(s.settings()).hasSize(5);
+        // the example points at the shared data beside the checkout
+        assertThat(Path.of("src/main/resources/suites").toAbsolutePath().resolve(s.models().getFirst().path()).normalize())
+                .isEqualTo(Path.of("../shared/models/stories260K/stories260K.bin").toAbsolutePath().normalize());
+    }
+}

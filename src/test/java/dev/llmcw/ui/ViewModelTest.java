@@ -1,0 +1,216 @@
+package dev.llmcw.ui;
+
+import dev.llmcw.TestData;
+import dev.llmcw.app.RecentModels;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.model.ModelLoader;
+import dev.llmcw.ui.jobs.JobState;
+import dev.llmcw.ui.jobs.JobsViewModel;
+import dev.llmcw.ui.task.SynchronousTaskExecutor;
+import dev.llmcw.util.CancellationToken;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.prefs.Preferences;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** View-model logic without the FX thread: everything runs inline through the synchronous executor. */
+class ViewModelTest {
+    @TempDir Path dir;
+    private final SynchronousTaskExecutor sync = new SynchronousTaskExecutor();
+    private final List<String> errors = new ArrayList<>();
+    private final Preferences prefs = Preferences.userRoot().node("dev/llmcw/workbench/vmtest-" + System.nanoTime());
+
+    @AfterEach
+    void cleanPrefs() throws Exception { prefs.removeNode(); }
+
+    private WorkbenchViewModel workbench(WorkbenchServices s) {
+        return new WorkbenchViewModel(s, sync, (t, m) -> errors.add(t + ": " + m), new RecentModels(prefs));
+    }
+
+    @Test
+    void openingABadFileReportsTheFileAndKeepsState() throws Exception {
+        var vm = workbench(WorkbenchServices.create(dir));
+        Path bad = dir.resolve("broken.bin");
+        Files.write(bad, new byte[]{9, 9, 9});
+        vm.model().open(bad);
+        assertThat(errors).singleElement().asString().startsWith("Cannot open model").contains("broken.bin");
+        assertThat(vm.session().baseModel()).isNull();
+        assertThat(vm.model().recent()).isEmpty();
+        assertThat(vm.model().busyProperty().get()).isFalse();
+    }
+
+    @Test
+    void openingAModelShowsItsCardAndRemembersIt() {
+        var vm = workbench(WorkbenchServices.create(dir));
+        vm.model().open(TestData.stories260K());
+        assertThat(errors).isEmpty();
+        assertThat(vm.session().models()).hasSize(1);
+        assertThat(vm.model().card()).extracting(r -> r.property() + "=" + r.value())
+                .contains("Parameters=260,032", "Vocabulary=512", "Format=llama2c");
+        assertThat(new RecentModels(prefs).list()).containsExactly(TestData.stories260K().toAbsolutePath().normalize());
+    }
+
+    @Test
+    void compressSettingsValidateAndEstimateLive() {
+        var comp = new FakeServices.FakeCompression();
+        var vm = workbench(FakeServices.with(dir, comp, new FakeServices.FakeEvaluation()));
+        var c = vm.compress();
+        assertThat(c.methodProperty().get().name()).isEqualTo("rtn");
+        assertThat(c.estimateProperty().get()).isEqualTo("Open a model to see the resulting size");
+        vm.model().open(TestData.stories260K());
+        // Preset "4-bit, group 128" is applied by default and estimated at once.
+        assertThat(c.field("bits").valueProperty().get()).isEqualTo("4");
+        assertThat(c.estimateProperty().get()).startsWith("4.000 bits/weight").contains("from 1.0 MB");
+        c.presetProperty().set(c.presets().get(1));
+        assertThat(c.estimateProperty().get()).startsWith("3.000 bits/weight");
+        // Typing a custom value leaves the preset and re-estimates.
+        c.field("bits").valueProperty().set("5");
+        assertThat(c.presetProperty().get()).isNull();
+        assertThat(c.estimateProperty().get()).startsWith("5.000 bits/weight");
+        assertThat(c.canCompress().get()).isTrue();
+        // Invalid input: a message naming the knob, no estimate, no compress.
+        c.field("group").valueProperty().set("abc");
+        assertThat(c.validationProperty().get()).isEqualTo("Group size must be a whole number, not 'abc'");
+        assertThat(c.estimateValueProperty().get()).isNull();
+        assertThat(c.canCompress().get()).isFalse();
+        c.field("group").valueProperty().set("4");
+        assertThat(c.validationProperty().get()).isEqualTo("Group size must be between 8 and 8192");
+        // An unavailable method says so instead of estimating.
+        c.methodProperty().set(c.methods().get(1));
+        assertThat(c.estimateProperty().get()).isEqualTo("Size estimate not available");
+        assertThat(c.availabilityProperty().get()).isEqualTo("CALDERA is missing");
+        assertThat(c.canCompress().get()).isFalse();
+    }
+
+    @Test
+    void seedLmEstimateComesFromTheMethodItself() {
+        var vm = workbench(WorkbenchServices.create(dir));
+        var c = vm.compress();
+        c.methodProperty().set(c.methods().stream().filter(m -> m.name().equals("seedlm")).findFirst().orElseThrow());
+        vm.model().open(TestData.stories260K());
+        var est = c.estimateValueProperty().get();
+        // (K + 4 + 4P) / C = (16 + 4 + 12) / 8 = 4, plus the padding of partial blocks that the method counts.
+        assertThat(est.bitsPerCompressedWeight()).isBetween(4.0, 4.1);
+        assertThat(c.estimateProperty().get()).startsWith(String.format(java.util.Locale.ROOT, "%.3f bits/weight", est.bitsPerCompressedWeight()));
+        c.presetProperty().set(c.presets().get(1));
+        double threeBit = c.estimateValueProperty().get().bitsPerCompressedWeight();
+        assertThat(threeBit).isBetween(3.0, 3.5); // C=12 pads more on 64- and 172-wide rows
+        c.field("K").valueProperty().set("12");
+        assertThat(c.estimateValueProperty().get().bitsPerCompressedWeight()).isCloseTo(threeBit * 32 / 36, org.assertj.core.data.Offset.offset(0.01));
+        c.field("K").valueProperty().set("30");
+        assertThat(c.validationProperty().get()).isEqualTo("Seed bits K must be between 2 and 20");
+    }
+
+    @Test
+    void evaluationQueuesJobsAndResultsReachResultsAndCharts() {
+        var eval = new FakeServices.FakeEvaluation();
+        var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), eval));
+        var e = vm.evaluate();
+        assertThat(e.problem()).startsWith("Select at least one model");
+        vm.session().setBaseModel(FakeServices.handle(ModelLoader.load(TestData.stories260K())));
+        assertThat(e.problem()).isEqualTo("Select at least one task.");
+        e.task("boolq").selectedProperty().set(true);
+        assertThat(e.problem()).isEqualTo("BoolQ: BoolQ is missing");
+        e.task("boolq").selectedProperty().set(false);
+        e.task("piqa").selectedProperty().set(true);
+        e.limitProperty().set(250);
+        assertThat(e.problem()).isNull();
+        var jobs = e.run();
+        assertThat(jobs).singleElement().extracting(j -> j.state()).isEqualTo(JobState.DONE);
+        assertThat(eval.requests).singleElement().satisfies(r -> {
+            assertThat(r.limit()).isEqualTo(250);
+            assertThat(r.tasks()).containsExactly("piqa");
+            assertThat(r.base()).isNull(); // the base model itself gets no fidelity partner
+        });
+        assertThat(vm.results().runs()).singleElement().satisfies(r -> assertThat(r.metric("acc")).isEqualTo(0.25));
+        assertThat(vm.charts().taskProperty().get()).isEqualTo("piqa");
+        assertThat(vm.charts().metricProperty().get()).isEqualTo("acc");
+        assertThat(vm.charts().statusProperty().get()).isEqualTo("1 points");
+        assertThat(vm.charts().chartProperty().get().getTitle().getText()).isEqualTo("piqa: acc vs bits per weight");
+    }
+
+    @Test
+    void jobsReportProgressFailuresCancellationAndResume() {
+        var clock = new AtomicLong();
+        var jobs = new JobsViewModel(sync, clock::get);
+        var ok = jobs.submit("t", "ok", (p, c) -> {
+            p.update("items", 0, 100, "");
+            clock.addAndGet(2_000_000_000L);
+            p.update("items", 50, 100, "");
+            p.log("half way");
+            return 7;
+        }, v -> assertThat(v).isEqualTo(7), t -> {});
+        assertThat(ok.state()).isEqualTo(JobState.DONE);
+        assertThat(ok.throughputProperty().get()).isEqualTo("25/s");
+        assertThat(ok.etaProperty().get()).isEmpty(); // cleared when done
+        assertThat(ok.log()).containsExactly("started", "half way", "done");
+
+        var failures = new ArrayList<Throwable>();
+        var bad = jobs.submit("t", "bad", (p, c) -> { throw new IllegalArgumentException("piqa.jsonl line 3: bad JSON"); },
+                v -> {}, failures::add);
+        assertThat(bad.state()).isEqualTo(JobState.FAILED);
+        assertThat(bad.errorProperty().get()).isEqualTo("piqa.jsonl line 3: bad JSON");
+        assertThat(failures).hasSize(1);
+
+        // A job cancelled mid-way keeps what it did; resume re-runs and finishes the rest.
+        var done = new AtomicInteger();
+        var tokens = new ArrayList<CancellationToken>();
+        var job = jobs.submit("t", "long", (p, c) -> {
+            tokens.add(c);
+            for (int i = done.get(); i < 10; i++) {
+                if (i == 4 && tokens.size() == 1) c.cancel();
+                c.throwIfCancelled();
+                done.incrementAndGet();
+            }
+            return done.get();
+        }, v -> {}, t -> {});
+        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(done.get()).isEqualTo(4);
+        job.resume();
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(done.get()).isEqualTo(10);
+        assertThat(jobs.activeCount().get()).isZero();
+        jobs.clearFinished();
+        assertThat(jobs.jobs()).isEmpty();
+    }
+
+    @Test
+    void demoWorkspaceGeneratesTheSyntheticDemoModelOffline() {
+        var vm = workbench(WorkbenchServices.create(dir));
+        vm.startDemo();
+        assertThat(errors).isEmpty();
+        assertThat(vm.demoProperty().get()).isTrue();
+        assertThat(vm.jobs().jobs()).singleElement().satisfies(j -> {
+            assertThat(j.state()).isEqualTo(JobState.DONE);
+            assertThat(j.titleProperty().get()).contains("SYNTHETIC").contains("demo");
+        });
+        var m = vm.session().baseModel();
+        assertThat(m.card().synthetic()).as("label " + m.card().label()).isTrue();
+        assertThat(vm.model().headingProperty().get()).contains("[SYNTHETIC]");
+        assertThat(m.card().hasTokenizer()).isTrue();
+        assertThat(m.card().layers()).isEqualTo(4);
+    }
+
+    @Test
+    void chartExportWritesTheFormatOfTheExtension() throws Exception {
+        var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
+        vm.services().results().record(dev.llmcw.report.ReportFixturesAccess.rows(), List.of());
+        vm.results().refresh();
+        vm.charts().export(dir.resolve("c.svg"));
+        dev.llmcw.report.ChartFiles.assertValidSvg(dir.resolve("c.svg"));
+        vm.charts().kindProperty().set(dev.llmcw.ui.charts.ChartsViewModel.Kind.METRIC_VS_SIZE);
+        vm.charts().export(dir.resolve("c.png"));
+        dev.llmcw.report.ChartFiles.assertValidPng(dir.resolve("c.png"), 960);
+        assertThatThrownBy(() -> vm.charts().export(dir.resolve("c.gif"))).hasMessageContaining("unknown chart format");
+    }
+}

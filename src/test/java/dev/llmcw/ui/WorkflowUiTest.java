@@ -1,0 +1,124 @@
+package dev.llmcw.ui;
+
+import dev.llmcw.TestData;
+import dev.llmcw.app.RecentModels;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.report.ChartFiles;
+import dev.llmcw.ui.jobs.JobState;
+import dev.llmcw.ui.task.FxTaskExecutor;
+import javafx.scene.control.ComboBox;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.prefs.Preferences;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole workflow through the real window and the real layers: open stories260K → SeedLM 4-bit →
+ * PIQA with a limit → a point on the chart → export PNG and SVG; and cancelling a running job.
+ */
+@ExtendWith(ApplicationExtension.class)
+class WorkflowUiTest {
+    @TempDir static Path dir;
+    private final ScriptedFileDialogs files = new ScriptedFileDialogs();
+    private final Preferences prefs = Preferences.userRoot().node("dev/llmcw/workbench/flow-" + System.nanoTime());
+    private FxTaskExecutor executor;
+    private WorkbenchViewModel vm;
+
+    @Start
+    void start(Stage stage) {
+        executor = new FxTaskExecutor();
+        WorkbenchApp.install(stage, WorkbenchServices.create(dir.resolve("ws")), executor, files, null, new RecentModels(prefs));
+        vm = (WorkbenchViewModel) stage.getUserData();
+        stage.show();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        executor.shutdown();
+        prefs.removeNode();
+    }
+
+    private void requireLayers() {
+        Assumptions.assumeTrue(vm.compress().methods().stream().anyMatch(m -> m.name().equals("seedlm") && m.available()),
+                "SeedLM is not in this build");
+        Assumptions.assumeTrue(vm.evaluate().tasks().stream().anyMatch(t -> t.info().name().equals("piqa") && t.info().available()),
+                "PIQA evaluation is not in this build");
+    }
+
+    private void openStories(FxRobot robot) throws Exception {
+        files.next(TestData.stories260K());
+        robot.clickOn("#nav-model").clickOn("#open-model-file");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
+    }
+
+    @Test
+    void compressEvaluateChartExport(FxRobot robot) throws Exception {
+        requireLayers();
+        openStories(robot);
+        robot.clickOn("#nav-compress");
+        robot.interact(() -> {
+            @SuppressWarnings("unchecked")
+            var method = (ComboBox<dev.llmcw.app.CompressionService.MethodInfo>) robot.lookup("#method-choice").query();
+            method.getSelectionModel().select(method.getItems().stream().filter(m -> m.name().equals("seedlm")).findFirst().orElseThrow());
+            var preset = (ComboBox<?>) robot.lookup("#preset-choice").query();
+            preset.getSelectionModel().select(0); // 4-bit (C=8, P=3, K=16)
+        });
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.compress().estimateValueProperty().get() != null);
+        assertThat(vm.compress().estimateValueProperty().get().bitsPerCompressedWeight()).isEqualTo(4.0);
+        assertThat(robot.lookup("#size-estimate").queryLabeled().getText()).startsWith("4.000 bits/weight");
+        robot.clickOn("#compress-button");
+        WaitForAsyncUtils.waitFor(240, TimeUnit.SECONDS, () -> vm.session().models().size() == 2);
+
+        robot.clickOn("#nav-evaluate");
+        robot.clickOn("#task-piqa");
+        robot.interact(() -> vm.evaluate().limitProperty().set(20));
+        robot.clickOn("#run-eval");
+        WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> vm.jobs().jobs().stream()
+                .filter(j -> j.kind().equals("evaluate")).allMatch(j -> j.state().finished()) && !vm.results().runs().isEmpty());
+        assertThat(vm.jobs().jobs()).allMatch(j -> j.state() == JobState.DONE, "all jobs done");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.results().runs().size() >= 2);
+
+        robot.clickOn("#nav-charts");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(vm.charts().taskProperty().get()).isEqualTo("piqa");
+        assertThat(vm.charts().statusProperty().get()).startsWith("2 points");
+        Path png = dir.resolve("flow.png"), svg = dir.resolve("flow.svg");
+        files.next(png);
+        robot.clickOn("#export-button-png");
+        files.next(svg);
+        robot.clickOn("#export-button-svg");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> Files.exists(png) && Files.exists(svg));
+        ChartFiles.assertValidPng(png, 960);
+        var doc = ChartFiles.assertValidSvg(svg);
+        assertThat(doc.getDocumentElement().getTextContent()).contains("seedlm").contains("piqa");
+    }
+
+    @Test
+    void cancelARunningJob(FxRobot robot) throws Exception {
+        requireLayers();
+        openStories(robot);
+        robot.clickOn("#nav-evaluate");
+        robot.clickOn("#task-piqa");
+        robot.interact(() -> vm.evaluate().limitProperty().set(0)); // all 1838 items: long enough to cancel
+        robot.clickOn("#run-eval");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.jobs().jobs().stream().anyMatch(j -> j.state() == JobState.RUNNING));
+        robot.clickOn("#nav-jobs");
+        robot.interact(() -> robot.lookup("#jobs-table").queryTableView().getSelectionModel().select(0));
+        robot.clickOn("#cancel-job");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.jobs().jobs().getFirst().state() == JobState.CANCELLED);
+        assertThat(robot.lookup("#resume-job").query().isDisabled()).isFalse();
+    }
+}
