@@ -49,7 +49,7 @@ final class EvalBenchCommand implements Callable<Integer> {
         Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
         ScoringModel sm = ScoringModels.load(m, tokenizer);
         System.out.printf("%d engine threads, JDK %s%n", Parallel.threads(), Runtime.version());
-        System.out.println("| model | task | items | seconds | items/s | tokens run | tokens without sharing | sharing saves | acc |");
+        System.out.println("| model | task | items | seconds | items/s | tokens run | tokens without sharing | sharing saves | main metric |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         time(sm, dataDir, limit);
         if (synthetic != null) {
@@ -68,10 +68,11 @@ final class EvalBenchCommand implements Callable<Integer> {
             TaskMetrics r = new Evaluator(EvalOptions.defaults().withLimit(limit), ItemStore.inMemory(), null, null)
                     .run(t, dataDir, sm, null).metrics();
             var d = r.details();
-            Double acc = r.metrics().get("acc");
+            String key = r.metrics().containsKey("acc") ? "acc" : r.metrics().containsKey("word_perplexity") ? "word_perplexity" : "perplexity";
+            Double acc = r.metrics().get(key);
             System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(), r.items(), d.get("seconds"),
                     d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
-                    d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%.4f", acc));
+                    d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%s %.4f", key, acc));
         }
     }
 }
