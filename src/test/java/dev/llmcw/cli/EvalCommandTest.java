@@ -32,9 +32,21 @@ class EvalCommandTest {
                 Tom had a big dog. The dog was happy. They went to the park. Tom threw a stick and the dog ran.
                 """);
         Path out = dir.resolve("out");
+        Path db = dir.resolve("results.db");
         int rc = Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa,tinystories_ppl", "--data", data.toString(),
-                "--out", out.toString(), "--seed", "7");
+                "--out", out.toString(), "--seed", "7", "--db", db.toString());
         assertThat(rc).isZero();
+        JsonNode first = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).get("results");
+        // the second identical run reuses the stored runs: same numbers, no new runs in the database
+        Path out2 = dir.resolve("out2");
+        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa,tinystories_ppl", "--data", data.toString(),
+                "--out", out2.toString(), "--seed", "7", "--db", db.toString())).isZero();
+        assertThat(Json.MAPPER.readTree(Files.readString(out2.resolve("results.json"))).get("results")).isEqualTo(first);
+        try (var store = dev.llmcw.results.ResultsStore.open(db)) {
+            var runs = store.listRuns(dev.llmcw.results.RunFilter.all());
+            assertThat(runs).hasSize(2);
+            assertThat(runs).allSatisfy(r -> assertThat(r.status()).isEqualTo(dev.llmcw.results.RunStatus.DONE));
+        }
         JsonNode root = Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
         assertThat(root.get("results").get("piqa").get("acc,none").asDouble()).isBetween(0.0, 1.0);
         assertThat(root.get("results").get("piqa").get("samples").asInt()).isEqualTo(3);
@@ -43,6 +55,6 @@ class EvalCommandTest {
         assertThat(Files.readString(out.resolve("results.csv"))).contains(",piqa,1.0,3,acc,");
         assertThat(Files.readString(out.resolve("results.md"))).contains("|piqa");
         // a task name that does not exist is an error naming the known ones
-        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "nope", "--data", data.toString(), "--out", out.toString())).isEqualTo(1);
+        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "nope", "--data", data.toString(), "--out", out.toString(), "--no-store")).isEqualTo(1);
     }
 }
