@@ -100,6 +100,12 @@ final class CompressCommand implements Callable<Integer> {
         };
     }
 
+    @picocli.CommandLine.Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db or ~/.local/share/llm-compression-workbench/results.db)")
+    Path db;
+
+    @picocli.CommandLine.Option(names = "--no-store", description = "do not record the compression in the results database")
+    boolean noStore;
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) dev.llmcw.engine.Parallel.setThreads(threads);
@@ -134,6 +140,14 @@ final class CompressCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "whole model: %,d bytes on disk (%,d params, %.4f bits/weight overall)%n",
                 fileBytes, r.size().totalParams(), 8.0 * fileBytes / r.size().totalParams());
         System.out.printf(Locale.ROOT, "time: %.1f s%n", r.seconds());
+        if (!noStore) {
+            // Record the compression (per-tensor errors, size) so evaluations of the file link back to it.
+            try (var store = db == null ? dev.llmcw.results.ResultsStore.openDefault() : dev.llmcw.results.ResultsStore.open(db)) {
+                String modelHash = dev.llmcw.results.ModelHashes.contentHash(model);
+                String fileHash = dev.llmcw.results.ModelHashes.contentHash(out);
+                store.saveCompression(dev.llmcw.results.CompressionRecord.of(modelHash, model.toString(), r, fileHash));
+            }
+        }
         return 0;
     }
 }

@@ -34,27 +34,45 @@ final class EvalBenchCommand implements Callable<Integer> {
     @Option(names = "--tasks", defaultValue = "piqa,hellaswag", description = "tasks to time (default: ${DEFAULT-VALUE})")
     String tasks;
 
-    @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all)")
+    @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all; seeded random subset)")
     int limit;
+
+    @Option(names = "--synthetic", description = "also time a random-weight model of this shape (smollm2-135m, llama-3.2-1b), tokenised with tok512")
+    String synthetic;
+
+    @Option(names = "--synthetic-limit", defaultValue = "50", description = "items per task for the synthetic model (default: ${DEFAULT-VALUE})")
+    int syntheticLimit;
 
     @Override
     public Integer call() {
         Path m = model != null ? model : DataPaths.shared("models/stories260K/stories260K.bin");
         Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
         ScoringModel sm = ScoringModels.load(m, tokenizer);
-        System.out.printf("model %s, %d engine threads, %s%n", sm.label(), Parallel.threads(), Runtime.version());
-        System.out.println("| model | task | items | seconds | items/s | tokens run | tokens without sharing | sharing saves | acc |");
+        System.out.printf("%d engine threads, JDK %s%n", Parallel.threads(), Runtime.version());
+        System.out.println("| model | task | items | seconds | items/s | tokens run | tokens without sharing | sharing saves | main metric |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        time(sm, dataDir, limit);
+        if (synthetic != null) {
+            // Random weights at a real model's shapes: speed only. tok512 ids fit any of these vocabularies.
+            var tok = dev.llmcw.tokenizer.TokenizerFiles.llama2c(DataPaths.shared("models/stories260K/tok512.bin"), 512);
+            var model = dev.llmcw.engine.SyntheticModels.build(synthetic, dev.llmcw.tensor.DType.F32, 1);
+            time(new ScoringModel("SYNTHETIC " + synthetic + " (tok512)", "synthetic-" + synthetic,
+                    new dev.llmcw.engine.LlamaEngine(model, 2048), tok), dataDir, syntheticLimit);
+        }
+        return 0;
+    }
+
+    private void time(ScoringModel sm, Path dataDir, int limit) {
         for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
             // fresh store each time: a benchmark must not resume
             TaskMetrics r = new Evaluator(EvalOptions.defaults().withLimit(limit), ItemStore.inMemory(), null, null)
                     .run(t, dataDir, sm, null).metrics();
             var d = r.details();
-            Double acc = r.metrics().get("acc");
+            String key = r.metrics().containsKey("acc") ? "acc" : r.metrics().containsKey("word_perplexity") ? "word_perplexity" : "perplexity";
+            Double acc = r.metrics().get(key);
             System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(), r.items(), d.get("seconds"),
                     d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
-                    d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%.4f", acc));
+                    d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%s %.4f", key, acc));
         }
-        return 0;
     }
 }

@@ -9,7 +9,14 @@ import dev.llmcw.eval.ScoringModels;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.eval.TaskResult;
 import dev.llmcw.eval.export.ResultsExport;
+import dev.llmcw.eval.tasks.MultipleChoiceTask;
+import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.ModelHashes;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.StoredRuns;
 import dev.llmcw.eval.tasks.TaskRegistry;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.CancellationToken;
@@ -71,8 +78,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output folder for results.json, results.csv, results.md")
     Path out;
 
-    /** The integrator passes the durable SQLite store here; by default items live for this run only. */
-    ItemStore store = ItemStore.inMemory();
+    @Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db or ~/.local/share/llm-compression-workbench/results.db)")
+    Path db;
+
+    @Option(names = "--no-store", description = "keep results for this run only (no results database, no resume)")
+    boolean noStore;
 
     @Override
     public Integer call() {
@@ -90,13 +100,19 @@ final class EvalCommand implements Callable<Integer> {
         ProgressListener progress = new ConsoleProgress();
         CancellationToken cancel = new CancellationToken();
         Runtime.getRuntime().addShutdownHook(new Thread(cancel::cancel));
-        Evaluator evaluator = new Evaluator(options, store, progress, cancel);
         List<TaskMetrics> results = new ArrayList<>(), baseResults = new ArrayList<>();
-        for (Task t : taskList) {
-            TaskResult r = evaluator.run(t, dataDir, m, b);
-            System.err.println();
-            results.add(r.metrics());
-            if (r.baseMetrics() != null) baseResults.add(r.baseMetrics());
+        if (noStore) {
+            Evaluator evaluator = new Evaluator(options, ItemStore.inMemory(), progress, cancel);
+            for (Task t : taskList) {
+                TaskResult r = evaluator.run(t, dataDir, m, b);
+                System.err.println();
+                results.add(r.metrics());
+                if (r.baseMetrics() != null) baseResults.add(r.baseMetrics());
+            }
+        } else {
+            try (ResultsStore store = db == null ? ResultsStore.openDefault() : ResultsStore.open(db)) {
+                evaluateStored(store, taskList, dataDir, options, m, b, progress, cancel, results, baseResults);
+            }
         }
         Map<String, Object> config = ResultsExport.config(
                 "model", "workbench", "model_args", "path=" + model + (tokenizer != null ? ",tokenizer=" + tokenizer : ""),
@@ -113,6 +129,48 @@ final class EvalCommand implements Callable<Integer> {
         }
         System.out.println("\nwrote " + out.resolve("results.json") + ", results.csv, results.md");
         return 0;
+    }
+
+    /**
+     * Runs each task through the results store: a finished run with the same cache key is reused, an
+     * interrupted one resumes from its stored items, and every run is recorded for the GUI and reports.
+     */
+    private void evaluateStored(ResultsStore store, List<Task> taskList, Path dataDir, EvalOptions options, ScoringModel m,
+                                ScoringModel b, ProgressListener progress, CancellationToken cancel,
+                                List<TaskMetrics> results, List<TaskMetrics> baseResults) {
+        String modelHash = ModelHashes.contentHash(model);
+        var compression = store.compressionByFileHash(modelHash);
+        String method = compression.map(CompressionRecord::method).orElse(RunSpec.NO_METHOD);
+        Map<String, String> params = compression.map(CompressionRecord::params).orElse(Map.of());
+        Boolean bosFlag = switch (options.bos()) {
+            case ON -> Boolean.TRUE;
+            case OFF -> Boolean.FALSE;
+            default -> null;
+        };
+        var opts = new RunSpec.Options(limit == 0 ? null : limit, seed, bosFlag, maxLength == 0 ? null : maxLength,
+                null, null, Boolean.getBoolean("workbench.onTheFly") ? "on-the-fly" : "dense",
+                tokenizer == null ? Map.of() : Map.of("tokenizer", m.fingerprint()));
+        if (base != null) opts = opts.withFidelityBase(base.toString(), ModelHashes.contentHash(base));
+        RunSpec spec = new RunSpec(model.toString(), m.label(), modelHash, method, params,
+                taskList.stream().map(Task::name).toList(), opts);
+        for (Task t : taskList) {
+            String dataHash = switch (t) {
+                case MultipleChoiceTask mc -> Evaluator.dataFingerprint(mc.load(dataDir));
+                case PerplexityTask pt -> Evaluator.docsFingerprint(pt.load(dataDir));
+            };
+            TaskResult[] fresh = new TaskResult[1];
+            var outcome = StoredRuns.execute(store, spec, t.name(), t.version(), dataHash,
+                    compression.map(CompressionRecord::bitsPerWeight).orElse(null),
+                    compression.map(CompressionRecord::sizeBytes).orElse(null),
+                    (key, items) -> {
+                        fresh[0] = new Evaluator(options, items, progress, cancel).run(t, dataDir, m, b);
+                        return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
+                    });
+            System.err.println();
+            if (outcome.reused()) System.err.println(t.name() + ": stored result of run " + outcome.run().id() + " reused");
+            results.add(fresh[0] != null ? fresh[0].metrics() : outcome.run().toTaskMetrics());
+            if (fresh[0] != null && fresh[0].baseMetrics() != null) baseResults.add(fresh[0].baseMetrics());
+        }
     }
 
     /** One carriage-return status line per task on stderr. */

@@ -7,6 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -41,6 +42,26 @@ public final class VectorKernels {
     private static final ValueLayout.OfShort I16LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    // Lane i takes lane i+w (wrapping): the steps of a fixed pairwise reduction tree.
+    private static final VectorShuffle<Float> ROT1 = VectorShuffle.iota(F, 1, 1, true);
+    private static final VectorShuffle<Float> ROT2 = VectorShuffle.iota(F, 2, 1, true);
+    private static final VectorShuffle<Float> ROT4 = VectorShuffle.iota(F, Math.min(4, L - 1), 1, true);
+    private static final VectorShuffle<Float> ROT8 = VectorShuffle.iota(F, Math.min(8, L - 1), 1, true);
+
+    /**
+     * Sum of the lanes in a fixed pairwise order. reduceLanes(ADD) leaves the order open, and the
+     * JIT-compiled intrinsic and the interpreter's fallback really do add in different orders, so the
+     * same input could give different last bits before and after compilation; inference must be
+     * reproducible bit for bit (evaluation caches, calibration compares runs exactly).
+     */
+    static float sum(FloatVector v) {
+        if (L >= 16) v = v.add(v.rearrange(ROT8));
+        if (L >= 8) v = v.add(v.rearrange(ROT4));
+        v = v.add(v.rearrange(ROT2));
+        v = v.add(v.rearrange(ROT1));
+        return v.lane(0);
+    }
+
     private static VectorSpecies<Float> floatSpecies() {
         String p = System.getProperty("workbench.vector.bits");
         if (p == null || p.isBlank()) return FloatVector.SPECIES_PREFERRED;
@@ -67,7 +88,7 @@ public final class VectorKernels {
         for (int bound = n - L; i <= bound; i += L) {
             a0 = FloatVector.fromMemorySegment(F, w, base + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = sum(a0.add(a1));
         for (; i < n; i++) s += w.get(F32LE, base + 4L * i) * x[xOff + i];
         return s;
     }
@@ -95,7 +116,7 @@ public final class VectorKernels {
         for (int bound = n - L; i <= bound; i += L) {
             a0 = bf16(w, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = sum(a0.add(a1));
         for (; i < n; i++) s += Half.bf16ToFloat(w.get(I16LE, base + 2L * i)) * x[xOff + i];
         return s;
     }
@@ -139,7 +160,7 @@ public final class VectorKernels {
         for (int bound = n - L; i <= bound; i += L) {
             a0 = f16(w, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = sum(a0.add(a1));
         for (; i < n; i++) s += Float.float16ToFloat(w.get(I16LE, base + 2L * i)) * x[xOff + i];
         return s;
     }
@@ -170,7 +191,7 @@ public final class VectorKernels {
             }
             acc = blockAcc.fma(FloatVector.broadcast(F, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
     }
 
     static void toFloatQ8_0Blocks(MemorySegment w, long firstBlock, int blocks, float[] dst, int dstOff) {
@@ -203,7 +224,7 @@ public final class VectorKernels {
             }
             acc = blockAcc.fma(FloatVector.broadcast(F, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
     }
 
     static void toFloatQ4_0Blocks(MemorySegment w, long firstBlock, int blocks, float[] dst, int dstOff) {
@@ -234,7 +255,7 @@ public final class VectorKernels {
         for (int bound = n - L; i <= bound; i += L) {
             a0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), a0);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = sum(a0.add(a1));
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }
@@ -288,10 +309,10 @@ public final class VectorKernels {
                     b = FloatVector.fromArray(F, x, x3 + i);
                     c03 = a0.fma(b, c03); c13 = a1.fma(b, c13);
                 }
-                float s00 = c00.reduceLanes(VectorOperators.ADD), s01 = c01.reduceLanes(VectorOperators.ADD);
-                float s02 = c02.reduceLanes(VectorOperators.ADD), s03 = c03.reduceLanes(VectorOperators.ADD);
-                float s10 = c10.reduceLanes(VectorOperators.ADD), s11 = c11.reduceLanes(VectorOperators.ADD);
-                float s12 = c12.reduceLanes(VectorOperators.ADD), s13 = c13.reduceLanes(VectorOperators.ADD);
+                float s00 = sum(c00), s01 = sum(c01);
+                float s02 = sum(c02), s03 = sum(c03);
+                float s10 = sum(c10), s11 = sum(c11);
+                float s12 = sum(c12), s13 = sum(c13);
                 for (; i < n; i++) {
                     float a0 = w[w0 + i], a1 = w[w1 + i];
                     s00 += a0 * x[x0 + i]; s01 += a0 * x[x1 + i]; s02 += a0 * x[x2 + i]; s03 += a0 * x[x3 + i];
@@ -316,14 +337,11 @@ public final class VectorKernels {
         }
     }
 
-    /** g[i] = silu(g[i]) * u[i] = g / (1 + e^-g) * u for i in [from, to). */
+    /**
+     * g[i] = silu(g[i]) * u[i] = g / (1 + e^-g) * u for i in [from, to). Scalar Math.exp on purpose:
+     * the vector EXP has a different implementation (and last bits) compiled than interpreted.
+     */
     public static void swiglu(float[] g, float[] u, int from, int to) {
-        int i = from;
-        for (int bound = to - L; i <= bound; i += L) {
-            FloatVector gv = FloatVector.fromArray(F, g, i);
-            FloatVector e = gv.neg().lanewise(VectorOperators.EXP).add(1f);
-            gv.div(e).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
-        }
-        for (; i < to; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        for (int i = from; i < to; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
     }
 }

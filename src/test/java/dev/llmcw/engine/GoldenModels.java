@@ -90,4 +90,33 @@ final class GoldenModels {
         });
         return new Model(m.config(), out, m.linears(), m.tokenizer(), m.source(), m.format(), m.label() + " bf16", m.metadata());
     }
+
+    /** Every matrix stored as F16 or GGML Q8_0 (per 32 values: f16 scale = absmax/127, int8 codes). */
+    static Model convert(Model m, dev.llmcw.tensor.DType type) {
+        Map<String, Tensor> out = new HashMap<>();
+        m.tensors().forEach((name, t) -> {
+            if (t.rank() != 2) {
+                out.put(name, t);
+                return;
+            }
+            float[] f = t.toFloatArray();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) type.bytesFor(f.length)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            switch (type) {
+                case F16 -> { for (float v : f) b.putShort(Half.floatToF16(v)); }
+                case Q8_0 -> {
+                    for (int blk = 0; blk < f.length / 32; blk++) {
+                        float amax = 0;
+                        for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(f[blk * 32 + j]));
+                        short sh = Half.floatToF16(amax / 127f);
+                        float d = Half.f16ToFloat(sh);
+                        b.putShort(sh);
+                        for (int j = 0; j < 32; j++) b.put((byte) (d == 0 ? 0 : Math.round(f[blk * 32 + j] / d)));
+                    }
+                }
+                default -> throw new IllegalArgumentException(type.toString());
+            }
+            out.put(name, dev.llmcw.tensor.Tensors.wrap(type, t.shape(), MemorySegment.ofArray(b.array())));
+        });
+        return new Model(m.config(), out, m.linears(), m.tokenizer(), m.source(), m.format(), m.label() + " " + type, m.metadata());
+    }
 }

@@ -92,6 +92,18 @@ class LlamaEngineTest {
     }
 
     @Test
+    void f16AndQ8_0WeightsRunThroughTheEngine() {
+        // F16 rounds to 11 significant bits, Q8_0 to 1/254 of each block's range: both stay within a few
+        // percent of the largest logit; a broken kernel (wrong nibble/scale/offset) would be off by O(1)
+        for (var type : new dev.llmcw.tensor.DType[]{dev.llmcw.tensor.DType.F16, dev.llmcw.tensor.DType.Q8_0}) {
+            Model m = GoldenModels.convert(GoldenModels.tiny("tiny-llama3", GoldenModels.tinyLlama3Config()), type);
+            var g = GoldenModels.golden(GoldenModels.resource("tiny-llama3/golden.json"));
+            double rel = maxAbsDiff(new LlamaEngine(m), g) / maxAbsLogit(g);
+            assertThat(rel).as(type.toString()).isLessThan(type == dev.llmcw.tensor.DType.F16 ? 0.002 : 0.03);
+        }
+    }
+
+    @Test
     void decodeStepByStepEqualsBatchedPrefill() {
         Model m = GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config());
         LlamaEngine e = new LlamaEngine(m);
@@ -129,6 +141,18 @@ class LlamaEngineTest {
             float[] got = t < 148 ? java.util.Arrays.copyOfRange(rest, (t - 70) * 512, (t - 69) * 512)
                     : java.util.Arrays.copyOfRange(last, (t - 148) * 512, (t - 147) * 512);
             for (int j = 0; j < 512; j++) assertThat(got[j]).isCloseTo(batched[t][j], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+    }
+
+    @Test
+    void resultsAreBitForBitReproducibleAcrossJitCompilation() {
+        // the first run is (partly) interpreted, later ones JIT-compiled: lane sums use a fixed order
+        LlamaEngine e = new LlamaEngine(GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config()));
+        int[] tokens = {1, 5, 9, 13, 17, 21, 25, 29, 33};
+        float[][] first = e.logits(tokens);
+        for (int rep = 0; rep < 200; rep++) {
+            float[][] again = e.logits(tokens);
+            for (int t = 0; t < tokens.length; t++) assertThat(again[t]).containsExactly(first[t]);
         }
     }
 

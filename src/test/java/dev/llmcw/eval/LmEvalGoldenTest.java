@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * Cross-check against tools/reference/lmeval_ref.py, an independent Python implementation (numpy float64
  * llama2.c forward, SentencePiece tokenisation, lm-eval request handling): per-item log-likelihoods of
- * stories260K on all of PIQA and the first 500 HellaSwag items agree within 1e-4 and acc / acc_norm are
+ * stories260K on all of PIQA and the first 500 HellaSwag items agree within 1e-4 (2e-7 relative above |ll| = 500) and acc / acc_norm are
  * identical; rolling log-likelihoods of 40 TinyStories documents agree within 1e-3 (sums over ~200 tokens).
  */
 class LmEvalGoldenTest {
@@ -70,7 +70,10 @@ class LmEvalGoldenTest {
             double[] got = Json.read(stored.get(it.id()).payloadJson(), Evaluator.McPayload.class).ll();
             for (int c = 0; c < got.length; c++) {
                 worst = Math.max(worst, Math.abs(got[c] - want[c + 1]));
-                assertThat(got[c]).as("%s item %s choice %d", task.name(), it.id(), c).isCloseTo(want[c + 1], within(1e-4));
+                // 1e-4 absolute; float32 accumulation over the few continuations of several hundred tokens
+                // (|ll| > 500) gets 2e-7 relative, so other thread counts (summation orders) stay inside
+                double tol = Math.max(1e-4, 2e-7 * Math.abs(want[c + 1]));
+                assertThat(got[c]).as("%s item %s choice %d", task.name(), it.id(), c).isCloseTo(want[c + 1], within(tol));
             }
         }
         System.out.printf("%s: %d items, max |Δll| = %.2e%n", task.name(), items.size(), worst);

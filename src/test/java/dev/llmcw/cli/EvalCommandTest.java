@@ -1,0 +1,60 @@
+package dev.llmcw.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmcw.TestData;
+import dev.llmcw.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** `eval` end to end on stories260K with a small data folder in the upstream layouts. */
+class EvalCommandTest {
+    @Test
+    void writesResultsInAllThreeFormats(@TempDir Path dir) throws Exception {
+        Path model = TestData.stories260K();
+        TestData.tok512();
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("piqa"));
+        Files.writeString(data.resolve("piqa/valid.jsonl"), """
+                {"goal": "How do I open a jar?", "sol1": "Twist the lid.", "sol2": "Eat the lid."}
+                {"goal": "Keep bread fresh", "sol1": "Put it in a bag.", "sol2": "Put it in the bath."}
+                {"goal": "Dry wet shoes", "sol1": "Stuff them with paper.", "sol2": "Fill them with water."}
+                """);
+        Files.writeString(data.resolve("piqa/valid-labels.lst"), "0\n0\n0\n");
+        Files.createDirectories(data.resolve("tinystories"));
+        Files.writeString(data.resolve("tinystories/tinystories_val_subset.txt"), """
+                Once upon a time, there was a little cat. The cat liked to play. One day, the cat saw a ball. It was red.
+
+                Tom had a big dog. The dog was happy. They went to the park. Tom threw a stick and the dog ran.
+                """);
+        Path out = dir.resolve("out");
+        Path db = dir.resolve("results.db");
+        int rc = Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa,tinystories_ppl", "--data", data.toString(),
+                "--out", out.toString(), "--seed", "7", "--db", db.toString());
+        assertThat(rc).isZero();
+        JsonNode first = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).get("results");
+        // the second identical run reuses the stored runs: same numbers, no new runs in the database
+        Path out2 = dir.resolve("out2");
+        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa,tinystories_ppl", "--data", data.toString(),
+                "--out", out2.toString(), "--seed", "7", "--db", db.toString())).isZero();
+        assertThat(Json.MAPPER.readTree(Files.readString(out2.resolve("results.json"))).get("results")).isEqualTo(first);
+        try (var store = dev.llmcw.results.ResultsStore.open(db)) {
+            var runs = store.listRuns(dev.llmcw.results.RunFilter.all());
+            assertThat(runs).hasSize(2);
+            assertThat(runs).allSatisfy(r -> assertThat(r.status()).isEqualTo(dev.llmcw.results.RunStatus.DONE));
+        }
+        JsonNode root = Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
+        assertThat(root.get("results").get("piqa").get("acc,none").asDouble()).isBetween(0.0, 1.0);
+        assertThat(root.get("results").get("piqa").get("samples").asInt()).isEqualTo(3);
+        assertThat(root.get("results").get("tinystories_ppl").get("word_perplexity,none").asDouble()).isGreaterThan(1.0);
+        assertThat(root.get("config").get("seed").asInt()).isEqualTo(7);
+        assertThat(Files.readString(out.resolve("results.csv"))).contains(",piqa,1.0,3,acc,");
+        assertThat(Files.readString(out.resolve("results.md"))).contains("|piqa");
+        // a task name that does not exist is an error naming the known ones
+        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "nope", "--data", data.toString(), "--out", out.toString(), "--no-store")).isEqualTo(1);
+    }
+}
