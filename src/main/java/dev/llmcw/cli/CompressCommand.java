@@ -3,9 +3,9 @@ package dev.llmcw.cli;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.SizeEstimate;
-import dev.llmcw.compress.seedlm.SeedLmMethod;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.suite.SuiteMethods;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import picocli.CommandLine.Command;
@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -79,25 +81,59 @@ final class CompressCommand implements Callable<Integer> {
         @Option(names = "--damp", defaultValue = "0.01", description = "GPTQ: damping as a fraction of mean(diag H)") double damp;
     }
 
-    private dev.llmcw.compress.calibration.CalibrationSpec calibration() {
-        if (caldera.calib == null) throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
+    /**
+     * The command's options as the method's named parameters, built by the one factory that suites and
+     * the GUI use too ({@link SuiteMethods}), so a setting means the same everywhere.
+     */
+    CompressionMethod build() {
+        String m = method.toLowerCase(Locale.ROOT);
+        Map<String, String> params = new LinkedHashMap<>();
+        switch (m) {
+            case "seedlm" -> {
+                putIfSet(params, "bits", seedlm.bits);
+                putIfSet(params, "C", seedlm.c);
+                putIfSet(params, "P", seedlm.p);
+                putIfSet(params, "K", seedlm.k);
+                putIfSet(params, "exponent_rule", seedlm.exponentRule);
+                params.put("per_tensor_scale", String.valueOf(seedlm.perTensorScale));
+            }
+            case "rtn", "gptq" -> {
+                params.put("bits", String.valueOf(seedlm.bits == null ? 4 : seedlm.bits));
+                params.put("group", String.valueOf(caldera.group));
+                params.put("sym", String.valueOf(caldera.sym));
+                if (m.equals("gptq")) {
+                    params.put("act_order", String.valueOf(caldera.actOrder));
+                    params.put("damp", String.valueOf(caldera.damp));
+                    putCalibration(params);
+                }
+            }
+            case "caldera" -> {
+                params.put("q_bits", String.valueOf(caldera.qBits));
+                params.put("lr_bits", String.valueOf(caldera.lrBits));
+                params.put("rank", String.valueOf(caldera.rank));
+                params.put("outer_iters", String.valueOf(caldera.outer));
+                params.put("inner_iters", String.valueOf(caldera.inner));
+                params.put("hadamard", String.valueOf(!caldera.noHadamard));
+                params.put("quantizer", caldera.quantizer);
+                params.put("seed", String.valueOf(caldera.seed));
+                params.put("exact_svd", String.valueOf(caldera.exactSvd));
+                putCalibration(params);
+            }
+            default -> throw new IllegalArgumentException("unknown method '" + method + "' (seedlm, caldera, rtn, gptq)");
+        }
         Path cache = caldera.calibCache != null ? caldera.calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
-        return dev.llmcw.compress.calibration.CalibrationSpec.of(caldera.calib, caldera.calibSeqs, caldera.calibLen, cache);
+        return SuiteMethods.create(m, params, Path.of("").toAbsolutePath(), cache).withTokenizer(tokenizer);
     }
 
-    CompressionMethod build() {
-        return switch (method.toLowerCase(Locale.ROOT)) {
-            case "seedlm" -> SeedLmMethod.fromOptions(seedlm.bits, seedlm.c, seedlm.p, seedlm.k, seedlm.exponentRule,
-                    seedlm.perTensorScale, tokenizer);
-            case "caldera" -> new dev.llmcw.compress.caldera.CalderaMethod(new dev.llmcw.compress.caldera.CalderaOptions(
-                    caldera.qBits, caldera.lrBits, caldera.rank, caldera.outer, caldera.inner, !caldera.noHadamard,
-                    caldera.quantizer, caldera.seed, caldera.exactSvd), calibration()).withTokenizer(tokenizer);
-            case "rtn" -> new dev.llmcw.compress.rtn.RtnMethod(seedlm.bits == null ? 4 : seedlm.bits, caldera.group, caldera.sym)
-                    .withTokenizer(tokenizer);
-            case "gptq" -> new dev.llmcw.compress.gptq.GptqMethod(seedlm.bits == null ? 4 : seedlm.bits, caldera.group, caldera.sym,
-                    caldera.actOrder, caldera.damp, calibration()).withTokenizer(tokenizer);
-            default -> throw new IllegalArgumentException("unknown method '" + method + "' (seedlm, caldera, rtn, gptq)");
-        };
+    private void putCalibration(Map<String, String> params) {
+        if (caldera.calib == null) throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
+        params.put("calib", caldera.calib.toAbsolutePath().toString());
+        params.put("calib_seqs", String.valueOf(caldera.calibSeqs));
+        params.put("calib_len", String.valueOf(caldera.calibLen));
+    }
+
+    private static void putIfSet(Map<String, String> params, String key, Object value) {
+        if (value != null) params.put(key, value.toString());
     }
 
     @picocli.CommandLine.Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db or ~/.local/share/llm-compression-workbench/results.db)")

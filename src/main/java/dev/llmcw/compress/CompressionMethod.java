@@ -18,6 +18,9 @@ public interface CompressionMethod {
     /** Parameters as strings, recorded with every result (e.g. C=8, P=3, K=16). */
     java.util.Map<String, String> parameters();
 
+    /** The same setting, recording {@code tokenizer} (the one used with the source model) in the written file. */
+    CompressionMethod withTokenizer(Path tokenizer);
+
     /** Exact size accounting before anything runs. */
     SizeEstimate estimate(Model model);
 

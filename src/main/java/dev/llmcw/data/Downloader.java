@@ -199,7 +199,7 @@ public final class Downloader {
                     ? new StandardOpenOption[]{StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE}
                     : new StandardOpenOption[]{StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE};
             long done = offset;
-            long lastReport = System.nanoTime();
+            long lastReport = 0; // report the first chunk at once, then at most every 100 ms
             long t0 = System.nanoTime();
             byte[] buf = new byte[1 << 16];
             var lastBytes = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());

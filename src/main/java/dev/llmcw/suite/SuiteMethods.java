@@ -37,7 +37,12 @@ public final class SuiteMethods {
 
     /** @param baseDir folder that relative calibration paths resolve against (the suite file's) */
     public static CompressionMethod create(String method, Map<String, String> params, Path baseDir) {
-        var p = new Params(method, params);
+        return create(method, params, baseDir, WorkbenchHome.dir().resolve("hessian-cache"));
+    }
+
+    /** As above, caching calibration statistics (H) in {@code hessianCache}. */
+    public static CompressionMethod create(String method, Map<String, String> params, Path baseDir, Path hessianCache) {
+        var p = new Params(method, params, hessianCache);
         return switch (method.toLowerCase(Locale.ROOT)) {
             case "seedlm" -> {
                 p.check(Set.of("bits", "C", "P", "K", "exponent_rule", "per_tensor_scale"));
@@ -71,7 +76,7 @@ public final class SuiteMethods {
         return u;
     }
 
-    private record Params(String method, Map<String, String> map) {
+    private record Params(String method, Map<String, String> map, Path hessianCache) {
         void check(Set<String> known) {
             Set<String> unknown = new HashSet<>(map.keySet());
             unknown.removeAll(known);
@@ -111,7 +116,7 @@ public final class SuiteMethods {
             String file = map.get("calib");
             if (file == null) throw new IllegalArgumentException(method + " needs a calibration text file: parameter calib");
             return CalibrationSpec.of(baseDir.resolve(file).normalize(), integer("calib_seqs", 128), integer("calib_len", 512),
-                    WorkbenchHome.dir().resolve("hessian-cache"));
+                    hessianCache);
         }
     }
 }

@@ -42,6 +42,7 @@ final class FakeServices {
             return new CompressionMethod() {
                 @Override public String name() { return s.method(); }
                 @Override public Map<String, String> parameters() { return s.parameters(); }
+                @Override public CompressionMethod withTokenizer(Path tokenizer) { return this; }
                 @Override public SizeEstimate estimate(Model m) {
                     estimated.add(s);
                     long p = m.config().parameterCount();

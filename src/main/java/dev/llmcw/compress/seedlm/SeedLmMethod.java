@@ -44,6 +44,9 @@ public final class SeedLmMethod implements CompressionMethod {
 
     public SeedLmMethod(SeedLmConfig cfg) { this(cfg, null); }
 
+    @Override
+    public SeedLmMethod withTokenizer(Path tokenizer) { return new SeedLmMethod(cfg, tokenizer); }
+
     /**
      * Factory from command-line style options: a preset ({@code bits} 4 or 3) or explicit C, P, K (all three);
      * {@code exponentRule} "range" (default) or "printed"; {@code perTensorScale} the documented deviation.
