@@ -53,8 +53,7 @@ public final class GptqMethod extends PerTensorCompression {
 
     @Override
     protected String convention() {
-        return symmetric ? "b + 16/g: b-bit codes and one FP16 scale per group of g"
-                : "b + (16+b)/g: b-bit codes, FP16 scale and b-bit zero per group of g";
+        return QuantizerIO.scalarConvention(symmetric);
     }
 
     @Override

@@ -53,6 +53,12 @@ public final class QuantizerIO {
         }
     }
 
+    /** How {@link #scalarBits} counts, in words (RTN and GPTQ share the group-wise grid). */
+    public static String scalarConvention(boolean symmetric) {
+        return symmetric ? "b + 16/g: b-bit codes and one FP16 scale per group of g"
+                : "b + (16+b)/g: b-bit codes, FP16 scale and b-bit zero per group of g";
+    }
+
     /** Bits the stored form takes (codes + parameters), for size accounting. */
     public static long storedBits(BlockQuantizer q) {
         return switch (q) {
