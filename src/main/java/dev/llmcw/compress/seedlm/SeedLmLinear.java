@@ -40,6 +40,11 @@ public final class SeedLmLinear implements Linear {
     private final long magic;
     private final float scale;
     private final boolean vector;
+    /** Jump mode (K ≤ 16, P ≤ 3, C·P ≤ 32): the LFSR jump table, and blocks [block][row padded to 16] as state | word << 16. */
+    private final LfsrJumpTable jump;
+    private final int[] packedBm;
+    private final int rowsPad, kk;
+    private final float normScale;
     /** Layout A: offset | word << 16. */
     private final int[] packed;
     /** Layout B. */
@@ -56,10 +61,6 @@ public final class SeedLmLinear implements Linear {
         this.c = cfg.c();
         this.p = cfg.p();
         this.bpr = t.blocksPerRow();
-        this.table = CycleTable.of(cfg.k(), p);
-        this.tab = table.values;
-        this.stride = table.stride;
-        this.magic = table.magic;
         this.vector = c % 8 == 0;
         this.scale = t.scale();
         for (int e = -8; e < 8; e++) {
@@ -67,15 +68,37 @@ public final class SeedLmLinear implements Linear {
                 coef[(e + 8) << 4 | (q & 0xF)] = (float) (t.scale() * CoefficientQuantizer.value(q, e));
             }
         }
+        this.kk = cfg.k();
+        this.normScale = (float) (t.scale() / ((1 << (kk - 1)) - 1.0));
+        this.rowsPad = (rows + LJ - 1) / LJ * LJ;
+        boolean j = kk <= 16 && p <= 3 && c * p <= 32;
+        this.jump = j ? LfsrJumpTable.of(kk, c * p) : null;
+        this.table = j ? null : CycleTable.of(kk, p);
+        this.tab = j ? null : table.values;
+        this.stride = j ? 0 : table.stride;
+        this.magic = j ? 0 : table.magic;
         int n = rows * bpr;
-        boolean a = cfg.k() <= 16 && p <= 3;
+        boolean a = !j && kk <= 16 && p <= 3;
+        packedBm = j ? new int[bpr * rowsPad] : null;
         packed = a ? new int[n] : null;
-        offsets32 = a ? null : new int[n];
-        words32 = a ? null : new int[n];
-        for (int blk = 0; blk < n; blk++) {
+        offsets32 = j || a ? null : new int[n];
+        words32 = j || a ? null : new int[n];
+        if (j) {
+            for (int b = 0; b < bpr; b++) {
+                for (int o = 0; o < rowsPad; o++) {
+                    int state = 1, word = 0; // padding rows: a valid state, all codes 0
+                    if (o < rows) {
+                        int blk = o * bpr + b;
+                        state = t.seed(blk);
+                        word = wordOf(t, blk, p);
+                    }
+                    packedBm[b * rowsPad + o] = state | word << 16;
+                }
+            }
+        }
+        for (int blk = 0; blk < n && !j; blk++) {
             int off = table.offset(t.seed(blk));
-            int word = t.exponent(blk) + 8;
-            for (int i = 0; i < p; i++) word |= (t.code(blk, i) & 0xF) << (4 + 4 * i);
+            int word = wordOf(t, blk, p);
             if (a) {
                 packed[blk] = off | word << 16;
             } else {
@@ -85,6 +108,12 @@ public final class SeedLmLinear implements Linear {
         }
     }
 
+    private static int wordOf(SeedLmTensor t, int blk, int p) {
+        int word = t.exponent(blk) + 8;
+        for (int i = 0; i < p; i++) word |= (t.code(blk, i) & 0xF) << (4 + 4 * i);
+        return word;
+    }
+
     @Override public int inFeatures() { return cols; }
     @Override public int outFeatures() { return rows; }
     @Override public String kind() { return "seedlm on-the-fly"; }
@@ -92,15 +121,17 @@ public final class SeedLmLinear implements Linear {
     /** Packed block data read per token; the shared cycle table ({@link #sharedTableBytes()}) is not included. */
     @Override
     public long storageBytes() {
-        return (long) rows * bpr * (packed != null ? 4 : 8);
+        return packedBm != null ? 4L * packedBm.length : (long) rows * bpr * (packed != null ? 4 : 8);
     }
 
     /** Bytes of the (K, P) cycle table, shared by every layer with the same K and P. */
-    public long sharedTableBytes() { return table.bytes(); }
+    public long sharedTableBytes() { return jump != null ? jump.bytes() : table.bytes(); }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
-        if (batch == 1) {
+        if (batch == 1 && jump != null) {
+            forwardJump(x, xOff, y, yOff);
+        } else if (batch == 1) {
             float[] xp = new float[bpr * c]; // zero-padded to whole blocks
             System.arraycopy(x, xOff, xp, 0, cols);
             int units = (rows + ROWS_PER_UNIT - 1) / ROWS_PER_UNIT;
@@ -264,6 +295,19 @@ public final class SeedLmLinear implements Linear {
 
     /** Row o of Ŵ (cols floats) into out[off..]: the same table reads as the matvec. */
     void decodeRow(int o, float[] out, int off) {
+        if (jump != null) {
+            float[] u = new float[c * p];
+            for (int b = 0; b < bpr; b++) {
+                int v = packedBm[b * rowsPad + o], state = v & 0xFFFF, w = v >>> 16;
+                for (int i = 0; i < u.length; i++) u[i] = (float) Lfsr.normalise(jump.stateAfter(state, i + 1), kk);
+                for (int r = 0; r < c && b * c + r < cols; r++) {
+                    float val = u[r * p] * t(w, 0);
+                    for (int i = 1; i < p; i++) val = Math.fma(u[r * p + i], t(w, i), val);
+                    out[off + b * c + r] = val;
+                }
+            }
+            return;
+        }
         int r0 = o * bpr;
         for (int b = 0; b < bpr; b++) {
             int w = wordOf(r0 + b), b0 = base(offsetOf(r0 + b));
@@ -273,6 +317,137 @@ public final class SeedLmLinear implements Linear {
                 out[off + b * c + r] = v;
             }
         }
+    }
+
+    // ---- jump mode: one SIMD lane per output row, every state of U two integer ops from the jump table ----
+
+    private static final VectorSpecies<Float> FJ = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IJ = FJ.vectorShape().withLanes(int.class);
+    private static final int LJ = FJ.length();
+
+    private void forwardJump(float[] x, int xOff, float[] y, int yOff) {
+        float[] xp = new float[bpr * c];
+        System.arraycopy(x, xOff, xp, 0, cols);
+        float[] hxs = new float[bpr]; // 2^{K−1} · Σ_r x_r per block
+        float h = 1 << (kk - 1);
+        for (int b = 0; b < bpr; b++) {
+            float sum = 0;
+            for (int r = 0; r < c; r++) sum += xp[b * c + r];
+            hxs[b] = h * sum;
+        }
+        int groups = rowsPad / LJ, pairs = groups / 2;
+        Parallel.forRange(0, pairs + groups % 2, 1, u -> {
+            if (u < pairs) rowPairJump(2 * u * LJ, xp, hxs, y, yOff, new int[2 * LJ]);
+            else rowGroupJump((groups - 1) * LJ, xp, hxs, y, yOff, new int[LJ]);
+        });
+    }
+
+    /**
+     * 16 (LJ) rows starting at o0, block by block. Per block: one vector load of the packed ints, one gather of
+     * the jump-table words (index = register state), then for state j of U (j = 1 .. C·P) one shift and one mask
+     * of the 32-bit window (or of the table word), a conversion and an FMA: z_i = Σ_r x_r·V[r][i] over the raw
+     * states; the normalisation and q·2^e are applied once per block as in {@link LfsrSteppingLinear}.
+     */
+    private void rowGroupJump(int o0, float[] xp, float[] hxs, float[] y, int yOff, int[] idx) {
+        final int c = this.c, p = this.p, k = kk, km = (1 << k) - 1, winMax = 32 - k;
+        final int[] jb = jump.bits, pk = packedBm;
+        final FloatVector zero = FloatVector.zero(FJ);
+        FloatVector acc = zero;
+        for (int b = 0; b < bpr; b++) {
+            IntVector v = IntVector.fromArray(IJ, pk, b * rowsPad + o0);
+            IntVector s = v.and(0xFFFF);
+            s.intoArray(idx, 0);
+            IntVector nb = IntVector.fromArray(IJ, jb, 0, idx, 0);
+            IntVector win = s.or(nb.lanewise(VectorOperators.LSHL, k));
+            FloatVector z0 = zero, z1 = zero, z2 = zero;
+            int xb = b * c, j = 1;
+            for (int r = 0; r < c; r++) {
+                FloatVector xr = FloatVector.broadcast(FJ, xp[xb + r]);
+                IntVector st = j <= winMax ? win.lanewise(VectorOperators.LSHR, j).and(km) : nb.lanewise(VectorOperators.LSHR, j - k).and(km);
+                z0 = ((FloatVector) st.convert(VectorOperators.I2F, 0)).fma(xr, z0);
+                j++;
+                if (p > 1) {
+                    st = j <= winMax ? win.lanewise(VectorOperators.LSHR, j).and(km) : nb.lanewise(VectorOperators.LSHR, j - k).and(km);
+                    z1 = ((FloatVector) st.convert(VectorOperators.I2F, 0)).fma(xr, z1);
+                    j++;
+                }
+                if (p > 2) {
+                    st = j <= winMax ? win.lanewise(VectorOperators.LSHR, j).and(km) : nb.lanewise(VectorOperators.LSHR, j - k).and(km);
+                    z2 = ((FloatVector) st.convert(VectorOperators.I2F, 0)).fma(xr, z2);
+                    j++;
+                }
+            }
+            IntVector wd = v.lanewise(VectorOperators.LSHR, 16);
+            FloatVector hx = FloatVector.broadcast(FJ, hxs[b]);
+            FloatVector blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(z0.sub(hx));
+            if (p > 1) blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(z1.sub(hx), blk);
+            if (p > 2) blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(z2.sub(hx), blk);
+            acc = blk.fma(wd.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), acc);
+        }
+        if (o0 + LJ <= rows) acc.intoArray(y, yOff + o0);
+        else acc.intoArray(y, yOff + o0, FJ.indexInRange(o0, rows));
+    }
+
+    /** Two 16-row groups at once: two independent FMA chains per coefficient hide the FMA latency. Same steps as {@link #rowGroupJump}. */
+    private void rowPairJump(int o0, float[] xp, float[] hxs, float[] y, int yOff, int[] idx) {
+        final int c = this.c, p = this.p, k = kk, km = (1 << k) - 1, winMax = 32 - k;
+        final int[] jb = jump.bits, pk = packedBm;
+        final FloatVector zero = FloatVector.zero(FJ);
+        FloatVector accA = zero, accB = zero;
+        for (int b = 0; b < bpr; b++) {
+            IntVector vA = IntVector.fromArray(IJ, pk, b * rowsPad + o0), vB = IntVector.fromArray(IJ, pk, b * rowsPad + o0 + LJ);
+            IntVector sA = vA.and(0xFFFF), sB = vB.and(0xFFFF);
+            sA.intoArray(idx, 0);
+            sB.intoArray(idx, LJ);
+            IntVector nA = IntVector.fromArray(IJ, jb, 0, idx, 0), nB = IntVector.fromArray(IJ, jb, 0, idx, LJ);
+            IntVector wA = sA.or(nA.lanewise(VectorOperators.LSHL, k)), wB = sB.or(nB.lanewise(VectorOperators.LSHL, k));
+            FloatVector a0 = zero, a1 = zero, a2 = zero, b0 = zero, b1 = zero, b2 = zero;
+            int xb = b * c, j = 1;
+            for (int r = 0; r < c; r++) {
+                FloatVector xr = FloatVector.broadcast(FJ, xp[xb + r]);
+                boolean w = j <= winMax;
+                IntVector tA = (w ? wA : nA).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
+                IntVector tB = (w ? wB : nB).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
+                a0 = ((FloatVector) tA.convert(VectorOperators.I2F, 0)).fma(xr, a0);
+                b0 = ((FloatVector) tB.convert(VectorOperators.I2F, 0)).fma(xr, b0);
+                j++;
+                if (p > 1) {
+                    w = j <= winMax;
+                    tA = (w ? wA : nA).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
+                    tB = (w ? wB : nB).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
+                    a1 = ((FloatVector) tA.convert(VectorOperators.I2F, 0)).fma(xr, a1);
+                    b1 = ((FloatVector) tB.convert(VectorOperators.I2F, 0)).fma(xr, b1);
+                    j++;
+                }
+                if (p > 2) {
+                    w = j <= winMax;
+                    tA = (w ? wA : nA).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
+                    tB = (w ? wB : nB).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
+                    a2 = ((FloatVector) tA.convert(VectorOperators.I2F, 0)).fma(xr, a2);
+                    b2 = ((FloatVector) tB.convert(VectorOperators.I2F, 0)).fma(xr, b2);
+                    j++;
+                }
+            }
+            FloatVector hx = FloatVector.broadcast(FJ, hxs[b]);
+            IntVector da = vA.lanewise(VectorOperators.LSHR, 16), db = vB.lanewise(VectorOperators.LSHR, 16);
+            FloatVector blkA = ((FloatVector) da.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(a0.sub(hx));
+            FloatVector blkB = ((FloatVector) db.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(b0.sub(hx));
+            if (p > 1) {
+                blkA = ((FloatVector) da.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a1.sub(hx), blkA);
+                blkB = ((FloatVector) db.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b1.sub(hx), blkB);
+            }
+            if (p > 2) {
+                blkA = ((FloatVector) da.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a2.sub(hx), blkA);
+                blkB = ((FloatVector) db.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b2.sub(hx), blkB);
+            }
+            accA = blkA.fma(da.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accA);
+            accB = blkB.fma(db.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accB);
+        }
+        if (o0 + LJ <= rows) accA.intoArray(y, yOff + o0);
+        else if (o0 < rows) accA.intoArray(y, yOff + o0, FJ.indexInRange(o0, rows));
+        int o1 = o0 + LJ;
+        if (o1 + LJ <= rows) accB.intoArray(y, yOff + o1);
+        else if (o1 < rows) accB.intoArray(y, yOff + o1, FJ.indexInRange(o1, rows));
     }
 
     /** Batches: rebuild 16-row stripes once and apply them to every token. */
