@@ -13,7 +13,15 @@ import java.nio.file.Path;
  * compressed models, work folders and calibration caches.
  */
 public record WorkbenchServices(Path workspace, ModelService models, CompressionService compression,
-                                EvaluationService evaluation, ResultsService results, CatalogService catalog) {
+                                EvaluationService evaluation, ResultsService results, CatalogService catalog,
+                                SuiteService suites) {
+
+    /** Without a suite service of its own: suites run into the results store when there is one (see {@link DefaultSuiteService}). */
+    public WorkbenchServices(Path workspace, ModelService models, CompressionService compression,
+                             EvaluationService evaluation, ResultsService results, CatalogService catalog) {
+        this(workspace, models, compression, evaluation, results, catalog,
+                new DefaultSuiteService(results instanceof StoreResultsService s ? s.store() : null, defaultDataDir()));
+    }
 
     /** The real services with the user's results database ($WORKBENCH_HOME/results.db, shared with the CLI). */
     public static WorkbenchServices create(Path workspace) {
@@ -27,7 +35,7 @@ public record WorkbenchServices(Path workspace, ModelService models, Compression
         var eval = new EngineEvaluationService(store, data);
         ResultsService results = store == null ? new SessionResultsService(eval::items) : new StoreResultsService(store, eval::items, data);
         return new WorkbenchServices(workspace, new DefaultModelService(), new DefaultCompressionService(), eval, results,
-                HubCatalogService.standard());
+                HubCatalogService.standard(), new DefaultSuiteService(store, data));
     }
 
     /** Evaluation data: the shared data when present (full sets), else the repository's samples. */
@@ -49,6 +57,10 @@ public record WorkbenchServices(Path workspace, ModelService models, Compression
     }
 
     public WorkbenchServices withResults(ResultsService r) {
-        return new WorkbenchServices(workspace, models, compression, evaluation, r, catalog);
+        return new WorkbenchServices(workspace, models, compression, evaluation, r, catalog, suites);
+    }
+
+    public WorkbenchServices withSuites(SuiteService s) {
+        return new WorkbenchServices(workspace, models, compression, evaluation, results, catalog, s);
     }
 }

@@ -73,13 +73,21 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
 
     /** Reads and validates a suite file (YAML or JSON; JSON is valid YAML). */
     public static SuiteSpec read(Path file) {
-        SuiteSpec s;
         String text;
         try {
             text = Files.readString(file);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read suite file: " + e.getMessage(), e);
         }
+        return parse(text, file);
+    }
+
+    /**
+     * Parses and validates suite text (the GUI's editor); {@code file} names the suite in error
+     * messages and is where its relative paths will resolve from.
+     */
+    public static SuiteSpec parse(String text, Path file) {
+        SuiteSpec s;
         try {
             s = YAML.readValue(text, SuiteSpec.class);
         } catch (IOException e) {

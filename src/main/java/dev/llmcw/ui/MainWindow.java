@@ -8,6 +8,7 @@ import dev.llmcw.ui.evaluate.EvaluateView;
 import dev.llmcw.ui.jobs.JobsView;
 import dev.llmcw.ui.model.ModelView;
 import dev.llmcw.ui.results.ResultsView;
+import dev.llmcw.ui.suites.SuitesView;
 import dev.llmcw.util.BuildInfo;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -30,7 +31,7 @@ import java.util.Map;
  * created once and kept, so switching views never stops or forgets anything.
  */
 public final class MainWindow extends BorderPane {
-    public enum Page { MODEL, COMPRESS, EVALUATE, JOBS, RESULTS, CHARTS }
+    public enum Page { MODEL, COMPRESS, EVALUATE, SUITES, JOBS, RESULTS, CHARTS }
 
     private final Map<Page, Node> pages = new LinkedHashMap<>();
     private final Map<Page, ToggleButton> buttons = new LinkedHashMap<>();
@@ -42,6 +43,7 @@ public final class MainWindow extends BorderPane {
         pages.put(Page.MODEL, new ModelView(vm.model(), files, vm::startDemo));
         pages.put(Page.COMPRESS, new CompressView(vm.compress(), files, () -> show(Page.JOBS)));
         pages.put(Page.EVALUATE, new EvaluateView(vm.evaluate(), files, errors, () -> show(Page.JOBS)));
+        pages.put(Page.SUITES, new SuitesView(vm.suites(), files, () -> show(Page.JOBS)));
         pages.put(Page.JOBS, new JobsView(vm.jobs()));
         pages.put(Page.RESULTS, new ResultsView(vm.results(), files, errors, (rows, dir) -> {
             try {
@@ -67,7 +69,7 @@ public final class MainWindow extends BorderPane {
         nav.getChildren().addAll(brand, demoBadge);
         var group = new ToggleGroup();
         String[][] labels = {{"Model", "open, generate, download"}, {"Compress", "SeedLM · CALDERA · RTN · GPTQ"},
-                {"Evaluate", "zero-shot tasks, perplexity"}, {"Jobs", "queue, progress, logs"},
+                {"Evaluate", "zero-shot tasks, perplexity"}, {"Suites", "sweeps from YAML/JSON files"}, {"Jobs", "queue, progress, logs"},
                 {"Results", "runs, compare, items"}, {"Charts", "accuracy vs size"}};
         int i = 0;
         for (Page p : Page.values()) {

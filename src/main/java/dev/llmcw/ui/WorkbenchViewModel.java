@@ -10,6 +10,7 @@ import dev.llmcw.ui.evaluate.EvaluateViewModel;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.model.ModelViewModel;
 import dev.llmcw.ui.results.ResultsViewModel;
+import dev.llmcw.ui.suites.SuitesViewModel;
 import dev.llmcw.ui.task.TaskExecutor;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.StringBinding;
@@ -28,6 +29,7 @@ public final class WorkbenchViewModel {
     private final EvaluateViewModel evaluate;
     private final ResultsViewModel results;
     private final ChartsViewModel charts;
+    private final SuitesViewModel suites;
     private final BooleanProperty demo = new SimpleBooleanProperty();
 
     public WorkbenchViewModel(WorkbenchServices services, TaskExecutor executor, ErrorReporter errors, RecentModels recents) {
@@ -40,6 +42,7 @@ public final class WorkbenchViewModel {
         results = new ResultsViewModel(services, executor, errors);
         evaluate = new EvaluateViewModel(services, jobs, session, errors, rows -> results.refresh());
         charts = new ChartsViewModel(services, results.runs());
+        suites = new SuitesViewModel(services.suites(), jobs, errors, results::refresh);
         results.refresh();
     }
 
@@ -92,6 +95,8 @@ public final class WorkbenchViewModel {
     public ResultsViewModel results() { return results; }
 
     public ChartsViewModel charts() { return charts; }
+
+    public SuitesViewModel suites() { return suites; }
 
     public BooleanProperty demoProperty() { return demo; }
 }

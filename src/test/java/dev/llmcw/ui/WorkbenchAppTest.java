@@ -92,4 +92,21 @@ class WorkbenchAppTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> Files.exists(png));
         assertThat(Files.size(png)).isGreaterThan(1000);
     }
+
+    @Test
+    void suitesViewOpensValidatesTheExampleSuite(FxRobot robot) throws Exception {
+        robot.clickOn("#nav-suites");
+        files.next(Path.of("src/main/resources/suites/example-suite.yaml"));
+        robot.clickOn("#suite-open");
+        WaitForAsyncUtils.waitForFxEvents();
+        var editor = robot.lookup("#suite-editor").queryAs(javafx.scene.control.TextArea.class);
+        assertThat(editor.getText()).contains("name: stories260K-example");
+        Label summary = robot.lookup("#suite-summary").queryAs(Label.class);
+        assertThat(summary.getText()).isEqualTo("stories260K-example: 1 model(s) × 5 setting(s) × 2 task(s) = 10 runs");
+        // an edit that breaks the file: Validate shows the error with the line
+        robot.interact(() -> editor.setText(editor.getText().replace("tasks:", "tasks_:")));
+        robot.clickOn("#suite-validate");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(summary.getText()).startsWith("Invalid:").contains("example-suite.yaml").contains("tasks_");
+    }
 }
