@@ -98,6 +98,15 @@ final class ScreenshotScript {
             fx(() -> vm.charts().kindProperty().set(ChartsViewModel.Kind.LAYER_ERRORS));
             snap.take("09-charts-layer-errors");
         }
+
+        var example = java.nio.file.Path.of("src/main/resources/suites/example-suite.yaml");
+        if (java.nio.file.Files.exists(example)) {
+            fx(() -> {
+                window.show(MainWindow.Page.SUITES);
+                vm.suites().open(example);
+            });
+            snap.take("10-suites");
+        }
     }
 
     static void fx(Runnable r) throws Exception {

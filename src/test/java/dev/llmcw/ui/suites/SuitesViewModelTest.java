@@ -138,4 +138,43 @@ class SuitesViewModelTest {
         assertThat(vm.lastReportProperty().get()).contains("disk full");
         assertThat(refreshes).hasValue(1);
     }
+
+    /**
+     * The real chain: the root view model's Suites view runs a suite file with the services of this
+     * build (real compression and evaluation of stories260K), and the finished runs appear in Results.
+     */
+    @Test
+    void aSuiteRunWithTheRealServicesShowsUpInResults() throws Exception {
+        var prefs = java.util.prefs.Preferences.userRoot().node("dev/llmcw/workbench/suitetest-" + System.nanoTime());
+        try {
+            var services = dev.llmcw.app.WorkbenchServices.create(dir.resolve("ws"), dir.resolve("results.db"));
+            var root = new dev.llmcw.ui.WorkbenchViewModel(services, new SynchronousTaskExecutor(),
+                    (t, m) -> errors.add(t + ": " + m), new dev.llmcw.app.RecentModels(prefs));
+            Path file = dir.resolve("real.yaml");
+            Files.writeString(file, """
+                    name: real
+                    workDir: work
+                    models:
+                      - path: %s
+                        label: s260
+                    methods:
+                      - method: none
+                      - method: rtn
+                        params: {group: 64, bits: 4}
+                    tasks: [piqa]
+                    options: {limit: 3}
+                    """.formatted(dev.llmcw.TestData.stories260K().toAbsolutePath().toString().replace("\\", "/")));
+            root.suites().open(file);
+            assertThat(root.suites().summaryProperty().get()).endsWith("= 2 runs");
+            assertThat(root.results().runs()).isEmpty();
+            var job = root.suites().run().orElseThrow();
+            assertThat(job.state()).as("log: %s", job.log()).isEqualTo(JobState.DONE);
+            assertThat(errors).isEmpty();
+            assertThat(root.suites().lastReportProperty().get()).contains("compressed 1").contains("evaluated 2 run(s)").contains("0 failure(s)");
+            assertThat(root.results().runs()).hasSize(2);
+            assertThat(Files.list(dir.resolve("work").resolve("s260"))).anyMatch(p -> p.toString().endsWith(".safetensors"));
+        } finally {
+            prefs.removeNode();
+        }
+    }
 }
