@@ -53,7 +53,7 @@ public final class SeedSearch {
         this.tab = SeedTables.of(cfg.c(), cfg.p(), cfg.k());
         this.c = cfg.c();
         this.p = cfg.p();
-        int bytesPerSeed = 4 * (tab.pk * c + tab.pairs);
+        int bytesPerSeed = 4 * (tab.pairs + 2); // the pruning pass reads M, the slack and the correlation per offset
         this.chunk = Math.max(FS.length(), Math.min(tab.nPad, Integer.getInteger("seedlm.chunkKB", 32) * 1024 / bytesPerSeed / FS.length() * FS.length()));
     }
 
@@ -142,12 +142,12 @@ public final class SeedSearch {
             cand[b] = new Candidates(ww);
         }
         float[] lanes = new float[FS.length()];
+        float[] sbuf = new float[chunk + tab.pk + 2 * FS.length()];
         for (int o0 = 0; o0 < tab.nPad; o0 += chunk) {
             int o1 = Math.min(tab.nPad, o0 + chunk);
             for (int b = 0; b < nb; b++) {
                 if (cand[b].ww == 0f) continue;
-                if (tab.pk == 3) screen3(w, (b0 + b) * c, o0, o1, cand[b], lanes);
-                else screen4(w, (b0 + b) * c, o0, o1, cand[b], lanes);
+                screen(w, (b0 + b) * c, o0, o1, cand[b], sbuf, lanes);
             }
         }
         double[] wd = new double[c];
@@ -165,8 +165,7 @@ public final class SeedSearch {
                 Candidates again = new Candidates(cand[b].ww, (float) (1.25 * r.error + ABS_MARGIN * cand[b].ww));
                 for (int o0 = 0; o0 < tab.nPad; o0 += chunk) {
                     int o1 = Math.min(tab.nPad, o0 + chunk);
-                    if (tab.pk == 3) screen3(w, (b0 + b) * c, o0, o1, again, lanes);
-                    else screen4(w, (b0 + b) * c, o0, o1, again, lanes);
+                    screen(w, (b0 + b) * c, o0, o1, again, sbuf, lanes);
                 }
                 if (again.size > 0) {
                     BlockResult r2 = rescore(wd, again);
@@ -183,110 +182,207 @@ public final class SeedSearch {
     }
 
     /**
-     * Float screen of offsets [o0, o1) for the block at w[wOff..] with 3 coefficient rows (P ≤ 3): records
-     * candidates into {@code cs}. Written out in one method (no vector-valued helpers) so C2 inlines everything
-     * and keeps the vectors in registers; {@link #screen4} is the same for P = 4.
+     * Float screen of offsets [o0, o1) for the block at w[wOff..]: records candidates into {@code cs}. Pass 1 correlates
+     * w with the cycle, s(m) = Σ_r w_r·unorm[m + r·P], so that (U(o)ᵀw)_i = s(o + 1 + i) costs C products per offset
+     * shared by its P columns (neighbouring seeds share columns). Pass 2 forms z = M(o)·Uᵀw and prunes every vector of
+     * offsets whose lower bound ‖w‖² − ‖z‖² exceeds the threshold by more than the offset's rounding slack
+     * ({@link SeedTables#slack}); the rare survivors go through {@link #fine3}/{@link #fine4}, which compute the float
+     * error itself. The pruning test is conservative, so the candidates (and hence the result) are those of the
+     * unpruned screen.
      */
-    private void screen3(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
-        final int nPad = tab.nPad, c = this.c, p = this.p;
-        final float[] pinv = tab.pinv, g = tab.gram, un = tab.unorm;
-        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
-        final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
-        final IntVector one = IntVector.broadcast(IS, 1);
-        FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
-        for (int o = o0; o < o1; o += FS.length()) {
-            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0;
-            for (int j = 0; j < c; j++) {
-                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
-                t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
-                t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
-                t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
-            }
-            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
-                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g11 = FloatVector.fromArray(FS, g, 3 * nPad + o),
-                    g12 = FloatVector.fromArray(FS, g, 4 * nPad + o), g22 = FloatVector.fromArray(FS, g, 5 * nPad + o);
-            // lower bound ‖w‖² − t*ᵀGt* (≥ 0 exactly; clamped because it cancels in float for ill-conditioned U).
-            // Nearly every seed is pruned here once a good one is known, so this is the hot path.
-            FloatVector lb = wwV.sub(g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).mul(t0)
-                    .add(g11.mul(t1).add(g12.mul(t2)).mul(t1)).add(g22.mul(t2).mul(t2))).max(0f);
-            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue; // no seed here can beat the best
-            IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).reinterpretAsInts();
-            IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
-            if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
-            e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
-            FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            // ‖w − U t̂‖² summed directly: quadratic forms cancel catastrophically in float when U is badly
-            // conditioned (t* huge, or t̂ up to 7·2^7 in U's near-null space); the residual itself does not.
-            FloatVector err = FloatVector.zero(FS);
-            for (int j = 0; j < c; j++) {
-                int u = o + 1 + j * p;
-                FloatVector uh = FloatVector.fromArray(FS, un, u).mul(h0);
-                if (p > 1) uh = FloatVector.fromArray(FS, un, u + 1).fma(h1, uh);
-                if (p > 2) uh = FloatVector.fromArray(FS, un, u + 2).fma(h2, uh);
-                FloatVector r = FloatVector.broadcast(FS, w[wOff + j]).sub(uh);
-                err = r.fma(r, err);
-            }
-            if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
-                err.intoArray(lanes, 0);
-                record(cs, o, lanes);
-                thrV = FloatVector.broadcast(FS, cs.thr);
-            }
+    private void screen(float[] w, int wOff, int o0, int o1, Candidates cs, float[] sbuf, float[] lanes) {
+        int sLen = (o1 - o0 + tab.pk - 1 + FS.length() - 1) / FS.length() * FS.length();
+        if (c == 8) correlate8(w, wOff, o0 + 1, sLen, sbuf);
+        else if (c == 12) correlate12(w, wOff, o0 + 1, sLen, sbuf);
+        else correlate(w, wOff, o0 + 1, sLen, sbuf);
+        if (tab.pk == 3) prune3(w, wOff, o0, o1, cs, sbuf, lanes);
+        else prune4(w, wOff, o0, o1, cs, sbuf, lanes);
+    }
+
+    /** sbuf[m] = Σ_r w_r·unorm[m0 + m + r·P] for m < len (general C). */
+    private void correlate(float[] w, int wOff, int m0, int len, float[] sbuf) {
+        final float[] un = tab.unorm;
+        final int p = this.p, c = this.c;
+        for (int m = 0; m < len; m += FS.length()) {
+            FloatVector acc = FloatVector.zero(FS);
+            for (int r = 0; r < c; r++) acc = FloatVector.fromArray(FS, un, m0 + m + r * p).fma(FloatVector.broadcast(FS, w[wOff + r]), acc);
+            acc.intoArray(sbuf, m);
         }
     }
 
-    /** {@link #screen3} for 4 coefficient rows. */
-    private void screen4(float[] w, int wOff, int o0, int o1, Candidates cs, float[] lanes) {
-        final int nPad = tab.nPad, c = this.c;
-        final float[] pinv = tab.pinv, g = tab.gram, un = tab.unorm;
-        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
+    /** {@link #correlate} for C = 8 with the broadcasts hoisted (the 4-bit preset). */
+    private void correlate8(float[] w, int wOff, int m0, int len, float[] sbuf) {
+        final float[] un = tab.unorm;
+        final int p = this.p;
+        final FloatVector w0 = FloatVector.broadcast(FS, w[wOff]), w1 = FloatVector.broadcast(FS, w[wOff + 1]),
+                w2 = FloatVector.broadcast(FS, w[wOff + 2]), w3 = FloatVector.broadcast(FS, w[wOff + 3]),
+                w4 = FloatVector.broadcast(FS, w[wOff + 4]), w5 = FloatVector.broadcast(FS, w[wOff + 5]),
+                w6 = FloatVector.broadcast(FS, w[wOff + 6]), w7 = FloatVector.broadcast(FS, w[wOff + 7]);
+        for (int m = 0; m < len; m += FS.length()) {
+            int u = m0 + m;
+            FloatVector acc = FloatVector.fromArray(FS, un, u).mul(w0);
+            acc = FloatVector.fromArray(FS, un, u + p).fma(w1, acc);
+            acc = FloatVector.fromArray(FS, un, u + 2 * p).fma(w2, acc);
+            acc = FloatVector.fromArray(FS, un, u + 3 * p).fma(w3, acc);
+            acc = FloatVector.fromArray(FS, un, u + 4 * p).fma(w4, acc);
+            acc = FloatVector.fromArray(FS, un, u + 5 * p).fma(w5, acc);
+            acc = FloatVector.fromArray(FS, un, u + 6 * p).fma(w6, acc);
+            acc = FloatVector.fromArray(FS, un, u + 7 * p).fma(w7, acc);
+            acc.intoArray(sbuf, m);
+        }
+    }
+
+    /** {@link #correlate} for C = 12 (the 3-bit preset). */
+    private void correlate12(float[] w, int wOff, int m0, int len, float[] sbuf) {
+        final float[] un = tab.unorm;
+        final int p = this.p;
+        final FloatVector w0 = FloatVector.broadcast(FS, w[wOff]), w1 = FloatVector.broadcast(FS, w[wOff + 1]),
+                w2 = FloatVector.broadcast(FS, w[wOff + 2]), w3 = FloatVector.broadcast(FS, w[wOff + 3]),
+                w4 = FloatVector.broadcast(FS, w[wOff + 4]), w5 = FloatVector.broadcast(FS, w[wOff + 5]),
+                w6 = FloatVector.broadcast(FS, w[wOff + 6]), w7 = FloatVector.broadcast(FS, w[wOff + 7]),
+                w8 = FloatVector.broadcast(FS, w[wOff + 8]), w9 = FloatVector.broadcast(FS, w[wOff + 9]),
+                w10 = FloatVector.broadcast(FS, w[wOff + 10]), w11 = FloatVector.broadcast(FS, w[wOff + 11]);
+        for (int m = 0; m < len; m += FS.length()) {
+            int u = m0 + m;
+            FloatVector a = FloatVector.fromArray(FS, un, u).mul(w0), b = FloatVector.fromArray(FS, un, u + p).mul(w1);
+            a = FloatVector.fromArray(FS, un, u + 2 * p).fma(w2, a);
+            b = FloatVector.fromArray(FS, un, u + 3 * p).fma(w3, b);
+            a = FloatVector.fromArray(FS, un, u + 4 * p).fma(w4, a);
+            b = FloatVector.fromArray(FS, un, u + 5 * p).fma(w5, b);
+            a = FloatVector.fromArray(FS, un, u + 6 * p).fma(w6, a);
+            b = FloatVector.fromArray(FS, un, u + 7 * p).fma(w7, b);
+            a = FloatVector.fromArray(FS, un, u + 8 * p).fma(w8, a);
+            b = FloatVector.fromArray(FS, un, u + 9 * p).fma(w9, b);
+            a = FloatVector.fromArray(FS, un, u + 10 * p).fma(w10, a);
+            b = FloatVector.fromArray(FS, un, u + 11 * p).fma(w11, b);
+            a.add(b).intoArray(sbuf, m);
+        }
+    }
+
+    /** Pass 2 for 3 coefficient rows (P ≤ 3): prune on ‖w‖² − ‖M·Uᵀw‖², the hot loop. */
+    private void prune3(float[] w, int wOff, int o0, int o1, Candidates cs, float[] sbuf, float[] lanes) {
+        final int nPad = tab.nPad;
+        final float[] m = tab.chol, sl = tab.slack;
         final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
-        final IntVector one = IntVector.broadcast(IS, 1);
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
-            FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0;
-            for (int j = 0; j < c; j++) {
-                FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
-                t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
-                t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
-                t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
-                t3 = FloatVector.fromArray(FS, pinv, (3 * c + j) * nPad + o).fma(wj, t3);
-            }
-            FloatVector g00 = FloatVector.fromArray(FS, g, o), g01 = FloatVector.fromArray(FS, g, nPad + o),
-                    g02 = FloatVector.fromArray(FS, g, 2 * nPad + o), g03 = FloatVector.fromArray(FS, g, 3 * nPad + o),
-                    g11 = FloatVector.fromArray(FS, g, 4 * nPad + o), g12 = FloatVector.fromArray(FS, g, 5 * nPad + o),
-                    g13 = FloatVector.fromArray(FS, g, 6 * nPad + o), g22 = FloatVector.fromArray(FS, g, 7 * nPad + o),
-                    g23 = FloatVector.fromArray(FS, g, 8 * nPad + o), g33 = FloatVector.fromArray(FS, g, 9 * nPad + o);
-            FloatVector lb = wwV.sub(g00.mul(t0).add(g01.mul(t1)).add(g02.mul(t2)).add(g03.mul(t3)).mul(t0)
-                    .add(g11.mul(t1).add(g12.mul(t2)).add(g13.mul(t3)).mul(t1))
-                    .add(g22.mul(t2).add(g23.mul(t3)).mul(t2)).add(g33.mul(t3).mul(t3))).max(0f);
-            if (!lb.compare(VectorOperators.LE, thrV).anyTrue()) continue;
-            IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).max(t3.abs()).reinterpretAsInts();
-            IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
-            if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
-            e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
-            FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector h3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
-            FloatVector err = FloatVector.zero(FS);
-            for (int j = 0; j < c; j++) {
-                int u = o + 1 + j * 4;
-                FloatVector uh = FloatVector.fromArray(FS, un, u).mul(h0).add(FloatVector.fromArray(FS, un, u + 1).mul(h1))
-                        .add(FloatVector.fromArray(FS, un, u + 2).mul(h2)).add(FloatVector.fromArray(FS, un, u + 3).mul(h3));
-                FloatVector r = FloatVector.broadcast(FS, w[wOff + j]).sub(uh);
-                err = r.fma(r, err);
-            }
-            if (err.compare(VectorOperators.LE, thrV).anyTrue()) {
-                err.intoArray(lanes, 0);
-                record(cs, o, lanes);
-                thrV = FloatVector.broadcast(FS, cs.thr);
-            }
+            int i = o - o0;
+            FloatVector b0 = FloatVector.fromArray(FS, sbuf, i), b1 = FloatVector.fromArray(FS, sbuf, i + 1),
+                    b2 = FloatVector.fromArray(FS, sbuf, i + 2);
+            FloatVector z0 = FloatVector.fromArray(FS, m, o).mul(b0);
+            FloatVector z1 = FloatVector.fromArray(FS, m, nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 2 * nPad + o).mul(b1));
+            FloatVector z2 = FloatVector.fromArray(FS, m, 3 * nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 4 * nPad + o).mul(b1))
+                    .add(FloatVector.fromArray(FS, m, 5 * nPad + o).mul(b2));
+            FloatVector zz = z0.mul(z0).add(z1.mul(z1)).add(z2.mul(z2));
+            FloatVector lim = FloatVector.fromArray(FS, sl, o).fma(wwV, thrV);
+            if (!wwV.sub(zz).compare(VectorOperators.LE, lim).anyTrue()) continue; // no seed here can beat the best
+            fine3(w, wOff, o, cs, lanes);
+            thrV = FloatVector.broadcast(FS, cs.thr);
+        }
+    }
+
+    /** {@link #prune3} for 4 coefficient rows. */
+    private void prune4(float[] w, int wOff, int o0, int o1, Candidates cs, float[] sbuf, float[] lanes) {
+        final int nPad = tab.nPad;
+        final float[] m = tab.chol, sl = tab.slack;
+        final FloatVector wwV = FloatVector.broadcast(FS, cs.ww);
+        FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
+        for (int o = o0; o < o1; o += FS.length()) {
+            int i = o - o0;
+            FloatVector b0 = FloatVector.fromArray(FS, sbuf, i), b1 = FloatVector.fromArray(FS, sbuf, i + 1),
+                    b2 = FloatVector.fromArray(FS, sbuf, i + 2), b3 = FloatVector.fromArray(FS, sbuf, i + 3);
+            FloatVector z0 = FloatVector.fromArray(FS, m, o).mul(b0);
+            FloatVector z1 = FloatVector.fromArray(FS, m, nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 2 * nPad + o).mul(b1));
+            FloatVector z2 = FloatVector.fromArray(FS, m, 3 * nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 4 * nPad + o).mul(b1))
+                    .add(FloatVector.fromArray(FS, m, 5 * nPad + o).mul(b2));
+            FloatVector z3 = FloatVector.fromArray(FS, m, 6 * nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 7 * nPad + o).mul(b1))
+                    .add(FloatVector.fromArray(FS, m, 8 * nPad + o).mul(b2)).add(FloatVector.fromArray(FS, m, 9 * nPad + o).mul(b3));
+            FloatVector zz = z0.mul(z0).add(z1.mul(z1)).add(z2.mul(z2)).add(z3.mul(z3));
+            FloatVector lim = FloatVector.fromArray(FS, sl, o).fma(wwV, thrV);
+            if (!wwV.sub(zz).compare(VectorOperators.LE, lim).anyTrue()) continue;
+            fine4(w, wOff, o, cs, lanes);
+            thrV = FloatVector.broadcast(FS, cs.thr);
+        }
+    }
+
+    /**
+     * Float error of the vector of offsets [o, o + lanes) for P ≤ 3: t* = pinv·w, quantise (exponent from the float bits),
+     * ‖w − U t̂‖² summed directly; records the lanes within the threshold. Written out in one method (no vector-valued
+     * helpers) so C2 keeps the vectors in registers; {@link #fine4} is the same for P = 4.
+     */
+    private void fine3(float[] w, int wOff, int o, Candidates cs, float[] lanes) {
+        final int nPad = tab.nPad, c = this.c, p = this.p;
+        final float[] pinv = tab.pinv, un = tab.unorm;
+        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
+        final IntVector one = IntVector.broadcast(IS, 1);
+        FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0;
+        for (int j = 0; j < c; j++) {
+            FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
+            t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
+            t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
+            t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
+        }
+        IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).reinterpretAsInts();
+        IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
+        if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
+        e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
+        FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+        FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+        FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+        // ‖w − U t̂‖² summed directly: quadratic forms cancel catastrophically in float when U is badly
+        // conditioned (t* huge, or t̂ up to 7·2^7 in U's near-null space); the residual itself does not.
+        FloatVector err = FloatVector.zero(FS);
+        for (int j = 0; j < c; j++) {
+            int u = o + 1 + j * p;
+            FloatVector uh = FloatVector.fromArray(FS, un, u).mul(h0);
+            if (p > 1) uh = FloatVector.fromArray(FS, un, u + 1).fma(h1, uh);
+            if (p > 2) uh = FloatVector.fromArray(FS, un, u + 2).fma(h2, uh);
+            FloatVector r = FloatVector.broadcast(FS, w[wOff + j]).sub(uh);
+            err = r.fma(r, err);
+        }
+        if (err.compare(VectorOperators.LE, FloatVector.broadcast(FS, cs.thr)).anyTrue()) {
+            err.intoArray(lanes, 0);
+            record(cs, o, lanes);
+        }
+    }
+
+    /** {@link #fine3} for 4 coefficient rows. */
+    private void fine4(float[] w, int wOff, int o, Candidates cs, float[] lanes) {
+        final int nPad = tab.nPad, c = this.c;
+        final float[] pinv = tab.pinv, un = tab.unorm;
+        final boolean rangeFilling = cfg.exponentRule() == ExponentRule.RANGE_FILLING;
+        final IntVector one = IntVector.broadcast(IS, 1);
+        FloatVector t0 = FloatVector.zero(FS), t1 = t0, t2 = t0, t3 = t0;
+        for (int j = 0; j < c; j++) {
+            FloatVector wj = FloatVector.broadcast(FS, w[wOff + j]);
+            t0 = FloatVector.fromArray(FS, pinv, j * nPad + o).fma(wj, t0);
+            t1 = FloatVector.fromArray(FS, pinv, (c + j) * nPad + o).fma(wj, t1);
+            t2 = FloatVector.fromArray(FS, pinv, (2 * c + j) * nPad + o).fma(wj, t2);
+            t3 = FloatVector.fromArray(FS, pinv, (3 * c + j) * nPad + o).fma(wj, t3);
+        }
+        IntVector bits = t0.abs().max(t1.abs()).max(t2.abs()).max(t3.abs()).reinterpretAsInts();
+        IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
+        if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
+        e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
+        FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+        FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+        FloatVector h2 = t2.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+        FloatVector h3 = t3.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
+        FloatVector err = FloatVector.zero(FS);
+        for (int j = 0; j < c; j++) {
+            int u = o + 1 + j * 4;
+            FloatVector uh = FloatVector.fromArray(FS, un, u).mul(h0).add(FloatVector.fromArray(FS, un, u + 1).mul(h1))
+                    .add(FloatVector.fromArray(FS, un, u + 2).mul(h2)).add(FloatVector.fromArray(FS, un, u + 3).mul(h3));
+            FloatVector r = FloatVector.broadcast(FS, w[wOff + j]).sub(uh);
+            err = r.fma(r, err);
+        }
+        if (err.compare(VectorOperators.LE, FloatVector.broadcast(FS, cs.thr)).anyTrue()) {
+            err.intoArray(lanes, 0);
+            record(cs, o, lanes);
         }
     }
 

@@ -31,8 +31,18 @@ final class SeedTables {
     final float[] unorm;
     /** pinv entry (i, j) (row i < pk, column j < C) of offset o at [(i·C + j)·nPad + o]; rows ≥ P are zero. */
     final float[] pinv;
-    /** G entry for pair index (i ≤ j) at [pair·nPad + o]; off-diagonal entries doubled (quadratic form). */
-    final float[] gram;
+    /**
+     * Inverse Cholesky factor M = L⁻¹ of G(o) = U(o)ᵀU(o) = L·Lᵀ (lower triangular, pk×pk, rows/columns ≥ P zero), entry
+     * (i, j ≤ i) at [(i(i+1)/2 + j)·nPad + o]. z = M·Uᵀw are the coordinates of w's projection onto span U(o) in an
+     * orthonormal basis, so ‖w‖² − ‖z‖² is the least-squares residual min_t ‖w − U t‖², the pruning lower bound.
+     */
+    final float[] chol;
+    /**
+     * Per-offset pruning slack, relative to ‖w‖²: a rigorous bound on how far the float evaluation of ‖w‖² − ‖z‖² (and
+     * of the screen's own residual) can lie above the exact values (rounding of Uᵀw, of M, and amplification by ‖M‖).
+     * Badly conditioned offsets get a slack ≥ 1, i.e. they are never pruned; ∞ where G is singular.
+     */
+    final float[] slack;
     /** Double pinv, [o·P·C + i·C + j], or null when too large (then recomputed per candidate). */
     private final double[] pinvD;
 
@@ -61,11 +71,13 @@ final class SeedTables {
         this.n = cycle.length;
         this.nPad = (n + LANES - 1) / LANES * LANES;
         this.pk = p <= 3 ? 3 : 4;
-        this.unorm = new float[nPad + c * p + 1];
+        // padded past the end for the screen's vector loads: fine path to nPad + C·P, Uᵀw correlation to nPad + C·P + pk + 2·LANES
+        this.unorm = new float[nPad + c * p + pk + 2 * LANES];
         for (int i = 0; i < unorm.length; i++) unorm[i] = (float) Lfsr.normalise(cycle[i % n], k);
         this.pairs = pk * (pk + 1) / 2;
         this.pinv = new float[pk * c * nPad];
-        this.gram = new float[pairs * nPad];
+        this.chol = new float[pairs * nPad];
+        this.slack = new float[nPad];
         this.pinvD = (long) n * p * c <= MAX_DOUBLE_PINV ? new double[n * p * c] : null;
         ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[p * c]);
         Parallel.forRange(0, n, 1024, o -> {
@@ -74,15 +86,64 @@ final class SeedTables {
             pinvInto(u, pi);
             if (pinvD != null) System.arraycopy(pi, 0, pinvD, o * p * c, p * c);
             for (int i = 0; i < p * c; i++) pinv[i * nPad + o] = (float) pi[i];
-            int pair = 0;
-            for (int i = 0; i < pk; i++) {
-                for (int j = i; j < pk; j++) {
-                    double g = 0;
-                    if (i < p && j < p) for (int r = 0; r < c; r++) g += u[r * p + i] * u[r * p + j];
-                    gram[pair++ * nPad + o] = (float) (i == j ? g : 2 * g);
+            slack[o] = invCholesky(u, o);
+        });
+    }
+
+    /**
+     * Writes M = L⁻¹ (G = UᵀU = L·Lᵀ, in double) into {@link #chol} and returns the slack (see there). Error bound, with
+     * ε = 2⁻²⁴ and u_j the columns of U: each float b_j = (Uᵀw)_j is off by ≤ (C+1)ε‖u_j‖‖w‖ (products, sum, rounded
+     * table entries); z_i = Σ_j m_ij b_j adds (P+1)ε Σ_j |m_ij||b_j| with |b_j| ≤ ‖u_j‖‖w‖, so |δz_i| ≤ ν_i‖w‖ with
+     * ν_i = (C+P+2)ε Σ_j |m_ij|‖u_j‖; as ‖z‖ ≤ ‖w‖, ‖z‖² is off by ≤ (2‖ν‖ + ‖ν‖²)‖w‖² plus (P+1)ε for its own sum. The
+     * screen's residual ‖w − U t̂‖² of a surviving seed rounds with |t̂| up to ~‖M‖_F‖w‖ (τ below). ‖w‖², the
+     * subtraction and the comparison add a few ε. The sum is doubled for safety.
+     */
+    private float invCholesky(double[] u, int o) {
+        double[] g = new double[p * p], l = new double[p * p], m = new double[p * p];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < p; j++) {
+                double s = 0;
+                for (int r = 0; r < c; r++) s += u[r * p + i] * u[r * p + j];
+                g[i * p + j] = s;
+            }
+        }
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = g[i * p + j];
+                for (int k2 = 0; k2 < j; k2++) s -= l[i * p + k2] * l[j * p + k2];
+                if (i == j) {
+                    if (!(s > 1e-300)) return Float.POSITIVE_INFINITY; // singular G: never prune (chol stays 0)
+                    l[i * p + i] = Math.sqrt(s);
+                } else {
+                    l[i * p + j] = s / l[j * p + j];
                 }
             }
-        });
+        }
+        for (int j = 0; j < p; j++) { // forward substitution, column j of L⁻¹
+            for (int i = j; i < p; i++) {
+                double s = i == j ? 1 : 0;
+                for (int k2 = j; k2 < i; k2++) s -= l[i * p + k2] * m[k2 * p + j];
+                m[i * p + j] = s / l[i * p + i];
+            }
+        }
+        final double eps = 0x1p-24;
+        double[] colNorm = new double[p];
+        for (int j = 0; j < p; j++) colNorm[j] = Math.sqrt(g[j * p + j]);
+        double nu2 = 0, mf2 = 0;
+        for (int i = 0; i < p; i++) {
+            double nu = 0;
+            for (int j = 0; j <= i; j++) {
+                nu += Math.abs(m[i * p + j]) * colNorm[j];
+                mf2 += m[i * p + j] * m[i * p + j];
+                chol[(i * (i + 1) / 2 + j) * nPad + o] = (float) m[i * p + j];
+            }
+            nu *= (c + p + 2) * eps;
+            nu2 += nu * nu;
+        }
+        double nu = Math.sqrt(nu2);
+        double tau = (p + 2) * eps * Math.sqrt((double) p * c) * (2 * Math.sqrt(mf2) + 1);
+        double slack = 2 * nu + nu * nu + (p + 1) * eps * (1 + nu) * (1 + nu) + (c + 6) * eps + 2 * Math.sqrt(c) * tau + c * tau * tau;
+        return (float) (2 * slack + 1e-6);
     }
 
     /** Register state stored for offset o. */
