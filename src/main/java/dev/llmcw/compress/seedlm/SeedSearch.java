@@ -15,17 +15,22 @@ import java.util.function.IntConsumer;
  * Exhaustive seed search (algorithms.md §1): for every block w and every one of the 2^K − 1 seeds,
  * t* = pinv(U)·w, quantise, err = ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*); keep the least error.
  *
- * <p>Two stages. (1) A float screen vectorised across seeds (one SIMD lane per seed, structure-of-arrays
- * tables), with the lower bound ‖w‖² − t*ᵀGt* (clamped at 0) pruning whole vectors of seeds, records every seed whose
- * float error is within a small margin of the running best. (2) Those candidates are rescored exactly in
- * double (t* from the double pseudo-inverse, quantisation in double, err = ‖w − U t̂‖² summed directly);
- * the least double error wins, ties going to the lowest offset. The result therefore equals the exhaustive
- * double-precision optimum unless a float error is off by more than the margin (possible only for a t*
- * within float rounding of a quantisation midpoint); the exactness tests check it against brute force and
- * against the numpy reference. Only the pruning bound uses the quadratic form; the float error of a seed that
- * survives pruning is the residual ‖w − U t̂‖² summed directly, not the spec's ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*)
- * (equal in exact arithmetic): with U badly conditioned t* and even t̂ (up to 7·2^7) are huge and the quadratic
- * forms cancel catastrophically in float (seen on real weights: negative "errors" that fooled the screen). Seeds are tiled in chunks (default 32 KB of tables, property seedlm.chunkKB; measured best on this machine) that stay in L1/L2 while a batch of blocks runs.
+ * <p>Two stages. (1) A float screen vectorised across seeds (one SIMD lane per seed, structure-of-arrays tables).
+ * For each block, Uᵀw is obtained for every seed from one correlation of w with the LFSR cycle (neighbouring seeds
+ * share columns: (U(o)ᵀw)_i = s(o + 1 + i), s(m) = Σ_r w_r·u(m + r·P), C products per seed), and the lower bound
+ * ‖w‖² − ‖L⁻¹Uᵀw‖² (G = UᵀU = L·Lᵀ; equal to the spec's ‖w‖² − t*ᵀGt*, the least-squares residual) prunes whole
+ * vectors of seeds. The bound is made rigorous by a per-seed rounding slack ({@link SeedTables#slack}), so a seed is
+ * pruned only if its float error could not have come within the threshold. The few surviving vectors compute their
+ * float error, and every seed within a small margin of the running best is recorded. (2) Those candidates are
+ * rescored exactly in double (t* from the double pseudo-inverse, quantisation in double, err = ‖w − U t̂‖² summed
+ * directly); the least double error wins, ties going to the lowest offset. The result therefore equals the
+ * exhaustive double-precision optimum unless a float error is off by more than the margin (possible only for a t*
+ * within float rounding of a quantisation midpoint; a fooled screen is detected and re-run with a wide margin); the
+ * exactness tests check it against brute force and against the numpy reference. The float error of a surviving seed
+ * is the residual ‖w − U t̂‖² summed directly, not the spec's ‖w‖² − t*ᵀGt* + (t̂−t*)ᵀG(t̂−t*) (equal in exact
+ * arithmetic): with U badly conditioned t* and even t̂ (up to 7·2^7) are huge and the quadratic forms cancel
+ * catastrophically in float (seen on real weights: negative "errors" that fooled the screen). Seeds are tiled in
+ * chunks (default 32 KB of pruning tables, property seedlm.chunkKB) that stay in L1/L2 while a batch of blocks runs.
  */
 public final class SeedSearch {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -47,7 +52,7 @@ public final class SeedSearch {
     public SeedSearch(SeedLmConfig cfg) {
         if (cfg.k() > MAX_SEARCH_K) {
             throw new IllegalArgumentException("exhaustive seed search supports K <= " + MAX_SEARCH_K + " (tables for K=" + cfg.k()
-                    + " would take " + (((1L << cfg.k()) * 4 * (cfg.c() * (cfg.p() <= 3 ? 3 : 4) + 10)) >> 20) + " MB); the LFSR itself goes to K=24");
+                    + " would take " + (((1L << cfg.k()) * 4 * (cfg.c() * (cfg.p() <= 3 ? 3 : 4) + 12)) >> 20) + " MB); the LFSR itself goes to K=24");
         }
         this.cfg = cfg;
         this.tab = SeedTables.of(cfg.c(), cfg.p(), cfg.k());

@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Everything the seed search needs for one (C, P, K), computed once: the LFSR cycle (offset o ↦ seed
  * state cycle[o], U(o) built from the C·P states after it), pinv(U(o)) from an SVD in double precision
- * (some U are badly conditioned), and G(o) = U(o)ᵀU(o). The float copies are laid out structure-of-arrays
+ * (some U are badly conditioned), the inverse Cholesky factor of G(o) = U(o)ᵀU(o) with a rounding slack for the
+ * pruning bound. The float copies are laid out structure-of-arrays
  * (one contiguous run of all offsets per matrix entry) so the search loads one vector of consecutive
  * seeds per entry. Offsets are padded to a multiple of the vector length; padded offsets are ≥ {@link #n}
  * and never chosen.
