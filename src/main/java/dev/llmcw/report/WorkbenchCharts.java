@@ -164,6 +164,9 @@ public final class WorkbenchCharts {
         } else {
             var n = new NumberAxis(xKind.label);
             n.setAutoRangeIncludesZero(false);
+            // A single setting (or several at the same bits) would otherwise zoom to a 1e-8 wide range
+            // with unreadable ticks ("4.002472E0" five times): show at least one bit around it.
+            n.setAutoRangeMinimumSize(1.0);
             xAxis = n;
         }
         ValueAxis yAxis;
@@ -176,6 +179,7 @@ public final class WorkbenchCharts {
         } else {
             var n = new NumberAxis(yLabel);
             n.setAutoRangeIncludesZero(false);
+            n.setAutoRangeMinimumSize(1e-3); // one point without error bars: a readable range around it
             yAxis = n;
         }
         plot.setDomainAxis(xAxis);
