@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds the self-contained Linux application: a jlink runtime (with jdk.incubator.vector), a jpackage
-# app image, and with --deb a .deb package; then starts the packaged app once headless
-# (`llm-workbench --version`, the CLI path) to prove it runs.
+# app image (with the icon and the repository's sample datasets for the DEMO workspace), and with
+# --deb a .deb package; then starts the packaged app once headless (packaging/smoke.sh: --version,
+# `info` on a model, the GUI under Monocle, the .deb's contents).
 #
-#   packaging/build.sh [--deb] [--skip-build]      (or: mvn -Ppackage package)
+#   packaging/build.sh [--deb] [--skip-build] [--no-smoke]      (or: mvn -Ppackage package)
 #
+# --skip-build reuses target/*.jar and target/lib when present (as after `tools/test`).
 # Output: target/package/llm-workbench/ (app image), target/package/*.deb.
-# The .deb needs fakeroot and dpkg-deb (apt-get install fakeroot dpkg).
+# Needs a full JDK 25 (jlink, jpackage: Debian's openjdk-25-jdk, not -jre); the .deb also needs
+# fakeroot and dpkg-deb (apt-get install fakeroot dpkg; jpackage also runs ldd and dpkg -S to work out
+# the package's library dependencies). The app image alone needs neither.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA_HOME="${JAVA_HOME:-}"
@@ -14,11 +18,12 @@ if [ -z "$JAVA_HOME" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q '"2[5-
   JAVA_HOME="$("$root/tools/find-jdk25.sh")"
 fi
 export JAVA_HOME
-deb=false; build=true
+deb=false; build=true; smoke=true
 for a in "$@"; do
   case "$a" in
     --deb) deb=true ;;
     --skip-build) build=false ;;
+    --no-smoke) smoke=false ;;
     *) echo "unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -34,6 +39,9 @@ rm -rf "$out"
 mkdir -p "$out/input"
 cp "$jar" "$out/input/"
 cp target/lib/*.jar "$out/input/"
+# The DEMO workspace's data (small samples written for this repo), found next to the jars at run time.
+mkdir -p "$out/input/datasets"
+cp -r datasets/. "$out/input/datasets/"
 
 # Modules the app uses on the class path (checked with jdeps over the jars): AWT/ImageIO for charts,
 # prefs for recent files, sql for SQLite, net.http for downloads, unsupported for JavaFX and Jackson.
@@ -48,10 +56,7 @@ modules="java.base,java.desktop,java.logging,java.management,java.naming,java.ne
   --java-options "--add-modules=jdk.incubator.vector" --java-options "--enable-native-access=ALL-UNNAMED" \
   --java-options "-XX:+UseParallelGC" --dest "$out"
 
-echo "smoke test: $out/llm-workbench/bin/llm-workbench --version"
-"$out/llm-workbench/bin/llm-workbench" --version 2>&1 | grep -v 'incubator modules' | tee "$out/smoke.txt"
-grep -q "workbench" "$out/smoke.txt"
-
+debfile=""
 if $deb; then
   for tool in fakeroot dpkg-deb; do
     command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install fakeroot dpkg" >&2; exit 1; }
@@ -59,6 +64,10 @@ if $deb; then
   "$JAVA_HOME/bin/jpackage" --type deb --app-image "$out/llm-workbench" --name llm-workbench --app-version "$version" \
     --vendor "LLM Compression Workbench" --description "LLM weight compression research workbench" \
     --linux-shortcut --linux-menu-group Science --icon packaging/icon.png --dest "$out"
-  ls -la "$out"/*.deb
+  debfile="$(ls "$out"/*.deb | head -1)"
+  ls -la "$debfile"
 fi
-echo "app image: $out/llm-workbench"
+if $smoke; then
+  "$root/packaging/smoke.sh" "$out/llm-workbench" $debfile
+fi
+echo "app image: $out/llm-workbench ($(du -sh "$out/llm-workbench" | cut -f1))"

@@ -30,8 +30,8 @@ public final class ReportWriter {
         }
     }
 
-    /** The files written. */
-    public record Output(Path html, Path markdown, Path csv, Path json, List<Path> charts) {}
+    /** The files written; {@code paperCsv} is null when there are no paper points. */
+    public record Output(Path html, Path markdown, Path csv, Path json, List<Path> charts, Path paperCsv) {}
 
     public static Output write(Input in, Path outDir) throws IOException {
         if (in.rows().isEmpty()) throw new IllegalArgumentException("no runs to report on");
@@ -50,11 +50,18 @@ public final class ReportWriter {
         Files.writeString(csv, csv(in.rows()));
         Path json = outDir.resolve("runs.json");
         Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(jsonRows(in.rows())));
+        Path paperCsv = null;
+        if (!in.paper().isEmpty()) {
+            // The overlay's data beside the runs' data: JSON in the same form the GUI keeps it, and CSV.
+            ReferencePoints.write(outDir.resolve(ReferencePoints.FILE_NAME), in.paper());
+            paperCsv = outDir.resolve("paper-points.csv");
+            Files.writeString(paperCsv, ReferencePoints.csv(in.paper()));
+        }
         Path md = outDir.resolve("report.md");
         Files.writeString(md, markdown(in, charts));
         Path html = outDir.resolve("report.html");
         Files.writeString(html, html(in, charts));
-        return new Output(html, md, csv, json, chartFiles);
+        return new Output(html, md, csv, json, chartFiles, paperCsv);
     }
 
     /** Metric columns present in the rows (value metrics, with their stderr folded into the cell). */
@@ -94,7 +101,8 @@ public final class ReportWriter {
         return sb.toString();
     }
 
-    private static String csvField(String s) {
+    static String csvField(String s) {
+        if (s == null) return "";
         if (s.contains(",") || s.contains("\"") || s.contains("\n")) return '"' + s.replace("\"", "\"\"") + '"';
         return s;
     }
@@ -155,6 +163,7 @@ public final class ReportWriter {
                 sb.append("## Per-layer reconstruction error\n\n![").append(c.title()).append("](charts/layer-errors.png)\n\n"));
         if (!in.paper().isEmpty()) {
             sb.append("## Paper-reported reference points (entered by the user, not computed)\n\n")
+                    .append("Data: [paper-points.csv](paper-points.csv), [paper-points.json](paper-points.json).\n\n")
                     .append("| source | method | task | metric | bits/weight | value |\n|---|---|---|---|---:|---:|\n");
             for (ReferencePoint p : in.paper()) {
                 sb.append("| ").append(md(p.source())).append(" | ").append(md(p.method())).append(" | ").append(md(p.task()))
@@ -209,7 +218,8 @@ public final class ReportWriter {
                 sb.append("<h2>Per-layer reconstruction error</h2>\n<img src=\"charts/layer-errors.svg\" alt=\"")
                         .append(esc(c.title())).append("\">\n"));
         if (!in.paper().isEmpty()) {
-            sb.append("<h2>Paper-reported reference points</h2>\n<p class=\"meta\">Entered by the user, not computed.</p>\n")
+            sb.append("<h2>Paper-reported reference points</h2>\n<p class=\"meta\">Entered by the user, not computed. Data: ")
+                    .append("<a href=\"paper-points.csv\">paper-points.csv</a>, <a href=\"paper-points.json\">paper-points.json</a>.</p>\n")
                     .append("<table><tr><th>source</th><th>method</th><th>task</th><th>metric</th><th>bits/weight</th><th>value</th></tr>\n");
             for (ReferencePoint p : in.paper()) {
                 sb.append("<tr><td>").append(esc(p.source())).append("</td><td>").append(esc(p.method())).append("</td><td>")

@@ -156,19 +156,22 @@ public final class WorkbenchCharts {
         XYPlot plot = new XYPlot();
         ValueAxis xAxis;
         if (xKind == XAxisKind.MODEL_SIZE_MB) {
-            var log = new LogAxis(xKind.label);
+            var log = new NiceLogAxis(xKind.label);
             log.setBase(10);
             log.setSmallestValue(1e-6);
-            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+            log.setNumberFormatOverride(new ThreeDigits(2));
             xAxis = log;
         } else {
             var n = new NumberAxis(xKind.label);
             n.setAutoRangeIncludesZero(false);
+            // A single setting (or several at the same bits) would otherwise zoom to a 1e-8 wide range
+            // with unreadable ticks ("4.002472E0" five times): show at least one bit around it.
+            n.setAutoRangeMinimumSize(1.0);
             xAxis = n;
         }
         ValueAxis yAxis;
         if (logScaleMetric(yLabel)) {
-            var log = new LogAxis(yLabel + ", log scale");
+            var log = new NiceLogAxis(yLabel + ", log scale");
             log.setBase(10);
             log.setSmallestValue(1e-9);
             log.setNumberFormatOverride(new ThreeDigits());
@@ -176,6 +179,7 @@ public final class WorkbenchCharts {
         } else {
             var n = new NumberAxis(yLabel);
             n.setAutoRangeIncludesZero(false);
+            n.setAutoRangeMinimumSize(1e-3); // one point without error bars: a readable range around it
             yAxis = n;
         }
         plot.setDomainAxis(xAxis);
@@ -255,8 +259,9 @@ public final class WorkbenchCharts {
             m.setLabel("uncompressed: " + Formats.value(b.value()) + " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight");
             m.setLabelFont(new Font(FONT, Font.PLAIN, 11));
             m.setLabelBackgroundColor(new Color(255, 255, 255, 200));
-            m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
-            m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
+            // Left end: compressed points sit at the high-bit (right) end nearest the line, so the label stays clear of them.
+            m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+            m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
             plot.addRangeMarker(m);
         }
         if (!baseLines.isEmpty() && measured.getSeriesCount() > 0) {
@@ -282,21 +287,30 @@ public final class WorkbenchCharts {
             plot.setNoDataMessage("No runs with this metric yet");
         }
         style(chart);
+        var notes = new ArrayList<String>();
         if (!front.isEmpty() && front.size() >= 2) {
-            chart.addSubtitle(new TextTitle("dashed: Pareto frontier (" + (higherIsBetter ? "higher" : "lower")
-                    + " is better, fewer " + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)",
-                    new Font(FONT, Font.PLAIN, 11)));
+            notes.add("dashed: Pareto frontier (" + (higherIsBetter ? "higher" : "lower")
+                    + " is better, fewer " + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)");
         }
+        if (points.stream().anyMatch(ChartPoint::hasStderr)) notes.add("error bars: ±1 standard error");
+        if (!notes.isEmpty()) chart.addSubtitle(new TextTitle(String.join("   ·   ", notes), new Font(FONT, Font.PLAIN, 12)));
         return chart;
     }
 
     /** Tick labels with three significant digits ("63.1", "1.58e+03"): log axes put ticks at irrational values. */
     static final class ThreeDigits extends java.text.NumberFormat {
+        private final int digits;
+
+        ThreeDigits() { this(3); }
+
+        /** With fewer significant digits, e.g. 2 for the size axis ("0.18", "0.22" rather than "0.178", "0.224"). */
+        ThreeDigits(int digits) { this.digits = digits; }
+
         @Override
         public StringBuffer format(double v, StringBuffer sb, java.text.FieldPosition pos) {
             double a = Math.abs(v);
-            return sb.append(a != 0 && (a >= 1e4 || a < 1e-2) ? String.format(Locale.ROOT, "%.3g", v)
-                    : new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString());
+            return sb.append(a != 0 && (a >= 1e4 || a < 1e-2) ? String.format(Locale.ROOT, "%." + digits + "g", v)
+                    : new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).stripTrailingZeros().toPlainString());
         }
 
         @Override
@@ -304,6 +318,56 @@ public final class WorkbenchCharts {
 
         @Override
         public Number parse(String s, java.text.ParsePosition pos) { throw new UnsupportedOperationException(); }
+    }
+
+    /**
+     * A log axis whose ticks sit at round numbers: powers of ten, else 1-2-5 (else 1..9) times a power
+     * of ten, whichever is the coarsest with four ticks or more, instead of JFreeChart's
+     * fifth-of-a-decade steps (6.31, 15.8, 25.1, ...). Falls back to JFreeChart's ticks on ranges too
+     * narrow for that.
+     */
+    static final class NiceLogAxis extends LogAxis {
+        NiceLogAxis(String label) { super(label); }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        protected List refreshTicksVertical(java.awt.Graphics2D g2, java.awt.geom.Rectangle2D dataArea,
+                                            org.jfree.chart.ui.RectangleEdge edge) {
+            var ticks = roundTicks(edge == org.jfree.chart.ui.RectangleEdge.LEFT ? org.jfree.chart.ui.TextAnchor.CENTER_RIGHT
+                    : org.jfree.chart.ui.TextAnchor.CENTER_LEFT);
+            return ticks != null ? ticks : super.refreshTicksVertical(g2, dataArea, edge);
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        protected List refreshTicksHorizontal(java.awt.Graphics2D g2, java.awt.geom.Rectangle2D dataArea,
+                                              org.jfree.chart.ui.RectangleEdge edge) {
+            var ticks = roundTicks(edge == org.jfree.chart.ui.RectangleEdge.TOP ? org.jfree.chart.ui.TextAnchor.BOTTOM_CENTER
+                    : org.jfree.chart.ui.TextAnchor.TOP_CENTER);
+            return ticks != null ? ticks : super.refreshTicksHorizontal(g2, dataArea, edge);
+        }
+
+        private List<org.jfree.chart.axis.ValueTick> roundTicks(org.jfree.chart.ui.TextAnchor anchor) {
+            double lo = getLowerBound(), hi = getUpperBound();
+            if (!(lo > 0) || !(hi > lo)) return null;
+            var format = getNumberFormatOverride() != null ? getNumberFormatOverride() : new ThreeDigits();
+            // The coarsest set of round numbers that still gives at least four ticks.
+            double[][] sets = {{1}, {1, 2, 5}, {1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9}};
+            for (double[] mantissas : sets) {
+                var out = new ArrayList<org.jfree.chart.axis.ValueTick>();
+                for (int d = (int) Math.floor(Math.log10(lo)); d <= (int) Math.ceil(Math.log10(hi)); d++) {
+                    for (double m : mantissas) {
+                        double v = m * Math.pow(10, d);
+                        if (v >= lo && v <= hi) {
+                            out.add(new org.jfree.chart.axis.NumberTick(org.jfree.chart.axis.TickType.MAJOR, v, format.format(v),
+                                    anchor, anchor, 0.0));
+                        }
+                    }
+                }
+                if (out.size() >= 4) return out;
+            }
+            return null;
+        }
     }
 
     /** Perplexities span orders of magnitude between 2 and 4 bits: their axis is logarithmic. */
@@ -398,15 +462,23 @@ public final class WorkbenchCharts {
             chart.getLegend().setFrame(new org.jfree.chart.block.BlockBorder(new Color(0xdd, 0xdd, 0xdd)));
         }
         Paint grid = new Color(0xe2, 0xe2, 0xe2);
-        Font axisFont = new Font(FONT, Font.PLAIN, 12);
-        Font tickFont = new Font(FONT, Font.PLAIN, 11);
+        Font axisFont = new Font(FONT, Font.PLAIN, 13);
+        Font tickFont = new Font(FONT, Font.PLAIN, 12);
         if (chart.getPlot() instanceof XYPlot p) {
             p.setBackgroundPaint(Color.WHITE);
             p.setDomainGridlinePaint(grid);
             p.setRangeGridlinePaint(grid);
             p.setOutlinePaint(new Color(0xbb, 0xbb, 0xbb));
-            for (int i = 0; i < p.getDomainAxisCount(); i++) axisFonts(p.getDomainAxis(i), axisFont, tickFont);
-            for (int i = 0; i < p.getRangeAxisCount(); i++) axisFonts(p.getRangeAxis(i), axisFont, tickFont);
+            for (int i = 0; i < p.getDomainAxisCount(); i++) {
+                axisFonts(p.getDomainAxis(i), axisFont, tickFont);
+                // Wider label cells make JFreeChart choose coarser tick units: 0.25 bits rather than 0.1.
+                if (p.getDomainAxis(i) != null) p.getDomainAxis(i).setTickLabelInsets(new RectangleInsets(3, 9, 3, 9));
+            }
+            for (int i = 0; i < p.getRangeAxisCount(); i++) {
+                axisFonts(p.getRangeAxis(i), axisFont, tickFont);
+                // About 10 to 12 labels on a 600-pixel axis rather than 25.
+                if (p.getRangeAxis(i) != null) p.getRangeAxis(i).setTickLabelInsets(new RectangleInsets(7, 4, 7, 4));
+            }
             p.setNoDataMessageFont(new Font(FONT, Font.ITALIC, 14));
         } else if (chart.getPlot() instanceof CategoryPlot p) {
             p.setBackgroundPaint(Color.WHITE);
@@ -415,6 +487,7 @@ public final class WorkbenchCharts {
             p.getDomainAxis().setLabelFont(axisFont);
             p.getDomainAxis().setTickLabelFont(tickFont);
             axisFonts(p.getRangeAxis(), axisFont, tickFont);
+            p.getRangeAxis().setTickLabelInsets(new RectangleInsets(7, 4, 7, 4));
             p.setNoDataMessageFont(new Font(FONT, Font.ITALIC, 14));
         }
     }

@@ -128,4 +128,6 @@ public final class MainWindow extends BorderPane {
     }
 
     public ChartsView chartsView() { return chartsView; }
+
+    public int pageCount() { return pages.size(); }
 }

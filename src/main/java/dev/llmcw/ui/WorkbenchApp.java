@@ -47,9 +47,28 @@ public class WorkbenchApp extends Application {
     @Override
     public void start(Stage stage) {
         executor = new FxTaskExecutor();
-        install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, FileDialogs.native_(), null,
+        var window = install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, FileDialogs.native_(), null,
                 RecentModels.userDefault());
         stage.show();
+        smokeExit(stage, window);
+    }
+
+    /**
+     * {@code -Dworkbench.exitAfterStartMs=N}: print what was built and exit N ms after the window is
+     * shown. The packaging smoke test starts the packaged GUI headless this way.
+     */
+    private static void smokeExit(Stage stage, MainWindow window) {
+        String ms = System.getProperty("workbench.exitAfterStartMs");
+        if (ms == null || ms.isBlank()) return;
+        var pause = new javafx.animation.PauseTransition(javafx.util.Duration.millis(Long.parseLong(ms.trim())));
+        pause.setOnFinished(e -> {
+            var vm = (WorkbenchViewModel) stage.getUserData();
+            System.out.printf("GUI started: '%s', %dx%d, %d views, %d compression methods, %d evaluation tasks, status '%s'%n",
+                    stage.getTitle(), (int) stage.getWidth(), (int) stage.getHeight(), window.pageCount(),
+                    vm.compress().methods().size(), vm.evaluate().tasks().size(), vm.statusText().get());
+            javafx.application.Platform.exit();
+        });
+        pause.play();
     }
 
     @Override

@@ -51,6 +51,18 @@ class ReportTest {
     }
 
     @Test
+    void aSinglePointKeepsReadableAxes() throws Exception {
+        var one = List.of(new ChartPoint("seedlm", 4.002472, 510_552, 0.75, Double.NaN, "seedlm 4-bit"),
+                new ChartPoint("base", 32, 3_166_720, 0.5, Double.NaN, "base"));
+        var chart = WorkbenchCharts.metricVsBits("piqa", "acc", one, List.of());
+        var plot = (XYPlot) chart.getPlot();
+        ChartExport.write(chart, dir.resolve("one.png"), 800, 500); // lays the axes out
+        assertThat(plot.getDomainAxis().getRange().getLength()).isGreaterThanOrEqualTo(1.0);
+        assertThat(plot.getDomainAxis().getRange().contains(4.002472)).isTrue();
+        assertThat(plot.getRangeAxis().getRange().getLength()).isGreaterThanOrEqualTo(1e-3);
+    }
+
+    @Test
     void paretoFrontierKeepsOnlyNonDominatedPoints() {
         var a = new ChartPoint("m", 2, 10, 0.5, Double.NaN, "a");
         var b = new ChartPoint("m", 3, 10, 0.4, Double.NaN, "b"); // dominated by a

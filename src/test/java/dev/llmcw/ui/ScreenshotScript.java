@@ -109,6 +109,28 @@ final class ScreenshotScript {
         }
     }
 
+    /** The DEMO workspace: start it, compress with the preselected SeedLM 4-bit, evaluate PIQA's samples, chart. */
+    static void demo(WorkbenchViewModel vm, MainWindow window, Snap snap) throws Exception {
+        fx(() -> window.show(MainWindow.Page.MODEL));
+        snap.take("11-demo-first-start");
+        fx(vm::startDemo);
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.compress().estimateValueProperty().get() != null);
+        fx(() -> {
+            vm.compress().compress();
+            window.show(MainWindow.Page.JOBS);
+        });
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> vm.session().models().size() == 2);
+        fx(() -> {
+            vm.evaluate().run();
+            window.show(MainWindow.Page.JOBS);
+        });
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> vm.jobs().jobs().stream().allMatch(j -> j.state().finished())
+                && vm.results().runs().size() >= 2);
+        fx(() -> window.show(MainWindow.Page.CHARTS));
+        snap.take("12-demo-chart");
+    }
+
     static void fx(Runnable r) throws Exception {
         WaitForAsyncUtils.asyncFx(r).get(60, TimeUnit.SECONDS);
     }

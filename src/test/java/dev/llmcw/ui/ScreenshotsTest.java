@@ -43,10 +43,19 @@ class ScreenshotsTest {
         });
         var vm = (WorkbenchViewModel) stage.getUserData();
         try {
-            Path model = DataPaths.shared("models/stories260K/stories260K.bin");
-            Platform.runLater(() -> vm.model().open(model));
-            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
-            ScreenshotScript.run(vm, window[0], (name) -> snap(stage, dir.resolve(name + ".png")));
+            // -Dscreenshots.only=demo retakes only the DEMO screenshots (11-, 12-), in about a minute.
+            if (!"demo".equals(System.getProperty("screenshots.only"))) {
+                Path model = DataPaths.shared("models/stories260K/stories260K.bin");
+                Platform.runLater(() -> vm.model().open(model));
+                WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
+                ScreenshotScript.run(vm, window[0], (name) -> snap(stage, dir.resolve(name + ".png")));
+            }
+
+            // The first-start DEMO workspace in a fresh workspace and results store, as a newcomer sees it.
+            Path demoWs = Files.createTempDirectory("workbench-demo-screens");
+            FxToolkit.setupFixture(() -> window[0] = WorkbenchApp.install(stage, WorkbenchServices.create(demoWs, demoWs.resolve("results.db")),
+                    executor, files, (t, m) -> {}, new RecentModels(prefs.node("demo"))));
+            ScreenshotScript.demo((WorkbenchViewModel) stage.getUserData(), window[0], (name) -> snap(stage, dir.resolve(name + ".png")));
         } finally {
             executor.shutdown();
             prefs.removeNode();

@@ -213,4 +213,45 @@ class ViewModelTest {
         dev.llmcw.report.ChartFiles.assertValidPng(dir.resolve("c.png"), 960);
         assertThatThrownBy(() -> vm.charts().export(dir.resolve("c.gif"))).hasMessageContaining("unknown chart format");
     }
+
+    @Test
+    void paperPointsAreValidatedPersistedAndAKeptBadFileIsReported() throws Exception {
+        var services = FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation());
+        var vm = workbench(services);
+        var c = vm.charts();
+        assertThat(c.addPaperPoint("", "SeedLM", "4", "0.7")).startsWith("choose a task and metric first");
+        services.results().record(dev.llmcw.report.ReportFixturesAccess.rows(), List.of());
+        vm.results().refresh();
+        String task = c.taskProperty().get(), metric = c.metricProperty().get();
+        assertThat(c.addPaperPoint("", "", "4", "0.7")).isEqualTo("a paper point needs a method");
+        assertThat(c.addPaperPoint("", "SeedLM", "four", "0.7")).isEqualTo("bits and value must be numbers");
+        assertThat(c.addPaperPoint("", "SeedLM", "-1", "0.7")).isEqualTo("bits/weight must be a positive number");
+        assertThat(c.addPaperPoint(" ", " CALDERA ", "2.4", "0.71")).isNull();
+        assertThat(c.paperPoints()).singleElement().satisfies(p -> {
+            assertThat(p.source()).isEqualTo("paper");
+            assertThat(p.method()).isEqualTo("CALDERA");
+            assertThat(p.task()).isEqualTo(task);
+            assertThat(p.metric()).isEqualTo(metric);
+        });
+        Path file = dir.resolve(dev.llmcw.report.ReferencePoints.FILE_NAME);
+        assertThat(c.paperStatusProperty().get()).isEqualTo("1 points, saved in " + file);
+        var plot = (org.jfree.chart.plot.XYPlot) c.chartProperty().get().getPlot();
+        assertThat(plot.getDataset(2).getSeriesKey(0)).isEqualTo("paper: CALDERA");
+        var legend = new ArrayList<String>();
+        for (int i = 0; i < plot.getLegendItems().getItemCount(); i++) legend.add(plot.getLegendItems().get(i).getLabel());
+        assertThat(legend).contains("paper: CALDERA");
+
+        // The next session over the same workspace has it; removing it is saved too.
+        var next = workbench(services).charts();
+        assertThat(next.paperPoints()).containsExactlyElementsOf(c.paperPoints());
+        next.paperPoints().clear();
+        assertThat(dev.llmcw.report.ReferencePoints.read(file)).isEmpty();
+
+        // A file that is not a list of points is left alone and reported, not overwritten.
+        Files.writeString(file, "{\"oops\": 1}");
+        var broken = workbench(services).charts();
+        assertThat(broken.paperPoints()).isEmpty();
+        assertThat(broken.paperStatusProperty().get()).startsWith("Not loaded: " + file + ": not a list of paper points");
+        assertThat(Files.readString(file)).isEqualTo("{\"oops\": 1}");
+    }
 }

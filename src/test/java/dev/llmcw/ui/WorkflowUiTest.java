@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The whole workflow through the real window and the real layers: open stories260K → SeedLM 4-bit →
- * PIQA with a limit → a point on the chart → export PNG and SVG; and cancelling a running job.
+ * PIQA with a limit → a point on the chart → export PNG, SVG and PDF; and cancelling a running job. (A bad
+ * model file → error dialog → the app stays usable is in WorkbenchAppTest; the same flow on the DEMO
+ * workspace, without shared data, is DemoWorkflowUiTest.)
  */
 @ExtendWith(ApplicationExtension.class)
 class WorkflowUiTest {
@@ -107,13 +109,16 @@ class WorkflowUiTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(vm.charts().taskProperty().get()).isEqualTo("piqa");
         assertThat(vm.charts().statusProperty().get()).startsWith("2 points");
-        Path png = dir.resolve("flow.png"), svg = dir.resolve("flow.svg");
+        Path png = dir.resolve("flow.png"), svg = dir.resolve("flow.svg"), pdf = dir.resolve("flow.pdf");
         files.next(png);
         robot.clickOn("#export-button-png");
         files.next(svg);
         robot.clickOn("#export-button-svg");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> Files.exists(png) && Files.exists(svg));
+        files.next(pdf);
+        robot.clickOn("#export-button-pdf");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> Files.exists(png) && Files.exists(svg) && Files.exists(pdf));
         ChartFiles.assertValidPng(png, 960);
+        ChartFiles.assertValidPdf(pdf);
         var doc = ChartFiles.assertValidSvg(svg);
         assertThat(doc.getDocumentElement().getTextContent()).contains("seedlm").contains("piqa");
     }

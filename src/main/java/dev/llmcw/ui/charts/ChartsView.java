@@ -75,16 +75,19 @@ public final class ChartsView extends VBox {
         table.setId("paper-points");
         table.setPlaceholder(new Label("No paper points.\nAdd numbers a paper reports\nto compare against."));
         table.getColumns().setAll(List.of(
-                col("Method", 70, ReferencePoint::method),
-                col("Task", 60, ReferencePoint::task),
-                col("Metric", 60, ReferencePoint::metric),
-                col("Bits", 45, p -> Formats.bits(p.bitsPerWeight())),
-                col("Value", 60, p -> Formats.value(p.value()))));
+                col("Method", 64, ReferencePoint::method),
+                col("Task", 52, ReferencePoint::task),
+                col("Metric", 52, ReferencePoint::metric),
+                col("Bits", 44, p -> Formats.bits(p.bitsPerWeight())),
+                col("Value", 52, p -> Formats.value(p.value()))));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPrefHeight(200);
         var source = new TextField();
+        source.setId("paper-source");
         source.setPromptText("source, e.g. SeedLM Table 3");
         var method = new TextField();
-        method.setPromptText("method");
+        method.setId("paper-method");
+        method.setPromptText("method, e.g. SeedLM");
         var task = new TextField();
         task.setPromptText("task");
         task.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.taskProperty().get() == null ? "" : vm.taskProperty().get(), vm.taskProperty()));
@@ -94,22 +97,23 @@ public final class ChartsView extends VBox {
         metric.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.metricProperty().get() == null ? "" : vm.metricProperty().get(), vm.metricProperty()));
         metric.setEditable(false);
         var bits = new TextField();
+        bits.setId("paper-bits");
         bits.setPromptText("bits/weight");
         var value = new TextField();
+        value.setId("paper-value");
         value.setPromptText("value");
         var error = new Label();
+        error.setId("paper-error");
         error.getStyleClass().add("error-text");
+        error.setWrapText(true);
         var add = new Button("Add point");
+        add.setId("paper-add");
         add.setOnAction(e -> {
-            try {
-                if (method.getText().isBlank() || task.getText().isBlank()) throw new IllegalArgumentException("method and task are required");
-                vm.paperPoints().add(new ReferencePoint(source.getText().isBlank() ? "paper" : source.getText().trim(), method.getText().trim(),
-                        task.getText(), metric.getText(), Double.parseDouble(bits.getText().trim()), Double.parseDouble(value.getText().trim())));
-                error.setText("");
-            } catch (NumberFormatException ex) {
-                error.setText("bits and value must be numbers");
-            } catch (IllegalArgumentException ex) {
-                error.setText(ex.getMessage());
+            String problem = vm.addPaperPoint(source.getText(), method.getText(), bits.getText(), value.getText());
+            error.setText(problem == null ? "" : problem);
+            if (problem == null) {
+                bits.clear();
+                value.clear();
             }
         });
         var remove = new Button("Remove");
@@ -123,8 +127,12 @@ public final class ChartsView extends VBox {
         form.addRow(3, new Label("Metric"), metric);
         form.addRow(4, new Label("Bits/w"), bits);
         form.addRow(5, new Label("Value"), value);
-        var box = new VBox(8, Ui.subtle("Numbers reported by papers, drawn as hollow diamonds. Entered by you, never computed."),
-                table, form, new HBox(6, add, remove), error);
+        var saved = Ui.subtle("");
+        saved.setId("paper-status");
+        saved.textProperty().bind(vm.paperStatusProperty());
+        var box = new VBox(8, Ui.subtle("Numbers reported by papers for the chart's task and metric, drawn as hollow diamonds "
+                + "in a series of their own. Entered by you, never computed; kept in the workspace and exported with reports."),
+                table, form, new HBox(6, add, remove), error, saved);
         box.setPrefWidth(300);
         var tp = new TitledPane("Paper-reported points", box);
         tp.setCollapsible(true);

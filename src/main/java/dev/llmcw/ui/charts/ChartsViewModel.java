@@ -5,6 +5,7 @@ import dev.llmcw.report.ChartExport;
 import dev.llmcw.report.ChartPoints;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.ReferencePoint;
+import dev.llmcw.report.ReferencePoints;
 import dev.llmcw.report.ReportCharts;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
@@ -49,15 +50,66 @@ public final class ChartsViewModel {
     private final ObjectProperty<JFreeChart> chart = new SimpleObjectProperty<>();
     private final StringProperty status = new SimpleStringProperty("");
 
+    private final Path paperFile;
+    private final StringProperty paperStatus = new SimpleStringProperty("");
+
+    /** Paper points persist in {@code paper-points.json} of the workspace. */
     public ChartsViewModel(WorkbenchServices services, ObservableList<RunRow> rows) {
+        this(services, rows, services.workspace() == null ? null : services.workspace().resolve(ReferencePoints.FILE_NAME));
+    }
+
+    /** @param paperFile where the paper-reported points are kept across sessions (null: this session only) */
+    public ChartsViewModel(WorkbenchServices services, ObservableList<RunRow> rows, Path paperFile) {
         this.services = services;
         this.rows = rows;
+        this.paperFile = paperFile;
+        if (paperFile != null) {
+            try {
+                paperPoints.setAll(ReferencePoints.read(paperFile));
+                if (!paperPoints.isEmpty()) paperStatus.set(paperPoints.size() + " points from " + paperFile);
+            } catch (IOException e) {
+                // Keep the file as it is (it is the user's data) and say why nothing was loaded.
+                paperStatus.set("Not loaded: " + e.getMessage());
+            }
+        }
         rows.addListener((ListChangeListener<RunRow>) c -> rowsChanged());
         task.addListener((o, a, t) -> taskChanged());
         metric.addListener((o, a, m) -> rebuild());
         kind.addListener((o, a, k) -> rebuild());
-        paperPoints.addListener((ListChangeListener<ReferencePoint>) c -> rebuild());
+        paperPoints.addListener((ListChangeListener<ReferencePoint>) c -> {
+            savePaperPoints();
+            rebuild();
+        });
         rowsChanged();
+    }
+
+    private void savePaperPoints() {
+        if (paperFile == null) return;
+        try {
+            ReferencePoints.write(paperFile, List.copyOf(paperPoints));
+            paperStatus.set(paperPoints.size() + " points, saved in " + paperFile);
+        } catch (IOException e) {
+            paperStatus.set("Could not save: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Adds a paper point for the chart's current task and metric from the form's text; returns null
+     * when added, else what is wrong with the input.
+     */
+    public String addPaperPoint(String source, String method, String bits, String value) {
+        if (task.get() == null || metric.get() == null) return "choose a task and metric first (evaluate something to get one)";
+        try {
+            var p = ReferencePoints.validate(new ReferencePoint(source == null || source.isBlank() ? "paper" : source.trim(),
+                    method == null ? "" : method.trim(), task.get(), metric.get(), Double.parseDouble(bits.trim()),
+                    Double.parseDouble(value.trim())));
+            paperPoints.add(p);
+            return null;
+        } catch (NumberFormatException e) {
+            return "bits and value must be numbers";
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     private void rowsChanged() {
@@ -94,9 +146,19 @@ public final class ChartsViewModel {
         }
         var pts = ChartPoints.of(current, task.get(), metric.get());
         var overlay = paperPoints.stream().filter(p -> p.task().equalsIgnoreCase(task.get()) && p.metric().equals(metric.get())).toList();
-        chart.set(kind.get() == Kind.METRIC_VS_SIZE ? WorkbenchCharts.accuracyVsSize(task.get(), metric.get(), pts)
-                : WorkbenchCharts.metricVsBits(task.get(), metric.get(), pts, overlay));
-        status.set(pts.size() + " points" + (overlay.isEmpty() ? "" : " + " + overlay.size() + " paper-reported"));
+        boolean bySize = kind.get() == Kind.METRIC_VS_SIZE;
+        JFreeChart c = bySize ? WorkbenchCharts.accuracyVsSize(task.get(), metric.get(), pts)
+                : WorkbenchCharts.metricVsBits(task.get(), metric.get(), pts, overlay);
+        if (current.stream().anyMatch(r -> r.task().equals(task.get()) && r.model().contains("SYNTHETIC"))) {
+            // Demo and synthetic models have random weights: say so on the chart itself, which may be exported.
+            var note = new org.jfree.chart.title.TextTitle("SYNTHETIC model weights (random): the numbers show the workflow, not model quality");
+            note.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.ITALIC, 12));
+            note.setPaint(new java.awt.Color(0x8a, 0x4b, 0x00));
+            c.addSubtitle(note);
+        }
+        chart.set(c);
+        status.set(pts.size() + " points" + (overlay.isEmpty() || bySize ? "" : " + " + overlay.size() + " paper-reported")
+                + (bySize && !overlay.isEmpty() ? " (paper points are drawn on the bits/weight chart, which knows their x)" : ""));
     }
 
     /** Writes the current chart; the format follows the extension (.png, .svg, .pdf). */
@@ -126,4 +188,7 @@ public final class ChartsViewModel {
     public ObjectProperty<JFreeChart> chartProperty() { return chart; }
 
     public StringProperty statusProperty() { return status; }
+
+    /** Where the paper points were loaded from or saved to, or why not. */
+    public StringProperty paperStatusProperty() { return paperStatus; }
 }

@@ -212,6 +212,16 @@ public final class CompressViewModel {
         return s.replaceAll("[^A-Za-z0-9._-]+", "_");
     }
 
+    /** Selects a method and one of its presets by name (as the DEMO workspace does); false when either is missing. */
+    public boolean choose(String methodName, String presetLabel) {
+        var m = methods.stream().filter(x -> x.name().equals(methodName) && x.available()).findFirst();
+        if (m.isEmpty()) return false;
+        method.set(m.get());
+        var p = presets.stream().filter(x -> x.label().equals(presetLabel)).findFirst();
+        p.ifPresent(preset::set);
+        return p.isPresent();
+    }
+
     public BooleanBinding canCompress() {
         return Bindings.createBooleanBinding(() -> valid.get() && method.get() != null && method.get().available()
                 && session.baseModel() != null, valid, method, session.baseModelProperty());

@@ -102,11 +102,19 @@ public final class ModelView extends BorderPane {
         VBox.setVgrow(table, Priority.ALWAYS);
         HBox.setHgrow(cardBox, Priority.ALWAYS);
 
+        var welcome = Ui.banner("banner-info");
+        welcome.setId("first-start");
+        welcome.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
+                        vm.recent().isEmpty() && vm.session().baseModel() == null
+                                ? "First start? \"Start DEMO workspace\" (top right) works offline: it generates a small SYNTHETIC model "
+                                + "and uses this repository's sample datasets, so you can compress (SeedLM 4-bit), evaluate (PIQA samples) "
+                                + "and see the accuracy-vs-bits chart in a couple of minutes. Demo numbers are labelled DEMO/SYNTHETIC." : "",
+                vm.recent(), vm.session().baseModelProperty()));
         var body = new HBox(Ui.GAP, recentCard, cardBox);
         VBox.setVgrow(body, Priority.ALWAYS);
         setTop(tools);
         setCenter(Ui.page(Ui.heading("Model"), Ui.subtle("Hugging Face folders (safetensors), GGUF files, llama2.c checkpoints "
-                + "and compressed models written by this workbench."), body));
+                + "and compressed models written by this workbench."), welcome, body));
 
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);

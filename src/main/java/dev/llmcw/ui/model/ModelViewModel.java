@@ -113,7 +113,7 @@ public final class ModelViewModel {
             return;
         }
         ModelCard c = m.card();
-        heading.set(c.synthetic() ? m.name() + "  [SYNTHETIC]" : m.name());
+        heading.set(c.synthetic() && !m.name().contains("SYNTHETIC") ? m.name() + "  [SYNTHETIC]" : m.name());
         var rows = new ArrayList<CardRow>();
         rows.add(new CardRow("Source", String.valueOf(c.source())));
         rows.add(new CardRow("Format", c.format()));

@@ -128,7 +128,8 @@ public final class ResultsView extends VBox {
 
     private void errorsOrInfo(ReportWriter.Output out) {
         var a = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.INFORMATION,
-                "Wrote " + out.html() + "\n" + out.markdown() + "\n" + out.charts().size() + " chart files, runs.csv, runs.json");
+                "Wrote " + out.html() + "\n" + out.markdown() + "\n" + out.charts().size() + " chart files, runs.csv, runs.json"
+                        + (out.paperCsv() == null ? "" : ", paper-points.csv/.json"));
         a.setHeaderText("Report written");
         a.initOwner(getScene().getWindow());
         a.show();
