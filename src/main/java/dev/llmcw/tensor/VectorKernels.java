@@ -342,6 +342,11 @@ public final class VectorKernels {
      * the vector EXP has a different implementation (and last bits) compiled than interpreted.
      */
     public static void swiglu(float[] g, float[] u, int from, int to) {
-        for (int i = from; i < to; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        for (int i = from; i < to; i++) g[i] = swiglu(g[i], u[i]);
+    }
+
+    /** silu(g) * u = g / (1 + e^-g) * u: the one definition used by the array form and fused decode paths. */
+    public static float swiglu(float g, float u) {
+        return g / (1f + (float) Math.exp(-g)) * u;
     }
 }
