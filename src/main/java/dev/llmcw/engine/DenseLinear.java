@@ -37,12 +37,9 @@ public final class DenseLinear implements Linear {
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
         if (batch < BATCH_TILED_FROM) {
-            Parallel.forRange(0, out, decodeGrain(out, in), o -> { // small layers run serially
-                long rowOff = (long) o * in;
-                float b = bias == null ? 0f : bias[o];
-                for (int t = 0; t < batch; t++) {
-                    y[yOff + t * out + o] = weight.dot(rowOff, x, xOff + t * in, in) + b;
-                }
+            // rows in pairs (see Tensor.dotPair); small layers run serially
+            Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
+                for (int t = 0; t < batch; t++) rowPair(p, x, xOff + t * in, y, yOff + t * out, false);
             });
             return;
         }
@@ -83,6 +80,37 @@ public final class DenseLinear implements Linear {
         return Math.max(Math.max(1, 16384 / in), rows / (Parallel.threads() * 8));
     }
 
+    /** The same in row pairs. */
+    private static int pairGrain(int rows, int in) {
+        return Math.max(1, decodeGrain(rows, in) / 2);
+    }
+
+    /**
+     * Rows 2p and 2p+1 (if it exists) of W·x for one token: y[yBase + o] = w_o·x + b_o, or
+     * y[yBase + o] += w_o·x + b_o when {@code add}. Both rows through {@link Tensor#dotPair}, which is
+     * bit-identical to one {@link Tensor#dot} per row.
+     */
+    private void rowPair(int p, float[] x, int xOff, float[] y, int yBase, boolean add) {
+        int o = 2 * p;
+        long rowOff = (long) o * in;
+        float b0 = bias == null ? 0f : bias[o];
+        if (o + 1 < out) {
+            float b1 = bias == null ? 0f : bias[o + 1];
+            long pair = weight.dotPair(rowOff, weight, rowOff + in, x, xOff, in);
+            float v0 = VectorKernels.first(pair) + b0, v1 = VectorKernels.second(pair) + b1;
+            if (add) {
+                y[yBase + o] += v0;
+                y[yBase + o + 1] += v1;
+            } else {
+                y[yBase + o] = v0;
+                y[yBase + o + 1] = v1;
+            }
+        } else {
+            float v0 = weight.dot(rowOff, x, xOff, in) + b0;
+            if (add) y[yBase + o] += v0; else y[yBase + o] = v0;
+        }
+    }
+
     /**
      * ys[i] = layers[i]·x for layers that share their input (q/k/v, gate/up). For a few tokens of dense
      * layers this is one parallel region over the rows of all of them instead of one per layer: in
@@ -94,17 +122,14 @@ public final class DenseLinear implements Linear {
             for (int i = 0; i < layers.length; i++) layers[i].forward(x, 0, ys[i], 0, batch);
             return;
         }
-        int[] start = new int[layers.length + 1];
-        for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + layers[i].outFeatures();
+        int[] start = new int[layers.length + 1]; // in row pairs, each layer's pairs after the previous one's
+        for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + (layers[i].outFeatures() + 1) / 2;
         int in = layers[0].inFeatures(), total = start[layers.length];
-        Parallel.forRange(0, total, decodeGrain(total, in), r -> {
+        Parallel.forRange(0, total, pairGrain(2 * total, in), r -> {
             int i = 0;
             while (r >= start[i + 1]) i++;
             DenseLinear l = (DenseLinear) layers[i];
-            int o = r - start[i];
-            long rowOff = (long) o * in;
-            float b = l.bias == null ? 0f : l.bias[o];
-            for (int t = 0; t < batch; t++) ys[i][t * l.out + o] = l.weight.dot(rowOff, x, t * in, in) + b;
+            for (int t = 0; t < batch; t++) l.rowPair(r - start[i], x, t * in, ys[i], t * l.out, false);
         });
     }
 
@@ -119,13 +144,12 @@ public final class DenseLinear implements Linear {
         if (!fusable(batch, gate, up) || gate.outFeatures() != up.outFeatures()) return false;
         DenseLinear lg = (DenseLinear) gate, lu = (DenseLinear) up;
         int in = lg.in, hidden = lg.out;
-        Parallel.forRange(0, hidden, Math.max(1, decodeGrain(2 * hidden, in) / 2), o -> {
+        Parallel.forRange(0, hidden, pairGrain(2 * hidden, in), o -> {
             long rowOff = (long) o * in;
             float bg = lg.bias == null ? 0f : lg.bias[o], bu = lu.bias == null ? 0f : lu.bias[o];
             for (int t = 0; t < batch; t++) {
-                float gv = lg.weight.dot(rowOff, x, t * in, in) + bg;
-                float uv = lu.weight.dot(rowOff, x, t * in, in) + bu;
-                g[t * hidden + o] = VectorKernels.swiglu(gv, uv);
+                long pair = lg.weight.dotPair(rowOff, lu.weight, rowOff, x, t * in, in); // gate row o, up row o
+                g[t * hidden + o] = VectorKernels.swiglu(VectorKernels.first(pair) + bg, VectorKernels.second(pair) + bu);
             }
         });
         return true;
@@ -142,10 +166,8 @@ public final class DenseLinear implements Linear {
         if (!fusable(batch, layer)) return false;
         DenseLinear l = (DenseLinear) layer;
         int in = l.in, out = l.out;
-        Parallel.forRange(0, out, decodeGrain(out, in), o -> {
-            long rowOff = (long) o * in;
-            float b = l.bias == null ? 0f : l.bias[o];
-            for (int t = 0; t < batch; t++) acc[t * out + o] += l.weight.dot(rowOff, x, t * in, in) + b;
+        Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
+            for (int t = 0; t < batch; t++) l.rowPair(p, x, t * in, acc, t * out, true);
         });
         return true;
     }
