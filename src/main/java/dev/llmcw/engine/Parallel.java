@@ -17,7 +17,7 @@ import java.util.function.IntConsumer;
  * region. A region is cut into contiguous chunks that the participants claim from an atomic counter
  * (dynamic, so a descheduled thread on a shared machine does not hold up the others); between regions
  * the workers spin briefly ({@link Thread#onSpinWait}, system property {@code workbench.spinMicros},
- * default 50) and then park, and the caller spins on a completion counter in the same way.
+ * default 20) and then park, and the caller spins on a completion counter in the same way.
  *
  * <p>Guarantees:
  * <ul>
@@ -35,7 +35,7 @@ import java.util.function.IntConsumer;
  * </ul>
  */
 public final class Parallel {
-    private static final long SPIN_NANOS = 1000L * Long.getLong("workbench.spinMicros", 50L);
+    private static final long SPIN_NANOS = 1000L * Long.getLong("workbench.spinMicros", 20L);
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static volatile Group group = new Group(Integer.getInteger("workbench.threads",
             Runtime.getRuntime().availableProcessors()));
