@@ -136,7 +136,7 @@ public final class DenseLinear implements Linear {
     /**
      * The SwiGLU unit of a few tokens in one region: g = silu(gate·x) * (up·x), row o of both layers
      * by the same thread, so the activation needs no region of its own. Same arithmetic as
-     * {@link #forwardShared} followed by {@link VectorKernels#swiglu}; {@code u} is left untouched.
+     * {@link #forwardShared} followed by {@link VectorKernels#swiglu}; the up products are not stored.
      *
      * @return false (nothing done) unless both layers are dense and the batch is decode-sized
      */
