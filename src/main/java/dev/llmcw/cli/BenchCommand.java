@@ -46,6 +46,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mb", defaultValue = "256", description = "buffer size of the bandwidth measurement (default: ${DEFAULT-VALUE})")
     int bandwidthMb;
 
+    @Option(names = "--bandwidth-reps", defaultValue = "10", description = "timed copies of the bandwidth measurement; the best counts (default: ${DEFAULT-VALUE})")
+    int bandwidthReps;
+
     @Option(names = "--torch", description = "also run PyTorch fp32 at the same shapes and print ratios")
     boolean torch;
 
@@ -71,8 +74,10 @@ final class BenchCommand implements Callable<Integer> {
         if (prefill < 1 || decode < 1) throw new IllegalArgumentException("--prefill and --decode must be positive");
         System.out.printf(Locale.ROOT, "threads: %d, vector: %d-bit, max heap: %d MB%n", Parallel.threads(),
                 VectorKernels.vectorBits(), Runtime.getRuntime().maxMemory() >> 20);
-        double bw = MemoryBandwidth.copyGBs(bandwidthMb, 5);
-        System.out.printf(Locale.ROOT, "memory copy bandwidth: %.1f GB/s (read+write, %d threads)%n", bw, Parallel.threads());
+        var copy = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
+        double bw = copy.bestGBs();
+        System.out.printf(Locale.ROOT, "memory copy bandwidth: best %.1f GB/s, median %.1f GB/s (read+write bytes of %d MiB"
+                + " arraycopies, %d threads, %d timed copies)%n", bw, copy.medianGBs(), copy.mb(), copy.threads(), copy.reps());
         List<Row> rows = new ArrayList<>();
         for (String name : models) {
             SyntheticModels.config(name); // validates the name early
@@ -90,6 +95,9 @@ final class BenchCommand implements Callable<Integer> {
                 System.gc();
             }
         }
+        var after = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
+        System.out.printf(Locale.ROOT, "memory copy bandwidth after the runs: best %.1f GB/s, median %.1f GB/s"
+                + " (the %% of the bound uses the first measurement, %.1f GB/s)%n", after.bestGBs(), after.medianGBs(), bw);
         printTable(rows, bw);
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.llmcw.engine;
 
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.tensor.VectorKernels;
 
 /** y = W·x (+ bias) over a stored weight matrix W[out][in] of any storage type; rows in parallel. */
 public final class DenseLinear implements Linear {
@@ -36,13 +37,9 @@ public final class DenseLinear implements Linear {
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
         if (batch < BATCH_TILED_FROM) {
-            int grain = Math.max(Math.max(1, 16384 / in), out / (Parallel.threads() * 8)); // small layers run serially
-            Parallel.forRange(0, out, grain, o -> {
-                long rowOff = (long) o * in;
-                float b = bias == null ? 0f : bias[o];
-                for (int t = 0; t < batch; t++) {
-                    y[yOff + t * out + o] = weight.dot(rowOff, x, xOff + t * in, in) + b;
-                }
+            // rows in pairs (see Tensor.dotPair); small layers run serially
+            Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
+                for (int t = 0; t < batch; t++) rowPair(p, x, xOff + t * in, y, yOff + t * out, false);
             });
             return;
         }
@@ -63,10 +60,55 @@ public final class DenseLinear implements Linear {
             weight.toFloat((long) r0 * in, w, 0, rows * in);
             for (int t0 = 0; t0 < batch; t0 += tokenTile) {
                 int tokens = Math.min(tokenTile, batch - t0);
-                dev.llmcw.tensor.VectorKernels.matmulTile(w, 0, rows, in, x, xOff + t0 * in, tokens,
+                VectorKernels.matmulTile(w, 0, rows, in, x, xOff + t0 * in, tokens,
                         y, yOff + t0 * out + r0, out, bias, r0);
             }
         });
+    }
+
+    /** True when {@code layers} are all dense, share one input width and {@code batch} is a decode-sized batch. */
+    static boolean fusable(int batch, Linear... layers) {
+        if (batch >= BATCH_TILED_FROM) return false;
+        for (Linear l : layers) {
+            if (!(l instanceof DenseLinear) || l.inFeatures() != layers[0].inFeatures()) return false;
+        }
+        return true;
+    }
+
+    /** Rows per chunk of a decode region over {@code rows} rows of width {@code in}: ≥ 16K weights, ≤ 8 chunks per thread. */
+    private static int decodeGrain(int rows, int in) {
+        return Math.max(Math.max(1, 16384 / in), rows / (Parallel.threads() * 8));
+    }
+
+    /** The same in row pairs. */
+    private static int pairGrain(int rows, int in) {
+        return Math.max(1, decodeGrain(rows, in) / 2);
+    }
+
+    /**
+     * Rows 2p and 2p+1 (if it exists) of W·x for one token: y[yBase + o] = w_o·x + b_o, or
+     * y[yBase + o] += w_o·x + b_o when {@code add}. Both rows through {@link Tensor#dotPair}, which is
+     * bit-identical to one {@link Tensor#dot} per row.
+     */
+    private void rowPair(int p, float[] x, int xOff, float[] y, int yBase, boolean add) {
+        int o = 2 * p;
+        long rowOff = (long) o * in;
+        float b0 = bias == null ? 0f : bias[o];
+        if (o + 1 < out) {
+            float b1 = bias == null ? 0f : bias[o + 1];
+            long pair = weight.dotPair(rowOff, weight, rowOff + in, x, xOff, in);
+            float v0 = VectorKernels.first(pair) + b0, v1 = VectorKernels.second(pair) + b1;
+            if (add) {
+                y[yBase + o] += v0;
+                y[yBase + o + 1] += v1;
+            } else {
+                y[yBase + o] = v0;
+                y[yBase + o + 1] = v1;
+            }
+        } else {
+            float v0 = weight.dot(rowOff, x, xOff, in) + b0;
+            if (add) y[yBase + o] += v0; else y[yBase + o] = v0;
+        }
     }
 
     /**
@@ -76,24 +118,57 @@ public final class DenseLinear implements Linear {
      * Other layers (compressed replacements) and prefill batches run layer by layer.
      */
     public static void forwardShared(Linear[] layers, float[] x, float[][] ys, int batch) {
-        boolean dense = batch < BATCH_TILED_FROM;
-        for (Linear l : layers) dense &= l instanceof DenseLinear && l.inFeatures() == layers[0].inFeatures();
-        if (!dense) {
+        if (!fusable(batch, layers)) {
             for (int i = 0; i < layers.length; i++) layers[i].forward(x, 0, ys[i], 0, batch);
             return;
         }
-        int[] start = new int[layers.length + 1];
-        for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + layers[i].outFeatures();
+        int[] start = new int[layers.length + 1]; // in row pairs, each layer's pairs after the previous one's
+        for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + (layers[i].outFeatures() + 1) / 2;
         int in = layers[0].inFeatures(), total = start[layers.length];
-        int grain = Math.max(Math.max(1, 16384 / in), total / (Parallel.threads() * 8));
-        Parallel.forRange(0, total, grain, r -> {
+        Parallel.forRange(0, total, pairGrain(2 * total, in), r -> {
             int i = 0;
             while (r >= start[i + 1]) i++;
             DenseLinear l = (DenseLinear) layers[i];
-            int o = r - start[i];
-            long rowOff = (long) o * in;
-            float b = l.bias == null ? 0f : l.bias[o];
-            for (int t = 0; t < batch; t++) ys[i][t * l.out + o] = l.weight.dot(rowOff, x, t * in, in) + b;
+            for (int t = 0; t < batch; t++) l.rowPair(r - start[i], x, t * in, ys[i], t * l.out, false);
         });
+    }
+
+    /**
+     * The SwiGLU unit of a few tokens in one region: g = silu(gate·x) * (up·x), row o of both layers
+     * by the same thread, so the activation needs no region of its own. Same arithmetic as
+     * {@link #forwardShared} followed by {@link VectorKernels#swiglu}; the up products are not stored.
+     *
+     * @return false (nothing done) unless both layers are dense and the batch is decode-sized
+     */
+    public static boolean forwardSwiGlu(Linear gate, Linear up, float[] x, float[] g, int batch) {
+        if (!fusable(batch, gate, up) || gate.outFeatures() != up.outFeatures()) return false;
+        DenseLinear lg = (DenseLinear) gate, lu = (DenseLinear) up;
+        int in = lg.in, hidden = lg.out;
+        Parallel.forRange(0, hidden, pairGrain(2 * hidden, in), o -> {
+            long rowOff = (long) o * in;
+            float bg = lg.bias == null ? 0f : lg.bias[o], bu = lu.bias == null ? 0f : lu.bias[o];
+            for (int t = 0; t < batch; t++) {
+                long pair = lg.weight.dotPair(rowOff, lu.weight, rowOff, x, t * in, in); // gate row o, up row o
+                g[t * hidden + o] = VectorKernels.swiglu(VectorKernels.first(pair) + bg, VectorKernels.second(pair) + bu);
+            }
+        });
+        return true;
+    }
+
+    /**
+     * acc += layer·x for a few tokens (the residual add of the attention output and MLP down
+     * projections) inside the product's own region; the sum per element is the same
+     * {@code acc[i] + (w·x + b)} as a separate product followed by an add.
+     *
+     * @return false (nothing done) unless the layer is dense and the batch is decode-sized
+     */
+    public static boolean forwardAdd(Linear layer, float[] x, float[] acc, int batch) {
+        if (!fusable(batch, layer)) return false;
+        DenseLinear l = (DenseLinear) layer;
+        int in = l.in, out = l.out;
+        Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
+            for (int t = 0; t < batch; t++) l.rowPair(p, x, t * in, acc, t * out, true);
+        });
+        return true;
     }
 }

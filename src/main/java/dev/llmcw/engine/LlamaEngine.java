@@ -169,15 +169,23 @@ public final class LlamaEngine implements Scorer {
             System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
             System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
             attention(q, kc, vc, att, n, start);
-            L.o.forward(att, 0, proj, 0, n);
-            for (int i = 0; i < n * dim; i++) x[i] += proj[i];
+            // decode with dense layers: residual adds and the SwiGLU activation happen inside the
+            // projections' own parallel regions (same arithmetic, fewer serial steps between regions)
+            if (!DenseLinear.forwardAdd(L.o, att, x, n)) {
+                L.o.forward(att, 0, proj, 0, n);
+                for (int i = 0; i < n * dim; i++) x[i] += proj[i];
+            }
 
             rmsNorm(x, L.ffnNorm, xb, n, dim);
-            DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
-            Parallel.forRange(0, n, Math.max(1, 16384 / hidden),
-                    t -> VectorKernels.swiglu(gate, up, t * hidden, (t + 1) * hidden));
-            L.down.forward(gate, 0, proj, 0, n);
-            for (int i = 0; i < n * dim; i++) x[i] += proj[i];
+            if (!DenseLinear.forwardSwiGlu(L.gate, L.up, xb, gate, n)) {
+                DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
+                Parallel.forRange(0, n, Math.max(1, 16384 / hidden),
+                        t -> VectorKernels.swiglu(gate, up, t * hidden, (t + 1) * hidden));
+            }
+            if (!DenseLinear.forwardAdd(L.down, gate, x, n)) {
+                L.down.forward(gate, 0, proj, 0, n);
+                for (int i = 0; i < n * dim; i++) x[i] += proj[i];
+            }
         }
         cache.setLength(start + n);
         int m = n - logitsFrom;

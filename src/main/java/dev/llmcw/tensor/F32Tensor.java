@@ -30,6 +30,12 @@ public class F32Tensor extends Tensor {
     }
 
     @Override
+    public long dotPair(long offA, Tensor other, long offB, float[] x, int xOff, int n) {
+        if (other instanceof F32Tensor o) return VectorKernels.dot2F32(seg, offA, o.seg, offB, x, xOff, n);
+        return super.dotPair(offA, other, offB, x, xOff, n);
+    }
+
+    @Override
     public void toFloat(long offset, float[] dst, int dstOff, int n) {
         VectorKernels.toFloatF32(seg, offset, dst, dstOff, n);
     }

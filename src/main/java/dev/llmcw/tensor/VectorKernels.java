@@ -93,6 +93,45 @@ public final class VectorKernels {
         return s;
     }
 
+    /** Two bit patterns in one long (a in the high half): how the row-pair kernels return two floats without allocating. */
+    public static long pack(float a, float b) {
+        return ((long) Float.floatToRawIntBits(a) << 32) | (Float.floatToRawIntBits(b) & 0xFFFF_FFFFL);
+    }
+
+    public static float first(long pair) { return Float.intBitsToFloat((int) (pair >>> 32)); }
+
+    public static float second(long pair) { return Float.intBitsToFloat((int) pair); }
+
+    /**
+     * {@link #dotF32} of two rows (possibly of different tensors) against the same x in one loop: four
+     * independent FMA chains instead of two and each x vector loaded once. Each row keeps exactly the
+     * single-row accumulation order (same lanes into a0/a1, same final sum, same scalar tail), so the
+     * results are bit-identical to two {@link #dotF32} calls.
+     */
+    static long dot2F32(MemorySegment wa, long offA, MemorySegment wb, long offB, float[] x, int xOff, int n) {
+        long baseA = offA * 4, baseB = offB * 4;
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i), x1 = FloatVector.fromArray(F, x, xOff + i + L);
+            a0 = FloatVector.fromMemorySegment(F, wa, baseA + 4L * i, LE).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(F, wb, baseB + 4L * i, LE).fma(x0, b0);
+            a1 = FloatVector.fromMemorySegment(F, wa, baseA + 4L * (i + L), LE).fma(x1, a1);
+            b1 = FloatVector.fromMemorySegment(F, wb, baseB + 4L * (i + L), LE).fma(x1, b1);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            a0 = FloatVector.fromMemorySegment(F, wa, baseA + 4L * i, LE).fma(x0, a0);
+            b0 = FloatVector.fromMemorySegment(F, wb, baseB + 4L * i, LE).fma(x0, b0);
+        }
+        float sa = sum(a0.add(a1)), sb = sum(b0.add(b1));
+        for (; i < n; i++) {
+            sa += wa.get(F32LE, baseA + 4L * i) * x[xOff + i];
+            sb += wb.get(F32LE, baseB + 4L * i) * x[xOff + i];
+        }
+        return pack(sa, sb);
+    }
+
     static void toFloatF32(MemorySegment w, long off, float[] dst, int dstOff, int n) {
         MemorySegment.copy(w, F32LE, off * 4, dst, dstOff, n);
     }
@@ -119,6 +158,31 @@ public final class VectorKernels {
         float s = sum(a0.add(a1));
         for (; i < n; i++) s += Half.bf16ToFloat(w.get(I16LE, base + 2L * i)) * x[xOff + i];
         return s;
+    }
+
+    /** {@link #dotBF16} of two rows in one loop; bit-identical to two calls (see {@link #dot2F32}). */
+    static long dot2BF16(MemorySegment wa, long offA, MemorySegment wb, long offB, float[] x, int xOff, int n) {
+        long baseA = offA * 2, baseB = offB * 2;
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i), x1 = FloatVector.fromArray(F, x, xOff + i + L);
+            a0 = bf16(wa, baseA + 2L * i).fma(x0, a0);
+            b0 = bf16(wb, baseB + 2L * i).fma(x0, b0);
+            a1 = bf16(wa, baseA + 2L * (i + L)).fma(x1, a1);
+            b1 = bf16(wb, baseB + 2L * (i + L)).fma(x1, b1);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            a0 = bf16(wa, baseA + 2L * i).fma(x0, a0);
+            b0 = bf16(wb, baseB + 2L * i).fma(x0, b0);
+        }
+        float sa = sum(a0.add(a1)), sb = sum(b0.add(b1));
+        for (; i < n; i++) {
+            sa += Half.bf16ToFloat(wa.get(I16LE, baseA + 2L * i)) * x[xOff + i];
+            sb += Half.bf16ToFloat(wb.get(I16LE, baseB + 2L * i)) * x[xOff + i];
+        }
+        return pack(sa, sb);
     }
 
     static void toFloatBF16(MemorySegment w, long off, float[] dst, int dstOff, int n) {
@@ -342,6 +406,11 @@ public final class VectorKernels {
      * the vector EXP has a different implementation (and last bits) compiled than interpreted.
      */
     public static void swiglu(float[] g, float[] u, int from, int to) {
-        for (int i = from; i < to; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        for (int i = from; i < to; i++) g[i] = swiglu(g[i], u[i]);
+    }
+
+    /** silu(g) * u = g / (1 + e^-g) * u: the one definition used by the array form and fused decode paths. */
+    public static float swiglu(float g, float u) {
+        return g / (1f + (float) Math.exp(-g)) * u;
     }
 }

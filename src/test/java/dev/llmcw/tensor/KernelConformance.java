@@ -96,9 +96,36 @@ public final class KernelConformance {
                     }
                 }
             }
+            checkDotPair(type, t, rnd);
             checkMatmul(type, rnd);
         }
         checkHalfSpecials();
+    }
+
+    /** Row-pair dots (same tensor, another tensor of the type, another type) equal two single dots bit for bit. */
+    static void checkDotPair(DType type, Tensor t, Random rnd) {
+        int size = Math.toIntExact(t.numel());
+        Tensor other = random(type, t.rows(), t.cols(), rnd), f32 = random(DType.F32, t.rows(), t.cols(), rnd);
+        float[] x = gaussian(size + 5, rnd);
+        int[] offsets = {0, 1, 32, 97, 320};
+        int[] lengths = {0, 1, 7, 16, 17, 33, 64, 255, 256, 301, 320, 1000};
+        for (int offA : offsets) {
+            for (int offB : offsets) {
+                for (int n : lengths) {
+                    if (Math.max(offA, offB) + n > size) continue;
+                    for (Tensor b : new Tensor[]{t, other, f32}) {
+                        long got = t.dotPair(offA, b, offB, x, 2, n);
+                        long want = VectorKernels.pack(t.dot(offA, x, 2, n), b.dot(offB, x, 2, n));
+                        if (got != want) {
+                            throw new AssertionError(type + " dotPair with " + b.dtype() + " offA=" + offA + " offB=" + offB
+                                    + " n=" + n + ": " + VectorKernels.first(got) + ", " + VectorKernels.second(got) + " vs "
+                                    + VectorKernels.first(want) + ", " + VectorKernels.second(want) + " at "
+                                    + VectorKernels.vectorBits() + " bits");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Batched DenseLinear (tiled kernel from 4 tokens on) against per-token scalar dots, with bias. */
