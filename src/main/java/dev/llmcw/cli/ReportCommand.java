@@ -2,6 +2,8 @@ package dev.llmcw.cli;
 
 import dev.llmcw.app.StoreResultsService;
 import dev.llmcw.report.LayerError;
+import dev.llmcw.report.ReferencePoint;
+import dev.llmcw.report.ReferencePoints;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
@@ -41,6 +43,10 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output folder")
     Path out;
 
+    @Option(names = "--paper-points", paramLabel = "FILE",
+            description = "paper-reported points to overlay (a workspace's paper-points.json, as the Charts view saves it)")
+    Path paperPoints;
+
     @Option(names = "--title", defaultValue = "LLM compression report", description = "report title")
     String title;
 
@@ -59,10 +65,17 @@ final class ReportCommand implements Callable<Integer> {
             if (records.isEmpty()) throw new IllegalArgumentException(file + ": no finished runs to report on");
             List<RunRow> rows = records.stream().map(RunRows::of).toList();
             List<LayerError> errors = new StoreResultsService(store, id -> List.of(), null).layerErrors(rows);
-            var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, List.of()), out);
+            var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, paperPoints()), out);
             System.out.println("wrote " + o.html() + ", " + o.markdown() + ", " + o.csv() + ", " + o.json()
                     + " and " + o.charts().size() + " chart files");
         }
         return 0;
+    }
+
+    /** ReferencePoints.read treats a missing file as "no points", right for a workspace but not for an explicit option. */
+    private List<ReferencePoint> paperPoints() throws java.io.IOException {
+        if (paperPoints == null) return List.of();
+        if (!java.nio.file.Files.isRegularFile(paperPoints)) throw new IllegalArgumentException(paperPoints + ": no such paper-points file");
+        return ReferencePoints.read(paperPoints);
     }
 }

@@ -53,4 +53,25 @@ class ReportCommandTest {
 
         assertThat(Cli.execute("report", "--runs", "999", "--db", db.toString(), "--out", dir.resolve("x").toString())).isEqualTo(1);
     }
+
+    @Test
+    void overlaysPaperPointsFromAFile() throws Exception {
+        Path db = dir.resolve("results.db");
+        try (var store = ResultsStore.open(db)) {
+            run(store, "seedlm", Map.of("C", "8", "P", "3", "K", "16"), 4.03, 198_880, 0.53);
+        }
+        Path points = dir.resolve("paper-points.json");
+        ReferencePoints.write(points, List.of(new ReferencePoint("SeedLM paper", "seedlm", "piqa", "acc", 4.0, 0.781)));
+        Path out = dir.resolve("with-paper");
+        assertThat(Cli.execute("report", "--all", "--db", db.toString(), "--paper-points", points.toString(),
+                "--out", out.toString())).isZero();
+        assertThat(Files.readString(out.resolve("paper-points.csv"))).contains("SeedLM paper").contains("0.781");
+        assertThat(Files.readString(out.resolve("report.md"))).contains("SeedLM paper");
+
+        assertThat(Cli.execute("report", "--all", "--db", db.toString(), "--paper-points", dir.resolve("missing.json").toString(),
+                "--out", dir.resolve("y").toString())).isEqualTo(1);
+        Files.writeString(dir.resolve("bad.json"), "{not json");
+        assertThat(Cli.execute("report", "--all", "--db", db.toString(), "--paper-points", dir.resolve("bad.json").toString(),
+                "--out", dir.resolve("z").toString())).isEqualTo(1);
+    }
 }
