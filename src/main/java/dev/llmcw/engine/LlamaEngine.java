@@ -503,6 +503,16 @@ public final class LlamaEngine implements Scorer {
 
     @Override public int vocabSize() { return c.vocabSize(); }
 
+    /** Inputs × outputs of every projection and of the classifier (the embedding lookup costs nothing). */
+    @Override
+    public long weightsPerToken() {
+        long w = (long) lmHead.inFeatures() * lmHead.outFeatures();
+        for (Layer l : layers) {
+            for (Linear x : new Linear[]{l.q, l.k, l.v, l.o, l.gate, l.up, l.down}) w += (long) x.inFeatures() * x.outFeatures();
+        }
+        return w;
+    }
+
     /** Largest number of logit floats one packed scoring pass may produce (bounds its memory). */
     private static final long PACK_LOGITS_BUDGET = 8L << 20;
     private long packLogitsBudget = PACK_LOGITS_BUDGET;
