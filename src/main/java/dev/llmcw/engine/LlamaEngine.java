@@ -10,6 +10,7 @@ import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.VectorExp;
 import dev.llmcw.tensor.VectorKernels;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Forward pass of a Llama-family decoder (Llama 2/3, SmolLM, Mistral without sliding window, Qwen2):
@@ -407,18 +408,19 @@ public final class LlamaEngine implements Scorer {
      */
     private static float softmaxInPlace(float[] s, int len, float scale) {
         var sp = VectorKernels.F;
-        int lanes = sp.length();
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < len; j++) max = Math.max(max, s[j]);
+        int lanes = sp.length(), end = (len + lanes - 1) / lanes * lanes;
+        java.util.Arrays.fill(s, len, end, Float.NEGATIVE_INFINITY); // padding: weight 0 below
+        FloatVector mv = FloatVector.broadcast(sp, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < end; j += lanes) mv = mv.max(FloatVector.fromArray(sp, s, j));
+        float max = mv.reduceLanes(VectorOperators.MAX); // exact in any order
         FloatVector sum = FloatVector.zero(sp);
-        for (int j = 0; j < len; j += lanes) {
+        for (int j = 0; j < end; j += lanes) {
             FloatVector e = VectorExp.exp(FloatVector.fromArray(sp, s, j).sub(max).mul(scale));
-            if (j + lanes > len) e = e.blend(0f, sp.indexInRange(j, len).not());
             e.intoArray(s, j);
             sum = sum.add(e);
         }
         double total = 0;
-        for (int i = 0; i < lanes; i++) total += sum.lane(i);
+        for (float part : sum.toArray()) total += part;
         return (float) (1.0 / total);
     }
 

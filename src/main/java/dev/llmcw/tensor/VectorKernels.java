@@ -338,10 +338,18 @@ public final class VectorKernels {
     }
 
     /**
-     * g[i] = silu(g[i]) * u[i] = g / (1 + e^-g) * u for i in [from, to). Scalar Math.exp on purpose:
-     * the vector EXP has a different implementation (and last bits) compiled than interpreted.
+     * g[i] = silu(g[i]) * u[i] = g / (1 + e^-g) * u for i in [from, to). Not the Vector API's EXP, which
+     * has a different implementation (and last bits) compiled than interpreted: {@link VectorExp}, the
+     * same bits either way (e^-g capped at e^88; silu is then 0 to float precision), in place of a
+     * scalar Math.exp per element that was a tenth of stories260K's scoring time.
      */
     public static void swiglu(float[] g, float[] u, int from, int to) {
-        for (int i = from; i < to; i++) g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        int i = from;
+        for (int bound = to - L; i <= bound; i += L) {
+            FloatVector gv = FloatVector.fromArray(F, g, i);
+            FloatVector e = VectorExp.exp(gv.neg().min(88f));
+            gv.div(e.add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
+        }
+        for (; i < to; i++) g[i] = g[i] / (1f + VectorExp.exp(Math.min(-g[i], 88f))) * u[i];
     }
 }
