@@ -49,8 +49,8 @@ final class EvalBenchCommand implements Callable<Integer> {
         Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
         ScoringModel sm = ScoringModels.load(m, tokenizer);
         System.out.printf("%d engine threads, JDK %s%n", Parallel.threads(), Runtime.version());
-        System.out.println("| model | task | items | seconds | items/s | tokens run | tokens without sharing | sharing saves | main metric |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| model | task | items | seconds | CPU seconds | items/s | tokens run | tokens without sharing | sharing saves | main metric |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         time(sm, dataDir, limit);
         if (synthetic != null) {
             // Random weights at a real model's shapes: speed only. tok512 ids fit any of these vocabularies.
@@ -65,14 +65,22 @@ final class EvalBenchCommand implements Callable<Integer> {
     private void time(ScoringModel sm, Path dataDir, int limit) {
         for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
             // fresh store each time: a benchmark must not resume
+            long cpu0 = processCpuNanos();
             TaskMetrics r = new Evaluator(EvalOptions.defaults().withLimit(limit), ItemStore.inMemory(), null, null)
                     .run(t, dataDir, sm, null).metrics();
+            double cpu = (processCpuNanos() - cpu0) / 1e9;
             var d = r.details();
             String key = r.metrics().containsKey("acc") ? "acc" : r.metrics().containsKey("word_perplexity") ? "word_perplexity" : "perplexity";
             Double acc = r.metrics().get(key);
-            System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(), r.items(), d.get("seconds"),
-                    d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %.1f | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(), r.items(), d.get("seconds"),
+                    cpu, d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
                     d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%s %.4f", key, acc));
         }
+    }
+
+    /** CPU time of the whole process (all threads, JIT and GC included), or -1 where the JVM cannot tell. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 }

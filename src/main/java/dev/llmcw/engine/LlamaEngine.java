@@ -7,7 +7,10 @@ import dev.llmcw.model.RopeScaling;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.tensor.VectorExp;
 import dev.llmcw.tensor.VectorKernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Forward pass of a Llama-family decoder (Llama 2/3, SmolLM, Mistral without sliding window, Qwen2):
@@ -136,6 +139,15 @@ public final class LlamaEngine implements Scorer {
      * @return logits of tokens [logitsFrom, n), row-major [(n - logitsFrom) * vocab]
      */
     public float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom) {
+        return forward(cache, tokens, off, n, logitsFrom, null);
+    }
+
+    /**
+     * As {@link #forward(KvCache, int[], int, int, int)}; with {@code seg} non-null the rows are packed
+     * independent sequences sharing a cached prefix (see {@link Segments}): each row gets its segment's
+     * position and attends only to its prefix and its own segment.
+     */
+    private float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom, Segments seg) {
         if (n <= 0) throw new IllegalArgumentException("forward needs at least one token, got " + n);
         if (logitsFrom < 0 || logitsFrom > n) throw new IllegalArgumentException("logitsFrom " + logitsFrom + " outside [0, " + n + "]");
         final int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
@@ -163,12 +175,16 @@ public final class LlamaEngine implements Scorer {
                 addBias(k, L.kBias, n);
                 addBias(v, L.vBias, n);
             }
-            rope(q, n, c.nHeads(), start);
-            rope(k, n, c.nKvHeads(), start);
+            rope(q, n, c.nHeads(), start, seg);
+            rope(k, n, c.nKvHeads(), start, seg);
             float[] kc = cache.keys(li), vc = cache.values(li);
             System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
             System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
-            attention(q, kc, vc, att, n, start);
+            if (seg != null || n >= 4 && c.headDim() <= SMALL_HEAD) {
+                segmentAttention(q, kc, vc, att, n, start, seg != null ? seg : Segments.causal(start, n));
+            } else {
+                attention(q, kc, vc, att, n, start);
+            }
             // decode with dense layers: residual adds and the SwiGLU activation happen inside the
             // projections' own parallel regions (same arithmetic, fewer serial steps between regions)
             if (!DenseLinear.forwardAdd(L.o, att, x, n)) {
@@ -216,13 +232,16 @@ public final class LlamaEngine implements Scorer {
         }
     }
 
-    /** Rotates every head of {@code n} rows (row t at position start+t) in the model's pairing layout. */
-    private void rope(float[] a, int n, int heads, int start) {
+    /**
+     * Rotates every head of {@code n} rows (row t at position start+t, or its segment's position when
+     * packed) in the model's pairing layout.
+     */
+    private void rope(float[] a, int n, int heads, int start, Segments seg) {
         int hd = c.headDim(), half = hd / 2;
         boolean interleaved = c.ropeLayout() == RopeLayout.INTERLEAVED;
         float[] cos = new float[half], sin = new float[half];
         for (int t = 0; t < n; t++) {
-            double pos = start + t;
+            double pos = seg == null ? start + t : seg.position(t);
             for (int i = 0; i < half; i++) {
                 double ang = pos * invFreq[i];
                 cos[i] = (float) Math.cos(ang);
@@ -298,6 +317,148 @@ public final class LlamaEngine implements Scorer {
         for (int j = 0; j < len; j++) VectorKernels.axpy(s[sOff + j] * inv, vc, j * kvDim + kvOff, out, o, hd);
     }
 
+    /** Head sizes up to this use {@link #segmentAttention} for prompts too (scores vectorised over keys). */
+    private static final int SMALL_HEAD = 16;
+
+    /**
+     * Rows of one forward pass grouped in segments, for scoring several continuations of one context in a
+     * single pass. Segment g holds rows [rowStart[g], rowStart[g+1]) of the chunk (cache slots start+row),
+     * at positions posStart[g], posStart[g]+1, ...; its rows attend to cache slots [0, prefixEnd[g]) and
+     * to the rows of their own segment up to themselves. A causal chunk is one segment whose prefix is
+     * everything cached before it.
+     */
+    static final class Segments {
+        final int[] rowStart, prefixEnd, posStart;
+        private final int[] segmentOf;
+
+        Segments(int[] rowStart, int[] prefixEnd, int[] posStart) {
+            this.rowStart = rowStart;
+            this.prefixEnd = prefixEnd;
+            this.posStart = posStart;
+            int n = rowStart[rowStart.length - 1];
+            segmentOf = new int[n];
+            for (int g = 0; g + 1 < rowStart.length; g++) {
+                if (rowStart[g + 1] < rowStart[g]) throw new IllegalArgumentException("segment " + g + " ends before it starts");
+                java.util.Arrays.fill(segmentOf, rowStart[g], rowStart[g + 1], g);
+            }
+        }
+
+        static Segments causal(int start, int n) {
+            return new Segments(new int[]{0, n}, new int[]{start}, new int[]{start});
+        }
+
+        int count() { return prefixEnd.length; }
+
+        int position(int row) {
+            int g = segmentOf[row];
+            return posStart[g] + row - rowStart[g];
+        }
+    }
+
+    /**
+     * Softmax attention of the chunk's rows as {@link Segments} say, for any head size; used for packed
+     * scoring and, for small heads, for every prompt. Per KV head and segment, the keys a row can see
+     * (its prefix, then its segment up to itself) are copied transposed into one zero-padded buffer, so a
+     * query's scores are computed a vector of keys at a time (the head dimension is the short inner loop,
+     * which a per-key dot product of 8 floats would waste); the softmax is as in {@link #softmaxInto}
+     * and the weighted values are summed key by key.
+     */
+    private void segmentAttention(float[] q, float[] kc, float[] vc, float[] out, int n, int start, Segments seg) {
+        final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.nHeads() / c.nKvHeads();
+        final float scale = (float) (1.0 / Math.sqrt(hd));
+        final int lanes = VectorKernels.F.length();
+        int widest = 0;
+        for (int g = 0; g < seg.count(); g++) widest = Math.max(widest, seg.prefixEnd[g] + seg.rowStart[g + 1] - seg.rowStart[g]);
+        final int maxCols = (widest + lanes - 1) / lanes * lanes;
+        Parallel.forRange(0, c.nKvHeads(), 1, kh -> {
+            float[] kt = new float[hd * maxCols];
+            float[] s = new float[maxCols];
+            int kvOff = kh * hd;
+            for (int g = 0; g < seg.count(); g++) {
+                int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g];
+                if (r0 == r1) continue;
+                int cols = pre + r1 - r0, stride = (cols + lanes - 1) / lanes * lanes;
+                // keys transposed: kt[d * stride + j], j over the prefix then the segment; padding stays zero
+                for (int j = 0; j < cols; j++) {
+                    int slot = j < pre ? j : start + r0 + (j - pre);
+                    int ko = slot * kvDim + kvOff;
+                    for (int d = 0; d < hd; d++) kt[d * stride + j] = kc[ko + d];
+                }
+                for (int d = 0; d < hd; d++) java.util.Arrays.fill(kt, d * stride + cols, d * stride + stride, 0f);
+                for (int t = r0; t < r1; t++) {
+                    int len = pre + (t - r0) + 1;
+                    for (int h = kh * group; h < (kh + 1) * group; h++) {
+                        int qo = t * qDim + h * hd;
+                        keyScores(kt, stride, q, qo, hd, s, len);
+                        float inv = softmaxInPlace(s, len, scale);
+                        weightedValues(s, len, inv, vc, kvDim, kvOff, pre, start + r0, out, qo, hd);
+                    }
+                }
+            }
+        });
+    }
+
+    /** s[j] = q[qo..qo+hd) · key j for j < len, keys transposed in kt (row d at d * stride), a vector of keys at a time. */
+    private static void keyScores(float[] kt, int stride, float[] q, int qo, int hd, float[] s, int len) {
+        var sp = VectorKernels.F;
+        for (int j = 0; j < len; j += sp.length()) {
+            FloatVector acc = FloatVector.zero(sp);
+            for (int d = 0; d < hd; d++) acc = FloatVector.fromArray(sp, kt, d * stride + j).fma(FloatVector.broadcast(sp, q[qo + d]), acc);
+            acc.intoArray(s, j);
+        }
+    }
+
+    /**
+     * s[0..len) = exp((s - max) * scale) and s[len..) up to the next whole vector = 0; returns 1 / sum.
+     * The exponentials come from {@link VectorExp} (a vector at a time, within 2 ulp of e^x, 0 below
+     * e^-80) rather than {@link #softmaxInto}'s scalar Math.exp, which was the largest single cost of
+     * scoring stories260K; lane sums are added in double.
+     */
+    private static float softmaxInPlace(float[] s, int len, float scale) {
+        var sp = VectorKernels.F;
+        int lanes = sp.length(), end = (len + lanes - 1) / lanes * lanes;
+        java.util.Arrays.fill(s, len, end, Float.NEGATIVE_INFINITY); // padding: weight 0 below
+        FloatVector mv = FloatVector.broadcast(sp, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < end; j += lanes) mv = mv.max(FloatVector.fromArray(sp, s, j));
+        float max = mv.reduceLanes(VectorOperators.MAX); // exact in any order
+        FloatVector sum = FloatVector.zero(sp);
+        for (int j = 0; j < end; j += lanes) {
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(sp, s, j).sub(max).mul(scale));
+            e.intoArray(s, j);
+            sum = sum.add(e);
+        }
+        double total = 0;
+        for (float part : sum.toArray()) total += part;
+        return (float) (1.0 / total);
+    }
+
+    /**
+     * out[qo..qo+hd) = Σ_j (s[j]·inv) · value j, keys j < pre at cache slot j and the rest at slots
+     * ownSlot0 + (j - pre); summed key by key (the order of {@link #softmaxInto}), accumulators in registers.
+     */
+    private static void weightedValues(float[] s, int len, float inv, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0,
+                                       float[] out, int qo, int hd) {
+        var sp = VectorKernels.F;
+        int lanes = sp.length(), d0 = 0;
+        int split = Math.min(pre, len), shift = (ownSlot0 - pre) * kvDim + kvOff;
+        for (; d0 + lanes <= hd; d0 += lanes) {
+            FloatVector acc = FloatVector.zero(sp);
+            for (int j = 0; j < split; j++) {
+                acc = FloatVector.fromArray(sp, vc, j * kvDim + kvOff + d0).fma(FloatVector.broadcast(sp, s[j] * inv), acc);
+            }
+            for (int j = split; j < len; j++) {
+                acc = FloatVector.fromArray(sp, vc, j * kvDim + shift + d0).fma(FloatVector.broadcast(sp, s[j] * inv), acc);
+            }
+            acc.intoArray(out, qo + d0);
+        }
+        for (; d0 < hd; d0++) {
+            float acc = 0;
+            for (int j = 0; j < split; j++) acc = Math.fma(s[j] * inv, vc[j * kvDim + kvOff + d0], acc);
+            for (int j = split; j < len; j++) acc = Math.fma(s[j] * inv, vc[j * kvDim + shift + d0], acc);
+            out[qo + d0] = acc;
+        }
+    }
+
     // ------------------------------------------------------------------ convenience APIs
 
     /** Next-token logits at every position of {@code tokens} (a fresh cache), [position][vocab]. */
@@ -352,47 +513,109 @@ public final class LlamaEngine implements Scorer {
 
     @Override public int vocabSize() { return c.vocabSize(); }
 
+    /** Inputs × outputs of every projection and of the classifier (the embedding lookup costs nothing). */
+    @Override
+    public long weightsPerToken() {
+        long w = (long) lmHead.inFeatures() * lmHead.outFeatures();
+        for (Layer l : layers) {
+            for (Linear x : new Linear[]{l.q, l.k, l.v, l.o, l.gate, l.up, l.down}) w += (long) x.inFeatures() * x.outFeatures();
+        }
+        return w;
+    }
+
+    /** Largest number of logit floats one packed scoring pass may produce (bounds its memory). */
+    private static final long PACK_LOGITS_BUDGET = 8L << 20;
+    private long packLogitsBudget = PACK_LOGITS_BUDGET;
+
+    /** Tests: a smaller budget, so that continuations are spread over several passes. */
+    void packLogitsBudget(long floats) { packLogitsBudget = floats; }
+
+    /**
+     * The context and every continuation that fits within the max length go through one forward pass
+     * (more when their logits would exceed {@link #PACK_LOGITS_BUDGET}): the continuations are packed
+     * as {@link Segments} after the context, each attending to the context and to itself only, at the
+     * positions it would have alone. Continuations too long for the max length are run alone with the
+     * context cut on the left, as lm-eval does.
+     */
     @Override
     public ContinuationScore[] score(int[] context, int[][] continuations, boolean wantDistributions) {
         if (context.length == 0) {
             throw new IllegalArgumentException("scoring needs a non-empty context (lm-eval uses BOS/EOT as the context of an empty one)");
         }
         ContinuationScore[] out = new ContinuationScore[continuations.length];
-        KvCache shared = null;
-        float[] contextLogits = null;
+        final int v = c.vocabSize(), ctx = context.length;
+        final int packRows = (int) Math.max(1, Math.min(Integer.MAX_VALUE, packLogitsBudget / v));
+        java.util.List<Integer> fitting = new java.util.ArrayList<>();
         for (int ci = 0; ci < continuations.length; ci++) {
             int[] cont = continuations[ci];
             if (cont.length == 0) throw new IllegalArgumentException("continuation " + ci + " is empty");
             if (cont.length > maxLength) {
                 throw new IllegalArgumentException("continuation " + ci + " has " + cont.length + " tokens, more than max length " + maxLength);
             }
-            if (context.length + cont.length <= maxLength + 1) {
-                if (shared == null) {
-                    // the context runs once; its last position predicts every continuation's first token
-                    shared = newCache(context.length + 16);
-                    contextLogits = forward(shared, context, 0, context.length, context.length - 1);
-                }
-                shared.truncate(context.length);
-                float[] contLogits = cont.length > 1 ? forward(shared, cont, 0, cont.length - 1, 0) : new float[0];
-                out[ci] = scoreRows(contextLogits, contLogits, cont, wantDistributions);
+            if (ctx + cont.length <= maxLength + 1) {
+                fitting.add(ci);
             } else {
                 // lm-eval: inp = (ctx + cont)[-(max_len+1):][:-1]; the context is cut on the left
                 int keep = maxLength + 1 - cont.length;
                 int[] inp = new int[maxLength];
-                System.arraycopy(context, context.length - keep, inp, 0, keep);
+                System.arraycopy(context, ctx - keep, inp, 0, keep);
                 System.arraycopy(cont, 0, inp, keep, cont.length - 1);
                 KvCache cache = newCache(maxLength);
                 float[] all = forward(cache, inp, 0, maxLength, keep - 1);
-                int v = c.vocabSize();
-                out[ci] = scoreRows(java.util.Arrays.copyOf(all, v), java.util.Arrays.copyOfRange(all, v, all.length),
-                        cont, wantDistributions);
+                out[ci] = scoreRows(all, 0, all, v, cont, wantDistributions);
+            }
+        }
+        if (fitting.isEmpty()) return out;
+        int rowsNeeded = ctx;
+        for (int ci : fitting) rowsNeeded += continuations[ci].length - 1;
+        KvCache cache = newCache(Math.min(rowsNeeded, ctx + packRows));
+        float[] ctxLogits = null;
+        int next = 0;
+        while (next < fitting.size()) {
+            // one pass: the context (first pass only) and then as many continuations as the budget allows
+            boolean withContext = ctxLogits == null;
+            int first = next, rows = withContext ? ctx : 0;
+            while (next < fitting.size()) {
+                int r = continuations[fitting.get(next)].length - 1;
+                if (next > first && rows + r > (withContext ? ctx : 0) + packRows) break;
+                rows += r;
+                next++;
+            }
+            int segs = next - first + (withContext ? 1 : 0);
+            int[] tokens = new int[rows];
+            int[] rowStart = new int[segs + 1], prefixEnd = new int[segs], posStart = new int[segs];
+            int at = 0, g = 0;
+            if (withContext) {
+                System.arraycopy(context, 0, tokens, 0, ctx);
+                rowStart[1] = at = ctx;
+                g = 1;
+            }
+            for (int m = first; m < next; m++, g++) {
+                int[] cont = continuations[fitting.get(m)];
+                System.arraycopy(cont, 0, tokens, at, cont.length - 1);
+                prefixEnd[g] = ctx;
+                posStart[g] = ctx;
+                at += cont.length - 1;
+                rowStart[g + 1] = at;
+            }
+            int logitsFrom = withContext ? ctx - 1 : 0;
+            float[] logits = rows == 0 ? new float[0] : forward(cache, tokens, 0, rows, logitsFrom, new Segments(rowStart, prefixEnd, posStart));
+            cache.truncate(ctx);
+            // logits row i is chunk row logitsFrom + i; the context's last row predicts every first token
+            if (withContext) ctxLogits = java.util.Arrays.copyOf(logits, v);
+            for (int m = first, gg = withContext ? 1 : 0; m < next; m++, gg++) {
+                int ci = fitting.get(m);
+                out[ci] = scoreRows(ctxLogits, 0, logits, (rowStart[gg] - logitsFrom) * v, continuations[ci], wantDistributions);
             }
         }
         return out;
     }
 
-    /** Row 0 of the predictions is {@code first} (the context's last position), the rest {@code rest}. */
-    private ContinuationScore scoreRows(float[] first, float[] rest, int[] cont, boolean wantDistributions) {
+    /**
+     * Row 0 of the predictions is {@code first} at firstOff (the context's last position), row i > 0 is
+     * {@code rest} at restOff + (i - 1) * vocab.
+     */
+    private ContinuationScore scoreRows(float[] first, int firstOff, float[] rest, int restOff, int[] cont, boolean wantDistributions) {
         int v = c.vocabSize();
         float[] lp = new float[cont.length];
         float[][] dists = wantDistributions ? new float[cont.length][] : null;
@@ -400,7 +623,7 @@ public final class LlamaEngine implements Scorer {
         boolean greedy = true;
         for (int i = 0; i < cont.length; i++) {
             float[] row = i == 0 ? first : rest;
-            int off = i == 0 ? 0 : (i - 1) * v;
+            int off = i == 0 ? firstOff : restOff + (i - 1) * v;
             double lse = logSumExp(row, off, v);
             int tok = cont[i];
             if (tok < 0 || tok >= v) throw new IllegalArgumentException("continuation token " + tok + " is outside the vocabulary of " + v);

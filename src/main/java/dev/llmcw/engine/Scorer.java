@@ -22,6 +22,12 @@ public interface Scorer {
     int vocabSize();
 
     /**
+     * Weights each token goes through (≈ multiply–adds per token of the model's matrix products), or 0
+     * when unknown; the evaluator chooses between scoring items in parallel and parallel kernels from it.
+     */
+    default long weightsPerToken() { return 0; }
+
+    /**
      * Scores of one continuation.
      *
      * @param tokenLogProbs log p(token_i | prefix) for each continuation token

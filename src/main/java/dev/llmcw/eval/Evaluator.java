@@ -19,12 +19,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs a task on a model exactly as lm-evaluation-harness scores it, one item at a time: the choices
- * of an item that share a context go to the {@link Scorer} in one call (the context is computed once),
- * finished items are saved to the {@link ItemStore} as they complete, items already stored under the
- * run key are skipped (resume), progress is reported per item and cancellation is honoured between items.
+ * Runs a task on a model exactly as lm-evaluation-harness scores it: the choices of an item that share
+ * a context go to the {@link Scorer} in one call (the context is computed once), finished items are
+ * saved to the {@link ItemStore} (in blocks, one transaction each, when a small model scores items in
+ * parallel; see {@link #ITEM_PARALLEL_MAX_WEIGHTS}), items already stored under the run key are skipped
+ * (resume), progress is reported per item in item order and cancellation is honoured between items.
  *
  * <p>With a base model, both models score each item in the same pass with full next-token
  * distributions, which are reduced at once to per-token KL(base ‖ model) and top-1 agreement, so no
@@ -82,22 +84,45 @@ public final class Evaluator {
         List<McPayload> results = new ArrayList<>(items.size());
         List<McPayload> baseResults = new ArrayList<>(items.size());
         int resumed = 0;
-        // Items run in parallel blocks on the engine pool (each item's scorer calls then run single-threaded,
-        // which suits the short multiple-choice inputs); saving, progress and order stay sequential.
-        int block = Math.max(1, Parallel.threads() * 4);
+        boolean itemParallel = itemParallel(model, base);
+        int workers = itemParallel ? Parallel.threads() : 1;
+        // Item-parallel: blocks of a few items per thread (a fraction of a second for a small model) are scored
+        // by all engine threads at once and then saved in one transaction; progress and results stay in
+        // item order. Otherwise one item at a time with parallel kernels, saved as it completes.
+        int block = itemParallel ? workers * ITEMS_PER_THREAD_PER_BLOCK : 1;
         for (int from = 0; from < items.size(); from += block) {
             cancel.throwIfCancelled();
             int to = Math.min(items.size(), from + block), base0 = from;
             McOutcome[] outs = new McOutcome[to - from];
-            Parallel.forRange(from, to, 1, i -> {
-                if (!cancel.isCancelled()) outs[i - base0] = processItem(items.get(i), done, baseDone, model, base, enc, baseEnc, maxLength);
-            });
+            if (itemParallel) {
+                AtomicInteger next = new AtomicInteger(from);
+                // one task per thread taking the next item as it finishes one, so uneven items balance out;
+                // the engine's kernels run single-threaded inside (Parallel.forRange runs nested calls inline)
+                Parallel.forRange(0, Math.min(workers, to - from), 1, w -> {
+                    for (int i = next.getAndIncrement(); i < to && !cancel.isCancelled(); i = next.getAndIncrement()) {
+                        outs[i - base0] = processItem(items.get(i), done, baseDone, model, base, enc, baseEnc, maxLength);
+                    }
+                });
+            } else {
+                outs[0] = processItem(items.get(from), done, baseDone, model, base, enc, baseEnc, maxLength);
+            }
+            // everything finished is saved before a cancellation is acted on, so a resumed run skips it
+            List<ItemStore.StoredItem> saveModel = new ArrayList<>(), saveBase = new ArrayList<>();
+            boolean complete = true;
             for (int i = from; i < to; i++) {
                 McOutcome o = outs[i - from];
-                if (o == null) throw new CancellationToken.CancelledException();
-                McItem item = items.get(i);
-                if (o.saveBase) store.save(baseKey, stored(item, o.base));
-                if (o.saveModel) store.save(runKey, stored(item, o.model));
+                if (o == null) {
+                    complete = false;
+                    continue;
+                }
+                if (o.saveBase) saveBase.add(stored(items.get(i), o.base));
+                if (o.saveModel) saveModel.add(stored(items.get(i), o.model));
+            }
+            if (!saveBase.isEmpty()) store.saveAll(baseKey, saveBase);
+            if (!saveModel.isEmpty()) store.saveAll(runKey, saveModel);
+            if (!complete) throw new CancellationToken.CancelledException();
+            for (int i = from; i < to; i++) {
+                McOutcome o = outs[i - from];
                 counters.add(o.counters);
                 if (o.resumed) {
                     resumed++;
@@ -108,6 +133,7 @@ public final class Evaluator {
                 results.add(o.model);
                 if (o.base != null) baseResults.add(o.base);
                 tp.report(progress);
+                if (i + 1 < to) cancel.throwIfCancelled();
             }
         }
 
@@ -123,6 +149,27 @@ public final class Evaluator {
             addMcFidelity(items, results, baseResults, metrics, details);
         }
         return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey);
+    }
+
+    /** Items per engine thread in one block of item-parallel scoring (one store transaction per block). */
+    private static final int ITEMS_PER_THREAD_PER_BLOCK = 8;
+
+    /**
+     * Models with at most this many weights per token score items in parallel (one item per engine
+     * thread, kernels single-threaded); larger ones score one item at a time with parallel kernels.
+     * For a small model each matrix product of an item is tens of microseconds of work, the order of
+     * a fork–join of the engine's threads, so splitting the products costs about as much as it gains
+     * (stories260K: 0.26M weights); items are independent and need no synchronisation at all. For a
+     * large model each product is milliseconds, splitting it is nearly free, and one item at a time
+     * keeps one set of activations and logits in memory and reports progress per item.
+     */
+    static final long ITEM_PARALLEL_MAX_WEIGHTS = 16_000_000L;
+
+    /** The rule above; an unknown size (0) counts as small. */
+    static boolean itemParallel(ScoringModel model, ScoringModel base) {
+        if (Parallel.threads() <= 1) return false;
+        long w = Math.max(model.scorer().weightsPerToken(), base == null ? 0 : base.scorer().weightsPerToken());
+        return w <= ITEM_PARALLEL_MAX_WEIGHTS;
     }
 
     private record McOutcome(McPayload model, McPayload base, boolean saveModel, boolean saveBase, boolean resumed, Counters counters) {}

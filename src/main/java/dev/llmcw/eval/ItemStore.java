@@ -26,6 +26,11 @@ public interface ItemStore {
     /** Stores one item; durable when it returns (a crash right after must not lose it). */
     void save(String runKey, StoredItem item);
 
+    /** Stores several items of one run at once (one transaction where the store has them); durable when it returns. */
+    default void saveAll(String runKey, java.util.List<StoredItem> items) {
+        for (StoredItem item : items) save(runKey, item);
+    }
+
     static ItemStore inMemory() {
         return new ItemStore() {
             private final Map<String, Map<String, StoredItem>> runs = new ConcurrentHashMap<>();

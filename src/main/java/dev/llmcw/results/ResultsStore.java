@@ -422,6 +422,34 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
         });
     }
 
+    /** All items in one transaction: a batch of evaluated items costs one commit, not one per item. */
+    @Override
+    public void saveAll(String runKey, List<StoredItem> items) {
+        if (items.isEmpty()) return;
+        locked(() -> {
+            conn.setAutoCommit(false);
+            try (PreparedStatement p = conn.prepareStatement(
+                    "INSERT OR REPLACE INTO items(run_key, item_id, gold, chosen, payload) VALUES (?,?,?,?,?)")) {
+                for (StoredItem item : items) {
+                    p.setString(1, runKey);
+                    p.setString(2, item.itemId());
+                    p.setInt(3, item.gold());
+                    p.setInt(4, item.chosen());
+                    p.setString(5, item.payloadJson() == null ? "{}" : item.payloadJson());
+                    p.addBatch();
+                }
+                p.executeBatch();
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+            return null;
+        });
+    }
+
     public int itemCount(String runKey) {
         return locked(() -> {
             try (PreparedStatement p = conn.prepareStatement("SELECT COUNT(*) FROM items WHERE run_key = ?")) {

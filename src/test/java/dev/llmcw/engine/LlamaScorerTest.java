@@ -72,6 +72,28 @@ class LlamaScorerTest {
     }
 
     @Test
+    void packedContinuationsMatchTheirOwnFullSequences() {
+        // one pass with the context and every continuation packed, and passes of one continuation each
+        // (budget below one row's logits), against plain causal runs of context + continuation
+        int[] ctx = {1, 7, 8, 9, 11, 13, 2, 3};
+        int[][] conts = {{20, 21, 22, 23, 24}, {5}, {30, 31}, {90, 91, 92, 93, 94, 95, 60, 61}, {40, 41, 42}};
+        LlamaEngine packed = new LlamaEngine(QWEN);
+        LlamaEngine passes = new LlamaEngine(QWEN);
+        passes.packLogitsBudget(1);
+        ContinuationScore[] one = packed.score(ctx, conts, false);
+        ContinuationScore[] many = passes.score(ctx, conts, false);
+        for (int i = 0; i < conts.length; i++) {
+            float[][] logits = packed.logits(concat(ctx, conts[i]));
+            for (int p = 0; p < conts[i].length; p++) {
+                double want = logProb(logits[ctx.length - 1 + p], conts[i][p]);
+                assertThat((double) one[i].tokenLogProbs()[p]).as("cont %d token %d", i, p).isCloseTo(want, offset(1e-5));
+                assertThat((double) many[i].tokenLogProbs()[p]).as("cont %d token %d", i, p).isCloseTo(want, offset(1e-5));
+            }
+            assertThat(many[i].sum()).isCloseTo(one[i].sum(), offset(1e-5));
+        }
+    }
+
+    @Test
     void greedyFlagIsSetForTheArgmaxContinuation() {
         LlamaEngine e = new LlamaEngine(QWEN);
         int[] ctx = {1, 3, 4};

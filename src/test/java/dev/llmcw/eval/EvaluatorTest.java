@@ -1,5 +1,7 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.engine.Scorer;
+
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.util.CancellationToken;
@@ -75,6 +77,35 @@ class EvaluatorTest {
         assertThat(m.get("acc_stderr")).isCloseTo(Math.sqrt(ss / 39) / Math.sqrt(40), within(1e-12));
         assertThat(r.metrics().details()).containsEntry("bos", "auto (no BOS)").containsKey("context_sharing_saving");
         assertThat(Double.parseDouble(r.metrics().details().get("context_sharing_saving"))).isGreaterThan(1.5);
+    }
+
+    /** A scorer that claims a large model's size, so the evaluator scores one item at a time. */
+    private record Large(Scorer s) implements Scorer {
+        @Override public ContinuationScore[] score(int[] c, int[][] k, boolean d) { return s.score(c, k, d); }
+        @Override public int maxLength() { return s.maxLength(); }
+        @Override public int vocabSize() { return s.vocabSize(); }
+        @Override public long weightsPerToken() { return 1_000_000_000L; }
+    }
+
+    @Test
+    void smallModelsScoreItemsInParallelLargeOnesOneAtATimeWithTheSameResults() {
+        FakeTokenizer tok = new FakeTokenizer(V, true);
+        List<McItem> items = items(37);
+        var task = new FixedTask("t", items, true);
+        ScoringModel small = model("m", new FakeScorer(V, 64, 0), tok);
+        ScoringModel large = new ScoringModel("m", "sha-m", new Large(new FakeScorer(V, 64, 0)), tok);
+        assertThat(Evaluator.itemParallel(small, null)).isEqualTo(dev.llmcw.engine.Parallel.threads() > 1);
+        assertThat(Evaluator.itemParallel(large, null)).isFalse();
+        assertThat(Evaluator.itemParallel(small, large)).isFalse();
+        List<Long> done = new ArrayList<>();
+        ItemStore a = ItemStore.inMemory(), b = ItemStore.inMemory();
+        TaskResult ra = new Evaluator(EvalOptions.defaults(), a, (st, d, t, m) -> done.add(d), null).runMultipleChoice(task, items, small, null);
+        TaskResult rb = new Evaluator(EvalOptions.defaults(), b, null, null).runMultipleChoice(task, items, large, null);
+        assertThat(ra.metrics().metrics()).isEqualTo(rb.metrics().metrics());
+        assertThat(a.load(ra.runKey())).isEqualTo(b.load(rb.runKey())).hasSize(37);
+        // progress is reported for every item, in order
+        assertThat(done).hasSize(37);
+        for (int i = 0; i < done.size(); i++) assertThat(done.get(i)).isEqualTo(i + 1L);
     }
 
     @Test

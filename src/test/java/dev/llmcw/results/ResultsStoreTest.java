@@ -77,6 +77,24 @@ class ResultsStoreTest {
     }
 
     @Test
+    void saveAllStoresABatchInOneGoAndReplacesEarlierItems() {
+        Path db = dir.resolve("batch.db");
+        try (var store = ResultsStore.open(db)) {
+            store.save("k", new StoredItem("a", 0, 1, "{\"ll\":[-3.0]}"));
+            store.saveAll("k", List.of(new StoredItem("a", 0, 0, "{\"ll\":[-1.0]}"), new StoredItem("b", 1, 1, "{}"),
+                    new StoredItem("c", 2, 0, null)));
+            store.saveAll("k", List.of());
+        }
+        try (var store = ResultsStore.open(db)) {
+            var items = store.load("k");
+            assertThat(items).containsOnlyKeys("a", "b", "c");
+            assertThat(items.get("a")).isEqualTo(new StoredItem("a", 0, 0, "{\"ll\":[-1.0]}"));
+            assertThat(items.get("c").payloadJson()).isEqualTo("{}");
+            assertThat(store.itemCount("k")).isEqualTo(3);
+        }
+    }
+
+    @Test
     void filtersAndDeletes() {
         try (var store = ResultsStore.open(dir.resolve("r.db"))) {
             long a = store.saveRun(spec("m1", "h1", "none", Map.of()), "piqa", "1", null, null);

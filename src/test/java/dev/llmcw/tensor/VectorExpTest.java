@@ -1,0 +1,41 @@
+package dev.llmcw.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class VectorExpTest {
+    @Test
+    void withinTwoUlpOfMathExpAndVectorEqualsScalar() {
+        Random r = new Random(7);
+        var sp = VectorKernels.F;
+        float[] x = new float[sp.length() * 4096];
+        for (int i = 0; i < x.length; i++) x[i] = i < 64 ? -i * 1.25f : (float) (r.nextDouble() * 168 - 80);
+        x[1] = 88f;
+        x[2] = -80f;
+        x[3] = 0f;
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i += sp.length()) VectorExp.exp(FloatVector.fromArray(sp, x, i)).intoArray(y, i);
+        for (int i = 0; i < x.length; i++) {
+            float want = (float) Math.exp(x[i]);
+            assertThat(y[i]).as("exp(%s)", x[i]).isEqualTo(VectorExp.exp(x[i]));
+            assertThat(Math.abs(y[i] - want)).as("exp(%s) = %s, want %s", x[i], y[i], want).isLessThanOrEqualTo(2 * Math.ulp(want));
+        }
+        assertThat(VectorExp.exp(0f)).isEqualTo(1f);
+    }
+
+    @Test
+    void belowTheCutoffIsZero() {
+        var sp = VectorKernels.F;
+        float[] x = new float[sp.length()];
+        for (int i = 0; i < x.length; i++) x[i] = -80.01f - i * 10;
+        x[0] = Float.NEGATIVE_INFINITY;
+        float[] y = new float[x.length];
+        VectorExp.exp(FloatVector.fromArray(sp, x, 0)).intoArray(y, 0);
+        for (float v : y) assertThat(v).isZero();
+        assertThat(VectorExp.exp(-1000f)).isZero();
+    }
+}
