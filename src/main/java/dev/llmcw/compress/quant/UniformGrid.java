@@ -75,12 +75,19 @@ public final class UniformGrid {
                     max = Math.max(max, v);
                 }
                 double bestErr = Double.POSITIVE_INFINITY, bestP = 1;
+                int maxq = (1 << bits) - 1;
                 for (int step = 0; step < 20; step++) {
                     double p = 1 - 0.025 * step;
-                    g.setGroup(r, gi, p * min, p * max);
+                    // The grid setGroup(r, gi, p·min, p·max) would store, evaluated inline (same arithmetic
+                    // as quantize(), without the per-element group lookup).
+                    Params gp = params(p * min, p * max, bits, symmetric);
+                    double sc = gp.scale();
+                    int zero = gp.zero();
                     double err = 0;
                     for (int c = c0; c < c1 && err < bestErr; c++) {
-                        double v = w[r * cols + c], d = v - g.quantize(r, c, v);
+                        double v = w[r * cols + c];
+                        long q = Math.max(0, Math.min(maxq, Math.round(v / sc) + zero));
+                        double d = v - sc * (int) (q - zero);
                         err += d * d;
                     }
                     if (err < bestErr) { bestErr = err; bestP = p; }
@@ -93,6 +100,15 @@ public final class UniformGrid {
 
     /** Fits the grid of (row, group) to the values range [min, max] (widened to include 0). */
     public void setGroup(int row, int group, double min, double max) {
+        Params p = params(min, max, bits, symmetric);
+        scales[row * groups + group] = p.scale();
+        zeros[row * groups + group] = p.zero();
+    }
+
+    /** Stored (FP16-rounded) scale and zero point of a group with range [min, max]. */
+    private record Params(float scale, int zero) {}
+
+    private static Params params(double min, double max, int bits, boolean symmetric) {
         min = Math.min(min, 0);
         max = Math.max(max, 0);
         int maxq = (1 << bits) - 1;
@@ -108,8 +124,7 @@ public final class UniformGrid {
         }
         if (scale == 0) scale = 1; // all-zero group: any scale reproduces it exactly
         // Scales are stored as FP16; quantise with the stored value so encoder and decoder agree.
-        scales[row * groups + group] = dev.llmcw.tensor.Half.f16ToFloat(dev.llmcw.tensor.Half.floatToF16((float) scale));
-        zeros[row * groups + group] = zero;
+        return new Params(dev.llmcw.tensor.Half.f16ToFloat(dev.llmcw.tensor.Half.floatToF16((float) scale)), zero);
     }
 
     /** Fits the group containing column {@code col0} of every row from column-major values (GPTQ). */
