@@ -22,7 +22,8 @@ class LdlqLossTest {
     void scalarLossEqualsTheDirectTraceOverSeveralSuperBlocks() {
         int m = 23, n = 300; // n spans three super-blocks of 128, m not a multiple of the vector width
         double[] w = gaussian(m * n, 1);
-        DMatrixRMaj h = LdlqLatticeTest.correlatedH(n);
+        DMatrixRMaj h = LdlqLatticeTest.correlatedH(n); // 200 samples: rank-deficient for n = 300
+        for (int i = 0; i < n; i++) h.add(i, i, 1);
         var q = new ScalarBlockQuantizer(UniformGrid.fit(w, m, n, 2, 0, false));
         var factor = Ldlq.factor(h, 1);
         Ldlq.Result r = Ldlq.quantize(w, m, n, factor, q, null);
