@@ -52,7 +52,7 @@ final class CalderaBenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "--whole-model: model folder/file to compress (default: generate the SYNTHETIC smollm2-135m preset in a temporary folder)") Path model;
     @Option(names = "--synth-layers", description = "--whole-model without --model: layers of the generated model (default: the preset's 30)") Integer synthLayers;
     @Option(names = "--calib", description = "--whole-model: calibration text (default: $WORKBENCH_DATA/datasets/tinystories/tinystories_val_subset.txt)") Path calib;
-    @Option(names = "--calib-seqs", defaultValue = "16", description = "--whole-model: calibration sequences") int calibSeqs;
+    @Option(names = "--calib-seqs", defaultValue = "8", description = "--whole-model: calibration sequences") int calibSeqs;
     @Option(names = "--calib-len", defaultValue = "256", description = "--whole-model: tokens per calibration sequence") int calibLen;
     @Option(names = "--out", description = "--whole-model: compressed file to write (default: a temporary file, deleted)") Path out;
     @Option(names = "--hidden", defaultValue = "576") int hidden;

@@ -37,7 +37,7 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
      * Iterations that give the best quality per time on stories260K (see README, "CALDERA time"): the
      * official 20 outer / 50 inner mostly repeat iterates that are no longer kept as the best.
      */
-    public static final int FAST_OUTER_ITERS = 3, FAST_INNER_ITERS = 5;
+    public static final int FAST_OUTER_ITERS = 5, FAST_INNER_ITERS = 5;
 
     public static CalderaOptions defaults() {
         return new CalderaOptions(2, 4, 64, 20, 50, true, "scalar", 0x5eedL, false);
