@@ -10,18 +10,51 @@ import org.ejml.dense.row.CommonOps_DDRM;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.llmcw.compress.caldera.CalderaMethod;
+import dev.llmcw.compress.calibration.CalibrationSpec;
+import dev.llmcw.compress.quant.PerTensorCompression;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.synthetic.SyntheticModelGenerator;
+import dev.llmcw.model.synthetic.SyntheticPresets;
+import dev.llmcw.tensor.DType;
+import dev.llmcw.util.DataPaths;
+import dev.llmcw.util.ProgressListener;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
 /**
- * Times CALDERA on a synthetic model with SmolLM2-135M shapes (hidden 576, intermediate 1536, kv 192,
- * 30 layers). Weights are random Gaussians and H is a random SPD matrix (AR(1) correlation 0.9 with
- * random per-channel scales, regularised like calibration statistics): right for timing, meaningless
- * for quality.
+ * Times CALDERA on SmolLM2-135M shapes (hidden 576, intermediate 1536, kv 192, 30 layers).
+ *
+ * <p>{@code --whole-model} runs the real end-to-end path, exactly what {@code compress --method caldera}
+ * runs: a SYNTHETIC SmolLM2-135M-shaped HF model (written with the synth generator unless {@code --model}
+ * names one) is calibrated on real TinyStories text through the engine, then every block linear (30×7)
+ * is compressed; it reports calibration, per-matrix-type and total wall and CPU time. Nothing is
+ * extrapolated.
+ *
+ * <p>Without it, one layer (or {@code --time-layers}) is timed with random Gaussian weights and a
+ * random SPD H (AR(1) correlation 0.9 with random per-channel scales, regularised like calibration
+ * statistics), and the whole model is EXTRAPOLATED: right for timing, meaningless for quality.
  */
 @Command(name = "caldera-bench", mixinStandardHelpOptions = true,
-        description = "Time CALDERA per layer and extrapolate to a whole synthetic SmolLM2-135M-shaped model (SYNTHETIC weights and H).")
+        description = "Time CALDERA on a SYNTHETIC SmolLM2-135M-shaped model: --whole-model calibrates and compresses every layer "
+                + "(measured end to end); otherwise one layer with a synthetic H, extrapolated.")
 final class CalderaBenchCommand implements Callable<Integer> {
+    @Option(names = "--whole-model", description = "calibrate on real text and compress the whole (synthetic) model; report measured times") boolean wholeModel;
+    @Option(names = "--model", description = "--whole-model: model folder/file to compress (default: generate the SYNTHETIC smollm2-135m preset in a temporary folder)") Path model;
+    @Option(names = "--synth-layers", description = "--whole-model without --model: layers of the generated model (default: the preset's 30)") Integer synthLayers;
+    @Option(names = "--calib", description = "--whole-model: calibration text (default: $WORKBENCH_DATA/datasets/tinystories/tinystories_val_subset.txt)") Path calib;
+    @Option(names = "--calib-seqs", defaultValue = "8", description = "--whole-model: calibration sequences") int calibSeqs;
+    @Option(names = "--calib-len", defaultValue = "256", description = "--whole-model: tokens per calibration sequence") int calibLen;
+    @Option(names = "--out", description = "--whole-model: compressed file to write (default: a temporary file, deleted)") Path out;
     @Option(names = "--hidden", defaultValue = "576") int hidden;
     @Option(names = "--intermediate", defaultValue = "1536") int intermediate;
     @Option(names = "--kv-dim", defaultValue = "192") int kvDim;
@@ -30,8 +63,8 @@ final class CalderaBenchCommand implements Callable<Integer> {
     @Option(names = "--rank", defaultValue = "64") int rank;
     @Option(names = "--q-bits", defaultValue = "2") int qBits;
     @Option(names = "--lr-bits", defaultValue = "4") int lrBits;
-    @Option(names = "--outer-iters", defaultValue = "20") int outer;
-    @Option(names = "--inner-iters", defaultValue = "50") int inner;
+    @Option(names = "--outer-iters", defaultValue = "" + CalderaOptions.FAST_OUTER_ITERS, description = "outer iterations (default ${DEFAULT-VALUE}; official 20)") int outer;
+    @Option(names = "--inner-iters", defaultValue = "" + CalderaOptions.FAST_INNER_ITERS, description = "inner iterations (default ${DEFAULT-VALUE}; official 50)") int inner;
     @Option(names = "--quantizer", defaultValue = "scalar") String quantizer;
     @Option(names = "--no-hadamard") boolean noHadamard;
     @Option(names = "--exact-svd") boolean exactSvd;
@@ -39,9 +72,10 @@ final class CalderaBenchCommand implements Callable<Integer> {
     @Option(names = "--linalg", description = "also time our Vector API products against EJML") boolean linalg;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Parallel.setThreads(threads);
         var o = new CalderaOptions(qBits, lrBits, rank, outer, inner, !noHadamard, quantizer, 1, exactSvd);
+        if (wholeModel) return wholeModel(o);
         System.out.printf("SYNTHETIC model: hidden %d, intermediate %d, kv %d, %d layers; random weights, random SPD H; %d threads%n",
                 hidden, intermediate, kvDim, layers, threads);
         System.out.println("options: " + o.asMap());
@@ -83,6 +117,90 @@ final class CalderaBenchCommand implements Callable<Integer> {
         System.out.printf("measured %d layer(s): %.1fs per layer; whole %d-layer model %s %.1f min%n", timeLayers, perLayer, layers,
                 timeLayers == layers ? "=" : "≈ (EXTRAPOLATED)", perLayer * layers / 60);
         return 0;
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** The end-to-end path of {@code compress --method caldera}, timed per tensor. */
+    private int wholeModel(CalderaOptions o) throws Exception {
+        Path tmp = Files.createTempDirectory("caldera-bench");
+        try {
+            Path dir = model;
+            if (dir == null) {
+                ModelConfig config = SyntheticPresets.customize(SyntheticPresets.get("smollm2-135m"), null, null, synthLayers, null, null, null);
+                dir = tmp.resolve("synthetic-smollm2-135m");
+                long g0 = System.nanoTime();
+                SyntheticModelGenerator.generate(config, "smollm2-135m", DType.BF16, 42, dir, ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+                System.out.printf(Locale.ROOT, "generated SYNTHETIC smollm2-135m (%d layers) in %s, %.1f s%n", config.nLayers(), dir, (System.nanoTime() - g0) / 1e9);
+            }
+            Path text = calib != null ? calib : DataPaths.shared("datasets/tinystories/tinystories_val_subset.txt");
+            Model src = ModelLoader.load(dir);
+            var method = new CalderaMethod(o, CalibrationSpec.of(text, calibSeqs, calibLen, null));
+            var est = method.estimate(src);
+            System.out.printf(Locale.ROOT, "%s: %s; calibration %s, %d × %d tokens; %d threads%n", src.label(),
+                    src.config().nLayers() + " layers", text.getFileName(), calibSeqs, calibLen, threads);
+            System.out.println("options: " + o.asMap());
+            System.out.printf(Locale.ROOT, "%,d compressed weights at %.4f bits/weight%n", est.compressedParams(), est.bitsPerCompressedWeight());
+            Path file = out != null ? out : tmp.resolve("compressed.safetensors");
+            double load0 = loadAverage(), cpu0 = PerTensorCompression.processCpuSeconds();
+            long t0 = System.nanoTime();
+            ProgressListener progress = new ProgressListener() {
+                long last;
+                @Override
+                public synchronized void update(String stage, long done, long total, String message) {
+                    if (total < 0) { System.out.println(stage); return; }
+                    long now = System.nanoTime();
+                    if (stage.startsWith("caldera ")) return; // per-iteration detail: too chatty here
+                    if (done == total || now - last > 2_000_000_000L || stage.equals("caldera")) {
+                        last = now;
+                        System.out.printf(Locale.ROOT, "  [%6.1fs] %s %d/%d %s%n", (now - t0) / 1e9, stage, done, total, message);
+                    }
+                }
+            };
+            var report = method.compress(src, file, tmp.resolve("work"), progress, dev.llmcw.util.CancellationToken.none());
+            double wall = (System.nanoTime() - t0) / 1e9, cpu = PerTensorCompression.processCpuSeconds() - cpu0;
+            double load1 = loadAverage();
+            // Per matrix type.
+            Map<String, double[]> byType = new LinkedHashMap<>(); // count, wall, cpu, act.err sum
+            var errors = report.tensorErrors();
+            var timings = method.timings();
+            for (int i = 0; i < timings.size(); i++) {
+                var t = timings.get(i);
+                String type = t.name().replaceAll("^model\\.layers\\.\\d+\\.(self_attn|mlp)\\.", "").replace(".weight", "");
+                double[] acc = byType.computeIfAbsent(type + " " + t.rows() + "×" + t.cols(), k -> new double[4]);
+                acc[0]++;
+                acc[1] += t.wallSeconds();
+                acc[2] += t.cpuSeconds();
+                acc[3] += errors.get(i).relativeActivationError();
+            }
+            System.out.println();
+            System.out.println("| matrix | count | wall s / matrix | CPU s / matrix | wall s total | CPU s total | mean act. error |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            double tw = 0, tc = 0;
+            for (var e : byType.entrySet()) {
+                double[] a = e.getValue();
+                tw += a[1];
+                tc += a[2];
+                System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.1f | %.1f | %.4f |%n", e.getKey(), (int) a[0], a[1] / a[0], a[2] / a[0], a[1], a[2], a[3] / a[0]);
+            }
+            int layersDone = src.config().nLayers();
+            System.out.printf(Locale.ROOT, "| calibration (%d × %d tokens, H of %d groups) | 1 | | | %.1f | %.1f | |%n", calibSeqs, calibLen,
+                    4 * layersDone, method.prepareWallSeconds(), method.prepareCpuSeconds());
+            System.out.printf(Locale.ROOT, "| all %d matrices | %d | | | %.1f | %.1f | |%n", timings.size(), timings.size(), tw, tc);
+            System.out.printf(Locale.ROOT, "%nper layer (mean): %.1f s wall, %.1f s CPU%n", tw / layersDone, tc / layersDone);
+            System.out.printf(Locale.ROOT, "WHOLE MODEL (measured, calibration + %d matrices + writing): %.1f s = %.2f min wall, %.1f s CPU "
+                    + "(CPU / %d threads = %.2f min)%n", timings.size(), wall, wall / 60, cpu, threads, cpu / threads / 60);
+            System.out.printf(Locale.ROOT, "load average (1 min) %.2f at start, %.2f at end, on %d cores%n", load0, load1,
+                    Runtime.getRuntime().availableProcessors());
+            if (out == null) Files.deleteIfExists(file);
+            return 0;
+        } finally {
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(pth -> pth.toFile().delete());
+            }
+        }
     }
 
     static double[] randomW(int m, int n, long seed) {

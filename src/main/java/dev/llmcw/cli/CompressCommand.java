@@ -169,13 +169,17 @@ final class CompressCommand implements Callable<Integer> {
                 }
             }
         };
+        double cpu0 = dev.llmcw.compress.quant.PerTensorCompression.processCpuSeconds();
         CompressionReport r = m.compress(src, out, workDir, progress, cancel);
+        double cpu = dev.llmcw.compress.quant.PerTensorCompression.processCpuSeconds() - cpu0;
         Runtime.getRuntime().removeShutdownHook(hook);
         long fileBytes = Files.size(out);
         System.out.printf(Locale.ROOT, "bits/weight: %.4f (compressed tensors)%n", r.size().bitsPerCompressedWeight());
         System.out.printf(Locale.ROOT, "whole model: %,d bytes on disk (%,d params, %.4f bits/weight overall)%n",
                 fileBytes, r.size().totalParams(), 8.0 * fileBytes / r.size().totalParams());
-        System.out.printf(Locale.ROOT, "time: %.1f s%n", r.seconds());
+        System.out.printf(Locale.ROOT, "time: %.1f s wall, %.1f s CPU (load average %.2f on %d cores)%n", r.seconds(), cpu,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors());
         if (!noStore) {
             // Record the compression (per-tensor errors, size) so evaluations of the file link back to it.
             try (var store = db == null ? dev.llmcw.results.ResultsStore.openDefault() : dev.llmcw.results.ResultsStore.open(db)) {

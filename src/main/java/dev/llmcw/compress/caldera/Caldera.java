@@ -61,7 +61,6 @@ public final class Caldera {
             tm = transform(o.seed(), m);
             RandomizedHadamard.rotateWeight(w, tm, ph.transform);
         }
-        DMatrixRMaj h = ph.h;
         double denom = Dense.frobSq(Dense.multLower(w, ph.chol)); // tr(WHWᵀ) = ‖W·C‖²
 
         DMatrixRMaj q = new DMatrixRMaj(m, n);
@@ -78,13 +77,12 @@ public final class Caldera {
                 lr = lrStep(a, ph, o, it);
                 CommonOps_DDRM.subtractEquals(target, lr.product);
             }
-            // Q step: LDLQ on the residual.
+            // Q step: LDLQ on the residual, with the group's cached LDL factor. Its proxy loss
+            // tr((Q − target)·H·(Q − target)ᵀ) is the activation error of Q + L·R against W.
             BlockQuantizer qq = backboneQuantizer(target.data, m, n, o);
-            q = DMatrixRMaj.wrap(m, n, Ldlq.quantize(target.data, m, n, h, qq, cancel));
-            DMatrixRMaj delta = q.copy();
-            if (lr != null) CommonOps_DDRM.addEquals(delta, lr.product);
-            CommonOps_DDRM.subtractEquals(delta, w);
-            double err = Math.sqrt(Dense.frobSq(Dense.multLower(delta, ph.chol)) / denom);
+            Ldlq.Result ldlq = Ldlq.quantize(target.data, m, n, ph.ldl(qq.blockSize()), qq, cancel);
+            q = DMatrixRMaj.wrap(m, n, ldlq.q());
+            double err = Math.sqrt(ldlq.loss() / denom);
             history.add(err);
             progress.update("caldera " + name, it + 1, k == 0 ? 1 : o.outerIters(),
                     String.format("iteration %d: relative activation error %.5f", it + 1, err));
@@ -114,20 +112,21 @@ public final class Caldera {
      */
     static LrPair lrStep(DMatrixRMaj a, PreparedHessian ph, CalderaOptions o, int outerIter) {
         int m = a.numRows, n = a.numCols, k = o.rank();
-        DMatrixRMaj[] closed = lplrClosedForm(a, ph, k, o.exactSvd(), o.seed() + 17L * outerIter);
+        // Everything below needs A only through Y = A·C (H = C·Cᵀ): tr(AHAᵀ) = ‖Y‖², A·H·Rᵀ = Y·(R·C)ᵀ,
+        // R·H·Rᵀ = (R·C)·(R·C)ᵀ; so the m×n×n product A·H is never formed.
+        DMatrixRMaj y = Dense.multLower(a, ph.chol);
+        DMatrixRMaj[] closed = lplrFromY(y, ph, k, o.exactSvd(), o.seed() + 17L * outerIter);
         DMatrixRMaj l0 = closed[0], r0 = closed[1];
-        DMatrixRMaj h = ph.h;
-        DMatrixRMaj ah = Dense.mult(a, h);
-        double aha = Dense.dot(ah.data, 0, a.data, 0, a.data.length);
+        double aha = Dense.frobSq(y);
 
         BlockQuantizer lq0 = factorQuantizer(l0.data, m, k, o), rq0 = factorQuantizer(r0.data, k, n, o);
         DMatrixRMaj lq = DMatrixRMaj.wrap(m, k, lq0.quantizeAll(l0.data, m, k));
         DMatrixRMaj rq = DMatrixRMaj.wrap(k, n, rq0.quantizeAll(r0.data, k, n));
-        Moments mom = Moments.of(rq, h, ah);
+        Moments mom = Moments.of(rq, ph.chol, y);
         double err = mom.error(lq, aha);
         LrPair best = new LrPair(lq, rq, null, lq0, rq0, err);
         if (!(o.lrBits() == 16 || o.lrBits() == 32)) {
-            Moments mr = Moments.of(r0, h, ah);
+            Moments mr = Moments.of(r0, ph.chol, y);
             for (int it = 0; it < o.innerIters(); it++) {
                 // L = (A H Rᵀ)(R H Rᵀ)⁻¹ : least squares in the H-norm for fixed R.
                 DMatrixRMaj l = solveRight(mr.ahrt, mr.rhrt);
@@ -139,7 +138,7 @@ public final class Caldera {
                 DMatrixRMaj rr = solveLeft(ltl, lta);
                 BlockQuantizer rQ = factorQuantizer(rr.data, k, n, o);
                 DMatrixRMaj rqi = DMatrixRMaj.wrap(k, n, rQ.quantizeAll(rr.data, k, n));
-                mr = Moments.of(rqi, h, ah);
+                mr = Moments.of(rqi, ph.chol, y);
                 double e = mr.error(lqi, aha);
                 if (e < best.err) best = new LrPair(lqi, rqi, null, lQ, rQ, e);
             }
@@ -152,8 +151,12 @@ public final class Caldera {
      * SVD Y = U·Σ·Bᵀ, {@code L = U_k}, {@code R = Σ_k·B_kᵀ·C⁻¹}. Returns {L (m×k), R (k×n)}.
      */
     static DMatrixRMaj[] lplrClosedForm(DMatrixRMaj a, PreparedHessian ph, int k, boolean exact, long seed) {
-        int n = a.numCols;
-        DMatrixRMaj y = Dense.multLower(a, ph.chol);
+        return lplrFromY(Dense.multLower(a, ph.chol), ph, k, exact, seed);
+    }
+
+    /** {@link #lplrClosedForm} given Y = A·C. */
+    private static DMatrixRMaj[] lplrFromY(DMatrixRMaj y, PreparedHessian ph, int k, boolean exact, long seed) {
+        int n = y.numCols;
         var svd = Dense.topK(y, k, exact, 4, seed);
         // R = Σ_k B_kᵀ C⁻¹, i.e. Rᵀ = C⁻ᵀ (B_k Σ_k): a triangular solve with k right-hand sides.
         DMatrixRMaj bs = svd.v().copy(); // n×k
@@ -161,11 +164,11 @@ public final class Caldera {
         return new DMatrixRMaj[]{svd.u(), Dense.transpose(Dense.solveLowerTransposed(ph.chol, bs))};
     }
 
-    /** R·H·Rᵀ and A·H·Rᵀ for a fixed R: the error of any L against A follows from them. */
+    /** R·H·Rᵀ and A·H·Rᵀ for a fixed R, from R·C and Y = A·C: the error of any L against A follows from them. */
     private record Moments(DMatrixRMaj rhrt, DMatrixRMaj ahrt) {
-        static Moments of(DMatrixRMaj r, DMatrixRMaj h, DMatrixRMaj ah) {
-            DMatrixRMaj rh = Dense.mult(r, h);
-            return new Moments(Dense.multTransB(rh, r), Dense.multTransB(ah, r));
+        static Moments of(DMatrixRMaj r, DMatrixRMaj chol, DMatrixRMaj y) {
+            DMatrixRMaj rc = Dense.multLower(r, chol);
+            return new Moments(Dense.multTransB(rc, rc), Dense.multTransB(y, rc));
         }
 
         /** tr((A−LR)H(A−LR)ᵀ) = tr(AHAᵀ) − 2⟨L, AHRᵀ⟩ + ⟨LᵀL, RHRᵀ⟩. */

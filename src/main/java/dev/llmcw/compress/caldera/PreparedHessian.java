@@ -2,11 +2,16 @@ package dev.llmcw.compress.caldera;
 
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.linalg.RandomizedHadamard;
+import dev.llmcw.compress.quant.Ldlq;
 import org.ejml.data.DMatrixRMaj;
+
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A regularised proxy Hessian in the (optionally) rotated domain, with its Cholesky factor and inverse:
- * computed once per input group ({q,k,v}, o, {gate,up}, down) and shared by the group's matrices.
+ * computed once per input group ({q,k,v}, o, {gate,up}, down) and shared by the group's matrices,
+ * together with the block LDL factors LDLQ needs (one per block size, made on first use), so no
+ * H-derived factorisation is repeated per matrix or per outer iteration.
  *
  * <p>Deviation (documented): the LPLR closed form uses the Cholesky factor C (H = C·Cᵀ) as the square
  * root of H instead of V·Λ^{1/2} from an eigendecomposition. Any square root S with S·Sᵀ = H gives
@@ -16,6 +21,7 @@ public final class PreparedHessian {
     final DMatrixRMaj h;      // rotated H
     final DMatrixRMaj chol;   // lower C, H = C Cᵀ
     final RandomizedHadamard transform; // null without Hadamard
+    private final ConcurrentHashMap<Integer, Ldlq.Factor> ldl = new ConcurrentHashMap<>();
 
     public PreparedHessian(DMatrixRMaj regularisedH, RandomizedHadamard transform) {
         DMatrixRMaj h = regularisedH.copy();
@@ -33,5 +39,10 @@ public final class PreparedHessian {
     }
 
     public int size() { return h.numRows; }
+
+    /** LDLQ's block LDL factor for blocks of {@code bs} columns (computed once from the Cholesky factor). */
+    public Ldlq.Factor ldl(int bs) {
+        return ldl.computeIfAbsent(bs, b -> Ldlq.factorFromCholesky(chol, b));
+    }
     public DMatrixRMaj rotated() { return h; }
 }

@@ -24,24 +24,49 @@ public final class HessianAccumulator {
 
     public int size() { return n; }
     public synchronized long count() { return count; }
-    public double[] rawSum() { return sum; }
 
-    /** Adds {@code batch} rows of {@code n} floats starting at x[off]. */
+    /** The full symmetric n×n sum (both triangles). */
+    public synchronized double[] rawSum() {
+        symmetrise();
+        return sum;
+    }
+
+    /**
+     * Adds {@code batch} rows of {@code n} floats starting at x[off]: Σ += XᵀX as a blocked product over
+     * the lower triangle only (tiles of 16 rows whose columns reach the diagonal), mirrored when read.
+     * Every entry sums its terms in token order with one fused multiply-add each, as the rank-1 form did.
+     */
     public synchronized void add(float[] x, int off, int batch) {
-        double[][] rows = new double[batch][n];
-        for (int t = 0; t < batch; t++) for (int i = 0; i < n; i++) rows[t][i] = x[off + t * n + i];
-        Parallel.forRange(0, n, 8, i -> {
-            for (int t = 0; t < batch; t++) {
-                double xi = rows[t][i];
-                if (xi != 0) Dense.axpy(xi, rows[t], 0, sum, i * n, n);
+        double[] xd = new double[batch * n];
+        for (int i = 0; i < xd.length; i++) xd[i] = x[off + i];
+        int rowBlocks = (n + 15) / 16;
+        Parallel.forRange(0, rowBlocks, 1, rb -> {
+            int i0 = rb * 16, rows = Math.min(n, i0 + 16) - i0;
+            int cols = i0 + rows; // columns 0..i1: the lower triangle of these rows (plus the diagonal tile)
+            for (int t0 = 0; t0 < batch; t0 += 256) {
+                int depth = Math.min(256, batch - t0);
+                for (int j0 = 0; j0 < cols; j0 += 512) {
+                    Dense.gemmAcc(rows, Math.min(512, cols - j0), depth, xd, t0 * n + i0, 1, n, xd, t0 * n + j0, n, sum, i0 * n + j0, n);
+                }
             }
         });
         count += batch;
+        dirty = true;
+    }
+
+    private boolean dirty;
+
+    /** Copies the accumulated lower triangle onto the upper one. */
+    private void symmetrise() {
+        if (!dirty) return;
+        for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) sum[i * n + j] = sum[j * n + i];
+        dirty = false;
     }
 
     /** E[x·xᵀ] = Σ x·xᵀ / N. */
     public synchronized DMatrixRMaj mean() {
         if (count == 0) throw new IllegalStateException("no calibration vectors were captured");
+        symmetrise();
         DMatrixRMaj h = new DMatrixRMaj(n, n);
         for (int i = 0; i < sum.length; i++) h.data[i] = sum[i] / count;
         return h;

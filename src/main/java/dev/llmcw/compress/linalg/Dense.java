@@ -27,15 +27,21 @@ public final class Dense {
     private static final int ROW_BLOCK = 16, K_BLOCK = 128, N_BLOCK = 512;
 
     /**
-     * C = A·B, cache-blocked: each task owns 16 rows of C and walks B in 128×512 panels that stay in
-     * L2 while the 16 C row segments stay in L1 (a plain row-by-row axpy streams all of B from memory
-     * for every row and ran at ~1 GFLOP/s on 576×1536·1536×1536).
+     * C = A·B, cache-blocked and register-blocked: each task owns 16 rows of C and walks B in 128×512
+     * panels; inside a panel {@link #gemmAcc} keeps 4×(2 vectors) of C in registers (a plain row-by-row
+     * axpy re-loads and re-stores C for every term and ran at ~1 GFLOP/s on 576×1536·1536×1536).
+     * Every C entry sums its terms in ascending order with one fused multiply-add each, exactly as the
+     * axpy form did, so results are unchanged.
      */
     public static DMatrixRMaj mult(DMatrixRMaj a, DMatrixRMaj b) {
         return mult(a, b, false);
     }
 
-    /** C = A·B where B is lower-triangular (only its lower part is read): half the work of {@link #mult}. */
+    /**
+     * C = A·B where B is lower-triangular: about half the work of {@link #mult}. B's strict upper part
+     * must hold zeros (as {@link #choleskyLower} returns): panels entirely above the diagonal are skipped,
+     * the diagonal panels are multiplied in full.
+     */
     public static DMatrixRMaj multLower(DMatrixRMaj a, DMatrixRMaj lowerB) {
         return mult(a, lowerB, true);
     }
@@ -47,24 +53,98 @@ public final class Dense {
         double[] A = a.data, B = b.data, C = c.data;
         int rowBlocks = (m + ROW_BLOCK - 1) / ROW_BLOCK;
         Parallel.forRange(0, rowBlocks, 1, rb -> {
-            int i0 = rb * ROW_BLOCK, i1 = Math.min(m, i0 + ROW_BLOCK);
+            int i0 = rb * ROW_BLOCK, rows = Math.min(m, i0 + ROW_BLOCK) - i0;
             for (int j0 = 0; j0 < n; j0 += N_BLOCK) {
                 int nj = Math.min(N_BLOCK, n - j0);
                 for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
                     int p1 = Math.min(k, p0 + K_BLOCK);
-                    if (lowerB && p1 <= j0) continue; // rows p < j0 of a lower-triangular B are zero here
-                    for (int i = i0; i < i1; i++) {
-                        int ci = i * n + j0, ai = i * k;
-                        for (int p = p0; p < p1; p++) {
-                            double aip = A[ai + p];
-                            int len = lowerB ? Math.min(nj, p + 1 - j0) : nj;
-                            if (aip != 0 && len > 0) axpy(aip, B, p * n + j0, C, ci, len);
-                        }
-                    }
+                    // Lower B: rows p < p1 are zero in columns ≥ p1.
+                    int cols = lowerB ? Math.min(nj, p1 - j0) : nj;
+                    if (cols <= 0) continue;
+                    gemmAcc(rows, cols, p1 - p0, A, i0 * k + p0, k, 1, B, p0 * n + j0, n, C, i0 * n + j0, n);
                 }
             }
         });
         return c;
+    }
+
+    /**
+     * The register-blocked kernel behind the products: {@code C[ci + i·ldc + j] += Σ_p A(i,p)·B[bi + p·ldb + j]}
+     * for i < rows, j < cols, p < depth, with {@code A(i,p) = A[ai + i·aRs + p·aPs]} (so row-major A,
+     * Aᵀ or any strided view). Each C entry accumulates its terms in ascending p, one fused
+     * multiply-add per term (the last {@code cols mod lanes} columns: plain multiply-add, as {@link #axpy}),
+     * so it reproduces a sequence of {@link #axpy} calls over p bit for bit. Tiles of 4 rows × 2 vectors
+     * stay in registers; the loop over 4-row tiles is inside the loop over column tiles so the B
+     * micro-panel (depth × 2 vectors) is reused from L1.
+     */
+    public static void gemmAcc(int rows, int cols, int depth, double[] A, int ai, int aRs, int aPs,
+                               double[] B, int bi, int ldb, double[] C, int ci, int ldc) {
+        final int L = S.length(), W = 2 * L;
+        int j = 0;
+        for (; j + W <= cols; j += W) {
+            int i = 0;
+            for (; i + 4 <= rows; i += 4) tile4x2(depth, A, ai + i * aRs, aRs, aPs, B, bi + j, ldb, C, ci + i * ldc + j, ldc);
+            for (; i < rows; i++) tile1(depth, A, ai + i * aRs, aPs, B, bi + j, ldb, C, ci + i * ldc + j, 2);
+        }
+        for (; j + L <= cols; j += L) {
+            for (int i = 0; i < rows; i++) tile1(depth, A, ai + i * aRs, aPs, B, bi + j, ldb, C, ci + i * ldc + j, 1);
+        }
+        if (j < cols) {
+            for (int i = 0; i < rows; i++) {
+                int cr = ci + i * ldc;
+                for (int p = 0; p < depth; p++) {
+                    double av = A[ai + i * aRs + p * aPs];
+                    if (av == 0) continue;
+                    int br = bi + p * ldb;
+                    for (int t = j; t < cols; t++) C[cr + t] += av * B[br + t];
+                }
+            }
+        }
+    }
+
+    private static void tile4x2(int depth, double[] A, int a0, int aRs, int aPs, double[] B, int b0, int ldb,
+                                double[] C, int c0, int ldc) {
+        final int L = S.length();
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        DoubleVector x00 = DoubleVector.fromArray(S, C, c0), x01 = DoubleVector.fromArray(S, C, c0 + L);
+        DoubleVector x10 = DoubleVector.fromArray(S, C, c1), x11 = DoubleVector.fromArray(S, C, c1 + L);
+        DoubleVector x20 = DoubleVector.fromArray(S, C, c2), x21 = DoubleVector.fromArray(S, C, c2 + L);
+        DoubleVector x30 = DoubleVector.fromArray(S, C, c3), x31 = DoubleVector.fromArray(S, C, c3 + L);
+        int ap = a0, bp = b0;
+        for (int p = 0; p < depth; p++, ap += aPs, bp += ldb) {
+            DoubleVector b = DoubleVector.fromArray(S, B, bp), bb = DoubleVector.fromArray(S, B, bp + L);
+            DoubleVector v = DoubleVector.broadcast(S, A[ap]);
+            x00 = b.fma(v, x00);
+            x01 = bb.fma(v, x01);
+            v = DoubleVector.broadcast(S, A[ap + aRs]);
+            x10 = b.fma(v, x10);
+            x11 = bb.fma(v, x11);
+            v = DoubleVector.broadcast(S, A[ap + 2 * aRs]);
+            x20 = b.fma(v, x20);
+            x21 = bb.fma(v, x21);
+            v = DoubleVector.broadcast(S, A[ap + 3 * aRs]);
+            x30 = b.fma(v, x30);
+            x31 = bb.fma(v, x31);
+        }
+        x00.intoArray(C, c0); x01.intoArray(C, c0 + L);
+        x10.intoArray(C, c1); x11.intoArray(C, c1 + L);
+        x20.intoArray(C, c2); x21.intoArray(C, c2 + L);
+        x30.intoArray(C, c3); x31.intoArray(C, c3 + L);
+    }
+
+    /** One row × {@code vecs} (1 or 2) vectors. */
+    private static void tile1(int depth, double[] A, int a0, int aPs, double[] B, int b0, int ldb, double[] C, int c0, int vecs) {
+        final int L = S.length();
+        DoubleVector x0 = DoubleVector.fromArray(S, C, c0);
+        DoubleVector x1 = vecs == 2 ? DoubleVector.fromArray(S, C, c0 + L) : null;
+        int ap = a0, bp = b0;
+        for (int p = 0; p < depth; p++, ap += aPs, bp += ldb) {
+            DoubleVector v = DoubleVector.broadcast(S, A[ap]);
+            x0 = DoubleVector.fromArray(S, B, bp).fma(v, x0);
+            if (vecs == 2) x1 = DoubleVector.fromArray(S, B, bp + L).fma(v, x1);
+        }
+        x0.intoArray(C, c0);
+        if (vecs == 2) x1.intoArray(C, c0 + L);
     }
 
     /**
@@ -87,28 +167,27 @@ public final class Dense {
         return x;
     }
 
-    /** C = A·Bᵀ (rows of A dotted with rows of B). */
+    /** C = A·Bᵀ, as A·(Bᵀ) through the blocked kernel (the transpose costs one pass over B). */
     public static DMatrixRMaj multTransB(DMatrixRMaj a, DMatrixRMaj b) {
         if (a.numCols != b.numCols) throw new IllegalArgumentException("multTransB: " + shape(a) + " · " + shape(b) + "ᵀ");
-        int m = a.numRows, k = a.numCols, n = b.numRows;
-        DMatrixRMaj c = new DMatrixRMaj(m, n);
-        double[] A = a.data, B = b.data, C = c.data;
-        Parallel.forRange(0, m, 1, i -> {
-            for (int j = 0; j < n; j++) C[i * n + j] = dot(A, i * k, B, j * k, k);
-        });
-        return c;
+        return mult(a, transpose(b));
     }
 
-    /** C = Aᵀ·B. */
+    /** C = Aᵀ·B through the blocked kernel (A read with strides; terms summed in ascending row order of A). */
     public static DMatrixRMaj multTransA(DMatrixRMaj a, DMatrixRMaj b) {
         if (a.numRows != b.numRows) throw new IllegalArgumentException("multTransA: " + shape(a) + "ᵀ · " + shape(b));
         int k = a.numRows, m = a.numCols, n = b.numCols;
         DMatrixRMaj c = new DMatrixRMaj(m, n);
         double[] A = a.data, B = b.data, C = c.data;
-        Parallel.forRange(0, m, 1, i -> {
-            for (int p = 0; p < k; p++) {
-                double v = A[p * m + i];
-                if (v != 0) axpy(v, B, p * n, C, i * n, n);
+        int rowBlocks = (m + ROW_BLOCK - 1) / ROW_BLOCK;
+        Parallel.forRange(0, rowBlocks, 1, rb -> {
+            int i0 = rb * ROW_BLOCK, rows = Math.min(m, i0 + ROW_BLOCK) - i0;
+            for (int j0 = 0; j0 < n; j0 += N_BLOCK) {
+                int nj = Math.min(N_BLOCK, n - j0);
+                for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
+                    int p1 = Math.min(k, p0 + K_BLOCK);
+                    gemmAcc(rows, nj, p1 - p0, A, p0 * m + i0, 1, m, B, p0 * n + j0, n, C, i0 * n + j0, n);
+                }
             }
         });
         return c;

@@ -93,14 +93,14 @@ public final class E8P12 {
         }
     }
 
-    /** Pattern table transposed (coordinate-major) so the 256 pattern scores vectorise. */
-    private static final double[][] PAT_T = new double[DIM][256];
+    /** Pattern table transposed (coordinate-major, flat: [i·256 + p]) so the 256 pattern scores vectorise. */
+    private static final double[] PAT_T = new double[DIM * 256];
     private static final double[] ODD_MASK = new double[256]; // 1 where (Σ2a_i)/2 is odd
     private static final jdk.incubator.vector.VectorSpecies<Double> S = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
 
     static {
         for (int p = 0; p < 256; p++) {
-            for (int i = 0; i < DIM; i++) PAT_T[i][p] = PAT[p * DIM + i];
+            for (int i = 0; i < DIM; i++) PAT_T[i * 256 + p] = PAT[p * DIM + i];
             ODD_MASK[p] = PAT_HALF_SUM_ODD[p] ? 1 : 0;
         }
     }
@@ -108,13 +108,16 @@ public final class E8P12 {
     /**
      * Index of the codeword nearest to x[off..off+8) (x already scaled). For each shift and pattern the
      * best signs follow the input; if their parity is wrong the coordinate with the least |y_i|·a_i is
-     * flipped — exact, 512 candidates, scored 256 patterns at a time with the Vector API.
+     * flipped — exact, 512 candidates, scored 256 patterns at a time with the Vector API (the eight
+     * |y_i| broadcasts are hoisted out of the pattern loop and the coordinate loop unrolled; the sums
+     * keep their coordinate order, so scores are bit-identical to the plain loop).
      */
     public static int nearest(double[] x, int off) {
         double best = Double.POSITIVE_INFINITY;
         int bestCode = 0;
         double[] ay = new double[DIM];
         double[] score = new double[256];
+        final double[] pt = PAT_T;
         for (int sh = 0; sh < 2; sh++) {
             double shift = sh == 0 ? 0.25 : -0.25;
             int negMask = 0;
@@ -125,18 +128,30 @@ public final class E8P12 {
                 if (y < 0) { negMask |= 1 << i; ay[i] = -y; } else ay[i] = y;
             }
             boolean negOdd = (Integer.bitCount(negMask) & 1) != 0;
+            var a0 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[0]);
+            var a1 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[1]);
+            var a2 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[2]);
+            var a3 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[3]);
+            var a4 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[4]);
+            var a5 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[5]);
+            var a6 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[6]);
+            var a7 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[7]);
+            var yyv = jdk.incubator.vector.DoubleVector.broadcast(S, yy);
             // score[p] = ‖y‖² + ‖a_p‖² − 2·⟨|y|, a_p⟩ + [parity wrong]·4·min_i |y_i|·a_p,i
             for (int p = 0; p < 256; p += S.length()) {
-                var d = jdk.incubator.vector.DoubleVector.zero(S);
-                var mn = jdk.incubator.vector.DoubleVector.broadcast(S, Double.POSITIVE_INFINITY);
-                for (int i = 0; i < DIM; i++) {
-                    var prod = jdk.incubator.vector.DoubleVector.fromArray(S, PAT_T[i], p).mul(ay[i]);
-                    d = d.add(prod);
-                    mn = mn.min(prod);
-                }
+                var q0 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, p).mul(a0);
+                var q1 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 256 + p).mul(a1);
+                var q2 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 512 + p).mul(a2);
+                var q3 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 768 + p).mul(a3);
+                var q4 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1024 + p).mul(a4);
+                var q5 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1280 + p).mul(a5);
+                var q6 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1536 + p).mul(a6);
+                var q7 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1792 + p).mul(a7);
+                var d = q0.add(q1).add(q2).add(q3).add(q4).add(q5).add(q6).add(q7);
+                var mn = q0.min(q1).min(q2).min(q3).min(q4).min(q5).min(q6).min(q7);
                 var odd = jdk.incubator.vector.DoubleVector.fromArray(S, ODD_MASK, p);
                 if (negOdd) odd = odd.neg().add(1); // parity wrong where exactly one of (pattern, signs) is odd
-                var sc = jdk.incubator.vector.DoubleVector.fromArray(S, PAT_NORM, p).add(yy).sub(d.mul(2)).add(odd.mul(mn).mul(4));
+                var sc = jdk.incubator.vector.DoubleVector.fromArray(S, PAT_NORM, p).add(yyv).sub(d.mul(2)).add(odd.mul(mn).mul(4));
                 sc.intoArray(score, p);
             }
             int bp = -1;

@@ -27,7 +27,25 @@ public abstract class PerTensorCompression implements CompressionMethod {
     /** Errors of one compressed tensor (NaN where not measured). */
     public record Outcome(double relativeError, double relativeActivationError) {}
 
+    /** Time one tensor took: wall clock and process CPU time (all threads, so ≈ wall × busy cores). */
+    public record TensorTiming(String name, int rows, int cols, double wallSeconds, double cpuSeconds, boolean resumed) {}
+
     private Path tokenizer;
+    private final List<TensorTiming> timings = new ArrayList<>();
+    private double prepareWall, prepareCpu;
+
+    /** Per-tensor times of the last {@link #compress} (resumed tensors have zero times). */
+    public synchronized List<TensorTiming> timings() { return List.copyOf(timings); }
+
+    /** Wall and CPU seconds of the last {@link #compress}'s {@link #prepare} (calibration). */
+    public double prepareWallSeconds() { return prepareWall; }
+    public double prepareCpuSeconds() { return prepareCpu; }
+
+    /** CPU time of this process in seconds (all threads), or NaN where the JVM does not report it. */
+    public static double processCpuSeconds() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
 
     /** Records the tokenizer used with the source model in the written file (null: the source's own). */
     public PerTensorCompression withTokenizer(Path tokenizer) {
@@ -76,30 +94,63 @@ public abstract class PerTensorCompression implements CompressionMethod {
         long t0 = System.nanoTime();
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
+        double cpu0 = processCpuSeconds();
+        long p0 = System.nanoTime();
         prepare(model, progress, cancel);
+        prepareWall = (System.nanoTime() - p0) / 1e9;
+        prepareCpu = processCpuSeconds() - cpu0;
+        if (prepareWall > 1) progress.log(String.format(java.util.Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
         List<String> names = targets(model);
         List<CompressionReport.TensorError> errors = new ArrayList<>();
+        synchronized (this) { timings.clear(); }
+        String layer = null;
+        double layerWall = 0, layerCpu = 0, allWall = 0, allCpu = 0;
+        int layerTensors = 0;
         for (int i = 0; i < names.size(); i++) {
             cancel.throwIfCancelled();
             String name = names.get(i);
+            String thisLayer = layerOf(name);
+            if (layer != null && !layer.equals(thisLayer)) {
+                logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, i, names.size());
+                layerWall = layerCpu = 0;
+                layerTensors = 0;
+            }
+            layer = thisLayer;
             Path part = CompressedFiles.partFile(workDir, name);
             String params = dev.llmcw.util.Json.write(parameters());
             // A part is reused only if it was made by the same method with the same parameters.
             if (Files.isRegularFile(part) && params.equals(SafetensorsFile.open(part).metadata().get("params"))) {
                 var md = SafetensorsFile.open(part).metadata();
                 errors.add(new CompressionReport.TensorError(name, Double.parseDouble(md.get("rel_error")), Double.parseDouble(md.get("rel_act_error"))));
+                var t = model.tensor(name);
+                synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), 0, 0, true)); }
                 progress.update(name() + " (resumed)", i + 1, names.size(), name);
                 continue;
             }
             var t = model.tensor(name);
+            long s0 = System.nanoTime();
+            double c0 = processCpuSeconds();
             SafetensorsWriter pw = new SafetensorsWriter();
             Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, progress, cancel);
             pw.metadata("params", params);
             pw.metadata("rel_error", Double.toString(o.relativeError()));
             pw.metadata("rel_act_error", Double.toString(o.relativeActivationError()));
             pw.write(part);
+            double wall = (System.nanoTime() - s0) / 1e9, cpu = processCpuSeconds() - c0;
+            synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), wall, cpu, false)); }
+            layerWall += wall;
+            layerCpu += cpu;
+            allWall += wall;
+            allCpu += cpu;
+            layerTensors++;
             errors.add(new CompressionReport.TensorError(name, o.relativeError(), o.relativeActivationError()));
-            progress.update(name(), i + 1, names.size(), String.format("%s rel.err %.4f act.err %.4f", name, o.relativeError(), o.relativeActivationError()));
+            progress.update(name(), i + 1, names.size(), String.format(java.util.Locale.ROOT, "%s rel.err %.4f act.err %.4f, %.1f s (%.1f s CPU)",
+                    name, o.relativeError(), o.relativeActivationError(), wall, cpu));
+        }
+        if (layer != null) logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, names.size(), names.size());
+        if (allWall > 0) {
+            progress.log(String.format(java.util.Locale.ROOT, "%s: %d tensors in %.1f s wall, %.1f s CPU (+ %.1f s wall, %.1f s CPU preparing)",
+                    name(), names.size(), allWall, allCpu, prepareWall, prepareCpu));
         }
         SafetensorsWriter w = CompressedFiles.newWriter(model, name(), parameters(), tokenizer);
         Set<String> compressed = new HashSet<>(names);
@@ -107,6 +158,22 @@ public abstract class PerTensorCompression implements CompressionMethod {
         for (String name : names) CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);
         w.write(out);
         return new CompressionReport(out, name(), parameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** "model.layers.12.mlp.up_proj.weight" → "12"; other names are their own layer. */
+    static String layerOf(String name) {
+        String prefix = "model.layers.";
+        if (!name.startsWith(prefix)) return name;
+        int dot = name.indexOf('.', prefix.length());
+        return dot < 0 ? name : name.substring(prefix.length(), dot);
+    }
+
+    private void logLayer(ProgressListener progress, String layer, int tensors, double wall, double cpu, double allWall,
+                          int done, int total) {
+        if (tensors == 0) return;
+        String eta = done < total && done > 0 ? String.format(java.util.Locale.ROOT, ", about %.1f min to go", allWall / done * (total - done) / 60) : "";
+        progress.log(String.format(java.util.Locale.ROOT, "layer %s: %d tensors in %.1f s wall, %.1f s CPU; %d/%d tensors done%s",
+                layer, tensors, wall, cpu, done, total, eta));
     }
 
     public static double relativeError(float[] w, double[] q) {

@@ -66,6 +66,7 @@ public final class UniformGrid {
     public static UniformGrid fitClipped(double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric) {
         UniformGrid g = empty(rows, cols, bits, groupSize, symmetric);
         dev.llmcw.engine.Parallel.forRange(0, rows, 8, r -> {
+            double[] d2 = new double[g.groupSize];
             for (int gi = 0; gi < g.groups; gi++) {
                 int c0 = gi * g.groupSize, c1 = Math.min(cols, c0 + g.groupSize);
                 double min = 0, max = 0;
@@ -75,14 +76,15 @@ public final class UniformGrid {
                     max = Math.max(max, v);
                 }
                 double bestErr = Double.POSITIVE_INFINITY, bestP = 1;
+                int maxq = (1 << bits) - 1;
                 for (int step = 0; step < 20; step++) {
                     double p = 1 - 0.025 * step;
-                    g.setGroup(r, gi, p * min, p * max);
+                    // The grid setGroup(r, gi, p·min, p·max) would store, evaluated inline with the same
+                    // arithmetic as quantize(): squared errors vectorised, summed in column order.
+                    Params gp = params(p * min, p * max, bits, symmetric);
+                    squaredErrors(w, r * cols + c0, c1 - c0, gp.scale(), gp.zero(), maxq, Math.max(-min, max), d2);
                     double err = 0;
-                    for (int c = c0; c < c1 && err < bestErr; c++) {
-                        double v = w[r * cols + c], d = v - g.quantize(r, c, v);
-                        err += d * d;
-                    }
+                    for (int c = 0; c < c1 - c0 && err < bestErr; c++) err += d2[c];
                     if (err < bestErr) { bestErr = err; bestP = p; }
                 }
                 g.setGroup(r, gi, bestP * min, bestP * max);
@@ -91,8 +93,53 @@ public final class UniformGrid {
         return g;
     }
 
+    private static final jdk.incubator.vector.VectorSpecies<Double> S = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+    private static final double RINT_MAGIC = 6755399441055744.0; // 1.5·2^52: (x + M) − M = rint(x) for |x| < 2^51
+
+    /**
+     * out[i] = (w[off+i] − ŵ)² with ŵ = sc·(clamp(Math.round(w/sc) + zero, 0, maxq) − zero), exactly as
+     * {@link #quantize} computes it. Vectorised where |w/sc| < 2^50: Math.round(x) = rint(x) + [x − rint(x) = ½]
+     * (both exact there); scalar otherwise (a scale that underflowed FP16, say).
+     */
+    private static void squaredErrors(double[] w, int off, int len, double sc, int zero, int maxq, double maxAbs, double[] out) {
+        int i = 0;
+        if (sc > 0 && maxAbs / sc < 0x1p50) {
+            var scv = jdk.incubator.vector.DoubleVector.broadcast(S, sc);
+            var zv = jdk.incubator.vector.DoubleVector.broadcast(S, zero);
+            var mv = jdk.incubator.vector.DoubleVector.broadcast(S, maxq);
+            var magic = jdk.incubator.vector.DoubleVector.broadcast(S, RINT_MAGIC);
+            var half = jdk.incubator.vector.DoubleVector.broadcast(S, 0.5);
+            var one = jdk.incubator.vector.DoubleVector.broadcast(S, 1.0);
+            var zero0 = jdk.incubator.vector.DoubleVector.zero(S);
+            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                var v = jdk.incubator.vector.DoubleVector.fromArray(S, w, off + i);
+                var x = v.div(scv);
+                var rx = x.add(magic).sub(magic);
+                rx = rx.add(one, x.sub(rx).compare(jdk.incubator.vector.VectorOperators.EQ, half));
+                var q = rx.add(zv).max(zero0).min(mv);
+                var d = v.sub(q.sub(zv).mul(scv));
+                d.mul(d).intoArray(out, i);
+            }
+        }
+        for (; i < len; i++) {
+            double v = w[off + i];
+            long q = Math.max(0, Math.min(maxq, Math.round(v / sc) + zero));
+            double d = v - sc * (int) (q - zero);
+            out[i] = d * d;
+        }
+    }
+
     /** Fits the grid of (row, group) to the values range [min, max] (widened to include 0). */
     public void setGroup(int row, int group, double min, double max) {
+        Params p = params(min, max, bits, symmetric);
+        scales[row * groups + group] = p.scale();
+        zeros[row * groups + group] = p.zero();
+    }
+
+    /** Stored (FP16-rounded) scale and zero point of a group with range [min, max]. */
+    private record Params(float scale, int zero) {}
+
+    private static Params params(double min, double max, int bits, boolean symmetric) {
         min = Math.min(min, 0);
         max = Math.max(max, 0);
         int maxq = (1 << bits) - 1;
@@ -108,8 +155,7 @@ public final class UniformGrid {
         }
         if (scale == 0) scale = 1; // all-zero group: any scale reproduces it exactly
         // Scales are stored as FP16; quantise with the stored value so encoder and decoder agree.
-        scales[row * groups + group] = dev.llmcw.tensor.Half.f16ToFloat(dev.llmcw.tensor.Half.floatToF16((float) scale));
-        zeros[row * groups + group] = zero;
+        return new Params(dev.llmcw.tensor.Half.f16ToFloat(dev.llmcw.tensor.Half.floatToF16((float) scale)), zero);
     }
 
     /** Fits the group containing column {@code col0} of every row from column-major values (GPTQ). */
