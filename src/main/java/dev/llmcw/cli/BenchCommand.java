@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Rates are wall-clock tokens/s; *Cpu rates are tokens per CPU-second per thread (immune to a shared machine). */
     record Row(String model, String dtype, double weightMB, double prefillTokS, double decodeTokS, double decodeGBs,
-               double boundPct, double peakRssMB, double prefillCpu, double decodeCpu, double[] torch) {
+               double peakRssMB, double prefillCpu, double decodeCpu, double[] torch) {
         double torchAt(int i) { return torch == null ? Double.NaN : torch[i]; }
     }
 
@@ -90,15 +90,18 @@ final class BenchCommand implements Callable<Integer> {
                 };
                 System.out.printf(Locale.ROOT, "building SYNTHETIC %s %s ...%n", name, type);
                 Model m = SyntheticModels.build(name, type, 42);
-                rows.add(measure(name, type, m, bw, torchRes));
+                rows.add(measure(name, type, m, torchRes));
                 m = null;
                 System.gc();
             }
         }
         var after = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
+        // the bound is the higher of the two measurements: the stricter yardstick (the first copy after
+        // start-up often comes out lower while the machine's clocks and the JIT settle)
+        double bound = Math.max(bw, after.bestGBs());
         System.out.printf(Locale.ROOT, "memory copy bandwidth after the runs: best %.1f GB/s, median %.1f GB/s"
-                + " (the %% of the bound uses the first measurement, %.1f GB/s)%n", after.bestGBs(), after.medianGBs(), bw);
-        printTable(rows, bw);
+                + " (the %% of the bound uses the higher best, %.1f GB/s)%n", after.bestGBs(), after.medianGBs(), bound);
+        printTable(rows, bound);
         return 0;
     }
 
@@ -111,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
         return b;
     }
 
-    private Row measure(String name, DType type, Model m, double bw, double[] torchRes) {
+    private Row measure(String name, DType type, Model m, double[] torchRes) {
         LlamaEngine e = new LlamaEngine(m, Math.max(m.config().maxSeqLen(), prefill + decode));
         int vocab = m.config().vocabSize();
         SplittableRandom rnd = new SplittableRandom(7);
@@ -153,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
         long bytes = decodeBytes(m);
         double decodeGBs = bytes * bestDecode / 1e9;
         Row r = new Row(name, type.name(), m.weightBytes() / 1e6, bestPrefill, bestDecode, decodeGBs,
-                100 * decodeGBs / bw, peakRssMB(), cpuPrefill, cpuDecode, torchRes);
+                peakRssMB(), cpuPrefill, cpuDecode, torchRes);
         System.out.printf(Locale.ROOT, "  %s %s: prefill %.1f tok/s, decode %.1f tok/s (%.1f GB/s of weights)%n",
                 name, type, r.prefillTokS(), r.decodeTokS(), decodeGBs);
         return r;
@@ -209,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println(h.replaceAll("[^|]", "-"));
         for (Row r : rows) {
             String s = String.format(Locale.ROOT, "| %-13s | %-5s | %10.1f | %13.1f | %12.1f | %11.2f | %10.1f | %11.0f |",
-                    r.model(), r.dtype(), r.weightMB(), r.prefillTokS(), r.decodeTokS(), r.decodeGBs(), r.boundPct(), r.peakRssMB());
+                    r.model(), r.dtype(), r.weightMB(), r.prefillTokS(), r.decodeTokS(), r.decodeGBs(), 100 * r.decodeGBs() / bw, r.peakRssMB());
             if (torch) {
                 s += String.format(Locale.ROOT, " %13.1f | %12.1f | %12.2fx | %11.2fx |", r.torchAt(0), r.torchAt(1),
                         r.prefillTokS() / r.torchAt(0), r.decodeTokS() / r.torchAt(1));
