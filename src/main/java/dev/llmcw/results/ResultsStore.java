@@ -237,39 +237,30 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
      * absent is stored as a metric of its own.
      */
     public void saveMetrics(long runId, TaskMetrics m) {
-        locked(() -> {
-            conn.setAutoCommit(false);
-            try {
-                try (PreparedStatement d = conn.prepareStatement("DELETE FROM metrics WHERE run_id = ?")) {
-                    d.setLong(1, runId);
-                    d.executeUpdate();
+        transaction(() -> {
+            try (PreparedStatement d = conn.prepareStatement("DELETE FROM metrics WHERE run_id = ?")) {
+                d.setLong(1, runId);
+                d.executeUpdate();
+            }
+            try (PreparedStatement p = conn.prepareStatement("INSERT INTO metrics(run_id, name, value, stderr) VALUES (?,?,?,?)")) {
+                for (var e : m.metrics().entrySet()) {
+                    String name = e.getKey();
+                    if (name.endsWith("_stderr") && m.metrics().containsKey(name.substring(0, name.length() - 7))) continue;
+                    p.setLong(1, runId);
+                    p.setString(2, name);
+                    setDouble(p, 3, e.getValue());
+                    setDouble(p, 4, m.metrics().get(name + "_stderr"));
+                    p.addBatch();
                 }
-                try (PreparedStatement p = conn.prepareStatement("INSERT INTO metrics(run_id, name, value, stderr) VALUES (?,?,?,?)")) {
-                    for (var e : m.metrics().entrySet()) {
-                        String name = e.getKey();
-                        if (name.endsWith("_stderr") && m.metrics().containsKey(name.substring(0, name.length() - 7))) continue;
-                        p.setLong(1, runId);
-                        p.setString(2, name);
-                        setDouble(p, 3, e.getValue());
-                        setDouble(p, 4, m.metrics().get(name + "_stderr"));
-                        p.addBatch();
-                    }
-                    p.executeBatch();
-                }
-                try (PreparedStatement u = conn.prepareStatement(
-                        "UPDATE runs SET item_count = ?, details = ?, task_version = COALESCE(?, task_version) WHERE id = ?")) {
-                    u.setInt(1, m.items());
-                    u.setString(2, Json.write(m.details() == null ? Map.of() : new TreeMap<>(m.details())));
-                    u.setString(3, m.taskVersion());
-                    u.setLong(4, runId);
-                    if (u.executeUpdate() == 0) throw new ResultsStoreException("no run " + runId + " in " + file);
-                }
-                conn.commit();
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
+                p.executeBatch();
+            }
+            try (PreparedStatement u = conn.prepareStatement(
+                    "UPDATE runs SET item_count = ?, details = ?, task_version = COALESCE(?, task_version) WHERE id = ?")) {
+                u.setInt(1, m.items());
+                u.setString(2, Json.write(m.details() == null ? Map.of() : new TreeMap<>(m.details())));
+                u.setString(3, m.taskVersion());
+                u.setLong(4, runId);
+                if (u.executeUpdate() == 0) throw new ResultsStoreException("no run " + runId + " in " + file);
             }
             return null;
         });
@@ -352,38 +343,29 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
      * (they are the same results, still needed by that run).
      */
     public void deleteRun(long runId) {
-        locked(() -> {
-            conn.setAutoCommit(false);
-            try {
-                String key = null;
-                try (PreparedStatement q = conn.prepareStatement("SELECT item_key FROM runs WHERE id = ?")) {
-                    q.setLong(1, runId);
-                    try (ResultSet rs = q.executeQuery()) {
-                        if (rs.next()) key = rs.getString(1);
-                    }
+        transaction(() -> {
+            String key = null;
+            try (PreparedStatement q = conn.prepareStatement("SELECT item_key FROM runs WHERE id = ?")) {
+                q.setLong(1, runId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) key = rs.getString(1);
                 }
-                try (PreparedStatement d = conn.prepareStatement("DELETE FROM metrics WHERE run_id = ?")) {
-                    d.setLong(1, runId);
+            }
+            try (PreparedStatement d = conn.prepareStatement("DELETE FROM metrics WHERE run_id = ?")) {
+                d.setLong(1, runId);
+                d.executeUpdate();
+            }
+            try (PreparedStatement d = conn.prepareStatement("DELETE FROM runs WHERE id = ?")) {
+                d.setLong(1, runId);
+                d.executeUpdate();
+            }
+            if (key != null) {
+                try (PreparedStatement d = conn.prepareStatement(
+                        "DELETE FROM items WHERE run_key = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE item_key = ?)")) {
+                    d.setString(1, key);
+                    d.setString(2, key);
                     d.executeUpdate();
                 }
-                try (PreparedStatement d = conn.prepareStatement("DELETE FROM runs WHERE id = ?")) {
-                    d.setLong(1, runId);
-                    d.executeUpdate();
-                }
-                if (key != null) {
-                    try (PreparedStatement d = conn.prepareStatement(
-                            "DELETE FROM items WHERE run_key = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE item_key = ?)")) {
-                        d.setString(1, key);
-                        d.setString(2, key);
-                        d.executeUpdate();
-                    }
-                }
-                conn.commit();
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
             }
             return null;
         });
@@ -426,8 +408,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     @Override
     public void saveAll(String runKey, List<StoredItem> items) {
         if (items.isEmpty()) return;
-        locked(() -> {
-            conn.setAutoCommit(false);
+        transaction(() -> {
             try (PreparedStatement p = conn.prepareStatement(
                     "INSERT OR REPLACE INTO items(run_key, item_id, gold, chosen, payload) VALUES (?,?,?,?,?)")) {
                 for (StoredItem item : items) {
@@ -439,12 +420,6 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                     p.addBatch();
                 }
                 p.executeBatch();
-                conn.commit();
-            } catch (SQLException | RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
             }
             return null;
         });
@@ -656,6 +631,23 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     @FunctionalInterface
     private interface SqlWork<T> {
         T run() throws SQLException;
+    }
+
+    /** {@link #locked} work in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T transaction(SqlWork<T> work) {
+        return locked(() -> {
+            conn.setAutoCommit(false);
+            try {
+                T result = work.run();
+                conn.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        });
     }
 
     private <T> T locked(SqlWork<T> work) {
