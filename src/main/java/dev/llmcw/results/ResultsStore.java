@@ -390,18 +390,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
 
     @Override
     public void save(String runKey, StoredItem item) {
-        locked(() -> {
-            try (PreparedStatement p = conn.prepareStatement(
-                    "INSERT OR REPLACE INTO items(run_key, item_id, gold, chosen, payload) VALUES (?,?,?,?,?)")) {
-                p.setString(1, runKey);
-                p.setString(2, item.itemId());
-                p.setInt(3, item.gold());
-                p.setInt(4, item.chosen());
-                p.setString(5, item.payloadJson() == null ? "{}" : item.payloadJson());
-                p.executeUpdate();
-            }
-            return null;
-        });
+        saveAll(runKey, List.of(item));
     }
 
     /** All items in one transaction: a batch of evaluated items costs one commit, not one per item. */
