@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 import dev.llmcw.compress.caldera.CalderaMethod;
 import dev.llmcw.compress.calibration.CalibrationSpec;
-import dev.llmcw.compress.quant.PerTensorCompression;
+import dev.llmcw.util.ProcessStats;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.ModelLoader;
@@ -22,7 +22,6 @@ import dev.llmcw.tensor.DType;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.ProgressListener;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -84,8 +83,7 @@ final class CalderaBenchCommand implements Callable<Integer> {
         int[][] shapes = {{hidden, hidden}, {kvDim, hidden}, {kvDim, hidden}, {hidden, hidden},
                 {intermediate, hidden}, {intermediate, hidden}, {hidden, intermediate}};
         double total = 0;
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
+        double cpu0 = ProcessStats.cpuSeconds();
         for (int layer = 0; layer < timeLayers; layer++) {
             double layerSec = 0;
             PreparedHessian attnIn = null, mlpIn = null;
@@ -111,16 +109,12 @@ final class CalderaBenchCommand implements Callable<Integer> {
         double perLayer = total / timeLayers;
         // On a shared machine wall time overstates the cost; process CPU time / threads is what an idle
         // machine with that many cores would take (the kernels keep all threads busy).
-        double cpuPerLayer = (os.getProcessCpuTime() - cpu0) / 1e9 / timeLayers;
+        double cpuPerLayer = (ProcessStats.cpuSeconds() - cpu0) / timeLayers;
         System.out.printf("CPU time %.1fs per layer → ≈ %.1fs per layer on %d idle cores; whole model ≈ %.1f min (EXTRAPOLATED from CPU time)%n",
                 cpuPerLayer, cpuPerLayer / threads, threads, cpuPerLayer / threads * layers / 60);
         System.out.printf("measured %d layer(s): %.1fs per layer; whole %d-layer model %s %.1f min%n", timeLayers, perLayer, layers,
                 timeLayers == layers ? "=" : "≈ (EXTRAPOLATED)", perLayer * layers / 60);
         return 0;
-    }
-
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** The end-to-end path of {@code compress --method caldera}, timed per tensor. */
@@ -144,7 +138,7 @@ final class CalderaBenchCommand implements Callable<Integer> {
             System.out.println("options: " + o.asMap());
             System.out.printf(Locale.ROOT, "%,d compressed weights at %.4f bits/weight%n", est.compressedParams(), est.bitsPerCompressedWeight());
             Path file = out != null ? out : tmp.resolve("compressed.safetensors");
-            double load0 = loadAverage(), cpu0 = PerTensorCompression.processCpuSeconds();
+            double load0 = ProcessStats.loadAverage(), cpu0 = ProcessStats.cpuSeconds();
             long t0 = System.nanoTime();
             ProgressListener progress = new ProgressListener() {
                 long last;
@@ -160,8 +154,8 @@ final class CalderaBenchCommand implements Callable<Integer> {
                 }
             };
             var report = method.compress(src, file, tmp.resolve("work"), progress, dev.llmcw.util.CancellationToken.none());
-            double wall = (System.nanoTime() - t0) / 1e9, cpu = PerTensorCompression.processCpuSeconds() - cpu0;
-            double load1 = loadAverage();
+            double wall = (System.nanoTime() - t0) / 1e9, cpu = ProcessStats.cpuSeconds() - cpu0;
+            double load1 = ProcessStats.loadAverage();
             // Per matrix type.
             Map<String, double[]> byType = new LinkedHashMap<>(); // count, wall, cpu, act.err sum
             var errors = report.tensorErrors();

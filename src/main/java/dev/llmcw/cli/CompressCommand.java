@@ -169,16 +169,16 @@ final class CompressCommand implements Callable<Integer> {
                 }
             }
         };
-        double cpu0 = dev.llmcw.compress.quant.PerTensorCompression.processCpuSeconds();
+        double cpu0 = dev.llmcw.util.ProcessStats.cpuSeconds();
         CompressionReport r = m.compress(src, out, workDir, progress, cancel);
-        double cpu = dev.llmcw.compress.quant.PerTensorCompression.processCpuSeconds() - cpu0;
+        double cpu = dev.llmcw.util.ProcessStats.cpuSeconds() - cpu0;
         Runtime.getRuntime().removeShutdownHook(hook);
         long fileBytes = Files.size(out);
         System.out.printf(Locale.ROOT, "bits/weight: %.4f (compressed tensors)%n", r.size().bitsPerCompressedWeight());
         System.out.printf(Locale.ROOT, "whole model: %,d bytes on disk (%,d params, %.4f bits/weight overall)%n",
                 fileBytes, r.size().totalParams(), 8.0 * fileBytes / r.size().totalParams());
         System.out.printf(Locale.ROOT, "time: %.1f s wall, %.1f s CPU (load average %.2f on %d cores)%n", r.seconds(), cpu,
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                dev.llmcw.util.ProcessStats.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
         if (!noStore) {
             // Record the compression (per-tensor errors, size) so evaluations of the file link back to it.

@@ -65,10 +65,10 @@ final class EvalBenchCommand implements Callable<Integer> {
     private void time(ScoringModel sm, Path dataDir, int limit) {
         for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
             // fresh store each time: a benchmark must not resume
-            long cpu0 = processCpuNanos();
+            long cpu0 = dev.llmcw.util.ProcessStats.cpuNanos();
             TaskMetrics r = new Evaluator(EvalOptions.defaults().withLimit(limit), ItemStore.inMemory(), null, null)
                     .run(t, dataDir, sm, null).metrics();
-            double cpu = (processCpuNanos() - cpu0) / 1e9;
+            double cpu = (dev.llmcw.util.ProcessStats.cpuNanos() - cpu0) / 1e9;
             var d = r.details();
             String key = r.metrics().containsKey("acc") ? "acc" : r.metrics().containsKey("word_perplexity") ? "word_perplexity" : "perplexity";
             Double acc = r.metrics().get(key);
@@ -76,11 +76,5 @@ final class EvalBenchCommand implements Callable<Integer> {
                     cpu, d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
                     d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%s %.4f", key, acc));
         }
-    }
-
-    /** CPU time of the whole process (all threads, JIT and GC included), or -1 where the JVM cannot tell. */
-    private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : -1;
     }
 }

@@ -41,11 +41,6 @@ public abstract class PerTensorCompression implements CompressionMethod {
     public double prepareWallSeconds() { return prepareWall; }
     public double prepareCpuSeconds() { return prepareCpu; }
 
-    /** CPU time of this process in seconds (all threads), or NaN where the JVM does not report it. */
-    public static double processCpuSeconds() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
-    }
 
     /** Records the tokenizer used with the source model in the written file (null: the source's own). */
     public PerTensorCompression withTokenizer(Path tokenizer) {
@@ -94,11 +89,11 @@ public abstract class PerTensorCompression implements CompressionMethod {
         long t0 = System.nanoTime();
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
-        double cpu0 = processCpuSeconds();
+        double cpu0 = dev.llmcw.util.ProcessStats.cpuSeconds();
         long p0 = System.nanoTime();
         prepare(model, progress, cancel);
         prepareWall = (System.nanoTime() - p0) / 1e9;
-        prepareCpu = processCpuSeconds() - cpu0;
+        prepareCpu = dev.llmcw.util.ProcessStats.cpuSeconds() - cpu0;
         if (prepareWall > 1) progress.log(String.format(java.util.Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
         List<String> names = targets(model);
         List<CompressionReport.TensorError> errors = new ArrayList<>();
@@ -129,14 +124,14 @@ public abstract class PerTensorCompression implements CompressionMethod {
             }
             var t = model.tensor(name);
             long s0 = System.nanoTime();
-            double c0 = processCpuSeconds();
+            double c0 = dev.llmcw.util.ProcessStats.cpuSeconds();
             SafetensorsWriter pw = new SafetensorsWriter();
             Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, progress, cancel);
             pw.metadata("params", params);
             pw.metadata("rel_error", Double.toString(o.relativeError()));
             pw.metadata("rel_act_error", Double.toString(o.relativeActivationError()));
             pw.write(part);
-            double wall = (System.nanoTime() - s0) / 1e9, cpu = processCpuSeconds() - c0;
+            double wall = (System.nanoTime() - s0) / 1e9, cpu = dev.llmcw.util.ProcessStats.cpuSeconds() - c0;
             synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), wall, cpu, false)); }
             layerWall += wall;
             layerCpu += cpu;

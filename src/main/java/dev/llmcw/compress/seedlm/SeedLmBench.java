@@ -52,8 +52,8 @@ public final class SeedLmBench {
 
     /** CPU time of this process: on a shared machine, wall time says more about the neighbours than about the kernel. */
     static long cpuNanos() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : System.nanoTime();
+        long cpu = dev.llmcw.util.ProcessStats.cpuNanos();
+        return cpu >= 0 ? cpu : System.nanoTime();
     }
 
     private static void run(SeedSearch s, float[] w, int nb) {
