@@ -18,7 +18,17 @@ public final class WeightNames {
             "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
             "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj");
 
-    public static String layer(int i, String suffix) { return "model.layers." + i + "." + suffix; }
+    /** Prefix of every tensor of a transformer block: {@code model.layers.<i>.}. */
+    public static final String LAYER_PREFIX = "model.layers.";
+
+    public static String layer(int i, String suffix) { return LAYER_PREFIX + i + "." + suffix; }
+
+    /** The layer number of a block tensor's name ("model.layers.12.mlp.up_proj.weight" → "12"), or null for other names. */
+    public static String layerOf(String name) {
+        if (!name.startsWith(LAYER_PREFIX)) return null;
+        int dot = name.indexOf('.', LAYER_PREFIX.length());
+        return dot < 0 ? null : name.substring(LAYER_PREFIX.length(), dot);
+    }
     public static String attnNorm(int i) { return layer(i, "input_layernorm.weight"); }
     public static String ffnNorm(int i) { return layer(i, "post_attention_layernorm.weight"); }
     public static String q(int i) { return layer(i, "self_attn.q_proj.weight"); }

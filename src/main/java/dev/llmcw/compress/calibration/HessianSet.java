@@ -22,11 +22,9 @@ public final class HessianSet {
 
     /** Group of a block linear weight name ("model.layers.3.mlp.up_proj.weight" → "3.mlp_in"). */
     public static String groupKey(String weightName) {
-        String prefix = "model.layers.";
-        if (!weightName.startsWith(prefix)) throw new IllegalArgumentException("not a block linear: " + weightName);
-        int dot = weightName.indexOf('.', prefix.length());
-        String layer = weightName.substring(prefix.length(), dot);
-        String rest = weightName.substring(dot + 1);
+        String layer = WeightNames.layerOf(weightName);
+        if (layer == null) throw new IllegalArgumentException("not a block linear: " + weightName);
+        String rest = weightName.substring(WeightNames.LAYER_PREFIX.length() + layer.length() + 1);
         String g;
         if (rest.startsWith("self_attn.q_proj") || rest.startsWith("self_attn.k_proj") || rest.startsWith("self_attn.v_proj")) g = "attn_in";
         else if (rest.startsWith("self_attn.o_proj")) g = "attn_out";

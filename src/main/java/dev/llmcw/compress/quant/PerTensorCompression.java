@@ -104,7 +104,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
         for (int i = 0; i < names.size(); i++) {
             cancel.throwIfCancelled();
             String name = names.get(i);
-            String thisLayer = layerOf(name);
+            String thisLayer = java.util.Objects.requireNonNullElse(dev.llmcw.model.WeightNames.layerOf(name), name); // other names: their own layer
             if (layer != null && !layer.equals(thisLayer)) {
                 logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, i, names.size());
                 layerWall = layerCpu = 0;
@@ -153,14 +153,6 @@ public abstract class PerTensorCompression implements CompressionMethod {
         for (String name : names) CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);
         w.write(out);
         return new CompressionReport(out, name(), parameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** "model.layers.12.mlp.up_proj.weight" → "12"; other names are their own layer. */
-    static String layerOf(String name) {
-        String prefix = "model.layers.";
-        if (!name.startsWith(prefix)) return name;
-        int dot = name.indexOf('.', prefix.length());
-        return dot < 0 ? name : name.substring(prefix.length(), dot);
     }
 
     private void logLayer(ProgressListener progress, String layer, int tensors, double wall, double cpu, double allWall,
