@@ -86,24 +86,48 @@ public final class DenseLinear implements Linear {
     }
 
     /**
-     * Rows 2p and 2p+1 (if it exists) of W·x for one token: y[yBase + o] = w_o·x + b_o, or
-     * y[yBase + o] += w_o·x + b_o when {@code add}. Both rows through {@link Tensor#dotPair}, which is
-     * bit-identical to one {@link Tensor#dot} per row.
+     * Rows per half of the blocks in which {@link #rowPair} pairs rows: pair p of a block of 2·D rows
+     * is (row k, row k + D). Rows of one pair are read in one loop; when they are neighbours the two
+     * interleaved streams 1 row apart defeat the hardware prefetcher on the development machine (BF16,
+     * 576-wide rows: 5.7 GB/s on one core, 9.8 GB/s on two), rows D ≥ 8 apart stream like two
+     * independent sequences (7.9–8.4 and 13–15 GB/s; measured with a standalone kernel benchmark).
+     */
+    static final int PAIR_DISTANCE = 16;
+
+    /** First row of pair p: blocks of 2·D rows, pair k of a block takes rows k and k + half. */
+    static int pairFirstRow(int p) {
+        int block = p / PAIR_DISTANCE;
+        return 2 * PAIR_DISTANCE * block + p % PAIR_DISTANCE;
+    }
+
+    /** Second row of pair p (see {@link #pairFirstRow}), or -1 when the pair has one row (odd tail). */
+    static int pairSecondRow(int p, int out) {
+        int base = 2 * PAIR_DISTANCE * (p / PAIR_DISTANCE);
+        int half = Math.min(PAIR_DISTANCE, (out - base + 1) / 2);
+        int second = base + p % PAIR_DISTANCE + half;
+        return second < out ? second : -1;
+    }
+
+    /**
+     * Rows {@link #pairFirstRow} and {@link #pairSecondRow} of pair p (pairs 0 .. ⌈out/2⌉ cover every
+     * row once) of W·x for one token: y[yBase + o] = w_o·x + b_o, or y[yBase + o] += w_o·x + b_o when
+     * {@code add}. Both rows through {@link Tensor#dotPair}, which is bit-identical to one
+     * {@link Tensor#dot} per row, so the pairing does not change any result.
      */
     private void rowPair(int p, float[] x, int xOff, float[] y, int yBase, boolean add) {
-        int o = 2 * p;
+        int o = pairFirstRow(p), o1 = pairSecondRow(p, out);
         long rowOff = (long) o * in;
         float b0 = bias == null ? 0f : bias[o];
-        if (o + 1 < out) {
-            float b1 = bias == null ? 0f : bias[o + 1];
-            long pair = weight.dotPair(rowOff, weight, rowOff + in, x, xOff, in);
+        if (o1 >= 0) {
+            float b1 = bias == null ? 0f : bias[o1];
+            long pair = weight.dotPair(rowOff, weight, (long) o1 * in, x, xOff, in);
             float v0 = VectorKernels.first(pair) + b0, v1 = VectorKernels.second(pair) + b1;
             if (add) {
                 y[yBase + o] += v0;
-                y[yBase + o + 1] += v1;
+                y[yBase + o1] += v1;
             } else {
                 y[yBase + o] = v0;
-                y[yBase + o + 1] = v1;
+                y[yBase + o1] = v1;
             }
         } else {
             float v0 = weight.dot(rowOff, x, xOff, in) + b0;
