@@ -43,6 +43,14 @@ public final class DenseLinear implements Linear {
             });
             return;
         }
+        if (in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS) {
+            float[] wt = transposed();
+            int step = VectorKernels.transposedRowStep(), rowsPad = wt.length / in, groups = rowsPad / step;
+            Parallel.forRange(0, groups, Math.max(1, 8192 / (in * step)), g ->
+                    VectorKernels.matmulTransposed(wt, rowsPad, out, in, g * step, (g + 1) * step, x, xOff, batch,
+                            y, yOff, out, bias, 0));
+            return;
+        }
         // Prefill: rows in blocks of ~64 KB of float weights, converted once per block and then reused
         // for every token; tokens in tiles of ~32 KB of activations so a tile stays in L1/L2 while the
         // block's row pairs sweep over it (see VectorKernels.matmulTile).
@@ -64,6 +72,32 @@ public final class DenseLinear implements Linear {
                         y, yOff + t0 * out + r0, out, bias, r0);
             }
         });
+    }
+
+    /**
+     * Batches of layers with rows at most this wide run {@link VectorKernels#matmulTransposed} over a float
+     * copy of W transposed once (4·out·in bytes, at most 1 KB per output row): for short rows the lane
+     * sums of the dot-product kernel cost as much as the products (stories260K's 64-wide layers).
+     */
+    static final int TRANSPOSED_MAX_IN = 256;
+    /** ... and at most this many weights (32 MB of floats; e.g. a huge vocabulary over a small width stays tiled). */
+    static final long TRANSPOSED_MAX_WEIGHTS = 8L << 20;
+    private volatile float[] transposed;
+
+    /** W as floats, transposed and zero-padded to whole row steps (built on first use; racing builds give equal arrays). */
+    private float[] transposed() {
+        float[] wt = transposed;
+        if (wt == null) {
+            int step = VectorKernels.transposedRowStep(), rowsPad = (out + step - 1) / step * step;
+            wt = new float[rowsPad * in];
+            float[] row = new float[in];
+            for (int r = 0; r < out; r++) {
+                weight.toFloat((long) r * in, row, 0, in);
+                for (int k = 0; k < in; k++) wt[k * rowsPad + r] = row[k];
+            }
+            transposed = wt;
+        }
+        return wt;
     }
 
     /** True when {@code layers} are all dense, share one input width and {@code batch} is a decode-sized batch. */

@@ -11,6 +11,7 @@ import dev.llmcw.tensor.VectorExp;
 import dev.llmcw.tensor.VectorKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Forward pass of a Llama-family decoder (Llama 2/3, SmolLM, Mistral without sliding window, Qwen2):
@@ -25,6 +26,13 @@ import jdk.incubator.vector.VectorOperators;
  * only has to reproduce W·x.
  */
 public final class LlamaEngine implements Scorer {
+    /**
+     * The float species, always read from this constant and never from a local: in an on-stack-replacement
+     * compilation a local's value comes from the interpreter frame, is not a compile-time constant, and
+     * the Vector API then runs its Java fallback (measured: most of stories260K's attention time).
+     */
+    private static final VectorSpecies<Float> F = VectorKernels.F;
+
     private final ModelConfig c;
     private final Tensor embed;
     private final Layer[] layers;
@@ -361,7 +369,7 @@ public final class LlamaEngine implements Scorer {
      * (its prefix, then its segment up to itself) are copied transposed into one zero-padded buffer, so a
      * query's scores are computed a vector of keys at a time (the head dimension is the short inner loop,
      * which a per-key dot product of 8 floats would waste); the softmax is as in {@link #softmaxInto}
-     * and the weighted values are summed key by key.
+     * and the weighted values are summed over keys in four interleaved chains.
      */
     private void segmentAttention(float[] q, float[] kc, float[] vc, float[] out, int n, int start, Segments seg) {
         final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.nHeads() / c.nKvHeads();
@@ -372,7 +380,7 @@ public final class LlamaEngine implements Scorer {
         final int maxCols = (widest + lanes - 1) / lanes * lanes;
         Parallel.forRange(0, c.nKvHeads(), 1, kh -> {
             float[] kt = new float[hd * maxCols];
-            float[] s = new float[maxCols];
+            float[] s = new float[maxCols], laneSums = new float[lanes];
             int kvOff = kh * hd;
             for (int g = 0; g < seg.count(); g++) {
                 int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g];
@@ -390,8 +398,7 @@ public final class LlamaEngine implements Scorer {
                     for (int h = kh * group; h < (kh + 1) * group; h++) {
                         int qo = t * qDim + h * hd;
                         keyScores(kt, stride, q, qo, hd, s, len);
-                        float inv = softmaxInPlace(s, len, scale);
-                        weightedValues(s, len, inv, vc, kvDim, kvOff, pre, start + r0, out, qo, hd);
+                        softmaxWeightedValues(s, len, scale, vc, kvDim, kvOff, pre, start + r0, out, qo, hd, laneSums);
                     }
                 }
             }
@@ -400,56 +407,76 @@ public final class LlamaEngine implements Scorer {
 
     /** s[j] = q[qo..qo+hd) · key j for j < len, keys transposed in kt (row d at d * stride), a vector of keys at a time. */
     private static void keyScores(float[] kt, int stride, float[] q, int qo, int hd, float[] s, int len) {
-        var sp = VectorKernels.F;
-        for (int j = 0; j < len; j += sp.length()) {
-            FloatVector acc = FloatVector.zero(sp);
-            for (int d = 0; d < hd; d++) acc = FloatVector.fromArray(sp, kt, d * stride + j).fma(FloatVector.broadcast(sp, q[qo + d]), acc);
+        int lanes = F.length(), j = 0;
+        for (; j + lanes < len; j += 2 * lanes) { // two vectors of keys: two FMA chains (kt is padded to whole vectors)
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int d = 0; d < hd; d++) {
+                FloatVector qd = FloatVector.broadcast(F, q[qo + d]);
+                a0 = FloatVector.fromArray(F, kt, d * stride + j).fma(qd, a0);
+                a1 = FloatVector.fromArray(F, kt, d * stride + j + lanes).fma(qd, a1);
+            }
+            a0.intoArray(s, j);
+            a1.intoArray(s, j + lanes);
+        }
+        for (; j < len; j += lanes) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int d = 0; d < hd; d++) acc = FloatVector.fromArray(F, kt, d * stride + j).fma(FloatVector.broadcast(F, q[qo + d]), acc);
             acc.intoArray(s, j);
         }
     }
 
     /**
-     * s[0..len) = exp((s - max) * scale) and s[len..) up to the next whole vector = 0; returns 1 / sum.
-     * The exponentials come from {@link VectorExp} (a vector at a time, within 2 ulp of e^x, 0 below
-     * e^-80) rather than {@link #softmaxInto}'s scalar Math.exp, which was the largest single cost of
-     * scoring stories260K; lane sums are added in double.
+     * One query row of {@link #segmentAttention}: the raw scores s[0..len) become exp((s - max)·scale)
+     * (s[len..) up to the next whole vector: 0), and out[qo..qo+hd) = Σ_j (s[j]/Σs)·value j, keys j < pre
+     * at cache slot j and the rest at slots ownSlot0 + (j - pre), summed in four interleaved chains
+     * (the decode path's {@link #softmaxInto} sums key by key: results agree to float rounding). The exponentials come from {@link VectorExp} (a
+     * vector at a time, within 2 ulp of e^x, 0 below e^-80) rather than {@link #softmaxInto}'s scalar
+     * Math.exp, which was the largest single cost of scoring stories260K; lane sums are added in double.
+     *
+     * <p>Softmax and weighted sum are one method on purpose: it is too large for C2 to inline into the
+     * per-head loop, so it is compiled on its own. Inlined there (as two small methods), the loop's vector
+     * operations exceeded C2's inlining budget and the exponential's ran as the Vector API's Java fallback
+     * (JFR: ~40 % of stories260K's PIQA time in FloatVector templates; 16.0 → 12.6 CPU s on 600 items).
      */
-    private static float softmaxInPlace(float[] s, int len, float scale) {
-        var sp = VectorKernels.F;
-        int lanes = sp.length(), end = (len + lanes - 1) / lanes * lanes;
+    private static void softmaxWeightedValues(float[] s, int len, float scale, float[] vc, int kvDim, int kvOff, int pre,
+                                              int ownSlot0, float[] out, int qo, int hd, float[] laneSums) {
+        int lanes = F.length(), end = (len + lanes - 1) / lanes * lanes;
         java.util.Arrays.fill(s, len, end, Float.NEGATIVE_INFINITY); // padding: weight 0 below
-        FloatVector mv = FloatVector.broadcast(sp, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < end; j += lanes) mv = mv.max(FloatVector.fromArray(sp, s, j));
-        float max = mv.reduceLanes(VectorOperators.MAX); // exact in any order
-        FloatVector sum = FloatVector.zero(sp);
+        // max by compare and blend, not the Vector API's MAX: in this method C2 ran MAX as its Java fallback
+        // (JFR, JDK 25 on AVX2) while a standalone copy compiled it; compare/blend always compiled here.
+        FloatVector mv = FloatVector.fromArray(F, s, 0);
+        for (int j = lanes; j < end; j += lanes) {
+            FloatVector v = FloatVector.fromArray(F, s, j);
+            mv = mv.blend(v, mv.lt(v));
+        }
+        mv.intoArray(laneSums, 0);
+        float max = laneSums[0];
+        for (int i = 1; i < lanes; i++) max = Math.max(max, laneSums[i]); // exact in any order
+        // No vector carried from one iteration to the next here: with a lane-sum accumulator this loop ran
+        // its additions as the Vector API's Java fallback (JFR) after the change above; a scalar double sum instead.
         for (int j = 0; j < end; j += lanes) {
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(sp, s, j).sub(max).mul(scale));
-            e.intoArray(s, j);
-            sum = sum.add(e);
+            VectorExp.exp(FloatVector.fromArray(F, s, j).sub(max).mul(scale)).intoArray(s, j);
         }
         double total = 0;
-        for (float part : sum.toArray()) total += part;
-        return (float) (1.0 / total);
-    }
+        for (int j = 0; j < len; j++) total += s[j];
+        float inv = (float) (1.0 / total);
 
-    /**
-     * out[qo..qo+hd) = Σ_j (s[j]·inv) · value j, keys j < pre at cache slot j and the rest at slots
-     * ownSlot0 + (j - pre); summed key by key (the order of {@link #softmaxInto}), accumulators in registers.
-     */
-    private static void weightedValues(float[] s, int len, float inv, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0,
-                                       float[] out, int qo, int hd) {
-        var sp = VectorKernels.F;
-        int lanes = sp.length(), d0 = 0;
-        int split = Math.min(pre, len), shift = (ownSlot0 - pre) * kvDim + kvOff;
+        // Keys in four interleaved FMA chains (key j into chain j mod 4, chains added at the end): with one
+        // chain a head of 8 values waits an FMA latency per key.
+        int d0 = 0, split = Math.min(pre, len), shift = (ownSlot0 - pre) * kvDim + kvOff;
         for (; d0 + lanes <= hd; d0 += lanes) {
-            FloatVector acc = FloatVector.zero(sp);
-            for (int j = 0; j < split; j++) {
-                acc = FloatVector.fromArray(sp, vc, j * kvDim + kvOff + d0).fma(FloatVector.broadcast(sp, s[j] * inv), acc);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int j = 0;
+            for (; j + 4 <= len; j += 4) {
+                a0 = FloatVector.fromArray(F, vc, valueOffset(j, split, kvDim, kvOff, shift) + d0).fma(FloatVector.broadcast(F, s[j] * inv), a0);
+                a1 = FloatVector.fromArray(F, vc, valueOffset(j + 1, split, kvDim, kvOff, shift) + d0).fma(FloatVector.broadcast(F, s[j + 1] * inv), a1);
+                a2 = FloatVector.fromArray(F, vc, valueOffset(j + 2, split, kvDim, kvOff, shift) + d0).fma(FloatVector.broadcast(F, s[j + 2] * inv), a2);
+                a3 = FloatVector.fromArray(F, vc, valueOffset(j + 3, split, kvDim, kvOff, shift) + d0).fma(FloatVector.broadcast(F, s[j + 3] * inv), a3);
             }
-            for (int j = split; j < len; j++) {
-                acc = FloatVector.fromArray(sp, vc, j * kvDim + shift + d0).fma(FloatVector.broadcast(sp, s[j] * inv), acc);
+            for (; j < len; j++) {
+                a0 = FloatVector.fromArray(F, vc, valueOffset(j, split, kvDim, kvOff, shift) + d0).fma(FloatVector.broadcast(F, s[j] * inv), a0);
             }
-            acc.intoArray(out, qo + d0);
+            a0.add(a1).add(a2.add(a3)).intoArray(out, qo + d0);
         }
         for (; d0 < hd; d0++) {
             float acc = 0;
@@ -457,6 +484,11 @@ public final class LlamaEngine implements Scorer {
             for (int j = split; j < len; j++) acc = Math.fma(s[j] * inv, vc[j * kvDim + shift + d0], acc);
             out[qo + d0] = acc;
         }
+    }
+
+    /** Where key j's values start in the cache: the prefix at slot j, the row's own segment shifted (see {@link #softmaxWeightedValues}). */
+    private static int valueOffset(int j, int split, int kvDim, int kvOff, int shift) {
+        return j * kvDim + (j < split ? kvOff : shift);
     }
 
     // ------------------------------------------------------------------ convenience APIs

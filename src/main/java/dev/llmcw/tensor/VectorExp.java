@@ -2,6 +2,7 @@ package dev.llmcw.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -25,21 +26,23 @@ public final class VectorExp {
     private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
             P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
+    /** Lanes of {@link VectorKernels#F} (the species is that constant, not x.species(): see LlamaEngine.F). */
     public static FloatVector exp(FloatVector x) {
-        var sp = x.species();
-        FloatVector safe = x.max(CUTOFF);
+        // clamp by compare and blend rather than max(): see LlamaEngine.softmaxWeightedValues
+        VectorMask<Float> under = x.lt(CUTOFF);
+        FloatVector safe = x.blend(CUTOFF, under);
         FloatVector n = safe.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(sp, -LN2_HI), safe);
-        r = n.fma(FloatVector.broadcast(sp, -LN2_LO), r);
+        FloatVector r = n.fma(FloatVector.broadcast(VectorKernels.F, -LN2_HI), safe);
+        r = n.fma(FloatVector.broadcast(VectorKernels.F, -LN2_LO), r);
         FloatVector p = r.fma(P0, P1);
-        p = p.fma(r, FloatVector.broadcast(sp, P2));
-        p = p.fma(r, FloatVector.broadcast(sp, P3));
-        p = p.fma(r, FloatVector.broadcast(sp, P4));
-        p = p.fma(r, FloatVector.broadcast(sp, P5));
+        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P2));
+        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P3));
+        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P4));
+        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P5));
         FloatVector y = p.mul(r).fma(r, r).add(1f);
         IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         FloatVector scaled = y.mul(bits.reinterpretAsFloats());
-        return scaled.blend(0f, x.lt(CUTOFF));
+        return scaled.blend(0f, under);
     }
 
     /** The same computation on one float (reference for tests and scalar tails). */

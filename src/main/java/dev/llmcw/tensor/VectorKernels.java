@@ -401,6 +401,87 @@ public final class VectorKernels {
         }
     }
 
+    /** Rows per step of {@link #matmulTransposed}: the transposed layout pads the row count to a multiple of this. */
+    public static int transposedRowStep() { return 2 * L; }
+
+    /**
+     * Batched matmul over transposed float weights, for short rows: wt[k * rowsPad + r] = W[r][k]
+     * (rowsPad a multiple of {@link #transposedRowStep()}, padding rows zero), and for row groups
+     * [r0, r1) (multiples of the step, r1 ≤ rowsPad) and every token t < tokens,
+     * y[yOff + t*yStride + r] = Σ_k x[xOff + t*n + k]·W[r][k] (+ bias[biasOff + r]) for r < rows.
+     * Lanes run along the output rows and each x value is broadcast, so no lane sums are needed: the
+     * dot-product form ({@link #matmulTile}) pays a tree reduction per output, which on 64-wide rows
+     * (stories260K) is as much work as the products themselves (measured 2.2–3.1× faster here at in ≤ 172,
+     * no faster from in ≈ 576 on). Sums run over k in order, one FMA per step.
+     */
+    public static void matmulTransposed(float[] wt, int rowsPad, int rows, int n, int r0, int r1, float[] x, int xOff,
+                                        int tokens, float[] y, int yOff, int yStride, float[] bias, int biasOff) {
+        // Accumulators leave through this buffer: a vector handed to a method that is not inlined is
+        // boxed, which made an earlier version with a vector-argument store helper slower than the tiled kernel.
+        float[] acc = new float[8 * L];
+        for (int r = r0; r < r1; r += 2 * L) {
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                int x0 = xOff + t * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+                FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                for (int k = 0, wo = r; k < n; k++, wo += rowsPad) {
+                    FloatVector w0 = FloatVector.fromArray(F, wt, wo), w1 = FloatVector.fromArray(F, wt, wo + L);
+                    FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
+                    c00 = w0.fma(b, c00);
+                    c01 = w1.fma(b, c01);
+                    b = FloatVector.broadcast(F, x[x1 + k]);
+                    c10 = w0.fma(b, c10);
+                    c11 = w1.fma(b, c11);
+                    b = FloatVector.broadcast(F, x[x2 + k]);
+                    c20 = w0.fma(b, c20);
+                    c21 = w1.fma(b, c21);
+                    b = FloatVector.broadcast(F, x[x3 + k]);
+                    c30 = w0.fma(b, c30);
+                    c31 = w1.fma(b, c31);
+                }
+                c00.intoArray(acc, 0);
+                c01.intoArray(acc, L);
+                c10.intoArray(acc, 2 * L);
+                c11.intoArray(acc, 3 * L);
+                c20.intoArray(acc, 4 * L);
+                c21.intoArray(acc, 5 * L);
+                c30.intoArray(acc, 6 * L);
+                c31.intoArray(acc, 7 * L);
+                storeRows(acc, 4, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
+            }
+            for (; t < tokens; t++) {
+                int x0 = xOff + t * n;
+                FloatVector c0 = FloatVector.zero(F), c1 = c0;
+                for (int k = 0, wo = r; k < n; k++, wo += rowsPad) {
+                    FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
+                    c0 = FloatVector.fromArray(F, wt, wo).fma(b, c0);
+                    c1 = FloatVector.fromArray(F, wt, wo + L).fma(b, c1);
+                }
+                c0.intoArray(acc, 0);
+                c1.intoArray(acc, L);
+                storeRows(acc, 1, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
+            }
+        }
+    }
+
+    /** Token j's 2L row values acc[2L·j ..] into y[off + j·yStride ..] (+ bias), the first {@code left} of them. */
+    private static void storeRows(float[] acc, int tokens, float[] y, int off, int yStride, int left, float[] bias, int bo) {
+        for (int j = 0; j < tokens; j++) {
+            int yo = off + j * yStride, ao = 2 * L * j;
+            if (left >= 2 * L) {
+                FloatVector a = FloatVector.fromArray(F, acc, ao), b = FloatVector.fromArray(F, acc, ao + L);
+                if (bias != null) {
+                    a = a.add(FloatVector.fromArray(F, bias, bo));
+                    b = b.add(FloatVector.fromArray(F, bias, bo + L));
+                }
+                a.intoArray(y, yo);
+                b.intoArray(y, yo + L);
+            } else {
+                for (int i = 0; i < left; i++) y[yo + i] = acc[ao + i] + (bias == null ? 0f : bias[bo + i]);
+            }
+        }
+    }
+
     /**
      * g[i] = silu(g[i]) * u[i] = g / (1 + e^-g) * u for i in [from, to). Not the Vector API's EXP, which
      * has a different implementation (and last bits) compiled than interpreted: {@link VectorExp}, the
@@ -411,7 +492,8 @@ public final class VectorKernels {
         int i = from;
         for (int bound = to - L; i <= bound; i += L) {
             FloatVector gv = FloatVector.fromArray(F, g, i);
-            FloatVector e = VectorExp.exp(gv.neg().min(88f));
+            FloatVector ng = gv.neg();
+            FloatVector e = VectorExp.exp(ng.blend(88f, ng.compare(VectorOperators.GT, 88f))); // min(-g, 88) by compare/blend (see VectorExp)
             gv.div(e.add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
         }
         for (; i < to; i++) g[i] = swiglu(g[i], u[i]);

@@ -128,9 +128,17 @@ public final class KernelConformance {
         }
     }
 
-    /** Batched DenseLinear (tiled kernel from 4 tokens on) against per-token scalar dots, with bias. */
+    /**
+     * Batched DenseLinear against per-token scalar dots, with bias: short rows (the transposed kernel)
+     * and rows wider than DenseLinear's transposed limit (the tiled dot-product kernel).
+     */
     static void checkMatmul(DType type, Random rnd) {
-        int in = type.blockSize() == 1 ? 77 : 96, out = 37;
+        checkMatmul(type, type.blockSize() == 1 ? 77 : 96, rnd);
+        checkMatmul(type, type.blockSize() == 1 ? 301 : 320, rnd);
+    }
+
+    static void checkMatmul(DType type, int in, Random rnd) {
+        int out = 37;
         Tensor w = random(type, out, in, rnd);
         Tensor ref = scalarView(w);
         float[] bias = gaussian(out, rnd);
