@@ -28,6 +28,19 @@ class LlamaEngineTest {
     }
 
     @Test
+    void logSumExpMatchesDoubleReference() {
+        java.util.Random rnd = new java.util.Random(3);
+        for (int n : new int[]{1, 5, 8, 13, 512, 517}) {
+            float[] a = new float[n + 3];
+            for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextGaussian() * 6);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 0; i < n; i++) max = Math.max(max, a[2 + i]);
+            for (int i = 0; i < n; i++) sum += Math.exp(a[2 + i] - max);
+            assertThat(LlamaEngine.logSumExp(a, 2, n)).as("n %d", n).isCloseTo(max + Math.log(sum), org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
+    @Test
     void stories260KMatchesPyTorchReference() {
         Model m = Llama2cLoader.load(TestData.stories260K());
         var g = GoldenModels.golden(GoldenModels.resource("stories260K-logits.json"));

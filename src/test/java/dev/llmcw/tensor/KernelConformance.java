@@ -100,6 +100,22 @@ public final class KernelConformance {
             checkMatmul(type, rnd);
         }
         checkHalfSpecials();
+        checkMax(rnd);
+    }
+
+    /** max over every (offset, length) split of head, vector body and tail equals the scalar maximum. */
+    static void checkMax(Random rnd) {
+        float[] a = gaussian(300, rnd);
+        for (int off : new int[]{0, 1, 7, 33}) {
+            for (int n = 1; off + n <= a.length; n += n < 40 ? 1 : 37) {
+                float want = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) want = Math.max(want, a[off + i]);
+                if (VectorKernels.max(a, off, n) != want) {
+                    throw new AssertionError("max off=" + off + " n=" + n + ": " + VectorKernels.max(a, off, n) + " vs " + want
+                            + " at " + VectorKernels.vectorBits() + " bits");
+                }
+            }
+        }
     }
 
     /** Row-pair dots (same tensor, another tensor of the type, another type) equal two single dots bit for bit. */
