@@ -43,26 +43,31 @@ final class EvalBenchCommand implements Callable<Integer> {
     @Option(names = "--synthetic-limit", defaultValue = "50", description = "items per task for the synthetic model (default: ${DEFAULT-VALUE})")
     int syntheticLimit;
 
+    @Option(names = "--runs", defaultValue = "1", description = {
+            "times each task runs in this JVM (default: ${DEFAULT-VALUE}); run 1 includes the JIT compiling the",
+            "kernels (several CPU-seconds on 2 cores), later runs show the steady speed a GUI session gets"})
+    int runs;
+
     @Override
     public Integer call() {
         Path m = model != null ? model : DataPaths.shared("models/stories260K/stories260K.bin");
         Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
         ScoringModel sm = ScoringModels.load(m, tokenizer);
         System.out.printf("%d engine threads, JDK %s%n", Parallel.threads(), Runtime.version());
-        System.out.println("| model | task | items | seconds | CPU seconds | items/s | tokens run | tokens without sharing | sharing saves | main metric |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        time(sm, dataDir, limit);
+        System.out.println("| model | task | run | items | seconds | CPU seconds | items/s | tokens run | tokens without sharing | sharing saves | main metric |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (int run = 1; run <= runs; run++) time(sm, dataDir, limit, run);
         if (synthetic != null) {
             // Random weights at a real model's shapes: speed only. tok512 ids fit any of these vocabularies.
             var tok = dev.llmcw.tokenizer.TokenizerFiles.llama2c(DataPaths.shared("models/stories260K/tok512.bin"), 512);
             var model = dev.llmcw.engine.SyntheticModels.build(synthetic, dev.llmcw.tensor.DType.F32, 1);
             time(new ScoringModel("SYNTHETIC " + synthetic + " (tok512)", "synthetic-" + synthetic,
-                    new dev.llmcw.engine.LlamaEngine(model, 2048), tok), dataDir, syntheticLimit);
+                    new dev.llmcw.engine.LlamaEngine(model, 2048), tok), dataDir, syntheticLimit, 1);
         }
         return 0;
     }
 
-    private void time(ScoringModel sm, Path dataDir, int limit) {
+    private void time(ScoringModel sm, Path dataDir, int limit, int run) {
         for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
             // fresh store each time: a benchmark must not resume
             long cpu0 = dev.llmcw.util.ProcessStats.cpuNanos();
@@ -72,7 +77,8 @@ final class EvalBenchCommand implements Callable<Integer> {
             var d = r.details();
             String key = r.metrics().containsKey("acc") ? "acc" : r.metrics().containsKey("word_perplexity") ? "word_perplexity" : "perplexity";
             Double acc = r.metrics().get(key);
-            System.out.printf(Locale.ROOT, "| %s | %s | %d | %s | %.1f | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(), r.items(), d.get("seconds"),
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %.1f | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(),
+                    run == 1 ? "1 (cold JIT)" : String.valueOf(run), r.items(), d.get("seconds"),
                     cpu, d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
                     d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%s %.4f", key, acc));
         }
