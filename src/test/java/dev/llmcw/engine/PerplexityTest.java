@@ -18,8 +18,16 @@ class PerplexityTest {
         System.arraycopy(doc, 0, seq, 1, doc.length);
         float[][] logits = e.logits(seq);
         double s = 0;
-        for (int i = 0; i < doc.length; i++) s -= logits[i][doc[i]] - LlamaEngine.logSumExp(logits[i], 0, logits[i].length);
+        for (int i = 0; i < doc.length; i++) s -= logits[i][doc[i]] - logSumExp(logits[i]);
         return s;
+    }
+
+    /** Independent reference: max-shifted, Math.exp in double. */
+    private static double logSumExp(float[] a) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (float v : a) max = Math.max(max, v);
+        for (float v : a) sum += Math.exp(v - max);
+        return max + Math.log(sum);
     }
 
     @Test
