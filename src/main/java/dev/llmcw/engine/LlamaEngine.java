@@ -389,22 +389,122 @@ public final class LlamaEngine implements Scorer {
                 int ko = slot * kvDim + kvOff;
                 for (int d = 0; d < hd; d++) kt[d * stride + slot] = kc[ko + d];
             }
-            float[] s = new float[maxCols + 2 * lanes], laneSums = new float[lanes];
+            int sStride = maxCols + 2 * lanes;
+            float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[lanes];
+            int[] qo = new int[QUERY_BATCH], len = new int[QUERY_BATCH];
             for (int g = 0; g < seg.count(); g++) {
                 int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g];
-                for (int t = r0; t < r1; t++) {
-                    int len = pre + (t - r0) + 1;
-                    for (int h = kh * group; h < (kh + 1) * group; h++) {
-                        int qo = t * qDim + h * hd;
-                        // scores of the prefix (slots 0..pre), then of the segment's own rows (written after,
-                        // over the prefix pass's spill past pre)
-                        keyScores(kt, stride, q, qo, hd, s, 0, 0, pre);
-                        keyScores(kt, stride, q, qo, hd, s, pre, start + r0, len - pre);
-                        softmaxWeightedValues(s, len, scale, vc, kvDim, kvOff, pre, start + r0, out, qo, hd, laneSums);
+                // the segment's queries in (row, head) order, QUERY_BATCH at a time: they share keys and values
+                int queries = (r1 - r0) * group;
+                for (int qi = 0; qi < queries; ) {
+                    int b = Math.min(QUERY_BATCH, queries - qi);
+                    for (int i = 0; i < b; i++) {
+                        int t = r0 + (qi + i) / group, h = kh * group + (qi + i) % group;
+                        qo[i] = t * qDim + h * hd;
+                        len[i] = pre + (t - r0) + 1;
                     }
+                    if (b == QUERY_BATCH) {
+                        attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale, vc, kvDim, kvOff, pre, start + r0, out, laneSums);
+                    } else {
+                        for (int i = 0; i < b; i++) attendOne(kt, stride, q, qo[i], len[i], hd, s, scale, vc, kvDim, kvOff, pre, start + r0, out, laneSums);
+                    }
+                    qi += b;
                 }
             }
         });
+    }
+
+    /** Queries attended together by {@link #attendBatch}. */
+    private static final int QUERY_BATCH = 4;
+
+    /**
+     * One query: scores of the prefix (slots 0..pre), then of the segment's own rows (written after, over
+     * the prefix pass's spill past pre), softmax weights, weighted values.
+     */
+    private static void attendOne(float[] kt, int stride, float[] q, int qo, int len, int hd, float[] s, float scale,
+                                  float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out, float[] laneSums) {
+        keyScores(kt, stride, q, qo, hd, s, 0, 0, pre);
+        keyScores(kt, stride, q, qo, hd, s, pre, ownSlot0, len - pre);
+        softmaxWeights(s, 0, len, len, scale, laneSums);
+        weightedValues(s, len, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd);
+    }
+
+    /**
+     * {@link #QUERY_BATCH} queries of one segment (lengths ascending, the last the longest): each key vector
+     * and each value row is loaded once for all of them. Scores go to rows of s (stride sStride); a
+     * query's weights past its own length are zero, so all are summed over the longest length.
+     */
+    private static void attendBatch(float[] kt, int stride, float[] q, int[] qo, int[] len, int hd, float[] s, int sStride,
+                                    float scale, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out,
+                                    float[] laneSums) {
+        int lenMax = len[QUERY_BATCH - 1];
+        for (int part = 0; part < 2; part++) { // the prefix, then the own rows (see attendOne)
+            int sOff = part == 0 ? 0 : pre, slot0 = part == 0 ? 0 : ownSlot0, count = part == 0 ? pre : lenMax - pre;
+            int lanes = F.length();
+            for (int i = 0; i < count; i += lanes) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int d = 0, ko = slot0 + i; d < hd; d++, ko += stride) {
+                    FloatVector k = FloatVector.fromArray(F, kt, ko);
+                    a0 = k.fma(FloatVector.broadcast(F, q[qo[0] + d]), a0);
+                    a1 = k.fma(FloatVector.broadcast(F, q[qo[1] + d]), a1);
+                    a2 = k.fma(FloatVector.broadcast(F, q[qo[2] + d]), a2);
+                    a3 = k.fma(FloatVector.broadcast(F, q[qo[3] + d]), a3);
+                }
+                a0.intoArray(s, sOff + i);
+                a1.intoArray(s, sStride + sOff + i);
+                a2.intoArray(s, 2 * sStride + sOff + i);
+                a3.intoArray(s, 3 * sStride + sOff + i);
+            }
+        }
+        for (int b = 0; b < QUERY_BATCH; b++) softmaxWeights(s, b * sStride, len[b], lenMax, scale, laneSums);
+        weightedValues4(s, sStride, lenMax, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd);
+    }
+
+    /**
+     * out[qo[b]..+hd) = Σ_j w_b[j]·value j for the four queries b (weights in rows of s), keys j < pre at
+     * cache slot j and the rest at ownSlot0 + (j - pre); each value row loaded once for the four queries,
+     * two FMA chains per query (even and odd keys).
+     */
+    private static void weightedValues4(float[] s, int sStride, int len, float[] vc, int kvDim, int kvOff, int pre,
+                                        int ownSlot0, float[] out, int[] qo, int hd) {
+        int lanes = F.length(), d0 = 0, split = Math.min(pre, len), ownBase = (ownSlot0 - pre) * kvDim + kvOff;
+        int s1 = sStride, s2 = 2 * sStride, s3 = 3 * sStride;
+        for (; d0 + lanes <= hd; d0 += lanes) {
+            // even and odd keys in separate chains per query (8 accumulators): one chain per query summing
+            // every key in turn moved PIQA's worst per-item log-likelihood from 9.0e-5 to 1.4e-4 off the reference
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int j = 0;
+            for (; j + 2 <= len; j += 2) {
+                FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
+                a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
+                a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
+                a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
+                a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
+                FloatVector w = FloatVector.fromArray(F, vc, (j + 1) * kvDim + (j + 1 < split ? kvOff : ownBase) + d0);
+                b0 = w.fma(FloatVector.broadcast(F, s[j + 1]), b0);
+                b1 = w.fma(FloatVector.broadcast(F, s[s1 + j + 1]), b1);
+                b2 = w.fma(FloatVector.broadcast(F, s[s2 + j + 1]), b2);
+                b3 = w.fma(FloatVector.broadcast(F, s[s3 + j + 1]), b3);
+            }
+            if (j < len) {
+                FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
+                a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
+                a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
+                a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
+                a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
+            }
+            a0.add(b0).intoArray(out, qo[0] + d0);
+            a1.add(b1).intoArray(out, qo[1] + d0);
+            a2.add(b2).intoArray(out, qo[2] + d0);
+            a3.add(b3).intoArray(out, qo[3] + d0);
+        }
+        for (; d0 < hd; d0++) {
+            for (int b = 0; b < QUERY_BATCH; b++) {
+                float acc = 0;
+                for (int j = 0; j < len; j++) acc = Math.fma(s[b * sStride + j], vc[j * kvDim + (j < split ? kvOff : ownBase) + d0], acc);
+                out[qo[b] + d0] = acc;
+            }
+        }
     }
 
     /**
@@ -426,53 +526,54 @@ public final class LlamaEngine implements Scorer {
     }
 
     /**
-     * One query row of {@link #segmentAttention}: the raw scores s[0..len) become exp((s - max)·scale)
-     * (s[len..) up to the next whole vector: 0), and out[qo..qo+hd) = Σ_j (s[j]/Σs)·value j, keys j < pre
-     * at cache slot j and the rest at slots ownSlot0 + (j - pre), summed in four interleaved chains
-     * (the decode path's {@link #softmaxInto} sums key by key: results agree to float rounding). The exponentials come from {@link VectorExp} (a
-     * vector at a time, within 2 ulp of e^x, 0 below e^-80) rather than {@link #softmaxInto}'s scalar
-     * Math.exp, which was the largest single cost of scoring stories260K; lane sums are added in double.
+     * Softmax weights of one query in place: the raw scores s[off..off+len) become
+     * exp((s - max)·scale) / Σ, and s[off+len .. off+max(zeroTo, len rounded up to whole vectors)) become 0.
+     * The exponentials come from {@link VectorExp} (a vector at a time, within 2 ulp of e^x, 0 below e^-80)
+     * rather than {@link #softmaxInto}'s scalar Math.exp, which was the largest single cost of scoring
+     * stories260K; the sum is in double.
      *
-     * <p>Softmax and weighted sum are one method on purpose: it is too large for C2 to inline into the
-     * per-head loop, so it is compiled on its own. Inlined there (as two small methods), the loop's vector
-     * operations exceeded C2's inlining budget and the exponential's ran as the Vector API's Java fallback
-     * (JFR: ~40 % of stories260K's PIQA time in FloatVector templates; 16.0 → 12.6 CPU s on 600 items).
+     * <p>Two JIT notes, both measured with JFR on JDK 25 (AVX2): the max is by compare and blend, not the
+     * Vector API's MAX, and no vector is carried from one iteration of the exponential loop to the next (a
+     * lane-sum accumulator); in either form C2 ran those operations as the Vector API's Java fallback in
+     * this method while a standalone copy compiled them (~40 % of stories260K's PIQA time).
      */
-    private static void softmaxWeightedValues(float[] s, int len, float scale, float[] vc, int kvDim, int kvOff, int pre,
-                                              int ownSlot0, float[] out, int qo, int hd, float[] laneSums) {
+    private static void softmaxWeights(float[] s, int off, int len, int zeroTo, float scale, float[] laneSums) {
         int lanes = F.length(), end = (len + lanes - 1) / lanes * lanes;
-        java.util.Arrays.fill(s, len, end, Float.NEGATIVE_INFINITY); // padding: weight 0 below
-        // max by compare and blend, not the Vector API's MAX: in this method C2 ran MAX as its Java fallback
-        // (JFR, JDK 25 on AVX2) while a standalone copy compiled it; compare/blend always compiled here.
-        FloatVector mv = FloatVector.fromArray(F, s, 0);
+        java.util.Arrays.fill(s, off + len, off + end, Float.NEGATIVE_INFINITY); // padding: weight 0 below
+        FloatVector mv = FloatVector.fromArray(F, s, off);
         for (int j = lanes; j < end; j += lanes) {
-            FloatVector v = FloatVector.fromArray(F, s, j);
+            FloatVector v = FloatVector.fromArray(F, s, off + j);
             mv = mv.blend(v, mv.lt(v));
         }
         mv.intoArray(laneSums, 0);
         float max = laneSums[0];
         for (int i = 1; i < lanes; i++) max = Math.max(max, laneSums[i]); // exact in any order
-        // No vector carried from one iteration to the next here: with a lane-sum accumulator this loop ran
-        // its additions as the Vector API's Java fallback (JFR) after the change above; a scalar double sum instead.
         for (int j = 0; j < end; j += lanes) {
-            VectorExp.exp(FloatVector.fromArray(F, s, j).sub(max).mul(scale)).intoArray(s, j);
+            VectorExp.exp(FloatVector.fromArray(F, s, off + j).sub(max).mul(scale)).intoArray(s, off + j);
         }
-        double t0 = 0, t1 = 0, t2 = 0, t3 = 0; // four partial sums: one chain of double adds was a latency wait per key
+        double t0 = 0, t1 = 0, t2 = 0, t3 = 0; // in double, four partial sums (float lane sums: ~6 % faster, but PIQA's worst item 1.02e-4 off the reference)
         int j4 = 0;
         for (; j4 + 4 <= len; j4 += 4) {
-            t0 += s[j4];
-            t1 += s[j4 + 1];
-            t2 += s[j4 + 2];
-            t3 += s[j4 + 3];
+            t0 += s[off + j4];
+            t1 += s[off + j4 + 1];
+            t2 += s[off + j4 + 2];
+            t3 += s[off + j4 + 3];
         }
-        for (; j4 < len; j4++) t0 += s[j4];
+        for (; j4 < len; j4++) t0 += s[off + j4];
         float inv = (float) (1.0 / ((t0 + t1) + (t2 + t3)));
-        for (int j = 0; j < end; j += lanes) FloatVector.fromArray(F, s, j).mul(inv).intoArray(s, j); // weights s[j]·inv
+        for (int j = 0; j < end; j += lanes) FloatVector.fromArray(F, s, off + j).mul(inv).intoArray(s, off + j);
+        if (zeroTo > end) java.util.Arrays.fill(s, off + end, off + zeroTo, 0f);
+    }
 
-        // Keys in four interleaved FMA chains (key j into chain j mod 4, chains added at the end): with one
-        // chain a head of 8 values waits an FMA latency per key. The prefix keys and the row's own segment
-        // are two loops with plain strides (no per-key slot choice).
-        int d0 = 0, split = Math.min(pre, len), ownBase = (ownSlot0 - pre) * kvDim + kvOff;
+    /**
+     * out[qo..qo+hd) = Σ_j w[j]·value j over one query's weights s[0..len), keys j < pre at cache slot j and
+     * the rest at slots ownSlot0 + (j - pre). Keys in four interleaved FMA chains (key j into chain j mod 4,
+     * chains added at the end): with one chain a head of 8 values waits an FMA latency per key. The decode
+     * path's {@link #softmaxInto} sums key by key: results agree to float rounding.
+     */
+    private static void weightedValues(float[] s, int len, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0,
+                                       float[] out, int qo, int hd) {
+        int lanes = F.length(), d0 = 0, split = Math.min(pre, len), ownBase = (ownSlot0 - pre) * kvDim + kvOff;
         for (; d0 + lanes <= hd; d0 += lanes) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int j = 0;
@@ -499,7 +600,6 @@ public final class LlamaEngine implements Scorer {
             out[qo + d0] = acc;
         }
     }
-
 
     // ------------------------------------------------------------------ convenience APIs
 
