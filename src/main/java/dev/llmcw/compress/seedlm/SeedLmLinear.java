@@ -72,21 +72,24 @@ public final class SeedLmLinear implements Linear {
         packedBm = new int[bpr * rowsPad];
         for (int b = 0; b < bpr; b++) {
             for (int o = 0; o < rowsPad; o++) {
-                int state = 1, word = 0;
+                int state = 1, word = 0x888; // padding rows: any valid state, codes 0 (stored + 8), e + 8 = 0
                 if (o < rows) {
                     int blk = o * bpr + b;
                     state = t.seed(blk);
-                    word = t.exponent(blk) + 8;
-                    for (int i = 0; i < p; i++) word |= (t.code(blk, i) & 0xF) << (4 + 4 * i);
+                    word = (t.exponent(blk) + 8) << 12;
+                    for (int i = 0; i < p; i++) word |= (t.code(blk, i) + 8) << (4 * i);
                 }
                 packedBm[b * rowsPad + o] = state | word << 16;
             }
         }
     }
 
-    /** K ≤ 16 (state in 16 bits), P ≤ 3 (state and word in one int), C·P ≤ 32 (one jump word per block). */
+    /**
+     * K ≤ 16 (state in 16 bits), P ≤ 3 (state and word in one int), C·P ≤ 31 (one jump word per block, and every
+     * state is a window of the register's output inside bits 0..30 of one int, so it converts as a positive int).
+     */
     static boolean jumpKernelFits(SeedLmConfig cfg) {
-        return cfg.k() <= 16 && cfg.p() <= 3 && cfg.c() * cfg.p() <= 32;
+        return cfg.k() <= 16 && cfg.p() <= 3 && cfg.c() * cfg.p() <= 31;
     }
 
     @Override public int inFeatures() { return cols; }
@@ -107,47 +110,60 @@ public final class SeedLmLinear implements Linear {
         else forwardStripes(x, xOff, y, yOff, batch);
     }
 
-    private float t(int word, int i) { return coef[(word & 0xF) << 4 | (word >>> (4 + 4 * i) & 0xF)]; }
+    /** Coefficient i of a packed block (q_i + 8 in bits 16+4i..19+4i, e + 8 in bits 28..31). */
+    private float t(int v, int i) { return coef[(v >>> 28) << 4 | ((v >>> (16 + 4 * i) & 0xF) - 8 & 0xF)]; }
 
     /** Row o of Ŵ (cols floats) into out[off..], from the jump table (jump configurations only). */
     void decodeRow(int o, float[] out, int off) {
         float[] u = new float[c * p];
         for (int b = 0; b < bpr; b++) {
-            int v = packedBm[b * rowsPad + o], state = v & 0xFFFF, w = v >>> 16;
+            int v = packedBm[b * rowsPad + o], state = v & 0xFFFF;
             for (int i = 0; i < u.length; i++) u[i] = (float) Lfsr.normalise(jump.stateAfter(state, i + 1), kk);
             for (int r = 0; r < c && b * c + r < cols; r++) {
-                float val = u[r * p] * t(w, 0);
-                for (int i = 1; i < p; i++) val = Math.fma(u[r * p + i], t(w, i), val);
+                float val = u[r * p] * t(v, 0);
+                for (int i = 1; i < p; i++) val = Math.fma(u[r * p + i], t(v, i), val);
                 out[off + b * c + r] = val;
             }
         }
     }
 
+    /**
+     * Exponent offset G of the scaled sums (see {@link #forwardJump}): keeps x·2^{−j}·2^{−16−4i+G} within
+     * 2^{±12}·x for every state j and coefficient i, far from float underflow and overflow.
+     */
+    private static final int G = 28;
+
     private void forwardJump(float[] x, int xOff, float[] y, int yOff) {
-        float[] xp = new float[bpr * c];
-        System.arraycopy(x, xOff, xp, 0, cols);
-        float[] hxs = new float[bpr]; // 2^{K−1} · Σ_r x_r per block
-        float h = 1 << (kk - 1);
+        final int c = this.c, p = this.p, k = kk, cp = c * p, winMax = 31 - k;
+        // xs[b][j−1] = x_r · 2^{−sh_j} · 2^{−16−4i+G} for state j = r·P + i + 1 (sh_j: where state j sits in its
+        // window, see rowPairJump); hxs[b][i] = 2^{K−1}·Σ_r x_r · 2^{−16−4i+G}. Both exact power-of-two scalings.
+        float[] xs = new float[bpr * cp], hxs = new float[bpr * p];
         for (int b = 0; b < bpr; b++) {
             float sum = 0;
-            for (int r = 0; r < c; r++) sum += xp[b * c + r];
-            hxs[b] = h * sum;
+            for (int r = 0; r < c && b * c + r < cols; r++) {
+                float xr = x[xOff + b * c + r];
+                sum += xr;
+                for (int i = 0; i < p; i++) {
+                    int j = r * p + i + 1;
+                    xs[b * cp + j - 1] = Math.scalb(xr, -(j <= winMax ? j : j - k) - 16 - 4 * i + G);
+                }
+            }
+            for (int i = 0; i < p; i++) hxs[b * p + i] = Math.scalb(sum, k - 1 - 16 - 4 * i + G);
         }
+        int[] masks = new int[cp];
+        for (int j = 1; j <= cp; j++) masks[j - 1] = ((1 << k) - 1) << (j <= winMax ? j : j - k);
         int groups = rowsPad / LJ, pairs = groups / 2;
         Parallel.forRange(0, pairs + groups % 2, 1, u -> {
-            if (u < pairs) rowPairJump(2 * u * LJ, xp, hxs, y, yOff, new int[2 * LJ]);
-            else rowGroupJump((groups - 1) * LJ, xp, hxs, y, yOff, new int[LJ]);
+            if (u < pairs) rowPairJump(2 * u * LJ, xs, hxs, masks, y, yOff, new int[2 * LJ]);
+            else rowGroupJump((groups - 1) * LJ, xs, hxs, masks, y, yOff, new int[LJ]);
         });
     }
 
     /**
-     * 16 (LJ) rows starting at o0, block by block. Per block: one vector load of the packed ints, one gather of
-     * the jump-table words (index = register state), then for state j of U (j = 1 .. C·P) one shift and one mask
-     * of the 32-bit window (or of the table word), a conversion and an FMA: z_i = Σ_r x_r·V[r][i] over the raw
-     * states; the normalisation and q·2^e are applied once per block as in {@link LfsrSteppingLinear}.
+     * 8 (LJ) rows starting at o0, block by block; see {@link #rowPairJump}, which does the same for two groups.
      */
-    private void rowGroupJump(int o0, float[] xp, float[] hxs, float[] y, int yOff, int[] idx) {
-        final int c = this.c, p = this.p, k = kk, km = (1 << k) - 1, winMax = 32 - k;
+    private void rowGroupJump(int o0, float[] xs, float[] hxs, int[] masks, float[] y, int yOff, int[] idx) {
+        final int c = this.c, p = this.p, k = kk, cp = c * p, winMax = 31 - k;
         final int[] jb = jump.bits, pk = packedBm;
         final FloatVector zero = FloatVector.zero(FJ);
         FloatVector acc = zero;
@@ -158,37 +174,49 @@ public final class SeedLmLinear implements Linear {
             IntVector nb = IntVector.fromArray(IJ, jb, 0, idx, 0);
             IntVector win = s.or(nb.lanewise(VectorOperators.LSHL, k));
             FloatVector z0 = zero, z1 = zero, z2 = zero;
-            int xb = b * c, j = 1;
+            int xo = b * cp, j = 1;
             for (int r = 0; r < c; r++) {
-                FloatVector xr = FloatVector.broadcast(FJ, xp[xb + r]);
-                IntVector st = j <= winMax ? win.lanewise(VectorOperators.LSHR, j).and(km) : nb.lanewise(VectorOperators.LSHR, j - k).and(km);
-                z0 = ((FloatVector) st.convert(VectorOperators.I2F, 0)).fma(xr, z0);
+                z0 = ((FloatVector) (j <= winMax ? win : nb).and(masks[j - 1]).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z0);
                 j++;
                 if (p > 1) {
-                    st = j <= winMax ? win.lanewise(VectorOperators.LSHR, j).and(km) : nb.lanewise(VectorOperators.LSHR, j - k).and(km);
-                    z1 = ((FloatVector) st.convert(VectorOperators.I2F, 0)).fma(xr, z1);
+                    z1 = ((FloatVector) (j <= winMax ? win : nb).and(masks[j - 1]).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z1);
                     j++;
                 }
                 if (p > 2) {
-                    st = j <= winMax ? win.lanewise(VectorOperators.LSHR, j).and(km) : nb.lanewise(VectorOperators.LSHR, j - k).and(km);
-                    z2 = ((FloatVector) st.convert(VectorOperators.I2F, 0)).fma(xr, z2);
+                    z2 = ((FloatVector) (j <= winMax ? win : nb).and(masks[j - 1]).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z2);
                     j++;
                 }
             }
-            IntVector wd = v.lanewise(VectorOperators.LSHR, 16);
-            FloatVector hx = FloatVector.broadcast(FJ, hxs[b]);
-            FloatVector blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(z0.sub(hx));
-            if (p > 1) blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(z1.sub(hx), blk);
-            if (p > 2) blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(z2.sub(hx), blk);
-            acc = blk.fma(wd.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), acc);
+            int ho = b * p;
+            FloatVector blk = ((FloatVector) v.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(z0.sub(hxs[ho]));
+            if (p > 1) blk = ((FloatVector) v.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(z1.sub(hxs[ho + 1]), blk);
+            if (p > 2) blk = ((FloatVector) v.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(z2.sub(hxs[ho + 2]), blk);
+            acc = blk.fma(v.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), acc);
         }
+        acc = acc.mul(normScale * 0x1p7f / (1 << G));
         if (o0 + LJ <= rows) acc.intoArray(y, yOff + o0);
         else acc.intoArray(y, yOff + o0, FJ.indexInRange(o0, rows));
     }
 
-    /** Two 16-row groups at once: two independent FMA chains per coefficient hide the FMA latency. Same steps as {@link #rowGroupJump}. */
-    private void rowPairJump(int o0, float[] xp, float[] hxs, float[] y, int yOff, int[] idx) {
-        final int c = this.c, p = this.p, k = kk, km = (1 << k) - 1, winMax = 32 - k;
+    /**
+     * Two 8-row groups (A, B) starting at o0, block by block; two independent sets of FMA chains.
+     *
+     * <p>Per block and group: one vector load of the packed ints and one gather of the jump words nb (index =
+     * register state s). With a_0 a_1 … the register's output sequence (a_0..a_{K−1} = s, then the feedback bits),
+     * win = s | nb &lt;&lt; K holds a_0..a_31 and nb holds a_K..a_{K+31}; state j of U is a_j..a_{j+K−1}, i.e. the
+     * bits j..j+K−1 of win (j ≤ 31 − K) or j−K..j−1 of nb (j ≥ K). So win & ((2^K−1) &lt;&lt; j) is
+     * V_j·2^j as a positive int: no shift, one AND; its conversion to float is exact (K ≤ 24 significant bits),
+     * and the 2^{−j} goes into x (xs). Each state costs AND, convert and FMA against a broadcast of xs:
+     * z_i = Σ_r x_r·V[r][i] (times an exact power of two).
+     *
+     * <p>Per block then: code i is stored as q_i + 8 in bits 16+4i..19+4i, so (v & 0xF &lt;&lt; 16+4i) converted
+     * minus 8·2^{16+4i} is q_i·2^{16+4i} exactly (the 2^{−16−4i} is in xs and hxs as well); the exponent e + 8 in
+     * bits 28..31 shifted to the float exponent field with the bias 112 is 2^{e−7}. The normalisation
+     * (V − 2^{K−1})/(2^{K−1} − 1) is z_i − hxs_i and one multiply per output.
+     */
+    private void rowPairJump(int o0, float[] xs, float[] hxs, int[] masks, float[] y, int yOff, int[] idx) {
+        final int c = this.c, p = this.p, k = kk, cp = c * p, winMax = 31 - k;
+        final int rWin = Math.min(c, winMax / p), rNb = Math.min(c, (winMax - 1) / p + 1);
         final int[] jb = jump.bits, pk = packedBm;
         final FloatVector zero = FloatVector.zero(FJ);
         FloatVector accA = zero, accB = zero;
@@ -200,47 +228,85 @@ public final class SeedLmLinear implements Linear {
             IntVector nA = IntVector.fromArray(IJ, jb, 0, idx, 0), nB = IntVector.fromArray(IJ, jb, 0, idx, LJ);
             IntVector wA = sA.or(nA.lanewise(VectorOperators.LSHL, k)), wB = sB.or(nB.lanewise(VectorOperators.LSHL, k));
             FloatVector a0 = zero, a1 = zero, a2 = zero, b0 = zero, b1 = zero, b2 = zero;
-            int xb = b * c, j = 1;
-            for (int r = 0; r < c; r++) {
-                FloatVector xr = FloatVector.broadcast(FJ, xp[xb + r]);
-                boolean w = j <= winMax;
-                IntVector tA = (w ? wA : nA).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
-                IntVector tB = (w ? wB : nB).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
-                a0 = ((FloatVector) tA.convert(VectorOperators.I2F, 0)).fma(xr, a0);
-                b0 = ((FloatVector) tB.convert(VectorOperators.I2F, 0)).fma(xr, b0);
-                j++;
+            int xo = b * cp;
+            // states 1..winMax are in the window, the later ones in the jump word: r < rWin all window, r ≥ rNb all jump word
+            for (int r = 0; r < rWin; r++) {
+                int j = r * p;
+                FloatVector x0 = FloatVector.broadcast(FJ, xs[xo + j]);
+                int m0 = masks[j++];
+                a0 = ((FloatVector) wA.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, a0);
+                b0 = ((FloatVector) wB.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, b0);
                 if (p > 1) {
-                    w = j <= winMax;
-                    tA = (w ? wA : nA).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
-                    tB = (w ? wB : nB).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
-                    a1 = ((FloatVector) tA.convert(VectorOperators.I2F, 0)).fma(xr, a1);
-                    b1 = ((FloatVector) tB.convert(VectorOperators.I2F, 0)).fma(xr, b1);
-                    j++;
+                    FloatVector x1 = FloatVector.broadcast(FJ, xs[xo + j]);
+                    int m1 = masks[j++];
+                    a1 = ((FloatVector) wA.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, a1);
+                    b1 = ((FloatVector) wB.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, b1);
                 }
                 if (p > 2) {
-                    w = j <= winMax;
-                    tA = (w ? wA : nA).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
-                    tB = (w ? wB : nB).lanewise(VectorOperators.LSHR, w ? j : j - k).and(km);
-                    a2 = ((FloatVector) tA.convert(VectorOperators.I2F, 0)).fma(xr, a2);
-                    b2 = ((FloatVector) tB.convert(VectorOperators.I2F, 0)).fma(xr, b2);
-                    j++;
+                    FloatVector x2 = FloatVector.broadcast(FJ, xs[xo + j]);
+                    int m2 = masks[j++];
+                    a2 = ((FloatVector) wA.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, a2);
+                    b2 = ((FloatVector) wB.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, b2);
                 }
             }
-            FloatVector hx = FloatVector.broadcast(FJ, hxs[b]);
-            IntVector da = vA.lanewise(VectorOperators.LSHR, 16), db = vB.lanewise(VectorOperators.LSHR, 16);
-            FloatVector blkA = ((FloatVector) da.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(a0.sub(hx));
-            FloatVector blkB = ((FloatVector) db.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(b0.sub(hx));
+            for (int r = rWin; r < rNb; r++) {
+                int j = r * p;
+                FloatVector x0 = FloatVector.broadcast(FJ, xs[xo + j]);
+                int m0 = masks[j++];
+                a0 = ((FloatVector) (j <= winMax ? wA : nA).and(m0).convert(VectorOperators.I2F, 0)).fma(x0, a0);
+                b0 = ((FloatVector) (j <= winMax ? wB : nB).and(m0).convert(VectorOperators.I2F, 0)).fma(x0, b0);
+                if (p > 1) {
+                    FloatVector x1 = FloatVector.broadcast(FJ, xs[xo + j]);
+                    int m1 = masks[j++];
+                    a1 = ((FloatVector) (j <= winMax ? wA : nA).and(m1).convert(VectorOperators.I2F, 0)).fma(x1, a1);
+                    b1 = ((FloatVector) (j <= winMax ? wB : nB).and(m1).convert(VectorOperators.I2F, 0)).fma(x1, b1);
+                }
+                if (p > 2) {
+                    FloatVector x2 = FloatVector.broadcast(FJ, xs[xo + j]);
+                    int m2 = masks[j++];
+                    a2 = ((FloatVector) (j <= winMax ? wA : nA).and(m2).convert(VectorOperators.I2F, 0)).fma(x2, a2);
+                    b2 = ((FloatVector) (j <= winMax ? wB : nB).and(m2).convert(VectorOperators.I2F, 0)).fma(x2, b2);
+                }
+            }
+            for (int r = rNb; r < c; r++) {
+                int j = r * p;
+                FloatVector x0 = FloatVector.broadcast(FJ, xs[xo + j]);
+                int m0 = masks[j++];
+                a0 = ((FloatVector) nA.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, a0);
+                b0 = ((FloatVector) nB.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, b0);
+                if (p > 1) {
+                    FloatVector x1 = FloatVector.broadcast(FJ, xs[xo + j]);
+                    int m1 = masks[j++];
+                    a1 = ((FloatVector) nA.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, a1);
+                    b1 = ((FloatVector) nB.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, b1);
+                }
+                if (p > 2) {
+                    FloatVector x2 = FloatVector.broadcast(FJ, xs[xo + j]);
+                    int m2 = masks[j++];
+                    a2 = ((FloatVector) nA.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, a2);
+                    b2 = ((FloatVector) nB.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, b2);
+                }
+            }
+            int ho = b * p;
+            FloatVector h0 = FloatVector.broadcast(FJ, hxs[ho]);
+            FloatVector blkA = ((FloatVector) vA.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(a0.sub(h0));
+            FloatVector blkB = ((FloatVector) vB.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(b0.sub(h0));
             if (p > 1) {
-                blkA = ((FloatVector) da.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a1.sub(hx), blkA);
-                blkB = ((FloatVector) db.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b1.sub(hx), blkB);
+                FloatVector h1 = FloatVector.broadcast(FJ, hxs[ho + 1]);
+                blkA = ((FloatVector) vA.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(a1.sub(h1), blkA);
+                blkB = ((FloatVector) vB.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(b1.sub(h1), blkB);
             }
             if (p > 2) {
-                blkA = ((FloatVector) da.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a2.sub(hx), blkA);
-                blkB = ((FloatVector) db.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b2.sub(hx), blkB);
+                FloatVector h2 = FloatVector.broadcast(FJ, hxs[ho + 2]);
+                blkA = ((FloatVector) vA.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(a2.sub(h2), blkA);
+                blkB = ((FloatVector) vB.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(b2.sub(h2), blkB);
             }
-            accA = blkA.fma(da.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accA);
-            accB = blkB.fma(db.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accB);
+            accA = blkA.fma(vA.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), accA);
+            accB = blkB.fma(vB.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), accB);
         }
+        float k2 = normScale * 0x1p7f / (1 << G);
+        accA = accA.mul(k2);
+        accB = accB.mul(k2);
         if (o0 + LJ <= rows) accA.intoArray(y, yOff + o0);
         else if (o0 < rows) accA.intoArray(y, yOff + o0, FJ.indexInRange(o0, rows));
         int o1 = o0 + LJ;
