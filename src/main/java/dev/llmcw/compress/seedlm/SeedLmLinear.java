@@ -150,11 +150,11 @@ public final class SeedLmLinear implements Linear {
             }
             for (int i = 0; i < p; i++) hxs[b * p + i] = Math.scalb(sum, k - 1 - 16 - 4 * i + G);
         }
-        int[] masks = new int[cp];
-        for (int j = 1; j <= cp; j++) masks[j - 1] = ((1 << k) - 1) << (j <= winMax ? j : j - k);
+        int[] masks = new int[cp * LJ]; // state j's mask, LJ copies (a vector operand, not a broadcast per use)
+        for (int j = 1; j <= cp; j++) java.util.Arrays.fill(masks, (j - 1) * LJ, j * LJ, ((1 << k) - 1) << (j <= winMax ? j : j - k));
         int groups = rowsPad / LJ, pairs = groups / 2;
         Parallel.forRange(0, pairs + groups % 2, 1, u -> {
-            if (u < pairs) rowPairJump(2 * u * LJ, xs, hxs, masks, y, yOff, new int[2 * LJ]);
+            if (u < pairs) rowPairJump(2 * u * LJ, xs, hxs, masks, y, yOff, new int[4 * LJ]);
             else rowGroupJump((groups - 1) * LJ, xs, hxs, masks, y, yOff, new int[LJ]);
         });
     }
@@ -173,24 +173,23 @@ public final class SeedLmLinear implements Linear {
             s.intoArray(idx, 0);
             IntVector nb = IntVector.fromArray(IJ, jb, 0, idx, 0);
             IntVector win = s.or(nb.lanewise(VectorOperators.LSHL, k));
-            FloatVector z0 = zero, z1 = zero, z2 = zero;
-            int xo = b * cp, j = 1;
+            int xo = b * cp, ho = b * p, j = 1;
+            FloatVector z0 = FloatVector.broadcast(FJ, -hxs[ho]), z1 = p > 1 ? FloatVector.broadcast(FJ, -hxs[ho + 1]) : zero, z2 = p > 2 ? FloatVector.broadcast(FJ, -hxs[ho + 2]) : zero;
             for (int r = 0; r < c; r++) {
-                z0 = ((FloatVector) (j <= winMax ? win : nb).and(masks[j - 1]).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z0);
+                z0 = ((FloatVector) (j <= winMax ? win : nb).and(IntVector.fromArray(IJ, masks, LJ * (j - 1))).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z0);
                 j++;
                 if (p > 1) {
-                    z1 = ((FloatVector) (j <= winMax ? win : nb).and(masks[j - 1]).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z1);
+                    z1 = ((FloatVector) (j <= winMax ? win : nb).and(IntVector.fromArray(IJ, masks, LJ * (j - 1))).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z1);
                     j++;
                 }
                 if (p > 2) {
-                    z2 = ((FloatVector) (j <= winMax ? win : nb).and(masks[j - 1]).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z2);
+                    z2 = ((FloatVector) (j <= winMax ? win : nb).and(IntVector.fromArray(IJ, masks, LJ * (j - 1))).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z2);
                     j++;
                 }
             }
-            int ho = b * p;
-            FloatVector blk = ((FloatVector) v.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(z0.sub(hxs[ho]));
-            if (p > 1) blk = ((FloatVector) v.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(z1.sub(hxs[ho + 1]), blk);
-            if (p > 2) blk = ((FloatVector) v.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(z2.sub(hxs[ho + 2]), blk);
+            FloatVector blk = ((FloatVector) v.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(z0);
+            if (p > 1) blk = ((FloatVector) v.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(z1, blk);
+            if (p > 2) blk = ((FloatVector) v.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(z2, blk);
             acc = blk.fma(v.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), acc);
         }
         acc = acc.mul(normScale * 0x1p7f / (1 << G));
@@ -220,31 +219,39 @@ public final class SeedLmLinear implements Linear {
         final int[] jb = jump.bits, pk = packedBm;
         final FloatVector zero = FloatVector.zero(FJ);
         FloatVector accA = zero, accB = zero;
+        // jump words by scalar loads one block ahead (a vpgatherdd per group costs more on this CPU): idx holds two
+        // slots of 2·LJ words, block b's in slot b & 1
+        for (int l = 0; l < 2 * LJ; l++) idx[l] = jb[pk[o0 + l] & 0xFFFF];
         for (int b = 0; b < bpr; b++) {
+            if (b + 1 < bpr) {
+                int nx = (b + 1) * rowsPad + o0, so = (~b & 1) * 2 * LJ;
+                for (int l = 0; l < 2 * LJ; l++) idx[so + l] = jb[pk[nx + l] & 0xFFFF];
+            }
+            int sl = (b & 1) * 2 * LJ;
             IntVector vA = IntVector.fromArray(IJ, pk, b * rowsPad + o0), vB = IntVector.fromArray(IJ, pk, b * rowsPad + o0 + LJ);
             IntVector sA = vA.and(0xFFFF), sB = vB.and(0xFFFF);
-            sA.intoArray(idx, 0);
-            sB.intoArray(idx, LJ);
-            IntVector nA = IntVector.fromArray(IJ, jb, 0, idx, 0), nB = IntVector.fromArray(IJ, jb, 0, idx, LJ);
+            IntVector nA = IntVector.fromArray(IJ, idx, sl), nB = IntVector.fromArray(IJ, idx, sl + LJ);
             IntVector wA = sA.or(nA.lanewise(VectorOperators.LSHL, k)), wB = sB.or(nB.lanewise(VectorOperators.LSHL, k));
-            FloatVector a0 = zero, a1 = zero, a2 = zero, b0 = zero, b1 = zero, b2 = zero;
-            int xo = b * cp;
+            int xo = b * cp, ho = b * p;
+            // accumulators start at −2^{K−1}·Σx (scaled): z_i − hx_i without a subtraction per block
+            FloatVector a0 = FloatVector.broadcast(FJ, -hxs[ho]), a1 = p > 1 ? FloatVector.broadcast(FJ, -hxs[ho + 1]) : zero;
+            FloatVector a2 = p > 2 ? FloatVector.broadcast(FJ, -hxs[ho + 2]) : zero, b0 = a0, b1 = a1, b2 = a2;
             // states 1..winMax are in the window, the later ones in the jump word: r < rWin all window, r ≥ rNb all jump word
             for (int r = 0; r < rWin; r++) {
                 int j = r * p;
                 FloatVector x0 = FloatVector.broadcast(FJ, xs[xo + j]);
-                int m0 = masks[j++];
+                IntVector m0 = IntVector.fromArray(IJ, masks, LJ * j++);
                 a0 = ((FloatVector) wA.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, a0);
                 b0 = ((FloatVector) wB.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, b0);
                 if (p > 1) {
                     FloatVector x1 = FloatVector.broadcast(FJ, xs[xo + j]);
-                    int m1 = masks[j++];
+                    IntVector m1 = IntVector.fromArray(IJ, masks, LJ * j++);
                     a1 = ((FloatVector) wA.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, a1);
                     b1 = ((FloatVector) wB.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, b1);
                 }
                 if (p > 2) {
                     FloatVector x2 = FloatVector.broadcast(FJ, xs[xo + j]);
-                    int m2 = masks[j++];
+                    IntVector m2 = IntVector.fromArray(IJ, masks, LJ * j++);
                     a2 = ((FloatVector) wA.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, a2);
                     b2 = ((FloatVector) wB.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, b2);
                 }
@@ -252,18 +259,18 @@ public final class SeedLmLinear implements Linear {
             for (int r = rWin; r < rNb; r++) {
                 int j = r * p;
                 FloatVector x0 = FloatVector.broadcast(FJ, xs[xo + j]);
-                int m0 = masks[j++];
+                IntVector m0 = IntVector.fromArray(IJ, masks, LJ * j++);
                 a0 = ((FloatVector) (j <= winMax ? wA : nA).and(m0).convert(VectorOperators.I2F, 0)).fma(x0, a0);
                 b0 = ((FloatVector) (j <= winMax ? wB : nB).and(m0).convert(VectorOperators.I2F, 0)).fma(x0, b0);
                 if (p > 1) {
                     FloatVector x1 = FloatVector.broadcast(FJ, xs[xo + j]);
-                    int m1 = masks[j++];
+                    IntVector m1 = IntVector.fromArray(IJ, masks, LJ * j++);
                     a1 = ((FloatVector) (j <= winMax ? wA : nA).and(m1).convert(VectorOperators.I2F, 0)).fma(x1, a1);
                     b1 = ((FloatVector) (j <= winMax ? wB : nB).and(m1).convert(VectorOperators.I2F, 0)).fma(x1, b1);
                 }
                 if (p > 2) {
                     FloatVector x2 = FloatVector.broadcast(FJ, xs[xo + j]);
-                    int m2 = masks[j++];
+                    IntVector m2 = IntVector.fromArray(IJ, masks, LJ * j++);
                     a2 = ((FloatVector) (j <= winMax ? wA : nA).and(m2).convert(VectorOperators.I2F, 0)).fma(x2, a2);
                     b2 = ((FloatVector) (j <= winMax ? wB : nB).and(m2).convert(VectorOperators.I2F, 0)).fma(x2, b2);
                 }
@@ -271,35 +278,31 @@ public final class SeedLmLinear implements Linear {
             for (int r = rNb; r < c; r++) {
                 int j = r * p;
                 FloatVector x0 = FloatVector.broadcast(FJ, xs[xo + j]);
-                int m0 = masks[j++];
+                IntVector m0 = IntVector.fromArray(IJ, masks, LJ * j++);
                 a0 = ((FloatVector) nA.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, a0);
                 b0 = ((FloatVector) nB.and(m0).convert(VectorOperators.I2F, 0)).fma(x0, b0);
                 if (p > 1) {
                     FloatVector x1 = FloatVector.broadcast(FJ, xs[xo + j]);
-                    int m1 = masks[j++];
+                    IntVector m1 = IntVector.fromArray(IJ, masks, LJ * j++);
                     a1 = ((FloatVector) nA.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, a1);
                     b1 = ((FloatVector) nB.and(m1).convert(VectorOperators.I2F, 0)).fma(x1, b1);
                 }
                 if (p > 2) {
                     FloatVector x2 = FloatVector.broadcast(FJ, xs[xo + j]);
-                    int m2 = masks[j++];
+                    IntVector m2 = IntVector.fromArray(IJ, masks, LJ * j++);
                     a2 = ((FloatVector) nA.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, a2);
                     b2 = ((FloatVector) nB.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, b2);
                 }
             }
-            int ho = b * p;
-            FloatVector h0 = FloatVector.broadcast(FJ, hxs[ho]);
-            FloatVector blkA = ((FloatVector) vA.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(a0.sub(h0));
-            FloatVector blkB = ((FloatVector) vB.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(b0.sub(h0));
+            FloatVector blkA = ((FloatVector) vA.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(a0);
+            FloatVector blkB = ((FloatVector) vB.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(b0);
             if (p > 1) {
-                FloatVector h1 = FloatVector.broadcast(FJ, hxs[ho + 1]);
-                blkA = ((FloatVector) vA.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(a1.sub(h1), blkA);
-                blkB = ((FloatVector) vB.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(b1.sub(h1), blkB);
+                blkA = ((FloatVector) vA.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(a1, blkA);
+                blkB = ((FloatVector) vB.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(b1, blkB);
             }
             if (p > 2) {
-                FloatVector h2 = FloatVector.broadcast(FJ, hxs[ho + 2]);
-                blkA = ((FloatVector) vA.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(a2.sub(h2), blkA);
-                blkB = ((FloatVector) vB.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(b2.sub(h2), blkB);
+                blkA = ((FloatVector) vA.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(a2, blkA);
+                blkB = ((FloatVector) vB.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(b2, blkB);
             }
             accA = blkA.fma(vA.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), accA);
             accB = blkB.fma(vB.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), accB);
