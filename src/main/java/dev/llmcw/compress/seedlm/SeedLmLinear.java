@@ -14,13 +14,21 @@ import jdk.incubator.vector.VectorSpecies;
  * LFSR's own output sequence from {@link LfsrJumpTable} (2^K ints, 256 KB at K = 16: the next 32 feedback bits of
  * every state), which depends on (K, C·P) only, is shared by every tensor and is independent of the model size.
  *
- * <p>Kernel (K ≤ 16, P ≤ 3, C·P ≤ 32; the 4-bit preset): one SIMD lane per output row, 16 rows in lock step,
- * blocks stored [block][row] as state | word &lt;&lt; 16. Per block one vector load of packed ints, one gather of
- * jump words (index = state), then each of the C·P states is a shift and a mask of the window
- * state | bits &lt;&lt; K, converted and FMA'd with the broadcast x_r (z_i = Σ_r x_r·V[r][i] over raw states; the
- * normalisation (V − 2^{K−1})/(2^{K−1} − 1) and q·2^e once per block). Two 16-row groups per iteration give two
- * independent FMA chains. A coefficient word holds e + 8 in bits 0–3 and code i in bits 4+4i..7+4i. Batches of
- * more than one token rebuild 16-row stripes once (scalar, from the same table) and reuse them for every token.
+ * <p>Kernel (K ≤ 16, P ≤ 3, C·P ≤ 31; the 4-bit preset): one SIMD lane per output row, two 8-row groups in lock
+ * step, blocks stored [block][row] as one int: state in bits 0–15, code i as q_i + 8 in bits 16+4i..19+4i, e + 8
+ * in bits 28–31 (the 32 bits per block of the file, rearranged at load time). Per block and group: one vector load
+ * of the packed ints and the jump words nb = table[state], read by scalar loads one block ahead. With a_0 a_1 … the
+ * register's output sequence (a_0..a_{K−1} = the state), win = state | nb &lt;&lt; K holds a_0..a_31 and nb holds
+ * a_K..a_{K+31}; state j of U is a_j..a_{j+K−1}, so win &amp; ((2^K − 1) &lt;&lt; j) (j ≤ 31 − K; later states from
+ * nb) is V_j·2^j as a positive int: one AND in place instead of shift and mask; its int→float conversion is exact
+ * and the 2^{−j} is folded into a per-matvec table of scaled x values. So each of the C·P states costs AND,
+ * convert, FMA: z_i = Σ_r x_r·V[r][i] (exact power-of-two scalings aside), the accumulators starting at
+ * −2^{K−1}·Σ_r x_r, which is the centring of (V − 2^{K−1})/(2^{K−1} − 1). Per block then (v &amp; 0xF &lt;&lt; 16+4i)
+ * converted minus 8·2^{16+4i} is q_i·2^{16+4i} exactly, and e + 8 moved into the float exponent field (bias 112)
+ * is 2^{e−7}; the remaining constant is one multiply per output. The products are those of the previous kernel
+ * scaled by powers of two, summed after the centring term instead of before it, so the rounding is of the same
+ * size (the tests keep their 1e-5 tolerances). Batches of more than one token rebuild
+ * 16-row stripes once (scalar, from the same table) and reuse them for every token.
  *
  * <p>Other configurations (e.g. the 3-bit preset (12,4,16), C·P = 48) run {@link LfsrSteppingLinear}, the
  * register-stepping kernel. A cycle-table variant (the normalised cycle in decimated sections, so each column of
@@ -28,9 +36,28 @@ import jdk.incubator.vector.VectorSpecies;
  * no faster than stepping for C = 8 (per-row loads and scalar unpacking instead of 16 rows per vector op) and 10×
  * slower for C = 12 (scalar), so it was dropped.
  *
- * <p>Measured on the 2-core development machine ({@code seedlm-bench}): 1.2–1.5× the stepping kernel and
- * 0.25–0.35× the dense BF16 matvec. There dense BF16 streams 30–55 GB/s, i.e. it is not memory-bound, and
- * SeedLM does ≥ 3× the vector work per weight (C·P products per block against C), so fewer bytes cannot win.
+ * <p>Measured on the 2-core AMD Zen 1 VM (EPYC 7001, AVX2; 256-bit ops are two 128-bit µops), single thread,
+ * 2048×8192 layer, interleaved in one process with the previous kernel (per state: shift, mask, convert, FMA;
+ * one vpgatherdd per 8 rows and block): 19.5 → 15.4 ms with the in-place AND (1.26×), 13.8–14.7 ms with the
+ * accumulators starting at −2^{K−1}Σx, masks as vector operands and scalar jump-word loads instead of the gather
+ * (1.38×). Per 16 rows and block that is ≈ 225 cycles at 2 GHz against ≈ 300 before; the 48 AND/convert/FMA
+ * triples alone are ≈ 145 instructions, and the dense BF16 matvec needs ≈ 60 cycles for the same 128 weights,
+ * so this formulation cannot reach it on this CPU ({@code seedlm-bench}: 0.22–0.29× dense BF16 in CPU time,
+ * from 0.17–0.19×). Standalone microbenchmarks of what did not help: fully unrolled state code (the Vector API
+ * boxes once a helper or the method size stops C2's inlining; unboxed, it was still slower than the loop,
+ * likely front-end bound); the mantissa trick (state in mantissa bits, OR with the exponent of 1.0, the offset
+ * folded into the correction) costs a shift per state, and shifts are the expensive op here (removing them
+ * was the 1.26×): it measured no faster than the convert, and without a subtraction of 1.0 per state its
+ * rounding is up to 2^{8−p} times worse for states in mantissa bits p..p+15, p &lt; 7; the same without shifts
+ * (windows at four offsets, (win | 1.0f) &amp; (mask | 1.0f) − 1) was again no faster than AND + convert;
+ * 128-bit vectors (slightly slower); splitting the six FMA chains into twelve (slower); the jump-word lookups as
+ * a separate scalar pass per chunk, or from two 256-entry tables (the LFSR is linear over GF(2):
+ * table[s] = lo[s &amp; 0xFF] ^ hi[s &gt;&gt;&gt; 8], L1-resident), both slower than the gather (more
+ * instructions); block-contiguous layout per row group (no gain: the kernel is compute-bound, the same speed
+ * on a cache-resident 256×1024 layer). With the gathers replaced by plain loads (wrong results, timing only)
+ * the kernel was 1.65× the old one against 1.30× with them, so the 16 jump-word lookups per 16 rows and block
+ * cost ~20 % of the time; the scalar loads recover a third of that. The last 8-row group of an odd group count
+ * ({@link #rowGroupJump}) still gathers.
  */
 public final class SeedLmLinear implements Linear {
     private static final VectorSpecies<Float> FJ = FloatVector.SPECIES_PREFERRED;
@@ -42,7 +69,7 @@ public final class SeedLmLinear implements Linear {
     /** Configurations outside the jump kernel's range run the stepping kernel. */
     private final LfsrSteppingLinear stepping;
     private final LfsrJumpTable jump;
-    /** [block][row padded to LJ]: state | word << 16 (padding rows: state 1, all codes 0). */
+    /** [block][row padded to LJ]: state | (q_i + 8) << 16+4i | (e + 8) << 28 (padding rows: state 1, codes 0, e + 8 = 0). */
     private final int[] packedBm;
     private final float normScale;
     /** (e + 8) << 4 | (code & 0xF) ↦ code · 2^e · scale, for the batch path. */
@@ -200,18 +227,18 @@ public final class SeedLmLinear implements Linear {
     /**
      * Two 8-row groups (A, B) starting at o0, block by block; two independent sets of FMA chains.
      *
-     * <p>Per block and group: one vector load of the packed ints and one gather of the jump words nb (index =
-     * register state s). With a_0 a_1 … the register's output sequence (a_0..a_{K−1} = s, then the feedback bits),
-     * win = s | nb &lt;&lt; K holds a_0..a_31 and nb holds a_K..a_{K+31}; state j of U is a_j..a_{j+K−1}, i.e. the
-     * bits j..j+K−1 of win (j ≤ 31 − K) or j−K..j−1 of nb (j ≥ K). So win & ((2^K−1) &lt;&lt; j) is
+     * <p>Per block and group: one vector load of the packed ints; the jump words nb (index = register state s)
+     * come from scalar table loads done one block ahead into idx (two slots). With a_0 a_1 … the register's
+     * output sequence (a_0..a_{K−1} = s, then the feedback bits), win = s | nb &lt;&lt; K holds a_0..a_31 and nb holds a_K..a_{K+31}; state j of U is a_j..a_{j+K−1}, i.e. the
+     * bits j..j+K−1 of win (j ≤ 31 − K) or j−K..j−1 of nb (j ≥ K). So win &amp; ((2^K−1) &lt;&lt; j) is
      * V_j·2^j as a positive int: no shift, one AND; its conversion to float is exact (K ≤ 24 significant bits),
      * and the 2^{−j} goes into x (xs). Each state costs AND, convert and FMA against a broadcast of xs:
      * z_i = Σ_r x_r·V[r][i] (times an exact power of two).
      *
-     * <p>Per block then: code i is stored as q_i + 8 in bits 16+4i..19+4i, so (v & 0xF &lt;&lt; 16+4i) converted
+     * <p>Per block then: code i is stored as q_i + 8 in bits 16+4i..19+4i, so (v &amp; 0xF &lt;&lt; 16+4i) converted
      * minus 8·2^{16+4i} is q_i·2^{16+4i} exactly (the 2^{−16−4i} is in xs and hxs as well); the exponent e + 8 in
      * bits 28..31 shifted to the float exponent field with the bias 112 is 2^{e−7}. The normalisation
-     * (V − 2^{K−1})/(2^{K−1} − 1) is z_i − hxs_i and one multiply per output.
+     * (V − 2^{K−1})/(2^{K−1} − 1) is the accumulators' start value −hxs_i and one multiply per output.
      */
     private void rowPairJump(int o0, float[] xs, float[] hxs, int[] masks, float[] y, int yOff, int[] idx) {
         final int c = this.c, p = this.p, k = kk, cp = c * p, winMax = 31 - k;
