@@ -69,7 +69,7 @@ public final class SeedLmLinear implements Linear {
     /** Configurations outside the jump kernel's range run the stepping kernel. */
     private final LfsrSteppingLinear stepping;
     private final LfsrJumpTable jump;
-    /** [block][row padded to LJ]: state | (q_i + 8) << 16+4i | (e + 8) << 28 (padding rows: state 1, codes 0, e + 8 = 0). */
+    /** [row pair][block][row] (see {@link #at}; rows padded to LJ): state | (q_i + 8) << 16+4i | (e + 8) << 28 (padding rows: state 1, codes 0, e + 8 = 0). */
     private final int[] packedBm;
     private final float normScale;
     /** (e + 8) << 4 | (code & 0xF) ↦ code · 2^e · scale, for the batch path. */
@@ -106,7 +106,7 @@ public final class SeedLmLinear implements Linear {
                     word = (t.exponent(blk) + 8) << 12;
                     for (int i = 0; i < p; i++) word |= (t.code(blk, i) + 8) << (4 * i);
                 }
-                packedBm[b * rowsPad + o] = state | word << 16;
+                packedBm[at(b, o)] = state | word << 16;
             }
         }
     }
@@ -117,6 +117,16 @@ public final class SeedLmLinear implements Linear {
      */
     static boolean jumpKernelFits(SeedLmConfig cfg) {
         return cfg.k() <= 16 && cfg.p() <= 3 && cfg.c() * cfg.p() <= 31;
+    }
+
+    /**
+     * Index of block b of row o in packedBm: rows in 2·LJ-row pairs, each pair's blocks contiguous ([pair][block][row],
+     * so a pair streams through memory in order; [block][row] over all rows put consecutive blocks a whole column
+     * apart), the last LJ rows of an odd group count as [block][row] of width LJ.
+     */
+    private int at(int b, int o) {
+        int pairBase = o / (2 * LJ) * (2 * LJ), width = Math.min(2 * LJ, rowsPad - pairBase);
+        return pairBase * bpr + b * width + (o - pairBase);
     }
 
     @Override public int inFeatures() { return cols; }
@@ -144,7 +154,7 @@ public final class SeedLmLinear implements Linear {
     void decodeRow(int o, float[] out, int off) {
         float[] u = new float[c * p];
         for (int b = 0; b < bpr; b++) {
-            int v = packedBm[b * rowsPad + o], state = v & 0xFFFF;
+            int v = packedBm[at(b, o)], state = v & 0xFFFF;
             for (int i = 0; i < u.length; i++) u[i] = (float) Lfsr.normalise(jump.stateAfter(state, i + 1), kk);
             for (int r = 0; r < c && b * c + r < cols; r++) {
                 float val = u[r * p] * t(v, 0);
@@ -195,7 +205,7 @@ public final class SeedLmLinear implements Linear {
         final FloatVector zero = FloatVector.zero(FJ);
         FloatVector acc = zero;
         for (int b = 0; b < bpr; b++) {
-            IntVector v = IntVector.fromArray(IJ, pk, b * rowsPad + o0);
+            IntVector v = IntVector.fromArray(IJ, pk, at(b, o0));
             IntVector s = v.and(0xFFFF);
             s.intoArray(idx, 0);
             IntVector nb = IntVector.fromArray(IJ, jb, 0, idx, 0);
@@ -248,14 +258,15 @@ public final class SeedLmLinear implements Linear {
         FloatVector accA = zero, accB = zero;
         // jump words by scalar loads one block ahead (a vpgatherdd per group costs more on this CPU): idx holds two
         // slots of 2·LJ words, block b's in slot b & 1
-        for (int l = 0; l < 2 * LJ; l++) idx[l] = jb[pk[o0 + l] & 0xFFFF];
+        final int base = at(0, o0); // the pair's blocks are contiguous: block b at base + b·2·LJ
+        for (int l = 0; l < 2 * LJ; l++) idx[l] = jb[pk[base + l] & 0xFFFF];
         for (int b = 0; b < bpr; b++) {
             if (b + 1 < bpr) {
-                int nx = (b + 1) * rowsPad + o0, so = (~b & 1) * 2 * LJ;
+                int nx = base + (b + 1) * 2 * LJ, so = (~b & 1) * 2 * LJ;
                 for (int l = 0; l < 2 * LJ; l++) idx[so + l] = jb[pk[nx + l] & 0xFFFF];
             }
             int sl = (b & 1) * 2 * LJ;
-            IntVector vA = IntVector.fromArray(IJ, pk, b * rowsPad + o0), vB = IntVector.fromArray(IJ, pk, b * rowsPad + o0 + LJ);
+            IntVector vA = IntVector.fromArray(IJ, pk, base + b * 2 * LJ), vB = IntVector.fromArray(IJ, pk, base + b * 2 * LJ + LJ);
             IntVector sA = vA.and(0xFFFF), sB = vB.and(0xFFFF);
             IntVector nA = IntVector.fromArray(IJ, idx, sl), nB = IntVector.fromArray(IJ, idx, sl + LJ);
             IntVector wA = sA.or(nA.lanewise(VectorOperators.LSHL, k)), wB = sB.or(nB.lanewise(VectorOperators.LSHL, k));
