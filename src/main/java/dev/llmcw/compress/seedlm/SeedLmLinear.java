@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * every state), which depends on (K, C·P) only, is shared by every tensor and is independent of the model size.
  *
  * <p>Kernel (K ≤ 16, P ≤ 3, C·P ≤ 31; the 4-bit preset): one SIMD lane per output row, two 8-row groups in lock
- * step, blocks stored [block][row] as one int: state in bits 0–15, code i as q_i + 8 in bits 16+4i..19+4i, e + 8
+ * step, blocks stored [row pair][block][row] (a pair's blocks contiguous, so it streams through memory) as one int: state in bits 0–15, code i as q_i + 8 in bits 16+4i..19+4i, e + 8
  * in bits 28–31 (the 32 bits per block of the file, rearranged at load time). Per block and group: one vector load
  * of the packed ints and the jump words nb = table[state], read by scalar loads one block ahead. With a_0 a_1 … the
  * register's output sequence (a_0..a_{K−1} = the state), win = state | nb &lt;&lt; K holds a_0..a_31 and nb holds
@@ -40,10 +40,13 @@ import jdk.incubator.vector.VectorSpecies;
  * 2048×8192 layer, interleaved in one process with the previous kernel (per state: shift, mask, convert, FMA;
  * one vpgatherdd per 8 rows and block): 19.5 → 15.4 ms with the in-place AND (1.26×), 13.8–14.7 ms with the
  * accumulators starting at −2^{K−1}Σx, masks as vector operands and scalar jump-word loads instead of the gather
- * (1.38×). Per 16 rows and block that is ≈ 225 cycles at 2 GHz against ≈ 300 before; the 48 AND/convert/FMA
- * triples alone are ≈ 145 instructions, and the dense BF16 matvec needs ≈ 60 cycles for the same 128 weights,
- * so this formulation cannot reach it on this CPU ({@code seedlm-bench}: 0.22–0.29× dense BF16 in CPU time,
- * from 0.17–0.19×). Standalone microbenchmarks of what did not help: fully unrolled state code (the Vector API
+ * (1.38×), 13.1 ms with the [row pair][block][row] layout (1.52×; at 8192×2048 25 → 13 ms, 1.90×: with the
+ * blocks of all rows side by side, consecutive blocks of a row pair were a whole column (32 KB) apart, so every
+ * block was a DRAM access and a TLB miss once the arithmetic got faster). Per 16 rows and block that is ≈ 200
+ * cycles at 2 GHz against ≈ 300 before; the 48 AND/convert/FMA triples alone are ≈ 145 instructions (this core
+ * sustains about one 256-bit instruction per cycle on this mix), and the dense BF16 matvec needs ≈ 60 cycles for
+ * the same 128 weights, so this formulation cannot reach it on this CPU ({@code seedlm-bench}: about 0.3× dense
+ * BF16, from 0.17–0.19×; see README). Standalone microbenchmarks of what did not help: fully unrolled state code (the Vector API
  * boxes once a helper or the method size stops C2's inlining; unboxed, it was still slower than the loop,
  * likely front-end bound); the mantissa trick (state in mantissa bits, OR with the exponent of 1.0, the offset
  * folded into the correction) costs a shift per state, and shifts are the expensive op here (removing them
@@ -53,8 +56,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 128-bit vectors (slightly slower); splitting the six FMA chains into twelve (slower); the jump-word lookups as
  * a separate scalar pass per chunk, or from two 256-entry tables (the LFSR is linear over GF(2):
  * table[s] = lo[s &amp; 0xFF] ^ hi[s &gt;&gt;&gt; 8], L1-resident), both slower than the gather (more
- * instructions); block-contiguous layout per row group (no gain: the kernel is compute-bound, the same speed
- * on a cache-resident 256×1024 layer). With the gathers replaced by plain loads (wrong results, timing only)
+ * instructions); a constant P = 3 in the loops (1.01×). With the gathers replaced by plain loads (wrong results, timing only)
  * the kernel was 1.65× the old one against 1.30× with them, so the 16 jump-word lookups per 16 rows and block
  * cost ~20 % of the time; the scalar loads recover a third of that. The last 8-row group of an odd group count
  * ({@link #rowGroupJump}) still gathers.
