@@ -56,7 +56,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 128-bit vectors (slightly slower); splitting the six FMA chains into twelve (slower); the jump-word lookups as
  * a separate scalar pass per chunk, or from two 256-entry tables (the LFSR is linear over GF(2):
  * table[s] = lo[s &amp; 0xFF] ^ hi[s &gt;&gt;&gt; 8], L1-resident), both slower than the gather (more
- * instructions); a constant P = 3 in the loops (1.01×). With the gathers replaced by plain loads (wrong results, timing only)
+ * instructions); a constant P = 3 in the loops (1.01×); four 8-row groups per iteration to share the x
+ * broadcasts and masks further (0.45–0.95×: out of vector registers). With the gathers replaced by plain loads (wrong results, timing only)
  * the kernel was 1.65× the old one against 1.30× with them, so the 16 jump-word lookups per 16 rows and block
  * cost ~20 % of the time; the scalar loads recover a third of that. The last 8-row group of an odd group count
  * ({@link #rowGroupJump}) still gathers.
