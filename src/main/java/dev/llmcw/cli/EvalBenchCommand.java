@@ -44,8 +44,8 @@ final class EvalBenchCommand implements Callable<Integer> {
     int syntheticLimit;
 
     @Option(names = "--runs", defaultValue = "1", description = {
-            "times each task runs in this JVM (default: ${DEFAULT-VALUE}); run 1 includes the JIT compiling the",
-            "kernels (several CPU-seconds on 2 cores), later runs show the steady speed a GUI session gets"})
+            "times each task runs in this JVM (default: ${DEFAULT-VALUE}); the first task timed includes the JIT",
+            "compiling the kernels (several CPU-seconds on 2 cores), later ones show the steady speed a GUI session gets"})
     int runs;
 
     @Override
@@ -67,6 +67,9 @@ final class EvalBenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Tasks timed so far in this JVM: only the first pays for compiling the kernels. */
+    private int measured;
+
     private void time(ScoringModel sm, Path dataDir, int limit, int run) {
         for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
             // fresh store each time: a benchmark must not resume
@@ -77,8 +80,9 @@ final class EvalBenchCommand implements Callable<Integer> {
             var d = r.details();
             String key = r.metrics().containsKey("acc") ? "acc" : r.metrics().containsKey("word_perplexity") ? "word_perplexity" : "perplexity";
             Double acc = r.metrics().get(key);
+            String label = measured++ == 0 ? run + " (first in this JVM: JIT)" : String.valueOf(run);
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %.1f | %s | %s | %s | %s× | %s |%n", sm.label(), r.task(),
-                    run == 1 ? "1 (cold JIT)" : String.valueOf(run), r.items(), d.get("seconds"),
+                    label, r.items(), d.get("seconds"),
                     cpu, d.get("items_per_s"), d.get("tokens_run"), d.get("tokens_run_without_context_sharing"),
                     d.getOrDefault("context_sharing_saving", "-"), acc == null ? "-" : String.format(Locale.ROOT, "%s %.4f", key, acc));
         }
