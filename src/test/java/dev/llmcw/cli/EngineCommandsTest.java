@@ -33,6 +33,18 @@ class EngineCommandsTest {
     }
 
     @Test
+    void evalBenchRepeatsATaskInOneJvmAndLabelsTheFirst() {
+        String out = run(0, "eval-bench", "--model", TestData.stories260K().toString(), "--data", TestData.require("datasets").toString(),
+                "--tasks", "piqa", "--limit", "6", "--runs", "2");
+        var rows = out.lines().filter(l -> l.startsWith("| stories260K")).toList();
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0)).contains("| piqa | 1 (first in this JVM: JIT) | 6 |");
+        assertThat(rows.get(1)).contains("| piqa | 2 | 6 |");
+        // same items, same model: the same accuracy both times (a fresh store each run, nothing resumed)
+        assertThat(rows.get(0).substring(rows.get(0).lastIndexOf("acc"))).isEqualTo(rows.get(1).substring(rows.get(1).lastIndexOf("acc")));
+    }
+
+    @Test
     void benchRejectsUnknownShapes() {
         run(1, "bench", "--models", "gpt-5", "--bandwidth-mb", "8");
     }
