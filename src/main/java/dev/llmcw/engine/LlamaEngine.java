@@ -534,22 +534,15 @@ public final class LlamaEngine implements Scorer {
      * rather than {@link #softmaxInto}'s scalar Math.exp, which was the largest single cost of scoring
      * stories260K; the sum is in double.
      *
-     * <p>Two JIT notes, both measured with JFR on JDK 25 (AVX2): the max is by compare and blend, not the
-     * Vector API's MAX, and no vector is carried from one iteration of the exponential loop to the next (a
+     * <p>Two JIT notes, both measured with JFR on JDK 25 (AVX2): the max is by compare and blend
+     * ({@link VectorKernels#max}), not the Vector API's MAX, and no vector is carried from one iteration of the exponential loop to the next (a
      * lane-sum accumulator); in either form C2 ran those operations as the Vector API's Java fallback in
      * this method while a standalone copy compiled them (~40 % of stories260K's PIQA time).
      */
     private static void softmaxWeights(float[] s, int off, int len, int zeroTo, float scale, float[] laneSums) {
         int lanes = F.length(), end = (len + lanes - 1) / lanes * lanes;
+        float max = VectorKernels.max(s, off, len);
         java.util.Arrays.fill(s, off + len, off + end, Float.NEGATIVE_INFINITY); // padding: weight 0 below
-        FloatVector mv = FloatVector.fromArray(F, s, off);
-        for (int j = lanes; j < end; j += lanes) {
-            FloatVector v = FloatVector.fromArray(F, s, off + j);
-            mv = mv.blend(v, mv.lt(v));
-        }
-        mv.intoArray(laneSums, 0);
-        float max = laneSums[0];
-        for (int i = 1; i < lanes; i++) max = Math.max(max, laneSums[i]); // exact in any order
         for (int j = 0; j < end; j += lanes) {
             VectorExp.exp(FloatVector.fromArray(F, s, off + j).sub(max).mul(scale)).intoArray(s, off + j);
         }

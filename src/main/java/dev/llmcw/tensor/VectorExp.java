@@ -31,7 +31,7 @@ public final class VectorExp {
 
     /** Lanes of {@link VectorKernels#F} (the species is that constant, not x.species(): see LlamaEngine.F). */
     public static FloatVector exp(FloatVector x) {
-        // clamp by compare and blend rather than max(): see LlamaEngine.softmaxWeightedValues
+        // clamp by compare and blend rather than max(): see LlamaEngine.softmaxWeights
         VectorMask<Float> under = x.lt(CUTOFF);
         FloatVector safe = x.blend(CUTOFF, under);
         FloatVector n = safe.fma(LOG2E, ROUND).sub(ROUND);

@@ -324,7 +324,12 @@ public final class VectorKernels {
         return s;
     }
 
-    /** max of a[off..off+n) (n ≥ 1), by compare and blend (the Vector API's MAX can fall back to Java code: see VectorExp). */
+    private static FloatVector maxLanes(FloatVector v, VectorShuffle<Float> rot) {
+        FloatVector r = v.rearrange(rot);
+        return v.blend(r, v.lt(r));
+    }
+
+    /** max of a[off..off+n) (n ≥ 1), by compare and blend (the Vector API's MAX can fall back to Java code: see LlamaEngine.softmaxWeights). */
     public static float max(float[] a, int off, int n) {
         float m = a[off];
         int i = 0;
@@ -334,8 +339,11 @@ public final class VectorKernels {
                 FloatVector v = FloatVector.fromArray(F, a, off + i);
                 mv = mv.blend(v, mv.lt(v));
             }
-            float[] lanes = mv.toArray();
-            for (float x : lanes) m = Math.max(m, x);
+            // across lanes by the same fixed rotations as sum(), no array: this runs once per attention query
+            if (L >= 16) mv = maxLanes(mv, ROT8);
+            if (L >= 8) mv = maxLanes(mv, ROT4);
+            mv = maxLanes(mv, ROT2);
+            m = Math.max(m, maxLanes(mv, ROT1).lane(0));
         }
         for (; i < n; i++) m = Math.max(m, a[off + i]);
         return m;
