@@ -370,13 +370,15 @@ public final class LlamaEngine implements Scorer {
      * Softmax attention of the chunk's rows as {@link Segments} say, for any head size; used for packed
      * scoring and, for small heads, for every prompt. Per KV head the cached keys are copied transposed
      * into one zero-padded buffer, so a query's scores (over its prefix, then its segment up to itself)
-     * are computed a vector of keys at a time (the head dimension is the short inner loop,
-     * which a per-key dot product of 8 floats would waste); the softmax is as in {@link #softmaxInto}
-     * and the weighted values are summed over keys in four interleaved chains.
+     * are computed a vector of keys at a time (the head dimension is the short inner loop, which a per-key
+     * dot product of 8 floats would waste). Queries go {@link #QUERY_BATCH} at a time (see {@link #attendBatch});
+     * the mathematics is {@link #softmaxInto}'s, with base-2 exponentials and the normalisation applied
+     * to the output.
      */
     private void segmentAttention(float[] q, float[] kc, float[] vc, float[] out, int n, int start, Segments seg) {
         final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.nHeads() / c.nKvHeads();
-        final float scale = (float) (1.0 / Math.sqrt(hd));
+        // scores go to base-2 exponentials: the scale 1/√hd and log2(e) folded into one multiply-add
+        final float scale2 = (float) (LOG2_E / Math.sqrt(hd));
         final int lanes = VectorKernels.F.length();
         int widest = 0;
         for (int g = 0; g < seg.count(); g++) widest = Math.max(widest, seg.prefixEnd[g] + seg.rowStart[g + 1] - seg.rowStart[g]);
@@ -392,55 +394,48 @@ public final class LlamaEngine implements Scorer {
                 for (int d = 0; d < hd; d++) kt[d * stride + slot] = kc[ko + d];
             }
             int sStride = maxCols + 2 * lanes;
-            float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[lanes];
+            float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[lanes], inv = new float[QUERY_BATCH];
             int[] qo = new int[QUERY_BATCH], len = new int[QUERY_BATCH];
             for (int g = 0; g < seg.count(); g++) {
                 int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g];
-                // the segment's queries in (row, head) order, QUERY_BATCH at a time: they share keys and values
+                // the segment's queries in (row, head) order, QUERY_BATCH at a time: they share keys and values;
+                // a short last batch repeats its last query (same output written twice), ~1 % more work
+                // than a one-query path of its own and a third of the code
                 int queries = (r1 - r0) * group;
-                for (int qi = 0; qi < queries; ) {
-                    int b = Math.min(QUERY_BATCH, queries - qi);
-                    for (int i = 0; i < b; i++) {
-                        int t = r0 + (qi + i) / group, h = kh * group + (qi + i) % group;
+                for (int qi = 0; qi < queries; qi += QUERY_BATCH) {
+                    for (int i = 0; i < QUERY_BATCH; i++) {
+                        int qq = Math.min(qi + i, queries - 1);
+                        int t = r0 + qq / group, h = kh * group + qq % group;
                         qo[i] = t * qDim + h * hd;
                         len[i] = pre + (t - r0) + 1;
                     }
-                    if (b == QUERY_BATCH) {
-                        attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale, vc, kvDim, kvOff, pre, start + r0, out, laneSums);
-                    } else {
-                        for (int i = 0; i < b; i++) attendOne(kt, stride, q, qo[i], len[i], hd, s, scale, vc, kvDim, kvOff, pre, start + r0, out, laneSums);
-                    }
-                    qi += b;
+                    attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale2, vc, kvDim, kvOff, pre, start + r0, out, laneSums, inv);
                 }
             }
         });
     }
 
+    /** log2(e): the packed attention's exponentials are base 2 (see {@link #softmaxWeights}). */
+    private static final double LOG2_E = 1.4426950408889634;
+
+    /** Keys summed from zero before joining the running total in {@link #weightedValues} (even: pairs of keys). */
+    private static final int KEY_BLOCK = 64;
+
     /** Queries attended together by {@link #attendBatch}. */
     private static final int QUERY_BATCH = 4;
 
     /**
-     * One query: scores of the prefix (slots 0..pre), then of the segment's own rows (written after, over
-     * the prefix pass's spill past pre), softmax weights, weighted values.
-     */
-    private static void attendOne(float[] kt, int stride, float[] q, int qo, int len, int hd, float[] s, float scale,
-                                  float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out, float[] laneSums) {
-        keyScores(kt, stride, q, qo, hd, s, 0, 0, pre);
-        keyScores(kt, stride, q, qo, hd, s, pre, ownSlot0, len - pre);
-        softmaxWeights(s, 0, len, len, scale, laneSums);
-        weightedValues(s, len, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd);
-    }
-
-    /**
-     * {@link #QUERY_BATCH} queries of one segment (lengths ascending, the last the longest): each key vector
-     * and each value row is loaded once for all of them. Scores go to rows of s (stride sStride); a
-     * query's weights past its own length are zero, so all are summed over the longest length.
+     * {@link #QUERY_BATCH} queries of one segment (lengths ascending, the last the longest): scores of the
+     * prefix (cache slots 0..pre), then of the segment's own rows (written after, over the prefix pass's
+     * spill past pre), softmax weights, weighted values. Each key vector and each value row is loaded once
+     * for all of them. Scores go to rows of s (stride sStride); a query's weights past its own length are
+     * zero, so all are summed over the longest length.
      */
     private static void attendBatch(float[] kt, int stride, float[] q, int[] qo, int[] len, int hd, float[] s, int sStride,
-                                    float scale, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out,
-                                    float[] laneSums) {
+                                    float scale2, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out,
+                                    float[] laneSums, float[] inv) {
         int lenMax = len[QUERY_BATCH - 1];
-        for (int part = 0; part < 2; part++) { // the prefix, then the own rows (see attendOne)
+        for (int part = 0; part < 2; part++) {
             int sOff = part == 0 ? 0 : pre, slot0 = part == 0 ? 0 : ownSlot0, count = part == 0 ? pre : lenMax - pre;
             int lanes = F.length();
             for (int i = 0; i < count; i += lanes) {
@@ -458,148 +453,111 @@ public final class LlamaEngine implements Scorer {
                 a3.intoArray(s, 3 * sStride + sOff + i);
             }
         }
-        for (int b = 0; b < QUERY_BATCH; b++) softmaxWeights(s, b * sStride, len[b], lenMax, scale, laneSums);
-        weightedValues4(s, sStride, lenMax, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd);
+        softmaxWeights(s, sStride, len, scale2, laneSums, inv);
+        weightedValues(s, sStride, lenMax, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd, inv);
     }
 
     /**
-     * out[qo[b]..+hd) = Σ_j w_b[j]·value j for the four queries b (weights in rows of s), keys j < pre at
-     * cache slot j and the rest at ownSlot0 + (j - pre); each value row loaded once for the four queries,
-     * two FMA chains per query (even and odd keys).
+     * Unnormalised softmax weights of the four queries in place: row b's raw scores s[b·sStride ..+len[b])
+     * become 2^((s - max_b)·scale2) with scale2 = log2(e)/√hd, i.e. e^((s - max_b)/√hd), and the row is 0
+     * from len[b] to the longest length rounded up to whole vectors; inv[b] = 1/Σ. The weighted values are
+     * multiplied by inv once per output instead of once per weight (a pass over the weights fewer: ~10 %
+     * of attention). The exponentials come from {@link VectorExp#exp2NonPositive} (within 2 ulp, 0 below
+     * 2^-115), the argument from one multiply-add of the raw score: the base-2 form saves six of the natural
+     * exponential's vector operations, and the exponential loop was ~40 % of attention. The four rows go
+     * through each loop together: four independent chains hide the latency of the max, the exponential's
+     * polynomial and the compensated sum, which one row at a time waited on.
+     *
+     * <p>Two JIT notes, both measured with JFR on JDK 25 (AVX2): maxima are by compare and blend, not the
+     * Vector API's MAX, and no vector is carried from one iteration of the exponential loop to the next (a
+     * lane-sum accumulator); in either form C2 ran those operations as the Vector API's Java fallback in
+     * this method while a standalone copy compiled them (~40 % of stories260K's PIQA time).
      */
-    private static void weightedValues4(float[] s, int sStride, int len, float[] vc, int kvDim, int kvOff, int pre,
-                                        int ownSlot0, float[] out, int[] qo, int hd) {
+    private static void softmaxWeights(float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv) {
+        int lanes = F.length(), end = (len[QUERY_BATCH - 1] + lanes - 1) / lanes * lanes;
+        for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
+            java.util.Arrays.fill(s, o + len[b], o + end, Float.NEGATIVE_INFINITY); // outside the max
+            float shift = -VectorKernels.max(s, o, end) * scale2; // whole vectors: no scalar tail
+            for (int j = o; j < o + end; j += lanes) {
+                VectorExp.exp2NonPositive(FloatVector.fromArray(F, s, j).fma(scale2, shift)).intoArray(s, j);
+            }
+            // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126 from exp2NonPositive); a key more than
+            // 126 octaves below the largest keeps 2^-126 ≈ 1.2e-38 of weight instead of its own less-than-that
+            java.util.Arrays.fill(s, o + len[b], o + end, 0f);
+            // Σ by compensated (Kahan) float lane sums, lanes then added in double: as accurate here as summing
+            // in double (a plain float lane sum moved PIQA's worst item to 1.02e-4 off the reference) and a
+            // vector at a time instead of one scalar double add per key. Its own loop, started from a load
+            // like the max loop (see above).
+            FloatVector sum = FloatVector.fromArray(F, s, o), comp = sum.sub(sum);
+            for (int j = o + lanes; j < o + end; j += lanes) {
+                FloatVector y = FloatVector.fromArray(F, s, j).sub(comp);
+                FloatVector t = sum.add(y);
+                comp = t.sub(sum).sub(y);
+                sum = t;
+            }
+            sum.intoArray(laneSums, 0);
+            double total = 0;
+            for (int l = 0; l < lanes; l++) total += laneSums[l];
+            comp.intoArray(laneSums, 0);
+            for (int l = 0; l < lanes; l++) total -= laneSums[l];
+            inv[b] = (float) (1.0 / total);
+        }
+    }
+
+    /**
+     * out[qo[b]..+hd) = inv[b]·Σ_j w_b[j]·value j for the four queries b (weights in rows of s), keys j < pre
+     * at cache slot j and the rest at ownSlot0 + (j - pre); each value row loaded once for the four queries,
+     * keys in blocks of {@link #KEY_BLOCK}, two FMA chains per query within a block (even and odd keys). The decode path's {@link #softmaxInto} sums key by key:
+     * results agree to float rounding.
+     */
+    private static void weightedValues(float[] s, int sStride, int len, float[] vc, int kvDim, int kvOff, int pre,
+                                       int ownSlot0, float[] out, int[] qo, int hd, float[] inv) {
         int lanes = F.length(), d0 = 0, split = Math.min(pre, len), ownBase = (ownSlot0 - pre) * kvDim + kvOff;
         int s1 = sStride, s2 = 2 * sStride, s3 = 3 * sStride;
         for (; d0 + lanes <= hd; d0 += lanes) {
-            // even and odd keys in separate chains per query (8 accumulators): one chain per query summing
-            // every key in turn moved PIQA's worst per-item log-likelihood from 9.0e-5 to 1.4e-4 off the reference
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            int j = 0;
-            for (; j + 2 <= len; j += 2) {
-                FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
-                a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
-                a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
-                a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
-                a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
-                FloatVector w = FloatVector.fromArray(F, vc, (j + 1) * kvDim + (j + 1 < split ? kvOff : ownBase) + d0);
-                b0 = w.fma(FloatVector.broadcast(F, s[j + 1]), b0);
-                b1 = w.fma(FloatVector.broadcast(F, s[s1 + j + 1]), b1);
-                b2 = w.fma(FloatVector.broadcast(F, s[s2 + j + 1]), b2);
-                b3 = w.fma(FloatVector.broadcast(F, s[s3 + j + 1]), b3);
+            // Keys in blocks of KEY_BLOCK summed from zero, block sums added to a running total, and
+            // within a block even and odd keys in separate chains per query (8 accumulators): float sums over
+            // a few hundred keys are where most of the float32 error of long PIQA items came from (one chain
+            // per query over all keys put the worst item 1.4e-4 off the float64 reference, two chains 8.7e-5).
+            FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+            for (int jb = 0; jb < len; jb += KEY_BLOCK) {
+                int je = Math.min(len, jb + KEY_BLOCK), j = jb;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (; j + 2 <= je; j += 2) {
+                    FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
+                    a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
+                    a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
+                    a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
+                    a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
+                    FloatVector w = FloatVector.fromArray(F, vc, (j + 1) * kvDim + (j + 1 < split ? kvOff : ownBase) + d0);
+                    b0 = w.fma(FloatVector.broadcast(F, s[j + 1]), b0);
+                    b1 = w.fma(FloatVector.broadcast(F, s[s1 + j + 1]), b1);
+                    b2 = w.fma(FloatVector.broadcast(F, s[s2 + j + 1]), b2);
+                    b3 = w.fma(FloatVector.broadcast(F, s[s3 + j + 1]), b3);
+                }
+                if (j < je) {
+                    FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
+                    a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
+                    a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
+                    a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
+                    a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
+                }
+                t0 = t0.add(a0.add(b0));
+                t1 = t1.add(a1.add(b1));
+                t2 = t2.add(a2.add(b2));
+                t3 = t3.add(a3.add(b3));
             }
-            if (j < len) {
-                FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
-                a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
-                a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
-                a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
-                a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
-            }
-            a0.add(b0).intoArray(out, qo[0] + d0);
-            a1.add(b1).intoArray(out, qo[1] + d0);
-            a2.add(b2).intoArray(out, qo[2] + d0);
-            a3.add(b3).intoArray(out, qo[3] + d0);
+            t0.mul(inv[0]).intoArray(out, qo[0] + d0);
+            t1.mul(inv[1]).intoArray(out, qo[1] + d0);
+            t2.mul(inv[2]).intoArray(out, qo[2] + d0);
+            t3.mul(inv[3]).intoArray(out, qo[3] + d0);
         }
         for (; d0 < hd; d0++) {
             for (int b = 0; b < QUERY_BATCH; b++) {
                 float acc = 0;
                 for (int j = 0; j < len; j++) acc = Math.fma(s[b * sStride + j], vc[j * kvDim + (j < split ? kvOff : ownBase) + d0], acc);
-                out[qo[b] + d0] = acc;
+                out[qo[b] + d0] = acc * inv[b];
             }
-        }
-    }
-
-    /**
-     * s[sOff + i] = q[qo..qo+hd) · key (slot0 + i) for i < count, keys transposed in kt (row d at d * stride),
-     * two vectors of keys at a time (two FMA chains); whole vectors are written, up to 2·lanes - 1 past count.
-     */
-    private static void keyScores(float[] kt, int stride, float[] q, int qo, int hd, float[] s, int sOff, int slot0, int count) {
-        int lanes = F.length();
-        for (int i = 0; i < count; i += 2 * lanes) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0;
-            for (int d = 0, ko = slot0 + i; d < hd; d++, ko += stride) {
-                FloatVector qd = FloatVector.broadcast(F, q[qo + d]);
-                a0 = FloatVector.fromArray(F, kt, ko).fma(qd, a0);
-                a1 = FloatVector.fromArray(F, kt, ko + lanes).fma(qd, a1);
-            }
-            a0.intoArray(s, sOff + i);
-            a1.intoArray(s, sOff + i + lanes);
-        }
-    }
-
-    /**
-     * Softmax weights of one query in place: the raw scores s[off..off+len) become
-     * exp((s - max)·scale) / Σ, and s[off+len .. off+max(zeroTo, len rounded up to whole vectors)) become 0.
-     * The exponentials come from {@link VectorExp} (a vector at a time, within 2 ulp of e^x, 0 below e^-80)
-     * rather than {@link #softmaxInto}'s scalar Math.exp, which was the largest single cost of scoring
-     * stories260K; the sum is in double.
-     *
-     * <p>Two JIT notes, both measured with JFR on JDK 25 (AVX2): the max is by compare and blend
-     * ({@link VectorKernels#max}), not the Vector API's MAX, and no vector is carried from one iteration of the exponential loop to the next (a
-     * lane-sum accumulator); in either form C2 ran those operations as the Vector API's Java fallback in
-     * this method while a standalone copy compiled them (~40 % of stories260K's PIQA time).
-     */
-    private static void softmaxWeights(float[] s, int off, int len, int zeroTo, float scale, float[] laneSums) {
-        int lanes = F.length(), end = (len + lanes - 1) / lanes * lanes;
-        float max = VectorKernels.max(s, off, len);
-        java.util.Arrays.fill(s, off + len, off + end, Float.NEGATIVE_INFINITY); // padding: weight 0 below
-        for (int j = 0; j < end; j += lanes) {
-            VectorExp.exp(FloatVector.fromArray(F, s, off + j).sub(max).mul(scale)).intoArray(s, off + j);
-        }
-        // Σ by compensated (Kahan) float lane sums, lanes then added in double: as accurate here as summing
-        // in double (a plain float lane sum moved PIQA's worst item to 1.02e-4 off the reference) and a
-        // vector at a time instead of one scalar double add per key. Its own loop, started from a load
-        // like the max loop (see above).
-        FloatVector sum = FloatVector.fromArray(F, s, off), comp = sum.sub(sum);
-        for (int j = lanes; j < end; j += lanes) {
-            FloatVector y = FloatVector.fromArray(F, s, off + j).sub(comp);
-            FloatVector t = sum.add(y);
-            comp = t.sub(sum).sub(y);
-            sum = t;
-        }
-        sum.intoArray(laneSums, 0);
-        double total = 0;
-        for (int i = 0; i < lanes; i++) total += laneSums[i];
-        comp.intoArray(laneSums, 0);
-        for (int i = 0; i < lanes; i++) total -= laneSums[i];
-        float inv = (float) (1.0 / total);
-        for (int j = 0; j < end; j += lanes) FloatVector.fromArray(F, s, off + j).mul(inv).intoArray(s, off + j);
-        if (zeroTo > end) java.util.Arrays.fill(s, off + end, off + zeroTo, 0f);
-    }
-
-    /**
-     * out[qo..qo+hd) = Σ_j w[j]·value j over one query's weights s[0..len), keys j < pre at cache slot j and
-     * the rest at slots ownSlot0 + (j - pre). Keys in four interleaved FMA chains (key j into chain j mod 4,
-     * chains added at the end): with one chain a head of 8 values waits an FMA latency per key. The decode
-     * path's {@link #softmaxInto} sums key by key: results agree to float rounding.
-     */
-    private static void weightedValues(float[] s, int len, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0,
-                                       float[] out, int qo, int hd) {
-        int lanes = F.length(), d0 = 0, split = Math.min(pre, len), ownBase = (ownSlot0 - pre) * kvDim + kvOff;
-        for (; d0 + lanes <= hd; d0 += lanes) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int j = 0;
-            for (int o = kvOff + d0; j + 4 <= split; j += 4, o += 4 * kvDim) {
-                a0 = FloatVector.fromArray(F, vc, o).fma(FloatVector.broadcast(F, s[j]), a0);
-                a1 = FloatVector.fromArray(F, vc, o + kvDim).fma(FloatVector.broadcast(F, s[j + 1]), a1);
-                a2 = FloatVector.fromArray(F, vc, o + 2 * kvDim).fma(FloatVector.broadcast(F, s[j + 2]), a2);
-                a3 = FloatVector.fromArray(F, vc, o + 3 * kvDim).fma(FloatVector.broadcast(F, s[j + 3]), a3);
-            }
-            for (; j < split; j++) a0 = FloatVector.fromArray(F, vc, j * kvDim + kvOff + d0).fma(FloatVector.broadcast(F, s[j]), a0);
-            for (int o = j * kvDim + ownBase + d0; j + 4 <= len; j += 4, o += 4 * kvDim) {
-                a0 = FloatVector.fromArray(F, vc, o).fma(FloatVector.broadcast(F, s[j]), a0);
-                a1 = FloatVector.fromArray(F, vc, o + kvDim).fma(FloatVector.broadcast(F, s[j + 1]), a1);
-                a2 = FloatVector.fromArray(F, vc, o + 2 * kvDim).fma(FloatVector.broadcast(F, s[j + 2]), a2);
-                a3 = FloatVector.fromArray(F, vc, o + 3 * kvDim).fma(FloatVector.broadcast(F, s[j + 3]), a3);
-            }
-            for (; j < len; j++) a0 = FloatVector.fromArray(F, vc, j * kvDim + ownBase + d0).fma(FloatVector.broadcast(F, s[j]), a0);
-            a0.add(a1).add(a2.add(a3)).intoArray(out, qo + d0);
-        }
-        for (; d0 < hd; d0++) {
-            float acc = 0;
-            for (int j = 0; j < split; j++) acc = Math.fma(s[j], vc[j * kvDim + kvOff + d0], acc);
-            for (int j = split; j < len; j++) acc = Math.fma(s[j], vc[j * kvDim + ownBase + d0], acc);
-            out[qo + d0] = acc;
         }
     }
 

@@ -42,8 +42,12 @@ public final class SyntheticModels {
 
     /** Random weights (uniform, scaled by 1/sqrt(fan-in)) in F32 or BF16; norms are ones. */
     public static Model build(String name, DType dtype, long seed) {
+        return build(config(name), name, dtype, seed);
+    }
+
+    /** As {@link #build(String, DType, long)} for any architecture (tests use odd head sizes and groupings). */
+    public static Model build(ModelConfig c, String name, DType dtype, long seed) {
         if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("synthetic models are F32 or BF16, not " + dtype);
-        ModelConfig c = config(name);
         Map<String, Tensor> t = new HashMap<>();
         SplittableRandom rnd = new SplittableRandom(seed);
         t.put(WeightNames.EMBED, matrix(c.vocabSize(), c.dim(), dtype, rnd.split()));

@@ -324,6 +324,14 @@ public final class VectorKernels {
         return s;
     }
 
+    /** The largest lane of v (of species {@link #F}), across lanes by the same fixed rotations as sum(), no array. */
+    public static float maxOfLanes(FloatVector v) {
+        if (L >= 16) v = maxLanes(v, ROT8);
+        if (L >= 8) v = maxLanes(v, ROT4);
+        v = maxLanes(v, ROT2);
+        return maxLanes(v, ROT1).lane(0);
+    }
+
     private static FloatVector maxLanes(FloatVector v, VectorShuffle<Float> rot) {
         FloatVector r = v.rearrange(rot);
         return v.blend(r, v.lt(r));
@@ -334,16 +342,19 @@ public final class VectorKernels {
         float m = a[off];
         int i = 0;
         if (n >= L) {
-            FloatVector mv = FloatVector.fromArray(F, a, off);
-            for (i = L; i + L <= n; i += L) {
+            // two chains (even and odd vectors): one compare-and-blend chain waits its latency every vector
+            FloatVector mv = FloatVector.fromArray(F, a, off), m1 = mv;
+            for (i = L; i + 2 * L <= n; i += 2 * L) {
+                FloatVector v = FloatVector.fromArray(F, a, off + i), w = FloatVector.fromArray(F, a, off + i + L);
+                mv = mv.blend(v, mv.lt(v));
+                m1 = m1.blend(w, m1.lt(w));
+            }
+            if (i + L <= n) {
                 FloatVector v = FloatVector.fromArray(F, a, off + i);
                 mv = mv.blend(v, mv.lt(v));
+                i += L;
             }
-            // across lanes by the same fixed rotations as sum(), no array: this runs once per attention query
-            if (L >= 16) mv = maxLanes(mv, ROT8);
-            if (L >= 8) mv = maxLanes(mv, ROT4);
-            mv = maxLanes(mv, ROT2);
-            m = Math.max(m, maxLanes(mv, ROT1).lane(0));
+            m = Math.max(m, maxOfLanes(mv.blend(m1, mv.lt(m1))));
         }
         for (; i < n; i++) m = Math.max(m, a[off + i]);
         return m;

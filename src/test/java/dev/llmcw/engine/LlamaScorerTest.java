@@ -2,6 +2,9 @@ package dev.llmcw.engine;
 
 import dev.llmcw.engine.Scorer.ContinuationScore;
 import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.RopeLayout;
+import dev.llmcw.tensor.DType;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -137,5 +140,42 @@ class LlamaScorerTest {
         assertThatThrownBy(() -> e.score(new int[]{1}, new int[][]{{}}, false)).hasMessageContaining("empty");
         assertThat(e.maxLength()).isEqualTo(256);
         assertThat(e.vocabSize()).isEqualTo(96);
+    }
+
+    /**
+     * The packed attention for small heads (head sizes below, above and at one vector, query groups of 1,
+     * 2 and 3, odd row counts so that short query batches occur) against the decode path's independent
+     * softmax (one token at a time) and against each continuation's own full sequence.
+     */
+    @Test
+    void packedAttentionMatchesTheDecodePathForOddHeadShapes() {
+        int[][] shapes = {{4, 4, 4}, {12, 3, 1}, {16, 2, 2}, {8, 6, 2}}; // head size, heads, KV heads
+        for (int[] sh : shapes) {
+            int hd = sh[0], heads = sh[1], kv = sh[2];
+            ModelConfig c = new ModelConfig("llama", 24, 40, 2, heads, kv, hd, 64, 256, 1e-5f, 10000f,
+                    RopeLayout.ROTATE_HALF, null, true, false);
+            Model m = SyntheticModels.build(c, "odd-heads", DType.F32, 5 + hd);
+            LlamaEngine e = new LlamaEngine(m);
+            int[] tokens = new int[77];
+            for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 37 + hd) % 64;
+            float[][] batched = e.logits(tokens);
+            KvCache cache = e.newCache(tokens.length);
+            for (int t = 0; t < tokens.length; t++) {
+                float[] step = e.forward(cache, tokens, t, 1, 0);
+                for (int j = 0; j < step.length; j++) {
+                    assertThat(step[j]).as("hd %d heads %d/%d pos %d logit %d", hd, heads, kv, t, j).isCloseTo(batched[t][j], offset(1e-5f));
+                }
+            }
+            int[] ctx = java.util.Arrays.copyOf(tokens, 41);
+            int[][] conts = {{3, 9, 27}, {50}, {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7}, {1, 2}};
+            ContinuationScore[] packed = e.score(ctx, conts, false);
+            for (int i = 0; i < conts.length; i++) {
+                float[][] logits = e.logits(concat(ctx, conts[i]));
+                for (int p = 0; p < conts[i].length; p++) {
+                    double want = logProb(logits[ctx.length - 1 + p], conts[i][p]);
+                    assertThat((double) packed[i].tokenLogProbs()[p]).as("hd %d cont %d token %d", hd, i, p).isCloseTo(want, offset(1e-5));
+                }
+            }
+        }
     }
 }

@@ -61,4 +61,30 @@ class VectorExpTest {
         assertThat(VectorExp.expNonPositive(-700.5)).isZero();
         assertThat(VectorExp.expNonPositive(Double.NEGATIVE_INFINITY)).isZero();
     }
+
+    @Test
+    void base2VersionWithinTwoUlpOfExactAndVectorEqualsScalar() {
+        Random r = new Random(13);
+        var sp = VectorKernels.F;
+        float[] x = new float[sp.length() * 8192];
+        for (int i = 0; i < x.length; i++) x[i] = i < 280 ? -i * 0.5f : i % 3 == 0 ? (float) (-r.nextDouble() * 126) : (float) (-r.nextDouble() * 20);
+        x[1] = 0f;
+        x[2] = -126f;
+        x[3] = -1e-30f;
+        x[4] = -0.5f;
+        x[5] = -1.5f;
+        x[6] = Float.NEGATIVE_INFINITY;
+        x[7] = -1000f;
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i += sp.length()) VectorExp.exp2NonPositive(FloatVector.fromArray(sp, x, i)).intoArray(y, i);
+        for (int i = 0; i < x.length; i++) {
+            // below the floor the result is the smallest normal float, 2^-126
+            float want = (float) Math.pow(2, Math.max(x[i], VectorExp.FLOOR2));
+            assertThat(y[i]).as("2^%s", x[i]).isEqualTo(VectorExp.exp2NonPositive(x[i]));
+            assertThat(Math.abs(y[i] - want)).as("2^%s = %s, want %s", x[i], y[i], want).isLessThanOrEqualTo(2 * Math.ulp(want));
+        }
+        assertThat(VectorExp.exp2NonPositive(0f)).isEqualTo(1f);
+        assertThat(VectorExp.exp2NonPositive(-3f)).isEqualTo(0.125f);
+        assertThat(VectorExp.exp2NonPositive(Float.NEGATIVE_INFINITY)).isEqualTo(Float.MIN_NORMAL);
+    }
 }
