@@ -490,25 +490,28 @@ public final class LlamaEngine implements Scorer {
      * become 2^((s - max_b)·scale2) with scale2 = log2(e)/√hd, i.e. e^((s - max_b)/√hd), and the row is 0
      * from len[b] to the longest length rounded up to whole vectors; inv[b] = 1/Σ. The weighted values are
      * multiplied by inv once per output instead of once per weight (a pass over the weights fewer: ~10 %
-     * of attention). The exponentials come from {@link VectorExp#exp2NonPositive} (within 2 ulp, 0 below
-     * 2^-115), the argument from one multiply-add of the raw score: the base-2 form saves six of the natural
-     * exponential's vector operations, and the exponential loop was ~40 % of attention. The four rows go
-     * through each loop together: four independent chains hide the latency of the max, the exponential's
-     * polynomial and the compensated sum, which one row at a time waited on.
+     * of attention). The exponentials are {@link VectorExp#exp2NonPositive}'s (within 2 ulp; two rows at a
+     * time by {@link VectorExp#exp2Rows}), the argument one multiply-add of the raw score: the base-2 form
+     * saves six of the natural exponential's vector operations, and the exponential loop was ~40 % of
+     * attention.
      *
-     * <p>Two JIT notes, both measured with JFR on JDK 25 (AVX2): maxima are by compare and blend, not the
-     * Vector API's MAX, and no vector is carried from one iteration of the exponential loop to the next (a
-     * lane-sum accumulator); in either form C2 ran those operations as the Vector API's Java fallback in
-     * this method while a standalone copy compiled them (~40 % of stories260K's PIQA time).
+     * <p>JIT notes, measured with JFR on JDK 25 (AVX2): no FloatVector may be passed to or returned from a
+     * call C2 does not inline — it is then boxed and its operations run as the Vector API's Java fallback
+     * (four exponential calls in one loop body stopped C2 inlining them; a helper taking the max vector was
+     * not inlined either); the lane max is therefore taken inside {@link VectorKernels#max}, and loops that
+     * carry vectors start from a load. An earlier version of this method lost ~40 % of stories260K's PIQA
+     * time to such fallbacks.
      */
     private static void softmaxWeights(float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv) {
         int lanes = F.length(), end = (len[QUERY_BATCH - 1] + lanes - 1) / lanes * lanes;
         for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
             java.util.Arrays.fill(s, o + len[b], o + end, Float.NEGATIVE_INFINITY); // outside the max
-            float shift = -VectorKernels.max(s, o, end) * scale2; // whole vectors: no scalar tail
-            for (int j = o; j < o + end; j += lanes) {
-                VectorExp.exp2NonPositive(FloatVector.fromArray(F, s, j).fma(scale2, shift)).intoArray(s, j);
-            }
+            inv[b] = -VectorKernels.max(s, o, end) * scale2; // the shift, until inv is the inverse sum below
+        }
+        // two rows per call, their exponentials interleaved (see VectorExp.exp2Rows)
+        VectorExp.exp2Rows(s, 0, sStride, end, scale2, inv[0], inv[1]);
+        VectorExp.exp2Rows(s, 2 * sStride, 3 * sStride, end, scale2, inv[2], inv[3]);
+        for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
             // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126 from exp2NonPositive); a key more than
             // 126 octaves below the largest keeps 2^-126 ≈ 1.2e-38 of weight instead of its own less-than-that
             java.util.Arrays.fill(s, o + len[b], o + end, 0f);
@@ -548,23 +551,25 @@ public final class LlamaEngine implements Scorer {
             // a few hundred keys are where most of the float32 error of long PIQA items came from (one chain
             // per query over all keys put the worst item 1.4e-4 off the float64 reference, two chains 8.7e-5).
             FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
-            for (int jb = 0; jb < len; jb += KEY_BLOCK) {
-                int je = Math.min(len, jb + KEY_BLOCK), j = jb;
+            for (int jb = 0; jb < len; ) {
+                // a block lies within the prefix or within the own rows, so its value rows are kvDim apart
+                int je = Math.min(jb < split ? split : len, jb + KEY_BLOCK), j = jb;
+                int vo = j * kvDim + (jb < split ? kvOff : ownBase) + d0;
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (; j + 2 <= je; j += 2) {
-                    FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
+                for (; j + 2 <= je; j += 2, vo += 2 * kvDim) {
+                    FloatVector v = FloatVector.fromArray(F, vc, vo);
                     a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
                     a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
                     a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
                     a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
-                    FloatVector w = FloatVector.fromArray(F, vc, (j + 1) * kvDim + (j + 1 < split ? kvOff : ownBase) + d0);
+                    FloatVector w = FloatVector.fromArray(F, vc, vo + kvDim);
                     b0 = w.fma(FloatVector.broadcast(F, s[j + 1]), b0);
                     b1 = w.fma(FloatVector.broadcast(F, s[s1 + j + 1]), b1);
                     b2 = w.fma(FloatVector.broadcast(F, s[s2 + j + 1]), b2);
                     b3 = w.fma(FloatVector.broadcast(F, s[s3 + j + 1]), b3);
                 }
                 if (j < je) {
-                    FloatVector v = FloatVector.fromArray(F, vc, j * kvDim + (j < split ? kvOff : ownBase) + d0);
+                    FloatVector v = FloatVector.fromArray(F, vc, vo);
                     a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
                     a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
                     a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
@@ -574,6 +579,7 @@ public final class LlamaEngine implements Scorer {
                 t1 = t1.add(a1.add(b1));
                 t2 = t2.add(a2.add(b2));
                 t3 = t3.add(a3.add(b3));
+                jb = je;
             }
             t0.mul(inv[0]).intoArray(out, qo[0] + d0);
             t1.mul(inv[1]).intoArray(out, qo[1] + d0);

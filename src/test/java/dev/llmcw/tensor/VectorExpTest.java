@@ -87,4 +87,27 @@ class VectorExpTest {
         assertThat(VectorExp.exp2NonPositive(-3f)).isEqualTo(0.125f);
         assertThat(VectorExp.exp2NonPositive(Float.NEGATIVE_INFINITY)).isEqualTo(Float.MIN_NORMAL);
     }
+
+    @Test
+    void twoRowsAtOnceEqualTheOneVectorVersionBitForBit() {
+        var sp = VectorKernels.F;
+        int n = sp.length() * 37, o1 = n + 5;
+        Random r = new Random(17);
+        float[] a = new float[o1 + n], want = new float[a.length];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() * 30);
+        a[3] = Float.NEGATIVE_INFINITY;
+        a[o1 + 7] = Float.NEGATIVE_INFINITY;
+        float mul = 0.51f, add0 = -40f, add1 = -3.25f;
+        for (int j = 0; j < n; j += sp.length()) {
+            VectorExp.exp2NonPositive(FloatVector.fromArray(sp, a, j).fma(mul, add0)).intoArray(want, j);
+            VectorExp.exp2NonPositive(FloatVector.fromArray(sp, a, o1 + j).fma(mul, add1)).intoArray(want, o1 + j);
+        }
+        float[] got = a.clone();
+        VectorExp.exp2Rows(got, 0, o1, n, mul, add0, add1);
+        for (int j = 0; j < n; j++) {
+            assertThat(got[j]).as("row 0 at %d", j).isEqualTo(want[j]);
+            assertThat(got[o1 + j]).as("row 1 at %d", j).isEqualTo(want[o1 + j]);
+        }
+        for (int j = n; j < o1; j++) assertThat(got[j]).as("untouched %d", j).isEqualTo(a[j]);
+    }
 }
