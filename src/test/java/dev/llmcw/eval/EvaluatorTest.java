@@ -87,6 +87,25 @@ class EvaluatorTest {
         @Override public long weightsPerToken() { return 1_000_000_000L; }
     }
 
+    /** A scorer that cancels the run as it scores its n-th item (a user pressing cancel mid-block). */
+    private record CancelAt(Scorer s, int n, AtomicInteger count, CancellationToken cancel) implements Scorer {
+        @Override public ContinuationScore[] score(int[] c, int[][] k, boolean d) {
+            if (count.incrementAndGet() == n) cancel.cancel();
+            return s.score(c, k, d);
+        }
+        @Override public int maxLength() { return s.maxLength(); }
+        @Override public int vocabSize() { return s.vocabSize(); }
+    }
+
+    @Test
+    void itemParallelBlocksAimAtHalfASecondWithinTheirBounds() {
+        // 16 items in 100 ms: 6.25 ms each, so 80 fit in 0.5 s
+        assertThat(Evaluator.nextBlock(2, 16, 100_000_000L)).isEqualTo(80);
+        assertThat(Evaluator.nextBlock(2, 4, 10_000_000_000L)).as("slow items: one per thread").isEqualTo(2);
+        assertThat(Evaluator.nextBlock(2, 100, 1L)).as("instant items: the cap").isEqualTo(512);
+        assertThat(Evaluator.nextBlock(3, 0, 0L)).isEqualTo(3 * 256);
+    }
+
     @Test
     void smallModelsScoreItemsInParallelLargeOnesOneAtATimeWithTheSameResults() {
         FakeTokenizer tok = new FakeTokenizer(V, true);
@@ -163,19 +182,18 @@ class EvaluatorTest {
         var task = new FixedTask("t", items, true);
         ItemStore store = ItemStore.inMemory();
         CancellationToken cancel = new CancellationToken();
-        AtomicInteger updates = new AtomicInteger();
         List<String> messages = new ArrayList<>();
-        ProgressListener cancelAfter12 = (s, d, t, msg) -> {
-            messages.add(msg);
-            if (updates.incrementAndGet() == 12) cancel.cancel();
-        };
-        assertThatThrownBy(() -> new Evaluator(EvalOptions.defaults(), store, cancelAfter12, cancel)
-                .runMultipleChoice(task, items, model("m", new FakeScorer(V, 64, 0), tok), null))
+        ProgressListener progress = (s, d, t, msg) -> messages.add(msg);
+        // the user cancels while the 12th item is being scored (mid-block: blocks of fast items are large)
+        AtomicInteger scored = new AtomicInteger();
+        FakeScorer first = new FakeScorer(V, 64, 0);
+        assertThatThrownBy(() -> new Evaluator(EvalOptions.defaults(), store, progress, cancel)
+                .runMultipleChoice(task, items, new ScoringModel("m", "sha-m", new CancelAt(first, 12, scored, cancel), tok), null))
                 .isInstanceOf(CancellationToken.CancelledException.class);
         assertThat(messages.getFirst()).contains("items/s").contains("ETA");
         FakeScorer second = new FakeScorer(V, 64, 0);
         TaskResult resumed = new Evaluator(EvalOptions.defaults(), store, null, null).runMultipleChoice(task, items, model("m", second, tok), null);
-        // items finished before the cancellation was seen are all kept (at least the 12 reported)
+        // items finished before the cancellation was seen are all kept (the 12 scored, and any other in flight)
         int kept = Integer.parseInt(resumed.metrics().details().get("items_resumed"));
         assertThat(kept).isBetween(12, 29);
         assertThat(second.contexts).hasSize(30 - kept);
