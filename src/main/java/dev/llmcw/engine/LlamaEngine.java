@@ -406,7 +406,7 @@ public final class LlamaEngine implements Scorer {
                 for (int d = 0; d < hd; d++) kt[d * stride + slot] = kc[ko + d];
             }
             int sStride = maxCols + 2 * lanes;
-            float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[lanes], inv = new float[QUERY_BATCH];
+            float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[QUERY_BATCH * lanes], inv = new float[QUERY_BATCH];
             int[] qo = new int[QUERY_BATCH], len = new int[QUERY_BATCH];
             for (int g = 0; g < seg.count(); g++) {
                 int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g];
@@ -433,7 +433,7 @@ public final class LlamaEngine implements Scorer {
     /** Keys summed from zero before joining the running total in {@link #weightedValues} (even: pairs of keys). */
     private static final int KEY_BLOCK = 64;
 
-    /** Queries attended together by {@link #attendBatch}. */
+    /** Queries attended together by {@link #attendBatch} (its score loop, VectorKernels.max4 and the paired exponentials are written for four). */
     private static final int QUERY_BATCH = 4;
 
     /**
@@ -506,8 +506,9 @@ public final class LlamaEngine implements Scorer {
         int lanes = F.length(), end = (len[QUERY_BATCH - 1] + lanes - 1) / lanes * lanes;
         for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
             java.util.Arrays.fill(s, o + len[b], o + end, Float.NEGATIVE_INFINITY); // outside the max
-            inv[b] = -VectorKernels.max(s, o, end) * scale2; // the shift, until inv is the inverse sum below
         }
+        VectorKernels.max4(s, sStride, end, inv, laneSums);
+        for (int b = 0; b < QUERY_BATCH; b++) inv[b] *= -scale2; // the shifts, until inv is the inverse sums below
         // two rows per call, their exponentials interleaved (see VectorExp.exp2Rows)
         VectorExp.exp2Rows(s, 0, sStride, end, scale2, inv[0], inv[1]);
         VectorExp.exp2Rows(s, 2 * sStride, 3 * sStride, end, scale2, inv[2], inv[3]);

@@ -360,6 +360,36 @@ public final class VectorKernels {
         return m;
     }
 
+    /**
+     * out[b] = max of a[b·stride .. b·stride + n) for the four rows b = 0..3, n a positive multiple of the
+     * species length; {@code lanes} holds at least 4 × that length. The four rows are four independent
+     * compare-and-blend chains in one loop (row after row, each waited its chain's latency per vector,
+     * about a sixth of the packed attention's time), their lanes finished through the array: no vector
+     * leaves this method (see LlamaEngine.softmaxWeights).
+     */
+    public static void max4(float[] a, int stride, int n, float[] out, float[] lanes) {
+        int s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
+        FloatVector m0 = FloatVector.fromArray(F, a, 0), m1 = FloatVector.fromArray(F, a, s1),
+                m2 = FloatVector.fromArray(F, a, s2), m3 = FloatVector.fromArray(F, a, s3);
+        for (int j = L; j < n; j += L) {
+            FloatVector v0 = FloatVector.fromArray(F, a, j), v1 = FloatVector.fromArray(F, a, s1 + j),
+                    v2 = FloatVector.fromArray(F, a, s2 + j), v3 = FloatVector.fromArray(F, a, s3 + j);
+            m0 = m0.blend(v0, m0.lt(v0));
+            m1 = m1.blend(v1, m1.lt(v1));
+            m2 = m2.blend(v2, m2.lt(v2));
+            m3 = m3.blend(v3, m3.lt(v3));
+        }
+        m0.intoArray(lanes, 0);
+        m1.intoArray(lanes, L);
+        m2.intoArray(lanes, 2 * L);
+        m3.intoArray(lanes, 3 * L);
+        for (int b = 0; b < 4; b++) {
+            float m = lanes[b * L];
+            for (int i = 1; i < L; i++) m = Math.max(m, lanes[b * L + i]);
+            out[b] = m;
+        }
+    }
+
     /** y[yOff+i] += alpha * x[xOff+i] for i < n. */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;

@@ -101,6 +101,26 @@ public final class KernelConformance {
         }
         checkHalfSpecials();
         checkMax(rnd);
+        checkMax4(rnd);
+    }
+
+    /** max4 over four rows (stride with a gap, whole vectors, the maximum anywhere in a row) equals the scalar maxima. */
+    static void checkMax4(Random rnd) {
+        int l = VectorKernels.F.length();
+        for (int vectors = 1; vectors <= 9; vectors++) {
+            int n = vectors * l, stride = n + 3;
+            float[] a = gaussian(4 * stride, rnd), out = new float[4], lanes = new float[4 * l];
+            a[rnd.nextInt(n)] = 50f; // row 0's maximum somewhere in the row, row 3's in its last lane
+            a[3 * stride + n - 1] = 60f;
+            VectorKernels.max4(a, stride, n, out, lanes);
+            for (int b = 0; b < 4; b++) {
+                float want = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < n; i++) want = Math.max(want, a[b * stride + i]);
+                if (out[b] != want) {
+                    throw new AssertionError("max4 row " + b + " n=" + n + ": " + out[b] + " vs " + want + " at " + VectorKernels.vectorBits() + " bits");
+                }
+            }
+        }
     }
 
     /** max over every (offset, length) split of head, vector body and tail equals the scalar maximum. */
