@@ -407,6 +407,7 @@ public final class LlamaEngine implements Scorer {
             }
             int sStride = maxCols + 2 * lanes;
             float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[QUERY_BATCH * lanes], inv = new float[QUERY_BATCH];
+            double[] sums = new double[QUERY_BATCH];
             int[] qo = new int[QUERY_BATCH], len = new int[QUERY_BATCH];
             for (int g = 0; g < seg.count(); g++) {
                 int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g];
@@ -421,7 +422,7 @@ public final class LlamaEngine implements Scorer {
                         qo[i] = t * qDim + h * hd;
                         len[i] = pre + (t - r0) + 1;
                     }
-                    attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale2, vc, kvDim, kvOff, pre, start + r0, out, laneSums, inv);
+                    attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale2, vc, kvDim, kvOff, pre, start + r0, out, laneSums, inv, sums);
                 }
             }
         });
@@ -445,7 +446,7 @@ public final class LlamaEngine implements Scorer {
      */
     private static void attendBatch(float[] kt, int stride, float[] q, int[] qo, int[] len, int hd, float[] s, int sStride,
                                     float scale2, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out,
-                                    float[] laneSums, float[] inv) {
+                                    float[] laneSums, float[] inv, double[] sums) {
         int lenMax = len[QUERY_BATCH - 1];
         for (int part = 0; part < 2; part++) {
             int sOff = part == 0 ? 0 : pre, slot0 = part == 0 ? 0 : ownSlot0, count = part == 0 ? pre : lenMax - pre;
@@ -481,7 +482,7 @@ public final class LlamaEngine implements Scorer {
                 b3.intoArray(s, 3 * sStride + o + lanes);
             }
         }
-        softmaxWeights(s, sStride, len, scale2, laneSums, inv);
+        softmaxWeights(s, sStride, len, scale2, laneSums, inv, sums);
         weightedValues(s, sStride, lenMax, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd, inv);
     }
 
@@ -502,7 +503,8 @@ public final class LlamaEngine implements Scorer {
      * carry vectors start from a load. An earlier version of this method lost ~40 % of stories260K's PIQA
      * time to such fallbacks.
      */
-    private static void softmaxWeights(float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv) {
+    private static void softmaxWeights(float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv,
+                                       double[] sums) {
         int lanes = F.length(), end = (len[QUERY_BATCH - 1] + lanes - 1) / lanes * lanes;
         for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
             java.util.Arrays.fill(s, o + len[b], o + end, Float.NEGATIVE_INFINITY); // outside the max
@@ -516,24 +518,11 @@ public final class LlamaEngine implements Scorer {
             // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126 from exp2NonPositive); a key more than
             // 126 octaves below the largest keeps 2^-126 ≈ 1.2e-38 of weight instead of its own less-than-that
             java.util.Arrays.fill(s, o + len[b], o + end, 0f);
-            // Σ by compensated (Kahan) float lane sums, lanes then added in double: as accurate here as summing
-            // in double (a plain float lane sum moved PIQA's worst item to 1.02e-4 off the reference) and a
-            // vector at a time instead of one scalar double add per key. Its own loop, started from a load
-            // like the max loop (see above).
-            FloatVector sum = FloatVector.fromArray(F, s, o), comp = sum.sub(sum);
-            for (int j = o + lanes; j < o + end; j += lanes) {
-                FloatVector y = FloatVector.fromArray(F, s, j).sub(comp);
-                FloatVector t = sum.add(y);
-                comp = t.sub(sum).sub(y);
-                sum = t;
-            }
-            sum.intoArray(laneSums, 0);
-            double total = 0;
-            for (int l = 0; l < lanes; l++) total += laneSums[l];
-            comp.intoArray(laneSums, 0);
-            for (int l = 0; l < lanes; l++) total -= laneSums[l];
-            inv[b] = (float) (1.0 / total);
         }
+        // Σ by compensated float lane sums added in double (a plain float lane sum moved PIQA's worst item to
+        // 1.02e-4 off the reference), the four rows in one loop
+        VectorKernels.compensatedSum4(s, sStride, end, sums, laneSums);
+        for (int b = 0; b < QUERY_BATCH; b++) inv[b] = (float) (1.0 / sums[b]);
     }
 
     /**

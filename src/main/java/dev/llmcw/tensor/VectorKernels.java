@@ -390,6 +390,51 @@ public final class VectorKernels {
         }
     }
 
+    /**
+     * out[b] = Σ a[b·stride .. b·stride + n) for the four rows b = 0..3 (n a positive multiple of the species
+     * length) by compensated (Kahan) float lane sums, the lanes then added in double (sums first, then minus
+     * the compensations); {@code lanes} holds at least 4 × the species length. As accurate as summing in
+     * double for the softmax denominators it serves, a vector at a time, and the four rows are four
+     * independent chains in one loop (one row's Kahan chain waits three dependent additions per vector).
+     */
+    public static void compensatedSum4(float[] a, int stride, int n, double[] out, float[] lanes) {
+        int s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
+        FloatVector u0 = FloatVector.fromArray(F, a, 0), u1 = FloatVector.fromArray(F, a, s1),
+                u2 = FloatVector.fromArray(F, a, s2), u3 = FloatVector.fromArray(F, a, s3);
+        FloatVector c0 = u0.sub(u0), c1 = u1.sub(u1), c2 = u2.sub(u2), c3 = u3.sub(u3);
+        for (int j = L; j < n; j += L) {
+            FloatVector y0 = FloatVector.fromArray(F, a, j).sub(c0), y1 = FloatVector.fromArray(F, a, s1 + j).sub(c1),
+                    y2 = FloatVector.fromArray(F, a, s2 + j).sub(c2), y3 = FloatVector.fromArray(F, a, s3 + j).sub(c3);
+            FloatVector t0 = u0.add(y0), t1 = u1.add(y1), t2 = u2.add(y2), t3 = u3.add(y3);
+            c0 = t0.sub(u0).sub(y0);
+            c1 = t1.sub(u1).sub(y1);
+            c2 = t2.sub(u2).sub(y2);
+            c3 = t3.sub(u3).sub(y3);
+            u0 = t0;
+            u1 = t1;
+            u2 = t2;
+            u3 = t3;
+        }
+        u0.intoArray(lanes, 0);
+        u1.intoArray(lanes, L);
+        u2.intoArray(lanes, 2 * L);
+        u3.intoArray(lanes, 3 * L);
+        for (int b = 0; b < 4; b++) {
+            double total = 0;
+            for (int i = 0; i < L; i++) total += lanes[b * L + i];
+            out[b] = total;
+        }
+        c0.intoArray(lanes, 0);
+        c1.intoArray(lanes, L);
+        c2.intoArray(lanes, 2 * L);
+        c3.intoArray(lanes, 3 * L);
+        for (int b = 0; b < 4; b++) {
+            double total = out[b];
+            for (int i = 0; i < L; i++) total -= lanes[b * L + i];
+            out[b] = total;
+        }
+    }
+
     /** y[yOff+i] += alpha * x[xOff+i] for i < n. */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
