@@ -224,14 +224,24 @@ public final class LlamaEngine implements Scorer {
         return logits;
     }
 
-    /** out = x / sqrt(mean(x²) + eps) * weight, per row of {@code dim}; mean accumulated in double. */
+    /**
+     * out = x / sqrt(mean(x²) + eps) * weight, per row of {@code dim}; mean accumulated in double, in four
+     * interleaved sums (one sum waits an addition's latency per element: ~3 % of stories260K's scoring).
+     */
     private void rmsNorm(float[] x, float[] weight, float[] out, int rows, int dim) {
         for (int r = 0; r < rows; r++) {
-            int o = r * dim;
-            double ss = 0;
-            for (int i = 0; i < dim; i++) ss += (double) x[o + i] * x[o + i];
+            int o = r * dim, i = 0;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (; i + 4 <= dim; i += 4) {
+                s0 += (double) x[o + i] * x[o + i];
+                s1 += (double) x[o + i + 1] * x[o + i + 1];
+                s2 += (double) x[o + i + 2] * x[o + i + 2];
+                s3 += (double) x[o + i + 3] * x[o + i + 3];
+            }
+            for (; i < dim; i++) s0 += (double) x[o + i] * x[o + i];
+            double ss = (s0 + s1) + (s2 + s3);
             float inv = (float) (1.0 / Math.sqrt(ss / dim + c.rmsEps()));
-            for (int i = 0; i < dim; i++) out[o + i] = weight[i] * (x[o + i] * inv);
+            for (i = 0; i < dim; i++) out[o + i] = weight[i] * (x[o + i] * inv);
         }
     }
 
