@@ -509,8 +509,8 @@ public final class LlamaEngine implements Scorer {
      * <p>JIT notes, measured with JFR on JDK 25 (AVX2): no FloatVector may be passed to or returned from a
      * call C2 does not inline — it is then boxed and its operations run as the Vector API's Java fallback
      * (four exponential calls in one loop body stopped C2 inlining them; a helper taking the max vector was
-     * not inlined either); the lane max is therefore taken inside {@link VectorKernels#max}, and loops that
-     * carry vectors start from a load. An earlier version of this method lost ~40 % of stories260K's PIQA
+     * not inlined either); the maxima and sums are therefore finished inside {@link VectorKernels#max4} and
+     * {@link VectorKernels#compensatedSum4}, and loops that carry vectors start from a load. An earlier version of this method lost ~40 % of stories260K's PIQA
      * time to such fallbacks.
      */
     private static void softmaxWeights(float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv,
