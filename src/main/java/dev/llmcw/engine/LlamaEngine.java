@@ -501,8 +501,8 @@ public final class LlamaEngine implements Scorer {
      * become 2^((s - max_b)·scale2) with scale2 = log2(e)/√hd, i.e. e^((s - max_b)/√hd), and the row is 0
      * from len[b] to the longest length rounded up to whole vectors; inv[b] = 1/Σ. The weighted values are
      * multiplied by inv once per output instead of once per weight (a pass over the weights fewer: ~10 %
-     * of attention). The exponentials are {@link VectorExp#exp2NonPositive}'s (within 2 ulp; two rows at a
-     * time by {@link VectorExp#exp2Rows}), the argument one multiply-add of the raw score: the base-2 form
+     * of attention). The exponentials come from {@link VectorExp#exp2Rows} (within 2 ulp, two rows at a
+     * time), the argument one multiply-add of the raw score: the base-2 form
      * saves six of the natural exponential's vector operations, and the exponential loop was ~40 % of
      * attention.
      *
@@ -525,7 +525,7 @@ public final class LlamaEngine implements Scorer {
         VectorExp.exp2Rows(s, 0, sStride, end, scale2, inv[0], inv[1]);
         VectorExp.exp2Rows(s, 2 * sStride, 3 * sStride, end, scale2, inv[2], inv[3]);
         for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
-            // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126 from exp2NonPositive); a key more than
+            // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126 from exp2Rows); a key more than
             // 126 octaves below the largest keeps 2^-126 ≈ 1.2e-38 of weight instead of its own less-than-that
             java.util.Arrays.fill(s, o + len[b], o + end, 0f);
         }

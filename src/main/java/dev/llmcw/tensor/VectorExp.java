@@ -73,37 +73,19 @@ public final class VectorExp {
             E3 = 5.550332471162809e-2f, E4 = 2.402264791363012e-1f, E5 = 6.931472028550421e-1f;
 
     /**
-     * 2^x for x ≤ 0, within 2 ulp of the exact value; x below {@link #FLOOR2} (−∞ included) gives 2^-126
-     * ≈ 1.2e-38, not 0 (one max instead of a compare and two blends; a caller that needs exact zeros writes
-     * them). x = n + r with r = x − n exact, a degree-6 polynomial for 2^r, n put in the exponent bits
-     * straight from the rounding constant's mantissa (no float→int conversion). For the attention
-     * softmax, which folds its scale and log2(e) into one multiply-add of the scores: eight vector
-     * operations fewer than {@link #exp(FloatVector)} with that scaling (no Cody–Waite reduction, no
-     * conversion, no separate scaling), where the exponentials were the largest part of scoring a small model.
-     */
-    public static FloatVector exp2NonPositive(FloatVector x) {
-        FloatVector safe = x.max(FLOOR2);
-        FloatVector t = safe.add(ROUND);
-        FloatVector r = safe.sub(t.sub(ROUND));
-        FloatVector p = r.fma(E0, E1);
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, E2));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, E3));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, E4));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, E5));
-        FloatVector y = p.fma(r, FloatVector.broadcast(VectorKernels.F, 1f));
-        // t = 1.5·2^23 + n, so its low mantissa bits hold n (two's complement) and (bits + 127) << 23 is 2^n:
-        // the constant's own bits are shifted out
-        return y.mul(t.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-    }
-
-    /**
-     * Two rows at once: a[o0 + j] = 2^(a[o0 + j]·mul + add0) and a[o1 + j] = 2^(a[o1 + j]·mul + add1) for j in
-     * [0, n), n a multiple of the species length; bit for bit {@link #exp2NonPositive(FloatVector)} of those
-     * arguments. The two computations are written side by side in one loop: one exponential is a ~55-cycle
-     * dependency chain, and one row at a time this CPU (Zen 1, small floating-point scheduler) overlapped
-     * too little of the next iteration with it (~32 cycles per vector of 8 measured). The vectors never
-     * cross a call, so nothing depends on C2 inlining (a FloatVector argument of a call that is not inlined
-     * runs as the Vector API's Java fallback).
+     * 2^x for x ≤ 0 over two rows at once: a[o0 + j] = 2^(a[o0 + j]·mul + add0) and a[o1 + j] =
+     * 2^(a[o1 + j]·mul + add1) for j in [0, n), n a multiple of the species length; within 2 ulp of the exact
+     * value, bit for bit {@link #exp2NonPositive(float)} of the same multiply-add. Arguments below
+     * {@link #FLOOR2} (−∞ included) give 2^-126 ≈ 1.2e-38, not 0 (one max instead of a compare and two
+     * blends; a caller that needs exact zeros writes them). x = n + r with r = x − n exact, a degree-6
+     * polynomial for 2^r, n put in the exponent bits straight from the rounding constant's mantissa (no
+     * float→int conversion). For the attention softmax, which folds its scale and log2(e) into the
+     * multiply-add: eight vector operations fewer than {@link #exp(FloatVector)} with that scaling, where the
+     * exponentials were the largest part of scoring a small model. The two rows' computations are written
+     * side by side in one loop: one exponential is a ~55-cycle dependency chain, and one row at a time this
+     * CPU (Zen 1, small floating-point scheduler) overlapped too little of the next iteration with it (~32
+     * cycles per vector of 8 measured). The vectors never cross a call, so nothing depends on C2 inlining (a
+     * FloatVector argument of a call that is not inlined runs as the Vector API's Java fallback).
      */
     public static void exp2Rows(float[] a, int o0, int o1, int n, float mul, float add0, float add1) {
         int lanes = VectorKernels.F.length();
@@ -126,12 +108,14 @@ public final class VectorExp {
             p1 = p1.fma(r1, e5);
             p0 = p0.fma(r0, one);
             p1 = p1.fma(r1, one);
+            // t = 1.5·2^23 + n, so its low mantissa bits hold n (two's complement) and (bits + 127) << 23 is 2^n:
+            // the constant's own bits are shifted out
             p0.mul(t0.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(a, o0 + j);
             p1.mul(t1.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(a, o1 + j);
         }
     }
 
-    /** The same computation on one float (reference for tests and scalar tails). */
+    /** {@link #exp2Rows}'s computation on one float (its reference in tests). */
     public static float exp2NonPositive(float x) {
         float safe = Math.max(x, FLOOR2);
         float t = safe + ROUND;

@@ -324,14 +324,6 @@ public final class VectorKernels {
         return s;
     }
 
-    /** The largest lane of v (of species {@link #F}), across lanes by the same fixed rotations as sum(), no array. */
-    public static float maxOfLanes(FloatVector v) {
-        if (L >= 16) v = maxLanes(v, ROT8);
-        if (L >= 8) v = maxLanes(v, ROT4);
-        v = maxLanes(v, ROT2);
-        return maxLanes(v, ROT1).lane(0);
-    }
-
     private static FloatVector maxLanes(FloatVector v, VectorShuffle<Float> rot) {
         FloatVector r = v.rearrange(rot);
         return v.blend(r, v.lt(r));
@@ -354,7 +346,12 @@ public final class VectorKernels {
                 mv = mv.blend(v, mv.lt(v));
                 i += L;
             }
-            m = Math.max(m, maxOfLanes(mv.blend(m1, mv.lt(m1))));
+            mv = mv.blend(m1, mv.lt(m1));
+            // across lanes by the same fixed rotations as sum(), no array
+            if (L >= 16) mv = maxLanes(mv, ROT8);
+            if (L >= 8) mv = maxLanes(mv, ROT4);
+            mv = maxLanes(mv, ROT2);
+            m = Math.max(m, maxLanes(mv, ROT1).lane(0));
         }
         for (; i < n; i++) m = Math.max(m, a[off + i]);
         return m;

@@ -75,8 +75,8 @@ class VectorExpTest {
         x[5] = -1.5f;
         x[6] = Float.NEGATIVE_INFINITY;
         x[7] = -1000f;
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i += sp.length()) VectorExp.exp2NonPositive(FloatVector.fromArray(sp, x, i)).intoArray(y, i);
+        float[] y = x.clone();
+        VectorExp.exp2Rows(y, 0, x.length / 2, x.length / 2, 1f, 0f, 0f); // both halves, argument x·1 + 0
         for (int i = 0; i < x.length; i++) {
             // below the floor the result is the smallest normal float, 2^-126
             float want = (float) Math.pow(2, Math.max(x[i], VectorExp.FLOOR2));
@@ -89,7 +89,7 @@ class VectorExpTest {
     }
 
     @Test
-    void twoRowsAtOnceEqualTheOneVectorVersionBitForBit() {
+    void twoRowsAtOnceEqualTheScalarVersionOfTheirArgumentsBitForBit() {
         var sp = VectorKernels.F;
         int n = sp.length() * 37, o1 = n + 5;
         Random r = new Random(17);
@@ -98,9 +98,9 @@ class VectorExpTest {
         a[3] = Float.NEGATIVE_INFINITY;
         a[o1 + 7] = Float.NEGATIVE_INFINITY;
         float mul = 0.51f, add0 = -40f, add1 = -3.25f;
-        for (int j = 0; j < n; j += sp.length()) {
-            VectorExp.exp2NonPositive(FloatVector.fromArray(sp, a, j).fma(mul, add0)).intoArray(want, j);
-            VectorExp.exp2NonPositive(FloatVector.fromArray(sp, a, o1 + j).fma(mul, add1)).intoArray(want, o1 + j);
+        for (int j = 0; j < n; j++) {
+            want[j] = VectorExp.exp2NonPositive(Math.fma(a[j], mul, add0));
+            want[o1 + j] = VectorExp.exp2NonPositive(Math.fma(a[o1 + j], mul, add1));
         }
         float[] got = a.clone();
         VectorExp.exp2Rows(got, 0, o1, n, mul, add0, add1);
