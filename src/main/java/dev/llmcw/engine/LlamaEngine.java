@@ -159,10 +159,47 @@ public final class LlamaEngine implements Scorer {
     private float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom, Segments seg) {
         if (n <= 0) throw new IllegalArgumentException("forward needs at least one token, got " + n);
         if (logitsFrom < 0 || logitsFrom > n) throw new IllegalArgumentException("logitsFrom " + logitsFrom + " outside [0, " + n + "]");
-        final int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
+        final int dim = c.dim();
         final int start = cache.length();
         cache.ensureCapacity(start + n);
-        float[] x = new float[n * dim];
+        Activations a = new Activations(c, n);
+        embed(tokens, off, n, a.x);
+        float[][] angles = ropeAngles(n, start, seg);
+        // one call per layer, no loop over tokens here: a forward pass of hundreds of tokens ran long enough
+        // in the interpreter for C2 to compile this method twice on stack replacement (at two loops) and once
+        // normally, each time with everything inlined (1.9 CPU-s of C2 in a cold PIQA run on stories260K)
+        for (int li = 0; li < layers.length; li++) layer(li, a, n, start, seg, angles, cache);
+        cache.setLength(start + n);
+        int m = n - logitsFrom;
+        if (m == 0) return new float[0];
+        float[] last = new float[m * dim];
+        float[] lastIn = java.util.Arrays.copyOfRange(a.x, logitsFrom * dim, n * dim);
+        rmsNorm(lastIn, finalNorm, last, m, dim);
+        float[] logits = new float[Math.multiplyExact(m, c.vocabSize())];
+        lmHead.forward(last, 0, logits, 0, m);
+        return logits;
+    }
+
+    /** The activations of one forward pass, reused by every layer. */
+    private static final class Activations {
+        final float[] x, xb, q, k, v, att, proj, gate, up;
+
+        Activations(ModelConfig c, int n) {
+            x = new float[n * c.dim()];
+            xb = new float[n * Math.max(c.dim(), c.qDim())];
+            q = new float[n * c.qDim()];
+            k = new float[n * c.kvDim()];
+            v = new float[n * c.kvDim()];
+            att = new float[n * c.qDim()];
+            proj = new float[n * c.dim()];
+            gate = new float[n * c.hiddenDim()];
+            up = new float[n * c.hiddenDim()];
+        }
+    }
+
+    /** x[t] = the embedding of tokens[off + t], for t < n. */
+    private void embed(int[] tokens, int off, int n, float[] x) {
+        int dim = c.dim();
         for (int t = 0; t < n; t++) {
             int tok = tokens[off + t];
             if (tok < 0 || tok >= c.vocabSize()) {
@@ -170,58 +207,52 @@ public final class LlamaEngine implements Scorer {
             }
             embed.toFloat((long) tok * dim, x, t * dim, dim);
         }
-        float[] xb = new float[n * Math.max(dim, qDim)];
-        float[] q = new float[n * qDim], k = new float[n * kvDim], v = new float[n * kvDim];
-        float[] att = new float[n * qDim];
-        float[] proj = new float[n * dim];
-        float[] gate = new float[n * hidden], up = new float[n * hidden];
-        float[][] angles = ropeAngles(n, start, seg);
-        for (int li = 0; li < layers.length; li++) {
-            Layer L = layers[li];
-            rmsNorm(x, L.attnNorm, xb, n, dim);
-            DenseLinear.forwardShared(new Linear[]{L.q, L.k, L.v}, xb, new float[][]{q, k, v}, n);
-            if (L.qBias != null) {
-                addBias(q, L.qBias, n);
-                addBias(k, L.kBias, n);
-                addBias(v, L.vBias, n);
-            }
-            rope(q, n, c.nHeads(), angles);
-            rope(k, n, c.nKvHeads(), angles);
-            float[] kc = cache.keys(li), vc = cache.values(li);
-            System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
-            System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
-            if (seg != null || n >= 4 && c.headDim() <= SMALL_HEAD) {
-                segmentAttention(q, kc, vc, att, n, start, seg != null ? seg : Segments.causal(start, n));
-            } else {
-                attention(q, kc, vc, att, n, start);
-            }
-            // decode with dense layers: residual adds and the SwiGLU activation happen inside the
-            // projections' own parallel regions (same arithmetic, fewer serial steps between regions)
-            if (!DenseLinear.forwardAdd(L.o, att, x, n)) {
-                L.o.forward(att, 0, proj, 0, n);
-                for (int i = 0; i < n * dim; i++) x[i] += proj[i];
-            }
+    }
 
-            rmsNorm(x, L.ffnNorm, xb, n, dim);
-            if (!DenseLinear.forwardSwiGlu(L.gate, L.up, xb, gate, n)) {
-                DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
-                Parallel.forRange(0, n, Math.max(1, 16384 / hidden),
-                        t -> VectorKernels.swiglu(gate, up, t * hidden, (t + 1) * hidden));
-            }
-            if (!DenseLinear.forwardAdd(L.down, gate, x, n)) {
-                L.down.forward(gate, 0, proj, 0, n);
-                for (int i = 0; i < n * dim; i++) x[i] += proj[i];
-            }
+    /** Layer li on the n rows of {@code a.x} (in place), their keys and values appended to the cache at start. */
+    private void layer(int li, Activations a, int n, int start, Segments seg, float[][] angles, KvCache cache) {
+        final int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
+        final float[] x = a.x, xb = a.xb, q = a.q, k = a.k, v = a.v, att = a.att, proj = a.proj, gate = a.gate, up = a.up;
+        Layer L = layers[li];
+        rmsNorm(x, L.attnNorm, xb, n, dim);
+        DenseLinear.forwardShared(new Linear[]{L.q, L.k, L.v}, xb, new float[][]{q, k, v}, n);
+        if (L.qBias != null) {
+            addBias(q, L.qBias, n);
+            addBias(k, L.kBias, n);
+            addBias(v, L.vBias, n);
         }
-        cache.setLength(start + n);
-        int m = n - logitsFrom;
-        if (m == 0) return new float[0];
-        float[] last = new float[m * dim];
-        float[] lastIn = java.util.Arrays.copyOfRange(x, logitsFrom * dim, n * dim);
-        rmsNorm(lastIn, finalNorm, last, m, dim);
-        float[] logits = new float[Math.multiplyExact(m, c.vocabSize())];
-        lmHead.forward(last, 0, logits, 0, m);
-        return logits;
+        rope(q, n, c.nHeads(), angles);
+        rope(k, n, c.nKvHeads(), angles);
+        float[] kc = cache.keys(li), vc = cache.values(li);
+        System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
+        System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
+        if (seg != null || n >= 4 && c.headDim() <= SMALL_HEAD) {
+            segmentAttention(q, kc, vc, att, n, start, seg != null ? seg : Segments.causal(start, n));
+        } else {
+            attention(q, kc, vc, att, n, start);
+        }
+        // decode with dense layers: residual adds and the SwiGLU activation happen inside the
+        // projections' own parallel regions (same arithmetic, fewer serial steps between regions)
+        if (!DenseLinear.forwardAdd(L.o, att, x, n)) {
+            L.o.forward(att, 0, proj, 0, n);
+            addInto(x, proj, n * dim);
+        }
+
+        rmsNorm(x, L.ffnNorm, xb, n, dim);
+        if (!DenseLinear.forwardSwiGlu(L.gate, L.up, xb, gate, n)) {
+            DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
+            Parallel.forRange(0, n, Math.max(1, 16384 / hidden),
+                    t -> VectorKernels.swiglu(gate, up, t * hidden, (t + 1) * hidden));
+        }
+        if (!DenseLinear.forwardAdd(L.down, gate, x, n)) {
+            L.down.forward(gate, 0, proj, 0, n);
+            addInto(x, proj, n * dim);
+        }
+    }
+
+    /** x[i] += y[i] for i < n; a method of its own so that {@link #layer} has no hot loop (see {@link #forward}). */
+    private static void addInto(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) x[i] += y[i];
     }
 
     /**
@@ -390,12 +421,12 @@ public final class LlamaEngine implements Scorer {
 
     /**
      * Softmax attention of the chunk's rows as {@link Segments} say, for any head size; used for packed
-     * scoring and, for small heads, for every prompt. Per KV head the cached keys are copied transposed
-     * into one zero-padded buffer, so a query's scores (over its prefix, then its segment up to itself)
-     * are computed a vector of keys at a time (the head dimension is the short inner loop, which a per-key
-     * dot product of 8 floats would waste). Queries go {@link #QUERY_BATCH} at a time (see {@link #attendBatch});
-     * the mathematics is {@link #softmaxInto}'s, with base-2 exponentials and the normalisation applied
-     * to the output.
+     * scoring and, for small heads, for every prompt. Per KV head the keys a segment sees (its prefix, then
+     * its own rows) are held transposed and contiguous in one zero-padded buffer, so a query's scores are
+     * computed a vector of keys at a time in one pass (the head dimension is the short inner loop, which a
+     * per-key dot product of 8 floats would waste). Queries go {@link #QUERY_BATCH} at a time (see
+     * {@link #attendBatch}); the mathematics is {@link #softmaxInto}'s, with base-2 exponentials and the
+     * normalisation applied to the output.
      */
     private void segmentAttention(float[] q, float[] kc, float[] vc, float[] out, int n, int start, Segments seg) {
         final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.nHeads() / c.nKvHeads();
@@ -407,24 +438,34 @@ public final class LlamaEngine implements Scorer {
         final int maxCols = (widest + lanes - 1) / lanes * lanes;
         final int slots = start + n, stride = (slots + lanes - 1) / lanes * lanes + 2 * lanes; // zero padding for whole-vector reads
         Parallel.forRange(0, c.nKvHeads(), 1, kh -> {
-            // every cached key of this head transposed once (kt[d * stride + slot]); the segments' prefix is
-            // shared, so copying each segment's visible keys again cost ~7 % of stories260K's scoring
+            // kt[d * stride + j]: column j < pre is cache slot j, the segment's own rows follow its prefix.
+            // Columns [0, identity) hold slots [0, identity): a prefix shared by consecutive segments (a context
+            // and its continuations) is copied once, and each segment's own rows overwrite the previous one's
+            // (copying every segment's prefix again cost ~7 % of stories260K's scoring; two score passes,
+            // prefix and own rows apart, wasted a partial vector pair each)
             float[] kt = new float[hd * stride];
-            int kvOff = kh * hd;
-            for (int slot = 0; slot < slots; slot++) {
-                int ko = slot * kvDim + kvOff;
-                for (int d = 0; d < hd; d++) kt[d * stride + slot] = kc[ko + d];
-            }
+            int kvOff = kh * hd, identity = 0;
             int sStride = maxCols + 2 * lanes;
             float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[QUERY_BATCH * lanes], inv = new float[QUERY_BATCH];
             double[] sums = new double[QUERY_BATCH];
             int[] qo = new int[QUERY_BATCH], len = new int[QUERY_BATCH];
             for (int g = 0; g < seg.count(); g++) {
-                int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g];
+                int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g], own = r1 - r0, ownSlot = start + r0;
+                if (identity < pre) {
+                    transposeKeys(kc, kvDim, kvOff, hd, identity, kt, stride, identity, pre - identity);
+                    identity = pre;
+                }
+                if (ownSlot != pre) {
+                    transposeKeys(kc, kvDim, kvOff, hd, ownSlot, kt, stride, pre, own);
+                    identity = pre;
+                } else if (identity < pre + own) {
+                    transposeKeys(kc, kvDim, kvOff, hd, identity, kt, stride, identity, pre + own - identity);
+                    identity = pre + own;
+                }
                 // the segment's queries in (row, head) order, QUERY_BATCH at a time: they share keys and values;
                 // a short last batch repeats its last query (same output written twice), ~1 % more work
                 // than a one-query path of its own and a third of the code
-                int queries = (r1 - r0) * group;
+                int queries = own * group;
                 for (int qi = 0; qi < queries; qi += QUERY_BATCH) {
                     for (int i = 0; i < QUERY_BATCH; i++) {
                         int qq = Math.min(qi + i, queries - 1);
@@ -432,10 +473,18 @@ public final class LlamaEngine implements Scorer {
                         qo[i] = t * qDim + h * hd;
                         len[i] = pre + (t - r0) + 1;
                     }
-                    attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale2, vc, kvDim, kvOff, pre, start + r0, out, laneSums, inv, sums);
+                    attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale2, vc, kvDim, kvOff, pre, ownSlot, out, laneSums, inv, sums);
                 }
             }
         });
+    }
+
+    /** kt[d * stride + toCol + i] = head kvOff's key d of cache slot fromSlot + i, for i < count. */
+    private static void transposeKeys(float[] kc, int kvDim, int kvOff, int hd, int fromSlot, float[] kt, int stride, int toCol, int count) {
+        for (int i = 0; i < count; i++) {
+            int ko = (fromSlot + i) * kvDim + kvOff;
+            for (int d = 0; d < hd; d++) kt[d * stride + toCol + i] = kc[ko + d];
+        }
     }
 
     /** log2(e): the packed attention's exponentials are base 2 (see {@link #softmaxWeights}). */
@@ -448,49 +497,45 @@ public final class LlamaEngine implements Scorer {
     private static final int QUERY_BATCH = 4;
 
     /**
-     * {@link #QUERY_BATCH} queries of one segment (lengths ascending, the last the longest): scores of the
-     * prefix (cache slots 0..pre), then of the segment's own rows (written after, over the prefix pass's
-     * spill past pre), softmax weights, weighted values. Each key vector and each value row is loaded once
-     * for all of them. Scores go to rows of s (stride sStride); a query's weights past its own length are
-     * zero, so all are summed over the longest length.
+     * {@link #QUERY_BATCH} queries of one segment (lengths ascending, the last the longest): scores against
+     * the transposed keys kt (columns 0..len, see {@link #segmentAttention}), softmax weights, weighted values.
+     * Each key vector and each value row is loaded once for all of them. Scores go to rows of s (stride
+     * sStride); a query's weights past its own length are zero, so all are summed over the longest length.
      */
     private static void attendBatch(float[] kt, int stride, float[] q, int[] qo, int[] len, int hd, float[] s, int sStride,
                                     float scale2, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out,
                                     float[] laneSums, float[] inv, double[] sums) {
         int lenMax = len[QUERY_BATCH - 1];
-        for (int part = 0; part < 2; part++) {
-            int sOff = part == 0 ? 0 : pre, slot0 = part == 0 ? 0 : ownSlot0, count = part == 0 ? pre : lenMax - pre;
-            int lanes = F.length(), q0 = qo[0], q1 = qo[1], q2 = qo[2], q3 = qo[3];
-            // two vectors of keys × four queries (8 accumulators, each query value broadcast once for both):
-            // 1.4–1.7× one vector of keys at a time in a microbenchmark; whole pairs of vectors are written,
-            // up to 2·lanes − 1 past count (the buffers are padded for it)
-            for (int i = 0; i < count; i += 2 * lanes) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (int d = 0, ko = slot0 + i; d < hd; d++, ko += stride) {
-                    FloatVector k = FloatVector.fromArray(F, kt, ko), l = FloatVector.fromArray(F, kt, ko + lanes);
-                    FloatVector x = FloatVector.broadcast(F, q[q0 + d]);
-                    a0 = k.fma(x, a0);
-                    b0 = l.fma(x, b0);
-                    x = FloatVector.broadcast(F, q[q1 + d]);
-                    a1 = k.fma(x, a1);
-                    b1 = l.fma(x, b1);
-                    x = FloatVector.broadcast(F, q[q2 + d]);
-                    a2 = k.fma(x, a2);
-                    b2 = l.fma(x, b2);
-                    x = FloatVector.broadcast(F, q[q3 + d]);
-                    a3 = k.fma(x, a3);
-                    b3 = l.fma(x, b3);
-                }
-                int o = sOff + i;
-                a0.intoArray(s, o);
-                b0.intoArray(s, o + lanes);
-                a1.intoArray(s, sStride + o);
-                b1.intoArray(s, sStride + o + lanes);
-                a2.intoArray(s, 2 * sStride + o);
-                b2.intoArray(s, 2 * sStride + o + lanes);
-                a3.intoArray(s, 3 * sStride + o);
-                b3.intoArray(s, 3 * sStride + o + lanes);
+        int lanes = F.length(), q0 = qo[0], q1 = qo[1], q2 = qo[2], q3 = qo[3];
+        // two vectors of keys × four queries (8 accumulators, each query value broadcast once for both):
+        // 1.4–1.7× one vector of keys at a time in a microbenchmark; whole pairs of vectors are written,
+        // up to 2·lanes − 1 past lenMax (the buffers are padded for it)
+        for (int i = 0; i < lenMax; i += 2 * lanes) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int d = 0, ko = i; d < hd; d++, ko += stride) {
+                FloatVector k = FloatVector.fromArray(F, kt, ko), l = FloatVector.fromArray(F, kt, ko + lanes);
+                FloatVector x = FloatVector.broadcast(F, q[q0 + d]);
+                a0 = k.fma(x, a0);
+                b0 = l.fma(x, b0);
+                x = FloatVector.broadcast(F, q[q1 + d]);
+                a1 = k.fma(x, a1);
+                b1 = l.fma(x, b1);
+                x = FloatVector.broadcast(F, q[q2 + d]);
+                a2 = k.fma(x, a2);
+                b2 = l.fma(x, b2);
+                x = FloatVector.broadcast(F, q[q3 + d]);
+                a3 = k.fma(x, a3);
+                b3 = l.fma(x, b3);
             }
+            int o = i;
+            a0.intoArray(s, o);
+            b0.intoArray(s, o + lanes);
+            a1.intoArray(s, sStride + o);
+            b1.intoArray(s, sStride + o + lanes);
+            a2.intoArray(s, 2 * sStride + o);
+            b2.intoArray(s, 2 * sStride + o + lanes);
+            a3.intoArray(s, 3 * sStride + o);
+            b3.intoArray(s, 3 * sStride + o + lanes);
         }
         softmaxWeights(s, sStride, len, scale2, laneSums, inv, sums);
         weightedValues(s, sStride, lenMax, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd, inv);
@@ -501,38 +546,57 @@ public final class LlamaEngine implements Scorer {
      * become 2^((s - max_b)·scale2) with scale2 = log2(e)/√hd, i.e. e^((s - max_b)/√hd), and the row is 0
      * from len[b] to the longest length rounded up to whole vectors; inv[b] = 1/Σ. The weighted values are
      * multiplied by inv once per output instead of once per weight (a pass over the weights fewer: ~10 %
-     * of attention). The exponentials come from {@link VectorExp#exp2Rows} (within 2 ulp, two rows at a
-     * time), the argument one multiply-add of the raw score: the base-2 form
-     * saves six of the natural exponential's vector operations, and the exponential loop was ~40 % of
-     * attention.
+     * of attention). The exponentials and their sums come from {@link VectorExp#exp2RowsSummed} (within 2
+     * ulp, two rows at a time), the argument one multiply-add of the raw score: the base-2 form saves six of
+     * the natural exponential's vector operations, and the exponential loop was ~40 % of attention.
      *
      * <p>JIT notes, measured with JFR on JDK 25 (AVX2): no FloatVector may be passed to or returned from a
      * call C2 does not inline — it is then boxed and its operations run as the Vector API's Java fallback
      * (four exponential calls in one loop body stopped C2 inlining them; a helper taking the max vector was
      * not inlined either); the maxima and sums are therefore finished inside {@link VectorKernels#max4} and
-     * {@link VectorKernels#compensatedSum4}, and loops that carry vectors start from a load. An earlier version of this method lost ~40 % of stories260K's PIQA
+     * {@link VectorExp#exp2RowsSummed}. An earlier version of this method lost ~40 % of stories260K's PIQA
      * time to such fallbacks.
      */
     private static void softmaxWeights(float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv,
                                        double[] sums) {
         int lanes = F.length(), end = (len[QUERY_BATCH - 1] + lanes - 1) / lanes * lanes;
-        for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
-            java.util.Arrays.fill(s, o + len[b], o + end, Float.NEGATIVE_INFINITY); // outside the max
-        }
+        padRows(s, sStride, len, Float.NEGATIVE_INFINITY); // outside the max
         VectorKernels.max4(s, sStride, end, inv, laneSums);
         for (int b = 0; b < QUERY_BATCH; b++) inv[b] *= -scale2; // the shifts, until inv is the inverse sums below
-        // two rows per call, their exponentials interleaved (see VectorExp.exp2Rows)
-        VectorExp.exp2Rows(s, 0, sStride, end, scale2, inv[0], inv[1]);
-        VectorExp.exp2Rows(s, 2 * sStride, 3 * sStride, end, scale2, inv[2], inv[3]);
-        for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
-            // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126 from exp2Rows); a key more than
-            // 126 octaves below the largest keeps 2^-126 ≈ 1.2e-38 of weight instead of its own less-than-that
-            java.util.Arrays.fill(s, o + len[b], o + end, 0f);
-        }
-        // Σ by compensated float lane sums added in double (a plain float lane sum moved PIQA's worst item to
-        // 1.02e-4 off the reference), the four rows in one loop
-        VectorKernels.compensatedSum4(s, sStride, end, sums, laneSums);
+        // two rows per call, their exponentials interleaved and summed in the same loop
+        VectorExp.exp2RowsSummed(s, 0, sStride, end, scale2, inv[0], inv[1], sums, 0, laneSums);
+        VectorExp.exp2RowsSummed(s, 2 * sStride, 3 * sStride, end, scale2, inv[2], inv[3], sums, 2, laneSums);
+        // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126, which the sums above absorb: each is at
+        // least 1, the maximum's own weight); a key more than 126 octaves below the largest keeps 2^-126 ≈ 1.2e-38
+        // of weight instead of its own less-than-that
+        padRows(s, sStride, len, 0f);
         for (int b = 0; b < QUERY_BATCH; b++) inv[b] = (float) (1.0 / sums[b]);
+    }
+
+    /** Lane indices as floats, for {@link #padRows}' masks. */
+    private static final float[] LANE_INDEX = laneIndex();
+
+    private static float[] laneIndex() {
+        float[] a = new float[F.length()];
+        for (int i = 0; i < a.length; i++) a[i] = i;
+        return a;
+    }
+
+    /**
+     * Row b of s from len[b] to the end of the next whole vector after the one holding len[b] set to
+     * {@code value} (the longest row's padding spans at most that: lengths in a batch differ by less than a
+     * vector), by a masked blend and a store: a scalar fill per row cost as much as the maxima, mostly in
+     * mispredicted loop exits.
+     */
+    private static void padRows(float[] s, int sStride, int[] len, float value) {
+        int lanes = F.length();
+        FloatVector index = FloatVector.fromArray(F, LANE_INDEX, 0), fill = FloatVector.broadcast(F, value);
+        for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
+            int p = len[b] / lanes * lanes;
+            FloatVector v = FloatVector.fromArray(F, s, o + p);
+            v.blend(fill, index.compare(VectorOperators.GE, (float) (len[b] - p))).intoArray(s, o + p);
+            fill.intoArray(s, o + p + lanes);
+        }
     }
 
     /**
@@ -625,6 +689,13 @@ public final class LlamaEngine implements Scorer {
         return out;
     }
 
+    /** The first index j ≤ last with a[off + j] == value, or last + 1 if there is none. */
+    private static int firstIndexOf(float[] a, int off, int last, float value) {
+        int j = 0;
+        while (j <= last && a[off + j] != value) j++;
+        return j;
+    }
+
     static int argmax(float[] a, int off, int n) {
         int best = 0;
         float bv = a[off];
@@ -642,7 +713,11 @@ public final class LlamaEngine implements Scorer {
      * tolerance, so this stays double. {@code scratch} holds at least n doubles.
      */
     static double logSumExp(float[] a, int off, int n, double[] scratch) {
-        float max = VectorKernels.max(a, off, n);
+        return logSumExp(a, off, n, VectorKernels.max(a, off, n), scratch);
+    }
+
+    /** {@link #logSumExp(float[], int, int, double[])} with the maximum of the row already known. */
+    static double logSumExp(float[] a, int off, int n, float max, double[] scratch) {
         for (int i = 0; i < n; i++) scratch[i] = (double) a[off + i] - max;
         // exponentials in place, then summed in index order (reduceLanes' order is left open and differs
         // between compiled and interpreted code; the species is read from its constant, never a local)
@@ -776,13 +851,16 @@ public final class LlamaEngine implements Scorer {
         for (int i = 0; i < cont.length; i++) {
             float[] row = i == 0 ? first : rest;
             int off = i == 0 ? firstOff : restOff + (i - 1) * v;
-            double lse = logSumExp(row, off, v, scratch);
             int tok = cont[i];
             if (tok < 0 || tok >= v) throw new IllegalArgumentException("continuation token " + tok + " is outside the vocabulary of " + v);
+            float max = VectorKernels.max(row, off, v);
+            double lse = logSumExp(row, off, v, max, scratch);
             double l = row[off + tok] - lse;
             lp[i] = (float) l;
             sum += l;
-            if (argmax(row, off, v) != tok) greedy = false;
+            // greedy: tok is the argmax (the first index of the maximum), told from the maximum above; a
+            // separate argmax pass over the vocabulary was a fifth of this loop's time
+            if (greedy && (row[off + tok] != max || firstIndexOf(row, off, tok, max) != tok)) greedy = false;
             if (dists != null) {
                 float[] d = new float[v];
                 for (int j = 0; j < v; j++) d[j] = (float) (row[off + j] - lse);

@@ -73,28 +73,39 @@ public final class VectorExp {
             E3 = 5.550332471162809e-2f, E4 = 2.402264791363012e-1f, E5 = 6.931472028550421e-1f;
 
     /**
-     * 2^x for x ≤ 0 over two rows at once: a[o0 + j] = 2^(a[o0 + j]·mul + add0) and a[o1 + j] =
-     * 2^(a[o1 + j]·mul + add1) for j in [0, n), n a multiple of the species length; within 2 ulp of the exact
-     * value, bit for bit {@link #exp2NonPositive(float)} of the same multiply-add. Arguments below
-     * {@link #FLOOR2} (−∞ included) give 2^-126 ≈ 1.2e-38, not 0 (one max instead of a compare and two
-     * blends; a caller that needs exact zeros writes them). x = n + r with r = x − n exact, a degree-6
-     * polynomial for 2^r, n put in the exponent bits straight from the rounding constant's mantissa (no
-     * float→int conversion). For the attention softmax, which folds its scale and log2(e) into the
-     * multiply-add: eight vector operations fewer than {@link #exp(FloatVector)} with that scaling, where the
-     * exponentials were the largest part of scoring a small model. The two rows' computations are written
-     * side by side in one loop: one exponential is a ~55-cycle dependency chain, and one row at a time this
-     * CPU (Zen 1, small floating-point scheduler) overlapped too little of the next iteration with it (~32
-     * cycles per vector of 8 measured). The vectors never cross a call, so nothing depends on C2 inlining (a
-     * FloatVector argument of a call that is not inlined runs as the Vector API's Java fallback).
+     * 2^x for x ≤ 0 over two rows at once, and their sums: a[o0 + j] = 2^(a[o0 + j]·mul + add0) and a[o1 + j] =
+     * 2^(a[o1 + j]·mul + add1) for j in [0, n), n a multiple of the species length, then sums[si] and
+     * sums[si + 1] = the two rows' totals. Each exponential is within 2 ulp of the exact value and bit for bit
+     * {@link #exp2NonPositive(float)} of the same multiply-add; arguments below {@link #FLOOR2} (−∞
+     * included) give 2^-126 ≈ 1.2e-38, not 0 (a caller that needs exact zeros writes them). x = n + r with
+     * r = x − n exact, a degree-6 polynomial for 2^r, n put in the exponent bits straight from the rounding
+     * constant's mantissa (no float→int conversion). The totals are compensated (Kahan) float sums per lane,
+     * the lanes then added in double (sums first, then minus the compensations): as accurate as summing in
+     * double for softmax denominators (a plain float lane sum moved PIQA's worst item on stories260K past the
+     * lm-eval reference tolerance).
+     *
+     * <p>For the attention softmax, which folds its scale and log2(e) into the multiply-add. Why it looks like
+     * this (JDK 25, AVX2, measured on a Zen 1 core): the floor is a compare and a blend, because the Vector
+     * API's max() compiles to five instructions (two blends, max, an unordered compare and a blend: Java's
+     * NaN and −0 rules) and was ~15 % of the loop; the sums are taken in the same loop instead of a pass of
+     * their own; the two rows are written side by side, since one exponential is a ~55-cycle dependency
+     * chain that one row at a time overlapped too little with the next iteration. The vectors never cross
+     * a call, so nothing depends on C2 inlining (a FloatVector argument of a call that is not inlined runs as
+     * the Vector API's Java fallback). {@code lanes} holds at least 4 × the species length.
      */
-    public static void exp2Rows(float[] a, int o0, int o1, int n, float mul, float add0, float add1) {
-        int lanes = VectorKernels.F.length();
-        FloatVector e2 = FloatVector.broadcast(VectorKernels.F, E2), e3 = FloatVector.broadcast(VectorKernels.F, E3);
-        FloatVector e4 = FloatVector.broadcast(VectorKernels.F, E4), e5 = FloatVector.broadcast(VectorKernels.F, E5);
-        FloatVector one = FloatVector.broadcast(VectorKernels.F, 1f);
-        for (int j = 0; j < n; j += lanes) {
-            FloatVector x0 = FloatVector.fromArray(VectorKernels.F, a, o0 + j).fma(mul, add0).max(FLOOR2);
-            FloatVector x1 = FloatVector.fromArray(VectorKernels.F, a, o1 + j).fma(mul, add1).max(FLOOR2);
+    public static void exp2RowsSummed(float[] a, int o0, int o1, int n, float mul, float add0, float add1,
+                                      double[] sums, int si, float[] lanes) {
+        var f = VectorKernels.F;
+        int l = f.length();
+        FloatVector e2 = FloatVector.broadcast(f, E2), e3 = FloatVector.broadcast(f, E3);
+        FloatVector e4 = FloatVector.broadcast(f, E4), e5 = FloatVector.broadcast(f, E5);
+        FloatVector one = FloatVector.broadcast(f, 1f);
+        FloatVector u0 = FloatVector.zero(f), c0 = u0, u1 = u0, c1 = u0;
+        for (int j = 0; j < n; j += l) {
+            FloatVector x0 = FloatVector.fromArray(f, a, o0 + j).fma(mul, add0);
+            FloatVector x1 = FloatVector.fromArray(f, a, o1 + j).fma(mul, add1);
+            x0 = x0.blend(FLOOR2, x0.lt(FLOOR2));
+            x1 = x1.blend(FLOOR2, x1.lt(FLOOR2));
             FloatVector t0 = x0.add(ROUND), t1 = x1.add(ROUND);
             FloatVector r0 = x0.sub(t0.sub(ROUND)), r1 = x1.sub(t1.sub(ROUND));
             FloatVector p0 = r0.fma(E0, E1), p1 = r1.fma(E0, E1);
@@ -110,12 +121,35 @@ public final class VectorExp {
             p1 = p1.fma(r1, one);
             // t = 1.5·2^23 + n, so its low mantissa bits hold n (two's complement) and (bits + 127) << 23 is 2^n:
             // the constant's own bits are shifted out
-            p0.mul(t0.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(a, o0 + j);
-            p1.mul(t1.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(a, o1 + j);
+            FloatVector w0 = p0.mul(t0.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector w1 = p1.mul(t1.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            w0.intoArray(a, o0 + j);
+            w1.intoArray(a, o1 + j);
+            FloatVector y0 = w0.sub(c0), y1 = w1.sub(c1);
+            FloatVector v0 = u0.add(y0), v1 = u1.add(y1);
+            c0 = v0.sub(u0).sub(y0);
+            c1 = v1.sub(u1).sub(y1);
+            u0 = v0;
+            u1 = v1;
         }
+        u0.intoArray(lanes, 0);
+        u1.intoArray(lanes, l);
+        c0.intoArray(lanes, 2 * l);
+        c1.intoArray(lanes, 3 * l);
+        double s0 = 0, s1 = 0;
+        for (int i = 0; i < l; i++) {
+            s0 += lanes[i];
+            s1 += lanes[l + i];
+        }
+        for (int i = 0; i < l; i++) {
+            s0 -= lanes[2 * l + i];
+            s1 -= lanes[3 * l + i];
+        }
+        sums[si] = s0;
+        sums[si + 1] = s1;
     }
 
-    /** {@link #exp2Rows}'s computation on one float (its reference in tests). */
+    /** {@link #exp2RowsSummed}'s exponential of one float (its reference in tests). */
     public static float exp2NonPositive(float x) {
         float safe = Math.max(x, FLOOR2);
         float t = safe + ROUND;

@@ -387,51 +387,6 @@ public final class VectorKernels {
         }
     }
 
-    /**
-     * out[b] = Σ a[b·stride .. b·stride + n) for the four rows b = 0..3 (n a positive multiple of the species
-     * length) by compensated (Kahan) float lane sums, the lanes then added in double (sums first, then minus
-     * the compensations); {@code lanes} holds at least 4 × the species length. As accurate as summing in
-     * double for the softmax denominators it serves, a vector at a time, and the four rows are four
-     * independent chains in one loop (one row's Kahan chain waits three dependent additions per vector).
-     */
-    public static void compensatedSum4(float[] a, int stride, int n, double[] out, float[] lanes) {
-        int s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
-        FloatVector u0 = FloatVector.fromArray(F, a, 0), u1 = FloatVector.fromArray(F, a, s1),
-                u2 = FloatVector.fromArray(F, a, s2), u3 = FloatVector.fromArray(F, a, s3);
-        FloatVector c0 = u0.sub(u0), c1 = u1.sub(u1), c2 = u2.sub(u2), c3 = u3.sub(u3);
-        for (int j = L; j < n; j += L) {
-            FloatVector y0 = FloatVector.fromArray(F, a, j).sub(c0), y1 = FloatVector.fromArray(F, a, s1 + j).sub(c1),
-                    y2 = FloatVector.fromArray(F, a, s2 + j).sub(c2), y3 = FloatVector.fromArray(F, a, s3 + j).sub(c3);
-            FloatVector t0 = u0.add(y0), t1 = u1.add(y1), t2 = u2.add(y2), t3 = u3.add(y3);
-            c0 = t0.sub(u0).sub(y0);
-            c1 = t1.sub(u1).sub(y1);
-            c2 = t2.sub(u2).sub(y2);
-            c3 = t3.sub(u3).sub(y3);
-            u0 = t0;
-            u1 = t1;
-            u2 = t2;
-            u3 = t3;
-        }
-        u0.intoArray(lanes, 0);
-        u1.intoArray(lanes, L);
-        u2.intoArray(lanes, 2 * L);
-        u3.intoArray(lanes, 3 * L);
-        for (int b = 0; b < 4; b++) {
-            double total = 0;
-            for (int i = 0; i < L; i++) total += lanes[b * L + i];
-            out[b] = total;
-        }
-        c0.intoArray(lanes, 0);
-        c1.intoArray(lanes, L);
-        c2.intoArray(lanes, 2 * L);
-        c3.intoArray(lanes, 3 * L);
-        for (int b = 0; b < 4; b++) {
-            double total = out[b];
-            for (int i = 0; i < L; i++) total -= lanes[b * L + i];
-            out[b] = total;
-        }
-    }
-
     /** y[yOff+i] += alpha * x[xOff+i] for i < n. */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
@@ -530,88 +485,103 @@ public final class VectorKernels {
         // Accumulators leave through this buffer: a vector handed to a method that is not inlined is
         // boxed, which made an earlier version with a vector-argument store helper slower than the tiled kernel.
         float[] acc = new float[12 * L];
+        // One call per tile: a call with all the loops ran thousands of k-steps per call, so C2 compiled it on
+        // stack replacement, twice (at two loops) and into 16–69 KB of code, before its normal compile
+        // (0.7 CPU-s of C2 in a cold PIQA run on stories260K); a tile's 32–172 k-steps per call leave it to
+        // one normal compile.
         for (int r = r0; r < r1; r += 2 * L) {
             int t = 0;
-            // six tokens × two row vectors: 12 accumulators, 2 weight loads and 6 broadcasts per 12 FMAs
-            // (12–23 % faster than four tokens on the development machine's 16 registers)
             for (; t + 6 <= tokens; t += 6) {
-                int x0 = xOff + t * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n;
-                // k in blocks of K_BLOCK, each summed from zero and then added to the total: sequential
-                // float sums over all of a 172-wide row drifted PIQA's longest items to the edge of the
-                // lm-eval reference tolerance; blocks keep the error near that of the pairwise dot kernel.
-                for (int kb = 0; kb < n; kb += K_BLOCK) {
-                    int kEnd = Math.min(n, kb + K_BLOCK);
-                    FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-                    FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-                    for (int k = kb, wo = r + kb * rowsPad; k < kEnd; k++, wo += rowsPad) {
-                        FloatVector w0 = FloatVector.fromArray(F, wt, wo), w1 = FloatVector.fromArray(F, wt, wo + L);
-                        FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
-                        c00 = w0.fma(b, c00);
-                        c01 = w1.fma(b, c01);
-                        b = FloatVector.broadcast(F, x[x1 + k]);
-                        c10 = w0.fma(b, c10);
-                        c11 = w1.fma(b, c11);
-                        b = FloatVector.broadcast(F, x[x2 + k]);
-                        c20 = w0.fma(b, c20);
-                        c21 = w1.fma(b, c21);
-                        b = FloatVector.broadcast(F, x[x3 + k]);
-                        c30 = w0.fma(b, c30);
-                        c31 = w1.fma(b, c31);
-                        b = FloatVector.broadcast(F, x[x4 + k]);
-                        c40 = w0.fma(b, c40);
-                        c41 = w1.fma(b, c41);
-                        b = FloatVector.broadcast(F, x[x5 + k]);
-                        c50 = w0.fma(b, c50);
-                        c51 = w1.fma(b, c51);
-                    }
-                    if (kb > 0) {
-                        c00 = c00.add(FloatVector.fromArray(F, acc, 0));
-                        c01 = c01.add(FloatVector.fromArray(F, acc, L));
-                        c10 = c10.add(FloatVector.fromArray(F, acc, 2 * L));
-                        c11 = c11.add(FloatVector.fromArray(F, acc, 3 * L));
-                        c20 = c20.add(FloatVector.fromArray(F, acc, 4 * L));
-                        c21 = c21.add(FloatVector.fromArray(F, acc, 5 * L));
-                        c30 = c30.add(FloatVector.fromArray(F, acc, 6 * L));
-                        c31 = c31.add(FloatVector.fromArray(F, acc, 7 * L));
-                        c40 = c40.add(FloatVector.fromArray(F, acc, 8 * L));
-                        c41 = c41.add(FloatVector.fromArray(F, acc, 9 * L));
-                        c50 = c50.add(FloatVector.fromArray(F, acc, 10 * L));
-                        c51 = c51.add(FloatVector.fromArray(F, acc, 11 * L));
-                    }
-                    c00.intoArray(acc, 0);
-                    c01.intoArray(acc, L);
-                    c10.intoArray(acc, 2 * L);
-                    c11.intoArray(acc, 3 * L);
-                    c20.intoArray(acc, 4 * L);
-                    c21.intoArray(acc, 5 * L);
-                    c30.intoArray(acc, 6 * L);
-                    c31.intoArray(acc, 7 * L);
-                    c40.intoArray(acc, 8 * L);
-                    c41.intoArray(acc, 9 * L);
-                    c50.intoArray(acc, 10 * L);
-                    c51.intoArray(acc, 11 * L);
-                }
+                tile6(wt, rowsPad, n, r, x, xOff + t * n, acc);
                 storeRows(acc, 6, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
             }
             for (; t < tokens; t++) {
-                int x0 = xOff + t * n;
-                for (int kb = 0; kb < n; kb += K_BLOCK) {
-                    int kEnd = Math.min(n, kb + K_BLOCK);
-                    FloatVector c0 = FloatVector.zero(F), c1 = c0;
-                    for (int k = kb, wo = r + kb * rowsPad; k < kEnd; k++, wo += rowsPad) {
-                        FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
-                        c0 = FloatVector.fromArray(F, wt, wo).fma(b, c0);
-                        c1 = FloatVector.fromArray(F, wt, wo + L).fma(b, c1);
-                    }
-                    if (kb > 0) {
-                        c0 = c0.add(FloatVector.fromArray(F, acc, 0));
-                        c1 = c1.add(FloatVector.fromArray(F, acc, L));
-                    }
-                    c0.intoArray(acc, 0);
-                    c1.intoArray(acc, L);
-                }
+                tile1(wt, rowsPad, n, r, x, xOff + t * n, acc);
                 storeRows(acc, 1, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
             }
+        }
+    }
+
+    /**
+     * {@link #matmulTransposed}'s six tokens (rows of x from x0, n apart) × two row vectors from r: twelve
+     * accumulators, 2 weight loads and 6 broadcasts per 12 FMAs (12–23 % faster than four tokens on the
+     * development machine's 16 registers); the sums go to acc, token j's at 2L·j.
+     */
+    private static void tile6(float[] wt, int rowsPad, int n, int r, float[] x, int x0, float[] acc) {
+        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n;
+        // k in blocks of K_BLOCK, each summed from zero and then added to the total: sequential
+        // float sums over all of a 172-wide row drifted PIQA's longest items to the edge of the
+        // lm-eval reference tolerance; blocks keep the error near that of the pairwise dot kernel.
+        for (int kb = 0; kb < n; kb += K_BLOCK) {
+            int kEnd = Math.min(n, kb + K_BLOCK);
+            FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+            FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+            for (int k = kb, wo = r + kb * rowsPad; k < kEnd; k++, wo += rowsPad) {
+                FloatVector w0 = FloatVector.fromArray(F, wt, wo), w1 = FloatVector.fromArray(F, wt, wo + L);
+                FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
+                c00 = w0.fma(b, c00);
+                c01 = w1.fma(b, c01);
+                b = FloatVector.broadcast(F, x[x1 + k]);
+                c10 = w0.fma(b, c10);
+                c11 = w1.fma(b, c11);
+                b = FloatVector.broadcast(F, x[x2 + k]);
+                c20 = w0.fma(b, c20);
+                c21 = w1.fma(b, c21);
+                b = FloatVector.broadcast(F, x[x3 + k]);
+                c30 = w0.fma(b, c30);
+                c31 = w1.fma(b, c31);
+                b = FloatVector.broadcast(F, x[x4 + k]);
+                c40 = w0.fma(b, c40);
+                c41 = w1.fma(b, c41);
+                b = FloatVector.broadcast(F, x[x5 + k]);
+                c50 = w0.fma(b, c50);
+                c51 = w1.fma(b, c51);
+            }
+            if (kb > 0) {
+                c00 = c00.add(FloatVector.fromArray(F, acc, 0));
+                c01 = c01.add(FloatVector.fromArray(F, acc, L));
+                c10 = c10.add(FloatVector.fromArray(F, acc, 2 * L));
+                c11 = c11.add(FloatVector.fromArray(F, acc, 3 * L));
+                c20 = c20.add(FloatVector.fromArray(F, acc, 4 * L));
+                c21 = c21.add(FloatVector.fromArray(F, acc, 5 * L));
+                c30 = c30.add(FloatVector.fromArray(F, acc, 6 * L));
+                c31 = c31.add(FloatVector.fromArray(F, acc, 7 * L));
+                c40 = c40.add(FloatVector.fromArray(F, acc, 8 * L));
+                c41 = c41.add(FloatVector.fromArray(F, acc, 9 * L));
+                c50 = c50.add(FloatVector.fromArray(F, acc, 10 * L));
+                c51 = c51.add(FloatVector.fromArray(F, acc, 11 * L));
+            }
+            c00.intoArray(acc, 0);
+            c01.intoArray(acc, L);
+            c10.intoArray(acc, 2 * L);
+            c11.intoArray(acc, 3 * L);
+            c20.intoArray(acc, 4 * L);
+            c21.intoArray(acc, 5 * L);
+            c30.intoArray(acc, 6 * L);
+            c31.intoArray(acc, 7 * L);
+            c40.intoArray(acc, 8 * L);
+            c41.intoArray(acc, 9 * L);
+            c50.intoArray(acc, 10 * L);
+            c51.intoArray(acc, 11 * L);
+        }
+    }
+
+    /** {@link #tile6} for one token (the batch's last tokens mod 6). */
+    private static void tile1(float[] wt, int rowsPad, int n, int r, float[] x, int x0, float[] acc) {
+        for (int kb = 0; kb < n; kb += K_BLOCK) {
+            int kEnd = Math.min(n, kb + K_BLOCK);
+            FloatVector c0 = FloatVector.zero(F), c1 = c0;
+            for (int k = kb, wo = r + kb * rowsPad; k < kEnd; k++, wo += rowsPad) {
+                FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
+                c0 = FloatVector.fromArray(F, wt, wo).fma(b, c0);
+                c1 = FloatVector.fromArray(F, wt, wo + L).fma(b, c1);
+            }
+            if (kb > 0) {
+                c0 = c0.add(FloatVector.fromArray(F, acc, 0));
+                c1 = c1.add(FloatVector.fromArray(F, acc, L));
+            }
+            c0.intoArray(acc, 0);
+            c1.intoArray(acc, L);
         }
     }
 

@@ -102,26 +102,6 @@ public final class KernelConformance {
         checkHalfSpecials();
         checkMax(rnd);
         checkMax4(rnd);
-        checkCompensatedSum4(rnd);
-    }
-
-    /** compensatedSum4 of four rows of positive values (softmax weights) is the double sum to 1e-7 relative (float rounding of the compensated sums). */
-    static void checkCompensatedSum4(Random rnd) {
-        int l = VectorKernels.F.length();
-        for (int vectors = 1; vectors <= 40; vectors += 3) {
-            int n = vectors * l, stride = n + 5;
-            float[] a = new float[4 * stride], lanes = new float[4 * l];
-            for (int i = 0; i < a.length; i++) a[i] = (float) Math.exp(-10 * rnd.nextDouble()); // weights in (0, 1]
-            double[] out = new double[4];
-            VectorKernels.compensatedSum4(a, stride, n, out, lanes);
-            for (int b = 0; b < 4; b++) {
-                double want = 0;
-                for (int i = 0; i < n; i++) want += a[b * stride + i];
-                if (Math.abs(out[b] - want) > 1e-7 * want) {
-                    throw new AssertionError("compensatedSum4 row " + b + " n=" + n + ": " + out[b] + " vs " + want + " at " + VectorKernels.vectorBits() + " bits");
-                }
-            }
-        }
     }
 
     /** max4 over four rows (stride with a gap, whole vectors, the maximum anywhere in a row) equals the scalar maxima. */

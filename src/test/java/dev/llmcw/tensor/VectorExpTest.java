@@ -76,7 +76,7 @@ class VectorExpTest {
         x[6] = Float.NEGATIVE_INFINITY;
         x[7] = -1000f;
         float[] y = x.clone();
-        VectorExp.exp2Rows(y, 0, x.length / 2, x.length / 2, 1f, 0f, 0f); // both halves, argument x·1 + 0
+        VectorExp.exp2RowsSummed(y, 0, x.length / 2, x.length / 2, 1f, 0f, 0f, new double[2], 0, new float[4 * sp.length()]); // both halves, argument x·1 + 0
         for (int i = 0; i < x.length; i++) {
             // below the floor the result is the smallest normal float, 2^-126
             float want = (float) Math.pow(2, Math.max(x[i], VectorExp.FLOOR2));
@@ -89,7 +89,7 @@ class VectorExpTest {
     }
 
     @Test
-    void twoRowsAtOnceEqualTheScalarVersionOfTheirArgumentsBitForBit() {
+    void twoRowsAtOnceEqualTheScalarVersionOfTheirArgumentsBitForBitAndTheirSumsTheDoubleSums() {
         var sp = VectorKernels.F;
         int n = sp.length() * 37, o1 = n + 5;
         Random r = new Random(17);
@@ -103,11 +103,20 @@ class VectorExpTest {
             want[o1 + j] = VectorExp.exp2NonPositive(Math.fma(a[o1 + j], mul, add1));
         }
         float[] got = a.clone();
-        VectorExp.exp2Rows(got, 0, o1, n, mul, add0, add1);
+        double[] sums = {Double.NaN, 7, 7, Double.NaN};
+        VectorExp.exp2RowsSummed(got, 0, o1, n, mul, add0, add1, sums, 1, new float[4 * sp.length()]);
+        double want0 = 0, want1 = 0;
         for (int j = 0; j < n; j++) {
             assertThat(got[j]).as("row 0 at %d", j).isEqualTo(want[j]);
             assertThat(got[o1 + j]).as("row 1 at %d", j).isEqualTo(want[o1 + j]);
+            want0 += want[j];
+            want1 += want[o1 + j];
         }
+        // compensated float lane sums: the double sums of the same floats to 1e-7 relative
+        assertThat(sums[1]).isCloseTo(want0, org.assertj.core.data.Percentage.withPercentage(1e-5));
+        assertThat(sums[2]).isCloseTo(want1, org.assertj.core.data.Percentage.withPercentage(1e-5));
+        assertThat(sums[0]).isNaN();
+        assertThat(sums[3]).isNaN();
         for (int j = n; j < o1; j++) assertThat(got[j]).as("untouched %d", j).isEqualTo(a[j]);
     }
 }
