@@ -164,11 +164,12 @@ public final class LlamaEngine implements Scorer {
         cache.ensureCapacity(start + n);
         Activations a = new Activations(c, n);
         embed(tokens, off, n, a.x);
-        float[][] angles = ropeAngles(n, start, seg);
+        int[] pos = positions(n, start, seg);
+        RopeTable rt = ropeTable(pos);
         // one call per layer, no loop over tokens here: a forward pass of hundreds of tokens ran long enough
         // in the interpreter for C2 to compile this method twice on stack replacement (at two loops) and once
         // normally, each time with everything inlined (1.9 CPU-s of C2 in a cold PIQA run on stories260K)
-        for (int li = 0; li < layers.length; li++) layer(li, a, n, start, seg, angles, cache);
+        for (int li = 0; li < layers.length; li++) layer(li, a, n, start, seg, pos, rt, cache);
         cache.setLength(start + n);
         int m = n - logitsFrom;
         if (m == 0) return new float[0];
@@ -210,7 +211,7 @@ public final class LlamaEngine implements Scorer {
     }
 
     /** Layer li on the n rows of {@code a.x} (in place), their keys and values appended to the cache at start. */
-    private void layer(int li, Activations a, int n, int start, Segments seg, float[][] angles, KvCache cache) {
+    private void layer(int li, Activations a, int n, int start, Segments seg, int[] pos, RopeTable rt, KvCache cache) {
         final int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
         final float[] x = a.x, xb = a.xb, q = a.q, k = a.k, v = a.v, att = a.att, proj = a.proj, gate = a.gate, up = a.up;
         Layer L = layers[li];
@@ -221,8 +222,8 @@ public final class LlamaEngine implements Scorer {
             addBias(k, L.kBias, n);
             addBias(v, L.vBias, n);
         }
-        rope(q, n, c.nHeads(), angles);
-        rope(k, n, c.nKvHeads(), angles);
+        rope(q, n, c.nHeads(), pos, rt);
+        rope(k, n, c.nKvHeads(), pos, rt);
         float[] kc = cache.keys(li), vc = cache.values(li);
         System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
         System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
@@ -241,8 +242,11 @@ public final class LlamaEngine implements Scorer {
         rmsNorm(x, L.ffnNorm, xb, n, dim);
         if (!DenseLinear.forwardSwiGlu(L.gate, L.up, xb, gate, n)) {
             DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
-            Parallel.forRange(0, n, Math.max(1, 16384 / hidden),
-                    t -> VectorKernels.swiglu(gate, up, t * hidden, (t + 1) * hidden));
+            // elementwise over whole blocks of rows (one call per row left a scalar tail in every row:
+            // 172 = 21·8 + 4 on stories260K, ~1 % of its scoring)
+            int rowsPerBlock = Math.max(1, 16384 / hidden), blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
+            Parallel.forRange(0, blocks, 1, b ->
+                    VectorKernels.swiglu(gate, up, b * rowsPerBlock * hidden, Math.min(n, (b + 1) * rowsPerBlock) * hidden));
         }
         if (!DenseLinear.forwardAdd(L.down, gate, x, n)) {
             L.down.forward(gate, 0, proj, 0, n);
@@ -284,39 +288,100 @@ public final class LlamaEngine implements Scorer {
     }
 
     /**
-     * cos and sin of every rotation angle of {@code n} rows (row t at position start+t, or its segment's
-     * position when packed), [t·half + i]: computed once per forward pass and used by the queries and keys of
-     * every layer (computing them per call took ten times the trigonometry, ~2 % of stories260K's scoring).
+     * Rotation factors per position for {@link #rope}, [p·hd + j] for head dimension j: cos θ of the pair j
+     * belongs to, and −sin θ on the pair's first element, +sin θ on its second. A rotated element is then
+     * x_j·cos + x_partner·sin, partner being the other element of its pair (j ^ 1 interleaved, j ± hd/2
+     * rotate-half): the textbook x0·cos − x1·sin and x0·sin + x1·cos bit for bit (a + (−b) is a − b, and the
+     * sums commute), with no branch on the element's place in its pair.
      */
-    private float[][] ropeAngles(int n, int start, Segments seg) {
-        int half = c.headDim() / 2;
-        float[] cos = new float[n * half], sin = new float[n * half];
-        for (int t = 0; t < n; t++) {
-            double pos = seg == null ? start + t : seg.position(t);
-            for (int i = 0; i < half; i++) {
-                double ang = pos * invFreq[i];
-                cos[t * half + i] = (float) Math.cos(ang);
-                sin[t * half + i] = (float) Math.sin(ang);
+    record RopeTable(float[] cos, float[] sin, int positions) {
+        /** {@code old}'s factors extended to positions [old.positions, positions). */
+        static RopeTable grow(RopeTable old, double[] invFreq, int hd, boolean interleaved, int positions) {
+            int half = hd / 2;
+            float[] cos = java.util.Arrays.copyOf(old.cos(), positions * hd), sin = java.util.Arrays.copyOf(old.sin(), positions * hd);
+            for (int p = old.positions(); p < positions; p++) {
+                for (int i = 0; i < half; i++) {
+                    double ang = p * invFreq[i];
+                    float cv = (float) Math.cos(ang), sv = (float) Math.sin(ang);
+                    int j0 = p * hd + (interleaved ? 2 * i : i), j1 = interleaved ? j0 + 1 : j0 + half;
+                    cos[j0] = cv;
+                    cos[j1] = cv;
+                    sin[j0] = -sv;
+                    sin[j1] = sv;
+                }
             }
+            return new RopeTable(cos, sin, positions);
         }
-        return new float[][]{cos, sin};
     }
 
-    /** Rotates every head of {@code n} rows by the angles of {@link #ropeAngles}, in the model's pairing layout. */
-    private void rope(float[] a, int n, int heads, float[][] angles) {
-        int hd = c.headDim(), half = hd / 2;
-        boolean interleaved = c.ropeLayout() == RopeLayout.INTERLEAVED;
-        float[] cos = angles[0], sin = angles[1];
+    static final RopeTable NO_ROPE = new RopeTable(new float[0], new float[0], 0);
+
+    /** Grown on demand, once per position for the engine's life (per forward pass the trigonometry was ~1 % of stories260K's scoring). */
+    private volatile RopeTable ropeTable = NO_ROPE;
+
+    /** The rotation factors of positions 0..max(pos) at least. */
+    private RopeTable ropeTable(int[] pos) {
+        int maxPos = 0;
+        for (int p : pos) maxPos = Math.max(maxPos, p);
+        RopeTable t = ropeTable;
+        if (t.positions() > maxPos) return t;
+        synchronized (this) {
+            t = ropeTable;
+            if (t.positions() > maxPos) return t;
+            ropeTable = t = RopeTable.grow(t, invFreq, c.headDim(), c.ropeLayout() == RopeLayout.INTERLEAVED,
+                    Math.max(maxPos + 1, 2 * t.positions()));
+            return t;
+        }
+    }
+
+    /** The position of each of the n rows: start + t, or its segment's position when packed. */
+    private static int[] positions(int n, int start, Segments seg) {
+        int[] pos = new int[n];
+        for (int t = 0; t < n; t++) pos[t] = seg == null ? start + t : seg.position(t);
+        return pos;
+    }
+
+    /** Pairs of neighbouring lanes swapped: the partners of interleaved RoPE pairs. */
+    private static final jdk.incubator.vector.VectorShuffle<Float> SWAP_PAIRS = jdk.incubator.vector.VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    /**
+     * Rotates every head of {@code n} rows (row t at position pos[t]) in the model's pairing layout, a
+     * vector at a time where the pairs allow it (interleaved: hd a multiple of the vector length, partners by
+     * swapping neighbouring lanes; rotate-half: hd/2 a multiple of it, partners a half apart), else per pair;
+     * both are {@link RopeTable}'s form of the rotation, so the results are the same bits.
+     */
+    private void rope(float[] a, int n, int heads, int[] pos, RopeTable rt) {
+        rope(a, n, heads, c.headDim(), c.ropeLayout() == RopeLayout.INTERLEAVED, pos, rt);
+    }
+
+    static void rope(float[] a, int n, int heads, int hd, boolean interleaved, int[] pos, RopeTable rt) {
+        int half = hd / 2, lanes = F.length();
+        float[] cos = rt.cos(), sin = rt.sin();
+        boolean vector = interleaved ? hd % lanes == 0 : half % lanes == 0;
         for (int t = 0; t < n; t++) {
-            int ao = t * half;
+            int p = pos[t] * hd;
             for (int h = 0; h < heads; h++) {
                 int base = (t * heads + h) * hd;
-                for (int i = 0; i < half; i++) {
-                    int i0 = interleaved ? base + 2 * i : base + i;
-                    int i1 = interleaved ? i0 + 1 : i0 + half;
-                    float x0 = a[i0], x1 = a[i1];
-                    a[i0] = x0 * cos[ao + i] - x1 * sin[ao + i];
-                    a[i1] = x0 * sin[ao + i] + x1 * cos[ao + i];
+                if (vector && interleaved) {
+                    for (int j = 0; j < hd; j += lanes) {
+                        FloatVector v = FloatVector.fromArray(F, a, base + j);
+                        FloatVector w = v.rearrange(SWAP_PAIRS);
+                        v.mul(FloatVector.fromArray(F, cos, p + j)).add(w.mul(FloatVector.fromArray(F, sin, p + j))).intoArray(a, base + j);
+                    }
+                } else if (vector) {
+                    for (int j = 0; j < half; j += lanes) {
+                        FloatVector v0 = FloatVector.fromArray(F, a, base + j), v1 = FloatVector.fromArray(F, a, base + half + j);
+                        v0.mul(FloatVector.fromArray(F, cos, p + j)).add(v1.mul(FloatVector.fromArray(F, sin, p + j))).intoArray(a, base + j);
+                        v1.mul(FloatVector.fromArray(F, cos, p + half + j)).add(v0.mul(FloatVector.fromArray(F, sin, p + half + j)))
+                                .intoArray(a, base + half + j);
+                    }
+                } else {
+                    for (int i = 0; i < half; i++) {
+                        int j0 = interleaved ? 2 * i : i, j1 = interleaved ? j0 + 1 : j0 + half;
+                        float x0 = a[base + j0], x1 = a[base + j1];
+                        a[base + j0] = x0 * cos[p + j0] + x1 * sin[p + j0];
+                        a[base + j1] = x1 * cos[p + j1] + x0 * sin[p + j1];
+                    }
                 }
             }
         }
