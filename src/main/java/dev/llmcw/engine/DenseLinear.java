@@ -45,9 +45,9 @@ public final class DenseLinear implements Linear {
         }
         if (in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS) {
             float[] wt = transposed();
-            int step = VectorKernels.transposedRowStep(), rowsPad = wt.length / in, groups = rowsPad / step;
+            int step = VectorKernels.transposedRowStep(), groups = wt.length / in / step;
             Parallel.forRange(0, groups, Math.max(1, 8192 / (in * step)), g ->
-                    VectorKernels.matmulTransposed(wt, rowsPad, out, in, g * step, (g + 1) * step, x, xOff, batch,
+                    VectorKernels.matmulTransposed(wt, out, in, g * step, (g + 1) * step, x, xOff, batch,
                             y, yOff, out, bias, 0));
             return;
         }
@@ -84,7 +84,7 @@ public final class DenseLinear implements Linear {
     static final long TRANSPOSED_MAX_WEIGHTS = 8L << 20;
     private volatile float[] transposed;
 
-    /** W as floats, transposed and zero-padded to whole row steps (built on first use; racing builds give equal arrays). */
+    /** W as floats in {@link VectorKernels#matmulTransposed}'s layout, zero-padded to whole row groups (built on first use; racing builds give equal arrays). */
     private float[] transposed() {
         float[] wt = transposed;
         if (wt == null) {
@@ -93,7 +93,8 @@ public final class DenseLinear implements Linear {
             float[] row = new float[in];
             for (int r = 0; r < out; r++) {
                 weight.toFloat((long) r * in, row, 0, in);
-                for (int k = 0; k < in; k++) wt[k * rowsPad + r] = row[k];
+                int base = r / step * in * step + r % step;
+                for (int k = 0; k < in; k++) wt[base + k * step] = row[k];
             }
             transposed = wt;
         }

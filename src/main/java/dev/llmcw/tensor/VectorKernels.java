@@ -471,16 +471,18 @@ public final class VectorKernels {
     public static int transposedRowStep() { return 2 * L; }
 
     /**
-     * Batched matmul over transposed float weights, for short rows: wt[k * rowsPad + r] = W[r][k]
-     * (rowsPad a multiple of {@link #transposedRowStep()}, padding rows zero), and for row groups
-     * [r0, r1) (multiples of the step, r1 ≤ rowsPad) and every token t < tokens,
+     * Batched matmul over transposed float weights, for short rows: W in groups of S =
+     * {@link #transposedRowStep()} rows, each group's columns one after another,
+     * wt[(r / S · n + k) · S + r mod S] = W[r][k] (rows padded with zeros to whole groups; a group's weights
+     * are read in order, and the kernel's loads are indexed by k with a constant stride, so C2 drops their
+     * bounds checks), and for row groups [r0, r1) (multiples of S, r1 ≤ the padded rows) and every token t < tokens,
      * y[yOff + t*yStride + r] = Σ_k x[xOff + t*n + k]·W[r][k] (+ bias[biasOff + r]) for r < rows.
      * Lanes run along the output rows and each x value is broadcast, so no lane sums are needed: the
      * dot-product form ({@link #matmulTile}) pays a tree reduction per output, which on 64-wide rows
      * (stories260K) is as much work as the products themselves (measured 2.2–3.1× faster here at in ≤ 172,
      * no faster from in ≈ 576 on). Sums run over k in order in blocks of {@link #K_BLOCK}, one FMA per step.
      */
-    public static void matmulTransposed(float[] wt, int rowsPad, int rows, int n, int r0, int r1, float[] x, int xOff,
+    public static void matmulTransposed(float[] wt, int rows, int n, int r0, int r1, float[] x, int xOff,
                                         int tokens, float[] y, int yOff, int yStride, float[] bias, int biasOff) {
         // Accumulators leave through this buffer: a vector handed to a method that is not inlined is
         // boxed, which made an earlier version with a vector-argument store helper slower than the tiled kernel.
@@ -492,11 +494,11 @@ public final class VectorKernels {
         for (int r = r0; r < r1; r += 2 * L) {
             int t = 0;
             for (; t + 6 <= tokens; t += 6) {
-                tile6(wt, rowsPad, n, r, x, xOff + t * n, acc);
+                tile6(wt, n, r, x, xOff + t * n, acc);
                 storeRows(acc, 6, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
             }
             for (; t < tokens; t++) {
-                tile1(wt, rowsPad, n, r, x, xOff + t * n, acc);
+                tile1(wt, n, r, x, xOff + t * n, acc);
                 storeRows(acc, 1, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
             }
         }
@@ -507,8 +509,8 @@ public final class VectorKernels {
      * accumulators, 2 weight loads and 6 broadcasts per 12 FMAs (12–23 % faster than four tokens on the
      * development machine's 16 registers); the sums go to acc, token j's at 2L·j.
      */
-    private static void tile6(float[] wt, int rowsPad, int n, int r, float[] x, int x0, float[] acc) {
-        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n;
+    private static void tile6(float[] wt, int n, int r, float[] x, int x0, float[] acc) {
+        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n, g = r * n; // the group's weights start at r·n
         // k in blocks of K_BLOCK, each summed from zero and then added to the total: sequential
         // float sums over all of a 172-wide row drifted PIQA's longest items to the edge of the
         // lm-eval reference tolerance; blocks keep the error near that of the pairwise dot kernel.
@@ -516,8 +518,8 @@ public final class VectorKernels {
             int kEnd = Math.min(n, kb + K_BLOCK);
             FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
             FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-            for (int k = kb, wo = r + kb * rowsPad; k < kEnd; k++, wo += rowsPad) {
-                FloatVector w0 = FloatVector.fromArray(F, wt, wo), w1 = FloatVector.fromArray(F, wt, wo + L);
+            for (int k = kb; k < kEnd; k++) {
+                FloatVector w0 = FloatVector.fromArray(F, wt, g + 2 * L * k), w1 = FloatVector.fromArray(F, wt, g + 2 * L * k + L);
                 FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
                 c00 = w0.fma(b, c00);
                 c01 = w1.fma(b, c01);
@@ -567,14 +569,15 @@ public final class VectorKernels {
     }
 
     /** {@link #tile6} for one token (the batch's last tokens mod 6). */
-    private static void tile1(float[] wt, int rowsPad, int n, int r, float[] x, int x0, float[] acc) {
+    private static void tile1(float[] wt, int n, int r, float[] x, int x0, float[] acc) {
+        int g = r * n;
         for (int kb = 0; kb < n; kb += K_BLOCK) {
             int kEnd = Math.min(n, kb + K_BLOCK);
             FloatVector c0 = FloatVector.zero(F), c1 = c0;
-            for (int k = kb, wo = r + kb * rowsPad; k < kEnd; k++, wo += rowsPad) {
+            for (int k = kb; k < kEnd; k++) {
                 FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
-                c0 = FloatVector.fromArray(F, wt, wo).fma(b, c0);
-                c1 = FloatVector.fromArray(F, wt, wo + L).fma(b, c1);
+                c0 = FloatVector.fromArray(F, wt, g + 2 * L * k).fma(b, c0);
+                c1 = FloatVector.fromArray(F, wt, g + 2 * L * k + L).fma(b, c1);
             }
             if (kb > 0) {
                 c0 = c0.add(FloatVector.fromArray(F, acc, 0));
