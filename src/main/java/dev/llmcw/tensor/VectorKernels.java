@@ -491,15 +491,28 @@ public final class VectorKernels {
         // stack replacement, twice (at two loops) and into 16–69 KB of code, before its normal compile
         // (0.7 CPU-s of C2 in a cold PIQA run on stories260K); a tile's 32–172 k-steps per call leave it to
         // one normal compile.
+        // The last tokens mod 6: three or more go through tile6 from a zero-padded copy (tile1 waits an FMA's
+        // latency per k-step, so three tokens alone cost more than a full tile); each token's sums are the
+        // same operations in either tile, so the results do not depend on the route.
+        int whole = tokens / 6 * 6, rest = tokens - whole;
+        float[] tail = null;
+        if (rest >= 3) {
+            tail = new float[6 * n];
+            System.arraycopy(x, xOff + whole * n, tail, 0, rest * n);
+        }
         for (int r = r0; r < r1; r += 2 * L) {
-            int t = 0;
-            for (; t + 6 <= tokens; t += 6) {
+            for (int t = 0; t < whole; t += 6) {
                 tile6(wt, n, r, x, xOff + t * n, acc);
                 storeRows(acc, 6, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
             }
-            for (; t < tokens; t++) {
-                tile1(wt, n, r, x, xOff + t * n, acc);
-                storeRows(acc, 1, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
+            if (tail != null) {
+                tile6(wt, n, r, tail, 0, acc);
+                storeRows(acc, rest, y, yOff + whole * yStride + r, yStride, rows - r, bias, biasOff + r);
+            } else {
+                for (int t = whole; t < tokens; t++) {
+                    tile1(wt, n, r, x, xOff + t * n, acc);
+                    storeRows(acc, 1, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
+                }
             }
         }
     }

@@ -178,7 +178,7 @@ public final class KernelConformance {
         Tensor w = random(type, out, in, rnd);
         Tensor ref = scalarView(w);
         float[] bias = gaussian(out, rnd);
-        for (int batch : new int[]{1, 3, 4, 5, 8, 13, 70}) {
+        for (int batch : new int[]{1, 3, 4, 5, 8, 9, 11, 13, 70}) { // 6-token tiles plus 0–5 more
             float[] x = gaussian(batch * in + 2, rnd);
             float[] y = new float[batch * out + 3];
             new DenseLinear(w, bias).forward(x, 2, y, 1, batch);
