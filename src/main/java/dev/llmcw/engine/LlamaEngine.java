@@ -34,6 +34,9 @@ public final class LlamaEngine implements Scorer {
      */
     private static final VectorSpecies<Float> F = VectorKernels.F;
 
+    /** Its lanes, a constant: loads indexed by a loop counter times a constant lose their bounds checks in C2. */
+    private static final int L = F.length();
+
     private final ModelConfig c;
     private final Tensor embed;
     private final Layer[] layers;
@@ -509,6 +512,11 @@ public final class LlamaEngine implements Scorer {
             // (copying every segment's prefix again cost ~7 % of stories260K's scoring; two score passes,
             // prefix and own rows apart, wasted a partial vector pair each)
             float[] kt = new float[hd * stride];
+            // values likewise, in planes of one vector's worth of dimensions: vt[c·vPlane + j·lanes + l] is value
+            // dimension c·lanes + l of column j, so the weighted sums load them indexed by the key with a constant
+            // stride (C2 then drops the bounds checks that cost a compare and branch per load)
+            int vPlane = stride * lanes;
+            float[] vt = new float[hd / lanes * vPlane];
             int kvOff = kh * hd, identity = 0;
             int sStride = maxCols + 2 * lanes;
             float[] s = new float[QUERY_BATCH * sStride], laneSums = new float[QUERY_BATCH * lanes], inv = new float[QUERY_BATCH];
@@ -517,14 +525,14 @@ public final class LlamaEngine implements Scorer {
             for (int g = 0; g < seg.count(); g++) {
                 int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g], own = r1 - r0, ownSlot = start + r0;
                 if (identity < pre) {
-                    transposeKeys(kc, kvDim, kvOff, hd, identity, kt, stride, identity, pre - identity);
+                    copyColumns(kc, vc, kvDim, kvOff, hd, identity, kt, stride, vt, vPlane, identity, pre - identity);
                     identity = pre;
                 }
                 if (ownSlot != pre) {
-                    transposeKeys(kc, kvDim, kvOff, hd, ownSlot, kt, stride, pre, own);
+                    copyColumns(kc, vc, kvDim, kvOff, hd, ownSlot, kt, stride, vt, vPlane, pre, own);
                     identity = pre;
                 } else if (identity < pre + own) {
-                    transposeKeys(kc, kvDim, kvOff, hd, identity, kt, stride, identity, pre + own - identity);
+                    copyColumns(kc, vc, kvDim, kvOff, hd, identity, kt, stride, vt, vPlane, identity, pre + own - identity);
                     identity = pre + own;
                 }
                 // the segment's queries in (row, head) order, QUERY_BATCH at a time: they share keys and values;
@@ -538,17 +546,24 @@ public final class LlamaEngine implements Scorer {
                         qo[i] = t * qDim + h * hd;
                         len[i] = pre + (t - r0) + 1;
                     }
-                    attendBatch(kt, stride, q, qo, len, hd, s, sStride, scale2, vc, kvDim, kvOff, pre, ownSlot, out, laneSums, inv, sums);
+                    attendBatch(kt, stride, vt, vPlane, q, qo, len, hd, s, sStride, scale2, vc, kvDim, kvOff, pre, ownSlot, out, laneSums, inv, sums);
                 }
             }
         });
     }
 
-    /** kt[d * stride + toCol + i] = head kvOff's key d of cache slot fromSlot + i, for i < count. */
-    private static void transposeKeys(float[] kc, int kvDim, int kvOff, int hd, int fromSlot, float[] kt, int stride, int toCol, int count) {
+    /**
+     * Columns toCol.. of the head's key and value buffers from cache slots fromSlot.. (count of them):
+     * kt[d·stride + col] = key dimension d, vt[c·vPlane + col·lanes + l] = value dimension c·lanes + l
+     * (whole vectors of dimensions only; {@link #weightedValues} reads a remainder from the cache).
+     */
+    private static void copyColumns(float[] kc, float[] vc, int kvDim, int kvOff, int hd, int fromSlot, float[] kt, int stride,
+                                    float[] vt, int vPlane, int toCol, int count) {
+        int lanes = F.length();
         for (int i = 0; i < count; i++) {
-            int ko = (fromSlot + i) * kvDim + kvOff;
-            for (int d = 0; d < hd; d++) kt[d * stride + toCol + i] = kc[ko + d];
+            int ko = (fromSlot + i) * kvDim + kvOff, col = toCol + i;
+            for (int d = 0; d < hd; d++) kt[d * stride + col] = kc[ko + d];
+            for (int c = 0; c + lanes <= hd; c += lanes) FloatVector.fromArray(F, vc, ko + c).intoArray(vt, c / lanes * vPlane + col * lanes);
         }
     }
 
@@ -567,7 +582,7 @@ public final class LlamaEngine implements Scorer {
      * Each key vector and each value row is loaded once for all of them. Scores go to rows of s (stride
      * sStride); a query's weights past its own length are zero, so all are summed over the longest length.
      */
-    private static void attendBatch(float[] kt, int stride, float[] q, int[] qo, int[] len, int hd, float[] s, int sStride,
+    private static void attendBatch(float[] kt, int stride, float[] vt, int vPlane, float[] q, int[] qo, int[] len, int hd, float[] s, int sStride,
                                     float scale2, float[] vc, int kvDim, int kvOff, int pre, int ownSlot0, float[] out,
                                     float[] laneSums, float[] inv, double[] sums) {
         int lenMax = len[QUERY_BATCH - 1];
@@ -603,7 +618,7 @@ public final class LlamaEngine implements Scorer {
             b3.intoArray(s, 3 * sStride + o + lanes);
         }
         softmaxWeights(s, sStride, len, scale2, laneSums, inv, sums);
-        weightedValues(s, sStride, lenMax, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd, inv);
+        weightedValues(s, sStride, lenMax, vt, vPlane, vc, kvDim, kvOff, pre, ownSlot0, out, qo, hd, inv);
     }
 
     /**
@@ -670,7 +685,7 @@ public final class LlamaEngine implements Scorer {
      * keys in blocks of {@link #KEY_BLOCK}, two FMA chains per query within a block (even and odd keys). The decode path's {@link #softmaxInto} sums key by key:
      * results agree to float rounding.
      */
-    private static void weightedValues(float[] s, int sStride, int len, float[] vc, int kvDim, int kvOff, int pre,
+    private static void weightedValues(float[] s, int sStride, int len, float[] vt, int vPlane, float[] vc, int kvDim, int kvOff, int pre,
                                        int ownSlot0, float[] out, int[] qo, int hd, float[] inv) {
         int lanes = F.length(), d0 = 0, split = Math.min(pre, len), ownBase = (ownSlot0 - pre) * kvDim + kvOff;
         int s1 = sStride, s2 = 2 * sStride, s3 = 3 * sStride;
@@ -680,25 +695,26 @@ public final class LlamaEngine implements Scorer {
             // a few hundred keys are where most of the float32 error of long PIQA items came from (one chain
             // per query over all keys put the worst item 1.4e-4 off the float64 reference, two chains 8.7e-5).
             FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
+            int plane = d0 / lanes * vPlane;
             for (int jb = 0; jb < len; ) {
-                // a block lies within the prefix or within the own rows, so its value rows are kvDim apart
-                int je = Math.min(jb < split ? split : len, jb + KEY_BLOCK), j = jb;
-                int vo = j * kvDim + (jb < split ? kvOff : ownBase) + d0;
+                // a block lies within the prefix or within the own rows (the grouping of the sums, kept from
+                // when the two were read from different places)
+                int je = Math.min(jb < split ? split : len, jb + KEY_BLOCK), pairsEnd = jb + ((je - jb) & ~1), j;
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                for (; j + 2 <= je; j += 2, vo += 2 * kvDim) {
-                    FloatVector v = FloatVector.fromArray(F, vc, vo);
+                for (j = jb; j < pairsEnd; j += 2) {
+                    FloatVector v = FloatVector.fromArray(F, vt, plane + j * L);
                     a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
                     a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
                     a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
                     a3 = v.fma(FloatVector.broadcast(F, s[s3 + j]), a3);
-                    FloatVector w = FloatVector.fromArray(F, vc, vo + kvDim);
+                    FloatVector w = FloatVector.fromArray(F, vt, plane + j * L + L);
                     b0 = w.fma(FloatVector.broadcast(F, s[j + 1]), b0);
                     b1 = w.fma(FloatVector.broadcast(F, s[s1 + j + 1]), b1);
                     b2 = w.fma(FloatVector.broadcast(F, s[s2 + j + 1]), b2);
                     b3 = w.fma(FloatVector.broadcast(F, s[s3 + j + 1]), b3);
                 }
                 if (j < je) {
-                    FloatVector v = FloatVector.fromArray(F, vc, vo);
+                    FloatVector v = FloatVector.fromArray(F, vt, plane + j * L);
                     a0 = v.fma(FloatVector.broadcast(F, s[j]), a0);
                     a1 = v.fma(FloatVector.broadcast(F, s[s1 + j]), a1);
                     a2 = v.fma(FloatVector.broadcast(F, s[s2 + j]), a2);
