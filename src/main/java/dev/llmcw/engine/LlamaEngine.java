@@ -800,18 +800,20 @@ public final class LlamaEngine implements Scorer {
     /** {@link #logSumExp(float[], int, int, double[])} with the maximum of the row already known. */
     static double logSumExp(float[] a, int off, int n, float max, double[] scratch) {
         for (int i = 0; i < n; i++) scratch[i] = (double) a[off + i] - max;
-        // exponentials in place, then summed in index order (reduceLanes' order is left open and differs
-        // between compiled and interpreted code; the species is read from its constant, never a local)
+        // the exponentials summed a vector at a time (lane j adds entries ≡ j mod the lane count), then the
+        // remainder and the lanes in a fixed order: reduceLanes' order is left open and differs between
+        // compiled and interpreted code, and a scalar pass over the sums waited an addition's latency per
+        // entry; one exponential call per loop body (see VectorExp), the species from its constant
         int lanes = VectorExp.D.length(), i = 0;
-        for (; i + lanes <= n; i += lanes) VectorExp.expNonPositive(DoubleVector.fromArray(VectorExp.D, scratch, i)).intoArray(scratch, i);
-        for (; i < n; i++) scratch[i] = VectorExp.expNonPositive(scratch[i]);
-        double s0 = 0, s1 = 0;
-        for (i = 0; i + 1 < n; i += 2) {
-            s0 += scratch[i];
-            s1 += scratch[i + 1];
+        DoubleVector acc = DoubleVector.zero(VectorExp.D);
+        for (; i + lanes <= n; i += lanes) acc = acc.add(VectorExp.expNonPositive(DoubleVector.fromArray(VectorExp.D, scratch, i)));
+        double sum = 0;
+        for (; i < n; i++) sum += VectorExp.expNonPositive(scratch[i]);
+        if (n >= lanes) {
+            acc.intoArray(scratch, 0);
+            for (int j = 0; j < lanes; j++) sum += scratch[j];
         }
-        if (i < n) s0 += scratch[i];
-        return max + Math.log(s0 + s1);
+        return max + Math.log(sum);
     }
 
     // ------------------------------------------------------------------ Scorer
