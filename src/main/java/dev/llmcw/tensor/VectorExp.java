@@ -1,11 +1,8 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -161,57 +158,5 @@ public final class VectorExp {
         p = Math.fma(p, r, E5);
         float y = Math.fma(p, r, 1f);
         return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) + 127) << 23);
-    }
-
-    // ------------------------------------------------------------------ double
-
-    /** Doubles in vectors of the float species' width. */
-    public static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorShape.forBitSize(VectorKernels.F.vectorBitSize()));
-
-    /** Below this e^x is returned as 0 (e^-700 ≈ 1e-304, above the smallest normal double). */
-    public static final double CUTOFF_D = -700;
-
-    private static final double LOG2E_D = 1.4426950408889634073599;
-    private static final double C1 = 6.93145751953125E-1, C2 = 1.42860682030941723212E-6;
-    /** 1.5·2^52: adding it rounds a double of magnitude < 2^51 to the nearest integer, held in the low mantissa bits. */
-    private static final double ROUND_D = 6755399441055744.0;
-    private static final double DP0 = 1.26177193074810590878E-4, DP1 = 3.02994407707441961300E-2, DP2 = 9.99999999999999999910E-1;
-    private static final double DQ0 = 3.00198505138664455042E-6, DQ1 = 2.52448340349684104192E-3,
-            DQ2 = 2.27265548208155028766E-1, DQ3 = 2.00000000000000000009E0;
-
-    /**
-     * e^x for x ≤ 0 in double (Cephes exp: x = n·ln2 + r, e^r by a Padé approximant, 2^n into the exponent
-     * bits; within 2 ulp of Math.exp), 0 below {@link #CUTOFF_D}. Only lane arithmetic, as the float
-     * version, and no double→long conversion (AVX2 has none): n's bits are read from the rounding constant's
-     * mantissa. For the vocabulary log-softmax, where a scalar Math.exp per entry was ~9 % of scoring.
-     */
-    public static DoubleVector expNonPositive(DoubleVector x) {
-        VectorMask<Double> under = x.lt(CUTOFF_D);
-        DoubleVector safe = x.blend(CUTOFF_D, under);
-        DoubleVector t = safe.fma(LOG2E_D, ROUND_D);
-        DoubleVector n = t.sub(ROUND_D);
-        DoubleVector r = n.fma(DoubleVector.broadcast(D, -C1), safe);
-        r = n.fma(DoubleVector.broadcast(D, -C2), r);
-        DoubleVector rr = r.mul(r);
-        DoubleVector px = rr.fma(DP0, DP1).fma(rr, DoubleVector.broadcast(D, DP2)).mul(r);
-        DoubleVector qx = rr.fma(DQ0, DQ1).fma(rr, DoubleVector.broadcast(D, DQ2)).fma(rr, DoubleVector.broadcast(D, DQ3));
-        DoubleVector y = px.div(qx.sub(px)).mul(2.0).add(1.0);
-        // t's low mantissa bits hold n (two's complement); (n + 1023) << 52 is 2^n for -1022 ≤ n ≤ 0
-        DoubleVector scale = t.reinterpretAsLongs().add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-        return y.mul(scale).blend(0.0, under);
-    }
-
-    /** The same computation on one double (reference for tests and scalar tails). */
-    public static double expNonPositive(double x) {
-        if (x < CUTOFF_D) return 0;
-        double t = Math.fma(x, LOG2E_D, ROUND_D);
-        double n = t - ROUND_D;
-        double r = Math.fma(n, -C1, x);
-        r = Math.fma(n, -C2, r);
-        double rr = r * r;
-        double px = Math.fma(Math.fma(rr, DP0, DP1), rr, DP2) * r;
-        double qx = Math.fma(Math.fma(Math.fma(rr, DQ0, DQ1), rr, DQ2), rr, DQ3);
-        double y = px / (qx - px) * 2.0 + 1.0;
-        return y * Double.longBitsToDouble((Double.doubleToRawLongBits(t) + 1023L) << 52);
     }
 }

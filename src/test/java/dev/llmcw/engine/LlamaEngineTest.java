@@ -36,7 +36,10 @@ class LlamaEngineTest {
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int i = 0; i < n; i++) max = Math.max(max, a[2 + i]);
             for (int i = 0; i < n; i++) sum += Math.exp(a[2 + i] - max);
-            assertThat(LlamaEngine.logSumExp(a, 2, n, new double[n])).as("n %d", n).isCloseTo(max + Math.log(sum), org.assertj.core.data.Offset.offset(1e-12));
+            // float exponentials (≤ 2 ulp) and compensated float sums: the log of the sum is within a few
+            // float roundings of the double value, ≈ 3e-7 on rows of this size and spread
+            assertThat(LlamaEngine.logSumExp(a, 2, n, new float[2 * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()]))
+                    .as("n %d", n).isCloseTo(max + Math.log(sum), org.assertj.core.data.Offset.offset(1e-6));
         }
     }
 

@@ -40,29 +40,6 @@ class VectorExpTest {
     }
 
     @Test
-    void doubleVersionWithinTwoUlpOfMathExpAndVectorEqualsScalar() {
-        Random r = new Random(11);
-        var sp = VectorExp.D;
-        double[] x = new double[sp.length() * 8192];
-        for (int i = 0; i < x.length; i++) x[i] = i < 64 ? -i * 0.37 : i % 3 == 0 ? -r.nextDouble() * 700 : -r.nextDouble() * 30;
-        x[1] = 0;
-        x[2] = -700;
-        x[3] = -1e-300;
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i += sp.length()) {
-            VectorExp.expNonPositive(jdk.incubator.vector.DoubleVector.fromArray(sp, x, i)).intoArray(y, i);
-        }
-        for (int i = 0; i < x.length; i++) {
-            double want = Math.exp(x[i]);
-            assertThat(y[i]).as("exp(%s)", x[i]).isEqualTo(VectorExp.expNonPositive(x[i]));
-            assertThat(Math.abs(y[i] - want)).as("exp(%s) = %s, want %s", x[i], y[i], want).isLessThanOrEqualTo(2 * Math.ulp(want));
-        }
-        assertThat(VectorExp.expNonPositive(0.0)).isEqualTo(1.0);
-        assertThat(VectorExp.expNonPositive(-700.5)).isZero();
-        assertThat(VectorExp.expNonPositive(Double.NEGATIVE_INFINITY)).isZero();
-    }
-
-    @Test
     void base2VersionWithinTwoUlpOfExactAndVectorEqualsScalar() {
         Random r = new Random(13);
         var sp = VectorKernels.F;
