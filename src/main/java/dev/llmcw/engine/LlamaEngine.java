@@ -164,7 +164,7 @@ public final class LlamaEngine implements Scorer {
         final int dim = c.dim();
         final int start = cache.length();
         cache.ensureCapacity(start + n);
-        Activations a = new Activations(c, n);
+        Activations a = activations(n);
         embed(tokens, off, n, a.x);
         int[] pos = positions(n, start, seg);
         RopeTable rt = ropeTable(pos);
@@ -183,11 +183,33 @@ public final class LlamaEngine implements Scorer {
         return logits;
     }
 
+    /** Up to this many floats of activations are kept per thread between forward passes (16 MB). */
+    private static final long KEPT_ACTIVATION_FLOATS = 4L << 20;
+
+    /** Per thread, the last small enough {@link Activations}: scoring runs thousands of short passes. */
+    private final ThreadLocal<Activations> keptActivations = new ThreadLocal<>();
+
+    /**
+     * Activations for n rows: the thread's kept ones when they have room (every array is written before it
+     * is read in a pass, so old contents do not matter), else new ones, kept when small enough: allocating
+     * and zeroing ~0.4 MB per PIQA item was ~1 % of stories260K's scoring.
+     */
+    private Activations activations(int n) {
+        Activations a = keptActivations.get();
+        if (a != null && a.rows >= n) return a;
+        a = new Activations(c, n);
+        if ((long) n * a.floatsPerRow <= KEPT_ACTIVATION_FLOATS) keptActivations.set(a);
+        return a;
+    }
+
     /** The activations of one forward pass, reused by every layer. */
     private static final class Activations {
         final float[] x, xb, q, k, v, att, proj, gate, up;
+        final int rows, floatsPerRow;
 
         Activations(ModelConfig c, int n) {
+            rows = n;
+            floatsPerRow = 2 * c.dim() + Math.max(c.dim(), c.qDim()) + 2 * c.qDim() + 2 * c.kvDim() + 2 * c.hiddenDim();
             x = new float[n * c.dim()];
             xb = new float[n * Math.max(c.dim(), c.qDim())];
             q = new float[n * c.qDim()];
@@ -278,7 +300,11 @@ public final class LlamaEngine implements Scorer {
             for (; i < dim; i++) s0 += (double) x[o + i] * x[o + i];
             double ss = (s0 + s1) + (s2 + s3);
             float inv = (float) (1.0 / Math.sqrt(ss / dim + c.rmsEps()));
-            for (i = 0; i < dim; i++) out[o + i] = weight[i] * (x[o + i] * inv);
+            // a vector at a time (C2 left this loop scalar); (x·inv)·w is the scalar expression's product
+            for (i = 0; i + L <= dim; i += L) {
+                FloatVector.fromArray(F, x, o + i).mul(inv).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, o + i);
+            }
+            for (; i < dim; i++) out[o + i] = weight[i] * (x[o + i] * inv);
         }
     }
 
