@@ -356,8 +356,10 @@ public final class LlamaEngine implements Scorer {
         synchronized (this) {
             t = ropeTable;
             if (t.positions() > maxPos) return t;
-            ropeTable = t = RopeTable.grow(t, invFreq, c.headDim(), c.ropeLayout() == RopeLayout.INTERLEAVED,
-                    Math.max(maxPos + 1, 2 * t.positions()));
+            // doubling (decode adds a position at a time), but not past the model's context while inside it
+            int positions = Math.max(maxPos + 1, 2 * t.positions());
+            if (maxPos < c.maxSeqLen()) positions = Math.min(positions, c.maxSeqLen());
+            ropeTable = t = RopeTable.grow(t, invFreq, c.headDim(), c.ropeLayout() == RopeLayout.INTERLEAVED, positions);
             return t;
         }
     }
