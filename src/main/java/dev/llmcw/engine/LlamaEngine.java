@@ -198,18 +198,17 @@ public final class LlamaEngine implements Scorer {
         Activations a = keptActivations.get();
         if (a != null && a.rows >= n) return a;
         a = new Activations(c, n);
-        if ((long) n * a.floatsPerRow <= KEPT_ACTIVATION_FLOATS) keptActivations.set(a);
+        if (a.floats() <= KEPT_ACTIVATION_FLOATS) keptActivations.set(a);
         return a;
     }
 
     /** The activations of one forward pass, reused by every layer. */
     private static final class Activations {
         final float[] x, xb, q, k, v, att, proj, gate, up;
-        final int rows, floatsPerRow;
+        final int rows;
 
         Activations(ModelConfig c, int n) {
             rows = n;
-            floatsPerRow = 2 * c.dim() + Math.max(c.dim(), c.qDim()) + 2 * c.qDim() + 2 * c.kvDim() + 2 * c.hiddenDim();
             x = new float[n * c.dim()];
             xb = new float[n * Math.max(c.dim(), c.qDim())];
             q = new float[n * c.qDim()];
@@ -219,6 +218,12 @@ public final class LlamaEngine implements Scorer {
             proj = new float[n * c.dim()];
             gate = new float[n * c.hiddenDim()];
             up = new float[n * c.hiddenDim()];
+        }
+
+        long floats() {
+            long f = 0;
+            for (float[] a : new float[][]{x, xb, q, k, v, att, proj, gate, up}) f += a.length;
+            return f;
         }
     }
 
