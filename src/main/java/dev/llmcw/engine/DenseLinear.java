@@ -171,24 +171,25 @@ public final class DenseLinear implements Linear {
     }
 
     /**
-     * ys[i] = layers[i]·x for layers that share their input (q/k/v, gate/up). For a few tokens of dense
-     * layers this is one parallel region over the rows of all of them instead of one per layer: in
-     * decode, where each product is small, the fork/join cost per region is a visible share of a token.
-     * Other layers (compressed replacements) and prefill batches run layer by layer.
+     * ys[i] = layers[i]·x for rows [from, from + batch) of layers that share their input (q/k/v, gate/up).
+     * For a few tokens of dense layers this is one parallel region over the rows of all of them instead of
+     * one per layer: in decode, where each product is small, the fork/join cost per region is a visible
+     * share of a token. Other layers (compressed replacements) and prefill batches run layer by layer.
      */
-    public static void forwardShared(Linear[] layers, float[] x, float[][] ys, int batch) {
+    public static void forwardShared(Linear[] layers, float[] x, float[][] ys, int from, int batch) {
+        int in = layers[0].inFeatures();
         if (!fusable(batch, layers)) {
-            for (int i = 0; i < layers.length; i++) layers[i].forward(x, 0, ys[i], 0, batch);
+            for (int i = 0; i < layers.length; i++) layers[i].forward(x, from * in, ys[i], from * layers[i].outFeatures(), batch);
             return;
         }
         int[] start = new int[layers.length + 1]; // in row pairs, each layer's pairs after the previous one's
         for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + (layers[i].outFeatures() + 1) / 2;
-        int in = layers[0].inFeatures(), total = start[layers.length];
+        int total = start[layers.length];
         Parallel.forRange(0, total, pairGrain(2 * total, in), r -> {
             int i = 0;
             while (r >= start[i + 1]) i++;
             DenseLinear l = (DenseLinear) layers[i];
-            for (int t = 0; t < batch; t++) l.rowPair(r - start[i], x, t * in, ys[i], t * l.out, false);
+            for (int t = from; t < from + batch; t++) l.rowPair(r - start[i], x, t * in, ys[i], t * l.out, false);
         });
     }
 
@@ -196,17 +197,18 @@ public final class DenseLinear implements Linear {
      * The SwiGLU unit of a few tokens in one region: g = silu(gate·x) * (up·x), row o of both layers
      * by the same thread, so the activation needs no region of its own. Same arithmetic as
      * {@link #forwardShared} followed by {@link VectorKernels#swiglu}; the up products are not stored.
+     * Rows [from, from + batch).
      *
      * @return false (nothing done) unless both layers are dense and the batch is decode-sized
      */
-    public static boolean forwardSwiGlu(Linear gate, Linear up, float[] x, float[] g, int batch) {
+    public static boolean forwardSwiGlu(Linear gate, Linear up, float[] x, float[] g, int from, int batch) {
         if (!fusable(batch, gate, up) || gate.outFeatures() != up.outFeatures()) return false;
         DenseLinear lg = (DenseLinear) gate, lu = (DenseLinear) up;
         int in = lg.in, hidden = lg.out;
         Parallel.forRange(0, hidden, pairGrain(2 * hidden, in), o -> {
             long rowOff = (long) o * in;
             float bg = lg.bias == null ? 0f : lg.bias[o], bu = lu.bias == null ? 0f : lu.bias[o];
-            for (int t = 0; t < batch; t++) {
+            for (int t = from; t < from + batch; t++) {
                 long pair = lg.weight.dotPair(rowOff, lu.weight, rowOff, x, t * in, in); // gate row o, up row o
                 g[t * hidden + o] = VectorKernels.swiglu(VectorKernels.first(pair) + bg, VectorKernels.second(pair) + bu);
             }
@@ -217,16 +219,16 @@ public final class DenseLinear implements Linear {
     /**
      * acc += layer·x for a few tokens (the residual add of the attention output and MLP down
      * projections) inside the product's own region; the sum per element is the same
-     * {@code acc[i] + (w·x + b)} as a separate product followed by an add.
+     * {@code acc[i] + (w·x + b)} as a separate product followed by an add. Rows [from, from + batch).
      *
      * @return false (nothing done) unless the layer is dense and the batch is decode-sized
      */
-    public static boolean forwardAdd(Linear layer, float[] x, float[] acc, int batch) {
+    public static boolean forwardAdd(Linear layer, float[] x, float[] acc, int from, int batch) {
         if (!fusable(batch, layer)) return false;
         DenseLinear l = (DenseLinear) layer;
         int in = l.in, out = l.out;
         Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
-            for (int t = 0; t < batch; t++) l.rowPair(p, x, t * in, acc, t * out, true);
+            for (int t = from; t < from + batch; t++) l.rowPair(p, x, t * in, acc, t * out, true);
         });
         return true;
     }

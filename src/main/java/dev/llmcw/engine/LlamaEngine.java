@@ -171,16 +171,20 @@ public final class LlamaEngine implements Scorer {
         // one call per layer, no loop over tokens here: a forward pass of hundreds of tokens ran long enough
         // in the interpreter for C2 to compile this method twice on stack replacement (at two loops) and once
         // normally, each time with everything inlined (1.9 CPU-s of C2 in a cold PIQA run on stories260K)
-        for (int li = 0; li < layers.length; li++) layer(li, a, n, start, seg, pos, rt, cache);
+        // the last layer's rows before logitsFrom are wanted for their keys and values only, but at least
+        // BATCH_TILED_FROM rows run in full, through the classifier too: fewer would take the decode kernels,
+        // whose sums are ordered differently, and a row's logits would depend on how many were asked for
+        int from = logitsFrom == n ? n : Math.min(logitsFrom, Math.max(0, n - DenseLinear.BATCH_TILED_FROM));
+        for (int li = 0; li < layers.length; li++) layer(li, a, n, li == layers.length - 1 ? from : 0, start, seg, pos, rt, cache);
         cache.setLength(start + n);
-        int m = n - logitsFrom;
+        int m = n - from, v = c.vocabSize();
         if (m == 0) return new float[0];
         float[] last = new float[m * dim];
-        float[] lastIn = java.util.Arrays.copyOfRange(a.x, logitsFrom * dim, n * dim);
-        rmsNorm(lastIn, finalNorm, last, m, dim);
-        float[] logits = new float[Math.multiplyExact(m, c.vocabSize())];
+        float[] lastIn = java.util.Arrays.copyOfRange(a.x, from * dim, n * dim);
+        rmsNorm(lastIn, finalNorm, last, 0, m, dim);
+        float[] logits = new float[Math.multiplyExact(m, v)];
         lmHead.forward(last, 0, logits, 0, m);
-        return logits;
+        return from == logitsFrom ? logits : java.util.Arrays.copyOfRange(logits, (logitsFrom - from) * v, m * v);
     }
 
     /** Up to this many floats of activations are kept per thread between forward passes (16 MB). */
@@ -239,13 +243,24 @@ public final class LlamaEngine implements Scorer {
         }
     }
 
-    /** Layer li on the n rows of {@code a.x} (in place), their keys and values appended to the cache at start. */
-    private void layer(int li, Activations a, int n, int start, Segments seg, int[] pos, RopeTable rt, KvCache cache) {
-        final int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
+    /**
+     * Layer li on the n rows of {@code a.x} (in place), their keys and values appended to the cache at start.
+     * Only rows from.. are wanted out of it (the last layer, whose rows before the first one with wanted
+     * logits feed nothing but their keys and values): the other rows get keys and values only, and their
+     * rows of {@code a.x} are left as they were. In scoring, the context's rows are a quarter of PIQA's on
+     * stories260K, and this skips most of their last layer.
+     */
+    private void layer(int li, Activations a, int n, int from, int start, Segments seg, int[] pos, RopeTable rt, KvCache cache) {
+        final int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim(), m = n - from;
         final float[] x = a.x, xb = a.xb, q = a.q, k = a.k, v = a.v, att = a.att, proj = a.proj, gate = a.gate, up = a.up;
         Layer L = layers[li];
-        rmsNorm(x, L.attnNorm, xb, n, dim);
-        DenseLinear.forwardShared(new Linear[]{L.q, L.k, L.v}, xb, new float[][]{q, k, v}, n);
+        rmsNorm(x, L.attnNorm, xb, 0, n, dim);
+        if (from == 0) {
+            DenseLinear.forwardShared(new Linear[]{L.q, L.k, L.v}, xb, new float[][]{q, k, v}, 0, n);
+        } else {
+            DenseLinear.forwardShared(new Linear[]{L.k, L.v}, xb, new float[][]{k, v}, 0, n);
+            if (m > 0) L.q.forward(xb, from * dim, q, from * c.qDim(), m);
+        }
         if (L.qBias != null) {
             addBias(q, L.qBias, n);
             addBias(k, L.kBias, n);
@@ -256,44 +271,45 @@ public final class LlamaEngine implements Scorer {
         float[] kc = cache.keys(li), vc = cache.values(li);
         System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
         System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
+        if (m == 0) return;
         if (seg != null || n >= 4 && c.headDim() <= SMALL_HEAD) {
-            segmentAttention(q, kc, vc, att, n, start, seg != null ? seg : Segments.causal(start, n));
+            segmentAttention(q, kc, vc, att, n, from, start, seg != null ? seg : Segments.causal(start, n));
         } else {
-            attention(q, kc, vc, att, n, start);
+            attention(q, kc, vc, att, n, from, start);
         }
         // decode with dense layers: residual adds and the SwiGLU activation happen inside the
         // projections' own parallel regions (same arithmetic, fewer serial steps between regions)
-        if (!DenseLinear.forwardAdd(L.o, att, x, n)) {
-            L.o.forward(att, 0, proj, 0, n);
-            addInto(x, proj, n * dim);
+        if (!DenseLinear.forwardAdd(L.o, att, x, from, m)) {
+            L.o.forward(att, from * c.qDim(), proj, from * dim, m);
+            addInto(x, proj, from * dim, n * dim);
         }
 
-        rmsNorm(x, L.ffnNorm, xb, n, dim);
-        if (!DenseLinear.forwardSwiGlu(L.gate, L.up, xb, gate, n)) {
-            DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, n);
+        rmsNorm(x, L.ffnNorm, xb, from, n, dim);
+        if (!DenseLinear.forwardSwiGlu(L.gate, L.up, xb, gate, from, m)) {
+            DenseLinear.forwardShared(new Linear[]{L.gate, L.up}, xb, new float[][]{gate, up}, from, m);
             // elementwise over whole blocks of rows (one call per row left a scalar tail in every row:
             // 172 = 21·8 + 4 on stories260K, ~1 % of its scoring)
-            int rowsPerBlock = Math.max(1, 16384 / hidden), blocks = (n + rowsPerBlock - 1) / rowsPerBlock;
+            int rowsPerBlock = Math.max(1, 16384 / hidden), blocks = (m + rowsPerBlock - 1) / rowsPerBlock;
             Parallel.forRange(0, blocks, 1, b ->
-                    VectorKernels.swiglu(gate, up, b * rowsPerBlock * hidden, Math.min(n, (b + 1) * rowsPerBlock) * hidden));
+                    VectorKernels.swiglu(gate, up, (from + b * rowsPerBlock) * hidden, Math.min(n, from + (b + 1) * rowsPerBlock) * hidden));
         }
-        if (!DenseLinear.forwardAdd(L.down, gate, x, n)) {
-            L.down.forward(gate, 0, proj, 0, n);
-            addInto(x, proj, n * dim);
+        if (!DenseLinear.forwardAdd(L.down, gate, x, from, m)) {
+            L.down.forward(gate, from * hidden, proj, from * dim, m);
+            addInto(x, proj, from * dim, n * dim);
         }
     }
 
-    /** x[i] += y[i] for i < n; a method of its own so that {@link #layer} has no hot loop (see {@link #forward}). */
-    private static void addInto(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) x[i] += y[i];
+    /** x[i] += y[i] for i in [from, to); a method of its own so that {@link #layer} has no hot loop (see {@link #forward}). */
+    private static void addInto(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) x[i] += y[i];
     }
 
     /**
-     * out = x / sqrt(mean(x²) + eps) * weight, per row of {@code dim}; mean accumulated in double, in four
+     * out = x / sqrt(mean(x²) + eps) * weight, per row of {@code dim} for rows [from, to); mean accumulated in double, in four
      * interleaved sums (one sum waits an addition's latency per element: ~3 % of stories260K's scoring).
      */
-    private void rmsNorm(float[] x, float[] weight, float[] out, int rows, int dim) {
-        for (int r = 0; r < rows; r++) {
+    private void rmsNorm(float[] x, float[] weight, float[] out, int from, int to, int dim) {
+        for (int r = from; r < to; r++) {
             int o = r * dim, i = 0;
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             for (; i + 4 <= dim; i += 4) {
@@ -426,20 +442,23 @@ public final class LlamaEngine implements Scorer {
     private static final int QUERY_BLOCK = 64;
 
     /**
-     * Causal softmax attention of {@code n} query rows (positions start..) over the cache. A few
+     * Causal softmax attention of query rows [from, n) of a chunk of n (positions start..) over the cache. A few
      * queries (decode): one job per (query, head), scores by dot products. A prompt: one job per head,
      * scores of a block of queries against all keys as one tiled matrix product (keys as the rows).
      */
-    private void attention(float[] q, float[] kc, float[] vc, float[] out, int n, int start) {
+    private void attention(float[] q, float[] kc, float[] vc, float[] out, int n, int from, int start) {
         int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), heads = c.nHeads();
         int group = heads / c.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        java.util.Arrays.fill(out, 0, n * qDim, 0f);
+        // the prompt path starts at the query block holding `from`: a block's scores are one tiled product
+        // whose sums depend on the block's size, and a query's result must not depend on which are wanted
+        int first = n < 4 ? from : from / QUERY_BLOCK * QUERY_BLOCK;
+        java.util.Arrays.fill(out, first * qDim, n * qDim, 0f);
         int total = start + n;
         if (n < 4) {
             int grain = Math.max(1, 32768 / (total * hd));
-            Parallel.forRange(0, heads * n, grain, job -> {
-                int h = job % heads, t = job / heads;
+            Parallel.forRange(0, heads * (n - from), grain, job -> {
+                int h = job % heads, t = from + job / heads;
                 int kvOff = (h / group) * hd;
                 int len = start + t + 1;
                 float[] scores = new float[len];
@@ -451,8 +470,8 @@ public final class LlamaEngine implements Scorer {
         }
         Parallel.forRange(0, heads, 1, h -> {
             int kvOff = (h / group) * hd;
-            float[] s = new float[Math.min(QUERY_BLOCK, n) * total];
-            for (int t0 = 0; t0 < n; t0 += QUERY_BLOCK) {
+            float[] s = new float[Math.min(QUERY_BLOCK, n - first) * total];
+            for (int t0 = first; t0 < n; t0 += QUERY_BLOCK) {
                 int tb = Math.min(QUERY_BLOCK, n - t0);
                 int keys = start + t0 + tb; // keys the block's last query sees; earlier queries mask the rest
                 VectorKernels.matmulTile(kc, kvOff, kvDim, keys, hd, q, t0 * qDim + h * hd, qDim, tb, s, 0, keys, null, 0);
@@ -520,7 +539,7 @@ public final class LlamaEngine implements Scorer {
     }
 
     /**
-     * Softmax attention of the chunk's rows as {@link Segments} say, for any head size; used for packed
+     * Softmax attention of the chunk's rows from.. as {@link Segments} say, for any head size; used for packed
      * scoring and, for small heads, for every prompt. Per KV head the keys a segment sees (its prefix, then
      * its own rows) are held transposed and contiguous in one zero-padded buffer, so a query's scores are
      * computed a vector of keys at a time in one pass (the head dimension is the short inner loop, which a
@@ -528,7 +547,7 @@ public final class LlamaEngine implements Scorer {
      * {@link #attendBatch}); the mathematics is {@link #softmaxInto}'s, with base-2 exponentials and the
      * normalisation applied to the output.
      */
-    private void segmentAttention(float[] q, float[] kc, float[] vc, float[] out, int n, int start, Segments seg) {
+    private void segmentAttention(float[] q, float[] kc, float[] vc, float[] out, int n, int from, int start, Segments seg) {
         final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.nHeads() / c.nKvHeads();
         // scores go to base-2 exponentials: the scale 1/√hd and log2(e) folded into one multiply-add
         final float scale2 = (float) (LOG2_E / Math.sqrt(hd));
@@ -572,7 +591,8 @@ public final class LlamaEngine implements Scorer {
                 // than a one-query path of its own and a third of the code
                 // (row t, head kh·group + h) of the next query, counted forward: a division per query (the
                 // group size is not a constant) was ~1 % of stories260K's scoring
-                int queries = own * group, t = r0, h = 0;
+                // rows before `from` are not wanted (see layer): their keys were copied above all the same
+                int t = Math.max(r0, from), queries = (r1 - t) * group, h = 0;
                 for (int qi = 0; qi < queries; qi += QUERY_BATCH) {
                     for (int i = 0; i < QUERY_BATCH; i++) {
                         qo[i] = t * qDim + (kh * group + h) * hd;

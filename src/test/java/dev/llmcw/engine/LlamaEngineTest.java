@@ -3,6 +3,8 @@ package dev.llmcw.engine;
 import dev.llmcw.TestData;
 import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.Linear;
 import org.junit.jupiter.api.Test;
@@ -138,6 +140,33 @@ class LlamaEngineTest {
         for (int t = 7; t < tokens.length; t++) {
             for (int j = 0; j < 96; j++) {
                 assertThat(tail[(t - 7) * 96 + j]).isCloseTo(batched[t][j], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void logitsOfTheLastRowsOnlyMatchAllLogitsAndFillTheSameCache() {
+        // the last layer skips all but the key/value projections of rows before logitsFrom: the wanted rows
+        // and the cache (seen through the next step) must not change. Head size 8 takes the segment attention,
+        // 32 the prompt attention (its decode-sized branch when fewer than 4 rows are wanted).
+        ModelConfig wide = new ModelConfig("llama", 64, 96, 2, 2, 1, 32, 128, 256, 1e-5f, 10000f, RopeLayout.ROTATE_HALF,
+                null, false, false);
+        for (Model m : new Model[]{GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config()),
+                SyntheticModels.build(wide, "wide heads", dev.llmcw.tensor.DType.F32, 7)}) {
+            LlamaEngine e = new LlamaEngine(m);
+            int v = m.config().vocabSize(), n = 13;
+            int[] tokens = new int[n + 1];
+            for (int i = 0; i <= n; i++) tokens[i] = 1 + (i * 37) % (v - 1);
+            KvCache fullCache = e.newCache();
+            float[] all = e.forward(fullCache, tokens, 0, n, 0);
+            float[] nextAfterAll = e.forward(fullCache, tokens, n, 1, 0);
+            for (int from : new int[]{1, 5, n - 2, n - 1, n}) {
+                KvCache cache = e.newCache();
+                float[] tail = e.forward(cache, tokens, 0, n, from);
+                assertThat(tail).as("%s, logits from %d", m.label(), from)
+                        .containsExactly(java.util.Arrays.copyOfRange(all, from * v, n * v));
+                assertThat(e.forward(cache, tokens, n, 1, 0)).as("%s, the step after logits from %d", m.label(), from)
+                        .containsExactly(nextAfterAll);
             }
         }
     }
