@@ -49,12 +49,18 @@ modules="java.base,java.desktop,java.logging,java.management,java.naming,java.ne
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --include-locales=en --output "$out/runtime" 2> >(grep -v 'incubator modules' >&2)
 
+# packaging/jvm.options (GC and JIT settings, also read by tools/workbench), one --java-options per line
+jvm_options=()
+while IFS= read -r line; do
+  line="${line%%#*}"; line="${line%"${line##*[![:space:]]}"}"
+  [ -n "$line" ] && jvm_options+=(--java-options "$line")
+done < packaging/jvm.options
 "$JAVA_HOME/bin/jpackage" --type app-image --name llm-workbench --app-version "$version" \
   --vendor "LLM Compression Workbench" --description "LLM weight compression research workbench (SeedLM, CALDERA, RTN, GPTQ)" \
   --input "$out/input" --main-jar "$(basename "$jar")" --main-class dev.llmcw.app.Launcher \
   --runtime-image "$out/runtime" --icon packaging/icon.png \
   --java-options "--add-modules=jdk.incubator.vector" --java-options "--enable-native-access=ALL-UNNAMED" \
-  --java-options "-XX:+UseParallelGC" --dest "$out"
+  "${jvm_options[@]}" --dest "$out"
 
 debfile=""
 if $deb; then
