@@ -102,6 +102,34 @@ public final class KernelConformance {
         checkHalfSpecials();
         checkMax(rnd);
         checkMax4(rnd);
+        checkSwiglu(rnd);
+    }
+
+    /**
+     * The array SwiGLU (two vectors per step, then one, then scalars) equals the scalar form bit for bit over
+     * every split of [from, to), with gates far beyond the exponential's cap on both sides.
+     */
+    static void checkSwiglu(Random rnd) {
+        int l = VectorKernels.F.length();
+        float[] g0 = gaussian(7 * l + 5, rnd), u = gaussian(g0.length, rnd);
+        for (int i = 0; i < g0.length; i++) g0[i] *= 6f;
+        g0[3] = 120f;
+        g0[l + 2] = -120f;
+        g0[2 * l] = Float.MAX_VALUE;
+        g0[3 * l + 1] = -Float.MAX_VALUE;
+        for (int from : new int[]{0, 1, l - 1}) {
+            for (int to = from; to <= g0.length; to++) {
+                float[] g = g0.clone();
+                VectorKernels.swiglu(g, u, from, to);
+                for (int i = 0; i < g.length; i++) {
+                    float want = i >= from && i < to ? VectorKernels.swiglu(g0[i], u[i]) : g0[i];
+                    if (Float.floatToIntBits(g[i]) != Float.floatToIntBits(want)) {
+                        throw new AssertionError("swiglu [" + from + ", " + to + ") index " + i + ": " + g[i] + " vs " + want
+                                + " at " + VectorKernels.vectorBits() + " bits");
+                    }
+                }
+            }
+        }
     }
 
     /** max4 over four rows (stride with a gap, whole vectors, the maximum anywhere in a row) equals the scalar maxima. */
