@@ -877,6 +877,18 @@ public final class LlamaEngine implements Scorer {
     static double logSumExp(float[] a, int off, int n, float max, float[] lanes) {
         FloatVector u = FloatVector.zero(F), c = u;
         int i = 0;
+        // two exponentials per step (their latency overlaps), summed one after the other as below
+        for (; i + 2 * L <= n; i += 2 * L) {
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(F, a, off + i).sub(max));
+            FloatVector f = VectorExp.exp(FloatVector.fromArray(F, a, off + i + L).sub(max));
+            FloatVector y = e.sub(c), t = u.add(y);
+            c = t.sub(u).sub(y);
+            u = t;
+            y = f.sub(c);
+            t = u.add(y);
+            c = t.sub(u).sub(y);
+            u = t;
+        }
         for (; i + L <= n; i += L) {
             FloatVector e = VectorExp.exp(FloatVector.fromArray(F, a, off + i).sub(max));
             FloatVector y = e.sub(c), t = u.add(y);
