@@ -632,17 +632,13 @@ public final class VectorKernels {
         for (int bound = to - 2 * L; i <= bound; i += 2 * L) {
             FloatVector gv = FloatVector.fromArray(F, g, i), hv = FloatVector.fromArray(F, g, i + L);
             FloatVector ng = gv.neg(), nh = hv.neg();
+            // min(-g, 88) by compare/blend (see VectorExp)
             FloatVector e = VectorExp.exp(ng.blend(88f, ng.compare(VectorOperators.GT, 88f)));
             FloatVector f = VectorExp.exp(nh.blend(88f, nh.compare(VectorOperators.GT, 88f)));
             gv.div(e.add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
             hv.div(f.add(1f)).mul(FloatVector.fromArray(F, u, i + L)).intoArray(g, i + L);
         }
-        for (int bound = to - L; i <= bound; i += L) {
-            FloatVector gv = FloatVector.fromArray(F, g, i);
-            FloatVector ng = gv.neg();
-            FloatVector e = VectorExp.exp(ng.blend(88f, ng.compare(VectorOperators.GT, 88f))); // min(-g, 88) by compare/blend (see VectorExp)
-            gv.div(e.add(1f)).mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
-        }
+        // the rest (under two vectors) by the scalar form, the same bits; callers pass whole blocks of rows
         for (; i < to; i++) g[i] = swiglu(g[i], u[i]);
     }
 

@@ -106,7 +106,7 @@ public final class KernelConformance {
     }
 
     /**
-     * The array SwiGLU (two vectors per step, then one, then scalars) equals the scalar form bit for bit over
+     * The array SwiGLU (two vectors per step, then scalars) equals the scalar form bit for bit over
      * every split of [from, to), with gates far beyond the exponential's cap on both sides.
      */
     static void checkSwiglu(Random rnd) {
