@@ -144,13 +144,22 @@ public final class LlamaEngine implements Scorer {
 
     /**
      * Runs {@code n} tokens (tokens[off..off+n)) at positions cache.length().. and appends their keys
-     * and values to the cache.
+     * and values to the cache. Rows before logitsFrom (but the last 4) get only their keys and values from
+     * the last layer (see {@link #forwardEveryLayer}).
      *
      * @param logitsFrom first token index within this chunk whose next-token logits are wanted; n for none
      * @return logits of tokens [logitsFrom, n), row-major [(n - logitsFrom) * vocab]
      */
     public float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom) {
-        return forward(cache, tokens, off, n, logitsFrom, null);
+        return forward(cache, tokens, off, n, logitsFrom, null, false);
+    }
+
+    /**
+     * Every layer over every one of the n tokens, no logits: for callers that observe the layers' inputs
+     * (calibration wraps the projections), which {@link #forward}'s shortened last layer would starve.
+     */
+    public void forwardEveryLayer(KvCache cache, int[] tokens, int off, int n) {
+        forward(cache, tokens, off, n, n, null, true);
     }
 
     /**
@@ -158,7 +167,7 @@ public final class LlamaEngine implements Scorer {
      * independent sequences sharing a cached prefix (see {@link Segments}): each row gets its segment's
      * position and attends only to its prefix and its own segment.
      */
-    private float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom, Segments seg) {
+    private float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom, Segments seg, boolean everyLayer) {
         if (n <= 0) throw new IllegalArgumentException("forward needs at least one token, got " + n);
         if (logitsFrom < 0 || logitsFrom > n) throw new IllegalArgumentException("logitsFrom " + logitsFrom + " outside [0, " + n + "]");
         final int dim = c.dim();
@@ -168,14 +177,14 @@ public final class LlamaEngine implements Scorer {
         embed(tokens, off, n, a.x);
         int[] pos = positions(n, start, seg);
         RopeTable rt = ropeTable(pos);
+        // the rows through the classifier: from logitsFrom, but at least BATCH_TILED_FROM of them (fewer would
+        // take the decode kernels, whose sums are ordered differently, and a row's logits would depend on how
+        // many were asked for); the last layer's rows before them are wanted for their keys and values only
+        int from = logitsFrom == n ? n : Math.min(logitsFrom, Math.max(0, n - DenseLinear.BATCH_TILED_FROM));
         // one call per layer, no loop over tokens here: a forward pass of hundreds of tokens ran long enough
         // in the interpreter for C2 to compile this method twice on stack replacement (at two loops) and once
         // normally, each time with everything inlined (1.9 CPU-s of C2 in a cold PIQA run on stories260K)
-        // the last layer's rows before logitsFrom are wanted for their keys and values only, but at least
-        // BATCH_TILED_FROM rows run in full, through the classifier too: fewer would take the decode kernels,
-        // whose sums are ordered differently, and a row's logits would depend on how many were asked for
-        int from = logitsFrom == n ? n : Math.min(logitsFrom, Math.max(0, n - DenseLinear.BATCH_TILED_FROM));
-        for (int li = 0; li < layers.length; li++) layer(li, a, n, li == layers.length - 1 ? from : 0, start, seg, pos, rt, cache);
+        for (int li = 0; li < layers.length; li++) layer(li, a, n, li == layers.length - 1 && !everyLayer ? from : 0, start, seg, pos, rt, cache);
         cache.setLength(start + n);
         int m = n - from, v = c.vocabSize();
         if (m == 0) return new float[0];
@@ -996,7 +1005,7 @@ public final class LlamaEngine implements Scorer {
                 rowStart[g + 1] = at;
             }
             int logitsFrom = withContext ? ctx - 1 : 0;
-            float[] logits = rows == 0 ? new float[0] : forward(cache, tokens, 0, rows, logitsFrom, new Segments(rowStart, prefixEnd, posStart));
+            float[] logits = rows == 0 ? new float[0] : forward(cache, tokens, 0, rows, logitsFrom, new Segments(rowStart, prefixEnd, posStart), false);
             cache.truncate(ctx);
             // logits row i is chunk row logitsFrom + i; the context's last row predicts every first token
             if (withContext) ctxLogits = java.util.Arrays.copyOf(logits, v);

@@ -33,10 +33,10 @@ public final class Calibration {
         void run(Model model, int[] tokens);
     }
 
-    /** The engine's forward pass without logits. */
+    /** The engine's forward pass without logits, every layer over every token. */
     public static final Runner ENGINE = (model, tokens) -> {
         LlamaEngine e = new LlamaEngine(model, Math.max(tokens.length, 1));
-        e.forward(e.newCache(tokens.length), tokens, 0, tokens.length, tokens.length);
+        e.forwardEveryLayer(e.newCache(tokens.length), tokens, 0, tokens.length);
     };
 
     /** Wraps every block linear of {@code model} with a capturing decorator; returns the model and the accumulators. */
