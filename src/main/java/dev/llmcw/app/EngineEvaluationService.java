@@ -9,6 +9,7 @@ import dev.llmcw.eval.ScoringModels;
 import dev.llmcw.eval.TaskResult;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.eval.tasks.TaskRegistry;
+import dev.llmcw.model.Model;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
 import dev.llmcw.results.ModelHashes;
@@ -127,7 +128,7 @@ public final class EngineEvaluationService implements EvaluationService {
 
     static double bits(ModelHandle m) {
         if (m.report() != null && m.report().size() != null) return m.report().size().bitsPerCompressedWeight();
-        return 8.0 * m.card().weightBytes() / Math.max(1, m.card().parameters());
+        return Model.bitsPerWeight(m.card().weightBytes(), m.card().parameters());
     }
 
     static long bytes(ModelHandle m) {

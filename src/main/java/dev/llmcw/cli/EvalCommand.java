@@ -1,5 +1,7 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.Evaluator;
@@ -12,6 +14,8 @@ import dev.llmcw.eval.export.ResultsExport;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
@@ -41,6 +45,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--tokenizer", description = "tokenizer file (tokenizer.json or llama2.c .bin) when not beside the model")
     Path tokenizer;
+
+    @Option(names = "--label", description = "model family name in the results store, tables and charts (default: the model's name; "
+            + "for a compressed model file, the name of the model it was compressed from)")
+    String label;
 
     @Option(names = "--base", description = "uncompressed base model: adds fidelity metrics (KL, top-1 agreement, flips, Δll)")
     Path base;
@@ -91,7 +99,8 @@ final class EvalCommand implements Callable<Integer> {
         List<Task> taskList = new ArrayList<>();
         for (String t : tasks) taskList.addAll(TaskRegistry.parse(t, seed, textFile));
         System.err.println("loading " + model);
-        ScoringModel m = ScoringModels.load(model, tokenizer);
+        Model loaded = ModelLoader.load(model, tokenizer);
+        ScoringModel m = ScoringModels.of(loaded, ScoringModels.fingerprint(model, tokenizer));
         ScoringModel b = null;
         if (base != null) {
             System.err.println("loading base " + base);
@@ -111,7 +120,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         } else {
             try (ResultsStore store = db == null ? ResultsStore.openDefault() : ResultsStore.open(db)) {
-                evaluateStored(store, taskList, dataDir, options, m, b, progress, cancel, results, baseResults);
+                evaluateStored(store, taskList, dataDir, options, loaded, m, b, progress, cancel, results, baseResults);
             }
         }
         Map<String, Object> config = ResultsExport.config(
@@ -135,13 +144,20 @@ final class EvalCommand implements Callable<Integer> {
      * Runs each task through the results store: a finished run with the same cache key is reused, an
      * interrupted one resumes from its stored items, and every run is recorded for the GUI and reports.
      */
-    private void evaluateStored(ResultsStore store, List<Task> taskList, Path dataDir, EvalOptions options, ScoringModel m,
-                                ScoringModel b, ProgressListener progress, CancellationToken cancel,
+    private void evaluateStored(ResultsStore store, List<Task> taskList, Path dataDir, EvalOptions options, Model loaded,
+                                ScoringModel m, ScoringModel b, ProgressListener progress, CancellationToken cancel,
                                 List<TaskMetrics> results, List<TaskMetrics> baseResults) {
         String modelHash = ModelHashes.contentHash(model);
+        // The compression as this store recorded it, else as the file itself says (a compressed file made
+        // elsewhere is not an uncompressed model: it must not become the charts' reference line)
         var compression = store.compressionByFileHash(modelHash);
-        String method = compression.map(CompressionRecord::method).orElse(RunSpec.NO_METHOD);
-        Map<String, String> params = compression.map(CompressionRecord::params).orElse(Map.of());
+        String fileMethod = CompressedModels.method(loaded);
+        String method = compression.map(CompressionRecord::method).orElse(fileMethod == null ? RunSpec.NO_METHOD : fileMethod);
+        Map<String, String> params = compression.map(CompressionRecord::params).orElseGet(() -> CompressedModels.params(loaded));
+        // where the run sits on the size axes: an uncompressed model's own bits/weight (32 for F32); a
+        // compressed file unknown to the store has no bits over its compressed tensors on record
+        Double bits = compression.map(CompressionRecord::bitsPerWeight).orElse(fileMethod == null ? loaded.bitsPerWeight() : null);
+        Long bytes = compression.map(CompressionRecord::sizeBytes).orElse(loaded.weightBytes());
         Boolean bosFlag = switch (options.bos()) {
             case ON -> Boolean.TRUE;
             case OFF -> Boolean.FALSE;
@@ -151,7 +167,7 @@ final class EvalCommand implements Callable<Integer> {
                 null, null, Boolean.getBoolean("workbench.onTheFly") ? "on-the-fly" : "dense",
                 tokenizer == null ? Map.of() : Map.of("tokenizer", m.fingerprint()));
         if (base != null) opts = opts.withFidelityBase(base.toString(), ModelHashes.contentHash(base));
-        RunSpec spec = new RunSpec(model.toString(), m.label(), modelHash, method, params,
+        RunSpec spec = new RunSpec(model.toString(), familyLabel(loaded), modelHash, method, params,
                 taskList.stream().map(Task::name).toList(), opts);
         for (Task t : taskList) {
             String dataHash = switch (t) {
@@ -159,9 +175,7 @@ final class EvalCommand implements Callable<Integer> {
                 case PerplexityTask pt -> Evaluator.docsFingerprint(pt.load(dataDir));
             };
             TaskResult[] fresh = new TaskResult[1];
-            var outcome = StoredRuns.execute(store, spec, t.name(), t.version(), dataHash,
-                    compression.map(CompressionRecord::bitsPerWeight).orElse(null),
-                    compression.map(CompressionRecord::sizeBytes).orElse(null),
+            var outcome = StoredRuns.execute(store, spec, t.name(), t.version(), dataHash, bits, bytes,
                     (key, items) -> {
                         fresh[0] = new Evaluator(options, items, progress, cancel).run(t, dataDir, m, b);
                         return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
@@ -171,6 +185,16 @@ final class EvalCommand implements Callable<Integer> {
             results.add(fresh[0] != null ? fresh[0].metrics() : outcome.run().toTaskMetrics());
             if (fresh[0] != null && fresh[0].baseMetrics() != null) baseResults.add(fresh[0].baseMetrics());
         }
+    }
+
+    /** --label, else the name of the model a compressed file was made from, else the model's own. */
+    private String familyLabel(Model loaded) {
+        if (label != null && !label.isBlank()) return label.strip();
+        String source = loaded.metadata().get(CompressedFormat.KEY_SOURCE);
+        if (CompressedModels.method(loaded) != null && source != null && !source.isBlank()) {
+            return Path.of(source).getFileName().toString();
+        }
+        return loaded.label();
     }
 
     /** One carriage-return status line per task on stderr. */

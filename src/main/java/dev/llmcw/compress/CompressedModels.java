@@ -120,6 +120,26 @@ public final class CompressedModels {
         }
     }
 
+    /** The compression method a loaded model's file records, or null for an uncompressed model. */
+    public static String method(Model m) {
+        String method = m.metadata().get(CompressedFormat.KEY_METHOD);
+        return method == null || method.isBlank() ? null : method;
+    }
+
+    /** The method parameters a loaded compressed model's file records, as text ("C" → "8"); empty if none. */
+    public static Map<String, String> params(Model m) {
+        String json = m.metadata().get(CompressedFormat.KEY_PARAMS);
+        if (method(m) == null || json == null) return Map.of();
+        try {
+            Map<String, Object> raw = Json.MAPPER.readValue(json, new TypeReference<Map<String, Object>>() {});
+            var out = new java.util.TreeMap<String, String>();
+            raw.forEach((k, v) -> out.put(k, String.valueOf(v)));
+            return out;
+        } catch (Exception e) {
+            throw new ModelLoadException(m.source(), "bad " + CompressedFormat.KEY_PARAMS + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Reads the method parameters JSON of a compressed file. */
     public static Map<String, Object> params(SafetensorsFile f) {
         String json = f.metadata().get(CompressedFormat.KEY_PARAMS);

@@ -51,4 +51,17 @@ public record Model(
         for (Linear l : linears.values()) b += l.storageBytes();
         return b;
     }
+
+    /** Stored bits per parameter over the whole model ({@link #bitsPerWeight(long, long)} of this model). */
+    public double bitsPerWeight() {
+        return bitsPerWeight(weightBytes(), config.parameterCount());
+    }
+
+    /**
+     * 8 · bytes / parameters: 32 for an F32 model, 16 for BF16; where an uncompressed model sits on the
+     * bits/weight axis (0 when the parameter count is unknown).
+     */
+    public static double bitsPerWeight(long weightBytes, long parameters) {
+        return parameters <= 0 ? 0 : 8.0 * weightBytes / parameters;
+    }
 }

@@ -31,17 +31,25 @@ public final class ReportCharts {
         return out;
     }
 
+    /**
+     * Per task and metric a bits/weight chart (and a size chart for accuracy and perplexity). Runs of
+     * different models are not mixed on one chart: with several model families each gets its own charts,
+     * named task-metric-vs-bits-model and titled with the model.
+     */
     public static List<NamedChart> standard(List<RunRow> rows, List<LayerError> layerErrors, List<ReferencePoint> paper) {
         var out = new ArrayList<NamedChart>();
-        for (String task : tasks(rows)) {
-            for (String metric : metrics(rows, task)) {
-                var pts = ChartPoints.of(rows, task, metric);
-                var overlay = paper.stream().filter(p -> p.task().equalsIgnoreCase(task) && p.metric().equals(metric)).toList();
-                var c = WorkbenchCharts.metricVsBits(task, metric, pts, overlay);
-                out.add(new NamedChart(fileName(task + "-" + metric + "-vs-bits"), c.getTitle().getText(), c));
-                if (SIZE_CHART_METRICS.contains(metric)) {
-                    var s = WorkbenchCharts.accuracyVsSize(task, metric, pts);
-                    out.add(new NamedChart(fileName(task + "-" + metric + "-vs-size"), s.getTitle().getText(), s));
+        var families = rows.stream().map(RunRow::model).distinct().toList();
+        for (String family : families) {
+            List<RunRow> own = families.size() == 1 ? rows : rows.stream().filter(r -> r.model().equals(family)).toList();
+            String suffix = families.size() == 1 ? "" : "-" + family;
+            for (String task : tasks(own)) {
+                for (String metric : metrics(own, task)) {
+                    var pts = ChartPoints.of(own, task, metric);
+                    var overlay = paper.stream().filter(p -> p.task().equalsIgnoreCase(task) && p.metric().equals(metric)).toList();
+                    out.add(named(task + "-" + metric + "-vs-bits", suffix, family, WorkbenchCharts.metricVsBits(task, metric, pts, overlay)));
+                    if (SIZE_CHART_METRICS.contains(metric)) {
+                        out.add(named(task + "-" + metric + "-vs-size", suffix, family, WorkbenchCharts.accuracyVsSize(task, metric, pts)));
+                    }
                 }
             }
         }
@@ -50,6 +58,12 @@ public final class ReportCharts {
             out.add(new NamedChart("layer-errors", c.getTitle().getText(), c));
         }
         return out;
+    }
+
+    private static NamedChart named(String name, String suffix, String family, org.jfree.chart.JFreeChart c) {
+        if (suffix.isEmpty()) return new NamedChart(fileName(name), c.getTitle().getText(), c);
+        WorkbenchCharts.withModel(c, family);
+        return new NamedChart(fileName(name + suffix), c.getTitle().getText() + " (" + family + ")", c);
     }
 
     static String fileName(String s) {

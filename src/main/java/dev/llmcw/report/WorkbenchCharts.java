@@ -90,6 +90,12 @@ public final class WorkbenchCharts {
                 XAxisKind.BITS_PER_WEIGHT, ChartPoints.higherIsBetter(metric));
     }
 
+    /** Names the model family whose runs a chart shows, under its title (exported charts carry it). */
+    public static JFreeChart withModel(JFreeChart chart, String model) {
+        chart.addSubtitle(new TextTitle("model: " + model, new Font(FONT, Font.PLAIN, 12)));
+        return chart;
+    }
+
     /** Accuracy-style metric against total model size (MB, log axis). */
     public static JFreeChart accuracyVsSize(String task, String metric, List<ChartPoint> points) {
         return scatter(task + ": " + metric + " vs model size", metricAxisLabel(metric), points, List.of(),
@@ -256,7 +262,9 @@ public final class WorkbenchCharts {
         for (ChartPoint b : baseLines) {
             var m = new org.jfree.chart.plot.ValueMarker(b.value(), colour("base"), new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
                     BasicStroke.JOIN_MITER, 1f, new float[]{2f, 4f}, 0f));
-            m.setLabel("uncompressed: " + Formats.value(b.value()) + " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight");
+            // runs stored before base models recorded their size have no bits/weight: the value alone then
+            m.setLabel("uncompressed: " + Formats.value(b.value())
+                    + (Double.isFinite(b.bitsPerWeight()) && b.bitsPerWeight() > 0 ? " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight" : ""));
             m.setLabelFont(new Font(FONT, Font.PLAIN, 11));
             m.setLabelBackgroundColor(new Color(255, 255, 255, 200));
             // Left end: compressed points sit at the high-bit (right) end nearest the line, so the label stays clear of them.
@@ -283,11 +291,12 @@ public final class WorkbenchCharts {
         }
         plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
         JFreeChart chart = new JFreeChart(title, new Font(FONT, Font.BOLD, 16), plot, true);
-        if (measured.getSeriesCount() == 0) {
-            plot.setNoDataMessage("No runs with this metric yet");
-        }
+        // with only the uncompressed reference line the hint goes under the title: the no-data message is
+        // drawn at the plot's centre, where the line and its label are
+        if (measured.getSeriesCount() == 0 && baseLines.isEmpty()) plot.setNoDataMessage("No runs with this metric yet");
         style(chart);
         var notes = new ArrayList<String>();
+        if (measured.getSeriesCount() == 0 && !baseLines.isEmpty()) notes.add("only the uncompressed model so far: evaluate a compressed one to add points");
         if (!front.isEmpty() && front.size() >= 2) {
             notes.add("dashed: Pareto frontier (" + (higherIsBetter ? "higher" : "lower")
                     + " is better, fewer " + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)");

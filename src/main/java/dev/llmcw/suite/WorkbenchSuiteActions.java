@@ -61,9 +61,7 @@ public final class WorkbenchSuiteActions implements SuiteActions {
     @Override
     public ModelSize size(Path model) {
         Model m = ModelLoader.load(model);
-        long params = m.config().parameterCount();
-        long bytes = m.weightBytes();
-        return new ModelSize(bytes, params == 0 ? 0 : 8.0 * bytes / params);
+        return new ModelSize(m.weightBytes(), m.bitsPerWeight());
     }
 
     @Override

@@ -54,7 +54,56 @@ class EvalCommandTest {
         assertThat(root.get("config").get("seed").asInt()).isEqualTo(7);
         assertThat(Files.readString(out.resolve("results.csv"))).contains(",piqa,1.0,3,acc,");
         assertThat(Files.readString(out.resolve("results.md"))).contains("|piqa");
+        long weightBytes = dev.llmcw.model.ModelLoader.load(model).weightBytes();
+        try (var store = dev.llmcw.results.ResultsStore.open(db)) {
+            // an uncompressed model sits at its own bits/weight (F32: 32) and size on the charts' axes
+            assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).allSatisfy(r -> {
+                assertThat(r.method()).isEqualTo(dev.llmcw.results.RunSpec.NO_METHOD);
+                assertThat(r.modelLabel()).isEqualTo("stories260K.bin");
+                assertThat(r.bitsPerWeight()).isEqualTo(32.0);
+                assertThat(r.totalBytes()).isEqualTo(weightBytes);
+            });
+        }
         // a task name that does not exist is an error naming the known ones
         assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "nope", "--data", data.toString(), "--out", out.toString(), "--no-store")).isEqualTo(1);
+    }
+
+    /**
+     * A compressed file evaluated with a results store that did not record its compression: method and
+     * parameters come from the file, the family label from its source model, and it is not drawn as an
+     * uncompressed reference; --label names the family explicitly.
+     */
+    @Test
+    void aCompressedFileUnknownToTheStoreKeepsItsMethodAndFamily(@TempDir Path dir) throws Exception {
+        Path model = TestData.stories260K();
+        TestData.tok512();
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("piqa"));
+        Files.writeString(data.resolve("piqa/valid.jsonl"), """
+                {"goal": "How do I open a jar?", "sol1": "Twist the lid.", "sol2": "Eat the lid."}
+                {"goal": "Keep bread fresh", "sol1": "Put it in a bag.", "sol2": "Put it in the bath."}
+                """);
+        Files.writeString(data.resolve("piqa/valid-labels.lst"), "0\n0\n");
+        Path rtn = dir.resolve("rtn4.safetensors");
+        assertThat(Cli.execute("compress", "--method", "rtn", "--bits", "4", "--model", model.toString(), "--out", rtn.toString())).isZero();
+        Path db = dir.resolve("fresh.db");
+        assertThat(Cli.execute("eval", "--model", rtn.toString(), "--tokenizer", TestData.tok512().toString(), "--tasks", "piqa",
+                "--data", data.toString(), "--out", dir.resolve("out").toString(), "--db", db.toString())).isZero();
+        assertThat(Cli.execute("eval", "--model", rtn.toString(), "--tokenizer", TestData.tok512().toString(), "--tasks", "piqa",
+                "--data", data.toString(), "--out", dir.resolve("out2").toString(), "--db", dir.resolve("other.db").toString(),
+                "--label", "my family")).isZero();
+        try (var store = dev.llmcw.results.ResultsStore.open(db)) {
+            assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).singleElement().satisfies(r -> {
+                assertThat(r.method()).isEqualTo("rtn");
+                assertThat(r.methodParams()).containsEntry("bits", "4");
+                assertThat(r.modelLabel()).isEqualTo("stories260K.bin");
+                assertThat(r.bitsPerWeight()).isNull();
+                assertThat(r.totalBytes()).isEqualTo(dev.llmcw.model.ModelLoader.load(rtn).weightBytes());
+            });
+        }
+        try (var store = dev.llmcw.results.ResultsStore.open(dir.resolve("other.db"))) {
+            assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).singleElement()
+                    .satisfies(r -> assertThat(r.modelLabel()).isEqualTo("my family"));
+        }
     }
 }

@@ -104,6 +104,23 @@ class ReportTest {
         assertThat(json.get(0).get("parameters").size()).isZero();
     }
 
+    /** Runs of two model families get charts of their own, each with its own reference line, named and titled by model. */
+    @Test
+    void twoModelFamiliesAreChartedApart() {
+        var rows = new java.util.ArrayList<>(ReportFixtures.rows().stream().filter(r -> r.task().equals("piqa")).toList());
+        rows.add(new RunRow("7", "SmolLM2-135M", "base", java.util.Map.of(), 16.0, 270_000_000, "piqa",
+                java.util.Map.of("acc", 0.68), ""));
+        var charts = ReportCharts.standard(rows, List.of(), List.of());
+        assertThat(charts).extracting(NamedChart::name).contains("piqa-acc-vs-bits-stories260k", "piqa-acc-vs-bits-smollm2-135m")
+                .noneMatch(n -> n.equals("piqa-acc-vs-bits"));
+        var smol = charts.stream().filter(c -> c.name().equals("piqa-acc-vs-bits-smollm2-135m")).findFirst().orElseThrow();
+        assertThat(smol.title()).isEqualTo("piqa: acc vs bits per weight (SmolLM2-135M)");
+        var markers = ((XYPlot) smol.chart().getPlot()).getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND);
+        assertThat(markers).singleElement().satisfies(m -> assertThat(((org.jfree.chart.plot.ValueMarker) m).getValue()).isEqualTo(0.68));
+        // one family: names and titles as before
+        assertThat(ReportCharts.standard(ReportFixtures.rows(), List.of(), List.of())).extracting(NamedChart::name).contains("piqa-acc-vs-bits");
+    }
+
     @Test
     void emptySelectionIsRejected() {
         assertThatThrownBy(() -> ReportWriter.write(new ReportWriter.Input("x", List.of(), List.of(), List.of()), dir))

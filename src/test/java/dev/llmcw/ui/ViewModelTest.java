@@ -199,6 +199,8 @@ class ViewModelTest {
         assertThat(vm.model().headingProperty().get()).contains("[SYNTHETIC]");
         assertThat(m.card().hasTokenizer()).isTrue();
         assertThat(m.card().layers()).isEqualTo(4);
+        // the generated model stays in the workspace: it is listed for reopening
+        assertThat(vm.model().recent()).containsExactly(dir.resolve("synthetic").resolve("demo-1"));
     }
 
     @Test
@@ -212,6 +214,46 @@ class ViewModelTest {
         vm.charts().export(dir.resolve("c.png"));
         dev.llmcw.report.ChartFiles.assertValidPng(dir.resolve("c.png"), 960);
         assertThatThrownBy(() -> vm.charts().export(dir.resolve("c.gif"))).hasMessageContaining("unknown chart format");
+    }
+
+    /** Two model families in the store: the chart shows one at a time (the newest first), never mixed by default. */
+    @Test
+    void chartsShowOneModelFamilyAtATime() throws Exception {
+        var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
+        var rows = new ArrayList<>(dev.llmcw.report.ReportFixturesAccess.rows()); // stories260K
+        rows.add(new dev.llmcw.report.RunRow("7", "SmolLM2-135M", "base", java.util.Map.of(), 16.0, 270_000_000, "piqa",
+                java.util.Map.of("acc", 0.68, "acc_stderr", 0.011), "2026-11-24T09:00:00Z"));
+        rows.add(new dev.llmcw.report.RunRow("8", "SmolLM2-135M", "seedlm", java.util.Map.of("C", "8", "P", "3", "K", "16"), 4.0,
+                80_000_000, "piqa", java.util.Map.of("acc", 0.64, "acc_stderr", 0.011), "2026-11-24T10:00:00Z"));
+        vm.services().results().record(rows, List.of());
+        vm.results().refresh();
+        var c = vm.charts();
+        assertThat(c.models()).containsExactly(dev.llmcw.ui.charts.ChartsViewModel.ALL_MODELS, "SmolLM2-135M", "stories260K");
+        assertThat(c.modelProperty().get()).isEqualTo("SmolLM2-135M");
+        assertThat(c.tasks()).containsExactly("piqa");
+        assertThat(referenceLines(c)).containsExactly(0.68);
+        assertThat(c.statusProperty().get()).startsWith("2 points");
+        assertThat(c.chartProperty().get().getSubtitles()).anySatisfy(t -> assertThat(t)
+                .isInstanceOfSatisfying(org.jfree.chart.title.TextTitle.class, x -> assertThat(x.getText()).isEqualTo("model: SmolLM2-135M")));
+
+        c.modelProperty().set("stories260K");
+        assertThat(c.tasks()).containsExactly("piqa", "tinystories");
+        assertThat(referenceLines(c)).containsExactly(0.52);
+        assertThat(c.statusProperty().get()).startsWith("4 points");
+
+        c.modelProperty().set(dev.llmcw.ui.charts.ChartsViewModel.ALL_MODELS);
+        assertThat(referenceLines(c)).containsExactlyInAnyOrder(0.52, 0.68);
+        // a refresh keeps the user's choice
+        vm.results().refresh();
+        assertThat(c.modelProperty().get()).isEqualTo(dev.llmcw.ui.charts.ChartsViewModel.ALL_MODELS);
+    }
+
+    /** Values of the uncompressed-model reference lines on the current chart. */
+    private static List<Double> referenceLines(dev.llmcw.ui.charts.ChartsViewModel c) {
+        var plot = (org.jfree.chart.plot.XYPlot) c.chartProperty().get().getPlot();
+        var markers = plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND);
+        if (markers == null) return List.of();
+        return markers.stream().map(m -> ((org.jfree.chart.plot.ValueMarker) m).getValue()).toList();
     }
 
     @Test

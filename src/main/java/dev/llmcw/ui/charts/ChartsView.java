@@ -22,7 +22,7 @@ import javafx.scene.layout.VBox;
 
 import java.util.List;
 
-/** Charts view: chart kind, task and metric, the chart itself, export, and the paper-points editor. */
+/** Charts view: model, chart kind, task and metric, the chart itself, export, and the paper-points editor. */
 public final class ChartsView extends VBox {
     private final ChartPane chartPane;
 
@@ -35,6 +35,13 @@ public final class ChartsView extends VBox {
         kind.getItems().setAll(ChartsViewModel.Kind.values());
         kind.setId("chart-kind");
         kind.valueProperty().bindBidirectional(vm.kindProperty());
+        var model = new ComboBox<>(vm.models());
+        model.setId("chart-model");
+        model.valueProperty().bindBidirectional(vm.modelProperty());
+        model.setPromptText("model");
+        model.setMaxWidth(280); // long model names must not squeeze the other controls to "..."
+        model.setPrefWidth(220);
+        model.setTooltip(new javafx.scene.control.Tooltip("Whose runs the chart shows: one model family (with its uncompressed reference), or all"));
         var task = new ComboBox<>(vm.tasks());
         task.setId("chart-task");
         task.valueProperty().bindBidirectional(vm.taskProperty());
@@ -46,14 +53,19 @@ public final class ChartsView extends VBox {
         var status = Ui.subtle("");
         status.setId("chart-status");
         status.textProperty().bind(vm.statusProperty());
-        var bar = new HBox(10, new Label("Chart"), kind, new Label("Task"), task, new Label("Metric"), metric, Ui.spacer());
+        var bar = new HBox(10, new Label("Model"), model, new Label("Chart"), kind, new Label("Task"), task, new Label("Metric"), metric, Ui.spacer());
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        for (var n : bar.getChildren()) {
+            if (n instanceof Label l) l.setMinWidth(Label.USE_PREF_SIZE);
+            else if (n instanceof ComboBox<?> c && c != model) c.setMinWidth(ComboBox.USE_PREF_SIZE);
+        }
         for (ChartExport.Format f : ChartExport.Format.values()) {
             var b = new Button(f.name());
             b.setId("export-button-" + f.extension());
             b.setTooltip(new javafx.scene.control.Tooltip("Export this chart as " + f.name()));
             b.setOnAction(e -> files.saveFile(getScene().getWindow(), "Export chart as " + f.name(), "chart." + f.extension(), f.extension())
                     .ifPresent(p -> chartPane.export(p, errors)));
+            b.setMinWidth(Button.USE_PREF_SIZE);
             bar.getChildren().add(b);
         }
 

@@ -41,6 +41,11 @@ public final class ChartsViewModel {
 
     private final WorkbenchServices services;
     private final ObservableList<RunRow> rows;
+    /** The model choice that shows every model's runs together. */
+    public static final String ALL_MODELS = "All models";
+
+    private final ObservableList<String> models = FXCollections.observableArrayList();
+    private final ObjectProperty<String> model = new SimpleObjectProperty<>();
     private final ObservableList<String> tasks = FXCollections.observableArrayList();
     private final ObservableList<String> metrics = FXCollections.observableArrayList();
     private final ObjectProperty<String> task = new SimpleObjectProperty<>();
@@ -73,6 +78,7 @@ public final class ChartsViewModel {
             }
         }
         rows.addListener((ListChangeListener<RunRow>) c -> rowsChanged());
+        model.addListener((o, a, m) -> modelChanged());
         task.addListener((o, a, t) -> taskChanged());
         metric.addListener((o, a, m) -> rebuild());
         kind.addListener((o, a, k) -> rebuild());
@@ -112,9 +118,38 @@ public final class ChartsViewModel {
         }
     }
 
+    /**
+     * Runs of different models do not belong on one chart (their accuracies and reference lines are not
+     * comparable): the chart shows one model family at a time, at first the one evaluated last, and
+     * "All models" only on request.
+     */
     private void rowsChanged() {
+        var names = rows.stream().map(RunRow::model).distinct().sorted().toList();
+        var choices = new java.util.ArrayList<String>();
+        if (names.size() > 1) choices.add(ALL_MODELS);
+        choices.addAll(names);
+        String keep = model.get();
+        models.setAll(choices);
+        String pick = keep != null && choices.contains(keep) ? keep : newestModel();
+        if (java.util.Objects.equals(pick, model.get())) modelChanged();
+        else model.set(pick);
+    }
+
+    /** The model of the most recently finished run (the first listed when no run says when). */
+    private String newestModel() {
+        return rows.stream().reduce((a, b) -> b.createdAt().compareTo(a.createdAt()) > 0 ? b : a).map(RunRow::model).orElse(null);
+    }
+
+    /** The runs of the chosen model (every run for "All models"). */
+    private List<RunRow> visibleRows() {
+        String m = model.get();
+        if (m == null || m.equals(ALL_MODELS)) return List.copyOf(rows);
+        return rows.stream().filter(r -> r.model().equals(m)).toList();
+    }
+
+    private void modelChanged() {
         String keep = task.get();
-        tasks.setAll(ReportCharts.tasks(rows));
+        tasks.setAll(ReportCharts.tasks(visibleRows()));
         if (keep != null && tasks.contains(keep)) taskChanged();
         else task.set(tasks.isEmpty() ? null : tasks.getFirst());
         if (tasks.isEmpty()) rebuild();
@@ -122,7 +157,7 @@ public final class ChartsViewModel {
 
     private void taskChanged() {
         String keep = metric.get();
-        metrics.setAll(task.get() == null ? List.of() : ReportCharts.metrics(rows, task.get()));
+        metrics.setAll(task.get() == null ? List.of() : ReportCharts.metrics(visibleRows(), task.get()));
         if (keep != null && metrics.contains(keep)) rebuild();
         else metric.set(metrics.isEmpty() ? null : metrics.getFirst());
         if (metrics.isEmpty()) rebuild();
@@ -130,7 +165,7 @@ public final class ChartsViewModel {
 
     /** Rebuilds the chart from the current rows and choices. */
     public void rebuild() {
-        List<RunRow> current = List.copyOf(rows);
+        List<RunRow> current = visibleRows();
         if (kind.get() == Kind.LAYER_ERRORS) {
             List<LayerError> errs = services.results().layerErrors(current);
             chart.set(WorkbenchCharts.layerErrors(errs));
@@ -156,6 +191,7 @@ public final class ChartsViewModel {
             note.setPaint(new java.awt.Color(0x8a, 0x4b, 0x00));
             c.addSubtitle(note);
         }
+        if (model.get() != null && !model.get().equals(ALL_MODELS)) WorkbenchCharts.withModel(c, model.get());
         chart.set(c);
         status.set(pts.size() + " points" + (overlay.isEmpty() || bySize ? "" : " + " + overlay.size() + " paper-reported")
                 + (bySize && !overlay.isEmpty() ? " (paper points are drawn on the bits/weight chart, which knows their x)" : ""));
@@ -176,6 +212,10 @@ public final class ChartsViewModel {
     public ObservableList<String> tasks() { return tasks; }
 
     public ObservableList<String> metrics() { return metrics; }
+
+    public ObservableList<String> models() { return models; }
+
+    public ObjectProperty<String> modelProperty() { return model; }
 
     public ObjectProperty<String> taskProperty() { return task; }
 

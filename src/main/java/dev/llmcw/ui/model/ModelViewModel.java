@@ -79,12 +79,15 @@ public final class ModelViewModel {
 
     public List<String> syntheticPresets() { return services.models().syntheticPresets(); }
 
-    /** Generates a SYNTHETIC model as a job and opens it when done. */
+    /** Generates a SYNTHETIC model as a job and opens it when done (listed with the recent models: it stays on disk). */
     public void generateSynthetic(String preset, long seed) {
         Path dir = services.workspace().resolve("synthetic").resolve(preset + "-" + seed);
         jobs.submit("synthetic", "Generate SYNTHETIC model '" + preset + "' (seed " + seed + ")",
                 (p, c) -> services.models().generateSynthetic(preset, dir, seed, p, c),
-                m -> session.setBaseModel(m),
+                m -> {
+                    recent.setAll(recents.add(dir));
+                    session.setBaseModel(m);
+                },
                 t -> errors.error("Cannot generate synthetic model", ErrorReporter.describe(t)));
     }
 
