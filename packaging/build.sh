@@ -39,13 +39,16 @@ rm -rf "$out"
 mkdir -p "$out/input"
 cp "$jar" "$out/input/"
 cp target/lib/*.jar "$out/input/"
+# the JIT directives named by the launcher's -XX:CompilerDirectivesFile (see packaging/jvm.options)
+cp packaging/jit-directives.json "$out/input/"
 # The DEMO workspace's data (small samples written for this repo), found next to the jars at run time.
 mkdir -p "$out/input/datasets"
 cp -r datasets/. "$out/input/datasets/"
 
 # Modules the app uses on the class path (checked with jdeps over the jars): AWT/ImageIO for charts,
-# prefs for recent files, sql for SQLite, net.http for downloads, unsupported for JavaFX and Jackson.
-modules="java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.prefs,java.scripting,java.sql,java.xml,jdk.crypto.ec,jdk.incubator.vector,jdk.unsupported,jdk.zipfs,jdk.charsets,jdk.localedata"
+# prefs for recent files, sql for SQLite, net.http for downloads, unsupported for JavaFX and Jackson,
+# jdk.management for the process CPU time that eval-bench, bench and compress report.
+modules="java.base,java.desktop,java.logging,java.management,jdk.management,java.naming,java.net.http,java.prefs,java.scripting,java.sql,java.xml,jdk.crypto.ec,jdk.incubator.vector,jdk.unsupported,jdk.zipfs,jdk.charsets,jdk.localedata"
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --include-locales=en --output "$out/runtime" 2> >(grep -v 'incubator modules' >&2)
 
@@ -60,7 +63,7 @@ done < packaging/jvm.options
   --input "$out/input" --main-jar "$(basename "$jar")" --main-class dev.llmcw.app.Launcher \
   --runtime-image "$out/runtime" --icon packaging/icon.png \
   --java-options "--add-modules=jdk.incubator.vector" --java-options "--enable-native-access=ALL-UNNAMED" \
-  "${jvm_options[@]}" --dest "$out"
+  "${jvm_options[@]}" --java-options '-XX:CompilerDirectivesFile=$APPDIR/jit-directives.json' --dest "$out"
 
 debfile=""
 if $deb; then

@@ -2,7 +2,8 @@
 # Starts a built app image once, headless, and checks that it works (run by packaging/build.sh):
 #   1. the packaged launcher: `llm-workbench --version`
 #   2. the packaged launcher running a real command: `info` on stories260K (shared data), else on a
-#      SYNTHETIC tiny model that the packaged app writes itself (`synth`), then `info` on it
+#      SYNTHETIC tiny model that the packaged app writes itself (`synth`), then `info` on it; with the
+#      shared data also a short `eval-bench` (scoring kernels, CPU time, the JIT directives)
 #   3. the GUI main class (dev.llmcw.app.Launcher gui) on the image's own jlink runtime and jars under
 #      Monocle headless (the one jar added: openjfx-monocle from the Maven test dependencies; there is
 #      no display here), which builds the main window and exits (-Dworkbench.exitAfterStartMs)
@@ -34,6 +35,12 @@ fi
 echo "== 2. llm-workbench info $model"
 "$launcher" info "$model" 2>&1 | quiet | tee "$tmp/info.txt"
 grep -qi "param" "$tmp/info.txt"
+
+if [ -d "${WORKBENCH_DATA:-$root/../shared}/datasets/tinystories" ]; then
+  echo "== 2b. llm-workbench eval-bench (scoring, CPU time from jdk.management, the JIT directives)"
+  "$launcher" eval-bench --data "${WORKBENCH_DATA:-$root/../shared}" --tasks cloze --limit 20 --runs 1 2>&1 | quiet | tee "$tmp/bench.txt"
+  grep -q "| cloze | 1 " "$tmp/bench.txt"
+fi
 
 monocle="${MONOCLE_JAR:-$HOME/.m2/repository/org/testfx/openjfx-monocle/21.0.2/openjfx-monocle-21.0.2.jar}"
 if [ ! -f "$monocle" ]; then

@@ -11,8 +11,12 @@ public final class ProcessStats {
 
     /** CPU time of this process (all threads, JIT and GC included) in nanoseconds, or -1 where the JVM does not report it. */
     public static long cpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : -1;
+        try {
+            return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                    ? os.getProcessCpuTime() : -1;
+        } catch (NoClassDefFoundError e) {
+            return -1; // a runtime linked without jdk.management
+        }
     }
 
     /** {@link #cpuNanos} in seconds, or NaN where the JVM does not report it. */

@@ -1,0 +1,54 @@
+package dev.llmcw;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The launchers' JVM settings (packaging/jvm.options and the JIT directives file) start this JDK: a JVM
+ * that rejects one of them does not start at all, and with DisplayVMOutput off it does not say why.
+ */
+class JvmOptionsTest {
+    private static final Path OPTIONS = Path.of("packaging/jvm.options");
+    private static final Path DIRECTIVES = Path.of("packaging/jit-directives.json");
+
+    @Test
+    void theDirectivesFileParsesAndInstallsItsDirective() throws Exception {
+        // VM output on for this check: the JVM reports what it installed, or where the file is wrong
+        var r = java("-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath(), "-version");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("1 compiler directives added");
+    }
+
+    @Test
+    void theOptionsFileWithTheDirectivesStartsTheJvmSilently() throws Exception {
+        var r = java("@" + OPTIONS.toAbsolutePath(), "-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath(), "-version");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).doesNotContain("compiler directives added").contains("version");
+        // every option line is one the launchers pass on (the app image gets one --java-options per line)
+        for (String line : Files.readAllLines(OPTIONS)) {
+            String opt = line.replaceAll("#.*", "").strip();
+            if (!opt.isEmpty()) assertThat(opt).startsWith("-").doesNotContain(" ");
+        }
+    }
+
+    private record Result(int exit, String output) {}
+
+    private static Result java(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+}
