@@ -130,24 +130,23 @@ public final class CompressedModels {
     public static Map<String, String> params(Model m) {
         String json = m.metadata().get(CompressedFormat.KEY_PARAMS);
         if (method(m) == null || json == null) return Map.of();
-        try {
-            Map<String, Object> raw = Json.MAPPER.readValue(json, new TypeReference<Map<String, Object>>() {});
-            var out = new java.util.TreeMap<String, String>();
-            raw.forEach((k, v) -> out.put(k, String.valueOf(v)));
-            return out;
-        } catch (Exception e) {
-            throw new ModelLoadException(m.source(), "bad " + CompressedFormat.KEY_PARAMS + ": " + e.getMessage(), e);
-        }
+        var out = new java.util.TreeMap<String, String>();
+        parseParams(json, m.source()).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
     }
 
     /** Reads the method parameters JSON of a compressed file. */
     public static Map<String, Object> params(SafetensorsFile f) {
         String json = f.metadata().get(CompressedFormat.KEY_PARAMS);
         if (json == null) throw new ModelLoadException(f.path(), "__metadata__ has no " + CompressedFormat.KEY_PARAMS);
+        return parseParams(json, f.path());
+    }
+
+    private static Map<String, Object> parseParams(String json, Path file) {
         try {
             return Json.MAPPER.readValue(json, new TypeReference<Map<String, Object>>() {});
         } catch (Exception e) {
-            throw new ModelLoadException(f.path(), "bad " + CompressedFormat.KEY_PARAMS + ": " + e.getMessage(), e);
+            throw new ModelLoadException(file, "bad " + CompressedFormat.KEY_PARAMS + ": " + e.getMessage(), e);
         }
     }
 }

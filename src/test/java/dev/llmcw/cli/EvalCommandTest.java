@@ -17,14 +17,7 @@ class EvalCommandTest {
     void writesResultsInAllThreeFormats(@TempDir Path dir) throws Exception {
         Path model = TestData.stories260K();
         TestData.tok512();
-        Path data = dir.resolve("data");
-        Files.createDirectories(data.resolve("piqa"));
-        Files.writeString(data.resolve("piqa/valid.jsonl"), """
-                {"goal": "How do I open a jar?", "sol1": "Twist the lid.", "sol2": "Eat the lid."}
-                {"goal": "Keep bread fresh", "sol1": "Put it in a bag.", "sol2": "Put it in the bath."}
-                {"goal": "Dry wet shoes", "sol1": "Stuff them with paper.", "sol2": "Fill them with water."}
-                """);
-        Files.writeString(data.resolve("piqa/valid-labels.lst"), "0\n0\n0\n");
+        Path data = piqaData(dir, 3);
         Files.createDirectories(data.resolve("tinystories"));
         Files.writeString(data.resolve("tinystories/tinystories_val_subset.txt"), """
                 Once upon a time, there was a little cat. The cat liked to play. One day, the cat saw a ball. It was red.
@@ -77,13 +70,7 @@ class EvalCommandTest {
     void aCompressedFileUnknownToTheStoreKeepsItsMethodAndFamily(@TempDir Path dir) throws Exception {
         Path model = TestData.stories260K();
         TestData.tok512();
-        Path data = dir.resolve("data");
-        Files.createDirectories(data.resolve("piqa"));
-        Files.writeString(data.resolve("piqa/valid.jsonl"), """
-                {"goal": "How do I open a jar?", "sol1": "Twist the lid.", "sol2": "Eat the lid."}
-                {"goal": "Keep bread fresh", "sol1": "Put it in a bag.", "sol2": "Put it in the bath."}
-                """);
-        Files.writeString(data.resolve("piqa/valid-labels.lst"), "0\n0\n");
+        Path data = piqaData(dir, 2);
         Path rtn = dir.resolve("rtn4.safetensors");
         assertThat(Cli.execute("compress", "--method", "rtn", "--bits", "4", "--model", model.toString(), "--out", rtn.toString())).isZero();
         Path db = dir.resolve("fresh.db");
@@ -105,5 +92,18 @@ class EvalCommandTest {
             assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).singleElement()
                     .satisfies(r -> assertThat(r.modelLabel()).isEqualTo("my family"));
         }
+    }
+
+    /** dir/data with the first {@code items} of three small PIQA items in the upstream layout (jsonl + labels). */
+    private static Path piqaData(Path dir, int items) throws java.io.IOException {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("piqa"));
+        var lines = java.util.List.of(
+                "{\"goal\": \"How do I open a jar?\", \"sol1\": \"Twist the lid.\", \"sol2\": \"Eat the lid.\"}",
+                "{\"goal\": \"Keep bread fresh\", \"sol1\": \"Put it in a bag.\", \"sol2\": \"Put it in the bath.\"}",
+                "{\"goal\": \"Dry wet shoes\", \"sol1\": \"Stuff them with paper.\", \"sol2\": \"Fill them with water.\"}");
+        Files.writeString(data.resolve("piqa/valid.jsonl"), String.join("\n", lines.subList(0, items)) + "\n");
+        Files.writeString(data.resolve("piqa/valid-labels.lst"), "0\n".repeat(items));
+        return data;
     }
 }
