@@ -17,6 +17,16 @@ public final class Formats {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
+    /** Metrics that count items (answers flipped against the base model): whole numbers in tables. */
+    private static final java.util.Set<String> COUNTS = java.util.Set.of("flips");
+
+    /** A metric's table cell: its value, then "± stderr" when there is one; counts as whole numbers ("30", not "30.0000"). */
+    public static String metric(String name, double v, double se) {
+        if (Double.isNaN(v)) return "";
+        String s = COUNTS.contains(name) && v == Math.rint(v) ? Long.toString((long) v) : value(v);
+        return Double.isNaN(se) ? s : s + " ± " + value(se);
+    }
+
     public static String megabytes(long bytes) {
         return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.3f", bytes / 1e6);
     }

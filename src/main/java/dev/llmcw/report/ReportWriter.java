@@ -75,10 +75,7 @@ public final class ReportWriter {
     }
 
     static String cell(RunRow r, String metric) {
-        double v = r.metric(metric);
-        if (Double.isNaN(v)) return "";
-        double se = r.metric(metric + "_stderr");
-        return Double.isNaN(se) ? Formats.value(v) : Formats.value(v) + " ± " + Formats.value(se);
+        return Formats.metric(metric, r.metric(metric), r.metric(metric + "_stderr"));
     }
 
     static String csv(List<RunRow> rows) {

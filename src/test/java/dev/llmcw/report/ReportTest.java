@@ -122,6 +122,16 @@ class ReportTest {
     }
 
     @Test
+    void metricCellsShowCountsAsWholeNumbersAndStderrWhenThereIsOne() {
+        assertThat(Formats.metric("flips", 30, Double.NaN)).isEqualTo("30");
+        assertThat(Formats.metric("acc", 0.47, 0.0354)).isEqualTo("0.4700 ± 0.0354");
+        assertThat(Formats.metric("kl_mean", 1.0, Double.NaN)).isEqualTo("1.0000");
+        assertThat(Formats.metric("acc", Double.NaN, 0.01)).isEmpty();
+        assertThat(ReportWriter.cell(new RunRow("1", "m", "rtn", java.util.Map.of(), 4, 1, "piqa",
+                java.util.Map.of("flips", 12.0), ""), "flips")).isEqualTo("12");
+    }
+
+    @Test
     void emptySelectionIsRejected() {
         assertThatThrownBy(() -> ReportWriter.write(new ReportWriter.Input("x", List.of(), List.of(), List.of()), dir))
                 .hasMessageContaining("no runs");

@@ -169,8 +169,7 @@ public final class ResultsView extends VBox {
             var vals = new ArrayList<String>(List.of(r.runId(), r.model(), r.method(), r.settings(), Formats.bits(r.bitsPerWeight()),
                     Formats.size(r.totalBytes()), r.task()));
             for (String m : metrics) {
-                double v = r.metric(m), se = r.metric(m + "_stderr");
-                vals.add(Double.isNaN(v) ? "" : Double.isNaN(se) ? Formats.value(v) : Formats.value(v) + " ± " + Formats.value(se));
+                vals.add(Formats.metric(m, r.metric(m), r.metric(m + "_stderr")));
             }
             for (int i = 0; i < vals.size(); i++) compareGrid.add(new Label(vals.get(i)), c + 1, i);
         }
@@ -204,7 +203,7 @@ public final class ResultsView extends VBox {
             @Override
             protected void updateItem(Double v, boolean empty) {
                 super.updateItem(v, empty);
-                setText(empty || v == null || v.isNaN() ? null : Formats.value(v));
+                setText(empty || v == null || v.isNaN() ? null : Formats.metric(m, v, Double.NaN));
             }
         });
         return c;
