@@ -155,6 +155,21 @@ class ViewModelTest {
         assertThat(ok.etaProperty().get()).isEmpty(); // cleared when done
         assertThat(ok.log()).containsExactly("started", "half way", "done");
 
+        // a new stage starts without the last stage's rate and ETA (its "0 s" would read as "almost done")
+        var staged = new ArrayList<String>();
+        var twoStages = jobs.submit("t", "two stages", (p, c) -> {
+            p.update("calibration", 0, 10, "");
+            clock.addAndGet(1_000_000_000L);
+            p.update("calibration", 10, 10, "");
+            staged.add(jobs.jobs().getLast().etaProperty().get());
+            p.update("quantise", 0, 40, "");
+            staged.add(jobs.jobs().getLast().etaProperty().get());
+            staged.add(jobs.jobs().getLast().throughputProperty().get());
+            return 1;
+        }, v -> {}, t -> {});
+        assertThat(twoStages.state()).isEqualTo(JobState.DONE);
+        assertThat(staged).containsExactly("0 s", "", "");
+
         var failures = new ArrayList<Throwable>();
         var bad = jobs.submit("t", "bad", (p, c) -> { throw new IllegalArgumentException("piqa.jsonl line 3: bad JSON"); },
                 v -> {}, failures::add);

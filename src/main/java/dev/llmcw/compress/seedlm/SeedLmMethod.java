@@ -14,6 +14,7 @@ import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
+import dev.llmcw.util.PartsProgress;
 import dev.llmcw.util.ProgressListener;
 
 import java.io.IOException;
@@ -114,6 +115,13 @@ public final class SeedLmMethod implements CompressionMethod {
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
         SeedLmEncoder enc = new SeedLmEncoder(cfg);
+        // one progress stage over every tensor's blocks: a job's bar, rate and ETA, not one per tensor
+        long totalBlocks = 0;
+        for (String name : targets(model)) {
+            Tensor w = model.tensor(name);
+            totalBlocks += (long) w.rows() * SeedLmTensor.blocksPerRow(w.cols(), cfg);
+        }
+        PartsProgress search = new PartsProgress(progress, "seed search", "blocks", totalBlocks);
         Map<String, SeedLmTensor> done = new LinkedHashMap<>();
         List<CompressionReport.TensorError> errors = new ArrayList<>();
         for (String name : targets(model)) {
@@ -123,13 +131,16 @@ public final class SeedLmMethod implements CompressionMethod {
             String key = partKey(name, w);
             Path part = workDir.resolve(name + ".seedlm-part.safetensors");
             SeedLmTensor st = readPart(part, name, key);
+            long blocks = (long) w.rows() * SeedLmTensor.blocksPerRow(w.cols(), cfg);
             if (st == null) {
-                st = enc.encode(name, w.rows(), w.cols(), values, progress, cancel);
+                st = enc.encode(name, w.rows(), w.cols(), values, search.part(name), cancel);
+                search.finished(blocks, name);
                 SafetensorsWriter pw = new SafetensorsWriter().metadata("key", key).metadata("params", Json.write(cfg.params()));
                 st.writeTo(pw, name);
                 pw.write(part);
             } else {
                 progress.log("resumed " + name + " from " + part);
+                search.finished(blocks, name + " (resumed)");
             }
             double rel = SeedLmEncoder.relativeError(values, st.decode());
             progress.log(String.format(Locale.ROOT, "%s %dx%d relative error %.5f", name, w.rows(), w.cols(), rel));

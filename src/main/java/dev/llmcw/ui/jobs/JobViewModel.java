@@ -76,6 +76,9 @@ public final class JobViewModel {
             currentStage = p.stage();
             stageStart = now;
             stageStartDone = Math.max(0, p.done());
+            // rate and ETA belong to the stage that ended (a finished stage's "0 s" must not stay on show)
+            throughput.set("");
+            eta.set("");
         }
         stage.set(p.message().isBlank() ? p.stage() : p.stage() + " · " + p.message());
         progress.set(p.fraction());

@@ -140,9 +140,25 @@ class SeedLmMethodTest {
                 .isInstanceOf(CancellationToken.CancelledException.class);
         assertThat(out).doesNotExist();
         List<String> log2 = new ArrayList<>();
-        method.compress(m, out, work, (stage, done, total, msg) -> { if (total < 0) log2.add(stage); }, CancellationToken.none());
+        List<long[]> bar = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> stages = java.util.Collections.synchronizedList(new ArrayList<>());
+        method.compress(m, out, work, (stage, done, total, msg) -> {
+            if (total < 0) log2.add(stage);
+            else {
+                bar.add(new long[]{done, total});
+                stages.add(stage);
+            }
+        }, CancellationToken.none());
         assertThat(log2.stream().filter(s -> s.startsWith("resumed ")).count()).isEqualTo(3);
         assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(full));
+        // one progress stage over the whole model's blocks (resumed tensors counted as done), not one per tensor
+        long blocks = 0;
+        for (String n : SeedLmMethod.targets(m)) blocks += (long) m.tensor(n).rows() * ((m.tensor(n).cols() + 7) / 8);
+        long allBlocks = blocks;
+        assertThat(stages).containsOnly("seed search");
+        assertThat(bar).allSatisfy(b -> assertThat(b[1]).isEqualTo(allBlocks));
+        assertThat(bar.getFirst()[0]).isPositive(); // the three resumed tensors come first, already done
+        assertThat(bar.getLast()[0]).isEqualTo(allBlocks);
     }
 
     @Test

@@ -1,0 +1,38 @@
+package dev.llmcw.util;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PartsProgressTest {
+    private record Update(String stage, long done, long total, String message) {}
+
+    @Test
+    void partsReportOneStageOverAllUnitsAndResumedPartsCountAsDoneButNotAsSpeed() {
+        List<Update> seen = new ArrayList<>();
+        var job = new PartsProgress((s, d, t, m) -> seen.add(new Update(s, d, t, m)), "seed search", "blocks", 60);
+        job.finished(10, "a (resumed)");
+        assertThat(seen.getLast()).isEqualTo(new Update("seed search", 10, 60, "a (resumed)")); // nothing worked yet: no speed
+
+        ProgressListener b = job.part("b");
+        b.update("seed search b", 0, 20, "");
+        b.update("seed search b", 12, 20, "per-part message");
+        b.update("seed search b", 7, 20, ""); // a worker's older count, arriving late: ignored
+        b.log("a log line");
+        b.update("seed search b", 20, 20, "");
+        job.finished(20, "b");
+        ProgressListener c = job.part("c");
+        c.update("seed search c", 30, 30, "");
+        job.finished(30, "c");
+
+        var bars = seen.stream().filter(u -> u.total() > 0).toList();
+        assertThat(bars).extracting(Update::stage).containsOnly("seed search");
+        assertThat(bars).extracting(Update::total).containsOnly(60L);
+        assertThat(bars).extracting(Update::done).containsExactly(10L, 10L, 22L, 30L, 30L, 60L, 60L);
+        assertThat(bars.get(2).message()).startsWith("b · ").contains(" blocks/s, ETA ");
+        assertThat(seen).contains(new Update("a log line", -1, -1, ""));
+    }
+}
