@@ -4,16 +4,17 @@ import java.util.Locale;
 
 /**
  * Progress of a job made of parts (a model's tensors) reported as one stage over all parts' units, so a
- * progress bar, rate and ETA describe the whole job rather than restarting at every part. Each part reports
- * through {@link #part}'s listener in its own units (done of its total); parts skipped because an earlier
- * run finished them count as done but not towards the rate. Thread-safe: a part's workers may report
- * concurrently and out of order.
+ * progress bar, rate and ETA describe the whole job rather than restarting at every part. A part may report
+ * along the way through {@link #part}'s listener and ends with {@link #finished}; parts an earlier run
+ * finished ({@link #resumed}) count as done but not towards the rate. Thread-safe: a part's workers may
+ * report concurrently and out of order.
  */
 public final class PartsProgress {
     private final ProgressListener out;
     private final String stage, unit;
     private final long total, startNanos = System.nanoTime();
-    private long finished, worked;
+    /** Units of finished parts; units worked in this run (resumed parts excluded); the current part's units reported so far. */
+    private long finished, worked, partReported;
 
     /**
      * @param stage the one stage every update carries ("seed search")
@@ -27,37 +28,57 @@ public final class PartsProgress {
         this.total = total;
     }
 
-    /** The listener for the next part: its done counts from that part's start; log lines pass through. */
+    /** The listener for the next part, which reports in the job's units: its done counts from that part's start; log lines pass through. */
     public ProgressListener part(String name) {
+        return part(name, -1);
+    }
+
+    /**
+     * The listener for the next part (parts run one after another) of {@code units} job units that reports in
+     * units of its own (a tensor of n weights that reports iterations): its done of total is scaled to
+     * done·units/total. Log lines pass through.
+     */
+    public ProgressListener part(String name, long units) {
         long base;
         synchronized (this) {
             base = finished;
+            partReported = 0;
         }
-        long[] last = {0};
         return (s, done, t, m) -> {
             if (done < 0 && t < 0) {
                 out.update(s, done, t, m);
                 return;
             }
-            long now;
+            long inJobUnits = units < 0 ? done : t > 0 ? Math.round((double) units * Math.min(done, t) / t) : 0;
             synchronized (this) {
-                if (done < last[0]) return; // a worker's older, smaller count arriving late
-                worked += done - last[0];
-                last[0] = done;
-                now = base + done;
+                if (inJobUnits < partReported) return; // a worker's older, smaller count arriving late
+                worked += inJobUnits - partReported;
+                partReported = inJobUnits;
             }
-            report(now, name);
+            report(base + inJobUnits, name);
         };
     }
 
-    /** Marks a part of {@code units} finished: after its listener's work, or at once for a part resumed from disk. */
+    /** Marks the current part, of {@code units}, finished: worked in this run, whether or not it reported along the way. */
     public void finished(long units, String name) {
+        long now;
+        synchronized (this) {
+            worked += Math.max(0, units - partReported);
+            partReported = 0;
+            finished += units;
+            now = finished;
+        }
+        report(now, name);
+    }
+
+    /** Counts a part of {@code units} that an earlier run finished (done, but not towards the rate). */
+    public void resumed(long units, String name) {
         long now;
         synchronized (this) {
             finished += units;
             now = finished;
         }
-        report(now, name);
+        report(now, name + " (resumed)");
     }
 
     private void report(long done, String name) {

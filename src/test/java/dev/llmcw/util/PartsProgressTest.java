@@ -14,7 +14,7 @@ class PartsProgressTest {
     void partsReportOneStageOverAllUnitsAndResumedPartsCountAsDoneButNotAsSpeed() {
         List<Update> seen = new ArrayList<>();
         var job = new PartsProgress((s, d, t, m) -> seen.add(new Update(s, d, t, m)), "seed search", "blocks", 60);
-        job.finished(10, "a (resumed)");
+        job.resumed(10, "a");
         assertThat(seen.getLast()).isEqualTo(new Update("seed search", 10, 60, "a (resumed)")); // nothing worked yet: no speed
 
         ProgressListener b = job.part("b");
@@ -34,5 +34,31 @@ class PartsProgressTest {
         assertThat(bars).extracting(Update::done).containsExactly(10L, 10L, 22L, 30L, 30L, 60L, 60L);
         assertThat(bars.get(2).message()).startsWith("b · ").contains(" blocks/s, ETA ");
         assertThat(seen).contains(new Update("a log line", -1, -1, ""));
+    }
+
+    /** A part that counts in units of its own (iterations of a tensor of 100 weights) moves the job by its share. */
+    @Test
+    void aPartInItsOwnUnitsIsScaledToItsShareOfTheJob() {
+        List<Update> seen = new ArrayList<>();
+        var job = new PartsProgress((s, d, t, m) -> seen.add(new Update(s, d, t, m)), "caldera", "weights", 300);
+        ProgressListener tensor = job.part("q_proj", 100);
+        tensor.update("caldera q_proj", 1, 4, "iteration 1");
+        tensor.update("caldera q_proj", 4, 4, "iteration 4");
+        job.finished(100, "q_proj rel.err 0.1");
+        job.part("k_proj", 200).update("caldera k_proj", 1, 2, "iteration 1");
+        assertThat(seen).extracting(Update::done).containsExactly(25L, 100L, 100L, 200L);
+        assertThat(seen).extracting(Update::stage).containsOnly("caldera");
+    }
+
+    @Test
+    void aPartThatReportsNothingUntilItFinishesCountsAsWork() {
+        List<Update> seen = new ArrayList<>();
+        var job = new PartsProgress((s, d, t, m) -> seen.add(new Update(s, d, t, m)), "rtn", "weights", 200);
+        job.resumed(100, "a");
+        job.part("b", 100);
+        job.finished(100, "b");
+        assertThat(seen.getFirst().message()).isEqualTo("a (resumed)");
+        assertThat(seen.getLast().done()).isEqualTo(200);
+        assertThat(seen.getLast().message()).startsWith("b · ").contains(" weights/s, ETA 0 s");
     }
 }

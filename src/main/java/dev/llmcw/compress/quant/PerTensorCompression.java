@@ -96,6 +96,11 @@ public abstract class PerTensorCompression implements CompressionMethod {
         prepareCpu = dev.llmcw.util.ProcessStats.cpuSeconds() - cpu0;
         if (prepareWall > 1) progress.log(String.format(java.util.Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
         List<String> names = targets(model);
+        // one progress stage over all tensors' weights (a job's bar and ETA; a method's own per-tensor
+        // steps, such as CALDERA's iterations, move it within the tensor's share)
+        long weights = 0;
+        for (String name : names) weights += (long) model.tensor(name).rows() * model.tensor(name).cols();
+        var job = new dev.llmcw.util.PartsProgress(progress, name(), "weights", weights);
         List<CompressionReport.TensorError> errors = new ArrayList<>();
         synchronized (this) { timings.clear(); }
         String layer = null;
@@ -119,14 +124,14 @@ public abstract class PerTensorCompression implements CompressionMethod {
                 errors.add(new CompressionReport.TensorError(name, Double.parseDouble(md.get("rel_error")), Double.parseDouble(md.get("rel_act_error"))));
                 var t = model.tensor(name);
                 synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), 0, 0, true)); }
-                progress.update(name() + " (resumed)", i + 1, names.size(), name);
+                job.resumed((long) t.rows() * t.cols(), name);
                 continue;
             }
             var t = model.tensor(name);
             long s0 = System.nanoTime();
             double c0 = dev.llmcw.util.ProcessStats.cpuSeconds();
             SafetensorsWriter pw = new SafetensorsWriter();
-            Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, progress, cancel);
+            Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, job.part(name, (long) t.rows() * t.cols()), cancel);
             pw.metadata("params", params);
             pw.metadata("rel_error", Double.toString(o.relativeError()));
             pw.metadata("rel_act_error", Double.toString(o.relativeActivationError()));
@@ -139,8 +144,11 @@ public abstract class PerTensorCompression implements CompressionMethod {
             allCpu += cpu;
             layerTensors++;
             errors.add(new CompressionReport.TensorError(name, o.relativeError(), o.relativeActivationError()));
-            progress.update(name(), i + 1, names.size(), String.format(java.util.Locale.ROOT, "%s rel.err %.4f act.err %.4f, %.1f s (%.1f s CPU)",
-                    name, o.relativeError(), o.relativeActivationError(), wall, cpu));
+            // the activation error needs calibration data (GPTQ, CALDERA); RTN has none to show
+            String actErr = Double.isNaN(o.relativeActivationError()) ? ""
+                    : String.format(java.util.Locale.ROOT, " act.err %.4f", o.relativeActivationError());
+            job.finished((long) t.rows() * t.cols(), String.format(java.util.Locale.ROOT, "%s rel.err %.4f%s, %.1f s (%.1f s CPU)",
+                    name, o.relativeError(), actErr, wall, cpu));
         }
         if (layer != null) logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, names.size(), names.size());
         if (allWall > 0) {

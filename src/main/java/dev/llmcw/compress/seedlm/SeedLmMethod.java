@@ -140,7 +140,7 @@ public final class SeedLmMethod implements CompressionMethod {
                 pw.write(part);
             } else {
                 progress.log("resumed " + name + " from " + part);
-                search.finished(blocks, name + " (resumed)");
+                search.resumed(blocks, name);
             }
             double rel = SeedLmEncoder.relativeError(values, st.decode());
             progress.log(String.format(Locale.ROOT, "%s %dx%d relative error %.5f", name, w.rows(), w.cols(), rel));

@@ -87,8 +87,21 @@ class CalderaFileTest {
         double paper = 2 + 4.0 * 4 * sumMPlusN * c.nLayers() / params;
         assertThat(est.bitsPerCompressedWeight()).isGreaterThan(paper).isLessThan(paper + 0.7); // per-row scales cost ~(16+b)/64 on rows this short
         Path out = dir.resolve("c.safetensors");
-        var rep = method.compress(model, out, dir.resolve("work"), null, null);
+        var bar = java.util.Collections.synchronizedList(new java.util.ArrayList<long[]>());
+        var stages = java.util.Collections.synchronizedSet(new java.util.TreeSet<String>());
+        var rep = method.compress(model, out, dir.resolve("work"), (stage, done, total, msg) -> {
+            if (total < 0 || stage.equals("calibration")) return;
+            stages.add(stage);
+            bar.add(new long[]{done, total});
+        }, null);
         assertThat(rep.tensorErrors()).hasSize(35);
+        // one progress stage over every tensor's weights, CALDERA's iterations moving it within a tensor's share
+        long weights = WeightNames.blockLinearWeights(model.config().nLayers()).stream()
+                .mapToLong(name -> (long) model.tensor(name).rows() * model.tensor(name).cols()).sum();
+        assertThat(stages).containsExactly("caldera");
+        assertThat(bar).allSatisfy(p -> assertThat(p[1]).isEqualTo(weights));
+        for (int i = 1; i < bar.size(); i++) assertThat(bar.get(i)[0]).isGreaterThanOrEqualTo(bar.get(i - 1)[0]);
+        assertThat(bar.getLast()[0]).isEqualTo(weights);
         for (var e : rep.tensorErrors()) assertThat(e.relativeActivationError()).isBetween(0.0, 0.6);
         // The estimate is exact up to the safetensors header.
         long size = Files.size(out);
