@@ -86,6 +86,10 @@ class WorkflowUiTest {
         // Also 4 bits/weight, (8 + 4 + 4·1) / 4, but a 2^8-seed search instead of 2^16: the paper's K=16
         // preset takes minutes on two cores, too long for a UI test. Typed into the advanced knobs.
         robot.clickOn("#advanced-toggle");
+        // a knob with fixed values is a choice box
+        javafx.scene.control.ComboBox<?> rule = robot.lookup("#param-exponent_rule").queryAs(javafx.scene.control.ComboBox.class);
+        assertThat(rule.getItems().stream().map(Object::toString).toList()).containsExactly("range", "printed");
+        assertThat(rule.getValue()).isEqualTo("range");
         for (String[] kv : new String[][]{{"C", "4"}, {"P", "1"}, {"K", "8"}}) {
             robot.interact(() -> ((javafx.scene.control.TextField) robot.lookup("#param-" + kv[0]).query()).setText(kv[1]));
         }

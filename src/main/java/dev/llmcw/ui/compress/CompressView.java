@@ -101,10 +101,19 @@ public final class CompressView extends VBox {
             var spec = f.spec();
             if (spec.advanced() && !advanced.isSelected()) continue;
             var label = new Label(spec.label());
-            var field = new TextField();
+            javafx.scene.control.Control field;
+            if (!spec.options().isEmpty()) {
+                // a knob with a fixed set of values is a choice, not free text
+                var choice = new ComboBox<String>(javafx.collections.FXCollections.observableArrayList(spec.options()));
+                choice.valueProperty().bindBidirectional(f.valueProperty());
+                field = choice;
+            } else {
+                var text = new TextField();
+                text.textProperty().bindBidirectional(f.valueProperty());
+                text.setPromptText(spec.file() ? "default" : spec.defaultValue());
+                field = text;
+            }
             field.setId("param-" + spec.key());
-            field.textProperty().bindBidirectional(f.valueProperty());
-            field.setPromptText(spec.file() ? "default" : spec.defaultValue());
             f.errorProperty().addListener((o, a, e) -> field.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("invalid"), !e.isEmpty()));
             field.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("invalid"), !f.errorProperty().get().isEmpty());
             var help = Ui.subtle(spec.help());
