@@ -99,7 +99,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
         // one progress stage over all tensors' weights (a job's bar and ETA; a method's own per-tensor
         // steps, such as CALDERA's iterations, move it within the tensor's share)
         long weights = 0;
-        for (String name : names) weights += (long) model.tensor(name).rows() * model.tensor(name).cols();
+        for (String name : names) weights += model.tensor(name).numel();
         var job = new dev.llmcw.util.PartsProgress(progress, name(), "weights", weights);
         List<CompressionReport.TensorError> errors = new ArrayList<>();
         synchronized (this) { timings.clear(); }
@@ -124,14 +124,14 @@ public abstract class PerTensorCompression implements CompressionMethod {
                 errors.add(new CompressionReport.TensorError(name, Double.parseDouble(md.get("rel_error")), Double.parseDouble(md.get("rel_act_error"))));
                 var t = model.tensor(name);
                 synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), 0, 0, true)); }
-                job.resumed((long) t.rows() * t.cols(), name);
+                job.resumed(t.numel(), name);
                 continue;
             }
             var t = model.tensor(name);
             long s0 = System.nanoTime();
             double c0 = dev.llmcw.util.ProcessStats.cpuSeconds();
             SafetensorsWriter pw = new SafetensorsWriter();
-            Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, job.part(name, (long) t.rows() * t.cols()), cancel);
+            Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, job.part(name, t.numel()), cancel);
             pw.metadata("params", params);
             pw.metadata("rel_error", Double.toString(o.relativeError()));
             pw.metadata("rel_act_error", Double.toString(o.relativeActivationError()));
@@ -147,7 +147,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
             // the activation error needs calibration data (GPTQ, CALDERA); RTN has none to show
             String actErr = Double.isNaN(o.relativeActivationError()) ? ""
                     : String.format(java.util.Locale.ROOT, " act.err %.4f", o.relativeActivationError());
-            job.finished((long) t.rows() * t.cols(), String.format(java.util.Locale.ROOT, "%s rel.err %.4f%s, %.1f s (%.1f s CPU)",
+            job.finished(t.numel(), String.format(java.util.Locale.ROOT, "%s rel.err %.4f%s, %.1f s (%.1f s CPU)",
                     name, o.relativeError(), actErr, wall, cpu));
         }
         if (layer != null) logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, names.size(), names.size());

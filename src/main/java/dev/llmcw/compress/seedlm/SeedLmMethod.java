@@ -78,6 +78,11 @@ public final class SeedLmMethod implements CompressionMethod {
         return m;
     }
 
+    /** Blocks of C weights in a tensor (rows zero-padded to whole blocks): the seed search's unit of work. */
+    private long blocks(Tensor w) {
+        return (long) w.rows() * SeedLmTensor.blocksPerRow(w.cols(), cfg);
+    }
+
     /** Tensors compressed by default: every block linear present in the model. */
     public static List<String> targets(Model model) {
         return WeightNames.blockLinearWeights(model.config().nLayers()).stream().filter(model.tensors()::containsKey).toList();
@@ -117,10 +122,7 @@ public final class SeedLmMethod implements CompressionMethod {
         SeedLmEncoder enc = new SeedLmEncoder(cfg);
         // one progress stage over every tensor's blocks: a job's bar, rate and ETA, not one per tensor
         long totalBlocks = 0;
-        for (String name : targets(model)) {
-            Tensor w = model.tensor(name);
-            totalBlocks += (long) w.rows() * SeedLmTensor.blocksPerRow(w.cols(), cfg);
-        }
+        for (String name : targets(model)) totalBlocks += blocks(model.tensor(name));
         PartsProgress search = new PartsProgress(progress, "seed search", "blocks", totalBlocks);
         Map<String, SeedLmTensor> done = new LinkedHashMap<>();
         List<CompressionReport.TensorError> errors = new ArrayList<>();
@@ -131,7 +133,7 @@ public final class SeedLmMethod implements CompressionMethod {
             String key = partKey(name, w);
             Path part = workDir.resolve(name + ".seedlm-part.safetensors");
             SeedLmTensor st = readPart(part, name, key);
-            long blocks = (long) w.rows() * SeedLmTensor.blocksPerRow(w.cols(), cfg);
+            long blocks = blocks(w);
             if (st == null) {
                 st = enc.encode(name, w.rows(), w.cols(), values, search.part(name), cancel);
                 search.finished(blocks, name);
