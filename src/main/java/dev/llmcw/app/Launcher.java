@@ -14,6 +14,8 @@ public final class Launcher {
             Class.forName("dev.llmcw.ui.WorkbenchApp").getMethod("launchApp", String[].class)
                     .invoke(null, (Object) new String[0]);
         } else {
+            // a command's main thread takes part in the engine's parallel loops: it runs at the engine's priority
+            dev.llmcw.util.ThreadNice.lowerCurrentThread(dev.llmcw.util.ThreadNice.ENGINE);
             System.exit(Cli.execute(args));
         }
     }

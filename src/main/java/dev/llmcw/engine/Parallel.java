@@ -1,5 +1,7 @@
 package dev.llmcw.engine;
 
+import dev.llmcw.util.ThreadNice;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -191,6 +193,7 @@ public final class Parallel {
 
         @Override
         public void run() {
+            ThreadNice.lowerCurrentThread(ThreadNice.ENGINE); // see ThreadNice: the JIT and the GUI first
             Job seen = null;
             while (!group.shutdown) {
                 Job j = group.job;

@@ -60,7 +60,11 @@ public final class FxTaskExecutor implements TaskExecutor {
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         var n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            // background work (model loading, compression, evaluation) runs below the FX thread's priority
+            Thread t = new Thread(() -> {
+                dev.llmcw.util.ThreadNice.lowerCurrentThread(dev.llmcw.util.ThreadNice.ENGINE);
+                r.run();
+            }, name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
