@@ -21,8 +21,8 @@ public final class ThreadNice {
     /**
      * The nice value engine threads run at: 4 by default, {@code -Dworkbench.engineNice=N} to change it (0 keeps
      * them at normal priority). Higher values favour the JIT more in a cold run (nice 10 measured another
-     * −0.2 s on cold PIQA) but give the engine less of a core shared with other busy programs (at nice 4 about
-     * a third against one nice-0 program, at 10 about a tenth), so the default stays modest.
+     * −0.2 s on cold PIQA) but give the engine less of a core shared with other busy programs (at nice 4
+     * 29 % against one nice-0 program by the kernel's weights, at 10 about a tenth), so the default stays modest.
      */
     public static final int ENGINE = Math.max(0, Math.min(19, Integer.getInteger("workbench.engineNice", 4)));
 
