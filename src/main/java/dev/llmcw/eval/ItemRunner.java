@@ -171,10 +171,11 @@ final class ItemRunner {
             Outcome<P> o = outs[k];
             if (o == null || o.resumed()) continue;
             String id = scorer.id(items.get(from + k));
-            String bad = o.saveModel() ? scorer.nonFinite(o.model()) : null;
-            if (bad != null) throw new NonFiniteScoreException(keys.task(), id, keys.model().label(), bad);
-            bad = o.saveBase() ? scorer.nonFinite(o.base()) : null;
+            // the base first: a broken base also makes the evaluated model's KL non-finite
+            String bad = o.saveBase() ? scorer.nonFinite(o.base()) : null;
             if (bad != null) throw new NonFiniteScoreException(keys.task(), id, keys.base().label() + " (the fidelity base)", bad);
+            bad = o.saveModel() ? scorer.nonFinite(o.model()) : null;
+            if (bad != null) throw new NonFiniteScoreException(keys.task(), id, keys.model().label(), bad);
         }
     }
 }
