@@ -6,7 +6,6 @@ import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
-import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
 
 import java.nio.charset.StandardCharsets;
