@@ -6,9 +6,9 @@ import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.ScoringModel;
 import dev.llmcw.eval.ScoringModels;
+import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.TaskResult;
 import dev.llmcw.eval.tasks.Task;
-import dev.llmcw.eval.tasks.TaskRegistry;
 import dev.llmcw.model.Model;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
@@ -34,10 +34,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * session.
  */
 public final class EngineEvaluationService implements EvaluationService {
-    static final Map<String, String> DISPLAY = Map.of("piqa", "PIQA", "hellaswag", "HellaSwag", "arc_easy", "ARC-Easy",
-            "arc_challenge", "ARC-Challenge", "winogrande", "WinoGrande", "boolq", "BoolQ", "wikitext", "WikiText-2 (lm-eval)",
-            "wikitext2_ppl", "WikiText-2 (papers' ppl)", "tinystories_ppl", "TinyStories perplexity", "cloze", "Cloze (TinyStories)");
-
     /** What the per-item view needs to find a run's items again. */
     private record RunContext(String task, long seed, Path dataDir, String runKey, String baseRunKey) {}
 
@@ -63,7 +59,7 @@ public final class EngineEvaluationService implements EvaluationService {
     @Override
     public List<TaskInfo> tasks() {
         boolean haveData = dataDir != null && Files.isDirectory(dataDir);
-        return TaskRegistry.NAMES.stream().map(n -> new TaskInfo(n, DISPLAY.getOrDefault(n, n), true,
+        return TaskRegistry.onDataFolder().stream().map(d -> new TaskInfo(d.name(), d.displayName(), true,
                 haveData ? "" : "No evaluation data folder found: choose one.")).toList();
     }
 
@@ -75,7 +71,7 @@ public final class EngineEvaluationService implements EvaluationService {
         var rows = new ArrayList<RunRow>();
         for (String name : req.tasks()) {
             cancel.throwIfCancelled();
-            Task task = TaskRegistry.byName(name, req.seed(), null);
+            Task task = TaskRegistry.create(name, req.seed(), null);
             Path override = req.datasetFiles().get(name);
             Path data = override != null ? override.toAbsolutePath().getParent() : req.dataDir() != null ? req.dataDir() : dataDir;
             if (data == null) throw new IllegalArgumentException("no data folder for " + name + ": choose one in Evaluate");

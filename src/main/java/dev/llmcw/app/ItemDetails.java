@@ -3,9 +3,9 @@ package dev.llmcw.app;
 import dev.llmcw.app.ResultsService.ItemDetail;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.McItem;
+import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.Task;
-import dev.llmcw.eval.tasks.TaskRegistry;
 import dev.llmcw.util.Json;
 
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ final class ItemDetails {
                                Map<String, ItemStore.StoredItem> baseItems) {
         Map<String, McItem> texts = new HashMap<>();
         try {
-            Task task = TaskRegistry.byName(taskName, seed, null);
+            Task task = TaskRegistry.create(taskName, seed, null);
             if (task instanceof MultipleChoiceTask mc && dataDir != null) {
                 for (McItem it : mc.load(dataDir)) texts.put(it.id(), it);
             }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 CalderaBenchCommand.class,
                 CompressQualityCommand.class,
                 EvalCommand.class,
+                TasksCommand.class,
                 EvalBenchCommand.class,
                 SuiteCommand.class,
                 RunsCommand.class,

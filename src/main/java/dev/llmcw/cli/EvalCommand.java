@@ -9,10 +9,9 @@ import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.ScoringModel;
 import dev.llmcw.eval.ScoringModels;
 import dev.llmcw.eval.TaskMetrics;
+import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.TaskResult;
 import dev.llmcw.eval.export.ResultsExport;
-import dev.llmcw.eval.tasks.MultipleChoiceTask;
-import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
@@ -21,7 +20,6 @@ import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
-import dev.llmcw.eval.tasks.TaskRegistry;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.DataPaths;
@@ -56,9 +54,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--base-tokenizer", description = "tokenizer of the base model (default: --tokenizer)")
     Path baseTokenizer;
 
-    @Option(names = "--tasks", required = true, split = ",",
-            description = "comma-separated: piqa, hellaswag, arc_easy, arc_challenge, winogrande, boolq, wikitext (lm-eval rolling), "
-                    + "wikitext2_ppl (papers' chunked protocol), tinystories_ppl, cloze, text_ppl (--text-file)")
+    @Option(names = "--tasks", required = true, split = ",", completionCandidates = TaskNames.class,
+            description = "comma-separated: ${COMPLETION-CANDIDATES} (text_ppl needs --text-file; `workbench tasks` describes them)")
     List<String> tasks;
 
     @Option(names = "--data", description = "data folder laid out like shared/datasets or the repo's datasets/ (default: ${DEFAULT-VALUE})",
@@ -170,10 +167,7 @@ final class EvalCommand implements Callable<Integer> {
         RunSpec spec = new RunSpec(model.toString(), familyLabel(loaded), modelHash, method, params,
                 taskList.stream().map(Task::name).toList(), opts);
         for (Task t : taskList) {
-            String dataHash = switch (t) {
-                case MultipleChoiceTask mc -> Evaluator.dataFingerprint(mc.load(dataDir));
-                case PerplexityTask pt -> Evaluator.docsFingerprint(pt.load(dataDir));
-            };
+            String dataHash = t.dataFingerprint(dataDir);
             TaskResult[] fresh = new TaskResult[1];
             var outcome = StoredRuns.execute(store, spec, t.name(), t.version(), dataHash, bits, bytes,
                     (key, items) -> {

@@ -6,11 +6,9 @@ import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.ScoringModel;
 import dev.llmcw.eval.ScoringModels;
+import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.TaskResult;
-import dev.llmcw.eval.tasks.MultipleChoiceTask;
-import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.eval.tasks.Task;
-import dev.llmcw.eval.tasks.TaskRegistry;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
@@ -37,7 +35,7 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
 
     public EvalTaskEvaluator(Path dataDir) { this.dataDir = dataDir; }
 
-    private static Task task(String name, long seed) { return TaskRegistry.byName(name, seed, null); }
+    private static Task task(String name, long seed) { return TaskRegistry.create(name, seed, null); }
 
     @Override
     public String taskVersion(String task) { return task(task, 1234).version(); }
@@ -45,10 +43,7 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
     /** Content fingerprint of the task's items as the evaluator reads them (part of the run key). */
     @Override
     public String dataHash(String name) {
-        return dataHashes.computeIfAbsent(name, n -> switch (task(n, 1234)) {
-            case MultipleChoiceTask mc -> Evaluator.dataFingerprint(mc.load(dataDir));
-            case PerplexityTask pt -> Evaluator.docsFingerprint(pt.load(dataDir));
-        });
+        return dataHashes.computeIfAbsent(name, n -> task(n, 1234).dataFingerprint(dataDir));
     }
 
     @Override

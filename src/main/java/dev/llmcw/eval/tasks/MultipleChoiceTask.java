@@ -1,5 +1,6 @@
 package dev.llmcw.eval.tasks;
 
+import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.McItem;
 
 import java.nio.file.Path;
@@ -12,4 +13,7 @@ public non-sealed interface MultipleChoiceTask extends Task {
 
     /** Whether lm-eval's metric_list has acc_norm for this task (WinoGrande and BoolQ report acc only). */
     boolean reportsAccNorm();
+
+    @Override
+    default String dataFingerprint(Path dataDir) { return Evaluator.dataFingerprint(load(dataDir)); }
 }

@@ -1,5 +1,6 @@
 package dev.llmcw.eval.tasks;
 
+import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.TextDoc;
 
 import java.nio.file.Path;
@@ -26,4 +27,7 @@ public non-sealed interface PerplexityTask extends Task {
 
     /** ROLLING: the documents; CHUNKED: exactly one document holding the joined text. */
     List<TextDoc> load(Path dataDir);
+
+    @Override
+    default String dataFingerprint(Path dataDir) { return Evaluator.docsFingerprint(load(dataDir)); }
 }

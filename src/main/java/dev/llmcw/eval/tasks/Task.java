@@ -1,5 +1,8 @@
 package dev.llmcw.eval.tasks;
 
+import java.nio.file.Path;
+import java.util.Map;
+
 /**
  * An evaluation task: lm-eval's name and version (the yaml metadata version, recorded with results and
  * part of the run key) plus how to read its data.
@@ -10,5 +13,8 @@ public sealed interface Task permits MultipleChoiceTask, PerplexityTask {
     String version();
 
     /** Extra facts to record with results (construction parameters, chance level, data quirks). */
-    default java.util.Map<String, String> details() { return java.util.Map.of(); }
+    default Map<String, String> details() { return Map.of(); }
+
+    /** Content hash of the items as the evaluator reads them from {@code dataDir} (part of every run key). */
+    String dataFingerprint(Path dataDir);
 }
