@@ -2,6 +2,7 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressionMethod;
+import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.caldera.CalderaFormat;
 import dev.llmcw.compress.caldera.CalderaMethod;
 import dev.llmcw.compress.caldera.CalderaOptions;
@@ -101,11 +102,7 @@ final class CompressQualityCommand implements Callable<Integer> {
     }
 
     private static String label(CompressionMethod method) {
-        var p = method.parameters();
-        return switch (method.name()) {
-            case "caldera" -> "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer");
-            default -> p.get("bits") + "b g" + p.get("group");
-        };
+        return MethodRegistry.label(method.name(), method.parameters());
     }
 
     private static double ppl(Model m, List<String> docs) {
