@@ -131,6 +131,6 @@ class MethodRegistryTest {
         } finally {
             System.setOut(old);
         }
-        return buf.toString(StandardCharsets.UTF_8);
+        return buf.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " "); // unwrapped
     }
 }
