@@ -9,6 +9,7 @@ import dev.llmcw.compress.caldera.CalderaOptions;
 import dev.llmcw.compress.calibration.Calibration;
 import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.compress.calibration.HessianSet;
+import dev.llmcw.compress.gptq.Gptq;
 import dev.llmcw.compress.gptq.GptqMethod;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.rtn.GroupQuantFormat;
@@ -83,7 +84,7 @@ final class CompressQualityCommand implements Callable<Integer> {
         List<Object[]> runs = new ArrayList<>();
         for (int b : skipBaselines ? new int[0] : baselineBits) {
             runs.add(new Object[]{new RtnMethod(b, group, false), GroupQuantFormat.RTN});
-            runs.add(new Object[]{new GptqMethod(b, group, false, false, 0.01, spec), GroupQuantFormat.GPTQ});
+            runs.add(new Object[]{new GptqMethod(b, group, false, false, Gptq.DEFAULT_DAMP, spec), GroupQuantFormat.GPTQ});
         }
         for (int q : qBits) for (int r : ranks) {
             runs.add(new Object[]{new CalderaMethod(new CalderaOptions(q, lrBits, r, outer, inner, true, quantizer, 1, false), spec), CalderaFormat.INSTANCE});

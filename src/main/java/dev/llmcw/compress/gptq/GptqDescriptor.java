@@ -17,7 +17,7 @@ import java.util.Map;
 public final class GptqDescriptor implements MethodDescriptor {
     private static final List<MethodParameter> PARAMETERS = parameters(
             MethodParameter.bool("act_order", "Activation order", false, "process columns by decreasing H[i,i]").asAdvanced(),
-            MethodParameter.decimal("damp", "Damping", 0.01, 0, 1, "fraction of mean(diag H) added to the diagonal").asAdvanced());
+            MethodParameter.decimal("damp", "Damping", Gptq.DEFAULT_DAMP, 0, 1, "fraction of mean(diag H) added to the diagonal").asAdvanced());
 
     private static List<MethodParameter> parameters(MethodParameter... own) {
         var all = new ArrayList<>(GroupQuantParameters.GRID);
