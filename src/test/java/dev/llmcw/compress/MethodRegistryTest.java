@@ -24,6 +24,7 @@ import java.util.prefs.Preferences;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 /** A method is one package plus one registration: the toy method shows up in the CLI, the GUI form and suites. */
 class MethodRegistryTest {
@@ -116,6 +117,23 @@ class MethodRegistryTest {
                 .containsEntry("seed", "24301").containsEntry("hadamard", "true").containsEntry("calibration", "c.txt, 128 × 512 tokens");
         assertThat(MethodRegistry.get("gptq").create(Map.of("calib", "c.txt"), dir, dir).parameters()).containsEntry("damp", "0.01");
         assertThat(MethodRegistry.label("caldera", caldera.parameters())).isEqualTo("Q2 r64 LR4 scalar");
+    }
+
+    @Test
+    void bitsPerWeightFollowTheSetting() {
+        var rtn = MethodRegistry.get("rtn");
+        // b + (16 + b)/g: 4-bit codes, an FP16 scale and a 4-bit zero per group of 128
+        assertThat(rtn.bitsPerWeight(rtn.arguments(Map.of(), dir, null), 256, 256)).isEqualTo(4 + 20.0 / 128);
+        assertThat(rtn.bitsPerWeight(rtn.arguments(Map.of("bits", "3", "sym", "true"), dir, null), 256, 256)).isEqualTo(3 + 16.0 / 128);
+        var seedlm = MethodRegistry.get("seedlm");
+        // (K + 4 + 4P)/C = 32/8 per weight plus the 8-byte shape of the tensor
+        assertThat(seedlm.bitsPerWeight(seedlm.arguments(Map.of(), dir, null), 64, 64)).isEqualTo(4 + 64.0 / 4096);
+        assertThat(seedlm.bitsPerWeight(seedlm.arguments(Map.of("bits", "3"), dir, null), 96, 96)).isLessThan(3.5);
+        var caldera = MethodRegistry.get("caldera");
+        double rank0 = caldera.bitsPerWeight(caldera.arguments(Map.of("rank", "0"), dir, null), 256, 256);
+        double rank64 = caldera.bitsPerWeight(caldera.arguments(Map.of(), dir, null), 256, 256);
+        assertThat(rank0).isBetween(2.0, 2.2);
+        assertThat(rank64 - rank0).isCloseTo(4.0 * 64 * 512 / 65536, offset(0.2));
     }
 
     private static String suite(String params) {
