@@ -1,6 +1,5 @@
 package dev.llmcw.cli;
 
-import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.caldera.CalderaFormat;
