@@ -7,6 +7,7 @@ import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodPreset;
 import dev.llmcw.compress.calibration.CalibrationParameters;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,14 @@ public final class CalderaDescriptor implements MethodDescriptor {
     @Override public List<MethodParameter> parameters() { return PARAMETERS; }
 
     @Override public List<MethodPreset> presets() { return PRESETS; }
+
+    /**
+     * CALDERA options from parameters by name, this descriptor's defaults for the rest (benches that set
+     * some knobs themselves); validated like a suite's.
+     */
+    public static CalderaOptions options(Map<String, String> params) {
+        return options(new CalderaDescriptor().arguments(params, Path.of(""), null));
+    }
 
     /** The options the arguments describe (defaults for knobs not given). */
     public static CalderaOptions options(MethodArguments a) {
