@@ -1,6 +1,7 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.compress.caldera.Caldera;
+import dev.llmcw.compress.caldera.CalderaDescriptor;
 import dev.llmcw.compress.caldera.CalderaOptions;
 import dev.llmcw.compress.caldera.PreparedHessian;
 import dev.llmcw.compress.linalg.Dense;
@@ -59,12 +60,12 @@ final class CalderaBenchCommand implements Callable<Integer> {
     @Option(names = "--kv-dim", defaultValue = "192") int kvDim;
     @Option(names = "--layers", defaultValue = "30", description = "layers of the whole model (for extrapolation)") int layers;
     @Option(names = "--time-layers", defaultValue = "1", description = "layers actually compressed and timed") int timeLayers;
-    @Option(names = "--rank", defaultValue = "64") int rank;
-    @Option(names = "--q-bits", defaultValue = "2") int qBits;
-    @Option(names = "--lr-bits", defaultValue = "4") int lrBits;
+    @Option(names = "--rank", description = "default: compress's") Integer rank;
+    @Option(names = "--q-bits", description = "default: compress's") Integer qBits;
+    @Option(names = "--lr-bits", description = "default: compress's") Integer lrBits;
     @Option(names = "--outer-iters", defaultValue = "" + CalderaOptions.FAST_OUTER_ITERS, description = "outer iterations (default ${DEFAULT-VALUE}; official 20)") int outer;
     @Option(names = "--inner-iters", defaultValue = "" + CalderaOptions.FAST_INNER_ITERS, description = "inner iterations (default ${DEFAULT-VALUE}; official 50)") int inner;
-    @Option(names = "--quantizer", defaultValue = "scalar") String quantizer;
+    @Option(names = "--quantizer", description = "default: compress's") String quantizer;
     @Option(names = "--no-hadamard") boolean noHadamard;
     @Option(names = "--exact-svd") boolean exactSvd;
     @Option(names = "--threads", defaultValue = "2") int threads;
@@ -73,7 +74,18 @@ final class CalderaBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Parallel.setThreads(threads);
-        var o = new CalderaOptions(qBits, lrBits, rank, outer, inner, !noHadamard, quantizer, 1, exactSvd);
+        // compress's defaults (CalderaDescriptor) except the fast iterations and a fixed seed
+        Map<String, String> params = new LinkedHashMap<>();
+        if (rank != null) params.put("rank", rank.toString());
+        if (qBits != null) params.put("q_bits", qBits.toString());
+        if (lrBits != null) params.put("lr_bits", lrBits.toString());
+        if (quantizer != null) params.put("quantizer", quantizer);
+        params.put("outer_iters", Integer.toString(outer));
+        params.put("inner_iters", Integer.toString(inner));
+        params.put("hadamard", Boolean.toString(!noHadamard));
+        params.put("seed", "1");
+        params.put("exact_svd", Boolean.toString(exactSvd));
+        var o = CalderaDescriptor.options(params);
         if (wholeModel) return wholeModel(o);
         System.out.printf("SYNTHETIC model: hidden %d, intermediate %d, kv %d, %d layers; random weights, random SPD H; %d threads%n",
                 hidden, intermediate, kvDim, layers, threads);

@@ -36,6 +36,7 @@ public final class Cli implements Runnable {
 
     public static int execute(String... args) {
         var cl = new CommandLine(new Cli());
+        CompressCommand.addMethodOptions(cl.getSubcommands().get("compress").getCommandSpec());
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             if (Boolean.getBoolean("workbench.debug")) ex.printStackTrace(cmd.getErr());

@@ -2,30 +2,38 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.MethodDescriptor;
+import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.engine.Parallel;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
-import dev.llmcw.suite.SuiteMethods;
+import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.ModelHashes;
+import dev.llmcw.results.ResultsStore;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code compress --method seedlm|caldera|rtn|gptq}: each method is built by a small factory from its own
- * options (a mixin per method), then runs through the common {@link CompressionMethod} interface.
+ * {@code compress --method seedlm|caldera|rtn|gptq|…}: the methods' options are generated from the
+ * {@link MethodRegistry} ({@link MethodOptions}); the chosen method is built by its descriptor and runs
+ * through the common {@link CompressionMethod} interface.
  */
-@Command(name = "compress", description = "Compress a model's weights and write a compressed model file (safetensors + metadata).")
+@Command(name = "compress", mixinStandardHelpOptions = true, description = "Compress a model's weights and write a compressed model file (safetensors + metadata).")
 final class CompressCommand implements Callable<Integer> {
-    @Option(names = "--method", required = true, description = "seedlm, caldera, rtn or gptq")
+    @Option(names = "--method", required = true, description = "compression method: ${COMPLETION-CANDIDATES}",
+            completionCandidates = MethodIds.class)
     String method;
 
     @Option(names = "--model", required = true, description = "source model (llama2.c file, Hugging Face folder, GGUF)")
@@ -43,108 +51,42 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
-    @Mixin
-    SeedLmOptions seedlm = new SeedLmOptions();
+    @Option(names = "--calib-cache", description = "CALDERA/GPTQ: folder caching H per (model, file, N, L) (default: beside OUT)")
+    Path calibCache;
 
-    /** SeedLM's options. */
-    static final class SeedLmOptions {
-        @Option(names = "--bits", description = "SeedLM preset: 4 = (C,P,K) (8,3,16), 3 = (12,4,16); RTN/GPTQ: bits per weight (default 4)")
-        Integer bits;
-        @Option(names = "--C", description = "SeedLM block length") Integer c;
-        @Option(names = "--P", description = "SeedLM coefficients per block") Integer p;
-        @Option(names = "--K", description = "SeedLM LFSR width (2..24; the search tables limit it to about 20)") Integer k;
-        @Option(names = "--exponent-rule", description = "SeedLM exponent rule: range (default) or printed") String exponentRule;
-        @Option(names = "--per-tensor-scale", description = "SeedLM: FP16 scale per tensor (not in the paper; bits counted)") boolean perTensorScale;
-    }
+    @Spec
+    CommandSpec spec;
 
-    @Mixin
-    CalderaCliOptions caldera = new CalderaCliOptions();
-
-    /** CALDERA, RTN and GPTQ options (--bits above is shared by SeedLM, RTN and GPTQ). */
-    static final class CalderaCliOptions {
-        @Option(names = "--q-bits", defaultValue = "2", description = "CALDERA: bits of the backbone Q (e8p: 2)") int qBits;
-        @Option(names = "--lr-bits", defaultValue = "4", description = "CALDERA: bits of L and R (2..8; e8p: 2 or 4; 16 = BF16, 32 = F32)") int lrBits;
-        @Option(names = "--rank", defaultValue = "64", description = "CALDERA: rank k of L·R (0 = LDLQ only)") int rank;
-        @Option(names = "--outer-iters", defaultValue = "20", description = "CALDERA: outer iterations") int outer;
-        @Option(names = "--inner-iters", defaultValue = "50", description = "CALDERA: LPLR iterations for quantised factors") int inner;
-        @Option(names = "--no-hadamard", description = "CALDERA: skip the randomised Hadamard incoherence") boolean noHadamard;
-        @Option(names = "--quantizer", defaultValue = "scalar", description = "CALDERA: scalar or e8p (QuIP# E8P12 lattice)") String quantizer;
-        @Option(names = "--exact-svd", description = "CALDERA: full SVD in the LR step (default: randomised top-k)") boolean exactSvd;
-        @Option(names = "--seed", defaultValue = "24301", description = "CALDERA: seed of the Hadamard transforms") long seed;
-        @Option(names = "--calib", description = "CALDERA/GPTQ: calibration text file (tokenised by the model's tokenizer)") Path calib;
-        @Option(names = "--calib-seqs", defaultValue = "128", description = "CALDERA/GPTQ: calibration sequences N") int calibSeqs;
-        @Option(names = "--calib-len", defaultValue = "512", description = "CALDERA/GPTQ: tokens per calibration sequence L") int calibLen;
-        @Option(names = "--calib-cache", description = "CALDERA/GPTQ: folder caching H per (model, file, N, L) (default: beside OUT)") Path calibCache;
-        @Option(names = "--group", defaultValue = "128", description = "RTN/GPTQ: group size g") int group;
-        @Option(names = "--sym", description = "RTN/GPTQ: symmetric grid (default asymmetric with zero point)") boolean sym;
-        @Option(names = "--act-order", description = "GPTQ: process columns by decreasing H[i,i]") boolean actOrder;
-        @Option(names = "--damp", defaultValue = "0.01", description = "GPTQ: damping as a fraction of mean(diag H)") double damp;
+    /**
+     * Adds every registered method's knobs to {@code compress} as options (names from
+     * {@link MethodParameter#cliNames()}); methods sharing a name (--bits, --calib) share the option.
+     */
+    static void addMethodOptions(CommandSpec compress) {
+        for (var option : MethodOptions.of(MethodRegistry.all())) compress.addOption(option);
     }
 
     /**
-     * The command's options as the method's named parameters, built by the one factory that suites and
-     * the GUI use too ({@link SuiteMethods}), so a setting means the same everywhere.
+     * The options given for the chosen method as its named parameters, built by the method's descriptor as
+     * suites and the GUI do, so a setting means the same everywhere; knobs not given take its defaults.
      */
     CompressionMethod build() {
-        String m = method.toLowerCase(Locale.ROOT);
-        Map<String, String> params = new LinkedHashMap<>();
-        switch (m) {
-            case "seedlm" -> {
-                putIfSet(params, "bits", seedlm.bits);
-                putIfSet(params, "C", seedlm.c);
-                putIfSet(params, "P", seedlm.p);
-                putIfSet(params, "K", seedlm.k);
-                putIfSet(params, "exponent_rule", seedlm.exponentRule);
-                params.put("per_tensor_scale", String.valueOf(seedlm.perTensorScale));
-            }
-            case "rtn", "gptq" -> {
-                params.put("bits", String.valueOf(seedlm.bits == null ? 4 : seedlm.bits));
-                params.put("group", String.valueOf(caldera.group));
-                params.put("sym", String.valueOf(caldera.sym));
-                if (m.equals("gptq")) {
-                    params.put("act_order", String.valueOf(caldera.actOrder));
-                    params.put("damp", String.valueOf(caldera.damp));
-                    putCalibration(params);
-                }
-            }
-            case "caldera" -> {
-                params.put("q_bits", String.valueOf(caldera.qBits));
-                params.put("lr_bits", String.valueOf(caldera.lrBits));
-                params.put("rank", String.valueOf(caldera.rank));
-                params.put("outer_iters", String.valueOf(caldera.outer));
-                params.put("inner_iters", String.valueOf(caldera.inner));
-                params.put("hadamard", String.valueOf(!caldera.noHadamard));
-                params.put("quantizer", caldera.quantizer);
-                params.put("seed", String.valueOf(caldera.seed));
-                params.put("exact_svd", String.valueOf(caldera.exactSvd));
-                putCalibration(params);
-            }
-            default -> throw new IllegalArgumentException("unknown method '" + method + "' (seedlm, caldera, rtn, gptq)");
-        }
-        Path cache = caldera.calibCache != null ? caldera.calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
-        return SuiteMethods.create(m, params, Path.of("").toAbsolutePath(), cache).withTokenizer(tokenizer);
+        MethodDescriptor d = MethodRegistry.get(method);
+        Map<String, String> params = MethodOptions.values(d, spec.commandLine().getParseResult());
+        if (d.needsCalibration() && !params.containsKey("calib"))
+            throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
+        Path cache = calibCache != null ? calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
+        return d.create(params, Path.of("").toAbsolutePath(), cache).withTokenizer(tokenizer);
     }
 
-    private void putCalibration(Map<String, String> params) {
-        if (caldera.calib == null) throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
-        params.put("calib", caldera.calib.toAbsolutePath().toString());
-        params.put("calib_seqs", String.valueOf(caldera.calibSeqs));
-        params.put("calib_len", String.valueOf(caldera.calibLen));
-    }
-
-    private static void putIfSet(Map<String, String> params, String key, Object value) {
-        if (value != null) params.put(key, value.toString());
-    }
-
-    @picocli.CommandLine.Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db or ~/.local/share/llm-compression-workbench/results.db)")
+    @Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db or ~/.local/share/llm-compression-workbench/results.db)")
     Path db;
 
-    @picocli.CommandLine.Option(names = "--no-store", description = "do not record the compression in the results database")
+    @Option(names = "--no-store", description = "do not record the compression in the results database")
     boolean noStore;
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) dev.llmcw.engine.Parallel.setThreads(threads);
+        if (threads != null) Parallel.setThreads(threads);
         CompressionMethod m = build();
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
         SizeEstimate est = m.estimate(src);
@@ -169,23 +111,23 @@ final class CompressCommand implements Callable<Integer> {
                 }
             }
         };
-        double cpu0 = dev.llmcw.util.ProcessStats.cpuSeconds();
+        double cpu0 = ProcessStats.cpuSeconds();
         CompressionReport r = m.compress(src, out, workDir, progress, cancel);
-        double cpu = dev.llmcw.util.ProcessStats.cpuSeconds() - cpu0;
+        double cpu = ProcessStats.cpuSeconds() - cpu0;
         Runtime.getRuntime().removeShutdownHook(hook);
         long fileBytes = Files.size(out);
         System.out.printf(Locale.ROOT, "bits/weight: %.4f (compressed tensors)%n", r.size().bitsPerCompressedWeight());
         System.out.printf(Locale.ROOT, "whole model: %,d bytes on disk (%,d params, %.4f bits/weight overall)%n",
                 fileBytes, r.size().totalParams(), 8.0 * fileBytes / r.size().totalParams());
         System.out.printf(Locale.ROOT, "time: %.1f s wall, %.1f s CPU (load average %.2f on %d cores)%n", r.seconds(), cpu,
-                dev.llmcw.util.ProcessStats.loadAverage(),
+                ProcessStats.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
         if (!noStore) {
             // Record the compression (per-tensor errors, size) so evaluations of the file link back to it.
-            try (var store = db == null ? dev.llmcw.results.ResultsStore.openDefault() : dev.llmcw.results.ResultsStore.open(db)) {
-                String modelHash = dev.llmcw.results.ModelHashes.contentHash(model);
-                String fileHash = dev.llmcw.results.ModelHashes.contentHash(out);
-                store.saveCompression(dev.llmcw.results.CompressionRecord.of(modelHash, model.toString(), r, fileHash));
+            try (var store = db == null ? ResultsStore.openDefault() : ResultsStore.open(db)) {
+                String modelHash = ModelHashes.contentHash(model);
+                String fileHash = ModelHashes.contentHash(out);
+                store.saveCompression(CompressionRecord.of(modelHash, model.toString(), r, fileHash));
             }
         }
         return 0;

@@ -1,13 +1,14 @@
 package dev.llmcw.cli;
 
-import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressionMethod;
+import dev.llmcw.compress.MethodRegistry;
+import dev.llmcw.compress.caldera.CalderaDescriptor;
 import dev.llmcw.compress.caldera.CalderaFormat;
 import dev.llmcw.compress.caldera.CalderaMethod;
-import dev.llmcw.compress.caldera.CalderaOptions;
 import dev.llmcw.compress.calibration.Calibration;
 import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.compress.calibration.HessianSet;
+import dev.llmcw.compress.gptq.Gptq;
 import dev.llmcw.compress.gptq.GptqMethod;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.rtn.GroupQuantFormat;
@@ -23,8 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -42,12 +45,12 @@ final class CompressQualityCommand implements Callable<Integer> {
     @Option(names = "--eval-docs", defaultValue = "300", description = "last N documents are scored") int evalDocs;
     @Option(names = "--ranks", split = ",", defaultValue = "0,4,8,16") int[] ranks;
     @Option(names = "--q-bits", split = ",", defaultValue = "2,3") int[] qBits;
-    @Option(names = "--lr-bits", defaultValue = "4") int lrBits;
+    @Option(names = "--lr-bits", description = "default: compress's") Integer lrBits;
     @Option(names = "--outer-iters", defaultValue = "5") int outer;
     @Option(names = "--inner-iters", defaultValue = "10") int inner;
     @Option(names = "--baseline-bits", split = ",", defaultValue = "2,3,4") int[] baselineBits;
     @Option(names = "--group", defaultValue = "32") int group;
-    @Option(names = "--quantizer", defaultValue = "scalar", description = "CALDERA quantizer: scalar or e8p") String quantizer;
+    @Option(names = "--quantizer", description = "CALDERA quantizer: scalar or e8p (default: compress's)") String quantizer;
     @Option(names = "--skip-baselines", description = "only CALDERA runs") boolean skipBaselines;
     @Option(names = "--work", description = "work folder (default: a temporary one)") Path work;
 
@@ -82,10 +85,18 @@ final class CompressQualityCommand implements Callable<Integer> {
         List<Object[]> runs = new ArrayList<>();
         for (int b : skipBaselines ? new int[0] : baselineBits) {
             runs.add(new Object[]{new RtnMethod(b, group, false), GroupQuantFormat.RTN});
-            runs.add(new Object[]{new GptqMethod(b, group, false, false, 0.01, spec), GroupQuantFormat.GPTQ});
+            runs.add(new Object[]{new GptqMethod(b, group, false, false, Gptq.DEFAULT_DAMP, spec), GroupQuantFormat.GPTQ});
         }
         for (int q : qBits) for (int r : ranks) {
-            runs.add(new Object[]{new CalderaMethod(new CalderaOptions(q, lrBits, r, outer, inner, true, quantizer, 1, false), spec), CalderaFormat.INSTANCE});
+            Map<String, String> params = new LinkedHashMap<>(); // compress's defaults (CalderaDescriptor) for the rest
+            params.put("q_bits", Integer.toString(q));
+            params.put("rank", Integer.toString(r));
+            if (lrBits != null) params.put("lr_bits", lrBits.toString());
+            if (quantizer != null) params.put("quantizer", quantizer);
+            params.put("outer_iters", Integer.toString(outer));
+            params.put("inner_iters", Integer.toString(inner));
+            params.put("seed", "1");
+            runs.add(new Object[]{new CalderaMethod(CalderaDescriptor.options(params), spec), CalderaFormat.INSTANCE});
         }
         int i = 0;
         for (Object[] run : runs) {
@@ -101,11 +112,7 @@ final class CompressQualityCommand implements Callable<Integer> {
     }
 
     private static String label(CompressionMethod method) {
-        var p = method.parameters();
-        return switch (method.name()) {
-            case "caldera" -> "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer");
-            default -> p.get("bits") + "b g" + p.get("group");
-        };
+        return MethodRegistry.label(method.name(), method.parameters());
     }
 
     private static double ppl(Model m, List<String> docs) {

@@ -1,5 +1,6 @@
 package dev.llmcw.compress;
 
+import dev.llmcw.model.CompressedModelFiles;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.Linear;
@@ -12,13 +13,13 @@ import java.util.Map;
  * that key. Kept (uncompressed) tensors are stored under their canonical names as BF16/F16/F32.
  */
 public interface CompressedFormat {
-    String KEY_METHOD = "workbench.method";
-    String KEY_PARAMS = "workbench.params";          // JSON object of the method's parameters
-    String KEY_CONFIG = "workbench.config";          // JSON of ModelConfig
-    String KEY_SOURCE = "workbench.source";          // path of the source model
-    String KEY_SOURCE_HASH = "workbench.source_hash";
-    String KEY_TOKENIZER = "workbench.tokenizer";    // path of the tokenizer used with the source, if any
-    String KEY_CODE_VERSION = "workbench.code_version";
+    String KEY_METHOD = CompressedModelFiles.KEY_METHOD;
+    String KEY_PARAMS = CompressedModelFiles.KEY_PARAMS;
+    String KEY_CONFIG = CompressedModelFiles.KEY_CONFIG;
+    String KEY_SOURCE = CompressedModelFiles.KEY_SOURCE;
+    String KEY_SOURCE_HASH = CompressedModelFiles.KEY_SOURCE_HASH;
+    String KEY_TOKENIZER = CompressedModelFiles.KEY_TOKENIZER;
+    String KEY_CODE_VERSION = CompressedModelFiles.KEY_CODE_VERSION;
 
     String method();
 

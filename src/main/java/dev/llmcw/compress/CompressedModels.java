@@ -1,7 +1,6 @@
 package dev.llmcw.compress;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.llmcw.compress.seedlm.SeedLmFormat;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.ModelLoadException;
@@ -19,7 +18,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -31,18 +30,10 @@ import java.util.stream.Stream;
  * {@code N.<method>.<part>}; every float entry (F32/F16/BF16) without such a part is a kept tensor.
  */
 public final class CompressedModels {
-    /** Registered formats by method name; other methods add theirs to this initialiser (or call {@link #register}). */
-    private static final Map<String, CompressedFormat> FORMATS = new ConcurrentHashMap<>(Map.of(
-            "seedlm", new SeedLmFormat(),
-            "caldera", dev.llmcw.compress.caldera.CalderaFormat.INSTANCE,
-            "rtn", dev.llmcw.compress.rtn.GroupQuantFormat.RTN,
-            "gptq", dev.llmcw.compress.rtn.GroupQuantFormat.GPTQ));
-
     private CompressedModels() {}
 
-    public static void register(CompressedFormat f) { FORMATS.put(f.method(), f); }
-
-    public static CompressedFormat format(String method) { return FORMATS.get(method); }
+    /** The reader of {@code method}'s files ({@link MethodDescriptor#format()}), or null for an unknown method. */
+    public static CompressedFormat format(String method) { return MethodRegistry.format(method); }
 
     /** Whether {@code file} is a safetensors file with a workbench method in its metadata. */
     public static boolean isCompressedModel(Path file) {
@@ -64,8 +55,8 @@ public final class CompressedModels {
         Map<String, String> md = f.metadata();
         String method = md.get(CompressedFormat.KEY_METHOD);
         if (method == null) throw new ModelLoadException(file, "not a compressed model: __metadata__ has no " + CompressedFormat.KEY_METHOD);
-        CompressedFormat fmt = FORMATS.get(method);
-        if (fmt == null) throw new ModelLoadException(file, "unknown compression method '" + method + "' (known: " + FORMATS.keySet() + ")");
+        CompressedFormat fmt = format(method);
+        if (fmt == null) throw new ModelLoadException(file, "unknown compression method '" + method + "' (known: " + MethodRegistry.ids() + ")");
         String cfgJson = md.get(CompressedFormat.KEY_CONFIG);
         if (cfgJson == null) throw new ModelLoadException(file, "__metadata__ has no " + CompressedFormat.KEY_CONFIG);
         ModelConfig config;
@@ -130,7 +121,7 @@ public final class CompressedModels {
     public static Map<String, String> params(Model m) {
         String json = m.metadata().get(CompressedFormat.KEY_PARAMS);
         if (method(m) == null || json == null) return Map.of();
-        var out = new java.util.TreeMap<String, String>();
+        var out = new TreeMap<String, String>();
         parseParams(json, m.source()).forEach((k, v) -> out.put(k, String.valueOf(v)));
         return out;
     }

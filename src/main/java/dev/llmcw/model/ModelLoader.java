@@ -1,6 +1,8 @@
 package dev.llmcw.model;
 
+import dev.llmcw.model.gguf.GgufModelLoader;
 import dev.llmcw.model.hf.HfFolderLoader;
+import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
 
@@ -42,13 +44,13 @@ public final class ModelLoader {
             m = tokenizer != null ? HfFolderLoader.loadWithoutTokenizer(path) : HfFolderLoader.load(path);
         } else {
             m = switch (fileKind(path)) {
-                case GGUF -> dev.llmcw.model.gguf.GgufModelLoader.load(path);
+                case GGUF -> GgufModelLoader.load(path);
                 case SAFETENSORS -> {
-                    var st = dev.llmcw.model.safetensors.SafetensorsFile.open(path);
-                    if (!st.metadata().containsKey(dev.llmcw.compress.CompressedFormat.KEY_METHOD)) {
+                    var st = SafetensorsFile.open(path);
+                    if (!st.metadata().containsKey(CompressedModelFiles.KEY_METHOD)) {
                         throw new ModelLoadException(path, "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
                     }
-                    Model c = dev.llmcw.compress.CompressedModels.load(path, Boolean.getBoolean("workbench.onTheFly"));
+                    Model c = CompressedModelFiles.load(path, Boolean.getBoolean("workbench.onTheFly"));
                     yield tokenizer == null ? withSourceTokenizer(c, path) : c;
                 }
                 case OTHER -> Llama2cLoader.load(path);
@@ -76,8 +78,8 @@ public final class ModelLoader {
      * tokenizer when it is still there, and say so on stderr when it is not.
      */
     private static Model withSourceTokenizer(Model m, Path file) {
-        String tok = m.metadata().getOrDefault(dev.llmcw.compress.CompressedFormat.KEY_TOKENIZER, "");
-        String src = m.metadata().getOrDefault(dev.llmcw.compress.CompressedFormat.KEY_SOURCE, "");
+        String tok = m.metadata().getOrDefault(CompressedModelFiles.KEY_TOKENIZER, "");
+        String src = m.metadata().getOrDefault(CompressedModelFiles.KEY_SOURCE, "");
         try {
             if (!tok.isBlank() && Files.exists(Path.of(tok))) {
                 return m.withTokenizer(explicitTokenizer(Path.of(tok), m.config().vocabSize()));

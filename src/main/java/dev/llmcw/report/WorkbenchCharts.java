@@ -1,5 +1,7 @@
 package dev.llmcw.report;
 
+import dev.llmcw.compress.MethodDescriptor;
+import dev.llmcw.compress.MethodRegistry;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
@@ -36,7 +38,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
@@ -64,22 +65,21 @@ public final class WorkbenchCharts {
     }
 
     static final String FONT = "DejaVu Sans";
-    private static final Map<String, Color> METHOD_COLOURS = Map.of(
-            "base", new Color(0x33, 0x33, 0x33),
-            "seedlm", new Color(0x1f, 0x77, 0xb4),
-            "caldera", new Color(0xff, 0x7f, 0x0e),
-            "rtn", new Color(0x2c, 0xa0, 0x2c),
-            "gptq", new Color(0xd6, 0x27, 0x28));
+    private static final Color BASE = new Color(0x33, 0x33, 0x33);
     private static final Color[] EXTRA = {new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b),
             new Color(0xe3, 0x77, 0xc2), new Color(0x17, 0xbe, 0xcf), new Color(0xbc, 0xbd, 0x22)};
     static final Color FRONTIER = new Color(0x55, 0x55, 0x55);
 
-    /** Colour of a method, stable across charts ("paper: SeedLM" takes SeedLM's colour). */
+    /**
+     * Colour of a method, stable across charts ("paper: SeedLM" takes SeedLM's colour): the one its
+     * {@link MethodDescriptor} names, else one from a palette picked by the name.
+     */
     public static Color colour(String method) {
         String key = method.toLowerCase(Locale.ROOT).replace("paper: ", "").trim();
         if (key.indexOf(' ') > 0) key = key.substring(0, key.indexOf(' ')); // "seedlm C=8 …" → seedlm
-        Color c = METHOD_COLOURS.get(key);
-        if (c != null) return c;
+        if (key.equals("base")) return BASE;
+        int rgb = MethodRegistry.find(key).map(MethodDescriptor::colour).orElse(-1);
+        if (rgb >= 0) return new Color(rgb);
         return EXTRA[Math.floorMod(key.hashCode(), EXTRA.length)];
     }
 
@@ -441,15 +441,13 @@ public final class WorkbenchCharts {
                 ? labels.get(series).get(item) : null;
     }
 
+    /** The base model first, then the methods in registration order, then anything else. */
     private static int methodOrder(String m) {
-        return switch (m.toLowerCase(Locale.ROOT)) {
-            case "base" -> 0;
-            case "seedlm" -> 1;
-            case "caldera" -> 2;
-            case "rtn" -> 3;
-            case "gptq" -> 4;
-            default -> 5;
-        };
+        String key = m.toLowerCase(Locale.ROOT);
+        if (key.equals("base")) return 0;
+        List<MethodDescriptor> methods = MethodRegistry.all();
+        for (int i = 0; i < methods.size(); i++) if (methods.get(i).id().equals(key)) return i + 1;
+        return methods.size() + 1;
     }
 
     private static Shape diamond(double r) {

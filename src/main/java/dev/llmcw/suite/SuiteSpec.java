@@ -3,6 +3,8 @@ package dev.llmcw.suite;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmcw.compress.MethodDescriptor;
+import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.results.RunSpec;
 
 import java.io.IOException;
@@ -135,11 +137,28 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
             if (RunSpec.NO_METHOD.equals(m.method()) && ((m.params() != null && !m.params().isEmpty()) || (m.sweep() != null && !m.sweep().isEmpty())))
                 throw new IllegalArgumentException(file + ": methods[" + i + "]: method \"none\" takes no parameters");
         }
+        validateMethodParameters(file);
         if (tasks == null || tasks.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"tasks\"");
         if (options != null && options.limit() != null && options.limit() <= 0)
             throw new IllegalArgumentException(file + ": options.limit must be positive");
         if (options != null && options.codePath() != null && !List.of("dense", "on-the-fly").contains(options.codePath()))
             throw new IllegalArgumentException(file + ": options.codePath must be \"dense\" or \"on-the-fly\"");
+    }
+
+    /**
+     * Every setting's method is registered and its parameters are known, well-typed and in range (the
+     * method's {@link MethodDescriptor}), so a typo fails when the suite is read, not hours into a run.
+     * Whether a calibration file exists is checked when the method is built.
+     */
+    private void validateMethodParameters(Path file) {
+        for (Setting s : settings()) {
+            if (s.isBase()) continue;
+            try {
+                MethodRegistry.get(s.method()).arguments(s.params(), Path.of(""), null);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Every method setting, in file order (the sweep's cartesian product, last key varying fastest). */

@@ -2,11 +2,11 @@ package dev.llmcw.ui;
 
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.compress.seedlm.SeedLmDescriptor;
 import dev.llmcw.ui.charts.ChartsViewModel;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.Session;
 import dev.llmcw.ui.compress.CompressViewModel;
-import dev.llmcw.ui.compress.MethodParameters;
 import dev.llmcw.ui.evaluate.EvaluateViewModel;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.model.ModelViewModel;
@@ -62,7 +62,7 @@ public final class WorkbenchViewModel {
         }
         demo.set(true);
         model.generateSynthetic("demo", 1);
-        compress.choose("seedlm", MethodParameters.QUICK_SEEDLM_4BIT);
+        compress.choose("seedlm", SeedLmDescriptor.QUICK_4BIT);
         evaluate.limitProperty().set(50);
         evaluate.fidelityProperty().set(true);
         // The repository's own small samples: works offline, labelled as samples in every run's data folder.

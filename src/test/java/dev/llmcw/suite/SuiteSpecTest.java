@@ -28,14 +28,14 @@ class SuiteSpecTest {
                     params: {K: 16}
                     sweep: {C: [4, 8], P: [3, 4]}
                   - method: caldera
-                    sweep: {rank: [64], bits: [2.0]}
+                    sweep: {rank: [64], q_bits: [2.0]}
                   - method: none
                 tasks: [piqa, arc_easy, wikitext2]
                 """));
         assertThat(s.settings()).extracting(SuiteSpec.Setting::label).containsExactly(
                 "none",
                 "seedlm C=4 K=16 P=3", "seedlm C=4 K=16 P=4", "seedlm C=8 K=16 P=3", "seedlm C=8 K=16 P=4",
-                "caldera bits=2 rank=64");
+                "caldera q_bits=2 rank=64");
         assertThat(s.runCount()).isEqualTo(2 * 6 * 3);
         assertThat(s.settings().get(1).params()).isEqualTo(Map.of("C", "4", "K", "16", "P", "3"));
         assertThat(s.runOptions().limit()).isNull();

@@ -4,7 +4,7 @@ import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.report.ChartFiles;
 import dev.llmcw.report.ReferencePoints;
-import dev.llmcw.ui.compress.MethodParameters;
+import dev.llmcw.compress.seedlm.SeedLmDescriptor;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
@@ -77,7 +77,7 @@ class DemoWorkflowUiTest {
         // Compress: the demo preselects SeedLM 4-bit with the quick seed search.
         robot.clickOn("#nav-compress");
         assertThat(vm.compress().methodProperty().get().name()).isEqualTo("seedlm");
-        assertThat(vm.compress().presetProperty().get().label()).isEqualTo(MethodParameters.QUICK_SEEDLM_4BIT);
+        assertThat(vm.compress().presetProperty().get().label()).isEqualTo(SeedLmDescriptor.QUICK_4BIT);
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.compress().estimateValueProperty().get() != null);
         double bits = vm.compress().estimateValueProperty().get().bitsPerCompressedWeight();
         assertThat(bits).isBetween(4.0, 4.1); // (8 + 4 + 4) / 4 per block; 344-wide rows need no padding, 128-wide none

@@ -37,13 +37,9 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
      * Iterations that give the best quality per time on stories260K (README, "CALDERA time"): inner
      * iterations beyond 5 changed nothing measurable, outer iterations kept helping; 5/5 costs about
      * 1/11 of the official 20/50. Deviation (README, CALDERA 8): {@code caldera-bench} uses these;
-     * {@link #defaults()}, {@code compress}, suites and the GUI keep the official 20/50.
+     * {@code compress}, suites and the GUI keep the official 20/50 ({@link CalderaDescriptor}).
      */
     public static final int FAST_OUTER_ITERS = 5, FAST_INNER_ITERS = 5;
-
-    public static CalderaOptions defaults() {
-        return new CalderaOptions(2, 4, 64, 20, 50, true, "scalar", 0x5eedL, false);
-    }
 
     /** Whether factors use the lattice (e8p with 2 or 4 bits), else scalar grid or float. */
     public boolean latticeFactors() {

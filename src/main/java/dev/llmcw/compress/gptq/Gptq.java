@@ -20,11 +20,14 @@ import org.ejml.data.DMatrixRMaj;
 public final class Gptq {
     public static final int BLOCK = 128;
 
+    /** Damping added to diag H, as a fraction of its mean (the GPTQ paper's 1%). */
+    public static final double DEFAULT_DAMP = 0.01;
+
     /** @param perm processing order (null: natural, or act-order if {@code actOrder}); fixedGrid: use this grid as is. */
     public record Options(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp,
                           int[] perm, UniformGrid fixedGrid) {
         public static Options of(int bits, int groupSize, boolean symmetric) {
-            return new Options(bits, groupSize, symmetric, false, 0.01, null, null);
+            return new Options(bits, groupSize, symmetric, false, DEFAULT_DAMP, null, null);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.llmcw.ui.compress;
 
 import dev.llmcw.app.CompressionService.MethodInfo;
+import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
 import javafx.collections.ListChangeListener;
@@ -110,14 +111,14 @@ public final class CompressView extends VBox {
             } else {
                 var text = new TextField();
                 text.textProperty().bindBidirectional(f.valueProperty());
-                text.setPromptText(spec.file() ? "default" : spec.defaultValue());
+                text.setPromptText(spec.type() == MethodParameter.Type.FILE ? "default" : spec.defaultValue());
                 field = text;
             }
             field.setId("param-" + spec.key());
             f.errorProperty().addListener((o, a, e) -> field.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("invalid"), !e.isEmpty()));
             field.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("invalid"), !f.errorProperty().get().isEmpty());
             var help = Ui.subtle(spec.help());
-            if (spec.file()) {
+            if (spec.type() == MethodParameter.Type.FILE) {
                 var browse = new Button("Browse…");
                 browse.setOnAction(e -> files.openFile(getScene().getWindow(), spec.label(), "txt", "jsonl")
                         .ifPresent(p -> f.valueProperty().set(p.toString())));

@@ -6,6 +6,10 @@ import dev.llmcw.app.ModelCard;
 import dev.llmcw.app.ModelHandle;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.MethodDescriptor;
+import dev.llmcw.compress.MethodParameter;
+import dev.llmcw.compress.MethodPreset;
+import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.ErrorReporter;
@@ -28,26 +32,27 @@ import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Method and settings, validated as typed, with the size the setting will produce shown live from
+ * Method and settings, the knobs and presets taken from the method's {@link MethodDescriptor}, validated as typed, with the size the setting will produce shown live from
  * {@code CompressionMethod.estimate()} before anything runs.
  */
 public final class CompressViewModel {
     /** One knob bound to a text field. */
     public static final class ParamField {
-        private final MethodParameters.Spec spec;
+        private final MethodParameter spec;
         private final StringProperty value = new SimpleStringProperty();
         private final StringProperty error = new SimpleStringProperty("");
 
-        ParamField(MethodParameters.Spec spec) {
+        ParamField(MethodParameter spec) {
             this.spec = spec;
-            value.set(spec.defaultValue());
+            value.set(spec.defaultValue() == null ? "" : spec.defaultValue());
         }
 
-        public MethodParameters.Spec spec() { return spec; }
+        public MethodParameter spec() { return spec; }
 
         public StringProperty valueProperty() { return value; }
 
@@ -61,8 +66,8 @@ public final class CompressViewModel {
     private final ErrorReporter errors;
     private final ObservableList<MethodInfo> methods = FXCollections.observableArrayList();
     private final ObjectProperty<MethodInfo> method = new SimpleObjectProperty<>();
-    private final ObservableList<MethodParameters.Preset> presets = FXCollections.observableArrayList();
-    private final ObjectProperty<MethodParameters.Preset> preset = new SimpleObjectProperty<>();
+    private final ObservableList<MethodPreset> presets = FXCollections.observableArrayList();
+    private final ObjectProperty<MethodPreset> preset = new SimpleObjectProperty<>();
     private final ObservableList<ParamField> fields = FXCollections.observableArrayList();
     private final StringProperty validation = new SimpleStringProperty("");
     private final BooleanProperty valid = new SimpleBooleanProperty();
@@ -91,7 +96,9 @@ public final class CompressViewModel {
         fields.clear();
         presets.clear();
         if (m == null) return;
-        for (var spec : MethodParameters.specs(m.name())) {
+        var descriptor = MethodRegistry.find(m.name());
+        var specs = descriptor.map(d -> d.parameters().stream().filter(MethodParameter::inForm).toList()).orElse(List.of());
+        for (var spec : specs) {
             var f = new ParamField(spec);
             f.valueProperty().addListener((o, a, v) -> {
                 if (!applyingPreset) preset.set(null);
@@ -99,13 +106,13 @@ public final class CompressViewModel {
             });
             fields.add(f);
         }
-        presets.setAll(MethodParameters.presets(m.name()));
+        presets.setAll(descriptor.map(MethodDescriptor::presets).orElse(List.of()));
         availability.set(m.available() ? "" : m.unavailableReason());
         if (!presets.isEmpty()) preset.set(presets.getFirst());
         refresh();
     }
 
-    private void applyPreset(MethodParameters.Preset p) {
+    private void applyPreset(MethodPreset p) {
         if (p == null) return;
         applyingPreset = true;
         try {
@@ -133,7 +140,7 @@ public final class CompressViewModel {
     void refresh() {
         String first = null;
         for (ParamField f : fields) {
-            String e = f.spec().validate(f.valueProperty().get());
+            String e = f.spec().validateWithFile(f.valueProperty().get());
             f.errorProperty().set(e == null ? "" : e);
             if (e != null && first == null) first = e;
         }
@@ -202,7 +209,7 @@ public final class CompressViewModel {
                     // Same vocabulary as the source: evaluate it with the tokenizer the source was opened with.
                     if (model.tokenizer() == null && base.model().tokenizer() != null) model = model.withTokenizer(base.model().tokenizer());
                     services.results().recordCompression(base, r);
-                    return new ModelHandle(base.name() + " · " + settings, r.file(), model, dev.llmcw.app.ModelCard.of(model), r);
+                    return new ModelHandle(base.name() + " · " + settings, r.file(), model, ModelCard.of(model), r);
                 },
                 session::addVariant,
                 t -> errors.error("Compression failed", ErrorReporter.describe(t)));
@@ -231,9 +238,9 @@ public final class CompressViewModel {
 
     public ObjectProperty<MethodInfo> methodProperty() { return method; }
 
-    public ObservableList<MethodParameters.Preset> presets() { return presets; }
+    public ObservableList<MethodPreset> presets() { return presets; }
 
-    public ObjectProperty<MethodParameters.Preset> presetProperty() { return preset; }
+    public ObjectProperty<MethodPreset> presetProperty() { return preset; }
 
     public ObservableList<ParamField> fields() { return fields; }
 

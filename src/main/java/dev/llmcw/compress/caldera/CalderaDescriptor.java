@@ -1,0 +1,85 @@
+package dev.llmcw.compress.caldera;
+
+import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.MethodArguments;
+import dev.llmcw.compress.MethodDescriptor;
+import dev.llmcw.compress.MethodParameter;
+import dev.llmcw.compress.MethodPreset;
+import dev.llmcw.compress.calibration.CalibrationParameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CALDERA's knobs with the official defaults (algorithms.md §2): Q 2-bit, factors 4-bit, rank 64, 20 outer
+ * and 50 inner iterations, Hadamard on, scalar grids, seed 24301 (0x5eed); plus the shared calibration knobs.
+ */
+public final class CalderaDescriptor implements MethodDescriptor {
+    private static final List<MethodParameter> PARAMETERS = parameters(
+            MethodParameter.integer("rank", "Rank k", 64, 0, 4096, "rank of the low-rank factors L·R (0 = plain LDLQ)"),
+            MethodParameter.integer("q_bits", "Q bits", 2, 1, 8, "bits of the backbone Q (e8p: 2)"),
+            MethodParameter.integer("lr_bits", "Factor bits", 4, 2, 32, "bits of L and R (2..8; e8p: 2 or 4; 16 = BF16, 32 = F32)"),
+            MethodParameter.integer("outer_iters", "Outer iterations", 20, 1, 100, "alternations of the LR step and the Q step").asAdvanced(),
+            MethodParameter.integer("inner_iters", "LPLR iterations", 50, 0, 500, "refinements of the quantised factors").asAdvanced(),
+            MethodParameter.bool("hadamard", "Hadamard", true, "randomised Hadamard incoherence (--no-hadamard skips it)")
+                    .cli("--no-hadamard").notInForm(),
+            MethodParameter.choice("quantizer", "Quantizer", "scalar", "scalar grid or e8p (QuIP# E8P12 lattice, Q bits 2)",
+                    "scalar", "e8p").asAdvanced(),
+            MethodParameter.integer("seed", "Seed", 0x5eed, Long.MIN_VALUE, Long.MAX_VALUE,
+                    "seed of the Hadamard transforms and randomised SVD probes").notInForm(),
+            MethodParameter.bool("exact_svd", "Exact SVD", false, "full SVD in the LR step (default: randomised top-k)").notInForm());
+
+    private static final List<MethodPreset> PRESETS = List.of(
+            MethodPreset.of("Q 2-bit, rank 64, factors 4-bit", "rank", "64", "q_bits", "2", "lr_bits", "4"),
+            MethodPreset.of("Q 2-bit, rank 128, factors 4-bit", "rank", "128", "q_bits", "2", "lr_bits", "4"),
+            MethodPreset.of("Q 2-bit, rank 256, factors 4-bit", "rank", "256", "q_bits", "2", "lr_bits", "4"));
+
+    private static List<MethodParameter> parameters(MethodParameter... own) {
+        var all = new ArrayList<>(List.of(own));
+        all.addAll(CalibrationParameters.ALL);
+        return List.copyOf(all);
+    }
+
+    @Override public String id() { return "caldera"; }
+
+    @Override public String displayName() { return "CALDERA"; }
+
+    @Override public List<MethodParameter> parameters() { return PARAMETERS; }
+
+    @Override public List<MethodPreset> presets() { return PRESETS; }
+
+    /**
+     * CALDERA options from parameters by name, this descriptor's defaults for the rest (benches that set
+     * some knobs themselves); validated like a suite's.
+     */
+    public static CalderaOptions options(Map<String, String> params) {
+        return options(new CalderaDescriptor().arguments(params, Path.of(""), null));
+    }
+
+    /** The options the arguments describe (defaults for knobs not given). */
+    public static CalderaOptions options(MethodArguments a) {
+        return new CalderaOptions(a.integer("q_bits"), a.integer("lr_bits"), a.integer("rank"), a.integer("outer_iters"),
+                a.integer("inner_iters"), a.bool("hadamard"), a.text("quantizer"), a.longValue("seed"), a.bool("exact_svd"));
+    }
+
+    @Override
+    public CalderaMethod create(MethodArguments a) {
+        return new CalderaMethod(options(a), CalibrationParameters.spec(id(), a));
+    }
+
+    @Override public CompressedFormat format() { return CalderaFormat.INSTANCE; }
+
+    @Override
+    public double bitsPerWeight(MethodArguments a, int rows, int cols) {
+        return new CalderaMethod(options(a), null).tensorBits(rows, cols) / ((double) rows * cols);
+    }
+
+    @Override
+    public String label(Map<String, String> p) {
+        return "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer");
+    }
+
+    @Override public int colour() { return 0xff7f0e; }
+}
