@@ -26,4 +26,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.ui..")
                 .check(classes);
     }
+
+    /** The engine runs models and tensors: neither may depend back on it (model.synthetic once used engine.Parallel). */
+    @Test
+    void modelAndTensorDoNotDependOnEngine() {
+        noClasses().that().resideInAnyPackage("dev.llmcw.model..", "dev.llmcw.tensor..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.engine..")
+                .check(classes);
+    }
 }

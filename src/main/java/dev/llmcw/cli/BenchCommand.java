@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.engine.KvCache;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.MemoryBandwidth;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.engine.SyntheticModels;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;

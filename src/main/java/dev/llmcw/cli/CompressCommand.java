@@ -7,6 +7,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
 import dev.llmcw.suite.SuiteMethods;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -144,7 +145,7 @@ final class CompressCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) dev.llmcw.engine.Parallel.setThreads(threads);
+        if (threads != null) Parallel.setThreads(threads);
         CompressionMethod m = build();
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
         SizeEstimate est = m.estimate(src);

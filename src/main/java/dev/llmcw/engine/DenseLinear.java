@@ -3,6 +3,7 @@ package dev.llmcw.engine;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.VectorKernels;
+import dev.llmcw.util.Parallel;
 
 /** y = W·x (+ bias) over a stored weight matrix W[out][in] of any storage type; rows in parallel. */
 public final class DenseLinear implements Linear {

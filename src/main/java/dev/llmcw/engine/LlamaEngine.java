@@ -9,6 +9,7 @@ import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.VectorExp;
 import dev.llmcw.tensor.VectorKernels;
+import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;

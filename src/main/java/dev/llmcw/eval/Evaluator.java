@@ -1,7 +1,7 @@
 package dev.llmcw.eval;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.engine.Scorer;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PerplexityTask;
