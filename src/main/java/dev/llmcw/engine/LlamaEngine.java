@@ -5,7 +5,9 @@ import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.RopeScaling;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.MatmulKernels;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.VectorExp;
 import dev.llmcw.tensor.VectorKernels;
@@ -32,7 +34,7 @@ public final class LlamaEngine implements Scorer {
      * compilation a local's value comes from the interpreter frame, is not a compile-time constant, and
      * the Vector API then runs its Java fallback (measured: most of stories260K's attention time).
      */
-    private static final VectorSpecies<Float> F = VectorKernels.F;
+    private static final VectorSpecies<Float> F = KernelSpecies.F;
 
     /** Its lanes, a constant: loads indexed by a loop counter times a constant lose their bounds checks in C2. */
     private static final int L = F.length();
@@ -484,7 +486,7 @@ public final class LlamaEngine implements Scorer {
             for (int t0 = first; t0 < n; t0 += QUERY_BLOCK) {
                 int tb = Math.min(QUERY_BLOCK, n - t0);
                 int keys = start + t0 + tb; // keys the block's last query sees; earlier queries mask the rest
-                VectorKernels.matmulTile(kc, kvOff, kvDim, keys, hd, q, t0 * qDim + h * hd, qDim, tb, s, 0, keys, null, 0);
+                MatmulKernels.matmulTile(kc, kvOff, kvDim, keys, hd, q, t0 * qDim + h * hd, qDim, tb, s, 0, keys, null, 0);
                 for (int t = 0; t < tb; t++) {
                     int len = start + t0 + t + 1;
                     softmaxInto(s, t * keys, len, scale, vc, kvOff, kvDim, out, (t0 + t) * qDim + h * hd, hd);
@@ -561,7 +563,7 @@ public final class LlamaEngine implements Scorer {
         final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.nHeads() / c.nKvHeads();
         // scores go to base-2 exponentials: the scale 1/√hd and log2(e) folded into one multiply-add
         final float scale2 = (float) (LOG2_E / Math.sqrt(hd));
-        final int lanes = VectorKernels.F.length();
+        final int lanes = KernelSpecies.F.length();
         int widest = 0;
         for (int g = 0; g < seg.count(); g++) widest = Math.max(widest, seg.prefixEnd[g] + seg.rowStart[g + 1] - seg.rowStart[g]);
         final int maxCols = (widest + lanes - 1) / lanes * lanes;

@@ -26,19 +26,19 @@ public final class VectorExp {
     private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
             P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
-    /** Lanes of {@link VectorKernels#F} (the species is that constant, not x.species(): see LlamaEngine.F). */
+    /** Lanes of {@link KernelSpecies#F} (the species is that constant, not x.species(): see LlamaEngine.F). */
     public static FloatVector exp(FloatVector x) {
         // clamp by compare and blend rather than max(): see LlamaEngine.softmaxWeights
         VectorMask<Float> under = x.lt(CUTOFF);
         FloatVector safe = x.blend(CUTOFF, under);
         FloatVector n = safe.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(VectorKernels.F, -LN2_HI), safe);
-        r = n.fma(FloatVector.broadcast(VectorKernels.F, -LN2_LO), r);
+        FloatVector r = n.fma(FloatVector.broadcast(KernelSpecies.F, -LN2_HI), safe);
+        r = n.fma(FloatVector.broadcast(KernelSpecies.F, -LN2_LO), r);
         FloatVector p = r.fma(P0, P1);
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P2));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P3));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P4));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P5));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P2));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P3));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P4));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P5));
         FloatVector y = p.mul(r).fma(r, r).add(1f);
         IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         FloatVector scaled = y.mul(bits.reinterpretAsFloats());
@@ -92,7 +92,7 @@ public final class VectorExp {
      */
     public static void exp2RowsSummed(float[] a, int o0, int o1, int n, float mul, float add0, float add1,
                                       double[] sums, int si, float[] lanes) {
-        var f = VectorKernels.F;
+        var f = KernelSpecies.F;
         int l = f.length();
         FloatVector e2 = FloatVector.broadcast(f, E2), e3 = FloatVector.broadcast(f, E3);
         FloatVector e4 = FloatVector.broadcast(f, E4), e5 = FloatVector.broadcast(f, E5);

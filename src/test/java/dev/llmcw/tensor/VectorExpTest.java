@@ -11,7 +11,7 @@ class VectorExpTest {
     @Test
     void withinTwoUlpOfMathExpAndVectorEqualsScalar() {
         Random r = new Random(7);
-        var sp = VectorKernels.F;
+        var sp = KernelSpecies.F;
         float[] x = new float[sp.length() * 4096];
         for (int i = 0; i < x.length; i++) x[i] = i < 64 ? -i * 1.25f : (float) (r.nextDouble() * 168 - 80);
         x[1] = 88f;
@@ -29,7 +29,7 @@ class VectorExpTest {
 
     @Test
     void belowTheCutoffIsZero() {
-        var sp = VectorKernels.F;
+        var sp = KernelSpecies.F;
         float[] x = new float[sp.length()];
         for (int i = 0; i < x.length; i++) x[i] = -80.01f - i * 10;
         x[0] = Float.NEGATIVE_INFINITY;
@@ -42,7 +42,7 @@ class VectorExpTest {
     @Test
     void base2VersionWithinTwoUlpOfExactAndVectorEqualsScalar() {
         Random r = new Random(13);
-        var sp = VectorKernels.F;
+        var sp = KernelSpecies.F;
         float[] x = new float[sp.length() * 8192];
         for (int i = 0; i < x.length; i++) x[i] = i < 280 ? -i * 0.5f : i % 3 == 0 ? (float) (-r.nextDouble() * 126) : (float) (-r.nextDouble() * 20);
         x[1] = 0f;
@@ -67,7 +67,7 @@ class VectorExpTest {
 
     @Test
     void twoRowsAtOnceEqualTheScalarVersionOfTheirArgumentsBitForBitAndTheirSumsTheDoubleSums() {
-        var sp = VectorKernels.F;
+        var sp = KernelSpecies.F;
         int n = sp.length() * 37, o1 = n + 5;
         Random r = new Random(17);
         float[] a = new float[o1 + n], want = new float[a.length];
