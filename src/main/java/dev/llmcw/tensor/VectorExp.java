@@ -26,9 +26,9 @@ public final class VectorExp {
     private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
             P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
-    /** Lanes of {@link KernelSpecies#F} (the species is that constant, not x.species(): see LlamaEngine.F). */
+    /** Lanes of {@link KernelSpecies#F} (the species is that constant, not x.species(): see KernelSpecies.F). */
     public static FloatVector exp(FloatVector x) {
-        // clamp by compare and blend rather than max(): see LlamaEngine.softmaxWeights
+        // clamp by compare and blend rather than max(): see SegmentAttention.softmaxWeights
         VectorMask<Float> under = x.lt(CUTOFF);
         FloatVector safe = x.blend(CUTOFF, under);
         FloatVector n = safe.fma(LOG2E, ROUND).sub(ROUND);

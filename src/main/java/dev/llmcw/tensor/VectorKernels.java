@@ -36,7 +36,7 @@ public final class VectorKernels {
         return s;
     }
 
-    /** max of a[off..off+n) (n ≥ 1), by compare and blend (the Vector API's MAX can fall back to Java code: see LlamaEngine.softmaxWeights). */
+    /** max of a[off..off+n) (n ≥ 1), by compare and blend (the Vector API's MAX can fall back to Java code: see SegmentAttention.softmaxWeights). */
     public static float max(float[] a, int off, int n) {
         float m = a[off];
         int i = 0;
@@ -69,7 +69,7 @@ public final class VectorKernels {
      * species length; {@code lanes} holds at least 4 × that length. The four rows are four independent
      * compare-and-blend chains in one loop (row after row, each waited its chain's latency per vector,
      * about a sixth of the packed attention's time), their lanes finished through the array: no vector
-     * leaves this method (see LlamaEngine.softmaxWeights).
+     * leaves this method (see SegmentAttention.softmaxWeights).
      */
     public static void max4(float[] a, int stride, int n, float[] out, float[] lanes) {
         int s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
