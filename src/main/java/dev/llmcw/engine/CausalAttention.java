@@ -1,6 +1,7 @@
 package dev.llmcw.engine;
 
 import dev.llmcw.model.ModelConfig;
+import dev.llmcw.tensor.FloatRows;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.tensor.MatmulKernels;
 import dev.llmcw.tensor.VectorExp;
@@ -59,7 +60,8 @@ final class CausalAttention {
             for (int t0 = first; t0 < n; t0 += QUERY_BLOCK) {
                 int tb = Math.min(QUERY_BLOCK, n - t0);
                 int keys = start + t0 + tb; // keys the block's last query sees; earlier queries mask the rest
-                MatmulKernels.matmulTile(kc, kvOff, kvDim, keys, hd, q, t0 * qDim + h * hd, qDim, tb, s, 0, keys, null, 0);
+                MatmulKernels.matmulTile(new FloatRows(kc, kvOff, kvDim), keys, hd, new FloatRows(q, t0 * qDim + h * hd, qDim), tb,
+                        new FloatRows(s, 0, keys), null, 0);
                 for (int t = 0; t < tb; t++) {
                     int len = start + t0 + t + 1;
                     softmaxInto(s, t * keys, len, scale, values, out, (t0 + t) * qDim + h * hd);

@@ -1,9 +1,11 @@
 package dev.llmcw.engine;
 
 import dev.llmcw.tensor.FloatPair;
+import dev.llmcw.tensor.FloatRows;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.MatmulKernels;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.tensor.TransposedWeights;
 import dev.llmcw.tensor.VectorKernels;
 import dev.llmcw.util.Parallel;
 
@@ -47,11 +49,11 @@ public final class DenseLinear implements Linear {
             return;
         }
         if (in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS) {
-            float[] wt = transposed();
-            int step = MatmulKernels.transposedRowStep(), groups = wt.length / in / step;
+            TransposedWeights wt = transposed();
+            FloatRows yr = new FloatRows(y, yOff, out);
+            int step = MatmulKernels.transposedRowStep(), groups = wt.data().length / in / step;
             Parallel.forRange(0, groups, Math.max(1, 8192 / (in * step)), g ->
-                    MatmulKernels.matmulTransposed(wt, out, in, g * step, (g + 1) * step, x, xOff, batch,
-                            y, yOff, out, bias, 0));
+                    MatmulKernels.matmulTransposed(wt, g * step, (g + 1) * step, x, xOff, batch, yr));
             return;
         }
         // Prefill: rows in blocks of ~64 KB of float weights, converted once per block and then reused
@@ -71,8 +73,8 @@ public final class DenseLinear implements Linear {
             weight.toFloat((long) r0 * in, w, 0, rows * in);
             for (int t0 = 0; t0 < batch; t0 += tokenTile) {
                 int tokens = Math.min(tokenTile, batch - t0);
-                MatmulKernels.matmulTile(w, 0, rows, in, x, xOff + t0 * in, tokens,
-                        y, yOff + t0 * out + r0, out, bias, r0);
+                MatmulKernels.matmulTile(new FloatRows(w, 0, in), rows, in, new FloatRows(x, xOff + t0 * in, in), tokens,
+                        new FloatRows(y, yOff + t0 * out + r0, out), bias, r0);
             }
         });
     }
@@ -85,23 +87,23 @@ public final class DenseLinear implements Linear {
     static final int TRANSPOSED_MAX_IN = 256;
     /** ... and at most this many weights (32 MB of floats; e.g. a huge vocabulary over a small width stays tiled). */
     static final long TRANSPOSED_MAX_WEIGHTS = 8L << 20;
-    private volatile float[] transposed;
+    private volatile TransposedWeights transposed;
 
     /** W as floats in {@link MatmulKernels#matmulTransposed}'s layout, zero-padded to whole row groups (built on first use; racing builds give equal arrays). */
-    private float[] transposed() {
-        float[] wt = transposed;
-        if (wt == null) {
+    private TransposedWeights transposed() {
+        TransposedWeights t = transposed;
+        if (t == null) {
             int step = MatmulKernels.transposedRowStep(), rowsPad = (out + step - 1) / step * step;
-            wt = new float[rowsPad * in];
+            float[] wt = new float[rowsPad * in];
             float[] row = new float[in];
             for (int r = 0; r < out; r++) {
                 weight.toFloat((long) r * in, row, 0, in);
                 int base = r / step * in * step + r % step;
                 for (int k = 0; k < in; k++) wt[base + k * step] = row[k];
             }
-            transposed = wt;
+            transposed = t = new TransposedWeights(wt, out, in, bias);
         }
-        return wt;
+        return t;
     }
 
     /** True when {@code layers} are all dense, share one input width and {@code batch} is a decode-sized batch. */

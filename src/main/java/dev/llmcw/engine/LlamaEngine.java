@@ -150,18 +150,18 @@ public final class LlamaEngine implements Scorer {
         final int dim = c.dim(), kvDim = c.kvDim(), m = n - from, start = pass.start();
         final float[] x = a.x, xb = a.xb, q = a.q, k = a.k, v = a.v, att = a.att, proj = a.proj;
         final Segments seg = pass.segments();
-        LlamaWeights.Layer L = w.layer(li);
-        RowOps.rmsNorm(x, L.attnNorm(), xb, 0, n, dim, c.rmsEps());
+        LlamaWeights.Attention aw = w.layer(li).attention();
+        RowOps.rmsNorm(x, aw.norm(), xb, 0, n, dim, c.rmsEps());
         if (from == 0) {
-            DenseLinear.forwardShared(new Linear[]{L.q(), L.k(), L.v()}, xb, new float[][]{q, k, v}, 0, n);
+            DenseLinear.forwardShared(new Linear[]{aw.q(), aw.k(), aw.v()}, xb, new float[][]{q, k, v}, 0, n);
         } else {
-            DenseLinear.forwardShared(new Linear[]{L.k(), L.v()}, xb, new float[][]{k, v}, 0, n);
-            if (m > 0) L.q().forward(xb, from * dim, q, from * c.qDim(), m);
+            DenseLinear.forwardShared(new Linear[]{aw.k(), aw.v()}, xb, new float[][]{k, v}, 0, n);
+            if (m > 0) aw.q().forward(xb, from * dim, q, from * c.qDim(), m);
         }
-        if (L.qBias() != null) {
-            RowOps.addBias(q, L.qBias(), n);
-            RowOps.addBias(k, L.kBias(), n);
-            RowOps.addBias(v, L.vBias(), n);
+        if (aw.qBias() != null) {
+            RowOps.addBias(q, aw.qBias(), n);
+            RowOps.addBias(k, aw.kBias(), n);
+            RowOps.addBias(v, aw.vBias(), n);
         }
         rope.apply(q, n, c.nHeads(), pass.positions(), pass.rotation());
         rope.apply(k, n, c.nKvHeads(), pass.positions(), pass.rotation());
@@ -178,11 +178,11 @@ public final class LlamaEngine implements Scorer {
         }
         // decode with dense layers: residual adds and the SwiGLU activation happen inside the
         // projections' own parallel regions (same arithmetic, fewer serial steps between regions)
-        if (!DenseLinear.forwardAdd(L.o(), att, x, from, m)) {
-            L.o().forward(att, from * c.qDim(), proj, from * dim, m);
+        if (!DenseLinear.forwardAdd(aw.o(), att, x, from, m)) {
+            aw.o().forward(att, from * c.qDim(), proj, from * dim, m);
             RowOps.addInto(x, proj, from * dim, n * dim);
         }
-        FeedForward.forward(c, L, a, n, from);
+        FeedForward.forward(c, w.layer(li).mlp(), a, n, from);
     }
 
     /** The position of each of the n rows: start + t, or its segment's position when packed. */

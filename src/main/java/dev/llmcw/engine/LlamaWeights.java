@@ -13,8 +13,13 @@ import dev.llmcw.tensor.Tensor;
  * optional q/k/v biases, the final norm and the classifier (tied to the embedding or not).
  */
 final class LlamaWeights {
-    record Layer(float[] attnNorm, float[] ffnNorm, Linear q, Linear k, Linear v, Linear o,
-                 Linear gate, Linear up, Linear down, float[] qBias, float[] kBias, float[] vBias) {}
+    /** A layer's attention weights: its input norm, the four projections, and the q/k/v biases (all null without biases). */
+    record Attention(float[] norm, Linear q, Linear k, Linear v, Linear o, float[] qBias, float[] kBias, float[] vBias) {}
+
+    /** A layer's MLP weights: its input norm and the SwiGLU projections. */
+    record Mlp(float[] norm, Linear gate, Linear up, Linear down) {}
+
+    record Layer(Attention attention, Mlp mlp) {}
 
     private final Tensor embed;
     private final Layer[] layers;
@@ -27,15 +32,16 @@ final class LlamaWeights {
         checkShape(embed, c.vocabSize(), c.dim(), WeightNames.EMBED);
         this.layers = new Layer[c.nLayers()];
         for (int i = 0; i < c.nLayers(); i++) {
-            layers[i] = new Layer(
-                    vector(model, WeightNames.attnNorm(i), c.dim()), vector(model, WeightNames.ffnNorm(i), c.dim()),
-                    linear(model, WeightNames.q(i), c.qDim(), c.dim()), linear(model, WeightNames.k(i), c.kvDim(), c.dim()),
-                    linear(model, WeightNames.v(i), c.kvDim(), c.dim()), linear(model, WeightNames.o(i), c.dim(), c.qDim()),
-                    linear(model, WeightNames.gate(i), c.hiddenDim(), c.dim()), linear(model, WeightNames.up(i), c.hiddenDim(), c.dim()),
-                    linear(model, WeightNames.down(i), c.dim(), c.hiddenDim()),
-                    c.attentionBias() ? vector(model, WeightNames.qBias(i), c.qDim()) : null,
-                    c.attentionBias() ? vector(model, WeightNames.kBias(i), c.kvDim()) : null,
-                    c.attentionBias() ? vector(model, WeightNames.vBias(i), c.kvDim()) : null);
+            // loaded (and checked) in the order of the weight names' layout: the first bad one is reported
+            float[] attnNorm = vector(model, WeightNames.attnNorm(i), c.dim()), ffnNorm = vector(model, WeightNames.ffnNorm(i), c.dim());
+            Linear q = linear(model, WeightNames.q(i), c.qDim(), c.dim()), k = linear(model, WeightNames.k(i), c.kvDim(), c.dim());
+            Linear v = linear(model, WeightNames.v(i), c.kvDim(), c.dim()), o = linear(model, WeightNames.o(i), c.dim(), c.qDim());
+            Linear gate = linear(model, WeightNames.gate(i), c.hiddenDim(), c.dim()), up = linear(model, WeightNames.up(i), c.hiddenDim(), c.dim());
+            Linear down = linear(model, WeightNames.down(i), c.dim(), c.hiddenDim());
+            float[] qBias = c.attentionBias() ? vector(model, WeightNames.qBias(i), c.qDim()) : null;
+            float[] kBias = c.attentionBias() ? vector(model, WeightNames.kBias(i), c.kvDim()) : null;
+            float[] vBias = c.attentionBias() ? vector(model, WeightNames.vBias(i), c.kvDim()) : null;
+            layers[i] = new Layer(new Attention(attnNorm, q, k, v, o, qBias, kBias, vBias), new Mlp(ffnNorm, gate, up, down));
         }
         this.finalNorm = vector(model, WeightNames.FINAL_NORM, c.dim());
         if (model.linears().containsKey(WeightNames.LM_HEAD)) {
@@ -61,7 +67,9 @@ final class LlamaWeights {
     long weightsPerToken() {
         long w = (long) lmHead.inFeatures() * lmHead.outFeatures();
         for (Layer l : layers) {
-            for (Linear x : new Linear[]{l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) w += (long) x.inFeatures() * x.outFeatures();
+            Attention a = l.attention();
+            Mlp m = l.mlp();
+            for (Linear x : new Linear[]{a.q(), a.k(), a.v(), a.o(), m.gate(), m.up(), m.down()}) w += (long) x.inFeatures() * x.outFeatures();
         }
         return w;
     }

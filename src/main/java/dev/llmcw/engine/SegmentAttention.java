@@ -199,8 +199,8 @@ final class SegmentAttention {
         VectorKernels.max4(s, sStride, end, inv, laneSums);
         for (int b = 0; b < QUERY_BATCH; b++) inv[b] *= -scale2; // the shifts, until inv is the inverse sums below
         // two rows per call, their exponentials interleaved and summed in the same loop
-        VectorExp.exp2RowsSummed(s, 0, sStride, end, scale2, inv[0], inv[1], sums, 0, laneSums);
-        VectorExp.exp2RowsSummed(s, 2 * sStride, 3 * sStride, end, scale2, inv[2], inv[3], sums, 2, laneSums);
+        VectorExp.exp2RowsSummed(s, sStride, 0, end, scale2, inv, sums, laneSums);
+        VectorExp.exp2RowsSummed(s, sStride, 2, end, scale2, inv, sums, laneSums);
         // the padding's weight is 0 exactly (2^-∞ comes out as 2^-126, which the sums above absorb: each is at
         // least 1, the maximum's own weight); a key more than 126 octaves below the largest keeps 2^-126 ≈ 1.2e-38
         // of weight instead of its own less-than-that

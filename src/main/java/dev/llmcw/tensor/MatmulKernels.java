@@ -15,23 +15,16 @@ public final class MatmulKernels {
     private MatmulKernels() {}
 
     /**
-     * Register-blocked float micro-kernel of batched matmul: for rows r in [0, rows) of {@code w}
-     * (row-major, {@code n} floats per row starting at wOff) and tokens t in [0, tokens) of {@code x}
-     * (n floats per token starting at xOff), y[yOff + t*yStride + r] = w_r · x_t (+ bias[r] if bias).
+     * Register-blocked float micro-kernel of batched matmul: for rows r in [0, rows) of {@code wr} and
+     * tokens t in [0, tokens) of {@code xr} (n floats each; a row of a KV cache or one head's slice of the
+     * queries, say), y[t][r] = w_r · x_t (+ bias[biasOff + r] if bias), y's rows being {@code yr}'s.
      * Two rows × four tokens per inner loop: each loaded weight vector is used for four tokens and each
      * activation vector for two rows, so the loop is bound by FMAs rather than loads.
      */
-    public static void matmulTile(float[] w, int wOff, int rows, int n, float[] x, int xOff, int tokens,
-                                  float[] y, int yOff, int yStride, float[] bias, int biasOff) {
-        matmulTile(w, wOff, n, rows, n, x, xOff, n, tokens, y, yOff, yStride, bias, biasOff);
-    }
-
-    /**
-     * As above with explicit row strides: row r of w starts at wOff + r*wStride, token t of x at
-     * xOff + t*xStride (e.g. one head's slice of a KV cache or of the queries).
-     */
-    public static void matmulTile(float[] w, int wOff, int wStride, int rows, int n, float[] x, int xOff, int xStride,
-                                  int tokens, float[] y, int yOff, int yStride, float[] bias, int biasOff) {
+    public static void matmulTile(FloatRows wr, int rows, int n, FloatRows xr, int tokens, FloatRows yr, float[] bias, int biasOff) {
+        // the rows' fields into locals first: C2 then treats them as it did when they were arguments
+        float[] w = wr.data(), x = xr.data(), y = yr.data();
+        int wOff = wr.offset(), wStride = wr.stride(), xOff = xr.offset(), xStride = xr.stride(), yOff = yr.offset(), yStride = yr.stride();
         int r = 0;
         for (; r + 2 <= rows; r += 2) {
             int w0 = wOff + r * wStride, w1 = w0 + wStride;
@@ -92,18 +85,21 @@ public final class MatmulKernels {
      * {@link #transposedRowStep()} rows, each group's columns one after another,
      * wt[(r / S · n + k) · S + r mod S] = W[r][k] (rows padded with zeros to whole groups; a group's weights
      * are read in order, and the kernel's loads are indexed by k with a constant stride, so C2 drops their
-     * bounds checks), and for row groups [r0, r1) (multiples of S, r1 ≤ the padded rows) and every token t < tokens,
-     * y[yOff + t*yStride + r] = Σ_k x[xOff + t*n + k]·W[r][k] (+ bias[biasOff + r]) for r < rows.
+     * bounds checks: see {@link TransposedWeights}), and for row groups [r0, r1) (multiples of S, r1 ≤ the
+     * padded rows) and every token t < tokens, y[t][r] = Σ_k x[xOff + t*n + k]·W[r][k] (+ bias[r]) for r < rows,
+     * y's rows being {@code yr}'s.
      * Lanes run along the output rows and each x value is broadcast, so no lane sums are needed: the
      * dot-product form ({@link #matmulTile}) pays a tree reduction per output, which on 64-wide rows
      * (stories260K) is as much work as the products themselves (measured 2.2–3.1× faster here at in ≤ 172,
      * no faster from in ≈ 576 on). Sums run over k in order in blocks of {@link #K_BLOCK}, one FMA per step.
      */
-    public static void matmulTransposed(float[] wt, int rows, int n, int r0, int r1, float[] x, int xOff,
-                                        int tokens, float[] y, int yOff, int yStride, float[] bias, int biasOff) {
+    public static void matmulTransposed(TransposedWeights tw, int r0, int r1, float[] x, int xOff, int tokens, FloatRows yr) {
+        float[] wt = tw.data(), bias = tw.bias(), y = yr.data();
+        int rows = tw.rows(), n = tw.n(), biasOff = 0, yOff = yr.offset(), yStride = yr.stride();
         // Accumulators leave through this buffer: a vector handed to a method that is not inlined is
         // boxed, which made an earlier version with a vector-argument store helper slower than the tiled kernel.
         float[] acc = new float[12 * L];
+        Tiles tiles = new Tiles(wt, n, acc, y, yStride, bias);
         // One call per tile: a call with all the loops ran thousands of k-steps per call, so C2 compiled it on
         // stack replacement, twice (at two loops) and into 16–69 KB of code, before its normal compile
         // (0.7 CPU-s of C2 in a cold PIQA run on stories260K); a tile's 32–172 k-steps per call leave it to
@@ -121,14 +117,14 @@ public final class MatmulKernels {
             boolean direct = rows - r >= 2 * L;
             for (int t = 0; t < whole; t += 6) {
                 if (direct) {
-                    tile6(wt, n, r, x, xOff + t * n, acc, y, yOff + t * yStride + r, yStride, bias, biasOff + r);
+                    tile6(tiles, r, x, xOff + t * n, true, yOff + t * yStride + r, biasOff + r);
                 } else {
-                    tile6(wt, n, r, x, xOff + t * n, acc, null, 0, 0, null, 0);
+                    tile6(tiles, r, x, xOff + t * n, false, 0, 0);
                     storeRows(acc, 6, y, yOff + t * yStride + r, yStride, rows - r, bias, biasOff + r);
                 }
             }
             if (tail != null) {
-                tile6(wt, n, r, tail, 0, acc, null, 0, 0, null, 0);
+                tile6(tiles, r, tail, 0, false, 0, 0);
                 storeRows(acc, rest, y, yOff + whole * yStride + r, yStride, rows - r, bias, biasOff + r);
             } else {
                 for (int t = whole; t < tokens; t++) {
@@ -139,15 +135,20 @@ public final class MatmulKernels {
         }
     }
 
+    /** What {@link #tile6}'s calls in one {@link #matmulTransposed} share: the weights, the sums' buffer, the output and the bias. */
+    private record Tiles(float[] wt, int n, float[] acc, float[] y, int yStride, float[] bias) {}
+
     /**
      * {@link #matmulTransposed}'s six tokens (rows of x from x0, n apart) × two row vectors from r: twelve
      * accumulators, 2 weight loads and 6 broadcasts per 12 FMAs (12–23 % faster than four tokens on the
      * development machine's 16 registers); the sums go to acc, token j's at 2L·j, or, when y is given (six
-     * tokens, two whole row vectors), the last k-block's sums (+ bias) straight to y[yo + j·yStride ..]: the
+     * tokens, two whole row vectors: toY), the last k-block's sums (+ bias) straight to y[yo + j·yStride ..]: the
      * same additions as through acc and {@link #storeRows}, without its copy (≈ 1 % of stories260K's scoring).
      */
-    private static void tile6(float[] wt, int n, int r, float[] x, int x0, float[] acc, float[] y, int yo, int yStride,
-                              float[] bias, int bo) {
+    private static void tile6(Tiles tiles, int r, float[] x, int x0, boolean toY, int yo, int bo) {
+        // the shared parts into locals first, as the arguments they were (y and bias null unless toY)
+        float[] wt = tiles.wt(), acc = tiles.acc(), y = toY ? tiles.y() : null, bias = toY ? tiles.bias() : null;
+        int n = tiles.n(), yStride = toY ? tiles.yStride() : 0;
         int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n, g = r * n; // the group's weights start at r·n
         // k in blocks of K_BLOCK, each summed from zero and then added to the total: sequential
         // float sums over all of a 172-wide row drifted PIQA's longest items to the edge of the
