@@ -30,8 +30,8 @@ final class SegmentAttention {
      * its own rows) are held transposed and contiguous in one zero-padded buffer, so a query's scores are
      * computed a vector of keys at a time in one pass (the head dimension is the short inner loop, which a
      * per-key dot product of 8 floats would waste). Queries go {@link #QUERY_BATCH} at a time (see
-     * {@link #attendBatch}); the mathematics is {@link CausalAttention}'s softmax's, with base-2 exponentials and the
-     * normalisation applied to the output.
+     * {@link #attendBatch}); the mathematics is that of {@link CausalAttention}'s softmax, with base-2 exponentials
+     * and the normalisation applied to the output.
      */
     static void attend(ModelConfig c, AttentionBuffers io, int n, int from, int start, Segments seg) {
         final int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), group = c.nHeads() / c.nKvHeads();
@@ -43,12 +43,11 @@ final class SegmentAttention {
         final int maxCols = (widest + lanes - 1) / lanes * lanes;
         final int slots = start + n, stride = (slots + lanes - 1) / lanes * lanes + 2 * lanes; // zero padding for whole-vector reads
         Parallel.forRange(0, c.nKvHeads(), 1, kh -> {
-            // kt[d * stride + j]: column j < pre is cache slot j, the segment's own rows follow its prefix.
+            // the head's buffers (HeadBuffers): kt[d * stride + j], column j < pre is cache slot j, the segment's own rows follow its prefix.
             // Columns [0, identity) hold slots [0, identity): a prefix shared by consecutive segments (a context
             // and its continuations) is copied once, and each segment's own rows overwrite the previous one's
             // (copying every segment's prefix again cost ~7 % of stories260K's scoring; two score passes,
             // prefix and own rows apart, wasted a partial vector pair each)
-            // (the buffers: see HeadBuffers)
             int identity = 0;
             HeadBuffers hb = new HeadBuffers(io, hd, kvDim, kh * hd, stride, maxCols + 2 * lanes, scale2);
             int[] qo = hb.qo, len = hb.len;
