@@ -1,10 +1,16 @@
 package dev.llmcw;
 
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The engine ("core": everything but ui and the launcher) never depends on JavaFX or on the UI. */
 class ArchitectureTest {
@@ -25,5 +31,30 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackages("dev.llmcw.ui..", "dev.llmcw.app..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.ui..")
                 .check(classes);
+    }
+
+    /** The engine runs models and tensors: neither may depend back on it (model.synthetic once used engine.Parallel). */
+    @Test
+    void modelAndTensorDoNotDependOnEngine() {
+        noClasses().that().resideInAnyPackage("dev.llmcw.model..", "dev.llmcw.tensor..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.engine..")
+                .check(classes);
+    }
+
+    /**
+     * Engine and tensor methods take at most 8 parameters: a kernel that needs more takes a small parameter
+     * object and reads it into locals before its loops (SegmentAttention.HeadBuffers, FloatRows).
+     */
+    @Test
+    void engineAndTensorMethodsTakeAtMostEightParameters() {
+        List<String> over = new ArrayList<>();
+        for (JavaClass c : classes) {
+            if (!c.getPackageName().startsWith("dev.llmcw.engine") && !c.getPackageName().startsWith("dev.llmcw.tensor")) continue;
+            for (JavaMethod m : c.getMethods()) {
+                // a lambda's captured variables are parameters of its synthetic method
+                if (!m.getName().startsWith("lambda$") && m.getRawParameterTypes().size() > 8) over.add(m.getFullName());
+            }
+        }
+        assertThat(over).isEmpty();
     }
 }

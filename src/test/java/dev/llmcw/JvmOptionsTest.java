@@ -1,5 +1,10 @@
 package dev.llmcw;
 
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import jdk.incubator.vector.Vector;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -8,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +45,37 @@ class JvmOptionsTest {
             String opt = line.replaceAll("#.*", "").strip();
             if (!opt.isEmpty()) assertThat(opt).startsWith("-").doesNotContain(" ");
         }
+    }
+
+    /**
+     * The force-inline list names methods that exist, and names every engine and tensor method that takes
+     * or returns a Vector (such a call, when C2 does not inline it, boxes the vector and runs the Vector
+     * API's slow fallback; a moved or renamed kernel would otherwise silently drop out of the list).
+     */
+    @Test
+    void everyVectorMethodOfTheKernelsIsForceInlinedAndEveryListedMethodExists() throws IOException {
+        Set<String> listed = new TreeSet<>();
+        for (String line : Files.readAllLines(OPTIONS)) {
+            String opt = line.replaceAll("#.*", "").strip();
+            if (opt.startsWith("-XX:CompileCommand=inline,")) listed.add(opt.substring("-XX:CompileCommand=inline,".length()));
+        }
+        var classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages("dev.llmcw");
+        Set<String> existing = new TreeSet<>(), needed = new TreeSet<>();
+        for (JavaClass c : classes) {
+            for (JavaMethod m : c.getMethods()) {
+                String name = c.getName() + "::" + m.getName();
+                existing.add(name);
+                boolean vector = m.getRawReturnType().isAssignableTo(Vector.class)
+                        || m.getRawParameterTypes().stream().anyMatch(t -> t.isAssignableTo(Vector.class));
+                if (vector && !m.getName().startsWith("lambda$")
+                        && (c.getPackageName().startsWith("dev.llmcw.engine") || c.getPackageName().startsWith("dev.llmcw.tensor"))) {
+                    needed.add(name);
+                }
+            }
+        }
+        assertThat(existing).as("methods named by -XX:CompileCommand=inline in " + OPTIONS).containsAll(listed);
+        assertThat(listed).as("engine and tensor methods that take or return a Vector").containsAll(needed);
     }
 
     private record Result(int exit, String output) {}

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.engine.KvCache;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.MemoryBandwidth;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.engine.SyntheticModels;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.DType;
-import dev.llmcw.tensor.VectorKernels;
+import dev.llmcw.tensor.KernelSpecies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (prefill < 1 || decode < 1) throw new IllegalArgumentException("--prefill and --decode must be positive");
         System.out.printf(Locale.ROOT, "threads: %d, vector: %d-bit, max heap: %d MB%n", Parallel.threads(),
-                VectorKernels.vectorBits(), Runtime.getRuntime().maxMemory() >> 20);
+                KernelSpecies.vectorBits(), Runtime.getRuntime().maxMemory() >> 20);
         var copy = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
         double bw = copy.bestGBs();
         System.out.printf(Locale.ROOT, "memory copy bandwidth: best %.1f GB/s, median %.1f GB/s (read+write bytes of %d MiB"

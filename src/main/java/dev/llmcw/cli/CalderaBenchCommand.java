@@ -5,7 +5,7 @@ import dev.llmcw.compress.caldera.CalderaDescriptor;
 import dev.llmcw.compress.caldera.CalderaOptions;
 import dev.llmcw.compress.caldera.PreparedHessian;
 import dev.llmcw.compress.linalg.Dense;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import picocli.CommandLine.Command;

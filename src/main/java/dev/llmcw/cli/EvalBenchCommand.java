@@ -8,7 +8,7 @@ import dev.llmcw.eval.ScoringModels;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.tasks.Task;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.DataPaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,8 +1,13 @@
 package dev.llmcw.engine;
 
+import dev.llmcw.tensor.FloatPair;
+import dev.llmcw.tensor.FloatRows;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.MatmulKernels;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.tensor.TransposedWeights;
 import dev.llmcw.tensor.VectorKernels;
+import dev.llmcw.util.Parallel;
 
 /** y = W·x (+ bias) over a stored weight matrix W[out][in] of any storage type; rows in parallel. */
 public final class DenseLinear implements Linear {
@@ -44,16 +49,16 @@ public final class DenseLinear implements Linear {
             return;
         }
         if (in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS) {
-            float[] wt = transposed();
-            int step = VectorKernels.transposedRowStep(), groups = wt.length / in / step;
+            TransposedWeights wt = transposed();
+            FloatRows yr = new FloatRows(y, yOff, out);
+            int step = MatmulKernels.transposedRowStep(), groups = wt.data().length / in / step;
             Parallel.forRange(0, groups, Math.max(1, 8192 / (in * step)), g ->
-                    VectorKernels.matmulTransposed(wt, out, in, g * step, (g + 1) * step, x, xOff, batch,
-                            y, yOff, out, bias, 0));
+                    MatmulKernels.matmulTransposed(wt, g * step, (g + 1) * step, x, xOff, batch, yr));
             return;
         }
         // Prefill: rows in blocks of ~64 KB of float weights, converted once per block and then reused
         // for every token; tokens in tiles of ~32 KB of activations so a tile stays in L1/L2 while the
-        // block's row pairs sweep over it (see VectorKernels.matmulTile).
+        // block's row pairs sweep over it (see MatmulKernels.matmulTile).
         int rowBlock = Math.max(2, Math.min(64, (16384 / in) & ~1));
         int tokenTile = Math.max(4, Math.min(64, (8192 / in) & ~3));
         int blocks = (out + rowBlock - 1) / rowBlock;
@@ -68,37 +73,37 @@ public final class DenseLinear implements Linear {
             weight.toFloat((long) r0 * in, w, 0, rows * in);
             for (int t0 = 0; t0 < batch; t0 += tokenTile) {
                 int tokens = Math.min(tokenTile, batch - t0);
-                VectorKernels.matmulTile(w, 0, rows, in, x, xOff + t0 * in, tokens,
-                        y, yOff + t0 * out + r0, out, bias, r0);
+                MatmulKernels.matmulTile(new FloatRows(w, 0, in), rows, in, new FloatRows(x, xOff + t0 * in, in), tokens,
+                        new FloatRows(y, yOff + t0 * out + r0, out), bias, r0);
             }
         });
     }
 
     /**
-     * Batches of layers with rows at most this wide run {@link VectorKernels#matmulTransposed} over a float
+     * Batches of layers with rows at most this wide run {@link MatmulKernels#matmulTransposed} over a float
      * copy of W transposed once (4·out·in bytes, at most 1 KB per output row): for short rows the lane
      * sums of the dot-product kernel cost as much as the products (stories260K's 64-wide layers).
      */
     static final int TRANSPOSED_MAX_IN = 256;
     /** ... and at most this many weights (32 MB of floats; e.g. a huge vocabulary over a small width stays tiled). */
     static final long TRANSPOSED_MAX_WEIGHTS = 8L << 20;
-    private volatile float[] transposed;
+    private volatile TransposedWeights transposed;
 
-    /** W as floats in {@link VectorKernels#matmulTransposed}'s layout, zero-padded to whole row groups (built on first use; racing builds give equal arrays). */
-    private float[] transposed() {
-        float[] wt = transposed;
-        if (wt == null) {
-            int step = VectorKernels.transposedRowStep(), rowsPad = (out + step - 1) / step * step;
-            wt = new float[rowsPad * in];
+    /** W as floats in {@link MatmulKernels#matmulTransposed}'s layout, zero-padded to whole row groups (built on first use; racing builds give equal arrays). */
+    private TransposedWeights transposed() {
+        TransposedWeights t = transposed;
+        if (t == null) {
+            int step = MatmulKernels.transposedRowStep(), rowsPad = (out + step - 1) / step * step;
+            float[] wt = new float[rowsPad * in];
             float[] row = new float[in];
             for (int r = 0; r < out; r++) {
                 weight.toFloat((long) r * in, row, 0, in);
                 int base = r / step * in * step + r % step;
                 for (int k = 0; k < in; k++) wt[base + k * step] = row[k];
             }
-            transposed = wt;
+            transposed = t = new TransposedWeights(wt, out, in, bias);
         }
-        return wt;
+        return t;
     }
 
     /** True when {@code layers} are all dense, share one input width and {@code batch} is a decode-sized batch. */
@@ -156,7 +161,7 @@ public final class DenseLinear implements Linear {
         if (o1 >= 0) {
             float b1 = bias == null ? 0f : bias[o1];
             long pair = weight.dotPair(rowOff, weight, (long) o1 * in, x, xOff, in);
-            float v0 = VectorKernels.first(pair) + b0, v1 = VectorKernels.second(pair) + b1;
+            float v0 = FloatPair.first(pair) + b0, v1 = FloatPair.second(pair) + b1;
             if (add) {
                 y[yBase + o] += v0;
                 y[yBase + o1] += v1;
@@ -210,7 +215,7 @@ public final class DenseLinear implements Linear {
             float bg = lg.bias == null ? 0f : lg.bias[o], bu = lu.bias == null ? 0f : lu.bias[o];
             for (int t = from; t < from + batch; t++) {
                 long pair = lg.weight.dotPair(rowOff, lu.weight, rowOff, x, t * in, in); // gate row o, up row o
-                g[t * hidden + o] = VectorKernels.swiglu(VectorKernels.first(pair) + bg, VectorKernels.second(pair) + bu);
+                g[t * hidden + o] = VectorKernels.swiglu(FloatPair.first(pair) + bg, FloatPair.second(pair) + bu);
             }
         });
         return true;

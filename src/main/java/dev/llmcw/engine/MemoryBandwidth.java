@@ -1,5 +1,7 @@
 package dev.llmcw.engine;
 
+import dev.llmcw.util.Parallel;
+
 import java.util.Arrays;
 
 /**

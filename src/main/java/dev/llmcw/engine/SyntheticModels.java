@@ -10,6 +10,7 @@ import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.util.Parallel;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;

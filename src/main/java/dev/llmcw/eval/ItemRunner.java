@@ -1,6 +1,6 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;

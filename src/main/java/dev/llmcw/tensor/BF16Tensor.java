@@ -21,17 +21,17 @@ public class BF16Tensor extends Tensor {
 
     @Override
     public float dot(long offset, float[] x, int xOff, int n) {
-        return VectorKernels.dotBF16(seg, offset, x, xOff, n);
+        return BF16Kernels.dot(seg, offset, x, xOff, n);
     }
 
     @Override
     public long dotPair(long offA, Tensor other, long offB, float[] x, int xOff, int n) {
-        if (other instanceof BF16Tensor o) return VectorKernels.dot2BF16(seg, offA, o.seg, offB, x, xOff, n);
+        if (other instanceof BF16Tensor o) return BF16Kernels.dot2(seg, offA, o.seg, offB, x, xOff, n);
         return super.dotPair(offA, other, offB, x, xOff, n);
     }
 
     @Override
     public void toFloat(long offset, float[] dst, int dstOff, int n) {
-        VectorKernels.toFloatBF16(seg, offset, dst, dstOff, n);
+        BF16Kernels.toFloat(seg, offset, dst, dstOff, n);
     }
 }

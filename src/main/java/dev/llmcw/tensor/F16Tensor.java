@@ -21,11 +21,11 @@ public class F16Tensor extends Tensor {
 
     @Override
     public float dot(long offset, float[] x, int xOff, int n) {
-        return VectorKernels.dotF16(seg, offset, x, xOff, n);
+        return F16Kernels.dot(seg, offset, x, xOff, n);
     }
 
     @Override
     public void toFloat(long offset, float[] dst, int dstOff, int n) {
-        VectorKernels.toFloatF16(seg, offset, dst, dstOff, n);
+        F16Kernels.toFloat(seg, offset, dst, dstOff, n);
     }
 }

@@ -26,17 +26,17 @@ public class F32Tensor extends Tensor {
 
     @Override
     public float dot(long offset, float[] x, int xOff, int n) {
-        return VectorKernels.dotF32(seg, offset, x, xOff, n);
+        return F32Kernels.dot(seg, offset, x, xOff, n);
     }
 
     @Override
     public long dotPair(long offA, Tensor other, long offB, float[] x, int xOff, int n) {
-        if (other instanceof F32Tensor o) return VectorKernels.dot2F32(seg, offA, o.seg, offB, x, xOff, n);
+        if (other instanceof F32Tensor o) return F32Kernels.dot2(seg, offA, o.seg, offB, x, xOff, n);
         return super.dotPair(offA, other, offB, x, xOff, n);
     }
 
     @Override
     public void toFloat(long offset, float[] dst, int dstOff, int n) {
-        VectorKernels.toFloatF32(seg, offset, dst, dstOff, n);
+        F32Kernels.toFloat(seg, offset, dst, dstOff, n);
     }
 }

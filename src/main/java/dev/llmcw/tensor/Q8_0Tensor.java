@@ -33,7 +33,7 @@ public class Q8_0Tensor extends Tensor {
         int head = (int) Math.min(n, (32 - offset % 32) % 32);
         float s = head > 0 ? super.dot(offset, x, xOff, head) : 0f;
         int blocks = (n - head) / 32;
-        s += VectorKernels.dotQ8_0Blocks(seg, (offset + head) / 32, blocks, x, xOff + head);
+        s += Q8_0Kernels.dotBlocks(seg, (offset + head) / 32, blocks, x, xOff + head);
         int done = head + 32 * blocks;
         if (done < n) s += super.dot(offset + done, x, xOff + done, n - done);
         return s;
@@ -44,7 +44,7 @@ public class Q8_0Tensor extends Tensor {
         int head = (int) Math.min(n, (32 - offset % 32) % 32);
         if (head > 0) super.toFloat(offset, dst, dstOff, head);
         int blocks = (n - head) / 32;
-        VectorKernels.toFloatQ8_0Blocks(seg, (offset + head) / 32, blocks, dst, dstOff + head);
+        Q8_0Kernels.toFloatBlocks(seg, (offset + head) / 32, blocks, dst, dstOff + head);
         int done = head + 32 * blocks;
         if (done < n) super.toFloat(offset + done, dst, dstOff + done, n - done);
     }

@@ -48,12 +48,12 @@ public abstract class Tensor {
     }
 
     /**
-     * this[offA..)·x and other[offB..)·x (n values each) packed by {@link VectorKernels#pack}: the
+     * this[offA..)·x and other[offB..)·x (n values each) packed by {@link FloatPair#pack}: the
      * row-pair form of {@link #dot} that matrix–vector products use. Always bit-identical to the two
      * {@link #dot} calls; storage types with a pair kernel override it to run both rows in one loop.
      */
     public long dotPair(long offA, Tensor other, long offB, float[] x, int xOff, int n) {
-        return VectorKernels.pack(dot(offA, x, xOff, n), other.dot(offB, x, xOff, n));
+        return FloatPair.pack(dot(offA, x, xOff, n), other.dot(offB, x, xOff, n));
     }
 
     /** Scalar reference: dst[dstOff+i] = this[offset+i] for i < n. */

@@ -26,19 +26,19 @@ public final class VectorExp {
     private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
             P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
-    /** Lanes of {@link VectorKernels#F} (the species is that constant, not x.species(): see LlamaEngine.F). */
+    /** Lanes of {@link KernelSpecies#F} (the species is that constant, not x.species(): see KernelSpecies.F). */
     public static FloatVector exp(FloatVector x) {
-        // clamp by compare and blend rather than max(): see LlamaEngine.softmaxWeights
+        // clamp by compare and blend rather than max(): see SegmentAttention.softmaxWeights
         VectorMask<Float> under = x.lt(CUTOFF);
         FloatVector safe = x.blend(CUTOFF, under);
         FloatVector n = safe.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(VectorKernels.F, -LN2_HI), safe);
-        r = n.fma(FloatVector.broadcast(VectorKernels.F, -LN2_LO), r);
+        FloatVector r = n.fma(FloatVector.broadcast(KernelSpecies.F, -LN2_HI), safe);
+        r = n.fma(FloatVector.broadcast(KernelSpecies.F, -LN2_LO), r);
         FloatVector p = r.fma(P0, P1);
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P2));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P3));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P4));
-        p = p.fma(r, FloatVector.broadcast(VectorKernels.F, P5));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P2));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P3));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P4));
+        p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P5));
         FloatVector y = p.mul(r).fma(r, r).add(1f);
         IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         FloatVector scaled = y.mul(bits.reinterpretAsFloats());
@@ -70,9 +70,10 @@ public final class VectorExp {
             E3 = 5.550332471162809e-2f, E4 = 2.402264791363012e-1f, E5 = 6.931472028550421e-1f;
 
     /**
-     * 2^x for x ≤ 0 over two rows at once, and their sums: a[o0 + j] = 2^(a[o0 + j]·mul + add0) and a[o1 + j] =
-     * 2^(a[o1 + j]·mul + add1) for j in [0, n), n a multiple of the species length, then sums[si] and
-     * sums[si + 1] = the two rows' totals. Each exponential is within 2 ulp of the exact value and bit for bit
+     * 2^x for x ≤ 0 over two rows at once, rows {@code row} and row + 1 of a (o0 = row·stride, o1 = o0 + stride),
+     * and their sums: a[o0 + j] = 2^(a[o0 + j]·mul + add0) and a[o1 + j] = 2^(a[o1 + j]·mul + add1) with
+     * add0 = add[row], add1 = add[row + 1], for j in [0, n), n a multiple of the species length, then sums[row]
+     * and sums[row + 1] = the two rows' totals. Each exponential is within 2 ulp of the exact value and bit for bit
      * {@link #exp2NonPositive(float)} of the same multiply-add; arguments below {@link #FLOOR2} (−∞
      * included) give 2^-126 ≈ 1.2e-38, not 0 (a caller that needs exact zeros writes them). x = n + r with
      * r = x − n exact, a degree-6 polynomial for 2^r, n put in the exponent bits straight from the rounding
@@ -90,9 +91,10 @@ public final class VectorExp {
      * a call, so nothing depends on C2 inlining (a FloatVector argument of a call that is not inlined runs as
      * the Vector API's Java fallback). {@code lanes} holds at least 4 × the species length.
      */
-    public static void exp2RowsSummed(float[] a, int o0, int o1, int n, float mul, float add0, float add1,
-                                      double[] sums, int si, float[] lanes) {
-        var f = VectorKernels.F;
+    public static void exp2RowsSummed(float[] a, int stride, int row, int n, float mul, float[] add, double[] sums, float[] lanes) {
+        int o0 = row * stride, o1 = o0 + stride, si = row;
+        float add0 = add[row], add1 = add[row + 1];
+        var f = KernelSpecies.F;
         int l = f.length();
         FloatVector e2 = FloatVector.broadcast(f, E2), e3 = FloatVector.broadcast(f, E3);
         FloatVector e4 = FloatVector.broadcast(f, E4), e5 = FloatVector.broadcast(f, E5);

@@ -5,6 +5,7 @@ import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Parallel;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

@@ -40,7 +40,7 @@ class LlamaEngineTest {
             for (int i = 0; i < n; i++) sum += Math.exp(a[2 + i] - max);
             // float exponentials (≤ 2 ulp) and compensated float sums: the log of the sum is within a few
             // float roundings of the double value, ≈ 3e-7 on rows of this size and spread
-            assertThat(LlamaEngine.logSumExp(a, 2, n, new float[2 * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()]))
+            assertThat(Logits.logSumExp(a, 2, n, new float[2 * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()]))
                     .as("n %d", n).isCloseTo(max + Math.log(sum), org.assertj.core.data.Offset.offset(1e-6));
         }
     }
@@ -243,7 +243,7 @@ class LlamaEngineTest {
         System.arraycopy(gen, 0, all, prompt.length, gen.length);
         float[][] logits = e.logits(all);
         for (int i = 0; i < gen.length; i++) {
-            assertThat(LlamaEngine.argmax(logits[prompt.length - 1 + i], 0, 512)).isEqualTo(gen[i]);
+            assertThat(Logits.argmax(logits[prompt.length - 1 + i], 0, 512)).isEqualTo(gen[i]);
         }
     }
 
@@ -263,7 +263,7 @@ class LlamaEngineTest {
     @Test
     void llama3InverseFrequenciesFollowHuggingFace() {
         // hand-computed: head_dim 8, theta 1e4, factor 8, low 1, high 4, original 64
-        double[] f = LlamaEngine.inverseFrequencies(8, 10000, new dev.llmcw.model.RopeScaling(8, 1, 4, 64));
+        double[] f = RotaryEmbedding.inverseFrequencies(8, 10000, new dev.llmcw.model.RopeScaling(8, 1, 4, 64));
         assertThat(f[0]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));           // high frequency: kept
         double w1 = 2 * Math.PI / 0.1, smooth = (64 / w1 - 1) / 3;                                  // medium: smoothed
         assertThat(f[1]).isCloseTo((1 - smooth) * 0.1 / 8 + smooth * 0.1, org.assertj.core.data.Offset.offset(1e-12));

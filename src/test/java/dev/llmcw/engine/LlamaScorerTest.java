@@ -45,7 +45,7 @@ class LlamaScorerTest {
             double lp = logProb(row, cont[i]);
             assertThat(s.tokenLogProbs()[i]).isCloseTo((float) lp, offset(1e-4f));
             want += lp;
-            greedy &= LlamaEngine.argmax(row, 0, row.length) == cont[i];
+            greedy &= Logits.argmax(row, 0, row.length) == cont[i];
         }
         assertThat(s.sum()).isCloseTo(want, offset(1e-4));
         assertThat(s.greedy()).isEqualTo(greedy);

@@ -1,5 +1,6 @@
 package dev.llmcw.engine;
 
+import dev.llmcw.util.Parallel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

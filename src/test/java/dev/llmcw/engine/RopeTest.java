@@ -23,8 +23,8 @@ class RopeTest {
         for (int i = 0; i < half; i++) invFreq[i] = Math.pow(10000.0, -2.0 * i / hd);
         int[] pos = {0, 1, 5, 2, 40, 41, 17}; // packed segments: positions repeat and jump
         // grown twice, as the engine grows it
-        LlamaEngine.RopeTable rt = LlamaEngine.RopeTable.grow(LlamaEngine.NO_ROPE, invFreq, hd, interleaved, 6);
-        rt = LlamaEngine.RopeTable.grow(rt, invFreq, hd, interleaved, 42);
+        RopeTable rt = RopeTable.grow(RopeTable.EMPTY, invFreq, hd, interleaved, 6);
+        rt = RopeTable.grow(rt, invFreq, hd, interleaved, 42);
         Random r = new Random(hd);
         float[] a = new float[n * heads * hd];
         for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() * 3);
@@ -41,7 +41,7 @@ class RopeTest {
                 }
             }
         }
-        LlamaEngine.rope(a, n, heads, hd, interleaved, pos, rt);
+        RotaryEmbedding.rope(a, n, heads, hd, interleaved, pos, rt);
         assertThat(a).containsExactly(want);
     }
 }

@@ -5,6 +5,7 @@ import dev.llmcw.engine.Scorer;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProgressListener;
 import org.junit.jupiter.api.Test;
 
@@ -113,7 +114,7 @@ class EvaluatorTest {
         var task = new FixedTask("t", items, true);
         ScoringModel small = model("m", new FakeScorer(V, 64, 0), tok);
         ScoringModel large = new ScoringModel("m", "sha-m", new Large(new FakeScorer(V, 64, 0)), tok);
-        assertThat(Evaluator.itemParallel(small, null)).isEqualTo(dev.llmcw.engine.Parallel.threads() > 1);
+        assertThat(Evaluator.itemParallel(small, null)).isEqualTo(Parallel.threads() > 1);
         assertThat(Evaluator.itemParallel(large, null)).isFalse();
         assertThat(Evaluator.itemParallel(small, large)).isFalse();
         List<Long> done = new ArrayList<>();

@@ -17,7 +17,7 @@ public final class KernelConformance {
 
     public static void main(String[] args) {
         check();
-        System.out.println("OK vector bits " + VectorKernels.vectorBits());
+        System.out.println("OK vector bits " + KernelSpecies.vectorBits());
     }
 
     /** A view of {@code t} that only implements get(), so dot/toFloat run the base-class scalar code. */
@@ -83,7 +83,7 @@ public final class KernelConformance {
                     for (int i = 0; i < n; i++) mag += Math.abs(ref.get(off + i) * x[3 + i]);
                     if (Math.abs(got - want) > 1e-5 * mag + 1e-6) {
                         throw new AssertionError(type + " dot off=" + off + " n=" + n + ": " + got + " vs " + want
-                                + " at " + VectorKernels.vectorBits() + " bits");
+                                + " at " + KernelSpecies.vectorBits() + " bits");
                     }
                     float[] a = new float[n + 2], e = new float[n + 2];
                     t.toFloat(off, a, 1, n);
@@ -91,7 +91,7 @@ public final class KernelConformance {
                     for (int i = 0; i < n + 2; i++) {
                         if (Float.floatToIntBits(a[i]) != Float.floatToIntBits(e[i])) {
                             throw new AssertionError(type + " toFloat off=" + off + " n=" + n + " index " + i + ": "
-                                    + a[i] + " vs " + e[i] + " at " + VectorKernels.vectorBits() + " bits");
+                                    + a[i] + " vs " + e[i] + " at " + KernelSpecies.vectorBits() + " bits");
                         }
                     }
                 }
@@ -110,7 +110,7 @@ public final class KernelConformance {
      * every split of [from, to), with gates far beyond the exponential's cap on both sides.
      */
     static void checkSwiglu(Random rnd) {
-        int l = VectorKernels.F.length();
+        int l = KernelSpecies.F.length();
         float[] g0 = gaussian(7 * l + 5, rnd), u = gaussian(g0.length, rnd);
         for (int i = 0; i < g0.length; i++) g0[i] *= 6f;
         g0[3] = 120f;
@@ -125,7 +125,7 @@ public final class KernelConformance {
                     float want = i >= from && i < to ? VectorKernels.swiglu(g0[i], u[i]) : g0[i];
                     if (Float.floatToIntBits(g[i]) != Float.floatToIntBits(want)) {
                         throw new AssertionError("swiglu [" + from + ", " + to + ") index " + i + ": " + g[i] + " vs " + want
-                                + " at " + VectorKernels.vectorBits() + " bits");
+                                + " at " + KernelSpecies.vectorBits() + " bits");
                     }
                 }
             }
@@ -134,7 +134,7 @@ public final class KernelConformance {
 
     /** max4 over four rows (stride with a gap, whole vectors, the maximum anywhere in a row) equals the scalar maxima. */
     static void checkMax4(Random rnd) {
-        int l = VectorKernels.F.length();
+        int l = KernelSpecies.F.length();
         for (int vectors = 1; vectors <= 9; vectors++) {
             int n = vectors * l, stride = n + 3;
             float[] a = gaussian(4 * stride, rnd), out = new float[4], lanes = new float[4 * l];
@@ -145,7 +145,7 @@ public final class KernelConformance {
                 float want = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < n; i++) want = Math.max(want, a[b * stride + i]);
                 if (out[b] != want) {
-                    throw new AssertionError("max4 row " + b + " n=" + n + ": " + out[b] + " vs " + want + " at " + VectorKernels.vectorBits() + " bits");
+                    throw new AssertionError("max4 row " + b + " n=" + n + ": " + out[b] + " vs " + want + " at " + KernelSpecies.vectorBits() + " bits");
                 }
             }
         }
@@ -160,7 +160,7 @@ public final class KernelConformance {
                 for (int i = 0; i < n; i++) want = Math.max(want, a[off + i]);
                 if (VectorKernels.max(a, off, n) != want) {
                     throw new AssertionError("max off=" + off + " n=" + n + ": " + VectorKernels.max(a, off, n) + " vs " + want
-                            + " at " + VectorKernels.vectorBits() + " bits");
+                            + " at " + KernelSpecies.vectorBits() + " bits");
                 }
             }
         }
@@ -179,12 +179,12 @@ public final class KernelConformance {
                     if (Math.max(offA, offB) + n > size) continue;
                     for (Tensor b : new Tensor[]{t, other, f32}) {
                         long got = t.dotPair(offA, b, offB, x, 2, n);
-                        long want = VectorKernels.pack(t.dot(offA, x, 2, n), b.dot(offB, x, 2, n));
+                        long want = FloatPair.pack(t.dot(offA, x, 2, n), b.dot(offB, x, 2, n));
                         if (got != want) {
                             throw new AssertionError(type + " dotPair with " + b.dtype() + " offA=" + offA + " offB=" + offB
-                                    + " n=" + n + ": " + VectorKernels.first(got) + ", " + VectorKernels.second(got) + " vs "
-                                    + VectorKernels.first(want) + ", " + VectorKernels.second(want) + " at "
-                                    + VectorKernels.vectorBits() + " bits");
+                                    + " n=" + n + ": " + FloatPair.first(got) + ", " + FloatPair.second(got) + " vs "
+                                    + FloatPair.first(want) + ", " + FloatPair.second(want) + " at "
+                                    + KernelSpecies.vectorBits() + " bits");
                         }
                     }
                 }
@@ -218,7 +218,7 @@ public final class KernelConformance {
                     float got = y[1 + t * out + o];
                     if (Math.abs(got - want) > 1e-5 * mag + 1e-6) {
                         throw new AssertionError(type + " matmul batch=" + batch + " token " + t + " row " + o + ": "
-                                + got + " vs " + want + " at " + VectorKernels.vectorBits() + " bits");
+                                + got + " vs " + want + " at " + KernelSpecies.vectorBits() + " bits");
                     }
                 }
             }

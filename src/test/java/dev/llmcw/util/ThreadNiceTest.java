@@ -1,6 +1,5 @@
 package dev.llmcw.util;
 
-import dev.llmcw.engine.Parallel;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package dev.llmcw.compress.caldera;
 
 import dev.llmcw.compress.linalg.RandomizedHadamard;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
 
 /**

@@ -1,7 +1,7 @@
 package dev.llmcw.compress.calibration;
 
 import dev.llmcw.compress.linalg.Dense;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import org.ejml.data.DMatrixRMaj;
 
 /** Σ x·xᵀ over every input vector a linear layer saw, in double, plus the vector count. */

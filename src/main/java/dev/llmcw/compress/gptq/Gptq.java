@@ -2,7 +2,7 @@ package dev.llmcw.compress.gptq;
 
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.quant.UniformGrid;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
 import org.ejml.data.DMatrixRMaj;
 

@@ -1,6 +1,6 @@
 package dev.llmcw.compress.linalg;
 
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;

@@ -1,5 +1,7 @@
 package dev.llmcw.compress.linalg;
 
+import dev.llmcw.util.Parallel;
+
 import org.ejml.data.DMatrixRMaj;
 
 import java.util.Random;
@@ -102,13 +104,13 @@ public final class RandomizedHadamard {
     /** M ← M·Tᵀ (each row r ← T·r). */
     public void applyToRows(DMatrixRMaj m) {
         if (m.numCols != n) throw new IllegalArgumentException("rows of length " + m.numCols + " != transform size " + n);
-        dev.llmcw.engine.Parallel.forRange(0, m.numRows, 4, r -> apply(m.data, r * n, new double[k]));
+        Parallel.forRange(0, m.numRows, 4, r -> apply(m.data, r * n, new double[k]));
     }
 
     /** M ← M·T (each row r ← Tᵀ·r). */
     public void applyTransposeToRows(DMatrixRMaj m) {
         if (m.numCols != n) throw new IllegalArgumentException("rows of length " + m.numCols + " != transform size " + n);
-        dev.llmcw.engine.Parallel.forRange(0, m.numRows, 4, r -> applyTranspose(m.data, r * n, new double[k]));
+        Parallel.forRange(0, m.numRows, 4, r -> applyTranspose(m.data, r * n, new double[k]));
     }
 
     /** The dense matrix T (tests, small sizes). */

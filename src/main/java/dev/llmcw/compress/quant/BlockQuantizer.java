@@ -1,5 +1,7 @@
 package dev.llmcw.compress.quant;
 
+import dev.llmcw.util.Parallel;
+
 /**
  * Quantises a matrix block by block, remembering the codes: the hook LDLQ and the CALDERA factor
  * steps call. A block is {@link #blockSize()} consecutive columns of one row (1 for scalar grids,
@@ -21,7 +23,7 @@ public interface BlockQuantizer {
     default double[] quantizeAll(double[] w, int rows, int cols) {
         double[] out = w.clone();
         int bs = blockSize();
-        dev.llmcw.engine.Parallel.forRange(0, rows, 8, r -> {
+        Parallel.forRange(0, rows, 8, r -> {
             for (int c = 0; c < cols; c += bs) quantize(r, c, out, r * cols + c);
         });
         return out;

@@ -1,7 +1,7 @@
 package dev.llmcw.compress.quant;
 
 import dev.llmcw.compress.linalg.Dense;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
 import org.ejml.data.DMatrixRMaj;
 

@@ -1,5 +1,7 @@
 package dev.llmcw.compress.quant;
 
+import dev.llmcw.util.Parallel;
+
 /**
  * Uniform scalar quantisation grid with one scale (and zero point) per row and group of
  * {@code groupSize} columns. Asymmetric (GPTQ/RTN convention): {@code scale = (max−min)/(2^b−1)} over a
@@ -65,7 +67,7 @@ public final class UniformGrid {
      */
     public static UniformGrid fitClipped(double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric) {
         UniformGrid g = empty(rows, cols, bits, groupSize, symmetric);
-        dev.llmcw.engine.Parallel.forRange(0, rows, 8, r -> {
+        Parallel.forRange(0, rows, 8, r -> {
             double[] d2 = new double[g.groupSize];
             for (int gi = 0; gi < g.groups; gi++) {
                 int c0 = gi * g.groupSize, c1 = Math.min(cols, c0 + g.groupSize);

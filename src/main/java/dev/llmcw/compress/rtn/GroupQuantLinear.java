@@ -1,7 +1,7 @@
 package dev.llmcw.compress.rtn;
 
 import dev.llmcw.compress.quant.UniformGrid;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
 
 /**

@@ -1,6 +1,7 @@
 package dev.llmcw.compress.rtn;
 
 import dev.llmcw.compress.quant.UniformGrid;
+import dev.llmcw.util.Parallel;
 
 /**
  * Round-to-nearest, group-wise (algorithms.md §3.1): per output row and group of g input columns a
@@ -19,7 +20,7 @@ public final class Rtn {
     public static Result quantize(double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric) {
         UniformGrid grid = UniformGrid.fit(w, rows, cols, bits, groupSize, symmetric);
         int[] codes = new int[rows * cols];
-        dev.llmcw.engine.Parallel.forRange(0, rows, 16, r -> {
+        Parallel.forRange(0, rows, 16, r -> {
             for (int c = 0; c < cols; c++) codes[r * cols + c] = grid.code(r, c, w[r * cols + c]);
         });
         return new Result(codes, grid);

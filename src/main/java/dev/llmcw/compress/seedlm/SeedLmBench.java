@@ -1,7 +1,7 @@
 package dev.llmcw.compress.seedlm;
 
 import dev.llmcw.engine.DenseLinear;
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.BF16Tensor;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;

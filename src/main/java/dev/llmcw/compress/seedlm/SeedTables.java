@@ -1,6 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.linsol.svd.SolvePseudoInverseSvd_DDRM;

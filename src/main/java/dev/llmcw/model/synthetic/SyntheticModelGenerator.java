@@ -1,6 +1,6 @@
 package dev.llmcw.model.synthetic;
 
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.hf.HfConfig;

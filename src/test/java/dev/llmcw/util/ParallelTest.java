@@ -1,4 +1,4 @@
-package dev.llmcw.engine;
+package dev.llmcw.util;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

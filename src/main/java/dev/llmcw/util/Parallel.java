@@ -1,6 +1,4 @@
-package dev.llmcw.engine;
-
-import dev.llmcw.util.ThreadNice;
+package dev.llmcw.util;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
