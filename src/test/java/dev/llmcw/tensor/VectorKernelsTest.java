@@ -1,5 +1,6 @@
 package dev.llmcw.tensor;
 
+import dev.llmcw.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,6 +19,7 @@ class VectorKernelsTest {
     }
 
     /** The species is a per-JVM constant (see VectorKernels), so other widths run in child JVMs. */
+    @Slow
     @ParameterizedTest
     @ValueSource(ints = {128, 256, 512})
     void kernelsMatchScalarReferenceAtEachVectorWidth(int bits) throws IOException, InterruptedException {
