@@ -3,6 +3,7 @@ package dev.llmcw.cli;
 import dev.llmcw.TestData;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CompressCalderaCommandTest {
+    @Slow
     @Test
     void compressesWithCalderaRtnAndGptqFromTheCommandLine(@TempDir Path dir) throws Exception {
         Path model = TestData.stories260K();

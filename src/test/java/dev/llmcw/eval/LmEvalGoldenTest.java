@@ -7,6 +7,7 @@ import dev.llmcw.eval.tasks.PiqaTask;
 import dev.llmcw.eval.tasks.TextPerplexityTask;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.testing.Slow;
 import dev.llmcw.util.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,12 +82,14 @@ class LmEvalGoldenTest {
         assertThat(r.metrics().metrics().get("acc_norm")).isCloseTo(SUMMARY.get(task.name())[1], within(1e-9));
     }
 
+    @Slow
     @Test
     void piqaFull() {
         PiqaTask t = new PiqaTask();
         check(t, t.load(datasets));
     }
 
+    @Slow
     @Test
     void hellaswagFirst500() {
         HellaSwagTask t = new HellaSwagTask();

@@ -1,5 +1,6 @@
 package dev.llmcw.results;
 
+import dev.llmcw.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ class CrashResumeTest {
     static final java.io.PrintStream QUIET = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
     @TempDir Path dir;
 
+    @Slow
     @Test
     void killedProcessResumesWhereItStopped() throws Exception {
         Path model = Files.writeString(dir.resolve("model.bin"), "fake weights");

@@ -5,6 +5,7 @@ import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.report.ChartFiles;
 import dev.llmcw.report.ReferencePoints;
 import dev.llmcw.compress.seedlm.SeedLmDescriptor;
+import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SeedLM 4-bit → PIQA samples with a limit → the point on the accuracy-vs-bits chart → a paper point
  * typed in → export PNG, SVG and PDF and a report → the paper point is still there after a restart.
  */
+@Ui
 @ExtendWith(ApplicationExtension.class)
 class DemoWorkflowUiTest {
     @TempDir static Path dir;

@@ -2,6 +2,7 @@ package dev.llmcw.ui;
 
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import dev.llmcw.util.DataPaths;
 import javafx.application.Platform;
@@ -22,6 +23,7 @@ import java.util.prefs.Preferences;
  * Regenerates screenshots/ from a real session (run by tools/screenshots, which sets
  * -Dscreenshots.out; skipped in the normal test run).
  */
+@Ui
 class ScreenshotsTest {
     @Test
     void screenshots() throws Exception {

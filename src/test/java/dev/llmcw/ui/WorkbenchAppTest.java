@@ -4,6 +4,7 @@ import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.report.ChartFiles;
+import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
@@ -26,6 +27,7 @@ import java.util.prefs.Preferences;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Drives the real main window headless (Monocle) with the services of this build. */
+@Ui
 @ExtendWith(ApplicationExtension.class)
 class WorkbenchAppTest {
     @TempDir static Path dir;

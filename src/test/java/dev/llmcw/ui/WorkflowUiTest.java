@@ -4,6 +4,7 @@ import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.report.ChartFiles;
+import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import javafx.scene.control.ComboBox;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * model file → error dialog → the app stays usable is in WorkbenchAppTest; the same flow on the DEMO
  * workspace, without shared data, is DemoWorkflowUiTest.)
  */
+@Ui
 @ExtendWith(ApplicationExtension.class)
 class WorkflowUiTest {
     @TempDir static Path dir;

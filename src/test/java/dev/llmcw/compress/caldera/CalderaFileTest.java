@@ -14,6 +14,7 @@ import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +60,7 @@ class CalderaFileTest {
         assertThat(fly.storageBytes()).isLessThan(4L * m * n);
     }
 
+    @Slow
     @Test
     void compressesTheRealModelEndToEnd(@TempDir Path dir) throws Exception {
         Model model = ModelLoader.load(TestData.stories260K());
@@ -123,6 +125,7 @@ class CalderaFileTest {
         assertThat(rep3.tensorErrors().get(0).relativeActivationError()).isNotEqualTo(rep.tensorErrors().get(0).relativeActivationError());
     }
 
+    @Slow
     @Test
     void e8pPadsWidthsThatAreNotMultiplesOfEight(@TempDir Path dir) throws Exception {
         Model model = ModelLoader.load(TestData.stories260K()); // down_proj has 172 inputs

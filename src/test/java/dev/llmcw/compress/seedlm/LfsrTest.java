@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.testing.Slow;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,7 @@ class LfsrTest {
         assertThat(Lfsr.normalise(65535, 16)).isEqualTo(1.0);
     }
 
+    @Slow
     @Test
     void everyWidthUpTo20IsMaximalLength() {
         for (int k = 2; k <= 20; k++) {

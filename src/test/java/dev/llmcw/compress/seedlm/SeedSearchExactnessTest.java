@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.testing.Slow;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,7 @@ class SeedSearchExactnessTest {
     void k10PrintedRuleSmallWeights() { check(new SeedLmConfig(8, 3, 10, ExponentRule.PRINTED, false), 25, 13, 0.02); }
 
     /** Real LLM weight scale with K = 14, 15: ill-conditioned seeds once broke the float screen here. */
+    @Slow
     @Test
     void smallWeightsLargerK() {
         check(new SeedLmConfig(8, 3, 14, ExponentRule.PRINTED, false), 6, 16, 0.04);
@@ -79,6 +81,7 @@ class SeedSearchExactnessTest {
     }
 
     /** A stories260K q_proj block on which a quadratic-form float error came out negative (e = 7 on a near-singular U). */
+    @Slow
     @Test
     void realWeightBlockAtK16() {
         var cfg = SeedLmConfig.BITS4;

@@ -2,6 +2,7 @@ package dev.llmcw.ui.suites;
 
 import dev.llmcw.suite.SuiteReport;
 import dev.llmcw.suite.SuiteSpec;
+import dev.llmcw.testing.Slow;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
@@ -143,6 +144,7 @@ class SuitesViewModelTest {
      * The real chain: the root view model's Suites view runs a suite file with the services of this
      * build (real compression and evaluation of stories260K), and the finished runs appear in Results.
      */
+    @Slow
     @Test
     void aSuiteRunWithTheRealServicesShowsUpInResults() throws Exception {
         var prefs = java.util.prefs.Preferences.userRoot().node("dev/llmcw/workbench/suitetest-" + System.nanoTime());
