@@ -213,7 +213,7 @@ class DownloaderTest {
     @Test
     void fileLargerThanTheCapIsRefusedBeforeWriting() {
         Path dest = dir.resolve("config.json");
-        assertThatThrownBy(() -> downloader(0).download(url("/f.bin"), dest,
+        assertThatThrownBy(() -> downloader(0).downloadVerified(url("/f.bin"), dest,
                 new Downloader.Expected(null, -1, 100_000), ProgressListener.NONE, CancellationToken.none()))
                 .isInstanceOf(DownloadException.class).hasMessageContaining(url("/f.bin").toString())
                 .hasMessageContaining("300000 bytes").hasMessageContaining("at most 100000");
@@ -224,7 +224,7 @@ class DownloaderTest {
     @Test
     void wrongSizeFailsAndLeavesNoFile() {
         Path dest = dir.resolve("f.bin");
-        assertThatThrownBy(() -> downloader(0).download(url("/f.bin"), dest,
+        assertThatThrownBy(() -> downloader(0).downloadVerified(url("/f.bin"), dest,
                 new Downloader.Expected(null, data.length + 1L, -1), ProgressListener.NONE, CancellationToken.none()))
                 .isInstanceOf(DownloadException.class).hasMessageContaining("size");
         assertThat(dest).doesNotExist();

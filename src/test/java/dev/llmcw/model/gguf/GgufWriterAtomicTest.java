@@ -24,7 +24,8 @@ class GgufWriterAtomicTest {
 
     private static GgufWriter model() {
         float[] w = new float[64 * 64];
-        new Random(3).nextFloats(w);
+        Random rnd = new Random(3);
+        for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian();
         return new GgufWriter().put("general.architecture", "llama").addTensor("a", new long[]{64, 64}, DType.Q8_0, w)
                 .addTensor("b", new long[]{64, 64}, DType.F16, w);
     }
