@@ -68,6 +68,7 @@ public final class DatasetDownloader {
             out.add(new Fetched(dest, f.url() + "#" + f.archiveEntry(), sha, f.sha256() != null));
         }
         writeRecord(m, outDir, out);
+        PartFiles.sweep(outDir); // everything is complete: any part left is from a killed run
         return out;
     }
 

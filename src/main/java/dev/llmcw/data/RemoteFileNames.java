@@ -32,7 +32,7 @@ public final class RemoteFileNames {
         if (why == null && (!target.startsWith(base) || target.equals(base))) why = "it would land outside " + base;
         if (why == null) why = symlinkLeavingRoot(base, target);
         if (why != null) {
-            throw new DownloadException(source + ": refusing the file name \"" + printable(name) + "\" from the hub: " + why);
+            throw new DownloadException(source + ": refusing the file name \"" + printable(name) + "\": " + why);
         }
         return target;
     }

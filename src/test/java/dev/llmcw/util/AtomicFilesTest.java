@@ -73,7 +73,8 @@ class AtomicFilesTest {
         Files.write(f, old);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Random rnd = new Random(5);
-        for (int round = 0; round < 4; round++) {
+        int killedMidWrite = 0;
+        for (int round = 0; round < 5; round++) {
             Process p = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                     AtomicWriteChild.class.getName(), f.toString(), Integer.toString(size)).redirectErrorStream(true).start();
             try (var in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -82,10 +83,12 @@ class AtomicFilesTest {
                 p.destroyForcibly();
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
+            if (names().size() > 1) killedMidWrite++; // the killed write's temporary is still there
             byte[] now = Files.readAllBytes(f);
             assertThat(now).as("round " + round).hasSize(size);
             for (byte b : now) if (b != now[0]) throw new AssertionError("round " + round + ": a mix of generations " + now[0] + " and " + b);
         }
+        assertThat(killedMidWrite).as("rounds whose kill hit a write in progress").isPositive();
         AtomicFiles.writeString(f, "last");
         assertThat(names()).containsExactly("model.bin");
     }
