@@ -141,7 +141,9 @@ public final class Downloader {
                 throw new DownloadException(problem + "; the downloaded file was deleted");
             }
             try {
+                AtomicFiles.sync(part);
                 AtomicFiles.move(part, dest);
+                AtomicFiles.syncDirectory(dest.toAbsolutePath().getParent());
                 Files.deleteIfExists(etagFile(part));
             } catch (IOException e) {
                 throw new DownloadException("cannot move " + part + " to " + dest + ": " + e.getMessage(), -1, e);

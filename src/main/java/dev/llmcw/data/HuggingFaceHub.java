@@ -14,9 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -76,7 +77,7 @@ public final class HuggingFaceHub {
     static final long MAX_CONFIG_BYTES = 8L << 20;
     /** Largest tokenizer file accepted (the largest vocabularies' tokenizer.json are tens of MB). */
     static final long MAX_TOKENIZER_BYTES = 64L << 20;
-    private static final java.util.Set<String> TOKENIZER_FILES = java.util.Set.of("tokenizer.json", "tokenizer.model",
+    private static final Set<String> TOKENIZER_FILES = Set.of("tokenizer.json", "tokenizer.model",
             "vocab.json", "merges.txt");
     static final String INDEX = "model.safetensors.index.json";
 
@@ -247,15 +248,15 @@ public final class HuggingFaceHub {
      * File names, sizes and LFS sha256s from {@code /api/models/{repo}/revision/{rev}?blobs=true}; empty
      * when the endpoint has no such API (404). Other errors (401/403 gated, network) propagate.
      */
-    java.util.Optional<Map<String, HubListing.Listed>> listing(String repo, String revision) {
+    Optional<Map<String, HubListing.Listed>> listing(String repo, String revision) {
         String json;
         try {
             json = downloader.fetchText(listingUrl(repo, revision));
         } catch (DownloadException e) {
-            if (e.status() == 404) return java.util.Optional.empty();
+            if (e.status() == 404) return Optional.empty();
             throw e;
         }
-        return java.util.Optional.ofNullable(HubListing.parse(json, source(repo, revision)));
+        return Optional.ofNullable(HubListing.parse(json, source(repo, revision)));
     }
 
     /** Downloads a catalogue model into {@code outDir} (its repo files plus any extra URLs). */

@@ -1,6 +1,7 @@
 package dev.llmcw.util;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -47,9 +48,7 @@ public final class AtomicFiles {
                     StandardOpenOption.WRITE), 1 << 20)) {
                 content.writeTo(new UnclosableStream(out));
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            sync(tmp);
             move(tmp, target);
             syncDirectory(dir);
         } finally {
@@ -60,6 +59,13 @@ public final class AtomicFiles {
     /** The temporary sibling's name for {@code file}, written by process {@code pid}. */
     static String temporaryName(Path file, long pid, long nonce) {
         return "." + file.getFileName() + "." + pid + "-" + Long.toHexString(nonce) + ".tmp";
+    }
+
+    /** Forces a file's bytes to the disk, so that a rename after it cannot expose a file with missing data. */
+    public static void sync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
     }
 
     /** Renames atomically where the file system can, replacing {@code to}. */
@@ -102,7 +108,7 @@ public final class AtomicFiles {
     }
 
     /** Keeps a content writer from closing the file under us. */
-    private static final class UnclosableStream extends java.io.FilterOutputStream {
+    private static final class UnclosableStream extends FilterOutputStream {
         UnclosableStream(OutputStream out) { super(out); }
 
         @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }

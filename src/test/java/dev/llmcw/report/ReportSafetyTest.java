@@ -3,6 +3,7 @@ package dev.llmcw.report;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,8 +69,8 @@ class ReportSafetyTest {
         // the whole new report is written, then the disk fills up before it is published
         assertThatThrownBy(() -> ReportFolder.publish(out, tmp -> {
             ReportWriter.write(new ReportWriter.Input("second", changed, List.of(), List.of()), tmp);
-            throw new java.io.IOException("No space left on device");
-        })).isInstanceOf(java.io.IOException.class);
+            throw new IOException("No space left on device");
+        })).isInstanceOf(IOException.class);
         assertThat(Files.readString(out.resolve("runs.csv"))).isEqualTo(oldCsv);
         assertThat(Files.readString(out.resolve("report.md"))).isEqualTo(oldMd);
         try (Stream<Path> siblings = Files.list(dir)) {
