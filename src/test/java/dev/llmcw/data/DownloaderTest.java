@@ -229,4 +229,15 @@ class DownloaderTest {
                 .isInstanceOf(DownloadException.class).hasMessageContaining("size");
         assertThat(dest).doesNotExist();
     }
+
+    @Test
+    void aContentLengthBeyondTheFreeDiskSpaceIsRefusedBeforeWriting() {
+        server.announce("/huge.bin", 1L << 50); // a petabyte
+        Path dest = dir.resolve("huge.bin");
+        assertThatThrownBy(() -> downloader(0).download(url("/huge.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
+                .isInstanceOf(DownloadException.class).hasMessageContaining(url("/huge.bin").toString())
+                .hasMessageContaining("free");
+        assertThat(dest).doesNotExist();
+        assertThat(dir.resolve("huge.bin.part")).doesNotExist();
+    }
 }

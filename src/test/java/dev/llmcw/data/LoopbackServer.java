@@ -30,6 +30,7 @@ public final class LoopbackServer implements AutoCloseable {
     private final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
     private final Map<String, String> etags = new ConcurrentHashMap<>();
+    private final Map<String, Long> announced = new ConcurrentHashMap<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
     volatile boolean honourRange = true;
 
@@ -55,6 +56,9 @@ public final class LoopbackServer implements AutoCloseable {
     /** Answers requests for {@code path} with this ETag; a Range request whose If-Range differs gets the whole file (RFC 9110). */
     void etag(String path, String etag) { etags.put(path, etag); }
 
+    /** Answers {@code path} with this Content-Length (however large), sends a few bytes and closes. */
+    void announce(String path, long length) { announced.put(path, length); }
+
     /** The next {@code times} requests for {@code path} send half of the body and then drop the connection. */
     void breakMidFile(String path, int times) { breaks.put(path, new AtomicInteger(times)); }
 
@@ -71,6 +75,13 @@ public final class LoopbackServer implements AutoCloseable {
             ex.sendResponseHeaders(forced, -1);
             ex.close();
             return;
+        }
+        Long claimed = announced.get(path);
+        if (claimed != null) {
+            ex.sendResponseHeaders(200, claimed);
+            ex.getResponseBody().write(new byte[16]);
+            ex.getResponseBody().flush();
+            throw new IllegalStateException("announced more than it sends"); // drops the connection
         }
         byte[] body = files.get(ex.getRequestURI().toString());
         if (body == null) body = files.get(path);
