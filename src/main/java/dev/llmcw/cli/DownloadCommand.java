@@ -6,6 +6,7 @@ import dev.llmcw.data.DatasetManifest;
 import dev.llmcw.data.Downloader;
 import dev.llmcw.data.HuggingFaceHub;
 import dev.llmcw.data.ModelCatalog;
+import dev.llmcw.data.RemoteFileNames;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.suite.TerminalProgress;
 import dev.llmcw.util.CancellationToken;
@@ -47,7 +48,8 @@ final class DownloadCommand implements Runnable {
                     : new HuggingFaceHub(endpoint, System.getenv("HF_TOKEN"), Downloader.standard());
             var entry = files == null ? ModelCatalog.find(repo) : java.util.Optional.<ModelCatalog.Entry>empty();
             String name = entry.map(ModelCatalog.Entry::id).orElse(repo.substring(repo.lastIndexOf('/') + 1));
-            Path dir = out != null ? out : WorkbenchHome.modelsDir().resolve(name);
+            // the default folder is named after the repository: a name such as ".." must not leave the models folder
+            Path dir = out != null ? out : RemoteFileNames.resolveUnder(WorkbenchHome.modelsDir(), name, "repository " + repo);
             entry.ifPresent(e -> o.printf(Locale.ROOT, "%s: %s (%s parameters, about %.0f MB%s)%n", e.id(), e.repo(), e.parameters(),
                     e.approxBytes() / 1e6, e.gated() ? ", GATED: needs HF_TOKEN" : ""));
             var progress = TerminalProgress.stdout();

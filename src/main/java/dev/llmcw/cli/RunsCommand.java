@@ -6,6 +6,7 @@ import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
 import dev.llmcw.results.WorkbenchHome;
+import dev.llmcw.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -144,8 +145,7 @@ final class RunsCommand implements Runnable {
                 spec.commandLine().getOut().flush();
             } else {
                 try {
-                    if (outFile.toAbsolutePath().getParent() != null) Files.createDirectories(outFile.toAbsolutePath().getParent());
-                    Files.writeString(outFile, text);
+                    AtomicFiles.writeString(outFile, text);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write " + outFile + ": " + e.getMessage(), e);
                 }

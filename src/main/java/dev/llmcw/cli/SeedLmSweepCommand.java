@@ -2,12 +2,12 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.seedlm.ExponentRule;
 import dev.llmcw.compress.seedlm.SeedLmSweep;
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CancellationToken;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +44,7 @@ final class SeedLmSweepCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%.6f,%d,%.8f,%.4f,%.3f%n", p.c(), p.p(), p.k(), p.rule(), p.bitsPerWeight(), p.blocks(), p.nmse(), snr, p.seconds()));
         }
         if (csv != null) {
-            Files.writeString(csv, sb.toString());
+            AtomicFiles.writeString(csv, sb.toString());
             System.out.println("wrote " + csv);
         }
         return 0;

@@ -1,5 +1,6 @@
 package dev.llmcw.data;
 
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
@@ -10,7 +11,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +43,7 @@ public final class DatasetDownloader {
         }
         for (DatasetManifest.FileRef f : m.upstream().files()) {
             cancel.throwIfCancelled();
-            Path dest = outDir.resolve(f.name());
+            Path dest = RemoteFileNames.resolveUnder(outDir, f.name(), "dataset " + m.name());
             if (f.archiveEntry() == null) {
                 var r = downloader.download(URI.create(f.url()), dest, f.sha256(), progress, cancel);
                 out.add(new Fetched(r.file(), f.url(), r.sha256(), f.sha256() != null));
@@ -51,7 +51,8 @@ public final class DatasetDownloader {
             }
             Path archive = archives.computeIfAbsent(f.url(), u -> {
                 String base = u.substring(u.lastIndexOf('/') + 1);
-                return downloader.download(URI.create(u), outDir.resolve(".archives").resolve(base), null, progress, cancel).file();
+                Path archiveFile = RemoteFileNames.resolveUnder(outDir, ".archives/" + base, "dataset " + m.name());
+                return downloader.download(URI.create(u), archiveFile, null, progress, cancel).file();
             });
             extract(archive, f.archiveEntry(), dest);
             String sha = Hashing.sha256(dest);
@@ -67,6 +68,7 @@ public final class DatasetDownloader {
             out.add(new Fetched(dest, f.url() + "#" + f.archiveEntry(), sha, f.sha256() != null));
         }
         writeRecord(m, outDir, out);
+        PartFiles.sweep(outDir); // everything is complete: any part left is from a killed run
         return out;
     }
 
@@ -77,11 +79,9 @@ public final class DatasetDownloader {
                     .filter(e -> e.getName().equals(entrySuffix) || e.getName().endsWith("/" + entrySuffix))
                     .findFirst()
                     .orElseThrow(() -> new DownloadException(archive + ": no entry ending with " + entrySuffix));
-            Path tmp = dest.resolveSibling(dest.getFileName() + ".part");
             try (InputStream in = zip.getInputStream(found)) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(dest, in::transferTo);
             }
-            Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new DownloadException(archive + ": cannot extract " + entrySuffix + ": " + e.getMessage(), -1, e);
         }
@@ -96,7 +96,7 @@ public final class DatasetDownloader {
         for (Fetched f : files) fl.add(Map.of("name", f.file().getFileName().toString(), "url", f.url(), "sha256", f.sha256(), "verified", f.verified()));
         rec.put("files", fl);
         try {
-            Files.writeString(outDir.resolve("download.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
+            AtomicFiles.writeString(outDir.resolve("download.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
         } catch (IOException e) {
             throw new DownloadException("cannot write " + outDir.resolve("download.json") + ": " + e.getMessage(), -1, e);
         }

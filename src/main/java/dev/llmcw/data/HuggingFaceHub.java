@@ -2,17 +2,22 @@ package dev.llmcw.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -68,9 +73,34 @@ public final class HuggingFaceHub {
     /** A finished model download. */
     public record ModelDownload(Path dir, List<Path> files, long bytes) {}
 
-    /** A file in a repository with its LFS sha256 (null when not an LFS file or unknown). */
-    record RepoFile(String name, String sha256, boolean fetched) {
-        RepoFile(String name, String sha256) { this(name, sha256, false); }
+    /** Largest configuration / index JSON accepted (real ones are kilobytes). */
+    static final long MAX_CONFIG_BYTES = 8L << 20;
+    /** Largest tokenizer file accepted (the largest vocabularies' tokenizer.json are tens of MB). */
+    static final long MAX_TOKENIZER_BYTES = 64L << 20;
+    private static final Set<String> TOKENIZER_FILES = Set.of("tokenizer.json", "tokenizer.model",
+            "vocab.json", "merges.txt");
+    static final String INDEX = "model.safetensors.index.json";
+
+    /** A file in a repository with its LFS sha256 and size (null / -1 when not listed). */
+    record RepoFile(String name, String sha256, long size, boolean fetched) {
+        RepoFile(String name, HubListing.Listed listed) {
+            this(name, listed == null ? null : listed.sha256(), listed == null ? -1 : listed.size(), false);
+        }
+
+        static RepoFile fetched(String name) { return new RepoFile(name, null, -1, true); }
+    }
+
+    /** The cap for a file: metadata files have one, weights only the free disk space. */
+    static long capFor(String name) {
+        if (TOKENIZER_FILES.contains(name)) return MAX_TOKENIZER_BYTES;
+        return name.endsWith(".json") ? MAX_CONFIG_BYTES : -1;
+    }
+
+    private static String source(String repo, String revision) { return repo + "@" + revision; }
+
+    /** Where a remote-supplied name goes in {@code outDir}; refused when it could land anywhere else. */
+    private static Path target(Path outDir, String name, String repo, String revision) {
+        return RemoteFileNames.resolveUnder(outDir, name, source(repo, revision));
     }
 
     /**
@@ -85,30 +115,58 @@ public final class HuggingFaceHub {
     /** Downloads the named files of a repository (e.g. a llama2.c checkpoint) into {@code outDir}. */
     public ModelDownload downloadFiles(String repo, String revision, List<String> files, Path outDir,
                                        ProgressListener progress, CancellationToken cancel) {
-        Map<String, String> sha = listing(repo, revision).orElse(Map.of());
-        List<RepoFile> plan = files.stream().map(f -> new RepoFile(f, sha.get(f))).toList();
+        for (String f : files) target(outDir, f, repo, revision);
+        Map<String, HubListing.Listed> listed = listing(repo, revision).orElse(Map.of());
+        List<RepoFile> plan = files.stream().map(f -> new RepoFile(f, listed.get(f))).toList();
         return fetchAll(repo, revision, plan, outDir, progress, cancel);
     }
 
     private ModelDownload fetchAll(String repo, String revision, List<RepoFile> plan, Path outDir,
                                    ProgressListener progress, CancellationToken cancel) {
+        requireSpace(repo, revision, plan, outDir);
         List<Path> out = new ArrayList<>();
         long bytes = 0;
         int i = 0;
         for (RepoFile f : plan) {
             cancel.throwIfCancelled();
             progress.update("download " + repo, i++, plan.size(), f.name());
-            Path dest = outDir.resolve(f.name());
-            if (f.fetched() || java.nio.file.Files.isRegularFile(dest) && f.sha256() != null
-                    && f.sha256().equalsIgnoreCase(dev.llmcw.util.Hashing.sha256(dest))) {
+            Path dest = target(outDir, f.name(), repo, revision);
+            if (f.fetched() || isComplete(dest, f)) {
                 out.add(dest); // fetched while planning, or already complete and verified
             } else {
-                out.add(downloader.download(resolveUrl(repo, revision, f.name()), dest, f.sha256(), progress, cancel).file());
+                var expected = new Downloader.Expected(f.sha256(), f.size(), capFor(f.name()));
+                out.add(downloader.downloadVerified(resolveUrl(repo, revision, f.name()), dest, expected, progress, cancel).file());
             }
             bytes += dest.toFile().length();
         }
+        PartFiles.sweep(outDir);
         progress.update("download " + repo, plan.size(), plan.size(), "done");
         return new ModelDownload(outDir, List.copyOf(out), bytes);
+    }
+
+    private static boolean isComplete(Path dest, RepoFile f) {
+        return Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && f.sha256() != null
+                && f.sha256().equalsIgnoreCase(Hashing.sha256(dest));
+    }
+
+    /** Refuses a download whose listed sizes do not fit the free disk space, before any weight is fetched. */
+    private static void requireSpace(String repo, String revision, List<RepoFile> plan, Path outDir) {
+        long need = 0;
+        for (RepoFile f : plan) {
+            if (f.fetched() || f.size() < 0) continue;
+            Path dest = target(outDir, f.name(), repo, revision);
+            long have = Files.isRegularFile(dest) ? dest.toFile().length() : 0;
+            need = Math.addExact(need, Math.max(0, f.size() - have));
+        }
+        DiskSpace.require(outDir, need, source(repo, revision));
+    }
+
+    /** Downloads a metadata file the plan needs now (config, index), capped. */
+    private Path fetchMetadata(String repo, String revision, String name, Path outDir, ProgressListener progress,
+                               CancellationToken cancel) {
+        Path dest = target(outDir, name, repo, revision);
+        var expected = new Downloader.Expected(null, -1, capFor(name));
+        return downloader.downloadVerified(resolveUrl(repo, revision, name), dest, expected, progress, cancel).file();
     }
 
     /** Which files to fetch: from the Hub's file listing when available, else by probing known names. */
@@ -116,36 +174,37 @@ public final class HuggingFaceHub {
         var listing = listing(repo, revision);
         List<RepoFile> plan = new ArrayList<>();
         if (listing.isPresent()) {
-            Map<String, String> files = listing.get();
+            Map<String, HubListing.Listed> files = listing.get();
             if (!files.containsKey("config.json"))
-                throw new DownloadException(repo + "@" + revision + " has no config.json: not a Hugging Face model repository");
+                throw new DownloadException(source(repo, revision) + " has no config.json: not a Hugging Face model repository");
             for (String c : CONFIG_FILES) if (files.containsKey(c)) plan.add(new RepoFile(c, files.get(c)));
-            if (files.containsKey("model.safetensors.index.json")) {
-                plan.add(new RepoFile("model.safetensors.index.json", files.get("model.safetensors.index.json")));
-                for (String shard : shardsOf(repo, revision, outDir, progress, cancel)) plan.add(new RepoFile(shard, files.get(shard)));
+            if (files.containsKey(INDEX)) {
+                fetchMetadata(repo, revision, INDEX, outDir, progress, cancel); // always fresh: an old index may name old shards
+                plan.add(RepoFile.fetched(INDEX));
+                for (String shard : shardsOf(repo, revision, outDir)) plan.add(new RepoFile(shard, files.get(shard)));
             } else {
                 var weights = new TreeSet<String>();
                 for (String f : files.keySet()) if (f.endsWith(".safetensors") && !f.contains("/")) weights.add(f);
                 if (weights.isEmpty())
-                    throw new DownloadException(repo + "@" + revision + " has no safetensors weights (files: "
+                    throw new DownloadException(source(repo, revision) + " has no safetensors weights (files: "
                             + String.join(", ", new TreeSet<>(files.keySet())) + ")");
                 for (String w : weights) plan.add(new RepoFile(w, files.get(w)));
             }
             return plan;
         }
         // No listing (mirror without the API): config is required, the rest is probed.
-        downloader.download(resolveUrl(repo, revision, "config.json"), outDir.resolve("config.json"), null, progress, cancel);
-        plan.add(new RepoFile("config.json", null, true));
+        fetchMetadata(repo, revision, "config.json", outDir, progress, cancel);
+        plan.add(RepoFile.fetched("config.json"));
         for (String c : CONFIG_FILES.subList(1, CONFIG_FILES.size())) {
-            if (probe(repo, revision, c, outDir, progress, cancel)) plan.add(new RepoFile(c, null, true));
+            if (probe(repo, revision, c, outDir, progress, cancel)) plan.add(RepoFile.fetched(c));
         }
         if (probe(repo, revision, "model.safetensors", outDir, progress, cancel)) {
-            plan.add(new RepoFile("model.safetensors", null, true));
-        } else if (probe(repo, revision, "model.safetensors.index.json", outDir, progress, cancel)) {
-            plan.add(new RepoFile("model.safetensors.index.json", null, true));
-            for (String shard : shardsOf(repo, revision, outDir, progress, cancel)) plan.add(new RepoFile(shard, null));
+            plan.add(RepoFile.fetched("model.safetensors"));
+        } else if (probe(repo, revision, INDEX, outDir, progress, cancel)) {
+            plan.add(RepoFile.fetched(INDEX));
+            for (String shard : shardsOf(repo, revision, outDir)) plan.add(new RepoFile(shard, null));
         } else {
-            throw new DownloadException(repo + "@" + revision + " has neither model.safetensors nor model.safetensors.index.json");
+            throw new DownloadException(source(repo, revision) + " has neither model.safetensors nor " + INDEX);
         }
         return plan;
     }
@@ -153,7 +212,7 @@ public final class HuggingFaceHub {
     /** Downloads an optional file; false on 404. */
     private boolean probe(String repo, String revision, String file, Path outDir, ProgressListener progress, CancellationToken cancel) {
         try {
-            downloader.download(resolveUrl(repo, revision, file), outDir.resolve(file), null, progress, cancel);
+            fetchMetadata(repo, revision, file, outDir, progress, cancel);
             return true;
         } catch (DownloadException e) {
             if (e.status() == 404) return false;
@@ -161,57 +220,56 @@ public final class HuggingFaceHub {
         }
     }
 
-    private List<String> shardsOf(String repo, String revision, Path outDir, ProgressListener progress, CancellationToken cancel) {
-        Path index = outDir.resolve("model.safetensors.index.json");
-        if (!java.nio.file.Files.isRegularFile(index))
-            downloader.download(resolveUrl(repo, revision, "model.safetensors.index.json"), index, null, progress, cancel);
+    /** The shard names of the downloaded index, each checked to stay inside {@code outDir}. */
+    private List<String> shardsOf(String repo, String revision, Path outDir) {
+        Path index = target(outDir, INDEX, repo, revision);
+        String where = source(repo, revision) + ": " + INDEX;
+        JsonNode map;
         try {
-            JsonNode map = Json.MAPPER.readTree(index.toFile()).get("weight_map");
-            if (map == null || !map.isObject()) throw new DownloadException(index + ": no \"weight_map\" object");
-            var shards = new TreeSet<String>();
-            map.forEach(v -> shards.add(v.asText()));
-            if (shards.isEmpty()) throw new DownloadException(index + ": empty weight_map");
-            return List.copyOf(shards);
-        } catch (java.io.IOException e) {
-            throw new DownloadException(index + ": invalid safetensors index: " + e.getMessage(), -1, e);
+            JsonNode root = Json.MAPPER.readTree(index.toFile());
+            map = root == null ? null : root.get("weight_map");
+        } catch (IOException e) {
+            throw new DownloadException(where + " is not a valid safetensors index: " + e.getMessage(), -1, e);
         }
+        if (map == null || !map.isObject()) throw new DownloadException(where + " has no \"weight_map\" object");
+        var shards = new TreeSet<String>();
+        for (var e : map.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new DownloadException(where + ": weight_map entry \"" + e.getKey() + "\" is not a file name (" + e.getValue() + ")");
+            }
+            target(outDir, e.getValue().asText(), repo, revision);
+            shards.add(e.getValue().asText());
+        }
+        if (shards.isEmpty()) throw new DownloadException(where + " has an empty weight_map");
+        return List.copyOf(shards);
     }
 
     /**
-     * File names and LFS sha256s from {@code /api/models/{repo}/revision/{rev}?blobs=true}; empty
+     * File names, sizes and LFS sha256s from {@code /api/models/{repo}/revision/{rev}?blobs=true}; empty
      * when the endpoint has no such API (404). Other errors (401/403 gated, network) propagate.
      */
-    java.util.Optional<Map<String, String>> listing(String repo, String revision) {
+    Optional<Map<String, HubListing.Listed>> listing(String repo, String revision) {
         String json;
         try {
             json = downloader.fetchText(listingUrl(repo, revision));
         } catch (DownloadException e) {
-            if (e.status() == 404) return java.util.Optional.empty();
+            if (e.status() == 404) return Optional.empty();
             throw e;
         }
-        try {
-            JsonNode siblings = Json.MAPPER.readTree(json).get("siblings");
-            if (siblings == null || !siblings.isArray()) return java.util.Optional.empty();
-            Map<String, String> out = new LinkedHashMap<>();
-            for (JsonNode s : siblings) {
-                JsonNode lfs = s.get("lfs");
-                out.put(s.get("rfilename").asText(), lfs != null && lfs.hasNonNull("sha256") ? lfs.get("sha256").asText() : null);
-            }
-            return java.util.Optional.of(out);
-        } catch (java.io.IOException e) {
-            throw new DownloadException("invalid file listing from " + listingUrl(repo, revision) + ": " + e.getMessage(), -1, e);
-        }
+        return Optional.ofNullable(HubListing.parse(json, source(repo, revision)));
     }
 
     /** Downloads a catalogue model into {@code outDir} (its repo files plus any extra URLs). */
     public ModelDownload download(ModelCatalog.Entry e, Path outDir, ProgressListener progress, CancellationToken cancel) {
+        for (String name : e.extraUrls().keySet()) RemoteFileNames.resolveUnder(outDir, name, "catalogue entry " + e.id());
         ModelDownload d = e.files() == null
                 ? downloadModel(e.repo(), e.revision(), outDir, progress, cancel)
                 : downloadFiles(e.repo(), e.revision(), e.files(), outDir, progress, cancel);
         List<Path> files = new ArrayList<>(d.files());
         long bytes = d.bytes();
         for (var x : e.extraUrls().entrySet()) {
-            var r = downloader.download(URI.create(x.getValue()), outDir.resolve(x.getKey()), null, progress, cancel);
+            Path dest = RemoteFileNames.resolveUnder(outDir, x.getKey(), "catalogue entry " + e.id());
+            var r = downloader.download(URI.create(x.getValue()), dest, null, progress, cancel);
             files.add(r.file());
             bytes += r.bytes();
         }

@@ -4,9 +4,9 @@ import com.lowagie.text.Document;
 import com.lowagie.text.DocumentException;
 import com.lowagie.text.pdf.PdfContentByte;
 import com.lowagie.text.pdf.PdfWriter;
+import dev.llmcw.util.AtomicFiles;
 import org.jfree.chart.JFreeChart;
 import org.jfree.svg.SVGGraphics2D;
-import org.jfree.svg.SVGUtils;
 
 import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
@@ -15,7 +15,6 @@ import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -60,22 +59,25 @@ public final class ChartExport {
         } finally {
             g.dispose();
         }
-        createParent(file);
-        if (!ImageIO.write(img, "png", file.toFile())) throw new IOException(file + ": no PNG writer available");
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) throw new IOException(file + ": no PNG writer available");
+        });
     }
 
     public static void svg(JFreeChart chart, Path file, int width, int height) throws IOException {
         var g = new SVGGraphics2D(width, height);
         chart.draw(g, new Rectangle2D.Double(0, 0, width, height));
-        createParent(file);
-        SVGUtils.writeToSVG(file.toFile(), g.getSVGElement());
+        AtomicFiles.writeString(file, g.getSVGDocument());
     }
 
     /** Vector PDF; text drawn as shapes so no font embedding or mapping is needed. */
     public static void pdf(JFreeChart chart, Path file, int width, int height) throws IOException {
-        createParent(file);
         var doc = new Document(new com.lowagie.text.Rectangle(width, height), 0, 0, 0, 0);
-        try (OutputStream out = Files.newOutputStream(file)) {
+        AtomicFiles.write(file, out -> writePdf(chart, doc, out, file, width, height));
+    }
+
+    private static void writePdf(JFreeChart chart, Document doc, OutputStream out, Path file, int width, int height) throws IOException {
+        try {
             PdfWriter writer = PdfWriter.getInstance(doc, out);
             doc.addTitle(chart.getTitle() == null ? "chart" : chart.getTitle().getText());
             doc.addCreator("LLM Compression Workbench");
@@ -91,10 +93,5 @@ public final class ChartExport {
         } catch (DocumentException e) {
             throw new IOException(file + ": cannot write PDF: " + e.getMessage(), e);
         }
-    }
-
-    private static void createParent(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
     }
 }

@@ -1,12 +1,12 @@
 package dev.llmcw.report;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,11 +35,7 @@ public final class ReferencePoints {
     }
 
     public static void write(Path file, List<ReferencePoint> points) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        Files.writeString(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new ArrayList<>(points)));
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new ArrayList<>(points)));
     }
 
     /** Throws IllegalArgumentException when a point lacks a method or task or has a non-finite number. */

@@ -1,7 +1,10 @@
 package dev.llmcw.report;
 
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.BuildInfo;
+import dev.llmcw.util.CsvCells;
 import dev.llmcw.util.Json;
+import dev.llmcw.util.MarkupEscapes;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,8 +36,18 @@ public final class ReportWriter {
     /** The files written; {@code paperCsv} is null when there are no paper points. */
     public record Output(Path html, Path markdown, Path csv, Path json, List<Path> charts, Path paperCsv) {}
 
+    /**
+     * Writes the report into {@code outDir} whole: it is built in a temporary sibling folder and renamed
+     * into place, so a failure leaves the previous report as it was (see {@link ReportFolder}).
+     */
     public static Output write(Input in, Path outDir) throws IOException {
         if (in.rows().isEmpty()) throw new IllegalArgumentException("no runs to report on");
+        return ReportFolder.publish(outDir, dir -> writeInto(in, dir, outDir));
+    }
+
+    /** Writes the files into {@code dir}; the paths returned are those they will have in {@code finalDir}. */
+    private static Output writeInto(Input in, Path dir, Path finalDir) throws IOException {
+        Path outDir = dir;
         Files.createDirectories(outDir.resolve("charts"));
         var charts = ReportCharts.standard(in.rows(), in.layerErrors(), in.paper());
         var chartFiles = new ArrayList<Path>();
@@ -43,25 +56,23 @@ public final class ReportWriter {
             Path svg = outDir.resolve("charts").resolve(c.name() + ".svg");
             ChartExport.png(c.chart(), png, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
             ChartExport.svg(c.chart(), svg, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
-            chartFiles.add(png);
-            chartFiles.add(svg);
+            chartFiles.add(finalDir.resolve("charts").resolve(png.getFileName()));
+            chartFiles.add(finalDir.resolve("charts").resolve(svg.getFileName()));
         }
-        Path csv = outDir.resolve("runs.csv");
-        Files.writeString(csv, csv(in.rows()));
-        Path json = outDir.resolve("runs.json");
-        Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(jsonRows(in.rows())));
+        AtomicFiles.writeString(outDir.resolve("runs.csv"), csv(in.rows()));
+        AtomicFiles.writeString(outDir.resolve("runs.json"),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(jsonRows(in.rows())));
         Path paperCsv = null;
         if (!in.paper().isEmpty()) {
             // The overlay's data beside the runs' data: JSON in the same form the GUI keeps it, and CSV.
             ReferencePoints.write(outDir.resolve(ReferencePoints.FILE_NAME), in.paper());
-            paperCsv = outDir.resolve("paper-points.csv");
-            Files.writeString(paperCsv, ReferencePoints.csv(in.paper()));
+            AtomicFiles.writeString(outDir.resolve("paper-points.csv"), ReferencePoints.csv(in.paper()));
+            paperCsv = finalDir.resolve("paper-points.csv");
         }
-        Path md = outDir.resolve("report.md");
-        Files.writeString(md, markdown(in, charts));
-        Path html = outDir.resolve("report.html");
-        Files.writeString(html, html(in, charts));
-        return new Output(html, md, csv, json, chartFiles, paperCsv);
+        AtomicFiles.writeString(outDir.resolve("report.md"), markdown(in, charts));
+        AtomicFiles.writeString(outDir.resolve("report.html"), html(in, charts));
+        return new Output(finalDir.resolve("report.html"), finalDir.resolve("report.md"), finalDir.resolve("runs.csv"),
+                finalDir.resolve("runs.json"), List.copyOf(chartFiles), paperCsv);
     }
 
     /** Metric columns present in the rows (value metrics, with their stderr folded into the cell). */
@@ -82,7 +93,7 @@ public final class ReportWriter {
         var metricNames = new TreeSet<String>();
         rows.forEach(r -> metricNames.addAll(r.metrics().keySet()));
         var sb = new StringBuilder("run_id,model,method,settings,bits_per_weight,total_bytes,task");
-        metricNames.forEach(m -> sb.append(',').append(m));
+        metricNames.forEach(m -> sb.append(',').append(csvField(m)));
         sb.append('\n');
         for (RunRow r : rows) {
             sb.append(csvField(r.runId())).append(',').append(csvField(r.model())).append(',').append(csvField(r.method()))
@@ -98,11 +109,7 @@ public final class ReportWriter {
         return sb.toString();
     }
 
-    static String csvField(String s) {
-        if (s == null) return "";
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) return '"' + s.replace("\"", "\"\"") + '"';
-        return s;
-    }
+    static String csvField(String s) { return CsvCells.cell(s); }
 
     private static List<Map<String, Object>> jsonRows(List<RunRow> rows) {
         var out = new ArrayList<Map<String, Object>>();
@@ -130,15 +137,15 @@ public final class ReportWriter {
 
     static String markdown(Input in, List<NamedChart> charts) {
         var sb = new StringBuilder();
-        sb.append("# ").append(in.title()).append("\n\n");
+        sb.append("# ").append(md(in.title())).append("\n\n");
         sb.append("Generated ").append(generated()).append(". ").append(in.rows().size())
                 .append(" result rows. Data: [runs.csv](runs.csv), [runs.json](runs.json).\n\n");
         for (String task : ReportCharts.tasks(in.rows())) {
             var rows = in.rows().stream().filter(r -> r.task().equals(task)).toList();
             var metrics = metricColumns(rows);
-            sb.append("## ").append(task).append("\n\n");
+            sb.append("## ").append(md(task)).append("\n\n");
             sb.append("| run | model | method | settings | bits/weight | size |");
-            metrics.forEach(m -> sb.append(' ').append(m).append(" |"));
+            metrics.forEach(m -> sb.append(' ').append(md(m)).append(" |"));
             sb.append("\n|---|---|---|---|---:|---:|");
             metrics.forEach(m -> sb.append("---:|"));
             sb.append('\n');
@@ -152,12 +159,12 @@ public final class ReportWriter {
             sb.append('\n');
             for (NamedChart c : charts) {
                 if (c.name().startsWith(ReportCharts.fileName(task + "-"))) {
-                    sb.append("![").append(c.title()).append("](charts/").append(c.name()).append(".png)\n\n");
+                    sb.append("![").append(md(c.title())).append("](charts/").append(c.name()).append(".png)\n\n");
                 }
             }
         }
         charts.stream().filter(c -> c.name().equals("layer-errors")).forEach(c ->
-                sb.append("## Per-layer reconstruction error\n\n![").append(c.title()).append("](charts/layer-errors.png)\n\n"));
+                sb.append("## Per-layer reconstruction error\n\n![").append(md(c.title())).append("](charts/layer-errors.png)\n\n"));
         if (!in.paper().isEmpty()) {
             sb.append("## Paper-reported reference points (entered by the user, not computed)\n\n")
                     .append("Data: [paper-points.csv](paper-points.csv), [paper-points.json](paper-points.json).\n\n")
@@ -171,9 +178,7 @@ public final class ReportWriter {
         return sb.toString();
     }
 
-    private static String md(String s) {
-        return s.replace("|", "\\|").replace("\n", " ");
-    }
+    private static String md(String s) { return MarkupEscapes.markdown(s); }
 
     static String html(Input in, List<NamedChart> charts) {
         var sb = new StringBuilder();
@@ -230,7 +235,5 @@ public final class ReportWriter {
         return sb.toString();
     }
 
-    static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
+    static String esc(String s) { return MarkupEscapes.html(s); }
 }

@@ -2,7 +2,9 @@ package dev.llmcw.results;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmcw.util.CsvCells;
 import dev.llmcw.util.Json;
+import dev.llmcw.util.MarkupEscapes;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -123,7 +125,7 @@ public final class ResultsExport {
         TreeSet<String> names = new TreeSet<>();
         rs.forEach(r -> r.metrics().forEach(m -> names.add(m.name())));
         var sb = new StringBuilder("| run | model | method | params | bits/weight | size (MB) | task | items |");
-        names.forEach(n -> sb.append(' ').append(n).append(" |"));
+        names.forEach(n -> sb.append(' ').append(md(n)).append(" |"));
         sb.append("\n|---:|---|---|---|---:|---:|---|---:|");
         names.forEach(n -> sb.append("---:|"));
         sb.append('\n');
@@ -165,10 +167,7 @@ public final class ResultsExport {
 
     private static String nz(String s) { return s == null ? "" : s; }
 
-    private static String csvCell(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) return '"' + s.replace("\"", "\"\"") + '"';
-        return s;
-    }
+    private static String csvCell(String s) { return CsvCells.cell(s); }
 
-    private static String md(String s) { return s == null ? "" : s.replace("|", "\\|"); }
+    private static String md(String s) { return MarkupEscapes.markdown(s); }
 }

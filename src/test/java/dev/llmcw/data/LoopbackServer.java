@@ -22,13 +22,15 @@ import java.util.regex.Pattern;
 public final class LoopbackServer implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
-    record Request(String path, String range, String authorization) {}
+    record Request(String path, String range, String authorization, String ifRange) {}
 
     private final HttpServer server;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> breaks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
+    private final Map<String, String> etags = new ConcurrentHashMap<>();
+    private final Map<String, Long> announced = new ConcurrentHashMap<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
     volatile boolean honourRange = true;
 
@@ -51,6 +53,12 @@ public final class LoopbackServer implements AutoCloseable {
     /** Answers requests for {@code path} with this HTTP status and no body. */
     void status(String path, int status) { statuses.put(path, status); }
 
+    /** Answers requests for {@code path} with this ETag; a Range request whose If-Range differs gets the whole file (RFC 9110). */
+    void etag(String path, String etag) { etags.put(path, etag); }
+
+    /** Answers {@code path} with this Content-Length (however large), sends a few bytes and closes. */
+    void announce(String path, long length) { announced.put(path, length); }
+
     /** The next {@code times} requests for {@code path} send half of the body and then drop the connection. */
     void breakMidFile(String path, int times) { breaks.put(path, new AtomicInteger(times)); }
 
@@ -60,12 +68,20 @@ public final class LoopbackServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String range = ex.getRequestHeaders().getFirst("Range");
-        requests.add(new Request(ex.getRequestURI().toString(), range, ex.getRequestHeaders().getFirst("Authorization")));
+        String ifRange = ex.getRequestHeaders().getFirst("If-Range");
+        requests.add(new Request(ex.getRequestURI().toString(), range, ex.getRequestHeaders().getFirst("Authorization"), ifRange));
         Integer forced = statuses.get(path);
         if (forced != null) {
             ex.sendResponseHeaders(forced, -1);
             ex.close();
             return;
+        }
+        Long claimed = announced.get(path);
+        if (claimed != null) {
+            ex.sendResponseHeaders(200, claimed);
+            ex.getResponseBody().write(new byte[16]);
+            ex.getResponseBody().flush();
+            throw new IllegalStateException("announced more than it sends"); // drops the connection
         }
         byte[] body = files.get(ex.getRequestURI().toString());
         if (body == null) body = files.get(path);
@@ -74,9 +90,12 @@ public final class LoopbackServer implements AutoCloseable {
             ex.close();
             return;
         }
+        String etag = etags.get(path);
+        if (etag != null) ex.getResponseHeaders().add("ETag", etag);
         int from = 0;
         Matcher m = range == null ? null : RANGE.matcher(range);
-        if (honourRange && m != null && m.matches()) from = Integer.parseInt(m.group(1));
+        boolean sameEntity = ifRange == null || ifRange.equals(etag);
+        if (honourRange && sameEntity && m != null && m.matches()) from = Integer.parseInt(m.group(1));
         if (from > body.length || (from == body.length && from > 0)) {
             ex.getResponseHeaders().add("Content-Range", "bytes */" + body.length);
             ex.sendResponseHeaders(416, -1);

@@ -30,7 +30,7 @@ class VectorKernelsTest {
     @ParameterizedTest
     @MethodSource("widths")
     void kernelsMatchScalarReferenceAtEachVectorWidth(int bits) throws IOException, InterruptedException {
-        if (bits == VectorKernels.vectorBits()) {
+        if (bits == KernelSpecies.vectorBits()) {
             KernelConformance.check();
             return;
         }
@@ -53,7 +53,7 @@ class VectorKernelsTest {
 
     private static synchronized Process child(int bits) throws IOException {
         if (CHILDREN.isEmpty()) {
-            for (int b : widths().filter(b -> b != VectorKernels.vectorBits()).toArray()) CHILDREN.put(b, startChild(b));
+            for (int b : widths().filter(b -> b != KernelSpecies.vectorBits()).toArray()) CHILDREN.put(b, startChild(b));
         }
         return CHILDREN.get(bits);
     }

@@ -2,11 +2,13 @@ package dev.llmcw.eval.export;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.eval.TaskMetrics;
+import dev.llmcw.util.AtomicFiles;
+import dev.llmcw.util.CsvCells;
 import dev.llmcw.util.Json;
+import dev.llmcw.util.MarkupEscapes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,7 +104,7 @@ public final class ResultsExport {
             for (String m : primary(t)) {
                 Double se = t.metrics().get(m + "_stderr");
                 sb.append(csvField(model)).append(',').append(csvField(t.task())).append(',').append(csvField(t.taskVersion())).append(',')
-                        .append(t.items()).append(',').append(m).append(',').append(num(t.metrics().get(m))).append(',')
+                        .append(t.items()).append(',').append(csvField(m)).append(',').append(num(t.metrics().get(m))).append(',')
                         .append(se == null ? "" : num(se)).append('\n');
             }
         }
@@ -156,20 +158,17 @@ public final class ResultsExport {
         return Double.toString(v);
     }
 
-    private static String csvField(String s) {
-        if (s == null) return "";
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
+    private static String csvField(String s) { return CsvCells.cell(s); }
 
     /** Writes results.json, results.csv and results.md into {@code dir}. */
     public static void writeAll(Path dir, String model, List<TaskMetrics> results, List<TaskMetrics> baseResults, Map<String, Object> config) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("results.json"), lmEvalJson(results, baseResults, config), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("results.csv"), csv(model, results), StandardCharsets.UTF_8);
-            StringBuilder md = new StringBuilder("## " + model + "\n\n").append(markdown(results));
+            AtomicFiles.writeString(dir.resolve("results.json"), lmEvalJson(results, baseResults, config));
+            AtomicFiles.writeString(dir.resolve("results.csv"), csv(model, results));
+            StringBuilder md = new StringBuilder("## " + MarkupEscapes.markdown(model) + "\n\n").append(markdown(results));
             if (baseResults != null && !baseResults.isEmpty()) md.append("\n## base\n\n").append(markdown(baseResults));
-            Files.writeString(dir.resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(dir.resolve("results.md"), md.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);
         }

@@ -4,13 +4,12 @@ import dev.llmcw.model.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.util.AtomicFiles;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,34 +76,40 @@ public final class GgufWriter {
         return this;
     }
 
+    /** Writes the file atomically: a failure at any point leaves the old file (or none), never a partial one. */
     public void write(Path file) {
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            var out = new CountingOut(os);
-            out.i32(GgufFile.MAGIC);
-            out.i32(3);
-            out.i64(tensors.size());
-            out.i64(metadata.size());
-            for (var e : metadata.entrySet()) {
-                out.string(e.getKey());
-                out.i32(e.getValue().type().code());
-                writeValue(out, e.getValue());
-            }
-            long offset = 0;
-            for (Entry t : tensors) {
-                out.string(t.name);
-                out.i32(t.shape.length);
-                for (int i = t.shape.length - 1; i >= 0; i--) out.i64(t.shape[i]); // GGUF lists ne0 (fastest) first
-                out.i32(GgmlType.fromDType(t.type));
-                out.i64(offset);
-                offset = GgufFile.alignUp(offset + t.type.bytesFor(numel(t)), ALIGNMENT);
-            }
-            out.pad(ALIGNMENT);
-            for (Entry t : tensors) {
-                writeData(out, t);
-                out.pad(ALIGNMENT);
-            }
+        try {
+            AtomicFiles.write(file, this::writeTo);
         } catch (IOException e) {
             throw new ModelLoadException(file, "cannot write GGUF: " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams the whole GGUF file to {@code os}. */
+    public void writeTo(OutputStream os) throws IOException {
+        var out = new CountingOut(os);
+        out.i32(GgufFile.MAGIC);
+        out.i32(3);
+        out.i64(tensors.size());
+        out.i64(metadata.size());
+        for (var e : metadata.entrySet()) {
+            out.string(e.getKey());
+            out.i32(e.getValue().type().code());
+            writeValue(out, e.getValue());
+        }
+        long offset = 0;
+        for (Entry t : tensors) {
+            out.string(t.name);
+            out.i32(t.shape.length);
+            for (int i = t.shape.length - 1; i >= 0; i--) out.i64(t.shape[i]); // GGUF lists ne0 (fastest) first
+            out.i32(GgmlType.fromDType(t.type));
+            out.i64(offset);
+            offset = GgufFile.alignUp(offset + t.type.bytesFor(numel(t)), ALIGNMENT);
+        }
+        out.pad(ALIGNMENT);
+        for (Entry t : tensors) {
+            writeData(out, t);
+            out.pad(ALIGNMENT);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
@@ -177,11 +178,11 @@ public final class HfFolderWriter {
 
     private static void writeJson(Path file, String text) throws IOException {
         byte[] bytes = (text + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        SafetensorsWriter.writeAtomically(file, o -> o.write(bytes));
+        AtomicFiles.write(file, o -> o.write(bytes));
     }
 
     private static void copyAtomically(Path from, Path to) throws IOException {
         if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) return;
-        SafetensorsWriter.writeAtomically(to, o -> Files.copy(from, o));
+        AtomicFiles.write(to, o -> Files.copy(from, o));
     }
 }

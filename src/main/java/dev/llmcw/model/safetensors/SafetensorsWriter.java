@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
+import dev.llmcw.util.AtomicFiles;
 
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,12 +14,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -214,27 +210,11 @@ public final class SafetensorsWriter {
     }
 
     /**
-     * Writes {@code file} through a temporary sibling that is synced and then atomically renamed over it,
-     * so readers see either the old file or the complete new one; on any failure the sibling is removed.
-     * The sibling is created like a normal file (umask permissions, unlike Files.createTempFile's 0600).
+     * Writes {@code file} atomically through {@link AtomicFiles} (temporary sibling, fsync, rename):
+     * readers see either the old file or the complete new one.
      */
     public static void writeAtomically(Path file, ByteProducer content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = file.resolveSibling("." + file.getFileName() + "." + Long.toHexString(System.nanoTime())
-                + Long.toHexString(Thread.currentThread().threadId()) + ".part");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), 1 << 20)) {
-                content.writeTo(out);
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, content::writeTo);
     }
 
     /** Counts bytes; close() is not passed on, so a producer cannot close the file under us. */
