@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.data.DatasetCatalog;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
@@ -10,6 +11,7 @@ import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.TerminalProgress;
 import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.DataPaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,6 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -37,12 +40,16 @@ final class SuiteCommand implements Callable<Integer> {
     /** How the command gets its compression and evaluation (data folder, suite folder): replaced by tests. */
     static java.util.function.BiFunction<Path, Path, SuiteActions> actions = WorkbenchSuiteActions::standard;
 
-    /** --data, else the shared datasets when present, else the repository's datasets/ (samples). */
+    /** --data, else {@link #defaultDataDir()}. */
     private Path dataDir() {
-        if (data != null) return data;
-        Path shared = dev.llmcw.util.DataPaths.shared("datasets");
-        if (java.nio.file.Files.isDirectory(shared)) return shared;
-        return dev.llmcw.data.DatasetCatalog.repositoryDatasetsDir().orElse(shared);
+        return data != null ? data : defaultDataDir();
+    }
+
+    /** The shared datasets when present, else the repository's datasets/ (samples). */
+    static Path defaultDataDir() {
+        Path shared = DataPaths.shared("datasets");
+        if (Files.isDirectory(shared)) return shared;
+        return DatasetCatalog.repositoryDatasetsDir().orElse(shared);
     }
 
     @Override
