@@ -4,6 +4,9 @@ import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.RunStatus;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.prefs.Preferences;
@@ -310,5 +314,34 @@ class ViewModelTest {
         assertThat(broken.paperPoints()).isEmpty();
         assertThat(broken.paperStatusProperty().get()).startsWith("Not loaded: " + file + ": not a list of paper points");
         assertThat(Files.readString(file)).isEqualTo("{\"oops\": 1}");
+    }
+
+    @Test
+    void resultsViewResumesAndDeletesRunsThatDidNotFinish() {
+        Path db = dir.resolve("results.db");
+        long interrupted, failed;
+        try (var store = ResultsStore.open(db)) {
+            var spec = new RunSpec(TestData.stories260K().toString(), "stories", "h", "none", Map.of(), List.of("piqa"),
+                    RunSpec.Options.defaults().withLimit(4));
+            interrupted = store.saveRun(spec, "piqa", "1", null, null);
+            store.updateStatus(interrupted, RunStatus.INTERRUPTED, "interrupted: killed");
+            failed = store.saveRun(spec, "piqa", "2", null, null);
+            store.updateStatus(failed, RunStatus.FAILED, "boom");
+        }
+        var results = workbench(WorkbenchServices.create(dir, db)).results();
+        results.refresh();
+        assertThat(results.runs()).isEmpty();
+        assertThat(results.unfinished()).extracting(r -> r.runId() + " " + r.status())
+                .containsExactlyInAnyOrder(interrupted + " interrupted", failed + " failed");
+        results.resume(results.unfinished().stream().filter(r -> r.runId().equals(Long.toString(interrupted))).findFirst().orElseThrow());
+        assertThat(errors).isEmpty();
+        assertThat(results.runs()).singleElement().satisfies(r -> {
+            assertThat(r.runId()).isEqualTo(Long.toString(interrupted));
+            assertThat(r.metric("acc")).isNotNull();
+        });
+        assertThat(results.unfinished()).extracting(r -> r.runId()).containsExactly(Long.toString(failed));
+        results.delete(results.unfinished().getFirst());
+        assertThat(results.unfinished()).isEmpty();
+        assertThat(results.statusProperty().get()).contains("1 result rows");
     }
 }
