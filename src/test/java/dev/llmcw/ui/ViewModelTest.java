@@ -2,8 +2,11 @@ package dev.llmcw.ui;
 
 import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
+import dev.llmcw.app.ResultsService;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.report.LayerError;
+import dev.llmcw.report.RunRow;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.RunStatus;
@@ -11,10 +14,14 @@ import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Logs;
+import dev.llmcw.util.ProgressListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -343,5 +350,38 @@ class ViewModelTest {
         results.delete(results.unfinished().getFirst());
         assertThat(results.unfinished()).isEmpty();
         assertThat(results.statusProperty().get()).contains("1 result rows");
+    }
+
+    @Test
+    void outOfMemoryAndAFullDiskInABackgroundTaskAreOneSentenceAndTheTraceIsLogged() throws Exception {
+        var failing = new ResultsService() {
+            @Override public String description() { return "fake"; }
+            @Override public List<RunRow> runs() { return List.of(); }
+            @Override public List<ItemDetail> items(String runId) { return List.of(); }
+            @Override public List<LayerError> layerErrors(List<RunRow> runs) { return List.of(); }
+            @Override public void record(List<RunRow> rows, List<LayerError> layerErrors) {}
+            @Override public void resume(String runId, ProgressListener progress, CancellationToken cancel) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            @Override public void delete(String runId) {
+                throw new UncheckedIOException(new FileSystemException(dir.resolve("results.db").toString(), null, "No space left on device"));
+            }
+        };
+        var results = workbench(WorkbenchServices.create(dir, null).withResults(failing)).results();
+        var run = new ResultsService.UnfinishedRun("7", "m", "none", "piqa", "interrupted", "");
+        Logs.configure(dir.resolve("logs"), "off");
+        try {
+            results.resume(run);
+            results.delete(run);
+        } finally {
+            Logs.reset();
+        }
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).startsWith("Cannot resume run 7: Out of memory").contains("WORKBENCH_JAVA_OPTS=-Xmx")
+                .doesNotContain("\n").doesNotContain("java.lang");
+        assertThat(errors.get(1)).startsWith("Cannot delete run 7: No space left on the disk writing " + dir.resolve("results.db"))
+                .contains("free space");
+        assertThat(Files.readString(dir.resolve("logs/workbench.log"))).contains("java.lang.OutOfMemoryError: Java heap space")
+                .contains("\tat ").contains("No space left on device");
     }
 }
