@@ -6,6 +6,8 @@ import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +45,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * against 0.5 ms on the development machine.
  */
 public final class ResultsStore implements ItemStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultsStore.class);
+
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
     private static final TypeReference<Map<String, Double>> DOUBLE_MAP = new TypeReference<>() {};
     private static final TypeReference<List<CompressionReport.TensorError>> ERRORS = new TypeReference<>() {};
@@ -115,7 +119,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 l.accept(runId);
             } catch (RuntimeException e) {
                 // a broken listener must not break the write that already happened
-                System.err.println("warning: results listener failed: " + e);
+                LOG.warn("results listener failed: {}", e.toString(), e);
             }
         }
     }
