@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmcw.results.RunSpec;
+import dev.llmcw.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,11 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -159,8 +158,10 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
 
     /** Every method setting, in file order (the sweep's cartesian product, last key varying fastest). */
     public List<Setting> settings() {
-        // a set keeps first occurrences in order and drops repeats in constant time (a list's contains() made large sweeps quadratic)
-        Set<Setting> out = new LinkedHashSet<>();
+        // Keeps first occurrences in order and drops repeats in constant time: a list's contains() made large sweeps
+        // quadratic, and so would a hash set of Settings, whose Map.hashCode (sum of key ^ value) collides for
+        // nearly all settings of a sweep over small numbers. The canonical text of a setting hashes well.
+        Map<String, Setting> out = new LinkedHashMap<>();
         for (MethodEntry m : methods) {
             List<Map<String, String>> combos = new ArrayList<>();
             Map<String, String> fixed = new LinkedHashMap<>();
@@ -180,10 +181,11 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
                 }
             }
             for (Map<String, String> c : combos) {
-                out.add(new Setting(m.method().toLowerCase(Locale.ROOT), Collections.unmodifiableMap(new TreeMap<>(c))));
+                Setting setting = new Setting(m.method().toLowerCase(Locale.ROOT), Collections.unmodifiableMap(new TreeMap<>(c)));
+                out.putIfAbsent(setting.method() + "\n" + Json.write(setting.params()), setting);
             }
         }
-        return List.copyOf(out);
+        return List.copyOf(out.values());
     }
 
     /** Evaluation options of every run of this suite (fidelity base filled in per model by the runner). */
