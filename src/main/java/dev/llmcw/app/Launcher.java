@@ -2,8 +2,10 @@ package dev.llmcw.app;
 
 import dev.llmcw.cli.Cli;
 import dev.llmcw.results.WorkbenchHome;
+import dev.llmcw.util.Failures;
 import dev.llmcw.util.Logs;
 import dev.llmcw.util.ThreadNice;
+import org.slf4j.LoggerFactory;
 
 /**
  * Single entry point: no arguments starts the GUI, any arguments run the command line. Kept free of
@@ -16,6 +18,9 @@ public final class Launcher {
         boolean gui = args.length == 0 || (args.length == 1 && args[0].equals("gui"));
         // the GUI shows failures in dialogs, so its console gets only warnings; the CLI also prints progress notes
         Logs.configure(WorkbenchHome.dir().resolve("logs"), gui ? "warn" : "info");
+        // a failure no task caught (FX thread, helper threads): its one sentence on the console, its trace in the log
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Launcher.class)
+                .error("uncaught in thread {}: {}", t.getName(), Failures.describe(e), e));
         if (gui) {
             Class.forName("dev.llmcw.ui.WorkbenchApp").getMethod("launchApp", String[].class)
                     .invoke(null, (Object) new String[0]);

@@ -2,10 +2,10 @@ package dev.llmcw.cli;
 
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.BuildInfo;
+import dev.llmcw.util.FailureLog;
 import dev.llmcw.util.Failures;
 import dev.llmcw.util.Logs;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,7 +35,7 @@ import java.io.PrintWriter;
                 ReportCommand.class,
         })
 public final class Cli implements Runnable {
-    private static final Logger LOG = LoggerFactory.getLogger(Cli.class);
+    private static final Logger LOG = FailureLog.of(Cli.class);
 
     @Override
     public void run() {

@@ -32,6 +32,8 @@ public final class Logs {
     private Logs() {}
 
     public static final String FILE_NAME = "workbench.log";
+    /** Loggers under this name write only to the file ({@link FailureLog}). */
+    static final String FILE_ONLY = "file-only.";
     static final long LIMIT_BYTES = 10L << 20;
     static final int KEEP = 3;
 
@@ -53,6 +55,7 @@ public final class Logs {
         consoleHandler = new ConsoleHandler();
         consoleHandler.setLevel(consoleLevel);
         consoleHandler.setFormatter(new ConsoleFormat());
+        consoleHandler.setFilter(r -> r.getLoggerName() == null || !r.getLoggerName().startsWith(FILE_ONLY));
         ROOT.addHandler(consoleHandler);
         try {
             Files.createDirectories(logDir);
@@ -121,7 +124,8 @@ public final class Logs {
     private static final class ConsoleFormat extends Formatter {
         @Override
         public String format(LogRecord r) {
-            String level = r.getLevel().intValue() >= Level.WARNING.intValue() ? name(r.getLevel()).toLowerCase(Locale.ROOT) + ": " : "";
+            int l = r.getLevel().intValue();
+            String level = l >= Level.SEVERE.intValue() ? "error: " : l >= Level.WARNING.intValue() ? "warning: " : "";
             return level + formatMessage(r) + System.lineSeparator();
         }
     }

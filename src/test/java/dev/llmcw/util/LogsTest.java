@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Level;
@@ -28,6 +30,23 @@ class LogsTest {
         String log = Files.readString(dir.resolve("logs/workbench.log"));
         assertThat(log).contains("WARN").contains("LogsTest: cache x.json unreadable").contains("IllegalStateException: boom")
                 .contains("\tat ").doesNotContain("not at the default level");
+    }
+
+    @Test
+    void theConsoleGetsOneLineWithoutTraceAndNothingOfFailuresReportedElsewhere() throws Exception {
+        PrintStream old = System.err;
+        var console = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(console, true));
+        try {
+            Logs.configure(dir.resolve("logs"), "info");
+            LoggerFactory.getLogger(LogsTest.class).warn("disk almost full", new IllegalStateException("boom"));
+            FailureLog.of(LogsTest.class).error("eval failed", new IllegalStateException("shown in a dialog"));
+        } finally {
+            Logs.reset();
+            System.setErr(old);
+        }
+        assertThat(console.toString().strip()).isEqualTo("warning: disk almost full");
+        assertThat(Files.readString(dir.resolve("logs/workbench.log"))).contains("eval failed").contains("shown in a dialog");
     }
 
     @Test

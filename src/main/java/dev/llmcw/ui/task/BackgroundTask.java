@@ -1,9 +1,9 @@
 package dev.llmcw.ui.task;
 
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.FailureLog;
 import dev.llmcw.util.ProgressListener;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.function.Consumer;
 
@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * thread (the FX thread in the app, the caller's thread in tests).
  */
 public final class BackgroundTask<T> {
-    private static final Logger LOG = LoggerFactory.getLogger(BackgroundTask.class);
+    private static final Logger LOG = FailureLog.of(BackgroundTask.class);
     /** The work itself: runs on a worker thread, reports progress, checks the token. */
     @FunctionalInterface
     public interface Work<T> {
