@@ -4,6 +4,7 @@ import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.suite.SuiteReport;
+import dev.llmcw.suite.SuiteActions;
 import dev.llmcw.suite.SuiteRunner;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.WorkbenchSuiteActions;
@@ -11,6 +12,7 @@ import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The real suite service: {@link SuiteRunner} with the standard compression and evaluation. Runs go
@@ -32,14 +34,19 @@ public final class DefaultSuiteService implements SuiteService {
     public SuiteReport run(SuiteSpec suite, Path suiteFile, ProgressListener progress, CancellationToken cancel) {
         Path base = suiteFile.toAbsolutePath().getParent();
         Path work = SuiteRunner.defaultWorkDir(suiteFile, suite);
-        if (shared != null) return runner(shared, base, progress, cancel).run(suite, base, work);
+        SuiteActions actions = WorkbenchSuiteActions.standard(dataDir, base);
+        // the CLI's checks before any work: a typo in the last setting must not surface hours into the sweep
+        List<String> problems = SuiteRunner.problems(suite, base, actions);
+        if (!problems.isEmpty())
+            throw new IllegalArgumentException(suiteFile.getFileName() + ": nothing was run: " + String.join("; ", problems));
+        if (shared != null) return runner(shared, actions, progress, cancel).run(suite, base, work);
         Path db = suite.db() != null ? base.resolve(suite.db()) : WorkbenchHome.resultsDb();
         try (ResultsStore store = ResultsStore.open(db)) {
-            return runner(store, base, progress, cancel).run(suite, base, work);
+            return runner(store, actions, progress, cancel).run(suite, base, work);
         }
     }
 
-    private SuiteRunner runner(ResultsStore store, Path base, ProgressListener progress, CancellationToken cancel) {
-        return new SuiteRunner(store, WorkbenchSuiteActions.standard(dataDir, base), ModelHashes.shared(), progress, cancel);
+    private SuiteRunner runner(ResultsStore store, SuiteActions actions, ProgressListener progress, CancellationToken cancel) {
+        return new SuiteRunner(store, actions, ModelHashes.shared(), progress, cancel);
     }
 }

@@ -11,6 +11,10 @@ import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.RunStatus;
+import dev.llmcw.suite.EvalTaskEvaluator;
+import dev.llmcw.suite.RunResumer;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +46,35 @@ public final class StoreResultsService implements ResultsService {
     @Override
     public List<RunRow> runs() {
         return store.listRuns(RunFilter.all().withStatus(RunStatus.DONE)).stream().map(RunRows::of).toList();
+    }
+
+    @Override
+    public List<UnfinishedRun> unfinished() {
+        return store.listRuns(RunFilter.all()).stream()
+                .filter(r -> r.status() != RunStatus.DONE && r.status() != RunStatus.RUNNING)
+                .map(r -> new UnfinishedRun(Long.toString(r.id()), r.modelLabel(), r.settingLabel(), r.task(), r.status().dbName(),
+                        r.message() == null ? "" : r.message()))
+                .toList();
+    }
+
+    @Override
+    public void resume(String runId, ProgressListener progress, CancellationToken cancel) {
+        new RunResumer(new EvalTaskEvaluator(dataDir)).resume(store, id(runId), progress, cancel);
+    }
+
+    @Override
+    public void delete(String runId) {
+        long id = id(runId);
+        if (store.getRun(id).isEmpty()) throw new IllegalArgumentException("no run " + runId + " in " + store.file());
+        store.deleteRun(id);
+    }
+
+    private static long id(String runId) {
+        try {
+            return Long.parseLong(runId);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a stored run: " + runId);
+        }
     }
 
     @Override

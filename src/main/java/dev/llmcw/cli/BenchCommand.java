@@ -11,6 +11,8 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.KernelSpecies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeUnit;
         "peak RSS, measured memory bandwidth and decode as a share of the bandwidth bound; --torch compares",
         "with PyTorch fp32 on CPU (tools/reference/bench_torch.py) at the same shapes and thread count."})
 final class BenchCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
+
     @Option(names = "--models", split = ",", defaultValue = "stories260K,smollm2-135m",
             description = "model shapes: stories260K, smollm2-135m, llama-3.2-1b (default: ${DEFAULT-VALUE})")
     List<String> models;
@@ -180,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(torchScript)) throw new IllegalArgumentException("--torch-script " + torchScript + " not found");
         var cmd = List.of(python, torchScript.toString(), "--shape", name, "--prefill", Integer.toString(prefill),
                 "--decode", Integer.toString(decode), "--threads", Integer.toString(Parallel.threads()));
-        System.out.println("running " + String.join(" ", cmd));
+        LOG.info("running {}", String.join(" ", cmd));
         var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // OpenMP threads that spin while waiting burn the CPU time the CPU-normalised rates are based on
         pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");

@@ -1,7 +1,15 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.results.WorkbenchHome;
+import dev.llmcw.util.BuildInfo;
+import dev.llmcw.util.FailureLog;
+import dev.llmcw.util.Failures;
+import dev.llmcw.util.Logs;
+import org.slf4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
 
 /** Command-line entry: the same engine as the GUI, for scripts and headless runs. */
 @Command(name = "workbench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
@@ -28,6 +36,7 @@ import picocli.CommandLine.Command;
                 ReportCommand.class,
         })
 public final class Cli implements Runnable {
+    private static final Logger LOG = FailureLog.of(Cli.class);
 
     @Override
     public void run() {
@@ -35,24 +44,46 @@ public final class Cli implements Runnable {
     }
 
     public static int execute(String... args) {
+        return execute(commandLine(), args);
+    }
+
+    /** Runs {@code cl}; errors (OutOfMemoryError above all) pass picocli's exception handler, so they are reported here. */
+    static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            return report(e, cl.getErr(), cl.getCommandName());
+        }
+    }
+
+    private static int report(Throwable ex, PrintWriter err, String command) {
+        LOG.error("{} failed: {}", command, ex.toString(), ex);
+        err.println("error: " + Failures.describe(ex));
+        if (Boolean.getBoolean("workbench.debug")) ex.printStackTrace(err);
+        err.flush();
+        return 1;
+    }
+
+    /**
+     * The command line with its failure handling: one sentence on the console ("error: ..."; out of memory and
+     * a full disk say what to change), the stack trace in the log file (and on the console with -Dworkbench.debug=true).
+     */
+    static CommandLine commandLine() {
         var cl = new CommandLine(new Cli());
         CompressCommand.addMethodOptions(cl.getSubcommands().get("compress").getCommandSpec());
-        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            if (Boolean.getBoolean("workbench.debug")) ex.printStackTrace(cmd.getErr());
-            return 1;
-        });
-        return cl.execute(args);
+        cl.setExecutionExceptionHandler((ex, cmd, parse) -> report(ex, cmd.getErr(), cmd.getCommandName()));
+        return cl;
     }
 
     public static void main(String[] args) {
+        Logs.configure(WorkbenchHome.dir().resolve("logs"), "info");
         System.exit(execute(args));
     }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"workbench " + dev.llmcw.util.BuildInfo.version()};
+            return new String[]{"workbench " + BuildInfo.version()};
         }
     }
 }

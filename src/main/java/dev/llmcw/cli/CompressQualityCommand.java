@@ -15,12 +15,12 @@ import dev.llmcw.compress.rtn.GroupQuantFormat;
 import dev.llmcw.compress.rtn.RtnMethod;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.Perplexity;
+import dev.llmcw.eval.data.TextFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ final class CompressQualityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Model m = ModelLoader.load(model, tokenizer);
         if (m.tokenizer() == null) throw new IllegalArgumentException(model + ": no tokenizer; pass --tokenizer");
-        List<String> docs = Perplexity.split(Files.readString(text, StandardCharsets.UTF_8), Perplexity.Documents.BLANK_LINE);
+        List<String> docs = Perplexity.split(TextFiles.readDocuments(text), Perplexity.Documents.BLANK_LINE);
         if (docs.size() <= evalDocs) throw new IllegalArgumentException(text + ": has " + docs.size() + " documents, need more than --eval-docs " + evalDocs);
         List<String> eval = docs.subList(docs.size() - evalDocs, docs.size());
         // Calibration: BOS + consecutive tokens of the first documents, never reaching the scored ones.

@@ -24,6 +24,8 @@ import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.ProgressListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,6 +40,8 @@ import java.util.concurrent.Callable;
         "Zero-shot evaluation scored exactly like lm-evaluation-harness (loglikelihood multiple choice, rolling perplexity).",
         "Writes results.json (lm-eval layout), results.csv and results.md to --out."})
 final class EvalCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(EvalCommand.class);
+
     @Option(names = "--model", required = true, description = "model: llama2.c file, Hugging Face folder, GGUF file")
     Path model;
 
@@ -95,12 +99,12 @@ final class EvalCommand implements Callable<Integer> {
         EvalOptions options = new EvalOptions(BosMode.parse(bos), maxLength, limit, seed, batchSize);
         List<Task> taskList = new ArrayList<>();
         for (String t : tasks) taskList.addAll(TaskRegistry.parse(t, seed, textFile));
-        System.err.println("loading " + model);
+        LOG.info("loading {}", model);
         Model loaded = ModelLoader.load(model, tokenizer);
         ScoringModel m = ScoringModels.of(loaded, ScoringModels.fingerprint(model, tokenizer));
         ScoringModel b = null;
         if (base != null) {
-            System.err.println("loading base " + base);
+            LOG.info("loading base {}", base);
             b = ScoringModels.load(base, baseTokenizer != null ? baseTokenizer : tokenizer);
         }
         ProgressListener progress = new ConsoleProgress();
@@ -175,7 +179,7 @@ final class EvalCommand implements Callable<Integer> {
                         return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
                     });
             System.err.println();
-            if (outcome.reused()) System.err.println(t.name() + ": stored result of run " + outcome.run().id() + " reused");
+            if (outcome.reused()) LOG.info("{}: stored result of run {} reused", t.name(), outcome.run().id());
             results.add(fresh[0] != null ? fresh[0].metrics() : outcome.run().toTaskMetrics());
             if (fresh[0] != null && fresh[0].baseMetrics() != null) baseResults.add(fresh[0].baseMetrics());
         }

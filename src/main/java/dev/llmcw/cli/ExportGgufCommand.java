@@ -5,6 +5,8 @@ import dev.llmcw.model.ModelLoader;
 import dev.llmcw.model.gguf.GgufModelWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tokenizer.TokenizerFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,6 +17,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "export-gguf", description = "Write a model as a llama.cpp-compatible GGUF file (F32, F16, BF16, Q8_0 or Q4_0).")
 final class ExportGgufCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ExportGgufCommand.class);
+
     @Parameters(index = "0", description = "model: llama2.c file, Hugging Face folder, GGUF file or compressed model file")
     Path model;
 
@@ -34,7 +38,7 @@ final class ExportGgufCommand implements Callable<Integer> {
             m = m.withTokenizer(tokenizer.getFileName().toString().endsWith(".bin")
                     ? TokenizerFiles.llama2c(tokenizer, m.config().vocabSize()) : TokenizerFiles.open(tokenizer));
         }
-        if (m.tokenizer() == null) System.err.println("warning: no tokenizer; llama.cpp needs one (use --tokenizer)");
+        if (m.tokenizer() == null) LOG.warn("{}: no tokenizer; llama.cpp needs one (use --tokenizer)", model);
         GgufModelWriter.write(m, out, type);
         System.out.printf("wrote %s (%s, %,d bytes)%n", out, type, out.toFile().length());
         return 0;

@@ -2,16 +2,13 @@ package dev.llmcw.cli;
 
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.Perplexity;
+import dev.llmcw.eval.data.TextFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
 import dev.llmcw.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -48,12 +45,7 @@ final class PplCommand implements Callable<Integer> {
             case "whole" -> Perplexity.Documents.WHOLE;
             default -> throw new IllegalArgumentException("--documents must be blank-line, line or whole, got " + documents);
         };
-        String content;
-        try {
-            content = Files.readString(text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(text + ": " + e.getMessage(), e);
-        }
+        String content = TextFiles.readDocuments(text);
         List<String> docs = Perplexity.split(content, mode);
         if (limit != null) docs = docs.subList(0, Math.min(limit, docs.size()));
         Model m = ModelLoader.load(model, tokenizer);

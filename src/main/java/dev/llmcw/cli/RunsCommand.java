@@ -7,6 +7,11 @@ import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.AtomicFiles;
+import dev.llmcw.suite.EvalTaskEvaluator;
+import dev.llmcw.suite.RunResumer;
+import dev.llmcw.suite.TerminalProgress;
+import dev.llmcw.suite.WorkbenchSuiteActions;
+import dev.llmcw.util.CancellationToken;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,11 +27,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
-@Command(name = "runs", description = "List, show, export and delete stored runs (results database).",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Export.class, RunsCommand.Delete.class})
+@Command(name = "runs", description = "List, show, export, resume and delete stored runs (results database).",
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Export.class, RunsCommand.Resume.class,
+                RunsCommand.Delete.class})
 final class RunsCommand implements Runnable {
     @Spec CommandSpec spec;
+
+    /** How {@code runs resume} evaluates, given the data folder: replaced by tests. */
+    static Function<Path, WorkbenchSuiteActions.TaskEvaluator> evaluators = EvalTaskEvaluator::new;
 
     @Override
     public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
@@ -47,7 +57,7 @@ final class RunsCommand implements Runnable {
         @Option(names = "--model", description = "model label, path or hash prefix") String model;
         @Option(names = "--method", description = "compression method (none = base model)") String method;
         @Option(names = "--task", description = "task name") String task;
-        @Option(names = "--status", description = "running, done, cancelled or failed") String status;
+        @Option(names = "--status", description = "running, done, cancelled, failed or interrupted") String status;
 
         RunFilter toFilter() {
             return new RunFilter(model, method, task, status == null ? null : RunStatus.fromDb(status));
@@ -150,6 +160,39 @@ final class RunsCommand implements Runnable {
                     throw new UncheckedIOException("cannot write " + outFile + ": " + e.getMessage(), e);
                 }
                 spec.commandLine().getErr().printf("wrote %d run(s) to %s%n", runs.size(), outFile);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "resume", description = {"Finish runs that did not (interrupted, cancelled or failed): evaluate again,",
+            "reusing the items stored before, with the run's own model, task and options."})
+    static final class Resume implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @picocli.CommandLine.Mixin Db db = new Db();
+        @Option(names = "--data", description = "data folder for the tasks (default: the shared datasets, else the repository's samples)") Path data;
+        @Parameters(arity = "1..*", description = "run ids") List<Long> ids;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            RunResumer resumer = new RunResumer(evaluators.apply(data != null ? data : SuiteCommand.defaultDataDir()));
+            CancellationToken cancel = new CancellationToken();
+            // Ctrl-C: stop at the next item; the items so far stay stored for the next resume.
+            Thread hook = new Thread(cancel::cancel);
+            Runtime.getRuntime().addShutdownHook(hook);
+            try (ResultsStore store = db.open()) {
+                for (long id : ids) {
+                    RunRecord r = resumer.resume(store, id, TerminalProgress.stdout(), cancel).run();
+                    out.printf("run %d: %s on %s (%s), %s %s%n", r.id(), r.task(), r.modelLabel(), r.settingLabel(),
+                            r.status().dbName(), metrics(r));
+                }
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting because of Ctrl-C
+                }
             }
             return 0;
         }

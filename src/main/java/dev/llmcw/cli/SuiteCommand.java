@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.data.DatasetCatalog;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
@@ -10,6 +11,7 @@ import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.TerminalProgress;
 import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.DataPaths;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +19,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -36,12 +40,16 @@ final class SuiteCommand implements Callable<Integer> {
     /** How the command gets its compression and evaluation (data folder, suite folder): replaced by tests. */
     static java.util.function.BiFunction<Path, Path, SuiteActions> actions = WorkbenchSuiteActions::standard;
 
-    /** --data, else the shared datasets when present, else the repository's datasets/ (samples). */
+    /** --data, else {@link #defaultDataDir()}. */
     private Path dataDir() {
-        if (data != null) return data;
-        Path shared = dev.llmcw.util.DataPaths.shared("datasets");
-        if (java.nio.file.Files.isDirectory(shared)) return shared;
-        return dev.llmcw.data.DatasetCatalog.repositoryDatasetsDir().orElse(shared);
+        return data != null ? data : defaultDataDir();
+    }
+
+    /** The shared datasets when present, else the repository's datasets/ (samples). */
+    static Path defaultDataDir() {
+        Path shared = DataPaths.shared("datasets");
+        if (Files.isDirectory(shared)) return shared;
+        return DatasetCatalog.repositoryDatasetsDir().orElse(shared);
     }
 
     @Override
@@ -54,8 +62,20 @@ final class SuiteCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "suite %s: %d model(s) x %d setting(s) x %d task(s) = %d runs%n", suite.name(), suite.models().size(),
                 suite.settings().size(), suite.tasks().size(), suite.runCount());
         out.printf("results: %s%nwork:    %s%ndata:    %s%n", dbFile, work, dataDir());
+        SuiteActions suiteActions = actions.apply(dataDir(), base);
+        // the same checks for a dry run and a real one, before any work: a typo in the last setting must not
+        // surface hours into a sweep, and a dry run that passes must not fail for a reason it could see
+        List<String> problems = SuiteRunner.problems(suite, base, suiteActions);
+        if (!problems.isEmpty()) {
+            out.flush();
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf("%s: %d problem(s), nothing was run:%n", file, problems.size());
+            problems.forEach(p -> err.println("  " + p));
+            return 1;
+        }
         if (dryRun) {
-            for (var m : suite.models()) for (var s : suite.settings()) out.printf("  %s  %s  %s%n", m.path(), s.label(), suite.tasks());
+            List<SuiteSpec.Setting> settings = suite.settings();
+            for (var m : suite.models()) for (var s : settings) out.printf("  %s  %s  %s%n", m.path(), s.label(), suite.tasks());
             return 0;
         }
         out.flush();
@@ -65,7 +85,7 @@ final class SuiteCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         SuiteReport r;
         try (ResultsStore store = ResultsStore.open(dbFile)) {
-            r = new SuiteRunner(store, actions.apply(dataDir(), base), ModelHashes.shared(), TerminalProgress.stdout(), cancel).run(suite, base, work);
+            r = new SuiteRunner(store, suiteActions, ModelHashes.shared(), TerminalProgress.stdout(), cancel).run(suite, base, work);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

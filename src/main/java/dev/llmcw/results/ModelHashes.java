@@ -3,6 +3,8 @@ package dev.llmcw.results;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +33,8 @@ import java.util.stream.Stream;
  * the sha256 of "name\tsha256\n" lines of its weight files.
  */
 public final class ModelHashes {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelHashes.class);
+
     private static volatile ModelHashes defaultInstance;
 
     private final Path cacheFile;
@@ -45,7 +49,7 @@ public final class ModelHashes {
                 cache.putAll(Json.MAPPER.readValue(cacheFile.toFile(), new TypeReference<Map<String, Entry>>() {}));
             } catch (IOException e) {
                 // A damaged cache only costs re-hashing; it must never block loading a model.
-                System.err.println("warning: ignoring unreadable hash cache " + cacheFile + ": " + e.getMessage());
+                LOG.warn("ignoring unreadable hash cache {}: {}", cacheFile, e.getMessage());
             }
         }
     }
@@ -121,7 +125,7 @@ public final class ModelHashes {
                 Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException ex) {
-            System.err.println("warning: cannot write hash cache " + cacheFile + ": " + ex.getMessage());
+            LOG.warn("cannot write hash cache {}: {}", cacheFile, ex.getMessage());
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +45,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * against 0.5 ms on the development machine.
  */
 public final class ResultsStore implements ItemStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultsStore.class);
+
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
     private static final TypeReference<Map<String, Double>> DOUBLE_MAP = new TypeReference<>() {};
     private static final TypeReference<List<CompressionReport.TensorError>> ERRORS = new TypeReference<>() {};
@@ -83,7 +87,9 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 s.execute("PRAGMA foreign_keys = ON");
             }
             SchemaMigrations.migrate(c, schemaVersion);
-            return new ResultsStore(abs, c);
+            ResultsStore store = new ResultsStore(abs, c);
+            if (schemaVersion >= SchemaMigrations.OWNER_VERSION) store.markOrphansInterrupted();
+            return store;
         } catch (SQLException e) {
             throw new ResultsStoreException("cannot open results database " + abs + ": " + e.getMessage(), e);
         }
@@ -113,7 +119,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 l.accept(runId);
             } catch (RuntimeException e) {
                 // a broken listener must not break the write that already happened
-                System.err.println("warning: results listener failed: " + e);
+                LOG.warn("results listener failed: {}", e.toString(), e);
             }
         }
     }
@@ -140,7 +146,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             try (PreparedStatement p = conn.prepareStatement("""
                     INSERT INTO runs(created, model_label, model_path, model_hash, method, method_params, task,
                       task_version, options, code_version, status, run_key, bits_per_weight, total_bytes, started,
-                      machine) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", Statement.RETURN_GENERATED_KEYS)) {
+                      machine, owner_pid, owner_started) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", Statement.RETURN_GENERATED_KEYS)) {
                 p.setString(1, now.toString());
                 p.setString(2, spec.modelLabel());
                 p.setString(3, spec.modelPath());
@@ -157,6 +163,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 setLong(p, 14, totalBytes);
                 p.setString(15, now.toString());
                 p.setString(16, Json.write(MachineInfo.current()));
+                setOwner(p, 17, RunOwner.current());
                 p.executeUpdate();
                 try (ResultSet rs = p.getGeneratedKeys()) {
                     rs.next();
@@ -198,16 +205,67 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     public void restart(long runId) {
         locked(() -> {
             try (PreparedStatement p = conn.prepareStatement(
-                    "UPDATE runs SET status = ?, message = NULL, finished = NULL, seconds = NULL, started = ?, machine = ? WHERE id = ?")) {
+                    "UPDATE runs SET status = ?, message = NULL, finished = NULL, seconds = NULL, started = ?, machine = ?, owner_pid = ?, owner_started = ? WHERE id = ?")) {
                 p.setString(1, RunStatus.RUNNING.dbName());
                 p.setString(2, Instant.now().toString());
                 p.setString(3, Json.write(MachineInfo.current()));
-                p.setLong(4, runId);
+                setOwner(p, 4, RunOwner.current());
+                p.setLong(6, runId);
                 p.executeUpdate();
             }
             return null;
         });
         fireRunChanged(runId);
+    }
+
+    /**
+     * Runs left "running" by a process that no longer exists (killed, crashed, power cut) become
+     * interrupted; runs of live processes, this one included, are left alone. Called at open.
+     */
+    private void markOrphansInterrupted() {
+        List<Long> orphans = locked(() -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement q = conn.prepareStatement("SELECT id, owner_pid, owner_started FROM runs WHERE status = ?")) {
+                q.setString(1, RunStatus.RUNNING.dbName());
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        long pid = rs.getLong(2);
+                        if (!new RunOwner(rs.wasNull() ? 0 : pid, instant(rs.getString(3))).alive()) ids.add(rs.getLong(1));
+                    }
+                }
+            }
+            try (PreparedStatement p = conn.prepareStatement("UPDATE runs SET status = ?, message = ? WHERE id = ? AND status = ?")) {
+                for (long id : ids) {
+                    p.setString(1, RunStatus.INTERRUPTED.dbName());
+                    p.setString(2, "interrupted: the process running it ended before it finished (resume it with: runs resume " + id + ")");
+                    p.setLong(3, id);
+                    p.setString(4, RunStatus.RUNNING.dbName());
+                    p.executeUpdate();
+                }
+            }
+            return ids;
+        });
+        orphans.forEach(this::fireRunChanged);
+    }
+
+    /** The process running a run, or empty when the run is not running or its process is gone. */
+    public Optional<Long> livePid(long runId) {
+        return locked(() -> {
+            try (PreparedStatement q = conn.prepareStatement("SELECT status, owner_pid, owner_started FROM runs WHERE id = ?")) {
+                q.setLong(1, runId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next() || !RunStatus.RUNNING.dbName().equals(rs.getString(1))) return Optional.<Long>empty();
+                    long pid = rs.getLong(2);
+                    RunOwner owner = new RunOwner(rs.wasNull() ? 0 : pid, instant(rs.getString(3)));
+                    return owner.alive() ? Optional.of(owner.pid()) : Optional.<Long>empty();
+                }
+            }
+        });
+    }
+
+    private static void setOwner(PreparedStatement p, int index, RunOwner owner) throws SQLException {
+        p.setLong(index, owner.pid());
+        p.setString(index + 1, owner.started() == null ? null : owner.started().toString());
     }
 
     /** Records seconds per stage ("load", "compress", "eval", …), merged with earlier ones. */

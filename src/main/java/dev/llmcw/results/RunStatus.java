@@ -1,8 +1,11 @@
 package dev.llmcw.results;
 
-/** Life cycle of a stored run. A run left "running" by a killed process is resumed by running it again. */
+/**
+ * Life cycle of a stored run. A run whose process was killed becomes {@link #INTERRUPTED} when the database
+ * is next opened; it (like a cancelled or failed run) is resumed by running it again or {@code runs resume}.
+ */
 public enum RunStatus {
-    RUNNING, DONE, CANCELLED, FAILED;
+    RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED;
 
     public String dbName() { return name().toLowerCase(java.util.Locale.ROOT); }
 

@@ -65,9 +65,16 @@ final class SchemaMigrations {
                       size_bytes INTEGER, bits_per_weight REAL, seconds REAL,
                       tensor_errors TEXT NOT NULL DEFAULT '[]',
                       code_version TEXT)""",
-                    "CREATE INDEX compressions_by_setting ON compressions(model_hash, method, params_key)"));
+                    "CREATE INDEX compressions_by_setting ON compressions(model_hash, method, params_key)"),
+            // v4: the process evaluating a running run (id and start time), so a run whose process was
+            // killed is marked interrupted when the database is next opened instead of staying "running".
+            List.of("ALTER TABLE runs ADD COLUMN owner_pid INTEGER",
+                    "ALTER TABLE runs ADD COLUMN owner_started TEXT"));
 
     static int latest() { return STEPS.size(); }
+
+    /** The version whose runs record their owning process ({@code owner_pid}, {@code owner_started}). */
+    static final int OWNER_VERSION = 4;
 
     /** Current version of the database (0 for an empty one). */
     static int version(Connection c) throws SQLException {

@@ -53,6 +53,26 @@ public final class StoredRuns {
             id = store.saveRun(spec.withTasks(List.of(task)), task, taskVersion, dataHash, bitsPerWeight, totalBytes);
         }
         int before = unfinished.map(RunRecord::itemKey).map(store::itemCount).orElse(0);
+        return evaluateInto(store, id, task, key, evaluation, before);
+    }
+
+    /**
+     * Resumes one stored run that did not finish (interrupted, cancelled or failed): restarts it and
+     * evaluates under its own run key, so items stored before are reused and the run finishes in place.
+     * A finished run or one still running in a live process is refused with one sentence.
+     */
+    public static Outcome resume(ResultsStore store, long runId, Evaluation evaluation) {
+        RunRecord run = store.getRun(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId + " in " + store.file()));
+        if (run.status() == RunStatus.DONE) throw new IllegalArgumentException("run " + runId + " is already done; nothing to resume");
+        store.livePid(runId).ifPresent(pid -> {
+            throw new IllegalArgumentException("run " + runId + " is still running in process " + pid + "; wait for it or stop that process");
+        });
+        store.restart(runId);
+        int before = run.itemKey() == null ? 0 : store.itemCount(run.itemKey());
+        return evaluateInto(store, runId, run.task(), run.runKey(), evaluation, before);
+    }
+
+    private static Outcome evaluateInto(ResultsStore store, long id, String task, String key, Evaluation evaluation, int before) {
         long t0 = System.nanoTime();
         try {
             Result r = evaluation.evaluate(key, store);

@@ -24,6 +24,12 @@ public interface SuiteActions {
     /** Content hash of the data a task would read (part of run keys), or null when unknown. */
     String dataHash(String task);
 
+    /**
+     * Rejects a method setting the way {@link #compress} would (unknown parameter, value out of range,
+     * missing calibration file), without compressing anything: the suite's check before any work.
+     */
+    default void checkSetting(String method, Map<String, String> params) {}
+
     /** Size of an uncompressed model (for its runs' bits/weight and bytes). */
     ModelSize size(Path model);
 

@@ -41,6 +41,42 @@ public final class SuiteRunner {
         this.cancel = cancel;
     }
 
+    /**
+     * What the run would reject, found before any work (models that are missing or cannot be loaded,
+     * method settings with unknown parameters, values out of range or missing calibration files, unknown
+     * tasks or their missing data), one sentence each; empty when the suite can run. Uses the same
+     * {@link SuiteActions} calls as {@link #run}, so a dry run and the real run agree.
+     */
+    public static List<String> problems(SuiteSpec suite, Path baseDir, SuiteActions actions) {
+        List<String> problems = new ArrayList<>();
+        for (SuiteSpec.ModelEntry me : suite.models()) {
+            Path model = baseDir.resolve(me.path()).normalize();
+            if (!Files.exists(model)) {
+                problems.add("model not found: " + model);
+                continue;
+            }
+            check(problems, "model " + model, () -> actions.size(model));
+        }
+        for (SuiteSpec.Setting s : suite.settings()) {
+            if (!s.isBase()) check(problems, "setting " + s.label(), () -> actions.checkSetting(s.method(), s.params()));
+        }
+        for (String task : suite.tasks()) {
+            check(problems, "task " + task, () -> {
+                actions.taskVersion(task);
+                actions.dataHash(task);
+            });
+        }
+        return problems;
+    }
+
+    private static void check(List<String> problems, String what, Runnable check) {
+        try {
+            check.run();
+        } catch (RuntimeException e) {
+            problems.add(what + ": " + message(e));
+        }
+    }
+
     /** Runs the suite; relative paths in it resolve against {@code baseDir}. */
     public SuiteReport run(SuiteSpec suite, Path baseDir, Path workDir) {
         // an unknown task name (the evaluator asks the task registry) fails the suite before anything is compressed

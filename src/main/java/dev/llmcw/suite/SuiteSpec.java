@@ -1,20 +1,28 @@
 package dev.llmcw.suite;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.results.RunSpec;
+import dev.llmcw.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A suite file: a sweep of models × method settings × tasks, run headless by {@link SuiteRunner}.
@@ -70,8 +78,11 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
         }
     }
 
+    // duplicate keys are errors too: with the default the last one silently wins
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
 
     /** Reads and validates a suite file (YAML or JSON; JSON is valid YAML). */
     public static SuiteSpec read(Path file) {
@@ -101,19 +112,22 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
     }
 
     private static String describe(IOException e, String text) {
-        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+        if (e instanceof UnrecognizedPropertyException u) {
             // records are read through a buffering creator, so Jackson's location is the end of the
             // enclosing object; point at the line where the unknown key is written instead
             String key = u.getPropertyName();
             List<String> lines = text.lines().toList();
             for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).matches(".*(^|[\\s{,\"'])" + java.util.regex.Pattern.quote(key) + "[\"']?\\s*:.*"))
+                if (lines.get(i).matches(".*(^|[\\s{,\"'])" + Pattern.quote(key) + "[\"']?\\s*:.*"))
                     return "unknown field \"" + key + "\" (line " + (i + 1) + ")";
             }
             return "unknown field \"" + key + "\"";
         }
-        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+        if (e instanceof JsonProcessingException j) {
             var loc = j.getLocation();
+            String line = loc == null ? "" : " (line " + loc.getLineNr() + ")";
+            Matcher dup = DUPLICATE.matcher(j.getOriginalMessage());
+            if (dup.lookingAt()) return "duplicate key \"" + dup.group(1) + "\"" + line;
             return j.getOriginalMessage().lines().findFirst().orElse("") + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
         }
         return e.getMessage();
@@ -163,7 +177,10 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
 
     /** Every method setting, in file order (the sweep's cartesian product, last key varying fastest). */
     public List<Setting> settings() {
-        List<Setting> out = new ArrayList<>();
+        // Keeps first occurrences in order and drops repeats in constant time: a list's contains() made large sweeps
+        // quadratic, and so would a hash set of Settings, whose Map.hashCode (sum of key ^ value) collides for
+        // nearly all settings of a sweep over small numbers. The canonical text of a setting hashes well.
+        Map<String, Setting> out = new LinkedHashMap<>();
         for (MethodEntry m : methods) {
             List<Map<String, String>> combos = new ArrayList<>();
             Map<String, String> fixed = new LinkedHashMap<>();
@@ -183,11 +200,11 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
                 }
             }
             for (Map<String, String> c : combos) {
-                Setting s = new Setting(m.method().toLowerCase(Locale.ROOT), java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(c)));
-                if (!out.contains(s)) out.add(s);
+                Setting setting = new Setting(m.method().toLowerCase(Locale.ROOT), Collections.unmodifiableMap(new TreeMap<>(c)));
+                out.putIfAbsent(setting.method() + "\n" + Json.write(setting.params()), setting);
             }
         }
-        return out;
+        return List.copyOf(out.values());
     }
 
     /** Evaluation options of every run of this suite (fidelity base filled in per model by the runner). */

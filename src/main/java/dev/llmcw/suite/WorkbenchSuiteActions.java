@@ -10,6 +10,7 @@ import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -38,10 +39,17 @@ public final class WorkbenchSuiteActions implements SuiteActions {
 
     private final MethodFactory methods;
     private final TaskEvaluator evaluator;
+    private final Path baseDir;
 
     public WorkbenchSuiteActions(MethodFactory methods, TaskEvaluator evaluator) {
+        this(methods, evaluator, null);
+    }
+
+    /** @param baseDir folder that relative calibration paths resolve against (null: the working directory) */
+    public WorkbenchSuiteActions(MethodFactory methods, TaskEvaluator evaluator, Path baseDir) {
         this.methods = methods;
         this.evaluator = evaluator;
+        this.baseDir = baseDir;
     }
 
     /**
@@ -49,7 +57,19 @@ public final class WorkbenchSuiteActions implements SuiteActions {
      * {@code baseDir}), evaluation by {@link EvalTaskEvaluator} on the data in {@code dataDir}.
      */
     public static SuiteActions standard(Path dataDir, Path baseDir) {
-        return new WorkbenchSuiteActions((m, p) -> SuiteMethods.create(m, p, baseDir), new EvalTaskEvaluator(dataDir));
+        return new WorkbenchSuiteActions((m, p) -> SuiteMethods.create(m, p, baseDir), new EvalTaskEvaluator(dataDir), baseDir);
+    }
+
+    /** Builds the method (which checks names and ranges) and checks its calibration file, as compressing would. */
+    @Override
+    public void checkSetting(String method, Map<String, String> params) {
+        methods.create(method, params);
+        String calib = params.get("calib");
+        if (calib != null) {
+            Path file = baseDir == null ? Path.of(calib) : baseDir.resolve(calib).normalize();
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": calibration file not found");
+            if (!Files.isReadable(file)) throw new IllegalArgumentException(file + ": calibration file cannot be read");
+        }
     }
 
     @Override

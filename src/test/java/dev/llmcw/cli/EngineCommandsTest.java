@@ -78,4 +78,40 @@ class EngineCommandsTest {
             assertThat(err.toString()).contains("tokenizer");
         }
     }
+
+    @Test
+    void pplIsTheSameForCrlfWithBomAsForLf(@TempDir Path dir) throws Exception {
+        String story = "Once upon a time there was a little dog.\nHe liked to run.\n\nThe sun was warm. The cat slept.\n";
+        Path lf = dir.resolve("lf.txt");
+        Files.writeString(lf, story);
+        Path crlf = dir.resolve("crlf.txt");
+        Files.writeString(crlf, "\uFEFF" + story.replace("\n", "\r\n"));
+        String tok = TestData.tok512().toString();
+        String a = run(0, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", tok, "--text", lf.toString());
+        String b = run(0, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", tok, "--text", crlf.toString());
+        assertThat(line(b, "perplexity")).isEqualTo(line(a, "perplexity"));
+        assertThat(line(b, "tokens scored")).isEqualTo(line(a, "tokens scored"));
+    }
+
+    @Test
+    void pplOnAnEmptyFileIsAnErrorNamingTheFile(@TempDir Path dir) throws Exception {
+        Path empty = dir.resolve("nothing.txt");
+        Files.writeString(empty, "\n\n");
+        PrintStream oldErr = System.err;
+        var err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        String out;
+        try {
+            out = run(1, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", TestData.tok512().toString(),
+                    "--text", empty.toString());
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertThat(out).doesNotContain("NaN");
+        assertThat(err.toString()).contains("nothing.txt").contains("no text");
+    }
+
+    private static String line(String out, String key) {
+        return out.lines().filter(l -> l.startsWith(key + ":")).findFirst().orElseThrow();
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,7 +48,8 @@ class CrashResumeTest {
         long stored;
         try (var store = ResultsStore.open(db)) {
             var runs = store.listRuns(RunFilter.all());
-            assertThat(runs).singleElement().satisfies(run -> assertThat(run.status()).isEqualTo(RunStatus.RUNNING));
+            // its process is gone: opening the store marks it interrupted instead of leaving it "running" forever
+            assertThat(runs).singleElement().satisfies(run -> assertThat(run.status().dbName()).isEqualTo("interrupted"));
             // the evaluator of this job stores items under the run key itself
             stored = store.itemCount(runs.getFirst().runKey());
         }
@@ -71,6 +73,18 @@ class CrashResumeTest {
             assertThat(resumed.itemsFor(run.id())).isEqualTo(clean.itemsFor(uninterrupted.run().id()));
             // a third run reuses the finished result without evaluating
             assertThat(FakeEvalJob.run(resumed, model, ITEMS, 0, QUIET).reused()).isTrue();
+        }
+    }
+
+    @Test
+    void aRunOfALiveProcessStaysRunningWhenAnotherStoreOpens() {
+        Path db = dir.resolve("live.db");
+        try (var mine = ResultsStore.open(db)) {
+            long id = mine.saveRun(new RunSpec("/m.bin", "m", "h", "none", Map.of(), List.of("piqa"), null), "piqa", "1", null, null);
+            try (var other = ResultsStore.open(db)) {
+                assertThat(other.getRun(id).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+            }
+            assertThat(mine.getRun(id).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
         }
     }
 

@@ -25,14 +25,14 @@ public final class FakeEvalJob {
         }
     }
 
-    static StoredRuns.Outcome run(ResultsStore store, Path model, int n, long delayMs, java.io.PrintStream log) {
+    public static StoredRuns.Outcome run(ResultsStore store, Path model, int n, long delayMs, java.io.PrintStream log) {
         RunSpec spec = new RunSpec(model.toString(), "fake", new ModelHashes(null).hash(model), "none", Map.of(),
                 List.of("fake"), RunSpec.Options.defaults().withLimit(n));
         return StoredRuns.execute(store, spec, "fake", "1", null, 32.0, 1000L,
                 (key, items) -> new StoredRuns.Result(evaluate(key, items, n, delayMs, log), key));
     }
 
-    static TaskMetrics evaluate(String key, ItemStore items, int n, long delayMs, java.io.PrintStream log) throws InterruptedException {
+    public static TaskMetrics evaluate(String key, ItemStore items, int n, long delayMs, java.io.PrintStream log) throws InterruptedException {
         Map<String, ItemStore.StoredItem> stored = items.load(key);
         log.println("resuming with " + stored.size());
         log.flush();

@@ -80,4 +80,44 @@ class SuiteSpecTest {
         assertThat(Path.of("src/main/resources/suites").toAbsolutePath().resolve(s.models().getFirst().path()).normalize())
                 .isEqualTo(Path.of("../shared/models/stories260K/stories260K.bin").toAbsolutePath().normalize());
     }
+
+    @Test
+    void duplicateKeysAreErrorsNamingTheFileAndTheKey() {
+        Path file = Path.of("dup.yaml");
+        assertThatThrownBy(() -> SuiteSpec.parse("""
+                name: a
+                models: [{path: m.bin}]
+                methods: [{method: none}]
+                tasks: [piqa]
+                name: b
+                """, file)).hasMessageContaining("dup.yaml").hasMessageContaining("duplicate").hasMessageContaining("\"name\"");
+        assertThatThrownBy(() -> SuiteSpec.parse("""
+                name: a
+                models: [{path: m.bin}]
+                methods:
+                  - method: rtn
+                    sweep: {bits: [2], bits: [4]}
+                tasks: [piqa]
+                """, file)).hasMessageContaining("dup.yaml").hasMessageContaining("\"bits\"");
+    }
+
+    @Test
+    void aLargeSweepExpandsOnceEachInFileOrder() {
+        // 3 entries of 8 x 8 x 8 x 8 x 4 = 16384 settings each; the second repeats the first, the third overlaps half
+        String values = "[1, 2, 3, 4, 5, 6, 7, 8]";
+        String sweep = "{a: " + values + ", b: " + values + ", c: " + values + ", d: " + values + ", e: %s}";
+        SuiteSpec spec = SuiteSpec.parse("name: big\nmodels: [{path: m.bin}]\ntasks: [piqa]\nmethods:\n"
+                + "  - {method: rtn, sweep: " + sweep.formatted("[1, 2, 3, 4]") + "}\n"
+                + "  - {method: RTN, sweep: " + sweep.formatted("[1, 2, 3, 4]") + "}\n"
+                + "  - {method: rtn, sweep: " + sweep.formatted("[3, 4, 5, 6]") + "}\n", Path.of("big.yaml"));
+        var settings = spec.settings();
+        assertThat(settings).hasSize(8 * 8 * 8 * 8 * 6);
+        assertThat(settings.stream().map(SuiteSpec.Setting::label).distinct().count()).isEqualTo(settings.size());
+        assertThat(settings.getFirst().params()).isEqualTo(Map.of("a", "1", "b", "1", "c", "1", "d", "1", "e", "1"));
+        assertThat(settings.get(1).params()).containsEntry("e", "2");
+        // the third entry adds only its new values of e (5 and 6), in its own order
+        assertThat(settings.get(8 * 8 * 8 * 8 * 4).params()).isEqualTo(Map.of("a", "1", "b", "1", "c", "1", "d", "1", "e", "5"));
+        assertThat(settings.getLast().params()).isEqualTo(Map.of("a", "8", "b", "8", "c", "8", "d", "8", "e", "6"));
+        assertThat(spec.runCount()).isEqualTo(settings.size());
+    }
 }

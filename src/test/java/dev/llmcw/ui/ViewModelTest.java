@@ -2,20 +2,31 @@ package dev.llmcw.ui;
 
 import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
+import dev.llmcw.app.ResultsService;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.report.LayerError;
+import dev.llmcw.report.RunRow;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.RunStatus;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Logs;
+import dev.llmcw.util.ProgressListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.prefs.Preferences;
@@ -310,5 +321,67 @@ class ViewModelTest {
         assertThat(broken.paperPoints()).isEmpty();
         assertThat(broken.paperStatusProperty().get()).startsWith("Not loaded: " + file + ": not a list of paper points");
         assertThat(Files.readString(file)).isEqualTo("{\"oops\": 1}");
+    }
+
+    @Test
+    void resultsViewResumesAndDeletesRunsThatDidNotFinish() {
+        Path db = dir.resolve("results.db");
+        long interrupted, failed;
+        try (var store = ResultsStore.open(db)) {
+            var spec = new RunSpec(TestData.stories260K().toString(), "stories", "h", "none", Map.of(), List.of("piqa"),
+                    RunSpec.Options.defaults().withLimit(4));
+            interrupted = store.saveRun(spec, "piqa", "1", null, null);
+            store.updateStatus(interrupted, RunStatus.INTERRUPTED, "interrupted: killed");
+            failed = store.saveRun(spec, "piqa", "2", null, null);
+            store.updateStatus(failed, RunStatus.FAILED, "boom");
+        }
+        var results = workbench(WorkbenchServices.create(dir, db)).results();
+        results.refresh();
+        assertThat(results.runs()).isEmpty();
+        assertThat(results.unfinished()).extracting(r -> r.runId() + " " + r.status())
+                .containsExactlyInAnyOrder(interrupted + " interrupted", failed + " failed");
+        results.resume(results.unfinished().stream().filter(r -> r.runId().equals(Long.toString(interrupted))).findFirst().orElseThrow());
+        assertThat(errors).isEmpty();
+        assertThat(results.runs()).singleElement().satisfies(r -> {
+            assertThat(r.runId()).isEqualTo(Long.toString(interrupted));
+            assertThat(r.metric("acc")).isNotNull();
+        });
+        assertThat(results.unfinished()).extracting(r -> r.runId()).containsExactly(Long.toString(failed));
+        results.delete(results.unfinished().getFirst());
+        assertThat(results.unfinished()).isEmpty();
+        assertThat(results.statusProperty().get()).contains("1 result rows");
+    }
+
+    @Test
+    void outOfMemoryAndAFullDiskInABackgroundTaskAreOneSentenceAndTheTraceIsLogged() throws Exception {
+        var failing = new ResultsService() {
+            @Override public String description() { return "fake"; }
+            @Override public List<RunRow> runs() { return List.of(); }
+            @Override public List<ItemDetail> items(String runId) { return List.of(); }
+            @Override public List<LayerError> layerErrors(List<RunRow> runs) { return List.of(); }
+            @Override public void record(List<RunRow> rows, List<LayerError> layerErrors) {}
+            @Override public void resume(String runId, ProgressListener progress, CancellationToken cancel) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            @Override public void delete(String runId) {
+                throw new UncheckedIOException(new FileSystemException(dir.resolve("results.db").toString(), null, "No space left on device"));
+            }
+        };
+        var results = workbench(WorkbenchServices.create(dir, null).withResults(failing)).results();
+        var run = new ResultsService.UnfinishedRun("7", "m", "none", "piqa", "interrupted", "");
+        Logs.configure(dir.resolve("logs"), "off");
+        try {
+            results.resume(run);
+            results.delete(run);
+        } finally {
+            Logs.reset();
+        }
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0)).startsWith("Cannot resume run 7: Out of memory").contains("WORKBENCH_JAVA_OPTS=-Xmx")
+                .doesNotContain("\n").doesNotContain("java.lang");
+        assertThat(errors.get(1)).startsWith("Cannot delete run 7: No space left on the disk writing " + dir.resolve("results.db"))
+                .contains("free space");
+        assertThat(Files.readString(dir.resolve("logs/workbench.log"))).contains("java.lang.OutOfMemoryError: Java heap space")
+                .contains("\tat ").contains("No space left on device");
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmcw.eval.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Strict UTF-8 text reading: invalid bytes or an unreadable file become a {@link DatasetException}. */
+/**
+ * Strict UTF-8 text reading: invalid bytes or an unreadable file become a {@link DatasetException}.
+ * A UTF-8 BOM is dropped and CRLF / lone CR become LF, so a file saved on Windows scores exactly like the same
+ * text with LF (a "\r" left inside a document is a token of its own and changes the perplexity).
+ */
 public final class TextFiles {
     private TextFiles() {}
 
@@ -29,11 +34,22 @@ public final class TextFiles {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-            return s.startsWith("\uFEFF") ? s.substring(1) : s;
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+            return normalizeLineEndings(s.startsWith("\uFEFF") ? s.substring(1) : s);
         } catch (CharacterCodingException e) {
             throw new DatasetException(file, "not valid UTF-8 text", e);
         }
+    }
+
+    /** The text of a file of documents (ppl, text perplexity tasks): like {@link #read}, and a file with no text is an error. */
+    public static String readDocuments(Path file) {
+        String s = read(file);
+        if (s.isBlank()) throw new DatasetException(file, "the file has no text (it is empty or only whitespace)");
+        return s;
+    }
+
+    static String normalizeLineEndings(String s) {
+        return s.indexOf('\r') < 0 ? s : s.replace("\r\n", "\n").replace('\r', '\n');
     }
 
     /** Lines without their terminators ("\n" or "\r\n"); a final terminator does not add an empty line. */

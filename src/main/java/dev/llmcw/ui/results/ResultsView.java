@@ -1,6 +1,7 @@
 package dev.llmcw.ui.results;
 
 import dev.llmcw.app.ResultsService.ItemDetail;
+import dev.llmcw.app.ResultsService.UnfinishedRun;
 import dev.llmcw.report.Formats;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
@@ -12,6 +13,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Orientation;
 import javafx.scene.control.Button;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SelectionMode;
@@ -33,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /** Results view: filterable runs table, side-by-side comparison, per-item view. */
 public final class ResultsView extends VBox {
@@ -113,7 +117,8 @@ public final class ResultsView extends VBox {
         var itemsPane = new SplitPane(items, detail);
         itemsPane.setDividerPositions(0.62);
 
-        var tabs = new TabPane(new Tab("Compare", new ScrollPane(compareGrid)), new Tab("Items", new VBox(6, itemsStatus, itemsPane)));
+        var tabs = new TabPane(new Tab("Compare", new ScrollPane(compareGrid)), new Tab("Items", new VBox(6, itemsStatus, itemsPane)),
+                new Tab("Unfinished", unfinishedPane(vm)));
         VBox.setVgrow(itemsPane, Priority.ALWAYS);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         var split = new SplitPane(table, tabs);
@@ -124,6 +129,42 @@ public final class ResultsView extends VBox {
                 + "them side by side or to write a report."), new HBox(8, refresh, compare, export, Ui.spacer(), status), split);
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);
+    }
+
+    /** Runs that did not finish (killed, cancelled, failed): resume them in the background or delete them. */
+    private static VBox unfinishedPane(ResultsViewModel vm) {
+        var table = new TableView<>(vm.unfinished());
+        table.setId("unfinished-table");
+        table.setPlaceholder(new Label("Every stored run finished."));
+        table.getColumns().setAll(List.of(
+                unfinishedColumn("Run", 60, UnfinishedRun::runId),
+                unfinishedColumn("Model", 150, UnfinishedRun::model),
+                unfinishedColumn("Method", 170, UnfinishedRun::setting),
+                unfinishedColumn("Task", 100, UnfinishedRun::task),
+                unfinishedColumn("Status", 90, UnfinishedRun::status),
+                unfinishedColumn("Message", 420, UnfinishedRun::message)));
+        var resume = new Button("Resume");
+        resume.setId("resume-run");
+        resume.setOnAction(e -> vm.resume(table.getSelectionModel().getSelectedItem()));
+        var delete = new Button("Delete");
+        delete.setId("delete-run");
+        delete.setOnAction(e -> vm.delete(table.getSelectionModel().getSelectedItem()));
+        resume.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        delete.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        var resumeItem = new MenuItem("Resume");
+        resumeItem.setOnAction(e -> vm.resume(table.getSelectionModel().getSelectedItem()));
+        var deleteItem = new MenuItem("Delete");
+        deleteItem.setOnAction(e -> vm.delete(table.getSelectionModel().getSelectedItem()));
+        table.setContextMenu(new ContextMenu(resumeItem, deleteItem));
+        VBox.setVgrow(table, Priority.ALWAYS);
+        return new VBox(6, new HBox(8, resume, delete, Ui.subtle("A resumed run reuses the items it stored before it stopped.")), table);
+    }
+
+    private static TableColumn<UnfinishedRun, String> unfinishedColumn(String title, double width, Function<UnfinishedRun, String> value) {
+        var c = new TableColumn<UnfinishedRun, String>(title);
+        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(value.apply(x.getValue())));
+        c.setPrefWidth(width);
+        return c;
     }
 
     private void errorsOrInfo(ReportWriter.Output out) {
@@ -175,7 +216,7 @@ public final class ResultsView extends VBox {
         }
     }
 
-    private static TableColumn<RunRow, String> text(String name, double width, java.util.function.Function<RunRow, String> f) {
+    private static TableColumn<RunRow, String> text(String name, double width, Function<RunRow, String> f) {
         var c = new TableColumn<RunRow, String>(name);
         c.setCellValueFactory(d -> new ReadOnlyStringWrapper(f.apply(d.getValue())));
         c.setPrefWidth(width);

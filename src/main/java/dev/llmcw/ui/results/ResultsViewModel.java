@@ -20,6 +20,7 @@ public final class ResultsViewModel {
     private final ErrorReporter errors;
     private final ObservableList<RunRow> runs = FXCollections.observableArrayList();
     private final ObservableList<RunRow> compared = FXCollections.observableArrayList();
+    private final ObservableList<ResultsService.UnfinishedRun> unfinished = FXCollections.observableArrayList();
     private final ObservableList<ResultsService.ItemDetail> items = FXCollections.observableArrayList();
     private final StringProperty status = new SimpleStringProperty("");
     private final StringProperty itemsStatus = new SimpleStringProperty("Select a run to see its items.");
@@ -30,17 +31,48 @@ public final class ResultsViewModel {
         this.errors = errors;
     }
 
+    private record Snapshot(List<RunRow> runs, List<ResultsService.UnfinishedRun> unfinished) {}
+
     public void refresh() {
-        executor.execute(BackgroundTask.of((p, c) -> services.results().runs())
-                .onSuccess(r -> {
-                    runs.setAll(r);
-                    compared.retainAll(r);
-                    status.set(r.size() + " result rows · " + services.results().description());
+        executor.execute(BackgroundTask.of((p, c) -> new Snapshot(services.results().runs(), services.results().unfinished()))
+                .onSuccess(s -> {
+                    runs.setAll(s.runs());
+                    compared.retainAll(s.runs());
+                    unfinished.setAll(s.unfinished());
+                    status.set(s.runs().size() + " result rows · " + services.results().description()
+                            + (s.unfinished().isEmpty() ? "" : " · " + s.unfinished().size() + " unfinished"));
                 })
                 .onFailure(t -> {
                     status.set("Results not available: " + ErrorReporter.describe(t));
                     errors.error("Cannot read results", ErrorReporter.describe(t));
                 }));
+    }
+
+    /** Finishes an interrupted, cancelled or failed run in the background, then reloads the tables. */
+    public void resume(ResultsService.UnfinishedRun run) {
+        if (run == null) return;
+        status.set("Resuming run " + run.runId() + " (" + run.task() + " on " + run.model() + ")…");
+        executor.execute(BackgroundTask.<Void>of((p, c) -> {
+                    services.results().resume(run.runId(), p, c);
+                    return null;
+                })
+                .onSuccess(v -> refresh())
+                .onCancelled(this::refresh)
+                .onFailure(t -> {
+                    errors.error("Cannot resume run " + run.runId(), ErrorReporter.describe(t));
+                    refresh();
+                }));
+    }
+
+    /** Deletes a run that did not finish, with its stored items. */
+    public void delete(ResultsService.UnfinishedRun run) {
+        if (run == null) return;
+        executor.execute(BackgroundTask.<Void>of((p, c) -> {
+                    services.results().delete(run.runId());
+                    return null;
+                })
+                .onSuccess(v -> refresh())
+                .onFailure(t -> errors.error("Cannot delete run " + run.runId(), ErrorReporter.describe(t))));
     }
 
     public void compare(List<RunRow> selection) { compared.setAll(selection); }
@@ -62,6 +94,8 @@ public final class ResultsViewModel {
     }
 
     public ObservableList<RunRow> runs() { return runs; }
+
+    public ObservableList<ResultsService.UnfinishedRun> unfinished() { return unfinished; }
 
     public ObservableList<RunRow> compared() { return compared; }
 

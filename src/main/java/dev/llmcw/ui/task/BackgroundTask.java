@@ -1,7 +1,9 @@
 package dev.llmcw.ui.task;
 
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.FailureLog;
 import dev.llmcw.util.ProgressListener;
+import org.slf4j.Logger;
 
 import java.util.function.Consumer;
 
@@ -10,6 +12,7 @@ import java.util.function.Consumer;
  * thread (the FX thread in the app, the caller's thread in tests).
  */
 public final class BackgroundTask<T> {
+    private static final Logger LOG = FailureLog.of(BackgroundTask.class);
     /** The work itself: runs on a worker thread, reports progress, checks the token. */
     @FunctionalInterface
     public interface Work<T> {
@@ -82,6 +85,8 @@ public final class BackgroundTask<T> {
         } catch (CancellationToken.CancelledException e) {
             ui.execute(this::cancelled);
         } catch (Throwable t) {
+            // the dialog shows one sentence; the stack trace goes to the log file
+            LOG.error("background task failed: {}", t.toString(), t);
             if (cancel.isCancelled()) ui.execute(this::cancelled);
             else ui.execute(() -> failed(t));
         }

@@ -1,0 +1,37 @@
+package dev.llmcw.app;
+
+import dev.llmcw.TestData;
+import dev.llmcw.suite.SuiteSpec;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The GUI's suites check the suite like the CLI before any work. */
+class DefaultSuiteServiceTest {
+    @TempDir Path dir;
+
+    @Test
+    void aSuiteWithMistakesRunsNothing() throws Exception {
+        Path file = Files.writeString(dir.resolve("s.yaml"), """
+                name: broken
+                db: results.db
+                workDir: work
+                models: [{path: gone.bin}]
+                methods: [{method: rtn, params: {bits: 0}}]
+                tasks: [no_such_task]
+                """);
+        var service = new DefaultSuiteService(null, TestData.require("datasets"));
+        assertThatThrownBy(() -> service.run(SuiteSpec.read(file), file, ProgressListener.NONE, CancellationToken.none()))
+                .hasMessageContaining("s.yaml").hasMessageContaining("gone.bin").hasMessageContaining("RTN bits must be 1..8")
+                .hasMessageContaining("no_such_task");
+        assertThat(dir.resolve("results.db")).doesNotExist();
+        assertThat(dir.resolve("work")).doesNotExist();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.llmcw.cli;
+
+import dev.llmcw.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code suite --dry-run} with the real actions rejects what the real run would reject, before any work. */
+class SuiteDryRunTest {
+    @TempDir Path dir;
+
+    @Test
+    void dryRunReportsEveryProblemOfTheRealRun() throws Exception {
+        Files.writeString(dir.resolve("calib.txt"), "Once upon a time.\n");
+        Path suite = Files.writeString(dir.resolve("s.yaml"), """
+                name: broken
+                db: results.db
+                workDir: work
+                models: [{path: %s}, {path: gone.bin}]
+                methods:
+                  - method: none
+                  - method: rtn
+                    sweep: {bits: [4, 9]}
+                  - method: rtn
+                    params: {grp: 64}
+                  - method: gptq
+                    params: {calib: missing.txt}
+                  - method: gptq
+                    params: {calib: calib.txt}
+                tasks: [piqa, no_such_task]
+                """.formatted(TestData.stories260K()));
+        var r = ResultsCommandsTest.run("suite", suite.toString(), "--dry-run", "--data", TestData.require("datasets").toString());
+        assertThat(r.rc()).isNotZero();
+        assertThat(r.err()).contains("s.yaml")
+                .contains("gone.bin").contains("RTN bits must be 1..8, got 9").contains("grp")
+                .contains("missing.txt").contains("no_such_task")
+                .doesNotContain("calib.txt:").doesNotContain("Exception");
+        assertThat(dir.resolve("results.db")).doesNotExist();
+        assertThat(dir.resolve("work")).doesNotExist();
+    }
+
+    @Test
+    void aValidSuitePassesTheDryRun() throws Exception {
+        Files.writeString(dir.resolve("calib.txt"), "Once upon a time.\n");
+        Path suite = Files.writeString(dir.resolve("s.yaml"), """
+                name: fine
+                db: results.db
+                models: [{path: %s}]
+                methods: [{method: none}, {method: rtn, sweep: {bits: [4]}}, {method: gptq, params: {calib: calib.txt}}]
+                tasks: [piqa]
+                """.formatted(TestData.stories260K()));
+        var r = ResultsCommandsTest.run("suite", suite.toString(), "--dry-run", "--data", TestData.require("datasets").toString());
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(r.out()).contains("= 3 runs");
+    }
+}
