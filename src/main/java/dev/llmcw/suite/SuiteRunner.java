@@ -1,5 +1,7 @@
 package dev.llmcw.suite;
 
+import dev.llmcw.compress.MethodRegistry;
+
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
@@ -58,7 +60,11 @@ public final class SuiteRunner {
             check(problems, "model " + model, () -> actions.size(model));
         }
         for (SuiteSpec.Setting s : suite.settings()) {
-            if (!s.isBase()) check(problems, "setting " + s.label(), () -> actions.checkSetting(s.method(), s.params()));
+            if (s.isBase()) continue;
+            // the method's descriptor first (the same check whatever the actions), then what building it finds
+            check(problems, "setting " + s.label(), () -> MethodRegistry.get(s.method()).arguments(s.params(), baseDir, null));
+            if (problems.isEmpty() || !problems.getLast().startsWith("setting " + s.label() + ":"))
+                check(problems, "setting " + s.label(), () -> actions.checkSetting(s.method(), s.params()));
         }
         for (String task : suite.tasks()) {
             check(problems, "task " + task, () -> {

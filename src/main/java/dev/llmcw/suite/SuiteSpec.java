@@ -151,7 +151,6 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
             if (RunSpec.NO_METHOD.equals(m.method()) && ((m.params() != null && !m.params().isEmpty()) || (m.sweep() != null && !m.sweep().isEmpty())))
                 throw new IllegalArgumentException(file + ": methods[" + i + "]: method \"none\" takes no parameters");
         }
-        validateMethodParameters(file);
         if (tasks == null || tasks.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"tasks\"");
         if (options != null && options.limit() != null && options.limit() <= 0)
             throw new IllegalArgumentException(file + ": options.limit must be positive");
@@ -160,19 +159,23 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
     }
 
     /**
-     * Every setting's method is registered and its parameters are known, well-typed and in range (the
-     * method's {@link MethodDescriptor}), so a typo fails when the suite is read, not hours into a run.
-     * Whether a calibration file exists is checked when the method is built.
+     * One sentence per setting whose method is unknown or whose parameters are unknown, ill-typed or out of
+     * range (checked against the method's {@link MethodDescriptor}). Not thrown by {@link #parse}: the suite
+     * command and the GUI collect these with every other problem ({@link SuiteRunner#problems}) and refuse
+     * to start, so one run of {@code suite --dry-run} lists every mistake. Whether a calibration file exists
+     * is checked when the method is built.
      */
-    private void validateMethodParameters(Path file) {
+    public List<String> methodProblems() {
+        List<String> problems = new ArrayList<>();
         for (Setting s : settings()) {
             if (s.isBase()) continue;
             try {
                 MethodRegistry.get(s.method()).arguments(s.params(), Path.of(""), null);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+                problems.add(e.getMessage());
             }
         }
+        return problems;
     }
 
     /** Every method setting, in file order (the sweep's cartesian product, last key varying fastest). */

@@ -29,7 +29,7 @@ class DefaultSuiteServiceTest {
                 """);
         var service = new DefaultSuiteService(null, TestData.require("datasets"));
         assertThatThrownBy(() -> service.run(SuiteSpec.read(file), file, ProgressListener.NONE, CancellationToken.none()))
-                .hasMessageContaining("s.yaml").hasMessageContaining("gone.bin").hasMessageContaining("RTN bits must be 1..8")
+                .hasMessageContaining("s.yaml").hasMessageContaining("gone.bin").hasMessageContaining("rtn: bits must be between 2 and 8")
                 .hasMessageContaining("no_such_task");
         assertThat(dir.resolve("results.db")).doesNotExist();
         assertThat(dir.resolve("work")).doesNotExist();

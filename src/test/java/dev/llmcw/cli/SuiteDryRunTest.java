@@ -36,7 +36,7 @@ class SuiteDryRunTest {
         var r = ResultsCommandsTest.run("suite", suite.toString(), "--dry-run", "--data", TestData.require("datasets").toString());
         assertThat(r.rc()).isNotZero();
         assertThat(r.err()).contains("s.yaml")
-                .contains("gone.bin").contains("RTN bits must be 1..8, got 9").contains("grp")
+                .contains("gone.bin").contains("rtn: bits must be between 2 and 8").contains("grp")
                 .contains("missing.txt").contains("no_such_task")
                 .doesNotContain("calib.txt:").doesNotContain("Exception");
         assertThat(dir.resolve("results.db")).doesNotExist();

@@ -97,12 +97,13 @@ class MethodRegistryTest {
         assertThat(m.name()).isEqualTo("toyround");
         assertThat(m.parameters()).isEqualTo(Map.of("step", "0.1"));
         assertThat(SuiteMethods.create("toyround", Map.of(), dir).parameters()).isEqualTo(Map.of("step", "0.05"));
-        assertThatThrownBy(() -> SuiteSpec.parse(suite("{stp: 0.1}"), dir.resolve("toy.yaml")))
-                .hasMessage(dir.resolve("toy.yaml") + ": toyround: unknown parameter(s) [stp]; known: [step]");
-        assertThatThrownBy(() -> SuiteSpec.parse(suite("{step: 5}"), dir.resolve("toy.yaml")))
-                .hasMessage(dir.resolve("toy.yaml") + ": toyround: step must be between 1.0E-6 and 1");
-        assertThatThrownBy(() -> SuiteSpec.parse(suite("{step: coarse}"), dir.resolve("toy.yaml")))
-                .hasMessageEndingWith("toyround: step must be a number, not 'coarse'");
+        assertThat(s.methodProblems()).isEmpty();
+        assertThat(SuiteSpec.parse(suite("{stp: 0.1}"), dir.resolve("toy.yaml")).methodProblems())
+                .containsExactly("toyround: unknown parameter(s) [stp]; known: [step]");
+        assertThat(SuiteSpec.parse(suite("{step: 5}"), dir.resolve("toy.yaml")).methodProblems())
+                .containsExactly("toyround: step must be between 1.0E-6 and 1");
+        assertThat(SuiteSpec.parse(suite("{step: coarse}"), dir.resolve("toy.yaml")).methodProblems())
+                .containsExactly("toyround: step must be a number, not 'coarse'");
     }
 
     @Test
