@@ -6,6 +6,7 @@ import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.suite.SuiteActions;
 import dev.llmcw.suite.SuiteReport;
+import dev.llmcw.suite.SuitePresets;
 import dev.llmcw.suite.SuiteRunner;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.TerminalProgress;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +30,16 @@ import java.util.concurrent.Callable;
 @Command(name = "suite", description = {"Run a sweep (models x methods x settings x tasks) from a YAML/JSON suite file, headless.",
         "Everything is stored in the results database; running the suite again only does what is missing",
         "(stored compressions and finished runs are skipped, interrupted runs resume item by item).",
-        "Schema: see src/main/resources/suites/example-suite.yaml."})
+        "Schema: see src/main/resources/suites/example-suite.yaml.",
+        "Paper presets: --preset seedlm-paper|caldera-paper --model MODEL [--limit N] (writes the suite file and,",
+        "after the sweep, its report folder with the accuracy vs bits/weight chart)."})
 final class SuiteCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Parameters(index = "0", description = "suite file (.yaml, .yml or .json)") Path file;
+    @Parameters(index = "0", arity = "0..1", description = "suite file (.yaml, .yml or .json); not with --preset") Path file;
+    @Option(names = "--preset", paramLabel = "NAME", description = "a paper preset instead of a file: seedlm-paper, caldera-paper") String preset;
+    @Option(names = "--model", paramLabel = "MODEL", description = "with --preset: the model to run it on (default: stories260K from the shared data)") Path model;
+    @Option(names = "--calib", paramLabel = "FILE", description = "with --preset: calibration text of calibrating methods (default: TinyStories validation text)") Path calib;
+    @Option(names = "--limit", paramLabel = "N", description = "items per task, overriding the suite's limit (a quick run of a preset)") Integer limit;
     @Option(names = "--db", description = "results database (default: the suite's 'db', else $WORKBENCH_HOME/results.db)") Path db;
     @Option(names = "--work-dir", description = "compressed models and resume state (default: the suite's 'workDir', else $WORKBENCH_HOME/suites/<name>)") Path workDir;
     @Option(names = "--dry-run", description = "print the planned settings and runs without doing anything") boolean dryRun;
@@ -52,13 +60,33 @@ final class SuiteCommand implements Callable<Integer> {
         return DatasetCatalog.repositoryDatasetsDir().orElse(shared);
     }
 
+    /**
+     * The suite file to run: the given one, or the preset written as a suite file into
+     * $WORKBENCH_HOME/suites/presets (where its report folder goes too).
+     */
+    private Path suiteFile() throws IOException {
+        if ((file == null) == (preset == null)) throw new IllegalArgumentException("give either a suite file or --preset NAME (" + String.join(", ", SuitePresets.NAMES) + ")");
+        if (preset == null) {
+            if (model != null || calib != null) throw new IllegalArgumentException("--model and --calib go with --preset; a suite file names its own models");
+            return file;
+        }
+        Path m = model != null ? model : SuitePresets.defaultModel().orElseThrow(() -> new IllegalArgumentException(
+                "--preset " + preset + " needs --model: stories260K is not in the shared data"));
+        if (!Files.isRegularFile(m)) throw new IllegalArgumentException(m + ": no such model file");
+        Path c = calib != null ? calib : SuitePresets.defaultCalibration();
+        return SuitePresets.write(preset, m, c, null, WorkbenchHome.dir().resolve("suites").resolve("presets"));
+    }
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        SuiteSpec suite = SuiteSpec.read(file);
-        Path base = file.toAbsolutePath().getParent();
+        Path suitePath = suiteFile();
+        SuiteSpec suite = SuiteSpec.read(suitePath);
+        if (limit != null) suite = suite.withLimit(limit);
+        if (preset != null) out.printf("preset %s written to %s%n", preset, suitePath);
+        Path base = suitePath.toAbsolutePath().getParent();
         Path dbFile = db != null ? db : suite.db() != null ? base.resolve(suite.db()) : WorkbenchHome.resultsDb();
-        Path work = workDir != null ? workDir : SuiteRunner.defaultWorkDir(file, suite);
+        Path work = workDir != null ? workDir : SuiteRunner.defaultWorkDir(suitePath, suite);
         out.printf(Locale.ROOT, "suite %s: %d model(s) x %d setting(s) x %d task(s) = %d runs%n", suite.name(), suite.models().size(),
                 suite.settings().size(), suite.tasks().size(), suite.runCount());
         out.printf("results: %s%nwork:    %s%ndata:    %s%n", dbFile, work, dataDir());
@@ -96,6 +124,7 @@ final class SuiteCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "compressed %d (reused %d), evaluated %d run(s) (reused %d), %d failure(s)%n",
                 r.compressed(), r.compressionsReused(), r.evaluated(), r.runsReused(), r.failures().size());
         r.failures().forEach(f -> out.println("  FAILED " + f));
+        if (suite.report() != null && !suite.report().isBlank()) out.printf("report: %s%n", SuiteRunner.reportDir(base, suite).resolve("report.html"));
         out.printf("export: workbench runs export --db %s --format md %s%n", dbFile,
                 String.join(" ", r.runIds().stream().map(String::valueOf).toList()));
         return r.ok() ? 0 : 2;

@@ -28,6 +28,10 @@ import java.util.List;
  *   <li>{@code wikitext-raw-nonempty-crlf}: the same with empty lines removed and CRLF line ends</li>
  *   <li>{@code tinystories-eot-txt}: stories separated by {@code <|endoftext|>} lines</li>
  *   <li>{@code tinystories-blankline-txt}: stories separated by blank lines</li>
+ *   <li>{@code glue-rte-tsv}: GLUE's dev.tsv, header index, sentence1, sentence2, label (entailment/not_entailment)</li>
+ *   <li>{@code rte-hf-jsonl}: {sentence1, sentence2, label (0 = entailment), idx}, as Hugging Face datasets exports glue/rte</li>
+ *   <li>{@code lambada-openai-jsonl}: {text} per line; the last space-separated word is the target</li>
+ *   <li>{@code c4-json-gz}: gzip-compressed JSON Lines {text, timestamp, url}</li>
  * </ul>
  */
 @JsonIgnoreProperties(ignoreUnknown = true)

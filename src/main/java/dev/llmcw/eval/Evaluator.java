@@ -1,6 +1,7 @@
 package dev.llmcw.eval;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.llmcw.eval.tasks.LoglikelihoodTask;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.eval.tasks.Task;
@@ -34,11 +35,14 @@ public final class Evaluator {
                 cancel == null ? CancellationToken.none() : cancel);
     }
 
+    EvalOptions options() { return options; }
+
     /** Loads the task's data from {@code dataDir} and runs it; {@code base} may be null (no fidelity). */
     public TaskResult run(Task task, Path dataDir, ScoringModel model, ScoringModel base) {
         return switch (task) {
             case MultipleChoiceTask mc -> runMultipleChoice(mc, mc.load(dataDir), model, base);
             case PerplexityTask pt -> runPerplexity(pt, pt.load(dataDir), model, base);
+            case LoglikelihoodTask lt -> new LoglikelihoodRun(this, runner).run(lt, lt.load(dataDir), model, base);
         };
     }
 
@@ -214,14 +218,14 @@ public final class Evaluator {
 
     // ---------------------------------------------------------------- shared
 
-    private int effectiveMaxLength(ScoringModel model, ScoringModel base) {
+    int effectiveMaxLength(ScoringModel model, ScoringModel base) {
         int l = model.scorer().maxLength();
         if (base != null) l = Math.min(l, base.scorer().maxLength());
         if (options.maxLength() > 0) l = Math.min(l, options.maxLength());
         return l;
     }
 
-    private Map<String, String> commonDetails(Task task, ScoringModel m, boolean bos, int maxLength, String runKey, String dataHash) {
+    Map<String, String> commonDetails(Task task, ScoringModel m, boolean bos, int maxLength, String runKey, String dataHash) {
         Map<String, String> d = new LinkedHashMap<>(task.details());
         d.put("model", m.label());
         d.put("bos", options.bos().name().toLowerCase() + (bos ? " (BOS prepended)" : " (no BOS)"));

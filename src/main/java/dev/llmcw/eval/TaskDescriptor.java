@@ -28,7 +28,9 @@ public record TaskDescriptor(String name, String displayName, String dataset, Sc
         /** lm-eval loglikelihood_rolling per document. */
         ROLLING_PERPLEXITY,
         /** The papers' fixed chunks of the joined text. */
-        CHUNKED_PERPLEXITY
+        CHUNKED_PERPLEXITY,
+        /** lm-eval loglikelihood of one target per item (LAMBADA): perplexity and greedy accuracy. */
+        LOGLIKELIHOOD
     }
 
     /** A reported metric, named as in results (lm-eval's names without the filter suffix). */
@@ -64,6 +66,12 @@ public record TaskDescriptor(String name, String displayName, String dataset, Sc
     public static TaskDescriptor chunkedPerplexity(String name, String displayName, String dataset, Factory factory) {
         return new TaskDescriptor(name, displayName, dataset, ScoringRule.CHUNKED_PERPLEXITY, List.of(new Metric("perplexity", false)),
                 null, false, factory);
+    }
+
+    /** lm-eval output_type loglikelihood: perplexity of the targets and acc (the target is the greedy continuation). */
+    public static TaskDescriptor loglikelihood(String name, String displayName, String dataset, Factory factory) {
+        return new TaskDescriptor(name, displayName, dataset, ScoringRule.LOGLIKELIHOOD, List.of(new Metric("perplexity", false),
+                new Metric("acc", true)), null, false, factory);
     }
 
     /** The same task, scored on a file the user names. */

@@ -2,9 +2,12 @@ package dev.llmcw.eval;
 
 import dev.llmcw.eval.tasks.ArcTask;
 import dev.llmcw.eval.tasks.BoolQTask;
+import dev.llmcw.eval.tasks.C4Task;
 import dev.llmcw.eval.tasks.ClozeTask;
 import dev.llmcw.eval.tasks.HellaSwagTask;
+import dev.llmcw.eval.tasks.LambadaTask;
 import dev.llmcw.eval.tasks.PiqaTask;
+import dev.llmcw.eval.tasks.RteTask;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.eval.tasks.TextPerplexityTask;
 import dev.llmcw.eval.tasks.WikiText2PapersTask;
@@ -35,8 +38,11 @@ public final class TaskRegistry {
         register(TaskDescriptor.multipleChoice("arc_challenge", "ARC-Challenge", "arc/ARC-Challenge-test.normalized.jsonl", null, true, p -> ArcTask.challenge()));
         register(TaskDescriptor.multipleChoice("winogrande", "WinoGrande", "winogrande/dev.normalized.jsonl (+ dev-labels.lst)", 0.5, false, p -> new WinoGrandeTask()));
         register(TaskDescriptor.multipleChoice("boolq", "BoolQ", "boolq/val.jsonl", 0.5, false, p -> new BoolQTask()));
+        register(TaskDescriptor.multipleChoice("rte", "RTE (GLUE)", "rte/validation.jsonl or GLUE RTE/dev.tsv", 0.5, false, p -> new RteTask()));
+        register(TaskDescriptor.loglikelihood("lambada_openai", "LAMBADA (OpenAI)", "lambada_openai/lambada_test.jsonl", p -> new LambadaTask()));
         register(TaskDescriptor.rollingPerplexity("wikitext", "WikiText-2 (lm-eval)", "wikitext2/wiki.test.raw", p -> new WikiTextTask()));
         register(TaskDescriptor.chunkedPerplexity("wikitext2_ppl", "WikiText-2 (papers' ppl)", "wikitext2/wiki.test.raw", p -> new WikiText2PapersTask()));
+        register(TaskDescriptor.chunkedPerplexity("c4", "C4 validation (papers' ppl)", "c4/c4-validation.00000-of-00008.json.gz", p -> new C4Task()));
         register(TaskDescriptor.rollingPerplexity("tinystories_ppl", "TinyStories perplexity", "tinystories/tinystories_val_subset.txt",
                 p -> TextPerplexityTask.tinyStories()));
         register(TaskDescriptor.multipleChoice("cloze", "Cloze (TinyStories)", "tinystories/tinystories_val_subset.txt", 0.25, true,

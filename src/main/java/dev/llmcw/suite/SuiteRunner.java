@@ -3,16 +3,21 @@ package dev.llmcw.suite;
 import dev.llmcw.compress.MethodRegistry;
 
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.report.ReportWriter;
+import dev.llmcw.report.RunRow;
+import dev.llmcw.report.RunRows;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.RunStatus;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -165,8 +170,30 @@ public final class SuiteRunner {
                 }
             }
         }
+        if (suite.report() != null && !suite.report().isBlank()) writeReport(suite, reportDir(baseDir, suite), runIds, failures);
         progress.update("suite " + suite.name(), total, total, "done");
         return new SuiteReport(suite.name(), compressed, compressionsReused, evaluated, reused, List.copyOf(runIds), List.copyOf(failures));
+    }
+
+    /** The folder a suite's {@code report} names, relative to the suite file's folder. */
+    public static Path reportDir(Path baseDir, SuiteSpec suite) {
+        return baseDir.resolve(suite.report()).normalize();
+    }
+
+    /** The report of the suite's runs, as `workbench report --runs ...` writes it; a failure to write is one more failure line. */
+    private void writeReport(SuiteSpec suite, Path dir, List<Long> runIds, List<String> failures) {
+        List<RunRow> rows = new ArrayList<>();
+        for (long id : runIds) store.getRun(id).filter(r -> r.status() == RunStatus.DONE).map(RunRows::of).ifPresent(rows::add);
+        if (rows.isEmpty()) {
+            failures.add("report: no finished runs to report on");
+            return;
+        }
+        try {
+            var out = ReportWriter.write(new ReportWriter.Input(suite.name(), rows, List.of(), List.of()), dir);
+            progress.log("report: " + out.html() + " (" + out.charts().size() + " chart files)");
+        } catch (IOException | RuntimeException e) {
+            failures.add("report " + dir + ": " + message(e));
+        }
     }
 
     private record Compressed(CompressionRecord record, boolean reused) {}
@@ -228,7 +255,7 @@ public final class SuiteRunner {
         return sb.isEmpty() ? r.status().dbName() : sb.toString();
     }
 
-    private static String message(Exception e) {
+    private static String message(Throwable e) {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 

@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  * db: results.db                 # optional results database (else --db, else $WORKBENCH_HOME/results.db)
  * workDir: suite-work            # optional folder for compressed models and per-tensor resume state
  *                                #   (default: $WORKBENCH_HOME/suites/<name>)
+ * report: report                 # optional folder: after the sweep, the report of its runs (report.html/.md,
+ *                                #   charts such as accuracy vs bits/weight, runs.csv), as `workbench report` writes it
  * models:                        # required, at least one
  *   - path: ../../shared/models/stories260K/stories260K.bin
  *     label: stories260K         # optional, default: file name without extension
@@ -57,7 +59,7 @@ import java.util.regex.Pattern;
  * uses, so "4" and 4 are the same setting. Unknown fields are errors (a misspelt key must not
  * silently run a different sweep).
  */
-public record SuiteSpec(String name, String db, String workDir, List<ModelEntry> models, List<MethodEntry> methods,
+public record SuiteSpec(String name, String db, String workDir, String report, List<ModelEntry> models, List<MethodEntry> methods,
                         List<String> tasks, Options options) {
 
     public record ModelEntry(String path, String label) {}
@@ -214,6 +216,14 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
     public RunSpec.Options runOptions() {
         Options o = options == null ? new Options(null, null, null, null, null, null) : options;
         return new RunSpec.Options(o.limit(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
+    }
+
+    /** The same suite with every task limited to {@code limit} items (a quick run of a preset). */
+    public SuiteSpec withLimit(int limit) {
+        if (limit <= 0) throw new IllegalArgumentException("limit must be positive, got " + limit);
+        Options o = options == null ? new Options(null, null, null, null, null, null) : options;
+        return new SuiteSpec(name, db, workDir, report, models, methods, tasks,
+                new Options(limit, o.seed(), o.bos(), o.maxLength(), o.fidelity(), o.codePath()));
     }
 
     public boolean fidelity() { return options != null && Boolean.TRUE.equals(options.fidelity()); }

@@ -68,6 +68,26 @@ class EvalCommandTasksTest {
     }
 
     @Test
+    void rteLambadaAndC4RunOnTheShippedSamplesThroughTheCli(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Captured run = capture(() -> Cli.execute("eval", "--model", TestData.stories260K().toString(), "--tokenizer", TestData.tok512().toString(),
+                "--tasks", "rte,lambada_openai,c4", "--data", "datasets", "--out", out.toString(), "--no-store"));
+        assertThat(run.rc()).as(run.err()).isZero();
+        JsonNode results = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).get("results");
+        assertThat(results.get("rte").get("samples").asInt()).isEqualTo(10);
+        assertThat(results.get("rte").get("acc,none").asDouble()).isBetween(0.0, 1.0);
+        assertThat(results.get("lambada_openai").get("samples").asInt()).isEqualTo(10);
+        assertThat(results.get("lambada_openai").get("perplexity,none").asDouble()).isGreaterThan(1);
+        assertThat(results.get("lambada_openai").get("acc,none").asDouble()).isBetween(0.0, 1.0);
+        assertThat(results.get("c4").get("perplexity,none").asDouble()).isGreaterThan(1);
+
+        Captured missing = capture(() -> Cli.execute("eval", "--model", TestData.stories260K().toString(), "--tokenizer", TestData.tok512().toString(),
+                "--tasks", "c4", "--data", dir.toString(), "--out", dir.resolve("o2").toString(), "--no-store"));
+        assertThat(missing.rc()).isNotZero();
+        assertThat(missing.err()).contains("no data for c4: the C4 en validation shard 0 split").contains("workbench download dataset c4");
+    }
+
+    @Test
     void aModelWithNanWeightsFailsEvalWithOneSentenceAndNoCompletedRun(@TempDir Path dir) throws Exception {
         Path bad = nanCopyOfStories260K(dir);
         Path db = dir.resolve("results.db");

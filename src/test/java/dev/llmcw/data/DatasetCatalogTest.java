@@ -7,6 +7,7 @@ import dev.llmcw.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DatasetCatalogTest {
     static final Path REPO_DATASETS = Path.of("datasets");
-    static final Set<String> NAMES = Set.of("piqa", "hellaswag", "arc_easy", "arc_challenge", "winogrande", "boolq", "wikitext2", "tinystories");
+    static final Set<String> NAMES = Set.of("piqa", "hellaswag", "arc_easy", "arc_challenge", "winogrande", "boolq", "wikitext2", "tinystories",
+            "rte", "lambada_openai", "c4");
     @TempDir Path tmp;
 
     private DatasetCatalog samplesOnly() {
@@ -47,6 +50,14 @@ class DatasetCatalogTest {
 
     /** Parses each sample in its upstream format, checking the fields a task reader needs. */
     private static int countItems(DatasetCatalog.LocalDataset d) throws Exception {
+        if (d.format().equals("c4-json-gz")) {
+            List<String> docs;
+            try (var in = new GZIPInputStream(Files.newInputStream(d.file()))) {
+                docs = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            }
+            for (String l : docs) assertThat(Json.MAPPER.readTree(l).fieldNames()).toIterable().containsExactly("text", "timestamp", "url");
+            return docs.size();
+        }
         List<String> lines = Files.readAllLines(d.file());
         switch (d.format()) {
             case "piqa-jsonl+labels" -> {
@@ -88,6 +99,18 @@ class DatasetCatalogTest {
             case "wikitext-raw" -> {
                 return (int) lines.stream().filter(Pattern.compile("^ = [^=].* = $").asPredicate()).count();
             }
+            case "rte-hf-jsonl" -> {
+                for (String l : lines) {
+                    JsonNode n = Json.MAPPER.readTree(l);
+                    assertThat(n.get("label").asInt()).isBetween(0, 1);
+                    assertThat(n.has("sentence1") && n.has("sentence2") && n.has("idx")).isTrue();
+                }
+                return lines.size();
+            }
+            case "lambada-openai-jsonl" -> {
+                for (String l : lines) assertThat(Json.MAPPER.readTree(l).get("text").asText()).contains(" ");
+                return lines.size();
+            }
             case "tinystories-eot-txt" -> {
                 return (int) lines.stream().filter(l -> l.equals("<|endoftext|>")).count();
             }
@@ -103,6 +126,7 @@ class DatasetCatalogTest {
         for (JsonNode e : Json.MAPPER.readTree(sharedManifest.toFile())) sha.put(e.get("path").asText(), e.get("sha256").asText());
         var cat = new DatasetCatalog(List.of(REPO_DATASETS), null, DataPaths.sharedRoot());
         for (DatasetManifest m : cat.all()) {
+            if (m.shared() == null) continue;  // rte, lambada_openai, c4: not in the shared data
             for (var f : m.shared().files()) {
                 assertThat(f.sha256()).as(m.name() + "/" + f.name()).isEqualTo(sha.get(m.shared().folder() + "/" + f.name()));
             }

@@ -20,12 +20,15 @@ class TaskRegistryTest {
     @Test
     void builtInTasksAreRegisteredInReportOrderWithTheirMetrics() {
         assertThat(TaskRegistry.names()).containsExactly("piqa", "hellaswag", "arc_easy", "arc_challenge", "winogrande", "boolq",
-                "wikitext", "wikitext2_ppl", "tinystories_ppl", "cloze", "text_ppl");
+                "rte", "lambada_openai", "wikitext", "wikitext2_ppl", "c4", "tinystories_ppl", "cloze", "text_ppl");
         assertThat(TaskRegistry.onDataFolder()).extracting(TaskDescriptor::name).doesNotContain("text_ppl").contains("cloze");
         TaskDescriptor piqa = TaskRegistry.descriptor(" PIQA ");
         assertThat(piqa.metrics()).containsExactly(new TaskDescriptor.Metric("acc", true), new TaskDescriptor.Metric("acc_norm", true));
         assertThat(piqa.chance()).isEqualTo(0.5);
         assertThat(TaskRegistry.descriptor("wikitext").metrics()).allSatisfy(m -> assertThat(m.higherIsBetter()).isFalse());
+        assertThat(TaskRegistry.descriptor("lambada_openai").metrics()).containsExactly(new TaskDescriptor.Metric("perplexity", false),
+                new TaskDescriptor.Metric("acc", true));
+        assertThat(TaskRegistry.descriptor("c4").scoring()).isEqualTo(TaskDescriptor.ScoringRule.CHUNKED_PERPLEXITY);
         // each descriptor creates the task of its name, whose acc_norm matches the declared metrics
         for (TaskDescriptor d : TaskRegistry.onDataFolder()) {
             Task t = d.create(1234, null);

@@ -1,6 +1,7 @@
 package dev.llmcw.ui;
 
 import dev.llmcw.TestData;
+import dev.llmcw.app.EngineEvaluationService;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.ResultsService;
 import dev.llmcw.app.WorkbenchServices;
@@ -120,6 +121,16 @@ class ViewModelTest {
         assertThat(c.estimateValueProperty().get().bitsPerCompressedWeight()).isCloseTo(threeBit * 32 / 36, org.assertj.core.data.Offset.offset(0.01));
         c.field("K").valueProperty().set("30");
         assertThat(c.validationProperty().get()).isEqualTo("Seed bits K must be between 2 and 20");
+    }
+
+    @Test
+    void theTaskListOffersRteLambadaAndC4FromTheRegistry() {
+        var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new EngineEvaluationService(null, Path.of("datasets"))));
+        var e = vm.evaluate();
+        assertThat(e.tasks()).extracting(t -> t.info().name()).contains("rte", "lambada_openai", "c4").doesNotContain("text_ppl");
+        assertThat(e.task("rte").info().displayName()).isEqualTo("RTE (GLUE)");
+        assertThat(e.task("lambada_openai").info().displayName()).isEqualTo("LAMBADA (OpenAI)");
+        assertThat(e.task("c4").info().available()).isTrue();
     }
 
     @Test

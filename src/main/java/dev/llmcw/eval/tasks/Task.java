@@ -7,7 +7,7 @@ import java.util.Map;
  * An evaluation task: lm-eval's name and version (the yaml metadata version, recorded with results and
  * part of the run key) plus how to read its data.
  */
-public sealed interface Task permits MultipleChoiceTask, PerplexityTask {
+public sealed interface Task permits MultipleChoiceTask, PerplexityTask, LoglikelihoodTask {
     String name();
 
     String version();

@@ -2,9 +2,12 @@ package dev.llmcw.ui.suites;
 
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
+import javafx.beans.binding.Bindings;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -31,6 +34,27 @@ public final class SuitesView extends VBox {
         run.setId("suite-run");
         run.getStyleClass().add("accent");
         run.setOnAction(e -> vm.run().ifPresent(j -> showJobs.run()));
+
+        var preset = new ComboBox<String>();
+        preset.setId("suite-preset");
+        preset.getItems().setAll(vm.presets());
+        preset.getSelectionModel().selectFirst();
+        var presetModel = new Button();
+        presetModel.setId("suite-preset-model");
+        presetModel.textProperty().bind(Bindings.createStringBinding(() -> vm.presetModelProperty().get() == null ? "Model…"
+                : vm.presetModelProperty().get().getFileName().toString(), vm.presetModelProperty()));
+        presetModel.setOnAction(e -> files.openFile(getScene().getWindow(), "Model for the preset", "bin", "gguf", "safetensors")
+                .ifPresent(vm.presetModelProperty()::set));
+        var presetLimit = new TextField();
+        presetLimit.setId("suite-preset-limit");
+        presetLimit.setPromptText("items per task (blank: all)");
+        presetLimit.textProperty().addListener((o, a, v) -> vm.presetLimitProperty().set(v.isBlank() || !v.strip().matches("[1-9][0-9]*") ? null : Integer.valueOf(v.strip())));
+        var loadPreset = new Button("Load preset");
+        loadPreset.setId("suite-preset-load");
+        loadPreset.setOnAction(e -> vm.loadPreset(preset.getValue()));
+        var runPreset = new Button("Run preset");
+        runPreset.setId("suite-preset-run");
+        runPreset.setOnAction(e -> vm.runPreset(preset.getValue()).ifPresent(j -> showJobs.run()));
 
         var title = new Label();
         title.setId("suite-file");
@@ -59,6 +83,7 @@ public final class SuitesView extends VBox {
                 Ui.subtle("Sweeps of models × method settings × tasks (YAML or JSON, paths relative to the file). "
                         + "Runs go to the results store; stored compressions and finished runs are reused."),
                 new HBox(8, open, validate, save, saveAs, Ui.spacer(), run),
+                new HBox(8, new Label("Paper presets:"), preset, presetModel, presetLimit, loadPreset, runPreset),
                 title, editor, summary, report);
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);

@@ -1,6 +1,8 @@
 package dev.llmcw.ui.suites;
 
 import dev.llmcw.app.SuiteService;
+import dev.llmcw.results.WorkbenchHome;
+import dev.llmcw.suite.SuitePresets;
 import dev.llmcw.suite.SuiteReport;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.ui.common.ErrorReporter;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -37,6 +40,9 @@ public final class SuitesViewModel {
     private final BooleanProperty valid = new SimpleBooleanProperty();
     private final BooleanProperty dirty = new SimpleBooleanProperty();
     private final StringProperty lastReport = new SimpleStringProperty("");
+    private final ObjectProperty<Path> presetModel = new SimpleObjectProperty<>(SuitePresets.defaultModel().orElse(null));
+    private final ObjectProperty<Integer> presetLimit = new SimpleObjectProperty<>();
+    private final ObjectProperty<Path> presetsDir = new SimpleObjectProperty<>(WorkbenchHome.dir().resolve("suites").resolve("presets"));
     private boolean loading;
 
     /** @param onRunsStored called on the UI thread after a suite job ends, so Results and Charts re-read the store */
@@ -89,6 +95,36 @@ public final class SuitesViewModel {
             summary.set("Invalid: " + e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** The paper presets (see {@link SuitePresets}). */
+    public List<String> presets() { return SuitePresets.NAMES; }
+
+    /**
+     * Fills a paper preset in for {@link #presetModelProperty()} (with {@link #presetLimitProperty()} items
+     * per task, or the full splits when null), saves it as {@code <presetsDir>/<name>.yaml} (its report
+     * folder goes beside it) and opens it in the editor. False, with an error shown, when no model is set.
+     */
+    public boolean loadPreset(String name) {
+        Path model = presetModel.get();
+        if (model == null) {
+            errors.error("No model for the preset", "Choose the model to run " + name + " on.");
+            return false;
+        }
+        Path file;
+        try {
+            file = SuitePresets.write(name, model, SuitePresets.defaultCalibration(), presetLimit.get(), presetsDir.get());
+        } catch (IOException | IllegalArgumentException e) {
+            errors.error("Cannot load preset " + name, ErrorReporter.describe(e));
+            return false;
+        }
+        open(file);
+        return true;
+    }
+
+    /** One click: loads the preset and queues it (see {@link #loadPreset} and {@link #run}). */
+    public Optional<JobViewModel> runPreset(String name) {
+        return loadPreset(name) ? run() : Optional.empty();
     }
 
     /** Writes the editor's text to the open file; false (and nothing written) when no file is open. */
@@ -163,6 +199,15 @@ public final class SuitesViewModel {
     public BooleanProperty dirtyProperty() { return dirty; }
 
     public StringProperty lastReportProperty() { return lastReport; }
+
+    /** The model a paper preset runs on (default: stories260K from the shared data, when present). */
+    public ObjectProperty<Path> presetModelProperty() { return presetModel; }
+
+    /** Items per task of a preset run; null = the preset's own (the full splits). */
+    public ObjectProperty<Integer> presetLimitProperty() { return presetLimit; }
+
+    /** Where loaded presets are saved (default: $WORKBENCH_HOME/suites/presets). */
+    public ObjectProperty<Path> presetsDirProperty() { return presetsDir; }
 
     /** Title line of the editor: file name with a star when edited. */
     public javafx.beans.binding.StringBinding title() {

@@ -179,4 +179,30 @@ class SuitesViewModelTest {
             prefs.removeNode();
         }
     }
+
+    @Test
+    void aPaperPresetRunsInOneClickOnTheChosenModelWithTheChosenLimit() throws Exception {
+        var vm = recording();
+        assertThat(vm.presets()).containsExactly("seedlm-paper", "caldera-paper");
+        Path model = Files.writeString(dir.resolve("m.bin"), "weights");
+        vm.presetModelProperty().set(model);
+        vm.presetLimitProperty().set(5);
+        vm.presetsDirProperty().set(dir.resolve("presets"));
+        var job = vm.runPreset("caldera-paper").orElseThrow();
+        assertThat(job.state()).isEqualTo(JobState.DONE);
+        assertThat(errors).isEmpty();
+        SuiteSpec s = ran.getFirst();
+        assertThat(s.name()).isEqualTo("caldera-paper");
+        assertThat(s.models()).singleElement().satisfies(m -> assertThat(m.path()).isEqualTo(model.toAbsolutePath().toString()));
+        assertThat(s.options().limit()).isEqualTo(5);
+        assertThat(s.tasks()).contains("c4", "rte");
+        // saved as a suite file, so the report folder lands beside it
+        assertThat(ranFrom.getFirst()).isEqualTo(dir.resolve("presets/caldera-paper.yaml"));
+        assertThat(vm.fileProperty().get()).isEqualTo(ranFrom.getFirst());
+        assertThat(vm.summaryProperty().get()).isEqualTo("caldera-paper: 1 model(s) × 4 setting(s) × 7 task(s) = 28 runs");
+
+        vm.presetModelProperty().set(null);
+        assertThat(vm.runPreset("seedlm-paper")).isEmpty();
+        assertThat(errors).singleElement().asString().startsWith("No model for the preset");
+    }
 }

@@ -1,0 +1,15 @@
+package dev.llmcw.eval.tasks;
+
+import dev.llmcw.eval.LoglikelihoodRun;
+import dev.llmcw.eval.TargetItem;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** lm-eval output_type loglikelihood: perplexity (exp of minus the mean log-likelihood) and acc (is_greedy). */
+public non-sealed interface LoglikelihoodTask extends Task {
+    List<TargetItem> load(Path dataDir);
+
+    @Override
+    default String dataFingerprint(Path dataDir) { return LoglikelihoodRun.dataFingerprint(load(dataDir)); }
+}
