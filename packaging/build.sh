@@ -60,7 +60,7 @@ while IFS= read -r line; do
 done < packaging/jvm.options
 "$JAVA_HOME/bin/jpackage" --type app-image --name llm-workbench --app-version "$version" \
   --vendor "LLM Compression Workbench" --description "LLM weight compression research workbench (SeedLM, CALDERA, RTN, GPTQ)" \
-  --input "$out/input" --main-jar "$(basename "$jar")" --main-class dev.llmcw.app.Launcher \
+  --input "$out/input" --main-jar "$(basename "$jar")" --main-class dev.llmcw.Launcher \
   --runtime-image "$out/runtime" --icon packaging/icon.png \
   --java-options "--add-modules=jdk.incubator.vector" --java-options "--enable-native-access=ALL-UNNAMED" \
   "${jvm_options[@]}" --java-options '-XX:CompilerDirectivesFile=$APPDIR/jit-directives.json' --dest "$out"

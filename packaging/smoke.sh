@@ -4,7 +4,7 @@
 #   2. the packaged launcher running a real command: `info` on stories260K (shared data), else on a
 #      SYNTHETIC tiny model that the packaged app writes itself (`synth`), then `info` on it; with the
 #      shared data also a short `eval-bench` (scoring kernels, CPU time, the JIT directives)
-#   3. the GUI main class (dev.llmcw.app.Launcher gui) on the image's own jlink runtime and jars under
+#   3. the GUI main class (dev.llmcw.Launcher gui) on the image's own jlink runtime and jars under
 #      Monocle headless (the one jar added: openjfx-monocle from the Maven test dependencies; there is
 #      no display here), which builds the main window and exits (-Dworkbench.exitAfterStartMs)
 #   4. with a .deb given: its metadata and that it carries the launcher, runtime and icon
@@ -53,7 +53,7 @@ echo "== 3. GUI main class on the image's runtime, Monocle headless"
 timeout 180 "$img/lib/runtime/bin/java" -cp "$img/lib/app/*:$monocle" \
   -Dglass.platform=Monocle -Dmonocle.platform=Headless -Dprism.order=sw -Dprism.text=t2k -Dheadless.geometry=1600x1200-32 -Djava.awt.headless=true \
   -Dworkbench.exitAfterStartMs=1000 $opts --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  dev.llmcw.app.Launcher gui 2>&1 | quiet | tee "$tmp/gui.txt"
+  dev.llmcw.Launcher gui 2>&1 | quiet | tee "$tmp/gui.txt"
 grep -q "GUI started: 'LLM Compression Workbench'" "$tmp/gui.txt"
 grep -q " 7 views, 4 compression methods" "$tmp/gui.txt"
 # The DEMO workspace's sample datasets travel with the image (found next to the jars).

@@ -97,7 +97,7 @@ final class SuiteCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             out.flush();
             PrintWriter err = spec.commandLine().getErr();
-            err.printf("%s: %d problem(s), nothing was run:%n", file, problems.size());
+            err.printf("%s: %d problem(s), nothing was run:%n", suitePath, problems.size());
             problems.forEach(p -> err.println("  " + p));
             return 1;
         }

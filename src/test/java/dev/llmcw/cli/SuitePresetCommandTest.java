@@ -37,7 +37,17 @@ class SuitePresetCommandTest {
     @Test
     void aPresetIsOneCommandWithAnOverridableLimit(@TempDir Path home) throws Exception {
         System.setProperty("workbench.home", home.toString());
-        String[] r = run("suite", "--preset", "caldera-paper", "--model", TestData.stories260K().toString(), "--limit", "3", "--dry-run");
+        // the shared data holds neither C4 nor RTE: the repository's sample splits stand in for them, so the
+        // dry run (which checks every task's data, as a real run would) has a complete data folder
+        Path data = Files.createDirectories(home.resolve("data"));
+        try (var dirs = Files.list(TestData.require("datasets"))) {
+            for (Path d : dirs.toList()) Files.createSymbolicLink(data.resolve(d.getFileName().toString()), d.toAbsolutePath());
+        }
+        for (String task : new String[]{"c4", "rte"})
+            if (!Files.exists(data.resolve(task)))
+                Files.createSymbolicLink(data.resolve(task), Path.of("datasets", task, "sample").toAbsolutePath());
+        String[] r = run("suite", "--preset", "caldera-paper", "--model", TestData.stories260K().toString(), "--limit", "3",
+                "--data", data.toString(), "--dry-run");
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         Path written = home.resolve("suites/presets/caldera-paper.yaml");
         assertThat(r[1]).contains("preset caldera-paper written to " + written)

@@ -1,4 +1,4 @@
-package dev.llmcw.app;
+package dev.llmcw;
 
 import dev.llmcw.cli.Cli;
 import dev.llmcw.results.WorkbenchHome;
