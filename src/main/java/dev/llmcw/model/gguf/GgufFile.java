@@ -11,8 +11,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -117,6 +120,20 @@ public final class GgufFile {
             if (t.byteSize() >= 0 && (t.offset() > seg.byteSize() - dataStart || t.byteSize() > seg.byteSize() - dataStart - t.offset())) {
                 throw fail("tensor " + t.name() + " (" + t.byteSize() + " bytes at data offset " + t.offset()
                         + ") extends beyond the end of the file (" + seg.byteSize() + " bytes, data section at " + dataStart + ")");
+            }
+        }
+        checkNoOverlap(infos.values());
+    }
+
+    /** Two tensors sharing bytes is a corrupt header: writing one would change the other. */
+    private void checkNoOverlap(Collection<GgufTensorInfo> infos) {
+        List<GgufTensorInfo> sorted = infos.stream().filter(t -> t.byteSize() > 0)
+                .sorted(Comparator.comparingLong(GgufTensorInfo::offset)).toList();
+        for (int i = 1; i < sorted.size(); i++) {
+            GgufTensorInfo a = sorted.get(i - 1), b = sorted.get(i);
+            if (b.offset() < a.offset() + a.byteSize()) {
+                throw fail("tensors " + a.name() + " and " + b.name() + " overlap (data bytes [" + a.offset() + ", "
+                        + (a.offset() + a.byteSize()) + ") and [" + b.offset() + ", " + (b.offset() + b.byteSize()) + "))");
             }
         }
     }

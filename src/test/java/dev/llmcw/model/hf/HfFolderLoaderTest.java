@@ -245,6 +245,14 @@ class HfFolderLoaderTest {
     }
 
     @Test
+    void fewerLayersInConfigThanInTheWeightsIsRefused() throws Exception {
+        Path dir = tmp.resolve("truncating");
+        folder(dir, llamaConfig(32, 48, 2, 4, 2, 64), DType.F32);
+        writeConfig(dir, llamaConfig(32, 48, 1, 4, 2, 64));
+        assertLoadFails(dir, "model.safetensors", "model.layers.1.", "num_hidden_layers", "is 1");
+    }
+
+    @Test
     void unknownModelTypeListsSupportedOnes() throws Exception {
         Path dir = tmp.resolve("gpt");
         var cfg = llamaConfig(16, 32, 1, 2, 2, 30);
