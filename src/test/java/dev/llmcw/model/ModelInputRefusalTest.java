@@ -63,6 +63,16 @@ class ModelInputRefusalTest {
     }
 
     @Test
+    void aLlama2cHeaderWithFewerLayersThanTheWeightsIsRefused() throws Exception {
+        Path p = storiesCopy();
+        int layers = ModelLoader.load(p).config().nLayers();
+        poke(p, 8, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(layers - 1).array());
+        assertThatThrownBy(() -> ModelLoader.load(p)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("stories.bin").hasMessageContaining("does not match the header")
+                .hasMessageContaining("layers=" + (layers - 1));
+    }
+
+    @Test
     void infInF16AndBf16HfWeightsIsRefused() throws Exception {
         Model src = ModelLoader.load(TestData.stories260K());
         for (DType dt : new DType[]{DType.F16, DType.BF16}) {
