@@ -322,6 +322,13 @@ public final class GgufFile {
         if (n < 0 || n > remaining() / minElem || n > Integer.MAX_VALUE - 16) {
             throw fail("array " + key + " claims " + n + " elements of " + et + " but only " + remaining() + " bytes remain");
         }
+        // The file may really be that large (or sparse): bound by the heap too, before allocating.
+        long heapPerElement = switch (et) { case STRING -> 48; case ARRAY -> 32; case UINT64, INT64, FLOAT64 -> 8; case BOOL -> 1; default -> 4; };
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        if (n * heapPerElement > maxHeap / 2) {
+            throw fail("array " + key + " has " + n + " elements of " + et + ", more than half the " + (maxHeap >> 20)
+                    + " MB of memory this JVM may use can hold (no model's metadata is that large)");
+        }
         int len = (int) n;
         Object values = switch (et) {
             case UINT8, INT8, UINT16, INT16, INT32, UINT32 -> {

@@ -32,6 +32,21 @@ class GgufStructureRefusalTest {
     }
 
     @Test
+    void aMetadataArrayLargerThanTheHeapCanHoldIsRefusedBeforeAllocating() throws Exception {
+        long n = 2_000_000_000L; // INT32 values: 8 GB in a sparse file, more than the test heap
+        var raw = new RawGguf().header(3, 0, 1).str("tokenizer.ggml.token_type").i32(GgufType.ARRAY.code())
+                .i32(GgufType.INT32.code()).i64(n);
+        Path p = dir.resolve("huge-array.gguf");
+        Files.write(p, raw.toBytes());
+        try (var f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(raw.size() + 4 * n);
+        }
+        assertThatThrownBy(() -> GgufFile.open(p)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("huge-array.gguf").hasMessageContaining("tokenizer.ggml.token_type")
+                .hasMessageContaining("memory");
+    }
+
+    @Test
     void aBlockCountBelowTheBlocksInTheFileIsRefused() {
         Model src = GgufModelLoaderTest.synthetic("llama", RopeLayout.INTERLEAVED, false, null, 10000f);
         ModelConfig c = src.config();
