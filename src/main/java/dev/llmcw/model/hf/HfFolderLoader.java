@@ -63,6 +63,13 @@ public final class HfFolderLoader {
 
         LayerCount.checkNoTensorBeyond(weights.describedBy, weights.byName.keySet(), c.nLayers(), "num_hidden_layers in config.json",
                 name -> name);
+        // Bounded by the file before the list of expected tensors is built: a layer count of 2^31-1 would fill the heap.
+        int present = 0;
+        while (present < c.nLayers() && weights.byName.containsKey(WeightNames.q(present))) present++;
+        if (present < c.nLayers()) {
+            throw new ModelLoadException(weights.describedBy, "missing tensor " + WeightNames.q(present) + " (config.json declares "
+                    + c.nLayers() + " layers, the weights hold " + present + ")");
+        }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var e : HfTensorLayout.expectedShapes(c).entrySet()) {
             tensors.put(e.getKey(), take(weights, e.getKey(), e.getValue(), configFile));

@@ -262,6 +262,14 @@ class HfFolderLoaderTest {
     }
 
     @Test
+    void aLayerCountOfIntMaxIsRefusedWithoutBuildingItsTensorList() throws Exception {
+        Path dir = tmp.resolve("int-max-layers");
+        folder(dir, llamaConfig(32, 48, 2, 4, 2, 64), DType.F32);
+        writeConfig(dir, llamaConfig(32, 48, Integer.MAX_VALUE, 4, 2, 64));
+        assertLoadFails(dir, "model.safetensors", "missing tensor", "model.layers.2.");
+    }
+
+    @Test
     void fewerLayersInConfigThanInTheWeightsIsRefused() throws Exception {
         Path dir = tmp.resolve("truncating");
         folder(dir, llamaConfig(32, 48, 2, 4, 2, 64), DType.F32);
