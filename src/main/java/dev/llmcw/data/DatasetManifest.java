@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmcw.util.Json;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,6 +77,70 @@ public record DatasetManifest(String name, String title, String task, String spl
         for (FileRef f : m.upstream().files())
             if (f.name() == null || f.url() == null)
                 throw new IllegalArgumentException(file + ": upstream file of \"" + m.name() + "\" needs \"name\" and \"url\"");
+        SampleLayout s = m.sample();
+        if (s != null && s.items() != null && s.files() != null && s.files().stream().allMatch(f -> f.name() != null)) {
+            Path dir = file.toAbsolutePath().getParent();
+            checkItems(file, s.format(), s.files().stream().map(f -> dir.resolve(f.name())).toList(), s.items());
+        }
         return m;
+    }
+
+    /**
+     * Refuses files whose item count differs from the count the manifest declares for them: a sample or a
+     * copy with items missing (or extra) would otherwise be evaluated and reported as the whole set. Formats
+     * whose items cannot be counted from the text alone are not checked; missing files are left to the
+     * caller that needs them.
+     *
+     * @throws IllegalArgumentException naming the manifest, the file, the declared and the actual count
+     */
+    public static void checkItems(Path manifest, String format, List<Path> files, int declared) {
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) return;
+            Integer actual = countItems(format, f);
+            if (actual != null && actual != declared) {
+                throw new IllegalArgumentException(manifest + ": declares " + declared + " items but " + f.getFileName()
+                        + " holds " + actual + " (format " + format + ")");
+            }
+        }
+    }
+
+    /** Items in one file of {@code format}, or null when that file's items are not countable line by line. */
+    static Integer countItems(String format, Path file) {
+        if (format == null) return null;
+        String name = file.getFileName().toString();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (name.endsWith(".jsonl") || name.endsWith(".lst")) return (int) lines.stream().filter(l -> !l.isBlank()).count();
+        return switch (format) {
+            case "hellaswag-llamacpp-txt" -> (int) lines.stream().filter(l -> !l.isBlank()).count() / 6;
+            case "tinystories-eot-txt" -> eotSeparated(lines);
+            case "wikitext-raw", "wikitext-raw-nonempty-crlf" -> (int) lines.stream().filter(DatasetManifest::isArticleTitle).count();
+            default -> null;
+        };
+    }
+
+    /** Non-empty stories between {@code <|endoftext|>} lines. */
+    private static int eotSeparated(List<String> lines) {
+        int n = 0;
+        boolean text = false;
+        for (String l : lines) {
+            if (l.strip().equals("<|endoftext|>")) {
+                if (text) n++;
+                text = false;
+            } else if (!l.isBlank()) {
+                text = true;
+            }
+        }
+        return text ? n + 1 : n;
+    }
+
+    /** " = Title = " starts a WikiText article; " = = Section = = " does not. */
+    private static boolean isArticleTitle(String line) {
+        String t = line.strip();
+        return t.length() > 4 && t.startsWith("= ") && t.endsWith(" =") && !t.startsWith("= =");
     }
 }

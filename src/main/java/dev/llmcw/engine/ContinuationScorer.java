@@ -48,7 +48,7 @@ final class ContinuationScorer {
             if (cont.length > maxLength) {
                 throw new IllegalArgumentException("continuation " + ci + " has " + cont.length + " tokens, more than max length " + maxLength);
             }
-            if (ctx + cont.length <= maxLength + 1) {
+            if (ctx + cont.length <= maxLength + 1L) { // long: a declared context of 2^31-1 must not overflow into the cut branch
                 fitting.add(ci);
             } else {
                 // lm-eval: inp = (ctx + cont)[-(max_len+1):][:-1]; the context is cut on the left

@@ -36,7 +36,7 @@ public final class Perplexity {
         if (maxLength < 2) throw new IllegalArgumentException("max length must be at least 2, got " + maxLength);
         this.scorer = scorer;
         this.bos = bos;
-        this.window = Math.min(maxLength, scorer.maxLength() + 1);
+        this.window = (int) Math.min(maxLength, scorer.maxLength() + 1L); // long: maxLength() may be 2^31-1
     }
 
     /** Scores one document's tokens (without BOS). */

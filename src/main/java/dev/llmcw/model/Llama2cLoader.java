@@ -63,6 +63,7 @@ public final class Llama2cLoader {
         t.put(WeightNames.FINAL_NORM, takeVector(seg, cursor, dim));
         cursor[0] += 4L * seqLen * headDim; // legacy freq_cis_real/imag: recomputed by the engine
         if (!shared) t.put(WeightNames.LM_HEAD, take(seg, cursor, vocab, dim));
+        for (var e : t.entrySet()) FiniteWeights.check(file, e.getKey(), e.getValue());
         var config = new ModelConfig("llama", dim, hidden, nLayers, nHeads, nKv, headDim, vocab, seqLen, 1e-5f,
                 10000f, RopeLayout.INTERLEAVED, null, shared, false);
         return new Model(config, t, Map.of(), null, file, "llama2c", file.getFileName().toString(), Map.of());

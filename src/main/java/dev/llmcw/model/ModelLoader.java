@@ -3,6 +3,7 @@ package dev.llmcw.model;
 import dev.llmcw.model.gguf.GgufModelLoader;
 import dev.llmcw.model.hf.HfFolderLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.tensor.DType;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
 
@@ -35,6 +36,8 @@ public final class ModelLoader {
      */
     public static Model load(Path path, Path tokenizer) {
         if (!Files.exists(path)) throw new ModelLoadException(path, "no such file or folder");
+        if (!Files.isDirectory(path)) requireRegularFile(path, "model");
+        if (tokenizer != null && Files.exists(tokenizer) && !Files.isDirectory(tokenizer)) requireRegularFile(tokenizer, "tokenizer");
         Model m;
         if (Files.isDirectory(path)) {
             if (!HfFolderLoader.isHfFolder(path)) {
@@ -51,6 +54,7 @@ public final class ModelLoader {
                         throw new ModelLoadException(path, "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
                     }
                     Model c = CompressedModelFiles.load(path, Boolean.getBoolean("workbench.onTheFly"));
+                    checkFloatEntries(st);
                     yield tokenizer == null ? withSourceTokenizer(c, path) : c;
                 }
                 case OTHER -> Llama2cLoader.load(path);
@@ -63,6 +67,25 @@ public final class ModelLoader {
             m = m.withTokenizer(tok);
         }
         return m;
+    }
+
+    /**
+     * A named pipe, a device or a socket given where a file is expected would block on the first read
+     * (a FIFO waits for a writer forever) or never end (/dev/zero): refuse it before opening it.
+     */
+    public static void requireRegularFile(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException(file, "not a regular file (a named pipe, device or socket?): a " + what
+                    + " must be a file or a folder");
+        }
+    }
+
+    /** Every float entry of a compressed file (kept tensors, scales, low-rank factors) must be finite. */
+    private static void checkFloatEntries(SafetensorsFile st) {
+        for (var e : st.entries().values()) {
+            DType t = SafetensorsFile.floatType(e.dtype());
+            if (t != null) FiniteWeights.check(st.path(), e.name(), t, st.bytes(e.name()));
+        }
     }
 
     /** A tokenizer that can produce ids beyond the embedding table belongs to another model. */

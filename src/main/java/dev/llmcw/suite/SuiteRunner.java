@@ -108,9 +108,10 @@ public final class SuiteRunner {
                 step += settings.size() * suite.tasks().size();
                 continue;
             }
+            // load (and so validate) before hashing: a corrupt 64 GB file is refused in milliseconds, not after a full read
+            SuiteActions.ModelSize baseSize = actions.size(model);
             progress.log("hashing " + model);
             String modelHash = hashes.hash(model);
-            SuiteActions.ModelSize baseSize = actions.size(model);
 
             for (SuiteSpec.Setting setting : settings) {
                 cancel.throwIfCancelled();

@@ -21,7 +21,11 @@ public final class Hashing {
         }
     }
 
+    /** sha256 of a regular file; a pipe or device is refused, since reading it would block or never end. */
     public static String sha256(Path file) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("cannot hash " + file + ": not a regular file (a named pipe, device, socket or folder?)");
+        }
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 20];
         try (InputStream in = Files.newInputStream(file)) {

@@ -11,8 +11,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -117,6 +120,20 @@ public final class GgufFile {
             if (t.byteSize() >= 0 && (t.offset() > seg.byteSize() - dataStart || t.byteSize() > seg.byteSize() - dataStart - t.offset())) {
                 throw fail("tensor " + t.name() + " (" + t.byteSize() + " bytes at data offset " + t.offset()
                         + ") extends beyond the end of the file (" + seg.byteSize() + " bytes, data section at " + dataStart + ")");
+            }
+        }
+        checkNoOverlap(infos.values());
+    }
+
+    /** Two tensors sharing bytes is a corrupt header: writing one would change the other. */
+    private void checkNoOverlap(Collection<GgufTensorInfo> infos) {
+        List<GgufTensorInfo> sorted = infos.stream().filter(t -> t.byteSize() > 0)
+                .sorted(Comparator.comparingLong(GgufTensorInfo::offset)).toList();
+        for (int i = 1; i < sorted.size(); i++) {
+            GgufTensorInfo a = sorted.get(i - 1), b = sorted.get(i);
+            if (b.offset() < a.offset() + a.byteSize()) {
+                throw fail("tensors " + a.name() + " and " + b.name() + " overlap (data bytes [" + a.offset() + ", "
+                        + (a.offset() + a.byteSize()) + ") and [" + b.offset() + ", " + (b.offset() + b.byteSize()) + "))");
             }
         }
     }
@@ -304,6 +321,13 @@ public final class GgufFile {
         long minElem = switch (et) { case STRING -> 8; case ARRAY -> 12; default -> et.size; };
         if (n < 0 || n > remaining() / minElem || n > Integer.MAX_VALUE - 16) {
             throw fail("array " + key + " claims " + n + " elements of " + et + " but only " + remaining() + " bytes remain");
+        }
+        // The file may really be that large (or sparse): bound by the heap too, before allocating.
+        long heapPerElement = switch (et) { case STRING -> 48; case ARRAY -> 32; case UINT64, INT64, FLOAT64 -> 8; case BOOL -> 1; default -> 4; };
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        if (n * heapPerElement > maxHeap / 2) {
+            throw fail("array " + key + " has " + n + " elements of " + et + ", more than half the " + (maxHeap >> 20)
+                    + " MB of memory this JVM may use can hold (no model's metadata is that large)");
         }
         int len = (int) n;
         Object values = switch (et) {

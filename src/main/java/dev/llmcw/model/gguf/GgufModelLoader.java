@@ -1,5 +1,7 @@
 package dev.llmcw.model.gguf;
 
+import dev.llmcw.model.FiniteWeights;
+import dev.llmcw.model.LayerCount;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.ModelLoadException;
@@ -59,6 +61,7 @@ public final class GgufModelLoader {
             throw new ModelLoadException(path, String.format("implausible hyper-parameters: embedding_length=%d block_count=%d head_count=%d head_count_kv=%d feed_forward_length=%d",
                     dim, nLayers, nHeads, nKv, hidden));
         }
+        LayerCount.checkNoTensorBeyond(path, tensors.keySet(), nLayers, arch + ".block_count", GgufNames::toGguf);
         int headDim = g.getInt(arch + ".attention.key_length", dim / nHeads);
         int ropeDims = g.getInt(arch + ".rope.dimension_count", headDim);
         if (ropeDims != headDim) {
@@ -81,6 +84,10 @@ public final class GgufModelLoader {
         var config = new ModelConfig(arch.equals("mistral") ? "mistral" : arch, dim, hidden, nLayers, nHeads, nKv, headDim, vocab, ctx,
                 eps, theta, layout, scaling, tied, bias);
         checkShapes(path, config, tensors);
+        for (GgufTensorInfo info : g.tensorInfos().values()) {
+            String canonical = GgufNames.toCanonical(info.name());
+            if (canonical != null) FiniteWeights.check(path, info.name(), tensors.get(canonical));
+        }
 
         var meta = new LinkedHashMap<String, String>();
         meta.put("gguf.version", String.valueOf(g.version()));

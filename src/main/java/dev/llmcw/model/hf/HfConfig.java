@@ -10,7 +10,6 @@ import dev.llmcw.tensor.DType;
 import dev.llmcw.util.Json;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,9 +37,10 @@ public final class HfConfig {
     private HfConfig() {}
 
     public static Parsed read(Path configJson) {
+        String text = JsonSideFiles.read(configJson);
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readString(configJson));
+            root = Json.MAPPER.readTree(text);
         } catch (IOException e) {
             throw new ModelLoadException(configJson, "cannot read: " + e.getMessage(), e);
         }

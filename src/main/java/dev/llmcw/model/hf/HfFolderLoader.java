@@ -1,5 +1,7 @@
 package dev.llmcw.model.hf;
 
+import dev.llmcw.model.FiniteWeights;
+import dev.llmcw.model.LayerCount;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.ModelLoadException;
@@ -59,10 +61,21 @@ public final class HfFolderLoader {
         ModelConfig c = parsed.config();
         HfWeights weights = HfWeights.open(dir);
 
+        LayerCount.checkNoTensorBeyond(weights.describedBy, weights.byName.keySet(), c.nLayers(), "num_hidden_layers in config.json",
+                name -> name);
+        // Bounded by the file before the list of expected tensors is built: a layer count of 2^31-1 would fill the heap.
+        int present = 0;
+        while (present < c.nLayers() && weights.byName.containsKey(WeightNames.q(present))) present++;
+        if (present < c.nLayers()) {
+            throw new ModelLoadException(weights.describedBy, "missing tensor " + WeightNames.q(present) + " (config.json declares "
+                    + c.nLayers() + " layers, the weights hold " + present + ")");
+        }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var e : HfTensorLayout.expectedShapes(c).entrySet()) {
             tensors.put(e.getKey(), take(weights, e.getKey(), e.getValue(), configFile));
         }
+        // content after structure: every shape is right before a single value is looked at
+        for (var e : tensors.entrySet()) FiniteWeights.check(weights.byName.get(e.getKey()).path(), e.getKey(), e.getValue());
         // A tied model that still ships lm_head.weight (some exports do) is run tied, as transformers would.
         if (!c.tiedEmbeddings() && !tensors.containsKey(WeightNames.LM_HEAD)) {
             throw new ModelLoadException(weights.describedBy, "missing tensor " + WeightNames.LM_HEAD);

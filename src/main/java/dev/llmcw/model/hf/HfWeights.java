@@ -46,9 +46,10 @@ final class HfWeights {
     }
 
     private static HfWeights sharded(Path dir, Path index) {
+        String text = JsonSideFiles.read(index);
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readString(index));
+            root = Json.MAPPER.readTree(text);
         } catch (IOException e) {
             throw new ModelLoadException(index, "cannot read: " + e.getMessage(), e);
         }

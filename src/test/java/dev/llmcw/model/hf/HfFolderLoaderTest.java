@@ -245,6 +245,39 @@ class HfFolderLoaderTest {
     }
 
     @Test
+    void hugeJsonSideFilesAreRefusedWithoutReadingThem() throws Exception {
+        Path dir = tmp.resolve("huge-config");
+        Files.createDirectories(dir);
+        try (var f = new java.io.RandomAccessFile(dir.resolve("config.json").toFile(), "rw")) {
+            f.setLength(4L << 30); // sparse
+        }
+        assertLoadFails(dir, "config.json", "too large");
+        Path sharded = tmp.resolve("huge-index");
+        folder(sharded, llamaConfig(32, 48, 1, 4, 2, 64), DType.F32);
+        Files.delete(sharded.resolve("model.safetensors"));
+        try (var f = new java.io.RandomAccessFile(sharded.resolve("model.safetensors.index.json").toFile(), "rw")) {
+            f.setLength(4L << 30);
+        }
+        assertLoadFails(sharded, "model.safetensors.index.json", "too large");
+    }
+
+    @Test
+    void aLayerCountOfIntMaxIsRefusedWithoutBuildingItsTensorList() throws Exception {
+        Path dir = tmp.resolve("int-max-layers");
+        folder(dir, llamaConfig(32, 48, 2, 4, 2, 64), DType.F32);
+        writeConfig(dir, llamaConfig(32, 48, Integer.MAX_VALUE, 4, 2, 64));
+        assertLoadFails(dir, "model.safetensors", "missing tensor", "model.layers.2.");
+    }
+
+    @Test
+    void fewerLayersInConfigThanInTheWeightsIsRefused() throws Exception {
+        Path dir = tmp.resolve("truncating");
+        folder(dir, llamaConfig(32, 48, 2, 4, 2, 64), DType.F32);
+        writeConfig(dir, llamaConfig(32, 48, 1, 4, 2, 64));
+        assertLoadFails(dir, "model.safetensors", "model.layers.1.", "num_hidden_layers", "is 1");
+    }
+
+    @Test
     void unknownModelTypeListsSupportedOnes() throws Exception {
         Path dir = tmp.resolve("gpt");
         var cfg = llamaConfig(16, 32, 1, 2, 2, 30);
