@@ -65,7 +65,13 @@ final class SchemaMigrations {
                       size_bytes INTEGER, bits_per_weight REAL, seconds REAL,
                       tensor_errors TEXT NOT NULL DEFAULT '[]',
                       code_version TEXT)""",
-                    "CREATE INDEX compressions_by_setting ON compressions(model_hash, method, params_key)"));
+                    "CREATE INDEX compressions_by_setting ON compressions(model_hash, method, params_key)"),
+            // v4: "limit" used to mean a seeded random subset; it now means the first N items (lm-eval's
+            // --limit) and the random subset is "sample". Stored runs keep what they evaluated: their limit
+            // becomes a sample, so a new first-N run never reuses one of them.
+            List.of("""
+                    UPDATE runs SET options = json_set(json_remove(options, '$.limit'), '$.sample', json_extract(options, '$.limit'))
+                    WHERE json_valid(options) AND json_type(options, '$.limit') = 'integer'"""));
 
     static int latest() { return STEPS.size(); }
 

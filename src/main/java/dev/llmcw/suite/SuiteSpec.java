@@ -37,8 +37,9 @@ import java.util.Map;
  *     sweep: {C: [8], P: [3, 4], K: [16]}
  * tasks: [piqa, hellaswag, tinystories_ppl]   # required, at least one (task names of the eval command)
  * options:                       # optional evaluation options, the same for every run
- *   limit: 200                   # items per task (default: all)
- *   seed: 1234
+ *   limit: 200                   # the first 200 items per task, as lm-eval's --limit (default: all)
+ *   sample: 200                  # or a seeded random 200 items per task (not with limit)
+ *   seed: 1234                   # seed of the sample
  *   bos: false                   # default: tokenizer default
  *   maxLength: 512
  *   fidelity: true               # compressed models also get KL / top-1 / flips against the base
@@ -56,7 +57,7 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
 
     public record MethodEntry(String method, Map<String, Object> params, Map<String, List<Object>> sweep) {}
 
-    public record Options(Integer limit, Long seed, Boolean bos, Integer maxLength, Boolean fidelity, String codePath) {}
+    public record Options(Integer limit, Integer sample, Long seed, Boolean bos, Integer maxLength, Boolean fidelity, String codePath) {}
 
     /** One expanded method setting. */
     public record Setting(String method, Map<String, String> params) {
@@ -140,7 +141,11 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
         validateMethodParameters(file);
         if (tasks == null || tasks.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"tasks\"");
         if (options != null && options.limit() != null && options.limit() <= 0)
-            throw new IllegalArgumentException(file + ": options.limit must be positive");
+            throw new IllegalArgumentException(file + ": options.limit must be a positive number of items, not " + options.limit());
+        if (options != null && options.sample() != null && options.sample() <= 0)
+            throw new IllegalArgumentException(file + ": options.sample must be a positive number of items, not " + options.sample());
+        if (options != null && options.limit() != null && options.sample() != null)
+            throw new IllegalArgumentException(file + ": options.limit (the first N items) and options.sample (a random N) cannot be combined; give one of them");
         if (options != null && options.codePath() != null && !List.of("dense", "on-the-fly").contains(options.codePath()))
             throw new IllegalArgumentException(file + ": options.codePath must be \"dense\" or \"on-the-fly\"");
     }
@@ -192,8 +197,8 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
 
     /** Evaluation options of every run of this suite (fidelity base filled in per model by the runner). */
     public RunSpec.Options runOptions() {
-        Options o = options == null ? new Options(null, null, null, null, null, null) : options;
-        return new RunSpec.Options(o.limit(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
+        Options o = options == null ? new Options(null, null, null, null, null, null, null) : options;
+        return new RunSpec.Options(o.limit(), o.sample(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
     }
 
     public boolean fidelity() { return options != null && Boolean.TRUE.equals(options.fidelity()); }
