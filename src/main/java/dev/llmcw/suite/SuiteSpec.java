@@ -113,6 +113,14 @@ public record SuiteSpec(String name, String db, String workDir, List<ModelEntry>
             }
             return "unknown field \"" + key + "\"";
         }
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && !f.getPath().isEmpty()) {
+            // name the field ("options.sample must be a number, not "many"") rather than the Java type
+            String field = f.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining(".")).replace(".[", "[");
+            var loc = f.getLocation();
+            return field + " must be a " + (Number.class.isAssignableFrom(f.getTargetType()) ? "number" : f.getTargetType().getSimpleName())
+                    + ", not \"" + f.getValue() + "\"" + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
+        }
         if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
             var loc = j.getLocation();
             return j.getOriginalMessage().lines().findFirst().orElse("") + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
