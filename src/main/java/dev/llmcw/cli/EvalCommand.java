@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -143,9 +144,14 @@ final class EvalCommand implements Callable<Integer> {
                 "bootstrap_iters", bootstrapIters, "random_seed", seed, "seed", seed, "bos", options.bos().name().toLowerCase(),
                 "max_length", maxLength == 0 ? null : maxLength, "num_fewshot", 0,
                 "workbench_version", BuildInfo.version(), "model_name", model.toString());
+        if (bootstrapIters == 0) {
+            // as lm-eval: no standard errors at all, in the tables as in the JSON
+            results = withoutStderr(results);
+            baseResults = withoutStderr(baseResults);
+        }
         ResultsExport.writeAll(out, m.label(), results, baseResults, config);
         String dateId = SamplesLog.dateId();
-        for (TaskResult r : taskResults) SamplesLog.write(out, r.metrics().task(), dateId, r.samples());
+        for (TaskResult r : taskResults) if (!r.samples().isEmpty()) SamplesLog.write(out, r.metrics().task(), dateId, r.samples());
         System.out.print(ResultsExport.markdown(results));
         if (!baseResults.isEmpty()) {
             System.out.println("\nbase:");
@@ -196,12 +202,25 @@ final class EvalCommand implements Callable<Integer> {
             if (outcome.reused()) {
                 System.err.println(t.name() + ": stored result of run " + outcome.run().id() + " reused");
                 // the per-sample log comes from the stored items (read back, not scored again)
-                List<ItemSample> samples = new Evaluator(options, store, ProgressListener.NONE, cancel).run(t, dataDir, m, b).samples();
+                List<ItemSample> samples = List.of();
+                try {
+                    samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, cancel).run(t, dataDir, m, b).samples();
+                } catch (ItemStore.NotStoredException e) {
+                    System.err.println(t.name() + ": no per-sample log: the reused run's items are not in the results store (" + e.getMessage() + ")");
+                }
                 taskResults.add(new TaskResult(outcome.run().toTaskMetrics(), null, outcome.run().itemKey(), null, samples));
             } else {
                 taskResults.add(fresh[0]);
             }
         }
+    }
+
+    private static List<TaskMetrics> withoutStderr(List<TaskMetrics> results) {
+        return results.stream().map(t -> {
+            Map<String, Double> metrics = new LinkedHashMap<>(t.metrics());
+            metrics.keySet().removeIf(k -> k.endsWith("_stderr"));
+            return new TaskMetrics(t.task(), t.taskVersion(), t.items(), metrics, t.details());
+        }).toList();
     }
 
     /** --label, else the name of the model a compressed file was made from, else the model's own. */

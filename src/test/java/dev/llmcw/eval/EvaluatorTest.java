@@ -199,6 +199,21 @@ class EvaluatorTest {
     }
 
     @Test
+    void aReadOnlyStoreGivesBackStoredItemsAndRefusesToScoreMissingOnes() {
+        FakeTokenizer tok = new FakeTokenizer(V, true);
+        List<McItem> items = items(10);
+        var task = new FixedTask("t", items, true);
+        ScoringModel m = model("m", new FakeScorer(V, 64, 0), tok);
+        ItemStore store = ItemStore.inMemory();
+        TaskResult scored = new Evaluator(EvalOptions.defaults().withLimit(5), store, null, null).runMultipleChoice(task, items, m, null);
+        TaskResult read = new Evaluator(EvalOptions.defaults().withLimit(5), ItemStore.readOnly(store), null, null).runMultipleChoice(task, items, m, null);
+        assertThat(read.metrics().metrics()).isEqualTo(scored.metrics().metrics());
+        assertThat(read.samples()).hasSize(5);
+        assertThatThrownBy(() -> new Evaluator(EvalOptions.defaults().withLimit(6), ItemStore.readOnly(store), null, null)
+                .runMultipleChoice(task, items, m, null)).isInstanceOf(ItemStore.NotStoredException.class);
+    }
+
+    @Test
     void negativeOrNonNumericCountsAndBothSelectionsAreRefusedWithASentence() {
         assertThat(ItemSubset.parseCount("--limit", "50")).isEqualTo(50);
         assertThat(ItemSubset.parseCount("--limit", "")).isZero();

@@ -157,6 +157,17 @@ class LmEvalProtocolTest {
     }
 
     @Test
+    void bootstrapItersZeroWritesNoStandardErrors() throws IOException {
+        Path noStderr = dir.resolve("no-stderr");
+        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa", "--data", datasets.toString(),
+                "--limit", "3", "--bootstrap-iters", "0", "--out", noStderr.toString(), "--no-store")).isZero();
+        JsonNode root = Json.MAPPER.readTree(Files.readString(noStderr.resolve("results.json")));
+        assertThat(root.at("/config/bootstrap_iters").asInt()).isZero();
+        assertThat(root.at("/results/piqa/acc_stderr,none").asText()).isEqualTo("N/A");
+        assertThat(Files.readString(noStderr.resolve("results.md"))).doesNotContain("±");
+    }
+
+    @Test
     void badCountsAreRefused() {
         for (String[] bad : List.of(new String[]{"--limit", "-1"}, new String[]{"--sample", "ten"}, new String[]{"--bootstrap-iters", "-1"})) {
             assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa", "--data", datasets.toString(),
