@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 /**
  * The key under which an evaluation run's items are stored ({@link ItemStore}): everything that changes
  * the numbers — the model's content hash, task name and version, the data's content hash, BOS mode,
- * effective max length, the item selection (random sample N as "limit", first N as "first"), seed, and whether fidelity against a base model (and which base) is on.
+ * effective max length, the item selection (a random sample N as "limit", the first N as "first"), seed,
+ * and whether fidelity against a base model (and which base) is on.
  * Batch size is left out: it does not change results. Readable prefix + SHA-256 of the canonical form.
  */
 public final class RunKey {

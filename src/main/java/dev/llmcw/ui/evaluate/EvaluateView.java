@@ -11,6 +11,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
+import javafx.scene.control.TextFormatter;
 import javafx.scene.control.cell.CheckBoxListCell;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
@@ -54,6 +55,8 @@ public final class EvaluateView extends VBox {
         var limit = new Spinner<Integer>(0, 1_000_000, vm.limitProperty().get(), 10);
         limit.setId("eval-limit");
         limit.setEditable(true);
+        // whole numbers only: a sign or a letter is not taken into the field (the view model refuses negatives too)
+        limit.getEditor().setTextFormatter(new TextFormatter<String>(c -> c.getControlNewText().matches("\\d{0,9}") ? c : null));
         limit.valueProperty().addListener((o, a, v) -> vm.limitProperty().set(v == null ? 0 : v));
         vm.limitProperty().addListener((o, a, v) -> {
             if (!v.equals(limit.getValue())) limit.getValueFactory().setValue(v.intValue());
