@@ -67,7 +67,7 @@ public final class EngineEvaluationService implements EvaluationService {
     public List<RunRow> evaluate(Request req, ProgressListener progress, CancellationToken cancel) {
         ScoringModel model = scoring(req.model());
         ScoringModel base = req.base() == null ? null : scoring(req.base());
-        var options = new EvalOptions(BosMode.AUTO, 0, req.limit(), req.seed(), 1);
+        var options = new EvalOptions(BosMode.AUTO, 0, req.limit(), req.sample(), req.seed(), 1);
         var rows = new ArrayList<RunRow>();
         for (String name : req.tasks()) {
             cancel.throwIfCancelled();
@@ -103,7 +103,7 @@ public final class EngineEvaluationService implements EvaluationService {
         ModelHandle m = req.model();
         String hash = ModelHashes.contentHash(m.path());
         String baseHash = req.base() == null ? null : ModelHashes.contentHash(req.base().path());
-        var options = new RunSpec.Options(req.limit() == 0 ? null : req.limit(), req.seed(), null, null,
+        var options = new RunSpec.Options(req.limit() == 0 ? null : req.limit(), req.sample() == 0 ? null : req.sample(), req.seed(), null, null,
                 req.base() == null ? null : req.base().path().toString(), baseHash, "dense", Map.of());
         return new RunSpec(m.path().toString(), req.modelLabel(), hash, m.isBase() ? RunSpec.NO_METHOD : m.method(),
                 m.report() == null ? Map.of() : m.report().parameters(), List.of(task), options);

@@ -16,11 +16,12 @@ public interface EvaluationService {
     /**
      * @param modelLabel   name of the base model family for tables and charts ("stories260K")
      * @param base         the uncompressed model, for fidelity metrics (KL, flips); may be null
-     * @param limit        items per task (0 = all)
+     * @param limit        the first N items per task, as lm-eval's --limit (0 = all)
+     * @param sample       a seeded random subset of N items per task instead (0 = none; limit must then be 0)
      * @param dataDir      data folder laid out like shared/datasets (null = the service's default)
      * @param datasetFiles task name → a dataset file the user opened instead (its folder is searched)
      */
-    record Request(String modelLabel, ModelHandle model, ModelHandle base, List<String> tasks, int limit, long seed, boolean fidelity,
+    record Request(String modelLabel, ModelHandle model, ModelHandle base, List<String> tasks, int limit, int sample, long seed, boolean fidelity,
                    Path dataDir, Map<String, Path> datasetFiles) {}
 
     /** The data folder used when a request names none, or null when no data was found. */

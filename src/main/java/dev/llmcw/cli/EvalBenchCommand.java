@@ -34,7 +34,7 @@ final class EvalBenchCommand implements Callable<Integer> {
     @Option(names = "--tasks", defaultValue = "piqa,hellaswag", description = "tasks to time (default: ${DEFAULT-VALUE})")
     String tasks;
 
-    @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all; seeded random subset)")
+    @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all; a seeded random subset, like eval's --sample)")
     int limit;
 
     @Option(names = "--synthetic", description = "also time a random-weight model of this shape (smollm2-135m, llama-3.2-1b), tokenised with tok512")
@@ -74,7 +74,8 @@ final class EvalBenchCommand implements Callable<Integer> {
         for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
             // fresh store each time: a benchmark must not resume
             long cpu0 = dev.llmcw.util.ProcessStats.cpuNanos();
-            TaskMetrics r = new Evaluator(EvalOptions.defaults().withLimit(limit), ItemStore.inMemory(), null, null)
+            // a seeded random subset (eval's --sample), as this benchmark has always timed
+            TaskMetrics r = new Evaluator(EvalOptions.defaults().withSample(limit), ItemStore.inMemory(), null, null)
                     .run(t, dataDir, sm, null).metrics();
             double cpu = (dev.llmcw.util.ProcessStats.cpuNanos() - cpu0) / 1e9;
             var d = r.details();

@@ -5,13 +5,16 @@ import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.Evaluator;
+import dev.llmcw.eval.ItemSample;
 import dev.llmcw.eval.ItemStore;
+import dev.llmcw.eval.ItemSubset;
 import dev.llmcw.eval.ScoringModel;
 import dev.llmcw.eval.ScoringModels;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.TaskResult;
 import dev.llmcw.eval.export.ResultsExport;
+import dev.llmcw.eval.export.SamplesLog;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
@@ -30,15 +33,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", description = {
         "Zero-shot evaluation scored exactly like lm-evaluation-harness (loglikelihood multiple choice, rolling perplexity).",
-        "Writes results.json (lm-eval layout), results.csv and results.md to --out."})
+        "Writes results.json (lm-eval layout), results.csv, results.md and one samples_<task>_<date>.jsonl per task",
+        "(lm-eval's --log_samples) to --out."})
 final class EvalCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(EvalCommand.class);
 
@@ -66,11 +71,19 @@ final class EvalCommand implements Callable<Integer> {
             defaultValue = "")
     String data;
 
-    @Option(names = "--limit", defaultValue = "0", description = "evaluate a seeded random subset of N items per task (0 = all)")
-    int limit;
+    // read as text so that a bad value gets one sentence naming the option (see ItemSubset.parseCount)
+    @Option(names = "--limit", defaultValue = "0", description = "evaluate the first N items of each task's split, as lm-eval's --limit (0 = all)")
+    String limitText;
 
-    @Option(names = "--seed", defaultValue = "1234", description = "seed of the --limit subset and of the cloze construction")
+    @Option(names = "--sample", defaultValue = "0", description = "evaluate a seeded random subset of N items per task instead (see --seed; not with --limit)")
+    String sampleText;
+
+    @Option(names = "--seed", defaultValue = "1234", description = "seed of the --sample subset and of the cloze construction")
     long seed;
+
+    @Option(names = "--bootstrap-iters", defaultValue = "100000", description = "as lm-eval: 0 writes no standard errors; otherwise acc and acc_norm "
+            + "get the closed-form standard error of the mean (no metric of the workbench is bootstrapped)")
+    int bootstrapIters;
 
     @Option(names = "--bos", defaultValue = "auto", description = "auto (lm-eval <= 0.4.9.1: none; papers' ppl: tokenizer default), on (tokenizer default), off")
     String bos;
@@ -96,7 +109,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
-        EvalOptions options = new EvalOptions(BosMode.parse(bos), maxLength, limit, seed, batchSize);
+        int limit = ItemSubset.parseCount("--limit", limitText), sample = ItemSubset.parseCount("--sample", sampleText);
+        if (limit > 0 && sample > 0) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
+        if (bootstrapIters < 0) throw new IllegalArgumentException("--bootstrap-iters must be 0 or positive, not " + bootstrapIters);
+        EvalOptions options = new EvalOptions(BosMode.parse(bos), maxLength, limit, sample, seed, batchSize);
         List<Task> taskList = new ArrayList<>();
         for (String t : tasks) taskList.addAll(TaskRegistry.parse(t, seed, textFile));
         LOG.info("loading {}", model);
@@ -110,28 +126,36 @@ final class EvalCommand implements Callable<Integer> {
         ProgressListener progress = new ConsoleProgress();
         CancellationToken cancel = new CancellationToken();
         Runtime.getRuntime().addShutdownHook(new Thread(cancel::cancel));
-        List<TaskMetrics> results = new ArrayList<>(), baseResults = new ArrayList<>();
+        List<TaskResult> taskResults = new ArrayList<>();
         if (noStore) {
             Evaluator evaluator = new Evaluator(options, ItemStore.inMemory(), progress, cancel);
             for (Task t : taskList) {
-                TaskResult r = evaluator.run(t, dataDir, m, b);
+                taskResults.add(evaluator.run(t, dataDir, m, b));
                 System.err.println();
-                results.add(r.metrics());
-                if (r.baseMetrics() != null) baseResults.add(r.baseMetrics());
             }
         } else {
             try (ResultsStore store = db == null ? ResultsStore.openDefault() : ResultsStore.open(db)) {
-                evaluateStored(store, taskList, dataDir, options, loaded, m, b, progress, cancel, results, baseResults);
+                evaluateStored(store, taskList, dataDir, options, loaded, m, b, progress, cancel, taskResults);
             }
         }
+        List<TaskMetrics> results = taskResults.stream().map(TaskResult::metrics).toList();
+        List<TaskMetrics> baseResults = taskResults.stream().map(TaskResult::baseMetrics).filter(Objects::nonNull).toList();
         Map<String, Object> config = ResultsExport.config(
                 "model", "workbench", "model_args", "path=" + model + (tokenizer != null ? ",tokenizer=" + tokenizer : ""),
                 "model_label", m.label(), "model_sha256", m.fingerprint(),
                 "base", base == null ? null : base.toString(), "data", dataDir.toString(),
-                "batch_size", batchSize, "limit", limit == 0 ? null : limit, "seed", seed, "bos", options.bos().name().toLowerCase(),
-                "max_length", maxLength == 0 ? null : maxLength, "num_fewshot", 0, "bootstrap_iters", 0,
-                "workbench_version", BuildInfo.version(), "date", Instant.now().toString());
+                "batch_size", batchSize, "device", "cpu", "limit", limit == 0 ? null : limit, "sample", sample == 0 ? null : sample,
+                "bootstrap_iters", bootstrapIters, "random_seed", seed, "seed", seed, "bos", options.bos().name().toLowerCase(),
+                "max_length", maxLength == 0 ? null : maxLength, "num_fewshot", 0,
+                "workbench_version", BuildInfo.version(), "model_name", model.toString());
+        if (bootstrapIters == 0) {
+            // as lm-eval: no standard errors at all, in the tables as in the JSON
+            results = withoutStderr(results);
+            baseResults = withoutStderr(baseResults);
+        }
         ResultsExport.writeAll(out, m.label(), results, baseResults, config);
+        String dateId = SamplesLog.dateId();
+        for (TaskResult r : taskResults) if (!r.samples().isEmpty()) SamplesLog.write(out, r.metrics().task(), dateId, r.samples());
         System.out.print(ResultsExport.markdown(results));
         if (!baseResults.isEmpty()) {
             System.out.println("\nbase:");
@@ -147,7 +171,7 @@ final class EvalCommand implements Callable<Integer> {
      */
     private void evaluateStored(ResultsStore store, List<Task> taskList, Path dataDir, EvalOptions options, Model loaded,
                                 ScoringModel m, ScoringModel b, ProgressListener progress, CancellationToken cancel,
-                                List<TaskMetrics> results, List<TaskMetrics> baseResults) {
+                                List<TaskResult> taskResults) {
         String modelHash = ModelHashes.contentHash(model);
         // The compression as this store recorded it, else as the file itself says (a compressed file made
         // elsewhere is not an uncompressed model: it must not become the charts' reference line)
@@ -164,7 +188,7 @@ final class EvalCommand implements Callable<Integer> {
             case OFF -> Boolean.FALSE;
             default -> null;
         };
-        var opts = new RunSpec.Options(limit == 0 ? null : limit, seed, bosFlag, maxLength == 0 ? null : maxLength,
+        var opts = new RunSpec.Options(options.limit() == 0 ? null : options.limit(), options.sample() == 0 ? null : options.sample(), seed, bosFlag, maxLength == 0 ? null : maxLength,
                 null, null, Boolean.getBoolean("workbench.onTheFly") ? "on-the-fly" : "dense",
                 tokenizer == null ? Map.of() : Map.of("tokenizer", m.fingerprint()));
         if (base != null) opts = opts.withFidelityBase(base.toString(), ModelHashes.contentHash(base));
@@ -179,10 +203,28 @@ final class EvalCommand implements Callable<Integer> {
                         return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
                     });
             System.err.println();
-            if (outcome.reused()) LOG.info("{}: stored result of run {} reused", t.name(), outcome.run().id());
-            results.add(fresh[0] != null ? fresh[0].metrics() : outcome.run().toTaskMetrics());
-            if (fresh[0] != null && fresh[0].baseMetrics() != null) baseResults.add(fresh[0].baseMetrics());
+            if (outcome.reused()) {
+                LOG.info("{}: stored result of run {} reused", t.name(), outcome.run().id());
+                // the per-sample log comes from the stored items (read back, not scored again)
+                List<ItemSample> samples = List.of();
+                try {
+                    samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, cancel).run(t, dataDir, m, b).samples();
+                } catch (ItemStore.NotStoredException e) {
+                    System.err.println(t.name() + ": no per-sample log: the reused run's items are not in the results store (" + e.getMessage() + ")");
+                }
+                taskResults.add(new TaskResult(outcome.run().toTaskMetrics(), null, outcome.run().itemKey(), null, samples));
+            } else {
+                taskResults.add(fresh[0]);
+            }
         }
+    }
+
+    private static List<TaskMetrics> withoutStderr(List<TaskMetrics> results) {
+        return results.stream().map(t -> {
+            Map<String, Double> metrics = new LinkedHashMap<>(t.metrics());
+            metrics.keySet().removeIf(k -> k.endsWith("_stderr"));
+            return new TaskMetrics(t.task(), t.taskVersion(), t.items(), metrics, t.details());
+        }).toList();
     }
 
     /** --label, else the name of the model a compressed file was made from, else the model's own. */

@@ -21,11 +21,14 @@ import java.util.Map;
 
 /**
  * Runs a task on a model exactly as lm-evaluation-harness scores it: works out the effective max length,
- * BOS, the --limit subset and the run keys, hands the items to the one {@link ItemRunner} with the
+ * BOS, the --limit / --sample subset and the run keys, hands the items to the one {@link ItemRunner} with the
  * task's {@link ItemScorer} (multiple-choice loglikelihood or perplexity windows), and turns the stored
  * per-item payloads into metrics (with fidelity metrics when a base model is given).
  */
 public final class Evaluator {
+    /** Detail key: items in the task's split before --limit / --sample (lm-eval's n-samples "original"). */
+    public static final String ITEMS_IN_SPLIT = "items_in_split";
+
     private final EvalOptions options;
     private final ItemRunner runner;
 
@@ -58,13 +61,14 @@ public final class Evaluator {
         String dataHash = dataFingerprint(allItems);
         String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
-        int[] chosen = ItemSubset.select(allItems.stream().map(McItem::id).toList(), options.limit(), options.seed());
+        int[] chosen = options.select(allItems.stream().map(McItem::id).toList());
         List<McItem> items = Arrays.stream(chosen).mapToObj(allItems::get).toList();
 
         ItemRunner.Run<McPayload> run = runner.run(items, new MultipleChoiceScorer(model, base, bos, maxLength),
                 new ItemRunner.Keys(task.name(), runKey, baseKey, model, base), itemParallel(model, base));
 
         Map<String, String> details = commonDetails(task, model, bos, maxLength, runKey, dataHash);
+        details.put(ITEMS_IN_SPLIT, Integer.toString(allItems.size()));
         details.put("items_resumed", Integer.toString(run.resumed()));
         details.putAll(run.counters().details());
         details.putAll(run.throughput().details());
@@ -75,7 +79,9 @@ public final class Evaluator {
             baseMetrics = new TaskMetrics(task.name(), task.version(), items.size(), mcMetrics(task, items, run.base()), bd);
             addMcFidelity(items, run.model(), run.base(), metrics, details);
         }
-        return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey);
+        List<ItemSample> samples = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) samples.add(new ItemSample.MultipleChoice(chosen[i], items.get(i), run.model().get(i), task.reportsAccNorm()));
+        return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey, samples);
     }
 
     /** Items in the next item-parallel block (see {@link ItemRunner#nextBlock}). */
@@ -153,7 +159,7 @@ public final class Evaluator {
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
 
         List<PerplexityScorer.PplItem> all = PerplexityScorer.items(task.name(), docs, chunked, model, bos, maxLength);
-        int[] chosen = ItemSubset.select(all.stream().map(PerplexityScorer.PplItem::id).toList(), options.limit(), options.seed());
+        int[] chosen = options.select(all.stream().map(PerplexityScorer.PplItem::id).toList());
         List<PerplexityScorer.PplItem> items = Arrays.stream(chosen).mapToObj(all::get).toList();
 
         // one document at a time with parallel kernels: documents are long enough to fill the engine's threads
@@ -162,6 +168,7 @@ public final class Evaluator {
         List<PplPayload> results = run.model(), baseResults = run.base();
 
         Map<String, String> details = commonDetails(task, model, bos, maxLength, runKey, dataHash);
+        details.put(ITEMS_IN_SPLIT, Integer.toString(all.size()));
         details.put("items_resumed", Integer.toString(run.resumed()));
         details.put("rolling_prefix_token", chunked ? "-" : Integer.toString(LmEvalRequests.prefixToken(model.tokenizer())));
         details.putAll(run.counters().details());
@@ -173,7 +180,12 @@ public final class Evaluator {
                     commonDetails(task, base, bos, maxLength, baseKey, dataHash));
             addPplFidelity(chunked, results, baseResults, metrics, details);
         }
-        return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey);
+        List<ItemSample> samples = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            PerplexityScorer.PplItem it = items.get(i);
+            samples.add(new ItemSample.Perplexity(chosen[i], it.id(), it.doc(), results.get(i)));
+        }
+        return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey, samples);
     }
 
     private static void addPplFidelity(boolean chunked, List<PplPayload> results, List<PplPayload> baseResults,
@@ -231,6 +243,7 @@ public final class Evaluator {
         d.put("bos", options.bos().name().toLowerCase() + (bos ? " (BOS prepended)" : " (no BOS)"));
         d.put("max_length", Integer.toString(maxLength));
         d.put("limit", Integer.toString(options.limit()));
+        d.put("sample", Integer.toString(options.sample()));
         d.put("seed", Long.toString(options.seed()));
         d.put("batch_size", Integer.toString(options.batchSize()));
         d.put("run_key", runKey);

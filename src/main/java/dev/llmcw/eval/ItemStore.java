@@ -31,6 +31,33 @@ public interface ItemStore {
         for (StoredItem item : items) save(runKey, item);
     }
 
+    /** Thrown by a {@link #readOnly} store when an item is not stored and would have to be scored. */
+    final class NotStoredException extends RuntimeException {
+        public NotStoredException(String runKey, String itemId) {
+            super("item " + itemId + " is not stored under run key " + runKey);
+        }
+    }
+
+    /**
+     * The stored items of {@code store}, read only: saving throws {@link NotStoredException}, so an
+     * evaluation that finds an item missing stops after scoring at most one block instead of
+     * re-evaluating the task (reading back a reused run's items).
+     */
+    static ItemStore readOnly(ItemStore store) {
+        return new ItemStore() {
+            @Override
+            public Map<String, StoredItem> load(String runKey) { return store.load(runKey); }
+
+            @Override
+            public void save(String runKey, StoredItem item) { throw new NotStoredException(runKey, item.itemId()); }
+
+            @Override
+            public void saveAll(String runKey, java.util.List<StoredItem> items) {
+                throw new NotStoredException(runKey, items.getFirst().itemId());
+            }
+        };
+    }
+
     static ItemStore inMemory() {
         return new ItemStore() {
             private final Map<String, Map<String, StoredItem>> runs = new ConcurrentHashMap<>();

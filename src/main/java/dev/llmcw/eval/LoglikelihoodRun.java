@@ -35,13 +35,14 @@ public final class LoglikelihoodRun {
         String dataHash = dataFingerprint(allItems);
         String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
-        int[] chosen = ItemSubset.select(allItems.stream().map(TargetItem::id).toList(), options.limit(), options.seed());
+        int[] chosen = options.select(allItems.stream().map(TargetItem::id).toList());
         List<TargetItem> items = Arrays.stream(chosen).mapToObj(allItems::get).toList();
 
         ItemRunner.Run<Payload> run = runner.run(items, new LoglikelihoodScorer(model, base, bos, maxLength),
                 new ItemRunner.Keys(task.name(), runKey, baseKey, model, base), ItemRunner.itemParallel(model, base));
 
         Map<String, String> details = evaluator.commonDetails(task, model, bos, maxLength, runKey, dataHash);
+        details.put(Evaluator.ITEMS_IN_SPLIT, Integer.toString(allItems.size()));
         details.put("items_resumed", Integer.toString(run.resumed()));
         details.putAll(run.counters().details());
         details.putAll(run.throughput().details());

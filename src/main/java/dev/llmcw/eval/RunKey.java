@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 /**
  * The key under which an evaluation run's items are stored ({@link ItemStore}): everything that changes
  * the numbers — the model's content hash, task name and version, the data's content hash, BOS mode,
- * effective max length, limit, seed, and whether fidelity against a base model (and which base) is on.
+ * effective max length, the item selection (a random sample N as "limit", the first N as "first"), seed,
+ * and whether fidelity against a base model (and which base) is on.
  * Batch size is left out: it does not change results. Readable prefix + SHA-256 of the canonical form.
  */
 public final class RunKey {
@@ -30,9 +31,13 @@ public final class RunKey {
         parts.put("data", dataFingerprint);
         parts.put("bos", o.bos().name());
         parts.put("max_length", Integer.toString(maxLength));
-        parts.put("limit", Integer.toString(o.limit()));
+        // "limit" keeps the meaning it had before --sample existed (a seeded random subset, now --sample), so
+        // items stored then stay where a resumed or reused run looks for them; the first N (lm-eval's --limit)
+        // is a part of its own, added only when given, so full runs keep their keys too
+        parts.put("limit", Integer.toString(o.sample()));
         parts.put("seed", Long.toString(o.seed()));
         parts.put("fidelity", baseFingerprint == null ? "off" : "on:" + baseFingerprint);
+        if (o.limit() > 0) parts.put("first", Integer.toString(o.limit()));
         String canonical = parts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"));
         return task.name() + "@" + task.version() + "/" + Hashing.sha256(canonical).substring(0, 32);
     }

@@ -70,7 +70,7 @@ public final class ResultsExport {
         RunSpec s = first.spec();
         Map<String, Object> config = dev.llmcw.eval.export.ResultsExport.config(
                 "model", "llm-compression-workbench", "model_args", "pretrained=" + s.modelPath(),
-                "limit", s.options().limit(), "random_seed", s.options().seed(), "add_bos_token", s.options().bos(),
+                "limit", s.options().limit(), "sample", s.options().sample(), "random_seed", s.options().seed(), "add_bos_token", s.options().bos(),
                 "max_length", s.options().maxLength(), "num_fewshot", 0);
         ObjectNode doc;
         try {

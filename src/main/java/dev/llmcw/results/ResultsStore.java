@@ -368,13 +368,21 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     }
 
     /**
-     * The newest finished (DONE) run with this run key and the same item limit, if any: the
-     * result a suite or the GUI reuses instead of evaluating again.
+     * The newest finished (DONE) run with this run key over the first {@code limit} items (no random
+     * sample), if any: the result a suite or the GUI reuses instead of evaluating again.
      */
     public Optional<RunRecord> findDone(String runKey, Integer limit) {
+        return findDone(runKey, RunSpec.Options.defaults().withLimit(limit));
+    }
+
+    /**
+     * The newest finished (DONE) run with this run key over the same items (same limit, same sample)
+     * as {@code options} ask for, if any.
+     */
+    public Optional<RunRecord> findDone(String runKey, RunSpec.Options options) {
         return runsByKey(runKey).stream()
                 .filter(r -> r.status() == RunStatus.DONE)
-                .filter(r -> java.util.Objects.equals(r.spec().options().limit(), limit))
+                .filter(r -> r.spec().options().sameItems(options))
                 .findFirst();
     }
 

@@ -2,6 +2,7 @@ package dev.llmcw.results;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.llmcw.eval.ItemSubset;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 
@@ -57,7 +58,10 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
     /**
      * Evaluation options.
      *
-     * @param limit            evaluate only the first {@code limit} items (null = all)
+     * @param limit            evaluate only the first {@code limit} items, as lm-eval's --limit (null = all)
+     * @param sample           evaluate a seeded random subset of {@code sample} items instead (null = none);
+     *                         runs stored before --sample existed had their random-subset "limit" moved here
+     *                         by the schema migration
      * @param seed             seed for anything random (item subsets, sampling)
      * @param bos              prepend BOS (null = tokenizer default); lm-eval ≤ 0.4.9.1 uses false
      * @param maxLength        context window used for scoring (null = model's)
@@ -68,25 +72,44 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
      * @param extra            anything else that changes numbers (task variants, prompt templates)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Options(Integer limit, Long seed, Boolean bos, Integer maxLength, String fidelityBase,
+    public record Options(Integer limit, Integer sample, Long seed, Boolean bos, Integer maxLength, String fidelityBase,
                           String fidelityBaseHash, String codePath, Map<String, String> extra) {
         public Options {
             if (seed == null) seed = 1234L;
             if (codePath == null || codePath.isBlank()) codePath = "dense";
             extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(extra));
             if (limit != null && limit <= 0) throw new IllegalArgumentException("limit must be positive: " + limit);
+            if (sample != null && sample <= 0) throw new IllegalArgumentException("sample must be positive: " + sample);
+            if (limit != null && sample != null) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
+        }
+
+        /** Without a random sample (the shape of the options before --sample existed). */
+        public Options(Integer limit, Long seed, Boolean bos, Integer maxLength, String fidelityBase,
+                       String fidelityBaseHash, String codePath, Map<String, String> extra) {
+            this(limit, null, seed, bos, maxLength, fidelityBase, fidelityBaseHash, codePath, extra);
         }
 
         public static Options defaults() {
-            return new Options(null, 1234L, null, null, null, null, "dense", Map.of());
+            return new Options(null, null, 1234L, null, null, null, null, "dense", Map.of());
         }
 
+        /** The first {@code l} items (null = all); clears a sample. */
         public Options withLimit(Integer l) {
-            return new Options(l, seed, bos, maxLength, fidelityBase, fidelityBaseHash, codePath, extra);
+            return new Options(l, null, seed, bos, maxLength, fidelityBase, fidelityBaseHash, codePath, extra);
+        }
+
+        /** A seeded random subset of {@code n} items (null = none); clears a limit. */
+        public Options withSample(Integer n) {
+            return new Options(null, n, seed, bos, maxLength, fidelityBase, fidelityBaseHash, codePath, extra);
         }
 
         public Options withFidelityBase(String path, String hash) {
-            return new Options(limit, seed, bos, maxLength, path, hash, codePath, extra);
+            return new Options(limit, sample, seed, bos, maxLength, path, hash, codePath, extra);
+        }
+
+        /** Whether a stored run with options {@code o} evaluated the same items as these options ask for. */
+        public boolean sameItems(Options o) {
+            return java.util.Objects.equals(limit, o.limit) && java.util.Objects.equals(sample, o.sample);
         }
     }
 
@@ -95,8 +118,9 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
      * changes an item's numbers — weight content hash, method and parameters, task and task version,
      * seed, BOS, max length, fidelity base hash, code path, extra options and this key's own version.
      * Paths and labels are NOT part of it (moving a file keeps its results; changing its bytes does
-     * not). {@code limit} is not part of it either: an item's result does not depend on how many
-     * items were asked for, so a longer run reuses the items of a shorter one.
+     * not). {@code limit} and {@code sample} are not part of it either: an item's result does not
+     * depend on which items were asked for, so a longer run reuses the items of a shorter one; which
+     * items a finished run covered is matched separately ({@link Options#sameItems}).
      */
     public String cacheKey(String task, String taskVersion) {
         return cacheKey(task, taskVersion, null);

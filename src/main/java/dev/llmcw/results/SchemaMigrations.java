@@ -69,7 +69,13 @@ final class SchemaMigrations {
             // v4: the process evaluating a running run (id and start time), so a run whose process was
             // killed is marked interrupted when the database is next opened instead of staying "running".
             List.of("ALTER TABLE runs ADD COLUMN owner_pid INTEGER",
-                    "ALTER TABLE runs ADD COLUMN owner_started TEXT"));
+                    "ALTER TABLE runs ADD COLUMN owner_started TEXT"),
+            // v5: "limit" used to mean a seeded random subset; it now means the first N items (lm-eval's
+            // --limit) and the random subset is "sample". Stored runs keep what they evaluated: their limit
+            // becomes a sample, so a new first-N run never reuses one of them.
+            List.of("""
+                    UPDATE runs SET options = json_set(json_remove(options, '$.limit'), '$.sample', json_extract(options, '$.limit'))
+                    WHERE json_valid(options) AND json_type(options, '$.limit') = 'integer'"""));
 
     static int latest() { return STEPS.size(); }
 

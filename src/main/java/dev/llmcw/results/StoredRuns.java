@@ -6,12 +6,11 @@ import dev.llmcw.util.CancellationToken;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Runs one task evaluation with its bookkeeping in the results store: reuse a finished run with the
- * same cache key and limit, else resume an unfinished one (the evaluation finds its items already
+ * same cache key over the same items (limit, sample), else resume an unfinished one (the evaluation finds its items already
  * stored and skips them), else start a new run; then store metrics, item key, timing and the final
  * status (done, cancelled or failed with the message). The CLI, the GUI and suites all go through
  * here, so they resume and record the same way.
@@ -35,15 +34,14 @@ public final class StoredRuns {
     public static Outcome execute(ResultsStore store, RunSpec spec, String task, String taskVersion, String dataHash,
                                   Double bitsPerWeight, Long totalBytes, Evaluation evaluation) {
         String key = spec.cacheKey(task, taskVersion, dataHash);
-        Integer limit = spec.options().limit();
-        Optional<RunRecord> done = store.findDone(key, limit);
+        Optional<RunRecord> done = store.findDone(key, spec.options());
         if (done.isPresent()) {
             RunRecord r = done.get();
             return new Outcome(r, true, r.itemKey() == null ? 0 : store.itemCount(r.itemKey()));
         }
         Optional<RunRecord> unfinished = store.runsByKey(key).stream()
                 .filter(r -> r.status() != RunStatus.DONE)
-                .filter(r -> Objects.equals(r.spec().options().limit(), limit))
+                .filter(r -> r.spec().options().sameItems(spec.options()))
                 .findFirst();
         long id;
         if (unfinished.isPresent()) {

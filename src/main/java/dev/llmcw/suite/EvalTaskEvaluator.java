@@ -51,7 +51,8 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
                                                    ProgressListener progress, CancellationToken cancel) {
         // RunSpec's bos null = "as lm-eval does" (AUTO: no BOS for loglikelihood tasks up to lm-eval 0.4.9.1)
         BosMode bos = o.bos() == null ? BosMode.AUTO : o.bos() ? BosMode.ON : BosMode.OFF;
-        EvalOptions eo = new EvalOptions(bos, o.maxLength() == null ? 0 : o.maxLength(), o.limit() == null ? 0 : o.limit(), o.seed(), 1);
+        EvalOptions eo = new EvalOptions(bos, o.maxLength() == null ? 0 : o.maxLength(), o.limit() == null ? 0 : o.limit(),
+                o.sample() == null ? 0 : o.sample(), o.seed(), 1);
         if (!Objects.equals(model, lastModelPath)) {
             lastModel = ScoringModels.load(model, null);
             lastModelPath = model;

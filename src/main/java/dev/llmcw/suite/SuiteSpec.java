@@ -47,8 +47,9 @@ import java.util.regex.Pattern;
  *     sweep: {C: [8], P: [3, 4], K: [16]}
  * tasks: [piqa, hellaswag, tinystories_ppl]   # required, at least one (task names of the eval command)
  * options:                       # optional evaluation options, the same for every run
- *   limit: 200                   # items per task (default: all)
- *   seed: 1234
+ *   limit: 200                   # the first 200 items per task, as lm-eval's --limit (default: all)
+ *   sample: 200                  # or a seeded random 200 items per task (not with limit)
+ *   seed: 1234                   # seed of the sample
  *   bos: false                   # default: tokenizer default
  *   maxLength: 512
  *   fidelity: true               # compressed models also get KL / top-1 / flips against the base
@@ -66,7 +67,7 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
 
     public record MethodEntry(String method, Map<String, Object> params, Map<String, List<Object>> sweep) {}
 
-    public record Options(Integer limit, Long seed, Boolean bos, Integer maxLength, Boolean fidelity, String codePath) {}
+    public record Options(Integer limit, Integer sample, Long seed, Boolean bos, Integer maxLength, Boolean fidelity, String codePath) {}
 
     /** One expanded method setting. */
     public record Setting(String method, Map<String, String> params) {
@@ -125,6 +126,14 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
             }
             return "unknown field \"" + key + "\"";
         }
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && !f.getPath().isEmpty()) {
+            // name the field ("options.sample must be a number, not "many"") rather than the Java type
+            String field = f.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining(".")).replace(".[", "[");
+            var loc = f.getLocation();
+            return field + " must be a " + (Number.class.isAssignableFrom(f.getTargetType()) ? "number" : f.getTargetType().getSimpleName())
+                    + ", not \"" + f.getValue() + "\"" + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
+        }
         if (e instanceof JsonProcessingException j) {
             var loc = j.getLocation();
             String line = loc == null ? "" : " (line " + loc.getLineNr() + ")";
@@ -155,7 +164,11 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
         }
         if (tasks == null || tasks.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"tasks\"");
         if (options != null && options.limit() != null && options.limit() <= 0)
-            throw new IllegalArgumentException(file + ": options.limit must be positive");
+            throw new IllegalArgumentException(file + ": options.limit must be a positive number of items, not " + options.limit());
+        if (options != null && options.sample() != null && options.sample() <= 0)
+            throw new IllegalArgumentException(file + ": options.sample must be a positive number of items, not " + options.sample());
+        if (options != null && options.limit() != null && options.sample() != null)
+            throw new IllegalArgumentException(file + ": options.limit (the first N items) and options.sample (a random N) cannot be combined; give one of them");
         if (options != null && options.codePath() != null && !List.of("dense", "on-the-fly").contains(options.codePath()))
             throw new IllegalArgumentException(file + ": options.codePath must be \"dense\" or \"on-the-fly\"");
     }
@@ -214,16 +227,16 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
 
     /** Evaluation options of every run of this suite (fidelity base filled in per model by the runner). */
     public RunSpec.Options runOptions() {
-        Options o = options == null ? new Options(null, null, null, null, null, null) : options;
-        return new RunSpec.Options(o.limit(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
+        Options o = options == null ? new Options(null, null, null, null, null, null, null) : options;
+        return new RunSpec.Options(o.limit(), o.sample(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
     }
 
     /** The same suite with every task limited to {@code limit} items (a quick run of a preset). */
     public SuiteSpec withLimit(int limit) {
         if (limit <= 0) throw new IllegalArgumentException("limit must be positive, got " + limit);
-        Options o = options == null ? new Options(null, null, null, null, null, null) : options;
+        Options o = options == null ? new Options(null, null, null, null, null, null, null) : options;
         return new SuiteSpec(name, db, workDir, report, models, methods, tasks,
-                new Options(limit, o.seed(), o.bos(), o.maxLength(), o.fidelity(), o.codePath()));
+                new Options(limit, null, o.seed(), o.bos(), o.maxLength(), o.fidelity(), o.codePath()));
     }
 
     public boolean fidelity() { return options != null && Boolean.TRUE.equals(options.fidelity()); }

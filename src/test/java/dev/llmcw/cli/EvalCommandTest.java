@@ -35,6 +35,11 @@ class EvalCommandTest {
         assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa,tinystories_ppl", "--data", data.toString(),
                 "--out", out2.toString(), "--seed", "7", "--db", db.toString())).isZero();
         assertThat(Json.MAPPER.readTree(Files.readString(out2.resolve("results.json"))).get("results")).isEqualTo(first);
+        // the reused runs' per-sample logs are read back from the stored items
+        try (var files = Files.list(out2)) {
+            Path piqaSamples = files.filter(p -> p.getFileName().toString().startsWith("samples_piqa_")).findFirst().orElseThrow();
+            assertThat(Files.readAllLines(piqaSamples)).hasSize(3);
+        }
         try (var store = dev.llmcw.results.ResultsStore.open(db)) {
             var runs = store.listRuns(dev.llmcw.results.RunFilter.all());
             assertThat(runs).hasSize(2);

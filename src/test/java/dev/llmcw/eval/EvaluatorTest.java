@@ -167,13 +167,60 @@ class EvaluatorTest {
     }
 
     @Test
-    void limitIsASeededRandomSubsetNotTheFirstItems() {
+    void sampleIsASeededRandomSubsetInDatasetOrder() {
         List<String> ids = items(200).stream().map(McItem::id).toList();
-        int[] a = ItemSubset.select(ids, 20, 1), b = ItemSubset.select(ids, 20, 1), c = ItemSubset.select(ids, 20, 2);
+        int[] a = ItemSubset.sample(ids, 20, 1), b = ItemSubset.sample(ids, 20, 1), c = ItemSubset.sample(ids, 20, 2);
         assertThat(a).hasSize(20).containsExactly(b).isSorted();
         assertThat(a).isNotEqualTo(c);
         assertThat(a[19]).isGreaterThan(19);
-        assertThat(ItemSubset.select(ids, 0, 1)).hasSize(200);
+        assertThat(ItemSubset.sample(ids, 0, 1)).hasSize(200);
+    }
+
+    /** lm-eval's --limit N: the first N documents of the split; --sample N: a seeded random N; different runs. */
+    @Test
+    void limitEvaluatesTheFirstItemsAndSampleARandomSubset() {
+        FakeTokenizer tok = new FakeTokenizer(V, true);
+        List<McItem> items = items(200);
+        var task = new FixedTask("t", items, true);
+        ScoringModel m = model("m", new FakeScorer(V, 64, 0), tok);
+        TaskResult first = new Evaluator(EvalOptions.defaults().withLimit(50), null, null, null).runMultipleChoice(task, items, m, null);
+        assertThat(first.metrics().items()).isEqualTo(50);
+        assertThat(first.samples()).extracting(ItemSample::docId).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 50).boxed().toList());
+        assertThat(first.samples()).extracting(s -> ((ItemSample.MultipleChoice) s).item().id())
+                .containsExactlyElementsOf(items.subList(0, 50).stream().map(McItem::id).toList());
+        assertThat(first.metrics().details()).containsEntry("limit", "50").containsEntry("sample", "0").containsEntry(Evaluator.ITEMS_IN_SPLIT, "200");
+
+        TaskResult sample = new Evaluator(EvalOptions.defaults().withSample(50).withSeed(1), null, null, null).runMultipleChoice(task, items, m, null);
+        List<Integer> docs = sample.samples().stream().map(ItemSample::docId).toList();
+        assertThat(docs).hasSize(50).isSorted().isEqualTo(java.util.Arrays.stream(ItemSubset.sample(items.stream().map(McItem::id).toList(), 50, 1)).boxed().toList());
+        assertThat(docs.getLast()).isGreaterThan(49);
+        assertThat(sample.runKey()).isNotEqualTo(first.runKey());
+        TaskResult otherSeed = new Evaluator(EvalOptions.defaults().withSample(50).withSeed(2), null, null, null).runMultipleChoice(task, items, m, null);
+        assertThat(otherSeed.samples().stream().map(ItemSample::docId).toList()).isNotEqualTo(docs);
+    }
+
+    @Test
+    void aReadOnlyStoreGivesBackStoredItemsAndRefusesToScoreMissingOnes() {
+        FakeTokenizer tok = new FakeTokenizer(V, true);
+        List<McItem> items = items(10);
+        var task = new FixedTask("t", items, true);
+        ScoringModel m = model("m", new FakeScorer(V, 64, 0), tok);
+        ItemStore store = ItemStore.inMemory();
+        TaskResult scored = new Evaluator(EvalOptions.defaults().withLimit(5), store, null, null).runMultipleChoice(task, items, m, null);
+        TaskResult read = new Evaluator(EvalOptions.defaults().withLimit(5), ItemStore.readOnly(store), null, null).runMultipleChoice(task, items, m, null);
+        assertThat(read.metrics().metrics()).isEqualTo(scored.metrics().metrics());
+        assertThat(read.samples()).hasSize(5);
+        assertThatThrownBy(() -> new Evaluator(EvalOptions.defaults().withLimit(6), ItemStore.readOnly(store), null, null)
+                .runMultipleChoice(task, items, m, null)).isInstanceOf(ItemStore.NotStoredException.class);
+    }
+
+    @Test
+    void negativeOrNonNumericCountsAndBothSelectionsAreRefusedWithASentence() {
+        assertThat(ItemSubset.parseCount("--limit", "50")).isEqualTo(50);
+        assertThat(ItemSubset.parseCount("--limit", "")).isZero();
+        assertThatThrownBy(() -> ItemSubset.parseCount("--limit", "-3")).hasMessage("--limit must be 0 (all items) or a positive number of items, not -3");
+        assertThatThrownBy(() -> ItemSubset.parseCount("--sample", "ten")).hasMessage("--sample must be a whole number of items, not \"ten\"");
+        assertThatThrownBy(() -> new EvalOptions(BosMode.AUTO, 0, 5, 5, 1, 1)).hasMessageContaining("cannot be combined");
     }
 
     @Test

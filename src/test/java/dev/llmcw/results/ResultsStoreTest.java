@@ -197,6 +197,30 @@ class ResultsStoreTest {
         }
     }
 
+    /**
+     * Before --sample existed a stored "limit" was a seeded random subset: the v4 migration makes those
+     * runs samples, so a new first-N run with the same number is not answered with an old random one.
+     */
+    @Test
+    void oldRandomLimitRunsBecomeSamplesAndAreNotReusedForFirstNRuns() throws Exception {
+        Path db = dir.resolve("v3.db");
+        RunSpec old = spec("stories", "abc123", "none", Map.of());
+        String key = old.cacheKey("piqa", "1");
+        try (var store = ResultsStore.open(db, 3)) {
+            long id = store.saveRun(old, "piqa", "1", null, null);
+            store.updateStatus(id, RunStatus.DONE, null);
+            assertThat(store.findDone(key, 10)).isPresent();
+        }
+        try (var store = ResultsStore.open(db)) {
+            RunRecord r = store.runsByKey(key).getFirst();
+            assertThat(r.spec().options().limit()).isNull();
+            assertThat(r.spec().options().sample()).isEqualTo(10);
+            assertThat(store.findDone(key, 10)).as("a first-10 run is another run").isEmpty();
+            assertThat(store.findDone(key, RunSpec.Options.defaults().withSample(10))).isPresent();
+            assertThat(store.findDone(key, RunSpec.Options.defaults().withSample(11))).isEmpty();
+        }
+    }
+
     @Test
     void upgradesAVersion1DatabaseKeepingItsData() throws Exception {
         Path db = dir.resolve("old.db");
@@ -220,7 +244,9 @@ class ResultsStoreTest {
             assertThat(r.runKey()).isEqualTo("legacy-1");
             assertThat(r.itemKey()).isEqualTo("legacy-1");
             assertThat(r.started()).isEqualTo(r.created());
-            assertThat(r.spec().options().limit()).isEqualTo(5);
+            // its limit was a random subset then: it is a sample now (schema v4)
+            assertThat(r.spec().options().limit()).isNull();
+            assertThat(r.spec().options().sample()).isEqualTo(5);
             assertThat(r.metric("acc").orElseThrow().stderr()).isEqualTo(0.01);
             assertThat(store.itemsFor(1)).containsKey("a");
             // new tables work on the upgraded database

@@ -73,6 +73,24 @@ class SuiteSpecTest {
     }
 
     @Test
+    void limitIsTheFirstItemsSampleARandomSubsetWithItsSeed() throws Exception {
+        String head = "name: x\nmodels: [{path: a}]\nmethods: [{method: none}]\ntasks: [piqa]\n";
+        var limited = SuiteSpec.read(write(head + "options: {limit: 50}\n")).runOptions();
+        assertThat(limited.limit()).isEqualTo(50);
+        assertThat(limited.sample()).isNull();
+        var sampled = SuiteSpec.read(write(head + "options: {sample: 50, seed: 1}\n")).runOptions();
+        assertThat(sampled.limit()).isNull();
+        assertThat(sampled.sample()).isEqualTo(50);
+        assertThat(sampled.seed()).isEqualTo(1L);
+        assertThatThrownBy(() -> SuiteSpec.read(write(head + "options: {sample: -5}\n")))
+                .hasMessageContaining("s.yaml").hasMessageContaining("options.sample must be a positive number of items, not -5");
+        assertThatThrownBy(() -> SuiteSpec.read(write(head + "options: {limit: 5, sample: 5}\n")))
+                .hasMessageContaining("cannot be combined");
+        assertThatThrownBy(() -> SuiteSpec.read(write(head + "options: {sample: many}\n")))
+                .hasMessageContaining("s.yaml").hasMessageContaining("options.sample must be a number, not \"many\"");
+    }
+
+    @Test
     void exampleSuiteIsValid() {
         SuiteSpec s = SuiteSpec.read(Path.of("src/main/resources/suites/example-suite.yaml"));
         assertThat(s.settings()).hasSize(5);

@@ -150,7 +150,8 @@ class ViewModelTest {
         var jobs = e.run();
         assertThat(jobs).singleElement().extracting(j -> j.state()).isEqualTo(JobState.DONE);
         assertThat(eval.requests).singleElement().satisfies(r -> {
-            assertThat(r.limit()).isEqualTo(250);
+            assertThat(r.limit()).as("the first 250 items, as lm-eval's --limit").isEqualTo(250);
+            assertThat(r.sample()).isZero();
             assertThat(r.tasks()).containsExactly("piqa");
             assertThat(r.base()).isNull(); // the base model itself gets no fidelity partner
         });
@@ -159,6 +160,15 @@ class ViewModelTest {
         assertThat(vm.charts().metricProperty().get()).isEqualTo("acc");
         assertThat(vm.charts().statusProperty().get()).isEqualTo("1 points");
         assertThat(vm.charts().chartProperty().get().getTitle().getText()).isEqualTo("piqa: acc vs bits per weight");
+        // a seeded random sample instead of the first items
+        e.randomSampleProperty().set(true);
+        e.seedProperty().set(7);
+        e.run();
+        assertThat(eval.requests).last().satisfies(r -> {
+            assertThat(r.limit()).isZero();
+            assertThat(r.sample()).isEqualTo(250);
+            assertThat(r.seed()).isEqualTo(7);
+        });
     }
 
     @Test

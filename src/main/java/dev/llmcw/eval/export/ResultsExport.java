@@ -1,6 +1,5 @@
 package dev.llmcw.eval.export;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CsvCells;
@@ -36,64 +35,12 @@ public final class ResultsExport {
         return t.metrics().keySet().stream().filter(k -> !k.endsWith("_stderr")).toList();
     }
 
-    /**
-     * lm-eval results JSON: {"results": {task: {"alias", "metric,none", "metric_stderr,none", ..., "samples"}},
-     * "versions", "n-shot", "n-samples", "higher_is_better", "config", plus "details" per task (workbench extras)
-     * and "base_results" when a base model was evaluated alongside.
-     */
+    /** lm-eval's results JSON ({@link LmEvalResultsJson}), pretty-printed. */
     public static String lmEvalJson(List<TaskMetrics> results, List<TaskMetrics> baseResults, Map<String, Object> config) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.set("results", resultsNode(results));
-        if (baseResults != null && !baseResults.isEmpty()) root.set("base_results", resultsNode(baseResults));
-        ObjectNode versions = root.putObject("versions");
-        ObjectNode nshot = root.putObject("n-shot");
-        ObjectNode nsamples = root.putObject("n-samples");
-        ObjectNode hib = root.putObject("higher_is_better");
-        ObjectNode details = Json.MAPPER.createObjectNode();
-        for (TaskMetrics t : results) {
-            versions.set(t.task(), Json.MAPPER.valueToTree(versionNumber(t.taskVersion())));
-            nshot.put(t.task(), 0);
-            ObjectNode ns = nsamples.putObject(t.task());
-            ns.put("original", t.items());
-            ns.put("effective", t.items());
-            ObjectNode h = hib.putObject(t.task());
-            for (String m : primary(t)) h.put(m, !LOWER_IS_BETTER.contains(m));
-            details.set(t.task(), Json.MAPPER.valueToTree(t.details()));
-        }
-        root.set("config", Json.MAPPER.valueToTree(config == null ? Map.of() : config));
-        root.set("details", details);
         try {
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(LmEvalResultsJson.build(results, baseResults, config));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static ObjectNode resultsNode(List<TaskMetrics> results) {
-        ObjectNode res = Json.MAPPER.createObjectNode();
-        for (TaskMetrics t : results) {
-            ObjectNode n = res.putObject(t.task());
-            n.put("alias", t.task());
-            for (String m : primary(t)) {
-                putNumber(n, m + ",none", t.metrics().get(m));
-                if (t.metrics().containsKey(m + "_stderr")) putNumber(n, m + "_stderr,none", t.metrics().get(m + "_stderr"));
-                else if (NA_STDERR.contains(m)) n.put(m + "_stderr,none", "N/A");
-            }
-            n.put("samples", t.items());
-        }
-        return res;
-    }
-
-    private static void putNumber(ObjectNode n, String key, Double v) {
-        if (v == null || v.isNaN() || v.isInfinite()) n.put(key, "N/A");
-        else n.put(key, v);
-    }
-
-    private static Object versionNumber(String v) {
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            return v;
         }
     }
 

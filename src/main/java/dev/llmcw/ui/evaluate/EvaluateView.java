@@ -3,12 +3,15 @@ package dev.llmcw.ui.evaluate;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
+import javafx.collections.FXCollections;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
+import javafx.scene.control.TextFormatter;
 import javafx.scene.control.cell.CheckBoxListCell;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
@@ -16,8 +19,11 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
-/** Evaluate view: models, tasks, limit, seed, fidelity, dataset files. */
+/** Evaluate view: models, tasks, items per task (first N or a seeded random sample), seed, fidelity, dataset files. */
 public final class EvaluateView extends VBox {
+    static final String FIRST_ITEMS = "first items (as lm-eval --limit)";
+    static final String RANDOM_ITEMS = "random sample (seeded)";
+
     public EvaluateView(EvaluateViewModel vm, FileDialogs files, ErrorReporter errors, Runnable showJobs) {
         var models = new ListView<>(vm.models());
         models.setId("eval-models");
@@ -49,10 +55,17 @@ public final class EvaluateView extends VBox {
         var limit = new Spinner<Integer>(0, 1_000_000, vm.limitProperty().get(), 10);
         limit.setId("eval-limit");
         limit.setEditable(true);
+        // whole numbers only: a sign or a letter is not taken into the field (the view model refuses negatives too)
+        limit.getEditor().setTextFormatter(new TextFormatter<String>(c -> c.getControlNewText().matches("\\d{0,9}") ? c : null));
         limit.valueProperty().addListener((o, a, v) -> vm.limitProperty().set(v == null ? 0 : v));
         vm.limitProperty().addListener((o, a, v) -> {
             if (!v.equals(limit.getValue())) limit.getValueFactory().setValue(v.intValue());
         });
+        var subset = new ChoiceBox<String>(FXCollections.observableArrayList(FIRST_ITEMS, RANDOM_ITEMS));
+        subset.setId("eval-subset");
+        subset.setValue(vm.randomSampleProperty().get() ? RANDOM_ITEMS : FIRST_ITEMS);
+        subset.valueProperty().addListener((o, a, v) -> vm.randomSampleProperty().set(RANDOM_ITEMS.equals(v)));
+        vm.randomSampleProperty().addListener((o, a, v) -> subset.setValue(v ? RANDOM_ITEMS : FIRST_ITEMS));
         var seed = new TextField(Long.toString(vm.seedProperty().get()));
         seed.setId("eval-seed");
         seed.textProperty().addListener((o, a, v) -> {
@@ -75,8 +88,8 @@ public final class EvaluateView extends VBox {
         var opts = new GridPane();
         opts.setHgap(12);
         opts.setVgap(8);
-        opts.addRow(0, new Label("Limit (items per task, 0 = all)"), limit);
-        opts.addRow(1, new Label("Seed (sampling of limited items)"), seed);
+        opts.addRow(0, new Label("Items per task (0 = all)"), new HBox(8, limit, subset));
+        opts.addRow(1, new Label("Seed (of a random sample)"), seed);
         opts.add(fidelity, 0, 2, 2, 1);
         opts.addRow(3, new Label("Data"), new HBox(8, dataLabel, chooseData));
 

@@ -63,6 +63,8 @@ public final class EvaluateViewModel {
     private final ObservableList<TaskChoice> tasks = FXCollections.observableArrayList();
     private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
     private final IntegerProperty limit = new SimpleIntegerProperty(100);
+    /** Whether the limit's N items are a seeded random sample (--sample) rather than the first N (lm-eval's --limit). */
+    private final BooleanProperty randomSample = new SimpleBooleanProperty(false);
     private final LongProperty seed = new SimpleLongProperty(1234);
     private final BooleanProperty fidelity = new SimpleBooleanProperty(true);
     private final ObservableMap<String, Path> datasetFiles = FXCollections.observableHashMap();
@@ -104,7 +106,7 @@ public final class EvaluateViewModel {
         var chosen = tasks.stream().filter(t -> t.selectedProperty().get()).toList();
         if (chosen.isEmpty()) return "Select at least one task.";
         for (TaskChoice t : chosen) if (!t.info().available()) return t.info().displayName() + ": " + t.info().unavailableReason();
-        if (limit.get() < 0) return "Limit must be 0 (all items) or positive.";
+        if (limit.get() < 0) return "Items per task must be 0 (all items) or a positive number.";
         return null;
     }
 
@@ -120,9 +122,9 @@ public final class EvaluateViewModel {
             ModelHandle m = mc.model();
             String label = base == null ? m.name() : base.name();
             var req = new EvaluationService.Request(label, m, fidelity.get() && !m.isBase() ? base : null, taskNames,
-                    limit.get(), seed.get(), fidelity.get(), dataDir.get(), java.util.Map.copyOf(datasetFiles));
+                    randomSample.get() ? 0 : limit.get(), randomSample.get() ? limit.get() : 0, seed.get(), fidelity.get(), dataDir.get(), java.util.Map.copyOf(datasetFiles));
             out.add(jobs.submit("evaluate", "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
-                            + (limit.get() > 0 ? " (limit " + limit.get() + ")" : ""),
+                            + (limit.get() > 0 ? (randomSample.get() ? " (random " + limit.get() + ", seed " + seed.get() + ")" : " (first " + limit.get() + ")") : ""),
                     (p, c) -> services.evaluation().evaluate(req, p, c),
                     rows -> {
                         services.results().record(rows, layerErrors(m));
@@ -145,6 +147,9 @@ public final class EvaluateViewModel {
     public ObservableList<ModelChoice> models() { return models; }
 
     public IntegerProperty limitProperty() { return limit; }
+
+    /** True: the limit's items are a seeded random sample; false: the first items, as lm-eval's --limit. */
+    public BooleanProperty randomSampleProperty() { return randomSample; }
 
     public LongProperty seedProperty() { return seed; }
 
