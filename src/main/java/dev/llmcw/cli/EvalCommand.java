@@ -135,7 +135,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         } else {
             try (ResultsStore store = db == null ? ResultsStore.openDefault() : ResultsStore.open(db)) {
-                evaluateStored(store, taskList, dataDir, options, loaded, m, b, progress, cancel, taskResults);
+                evaluateStored(store, taskList, dataDir, loaded, new TaskScoring(options, m, b, progress, cancel), taskResults);
             }
         }
         List<TaskMetrics> results = taskResults.stream().map(TaskResult::metrics).toList();
@@ -169,9 +169,10 @@ final class EvalCommand implements Callable<Integer> {
      * Runs each task through the results store: a finished run with the same cache key is reused, an
      * interrupted one resumes from its stored items, and every run is recorded for the GUI and reports.
      */
-    private void evaluateStored(ResultsStore store, List<Task> taskList, Path dataDir, EvalOptions options, Model loaded,
-                                ScoringModel m, ScoringModel b, ProgressListener progress, CancellationToken cancel,
+    private void evaluateStored(ResultsStore store, List<Task> taskList, Path dataDir, Model loaded, TaskScoring scoring,
                                 List<TaskResult> taskResults) {
+        EvalOptions options = scoring.options();
+        ScoringModel m = scoring.model();
         String modelHash = ModelHashes.contentHash(model);
         // The compression as this store recorded it, else as the file itself says (a compressed file made
         // elsewhere is not an uncompressed model: it must not become the charts' reference line)
@@ -199,7 +200,7 @@ final class EvalCommand implements Callable<Integer> {
             TaskResult[] fresh = new TaskResult[1];
             var outcome = StoredRuns.execute(store, spec, t.name(), t.version(), dataHash, bits, bytes,
                     (key, items) -> {
-                        fresh[0] = new Evaluator(options, items, progress, cancel).run(t, dataDir, m, b);
+                        fresh[0] = new Evaluator(options, items, scoring.progress(), scoring.cancel()).run(t, dataDir, m, scoring.base());
                         return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
                     });
             System.err.println();
@@ -208,7 +209,7 @@ final class EvalCommand implements Callable<Integer> {
                 // the per-sample log comes from the stored items (read back, not scored again)
                 List<ItemSample> samples = List.of();
                 try {
-                    samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, cancel).run(t, dataDir, m, b).samples();
+                    samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, scoring.cancel()).run(t, dataDir, m, scoring.base()).samples();
                 } catch (ItemStore.NotStoredException e) {
                     System.err.println(t.name() + ": no per-sample log: the reused run's items are not in the results store (" + e.getMessage() + ")");
                 }
@@ -226,6 +227,10 @@ final class EvalCommand implements Callable<Integer> {
             return new TaskMetrics(t.task(), t.taskVersion(), t.items(), metrics, t.details());
         }).toList();
     }
+
+    /** How each task is scored: the model, the base model for fidelity (or null), options, progress and cancel. */
+    private record TaskScoring(EvalOptions options, ScoringModel model, ScoringModel base, ProgressListener progress,
+                               CancellationToken cancel) {}
 
     /** --label, else the name of the model a compressed file was made from, else the model's own. */
     private String familyLabel(Model loaded) {

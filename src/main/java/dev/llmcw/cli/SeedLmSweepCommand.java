@@ -32,7 +32,7 @@ final class SeedLmSweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        var pts = SeedLmSweep.run(cs, ps, ks, ExponentRule.parse(rule), blocks, maxBits, 42,
+        var pts = SeedLmSweep.run(new SeedLmSweep.Grid(cs, ps, ks, ExponentRule.parse(rule), maxBits), blocks, 42,
                 (s, d, t, m) -> { if (t > 0) System.err.printf("\r%s %d/%d %s      ", s, d, t, m); }, CancellationToken.none());
         System.err.println();
         System.out.println("| C | P | K | bits/weight | NMSE | SNR dB | seconds |");

@@ -98,7 +98,10 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
         Map<IntArray, List<Integer>> groups = new LinkedHashMap<>();
         for (int r = 0; r < n; r++) {
             if (cont[r].length > maxLength) {
-                scoreOverlong(m, ctx[r], cont[r], wantDist, counters, r, ll, greedy, dist);
+                OverlongScore o = scoreOverlong(m, ctx[r], cont[r], wantDist, counters);
+                ll[r] = o.sum();
+                greedy[r] = o.greedy();
+                if (wantDist) dist[r] = o.distributions();
             } else {
                 groups.computeIfAbsent(new IntArray(LmEvalRequests.truncateContext(ctx[r], cont[r].length, maxLength)), k -> new ArrayList<>()).add(r);
             }
@@ -129,8 +132,7 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
      * maxLength / 2 tokens, each after the tokens before it (left-truncated as usual), and the pieces'
      * log-likelihoods summed; tools/reference/lmeval_ref.py does the same.
      */
-    private void scoreOverlong(ScoringModel m, int[] ctx, int[] cont, boolean wantDist, ScoreCounters counters,
-                               int r, double[] ll, boolean[] greedy, float[][][] dist) {
+    private OverlongScore scoreOverlong(ScoringModel m, int[] ctx, int[] cont, boolean wantDist, ScoreCounters counters) {
         int piece = Math.max(1, maxLength / 2);
         double sum = 0;
         boolean g = true;
@@ -144,10 +146,11 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
             g &= s.greedy();
             if (wantDist) rows.addAll(Arrays.asList(s.distributions()));
         }
-        ll[r] = sum;
-        greedy[r] = g;
-        if (wantDist) dist[r] = rows.toArray(new float[0][]);
+        return new OverlongScore(sum, g, wantDist ? rows.toArray(new float[0][]) : null);
     }
+
+    /** An overlong continuation's pieces together: summed log-likelihood, all greedy, distributions (or null) in order. */
+    private record OverlongScore(double sum, boolean greedy, float[][] distributions) {}
 
     private static int[] lengths(int[][] a) {
         int[] l = new int[a.length];

@@ -59,30 +59,39 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final boolean addBos;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    /** One pre-tokenizer regex (or null), no normalisation, merges always applied. */
-    public ByteLevelBpeTokenizer(String[] tokens, String[] merges, String regex, boolean addPrefixSpace,
-                                 Map<String, Integer> specials, boolean[] skipOnDecode, int bos, int eos, boolean addBos) {
-        this(tokens, merges, regex == null ? List.of() : List.of(regex), addPrefixSpace, false, null, specials, skipOnDecode, bos, eos, addBos);
-    }
-
     /**
-     * @param tokens         token strings in the byte-unicode alphabet, index = id
-     * @param merges         merge rules "left right", in rank order
+     * What happens to the text before BPE.
+     *
      * @param regexes        pre-tokenizer regexes applied in turn, each splitting the pieces of the previous
      *                       one into its matches and the gaps between them (Hugging Face Split "Isolated",
      *                       llama.cpp's regex_exprs); empty treats the whole text as one word
      * @param addPrefixSpace prepend a space to each text piece that does not start with one (HF ByteLevel option)
      * @param ignoreMerges   a word that is itself a token is taken whole (Llama 3's ignore_merges)
      * @param normalization  Unicode normalisation of the text before splitting (Qwen2: NFC), or null
-     * @param specials       tokens matched verbatim before BPE (content → id)
-     * @param skipOnDecode   ids whose text decode() leaves out (control tokens), may be null
      */
-    public ByteLevelBpeTokenizer(String[] tokens, String[] merges, List<String> regexes, boolean addPrefixSpace,
-                                 boolean ignoreMerges, Normalizer.Form normalization,
-                                 Map<String, Integer> specials, boolean[] skipOnDecode, int bos, int eos, boolean addBos) {
+    public record PreTokenizer(List<String> regexes, boolean addPrefixSpace, boolean ignoreMerges,
+                               Normalizer.Form normalization) {
+        public PreTokenizer {
+            regexes = List.copyOf(regexes);
+        }
+
+        /** One regex (or null: none), no normalisation, merges always applied. */
+        public static PreTokenizer regex(String regex, boolean addPrefixSpace) {
+            return new PreTokenizer(regex == null ? List.of() : List.of(regex), addPrefixSpace, false, null);
+        }
+    }
+
+    /**
+     * @param tokens       token strings in the byte-unicode alphabet, index = id
+     * @param merges       merge rules "left right", in rank order
+     * @param special      its verbatim tokens are matched before BPE; unk is not used
+     * @param skipOnDecode ids whose text decode() leaves out (control tokens), may be null
+     */
+    public ByteLevelBpeTokenizer(String[] tokens, String[] merges, PreTokenizer preTokenizer,
+                                 SpecialTokenIds special, boolean[] skipOnDecode) {
         this.tokens = tokens;
         this.mergeRules = merges;
-        this.regexes = List.copyOf(regexes);
+        this.regexes = preTokenizer.regexes();
         this.ids = new HashMap<>(tokens.length * 2);
         for (int i = 0; i < tokens.length; i++) ids.putIfAbsent(tokens[i], i);
         this.merges = new HashMap<>(merges.length * 2);
@@ -101,14 +110,14 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             byteIds[b] = id == null ? -1 : id;
         }
         this.splitters = this.regexes.stream().map(r -> Pattern.compile(r, Pattern.UNICODE_CHARACTER_CLASS)).toList();
-        this.addPrefixSpace = addPrefixSpace;
-        this.ignoreMerges = ignoreMerges;
-        this.normalization = normalization;
-        this.specials = new SpecialTokens(specials);
+        this.addPrefixSpace = preTokenizer.addPrefixSpace();
+        this.ignoreMerges = preTokenizer.ignoreMerges();
+        this.normalization = preTokenizer.normalization();
+        this.specials = new SpecialTokens(special.verbatim());
         this.skipOnDecode = skipOnDecode;
-        this.bos = bos;
-        this.eos = eos;
-        this.addBos = addBos;
+        this.bos = special.bos();
+        this.eos = special.eos();
+        this.addBos = special.addBos();
     }
 
     public static String byteToUnicode(int b) { return String.valueOf(BYTE_TO_CHAR[b & 0xFF]); }

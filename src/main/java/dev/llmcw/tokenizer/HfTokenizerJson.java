@@ -68,9 +68,10 @@ final class HfTokenizerJson {
                 boolean prefix = bl != null && bl.path("add_prefix_space").asBoolean(false);
                 boolean[] skip = new boolean[size];
                 for (JsonNode t : root.path("added_tokens")) if (t.path("special").asBoolean(false)) skip[t.path("id").asInt()] = true;
-                return new ByteLevelBpeTokenizer(tokens, mergeArray, splitRegexes(file, root.path("pre_tokenizer")), prefix,
-                        model.path("ignore_merges").asBoolean(false), normalization(file, root.path("normalizer")),
-                        added, skip, bos, eos, configBos != null ? configBos : templateBos);
+                var preTokenizer = new ByteLevelBpeTokenizer.PreTokenizer(splitRegexes(file, root.path("pre_tokenizer")), prefix,
+                        model.path("ignore_merges").asBoolean(false), normalization(file, root.path("normalizer")));
+                return new ByteLevelBpeTokenizer(tokens, mergeArray, preTokenizer,
+                        new SpecialTokenIds(added, bos, eos, unk, configBos != null ? configBos : templateBos), skip);
             }
             JsonNode metaspace = find(root.path("pre_tokenizer"), "Metaspace");
             SentencePieceBpeTokenizer.PrefixMode prefix = hasType(root.path("normalizer"), "Prepend")
@@ -85,8 +86,8 @@ final class HfTokenizerJson {
             for (JsonNode t : root.path("added_tokens")) {
                 if (t.path("special").asBoolean(false)) types[t.path("id").asInt()] = SentencePieceBpeTokenizer.CONTROL;
             }
-            return new SentencePieceBpeTokenizer(tokens, null, types, mergeArray, added, bos, eos, unk,
-                    configBos != null ? configBos : true, prefix, split);
+            return new SentencePieceBpeTokenizer(SentencePieceBpeTokenizer.Vocabulary.ranked(tokens, types, mergeArray),
+                    new SpecialTokenIds(added, bos, eos, unk, configBos != null ? configBos : true), prefix, split);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file, e.getMessage(), e);
         }

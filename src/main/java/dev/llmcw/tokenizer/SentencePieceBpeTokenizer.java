@@ -46,24 +46,43 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         FIRST_UNLESS_SPACE
     }
 
+    /**
+     * The pieces and what orders their merges.
+     *
+     * @param pieces pieces with "▁" for spaces, index = id
+     * @param scores merge scores (higher merges first); ignored when {@code merges} is given
+     * @param types  token types ({@link #NORMAL} ...); null derives them from the pieces
+     * @param merges ranked merges "left right" (Hugging Face), or null to merge by score
+     */
+    public record Vocabulary(String[] pieces, float[] scores, int[] types, String[] merges) {
+        /** Merges by piece scores (SentencePiece models, GGUF "llama", llama2.c tokenizer.bin). */
+        public static Vocabulary scored(String[] pieces, float[] scores, int[] types) {
+            return new Vocabulary(pieces, scores, types, null);
+        }
+
+        /** Merges by a ranked merges list (Hugging Face tokenizer.json). */
+        public static Vocabulary ranked(String[] pieces, int[] types, String[] merges) {
+            return new Vocabulary(pieces, null, types, merges);
+        }
+    }
+
     /** SentencePiece / GGUF / llama2.c behaviour: prefix {@link PrefixMode#ALWAYS} or none. */
-    public SentencePieceBpeTokenizer(String[] pieces, float[] scores, int[] types, String[] merges,
-                                     Map<String, Integer> specials, int bos, int eos, int unk,
-                                     boolean addBos, boolean addDummyPrefix) {
-        this(pieces, scores, types, merges, specials, bos, eos, unk, addBos, addDummyPrefix ? PrefixMode.ALWAYS : PrefixMode.NONE, false);
+    public SentencePieceBpeTokenizer(Vocabulary vocabulary, SpecialTokenIds special, boolean addDummyPrefix) {
+        this(vocabulary, special, addDummyPrefix ? PrefixMode.ALWAYS : PrefixMode.NONE, false);
     }
 
     /**
-     * @param pieces         pieces with "▁" for spaces, index = id
-     * @param scores         merge scores (higher merges first); ignored when {@code merges} is given
-     * @param types          token types ({@link #NORMAL} ...); null derives them from the pieces
-     * @param merges         ranked merges "left right" (Hugging Face), or null to merge by score
-     * @param specials       tokens matched verbatim before BPE (content → id)
+     * @param special           its verbatim tokens are matched before BPE; unk is what characters
+     *                          without a piece or byte piece become
      * @param splitAtEverySpace HF Metaspace split=true: every "▁" starts a new word before BPE
      */
-    public SentencePieceBpeTokenizer(String[] pieces, float[] scores, int[] types, String[] merges,
-                                     Map<String, Integer> specials, int bos, int eos, int unk,
-                                     boolean addBos, PrefixMode prefixMode, boolean splitAtEverySpace) {
+    public SentencePieceBpeTokenizer(Vocabulary vocabulary, SpecialTokenIds special,
+                                     PrefixMode prefixMode, boolean splitAtEverySpace) {
+        String[] pieces = vocabulary.pieces();
+        float[] scores = vocabulary.scores();
+        int[] types = vocabulary.types();
+        String[] merges = vocabulary.merges();
+        int bos = special.bos(), eos = special.eos(), unk = special.unk();
         this.pieces = pieces;
         this.scores = scores;
         this.types = types != null ? types : deriveTypes(pieces, bos, eos, unk);
@@ -87,12 +106,12 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
             this.merges = null;
             if (scores == null || scores.length != pieces.length) throw new IllegalArgumentException("score-based BPE needs one score per piece");
         }
-        this.specials = new SpecialTokens(specials);
+        this.specials = new SpecialTokens(special.verbatim());
         this.wordsAreIndependent = java.util.Arrays.stream(pieces).noneMatch(SentencePieceBpeTokenizer::containsWordStart);
         this.bos = bos;
         this.eos = eos;
         this.unk = unk;
-        this.addBos = addBos;
+        this.addBos = special.addBos();
         this.prefixMode = prefixMode;
         this.addDummyPrefix = prefixMode != PrefixMode.NONE;
         this.splitAtEverySpace = splitAtEverySpace;

@@ -76,7 +76,8 @@ public final class TokenizerFiles {
         String[] pieces = pieceList.toArray(String[]::new);
         float[] scores = new float[pieces.length];
         for (int i = 0; i < scores.length; i++) scores[i] = scoreList.get(i);
-        return new SentencePieceBpeTokenizer(pieces, scores, null, null, Map.of(), 1, 2, 0, true, true);
+        return new SentencePieceBpeTokenizer(SentencePieceBpeTokenizer.Vocabulary.scored(pieces, scores, null),
+                new SpecialTokenIds(Map.of(), 1, 2, 0, true), true);
     }
 
     /**
@@ -112,7 +113,8 @@ public final class TokenizerFiles {
         boolean[] skip = new boolean[tokens.length];
         if (eos >= 0) skip[eos] = true;
         try {
-            return new ByteLevelBpeTokenizer(tokens, mergeRules, ByteLevelBpeTokenizer.GPT2_REGEX, false, specials, skip, eos, eos, false);
+            return new ByteLevelBpeTokenizer(tokens, mergeRules, ByteLevelBpeTokenizer.PreTokenizer.regex(ByteLevelBpeTokenizer.GPT2_REGEX, false),
+                    new SpecialTokenIds(specials, eos, eos, -1, false), skip);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(merges, e.getMessage(), e);
         }
@@ -142,8 +144,9 @@ public final class TokenizerFiles {
                     if (types != null) {
                         for (int i = 0; i < tokens.length; i++) if (types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
                     }
-                    return new SentencePieceBpeTokenizer(tokens, scores, types, null, specials, bos, eos, unk,
-                            g.getBool("tokenizer.ggml.add_bos_token", true), g.getBool("tokenizer.ggml.add_space_prefix", true));
+                    return new SentencePieceBpeTokenizer(SentencePieceBpeTokenizer.Vocabulary.scored(tokens, scores, types),
+                            new SpecialTokenIds(specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", true)),
+                            g.getBool("tokenizer.ggml.add_space_prefix", true));
                 }
                 case "gpt2" -> {
                     String[] merges = g.getStrings("tokenizer.ggml.merges");
@@ -158,8 +161,9 @@ public final class TokenizerFiles {
                     }
                     // llama.cpp takes a whole word from the vocabulary before merging for Llama 3 (ignore_merges).
                     boolean ignoreMerges = regexesForPre(g.path(), pre).equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX));
-                    return new ByteLevelBpeTokenizer(tokens, merges, regexesForPre(g.path(), pre), false, ignoreMerges, null,
-                            specials, skip, bos, eos, g.getBool("tokenizer.ggml.add_bos_token", false));
+                    var preTokenizer = new ByteLevelBpeTokenizer.PreTokenizer(regexesForPre(g.path(), pre), false, ignoreMerges, null);
+                    return new ByteLevelBpeTokenizer(tokens, merges, preTokenizer,
+                            new SpecialTokenIds(specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", false)), skip);
                 }
                 default -> throw new ModelLoadException(g.path(), "tokenizer.ggml.model \"" + model + "\" is not supported (supported: llama, gpt2)");
             }

@@ -106,9 +106,9 @@ public final class CalderaFormat implements CompressedFormat {
         float[] l = s.rank() > 0 ? toFloats(s.l().decode()) : null, r = s.rank() > 0 ? toFloats(s.r().decode()) : null;
         long bytes = QuantizerIO.storedBits(s.q()) / 8 + (s.rank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0) + 4;
         String label = s.q().label() + (s.rank() > 0 ? " + rank " + s.rank() + " " + s.l().label() : "");
-        return new CalderaLinear(s.rows(), s.cols(), s.inCols(), s.rank(), s.g(),
-                s.hadamard() ? Caldera.transform(seed, s.rows()) : null, s.hadamard() ? Caldera.transform(seed, s.cols()) : null,
-                q, l, r, bytes, label);
+        var factors = new CalderaLinear.Factors(s.g(), s.hadamard() ? Caldera.transform(seed, s.rows()) : null,
+                s.hadamard() ? Caldera.transform(seed, s.cols()) : null, q, l, r);
+        return new CalderaLinear(s.rows(), s.cols(), s.inCols(), s.rank(), factors, bytes, label);
     }
 
     private static float[] toFloats(double[] d) {

@@ -17,18 +17,31 @@ public final class CalderaLinear implements Linear {
     private final long storageBytes;
     private final String label;
 
-    public CalderaLinear(int rows, int cols, int inCols, int rank, float g, RandomizedHadamard tm, RandomizedHadamard tn,
-                         Linear q, float[] l, float[] r, long storageBytes, String label) {
+    /**
+     * The decoded factors of W ≈ g · T_mᵀ·(Q + L·R)·T_n.
+     *
+     * @param tm the output-side Hadamard transform, or null without Hadamard
+     * @param tn the input-side Hadamard transform, or null without Hadamard
+     * @param l  rows×rank, null when the rank is 0
+     * @param r  rank×cols, null when the rank is 0
+     */
+    public record Factors(float g, RandomizedHadamard tm, RandomizedHadamard tn, Linear q, float[] l, float[] r) {}
+
+    /**
+     * @param cols  the stored (padded) width
+     * @param inCols the layer's input width
+     */
+    public CalderaLinear(int rows, int cols, int inCols, int rank, Factors factors, long storageBytes, String label) {
         this.rows = rows;
         this.cols = cols;
         this.inCols = inCols;
         this.rank = rank;
-        this.g = g;
-        this.tm = tm;
-        this.tn = tn;
-        this.q = q;
-        this.l = l;
-        this.r = r;
+        this.g = factors.g();
+        this.tm = factors.tm();
+        this.tn = factors.tn();
+        this.q = factors.q();
+        this.l = factors.l();
+        this.r = factors.r();
         this.storageBytes = storageBytes;
         this.label = label;
     }

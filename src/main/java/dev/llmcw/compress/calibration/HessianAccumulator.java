@@ -1,6 +1,7 @@
 package dev.llmcw.compress.calibration;
 
 import dev.llmcw.compress.linalg.Dense;
+import dev.llmcw.compress.linalg.StridedMatrix;
 import dev.llmcw.util.Parallel;
 import org.ejml.data.DMatrixRMaj;
 
@@ -46,7 +47,9 @@ public final class HessianAccumulator {
             for (int t0 = 0; t0 < batch; t0 += 256) {
                 int depth = Math.min(256, batch - t0);
                 for (int j0 = 0; j0 < cols; j0 += 512) {
-                    Dense.gemmAcc(rows, Math.min(512, cols - j0), depth, xd, t0 * n + i0, 1, n, xd, t0 * n + j0, n, sum, i0 * n + j0, n);
+                    // A = the batch's columns i0.. read down the tokens: Xᵀ.
+                    Dense.gemmAcc(rows, Math.min(512, cols - j0), depth, StridedMatrix.transposedRows(xd, t0 * n + i0, n),
+                            StridedMatrix.rows(xd, t0 * n + j0, n), StridedMatrix.rows(sum, i0 * n + j0, n));
                 }
             }
         });

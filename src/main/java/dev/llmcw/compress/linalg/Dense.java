@@ -61,7 +61,8 @@ public final class Dense {
                     // Lower B: rows p < p1 are zero in columns ≥ p1.
                     int cols = lowerB ? Math.min(nj, p1 - j0) : nj;
                     if (cols <= 0) continue;
-                    gemmAcc(rows, cols, p1 - p0, A, i0 * k + p0, k, 1, B, p0 * n + j0, n, C, i0 * n + j0, n);
+                    gemmAcc(rows, cols, p1 - p0, StridedMatrix.rows(A, i0 * k + p0, k),
+                            StridedMatrix.rows(B, p0 * n + j0, n), StridedMatrix.rows(C, i0 * n + j0, n));
                 }
             }
         });
@@ -69,25 +70,31 @@ public final class Dense {
     }
 
     /**
-     * The register-blocked kernel behind the products: {@code C[ci + i·ldc + j] += Σ_p A(i,p)·B[bi + p·ldb + j]}
-     * for i < rows, j < cols, p < depth, with {@code A(i,p) = A[ai + i·aRs + p·aPs]} (so row-major A,
-     * Aᵀ or any strided view). Each C entry accumulates its terms in ascending p, one fused
-     * multiply-add per term (the last {@code cols mod lanes} columns: plain multiply-add, as {@link #axpy}),
+     * The register-blocked kernel behind the products: {@code C(i,j) += Σ_p A(i,p)·B(p,j)} for i < rows,
+     * j < cols, p < depth. A may be any strided view (row-major A, Aᵀ...); B and C must be row-major rows
+     * (column stride 1), since the kernel loads their rows as vectors. Each C entry accumulates its terms
+     * in ascending p, one fused multiply-add per term (the last {@code cols mod lanes} columns: plain multiply-add, as {@link #axpy}),
      * so it reproduces a sequence of {@link #axpy} calls over p bit for bit. Tiles of 4 rows × 2 vectors
      * stay in registers; the loop over 4-row tiles is inside the loop over column tiles so the B
      * micro-panel (depth × 2 vectors) is reused from L1.
      */
-    public static void gemmAcc(int rows, int cols, int depth, double[] A, int ai, int aRs, int aPs,
-                               double[] B, int bi, int ldb, double[] C, int ci, int ldc) {
+    public static void gemmAcc(int rows, int cols, int depth, StridedMatrix a, StridedMatrix b, StridedMatrix c) {
+        if (b.colStride() != 1 || c.colStride() != 1) {
+            throw new IllegalArgumentException("gemmAcc: B and C need column stride 1, got " + b.colStride() + " and " + c.colStride());
+        }
+        // Locals named as before the operands became records, so the loops below read exactly as they did.
+        final double[] A = a.data(), B = b.data(), C = c.data();
+        final int ai = a.offset(), aRs = a.rowStride(), aPs = a.colStride();
+        final int bi = b.offset(), ldb = b.rowStride(), ci = c.offset(), ldc = c.rowStride();
         final int L = S.length(), W = 2 * L;
         int j = 0;
         for (; j + W <= cols; j += W) {
             int i = 0;
-            for (; i + 4 <= rows; i += 4) tile4x2(depth, A, ai + i * aRs, aRs, aPs, B, bi + j, ldb, C, ci + i * ldc + j, ldc);
-            for (; i < rows; i++) tile1(depth, A, ai + i * aRs, aPs, B, bi + j, ldb, C, ci + i * ldc + j, 2);
+            for (; i + 4 <= rows; i += 4) tile4x2(depth, a, ai + i * aRs, b, bi + j, c, ci + i * ldc + j);
+            for (; i < rows; i++) tile1(depth, a, ai + i * aRs, b, bi + j, c, ci + i * ldc + j, 2);
         }
         for (; j + L <= cols; j += L) {
-            for (int i = 0; i < rows; i++) tile1(depth, A, ai + i * aRs, aPs, B, bi + j, ldb, C, ci + i * ldc + j, 1);
+            for (int i = 0; i < rows; i++) tile1(depth, a, ai + i * aRs, b, bi + j, c, ci + i * ldc + j, 1);
         }
         if (j < cols) {
             for (int i = 0; i < rows; i++) {
@@ -102,8 +109,10 @@ public final class Dense {
         }
     }
 
-    private static void tile4x2(int depth, double[] A, int a0, int aRs, int aPs, double[] B, int b0, int ldb,
-                                double[] C, int c0, int ldc) {
+    /** 4 rows × 2 vectors of C from A(a0 + i·aRs + p·aPs) and B(b0 + p·ldb), starting at C[c0]: offsets are the tile's. */
+    private static void tile4x2(int depth, StridedMatrix am, int a0, StridedMatrix bm, int b0, StridedMatrix cm, int c0) {
+        final double[] A = am.data(), B = bm.data(), C = cm.data();
+        final int aRs = am.rowStride(), aPs = am.colStride(), ldb = bm.rowStride(), ldc = cm.rowStride();
         final int L = S.length();
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         DoubleVector x00 = DoubleVector.fromArray(S, C, c0), x01 = DoubleVector.fromArray(S, C, c0 + L);
@@ -132,8 +141,10 @@ public final class Dense {
         x30.intoArray(C, c3); x31.intoArray(C, c3 + L);
     }
 
-    /** One row × {@code vecs} (1 or 2) vectors. */
-    private static void tile1(int depth, double[] A, int a0, int aPs, double[] B, int b0, int ldb, double[] C, int c0, int vecs) {
+    /** One row × {@code vecs} (1 or 2) vectors; offsets as {@link #tile4x2}. */
+    private static void tile1(int depth, StridedMatrix am, int a0, StridedMatrix bm, int b0, StridedMatrix cm, int c0, int vecs) {
+        final double[] A = am.data(), B = bm.data(), C = cm.data();
+        final int aPs = am.colStride(), ldb = bm.rowStride();
         final int L = S.length();
         DoubleVector x0 = DoubleVector.fromArray(S, C, c0);
         DoubleVector x1 = vecs == 2 ? DoubleVector.fromArray(S, C, c0 + L) : null;
@@ -186,7 +197,8 @@ public final class Dense {
                 int nj = Math.min(N_BLOCK, n - j0);
                 for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
                     int p1 = Math.min(k, p0 + K_BLOCK);
-                    gemmAcc(rows, nj, p1 - p0, A, p0 * m + i0, 1, m, B, p0 * n + j0, n, C, i0 * n + j0, n);
+                    gemmAcc(rows, nj, p1 - p0, StridedMatrix.transposedRows(A, p0 * m + i0, m),
+                            StridedMatrix.rows(B, p0 * n + j0, n), StridedMatrix.rows(C, i0 * n + j0, n));
                 }
             }
         });

@@ -1,6 +1,7 @@
 package dev.llmcw.compress.quant;
 
 import dev.llmcw.compress.linalg.Dense;
+import dev.llmcw.compress.linalg.StridedMatrix;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
 import org.ejml.data.DMatrixRMaj;
@@ -132,7 +133,8 @@ public final class Ldlq {
                 int c0 = rb * 16, rows = Math.min(s0, c0 + 16) - c0;
                 for (int j0 = 0; j0 < m; j0 += 512) {
                     int cols = Math.min(512, m - j0);
-                    Dense.gemmAcc(rows, cols, width, lt, c0 * n + s0, n, 1, et, s0 * m + j0, m, acc, c0 * m + j0, m);
+                    Dense.gemmAcc(rows, cols, width, StridedMatrix.rows(lt, c0 * n + s0, n),
+                            StridedMatrix.rows(et, s0 * m + j0, m), StridedMatrix.rows(acc, c0 * m + j0, m));
                 }
             });
             sbEnd = sbStart;

@@ -14,16 +14,28 @@ import java.util.Random;
 public final class SeedLmSweep {
     public record Point(int c, int p, int k, String rule, double bitsPerWeight, int blocks, double nmse, double seconds) {}
 
+    /**
+     * The settings to try: every (C, P, K) from the lists with P ≤ C and P ≤ 7, at most {@code maxBits}
+     * bits per weight.
+     */
+    public record Grid(List<Integer> cs, List<Integer> ps, List<Integer> ks, ExponentRule rule, double maxBits) {
+        /** The settings in sweep order: K outermost, then C, then P. */
+        List<SeedLmConfig> configs() {
+            List<SeedLmConfig> grid = new ArrayList<>();
+            for (int k : ks) for (int c : cs) for (int p : ps) {
+                if (p > c || p > 7) continue;
+                var cfg = new SeedLmConfig(c, p, k, rule, false);
+                if (cfg.bitsPerWeight() <= maxBits + 1e-9) grid.add(cfg);
+            }
+            return grid;
+        }
+    }
+
     private SeedLmSweep() {}
 
-    public static List<Point> run(List<Integer> cs, List<Integer> ps, List<Integer> ks, ExponentRule rule, int blocks,
-                                  double maxBits, long rngSeed, ProgressListener progress, CancellationToken cancel) {
-        List<SeedLmConfig> grid = new ArrayList<>();
-        for (int k : ks) for (int c : cs) for (int p : ps) {
-            if (p > c || p > 7) continue;
-            var cfg = new SeedLmConfig(c, p, k, rule, false);
-            if (cfg.bitsPerWeight() <= maxBits + 1e-9) grid.add(cfg);
-        }
+    public static List<Point> run(Grid settings, int blocks, long rngSeed, ProgressListener progress, CancellationToken cancel) {
+        ExponentRule rule = settings.rule();
+        List<SeedLmConfig> grid = settings.configs();
         List<Point> out = new ArrayList<>();
         int i = 0;
         for (SeedLmConfig cfg : grid) {
