@@ -5,6 +5,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmcw.util.Json;
 
 import java.io.IOException;
+import java.util.zip.GZIPInputStream;
+import java.nio.charset.StandardCharsets;
+import java.io.InputStreamReader;
+import java.io.BufferedReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,17 +114,27 @@ public record DatasetManifest(String name, String title, String task, String spl
         String name = file.getFileName().toString();
         List<String> lines;
         try {
-            lines = Files.readAllLines(file);
+            lines = readLines(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        if (name.endsWith(".jsonl") || name.endsWith(".lst")) return (int) lines.stream().filter(l -> !l.isBlank()).count();
+        if (name.endsWith(".jsonl") || name.endsWith(".lst") || name.endsWith(".json.gz"))
+            return (int) lines.stream().filter(l -> !l.isBlank()).count();
         return switch (format) {
+            case "glue-rte-tsv" -> (int) lines.stream().filter(l -> !l.isBlank()).count() - 1; // a header line
             case "hellaswag-llamacpp-txt" -> (int) lines.stream().filter(l -> !l.isBlank()).count() / 6;
             case "tinystories-eot-txt" -> eotSeparated(lines);
             case "wikitext-raw", "wikitext-raw-nonempty-crlf" -> (int) lines.stream().filter(DatasetManifest::isArticleTitle).count();
             default -> null;
         };
+    }
+
+    /** The file's lines; a .gz file is read through its decompression (C4's shards are gzipped JSON lines). */
+    private static List<String> readLines(Path file) throws IOException {
+        if (!file.getFileName().toString().endsWith(".gz")) return Files.readAllLines(file);
+        try (var in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            return in.lines().toList();
+        }
     }
 
     /** Non-empty stories between {@code <|endoftext|>} lines. */

@@ -203,10 +203,11 @@ class ResultsStoreTest {
      */
     @Test
     void oldRandomLimitRunsBecomeSamplesAndAreNotReusedForFirstNRuns() throws Exception {
-        Path db = dir.resolve("v3.db");
+        // the last version before "limit" became the first N items (v5); v4 added the runs' owner columns
+        Path db = dir.resolve("v4.db");
         RunSpec old = spec("stories", "abc123", "none", Map.of());
         String key = old.cacheKey("piqa", "1");
-        try (var store = ResultsStore.open(db, 3)) {
+        try (var store = ResultsStore.open(db, 4)) {
             long id = store.saveRun(old, "piqa", "1", null, null);
             store.updateStatus(id, RunStatus.DONE, null);
             assertThat(store.findDone(key, 10)).isPresent();
