@@ -1,6 +1,7 @@
 package dev.llmcw.compress.caldera;
 
 import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
@@ -38,6 +39,7 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     private static List<MethodParameter> parameters(MethodParameter... own) {
         var all = new ArrayList<>(List.of(own));
+        all.add(KeptTensors.PARAMETER);
         all.addAll(CalibrationParameters.ALL);
         return List.copyOf(all);
     }
@@ -66,7 +68,9 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     @Override
     public CalderaMethod create(MethodArguments a) {
-        return new CalderaMethod(options(a), CalibrationParameters.spec(id(), a));
+        var m = new CalderaMethod(options(a), CalibrationParameters.spec(id(), a));
+        m.keepingTensorsAs(KeptTensors.of(a));
+        return m;
     }
 
     @Override public CompressedFormat format() { return CalderaFormat.INSTANCE; }
@@ -78,7 +82,7 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     @Override
     public String label(Map<String, String> p) {
-        return "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer");
+        return "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer") + KeptTensors.labelSuffix(p);
     }
 
     @Override public int colour() { return 0xff7f0e; }

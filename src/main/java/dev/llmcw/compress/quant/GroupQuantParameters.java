@@ -1,9 +1,11 @@
 package dev.llmcw.compress.quant;
 
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodPreset;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +17,14 @@ public final class GroupQuantParameters {
             MethodParameter.integer("bits", "Bits", 4, 2, 8, "bits per weight before scales"),
             MethodParameter.integer("group", "Group size", 128, 8, 8192, "weights sharing one scale and zero"),
             MethodParameter.bool("sym", "Symmetric", false, "symmetric grid (true) or asymmetric with zero point (false)").asAdvanced());
+
+    /** The grid knobs, then {@code own} (a method's), then the kept-tensor policy every method shares. */
+    public static List<MethodParameter> withShared(MethodParameter... own) {
+        var all = new ArrayList<>(GRID);
+        all.addAll(List.of(own));
+        all.add(KeptTensors.PARAMETER);
+        return List.copyOf(all);
+    }
 
     public static final List<MethodPreset> PRESETS = List.of(
             MethodPreset.of("4-bit, group 128", "bits", "4", "group", "128"),
@@ -28,6 +38,6 @@ public final class GroupQuantParameters {
 
     /** "4b g128". */
     public static String label(Map<String, String> p) {
-        return p.get("bits") + "b g" + p.get("group");
+        return p.get("bits") + "b g" + p.get("group") + KeptTensors.labelSuffix(p);
     }
 }
