@@ -26,7 +26,7 @@ public final class Caldera {
 
     /** The transforms of an m×n matrix: output side seeded by (seed, m), input side by (seed, n). */
     public static RandomizedHadamard transform(long seed, int size) {
-        return new RandomizedHadamard(size, seed * 1_000_003L + size);
+        return RandomizedHadamard.seeded(seed, size);
     }
 
     /** Prepares a regularised H for matrices with {@code n} inputs under {@code options}. */

@@ -37,6 +37,7 @@ public final class GptqDescriptor implements MethodDescriptor {
     @Override
     public GptqMethod create(MethodArguments a) {
         var m = new GptqMethod(a.integer("bits"), a.integer("group"), a.bool("sym"), a.bool("act_order"), a.decimal("damp"),
+                GroupQuantParameters.mseClip(a), a.bool("hadamard"),
                 CalibrationParameters.spec(id(), a));
         m.keepingTensorsAs(KeptTensors.of(a));
         return m;

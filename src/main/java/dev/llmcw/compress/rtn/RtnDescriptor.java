@@ -25,7 +25,7 @@ public final class RtnDescriptor implements MethodDescriptor {
 
     @Override
     public RtnMethod create(MethodArguments a) {
-        var m = new RtnMethod(a.integer("bits"), a.integer("group"), a.bool("sym"));
+        var m = new RtnMethod(a.integer("bits"), a.integer("group"), a.bool("sym"), GroupQuantParameters.mseClip(a), a.bool("hadamard"));
         m.keepingTensorsAs(KeptTensors.of(a));
         return m;
     }
