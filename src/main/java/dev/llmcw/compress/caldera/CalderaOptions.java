@@ -31,6 +31,12 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
         if (qBits < 1 || qBits > 8) throw new IllegalArgumentException("Q bits must be in 1..8: " + qBits);
         boolean floatLr = lrBits == 16 || lrBits == 32;
         if (!floatLr && (lrBits < 2 || lrBits > 8)) throw new IllegalArgumentException("L/R bits must be 2..8, 16 or 32: " + lrBits);
+        // L is m×k and E8P quantises blocks of 8 along its rows: k must fill whole blocks (R's n is zero-padded instead)
+        if (quantizer.equals("e8p") && (lrBits == 2 || lrBits == 4) && rank % 8 != 0) {
+            throw new IllegalArgumentException("CALDERA rank " + rank + " is not a multiple of 8, which the E8P lattice factors "
+                    + "need (blocks of 8 along the rank): use rank " + (rank / 8 * 8 == 0 ? 8 : rank / 8 * 8) + " or " + (rank / 8 * 8 + 8)
+                    + ", factor bits 16/32, or the scalar quantizer");
+        }
     }
 
     /**
@@ -44,6 +50,20 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
     /** Whether factors use the lattice (e8p with 2 or 4 bits), else scalar grid or float. */
     public boolean latticeFactors() {
         return quantizer.equals("e8p") && (lrBits == 2 || lrBits == 4);
+    }
+
+    /**
+     * The rank a rows×cols matrix gets: at most min(rows, cols) (a larger rank adds nothing), rounded down to
+     * a multiple of 8 for lattice factors.
+     */
+    public int effectiveRank(int rows, int cols) {
+        int k = Math.min(rank, Math.min(rows, cols));
+        return latticeFactors() ? k / 8 * 8 : k;
+    }
+
+    /** The same setting at rank {@code k}. */
+    public CalderaOptions withRank(int k) {
+        return new CalderaOptions(qBits, lrBits, k, outerIters, innerIters, hadamard, quantizer, seed, exactSvd);
     }
 
     public Map<String, String> asMap() {

@@ -36,6 +36,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
 
     private Path tokenizer;
     private DType keep = KeptTensors.DEFAULT;
+    private List<String> warnings = List.of();
     private final List<TensorTiming> timings = new ArrayList<>();
     private double prepareWall, prepareCpu;
 
@@ -68,8 +69,15 @@ public abstract class PerTensorCompression implements CompressionMethod {
     public Map<String, String> recordedParameters() {
         Map<String, String> m = new LinkedHashMap<>(parameters());
         m.put(KeptTensors.KEY, KeptTensors.id(keep));
+        if (!warnings.isEmpty()) m.put(WARNING, String.join("; ", warnings));
         return m;
     }
+
+    /** Key of the recorded parameters holding the last run's warnings (absent when there were none). */
+    public static final String WARNING = "warning";
+
+    /** What the user should know about this setting on {@code model} (e.g. a capped rank); logged and recorded. */
+    protected List<String> warnings(Model model) { return List.of(); }
 
     /** Called once before the tensors (calibration etc.). */
     protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {}
@@ -118,6 +126,8 @@ public abstract class PerTensorCompression implements CompressionMethod {
         prepare(model, progress, cancel);
         prepareWall = (System.nanoTime() - p0) / 1e9;
         prepareCpu = dev.llmcw.util.ProcessStats.cpuSeconds() - cpu0;
+        warnings = List.copyOf(warnings(model));
+        for (String w : warnings) progress.log("warning: " + w);
         if (prepareWall > 1) progress.log(String.format(java.util.Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
         List<String> names = targets(model);
         // one progress stage over all tensors' weights (a job's bar and ETA; a method's own per-tensor
