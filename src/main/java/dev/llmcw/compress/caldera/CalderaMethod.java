@@ -45,7 +45,12 @@ public final class CalderaMethod extends PerTensorCompression {
 
     @Override
     protected String convention() {
-        return "B_Q + B_LR·k·(m+n)/(m·n) + per-row FP16 scale and zero (scalar grids) or one F32 scale per "
+        String lr = switch (options.lrGrid()) {
+            case CalderaOptions.TENSOR -> "one FP16 scale and zero per factor";
+            case CalderaOptions.GROUP -> "FP16 scale and zero per " + options.lrGroup() + " factor weights of a row";
+            default -> "per-row FP16 scale and zero of the factors";
+        };
+        return "B_Q + B_LR·k·(m+n)/(m·n) + per-row FP16 scale and zero of Q (scalar grids; " + lr + ") or one F32 scale per "
                 + "matrix (E8P) + one F32 RMS scale per matrix; Hadamard transforms regenerated from a seed (0 bits)";
     }
 
@@ -63,7 +68,11 @@ public final class CalderaMethod extends PerTensorCompression {
         int b = options.lrBits();
         if (b == 16 || b == 32) return (long) rows * cols * b;
         if (options.latticeFactors()) return (long) rows * cols * b + 32;
-        return QuantizerIO.scalarBits(rows, cols, b, cols, false);
+        return switch (options.lrGrid()) {
+            case CalderaOptions.TENSOR -> QuantizerIO.scalarBits(1, rows * cols, b, rows * cols, false); // one scale and zero
+            case CalderaOptions.GROUP -> QuantizerIO.scalarBits(rows, cols, b, options.lrGroup(), false);
+            default -> QuantizerIO.scalarBits(rows, cols, b, cols, false);
+        };
     }
 
     /** Matrices smaller than the rank get min(rows, cols) instead ({@link CalderaOptions#effectiveRank}): said once per run. */

@@ -15,10 +15,30 @@ import java.util.Map;
  * @param quantizer  "scalar" (uniform per-row min–max grid) or "e8p" (QuIP# lattice)
  * @param seed       seed of the Hadamard signs/blocks and randomised SVD probes
  * @param exactSvd   full SVD for the rank-k step (official) instead of randomised subspace iteration
+ * @param lrGrid     grids of scalar-quantised factors: "row" (one scale and zero per row, the official),
+ *                   "group" (per {@code lrGroup} weights of a row) or "tensor" (one for the whole factor)
+ * @param lrGroup    group size of {@code lrGrid = "group"}
  */
 public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, int innerIters, boolean hadamard,
-                             String quantizer, long seed, boolean exactSvd) {
+                             String quantizer, long seed, boolean exactSvd, String lrGrid, int lrGroup) {
+    public static final String ROW = "row", GROUP = "group", TENSOR = "tensor";
+
+    /** Per-row factor grids (the official setting). */
+    public CalderaOptions(int qBits, int lrBits, int rank, int outerIters, int innerIters, boolean hadamard,
+                          String quantizer, long seed, boolean exactSvd) {
+        this(qBits, lrBits, rank, outerIters, innerIters, hadamard, quantizer, seed, exactSvd, ROW, 0);
+    }
+
     public CalderaOptions {
+        if (!ROW.equals(lrGrid) && !GROUP.equals(lrGrid) && !TENSOR.equals(lrGrid)) {
+            throw new IllegalArgumentException("CALDERA lr_grid must be row, group or tensor, not '" + lrGrid + "'");
+        }
+        if (GROUP.equals(lrGrid) && lrGroup < 1) throw new IllegalArgumentException("CALDERA lr_group must be ≥ 1 with lr_grid group: " + lrGroup);
+        boolean scalarFactors = !(lrBits == 16 || lrBits == 32) && !(quantizer.equals("e8p") && (lrBits == 2 || lrBits == 4));
+        if (!ROW.equals(lrGrid) && !scalarFactors) {
+            throw new IllegalArgumentException("CALDERA lr_grid " + lrGrid + " applies to scalar-quantised factors only, not to "
+                    + (lrBits >= 16 ? lrBits + "-bit float" : "E8P lattice") + " factors");
+        }
         if (rank < 0) throw new IllegalArgumentException("rank must be ≥ 0: " + rank);
         if (outerIters < 1) throw new IllegalArgumentException("outer iterations must be ≥ 1: " + outerIters);
         if (innerIters < 0) throw new IllegalArgumentException("inner iterations must be ≥ 0: " + innerIters);
@@ -63,7 +83,7 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
 
     /** The same setting at rank {@code k}. */
     public CalderaOptions withRank(int k) {
-        return new CalderaOptions(qBits, lrBits, k, outerIters, innerIters, hadamard, quantizer, seed, exactSvd);
+        return new CalderaOptions(qBits, lrBits, k, outerIters, innerIters, hadamard, quantizer, seed, exactSvd, lrGrid, lrGroup);
     }
 
     public Map<String, String> asMap() {
@@ -77,6 +97,10 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
         m.put("quantizer", quantizer);
         m.put("seed", Long.toString(seed));
         m.put("exact_svd", Boolean.toString(exactSvd));
+        if (!ROW.equals(lrGrid)) { // recorded only when not the official per-row grids: earlier records stay as they were
+            m.put("lr_grid", lrGrid);
+            if (GROUP.equals(lrGrid)) m.put("lr_group", Integer.toString(lrGroup));
+        }
         return m;
     }
 }
