@@ -3,6 +3,7 @@ package dev.llmcw.compress;
 import dev.llmcw.TestData;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
@@ -60,7 +61,7 @@ class KeptTensorsPolicyTest {
         }
         long keptParams = 0;
         for (var t : model.tensors().entrySet()) {
-            if (!dev.llmcw.model.WeightNames.blockLinearWeights(model.config().nLayers()).contains(t.getKey())) keptParams += t.getValue().numel();
+            if (!WeightNames.blockLinearWeights(model.config().nLayers()).contains(t.getKey())) keptParams += t.getValue().numel();
         }
         assertThat(kept.values()).as(kept.toString()).containsOnly(2 * keptParams);
     }
@@ -75,11 +76,11 @@ class KeptTensorsPolicyTest {
             var rep = method.compress(model, dir.resolve(dtype + ".safetensors"), dir.resolve(dtype + ".work"), ProgressListener.NONE, null);
             assertThat(rep.parameters()).containsEntry("keep_dtype", dtype);
             Model back = CompressedModels.load(dir.resolve(dtype + ".safetensors"), true);
-            assertThat(back.tensor(dev.llmcw.model.WeightNames.EMBED).dtype().name()).isEqualTo(dtype.toUpperCase());
+            assertThat(back.tensor(WeightNames.EMBED).dtype().name()).isEqualTo(dtype.toUpperCase());
         }
         long keptParams = 0;
         for (var t : model.tensors().entrySet()) {
-            if (!dev.llmcw.model.WeightNames.blockLinearWeights(model.config().nLayers()).contains(t.getKey())) keptParams += t.getValue().numel();
+            if (!WeightNames.blockLinearWeights(model.config().nLayers()).contains(t.getKey())) keptParams += t.getValue().numel();
         }
         assertThat(total.get("f32") - total.get("bf16")).isEqualTo(2 * keptParams);
         assertThat(MethodRegistry.get("rtn").label(Map.of("bits", "2", "group", "64", "keep_dtype", "f32"))).isEqualTo("2b g64 kept f32");

@@ -4,6 +4,7 @@ import dev.llmcw.compress.linalg.RandomizedHadamard;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * The optional randomised Hadamard rotation of RTN and GPTQ, the incoherence step CALDERA uses
@@ -35,7 +36,7 @@ public record WeightRotation(RandomizedHadamard out, RandomizedHadamard in, long
         DMatrixRMaj r = h.copy();
         in.applyToRows(r); // H·T_nᵀ
         DMatrixRMaj t = new DMatrixRMaj(r.numCols, r.numRows);
-        org.ejml.dense.row.CommonOps_DDRM.transpose(r, t);
+        CommonOps_DDRM.transpose(r, t);
         in.applyToRows(t); // (H·T_nᵀ)ᵀ·T_nᵀ = T_n·H·T_nᵀ for symmetric H
         return t;
     }

@@ -142,8 +142,11 @@ public final class SeedLmMethod implements CompressionMethod {
         long t0 = System.nanoTime();
         if (cancel == null) cancel = CancellationToken.none();
         SizeEstimate est = estimate(model);
-        progress.log(String.format(Locale.ROOT, "SeedLM %s: %,d weights in %d tensors, %.4f bits/weight (compressed), %,d bytes total",
-                cfg, est.compressedParams(), targets(model).size(), est.bitsPerCompressedWeight(), est.totalBytes()));
+        long padding = 0;
+        for (String name : targets(model)) padding += SeedLmTensor.paddingWeights(model.tensor(name).rows(), model.tensor(name).cols(), cfg);
+        progress.log(String.format(Locale.ROOT, "SeedLM %s: %,d weights in %d tensors, %.4f bits/weight (compressed; padding %,d weights, "
+                        + "%.4f bits/weight of it), %,d bytes total", cfg, est.compressedParams(), targets(model).size(),
+                est.bitsPerCompressedWeight(), padding, cfg.bitsPerWeight() * padding / Math.max(1, est.compressedParams()), est.totalBytes()));
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
         SeedLmEncoder enc = new SeedLmEncoder(cfg);

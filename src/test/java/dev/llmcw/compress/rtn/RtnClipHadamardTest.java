@@ -5,6 +5,8 @@ import dev.llmcw.compress.quant.WeightRotation;
 import dev.llmcw.compress.quant.PerTensorCompression;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.ModelConfig;
+import dev.llmcw.compress.quant.ScalarBlockQuantizer;
+import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
@@ -61,11 +63,11 @@ class RtnClipHadamardTest {
         Path file = dir.resolve("p.safetensors");
         part.write(file);
         SafetensorsFile f = SafetensorsFile.open(file);
-        var cfg = new ModelConfig("llama", cols, 64, 1, 1, 1, 8, 40, 64, 1e-5f, 10000f, dev.llmcw.model.RopeLayout.INTERLEAVED, null, true, false);
+        var cfg = new ModelConfig("llama", cols, 64, 1, 1, 1, 8, 40, 64, 1e-5f, 10000f, RopeLayout.INTERLEAVED, null, true, false);
 
         // dense reference: Ŵ = T_mᵀ·dequantize(codes)·T_n
         var s = QuantizerIO.readScalar(f, name + ".rtn");
-        double[] wHat = dev.llmcw.compress.quant.ScalarBlockQuantizer.decode(s.grid(), s.codes());
+        double[] wHat = ScalarBlockQuantizer.decode(s.grid(), s.codes());
         WeightRotation.read(f, name + ".rtn", rows, cols).unrotate(wHat);
         float[] wf = new float[wHat.length];
         for (int i = 0; i < wf.length; i++) wf[i] = (float) wHat[i];

@@ -1,19 +1,22 @@
 package dev.llmcw.compress.seedlm;
 
 import dev.llmcw.TestData;
+import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.engine.DenseLinear;
+import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
-import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -77,10 +80,25 @@ class SeedLmLayoutTest {
     }
 
     @Test
+    void aFlatFileRunsOnTheFlyAsItDecodes(@TempDir Path dir) throws Exception {
+        Model model = ModelLoader.load(TestData.stories260K()); // down_proj: 172 columns, blocks of 8 straddle rows
+        var method = MethodRegistry.get("seedlm").create(Map.of("C", "8", "P", "3", "K", "10"), dir, null);
+        Path out = dir.resolve("s.safetensors");
+        method.compress(model, out, dir.resolve("work"), ProgressListener.NONE, CancellationToken.none());
+        assertThat(SafetensorsFile.open(out).metadata().get(CompressedFormat.KEY_PARAMS)).contains("\"layout\":\"flat\"");
+        Model fly = CompressedModels.load(out, true), dense = CompressedModels.load(out, false);
+        assertThat(fly.linears().get(WeightNames.down(0))).isInstanceOf(FlatSeedLmLinear.class);
+        assertThat(fly.linears().get(WeightNames.q(0))).isInstanceOf(SeedLmLinear.class);
+        int[] seq = {1, 300, 301, 302, 50};
+        float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq);
+        for (int i = 0; i < a[4].length; i++) assertThat(a[4][i]).isCloseTo(b[4][i], offset(2e-3f));
+    }
+
+    @Test
     void filesWithoutARecordedLayoutLoadAsPerRow() {
         Map<String, Object> old = Map.of("C", 8, "P", 3, "K", 16, "exponent_rule", "range", "per_tensor_scale", false);
         assertThat(SeedLmConfig.fromParams(old).flat()).isFalse();
-        var now = new java.util.HashMap<>(old);
+        var now = new HashMap<>(old);
         now.put("layout", "flat");
         assertThat(SeedLmConfig.fromParams(now).flat()).isTrue();
         assertThat(SeedLmConfig.BITS4.params()).containsEntry("layout", "flat");
