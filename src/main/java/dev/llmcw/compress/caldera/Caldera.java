@@ -7,6 +7,7 @@ import dev.llmcw.compress.quant.E8PQuantizer;
 import dev.llmcw.compress.quant.FloatQuantizer;
 import dev.llmcw.compress.quant.Ldlq;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
+import dev.llmcw.compress.quant.TensorScalarQuantizer;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
@@ -26,7 +27,7 @@ public final class Caldera {
 
     /** The transforms of an m×n matrix: output side seeded by (seed, m), input side by (seed, n). */
     public static RandomizedHadamard transform(long seed, int size) {
-        return new RandomizedHadamard(size, seed * 1_000_003L + size);
+        return RandomizedHadamard.seeded(seed, size);
     }
 
     /** Prepares a regularised H for matrices with {@code n} inputs under {@code options}. */
@@ -199,6 +200,10 @@ public final class Caldera {
     static BlockQuantizer factorQuantizer(double[] values, int rows, int cols, CalderaOptions o) {
         if (o.lrBits() == 16 || o.lrBits() == 32) return new FloatQuantizer(rows, cols, o.lrBits());
         if (o.latticeFactors()) return E8PQuantizer.forMatrix(values, rows, cols, o.lrBits() / 2);
-        return new ScalarBlockQuantizer(UniformGrid.fitClipped(values, rows, cols, o.lrBits(), 0, false));
+        return switch (o.lrGrid()) {
+            case CalderaOptions.TENSOR -> new TensorScalarQuantizer(values, rows, cols, o.lrBits());
+            case CalderaOptions.GROUP -> new ScalarBlockQuantizer(UniformGrid.fitClipped(values, rows, cols, o.lrBits(), o.lrGroup(), false));
+            default -> new ScalarBlockQuantizer(UniformGrid.fitClipped(values, rows, cols, o.lrBits(), 0, false));
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmcw.compress.caldera;
 
 import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
@@ -10,6 +11,7 @@ import dev.llmcw.compress.calibration.CalibrationParameters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,7 +31,12 @@ public final class CalderaDescriptor implements MethodDescriptor {
                     "scalar", "e8p").asAdvanced(),
             MethodParameter.integer("seed", "Seed", 0x5eed, Long.MIN_VALUE, Long.MAX_VALUE,
                     "seed of the Hadamard transforms and randomised SVD probes").notInForm(),
-            MethodParameter.bool("exact_svd", "Exact SVD", false, "full SVD in the LR step (default: randomised top-k)").notInForm());
+            MethodParameter.bool("exact_svd", "Exact SVD", false, "full SVD in the LR step (default: randomised top-k)").notInForm(),
+            MethodParameter.choice("lr_grid", "Factor grids", CalderaOptions.ROW, "scale and zero of the scalar factor grids per row "
+                    + "(official), per group of lr_group weights of a row, or one per factor (tensor)",
+                    CalderaOptions.ROW, CalderaOptions.GROUP, CalderaOptions.TENSOR).asAdvanced(),
+            MethodParameter.integer("lr_group", "Factor group size", 64, 1, 65536, "weights of a factor row sharing a scale and zero "
+                    + "(lr_grid group)").asAdvanced());
 
     private static final List<MethodPreset> PRESETS = List.of(
             MethodPreset.of("Q 2-bit, rank 64, factors 4-bit", "rank", "64", "q_bits", "2", "lr_bits", "4"),
@@ -38,6 +45,7 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     private static List<MethodParameter> parameters(MethodParameter... own) {
         var all = new ArrayList<>(List.of(own));
+        all.add(KeptTensors.PARAMETER);
         all.addAll(CalibrationParameters.ALL);
         return List.copyOf(all);
     }
@@ -61,12 +69,15 @@ public final class CalderaDescriptor implements MethodDescriptor {
     /** The options the arguments describe (defaults for knobs not given). */
     public static CalderaOptions options(MethodArguments a) {
         return new CalderaOptions(a.integer("q_bits"), a.integer("lr_bits"), a.integer("rank"), a.integer("outer_iters"),
-                a.integer("inner_iters"), a.bool("hadamard"), a.text("quantizer"), a.longValue("seed"), a.bool("exact_svd"));
+                a.integer("inner_iters"), a.bool("hadamard"), a.text("quantizer"), a.longValue("seed"), a.bool("exact_svd"),
+                a.text("lr_grid").toLowerCase(Locale.ROOT), a.integer("lr_group"));
     }
 
     @Override
     public CalderaMethod create(MethodArguments a) {
-        return new CalderaMethod(options(a), CalibrationParameters.spec(id(), a));
+        var m = new CalderaMethod(options(a), CalibrationParameters.spec(id(), a));
+        m.keepingTensorsAs(KeptTensors.of(a));
+        return m;
     }
 
     @Override public CompressedFormat format() { return CalderaFormat.INSTANCE; }
@@ -78,7 +89,9 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     @Override
     public String label(Map<String, String> p) {
-        return "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer");
+        return "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer")
+                + (p.containsKey("lr_grid") ? " LR/" + p.get("lr_grid") + (p.containsKey("lr_group") ? p.get("lr_group") : "") : "")
+                + KeptTensors.labelSuffix(p);
     }
 
     @Override public int colour() { return 0xff7f0e; }

@@ -14,7 +14,9 @@ import org.ejml.data.DMatrixRMaj;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** CALDERA over the block linears of a model, with calibration statistics from the original model. */
 public final class CalderaMethod extends PerTensorCompression {
@@ -43,13 +45,18 @@ public final class CalderaMethod extends PerTensorCompression {
 
     @Override
     protected String convention() {
-        return "B_Q + B_LR·k·(m+n)/(m·n) + per-row FP16 scale and zero (scalar grids) or one F32 scale per "
+        String lr = switch (options.lrGrid()) {
+            case CalderaOptions.TENSOR -> "one FP16 scale and zero per factor";
+            case CalderaOptions.GROUP -> "FP16 scale and zero per " + options.lrGroup() + " factor weights of a row";
+            default -> "per-row FP16 scale and zero of the factors";
+        };
+        return "B_Q + B_LR·k·(m+n)/(m·n) + per-row FP16 scale and zero of Q (scalar grids; " + lr + ") or one F32 scale per "
                 + "matrix (E8P) + one F32 RMS scale per matrix; Hadamard transforms regenerated from a seed (0 bits)";
     }
 
     @Override
     protected long tensorBits(int rows, int cols) {
-        int k = options.rank();
+        int k = options.effectiveRank(rows, cols);
         cols = storedCols(cols);
         long bits = options.quantizer().equals("e8p") ? (long) rows * cols * 2 + 32
                 : QuantizerIO.scalarBits(rows, cols, options.qBits(), cols, false);
@@ -61,7 +68,27 @@ public final class CalderaMethod extends PerTensorCompression {
         int b = options.lrBits();
         if (b == 16 || b == 32) return (long) rows * cols * b;
         if (options.latticeFactors()) return (long) rows * cols * b + 32;
-        return QuantizerIO.scalarBits(rows, cols, b, cols, false);
+        return switch (options.lrGrid()) {
+            case CalderaOptions.TENSOR -> QuantizerIO.scalarBits(1, rows * cols, b, rows * cols, false); // one scale and zero
+            case CalderaOptions.GROUP -> QuantizerIO.scalarBits(rows, cols, b, options.lrGroup(), false);
+            default -> QuantizerIO.scalarBits(rows, cols, b, cols, false);
+        };
+    }
+
+    /** Matrices smaller than the rank get min(rows, cols) instead ({@link CalderaOptions#effectiveRank}): said once per run. */
+    @Override
+    protected List<String> warnings(Model model) {
+        Map<String, Integer> capped = new TreeMap<>();
+        for (String n : targets(model)) {
+            var t = model.tensor(n);
+            int k = options.effectiveRank(t.rows(), t.cols());
+            if (k != options.rank()) capped.merge(t.rows() + "×" + t.cols() + " → rank " + k, 1, Integer::sum);
+        }
+        if (capped.isEmpty()) return List.of();
+        StringBuilder sb = new StringBuilder("CALDERA rank " + options.rank() + " exceeds some matrices' min(rows, cols), capped there: ");
+        capped.forEach((shape, count) -> sb.append(count).append(" × ").append(shape).append(", "));
+        sb.setLength(sb.length() - 2);
+        return List.of(sb.append(" (bits counted at the capped rank)").toString());
     }
 
     @Override
@@ -86,9 +113,8 @@ public final class CalderaMethod extends PerTensorCompression {
             ph = Caldera.prepare(pad(regH, pc), options);
             prepared.put(key, ph);
         }
-        int k = Math.min(options.rank(), Math.min(rows, cols));
-        CalderaOptions o = k == options.rank() ? options : new CalderaOptions(options.qBits(), options.lrBits(), k,
-                options.outerIters(), options.innerIters(), options.hadamard(), options.quantizer(), options.seed(), options.exactSvd());
+        int k = options.effectiveRank(rows, cols);
+        CalderaOptions o = k == options.rank() ? options : options.withRank(k);
         double[] wd = new double[rows * pc];
         for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) wd[r * pc + c] = w[r * cols + c];
         CalderaResult r = Caldera.decompose(wd, rows, pc, ph, o, name, progress, cancel);

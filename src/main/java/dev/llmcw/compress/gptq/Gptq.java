@@ -23,9 +23,17 @@ public final class Gptq {
     /** Damping added to diag H, as a fraction of its mean (the GPTQ paper's 1%). */
     public static final double DEFAULT_DAMP = 0.01;
 
-    /** @param perm processing order (null: natural, or act-order if {@code actOrder}); fixedGrid: use this grid as is. */
+    /**
+     * @param perm processing order (null: natural, or act-order if {@code actOrder}); fixedGrid: use this grid as is.
+     * @param mseClip shrink each group's min–max range to the least-squared-error factor ({@link UniformGrid#fitClipped})
+     */
     public record Options(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp,
-                          int[] perm, UniformGrid fixedGrid) {
+                          int[] perm, UniformGrid fixedGrid, boolean mseClip) {
+        /** Plain min–max grids. */
+        public Options(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, int[] perm, UniformGrid fixedGrid) {
+            this(bits, groupSize, symmetric, actOrder, damp, perm, fixedGrid, false);
+        }
+
         public static Options of(int bits, int groupSize, boolean symmetric) {
             return new Options(bits, groupSize, symmetric, false, DEFAULT_DAMP, null, null);
         }
@@ -59,7 +67,8 @@ public final class Gptq {
         if (o.fixedGrid() != null) {
             grid = o.fixedGrid();
         } else if (gs == n || o.actOrder() || o.perm() != null) {
-            grid = UniformGrid.fit(wc, m, n, o.bits(), gs, o.symmetric());
+            grid = o.mseClip() ? UniformGrid.fitClipped(wc, m, n, o.bits(), gs, o.symmetric())
+                    : UniformGrid.fit(wc, m, n, o.bits(), gs, o.symmetric());
         } else {
             grid = UniformGrid.empty(m, n, o.bits(), gs, o.symmetric());
             dynamicGroups = true;
@@ -102,7 +111,8 @@ public final class Gptq {
                     int count = Math.min(gs, n - col);
                     double[][] cols = new double[count][];
                     for (int c = 0; c < count; c++) cols[c] = wt[i + c];
-                    grid.fitGroupFromColumns(cols, col, count);
+                    if (o.mseClip()) grid.fitGroupFromColumnsClipped(cols, col, count);
+                    else grid.fitGroupFromColumns(cols, col, count);
                 }
                 double d = u[i][i];
                 double[] wi = wt[i];

@@ -1,6 +1,7 @@
 package dev.llmcw.compress.gptq;
 
 import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
@@ -20,8 +21,7 @@ public final class GptqDescriptor implements MethodDescriptor {
             MethodParameter.decimal("damp", "Damping", Gptq.DEFAULT_DAMP, 0, 1, "fraction of mean(diag H) added to the diagonal").asAdvanced());
 
     private static List<MethodParameter> parameters(MethodParameter... own) {
-        var all = new ArrayList<>(GroupQuantParameters.GRID);
-        all.addAll(List.of(own));
+        var all = new ArrayList<>(GroupQuantParameters.withShared(own));
         all.addAll(CalibrationParameters.ALL);
         return List.copyOf(all);
     }
@@ -36,8 +36,11 @@ public final class GptqDescriptor implements MethodDescriptor {
 
     @Override
     public GptqMethod create(MethodArguments a) {
-        return new GptqMethod(a.integer("bits"), a.integer("group"), a.bool("sym"), a.bool("act_order"), a.decimal("damp"),
+        var m = new GptqMethod(a.integer("bits"), a.integer("group"), a.bool("sym"), a.bool("act_order"), a.decimal("damp"),
+                GroupQuantParameters.mseClip(a), a.bool("hadamard"),
                 CalibrationParameters.spec(id(), a));
+        m.keepingTensorsAs(KeptTensors.of(a));
+        return m;
     }
 
     @Override public CompressedFormat format() { return GroupQuantFormat.GPTQ; }

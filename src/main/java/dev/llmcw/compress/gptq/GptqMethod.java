@@ -4,6 +4,7 @@ import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.compress.calibration.HessianSet;
 import dev.llmcw.compress.quant.PerTensorCompression;
 import dev.llmcw.compress.quant.QuantizerIO;
+import dev.llmcw.compress.quant.WeightRotation;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.util.CancellationToken;
@@ -16,12 +17,21 @@ import java.util.Map;
 /** GPTQ of the block linears with calibration statistics from the original model; stored like RTN. */
 public final class GptqMethod extends PerTensorCompression {
     private final int bits, groupSize;
-    private final boolean symmetric, actOrder;
+    private final boolean symmetric, actOrder, mseClip, hadamard;
     private final double damp;
     private final CalibrationSpec calibration;
     private HessianSet hessians;
 
     public GptqMethod(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, CalibrationSpec calibration) {
+        this(bits, groupSize, symmetric, actOrder, damp, false, false, calibration);
+    }
+
+    /**
+     * @param mseClip  least-squared-error clipping of each group's range instead of min–max
+     * @param hadamard quantise T_m·W·T_nᵀ with H rotated alike ({@link WeightRotation}) instead of W
+     */
+    public GptqMethod(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, boolean mseClip, boolean hadamard,
+                      CalibrationSpec calibration) {
         if (bits < 1 || bits > 8) throw new IllegalArgumentException("GPTQ bits must be 1..8, got " + bits);
         if (groupSize <= 0) throw new IllegalArgumentException("group size must be positive, got " + groupSize);
         this.bits = bits;
@@ -30,6 +40,8 @@ public final class GptqMethod extends PerTensorCompression {
         this.actOrder = actOrder;
         this.damp = damp;
         this.calibration = calibration;
+        this.mseClip = mseClip;
+        this.hadamard = hadamard;
     }
 
     @Override public String name() { return "gptq"; }
@@ -42,6 +54,8 @@ public final class GptqMethod extends PerTensorCompression {
         m.put("sym", Boolean.toString(symmetric));
         m.put("act_order", Boolean.toString(actOrder));
         m.put("damp", Double.toString(damp));
+        m.put("clip", mseClip ? "mse" : "none");
+        m.put("hadamard", Boolean.toString(hadamard));
         m.put("calibration", calibration.describe());
         return m;
     }
@@ -68,9 +82,16 @@ public final class GptqMethod extends PerTensorCompression {
         for (int i = 0; i < w.length; i++) wd[i] = w[i];
         var acc = hessians.forWeight(name);
         var h = acc.forGptq();
-        var r = Gptq.quantize(wd, rows, cols, h, new Gptq.Options(bits, groupSize, symmetric, actOrder, damp, null, null), cancel);
+        WeightRotation rot = hadamard ? WeightRotation.of(WeightRotation.DEFAULT_SEED, rows, cols) : null;
+        if (rot != null) {
+            rot.rotate(wd);
+            h = rot.rotateInputs(h);
+        }
+        var r = Gptq.quantize(wd, rows, cols, h, new Gptq.Options(bits, groupSize, symmetric, actOrder, damp, null, null, mseClip), cancel);
         QuantizerIO.writeScalar(part, name + ".gptq", r.grid(), r.codes());
+        if (rot != null) rot.write(part, name + ".gptq");
         double[] q = r.dequantize();
+        if (rot != null) rot.unrotate(q);
         return new Outcome(relativeError(w, q), relativeActivationError(w, q, rows, cols, acc.mean()));
     }
 }

@@ -34,6 +34,14 @@ public final class RandomizedHadamard {
         block = k == 1 ? null : Dense.randomOrthogonal(k, seed * 31 + 7).data;
     }
 
+    /**
+     * The transform of size {@code size} under a method's {@code seed} (CALDERA's convention, shared by the
+     * baselines' optional rotation): each size gets its own signs and blocks.
+     */
+    public static RandomizedHadamard seeded(long seed, int size) {
+        return new RandomizedHadamard(size, seed * 1_000_003L + size);
+    }
+
     public int size() { return n; }
     public long seed() { return seed; }
     public int oddFactor() { return k; }

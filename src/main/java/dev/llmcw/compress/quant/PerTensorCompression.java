@@ -2,11 +2,13 @@ package dev.llmcw.compress.quant;
 
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
+import dev.llmcw.tensor.DType;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 
@@ -15,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,6 +35,8 @@ public abstract class PerTensorCompression implements CompressionMethod {
     public record TensorTiming(String name, int rows, int cols, double wallSeconds, double cpuSeconds, boolean resumed) {}
 
     private Path tokenizer;
+    private DType keep = KeptTensors.DEFAULT;
+    private List<String> warnings = List.of();
     private final List<TensorTiming> timings = new ArrayList<>();
     private double prepareWall, prepareCpu;
 
@@ -47,6 +53,31 @@ public abstract class PerTensorCompression implements CompressionMethod {
         this.tokenizer = tokenizer;
         return this;
     }
+
+    /** Stores the tensors this method does not compress as {@code type} ({@link KeptTensors}; default BF16). */
+    public PerTensorCompression keepingTensorsAs(DType type) {
+        this.keep = type;
+        return this;
+    }
+
+    public DType keptType() { return keep; }
+
+    /**
+     * {@link #parameters()} plus the kept-tensor policy: what the file's metadata and the report record, so
+     * every result shows the policy its whole-model bits per weight were counted under.
+     */
+    public Map<String, String> recordedParameters() {
+        Map<String, String> m = new LinkedHashMap<>(parameters());
+        m.put(KeptTensors.KEY, KeptTensors.id(keep));
+        if (!warnings.isEmpty()) m.put(WARNING, String.join("; ", warnings));
+        return m;
+    }
+
+    /** Key of the recorded parameters holding the last run's warnings (absent when there were none). */
+    public static final String WARNING = "warning";
+
+    /** What the user should know about this setting on {@code model} (e.g. a capped rank); logged and recorded. */
+    protected List<String> warnings(Model model) { return List.of(); }
 
     /** Called once before the tensors (calibration etc.). */
     protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {}
@@ -71,11 +102,12 @@ public abstract class PerTensorCompression implements CompressionMethod {
             params += t.numel();
             bits += tensorBits(t.rows(), t.cols());
         }
-        long kept = CompressedFiles.keptBytes(model, new HashSet<>(targets(model)));
+        long kept = KeptTensors.bytes(model, new HashSet<>(targets(model)), keep);
         long total = kept + (bits + 7) / 8;
         long totalParams = 0;
         for (var t : model.tensors().values()) totalParams += t.numel();
-        return new SizeEstimate(params, (double) bits / params, totalParams, total, 8.0 * total / totalParams, convention());
+        return new SizeEstimate(params, (double) bits / params, totalParams, total, 8.0 * total / totalParams,
+                convention() + "; kept tensors " + KeptTensors.id(keep));
     }
 
     /** How bits are counted, in words. */
@@ -94,6 +126,8 @@ public abstract class PerTensorCompression implements CompressionMethod {
         prepare(model, progress, cancel);
         prepareWall = (System.nanoTime() - p0) / 1e9;
         prepareCpu = dev.llmcw.util.ProcessStats.cpuSeconds() - cpu0;
+        warnings = List.copyOf(warnings(model));
+        for (String w : warnings) progress.log("warning: " + w);
         if (prepareWall > 1) progress.log(String.format(java.util.Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
         List<String> names = targets(model);
         // one progress stage over all tensors' weights (a job's bar and ETA; a method's own per-tensor
@@ -155,12 +189,12 @@ public abstract class PerTensorCompression implements CompressionMethod {
             progress.log(String.format(java.util.Locale.ROOT, "%s: %d tensors in %.1f s wall, %.1f s CPU (+ %.1f s wall, %.1f s CPU preparing)",
                     name(), names.size(), allWall, allCpu, prepareWall, prepareCpu));
         }
-        SafetensorsWriter w = CompressedFiles.newWriter(model, name(), parameters(), tokenizer);
+        SafetensorsWriter w = CompressedFiles.newWriter(model, name(), recordedParameters(), tokenizer);
         Set<String> compressed = new HashSet<>(names);
-        CompressedFiles.addKeptTensors(w, model, compressed);
+        KeptTensors.add(w, model, compressed, keep);
         for (String name : names) CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);
         w.write(out);
-        return new CompressionReport(out, name(), parameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
+        return new CompressionReport(out, name(), recordedParameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
     }
 
     private void logLayer(ProgressListener progress, String layer, int tensors, double wall, double cpu, double allWall,

@@ -28,6 +28,7 @@ public final class QuantizerIO {
     public static void write(SafetensorsWriter w, String p, BlockQuantizer q) {
         switch (q) {
             case ScalarBlockQuantizer s -> writeScalar(w, p, s.grid(), s.codes());
+            case TensorScalarQuantizer t -> writeScalar(w, p, t.flat().grid(), t.flat().codes());
             case E8PQuantizer e -> {
                 int[] codes = e.codes();
                 ByteBuffer bb = ByteBuffer.allocate(codes.length * 2).order(ByteOrder.LITTLE_ENDIAN);
@@ -63,6 +64,7 @@ public final class QuantizerIO {
     public static long storedBits(BlockQuantizer q) {
         return switch (q) {
             case ScalarBlockQuantizer s -> scalarBits(s.grid().rows(), s.grid().cols(), s.grid().bits(), s.grid().groupSize(), s.grid().symmetric());
+            case TensorScalarQuantizer t -> storedBits(t.flat());
             case E8PQuantizer e -> (long) e.rows() * e.cols() * e.bits() + 32;
             case FloatQuantizer f -> (long) f.rows() * f.cols() * f.bits();
             default -> throw new IllegalArgumentException(q.getClass().getSimpleName());

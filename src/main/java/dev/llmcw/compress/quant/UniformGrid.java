@@ -71,28 +71,36 @@ public final class UniformGrid {
             double[] d2 = new double[g.groupSize];
             for (int gi = 0; gi < g.groups; gi++) {
                 int c0 = gi * g.groupSize, c1 = Math.min(cols, c0 + g.groupSize);
-                double min = 0, max = 0;
-                for (int c = c0; c < c1; c++) {
-                    double v = w[r * cols + c];
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
-                }
-                double bestErr = Double.POSITIVE_INFINITY, bestP = 1;
-                int maxq = (1 << bits) - 1;
-                for (int step = 0; step < 20; step++) {
-                    double p = 1 - 0.025 * step;
-                    // The grid setGroup(r, gi, p·min, p·max) would store, evaluated inline with the same
-                    // arithmetic as quantize(): squared errors vectorised, summed in column order.
-                    Params gp = params(p * min, p * max, bits, symmetric);
-                    squaredErrors(w, r * cols + c0, c1 - c0, gp.scale(), gp.zero(), maxq, Math.max(-min, max), d2);
-                    double err = 0;
-                    for (int c = 0; c < c1 - c0 && err < bestErr; c++) err += d2[c];
-                    if (err < bestErr) { bestErr = err; bestP = p; }
-                }
-                g.setGroup(r, gi, bestP * min, bestP * max);
+                g.setGroupClipped(r, gi, w, r * cols + c0, c1 - c0, d2);
             }
         });
         return g;
+    }
+
+    /**
+     * Fits (row, group) to {@code len} values at {@code w[off..]} with the min–max range shrunk by the factor
+     * in {1, 0.975, …, 0.525} of least squared rounding error ({@link #fitClipped}'s search).
+     */
+    private void setGroupClipped(int r, int gi, double[] w, int off, int len, double[] d2) {
+        double min = 0, max = 0;
+        for (int c = 0; c < len; c++) {
+            double v = w[off + c];
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double bestErr = Double.POSITIVE_INFINITY, bestP = 1;
+        int maxq = (1 << bits) - 1;
+        for (int step = 0; step < 20; step++) {
+            double p = 1 - 0.025 * step;
+            // The grid setGroup(r, gi, p·min, p·max) would store, evaluated inline with the same
+            // arithmetic as quantize(): squared errors vectorised, summed in column order.
+            Params gp = params(p * min, p * max, bits, symmetric);
+            squaredErrors(w, off, len, gp.scale(), gp.zero(), maxq, Math.max(-min, max), d2);
+            double err = 0;
+            for (int c = 0; c < len && err < bestErr; c++) err += d2[c];
+            if (err < bestErr) { bestErr = err; bestP = p; }
+        }
+        setGroup(r, gi, bestP * min, bestP * max);
     }
 
     private static final jdk.incubator.vector.VectorSpecies<Double> S = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
@@ -158,6 +166,16 @@ public final class UniformGrid {
         if (scale == 0) scale = 1; // all-zero group: any scale reproduces it exactly
         // Scales are stored as FP16; quantise with the stored value so encoder and decoder agree.
         return new Params(dev.llmcw.tensor.Half.f16ToFloat(dev.llmcw.tensor.Half.floatToF16((float) scale)), zero);
+    }
+
+    /** As {@link #fitGroupFromColumns} with {@link #fitClipped}'s MSE-optimal shrinking of each range. */
+    public void fitGroupFromColumnsClipped(double[][] columns, int col0, int count) {
+        int group = col0 / groupSize;
+        double[] row = new double[count], d2 = new double[count];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < count; c++) row[c] = columns[c][r];
+            setGroupClipped(r, group, row, 0, count, d2);
+        }
     }
 
     /** Fits the group containing column {@code col0} of every row from column-major values (GPTQ). */

@@ -3,6 +3,7 @@ package dev.llmcw.compress.rtn;
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
+import dev.llmcw.compress.quant.WeightRotation;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.WeightNames;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * File format of RTN and GPTQ models (same storage: b-bit codes + per-group FP16 scales and b-bit zeros
- * under "N.<method>.codes/.scales/.zeros/.grid", see {@link QuantizerIO}).
+ * under "N.<method>.codes/.scales/.zeros/.grid", see {@link QuantizerIO}; with the optional Hadamard rotation
+ * also "N.<method>.hadamard", see {@link WeightRotation}).
  */
 public final class GroupQuantFormat implements CompressedFormat {
     private final String method;
@@ -36,10 +38,14 @@ public final class GroupQuantFormat implements CompressedFormat {
             String prefix = name + "." + method; // entries "N.<method>.<part>" (CompressedModels convention)
             if (!QuantizerIO.present(file, prefix)) continue;
             var s = QuantizerIO.readScalar(file, prefix);
+            // optional Hadamard rotation: the codes are in the rotated domain
+            WeightRotation rot = WeightRotation.read(file, prefix, s.grid().rows(), s.grid().cols());
             if (onTheFly && s.grid().bits() <= 8) {
-                out.put(name, new GroupQuantLinear(s.grid(), s.codes(), method + " " + s.grid().bits() + "-bit"));
+                Linear q = new GroupQuantLinear(s.grid(), s.codes(), method + " " + s.grid().bits() + "-bit");
+                out.put(name, rot == null ? q : new RotatedLinear(q, rot));
             } else {
                 double[] w = ScalarBlockQuantizer.decode(s.grid(), s.codes());
+                if (rot != null) rot.unrotate(w);
                 float[] f = new float[w.length];
                 for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
                 out.put(name, new DenseLinear(F32Tensor.of(f, s.grid().rows(), s.grid().cols())));

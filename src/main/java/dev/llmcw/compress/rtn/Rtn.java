@@ -18,7 +18,13 @@ public final class Rtn {
     }
 
     public static Result quantize(double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric) {
-        UniformGrid grid = UniformGrid.fit(w, rows, cols, bits, groupSize, symmetric);
+        return quantize(w, rows, cols, bits, groupSize, symmetric, false);
+    }
+
+    /** @param mseClip shrink each group's range to its least-squared-error factor ({@link UniformGrid#fitClipped}) */
+    public static Result quantize(double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric, boolean mseClip) {
+        UniformGrid grid = mseClip ? UniformGrid.fitClipped(w, rows, cols, bits, groupSize, symmetric)
+                : UniformGrid.fit(w, rows, cols, bits, groupSize, symmetric);
         int[] codes = new int[rows * cols];
         Parallel.forRange(0, rows, 16, r -> {
             for (int c = 0; c < cols; c++) codes[r * cols + c] = grid.code(r, c, w[r * cols + c]);

@@ -1,6 +1,7 @@
 package dev.llmcw.compress.rtn;
 
 import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
@@ -16,13 +17,17 @@ public final class RtnDescriptor implements MethodDescriptor {
 
     @Override public String displayName() { return "RTN"; }
 
-    @Override public List<MethodParameter> parameters() { return GroupQuantParameters.GRID; }
+    private static final List<MethodParameter> PARAMETERS = GroupQuantParameters.withShared();
+
+    @Override public List<MethodParameter> parameters() { return PARAMETERS; }
 
     @Override public List<MethodPreset> presets() { return GroupQuantParameters.PRESETS; }
 
     @Override
     public RtnMethod create(MethodArguments a) {
-        return new RtnMethod(a.integer("bits"), a.integer("group"), a.bool("sym"));
+        var m = new RtnMethod(a.integer("bits"), a.integer("group"), a.bool("sym"), GroupQuantParameters.mseClip(a), a.bool("hadamard"));
+        m.keepingTensorsAs(KeptTensors.of(a));
+        return m;
     }
 
     @Override public CompressedFormat format() { return GroupQuantFormat.RTN; }

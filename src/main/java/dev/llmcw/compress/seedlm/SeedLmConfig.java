@@ -10,10 +10,21 @@ import java.util.Map;
  * @param perTensorScale divide each tensor by an FP16 scale (its max |w|) before the search. NOT in the paper
  *                       (algorithms.md §1): a documented deviation against blocks stuck at e = −8; off by default;
  *                       its 16 bits per tensor are counted.
+ * @param flat           blocks of C consecutive weights of the flattened (row-major) tensor, as in the paper, so
+ *                       only a tensor's last block is padded; false: the older per-row layout (every row padded
+ *                       to whole blocks), which files without a recorded layout use
  */
-public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boolean perTensorScale) {
-    public static final SeedLmConfig BITS4 = new SeedLmConfig(8, 3, 16, ExponentRule.RANGE_FILLING, false);
-    public static final SeedLmConfig BITS3 = new SeedLmConfig(12, 4, 16, ExponentRule.RANGE_FILLING, false);
+public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boolean perTensorScale, boolean flat) {
+    public static final SeedLmConfig BITS4 = new SeedLmConfig(8, 3, 16, ExponentRule.RANGE_FILLING, false, true);
+    public static final SeedLmConfig BITS3 = new SeedLmConfig(12, 4, 16, ExponentRule.RANGE_FILLING, false, true);
+
+    /** Layout names as recorded in parameters ("layout"). */
+    public static final String FLAT = "flat", ROW = "row";
+
+    /** The per-row layout (files and callers from before the flat layout). */
+    public SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boolean perTensorScale) {
+        this(c, p, k, exponentRule, perTensorScale, false);
+    }
 
     public SeedLmConfig {
         Lfsr.checkK(k);
@@ -30,12 +41,23 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
         };
     }
 
-    public SeedLmConfig withRule(ExponentRule r) { return new SeedLmConfig(c, p, k, r, perTensorScale); }
-    public SeedLmConfig withScale(boolean s) { return new SeedLmConfig(c, p, k, exponentRule, s); }
+    public SeedLmConfig withRule(ExponentRule r) { return new SeedLmConfig(c, p, k, r, perTensorScale, flat); }
+    public SeedLmConfig withScale(boolean s) { return new SeedLmConfig(c, p, k, exponentRule, s, flat); }
+    public SeedLmConfig withFlat(boolean f) { return new SeedLmConfig(c, p, k, exponentRule, perTensorScale, f); }
+
+    /** "flat" or "row". */
+    public String layout() { return flat ? FLAT : ROW; }
+
+    /** "flat" → true, "row" → false; one sentence otherwise. */
+    public static boolean parseLayout(String s) {
+        if (FLAT.equalsIgnoreCase(s)) return true;
+        if (ROW.equalsIgnoreCase(s)) return false;
+        throw new IllegalArgumentException("SeedLM layout must be flat or row, not '" + s + "'");
+    }
 
     public int bitsPerBlock() { return k + 4 + 4 * p; }
 
-    /** Nominal bits per weight (K + 4 + 4P) / C, ignoring row padding and per-tensor scales. */
+    /** Nominal bits per weight (K + 4 + 4P) / C, ignoring padding and per-tensor scales. */
     public double bitsPerWeight() { return (double) bitsPerBlock() / c; }
 
     /** Parameters as recorded with results and in the file metadata. */
@@ -46,14 +68,16 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
         m.put("K", k);
         m.put("exponent_rule", exponentRule.id());
         m.put("per_tensor_scale", perTensorScale);
+        m.put("layout", layout());
         return m;
     }
 
+    /** From recorded parameters; files written before the flat layout record none and are per-row. */
     public static SeedLmConfig fromParams(Map<String, ?> m) {
         try {
             return new SeedLmConfig(((Number) m.get("C")).intValue(), ((Number) m.get("P")).intValue(),
                     ((Number) m.get("K")).intValue(), ExponentRule.parse(String.valueOf(m.get("exponent_rule"))),
-                    Boolean.TRUE.equals(m.get("per_tensor_scale")));
+                    Boolean.TRUE.equals(m.get("per_tensor_scale")), m.containsKey("layout") && parseLayout(String.valueOf(m.get("layout"))));
         } catch (NullPointerException | ClassCastException e) {
             throw new IllegalArgumentException("SeedLM params need C, P, K, exponent_rule, per_tensor_scale: " + m);
         }
@@ -61,6 +85,6 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
 
     @Override
     public String toString() {
-        return "C=" + c + " P=" + p + " K=" + k + " exponent=" + exponentRule.id() + (perTensorScale ? " +scale" : "");
+        return "C=" + c + " P=" + p + " K=" + k + " exponent=" + exponentRule.id() + (perTensorScale ? " +scale" : "") + (flat ? " layout=flat" : "");
     }
 }

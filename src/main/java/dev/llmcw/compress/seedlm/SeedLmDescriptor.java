@@ -1,6 +1,7 @@
 package dev.llmcw.compress.seedlm;
 
 import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
@@ -28,7 +29,11 @@ public final class SeedLmDescriptor implements MethodDescriptor {
             MethodParameter.choice("exponent_rule", "Exponent rule", ExponentRule.RANGE_FILLING.id(),
                     "range (default: fills the 4-bit code range) or printed (the paper's printed rule)", "range", "printed").asAdvanced(),
             MethodParameter.bool("per_tensor_scale", "Per-tensor scale", false,
-                    "FP16 scale per tensor (not in the paper; bits counted)").notInForm());
+                    "FP16 scale per tensor (not in the paper; bits counted)").notInForm(),
+            MethodParameter.choice("layout", "Block layout", SeedLmConfig.FLAT,
+                    "flat: blocks over the flattened weight, as in the paper (only a tensor's last block padded); "
+                            + "row: every row padded to whole blocks (older files)", SeedLmConfig.FLAT, SeedLmConfig.ROW).asAdvanced(),
+            KeptTensors.PARAMETER);
 
     private static final List<MethodPreset> PRESETS = List.of(
             preset(4),
@@ -55,19 +60,20 @@ public final class SeedLmDescriptor implements MethodDescriptor {
     @Override
     public SeedLmMethod create(MethodArguments a) {
         return SeedLmMethod.fromOptions(a.integerOrNull("bits"), a.integerOrNull("C"), a.integerOrNull("P"), a.integerOrNull("K"),
-                a.text("exponent_rule"), a.bool("per_tensor_scale"), null);
+                a.text("exponent_rule"), a.bool("per_tensor_scale"), a.text("layout"), null).keepingTensorsAs(KeptTensors.of(a));
     }
 
     @Override public CompressedFormat format() { return FORMAT; }
 
     @Override
     public double bitsPerWeight(MethodArguments args, int rows, int cols) {
-        return 8.0 * SeedLmTensor.fileBytes(rows, cols, create(args).config()) / ((double) rows * cols);
+        return 8.0 * SeedLmTensor.payloadBytes(rows, cols, create(args).config()) / ((double) rows * cols);
     }
 
     @Override
     public String label(Map<String, String> p) {
-        return "C" + p.get("C") + " P" + p.get("P") + " K" + p.get("K");
+        return "C" + p.get("C") + " P" + p.get("P") + " K" + p.get("K")
+                + (SeedLmConfig.ROW.equals(p.get("layout")) ? " row" : "") + KeptTensors.labelSuffix(p);
     }
 
     @Override public int colour() { return 0x1f77b4; }

@@ -25,7 +25,7 @@ public final class SeedLmEncoder {
     }
 
     public SeedLmTensor encode(String name, int rows, int cols, float[] values, ProgressListener progress, CancellationToken cancel) {
-        int c = cfg.c(), bpr = SeedLmTensor.blocksPerRow(cols, cfg), nb = rows * bpr;
+        int c = cfg.c(), bpr = SeedLmTensor.blocksPerRow(cols, cfg), nb = (int) SeedLmTensor.blocks(rows, cols, cfg);
         float scale = 1f;
         if (cfg.perTensorScale()) {
             float max = 0;
@@ -35,8 +35,12 @@ public final class SeedLmEncoder {
             scale = s > 0 && Float.isFinite(s) ? s : 1f;
         }
         float[] blocks = new float[nb * c];
-        for (int o = 0; o < rows; o++) {
-            for (int j = 0; j < cols; j++) blocks[(o * bpr + j / c) * c + j % c] = values[o * cols + j] / scale;
+        if (cfg.flat()) { // consecutive weights of the flattened tensor, the last block zero-padded
+            for (int i = 0; i < rows * cols; i++) blocks[i] = values[i] / scale;
+        } else {
+            for (int o = 0; o < rows; o++) {
+                for (int j = 0; j < cols; j++) blocks[(o * bpr + j / c) * c + j % c] = values[o * cols + j] / scale;
+            }
         }
         int[] seeds = new int[nb];
         byte[] exps = new byte[nb], codes = new byte[nb * cfg.p()];

@@ -42,7 +42,7 @@ public final class SeedLmFormat implements CompressedFormat {
     }
 
     public static Linear linear(SeedLmTensor t, boolean onTheFly) {
-        if (onTheFly) return new SeedLmLinear(t);
+        if (onTheFly) return t.rowAligned() ? new SeedLmLinear(t) : new FlatSeedLmLinear(t);
         return new DenseLinear(F32Tensor.of(t.decode(), t.rows(), t.cols()));
     }
 }

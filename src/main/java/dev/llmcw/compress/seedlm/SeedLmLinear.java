@@ -79,6 +79,8 @@ public final class SeedLmLinear implements Linear {
     private final float[] coef = new float[256];
 
     public SeedLmLinear(SeedLmTensor t) {
+        if (!t.rowAligned()) throw new IllegalArgumentException("SeedLM row kernels need whole blocks per row; this flat tensor has "
+                + t.cols() + " columns and C = " + t.config().c());
         SeedLmConfig cfg = t.config();
         this.rows = t.rows();
         this.cols = t.cols();

@@ -3,6 +3,7 @@ package dev.llmcw.compress.seedlm;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
@@ -22,6 +23,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,23 +32,31 @@ import java.util.TreeMap;
 
 /**
  * SeedLM as a {@link CompressionMethod}: every linear layer of the transformer blocks (q, k, v, o, gate, up,
- * down) is compressed; embeddings, norms and lm_head are kept as BF16 (algorithms.md §1, [open] in the paper).
+ * down) is compressed; embeddings, norms and lm_head are kept in the {@link KeptTensors} type (default BF16,
+ * algorithms.md §1, [open] in the paper).
  * Each finished tensor is saved to the work folder at once, keyed by the setting and the tensor's content hash,
  * so an interrupted run resumes without recomputing it.
  */
 public final class SeedLmMethod implements CompressionMethod {
     private final SeedLmConfig cfg;
     private final Path tokenizer;
+    private final DType keep;
 
-    public SeedLmMethod(SeedLmConfig cfg, Path tokenizer) {
+    public SeedLmMethod(SeedLmConfig cfg, Path tokenizer, DType keep) {
         this.cfg = cfg;
         this.tokenizer = tokenizer;
+        this.keep = keep;
     }
+
+    public SeedLmMethod(SeedLmConfig cfg, Path tokenizer) { this(cfg, tokenizer, KeptTensors.DEFAULT); }
 
     public SeedLmMethod(SeedLmConfig cfg) { this(cfg, null); }
 
     @Override
-    public SeedLmMethod withTokenizer(Path tokenizer) { return new SeedLmMethod(cfg, tokenizer); }
+    public SeedLmMethod withTokenizer(Path tokenizer) { return new SeedLmMethod(cfg, tokenizer, keep); }
+
+    /** The same setting storing the tensors it does not compress as {@code type} ({@link KeptTensors}). */
+    public SeedLmMethod keepingTensorsAs(DType type) { return new SeedLmMethod(cfg, tokenizer, type); }
 
     /**
      * Factory from command-line style options: a preset ({@code bits} 4 or 3) or explicit C, P, K (all three);
@@ -54,6 +64,12 @@ public final class SeedLmMethod implements CompressionMethod {
      */
     public static SeedLmMethod fromOptions(Integer bits, Integer c, Integer p, Integer k, String exponentRule,
                                            boolean perTensorScale, Path tokenizer) {
+        return fromOptions(bits, c, p, k, exponentRule, perTensorScale, SeedLmConfig.FLAT, tokenizer);
+    }
+
+    /** As above with the block {@code layout}: "flat" (the paper's, default) or "row" (per-row padding). */
+    public static SeedLmMethod fromOptions(Integer bits, Integer c, Integer p, Integer k, String exponentRule,
+                                           boolean perTensorScale, String layout, Path tokenizer) {
         SeedLmConfig cfg;
         boolean custom = c != null || p != null || k != null;
         if (custom) {
@@ -64,7 +80,7 @@ public final class SeedLmMethod implements CompressionMethod {
             cfg = SeedLmConfig.preset(bits == null ? 4 : bits);
         }
         if (exponentRule != null) cfg = cfg.withRule(ExponentRule.parse(exponentRule));
-        return new SeedLmMethod(cfg.withScale(perTensorScale), tokenizer);
+        return new SeedLmMethod(cfg.withScale(perTensorScale).withFlat(SeedLmConfig.parseLayout(layout)), tokenizer);
     }
 
     public SeedLmConfig config() { return cfg; }
@@ -74,13 +90,20 @@ public final class SeedLmMethod implements CompressionMethod {
     @Override
     public Map<String, String> parameters() {
         var m = new LinkedHashMap<String, String>();
-        cfg.params().forEach((key, v) -> m.put(key, String.valueOf(v)));
+        recordedParams().forEach((key, v) -> m.put(key, String.valueOf(v)));
         return m;
     }
 
-    /** Blocks of C weights in a tensor (rows zero-padded to whole blocks): the seed search's unit of work. */
+    /** The setting and the kept-tensor policy, as the file's metadata records them. */
+    private Map<String, Object> recordedParams() {
+        var m = new LinkedHashMap<>(cfg.params());
+        m.put(KeptTensors.KEY, KeptTensors.id(keep));
+        return m;
+    }
+
+    /** Blocks of C weights in a tensor (in the setting's layout): the seed search's unit of work. */
     private long blocks(Tensor w) {
-        return (long) w.rows() * SeedLmTensor.blocksPerRow(w.cols(), cfg);
+        return SeedLmTensor.blocks(w.rows(), w.cols(), cfg);
     }
 
     /** Tensors compressed by default: every block linear present in the model. */
@@ -91,23 +114,27 @@ public final class SeedLmMethod implements CompressionMethod {
     @Override
     public SizeEstimate estimate(Model model) {
         List<String> targets = targets(model);
-        long compressedParams = 0, compressedBytes = 0, totalParams = 0, keptBytes = 0;
+        long compressedParams = 0, compressedBytes = 0, payloadBytes = 0, totalParams = 0, padding = 0;
         for (var e : model.tensors().entrySet()) {
             Tensor t = e.getValue();
             totalParams += t.numel();
             if (targets.contains(e.getKey())) {
                 compressedParams += t.numel();
                 compressedBytes += SeedLmTensor.fileBytes(t.rows(), t.cols(), cfg);
-            } else {
-                keptBytes += 2 * t.numel();
+                payloadBytes += SeedLmTensor.payloadBytes(t.rows(), t.cols(), cfg);
+                padding += SeedLmTensor.paddingWeights(t.rows(), t.cols(), cfg);
             }
         }
-        long total = compressedBytes + keptBytes;
-        return new SizeEstimate(compressedParams, 8.0 * compressedBytes / Math.max(1, compressedParams), totalParams, total,
+        long total = compressedBytes + KeptTensors.bytes(model, new HashSet<>(targets), keep);
+        double paddingBits = cfg.bitsPerWeight() * padding / Math.max(1, compressedParams);
+        return new SizeEstimate(compressedParams, 8.0 * payloadBytes / Math.max(1, compressedParams), totalParams, total,
                 8.0 * total / Math.max(1, totalParams),
-                "tensor payload bytes: per block K-bit seed + 4-bit exponent + P 4-bit codes (rows zero-padded to whole blocks), "
-                        + "8-byte shape" + (cfg.perTensorScale() ? " and FP16 scale" : "") + " per compressed tensor; kept tensors BF16; "
-                        + "safetensors header excluded");
+                "compressed tensors: per block K-bit seed + 4-bit exponent + P 4-bit codes"
+                        + (cfg.perTensorScale() ? ", FP16 scale per tensor" : "")
+                        + (cfg.flat() ? " (flat blocks, only a tensor's last block zero-padded)" : " (rows zero-padded to whole blocks)")
+                        + String.format(Locale.ROOT, "; padding %,d weights = %.4f bits/weight", padding, paddingBits)
+                        + "; whole model: also an 8-byte shape per compressed tensor and kept tensors " + KeptTensors.id(keep)
+                        + "; safetensors header excluded");
     }
 
     @Override
@@ -115,8 +142,11 @@ public final class SeedLmMethod implements CompressionMethod {
         long t0 = System.nanoTime();
         if (cancel == null) cancel = CancellationToken.none();
         SizeEstimate est = estimate(model);
-        progress.log(String.format(Locale.ROOT, "SeedLM %s: %,d weights in %d tensors, %.4f bits/weight (compressed), %,d bytes total",
-                cfg, est.compressedParams(), targets(model).size(), est.bitsPerCompressedWeight(), est.totalBytes()));
+        long padding = 0;
+        for (String name : targets(model)) padding += SeedLmTensor.paddingWeights(model.tensor(name).rows(), model.tensor(name).cols(), cfg);
+        progress.log(String.format(Locale.ROOT, "SeedLM %s: %,d weights in %d tensors, %.4f bits/weight (compressed; padding %,d weights, "
+                        + "%.4f bits/weight of it), %,d bytes total", cfg, est.compressedParams(), targets(model).size(),
+                est.bitsPerCompressedWeight(), padding, cfg.bitsPerWeight() * padding / Math.max(1, est.compressedParams()), est.totalBytes()));
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
         SeedLmEncoder enc = new SeedLmEncoder(cfg);
@@ -150,16 +180,9 @@ public final class SeedLmMethod implements CompressionMethod {
             done.put(name, st);
         }
         SafetensorsWriter wr = new SafetensorsWriter();
-        CompressedModels.metadata(name(), cfg.params(), model, tokenizer).forEach(wr::metadata);
-        for (var e : new TreeMap<>(model.tensors()).entrySet()) {
-            SeedLmTensor st = done.get(e.getKey());
-            if (st != null) {
-                st.writeTo(wr, e.getKey());
-            } else {
-                Tensor t = e.getValue();
-                wr.add(e.getKey(), DType.BF16, t.shape(), t.toFloatArray());
-            }
-        }
+        CompressedModels.metadata(name(), recordedParams(), model, tokenizer).forEach(wr::metadata);
+        KeptTensors.add(wr, model, done.keySet(), keep);
+        for (var e : new TreeMap<>(done).entrySet()) e.getValue().writeTo(wr, e.getKey());
         long fileBytes = wr.write(out);
         progress.log(String.format(Locale.ROOT, "wrote %s: %,d bytes (estimate %,d + header)", out, fileBytes, est.totalBytes()));
         return new CompressionReport(out, name(), parameters(), est, errors, (System.nanoTime() - t0) / 1e9);

@@ -8,9 +8,12 @@ import dev.llmcw.tensor.DType;
 import java.nio.file.Path;
 
 /**
- * One weight matrix W[rows][cols] in SeedLM form. Each row is cut into ⌈cols / C⌉ blocks along the input
- * dimension, the last one zero-padded (per row, so a block never spans two rows and a matvec can decode a
- * row's blocks independently); block b of row o has index o·blocksPerRow + b. Per block: the LFSR register
+ * One weight matrix W[rows][cols] in SeedLM form. Flat layout (the paper's, default): the row-major weights
+ * are cut into ⌈rows·cols / C⌉ blocks of C consecutive weights, only the last one zero-padded, so a preset's
+ * bits per weight are exact whenever C divides rows·cols; a block may span two rows. Row layout (files from
+ * before): each row is cut into ⌈cols / C⌉ blocks along the input dimension, the last one zero-padded per row
+ * (a block never spans two rows); block b of row o has index o·blocksPerRow + b. When C divides cols both
+ * layouts are the same blocks in the same order. Per block: the LFSR register
  * state (seed), the exponent e and P codes q; ŵ = scale · U(seed) · (q·2^e), scale = 1 unless the optional
  * per-tensor FP16 scale is on.
  *
@@ -33,7 +36,7 @@ public final class SeedLmTensor {
         this.cols = cols;
         this.cfg = cfg;
         this.blocksPerRow = blocksPerRow(cols, cfg);
-        int nb = rows * blocksPerRow;
+        int nb = (int) blocks(rows, cols, cfg);
         if (seeds.length != nb || exponents.length != nb || codes.length != nb * cfg.p()) {
             throw new IllegalArgumentException("SeedLM tensor " + rows + "x" + cols + " needs " + nb + " blocks");
         }
@@ -43,7 +46,24 @@ public final class SeedLmTensor {
         this.scale = scale;
     }
 
+    /** Blocks per row of the row layout (and of the flat one when {@link #rowAligned}). */
     public static int blocksPerRow(int cols, SeedLmConfig cfg) { return (cols + cfg.c() - 1) / cfg.c(); }
+
+    /** Blocks of a rows×cols tensor in the config's layout. */
+    public static long blocks(long rows, long cols, SeedLmConfig cfg) {
+        return cfg.flat() ? (rows * cols + cfg.c() - 1) / cfg.c() : rows * ((cols + cfg.c() - 1) / cfg.c());
+    }
+
+    /** Zero weights padding the blocks to whole blocks (flat: only the last block's; row: every row's). */
+    public static long paddingWeights(long rows, long cols, SeedLmConfig cfg) {
+        return blocks(rows, cols, cfg) * cfg.c() - rows * cols;
+    }
+
+    /**
+     * Whether block o·blocksPerRow + b holds exactly row o's weights b·C.. (row layout, or flat with C dividing
+     * cols): the row-wise matvec kernels need it.
+     */
+    public boolean rowAligned() { return !cfg.flat() || cols % cfg.c() == 0; }
 
     public int rows() { return rows; }
     public int cols() { return cols; }
@@ -57,8 +77,16 @@ public final class SeedLmTensor {
 
     /** Bytes of this tensor in the file (packed seeds, exponents, codes, shape, optional scale). */
     public static long fileBytes(long rows, long cols, SeedLmConfig cfg) {
-        long nb = rows * ((cols + cfg.c() - 1) / cfg.c());
-        return (nb * cfg.k() + 7) / 8 + (nb + 1) / 2 + (nb * cfg.p() + 1) / 2 + 8 + (cfg.perTensorScale() ? 2 : 0);
+        return payloadBytes(rows, cols, cfg) + 8;
+    }
+
+    /**
+     * Bytes of the weights' encoding: packed seeds, exponents, codes and the optional scale; without the
+     * 8-byte shape entry, which (like RTN's and GPTQ's grid headers) is bookkeeping, not per-weight bits.
+     */
+    public static long payloadBytes(long rows, long cols, SeedLmConfig cfg) {
+        long nb = blocks(rows, cols, cfg);
+        return (nb * cfg.k() + 7) / 8 + (nb + 1) / 2 + (nb * cfg.p() + 1) / 2 + (cfg.perTensorScale() ? 2 : 0);
     }
 
     /** Decodes all weights (row-major rows×cols). Deterministic: the file round trip reproduces it bit for bit. */
@@ -66,20 +94,27 @@ public final class SeedLmTensor {
         float[] out = new float[rows * cols];
         int c = cfg.c(), p = cfg.p(), k = cfg.k(), mask = Lfsr.tapMask(k);
         double[] u = new double[c * p], t = new double[p];
-        for (int o = 0; o < rows; o++) {
-            for (int b = 0; b < blocksPerRow; b++) {
-                int blk = o * blocksPerRow + b;
-                int s = seeds[blk];
-                for (int i = 0; i < u.length; i++) {
-                    s = Lfsr.step(s, k, mask);
-                    u[i] = Lfsr.normalise(s, k);
-                }
-                for (int i = 0; i < p; i++) t[i] = CoefficientQuantizer.value(codes[blk * p + i], exponents[blk]);
-                for (int r = 0; r < c && b * c + r < cols; r++) {
-                    double v = 0;
-                    for (int i = 0; i < p; i++) v += u[r * p + i] * t[i];
-                    out[o * cols + b * c + r] = (float) (scale * v);
-                }
+        for (int blk = 0; blk < seeds.length; blk++) {
+            // first weight of the block and how many it holds (the rest is padding)
+            int start, len;
+            if (cfg.flat()) {
+                start = blk * c;
+                len = Math.min(c, out.length - start);
+            } else {
+                int o = blk / blocksPerRow, b = blk % blocksPerRow;
+                start = o * cols + b * c;
+                len = Math.min(c, cols - b * c);
+            }
+            int s = seeds[blk];
+            for (int i = 0; i < u.length; i++) {
+                s = Lfsr.step(s, k, mask);
+                u[i] = Lfsr.normalise(s, k);
+            }
+            for (int i = 0; i < p; i++) t[i] = CoefficientQuantizer.value(codes[blk * p + i], exponents[blk]);
+            for (int r = 0; r < len; r++) {
+                double v = 0;
+                for (int i = 0; i < p; i++) v += u[r * p + i] * t[i];
+                out[start + r] = (float) (scale * v);
             }
         }
         return out;
@@ -102,7 +137,7 @@ public final class SeedLmTensor {
         Path path = f.path();
         int[] shape = f.ints(name + PART + "shape");
         if (shape.length != 2 || shape[0] <= 0 || shape[1] <= 0) throw new ModelLoadException(path, name + ": bad SeedLM shape");
-        int nb = shape[0] * blocksPerRow(shape[1], cfg);
+        int nb = (int) blocks(shape[0], shape[1], cfg);
         byte[] s = f.byteArray(name + PART + "seeds"), ep = f.byteArray(name + PART + "exponents"), cp = f.byteArray(name + PART + "codes");
         if (s.length != (long) (nb * (long) cfg.k() + 7) / 8 || ep.length != (nb + 1) / 2 || cp.length != (nb * cfg.p() + 1) / 2) {
             throw new ModelLoadException(path, name + ": SeedLM arrays do not match " + nb + " blocks of " + cfg);
