@@ -1,6 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
-import dev.llmcw.engine.Parallel;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
 
 /**
