@@ -12,9 +12,12 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Arrays;
 import java.util.List;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -117,5 +120,29 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(FX);
         assertThatThrownBy(() -> uiWithoutFx.check(classes)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("javafx.");
+    }
+
+    /**
+     * The layers, top to bottom: a layer may be used only by the layers above it (so the picture in
+     * docs/architecture.md is what the code does). The launcher, in the root package, sits above them all.
+     */
+    static final String[] LAYERS = {"ui", "cli", "app", "suite", "report", "data", "results", "compress", "eval",
+            "engine", "model", "tokenizer", "tensor", "util"};
+
+    @Test
+    void layersAreUsedOnlyFromAbove() {
+        var arch = layeredArchitecture().consideringOnlyDependenciesInLayers();
+        for (String layer : LAYERS) arch = arch.layer(layer).definedBy("dev.llmcw." + layer + "..");
+        arch = arch.whereLayer(LAYERS[0]).mayNotBeAccessedByAnyLayer();
+        for (int i = 1; i < LAYERS.length; i++) {
+            arch = arch.whereLayer(LAYERS[i]).mayOnlyBeAccessedByLayers(Arrays.copyOf(LAYERS, i));
+        }
+        arch.check(classes);
+    }
+
+    /** No two packages depend on each other, directly or through others (every package is its own slice). */
+    @Test
+    void noCyclesBetweenPackages() {
+        slices().matching("dev.llmcw.(**)").should().beFreeOfCycles().check(classes);
     }
 }

@@ -1,6 +1,6 @@
 package dev.llmcw.app;
 
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.synthetic.SyntheticModelGenerator;
 import dev.llmcw.model.synthetic.SyntheticPresets;
 import dev.llmcw.tensor.DType;

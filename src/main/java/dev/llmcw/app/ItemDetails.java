@@ -2,7 +2,7 @@ package dev.llmcw.app;
 
 import dev.llmcw.app.ResultsService.ItemDetail;
 import dev.llmcw.eval.ItemStore;
-import dev.llmcw.eval.McItem;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.Task;

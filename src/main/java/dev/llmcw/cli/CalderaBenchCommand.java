@@ -16,7 +16,7 @@ import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.util.ProcessStats;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.synthetic.SyntheticModelGenerator;
 import dev.llmcw.model.synthetic.SyntheticPresets;
 import dev.llmcw.tensor.DType;

@@ -6,7 +6,7 @@ import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;

@@ -17,7 +17,7 @@ import dev.llmcw.eval.export.ResultsExport;
 import dev.llmcw.eval.export.SamplesLog;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;

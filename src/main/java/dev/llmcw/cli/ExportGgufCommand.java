@@ -1,7 +1,7 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.gguf.GgufModelWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tokenizer.TokenizerFiles;
@@ -36,7 +36,7 @@ final class ExportGgufCommand implements Callable<Integer> {
         Model m = ModelLoader.load(model);
         if (tokenizer != null) {
             m = m.withTokenizer(tokenizer.getFileName().toString().endsWith(".bin")
-                    ? TokenizerFiles.llama2c(tokenizer, m.config().vocabSize()) : TokenizerFiles.open(tokenizer));
+                    ? TokenizerFiles.llama2c(tokenizer, m.config().vocabSize()) : ModelLoader.openTokenizer(tokenizer));
         }
         if (m.tokenizer() == null) LOG.warn("{}: no tokenizer; llama.cpp needs one (use --tokenizer)", model);
         GgufModelWriter.write(m, out, type);

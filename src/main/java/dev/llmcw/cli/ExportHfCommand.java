@@ -1,7 +1,7 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.hf.HfFolderWriter;
 import dev.llmcw.tensor.DType;
 import picocli.CommandLine.Command;

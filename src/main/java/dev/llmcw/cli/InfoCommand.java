@@ -1,7 +1,7 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

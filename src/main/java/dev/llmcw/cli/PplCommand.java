@@ -4,7 +4,7 @@ import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.Perplexity;
 import dev.llmcw.eval.data.TextFiles;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,5 +1,7 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.model.load.ModelLoader;
+
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
 import picocli.CommandLine.Command;
@@ -31,7 +33,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Tokenizer tok = TokenizerFiles.open(tokenizer);
+        Tokenizer tok = ModelLoader.openTokenizer(tokenizer);
         System.out.printf("tokenizer: %s, vocab %d, bos %d, eos %d, adds BOS by default: %s%n", tok.getClass().getSimpleName(),
                 tok.vocabSize(), tok.bosId(), tok.eosId(), tok.addsBosByDefault());
         if (bench != null) {

@@ -3,7 +3,7 @@ package dev.llmcw.compress;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;

@@ -1,5 +1,7 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TextDoc;
+import dev.llmcw.eval.tasks.McItem;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmcw.eval.tasks.LoglikelihoodTask;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
@@ -58,7 +60,7 @@ public final class Evaluator {
     public TaskResult runMultipleChoice(MultipleChoiceTask task, List<McItem> allItems, ScoringModel model, ScoringModel base) {
         int maxLength = effectiveMaxLength(model, base);
         boolean bos = options.bos() == BosMode.ON && model.tokenizer().addsBosByDefault();
-        String dataHash = dataFingerprint(allItems);
+        String dataHash = McItem.fingerprint(allItems);
         String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
         int[] chosen = options.select(allItems.stream().map(McItem::id).toList());
@@ -154,7 +156,7 @@ public final class Evaluator {
         boolean chunked = task.protocol() == PerplexityTask.Protocol.CHUNKED;
         boolean bos = (options.bos() == BosMode.ON || (chunked && options.bos() == BosMode.AUTO)) && model.tokenizer().addsBosByDefault()
                 && model.tokenizer().bosId() >= 0;
-        String dataHash = docsFingerprint(docs);
+        String dataHash = TextDoc.fingerprint(docs);
         String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
 
@@ -257,31 +259,5 @@ public final class Evaluator {
         return r;
     }
 
-    /** SHA-256 of the items as scored (ids, contexts, continuations, gold). */
-    public static String dataFingerprint(List<McItem> items) {
-        MessageDigest md = Hashing.sha256();
-        for (McItem it : items) {
-            md.update(it.id().getBytes(StandardCharsets.UTF_8));
-            for (McItem.Request r : it.requests()) {
-                md.update((byte) 1);
-                md.update(r.context().getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 2);
-                md.update(r.continuation().getBytes(StandardCharsets.UTF_8));
-            }
-            md.update((byte) 3);
-            md.update(Integer.toString(it.gold()).getBytes(StandardCharsets.UTF_8));
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
 
-    public static String docsFingerprint(List<TextDoc> docs) {
-        MessageDigest md = Hashing.sha256();
-        for (TextDoc d : docs) {
-            md.update(d.id().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 0);
-            md.update(d.text().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 0);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
 }

@@ -1,8 +1,11 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TextDoc;
+import dev.llmcw.eval.tasks.McItem;
+
 /**
  * One evaluated item with what the model produced for it, for lm-eval's per-sample log
- * ({@code samples_<task>_<date>.jsonl}, see {@link dev.llmcw.eval.export.SamplesLog}).
+ * ({@code samples_<task>_<date>.jsonl}, see {@code eval.export.SamplesLog}).
  *
  * @param docId the item's index in the task's split (lm-eval's doc_id)
  */

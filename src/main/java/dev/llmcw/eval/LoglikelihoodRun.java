@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TargetItem;
 import dev.llmcw.eval.LoglikelihoodScorer.Payload;
 import dev.llmcw.eval.tasks.LoglikelihoodTask;
 import dev.llmcw.util.Hashing;
@@ -32,7 +33,7 @@ public final class LoglikelihoodRun {
         EvalOptions options = evaluator.options();
         int maxLength = evaluator.effectiveMaxLength(model, base);
         boolean bos = options.bos() == BosMode.ON && model.tokenizer().addsBosByDefault();
-        String dataHash = dataFingerprint(allItems);
+        String dataHash = TargetItem.fingerprint(allItems);
         String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
         int[] chosen = options.select(allItems.stream().map(TargetItem::id).toList());
@@ -96,17 +97,4 @@ public final class LoglikelihoodRun {
         d.put("flipped_ids", String.join(",", flipped));
     }
 
-    /** SHA-256 of the items as scored (ids, contexts, targets). */
-    public static String dataFingerprint(List<TargetItem> items) {
-        MessageDigest md = Hashing.sha256();
-        for (TargetItem it : items) {
-            md.update(it.id().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 1);
-            md.update(it.context().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 2);
-            md.update(it.target().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 3);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
 }

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TargetItem;
 import dev.llmcw.engine.Scorer;
 import dev.llmcw.util.Json;
 

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.engine.Scorer;
 import dev.llmcw.eval.Evaluator.McPayload;
 import dev.llmcw.util.Json;

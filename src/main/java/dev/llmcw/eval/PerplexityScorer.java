@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.engine.Scorer;
 import dev.llmcw.eval.Evaluator.PplPayload;
 import dev.llmcw.util.Json;

@@ -19,7 +19,7 @@ public final class RunKey {
 
     /**
      * @param modelFingerprint content hash of the evaluated weights (+ tokenizer)
-     * @param dataFingerprint  content hash of the task's items (see {@link Evaluator#dataFingerprint})
+     * @param dataFingerprint  content hash of the task's items (see {@link dev.llmcw.eval.tasks.McItem#fingerprint})
      * @param maxLength        the effective max length (after resolving 0 to the model's)
      * @param baseFingerprint  base model's content hash when fidelity is on, else null
      */

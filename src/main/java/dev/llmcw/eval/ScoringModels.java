@@ -2,8 +2,8 @@ package dev.llmcw.eval;
 
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoadException;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.util.ModelLoadException;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.util.Hashing;
 
 import java.io.IOException;

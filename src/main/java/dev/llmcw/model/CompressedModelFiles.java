@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.util.ModelLoadException;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
 
@@ -30,7 +31,7 @@ public final class CompressedModelFiles {
                 .findFirst().orElse(null);
     }
 
-    static Model load(Path file, boolean onTheFly) {
+    public static Model load(Path file, boolean onTheFly) {
         if (Holder.READER == null)
             throw new ModelLoadException(file, "compressed model file, but this build has no reader for compressed models");
         return Holder.READER.load(file, onTheFly);

@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;

@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.util.ModelLoadException;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 

@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.MappedFile;

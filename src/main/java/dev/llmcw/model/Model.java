@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tokenizer.Tokenizer;

@@ -4,7 +4,7 @@ import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;

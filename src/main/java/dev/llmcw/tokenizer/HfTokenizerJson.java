@@ -1,7 +1,7 @@
 package dev.llmcw.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 
 import java.nio.file.Path;
 import java.text.Normalizer;

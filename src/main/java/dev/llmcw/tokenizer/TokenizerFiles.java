@@ -1,8 +1,7 @@
 package dev.llmcw.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.model.ModelLoadException;
-import dev.llmcw.model.gguf.GgufFile;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.util.Json;
 
 import java.io.IOException;
@@ -93,7 +92,7 @@ public final class TokenizerFiles {
             throw new ModelLoadException(path, "folder has neither tokenizer.json nor vocab.json + merges.txt");
         }
         if (!Files.isRegularFile(path)) throw new ModelLoadException(path, "no such file");
-        if (GgufFile.isGguf(path)) return gguf(GgufFile.open(path));
+        if (isGguf(path)) throw new ModelLoadException(path, "a GGUF file's tokenizer is read with the model layer (ModelLoader.openTokenizer)");
         String name = path.getFileName().toString();
         if (name.endsWith(".json")) {
             Path config = path.resolveSibling("tokenizer_config.json");
@@ -120,86 +119,11 @@ public final class TokenizerFiles {
         }
     }
 
-    /** Tokenizer stored in GGUF metadata (tokenizer.ggml.model "llama" or "gpt2"). */
-    public static Tokenizer gguf(GgufFile g) {
-        String model = g.getString("tokenizer.ggml.model");
-        String[] tokens = g.getStrings("tokenizer.ggml.tokens");
-        int[] types = g.has("tokenizer.ggml.token_type") ? g.getInts("tokenizer.ggml.token_type") : null;
-        if (types != null && types.length != tokens.length) {
-            throw new ModelLoadException(g.path(), "tokenizer.ggml.token_type has " + types.length + " entries for " + tokens.length + " tokens");
-        }
-        int bos = g.getInt("tokenizer.ggml.bos_token_id", -1);
-        int eos = g.getInt("tokenizer.ggml.eos_token_id", -1);
-        int unk = g.getInt("tokenizer.ggml.unknown_token_id", -1);
-        for (int id : new int[]{bos, eos, unk}) {
-            if (id >= tokens.length) throw new ModelLoadException(g.path(), "special token id " + id + " is outside the " + tokens.length + "-token vocabulary");
-        }
-        try {
-            switch (model) {
-                case "llama" -> {
-                    float[] scores = g.has("tokenizer.ggml.scores") ? g.getFloats("tokenizer.ggml.scores") : new float[tokens.length];
-                    if (scores.length != tokens.length) throw new ModelLoadException(g.path(), "tokenizer.ggml.scores has " + scores.length + " entries for " + tokens.length + " tokens");
-                    // llama.cpp always splits off user-defined tokens; control tokens only when asked to parse specials.
-                    Map<String, Integer> specials = new HashMap<>();
-                    if (types != null) {
-                        for (int i = 0; i < tokens.length; i++) if (types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
-                    }
-                    return new SentencePieceBpeTokenizer(SentencePieceBpeTokenizer.Vocabulary.scored(tokens, scores, types),
-                            new SpecialTokenIds(specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", true)),
-                            g.getBool("tokenizer.ggml.add_space_prefix", true));
-                }
-                case "gpt2" -> {
-                    String[] merges = g.getStrings("tokenizer.ggml.merges");
-                    String pre = g.getString("tokenizer.ggml.pre", "default");
-                    Map<String, Integer> specials = new HashMap<>();
-                    boolean[] skip = new boolean[tokens.length];
-                    if (types != null) {
-                        for (int i = 0; i < tokens.length; i++) {
-                            if (types[i] == SentencePieceBpeTokenizer.CONTROL || types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
-                            skip[i] = types[i] == SentencePieceBpeTokenizer.CONTROL;
-                        }
-                    }
-                    // llama.cpp takes a whole word from the vocabulary before merging for Llama 3 (ignore_merges).
-                    boolean ignoreMerges = regexesForPre(g.path(), pre).equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX));
-                    var preTokenizer = new ByteLevelBpeTokenizer.PreTokenizer(regexesForPre(g.path(), pre), false, ignoreMerges, null);
-                    return new ByteLevelBpeTokenizer(tokens, merges, preTokenizer,
-                            new SpecialTokenIds(specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", false)), skip);
-                }
-                default -> throw new ModelLoadException(g.path(), "tokenizer.ggml.model \"" + model + "\" is not supported (supported: llama, gpt2)");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ModelLoadException(g.path(), e.getMessage(), e);
-        }
-    }
 
-    /** Pre-tokenizer regexes for a GGUF tokenizer.ggml.pre name (llama.cpp's LLAMA_VOCAB_PRE_TYPE_*). */
-    static List<String> regexesForPre(Path file, String pre) {
-        return switch (pre) {
-            // "default" (and files without the key, such as GPT-NeoX) get GPT-2's regex, which is what
-            // the Hugging Face ByteLevel pre-tokenizer of those models does.
-            case "gpt-2", "gpt2", "default" -> List.of(ByteLevelBpeTokenizer.GPT2_REGEX);
-            case "llama-bpe", "llama3", "llama-v3", "smaug-bpe" -> List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX);
-            case "qwen2", "deepseek-r1-qwen" -> List.of(ByteLevelBpeTokenizer.QWEN2_REGEX);
-            // SmolLM: Digits(individual_digits) then GPT-2's ByteLevel regex
-            case "smollm" -> List.of(DIGIT_REGEX, ByteLevelBpeTokenizer.GPT2_REGEX);
-            default -> throw new ModelLoadException(file, "tokenizer.ggml.pre \"" + pre
-                    + "\" is not supported (supported: gpt-2, default, llama-bpe/llama3, qwen2, smollm)");
-        };
-    }
 
     /** Hugging Face Digits(individual_digits=true) as a regex. */
-    static final String DIGIT_REGEX = "\\p{N}";
+    public static final String DIGIT_REGEX = "\\p{N}";
 
-    /** The tokenizer.ggml.pre name that reproduces a byte-level tokenizer's pre-tokenization, or null. */
-    public static String ggufPreName(ByteLevelBpeTokenizer t) {
-        if (t.normalization() != null) return null;
-        List<String> r = t.preTokenizerRegexes();
-        if (r.equals(List.of(ByteLevelBpeTokenizer.GPT2_REGEX)) && !t.ignoresMerges()) return "gpt-2";
-        if (r.equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX)) && t.ignoresMerges()) return "llama-bpe";
-        if (r.equals(List.of(ByteLevelBpeTokenizer.QWEN2_REGEX)) && !t.ignoresMerges()) return "qwen2";
-        if (r.equals(List.of(DIGIT_REGEX, ByteLevelBpeTokenizer.GPT2_REGEX)) && !t.ignoresMerges()) return "smollm";
-        return null;
-    }
 
     /** Hugging Face tokenizer.json; tokenizerConfig (tokenizer_config.json) may be null. */
     public static Tokenizer huggingFace(Path tokenizerJson, Path tokenizerConfig) {
@@ -252,5 +176,15 @@ public final class TokenizerFiles {
     static Integer indexOf(String[] tokens, String t) {
         for (int i = 0; i < tokens.length; i++) if (t.equals(tokens[i])) return i;
         return null;
+    }
+
+    /** GGUF's magic number ("GGUF" little-endian) at the start of the file. */
+    private static boolean isGguf(Path path) {
+        try (var in = Files.newInputStream(path)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F';
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.llmcw.util;
 
-import dev.llmcw.model.ModelLoadException;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

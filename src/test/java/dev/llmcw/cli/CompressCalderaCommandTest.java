@@ -2,7 +2,7 @@ package dev.llmcw.cli;
 
 import dev.llmcw.TestData;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

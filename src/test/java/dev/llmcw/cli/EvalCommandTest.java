@@ -52,7 +52,7 @@ class EvalCommandTest {
         assertThat(root.get("config").get("seed").asInt()).isEqualTo(7);
         assertThat(Files.readString(out.resolve("results.csv"))).contains(",piqa,1.0,3,acc,");
         assertThat(Files.readString(out.resolve("results.md"))).contains("|piqa");
-        long weightBytes = dev.llmcw.model.ModelLoader.load(model).weightBytes();
+        long weightBytes = dev.llmcw.model.load.ModelLoader.load(model).weightBytes();
         try (var store = dev.llmcw.results.ResultsStore.open(db)) {
             // an uncompressed model sits at its own bits/weight (F32: 32) and size on the charts' axes
             assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).allSatisfy(r -> {
@@ -90,7 +90,7 @@ class EvalCommandTest {
                 assertThat(r.methodParams()).containsEntry("bits", "4");
                 assertThat(r.modelLabel()).isEqualTo("stories260K.bin");
                 assertThat(r.bitsPerWeight()).isNull();
-                assertThat(r.totalBytes()).isEqualTo(dev.llmcw.model.ModelLoader.load(rtn).weightBytes());
+                assertThat(r.totalBytes()).isEqualTo(dev.llmcw.model.load.ModelLoader.load(rtn).weightBytes());
             });
         }
         try (var store = dev.llmcw.results.ResultsStore.open(dir.resolve("other.db"))) {

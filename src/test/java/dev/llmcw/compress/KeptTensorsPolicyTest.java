@@ -2,7 +2,7 @@ package dev.llmcw.compress;
 
 import dev.llmcw.TestData;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.util.CancellationToken;

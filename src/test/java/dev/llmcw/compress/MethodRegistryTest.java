@@ -6,7 +6,7 @@ import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.cli.Cli;
 import dev.llmcw.compress.toy.ToyRoundDescriptor;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.suite.SuiteMethods;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.ui.WorkbenchViewModel;

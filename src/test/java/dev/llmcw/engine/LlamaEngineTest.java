@@ -63,7 +63,7 @@ class LlamaEngineTest {
     void goldenFoldersThroughModelLoaderMatchReference() {
         // the HF folder loader reads config.json itself: its config must equal the hand-built one
         for (var name : new String[]{"tiny-llama3", "tiny-qwen2"}) {
-            Model m = dev.llmcw.model.ModelLoader.load(GoldenModels.resource(name));
+            Model m = dev.llmcw.model.load.ModelLoader.load(GoldenModels.resource(name));
             var g = GoldenModels.golden(GoldenModels.resource(name + "/golden.json"));
             assertThat(maxAbsDiff(new LlamaEngine(m), g)).as(name).isLessThan(1e-4);
         }

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.tasks.ClozeTask;
 import org.junit.jupiter.api.Test;
 

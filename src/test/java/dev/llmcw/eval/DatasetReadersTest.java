@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.tasks.ArcTask;
 import dev.llmcw.eval.tasks.BoolQTask;

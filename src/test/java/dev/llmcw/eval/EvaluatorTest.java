@@ -1,5 +1,7 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TextDoc;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.engine.Scorer;
 
 import dev.llmcw.eval.tasks.MultipleChoiceTask;

@@ -1,12 +1,14 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TextDoc;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.TestData;
 import dev.llmcw.eval.tasks.HellaSwagTask;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PiqaTask;
 import dev.llmcw.eval.tasks.TextPerplexityTask;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.testing.Slow;
 import dev.llmcw.util.Json;
 import org.junit.jupiter.api.BeforeAll;

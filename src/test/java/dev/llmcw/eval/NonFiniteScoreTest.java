@@ -3,7 +3,7 @@ package dev.llmcw.eval;
 import dev.llmcw.TestData;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Tensor;

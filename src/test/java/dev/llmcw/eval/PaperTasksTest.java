@@ -1,5 +1,7 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TargetItem;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.TestData;
 import dev.llmcw.eval.LoglikelihoodScorer.Payload;
 import dev.llmcw.eval.data.DatasetException;

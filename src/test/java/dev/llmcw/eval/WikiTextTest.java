@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.eval.tasks.WikiText;
 import dev.llmcw.eval.tasks.WikiTextTask;
 import dev.llmcw.eval.tasks.TextPerplexityTask;

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.Jsonl;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;

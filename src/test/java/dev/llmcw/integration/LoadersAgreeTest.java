@@ -3,7 +3,7 @@ package dev.llmcw.integration;
 import dev.llmcw.TestData;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.gguf.GgufModelWriter;
 import dev.llmcw.model.hf.HfFolderWriter;

@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.TestData;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.Perplexity;

@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,7 @@
 package dev.llmcw.model;
 
+import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.TestData;
 import dev.llmcw.compress.rtn.RtnMethod;
 import dev.llmcw.model.gguf.GgufFile;

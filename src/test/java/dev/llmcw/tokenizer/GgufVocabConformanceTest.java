@@ -1,5 +1,6 @@
 package dev.llmcw.tokenizer;
 
+import dev.llmcw.model.gguf.GgufTokenizers;
 import dev.llmcw.TestData;
 import dev.llmcw.model.gguf.GgufFile;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class GgufVocabConformanceTest {
     @Test
     void llamaSpmMatchesEveryCase() throws Exception {
         var v = vectors("ggml-vocab-llama-spm.gguf");
-        Tokenizer tok = TokenizerFiles.gguf(GgufFile.open(TestData.require(DIR + "ggml-vocab-llama-spm.gguf")));
+        Tokenizer tok = GgufTokenizers.fromMetadata(GgufFile.open(TestData.require(DIR + "ggml-vocab-llama-spm.gguf")));
         assertThat(v.inputs()).hasSize(46);
         assertThat(v.mismatches(tok)).isEmpty();
         assertThat(tok.bosId()).isEqualTo(1);
@@ -31,7 +32,7 @@ class GgufVocabConformanceTest {
     @Test
     void gpt2MatchesEveryCase() throws Exception {
         var v = vectors("ggml-vocab-gpt-2.gguf");
-        Tokenizer tok = TokenizerFiles.gguf(GgufFile.open(TestData.require(DIR + "ggml-vocab-gpt-2.gguf")));
+        Tokenizer tok = GgufTokenizers.fromMetadata(GgufFile.open(TestData.require(DIR + "ggml-vocab-gpt-2.gguf")));
         assertThat(v.inputs()).hasSize(46);
         assertThat(v.mismatches(tok)).isEmpty();
         assertThat(tok.eosId()).isEqualTo(50256);
@@ -57,7 +58,7 @@ class GgufVocabConformanceTest {
     void roundTripsDecodeOfEncode() throws Exception {
         var v = vectors("ggml-vocab-gpt-2.gguf");
         for (String f : new String[]{"ggml-vocab-gpt-neox.gguf", "ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-spm.gguf"}) {
-            Tokenizer tok = TokenizerFiles.gguf(GgufFile.open(TestData.require(DIR + f)));
+            Tokenizer tok = GgufTokenizers.fromMetadata(GgufFile.open(TestData.require(DIR + f)));
             for (String s : v.inputs()) {
                 assertThat(tok.decode(tok.encode(s))).as(f + " " + VocabTestVectors.escape(s)).isEqualTo(s);
             }

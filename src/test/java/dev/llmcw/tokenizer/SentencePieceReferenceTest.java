@@ -1,5 +1,6 @@
 package dev.llmcw.tokenizer;
 
+import dev.llmcw.model.gguf.GgufTokenizers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.model.gguf.GgufFile;
@@ -47,7 +48,7 @@ class SentencePieceReferenceTest {
         JsonNode g = golden();
         assertThat(g.get("texts").size()).isGreaterThan(150);
         assertThat(mismatches(TokenizerFiles.llama2c(TestData.require("tokenizers/llama2-32k/tokenizer.bin"), 32000), g, "llama2", t -> true)).isEmpty();
-        Tokenizer gguf = TokenizerFiles.gguf(GgufFile.open(TestData.require("tokenizers/gguf-vocab/ggml-vocab-llama-spm.gguf")));
+        Tokenizer gguf = GgufTokenizers.fromMetadata(GgufFile.open(TestData.require("tokenizers/gguf-vocab/ggml-vocab-llama-spm.gguf")));
         assertThat(mismatches(gguf, g, "llama2", t -> true)).isEmpty();
     }
 

@@ -1,10 +1,11 @@
 package dev.llmcw.tokenizer;
 
+import dev.llmcw.model.gguf.GgufTokenizers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.TestData;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.gguf.GgufFile;
 import dev.llmcw.util.Json;
 import org.junit.jupiter.api.Test;
@@ -172,7 +173,7 @@ class TokenizerFilesTest {
         Path p = dir.resolve("bert.gguf");
         new dev.llmcw.model.gguf.GgufWriter().put("tokenizer.ggml.model", "bert")
                 .put("tokenizer.ggml.tokens", dev.llmcw.model.gguf.GgufValue.strings(new String[]{"a"})).write(p);
-        assertThatThrownBy(() -> TokenizerFiles.gguf(GgufFile.open(p))).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> GgufTokenizers.fromMetadata(GgufFile.open(p))).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("bert.gguf").hasMessageContaining("\"bert\"");
     }
 }

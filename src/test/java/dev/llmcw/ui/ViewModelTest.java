@@ -5,7 +5,7 @@ import dev.llmcw.app.EngineEvaluationService;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.ResultsService;
 import dev.llmcw.app.WorkbenchServices;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.results.ResultsStore;

@@ -9,7 +9,7 @@ import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.rtn.GroupQuantLinear;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.F32Tensor;

@@ -23,12 +23,6 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
                              String quantizer, long seed, boolean exactSvd, String lrGrid, int lrGroup) {
     public static final String ROW = "row", GROUP = "group", TENSOR = "tensor";
 
-    /** Per-row factor grids (the official setting). */
-    public CalderaOptions(int qBits, int lrBits, int rank, int outerIters, int innerIters, boolean hadamard,
-                          String quantizer, long seed, boolean exactSvd) {
-        this(qBits, lrBits, rank, outerIters, innerIters, hadamard, quantizer, seed, exactSvd, ROW, 0);
-    }
-
     public CalderaOptions {
         if (!ROW.equals(lrGrid) && !GROUP.equals(lrGrid) && !TENSOR.equals(lrGrid)) {
             throw new IllegalArgumentException("CALDERA lr_grid must be row, group or tensor, not '" + lrGrid + "'");

@@ -4,7 +4,7 @@ import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;

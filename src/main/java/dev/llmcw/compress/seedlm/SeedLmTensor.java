@@ -1,6 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;

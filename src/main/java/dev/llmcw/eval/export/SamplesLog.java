@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.eval.Evaluator.McPayload;
 import dev.llmcw.eval.Evaluator.PplPayload;
 import dev.llmcw.eval.ItemSample;
-import dev.llmcw.eval.McItem;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.Stats;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;

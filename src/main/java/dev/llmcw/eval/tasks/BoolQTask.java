@@ -1,7 +1,6 @@
 package dev.llmcw.eval.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.eval.McItem;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.Jsonl;
 

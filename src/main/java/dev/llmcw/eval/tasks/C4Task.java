@@ -1,7 +1,6 @@
 package dev.llmcw.eval.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.eval.TextDoc;
 import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.data.MissingSplit;
 import dev.llmcw.util.Json;

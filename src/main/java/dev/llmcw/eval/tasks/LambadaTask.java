@@ -1,6 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-import dev.llmcw.eval.TargetItem;
 import dev.llmcw.eval.data.Jsonl;
 import dev.llmcw.eval.data.MissingSplit;
 

@@ -1,7 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-import dev.llmcw.eval.LoglikelihoodRun;
-import dev.llmcw.eval.TargetItem;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -11,5 +9,5 @@ public non-sealed interface LoglikelihoodTask extends Task {
     List<TargetItem> load(Path dataDir);
 
     @Override
-    default String dataFingerprint(Path dataDir) { return LoglikelihoodRun.dataFingerprint(load(dataDir)); }
+    default String dataFingerprint(Path dataDir) { return TargetItem.fingerprint(load(dataDir)); }
 }

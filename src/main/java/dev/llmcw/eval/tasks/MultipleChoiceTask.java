@@ -1,7 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-import dev.llmcw.eval.Evaluator;
-import dev.llmcw.eval.McItem;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -15,5 +13,5 @@ public non-sealed interface MultipleChoiceTask extends Task {
     boolean reportsAccNorm();
 
     @Override
-    default String dataFingerprint(Path dataDir) { return Evaluator.dataFingerprint(load(dataDir)); }
+    default String dataFingerprint(Path dataDir) { return McItem.fingerprint(load(dataDir)); }
 }

@@ -1,7 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-import dev.llmcw.eval.Evaluator;
-import dev.llmcw.eval.TextDoc;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -29,5 +27,5 @@ public non-sealed interface PerplexityTask extends Task {
     List<TextDoc> load(Path dataDir);
 
     @Override
-    default String dataFingerprint(Path dataDir) { return Evaluator.docsFingerprint(load(dataDir)); }
+    default String dataFingerprint(Path dataDir) { return TextDoc.fingerprint(load(dataDir)); }
 }

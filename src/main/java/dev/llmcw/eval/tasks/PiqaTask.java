@@ -1,6 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-import dev.llmcw.eval.McItem;
 import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.Jsonl;

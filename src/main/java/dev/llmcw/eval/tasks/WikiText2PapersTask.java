@@ -1,6 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-import dev.llmcw.eval.TextDoc;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

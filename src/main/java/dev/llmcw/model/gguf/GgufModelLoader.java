@@ -4,7 +4,7 @@ import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.LayerCount;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.RopeScaling;
 import dev.llmcw.model.WeightNames;
@@ -37,7 +37,7 @@ public final class GgufModelLoader {
             case "qwen2" -> RopeLayout.ROTATE_HALF;
             default -> throw new ModelLoadException(path, "general.architecture \"" + arch + "\" is not supported (supported: llama, mistral, qwen2)");
         };
-        Tokenizer tokenizer = g.has("tokenizer.ggml.model") ? TokenizerFiles.gguf(g) : null;
+        Tokenizer tokenizer = g.has("tokenizer.ggml.model") ? GgufTokenizers.fromMetadata(g) : null;
 
         Map<String, Tensor> tensors = new HashMap<>();
         List<String> ignored = new ArrayList<>();

@@ -2,7 +2,7 @@ package dev.llmcw.model.gguf;
 
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Linear;
@@ -180,7 +180,7 @@ public final class GgufModelWriter {
                 w.putBool("tokenizer.ggml.add_space_prefix", spm.addsDummyPrefix());
             }
             case ByteLevelBpeTokenizer bl -> {
-                String pre = dev.llmcw.tokenizer.TokenizerFiles.ggufPreName(bl);
+                String pre = GgufTokenizers.preName(bl);
                 if (pre == null) {
                     throw new ModelLoadException(out, "cannot export a byte-level tokenizer with pre-tokenizer " + bl.preTokenizerRegexes()
                             + (bl.normalization() != null ? " and " + bl.normalization() + " normalisation" : "") + " to GGUF");

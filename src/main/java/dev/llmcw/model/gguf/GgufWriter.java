@@ -1,6 +1,6 @@
 package dev.llmcw.model.gguf;
 
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;

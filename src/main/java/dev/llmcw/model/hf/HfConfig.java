@@ -3,7 +3,7 @@ package dev.llmcw.model.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.RopeScaling;
 import dev.llmcw.tensor.DType;

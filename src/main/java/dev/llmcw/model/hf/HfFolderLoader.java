@@ -4,7 +4,7 @@ import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.LayerCount;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.Tensor;
@@ -40,7 +40,7 @@ public final class HfFolderLoader {
         Model m = loadWithoutTokenizer(dir);
         Tokenizer tok = folderTokenizer(dir);
         if (tok == null) return m;
-        dev.llmcw.model.ModelLoader.checkFits(dir.resolve(TOKENIZER_JSON), tok, m.config().vocabSize());
+        tok.checkFits(dir.resolve(TOKENIZER_JSON), m.config().vocabSize());
         return m.withTokenizer(tok);
     }
 

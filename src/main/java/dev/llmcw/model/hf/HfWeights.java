@@ -1,7 +1,7 @@
 package dev.llmcw.model.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.util.Json;
 

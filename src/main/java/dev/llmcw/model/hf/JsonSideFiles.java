@@ -1,6 +1,6 @@
 package dev.llmcw.model.hf;
 
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.llmcw.model.safetensors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.Tensors;

@@ -8,7 +8,7 @@ import dev.llmcw.compress.rtn.RtnMethod;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
@@ -35,7 +35,7 @@ class CalderaFileTest {
                                                                      boolean hadamard, @TempDir Path dir) {
         int m = 24, n = 40;
         double[] w = CalderaTest.randomMatrix(m, n, 3).data;
-        var o = new CalderaOptions(qBits, lrBits, rank, 2, 2, hadamard, quantizer, 99, true);
+        var o = new CalderaOptions(qBits, lrBits, rank, 2, 2, hadamard, quantizer, 99, true, CalderaOptions.ROW, 0);
         var res = Caldera.decompose(w, m, n, Caldera.prepare(CalderaTest.hessian(n, 4), o), o, "t.weight", null, null);
         SafetensorsWriter sw = new SafetensorsWriter().metadata("workbench.params", dev.llmcw.util.Json.write(o.asMap()));
         CalderaMethod.write(sw, "t.weight", res);
@@ -66,7 +66,7 @@ class CalderaFileTest {
         Model model = ModelLoader.load(TestData.stories260K());
         int[] seq = model.tokenizer().encode("Once upon a time, there was a little girl named Lily. She liked to play outside with her dog.");
         var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
-        var method = new CalderaMethod(new CalderaOptions(2, 4, 4, 2, 2, true, "scalar", 5, false), CalibrationSpec.precomputed(set));
+        var method = new CalderaMethod(new CalderaOptions(2, 4, 4, 2, 2, true, "scalar", 5, false, CalderaOptions.ROW, 0), CalibrationSpec.precomputed(set));
         var est = method.estimate(model);
         // Block linears: 5 layers × (q,o 64×64; k,v 32×64; gate,up,down 64·172); 2-bit Q plus rank-4 4-bit factors.
         long params = 5L * (2 * 64 * 64 + 2 * 32 * 64 + 3 * 64 * 172);
@@ -120,7 +120,7 @@ class CalderaFileTest {
         assertThat(Files.mismatch(out, dir.resolve("c2.safetensors"))).isEqualTo(-1L);
         assertThat(rep2.tensorErrors()).isEqualTo(rep.tensorErrors());
         // Other parameters in the same work folder: nothing stale is reused.
-        var other = new CalderaMethod(new CalderaOptions(3, 4, 4, 1, 1, true, "scalar", 5, false), CalibrationSpec.precomputed(set));
+        var other = new CalderaMethod(new CalderaOptions(3, 4, 4, 1, 1, true, "scalar", 5, false, CalderaOptions.ROW, 0), CalibrationSpec.precomputed(set));
         var rep3 = other.compress(model, dir.resolve("c3.safetensors"), dir.resolve("work"), null, null);
         assertThat(rep3.tensorErrors().get(0).relativeActivationError()).isNotEqualTo(rep.tensorErrors().get(0).relativeActivationError());
     }
@@ -131,7 +131,7 @@ class CalderaFileTest {
         Model model = ModelLoader.load(TestData.stories260K()); // down_proj has 172 inputs
         int[] seq = model.tokenizer().encode("Once upon a time, there was a little girl named Lily.");
         var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
-        var method = new CalderaMethod(new CalderaOptions(2, 4, 8, 1, 1, true, "e8p", 5, false), CalibrationSpec.precomputed(set));
+        var method = new CalderaMethod(new CalderaOptions(2, 4, 8, 1, 1, true, "e8p", 5, false, CalderaOptions.ROW, 0), CalibrationSpec.precomputed(set));
         Path out = dir.resolve("e.safetensors");
         var rep = method.compress(model, out, dir.resolve("work"), null, null);
         for (var e : rep.tensorErrors()) assertThat(e.relativeActivationError()).isBetween(0.0, 0.5);

@@ -43,7 +43,7 @@ class CalderaTest {
     static double hNorm(DMatrixRMaj d, DMatrixRMaj h) { return Dense.traceQuad(d, h); }
 
     static CalderaOptions opts(int q, int lr, int rank, int outer, int inner, boolean had) {
-        return new CalderaOptions(q, lr, rank, outer, inner, had, "scalar", 7, true);
+        return new CalderaOptions(q, lr, rank, outer, inner, had, "scalar", 7, true, CalderaOptions.ROW, 0);
     }
 
     @Test
@@ -182,7 +182,7 @@ class CalderaTest {
     void e8pQuantizerIsLabelled() {
         int m = 16, n = 32;
         double[] w = randomMatrix(m, n, 16).data;
-        var o = new CalderaOptions(2, 4, 8, 2, 2, true, "e8p", 1, true);
+        var o = new CalderaOptions(2, 4, 8, 2, 2, true, "e8p", 1, true, CalderaOptions.ROW, 0);
         var res = Caldera.decompose(w, m, n, Caldera.prepare(hessian(n, 17), o), o, "w", null, null);
         assertThat(res.quantizerLabel()).isEqualTo("Q=e8p12, LR=e8p12-rvq4");
         assertThat(res.activationError()).isLessThan(0.5);
@@ -201,11 +201,11 @@ class CalderaTest {
 
     @Test
     void optionsRejectImpossibleSettings() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(3, 4, 8, 1, 1, true, "e8p", 1, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(3, 4, 8, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0))
                 .hasMessageContaining("e8p");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(2, 12, 8, 1, 1, true, "scalar", 1, false))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(2, 12, 8, 1, 1, true, "scalar", 1, false, CalderaOptions.ROW, 0))
                 .hasMessageContaining("L/R bits");
-        var o = new CalderaOptions(2, 4, 0, 1, 1, true, "e8p", 1, false);
+        var o = new CalderaOptions(2, 4, 0, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Caldera.decompose(randomMatrix(8, 12, 1).data, 8, 12,
                 Caldera.prepare(hessian(12, 2), o), o, "w", null, null)).hasMessageContaining("divisible by 8");
     }

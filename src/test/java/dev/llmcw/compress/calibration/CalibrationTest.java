@@ -5,7 +5,7 @@ import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.F32Tensor;
 import org.ejml.data.DMatrixRMaj;

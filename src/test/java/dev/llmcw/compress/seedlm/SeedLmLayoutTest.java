@@ -7,7 +7,7 @@ import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoader;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.util.CancellationToken;

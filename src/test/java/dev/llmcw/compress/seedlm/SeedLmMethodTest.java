@@ -7,7 +7,7 @@ import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.cli.Cli;
 import dev.llmcw.eval.ItemSubset;
-import dev.llmcw.eval.McItem;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.tasks.PiqaTask;
 import dev.llmcw.util.Json;
 import org.junit.jupiter.api.BeforeAll;

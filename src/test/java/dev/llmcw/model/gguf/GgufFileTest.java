@@ -1,7 +1,7 @@
 package dev.llmcw.model.gguf;
 
 import dev.llmcw.TestData;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.llmcw.model.gguf;
 
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.tensor.DType;
 import org.junit.jupiter.api.Test;

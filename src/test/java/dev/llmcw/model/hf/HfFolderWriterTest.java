@@ -4,7 +4,7 @@ import dev.llmcw.TestData;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.DType;

@@ -1,6 +1,6 @@
 package dev.llmcw.model.safetensors;
 
-import dev.llmcw.model.ModelLoadException;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,10 @@
-package dev.llmcw.eval;
+package dev.llmcw.eval.tasks;
 
+import java.util.List;
+import java.util.HexFormat;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import dev.llmcw.util.Hashing;
 /**
  * One document of a perplexity task.
  *
@@ -30,5 +35,16 @@ public record TextDoc(String id, String text, long words, long bytes) {
 
     public static TextDoc of(String id, String text) {
         return new TextDoc(id, text, pythonSplitCount(text), text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+
+    public static String fingerprint(List<TextDoc> docs) {
+        MessageDigest md = Hashing.sha256();
+        for (TextDoc d : docs) {
+            md.update(d.id().getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+            md.update(d.text().getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 }

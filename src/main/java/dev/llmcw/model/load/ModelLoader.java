@@ -1,6 +1,13 @@
-package dev.llmcw.model;
+package dev.llmcw.model.load;
 
+import dev.llmcw.model.Model;
+import dev.llmcw.model.Llama2cLoader;
+import dev.llmcw.model.FiniteWeights;
+import dev.llmcw.model.CompressedModelFiles;
+import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.gguf.GgufModelLoader;
+import dev.llmcw.model.gguf.GgufTokenizers;
+import dev.llmcw.model.gguf.GgufFile;
 import dev.llmcw.model.hf.HfFolderLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
@@ -63,7 +70,7 @@ public final class ModelLoader {
         }
         if (tokenizer != null) {
             Tokenizer tok = explicitTokenizer(tokenizer, m.config().vocabSize());
-            checkFits(tokenizer, tok, m.config().vocabSize());
+            tok.checkFits(tokenizer, m.config().vocabSize());
             m = m.withTokenizer(tok);
         }
         return m;
@@ -88,13 +95,6 @@ public final class ModelLoader {
         }
     }
 
-    /** A tokenizer that can produce ids beyond the embedding table belongs to another model. */
-    public static void checkFits(Path tokenizerFile, Tokenizer tok, int modelVocab) {
-        if (tok.vocabSize() > modelVocab) {
-            throw new ModelLoadException(tokenizerFile, "tokenizer has " + tok.vocabSize()
-                    + " tokens but the model's vocabulary has only " + modelVocab + ": wrong tokenizer for this model?");
-        }
-    }
 
     /**
      * A compressed model file records the tokenizer (or the source model) it was made from; use that
@@ -144,7 +144,7 @@ public final class ModelLoader {
         String name = tok.getFileName().toString().toLowerCase();
         if (name.endsWith(".bin")) return TokenizerFiles.llama2c(tok, vocabSize);
         // tokenizer.json (+ tokenizer_config.json beside it), a GGUF file's vocabulary, or a folder.
-        if (Files.isDirectory(tok) || name.endsWith(".json") || name.endsWith(".gguf")) return TokenizerFiles.open(tok);
+        if (Files.isDirectory(tok) || name.endsWith(".json") || name.endsWith(".gguf")) return openTokenizer(tok);
         throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json, a GGUF file or a llama2.c tokenizer .bin)");
     }
 
@@ -173,11 +173,20 @@ public final class ModelLoader {
         }
         try {
             Tokenizer tok = TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize());
-            checkFits(candidates.getFirst(), tok, m.config().vocabSize());
+            tok.checkFits(candidates.getFirst(), m.config().vocabSize());
             return m.withTokenizer(tok);
         } catch (RuntimeException e) {
             System.err.println("warning: tokenizer " + candidates.getFirst() + " not loaded: " + e.getMessage());
             return m;
         }
+    }
+
+    /**
+     * A tokenizer file of any kind the workbench reads: a GGUF file's metadata, a Hugging Face
+     * tokenizer.json (or a folder holding it, or vocab.json + merges.txt), a llama2.c tokenizer .bin.
+     */
+    public static Tokenizer openTokenizer(Path path) {
+        if (Files.isRegularFile(path) && GgufFile.isGguf(path)) return GgufTokenizers.fromMetadata(GgufFile.open(path));
+        return TokenizerFiles.open(path);
     }
 }

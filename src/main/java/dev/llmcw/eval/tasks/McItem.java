@@ -1,5 +1,9 @@
-package dev.llmcw.eval;
+package dev.llmcw.eval.tasks;
 
+import java.util.HexFormat;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import dev.llmcw.util.Hashing;
 import java.util.List;
 
 /**
@@ -37,5 +41,22 @@ public record McItem(String id, List<Request> requests, List<String> choiceTexts
     public int choiceLength(int i) {
         String s = choiceTexts.get(i);
         return s.codePointCount(0, s.length());
+    }
+
+    /** SHA-256 of the items as scored (ids, contexts, continuations, gold). */
+    public static String fingerprint(List<McItem> items) {
+        MessageDigest md = Hashing.sha256();
+        for (McItem it : items) {
+            md.update(it.id().getBytes(StandardCharsets.UTF_8));
+            for (McItem.Request r : it.requests()) {
+                md.update((byte) 1);
+                md.update(r.context().getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 2);
+                md.update(r.continuation().getBytes(StandardCharsets.UTF_8));
+            }
+            md.update((byte) 3);
+            md.update(Integer.toString(it.gold()).getBytes(StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 }

@@ -1,4 +1,4 @@
-package dev.llmcw.model;
+package dev.llmcw.util;
 
 import java.nio.file.Path;
 
