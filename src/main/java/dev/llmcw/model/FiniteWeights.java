@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
@@ -25,8 +26,8 @@ import java.nio.file.Path;
  * <p>{@code -Dworkbench.checkWeights=false} skips the check (for timing the loaders only).
  */
 public final class FiniteWeights {
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INTS = KernelSpecies.I;
+    private static final VectorSpecies<Short> SHORTS = KernelSpecies.WIDE_S;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Values per chunk between two reductions: small enough that a re-scan is cheap, large enough to amortise. */

@@ -29,7 +29,12 @@ public final class KernelSpecies {
     public static final VectorSpecies<Float> F = floatSpecies();
     /** Shorts with as many lanes as {@link #F} (half its width; 64-bit minimum shape for 128-bit floats). */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
-    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Ints of {@link #F}'s width (SeedLM's LFSR states, bit tests on float patterns). */
+    public static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Doubles of {@link #F}'s width (the compression methods' float64 linear algebra). */
+    public static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    /** Shorts of {@link #F}'s width (twice its lanes: F16/BF16 bit patterns scanned in bulk). */
+    public static final VectorSpecies<Short> WIDE_S = VectorSpecies.of(short.class, F.vectorShape());
     /** 16 bytes: one Q4_0 block body, or half a Q8_0 block. */
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     static final int L = F.length();

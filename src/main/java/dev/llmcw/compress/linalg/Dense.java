@@ -1,5 +1,6 @@
 package dev.llmcw.compress.linalg;
 
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
@@ -20,7 +21,7 @@ import java.util.Random;
  * bottleneck (see {@code caldera-bench --linalg} for the measured ratio).
  */
 public final class Dense {
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> S = KernelSpecies.D;
 
     private Dense() {}
 

@@ -1,5 +1,7 @@
 package dev.llmcw.compress.quant;
 
+import jdk.incubator.vector.VectorSpecies;
+import dev.llmcw.tensor.KernelSpecies;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -96,7 +98,7 @@ public final class E8P12 {
     /** Pattern table transposed (coordinate-major, flat: [i·256 + p]) so the 256 pattern scores vectorise. */
     private static final double[] PAT_T = new double[DIM * 256];
     private static final double[] ODD_MASK = new double[256]; // 1 where (Σ2a_i)/2 is odd
-    private static final jdk.incubator.vector.VectorSpecies<Double> S = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> S = KernelSpecies.D;
 
     static {
         for (int p = 0; p < 256; p++) {

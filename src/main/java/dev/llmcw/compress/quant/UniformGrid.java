@@ -1,5 +1,7 @@
 package dev.llmcw.compress.quant;
 
+import jdk.incubator.vector.VectorSpecies;
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 
 /**
@@ -103,7 +105,7 @@ public final class UniformGrid {
         setGroup(r, gi, bestP * min, bestP * max);
     }
 
-    private static final jdk.incubator.vector.VectorSpecies<Double> S = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> S = KernelSpecies.D;
     private static final double RINT_MAGIC = 6755399441055744.0; // 1.5·2^52: (x + M) − M = rint(x) for |x| < 2^51
 
     /**

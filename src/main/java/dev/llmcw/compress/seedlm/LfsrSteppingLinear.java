@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
 import jdk.incubator.vector.FloatVector;
@@ -29,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 16-row stripes once and reuse them for every token.
  */
 final class LfsrSteppingLinear implements Linear {
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FS = KernelSpecies.F;
     private static final VectorSpecies<Integer> IS = FS.vectorShape().withLanes(int.class);
     private static final int L = FS.length();
 

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.BF16Tensor;
@@ -121,7 +122,7 @@ public final class SeedLmBench {
         }
         out.printf(Locale.ROOT, "bytes/token = packed block data only (rows padded to %d); seedlm on-the-fly also reads the LFSR jump"
                         + " table, shared by all layers and independent of the model: %,d bytes for K = 16 (L2-resident)%n",
-                FloatVector.SPECIES_PREFERRED.length(), new SeedLmLinear(randomTensor(16, 8, SeedLmConfig.BITS4, 1)).sharedTableBytes());
+                KernelSpecies.F.length(), new SeedLmLinear(randomTensor(16, 8, SeedLmConfig.BITS4, 1)).sharedTableBytes());
     }
 
     /** Gets every kernel JIT-compiled on a small layer first, so the big shapes are not timed in the interpreter. */

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
 import jdk.incubator.vector.FloatVector;
@@ -63,7 +64,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link #rowGroupJump}) still gathers.
  */
 public final class SeedLmLinear implements Linear {
-    private static final VectorSpecies<Float> FJ = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FJ = KernelSpecies.F;
     private static final VectorSpecies<Integer> IJ = FJ.vectorShape().withLanes(int.class);
     private static final int LJ = FJ.length();
     private static final int STRIPE = 16;
@@ -362,7 +363,7 @@ public final class SeedLmLinear implements Linear {
 
     /** Batches: rebuild 16-row stripes once and apply them to every token. */
     private void forwardStripes(float[] x, int xOff, float[] y, int yOff, int batch) {
-        final VectorSpecies<Float> fs = FloatVector.SPECIES_PREFERRED;
+        final VectorSpecies<Float> fs = KernelSpecies.F;
         final int l = fs.length();
         Parallel.forRange(0, (rows + STRIPE - 1) / STRIPE, 1, g -> {
             int o0 = g * STRIPE, o1 = Math.min(rows, o0 + STRIPE);

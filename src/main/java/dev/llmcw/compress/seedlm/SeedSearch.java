@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
 import jdk.incubator.vector.FloatVector;
@@ -33,7 +34,7 @@ import java.util.function.IntConsumer;
  * chunks (default 32 KB of pruning tables, property seedlm.chunkKB) that stay in L1/L2 while a batch of blocks runs.
  */
 public final class SeedSearch {
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FS = KernelSpecies.F;
     private static final VectorSpecies<Integer> IS = FS.vectorShape().withLanes(int.class);
     private static final float MAGIC = 12582912f; // 1.5·2^23: (x + M) − M rounds |x| < 2^22 to nearest even
     private static final double REL_MARGIN = 2e-5, ABS_MARGIN = 2e-6;

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 import org.ejml.data.DMatrixRMaj;
@@ -19,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * and never chosen.
  */
 final class SeedTables {
-    static final int LANES = FloatVector.SPECIES_PREFERRED.length();
+    static final int LANES = KernelSpecies.F.length();
     /** Keep the double pseudo-inverses for exact rescoring when they take at most this many doubles. */
     private static final long MAX_DOUBLE_PINV = 16L << 20;
     private static final Map<String, SoftReference<SeedTables>> CACHE = new ConcurrentHashMap<>();
