@@ -118,32 +118,16 @@ public final class Evaluator {
     }
 
     private static void addMcFidelity(List<McItem> items, List<McPayload> res, List<McPayload> base, Map<String, Double> m, Map<String, String> d) {
-        List<Double> kls = new ArrayList<>();
-        long agree = 0, tokens = 0;
-        double deltaSum = 0;
-        long requests = 0;
-        List<String> flipped = new ArrayList<>();
+        FidelitySummary f = new FidelitySummary();
         for (int i = 0; i < items.size(); i++) {
             McPayload p = res.get(i), b = base.get(i);
-            if (Stats.argmax(p.ll()) != Stats.argmax(b.ll())) flipped.add(items.get(i).id());
+            if (Stats.argmax(p.ll()) != Stats.argmax(b.ll())) f.flipped(items.get(i).id());
             for (int r = 0; r < p.ll().length; r++) {
-                deltaSum += p.ll()[r] - b.ll()[r];
-                requests++;
-                for (float k : p.kl()[r]) kls.add((double) k);
-                agree += p.top1()[r];
-                tokens += p.kl()[r].length;
+                f.delta(p.ll()[r] - b.ll()[r]);
+                f.tokens(p.kl()[r], p.top1()[r]);
             }
         }
-        double[] k = kls.stream().mapToDouble(Double::doubleValue).toArray();
-        m.put("kl_mean", k.length == 0 ? Double.NaN : Stats.mean(k));
-        m.put("kl_median", Stats.percentile(k, 50));
-        m.put("kl_p99", Stats.percentile(k, 99));
-        m.put("top1_agreement", tokens == 0 ? Double.NaN : (double) agree / tokens);
-        m.put("flips", (double) flipped.size());
-        m.put("delta_ll_mean", requests == 0 ? Double.NaN : deltaSum / requests);
-        d.put("fidelity_tokens", Long.toString(tokens));
-        d.put("fidelity_scope", "KL(base‖model) and top-1 agreement over every scored continuation token of every choice; delta_ll_mean over choices (model − base)");
-        d.put("flipped_ids", String.join(",", flipped));
+        f.writeTo(m, d, "KL(base‖model) and top-1 agreement over every scored continuation token of every choice; delta_ll_mean over choices (model − base)");
     }
 
     // ---------------------------------------------------------------- perplexity

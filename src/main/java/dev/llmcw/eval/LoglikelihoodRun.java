@@ -73,28 +73,14 @@ public final class LoglikelihoodRun {
     }
 
     private static void addFidelity(List<TargetItem> items, List<Payload> res, List<Payload> base, Map<String, Double> m, Map<String, String> d) {
-        List<Double> kls = new ArrayList<>();
-        long agree = 0, tokens = 0;
-        double deltaSum = 0;
-        List<String> flipped = new ArrayList<>();
+        FidelitySummary f = new FidelitySummary();
         for (int i = 0; i < items.size(); i++) {
             Payload p = res.get(i), b = base.get(i);
-            if (p.greedy() != b.greedy()) flipped.add(items.get(i).id());
-            deltaSum += p.ll() - b.ll();
-            for (float k : p.kl()) kls.add((double) k);
-            agree += p.top1();
-            tokens += p.kl().length;
+            if (p.greedy() != b.greedy()) f.flipped(items.get(i).id());
+            f.delta(p.ll() - b.ll());
+            f.tokens(p.kl(), p.top1());
         }
-        double[] k = kls.stream().mapToDouble(Double::doubleValue).toArray();
-        m.put("kl_mean", k.length == 0 ? Double.NaN : Stats.mean(k));
-        m.put("kl_median", Stats.percentile(k, 50));
-        m.put("kl_p99", Stats.percentile(k, 99));
-        m.put("top1_agreement", tokens == 0 ? Double.NaN : (double) agree / tokens);
-        m.put("flips", (double) flipped.size());
-        m.put("delta_ll_mean", items.isEmpty() ? Double.NaN : deltaSum / items.size());
-        d.put("fidelity_tokens", Long.toString(tokens));
-        d.put("fidelity_scope", "KL(base‖model) and top-1 agreement over every target token; flips: items whose is_greedy changed; delta_ll_mean per item (model − base)");
-        d.put("flipped_ids", String.join(",", flipped));
+        f.writeTo(m, d, "KL(base‖model) and top-1 agreement over every target token; flips: items whose is_greedy changed; delta_ll_mean per item (model − base)");
     }
 
 }
