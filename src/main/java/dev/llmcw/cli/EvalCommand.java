@@ -210,7 +210,7 @@ final class EvalCommand implements Callable<Integer> {
                 try {
                     samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, scoring.cancel()).run(t, dataDir, m, scoring.base()).samples();
                 } catch (ItemStore.NotStoredException e) {
-                    System.err.println(t.name() + ": no per-sample log: the reused run's items are not in the results store (" + e.getMessage() + ")");
+                    LOG.warn("{}: no per-sample log: the reused run's items are not in the results store ({})", t.name(), e.getMessage());
                 }
                 taskResults.add(new TaskResult(outcome.run().toTaskMetrics(), null, outcome.run().itemKey(), null, samples));
             } else {

@@ -6,6 +6,8 @@ import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +25,7 @@ import java.util.List;
  * llama2.c checkpoint. Tokenizers are found beside the model unless one is given.
  */
 public final class ModelLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
     private ModelLoader() {}
 
     public static Model load(Path path) {
@@ -112,11 +115,10 @@ public final class ModelLoader {
                 if (source.tokenizer() != null) return m.withTokenizer(source.tokenizer());
             }
         } catch (RuntimeException e) {
-            System.err.println("warning: tokenizer of " + file.getFileName() + " not loaded: " + e.getMessage());
+            LOG.warn("tokenizer of {} not loaded: {}", file.getFileName(), e.getMessage());
             return m;
         }
-        System.err.println("warning: " + file.getFileName() + ": its source tokenizer (" + (tok.isBlank() ? src : tok)
-                + ") is not available; pass --tokenizer");
+        LOG.warn("{}: its source tokenizer ({}) is not available; pass --tokenizer", file.getFileName(), tok.isBlank() ? src : tok);
         return m;
     }
 
@@ -161,13 +163,13 @@ public final class ModelLoader {
                 return n.startsWith("tok") && n.endsWith(".bin") && Files.isRegularFile(p) && !p.equals(modelFile.toAbsolutePath());
             }).sorted().forEach(candidates::add);
         } catch (IOException e) {
-            System.err.println("warning: cannot list " + dir + " for a tokenizer: " + e.getMessage());
+            LOG.warn("cannot list {} for a tokenizer: {}", dir, e.getMessage());
             return m;
         }
         if (candidates.size() != 1) {
             if (candidates.size() > 1) {
-                System.err.println("warning: several tokenizers beside " + modelFile.getFileName() + " " + candidates.stream()
-                        .map(p -> p.getFileName().toString()).toList() + "; none used (pass one explicitly)");
+                LOG.warn("several tokenizers beside {} {}; none used (pass one explicitly)", modelFile.getFileName(),
+                        candidates.stream().map(p -> p.getFileName().toString()).toList());
             }
             return m;
         }
@@ -176,7 +178,7 @@ public final class ModelLoader {
             checkFits(candidates.getFirst(), tok, m.config().vocabSize());
             return m.withTokenizer(tok);
         } catch (RuntimeException e) {
-            System.err.println("warning: tokenizer " + candidates.getFirst() + " not loaded: " + e.getMessage());
+            LOG.warn("tokenizer {} not loaded: {}", candidates.getFirst(), e.getMessage());
             return m;
         }
     }
