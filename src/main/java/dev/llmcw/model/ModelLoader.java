@@ -3,7 +3,6 @@ package dev.llmcw.model;
 import dev.llmcw.model.gguf.GgufModelLoader;
 import dev.llmcw.model.hf.HfFolderLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
-import dev.llmcw.tensor.DType;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
 import org.slf4j.Logger;
@@ -56,8 +55,8 @@ public final class ModelLoader {
                     if (!st.metadata().containsKey(CompressedModelFiles.KEY_METHOD)) {
                         throw new ModelLoadException(path, "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
                     }
+                    // CompressedModels.load refuses non-finite float entries, however the file is opened
                     Model c = CompressedModelFiles.load(path, Boolean.getBoolean("workbench.onTheFly"));
-                    checkFloatEntries(st);
                     yield tokenizer == null ? withSourceTokenizer(c, path) : c;
                 }
                 case OTHER -> Llama2cLoader.load(path);
@@ -83,14 +82,6 @@ public final class ModelLoader {
         }
     }
 
-    /** Every float entry of a compressed file (kept tensors, scales, low-rank factors) must be finite. */
-    private static void checkFloatEntries(SafetensorsFile st) {
-        for (var e : st.entries().values()) {
-            DType t = SafetensorsFile.floatType(e.dtype());
-            if (t != null) FiniteWeights.check(st.path(), e.name(), t, st.bytes(e.name()));
-        }
-    }
-
     /** A tokenizer that can produce ids beyond the embedding table belongs to another model. */
     public static void checkFits(Path tokenizerFile, Tokenizer tok, int modelVocab) {
         if (tok.vocabSize() > modelVocab) {
@@ -101,7 +92,7 @@ public final class ModelLoader {
 
     /**
      * A compressed model file records the tokenizer (or the source model) it was made from; use that
-     * tokenizer when it is still there, and say so on stderr when it is not.
+     * tokenizer when it is still there, and log a warning when it is not.
      */
     private static Model withSourceTokenizer(Model m, Path file) {
         String tok = m.metadata().getOrDefault(CompressedModelFiles.KEY_TOKENIZER, "");
