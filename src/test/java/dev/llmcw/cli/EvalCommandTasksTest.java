@@ -92,8 +92,21 @@ class EvalCommandTasksTest {
         Path bad = nanCopyOfStories260K(dir);
         Path db = dir.resolve("results.db");
         Path text = Files.writeString(dir.resolve("t.txt"), "Once upon a time there was a cat.\n\nThe dog ran to the park.\n");
-        Captured run = capture(() -> Cli.execute("eval", "--model", bad.toString(), "--tokenizer", TestData.tok512().toString(),
-                "--tasks", "text_ppl", "--text-file", text.toString(), "--out", dir.resolve("out").toString(), "--db", db.toString()));
+        String[] args = {"eval", "--model", bad.toString(), "--tokenizer", TestData.tok512().toString(),
+                "--tasks", "text_ppl", "--text-file", text.toString(), "--out", dir.resolve("out").toString(), "--db", db.toString()};
+        // first line of defence: the weights are refused at load, before any run is recorded
+        Captured refused = capture(() -> Cli.execute(args));
+        assertThat(refused.rc()).isNotZero();
+        assertThat(refused.err()).contains("stories260K-nan.bin").contains("holds NaN at index 0").contains("the weights are corrupt");
+        assertThat(db).doesNotExist();
+        // second: with the load check off, the non-finite score stops the run and nothing of it is stored
+        Captured run;
+        System.setProperty("workbench.checkWeights", "false");
+        try {
+            run = capture(() -> Cli.execute(args));
+        } finally {
+            System.clearProperty("workbench.checkWeights");
+        }
         assertThat(run.rc()).isNotZero();
         assertThat(run.err()).contains("error: text_ppl: item 0 scored a non-finite log-likelihood (NaN) on model ")
                 .contains("so the evaluation was stopped and nothing of it stored");
