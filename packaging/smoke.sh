@@ -52,7 +52,7 @@ echo "== 3. GUI main class on the image's runtime, Monocle headless"
 # shellcheck disable=SC2086
 timeout 180 "$img/lib/runtime/bin/java" -cp "$img/lib/app/*:$monocle" \
   -Dglass.platform=Monocle -Dmonocle.platform=Headless -Dprism.order=sw -Dprism.text=t2k -Dheadless.geometry=1600x1200-32 -Djava.awt.headless=true \
-  -Dworkbench.exitAfterStartMs=1000 $opts --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -Dworkbench.exitAfterStartMs=1000 -Dworkbench.log.console=info $opts --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   dev.llmcw.Launcher gui 2>&1 | quiet | tee "$tmp/gui.txt"
 grep -q "GUI started: 'LLM Compression Workbench'" "$tmp/gui.txt"
 grep -q " 7 views, 4 compression methods" "$tmp/gui.txt"

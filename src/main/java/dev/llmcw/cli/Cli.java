@@ -8,11 +8,13 @@ import dev.llmcw.util.Logs;
 import org.slf4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
 
 /** Command-line entry: the same engine as the GUI, for scripts and headless runs. */
-@Command(name = "workbench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+// scope INHERIT: every subcommand answers --help and --version, as docs/cli.md promises
+@Command(name = "workbench", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Cli.Version.class,
         description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
                 InfoCommand.class,

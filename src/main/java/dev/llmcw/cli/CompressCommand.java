@@ -9,12 +9,11 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
-import dev.llmcw.results.ResultsStore;
 import dev.llmcw.util.CancellationToken;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,11 +35,8 @@ final class CompressCommand implements Callable<Integer> {
             completionCandidates = MethodIds.class)
     String method;
 
-    @Option(names = "--model", required = true, description = "source model (llama2.c file, Hugging Face folder, GGUF)")
-    Path model;
-
-    @Option(names = "--tokenizer", description = "tokenizer used with the model (recorded in the file)")
-    Path tokenizer;
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = "--out", required = true, description = "compressed model file to write")
     Path out;
@@ -48,8 +44,8 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "folder for per-tensor results (resume after an interruption); default OUT.work")
     Path workDir;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--calib-cache", description = "CALDERA/GPTQ: folder caching H per (model, file, N, L) (default: beside OUT)")
     Path calibCache;
@@ -75,19 +71,20 @@ final class CompressCommand implements Callable<Integer> {
         if (d.needsCalibration() && !params.containsKey("calib"))
             throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
         Path cache = calibCache != null ? calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
-        return d.create(params, Path.of("").toAbsolutePath(), cache).withTokenizer(tokenizer);
+        return d.create(params, Path.of("").toAbsolutePath(), cache).withTokenizer(modelOptions.tokenizer());
     }
 
-    @Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db or ~/.local/share/llm-compression-workbench/results.db)")
-    Path db;
+    @Mixin
+    DbOption db = new DbOption();
 
     @Option(names = "--no-store", description = "do not record the compression in the results database")
     boolean noStore;
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
+        threads.apply();
         CompressionMethod m = build();
+        Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer();
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
         SizeEstimate est = m.estimate(src);
         System.out.printf(Locale.ROOT, "%s %s on %s%n", m.name(), m.parameters(), src.label());
@@ -124,7 +121,7 @@ final class CompressCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
         if (!noStore) {
             // Record the compression (per-tensor errors, size) so evaluations of the file link back to it.
-            try (var store = db == null ? ResultsStore.openDefault() : ResultsStore.open(db)) {
+            try (var store = db.open()) {
                 String modelHash = ModelHashes.contentHash(model);
                 String fileHash = ModelHashes.contentHash(out);
                 store.saveCompression(CompressionRecord.of(modelHash, model.toString(), r, fileHash));

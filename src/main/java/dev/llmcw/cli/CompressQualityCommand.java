@@ -19,6 +19,7 @@ import dev.llmcw.eval.data.TextFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -37,8 +38,7 @@ import java.util.concurrent.Callable;
 @Command(name = "caldera-quality", mixinStandardHelpOptions = true,
         description = "Perplexity of CALDERA (ranks × Q bits) vs RTN and GPTQ on held-out documents; calibration from the first documents of the same file.")
 final class CompressQualityCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true) Path model;
-    @Option(names = "--tokenizer") Path tokenizer;
+    @Mixin ModelOptions modelOptions = new ModelOptions();
     @Option(names = "--text", required = true, description = "documents separated by blank lines") Path text;
     @Option(names = "--calib-seqs", defaultValue = "32") int calibSeqs;
     @Option(names = "--calib-len", defaultValue = "256") int calibLen;
@@ -56,7 +56,8 @@ final class CompressQualityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Model m = ModelLoader.load(model, tokenizer);
+        Path model = modelOptions.model();
+        Model m = ModelLoader.load(model, modelOptions.tokenizer());
         if (m.tokenizer() == null) throw new IllegalArgumentException(model + ": no tokenizer; pass --tokenizer");
         List<String> docs = Perplexity.split(TextFiles.readDocuments(text), Perplexity.Documents.BLANK_LINE);
         if (docs.size() <= evalDocs) throw new IllegalArgumentException(text + ": has " + docs.size() + " documents, need more than --eval-docs " + evalDocs);

@@ -11,10 +11,10 @@ import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.DataPaths;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -25,11 +25,11 @@ final class EvalBenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "model (default: shared stories260K)")
     Path model;
 
-    @Option(names = "--tokenizer")
-    Path tokenizer;
+    @Mixin
+    TokenizerOption tokenizer = new TokenizerOption();
 
-    @Option(names = "--data", defaultValue = "", description = "data folder (default: shared/datasets)")
-    String data;
+    @Mixin
+    DataOption data = new DataOption();
 
     @Option(names = "--tasks", defaultValue = "piqa,hellaswag", description = "tasks to time (default: ${DEFAULT-VALUE})")
     String tasks;
@@ -51,8 +51,8 @@ final class EvalBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path m = model != null ? model : DataPaths.shared("models/stories260K/stories260K.bin");
-        Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
-        ScoringModel sm = ScoringModels.load(m, tokenizer);
+        Path dataDir = data.dirOr(DataPaths.shared("datasets"));
+        ScoringModel sm = ScoringModels.load(m, tokenizer.path());
         System.out.printf("%d engine threads, JDK %s%n", Parallel.threads(), Runtime.version());
         System.out.println("| model | task | run | items | seconds | CPU seconds | items/s | tokens run | tokens without sharing | sharing saves | main metric |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -30,6 +30,7 @@ import dev.llmcw.util.ProgressListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -47,11 +48,8 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(EvalCommand.class);
 
-    @Option(names = "--model", required = true, description = "model: llama2.c file, Hugging Face folder, GGUF file")
-    Path model;
-
-    @Option(names = "--tokenizer", description = "tokenizer file (tokenizer.json or llama2.c .bin) when not beside the model")
-    Path tokenizer;
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = "--label", description = "model family name in the results store, tables and charts (default: the model's name; "
             + "for a compressed model file, the name of the model it was compressed from)")
@@ -67,9 +65,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "comma-separated: ${COMPLETION-CANDIDATES} (text_ppl needs --text-file; `workbench tasks` describes them)")
     List<String> tasks;
 
-    @Option(names = "--data", description = "data folder laid out like shared/datasets or the repo's datasets/ (default: ${DEFAULT-VALUE})",
-            defaultValue = "")
-    String data;
+    @Mixin
+    DataOption data = new DataOption();
 
     // read as text so that a bad value gets one sentence naming the option (see ItemSubset.parseCount)
     @Option(names = "--limit", defaultValue = "0", description = "evaluate the first N items of each task's split, as lm-eval's --limit (0 = all)")
@@ -97,24 +94,25 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--text-file", description = "text file for the text_ppl task (documents separated by blank lines)")
     Path textFile;
 
-    @Option(names = "--out", required = true, description = "output folder for results.json, results.csv, results.md")
-    Path out;
+    @Mixin
+    OutFolderOption outFolder = new OutFolderOption();
 
-    @Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db or ~/.local/share/llm-compression-workbench/results.db)")
-    Path db;
+    @Mixin
+    DbOption dbOption = new DbOption();
 
     @Option(names = "--no-store", description = "keep results for this run only (no results database, no resume)")
     boolean noStore;
 
     @Override
     public Integer call() {
-        Path dataDir = data.isBlank() ? DataPaths.shared("datasets") : Path.of(data);
+        Path dataDir = data.dirOr(DataPaths.shared("datasets"));
         int limit = ItemSubset.parseCount("--limit", limitText), sample = ItemSubset.parseCount("--sample", sampleText);
         if (limit > 0 && sample > 0) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
         if (bootstrapIters < 0) throw new IllegalArgumentException("--bootstrap-iters must be 0 or positive, not " + bootstrapIters);
         EvalOptions options = new EvalOptions(BosMode.parse(bos), maxLength, limit, sample, seed, batchSize);
         List<Task> taskList = new ArrayList<>();
         for (String t : tasks) taskList.addAll(TaskRegistry.parse(t, seed, textFile));
+        Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer(), out = outFolder.dir();
         LOG.info("loading {}", model);
         Model loaded = ModelLoader.load(model, tokenizer);
         ScoringModel m = ScoringModels.of(loaded, ScoringModels.fingerprint(model, tokenizer));
@@ -134,7 +132,7 @@ final class EvalCommand implements Callable<Integer> {
                 System.err.println();
             }
         } else {
-            try (ResultsStore store = db == null ? ResultsStore.openDefault() : ResultsStore.open(db)) {
+            try (ResultsStore store = dbOption.open()) {
                 evaluateStored(store, taskList, dataDir, loaded, new TaskScoring(options, m, b, progress, cancel), taskResults);
             }
         }
@@ -173,6 +171,7 @@ final class EvalCommand implements Callable<Integer> {
                                 List<TaskResult> taskResults) {
         EvalOptions options = scoring.options();
         ScoringModel m = scoring.model();
+        Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer();
         String modelHash = ModelHashes.contentHash(model);
         // The compression as this store recorded it, else as the file itself says (a compressed file made
         // elsewhere is not an uncompressed model: it must not become the charts' reference line)
@@ -211,7 +210,7 @@ final class EvalCommand implements Callable<Integer> {
                 try {
                     samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, scoring.cancel()).run(t, dataDir, m, scoring.base()).samples();
                 } catch (ItemStore.NotStoredException e) {
-                    System.err.println(t.name() + ": no per-sample log: the reused run's items are not in the results store (" + e.getMessage() + ")");
+                    LOG.warn("{}: no per-sample log: the reused run's items are not in the results store ({})", t.name(), e.getMessage());
                 }
                 taskResults.add(new TaskResult(outcome.run().toTaskMetrics(), null, outcome.run().itemKey(), null, samples));
             } else {

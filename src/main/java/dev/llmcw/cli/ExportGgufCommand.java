@@ -8,10 +8,10 @@ import dev.llmcw.tokenizer.TokenizerFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -28,12 +28,14 @@ final class ExportGgufCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "F32", description = "storage of 2-D weights: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     DType type;
 
-    @Option(names = "--tokenizer", description = "tokenizer to embed when the model has none (e.g. tok512.bin for llama2.c models)")
-    Path tokenizer;
+    /** The tokenizer to embed when the model has none (e.g. tok512.bin for llama2.c models). */
+    @Mixin
+    TokenizerOption tokenizerOption = new TokenizerOption();
 
     @Override
     public Integer call() {
         Model m = ModelLoader.load(model);
+        Path tokenizer = tokenizerOption.path();
         if (tokenizer != null) {
             m = m.withTokenizer(tokenizer.getFileName().toString().endsWith(".bin")
                     ? TokenizerFiles.llama2c(tokenizer, m.config().vocabSize()) : ModelLoader.openTokenizer(tokenizer));

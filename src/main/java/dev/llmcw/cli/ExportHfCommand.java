@@ -5,6 +5,7 @@ import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.hf.HfFolderWriter;
 import dev.llmcw.tensor.DType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,7 +19,7 @@ import java.util.concurrent.Callable;
 public final class ExportHfCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "model file or folder") Path model;
 
-    @Option(names = "--out", required = true, description = "output folder") Path out;
+    @Mixin OutFolderOption out = new OutFolderOption();
 
     @Option(names = "--dtype", defaultValue = "f32", description = "f32, f16 or bf16 (default: ${DEFAULT-VALUE})") String dtype;
 
@@ -35,8 +36,8 @@ public final class ExportHfCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--dtype must be f32, f16 or bf16, not " + dtype);
         };
         Model m = ModelLoader.load(model);
-        HfFolderWriter.write(m, out, new HfFolderWriter.Options(type, synthetic, tokenizerJson));
-        System.out.printf("wrote %s (%s, %s%s)%n", out, m.label(), type,
+        HfFolderWriter.write(m, out.dir(), new HfFolderWriter.Options(type, synthetic, tokenizerJson));
+        System.out.printf("wrote %s (%s, %s%s)%n", out.dir(), m.label(), type,
                 m.config().ropeLayout() == dev.llmcw.model.RopeLayout.INTERLEAVED ? ", q/k permuted to rotate-half RoPE" : "");
         return 0;
     }

@@ -7,6 +7,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -18,11 +19,8 @@ import java.util.concurrent.Callable;
         "Perplexity of a model on a text file. Each document is scored on its own as BOS + tokens;",
         "a document longer than --max-length is cut into non-overlapping windows, each restarted after BOS."})
 final class PplCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model file or folder")
-    Path model;
-
-    @Option(names = "--tokenizer", description = "tokenizer file (default: the one found beside the model)")
-    Path tokenizer;
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = "--text", required = true, description = "UTF-8 text file")
     Path text;
@@ -48,7 +46,8 @@ final class PplCommand implements Callable<Integer> {
         String content = TextFiles.readDocuments(text);
         List<String> docs = Perplexity.split(content, mode);
         if (limit != null) docs = docs.subList(0, Math.min(limit, docs.size()));
-        Model m = ModelLoader.load(model, tokenizer);
+        Path model = modelOptions.model();
+        Model m = ModelLoader.load(model, modelOptions.tokenizer());
         Tokenizer tok = m.tokenizer();
         if (tok == null) throw new IllegalArgumentException(model + ": no tokenizer found beside the model; pass --tokenizer");
         int len = maxLength != null ? maxLength : Math.min(m.config().maxSeqLen(), 2048);

@@ -11,9 +11,9 @@ import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
-import dev.llmcw.results.WorkbenchHome;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -37,11 +37,11 @@ final class ReportCommand implements Callable<Integer> {
     @ArgGroup(multiplicity = "1")
     Selection selection;
 
-    @Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db)")
-    Path db;
+    @Mixin
+    DbOption db = new DbOption();
 
-    @Option(names = "--out", required = true, description = "output folder")
-    Path out;
+    @Mixin
+    OutFolderOption out = new OutFolderOption();
 
     @Option(names = "--paper-points", paramLabel = "FILE",
             description = "paper-reported points to overlay (a workspace's paper-points.json, as the Charts view saves it)")
@@ -52,7 +52,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path file = db != null ? db : WorkbenchHome.resultsDb();
+        Path file = db.file();
         try (ResultsStore store = ResultsStore.open(file)) {
             List<RunRecord> records = new ArrayList<>();
             if (selection.all) {
@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
             if (records.isEmpty()) throw new IllegalArgumentException(file + ": no finished runs to report on");
             List<RunRow> rows = records.stream().map(RunRows::of).toList();
             List<LayerError> errors = new StoreResultsService(store, id -> List.of(), null).layerErrors(rows);
-            var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, paperPoints()), out);
+            var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, paperPoints()), out.dir());
             System.out.println("wrote " + o.html() + ", " + o.markdown() + ", " + o.csv() + ", " + o.json()
                     + " and " + o.charts().size() + " chart files");
         }

@@ -5,7 +5,6 @@ import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
-import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.suite.EvalTaskEvaluator;
 import dev.llmcw.suite.RunResumer;
@@ -13,6 +12,7 @@ import dev.llmcw.suite.TerminalProgress;
 import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,7 +21,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,18 +40,6 @@ final class RunsCommand implements Runnable {
     @Override
     public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
-    /** Options shared by the subcommands. */
-    static class Db {
-        @Option(names = "--db", description = "results database (default: $WORKBENCH_HOME/results.db, else ~/.local/share/llm-compression-workbench/results.db)")
-        Path db;
-
-        ResultsStore open() {
-            Path p = db != null ? db : WorkbenchHome.resultsDb();
-            if (db != null && !Files.exists(p)) throw new IllegalArgumentException("no results database at " + p);
-            return ResultsStore.open(p);
-        }
-    }
-
     static class Filter {
         @Option(names = "--model", description = "model label, path or hash prefix") String model;
         @Option(names = "--method", description = "compression method (none = base model)") String method;
@@ -67,13 +54,13 @@ final class RunsCommand implements Runnable {
     @Command(name = "list", description = "List stored runs, newest first.")
     static final class ListRuns implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @picocli.CommandLine.Mixin Db db = new Db();
-        @picocli.CommandLine.Mixin Filter filter = new Filter();
+        @Mixin DbOption db = new DbOption();
+        @Mixin Filter filter = new Filter();
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (ResultsStore store = db.open()) {
+            try (ResultsStore store = db.openExisting()) {
                 List<RunRecord> runs = store.listRuns((filter == null ? new Filter() : filter).toFilter());
                 out.printf(Locale.ROOT, "%5s  %-19s  %-16s  %-28s  %7s  %-14s  %6s  %-9s  %s%n",
                         "id", "created", "model", "method", "bits/w", "task", "items", "status", "metrics");
@@ -92,13 +79,13 @@ final class RunsCommand implements Runnable {
     @Command(name = "show", description = "Show everything stored about one run.")
     static final class Show implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @picocli.CommandLine.Mixin Db db = new Db();
+        @Mixin DbOption db = new DbOption();
         @Parameters(index = "0", description = "run id") long id;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (ResultsStore store = db.open()) {
+            try (ResultsStore store = db.openExisting()) {
                 RunRecord r = store.getRun(id).orElseThrow(() -> new IllegalArgumentException("no run " + id + " in " + store.file()));
                 out.printf("run %d: %s on %s (%s), %s%n", r.id(), r.task(), r.modelLabel(), r.settingLabel(), r.status().dbName());
                 if (r.message() != null) out.printf("  message:      %s%n", r.message());
@@ -125,8 +112,8 @@ final class RunsCommand implements Runnable {
     @Command(name = "export", description = "Export runs as lm-eval results JSON, CSV or a Markdown table.")
     static final class Export implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @picocli.CommandLine.Mixin Db db = new Db();
-        @picocli.CommandLine.Mixin Filter filter = new Filter();
+        @Mixin DbOption db = new DbOption();
+        @Mixin Filter filter = new Filter();
         @Option(names = "--format", required = true, description = "json, csv or md") String format;
         @Option(names = "--out", description = "output file (default: standard output)") Path outFile;
         @Parameters(description = "run ids (default: every finished run matching the filter)") List<Long> ids = new ArrayList<>();
@@ -140,7 +127,7 @@ final class RunsCommand implements Runnable {
                 default -> throw new IllegalArgumentException("--format must be json, csv or md, got " + format);
             };
             List<RunRecord> runs = new ArrayList<>();
-            try (ResultsStore store = db.open()) {
+            try (ResultsStore store = db.openExisting()) {
                 if (ids.isEmpty()) {
                     runs.addAll(store.listRuns((filter == null ? new Filter() : filter).toFilter()).stream()
                             .filter(r -> r.status() == RunStatus.DONE).toList());
@@ -169,19 +156,19 @@ final class RunsCommand implements Runnable {
             "reusing the items stored before, with the run's own model, task and options."})
     static final class Resume implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @picocli.CommandLine.Mixin Db db = new Db();
-        @Option(names = "--data", description = "data folder for the tasks (default: the shared datasets, else the repository's samples)") Path data;
+        @Mixin DbOption db = new DbOption();
+        @Mixin DataOption data = new DataOption();
         @Parameters(arity = "1..*", description = "run ids") List<Long> ids;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            RunResumer resumer = new RunResumer(evaluators.apply(data != null ? data : SuiteCommand.defaultDataDir()));
+            RunResumer resumer = new RunResumer(evaluators.apply(data.dirOr(DataOption.sharedOrSamples())));
             CancellationToken cancel = new CancellationToken();
             // Ctrl-C: stop at the next item; the items so far stay stored for the next resume.
             Thread hook = new Thread(cancel::cancel);
             Runtime.getRuntime().addShutdownHook(hook);
-            try (ResultsStore store = db.open()) {
+            try (ResultsStore store = db.openExisting()) {
                 for (long id : ids) {
                     RunRecord r = resumer.resume(store, id, TerminalProgress.stdout(), cancel).run();
                     out.printf("run %d: %s on %s (%s), %s %s%n", r.id(), r.task(), r.modelLabel(), r.settingLabel(),
@@ -201,12 +188,12 @@ final class RunsCommand implements Runnable {
     @Command(name = "delete", description = "Delete runs (and their items unless another run shares them).")
     static final class Delete implements Callable<Integer> {
         @Spec CommandSpec spec;
-        @picocli.CommandLine.Mixin Db db = new Db();
+        @Mixin DbOption db = new DbOption();
         @Parameters(arity = "1..*", description = "run ids") List<Long> ids;
 
         @Override
         public Integer call() {
-            try (ResultsStore store = db.open()) {
+            try (ResultsStore store = db.openExisting()) {
                 for (long id : ids) {
                     if (store.getRun(id).isEmpty()) throw new IllegalArgumentException("no run " + id + " in " + store.file());
                     store.deleteRun(id);

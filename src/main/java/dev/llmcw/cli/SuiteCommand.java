@@ -1,6 +1,5 @@
 package dev.llmcw.cli;
 
-import dev.llmcw.data.DatasetCatalog;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
@@ -12,8 +11,8 @@ import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.TerminalProgress;
 import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
-import dev.llmcw.util.DataPaths;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,21 +42,14 @@ final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--db", description = "results database (default: the suite's 'db', else $WORKBENCH_HOME/results.db)") Path db;
     @Option(names = "--work-dir", description = "compressed models and resume state (default: the suite's 'workDir', else $WORKBENCH_HOME/suites/<name>)") Path workDir;
     @Option(names = "--dry-run", description = "print the planned settings and runs without doing anything") boolean dryRun;
-    @Option(names = "--data", description = "data folder for the tasks (default: the shared datasets, else the repository's samples)") Path data;
+    @Mixin DataOption data = new DataOption();
 
     /** How the command gets its compression and evaluation (data folder, suite folder): replaced by tests. */
     static java.util.function.BiFunction<Path, Path, SuiteActions> actions = WorkbenchSuiteActions::standard;
 
-    /** --data, else {@link #defaultDataDir()}. */
+    /** --data, else the shared datasets when present, else the repository's samples. */
     private Path dataDir() {
-        return data != null ? data : defaultDataDir();
-    }
-
-    /** The shared datasets when present, else the repository's datasets/ (samples). */
-    static Path defaultDataDir() {
-        Path shared = DataPaths.shared("datasets");
-        if (Files.isDirectory(shared)) return shared;
-        return DatasetCatalog.repositoryDatasetsDir().orElse(shared);
+        return data.dirOr(DataOption.sharedOrSamples());
     }
 
     /**

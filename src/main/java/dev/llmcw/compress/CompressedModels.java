@@ -1,10 +1,12 @@
 package dev.llmcw.compress;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.BuildInfo;
@@ -65,6 +67,7 @@ public final class CompressedModels {
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file, "bad model config in metadata: " + e.getMessage(), e);
         }
+        checkFloatEntries(f);
         String part = "." + method + ".";
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var e : f.entries().values()) {
@@ -82,6 +85,17 @@ public final class CompressedModels {
         }
         String label = file.getFileName() + " (" + method + " " + md.getOrDefault(CompressedFormat.KEY_PARAMS, "") + ")";
         return new Model(config, tensors, linears, null, file, method, label, md);
+    }
+
+    /**
+     * Every float entry of a compressed file (kept tensors, scales, low-rank factors) must be finite: checked
+     * here, where every way of opening the file passes (ModelLoader, caldera-quality, the GUI's lookups).
+     */
+    private static void checkFloatEntries(SafetensorsFile f) {
+        for (var e : f.entries().values()) {
+            DType t = SafetensorsFile.floatType(e.dtype());
+            if (t != null) FiniteWeights.check(f.path(), e.name(), t, f.bytes(e.name()));
+        }
     }
 
     /** The metadata every compressed model file carries. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -132,7 +133,7 @@ public final class DatasetCatalog {
         return out;
     }
 
-    private static Optional<LocalDataset> all(DatasetManifest m, Source source, String format, Path dir, List<DatasetManifest.FileRef> refs) {
+    private Optional<LocalDataset> all(DatasetManifest m, Source source, String format, Path dir, List<DatasetManifest.FileRef> refs) {
         if (dir == null || refs == null || refs.isEmpty()) return Optional.empty();
         List<Path> files = new ArrayList<>();
         for (var r : refs) {
@@ -140,6 +141,23 @@ public final class DatasetCatalog {
             if (!Files.isRegularFile(p)) return Optional.empty();
             files.add(p);
         }
+        if (source != Source.SAMPLE) checkFullCopy(m, source, format, dir, files); // samples: checked when the manifest is read
         return Optional.of(new LocalDataset(m, source, format, List.copyOf(files)));
+    }
+
+    /**
+     * A downloaded or shared copy holds the whole split, so its item count must be the manifest's: a truncated
+     * download (or a different split) would otherwise be evaluated and reported as the full set. Refused, not
+     * skipped: falling back to the next copy would hide that the one the user put there is broken.
+     */
+    private void checkFullCopy(DatasetManifest m, Source source, String format, Path dir, List<Path> files) {
+        if (m.items() == null) return;
+        Path manifest = manifestDirs.get(m.name()).resolve("manifest.json");
+        try {
+            DatasetManifest.checkItems(manifest, format, files, m.items());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(dir + ": the " + source.name().toLowerCase(Locale.ROOT) + " copy of dataset \""
+                    + m.name() + "\" does not match its manifest: " + e.getMessage(), e);
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Description of one evaluation dataset ({@code datasets/<name>/manifest.json}): where it comes from,
@@ -112,21 +113,23 @@ public record DatasetManifest(String name, String title, String task, String spl
     static Integer countItems(String format, Path file) {
         if (format == null) return null;
         String name = file.getFileName().toString();
-        List<String> lines;
+        // decided before reading: a file whose items cannot be counted line by line is not read at all
+        Function<List<String>, Integer> count;
+        if (name.endsWith(".jsonl") || name.endsWith(".lst") || name.endsWith(".json.gz"))
+            count = lines -> (int) lines.stream().filter(l -> !l.isBlank()).count();
+        else count = switch (format) {
+            case "glue-rte-tsv" -> lines -> (int) lines.stream().filter(l -> !l.isBlank()).count() - 1; // a header line
+            case "hellaswag-llamacpp-txt" -> lines -> (int) lines.stream().filter(l -> !l.isBlank()).count() / 6;
+            case "tinystories-eot-txt" -> DatasetManifest::eotSeparated;
+            case "wikitext-raw", "wikitext-raw-nonempty-crlf" -> lines -> (int) lines.stream().filter(DatasetManifest::isArticleTitle).count();
+            default -> null;
+        };
+        if (count == null) return null;
         try {
-            lines = readLines(file);
+            return count.apply(readLines(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        if (name.endsWith(".jsonl") || name.endsWith(".lst") || name.endsWith(".json.gz"))
-            return (int) lines.stream().filter(l -> !l.isBlank()).count();
-        return switch (format) {
-            case "glue-rte-tsv" -> (int) lines.stream().filter(l -> !l.isBlank()).count() - 1; // a header line
-            case "hellaswag-llamacpp-txt" -> (int) lines.stream().filter(l -> !l.isBlank()).count() / 6;
-            case "tinystories-eot-txt" -> eotSeparated(lines);
-            case "wikitext-raw", "wikitext-raw-nonempty-crlf" -> (int) lines.stream().filter(DatasetManifest::isArticleTitle).count();
-            default -> null;
-        };
     }
 
     /** The file's lines; a .gz file is read through its decompression (C4's shards are gzipped JSON lines). */

@@ -1,5 +1,6 @@
 package dev.llmcw.results;
 
+import dev.llmcw.util.AtomicFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
@@ -8,10 +9,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,14 +115,7 @@ public final class ModelHashes {
     private void persist() {
         if (cacheFile == null) return;
         try {
-            Files.createDirectories(cacheFile.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(cacheFile.toAbsolutePath().getParent(), "file-hashes", ".tmp");
-            Files.writeString(tmp, Json.write(cache));
-            try {
-                Files.move(tmp, cacheFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException ex) {
-                Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.writeString(cacheFile, Json.write(cache));
         } catch (IOException ex) {
             LOG.warn("cannot write hash cache {}: {}", cacheFile, ex.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.llmcw.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.ModelLoadException;
+import dev.llmcw.util.JsonSideFiles;
 import dev.llmcw.util.Json;
 
 import java.io.IOException;
@@ -39,12 +40,7 @@ public final class TokenizerFiles {
     }
 
     private static Tokenizer llama2c(Path tokenizerBin, int vocabSize, boolean toEnd) {
-        ByteBuffer buf;
-        try {
-            buf = ByteBuffer.wrap(Files.readAllBytes(tokenizerBin)).order(ByteOrder.LITTLE_ENDIAN);
-        } catch (IOException e) {
-            throw new ModelLoadException(tokenizerBin, "cannot read: " + e.getMessage(), e);
-        }
+        ByteBuffer buf = ByteBuffer.wrap(JsonSideFiles.readBytes(tokenizerBin, "llama2.c tokenizer")).order(ByteOrder.LITTLE_ENDIAN);
         if (buf.remaining() < 4) throw new ModelLoadException(tokenizerBin, "file too short for a llama2.c tokenizer");
         int maxLen = buf.getInt();
         if (maxLen <= 0 || maxLen > 1 << 16) throw new ModelLoadException(tokenizerBin, "implausible max_token_length " + maxLen);
@@ -133,6 +129,7 @@ public final class TokenizerFiles {
     // ---- helpers shared with HfTokenizerJson ----
 
     static JsonNode readJson(Path file) {
+        JsonSideFiles.requireSmall(file, "tokenizer JSON file");
         try {
             return Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
@@ -157,6 +154,7 @@ public final class TokenizerFiles {
 
     static String[] readMergesTxt(Path file) {
         List<String> lines;
+        JsonSideFiles.requireSmall(file, "merges file");
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -12,11 +12,15 @@ import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
 import javafx.stage.Window;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.Supplier;
 
 /** The JavaFX application (main window). */
 public class WorkbenchApp extends Application {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkbenchApp.class);
+
     private TaskExecutor executor;
 
     public static void launchApp(String[] args) {
@@ -54,7 +58,7 @@ public class WorkbenchApp extends Application {
     }
 
     /**
-     * {@code -Dworkbench.exitAfterStartMs=N}: print what was built and exit N ms after the window is
+     * {@code -Dworkbench.exitAfterStartMs=N}: log what was built (info) and exit N ms after the window is
      * shown. The packaging smoke test starts the packaged GUI headless this way.
      */
     private static void smokeExit(Stage stage, MainWindow window) {
@@ -63,7 +67,8 @@ public class WorkbenchApp extends Application {
         var pause = new javafx.animation.PauseTransition(javafx.util.Duration.millis(Long.parseLong(ms.trim())));
         pause.setOnFinished(e -> {
             var vm = (WorkbenchViewModel) stage.getUserData();
-            System.out.printf("GUI started: '%s', %dx%d, %d views, %d compression methods, %d evaluation tasks, status '%s'%n",
+            // a log line: the packaging smoke test reads it with -Dworkbench.log.console=info
+            LOG.info("GUI started: '{}', {}x{}, {} views, {} compression methods, {} evaluation tasks, status '{}'",
                     stage.getTitle(), (int) stage.getWidth(), (int) stage.getHeight(), window.pageCount(),
                     vm.compress().methods().size(), vm.evaluate().tasks().size(), vm.statusText().get());
             javafx.application.Platform.exit();

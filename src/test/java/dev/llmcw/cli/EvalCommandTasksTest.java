@@ -94,12 +94,12 @@ class EvalCommandTasksTest {
         Path text = Files.writeString(dir.resolve("t.txt"), "Once upon a time there was a cat.\n\nThe dog ran to the park.\n");
         String[] args = {"eval", "--model", bad.toString(), "--tokenizer", TestData.tok512().toString(),
                 "--tasks", "text_ppl", "--text-file", text.toString(), "--out", dir.resolve("out").toString(), "--db", db.toString()};
-        // the loader refuses the file first, naming the tensor (nothing is evaluated or stored) ...
+        // first line of defence: the weights are refused at load, before any run is recorded
         Captured refused = capture(() -> Cli.execute(args));
         assertThat(refused.rc()).isNotZero();
-        assertThat(refused.err()).contains("tensor model.layers.0.input_layernorm.weight holds NaN");
-        assertThat(dir.resolve("out/results.json")).doesNotExist();
-        // ... and with that check switched off, the evaluator's own guard stops the run
+        assertThat(refused.err()).contains("stories260K-nan.bin").contains("holds NaN at index 0").contains("the weights are corrupt");
+        assertThat(db).doesNotExist();
+        // second: with the load check off, the non-finite score stops the run and nothing of it is stored
         Captured run;
         System.setProperty("workbench.checkWeights", "false");
         try {

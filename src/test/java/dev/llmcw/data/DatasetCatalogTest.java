@@ -139,17 +139,40 @@ class DatasetCatalogTest {
     @Test
     void downloadedFilesWinOverSharedAndSamples() throws Exception {
         Path user = Files.createDirectories(tmp.resolve("user/piqa"));
-        Files.writeString(user.resolve("valid.jsonl"), "{}\n");
+        Files.writeString(user.resolve("valid.jsonl"), "{}\n".repeat(1838));
         var cat = new DatasetCatalog(List.of(REPO_DATASETS), tmp.resolve("user"), tmp.resolve("no-shared"));
         var piqa = cat.locate("piqa").orElseThrow();
         assertThat(piqa.source()).as("labels file missing: incomplete download is not used").isEqualTo(DatasetCatalog.Source.SAMPLE);
-        Files.writeString(user.resolve("valid-labels.lst"), "0\n");
+        Files.writeString(user.resolve("valid-labels.lst"), "0\n".repeat(1838));
         piqa = cat.locate("piqa").orElseThrow();
         assertThat(piqa.source()).isEqualTo(DatasetCatalog.Source.DOWNLOADED);
         assertThat(piqa.format()).isEqualTo("piqa-jsonl+labels");
         assertThat(piqa.files()).containsExactly(user.resolve("valid.jsonl"), user.resolve("valid-labels.lst"));
         assertThat(cat.candidates("piqa")).hasSize(2);
         assertThatThrownBy(() -> cat.locate("mmlu")).hasMessageContaining("unknown dataset \"mmlu\"").hasMessageContaining("piqa");
+    }
+
+    @Test
+    void aDownloadedOrSharedCopyWithAnotherItemCountIsRefused() throws Exception {
+        Path user = Files.createDirectories(tmp.resolve("user/piqa"));
+        Files.writeString(user.resolve("valid.jsonl"), "{}\n".repeat(1837)); // one item short of the split
+        Files.writeString(user.resolve("valid-labels.lst"), "0\n".repeat(1837));
+        var cat = new DatasetCatalog(List.of(REPO_DATASETS), tmp.resolve("user"), tmp.resolve("no-shared"));
+        assertThatThrownBy(() -> cat.locate("piqa")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(user.toString()).hasMessageContaining("downloaded copy of dataset \"piqa\"")
+                .hasMessageContaining("declares 1838 items but valid.jsonl holds 1837");
+
+        Path shared = Files.createDirectories(tmp.resolve("shared/datasets/arc"));
+        Files.writeString(shared.resolve("ARC-Easy-test.normalized.jsonl"), "{}\n".repeat(10));
+        var withShared = new DatasetCatalog(List.of(REPO_DATASETS), null, tmp.resolve("shared"));
+        assertThatThrownBy(() -> withShared.locate("arc_easy")).hasMessageContaining("shared copy of dataset \"arc_easy\"")
+                .hasMessageContaining("declares 2376 items but ARC-Easy-test.normalized.jsonl holds 10");
+    }
+
+    @Test
+    void theSharedDataPassesTheItemCountCheck() {
+        var cat = new DatasetCatalog(List.of(REPO_DATASETS), null, DataPaths.sharedRoot());
+        for (String name : NAMES) assertThat(cat.candidates(name)).as(name).isNotNull();
     }
 
     @Test

@@ -62,8 +62,14 @@ class DatasetDownloaderTest {
             var rec = Json.MAPPER.readTree(out.resolve("download.json").toFile());
             assertThat(rec.at("/files/1/sha256").asText()).isEqualTo(Hashing.sha256(labels));
 
-            var cat = new DatasetCatalog(List.of(Path.of("datasets")), dir.resolve("user"), null);
+            // the 12 items served here are the whole split of this manifest (a user manifest overrides the repository's)
+            Path manifests = Files.createDirectories(dir.resolve("manifests/winogrande"));
+            Json.MAPPER.writeValue(manifests.resolve("manifest.json").toFile(), m);
+            var cat = new DatasetCatalog(List.of(dir.resolve("manifests"), Path.of("datasets")), dir.resolve("user"), null);
             assertThat(cat.locate("winogrande").orElseThrow().source()).isEqualTo(DatasetCatalog.Source.DOWNLOADED);
+            // against the repository's manifest (1267 items) the same copy is an incomplete download
+            var repo = new DatasetCatalog(List.of(Path.of("datasets")), dir.resolve("user"), null);
+            assertThatThrownBy(() -> repo.locate("winogrande")).hasMessageContaining("declares 1267 items but dev.jsonl holds 12");
 
             var badEntry = new DatasetManifest("x", null, null, null, 1, null, "x", null, null,
                     new DatasetManifest.Layout("f", List.of(new DatasetManifest.FileRef("a", server.base() + "/wg.zip", null, null, "nope.jsonl", null, null)), null),

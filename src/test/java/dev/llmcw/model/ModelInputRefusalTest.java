@@ -3,6 +3,7 @@ package dev.llmcw.model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.TestData;
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.rtn.RtnMethod;
 import dev.llmcw.model.gguf.GgufFile;
 import dev.llmcw.model.gguf.GgufModelWriter;
@@ -118,6 +119,23 @@ class ModelInputRefusalTest {
         poke(out, f.dataStart() + scales.begin() + (long) width * 2, width == 2 ? u16(0x7E00) : f32(Float.NaN));
         assertThatThrownBy(() -> ModelLoader.load(out)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("r4.safetensors").hasMessageContaining(scales.name()).hasMessageContaining("index 2");
+    }
+
+    @Test
+    void aCompressedFileOpenedDirectlyIsCheckedToo() throws Exception {
+        Model src = ModelLoader.load(TestData.stories260K());
+        Path out = tmp.resolve("r4.safetensors");
+        new RtnMethod(4, 32, false).compress(src, out, tmp.resolve("work"), null, null);
+        SafetensorsFile f = SafetensorsFile.open(out);
+        var scales = f.entries().values().stream().filter(e -> e.name().endsWith("scales")).findFirst().orElseThrow();
+        int width = scales.dtype().equals("F32") ? 4 : 2;
+        poke(out, f.dataStart() + scales.begin(), width == 2 ? u16(0x7C00) : f32(Float.POSITIVE_INFINITY));
+        // as caldera-quality and the GUI's compressed-file lookups open it, without ModelLoader
+        for (boolean onTheFly : new boolean[]{false, true}) {
+            assertThatThrownBy(() -> CompressedModels.load(out, onTheFly)).as("onTheFly %s", onTheFly)
+                    .isInstanceOf(ModelLoadException.class).hasMessageContaining("r4.safetensors")
+                    .hasMessageContaining(scales.name()).hasMessageContaining("Infinity");
+        }
     }
 
     @Test

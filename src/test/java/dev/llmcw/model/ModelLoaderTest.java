@@ -6,6 +6,7 @@ import dev.llmcw.TestData;
 import dev.llmcw.model.hf.HfFolderWriter;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
+import dev.llmcw.util.Logs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,12 +84,16 @@ class ModelLoaderTest {
         System.setErr(new PrintStream(captured, true));
         Model m;
         try {
+            // the console handler is made (on the captured System.err) as the CLI's entry point makes it
+            Logs.configure(tmp.resolve("logs"), "warn");
             m = ModelLoader.load(model);
         } finally {
+            Logs.reset();
             System.setErr(err);
         }
         assertThat(m.tokenizer()).isNull();
-        assertThat(captured.toString()).contains("tok512.bin");
+        assertThat(captured.toString()).startsWith("warning: tokenizer ").contains("tok512.bin");
+        assertThat(Files.readString(tmp.resolve("logs/workbench.log"))).contains("WARN").contains("ModelLoader").contains("tok512.bin");
         assertThatThrownBy(() -> ModelLoader.load(model, badTok)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("tok512.bin");
         Path txt = Files.writeString(tmp.resolve("vocab.txt"), "a");

@@ -1,17 +1,16 @@
 package dev.llmcw.compress.calibration;
 
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Hashing;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -41,8 +40,8 @@ public final class HessianCache {
         Files.createDirectories(dir);
         for (var e : set.groups().entrySet()) {
             HessianAccumulator a = e.getValue();
-            Path tmp = dir.resolve(e.getKey() + ".h.part");
-            try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
+            AtomicFiles.write(dir.resolve(e.getKey() + ".h"), stream -> {
+                var out = new DataOutputStream(stream);
                 out.write(MAGIC);
                 ByteBuffer bb = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(a.size()).putLong(a.count());
                 out.write(bb.array());
@@ -53,11 +52,12 @@ public final class HessianCache {
                     for (int j = 0; j < a.size(); j++) row.putDouble(s[i * a.size() + j]);
                     out.write(row.array());
                 }
-            }
-            Files.move(tmp, dir.resolve(e.getKey() + ".h"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                out.flush();
+            });
         }
-        Files.writeString(dir.resolve("description.txt"), set.description());
-        Files.writeString(dir.resolve("complete"), String.join("\n", set.groups().keySet()));
+        AtomicFiles.writeString(dir.resolve("description.txt"), set.description());
+        // written last: its presence says every group's file is complete (see has)
+        AtomicFiles.writeString(dir.resolve("complete"), String.join("\n", set.groups().keySet()));
     }
 
     public HessianSet load(String key) throws IOException {

@@ -1,5 +1,6 @@
 package dev.llmcw.model.hf;
 
+import dev.llmcw.util.JsonSideFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.model.ModelConfig;

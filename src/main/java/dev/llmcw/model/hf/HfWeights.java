@@ -1,5 +1,6 @@
 package dev.llmcw.model.hf;
 
+import dev.llmcw.util.JsonSideFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;

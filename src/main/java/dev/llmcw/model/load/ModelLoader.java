@@ -10,9 +10,10 @@ import dev.llmcw.model.gguf.GgufTokenizers;
 import dev.llmcw.model.gguf.GgufFile;
 import dev.llmcw.model.hf.HfFolderLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
-import dev.llmcw.tensor.DType;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,7 @@ import java.util.List;
  * llama2.c checkpoint. Tokenizers are found beside the model unless one is given.
  */
 public final class ModelLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
     private ModelLoader() {}
 
     public static Model load(Path path) {
@@ -60,8 +62,8 @@ public final class ModelLoader {
                     if (!st.metadata().containsKey(CompressedModelFiles.KEY_METHOD)) {
                         throw new ModelLoadException(path, "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
                     }
+                    // CompressedModels.load refuses non-finite float entries, however the file is opened
                     Model c = CompressedModelFiles.load(path, Boolean.getBoolean("workbench.onTheFly"));
-                    checkFloatEntries(st);
                     yield tokenizer == null ? withSourceTokenizer(c, path) : c;
                 }
                 case OTHER -> Llama2cLoader.load(path);
@@ -87,18 +89,10 @@ public final class ModelLoader {
         }
     }
 
-    /** Every float entry of a compressed file (kept tensors, scales, low-rank factors) must be finite. */
-    private static void checkFloatEntries(SafetensorsFile st) {
-        for (var e : st.entries().values()) {
-            DType t = SafetensorsFile.floatType(e.dtype());
-            if (t != null) FiniteWeights.check(st.path(), e.name(), t, st.bytes(e.name()));
-        }
-    }
-
 
     /**
      * A compressed model file records the tokenizer (or the source model) it was made from; use that
-     * tokenizer when it is still there, and say so on stderr when it is not.
+     * tokenizer when it is still there, and log a warning when it is not.
      */
     private static Model withSourceTokenizer(Model m, Path file) {
         String tok = m.metadata().getOrDefault(CompressedModelFiles.KEY_TOKENIZER, "");
@@ -112,11 +106,10 @@ public final class ModelLoader {
                 if (source.tokenizer() != null) return m.withTokenizer(source.tokenizer());
             }
         } catch (RuntimeException e) {
-            System.err.println("warning: tokenizer of " + file.getFileName() + " not loaded: " + e.getMessage());
+            LOG.warn("tokenizer of {} not loaded: {}", file.getFileName(), e.getMessage());
             return m;
         }
-        System.err.println("warning: " + file.getFileName() + ": its source tokenizer (" + (tok.isBlank() ? src : tok)
-                + ") is not available; pass --tokenizer");
+        LOG.warn("{}: its source tokenizer ({}) is not available; pass --tokenizer", file.getFileName(), tok.isBlank() ? src : tok);
         return m;
     }
 
@@ -161,13 +154,13 @@ public final class ModelLoader {
                 return n.startsWith("tok") && n.endsWith(".bin") && Files.isRegularFile(p) && !p.equals(modelFile.toAbsolutePath());
             }).sorted().forEach(candidates::add);
         } catch (IOException e) {
-            System.err.println("warning: cannot list " + dir + " for a tokenizer: " + e.getMessage());
+            LOG.warn("cannot list {} for a tokenizer: {}", dir, e.getMessage());
             return m;
         }
         if (candidates.size() != 1) {
             if (candidates.size() > 1) {
-                System.err.println("warning: several tokenizers beside " + modelFile.getFileName() + " " + candidates.stream()
-                        .map(p -> p.getFileName().toString()).toList() + "; none used (pass one explicitly)");
+                LOG.warn("several tokenizers beside {} {}; none used (pass one explicitly)", modelFile.getFileName(),
+                        candidates.stream().map(p -> p.getFileName().toString()).toList());
             }
             return m;
         }
@@ -176,7 +169,7 @@ public final class ModelLoader {
             tok.checkFits(candidates.getFirst(), m.config().vocabSize());
             return m.withTokenizer(tok);
         } catch (RuntimeException e) {
-            System.err.println("warning: tokenizer " + candidates.getFirst() + " not loaded: " + e.getMessage());
+            LOG.warn("tokenizer {} not loaded: {}", candidates.getFirst(), e.getMessage());
             return m;
         }
     }

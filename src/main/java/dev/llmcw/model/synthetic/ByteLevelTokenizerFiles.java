@@ -1,10 +1,10 @@
 package dev.llmcw.model.synthetic;
 
+import dev.llmcw.util.AtomicFiles;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.util.Json;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -84,7 +84,7 @@ public final class ByteLevelTokenizerFiles {
         vocab.put(EOS, EOS_ID);
         for (int id = FIRST_FILLER_ID; id < vocabSize; id++) vocab.put("<synthetic_" + id + ">", id);
         model.putArray("merges");
-        Files.writeString(dir.resolve("tokenizer.json"), Json.MAPPER.writeValueAsString(root));
+        AtomicFiles.writeString(dir.resolve("tokenizer.json"), Json.MAPPER.writeValueAsString(root));
 
         ObjectNode cfg = Json.MAPPER.createObjectNode();
         cfg.put("tokenizer_class", "PreTrainedTokenizerFast");
@@ -94,7 +94,7 @@ public final class ByteLevelTokenizerFiles {
         cfg.put("add_eos_token", false);
         cfg.put("clean_up_tokenization_spaces", false);
         cfg.put("model_max_length", maxLength);
-        Files.writeString(dir.resolve("tokenizer_config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
+        AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
     }
 
     private static void addSpecial(ObjectNode t, int id, String content) {

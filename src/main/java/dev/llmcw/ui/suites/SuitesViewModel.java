@@ -1,5 +1,6 @@
 package dev.llmcw.ui.suites;
 
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.app.SuiteService;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.suite.SuitePresets;
@@ -142,7 +143,7 @@ public final class SuitesViewModel {
 
     private boolean write(Path path) {
         try {
-            Files.writeString(path, text.get(), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(path, text.get());
             dirty.set(false);
             return true;
         } catch (IOException e) {

@@ -1,0 +1,15 @@
+package dev.llmcw.cli;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** {@code --out} (required): the folder a command writes its files to (picocli mixin). */
+final class OutFolderOption {
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    Path out;
+
+    Path dir() {
+        return out;
+    }
+}
