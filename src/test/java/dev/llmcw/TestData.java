@@ -1,5 +1,6 @@
 package dev.llmcw;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.Hashing;
 import org.junit.jupiter.api.Assumptions;
@@ -56,7 +57,7 @@ public final class TestData {
                 if (manifest == null) {
                     var m = new ConcurrentHashMap<String, String>();
                     try {
-                        var root = new com.fasterxml.jackson.databind.ObjectMapper()
+                        var root = new ObjectMapper()
                                 .readTree(DataPaths.shared("MANIFEST.json").toFile());
                         for (var e : root) m.put(e.get("path").asText(), e.get("sha256").asText());
                     } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.llmcw.app;
 
+import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
 
@@ -47,7 +48,7 @@ public interface ResultsService {
     List<LayerError> layerErrors(List<RunRow> runs);
 
     /** Records a finished compression of {@code base} (its per-tensor errors feed the layer-error chart). */
-    default void recordCompression(ModelHandle base, dev.llmcw.compress.CompressionReport report) {}
+    default void recordCompression(ModelHandle base, CompressionReport report) {}
 
     /** Records the rows of a finished evaluation (no-op when the evaluation already stored them). */
     void record(List<RunRow> rows, List<LayerError> layerErrors);

@@ -1,5 +1,6 @@
 package dev.llmcw.app;
 
+import java.util.function.Function;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
 
@@ -14,12 +15,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class SessionResultsService implements ResultsService {
     private final List<RunRow> rows = new CopyOnWriteArrayList<>();
     private final List<LayerError> errors = new CopyOnWriteArrayList<>();
-    private final java.util.function.Function<String, List<ItemDetail>> items;
+    private final Function<String, List<ItemDetail>> items;
 
     public SessionResultsService() { this(id -> List.of()); }
 
     /** @param items the per-item details of a run id (from the evaluation that produced it) */
-    public SessionResultsService(java.util.function.Function<String, List<ItemDetail>> items) { this.items = items; }
+    public SessionResultsService(Function<String, List<ItemDetail>> items) { this.items = items; }
 
     @Override
     public String description() { return "this session only (no results store configured)"; }

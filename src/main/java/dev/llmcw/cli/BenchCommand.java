@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.util.ProcessStats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.engine.KvCache;
@@ -133,20 +134,20 @@ final class BenchCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
         for (int rep = 0; rep < 5 && (rep < 2 || System.nanoTime() < deadline); rep++) {
             KvCache cache = e.newCache(prefill + decode);
-            long c0 = dev.llmcw.util.ProcessStats.cpuNanos(), t0 = System.nanoTime();
+            long c0 = ProcessStats.cpuNanos(), t0 = System.nanoTime();
             float[] logits = e.forward(cache, prompt, 0, prefill, prefill - 1);
-            double ps = (System.nanoTime() - t0) / 1e9, pc = (dev.llmcw.util.ProcessStats.cpuNanos() - c0) / 1e9;
+            double ps = (System.nanoTime() - t0) / 1e9, pc = (ProcessStats.cpuNanos() - c0) / 1e9;
             if (prefill / ps > bestPrefill) {
                 bestPrefill = prefill / ps;
                 cpuPrefill = (double) prefill * threads / pc;
             }
             int[] one = {argmax(logits)};
-            long c1 = dev.llmcw.util.ProcessStats.cpuNanos(), t1 = System.nanoTime();
+            long c1 = ProcessStats.cpuNanos(), t1 = System.nanoTime();
             for (int i = 0; i < decode; i++) {
                 logits = e.forward(cache, one, 0, 1, 0);
                 one[0] = argmax(logits);
             }
-            double ds = (System.nanoTime() - t1) / 1e9, dc = (dev.llmcw.util.ProcessStats.cpuNanos() - c1) / 1e9;
+            double ds = (System.nanoTime() - t1) / 1e9, dc = (ProcessStats.cpuNanos() - c1) / 1e9;
             if (decode / ds > bestDecode) {
                 bestDecode = decode / ds;
                 cpuDecode = (double) decode * threads / dc;
@@ -236,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String loadAverage() {
-        double l = dev.llmcw.util.ProcessStats.loadAverage();
+        double l = ProcessStats.loadAverage();
         return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", l);
     }
 }

@@ -1,5 +1,7 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.util.CancellationToken;
+import java.util.Comparator;
 import dev.llmcw.compress.caldera.Caldera;
 import dev.llmcw.compress.caldera.CalderaDescriptor;
 import dev.llmcw.compress.caldera.CalderaOptions;
@@ -138,7 +140,7 @@ final class CalderaBenchCommand implements Callable<Integer> {
                 ModelConfig config = SyntheticPresets.customize(SyntheticPresets.get("smollm2-135m"), null, null, synthLayers, null, null, null);
                 dir = tmp.resolve("synthetic-smollm2-135m");
                 long g0 = System.nanoTime();
-                SyntheticModelGenerator.generate(config, "smollm2-135m", DType.BF16, 42, dir, ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+                SyntheticModelGenerator.generate(config, "smollm2-135m", DType.BF16, 42, dir, ProgressListener.NONE, CancellationToken.none());
                 System.out.printf(Locale.ROOT, "generated SYNTHETIC smollm2-135m (%d layers) in %s, %.1f s%n", config.nLayers(), dir, (System.nanoTime() - g0) / 1e9);
             }
             Path text = calib != null ? calib : DataPaths.shared("datasets/tinystories/tinystories_val_subset.txt");
@@ -165,7 +167,7 @@ final class CalderaBenchCommand implements Callable<Integer> {
                     }
                 }
             };
-            var report = method.compress(src, file, tmp.resolve("work"), progress, dev.llmcw.util.CancellationToken.none());
+            var report = method.compress(src, file, tmp.resolve("work"), progress, CancellationToken.none());
             double wall = (System.nanoTime() - t0) / 1e9, cpu = ProcessStats.cpuSeconds() - cpu0;
             double load1 = ProcessStats.loadAverage();
             // Per matrix type.
@@ -204,7 +206,7 @@ final class CalderaBenchCommand implements Callable<Integer> {
             return 0;
         } finally {
             try (var walk = Files.walk(tmp)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(pth -> pth.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(pth -> pth.toFile().delete());
             }
         }
     }

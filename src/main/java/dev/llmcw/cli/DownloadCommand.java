@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import java.util.Optional;
 import dev.llmcw.data.DatasetCatalog;
 import dev.llmcw.data.DatasetDownloader;
 import dev.llmcw.data.DatasetManifest;
@@ -46,7 +47,7 @@ final class DownloadCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             HuggingFaceHub hub = endpoint == null ? HuggingFaceHub.standard()
                     : new HuggingFaceHub(endpoint, System.getenv("HF_TOKEN"), Downloader.standard());
-            var entry = files == null ? ModelCatalog.find(repo) : java.util.Optional.<ModelCatalog.Entry>empty();
+            var entry = files == null ? ModelCatalog.find(repo) : Optional.<ModelCatalog.Entry>empty();
             String name = entry.map(ModelCatalog.Entry::id).orElse(repo.substring(repo.lastIndexOf('/') + 1));
             // the default folder is named after the repository: a name such as ".." must not leave the models folder
             Path dir = out != null ? out : RemoteFileNames.resolveUnder(WorkbenchHome.modelsDir(), name, "repository " + repo);

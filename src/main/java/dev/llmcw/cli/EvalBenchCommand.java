@@ -1,5 +1,10 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.engine.LlamaEngine;
+import dev.llmcw.engine.SyntheticModels;
+import dev.llmcw.tensor.DType;
+import dev.llmcw.tokenizer.TokenizerFiles;
+import dev.llmcw.util.ProcessStats;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.ItemStore;
@@ -59,10 +64,10 @@ final class EvalBenchCommand implements Callable<Integer> {
         for (int run = 1; run <= runs; run++) time(sm, dataDir, limit, run);
         if (synthetic != null) {
             // Random weights at a real model's shapes: speed only. tok512 ids fit any of these vocabularies.
-            var tok = dev.llmcw.tokenizer.TokenizerFiles.llama2c(DataPaths.shared("models/stories260K/tok512.bin"), 512);
-            var model = dev.llmcw.engine.SyntheticModels.build(synthetic, dev.llmcw.tensor.DType.F32, 1);
+            var tok = TokenizerFiles.llama2c(DataPaths.shared("models/stories260K/tok512.bin"), 512);
+            var model = SyntheticModels.build(synthetic, DType.F32, 1);
             time(new ScoringModel("SYNTHETIC " + synthetic + " (tok512)", "synthetic-" + synthetic,
-                    new dev.llmcw.engine.LlamaEngine(model, 2048), tok), dataDir, syntheticLimit, 1);
+                    new LlamaEngine(model, 2048), tok), dataDir, syntheticLimit, 1);
         }
         return 0;
     }
@@ -73,11 +78,11 @@ final class EvalBenchCommand implements Callable<Integer> {
     private void time(ScoringModel sm, Path dataDir, int limit, int run) {
         for (Task t : TaskRegistry.parse(tasks, 1234, null)) {
             // fresh store each time: a benchmark must not resume
-            long cpu0 = dev.llmcw.util.ProcessStats.cpuNanos();
+            long cpu0 = ProcessStats.cpuNanos();
             // a seeded random subset (eval's --sample), as this benchmark has always timed
             TaskMetrics r = new Evaluator(EvalOptions.defaults().withSample(limit), ItemStore.inMemory(), null, null)
                     .run(t, dataDir, sm, null).metrics();
-            double cpu = (dev.llmcw.util.ProcessStats.cpuNanos() - cpu0) / 1e9;
+            double cpu = (ProcessStats.cpuNanos() - cpu0) / 1e9;
             var d = r.details();
             String key = r.metrics().containsKey("acc") ? "acc" : r.metrics().containsKey("word_perplexity") ? "word_perplexity" : "perplexity";
             Double acc = r.metrics().get(key);

@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.hf.HfFolderWriter;
@@ -38,7 +39,7 @@ public final class ExportHfCommand implements Callable<Integer> {
         Model m = ModelLoader.load(model);
         HfFolderWriter.write(m, out.dir(), new HfFolderWriter.Options(type, synthetic, tokenizerJson));
         System.out.printf("wrote %s (%s, %s%s)%n", out.dir(), m.label(), type,
-                m.config().ropeLayout() == dev.llmcw.model.RopeLayout.INTERLEAVED ? ", q/k permuted to rotate-half RoPE" : "");
+                m.config().ropeLayout() == RopeLayout.INTERLEAVED ? ", q/k permuted to rotate-half RoPE" : "");
         return 0;
     }
 }

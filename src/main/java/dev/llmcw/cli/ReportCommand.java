@@ -1,5 +1,7 @@
 package dev.llmcw.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import dev.llmcw.app.StoreResultsService;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.ReferencePoint;
@@ -73,9 +75,9 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     /** ReferencePoints.read treats a missing file as "no points", right for a workspace but not for an explicit option. */
-    private List<ReferencePoint> paperPoints() throws java.io.IOException {
+    private List<ReferencePoint> paperPoints() throws IOException {
         if (paperPoints == null) return List.of();
-        if (!java.nio.file.Files.isRegularFile(paperPoints)) throw new IllegalArgumentException(paperPoints + ": no such paper-points file");
+        if (!Files.isRegularFile(paperPoints)) throw new IllegalArgumentException(paperPoints + ": no such paper-points file");
         return ReferencePoints.read(paperPoints);
     }
 }

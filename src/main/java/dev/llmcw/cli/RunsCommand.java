@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.util.Json;
 import dev.llmcw.results.ResultsExport;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
@@ -92,7 +93,7 @@ final class RunsCommand implements Runnable {
                 out.printf("  model:        %s%n  weights hash: %s%n", r.spec().modelPath(), r.spec().modelHash());
                 out.printf("  task version: %s, items: %s%n", r.taskVersion(), r.items());
                 if (r.bitsPerWeight() != null) out.printf(Locale.ROOT, "  size:         %.3f bits/weight, %,d bytes%n", r.bitsPerWeight(), r.totalBytes());
-                out.printf("  options:      %s%n", dev.llmcw.util.Json.write(r.spec().options()));
+                out.printf("  options:      %s%n", Json.write(r.spec().options()));
                 out.printf("  run key:      %s%n  item key:     %s%n", r.runKey(), r.itemKey());
                 out.printf("  created:      %s, started %s, finished %s (%s s)%n", r.created(), r.started(), r.finished(),
                         r.seconds() == null ? "-" : String.format(Locale.ROOT, "%.1f", r.seconds()));

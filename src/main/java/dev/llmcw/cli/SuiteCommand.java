@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import java.util.function.BiFunction;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
@@ -45,7 +46,7 @@ final class SuiteCommand implements Callable<Integer> {
     @Mixin DataOption data = new DataOption();
 
     /** How the command gets its compression and evaluation (data folder, suite folder): replaced by tests. */
-    static java.util.function.BiFunction<Path, Path, SuiteActions> actions = WorkbenchSuiteActions::standard;
+    static BiFunction<Path, Path, SuiteActions> actions = WorkbenchSuiteActions::standard;
 
     /** --data, else the shared datasets when present, else the repository's samples. */
     private Path dataDir() {

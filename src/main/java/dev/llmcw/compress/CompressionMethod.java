@@ -1,5 +1,6 @@
 package dev.llmcw.compress;
 
+import java.util.Map;
 import dev.llmcw.model.Model;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
@@ -16,7 +17,7 @@ public interface CompressionMethod {
     String name();
 
     /** Parameters as strings, recorded with every result (e.g. C=8, P=3, K=16). */
-    java.util.Map<String, String> parameters();
+    Map<String, String> parameters();
 
     /** The same setting, recording {@code tokenizer} (the one used with the source model) in the written file. */
     CompressionMethod withTokenizer(Path tokenizer);

@@ -1,5 +1,6 @@
 package dev.llmcw.data;
 
+import java.nio.file.FileSystemNotFoundException;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.DataPaths;
 
@@ -88,7 +89,7 @@ public final class DatasetCatalog {
                     if (Files.isDirectory(d) && hasManifests(d)) return Optional.of(d);
                 }
             }
-        } catch (URISyntaxException | SecurityException | java.nio.file.FileSystemNotFoundException e) {
+        } catch (URISyntaxException | SecurityException | FileSystemNotFoundException e) {
             // no repository next to the code: only the user's folder is used
         }
         return Optional.empty();

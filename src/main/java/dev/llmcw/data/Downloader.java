@@ -1,5 +1,11 @@
 package dev.llmcw.data;
 
+import java.net.UnknownHostException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
@@ -47,8 +53,8 @@ public final class Downloader {
     private final Duration stallTimeout;
 
     /** Closes the body of a transfer that received nothing for {@code stallTimeout} (HttpClient has no read timeout). */
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private static final ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "download-watchdog");
                 t.setDaemon(true);
                 return t;
@@ -293,8 +299,8 @@ public final class Downloader {
             long lastReport = 0; // report the first chunk at once, then at most every 100 ms
             long t0 = System.nanoTime();
             byte[] buf = new byte[1 << 16];
-            var lastBytes = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-            var stalled = new java.util.concurrent.atomic.AtomicBoolean();
+            var lastBytes = new AtomicLong(System.nanoTime());
+            var stalled = new AtomicBoolean();
             long period = Math.max(10, stallTimeout.toMillis() / 4);
             var watch = WATCHDOG.scheduleAtFixedRate(() -> {
                 if (System.nanoTime() - lastBytes.get() > stallTimeout.toNanos() && !stalled.getAndSet(true)) {
@@ -304,7 +310,7 @@ public final class Downloader {
                         // the blocked read fails either way
                     }
                 }
-            }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, period, period, TimeUnit.MILLISECONDS);
             try (OutputStream out = Files.newOutputStream(part, opts)) {
                 int n;
                 while ((n = readOrStall(body, buf, stalled)) > 0) {
@@ -369,7 +375,7 @@ public final class Downloader {
         else Files.writeString(etagFile(part), etag);
     }
 
-    private int readOrStall(InputStream body, byte[] buf, java.util.concurrent.atomic.AtomicBoolean stalled) throws IOException {
+    private int readOrStall(InputStream body, byte[] buf, AtomicBoolean stalled) throws IOException {
         try {
             return body.read(buf);
         } catch (IOException e) {
@@ -390,7 +396,7 @@ public final class Downloader {
 
     private static DownloadException networkError(URI url, IOException e, long have) {
         boolean noConnection = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
-                || e.getCause() instanceof UnresolvedAddressException || e instanceof java.net.UnknownHostException;
+                || e.getCause() instanceof UnresolvedAddressException || e instanceof UnknownHostException;
         String msg = noConnection
                 ? "cannot connect to " + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "") + " for " + url
                   + " (offline, or the server is unreachable): " + describe(e)

@@ -1,5 +1,6 @@
 package dev.llmcw.engine;
 
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -55,12 +56,12 @@ public final class Perplexity {
         documents++;
         int piece = window - 1;
         for (int start = from; start < doc.length; start += piece) {
-            int[] cont = java.util.Arrays.copyOfRange(doc, start, Math.min(doc.length, start + piece));
+            int[] cont = Arrays.copyOfRange(doc, start, Math.min(doc.length, start + piece));
             if (start > from && bos < 0) {
                 // no BOS to restart from: the piece's first token becomes its context
                 if (cont.length < 2) break;
                 ctx = new int[]{cont[0]};
-                cont = java.util.Arrays.copyOfRange(cont, 1, cont.length);
+                cont = Arrays.copyOfRange(cont, 1, cont.length);
             }
             Scorer.ContinuationScore s = scorer.score(ctx, new int[][]{cont}, false)[0];
             nll -= s.sum();

@@ -1,5 +1,6 @@
 package dev.llmcw.engine;
 
+import java.util.Arrays;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
@@ -70,7 +71,7 @@ public final class SyntheticModels {
 
     private static Tensor ones(int n) {
         float[] a = new float[n];
-        java.util.Arrays.fill(a, 1f);
+        Arrays.fill(a, 1f);
         return F32Tensor.of(a, n);
     }
 

@@ -1,5 +1,7 @@
 package dev.llmcw.eval;
 
+import java.util.Locale;
+
 /** Whether a BOS token is prepended to contexts (lm-eval's behaviour changed across versions). */
 public enum BosMode {
     /**
@@ -14,7 +16,7 @@ public enum BosMode {
     OFF;
 
     public static BosMode parse(String s) {
-        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "auto" -> AUTO;
             case "on", "true", "yes" -> ON;
             case "off", "false", "no" -> OFF;

@@ -1,5 +1,7 @@
 package dev.llmcw.eval;
 
+import java.util.List;
+
 /**
  * Options that change evaluation numbers (all are part of the run key) plus batch size, which is
  * recorded but does not change results (scoring is per item, contexts shared within an item).
@@ -33,7 +35,7 @@ public record EvalOptions(BosMode bos, int maxLength, int limit, int sample, lon
     public EvalOptions withSeed(long s) { return new EvalOptions(bos, maxLength, limit, sample, s, batchSize); }
 
     /** Indices (ascending) of the items this run evaluates out of {@code ids}. */
-    public int[] select(java.util.List<String> ids) {
+    public int[] select(List<String> ids) {
         return sample > 0 ? ItemSubset.sample(ids, sample, seed) : ItemSubset.first(ids.size(), limit);
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,7 +28,7 @@ public interface ItemStore {
     void save(String runKey, StoredItem item);
 
     /** Stores several items of one run at once (one transaction where the store has them); durable when it returns. */
-    default void saveAll(String runKey, java.util.List<StoredItem> items) {
+    default void saveAll(String runKey, List<StoredItem> items) {
         for (StoredItem item : items) save(runKey, item);
     }
 
@@ -52,7 +53,7 @@ public interface ItemStore {
             public void save(String runKey, StoredItem item) { throw new NotStoredException(runKey, item.itemId()); }
 
             @Override
-            public void saveAll(String runKey, java.util.List<StoredItem> items) {
+            public void saveAll(String runKey, List<StoredItem> items) {
                 throw new NotStoredException(runKey, items.getFirst().itemId());
             }
         };

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import java.util.HexFormat;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
 import dev.llmcw.util.ModelLoadException;
@@ -57,6 +58,6 @@ public final class ScoringModels {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hash " + modelPath + ": " + e.getMessage(), e);
         }
-        return java.util.HexFormat.of().formatHex(md.digest());
+        return HexFormat.of().formatHex(md.digest());
     }
 }

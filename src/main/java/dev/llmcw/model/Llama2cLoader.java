@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import java.util.function.IntFunction;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Tensor;
@@ -84,12 +85,12 @@ public final class Llama2cLoader {
     }
 
     private static void perLayer(MemorySegment seg, long[] cursor, Map<String, Tensor> t, int layers, int rows, int cols,
-                                 java.util.function.IntFunction<String> name) {
+                                 IntFunction<String> name) {
         for (int i = 0; i < layers; i++) t.put(name.apply(i), take(seg, cursor, rows, cols));
     }
 
     private static void perLayerVectors(MemorySegment seg, long[] cursor, Map<String, Tensor> t, int layers, int n,
-                                        java.util.function.IntFunction<String> name) {
+                                        IntFunction<String> name) {
         for (int i = 0; i < layers; i++) t.put(name.apply(i), takeVector(seg, cursor, n));
     }
 }

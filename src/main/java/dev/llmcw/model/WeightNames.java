@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,7 +45,7 @@ public final class WeightNames {
 
     /** All linear weight names of all blocks (the default targets of compression). */
     public static List<String> blockLinearWeights(int nLayers) {
-        var out = new java.util.ArrayList<String>();
+        var out = new ArrayList<String>();
         for (int i = 0; i < nLayers; i++) {
             for (String s : BLOCK_LINEARS) out.add(layer(i, s + ".weight"));
         }

@@ -1,5 +1,8 @@
 package dev.llmcw.suite;
 
+import dev.llmcw.results.RunRecord;
+import dev.llmcw.results.WorkbenchHome;
+import java.util.Optional;
 import dev.llmcw.compress.MethodRegistry;
 
 import dev.llmcw.compress.CompressionReport;
@@ -202,7 +205,7 @@ public final class SuiteRunner {
     /** The stored compression of this setting if its file is intact, else compresses now. */
     private Compressed compression(Path model, String label, String modelHash, SuiteSpec.Setting s,
                                                     Path workDir) throws Exception {
-        java.util.Optional<CompressionRecord> stored = store.findCompression(modelHash, s.method(), s.params());
+        Optional<CompressionRecord> stored = store.findCompression(modelHash, s.method(), s.params());
         if (stored.isPresent()) {
             CompressionRecord r = stored.get();
             if (r.fileHash() != null && r.fileHash().equals(hashes.hash(Path.of(r.filePath())))) {
@@ -247,7 +250,7 @@ public final class SuiteRunner {
         return dot > 0 && Files.isRegularFile(model) ? n.substring(0, dot) : n;
     }
 
-    private static String summary(dev.llmcw.results.RunRecord r) {
+    private static String summary(RunRecord r) {
         var sb = new StringBuilder();
         for (String name : List.of("acc", "acc_norm", "word_perplexity", "perplexity", "kl_mean", "top1_agreement")) {
             r.metric(name).ifPresent(m -> sb.append(sb.isEmpty() ? "" : " ").append(name).append('=')
@@ -268,6 +271,6 @@ public final class SuiteRunner {
     public static Path defaultWorkDir(Path suiteFile, SuiteSpec spec) {
         if (spec.workDir() != null && !spec.workDir().isBlank())
             return suiteFile.toAbsolutePath().getParent().resolve(spec.workDir()).normalize();
-        return dev.llmcw.results.WorkbenchHome.dir().resolve("suites").resolve(safe(spec.name()));
+        return WorkbenchHome.dir().resolve("suites").resolve(safe(spec.name()));
     }
 }

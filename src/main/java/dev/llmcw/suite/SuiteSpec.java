@@ -1,5 +1,7 @@
 package dev.llmcw.suite;
 
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -126,10 +128,10 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
             }
             return "unknown field \"" + key + "\"";
         }
-        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && !f.getPath().isEmpty()) {
+        if (e instanceof InvalidFormatException f && !f.getPath().isEmpty()) {
             // name the field ("options.sample must be a number, not "many"") rather than the Java type
             String field = f.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(java.util.stream.Collectors.joining(".")).replace(".[", "[");
+                    .collect(Collectors.joining(".")).replace(".[", "[");
             var loc = f.getLocation();
             return field + " must be a " + (Number.class.isAssignableFrom(f.getTargetType()) ? "number" : f.getTargetType().getSimpleName())
                     + ", not \"" + f.getValue() + "\"" + (loc == null ? "" : " (line " + loc.getLineNr() + ")");

@@ -1,5 +1,6 @@
 package dev.llmcw.tensor;
 
+import java.util.Arrays;
 import java.lang.foreign.MemorySegment;
 
 /** Factory and checks shared by all storage types. */
@@ -20,7 +21,7 @@ public final class Tensors {
     static void checkSize(Tensor t, MemorySegment seg) {
         long need = t.dtype().bytesFor(t.numel());
         if (seg.byteSize() != need) {
-            throw new IllegalArgumentException(t.dtype() + " tensor of shape " + java.util.Arrays.toString(t.shape)
+            throw new IllegalArgumentException(t.dtype() + " tensor of shape " + Arrays.toString(t.shape)
                     + " needs " + need + " bytes but its data has " + seg.byteSize());
         }
     }

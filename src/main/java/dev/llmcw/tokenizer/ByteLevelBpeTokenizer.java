@@ -1,5 +1,6 @@
 package dev.llmcw.tokenizer;
 
+import java.util.Arrays;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
@@ -33,7 +34,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     static {
         // GPT-2 bytes_to_unicode: printable Latin-1 bytes map to themselves, the rest to 256+n.
-        java.util.Arrays.fill(CHAR_TO_BYTE, -1);
+        Arrays.fill(CHAR_TO_BYTE, -1);
         int n = 0;
         for (int b = 0; b < 256; b++) {
             boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);

@@ -1,5 +1,6 @@
 package dev.llmcw.tokenizer;
 
+import java.util.Arrays;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.ModelLoadException;
 
@@ -41,7 +42,7 @@ final class HfTokenizerJson {
             added.put(content, id);
             size = Math.max(size, id + 1);
         }
-        String[] tokens = java.util.Arrays.copyOf(base, size);
+        String[] tokens = Arrays.copyOf(base, size);
         added.forEach((c, id) -> tokens[id] = c);
         for (int i = 0; i < size; i++) {
             if (tokens[i] == null) throw new ModelLoadException(file, "token id " + i + " is missing from model.vocab and added_tokens");

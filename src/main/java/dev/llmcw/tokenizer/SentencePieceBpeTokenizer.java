@@ -1,5 +1,7 @@
 package dev.llmcw.tokenizer;
 
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -31,7 +33,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     private final boolean splitAtEverySpace;
     /** No piece has "▁" right after another character, so no merge crosses a word start (see encodeFragment). */
     private final boolean wordsAreIndependent;
-    private final Map<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 200_000;
 
     /** Where the "▁" dummy prefix goes. */
@@ -88,7 +90,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         this.types = types != null ? types : deriveTypes(pieces, bos, eos, unk);
         this.ids = new HashMap<>(pieces.length * 2);
         for (int i = 0; i < pieces.length; i++) ids.putIfAbsent(pieces[i], i);
-        java.util.Arrays.fill(byteIds, -1);
+        Arrays.fill(byteIds, -1);
         for (int i = 0; i < pieces.length; i++) {
             int b = byteValue(pieces[i]);
             if (b >= 0 && (this.types[i] == BYTE || types == null)) byteIds[b] = i;
@@ -107,7 +109,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
             if (scores == null || scores.length != pieces.length) throw new IllegalArgumentException("score-based BPE needs one score per piece");
         }
         this.specials = new SpecialTokens(special.verbatim());
-        this.wordsAreIndependent = java.util.Arrays.stream(pieces).noneMatch(SentencePieceBpeTokenizer::containsWordStart);
+        this.wordsAreIndependent = Arrays.stream(pieces).noneMatch(SentencePieceBpeTokenizer::containsWordStart);
         this.bos = bos;
         this.eos = eos;
         this.unk = unk;

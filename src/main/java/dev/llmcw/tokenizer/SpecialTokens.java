@@ -1,5 +1,6 @@
 package dev.llmcw.tokenizer;
 
+import java.util.function.IntConsumer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,7 +35,7 @@ final class SpecialTokens {
      * Splits text into pieces: plain text goes to {@code text}, each special token's id to {@code special}.
      * The callbacks are called in text order.
      */
-    void split(String s, Consumer<String> text, java.util.function.IntConsumer special) {
+    void split(String s, Consumer<String> text, IntConsumer special) {
         if (pattern == null) {
             if (!s.isEmpty()) text.accept(s);
             return;

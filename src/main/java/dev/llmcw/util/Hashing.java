@@ -1,5 +1,6 @@
 package dev.llmcw.util;
 
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,6 +43,6 @@ public final class Hashing {
     }
 
     public static String sha256(String text) {
-        return sha256(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 }

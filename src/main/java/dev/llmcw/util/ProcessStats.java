@@ -1,5 +1,6 @@
 package dev.llmcw.util;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -12,7 +13,7 @@ public final class ProcessStats {
     /** CPU time of this process (all threads, JIT and GC included) in nanoseconds, or -1 where the JVM does not report it. */
     public static long cpuNanos() {
         try {
-            return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+            return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
                     ? os.getProcessCpuTime() : -1;
         } catch (NoClassDefFoundError e) {
             return -1; // a runtime linked without jdk.management

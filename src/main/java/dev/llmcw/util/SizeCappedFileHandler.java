@@ -1,5 +1,6 @@
 package dev.llmcw.util;
 
+import java.util.logging.ErrorManager;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,7 +54,7 @@ final class SizeCappedFileHandler extends StreamHandler {
             Files.move(file, Path.of(file + ".1"), StandardCopyOption.REPLACE_EXISTING);
             open();
         } catch (IOException e) {
-            reportError("cannot rotate " + file + ": " + e.getMessage(), e, java.util.logging.ErrorManager.GENERIC_FAILURE);
+            reportError("cannot rotate " + file + ": " + e.getMessage(), e, ErrorManager.GENERIC_FAILURE);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.llmcw.util;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
@@ -30,7 +33,7 @@ public final class ThreadNice {
 
     static {
         MethodHandle gettid = null, setpriority = null;
-        if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             try {
                 Linker linker = Linker.nativeLinker();
                 var libc = linker.defaultLookup();
@@ -64,7 +67,7 @@ public final class ThreadNice {
         if (GETTID == null) return 0;
         try {
             int tid = (int) GETTID.invokeExact();
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/task/" + tid + "/stat"));
+            String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
             // fields after the command name in parentheses: state is field 3, nice field 19
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Integer.parseInt(f[16]);

@@ -1,5 +1,12 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunFilter;
+import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.RunStatus;
+import java.io.IOException;
+import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.util.Json;
@@ -40,10 +47,10 @@ class EvalCommandTest {
             Path piqaSamples = files.filter(p -> p.getFileName().toString().startsWith("samples_piqa_")).findFirst().orElseThrow();
             assertThat(Files.readAllLines(piqaSamples)).hasSize(3);
         }
-        try (var store = dev.llmcw.results.ResultsStore.open(db)) {
-            var runs = store.listRuns(dev.llmcw.results.RunFilter.all());
+        try (var store = ResultsStore.open(db)) {
+            var runs = store.listRuns(RunFilter.all());
             assertThat(runs).hasSize(2);
-            assertThat(runs).allSatisfy(r -> assertThat(r.status()).isEqualTo(dev.llmcw.results.RunStatus.DONE));
+            assertThat(runs).allSatisfy(r -> assertThat(r.status()).isEqualTo(RunStatus.DONE));
         }
         JsonNode root = Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
         assertThat(root.get("results").get("piqa").get("acc,none").asDouble()).isBetween(0.0, 1.0);
@@ -52,11 +59,11 @@ class EvalCommandTest {
         assertThat(root.get("config").get("seed").asInt()).isEqualTo(7);
         assertThat(Files.readString(out.resolve("results.csv"))).contains(",piqa,1.0,3,acc,");
         assertThat(Files.readString(out.resolve("results.md"))).contains("|piqa");
-        long weightBytes = dev.llmcw.model.load.ModelLoader.load(model).weightBytes();
-        try (var store = dev.llmcw.results.ResultsStore.open(db)) {
+        long weightBytes = ModelLoader.load(model).weightBytes();
+        try (var store = ResultsStore.open(db)) {
             // an uncompressed model sits at its own bits/weight (F32: 32) and size on the charts' axes
-            assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).allSatisfy(r -> {
-                assertThat(r.method()).isEqualTo(dev.llmcw.results.RunSpec.NO_METHOD);
+            assertThat(store.listRuns(RunFilter.all())).allSatisfy(r -> {
+                assertThat(r.method()).isEqualTo(RunSpec.NO_METHOD);
                 assertThat(r.modelLabel()).isEqualTo("stories260K.bin");
                 assertThat(r.bitsPerWeight()).isEqualTo(32.0);
                 assertThat(r.totalBytes()).isEqualTo(weightBytes);
@@ -84,26 +91,26 @@ class EvalCommandTest {
         assertThat(Cli.execute("eval", "--model", rtn.toString(), "--tokenizer", TestData.tok512().toString(), "--tasks", "piqa",
                 "--data", data.toString(), "--out", dir.resolve("out2").toString(), "--db", dir.resolve("other.db").toString(),
                 "--label", "my family")).isZero();
-        try (var store = dev.llmcw.results.ResultsStore.open(db)) {
-            assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).singleElement().satisfies(r -> {
+        try (var store = ResultsStore.open(db)) {
+            assertThat(store.listRuns(RunFilter.all())).singleElement().satisfies(r -> {
                 assertThat(r.method()).isEqualTo("rtn");
                 assertThat(r.methodParams()).containsEntry("bits", "4");
                 assertThat(r.modelLabel()).isEqualTo("stories260K.bin");
                 assertThat(r.bitsPerWeight()).isNull();
-                assertThat(r.totalBytes()).isEqualTo(dev.llmcw.model.load.ModelLoader.load(rtn).weightBytes());
+                assertThat(r.totalBytes()).isEqualTo(ModelLoader.load(rtn).weightBytes());
             });
         }
-        try (var store = dev.llmcw.results.ResultsStore.open(dir.resolve("other.db"))) {
-            assertThat(store.listRuns(dev.llmcw.results.RunFilter.all())).singleElement()
+        try (var store = ResultsStore.open(dir.resolve("other.db"))) {
+            assertThat(store.listRuns(RunFilter.all())).singleElement()
                     .satisfies(r -> assertThat(r.modelLabel()).isEqualTo("my family"));
         }
     }
 
     /** dir/data with the first {@code items} of three small PIQA items in the upstream layout (jsonl + labels). */
-    private static Path piqaData(Path dir, int items) throws java.io.IOException {
+    private static Path piqaData(Path dir, int items) throws IOException {
         Path data = dir.resolve("data");
         Files.createDirectories(data.resolve("piqa"));
-        var lines = java.util.List.of(
+        var lines = List.of(
                 "{\"goal\": \"How do I open a jar?\", \"sol1\": \"Twist the lid.\", \"sol2\": \"Eat the lid.\"}",
                 "{\"goal\": \"Keep bread fresh\", \"sol1\": \"Put it in a bag.\", \"sol2\": \"Put it in the bath.\"}",
                 "{\"goal\": \"Dry wet shoes\", \"sol1\": \"Stuff them with paper.\", \"sol2\": \"Fill them with water.\"}");

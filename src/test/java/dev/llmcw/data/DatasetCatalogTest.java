@@ -1,5 +1,6 @@
 package dev.llmcw.data;
 
+import org.junit.jupiter.api.Assumptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.Hashing;
@@ -121,7 +122,7 @@ class DatasetCatalogTest {
     @Test
     void sharedLayoutsAgreeWithTheSharedManifest() throws Exception {
         Path sharedManifest = DataPaths.shared("MANIFEST.json");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(sharedManifest), "no shared data");
+        Assumptions.assumeTrue(Files.isRegularFile(sharedManifest), "no shared data");
         Map<String, String> sha = new HashMap<>();
         for (JsonNode e : Json.MAPPER.readTree(sharedManifest.toFile())) sha.put(e.get("path").asText(), e.get("sha256").asText());
         var cat = new DatasetCatalog(List.of(REPO_DATASETS), null, DataPaths.sharedRoot());

@@ -1,5 +1,6 @@
 package dev.llmcw.data;
 
+import java.net.InetAddress;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
@@ -132,7 +133,7 @@ class DownloaderTest {
     @Test
     void unreachableServerIsAClearError() throws Exception {
         int port;
-        try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         URI u = URI.create("http://127.0.0.1:" + port + "/f.bin");

@@ -1,5 +1,6 @@
 package dev.llmcw.data;
 
+import java.nio.file.LinkOption;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
@@ -53,7 +54,7 @@ class HostileHubTest {
 
     private void assertNothingOutsideOut() throws IOException {
         try (Stream<Path> all = Files.walk(root)) {
-            assertThat(all.filter(p -> !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)))
+            assertThat(all.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)))
                     .as("files written outside --out") // Path.startsWith compares names: a link inside out is inside
                     .allSatisfy(p -> assertThat(p.startsWith(out)).as(p.toString()).isTrue());
         }

@@ -1,5 +1,6 @@
 package dev.llmcw.data;
 
+import java.util.List;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
@@ -134,7 +135,7 @@ class HuggingFaceHubTest {
     void catalogueEntryWithExplicitFilesAndExtraUrls() {
         server.put("/karpathy/tinyllamas/resolve/main/stories15M.bin", shard1);
         server.put("/tok/tokenizer.bin", shard2);
-        var e = new ModelCatalog.Entry("x", "karpathy/tinyllamas", "main", "llama2c", java.util.List.of("stories15M.bin"),
+        var e = new ModelCatalog.Entry("x", "karpathy/tinyllamas", "main", "llama2c", List.of("stories15M.bin"),
                 "15M", 1, "f32", false, "MIT", Map.of("tokenizer.bin", server.base() + "/tok/tokenizer.bin"), null);
         var d = hub(null).download(e, dir.resolve("m"), ProgressListener.NONE, CancellationToken.none());
         assertThat(d.files()).extracting(p -> p.getFileName().toString()).containsExactly("stories15M.bin", "tokenizer.bin");

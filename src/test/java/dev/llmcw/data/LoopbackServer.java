@@ -1,5 +1,6 @@
 package dev.llmcw.data;
 
+import java.util.concurrent.Executors;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -38,7 +39,7 @@ public final class LoopbackServer implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         // one thread per request: a stalling handler must not block the retry
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "loopback-http");
             t.setDaemon(true);
             return t;

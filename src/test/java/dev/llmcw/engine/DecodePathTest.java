@@ -1,5 +1,6 @@
 package dev.llmcw.engine;
 
+import java.util.Arrays;
 import dev.llmcw.TestData;
 import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
@@ -45,12 +46,12 @@ class DecodePathTest {
         float[][] out = new float[tokens.length][];
         int v = e.config().vocabSize();
         float[] first = e.forward(cache, tokens, 0, 5, 0);
-        for (int t = 0; t < 5; t++) out[t] = java.util.Arrays.copyOfRange(first, t * v, (t + 1) * v);
+        for (int t = 0; t < 5; t++) out[t] = Arrays.copyOfRange(first, t * v, (t + 1) * v);
         int t = 5;
         while (t < tokens.length) {
             int n = t % 3 == 0 && t + 2 <= tokens.length ? 2 : 1;
             float[] l = e.forward(cache, tokens, t, n, 0);
-            for (int i = 0; i < n; i++) out[t + i] = java.util.Arrays.copyOfRange(l, i * v, (i + 1) * v);
+            for (int i = 0; i < n; i++) out[t + i] = Arrays.copyOfRange(l, i * v, (i + 1) * v);
             t += n;
         }
         return out;

@@ -1,5 +1,9 @@
 package dev.llmcw.engine;
 
+import dev.llmcw.tensor.DType;
+import dev.llmcw.tensor.Tensors;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.model.Model;
@@ -92,7 +96,7 @@ final class GoldenModels {
     }
 
     /** Every matrix stored as F16 or GGML Q8_0 (per 32 values: f16 scale = absmax/127, int8 codes). */
-    static Model convert(Model m, dev.llmcw.tensor.DType type) {
+    static Model convert(Model m, DType type) {
         Map<String, Tensor> out = new HashMap<>();
         m.tensors().forEach((name, t) -> {
             if (t.rank() != 2) {
@@ -100,7 +104,7 @@ final class GoldenModels {
                 return;
             }
             float[] f = t.toFloatArray();
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) type.bytesFor(f.length)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = ByteBuffer.allocate((int) type.bytesFor(f.length)).order(ByteOrder.LITTLE_ENDIAN);
             switch (type) {
                 case F16 -> { for (float v : f) b.putShort(Half.floatToF16(v)); }
                 case Q8_0 -> {
@@ -115,7 +119,7 @@ final class GoldenModels {
                 }
                 default -> throw new IllegalArgumentException(type.toString());
             }
-            out.put(name, dev.llmcw.tensor.Tensors.wrap(type, t.shape(), MemorySegment.ofArray(b.array())));
+            out.put(name, Tensors.wrap(type, t.shape(), MemorySegment.ofArray(b.array())));
         });
         return new Model(m.config(), out, m.linears(), m.tokenizer(), m.source(), m.format(), m.label() + " " + type, m.metadata());
     }

@@ -1,5 +1,12 @@
 package dev.llmcw.engine;
 
+import dev.llmcw.model.RopeScaling;
+import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.tensor.DType;
+import java.util.Arrays;
+import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import org.assertj.core.data.Offset;
 import dev.llmcw.TestData;
 import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
@@ -31,7 +38,7 @@ class LlamaEngineTest {
 
     @Test
     void logSumExpMatchesDoubleReference() {
-        java.util.Random rnd = new java.util.Random(3);
+        Random rnd = new Random(3);
         for (int n : new int[]{1, 5, 8, 13, 16, 24, 29, 512, 517}) {
             float[] a = new float[n + 3];
             for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextGaussian() * 6);
@@ -40,8 +47,8 @@ class LlamaEngineTest {
             for (int i = 0; i < n; i++) sum += Math.exp(a[2 + i] - max);
             // float exponentials (≤ 2 ulp) and compensated float sums: the log of the sum is within a few
             // float roundings of the double value, ≈ 3e-7 on rows of this size and spread
-            assertThat(Logits.logSumExp(a, 2, n, new float[2 * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length()]))
-                    .as("n %d", n).isCloseTo(max + Math.log(sum), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(Logits.logSumExp(a, 2, n, new float[2 * FloatVector.SPECIES_PREFERRED.length()]))
+                    .as("n %d", n).isCloseTo(max + Math.log(sum), Offset.offset(1e-6));
         }
     }
 
@@ -63,7 +70,7 @@ class LlamaEngineTest {
     void goldenFoldersThroughModelLoaderMatchReference() {
         // the HF folder loader reads config.json itself: its config must equal the hand-built one
         for (var name : new String[]{"tiny-llama3", "tiny-qwen2"}) {
-            Model m = dev.llmcw.model.load.ModelLoader.load(GoldenModels.resource(name));
+            Model m = ModelLoader.load(GoldenModels.resource(name));
             var g = GoldenModels.golden(GoldenModels.resource(name + "/golden.json"));
             assertThat(maxAbsDiff(new LlamaEngine(m), g)).as(name).isLessThan(1e-4);
         }
@@ -73,7 +80,7 @@ class LlamaEngineTest {
     void ropeScalingMatters() {
         // without llama3 scaling the same weights give different logits: the fixture really tests it
         var c = GoldenModels.tinyLlama3Config();
-        var unscaled = new dev.llmcw.model.ModelConfig(c.architecture(), c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(),
+        var unscaled = new ModelConfig(c.architecture(), c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(),
                 c.nKvHeads(), c.headDim(), c.vocabSize(), c.maxSeqLen(), c.rmsEps(), c.ropeTheta(), c.ropeLayout(), null,
                 c.tiedEmbeddings(), c.attentionBias());
         var g = GoldenModels.golden(GoldenModels.resource("tiny-llama3/golden.json"));
@@ -113,11 +120,11 @@ class LlamaEngineTest {
     void f16AndQ8_0WeightsRunThroughTheEngine() {
         // F16 rounds to 11 significant bits, Q8_0 to 1/254 of each block's range: both stay within a few
         // percent of the largest logit; a broken kernel (wrong nibble/scale/offset) would be off by O(1)
-        for (var type : new dev.llmcw.tensor.DType[]{dev.llmcw.tensor.DType.F16, dev.llmcw.tensor.DType.Q8_0}) {
+        for (var type : new DType[]{DType.F16, DType.Q8_0}) {
             Model m = GoldenModels.convert(GoldenModels.tiny("tiny-llama3", GoldenModels.tinyLlama3Config()), type);
             var g = GoldenModels.golden(GoldenModels.resource("tiny-llama3/golden.json"));
             double rel = maxAbsDiff(new LlamaEngine(m), g) / maxAbsLogit(g);
-            assertThat(rel).as(type.toString()).isLessThan(type == dev.llmcw.tensor.DType.F16 ? 0.002 : 0.03);
+            assertThat(rel).as(type.toString()).isLessThan(type == DType.F16 ? 0.002 : 0.03);
         }
     }
 
@@ -130,7 +137,7 @@ class LlamaEngineTest {
         KvCache cache = e.newCache(4); // small on purpose: must grow
         for (int t = 0; t < tokens.length; t++) {
             float[] step = e.forward(cache, tokens, t, 1, 0);
-            for (int j = 0; j < step.length; j++) assertThat(step[j]).isCloseTo(batched[t][j], org.assertj.core.data.Offset.offset(1e-5f));
+            for (int j = 0; j < step.length; j++) assertThat(step[j]).isCloseTo(batched[t][j], Offset.offset(1e-5f));
         }
         assertThat(cache.length()).isEqualTo(tokens.length);
         // mixed chunk sizes (a 5-token chunk goes through the tiled matmul) give the same answer
@@ -139,7 +146,7 @@ class LlamaEngineTest {
         float[] tail = e.forward(c2, tokens, 7, tokens.length - 7, 0);
         for (int t = 7; t < tokens.length; t++) {
             for (int j = 0; j < 96; j++) {
-                assertThat(tail[(t - 7) * 96 + j]).isCloseTo(batched[t][j], org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(tail[(t - 7) * 96 + j]).isCloseTo(batched[t][j], Offset.offset(1e-5f));
             }
         }
     }
@@ -152,7 +159,7 @@ class LlamaEngineTest {
         ModelConfig wide = new ModelConfig("llama", 64, 96, 2, 2, 1, 32, 128, 256, 1e-5f, 10000f, RopeLayout.ROTATE_HALF,
                 null, false, false);
         for (Model m : new Model[]{GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config()),
-                SyntheticModels.build(wide, "wide heads", dev.llmcw.tensor.DType.F32, 7)}) {
+                SyntheticModels.build(wide, "wide heads", DType.F32, 7)}) {
             LlamaEngine e = new LlamaEngine(m);
             int v = m.config().vocabSize(), n = 13;
             int[] tokens = new int[n + 1];
@@ -164,7 +171,7 @@ class LlamaEngineTest {
                 KvCache cache = e.newCache();
                 float[] tail = e.forward(cache, tokens, 0, n, from);
                 assertThat(tail).as("%s, logits from %d", m.label(), from)
-                        .containsExactly(java.util.Arrays.copyOfRange(all, from * v, n * v));
+                        .containsExactly(Arrays.copyOfRange(all, from * v, n * v));
                 assertThat(e.forward(cache, tokens, n, 1, 0)).as("%s, the step after logits from %d", m.label(), from)
                         .containsExactly(nextAfterAll);
             }
@@ -183,9 +190,9 @@ class LlamaEngineTest {
         float[] rest = e.forward(cache, tokens, 70, 78, 0);
         float[] last = e.forward(cache, tokens, 148, 2, 0);
         for (int t = 70; t < 150; t++) {
-            float[] got = t < 148 ? java.util.Arrays.copyOfRange(rest, (t - 70) * 512, (t - 69) * 512)
-                    : java.util.Arrays.copyOfRange(last, (t - 148) * 512, (t - 147) * 512);
-            for (int j = 0; j < 512; j++) assertThat(got[j]).isCloseTo(batched[t][j], org.assertj.core.data.Offset.offset(1e-4f));
+            float[] got = t < 148 ? Arrays.copyOfRange(rest, (t - 70) * 512, (t - 69) * 512)
+                    : Arrays.copyOfRange(last, (t - 148) * 512, (t - 147) * 512);
+            for (int j = 0; j < 512; j++) assertThat(got[j]).isCloseTo(batched[t][j], Offset.offset(1e-4f));
         }
     }
 
@@ -254,7 +261,7 @@ class LlamaEngineTest {
         assertThatThrownBy(() -> e.logits(new int[]{1, 96})).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("96").hasMessageContaining("vocabulary");
         var c = GoldenModels.tinyQwen2Config();
-        var wrong = new dev.llmcw.model.ModelConfig(c.architecture(), c.dim(), 48, c.nLayers(), c.nHeads(), c.nKvHeads(),
+        var wrong = new ModelConfig(c.architecture(), c.dim(), 48, c.nLayers(), c.nHeads(), c.nKvHeads(),
                 c.headDim(), c.vocabSize(), c.maxSeqLen(), c.rmsEps(), c.ropeTheta(), c.ropeLayout(), null, true, true);
         assertThatThrownBy(() -> new LlamaEngine(GoldenModels.tiny("tiny-qwen2", wrong)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gate_proj");
@@ -263,11 +270,11 @@ class LlamaEngineTest {
     @Test
     void llama3InverseFrequenciesFollowHuggingFace() {
         // hand-computed: head_dim 8, theta 1e4, factor 8, low 1, high 4, original 64
-        double[] f = RotaryEmbedding.inverseFrequencies(8, 10000, new dev.llmcw.model.RopeScaling(8, 1, 4, 64));
-        assertThat(f[0]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));           // high frequency: kept
+        double[] f = RotaryEmbedding.inverseFrequencies(8, 10000, new RopeScaling(8, 1, 4, 64));
+        assertThat(f[0]).isCloseTo(1.0, Offset.offset(1e-12));           // high frequency: kept
         double w1 = 2 * Math.PI / 0.1, smooth = (64 / w1 - 1) / 3;                                  // medium: smoothed
-        assertThat(f[1]).isCloseTo((1 - smooth) * 0.1 / 8 + smooth * 0.1, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(f[2]).isCloseTo(0.01 / 8, org.assertj.core.data.Offset.offset(1e-12));      // low: divided
-        assertThat(f[3]).isCloseTo(0.001 / 8, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(f[1]).isCloseTo((1 - smooth) * 0.1 / 8 + smooth * 0.1, Offset.offset(1e-12));
+        assertThat(f[2]).isCloseTo(0.01 / 8, Offset.offset(1e-12));      // low: divided
+        assertThat(f[3]).isCloseTo(0.001 / 8, Offset.offset(1e-12));
     }
 }

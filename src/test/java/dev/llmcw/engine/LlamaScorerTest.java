@@ -166,7 +166,7 @@ class LlamaScorerTest {
                     assertThat(step[j]).as("hd %d heads %d/%d pos %d logit %d", hd, heads, kv, t, j).isCloseTo(batched[t][j], offset(1e-5f));
                 }
             }
-            int[] ctx = java.util.Arrays.copyOf(tokens, 41);
+            int[] ctx = Arrays.copyOf(tokens, 41);
             int[][] conts = {{3, 9, 27}, {50}, {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7}, {1, 2}};
             ContinuationScore[] packed = e.score(ctx, conts, false);
             for (int i = 0; i < conts.length; i++) {

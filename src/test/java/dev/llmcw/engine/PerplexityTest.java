@@ -1,5 +1,6 @@
 package dev.llmcw.engine;
 
+import org.assertj.core.data.Percentage;
 import dev.llmcw.model.Model;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class PerplexityTest {
         assertThat(r.documents()).isEqualTo(2);
         double want = nll(e, 1, a) + nll(e, 1, b);
         assertThat(r.nll()).isCloseTo(want, offset(1e-4));
-        assertThat(r.perplexity()).isCloseTo(Math.exp(want / 8), org.assertj.core.data.Percentage.withPercentage(1e-3));
+        assertThat(r.perplexity()).isCloseTo(Math.exp(want / 8), Percentage.withPercentage(1e-3));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.util.Json;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.engine.Scorer;
@@ -161,10 +164,10 @@ class EvaluatorTest {
         int[] ctx = tok.encode("c1 c2"), cont = tok.encode(" a b c d e f g h i");
         double want = 0;
         for (int from = 0; from < 9; from += 3) {
-            int[] before = LmEvalRequests.truncateContext(FakeScorer.concat(ctx, java.util.Arrays.copyOf(cont, from)), 3, 6);
-            want += sc.directLl(before, java.util.Arrays.copyOfRange(cont, from, from + 3));
+            int[] before = LmEvalRequests.truncateContext(FakeScorer.concat(ctx, Arrays.copyOf(cont, from)), 3, 6);
+            want += sc.directLl(before, Arrays.copyOfRange(cont, from, from + 3));
         }
-        var payload = dev.llmcw.util.Json.read(store.load(r.runKey()).get("x").payloadJson(), Evaluator.McPayload.class);
+        var payload = Json.read(store.load(r.runKey()).get("x").payloadJson(), Evaluator.McPayload.class);
         assertThat(payload.ll()[0]).isCloseTo(want, within(1e-9));
     }
 
@@ -187,14 +190,14 @@ class EvaluatorTest {
         ScoringModel m = model("m", new FakeScorer(V, 64, 0), tok);
         TaskResult first = new Evaluator(EvalOptions.defaults().withLimit(50), null, null, null).runMultipleChoice(task, items, m, null);
         assertThat(first.metrics().items()).isEqualTo(50);
-        assertThat(first.samples()).extracting(ItemSample::docId).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 50).boxed().toList());
+        assertThat(first.samples()).extracting(ItemSample::docId).containsExactlyElementsOf(IntStream.range(0, 50).boxed().toList());
         assertThat(first.samples()).extracting(s -> ((ItemSample.MultipleChoice) s).item().id())
                 .containsExactlyElementsOf(items.subList(0, 50).stream().map(McItem::id).toList());
         assertThat(first.metrics().details()).containsEntry("limit", "50").containsEntry("sample", "0").containsEntry(Evaluator.ITEMS_IN_SPLIT, "200");
 
         TaskResult sample = new Evaluator(EvalOptions.defaults().withSample(50).withSeed(1), null, null, null).runMultipleChoice(task, items, m, null);
         List<Integer> docs = sample.samples().stream().map(ItemSample::docId).toList();
-        assertThat(docs).hasSize(50).isSorted().isEqualTo(java.util.Arrays.stream(ItemSubset.sample(items.stream().map(McItem::id).toList(), 50, 1)).boxed().toList());
+        assertThat(docs).hasSize(50).isSorted().isEqualTo(Arrays.stream(ItemSubset.sample(items.stream().map(McItem::id).toList(), 50, 1)).boxed().toList());
         assertThat(docs.getLast()).isGreaterThan(49);
         assertThat(sample.runKey()).isNotEqualTo(first.runKey());
         TaskResult otherSeed = new Evaluator(EvalOptions.defaults().withSample(50).withSeed(2), null, null, null).runMultipleChoice(task, items, m, null);
@@ -339,8 +342,8 @@ class EvaluatorTest {
         int[] toks = LmEvalRequests.prepend(1, tok.encode(doc.text()));
         double nll = 0;
         for (int c = 0; c < 3; c++) {
-            int[] chunk = java.util.Arrays.copyOfRange(toks, c * 10, c * 10 + 10);
-            nll -= sc.directLl(new int[]{chunk[0]}, java.util.Arrays.copyOfRange(chunk, 1, 10));
+            int[] chunk = Arrays.copyOfRange(toks, c * 10, c * 10 + 10);
+            nll -= sc.directLl(new int[]{chunk[0]}, Arrays.copyOfRange(chunk, 1, 10));
         }
         assertThat(r.metrics().metrics().get("perplexity")).isCloseTo(Math.exp(nll / 27), within(1e-9));
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import java.util.Collections;
 import dev.llmcw.engine.Scorer;
 
 import java.util.ArrayList;
@@ -15,8 +16,8 @@ final class FakeScorer implements Scorer {
     final int vocab;
     final int maxLength;
     final double noise;
-    final List<int[]> contexts = java.util.Collections.synchronizedList(new ArrayList<>());
-    final List<int[][]> continuations = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<int[]> contexts = Collections.synchronizedList(new ArrayList<>());
+    final List<int[][]> continuations = Collections.synchronizedList(new ArrayList<>());
 
     FakeScorer(int vocab, int maxLength, double noise) {
         this.vocab = vocab;

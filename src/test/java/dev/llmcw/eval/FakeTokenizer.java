@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import java.util.concurrent.ConcurrentHashMap;
 import dev.llmcw.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
  */
 class FakeTokenizer implements Tokenizer {
     private static final Pattern PIECE = Pattern.compile("\\s*[^\\s]+|\\s+");
-    private final Map<String, Integer> ids = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> ids = new ConcurrentHashMap<>();
     private final int vocab;
     private final boolean addsBos;
 

@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.TestData;
 import dev.llmcw.eval.tasks.Task;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +34,7 @@ class TaskRegistryTest {
         for (TaskDescriptor d : TaskRegistry.onDataFolder()) {
             Task t = d.create(1234, null);
             assertThat(t.name()).isEqualTo(d.name());
-            if (t instanceof dev.llmcw.eval.tasks.MultipleChoiceTask mc) {
+            if (t instanceof MultipleChoiceTask mc) {
                 assertThat(d.metrics().stream().anyMatch(m -> m.name().equals("acc_norm"))).as(d.name()).isEqualTo(mc.reportsAccNorm());
             }
         }

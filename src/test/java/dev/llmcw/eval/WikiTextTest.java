@@ -1,5 +1,6 @@
 package dev.llmcw.eval;
 
+import java.nio.charset.StandardCharsets;
 import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.eval.tasks.WikiText;
 import dev.llmcw.eval.tasks.WikiTextTask;
@@ -41,7 +42,7 @@ class WikiTextTest {
         assertThat(docs).hasSize(2);
         // words counted on the raw page with Python's re.split(r"\s+"): leading and trailing empty pieces count
         assertThat(docs.getFirst().words()).isEqualTo(19);
-        assertThat(docs.getFirst().bytes()).isEqualTo(pages.getFirst().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(docs.getFirst().bytes()).isEqualTo(pages.getFirst().getBytes(StandardCharsets.UTF_8).length);
         assertThat(docs.getFirst().text()).isEqualTo(" = Alpha =\n\nAlpha is a letter.\n\n== History ==\n\nIt is old.\n");
         // a file that has its blank lines is taken as is
         Path orig = dir.resolve("orig.raw");

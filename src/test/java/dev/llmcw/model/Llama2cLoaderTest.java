@@ -1,5 +1,6 @@
 package dev.llmcw.model;
 
+import java.util.Arrays;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.TestData;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class Llama2cLoaderTest {
     void truncatedFileNamesFileAndSizes(@TempDir Path dir) throws Exception {
         byte[] all = Files.readAllBytes(TestData.stories260K());
         Path cut = dir.resolve("cut.bin");
-        Files.write(cut, java.util.Arrays.copyOf(all, all.length - 100));
+        Files.write(cut, Arrays.copyOf(all, all.length - 100));
         assertThatThrownBy(() -> Llama2cLoader.load(cut))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("cut.bin").hasMessageContaining("does not match the header");

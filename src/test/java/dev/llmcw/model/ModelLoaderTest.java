@@ -1,5 +1,9 @@
 package dev.llmcw.model;
 
+import dev.llmcw.model.synthetic.SyntheticModelGenerator;
+import dev.llmcw.model.synthetic.SyntheticPresets;
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.TestData;
@@ -37,15 +41,15 @@ class ModelLoaderTest {
         // An explicit tokenizer is attached whatever the model format.
         assertThat(ModelLoader.load(hf, TestData.tok512()).tokenizer().vocabSize()).isEqualTo(512);
         Path synth = tmp.resolve("synthetic-tiny");
-        dev.llmcw.model.synthetic.SyntheticModelGenerator.generate(dev.llmcw.model.synthetic.SyntheticPresets.get("tiny"),
-                "tiny", DType.F32, 1, synth, dev.llmcw.util.ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+        SyntheticModelGenerator.generate(SyntheticPresets.get("tiny"),
+                "tiny", DType.F32, 1, synth, ProgressListener.NONE, CancellationToken.none());
         assertThat(ModelLoader.load(synth).tokenizer().bosId()).isEqualTo(256);
         assertThat(ModelLoader.load(TestData.stories260K(), synth.resolve("tokenizer.json")).tokenizer().bosId()).isEqualTo(256);
         // A tokenizer larger than the model's vocabulary is refused.
         Path big = tmp.resolve("synthetic-big-vocab");
-        dev.llmcw.model.synthetic.SyntheticModelGenerator.generate(dev.llmcw.model.synthetic.SyntheticPresets.customize(
-                        dev.llmcw.model.synthetic.SyntheticPresets.get("tiny"), null, null, 1, null, null, 600),
-                "big", DType.F32, 1, big, dev.llmcw.util.ProgressListener.NONE, dev.llmcw.util.CancellationToken.none());
+        SyntheticModelGenerator.generate(SyntheticPresets.customize(
+                        SyntheticPresets.get("tiny"), null, null, 1, null, null, 600),
+                "big", DType.F32, 1, big, ProgressListener.NONE, CancellationToken.none());
         assertThatThrownBy(() -> ModelLoader.load(TestData.stories260K(), big.resolve("tokenizer.json")))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("600 tokens").hasMessageContaining("512");
     }

@@ -1,5 +1,7 @@
 package dev.llmcw.suite;
 
+import java.util.HashMap;
+import java.util.TreeMap;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.eval.ItemStore;
@@ -54,7 +56,7 @@ public final class FakeSuiteActions implements SuiteActions {
         long bytes = Files.size(out);
         var size = new SizeEstimate(100, bits + 0.25, 120, bytes, bits + 0.5, "fake");
         // like real methods, report the full parameter list including defaults the suite did not give
-        Map<String, String> full = new java.util.TreeMap<>(params);
+        Map<String, String> full = new TreeMap<>(params);
         full.put("rounding", "nearest");
         return new CompressionReport(out, method, full, size, List.of(new CompressionReport.TensorError("w", 0.01 * bits, Double.NaN)), 0.1);
     }
@@ -89,7 +91,7 @@ public final class FakeSuiteActions implements SuiteActions {
             if (it.chosen() == it.gold()) correct++;
         }
         double acc = correct / ITEMS;
-        Map<String, Double> m = new java.util.HashMap<>(Map.of("acc", acc, "acc_stderr", Math.sqrt(acc * (1 - acc) / (ITEMS - 1))));
+        Map<String, Double> m = new HashMap<>(Map.of("acc", acc, "acc_stderr", Math.sqrt(acc * (1 - acc) / (ITEMS - 1))));
         if (options.fidelityBase() != null) m.put("kl_mean", 0.5);
         return new StoredRuns.Result(new TaskMetrics(task, "1", ITEMS, m, Map.of()), runKey);
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.suite;
 
+import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
@@ -61,7 +62,7 @@ class SuiteRunnerTest {
     void workDirDefaultsOutsideTheSuiteFolder() throws Exception {
         Files.writeString(suiteFile, Files.readString(suiteFile).replace("workDir: sweep-work", ""));
         assertThat(SuiteRunner.defaultWorkDir(suiteFile, SuiteSpec.read(suiteFile)))
-                .isEqualTo(dev.llmcw.results.WorkbenchHome.dir().resolve("suites/test-sweep"));
+                .isEqualTo(WorkbenchHome.dir().resolve("suites/test-sweep"));
         Files.writeString(suiteFile, Files.readString(suiteFile) + "workDir: w\n");
         assertThat(SuiteRunner.defaultWorkDir(suiteFile, SuiteSpec.read(suiteFile))).isEqualTo(dir.resolve("w"));
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.tensor;
 
+import org.assertj.core.data.Percentage;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
@@ -91,8 +92,8 @@ class VectorExpTest {
             want1 += want[o1 + j];
         }
         // compensated float lane sums: the double sums of the same floats to 1e-7 relative
-        assertThat(sums[1]).isCloseTo(want0, org.assertj.core.data.Percentage.withPercentage(1e-5));
-        assertThat(sums[2]).isCloseTo(want1, org.assertj.core.data.Percentage.withPercentage(1e-5));
+        assertThat(sums[1]).isCloseTo(want0, Percentage.withPercentage(1e-5));
+        assertThat(sums[2]).isCloseTo(want1, Percentage.withPercentage(1e-5));
         assertThat(sums[0]).isNaN();
         assertThat(sums[3]).isNaN();
         for (int j = 0; j < o0; j++) assertThat(got[j]).as("untouched %d", j).isEqualTo(a[j]);

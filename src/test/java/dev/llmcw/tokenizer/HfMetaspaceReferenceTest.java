@@ -1,5 +1,6 @@
 package dev.llmcw.tokenizer;
 
+import java.util.HashMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -76,7 +77,7 @@ class HfMetaspaceReferenceTest {
 
     /** transformers' LlamaConverter merges: every split of a piece into two pieces, ordered by the piece's score. */
     static List<String> derivedMerges(SentencePieceBpeTokenizer spm) {
-        var ids = new java.util.HashMap<String, Integer>();
+        var ids = new HashMap<String, Integer>();
         for (int i = 0; i < spm.vocabSize(); i++) ids.putIfAbsent(spm.piece(i), i);
         record Merge(int idL, int idR, String text, float score) {}
         List<Merge> all = new ArrayList<>();

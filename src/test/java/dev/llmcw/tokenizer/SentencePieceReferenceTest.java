@@ -1,5 +1,6 @@
 package dev.llmcw.tokenizer;
 
+import java.util.function.Predicate;
 import dev.llmcw.model.gguf.GgufTokenizers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
@@ -25,7 +26,7 @@ class SentencePieceReferenceTest {
         }
     }
 
-    private static List<String> mismatches(Tokenizer tok, JsonNode golden, String name, java.util.function.Predicate<String> compared) {
+    private static List<String> mismatches(Tokenizer tok, JsonNode golden, String name, Predicate<String> compared) {
         List<String> bad = new ArrayList<>();
         JsonNode texts = golden.get("texts"), ids = golden.get("ids").get(name);
         int n = 0;

@@ -1,5 +1,8 @@
 package dev.llmcw.tokenizer;
 
+import dev.llmcw.model.gguf.GgufValue;
+import dev.llmcw.model.gguf.GgufWriter;
+import java.util.Arrays;
 import dev.llmcw.model.gguf.GgufTokenizers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,7 +59,7 @@ class TokenizerFilesTest {
     void llama2cFilesThatDoNotFitAreRejected() throws Exception {
         byte[] all = Files.readAllBytes(TestData.tok512());
         Path cut = dir.resolve("cut.bin");
-        Files.write(cut, java.util.Arrays.copyOf(all, all.length - 40));
+        Files.write(cut, Arrays.copyOf(all, all.length - 40));
         assertThatThrownBy(() -> TokenizerFiles.llama2c(cut, 512)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("cut.bin").hasMessageContaining("vocabulary has 512");
         assertThatThrownBy(() -> TokenizerFiles.llama2c(TestData.tok512(), 600)).hasMessageContaining("tok512.bin");
@@ -171,8 +174,8 @@ class TokenizerFilesTest {
     @Test
     void ggufWithAnUnknownTokenizerModelIsRejected() throws Exception {
         Path p = dir.resolve("bert.gguf");
-        new dev.llmcw.model.gguf.GgufWriter().put("tokenizer.ggml.model", "bert")
-                .put("tokenizer.ggml.tokens", dev.llmcw.model.gguf.GgufValue.strings(new String[]{"a"})).write(p);
+        new GgufWriter().put("tokenizer.ggml.model", "bert")
+                .put("tokenizer.ggml.tokens", GgufValue.strings(new String[]{"a"})).write(p);
         assertThatThrownBy(() -> GgufTokenizers.fromMetadata(GgufFile.open(p))).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("bert.gguf").hasMessageContaining("\"bert\"");
     }

@@ -1,5 +1,7 @@
 package dev.llmcw.util;
 
+import java.util.Collections;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,7 +80,7 @@ class ParallelTest {
         Parallel.forRange(0, 8, 1, i -> {
             if (seen.add(Thread.currentThread())) two.countDown();
             try {
-                if (!two.await(20, java.util.concurrent.TimeUnit.SECONDS)) throw new AssertionError("no second thread");
+                if (!two.await(20, TimeUnit.SECONDS)) throw new AssertionError("no second thread");
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
@@ -124,7 +126,7 @@ class ParallelTest {
     void concurrentCallersFromOutsideThreadsAreSafe() throws Exception {
         int callers = 4, regions = 300, n = 513;
         List<Thread> ts = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (int c = 0; c < callers; c++) {
             int id = c;
             Thread t = new Thread(() -> {

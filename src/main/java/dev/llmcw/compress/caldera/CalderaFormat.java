@@ -1,5 +1,10 @@
 package dev.llmcw.compress.caldera;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmcw.compress.linalg.Dense;
+import dev.llmcw.compress.linalg.RandomizedHadamard;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.quant.BlockQuantizer;
 import dev.llmcw.compress.quant.E8PLinear;
@@ -52,21 +57,21 @@ public final class CalderaFormat implements CompressedFormat {
     static long seed(SafetensorsFile f) {
         String p = f.metadata().get(KEY_PARAMS);
         if (p == null) throw new ModelLoadException(f.path(), "metadata has no " + KEY_PARAMS);
-        var node = Json.read(p, com.fasterxml.jackson.databind.JsonNode.class).get("seed");
+        var node = Json.read(p, JsonNode.class).get("seed");
         if (node == null) throw new ModelLoadException(f.path(), KEY_PARAMS + " has no seed");
         return Long.parseLong(node.asText());
     }
 
     /** Dense Ŵ of a stored tensor (row-major). */
     public static double[] decode(Stored s, long seed) {
-        var a = org.ejml.data.DMatrixRMaj.wrap(s.rows(), s.cols(), s.q().decode());
+        var a = DMatrixRMaj.wrap(s.rows(), s.cols(), s.q().decode());
         if (s.rank() > 0) {
-            var lm = org.ejml.data.DMatrixRMaj.wrap(s.rows(), s.rank(), s.l().decode());
-            var rm = org.ejml.data.DMatrixRMaj.wrap(s.rank(), s.cols(), s.r().decode());
-            org.ejml.dense.row.CommonOps_DDRM.addEquals(a, dev.llmcw.compress.linalg.Dense.mult(lm, rm));
+            var lm = DMatrixRMaj.wrap(s.rows(), s.rank(), s.l().decode());
+            var rm = DMatrixRMaj.wrap(s.rank(), s.cols(), s.r().decode());
+            CommonOps_DDRM.addEquals(a, Dense.mult(lm, rm));
         }
         if (s.hadamard()) {
-            dev.llmcw.compress.linalg.RandomizedHadamard.unrotateWeight(a, Caldera.transform(seed, s.rows()), Caldera.transform(seed, s.cols()));
+            RandomizedHadamard.unrotateWeight(a, Caldera.transform(seed, s.rows()), Caldera.transform(seed, s.cols()));
         }
         for (int i = 0; i < a.data.length; i++) a.data[i] *= s.g();
         if (s.inCols() == s.cols()) return a.data;

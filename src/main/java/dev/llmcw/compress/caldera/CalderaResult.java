@@ -1,5 +1,6 @@
 package dev.llmcw.compress.caldera;
 
+import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.linalg.RandomizedHadamard;
 import dev.llmcw.compress.quant.BlockQuantizer;
 import org.ejml.data.DMatrixRMaj;
@@ -23,7 +24,7 @@ public record CalderaResult(String name, int rows, int cols, CalderaOptions opti
     /** Q + L·R in the rotated, normalised domain. */
     public DMatrixRMaj rotatedApproximation() {
         DMatrixRMaj a = q.copy();
-        if (l != null) CommonOps_DDRM.addEquals(a, dev.llmcw.compress.linalg.Dense.mult(l, r));
+        if (l != null) CommonOps_DDRM.addEquals(a, Dense.mult(l, r));
         return a;
     }
 

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.calibration;
 
+import java.util.LinkedHashMap;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
@@ -69,7 +70,7 @@ public final class Calibration {
             progress.update("calibration", s + 1, sequences.size(), description);
         }
         // Stable order: layer, then group.
-        Map<String, HessianAccumulator> ordered = new java.util.LinkedHashMap<>();
+        Map<String, HessianAccumulator> ordered = new LinkedHashMap<>();
         for (int i = 0; i < model.config().nLayers(); i++) {
             for (String g : HessianSet.GROUPS) ordered.put(i + "." + g, inst.getValue().get(i + "." + g));
         }

@@ -1,5 +1,7 @@
 package dev.llmcw.compress.calibration;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Hashing;
 
@@ -20,7 +22,7 @@ import java.util.Map;
  * n×n little-endian doubles), written atomically.
  */
 public final class HessianCache {
-    private static final byte[] MAGIC = "LLMCWH01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "LLMCWH01".getBytes(StandardCharsets.US_ASCII);
     private final Path root;
 
     public HessianCache(Path root) {
@@ -69,7 +71,7 @@ public final class HessianCache {
             Path f = dir.resolve(g + ".h");
             try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 20))) {
                 byte[] magic = in.readNBytes(MAGIC.length);
-                if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a Hessian cache file (bad magic)");
+                if (!Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a Hessian cache file (bad magic)");
                 ByteBuffer hdr = ByteBuffer.wrap(in.readNBytes(12)).order(ByteOrder.LITTLE_ENDIAN);
                 int n = hdr.getInt();
                 long count = hdr.getLong();

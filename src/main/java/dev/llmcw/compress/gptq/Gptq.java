@@ -1,5 +1,6 @@
 package dev.llmcw.compress.gptq;
 
+import java.util.Arrays;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.util.Parallel;
@@ -81,7 +82,7 @@ public final class Gptq {
                 Integer[] idx = new Integer[n];
                 for (int i = 0; i < n; i++) idx[i] = i;
                 final DMatrixRMaj hh = h;
-                java.util.Arrays.sort(idx, (a, b) -> Double.compare(hh.get(b, b), hh.get(a, a)));
+                Arrays.sort(idx, (a, b) -> Double.compare(hh.get(b, b), hh.get(a, a)));
                 for (int i = 0; i < n; i++) perm[i] = idx[i];
             }
         }

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.linalg;
 
+import java.util.Arrays;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.DoubleVector;
@@ -257,7 +258,7 @@ public final class Dense {
         Integer[] order = new Integer[n];
         double[] vals = new double[n];
         for (int i = 0; i < n; i++) { order[i] = i; vals[i] = eig.getEigenvalue(i).real; }
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(vals[y], vals[x]));
+        Arrays.sort(order, (x, y) -> Double.compare(vals[y], vals[x]));
         DMatrixRMaj v = new DMatrixRMaj(n, n);
         double[] sorted = new double[n];
         for (int c = 0; c < n; c++) {
@@ -312,7 +313,7 @@ public final class Dense {
         DMatrixRMaj u = new DMatrixRMaj(s.u().numRows, k), v = new DMatrixRMaj(s.v().numRows, k);
         CommonOps_DDRM.extract(s.u(), 0, s.u().numRows, 0, k, u, 0, 0);
         CommonOps_DDRM.extract(s.v(), 0, s.v().numRows, 0, k, v, 0, 0);
-        return new Svd(u, java.util.Arrays.copyOf(s.s(), k), v);
+        return new Svd(u, Arrays.copyOf(s.s(), k), v);
     }
 
     /** Orthonormal basis of the columns (Householder QR, thin Q). */

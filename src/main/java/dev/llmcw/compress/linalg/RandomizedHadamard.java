@@ -1,5 +1,7 @@
 package dev.llmcw.compress.linalg;
 
+import java.util.Arrays;
+import org.ejml.dense.row.CommonOps_DDRM;
 import dev.llmcw.util.Parallel;
 
 import org.ejml.data.DMatrixRMaj;
@@ -126,7 +128,7 @@ public final class RandomizedHadamard {
         DMatrixRMaj t = new DMatrixRMaj(n, n);
         double[] e = new double[n];
         for (int c = 0; c < n; c++) {
-            java.util.Arrays.fill(e, 0);
+            Arrays.fill(e, 0);
             e[c] = 1;
             apply(e, 0, null);
             for (int r = 0; r < n; r++) t.data[r * n + c] = e[r];
@@ -139,7 +141,7 @@ public final class RandomizedHadamard {
         tn.applyToRows(w);
         DMatrixRMaj wt = Dense.transpose(w);
         tm.applyToRows(wt);
-        org.ejml.dense.row.CommonOps_DDRM.transpose(wt, w);
+        CommonOps_DDRM.transpose(wt, w);
     }
 
     /** W = T_mᵀ·W̃·T_n in place. */
@@ -147,6 +149,6 @@ public final class RandomizedHadamard {
         tn.applyTransposeToRows(w);
         DMatrixRMaj wt = Dense.transpose(w);
         tm.applyTransposeToRows(wt);
-        org.ejml.dense.row.CommonOps_DDRM.transpose(wt, w);
+        CommonOps_DDRM.transpose(wt, w);
     }
 }

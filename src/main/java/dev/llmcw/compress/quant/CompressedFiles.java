@@ -1,5 +1,6 @@
 package dev.llmcw.compress.quant;
 
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
@@ -19,7 +20,7 @@ public final class CompressedFiles {
     /** A writer carrying the metadata every compressed file has ({@link dev.llmcw.compress.CompressedModels#metadata}). */
     public static SafetensorsWriter newWriter(Model model, String method, Map<String, String> params, Path tokenizer) {
         SafetensorsWriter w = new SafetensorsWriter();
-        dev.llmcw.compress.CompressedModels.metadata(method, params, model, tokenizer).forEach(w::metadata);
+        CompressedModels.metadata(method, params, model, tokenizer).forEach(w::metadata);
         return w;
     }
 

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.quant;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 import dev.llmcw.tensor.KernelSpecies;
 import java.util.ArrayList;
@@ -130,30 +131,30 @@ public final class E8P12 {
                 if (y < 0) { negMask |= 1 << i; ay[i] = -y; } else ay[i] = y;
             }
             boolean negOdd = (Integer.bitCount(negMask) & 1) != 0;
-            var a0 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[0]);
-            var a1 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[1]);
-            var a2 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[2]);
-            var a3 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[3]);
-            var a4 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[4]);
-            var a5 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[5]);
-            var a6 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[6]);
-            var a7 = jdk.incubator.vector.DoubleVector.broadcast(S, ay[7]);
-            var yyv = jdk.incubator.vector.DoubleVector.broadcast(S, yy);
+            var a0 = DoubleVector.broadcast(S, ay[0]);
+            var a1 = DoubleVector.broadcast(S, ay[1]);
+            var a2 = DoubleVector.broadcast(S, ay[2]);
+            var a3 = DoubleVector.broadcast(S, ay[3]);
+            var a4 = DoubleVector.broadcast(S, ay[4]);
+            var a5 = DoubleVector.broadcast(S, ay[5]);
+            var a6 = DoubleVector.broadcast(S, ay[6]);
+            var a7 = DoubleVector.broadcast(S, ay[7]);
+            var yyv = DoubleVector.broadcast(S, yy);
             // score[p] = ‖y‖² + ‖a_p‖² − 2·⟨|y|, a_p⟩ + [parity wrong]·4·min_i |y_i|·a_p,i
             for (int p = 0; p < 256; p += S.length()) {
-                var q0 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, p).mul(a0);
-                var q1 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 256 + p).mul(a1);
-                var q2 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 512 + p).mul(a2);
-                var q3 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 768 + p).mul(a3);
-                var q4 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1024 + p).mul(a4);
-                var q5 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1280 + p).mul(a5);
-                var q6 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1536 + p).mul(a6);
-                var q7 = jdk.incubator.vector.DoubleVector.fromArray(S, pt, 1792 + p).mul(a7);
+                var q0 = DoubleVector.fromArray(S, pt, p).mul(a0);
+                var q1 = DoubleVector.fromArray(S, pt, 256 + p).mul(a1);
+                var q2 = DoubleVector.fromArray(S, pt, 512 + p).mul(a2);
+                var q3 = DoubleVector.fromArray(S, pt, 768 + p).mul(a3);
+                var q4 = DoubleVector.fromArray(S, pt, 1024 + p).mul(a4);
+                var q5 = DoubleVector.fromArray(S, pt, 1280 + p).mul(a5);
+                var q6 = DoubleVector.fromArray(S, pt, 1536 + p).mul(a6);
+                var q7 = DoubleVector.fromArray(S, pt, 1792 + p).mul(a7);
                 var d = q0.add(q1).add(q2).add(q3).add(q4).add(q5).add(q6).add(q7);
                 var mn = q0.min(q1).min(q2).min(q3).min(q4).min(q5).min(q6).min(q7);
-                var odd = jdk.incubator.vector.DoubleVector.fromArray(S, ODD_MASK, p);
+                var odd = DoubleVector.fromArray(S, ODD_MASK, p);
                 if (negOdd) odd = odd.neg().add(1); // parity wrong where exactly one of (pattern, signs) is odd
-                var sc = jdk.incubator.vector.DoubleVector.fromArray(S, PAT_NORM, p).add(yyv).sub(d.mul(2)).add(odd.mul(mn).mul(4));
+                var sc = DoubleVector.fromArray(S, PAT_NORM, p).add(yyv).sub(d.mul(2)).add(odd.mul(mn).mul(4));
                 sc.intoArray(score, p);
             }
             int bp = -1;

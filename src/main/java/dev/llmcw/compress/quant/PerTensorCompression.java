@@ -1,5 +1,12 @@
 package dev.llmcw.compress.quant;
 
+import dev.llmcw.compress.linalg.Dense;
+import dev.llmcw.util.Json;
+import dev.llmcw.util.PartsProgress;
+import dev.llmcw.util.ProcessStats;
+import java.util.Locale;
+import java.util.Objects;
+import org.ejml.data.DMatrixRMaj;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.KeptTensors;
@@ -121,20 +128,20 @@ public abstract class PerTensorCompression implements CompressionMethod {
         long t0 = System.nanoTime();
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
-        double cpu0 = dev.llmcw.util.ProcessStats.cpuSeconds();
+        double cpu0 = ProcessStats.cpuSeconds();
         long p0 = System.nanoTime();
         prepare(model, progress, cancel);
         prepareWall = (System.nanoTime() - p0) / 1e9;
-        prepareCpu = dev.llmcw.util.ProcessStats.cpuSeconds() - cpu0;
+        prepareCpu = ProcessStats.cpuSeconds() - cpu0;
         warnings = List.copyOf(warnings(model));
         for (String w : warnings) progress.log("warning: " + w);
-        if (prepareWall > 1) progress.log(String.format(java.util.Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
+        if (prepareWall > 1) progress.log(String.format(Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
         List<String> names = targets(model);
         // one progress stage over all tensors' weights (a job's bar and ETA; a method's own per-tensor
         // steps, such as CALDERA's iterations, move it within the tensor's share)
         long weights = 0;
         for (String name : names) weights += model.tensor(name).numel();
-        var job = new dev.llmcw.util.PartsProgress(progress, name(), "weights", weights);
+        var job = new PartsProgress(progress, name(), "weights", weights);
         List<CompressionReport.TensorError> errors = new ArrayList<>();
         synchronized (this) { timings.clear(); }
         String layer = null;
@@ -143,7 +150,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
         for (int i = 0; i < names.size(); i++) {
             cancel.throwIfCancelled();
             String name = names.get(i);
-            String thisLayer = java.util.Objects.requireNonNullElse(dev.llmcw.model.WeightNames.layerOf(name), name); // other names: their own layer
+            String thisLayer = Objects.requireNonNullElse(WeightNames.layerOf(name), name); // other names: their own layer
             if (layer != null && !layer.equals(thisLayer)) {
                 logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, i, names.size());
                 layerWall = layerCpu = 0;
@@ -151,7 +158,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
             }
             layer = thisLayer;
             Path part = CompressedFiles.partFile(workDir, name);
-            String params = dev.llmcw.util.Json.write(parameters());
+            String params = Json.write(parameters());
             // A part is reused only if it was made by the same method with the same parameters.
             if (Files.isRegularFile(part) && params.equals(SafetensorsFile.open(part).metadata().get("params"))) {
                 var md = SafetensorsFile.open(part).metadata();
@@ -163,14 +170,14 @@ public abstract class PerTensorCompression implements CompressionMethod {
             }
             var t = model.tensor(name);
             long s0 = System.nanoTime();
-            double c0 = dev.llmcw.util.ProcessStats.cpuSeconds();
+            double c0 = ProcessStats.cpuSeconds();
             SafetensorsWriter pw = new SafetensorsWriter();
             Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, job.part(name, t.numel()), cancel);
             pw.metadata("params", params);
             pw.metadata("rel_error", Double.toString(o.relativeError()));
             pw.metadata("rel_act_error", Double.toString(o.relativeActivationError()));
             pw.write(part);
-            double wall = (System.nanoTime() - s0) / 1e9, cpu = dev.llmcw.util.ProcessStats.cpuSeconds() - c0;
+            double wall = (System.nanoTime() - s0) / 1e9, cpu = ProcessStats.cpuSeconds() - c0;
             synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), wall, cpu, false)); }
             layerWall += wall;
             layerCpu += cpu;
@@ -180,13 +187,13 @@ public abstract class PerTensorCompression implements CompressionMethod {
             errors.add(new CompressionReport.TensorError(name, o.relativeError(), o.relativeActivationError()));
             // the activation error needs calibration data (GPTQ, CALDERA); RTN has none to show
             String actErr = Double.isNaN(o.relativeActivationError()) ? ""
-                    : String.format(java.util.Locale.ROOT, " act.err %.4f", o.relativeActivationError());
-            job.finished(t.numel(), String.format(java.util.Locale.ROOT, "%s rel.err %.4f%s, %.1f s (%.1f s CPU)",
+                    : String.format(Locale.ROOT, " act.err %.4f", o.relativeActivationError());
+            job.finished(t.numel(), String.format(Locale.ROOT, "%s rel.err %.4f%s, %.1f s (%.1f s CPU)",
                     name, o.relativeError(), actErr, wall, cpu));
         }
         if (layer != null) logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, names.size(), names.size());
         if (allWall > 0) {
-            progress.log(String.format(java.util.Locale.ROOT, "%s: %d tensors in %.1f s wall, %.1f s CPU (+ %.1f s wall, %.1f s CPU preparing)",
+            progress.log(String.format(Locale.ROOT, "%s: %d tensors in %.1f s wall, %.1f s CPU (+ %.1f s wall, %.1f s CPU preparing)",
                     name(), names.size(), allWall, allCpu, prepareWall, prepareCpu));
         }
         SafetensorsWriter w = CompressedFiles.newWriter(model, name(), recordedParameters(), tokenizer);
@@ -200,8 +207,8 @@ public abstract class PerTensorCompression implements CompressionMethod {
     private void logLayer(ProgressListener progress, String layer, int tensors, double wall, double cpu, double allWall,
                           int done, int total) {
         if (tensors == 0) return;
-        String eta = done < total && done > 0 ? String.format(java.util.Locale.ROOT, ", about %.1f min to go", allWall / done * (total - done) / 60) : "";
-        progress.log(String.format(java.util.Locale.ROOT, "layer %s: %d tensors in %.1f s wall, %.1f s CPU; %d/%d tensors done%s",
+        String eta = done < total && done > 0 ? String.format(Locale.ROOT, ", about %.1f min to go", allWall / done * (total - done) / 60) : "";
+        progress.log(String.format(Locale.ROOT, "layer %s: %d tensors in %.1f s wall, %.1f s CPU; %d/%d tensors done%s",
                 layer, tensors, wall, cpu, done, total, eta));
     }
 
@@ -216,10 +223,10 @@ public abstract class PerTensorCompression implements CompressionMethod {
     }
 
     /** sqrt(tr(ΔHΔᵀ)/tr(WHWᵀ)). */
-    public static double relativeActivationError(float[] w, double[] q, int rows, int cols, org.ejml.data.DMatrixRMaj h) {
-        org.ejml.data.DMatrixRMaj d = new org.ejml.data.DMatrixRMaj(rows, cols), wm = new org.ejml.data.DMatrixRMaj(rows, cols);
+    public static double relativeActivationError(float[] w, double[] q, int rows, int cols, DMatrixRMaj h) {
+        DMatrixRMaj d = new DMatrixRMaj(rows, cols), wm = new DMatrixRMaj(rows, cols);
         for (int i = 0; i < w.length; i++) { d.data[i] = w[i] - q[i]; wm.data[i] = w[i]; }
-        double den = dev.llmcw.compress.linalg.Dense.traceQuad(wm, h);
-        return den == 0 ? 0 : Math.sqrt(dev.llmcw.compress.linalg.Dense.traceQuad(d, h) / den);
+        double den = Dense.traceQuad(wm, h);
+        return den == 0 ? 0 : Math.sqrt(Dense.traceQuad(d, h) / den);
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.quant;
 
+import java.util.Arrays;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
@@ -116,7 +117,7 @@ public final class QuantizerIO {
         int rows = info[0], cols = info[1], bits = info[2], gs = info[3];
         boolean sym = info[4] != 0;
         if (rows <= 0 || cols <= 0 || bits < 1 || bits > 16 || gs <= 0) {
-            throw new ModelLoadException(f.path(), p + ".grid has invalid values " + java.util.Arrays.toString(info));
+            throw new ModelLoadException(f.path(), p + ".grid has invalid values " + Arrays.toString(info));
         }
         UniformGrid empty = UniformGrid.empty(rows, cols, bits, gs, sym);
         float[] scales = f.tensor(p + ".scales").toFloatArray();
@@ -126,7 +127,7 @@ public final class QuantizerIO {
         int[] zeros;
         if (sym) {
             zeros = new int[scales.length];
-            java.util.Arrays.fill(zeros, 1 << (bits - 1));
+            Arrays.fill(zeros, 1 << (bits - 1));
         } else {
             zeros = BitPacking.unpack(f.byteArray(p + ".zeros"), scales.length, bits);
         }

@@ -1,5 +1,8 @@
 package dev.llmcw.compress.quant;
 
+import dev.llmcw.tensor.Half;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
@@ -116,18 +119,18 @@ public final class UniformGrid {
     private static void squaredErrors(double[] w, int off, int len, double sc, int zero, int maxq, double maxAbs, double[] out) {
         int i = 0;
         if (sc > 0 && maxAbs / sc < 0x1p50) {
-            var scv = jdk.incubator.vector.DoubleVector.broadcast(S, sc);
-            var zv = jdk.incubator.vector.DoubleVector.broadcast(S, zero);
-            var mv = jdk.incubator.vector.DoubleVector.broadcast(S, maxq);
-            var magic = jdk.incubator.vector.DoubleVector.broadcast(S, RINT_MAGIC);
-            var half = jdk.incubator.vector.DoubleVector.broadcast(S, 0.5);
-            var one = jdk.incubator.vector.DoubleVector.broadcast(S, 1.0);
-            var zero0 = jdk.incubator.vector.DoubleVector.zero(S);
+            var scv = DoubleVector.broadcast(S, sc);
+            var zv = DoubleVector.broadcast(S, zero);
+            var mv = DoubleVector.broadcast(S, maxq);
+            var magic = DoubleVector.broadcast(S, RINT_MAGIC);
+            var half = DoubleVector.broadcast(S, 0.5);
+            var one = DoubleVector.broadcast(S, 1.0);
+            var zero0 = DoubleVector.zero(S);
             for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                var v = jdk.incubator.vector.DoubleVector.fromArray(S, w, off + i);
+                var v = DoubleVector.fromArray(S, w, off + i);
                 var x = v.div(scv);
                 var rx = x.add(magic).sub(magic);
-                rx = rx.add(one, x.sub(rx).compare(jdk.incubator.vector.VectorOperators.EQ, half));
+                rx = rx.add(one, x.sub(rx).compare(VectorOperators.EQ, half));
                 var q = rx.add(zv).max(zero0).min(mv);
                 var d = v.sub(q.sub(zv).mul(scv));
                 d.mul(d).intoArray(out, i);
@@ -167,7 +170,7 @@ public final class UniformGrid {
         }
         if (scale == 0) scale = 1; // all-zero group: any scale reproduces it exactly
         // Scales are stored as FP16; quantise with the stored value so encoder and decoder agree.
-        return new Params(dev.llmcw.tensor.Half.f16ToFloat(dev.llmcw.tensor.Half.floatToF16((float) scale)), zero);
+        return new Params(Half.f16ToFloat(Half.floatToF16((float) scale)), zero);
     }
 
     /** As {@link #fitGroupFromColumns} with {@link #fitClipped}'s MSE-optimal shrinking of each range. */

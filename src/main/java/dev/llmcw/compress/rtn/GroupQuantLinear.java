@@ -1,5 +1,6 @@
 package dev.llmcw.compress.rtn;
 
+import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
@@ -20,7 +21,7 @@ public final class GroupQuantLinear implements Linear {
         this.grid = grid;
         this.codes = new byte[codes.length];
         for (int i = 0; i < codes.length; i++) this.codes[i] = (byte) codes[i];
-        this.packedBytes = dev.llmcw.compress.quant.QuantizerIO.scalarBits(grid.rows(), grid.cols(), grid.bits(), grid.groupSize(), grid.symmetric()) / 8;
+        this.packedBytes = QuantizerIO.scalarBits(grid.rows(), grid.cols(), grid.bits(), grid.groupSize(), grid.symmetric()) / 8;
         this.label = label;
     }
 

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.rtn;
 
+import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.util.Parallel;
 
@@ -13,7 +14,7 @@ public final class Rtn {
 
     public record Result(int[] codes, UniformGrid grid) {
         public double[] dequantize() {
-            return dev.llmcw.compress.quant.ScalarBlockQuantizer.decode(grid, codes);
+            return ScalarBlockQuantizer.decode(grid, codes);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.util.ProcessStats;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.util.Parallel;
@@ -53,7 +54,7 @@ public final class SeedLmBench {
 
     /** CPU time of this process: on a shared machine, wall time says more about the neighbours than about the kernel. */
     static long cpuNanos() {
-        long cpu = dev.llmcw.util.ProcessStats.cpuNanos();
+        long cpu = ProcessStats.cpuNanos();
         return cpu >= 0 ? cpu : System.nanoTime();
     }
 

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import java.util.List;
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.engine.DenseLinear;
@@ -36,7 +37,7 @@ public final class SeedLmFormat implements CompressedFormat {
     }
 
     /** Canonical names of the SeedLM-compressed weights in a file. */
-    public static java.util.List<String> tensors(SafetensorsFile file) {
+    public static List<String> tensors(SafetensorsFile file) {
         return file.entries().keySet().stream().filter(n -> n.endsWith(SHAPE_SUFFIX))
                 .map(n -> n.substring(0, n.length() - SHAPE_SUFFIX.length())).toList();
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import java.util.Arrays;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
@@ -194,7 +195,7 @@ public final class SeedLmLinear implements Linear {
             for (int i = 0; i < p; i++) hxs[b * p + i] = Math.scalb(sum, k - 1 - 16 - 4 * i + G);
         }
         int[] masks = new int[cp * LJ]; // state j's mask, LJ copies (a vector operand, not a broadcast per use)
-        for (int j = 1; j <= cp; j++) java.util.Arrays.fill(masks, (j - 1) * LJ, j * LJ, ((1 << k) - 1) << (j <= winMax ? j : j - k));
+        for (int j = 1; j <= cp; j++) Arrays.fill(masks, (j - 1) * LJ, j * LJ, ((1 << k) - 1) << (j <= winMax ? j : j - k));
         int groups = rowsPad / LJ, pairs = groups / 2;
         Parallel.forRange(0, pairs + groups % 2, 1, u -> {
             if (u < pairs) rowPairJump(2 * u * LJ, xs, hxs, masks, y, yOff, new int[4 * LJ]);

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import java.util.Arrays;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
@@ -191,7 +192,7 @@ public final class SeedLmMethod implements CompressionMethod {
     /** Identifies a finished tensor: the setting, the shape and the weights' content. */
     private String partKey(String name, Tensor w) {
         byte[] bytes = w.segment().toArray(ValueLayout.JAVA_BYTE);
-        return Hashing.sha256(Json.write(cfg.params()) + "|" + name + "|" + w.dtype() + java.util.Arrays.toString(w.shape())
+        return Hashing.sha256(Json.write(cfg.params()) + "|" + name + "|" + w.dtype() + Arrays.toString(w.shape())
                 + "|" + Hashing.sha256(bytes));
     }
 

@@ -417,7 +417,7 @@ public final class SeedSearch {
                 System.arraycopy(q, 0, bestQ, 0, p);
             }
         }
-        if (bestO < 0) throw new IllegalStateException("seed screen found no candidate for block " + java.util.Arrays.toString(w));
+        if (bestO < 0) throw new IllegalStateException("seed screen found no candidate for block " + Arrays.toString(w));
         return new BlockResult(bestO, tab.seed(bestO), bestE, bestQ, bestErr);
     }
 

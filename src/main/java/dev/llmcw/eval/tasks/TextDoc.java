@@ -34,7 +34,7 @@ public record TextDoc(String id, String text, long words, long bytes) {
     }
 
     public static TextDoc of(String id, String text) {
-        return new TextDoc(id, text, pythonSplitCount(text), text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        return new TextDoc(id, text, pythonSplitCount(text), text.getBytes(StandardCharsets.UTF_8).length);
     }
 
     public static String fingerprint(List<TextDoc> docs) {

@@ -1,6 +1,7 @@
 package dev.llmcw.eval.tasks;
 
 
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ public final class WikiTextTask implements PerplexityTask {
     }
 
     @Override
-    public java.util.Map<String, String> details() {
-        return java.util.Map.of("protocol", "lm-eval loglikelihood_rolling over wikitext_document_level articles");
+    public Map<String, String> details() {
+        return Map.of("protocol", "lm-eval loglikelihood_rolling over wikitext_document_level articles");
     }
 }

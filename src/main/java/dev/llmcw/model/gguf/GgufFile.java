@@ -1,5 +1,8 @@
 package dev.llmcw.model.gguf;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Arrays;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
@@ -97,7 +100,7 @@ public final class GgufFile {
                 numel = 1;
                 for (long d : dims) numel = Math.multiplyExact(numel, d);
             } catch (ArithmeticException e) {
-                throw fail("tensor " + name + " has too many elements " + java.util.Arrays.toString(dims));
+                throw fail("tensor " + name + " has too many elements " + Arrays.toString(dims));
             }
             DType dt = GgmlType.toDType(type);
             long size = -1;
@@ -145,10 +148,10 @@ public final class GgufFile {
 
     /** Whether the file starts with the GGUF magic (cheap check for format dispatch). */
     public static boolean isGguf(Path path) {
-        try (var in = java.nio.file.Files.newInputStream(path)) {
+        try (var in = Files.newInputStream(path)) {
             byte[] b = in.readNBytes(4);
             return b.length == 4 && b[0] == 'G' && b[1] == 'G' && b[2] == 'U' && b[3] == 'F';
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.model.gguf;
 
+import java.util.Arrays;
 import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.LayerCount;
 import dev.llmcw.model.Model;
@@ -163,9 +164,9 @@ public final class GgufModelLoader {
         Tensor x = t.get(name);
         String gguf = GgufNames.toGguf(name);
         if (x == null) throw new ModelLoadException(path, "missing tensor " + gguf + " (" + name + ")");
-        if (!java.util.Arrays.equals(x.shape(), shape)) {
-            throw new ModelLoadException(path, "tensor " + gguf + " has shape " + java.util.Arrays.toString(x.shape())
-                    + ", expected " + java.util.Arrays.toString(shape) + " from the metadata");
+        if (!Arrays.equals(x.shape(), shape)) {
+            throw new ModelLoadException(path, "tensor " + gguf + " has shape " + Arrays.toString(x.shape())
+                    + ", expected " + Arrays.toString(shape) + " from the metadata");
         }
     }
 }

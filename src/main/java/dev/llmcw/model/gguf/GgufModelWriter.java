@@ -1,5 +1,6 @@
 package dev.llmcw.model.gguf;
 
+import java.util.Arrays;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.util.ModelLoadException;
@@ -117,7 +118,7 @@ public final class GgufModelWriter {
         float[] cols = new float[batch * out];
         for (int start = 0; start < in; start += batch) {
             int b = Math.min(batch, in - start);
-            java.util.Arrays.fill(eye, 0f);
+            Arrays.fill(eye, 0f);
             for (int k = 0; k < b; k++) eye[k * in + start + k] = 1f;
             l.forward(eye, 0, cols, 0, b);
             for (int k = 0; k < b; k++) {

@@ -1,5 +1,6 @@
 package dev.llmcw.model.gguf;
 
+import java.util.HashMap;
 import dev.llmcw.model.WeightNames;
 
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class GgufNames {
     }
 
     private static Map<String, String> invert(Map<String, String> m) {
-        var out = new java.util.HashMap<String, String>();
+        var out = new HashMap<String, String>();
         m.forEach((k, v) -> out.put(v, k));
         return Map.copyOf(out);
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.model.gguf;
 
+import java.lang.reflect.Array;
 import java.util.Arrays;
 
 /**
@@ -25,7 +26,7 @@ public record GgufValue(GgufType type, GgufType elemType, Object value) {
     /** Number of elements of an array value (1 for a scalar). */
     public int length() {
         if (type != GgufType.ARRAY) return 1;
-        return java.lang.reflect.Array.getLength(value);
+        return Array.getLength(value);
     }
 
     /** Integer value of any integral or floating scalar (what llama.cpp's loaders accept interchangeably). */

@@ -1,5 +1,8 @@
 package dev.llmcw.model.gguf;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Array;
+import java.util.Arrays;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
@@ -65,7 +68,7 @@ public final class GgufWriter {
         long numel = 1;
         for (long d : e.shape) numel = Math.multiplyExact(numel, d);
         if (e.values != null && e.values.length != numel) {
-            throw new IllegalArgumentException(e.name + ": " + e.values.length + " values for shape " + java.util.Arrays.toString(e.shape));
+            throw new IllegalArgumentException(e.name + ": " + e.values.length + " values for shape " + Arrays.toString(e.shape));
         }
         if (e.shape[e.shape.length - 1] % e.type.blockSize() != 0) {
             throw new IllegalArgumentException(e.name + ": rows of " + e.shape[e.shape.length - 1] + " values cannot be stored as "
@@ -126,7 +129,7 @@ public final class GgufWriter {
             byte[] buf = new byte[1 << 20];
             for (long p = 0; p < seg.byteSize(); p += buf.length) {
                 int n = (int) Math.min(buf.length, seg.byteSize() - p);
-                java.lang.foreign.MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, buf, 0, n);
+                MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, buf, 0, n);
                 out.write(buf, 0, n);
             }
             return;
@@ -191,10 +194,10 @@ public final class GgufWriter {
 
     private static void writeArray(CountingOut out, GgufType et, Object arr) throws IOException {
         out.i32(et.code());
-        int n = java.lang.reflect.Array.getLength(arr);
+        int n = Array.getLength(arr);
         out.i64(n);
         for (int i = 0; i < n; i++) {
-            Object x = java.lang.reflect.Array.get(arr, i);
+            Object x = Array.get(arr, i);
             if (et == GgufType.ARRAY) {
                 GgufValue inner = (GgufValue) x;
                 writeArray(out, inner.elemType(), inner.value());

@@ -1,5 +1,7 @@
 package dev.llmcw.model.hf;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
@@ -96,9 +98,9 @@ public final class HfFolderWriter {
     private static void checkShape(Model model, String name, long[] shape) {
         Linear l = model.linears().get(name);
         long[] have = l != null ? new long[]{l.outFeatures(), l.inFeatures()} : model.tensor(name).shape();
-        if (!java.util.Arrays.equals(have, shape)) {
-            throw new IllegalArgumentException("tensor " + name + " has shape " + java.util.Arrays.toString(have)
-                    + " but the model's config implies " + java.util.Arrays.toString(shape));
+        if (!Arrays.equals(have, shape)) {
+            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(have)
+                    + " but the model's config implies " + Arrays.toString(shape));
         }
     }
 
@@ -121,7 +123,7 @@ public final class HfFolderWriter {
         float[] x = new float[batch * in], y = new float[batch * out];
         for (int j0 = 0; j0 < in; j0 += batch) {
             int n = Math.min(batch, in - j0);
-            java.util.Arrays.fill(x, 0f);
+            Arrays.fill(x, 0f);
             for (int t = 0; t < n; t++) x[t * in + j0 + t] = 1f;
             l.forward(x, 0, y, 0, n);
             for (int t = 0; t < n; t++) {
@@ -177,7 +179,7 @@ public final class HfFolderWriter {
     }
 
     private static void writeJson(Path file, String text) throws IOException {
-        byte[] bytes = (text + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, o -> o.write(bytes));
     }
 

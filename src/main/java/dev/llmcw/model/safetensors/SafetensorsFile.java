@@ -1,5 +1,6 @@
 package dev.llmcw.model.safetensors;
 
+import java.nio.ByteBuffer;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -115,7 +116,7 @@ public final class SafetensorsFile {
         try {
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(json)).toString();
+                    .decode(ByteBuffer.wrap(json)).toString();
         } catch (CharacterCodingException e) {
             throw new ModelLoadException(path, "safetensors header is not valid UTF-8 (not a safetensors file?)", e);
         }

@@ -1,5 +1,6 @@
 package dev.llmcw.model.synthetic;
 
+import java.util.Arrays;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
@@ -121,7 +122,7 @@ public final class SyntheticModelGenerator {
 
     private static void constant(float value, long numel, DType dtype, OutputStream out) throws IOException {
         float[] v = new float[(int) numel];
-        java.util.Arrays.fill(v, value);
+        Arrays.fill(v, value);
         ByteBuffer bb = ByteBuffer.allocate(v.length * (dtype == DType.F32 ? 4 : 2)).order(ByteOrder.LITTLE_ENDIAN);
         SafetensorsWriter.encode(dtype, v, 0, v.length, bb);
         out.write(bb.array());

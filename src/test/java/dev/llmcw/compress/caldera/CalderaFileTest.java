@@ -1,5 +1,11 @@
 package dev.llmcw.compress.caldera;
 
+import dev.llmcw.compress.rtn.Rtn;
+import dev.llmcw.util.Json;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.TreeSet;
 import dev.llmcw.TestData;
 import dev.llmcw.compress.calibration.Calibration;
 import dev.llmcw.compress.calibration.CalibrationSpec;
@@ -37,12 +43,12 @@ class CalderaFileTest {
         double[] w = CalderaTest.randomMatrix(m, n, 3).data;
         var o = new CalderaOptions(qBits, lrBits, rank, 2, 2, hadamard, quantizer, 99, true, CalderaOptions.ROW, 0);
         var res = Caldera.decompose(w, m, n, Caldera.prepare(CalderaTest.hessian(n, 4), o), o, "t.weight", null, null);
-        SafetensorsWriter sw = new SafetensorsWriter().metadata("workbench.params", dev.llmcw.util.Json.write(o.asMap()));
+        SafetensorsWriter sw = new SafetensorsWriter().metadata("workbench.params", Json.write(o.asMap()));
         CalderaMethod.write(sw, "t.weight", res);
         Path f = dir.resolve("t.safetensors");
         try {
             sw.write(f);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new RuntimeException(e);
         }
         SafetensorsFile file = SafetensorsFile.open(f);
@@ -89,8 +95,8 @@ class CalderaFileTest {
         double paper = 2 + 4.0 * 4 * sumMPlusN * c.nLayers() / params;
         assertThat(est.bitsPerCompressedWeight()).isGreaterThan(paper).isLessThan(paper + 0.7); // per-row scales cost ~(16+b)/64 on rows this short
         Path out = dir.resolve("c.safetensors");
-        var bar = java.util.Collections.synchronizedList(new java.util.ArrayList<long[]>());
-        var stages = java.util.Collections.synchronizedSet(new java.util.TreeSet<String>());
+        var bar = Collections.synchronizedList(new ArrayList<long[]>());
+        var stages = Collections.synchronizedSet(new TreeSet<String>());
         var rep = method.compress(model, out, dir.resolve("work"), (stage, done, total, msg) -> {
             if (total < 0 || stage.equals("calibration")) return;
             stages.add(stage);
@@ -156,7 +162,7 @@ class CalderaFileTest {
         double[] wd = new double[(int) t.numel()];
         float[] wf = t.toFloatArray();
         for (int i = 0; i < wd.length; i++) wd[i] = wf[i];
-        double[] q = dev.llmcw.compress.rtn.Rtn.quantize(wd, t.rows(), t.cols(), 4, 32, false).dequantize();
+        double[] q = Rtn.quantize(wd, t.rows(), t.cols(), 4, 32, false).dequantize();
         float[] loaded = ((F32Tensor) ((DenseLinear) dense.linears().get(name)).weight()).toFloatArray();
         for (int i = 0; i < q.length; i++) assertThat(loaded[i]).isCloseTo((float) q[i], offset(1e-6f));
         int[] seq = {1, 300, 301, 302, 50};

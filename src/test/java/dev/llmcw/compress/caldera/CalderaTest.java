@@ -1,5 +1,7 @@
 package dev.llmcw.compress.caldera;
 
+import dev.llmcw.util.CancellationToken;
+import org.assertj.core.api.Assertions;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.linalg.RandomizedHadamard;
@@ -191,22 +193,22 @@ class CalderaTest {
     @Test
     void cancellationStopsTheDecomposition() {
         int m = 16, n = 32;
-        var token = dev.llmcw.util.CancellationToken.none();
+        var token = CancellationToken.none();
         token.cancel();
         var o = opts(2, 4, 4, 3, 3, true);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Caldera.decompose(randomMatrix(m, n, 1).data, m, n,
+        Assertions.assertThatThrownBy(() -> Caldera.decompose(randomMatrix(m, n, 1).data, m, n,
                         Caldera.prepare(hessian(n, 2), o), o, "w", null, token))
-                .isInstanceOf(dev.llmcw.util.CancellationToken.CancelledException.class);
+                .isInstanceOf(CancellationToken.CancelledException.class);
     }
 
     @Test
     void optionsRejectImpossibleSettings() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(3, 4, 8, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0))
+        Assertions.assertThatThrownBy(() -> new CalderaOptions(3, 4, 8, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0))
                 .hasMessageContaining("e8p");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CalderaOptions(2, 12, 8, 1, 1, true, "scalar", 1, false, CalderaOptions.ROW, 0))
+        Assertions.assertThatThrownBy(() -> new CalderaOptions(2, 12, 8, 1, 1, true, "scalar", 1, false, CalderaOptions.ROW, 0))
                 .hasMessageContaining("L/R bits");
         var o = new CalderaOptions(2, 4, 0, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Caldera.decompose(randomMatrix(8, 12, 1).data, 8, 12,
+        Assertions.assertThatThrownBy(() -> Caldera.decompose(randomMatrix(8, 12, 1).data, 8, 12,
                 Caldera.prepare(hessian(12, 2), o), o, "w", null, null)).hasMessageContaining("divisible by 8");
     }
 

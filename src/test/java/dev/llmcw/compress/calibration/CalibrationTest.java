@@ -1,5 +1,6 @@
 package dev.llmcw.compress.calibration;
 
+import java.util.Map;
 import dev.llmcw.TestData;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.engine.DenseLinear;
@@ -95,7 +96,7 @@ class CalibrationTest {
     void cacheRoundTrips(@TempDir Path dir) throws Exception {
         var a = new HessianAccumulator(4);
         a.add(new float[]{1, 2, 3, 4, 0, 1, 0, 1}, 0, 2);
-        var set = new HessianSet(java.util.Map.of("0.attn_in", a), "demo");
+        var set = new HessianSet(Map.of("0.attn_in", a), "demo");
         var cache = new HessianCache(dir);
         String key = HessianCache.key("m", "c", 2, 4);
         assertThat(cache.has(key)).isFalse();

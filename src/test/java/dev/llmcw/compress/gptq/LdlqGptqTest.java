@@ -1,5 +1,6 @@
 package dev.llmcw.compress.gptq;
 
+import org.assertj.core.data.Offset;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.quant.Ldlq;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
@@ -57,7 +58,7 @@ class LdlqGptqTest {
         int differ = 0;
         for (int i = 0; i < m * n; i++) if (gptq.codes()[i] != sq.codes()[i]) differ++;
         assertThat(differ).as("codes differing between LDLQ and GPTQ").isZero();
-        assertThat(gptq.dequantize()).containsExactly(ldlq, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(gptq.dequantize()).containsExactly(ldlq, Offset.offset(1e-12));
     }
 
     @Test

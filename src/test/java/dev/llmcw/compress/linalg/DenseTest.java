@@ -1,5 +1,6 @@
 package dev.llmcw.compress.linalg;
 
+import org.assertj.core.data.Offset;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class DenseTest {
         DMatrixRMaj a = Dense.multTransB(Dense.mult(u, s), v);
         var exact = Dense.topK(a, k, true, 0, 1);
         var approx = Dense.topK(a, k, false, 4, 1);
-        for (int i = 0; i < k; i++) assertThat(approx.s()[i]).isCloseTo(exact.s()[i], org.assertj.core.data.Offset.offset(1e-8));
+        for (int i = 0; i < k; i++) assertThat(approx.s()[i]).isCloseTo(exact.s()[i], Offset.offset(1e-8));
     }
 
     @Test

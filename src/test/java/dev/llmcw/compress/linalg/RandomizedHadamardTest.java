@@ -1,5 +1,6 @@
 package dev.llmcw.compress.linalg;
 
+import org.assertj.core.data.Offset;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
@@ -18,13 +19,13 @@ class RandomizedHadamardTest {
         DMatrixRMaj m = t.matrix();
         DMatrixRMaj mtm = Dense.multTransA(m, m);
         for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) {
-            assertThat(mtm.get(i, j)).isCloseTo(i == j ? 1 : 0, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(mtm.get(i, j)).isCloseTo(i == j ? 1 : 0, Offset.offset(1e-12));
         }
         double[] x = new Random(n).doubles(n, -3, 3).toArray();
         double[] y = x.clone();
         t.apply(y, 0, null);
         t.applyTranspose(y, 0, null);
-        for (int i = 0; i < n; i++) assertThat(y[i]).isCloseTo(x[i], org.assertj.core.data.Offset.offset(1e-12));
+        for (int i = 0; i < n; i++) assertThat(y[i]).isCloseTo(x[i], Offset.offset(1e-12));
     }
 
     @Test
@@ -35,8 +36,8 @@ class RandomizedHadamardTest {
         // Undo the signs: every entry of H_8 is ±1/√8 and H_8 is symmetric.
         for (int i = 0; i < 8; i++) for (int j = 0; j < 8; j++) {
             double h = m.get(i, j) * d[j];
-            assertThat(Math.abs(h)).isCloseTo(1 / Math.sqrt(8), org.assertj.core.data.Offset.offset(1e-14));
-            assertThat(h).isCloseTo(m.get(j, i) * d[i], org.assertj.core.data.Offset.offset(1e-14));
+            assertThat(Math.abs(h)).isCloseTo(1 / Math.sqrt(8), Offset.offset(1e-14));
+            assertThat(h).isCloseTo(m.get(j, i) * d[i], Offset.offset(1e-14));
             assertThat(Math.signum(h)).isEqualTo(Integer.bitCount(i & j) % 2 == 0 ? 1.0 : -1.0);
         }
     }

@@ -1,5 +1,7 @@
 package dev.llmcw.compress.quant;
 
+import java.util.Arrays;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -15,7 +17,7 @@ class E8P12Test {
         double[] c = new double[8];
         for (int code = 0; code < E8P12.CODES; code++) {
             E8P12.decode(code, c, 0);
-            seen.add(java.util.Arrays.toString(c));
+            seen.add(Arrays.toString(c));
             // c − ¼·1 must be in E8: either all integers or all half-integers, with even sum.
             double sum = 0;
             boolean allInt = true, allHalf = true;
@@ -55,7 +57,7 @@ class E8P12Test {
             int fast = E8P12.nearest(x, 0);
             double best = Double.POSITIVE_INFINITY;
             for (int code = 0; code < E8P12.CODES; code++) best = Math.min(best, E8P12.distanceSq(x, 0, code));
-            assertThat(E8P12.distanceSq(x, 0, fast)).as("trial %d", t).isCloseTo(best, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(E8P12.distanceSq(x, 0, fast)).as("trial %d", t).isCloseTo(best, Offset.offset(1e-12));
         }
     }
 
@@ -70,7 +72,7 @@ class E8P12Test {
         double e4 = err(w, w4);
         assertThat(e2).isBetween(0.05, 0.15); // ~ the E8P12 MSE at unit variance (QuIP# reports ~0.09)
         assertThat(e4).isLessThan(e2 / 4);
-        assertThat(q4.decode()).containsExactly(w4, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(q4.decode()).containsExactly(w4, Offset.offset(1e-12));
     }
 
     static double err(double[] a, double[] b) {

@@ -1,5 +1,7 @@
 package dev.llmcw.compress.quant;
 
+import java.util.Random;
+import org.assertj.core.data.Offset;
 import dev.llmcw.compress.linalg.Dense;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -11,19 +13,19 @@ class LdlqLatticeTest {
     void blockLdlqWithE8pBeatsDirectRounding() {
         int m = 16, n = 64;
         double[] w = new double[m * n];
-        var r = new java.util.Random(9);
+        var r = new Random(9);
         for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
         DMatrixRMaj h = correlatedH(n);
         var direct = E8PQuantizer.forMatrix(w, m, n, 1);
         double eDirect = err(w, direct.quantizeAll(w, m, n), m, n, h);
         var q = E8PQuantizer.forMatrix(w, m, n, 1);
         double[] ldlq = Ldlq.quantize(w, m, n, h, q, null);
-        assertThat(q.decode()).containsExactly(ldlq, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(q.decode()).containsExactly(ldlq, Offset.offset(1e-12));
         assertThat(err(w, ldlq, m, n, h)).isLessThan(0.8 * eDirect);
     }
 
     static DMatrixRMaj correlatedH(int n) {
-        var r = new java.util.Random(1);
+        var r = new Random(1);
         DMatrixRMaj x = new DMatrixRMaj(200, n);
         for (int s = 0; s < 200; s++) {
             double prev = 0;

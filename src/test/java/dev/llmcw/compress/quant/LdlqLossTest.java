@@ -1,5 +1,6 @@
 package dev.llmcw.compress.quant;
 
+import org.assertj.core.api.Assertions;
 import dev.llmcw.compress.linalg.Dense;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class LdlqLossTest {
         DMatrixRMaj h = Dense.multTransA(DMatrixRMaj.wrap(20, 16, gaussian(320, 3)), DMatrixRMaj.wrap(20, 16, gaussian(320, 3)));
         var f = Ldlq.factor(h, 1);
         double[] w = gaussian(4 * 16, 4);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Ldlq.quantize(w, 4, 16, f, E8PQuantizer.forMatrix(w, 4, 16, 1), null))
+        Assertions.assertThatThrownBy(() -> Ldlq.quantize(w, 4, 16, f, E8PQuantizer.forMatrix(w, 4, 16, 1), null))
                 .hasMessageContaining("block");
     }
 }

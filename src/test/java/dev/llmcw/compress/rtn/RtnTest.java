@@ -1,5 +1,6 @@
 package dev.llmcw.compress.rtn;
 
+import org.junit.jupiter.api.Test;
 import dev.llmcw.compress.quant.UniformGrid;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -9,7 +10,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RtnTest {
-    @org.junit.jupiter.api.Test
+    @Test
     void clippedGridNeverLosesToMinMaxOnGaussianRows() {
         int rows = 20, cols = 256;
         Random r = new Random(2);

@@ -1,5 +1,6 @@
 package dev.llmcw.compress.seedlm;
 
+import org.assertj.core.data.Offset;
 import dev.llmcw.tensor.Linear;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,9 +51,9 @@ class SeedLmLinearTest {
                         ref += (double) w[o * cols + j] * x[tk * cols + j];
                         mag += Math.abs((double) w[o * cols + j] * x[tk * cols + j]);
                     }
-                    assertThat((double) y1[tk * rows + o]).as("on-the-fly row %d batch %d", o, bt).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-5 * mag + 1e-30));
-                    assertThat((double) y3[tk * rows + o]).as("lfsr-stepping row %d batch %d", o, bt).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-5 * mag + 1e-30));
-                    assertThat((double) y2[tk * rows + o]).as("dense row %d", o).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-5 * mag + 1e-30));
+                    assertThat((double) y1[tk * rows + o]).as("on-the-fly row %d batch %d", o, bt).isCloseTo(ref, Offset.offset(1e-5 * mag + 1e-30));
+                    assertThat((double) y3[tk * rows + o]).as("lfsr-stepping row %d batch %d", o, bt).isCloseTo(ref, Offset.offset(1e-5 * mag + 1e-30));
+                    assertThat((double) y2[tk * rows + o]).as("dense row %d", o).isCloseTo(ref, Offset.offset(1e-5 * mag + 1e-30));
                 }
             }
         }

@@ -1,5 +1,9 @@
 package dev.llmcw.compress.seedlm;
 
+import dev.llmcw.model.safetensors.SafetensorsWriter;
+import dev.llmcw.tensor.DType;
+import java.util.Collections;
+import org.assertj.core.data.Offset;
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.CompressionReport;
@@ -74,7 +78,7 @@ class SeedLmMethodTest {
         assertThat(est.compressedParams()).isEqualTo(2 * (16 * 16 * 2 + 8 * 16 * 2 + 24 * 16 * 3));
         assertThat(est.totalBytes()).isEqualTo(expectedPayload(m) + 2L * (40 * 16 + 16 + 4 * 16));
         // bits per compressed weight leave out the 8-byte shape per tensor (bookkeeping, like RTN's grid header); the total counts it
-        assertThat(est.bitsPerCompressedWeight()).isCloseTo(8.0 * (expectedPayload(m) - 8 * 14) / est.compressedParams(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(est.bitsPerCompressedWeight()).isCloseTo(8.0 * (expectedPayload(m) - 8 * 14) / est.compressedParams(), Offset.offset(1e-12));
         Path out = dir.resolve("m.seedlm.safetensors");
         CompressionReport rep = method.compress(m, out, dir.resolve("work"), ProgressListener.NONE, CancellationToken.none());
         assertThat(rep.tensorErrors()).hasSize(14);
@@ -141,8 +145,8 @@ class SeedLmMethodTest {
                 .isInstanceOf(CancellationToken.CancelledException.class);
         assertThat(out).doesNotExist();
         List<String> log2 = new ArrayList<>();
-        List<long[]> bar = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<String> stages = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<long[]> bar = Collections.synchronizedList(new ArrayList<>());
+        List<String> stages = Collections.synchronizedList(new ArrayList<>());
         method.compress(m, out, work, (stage, done, total, msg) -> {
             if (total < 0) log2.add(stage);
             else {
@@ -165,11 +169,11 @@ class SeedLmMethodTest {
     @Test
     void badFilesNameTheFileAndTheProblem(@TempDir Path dir) throws Exception {
         Path plain = dir.resolve("plain.safetensors");
-        new dev.llmcw.model.safetensors.SafetensorsWriter().add("x", dev.llmcw.tensor.DType.F32, new long[]{1}, new float[]{1}).write(plain);
+        new SafetensorsWriter().add("x", DType.F32, new long[]{1}, new float[]{1}).write(plain);
         assertThatThrownBy(() -> CompressedModels.load(plain, false)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("plain.safetensors").hasMessageContaining("not a compressed model");
         Path unknown = dir.resolve("unknown.safetensors");
-        new dev.llmcw.model.safetensors.SafetensorsWriter().metadata(CompressedFormat.KEY_METHOD, "zip").write(unknown);
+        new SafetensorsWriter().metadata(CompressedFormat.KEY_METHOD, "zip").write(unknown);
         assertThatThrownBy(() -> CompressedModels.load(unknown, false)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("unknown.safetensors").hasMessageContaining("zip");
         assertThatThrownBy(() -> SeedLmMethod.fromOptions(4, 8, null, null, null, false, null))

@@ -1,5 +1,7 @@
 package dev.llmcw.compress.seedlm;
 
+import java.util.Arrays;
+import org.assertj.core.data.Offset;
 import dev.llmcw.testing.Slow;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -16,7 +18,7 @@ class SeedSearchExactnessTest {
     private static double[] bruteForce(SeedLmConfig cfg, float[][] blocks) {
         int c = cfg.c(), p = cfg.p(), k = cfg.k();
         double[] best = new double[blocks.length];
-        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        Arrays.fill(best, Double.POSITIVE_INFINITY);
         int n = (1 << k) - 1;
         int[] cyc = Lfsr.cycle(k);
         int[] q = new int[p];
@@ -50,7 +52,7 @@ class SeedSearchExactnessTest {
         for (int b = 0; b < nBlocks; b++) {
             float[] w = blocks[b];
             var got = search.searchOne(w);
-            assertThat(got.error()).as("block %d of %s", b, cfg).isCloseTo(want[b], org.assertj.core.data.Offset.offset(1e-12 * (1 + want[b])));
+            assertThat(got.error()).as("block %d of %s", b, cfg).isCloseTo(want[b], Offset.offset(1e-12 * (1 + want[b])));
             // the reported error is the true error of the stored seed/codes
             double[] u = Lfsr.normalisedMatrix(got.seed(), cfg.k(), cfg.c(), cfg.p());
             double err = 0;
@@ -59,7 +61,7 @@ class SeedSearchExactnessTest {
                 for (int j = 0; j < cfg.p(); j++) s += u[i * cfg.p() + j] * CoefficientQuantizer.value(got.codes()[j], got.exponent());
                 err += (w[i] - s) * (w[i] - s);
             }
-            assertThat(err).isCloseTo(got.error(), org.assertj.core.data.Offset.offset(1e-12 * (1 + err)));
+            assertThat(err).isCloseTo(got.error(), Offset.offset(1e-12 * (1 + err)));
         }
     }
 
@@ -87,7 +89,7 @@ class SeedSearchExactnessTest {
         var cfg = SeedLmConfig.BITS4;
         float[] w = {0.044392787f, 0.07974771f, -0.008925347f, 0.019895228f, 0.026152305f, -0.039200734f, 0.036331687f, -0.008467845f};
         double want = bruteForce(cfg, new float[][]{w})[0];
-        assertThat(new SeedSearch(cfg).searchOne(w).error()).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-12 * (1 + want)));
+        assertThat(new SeedSearch(cfg).searchOne(w).error()).isCloseTo(want, Offset.offset(1e-12 * (1 + want)));
     }
 
     @Test
@@ -109,7 +111,7 @@ class SeedSearchExactnessTest {
         byte[] e = new byte[nb], q = new byte[nb * 3];
         double[] errs = s.search(w, nb, seeds, e, q, null, null);
         for (int b = 0; b < nb; b++) {
-            var one = s.searchOne(java.util.Arrays.copyOfRange(w, b * 8, b * 8 + 8));
+            var one = s.searchOne(Arrays.copyOfRange(w, b * 8, b * 8 + 8));
             assertThat(seeds[b]).isEqualTo(one.seed());
             assertThat(e[b]).isEqualTo((byte) one.exponent());
             assertThat(errs[b]).isEqualTo(one.error());

@@ -1,5 +1,6 @@
 package dev.llmcw.model.gguf;
 
+import java.util.Arrays;
 import dev.llmcw.TestData;
 import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
@@ -96,8 +97,8 @@ class GgufFileTest {
         new GgufWriter()
                 .put("general.architecture", "test")
                 .addTensor("m", new long[]{3, 64}, DType.F32, m)
-                .addTensor("h", new long[]{2, 64}, DType.F16, java.util.Arrays.copyOf(m, 128))
-                .addTensor("b", new long[]{64}, DType.BF16, java.util.Arrays.copyOf(m, 64))
+                .addTensor("h", new long[]{2, 64}, DType.F16, Arrays.copyOf(m, 128))
+                .addTensor("b", new long[]{64}, DType.BF16, Arrays.copyOf(m, 64))
                 .addTensor("q8", new long[]{3, 64}, DType.Q8_0, m)
                 .addTensor("q4", new long[]{3, 64}, DType.Q4_0, m)
                 .write(p);

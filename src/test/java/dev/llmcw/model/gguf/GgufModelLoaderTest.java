@@ -1,5 +1,7 @@
 package dev.llmcw.model.gguf;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.model.Llama2cLoader;
@@ -213,8 +215,8 @@ class GgufModelLoaderTest {
                 .tensor("token_embd.weight", 14 /* Q6_K */, 0, 256, 4).padTo(32).zeros(4 * 210);
         Path p = dir.resolve("q6k.gguf");
         try {
-            java.nio.file.Files.write(p, raw.toBytes());
-        } catch (java.io.IOException e) {
+            Files.write(p, raw.toBytes());
+        } catch (IOException e) {
             throw new RuntimeException(e);
         }
         assertThatThrownBy(() -> GgufModelLoader.load(p)).isInstanceOf(ModelLoadException.class)

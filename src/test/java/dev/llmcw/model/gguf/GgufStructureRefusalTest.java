@@ -1,5 +1,6 @@
 package dev.llmcw.model.gguf;
 
+import java.io.RandomAccessFile;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.util.ModelLoadException;
@@ -38,7 +39,7 @@ class GgufStructureRefusalTest {
                 .i32(GgufType.INT32.code()).i64(n);
         Path p = dir.resolve("huge-array.gguf");
         Files.write(p, raw.toBytes());
-        try (var f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+        try (var f = new RandomAccessFile(p.toFile(), "rw")) {
             f.setLength(raw.size() + 4 * n);
         }
         assertThatThrownBy(() -> GgufFile.open(p)).isInstanceOf(ModelLoadException.class)

@@ -1,5 +1,7 @@
 package dev.llmcw.model.hf;
 
+import java.io.RandomAccessFile;
+import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
@@ -132,7 +134,7 @@ class HfFolderLoaderTest {
     @Test
     void defaultsFollowTransformers() throws Exception {
         var cfg = llamaConfig(32, 64, 1, 4, 4, 40);
-        cfg.remove(java.util.List.of("num_key_value_heads", "max_position_embeddings", "rms_norm_eps", "hidden_act"));
+        cfg.remove(List.of("num_key_value_heads", "max_position_embeddings", "rms_norm_eps", "hidden_act"));
         ModelConfig c = HfConfig.parse(tmp.resolve("config.json"), cfg).config();
         assertThat(c.nKvHeads()).isEqualTo(4);
         assertThat(c.headDim()).isEqualTo(8);
@@ -248,14 +250,14 @@ class HfFolderLoaderTest {
     void hugeJsonSideFilesAreRefusedWithoutReadingThem() throws Exception {
         Path dir = tmp.resolve("huge-config");
         Files.createDirectories(dir);
-        try (var f = new java.io.RandomAccessFile(dir.resolve("config.json").toFile(), "rw")) {
+        try (var f = new RandomAccessFile(dir.resolve("config.json").toFile(), "rw")) {
             f.setLength(4L << 30); // sparse
         }
         assertLoadFails(dir, "config.json", "too large");
         Path sharded = tmp.resolve("huge-index");
         folder(sharded, llamaConfig(32, 48, 1, 4, 2, 64), DType.F32);
         Files.delete(sharded.resolve("model.safetensors"));
-        try (var f = new java.io.RandomAccessFile(sharded.resolve("model.safetensors.index.json").toFile(), "rw")) {
+        try (var f = new RandomAccessFile(sharded.resolve("model.safetensors.index.json").toFile(), "rw")) {
             f.setLength(4L << 30);
         }
         assertLoadFails(sharded, "model.safetensors.index.json", "too large");

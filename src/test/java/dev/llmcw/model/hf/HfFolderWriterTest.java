@@ -1,5 +1,7 @@
 package dev.llmcw.model.hf;
 
+import dev.llmcw.model.safetensors.SafetensorsFile;
+import java.util.Arrays;
 import dev.llmcw.TestData;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.Llama2cLoader;
@@ -82,7 +84,7 @@ class HfFolderWriterTest {
         assertThat(json.get("architectures").get(0).asText()).isEqualTo("LlamaForCausalLM");
         assertThat(json.has("workbench_synthetic")).isFalse();
         assertThat(hf.label()).isEqualTo("stories260K-hf");
-        assertThat(dev.llmcw.model.safetensors.SafetensorsFile.open(dir.resolve("model.safetensors")).metadata())
+        assertThat(SafetensorsFile.open(dir.resolve("model.safetensors")).metadata())
                 .containsEntry("format", "pt");
     }
 
@@ -108,8 +110,8 @@ class HfFolderWriterTest {
         double[] a = matvec(W, x), b = matvec(P, x);
         int[] perm = HfFolderWriter.interleavedToRotateHalf(hd);
         for (int h = 0; h < heads; h++) {
-            double[] qa = java.util.Arrays.copyOfRange(a, h * hd, (h + 1) * hd);
-            double[] qb = java.util.Arrays.copyOfRange(b, h * hd, (h + 1) * hd);
+            double[] qa = Arrays.copyOfRange(a, h * hd, (h + 1) * hd);
+            double[] qb = Arrays.copyOfRange(b, h * hd, (h + 1) * hd);
             for (int i = 0; i < hd / 2; i++) {
                 double f = pos * Math.pow(10000, -2.0 * i / hd), cos = Math.cos(f), sin = Math.sin(f);
                 double a0 = qa[2 * i], a1 = qa[2 * i + 1];

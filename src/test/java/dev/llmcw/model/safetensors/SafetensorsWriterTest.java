@@ -1,5 +1,6 @@
 package dev.llmcw.model.safetensors;
 
+import org.assertj.core.data.Offset;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;
@@ -51,7 +52,7 @@ class SafetensorsWriterTest {
         for (int i = 0; i < a.length; i++) {
             assertThat(f16[i]).isEqualTo(Half.f16ToFloat(Half.floatToF16(a[i])));
             assertThat(bf16[i]).isEqualTo(Half.bf16ToFloat(Half.floatToBf16(a[i])));
-            assertThat(bf16[i]).isCloseTo(a[i], org.assertj.core.data.Offset.offset(Math.abs(a[i]) / 128));
+            assertThat(bf16[i]).isCloseTo(a[i], Offset.offset(Math.abs(a[i]) / 128));
         }
         assertThat(f.ints("i32")).containsExactly(ints);
         assertThat(f.byteArray("u8")).containsExactly(u8);

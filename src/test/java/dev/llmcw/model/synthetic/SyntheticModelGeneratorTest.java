@@ -1,5 +1,6 @@
 package dev.llmcw.model.synthetic;
 
+import java.util.Arrays;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.WeightNames;
@@ -69,9 +70,9 @@ class SyntheticModelGeneratorTest {
         byte[] a = Files.readAllBytes(generate("a", "synthetic-tiny", c, DType.BF16, 7).resolve("model.safetensors"));
         byte[] b = Files.readAllBytes(generate("b", "synthetic-tiny", c, DType.BF16, 7).resolve("model.safetensors"));
         byte[] d = Files.readAllBytes(generate("d", "synthetic-tiny", c, DType.BF16, 8).resolve("model.safetensors"));
-        assertThat(java.util.Arrays.equals(a, b)).as("same seed, same bytes").isTrue();
+        assertThat(Arrays.equals(a, b)).as("same seed, same bytes").isTrue();
         assertThat(d.length).isEqualTo(a.length);
-        assertThat(java.util.Arrays.equals(a, d)).as("different seed, different bytes").isFalse();
+        assertThat(Arrays.equals(a, d)).as("different seed, different bytes").isFalse();
         Tensor qa = HfFolderLoader.loadWithoutTokenizer(tmp.resolve("a")).tensor(WeightNames.q(0));
         Tensor qd = HfFolderLoader.loadWithoutTokenizer(tmp.resolve("d")).tensor(WeightNames.q(0));
         assertThat(qa.toFloatArray()).isNotEqualTo(qd.toFloatArray());
