@@ -7,6 +7,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 
@@ -66,7 +67,7 @@ public final class ChanceLevel {
         m.setLabelPaint(CHANCE);
         m.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
         m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
-        plot.addRangeMarker(m);
+        plot.addRangeMarker(m, Layer.BACKGROUND); // behind the points, apart from the uncompressed reference lines
         // markers take no part in auto-ranging: keep the line in view
         var axis = plot.getRangeAxis();
         if (axis != null && !axis.getRange().contains(chance.get())) {
