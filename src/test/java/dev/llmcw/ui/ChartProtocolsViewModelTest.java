@@ -2,6 +2,7 @@ package dev.llmcw.ui;
 
 import dev.llmcw.report.RunRow;
 import dev.llmcw.ui.charts.ChartsViewModel;
+import dev.llmcw.ui.results.ResultsViewModel;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
 import org.jfree.chart.plot.XYPlot;
@@ -85,6 +86,15 @@ class ChartProtocolsViewModelTest {
 
         var strong = charts(List.of(row("1", "base", 32, 0.70, "first 100", 100), row("2", "seedlm", 3, 0.60, "first 100", 100)));
         assertThat(subtitles(strong)).noneSatisfy(s -> assertThat(s).contains("within noise of chance"));
+    }
+
+    @Test
+    void compareWarnsWhenTheRunsOfATaskHaveDifferentProtocols() {
+        var a = row("1", "base", 32, 0.70, "first 100", 100);
+        var b = row("2", "seedlm", 3, 0.60, "full split", 1838);
+        assertThat(ResultsViewModel.protocolWarning(List.of(a, b)))
+                .isEqualTo("Different protocols (piqa: first 100 vs full split): these values were measured on different items or options and are not comparable.");
+        assertThat(ResultsViewModel.protocolWarning(List.of(a, row("3", "seedlm", 3, 0.60, "first 100", 100)))).isEmpty();
     }
 
     private static List<String> seriesKeys(ChartsViewModel c) {
