@@ -25,8 +25,8 @@ public final class RunRows {
         return new RunRow(Long.toString(r.id()), r.modelLabel(), method, r.methodParams(),
                 r.bitsPerWeight() == null ? Double.NaN : r.bitsPerWeight(),
                 r.totalBytes() == null ? -1 : r.totalBytes(), r.task(), metrics,
-                r.finished() != null ? r.finished().toString() : r.created().toString(), RunProtocol.of(r).label(),
-                r.items() == null ? -1 : r.items(), null);
+                r.finished() != null ? r.finished().toString() : r.created().toString(), new RunRow.Measured(RunProtocol.of(r).label(),
+                r.items() == null ? -1 : r.items(), null));
     }
 
     /** Rows of stored runs, each compressed run with its comparison against the base run of its protocol. */

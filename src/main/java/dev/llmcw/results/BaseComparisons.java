@@ -43,9 +43,12 @@ public final class BaseComparisons {
     public static Map<Long, BaseComparison> of(ResultsStore store, List<RunRecord> runs) {
         var out = new HashMap<Long, BaseComparison>();
         var baseItems = new HashMap<Long, Map<String, StoredItem>>();
+        var baseRuns = new HashMap<String, List<RunRecord>>(); // one query per task, not per run
         for (RunRecord run : runs) {
-            if (run.status() != RunStatus.DONE || run.metric(METRIC).isEmpty()) continue;
-            baseOf(store, run).filter(b -> b.metric(METRIC).isPresent()).ifPresent(base -> out.put(run.id(),
+            if (run.status() != RunStatus.DONE || run.metric(METRIC).isEmpty() || run.spec().isBaseModel()) continue;
+            List<RunRecord> candidates = baseRuns.computeIfAbsent(run.task(),
+                    t -> store.listRuns(new RunFilter(null, RunSpec.NO_METHOD, t, RunStatus.DONE)));
+            baseOf(run, candidates).filter(b -> b.metric(METRIC).isPresent()).ifPresent(base -> out.put(run.id(),
                     compare(base, run, baseItems.computeIfAbsent(base.id(), store::itemsFor), store.itemsFor(run.id()))));
         }
         return out;

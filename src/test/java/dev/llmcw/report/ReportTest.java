@@ -109,7 +109,7 @@ class ReportTest {
     void twoModelFamiliesAreChartedApart() {
         var rows = new java.util.ArrayList<>(ReportFixtures.rows().stream().filter(r -> r.task().equals("piqa")).toList());
         rows.add(new RunRow("7", "SmolLM2-135M", "base", java.util.Map.of(), 16.0, 270_000_000, "piqa",
-                java.util.Map.of("acc", 0.68), ""));
+                java.util.Map.of("acc", 0.68), "", RunRow.Measured.UNKNOWN));
         var charts = ReportCharts.standard(rows, List.of(), List.of());
         assertThat(charts).extracting(NamedChart::name).contains("piqa-acc-vs-bits-stories260k", "piqa-acc-vs-bits-smollm2-135m")
                 .noneMatch(n -> n.equals("piqa-acc-vs-bits"));
@@ -128,7 +128,7 @@ class ReportTest {
         assertThat(Formats.metric("kl_mean", 1.0, Double.NaN)).isEqualTo("1.0000");
         assertThat(Formats.metric("acc", Double.NaN, 0.01)).isEmpty();
         assertThat(ReportWriter.cell(new RunRow("1", "m", "rtn", java.util.Map.of(), 4, 1, "piqa",
-                java.util.Map.of("flips", 12.0), ""), "flips")).isEqualTo("12");
+                java.util.Map.of("flips", 12.0), "", RunRow.Measured.UNKNOWN), "flips")).isEqualTo("12");
     }
 
     @Test

@@ -32,7 +32,8 @@ class ChartProtocolsViewModelTest {
 
     private static RunRow row(String id, String method, double bits, double acc, String protocol, int items) {
         return new RunRow(id, "stories260K", method, method.equals("base") ? Map.of() : Map.of("C", "8", "bits", Double.toString(bits)), bits,
-                1000, "piqa", Map.of("acc", acc, "acc_stderr", 0.01), "2026-12-0" + id + "T10:00:00Z", protocol, items, null);
+                1000, "piqa", Map.of("acc", acc, "acc_stderr", 0.01), "2026-12-0" + id + "T10:00:00Z",
+                new RunRow.Measured(protocol, items, null));
     }
 
     private ChartsViewModel charts(List<RunRow> rows) {
