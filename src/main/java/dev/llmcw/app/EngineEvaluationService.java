@@ -137,6 +137,6 @@ public final class EngineEvaluationService implements EvaluationService {
         ModelHandle m = req.model();
         String id = runKey.length() > 12 ? runKey.substring(runKey.length() - 12) : runKey;
         return new RunRow(id, req.modelLabel(), m.method(), m.report() == null ? Map.of() : m.report().parameters(),
-                bits(m), bytes(m), task, metrics, Instant.now().toString());
+                bits(m), bytes(m), task, metrics, Instant.now().toString(), RunRow.Measured.UNKNOWN);
     }
 }

@@ -4,6 +4,7 @@ import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
+import dev.llmcw.results.BaseComparisons;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
@@ -45,7 +46,7 @@ public final class StoreResultsService implements ResultsService {
 
     @Override
     public List<RunRow> runs() {
-        return store.listRuns(RunFilter.all().withStatus(RunStatus.DONE)).stream().map(RunRows::of).toList();
+        return RunRows.of(store, store.listRuns(RunFilter.all().withStatus(RunStatus.DONE)));
     }
 
     @Override
@@ -89,7 +90,9 @@ public final class StoreResultsService implements ResultsService {
         }
         if (run == null) return List.of();
         long seed = run.spec().options().seed() == null ? 1234 : run.spec().options().seed();
-        return ItemDetails.of(run.task(), seed, dataDir, store.itemsFor(run.id()), null);
+        // the base run the Compare table and the tooltips compare with (BaseComparisons), so the flips agree
+        var baseItems = BaseComparisons.baseOf(store, run).map(b -> store.itemsFor(b.id())).orElse(null);
+        return ItemDetails.of(run.task(), seed, dataDir, store.itemsFor(run.id()), baseItems);
     }
 
     @Override

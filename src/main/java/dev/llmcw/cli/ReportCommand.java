@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
                 }
             }
             if (records.isEmpty()) throw new IllegalArgumentException(file + ": no finished runs to report on");
-            List<RunRow> rows = records.stream().map(RunRows::of).toList();
+            List<RunRow> rows = RunRows.of(store, records);
             List<LayerError> errors = new StoreResultsService(store, id -> List.of(), null).layerErrors(rows);
             var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, paperPoints()), out.dir());
             System.out.println("wrote " + o.html() + ", " + o.markdown() + ", " + o.csv() + ", " + o.json()

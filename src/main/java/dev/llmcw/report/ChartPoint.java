@@ -7,9 +7,19 @@ package dev.llmcw.report;
  * @param bitsPerWeight x for bits charts
  * @param totalBytes    x for size charts (bytes; plotted in MB)
  * @param label         full settings for tooltips ("seedlm C=8 P=3 K=16 · piqa acc 0.612 ± 0.011 · run 42")
+ * @param protocol      how the value was measured ("first 100", "full split"; empty if unknown): points of
+ *                      different protocols are never joined into one series
  */
 public record ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr,
-                         String label) {
+                         String label, String protocol) {
+    public ChartPoint {
+        if (protocol == null) protocol = "";
+    }
+
+    /** A point whose protocol is not known (paper-reported points, fixtures). */
+    public ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr, String label) {
+        this(method, bitsPerWeight, totalBytes, value, stderr, label, "");
+    }
 
     public boolean hasStderr() { return !Double.isNaN(stderr) && stderr > 0; }
 }

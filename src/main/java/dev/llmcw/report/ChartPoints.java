@@ -25,7 +25,7 @@ public final class ChartPoints {
             double v = r.metric(metric);
             if (Double.isNaN(v)) continue;
             double se = r.metric(metric + "_stderr");
-            out.add(new ChartPoint(r.method(), r.bitsPerWeight(), r.totalBytes(), v, se, label(r, metric, v, se)));
+            out.add(new ChartPoint(r.method(), r.bitsPerWeight(), r.totalBytes(), v, se, label(r, metric, v, se), r.protocol()));
         }
         return out;
     }
@@ -35,6 +35,8 @@ public final class ChartPoints {
         sb.append(r.model()).append(" · ").append(r.methodWithSettings()).append('\n')
                 .append(r.task()).append(' ').append(metric).append(' ').append(Formats.value(v));
         if (!Double.isNaN(se)) sb.append(" ± ").append(Formats.value(se));
+        if (!r.protocol().isEmpty()) sb.append(" · ").append(r.protocol());
+        if (r.vsBase() != null && r.vsBase().metric().equals(metric)) sb.append('\n').append(r.vsBase().describe());
         sb.append('\n').append(Formats.bits(r.bitsPerWeight())).append(" bits/weight · ")
                 .append(Formats.size(r.totalBytes())).append(" · run ").append(r.runId());
         return sb.toString();

@@ -46,9 +46,11 @@ public final class ReportCharts {
                 for (String metric : metrics(own, task)) {
                     var pts = ChartPoints.of(own, task, metric);
                     var overlay = paper.stream().filter(p -> p.task().equalsIgnoreCase(task) && p.metric().equals(metric)).toList();
-                    out.add(named(task + "-" + metric + "-vs-bits", suffix, family, WorkbenchCharts.metricVsBits(task, metric, pts, overlay)));
+                    out.add(named(task + "-" + metric + "-vs-bits", suffix, family,
+                            ChanceLevel.decorate(WorkbenchCharts.metricVsBits(task, metric, pts, overlay), task, metric, own)));
                     if (SIZE_CHART_METRICS.contains(metric)) {
-                        out.add(named(task + "-" + metric + "-vs-size", suffix, family, WorkbenchCharts.accuracyVsSize(task, metric, pts)));
+                        out.add(named(task + "-" + metric + "-vs-size", suffix, family,
+                                ChanceLevel.decorate(WorkbenchCharts.accuracyVsSize(task, metric, pts), task, metric, own)));
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import dev.llmcw.results.BaseComparison;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.CsvCells;
@@ -126,6 +127,21 @@ public final class ReportWriter {
             r.metrics().forEach((k, v) -> metrics.put(k, v.isNaN() || v.isInfinite() ? null : v));
             m.put("metrics", metrics);
             m.put("created_at", r.createdAt());
+            m.put("protocol", r.protocol());
+            if (r.vsBase() != null) {
+                BaseComparison c = r.vsBase();
+                var vs = new LinkedHashMap<String, Object>();
+                vs.put("base_run_id", c.baseRunId());
+                vs.put("metric", c.metric());
+                vs.put("retained", Double.isFinite(c.retained()) ? c.retained() : null);
+                vs.put("delta_points", c.deltaPoints());
+                vs.put("paired_items", c.pairedItems());
+                vs.put("only_base_right", c.onlyBaseRight());
+                vs.put("only_this_right", c.onlyThisRight());
+                vs.put("flips", c.flips());
+                vs.put("mcnemar_p", Double.isNaN(c.pValue()) ? null : c.pValue());
+                m.put("vs_base", vs);
+            }
             out.add(m);
         }
         return out;
@@ -144,17 +160,19 @@ public final class ReportWriter {
             var rows = in.rows().stream().filter(r -> r.task().equals(task)).toList();
             var metrics = metricColumns(rows);
             sb.append("## ").append(md(task)).append("\n\n");
-            sb.append("| run | model | method | settings | bits/weight | size |");
+            sb.append("| run | model | method | settings | protocol | bits/weight | size |");
             metrics.forEach(m -> sb.append(' ').append(md(m)).append(" |"));
-            sb.append("\n|---|---|---|---|---:|---:|");
+            sb.append(" vs base (same protocol) |");
+            sb.append("\n|---|---|---|---|---|---:|---:|");
             metrics.forEach(m -> sb.append("---:|"));
-            sb.append('\n');
+            sb.append("---|\n");
             for (RunRow r : rows) {
                 sb.append("| ").append(md(r.runId())).append(" | ").append(md(r.model())).append(" | ").append(md(r.method()))
-                        .append(" | ").append(md(r.settings())).append(" | ").append(Formats.bits(r.bitsPerWeight()))
+                        .append(" | ").append(md(r.settings())).append(" | ").append(md(r.protocol())).append(" | ")
+                        .append(Formats.bits(r.bitsPerWeight()))
                         .append(" | ").append(Formats.size(r.totalBytes())).append(" |");
                 metrics.forEach(m -> sb.append(' ').append(cell(r, m)).append(" |"));
-                sb.append('\n');
+                sb.append(' ').append(md(r.vsBaseText())).append(" |\n");
             }
             sb.append('\n');
             for (NamedChart c : charts) {
@@ -195,17 +213,18 @@ public final class ReportWriter {
         for (String task : ReportCharts.tasks(in.rows())) {
             var rows = in.rows().stream().filter(r -> r.task().equals(task)).toList();
             var metrics = metricColumns(rows);
-            sb.append("<h2>").append(esc(task)).append("</h2>\n<table>\n<tr><th>run</th><th>model</th><th>method</th><th>settings</th>")
+            sb.append("<h2>").append(esc(task)).append("</h2>\n<table>\n<tr><th>run</th><th>model</th><th>method</th><th>settings</th><th>protocol</th>")
                     .append("<th>bits/weight</th><th>size</th>");
             metrics.forEach(m -> sb.append("<th>").append(esc(m)).append("</th>"));
-            sb.append("</tr>\n");
+            sb.append("<th>vs base (same protocol)</th></tr>\n");
             for (RunRow r : rows) {
                 sb.append("<tr><td>").append(esc(r.runId())).append("</td><td>").append(esc(r.model())).append("</td><td>")
-                        .append(esc(r.method())).append("</td><td>").append(esc(r.settings())).append("</td><td class=\"num\">")
+                        .append(esc(r.method())).append("</td><td>").append(esc(r.settings())).append("</td><td>")
+                        .append(esc(r.protocol())).append("</td><td class=\"num\">")
                         .append(Formats.bits(r.bitsPerWeight())).append("</td><td class=\"num\">").append(Formats.size(r.totalBytes()))
                         .append("</td>");
                 metrics.forEach(m -> sb.append("<td class=\"num\">").append(esc(cell(r, m))).append("</td>"));
-                sb.append("</tr>\n");
+                sb.append("<td>").append(esc(r.vsBaseText())).append("</td></tr>\n");
             }
             sb.append("</table>\n");
             for (NamedChart c : charts) {

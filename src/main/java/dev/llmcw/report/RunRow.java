@@ -1,5 +1,8 @@
 package dev.llmcw.report;
 
+import dev.llmcw.results.BaseComparison;
+import dev.llmcw.results.RunProtocol;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,15 +20,54 @@ import java.util.Map;
  * @param task          task name ("piqa", "wikitext2", ...)
  * @param metrics       lm-eval metric names to values ("acc", "acc_stderr", "word_perplexity", "kl_mean", ...)
  * @param createdAt     ISO-8601 time the run finished, may be empty
+ * @param measured      how it was measured and how it compares with the base run of the same protocol
  */
 public record RunRow(String runId, String model, String method, Map<String, String> parameters,
                      double bitsPerWeight, long totalBytes, String task, Map<String, Double> metrics,
-                     String createdAt) {
+                     String createdAt, Measured measured) {
     public RunRow {
         parameters = Map.copyOf(parameters);
         metrics = Map.copyOf(metrics);
         if (createdAt == null) createdAt = "";
+        if (measured == null) measured = Measured.UNKNOWN;
     }
+
+    /**
+     * How a run was measured and what it is compared with.
+     *
+     * @param protocol {@link RunProtocol#label}: "first 100", "full split", ...; empty if unknown
+     * @param items    how many items were scored (-1 if unknown)
+     * @param vsBase   the item-by-item comparison with the uncompressed run of the same protocol, or null
+     */
+    public record Measured(String protocol, int items, BaseComparison vsBase) {
+        /** Rows evaluated in this session before they are stored, fixtures. */
+        public static final Measured UNKNOWN = new Measured("", -1, null);
+
+        public Measured {
+            if (protocol == null) protocol = "";
+        }
+    }
+
+    /** "first 100", "sample 200 (seed 1234)", "full split"; empty if unknown. */
+    public String protocol() { return measured.protocol(); }
+
+    /** Items scored, -1 if unknown. */
+    public int items() { return measured.items(); }
+
+    /** The comparison with the base run of the same protocol, or null. */
+    public BaseComparison vsBase() { return measured.vsBase(); }
+
+    /** The same row with its base comparison. */
+    public RunRow withVsBase(BaseComparison c) {
+        return new RunRow(runId, model, method, parameters, bitsPerWeight, totalBytes, task, metrics, createdAt,
+                new Measured(measured.protocol(), measured.items(), c));
+    }
+
+    /**
+     * Accuracy retained, Δ in points and the paired test against the base run of the same protocol
+     * ("retained 97.1% · Δ -1.6 pts vs base run 3 · p = 0.42 (not significant)"); empty without one.
+     */
+    public String vsBaseText() { return vsBase() == null ? "" : vsBase().describe(); }
 
     /** Metric value or NaN when the run did not record it. */
     public double metric(String name) {

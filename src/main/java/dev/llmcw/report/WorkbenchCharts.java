@@ -135,13 +135,16 @@ public final class WorkbenchCharts {
         List<ChartPoint> baseLines = xKind == XAxisKind.BITS_PER_WEIGHT
                 ? points.stream().filter(p -> p.method().equals("base") && !Double.isNaN(p.value())).toList() : List.of();
         if (!baseLines.isEmpty()) points = points.stream().filter(p -> !p.method().equals("base")).toList();
+        List<String> protocols = ChartProtocols.of(baseLines.isEmpty() ? points
+                : java.util.stream.Stream.concat(points.stream(), baseLines.stream()).toList(), ChartPoint::protocol);
+        boolean mixed = protocols.size() > 1;
         var byMethod = new TreeMap<String, List<ChartPoint>>(Comparator.comparing(WorkbenchCharts::methodOrder)
                 .thenComparing(Comparator.naturalOrder()));
         for (ChartPoint p : points) {
             double xv = x.applyAsDouble(p);
             if (Double.isNaN(xv) || Double.isNaN(p.value())) continue;
             if (xKind == XAxisKind.MODEL_SIZE_MB && xv <= 0) continue;
-            byMethod.computeIfAbsent(p.method(), k -> new ArrayList<>()).add(p);
+            byMethod.computeIfAbsent(ChartProtocols.series(p, mixed), k -> new ArrayList<>()).add(p);
         }
         var measured = new YIntervalSeriesCollection();
         var measuredLabels = new ArrayList<List<String>>();
@@ -210,7 +213,9 @@ public final class WorkbenchCharts {
         plot.setRenderer(0, err);
 
         // Dataset 1: Pareto frontier over all measured points (paper points excluded: not ours).
-        var front = Pareto.frontier(points.stream().filter(p -> !Double.isNaN(x.applyAsDouble(p))
+        // With mixed protocols the frontier is drawn for the protocol with the most points only.
+        var front = Pareto.frontier(points.stream().filter(p -> !mixed || p.protocol().equals(protocols.getFirst()))
+                .filter(p -> !Double.isNaN(x.applyAsDouble(p))
                 && (xKind != XAxisKind.MODEL_SIZE_MB || x.applyAsDouble(p) > 0)).toList(), x, higherIsBetter);
         if (front.size() >= 2) {
             var fs = new XYSeries("Pareto frontier", false, true);
@@ -263,7 +268,7 @@ public final class WorkbenchCharts {
             var m = new org.jfree.chart.plot.ValueMarker(b.value(), colour("base"), new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
                     BasicStroke.JOIN_MITER, 1f, new float[]{2f, 4f}, 0f));
             // runs stored before base models recorded their size have no bits/weight: the value alone then
-            m.setLabel("uncompressed: " + Formats.value(b.value())
+            m.setLabel("uncompressed" + (mixed && !b.protocol().isEmpty() ? " [" + b.protocol() + "]" : "") + ": " + Formats.value(b.value())
                     + (Double.isFinite(b.bitsPerWeight()) && b.bitsPerWeight() > 0 ? " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight" : ""));
             m.setLabelFont(new Font(FONT, Font.PLAIN, 11));
             m.setLabelBackgroundColor(new Color(255, 255, 255, 200));
@@ -298,11 +303,17 @@ public final class WorkbenchCharts {
         var notes = new ArrayList<String>();
         if (measured.getSeriesCount() == 0 && !baseLines.isEmpty()) notes.add("only the uncompressed model so far: evaluate a compressed one to add points");
         if (!front.isEmpty() && front.size() >= 2) {
-            notes.add("dashed: Pareto frontier (" + (higherIsBetter ? "higher" : "lower")
+            notes.add("dashed: Pareto frontier" + (mixed ? " of " + protocols.getFirst() : "") + " (" + (higherIsBetter ? "higher" : "lower")
                     + " is better, fewer " + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)");
         }
         if (points.stream().anyMatch(ChartPoint::hasStderr)) notes.add("error bars: ±1 standard error");
         if (!notes.isEmpty()) chart.addSubtitle(new TextTitle(String.join("   ·   ", notes), new Font(FONT, Font.PLAIN, 12)));
+        String protocolNote = ChartProtocols.note(protocols);
+        if (protocolNote != null) {
+            var t = new TextTitle(protocolNote, new Font(FONT, mixed ? Font.BOLD : Font.PLAIN, 12));
+            if (mixed) t.setPaint(new Color(0x8a, 0x4b, 0x00));
+            chart.addSubtitle(t);
+        }
         return chart;
     }
 

@@ -13,6 +13,7 @@ import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
+import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
@@ -186,8 +187,9 @@ public final class SuiteRunner {
 
     /** The report of the suite's runs, as `workbench report --runs ...` writes it; a failure to write is one more failure line. */
     private void writeReport(SuiteSpec suite, Path dir, List<Long> runIds, List<String> failures) {
-        List<RunRow> rows = new ArrayList<>();
-        for (long id : runIds) store.getRun(id).filter(r -> r.status() == RunStatus.DONE).map(RunRows::of).ifPresent(rows::add);
+        var records = new ArrayList<RunRecord>();
+        for (long id : runIds) store.getRun(id).filter(r -> r.status() == RunStatus.DONE).ifPresent(records::add);
+        List<RunRow> rows = RunRows.of(store, records);
         if (rows.isEmpty()) {
             failures.add("report: no finished runs to report on");
             return;

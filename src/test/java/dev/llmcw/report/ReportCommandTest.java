@@ -40,7 +40,8 @@ class ReportCommandTest {
         Path out = dir.resolve("all");
         assertThat(Cli.execute("report", "--all", "--db", db.toString(), "--out", out.toString())).isZero();
         String md = Files.readString(out.resolve("report.md"));
-        assertThat(md).contains("| " + b + " | stories260K | seedlm | C=8 K=16 P=3 | 4.030 |")
+        assertThat(md).contains("| " + b + " | stories260K | seedlm | C=8 K=16 P=3 | full split | 4.030 |")
+                .contains("| retained 96.4% · Δ -2.0 pts vs base run " + a + " · no paired items |")
                 .contains("| " + a + " | stories260K | base |").contains("0.5100 ± 0.0500");
         ChartFiles.assertValidPng(out.resolve("charts/piqa-acc-vs-bits.png"), 960);
         ChartFiles.assertValidSvg(out.resolve("charts/piqa-acc-vs-size.svg"));

@@ -24,7 +24,7 @@ class ReportSafetyTest {
     private static List<RunRow> hostileRows() {
         var rows = new ArrayList<>(ReportFixtures.rows());
         rows.add(new RunRow(SCRIPT, JS_LINK, "=HYPERLINK(\"http://x\")", Map.of("tag", "@SUM(A1)"), 4.0, 300_000, "piqa",
-                Map.of("acc", -0.5), ""));
+                Map.of("acc", -0.5), "", RunRow.Measured.UNKNOWN));
         return rows;
     }
 
@@ -47,7 +47,7 @@ class ReportSafetyTest {
     @Test
     void htmlEscapesNamesAndQuotes() {
         var rows = new ArrayList<>(hostileRows());
-        rows.add(new RunRow("7", "a' onmouseover='alert(1)", "rtn", Map.of(), 4.0, 1, "piqa", Map.of("acc", 0.5), ""));
+        rows.add(new RunRow("7", "a' onmouseover='alert(1)", "rtn", Map.of(), 4.0, 1, "piqa", Map.of("acc", 0.5), "", RunRow.Measured.UNKNOWN));
         String html = ReportWriter.html(new ReportWriter.Input(SCRIPT, rows, List.of(), List.of()), List.of());
         assertThat(html).doesNotContain("<script").doesNotContain("' onmouseover='").contains("&lt;script&gt;");
     }
@@ -65,7 +65,7 @@ class ReportSafetyTest {
         String oldCsv = Files.readString(out.resolve("runs.csv"));
         String oldMd = Files.readString(out.resolve("report.md"));
         var changed = new ArrayList<>(ReportFixtures.rows());
-        changed.add(new RunRow("99", "other", "rtn", Map.of(), 2.0, 1, "piqa", Map.of("acc", 0.4), ""));
+        changed.add(new RunRow("99", "other", "rtn", Map.of(), 2.0, 1, "piqa", Map.of("acc", 0.4), "", RunRow.Measured.UNKNOWN));
         // the whole new report is written, then the disk fills up before it is published
         assertThatThrownBy(() -> ReportFolder.publish(out, tmp -> {
             ReportWriter.write(new ReportWriter.Input("second", changed, List.of(), List.of()), tmp);

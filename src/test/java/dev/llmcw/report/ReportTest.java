@@ -78,13 +78,13 @@ class ReportTest {
         var out = ReportWriter.write(new ReportWriter.Input("Test report", ReportFixtures.rows(), ReportFixtures.layerErrors(),
                 List.of(new ReferencePoint("SeedLM paper", "SeedLM", "piqa", "acc", 4.0, 0.78))), dir);
         String md = Files.readString(out.markdown());
-        assertThat(md).contains("| 2 | stories260K | seedlm | C=8 K=16 P=3 | 4.000 | 300.0 kB | 0.5150 ± 0.0117 |")
-                .contains("| 4 | stories260K | rtn | bits=4 group=64 | 4.250 |")
+        assertThat(md).contains("| 2 | stories260K | seedlm | C=8 K=16 P=3 |  | 4.000 | 300.0 kB | 0.5150 ± 0.0117 |")
+                .contains("| 4 | stories260K | rtn | bits=4 group=64 |  | 4.250 |")
                 .contains("![piqa: acc vs bits per weight](charts/piqa-acc-vs-bits.png)")
                 .contains("## tinystories").contains("12.5000")
                 .contains("Paper-reported");
         String html = Files.readString(out.html());
-        assertThat(html).contains("<td>seedlm</td><td>C=12 K=16 P=4</td><td class=\"num\">3.000</td>")
+        assertThat(html).contains("<td>seedlm</td><td>C=12 K=16 P=4</td><td></td><td class=\"num\">3.000</td>")
                 .contains("charts/layer-errors.svg").contains("charts/piqa-acc-vs-size.svg");
         assertThat(out.charts()).allMatch(Files::exists);
         for (Path p : out.charts()) {
@@ -109,7 +109,7 @@ class ReportTest {
     void twoModelFamiliesAreChartedApart() {
         var rows = new java.util.ArrayList<>(ReportFixtures.rows().stream().filter(r -> r.task().equals("piqa")).toList());
         rows.add(new RunRow("7", "SmolLM2-135M", "base", java.util.Map.of(), 16.0, 270_000_000, "piqa",
-                java.util.Map.of("acc", 0.68), ""));
+                java.util.Map.of("acc", 0.68), "", RunRow.Measured.UNKNOWN));
         var charts = ReportCharts.standard(rows, List.of(), List.of());
         assertThat(charts).extracting(NamedChart::name).contains("piqa-acc-vs-bits-stories260k", "piqa-acc-vs-bits-smollm2-135m")
                 .noneMatch(n -> n.equals("piqa-acc-vs-bits"));
@@ -128,7 +128,7 @@ class ReportTest {
         assertThat(Formats.metric("kl_mean", 1.0, Double.NaN)).isEqualTo("1.0000");
         assertThat(Formats.metric("acc", Double.NaN, 0.01)).isEmpty();
         assertThat(ReportWriter.cell(new RunRow("1", "m", "rtn", java.util.Map.of(), 4, 1, "piqa",
-                java.util.Map.of("flips", 12.0), ""), "flips")).isEqualTo("12");
+                java.util.Map.of("flips", 12.0), "", RunRow.Measured.UNKNOWN), "flips")).isEqualTo("12");
     }
 
     @Test

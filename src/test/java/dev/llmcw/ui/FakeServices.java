@@ -71,7 +71,7 @@ final class FakeServices {
             for (String t : r.tasks()) {
                 p.update("scoring " + t, r.limit(), r.limit(), "");
                 rows.add(new RunRow("r" + requests.size(), r.modelLabel(), r.model().method(), Map.of(), 32, 1000, t,
-                        Map.of("acc", r.limit() / 1000.0, "acc_stderr", 0.01), ""));
+                        Map.of("acc", r.limit() / 1000.0, "acc_stderr", 0.01), "", RunRow.Measured.UNKNOWN));
             }
             return rows;
         }

@@ -269,9 +269,9 @@ class ViewModelTest {
         var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
         var rows = new ArrayList<>(dev.llmcw.report.ReportFixturesAccess.rows()); // stories260K
         rows.add(new dev.llmcw.report.RunRow("7", "SmolLM2-135M", "base", java.util.Map.of(), 16.0, 270_000_000, "piqa",
-                java.util.Map.of("acc", 0.68, "acc_stderr", 0.011), "2026-11-24T09:00:00Z"));
+                java.util.Map.of("acc", 0.68, "acc_stderr", 0.011), "2026-11-24T09:00:00Z", dev.llmcw.report.RunRow.Measured.UNKNOWN));
         rows.add(new dev.llmcw.report.RunRow("8", "SmolLM2-135M", "seedlm", java.util.Map.of("C", "8", "P", "3", "K", "16"), 4.0,
-                80_000_000, "piqa", java.util.Map.of("acc", 0.64, "acc_stderr", 0.011), "2026-11-24T10:00:00Z"));
+                80_000_000, "piqa", java.util.Map.of("acc", 0.64, "acc_stderr", 0.011), "2026-11-24T10:00:00Z", dev.llmcw.report.RunRow.Measured.UNKNOWN));
         vm.services().results().record(rows, List.of());
         vm.results().refresh();
         var c = vm.charts();

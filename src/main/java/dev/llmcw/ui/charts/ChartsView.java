@@ -50,14 +50,22 @@ public final class ChartsView extends VBox {
         metric.setId("chart-metric");
         metric.valueProperty().bindBidirectional(vm.metricProperty());
         metric.setPromptText("metric");
+        var protocol = new ComboBox<>(vm.protocols());
+        protocol.setId("chart-protocol");
+        protocol.valueProperty().bindBidirectional(vm.protocolProperty());
+        protocol.setPromptText("protocol");
+        protocol.setMaxWidth(240);
+        protocol.setTooltip(new javafx.scene.control.Tooltip(
+                "Which items and scoring options the runs were measured with; values of different protocols are not comparable"));
         var status = Ui.subtle("");
         status.setId("chart-status");
         status.textProperty().bind(vm.statusProperty());
-        var bar = new HBox(10, new Label("Model"), model, new Label("Chart"), kind, new Label("Task"), task, new Label("Metric"), metric, Ui.spacer());
+        var bar = new HBox(10, new Label("Model"), model, new Label("Chart"), kind, new Label("Task"), task, new Label("Metric"), metric,
+                new Label("Protocol"), protocol, Ui.spacer());
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         for (var n : bar.getChildren()) {
             if (n instanceof Label l) l.setMinWidth(Label.USE_PREF_SIZE);
-            else if (n instanceof ComboBox<?> c && c != model) c.setMinWidth(ComboBox.USE_PREF_SIZE);
+            else if (n instanceof ComboBox<?> c && c != model && c != protocol) c.setMinWidth(ComboBox.USE_PREF_SIZE);
         }
         for (ChartExport.Format f : ChartExport.Format.values()) {
             var b = new Button(f.name());

@@ -1,7 +1,9 @@
 package dev.llmcw.ui.charts;
 
 import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.report.ChanceLevel;
 import dev.llmcw.report.ChartExport;
+import dev.llmcw.report.ChartProtocols;
 import dev.llmcw.report.ChartPoints;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.ReferencePoint;
@@ -43,6 +45,8 @@ public final class ChartsViewModel {
     private final ObservableList<RunRow> rows;
     /** The model choice that shows every model's runs together. */
     public static final String ALL_MODELS = "All models";
+    /** The protocol choice that draws runs of every protocol (each protocol its own series). */
+    public static final String ALL_PROTOCOLS = "All protocols";
 
     private final ObservableList<String> models = FXCollections.observableArrayList();
     private final ObjectProperty<String> model = new SimpleObjectProperty<>();
@@ -50,6 +54,8 @@ public final class ChartsViewModel {
     private final ObservableList<String> metrics = FXCollections.observableArrayList();
     private final ObjectProperty<String> task = new SimpleObjectProperty<>();
     private final ObjectProperty<String> metric = new SimpleObjectProperty<>();
+    private final ObservableList<String> protocols = FXCollections.observableArrayList();
+    private final ObjectProperty<String> protocol = new SimpleObjectProperty<>();
     private final ObjectProperty<Kind> kind = new SimpleObjectProperty<>(Kind.METRIC_VS_BITS);
     private final ObservableList<ReferencePoint> paperPoints = FXCollections.observableArrayList();
     private final ObjectProperty<JFreeChart> chart = new SimpleObjectProperty<>();
@@ -81,6 +87,7 @@ public final class ChartsViewModel {
         model.addListener((o, a, m) -> modelChanged());
         task.addListener((o, a, t) -> taskChanged());
         metric.addListener((o, a, m) -> rebuild());
+        protocol.addListener((o, a, p) -> rebuild());
         kind.addListener((o, a, k) -> rebuild());
         paperPoints.addListener((ListChangeListener<ReferencePoint>) c -> {
             savePaperPoints();
@@ -156,6 +163,7 @@ public final class ChartsViewModel {
     }
 
     private void taskChanged() {
+        protocolsChanged();
         String keep = metric.get();
         metrics.setAll(task.get() == null ? List.of() : ReportCharts.metrics(visibleRows(), task.get()));
         if (keep != null && metrics.contains(keep)) rebuild();
@@ -163,9 +171,34 @@ public final class ChartsViewModel {
         if (metrics.isEmpty()) rebuild();
     }
 
+    /**
+     * The protocols the chosen task's runs were measured with, most runs first; the choice defaults to the
+     * protocol with most runs (values of different protocols are not comparable), "All protocols" on request.
+     */
+    private void protocolsChanged() {
+        String t = task.get();
+        var found = t == null ? List.<String>of() : ChartProtocols.of(visibleRows().stream().filter(r -> r.task().equals(t)).toList(), RunRow::protocol);
+        var choices = new java.util.ArrayList<String>();
+        if (found.size() > 1) choices.add(ALL_PROTOCOLS);
+        choices.addAll(found);
+        String keep = protocol.get();
+        protocols.setAll(choices);
+        String pick = keep != null && choices.contains(keep) ? keep : found.isEmpty() ? null : found.getFirst();
+        // the caller rebuilds once the metric is settled: set without a second rebuild when nothing changed
+        if (!java.util.Objects.equals(pick, protocol.get())) protocol.set(pick);
+    }
+
+    /** The chosen model's runs of the chosen protocol (all of them for "All protocols" or when unknown). */
+    private List<RunRow> chartedRows() {
+        String p = protocol.get();
+        List<RunRow> v = visibleRows();
+        if (p == null || p.equals(ALL_PROTOCOLS)) return v;
+        return v.stream().filter(r -> !r.task().equals(task.get()) || r.protocol().equals(p)).toList();
+    }
+
     /** Rebuilds the chart from the current rows and choices. */
     public void rebuild() {
-        List<RunRow> current = visibleRows();
+        List<RunRow> current = kind.get() == Kind.LAYER_ERRORS ? visibleRows() : chartedRows();
         if (kind.get() == Kind.LAYER_ERRORS) {
             List<LayerError> errs = services.results().layerErrors(current);
             chart.set(WorkbenchCharts.layerErrors(errs));
@@ -191,6 +224,7 @@ public final class ChartsViewModel {
             note.setPaint(new java.awt.Color(0x8a, 0x4b, 0x00));
             c.addSubtitle(note);
         }
+        ChanceLevel.decorate(c, task.get(), metric.get(), current);
         if (model.get() != null && !model.get().equals(ALL_MODELS)) WorkbenchCharts.withModel(c, model.get());
         chart.set(c);
         status.set(pts.size() + " points" + (overlay.isEmpty() || bySize ? "" : " + " + overlay.size() + " paper-reported")
@@ -214,6 +248,11 @@ public final class ChartsViewModel {
     public ObservableList<String> metrics() { return metrics; }
 
     public ObservableList<String> models() { return models; }
+
+    /** Protocols of the chosen task's runs ("All protocols" first when there are several). */
+    public ObservableList<String> protocols() { return protocols; }
+
+    public ObjectProperty<String> protocolProperty() { return protocol; }
 
     public ObjectProperty<String> modelProperty() { return model; }
 

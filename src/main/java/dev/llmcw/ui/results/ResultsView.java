@@ -58,7 +58,9 @@ public final class ResultsView extends VBox {
                 number("Bits/weight", 90, RunRow::bitsPerWeight),
                 text("Size", 80, r -> Formats.size(r.totalBytes())),
                 text("Task", 100, RunRow::task),
-                metric("acc"), metric("acc_norm"), metric("word_perplexity"), metric("kl_mean"), metric("top1_agreement")));
+                text("Protocol", 120, RunRow::protocol),
+                metric("acc"), metric("acc_norm"), metric("word_perplexity"), metric("kl_mean"), metric("top1_agreement"),
+                text("vs base (same protocol)", 330, RunRow::vsBaseText)));
         TableFilter.forTableView(table).lazy(true).apply();
 
         var refresh = new Button("Refresh");
@@ -198,7 +200,8 @@ public final class ResultsView extends VBox {
         }
         var metrics = new TreeSet<String>();
         runs.forEach(r -> r.metrics().keySet().stream().filter(k -> !k.endsWith("_stderr")).forEach(metrics::add));
-        var rows = new ArrayList<String>(List.of("run", "model", "method", "settings", "bits/weight", "size", "task"));
+        var rows = new ArrayList<String>(List.of("run", "model", "method", "settings", "bits/weight", "size", "task", "protocol",
+                "vs base"));
         rows.addAll(metrics);
         for (int i = 0; i < rows.size(); i++) {
             var h = new Label(rows.get(i));
@@ -208,11 +211,18 @@ public final class ResultsView extends VBox {
         for (int c = 0; c < runs.size(); c++) {
             RunRow r = runs.get(c);
             var vals = new ArrayList<String>(List.of(r.runId(), r.model(), r.method(), r.settings(), Formats.bits(r.bitsPerWeight()),
-                    Formats.size(r.totalBytes()), r.task()));
+                    Formats.size(r.totalBytes()), r.task(), r.protocol(), r.vsBaseText()));
             for (String m : metrics) {
                 vals.add(Formats.metric(m, r.metric(m), r.metric(m + "_stderr")));
             }
             for (int i = 0; i < vals.size(); i++) compareGrid.add(new Label(vals.get(i)), c + 1, i);
+        }
+        String warning = ResultsViewModel.protocolWarning(runs);
+        if (!warning.isEmpty()) {
+            var w = new Label(warning);
+            w.setId("compare-protocol-warning");
+            w.setStyle("-fx-text-fill: #8a4b00; -fx-font-weight: bold;");
+            compareGrid.add(w, 0, rows.size(), runs.size() + 1, 1);
         }
     }
 

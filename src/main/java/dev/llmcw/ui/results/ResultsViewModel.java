@@ -2,6 +2,7 @@ package dev.llmcw.ui.results;
 
 import dev.llmcw.app.ResultsService;
 import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.report.ChartProtocols;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.task.BackgroundTask;
@@ -11,7 +12,9 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /** The runs of the results store, the runs picked for comparison, and one run's items. */
 public final class ResultsViewModel {
@@ -76,6 +79,22 @@ public final class ResultsViewModel {
     }
 
     public void compare(List<RunRow> selection) { compared.setAll(selection); }
+
+    /**
+     * What the Compare tab says when the compared runs of one task were measured with different protocols
+     * (their values are not comparable); empty when they agree or are unknown.
+     */
+    public static String protocolWarning(List<RunRow> runs) {
+        var byTask = new TreeMap<String, List<RunRow>>();
+        runs.forEach(r -> byTask.computeIfAbsent(r.task(), t -> new ArrayList<>()).add(r));
+        var parts = new ArrayList<String>();
+        byTask.forEach((task, rows) -> {
+            List<String> protocols = ChartProtocols.of(rows, RunRow::protocol);
+            if (protocols.size() > 1) parts.add(task + ": " + String.join(" vs ", protocols));
+        });
+        return parts.isEmpty() ? "" : "Different protocols (" + String.join("; ", parts)
+                + "): these values were measured on different items or options and are not comparable.";
+    }
 
     public void showItems(RunRow run) {
         if (run == null) {
