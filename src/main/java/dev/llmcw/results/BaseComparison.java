@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import java.util.Locale;
+
 /**
  * A compressed run next to the uncompressed run of the same model, task and protocol, item by item.
  *
@@ -28,7 +30,7 @@ public record BaseComparison(long baseRunId, String metric, double baseValue, do
 
     /** "retained 97.1% · Δ −1.6 pts vs base run 3 · p = 0.42 (not significant)". */
     public String describe() {
-        return String.format(java.util.Locale.ROOT, "retained %.1f%% · Δ %+.1f pts vs base run %d · %s", 100 * retained(), deltaPoints(),
+        return String.format(Locale.ROOT, "retained %.1f%% · Δ %+.1f pts vs base run %d · %s", 100 * retained(), deltaPoints(),
                 baseRunId, PairedTest.describe(pValue()));
     }
 }

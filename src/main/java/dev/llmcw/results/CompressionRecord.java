@@ -1,5 +1,8 @@
 package dev.llmcw.results;
 
+import dev.llmcw.util.BuildInfo;
+import java.util.Collections;
+import java.util.TreeMap;
 import dev.llmcw.compress.CompressionReport;
 
 import java.time.Instant;
@@ -22,7 +25,7 @@ public record CompressionRecord(long id, Instant created, String modelHash, Stri
                                 List<CompressionReport.TensorError> tensorErrors, String codeVersion) {
 
     public CompressionRecord {
-        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(params));
+        params = params == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(params));
         tensorErrors = tensorErrors == null ? List.of() : List.copyOf(tensorErrors);
     }
 
@@ -31,6 +34,6 @@ public record CompressionRecord(long id, Instant created, String modelHash, Stri
         return new CompressionRecord(0, Instant.now(), modelHash, modelPath, r.method(), r.parameters(),
                 r.file().toString(), fileHash, r.size() == null ? null : r.size().totalBytes(),
                 r.size() == null ? null : r.size().bitsPerCompressedWeight(), r.seconds(), r.tensorErrors(),
-                dev.llmcw.util.BuildInfo.version());
+                BuildInfo.version());
     }
 }

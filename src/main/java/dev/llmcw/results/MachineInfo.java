@@ -1,5 +1,6 @@
 package dev.llmcw.results;
 
+import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public record MachineInfo(int cores, String os, String java, String cpu, long ma
         try (var lines = Files.lines(info)) {
             return lines.filter(l -> l.startsWith("model name")).findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(System.getProperty("os.arch"));
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return System.getProperty("os.arch");
         }
     }

@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import java.util.Locale;
+
 /**
  * Exact tests for comparing runs on the same items: McNemar's test on the items that flipped between
  * two runs, and the binomial test of one run's accuracy against a task's chance level. Both are exact
@@ -52,7 +54,7 @@ public final class PairedTest {
     /** "p = 0.031", "p < 0.001" or "p = 0.42 (not significant)": the mark tables and tooltips show. */
     public static String describe(double p) {
         if (Double.isNaN(p)) return "no paired items";
-        String v = p < 0.001 ? "p < 0.001" : String.format(java.util.Locale.ROOT, "p = %.3g", p);
+        String v = p < 0.001 ? "p < 0.001" : String.format(Locale.ROOT, "p = %.3g", p);
         return significant(p) ? v : v + " (not significant)";
     }
 

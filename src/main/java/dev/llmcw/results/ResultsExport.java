@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import java.io.IOException;
+import java.util.Collections;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.util.CsvCells;
@@ -76,7 +78,7 @@ public final class ResultsExport {
         try {
             doc = (ObjectNode) Json.MAPPER.readTree(dev.llmcw.eval.export.ResultsExport.lmEvalJson(
                     byTask.values().stream().map(RunRecord::toTaskMetrics).toList(), null, config));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot re-read results JSON: " + e.getMessage(), e);
         }
         ArrayNode ids = Json.MAPPER.createArrayNode();
@@ -104,7 +106,7 @@ public final class ResultsExport {
         var sb = new StringBuilder("run_id,created,model,model_hash,method,params,bits_per_weight,total_bytes,"
                 + "task,task_version,items,limit,bos,status,metric,value,stderr\n");
         for (RunRecord r : sorted(runs)) {
-            List<RunRecord.Metric> metrics = r.metrics().isEmpty() ? java.util.Collections.singletonList(null) : r.metrics();
+            List<RunRecord.Metric> metrics = r.metrics().isEmpty() ? Collections.singletonList(null) : r.metrics();
             for (RunRecord.Metric m : metrics) {
                 List<String> cells = List.of(Long.toString(r.id()), r.created().toString(), r.modelLabel(),
                         nz(r.spec().modelHash()), r.method(), paramsText(r.methodParams()), num(r.bitsPerWeight()),

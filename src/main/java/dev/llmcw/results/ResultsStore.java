@@ -1,5 +1,8 @@
 package dev.llmcw.results;
 
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.eval.ItemStore;
@@ -54,7 +57,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     private final Path file;
     private final Connection conn;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<java.util.function.LongConsumer> runListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<LongConsumer> runListeners = new CopyOnWriteArrayList<>();
 
     private ResultsStore(Path file, Connection conn) {
         this.file = file;
@@ -98,7 +101,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     public Path file() { return file; }
 
     private static String syncMode() {
-        String m = System.getProperty("workbench.results.sync", "NORMAL").toUpperCase(java.util.Locale.ROOT);
+        String m = System.getProperty("workbench.results.sync", "NORMAL").toUpperCase(Locale.ROOT);
         if (!List.of("NORMAL", "FULL", "EXTRA").contains(m))
             throw new IllegalArgumentException("workbench.results.sync must be NORMAL, FULL or EXTRA, got " + m);
         return m;
@@ -109,9 +112,9 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
      * or was deleted. Called on the writing thread, outside the store's lock: a GUI marshals to its
      * own thread and may read the store from the listener.
      */
-    public void addRunListener(java.util.function.LongConsumer listener) { runListeners.add(listener); }
+    public void addRunListener(LongConsumer listener) { runListeners.add(listener); }
 
-    public void removeRunListener(java.util.function.LongConsumer listener) { runListeners.remove(listener); }
+    public void removeRunListener(LongConsumer listener) { runListeners.remove(listener); }
 
     private void fireRunChanged(long runId) {
         for (var l : runListeners) {

@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import dev.llmcw.eval.TaskMetrics;
+import java.util.LinkedHashMap;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,7 @@ public record RunRecord(long id, Instant created, RunSpec spec, String task, Str
 
     /** Metrics by lm-eval name, each stderr under "name_stderr" (the {@link dev.llmcw.eval.TaskMetrics} form). */
     public Map<String, Double> metricsMap() {
-        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        Map<String, Double> m = new LinkedHashMap<>();
         for (Metric x : metrics) {
             m.put(x.name(), x.value());
             if (x.stderr() != null) m.put(x.name() + "_stderr", x.stderr());
@@ -43,8 +45,8 @@ public record RunRecord(long id, Instant created, RunSpec spec, String task, Str
         return m;
     }
 
-    public dev.llmcw.eval.TaskMetrics toTaskMetrics() {
-        return new dev.llmcw.eval.TaskMetrics(task, taskVersion, items == null ? 0 : items, metricsMap(), details);
+    public TaskMetrics toTaskMetrics() {
+        return new TaskMetrics(task, taskVersion, items == null ? 0 : items, metricsMap(), details);
     }
 
     /** "method k=v k=v" (parameters sorted) or "none": the label of the compression setting. */

@@ -1,5 +1,8 @@
 package dev.llmcw.results;
 
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmcw.eval.ItemSubset;
@@ -45,7 +48,7 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
         if (modelPath == null || modelPath.isBlank()) throw new IllegalArgumentException("RunSpec needs a model path");
         if (modelLabel == null || modelLabel.isBlank()) modelLabel = defaultLabel(modelPath);
         if (method == null || method.isBlank()) method = NO_METHOD;
-        methodParams = methodParams == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(methodParams));
+        methodParams = methodParams == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(methodParams));
         tasks = tasks == null ? List.of() : List.copyOf(tasks);
         if (options == null) options = Options.defaults();
     }
@@ -77,7 +80,7 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
         public Options {
             if (seed == null) seed = 1234L;
             if (codePath == null || codePath.isBlank()) codePath = "dense";
-            extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(extra));
+            extra = extra == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(extra));
             if (limit != null && limit <= 0) throw new IllegalArgumentException("limit must be positive: " + limit);
             if (sample != null && sample <= 0) throw new IllegalArgumentException("sample must be positive: " + sample);
             if (limit != null && sample != null) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
@@ -109,7 +112,7 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
 
         /** Whether a stored run with options {@code o} evaluated the same items as these options ask for. */
         public boolean sameItems(Options o) {
-            return java.util.Objects.equals(limit, o.limit) && java.util.Objects.equals(sample, o.sample);
+            return Objects.equals(limit, o.limit) && Objects.equals(sample, o.sample);
         }
     }
 
@@ -179,7 +182,7 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
     public static RunSpec read(Path file) {
         try {
             return fromJson(Files.readString(file));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read run spec: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);

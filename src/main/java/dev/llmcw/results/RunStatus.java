@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import java.util.Locale;
+
 /**
  * Life cycle of a stored run. A run whose process was killed becomes {@link #INTERRUPTED} when the database
  * is next opened; it (like a cancelled or failed run) is resumed by running it again or {@code runs resume}.
@@ -7,10 +9,10 @@ package dev.llmcw.results;
 public enum RunStatus {
     RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED;
 
-    public String dbName() { return name().toLowerCase(java.util.Locale.ROOT); }
+    public String dbName() { return name().toLowerCase(Locale.ROOT); }
 
     public static RunStatus fromDb(String s) {
-        return valueOf(s.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(s.toUpperCase(Locale.ROOT));
     }
 
     public boolean finished() { return this != RUNNING; }

@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import dev.llmcw.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CrashResumeTest {
     static final int ITEMS = 60;
-    static final java.io.PrintStream QUIET = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+    static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
     @TempDir Path dir;
 
     @Slow

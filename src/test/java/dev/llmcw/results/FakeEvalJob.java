@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import dev.llmcw.util.Json;
+import java.io.PrintStream;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.TaskMetrics;
 
@@ -25,14 +27,14 @@ public final class FakeEvalJob {
         }
     }
 
-    public static StoredRuns.Outcome run(ResultsStore store, Path model, int n, long delayMs, java.io.PrintStream log) {
+    public static StoredRuns.Outcome run(ResultsStore store, Path model, int n, long delayMs, PrintStream log) {
         RunSpec spec = new RunSpec(model.toString(), "fake", new ModelHashes(null).hash(model), "none", Map.of(),
                 List.of("fake"), RunSpec.Options.defaults().withLimit(n));
         return StoredRuns.execute(store, spec, "fake", "1", null, 32.0, 1000L,
                 (key, items) -> new StoredRuns.Result(evaluate(key, items, n, delayMs, log), key));
     }
 
-    public static TaskMetrics evaluate(String key, ItemStore items, int n, long delayMs, java.io.PrintStream log) throws InterruptedException {
+    public static TaskMetrics evaluate(String key, ItemStore items, int n, long delayMs, PrintStream log) throws InterruptedException {
         Map<String, ItemStore.StoredItem> stored = items.load(key);
         log.println("resuming with " + stored.size());
         log.flush();
@@ -47,7 +49,7 @@ public final class FakeEvalJob {
                 for (int c = 0; c < 4; c++) ll[c] = -Math.abs(Math.sin(i * 7.31 + c * 1.7)) * 10;
                 int chosen = 0;
                 for (int c = 1; c < 4; c++) if (ll[c] > ll[chosen]) chosen = c;
-                it = new ItemStore.StoredItem(id, (i * 5) % 4, chosen, dev.llmcw.util.Json.write(Map.of("ll", ll)));
+                it = new ItemStore.StoredItem(id, (i * 5) % 4, chosen, Json.write(Map.of("ll", ll)));
                 items.save(key, it);
                 computed++;
                 log.println("saved " + i);

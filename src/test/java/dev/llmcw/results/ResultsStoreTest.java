@@ -1,5 +1,7 @@
 package dev.llmcw.results;
 
+import java.util.LinkedHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.eval.ItemStore.StoredItem;
 import dev.llmcw.eval.TaskMetrics;
@@ -135,7 +137,7 @@ class ResultsStoreTest {
             long id = store.saveCompression(rec);
             assertThat(id).isPositive();
             // parameter order does not matter
-            var found = store.findCompression("h1", "seedlm", new java.util.LinkedHashMap<>(Map.of("C", "8", "K", "16"))).orElseThrow();
+            var found = store.findCompression("h1", "seedlm", new LinkedHashMap<>(Map.of("C", "8", "K", "16"))).orElseThrow();
             assertThat(found.tensorErrors()).singleElement().satisfies(e -> assertThat(e.relativeError()).isEqualTo(0.12));
             assertThat(found.bitsPerWeight()).isEqualTo(3.5);
             assertThat(store.findCompression("h1", "seedlm", Map.of("C", "8", "K", "8"))).isEmpty();
@@ -172,7 +174,7 @@ class ResultsStoreTest {
     @Test
     void listenersHearAboutRunChanges() {
         try (var store = ResultsStore.open(dir.resolve("r.db"))) {
-            List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Long> heard = new CopyOnWriteArrayList<>();
             store.addRunListener(id -> {
                 heard.add(id);
                 store.getRun(id); // reading from the listener must not deadlock

@@ -1,5 +1,6 @@
 package dev.llmcw.ui.results;
 
+import java.util.function.ToDoubleFunction;
 import dev.llmcw.app.ResultsService.ItemDetail;
 import dev.llmcw.app.ResultsService.UnfinishedRun;
 import dev.llmcw.report.Formats;
@@ -233,7 +234,7 @@ public final class ResultsView extends VBox {
         return c;
     }
 
-    private static TableColumn<RunRow, Double> number(String name, double width, java.util.function.ToDoubleFunction<RunRow> f) {
+    private static TableColumn<RunRow, Double> number(String name, double width, ToDoubleFunction<RunRow> f) {
         var c = new TableColumn<RunRow, Double>(name);
         c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.applyAsDouble(d.getValue())));
         c.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
