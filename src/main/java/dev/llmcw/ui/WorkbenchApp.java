@@ -5,6 +5,7 @@ import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.FxErrorReporter;
+import dev.llmcw.ui.common.SafeFileDialogs;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import dev.llmcw.ui.task.TaskExecutor;
 import javafx.application.Application;
@@ -47,7 +48,7 @@ public class WorkbenchApp extends Application {
     @Override
     public void start(Stage stage) {
         executor = new FxTaskExecutor();
-        var window = install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, FileDialogs.native_(), null,
+        var window = install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, SafeFileDialogs.forDesktop(), null,
                 RecentModels.userDefault());
         stage.show();
         smokeExit(stage, window);
