@@ -7,9 +7,14 @@ package dev.llmcw.report;
  * @param bitsPerWeight x for bits charts
  * @param totalBytes    x for size charts (bytes; plotted in MB)
  * @param label         full settings for tooltips ("seedlm C=8 P=3 K=16 · piqa acc 0.612 ± 0.011 · run 42")
+ * @param settings      short settings for the legend ("C8 P3 K16", "4b g128"; empty: none)
  */
 public record ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr,
-                         String label) {
+                         String label, String settings) {
+
+    public ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr, String label) {
+        this(method, bitsPerWeight, totalBytes, value, stderr, label, "");
+    }
 
     public boolean hasStderr() { return !Double.isNaN(stderr) && stderr > 0; }
 }

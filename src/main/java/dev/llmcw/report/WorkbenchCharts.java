@@ -146,9 +146,11 @@ public final class WorkbenchCharts {
         }
         var measured = new YIntervalSeriesCollection();
         var measuredLabels = new ArrayList<List<String>>();
+        var legendEntries = new ArrayList<String>();
         for (var e : byMethod.entrySet()) {
             var sorted = new ArrayList<>(e.getValue());
             sorted.sort(Comparator.comparingDouble(x));
+            legendEntries.add(LegendSettings.entry(e.getKey(), sorted.stream().map(ChartPoint::settings).toList()));
             var s = new YIntervalSeries(e.getKey(), false, true);
             var labels = new ArrayList<String>();
             for (ChartPoint p : sorted) {
@@ -206,6 +208,8 @@ public final class WorkbenchCharts {
             err.setSeriesShape(i, new Ellipse2D.Double(-4.5, -4.5, 9, 9));
         }
         err.setErrorPaint(new Color(0, 0, 0, 110));
+        // The legend says which settings a series holds ("rtn 4b g128"), not only the method.
+        err.setLegendItemLabelGenerator((dataset, series) -> legendEntries.get(series));
         err.setDefaultToolTipGenerator(labelsTooltip(measuredLabels));
         plot.setDataset(0, measured);
         plot.setRenderer(0, err);

@@ -96,4 +96,16 @@ class PaperFigureTest {
         assertThatThrownBy(() -> FigureSize.parse("huge")).hasMessageContaining("huge").hasMessageContaining("figure size");
         assertThatThrownBy(() -> new FigureSize(0, 3, 300)).hasMessageContaining("figure size");
     }
+
+    @Test
+    void legendEntriesShowMethodAndSettings() {
+        var plot = (org.jfree.chart.plot.XYPlot) chart().getPlot();
+        var labels = new java.util.ArrayList<String>();
+        var items = plot.getLegendItems();
+        for (int i = 0; i < items.getItemCount(); i++) labels.add(items.get(i).getLabel());
+        assertThat(labels).contains("seedlm C12 P4 K16, C8 P3 K16", "rtn 4b g64"); // settings in the order of the x axis
+        assertThat(LegendSettings.compact(java.util.Map.of("bits", "4", "group", "128", "hadamard", "false", "clip", "none",
+                "keep_dtype", "bf16", "sym", "true"))).isEqualTo("4b g128 sym");
+        assertThat(LegendSettings.entry("rtn", List.of("2b g128", "3b g128", "4b g128", "8b g128"))).isEqualTo("rtn 2b g128, 3b g128, 4b g128, …");
+    }
 }
