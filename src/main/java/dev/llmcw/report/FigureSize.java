@@ -12,7 +12,7 @@ public record FigureSize(double widthInches, double heightInches, int dpi) {
     public static final double LAYOUT_SCALE = 1.5;
     public static final int DEFAULT_DPI = 300;
     /** One column of a two-column paper (ACL, IEEE, NeurIPS figures*). */
-    public static final FigureSize ONE_COLUMN = new FigureSize(3.5, 2.45, DEFAULT_DPI);
+    public static final FigureSize ONE_COLUMN = new FigureSize(3.5, 3.0, DEFAULT_DPI);
     /** The full text width of a two-column paper. */
     public static final FigureSize TWO_COLUMNS = new FigureSize(7.0, 3.9, DEFAULT_DPI);
 
