@@ -3,6 +3,7 @@ package dev.llmcw.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import dev.llmcw.app.StoreResultsService;
+import dev.llmcw.report.FigureSize;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.ReferencePoint;
 import dev.llmcw.report.ReferencePoints;
@@ -49,6 +50,11 @@ final class ReportCommand implements Callable<Integer> {
             description = "paper-reported points to overlay (a workspace's paper-points.json, as the Charts view saves it)")
     Path paperPoints;
 
+    @Option(names = "--figure-size", paramLabel = "SIZE",
+            description = "charts at a printed size, as PNG, SVG and PDF: one-column (3.5 in), two-columns (7 in) or WxH[@DPI] in inches, "
+                    + "e.g. 5x3@600 (default: 960 x 600 screen pixels, PNG and SVG)")
+    String figureSize;
+
     @Option(names = "--title", defaultValue = "LLM compression report", description = "report title")
     String title;
 
@@ -67,7 +73,8 @@ final class ReportCommand implements Callable<Integer> {
             if (records.isEmpty()) throw new IllegalArgumentException(file + ": no finished runs to report on");
             List<RunRow> rows = RunRows.of(store, records);
             List<LayerError> errors = new StoreResultsService(store, id -> List.of(), null).layerErrors(rows);
-            var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, paperPoints()), out.dir());
+            FigureSize figure = figureSize == null ? null : FigureSize.parse(figureSize);
+            var o = ReportWriter.write(new ReportWriter.Input(title, rows, errors, paperPoints(), figure), out.dir());
             System.out.println("wrote " + o.html() + ", " + o.markdown() + ", " + o.csv() + ", " + o.json()
                     + " and " + o.charts().size() + " chart files");
         }

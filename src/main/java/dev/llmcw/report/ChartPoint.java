@@ -9,16 +9,18 @@ package dev.llmcw.report;
  * @param label         full settings for tooltips ("seedlm C=8 P=3 K=16 · piqa acc 0.612 ± 0.011 · run 42")
  * @param protocol      how the value was measured ("first 100", "full split"; empty if unknown): points of
  *                      different protocols are never joined into one series
+ * @param settings      short settings for the legend ("C8 P3 K16", "4b g128"; empty: none)
  */
 public record ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr,
-                         String label, String protocol) {
+                         String label, String protocol, String settings) {
     public ChartPoint {
         if (protocol == null) protocol = "";
+        if (settings == null) settings = "";
     }
 
-    /** A point whose protocol is not known (paper-reported points, fixtures). */
+    /** A point whose protocol and settings are not known (paper-reported points, fixtures). */
     public ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr, String label) {
-        this(method, bitsPerWeight, totalBytes, value, stderr, label, "");
+        this(method, bitsPerWeight, totalBytes, value, stderr, label, "", "");
     }
 
     public boolean hasStderr() { return !Double.isNaN(stderr) && stderr > 0; }

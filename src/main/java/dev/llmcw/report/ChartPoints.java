@@ -25,7 +25,8 @@ public final class ChartPoints {
             double v = r.metric(metric);
             if (Double.isNaN(v)) continue;
             double se = r.metric(metric + "_stderr");
-            out.add(new ChartPoint(r.method(), r.bitsPerWeight(), r.totalBytes(), v, se, label(r, metric, v, se), r.protocol()));
+            out.add(new ChartPoint(r.method(), r.bitsPerWeight(), r.totalBytes(), v, se, label(r, metric, v, se), r.protocol(),
+                    LegendSettings.compact(r.parameters())));
         }
         return out;
     }

@@ -25,12 +25,19 @@ import java.util.TreeSet;
 public final class ReportWriter {
     private ReportWriter() {}
 
-    /** What to report on. {@code layerErrors} and {@code paper} may be empty. */
-    public record Input(String title, List<RunRow> rows, List<LayerError> layerErrors, List<ReferencePoint> paper) {
+    /**
+     * What to report on. {@code layerErrors} and {@code paper} may be empty. {@code figure}: null for the
+     * screen size (960 × 600 PNG and SVG); a printed size writes PNG, SVG and PDF at that size.
+     */
+    public record Input(String title, List<RunRow> rows, List<LayerError> layerErrors, List<ReferencePoint> paper, FigureSize figure) {
         public Input {
             rows = List.copyOf(rows);
             layerErrors = List.copyOf(layerErrors);
             paper = List.copyOf(paper);
+        }
+
+        public Input(String title, List<RunRow> rows, List<LayerError> layerErrors, List<ReferencePoint> paper) {
+            this(title, rows, layerErrors, paper, null);
         }
     }
 
@@ -55,8 +62,16 @@ public final class ReportWriter {
         for (NamedChart c : charts) {
             Path png = outDir.resolve("charts").resolve(c.name() + ".png");
             Path svg = outDir.resolve("charts").resolve(c.name() + ".svg");
-            ChartExport.png(c.chart(), png, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
-            ChartExport.svg(c.chart(), svg, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
+            if (in.figure() == null) {
+                ChartExport.png(c.chart(), png, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
+                ChartExport.svg(c.chart(), svg, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
+            } else {
+                Path pdf = outDir.resolve("charts").resolve(c.name() + ".pdf");
+                ChartExport.write(c.chart(), png, in.figure());
+                ChartExport.write(c.chart(), svg, in.figure());
+                ChartExport.write(c.chart(), pdf, in.figure());
+                chartFiles.add(finalDir.resolve("charts").resolve(pdf.getFileName()));
+            }
             chartFiles.add(finalDir.resolve("charts").resolve(png.getFileName()));
             chartFiles.add(finalDir.resolve("charts").resolve(svg.getFileName()));
         }

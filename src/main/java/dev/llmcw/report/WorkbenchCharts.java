@@ -31,6 +31,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
 import java.awt.Shape;
+import java.awt.Stroke;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.util.ArrayList;
@@ -148,9 +149,11 @@ public final class WorkbenchCharts {
         }
         var measured = new YIntervalSeriesCollection();
         var measuredLabels = new ArrayList<List<String>>();
+        var legendEntries = new ArrayList<String>();
         for (var e : byMethod.entrySet()) {
             var sorted = new ArrayList<>(e.getValue());
             sorted.sort(Comparator.comparingDouble(x));
+            legendEntries.add(LegendSettings.entry(e.getKey(), sorted.stream().map(ChartPoint::settings).toList()));
             var s = new YIntervalSeries(e.getKey(), false, true);
             var labels = new ArrayList<String>();
             for (ChartPoint p : sorted) {
@@ -208,6 +211,8 @@ public final class WorkbenchCharts {
             err.setSeriesShape(i, new Ellipse2D.Double(-4.5, -4.5, 9, 9));
         }
         err.setErrorPaint(new Color(0, 0, 0, 110));
+        // The legend says which settings a series holds ("rtn 4b g128"), not only the method.
+        err.setLegendItemLabelGenerator((dataset, series) -> legendEntries.get(series));
         err.setDefaultToolTipGenerator(labelsTooltip(measuredLabels));
         plot.setDataset(0, measured);
         plot.setRenderer(0, err);
@@ -480,12 +485,17 @@ public final class WorkbenchCharts {
             chart.getLegend().setFrame(new org.jfree.chart.block.BlockBorder(new Color(0xdd, 0xdd, 0xdd)));
         }
         Paint grid = new Color(0xe2, 0xe2, 0xe2);
+        // JFreeChart's default grid stroke is 0.5 wide, dashed, with miter limit 0 (invalid in SVG); in an
+        // SVG shrunk to a paper column that drew as nothing in browsers (crispEdges rounds it away).
+        Stroke gridStroke = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f);
         Font axisFont = new Font(FONT, Font.PLAIN, 13);
         Font tickFont = new Font(FONT, Font.PLAIN, 12);
         if (chart.getPlot() instanceof XYPlot p) {
             p.setBackgroundPaint(Color.WHITE);
             p.setDomainGridlinePaint(grid);
             p.setRangeGridlinePaint(grid);
+            p.setDomainGridlineStroke(gridStroke);
+            p.setRangeGridlineStroke(gridStroke);
             p.setOutlinePaint(new Color(0xbb, 0xbb, 0xbb));
             for (int i = 0; i < p.getDomainAxisCount(); i++) {
                 axisFonts(p.getDomainAxis(i), axisFont, tickFont);
@@ -501,6 +511,7 @@ public final class WorkbenchCharts {
         } else if (chart.getPlot() instanceof CategoryPlot p) {
             p.setBackgroundPaint(Color.WHITE);
             p.setRangeGridlinePaint(grid);
+            p.setRangeGridlineStroke(gridStroke);
             p.setOutlinePaint(new Color(0xbb, 0xbb, 0xbb));
             p.getDomainAxis().setLabelFont(axisFont);
             p.getDomainAxis().setTickLabelFont(tickFont);

@@ -3,6 +3,7 @@ package dev.llmcw.ui;
 import dev.llmcw.ui.charts.ChartsView;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
+import dev.llmcw.ui.common.FitScroll;
 import dev.llmcw.ui.compress.CompressView;
 import dev.llmcw.ui.evaluate.EvaluateView;
 import dev.llmcw.ui.jobs.JobsView;
@@ -20,6 +21,7 @@ import javafx.scene.control.ToggleGroup;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
@@ -54,6 +56,8 @@ public final class MainWindow extends BorderPane {
         }));
         chartsView = new ChartsView(vm.charts(), files, errors);
         pages.put(Page.CHARTS, chartsView);
+        // Each page scrolls when the window is smaller than it (1024×700 desktops); see FitScroll.
+        pages.replaceAll((p, view) -> FitScroll.of((Region) view));
         centre.getChildren().addAll(pages.values());
         centre.getStyleClass().add("centre");
 

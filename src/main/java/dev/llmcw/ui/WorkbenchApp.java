@@ -5,11 +5,14 @@ import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.FxErrorReporter;
+import dev.llmcw.ui.common.SafeFileDialogs;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import dev.llmcw.ui.task.TaskExecutor;
 import javafx.application.Application;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.slf4j.Logger;
@@ -34,7 +37,9 @@ public class WorkbenchApp extends Application {
         ErrorReporter reporter = errors != null ? errors : new FxErrorReporter(owner);
         var vm = new WorkbenchViewModel(services, executor, reporter, recents);
         var window = new MainWindow(vm, files, reporter);
-        var scene = new Scene(window, 1360, 860);
+        // 1360×860, or the screen's usable area where that is smaller (a 1024×700 desktop): the views scroll.
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        var scene = new Scene(window, Math.min(1360, screen.getWidth()), Math.min(860, screen.getHeight()));
         scene.getStylesheets().add(stylesheet());
         stage.setTitle("LLM Compression Workbench");
         stage.setScene(scene);
@@ -51,7 +56,7 @@ public class WorkbenchApp extends Application {
     @Override
     public void start(Stage stage) {
         executor = new FxTaskExecutor();
-        var window = install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, FileDialogs.native_(), null,
+        var window = install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, SafeFileDialogs.forDesktop(), null,
                 RecentModels.userDefault());
         stage.show();
         smokeExit(stage, window);

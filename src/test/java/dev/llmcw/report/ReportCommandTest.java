@@ -56,6 +56,23 @@ class ReportCommandTest {
     }
 
     @Test
+    void figureSizeWritesPaperSizedPngSvgAndPdf() throws Exception {
+        Path db = dir.resolve("results.db");
+        try (var store = ResultsStore.open(db)) {
+            run(store, "seedlm", Map.of("C", "8", "P", "3", "K", "16"), 4.03, 198_880, 0.53);
+            run(store, "rtn", Map.of("bits", "3", "group", "128"), 3.25, 150_000, 0.51);
+        }
+        Path out = dir.resolve("paper");
+        assertThat(Cli.execute("report", "--all", "--db", db.toString(), "--out", out.toString(), "--figure-size", "two-columns")).isZero();
+        var png = javax.imageio.ImageIO.read(out.resolve("charts/piqa-acc-vs-bits.png").toFile());
+        assertThat(png.getWidth()).isEqualTo(2100); // 7 in at 300 DPI
+        ChartFiles.assertValidPdf(out.resolve("charts/piqa-acc-vs-bits.pdf"));
+        assertThat(Files.readString(out.resolve("charts/piqa-acc-vs-bits.svg"))).contains("width='504");
+        assertThat(Cli.execute("report", "--all", "--db", db.toString(), "--out", dir.resolve("bad").toString(), "--figure-size", "huge"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void overlaysPaperPointsFromAFile() throws Exception {
         Path db = dir.resolve("results.db");
         try (var store = ResultsStore.open(db)) {

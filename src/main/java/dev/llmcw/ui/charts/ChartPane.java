@@ -1,6 +1,7 @@
 package dev.llmcw.ui.charts;
 
 import dev.llmcw.report.ChartExport;
+import dev.llmcw.report.FigureSize;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import javafx.scene.control.ContextMenu;
@@ -16,6 +17,8 @@ import java.util.Locale;
 /** A JFreeChart in the UI with tooltips, zoom and a right-click menu exporting PNG, SVG or PDF. */
 public final class ChartPane extends StackPane {
     private final ChartViewer viewer = new ChartViewer(null, false);
+
+    private FigureSize figureSize;
 
     public ChartPane(FileDialogs files, ErrorReporter errors) {
         getStyleClass().add("chart-pane");
@@ -54,9 +57,13 @@ public final class ChartPane extends StackPane {
         return t.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
     }
 
+    /** The printed size exports get; null: the screen size. */
+    public void setFigureSize(FigureSize size) { this.figureSize = size; }
+
     public void export(Path file, ErrorReporter errors) {
         try {
-            ChartExport.write(viewer.getChart(), file, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
+            if (figureSize != null) ChartExport.write(viewer.getChart(), file, figureSize);
+            else ChartExport.write(viewer.getChart(), file, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
         } catch (Exception ex) {
             errors.error("Cannot export chart", file + ": " + ErrorReporter.describe(ex));
         }

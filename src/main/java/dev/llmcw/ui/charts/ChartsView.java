@@ -16,6 +16,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.control.TitledPane;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -60,13 +61,18 @@ public final class ChartsView extends VBox {
         var status = Ui.subtle("");
         status.setId("chart-status");
         status.textProperty().bind(vm.statusProperty());
-        var bar = new HBox(10, new Label("Model"), model, new Label("Chart"), kind, new Label("Task"), task, new Label("Metric"), metric,
+        // A flow, not a row: on a narrow window (1024 px) the choosers and export buttons wrap to a second line.
+        var bar = new FlowPane(10, 8, new Label("Model"), model, new Label("Chart"), kind, new Label("Task"), task, new Label("Metric"), metric,
                 new Label("Protocol"), protocol, Ui.spacer());
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         for (var n : bar.getChildren()) {
             if (n instanceof Label l) l.setMinWidth(Label.USE_PREF_SIZE);
             else if (n instanceof ComboBox<?> c && c != model && c != protocol) c.setMinWidth(ComboBox.USE_PREF_SIZE);
         }
+        // Layout only (fit branch): the export size, then the export buttons.
+        var figureSize = new FigureSizeChoice();
+        figureSize.valueProperty().addListener((o, a, b) -> chartPane.setFigureSize(figureSize.size().orElse(null)));
+        bar.getChildren().add(figureSize);
         for (ChartExport.Format f : ChartExport.Format.values()) {
             var b = new Button(f.name());
             b.setId("export-button-" + f.extension());

@@ -5,6 +5,7 @@ import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceDialog;
 import javafx.scene.control.Dialog;
@@ -15,9 +16,9 @@ import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.ToolBar;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -58,7 +59,11 @@ public final class ModelView extends BorderPane {
         var busy = new ProgressIndicator();
         busy.setPrefSize(20, 20);
         busy.visibleProperty().bind(vm.busyProperty());
-        var tools = new ToolBar(openFile, openFolder, synth, download, Ui.spacer(), demo, busy);
+        // A flow rather than a ToolBar: a ToolBar hides what does not fit behind ">>" (the DEMO button at
+        // 1024 px); a flow wraps it to a second line.
+        var tools = new FlowPane(8, 6, openFile, openFolder, synth, download, demo, busy);
+        tools.getStyleClass().add("tool-bar");
+        tools.setPadding(new Insets(8, 10, 8, 10));
 
         var recent = new ListView<>(vm.recent());
         recent.setId("recent-models");
@@ -106,7 +111,7 @@ public final class ModelView extends BorderPane {
         welcome.setId("first-start");
         welcome.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
                         vm.recent().isEmpty() && vm.session().baseModel() == null
-                                ? "First start? \"Start DEMO workspace\" (top right) works offline: it generates a small SYNTHETIC model "
+                                ? "First start? \"Start DEMO workspace\" (in the top bar) works offline: it generates a small SYNTHETIC model "
                                 + "and uses this repository's sample datasets, so you can compress (SeedLM 4-bit), evaluate (PIQA samples) "
                                 + "and see the accuracy-vs-bits chart in a couple of minutes. Demo numbers are labelled DEMO/SYNTHETIC." : "",
                 vm.recent(), vm.session().baseModelProperty()));

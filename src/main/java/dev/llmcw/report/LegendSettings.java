@@ -1,0 +1,49 @@
+package dev.llmcw.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Settings short enough for a chart legend: {@code C=8 P=3 K=16} → "C8 P3 K16", {@code bits=4 group=128}
+ * → "4b g128". Switches that are on appear by name; off, "none" and file paths are left to the tooltip.
+ */
+final class LegendSettings {
+    /** More settings than this in one legend entry and it ends in "…": a legend is not a table. */
+    static final int MAX_PER_ENTRY = 3;
+
+    private static final List<String> PAPER_ORDER = List.of("C", "P", "K");
+
+    private LegendSettings() {}
+
+    static String compact(Map<String, String> parameters) {
+        var parts = new ArrayList<String>();
+        String bits = parameters.get("bits");
+        if (bits != null) parts.add(bits + "b");
+        // SeedLM's letters in the paper's order (C, P, K), the rest alphabetical.
+        var ordered = new TreeMap<String, String>(Comparator.comparing((String k) -> PAPER_ORDER.indexOf(k) < 0 ? PAPER_ORDER.size() : PAPER_ORDER.indexOf(k))
+                .thenComparing(Comparator.naturalOrder()));
+        ordered.putAll(parameters);
+        for (var e : ordered.entrySet()) {
+            String k = e.getKey(), v = e.getValue() == null ? "" : e.getValue().trim();
+            String lower = v.toLowerCase(Locale.ROOT);
+            if (k.equals("bits") || v.isEmpty() || lower.equals("false") || lower.equals("none") || v.contains("/")) continue;
+            if (k.equals("group") || k.equals("group_size")) parts.add("g" + v);
+            else if (k.equals("rank")) parts.add("r" + v);
+            else if (k.length() == 1) parts.add(k + v);
+            else if (lower.equals("true")) parts.add(k);
+        }
+        return String.join(" ", parts);
+    }
+
+    /** "seedlm C8 P3 K16" for one setting, "rtn 2b g128, 3b g128, 4b g128" for several. */
+    static String entry(String method, List<String> settings) {
+        var distinct = settings.stream().filter(s -> !s.isEmpty()).distinct().toList();
+        if (distinct.isEmpty()) return method;
+        String shown = String.join(", ", distinct.subList(0, Math.min(MAX_PER_ENTRY, distinct.size())));
+        return method + " " + shown + (distinct.size() > MAX_PER_ENTRY ? ", …" : "");
+    }
+}
