@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import com.lowagie.text.Rectangle;
 import com.lowagie.text.Document;
 import com.lowagie.text.DocumentException;
 import com.lowagie.text.pdf.PdfContentByte;
@@ -95,7 +96,7 @@ public final class ChartExport {
     }
 
     private static void pdf(JFreeChart chart, Path file, Rectangle2D layout, float pageWidth, float pageHeight) throws IOException {
-        var doc = new Document(new com.lowagie.text.Rectangle(pageWidth, pageHeight), 0, 0, 0, 0);
+        var doc = new Document(new Rectangle(pageWidth, pageHeight), 0, 0, 0, 0);
         AtomicFiles.write(file, out -> writePdf(chart, doc, out, file, layout));
     }
 

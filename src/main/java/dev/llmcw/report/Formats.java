@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import java.util.Set;
 import java.util.Locale;
 
 /** Number formatting shared by charts, tables and reports (always Locale.ROOT: reports are data). */
@@ -18,7 +19,7 @@ public final class Formats {
     }
 
     /** Metrics that count items (answers flipped against the base model): whole numbers in tables. */
-    private static final java.util.Set<String> COUNTS = java.util.Set.of("flips");
+    private static final Set<String> COUNTS = Set.of("flips");
 
     /** A metric's table cell: its value, then "± stderr" when there is one; counts as whole numbers ("30", not "30.0000"). */
     public static String metric(String name, double v, double se) {

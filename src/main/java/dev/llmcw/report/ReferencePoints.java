@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Json;
@@ -29,7 +30,7 @@ public final class ReferencePoints {
             List<ReferencePoint> pts = Json.MAPPER.readValue(file.toFile(), new TypeReference<List<ReferencePoint>>() {});
             for (ReferencePoint p : pts) validate(p);
             return List.copyOf(pts);
-        } catch (com.fasterxml.jackson.core.JacksonException | IllegalArgumentException e) {
+        } catch (JacksonException | IllegalArgumentException e) {
             throw new IOException(file + ": not a list of paper points: " + e.getMessage(), e);
         }
     }

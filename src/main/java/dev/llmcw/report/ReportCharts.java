@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import org.jfree.chart.JFreeChart;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class ReportCharts {
         return out;
     }
 
-    private static NamedChart named(String name, String suffix, String family, org.jfree.chart.JFreeChart c) {
+    private static NamedChart named(String name, String suffix, String family, JFreeChart c) {
         if (suffix.isEmpty()) return new NamedChart(fileName(name), c.getTitle().getText(), c);
         WorkbenchCharts.withModel(c, family);
         return new NamedChart(fileName(name + suffix), c.getTitle().getText() + " (" + family + ")", c);

@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import java.util.TreeMap;
 import dev.llmcw.results.BaseComparison;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.BuildInfo;
@@ -134,11 +135,11 @@ public final class ReportWriter {
             m.put("run_id", r.runId());
             m.put("model", r.model());
             m.put("method", r.method());
-            m.put("parameters", new java.util.TreeMap<>(r.parameters()));
+            m.put("parameters", new TreeMap<>(r.parameters()));
             m.put("bits_per_weight", Double.isNaN(r.bitsPerWeight()) ? null : r.bitsPerWeight());
             m.put("total_bytes", r.totalBytes() < 0 ? null : r.totalBytes());
             m.put("task", r.task());
-            var metrics = new java.util.TreeMap<String, Object>();
+            var metrics = new TreeMap<String, Object>();
             r.metrics().forEach((k, v) -> metrics.put(k, v.isNaN() || v.isInfinite() ? null : v));
             m.put("metrics", metrics);
             m.put("created_at", r.createdAt());

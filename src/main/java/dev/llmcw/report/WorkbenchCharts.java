@@ -1,5 +1,23 @@
 package dev.llmcw.report;
 
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.text.DecimalFormat;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
+import java.util.HashMap;
+import java.util.stream.Stream;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.TickType;
+import org.jfree.chart.axis.ValueTick;
+import org.jfree.chart.block.BlockBorder;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.TextAnchor;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
 import org.jfree.chart.JFreeChart;
@@ -137,7 +155,7 @@ public final class WorkbenchCharts {
                 ? points.stream().filter(p -> p.method().equals("base") && !Double.isNaN(p.value())).toList() : List.of();
         if (!baseLines.isEmpty()) points = points.stream().filter(p -> !p.method().equals("base")).toList();
         List<String> protocols = ChartProtocols.of(baseLines.isEmpty() ? points
-                : java.util.stream.Stream.concat(points.stream(), baseLines.stream()).toList(), ChartPoint::protocol);
+                : Stream.concat(points.stream(), baseLines.stream()).toList(), ChartPoint::protocol);
         boolean mixed = protocols.size() > 1;
         var byMethod = new TreeMap<String, List<ChartPoint>>(Comparator.comparing(WorkbenchCharts::methodOrder)
                 .thenComparing(Comparator.naturalOrder()));
@@ -270,7 +288,7 @@ public final class WorkbenchCharts {
             plot.setRenderer(2, pr);
         }
         for (ChartPoint b : baseLines) {
-            var m = new org.jfree.chart.plot.ValueMarker(b.value(), colour("base"), new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+            var m = new ValueMarker(b.value(), colour("base"), new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
                     BasicStroke.JOIN_MITER, 1f, new float[]{2f, 4f}, 0f));
             // runs stored before base models recorded their size have no bits/weight: the value alone then
             m.setLabel("uncompressed" + (mixed && !b.protocol().isEmpty() ? " [" + b.protocol() + "]" : "") + ": " + Formats.value(b.value())
@@ -278,8 +296,8 @@ public final class WorkbenchCharts {
             m.setLabelFont(new Font(FONT, Font.PLAIN, 11));
             m.setLabelBackgroundColor(new Color(255, 255, 255, 200));
             // Left end: compressed points sit at the high-bit (right) end nearest the line, so the label stays clear of them.
-            m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
-            m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+            m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
             plot.addRangeMarker(m);
         }
         if (!baseLines.isEmpty() && measured.getSeriesCount() > 0) {
@@ -323,7 +341,7 @@ public final class WorkbenchCharts {
     }
 
     /** Tick labels with three significant digits ("63.1", "1.58e+03"): log axes put ticks at irrational values. */
-    static final class ThreeDigits extends java.text.NumberFormat {
+    static final class ThreeDigits extends NumberFormat {
         private final int digits;
 
         ThreeDigits() { this(3); }
@@ -332,17 +350,17 @@ public final class WorkbenchCharts {
         ThreeDigits(int digits) { this.digits = digits; }
 
         @Override
-        public StringBuffer format(double v, StringBuffer sb, java.text.FieldPosition pos) {
+        public StringBuffer format(double v, StringBuffer sb, FieldPosition pos) {
             double a = Math.abs(v);
             return sb.append(a != 0 && (a >= 1e4 || a < 1e-2) ? String.format(Locale.ROOT, "%." + digits + "g", v)
-                    : new java.math.BigDecimal(v).round(new java.math.MathContext(digits)).stripTrailingZeros().toPlainString());
+                    : new BigDecimal(v).round(new MathContext(digits)).stripTrailingZeros().toPlainString());
         }
 
         @Override
-        public StringBuffer format(long v, StringBuffer sb, java.text.FieldPosition pos) { return format((double) v, sb, pos); }
+        public StringBuffer format(long v, StringBuffer sb, FieldPosition pos) { return format((double) v, sb, pos); }
 
         @Override
-        public Number parse(String s, java.text.ParsePosition pos) { throw new UnsupportedOperationException(); }
+        public Number parse(String s, ParsePosition pos) { throw new UnsupportedOperationException(); }
     }
 
     /**
@@ -356,35 +374,35 @@ public final class WorkbenchCharts {
 
         @Override
         @SuppressWarnings({"rawtypes", "unchecked"})
-        protected List refreshTicksVertical(java.awt.Graphics2D g2, java.awt.geom.Rectangle2D dataArea,
-                                            org.jfree.chart.ui.RectangleEdge edge) {
-            var ticks = roundTicks(edge == org.jfree.chart.ui.RectangleEdge.LEFT ? org.jfree.chart.ui.TextAnchor.CENTER_RIGHT
-                    : org.jfree.chart.ui.TextAnchor.CENTER_LEFT);
+        protected List refreshTicksVertical(Graphics2D g2, Rectangle2D dataArea,
+                                            RectangleEdge edge) {
+            var ticks = roundTicks(edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT
+                    : TextAnchor.CENTER_LEFT);
             return ticks != null ? ticks : super.refreshTicksVertical(g2, dataArea, edge);
         }
 
         @Override
         @SuppressWarnings({"rawtypes", "unchecked"})
-        protected List refreshTicksHorizontal(java.awt.Graphics2D g2, java.awt.geom.Rectangle2D dataArea,
-                                              org.jfree.chart.ui.RectangleEdge edge) {
-            var ticks = roundTicks(edge == org.jfree.chart.ui.RectangleEdge.TOP ? org.jfree.chart.ui.TextAnchor.BOTTOM_CENTER
-                    : org.jfree.chart.ui.TextAnchor.TOP_CENTER);
+        protected List refreshTicksHorizontal(Graphics2D g2, Rectangle2D dataArea,
+                                              RectangleEdge edge) {
+            var ticks = roundTicks(edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER
+                    : TextAnchor.TOP_CENTER);
             return ticks != null ? ticks : super.refreshTicksHorizontal(g2, dataArea, edge);
         }
 
-        private List<org.jfree.chart.axis.ValueTick> roundTicks(org.jfree.chart.ui.TextAnchor anchor) {
+        private List<ValueTick> roundTicks(TextAnchor anchor) {
             double lo = getLowerBound(), hi = getUpperBound();
             if (!(lo > 0) || !(hi > lo)) return null;
             var format = getNumberFormatOverride() != null ? getNumberFormatOverride() : new ThreeDigits();
             // The coarsest set of round numbers that still gives at least four ticks.
             double[][] sets = {{1}, {1, 2, 5}, {1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9}};
             for (double[] mantissas : sets) {
-                var out = new ArrayList<org.jfree.chart.axis.ValueTick>();
+                var out = new ArrayList<ValueTick>();
                 for (int d = (int) Math.floor(Math.log10(lo)); d <= (int) Math.ceil(Math.log10(hi)); d++) {
                     for (double m : mantissas) {
                         double v = m * Math.pow(10, d);
                         if (v >= lo && v <= hi) {
-                            out.add(new org.jfree.chart.axis.NumberTick(org.jfree.chart.axis.TickType.MAJOR, v, format.format(v),
+                            out.add(new NumberTick(TickType.MAJOR, v, format.format(v),
                                     anchor, anchor, 0.0));
                         }
                     }
@@ -427,13 +445,13 @@ public final class WorkbenchCharts {
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
         r.setItemMargin(0.05);
-        var perMethod = new java.util.HashMap<Color, Integer>();
+        var perMethod = new HashMap<Color, Integer>();
         for (int i = 0; i < ds.getRowCount(); i++) {
             Color c = colour((String) ds.getRowKey(i));
             int k = perMethod.merge(c, 1, Integer::sum) - 1;
             r.setSeriesPaint(i, shade(c, k));
         }
-        r.setDefaultToolTipGenerator(new StandardCategoryToolTipGenerator("{0} · {1}: {2}", new java.text.DecimalFormat("0.#####")));
+        r.setDefaultToolTipGenerator(new StandardCategoryToolTipGenerator("{0} · {1}: {2}", new DecimalFormat("0.#####")));
         var plot = new CategoryPlot(ds, xAxis, yAxis, r);
         plot.setOrientation(PlotOrientation.VERTICAL);
         plot.setNoDataMessage("No compression reports with per-tensor errors yet");
@@ -482,7 +500,7 @@ public final class WorkbenchCharts {
         chart.setPadding(new RectangleInsets(8, 8, 8, 8));
         if (chart.getLegend() != null) {
             chart.getLegend().setItemFont(new Font(FONT, Font.PLAIN, 12));
-            chart.getLegend().setFrame(new org.jfree.chart.block.BlockBorder(new Color(0xdd, 0xdd, 0xdd)));
+            chart.getLegend().setFrame(new BlockBorder(new Color(0xdd, 0xdd, 0xdd)));
         }
         Paint grid = new Color(0xe2, 0xe2, 0xe2);
         // JFreeChart's default grid stroke is 0.5 wide, dashed, with miter limit 0 (invalid in SVG); in an

@@ -1,5 +1,8 @@
 package dev.llmcw.ui;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
 import dev.llmcw.ui.charts.ChartsView;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
@@ -50,8 +53,8 @@ public final class MainWindow extends BorderPane {
         pages.put(Page.RESULTS, new ResultsView(vm.results(), files, errors, (rows, dir) -> {
             try {
                 return vm.charts().writeReport(rows, dir);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }));
         chartsView = new ChartsView(vm.charts(), files, errors);
@@ -84,7 +87,7 @@ public final class MainWindow extends BorderPane {
             var b = new ToggleButton();
             b.setGraphic(new VBox(1, title, sub));
             b.setToggleGroup(group);
-            b.setId("nav-" + p.name().toLowerCase(java.util.Locale.ROOT));
+            b.setId("nav-" + p.name().toLowerCase(Locale.ROOT));
             b.getStyleClass().add("nav-button");
             b.setMaxWidth(Double.MAX_VALUE);
             b.setOnAction(e -> show(p));

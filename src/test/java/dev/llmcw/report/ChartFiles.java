@@ -1,5 +1,7 @@
 package dev.llmcw.report;
 
+import java.util.HashSet;
+import org.w3c.dom.Document;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +21,12 @@ public final class ChartFiles {
         var img = ImageIO.read(p.toFile());
         assertThat(img.getWidth()).isGreaterThanOrEqualTo(minWidth);
         // Non-trivial: a real chart has many distinct colours, a blank image has one.
-        var colours = new java.util.HashSet<Integer>();
+        var colours = new HashSet<Integer>();
         for (int y = 0; y < img.getHeight(); y += 3) for (int x = 0; x < img.getWidth(); x += 3) colours.add(img.getRGB(x, y));
         assertThat(colours.size()).as(p + " distinct colours").isGreaterThan(20);
     }
 
-    public static org.w3c.dom.Document assertValidSvg(Path p) throws Exception {
+    public static Document assertValidSvg(Path p) throws Exception {
         assertThat(Files.size(p)).as(p + " size").isGreaterThan(2_000);
         var f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);

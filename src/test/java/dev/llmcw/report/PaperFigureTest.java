@@ -1,5 +1,11 @@
 package dev.llmcw.report;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Map;
+import org.assertj.core.data.Offset;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.XYPlot;
 import com.lowagie.text.pdf.PdfReader;
 import com.lowagie.text.pdf.parser.PdfTextExtractor;
 import org.junit.jupiter.api.Test;
@@ -19,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PaperFigureTest {
     @TempDir Path dir;
 
-    private static org.jfree.chart.JFreeChart chart() {
+    private static JFreeChart chart() {
         var pts = ChartPoints.of(ReportFixtures.rows(), "piqa", "acc");
         return WorkbenchCharts.accuracyVsBits("piqa", "acc", pts, List.of());
     }
@@ -34,11 +40,11 @@ class PaperFigureTest {
             String text = new PdfTextExtractor(reader).getTextFromPage(1);
             assertThat(text).contains("Bits per weight");
             var page = reader.getPageSize(1);
-            assertThat(page.getWidth()).isEqualTo(7f * 72, org.assertj.core.data.Offset.offset(0.5f));
+            assertThat(page.getWidth()).isEqualTo(7f * 72, Offset.offset(0.5f));
         } finally {
             reader.close();
         }
-        String raw = new String(Files.readAllBytes(pdf), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String raw = new String(Files.readAllBytes(pdf), StandardCharsets.ISO_8859_1);
         if (Files.exists(Path.of(PdfFonts.DEJAVU_SANS))) assertThat(raw).contains("/FontFile2").contains("DejaVuSans");
     }
 
@@ -99,12 +105,12 @@ class PaperFigureTest {
 
     @Test
     void legendEntriesShowMethodAndSettings() {
-        var plot = (org.jfree.chart.plot.XYPlot) chart().getPlot();
-        var labels = new java.util.ArrayList<String>();
+        var plot = (XYPlot) chart().getPlot();
+        var labels = new ArrayList<String>();
         var items = plot.getLegendItems();
         for (int i = 0; i < items.getItemCount(); i++) labels.add(items.get(i).getLabel());
         assertThat(labels).contains("seedlm C12 P4 K16, C8 P3 K16", "rtn 4b g64"); // settings in the order of the x axis
-        assertThat(LegendSettings.compact(java.util.Map.of("bits", "4", "group", "128", "hadamard", "false", "clip", "none",
+        assertThat(LegendSettings.compact(Map.of("bits", "4", "group", "128", "hadamard", "false", "clip", "none",
                 "keep_dtype", "bf16", "sym", "true"))).isEqualTo("4b g128 sym");
         assertThat(LegendSettings.entry("rtn", List.of("2b g128", "3b g128", "4b g128", "8b g128"))).isEqualTo("rtn 2b g128, 3b g128, 4b g128, …");
     }

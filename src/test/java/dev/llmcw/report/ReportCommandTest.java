@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import javax.imageio.ImageIO;
 import dev.llmcw.cli.Cli;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.results.ResultsStore;
@@ -64,7 +65,7 @@ class ReportCommandTest {
         }
         Path out = dir.resolve("paper");
         assertThat(Cli.execute("report", "--all", "--db", db.toString(), "--out", out.toString(), "--figure-size", "two-columns")).isZero();
-        var png = javax.imageio.ImageIO.read(out.resolve("charts/piqa-acc-vs-bits.png").toFile());
+        var png = ImageIO.read(out.resolve("charts/piqa-acc-vs-bits.png").toFile());
         assertThat(png.getWidth()).isEqualTo(2100); // 7 in at 300 DPI
         ChartFiles.assertValidPdf(out.resolve("charts/piqa-acc-vs-bits.pdf"));
         assertThat(Files.readString(out.resolve("charts/piqa-acc-vs-bits.svg"))).contains("width='504");

@@ -1,5 +1,11 @@
 package dev.llmcw.report;
 
+import dev.llmcw.util.Json;
+import java.util.ArrayList;
+import java.util.Map;
+import org.assertj.core.data.Offset;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.ui.Layer;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.IntervalXYDataset;
 import org.junit.jupiter.api.Test;
@@ -40,8 +46,8 @@ class ReportTest {
         assertThat(measured.getSeriesCount()).isEqualTo(2); // seedlm, rtn; the base model is a reference line
         assertThat(measured.getSeriesKey(0)).isEqualTo("seedlm");
         assertThat(measured.getItemCount(0)).isEqualTo(2);
-        assertThat(measured.getEndYValue(0, 0) - measured.getStartYValue(0, 0)).isCloseTo(2 * 0.0117, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).singleElement()
+        assertThat(measured.getEndYValue(0, 0) - measured.getStartYValue(0, 0)).isCloseTo(2 * 0.0117, Offset.offset(1e-9));
+        assertThat(plot.getRangeMarkers(Layer.FOREGROUND)).singleElement()
                 .satisfies(m -> assertThat(m.getLabel()).isEqualTo("uncompressed: 0.5200 at 32.000 bits/weight"));
         var frontier = plot.getDataset(1);
         // 3.0 bits 0.505 → 4.0 bits 0.515; rtn (4.25, 0.51) is dominated.
@@ -98,7 +104,7 @@ class ReportTest {
         assertThat(csv).hasSize(7);
         assertThat(csv.get(0)).startsWith("run_id,model,method,settings,bits_per_weight,total_bytes,task,acc,acc_norm");
         assertThat(csv.get(2)).startsWith("2,stories260K,seedlm,C=8 K=16 P=3,4.0,300000,piqa,0.515");
-        var json = dev.llmcw.util.Json.MAPPER.readTree(out.json().toFile());
+        var json = Json.MAPPER.readTree(out.json().toFile());
         assertThat(json.size()).isEqualTo(6);
         assertThat(json.get(1).get("metrics").get("acc").asDouble()).isEqualTo(0.515);
         assertThat(json.get(0).get("parameters").size()).isZero();
@@ -107,16 +113,16 @@ class ReportTest {
     /** Runs of two model families get charts of their own, each with its own reference line, named and titled by model. */
     @Test
     void twoModelFamiliesAreChartedApart() {
-        var rows = new java.util.ArrayList<>(ReportFixtures.rows().stream().filter(r -> r.task().equals("piqa")).toList());
-        rows.add(new RunRow("7", "SmolLM2-135M", "base", java.util.Map.of(), 16.0, 270_000_000, "piqa",
-                java.util.Map.of("acc", 0.68), "", RunRow.Measured.UNKNOWN));
+        var rows = new ArrayList<>(ReportFixtures.rows().stream().filter(r -> r.task().equals("piqa")).toList());
+        rows.add(new RunRow("7", "SmolLM2-135M", "base", Map.of(), 16.0, 270_000_000, "piqa",
+                Map.of("acc", 0.68), "", RunRow.Measured.UNKNOWN));
         var charts = ReportCharts.standard(rows, List.of(), List.of());
         assertThat(charts).extracting(NamedChart::name).contains("piqa-acc-vs-bits-stories260k", "piqa-acc-vs-bits-smollm2-135m")
                 .noneMatch(n -> n.equals("piqa-acc-vs-bits"));
         var smol = charts.stream().filter(c -> c.name().equals("piqa-acc-vs-bits-smollm2-135m")).findFirst().orElseThrow();
         assertThat(smol.title()).isEqualTo("piqa: acc vs bits per weight (SmolLM2-135M)");
-        var markers = ((XYPlot) smol.chart().getPlot()).getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND);
-        assertThat(markers).singleElement().satisfies(m -> assertThat(((org.jfree.chart.plot.ValueMarker) m).getValue()).isEqualTo(0.68));
+        var markers = ((XYPlot) smol.chart().getPlot()).getRangeMarkers(Layer.FOREGROUND);
+        assertThat(markers).singleElement().satisfies(m -> assertThat(((ValueMarker) m).getValue()).isEqualTo(0.68));
         // one family: names and titles as before
         assertThat(ReportCharts.standard(ReportFixtures.rows(), List.of(), List.of())).extracting(NamedChart::name).contains("piqa-acc-vs-bits");
     }
@@ -127,8 +133,8 @@ class ReportTest {
         assertThat(Formats.metric("acc", 0.47, 0.0354)).isEqualTo("0.4700 ± 0.0354");
         assertThat(Formats.metric("kl_mean", 1.0, Double.NaN)).isEqualTo("1.0000");
         assertThat(Formats.metric("acc", Double.NaN, 0.01)).isEmpty();
-        assertThat(ReportWriter.cell(new RunRow("1", "m", "rtn", java.util.Map.of(), 4, 1, "piqa",
-                java.util.Map.of("flips", 12.0), "", RunRow.Measured.UNKNOWN), "flips")).isEqualTo("12");
+        assertThat(ReportWriter.cell(new RunRow("1", "m", "rtn", Map.of(), 4, 1, "piqa",
+                Map.of("flips", 12.0), "", RunRow.Measured.UNKNOWN), "flips")).isEqualTo("12");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.llmcw.ui;
 
+import org.jfree.chart.plot.ValueMarker;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.ui.charts.ChartsViewModel;
 import dev.llmcw.ui.results.ResultsViewModel;
@@ -81,7 +82,7 @@ class ChartProtocolsViewModelTest {
         var c = charts(List.of(row("1", "base", 32, 0.53, "first 100", 100), row("2", "seedlm", 3, 0.50, "first 100", 100)));
         XYPlot plot = (XYPlot) c.chartProperty().get().getPlot();
         assertThat(plot.getRangeMarkers(Layer.BACKGROUND)).singleElement()
-                .satisfies(m -> assertThat(((org.jfree.chart.plot.ValueMarker) m).getValue()).isEqualTo(0.5));
+                .satisfies(m -> assertThat(((ValueMarker) m).getValue()).isEqualTo(0.5));
         assertThat(subtitles(c)).anySatisfy(s -> assertThat(s).startsWith("the uncompressed model is within noise of chance (first 100: 0.5300 on 100 items, p = 0.62)")
                 .contains("see KL, flips and perplexity"));
 
@@ -106,7 +107,7 @@ class ChartProtocolsViewModelTest {
     private static List<Double> referenceLines(ChartsViewModel c) {
         var markers = ((XYPlot) c.chartProperty().get().getPlot()).getRangeMarkers(Layer.FOREGROUND);
         if (markers == null) return List.of();
-        return markers.stream().map(m -> ((org.jfree.chart.plot.ValueMarker) m).getValue()).toList();
+        return markers.stream().map(m -> ((ValueMarker) m).getValue()).toList();
     }
 
     private static List<String> subtitles(ChartsViewModel c) {

@@ -1,5 +1,9 @@
 package dev.llmcw.ui;
 
+import org.assertj.core.data.Offset;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.report.ChartFiles;
@@ -106,12 +110,12 @@ class DemoWorkflowUiTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(vm.charts().taskProperty().get()).isEqualTo("piqa");
         assertThat(vm.charts().statusProperty().get()).startsWith("2 points");
-        var chart = robot.lookup("#chart-viewer").queryAs(org.jfree.chart.fx.ChartViewer.class).getChart();
+        var chart = robot.lookup("#chart-viewer").queryAs(ChartViewer.class).getChart();
         var plot = (XYPlot) chart.getPlot();
         assertThat(plot.getDataset(0).getSeriesKey(0)).isEqualTo("seedlm");
-        assertThat(plot.getDataset(0).getXValue(0, 0)).isCloseTo(bits, org.assertj.core.data.Offset.offset(0.01));
-        assertThat(plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).hasSize(1); // uncompressed reference
-        assertThat(chart.getSubtitles()).anyMatch(t -> t instanceof org.jfree.chart.title.TextTitle tt && tt.getText().contains("SYNTHETIC"));
+        assertThat(plot.getDataset(0).getXValue(0, 0)).isCloseTo(bits, Offset.offset(0.01));
+        assertThat(plot.getRangeMarkers(Layer.FOREGROUND)).hasSize(1); // uncompressed reference
+        assertThat(chart.getSubtitles()).anyMatch(t -> t instanceof TextTitle tt && tt.getText().contains("SYNTHETIC"));
 
         // A paper-reported point typed into the form: its own labelled series, saved in the workspace.
         robot.clickOn("#paper-add");

@@ -1,5 +1,7 @@
 package dev.llmcw.ui;
 
+import dev.llmcw.app.HubCatalogService;
+import dev.llmcw.app.ModelService;
 import dev.llmcw.app.CompressionService;
 import dev.llmcw.app.CompressionSettings;
 import dev.llmcw.app.DefaultModelService;
@@ -78,8 +80,8 @@ final class FakeServices {
     }
 
     static WorkbenchServices with(Path workspace, CompressionService c, EvaluationService e) {
-        return new WorkbenchServices(workspace, new DefaultModelService(), c, e, new SessionResultsService(), dev.llmcw.app.HubCatalogService.standard());
+        return new WorkbenchServices(workspace, new DefaultModelService(), c, e, new SessionResultsService(), HubCatalogService.standard());
     }
 
-    static ModelHandle handle(Model m) { return dev.llmcw.app.ModelService.handle(m, m.source()); }
+    static ModelHandle handle(Model m) { return ModelService.handle(m, m.source()); }
 }

@@ -1,5 +1,7 @@
 package dev.llmcw.ui;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.llmcw.ui.charts.ChartsViewModel;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -99,8 +101,8 @@ final class ScreenshotScript {
             snap.take("09-charts-layer-errors");
         }
 
-        var example = java.nio.file.Path.of("src/main/resources/suites/example-suite.yaml");
-        if (java.nio.file.Files.exists(example)) {
+        var example = Path.of("src/main/resources/suites/example-suite.yaml");
+        if (Files.exists(example)) {
             fx(() -> {
                 window.show(MainWindow.Page.SUITES);
                 vm.suites().open(example);

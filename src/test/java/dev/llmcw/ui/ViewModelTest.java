@@ -1,5 +1,15 @@
 package dev.llmcw.ui;
 
+import dev.llmcw.report.ChartFiles;
+import dev.llmcw.report.ReferencePoints;
+import dev.llmcw.report.ReportFixturesAccess;
+import dev.llmcw.ui.charts.ChartsViewModel;
+import java.util.Locale;
+import org.assertj.core.data.Offset;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
 import dev.llmcw.TestData;
 import dev.llmcw.app.EngineEvaluationService;
 import dev.llmcw.app.RecentModels;
@@ -113,12 +123,12 @@ class ViewModelTest {
         var est = c.estimateValueProperty().get();
         // (K + 4 + 4P) / C = (16 + 4 + 12) / 8 = 4, plus the padding of partial blocks that the method counts.
         assertThat(est.bitsPerCompressedWeight()).isBetween(4.0, 4.1);
-        assertThat(c.estimateProperty().get()).startsWith(String.format(java.util.Locale.ROOT, "%.3f bits/weight", est.bitsPerCompressedWeight()));
+        assertThat(c.estimateProperty().get()).startsWith(String.format(Locale.ROOT, "%.3f bits/weight", est.bitsPerCompressedWeight()));
         c.presetProperty().set(c.presets().get(1));
         double threeBit = c.estimateValueProperty().get().bitsPerCompressedWeight();
         assertThat(threeBit).isBetween(3.0, 3.5); // C=12 pads more on 64- and 172-wide rows
         c.field("K").valueProperty().set("12");
-        assertThat(c.estimateValueProperty().get().bitsPerCompressedWeight()).isCloseTo(threeBit * 32 / 36, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(c.estimateValueProperty().get().bitsPerCompressedWeight()).isCloseTo(threeBit * 32 / 36, Offset.offset(0.01));
         c.field("K").valueProperty().set("30");
         assertThat(c.validationProperty().get()).isEqualTo("Seed bits K must be between 2 and 20");
     }
@@ -253,13 +263,13 @@ class ViewModelTest {
     @Test
     void chartExportWritesTheFormatOfTheExtension() throws Exception {
         var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
-        vm.services().results().record(dev.llmcw.report.ReportFixturesAccess.rows(), List.of());
+        vm.services().results().record(ReportFixturesAccess.rows(), List.of());
         vm.results().refresh();
         vm.charts().export(dir.resolve("c.svg"));
-        dev.llmcw.report.ChartFiles.assertValidSvg(dir.resolve("c.svg"));
-        vm.charts().kindProperty().set(dev.llmcw.ui.charts.ChartsViewModel.Kind.METRIC_VS_SIZE);
+        ChartFiles.assertValidSvg(dir.resolve("c.svg"));
+        vm.charts().kindProperty().set(ChartsViewModel.Kind.METRIC_VS_SIZE);
         vm.charts().export(dir.resolve("c.png"));
-        dev.llmcw.report.ChartFiles.assertValidPng(dir.resolve("c.png"), 960);
+        ChartFiles.assertValidPng(dir.resolve("c.png"), 960);
         assertThatThrownBy(() -> vm.charts().export(dir.resolve("c.gif"))).hasMessageContaining("unknown chart format");
     }
 
@@ -267,40 +277,40 @@ class ViewModelTest {
     @Test
     void chartsShowOneModelFamilyAtATime() throws Exception {
         var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
-        var rows = new ArrayList<>(dev.llmcw.report.ReportFixturesAccess.rows()); // stories260K
-        rows.add(new dev.llmcw.report.RunRow("7", "SmolLM2-135M", "base", java.util.Map.of(), 16.0, 270_000_000, "piqa",
-                java.util.Map.of("acc", 0.68, "acc_stderr", 0.011), "2026-11-24T09:00:00Z", dev.llmcw.report.RunRow.Measured.UNKNOWN));
-        rows.add(new dev.llmcw.report.RunRow("8", "SmolLM2-135M", "seedlm", java.util.Map.of("C", "8", "P", "3", "K", "16"), 4.0,
-                80_000_000, "piqa", java.util.Map.of("acc", 0.64, "acc_stderr", 0.011), "2026-11-24T10:00:00Z", dev.llmcw.report.RunRow.Measured.UNKNOWN));
+        var rows = new ArrayList<>(ReportFixturesAccess.rows()); // stories260K
+        rows.add(new RunRow("7", "SmolLM2-135M", "base", Map.of(), 16.0, 270_000_000, "piqa",
+                Map.of("acc", 0.68, "acc_stderr", 0.011), "2026-11-24T09:00:00Z", RunRow.Measured.UNKNOWN));
+        rows.add(new RunRow("8", "SmolLM2-135M", "seedlm", Map.of("C", "8", "P", "3", "K", "16"), 4.0,
+                80_000_000, "piqa", Map.of("acc", 0.64, "acc_stderr", 0.011), "2026-11-24T10:00:00Z", RunRow.Measured.UNKNOWN));
         vm.services().results().record(rows, List.of());
         vm.results().refresh();
         var c = vm.charts();
-        assertThat(c.models()).containsExactly(dev.llmcw.ui.charts.ChartsViewModel.ALL_MODELS, "SmolLM2-135M", "stories260K");
+        assertThat(c.models()).containsExactly(ChartsViewModel.ALL_MODELS, "SmolLM2-135M", "stories260K");
         assertThat(c.modelProperty().get()).isEqualTo("SmolLM2-135M");
         assertThat(c.tasks()).containsExactly("piqa");
         assertThat(referenceLines(c)).containsExactly(0.68);
         assertThat(c.statusProperty().get()).startsWith("2 points");
         assertThat(c.chartProperty().get().getSubtitles()).anySatisfy(t -> assertThat(t)
-                .isInstanceOfSatisfying(org.jfree.chart.title.TextTitle.class, x -> assertThat(x.getText()).isEqualTo("model: SmolLM2-135M")));
+                .isInstanceOfSatisfying(TextTitle.class, x -> assertThat(x.getText()).isEqualTo("model: SmolLM2-135M")));
 
         c.modelProperty().set("stories260K");
         assertThat(c.tasks()).containsExactly("piqa", "tinystories");
         assertThat(referenceLines(c)).containsExactly(0.52);
         assertThat(c.statusProperty().get()).startsWith("4 points");
 
-        c.modelProperty().set(dev.llmcw.ui.charts.ChartsViewModel.ALL_MODELS);
+        c.modelProperty().set(ChartsViewModel.ALL_MODELS);
         assertThat(referenceLines(c)).containsExactlyInAnyOrder(0.52, 0.68);
         // a refresh keeps the user's choice
         vm.results().refresh();
-        assertThat(c.modelProperty().get()).isEqualTo(dev.llmcw.ui.charts.ChartsViewModel.ALL_MODELS);
+        assertThat(c.modelProperty().get()).isEqualTo(ChartsViewModel.ALL_MODELS);
     }
 
     /** Values of the uncompressed-model reference lines on the current chart. */
-    private static List<Double> referenceLines(dev.llmcw.ui.charts.ChartsViewModel c) {
-        var plot = (org.jfree.chart.plot.XYPlot) c.chartProperty().get().getPlot();
-        var markers = plot.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND);
+    private static List<Double> referenceLines(ChartsViewModel c) {
+        var plot = (XYPlot) c.chartProperty().get().getPlot();
+        var markers = plot.getRangeMarkers(Layer.FOREGROUND);
         if (markers == null) return List.of();
-        return markers.stream().map(m -> ((org.jfree.chart.plot.ValueMarker) m).getValue()).toList();
+        return markers.stream().map(m -> ((ValueMarker) m).getValue()).toList();
     }
 
     @Test
@@ -309,7 +319,7 @@ class ViewModelTest {
         var vm = workbench(services);
         var c = vm.charts();
         assertThat(c.addPaperPoint("", "SeedLM", "4", "0.7")).startsWith("choose a task and metric first");
-        services.results().record(dev.llmcw.report.ReportFixturesAccess.rows(), List.of());
+        services.results().record(ReportFixturesAccess.rows(), List.of());
         vm.results().refresh();
         String task = c.taskProperty().get(), metric = c.metricProperty().get();
         assertThat(c.addPaperPoint("", "", "4", "0.7")).isEqualTo("a paper point needs a method");
@@ -322,9 +332,9 @@ class ViewModelTest {
             assertThat(p.task()).isEqualTo(task);
             assertThat(p.metric()).isEqualTo(metric);
         });
-        Path file = dir.resolve(dev.llmcw.report.ReferencePoints.FILE_NAME);
+        Path file = dir.resolve(ReferencePoints.FILE_NAME);
         assertThat(c.paperStatusProperty().get()).isEqualTo("1 points, saved in " + file);
-        var plot = (org.jfree.chart.plot.XYPlot) c.chartProperty().get().getPlot();
+        var plot = (XYPlot) c.chartProperty().get().getPlot();
         assertThat(plot.getDataset(2).getSeriesKey(0)).isEqualTo("paper: CALDERA");
         var legend = new ArrayList<String>();
         for (int i = 0; i < plot.getLegendItems().getItemCount(); i++) legend.add(plot.getLegendItems().get(i).getLabel());
@@ -334,7 +344,7 @@ class ViewModelTest {
         var next = workbench(services).charts();
         assertThat(next.paperPoints()).containsExactlyElementsOf(c.paperPoints());
         next.paperPoints().clear();
-        assertThat(dev.llmcw.report.ReferencePoints.read(file)).isEmpty();
+        assertThat(ReferencePoints.read(file)).isEmpty();
 
         // A file that is not a list of points is left alone and reported, not overwritten.
         Files.writeString(file, "{\"oops\": 1}");

@@ -1,5 +1,7 @@
 package dev.llmcw.ui;
 
+import dev.llmcw.app.CompressionService;
+import java.util.Locale;
 import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
@@ -75,7 +77,7 @@ class WorkflowUiTest {
         robot.clickOn("#nav-compress");
         robot.interact(() -> {
             @SuppressWarnings("unchecked")
-            var method = (ComboBox<dev.llmcw.app.CompressionService.MethodInfo>) robot.lookup("#method-choice").query();
+            var method = (ComboBox<CompressionService.MethodInfo>) robot.lookup("#method-choice").query();
             method.getSelectionModel().select(method.getItems().stream().filter(m -> m.name().equals("seedlm")).findFirst().orElseThrow());
             var preset = (ComboBox<?>) robot.lookup("#preset-choice").query();
             preset.getSelectionModel().select(0); // 4-bit (C=8, P=3, K=16)
@@ -84,7 +86,7 @@ class WorkflowUiTest {
         double bits = vm.compress().estimateValueProperty().get().bitsPerCompressedWeight();
         assertThat(bits).isBetween(4.0, 4.1); // 32 bits per 8-weight block, plus padding of partial blocks
         assertThat(robot.lookup("#size-estimate").queryLabeled().getText())
-                .startsWith(String.format(java.util.Locale.ROOT, "%.3f bits/weight", bits));
+                .startsWith(String.format(Locale.ROOT, "%.3f bits/weight", bits));
         // Also 4 bits/weight, (8 + 4 + 4·1) / 4, but a 2^8-seed search instead of 2^16: the paper's K=16
         // preset takes minutes on two cores, too long for a UI test. Typed into the advanced knobs.
         robot.clickOn("#advanced-toggle");

@@ -1,5 +1,6 @@
 package dev.llmcw.ui.charts;
 
+import org.jfree.chart.plot.Zoomable;
 import dev.llmcw.report.ChartExport;
 import dev.llmcw.report.FigureSize;
 import dev.llmcw.ui.common.ErrorReporter;
@@ -42,7 +43,7 @@ public final class ChartPane extends StackPane {
     }
 
     private void restoreAutoBounds() {
-        if (viewer.getChart() != null && viewer.getChart().getPlot() instanceof org.jfree.chart.plot.Zoomable z) {
+        if (viewer.getChart() != null && viewer.getChart().getPlot() instanceof Zoomable z) {
             var info = viewer.getRenderingInfo();
             if (info != null) {
                 z.zoomDomainAxes(0, info.getPlotInfo(), null);

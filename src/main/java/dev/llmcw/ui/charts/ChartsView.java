@@ -1,5 +1,6 @@
 package dev.llmcw.ui.charts;
 
+import java.util.function.Function;
 import dev.llmcw.report.ChartExport;
 import dev.llmcw.report.Formats;
 import dev.llmcw.report.ReferencePoint;
@@ -166,7 +167,7 @@ public final class ChartsView extends VBox {
         return tp;
     }
 
-    private static TableColumn<ReferencePoint, String> col(String name, double w, java.util.function.Function<ReferencePoint, String> f) {
+    private static TableColumn<ReferencePoint, String> col(String name, double w, Function<ReferencePoint, String> f) {
         var c = new TableColumn<ReferencePoint, String>(name);
         c.setCellValueFactory(d -> new ReadOnlyStringWrapper(f.apply(d.getValue())));
         c.setPrefWidth(w);

@@ -1,5 +1,10 @@
 package dev.llmcw.ui.charts;
 
+import java.awt.Color;
+import java.awt.Font;
+import java.util.ArrayList;
+import java.util.Objects;
+import org.jfree.chart.title.TextTitle;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.report.ChanceLevel;
 import dev.llmcw.report.ChartExport;
@@ -132,13 +137,13 @@ public final class ChartsViewModel {
      */
     private void rowsChanged() {
         var names = rows.stream().map(RunRow::model).distinct().sorted().toList();
-        var choices = new java.util.ArrayList<String>();
+        var choices = new ArrayList<String>();
         if (names.size() > 1) choices.add(ALL_MODELS);
         choices.addAll(names);
         String keep = model.get();
         models.setAll(choices);
         String pick = keep != null && choices.contains(keep) ? keep : newestModel();
-        if (java.util.Objects.equals(pick, model.get())) modelChanged();
+        if (Objects.equals(pick, model.get())) modelChanged();
         else model.set(pick);
     }
 
@@ -178,14 +183,14 @@ public final class ChartsViewModel {
     private void protocolsChanged() {
         String t = task.get();
         var found = t == null ? List.<String>of() : ChartProtocols.of(visibleRows().stream().filter(r -> r.task().equals(t)).toList(), RunRow::protocol);
-        var choices = new java.util.ArrayList<String>();
+        var choices = new ArrayList<String>();
         if (found.size() > 1) choices.add(ALL_PROTOCOLS);
         choices.addAll(found);
         String keep = protocol.get();
         protocols.setAll(choices);
         String pick = keep != null && choices.contains(keep) ? keep : found.isEmpty() ? null : found.getFirst();
         // the caller rebuilds once the metric is settled: set without a second rebuild when nothing changed
-        if (!java.util.Objects.equals(pick, protocol.get())) protocol.set(pick);
+        if (!Objects.equals(pick, protocol.get())) protocol.set(pick);
     }
 
     /** The chosen model's runs of the chosen protocol (all of them for "All protocols" or when unknown). */
@@ -219,9 +224,9 @@ public final class ChartsViewModel {
                 : WorkbenchCharts.metricVsBits(task.get(), metric.get(), pts, overlay);
         if (current.stream().anyMatch(r -> r.task().equals(task.get()) && r.model().contains("SYNTHETIC"))) {
             // Demo and synthetic models have random weights: say so on the chart itself, which may be exported.
-            var note = new org.jfree.chart.title.TextTitle("SYNTHETIC model weights (random): the numbers show the workflow, not model quality");
-            note.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.ITALIC, 12));
-            note.setPaint(new java.awt.Color(0x8a, 0x4b, 0x00));
+            var note = new TextTitle("SYNTHETIC model weights (random): the numbers show the workflow, not model quality");
+            note.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
+            note.setPaint(new Color(0x8a, 0x4b, 0x00));
             c.addSubtitle(note);
         }
         ChanceLevel.decorate(c, task.get(), metric.get(), current);

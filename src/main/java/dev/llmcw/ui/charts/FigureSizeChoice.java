@@ -1,5 +1,6 @@
 package dev.llmcw.ui.charts;
 
+import java.util.Locale;
 import dev.llmcw.report.FigureSize;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.TextInputDialog;
@@ -38,7 +39,7 @@ final class FigureSizeChoice extends ComboBox<String> {
     }
 
     private boolean askCustom() {
-        var d = new TextInputDialog(custom == null ? "5x3@300" : String.format(java.util.Locale.ROOT, "%sx%s@%d",
+        var d = new TextInputDialog(custom == null ? "5x3@300" : String.format(Locale.ROOT, "%sx%s@%d",
                 custom.widthInches(), custom.heightInches(), custom.dpi()));
         d.setTitle("Figure size");
         d.setHeaderText("Width x height in inches, @ PNG DPI (e.g. 5x3@600)");

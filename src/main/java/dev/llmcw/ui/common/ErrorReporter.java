@@ -1,5 +1,6 @@
 package dev.llmcw.ui.common;
 
+import java.lang.reflect.InvocationTargetException;
 import dev.llmcw.util.Failures;
 
 /** Tells the user that something failed; the app stays usable. Dialogs in the GUI, a list in tests. */
@@ -16,7 +17,7 @@ public interface ErrorReporter {
         if (resource.isPresent()) return resource.get();
         Throwable c = t;
         while ((c.getMessage() == null || c.getMessage().isBlank()) && c.getCause() != null) c = c.getCause();
-        if (c instanceof java.lang.reflect.InvocationTargetException && c.getCause() != null) c = c.getCause();
+        if (c instanceof InvocationTargetException && c.getCause() != null) c = c.getCause();
         String m = c.getMessage();
         return m == null || m.isBlank() ? c.getClass().getSimpleName() : m;
     }

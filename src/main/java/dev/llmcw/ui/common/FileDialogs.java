@@ -1,5 +1,8 @@
 package dev.llmcw.ui.common;
 
+import java.io.File;
+import java.util.Arrays;
+import java.util.Locale;
 import javafx.stage.Window;
 
 import java.nio.file.Path;
@@ -22,18 +25,18 @@ public interface FileDialogs {
                 fc.setTitle(title);
                 if (extensions.length > 0) {
                     fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(String.join(", ", extensions),
-                            java.util.Arrays.stream(extensions).map(e -> "*." + e).toList()));
+                            Arrays.stream(extensions).map(e -> "*." + e).toList()));
                 }
                 fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("All files", "*"));
                 var f = fc.showOpenDialog(owner);
-                return Optional.ofNullable(f).map(java.io.File::toPath);
+                return Optional.ofNullable(f).map(File::toPath);
             }
 
             @Override
             public Optional<Path> openDirectory(Window owner, String title) {
                 var dc = new javafx.stage.DirectoryChooser();
                 dc.setTitle(title);
-                return Optional.ofNullable(dc.showDialog(owner)).map(java.io.File::toPath);
+                return Optional.ofNullable(dc.showDialog(owner)).map(File::toPath);
             }
 
             @Override
@@ -42,9 +45,9 @@ public interface FileDialogs {
                 fc.setTitle(title);
                 fc.setInitialFileName(suggestedName);
                 for (String e : extensions) {
-                    fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(e.toUpperCase(java.util.Locale.ROOT), "*." + e));
+                    fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(e.toUpperCase(Locale.ROOT), "*." + e));
                 }
-                return Optional.ofNullable(fc.showSaveDialog(owner)).map(java.io.File::toPath);
+                return Optional.ofNullable(fc.showSaveDialog(owner)).map(File::toPath);
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.ui.evaluate;
 
+import java.util.Map;
 import dev.llmcw.app.EvaluationService;
 import dev.llmcw.app.ModelHandle;
 import dev.llmcw.app.WorkbenchServices;
@@ -122,7 +123,7 @@ public final class EvaluateViewModel {
             ModelHandle m = mc.model();
             String label = base == null ? m.name() : base.name();
             var req = new EvaluationService.Request(label, m, fidelity.get() && !m.isBase() ? base : null, taskNames,
-                    randomSample.get() ? 0 : limit.get(), randomSample.get() ? limit.get() : 0, seed.get(), fidelity.get(), dataDir.get(), java.util.Map.copyOf(datasetFiles));
+                    randomSample.get() ? 0 : limit.get(), randomSample.get() ? limit.get() : 0, seed.get(), fidelity.get(), dataDir.get(), Map.copyOf(datasetFiles));
             out.add(jobs.submit("evaluate", "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
                             + (limit.get() > 0 ? (randomSample.get() ? " (random " + limit.get() + ", seed " + seed.get() + ")" : " (first " + limit.get() + ")") : ""),
                     (p, c) -> services.evaluation().evaluate(req, p, c),

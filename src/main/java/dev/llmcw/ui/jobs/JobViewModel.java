@@ -1,5 +1,6 @@
 package dev.llmcw.ui.jobs;
 
+import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.task.BackgroundTask;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
@@ -101,7 +102,7 @@ public final class JobViewModel {
 
     void failed(Throwable t) {
         state.set(JobState.FAILED);
-        String m = dev.llmcw.ui.common.ErrorReporter.describe(t);
+        String m = ErrorReporter.describe(t);
         error.set(m);
         stage.set("failed: " + m);
         appendLog("failed: " + m);

@@ -1,5 +1,6 @@
 package dev.llmcw.ui.jobs;
 
+import java.util.List;
 import dev.llmcw.ui.common.Ui;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -45,7 +46,7 @@ public final class JobsView extends VBox {
         rate.setPrefWidth(90);
         var stage = new TableColumn<JobViewModel, String>("Stage");
         stage.setCellValueFactory(c -> c.getValue().stageProperty());
-        table.getColumns().setAll(java.util.List.of(id, title, state, progress, eta, rate, stage));
+        table.getColumns().setAll(List.of(id, title, state, progress, eta, rate, stage));
 
         var log = new ListView<String>();
         log.setId("job-log");

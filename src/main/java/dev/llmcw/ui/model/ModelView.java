@@ -1,5 +1,6 @@
 package dev.llmcw.ui.model;
 
+import java.util.List;
 import dev.llmcw.app.CatalogService;
 import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.FileDialogs;
@@ -95,7 +96,7 @@ public final class ModelView extends BorderPane {
         k.setMaxWidth(260);
         var v = new TableColumn<ModelViewModel.CardRow, String>("Value");
         v.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().value()));
-        table.getColumns().setAll(java.util.List.of(k, v));
+        table.getColumns().setAll(List.of(k, v));
         var title = new Label();
         title.getStyleClass().add("model-title");
         title.setId("model-title");
@@ -151,7 +152,7 @@ public final class ModelView extends BorderPane {
         lic.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().licence()));
         var have = new TableColumn<CatalogService.Entry, String>("Local");
         have.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().downloaded() ? "yes" : ""));
-        list.getColumns().setAll(java.util.List.of(id, desc, size, lic, have));
+        list.getColumns().setAll(List.of(id, desc, size, lic, have));
         list.setPrefSize(720, 320);
         var status = Ui.subtle(vm.catalogStatusProperty().get());
         d.getDialogPane().setContent(new VBox(8, list, status, Ui.subtle("Downloads run in Jobs with progress; the model opens when done.")));

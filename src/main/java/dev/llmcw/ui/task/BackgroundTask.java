@@ -1,5 +1,6 @@
 package dev.llmcw.ui.task;
 
+import java.util.concurrent.Executor;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.FailureLog;
 import dev.llmcw.util.ProgressListener;
@@ -72,7 +73,7 @@ public final class BackgroundTask<T> {
     void progress(Progress p) { onProgress.accept(p); }
 
     /** Runs the task to completion on the current thread, delivering callbacks through {@code ui}. */
-    void runOn(java.util.concurrent.Executor ui, ProgressListener listener) {
+    void runOn(Executor ui, ProgressListener listener) {
         if (cancel.isCancelled()) {
             ui.execute(this::cancelled);
             return;

@@ -1,5 +1,7 @@
 package dev.llmcw.ui.task;
 
+import dev.llmcw.util.ThreadNice;
+import java.util.concurrent.ThreadFactory;
 import dev.llmcw.util.ProgressListener;
 import javafx.application.Platform;
 
@@ -57,12 +59,12 @@ public final class FxTaskExecutor implements TaskExecutor {
         jobs.shutdownNow();
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         var n = new AtomicInteger();
         return r -> {
             // background work (model loading, compression, evaluation) runs below the FX thread's priority
             Thread t = new Thread(() -> {
-                dev.llmcw.util.ThreadNice.lowerCurrentThread(dev.llmcw.util.ThreadNice.ENGINE);
+                ThreadNice.lowerCurrentThread(ThreadNice.ENGINE);
                 r.run();
             }, name + "-" + n.incrementAndGet());
             t.setDaemon(true);

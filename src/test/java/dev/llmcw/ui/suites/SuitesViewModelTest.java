@@ -1,5 +1,10 @@
 package dev.llmcw.ui.suites;
 
+import dev.llmcw.app.RecentModels;
+import dev.llmcw.app.SuiteService;
+import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.ui.WorkbenchViewModel;
+import java.util.prefs.Preferences;
 import dev.llmcw.suite.SuiteReport;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.testing.Slow;
@@ -38,7 +43,7 @@ class SuitesViewModelTest {
             tasks: [piqa, tinystories_ppl]
             """;
 
-    private SuitesViewModel vm(dev.llmcw.app.SuiteService service) {
+    private SuitesViewModel vm(SuiteService service) {
         return new SuitesViewModel(service, jobs, (t, m) -> errors.add(t + ": " + m), refreshes::incrementAndGet);
     }
 
@@ -147,11 +152,11 @@ class SuitesViewModelTest {
     @Slow
     @Test
     void aSuiteRunWithTheRealServicesShowsUpInResults() throws Exception {
-        var prefs = java.util.prefs.Preferences.userRoot().node("dev/llmcw/workbench/suitetest-" + System.nanoTime());
+        var prefs = Preferences.userRoot().node("dev/llmcw/workbench/suitetest-" + System.nanoTime());
         try {
-            var services = dev.llmcw.app.WorkbenchServices.create(dir.resolve("ws"), dir.resolve("results.db"));
-            var root = new dev.llmcw.ui.WorkbenchViewModel(services, new SynchronousTaskExecutor(),
-                    (t, m) -> errors.add(t + ": " + m), new dev.llmcw.app.RecentModels(prefs));
+            var services = WorkbenchServices.create(dir.resolve("ws"), dir.resolve("results.db"));
+            var root = new WorkbenchViewModel(services, new SynchronousTaskExecutor(),
+                    (t, m) -> errors.add(t + ": " + m), new RecentModels(prefs));
             Path file = dir.resolve("real.yaml");
             Files.writeString(file, """
                     name: real
