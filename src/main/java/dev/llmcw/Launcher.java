@@ -22,7 +22,8 @@ public final class Launcher {
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> LoggerFactory.getLogger(Launcher.class)
                 .error("uncaught in thread {}: {}", t.getName(), Failures.describe(e), e));
         if (gui) {
-            Class.forName("dev.llmcw.ui.WorkbenchApp").getMethod("launchApp", String[].class)
+            Class.forName("dev.llmcw.ui.WorkbenchApp")
+                    .getMethod("launchApp", String[].class)
                     .invoke(null, (Object) new String[0]);
         } else {
             // a command's main thread takes part in the engine's parallel loops: it runs at the engine's priority

@@ -1,25 +1,23 @@
 package dev.llmcw;
 
-import com.tngtech.archunit.core.domain.JavaClass;
-import com.tngtech.archunit.core.domain.JavaCodeUnit;
-import com.tngtech.archunit.core.domain.JavaConstructor;
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Arrays;
-import java.util.List;
-
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaConstructor;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The engine ("core": everything but ui and the launcher) never depends on JavaFX or on the UI. */
 class ArchitectureTest {
@@ -42,23 +40,35 @@ class ArchitectureTest {
 
     @Test
     void coreDoesNotImportJavaFx() {
-        noClasses().that().resideOutsideOfPackages("dev.llmcw.ui..", "dev.llmcw.app..")
-                .should().dependOnClassesThat().resideInAnyPackage(FX)
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.llmcw.ui..", "dev.llmcw.app..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(FX)
                 .check(classes);
     }
 
     @Test
     void coreDoesNotDependOnUi() {
-        noClasses().that().resideOutsideOfPackages("dev.llmcw.ui..", "dev.llmcw.app..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.ui..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.llmcw.ui..", "dev.llmcw.app..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.llmcw.ui..")
                 .check(classes);
     }
 
     /** The engine runs models and tensors: neither may depend back on it (model.synthetic once used engine.Parallel). */
     @Test
     void modelAndTensorDoNotDependOnEngine() {
-        noClasses().that().resideInAnyPackage("dev.llmcw.model..", "dev.llmcw.tensor..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.engine..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.llmcw.model..", "dev.llmcw.tensor..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.llmcw.engine..")
                 .check(classes);
     }
 
@@ -77,9 +87,10 @@ class ArchitectureTest {
     @Test
     void theParameterRuleSeesMethodsAndConstructors() {
         JavaClasses fixtures = new ClassFileImporter().importClasses(NineParameters.class, NineComponents.class);
-        assertThat(overEightParameters(fixtures)).containsExactlyInAnyOrder(
-                NineParameters.class.getName() + ".<init>(int, int, int, int, int, int, int, int, int)",
-                NineParameters.class.getName() + ".nine(int, int, int, int, int, int, int, int, int)");
+        assertThat(overEightParameters(fixtures))
+                .containsExactlyInAnyOrder(
+                        NineParameters.class.getName() + ".<init>(int, int, int, int, int, int, int, int, int)",
+                        NineParameters.class.getName() + ".nine(int, int, int, int, int, int, int, int, int)");
     }
 
     private static List<String> overEightParameters(JavaClasses imported) {
@@ -97,28 +108,36 @@ class ArchitectureTest {
     private static boolean isCanonicalRecordConstructor(JavaClass c, JavaCodeUnit constructor) {
         if (!c.isRecord()) return false;
         List<String> components = Arrays.stream(c.reflect().getRecordComponents())
-                .map(rc -> rc.getType().getName()).toList();
-        List<String> parameters = constructor.getRawParameterTypes().stream().map(JavaClass::getName).toList();
+                .map(rc -> rc.getType().getName())
+                .toList();
+        List<String> parameters = constructor.getRawParameterTypes().stream()
+                .map(JavaClass::getName)
+                .toList();
         return components.equals(parameters);
     }
 
     @SuppressWarnings("unused")
     private static final class NineParameters {
-        NineParameters(int a, int b, int c, int d, int e, int f, int g, int h, int i) { }
+        NineParameters(int a, int b, int c, int d, int e, int f, int g, int h, int i) {}
 
-        static void nine(int a, int b, int c, int d, int e, int f, int g, int h, int i) { }
+        static void nine(int a, int b, int c, int d, int e, int f, int g, int h, int i) {}
 
-        static void eight(int a, int b, int c, int d, int e, int f, int g, int h) { }
+        static void eight(int a, int b, int c, int d, int e, int f, int g, int h) {}
     }
 
-    private record NineComponents(int a, int b, int c, int d, int e, int f, int g, int h, int i) { }
+    private record NineComponents(int a, int b, int c, int d, int e, int f, int g, int h, int i) {}
 
     /** Guards the cheap import: the same rule over the UI, which does use JavaFX, must fail. */
     @Test
     void theImportSeesJavaFxWhereTheUiUsesIt() {
-        ArchRule uiWithoutFx = noClasses().that().resideInAPackage("dev.llmcw.ui..")
-                .should().dependOnClassesThat().resideInAnyPackage(FX);
-        assertThatThrownBy(() -> uiWithoutFx.check(classes)).isInstanceOf(AssertionError.class)
+        ArchRule uiWithoutFx = noClasses()
+                .that()
+                .resideInAPackage("dev.llmcw.ui..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(FX);
+        assertThatThrownBy(() -> uiWithoutFx.check(classes))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("javafx.");
     }
 
@@ -126,8 +145,22 @@ class ArchitectureTest {
      * The layers, top to bottom: a layer may be used only by the layers above it (so the picture in
      * docs/architecture.md is what the code does). The launcher, in the root package, sits above them all.
      */
-    static final String[] LAYERS = {"ui", "cli", "app", "suite", "report", "data", "results", "compress", "eval",
-            "engine", "model", "tokenizer", "tensor", "util"};
+    static final String[] LAYERS = {
+        "ui",
+        "cli",
+        "app",
+        "suite",
+        "report",
+        "data",
+        "results",
+        "compress",
+        "eval",
+        "engine",
+        "model",
+        "tokenizer",
+        "tensor",
+        "util"
+    };
 
     @Test
     void layersAreUsedOnlyFromAbove() {

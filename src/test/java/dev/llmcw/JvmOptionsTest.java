@@ -1,12 +1,11 @@
 package dev.llmcw;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import jdk.incubator.vector.Vector;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import jdk.incubator.vector.Vector;
+import org.junit.jupiter.api.Test;
 
 /**
  * The launchers' JVM settings (packaging/jvm.options and the JIT directives file) start this JDK: a JVM
@@ -30,14 +29,20 @@ class JvmOptionsTest {
     @Test
     void theDirectivesFileParsesAndInstallsItsDirective() throws Exception {
         // VM output on for this check: the JVM reports what it installed, or where the file is wrong
-        var r = java("-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath(), "-version");
+        var r = java(
+                "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath(),
+                "-version");
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("1 compiler directives added");
     }
 
     @Test
     void theOptionsFileWithTheDirectivesStartsTheJvmSilently() throws Exception {
-        var r = java("@" + OPTIONS.toAbsolutePath(), "-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath(), "-version");
+        var r = java(
+                "@" + OPTIONS.toAbsolutePath(),
+                "-XX:CompilerDirectivesFile=" + DIRECTIVES.toAbsolutePath(),
+                "-version");
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).doesNotContain("compiler directives added").contains("version");
         // every option line is one the launchers pass on (the app image gets one --java-options per line)
@@ -57,10 +62,13 @@ class JvmOptionsTest {
         Set<String> listed = new TreeSet<>();
         for (String line : Files.readAllLines(OPTIONS)) {
             String opt = line.replaceAll("#.*", "").strip();
-            if (opt.startsWith("-XX:CompileCommand=inline,")) listed.add(opt.substring("-XX:CompileCommand=inline,".length()));
+            if (opt.startsWith("-XX:CompileCommand=inline,"))
+                listed.add(opt.substring("-XX:CompileCommand=inline,".length()));
         }
-        var classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages("dev.llmcw");
+        var classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+                .importPackages("dev.llmcw");
         Set<String> existing = new TreeSet<>(), needed = new TreeSet<>();
         for (JavaClass c : classes) {
             for (JavaMethod m : c.getMethods()) {
@@ -68,14 +76,20 @@ class JvmOptionsTest {
                 existing.add(name);
                 boolean vector = m.getRawReturnType().isAssignableTo(Vector.class)
                         || m.getRawParameterTypes().stream().anyMatch(t -> t.isAssignableTo(Vector.class));
-                if (vector && !m.getName().startsWith("lambda$")
-                        && (c.getPackageName().startsWith("dev.llmcw.engine") || c.getPackageName().startsWith("dev.llmcw.tensor"))) {
+                if (vector
+                        && !m.getName().startsWith("lambda$")
+                        && (c.getPackageName().startsWith("dev.llmcw.engine")
+                                || c.getPackageName().startsWith("dev.llmcw.tensor"))) {
                     needed.add(name);
                 }
             }
         }
-        assertThat(existing).as("methods named by -XX:CompileCommand=inline in " + OPTIONS).containsAll(listed);
-        assertThat(listed).as("engine and tensor methods that take or return a Vector").containsAll(needed);
+        assertThat(existing)
+                .as("methods named by -XX:CompileCommand=inline in " + OPTIONS)
+                .containsAll(listed);
+        assertThat(listed)
+                .as("engine and tensor methods that take or return a Vector")
+                .containsAll(needed);
     }
 
     private record Result(int exit, String output) {}

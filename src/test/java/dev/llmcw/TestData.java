@@ -3,12 +3,11 @@ package dev.llmcw;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.Hashing;
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Access to the shared, read-only test data (../shared or WORKBENCH_DATA). A missing file aborts the
@@ -37,8 +36,13 @@ public final class TestData {
         return p;
     }
 
-    public static Path stories260K() { return require("models/stories260K/stories260K.bin"); }
-    public static Path tok512() { return require("models/stories260K/tok512.bin"); }
+    public static Path stories260K() {
+        return require("models/stories260K/stories260K.bin");
+    }
+
+    public static Path tok512() {
+        return require("models/stories260K/tok512.bin");
+    }
 
     private static void verify(String relative, Path p) {
         VERIFIED.computeIfAbsent(relative, r -> {
@@ -59,7 +63,8 @@ public final class TestData {
                     try {
                         var root = new ObjectMapper()
                                 .readTree(DataPaths.shared("MANIFEST.json").toFile());
-                        for (var e : root) m.put(e.get("path").asText(), e.get("sha256").asText());
+                        for (var e : root)
+                            m.put(e.get("path").asText(), e.get("sha256").asText());
                     } catch (Exception e) {
                         if (ci()) throw new AssertionError("cannot read shared MANIFEST.json: " + e.getMessage());
                     }

@@ -2,7 +2,6 @@ package dev.llmcw.app;
 
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.List;
 

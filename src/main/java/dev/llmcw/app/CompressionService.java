@@ -6,7 +6,6 @@ import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.model.Model;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +24,14 @@ public interface CompressionService {
         return create(settings).estimate(model);
     }
 
-    default CompressionReport compress(CompressionSettings settings, Model model, Path out, Path workDir,
-                                       ProgressListener progress, CancellationToken cancel) throws IOException {
+    default CompressionReport compress(
+            CompressionSettings settings,
+            Model model,
+            Path out,
+            Path workDir,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws IOException {
         return create(settings).compress(model, out, workDir, progress, cancel);
     }
 }

@@ -12,7 +12,8 @@ public record CompressionSettings(String method, Map<String, String> parameters)
     @Override
     public String toString() {
         var sb = new StringBuilder(method);
-        new TreeMap<>(parameters).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        new TreeMap<>(parameters)
+                .forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         return sb.toString();
     }
 }

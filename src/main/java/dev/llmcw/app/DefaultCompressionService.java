@@ -5,7 +5,6 @@ import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.data.DatasetCatalog;
 import dev.llmcw.suite.SuiteMethods;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,16 +18,23 @@ import java.util.List;
 public final class DefaultCompressionService implements CompressionService {
     @Override
     public List<MethodInfo> methods() {
-        return MethodRegistry.all().stream().map(d -> new MethodInfo(d.id(), d.displayName(), true, "")).toList();
+        return MethodRegistry.all().stream()
+                .map(d -> new MethodInfo(d.id(), d.displayName(), true, ""))
+                .toList();
     }
 
     @Override
     public CompressionMethod create(CompressionSettings settings) {
         var params = new LinkedHashMap<>(settings.parameters());
-        boolean calibrates = MethodRegistry.find(settings.method()).map(MethodDescriptor::needsCalibration).orElse(false);
+        boolean calibrates = MethodRegistry.find(settings.method())
+                .map(MethodDescriptor::needsCalibration)
+                .orElse(false);
         if (calibrates && !params.containsKey("calib")) {
-            Path text = DatasetCatalog.standard().locate("tinystories").map(DatasetCatalog.LocalDataset::file)
-                    .orElseThrow(() -> new IllegalArgumentException("no calibration text found: choose a calibration file"));
+            Path text = DatasetCatalog.standard()
+                    .locate("tinystories")
+                    .map(DatasetCatalog.LocalDataset::file)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("no calibration text found: choose a calibration file"));
             params.put("calib", text.toAbsolutePath().toString());
         }
         return SuiteMethods.create(settings.method(), params, Path.of("").toAbsolutePath());

@@ -6,7 +6,6 @@ import dev.llmcw.model.synthetic.SyntheticPresets;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,11 +30,13 @@ public final class DefaultModelService implements ModelService {
      * so their compression starts from exact weights.
      */
     @Override
-    public ModelHandle generateSynthetic(String preset, Path dir, long seed, ProgressListener progress, CancellationToken cancel) {
+    public ModelHandle generateSynthetic(
+            String preset, Path dir, long seed, ProgressListener progress, CancellationToken cancel) {
         DType dtype = preset.equals("tiny") || preset.equals("demo") ? DType.F32 : DType.BF16;
         try {
             if (!Files.isRegularFile(dir.resolve("config.json"))) {
-                SyntheticModelGenerator.generate(SyntheticPresets.get(preset), preset, dtype, seed, dir, progress, cancel);
+                SyntheticModelGenerator.generate(
+                        SyntheticPresets.get(preset), preset, dtype, seed, dir, progress, cancel);
             } else {
                 progress.log("reusing " + dir + " (same preset and seed)");
             }

@@ -3,14 +3,13 @@ package dev.llmcw.app;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
-import dev.llmcw.suite.SuiteReport;
 import dev.llmcw.suite.SuiteActions;
+import dev.llmcw.suite.SuiteReport;
 import dev.llmcw.suite.SuiteRunner;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,7 +37,8 @@ public final class DefaultSuiteService implements SuiteService {
         // the CLI's checks before any work: a typo in the last setting must not surface hours into the sweep
         List<String> problems = SuiteRunner.problems(suite, base, actions);
         if (!problems.isEmpty())
-            throw new IllegalArgumentException(suiteFile.getFileName() + ": nothing was run: " + String.join("; ", problems));
+            throw new IllegalArgumentException(
+                    suiteFile.getFileName() + ": nothing was run: " + String.join("; ", problems));
         if (shared != null) return runner(shared, actions, progress, cancel).run(suite, base, work);
         Path db = suite.db() != null ? base.resolve(suite.db()) : WorkbenchHome.resultsDb();
         try (ResultsStore store = ResultsStore.open(db)) {
@@ -46,7 +46,8 @@ public final class DefaultSuiteService implements SuiteService {
         }
     }
 
-    private SuiteRunner runner(ResultsStore store, SuiteActions actions, ProgressListener progress, CancellationToken cancel) {
+    private SuiteRunner runner(
+            ResultsStore store, SuiteActions actions, ProgressListener progress, CancellationToken cancel) {
         return new SuiteRunner(store, actions, ModelHashes.shared(), progress, cancel);
     }
 }

@@ -1,6 +1,5 @@
 package dev.llmcw.app;
 
-import java.time.Instant;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.Evaluator;
@@ -19,9 +18,9 @@ import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,13 +54,20 @@ public final class EngineEvaluationService implements EvaluationService {
     }
 
     @Override
-    public Path defaultDataDir() { return dataDir; }
+    public Path defaultDataDir() {
+        return dataDir;
+    }
 
     @Override
     public List<TaskInfo> tasks() {
         boolean haveData = dataDir != null && Files.isDirectory(dataDir);
-        return TaskRegistry.onDataFolder().stream().map(d -> new TaskInfo(d.name(), d.displayName(), true,
-                haveData ? "" : "No evaluation data folder found: choose one.")).toList();
+        return TaskRegistry.onDataFolder().stream()
+                .map(d -> new TaskInfo(
+                        d.name(),
+                        d.displayName(),
+                        true,
+                        haveData ? "" : "No evaluation data folder found: choose one."))
+                .toList();
     }
 
     @Override
@@ -74,26 +80,46 @@ public final class EngineEvaluationService implements EvaluationService {
             cancel.throwIfCancelled();
             Task task = TaskRegistry.create(name, req.seed(), null);
             Path override = req.datasetFiles().get(name);
-            Path data = override != null ? override.toAbsolutePath().getParent() : req.dataDir() != null ? req.dataDir() : dataDir;
-            if (data == null) throw new IllegalArgumentException("no data folder for " + name + ": choose one in Evaluate");
+            Path data = override != null
+                    ? override.toAbsolutePath().getParent()
+                    : req.dataDir() != null ? req.dataDir() : dataDir;
+            if (data == null)
+                throw new IllegalArgumentException("no data folder for " + name + ": choose one in Evaluate");
             var result = new TaskResult[1];
             RunRow row;
             if (store != null) {
                 RunSpec spec = spec(req, name);
-                var outcome = StoredRuns.execute(store, spec, task.name(), task.version(), null, bits(req.model()), bytes(req.model()),
+                var outcome = StoredRuns.execute(
+                        store,
+                        spec,
+                        task.name(),
+                        task.version(),
+                        null,
+                        bits(req.model()),
+                        bytes(req.model()),
                         (runKey, itemStore) -> {
-                            result[0] = new Evaluator(options, itemStore, progress, cancel).run(task, data, model, base);
+                            result[0] =
+                                    new Evaluator(options, itemStore, progress, cancel).run(task, data, model, base);
                             return new StoredRuns.Result(result[0].metrics(), result[0].runKey());
                         });
-                if (outcome.reused()) progress.log(name + ": reused finished run " + outcome.run().id() + " from " + store.file());
+                if (outcome.reused())
+                    progress.log(name + ": reused finished run " + outcome.run().id() + " from " + store.file());
                 row = RunRows.of(outcome.run());
                 String itemKey = outcome.run().itemKey();
-                runs.put(row.runId(), new RunContext(name, req.seed(), data, itemKey,
-                        result[0] == null ? null : result[0].baseRunKey()));
+                runs.put(
+                        row.runId(),
+                        new RunContext(
+                                name, req.seed(), data, itemKey, result[0] == null ? null : result[0].baseRunKey()));
             } else {
                 result[0] = new Evaluator(options, items, progress, cancel).run(task, data, model, base);
-                row = row(req, result[0].runKey(), name, new HashMap<>(result[0].metrics().metrics()));
-                runs.put(row.runId(), new RunContext(name, req.seed(), data, result[0].runKey(), result[0].baseRunKey()));
+                row = row(
+                        req,
+                        result[0].runKey(),
+                        name,
+                        new HashMap<>(result[0].metrics().metrics()));
+                runs.put(
+                        row.runId(),
+                        new RunContext(name, req.seed(), data, result[0].runKey(), result[0].baseRunKey()));
             }
             rows.add(row);
         }
@@ -103,18 +129,37 @@ public final class EngineEvaluationService implements EvaluationService {
     private RunSpec spec(Request req, String task) {
         ModelHandle m = req.model();
         String hash = ModelHashes.contentHash(m.path());
-        String baseHash = req.base() == null ? null : ModelHashes.contentHash(req.base().path());
-        var options = new RunSpec.Options(req.limit() == 0 ? null : req.limit(), req.sample() == 0 ? null : req.sample(), req.seed(), null, null,
-                req.base() == null ? null : req.base().path().toString(), baseHash, "dense", Map.of());
-        return new RunSpec(m.path().toString(), req.modelLabel(), hash, m.isBase() ? RunSpec.NO_METHOD : m.method(),
-                m.report() == null ? Map.of() : m.report().parameters(), List.of(task), options);
+        String baseHash =
+                req.base() == null ? null : ModelHashes.contentHash(req.base().path());
+        var options = new RunSpec.Options(
+                req.limit() == 0 ? null : req.limit(),
+                req.sample() == 0 ? null : req.sample(),
+                req.seed(),
+                null,
+                null,
+                req.base() == null ? null : req.base().path().toString(),
+                baseHash,
+                "dense",
+                Map.of());
+        return new RunSpec(
+                m.path().toString(),
+                req.modelLabel(),
+                hash,
+                m.isBase() ? RunSpec.NO_METHOD : m.method(),
+                m.report() == null ? Map.of() : m.report().parameters(),
+                List.of(task),
+                options);
     }
 
     /** Items of a run evaluated in this session (prompt, choices, log-likelihoods, base answer). */
     public List<ResultsService.ItemDetail> items(String runId) {
         RunContext c = runs.get(runId);
         if (c == null || c.runKey() == null) return List.of();
-        return ItemDetails.of(c.task(), c.seed(), c.dataDir(), items.load(c.runKey()),
+        return ItemDetails.of(
+                c.task(),
+                c.seed(),
+                c.dataDir(),
+                items.load(c.runKey()),
                 c.baseRunKey() == null ? null : items.load(c.baseRunKey()));
     }
 
@@ -124,19 +169,30 @@ public final class EngineEvaluationService implements EvaluationService {
     }
 
     static double bits(ModelHandle m) {
-        if (m.report() != null && m.report().size() != null) return m.report().size().bitsPerCompressedWeight();
+        if (m.report() != null && m.report().size() != null)
+            return m.report().size().bitsPerCompressedWeight();
         return Model.bitsPerWeight(m.card().weightBytes(), m.card().parameters());
     }
 
     static long bytes(ModelHandle m) {
-        if (m.report() != null && m.report().size() != null) return m.report().size().totalBytes();
+        if (m.report() != null && m.report().size() != null)
+            return m.report().size().totalBytes();
         return m.card().weightBytes();
     }
 
     static RunRow row(Request req, String runKey, String task, Map<String, Double> metrics) {
         ModelHandle m = req.model();
         String id = runKey.length() > 12 ? runKey.substring(runKey.length() - 12) : runKey;
-        return new RunRow(id, req.modelLabel(), m.method(), m.report() == null ? Map.of() : m.report().parameters(),
-                bits(m), bytes(m), task, metrics, Instant.now().toString(), RunRow.Measured.UNKNOWN);
+        return new RunRow(
+                id,
+                req.modelLabel(),
+                m.method(),
+                m.report() == null ? Map.of() : m.report().parameters(),
+                bits(m),
+                bytes(m),
+                task,
+                metrics,
+                Instant.now().toString(),
+                RunRow.Measured.UNKNOWN);
     }
 }

@@ -3,7 +3,6 @@ package dev.llmcw.app;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +20,22 @@ public interface EvaluationService {
      * @param dataDir      data folder laid out like shared/datasets (null = the service's default)
      * @param datasetFiles task name → a dataset file the user opened instead (its folder is searched)
      */
-    record Request(String modelLabel, ModelHandle model, ModelHandle base, List<String> tasks, int limit, int sample, long seed, boolean fidelity,
-                   Path dataDir, Map<String, Path> datasetFiles) {}
+    record Request(
+            String modelLabel,
+            ModelHandle model,
+            ModelHandle base,
+            List<String> tasks,
+            int limit,
+            int sample,
+            long seed,
+            boolean fidelity,
+            Path dataDir,
+            Map<String, Path> datasetFiles) {}
 
     /** The data folder used when a request names none, or null when no data was found. */
-    default Path defaultDataDir() { return null; }
+    default Path defaultDataDir() {
+        return null;
+    }
 
     List<TaskInfo> tasks();
 

@@ -2,12 +2,11 @@ package dev.llmcw.app;
 
 import dev.llmcw.app.ResultsService.ItemDetail;
 import dev.llmcw.eval.ItemStore;
-import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.TaskRegistry;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.util.Json;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,8 +21,12 @@ import java.util.Map;
 final class ItemDetails {
     private ItemDetails() {}
 
-    static List<ItemDetail> of(String taskName, long seed, Path dataDir, Map<String, ItemStore.StoredItem> items,
-                               Map<String, ItemStore.StoredItem> baseItems) {
+    static List<ItemDetail> of(
+            String taskName,
+            long seed,
+            Path dataDir,
+            Map<String, ItemStore.StoredItem> items,
+            Map<String, ItemStore.StoredItem> baseItems) {
         Map<String, McItem> texts = new HashMap<>();
         try {
             Task task = TaskRegistry.create(taskName, seed, null);
@@ -36,10 +39,18 @@ final class ItemDetails {
         var out = new ArrayList<ItemDetail>();
         for (var it : items.values()) {
             McItem mc = texts.get(it.itemId());
-            String prompt = mc == null ? "(text not available: data not found)" : mc.requests().getFirst().context();
+            String prompt = mc == null
+                    ? "(text not available: data not found)"
+                    : mc.requests().getFirst().context();
             List<String> choices = mc == null ? List.of() : mc.choiceTexts();
             var base = baseItems == null ? null : baseItems.get(it.itemId());
-            out.add(new ItemDetail(it.itemId(), prompt, choices, lls(it.payloadJson()), it.gold(), it.chosen(),
+            out.add(new ItemDetail(
+                    it.itemId(),
+                    prompt,
+                    choices,
+                    lls(it.payloadJson()),
+                    it.gold(),
+                    it.chosen(),
                     base == null ? -1 : base.chosen()));
         }
         out.sort(Comparator.comparing((ItemDetail d) -> !d.flipped()).thenComparing(d -> naturalKey(d.itemId())));

@@ -2,7 +2,6 @@ package dev.llmcw.app;
 
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.model.Model;
-
 import java.nio.file.Path;
 
 /**
@@ -11,10 +10,16 @@ import java.nio.file.Path;
  * @param report the compression that produced it (null for the base model)
  */
 public record ModelHandle(String name, Path path, Model model, ModelCard card, CompressionReport report) {
-    public boolean isBase() { return report == null; }
+    public boolean isBase() {
+        return report == null;
+    }
 
-    public String method() { return report == null ? "base" : report.method(); }
+    public String method() {
+        return report == null ? "base" : report.method();
+    }
 
     @Override
-    public String toString() { return name; }
+    public String toString() {
+        return name;
+    }
 }

@@ -3,7 +3,6 @@ package dev.llmcw.app;
 import dev.llmcw.model.Model;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,10 +15,12 @@ public interface ModelService {
     List<String> syntheticPresets();
 
     /** Writes a SYNTHETIC model of {@code preset} under {@code dir} and opens it. */
-    ModelHandle generateSynthetic(String preset, Path dir, long seed, ProgressListener progress, CancellationToken cancel);
+    ModelHandle generateSynthetic(
+            String preset, Path dir, long seed, ProgressListener progress, CancellationToken cancel);
 
     static ModelHandle handle(Model m, Path path) {
-        String name = m.label() == null || m.label().isBlank() ? path.getFileName().toString() : m.label();
+        String name =
+                m.label() == null || m.label().isBlank() ? path.getFileName().toString() : m.label();
         return new ModelHandle(name, path, m, ModelCard.of(m), null);
     }
 }

@@ -5,5 +5,7 @@ package dev.llmcw.app;
  * "not available" state instead of inventing numbers.
  */
 public class NotAvailableException extends RuntimeException {
-    public NotAvailableException(String message) { super(message); }
+    public NotAvailableException(String message) {
+        super(message);
+    }
 }

@@ -10,7 +10,9 @@ public final class RecentModels {
     static final int MAX = 10;
     private final Preferences prefs;
 
-    public RecentModels(Preferences prefs) { this.prefs = prefs; }
+    public RecentModels(Preferences prefs) {
+        this.prefs = prefs;
+    }
 
     public static RecentModels userDefault() {
         return new RecentModels(Preferences.userRoot().node("dev/llmcw/workbench/recent"));

@@ -3,10 +3,8 @@ package dev.llmcw.app;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
-
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.util.List;
 
 /** Stored runs for the Results and Charts views and for reports. */
@@ -16,16 +14,26 @@ public interface ResultsService {
      *
      * @param logLikelihoods per choice; {@code baseChosen} is -1 when no base run is known
      */
-    record ItemDetail(String itemId, String prompt, List<String> choices, double[] logLikelihoods, int gold, int chosen,
-                      int baseChosen) {
-        public boolean flipped() { return baseChosen >= 0 && baseChosen != chosen; }
+    record ItemDetail(
+            String itemId,
+            String prompt,
+            List<String> choices,
+            double[] logLikelihoods,
+            int gold,
+            int chosen,
+            int baseChosen) {
+        public boolean flipped() {
+            return baseChosen >= 0 && baseChosen != chosen;
+        }
     }
 
     /** A stored run that did not finish (interrupted, cancelled or failed): the Results view offers resume and delete. */
     record UnfinishedRun(String runId, String model, String setting, String task, String status, String message) {}
 
     /** Runs that did not finish, newest first; none where results are not stored. */
-    default List<UnfinishedRun> unfinished() { return List.of(); }
+    default List<UnfinishedRun> unfinished() {
+        return List.of();
+    }
 
     /** Finishes an unfinished run in place (items stored before are reused); slow: call off the UI thread. */
     default void resume(String runId, ProgressListener progress, CancellationToken cancel) {

@@ -1,12 +1,11 @@
 package dev.llmcw.app;
 
-import java.util.function.Function;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * Keeps the rows of this session's evaluations in memory: used while no persistent results store
@@ -17,19 +16,29 @@ public final class SessionResultsService implements ResultsService {
     private final List<LayerError> errors = new CopyOnWriteArrayList<>();
     private final Function<String, List<ItemDetail>> items;
 
-    public SessionResultsService() { this(id -> List.of()); }
+    public SessionResultsService() {
+        this(id -> List.of());
+    }
 
     /** @param items the per-item details of a run id (from the evaluation that produced it) */
-    public SessionResultsService(Function<String, List<ItemDetail>> items) { this.items = items; }
+    public SessionResultsService(Function<String, List<ItemDetail>> items) {
+        this.items = items;
+    }
 
     @Override
-    public String description() { return "this session only (no results store configured)"; }
+    public String description() {
+        return "this session only (no results store configured)";
+    }
 
     @Override
-    public List<RunRow> runs() { return List.copyOf(rows); }
+    public List<RunRow> runs() {
+        return List.copyOf(rows);
+    }
 
     @Override
-    public List<ItemDetail> items(String runId) { return items.apply(runId); }
+    public List<ItemDetail> items(String runId) {
+        return items.apply(runId);
+    }
 
     @Override
     public List<LayerError> layerErrors(List<RunRow> runs) {

@@ -16,7 +16,6 @@ import dev.llmcw.suite.EvalTaskEvaluator;
 import dev.llmcw.suite.RunResumer;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,10 +38,14 @@ public final class StoreResultsService implements ResultsService {
         this.dataDir = dataDir;
     }
 
-    public ResultsStore store() { return store; }
+    public ResultsStore store() {
+        return store;
+    }
 
     @Override
-    public String description() { return store.file().toString(); }
+    public String description() {
+        return store.file().toString();
+    }
 
     @Override
     public List<RunRow> runs() {
@@ -53,7 +56,12 @@ public final class StoreResultsService implements ResultsService {
     public List<UnfinishedRun> unfinished() {
         return store.listRuns(RunFilter.all()).stream()
                 .filter(r -> r.status() != RunStatus.DONE && r.status() != RunStatus.RUNNING)
-                .map(r -> new UnfinishedRun(Long.toString(r.id()), r.modelLabel(), r.settingLabel(), r.task(), r.status().dbName(),
+                .map(r -> new UnfinishedRun(
+                        Long.toString(r.id()),
+                        r.modelLabel(),
+                        r.settingLabel(),
+                        r.task(),
+                        r.status().dbName(),
                         r.message() == null ? "" : r.message()))
                 .toList();
     }
@@ -89,9 +97,13 @@ public final class StoreResultsService implements ResultsService {
             return List.of();
         }
         if (run == null) return List.of();
-        long seed = run.spec().options().seed() == null ? 1234 : run.spec().options().seed();
+        long seed = run.spec().options().seed() == null
+                ? 1234
+                : run.spec().options().seed();
         // the base run the Compare table and the tooltips compare with (BaseComparisons), so the flips agree
-        var baseItems = BaseComparisons.baseOf(store, run).map(b -> store.itemsFor(b.id())).orElse(null);
+        var baseItems = BaseComparisons.baseOf(store, run)
+                .map(b -> store.itemsFor(b.id()))
+                .orElse(null);
         return ItemDetails.of(run.task(), seed, dataDir, store.itemsFor(run.id()), baseItems);
     }
 
@@ -107,10 +119,13 @@ public final class StoreResultsService implements ResultsService {
             } catch (NumberFormatException e) {
                 continue;
             }
-            if (run == null || RunSpec.NO_METHOD.equals(run.method()) || !seen.add(run.spec().modelHash())) continue;
+            if (run == null
+                    || RunSpec.NO_METHOD.equals(run.method())
+                    || !seen.add(run.spec().modelHash())) continue;
             store.compressionByFileHash(run.spec().modelHash()).ifPresent(c -> {
                 for (var e : c.tensorErrors()) {
-                    out.add(new LayerError(row.methodWithSettings(), e.tensor(), e.relativeError(), e.relativeActivationError()));
+                    out.add(new LayerError(
+                            row.methodWithSettings(), e.tensor(), e.relativeError(), e.relativeActivationError()));
                 }
             });
         }
@@ -119,7 +134,10 @@ public final class StoreResultsService implements ResultsService {
 
     @Override
     public void recordCompression(ModelHandle base, CompressionReport report) {
-        store.saveCompression(CompressionRecord.of(ModelHashes.contentHash(base.path()), base.path().toString(), report,
+        store.saveCompression(CompressionRecord.of(
+                ModelHashes.contentHash(base.path()),
+                base.path().toString(),
+                report,
                 ModelHashes.contentHash(report.file())));
     }
 

@@ -1,22 +1,17 @@
 package dev.llmcw.cli;
 
-import dev.llmcw.util.ProcessStats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.engine.KvCache;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.MemoryBandwidth;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.engine.SyntheticModels;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.KernelSpecies;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
+import dev.llmcw.util.Parallel;
+import dev.llmcw.util.ProcessStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,31 +22,57 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = {
-        "Inference speed on SYNTHETIC models (random weights at the real shapes): prefill and decode tokens/s,",
-        "peak RSS, measured memory bandwidth and decode as a share of the bandwidth bound; --torch compares",
-        "with PyTorch fp32 on CPU (tools/reference/bench_torch.py) at the same shapes and thread count."})
+@Command(
+        name = "bench",
+        description = {
+            "Inference speed on SYNTHETIC models (random weights at the real shapes): prefill and decode tokens/s,",
+            "peak RSS, measured memory bandwidth and decode as a share of the bandwidth bound; --torch compares",
+            "with PyTorch fp32 on CPU (tools/reference/bench_torch.py) at the same shapes and thread count."
+        })
 final class BenchCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
 
-    @Option(names = "--models", split = ",", defaultValue = "stories260K,smollm2-135m",
+    @Option(
+            names = "--models",
+            split = ",",
+            defaultValue = "stories260K,smollm2-135m",
             description = "model shapes: stories260K, smollm2-135m, llama-3.2-1b (default: ${DEFAULT-VALUE})")
     List<String> models;
 
-    @Option(names = "--dtypes", split = ",", defaultValue = "f32,bf16", description = "f32, bf16 (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--dtypes",
+            split = ",",
+            defaultValue = "f32,bf16",
+            description = "f32, bf16 (default: ${DEFAULT-VALUE})")
     List<String> dtypes;
 
-    @Option(names = "--prefill", defaultValue = "512", description = "prompt tokens processed as one batch (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--prefill",
+            defaultValue = "512",
+            description = "prompt tokens processed as one batch (default: ${DEFAULT-VALUE})")
     int prefill;
 
-    @Option(names = "--decode", defaultValue = "64", description = "tokens generated one at a time after the prompt (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--decode",
+            defaultValue = "64",
+            description = "tokens generated one at a time after the prompt (default: ${DEFAULT-VALUE})")
     int decode;
 
-    @Option(names = "--bandwidth-mb", defaultValue = "256", description = "buffer size of the bandwidth measurement (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--bandwidth-mb",
+            defaultValue = "256",
+            description = "buffer size of the bandwidth measurement (default: ${DEFAULT-VALUE})")
     int bandwidthMb;
 
-    @Option(names = "--bandwidth-reps", defaultValue = "10", description = "timed copies of the bandwidth measurement; the best counts (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--bandwidth-reps",
+            defaultValue = "10",
+            description = "timed copies of the bandwidth measurement; the best counts (default: ${DEFAULT-VALUE})")
     int bandwidthReps;
 
     @Option(names = "--torch", description = "also run PyTorch fp32 at the same shapes and print ratios")
@@ -60,25 +81,49 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with PyTorch for --torch")
     String python;
 
-    @Option(names = "--torch-script", defaultValue = "tools/reference/bench_torch.py", description = "PyTorch bench script")
+    @Option(
+            names = "--torch-script",
+            defaultValue = "tools/reference/bench_torch.py",
+            description = "PyTorch bench script")
     Path torchScript;
 
     /** Rates are wall-clock tokens/s; *Cpu rates are tokens per CPU-second per thread (immune to a shared machine). */
-    record Row(String model, String dtype, double weightMB, double prefillTokS, double decodeTokS, double decodeGBs,
-               double peakRssMB, double prefillCpu, double decodeCpu, double[] torch) {
-        double torchAt(int i) { return torch == null ? Double.NaN : torch[i]; }
+    record Row(
+            String model,
+            String dtype,
+            double weightMB,
+            double prefillTokS,
+            double decodeTokS,
+            double decodeGBs,
+            double peakRssMB,
+            double prefillCpu,
+            double decodeCpu,
+            double[] torch) {
+        double torchAt(int i) {
+            return torch == null ? Double.NaN : torch[i];
+        }
     }
-
 
     @Override
     public Integer call() throws Exception {
         if (prefill < 1 || decode < 1) throw new IllegalArgumentException("--prefill and --decode must be positive");
-        System.out.printf(Locale.ROOT, "threads: %d, vector: %d-bit, max heap: %d MB%n", Parallel.threads(),
-                KernelSpecies.vectorBits(), Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(
+                Locale.ROOT,
+                "threads: %d, vector: %d-bit, max heap: %d MB%n",
+                Parallel.threads(),
+                KernelSpecies.vectorBits(),
+                Runtime.getRuntime().maxMemory() >> 20);
         var copy = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
         double bw = copy.bestGBs();
-        System.out.printf(Locale.ROOT, "memory copy bandwidth: best %.1f GB/s, median %.1f GB/s (read+write bytes of %d MiB"
-                + " arraycopies, %d threads, %d timed copies)%n", bw, copy.medianGBs(), copy.mb(), copy.threads(), copy.reps());
+        System.out.printf(
+                Locale.ROOT,
+                "memory copy bandwidth: best %.1f GB/s, median %.1f GB/s (read+write bytes of %d MiB"
+                        + " arraycopies, %d threads, %d timed copies)%n",
+                bw,
+                copy.medianGBs(),
+                copy.mb(),
+                copy.threads(),
+                copy.reps());
         List<Row> rows = new ArrayList<>();
         for (String name : models) {
             SyntheticModels.config(name); // validates the name early
@@ -100,8 +145,13 @@ final class BenchCommand implements Callable<Integer> {
         // the bound is the higher of the two measurements: the stricter yardstick (the first copy after
         // start-up often comes out lower while the machine's clocks and the JIT settle)
         double bound = Math.max(bw, after.bestGBs());
-        System.out.printf(Locale.ROOT, "memory copy bandwidth after the runs: best %.1f GB/s, median %.1f GB/s"
-                + " (the %% of the bound uses the higher best, %.1f GB/s)%n", after.bestGBs(), after.medianGBs(), bound);
+        System.out.printf(
+                Locale.ROOT,
+                "memory copy bandwidth after the runs: best %.1f GB/s, median %.1f GB/s"
+                        + " (the %% of the bound uses the higher best, %.1f GB/s)%n",
+                after.bestGBs(),
+                after.medianGBs(),
+                bound);
         printTable(rows, bound);
         return 0;
     }
@@ -110,8 +160,10 @@ final class BenchCommand implements Callable<Integer> {
     static long decodeBytes(Model m) {
         var c = m.config();
         long b = 0;
-        for (String w : WeightNames.blockLinearWeights(c.nLayers())) b += m.tensor(w).byteSize();
-        b += m.tensor(c.tiedEmbeddings() ? WeightNames.EMBED : WeightNames.LM_HEAD).byteSize();
+        for (String w : WeightNames.blockLinearWeights(c.nLayers()))
+            b += m.tensor(w).byteSize();
+        b += m.tensor(c.tiedEmbeddings() ? WeightNames.EMBED : WeightNames.LM_HEAD)
+                .byteSize();
         return b;
     }
 
@@ -156,10 +208,25 @@ final class BenchCommand implements Callable<Integer> {
         }
         long bytes = decodeBytes(m);
         double decodeGBs = bytes * bestDecode / 1e9;
-        Row r = new Row(name, type.name(), m.weightBytes() / 1e6, bestPrefill, bestDecode, decodeGBs,
-                peakRssMB(), cpuPrefill, cpuDecode, torchRes);
-        System.out.printf(Locale.ROOT, "  %s %s: prefill %.1f tok/s, decode %.1f tok/s (%.1f GB/s of weights)%n",
-                name, type, r.prefillTokS(), r.decodeTokS(), decodeGBs);
+        Row r = new Row(
+                name,
+                type.name(),
+                m.weightBytes() / 1e6,
+                bestPrefill,
+                bestDecode,
+                decodeGBs,
+                peakRssMB(),
+                cpuPrefill,
+                cpuDecode,
+                torchRes);
+        System.out.printf(
+                Locale.ROOT,
+                "  %s %s: prefill %.1f tok/s, decode %.1f tok/s (%.1f GB/s of weights)%n",
+                name,
+                type,
+                r.prefillTokS(),
+                r.decodeTokS(),
+                decodeGBs);
         return r;
     }
 
@@ -182,9 +249,19 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private double[] runTorch(String name) throws IOException, InterruptedException {
-        if (!Files.isRegularFile(torchScript)) throw new IllegalArgumentException("--torch-script " + torchScript + " not found");
-        var cmd = List.of(python, torchScript.toString(), "--shape", name, "--prefill", Integer.toString(prefill),
-                "--decode", Integer.toString(decode), "--threads", Integer.toString(Parallel.threads()));
+        if (!Files.isRegularFile(torchScript))
+            throw new IllegalArgumentException("--torch-script " + torchScript + " not found");
+        var cmd = List.of(
+                python,
+                torchScript.toString(),
+                "--shape",
+                name,
+                "--prefill",
+                Integer.toString(prefill),
+                "--decode",
+                Integer.toString(decode),
+                "--threads",
+                Integer.toString(Parallel.threads()));
         LOG.info("running {}", String.join(" ", cmd));
         var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // OpenMP threads that spin while waiting burn the CPU time the CPU-normalised rates are based on
@@ -192,44 +269,109 @@ final class BenchCommand implements Callable<Integer> {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();
-        String json = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
+        String json =
+                out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
         if (rc != 0 || json == null) throw new IllegalStateException("PyTorch bench failed (exit " + rc + "):\n" + out);
         JsonNode n = new ObjectMapper().readTree(json);
-        System.out.printf(Locale.ROOT, "  torch %s fp32: prefill %.1f tok/s, decode %.1f tok/s%n", name,
-                n.get("prefill_tok_s").asDouble(), n.get("decode_tok_s").asDouble());
-        return new double[]{n.get("prefill_tok_s").asDouble(), n.get("decode_tok_s").asDouble(),
-                n.get("prefill_tok_cpu_s").asDouble(), n.get("decode_tok_cpu_s").asDouble()};
+        System.out.printf(
+                Locale.ROOT,
+                "  torch %s fp32: prefill %.1f tok/s, decode %.1f tok/s%n",
+                name,
+                n.get("prefill_tok_s").asDouble(),
+                n.get("decode_tok_s").asDouble());
+        return new double[] {
+            n.get("prefill_tok_s").asDouble(),
+            n.get("decode_tok_s").asDouble(),
+            n.get("prefill_tok_cpu_s").asDouble(),
+            n.get("decode_tok_cpu_s").asDouble()
+        };
     }
 
     private void printTable(List<Row> rows, double bw) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "SYNTHETIC weights at real shapes; prefill %d tokens in one batch, decode %d tokens after it;"
-                + " %d threads; copy bandwidth %.1f GB/s; load average %s%n", prefill, decode, Parallel.threads(), bw, loadAverage());
+        System.out.printf(
+                Locale.ROOT,
+                "SYNTHETIC weights at real shapes; prefill %d tokens in one batch, decode %d tokens after it;"
+                        + " %d threads; copy bandwidth %.1f GB/s; load average %s%n",
+                prefill,
+                decode,
+                Parallel.threads(),
+                bw,
+                loadAverage());
         System.out.println("wall clock:");
-        String h = String.format(Locale.ROOT, "| %-13s | %-5s | %10s | %13s | %12s | %11s | %10s | %11s |",
-                "model", "dtype", "weights MB", "prefill tok/s", "decode tok/s", "decode GB/s", "% bw bound", "peak RSS MB");
-        if (torch) h += String.format(Locale.ROOT, " %13s | %12s | %13s | %12s |", "torch prefill", "torch decode", "prefill ratio", "decode ratio");
+        String h = String.format(
+                Locale.ROOT,
+                "| %-13s | %-5s | %10s | %13s | %12s | %11s | %10s | %11s |",
+                "model",
+                "dtype",
+                "weights MB",
+                "prefill tok/s",
+                "decode tok/s",
+                "decode GB/s",
+                "% bw bound",
+                "peak RSS MB");
+        if (torch)
+            h += String.format(
+                    Locale.ROOT,
+                    " %13s | %12s | %13s | %12s |",
+                    "torch prefill",
+                    "torch decode",
+                    "prefill ratio",
+                    "decode ratio");
         System.out.println(h);
         System.out.println(h.replaceAll("[^|]", "-"));
         for (Row r : rows) {
-            String s = String.format(Locale.ROOT, "| %-13s | %-5s | %10.1f | %13.1f | %12.1f | %11.2f | %10.1f | %11.0f |",
-                    r.model(), r.dtype(), r.weightMB(), r.prefillTokS(), r.decodeTokS(), r.decodeGBs(), 100 * r.decodeGBs() / bw, r.peakRssMB());
+            String s = String.format(
+                    Locale.ROOT,
+                    "| %-13s | %-5s | %10.1f | %13.1f | %12.1f | %11.2f | %10.1f | %11.0f |",
+                    r.model(),
+                    r.dtype(),
+                    r.weightMB(),
+                    r.prefillTokS(),
+                    r.decodeTokS(),
+                    r.decodeGBs(),
+                    100 * r.decodeGBs() / bw,
+                    r.peakRssMB());
             if (torch) {
-                s += String.format(Locale.ROOT, " %13.1f | %12.1f | %12.2fx | %11.2fx |", r.torchAt(0), r.torchAt(1),
-                        r.prefillTokS() / r.torchAt(0), r.decodeTokS() / r.torchAt(1));
+                s += String.format(
+                        Locale.ROOT,
+                        " %13.1f | %12.1f | %12.2fx | %11.2fx |",
+                        r.torchAt(0),
+                        r.torchAt(1),
+                        r.prefillTokS() / r.torchAt(0),
+                        r.decodeTokS() / r.torchAt(1));
             }
             System.out.println(s);
         }
         System.out.println("per CPU time (tokens per CPU-second per thread: the rate with threads never descheduled):");
-        h = String.format(Locale.ROOT, "| %-13s | %-5s | %13s | %12s |", "model", "dtype", "prefill tok/s", "decode tok/s");
-        if (torch) h += String.format(Locale.ROOT, " %13s | %12s | %13s | %12s |", "torch prefill", "torch decode", "prefill ratio", "decode ratio");
+        h = String.format(
+                Locale.ROOT, "| %-13s | %-5s | %13s | %12s |", "model", "dtype", "prefill tok/s", "decode tok/s");
+        if (torch)
+            h += String.format(
+                    Locale.ROOT,
+                    " %13s | %12s | %13s | %12s |",
+                    "torch prefill",
+                    "torch decode",
+                    "prefill ratio",
+                    "decode ratio");
         System.out.println(h);
         System.out.println(h.replaceAll("[^|]", "-"));
         for (Row r : rows) {
-            String s = String.format(Locale.ROOT, "| %-13s | %-5s | %13.1f | %12.1f |", r.model(), r.dtype(), r.prefillCpu(), r.decodeCpu());
+            String s = String.format(
+                    Locale.ROOT,
+                    "| %-13s | %-5s | %13.1f | %12.1f |",
+                    r.model(),
+                    r.dtype(),
+                    r.prefillCpu(),
+                    r.decodeCpu());
             if (torch) {
-                s += String.format(Locale.ROOT, " %13.1f | %12.1f | %12.2fx | %11.2fx |", r.torchAt(2), r.torchAt(3),
-                        r.prefillCpu() / r.torchAt(2), r.decodeCpu() / r.torchAt(3));
+                s += String.format(
+                        Locale.ROOT,
+                        " %13.1f | %12.1f | %12.2fx | %11.2fx |",
+                        r.torchAt(2),
+                        r.torchAt(3),
+                        r.prefillCpu() / r.torchAt(2),
+                        r.decodeCpu() / r.torchAt(3));
             }
             System.out.println(s);
         }

@@ -5,37 +5,41 @@ import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.FailureLog;
 import dev.llmcw.util.Failures;
 import dev.llmcw.util.Logs;
+import java.io.PrintWriter;
 import org.slf4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
-import java.io.PrintWriter;
-
 /** Command-line entry: the same engine as the GUI, for scripts and headless runs. */
 // scope INHERIT: every subcommand answers --help and --version, as docs/cli.md promises
-@Command(name = "workbench", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Cli.Version.class,
-        description = "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
+@Command(
+        name = "workbench",
+        mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
+        versionProvider = Cli.Version.class,
+        description =
+                "LLM compression workbench: load models, compress (SeedLM, CALDERA, RTN, GPTQ), evaluate, report.",
         subcommands = {
-                InfoCommand.class,
-                CompressCommand.class,
-                SeedLmSweepCommand.class,
-                SeedLmBenchCommand.class,
-                SynthCommand.class,
-                ExportHfCommand.class,
-                TokenizeCommand.class,
-                ExportGgufCommand.class,
-                PplCommand.class,
-                BenchCommand.class,
-                CalderaBenchCommand.class,
-                CompressQualityCommand.class,
-                EvalCommand.class,
-                TasksCommand.class,
-                EvalBenchCommand.class,
-                SuiteCommand.class,
-                RunsCommand.class,
-                DownloadCommand.class,
-                ReportCommand.class,
+            InfoCommand.class,
+            CompressCommand.class,
+            SeedLmSweepCommand.class,
+            SeedLmBenchCommand.class,
+            SynthCommand.class,
+            ExportHfCommand.class,
+            TokenizeCommand.class,
+            ExportGgufCommand.class,
+            PplCommand.class,
+            BenchCommand.class,
+            CalderaBenchCommand.class,
+            CompressQualityCommand.class,
+            EvalCommand.class,
+            TasksCommand.class,
+            EvalBenchCommand.class,
+            SuiteCommand.class,
+            RunsCommand.class,
+            DownloadCommand.class,
+            ReportCommand.class,
         })
 public final class Cli implements Runnable {
     private static final Logger LOG = FailureLog.of(Cli.class);
@@ -85,7 +89,7 @@ public final class Cli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"workbench " + BuildInfo.version()};
+            return new String[] {"workbench " + BuildInfo.version()};
         }
     }
 }

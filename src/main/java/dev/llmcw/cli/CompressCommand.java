@@ -12,26 +12,31 @@ import dev.llmcw.results.ModelHashes;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
 /**
  * {@code compress --method seedlm|caldera|rtn|gptq|…}: the methods' options are generated from the
  * {@link MethodRegistry} ({@link MethodOptions}); the chosen method is built by its descriptor and runs
  * through the common {@link CompressionMethod} interface.
  */
-@Command(name = "compress", mixinStandardHelpOptions = true, description = "Compress a model's weights and write a compressed model file (safetensors + metadata).")
+@Command(
+        name = "compress",
+        mixinStandardHelpOptions = true,
+        description = "Compress a model's weights and write a compressed model file (safetensors + metadata).")
 final class CompressCommand implements Callable<Integer> {
-    @Option(names = "--method", required = true, description = "compression method: ${COMPLETION-CANDIDATES}",
+    @Option(
+            names = "--method",
+            required = true,
+            description = "compression method: ${COMPLETION-CANDIDATES}",
             completionCandidates = MethodIds.class)
     String method;
 
@@ -41,13 +46,17 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "compressed model file to write")
     Path out;
 
-    @Option(names = "--work-dir", description = "folder for per-tensor results (resume after an interruption); default OUT.work")
+    @Option(
+            names = "--work-dir",
+            description = "folder for per-tensor results (resume after an interruption); default OUT.work")
     Path workDir;
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
 
-    @Option(names = "--calib-cache", description = "CALDERA/GPTQ: folder caching H per (model, file, N, L) (default: beside OUT)")
+    @Option(
+            names = "--calib-cache",
+            description = "CALDERA/GPTQ: folder caching H per (model, file, N, L) (default: beside OUT)")
     Path calibCache;
 
     @Spec
@@ -88,13 +97,20 @@ final class CompressCommand implements Callable<Integer> {
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
         SizeEstimate est = m.estimate(src);
         System.out.printf(Locale.ROOT, "%s %s on %s%n", m.name(), m.parameters(), src.label());
-        System.out.printf(Locale.ROOT, "estimate: %,d compressed weights at %.4f bits/weight; %,d params, %,d bytes, %.4f bits/weight overall%n",
-                est.compressedParams(), est.bitsPerCompressedWeight(), est.totalParams(), est.totalBytes(), est.bitsPerWeightOverall());
+        System.out.printf(
+                Locale.ROOT,
+                "estimate: %,d compressed weights at %.4f bits/weight; %,d params, %,d bytes, %.4f bits/weight overall%n",
+                est.compressedParams(),
+                est.bitsPerCompressedWeight(),
+                est.totalParams(),
+                est.totalBytes(),
+                est.bitsPerWeightOverall());
         CancellationToken cancel = CancellationToken.none();
         Thread hook = new Thread(cancel::cancel);
         Runtime.getRuntime().addShutdownHook(hook);
         ProgressListener progress = new ProgressListener() {
             long last;
+
             @Override
             public synchronized void update(String stage, long done, long total, String message) {
                 if (total < 0) {
@@ -113,10 +129,21 @@ final class CompressCommand implements Callable<Integer> {
         double cpu = ProcessStats.cpuSeconds() - cpu0;
         Runtime.getRuntime().removeShutdownHook(hook);
         long fileBytes = Files.size(out);
-        System.out.printf(Locale.ROOT, "bits/weight: %.4f (compressed tensors)%n", r.size().bitsPerCompressedWeight());
-        System.out.printf(Locale.ROOT, "whole model: %,d bytes on disk (%,d params, %.4f bits/weight overall)%n",
-                fileBytes, r.size().totalParams(), 8.0 * fileBytes / r.size().totalParams());
-        System.out.printf(Locale.ROOT, "time: %.1f s wall, %.1f s CPU (load average %.2f on %d cores)%n", r.seconds(), cpu,
+        System.out.printf(
+                Locale.ROOT,
+                "bits/weight: %.4f (compressed tensors)%n",
+                r.size().bitsPerCompressedWeight());
+        System.out.printf(
+                Locale.ROOT,
+                "whole model: %,d bytes on disk (%,d params, %.4f bits/weight overall)%n",
+                fileBytes,
+                r.size().totalParams(),
+                8.0 * fileBytes / r.size().totalParams());
+        System.out.printf(
+                Locale.ROOT,
+                "time: %.1f s wall, %.1f s CPU (load average %.2f on %d cores)%n",
+                r.seconds(),
+                cpu,
                 ProcessStats.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
         if (!noStore) {

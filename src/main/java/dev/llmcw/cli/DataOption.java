@@ -2,16 +2,18 @@ package dev.llmcw.cli;
 
 import dev.llmcw.data.DatasetCatalog;
 import dev.llmcw.util.DataPaths;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
 /** {@code --data}: the folder the evaluation tasks read their datasets from (picocli mixin). */
 final class DataOption {
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "data folder laid out like shared/datasets or the repository's datasets/ (default: the shared datasets; "
-                    + "suite and runs resume fall back to the repository's samples)")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "data folder laid out like shared/datasets or the repository's datasets/ (default: the shared datasets; "
+                            + "suite and runs resume fall back to the repository's samples)")
     Path data;
 
     /** --data, else {@code defaultDir}. */

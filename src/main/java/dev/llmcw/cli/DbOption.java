@@ -2,15 +2,17 @@ package dev.llmcw.cli;
 
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
 /** {@code --db}: the results database (picocli mixin). The suite command has its own: its default comes from the suite file. */
 final class DbOption {
-    @Option(names = "--db", paramLabel = "FILE",
-            description = "results database (default: $WORKBENCH_HOME/results.db, else ~/.local/share/llm-compression-workbench/results.db)")
+    @Option(
+            names = "--db",
+            paramLabel = "FILE",
+            description =
+                    "results database (default: $WORKBENCH_HOME/results.db, else ~/.local/share/llm-compression-workbench/results.db)")
     Path db;
 
     /** --db, else the default database. */

@@ -27,68 +27,101 @@ import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.ProgressListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.Callable;
-
-@Command(name = "eval", description = {
-        "Zero-shot evaluation scored exactly like lm-evaluation-harness (loglikelihood multiple choice, rolling perplexity).",
-        "Writes results.json (lm-eval layout), results.csv, results.md and one samples_<task>_<date>.jsonl per task",
-        "(lm-eval's --log_samples) to --out."})
+@Command(
+        name = "eval",
+        description = {
+            "Zero-shot evaluation scored exactly like lm-evaluation-harness (loglikelihood multiple choice, rolling perplexity).",
+            "Writes results.json (lm-eval layout), results.csv, results.md and one samples_<task>_<date>.jsonl per task",
+            "(lm-eval's --log_samples) to --out."
+        })
 final class EvalCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(EvalCommand.class);
 
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
 
-    @Option(names = "--label", description = "model family name in the results store, tables and charts (default: the model's name; "
-            + "for a compressed model file, the name of the model it was compressed from)")
+    @Option(
+            names = "--label",
+            description = "model family name in the results store, tables and charts (default: the model's name; "
+                    + "for a compressed model file, the name of the model it was compressed from)")
     String label;
 
-    @Option(names = "--base", description = "uncompressed base model: adds fidelity metrics (KL, top-1 agreement, flips, Δll)")
+    @Option(
+            names = "--base",
+            description = "uncompressed base model: adds fidelity metrics (KL, top-1 agreement, flips, Δll)")
     Path base;
 
     @Option(names = "--base-tokenizer", description = "tokenizer of the base model (default: --tokenizer)")
     Path baseTokenizer;
 
-    @Option(names = "--tasks", required = true, split = ",", completionCandidates = TaskNames.class,
-            description = "comma-separated: ${COMPLETION-CANDIDATES} (text_ppl needs --text-file; `workbench tasks` describes them)")
+    @Option(
+            names = "--tasks",
+            required = true,
+            split = ",",
+            completionCandidates = TaskNames.class,
+            description =
+                    "comma-separated: ${COMPLETION-CANDIDATES} (text_ppl needs --text-file; `workbench tasks` describes them)")
     List<String> tasks;
 
     @Mixin
     DataOption data = new DataOption();
 
     // read as text so that a bad value gets one sentence naming the option (see ItemSubset.parseCount)
-    @Option(names = "--limit", defaultValue = "0", description = "evaluate the first N items of each task's split, as lm-eval's --limit (0 = all)")
+    @Option(
+            names = "--limit",
+            defaultValue = "0",
+            description = "evaluate the first N items of each task's split, as lm-eval's --limit (0 = all)")
     String limitText;
 
-    @Option(names = "--sample", defaultValue = "0", description = "evaluate a seeded random subset of N items per task instead (see --seed; not with --limit)")
+    @Option(
+            names = "--sample",
+            defaultValue = "0",
+            description = "evaluate a seeded random subset of N items per task instead (see --seed; not with --limit)")
     String sampleText;
 
-    @Option(names = "--seed", defaultValue = "1234", description = "seed of the --sample subset and of the cloze construction")
+    @Option(
+            names = "--seed",
+            defaultValue = "1234",
+            description = "seed of the --sample subset and of the cloze construction")
     long seed;
 
-    @Option(names = "--bootstrap-iters", defaultValue = "100000", description = "as lm-eval: 0 writes no standard errors; otherwise acc and acc_norm "
-            + "get the closed-form standard error of the mean (no metric of the workbench is bootstrapped)")
+    @Option(
+            names = "--bootstrap-iters",
+            defaultValue = "100000",
+            description = "as lm-eval: 0 writes no standard errors; otherwise acc and acc_norm "
+                    + "get the closed-form standard error of the mean (no metric of the workbench is bootstrapped)")
     int bootstrapIters;
 
-    @Option(names = "--bos", defaultValue = "auto", description = "auto (lm-eval <= 0.4.9.1: none; papers' ppl: tokenizer default), on (tokenizer default), off")
+    @Option(
+            names = "--bos",
+            defaultValue = "auto",
+            description =
+                    "auto (lm-eval <= 0.4.9.1: none; papers' ppl: tokenizer default), on (tokenizer default), off")
     String bos;
 
-    @Option(names = "--max-length", defaultValue = "0", description = "max input tokens (0 = the model's context length)")
+    @Option(
+            names = "--max-length",
+            defaultValue = "0",
+            description = "max input tokens (0 = the model's context length)")
     int maxLength;
 
-    @Option(names = "--batch-size", defaultValue = "1", description = "recorded for comparison with lm-eval; scoring is per item with shared contexts")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "1",
+            description = "recorded for comparison with lm-eval; scoring is per item with shared contexts")
     int batchSize;
 
     @Option(names = "--text-file", description = "text file for the text_ppl task (documents separated by blank lines)")
@@ -108,7 +141,8 @@ final class EvalCommand implements Callable<Integer> {
         Path dataDir = data.dirOr(DataPaths.shared("datasets"));
         int limit = ItemSubset.parseCount("--limit", limitText), sample = ItemSubset.parseCount("--sample", sampleText);
         if (limit > 0 && sample > 0) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
-        if (bootstrapIters < 0) throw new IllegalArgumentException("--bootstrap-iters must be 0 or positive, not " + bootstrapIters);
+        if (bootstrapIters < 0)
+            throw new IllegalArgumentException("--bootstrap-iters must be 0 or positive, not " + bootstrapIters);
         EvalOptions options = new EvalOptions(BosMode.parse(bos), maxLength, limit, sample, seed, batchSize);
         List<Task> taskList = new ArrayList<>();
         for (String t : tasks) taskList.addAll(TaskRegistry.parse(t, seed, textFile));
@@ -133,19 +167,58 @@ final class EvalCommand implements Callable<Integer> {
             }
         } else {
             try (ResultsStore store = dbOption.open()) {
-                evaluateStored(store, taskList, dataDir, loaded, new TaskScoring(options, m, b, progress, cancel), taskResults);
+                evaluateStored(
+                        store,
+                        taskList,
+                        dataDir,
+                        loaded,
+                        new TaskScoring(options, m, b, progress, cancel),
+                        taskResults);
             }
         }
-        List<TaskMetrics> results = taskResults.stream().map(TaskResult::metrics).toList();
-        List<TaskMetrics> baseResults = taskResults.stream().map(TaskResult::baseMetrics).filter(Objects::nonNull).toList();
+        List<TaskMetrics> results =
+                taskResults.stream().map(TaskResult::metrics).toList();
+        List<TaskMetrics> baseResults = taskResults.stream()
+                .map(TaskResult::baseMetrics)
+                .filter(Objects::nonNull)
+                .toList();
         Map<String, Object> config = ResultsExport.config(
-                "model", "workbench", "model_args", "path=" + model + (tokenizer != null ? ",tokenizer=" + tokenizer : ""),
-                "model_label", m.label(), "model_sha256", m.fingerprint(),
-                "base", base == null ? null : base.toString(), "data", dataDir.toString(),
-                "batch_size", batchSize, "device", "cpu", "limit", limit == 0 ? null : limit, "sample", sample == 0 ? null : sample,
-                "bootstrap_iters", bootstrapIters, "random_seed", seed, "seed", seed, "bos", options.bos().name().toLowerCase(),
-                "max_length", maxLength == 0 ? null : maxLength, "num_fewshot", 0,
-                "workbench_version", BuildInfo.version(), "model_name", model.toString());
+                "model",
+                "workbench",
+                "model_args",
+                "path=" + model + (tokenizer != null ? ",tokenizer=" + tokenizer : ""),
+                "model_label",
+                m.label(),
+                "model_sha256",
+                m.fingerprint(),
+                "base",
+                base == null ? null : base.toString(),
+                "data",
+                dataDir.toString(),
+                "batch_size",
+                batchSize,
+                "device",
+                "cpu",
+                "limit",
+                limit == 0 ? null : limit,
+                "sample",
+                sample == 0 ? null : sample,
+                "bootstrap_iters",
+                bootstrapIters,
+                "random_seed",
+                seed,
+                "seed",
+                seed,
+                "bos",
+                options.bos().name().toLowerCase(),
+                "max_length",
+                maxLength == 0 ? null : maxLength,
+                "num_fewshot",
+                0,
+                "workbench_version",
+                BuildInfo.version(),
+                "model_name",
+                model.toString());
         if (bootstrapIters == 0) {
             // as lm-eval: no standard errors at all, in the tables as in the JSON
             results = withoutStderr(results);
@@ -153,7 +226,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         ResultsExport.writeAll(out, m.label(), results, baseResults, config);
         String dateId = SamplesLog.dateId();
-        for (TaskResult r : taskResults) if (!r.samples().isEmpty()) SamplesLog.write(out, r.metrics().task(), dateId, r.samples());
+        for (TaskResult r : taskResults)
+            if (!r.samples().isEmpty()) SamplesLog.write(out, r.metrics().task(), dateId, r.samples());
         System.out.print(ResultsExport.markdown(results));
         if (!baseResults.isEmpty()) {
             System.out.println("\nbase:");
@@ -167,8 +241,13 @@ final class EvalCommand implements Callable<Integer> {
      * Runs each task through the results store: a finished run with the same cache key is reused, an
      * interrupted one resumes from its stored items, and every run is recorded for the GUI and reports.
      */
-    private void evaluateStored(ResultsStore store, List<Task> taskList, Path dataDir, Model loaded, TaskScoring scoring,
-                                List<TaskResult> taskResults) {
+    private void evaluateStored(
+            ResultsStore store,
+            List<Task> taskList,
+            Path dataDir,
+            Model loaded,
+            TaskScoring scoring,
+            List<TaskResult> taskResults) {
         EvalOptions options = scoring.options();
         ScoringModel m = scoring.model();
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer();
@@ -177,42 +256,69 @@ final class EvalCommand implements Callable<Integer> {
         // elsewhere is not an uncompressed model: it must not become the charts' reference line)
         var compression = store.compressionByFileHash(modelHash);
         String fileMethod = CompressedModels.method(loaded);
-        String method = compression.map(CompressionRecord::method).orElse(fileMethod == null ? RunSpec.NO_METHOD : fileMethod);
-        Map<String, String> params = compression.map(CompressionRecord::params).orElseGet(() -> CompressedModels.params(loaded));
+        String method =
+                compression.map(CompressionRecord::method).orElse(fileMethod == null ? RunSpec.NO_METHOD : fileMethod);
+        Map<String, String> params =
+                compression.map(CompressionRecord::params).orElseGet(() -> CompressedModels.params(loaded));
         // where the run sits on the size axes: an uncompressed model's own bits/weight (32 for F32); a
         // compressed file unknown to the store has no bits over its compressed tensors on record
-        Double bits = compression.map(CompressionRecord::bitsPerWeight).orElse(fileMethod == null ? loaded.bitsPerWeight() : null);
+        Double bits = compression
+                .map(CompressionRecord::bitsPerWeight)
+                .orElse(fileMethod == null ? loaded.bitsPerWeight() : null);
         Long bytes = compression.map(CompressionRecord::sizeBytes).orElse(loaded.weightBytes());
         Boolean bosFlag = switch (options.bos()) {
             case ON -> Boolean.TRUE;
             case OFF -> Boolean.FALSE;
             default -> null;
         };
-        var opts = new RunSpec.Options(options.limit() == 0 ? null : options.limit(), options.sample() == 0 ? null : options.sample(), seed, bosFlag, maxLength == 0 ? null : maxLength,
-                null, null, Boolean.getBoolean("workbench.onTheFly") ? "on-the-fly" : "dense",
+        var opts = new RunSpec.Options(
+                options.limit() == 0 ? null : options.limit(),
+                options.sample() == 0 ? null : options.sample(),
+                seed,
+                bosFlag,
+                maxLength == 0 ? null : maxLength,
+                null,
+                null,
+                Boolean.getBoolean("workbench.onTheFly") ? "on-the-fly" : "dense",
                 tokenizer == null ? Map.of() : Map.of("tokenizer", m.fingerprint()));
         if (base != null) opts = opts.withFidelityBase(base.toString(), ModelHashes.contentHash(base));
-        RunSpec spec = new RunSpec(model.toString(), familyLabel(loaded), modelHash, method, params,
-                taskList.stream().map(Task::name).toList(), opts);
+        RunSpec spec = new RunSpec(
+                model.toString(),
+                familyLabel(loaded),
+                modelHash,
+                method,
+                params,
+                taskList.stream().map(Task::name).toList(),
+                opts);
         for (Task t : taskList) {
             String dataHash = t.dataFingerprint(dataDir);
             TaskResult[] fresh = new TaskResult[1];
-            var outcome = StoredRuns.execute(store, spec, t.name(), t.version(), dataHash, bits, bytes,
-                    (key, items) -> {
-                        fresh[0] = new Evaluator(options, items, scoring.progress(), scoring.cancel()).run(t, dataDir, m, scoring.base());
+            var outcome =
+                    StoredRuns.execute(store, spec, t.name(), t.version(), dataHash, bits, bytes, (key, items) -> {
+                        fresh[0] = new Evaluator(options, items, scoring.progress(), scoring.cancel())
+                                .run(t, dataDir, m, scoring.base());
                         return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
                     });
             System.err.println();
             if (outcome.reused()) {
-                LOG.info("{}: stored result of run {} reused", t.name(), outcome.run().id());
+                LOG.info(
+                        "{}: stored result of run {} reused",
+                        t.name(),
+                        outcome.run().id());
                 // the per-sample log comes from the stored items (read back, not scored again)
                 List<ItemSample> samples = List.of();
                 try {
-                    samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, scoring.cancel()).run(t, dataDir, m, scoring.base()).samples();
+                    samples = new Evaluator(options, ItemStore.readOnly(store), ProgressListener.NONE, scoring.cancel())
+                            .run(t, dataDir, m, scoring.base())
+                            .samples();
                 } catch (ItemStore.NotStoredException e) {
-                    LOG.warn("{}: no per-sample log: the reused run's items are not in the results store ({})", t.name(), e.getMessage());
+                    LOG.warn(
+                            "{}: no per-sample log: the reused run's items are not in the results store ({})",
+                            t.name(),
+                            e.getMessage());
                 }
-                taskResults.add(new TaskResult(outcome.run().toTaskMetrics(), null, outcome.run().itemKey(), null, samples));
+                taskResults.add(new TaskResult(
+                        outcome.run().toTaskMetrics(), null, outcome.run().itemKey(), null, samples));
             } else {
                 taskResults.add(fresh[0]);
             }
@@ -220,16 +326,22 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static List<TaskMetrics> withoutStderr(List<TaskMetrics> results) {
-        return results.stream().map(t -> {
-            Map<String, Double> metrics = new LinkedHashMap<>(t.metrics());
-            metrics.keySet().removeIf(k -> k.endsWith("_stderr"));
-            return new TaskMetrics(t.task(), t.taskVersion(), t.items(), metrics, t.details());
-        }).toList();
+        return results.stream()
+                .map(t -> {
+                    Map<String, Double> metrics = new LinkedHashMap<>(t.metrics());
+                    metrics.keySet().removeIf(k -> k.endsWith("_stderr"));
+                    return new TaskMetrics(t.task(), t.taskVersion(), t.items(), metrics, t.details());
+                })
+                .toList();
     }
 
     /** How each task is scored: the model, the base model for fidelity (or null), options, progress and cancel. */
-    private record TaskScoring(EvalOptions options, ScoringModel model, ScoringModel base, ProgressListener progress,
-                               CancellationToken cancel) {}
+    private record TaskScoring(
+            EvalOptions options,
+            ScoringModel model,
+            ScoringModel base,
+            ProgressListener progress,
+            CancellationToken cancel) {}
 
     /** --label, else the name of the model a compressed file was made from, else the model's own. */
     private String familyLabel(Model loaded) {

@@ -2,7 +2,6 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
-
 import java.util.Iterator;
 
 /** The registered method ids, for {@code --method}'s help and completion. */

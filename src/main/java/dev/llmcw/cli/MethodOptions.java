@@ -2,9 +2,6 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParseResult;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The {@code compress} options generated from method descriptors, and the parameters read back from a
@@ -31,8 +30,9 @@ final class MethodOptions {
                 if (s == null) {
                     s = new Shared(p.cliNames(), new ArrayList<>(), new ArrayList<>());
                     for (String n : p.cliNames()) byName.put(n, s);
-                } else if (!s.names().equals(p.cliNames()) || (s.knobs().getFirst().type() == MethodParameter.Type.BOOLEAN)
-                        != (p.type() == MethodParameter.Type.BOOLEAN)) {
+                } else if (!s.names().equals(p.cliNames())
+                        || (s.knobs().getFirst().type() == MethodParameter.Type.BOOLEAN)
+                                != (p.type() == MethodParameter.Type.BOOLEAN)) {
                     throw new IllegalStateException(d.id() + ": option " + p.cliNames() + " clashes with " + s.names()
                             + " of " + s.methods().getFirst().id());
                 }
@@ -46,7 +46,8 @@ final class MethodOptions {
     private static OptionSpec option(Shared s) {
         MethodParameter first = s.knobs().getFirst();
         var b = OptionSpec.builder(s.names().toArray(String[]::new)).description(description(s));
-        if (first.type() == MethodParameter.Type.BOOLEAN) return b.arity("0").type(boolean.class).build();
+        if (first.type() == MethodParameter.Type.BOOLEAN)
+            return b.arity("0").type(boolean.class).build();
         return b.arity("1").type(String.class).paramLabel(paramLabel(first)).build();
     }
 
@@ -54,15 +55,19 @@ final class MethodOptions {
     private static String description(Shared s) {
         Map<String, List<String>> methodsByText = new LinkedHashMap<>();
         for (int i = 0; i < s.knobs().size(); i++) {
-            methodsByText.computeIfAbsent(text(s.knobs().get(i)), k -> new ArrayList<>()).add(s.methods().get(i).displayName());
+            methodsByText
+                    .computeIfAbsent(text(s.knobs().get(i)), k -> new ArrayList<>())
+                    .add(s.methods().get(i).displayName());
         }
-        return methodsByText.entrySet().stream().map(e -> String.join(", ", e.getValue()) + ": " + e.getKey())
+        return methodsByText.entrySet().stream()
+                .map(e -> String.join(", ", e.getValue()) + ": " + e.getKey())
                 .collect(Collectors.joining("; "));
     }
 
     private static String text(MethodParameter p) {
         List<String> notes = new ArrayList<>();
-        if (p.defaultValue() != null && p.type() != MethodParameter.Type.BOOLEAN) notes.add("default " + p.defaultValue());
+        if (p.defaultValue() != null && p.type() != MethodParameter.Type.BOOLEAN)
+            notes.add("default " + p.defaultValue());
         if (p.type() == MethodParameter.Type.INTEGER || p.type() == MethodParameter.Type.DECIMAL) notes.add(range(p));
         return p.help() + (notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")");
     }
@@ -94,7 +99,8 @@ final class MethodOptions {
                 String v;
                 if (p.type() == MethodParameter.Type.BOOLEAN) v = Boolean.toString(!MethodParameter.negates(name));
                 else v = Objects.requireNonNull(parse.matchedOptionValue(name, (String) null));
-                if (p.type() == MethodParameter.Type.FILE) v = Path.of(v).toAbsolutePath().toString();
+                if (p.type() == MethodParameter.Type.FILE)
+                    v = Path.of(v).toAbsolutePath().toString();
                 params.put(p.key(), v);
             }
         }

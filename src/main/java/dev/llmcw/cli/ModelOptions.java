@@ -1,13 +1,15 @@
 package dev.llmcw.cli;
 
+import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-
 /** {@code --model} (required) and {@code --tokenizer}: the model a command works on (picocli mixin). */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "MODEL",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "MODEL",
             description = "model: llama2.c file, Hugging Face folder, GGUF file or compressed model file")
     Path model;
 

@@ -1,8 +1,7 @@
 package dev.llmcw.cli;
 
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
 /** {@code --out} (required): the folder a command writes its files to (picocli mixin). */
 final class OutFolderOption {

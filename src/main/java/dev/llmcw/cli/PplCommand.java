@@ -6,18 +6,20 @@ import dev.llmcw.eval.data.TextFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tokenizer.Tokenizer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-@Command(name = "ppl", description = {
-        "Perplexity of a model on a text file. Each document is scored on its own as BOS + tokens;",
-        "a document longer than --max-length is cut into non-overlapping windows, each restarted after BOS."})
+@Command(
+        name = "ppl",
+        description = {
+            "Perplexity of a model on a text file. Each document is scored on its own as BOS + tokens;",
+            "a document longer than --max-length is cut into non-overlapping windows, each restarted after BOS."
+        })
 final class PplCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
@@ -25,14 +27,18 @@ final class PplCommand implements Callable<Integer> {
     @Option(names = "--text", required = true, description = "UTF-8 text file")
     Path text;
 
-    @Option(names = "--documents", defaultValue = "blank-line",
+    @Option(
+            names = "--documents",
+            defaultValue = "blank-line",
             description = "how the file splits into documents: blank-line, line or whole (default: ${DEFAULT-VALUE})")
     String documents;
 
     @Option(names = "--limit", description = "score only the first N documents")
     Integer limit;
 
-    @Option(names = "--max-length", description = "tokens per window including BOS (default: model context, at most 2048)")
+    @Option(
+            names = "--max-length",
+            description = "tokens per window including BOS (default: model context, at most 2048)")
     Integer maxLength;
 
     @Override
@@ -41,7 +47,8 @@ final class PplCommand implements Callable<Integer> {
             case "blank-line" -> Perplexity.Documents.BLANK_LINE;
             case "line" -> Perplexity.Documents.LINE;
             case "whole" -> Perplexity.Documents.WHOLE;
-            default -> throw new IllegalArgumentException("--documents must be blank-line, line or whole, got " + documents);
+            default ->
+                throw new IllegalArgumentException("--documents must be blank-line, line or whole, got " + documents);
         };
         String content = TextFiles.readDocuments(text);
         List<String> docs = Perplexity.split(content, mode);
@@ -49,7 +56,8 @@ final class PplCommand implements Callable<Integer> {
         Path model = modelOptions.model();
         Model m = ModelLoader.load(model, modelOptions.tokenizer());
         Tokenizer tok = m.tokenizer();
-        if (tok == null) throw new IllegalArgumentException(model + ": no tokenizer found beside the model; pass --tokenizer");
+        if (tok == null)
+            throw new IllegalArgumentException(model + ": no tokenizer found beside the model; pass --tokenizer");
         int len = maxLength != null ? maxLength : Math.min(m.config().maxSeqLen(), 2048);
         LlamaEngine engine = new LlamaEngine(m, len);
         Perplexity ppl = new Perplexity(engine, tok.bosId(), len);

@@ -1,17 +1,25 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.compress.seedlm.SeedLmBench;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.concurrent.Callable;
-
-@Command(name = "seedlm-bench", description = "Benchmark SeedLM: seed search blocks/s (4- and 3-bit presets) and on-the-fly matvec vs dense BF16/F32 at Llama-3.2-1B layer shapes.")
+@Command(
+        name = "seedlm-bench",
+        description =
+                "Benchmark SeedLM: seed search blocks/s (4- and 3-bit presets) and on-the-fly matvec vs dense BF16/F32 at Llama-3.2-1B layer shapes.")
 final class SeedLmBenchCommand implements Callable<Integer> {
-    @Option(names = "--blocks", description = "blocks per search measurement (default ${DEFAULT-VALUE})", defaultValue = "20000")
+    @Option(
+            names = "--blocks",
+            description = "blocks per search measurement (default ${DEFAULT-VALUE})",
+            defaultValue = "20000")
     int blocks;
 
-    @Option(names = "--seconds", description = "seconds per matvec measurement (default ${DEFAULT-VALUE})", defaultValue = "2")
+    @Option(
+            names = "--seconds",
+            description = "seconds per matvec measurement (default ${DEFAULT-VALUE})",
+            defaultValue = "2")
     double seconds;
 
     @Option(names = "--skip-search", description = "only the matvec part")

@@ -1,12 +1,13 @@
 package dev.llmcw.cli;
 
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
 /** {@code --tokenizer}: shared by every command that loads a model (picocli mixin). */
 final class TokenizerOption {
-    @Option(names = "--tokenizer", paramLabel = "FILE",
+    @Option(
+            names = "--tokenizer",
+            paramLabel = "FILE",
             description = "tokenizer file (tokenizer.json or llama2.c .bin) when the model has none beside it")
     Path tokenizer;
 

@@ -4,7 +4,6 @@ import dev.llmcw.model.CompressedModelFiles;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.Linear;
-
 import java.util.Map;
 
 /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Linear;
@@ -12,7 +11,7 @@ import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
-
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,7 +34,9 @@ public final class CompressedModels {
     private CompressedModels() {}
 
     /** The reader of {@code method}'s files ({@link MethodDescriptor#format()}), or null for an unknown method. */
-    public static CompressedFormat format(String method) { return MethodRegistry.format(method); }
+    public static CompressedFormat format(String method) {
+        return MethodRegistry.format(method);
+    }
 
     /** Whether {@code file} is a safetensors file with a workbench method in its metadata. */
     public static boolean isCompressedModel(Path file) {
@@ -56,9 +57,13 @@ public final class CompressedModels {
         SafetensorsFile f = SafetensorsFile.open(file);
         Map<String, String> md = f.metadata();
         String method = md.get(CompressedFormat.KEY_METHOD);
-        if (method == null) throw new ModelLoadException(file, "not a compressed model: __metadata__ has no " + CompressedFormat.KEY_METHOD);
+        if (method == null)
+            throw new ModelLoadException(
+                    file, "not a compressed model: __metadata__ has no " + CompressedFormat.KEY_METHOD);
         CompressedFormat fmt = format(method);
-        if (fmt == null) throw new ModelLoadException(file, "unknown compression method '" + method + "' (known: " + MethodRegistry.ids() + ")");
+        if (fmt == null)
+            throw new ModelLoadException(
+                    file, "unknown compression method '" + method + "' (known: " + MethodRegistry.ids() + ")");
         String cfgJson = md.get(CompressedFormat.KEY_CONFIG);
         if (cfgJson == null) throw new ModelLoadException(file, "__metadata__ has no " + CompressedFormat.KEY_CONFIG);
         ModelConfig config;
@@ -74,7 +79,11 @@ public final class CompressedModels {
             if (e.name().contains(part)) continue;
             switch (e.dtype()) {
                 case "F32", "F16", "BF16" -> tensors.put(e.name(), f.tensor(e.name()));
-                default -> throw new ModelLoadException(file, "tensor " + e.name() + " has dtype " + e.dtype() + " but is not part of a " + method + " weight");
+                default ->
+                    throw new ModelLoadException(
+                            file,
+                            "tensor " + e.name() + " has dtype " + e.dtype() + " but is not part of a " + method
+                                    + " weight");
             }
         }
         Map<String, Linear> linears;
@@ -83,7 +92,8 @@ public final class CompressedModels {
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file, e.getMessage(), e);
         }
-        String label = file.getFileName() + " (" + method + " " + md.getOrDefault(CompressedFormat.KEY_PARAMS, "") + ")";
+        String label =
+                file.getFileName() + " (" + method + " " + md.getOrDefault(CompressedFormat.KEY_PARAMS, "") + ")";
         return new Model(config, tensors, linears, null, file, method, label, md);
     }
 
@@ -104,10 +114,17 @@ public final class CompressedModels {
         md.put(CompressedFormat.KEY_METHOD, method);
         md.put(CompressedFormat.KEY_PARAMS, Json.write(params));
         md.put(CompressedFormat.KEY_CONFIG, Json.write(source.config()));
-        md.put(CompressedFormat.KEY_SOURCE, source.source() == null ? "" : source.source().toAbsolutePath().normalize().toString());
+        md.put(
+                CompressedFormat.KEY_SOURCE,
+                source.source() == null
+                        ? ""
+                        : source.source().toAbsolutePath().normalize().toString());
         md.put(CompressedFormat.KEY_SOURCE_HASH, source.source() == null ? "" : sourceHash(source.source()));
-        md.put(CompressedFormat.KEY_TOKENIZER, tokenizer == null ? source.metadata().getOrDefault(CompressedFormat.KEY_TOKENIZER, "")
-                : tokenizer.toAbsolutePath().normalize().toString());
+        md.put(
+                CompressedFormat.KEY_TOKENIZER,
+                tokenizer == null
+                        ? source.metadata().getOrDefault(CompressedFormat.KEY_TOKENIZER, "")
+                        : tokenizer.toAbsolutePath().normalize().toString());
         md.put(CompressedFormat.KEY_CODE_VERSION, BuildInfo.version());
         return md;
     }
@@ -116,9 +133,12 @@ public final class CompressedModels {
     public static String sourceHash(Path source) {
         if (!Files.isDirectory(source)) return Hashing.sha256(source);
         try (Stream<Path> s = Files.list(source)) {
-            List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+            List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
+                    .sorted()
+                    .toList();
             StringBuilder sb = new StringBuilder();
-            for (Path p : files) sb.append(p.getFileName()).append(' ').append(Hashing.sha256(p)).append('\n');
+            for (Path p : files)
+                sb.append(p.getFileName()).append(' ').append(Hashing.sha256(p)).append('\n');
             return Hashing.sha256(sb.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + source + ": " + e.getMessage(), e);

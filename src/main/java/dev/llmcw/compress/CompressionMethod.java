@@ -1,12 +1,11 @@
 package dev.llmcw.compress;
 
-import java.util.Map;
 import dev.llmcw.model.Model;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A weight compression method with its parameters fixed (one instance = one setting). Implemented by
@@ -30,6 +29,6 @@ public interface CompressionMethod {
      * "__metadata__"), resuming per tensor from {@code workDir} if an earlier run was interrupted.
      * The written file is accepted everywhere a model is (ModelLoader).
      */
-    CompressionReport compress(Model model, Path out, Path workDir, ProgressListener progress,
-                               CancellationToken cancel) throws IOException;
+    CompressionReport compress(Model model, Path out, Path workDir, ProgressListener progress, CancellationToken cancel)
+            throws IOException;
 }

@@ -4,7 +4,6 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
-
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 import java.util.Map;
@@ -22,9 +21,15 @@ public final class KeptTensors {
 
     public static final String KEY = "keep_dtype";
 
-    public static final MethodParameter PARAMETER = MethodParameter.choice(KEY, "Kept tensors", "bf16",
-            "float type of the tensors not compressed (embeddings, norms, output head), the same for every method",
-            "bf16", "f16", "f32").asAdvanced();
+    public static final MethodParameter PARAMETER = MethodParameter.choice(
+                    KEY,
+                    "Kept tensors",
+                    "bf16",
+                    "float type of the tensors not compressed (embeddings, norms, output head), the same for every method",
+                    "bf16",
+                    "f16",
+                    "f32")
+            .asAdvanced();
 
     /** The default policy: BF16. */
     public static final DType DEFAULT = DType.BF16;
@@ -36,15 +41,20 @@ public final class KeptTensors {
             case "bf16" -> DType.BF16;
             case "f16" -> DType.F16;
             case "f32" -> DType.F32;
-            default -> throw new IllegalArgumentException(KEY + " must be one of bf16, f16, f32, not '" + text.trim() + "'");
+            default ->
+                throw new IllegalArgumentException(KEY + " must be one of bf16, f16, f32, not '" + text.trim() + "'");
         };
     }
 
     /** The knob's value as recorded ("bf16"). */
-    public static String id(DType type) { return type.name().toLowerCase(Locale.ROOT); }
+    public static String id(DType type) {
+        return type.name().toLowerCase(Locale.ROOT);
+    }
 
     /** The type the arguments choose. */
-    public static DType of(MethodArguments args) { return parse(args.text(KEY)); }
+    public static DType of(MethodArguments args) {
+        return parse(args.text(KEY));
+    }
 
     /** The type recorded in a method's parameters; files from before the policy say nothing, and their type is the stored one. */
     public static DType recorded(Map<String, ?> params) {
@@ -80,7 +90,8 @@ public final class KeptTensors {
     public static long bytes(Model model, Set<String> compressed, DType type) {
         long bytes = 0;
         for (var e : model.tensors().entrySet()) {
-            if (!compressed.contains(e.getKey())) bytes += type.bytesFor(e.getValue().numel());
+            if (!compressed.contains(e.getKey()))
+                bytes += type.bytesFor(e.getValue().numel());
         }
         return bytes;
     }

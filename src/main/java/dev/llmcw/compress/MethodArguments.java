@@ -21,13 +21,19 @@ public final class MethodArguments {
         this.hessianCache = hessianCache;
     }
 
-    public Path baseDir() { return baseDir; }
+    public Path baseDir() {
+        return baseDir;
+    }
 
     /** Folder caching calibration statistics (H). */
-    public Path hessianCache() { return hessianCache; }
+    public Path hessianCache() {
+        return hessianCache;
+    }
 
     /** Whether the caller gave {@code key} (as opposed to its default applying). */
-    public boolean given(String key) { return values.containsKey(key); }
+    public boolean given(String key) {
+        return values.containsKey(key);
+    }
 
     /** The text value, or the default; null for an optional knob not given. */
     public String text(String key) {
@@ -41,13 +47,21 @@ public final class MethodArguments {
         return v == null ? null : Integer.valueOf(v);
     }
 
-    public int integer(String key) { return required(key, integerOrNull(key)); }
+    public int integer(String key) {
+        return required(key, integerOrNull(key));
+    }
 
-    public long longValue(String key) { return Long.parseLong(required(key, text(key))); }
+    public long longValue(String key) {
+        return Long.parseLong(required(key, text(key)));
+    }
 
-    public double decimal(String key) { return Double.parseDouble(required(key, text(key))); }
+    public double decimal(String key) {
+        return Double.parseDouble(required(key, text(key)));
+    }
 
-    public boolean bool(String key) { return Boolean.parseBoolean(required(key, text(key))); }
+    public boolean bool(String key) {
+        return Boolean.parseBoolean(required(key, text(key)));
+    }
 
     /** A file knob resolved against {@link #baseDir()}, or null when not given. */
     public Path file(String key) {
@@ -56,7 +70,8 @@ public final class MethodArguments {
     }
 
     private <T> T required(String key, T value) {
-        if (value == null) throw new IllegalArgumentException(method.id() + ": parameter " + key + " has no value and no default");
+        if (value == null)
+            throw new IllegalArgumentException(method.id() + ": parameter " + key + " has no value and no default");
         return value;
     }
 }

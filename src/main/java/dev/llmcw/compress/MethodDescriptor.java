@@ -25,7 +25,9 @@ public interface MethodDescriptor {
     List<MethodParameter> parameters();
 
     /** GUI presets; the first is selected when the method is. */
-    default List<MethodPreset> presets() { return List.of(); }
+    default List<MethodPreset> presets() {
+        return List.of();
+    }
 
     /** The method with validated arguments. */
     CompressionMethod create(MethodArguments args);
@@ -38,12 +40,16 @@ public interface MethodDescriptor {
 
     /** A short label of a recorded setting for tables and charts (from {@link CompressionMethod#parameters()}). */
     default String label(Map<String, String> params) {
-        return parameters().stream().filter(p -> p.inForm() && params.containsKey(p.key()))
-                .map(p -> p.key() + "=" + params.get(p.key())).collect(Collectors.joining(" "));
+        return parameters().stream()
+                .filter(p -> p.inForm() && params.containsKey(p.key()))
+                .map(p -> p.key() + "=" + params.get(p.key()))
+                .collect(Collectors.joining(" "));
     }
 
     /** Chart colour as 0xRRGGBB, or -1 to take the next one from the charts' palette. */
-    default int colour() { return -1; }
+    default int colour() {
+        return -1;
+    }
 
     /** Whether the method needs calibration text (it has a {@code calib} knob). */
     default boolean needsCalibration() {
@@ -51,7 +57,9 @@ public interface MethodDescriptor {
     }
 
     default MethodParameter parameter(String key) {
-        return parameters().stream().filter(p -> p.key().equals(key)).findFirst()
+        return parameters().stream()
+                .filter(p -> p.key().equals(key))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(id() + " has no parameter " + key));
     }
 
@@ -64,7 +72,8 @@ public interface MethodDescriptor {
         Set<String> unknown = new HashSet<>(params.keySet());
         unknown.removeAll(known);
         if (!unknown.isEmpty())
-            throw new IllegalArgumentException(id() + ": unknown parameter(s) " + new TreeSet<>(unknown) + "; known: " + new TreeSet<>(known));
+            throw new IllegalArgumentException(
+                    id() + ": unknown parameter(s) " + new TreeSet<>(unknown) + "; known: " + new TreeSet<>(known));
         for (var e : params.entrySet()) {
             String problem = parameter(e.getKey()).validate(e.getValue(), e.getKey());
             if (problem != null) throw new IllegalArgumentException(id() + ": " + problem);

@@ -22,9 +22,25 @@ import java.util.List;
  * @param cliNames     option names of the {@code compress} command, legacy aliases included; a boolean's
  *                     name starting with "--no-" sets it false, any other sets it true
  */
-public record MethodParameter(String key, String label, Type type, String defaultValue, double min, double max,
-                              List<String> options, String help, boolean advanced, boolean inForm, List<String> cliNames) {
-    public enum Type { INTEGER, DECIMAL, BOOLEAN, CHOICE, FILE }
+public record MethodParameter(
+        String key,
+        String label,
+        Type type,
+        String defaultValue,
+        double min,
+        double max,
+        List<String> options,
+        String help,
+        boolean advanced,
+        boolean inForm,
+        List<String> cliNames) {
+    public enum Type {
+        INTEGER,
+        DECIMAL,
+        BOOLEAN,
+        CHOICE,
+        FILE
+    }
 
     public MethodParameter {
         options = List.copyOf(options);
@@ -32,30 +48,64 @@ public record MethodParameter(String key, String label, Type type, String defaul
     }
 
     public static MethodParameter integer(String key, String label, Integer dflt, long min, long max, String help) {
-        return new MethodParameter(key, label, Type.INTEGER, dflt == null ? null : dflt.toString(), min, max, List.of(), help,
-                false, true, List.of(cliName(key)));
+        return new MethodParameter(
+                key,
+                label,
+                Type.INTEGER,
+                dflt == null ? null : dflt.toString(),
+                min,
+                max,
+                List.of(),
+                help,
+                false,
+                true,
+                List.of(cliName(key)));
     }
 
     public static MethodParameter decimal(String key, String label, double dflt, double min, double max, String help) {
-        return new MethodParameter(key, label, Type.DECIMAL, Double.toString(dflt), min, max, List.of(), help, false, true,
+        return new MethodParameter(
+                key,
+                label,
+                Type.DECIMAL,
+                Double.toString(dflt),
+                min,
+                max,
+                List.of(),
+                help,
+                false,
+                true,
                 List.of(cliName(key)));
     }
 
     public static MethodParameter bool(String key, String label, boolean dflt, String help) {
-        return new MethodParameter(key, label, Type.BOOLEAN, Boolean.toString(dflt), 0, 0, List.of("false", "true"), help,
-                false, true, List.of(cliName(key)));
+        return new MethodParameter(
+                key,
+                label,
+                Type.BOOLEAN,
+                Boolean.toString(dflt),
+                0,
+                0,
+                List.of("false", "true"),
+                help,
+                false,
+                true,
+                List.of(cliName(key)));
     }
 
     public static MethodParameter choice(String key, String label, String dflt, String help, String... options) {
-        return new MethodParameter(key, label, Type.CHOICE, dflt, 0, 0, List.of(options), help, false, true, List.of(cliName(key)));
+        return new MethodParameter(
+                key, label, Type.CHOICE, dflt, 0, 0, List.of(options), help, false, true, List.of(cliName(key)));
     }
 
     public static MethodParameter file(String key, String label, String help) {
-        return new MethodParameter(key, label, Type.FILE, null, 0, 0, List.of(), help, false, true, List.of(cliName(key)));
+        return new MethodParameter(
+                key, label, Type.FILE, null, 0, 0, List.of(), help, false, true, List.of(cliName(key)));
     }
 
     /** The conventional option name: "calib_seqs" → "--calib-seqs". */
-    static String cliName(String key) { return "--" + key.replace('_', '-'); }
+    static String cliName(String key) {
+        return "--" + key.replace('_', '-');
+    }
 
     public MethodParameter asAdvanced() {
         return new MethodParameter(key, label, type, defaultValue, min, max, options, help, true, inForm, cliNames);
@@ -68,13 +118,18 @@ public record MethodParameter(String key, String label, Type type, String defaul
 
     /** The {@code compress} command's option names for this knob, replacing the conventional one. */
     public MethodParameter cli(String... names) {
-        return new MethodParameter(key, label, type, defaultValue, min, max, options, help, advanced, inForm, List.of(names));
+        return new MethodParameter(
+                key, label, type, defaultValue, min, max, options, help, advanced, inForm, List.of(names));
     }
 
-    public boolean optional() { return defaultValue == null; }
+    public boolean optional() {
+        return defaultValue == null;
+    }
 
     /** Whether a CLI flag of this (boolean) knob sets it to false. */
-    public static boolean negates(String cliName) { return cliName.startsWith("--no-"); }
+    public static boolean negates(String cliName) {
+        return cliName.startsWith("--no-");
+    }
 
     /** Null when {@code value} is acceptable, else one sentence naming the knob. Blank means "use the default" (or none). */
     public String validate(String value) {
@@ -87,10 +142,14 @@ public record MethodParameter(String key, String label, Type type, String defaul
         String v = value.trim();
         switch (type) {
             case BOOLEAN -> {
-                return v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false") ? null : name + " must be true or false, not '" + v + "'";
+                return v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")
+                        ? null
+                        : name + " must be true or false, not '" + v + "'";
             }
             case CHOICE -> {
-                return options.stream().anyMatch(o -> o.equalsIgnoreCase(v)) ? null : name + " must be one of " + String.join(", ", options);
+                return options.stream().anyMatch(o -> o.equalsIgnoreCase(v))
+                        ? null
+                        : name + " must be one of " + String.join(", ", options);
             }
             case FILE -> {
                 return null; // resolved against the caller's folder later; existence is checked where the path is final
@@ -100,7 +159,8 @@ public record MethodParameter(String key, String label, Type type, String defaul
                 try {
                     d = type == Type.INTEGER ? Long.parseLong(v) : Double.parseDouble(v);
                 } catch (NumberFormatException e) {
-                    return name + " must be " + (type == Type.INTEGER ? "a whole number" : "a number") + ", not '" + v + "'";
+                    return name + " must be " + (type == Type.INTEGER ? "a whole number" : "a number") + ", not '" + v
+                            + "'";
                 }
                 if (d < min || d > max) return name + " must be between " + fmt(min) + " and " + fmt(max);
                 return null;

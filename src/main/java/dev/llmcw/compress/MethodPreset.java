@@ -19,5 +19,7 @@ public record MethodPreset(String label, Map<String, String> values) {
     }
 
     @Override
-    public String toString() { return label; }
+    public String toString() {
+        return label;
+    }
 }

@@ -23,11 +23,14 @@ public final class MethodRegistry {
 
     private static List<MethodDescriptor> builtIn() {
         List<MethodDescriptor> list = new ArrayList<>();
-        ServiceLoader.load(MethodDescriptor.class, MethodRegistry.class.getClassLoader()).forEach(list::add);
+        ServiceLoader.load(MethodDescriptor.class, MethodRegistry.class.getClassLoader())
+                .forEach(list::add);
         return list;
     }
 
-    public static List<MethodDescriptor> all() { return List.copyOf(METHODS); }
+    public static List<MethodDescriptor> all() {
+        return List.copyOf(METHODS);
+    }
 
     /** The method called {@code id} (case-insensitive), if registered. */
     public static Optional<MethodDescriptor> find(String id) {
@@ -38,8 +41,8 @@ public final class MethodRegistry {
 
     /** The method called {@code id}, or an error listing the known ones. */
     public static MethodDescriptor get(String id) {
-        return find(id).orElseThrow(() -> new IllegalArgumentException(
-                "unknown compression method '" + id + "' (" + ids() + ")"));
+        return find(id).orElseThrow(
+                        () -> new IllegalArgumentException("unknown compression method '" + id + "' (" + ids() + ")"));
     }
 
     /** "seedlm, caldera, rtn, gptq". */

@@ -10,5 +10,10 @@ package dev.llmcw.compress;
  * @param bitsPerWeightOverall  8 * totalBytes / totalParams
  * @param convention            how bits were counted, in words
  */
-public record SizeEstimate(long compressedParams, double bitsPerCompressedWeight, long totalParams,
-                           long totalBytes, double bitsPerWeightOverall, String convention) {}
+public record SizeEstimate(
+        long compressedParams,
+        double bitsPerCompressedWeight,
+        long totalParams,
+        long totalBytes,
+        double bitsPerWeightOverall,
+        String convention) {}

@@ -1,12 +1,11 @@
 package dev.llmcw.data;
 
-import java.nio.file.FileSystemNotFoundException;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.DataPaths;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,13 +26,21 @@ import java.util.stream.Stream;
  */
 public final class DatasetCatalog {
     /** Where a located dataset's files came from. */
-    public enum Source { DOWNLOADED, SHARED, SAMPLE }
+    public enum Source {
+        DOWNLOADED,
+        SHARED,
+        SAMPLE
+    }
 
     /** The files of one dataset found on disk, all in {@code format}. */
     public record LocalDataset(DatasetManifest manifest, Source source, String format, List<Path> files) {
-        public boolean isSample() { return source == Source.SAMPLE; }
+        public boolean isSample() {
+            return source == Source.SAMPLE;
+        }
 
-        public Path file() { return files.getFirst(); }
+        public Path file() {
+            return files.getFirst();
+        }
     }
 
     private final Map<String, DatasetManifest> manifests = new LinkedHashMap<>();
@@ -103,13 +110,18 @@ public final class DatasetCatalog {
         }
     }
 
-    public Collection<DatasetManifest> all() { return manifests.values(); }
+    public Collection<DatasetManifest> all() {
+        return manifests.values();
+    }
 
-    public Optional<DatasetManifest> find(String name) { return Optional.ofNullable(manifests.get(name)); }
+    public Optional<DatasetManifest> find(String name) {
+        return Optional.ofNullable(manifests.get(name));
+    }
 
     public DatasetManifest get(String name) {
-        return find(name).orElseThrow(() -> new IllegalArgumentException(
-                "unknown dataset \"" + name + "\"; known: " + String.join(", ", manifests.keySet())));
+        return find(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown dataset \"" + name + "\"; known: " + String.join(", ", manifests.keySet())));
     }
 
     /** The best local copy of a dataset: downloaded, else shared, else sample. */
@@ -126,15 +138,35 @@ public final class DatasetCatalog {
     public List<LocalDataset> candidates(String name) {
         DatasetManifest m = get(name);
         List<LocalDataset> out = new ArrayList<>();
-        if (userDir != null) all(m, Source.DOWNLOADED, m.upstream().format(), userDir.resolve(name), m.upstream().files()).ifPresent(out::add);
+        if (userDir != null)
+            all(
+                            m,
+                            Source.DOWNLOADED,
+                            m.upstream().format(),
+                            userDir.resolve(name),
+                            m.upstream().files())
+                    .ifPresent(out::add);
         if (sharedRoot != null && m.shared() != null)
-            all(m, Source.SHARED, m.shared().format(), sharedRoot.resolve(m.shared().folder()), m.shared().files()).ifPresent(out::add);
+            all(
+                            m,
+                            Source.SHARED,
+                            m.shared().format(),
+                            sharedRoot.resolve(m.shared().folder()),
+                            m.shared().files())
+                    .ifPresent(out::add);
         if (m.sample() != null)
-            all(m, Source.SAMPLE, m.sample().format(), manifestDirs.get(name), m.sample().files()).ifPresent(out::add);
+            all(
+                            m,
+                            Source.SAMPLE,
+                            m.sample().format(),
+                            manifestDirs.get(name),
+                            m.sample().files())
+                    .ifPresent(out::add);
         return out;
     }
 
-    private Optional<LocalDataset> all(DatasetManifest m, Source source, String format, Path dir, List<DatasetManifest.FileRef> refs) {
+    private Optional<LocalDataset> all(
+            DatasetManifest m, Source source, String format, Path dir, List<DatasetManifest.FileRef> refs) {
         if (dir == null || refs == null || refs.isEmpty()) return Optional.empty();
         List<Path> files = new ArrayList<>();
         for (var r : refs) {
@@ -142,7 +174,8 @@ public final class DatasetCatalog {
             if (!Files.isRegularFile(p)) return Optional.empty();
             files.add(p);
         }
-        if (source != Source.SAMPLE) checkFullCopy(m, source, format, dir, files); // samples: checked when the manifest is read
+        if (source != Source.SAMPLE)
+            checkFullCopy(m, source, format, dir, files); // samples: checked when the manifest is read
         return Optional.of(new LocalDataset(m, source, format, List.copyOf(files)));
     }
 
@@ -157,8 +190,10 @@ public final class DatasetCatalog {
         try {
             DatasetManifest.checkItems(manifest, format, files, m.items());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(dir + ": the " + source.name().toLowerCase(Locale.ROOT) + " copy of dataset \""
-                    + m.name() + "\" does not match its manifest: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    dir + ": the " + source.name().toLowerCase(Locale.ROOT) + " copy of dataset \"" + m.name()
+                            + "\" does not match its manifest: " + e.getMessage(),
+                    e);
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -28,7 +27,9 @@ import java.util.zip.ZipFile;
 public final class DatasetDownloader {
     private final Downloader downloader;
 
-    public DatasetDownloader(Downloader downloader) { this.downloader = downloader; }
+    public DatasetDownloader(Downloader downloader) {
+        this.downloader = downloader;
+    }
 
     /** One fetched file and its sha256 (to compare with the manifest, or to record a new one). */
     public record Fetched(Path file, String url, String sha256, boolean verified) {}
@@ -52,7 +53,9 @@ public final class DatasetDownloader {
             Path archive = archives.computeIfAbsent(f.url(), u -> {
                 String base = u.substring(u.lastIndexOf('/') + 1);
                 Path archiveFile = RemoteFileNames.resolveUnder(outDir, ".archives/" + base, "dataset " + m.name());
-                return downloader.download(URI.create(u), archiveFile, null, progress, cancel).file();
+                return downloader
+                        .download(URI.create(u), archiveFile, null, progress, cancel)
+                        .file();
             });
             extract(archive, f.archiveEntry(), dest);
             String sha = Hashing.sha256(dest);
@@ -75,7 +78,8 @@ public final class DatasetDownloader {
     /** Extracts the entry whose path ends with {@code entrySuffix} (archives nest under varying top folders). */
     static void extract(Path archive, String entrySuffix, Path dest) {
         try (ZipFile zip = new ZipFile(archive.toFile())) {
-            ZipEntry found = zip.stream().filter(e -> !e.isDirectory())
+            ZipEntry found = zip.stream()
+                    .filter(e -> !e.isDirectory())
                     .filter(e -> e.getName().equals(entrySuffix) || e.getName().endsWith("/" + entrySuffix))
                     .findFirst()
                     .orElseThrow(() -> new DownloadException(archive + ": no entry ending with " + entrySuffix));
@@ -93,12 +97,24 @@ public final class DatasetDownloader {
         rec.put("format", m.upstream().format());
         rec.put("downloaded", Instant.now().toString());
         List<Map<String, Object>> fl = new ArrayList<>();
-        for (Fetched f : files) fl.add(Map.of("name", f.file().getFileName().toString(), "url", f.url(), "sha256", f.sha256(), "verified", f.verified()));
+        for (Fetched f : files)
+            fl.add(Map.of(
+                    "name",
+                    f.file().getFileName().toString(),
+                    "url",
+                    f.url(),
+                    "sha256",
+                    f.sha256(),
+                    "verified",
+                    f.verified()));
         rec.put("files", fl);
         try {
-            AtomicFiles.writeString(outDir.resolve("download.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
+            AtomicFiles.writeString(
+                    outDir.resolve("download.json"),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
         } catch (IOException e) {
-            throw new DownloadException("cannot write " + outDir.resolve("download.json") + ": " + e.getMessage(), -1, e);
+            throw new DownloadException(
+                    "cannot write " + outDir.resolve("download.json") + ": " + e.getMessage(), -1, e);
         }
     }
 }

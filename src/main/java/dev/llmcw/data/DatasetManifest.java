@@ -3,17 +3,16 @@ package dev.llmcw.data;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmcw.util.Json;
-
-import java.io.IOException;
-import java.util.zip.GZIPInputStream;
-import java.nio.charset.StandardCharsets;
-import java.io.InputStreamReader;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Description of one evaluation dataset ({@code datasets/<name>/manifest.json}): where it comes from,
@@ -42,14 +41,26 @@ import java.util.function.Function;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DatasetManifest(String name, String title, String task, String split, Integer items, String itemsNote,
-                              String licence, String homepage, HuggingFace huggingFace, Layout upstream,
-                              SharedLayout shared, SampleLayout sample) {
+public record DatasetManifest(
+        String name,
+        String title,
+        String task,
+        String split,
+        Integer items,
+        String itemsNote,
+        String licence,
+        String homepage,
+        HuggingFace huggingFace,
+        Layout upstream,
+        SharedLayout shared,
+        SampleLayout sample) {
 
     /** The dataset on the Hugging Face Hub (for reference; files are fetched from {@code upstream}). */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record HuggingFace(String repo, String config, String split) {
-        public String pageUrl() { return "https://huggingface.co/datasets/" + repo; }
+        public String pageUrl() {
+            return "https://huggingface.co/datasets/" + repo;
+        }
     }
 
     /**
@@ -58,7 +69,8 @@ public record DatasetManifest(String name, String title, String task, String spl
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record FileRef(String name, String url, String sha256, Long bytes, String archiveEntry, String source, String note) {}
+    public record FileRef(
+            String name, String url, String sha256, Long bytes, String archiveEntry, String source, String note) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Layout(String format, List<FileRef> files, String note) {}
@@ -76,16 +88,27 @@ public record DatasetManifest(String name, String title, String task, String spl
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": invalid dataset manifest: " + e.getMessage(), e);
         }
-        if (m.name() == null || m.name().isBlank()) throw new IllegalArgumentException(file + ": dataset manifest has no \"name\"");
-        if (m.upstream() == null || m.upstream().files() == null || m.upstream().files().isEmpty())
+        if (m.name() == null || m.name().isBlank())
+            throw new IllegalArgumentException(file + ": dataset manifest has no \"name\"");
+        if (m.upstream() == null
+                || m.upstream().files() == null
+                || m.upstream().files().isEmpty())
             throw new IllegalArgumentException(file + ": dataset manifest \"" + m.name() + "\" has no upstream files");
         for (FileRef f : m.upstream().files())
             if (f.name() == null || f.url() == null)
-                throw new IllegalArgumentException(file + ": upstream file of \"" + m.name() + "\" needs \"name\" and \"url\"");
+                throw new IllegalArgumentException(
+                        file + ": upstream file of \"" + m.name() + "\" needs \"name\" and \"url\"");
         SampleLayout s = m.sample();
-        if (s != null && s.items() != null && s.files() != null && s.files().stream().allMatch(f -> f.name() != null)) {
+        if (s != null
+                && s.items() != null
+                && s.files() != null
+                && s.files().stream().allMatch(f -> f.name() != null)) {
             Path dir = file.toAbsolutePath().getParent();
-            checkItems(file, s.format(), s.files().stream().map(f -> dir.resolve(f.name())).toList(), s.items());
+            checkItems(
+                    file,
+                    s.format(),
+                    s.files().stream().map(f -> dir.resolve(f.name())).toList(),
+                    s.items());
         }
         return m;
     }
@@ -117,13 +140,19 @@ public record DatasetManifest(String name, String title, String task, String spl
         Function<List<String>, Integer> count;
         if (name.endsWith(".jsonl") || name.endsWith(".lst") || name.endsWith(".json.gz"))
             count = lines -> (int) lines.stream().filter(l -> !l.isBlank()).count();
-        else count = switch (format) {
-            case "glue-rte-tsv" -> lines -> (int) lines.stream().filter(l -> !l.isBlank()).count() - 1; // a header line
-            case "hellaswag-llamacpp-txt" -> lines -> (int) lines.stream().filter(l -> !l.isBlank()).count() / 6;
-            case "tinystories-eot-txt" -> DatasetManifest::eotSeparated;
-            case "wikitext-raw", "wikitext-raw-nonempty-crlf" -> lines -> (int) lines.stream().filter(DatasetManifest::isArticleTitle).count();
-            default -> null;
-        };
+        else
+            count = switch (format) {
+                case "glue-rte-tsv" ->
+                    lines -> (int) lines.stream().filter(l -> !l.isBlank()).count() - 1; // a header line
+                case "hellaswag-llamacpp-txt" ->
+                    lines -> (int) lines.stream().filter(l -> !l.isBlank()).count() / 6;
+                case "tinystories-eot-txt" -> DatasetManifest::eotSeparated;
+                case "wikitext-raw", "wikitext-raw-nonempty-crlf" ->
+                    lines -> (int) lines.stream()
+                            .filter(DatasetManifest::isArticleTitle)
+                            .count();
+                default -> null;
+            };
         if (count == null) return null;
         try {
             return count.apply(readLines(file));
@@ -135,7 +164,8 @@ public record DatasetManifest(String name, String title, String task, String spl
     /** The file's lines; a .gz file is read through its decompression (C4's shards are gzipped JSON lines). */
     private static List<String> readLines(Path file) throws IOException {
         if (!file.getFileName().toString().endsWith(".gz")) return Files.readAllLines(file);
-        try (var in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+        try (var in = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
             return in.lines().toList();
         }
     }

@@ -26,8 +26,13 @@ final class DiskSpace {
             return; // no answer from the file system: the write itself will tell
         }
         if (bytes > free) {
-            throw new DownloadException(String.format(Locale.ROOT, "%s needs %,d bytes but only %,d bytes are free in %s; nothing was downloaded",
-                    what, bytes, free, p));
+            throw new DownloadException(String.format(
+                    Locale.ROOT,
+                    "%s needs %,d bytes but only %,d bytes are free in %s; nothing was downloaded",
+                    what,
+                    bytes,
+                    free,
+                    p));
         }
     }
 }

@@ -9,8 +9,12 @@ public final class DownloadException extends RuntimeException {
         this.status = status;
     }
 
-    public DownloadException(String message) { this(message, -1, null); }
+    public DownloadException(String message) {
+        this(message, -1, null);
+    }
 
     /** The HTTP status, or -1 when the failure was not an HTTP error response. */
-    public int status() { return status; }
+    public int status() {
+        return status;
+    }
 }

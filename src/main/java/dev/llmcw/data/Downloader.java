@@ -1,27 +1,21 @@
 package dev.llmcw.data;
 
-import java.net.UnknownHostException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -31,6 +25,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,12 +52,11 @@ public final class Downloader {
     private final Duration stallTimeout;
 
     /** Closes the body of a transfer that received nothing for {@code stallTimeout} (HttpClient has no read timeout). */
-    private static final ScheduledExecutorService WATCHDOG =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "download-watchdog");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "download-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param headers sent with every request (e.g. Authorization for gated Hugging Face repos)
@@ -101,7 +99,9 @@ public final class Downloader {
      * one is refused before a byte is written).
      */
     public record Expected(String sha256, long size, long maxBytes) {
-        public static Expected sha256(String sha256) { return new Expected(sha256, -1, -1); }
+        public static Expected sha256(String sha256) {
+            return new Expected(sha256, -1, -1);
+        }
     }
 
     /**
@@ -111,7 +111,8 @@ public final class Downloader {
      * @throws DownloadException on HTTP errors, network failures (after retries) and checksum mismatch
      * @throws CancellationToken.CancelledException if cancelled; the partial file is kept for resuming
      */
-    public Result download(URI url, Path dest, String expectedSha256, ProgressListener progress, CancellationToken cancel) {
+    public Result download(
+            URI url, Path dest, String expectedSha256, ProgressListener progress, CancellationToken cancel) {
         return downloadVerified(url, dest, Expected.sha256(expectedSha256), progress, cancel);
     }
 
@@ -122,11 +123,13 @@ public final class Downloader {
      * comes back whole); otherwise it is restarted from zero. A resumed file that fails its checks is
      * downloaded once more from the start before the failure is reported.
      */
-    public Result downloadVerified(URI url, Path dest, Expected expected, ProgressListener progress, CancellationToken cancel) {
+    public Result downloadVerified(
+            URI url, Path dest, Expected expected, ProgressListener progress, CancellationToken cancel) {
         Path part = dest.resolveSibling(dest.getFileName() + ".part");
         String label = "download " + dest.getFileName();
         try {
-            if (dest.toAbsolutePath().getParent() != null) Files.createDirectories(dest.toAbsolutePath().getParent());
+            if (dest.toAbsolutePath().getParent() != null)
+                Files.createDirectories(dest.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new DownloadException("cannot create folder for " + dest + ": " + e.getMessage(), -1, e);
         }
@@ -137,11 +140,13 @@ public final class Downloader {
             String problem = expected.size() >= 0 && size != expected.size()
                     ? "size mismatch for " + url + ": expected " + expected.size() + " bytes, got " + size
                     : expected.sha256() != null && !expected.sha256().equalsIgnoreCase(sha)
-                    ? "sha256 mismatch for " + url + ": expected " + expected.sha256() + ", got " + sha : null;
+                            ? "sha256 mismatch for " + url + ": expected " + expected.sha256() + ", got " + sha
+                            : null;
             if (problem != null) {
                 discard(part);
                 if (resumed && pass == 0) {
-                    progress.log(label + ": the resumed file failed its check (" + problem + "); downloading it again from the start");
+                    progress.log(label + ": the resumed file failed its check (" + problem
+                            + "); downloading it again from the start");
                     continue;
                 }
                 throw new DownloadException(problem + "; the downloaded file was deleted");
@@ -181,7 +186,8 @@ public final class Downloader {
             } catch (IOException e) {
                 long have = sizeOrZero(t.part());
                 if (attempt >= retries) throw networkError(t.url(), e, have);
-                progress.log(t.label() + ": " + describe(e) + " after " + have + " bytes; retrying (" + (attempt + 1) + "/" + retries + ")");
+                progress.log(t.label() + ": " + describe(e) + " after " + have + " bytes; retrying (" + (attempt + 1)
+                        + "/" + retries + ")");
                 sleep(backoff.multipliedBy(attempt + 1), cancel);
             }
         }
@@ -202,7 +208,9 @@ public final class Downloader {
     }
 
     /** The server's ETag for the bytes in {@code part}, kept beside it so a later run can resume safely. */
-    static Path etagFile(Path part) { return part.resolveSibling(part.getFileName() + ".etag"); }
+    static Path etagFile(Path part) {
+        return part.resolveSibling(part.getFileName() + ".etag");
+    }
 
     private static void discard(Path part) {
         try {
@@ -215,7 +223,9 @@ public final class Downloader {
 
     /** The part did not match the server's file; it has been deleted. */
     private static final class RestartException extends IOException {
-        RestartException(String message) { super(message); }
+        RestartException(String message) {
+            super(message);
+        }
     }
 
     /** The largest answer {@link #fetchText} accepts: hub listings of the largest repositories stay far below it. */
@@ -223,7 +233,8 @@ public final class Downloader {
 
     /** GETs a small text resource (e.g. a Hub API listing); HTTP errors become {@link DownloadException}. */
     public String fetchText(URI url) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).GET();
+        HttpRequest.Builder rb =
+                HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).GET();
         headers.forEach(rb::header);
         try {
             HttpResponse<InputStream> resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -231,7 +242,8 @@ public final class Downloader {
                 if (resp.statusCode() != 200) throw httpError(url, resp.statusCode());
                 byte[] bytes = body.readNBytes(MAX_TEXT_BYTES + 1);
                 if (bytes.length > MAX_TEXT_BYTES) {
-                    throw new DownloadException("refusing the answer from " + url + ": it is larger than " + MAX_TEXT_BYTES + " bytes");
+                    throw new DownloadException(
+                            "refusing the answer from " + url + ": it is larger than " + MAX_TEXT_BYTES + " bytes");
                 }
                 return new String(bytes, StandardCharsets.UTF_8);
             }
@@ -244,14 +256,17 @@ public final class Downloader {
     }
 
     /** One request; true when the part file is complete. */
-    private boolean transfer(Transfer t, long have, ProgressListener progress, CancellationToken cancel) throws IOException {
+    private boolean transfer(Transfer t, long have, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
         Path part = t.part();
-        HttpRequest.Builder rb = HttpRequest.newBuilder(t.url()).timeout(Duration.ofSeconds(60)).GET();
+        HttpRequest.Builder rb =
+                HttpRequest.newBuilder(t.url()).timeout(Duration.ofSeconds(60)).GET();
         headers.forEach(rb::header);
         if (have > 0) {
             rb.header("Range", "bytes=" + have + "-");
             Path etag = etagFile(part);
-            if (Files.isRegularFile(etag)) rb.header("If-Range", Files.readString(etag).strip());
+            if (Files.isRegularFile(etag))
+                rb.header("If-Range", Files.readString(etag).strip());
         }
         HttpResponse<InputStream> resp;
         try {
@@ -265,17 +280,22 @@ public final class Downloader {
             long offset;
             long total;
             if (status == 206) {
-                Matcher m = CONTENT_RANGE.matcher(resp.headers().firstValue("Content-Range").orElse(""));
+                Matcher m = CONTENT_RANGE.matcher(
+                        resp.headers().firstValue("Content-Range").orElse(""));
                 if (!m.matches() || Long.parseLong(m.group(1)) != have) {
                     // a range we did not ask for: start over rather than splice wrong bytes
                     discard(part);
-                    throw new RestartException("server answered an unexpected range " + resp.headers().firstValue("Content-Range").orElse("(none)"));
+                    throw new RestartException("server answered an unexpected range "
+                            + resp.headers().firstValue("Content-Range").orElse("(none)"));
                 }
-                String saved = Files.isRegularFile(etagFile(part)) ? Files.readString(etagFile(part)).strip() : null;
+                String saved = Files.isRegularFile(etagFile(part))
+                        ? Files.readString(etagFile(part)).strip()
+                        : null;
                 String now = strongEtag(resp);
                 if (saved != null && now != null && !saved.equals(now)) {
                     discard(part);
-                    throw new RestartException("the file changed on the server (ETag " + saved + " became " + now + ")");
+                    throw new RestartException(
+                            "the file changed on the server (ETag " + saved + " became " + now + ")");
                 }
                 offset = have;
                 total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
@@ -284,7 +304,8 @@ public final class Downloader {
                 total = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
                 rememberEtag(part, strongEtag(resp));
             } else if (status == 416 && have > 0) {
-                Matcher m = UNSATISFIED_RANGE.matcher(resp.headers().firstValue("Content-Range").orElse(""));
+                Matcher m = UNSATISFIED_RANGE.matcher(
+                        resp.headers().firstValue("Content-Range").orElse(""));
                 if (m.matches() && Long.parseLong(m.group(1)) == have) return true; // the part is already complete
                 discard(part);
                 throw new RestartException("partial file " + part + " does not match the server's file");
@@ -293,8 +314,18 @@ public final class Downloader {
             }
             checkAnnouncedSize(t, total, offset);
             var opts = offset == 0
-                    ? new OpenOption[]{StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS}
-                    : new OpenOption[]{StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS};
+                    ? new OpenOption[] {
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS
+                    }
+                    : new OpenOption[] {
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND,
+                        StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS
+                    };
             long done = offset;
             long lastReport = 0; // report the first chunk at once, then at most every 100 ms
             long t0 = System.nanoTime();
@@ -302,15 +333,19 @@ public final class Downloader {
             var lastBytes = new AtomicLong(System.nanoTime());
             var stalled = new AtomicBoolean();
             long period = Math.max(10, stallTimeout.toMillis() / 4);
-            var watch = WATCHDOG.scheduleAtFixedRate(() -> {
-                if (System.nanoTime() - lastBytes.get() > stallTimeout.toNanos() && !stalled.getAndSet(true)) {
-                    try {
-                        body.close();
-                    } catch (IOException ignored) {
-                        // the blocked read fails either way
-                    }
-                }
-            }, period, period, TimeUnit.MILLISECONDS);
+            var watch = WATCHDOG.scheduleAtFixedRate(
+                    () -> {
+                        if (System.nanoTime() - lastBytes.get() > stallTimeout.toNanos() && !stalled.getAndSet(true)) {
+                            try {
+                                body.close();
+                            } catch (IOException ignored) {
+                                // the blocked read fails either way
+                            }
+                        }
+                    },
+                    period,
+                    period,
+                    TimeUnit.MILLISECONDS);
             try (OutputStream out = Files.newOutputStream(part, opts)) {
                 int n;
                 while ((n = readOrStall(body, buf, stalled)) > 0) {
@@ -338,7 +373,8 @@ public final class Downloader {
             }
             if (stalled.get()) throw new IOException("no data received for " + stallTimeout.toMillis() + " ms");
             progress.update(t.label(), done, total, "");
-            if (total >= 0 && done != total) throw new IOException("connection closed at byte " + done + " of " + total);
+            if (total >= 0 && done != total)
+                throw new IOException("connection closed at byte " + done + " of " + total);
             return true;
         }
     }
@@ -353,8 +389,8 @@ public final class Downloader {
         }
         if (e.size() >= 0 && total != e.size()) {
             discard(t.part());
-            throw new DownloadException("size mismatch for " + t.url() + ": the server sends " + total + " bytes, expected "
-                    + e.size() + "; nothing was written");
+            throw new DownloadException("size mismatch for " + t.url() + ": the server sends " + total
+                    + " bytes, expected " + e.size() + "; nothing was written");
         }
         DiskSpace.require(t.dest(), total - offset, t.url().toString());
     }
@@ -386,7 +422,8 @@ public final class Downloader {
 
     static DownloadException httpError(URI url, int status) {
         String hint = switch (status) {
-            case 401, 403 -> " (access denied: for a gated Hugging Face repository accept its licence on the model page and set HF_TOKEN)";
+            case 401, 403 ->
+                " (access denied: for a gated Hugging Face repository accept its licence on the model page and set HF_TOKEN)";
             case 404 -> " (not found: check the repository, revision and file name)";
             case 429 -> " (rate limited: wait and try again)";
             default -> status >= 500 ? " (server error: try again later)" : "";
@@ -395,13 +432,15 @@ public final class Downloader {
     }
 
     private static DownloadException networkError(URI url, IOException e, long have) {
-        boolean noConnection = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
-                || e.getCause() instanceof UnresolvedAddressException || e instanceof UnknownHostException;
+        boolean noConnection = e instanceof ConnectException
+                || e instanceof HttpConnectTimeoutException
+                || e.getCause() instanceof UnresolvedAddressException
+                || e instanceof UnknownHostException;
         String msg = noConnection
                 ? "cannot connect to " + url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "") + " for " + url
-                  + " (offline, or the server is unreachable): " + describe(e)
+                        + " (offline, or the server is unreachable): " + describe(e)
                 : "download of " + url + " failed after " + have + " bytes: " + describe(e)
-                  + (have > 0 ? "; run it again to resume" : "");
+                        + (have > 0 ? "; run it again to resume" : "");
         return new DownloadException(msg, -1, e);
     }
 

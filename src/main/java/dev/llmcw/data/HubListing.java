@@ -2,7 +2,6 @@ package dev.llmcw.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.Json;
-
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +23,8 @@ final class HubListing {
         try {
             root = Json.MAPPER.readTree(json);
         } catch (IOException e) {
-            throw new DownloadException(source + ": the hub's file listing is not valid JSON: " + e.getMessage(), -1, e);
+            throw new DownloadException(
+                    source + ": the hub's file listing is not valid JSON: " + e.getMessage(), -1, e);
         }
         JsonNode siblings = root == null ? null : root.get("siblings");
         if (siblings == null || !siblings.isArray()) return null;
@@ -33,16 +33,20 @@ final class HubListing {
         for (JsonNode s : siblings) {
             JsonNode name = s.get("rfilename");
             if (name == null || !name.isTextual()) {
-                throw new DownloadException(source + ": entry " + i + " of the hub's file listing has no \"rfilename\" text");
+                throw new DownloadException(
+                        source + ": entry " + i + " of the hub's file listing has no \"rfilename\" text");
             }
             JsonNode lfs = s.get("lfs");
             String sha = null;
-            long size = s.path("size").canConvertToLong() && s.path("size").isIntegralNumber() ? s.get("size").asLong() : -1;
+            long size = s.path("size").canConvertToLong() && s.path("size").isIntegralNumber()
+                    ? s.get("size").asLong()
+                    : -1;
             if (lfs != null && lfs.isObject()) {
                 JsonNode h = lfs.get("sha256");
                 if (h != null && !h.isNull()) {
                     if (!h.isTextual()) {
-                        throw new DownloadException(source + ": \"lfs.sha256\" of " + name.asText() + " in the hub's file listing is not text");
+                        throw new DownloadException(source + ": \"lfs.sha256\" of " + name.asText()
+                                + " in the hub's file listing is not text");
                     }
                     sha = h.asText();
                 }

@@ -5,7 +5,6 @@ import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -31,8 +30,15 @@ public final class HuggingFaceHub {
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 
     /** Small files fetched when present: configuration and every tokenizer format we read. */
-    static final List<String> CONFIG_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
-            "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json", "vocab.json", "merges.txt",
+    static final List<String> CONFIG_FILES = List.of(
+            "config.json",
+            "generation_config.json",
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "tokenizer.model",
+            "special_tokens_map.json",
+            "vocab.json",
+            "merges.txt",
             "added_tokens.json");
 
     private final String endpoint;
@@ -44,13 +50,16 @@ public final class HuggingFaceHub {
      */
     public HuggingFaceHub(String endpoint, String token, Downloader downloader) {
         this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-        this.downloader = token == null || token.isBlank() ? downloader : downloader.withHeader("Authorization", "Bearer " + token);
+        this.downloader = token == null || token.isBlank()
+                ? downloader
+                : downloader.withHeader("Authorization", "Bearer " + token);
     }
 
     /** Endpoint from {@code $HF_ENDPOINT} (default huggingface.co), token from {@code $HF_TOKEN}. */
     public static HuggingFaceHub standard() {
         String ep = System.getenv("HF_ENDPOINT");
-        return new HuggingFaceHub(ep == null || ep.isBlank() ? DEFAULT_ENDPOINT : ep, System.getenv("HF_TOKEN"), Downloader.standard());
+        return new HuggingFaceHub(
+                ep == null || ep.isBlank() ? DEFAULT_ENDPOINT : ep, System.getenv("HF_TOKEN"), Downloader.standard());
     }
 
     public URI resolveUrl(String repo, String revision, String file) {
@@ -77,8 +86,9 @@ public final class HuggingFaceHub {
     static final long MAX_CONFIG_BYTES = 8L << 20;
     /** Largest tokenizer file accepted (the largest vocabularies' tokenizer.json are tens of MB). */
     static final long MAX_TOKENIZER_BYTES = 64L << 20;
-    private static final Set<String> TOKENIZER_FILES = Set.of("tokenizer.json", "tokenizer.model",
-            "vocab.json", "merges.txt");
+
+    private static final Set<String> TOKENIZER_FILES =
+            Set.of("tokenizer.json", "tokenizer.model", "vocab.json", "merges.txt");
     static final String INDEX = "model.safetensors.index.json";
 
     /** A file in a repository with its LFS sha256 and size (null / -1 when not listed). */
@@ -87,7 +97,9 @@ public final class HuggingFaceHub {
             this(name, listed == null ? null : listed.sha256(), listed == null ? -1 : listed.size(), false);
         }
 
-        static RepoFile fetched(String name) { return new RepoFile(name, null, -1, true); }
+        static RepoFile fetched(String name) {
+            return new RepoFile(name, null, -1, true);
+        }
     }
 
     /** The cap for a file: metadata files have one, weights only the free disk space. */
@@ -96,7 +108,9 @@ public final class HuggingFaceHub {
         return name.endsWith(".json") ? MAX_CONFIG_BYTES : -1;
     }
 
-    private static String source(String repo, String revision) { return repo + "@" + revision; }
+    private static String source(String repo, String revision) {
+        return repo + "@" + revision;
+    }
 
     /** Where a remote-supplied name goes in {@code outDir}; refused when it could land anywhere else. */
     private static Path target(Path outDir, String name, String repo, String revision) {
@@ -107,22 +121,34 @@ public final class HuggingFaceHub {
      * Downloads a Hugging Face model folder (config, tokenizer files, safetensors weights) into
      * {@code outDir}. Files already complete are verified and kept; interrupted ones resume.
      */
-    public ModelDownload downloadModel(String repo, String revision, Path outDir, ProgressListener progress, CancellationToken cancel) {
+    public ModelDownload downloadModel(
+            String repo, String revision, Path outDir, ProgressListener progress, CancellationToken cancel) {
         List<RepoFile> plan = plan(repo, revision, outDir, progress, cancel);
         return fetchAll(repo, revision, plan, outDir, progress, cancel);
     }
 
     /** Downloads the named files of a repository (e.g. a llama2.c checkpoint) into {@code outDir}. */
-    public ModelDownload downloadFiles(String repo, String revision, List<String> files, Path outDir,
-                                       ProgressListener progress, CancellationToken cancel) {
+    public ModelDownload downloadFiles(
+            String repo,
+            String revision,
+            List<String> files,
+            Path outDir,
+            ProgressListener progress,
+            CancellationToken cancel) {
         for (String f : files) target(outDir, f, repo, revision);
         Map<String, HubListing.Listed> listed = listing(repo, revision).orElse(Map.of());
-        List<RepoFile> plan = files.stream().map(f -> new RepoFile(f, listed.get(f))).toList();
+        List<RepoFile> plan =
+                files.stream().map(f -> new RepoFile(f, listed.get(f))).toList();
         return fetchAll(repo, revision, plan, outDir, progress, cancel);
     }
 
-    private ModelDownload fetchAll(String repo, String revision, List<RepoFile> plan, Path outDir,
-                                   ProgressListener progress, CancellationToken cancel) {
+    private ModelDownload fetchAll(
+            String repo,
+            String revision,
+            List<RepoFile> plan,
+            Path outDir,
+            ProgressListener progress,
+            CancellationToken cancel) {
         requireSpace(repo, revision, plan, outDir);
         List<Path> out = new ArrayList<>();
         long bytes = 0;
@@ -135,7 +161,9 @@ public final class HuggingFaceHub {
                 out.add(dest); // fetched while planning, or already complete and verified
             } else {
                 var expected = new Downloader.Expected(f.sha256(), f.size(), capFor(f.name()));
-                out.add(downloader.downloadVerified(resolveUrl(repo, revision, f.name()), dest, expected, progress, cancel).file());
+                out.add(downloader
+                        .downloadVerified(resolveUrl(repo, revision, f.name()), dest, expected, progress, cancel)
+                        .file());
             }
             bytes += dest.toFile().length();
         }
@@ -145,7 +173,8 @@ public final class HuggingFaceHub {
     }
 
     private static boolean isComplete(Path dest, RepoFile f) {
-        return Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS) && f.sha256() != null
+        return Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)
+                && f.sha256() != null
                 && f.sha256().equalsIgnoreCase(Hashing.sha256(dest));
     }
 
@@ -162,24 +191,35 @@ public final class HuggingFaceHub {
     }
 
     /** Downloads a metadata file the plan needs now (config, index), capped. */
-    private Path fetchMetadata(String repo, String revision, String name, Path outDir, ProgressListener progress,
-                               CancellationToken cancel) {
+    private Path fetchMetadata(
+            String repo,
+            String revision,
+            String name,
+            Path outDir,
+            ProgressListener progress,
+            CancellationToken cancel) {
         Path dest = target(outDir, name, repo, revision);
         var expected = new Downloader.Expected(null, -1, capFor(name));
-        return downloader.downloadVerified(resolveUrl(repo, revision, name), dest, expected, progress, cancel).file();
+        return downloader
+                .downloadVerified(resolveUrl(repo, revision, name), dest, expected, progress, cancel)
+                .file();
     }
 
     /** Which files to fetch: from the Hub's file listing when available, else by probing known names. */
-    private List<RepoFile> plan(String repo, String revision, Path outDir, ProgressListener progress, CancellationToken cancel) {
+    private List<RepoFile> plan(
+            String repo, String revision, Path outDir, ProgressListener progress, CancellationToken cancel) {
         var listing = listing(repo, revision);
         List<RepoFile> plan = new ArrayList<>();
         if (listing.isPresent()) {
             Map<String, HubListing.Listed> files = listing.get();
             if (!files.containsKey("config.json"))
-                throw new DownloadException(source(repo, revision) + " has no config.json: not a Hugging Face model repository");
+                throw new DownloadException(
+                        source(repo, revision) + " has no config.json: not a Hugging Face model repository");
             for (String c : CONFIG_FILES) if (files.containsKey(c)) plan.add(new RepoFile(c, files.get(c)));
             if (files.containsKey(INDEX)) {
-                fetchMetadata(repo, revision, INDEX, outDir, progress, cancel); // always fresh: an old index may name old shards
+                fetchMetadata(
+                        repo, revision, INDEX, outDir, progress,
+                        cancel); // always fresh: an old index may name old shards
                 plan.add(RepoFile.fetched(INDEX));
                 for (String shard : shardsOf(repo, revision, outDir)) plan.add(new RepoFile(shard, files.get(shard)));
             } else {
@@ -210,7 +250,13 @@ public final class HuggingFaceHub {
     }
 
     /** Downloads an optional file; false on 404. */
-    private boolean probe(String repo, String revision, String file, Path outDir, ProgressListener progress, CancellationToken cancel) {
+    private boolean probe(
+            String repo,
+            String revision,
+            String file,
+            Path outDir,
+            ProgressListener progress,
+            CancellationToken cancel) {
         try {
             fetchMetadata(repo, revision, file, outDir, progress, cancel);
             return true;
@@ -235,7 +281,8 @@ public final class HuggingFaceHub {
         var shards = new TreeSet<String>();
         for (var e : map.properties()) {
             if (!e.getValue().isTextual()) {
-                throw new DownloadException(where + ": weight_map entry \"" + e.getKey() + "\" is not a file name (" + e.getValue() + ")");
+                throw new DownloadException(
+                        where + ": weight_map entry \"" + e.getKey() + "\" is not a file name (" + e.getValue() + ")");
             }
             target(outDir, e.getValue().asText(), repo, revision);
             shards.add(e.getValue().asText());
@@ -260,8 +307,10 @@ public final class HuggingFaceHub {
     }
 
     /** Downloads a catalogue model into {@code outDir} (its repo files plus any extra URLs). */
-    public ModelDownload download(ModelCatalog.Entry e, Path outDir, ProgressListener progress, CancellationToken cancel) {
-        for (String name : e.extraUrls().keySet()) RemoteFileNames.resolveUnder(outDir, name, "catalogue entry " + e.id());
+    public ModelDownload download(
+            ModelCatalog.Entry e, Path outDir, ProgressListener progress, CancellationToken cancel) {
+        for (String name : e.extraUrls().keySet())
+            RemoteFileNames.resolveUnder(outDir, name, "catalogue entry " + e.id());
         ModelDownload d = e.files() == null
                 ? downloadModel(e.repo(), e.revision(), outDir, progress, cancel)
                 : downloadFiles(e.repo(), e.revision(), e.files(), outDir, progress, cancel);

@@ -2,7 +2,6 @@ package dev.llmcw.data;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.llmcw.util.Json;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,9 +20,19 @@ public final class ModelCatalog {
      * @param approxBytes approximate size of the weights
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Entry(String id, String repo, String revision, String format, List<String> files, String parameters,
-                        long approxBytes, String dtype, boolean gated, String licence, Map<String, String> extraUrls,
-                        String note) {
+    public record Entry(
+            String id,
+            String repo,
+            String revision,
+            String format,
+            List<String> files,
+            String parameters,
+            long approxBytes,
+            String dtype,
+            boolean gated,
+            String licence,
+            Map<String, String> extraUrls,
+            String note) {
         public Entry {
             files = files == null ? null : List.copyOf(files);
             extraUrls = extraUrls == null ? Map.of() : Map.copyOf(extraUrls);
@@ -48,7 +57,8 @@ public final class ModelCatalog {
     /** Finds an entry by id ("stories15m") or repository ("HuggingFaceTB/SmolLM2-135M"), case-insensitively. */
     public static Optional<Entry> find(String idOrRepo) {
         return entries().stream()
-                .filter(e -> e.id().equalsIgnoreCase(idOrRepo) || e.repo().equalsIgnoreCase(idOrRepo) && e.files() == null)
+                .filter(e ->
+                        e.id().equalsIgnoreCase(idOrRepo) || e.repo().equalsIgnoreCase(idOrRepo) && e.files() == null)
                 .findFirst();
     }
 }

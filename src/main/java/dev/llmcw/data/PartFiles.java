@@ -25,9 +25,11 @@ final class PartFiles {
         List<Path> stale;
         try (Stream<Path> files = Files.walk(dir, DEPTH)) {
             stale = files.filter(p -> {
-                String n = p.getFileName().toString();
-                return (n.endsWith(".part") || n.endsWith(".part.etag")) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
-            }).toList();
+                        String n = p.getFileName().toString();
+                        return (n.endsWith(".part") || n.endsWith(".part.etag"))
+                                && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+                    })
+                    .toList();
         } catch (IOException | UncheckedIOException e) {
             return 0; // housekeeping only: the download itself succeeded
         }

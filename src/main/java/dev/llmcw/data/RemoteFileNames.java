@@ -47,7 +47,8 @@ public final class RemoteFileNames {
         }
         if (name.indexOf('\\') >= 0) return "it contains a backslash";
         if (name.startsWith("/")) return "it is an absolute path";
-        if (name.length() >= 2 && Character.isLetter(name.charAt(0)) && name.charAt(1) == ':') return "it starts with a drive letter";
+        if (name.length() >= 2 && Character.isLetter(name.charAt(0)) && name.charAt(1) == ':')
+            return "it starts with a drive letter";
         for (String segment : name.split("/", -1)) {
             if (segment.equals("..")) return "it would land outside the target folder (a \"..\" segment)";
             if (segment.isEmpty()) return "it has an empty path segment";
@@ -68,7 +69,8 @@ public final class RemoteFileNames {
             p = p.resolve(segment);
             if (!Files.isSymbolicLink(p)) continue;
             try {
-                if (!p.toRealPath().startsWith(realBase)) return "it passes through the symbolic link " + p + ", which leads outside " + base;
+                if (!p.toRealPath().startsWith(realBase))
+                    return "it passes through the symbolic link " + p + ", which leads outside " + base;
             } catch (IOException e) {
                 return "it passes through the symbolic link " + p + ", which cannot be resolved";
             }
@@ -79,7 +81,8 @@ public final class RemoteFileNames {
     private static String printable(String s) {
         if (s == null) return "null";
         var sb = new StringBuilder();
-        for (char c : s.toCharArray()) sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        for (char c : s.toCharArray())
+            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
         return sb.toString();
     }
 }

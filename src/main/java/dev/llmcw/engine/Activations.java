@@ -22,7 +22,7 @@ final class Activations {
 
     long floats() {
         long f = 0;
-        for (float[] a : new float[][]{x, xb, q, k, v, att, proj, gate, up}) f += a.length;
+        for (float[] a : new float[][] {x, xb, q, k, v, att, proj, gate, up}) f += a.length;
         return f;
     }
 }

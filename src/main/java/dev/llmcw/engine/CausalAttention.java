@@ -7,10 +7,9 @@ import dev.llmcw.tensor.MatmulKernels;
 import dev.llmcw.tensor.VectorExp;
 import dev.llmcw.tensor.VectorKernels;
 import dev.llmcw.util.Parallel;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.util.Arrays;
 
 /** Causal attention of a chunk's queries over the cache, key by key: decode steps, and prompts of large heads. */
 final class CausalAttention {
@@ -60,8 +59,15 @@ final class CausalAttention {
             for (int t0 = first; t0 < n; t0 += QUERY_BLOCK) {
                 int tb = Math.min(QUERY_BLOCK, n - t0);
                 int keys = start + t0 + tb; // keys the block's last query sees; earlier queries mask the rest
-                MatmulKernels.matmulTile(new FloatRows(kc, kvOff, kvDim), keys, hd, new FloatRows(q, t0 * qDim + h * hd, qDim), tb,
-                        new FloatRows(s, 0, keys), null, 0);
+                MatmulKernels.matmulTile(
+                        new FloatRows(kc, kvOff, kvDim),
+                        keys,
+                        hd,
+                        new FloatRows(q, t0 * qDim + h * hd, qDim),
+                        tb,
+                        new FloatRows(s, 0, keys),
+                        null,
+                        0);
                 for (int t = 0; t < tb; t++) {
                     int len = start + t0 + t + 1;
                     softmaxInto(s, t * keys, len, scale, values, out, (t0 + t) * qDim + h * hd);
@@ -79,7 +85,8 @@ final class CausalAttention {
         // of Math.exp per key, which was ~4 % of a SmolLM2-135M decode step at a few hundred positions
         int lanes = F.length(), j = 0;
         for (; j + lanes <= len; j += lanes) {
-            VectorExp.exp(FloatVector.fromArray(F, s, sOff + j).sub(max).mul(scale)).intoArray(s, sOff + j);
+            VectorExp.exp(FloatVector.fromArray(F, s, sOff + j).sub(max).mul(scale))
+                    .intoArray(s, sOff + j);
         }
         for (; j < len; j++) s[sOff + j] = VectorExp.exp((s[sOff + j] - max) * scale);
         double sum = 0;

@@ -3,7 +3,6 @@ package dev.llmcw.engine;
 import dev.llmcw.engine.Scorer.ContinuationScore;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.tensor.VectorKernels;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,14 +17,19 @@ final class ContinuationScorer {
 
     private final LlamaEngine engine;
 
-    ContinuationScorer(LlamaEngine engine) { this.engine = engine; }
+    ContinuationScorer(LlamaEngine engine) {
+        this.engine = engine;
+    }
 
     /** Largest number of logit floats one packed scoring pass may produce (bounds its memory). */
     private static final long PACK_LOGITS_BUDGET = 8L << 20;
+
     private long packLogitsBudget = PACK_LOGITS_BUDGET;
 
     /** Tests: a smaller budget, so that continuations are spread over several passes. */
-    void packLogitsBudget(long floats) { packLogitsBudget = floats; }
+    void packLogitsBudget(long floats) {
+        packLogitsBudget = floats;
+    }
 
     /**
      * The context and every continuation that fits within the max length go through one forward pass
@@ -36,7 +40,8 @@ final class ContinuationScorer {
      */
     ContinuationScore[] score(int[] context, int[][] continuations, boolean wantDistributions) {
         if (context.length == 0) {
-            throw new IllegalArgumentException("scoring needs a non-empty context (lm-eval uses BOS/EOT as the context of an empty one)");
+            throw new IllegalArgumentException(
+                    "scoring needs a non-empty context (lm-eval uses BOS/EOT as the context of an empty one)");
         }
         ContinuationScore[] out = new ContinuationScore[continuations.length];
         final int v = engine.config().vocabSize(), ctx = context.length, maxLength = engine.maxLength();
@@ -46,9 +51,11 @@ final class ContinuationScorer {
             int[] cont = continuations[ci];
             if (cont.length == 0) throw new IllegalArgumentException("continuation " + ci + " is empty");
             if (cont.length > maxLength) {
-                throw new IllegalArgumentException("continuation " + ci + " has " + cont.length + " tokens, more than max length " + maxLength);
+                throw new IllegalArgumentException(
+                        "continuation " + ci + " has " + cont.length + " tokens, more than max length " + maxLength);
             }
-            if (ctx + cont.length <= maxLength + 1L) { // long: a declared context of 2^31-1 must not overflow into the cut branch
+            if (ctx + cont.length
+                    <= maxLength + 1L) { // long: a declared context of 2^31-1 must not overflow into the cut branch
                 fitting.add(ci);
             } else {
                 // lm-eval: inp = (ctx + cont)[-(max_len+1):][:-1]; the context is cut on the left
@@ -95,13 +102,17 @@ final class ContinuationScorer {
                 rowStart[g + 1] = at;
             }
             int logitsFrom = withContext ? ctx - 1 : 0;
-            float[] logits = rows == 0 ? new float[0] : engine.forward(cache, tokens, 0, rows, logitsFrom, new Segments(rowStart, prefixEnd, posStart), false);
+            float[] logits = rows == 0
+                    ? new float[0]
+                    : engine.forward(
+                            cache, tokens, 0, rows, logitsFrom, new Segments(rowStart, prefixEnd, posStart), false);
             cache.truncate(ctx);
             // logits row i is chunk row logitsFrom + i; the context's last row predicts every first token
             if (withContext) ctxLogits = Arrays.copyOf(logits, v);
             for (int m = first, gg = withContext ? 1 : 0; m < next; m++, gg++) {
                 int ci = fitting.get(m);
-                out[ci] = scoreRows(ctxLogits, 0, logits, (rowStart[gg] - logitsFrom) * v, continuations[ci], wantDistributions);
+                out[ci] = scoreRows(
+                        ctxLogits, 0, logits, (rowStart[gg] - logitsFrom) * v, continuations[ci], wantDistributions);
             }
         }
         return out;
@@ -111,7 +122,8 @@ final class ContinuationScorer {
      * Row 0 of the predictions is {@code first} at firstOff (the context's last position), row i > 0 is
      * {@code rest} at restOff + (i - 1) * vocab.
      */
-    private ContinuationScore scoreRows(float[] first, int firstOff, float[] rest, int restOff, int[] cont, boolean wantDistributions) {
+    private ContinuationScore scoreRows(
+            float[] first, int firstOff, float[] rest, int restOff, int[] cont, boolean wantDistributions) {
         int v = engine.config().vocabSize();
         float[] lp = new float[cont.length];
         float[][] dists = wantDistributions ? new float[cont.length][] : null;
@@ -122,7 +134,8 @@ final class ContinuationScorer {
             float[] row = i == 0 ? first : rest;
             int off = i == 0 ? firstOff : restOff + (i - 1) * v;
             int tok = cont[i];
-            if (tok < 0 || tok >= v) throw new IllegalArgumentException("continuation token " + tok + " is outside the vocabulary of " + v);
+            if (tok < 0 || tok >= v)
+                throw new IllegalArgumentException("continuation token " + tok + " is outside the vocabulary of " + v);
             float max = VectorKernels.max(row, off, v);
             double lse = Logits.logSumExp(row, off, v, max, lanes);
             double l = row[off + tok] - lse;

@@ -26,17 +26,37 @@ public final class DenseLinear implements Linear {
         }
     }
 
-    public DenseLinear(Tensor weight) { this(weight, null); }
+    public DenseLinear(Tensor weight) {
+        this(weight, null);
+    }
 
-    public Tensor weight() { return weight; }
+    public Tensor weight() {
+        return weight;
+    }
 
-    @Override public int inFeatures() { return in; }
-    @Override public int outFeatures() { return out; }
-    @Override public long storageBytes() { return weight.byteSize() + (bias == null ? 0 : 4L * bias.length); }
-    @Override public String kind() { return "dense " + weight.dtype(); }
+    @Override
+    public int inFeatures() {
+        return in;
+    }
+
+    @Override
+    public int outFeatures() {
+        return out;
+    }
+
+    @Override
+    public long storageBytes() {
+        return weight.byteSize() + (bias == null ? 0 : 4L * bias.length);
+    }
+
+    @Override
+    public String kind() {
+        return "dense " + weight.dtype();
+    }
 
     /** Below this many tokens rows are plain dot products; from it on, the tiled matrix-matrix kernel. */
     static final int BATCH_TILED_FROM = 4;
+
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     @Override
@@ -52,8 +72,11 @@ public final class DenseLinear implements Linear {
             TransposedWeights wt = transposed();
             FloatRows yr = new FloatRows(y, yOff, out);
             int step = MatmulKernels.transposedRowStep(), groups = wt.data().length / in / step;
-            Parallel.forRange(0, groups, Math.max(1, 8192 / (in * step)), g ->
-                    MatmulKernels.matmulTransposed(wt, g * step, (g + 1) * step, x, xOff, batch, yr));
+            Parallel.forRange(
+                    0,
+                    groups,
+                    Math.max(1, 8192 / (in * step)),
+                    g -> MatmulKernels.matmulTransposed(wt, g * step, (g + 1) * step, x, xOff, batch, yr));
             return;
         }
         // Prefill: rows in blocks of ~64 KB of float weights, converted once per block and then reused
@@ -73,8 +96,15 @@ public final class DenseLinear implements Linear {
             weight.toFloat((long) r0 * in, w, 0, rows * in);
             for (int t0 = 0; t0 < batch; t0 += tokenTile) {
                 int tokens = Math.min(tokenTile, batch - t0);
-                MatmulKernels.matmulTile(new FloatRows(w, 0, in), rows, in, new FloatRows(x, xOff + t0 * in, in), tokens,
-                        new FloatRows(y, yOff + t0 * out + r0, out), bias, r0);
+                MatmulKernels.matmulTile(
+                        new FloatRows(w, 0, in),
+                        rows,
+                        in,
+                        new FloatRows(x, xOff + t0 * in, in),
+                        tokens,
+                        new FloatRows(y, yOff + t0 * out + r0, out),
+                        bias,
+                        r0);
             }
         });
     }
@@ -87,6 +117,7 @@ public final class DenseLinear implements Linear {
     static final int TRANSPOSED_MAX_IN = 256;
     /** ... and at most this many weights (32 MB of floats; e.g. a huge vocabulary over a small width stays tiled). */
     static final long TRANSPOSED_MAX_WEIGHTS = 8L << 20;
+
     private volatile TransposedWeights transposed;
 
     /** W as floats in {@link MatmulKernels#matmulTransposed}'s layout, zero-padded to whole row groups (built on first use; racing builds give equal arrays). */
@@ -171,7 +202,8 @@ public final class DenseLinear implements Linear {
             }
         } else {
             float v0 = weight.dot(rowOff, x, xOff, in) + b0;
-            if (add) y[yBase + o] += v0; else y[yBase + o] = v0;
+            if (add) y[yBase + o] += v0;
+            else y[yBase + o] = v0;
         }
     }
 
@@ -184,7 +216,8 @@ public final class DenseLinear implements Linear {
     public static void forwardShared(Linear[] layers, float[] x, float[][] ys, int from, int batch) {
         int in = layers[0].inFeatures();
         if (!fusable(batch, layers)) {
-            for (int i = 0; i < layers.length; i++) layers[i].forward(x, from * in, ys[i], from * layers[i].outFeatures(), batch);
+            for (int i = 0; i < layers.length; i++)
+                layers[i].forward(x, from * in, ys[i], from * layers[i].outFeatures(), batch);
             return;
         }
         int[] start = new int[layers.length + 1]; // in row pairs, each layer's pairs after the previous one's

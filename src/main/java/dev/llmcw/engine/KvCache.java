@@ -22,10 +22,14 @@ public final class KvCache {
     }
 
     /** Number of positions held. */
-    public int length() { return length; }
+    public int length() {
+        return length;
+    }
 
     /** Positions the current buffers can hold without growing. */
-    public int capacity() { return capacity; }
+    public int capacity() {
+        return capacity;
+    }
 
     /** Forgets every position from {@code newLength} on. */
     public void truncate(int newLength) {
@@ -35,10 +39,14 @@ public final class KvCache {
         length = newLength;
     }
 
-    public void clear() { length = 0; }
+    public void clear() {
+        length = 0;
+    }
 
     /** Bytes held by the buffers. */
-    public long bytes() { return 2L * layers * capacity * kvDim * Float.BYTES; }
+    public long bytes() {
+        return 2L * layers * capacity * kvDim * Float.BYTES;
+    }
 
     void ensureCapacity(int need) {
         if (need <= capacity) return;
@@ -50,8 +58,15 @@ public final class KvCache {
         capacity = cap;
     }
 
-    float[] keys(int layer) { return keys[layer]; }
-    float[] values(int layer) { return values[layer]; }
+    float[] keys(int layer) {
+        return keys[layer];
+    }
 
-    void setLength(int n) { length = n; }
+    float[] values(int layer) {
+        return values[layer];
+    }
+
+    void setLength(int n) {
+        length = n;
+    }
 }

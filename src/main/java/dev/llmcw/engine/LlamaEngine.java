@@ -3,7 +3,6 @@ package dev.llmcw.engine;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.tensor.Linear;
-
 import java.util.Arrays;
 
 /**
@@ -45,14 +44,18 @@ public final class LlamaEngine implements Scorer {
         this.rope = new RotaryEmbedding(c);
     }
 
-    public ModelConfig config() { return c; }
+    public ModelConfig config() {
+        return c;
+    }
 
     /** A fresh, empty cache sized for {@code expectedTokens} positions (it grows if more come). */
     public KvCache newCache(int expectedTokens) {
         return new KvCache(c.nLayers(), c.kvDim(), Math.max(16, expectedTokens));
     }
 
-    public KvCache newCache() { return newCache(64); }
+    public KvCache newCache() {
+        return newCache(64);
+    }
 
     /**
      * Runs {@code n} tokens (tokens[off..off+n)) at positions cache.length().. and appends their keys
@@ -81,7 +84,8 @@ public final class LlamaEngine implements Scorer {
      */
     float[] forward(KvCache cache, int[] tokens, int off, int n, int logitsFrom, Segments seg, boolean everyLayer) {
         if (n <= 0) throw new IllegalArgumentException("forward needs at least one token, got " + n);
-        if (logitsFrom < 0 || logitsFrom > n) throw new IllegalArgumentException("logitsFrom " + logitsFrom + " outside [0, " + n + "]");
+        if (logitsFrom < 0 || logitsFrom > n)
+            throw new IllegalArgumentException("logitsFrom " + logitsFrom + " outside [0, " + n + "]");
         final int dim = c.dim();
         final int start = cache.length();
         cache.ensureCapacity(start + n);
@@ -96,7 +100,8 @@ public final class LlamaEngine implements Scorer {
         // one call per layer, no loop over tokens here: a forward pass of hundreds of tokens ran long enough
         // in the interpreter for C2 to compile this method twice on stack replacement (at two loops) and once
         // normally, each time with everything inlined (1.9 CPU-s of C2 in a cold PIQA run on stories260K)
-        for (int li = 0, last = w.layerCount() - 1; li <= last; li++) layer(li, a, n, li == last && !everyLayer ? from : 0, pass);
+        for (int li = 0, last = w.layerCount() - 1; li <= last; li++)
+            layer(li, a, n, li == last && !everyLayer ? from : 0, pass);
         cache.setLength(start + n);
         int m = n - from, v = c.vocabSize();
         if (m == 0) return new float[0];
@@ -133,7 +138,8 @@ public final class LlamaEngine implements Scorer {
         for (int t = 0; t < n; t++) {
             int tok = tokens[off + t];
             if (tok < 0 || tok >= c.vocabSize()) {
-                throw new IllegalArgumentException("token id " + tok + " at index " + (off + t) + " is outside the vocabulary of " + c.vocabSize());
+                throw new IllegalArgumentException("token id " + tok + " at index " + (off + t)
+                        + " is outside the vocabulary of " + c.vocabSize());
             }
             w.embed().toFloat((long) tok * dim, x, t * dim, dim);
         }
@@ -153,9 +159,9 @@ public final class LlamaEngine implements Scorer {
         LlamaWeights.Attention aw = w.layer(li).attention();
         RowOps.rmsNorm(x, aw.norm(), xb, 0, n, dim, c.rmsEps());
         if (from == 0) {
-            DenseLinear.forwardShared(new Linear[]{aw.q(), aw.k(), aw.v()}, xb, new float[][]{q, k, v}, 0, n);
+            DenseLinear.forwardShared(new Linear[] {aw.q(), aw.k(), aw.v()}, xb, new float[][] {q, k, v}, 0, n);
         } else {
-            DenseLinear.forwardShared(new Linear[]{aw.k(), aw.v()}, xb, new float[][]{k, v}, 0, n);
+            DenseLinear.forwardShared(new Linear[] {aw.k(), aw.v()}, xb, new float[][] {k, v}, 0, n);
             if (m > 0) aw.q().forward(xb, from * dim, q, from * c.qDim(), m);
         }
         if (aw.qBias() != null) {
@@ -224,16 +230,26 @@ public final class LlamaEngine implements Scorer {
 
     // ------------------------------------------------------------------ Scorer
 
-    @Override public int maxLength() { return maxLength; }
+    @Override
+    public int maxLength() {
+        return maxLength;
+    }
 
-    @Override public int vocabSize() { return c.vocabSize(); }
+    @Override
+    public int vocabSize() {
+        return c.vocabSize();
+    }
 
     /** Inputs × outputs of every projection and of the classifier (the embedding lookup costs nothing). */
     @Override
-    public long weightsPerToken() { return w.weightsPerToken(); }
+    public long weightsPerToken() {
+        return w.weightsPerToken();
+    }
 
     /** Tests: a smaller budget for one packed scoring pass's logits, so that continuations are spread over several passes. */
-    void packLogitsBudget(long floats) { scorer.packLogitsBudget(floats); }
+    void packLogitsBudget(long floats) {
+        scorer.packLogitsBudget(floats);
+    }
 
     /** See {@link ContinuationScorer}. */
     @Override

@@ -14,7 +14,8 @@ import dev.llmcw.tensor.Tensor;
  */
 final class LlamaWeights {
     /** A layer's attention weights: its input norm, the four projections, and the q/k/v biases (all null without biases). */
-    record Attention(float[] norm, Linear q, Linear k, Linear v, Linear o, float[] qBias, float[] kBias, float[] vBias) {}
+    record Attention(
+            float[] norm, Linear q, Linear k, Linear v, Linear o, float[] qBias, float[] kBias, float[] vBias) {}
 
     /** A layer's MLP weights: its input norm and the SwiGLU projections. */
     record Mlp(float[] norm, Linear gate, Linear up, Linear down) {}
@@ -33,15 +34,20 @@ final class LlamaWeights {
         this.layers = new Layer[c.nLayers()];
         for (int i = 0; i < c.nLayers(); i++) {
             // loaded (and checked) in the order of the weight names' layout: the first bad one is reported
-            float[] attnNorm = vector(model, WeightNames.attnNorm(i), c.dim()), ffnNorm = vector(model, WeightNames.ffnNorm(i), c.dim());
-            Linear q = linear(model, WeightNames.q(i), c.qDim(), c.dim()), k = linear(model, WeightNames.k(i), c.kvDim(), c.dim());
-            Linear v = linear(model, WeightNames.v(i), c.kvDim(), c.dim()), o = linear(model, WeightNames.o(i), c.dim(), c.qDim());
-            Linear gate = linear(model, WeightNames.gate(i), c.hiddenDim(), c.dim()), up = linear(model, WeightNames.up(i), c.hiddenDim(), c.dim());
+            float[] attnNorm = vector(model, WeightNames.attnNorm(i), c.dim()),
+                    ffnNorm = vector(model, WeightNames.ffnNorm(i), c.dim());
+            Linear q = linear(model, WeightNames.q(i), c.qDim(), c.dim()),
+                    k = linear(model, WeightNames.k(i), c.kvDim(), c.dim());
+            Linear v = linear(model, WeightNames.v(i), c.kvDim(), c.dim()),
+                    o = linear(model, WeightNames.o(i), c.dim(), c.qDim());
+            Linear gate = linear(model, WeightNames.gate(i), c.hiddenDim(), c.dim()),
+                    up = linear(model, WeightNames.up(i), c.hiddenDim(), c.dim());
             Linear down = linear(model, WeightNames.down(i), c.dim(), c.hiddenDim());
             float[] qBias = c.attentionBias() ? vector(model, WeightNames.qBias(i), c.qDim()) : null;
             float[] kBias = c.attentionBias() ? vector(model, WeightNames.kBias(i), c.kvDim()) : null;
             float[] vBias = c.attentionBias() ? vector(model, WeightNames.vBias(i), c.kvDim()) : null;
-            layers[i] = new Layer(new Attention(attnNorm, q, k, v, o, qBias, kBias, vBias), new Mlp(ffnNorm, gate, up, down));
+            layers[i] = new Layer(
+                    new Attention(attnNorm, q, k, v, o, qBias, kBias, vBias), new Mlp(ffnNorm, gate, up, down));
         }
         this.finalNorm = vector(model, WeightNames.FINAL_NORM, c.dim());
         if (model.linears().containsKey(WeightNames.LM_HEAD)) {
@@ -53,15 +59,25 @@ final class LlamaWeights {
         }
     }
 
-    Tensor embed() { return embed; }
+    Tensor embed() {
+        return embed;
+    }
 
-    Layer layer(int i) { return layers[i]; }
+    Layer layer(int i) {
+        return layers[i];
+    }
 
-    int layerCount() { return layers.length; }
+    int layerCount() {
+        return layers.length;
+    }
 
-    float[] finalNorm() { return finalNorm; }
+    float[] finalNorm() {
+        return finalNorm;
+    }
 
-    Linear lmHead() { return lmHead; }
+    Linear lmHead() {
+        return lmHead;
+    }
 
     /** Inputs × outputs of every projection and of the classifier (the embedding lookup costs nothing). */
     long weightsPerToken() {
@@ -69,7 +85,8 @@ final class LlamaWeights {
         for (Layer l : layers) {
             Attention a = l.attention();
             Mlp m = l.mlp();
-            for (Linear x : new Linear[]{a.q(), a.k(), a.v(), a.o(), m.gate(), m.up(), m.down()}) w += (long) x.inFeatures() * x.outFeatures();
+            for (Linear x : new Linear[] {a.q(), a.k(), a.v(), a.o(), m.gate(), m.up(), m.down()})
+                w += (long) x.inFeatures() * x.outFeatures();
         }
         return w;
     }
@@ -90,13 +107,15 @@ final class LlamaWeights {
 
     private static void checkShape(Tensor t, int rows, int cols, String name) {
         if (t.rank() != 2 || t.rows() != rows || t.cols() != cols) {
-            throw new IllegalArgumentException(name + " has shape " + t + ", the config needs [" + rows + ", " + cols + "]");
+            throw new IllegalArgumentException(
+                    name + " has shape " + t + ", the config needs [" + rows + ", " + cols + "]");
         }
     }
 
     private static float[] vector(Model m, String name, int n) {
         Tensor t = m.tensor(name);
-        if (t.numel() != n) throw new IllegalArgumentException(name + " has " + t.numel() + " values, the config needs " + n);
+        if (t.numel() != n)
+            throw new IllegalArgumentException(name + " has " + t.numel() + " values, the config needs " + n);
         return t.toFloatArray();
     }
 }

@@ -27,7 +27,10 @@ final class Logits {
         int best = 0;
         float bv = a[off];
         for (int i = 1; i < n; i++) {
-            if (a[off + i] > bv) { bv = a[off + i]; best = i; }
+            if (a[off + i] > bv) {
+                bv = a[off + i];
+                best = i;
+            }
         }
         return best;
     }
@@ -55,7 +58,8 @@ final class Logits {
         // two exponentials per step (their latency overlaps), summed one after the other as below
         for (; i + 2 * L <= n; i += 2 * L) {
             FloatVector e = VectorExp.exp(FloatVector.fromArray(F, a, off + i).sub(max));
-            FloatVector f = VectorExp.exp(FloatVector.fromArray(F, a, off + i + L).sub(max));
+            FloatVector f =
+                    VectorExp.exp(FloatVector.fromArray(F, a, off + i + L).sub(max));
             FloatVector y = e.sub(c), t = u.add(y);
             c = t.sub(u).sub(y);
             u = t;

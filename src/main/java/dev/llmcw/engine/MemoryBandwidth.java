@@ -1,7 +1,6 @@
 package dev.llmcw.engine;
 
 import dev.llmcw.util.Parallel;
-
 import java.util.Arrays;
 
 /**
@@ -23,7 +22,8 @@ public final class MemoryBandwidth {
     public record Result(double bestGBs, double medianGBs, int reps, int threads, int mb) {}
 
     public static Result measure(int mb, int reps) {
-        if (mb < 1 || reps < 1) throw new IllegalArgumentException("need mb >= 1 and reps >= 1, got " + mb + ", " + reps);
+        if (mb < 1 || reps < 1)
+            throw new IllegalArgumentException("need mb >= 1 and reps >= 1, got " + mb + ", " + reps);
         int n = Math.toIntExact(mb * (1L << 20) / 4);
         float[] src = new float[n], dst = new float[n];
         int threads = Parallel.threads();

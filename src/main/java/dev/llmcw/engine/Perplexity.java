@@ -1,7 +1,7 @@
 package dev.llmcw.engine;
 
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -14,11 +14,17 @@ import java.util.regex.Pattern;
  */
 public final class Perplexity {
     /** How a text file is split into documents. */
-    public enum Documents { BLANK_LINE, LINE, WHOLE }
+    public enum Documents {
+        BLANK_LINE,
+        LINE,
+        WHOLE
+    }
 
     /** Total negative log-likelihood (nats) over {@code tokens} predicted tokens. */
     public record Result(double nll, long tokens, int documents) {
-        public double perplexity() { return tokens == 0 ? Double.NaN : Math.exp(nll / tokens); }
+        public double perplexity() {
+            return tokens == 0 ? Double.NaN : Math.exp(nll / tokens);
+        }
     }
 
     private final Scorer scorer;
@@ -45,11 +51,11 @@ public final class Perplexity {
         int[] ctx;
         int from;
         if (bos >= 0) {
-            ctx = new int[]{bos};
+            ctx = new int[] {bos};
             from = 0;
         } else {
             if (doc.length < 2) return;
-            ctx = new int[]{doc[0]};
+            ctx = new int[] {doc[0]};
             from = 1;
         }
         if (from >= doc.length) return;
@@ -60,16 +66,18 @@ public final class Perplexity {
             if (start > from && bos < 0) {
                 // no BOS to restart from: the piece's first token becomes its context
                 if (cont.length < 2) break;
-                ctx = new int[]{cont[0]};
+                ctx = new int[] {cont[0]};
                 cont = Arrays.copyOfRange(cont, 1, cont.length);
             }
-            Scorer.ContinuationScore s = scorer.score(ctx, new int[][]{cont}, false)[0];
+            Scorer.ContinuationScore s = scorer.score(ctx, new int[][] {cont}, false)[0];
             nll -= s.sum();
             tokens += cont.length;
         }
     }
 
-    public Result result() { return new Result(nll, tokens, documents); }
+    public Result result() {
+        return new Result(nll, tokens, documents);
+    }
 
     private static final Pattern BLANK_LINES = Pattern.compile("\\r?\\n[ \\t]*\\r?\\n");
 
@@ -79,7 +87,7 @@ public final class Perplexity {
         String[] parts = switch (mode) {
             case BLANK_LINE -> BLANK_LINES.split(text);
             case LINE -> text.split("\\r?\\n");
-            case WHOLE -> new String[]{text};
+            case WHOLE -> new String[] {text};
         };
         for (String p : parts) {
             String t = p.strip();

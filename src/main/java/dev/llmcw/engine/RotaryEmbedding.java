@@ -99,13 +99,19 @@ final class RotaryEmbedding {
                     for (int j = 0; j < hd; j += lanes) {
                         FloatVector v = FloatVector.fromArray(F, a, base + j);
                         FloatVector w = v.rearrange(SWAP_PAIRS);
-                        v.mul(FloatVector.fromArray(F, cos, p + j)).add(w.mul(FloatVector.fromArray(F, sin, p + j))).intoArray(a, base + j);
+                        v.mul(FloatVector.fromArray(F, cos, p + j))
+                                .add(w.mul(FloatVector.fromArray(F, sin, p + j)))
+                                .intoArray(a, base + j);
                     }
                 } else if (vector) {
                     for (int j = 0; j < half; j += lanes) {
-                        FloatVector v0 = FloatVector.fromArray(F, a, base + j), v1 = FloatVector.fromArray(F, a, base + half + j);
-                        v0.mul(FloatVector.fromArray(F, cos, p + j)).add(v1.mul(FloatVector.fromArray(F, sin, p + j))).intoArray(a, base + j);
-                        v1.mul(FloatVector.fromArray(F, cos, p + half + j)).add(v0.mul(FloatVector.fromArray(F, sin, p + half + j)))
+                        FloatVector v0 = FloatVector.fromArray(F, a, base + j),
+                                v1 = FloatVector.fromArray(F, a, base + half + j);
+                        v0.mul(FloatVector.fromArray(F, cos, p + j))
+                                .add(v1.mul(FloatVector.fromArray(F, sin, p + j)))
+                                .intoArray(a, base + j);
+                        v1.mul(FloatVector.fromArray(F, cos, p + half + j))
+                                .add(v0.mul(FloatVector.fromArray(F, sin, p + half + j)))
                                 .intoArray(a, base + half + j);
                     }
                 } else {

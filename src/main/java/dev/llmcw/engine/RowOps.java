@@ -37,7 +37,10 @@ final class RowOps {
             float inv = (float) (1.0 / Math.sqrt(ss / dim + eps));
             // a vector at a time (C2 left this loop scalar); (x·inv)·w is the scalar expression's product
             for (i = 0; i + L <= dim; i += L) {
-                FloatVector.fromArray(F, x, o + i).mul(inv).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, o + i);
+                FloatVector.fromArray(F, x, o + i)
+                        .mul(inv)
+                        .mul(FloatVector.fromArray(F, weight, i))
+                        .intoArray(out, o + i);
             }
             for (; i < dim; i++) out[o + i] = weight[i] * (x[o + i] * inv);
         }

@@ -25,7 +25,9 @@ public interface Scorer {
      * Weights each token goes through (≈ multiply–adds per token of the model's matrix products), or 0
      * when unknown; the evaluator chooses between scoring items in parallel and parallel kernels from it.
      */
-    default long weightsPerToken() { return 0; }
+    default long weightsPerToken() {
+        return 0;
+    }
 
     /**
      * Scores of one continuation.

@@ -39,11 +39,14 @@ final class SegmentAttention {
         final float scale2 = (float) (LOG2_E / Math.sqrt(hd));
         final int lanes = KernelSpecies.F.length();
         int widest = 0;
-        for (int g = 0; g < seg.count(); g++) widest = Math.max(widest, seg.prefixEnd[g] + seg.rowStart[g + 1] - seg.rowStart[g]);
+        for (int g = 0; g < seg.count(); g++)
+            widest = Math.max(widest, seg.prefixEnd[g] + seg.rowStart[g + 1] - seg.rowStart[g]);
         final int maxCols = (widest + lanes - 1) / lanes * lanes;
-        final int slots = start + n, stride = (slots + lanes - 1) / lanes * lanes + 2 * lanes; // zero padding for whole-vector reads
+        final int slots = start + n,
+                stride = (slots + lanes - 1) / lanes * lanes + 2 * lanes; // zero padding for whole-vector reads
         Parallel.forRange(0, c.nKvHeads(), 1, kh -> {
-            // the head's buffers (HeadBuffers): kt[d * stride + j], column j < pre is cache slot j, the segment's own rows follow its prefix.
+            // the head's buffers (HeadBuffers): kt[d * stride + j], column j < pre is cache slot j, the segment's own
+            // rows follow its prefix.
             // Columns [0, identity) hold slots [0, identity): a prefix shared by consecutive segments (a context
             // and its continuations) is copied once, and each segment's own rows overwrite the previous one's
             // (copying every segment's prefix again cost ~7 % of stories260K's scoring; two score passes,
@@ -52,7 +55,11 @@ final class SegmentAttention {
             HeadBuffers hb = new HeadBuffers(io, hd, kvDim, kh * hd, stride, maxCols + 2 * lanes, scale2);
             int[] qo = hb.qo, len = hb.len;
             for (int g = 0; g < seg.count(); g++) {
-                int r0 = seg.rowStart[g], r1 = seg.rowStart[g + 1], pre = seg.prefixEnd[g], own = r1 - r0, ownSlot = start + r0;
+                int r0 = seg.rowStart[g],
+                        r1 = seg.rowStart[g + 1],
+                        pre = seg.prefixEnd[g],
+                        own = r1 - r0,
+                        ownSlot = start + r0;
                 if (identity < pre) {
                     copyColumns(hb, identity, identity, pre - identity);
                     identity = pre;
@@ -98,7 +105,8 @@ final class SegmentAttention {
         for (int i = 0; i < count; i++) {
             int ko = (fromSlot + i) * kvDim + kvOff, col = toCol + i;
             for (int d = 0; d < hd; d++) kt[d * stride + col] = kc[ko + d];
-            for (int c = 0; c + lanes <= hd; c += lanes) FloatVector.fromArray(F, vc, ko + c).intoArray(vt, c / lanes * vPlane + col * lanes);
+            for (int c = 0; c + lanes <= hd; c += lanes)
+                FloatVector.fromArray(F, vc, ko + c).intoArray(vt, c / lanes * vPlane + col * lanes);
         }
     }
 
@@ -191,8 +199,8 @@ final class SegmentAttention {
      * {@link VectorExp#exp2RowsSummed}. An earlier version of this method lost ~40 % of stories260K's PIQA
      * time to such fallbacks.
      */
-    private static void softmaxWeights(float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv,
-                                       double[] sums) {
+    private static void softmaxWeights(
+            float[] s, int sStride, int[] len, float scale2, float[] laneSums, float[] inv, double[] sums) {
         int lanes = F.length(), end = (len[QUERY_BATCH - 1] + lanes - 1) / lanes * lanes;
         padRows(s, sStride, len, Float.NEGATIVE_INFINITY); // outside the max
         VectorKernels.max4(s, sStride, end, inv, laneSums);
@@ -228,7 +236,8 @@ final class SegmentAttention {
         for (int b = 0, o = 0; b < QUERY_BATCH; b++, o += sStride) {
             int p = len[b] / lanes * lanes;
             FloatVector v = FloatVector.fromArray(F, s, o + p);
-            v.blend(fill, index.compare(VectorOperators.GE, (float) (len[b] - p))).intoArray(s, o + p);
+            v.blend(fill, index.compare(VectorOperators.GE, (float) (len[b] - p)))
+                    .intoArray(s, o + p);
             fill.intoArray(s, o + p + lanes);
         }
     }
@@ -290,7 +299,8 @@ final class SegmentAttention {
         for (; d0 < hd; d0++) {
             for (int b = 0; b < QUERY_BATCH; b++) {
                 float acc = 0;
-                for (int j = 0; j < len; j++) acc = Math.fma(s[b * sStride + j], vc[j * kvDim + (j < split ? kvOff : ownBase) + d0], acc);
+                for (int j = 0; j < len; j++)
+                    acc = Math.fma(s[b * sStride + j], vc[j * kvDim + (j < split ? kvOff : ownBase) + d0], acc);
                 out[qo[b] + d0] = acc * inv[b];
             }
         }

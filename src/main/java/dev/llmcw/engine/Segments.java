@@ -20,16 +20,19 @@ final class Segments {
         int n = rowStart[rowStart.length - 1];
         segmentOf = new int[n];
         for (int g = 0; g + 1 < rowStart.length; g++) {
-            if (rowStart[g + 1] < rowStart[g]) throw new IllegalArgumentException("segment " + g + " ends before it starts");
+            if (rowStart[g + 1] < rowStart[g])
+                throw new IllegalArgumentException("segment " + g + " ends before it starts");
             Arrays.fill(segmentOf, rowStart[g], rowStart[g + 1], g);
         }
     }
 
     static Segments causal(int start, int n) {
-        return new Segments(new int[]{0, n}, new int[]{start}, new int[]{start});
+        return new Segments(new int[] {0, n}, new int[] {start}, new int[] {start});
     }
 
-    int count() { return prefixEnd.length; }
+    int count() {
+        return prefixEnd.length;
+    }
 
     int position(int row) {
         int g = segmentOf[row];

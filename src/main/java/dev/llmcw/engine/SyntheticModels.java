@@ -1,6 +1,5 @@
 package dev.llmcw.engine;
 
-import java.util.Arrays;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
@@ -12,8 +11,8 @@ import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.Parallel;
-
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +31,57 @@ public final class SyntheticModels {
     /** The architecture of a known model, as in its config.json / llama2.c header. */
     public static ModelConfig config(String name) {
         return switch (name) {
-            case "stories260K" -> new ModelConfig("llama", 64, 172, 5, 8, 4, 8, 512, 512, 1e-5f, 10000f,
-                    RopeLayout.INTERLEAVED, null, true, false);
-            case "smollm2-135m" -> new ModelConfig("llama", 576, 1536, 30, 9, 3, 64, 49152, 8192, 1e-5f, 100000f,
-                    RopeLayout.ROTATE_HALF, null, true, false);
-            case "llama-3.2-1b" -> new ModelConfig("llama", 2048, 8192, 16, 32, 8, 64, 128256, 131072, 1e-5f, 500000f,
-                    RopeLayout.ROTATE_HALF, new RopeScaling(32, 1, 4, 8192), true, false);
+            case "stories260K" ->
+                new ModelConfig(
+                        "llama",
+                        64,
+                        172,
+                        5,
+                        8,
+                        4,
+                        8,
+                        512,
+                        512,
+                        1e-5f,
+                        10000f,
+                        RopeLayout.INTERLEAVED,
+                        null,
+                        true,
+                        false);
+            case "smollm2-135m" ->
+                new ModelConfig(
+                        "llama",
+                        576,
+                        1536,
+                        30,
+                        9,
+                        3,
+                        64,
+                        49152,
+                        8192,
+                        1e-5f,
+                        100000f,
+                        RopeLayout.ROTATE_HALF,
+                        null,
+                        true,
+                        false);
+            case "llama-3.2-1b" ->
+                new ModelConfig(
+                        "llama",
+                        2048,
+                        8192,
+                        16,
+                        32,
+                        8,
+                        64,
+                        128256,
+                        131072,
+                        1e-5f,
+                        500000f,
+                        RopeLayout.ROTATE_HALF,
+                        new RopeScaling(32, 1, 4, 8192),
+                        true,
+                        false);
             default -> throw new IllegalArgumentException("unknown model shape " + name + "; known: " + NAMES);
         };
     }
@@ -49,7 +93,8 @@ public final class SyntheticModels {
 
     /** As {@link #build(String, DType, long)} for any architecture (tests use odd head sizes and groupings). */
     public static Model build(ModelConfig c, String name, DType dtype, long seed) {
-        if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("synthetic models are F32 or BF16, not " + dtype);
+        if (dtype != DType.F32 && dtype != DType.BF16)
+            throw new IllegalArgumentException("synthetic models are F32 or BF16, not " + dtype);
         Map<String, Tensor> t = new HashMap<>();
         SplittableRandom rnd = new SplittableRandom(seed);
         t.put(WeightNames.EMBED, matrix(c.vocabSize(), c.dim(), dtype, rnd.split()));
@@ -66,7 +111,15 @@ public final class SyntheticModels {
         }
         t.put(WeightNames.FINAL_NORM, ones(c.dim()));
         if (!c.tiedEmbeddings()) t.put(WeightNames.LM_HEAD, matrix(c.vocabSize(), c.dim(), dtype, rnd.split()));
-        return new Model(c, t, Map.of(), null, null, "synthetic", "SYNTHETIC " + name + " " + dtype, Map.of("synthetic", "true"));
+        return new Model(
+                c,
+                t,
+                Map.of(),
+                null,
+                null,
+                "synthetic",
+                "SYNTHETIC " + name + " " + dtype,
+                Map.of("synthetic", "true"));
     }
 
     private static Tensor ones(int n) {
@@ -96,6 +149,6 @@ public final class SyntheticModels {
             int from = (int) (ch * per), to = (int) Math.min(n, from + per);
             for (int i = from; i < to; i++) a[i] = Half.floatToBf16((float) ((gens[ch].nextDouble() * 2 - 1) * bound));
         });
-        return new BF16Tensor(new long[]{rows, cols}, MemorySegment.ofArray(a));
+        return new BF16Tensor(new long[] {rows, cols}, MemorySegment.ofArray(a));
     }
 }

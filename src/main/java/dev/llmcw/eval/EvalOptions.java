@@ -23,16 +23,26 @@ public record EvalOptions(BosMode bos, int maxLength, int limit, int sample, lon
     }
 
     /** The first {@code l} items (lm-eval's --limit); clears a sample. */
-    public EvalOptions withLimit(int l) { return new EvalOptions(bos, maxLength, l, 0, seed, batchSize); }
+    public EvalOptions withLimit(int l) {
+        return new EvalOptions(bos, maxLength, l, 0, seed, batchSize);
+    }
 
     /** A seeded random subset of {@code n} items; clears a limit. */
-    public EvalOptions withSample(int n) { return new EvalOptions(bos, maxLength, 0, n, seed, batchSize); }
+    public EvalOptions withSample(int n) {
+        return new EvalOptions(bos, maxLength, 0, n, seed, batchSize);
+    }
 
-    public EvalOptions withBos(BosMode b) { return new EvalOptions(b, maxLength, limit, sample, seed, batchSize); }
+    public EvalOptions withBos(BosMode b) {
+        return new EvalOptions(b, maxLength, limit, sample, seed, batchSize);
+    }
 
-    public EvalOptions withMaxLength(int m) { return new EvalOptions(bos, m, limit, sample, seed, batchSize); }
+    public EvalOptions withMaxLength(int m) {
+        return new EvalOptions(bos, m, limit, sample, seed, batchSize);
+    }
 
-    public EvalOptions withSeed(long s) { return new EvalOptions(bos, maxLength, limit, sample, s, batchSize); }
+    public EvalOptions withSeed(long s) {
+        return new EvalOptions(bos, maxLength, limit, sample, s, batchSize);
+    }
 
     /** Indices (ascending) of the items this run evaluates out of {@code ids}. */
     public int[] select(List<String> ids) {

@@ -1,22 +1,17 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.TextDoc;
-import dev.llmcw.eval.tasks.McItem;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmcw.eval.tasks.LoglikelihoodTask;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PerplexityTask;
 import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.util.CancellationToken;
-import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
-
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +31,15 @@ public final class Evaluator {
 
     public Evaluator(EvalOptions options, ItemStore store, ProgressListener progress, CancellationToken cancel) {
         this.options = options;
-        this.runner = new ItemRunner(store == null ? ItemStore.inMemory() : store, progress == null ? ProgressListener.NONE : progress,
+        this.runner = new ItemRunner(
+                store == null ? ItemStore.inMemory() : store,
+                progress == null ? ProgressListener.NONE : progress,
                 cancel == null ? CancellationToken.none() : cancel);
     }
 
-    EvalOptions options() { return options; }
+    EvalOptions options() {
+        return options;
+    }
 
     /** Loads the task's data from {@code dataDir} and runs it; {@code base} may be null (no fidelity). */
     public TaskResult run(Task task, Path dataDir, ScoringModel model, ScoringModel base) {
@@ -57,17 +56,22 @@ public final class Evaluator {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record McPayload(double[] ll, boolean[] greedy, int[] tokens, float[][] kl, int[] top1) {}
 
-    public TaskResult runMultipleChoice(MultipleChoiceTask task, List<McItem> allItems, ScoringModel model, ScoringModel base) {
+    public TaskResult runMultipleChoice(
+            MultipleChoiceTask task, List<McItem> allItems, ScoringModel model, ScoringModel base) {
         int maxLength = effectiveMaxLength(model, base);
         boolean bos = options.bos() == BosMode.ON && model.tokenizer().addsBosByDefault();
         String dataHash = McItem.fingerprint(allItems);
-        String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
+        String runKey = RunKey.of(
+                model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
         int[] chosen = options.select(allItems.stream().map(McItem::id).toList());
         List<McItem> items = Arrays.stream(chosen).mapToObj(allItems::get).toList();
 
-        ItemRunner.Run<McPayload> run = runner.run(items, new MultipleChoiceScorer(model, base, bos, maxLength),
-                new ItemRunner.Keys(task.name(), runKey, baseKey, model, base), itemParallel(model, base));
+        ItemRunner.Run<McPayload> run = runner.run(
+                items,
+                new MultipleChoiceScorer(model, base, bos, maxLength),
+                new ItemRunner.Keys(task.name(), runKey, baseKey, model, base),
+                itemParallel(model, base));
 
         Map<String, String> details = commonDetails(task, model, bos, maxLength, runKey, dataHash);
         details.put(ITEMS_IN_SPLIT, Integer.toString(allItems.size()));
@@ -78,12 +82,20 @@ public final class Evaluator {
         TaskMetrics baseMetrics = null;
         if (base != null) {
             Map<String, String> bd = commonDetails(task, base, bos, maxLength, baseKey, dataHash);
-            baseMetrics = new TaskMetrics(task.name(), task.version(), items.size(), mcMetrics(task, items, run.base()), bd);
+            baseMetrics =
+                    new TaskMetrics(task.name(), task.version(), items.size(), mcMetrics(task, items, run.base()), bd);
             addMcFidelity(items, run.model(), run.base(), metrics, details);
         }
         List<ItemSample> samples = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) samples.add(new ItemSample.MultipleChoice(chosen[i], items.get(i), run.model().get(i), task.reportsAccNorm()));
-        return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey, samples);
+        for (int i = 0; i < items.size(); i++)
+            samples.add(new ItemSample.MultipleChoice(
+                    chosen[i], items.get(i), run.model().get(i), task.reportsAccNorm()));
+        return new TaskResult(
+                new TaskMetrics(task.name(), task.version(), items.size(), metrics, details),
+                baseMetrics,
+                runKey,
+                baseKey,
+                samples);
     }
 
     /** Items in the next item-parallel block (see {@link ItemRunner#nextBlock}). */
@@ -117,17 +129,26 @@ public final class Evaluator {
         return m;
     }
 
-    private static void addMcFidelity(List<McItem> items, List<McPayload> res, List<McPayload> base, Map<String, Double> m, Map<String, String> d) {
+    private static void addMcFidelity(
+            List<McItem> items,
+            List<McPayload> res,
+            List<McPayload> base,
+            Map<String, Double> m,
+            Map<String, String> d) {
         FidelitySummary f = new FidelitySummary();
         for (int i = 0; i < items.size(); i++) {
             McPayload p = res.get(i), b = base.get(i);
-            if (Stats.argmax(p.ll()) != Stats.argmax(b.ll())) f.flipped(items.get(i).id());
+            if (Stats.argmax(p.ll()) != Stats.argmax(b.ll()))
+                f.flipped(items.get(i).id());
             for (int r = 0; r < p.ll().length; r++) {
                 f.delta(p.ll()[r] - b.ll()[r]);
                 f.tokens(p.kl()[r], p.top1()[r]);
             }
         }
-        f.writeTo(m, d, "KL(base‖model) and top-1 agreement over every scored continuation token of every choice; delta_ll_mean over choices (model − base)");
+        f.writeTo(
+                m,
+                d,
+                "KL(base‖model) and top-1 agreement over every scored continuation token of every choice; delta_ll_mean over choices (model − base)");
     }
 
     // ---------------------------------------------------------------- perplexity
@@ -138,31 +159,44 @@ public final class Evaluator {
     public TaskResult runPerplexity(PerplexityTask task, List<TextDoc> docs, ScoringModel model, ScoringModel base) {
         int maxLength = effectiveMaxLength(model, base);
         boolean chunked = task.protocol() == PerplexityTask.Protocol.CHUNKED;
-        boolean bos = (options.bos() == BosMode.ON || (chunked && options.bos() == BosMode.AUTO)) && model.tokenizer().addsBosByDefault()
+        boolean bos = (options.bos() == BosMode.ON || (chunked && options.bos() == BosMode.AUTO))
+                && model.tokenizer().addsBosByDefault()
                 && model.tokenizer().bosId() >= 0;
         String dataHash = TextDoc.fingerprint(docs);
-        String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
+        String runKey = RunKey.of(
+                model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
 
         List<PerplexityScorer.PplItem> all = PerplexityScorer.items(task.name(), docs, chunked, model, bos, maxLength);
-        int[] chosen = options.select(all.stream().map(PerplexityScorer.PplItem::id).toList());
-        List<PerplexityScorer.PplItem> items = Arrays.stream(chosen).mapToObj(all::get).toList();
+        int[] chosen =
+                options.select(all.stream().map(PerplexityScorer.PplItem::id).toList());
+        List<PerplexityScorer.PplItem> items =
+                Arrays.stream(chosen).mapToObj(all::get).toList();
 
         // one document at a time with parallel kernels: documents are long enough to fill the engine's threads
-        ItemRunner.Run<PplPayload> run = runner.run(items, new PerplexityScorer(model, base, maxLength),
-                new ItemRunner.Keys(task.name(), runKey, baseKey, model, base), false);
+        ItemRunner.Run<PplPayload> run = runner.run(
+                items,
+                new PerplexityScorer(model, base, maxLength),
+                new ItemRunner.Keys(task.name(), runKey, baseKey, model, base),
+                false);
         List<PplPayload> results = run.model(), baseResults = run.base();
 
         Map<String, String> details = commonDetails(task, model, bos, maxLength, runKey, dataHash);
         details.put(ITEMS_IN_SPLIT, Integer.toString(all.size()));
         details.put("items_resumed", Integer.toString(run.resumed()));
-        details.put("rolling_prefix_token", chunked ? "-" : Integer.toString(LmEvalRequests.prefixToken(model.tokenizer())));
+        details.put(
+                "rolling_prefix_token",
+                chunked ? "-" : Integer.toString(LmEvalRequests.prefixToken(model.tokenizer())));
         details.putAll(run.counters().details());
         details.putAll(run.throughput().details());
         Map<String, Double> metrics = pplMetrics(chunked, results);
         TaskMetrics baseMetrics = null;
         if (base != null) {
-            baseMetrics = new TaskMetrics(task.name(), task.version(), items.size(), pplMetrics(chunked, baseResults),
+            baseMetrics = new TaskMetrics(
+                    task.name(),
+                    task.version(),
+                    items.size(),
+                    pplMetrics(chunked, baseResults),
                     commonDetails(task, base, bos, maxLength, baseKey, dataHash));
             addPplFidelity(chunked, results, baseResults, metrics, details);
         }
@@ -171,11 +205,20 @@ public final class Evaluator {
             PerplexityScorer.PplItem it = items.get(i);
             samples.add(new ItemSample.Perplexity(chosen[i], it.id(), it.doc(), results.get(i)));
         }
-        return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey, samples);
+        return new TaskResult(
+                new TaskMetrics(task.name(), task.version(), items.size(), metrics, details),
+                baseMetrics,
+                runKey,
+                baseKey,
+                samples);
     }
 
-    private static void addPplFidelity(boolean chunked, List<PplPayload> results, List<PplPayload> baseResults,
-                                       Map<String, Double> metrics, Map<String, String> details) {
+    private static void addPplFidelity(
+            boolean chunked,
+            List<PplPayload> results,
+            List<PplPayload> baseResults,
+            Map<String, Double> metrics,
+            Map<String, String> details) {
         List<Double> kls = new ArrayList<>();
         long agree = 0, tokens = 0;
         double delta = 0;
@@ -192,7 +235,10 @@ public final class Evaluator {
         metrics.put("kl_p99", Stats.percentile(k, 99));
         metrics.put("top1_agreement", tokens == 0 ? Double.NaN : (double) agree / tokens);
         metrics.put("delta_ll_mean", results.isEmpty() ? Double.NaN : delta / results.size());
-        details.put("fidelity_scope", "KL(base‖model) and top-1 agreement over every predicted token; delta_ll_mean per " + (chunked ? "chunk" : "document"));
+        details.put(
+                "fidelity_scope",
+                "KL(base‖model) and top-1 agreement over every predicted token; delta_ll_mean per "
+                        + (chunked ? "chunk" : "document"));
     }
 
     private static Map<String, Double> pplMetrics(boolean chunked, List<PplPayload> results) {
@@ -223,7 +269,8 @@ public final class Evaluator {
         return l;
     }
 
-    Map<String, String> commonDetails(Task task, ScoringModel m, boolean bos, int maxLength, String runKey, String dataHash) {
+    Map<String, String> commonDetails(
+            Task task, ScoringModel m, boolean bos, int maxLength, String runKey, String dataHash) {
         Map<String, String> d = new LinkedHashMap<>(task.details());
         d.put("model", m.label());
         d.put("bos", options.bos().name().toLowerCase() + (bos ? " (BOS prepended)" : " (no BOS)"));
@@ -242,6 +289,4 @@ public final class Evaluator {
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }
-
-
 }

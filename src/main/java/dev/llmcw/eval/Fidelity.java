@@ -12,7 +12,7 @@ public final class Fidelity {
             if (lb == Double.NEGATIVE_INFINITY) continue;
             s += Math.exp(lb) * (lb - otherLogProbs[v]);
         }
-        return Math.max(0, s);  // tiny negative values are rounding of an exact 0
+        return Math.max(0, s); // tiny negative values are rounding of an exact 0
     }
 
     public static int argmax(float[] x) {

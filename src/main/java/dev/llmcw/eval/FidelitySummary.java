@@ -28,7 +28,9 @@ final class FidelitySummary {
         deltas++;
     }
 
-    void flipped(String itemId) { flipped.add(itemId); }
+    void flipped(String itemId) {
+        flipped.add(itemId);
+    }
 
     /** kl_mean/median/p99, top1_agreement, flips, delta_ll_mean; details say what was counted ({@code scope}). */
     void writeTo(Map<String, Double> m, Map<String, String> d, String scope) {

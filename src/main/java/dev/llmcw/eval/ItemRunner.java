@@ -1,10 +1,9 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Json;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProgressListener;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,8 @@ final class ItemRunner {
     /** Where the items are stored and which models score them (base null: no fidelity). */
     record Keys(String task, String runKey, String baseKey, ScoringModel model, ScoringModel base) {}
 
-    private record Outcome<P>(P model, P base, boolean saveModel, boolean saveBase, boolean resumed, ScoreCounters counters) {}
+    private record Outcome<P>(
+            P model, P base, boolean saveModel, boolean saveBase, boolean resumed, ScoreCounters counters) {}
 
     private final ItemStore store;
     private final ProgressListener progress;
@@ -69,7 +69,9 @@ final class ItemRunner {
     /** The rule of {@link #ITEM_PARALLEL_MAX_WEIGHTS}; an unknown size (0) counts as small. */
     static boolean itemParallel(ScoringModel model, ScoringModel base) {
         if (Parallel.threads() <= 1) return false;
-        long w = Math.max(model.scorer().weightsPerToken(), base == null ? 0 : base.scorer().weightsPerToken());
+        long w = Math.max(
+                model.scorer().weightsPerToken(),
+                base == null ? 0 : base.scorer().weightsPerToken());
         return w <= ITEM_PARALLEL_MAX_WEIGHTS;
     }
 
@@ -146,8 +148,12 @@ final class ItemRunner {
     }
 
     /** Scores one item (or takes it from the stores); thread-safe, touches no shared state. */
-    private static <I, P> Outcome<P> process(I item, ItemScorer<I, P> scorer, Map<String, ItemStore.StoredItem> done,
-                                             Map<String, ItemStore.StoredItem> baseDone, boolean hasBase) {
+    private static <I, P> Outcome<P> process(
+            I item,
+            ItemScorer<I, P> scorer,
+            Map<String, ItemStore.StoredItem> done,
+            Map<String, ItemStore.StoredItem> baseDone,
+            boolean hasBase) {
         String id = scorer.id(item);
         ItemStore.StoredItem sc = done.get(id);
         ItemStore.StoredItem sb = baseDone.get(id);
@@ -166,16 +172,19 @@ final class ItemRunner {
     }
 
     /** The first newly scored non-finite value in item order stops the run before anything of the block is saved. */
-    private static <I, P> void requireFinite(List<I> items, int from, Outcome<P>[] outs, ItemScorer<I, P> scorer, Keys keys) {
+    private static <I, P> void requireFinite(
+            List<I> items, int from, Outcome<P>[] outs, ItemScorer<I, P> scorer, Keys keys) {
         for (int k = 0; k < outs.length; k++) {
             Outcome<P> o = outs[k];
             if (o == null || o.resumed()) continue;
             String id = scorer.id(items.get(from + k));
             // the base first: a broken base also makes the evaluated model's KL non-finite
             String bad = o.saveBase() ? scorer.nonFinite(o.base()) : null;
-            if (bad != null) throw new NonFiniteScoreException(keys.task(), id, keys.base().label() + " (the fidelity base)", bad);
+            if (bad != null)
+                throw new NonFiniteScoreException(keys.task(), id, keys.base().label() + " (the fidelity base)", bad);
             bad = o.saveModel() ? scorer.nonFinite(o.model()) : null;
-            if (bad != null) throw new NonFiniteScoreException(keys.task(), id, keys.model().label(), bad);
+            if (bad != null)
+                throw new NonFiniteScoreException(keys.task(), id, keys.model().label(), bad);
         }
     }
 }

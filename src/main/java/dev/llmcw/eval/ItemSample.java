@@ -1,7 +1,7 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.eval.tasks.McItem;
+import dev.llmcw.eval.tasks.TextDoc;
 
 /**
  * One evaluated item with what the model produced for it, for lm-eval's per-sample log

@@ -47,10 +47,14 @@ public interface ItemStore {
     static ItemStore readOnly(ItemStore store) {
         return new ItemStore() {
             @Override
-            public Map<String, StoredItem> load(String runKey) { return store.load(runKey); }
+            public Map<String, StoredItem> load(String runKey) {
+                return store.load(runKey);
+            }
 
             @Override
-            public void save(String runKey, StoredItem item) { throw new NotStoredException(runKey, item.itemId()); }
+            public void save(String runKey, StoredItem item) {
+                throw new NotStoredException(runKey, item.itemId());
+            }
 
             @Override
             public void saveAll(String runKey, List<StoredItem> items) {

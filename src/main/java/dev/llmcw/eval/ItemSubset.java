@@ -15,7 +15,8 @@ import java.util.stream.IntStream;
  */
 public final class ItemSubset {
     /** The sentence for a run that asks for both. */
-    public static final String BOTH_GIVEN = "--limit (the first N items) and --sample (a random N) cannot be combined; give one of them";
+    public static final String BOTH_GIVEN =
+            "--limit (the first N items) and --sample (a random N) cannot be combined; give one of them";
 
     private ItemSubset() {}
 
@@ -53,7 +54,8 @@ public final class ItemSubset {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(what + " must be a whole number of items, not \"" + text.strip() + "\"");
         }
-        if (n < 0) throw new IllegalArgumentException(what + " must be 0 (all items) or a positive number of items, not " + n);
+        if (n < 0)
+            throw new IllegalArgumentException(what + " must be 0 (all items) or a positive number of items, not " + n);
         return n;
     }
 

@@ -1,7 +1,6 @@
 package dev.llmcw.eval;
 
 import dev.llmcw.tokenizer.Tokenizer;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +19,9 @@ public final class LmEvalRequests {
         this.bos = prependBos && tokenizer.bosId() >= 0;
     }
 
-    public boolean prependsBos() { return bos; }
+    public boolean prependsBos() {
+        return bos;
+    }
 
     /** Token ids of one request. */
     public record Encoded(int[] context, int[] continuation) {}
@@ -31,7 +32,7 @@ public final class LmEvalRequests {
      * the whole string's. An empty context becomes the prefix token (BOS, or EOS without one).
      */
     public Encoded encode(String context, String continuation) {
-        if (context.isEmpty()) return new Encoded(new int[]{prefixToken(tokenizer)}, tokenizer.encode(continuation));
+        if (context.isEmpty()) return new Encoded(new int[] {prefixToken(tokenizer)}, tokenizer.encode(continuation));
         int n = context.length();
         int keep = n;
         while (keep > 0 && Character.isWhitespace(context.charAt(keep - 1))) keep--;
@@ -63,7 +64,8 @@ public final class LmEvalRequests {
      */
     public static int[] truncateContext(int[] context, int continuationLength, int maxLength) {
         if (continuationLength > maxLength) {
-            throw new IllegalStateException("continuation of " + continuationLength + " tokens exceeds the max length " + maxLength + " (lm-eval asserts this too)");
+            throw new IllegalStateException("continuation of " + continuationLength + " tokens exceeds the max length "
+                    + maxLength + " (lm-eval asserts this too)");
         }
         int keep = maxLength + 1 - continuationLength;
         return context.length <= keep ? context : Arrays.copyOfRange(context, context.length - keep, context.length);
@@ -77,10 +79,10 @@ public final class LmEvalRequests {
     public static List<Encoded> rollingWindows(int[] tokens, int prefixToken, int maxLength) {
         List<Encoded> out = new ArrayList<>();
         if (tokens.length == 0) return out;
-        int predLen = maxLength;  // max_seq_len - context_len + 1 with context_len = 1
+        int predLen = maxLength; // max_seq_len - context_len + 1 with context_len = 1
         int first = Math.min(maxLength, tokens.length);
         // ([prefix] + tokens[:first-1], tokens[:first]) made disjoint keeps just [prefix] as context.
-        out.add(new Encoded(new int[]{prefixToken}, Arrays.copyOfRange(tokens, 0, first)));
+        out.add(new Encoded(new int[] {prefixToken}, Arrays.copyOfRange(tokens, 0, first)));
         int predicted = first;
         while (predicted < tokens.length) {
             int windowPred = Math.min(tokens.length - predicted, predLen);

@@ -1,15 +1,9 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.TargetItem;
 import dev.llmcw.eval.LoglikelihoodScorer.Payload;
 import dev.llmcw.eval.tasks.LoglikelihoodTask;
-import dev.llmcw.util.Hashing;
-
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.ArrayList;
+import dev.llmcw.eval.tasks.TargetItem;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +28,17 @@ public final class LoglikelihoodRun {
         int maxLength = evaluator.effectiveMaxLength(model, base);
         boolean bos = options.bos() == BosMode.ON && model.tokenizer().addsBosByDefault();
         String dataHash = TargetItem.fingerprint(allItems);
-        String runKey = RunKey.of(model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
+        String runKey = RunKey.of(
+                model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
         int[] chosen = options.select(allItems.stream().map(TargetItem::id).toList());
         List<TargetItem> items = Arrays.stream(chosen).mapToObj(allItems::get).toList();
 
-        ItemRunner.Run<Payload> run = runner.run(items, new LoglikelihoodScorer(model, base, bos, maxLength),
-                new ItemRunner.Keys(task.name(), runKey, baseKey, model, base), ItemRunner.itemParallel(model, base));
+        ItemRunner.Run<Payload> run = runner.run(
+                items,
+                new LoglikelihoodScorer(model, base, bos, maxLength),
+                new ItemRunner.Keys(task.name(), runKey, baseKey, model, base),
+                ItemRunner.itemParallel(model, base));
 
         Map<String, String> details = evaluator.commonDetails(task, model, bos, maxLength, runKey, dataHash);
         details.put(Evaluator.ITEMS_IN_SPLIT, Integer.toString(allItems.size()));
@@ -50,11 +48,19 @@ public final class LoglikelihoodRun {
         Map<String, Double> metrics = metrics(run.model());
         TaskMetrics baseMetrics = null;
         if (base != null) {
-            baseMetrics = new TaskMetrics(task.name(), task.version(), items.size(), metrics(run.base()),
+            baseMetrics = new TaskMetrics(
+                    task.name(),
+                    task.version(),
+                    items.size(),
+                    metrics(run.base()),
                     evaluator.commonDetails(task, base, bos, maxLength, baseKey, dataHash));
             addFidelity(items, run.model(), run.base(), metrics, details);
         }
-        return new TaskResult(new TaskMetrics(task.name(), task.version(), items.size(), metrics, details), baseMetrics, runKey, baseKey);
+        return new TaskResult(
+                new TaskMetrics(task.name(), task.version(), items.size(), metrics, details),
+                baseMetrics,
+                runKey,
+                baseKey);
     }
 
     /** lm-eval's loglikelihood metrics: perplexity (aggregation exp(−mean ll)) and acc (mean is_greedy). */
@@ -72,7 +78,12 @@ public final class LoglikelihoodRun {
         return m;
     }
 
-    private static void addFidelity(List<TargetItem> items, List<Payload> res, List<Payload> base, Map<String, Double> m, Map<String, String> d) {
+    private static void addFidelity(
+            List<TargetItem> items,
+            List<Payload> res,
+            List<Payload> base,
+            Map<String, Double> m,
+            Map<String, String> d) {
         FidelitySummary f = new FidelitySummary();
         for (int i = 0; i < items.size(); i++) {
             Payload p = res.get(i), b = base.get(i);
@@ -80,7 +91,9 @@ public final class LoglikelihoodRun {
             f.delta(p.ll() - b.ll());
             f.tokens(p.kl(), p.top1());
         }
-        f.writeTo(m, d, "KL(base‖model) and top-1 agreement over every target token; flips: items whose is_greedy changed; delta_ll_mean per item (model − base)");
+        f.writeTo(
+                m,
+                d,
+                "KL(base‖model) and top-1 agreement over every target token; flips: items whose is_greedy changed; delta_ll_mean per item (model − base)");
     }
-
 }

@@ -1,9 +1,8 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.TargetItem;
 import dev.llmcw.engine.Scorer;
+import dev.llmcw.eval.tasks.TargetItem;
 import dev.llmcw.util.Json;
-
 import java.util.Arrays;
 
 /**
@@ -16,7 +15,9 @@ final class LoglikelihoodScorer implements ItemScorer<TargetItem, LoglikelihoodS
     record Payload(double ll, boolean greedy, int tokens, float[] kl, Integer top1) {}
 
     private record Scores(double ll, boolean greedy, int[] target, float[][] dist) {
-        Payload payload() { return new Payload(ll, greedy, target.length, null, null); }
+        Payload payload() {
+            return new Payload(ll, greedy, target.length, null, null);
+        }
     }
 
     private final ScoringModel model, base;
@@ -32,9 +33,15 @@ final class LoglikelihoodScorer implements ItemScorer<TargetItem, LoglikelihoodS
         this.maxLength = maxLength;
     }
 
-    @Override public String id(TargetItem item) { return item.id(); }
+    @Override
+    public String id(TargetItem item) {
+        return item.id();
+    }
 
-    @Override public Class<Payload> payloadType() { return Payload.class; }
+    @Override
+    public Class<Payload> payloadType() {
+        return Payload.class;
+    }
 
     /** chosen = 1 when the target is the greedy continuation (gold is always 1). */
     @Override
@@ -49,11 +56,13 @@ final class LoglikelihoodScorer implements ItemScorer<TargetItem, LoglikelihoodS
 
     @Override
     public Scored<Payload> score(TargetItem item, ScoreCounters counters) {
-        if (base == null) return new Scored<>(scoreItem(item, model, enc, false, counters).payload(), null);
+        if (base == null)
+            return new Scored<>(scoreItem(item, model, enc, false, counters).payload(), null);
         Scores s = scoreItem(item, model, enc, true, counters);
         Scores b = scoreItem(item, base, baseEnc, true, new ScoreCounters());
         if (!Arrays.equals(s.target, b.target)) {
-            throw new IllegalStateException("item " + item.id() + ": base and evaluated model tokenise differently; fidelity needs one tokenizer");
+            throw new IllegalStateException("item " + item.id()
+                    + ": base and evaluated model tokenise differently; fidelity needs one tokenizer");
         }
         float[] kl = new float[s.dist.length];
         int top1 = 0;
@@ -71,14 +80,17 @@ final class LoglikelihoodScorer implements ItemScorer<TargetItem, LoglikelihoodS
         return null;
     }
 
-    private Scores scoreItem(TargetItem item, ScoringModel m, LmEvalRequests e, boolean wantDist, ScoreCounters counters) {
+    private Scores scoreItem(
+            TargetItem item, ScoringModel m, LmEvalRequests e, boolean wantDist, ScoreCounters counters) {
         LmEvalRequests.Encoded r = e.encode(item.context(), item.target());
         if (r.context().length == 0 || r.continuation().length == 0) {
-            throw new IllegalStateException("item " + item.id() + ": empty " + (r.context().length == 0 ? "context" : "target") + " after tokenisation");
+            throw new IllegalStateException("item " + item.id() + ": empty "
+                    + (r.context().length == 0 ? "context" : "target") + " after tokenisation");
         }
-        // LAMBADA targets are one word: unlike PIQA's long choices, no target needs splitting (a longer one fails as in lm-eval)
+        // LAMBADA targets are one word: unlike PIQA's long choices, no target needs splitting (a longer one fails as in
+        // lm-eval)
         int[] context = LmEvalRequests.truncateContext(r.context(), r.continuation().length, maxLength);
-        Scorer.ContinuationScore s = m.scorer().score(context, new int[][]{r.continuation()}, wantDist)[0];
+        Scorer.ContinuationScore s = m.scorer().score(context, new int[][] {r.continuation()}, wantDist)[0];
         counters.unsharedCall(context.length + r.continuation().length);
         return new Scores(s.sum(), s.greedy(), r.continuation(), wantDist ? s.distributions() : null);
     }

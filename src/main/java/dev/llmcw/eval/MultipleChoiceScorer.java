@@ -1,10 +1,9 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.engine.Scorer;
 import dev.llmcw.eval.Evaluator.McPayload;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.util.Json;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,12 +31,20 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
     }
 
     private record ChoiceScores(double[] ll, boolean[] greedy, int[][] contTokens, float[][][] dist) {
-        McPayload payload() { return new McPayload(ll, greedy, lengths(contTokens), null, null); }
+        McPayload payload() {
+            return new McPayload(ll, greedy, lengths(contTokens), null, null);
+        }
     }
 
-    @Override public String id(McItem item) { return item.id(); }
+    @Override
+    public String id(McItem item) {
+        return item.id();
+    }
 
-    @Override public Class<McPayload> payloadType() { return McPayload.class; }
+    @Override
+    public Class<McPayload> payloadType() {
+        return McPayload.class;
+    }
 
     @Override
     public ItemStore.StoredItem stored(McItem item, McPayload p) {
@@ -51,7 +58,8 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
 
     @Override
     public Scored<McPayload> score(McItem item, ScoreCounters counters) {
-        if (base == null) return new Scored<>(scoreItem(item, model, enc, false, counters).payload(), null);
+        if (base == null)
+            return new Scored<>(scoreItem(item, model, enc, false, counters).payload(), null);
         // Fidelity: both models score the item with full distributions, reduced here to per-token KL and top-1.
         ChoiceScores s = scoreItem(item, model, enc, true, counters);
         ChoiceScores b = scoreItem(item, base, baseEnc, true, new ScoreCounters());
@@ -59,7 +67,8 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
         int[] top1 = new int[s.ll.length];
         for (int r = 0; r < s.ll.length; r++) {
             if (!Arrays.equals(s.contTokens[r], b.contTokens[r])) {
-                throw new IllegalStateException("item " + item.id() + ": base and evaluated model tokenise differently; fidelity needs one tokenizer");
+                throw new IllegalStateException("item " + item.id()
+                        + ": base and evaluated model tokenise differently; fidelity needs one tokenizer");
             }
             kl[r] = new float[s.dist[r].length];
             for (int t = 0; t < s.dist[r].length; t++) {
@@ -79,7 +88,8 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
         return null;
     }
 
-    private ChoiceScores scoreItem(McItem item, ScoringModel m, LmEvalRequests e, boolean wantDist, ScoreCounters counters) {
+    private ChoiceScores scoreItem(
+            McItem item, ScoringModel m, LmEvalRequests e, boolean wantDist, ScoreCounters counters) {
         int n = item.choiceCount();
         int[][] ctx = new int[n][];
         int[][] cont = new int[n][];
@@ -87,7 +97,8 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
             McItem.Request req = item.requests().get(r);
             LmEvalRequests.Encoded enc = e.encode(req.context(), req.continuation());
             if (enc.context().length == 0 || enc.continuation().length == 0) {
-                throw new IllegalStateException("item " + item.id() + " choice " + r + ": empty " + (enc.context().length == 0 ? "context" : "continuation") + " after tokenisation");
+                throw new IllegalStateException("item " + item.id() + " choice " + r + ": empty "
+                        + (enc.context().length == 0 ? "context" : "continuation") + " after tokenisation");
             }
             cont[r] = enc.continuation();
             ctx[r] = enc.context();
@@ -104,7 +115,10 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
                 greedy[r] = o.greedy();
                 if (wantDist) dist[r] = o.distributions();
             } else {
-                groups.computeIfAbsent(new IntArray(LmEvalRequests.truncateContext(ctx[r], cont[r].length, maxLength)), k -> new ArrayList<>()).add(r);
+                groups.computeIfAbsent(
+                                new IntArray(LmEvalRequests.truncateContext(ctx[r], cont[r].length, maxLength)),
+                                k -> new ArrayList<>())
+                        .add(r);
             }
         }
         for (var g : groups.entrySet()) {
@@ -133,15 +147,17 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
      * maxLength / 2 tokens, each after the tokens before it (left-truncated as usual), and the pieces'
      * log-likelihoods summed; tools/reference/lmeval_ref.py does the same.
      */
-    private OverlongScore scoreOverlong(ScoringModel m, int[] ctx, int[] cont, boolean wantDist, ScoreCounters counters) {
+    private OverlongScore scoreOverlong(
+            ScoringModel m, int[] ctx, int[] cont, boolean wantDist, ScoreCounters counters) {
         int piece = Math.max(1, maxLength / 2);
         double sum = 0;
         boolean g = true;
         List<float[]> rows = new ArrayList<>();
         for (int from = 0; from < cont.length; from += piece) {
             int[] pc = Arrays.copyOfRange(cont, from, Math.min(cont.length, from + piece));
-            int[] c = LmEvalRequests.truncateContext(Evaluator.concat(ctx, Arrays.copyOfRange(cont, 0, from)), pc.length, maxLength);
-            Scorer.ContinuationScore s = m.scorer().score(c, new int[][]{pc}, wantDist)[0];
+            int[] c = LmEvalRequests.truncateContext(
+                    Evaluator.concat(ctx, Arrays.copyOfRange(cont, 0, from)), pc.length, maxLength);
+            Scorer.ContinuationScore s = m.scorer().score(c, new int[][] {pc}, wantDist)[0];
             counters.unsharedCall(c.length + pc.length);
             sum += s.sum();
             g &= s.greedy();
@@ -160,7 +176,14 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
     }
 
     private record IntArray(int[] a) {
-        @Override public boolean equals(Object o) { return o instanceof IntArray(int[] b) && Arrays.equals(a, b); }
-        @Override public int hashCode() { return Arrays.hashCode(a); }
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof IntArray(int[] b) && Arrays.equals(a, b);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(a);
+        }
     }
 }

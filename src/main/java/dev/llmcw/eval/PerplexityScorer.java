@@ -1,10 +1,9 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.engine.Scorer;
 import dev.llmcw.eval.Evaluator.PplPayload;
+import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.util.Json;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,23 +34,32 @@ final class PerplexityScorer implements ItemScorer<PerplexityScorer.PplItem, Ppl
      * The items of a task: one per document (rolling), or the one joined text tokenised once and cut into
      * full chunks of maxLength tokens (chunked; the rest is dropped).
      */
-    static List<PplItem> items(String task, List<TextDoc> docs, boolean chunked, ScoringModel model, boolean bos, int maxLength) {
+    static List<PplItem> items(
+            String task, List<TextDoc> docs, boolean chunked, ScoringModel model, boolean bos, int maxLength) {
         List<PplItem> all = new ArrayList<>();
         if (chunked) {
-            if (docs.size() != 1) throw new IllegalArgumentException(task + ": the chunked protocol scores one joined text");
+            if (docs.size() != 1)
+                throw new IllegalArgumentException(task + ": the chunked protocol scores one joined text");
             int[] toks = model.tokenizer().encode(docs.getFirst().text());
             if (bos) toks = LmEvalRequests.prepend(model.tokenizer().bosId(), toks);
             int chunks = toks.length / maxLength;
-            for (int c = 0; c < chunks; c++) all.add(new PplItem("chunk" + c, null, Arrays.copyOfRange(toks, c * maxLength, (c + 1) * maxLength)));
+            for (int c = 0; c < chunks; c++)
+                all.add(new PplItem("chunk" + c, null, Arrays.copyOfRange(toks, c * maxLength, (c + 1) * maxLength)));
         } else {
             for (TextDoc d : docs) all.add(new PplItem(d.id(), d, null));
         }
         return all;
     }
 
-    @Override public String id(PplItem item) { return item.id(); }
+    @Override
+    public String id(PplItem item) {
+        return item.id();
+    }
 
-    @Override public Class<PplPayload> payloadType() { return PplPayload.class; }
+    @Override
+    public Class<PplPayload> payloadType() {
+        return PplPayload.class;
+    }
 
     @Override
     public ItemStore.StoredItem stored(PplItem item, PplPayload p) {
@@ -62,12 +70,14 @@ final class PerplexityScorer implements ItemScorer<PerplexityScorer.PplItem, Ppl
     public Scored<PplPayload> score(PplItem item, ScoreCounters counters) {
         WindowsScore w = scoreWindows(item, windows(item, model), model, base, counters);
         PplPayload p = w.payload();
-        return new Scored<>(p, base == null ? null : new PplPayload(w.baseLl(), p.tokens(), p.words(), p.bytes(), null, null));
+        return new Scored<>(
+                p, base == null ? null : new PplPayload(w.baseLl(), p.tokens(), p.words(), p.bytes(), null, null));
     }
 
     @Override
     public PplPayload scoreBase(PplItem item) {
-        return scoreWindows(item, windows(item, model), base, null, new ScoreCounters()).payload();
+        return scoreWindows(item, windows(item, model), base, null, new ScoreCounters())
+                .payload();
     }
 
     @Override
@@ -83,7 +93,7 @@ final class PerplexityScorer implements ItemScorer<PerplexityScorer.PplItem, Ppl
     private List<LmEvalRequests.Encoded> windows(PplItem item, ScoringModel m) {
         if (item.chunk() != null) {
             int[] c = item.chunk();
-            return List.of(new LmEvalRequests.Encoded(new int[]{c[0]}, Arrays.copyOfRange(c, 1, c.length)));
+            return List.of(new LmEvalRequests.Encoded(new int[] {c[0]}, Arrays.copyOfRange(c, 1, c.length)));
         }
         // lm-eval ≤ 0.4.9.1 tokenises rolling documents with add_special_tokens=False; the prefix token
         // (BOS, else EOS) starts the first window whatever the BOS switch says.
@@ -96,19 +106,26 @@ final class PerplexityScorer implements ItemScorer<PerplexityScorer.PplItem, Ppl
      * requested in pieces of at most {@link #DISTRIBUTION_BUDGET} floats: a piece re-runs its prefix as
      * context, which for a causal model yields the same log-probs as one call.
      */
-    private static WindowsScore scoreWindows(PplItem item, List<LmEvalRequests.Encoded> windows, ScoringModel m, ScoringModel base,
-                                             ScoreCounters counters) {
+    private static WindowsScore scoreWindows(
+            PplItem item,
+            List<LmEvalRequests.Encoded> windows,
+            ScoringModel m,
+            ScoringModel base,
+            ScoreCounters counters) {
         double ll = 0, baseLl = 0;
         long tokens = 0;
         int top1 = 0;
         List<float[]> kls = new ArrayList<>();
         for (LmEvalRequests.Encoded w : windows) {
             if (base == null) {
-                Scorer.ContinuationScore s = m.scorer().score(w.context(), new int[][]{w.continuation()}, false)[0];
+                Scorer.ContinuationScore s = m.scorer().score(w.context(), new int[][] {w.continuation()}, false)[0];
                 counters.unsharedCall(w.context().length + w.continuation().length);
                 ll += s.sum();
             } else {
-                int piece = (int) Math.max(1, DISTRIBUTION_BUDGET / Math.max(m.scorer().vocabSize(), base.scorer().vocabSize()));
+                int piece = (int) Math.max(
+                        1,
+                        DISTRIBUTION_BUDGET
+                                / Math.max(m.scorer().vocabSize(), base.scorer().vocabSize()));
                 int[] cont = w.continuation();
                 for (int from = 0; from < cont.length; from += piece) {
                     int to = Math.min(cont.length, from + piece);

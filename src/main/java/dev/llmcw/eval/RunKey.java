@@ -2,7 +2,6 @@ package dev.llmcw.eval;
 
 import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.util.Hashing;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -23,7 +22,13 @@ public final class RunKey {
      * @param maxLength        the effective max length (after resolving 0 to the model's)
      * @param baseFingerprint  base model's content hash when fidelity is on, else null
      */
-    public static String of(String modelFingerprint, Task task, String dataFingerprint, EvalOptions o, int maxLength, String baseFingerprint) {
+    public static String of(
+            String modelFingerprint,
+            Task task,
+            String dataFingerprint,
+            EvalOptions o,
+            int maxLength,
+            String baseFingerprint) {
         Map<String, String> parts = new LinkedHashMap<>();
         parts.put("model", modelFingerprint);
         parts.put("task", task.name());
@@ -38,7 +43,10 @@ public final class RunKey {
         parts.put("seed", Long.toString(o.seed()));
         parts.put("fidelity", baseFingerprint == null ? "off" : "on:" + baseFingerprint);
         if (o.limit() > 0) parts.put("first", Integer.toString(o.limit()));
-        String canonical = parts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"));
-        return task.name() + "@" + task.version() + "/" + Hashing.sha256(canonical).substring(0, 32);
+        String canonical = parts.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n"));
+        return task.name() + "@" + task.version() + "/"
+                + Hashing.sha256(canonical).substring(0, 32);
     }
 }

@@ -12,6 +12,7 @@ import dev.llmcw.tokenizer.Tokenizer;
  */
 public record ScoringModel(String label, String fingerprint, Scorer scorer, Tokenizer tokenizer) {
     public ScoringModel {
-        if (fingerprint == null || fingerprint.isBlank()) throw new IllegalArgumentException("a model fingerprint is required for run keys");
+        if (fingerprint == null || fingerprint.isBlank())
+            throw new IllegalArgumentException("a model fingerprint is required for run keys");
     }
 }

@@ -1,18 +1,17 @@
 package dev.llmcw.eval;
 
-import java.util.HexFormat;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.util.Hashing;
-
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -27,7 +26,8 @@ public final class ScoringModels {
     }
 
     public static ScoringModel of(Model m, String fingerprint) {
-        if (m.tokenizer() == null) throw new ModelLoadException(m.source(), "no tokenizer found for the model; pass one with --tokenizer");
+        if (m.tokenizer() == null)
+            throw new ModelLoadException(m.source(), "no tokenizer found for the model; pass one with --tokenizer");
         return new ScoringModel(m.label(), fingerprint, new LlamaEngine(m), m.tokenizer());
     }
 

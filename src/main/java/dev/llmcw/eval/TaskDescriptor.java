@@ -1,7 +1,6 @@
 package dev.llmcw.eval;
 
 import dev.llmcw.eval.tasks.Task;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +17,15 @@ import java.util.List;
  * @param needsTextFile the task scores a file the user names (--text-file), so it is not offered without one
  * @param factory       creates the task for a run (the cloze construction depends on the seed)
  */
-public record TaskDescriptor(String name, String displayName, String dataset, ScoringRule scoring, List<Metric> metrics,
-                             Double chance, boolean needsTextFile, Factory factory) {
+public record TaskDescriptor(
+        String name,
+        String displayName,
+        String dataset,
+        ScoringRule scoring,
+        List<Metric> metrics,
+        Double chance,
+        boolean needsTextFile,
+        Factory factory) {
 
     /** How an item becomes model requests and a score. */
     public enum ScoringRule {
@@ -45,12 +51,14 @@ public record TaskDescriptor(String name, String displayName, String dataset, Sc
     }
 
     public TaskDescriptor {
-        if (name == null || !name.matches("[a-z0-9_]+")) throw new IllegalArgumentException("task name \"" + name + "\" must be lower-case letters, digits and _");
+        if (name == null || !name.matches("[a-z0-9_]+"))
+            throw new IllegalArgumentException("task name \"" + name + "\" must be lower-case letters, digits and _");
         metrics = List.copyOf(metrics);
     }
 
     /** A multiple-choice task reporting acc (and acc_norm where lm-eval's metric_list has it). */
-    public static TaskDescriptor multipleChoice(String name, String displayName, String dataset, Double chance, boolean accNorm, Factory factory) {
+    public static TaskDescriptor multipleChoice(
+            String name, String displayName, String dataset, Double chance, boolean accNorm, Factory factory) {
         List<Metric> m = new ArrayList<>(List.of(new Metric("acc", true)));
         if (accNorm) m.add(new Metric("acc_norm", true));
         return new TaskDescriptor(name, displayName, dataset, ScoringRule.MULTIPLE_CHOICE, m, chance, false, factory);
@@ -58,20 +66,45 @@ public record TaskDescriptor(String name, String displayName, String dataset, Sc
 
     /** A rolling-loglikelihood perplexity task (word and byte perplexity, bits per byte, token perplexity). */
     public static TaskDescriptor rollingPerplexity(String name, String displayName, String dataset, Factory factory) {
-        return new TaskDescriptor(name, displayName, dataset, ScoringRule.ROLLING_PERPLEXITY, List.of(new Metric("word_perplexity", false),
-                new Metric("byte_perplexity", false), new Metric("bits_per_byte", false), new Metric("perplexity", false)), null, false, factory);
+        return new TaskDescriptor(
+                name,
+                displayName,
+                dataset,
+                ScoringRule.ROLLING_PERPLEXITY,
+                List.of(
+                        new Metric("word_perplexity", false),
+                        new Metric("byte_perplexity", false),
+                        new Metric("bits_per_byte", false),
+                        new Metric("perplexity", false)),
+                null,
+                false,
+                factory);
     }
 
     /** The papers' chunked perplexity (token perplexity only). */
     public static TaskDescriptor chunkedPerplexity(String name, String displayName, String dataset, Factory factory) {
-        return new TaskDescriptor(name, displayName, dataset, ScoringRule.CHUNKED_PERPLEXITY, List.of(new Metric("perplexity", false)),
-                null, false, factory);
+        return new TaskDescriptor(
+                name,
+                displayName,
+                dataset,
+                ScoringRule.CHUNKED_PERPLEXITY,
+                List.of(new Metric("perplexity", false)),
+                null,
+                false,
+                factory);
     }
 
     /** lm-eval output_type loglikelihood: perplexity of the targets and acc (the target is the greedy continuation). */
     public static TaskDescriptor loglikelihood(String name, String displayName, String dataset, Factory factory) {
-        return new TaskDescriptor(name, displayName, dataset, ScoringRule.LOGLIKELIHOOD, List.of(new Metric("perplexity", false),
-                new Metric("acc", true)), null, false, factory);
+        return new TaskDescriptor(
+                name,
+                displayName,
+                dataset,
+                ScoringRule.LOGLIKELIHOOD,
+                List.of(new Metric("perplexity", false), new Metric("acc", true)),
+                null,
+                false,
+                factory);
     }
 
     /** The same task, scored on a file the user names. */
@@ -81,9 +114,11 @@ public record TaskDescriptor(String name, String displayName, String dataset, Sc
 
     /** Creates the task; it must carry this descriptor's name (stored runs and run keys use it). */
     public Task create(long seed, Path textFile) {
-        if (needsTextFile && textFile == null) throw new IllegalArgumentException(name + " needs a text file (--text-file)");
+        if (needsTextFile && textFile == null)
+            throw new IllegalArgumentException(name + " needs a text file (--text-file)");
         Task t = factory.create(new Params(seed, textFile));
-        if (!t.name().equals(name)) throw new IllegalStateException("task descriptor " + name + " created a task named " + t.name());
+        if (!t.name().equals(name))
+            throw new IllegalStateException("task descriptor " + name + " created a task named " + t.name());
         return t;
     }
 }

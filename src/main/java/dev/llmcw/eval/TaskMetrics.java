@@ -10,5 +10,5 @@ import java.util.Map;
  *
  * @param details extra facts to keep with the result (e.g. chance level, flipped item ids, BOS used)
  */
-public record TaskMetrics(String task, String taskVersion, int items, Map<String, Double> metrics,
-                          Map<String, String> details) {}
+public record TaskMetrics(
+        String task, String taskVersion, int items, Map<String, Double> metrics, Map<String, String> details) {}

@@ -13,7 +13,6 @@ import dev.llmcw.eval.tasks.TextPerplexityTask;
 import dev.llmcw.eval.tasks.WikiText2PapersTask;
 import dev.llmcw.eval.tasks.WikiTextTask;
 import dev.llmcw.eval.tasks.WinoGrandeTask;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,31 +30,67 @@ public final class TaskRegistry {
     private static final Map<String, TaskDescriptor> TASKS = new LinkedHashMap<>();
 
     static {
-        register(TaskDescriptor.multipleChoice("piqa", "PIQA", "piqa/valid.jsonl (+ valid-labels.lst)", 0.5, true, p -> new PiqaTask()));
-        register(TaskDescriptor.multipleChoice("hellaswag", "HellaSwag", "hellaswag/hellaswag_val.jsonl", 0.25, true, p -> new HellaSwagTask()));
+        register(TaskDescriptor.multipleChoice(
+                "piqa", "PIQA", "piqa/valid.jsonl (+ valid-labels.lst)", 0.5, true, p -> new PiqaTask()));
+        register(TaskDescriptor.multipleChoice(
+                "hellaswag", "HellaSwag", "hellaswag/hellaswag_val.jsonl", 0.25, true, p -> new HellaSwagTask()));
         // ARC items have 3 to 5 choices: no single chance level
-        register(TaskDescriptor.multipleChoice("arc_easy", "ARC-Easy", "arc/ARC-Easy-test.normalized.jsonl", null, true, p -> ArcTask.easy()));
-        register(TaskDescriptor.multipleChoice("arc_challenge", "ARC-Challenge", "arc/ARC-Challenge-test.normalized.jsonl", null, true, p -> ArcTask.challenge()));
-        register(TaskDescriptor.multipleChoice("winogrande", "WinoGrande", "winogrande/dev.normalized.jsonl (+ dev-labels.lst)", 0.5, false, p -> new WinoGrandeTask()));
+        register(TaskDescriptor.multipleChoice(
+                "arc_easy", "ARC-Easy", "arc/ARC-Easy-test.normalized.jsonl", null, true, p -> ArcTask.easy()));
+        register(TaskDescriptor.multipleChoice(
+                "arc_challenge",
+                "ARC-Challenge",
+                "arc/ARC-Challenge-test.normalized.jsonl",
+                null,
+                true,
+                p -> ArcTask.challenge()));
+        register(TaskDescriptor.multipleChoice(
+                "winogrande",
+                "WinoGrande",
+                "winogrande/dev.normalized.jsonl (+ dev-labels.lst)",
+                0.5,
+                false,
+                p -> new WinoGrandeTask()));
         register(TaskDescriptor.multipleChoice("boolq", "BoolQ", "boolq/val.jsonl", 0.5, false, p -> new BoolQTask()));
-        register(TaskDescriptor.multipleChoice("rte", "RTE (GLUE)", "rte/validation.jsonl or GLUE RTE/dev.tsv", 0.5, false, p -> new RteTask()));
-        register(TaskDescriptor.loglikelihood("lambada_openai", "LAMBADA (OpenAI)", "lambada_openai/lambada_test.jsonl", p -> new LambadaTask()));
-        register(TaskDescriptor.rollingPerplexity("wikitext", "WikiText-2 (lm-eval)", "wikitext2/wiki.test.raw", p -> new WikiTextTask()));
-        register(TaskDescriptor.chunkedPerplexity("wikitext2_ppl", "WikiText-2 (papers' ppl)", "wikitext2/wiki.test.raw", p -> new WikiText2PapersTask()));
-        register(TaskDescriptor.chunkedPerplexity("c4", "C4 validation (papers' ppl)", "c4/c4-validation.00000-of-00008.json.gz", p -> new C4Task()));
-        register(TaskDescriptor.rollingPerplexity("tinystories_ppl", "TinyStories perplexity", "tinystories/tinystories_val_subset.txt",
+        register(TaskDescriptor.multipleChoice(
+                "rte", "RTE (GLUE)", "rte/validation.jsonl or GLUE RTE/dev.tsv", 0.5, false, p -> new RteTask()));
+        register(TaskDescriptor.loglikelihood(
+                "lambada_openai", "LAMBADA (OpenAI)", "lambada_openai/lambada_test.jsonl", p -> new LambadaTask()));
+        register(TaskDescriptor.rollingPerplexity(
+                "wikitext", "WikiText-2 (lm-eval)", "wikitext2/wiki.test.raw", p -> new WikiTextTask()));
+        register(TaskDescriptor.chunkedPerplexity(
+                "wikitext2_ppl",
+                "WikiText-2 (papers' ppl)",
+                "wikitext2/wiki.test.raw",
+                p -> new WikiText2PapersTask()));
+        register(TaskDescriptor.chunkedPerplexity(
+                "c4", "C4 validation (papers' ppl)", "c4/c4-validation.00000-of-00008.json.gz", p -> new C4Task()));
+        register(TaskDescriptor.rollingPerplexity(
+                "tinystories_ppl",
+                "TinyStories perplexity",
+                "tinystories/tinystories_val_subset.txt",
                 p -> TextPerplexityTask.tinyStories()));
-        register(TaskDescriptor.multipleChoice("cloze", "Cloze (TinyStories)", "tinystories/tinystories_val_subset.txt", 0.25, true,
+        register(TaskDescriptor.multipleChoice(
+                "cloze",
+                "Cloze (TinyStories)",
+                "tinystories/tinystories_val_subset.txt",
+                0.25,
+                true,
                 p -> ClozeTask.tinyStories(p.seed())));
-        register(TaskDescriptor.rollingPerplexity("text_ppl", "Text file perplexity", "--text-file",
-                p -> TextPerplexityTask.ofFile("text_ppl", p.textFile())).needingTextFile());
+        register(TaskDescriptor.rollingPerplexity(
+                        "text_ppl",
+                        "Text file perplexity",
+                        "--text-file",
+                        p -> TextPerplexityTask.ofFile("text_ppl", p.textFile()))
+                .needingTextFile());
     }
 
     private TaskRegistry() {}
 
     /** Adds a task; its name must be new. */
     public static synchronized void register(TaskDescriptor d) {
-        if (TASKS.containsKey(d.name())) throw new IllegalArgumentException("task " + d.name() + " is already registered");
+        if (TASKS.containsKey(d.name()))
+            throw new IllegalArgumentException("task " + d.name() + " is already registered");
         TASKS.put(d.name(), d);
     }
 
@@ -85,7 +120,9 @@ public final class TaskRegistry {
 
     /** The descriptor of a task name (case and surrounding spaces ignored); an unknown name is an error listing the known ones. */
     public static TaskDescriptor descriptor(String name) {
-        return find(name).orElseThrow(() -> new IllegalArgumentException("unknown task \"" + name + "\"; known: " + String.join(", ", names())));
+        return find(name)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown task \"" + name + "\"; known: " + String.join(", ", names())));
     }
 
     /**

@@ -11,7 +11,8 @@ import java.util.List;
  * @param baseRunKey  item-store key of the base model's items, or null
  * @param samples     the evaluated model's items in evaluation order, for the per-sample log
  */
-public record TaskResult(TaskMetrics metrics, TaskMetrics baseMetrics, String runKey, String baseRunKey, List<ItemSample> samples) {
+public record TaskResult(
+        TaskMetrics metrics, TaskMetrics baseMetrics, String runKey, String baseRunKey, List<ItemSample> samples) {
     public TaskResult {
         samples = samples == null ? List.of() : List.copyOf(samples);
     }

@@ -1,7 +1,6 @@
 package dev.llmcw.eval;
 
 import dev.llmcw.util.ProgressListener;
-
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +17,9 @@ final class Throughput {
         this.total = total;
     }
 
-    void skipped() { done++; }
+    void skipped() {
+        done++;
+    }
 
     void scored() {
         done++;
@@ -32,7 +33,8 @@ final class Throughput {
 
     void report(ProgressListener p) {
         double r = rate();
-        String msg = scored == 0 ? "resumed from store"
+        String msg = scored == 0
+                ? "resumed from store"
                 : String.format(Locale.ROOT, "%.1f items/s, ETA %s", r, eta(r <= 0 ? -1 : (total - done) / r));
         p.update(stage, done, total, msg);
     }
@@ -40,7 +42,9 @@ final class Throughput {
     static String eta(double seconds) {
         if (seconds < 0) return "?";
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+        return s >= 3600
+                ? String.format("%dh%02dm", s / 3600, s / 60 % 60)
+                : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }
 
     Map<String, String> details() {

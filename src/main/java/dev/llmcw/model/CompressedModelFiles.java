@@ -11,11 +11,12 @@ import java.util.ServiceLoader;
  */
 public final class CompressedModelFiles {
     public static final String KEY_METHOD = "workbench.method";
-    public static final String KEY_PARAMS = "workbench.params";          // JSON object of the method's parameters
-    public static final String KEY_CONFIG = "workbench.config";          // JSON of ModelConfig
-    public static final String KEY_SOURCE = "workbench.source";          // path of the source model
+    public static final String KEY_PARAMS = "workbench.params"; // JSON object of the method's parameters
+    public static final String KEY_CONFIG = "workbench.config"; // JSON of ModelConfig
+    public static final String KEY_SOURCE = "workbench.source"; // path of the source model
     public static final String KEY_SOURCE_HASH = "workbench.source_hash";
-    public static final String KEY_TOKENIZER = "workbench.tokenizer";    // path of the tokenizer used with the source, if any
+    public static final String KEY_TOKENIZER =
+            "workbench.tokenizer"; // path of the tokenizer used with the source, if any
     public static final String KEY_CODE_VERSION = "workbench.code_version";
 
     /** Opens a compressed model file; implemented by the compression package. */
@@ -28,12 +29,14 @@ public final class CompressedModelFiles {
 
     private static final class Holder {
         static final Reader READER = ServiceLoader.load(Reader.class, CompressedModelFiles.class.getClassLoader())
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     public static Model load(Path file, boolean onTheFly) {
         if (Holder.READER == null)
-            throw new ModelLoadException(file, "compressed model file, but this build has no reader for compressed models");
+            throw new ModelLoadException(
+                    file, "compressed model file, but this build has no reader for compressed models");
         return Holder.READER.load(file, onTheFly);
     }
 }

@@ -1,19 +1,18 @@
 package dev.llmcw.model;
 
-import dev.llmcw.tensor.KernelSpecies;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.tensor.Tensor;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
+import dev.llmcw.util.ModelLoadException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Refuses weights that hold NaN or ±Infinity. One such value turns every logit it reaches into NaN, and
@@ -32,6 +31,7 @@ public final class FiniteWeights {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Values per chunk between two reductions: small enough that a re-scan is cheap, large enough to amortise. */
     private static final int CHUNK = 4096;
+
     private static final int F32_INF = 0x7F80_0000, F16_INF = 0x7C00, BF16_INF = 0x7F80;
 
     private FiniteWeights() {}
@@ -51,8 +51,10 @@ public final class FiniteWeights {
         long i = firstNonFinite(type, seg);
         if (i < 0) return;
         String where = type.blockSize() > 1 ? " (the scale of block " + i / type.blockSize() + ")" : "";
-        throw new ModelLoadException(file, "tensor " + name + " holds " + valueAt(type, seg, i) + " at index " + i + where
-                + ": the weights are corrupt (NaN or infinite values cannot be evaluated)");
+        throw new ModelLoadException(
+                file,
+                "tensor " + name + " holds " + valueAt(type, seg, i) + " at index " + i + where
+                        + ": the weights are corrupt (NaN or infinite values cannot be evaluated)");
     }
 
     /**
@@ -76,7 +78,8 @@ public final class FiniteWeights {
             long i = start;
             var max = IntVector.zero(INTS);
             for (; i + step <= end; i += step) {
-                max = max.max(IntVector.fromMemorySegment(INTS, seg, 4 * i, ByteOrder.LITTLE_ENDIAN).and(0x7FFF_FFFF));
+                max = max.max(IntVector.fromMemorySegment(INTS, seg, 4 * i, ByteOrder.LITTLE_ENDIAN)
+                        .and(0x7FFF_FFFF));
             }
             int m = max.reduceLanes(VectorOperators.MAX);
             for (; i < end; i++) m = Math.max(m, seg.get(I32, 4 * i) & 0x7FFF_FFFF);
@@ -96,7 +99,8 @@ public final class FiniteWeights {
             long i = start;
             var max = ShortVector.zero(SHORTS);
             for (; i + step <= end; i += step) {
-                max = max.max(ShortVector.fromMemorySegment(SHORTS, seg, 2 * i, ByteOrder.LITTLE_ENDIAN).and((short) 0x7FFF));
+                max = max.max(ShortVector.fromMemorySegment(SHORTS, seg, 2 * i, ByteOrder.LITTLE_ENDIAN)
+                        .and((short) 0x7FFF));
             }
             int m = max.reduceLanes(VectorOperators.MAX);
             for (; i < end; i++) m = Math.max(m, seg.get(I16, 2 * i) & 0x7FFF);

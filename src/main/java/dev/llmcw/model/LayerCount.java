@@ -17,13 +17,15 @@ public final class LayerCount {
      * @param countKey       the setting that declares the layer count, for the message
      * @param shown          the name the user knows the tensor by (its name in the file)
      */
-    public static void checkNoTensorBeyond(Path file, Iterable<String> canonicalNames, int nLayers, String countKey,
-                                           UnaryOperator<String> shown) {
+    public static void checkNoTensorBeyond(
+            Path file, Iterable<String> canonicalNames, int nLayers, String countKey, UnaryOperator<String> shown) {
         for (String name : canonicalNames) {
             String layer = WeightNames.layerOf(name);
             if (layer != null && !isBelow(layer, nLayers)) {
-                throw new ModelLoadException(file, "tensor " + shown.apply(name) + " belongs to block " + layer + " but "
-                        + countKey + " is " + nLayers + ": the configuration would silently truncate the model");
+                throw new ModelLoadException(
+                        file,
+                        "tensor " + shown.apply(name) + " belongs to block " + layer + " but " + countKey + " is "
+                                + nLayers + ": the configuration would silently truncate the model");
             }
         }
     }

@@ -1,10 +1,9 @@
 package dev.llmcw.model;
 
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tokenizer.Tokenizer;
-
+import dev.llmcw.util.ModelLoadException;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -30,7 +30,13 @@ public record ModelConfig(
         boolean attentionBias) {
 
     public ModelConfig {
-        if (dim <= 0 || hiddenDim <= 0 || nLayers <= 0 || nHeads <= 0 || nKvHeads <= 0 || headDim <= 0 || vocabSize <= 0) {
+        if (dim <= 0
+                || hiddenDim <= 0
+                || nLayers <= 0
+                || nHeads <= 0
+                || nKvHeads <= 0
+                || headDim <= 0
+                || vocabSize <= 0) {
             throw new IllegalArgumentException("model dimensions must be positive: " + this);
         }
         if (nHeads % nKvHeads != 0) {
@@ -38,13 +44,22 @@ public record ModelConfig(
         }
     }
 
-    public int kvDim() { return nKvHeads * headDim; }
-    public int qDim() { return nHeads * headDim; }
+    public int kvDim() {
+        return nKvHeads * headDim;
+    }
+
+    public int qDim() {
+        return nHeads * headDim;
+    }
 
     /** Parameter count of the weights (embedding, blocks, norms, classifier if untied). */
     public long parameterCount() {
-        long perLayer = (long) dim * qDim() + 2L * dim * kvDim() + (long) qDim() * dim
-                + 3L * dim * hiddenDim + 2L * dim + (attentionBias ? qDim() + 2L * kvDim() : 0);
+        long perLayer = (long) dim * qDim()
+                + 2L * dim * kvDim()
+                + (long) qDim() * dim
+                + 3L * dim * hiddenDim
+                + 2L * dim
+                + (attentionBias ? qDim() + 2L * kvDim() : 0);
         return (long) vocabSize * dim * (tiedEmbeddings ? 1 : 2) + nLayers * perLayer + dim;
     }
 }

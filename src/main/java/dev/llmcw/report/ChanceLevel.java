@@ -3,14 +3,6 @@ package dev.llmcw.report;
 import dev.llmcw.eval.TaskDescriptor;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.results.PairedTest;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.plot.ValueMarker;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.Layer;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.TextAnchor;
-
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -18,6 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 
 /**
  * The chance level on accuracy charts, and a warning when the uncompressed model itself is within noise
@@ -49,8 +48,13 @@ public final class ChanceLevel {
             if (!r.method().equals("base") || !r.task().equals(task) || Double.isNaN(v) || r.items() <= 0) continue;
             double p = PairedTest.binomialVsChance((int) Math.round(v * r.items()), r.items(), chance.get());
             if (!PairedTest.significant(p)) {
-                out.add(String.format(Locale.ROOT, "%s%s on %d items, p = %.2g", r.protocol().isEmpty() ? "" : r.protocol() + ": ",
-                        Formats.value(v), r.items(), p));
+                out.add(String.format(
+                        Locale.ROOT,
+                        "%s%s on %d items, p = %.2g",
+                        r.protocol().isEmpty() ? "" : r.protocol() + ": ",
+                        Formats.value(v),
+                        r.items(),
+                        p));
             }
         }
         return out;
@@ -60,8 +64,11 @@ public final class ChanceLevel {
     public static JFreeChart decorate(JFreeChart chart, String task, String metric, List<RunRow> rows) {
         Optional<Double> chance = of(task, metric);
         if (chance.isEmpty() || !(chart.getPlot() instanceof XYPlot plot)) return chart;
-        var m = new ValueMarker(chance.get(), CHANCE, new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
-                new float[]{6f, 3f, 1f, 3f}, 0f));
+        var m = new ValueMarker(
+                chance.get(),
+                CHANCE,
+                new BasicStroke(
+                        1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 3f, 1f, 3f}, 0f));
         m.setLabel("chance: " + Formats.value(chance.get()));
         m.setLabelFont(new Font(WorkbenchCharts.FONT, Font.PLAIN, 11));
         m.setLabelPaint(CHANCE);
@@ -77,8 +84,9 @@ public final class ChanceLevel {
         }
         List<String> near = baseNearChance(rows, task, metric);
         if (!near.isEmpty()) {
-            var t = new TextTitle("the uncompressed model is within noise of chance (" + String.join("; ", near)
-                    + "): accuracy cannot show what compression costs here; see KL, flips and perplexity",
+            var t = new TextTitle(
+                    "the uncompressed model is within noise of chance (" + String.join("; ", near)
+                            + "): accuracy cannot show what compression costs here; see KL, flips and perplexity",
                     new Font(WorkbenchCharts.FONT, Font.BOLD, 12));
             t.setPaint(CHANCE);
             chart.addSubtitle(t);

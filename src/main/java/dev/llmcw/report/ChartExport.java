@@ -1,15 +1,11 @@
 package dev.llmcw.report;
 
-import com.lowagie.text.Rectangle;
 import com.lowagie.text.Document;
 import com.lowagie.text.DocumentException;
+import com.lowagie.text.Rectangle;
 import com.lowagie.text.pdf.PdfContentByte;
 import com.lowagie.text.pdf.PdfWriter;
 import dev.llmcw.util.AtomicFiles;
-import org.jfree.chart.JFreeChart;
-import org.jfree.svg.SVGGraphics2D;
-import org.jfree.svg.SVGUnits;
-
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
@@ -18,15 +14,22 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jfree.chart.JFreeChart;
+import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.SVGUnits;
 
 /** Writes a chart to PNG (raster), SVG (JFreeSVG) or PDF (OpenPDF), all headless. */
 public final class ChartExport {
     private ChartExport() {}
 
     public enum Format {
-        PNG, SVG, PDF;
+        PNG,
+        SVG,
+        PDF;
 
-        public String extension() { return name().toLowerCase(Locale.ROOT); }
+        public String extension() {
+            return name().toLowerCase(Locale.ROOT);
+        }
 
         public static Format ofFile(Path file) {
             String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -55,7 +58,13 @@ public final class ChartExport {
         double toPoints = 1 / FigureSize.LAYOUT_SCALE;
         switch (Format.ofFile(file)) {
             case PNG -> writePng(chart, file, layout, size.widthPixels(), size.heightPixels(), size.dpi());
-            case SVG -> writeSvg(chart, file, layout, new SVGGraphics2D(size.widthPoints(), size.heightPoints(), SVGUnits.PT), toPoints);
+            case SVG ->
+                writeSvg(
+                        chart,
+                        file,
+                        layout,
+                        new SVGGraphics2D(size.widthPoints(), size.heightPoints(), SVGUnits.PT),
+                        toPoints);
             case PDF -> pdf(chart, file, layout, (float) size.widthPoints(), (float) size.heightPoints());
         }
     }
@@ -63,10 +72,18 @@ public final class ChartExport {
     /** PNG drawn at 2x for crisp text on high-density screens and in documents (so 192 DPI). */
     public static void png(JFreeChart chart, Path file, int width, int height) throws IOException {
         int scale = 2;
-        writePng(chart, file, new Rectangle2D.Double(0, 0, width, height), width * scale, height * scale, SCREEN_DPI * scale);
+        writePng(
+                chart,
+                file,
+                new Rectangle2D.Double(0, 0, width, height),
+                width * scale,
+                height * scale,
+                SCREEN_DPI * scale);
     }
 
-    private static void writePng(JFreeChart chart, Path file, Rectangle2D layout, int pixelsWide, int pixelsHigh, int dpi) throws IOException {
+    private static void writePng(
+            JFreeChart chart, Path file, Rectangle2D layout, int pixelsWide, int pixelsHigh, int dpi)
+            throws IOException {
         var img = new BufferedImage(pixelsWide, pixelsHigh, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -84,7 +101,8 @@ public final class ChartExport {
         writeSvg(chart, file, new Rectangle2D.Double(0, 0, width, height), new SVGGraphics2D(width, height), 1);
     }
 
-    private static void writeSvg(JFreeChart chart, Path file, Rectangle2D layout, SVGGraphics2D g, double scale) throws IOException {
+    private static void writeSvg(JFreeChart chart, Path file, Rectangle2D layout, SVGGraphics2D g, double scale)
+            throws IOException {
         g.scale(scale, scale);
         chart.draw(g, layout);
         AtomicFiles.writeString(file, g.getSVGDocument());
@@ -95,12 +113,14 @@ public final class ChartExport {
         pdf(chart, file, new Rectangle2D.Double(0, 0, width, height), width, height);
     }
 
-    private static void pdf(JFreeChart chart, Path file, Rectangle2D layout, float pageWidth, float pageHeight) throws IOException {
+    private static void pdf(JFreeChart chart, Path file, Rectangle2D layout, float pageWidth, float pageHeight)
+            throws IOException {
         var doc = new Document(new Rectangle(pageWidth, pageHeight), 0, 0, 0, 0);
         AtomicFiles.write(file, out -> writePdf(chart, doc, out, file, layout));
     }
 
-    private static void writePdf(JFreeChart chart, Document doc, OutputStream out, Path file, Rectangle2D layout) throws IOException {
+    private static void writePdf(JFreeChart chart, Document doc, OutputStream out, Path file, Rectangle2D layout)
+            throws IOException {
         try {
             PdfWriter writer = PdfWriter.getInstance(doc, out);
             doc.addTitle(chart.getTitle() == null ? "chart" : chart.getTitle().getText());

@@ -11,8 +11,15 @@ package dev.llmcw.report;
  *                      different protocols are never joined into one series
  * @param settings      short settings for the legend ("C8 P3 K16", "4b g128"; empty: none)
  */
-public record ChartPoint(String method, double bitsPerWeight, long totalBytes, double value, double stderr,
-                         String label, String protocol, String settings) {
+public record ChartPoint(
+        String method,
+        double bitsPerWeight,
+        long totalBytes,
+        double value,
+        double stderr,
+        String label,
+        String protocol,
+        String settings) {
     public ChartPoint {
         if (protocol == null) protocol = "";
         if (settings == null) settings = "";
@@ -23,5 +30,7 @@ public record ChartPoint(String method, double bitsPerWeight, long totalBytes, d
         this(method, bitsPerWeight, totalBytes, value, stderr, label, "", "");
     }
 
-    public boolean hasStderr() { return !Double.isNaN(stderr) && stderr > 0; }
+    public boolean hasStderr() {
+        return !Double.isNaN(stderr) && stderr > 0;
+    }
 }

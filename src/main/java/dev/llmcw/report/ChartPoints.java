@@ -25,7 +25,14 @@ public final class ChartPoints {
             double v = r.metric(metric);
             if (Double.isNaN(v)) continue;
             double se = r.metric(metric + "_stderr");
-            out.add(new ChartPoint(r.method(), r.bitsPerWeight(), r.totalBytes(), v, se, label(r, metric, v, se), r.protocol(),
+            out.add(new ChartPoint(
+                    r.method(),
+                    r.bitsPerWeight(),
+                    r.totalBytes(),
+                    v,
+                    se,
+                    label(r, metric, v, se),
+                    r.protocol(),
                     LegendSettings.compact(r.parameters())));
         }
         return out;
@@ -33,13 +40,25 @@ public final class ChartPoints {
 
     static String label(RunRow r, String metric, double v, double se) {
         var sb = new StringBuilder();
-        sb.append(r.model()).append(" · ").append(r.methodWithSettings()).append('\n')
-                .append(r.task()).append(' ').append(metric).append(' ').append(Formats.value(v));
+        sb.append(r.model())
+                .append(" · ")
+                .append(r.methodWithSettings())
+                .append('\n')
+                .append(r.task())
+                .append(' ')
+                .append(metric)
+                .append(' ')
+                .append(Formats.value(v));
         if (!Double.isNaN(se)) sb.append(" ± ").append(Formats.value(se));
         if (!r.protocol().isEmpty()) sb.append(" · ").append(r.protocol());
-        if (r.vsBase() != null && r.vsBase().metric().equals(metric)) sb.append('\n').append(r.vsBase().describe());
-        sb.append('\n').append(Formats.bits(r.bitsPerWeight())).append(" bits/weight · ")
-                .append(Formats.size(r.totalBytes())).append(" · run ").append(r.runId());
+        if (r.vsBase() != null && r.vsBase().metric().equals(metric))
+            sb.append('\n').append(r.vsBase().describe());
+        sb.append('\n')
+                .append(Formats.bits(r.bitsPerWeight()))
+                .append(" bits/weight · ")
+                .append(Formats.size(r.totalBytes()))
+                .append(" · run ")
+                .append(r.runId());
         return sb.toString();
     }
 }

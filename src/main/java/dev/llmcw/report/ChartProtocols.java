@@ -21,8 +21,10 @@ public final class ChartProtocols {
             String p = protocol.apply(t);
             if (p != null && !p.isEmpty()) counts.merge(p, 1, Integer::sum);
         }
-        return counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
-                .map(Map.Entry::getKey).toList();
+        return counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     /** The series a point belongs to: its method, with the protocol when the chart mixes protocols. */
@@ -34,6 +36,7 @@ public final class ChartProtocols {
     static String note(List<String> protocols) {
         if (protocols.isEmpty()) return null;
         if (protocols.size() == 1) return "protocol: " + protocols.getFirst();
-        return "MIXED PROTOCOLS (" + String.join("; ", protocols) + "): one series per protocol, values of different protocols are not comparable";
+        return "MIXED PROTOCOLS (" + String.join("; ", protocols)
+                + "): one series per protocol, values of different protocols are not comparable";
     }
 }

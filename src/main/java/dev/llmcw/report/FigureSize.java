@@ -20,37 +20,56 @@ public record FigureSize(double widthInches, double heightInches, int dpi) {
 
     public FigureSize {
         if (!(widthInches > 0 && widthInches <= 100 && heightInches > 0 && heightInches <= 100))
-            throw new IllegalArgumentException("figure size " + widthInches + " x " + heightInches + " in: width and height must be between 0 and 100 inches");
-        if (dpi < 10 || dpi > 2400) throw new IllegalArgumentException("figure size: " + dpi + " DPI is outside 10 to 2400");
+            throw new IllegalArgumentException("figure size " + widthInches + " x " + heightInches
+                    + " in: width and height must be between 0 and 100 inches");
+        if (dpi < 10 || dpi > 2400)
+            throw new IllegalArgumentException("figure size: " + dpi + " DPI is outside 10 to 2400");
     }
 
     /** {@code one-column}, {@code two-columns}, or {@code WxH[in][@DPI]} such as {@code 5x3@600}. */
     public static FigureSize parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         switch (t) {
-            case "one-column", "1col" -> { return ONE_COLUMN; }
-            case "two-columns", "two-column", "2col" -> { return TWO_COLUMNS; }
-            default -> { }
+            case "one-column", "1col" -> {
+                return ONE_COLUMN;
+            }
+            case "two-columns", "two-column", "2col" -> {
+                return TWO_COLUMNS;
+            }
+            default -> {}
         }
         var m = CUSTOM.matcher(t);
         if (!m.matches())
-            throw new IllegalArgumentException("'" + text + "' is not a figure size (use one-column, two-columns or WxH[in][@DPI], e.g. 5x3@600)");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a figure size (use one-column, two-columns or WxH[in][@DPI], e.g. 5x3@600)");
         int dpi = m.group(3) == null ? DEFAULT_DPI : Integer.parseInt(m.group(3));
         return new FigureSize(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), dpi);
     }
 
-    public double widthPoints() { return widthInches * 72; }
+    public double widthPoints() {
+        return widthInches * 72;
+    }
 
-    public double heightPoints() { return heightInches * 72; }
+    public double heightPoints() {
+        return heightInches * 72;
+    }
 
     /** The canvas the chart is laid out on, in chart units. */
-    public double layoutWidth() { return widthPoints() * LAYOUT_SCALE; }
+    public double layoutWidth() {
+        return widthPoints() * LAYOUT_SCALE;
+    }
 
-    public double layoutHeight() { return heightPoints() * LAYOUT_SCALE; }
+    public double layoutHeight() {
+        return heightPoints() * LAYOUT_SCALE;
+    }
 
-    public int widthPixels() { return (int) Math.round(widthInches * dpi); }
+    public int widthPixels() {
+        return (int) Math.round(widthInches * dpi);
+    }
 
-    public int heightPixels() { return (int) Math.round(heightInches * dpi); }
+    public int heightPixels() {
+        return (int) Math.round(heightInches * dpi);
+    }
 
     /** For menus and file names: {@code 3.5 × 2.45 in, 300 DPI}. */
     public String describe() {

@@ -1,7 +1,7 @@
 package dev.llmcw.report;
 
-import java.util.Set;
 import java.util.Locale;
+import java.util.Set;
 
 /** Number formatting shared by charts, tables and reports (always Locale.ROOT: reports are data). */
 public final class Formats {

@@ -24,13 +24,15 @@ final class LegendSettings {
         String bits = parameters.get("bits");
         if (bits != null) parts.add(bits + "b");
         // SeedLM's letters in the paper's order (C, P, K), the rest alphabetical.
-        var ordered = new TreeMap<String, String>(Comparator.comparing((String k) -> PAPER_ORDER.indexOf(k) < 0 ? PAPER_ORDER.size() : PAPER_ORDER.indexOf(k))
+        var ordered = new TreeMap<String, String>(Comparator.comparing(
+                        (String k) -> PAPER_ORDER.indexOf(k) < 0 ? PAPER_ORDER.size() : PAPER_ORDER.indexOf(k))
                 .thenComparing(Comparator.naturalOrder()));
         ordered.putAll(parameters);
         for (var e : ordered.entrySet()) {
             String k = e.getKey(), v = e.getValue() == null ? "" : e.getValue().trim();
             String lower = v.toLowerCase(Locale.ROOT);
-            if (k.equals("bits") || v.isEmpty() || lower.equals("false") || lower.equals("none") || v.contains("/")) continue;
+            if (k.equals("bits") || v.isEmpty() || lower.equals("false") || lower.equals("none") || v.contains("/"))
+                continue;
             if (k.equals("group") || k.equals("group_size")) parts.add("g" + v);
             else if (k.equals("rank")) parts.add("r" + v);
             else if (k.length() == 1) parts.add(k + v);

@@ -16,8 +16,8 @@ public final class Pareto {
      * @param x              the size coordinate (smaller is better)
      * @param higherIsBetter true for accuracy, false for perplexity / KL
      */
-    public static List<ChartPoint> frontier(List<ChartPoint> points, ToDoubleFunction<ChartPoint> x,
-                                            boolean higherIsBetter) {
+    public static List<ChartPoint> frontier(
+            List<ChartPoint> points, ToDoubleFunction<ChartPoint> x, boolean higherIsBetter) {
         var sorted = new ArrayList<ChartPoint>();
         for (ChartPoint p : points) {
             if (!Double.isNaN(x.applyAsDouble(p)) && x.applyAsDouble(p) >= 0 && !Double.isNaN(p.value())) sorted.add(p);

@@ -3,7 +3,6 @@ package dev.llmcw.report;
 import com.lowagie.text.pdf.BaseFont;
 import com.lowagie.text.pdf.DefaultFontMapper;
 import com.lowagie.text.pdf.FontMapper;
-
 import java.awt.Font;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +23,13 @@ final class PdfFonts implements FontMapper {
 
     @Override
     public BaseFont awtToPdf(Font font) {
-        String file = DEJAVU_DIR + switch (font.getStyle()) {
-            case Font.BOLD -> "DejaVuSans-Bold.ttf";
-            case Font.ITALIC -> "DejaVuSans-Oblique.ttf";
-            case Font.BOLD | Font.ITALIC -> "DejaVuSans-BoldOblique.ttf";
-            default -> "DejaVuSans.ttf";
-        };
+        String file = DEJAVU_DIR
+                + switch (font.getStyle()) {
+                    case Font.BOLD -> "DejaVuSans-Bold.ttf";
+                    case Font.ITALIC -> "DejaVuSans-Oblique.ttf";
+                    case Font.BOLD | Font.ITALIC -> "DejaVuSans-BoldOblique.ttf";
+                    default -> "DejaVuSans.ttf";
+                };
         if (!Files.isReadable(Path.of(file))) return fallback.awtToPdf(font);
         return loaded.computeIfAbsent(file, f -> {
             try {
@@ -41,5 +41,7 @@ final class PdfFonts implements FontMapper {
     }
 
     @Override
-    public Font pdfToAwt(BaseFont font, int size) { return fallback.pdfToAwt(font, size); }
+    public Font pdfToAwt(BaseFont font, int size) {
+        return fallback.pdfToAwt(font, size);
+    }
 }

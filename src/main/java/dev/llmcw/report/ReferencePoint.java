@@ -5,11 +5,16 @@ package dev.llmcw.report;
  *
  * @param source e.g. "SeedLM paper, Table 2"
  */
-public record ReferencePoint(String source, String method, String task, String metric, double bitsPerWeight,
-                             double value) {
+public record ReferencePoint(
+        String source, String method, String task, String metric, double bitsPerWeight, double value) {
     ChartPoint toChartPoint() {
-        return new ChartPoint("paper: " + method, bitsPerWeight, -1, value, Double.NaN,
-                source + " · " + method + " · " + task + " " + metric + " " + Formats.value(value)
-                        + " at " + Formats.bits(bitsPerWeight) + " bits/weight");
+        return new ChartPoint(
+                "paper: " + method,
+                bitsPerWeight,
+                -1,
+                value,
+                Double.NaN,
+                source + " · " + method + " · " + task + " " + metric + " " + Formats.value(value) + " at "
+                        + Formats.bits(bitsPerWeight) + " bits/weight");
     }
 }

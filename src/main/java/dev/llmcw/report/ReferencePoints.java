@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Json;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,8 @@ public final class ReferencePoints {
     public static List<ReferencePoint> read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) return List.of();
         try {
-            List<ReferencePoint> pts = Json.MAPPER.readValue(file.toFile(), new TypeReference<List<ReferencePoint>>() {});
+            List<ReferencePoint> pts =
+                    Json.MAPPER.readValue(file.toFile(), new TypeReference<List<ReferencePoint>>() {});
             for (ReferencePoint p : pts) validate(p);
             return List.copyOf(pts);
         } catch (JacksonException | IllegalArgumentException e) {
@@ -36,14 +36,17 @@ public final class ReferencePoints {
     }
 
     public static void write(Path file, List<ReferencePoint> points) throws IOException {
-        AtomicFiles.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new ArrayList<>(points)));
+        AtomicFiles.writeString(
+                file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new ArrayList<>(points)));
     }
 
     /** Throws IllegalArgumentException when a point lacks a method or task or has a non-finite number. */
     public static ReferencePoint validate(ReferencePoint p) {
-        if (p.method() == null || p.method().isBlank()) throw new IllegalArgumentException("a paper point needs a method");
+        if (p.method() == null || p.method().isBlank())
+            throw new IllegalArgumentException("a paper point needs a method");
         if (p.task() == null || p.task().isBlank()) throw new IllegalArgumentException("a paper point needs a task");
-        if (p.metric() == null || p.metric().isBlank()) throw new IllegalArgumentException("a paper point needs a metric");
+        if (p.metric() == null || p.metric().isBlank())
+            throw new IllegalArgumentException("a paper point needs a metric");
         if (!Double.isFinite(p.bitsPerWeight()) || p.bitsPerWeight() <= 0) {
             throw new IllegalArgumentException("bits/weight must be a positive number");
         }
@@ -55,12 +58,21 @@ public final class ReferencePoints {
     public static String csv(List<ReferencePoint> points) {
         var sb = new StringBuilder("source,method,task,metric,bits_per_weight,value\n");
         for (ReferencePoint p : points) {
-            sb.append(field(p.source())).append(',').append(field(p.method())).append(',').append(field(p.task())).append(',')
-                    .append(field(p.metric())).append(',').append(String.format(Locale.ROOT, "%s,%s", p.bitsPerWeight(), p.value()))
+            sb.append(field(p.source()))
+                    .append(',')
+                    .append(field(p.method()))
+                    .append(',')
+                    .append(field(p.task()))
+                    .append(',')
+                    .append(field(p.metric()))
+                    .append(',')
+                    .append(String.format(Locale.ROOT, "%s,%s", p.bitsPerWeight(), p.value()))
                     .append('\n');
         }
         return sb.toString();
     }
 
-    private static String field(String s) { return ReportWriter.csvField(s); }
+    private static String field(String s) {
+        return ReportWriter.csvField(s);
+    }
 }

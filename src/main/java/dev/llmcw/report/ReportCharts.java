@@ -1,10 +1,10 @@
 package dev.llmcw.report;
 
-import org.jfree.chart.JFreeChart;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import org.jfree.chart.JFreeChart;
 
 /** Which charts a set of runs gets (shared by the Charts view, the report and the CLI). */
 public final class ReportCharts {
@@ -37,21 +37,35 @@ public final class ReportCharts {
      * different models are not mixed on one chart: with several model families each gets its own charts,
      * named task-metric-vs-bits-model and titled with the model.
      */
-    public static List<NamedChart> standard(List<RunRow> rows, List<LayerError> layerErrors, List<ReferencePoint> paper) {
+    public static List<NamedChart> standard(
+            List<RunRow> rows, List<LayerError> layerErrors, List<ReferencePoint> paper) {
         var out = new ArrayList<NamedChart>();
         var families = rows.stream().map(RunRow::model).distinct().toList();
         for (String family : families) {
-            List<RunRow> own = families.size() == 1 ? rows : rows.stream().filter(r -> r.model().equals(family)).toList();
+            List<RunRow> own = families.size() == 1
+                    ? rows
+                    : rows.stream().filter(r -> r.model().equals(family)).toList();
             String suffix = families.size() == 1 ? "" : "-" + family;
             for (String task : tasks(own)) {
                 for (String metric : metrics(own, task)) {
                     var pts = ChartPoints.of(own, task, metric);
-                    var overlay = paper.stream().filter(p -> p.task().equalsIgnoreCase(task) && p.metric().equals(metric)).toList();
-                    out.add(named(task + "-" + metric + "-vs-bits", suffix, family,
-                            ChanceLevel.decorate(WorkbenchCharts.metricVsBits(task, metric, pts, overlay), task, metric, own)));
+                    var overlay = paper.stream()
+                            .filter(p -> p.task().equalsIgnoreCase(task)
+                                    && p.metric().equals(metric))
+                            .toList();
+                    out.add(named(
+                            task + "-" + metric + "-vs-bits",
+                            suffix,
+                            family,
+                            ChanceLevel.decorate(
+                                    WorkbenchCharts.metricVsBits(task, metric, pts, overlay), task, metric, own)));
                     if (SIZE_CHART_METRICS.contains(metric)) {
-                        out.add(named(task + "-" + metric + "-vs-size", suffix, family,
-                                ChanceLevel.decorate(WorkbenchCharts.accuracyVsSize(task, metric, pts), task, metric, own)));
+                        out.add(named(
+                                task + "-" + metric + "-vs-size",
+                                suffix,
+                                family,
+                                ChanceLevel.decorate(
+                                        WorkbenchCharts.accuracyVsSize(task, metric, pts), task, metric, own)));
                     }
                 }
             }

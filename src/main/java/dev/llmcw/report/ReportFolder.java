@@ -1,7 +1,6 @@
 package dev.llmcw.report;
 
 import dev.llmcw.util.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -22,8 +21,14 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ReportFolder {
     /** Top-level names a report writes; anything else in the folder belongs to the user. */
-    static final Set<String> OWNED = Set.of("report.html", "report.md", "runs.csv", "runs.json", "charts",
-            "paper-points.csv", ReferencePoints.FILE_NAME);
+    static final Set<String> OWNED = Set.of(
+            "report.html",
+            "report.md",
+            "runs.csv",
+            "runs.json",
+            "charts",
+            "paper-points.csv",
+            ReferencePoints.FILE_NAME);
 
     /** Builds the report's files into the folder it is given. */
     @FunctionalInterface
@@ -38,7 +43,8 @@ final class ReportFolder {
         Path target = outDir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        String nonce = ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        String nonce = ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong());
         Path tmp = parent.resolve("." + target.getFileName() + "." + nonce + ".tmp");
         Path old = parent.resolve("." + target.getFileName() + "." + nonce + ".old");
         try {

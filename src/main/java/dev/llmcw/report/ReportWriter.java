@@ -1,13 +1,11 @@
 package dev.llmcw.report;
 
-import java.util.TreeMap;
 import dev.llmcw.results.BaseComparison;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.CsvCells;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.MarkupEscapes;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -30,7 +29,12 @@ public final class ReportWriter {
      * What to report on. {@code layerErrors} and {@code paper} may be empty. {@code figure}: null for the
      * screen size (960 × 600 PNG and SVG); a printed size writes PNG, SVG and PDF at that size.
      */
-    public record Input(String title, List<RunRow> rows, List<LayerError> layerErrors, List<ReferencePoint> paper, FigureSize figure) {
+    public record Input(
+            String title,
+            List<RunRow> rows,
+            List<LayerError> layerErrors,
+            List<ReferencePoint> paper,
+            FigureSize figure) {
         public Input {
             rows = List.copyOf(rows);
             layerErrors = List.copyOf(layerErrors);
@@ -77,7 +81,8 @@ public final class ReportWriter {
             chartFiles.add(finalDir.resolve("charts").resolve(svg.getFileName()));
         }
         AtomicFiles.writeString(outDir.resolve("runs.csv"), csv(in.rows()));
-        AtomicFiles.writeString(outDir.resolve("runs.json"),
+        AtomicFiles.writeString(
+                outDir.resolve("runs.json"),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(jsonRows(in.rows())));
         Path paperCsv = null;
         if (!in.paper().isEmpty()) {
@@ -88,14 +93,21 @@ public final class ReportWriter {
         }
         AtomicFiles.writeString(outDir.resolve("report.md"), markdown(in, charts));
         AtomicFiles.writeString(outDir.resolve("report.html"), html(in, charts));
-        return new Output(finalDir.resolve("report.html"), finalDir.resolve("report.md"), finalDir.resolve("runs.csv"),
-                finalDir.resolve("runs.json"), List.copyOf(chartFiles), paperCsv);
+        return new Output(
+                finalDir.resolve("report.html"),
+                finalDir.resolve("report.md"),
+                finalDir.resolve("runs.csv"),
+                finalDir.resolve("runs.json"),
+                List.copyOf(chartFiles),
+                paperCsv);
     }
 
     /** Metric columns present in the rows (value metrics, with their stderr folded into the cell). */
     static List<String> metricColumns(List<RunRow> rows) {
         var names = new TreeSet<String>();
-        rows.forEach(r -> r.metrics().keySet().stream().filter(k -> !k.endsWith("_stderr")).forEach(names::add));
+        rows.forEach(r -> r.metrics().keySet().stream()
+                .filter(k -> !k.endsWith("_stderr"))
+                .forEach(names::add));
         var ordered = new ArrayList<String>();
         for (String m : ReportCharts.CHART_METRICS) if (names.remove(m)) ordered.add(m);
         ordered.addAll(names);
@@ -113,10 +125,19 @@ public final class ReportWriter {
         metricNames.forEach(m -> sb.append(',').append(csvField(m)));
         sb.append('\n');
         for (RunRow r : rows) {
-            sb.append(csvField(r.runId())).append(',').append(csvField(r.model())).append(',').append(csvField(r.method()))
-                    .append(',').append(csvField(r.settings())).append(',')
-                    .append(Double.isNaN(r.bitsPerWeight()) ? "" : Double.toString(r.bitsPerWeight())).append(',')
-                    .append(r.totalBytes() < 0 ? "" : Long.toString(r.totalBytes())).append(',').append(csvField(r.task()));
+            sb.append(csvField(r.runId()))
+                    .append(',')
+                    .append(csvField(r.model()))
+                    .append(',')
+                    .append(csvField(r.method()))
+                    .append(',')
+                    .append(csvField(r.settings()))
+                    .append(',')
+                    .append(Double.isNaN(r.bitsPerWeight()) ? "" : Double.toString(r.bitsPerWeight()))
+                    .append(',')
+                    .append(r.totalBytes() < 0 ? "" : Long.toString(r.totalBytes()))
+                    .append(',')
+                    .append(csvField(r.task()));
             for (String m : metricNames) {
                 double v = r.metric(m);
                 sb.append(',').append(Double.isNaN(v) ? "" : Double.toString(v));
@@ -126,7 +147,9 @@ public final class ReportWriter {
         return sb.toString();
     }
 
-    static String csvField(String s) { return CsvCells.cell(s); }
+    static String csvField(String s) {
+        return CsvCells.cell(s);
+    }
 
     private static List<Map<String, Object>> jsonRows(List<RunRow> rows) {
         var out = new ArrayList<Map<String, Object>>();
@@ -170,7 +193,10 @@ public final class ReportWriter {
     static String markdown(Input in, List<NamedChart> charts) {
         var sb = new StringBuilder();
         sb.append("# ").append(md(in.title())).append("\n\n");
-        sb.append("Generated ").append(generated()).append(". ").append(in.rows().size())
+        sb.append("Generated ")
+                .append(generated())
+                .append(". ")
+                .append(in.rows().size())
                 .append(" result rows. Data: [runs.csv](runs.csv), [runs.json](runs.json).\n\n");
         for (String task : ReportCharts.tasks(in.rows())) {
             var rows = in.rows().stream().filter(r -> r.task().equals(task)).toList();
@@ -183,85 +209,160 @@ public final class ReportWriter {
             metrics.forEach(m -> sb.append("---:|"));
             sb.append("---|\n");
             for (RunRow r : rows) {
-                sb.append("| ").append(md(r.runId())).append(" | ").append(md(r.model())).append(" | ").append(md(r.method()))
-                        .append(" | ").append(md(r.settings())).append(" | ").append(md(r.protocol())).append(" | ")
+                sb.append("| ")
+                        .append(md(r.runId()))
+                        .append(" | ")
+                        .append(md(r.model()))
+                        .append(" | ")
+                        .append(md(r.method()))
+                        .append(" | ")
+                        .append(md(r.settings()))
+                        .append(" | ")
+                        .append(md(r.protocol()))
+                        .append(" | ")
                         .append(Formats.bits(r.bitsPerWeight()))
-                        .append(" | ").append(Formats.size(r.totalBytes())).append(" |");
+                        .append(" | ")
+                        .append(Formats.size(r.totalBytes()))
+                        .append(" |");
                 metrics.forEach(m -> sb.append(' ').append(cell(r, m)).append(" |"));
                 sb.append(' ').append(md(r.vsBaseText())).append(" |\n");
             }
             sb.append('\n');
             for (NamedChart c : charts) {
                 if (c.name().startsWith(ReportCharts.fileName(task + "-"))) {
-                    sb.append("![").append(md(c.title())).append("](charts/").append(c.name()).append(".png)\n\n");
+                    sb.append("![")
+                            .append(md(c.title()))
+                            .append("](charts/")
+                            .append(c.name())
+                            .append(".png)\n\n");
                 }
             }
         }
-        charts.stream().filter(c -> c.name().equals("layer-errors")).forEach(c ->
-                sb.append("## Per-layer reconstruction error\n\n![").append(md(c.title())).append("](charts/layer-errors.png)\n\n"));
+        charts.stream()
+                .filter(c -> c.name().equals("layer-errors"))
+                .forEach(c -> sb.append("## Per-layer reconstruction error\n\n![")
+                        .append(md(c.title()))
+                        .append("](charts/layer-errors.png)\n\n"));
         if (!in.paper().isEmpty()) {
             sb.append("## Paper-reported reference points (entered by the user, not computed)\n\n")
                     .append("Data: [paper-points.csv](paper-points.csv), [paper-points.json](paper-points.json).\n\n")
                     .append("| source | method | task | metric | bits/weight | value |\n|---|---|---|---|---:|---:|\n");
             for (ReferencePoint p : in.paper()) {
-                sb.append("| ").append(md(p.source())).append(" | ").append(md(p.method())).append(" | ").append(md(p.task()))
-                        .append(" | ").append(md(p.metric())).append(" | ").append(Formats.bits(p.bitsPerWeight()))
-                        .append(" | ").append(Formats.value(p.value())).append(" |\n");
+                sb.append("| ")
+                        .append(md(p.source()))
+                        .append(" | ")
+                        .append(md(p.method()))
+                        .append(" | ")
+                        .append(md(p.task()))
+                        .append(" | ")
+                        .append(md(p.metric()))
+                        .append(" | ")
+                        .append(Formats.bits(p.bitsPerWeight()))
+                        .append(" | ")
+                        .append(Formats.value(p.value()))
+                        .append(" |\n");
             }
         }
         return sb.toString();
     }
 
-    private static String md(String s) { return MarkupEscapes.markdown(s); }
+    private static String md(String s) {
+        return MarkupEscapes.markdown(s);
+    }
 
     static String html(Input in, List<NamedChart> charts) {
         var sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(in.title()))
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(esc(in.title()))
                 .append("</title>\n<style>\n")
-                .append("body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}\n")
-                .append("table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px}\n")
-                .append("th{background:#f0f3f7;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}\n")
-                .append("img{max-width:100%;border:1px solid #e4e4e4;margin:0.5em 0}h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd}\n")
+                .append(
+                        "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}\n")
+                .append(
+                        "table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px}\n")
+                .append(
+                        "th{background:#f0f3f7;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}\n")
+                .append(
+                        "img{max-width:100%;border:1px solid #e4e4e4;margin:0.5em 0}h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd}\n")
                 .append(".meta{color:#666;font-size:12px}\n</style></head><body>\n");
-        sb.append("<h1>").append(esc(in.title())).append("</h1>\n<p class=\"meta\">Generated ").append(esc(generated()))
-                .append(". ").append(in.rows().size()).append(" result rows. Data: <a href=\"runs.csv\">runs.csv</a>, ")
+        sb.append("<h1>")
+                .append(esc(in.title()))
+                .append("</h1>\n<p class=\"meta\">Generated ")
+                .append(esc(generated()))
+                .append(". ")
+                .append(in.rows().size())
+                .append(" result rows. Data: <a href=\"runs.csv\">runs.csv</a>, ")
                 .append("<a href=\"runs.json\">runs.json</a>.</p>\n");
         for (String task : ReportCharts.tasks(in.rows())) {
             var rows = in.rows().stream().filter(r -> r.task().equals(task)).toList();
             var metrics = metricColumns(rows);
-            sb.append("<h2>").append(esc(task)).append("</h2>\n<table>\n<tr><th>run</th><th>model</th><th>method</th><th>settings</th><th>protocol</th>")
+            sb.append("<h2>")
+                    .append(esc(task))
+                    .append(
+                            "</h2>\n<table>\n<tr><th>run</th><th>model</th><th>method</th><th>settings</th><th>protocol</th>")
                     .append("<th>bits/weight</th><th>size</th>");
             metrics.forEach(m -> sb.append("<th>").append(esc(m)).append("</th>"));
             sb.append("<th>vs base (same protocol)</th></tr>\n");
             for (RunRow r : rows) {
-                sb.append("<tr><td>").append(esc(r.runId())).append("</td><td>").append(esc(r.model())).append("</td><td>")
-                        .append(esc(r.method())).append("</td><td>").append(esc(r.settings())).append("</td><td>")
-                        .append(esc(r.protocol())).append("</td><td class=\"num\">")
-                        .append(Formats.bits(r.bitsPerWeight())).append("</td><td class=\"num\">").append(Formats.size(r.totalBytes()))
+                sb.append("<tr><td>")
+                        .append(esc(r.runId()))
+                        .append("</td><td>")
+                        .append(esc(r.model()))
+                        .append("</td><td>")
+                        .append(esc(r.method()))
+                        .append("</td><td>")
+                        .append(esc(r.settings()))
+                        .append("</td><td>")
+                        .append(esc(r.protocol()))
+                        .append("</td><td class=\"num\">")
+                        .append(Formats.bits(r.bitsPerWeight()))
+                        .append("</td><td class=\"num\">")
+                        .append(Formats.size(r.totalBytes()))
                         .append("</td>");
-                metrics.forEach(m -> sb.append("<td class=\"num\">").append(esc(cell(r, m))).append("</td>"));
+                metrics.forEach(m ->
+                        sb.append("<td class=\"num\">").append(esc(cell(r, m))).append("</td>"));
                 sb.append("<td>").append(esc(r.vsBaseText())).append("</td></tr>\n");
             }
             sb.append("</table>\n");
             for (NamedChart c : charts) {
                 if (c.name().startsWith(ReportCharts.fileName(task + "-"))) {
-                    sb.append("<figure><img src=\"charts/").append(c.name()).append(".svg\" alt=\"").append(esc(c.title()))
-                            .append("\"><figcaption>").append(esc(c.title())).append(" (<a href=\"charts/").append(c.name())
+                    sb.append("<figure><img src=\"charts/")
+                            .append(c.name())
+                            .append(".svg\" alt=\"")
+                            .append(esc(c.title()))
+                            .append("\"><figcaption>")
+                            .append(esc(c.title()))
+                            .append(" (<a href=\"charts/")
+                            .append(c.name())
                             .append(".png\">PNG</a>)</figcaption></figure>\n");
                 }
             }
         }
-        charts.stream().filter(c -> c.name().equals("layer-errors")).forEach(c ->
-                sb.append("<h2>Per-layer reconstruction error</h2>\n<img src=\"charts/layer-errors.svg\" alt=\"")
-                        .append(esc(c.title())).append("\">\n"));
+        charts.stream()
+                .filter(c -> c.name().equals("layer-errors"))
+                .forEach(c -> sb.append(
+                                "<h2>Per-layer reconstruction error</h2>\n<img src=\"charts/layer-errors.svg\" alt=\"")
+                        .append(esc(c.title()))
+                        .append("\">\n"));
         if (!in.paper().isEmpty()) {
-            sb.append("<h2>Paper-reported reference points</h2>\n<p class=\"meta\">Entered by the user, not computed. Data: ")
-                    .append("<a href=\"paper-points.csv\">paper-points.csv</a>, <a href=\"paper-points.json\">paper-points.json</a>.</p>\n")
-                    .append("<table><tr><th>source</th><th>method</th><th>task</th><th>metric</th><th>bits/weight</th><th>value</th></tr>\n");
+            sb.append(
+                            "<h2>Paper-reported reference points</h2>\n<p class=\"meta\">Entered by the user, not computed. Data: ")
+                    .append(
+                            "<a href=\"paper-points.csv\">paper-points.csv</a>, <a href=\"paper-points.json\">paper-points.json</a>.</p>\n")
+                    .append(
+                            "<table><tr><th>source</th><th>method</th><th>task</th><th>metric</th><th>bits/weight</th><th>value</th></tr>\n");
             for (ReferencePoint p : in.paper()) {
-                sb.append("<tr><td>").append(esc(p.source())).append("</td><td>").append(esc(p.method())).append("</td><td>")
-                        .append(esc(p.task())).append("</td><td>").append(esc(p.metric())).append("</td><td class=\"num\">")
-                        .append(Formats.bits(p.bitsPerWeight())).append("</td><td class=\"num\">").append(Formats.value(p.value()))
+                sb.append("<tr><td>")
+                        .append(esc(p.source()))
+                        .append("</td><td>")
+                        .append(esc(p.method()))
+                        .append("</td><td>")
+                        .append(esc(p.task()))
+                        .append("</td><td>")
+                        .append(esc(p.metric()))
+                        .append("</td><td class=\"num\">")
+                        .append(Formats.bits(p.bitsPerWeight()))
+                        .append("</td><td class=\"num\">")
+                        .append(Formats.value(p.value()))
                         .append("</td></tr>\n");
             }
             sb.append("</table>\n");
@@ -270,5 +371,7 @@ public final class ReportWriter {
         return sb.toString();
     }
 
-    static String esc(String s) { return MarkupEscapes.html(s); }
+    static String esc(String s) {
+        return MarkupEscapes.html(s);
+    }
 }

@@ -2,7 +2,6 @@ package dev.llmcw.report;
 
 import dev.llmcw.results.BaseComparison;
 import dev.llmcw.results.RunProtocol;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,9 +21,17 @@ import java.util.Map;
  * @param createdAt     ISO-8601 time the run finished, may be empty
  * @param measured      how it was measured and how it compares with the base run of the same protocol
  */
-public record RunRow(String runId, String model, String method, Map<String, String> parameters,
-                     double bitsPerWeight, long totalBytes, String task, Map<String, Double> metrics,
-                     String createdAt, Measured measured) {
+public record RunRow(
+        String runId,
+        String model,
+        String method,
+        Map<String, String> parameters,
+        double bitsPerWeight,
+        long totalBytes,
+        String task,
+        Map<String, Double> metrics,
+        String createdAt,
+        Measured measured) {
     public RunRow {
         parameters = Map.copyOf(parameters);
         metrics = Map.copyOf(metrics);
@@ -49,17 +56,32 @@ public record RunRow(String runId, String model, String method, Map<String, Stri
     }
 
     /** "first 100", "sample 200 (seed 1234)", "full split"; empty if unknown. */
-    public String protocol() { return measured.protocol(); }
+    public String protocol() {
+        return measured.protocol();
+    }
 
     /** Items scored, -1 if unknown. */
-    public int items() { return measured.items(); }
+    public int items() {
+        return measured.items();
+    }
 
     /** The comparison with the base run of the same protocol, or null. */
-    public BaseComparison vsBase() { return measured.vsBase(); }
+    public BaseComparison vsBase() {
+        return measured.vsBase();
+    }
 
     /** The same row with its base comparison. */
     public RunRow withVsBase(BaseComparison c) {
-        return new RunRow(runId, model, method, parameters, bitsPerWeight, totalBytes, task, metrics, createdAt,
+        return new RunRow(
+                runId,
+                model,
+                method,
+                parameters,
+                bitsPerWeight,
+                totalBytes,
+                task,
+                metrics,
+                createdAt,
                 new Measured(measured.protocol(), measured.items(), c));
     }
 
@@ -67,7 +89,9 @@ public record RunRow(String runId, String model, String method, Map<String, Stri
      * Accuracy retained, Δ in points and the paired test against the base run of the same protocol
      * ("retained 97.1% · Δ -1.6 pts vs base run 3 · p = 0.42 (not significant)"); empty without one.
      */
-    public String vsBaseText() { return vsBase() == null ? "" : vsBase().describe(); }
+    public String vsBaseText() {
+        return vsBase() == null ? "" : vsBase().describe();
+    }
 
     /** Metric value or NaN when the run did not record it. */
     public double metric(String name) {
@@ -80,7 +104,8 @@ public record RunRow(String runId, String model, String method, Map<String, Stri
         var sorted = new LinkedHashMap<String, String>();
         parameters.keySet().stream().sorted().forEach(k -> sorted.put(k, parameters.get(k)));
         var sb = new StringBuilder();
-        sorted.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
+        sorted.forEach((k, v) ->
+                sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
         return sb.toString();
     }
 

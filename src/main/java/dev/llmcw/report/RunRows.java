@@ -6,7 +6,6 @@ import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunProtocol;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunSpec;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +21,17 @@ public final class RunRows {
             if (m.stderr() != null) metrics.put(m.name() + "_stderr", m.stderr());
         }
         String method = RunSpec.NO_METHOD.equals(r.method()) ? "base" : r.method();
-        return new RunRow(Long.toString(r.id()), r.modelLabel(), method, r.methodParams(),
+        return new RunRow(
+                Long.toString(r.id()),
+                r.modelLabel(),
+                method,
+                r.methodParams(),
                 r.bitsPerWeight() == null ? Double.NaN : r.bitsPerWeight(),
-                r.totalBytes() == null ? -1 : r.totalBytes(), r.task(), metrics,
-                r.finished() != null ? r.finished().toString() : r.created().toString(), new RunRow.Measured(RunProtocol.of(r).label(),
-                r.items() == null ? -1 : r.items(), null));
+                r.totalBytes() == null ? -1 : r.totalBytes(),
+                r.task(),
+                metrics,
+                r.finished() != null ? r.finished().toString() : r.created().toString(),
+                new RunRow.Measured(RunProtocol.of(r).label(), r.items() == null ? -1 : r.items(), null));
     }
 
     /** Rows of stored runs, each compressed run with its comparison against the base run of its protocol. */

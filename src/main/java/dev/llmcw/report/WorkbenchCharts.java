@@ -1,6 +1,16 @@
 package dev.llmcw.report;
 
+import dev.llmcw.compress.MethodDescriptor;
+import dev.llmcw.compress.MethodRegistry;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
 import java.awt.Graphics2D;
+import java.awt.Paint;
+import java.awt.Shape;
+import java.awt.Stroke;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -8,58 +18,47 @@ import java.text.DecimalFormat;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
 import java.text.ParsePosition;
-import java.util.HashMap;
-import java.util.stream.Stream;
-import org.jfree.chart.axis.NumberTick;
-import org.jfree.chart.axis.TickType;
-import org.jfree.chart.axis.ValueTick;
-import org.jfree.chart.block.BlockBorder;
-import org.jfree.chart.plot.ValueMarker;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.RectangleEdge;
-import org.jfree.chart.ui.TextAnchor;
-import dev.llmcw.compress.MethodDescriptor;
-import dev.llmcw.compress.MethodRegistry;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.CategoryAxis;
-import org.jfree.chart.axis.CategoryLabelPositions;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.ValueAxis;
-import org.jfree.chart.labels.StandardCategoryToolTipGenerator;
-import org.jfree.chart.labels.XYToolTipGenerator;
-import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.plot.DatasetRenderingOrder;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StandardBarPainter;
-import org.jfree.chart.renderer.xy.XYErrorRenderer;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.RectangleInsets;
-import org.jfree.data.category.DefaultCategoryDataset;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
-import org.jfree.data.xy.YIntervalSeries;
-import org.jfree.data.xy.YIntervalSeriesCollection;
-
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Paint;
-import java.awt.Shape;
-import java.awt.Stroke;
-import java.awt.geom.Ellipse2D;
-import java.awt.geom.Path2D;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.TickType;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.axis.ValueTick;
+import org.jfree.chart.block.BlockBorder;
+import org.jfree.chart.labels.StandardCategoryToolTipGenerator;
+import org.jfree.chart.labels.XYToolTipGenerator;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.DatasetRenderingOrder;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
  * The workbench's charts, built from plain records so the GUI, the CLI report and tests draw the
@@ -76,7 +75,9 @@ public final class WorkbenchCharts {
 
         final String label;
 
-        XAxisKind(String label) { this.label = label; }
+        XAxisKind(String label) {
+            this.label = label;
+        }
 
         double of(ChartPoint p) {
             return this == BITS_PER_WEIGHT ? p.bitsPerWeight() : p.totalBytes() < 0 ? Double.NaN : p.totalBytes() / 1e6;
@@ -85,8 +86,13 @@ public final class WorkbenchCharts {
 
     static final String FONT = "DejaVu Sans";
     private static final Color BASE = new Color(0x33, 0x33, 0x33);
-    private static final Color[] EXTRA = {new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b),
-            new Color(0xe3, 0x77, 0xc2), new Color(0x17, 0xbe, 0xcf), new Color(0xbc, 0xbd, 0x22)};
+    private static final Color[] EXTRA = {
+        new Color(0x94, 0x67, 0xbd),
+        new Color(0x8c, 0x56, 0x4b),
+        new Color(0xe3, 0x77, 0xc2),
+        new Color(0x17, 0xbe, 0xcf),
+        new Color(0xbc, 0xbd, 0x22)
+    };
     static final Color FRONTIER = new Color(0x55, 0x55, 0x55);
 
     /**
@@ -103,10 +109,15 @@ public final class WorkbenchCharts {
     }
 
     /** Accuracy-style metric against bits per weight, with error bars and the Pareto frontier. */
-    public static JFreeChart accuracyVsBits(String task, String metric, List<ChartPoint> points,
-                                            List<ReferencePoint> paper) {
-        return scatter(task + ": " + metric + " vs bits per weight", metricAxisLabel(metric), points, paper,
-                XAxisKind.BITS_PER_WEIGHT, ChartPoints.higherIsBetter(metric));
+    public static JFreeChart accuracyVsBits(
+            String task, String metric, List<ChartPoint> points, List<ReferencePoint> paper) {
+        return scatter(
+                task + ": " + metric + " vs bits per weight",
+                metricAxisLabel(metric),
+                points,
+                paper,
+                XAxisKind.BITS_PER_WEIGHT,
+                ChartPoints.higherIsBetter(metric));
     }
 
     /** Names the model family whose runs a chart shows, under its title (exported charts carry it). */
@@ -117,14 +128,25 @@ public final class WorkbenchCharts {
 
     /** Accuracy-style metric against total model size (MB, log axis). */
     public static JFreeChart accuracyVsSize(String task, String metric, List<ChartPoint> points) {
-        return scatter(task + ": " + metric + " vs model size", metricAxisLabel(metric), points, List.of(),
-                XAxisKind.MODEL_SIZE_MB, ChartPoints.higherIsBetter(metric));
+        return scatter(
+                task + ": " + metric + " vs model size",
+                metricAxisLabel(metric),
+                points,
+                List.of(),
+                XAxisKind.MODEL_SIZE_MB,
+                ChartPoints.higherIsBetter(metric));
     }
 
     /** Perplexity, KL or any lower-is-better metric against bits per weight. */
-    public static JFreeChart metricVsBits(String task, String metric, List<ChartPoint> points, List<ReferencePoint> paper) {
-        return scatter(task + ": " + metric + " vs bits per weight", metricAxisLabel(metric), points, paper,
-                XAxisKind.BITS_PER_WEIGHT, ChartPoints.higherIsBetter(metric));
+    public static JFreeChart metricVsBits(
+            String task, String metric, List<ChartPoint> points, List<ReferencePoint> paper) {
+        return scatter(
+                task + ": " + metric + " vs bits per weight",
+                metricAxisLabel(metric),
+                points,
+                paper,
+                XAxisKind.BITS_PER_WEIGHT,
+                ChartPoints.higherIsBetter(metric));
     }
 
     /** Axis label with the unit or range of a metric. */
@@ -146,24 +168,37 @@ public final class WorkbenchCharts {
     }
 
     /** Generic scatter: one series per method, optional error bars, Pareto frontier, paper overlay. */
-    public static JFreeChart scatter(String title, String yLabel, List<ChartPoint> points, List<ReferencePoint> paper,
-                                     XAxisKind xKind, boolean higherIsBetter) {
+    public static JFreeChart scatter(
+            String title,
+            String yLabel,
+            List<ChartPoint> points,
+            List<ReferencePoint> paper,
+            XAxisKind xKind,
+            boolean higherIsBetter) {
         ToDoubleFunction<ChartPoint> x = xKind::of;
         // On bits axes the uncompressed model (16/32 bits) would squeeze every compressed point into the
         // left edge: it is drawn as a horizontal reference line instead, as papers do.
         List<ChartPoint> baseLines = xKind == XAxisKind.BITS_PER_WEIGHT
-                ? points.stream().filter(p -> p.method().equals("base") && !Double.isNaN(p.value())).toList() : List.of();
-        if (!baseLines.isEmpty()) points = points.stream().filter(p -> !p.method().equals("base")).toList();
-        List<String> protocols = ChartProtocols.of(baseLines.isEmpty() ? points
-                : Stream.concat(points.stream(), baseLines.stream()).toList(), ChartPoint::protocol);
+                ? points.stream()
+                        .filter(p -> p.method().equals("base") && !Double.isNaN(p.value()))
+                        .toList()
+                : List.of();
+        if (!baseLines.isEmpty())
+            points = points.stream().filter(p -> !p.method().equals("base")).toList();
+        List<String> protocols = ChartProtocols.of(
+                baseLines.isEmpty()
+                        ? points
+                        : Stream.concat(points.stream(), baseLines.stream()).toList(),
+                ChartPoint::protocol);
         boolean mixed = protocols.size() > 1;
-        var byMethod = new TreeMap<String, List<ChartPoint>>(Comparator.comparing(WorkbenchCharts::methodOrder)
-                .thenComparing(Comparator.naturalOrder()));
+        var byMethod = new TreeMap<String, List<ChartPoint>>(
+                Comparator.comparing(WorkbenchCharts::methodOrder).thenComparing(Comparator.naturalOrder()));
         for (ChartPoint p : points) {
             double xv = x.applyAsDouble(p);
             if (Double.isNaN(xv) || Double.isNaN(p.value())) continue;
             if (xKind == XAxisKind.MODEL_SIZE_MB && xv <= 0) continue;
-            byMethod.computeIfAbsent(ChartProtocols.series(p, mixed), k -> new ArrayList<>()).add(p);
+            byMethod.computeIfAbsent(ChartProtocols.series(p, mixed), k -> new ArrayList<>())
+                    .add(p);
         }
         var measured = new YIntervalSeriesCollection();
         var measuredLabels = new ArrayList<List<String>>();
@@ -171,7 +206,8 @@ public final class WorkbenchCharts {
         for (var e : byMethod.entrySet()) {
             var sorted = new ArrayList<>(e.getValue());
             sorted.sort(Comparator.comparingDouble(x));
-            legendEntries.add(LegendSettings.entry(e.getKey(), sorted.stream().map(ChartPoint::settings).toList()));
+            legendEntries.add(LegendSettings.entry(
+                    e.getKey(), sorted.stream().map(ChartPoint::settings).toList()));
             var s = new YIntervalSeries(e.getKey(), false, true);
             var labels = new ArrayList<String>();
             for (ChartPoint p : sorted) {
@@ -237,9 +273,14 @@ public final class WorkbenchCharts {
 
         // Dataset 1: Pareto frontier over all measured points (paper points excluded: not ours).
         // With mixed protocols the frontier is drawn for the protocol with the most points only.
-        var front = Pareto.frontier(points.stream().filter(p -> !mixed || p.protocol().equals(protocols.getFirst()))
-                .filter(p -> !Double.isNaN(x.applyAsDouble(p))
-                && (xKind != XAxisKind.MODEL_SIZE_MB || x.applyAsDouble(p) > 0)).toList(), x, higherIsBetter);
+        var front = Pareto.frontier(
+                points.stream()
+                        .filter(p -> !mixed || p.protocol().equals(protocols.getFirst()))
+                        .filter(p -> !Double.isNaN(x.applyAsDouble(p))
+                                && (xKind != XAxisKind.MODEL_SIZE_MB || x.applyAsDouble(p) > 0))
+                        .toList(),
+                x,
+                higherIsBetter);
         if (front.size() >= 2) {
             var fs = new XYSeries("Pareto frontier", false, true);
             var labels = new ArrayList<String>();
@@ -249,8 +290,9 @@ public final class WorkbenchCharts {
             }
             var fr = new XYLineAndShapeRenderer(true, true);
             fr.setSeriesPaint(0, FRONTIER);
-            fr.setSeriesStroke(0, new BasicStroke(3.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f,
-                    new float[]{8f, 6f}, 0f));
+            fr.setSeriesStroke(
+                    0,
+                    new BasicStroke(3.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {8f, 6f}, 0f));
             fr.setSeriesShape(0, new Ellipse2D.Double(-7, -7, 14, 14));
             fr.setSeriesShapesFilled(0, false);
             fr.setDefaultToolTipGenerator(labelsTooltip(List.of(labels)));
@@ -263,7 +305,9 @@ public final class WorkbenchCharts {
             var pc = new XYSeriesCollection();
             var paperLabels = new ArrayList<List<String>>();
             var grouped = new LinkedHashMap<String, List<ChartPoint>>();
-            for (ReferencePoint r : paper) grouped.computeIfAbsent("paper: " + r.method(), k -> new ArrayList<>()).add(r.toChartPoint());
+            for (ReferencePoint r : paper)
+                grouped.computeIfAbsent("paper: " + r.method(), k -> new ArrayList<>())
+                        .add(r.toChartPoint());
             for (var e : grouped.entrySet()) {
                 var s = new XYSeries(e.getKey(), false, true);
                 var labels = new ArrayList<String>();
@@ -288,14 +332,20 @@ public final class WorkbenchCharts {
             plot.setRenderer(2, pr);
         }
         for (ChartPoint b : baseLines) {
-            var m = new ValueMarker(b.value(), colour("base"), new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
-                    BasicStroke.JOIN_MITER, 1f, new float[]{2f, 4f}, 0f));
+            var m = new ValueMarker(
+                    b.value(),
+                    colour("base"),
+                    new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {2f, 4f}, 0f));
             // runs stored before base models recorded their size have no bits/weight: the value alone then
-            m.setLabel("uncompressed" + (mixed && !b.protocol().isEmpty() ? " [" + b.protocol() + "]" : "") + ": " + Formats.value(b.value())
-                    + (Double.isFinite(b.bitsPerWeight()) && b.bitsPerWeight() > 0 ? " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight" : ""));
+            m.setLabel("uncompressed" + (mixed && !b.protocol().isEmpty() ? " [" + b.protocol() + "]" : "") + ": "
+                    + Formats.value(b.value())
+                    + (Double.isFinite(b.bitsPerWeight()) && b.bitsPerWeight() > 0
+                            ? " at " + Formats.bits(b.bitsPerWeight()) + " bits/weight"
+                            : ""));
             m.setLabelFont(new Font(FONT, Font.PLAIN, 11));
             m.setLabelBackgroundColor(new Color(255, 255, 255, 200));
-            // Left end: compressed points sit at the high-bit (right) end nearest the line, so the label stays clear of them.
+            // Left end: compressed points sit at the high-bit (right) end nearest the line, so the label stays clear of
+            // them.
             m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
             m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
             plot.addRangeMarker(m);
@@ -321,16 +371,20 @@ public final class WorkbenchCharts {
         JFreeChart chart = new JFreeChart(title, new Font(FONT, Font.BOLD, 16), plot, true);
         // with only the uncompressed reference line the hint goes under the title: the no-data message is
         // drawn at the plot's centre, where the line and its label are
-        if (measured.getSeriesCount() == 0 && baseLines.isEmpty()) plot.setNoDataMessage("No runs with this metric yet");
+        if (measured.getSeriesCount() == 0 && baseLines.isEmpty())
+            plot.setNoDataMessage("No runs with this metric yet");
         style(chart);
         var notes = new ArrayList<String>();
-        if (measured.getSeriesCount() == 0 && !baseLines.isEmpty()) notes.add("only the uncompressed model so far: evaluate a compressed one to add points");
+        if (measured.getSeriesCount() == 0 && !baseLines.isEmpty())
+            notes.add("only the uncompressed model so far: evaluate a compressed one to add points");
         if (!front.isEmpty() && front.size() >= 2) {
-            notes.add("dashed: Pareto frontier" + (mixed ? " of " + protocols.getFirst() : "") + " (" + (higherIsBetter ? "higher" : "lower")
-                    + " is better, fewer " + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)");
+            notes.add("dashed: Pareto frontier" + (mixed ? " of " + protocols.getFirst() : "") + " ("
+                    + (higherIsBetter ? "higher" : "lower") + " is better, fewer "
+                    + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)");
         }
         if (points.stream().anyMatch(ChartPoint::hasStderr)) notes.add("error bars: ±1 standard error");
-        if (!notes.isEmpty()) chart.addSubtitle(new TextTitle(String.join("   ·   ", notes), new Font(FONT, Font.PLAIN, 12)));
+        if (!notes.isEmpty())
+            chart.addSubtitle(new TextTitle(String.join("   ·   ", notes), new Font(FONT, Font.PLAIN, 12)));
         String protocolNote = ChartProtocols.note(protocols);
         if (protocolNote != null) {
             var t = new TextTitle(protocolNote, new Font(FONT, mixed ? Font.BOLD : Font.PLAIN, 12));
@@ -344,23 +398,36 @@ public final class WorkbenchCharts {
     static final class ThreeDigits extends NumberFormat {
         private final int digits;
 
-        ThreeDigits() { this(3); }
+        ThreeDigits() {
+            this(3);
+        }
 
         /** With fewer significant digits, e.g. 2 for the size axis ("0.18", "0.22" rather than "0.178", "0.224"). */
-        ThreeDigits(int digits) { this.digits = digits; }
+        ThreeDigits(int digits) {
+            this.digits = digits;
+        }
 
         @Override
         public StringBuffer format(double v, StringBuffer sb, FieldPosition pos) {
             double a = Math.abs(v);
-            return sb.append(a != 0 && (a >= 1e4 || a < 1e-2) ? String.format(Locale.ROOT, "%." + digits + "g", v)
-                    : new BigDecimal(v).round(new MathContext(digits)).stripTrailingZeros().toPlainString());
+            return sb.append(
+                    a != 0 && (a >= 1e4 || a < 1e-2)
+                            ? String.format(Locale.ROOT, "%." + digits + "g", v)
+                            : new BigDecimal(v)
+                                    .round(new MathContext(digits))
+                                    .stripTrailingZeros()
+                                    .toPlainString());
         }
 
         @Override
-        public StringBuffer format(long v, StringBuffer sb, FieldPosition pos) { return format((double) v, sb, pos); }
+        public StringBuffer format(long v, StringBuffer sb, FieldPosition pos) {
+            return format((double) v, sb, pos);
+        }
 
         @Override
-        public Number parse(String s, ParsePosition pos) { throw new UnsupportedOperationException(); }
+        public Number parse(String s, ParsePosition pos) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     /**
@@ -370,23 +437,21 @@ public final class WorkbenchCharts {
      * narrow for that.
      */
     static final class NiceLogAxis extends LogAxis {
-        NiceLogAxis(String label) { super(label); }
+        NiceLogAxis(String label) {
+            super(label);
+        }
 
         @Override
         @SuppressWarnings({"rawtypes", "unchecked"})
-        protected List refreshTicksVertical(Graphics2D g2, Rectangle2D dataArea,
-                                            RectangleEdge edge) {
-            var ticks = roundTicks(edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT
-                    : TextAnchor.CENTER_LEFT);
+        protected List refreshTicksVertical(Graphics2D g2, Rectangle2D dataArea, RectangleEdge edge) {
+            var ticks = roundTicks(edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT : TextAnchor.CENTER_LEFT);
             return ticks != null ? ticks : super.refreshTicksVertical(g2, dataArea, edge);
         }
 
         @Override
         @SuppressWarnings({"rawtypes", "unchecked"})
-        protected List refreshTicksHorizontal(Graphics2D g2, Rectangle2D dataArea,
-                                              RectangleEdge edge) {
-            var ticks = roundTicks(edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER
-                    : TextAnchor.TOP_CENTER);
+        protected List refreshTicksHorizontal(Graphics2D g2, Rectangle2D dataArea, RectangleEdge edge) {
+            var ticks = roundTicks(edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER);
             return ticks != null ? ticks : super.refreshTicksHorizontal(g2, dataArea, edge);
         }
 
@@ -402,8 +467,7 @@ public final class WorkbenchCharts {
                     for (double m : mantissas) {
                         double v = m * Math.pow(10, d);
                         if (v >= lo && v <= hi) {
-                            out.add(new NumberTick(TickType.MAJOR, v, format.format(v),
-                                    anchor, anchor, 0.0));
+                            out.add(new NumberTick(TickType.MAJOR, v, format.format(v), anchor, anchor, 0.0));
                         }
                     }
                 }
@@ -420,14 +484,15 @@ public final class WorkbenchCharts {
 
     /** Mean relative reconstruction error per transformer block, one bar series per method. */
     public static JFreeChart layerErrors(List<LayerError> errors) {
-        var sums = new TreeMap<String, TreeMap<Integer, double[]>>(Comparator.comparing(WorkbenchCharts::methodOrder)
-                .thenComparing(Comparator.naturalOrder()));
+        var sums = new TreeMap<String, TreeMap<Integer, double[]>>(
+                Comparator.comparing(WorkbenchCharts::methodOrder).thenComparing(Comparator.naturalOrder()));
         var layers = new TreeSet<Integer>();
         for (LayerError e : errors) {
             int l = e.layerIndex();
             if (l < 0 || Double.isNaN(e.relativeError())) continue;
             layers.add(l);
-            double[] acc = sums.computeIfAbsent(e.method(), k -> new TreeMap<>()).computeIfAbsent(l, k -> new double[2]);
+            double[] acc =
+                    sums.computeIfAbsent(e.method(), k -> new TreeMap<>()).computeIfAbsent(l, k -> new double[2]);
             acc[0] += e.relativeError();
             acc[1]++;
         }
@@ -451,7 +516,8 @@ public final class WorkbenchCharts {
             int k = perMethod.merge(c, 1, Integer::sum) - 1;
             r.setSeriesPaint(i, shade(c, k));
         }
-        r.setDefaultToolTipGenerator(new StandardCategoryToolTipGenerator("{0} · {1}: {2}", new DecimalFormat("0.#####")));
+        r.setDefaultToolTipGenerator(
+                new StandardCategoryToolTipGenerator("{0} · {1}: {2}", new DecimalFormat("0.#####")));
         var plot = new CategoryPlot(ds, xAxis, yAxis, r);
         plot.setOrientation(PlotOrientation.VERTICAL);
         plot.setNoDataMessage("No compression reports with per-tensor errors yet");
@@ -471,8 +537,10 @@ public final class WorkbenchCharts {
     }
 
     private static XYToolTipGenerator labelsTooltip(List<List<String>> labels) {
-        return (dataset, series, item) -> series < labels.size() && item < labels.get(series).size()
-                ? labels.get(series).get(item) : null;
+        return (dataset, series, item) ->
+                series < labels.size() && item < labels.get(series).size()
+                        ? labels.get(series).get(item)
+                        : null;
     }
 
     /** The base model first, then the methods in registration order, then anything else. */

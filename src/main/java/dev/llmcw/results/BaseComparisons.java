@@ -1,7 +1,6 @@
 package dev.llmcw.results;
 
 import dev.llmcw.eval.ItemStore.StoredItem;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +27,12 @@ public final class BaseComparisons {
         RunProtocol protocol = RunProtocol.of(run);
         String baseHash = run.spec().options().fidelityBaseHash();
         return candidates.stream()
-                .filter(c -> c.status() == RunStatus.DONE && c.spec().isBaseModel() && c.task().equals(run.task()))
-                .filter(c -> baseHash != null ? baseHash.equals(c.spec().modelHash()) : c.modelLabel().equals(run.modelLabel()))
+                .filter(c -> c.status() == RunStatus.DONE
+                        && c.spec().isBaseModel()
+                        && c.task().equals(run.task()))
+                .filter(c -> baseHash != null
+                        ? baseHash.equals(c.spec().modelHash())
+                        : c.modelLabel().equals(run.modelLabel()))
                 .filter(c -> RunProtocol.of(c).equals(protocol))
                 .max((a, b) -> Long.compare(a.id(), b.id()));
     }
@@ -45,17 +48,27 @@ public final class BaseComparisons {
         var baseItems = new HashMap<Long, Map<String, StoredItem>>();
         var baseRuns = new HashMap<String, List<RunRecord>>(); // one query per task, not per run
         for (RunRecord run : runs) {
-            if (run.status() != RunStatus.DONE || run.metric(METRIC).isEmpty() || run.spec().isBaseModel()) continue;
-            List<RunRecord> candidates = baseRuns.computeIfAbsent(run.task(),
-                    t -> store.listRuns(new RunFilter(null, RunSpec.NO_METHOD, t, RunStatus.DONE)));
-            baseOf(run, candidates).filter(b -> b.metric(METRIC).isPresent()).ifPresent(base -> out.put(run.id(),
-                    compare(base, run, baseItems.computeIfAbsent(base.id(), store::itemsFor), store.itemsFor(run.id()))));
+            if (run.status() != RunStatus.DONE
+                    || run.metric(METRIC).isEmpty()
+                    || run.spec().isBaseModel()) continue;
+            List<RunRecord> candidates = baseRuns.computeIfAbsent(
+                    run.task(), t -> store.listRuns(new RunFilter(null, RunSpec.NO_METHOD, t, RunStatus.DONE)));
+            baseOf(run, candidates)
+                    .filter(b -> b.metric(METRIC).isPresent())
+                    .ifPresent(base -> out.put(
+                            run.id(),
+                            compare(
+                                    base,
+                                    run,
+                                    baseItems.computeIfAbsent(base.id(), store::itemsFor),
+                                    store.itemsFor(run.id()))));
         }
         return out;
     }
 
     /** Compares two runs' stored items (pairs by item id; items only one run scored are left out). */
-    public static BaseComparison compare(RunRecord base, RunRecord run, Map<String, StoredItem> baseItems, Map<String, StoredItem> items) {
+    public static BaseComparison compare(
+            RunRecord base, RunRecord run, Map<String, StoredItem> baseItems, Map<String, StoredItem> items) {
         int paired = 0, onlyBase = 0, onlyThis = 0, flips = 0;
         for (StoredItem it : items.values()) {
             StoredItem b = baseItems.get(it.itemId());
@@ -66,7 +79,14 @@ public final class BaseComparisons {
             if (thisRight && !baseRight) onlyThis++;
             if (b.chosen() != it.chosen()) flips++;
         }
-        return new BaseComparison(base.id(), METRIC, base.metric(METRIC).orElseThrow().value(), run.metric(METRIC).orElseThrow().value(),
-                paired, onlyBase, onlyThis, flips);
+        return new BaseComparison(
+                base.id(),
+                METRIC,
+                base.metric(METRIC).orElseThrow().value(),
+                run.metric(METRIC).orElseThrow().value(),
+                paired,
+                onlyBase,
+                onlyThis,
+                flips);
     }
 }

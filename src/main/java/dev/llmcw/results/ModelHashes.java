@@ -1,12 +1,9 @@
 package dev.llmcw.results;
 
-import dev.llmcw.util.AtomicFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content hashes of model weights, the identity that cache keys use: results are tied to the bytes
@@ -57,7 +56,8 @@ public final class ModelHashes {
     public static ModelHashes shared() {
         if (defaultInstance == null) {
             synchronized (ModelHashes.class) {
-                if (defaultInstance == null) defaultInstance = new ModelHashes(WorkbenchHome.dir().resolve("file-hashes.json"));
+                if (defaultInstance == null)
+                    defaultInstance = new ModelHashes(WorkbenchHome.dir().resolve("file-hashes.json"));
             }
         }
         return defaultInstance;
@@ -72,19 +72,26 @@ public final class ModelHashes {
         List<Path> files = weightFiles(modelPath);
         if (Files.isRegularFile(modelPath)) return fileHash(files.getFirst());
         var sb = new StringBuilder();
-        for (Path f : files) sb.append(f.getFileName()).append('\t').append(fileHash(f)).append('\n');
+        for (Path f : files)
+            sb.append(f.getFileName()).append('\t').append(fileHash(f)).append('\n');
         return Hashing.sha256(sb.toString());
     }
 
     /** The files whose bytes define the model, in hashing order. */
     public static List<Path> weightFiles(Path modelPath) {
         if (Files.isRegularFile(modelPath)) return List.of(modelPath);
-        if (!Files.isDirectory(modelPath)) throw new IllegalArgumentException(modelPath + ": no such model file or folder");
+        if (!Files.isDirectory(modelPath))
+            throw new IllegalArgumentException(modelPath + ": no such model file or folder");
         for (String ext : List.of(".safetensors", ".gguf", ".bin")) {
             List<Path> found = new ArrayList<>();
             try (Stream<Path> s = Files.list(modelPath)) {
-                s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(ext))
-                        .sorted().forEach(found::add);
+                s.filter(p -> Files.isRegularFile(p)
+                                && p.getFileName()
+                                        .toString()
+                                        .toLowerCase(Locale.ROOT)
+                                        .endsWith(ext))
+                        .sorted()
+                        .forEach(found::add);
             } catch (IOException e) {
                 throw new UncheckedIOException(modelPath + ": cannot list folder: " + e.getMessage(), e);
             }
@@ -105,7 +112,10 @@ public final class ModelHashes {
         String mtime = a.lastModifiedTime().toString();
         String fileKey = a.fileKey() == null ? "" : a.fileKey().toString();
         Entry e = cache.get(abs.toString());
-        if (e != null && e.size() == a.size() && e.mtime().equals(mtime) && e.fileKey().equals(fileKey)) return e.sha256();
+        if (e != null
+                && e.size() == a.size()
+                && e.mtime().equals(mtime)
+                && e.fileKey().equals(fileKey)) return e.sha256();
         String sha = Hashing.sha256(abs);
         cache.put(abs.toString(), new Entry(a.size(), mtime, fileKey, sha));
         persist();

@@ -35,8 +35,10 @@ public final class PairedTest {
      * (scipy.stats.binomtest's rule, with its relative tolerance for ties).
      */
     public static double binomialVsChance(int correct, int n, double chance) {
-        if (n <= 0 || correct < 0 || correct > n) throw new IllegalArgumentException("need 0 <= correct <= n, n > 0: " + correct + " of " + n);
-        if (!(chance > 0 && chance < 1)) throw new IllegalArgumentException("chance level must lie in (0, 1): " + chance);
+        if (n <= 0 || correct < 0 || correct > n)
+            throw new IllegalArgumentException("need 0 <= correct <= n, n > 0: " + correct + " of " + n);
+        if (!(chance > 0 && chance < 1))
+            throw new IllegalArgumentException("chance level must lie in (0, 1): " + chance);
         double[] lf = logFactorials(n);
         double observed = logPmf(lf, correct, n, chance);
         double limit = observed + Math.log1p(1e-7);
@@ -49,7 +51,9 @@ public final class PairedTest {
     }
 
     /** Whether a p-value says the difference is more than noise. */
-    public static boolean significant(double p) { return p < ALPHA; }
+    public static boolean significant(double p) {
+        return p < ALPHA;
+    }
 
     /** "p = 0.031", "p < 0.001" or "p = 0.42 (not significant)": the mark tables and tooltips show. */
     public static String describe(double p) {

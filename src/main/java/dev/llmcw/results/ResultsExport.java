@@ -1,14 +1,13 @@
 package dev.llmcw.results;
 
-import java.io.IOException;
-import java.util.Collections;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.util.CsvCells;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.MarkupEscapes;
-
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,11 @@ import java.util.TreeSet;
 public final class ResultsExport {
     private ResultsExport() {}
 
-    public enum Format { JSON, CSV, MD }
+    public enum Format {
+        JSON,
+        CSV,
+        MD
+    }
 
     public static String export(List<RunRecord> runs, Format format) {
         return switch (format) {
@@ -43,10 +46,12 @@ public final class ResultsExport {
     public static String lmEvalJson(List<RunRecord> runs) {
         Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
         for (RunRecord r : sorted(runs)) {
-            String key = r.spec().modelHash() + "|" + r.settingLabel() + "|" + Json.write(r.spec().options());
+            String key = r.spec().modelHash() + "|" + r.settingLabel() + "|"
+                    + Json.write(r.spec().options());
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
         }
-        List<ObjectNode> docs = groups.values().stream().map(ResultsExport::lmEvalDoc).toList();
+        List<ObjectNode> docs =
+                groups.values().stream().map(ResultsExport::lmEvalDoc).toList();
         try {
             var w = Json.MAPPER.writerWithDefaultPrettyPrinter();
             if (docs.size() == 1) return w.writeValueAsString(docs.getFirst());
@@ -71,9 +76,22 @@ public final class ResultsExport {
         RunRecord first = runs.getFirst();
         RunSpec s = first.spec();
         Map<String, Object> config = dev.llmcw.eval.export.ResultsExport.config(
-                "model", "llm-compression-workbench", "model_args", "pretrained=" + s.modelPath(),
-                "limit", s.options().limit(), "sample", s.options().sample(), "random_seed", s.options().seed(), "add_bos_token", s.options().bos(),
-                "max_length", s.options().maxLength(), "num_fewshot", 0);
+                "model",
+                "llm-compression-workbench",
+                "model_args",
+                "pretrained=" + s.modelPath(),
+                "limit",
+                s.options().limit(),
+                "sample",
+                s.options().sample(),
+                "random_seed",
+                s.options().seed(),
+                "add_bos_token",
+                s.options().bos(),
+                "max_length",
+                s.options().maxLength(),
+                "num_fewshot",
+                0);
         ObjectNode doc;
         try {
             doc = (ObjectNode) Json.MAPPER.readTree(dev.llmcw.eval.export.ResultsExport.lmEvalJson(
@@ -108,14 +126,31 @@ public final class ResultsExport {
         for (RunRecord r : sorted(runs)) {
             List<RunRecord.Metric> metrics = r.metrics().isEmpty() ? Collections.singletonList(null) : r.metrics();
             for (RunRecord.Metric m : metrics) {
-                List<String> cells = List.of(Long.toString(r.id()), r.created().toString(), r.modelLabel(),
-                        nz(r.spec().modelHash()), r.method(), paramsText(r.methodParams()), num(r.bitsPerWeight()),
-                        r.totalBytes() == null ? "" : r.totalBytes().toString(), r.task(), nz(r.taskVersion()),
+                List<String> cells = List.of(
+                        Long.toString(r.id()),
+                        r.created().toString(),
+                        r.modelLabel(),
+                        nz(r.spec().modelHash()),
+                        r.method(),
+                        paramsText(r.methodParams()),
+                        num(r.bitsPerWeight()),
+                        r.totalBytes() == null ? "" : r.totalBytes().toString(),
+                        r.task(),
+                        nz(r.taskVersion()),
                         r.items() == null ? "" : r.items().toString(),
-                        r.spec().options().limit() == null ? "" : r.spec().options().limit().toString(),
-                        r.spec().options().bos() == null ? "" : r.spec().options().bos().toString(), r.status().dbName(),
-                        m == null ? "" : m.name(), m == null ? "" : num(m.value()), m == null ? "" : num(m.stderr()));
-                sb.append(String.join(",", cells.stream().map(ResultsExport::csvCell).toList())).append('\n');
+                        r.spec().options().limit() == null
+                                ? ""
+                                : r.spec().options().limit().toString(),
+                        r.spec().options().bos() == null
+                                ? ""
+                                : r.spec().options().bos().toString(),
+                        r.status().dbName(),
+                        m == null ? "" : m.name(),
+                        m == null ? "" : num(m.value()),
+                        m == null ? "" : num(m.stderr()));
+                sb.append(String.join(
+                                ",", cells.stream().map(ResultsExport::csvCell).toList()))
+                        .append('\n');
             }
         }
         return sb.toString();
@@ -132,17 +167,30 @@ public final class ResultsExport {
         names.forEach(n -> sb.append("---:|"));
         sb.append('\n');
         for (RunRecord r : rs) {
-            sb.append("| ").append(r.id()).append(" | ").append(md(r.modelLabel())).append(" | ").append(md(r.method()))
-                    .append(" | ").append(md(paramsText(r.methodParams()))).append(" | ")
-                    .append(r.bitsPerWeight() == null ? "" : String.format(Locale.ROOT, "%.3f", r.bitsPerWeight())).append(" | ")
-                    .append(r.totalBytes() == null ? "" : String.format(Locale.ROOT, "%.2f", r.totalBytes() / 1e6)).append(" | ")
-                    .append(md(r.task())).append(" | ").append(r.items() == null ? "" : r.items()).append(" |");
+            sb.append("| ")
+                    .append(r.id())
+                    .append(" | ")
+                    .append(md(r.modelLabel()))
+                    .append(" | ")
+                    .append(md(r.method()))
+                    .append(" | ")
+                    .append(md(paramsText(r.methodParams())))
+                    .append(" | ")
+                    .append(r.bitsPerWeight() == null ? "" : String.format(Locale.ROOT, "%.3f", r.bitsPerWeight()))
+                    .append(" | ")
+                    .append(r.totalBytes() == null ? "" : String.format(Locale.ROOT, "%.2f", r.totalBytes() / 1e6))
+                    .append(" | ")
+                    .append(md(r.task()))
+                    .append(" | ")
+                    .append(r.items() == null ? "" : r.items())
+                    .append(" |");
             for (String n : names) {
                 var m = r.metric(n);
                 sb.append(' ');
                 if (m.isPresent()) {
                     sb.append(String.format(Locale.ROOT, "%.4f", m.get().value()));
-                    if (m.get().stderr() != null) sb.append(String.format(Locale.ROOT, " ± %.4f", m.get().stderr()));
+                    if (m.get().stderr() != null)
+                        sb.append(String.format(Locale.ROOT, " ± %.4f", m.get().stderr()));
                 }
                 sb.append(" |");
             }
@@ -157,7 +205,8 @@ public final class ResultsExport {
 
     static String paramsText(Map<String, String> p) {
         var sb = new StringBuilder();
-        p.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
+        p.forEach((k, v) ->
+                sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
         return sb.toString();
     }
 
@@ -167,9 +216,15 @@ public final class ResultsExport {
         return Double.toString(v);
     }
 
-    private static String nz(String s) { return s == null ? "" : s; }
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
 
-    private static String csvCell(String s) { return CsvCells.cell(s); }
+    private static String csvCell(String s) {
+        return CsvCells.cell(s);
+    }
 
-    private static String md(String s) { return MarkupEscapes.markdown(s); }
+    private static String md(String s) {
+        return MarkupEscapes.markdown(s);
+    }
 }

@@ -1,17 +1,11 @@
 package dev.llmcw.results;
 
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.LongConsumer;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.Json;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,10 +22,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The results database (SQLite): runs, their per-item results, metrics and compression records.
@@ -79,7 +78,8 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
         try {
             if (abs.getParent() != null) Files.createDirectories(abs.getParent());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create folder for results database " + abs + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot create folder for results database " + abs + ": " + e.getMessage(), e);
         }
         try {
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + abs);
@@ -98,7 +98,9 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
         }
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 
     private static String syncMode() {
         String m = System.getProperty("workbench.results.sync", "NORMAL").toUpperCase(Locale.ROOT);
@@ -112,9 +114,13 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
      * or was deleted. Called on the writing thread, outside the store's lock: a GUI marshals to its
      * own thread and may read the store from the listener.
      */
-    public void addRunListener(LongConsumer listener) { runListeners.add(listener); }
+    public void addRunListener(LongConsumer listener) {
+        runListeners.add(listener);
+    }
 
-    public void removeRunListener(LongConsumer listener) { runListeners.remove(listener); }
+    public void removeRunListener(LongConsumer listener) {
+        runListeners.remove(listener);
+    }
 
     private void fireRunChanged(long runId) {
         for (var l : runListeners) {
@@ -142,7 +148,8 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     }
 
     /** As {@link #saveRun(RunSpec, String, String, Double, Long)}, with the content hash of the task's data in the run key. */
-    public long saveRun(RunSpec spec, String task, String taskVersion, String dataHash, Double bitsPerWeight, Long totalBytes) {
+    public long saveRun(
+            RunSpec spec, String task, String taskVersion, String dataHash, Double bitsPerWeight, Long totalBytes) {
         String key = spec.cacheKey(task, taskVersion, dataHash);
         Instant now = Instant.now();
         long id = locked(() -> {
@@ -195,7 +202,12 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 p.setString(1, status.dbName());
                 p.setString(2, message);
                 p.setString(3, status.finished() ? now.toString() : null);
-                setDouble(p, 4, status.finished() && started != null ? Duration.between(started, now).toNanos() / 1e9 : null);
+                setDouble(
+                        p,
+                        4,
+                        status.finished() && started != null
+                                ? Duration.between(started, now).toNanos() / 1e9
+                                : null);
                 p.setLong(5, runId);
                 p.executeUpdate();
             }
@@ -228,19 +240,25 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     private void markOrphansInterrupted() {
         List<Long> orphans = locked(() -> {
             List<Long> ids = new ArrayList<>();
-            try (PreparedStatement q = conn.prepareStatement("SELECT id, owner_pid, owner_started FROM runs WHERE status = ?")) {
+            try (PreparedStatement q =
+                    conn.prepareStatement("SELECT id, owner_pid, owner_started FROM runs WHERE status = ?")) {
                 q.setString(1, RunStatus.RUNNING.dbName());
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         long pid = rs.getLong(2);
-                        if (!new RunOwner(rs.wasNull() ? 0 : pid, instant(rs.getString(3))).alive()) ids.add(rs.getLong(1));
+                        if (!new RunOwner(rs.wasNull() ? 0 : pid, instant(rs.getString(3))).alive())
+                            ids.add(rs.getLong(1));
                     }
                 }
             }
-            try (PreparedStatement p = conn.prepareStatement("UPDATE runs SET status = ?, message = ? WHERE id = ? AND status = ?")) {
+            try (PreparedStatement p =
+                    conn.prepareStatement("UPDATE runs SET status = ?, message = ? WHERE id = ? AND status = ?")) {
                 for (long id : ids) {
                     p.setString(1, RunStatus.INTERRUPTED.dbName());
-                    p.setString(2, "interrupted: the process running it ended before it finished (resume it with: runs resume " + id + ")");
+                    p.setString(
+                            2,
+                            "interrupted: the process running it ended before it finished (resume it with: runs resume "
+                                    + id + ")");
                     p.setLong(3, id);
                     p.setString(4, RunStatus.RUNNING.dbName());
                     p.executeUpdate();
@@ -254,10 +272,12 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     /** The process running a run, or empty when the run is not running or its process is gone. */
     public Optional<Long> livePid(long runId) {
         return locked(() -> {
-            try (PreparedStatement q = conn.prepareStatement("SELECT status, owner_pid, owner_started FROM runs WHERE id = ?")) {
+            try (PreparedStatement q =
+                    conn.prepareStatement("SELECT status, owner_pid, owner_started FROM runs WHERE id = ?")) {
                 q.setLong(1, runId);
                 try (ResultSet rs = q.executeQuery()) {
-                    if (!rs.next() || !RunStatus.RUNNING.dbName().equals(rs.getString(1))) return Optional.<Long>empty();
+                    if (!rs.next() || !RunStatus.RUNNING.dbName().equals(rs.getString(1)))
+                        return Optional.<Long>empty();
                     long pid = rs.getLong(2);
                     RunOwner owner = new RunOwner(rs.wasNull() ? 0 : pid, instant(rs.getString(3)));
                     return owner.alive() ? Optional.of(owner.pid()) : Optional.<Long>empty();
@@ -303,10 +323,12 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 d.setLong(1, runId);
                 d.executeUpdate();
             }
-            try (PreparedStatement p = conn.prepareStatement("INSERT INTO metrics(run_id, name, value, stderr) VALUES (?,?,?,?)")) {
+            try (PreparedStatement p =
+                    conn.prepareStatement("INSERT INTO metrics(run_id, name, value, stderr) VALUES (?,?,?,?)")) {
                 for (var e : m.metrics().entrySet()) {
                     String name = e.getKey();
-                    if (name.endsWith("_stderr") && m.metrics().containsKey(name.substring(0, name.length() - 7))) continue;
+                    if (name.endsWith("_stderr") && m.metrics().containsKey(name.substring(0, name.length() - 7)))
+                        continue;
                     p.setLong(1, runId);
                     p.setString(2, name);
                     setDouble(p, 3, e.getValue());
@@ -447,10 +469,14 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     public Map<String, StoredItem> load(String runKey) {
         return locked(() -> {
             Map<String, StoredItem> out = new HashMap<>();
-            try (PreparedStatement p = conn.prepareStatement("SELECT item_id, gold, chosen, payload FROM items WHERE run_key = ?")) {
+            try (PreparedStatement p =
+                    conn.prepareStatement("SELECT item_id, gold, chosen, payload FROM items WHERE run_key = ?")) {
                 p.setString(1, runKey);
                 try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) out.put(rs.getString(1), new StoredItem(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getString(4)));
+                    while (rs.next())
+                        out.put(
+                                rs.getString(1),
+                                new StoredItem(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getString(4)));
                 }
             }
             return Map.copyOf(out);
@@ -527,7 +553,8 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     /** Compression records of a model (by weight content hash), newest first; null = all. */
     public List<CompressionRecord> compressions(String modelHash) {
         return locked(() -> {
-            String sql = "SELECT * FROM compressions" + (modelHash == null ? "" : " WHERE model_hash = ?") + " ORDER BY id DESC";
+            String sql = "SELECT * FROM compressions" + (modelHash == null ? "" : " WHERE model_hash = ?")
+                    + " ORDER BY id DESC";
             try (PreparedStatement p = conn.prepareStatement(sql)) {
                 if (modelHash != null) p.setString(1, modelHash);
                 return readCompressions(p);
@@ -543,7 +570,9 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 p.setString(1, modelHash);
                 p.setString(2, method);
                 p.setString(3, paramsKey(params));
-                return readCompressions(p).stream().filter(c -> Files.isRegularFile(Path.of(c.filePath()))).findFirst();
+                return readCompressions(p).stream()
+                        .filter(c -> Files.isRegularFile(Path.of(c.filePath())))
+                        .findFirst();
             }
         });
     }
@@ -551,7 +580,8 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     /** The compression that produced a compressed model file, by the file's content hash (a run's model hash). */
     public Optional<CompressionRecord> compressionByFileHash(String fileHash) {
         return locked(() -> {
-            try (PreparedStatement p = conn.prepareStatement("SELECT * FROM compressions WHERE file_hash = ? ORDER BY id DESC")) {
+            try (PreparedStatement p =
+                    conn.prepareStatement("SELECT * FROM compressions WHERE file_hash = ? ORDER BY id DESC")) {
                 p.setString(1, fileHash);
                 List<CompressionRecord> l = readCompressions(p);
                 return l.isEmpty() ? Optional.<CompressionRecord>empty() : Optional.of(l.getFirst());
@@ -587,11 +617,19 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
         List<CompressionRecord> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                out.add(new CompressionRecord(rs.getLong("id"), Instant.parse(rs.getString("created")),
-                        rs.getString("model_hash"), rs.getString("model_path"), rs.getString("method"),
-                        readJson(rs.getString("params"), STRING_MAP, Map.of()), rs.getString("file_path"),
-                        rs.getString("file_hash"), getLong(rs, "size_bytes"), getDouble(rs, "bits_per_weight"),
-                        getDouble(rs, "seconds"), readJson(rs.getString("tensor_errors"), ERRORS, List.of()),
+                out.add(new CompressionRecord(
+                        rs.getLong("id"),
+                        Instant.parse(rs.getString("created")),
+                        rs.getString("model_hash"),
+                        rs.getString("model_path"),
+                        rs.getString("method"),
+                        readJson(rs.getString("params"), STRING_MAP, Map.of()),
+                        rs.getString("file_path"),
+                        rs.getString("file_hash"),
+                        getLong(rs, "size_bytes"),
+                        getDouble(rs, "bits_per_weight"),
+                        getDouble(rs, "seconds"),
+                        readJson(rs.getString("tensor_errors"), ERRORS, List.of()),
                         rs.getString("code_version")));
             }
         }
@@ -616,15 +654,34 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     metrics.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                            .add(new RunRecord.Metric(rs.getString(2), nullToNaN(getDouble(rs, "value")), getDouble(rs, "stderr")));
+                            .add(new RunRecord.Metric(
+                                    rs.getString(2), nullToNaN(getDouble(rs, "value")), getDouble(rs, "stderr")));
                 }
             }
         }
         List<RunRecord> out = new ArrayList<>(runs.size());
         for (RunRecord r : runs) {
-            out.add(new RunRecord(r.id(), r.created(), r.spec(), r.task(), r.taskVersion(), r.runKey(), r.itemKey(), r.bitsPerWeight(),
-                    r.totalBytes(), r.codeVersion(), r.machine(), r.status(), r.message(), r.started(), r.finished(),
-                    r.seconds(), r.timings(), r.items(), List.copyOf(metrics.getOrDefault(r.id(), List.of())), r.details()));
+            out.add(new RunRecord(
+                    r.id(),
+                    r.created(),
+                    r.spec(),
+                    r.task(),
+                    r.taskVersion(),
+                    r.runKey(),
+                    r.itemKey(),
+                    r.bitsPerWeight(),
+                    r.totalBytes(),
+                    r.codeVersion(),
+                    r.machine(),
+                    r.status(),
+                    r.message(),
+                    r.started(),
+                    r.finished(),
+                    r.seconds(),
+                    r.timings(),
+                    r.items(),
+                    List.copyOf(metrics.getOrDefault(r.id(), List.of())),
+                    r.details()));
         }
         return out;
     }
@@ -632,22 +689,41 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     private static RunRecord readRun(ResultSet rs) throws SQLException {
         String task = rs.getString("task");
         RunSpec.Options options = readJson(rs.getString("options"), RunSpec.Options.class, RunSpec.Options.defaults());
-        RunSpec spec = new RunSpec(rs.getString("model_path") == null ? "?" : rs.getString("model_path"),
-                rs.getString("model_label"), rs.getString("model_hash"), rs.getString("method"),
-                readJson(rs.getString("method_params"), STRING_MAP, Map.of()), List.of(task), options);
+        RunSpec spec = new RunSpec(
+                rs.getString("model_path") == null ? "?" : rs.getString("model_path"),
+                rs.getString("model_label"),
+                rs.getString("model_hash"),
+                rs.getString("method"),
+                readJson(rs.getString("method_params"), STRING_MAP, Map.of()),
+                List.of(task),
+                options);
         String machine = rs.getString("machine");
-        return new RunRecord(rs.getLong("id"), Instant.parse(rs.getString("created")), spec, task,
-                rs.getString("task_version"), rs.getString("run_key"), rs.getString("item_key"), getDouble(rs, "bits_per_weight"),
-                getLong(rs, "total_bytes"), rs.getString("code_version"),
+        return new RunRecord(
+                rs.getLong("id"),
+                Instant.parse(rs.getString("created")),
+                spec,
+                task,
+                rs.getString("task_version"),
+                rs.getString("run_key"),
+                rs.getString("item_key"),
+                getDouble(rs, "bits_per_weight"),
+                getLong(rs, "total_bytes"),
+                rs.getString("code_version"),
                 machine == null ? null : readJson(machine, MachineInfo.class, null),
-                RunStatus.fromDb(rs.getString("status")), rs.getString("message"), instant(rs.getString("started")),
-                instant(rs.getString("finished")), getDouble(rs, "seconds"),
+                RunStatus.fromDb(rs.getString("status")),
+                rs.getString("message"),
+                instant(rs.getString("started")),
+                instant(rs.getString("finished")),
+                getDouble(rs, "seconds"),
                 readJson(rs.getString("timings"), DOUBLE_MAP, Map.of()),
-                rs.getObject("item_count") == null ? null : rs.getInt("item_count"), List.of(),
+                rs.getObject("item_count") == null ? null : rs.getInt("item_count"),
+                List.of(),
                 readJson(rs.getString("details"), STRING_MAP, Map.of()));
     }
 
-    private static Instant instant(String s) { return s == null ? null : Instant.parse(s); }
+    private static Instant instant(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
 
     private static <T> T readJson(String json, Class<T> type, T fallback) {
         if (json == null || json.isBlank()) return fallback;
@@ -668,7 +744,9 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
         return rs.wasNull() ? null : v;
     }
 
-    private static double nullToNaN(Double v) { return v == null ? Double.NaN : v; }
+    private static double nullToNaN(Double v) {
+        return v == null ? Double.NaN : v;
+    }
 
     private static Long getLong(ResultSet rs, String col) throws SQLException {
         long v = rs.getLong(col);
@@ -721,8 +799,12 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
 
     /** A database error, naming the database file. */
     public static final class ResultsStoreException extends RuntimeException {
-        public ResultsStoreException(String message) { super(message); }
+        public ResultsStoreException(String message) {
+            super(message);
+        }
 
-        public ResultsStoreException(String message, Throwable cause) { super(message, cause); }
+        public ResultsStoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

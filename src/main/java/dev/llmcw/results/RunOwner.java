@@ -25,6 +25,8 @@ record RunOwner(long pid, Instant started) {
         if (h.isEmpty() || !h.get().isAlive()) return false;
         Optional<Instant> start = h.get().info().startInstant();
         // without a start time on either side, a live process with that id is taken as the owner
-        return started == null || start.isEmpty() || Duration.between(start.get(), started).abs().compareTo(SAME_START) <= 0;
+        return started == null
+                || start.isEmpty()
+                || Duration.between(start.get(), started).abs().compareTo(SAME_START) <= 0;
     }
 }

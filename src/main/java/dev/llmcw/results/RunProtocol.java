@@ -42,7 +42,8 @@ public record RunProtocol(String task, String taskVersion, String selection, Map
     /** What legends and tooltips show: the items, then any non-default scoring option ("first 100, bos=true"). */
     public String label() {
         var sb = new StringBuilder(selection);
-        new TreeMap<>(scoring).forEach((k, v) -> sb.append(", ").append(k).append('=').append(v));
+        new TreeMap<>(scoring)
+                .forEach((k, v) -> sb.append(", ").append(k).append('=').append(v));
         return sb.toString();
     }
 }

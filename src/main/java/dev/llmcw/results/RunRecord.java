@@ -1,8 +1,8 @@
 package dev.llmcw.results;
 
 import dev.llmcw.eval.TaskMetrics;
-import java.util.LinkedHashMap;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,19 +17,42 @@ import java.util.Optional;
  * @param metrics stored metrics (empty while running)
  * @param timings seconds per stage (e.g. "load", "eval")
  */
-public record RunRecord(long id, Instant created, RunSpec spec, String task, String taskVersion, String runKey, String itemKey,
-                        Double bitsPerWeight, Long totalBytes, String codeVersion, MachineInfo machine,
-                        RunStatus status, String message, Instant started, Instant finished, Double seconds,
-                        Map<String, Double> timings, Integer items, List<Metric> metrics, Map<String, String> details) {
+public record RunRecord(
+        long id,
+        Instant created,
+        RunSpec spec,
+        String task,
+        String taskVersion,
+        String runKey,
+        String itemKey,
+        Double bitsPerWeight,
+        Long totalBytes,
+        String codeVersion,
+        MachineInfo machine,
+        RunStatus status,
+        String message,
+        Instant started,
+        Instant finished,
+        Double seconds,
+        Map<String, Double> timings,
+        Integer items,
+        List<Metric> metrics,
+        Map<String, String> details) {
 
     /** A metric value with its standard error (null where the metric has none). */
     public record Metric(String name, double value, Double stderr) {}
 
-    public String modelLabel() { return spec.modelLabel(); }
+    public String modelLabel() {
+        return spec.modelLabel();
+    }
 
-    public String method() { return spec.method(); }
+    public String method() {
+        return spec.method();
+    }
 
-    public Map<String, String> methodParams() { return spec.methodParams(); }
+    public Map<String, String> methodParams() {
+        return spec.methodParams();
+    }
 
     public Optional<Metric> metric(String name) {
         return metrics.stream().filter(m -> m.name().equals(name)).findFirst();
@@ -52,7 +75,8 @@ public record RunRecord(long id, Instant created, RunSpec spec, String task, Str
     /** "method k=v k=v" (parameters sorted) or "none": the label of the compression setting. */
     public String settingLabel() {
         var sb = new StringBuilder(spec.method());
-        spec.methodParams().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        spec.methodParams()
+                .forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         return sb.toString();
     }
 }

@@ -1,19 +1,18 @@
 package dev.llmcw.results;
 
-import java.io.IOException;
-import java.util.Collections;
-import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmcw.eval.ItemSubset;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
-
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -37,8 +36,14 @@ import java.util.TreeMap;
  * @param options      evaluation options
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunSpec(String modelPath, String modelLabel, String modelHash, String method,
-                      Map<String, String> methodParams, List<String> tasks, Options options) {
+public record RunSpec(
+        String modelPath,
+        String modelLabel,
+        String modelHash,
+        String method,
+        Map<String, String> methodParams,
+        List<String> tasks,
+        Options options) {
 
     public static final String NO_METHOD = "none";
     /** Bumped when the meaning of stored items changes in a way the other key parts do not capture. */
@@ -75,8 +80,16 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
      * @param extra            anything else that changes numbers (task variants, prompt templates)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Options(Integer limit, Integer sample, Long seed, Boolean bos, Integer maxLength, String fidelityBase,
-                          String fidelityBaseHash, String codePath, Map<String, String> extra) {
+    public record Options(
+            Integer limit,
+            Integer sample,
+            Long seed,
+            Boolean bos,
+            Integer maxLength,
+            String fidelityBase,
+            String fidelityBaseHash,
+            String codePath,
+            Map<String, String> extra) {
         public Options {
             if (seed == null) seed = 1234L;
             if (codePath == null || codePath.isBlank()) codePath = "dense";
@@ -87,8 +100,15 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
         }
 
         /** Without a random sample (the shape of the options before --sample existed). */
-        public Options(Integer limit, Long seed, Boolean bos, Integer maxLength, String fidelityBase,
-                       String fidelityBaseHash, String codePath, Map<String, String> extra) {
+        public Options(
+                Integer limit,
+                Long seed,
+                Boolean bos,
+                Integer maxLength,
+                String fidelityBase,
+                String fidelityBaseHash,
+                String codePath,
+                Map<String, String> extra) {
             this(limit, null, seed, bos, maxLength, fidelityBase, fidelityBaseHash, codePath, extra);
         }
 
@@ -135,8 +155,11 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
      */
     public String cacheKey(String task, String taskVersion, String dataHash) {
         if (modelHash == null || modelHash.isBlank())
-            throw new IllegalStateException("RunSpec for " + modelPath + " has no weight content hash (ModelHashes.contentHash)");
-        if (options.fidelityBase() != null && (options.fidelityBaseHash() == null || options.fidelityBaseHash().isBlank()))
+            throw new IllegalStateException(
+                    "RunSpec for " + modelPath + " has no weight content hash (ModelHashes.contentHash)");
+        if (options.fidelityBase() != null
+                && (options.fidelityBaseHash() == null
+                        || options.fidelityBaseHash().isBlank()))
             throw new IllegalStateException("fidelity base " + options.fidelityBase() + " has no content hash");
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("v", CACHE_KEY_VERSION);
@@ -173,11 +196,17 @@ public record RunSpec(String modelPath, String modelLabel, String modelHash, Str
     }
 
     @JsonIgnore
-    public boolean isBaseModel() { return NO_METHOD.equals(method); }
+    public boolean isBaseModel() {
+        return NO_METHOD.equals(method);
+    }
 
-    public String toJson() { return Json.write(this); }
+    public String toJson() {
+        return Json.write(this);
+    }
 
-    public static RunSpec fromJson(String json) { return Json.read(json, RunSpec.class); }
+    public static RunSpec fromJson(String json) {
+        return Json.read(json, RunSpec.class);
+    }
 
     public static RunSpec read(Path file) {
         try {

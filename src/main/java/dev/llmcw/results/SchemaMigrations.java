@@ -25,20 +25,19 @@ final class SchemaMigrations {
                       task TEXT NOT NULL, task_version TEXT,
                       options TEXT NOT NULL DEFAULT '{}',
                       code_version TEXT,
-                      status TEXT NOT NULL)""",
-                    """
+                      status TEXT NOT NULL)""", """
                     CREATE TABLE items (
                       run_key TEXT NOT NULL, item_id TEXT NOT NULL,
                       gold INTEGER NOT NULL, chosen INTEGER NOT NULL, payload TEXT NOT NULL,
-                      PRIMARY KEY (run_key, item_id)) WITHOUT ROWID""",
-                    """
+                      PRIMARY KEY (run_key, item_id)) WITHOUT ROWID""", """
                     CREATE TABLE metrics (
                       run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
                       name TEXT NOT NULL, value REAL, stderr REAL,
                       PRIMARY KEY (run_id, name))"""),
             // v2: run key (reuse of finished runs), item key (where the evaluator stored the items),
             // size, timings, machine, outcome.
-            List.of("ALTER TABLE runs ADD COLUMN run_key TEXT",
+            List.of(
+                    "ALTER TABLE runs ADD COLUMN run_key TEXT",
                     "ALTER TABLE runs ADD COLUMN item_key TEXT",
                     "ALTER TABLE runs ADD COLUMN bits_per_weight REAL",
                     "ALTER TABLE runs ADD COLUMN total_bytes INTEGER",
@@ -64,12 +63,10 @@ final class SchemaMigrations {
                       file_path TEXT NOT NULL, file_hash TEXT,
                       size_bytes INTEGER, bits_per_weight REAL, seconds REAL,
                       tensor_errors TEXT NOT NULL DEFAULT '[]',
-                      code_version TEXT)""",
-                    "CREATE INDEX compressions_by_setting ON compressions(model_hash, method, params_key)"),
+                      code_version TEXT)""", "CREATE INDEX compressions_by_setting ON compressions(model_hash, method, params_key)"),
             // v4: the process evaluating a running run (id and start time), so a run whose process was
             // killed is marked interrupted when the database is next opened instead of staying "running".
-            List.of("ALTER TABLE runs ADD COLUMN owner_pid INTEGER",
-                    "ALTER TABLE runs ADD COLUMN owner_started TEXT"),
+            List.of("ALTER TABLE runs ADD COLUMN owner_pid INTEGER", "ALTER TABLE runs ADD COLUMN owner_started TEXT"),
             // v5: "limit" used to mean a seeded random subset; it now means the first N items (lm-eval's
             // --limit) and the random subset is "sample". Stored runs keep what they evaluated: their limit
             // becomes a sample, so a new first-N run never reuses one of them.
@@ -77,7 +74,9 @@ final class SchemaMigrations {
                     UPDATE runs SET options = json_set(json_remove(options, '$.limit'), '$.sample', json_extract(options, '$.limit'))
                     WHERE json_valid(options) AND json_type(options, '$.limit') = 'integer'"""));
 
-    static int latest() { return STEPS.size(); }
+    static int latest() {
+        return STEPS.size();
+    }
 
     /** The version whose runs record their owning process ({@code owner_pid}, {@code owner_started}). */
     static final int OWNER_VERSION = 4;

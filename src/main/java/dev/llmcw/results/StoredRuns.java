@@ -3,7 +3,6 @@ package dev.llmcw.results;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.util.CancellationToken;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,8 +30,15 @@ public final class StoredRuns {
     /** What happened: the run record, whether it was reused without evaluating, and items found stored before. */
     public record Outcome(RunRecord run, boolean reused, int itemsAlreadyStored) {}
 
-    public static Outcome execute(ResultsStore store, RunSpec spec, String task, String taskVersion, String dataHash,
-                                  Double bitsPerWeight, Long totalBytes, Evaluation evaluation) {
+    public static Outcome execute(
+            ResultsStore store,
+            RunSpec spec,
+            String task,
+            String taskVersion,
+            String dataHash,
+            Double bitsPerWeight,
+            Long totalBytes,
+            Evaluation evaluation) {
         String key = spec.cacheKey(task, taskVersion, dataHash);
         Optional<RunRecord> done = store.findDone(key, spec.options());
         if (done.isPresent()) {
@@ -60,17 +66,21 @@ public final class StoredRuns {
      * A finished run or one still running in a live process is refused with one sentence.
      */
     public static Outcome resume(ResultsStore store, long runId, Evaluation evaluation) {
-        RunRecord run = store.getRun(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId + " in " + store.file()));
-        if (run.status() == RunStatus.DONE) throw new IllegalArgumentException("run " + runId + " is already done; nothing to resume");
+        RunRecord run = store.getRun(runId)
+                .orElseThrow(() -> new IllegalArgumentException("no run " + runId + " in " + store.file()));
+        if (run.status() == RunStatus.DONE)
+            throw new IllegalArgumentException("run " + runId + " is already done; nothing to resume");
         store.livePid(runId).ifPresent(pid -> {
-            throw new IllegalArgumentException("run " + runId + " is still running in process " + pid + "; wait for it or stop that process");
+            throw new IllegalArgumentException(
+                    "run " + runId + " is still running in process " + pid + "; wait for it or stop that process");
         });
         store.restart(runId);
         int before = run.itemKey() == null ? 0 : store.itemCount(run.itemKey());
         return evaluateInto(store, runId, run.task(), run.runKey(), evaluation, before);
     }
 
-    private static Outcome evaluateInto(ResultsStore store, long id, String task, String key, Evaluation evaluation, int before) {
+    private static Outcome evaluateInto(
+            ResultsStore store, long id, String task, String key, Evaluation evaluation, int before) {
         long t0 = System.nanoTime();
         try {
             Result r = evaluation.evaluate(key, store);

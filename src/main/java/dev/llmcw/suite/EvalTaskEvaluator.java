@@ -13,7 +13,6 @@ import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -33,12 +32,18 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
     private Path lastBasePath;
     private ScoringModel lastBase;
 
-    public EvalTaskEvaluator(Path dataDir) { this.dataDir = dataDir; }
+    public EvalTaskEvaluator(Path dataDir) {
+        this.dataDir = dataDir;
+    }
 
-    private static Task task(String name, long seed) { return TaskRegistry.create(name, seed, null); }
+    private static Task task(String name, long seed) {
+        return TaskRegistry.create(name, seed, null);
+    }
 
     @Override
-    public String taskVersion(String task) { return task(task, 1234).version(); }
+    public String taskVersion(String task) {
+        return task(task, 1234).version();
+    }
 
     /** Content fingerprint of the task's items as the evaluator reads them (part of the run key). */
     @Override
@@ -47,12 +52,23 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
     }
 
     @Override
-    public synchronized StoredRuns.Result evaluate(Path model, String taskName, RunSpec.Options o, String runKey, ItemStore items,
-                                                   ProgressListener progress, CancellationToken cancel) {
+    public synchronized StoredRuns.Result evaluate(
+            Path model,
+            String taskName,
+            RunSpec.Options o,
+            String runKey,
+            ItemStore items,
+            ProgressListener progress,
+            CancellationToken cancel) {
         // RunSpec's bos null = "as lm-eval does" (AUTO: no BOS for loglikelihood tasks up to lm-eval 0.4.9.1)
         BosMode bos = o.bos() == null ? BosMode.AUTO : o.bos() ? BosMode.ON : BosMode.OFF;
-        EvalOptions eo = new EvalOptions(bos, o.maxLength() == null ? 0 : o.maxLength(), o.limit() == null ? 0 : o.limit(),
-                o.sample() == null ? 0 : o.sample(), o.seed(), 1);
+        EvalOptions eo = new EvalOptions(
+                bos,
+                o.maxLength() == null ? 0 : o.maxLength(),
+                o.limit() == null ? 0 : o.limit(),
+                o.sample() == null ? 0 : o.sample(),
+                o.seed(),
+                1);
         if (!Objects.equals(model, lastModelPath)) {
             lastModel = ScoringModels.load(model, null);
             lastModelPath = model;
@@ -66,7 +82,8 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
             }
             base = lastBase;
         }
-        TaskResult r = new Evaluator(eo, items, progress, cancel).run(task(taskName, o.seed()), dataDir, lastModel, base);
+        TaskResult r =
+                new Evaluator(eo, items, progress, cancel).run(task(taskName, o.seed()), dataDir, lastModel, base);
         return new StoredRuns.Result(r.metrics(), r.runKey());
     }
 }

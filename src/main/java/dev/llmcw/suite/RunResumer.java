@@ -5,7 +5,6 @@ import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 
 /**
@@ -16,12 +15,19 @@ import java.nio.file.Path;
 public final class RunResumer {
     private final WorkbenchSuiteActions.TaskEvaluator evaluator;
 
-    public RunResumer(WorkbenchSuiteActions.TaskEvaluator evaluator) { this.evaluator = evaluator; }
+    public RunResumer(WorkbenchSuiteActions.TaskEvaluator evaluator) {
+        this.evaluator = evaluator;
+    }
 
-    public StoredRuns.Outcome resume(ResultsStore store, long runId, ProgressListener progress, CancellationToken cancel) {
-        RunRecord run = store.getRun(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId + " in " + store.file()));
+    public StoredRuns.Outcome resume(
+            ResultsStore store, long runId, ProgressListener progress, CancellationToken cancel) {
+        RunRecord run = store.getRun(runId)
+                .orElseThrow(() -> new IllegalArgumentException("no run " + runId + " in " + store.file()));
         Path model = Path.of(run.spec().modelPath());
-        return StoredRuns.resume(store, runId,
-                (key, items) -> evaluator.evaluate(model, run.task(), run.spec().options(), key, items, progress, cancel));
+        return StoredRuns.resume(
+                store,
+                runId,
+                (key, items) ->
+                        evaluator.evaluate(model, run.task(), run.spec().options(), key, items, progress, cancel));
     }
 }

@@ -6,7 +6,6 @@ import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -39,8 +38,15 @@ public interface SuiteActions {
      * Compresses {@code model} with one setting, writing the compressed model file to {@code out}
      * and per-tensor resume state under {@code workDir}.
      */
-    CompressionReport compress(Path model, String method, Map<String, String> params, Path out, Path workDir,
-                               ProgressListener progress, CancellationToken cancel) throws Exception;
+    CompressionReport compress(
+            Path model,
+            String method,
+            Map<String, String> params,
+            Path out,
+            Path workDir,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws Exception;
 
     /**
      * Evaluates one task on {@code model}, storing per-item results through {@code items} (so an
@@ -48,6 +54,13 @@ public interface SuiteActions {
      *
      * @param runKey the run's cache key, usable as item key by evaluators without their own
      */
-    StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
-                               ProgressListener progress, CancellationToken cancel) throws Exception;
+    StoredRuns.Result evaluate(
+            Path model,
+            String task,
+            RunSpec.Options options,
+            String runKey,
+            ItemStore items,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws Exception;
 }

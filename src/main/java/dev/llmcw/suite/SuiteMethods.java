@@ -3,7 +3,6 @@ package dev.llmcw.suite;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.results.WorkbenchHome;
-
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -3,7 +3,6 @@ package dev.llmcw.suite;
 import dev.llmcw.data.DatasetCatalog;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.Json;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +30,13 @@ public final class SuitePresets {
 
     /** The template text of a preset; an unknown name is an error listing the known ones. */
     public static String template(String name) {
-        if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown suite preset \"" + name + "\"; known: " + String.join(", ", NAMES));
+        if (!NAMES.contains(name))
+            throw new IllegalArgumentException(
+                    "unknown suite preset \"" + name + "\"; known: " + String.join(", ", NAMES));
         try (InputStream in = SuitePresets.class.getResourceAsStream("/suites/" + name + ".yaml")) {
-            if (in == null) throw new IllegalStateException("suite preset " + name + " is missing from the build (suites/" + name + ".yaml)");
+            if (in == null)
+                throw new IllegalStateException(
+                        "suite preset " + name + " is missing from the build (suites/" + name + ".yaml)");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read suite preset " + name + ": " + e.getMessage(), e);
@@ -77,7 +80,9 @@ public final class SuitePresets {
     public static Path defaultCalibration() {
         Path shared = DataPaths.shared("datasets/tinystories/tinystories_val_subset.txt");
         if (Files.isRegularFile(shared)) return shared;
-        return DatasetCatalog.repositoryDatasetsDir().map(d -> d.resolve("tinystories/sample/TinyStories-valid.txt")).orElse(shared);
+        return DatasetCatalog.repositoryDatasetsDir()
+                .map(d -> d.resolve("tinystories/sample/TinyStories-valid.txt"))
+                .orElse(shared);
     }
 
     /** A JSON string is a YAML double-quoted scalar: backslashes and quotes in paths stay intact. */

@@ -8,7 +8,15 @@ import java.util.List;
  * @param runIds   ids of the task runs of this suite (done or reused), in sweep order
  * @param failures one line per failed compression or run (the sweep goes on past them)
  */
-public record SuiteReport(String suite, int compressed, int compressionsReused, int evaluated, int runsReused,
-                          List<Long> runIds, List<String> failures) {
-    public boolean ok() { return failures.isEmpty(); }
+public record SuiteReport(
+        String suite,
+        int compressed,
+        int compressionsReused,
+        int evaluated,
+        int runsReused,
+        List<Long> runIds,
+        List<String> failures) {
+    public boolean ok() {
+        return failures.isEmpty();
+    }
 }

@@ -1,33 +1,29 @@
 package dev.llmcw.suite;
 
-import dev.llmcw.results.RunRecord;
-import dev.llmcw.results.WorkbenchHome;
-import java.util.Optional;
-import dev.llmcw.compress.MethodRegistry;
-
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
-import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.RunRecord;
+import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.RunStatus;
 import dev.llmcw.results.StoredRuns;
+import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
+import java.util.Optional;
 
 /**
  * Runs a suite: for every model, every method setting and every task, compress (unless a stored
@@ -44,7 +40,12 @@ public final class SuiteRunner {
     private final ProgressListener progress;
     private final CancellationToken cancel;
 
-    public SuiteRunner(ResultsStore store, SuiteActions actions, ModelHashes hashes, ProgressListener progress, CancellationToken cancel) {
+    public SuiteRunner(
+            ResultsStore store,
+            SuiteActions actions,
+            ModelHashes hashes,
+            ProgressListener progress,
+            CancellationToken cancel) {
         this.store = store;
         this.actions = actions;
         this.hashes = hashes;
@@ -71,7 +72,10 @@ public final class SuiteRunner {
         for (SuiteSpec.Setting s : suite.settings()) {
             if (s.isBase()) continue;
             // the method's descriptor first (the same check whatever the actions), then what building it finds
-            check(problems, "setting " + s.label(), () -> MethodRegistry.get(s.method()).arguments(s.params(), baseDir, null));
+            check(
+                    problems,
+                    "setting " + s.label(),
+                    () -> MethodRegistry.get(s.method()).arguments(s.params(), baseDir, null));
             if (problems.isEmpty() || !problems.getLast().startsWith("setting " + s.label() + ":"))
                 check(problems, "setting " + s.label(), () -> actions.checkSetting(s.method(), s.params()));
         }
@@ -112,7 +116,8 @@ public final class SuiteRunner {
                 step += settings.size() * suite.tasks().size();
                 continue;
             }
-            // load (and so validate) before hashing: a corrupt 64 GB file is refused in milliseconds, not after a full read
+            // load (and so validate) before hashing: a corrupt 64 GB file is refused in milliseconds, not after a full
+            // read
             SuiteActions.ModelSize baseSize = actions.size(model);
             progress.log("hashing " + model);
             String modelHash = hashes.hash(model);
@@ -149,23 +154,43 @@ public final class SuiteRunner {
                     bytes = rec.sizeBytes();
                 }
                 RunSpec.Options options = suite.fidelity() && !setting.isBase()
-                        ? baseOptions.withFidelityBase(model.toString(), modelHash) : baseOptions;
-                RunSpec spec = new RunSpec(evalPath.toString(), label, evalHash, setting.method(), setting.params(),
-                        suite.tasks(), options);
+                        ? baseOptions.withFidelityBase(model.toString(), modelHash)
+                        : baseOptions;
+                RunSpec spec = new RunSpec(
+                        evalPath.toString(),
+                        label,
+                        evalHash,
+                        setting.method(),
+                        setting.params(),
+                        suite.tasks(),
+                        options);
                 for (String task : suite.tasks()) {
                     cancel.throwIfCancelled();
                     step++;
-                    String what = String.format(Locale.ROOT, "[%d/%d] %s %s %s", step, total, label, setting.label(), task);
+                    String what =
+                            String.format(Locale.ROOT, "[%d/%d] %s %s %s", step, total, label, setting.label(), task);
                     progress.update("suite " + suite.name(), step - 1, total, what);
                     try {
                         String version = actions.taskVersion(task);
-                        var out = StoredRuns.execute(store, spec, task, version, actions.dataHash(task), bpw, bytes,
-                                (key, items) -> actions.evaluate(evalPath, task, spec.options(), key, items, progress, cancel));
+                        var out = StoredRuns.execute(
+                                store,
+                                spec,
+                                task,
+                                version,
+                                actions.dataHash(task),
+                                bpw,
+                                bytes,
+                                (key, items) ->
+                                        actions.evaluate(evalPath, task, spec.options(), key, items, progress, cancel));
                         runIds.add(out.run().id());
                         if (out.reused()) reused++;
                         else evaluated++;
-                        progress.log(what + ": " + summary(out.run()) + (out.reused() ? " (stored result)"
-                                : out.itemsAlreadyStored() > 0 ? " (resumed after " + out.itemsAlreadyStored() + " items)" : ""));
+                        progress.log(what + ": " + summary(out.run())
+                                + (out.reused()
+                                        ? " (stored result)"
+                                        : out.itemsAlreadyStored() > 0
+                                                ? " (resumed after " + out.itemsAlreadyStored() + " items)"
+                                                : ""));
                     } catch (CancellationToken.CancelledException e) {
                         throw e;
                     } catch (Exception e) {
@@ -175,9 +200,17 @@ public final class SuiteRunner {
                 }
             }
         }
-        if (suite.report() != null && !suite.report().isBlank()) writeReport(suite, reportDir(baseDir, suite), runIds, failures);
+        if (suite.report() != null && !suite.report().isBlank())
+            writeReport(suite, reportDir(baseDir, suite), runIds, failures);
         progress.update("suite " + suite.name(), total, total, "done");
-        return new SuiteReport(suite.name(), compressed, compressionsReused, evaluated, reused, List.copyOf(runIds), List.copyOf(failures));
+        return new SuiteReport(
+                suite.name(),
+                compressed,
+                compressionsReused,
+                evaluated,
+                reused,
+                List.copyOf(runIds),
+                List.copyOf(failures));
     }
 
     /** The folder a suite's {@code report} names, relative to the suite file's folder. */
@@ -188,7 +221,8 @@ public final class SuiteRunner {
     /** The report of the suite's runs, as `workbench report --runs ...` writes it; a failure to write is one more failure line. */
     private void writeReport(SuiteSpec suite, Path dir, List<Long> runIds, List<String> failures) {
         var records = new ArrayList<RunRecord>();
-        for (long id : runIds) store.getRun(id).filter(r -> r.status() == RunStatus.DONE).ifPresent(records::add);
+        for (long id : runIds)
+            store.getRun(id).filter(r -> r.status() == RunStatus.DONE).ifPresent(records::add);
         List<RunRow> rows = RunRows.of(store, records);
         if (rows.isEmpty()) {
             failures.add("report: no finished runs to report on");
@@ -205,8 +239,8 @@ public final class SuiteRunner {
     private record Compressed(CompressionRecord record, boolean reused) {}
 
     /** The stored compression of this setting if its file is intact, else compresses now. */
-    private Compressed compression(Path model, String label, String modelHash, SuiteSpec.Setting s,
-                                                    Path workDir) throws Exception {
+    private Compressed compression(Path model, String label, String modelHash, SuiteSpec.Setting s, Path workDir)
+            throws Exception {
         Optional<CompressionRecord> stored = store.findCompression(modelHash, s.method(), s.params());
         if (stored.isPresent()) {
             CompressionRecord r = stored.get();
@@ -228,10 +262,24 @@ public final class SuiteRunner {
         // Recorded under the suite's parameters, not the method's full list (which adds defaults such
         // as exponent_rule): the suite looks the compression up by what it asked for.
         CompressionRecord full = CompressionRecord.of(modelHash, model.toString(), report, fileHash);
-        long id = store.saveCompression(new CompressionRecord(0, full.created(), modelHash, model.toString(), s.method(),
-                s.params(), full.filePath(), fileHash, full.sizeBytes(), full.bitsPerWeight(), full.seconds(),
-                full.tensorErrors(), full.codeVersion()));
-        CompressionRecord saved = store.compressions(modelHash).stream().filter(c -> c.id() == id).findFirst().orElseThrow();
+        long id = store.saveCompression(new CompressionRecord(
+                0,
+                full.created(),
+                modelHash,
+                model.toString(),
+                s.method(),
+                s.params(),
+                full.filePath(),
+                fileHash,
+                full.sizeBytes(),
+                full.bitsPerWeight(),
+                full.seconds(),
+                full.tensorErrors(),
+                full.codeVersion()));
+        CompressionRecord saved = store.compressions(modelHash).stream()
+                .filter(c -> c.id() == id)
+                .findFirst()
+                .orElseThrow();
         return new Compressed(saved, false);
     }
 
@@ -241,10 +289,13 @@ public final class SuiteRunner {
         s.params().forEach((k, v) -> sb.append('-').append(k).append(v));
         String readable = safe(sb.toString());
         if (readable.length() > 80) readable = readable.substring(0, 80);
-        return readable + "-" + Hashing.sha256(s.method() + Json.write(s.params())).substring(0, 8);
+        return readable + "-"
+                + Hashing.sha256(s.method() + Json.write(s.params())).substring(0, 8);
     }
 
-    private static String safe(String s) { return s.replaceAll("[^A-Za-z0-9._=-]", "_"); }
+    private static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._=-]", "_");
+    }
 
     private static String defaultLabel(Path model) {
         String n = model.getFileName().toString();
@@ -255,8 +306,11 @@ public final class SuiteRunner {
     private static String summary(RunRecord r) {
         var sb = new StringBuilder();
         for (String name : List.of("acc", "acc_norm", "word_perplexity", "perplexity", "kl_mean", "top1_agreement")) {
-            r.metric(name).ifPresent(m -> sb.append(sb.isEmpty() ? "" : " ").append(name).append('=')
-                    .append(String.format(Locale.ROOT, "%.4f", m.value())));
+            r.metric(name)
+                    .ifPresent(m -> sb.append(sb.isEmpty() ? "" : " ")
+                            .append(name)
+                            .append('=')
+                            .append(String.format(Locale.ROOT, "%.4f", m.value())));
         }
         return sb.isEmpty() ? r.status().dbName() : sb.toString();
     }
@@ -272,7 +326,11 @@ public final class SuiteRunner {
      */
     public static Path defaultWorkDir(Path suiteFile, SuiteSpec spec) {
         if (spec.workDir() != null && !spec.workDir().isBlank())
-            return suiteFile.toAbsolutePath().getParent().resolve(spec.workDir()).normalize();
+            return suiteFile
+                    .toAbsolutePath()
+                    .getParent()
+                    .resolve(spec.workDir())
+                    .normalize();
         return WorkbenchHome.dir().resolve("suites").resolve(safe(spec.name()));
     }
 }

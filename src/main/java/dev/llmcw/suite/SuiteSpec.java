@@ -1,18 +1,16 @@
 package dev.llmcw.suite;
 
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.util.Json;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A suite file: a sweep of models × method settings × tasks, run headless by {@link SuiteRunner}.
@@ -62,18 +61,34 @@ import java.util.regex.Pattern;
  * uses, so "4" and 4 are the same setting. Unknown fields are errors (a misspelt key must not
  * silently run a different sweep).
  */
-public record SuiteSpec(String name, String db, String workDir, String report, List<ModelEntry> models, List<MethodEntry> methods,
-                        List<String> tasks, Options options) {
+public record SuiteSpec(
+        String name,
+        String db,
+        String workDir,
+        String report,
+        List<ModelEntry> models,
+        List<MethodEntry> methods,
+        List<String> tasks,
+        Options options) {
 
     public record ModelEntry(String path, String label) {}
 
     public record MethodEntry(String method, Map<String, Object> params, Map<String, List<Object>> sweep) {}
 
-    public record Options(Integer limit, Integer sample, Long seed, Boolean bos, Integer maxLength, Boolean fidelity, String codePath) {}
+    public record Options(
+            Integer limit,
+            Integer sample,
+            Long seed,
+            Boolean bos,
+            Integer maxLength,
+            Boolean fidelity,
+            String codePath) {}
 
     /** One expanded method setting. */
     public record Setting(String method, Map<String, String> params) {
-        public boolean isBase() { return RunSpec.NO_METHOD.equals(method); }
+        public boolean isBase() {
+            return RunSpec.NO_METHOD.equals(method);
+        }
 
         public String label() {
             if (params.isEmpty()) return method;
@@ -130,29 +145,40 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
         }
         if (e instanceof InvalidFormatException f && !f.getPath().isEmpty()) {
             // name the field ("options.sample must be a number, not "many"") rather than the Java type
-            String field = f.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String field = f.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining("."))
+                    .replace(".[", "[");
             var loc = f.getLocation();
-            return field + " must be a " + (Number.class.isAssignableFrom(f.getTargetType()) ? "number" : f.getTargetType().getSimpleName())
-                    + ", not \"" + f.getValue() + "\"" + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
+            return field + " must be a "
+                    + (Number.class.isAssignableFrom(f.getTargetType())
+                            ? "number"
+                            : f.getTargetType().getSimpleName()) + ", not \"" + f.getValue() + "\""
+                    + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
         }
         if (e instanceof JsonProcessingException j) {
             var loc = j.getLocation();
             String line = loc == null ? "" : " (line " + loc.getLineNr() + ")";
             Matcher dup = DUPLICATE.matcher(j.getOriginalMessage());
             if (dup.lookingAt()) return "duplicate key \"" + dup.group(1) + "\"" + line;
-            return j.getOriginalMessage().lines().findFirst().orElse("") + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
+            return j.getOriginalMessage().lines().findFirst().orElse("")
+                    + (loc == null ? "" : " (line " + loc.getLineNr() + ")");
         }
         return e.getMessage();
     }
 
     void validate(Path file) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException(file + ": suite needs a \"name\"");
-        if (models == null || models.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"models\"");
+        if (models == null || models.isEmpty())
+            throw new IllegalArgumentException(file + ": suite needs at least one entry in \"models\"");
         for (int i = 0; i < models.size(); i++)
-            if (models.get(i) == null || models.get(i).path() == null || models.get(i).path().isBlank())
+            if (models.get(i) == null
+                    || models.get(i).path() == null
+                    || models.get(i).path().isBlank())
                 throw new IllegalArgumentException(file + ": models[" + i + "] needs a \"path\"");
-        if (methods == null || methods.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"methods\" (use \"method: none\" for the base model)");
+        if (methods == null || methods.isEmpty())
+            throw new IllegalArgumentException(
+                    file + ": suite needs at least one entry in \"methods\" (use \"method: none\" for the base model)");
         for (int i = 0; i < methods.size(); i++) {
             MethodEntry m = methods.get(i);
             if (m == null || m.method() == null || m.method().isBlank())
@@ -160,18 +186,28 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
             if (m.sweep() != null)
                 for (var e : m.sweep().entrySet())
                     if (e.getValue() == null || e.getValue().isEmpty())
-                        throw new IllegalArgumentException(file + ": methods[" + i + "].sweep." + e.getKey() + " needs a non-empty list of values");
-            if (RunSpec.NO_METHOD.equals(m.method()) && ((m.params() != null && !m.params().isEmpty()) || (m.sweep() != null && !m.sweep().isEmpty())))
+                        throw new IllegalArgumentException(file + ": methods[" + i + "].sweep." + e.getKey()
+                                + " needs a non-empty list of values");
+            if (RunSpec.NO_METHOD.equals(m.method())
+                    && ((m.params() != null && !m.params().isEmpty())
+                            || (m.sweep() != null && !m.sweep().isEmpty())))
                 throw new IllegalArgumentException(file + ": methods[" + i + "]: method \"none\" takes no parameters");
         }
-        if (tasks == null || tasks.isEmpty()) throw new IllegalArgumentException(file + ": suite needs at least one entry in \"tasks\"");
+        if (tasks == null || tasks.isEmpty())
+            throw new IllegalArgumentException(file + ": suite needs at least one entry in \"tasks\"");
         if (options != null && options.limit() != null && options.limit() <= 0)
-            throw new IllegalArgumentException(file + ": options.limit must be a positive number of items, not " + options.limit());
+            throw new IllegalArgumentException(
+                    file + ": options.limit must be a positive number of items, not " + options.limit());
         if (options != null && options.sample() != null && options.sample() <= 0)
-            throw new IllegalArgumentException(file + ": options.sample must be a positive number of items, not " + options.sample());
+            throw new IllegalArgumentException(
+                    file + ": options.sample must be a positive number of items, not " + options.sample());
         if (options != null && options.limit() != null && options.sample() != null)
-            throw new IllegalArgumentException(file + ": options.limit (the first N items) and options.sample (a random N) cannot be combined; give one of them");
-        if (options != null && options.codePath() != null && !List.of("dense", "on-the-fly").contains(options.codePath()))
+            throw new IllegalArgumentException(
+                    file
+                            + ": options.limit (the first N items) and options.sample (a random N) cannot be combined; give one of them");
+        if (options != null
+                && options.codePath() != null
+                && !List.of("dense", "on-the-fly").contains(options.codePath()))
             throw new IllegalArgumentException(file + ": options.codePath must be \"dense\" or \"on-the-fly\"");
     }
 
@@ -220,7 +256,8 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
                 }
             }
             for (Map<String, String> c : combos) {
-                Setting setting = new Setting(m.method().toLowerCase(Locale.ROOT), Collections.unmodifiableMap(new TreeMap<>(c)));
+                Setting setting =
+                        new Setting(m.method().toLowerCase(Locale.ROOT), Collections.unmodifiableMap(new TreeMap<>(c)));
                 out.putIfAbsent(setting.method() + "\n" + Json.write(setting.params()), setting);
             }
         }
@@ -230,21 +267,33 @@ public record SuiteSpec(String name, String db, String workDir, String report, L
     /** Evaluation options of every run of this suite (fidelity base filled in per model by the runner). */
     public RunSpec.Options runOptions() {
         Options o = options == null ? new Options(null, null, null, null, null, null, null) : options;
-        return new RunSpec.Options(o.limit(), o.sample(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
+        return new RunSpec.Options(
+                o.limit(), o.sample(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
     }
 
     /** The same suite with every task limited to {@code limit} items (a quick run of a preset). */
     public SuiteSpec withLimit(int limit) {
         if (limit <= 0) throw new IllegalArgumentException("limit must be positive, got " + limit);
         Options o = options == null ? new Options(null, null, null, null, null, null, null) : options;
-        return new SuiteSpec(name, db, workDir, report, models, methods, tasks,
+        return new SuiteSpec(
+                name,
+                db,
+                workDir,
+                report,
+                models,
+                methods,
+                tasks,
                 new Options(limit, null, o.seed(), o.bos(), o.maxLength(), o.fidelity(), o.codePath()));
     }
 
-    public boolean fidelity() { return options != null && Boolean.TRUE.equals(options.fidelity()); }
+    public boolean fidelity() {
+        return options != null && Boolean.TRUE.equals(options.fidelity());
+    }
 
     /** Number of task runs the suite asks for. */
-    public int runCount() { return models.size() * settings().size() * tasks.size(); }
+    public int runCount() {
+        return models.size() * settings().size() * tasks.size();
+    }
 
     static String text(Object v) {
         if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) return Long.toString(d.longValue());

@@ -1,7 +1,6 @@
 package dev.llmcw.suite;
 
 import dev.llmcw.util.ProgressListener;
-
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -36,7 +35,8 @@ public final class TerminalProgress implements ProgressListener {
         if (!end && now - lastPrint < (interactive ? 100_000_000L : 5_000_000_000L)) return;
         lastPrint = now;
         String pct = total > 0 ? String.format(Locale.ROOT, " %5.1f%%", 100.0 * done / total) : "";
-        String line = stage + " " + done + (total > 0 ? "/" + total : "") + pct + (message == null || message.isEmpty() ? "" : "  " + message);
+        String line = stage + " " + done + (total > 0 ? "/" + total : "") + pct
+                + (message == null || message.isEmpty() ? "" : "  " + message);
         if (interactive) {
             out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
             lastWidth = line.length();

@@ -9,7 +9,6 @@ import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,8 +32,15 @@ public final class WorkbenchSuiteActions implements SuiteActions {
 
         String dataHash(String task);
 
-        StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
-                                   ProgressListener progress, CancellationToken cancel) throws Exception;
+        StoredRuns.Result evaluate(
+                Path model,
+                String task,
+                RunSpec.Options options,
+                String runKey,
+                ItemStore items,
+                ProgressListener progress,
+                CancellationToken cancel)
+                throws Exception;
     }
 
     private final MethodFactory methods;
@@ -57,7 +63,8 @@ public final class WorkbenchSuiteActions implements SuiteActions {
      * {@code baseDir}), evaluation by {@link EvalTaskEvaluator} on the data in {@code dataDir}.
      */
     public static SuiteActions standard(Path dataDir, Path baseDir) {
-        return new WorkbenchSuiteActions((m, p) -> SuiteMethods.create(m, p, baseDir), new EvalTaskEvaluator(dataDir), baseDir);
+        return new WorkbenchSuiteActions(
+                (m, p) -> SuiteMethods.create(m, p, baseDir), new EvalTaskEvaluator(dataDir), baseDir);
     }
 
     /** Builds the method (which checks names and ranges) and checks its calibration file, as compressing would. */
@@ -66,17 +73,22 @@ public final class WorkbenchSuiteActions implements SuiteActions {
         methods.create(method, params);
         String calib = params.get("calib");
         if (calib != null) {
-            Path file = baseDir == null ? Path.of(calib) : baseDir.resolve(calib).normalize();
+            Path file =
+                    baseDir == null ? Path.of(calib) : baseDir.resolve(calib).normalize();
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": calibration file not found");
             if (!Files.isReadable(file)) throw new IllegalArgumentException(file + ": calibration file cannot be read");
         }
     }
 
     @Override
-    public String taskVersion(String task) { return evaluator.taskVersion(task); }
+    public String taskVersion(String task) {
+        return evaluator.taskVersion(task);
+    }
 
     @Override
-    public String dataHash(String task) { return evaluator.dataHash(task); }
+    public String dataHash(String task) {
+        return evaluator.dataHash(task);
+    }
 
     @Override
     public ModelSize size(Path model) {
@@ -85,15 +97,29 @@ public final class WorkbenchSuiteActions implements SuiteActions {
     }
 
     @Override
-    public CompressionReport compress(Path model, String method, Map<String, String> params, Path out, Path workDir,
-                                      ProgressListener progress, CancellationToken cancel) throws Exception {
+    public CompressionReport compress(
+            Path model,
+            String method,
+            Map<String, String> params,
+            Path out,
+            Path workDir,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws Exception {
         CompressionMethod m = methods.create(method, params);
         return m.compress(ModelLoader.load(model), out, workDir, progress, cancel);
     }
 
     @Override
-    public StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
-                                      ProgressListener progress, CancellationToken cancel) throws Exception {
+    public StoredRuns.Result evaluate(
+            Path model,
+            String task,
+            RunSpec.Options options,
+            String runKey,
+            ItemStore items,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws Exception {
         return evaluator.evaluate(model, task, options, runKey, items, progress, cancel);
     }
 }

@@ -1,12 +1,5 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-
 import static dev.llmcw.tensor.KernelSpecies.F;
 import static dev.llmcw.tensor.KernelSpecies.I;
 import static dev.llmcw.tensor.KernelSpecies.I16LE;
@@ -14,6 +7,12 @@ import static dev.llmcw.tensor.KernelSpecies.L;
 import static dev.llmcw.tensor.KernelSpecies.LE;
 import static dev.llmcw.tensor.KernelSpecies.S;
 import static dev.llmcw.tensor.KernelSpecies.sum;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** SIMD kernels over little-endian bfloat16 storage: dot products with float activations and conversion to floats. */
 final class BF16Kernels {
@@ -46,7 +45,10 @@ final class BF16Kernels {
     static long dot2(MemorySegment wa, long offA, MemorySegment wb, long offB, float[] x, int xOff, int n) {
         long baseA = offA * 2, baseB = offB * 2;
         int i = 0;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F),
+                a1 = FloatVector.zero(F),
+                b0 = FloatVector.zero(F),
+                b1 = FloatVector.zero(F);
         for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
             FloatVector x0 = FloatVector.fromArray(F, x, xOff + i), x1 = FloatVector.fromArray(F, x, xOff + i + L);
             a0 = bf16(wa, baseA + 2L * i).fma(x0, a0);

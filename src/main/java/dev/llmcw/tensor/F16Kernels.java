@@ -1,13 +1,5 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-
 import static dev.llmcw.tensor.KernelSpecies.F;
 import static dev.llmcw.tensor.KernelSpecies.I;
 import static dev.llmcw.tensor.KernelSpecies.I16LE;
@@ -15,6 +7,13 @@ import static dev.llmcw.tensor.KernelSpecies.L;
 import static dev.llmcw.tensor.KernelSpecies.LE;
 import static dev.llmcw.tensor.KernelSpecies.S;
 import static dev.llmcw.tensor.KernelSpecies.sum;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /** SIMD kernels over little-endian IEEE half storage: dot products with float activations and conversion to floats. */
 final class F16Kernels {
@@ -33,7 +32,8 @@ final class F16Kernels {
         IntVector mag = h.lanewise(VectorOperators.AND, 0x7FFF);
         IntVector sign = h.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16);
         IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
-        IntVector finite = shifted.reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).reinterpretAsInts();
+        IntVector finite =
+                shifted.reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).reinterpretAsInts();
         VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00);
         IntVector bits = finite.blend(shifted.lanewise(VectorOperators.OR, 0x7F800000), special);
         return bits.lanewise(VectorOperators.OR, sign).reinterpretAsFloats();

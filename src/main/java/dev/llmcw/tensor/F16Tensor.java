@@ -15,9 +15,20 @@ public class F16Tensor extends Tensor {
         Tensors.checkSize(this, seg);
     }
 
-    @Override public DType dtype() { return DType.F16; }
-    @Override public MemorySegment segment() { return seg; }
-    @Override public float get(long index) { return Float.float16ToFloat(seg.getAtIndex(LE, index)); }
+    @Override
+    public DType dtype() {
+        return DType.F16;
+    }
+
+    @Override
+    public MemorySegment segment() {
+        return seg;
+    }
+
+    @Override
+    public float get(long index) {
+        return Float.float16ToFloat(seg.getAtIndex(LE, index));
+    }
 
     @Override
     public float dot(long offset, float[] x, int xOff, int n) {

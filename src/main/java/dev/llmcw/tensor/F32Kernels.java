@@ -1,14 +1,13 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.FloatVector;
-
-import java.lang.foreign.MemorySegment;
-
 import static dev.llmcw.tensor.KernelSpecies.F;
 import static dev.llmcw.tensor.KernelSpecies.F32LE;
 import static dev.llmcw.tensor.KernelSpecies.L;
 import static dev.llmcw.tensor.KernelSpecies.LE;
 import static dev.llmcw.tensor.KernelSpecies.sum;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
 
 /** SIMD kernels over little-endian float32 storage: dot products with float activations and conversion to floats. */
 final class F32Kernels {
@@ -20,7 +19,8 @@ final class F32Kernels {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
             a0 = FloatVector.fromMemorySegment(F, w, base + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            a1 = FloatVector.fromMemorySegment(F, w, base + 4L * (i + L), LE).fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
+            a1 = FloatVector.fromMemorySegment(F, w, base + 4L * (i + L), LE)
+                    .fma(FloatVector.fromArray(F, x, xOff + i + L), a1);
         }
         for (int bound = n - L; i <= bound; i += L) {
             a0 = FloatVector.fromMemorySegment(F, w, base + 4L * i, LE).fma(FloatVector.fromArray(F, x, xOff + i), a0);
@@ -39,7 +39,10 @@ final class F32Kernels {
     static long dot2(MemorySegment wa, long offA, MemorySegment wb, long offB, float[] x, int xOff, int n) {
         long baseA = offA * 4, baseB = offB * 4;
         int i = 0;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F),
+                a1 = FloatVector.zero(F),
+                b0 = FloatVector.zero(F),
+                b1 = FloatVector.zero(F);
         for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
             FloatVector x0 = FloatVector.fromArray(F, x, xOff + i), x1 = FloatVector.fromArray(F, x, xOff + i + L);
             a0 = FloatVector.fromMemorySegment(F, wa, baseA + 4L * i, LE).fma(x0, a0);

@@ -20,9 +20,20 @@ public class F32Tensor extends Tensor {
         return new F32Tensor(shape, MemorySegment.ofArray(data));
     }
 
-    @Override public DType dtype() { return DType.F32; }
-    @Override public MemorySegment segment() { return seg; }
-    @Override public float get(long index) { return seg.getAtIndex(LE, index); }
+    @Override
+    public DType dtype() {
+        return DType.F32;
+    }
+
+    @Override
+    public MemorySegment segment() {
+        return seg;
+    }
+
+    @Override
+    public float get(long index) {
+        return seg.getAtIndex(LE, index);
+    }
 
     @Override
     public float dot(long offset, float[] x, int xOff, int n) {

@@ -9,7 +9,11 @@ public final class FloatPair {
         return ((long) Float.floatToRawIntBits(a) << 32) | (Float.floatToRawIntBits(b) & 0xFFFF_FFFFL);
     }
 
-    public static float first(long pair) { return Float.intBitsToFloat((int) (pair >>> 32)); }
+    public static float first(long pair) {
+        return Float.intBitsToFloat((int) (pair >>> 32));
+    }
 
-    public static float second(long pair) { return Float.intBitsToFloat((int) pair); }
+    public static float second(long pair) {
+        return Float.intBitsToFloat((int) pair);
+    }
 }

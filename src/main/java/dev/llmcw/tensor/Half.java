@@ -4,10 +4,17 @@ package dev.llmcw.tensor;
 public final class Half {
     private Half() {}
 
-    public static float f16ToFloat(short h) { return Float.float16ToFloat(h); }
-    public static short floatToF16(float f) { return Float.floatToFloat16(f); }
+    public static float f16ToFloat(short h) {
+        return Float.float16ToFloat(h);
+    }
 
-    public static float bf16ToFloat(short b) { return Float.intBitsToFloat((b & 0xFFFF) << 16); }
+    public static short floatToF16(float f) {
+        return Float.floatToFloat16(f);
+    }
+
+    public static float bf16ToFloat(short b) {
+        return Float.intBitsToFloat((b & 0xFFFF) << 16);
+    }
 
     /** Round-to-nearest-even conversion to bfloat16 (NaN stays NaN). */
     public static short floatToBf16(float f) {

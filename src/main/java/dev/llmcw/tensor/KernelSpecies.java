@@ -1,13 +1,12 @@
 package dev.llmcw.tensor;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * The one place the tensor kernels take their vector species from, and the fixed-order lane reductions
@@ -37,6 +36,7 @@ public final class KernelSpecies {
     public static final VectorSpecies<Short> WIDE_S = VectorSpecies.of(short.class, F.vectorShape());
     /** 16 bytes: one Q4_0 block body, or half a Q8_0 block. */
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+
     static final int L = F.length();
     /** Floats produced per 16-byte load, split into {@code PARTS} float vectors. */
     static final int PARTS = 16 / L;
@@ -82,5 +82,7 @@ public final class KernelSpecies {
     }
 
     /** Bits of the float species in use. */
-    public static int vectorBits() { return F.vectorBitSize(); }
+    public static int vectorBits() {
+        return F.vectorBitSize();
+    }
 }

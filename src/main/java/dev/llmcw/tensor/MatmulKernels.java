@@ -1,11 +1,11 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.FloatVector;
-
 import static dev.llmcw.tensor.KernelSpecies.F;
 import static dev.llmcw.tensor.KernelSpecies.L;
 import static dev.llmcw.tensor.KernelSpecies.sum;
 import static dev.llmcw.tensor.VectorKernels.dot;
+
+import jdk.incubator.vector.FloatVector;
 
 /**
  * The float micro-kernels of batched matrix multiplication: {@link #matmulTile} (dot-product form,
@@ -21,30 +21,46 @@ public final class MatmulKernels {
      * Two rows × four tokens per inner loop: each loaded weight vector is used for four tokens and each
      * activation vector for two rows, so the loop is bound by FMAs rather than loads.
      */
-    public static void matmulTile(FloatRows wr, int rows, int n, FloatRows xr, int tokens, FloatRows yr, float[] bias, int biasOff) {
+    public static void matmulTile(
+            FloatRows wr, int rows, int n, FloatRows xr, int tokens, FloatRows yr, float[] bias, int biasOff) {
         // the rows' fields into locals first: C2 then treats them as it did when they were arguments
         float[] w = wr.data(), x = xr.data(), y = yr.data();
-        int wOff = wr.offset(), wStride = wr.stride(), xOff = xr.offset(), xStride = xr.stride(), yOff = yr.offset(), yStride = yr.stride();
+        int wOff = wr.offset(),
+                wStride = wr.stride(),
+                xOff = xr.offset(),
+                xStride = xr.stride(),
+                yOff = yr.offset(),
+                yStride = yr.stride();
         int r = 0;
         for (; r + 2 <= rows; r += 2) {
             int w0 = wOff + r * wStride, w1 = w0 + wStride;
             int t = 0;
             for (; t + 4 <= tokens; t += 4) {
                 int x0 = xOff + t * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-                FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F), c03 = FloatVector.zero(F);
-                FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F), c13 = FloatVector.zero(F);
+                FloatVector c00 = FloatVector.zero(F),
+                        c01 = FloatVector.zero(F),
+                        c02 = FloatVector.zero(F),
+                        c03 = FloatVector.zero(F);
+                FloatVector c10 = FloatVector.zero(F),
+                        c11 = FloatVector.zero(F),
+                        c12 = FloatVector.zero(F),
+                        c13 = FloatVector.zero(F);
                 int i = 0;
                 for (int bound = n - L; i <= bound; i += L) {
                     FloatVector a0 = FloatVector.fromArray(F, w, w0 + i);
                     FloatVector a1 = FloatVector.fromArray(F, w, w1 + i);
                     FloatVector b = FloatVector.fromArray(F, x, x0 + i);
-                    c00 = a0.fma(b, c00); c10 = a1.fma(b, c10);
+                    c00 = a0.fma(b, c00);
+                    c10 = a1.fma(b, c10);
                     b = FloatVector.fromArray(F, x, x1 + i);
-                    c01 = a0.fma(b, c01); c11 = a1.fma(b, c11);
+                    c01 = a0.fma(b, c01);
+                    c11 = a1.fma(b, c11);
                     b = FloatVector.fromArray(F, x, x2 + i);
-                    c02 = a0.fma(b, c02); c12 = a1.fma(b, c12);
+                    c02 = a0.fma(b, c02);
+                    c12 = a1.fma(b, c12);
                     b = FloatVector.fromArray(F, x, x3 + i);
-                    c03 = a0.fma(b, c03); c13 = a1.fma(b, c13);
+                    c03 = a0.fma(b, c03);
+                    c13 = a1.fma(b, c13);
                 }
                 float s00 = sum(c00), s01 = sum(c01);
                 float s02 = sum(c02), s03 = sum(c03);
@@ -52,15 +68,25 @@ public final class MatmulKernels {
                 float s12 = sum(c12), s13 = sum(c13);
                 for (; i < n; i++) {
                     float a0 = w[w0 + i], a1 = w[w1 + i];
-                    s00 += a0 * x[x0 + i]; s01 += a0 * x[x1 + i]; s02 += a0 * x[x2 + i]; s03 += a0 * x[x3 + i];
-                    s10 += a1 * x[x0 + i]; s11 += a1 * x[x1 + i]; s12 += a1 * x[x2 + i]; s13 += a1 * x[x3 + i];
+                    s00 += a0 * x[x0 + i];
+                    s01 += a0 * x[x1 + i];
+                    s02 += a0 * x[x2 + i];
+                    s03 += a0 * x[x3 + i];
+                    s10 += a1 * x[x0 + i];
+                    s11 += a1 * x[x1 + i];
+                    s12 += a1 * x[x2 + i];
+                    s13 += a1 * x[x3 + i];
                 }
                 float b0 = bias == null ? 0f : bias[biasOff + r], b1 = bias == null ? 0f : bias[biasOff + r + 1];
                 int y0 = yOff + t * yStride + r;
-                y[y0] = s00 + b0; y[y0 + 1] = s10 + b1;
-                y[y0 + yStride] = s01 + b0; y[y0 + yStride + 1] = s11 + b1;
-                y[y0 + 2 * yStride] = s02 + b0; y[y0 + 2 * yStride + 1] = s12 + b1;
-                y[y0 + 3 * yStride] = s03 + b0; y[y0 + 3 * yStride + 1] = s13 + b1;
+                y[y0] = s00 + b0;
+                y[y0 + 1] = s10 + b1;
+                y[y0 + yStride] = s01 + b0;
+                y[y0 + yStride + 1] = s11 + b1;
+                y[y0 + 2 * yStride] = s02 + b0;
+                y[y0 + 2 * yStride + 1] = s12 + b1;
+                y[y0 + 3 * yStride] = s03 + b0;
+                y[y0 + 3 * yStride + 1] = s13 + b1;
             }
             for (; t < tokens; t++) {
                 float b0 = bias == null ? 0f : bias[biasOff + r], b1 = bias == null ? 0f : bias[biasOff + r + 1];
@@ -70,7 +96,8 @@ public final class MatmulKernels {
         }
         for (; r < rows; r++) {
             float b0 = bias == null ? 0f : bias[biasOff + r];
-            for (int t = 0; t < tokens; t++) y[yOff + t * yStride + r] = dot(w, wOff + r * wStride, x, xOff + t * xStride, n) + b0;
+            for (int t = 0; t < tokens; t++)
+                y[yOff + t * yStride + r] = dot(w, wOff + r * wStride, x, xOff + t * xStride, n) + b0;
         }
     }
 
@@ -78,7 +105,9 @@ public final class MatmulKernels {
     static final int K_BLOCK = 32;
 
     /** Rows per step of {@link #matmulTransposed}: the transposed layout pads the row count to a multiple of this. */
-    public static int transposedRowStep() { return 2 * L; }
+    public static int transposedRowStep() {
+        return 2 * L;
+    }
 
     /**
      * Batched matmul over transposed float weights, for short rows: W in groups of S =
@@ -93,7 +122,8 @@ public final class MatmulKernels {
      * (stories260K) is as much work as the products themselves (measured 2.2–3.1× faster here at in ≤ 172,
      * no faster from in ≈ 576 on). Sums run over k in order in blocks of {@link #K_BLOCK}, one FMA per step.
      */
-    public static void matmulTransposed(TransposedWeights tw, int r0, int r1, float[] x, int xOff, int tokens, FloatRows yr) {
+    public static void matmulTransposed(
+            TransposedWeights tw, int r0, int r1, float[] x, int xOff, int tokens, FloatRows yr) {
         float[] wt = tw.data(), bias = tw.bias(), y = yr.data();
         int rows = tw.rows(), n = tw.n(), biasOff = 0, yOff = yr.offset(), yStride = yr.stride();
         // Accumulators leave through this buffer: a vector handed to a method that is not inlined is
@@ -149,7 +179,12 @@ public final class MatmulKernels {
         // the shared parts into locals first, as the arguments they were (y and bias null unless toY)
         float[] wt = tiles.wt(), acc = tiles.acc(), y = toY ? tiles.y() : null, bias = toY ? tiles.bias() : null;
         int n = tiles.n(), yStride = toY ? tiles.yStride() : 0;
-        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n, g = r * n; // the group's weights start at r·n
+        int x1 = x0 + n,
+                x2 = x1 + n,
+                x3 = x2 + n,
+                x4 = x3 + n,
+                x5 = x4 + n,
+                g = r * n; // the group's weights start at r·n
         // k in blocks of K_BLOCK, each summed from zero and then added to the total: sequential
         // float sums over all of a 172-wide row drifted PIQA's longest items to the edge of the
         // lm-eval reference tolerance; blocks keep the error near that of the pairwise dot kernel.
@@ -158,7 +193,8 @@ public final class MatmulKernels {
             FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
             FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
             for (int k = kb; k < kEnd; k++) {
-                FloatVector w0 = FloatVector.fromArray(F, wt, g + 2 * L * k), w1 = FloatVector.fromArray(F, wt, g + 2 * L * k + L);
+                FloatVector w0 = FloatVector.fromArray(F, wt, g + 2 * L * k),
+                        w1 = FloatVector.fromArray(F, wt, g + 2 * L * k + L);
                 FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
                 c00 = w0.fma(b, c00);
                 c01 = w1.fma(b, c01);
@@ -258,7 +294,8 @@ public final class MatmulKernels {
     }
 
     /** Token j's 2L row values acc[2L·j ..] into y[off + j·yStride ..] (+ bias), the first {@code left} of them. */
-    private static void storeRows(float[] acc, int tokens, float[] y, int off, int yStride, int left, float[] bias, int bo) {
+    private static void storeRows(
+            float[] acc, int tokens, float[] y, int off, int yStride, int left, float[] bias, int bo) {
         for (int j = 0; j < tokens; j++) {
             int yo = off + j * yStride, ao = 2 * L * j;
             if (left >= 2 * L) {

@@ -1,11 +1,5 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-
 import static dev.llmcw.tensor.KernelSpecies.B128;
 import static dev.llmcw.tensor.KernelSpecies.F;
 import static dev.llmcw.tensor.KernelSpecies.I16LE;
@@ -13,6 +7,11 @@ import static dev.llmcw.tensor.KernelSpecies.L;
 import static dev.llmcw.tensor.KernelSpecies.LE;
 import static dev.llmcw.tensor.KernelSpecies.PARTS;
 import static dev.llmcw.tensor.KernelSpecies.sum;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** SIMD kernels over GGML Q4_0 blocks (32 nibbles offset by 8 and a half scale, 18 bytes a block). */
 final class Q4_0Kernels {
@@ -27,11 +26,15 @@ final class Q4_0Kernels {
             int xi = xOff + 32 * b;
             ByteVector q = ByteVector.fromMemorySegment(B128, w, base + 2, LE);
             ByteVector lo = q.lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.AND, (byte) 0x0F)
+                    .sub((byte) 8);
             FloatVector blockAcc = FloatVector.zero(F);
             for (int p = 0; p < PARTS; p++) {
-                blockAcc = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + p * L), blockAcc);
-                blockAcc = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + 16 + p * L), blockAcc);
+                blockAcc = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p))
+                        .fma(FloatVector.fromArray(F, x, xi + p * L), blockAcc);
+                blockAcc = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p))
+                        .fma(FloatVector.fromArray(F, x, xi + 16 + p * L), blockAcc);
             }
             acc = blockAcc.fma(FloatVector.broadcast(F, scale), acc);
         }
@@ -45,10 +48,16 @@ final class Q4_0Kernels {
             int di = dstOff + 32 * b;
             ByteVector q = ByteVector.fromMemorySegment(B128, w, base + 2, LE);
             ByteVector lo = q.lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.AND, (byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                    .lanewise(VectorOperators.AND, (byte) 0x0F)
+                    .sub((byte) 8);
             for (int p = 0; p < PARTS; p++) {
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(scale).intoArray(dst, di + p * L);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(scale).intoArray(dst, di + 16 + p * L);
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p))
+                        .mul(scale)
+                        .intoArray(dst, di + p * L);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p))
+                        .mul(scale)
+                        .intoArray(dst, di + 16 + p * L);
             }
         }
     }

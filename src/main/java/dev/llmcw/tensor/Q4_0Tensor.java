@@ -18,8 +18,15 @@ public class Q4_0Tensor extends Tensor {
         Tensors.checkSize(this, seg);
     }
 
-    @Override public DType dtype() { return DType.Q4_0; }
-    @Override public MemorySegment segment() { return seg; }
+    @Override
+    public DType dtype() {
+        return DType.Q4_0;
+    }
+
+    @Override
+    public MemorySegment segment() {
+        return seg;
+    }
 
     @Override
     public float get(long index) {

@@ -1,11 +1,5 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-
 import static dev.llmcw.tensor.KernelSpecies.B128;
 import static dev.llmcw.tensor.KernelSpecies.F;
 import static dev.llmcw.tensor.KernelSpecies.I16LE;
@@ -13,6 +7,11 @@ import static dev.llmcw.tensor.KernelSpecies.L;
 import static dev.llmcw.tensor.KernelSpecies.LE;
 import static dev.llmcw.tensor.KernelSpecies.PARTS;
 import static dev.llmcw.tensor.KernelSpecies.sum;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** SIMD kernels over GGML Q8_0 blocks (32 signed bytes and a half scale, 34 bytes a block). */
 final class Q8_0Kernels {
@@ -46,7 +45,9 @@ final class Q8_0Kernels {
             for (int half = 0; half < 2; half++) {
                 ByteVector q = ByteVector.fromMemorySegment(B128, w, base + 2 + 16L * half, LE);
                 for (int p = 0; p < PARTS; p++) {
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(scale).intoArray(dst, di + 16 * half + p * L);
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p))
+                            .mul(scale)
+                            .intoArray(dst, di + 16 * half + p * L);
                 }
             }
         }

@@ -15,8 +15,15 @@ public class Q8_0Tensor extends Tensor {
         Tensors.checkSize(this, seg);
     }
 
-    @Override public DType dtype() { return DType.Q8_0; }
-    @Override public MemorySegment segment() { return seg; }
+    @Override
+    public DType dtype() {
+        return DType.Q8_0;
+    }
+
+    @Override
+    public MemorySegment segment() {
+        return seg;
+    }
 
     @Override
     public float get(long index) {

@@ -30,15 +30,30 @@ public abstract class Tensor {
 
     public abstract float get(long index);
 
-    public final long[] shape() { return shape.clone(); }
-    public final long numel() { return numel; }
-    public final int rank() { return shape.length; }
-    public long byteSize() { return dtype().bytesFor(numel); }
+    public final long[] shape() {
+        return shape.clone();
+    }
+
+    public final long numel() {
+        return numel;
+    }
+
+    public final int rank() {
+        return shape.length;
+    }
+
+    public long byteSize() {
+        return dtype().bytesFor(numel);
+    }
 
     /** Rows of a matrix (first dimension); 1 for a vector. */
-    public final int rows() { return shape.length == 1 ? 1 : Math.toIntExact(shape[0]); }
+    public final int rows() {
+        return shape.length == 1 ? 1 : Math.toIntExact(shape[0]);
+    }
     /** Columns of a matrix (last dimension). */
-    public final int cols() { return Math.toIntExact(shape[shape.length - 1]); }
+    public final int cols() {
+        return Math.toIntExact(shape[shape.length - 1]);
+    }
 
     /** Scalar reference: sum_{i<n} this[offset+i] * x[xOff+i]. Subclasses override with vector kernels. */
     public float dot(long offset, float[] x, int xOff, int n) {

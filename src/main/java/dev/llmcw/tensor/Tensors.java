@@ -1,7 +1,7 @@
 package dev.llmcw.tensor;
 
-import java.util.Arrays;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /** Factory and checks shared by all storage types. */
 public final class Tensors {
@@ -21,8 +21,8 @@ public final class Tensors {
     static void checkSize(Tensor t, MemorySegment seg) {
         long need = t.dtype().bytesFor(t.numel());
         if (seg.byteSize() != need) {
-            throw new IllegalArgumentException(t.dtype() + " tensor of shape " + Arrays.toString(t.shape)
-                    + " needs " + need + " bytes but its data has " + seg.byteSize());
+            throw new IllegalArgumentException(t.dtype() + " tensor of shape " + Arrays.toString(t.shape) + " needs "
+                    + need + " bytes but its data has " + seg.byteSize());
         }
     }
 }

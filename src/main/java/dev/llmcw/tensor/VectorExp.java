@@ -23,8 +23,13 @@ public final class VectorExp {
     private static final float LN2_LO = -2.12194440e-4f;
     /** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to the nearest integer. */
     private static final float ROUND = 12582912f;
-    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
-            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    private static final float P0 = 1.9875691500e-4f,
+            P1 = 1.3981999507e-3f,
+            P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f,
+            P5 = 5.0000001201e-1f;
 
     /** Lanes of {@link KernelSpecies#F} (the species is that constant, not x.species(): see KernelSpecies.F). */
     public static FloatVector exp(FloatVector x) {
@@ -40,7 +45,8 @@ public final class VectorExp {
         p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P4));
         p = p.fma(r, FloatVector.broadcast(KernelSpecies.F, P5));
         FloatVector y = p.mul(r).fma(r, r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        IntVector bits =
+                ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         FloatVector scaled = y.mul(bits.reinterpretAsFloats());
         return scaled.blend(0f, under);
     }
@@ -66,8 +72,12 @@ public final class VectorExp {
     public static final float FLOOR2 = -126f;
 
     /** Cephes exp2f: 2^r = 1 + r·P(r) for |r| ≤ 1/2 (peak relative error 1.7e-7). */
-    private static final float E0 = 1.535336188319500e-4f, E1 = 1.339887440266574e-3f, E2 = 9.618437357674640e-3f,
-            E3 = 5.550332471162809e-2f, E4 = 2.402264791363012e-1f, E5 = 6.931472028550421e-1f;
+    private static final float E0 = 1.535336188319500e-4f,
+            E1 = 1.339887440266574e-3f,
+            E2 = 9.618437357674640e-3f,
+            E3 = 5.550332471162809e-2f,
+            E4 = 2.402264791363012e-1f,
+            E5 = 6.931472028550421e-1f;
 
     /**
      * 2^x for x ≤ 0 over two rows at once, rows {@code row} and row + 1 of a (o0 = row·stride, o1 = o0 + stride),
@@ -91,7 +101,8 @@ public final class VectorExp {
      * a call, so nothing depends on C2 inlining (a FloatVector argument of a call that is not inlined runs as
      * the Vector API's Java fallback). {@code lanes} holds at least 4 × the species length.
      */
-    public static void exp2RowsSummed(float[] a, int stride, int row, int n, float mul, float[] add, double[] sums, float[] lanes) {
+    public static void exp2RowsSummed(
+            float[] a, int stride, int row, int n, float mul, float[] add, double[] sums, float[] lanes) {
         int o0 = row * stride, o1 = o0 + stride, si = row;
         float add0 = add[row], add1 = add[row + 1];
         var f = KernelSpecies.F;
@@ -120,8 +131,14 @@ public final class VectorExp {
             p1 = p1.fma(r1, one);
             // t = 1.5·2^23 + n, so its low mantissa bits hold n (two's complement) and (bits + 127) << 23 is 2^n:
             // the constant's own bits are shifted out
-            FloatVector w0 = p0.mul(t0.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            FloatVector w1 = p1.mul(t1.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector w0 = p0.mul(t0.reinterpretAsInts()
+                    .add(127)
+                    .lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats());
+            FloatVector w1 = p1.mul(t1.reinterpretAsInts()
+                    .add(127)
+                    .lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats());
             w0.intoArray(a, o0 + j);
             w1.intoArray(a, o1 + j);
             FloatVector y0 = w0.sub(c0), y1 = w1.sub(c1);

@@ -1,8 +1,5 @@
 package dev.llmcw.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
 import static dev.llmcw.tensor.KernelSpecies.F;
 import static dev.llmcw.tensor.KernelSpecies.L;
 import static dev.llmcw.tensor.KernelSpecies.ROT1;
@@ -11,6 +8,9 @@ import static dev.llmcw.tensor.KernelSpecies.ROT4;
 import static dev.llmcw.tensor.KernelSpecies.ROT8;
 import static dev.llmcw.tensor.KernelSpecies.maxLanes;
 import static dev.llmcw.tensor.KernelSpecies.sum;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * SIMD kernels over float arrays: dot product, maxima, axpy and the SwiGLU activation. The storage
@@ -73,11 +73,15 @@ public final class VectorKernels {
      */
     public static void max4(float[] a, int stride, int n, float[] out, float[] lanes) {
         int s1 = stride, s2 = 2 * stride, s3 = 3 * stride;
-        FloatVector m0 = FloatVector.fromArray(F, a, 0), m1 = FloatVector.fromArray(F, a, s1),
-                m2 = FloatVector.fromArray(F, a, s2), m3 = FloatVector.fromArray(F, a, s3);
+        FloatVector m0 = FloatVector.fromArray(F, a, 0),
+                m1 = FloatVector.fromArray(F, a, s1),
+                m2 = FloatVector.fromArray(F, a, s2),
+                m3 = FloatVector.fromArray(F, a, s3);
         for (int j = L; j < n; j += L) {
-            FloatVector v0 = FloatVector.fromArray(F, a, j), v1 = FloatVector.fromArray(F, a, s1 + j),
-                    v2 = FloatVector.fromArray(F, a, s2 + j), v3 = FloatVector.fromArray(F, a, s3 + j);
+            FloatVector v0 = FloatVector.fromArray(F, a, j),
+                    v1 = FloatVector.fromArray(F, a, s1 + j),
+                    v2 = FloatVector.fromArray(F, a, s2 + j),
+                    v3 = FloatVector.fromArray(F, a, s3 + j);
             m0 = m0.blend(v0, m0.lt(v0));
             m1 = m1.blend(v1, m1.lt(v1));
             m2 = m2.blend(v2, m2.lt(v2));
@@ -99,7 +103,9 @@ public final class VectorKernels {
         int i = 0;
         FloatVector va = FloatVector.broadcast(F, alpha);
         for (int bound = n - L; i <= bound; i += L) {
-            FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+            FloatVector.fromArray(F, x, xOff + i)
+                    .fma(va, FloatVector.fromArray(F, y, yOff + i))
+                    .intoArray(y, yOff + i);
         }
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }

@@ -32,7 +32,8 @@ final class BpeMerge {
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
         }
-        var queue = new PriorityQueue<Candidate>((a, b) -> a.prio != b.prio ? Double.compare(a.prio, b.prio) : Integer.compare(a.left, b.left));
+        var queue = new PriorityQueue<Candidate>(
+                (a, b) -> a.prio != b.prio ? Double.compare(a.prio, b.prio) : Integer.compare(a.left, b.left));
         double[] prio = new double[1];
         for (int i = 0; i + 1 < n; i++) offer(queue, rule, sym, i, i + 1, prio);
         while (!queue.isEmpty()) {

@@ -1,11 +1,11 @@
 package dev.llmcw.tokenizer;
 
-import java.util.Arrays;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
-import java.util.List;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -70,8 +70,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      * @param ignoreMerges   a word that is itself a token is taken whole (Llama 3's ignore_merges)
      * @param normalization  Unicode normalisation of the text before splitting (Qwen2: NFC), or null
      */
-    public record PreTokenizer(List<String> regexes, boolean addPrefixSpace, boolean ignoreMerges,
-                               Normalizer.Form normalization) {
+    public record PreTokenizer(
+            List<String> regexes, boolean addPrefixSpace, boolean ignoreMerges, Normalizer.Form normalization) {
         public PreTokenizer {
             regexes = List.copyOf(regexes);
         }
@@ -88,8 +88,12 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      * @param special      its verbatim tokens are matched before BPE; unk is not used
      * @param skipOnDecode ids whose text decode() leaves out (control tokens), may be null
      */
-    public ByteLevelBpeTokenizer(String[] tokens, String[] merges, PreTokenizer preTokenizer,
-                                 SpecialTokenIds special, boolean[] skipOnDecode) {
+    public ByteLevelBpeTokenizer(
+            String[] tokens,
+            String[] merges,
+            PreTokenizer preTokenizer,
+            SpecialTokenIds special,
+            boolean[] skipOnDecode) {
         this.tokens = tokens;
         this.mergeRules = merges;
         this.regexes = preTokenizer.regexes();
@@ -102,15 +106,19 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             // first space separates the pair.
             int sp = m.indexOf(' ');
             if (sp < 0) throw new IllegalArgumentException("merge rule #" + r + " has no space: " + m);
-            Integer a = ids.get(m.substring(0, sp)), b = ids.get(m.substring(sp + 1)), c = ids.get(m.substring(0, sp) + m.substring(sp + 1));
+            Integer a = ids.get(m.substring(0, sp)),
+                    b = ids.get(m.substring(sp + 1)),
+                    c = ids.get(m.substring(0, sp) + m.substring(sp + 1));
             if (a == null || b == null || c == null) continue; // rules for tokens outside the vocabulary never fire
-            this.merges.putIfAbsent(((long) a << 32) | (b & 0xFFFFFFFFL), new long[]{r, c});
+            this.merges.putIfAbsent(((long) a << 32) | (b & 0xFFFFFFFFL), new long[] {r, c});
         }
         for (int b = 0; b < 256; b++) {
             Integer id = ids.get(String.valueOf(BYTE_TO_CHAR[b]));
             byteIds[b] = id == null ? -1 : id;
         }
-        this.splitters = this.regexes.stream().map(r -> Pattern.compile(r, Pattern.UNICODE_CHARACTER_CLASS)).toList();
+        this.splitters = this.regexes.stream()
+                .map(r -> Pattern.compile(r, Pattern.UNICODE_CHARACTER_CLASS))
+                .toList();
         this.addPrefixSpace = preTokenizer.addPrefixSpace();
         this.ignoreMerges = preTokenizer.ignoreMerges();
         this.normalization = preTokenizer.normalization();
@@ -121,17 +129,22 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         this.addBos = special.addBos();
     }
 
-    public static String byteToUnicode(int b) { return String.valueOf(BYTE_TO_CHAR[b & 0xFF]); }
+    public static String byteToUnicode(int b) {
+        return String.valueOf(BYTE_TO_CHAR[b & 0xFF]);
+    }
 
     @Override
     public int[] encode(String text) {
         var out = new IntList();
-        specials.split(text, piece -> {
-            String s = normalization == null ? piece : Normalizer.normalize(piece, normalization);
-            // Like Hugging Face's ByteLevel: every text piece between added tokens gets the prefix space.
-            if (addPrefixSpace && !s.startsWith(" ")) s = " " + s;
-            split(s, 0, out);
-        }, out::add);
+        specials.split(
+                text,
+                piece -> {
+                    String s = normalization == null ? piece : Normalizer.normalize(piece, normalization);
+                    // Like Hugging Face's ByteLevel: every text piece between added tokens gets the prefix space.
+                    if (addPrefixSpace && !s.startsWith(" ")) s = " " + s;
+                    split(s, 0, out);
+                },
+                out::add);
         return out.toArray();
     }
 
@@ -168,7 +181,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             int[] sym = new int[bytes.length];
             for (int i = 0; i < bytes.length; i++) {
                 sym[i] = byteIds[bytes[i] & 0xFF];
-                if (sym[i] < 0) throw new IllegalStateException("vocabulary has no token for byte " + (bytes[i] & 0xFF));
+                if (sym[i] < 0)
+                    throw new IllegalStateException("vocabulary has no token for byte " + (bytes[i] & 0xFF));
             }
             cached = BpeMerge.run(sym, (a, b, prio) -> {
                 long[] m = merges.get(((long) a << 32) | (b & 0xFFFFFFFFL));
@@ -204,29 +218,60 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    @Override public int bosId() { return bos; }
-    @Override public int eosId() { return eos; }
-    @Override public int vocabSize() { return tokens.length; }
-    @Override public boolean addsBosByDefault() { return addBos && bos >= 0; }
+    @Override
+    public int bosId() {
+        return bos;
+    }
 
-    public String token(int id) { return tokens[id]; }
+    @Override
+    public int eosId() {
+        return eos;
+    }
+
+    @Override
+    public int vocabSize() {
+        return tokens.length;
+    }
+
+    @Override
+    public boolean addsBosByDefault() {
+        return addBos && bos >= 0;
+    }
+
+    public String token(int id) {
+        return tokens[id];
+    }
 
     /** The merge rules "left right" in rank order, as given. */
-    public String[] merges() { return mergeRules.clone(); }
+    public String[] merges() {
+        return mergeRules.clone();
+    }
 
     /** The pre-tokenizer regexes, applied in turn. */
-    public List<String> preTokenizerRegexes() { return regexes; }
+    public List<String> preTokenizerRegexes() {
+        return regexes;
+    }
 
-    public boolean ignoresMerges() { return ignoreMerges; }
+    public boolean ignoresMerges() {
+        return ignoreMerges;
+    }
 
     /** Unicode normalisation applied before splitting, or null. */
-    public Normalizer.Form normalization() { return normalization; }
+    public Normalizer.Form normalization() {
+        return normalization;
+    }
 
     /** Content → id of the tokens matched before BPE. */
-    public Map<String, Integer> specialTokens() { return specials.ids(); }
+    public Map<String, Integer> specialTokens() {
+        return specials.ids();
+    }
 
     /** Whether decode() leaves the token out (control tokens). */
-    public boolean isControl(int id) { return skipOnDecode != null && skipOnDecode[id]; }
+    public boolean isControl(int id) {
+        return skipOnDecode != null && skipOnDecode[id];
+    }
 
-    public Integer id(String token) { return ids.get(token); }
+    public Integer id(String token) {
+        return ids.get(token);
+    }
 }

@@ -18,7 +18,11 @@ final class IntList {
         n += v.length;
     }
 
-    int size() { return n; }
+    int size() {
+        return n;
+    }
 
-    int[] toArray() { return Arrays.copyOf(a, n); }
+    int[] toArray() {
+        return Arrays.copyOf(a, n);
+    }
 }

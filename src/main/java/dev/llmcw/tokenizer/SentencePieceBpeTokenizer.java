@@ -1,11 +1,11 @@
 package dev.llmcw.tokenizer;
 
-import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * SentencePiece-style BPE with byte fallback (Llama 1/2, TinyLlama, Mistral v0.1, llama2.c stories):
@@ -18,6 +18,7 @@ import java.util.Map;
 public final class SentencePieceBpeTokenizer implements Tokenizer {
     /** SentencePiece / GGUF token types. */
     public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
+
     static final String SPACE = "\u2581";
 
     private final String[] pieces;
@@ -33,6 +34,7 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     private final boolean splitAtEverySpace;
     /** No piece has "▁" right after another character, so no merge crosses a word start (see encodeFragment). */
     private final boolean wordsAreIndependent;
+
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 200_000;
 
@@ -78,8 +80,8 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
      *                          without a piece or byte piece become
      * @param splitAtEverySpace HF Metaspace split=true: every "▁" starts a new word before BPE
      */
-    public SentencePieceBpeTokenizer(Vocabulary vocabulary, SpecialTokenIds special,
-                                     PrefixMode prefixMode, boolean splitAtEverySpace) {
+    public SentencePieceBpeTokenizer(
+            Vocabulary vocabulary, SpecialTokenIds special, PrefixMode prefixMode, boolean splitAtEverySpace) {
         String[] pieces = vocabulary.pieces();
         float[] scores = vocabulary.scores();
         int[] types = vocabulary.types();
@@ -101,12 +103,16 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
                 String m = merges[r];
                 int sp = m.indexOf(' ');
                 if (sp < 0) throw new IllegalArgumentException("merge rule #" + r + " has no space: " + m);
-                Integer a = ids.get(m.substring(0, sp)), b = ids.get(m.substring(sp + 1)), c = ids.get(m.substring(0, sp) + m.substring(sp + 1));
-                if (a != null && b != null && c != null) this.merges.putIfAbsent(((long) a << 32) | (b & 0xFFFFFFFFL), new long[]{r, c});
+                Integer a = ids.get(m.substring(0, sp)),
+                        b = ids.get(m.substring(sp + 1)),
+                        c = ids.get(m.substring(0, sp) + m.substring(sp + 1));
+                if (a != null && b != null && c != null)
+                    this.merges.putIfAbsent(((long) a << 32) | (b & 0xFFFFFFFFL), new long[] {r, c});
             }
         } else {
             this.merges = null;
-            if (scores == null || scores.length != pieces.length) throw new IllegalArgumentException("score-based BPE needs one score per piece");
+            if (scores == null || scores.length != pieces.length)
+                throw new IllegalArgumentException("score-based BPE needs one score per piece");
         }
         this.specials = new SpecialTokens(special.verbatim());
         this.wordsAreIndependent = Arrays.stream(pieces).noneMatch(SentencePieceBpeTokenizer::containsWordStart);
@@ -148,18 +154,24 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
     public int[] encode(String text) {
         var out = new IntList();
         boolean[] atStart = {true};
-        specials.split(text, piece -> {
-            // Every text piece is either at the start or right after a special token: llama.cpp and
-            // SentencePiece put the dummy prefix before each; HF Metaspace only where no space is already.
-            boolean prefix = switch (prefixMode) {
-                case NONE -> false;
-                case ALWAYS -> true;
-                case UNLESS_SPACE -> !piece.startsWith(" ");
-                case FIRST_UNLESS_SPACE -> atStart[0] && !piece.startsWith(" ");
-            };
-            atStart[0] = false;
-            encodeFragment((prefix ? " " + piece : piece).replace(" ", SPACE), out);
-        }, id -> { out.add(id); atStart[0] = false; });
+        specials.split(
+                text,
+                piece -> {
+                    // Every text piece is either at the start or right after a special token: llama.cpp and
+                    // SentencePiece put the dummy prefix before each; HF Metaspace only where no space is already.
+                    boolean prefix = switch (prefixMode) {
+                        case NONE -> false;
+                        case ALWAYS -> true;
+                        case UNLESS_SPACE -> !piece.startsWith(" ");
+                        case FIRST_UNLESS_SPACE -> atStart[0] && !piece.startsWith(" ");
+                    };
+                    atStart[0] = false;
+                    encodeFragment((prefix ? " " + piece : piece).replace(" ", SPACE), out);
+                },
+                id -> {
+                    out.add(id);
+                    atStart[0] = false;
+                });
         return out.toArray();
     }
 
@@ -175,7 +187,8 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         }
         int start = 0;
         for (int i = 1; i <= s.length(); i++) {
-            if (i == s.length() || (s.charAt(i) == SPACE.charAt(0) && (splitAtEverySpace || s.charAt(i - 1) != SPACE.charAt(0)))) {
+            if (i == s.length()
+                    || (s.charAt(i) == SPACE.charAt(0) && (splitAtEverySpace || s.charAt(i - 1) != SPACE.charAt(0)))) {
                 String word = s.substring(start, i);
                 int[] ids = cache.get(word);
                 if (ids == null) {
@@ -241,19 +254,48 @@ public final class SentencePieceBpeTokenizer implements Tokenizer {
         return addDummyPrefix && s.startsWith(" ") ? s.substring(1) : s;
     }
 
-    @Override public int bosId() { return bos; }
-    @Override public int eosId() { return eos; }
-    @Override public int vocabSize() { return pieces.length; }
-    @Override public boolean addsBosByDefault() { return addBos && bos >= 0; }
+    @Override
+    public int bosId() {
+        return bos;
+    }
 
-    public String piece(int id) { return pieces[id]; }
-    public float score(int id) { return scores == null ? 0f : scores[id]; }
-    public int type(int id) { return types[id]; }
+    @Override
+    public int eosId() {
+        return eos;
+    }
+
+    @Override
+    public int vocabSize() {
+        return pieces.length;
+    }
+
+    @Override
+    public boolean addsBosByDefault() {
+        return addBos && bos >= 0;
+    }
+
+    public String piece(int id) {
+        return pieces[id];
+    }
+
+    public float score(int id) {
+        return scores == null ? 0f : scores[id];
+    }
+
+    public int type(int id) {
+        return types[id];
+    }
 
     /** Whether merges follow piece scores (SentencePiece, GGUF, llama2.c) rather than a ranked merges list. */
-    public boolean mergesByScore() { return merges == null; }
+    public boolean mergesByScore() {
+        return merges == null;
+    }
 
-    public int unkId() { return unk; }
+    public int unkId() {
+        return unk;
+    }
 
-    public boolean addsDummyPrefix() { return addDummyPrefix; }
+    public boolean addsDummyPrefix() {
+        return addDummyPrefix;
+    }
 }

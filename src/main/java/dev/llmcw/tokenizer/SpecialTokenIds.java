@@ -13,5 +13,4 @@ import java.util.Map;
  *                 never uses it)
  * @param addBos   whether the tokenizer's own default is to prepend BOS
  */
-public record SpecialTokenIds(Map<String, Integer> verbatim, int bos, int eos, int unk, boolean addBos) {
-}
+public record SpecialTokenIds(Map<String, Integer> verbatim, int bos, int eos, int unk, boolean addBos) {}

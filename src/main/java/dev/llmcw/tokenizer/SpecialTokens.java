@@ -1,11 +1,11 @@
 package dev.llmcw.tokenizer;
 
-import java.util.function.IntConsumer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -23,13 +23,19 @@ final class SpecialTokens {
         List<String> sorted = new ArrayList<>(this.ids.keySet());
         sorted.removeIf(String::isEmpty);
         sorted.sort(Comparator.comparingInt(String::length).reversed());
-        this.pattern = sorted.isEmpty() ? null
-                : Pattern.compile(String.join("|", sorted.stream().map(Pattern::quote).toList()));
+        this.pattern = sorted.isEmpty()
+                ? null
+                : Pattern.compile(
+                        String.join("|", sorted.stream().map(Pattern::quote).toList()));
     }
 
-    boolean isEmpty() { return pattern == null; }
+    boolean isEmpty() {
+        return pattern == null;
+    }
 
-    Map<String, Integer> ids() { return ids; }
+    Map<String, Integer> ids() {
+        return ids;
+    }
 
     /**
      * Splits text into pieces: plain text goes to {@code text}, each special token's id to {@code special}.

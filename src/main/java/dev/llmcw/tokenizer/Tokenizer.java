@@ -1,7 +1,6 @@
 package dev.llmcw.tokenizer;
 
 import dev.llmcw.util.ModelLoadException;
-
 import java.nio.file.Path;
 
 /** Text ↔ token ids. {@link #encode} never adds BOS/EOS; callers decide (lm-eval's BOS switch). */
@@ -19,7 +18,9 @@ public interface Tokenizer {
     int vocabSize();
 
     /** Whether the tokenizer's own default is to prepend BOS (tokenizer_config / GGUF add_bos_token). */
-    default boolean addsBosByDefault() { return bosId() >= 0; }
+    default boolean addsBosByDefault() {
+        return bosId() >= 0;
+    }
 
     /**
      * Refuses this tokenizer for a model whose vocabulary is smaller: ids past the embedding table would be
@@ -27,8 +28,10 @@ public interface Tokenizer {
      */
     default void checkFits(Path tokenizerFile, int modelVocab) {
         if (vocabSize() > modelVocab) {
-            throw new ModelLoadException(tokenizerFile, "tokenizer has " + vocabSize()
-                    + " tokens but the model's vocabulary has only " + modelVocab + ": wrong tokenizer for this model?");
+            throw new ModelLoadException(
+                    tokenizerFile,
+                    "tokenizer has " + vocabSize() + " tokens but the model's vocabulary has only " + modelVocab
+                            + ": wrong tokenizer for this model?");
         }
     }
 }

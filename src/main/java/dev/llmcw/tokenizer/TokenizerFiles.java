@@ -1,10 +1,9 @@
 package dev.llmcw.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.util.ModelLoadException;
-import dev.llmcw.util.JsonSideFiles;
 import dev.llmcw.util.Json;
-
+import dev.llmcw.util.JsonSideFiles;
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +28,8 @@ public final class TokenizerFiles {
      * "\n&lt;s&gt;\n" / "\n&lt;/s&gt;\n"; ids 0/1/2 are unk/BOS/EOS as in SentencePiece.
      */
     public static Tokenizer llama2c(Path tokenizerBin, int vocabSize) {
-        if (vocabSize <= 0 || vocabSize > 1 << 22) throw new ModelLoadException(tokenizerBin, "implausible vocabulary size " + vocabSize);
+        if (vocabSize <= 0 || vocabSize > 1 << 22)
+            throw new ModelLoadException(tokenizerBin, "implausible vocabulary size " + vocabSize);
         return llama2c(tokenizerBin, vocabSize, false);
     }
 
@@ -40,24 +39,30 @@ public final class TokenizerFiles {
     }
 
     private static Tokenizer llama2c(Path tokenizerBin, int vocabSize, boolean toEnd) {
-        ByteBuffer buf = ByteBuffer.wrap(JsonSideFiles.readBytes(tokenizerBin, "llama2.c tokenizer")).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.wrap(JsonSideFiles.readBytes(tokenizerBin, "llama2.c tokenizer"))
+                .order(ByteOrder.LITTLE_ENDIAN);
         if (buf.remaining() < 4) throw new ModelLoadException(tokenizerBin, "file too short for a llama2.c tokenizer");
         int maxLen = buf.getInt();
-        if (maxLen <= 0 || maxLen > 1 << 16) throw new ModelLoadException(tokenizerBin, "implausible max_token_length " + maxLen);
+        if (maxLen <= 0 || maxLen > 1 << 16)
+            throw new ModelLoadException(tokenizerBin, "implausible max_token_length " + maxLen);
         var pieceList = new ArrayList<String>();
         var scoreList = new ArrayList<Float>();
         for (int i = 0; i < vocabSize; i++) {
             if (toEnd && !buf.hasRemaining()) break;
             if (buf.remaining() < 8) {
-                throw new ModelLoadException(tokenizerBin, "ends after " + i + " tokens but the model's vocabulary has " + vocabSize);
+                throw new ModelLoadException(
+                        tokenizerBin, "ends after " + i + " tokens but the model's vocabulary has " + vocabSize);
             }
             scoreList.add(buf.getFloat());
             int len = buf.getInt();
             if (len > buf.remaining() && len <= maxLen) {
-                throw new ModelLoadException(tokenizerBin, "ends inside token " + i + " but the model's vocabulary has " + vocabSize + " tokens");
+                throw new ModelLoadException(
+                        tokenizerBin,
+                        "ends inside token " + i + " but the model's vocabulary has " + vocabSize + " tokens");
             }
             if (len < 0 || len > maxLen) {
-                throw new ModelLoadException(tokenizerBin, "token " + i + " has length " + len + " (max_token_length " + maxLen + ")");
+                throw new ModelLoadException(
+                        tokenizerBin, "token " + i + " has length " + len + " (max_token_length " + maxLen + ")");
             }
             byte[] b = new byte[len];
             buf.get(b);
@@ -67,12 +72,15 @@ public final class TokenizerFiles {
             else s = s.replace(" ", SentencePieceBpeTokenizer.SPACE);
             pieceList.add(s);
         }
-        if (pieceList.size() < 3) throw new ModelLoadException(tokenizerBin, "holds only " + pieceList.size() + " tokens");
+        if (pieceList.size() < 3)
+            throw new ModelLoadException(tokenizerBin, "holds only " + pieceList.size() + " tokens");
         String[] pieces = pieceList.toArray(String[]::new);
         float[] scores = new float[pieces.length];
         for (int i = 0; i < scores.length; i++) scores[i] = scoreList.get(i);
-        return new SentencePieceBpeTokenizer(SentencePieceBpeTokenizer.Vocabulary.scored(pieces, scores, null),
-                new SpecialTokenIds(Map.of(), 1, 2, 0, true), true);
+        return new SentencePieceBpeTokenizer(
+                SentencePieceBpeTokenizer.Vocabulary.scored(pieces, scores, null),
+                new SpecialTokenIds(Map.of(), 1, 2, 0, true),
+                true);
     }
 
     /**
@@ -88,7 +96,9 @@ public final class TokenizerFiles {
             throw new ModelLoadException(path, "folder has neither tokenizer.json nor vocab.json + merges.txt");
         }
         if (!Files.isRegularFile(path)) throw new ModelLoadException(path, "no such file");
-        if (isGguf(path)) throw new ModelLoadException(path, "a GGUF file's tokenizer is read with the model layer (ModelLoader.openTokenizer)");
+        if (isGguf(path))
+            throw new ModelLoadException(
+                    path, "a GGUF file's tokenizer is read with the model layer (ModelLoader.openTokenizer)");
         String name = path.getFileName().toString();
         if (name.endsWith(".json")) {
             Path config = path.resolveSibling("tokenizer_config.json");
@@ -108,18 +118,19 @@ public final class TokenizerFiles {
         boolean[] skip = new boolean[tokens.length];
         if (eos >= 0) skip[eos] = true;
         try {
-            return new ByteLevelBpeTokenizer(tokens, mergeRules, ByteLevelBpeTokenizer.PreTokenizer.regex(ByteLevelBpeTokenizer.GPT2_REGEX, false),
-                    new SpecialTokenIds(specials, eos, eos, -1, false), skip);
+            return new ByteLevelBpeTokenizer(
+                    tokens,
+                    mergeRules,
+                    ByteLevelBpeTokenizer.PreTokenizer.regex(ByteLevelBpeTokenizer.GPT2_REGEX, false),
+                    new SpecialTokenIds(specials, eos, eos, -1, false),
+                    skip);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(merges, e.getMessage(), e);
         }
     }
 
-
-
     /** Hugging Face Digits(individual_digits=true) as a regex. */
     public static final String DIGIT_REGEX = "\\p{N}";
-
 
     /** Hugging Face tokenizer.json; tokenizerConfig (tokenizer_config.json) may be null. */
     public static Tokenizer huggingFace(Path tokenizerJson, Path tokenizerConfig) {
@@ -139,13 +150,16 @@ public final class TokenizerFiles {
 
     /** vocab object {token: id} → array indexed by id; ids must be dense. */
     static String[] tokensFromVocab(Path file, JsonNode vocab) {
-        if (vocab == null || !vocab.isObject()) throw new ModelLoadException(file, "vocabulary is not a JSON object of token → id");
+        if (vocab == null || !vocab.isObject())
+            throw new ModelLoadException(file, "vocabulary is not a JSON object of token → id");
         int n = vocab.size();
         String[] tokens = new String[n];
         for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
             var e = it.next();
             int id = e.getValue().asInt(-1);
-            if (id < 0 || id >= n) throw new ModelLoadException(file, "token " + e.getKey() + " has id " + e.getValue() + " outside 0.." + (n - 1));
+            if (id < 0 || id >= n)
+                throw new ModelLoadException(
+                        file, "token " + e.getKey() + " has id " + e.getValue() + " outside 0.." + (n - 1));
             if (tokens[id] != null) throw new ModelLoadException(file, "id " + id + " is used by two tokens");
             tokens[id] = e.getKey();
         }
@@ -165,7 +179,8 @@ public final class TokenizerFiles {
             String l = lines.get(i);
             if (i == 0 && l.startsWith("#version")) continue;
             if (l.isEmpty()) continue;
-            if (l.indexOf(' ') <= 0) throw new ModelLoadException(file, "line " + (i + 1) + " is not a merge rule \"left right\": " + l);
+            if (l.indexOf(' ') <= 0)
+                throw new ModelLoadException(file, "line " + (i + 1) + " is not a merge rule \"left right\": " + l);
             out.add(l);
         }
         return out.toArray(String[]::new);

@@ -1,8 +1,5 @@
 package dev.llmcw.ui;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Locale;
 import dev.llmcw.ui.charts.ChartsView;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
@@ -14,6 +11,11 @@ import dev.llmcw.ui.model.ModelView;
 import dev.llmcw.ui.results.ResultsView;
 import dev.llmcw.ui.suites.SuitesView;
 import dev.llmcw.util.BuildInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -28,15 +30,20 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * The main window: navigation on the left, one view in the centre, status bar at the bottom. Views are
  * created once and kept, so switching views never stops or forgets anything.
  */
 public final class MainWindow extends BorderPane {
-    public enum Page { MODEL, COMPRESS, EVALUATE, SUITES, JOBS, RESULTS, CHARTS }
+    public enum Page {
+        MODEL,
+        COMPRESS,
+        EVALUATE,
+        SUITES,
+        JOBS,
+        RESULTS,
+        CHARTS
+    }
 
     private final Map<Page, Node> pages = new LinkedHashMap<>();
     private final Map<Page, ToggleButton> buttons = new LinkedHashMap<>();
@@ -75,9 +82,15 @@ public final class MainWindow extends BorderPane {
         demoBadge.managedProperty().bind(vm.demoProperty());
         nav.getChildren().addAll(brand, demoBadge);
         var group = new ToggleGroup();
-        String[][] labels = {{"Model", "open, generate, download"}, {"Compress", "SeedLM · CALDERA · RTN · GPTQ"},
-                {"Evaluate", "zero-shot tasks, perplexity"}, {"Suites", "sweeps from YAML/JSON files"}, {"Jobs", "queue, progress, logs"},
-                {"Results", "runs, compare, items"}, {"Charts", "accuracy vs size"}};
+        String[][] labels = {
+            {"Model", "open, generate, download"},
+            {"Compress", "SeedLM · CALDERA · RTN · GPTQ"},
+            {"Evaluate", "zero-shot tasks, perplexity"},
+            {"Suites", "sweeps from YAML/JSON files"},
+            {"Jobs", "queue, progress, logs"},
+            {"Results", "runs, compare, items"},
+            {"Charts", "accuracy vs size"}
+        };
         int i = 0;
         for (Page p : Page.values()) {
             var title = new Label(labels[i][0]);
@@ -101,8 +114,16 @@ public final class MainWindow extends BorderPane {
         jobsBadge.getStyleClass().add("nav-badge");
         jobsBadge.textProperty().bind(active.asString());
         jobsBadge.visibleProperty().bind(active.greaterThan(0));
-        ((VBox) buttons.get(Page.JOBS).getGraphic()).getChildren().set(0,
-                new HBox(6, ((VBox) buttons.get(Page.JOBS).getGraphic()).getChildren().getFirst(), jobsBadge));
+        ((VBox) buttons.get(Page.JOBS).getGraphic())
+                .getChildren()
+                .set(
+                        0,
+                        new HBox(
+                                6,
+                                ((VBox) buttons.get(Page.JOBS).getGraphic())
+                                        .getChildren()
+                                        .getFirst(),
+                                jobsBadge));
         var version = new Label("version " + BuildInfo.version());
         version.getStyleClass().add("nav-sub");
         var filler = new VBox();
@@ -134,7 +155,11 @@ public final class MainWindow extends BorderPane {
         buttons.get(p).setSelected(true);
     }
 
-    public ChartsView chartsView() { return chartsView; }
+    public ChartsView chartsView() {
+        return chartsView;
+    }
 
-    public int pageCount() { return pages.size(); }
+    public int pageCount() {
+        return pages.size();
+    }
 }

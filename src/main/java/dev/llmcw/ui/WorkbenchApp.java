@@ -8,6 +8,7 @@ import dev.llmcw.ui.common.FxErrorReporter;
 import dev.llmcw.ui.common.SafeFileDialogs;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import dev.llmcw.ui.task.TaskExecutor;
+import java.util.function.Supplier;
 import javafx.application.Application;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
@@ -17,8 +18,6 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.function.Supplier;
 
 /** The JavaFX application (main window). */
 public class WorkbenchApp extends Application {
@@ -31,8 +30,13 @@ public class WorkbenchApp extends Application {
     }
 
     /** Builds the whole window for a stage; the app and the UI tests go through here. */
-    public static MainWindow install(Stage stage, WorkbenchServices services, TaskExecutor executor, FileDialogs files,
-                                     ErrorReporter errors, RecentModels recents) {
+    public static MainWindow install(
+            Stage stage,
+            WorkbenchServices services,
+            TaskExecutor executor,
+            FileDialogs files,
+            ErrorReporter errors,
+            RecentModels recents) {
         Supplier<Window> owner = () -> stage;
         ErrorReporter reporter = errors != null ? errors : new FxErrorReporter(owner);
         var vm = new WorkbenchViewModel(services, executor, reporter, recents);
@@ -56,7 +60,12 @@ public class WorkbenchApp extends Application {
     @Override
     public void start(Stage stage) {
         executor = new FxTaskExecutor();
-        var window = install(stage, WorkbenchServices.create(WorkbenchServices.defaultWorkspace()), executor, SafeFileDialogs.forDesktop(), null,
+        var window = install(
+                stage,
+                WorkbenchServices.create(WorkbenchServices.defaultWorkspace()),
+                executor,
+                SafeFileDialogs.forDesktop(),
+                null,
                 RecentModels.userDefault());
         stage.show();
         smokeExit(stage, window);
@@ -73,9 +82,15 @@ public class WorkbenchApp extends Application {
         pause.setOnFinished(e -> {
             var vm = (WorkbenchViewModel) stage.getUserData();
             // a log line: the packaging smoke test reads it with -Dworkbench.log.console=info
-            LOG.info("GUI started: '{}', {}x{}, {} views, {} compression methods, {} evaluation tasks, status '{}'",
-                    stage.getTitle(), (int) stage.getWidth(), (int) stage.getHeight(), window.pageCount(),
-                    vm.compress().methods().size(), vm.evaluate().tasks().size(), vm.statusText().get());
+            LOG.info(
+                    "GUI started: '{}', {}x{}, {} views, {} compression methods, {} evaluation tasks, status '{}'",
+                    stage.getTitle(),
+                    (int) stage.getWidth(),
+                    (int) stage.getHeight(),
+                    window.pageCount(),
+                    vm.compress().methods().size(),
+                    vm.evaluate().tasks().size(),
+                    vm.statusText().get());
             javafx.application.Platform.exit();
         });
         pause.play();

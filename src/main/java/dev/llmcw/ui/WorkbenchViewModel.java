@@ -33,7 +33,8 @@ public final class WorkbenchViewModel {
     private final SuitesViewModel suites;
     private final BooleanProperty demo = new SimpleBooleanProperty();
 
-    public WorkbenchViewModel(WorkbenchServices services, TaskExecutor executor, ErrorReporter errors, RecentModels recents) {
+    public WorkbenchViewModel(
+            WorkbenchServices services, TaskExecutor executor, ErrorReporter errors, RecentModels recents) {
         this.services = services;
         this.executor = executor;
         this.errors = errors;
@@ -55,7 +56,8 @@ public final class WorkbenchViewModel {
      */
     public void startDemo() {
         if (model.syntheticPresets().stream().noneMatch("demo"::equals)) {
-            errors.error("DEMO workspace not available",
+            errors.error(
+                    "DEMO workspace not available",
                     "The DEMO workspace needs the synthetic model generator (preset 'demo'), which is not in this build yet. "
                             + "Open a model file instead (e.g. stories260K.bin).");
             return;
@@ -67,41 +69,68 @@ public final class WorkbenchViewModel {
         evaluate.fidelityProperty().set(true);
         // The repository's own small samples: works offline, labelled as samples in every run's data folder.
         if (WorkbenchServices.samplesDir() != null) evaluate.dataDirProperty().set(WorkbenchServices.samplesDir());
-        evaluate.tasks().stream().filter(t -> t.info().name().equals("piqa") && t.info().available())
+        evaluate.tasks().stream()
+                .filter(t -> t.info().name().equals("piqa") && t.info().available())
                 .forEach(t -> t.selectedProperty().set(true));
     }
 
     /** Status bar text. */
     public StringBinding statusText() {
         var active = jobs.activeCount();
-        return Bindings.createStringBinding(() -> {
-            var m = session.baseModel();
-            String model = m == null ? "no model open" : "model: " + m.name();
-            int n = active.get();
-            return model + "   ·   " + (n == 0 ? "no jobs running" : n + (n == 1 ? " job" : " jobs") + " queued/running")
-                    + "   ·   results: " + services.results().description();
-        }, session.baseModelProperty(), active);
+        return Bindings.createStringBinding(
+                () -> {
+                    var m = session.baseModel();
+                    String model = m == null ? "no model open" : "model: " + m.name();
+                    int n = active.get();
+                    return model + "   ·   "
+                            + (n == 0 ? "no jobs running" : n + (n == 1 ? " job" : " jobs") + " queued/running")
+                            + "   ·   results: " + services.results().description();
+                },
+                session.baseModelProperty(),
+                active);
     }
 
-    public WorkbenchServices services() { return services; }
+    public WorkbenchServices services() {
+        return services;
+    }
 
-    public TaskExecutor executor() { return executor; }
+    public TaskExecutor executor() {
+        return executor;
+    }
 
-    public Session session() { return session; }
+    public Session session() {
+        return session;
+    }
 
-    public JobsViewModel jobs() { return jobs; }
+    public JobsViewModel jobs() {
+        return jobs;
+    }
 
-    public ModelViewModel model() { return model; }
+    public ModelViewModel model() {
+        return model;
+    }
 
-    public CompressViewModel compress() { return compress; }
+    public CompressViewModel compress() {
+        return compress;
+    }
 
-    public EvaluateViewModel evaluate() { return evaluate; }
+    public EvaluateViewModel evaluate() {
+        return evaluate;
+    }
 
-    public ResultsViewModel results() { return results; }
+    public ResultsViewModel results() {
+        return results;
+    }
 
-    public ChartsViewModel charts() { return charts; }
+    public ChartsViewModel charts() {
+        return charts;
+    }
 
-    public SuitesViewModel suites() { return suites; }
+    public SuitesViewModel suites() {
+        return suites;
+    }
 
-    public BooleanProperty demoProperty() { return demo; }
+    public BooleanProperty demoProperty() {
+        return demo;
+    }
 }

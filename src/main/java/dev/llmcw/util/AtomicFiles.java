@@ -41,11 +41,14 @@ public final class AtomicFiles {
         Path dir = target.getParent();
         Files.createDirectories(dir);
         sweepStale(target);
-        Path tmp = dir.resolve(temporaryName(target, ProcessHandle.current().pid(), ThreadLocalRandom.current().nextLong()));
+        Path tmp = dir.resolve(temporaryName(
+                target,
+                ProcessHandle.current().pid(),
+                ThreadLocalRandom.current().nextLong()));
         try {
             // created like a normal file (umask permissions, unlike Files.createTempFile's 0600)
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), 1 << 20)) {
+            try (OutputStream out = new BufferedOutputStream(
+                    Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 20)) {
                 content.writeTo(new UnclosableStream(out));
             }
             sync(tmp);
@@ -100,7 +103,8 @@ public final class AtomicFiles {
                 } catch (NumberFormatException e) {
                     continue; // not one of ours
                 }
-                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()) Files.deleteIfExists(p);
+                if (pid != ProcessHandle.current().pid()
+                        && ProcessHandle.of(pid).isEmpty()) Files.deleteIfExists(p);
             }
         } catch (IOException e) {
             // sweeping is housekeeping: the write itself goes on
@@ -109,10 +113,18 @@ public final class AtomicFiles {
 
     /** Keeps a content writer from closing the file under us. */
     private static final class UnclosableStream extends FilterOutputStream {
-        UnclosableStream(OutputStream out) { super(out); }
+        UnclosableStream(OutputStream out) {
+            super(out);
+        }
 
-        @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
 
-        @Override public void close() throws IOException { out.flush(); }
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
     }
 }

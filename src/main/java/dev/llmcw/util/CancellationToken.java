@@ -6,11 +6,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class CancellationToken {
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
-    public static CancellationToken none() { return new CancellationToken(); }
+    public static CancellationToken none() {
+        return new CancellationToken();
+    }
 
-    public void cancel() { cancelled.set(true); }
+    public void cancel() {
+        cancelled.set(true);
+    }
 
-    public boolean isCancelled() { return cancelled.get(); }
+    public boolean isCancelled() {
+        return cancelled.get();
+    }
 
     /** Throws {@link CancelledException} if cancellation was requested; call at item/block granularity. */
     public void throwIfCancelled() {
@@ -19,6 +25,8 @@ public final class CancellationToken {
 
     /** Thrown by work that stopped because it was cancelled; completed parts stay saved. */
     public static final class CancelledException extends RuntimeException {
-        public CancelledException() { super("cancelled"); }
+        public CancelledException() {
+            super("cancelled");
+        }
     }
 }

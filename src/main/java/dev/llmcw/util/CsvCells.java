@@ -10,12 +10,14 @@ import java.util.regex.Pattern;
 public final class CsvCells {
     private CsvCells() {}
 
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(Infinity|NaN)");
+    private static final Pattern NUMBER =
+            Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(Infinity|NaN)");
 
     public static String cell(String s) {
         if (s == null || s.isEmpty()) return "";
         char c = s.charAt(0);
-        if ((c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') && !NUMBER.matcher(s).matches()) s = "'" + s;
+        if ((c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r')
+                && !NUMBER.matcher(s).matches()) s = "'" + s;
         if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
             return '"' + s.replace("\"", "\"\"") + '"';
         }

@@ -30,17 +30,21 @@ public final class Failures {
 
     static boolean diskFull(IOException e) {
         String m = e.getMessage();
-        return m != null && (m.contains("No space left on device") || m.contains("There is not enough space on the disk")
-                || m.toLowerCase(Locale.ROOT).contains("disk quota exceeded"));
+        return m != null
+                && (m.contains("No space left on device")
+                        || m.contains("There is not enough space on the disk")
+                        || m.toLowerCase(Locale.ROOT).contains("disk quota exceeded"));
     }
 
     private static String outOfMemory(Throwable top, OutOfMemoryError oom) {
         long maxMb = Runtime.getRuntime().maxMemory() >> 20;
         long suggestGb = Math.max(2, (maxMb * 2 + 1023) / 1024);
         String kind = oom.getMessage() == null || oom.getMessage().isBlank() ? "" : " (" + oom.getMessage() + ")";
-        return "Out of memory" + where(top, oom) + kind + " with a heap limit of " + String.format(Locale.ROOT, "%,d", maxMb)
+        return "Out of memory" + where(top, oom) + kind + " with a heap limit of "
+                + String.format(Locale.ROOT, "%,d", maxMb)
                 + " MB: start the workbench with a larger heap, e.g. WORKBENCH_JAVA_OPTS=-Xmx" + suggestGb
-                + "g (at most about 3/4 of the machine's memory), or use a smaller model or fewer items" + logHint() + ".";
+                + "g (at most about 3/4 of the machine's memory), or use a smaller model or fewer items" + logHint()
+                + ".";
     }
 
     private static String diskFull(Throwable top, IOException io) {
@@ -50,7 +54,8 @@ public final class Failures {
             if (c.getCause() == c) break;
         }
         String where = file != null ? " writing " + file : where(top, io);
-        return "No space left on the disk" + where + ": free space there (or point the output or WORKBENCH_HOME at a disk with room) and run it again"
+        return "No space left on the disk" + where
+                + ": free space there (or point the output or WORKBENCH_HOME at a disk with room) and run it again"
                 + logHint() + ".";
     }
 
@@ -78,7 +83,8 @@ public final class Failures {
     /** The most useful one-line message of a failure: the first non-blank message in the chain, else the class name. */
     public static String message(Throwable t) {
         Throwable c = t;
-        while ((c.getMessage() == null || c.getMessage().isBlank()) && c.getCause() != null && c.getCause() != c) c = c.getCause();
+        while ((c.getMessage() == null || c.getMessage().isBlank()) && c.getCause() != null && c.getCause() != c)
+            c = c.getCause();
         String m = c.getMessage();
         return m == null || m.isBlank() ? c.getClass().getSimpleName() : m;
     }

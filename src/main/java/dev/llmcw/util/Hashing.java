@@ -1,9 +1,9 @@
 package dev.llmcw.util;
 
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -25,7 +25,8 @@ public final class Hashing {
     /** sha256 of a regular file; a pipe or device is refused, since reading it would block or never end. */
     public static String sha256(Path file) {
         if (Files.exists(file) && !Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("cannot hash " + file + ": not a regular file (a named pipe, device, socket or folder?)");
+            throw new IllegalArgumentException(
+                    "cannot hash " + file + ": not a regular file (a named pipe, device, socket or folder?)");
         }
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 20];

@@ -16,7 +16,8 @@ public final class Json {
         try {
             return MAPPER.writeValueAsString(o);
         } catch (Exception e) {
-            throw new IllegalArgumentException("cannot serialise " + o.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot serialise " + o.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.llmcw.util;
 
-import dev.llmcw.util.ModelLoadException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +43,10 @@ public final class JsonSideFiles {
             throw new ModelLoadException(file, "cannot read: " + e.getMessage(), e);
         }
         if (size > MAX_BYTES) {
-            throw new ModelLoadException(file, "is " + size + " bytes, too large for a " + what + " (limit "
-                    + MAX_BYTES + " bytes): corrupt file?");
+            throw new ModelLoadException(
+                    file,
+                    "is " + size + " bytes, too large for a " + what + " (limit " + MAX_BYTES
+                            + " bytes): corrupt file?");
         }
     }
 }

@@ -34,6 +34,7 @@ public final class Logs {
     public static final String FILE_NAME = "workbench.log";
     /** Loggers under this name write only to the file ({@link FailureLog}). */
     static final String FILE_ONLY = "file-only.";
+
     static final long LIMIT_BYTES = 10L << 20;
     static final int KEEP = 3;
 
@@ -55,7 +56,8 @@ public final class Logs {
         consoleHandler = new ConsoleHandler();
         consoleHandler.setLevel(consoleLevel);
         consoleHandler.setFormatter(new ConsoleFormat());
-        consoleHandler.setFilter(r -> r.getLoggerName() == null || !r.getLoggerName().startsWith(FILE_ONLY));
+        consoleHandler.setFilter(
+                r -> r.getLoggerName() == null || !r.getLoggerName().startsWith(FILE_ONLY));
         ROOT.addHandler(consoleHandler);
         try {
             Files.createDirectories(logDir);
@@ -87,7 +89,9 @@ public final class Logs {
     }
 
     /** The log file, when logging was configured and the file could be opened. */
-    public static Optional<Path> file() { return Optional.ofNullable(file); }
+    public static Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
 
     static Level level(String name) {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -97,20 +101,30 @@ public final class Logs {
             case "warn", "warning" -> Level.WARNING;
             case "error" -> Level.SEVERE;
             case "off" -> Level.OFF;
-            default -> throw new IllegalArgumentException("log level must be trace, debug, info, warn, error or off, got '" + name + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "log level must be trace, debug, info, warn, error or off, got '" + name + "'");
         };
     }
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     /** One line per record with time, level, thread and logger, then the stack trace if any. */
     private static final class FileFormat extends Formatter {
         @Override
         public String format(LogRecord r) {
             var sb = new StringBuilder();
-            sb.append(TIME.format(Instant.ofEpochMilli(r.getMillis()))).append(' ').append(name(r.getLevel()))
-                    .append(" [").append(Thread.currentThread().getName()).append("] ")
-                    .append(shortName(r.getLoggerName())).append(": ").append(formatMessage(r)).append(System.lineSeparator());
+            sb.append(TIME.format(Instant.ofEpochMilli(r.getMillis())))
+                    .append(' ')
+                    .append(name(r.getLevel()))
+                    .append(" [")
+                    .append(Thread.currentThread().getName())
+                    .append("] ")
+                    .append(shortName(r.getLoggerName()))
+                    .append(": ")
+                    .append(formatMessage(r))
+                    .append(System.lineSeparator());
             if (r.getThrown() != null) {
                 var w = new StringWriter();
                 r.getThrown().printStackTrace(new PrintWriter(w));

@@ -1,6 +1,5 @@
 package dev.llmcw.util;
 
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

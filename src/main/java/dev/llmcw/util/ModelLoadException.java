@@ -16,5 +16,7 @@ public class ModelLoadException extends RuntimeException {
         this.file = file;
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 }

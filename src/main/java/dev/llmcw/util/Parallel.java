@@ -37,13 +37,15 @@ import java.util.function.IntConsumer;
 public final class Parallel {
     private static final long SPIN_NANOS = 1000L * Long.getLong("workbench.spinMicros", 20L);
     private static final ReentrantLock LOCK = new ReentrantLock();
-    private static volatile Group group = new Group(Integer.getInteger("workbench.threads",
-            Runtime.getRuntime().availableProcessors()));
+    private static volatile Group group = new Group(
+            Integer.getInteger("workbench.threads", Runtime.getRuntime().availableProcessors()));
     private static int generation;
 
     private Parallel() {}
 
-    public static int threads() { return group.size; }
+    public static int threads() {
+        return group.size;
+    }
 
     /**
      * Replaces the group (e.g. from settings). Waits for a region running on another thread to finish;
@@ -141,6 +143,7 @@ public final class Parallel {
         final Worker[] workers;
         /** The current region; a new object per region, so a late worker never mixes two regions. */
         volatile Job job;
+
         volatile boolean shutdown;
 
         Group(int n) {

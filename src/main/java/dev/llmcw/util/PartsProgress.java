@@ -87,7 +87,9 @@ public final class PartsProgress {
             units = worked;
         }
         double rate = units / Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-        String speed = units == 0 ? "" : String.format(Locale.ROOT, " · %,.0f %s/s, ETA %.0f s", rate, unit, (total - done) / rate);
+        String speed = units == 0
+                ? ""
+                : String.format(Locale.ROOT, " · %,.0f %s/s, ETA %.0f s", rate, unit, (total - done) / rate);
         out.update(stage, done, total, name + speed);
     }
 }

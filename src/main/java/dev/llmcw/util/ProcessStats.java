@@ -14,7 +14,8 @@ public final class ProcessStats {
     public static long cpuNanos() {
         try {
             return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
-                    ? os.getProcessCpuTime() : -1;
+                    ? os.getProcessCpuTime()
+                    : -1;
         } catch (NoClassDefFoundError e) {
             return -1; // a runtime linked without jdk.management
         }

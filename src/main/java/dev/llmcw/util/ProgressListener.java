@@ -14,7 +14,9 @@ public interface ProgressListener {
      */
     void update(String stage, long done, long total, String message);
 
-    default void log(String line) { update(line, -1, -1, ""); }
+    default void log(String line) {
+        update(line, -1, -1, "");
+    }
 
     ProgressListener NONE = (s, d, t, m) -> {};
 }

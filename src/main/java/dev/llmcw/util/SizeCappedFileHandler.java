@@ -1,12 +1,12 @@
 package dev.llmcw.util;
 
-import java.util.logging.ErrorManager;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.logging.ErrorManager;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 import java.util.logging.StreamHandler;
@@ -49,7 +49,8 @@ final class SizeCappedFileHandler extends StreamHandler {
             close();
             for (int i = keep - 1; i >= 1; i--) {
                 Path older = Path.of(file + "." + i);
-                if (Files.exists(older)) Files.move(older, Path.of(file + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+                if (Files.exists(older))
+                    Files.move(older, Path.of(file + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
             }
             Files.move(file, Path.of(file + ".1"), StandardCopyOption.REPLACE_EXISTING);
             open();
@@ -61,7 +62,9 @@ final class SizeCappedFileHandler extends StreamHandler {
     private final class CountingStream extends OutputStream {
         private final OutputStream out;
 
-        CountingStream(OutputStream out) { this.out = out; }
+        CountingStream(OutputStream out) {
+            this.out = out;
+        }
 
         @Override
         public void write(int b) throws IOException {
@@ -76,9 +79,13 @@ final class SizeCappedFileHandler extends StreamHandler {
         }
 
         @Override
-        public void flush() throws IOException { out.flush(); }
+        public void flush() throws IOException {
+            out.flush();
+        }
 
         @Override
-        public void close() throws IOException { out.close(); }
+        public void close() throws IOException {
+            out.close();
+        }
     }
 }

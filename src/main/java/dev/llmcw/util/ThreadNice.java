@@ -1,12 +1,12 @@
 package dev.llmcw.util;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Lowers the OS scheduling priority (raises the nice value) of the calling thread, on Linux; elsewhere, or
@@ -37,9 +37,18 @@ public final class ThreadNice {
             try {
                 Linker linker = Linker.nativeLinker();
                 var libc = linker.defaultLookup();
-                gettid = libc.find("gettid").map(a -> linker.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
-                setpriority = libc.find("setpriority").map(a -> linker.downcallHandle(a,
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT))).orElse(null);
+                gettid = libc.find("gettid")
+                        .map(a -> linker.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT)))
+                        .orElse(null);
+                setpriority = libc.find("setpriority")
+                        .map(a -> linker.downcallHandle(
+                                a,
+                                FunctionDescriptor.of(
+                                        ValueLayout.JAVA_INT,
+                                        ValueLayout.JAVA_INT,
+                                        ValueLayout.JAVA_INT,
+                                        ValueLayout.JAVA_INT)))
+                        .orElse(null);
             } catch (RuntimeException | LinkageError e) {
                 gettid = setpriority = null; // no native access here: run at normal priority
             }
@@ -56,7 +65,8 @@ public final class ThreadNice {
         if (GETTID == null || SETPRIORITY == null || nice <= current()) return false;
         try {
             int tid = (int) GETTID.invokeExact();
-            return (int) SETPRIORITY.invokeExact(0 /* PRIO_PROCESS: a Linux thread id names one thread */, tid, nice) == 0;
+            return (int) SETPRIORITY.invokeExact(0 /* PRIO_PROCESS: a Linux thread id names one thread */, tid, nice)
+                    == 0;
         } catch (Throwable t) {
             return false;
         }

@@ -1,21 +1,21 @@
 package dev.llmcw.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.llmcw.TestData;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** The GUI's suites check the suite like the CLI before any work. */
 class DefaultSuiteServiceTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aSuiteWithMistakesRunsNothing() throws Exception {
@@ -28,8 +28,11 @@ class DefaultSuiteServiceTest {
                 tasks: [no_such_task]
                 """);
         var service = new DefaultSuiteService(null, TestData.require("datasets"));
-        assertThatThrownBy(() -> service.run(SuiteSpec.read(file), file, ProgressListener.NONE, CancellationToken.none()))
-                .hasMessageContaining("s.yaml").hasMessageContaining("gone.bin").hasMessageContaining("rtn: bits must be between 2 and 8")
+        assertThatThrownBy(
+                        () -> service.run(SuiteSpec.read(file), file, ProgressListener.NONE, CancellationToken.none()))
+                .hasMessageContaining("s.yaml")
+                .hasMessageContaining("gone.bin")
+                .hasMessageContaining("rtn: bits must be between 2 and 8")
                 .hasMessageContaining("no_such_task");
         assertThat(dir.resolve("results.db")).doesNotExist();
         assertThat(dir.resolve("work")).doesNotExist();

@@ -1,7 +1,6 @@
 package dev.llmcw.cli;
 
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,8 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Every command (and subcommand) answers --help, and the command lines of README.md and docs/cli.md parse:
@@ -64,22 +63,48 @@ class CliHelpAndExamplesTest {
                 "suite", List.of("--model", "--db", "--work-dir", "--data"));
         expected.forEach((name, options) -> {
             var spec = cl.getSubcommands().get(name).getCommandSpec();
-            for (String o : options) assertThat(spec.findOption(o)).as("%s %s", name, o).isNotNull();
+            for (String o : options)
+                assertThat(spec.findOption(o)).as("%s %s", name, o).isNotNull();
         });
         for (String name : List.of("eval", "compress", "ppl", "caldera-quality"))
-            assertThat(cl.getSubcommands().get(name).getCommandSpec().findOption("--model").required()).as(name).isTrue();
-        assertThat(cl.getSubcommands().get("eval").getCommandSpec().findOption("--seed").defaultValue()).isEqualTo("1234");
+            assertThat(cl.getSubcommands()
+                            .get(name)
+                            .getCommandSpec()
+                            .findOption("--model")
+                            .required())
+                    .as(name)
+                    .isTrue();
+        assertThat(cl.getSubcommands()
+                        .get("eval")
+                        .getCommandSpec()
+                        .findOption("--seed")
+                        .defaultValue())
+                .isEqualTo("1234");
         var runs = cl.getSubcommands().get("runs").getSubcommands();
         for (String sub : List.of("list", "show", "export", "resume", "delete"))
-            assertThat(runs.get(sub).getCommandSpec().findOption("--db")).as("runs " + sub).isNotNull();
+            assertThat(runs.get(sub).getCommandSpec().findOption("--db"))
+                    .as("runs " + sub)
+                    .isNotNull();
         assertThat(runs.get("resume").getCommandSpec().findOption("--data")).isNotNull();
     }
 
     @Test
     void mixinOptionsReachTheCommand() {
         CommandLine cl = Cli.commandLine();
-        cl.parseArgs("eval", "--model", "m.bin", "--tokenizer", "t.bin", "--tasks", "piqa", "--out", "o", "--db", "r.db",
-                "--data", "d");
+        cl.parseArgs(
+                "eval",
+                "--model",
+                "m.bin",
+                "--tokenizer",
+                "t.bin",
+                "--tasks",
+                "piqa",
+                "--out",
+                "o",
+                "--db",
+                "r.db",
+                "--data",
+                "d");
         EvalCommand eval = cl.getSubcommands().get("eval").getCommand();
         assertThat(eval.modelOptions.model()).isEqualTo(Path.of("m.bin"));
         assertThat(eval.modelOptions.tokenizer()).isEqualTo(Path.of("t.bin"));
@@ -115,7 +140,9 @@ class CliHelpAndExamplesTest {
             for (String command : line.split(" ; ")) {
                 var words = new ArrayList<>(Arrays.asList(command.trim().split("\\s+")));
                 words.removeFirst(); // tools/workbench
-                if (!words.isEmpty() && !words.getFirst().startsWith("-") && !words.getFirst().equals("ARGS…")) out.add(words);
+                if (!words.isEmpty()
+                        && !words.getFirst().startsWith("-")
+                        && !words.getFirst().equals("ARGS…")) out.add(words);
             }
         }
         return out;

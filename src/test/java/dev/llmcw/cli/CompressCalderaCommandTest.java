@@ -1,18 +1,17 @@
 package dev.llmcw.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.testing.Slow;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CompressCalderaCommandTest {
     @Slow
@@ -20,11 +19,43 @@ class CompressCalderaCommandTest {
     void compressesWithCalderaRtnAndGptqFromTheCommandLine(@TempDir Path dir) throws Exception {
         Path model = TestData.stories260K();
         Path calib = dir.resolve("calib.txt");
-        Files.writeString(calib, "Once upon a time there was a little girl named Lily. She loved to play in the park with her dog Max. ".repeat(20));
-        for (String[] args : new String[][]{
-                {"--method", "caldera", "--rank", "4", "--outer-iters", "2", "--inner-iters", "2", "--calib", calib.toString(), "--calib-seqs", "2", "--calib-len", "64"},
-                {"--method", "rtn", "--bits", "3", "--group", "32"},
-                {"--method", "gptq", "--bits", "3", "--group", "32", "--calib", calib.toString(), "--calib-seqs", "2", "--calib-len", "64"}}) {
+        Files.writeString(
+                calib,
+                "Once upon a time there was a little girl named Lily. She loved to play in the park with her dog Max. "
+                        .repeat(20));
+        for (String[] args : new String[][] {
+            {
+                "--method",
+                "caldera",
+                "--rank",
+                "4",
+                "--outer-iters",
+                "2",
+                "--inner-iters",
+                "2",
+                "--calib",
+                calib.toString(),
+                "--calib-seqs",
+                "2",
+                "--calib-len",
+                "64"
+            },
+            {"--method", "rtn", "--bits", "3", "--group", "32"},
+            {
+                "--method",
+                "gptq",
+                "--bits",
+                "3",
+                "--group",
+                "32",
+                "--calib",
+                calib.toString(),
+                "--calib-seqs",
+                "2",
+                "--calib-len",
+                "64"
+            }
+        }) {
             Path out = dir.resolve(args[1] + ".safetensors");
             String[] all = new String[args.length + 4];
             all[0] = "compress";
@@ -48,7 +79,14 @@ class CompressCalderaCommandTest {
         System.setErr(new PrintStream(err));
         int rc;
         try {
-            rc = Cli.execute("compress", "--method", "caldera", "--model", TestData.stories260K().toString(), "--out", dir.resolve("x").toString());
+            rc = Cli.execute(
+                    "compress",
+                    "--method",
+                    "caldera",
+                    "--model",
+                    TestData.stories260K().toString(),
+                    "--out",
+                    dir.resolve("x").toString());
         } finally {
             System.setErr(old);
         }

@@ -1,15 +1,14 @@
 package dev.llmcw.cli;
 
-import dev.llmcw.TestData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmcw.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EngineCommandsTest {
     private static String run(int expectedRc, String... args) {
@@ -26,22 +25,48 @@ class EngineCommandsTest {
 
     @Test
     void benchPrintsATableForSyntheticModels() {
-        String out = run(0, "bench", "--models", "stories260K", "--dtypes", "f32,bf16", "--prefill", "8", "--decode", "2",
-                "--bandwidth-mb", "8");
-        assertThat(out).contains("SYNTHETIC").contains("| stories260K   | F32").contains("| stories260K   | BF16")
+        String out = run(
+                0,
+                "bench",
+                "--models",
+                "stories260K",
+                "--dtypes",
+                "f32,bf16",
+                "--prefill",
+                "8",
+                "--decode",
+                "2",
+                "--bandwidth-mb",
+                "8");
+        assertThat(out)
+                .contains("SYNTHETIC")
+                .contains("| stories260K   | F32")
+                .contains("| stories260K   | BF16")
                 .contains("memory copy bandwidth");
     }
 
     @Test
     void evalBenchRepeatsATaskInOneJvmAndLabelsTheFirst() {
-        String out = run(0, "eval-bench", "--model", TestData.stories260K().toString(), "--data", TestData.require("datasets").toString(),
-                "--tasks", "piqa", "--limit", "6", "--runs", "2");
+        String out = run(
+                0,
+                "eval-bench",
+                "--model",
+                TestData.stories260K().toString(),
+                "--data",
+                TestData.require("datasets").toString(),
+                "--tasks",
+                "piqa",
+                "--limit",
+                "6",
+                "--runs",
+                "2");
         var rows = out.lines().filter(l -> l.startsWith("| stories260K")).toList();
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).contains("| piqa | 1 (first in this JVM: JIT) | 6 |");
         assertThat(rows.get(1)).contains("| piqa | 2 | 6 |");
         // same items, same model: the same accuracy both times (a fresh store each run, nothing resumed)
-        assertThat(rows.get(0).substring(rows.get(0).lastIndexOf("acc"))).isEqualTo(rows.get(1).substring(rows.get(1).lastIndexOf("acc")));
+        assertThat(rows.get(0).substring(rows.get(0).lastIndexOf("acc")))
+                .isEqualTo(rows.get(1).substring(rows.get(1).lastIndexOf("acc")));
     }
 
     @Test
@@ -81,14 +106,17 @@ class EngineCommandsTest {
 
     @Test
     void pplIsTheSameForCrlfWithBomAsForLf(@TempDir Path dir) throws Exception {
-        String story = "Once upon a time there was a little dog.\nHe liked to run.\n\nThe sun was warm. The cat slept.\n";
+        String story =
+                "Once upon a time there was a little dog.\nHe liked to run.\n\nThe sun was warm. The cat slept.\n";
         Path lf = dir.resolve("lf.txt");
         Files.writeString(lf, story);
         Path crlf = dir.resolve("crlf.txt");
         Files.writeString(crlf, "\uFEFF" + story.replace("\n", "\r\n"));
         String tok = TestData.tok512().toString();
-        String a = run(0, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", tok, "--text", lf.toString());
-        String b = run(0, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", tok, "--text", crlf.toString());
+        String a = run(
+                0, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", tok, "--text", lf.toString());
+        String b = run(
+                0, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", tok, "--text", crlf.toString());
         assertThat(line(b, "perplexity")).isEqualTo(line(a, "perplexity"));
         assertThat(line(b, "tokens scored")).isEqualTo(line(a, "tokens scored"));
     }
@@ -102,8 +130,15 @@ class EngineCommandsTest {
         System.setErr(new PrintStream(err, true));
         String out;
         try {
-            out = run(1, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", TestData.tok512().toString(),
-                    "--text", empty.toString());
+            out = run(
+                    1,
+                    "ppl",
+                    "--model",
+                    TestData.stories260K().toString(),
+                    "--tokenizer",
+                    TestData.tok512().toString(),
+                    "--text",
+                    empty.toString());
         } finally {
             System.setErr(oldErr);
         }

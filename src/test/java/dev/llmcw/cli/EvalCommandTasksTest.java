@@ -1,5 +1,7 @@
 package dev.llmcw.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.eval.TaskRegistry;
@@ -9,11 +11,6 @@ import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -22,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** `eval` and `tasks` read the task registry; a model with NaN weights fails `eval` without a completed run. */
 class EvalCommandTasksTest {
@@ -54,15 +53,33 @@ class EvalCommandTasksTest {
         TaskRegistry.register(YesNoTask.DESCRIPTOR);
         Captured tasks = capture(() -> Cli.execute("tasks"));
         assertThat(tasks.rc()).isZero();
-        assertThat(tasks.out()).contains("piqa").contains("tinystories_ppl").containsPattern("yesno +Yes/No \\(toy\\) +multiple_choice +acc ↑ .*0\\.50 +yesno/yesno.jsonl");
+        assertThat(tasks.out())
+                .contains("piqa")
+                .contains("tinystories_ppl")
+                .containsPattern("yesno +Yes/No \\(toy\\) +multiple_choice +acc ↑ .*0\\.50 +yesno/yesno.jsonl");
         // the --tasks help lists the registry as it is when help is shown
-        assertThat(new CommandLine(new EvalCommand()).getUsageMessage()).contains("arc_challenge").contains("yesno");
+        assertThat(new CommandLine(new EvalCommand()).getUsageMessage())
+                .contains("arc_challenge")
+                .contains("yesno");
 
         Path out = dir.resolve("out");
-        Captured run = capture(() -> Cli.execute("eval", "--model", TestData.stories260K().toString(), "--tokenizer", TestData.tok512().toString(),
-                "--tasks", "yesno", "--data", YesNoTask.dataDir().toString(), "--out", out.toString(), "--no-store"));
+        Captured run = capture(() -> Cli.execute(
+                "eval",
+                "--model",
+                TestData.stories260K().toString(),
+                "--tokenizer",
+                TestData.tok512().toString(),
+                "--tasks",
+                "yesno",
+                "--data",
+                YesNoTask.dataDir().toString(),
+                "--out",
+                out.toString(),
+                "--no-store"));
         assertThat(run.rc()).as(run.err()).isZero();
-        JsonNode results = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).get("results");
+        JsonNode results = Json.MAPPER
+                .readTree(Files.readString(out.resolve("results.json")))
+                .get("results");
         assertThat(results.get("yesno").get("samples").asInt()).isEqualTo(5);
         assertThat(results.get("yesno").get("acc,none").asDouble()).isBetween(0.0, 1.0);
     }
@@ -70,34 +87,78 @@ class EvalCommandTasksTest {
     @Test
     void rteLambadaAndC4RunOnTheShippedSamplesThroughTheCli(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        Captured run = capture(() -> Cli.execute("eval", "--model", TestData.stories260K().toString(), "--tokenizer", TestData.tok512().toString(),
-                "--tasks", "rte,lambada_openai,c4", "--data", "datasets", "--out", out.toString(), "--no-store"));
+        Captured run = capture(() -> Cli.execute(
+                "eval",
+                "--model",
+                TestData.stories260K().toString(),
+                "--tokenizer",
+                TestData.tok512().toString(),
+                "--tasks",
+                "rte,lambada_openai,c4",
+                "--data",
+                "datasets",
+                "--out",
+                out.toString(),
+                "--no-store"));
         assertThat(run.rc()).as(run.err()).isZero();
-        JsonNode results = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).get("results");
+        JsonNode results = Json.MAPPER
+                .readTree(Files.readString(out.resolve("results.json")))
+                .get("results");
         assertThat(results.get("rte").get("samples").asInt()).isEqualTo(10);
         assertThat(results.get("rte").get("acc,none").asDouble()).isBetween(0.0, 1.0);
         assertThat(results.get("lambada_openai").get("samples").asInt()).isEqualTo(10);
-        assertThat(results.get("lambada_openai").get("perplexity,none").asDouble()).isGreaterThan(1);
+        assertThat(results.get("lambada_openai").get("perplexity,none").asDouble())
+                .isGreaterThan(1);
         assertThat(results.get("lambada_openai").get("acc,none").asDouble()).isBetween(0.0, 1.0);
         assertThat(results.get("c4").get("perplexity,none").asDouble()).isGreaterThan(1);
 
-        Captured missing = capture(() -> Cli.execute("eval", "--model", TestData.stories260K().toString(), "--tokenizer", TestData.tok512().toString(),
-                "--tasks", "c4", "--data", dir.toString(), "--out", dir.resolve("o2").toString(), "--no-store"));
+        Captured missing = capture(() -> Cli.execute(
+                "eval",
+                "--model",
+                TestData.stories260K().toString(),
+                "--tokenizer",
+                TestData.tok512().toString(),
+                "--tasks",
+                "c4",
+                "--data",
+                dir.toString(),
+                "--out",
+                dir.resolve("o2").toString(),
+                "--no-store"));
         assertThat(missing.rc()).isNotZero();
-        assertThat(missing.err()).contains("no data for c4: the C4 en validation shard 0 split").contains("workbench download dataset c4");
+        assertThat(missing.err())
+                .contains("no data for c4: the C4 en validation shard 0 split")
+                .contains("workbench download dataset c4");
     }
 
     @Test
     void aModelWithNanWeightsFailsEvalWithOneSentenceAndNoCompletedRun(@TempDir Path dir) throws Exception {
         Path bad = nanCopyOfStories260K(dir);
         Path db = dir.resolve("results.db");
-        Path text = Files.writeString(dir.resolve("t.txt"), "Once upon a time there was a cat.\n\nThe dog ran to the park.\n");
-        String[] args = {"eval", "--model", bad.toString(), "--tokenizer", TestData.tok512().toString(),
-                "--tasks", "text_ppl", "--text-file", text.toString(), "--out", dir.resolve("out").toString(), "--db", db.toString()};
+        Path text = Files.writeString(
+                dir.resolve("t.txt"), "Once upon a time there was a cat.\n\nThe dog ran to the park.\n");
+        String[] args = {
+            "eval",
+            "--model",
+            bad.toString(),
+            "--tokenizer",
+            TestData.tok512().toString(),
+            "--tasks",
+            "text_ppl",
+            "--text-file",
+            text.toString(),
+            "--out",
+            dir.resolve("out").toString(),
+            "--db",
+            db.toString()
+        };
         // first line of defence: the weights are refused at load, before any run is recorded
         Captured refused = capture(() -> Cli.execute(args));
         assertThat(refused.rc()).isNotZero();
-        assertThat(refused.err()).contains("stories260K-nan.bin").contains("holds NaN at index 0").contains("the weights are corrupt");
+        assertThat(refused.err())
+                .contains("stories260K-nan.bin")
+                .contains("holds NaN at index 0")
+                .contains("the weights are corrupt");
         assertThat(db).doesNotExist();
         // second: with the load check off, the non-finite score stops the run and nothing of it is stored
         Captured run;
@@ -108,7 +169,8 @@ class EvalCommandTasksTest {
             System.clearProperty("workbench.checkWeights");
         }
         assertThat(run.rc()).isNotZero();
-        assertThat(run.err()).contains("error: text_ppl: item 0 scored a non-finite log-likelihood (NaN) on model ")
+        assertThat(run.err())
+                .contains("error: text_ppl: item 0 scored a non-finite log-likelihood (NaN) on model ")
                 .contains("so the evaluation was stopped and nothing of it stored");
         assertThat(run.out()).doesNotContain("perplexity");
         assertThat(dir.resolve("out/results.json")).doesNotExist();

@@ -1,22 +1,21 @@
 package dev.llmcw.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmcw.TestData;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.RunStatus;
-import java.io.IOException;
-import java.util.List;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.TestData;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** `eval` end to end on stories260K with a small data folder in the upstream layouts. */
 class EvalCommandTest {
@@ -33,18 +32,50 @@ class EvalCommandTest {
                 """);
         Path out = dir.resolve("out");
         Path db = dir.resolve("results.db");
-        int rc = Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa,tinystories_ppl", "--data", data.toString(),
-                "--out", out.toString(), "--seed", "7", "--db", db.toString());
+        int rc = Cli.execute(
+                "eval",
+                "--model",
+                model.toString(),
+                "--tasks",
+                "piqa,tinystories_ppl",
+                "--data",
+                data.toString(),
+                "--out",
+                out.toString(),
+                "--seed",
+                "7",
+                "--db",
+                db.toString());
         assertThat(rc).isZero();
-        JsonNode first = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).get("results");
+        JsonNode first = Json.MAPPER
+                .readTree(Files.readString(out.resolve("results.json")))
+                .get("results");
         // the second identical run reuses the stored runs: same numbers, no new runs in the database
         Path out2 = dir.resolve("out2");
-        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "piqa,tinystories_ppl", "--data", data.toString(),
-                "--out", out2.toString(), "--seed", "7", "--db", db.toString())).isZero();
-        assertThat(Json.MAPPER.readTree(Files.readString(out2.resolve("results.json"))).get("results")).isEqualTo(first);
+        assertThat(Cli.execute(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--tasks",
+                        "piqa,tinystories_ppl",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out2.toString(),
+                        "--seed",
+                        "7",
+                        "--db",
+                        db.toString()))
+                .isZero();
+        assertThat(Json.MAPPER
+                        .readTree(Files.readString(out2.resolve("results.json")))
+                        .get("results"))
+                .isEqualTo(first);
         // the reused runs' per-sample logs are read back from the stored items
         try (var files = Files.list(out2)) {
-            Path piqaSamples = files.filter(p -> p.getFileName().toString().startsWith("samples_piqa_")).findFirst().orElseThrow();
+            Path piqaSamples = files.filter(p -> p.getFileName().toString().startsWith("samples_piqa_"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(Files.readAllLines(piqaSamples)).hasSize(3);
         }
         try (var store = ResultsStore.open(db)) {
@@ -55,7 +86,11 @@ class EvalCommandTest {
         JsonNode root = Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
         assertThat(root.get("results").get("piqa").get("acc,none").asDouble()).isBetween(0.0, 1.0);
         assertThat(root.get("results").get("piqa").get("samples").asInt()).isEqualTo(3);
-        assertThat(root.get("results").get("tinystories_ppl").get("word_perplexity,none").asDouble()).isGreaterThan(1.0);
+        assertThat(root.get("results")
+                        .get("tinystories_ppl")
+                        .get("word_perplexity,none")
+                        .asDouble())
+                .isGreaterThan(1.0);
         assertThat(root.get("config").get("seed").asInt()).isEqualTo(7);
         assertThat(Files.readString(out.resolve("results.csv"))).contains(",piqa,1.0,3,acc,");
         assertThat(Files.readString(out.resolve("results.md"))).contains("|piqa");
@@ -70,7 +105,18 @@ class EvalCommandTest {
             });
         }
         // a task name that does not exist is an error naming the known ones
-        assertThat(Cli.execute("eval", "--model", model.toString(), "--tasks", "nope", "--data", data.toString(), "--out", out.toString(), "--no-store")).isEqualTo(1);
+        assertThat(Cli.execute(
+                        "eval",
+                        "--model",
+                        model.toString(),
+                        "--tasks",
+                        "nope",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString(),
+                        "--no-store"))
+                .isEqualTo(1);
     }
 
     /**
@@ -84,13 +130,50 @@ class EvalCommandTest {
         TestData.tok512();
         Path data = piqaData(dir, 2);
         Path rtn = dir.resolve("rtn4.safetensors");
-        assertThat(Cli.execute("compress", "--method", "rtn", "--bits", "4", "--model", model.toString(), "--out", rtn.toString())).isZero();
+        assertThat(Cli.execute(
+                        "compress",
+                        "--method",
+                        "rtn",
+                        "--bits",
+                        "4",
+                        "--model",
+                        model.toString(),
+                        "--out",
+                        rtn.toString()))
+                .isZero();
         Path db = dir.resolve("fresh.db");
-        assertThat(Cli.execute("eval", "--model", rtn.toString(), "--tokenizer", TestData.tok512().toString(), "--tasks", "piqa",
-                "--data", data.toString(), "--out", dir.resolve("out").toString(), "--db", db.toString())).isZero();
-        assertThat(Cli.execute("eval", "--model", rtn.toString(), "--tokenizer", TestData.tok512().toString(), "--tasks", "piqa",
-                "--data", data.toString(), "--out", dir.resolve("out2").toString(), "--db", dir.resolve("other.db").toString(),
-                "--label", "my family")).isZero();
+        assertThat(Cli.execute(
+                        "eval",
+                        "--model",
+                        rtn.toString(),
+                        "--tokenizer",
+                        TestData.tok512().toString(),
+                        "--tasks",
+                        "piqa",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        dir.resolve("out").toString(),
+                        "--db",
+                        db.toString()))
+                .isZero();
+        assertThat(Cli.execute(
+                        "eval",
+                        "--model",
+                        rtn.toString(),
+                        "--tokenizer",
+                        TestData.tok512().toString(),
+                        "--tasks",
+                        "piqa",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        dir.resolve("out2").toString(),
+                        "--db",
+                        dir.resolve("other.db").toString(),
+                        "--label",
+                        "my family"))
+                .isZero();
         try (var store = ResultsStore.open(db)) {
             assertThat(store.listRuns(RunFilter.all())).singleElement().satisfies(r -> {
                 assertThat(r.method()).isEqualTo("rtn");
@@ -101,7 +184,8 @@ class EvalCommandTest {
             });
         }
         try (var store = ResultsStore.open(dir.resolve("other.db"))) {
-            assertThat(store.listRuns(RunFilter.all())).singleElement()
+            assertThat(store.listRuns(RunFilter.all()))
+                    .singleElement()
                     .satisfies(r -> assertThat(r.modelLabel()).isEqualTo("my family"));
         }
     }

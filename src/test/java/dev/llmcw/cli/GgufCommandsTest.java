@@ -1,18 +1,17 @@
 package dev.llmcw.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GgufCommandsTest {
     private static String run(String... args) {
@@ -30,8 +29,14 @@ class GgufCommandsTest {
     @Test
     void exportGgufWritesALoadableQuantisedModelWithTokenizer(@TempDir Path dir) {
         Path out = dir.resolve("s.gguf");
-        String log = run("export-gguf", TestData.stories260K().toString(), out.toString(), "--type", "Q8_0",
-                "--tokenizer", TestData.tok512().toString());
+        String log = run(
+                "export-gguf",
+                TestData.stories260K().toString(),
+                out.toString(),
+                "--type",
+                "Q8_0",
+                "--tokenizer",
+                TestData.tok512().toString());
         assertThat(log).contains("wrote").contains("Q8_0");
         Model m = ModelLoader.load(out);
         assertThat(m.tensor("model.layers.0.self_attn.q_proj.weight").dtype()).isEqualTo(DType.Q8_0);

@@ -1,27 +1,27 @@
 package dev.llmcw.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.data.LoopbackServer;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.suite.FakeSuiteActions;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The suite, runs and download commands end to end (fake compression/evaluation, loopback HTTP). */
 class ResultsCommandsTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     record Out(int rc, String out, String err) {}
 
@@ -53,7 +53,9 @@ class ResultsCommandsTest {
         try {
             Out dry = run("suite", suite.toString(), "--dry-run");
             assertThat(dry.rc()).isZero();
-            assertThat(dry.out()).contains("1 model(s) x 2 setting(s) x 1 task(s) = 2 runs").contains("rtn bits=4");
+            assertThat(dry.out())
+                    .contains("1 model(s) x 2 setting(s) x 1 task(s) = 2 runs")
+                    .contains("rtn bits=4");
             assertThat(fake.evaluations).isEmpty();
 
             Out first = run("suite", suite.toString());
@@ -70,7 +72,10 @@ class ResultsCommandsTest {
         Out filtered = run("runs", "list", "--db", db, "--method", "rtn");
         assertThat(filtered.out()).contains("1 run(s)");
         Out show = run("runs", "show", "--db", db, "1");
-        assertThat(show.out()).contains("run 1: piqa on tiny (none), done").contains("acc").contains("stored items: 8");
+        assertThat(show.out())
+                .contains("run 1: piqa on tiny (none), done")
+                .contains("acc")
+                .contains("stored items: 8");
 
         Path json = dir.resolve("out/results.json");
         Out export = run("runs", "export", "--db", db, "--format", "json", "--out", json.toString());
@@ -79,7 +84,9 @@ class ResultsCommandsTest {
         Out md = run("runs", "export", "--db", db, "--format", "md", "2");
         assertThat(md.out()).startsWith("| run | model |").contains("| 2 | tiny | rtn | bits=4 |");
         Out csv = run("runs", "export", "--db", db, "--format", "csv", "--task", "piqa");
-        assertThat(csv.out().lines().count()).as("header + one metric (acc with its stderr) per run").isEqualTo(1 + 2);
+        assertThat(csv.out().lines().count())
+                .as("header + one metric (acc with its stderr) per run")
+                .isEqualTo(1 + 2);
 
         Out missing = run("runs", "show", "--db", db, "99");
         assertThat(missing.rc()).isNotZero();
@@ -96,11 +103,16 @@ class ResultsCommandsTest {
     void exportOfFailedAndRunningRunsNeedsIds() {
         Path db = dir.resolve("r.db");
         try (var store = ResultsStore.open(db)) {
-            long id = store.saveRun(new RunSpec("/m.bin", "m", "h", "none", Map.of(), List.of("piqa"), null), "piqa", "1", null, null);
+            long id = store.saveRun(
+                    new RunSpec("/m.bin", "m", "h", "none", Map.of(), List.of("piqa"), null), "piqa", "1", null, null);
             store.saveMetrics(id, new TaskMetrics("piqa", "1", 3, Map.of("acc", 0.5), Map.of()));
         }
-        assertThat(run("runs", "export", "--db", db.toString(), "--format", "csv").rc()).isNotZero();
-        assertThat(run("runs", "export", "--db", db.toString(), "--format", "csv", "1").out()).contains(",running,acc,0.5,");
+        assertThat(run("runs", "export", "--db", db.toString(), "--format", "csv")
+                        .rc())
+                .isNotZero();
+        assertThat(run("runs", "export", "--db", db.toString(), "--format", "csv", "1")
+                        .out())
+                .contains(",running,acc,0.5,");
     }
 
     @Test
@@ -113,10 +125,21 @@ class ResultsCommandsTest {
             assertThat(r.rc()).as(r.err()).isZero();
             assertThat(out.resolve("model.safetensors")).hasContent("weights");
             assertThat(r.out()).contains("downloaded 2 file(s)");
-            Out missing = run("download", "model", "org/none", "--endpoint", server.base(), "--out", dir.resolve("n").toString());
+            Out missing = run(
+                    "download",
+                    "model",
+                    "org/none",
+                    "--endpoint",
+                    server.base(),
+                    "--out",
+                    dir.resolve("n").toString());
             assertThat(missing.rc()).isNotZero();
         }
         Out list = run("download", "list");
-        assertThat(list.out()).contains("smollm2-135m").contains("GATED").contains("piqa").contains("tinystories");
+        assertThat(list.out())
+                .contains("smollm2-135m")
+                .contains("GATED")
+                .contains("piqa")
+                .contains("tinystories");
     }
 }

@@ -1,5 +1,7 @@
 package dev.llmcw.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.results.FakeEvalJob;
 import dev.llmcw.results.ResultsStore;
@@ -11,9 +13,6 @@ import dev.llmcw.results.StoredRuns;
 import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -24,8 +23,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child JVM evaluating into the store is killed; the store then shows the run interrupted, and
@@ -34,19 +33,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RunsResumeTest {
     static final int ITEMS = 40;
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
 
     /** The fake job's scorer behind the resume command's evaluator seam. */
     static final class FakeEvaluator implements WorkbenchSuiteActions.TaskEvaluator {
         int evaluations;
 
-        @Override public String taskVersion(String task) { return "1"; }
-
-        @Override public String dataHash(String task) { return null; }
+        @Override
+        public String taskVersion(String task) {
+            return "1";
+        }
 
         @Override
-        public StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
-                                          ProgressListener progress, CancellationToken cancel) throws Exception {
+        public String dataHash(String task) {
+            return null;
+        }
+
+        @Override
+        public StoredRuns.Result evaluate(
+                Path model,
+                String task,
+                RunSpec.Options options,
+                String runKey,
+                ItemStore items,
+                ProgressListener progress,
+                CancellationToken cancel)
+                throws Exception {
             evaluations++;
             return new StoredRuns.Result(FakeEvalJob.evaluate(runKey, items, options.limit(), 0, QUIET), runKey);
         }
@@ -88,14 +102,18 @@ class RunsResumeTest {
         }
         assertThat(fake.evaluations).isEqualTo(1);
 
-        try (var resumed = ResultsStore.open(db); var clean = ResultsStore.open(dir.resolve("clean.db"))) {
+        try (var resumed = ResultsStore.open(db);
+                var clean = ResultsStore.open(dir.resolve("clean.db"))) {
             var uninterrupted = FakeEvalJob.run(clean, model, ITEMS, 0, QUIET);
             RunRecord run = resumed.getRun(id).orElseThrow();
             assertThat(run.status()).isEqualTo(RunStatus.DONE);
             assertThat(resumed.listRuns(RunFilter.all())).hasSize(1);
             assertThat(resumed.metricsOf(id).orElseThrow().metrics())
-                    .isEqualTo(clean.metricsOf(uninterrupted.run().id()).orElseThrow().metrics());
-            assertThat(resumed.itemsFor(id)).isEqualTo(clean.itemsFor(uninterrupted.run().id()));
+                    .isEqualTo(clean.metricsOf(uninterrupted.run().id())
+                            .orElseThrow()
+                            .metrics());
+            assertThat(resumed.itemsFor(id))
+                    .isEqualTo(clean.itemsFor(uninterrupted.run().id()));
         }
         var delete = ResultsCommandsTest.run("runs", "delete", "--db", db.toString(), Long.toString(id));
         assertThat(delete.out()).contains("deleted 1 run(s)");
@@ -105,17 +123,34 @@ class RunsResumeTest {
     void aRunOfALiveProcessIsNotResumedTwice() {
         Path db = dir.resolve("live.db");
         try (var store = ResultsStore.open(db)) {
-            long id = store.saveRun(new RunSpec("/m.bin", "m", "h", "none", Map.of(), List.of("piqa"), null), "piqa", "1", null, null);
+            long id = store.saveRun(
+                    new RunSpec("/m.bin", "m", "h", "none", Map.of(), List.of("piqa"), null), "piqa", "1", null, null);
             var r = ResultsCommandsTest.run("runs", "resume", "--db", db.toString(), Long.toString(id));
             assertThat(r.rc()).isNotZero();
-            assertThat(r.err()).contains("still running").contains("process " + ProcessHandle.current().pid());
+            assertThat(r.err())
+                    .contains("still running")
+                    .contains("process " + ProcessHandle.current().pid());
         }
     }
 
     private Process start(Path db, Path model) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                FakeEvalJob.class.getName(), db.toString(), model.toString(), Integer.toString(ITEMS), "40")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return new ProcessBuilder(
+                        java,
+                        "--add-modules",
+                        "jdk.incubator.vector",
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FakeEvalJob.class.getName(),
+                        db.toString(),
+                        model.toString(),
+                        Integer.toString(ITEMS),
+                        "40")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 }

@@ -1,17 +1,17 @@
 package dev.llmcw.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** {@code suite --dry-run} with the real actions rejects what the real run would reject, before any work. */
 class SuiteDryRunTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void dryRunReportsEveryProblemOfTheRealRun() throws Exception {
@@ -33,12 +33,22 @@ class SuiteDryRunTest {
                     params: {calib: calib.txt}
                 tasks: [piqa, no_such_task]
                 """.formatted(TestData.stories260K()));
-        var r = ResultsCommandsTest.run("suite", suite.toString(), "--dry-run", "--data", TestData.require("datasets").toString());
+        var r = ResultsCommandsTest.run(
+                "suite",
+                suite.toString(),
+                "--dry-run",
+                "--data",
+                TestData.require("datasets").toString());
         assertThat(r.rc()).isNotZero();
-        assertThat(r.err()).contains("s.yaml")
-                .contains("gone.bin").contains("rtn: bits must be between 2 and 8").contains("grp")
-                .contains("missing.txt").contains("no_such_task")
-                .doesNotContain("calib.txt:").doesNotContain("Exception");
+        assertThat(r.err())
+                .contains("s.yaml")
+                .contains("gone.bin")
+                .contains("rtn: bits must be between 2 and 8")
+                .contains("grp")
+                .contains("missing.txt")
+                .contains("no_such_task")
+                .doesNotContain("calib.txt:")
+                .doesNotContain("Exception");
         assertThat(dir.resolve("results.db")).doesNotExist();
         assertThat(dir.resolve("work")).doesNotExist();
     }
@@ -53,7 +63,12 @@ class SuiteDryRunTest {
                 methods: [{method: none}, {method: rtn, sweep: {bits: [4]}}, {method: gptq, params: {calib: calib.txt}}]
                 tasks: [piqa]
                 """.formatted(TestData.stories260K()));
-        var r = ResultsCommandsTest.run("suite", suite.toString(), "--dry-run", "--data", TestData.require("datasets").toString());
+        var r = ResultsCommandsTest.run(
+                "suite",
+                suite.toString(),
+                "--dry-run",
+                "--data",
+                TestData.require("datasets").toString());
         assertThat(r.rc()).as(r.err()).isZero();
         assertThat(r.out()).contains("= 3 runs");
     }

@@ -1,11 +1,11 @@
 package dev.llmcw.compress;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * The method packages depend on {@code compress} and {@code model}, never the other way round: the registry
@@ -19,15 +19,27 @@ class MethodPackagesTest {
 
     @Test
     void modelDoesNotDependOnCompression() {
-        noClasses().that().resideInAPackage("dev.llmcw.model..")
-                .should().dependOnClassesThat().resideInAPackage("dev.llmcw.compress..").check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.llmcw.model..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.llmcw.compress..")
+                .check(classes);
     }
 
     @Test
     void compressDoesNotDependOnTheMethodPackages() {
-        noClasses().that().resideInAPackage("dev.llmcw.compress")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.llmcw.compress.seedlm..", "dev.llmcw.compress.caldera..",
-                        "dev.llmcw.compress.rtn..", "dev.llmcw.compress.gptq..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.llmcw.compress")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.llmcw.compress.seedlm..",
+                        "dev.llmcw.compress.caldera..",
+                        "dev.llmcw.compress.rtn..",
+                        "dev.llmcw.compress.gptq..")
                 .check(classes);
     }
 }

@@ -1,13 +1,12 @@
 package dev.llmcw.data;
 
-import org.junit.jupiter.api.Assumptions;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +16,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DatasetCatalogTest {
     static final Path REPO_DATASETS = Path.of("datasets");
-    static final Set<String> NAMES = Set.of("piqa", "hellaswag", "arc_easy", "arc_challenge", "winogrande", "boolq", "wikitext2", "tinystories",
-            "rte", "lambada_openai", "c4");
-    @TempDir Path tmp;
+    static final Set<String> NAMES = Set.of(
+            "piqa",
+            "hellaswag",
+            "arc_easy",
+            "arc_challenge",
+            "winogrande",
+            "boolq",
+            "wikitext2",
+            "tinystories",
+            "rte",
+            "lambada_openai",
+            "c4");
+
+    @TempDir
+    Path tmp;
 
     private DatasetCatalog samplesOnly() {
         return new DatasetCatalog(List.of(REPO_DATASETS), null, null);
@@ -42,10 +53,14 @@ class DatasetCatalogTest {
             var local = cat.sample(m.name()).orElseThrow();
             assertThat(local.format()).isEqualTo(m.sample().format());
             for (int i = 0; i < local.files().size(); i++) {
-                assertThat(Hashing.sha256(local.files().get(i))).as(local.files().get(i).toString())
+                assertThat(Hashing.sha256(local.files().get(i)))
+                        .as(local.files().get(i).toString())
                         .isEqualTo(m.sample().files().get(i).sha256());
             }
-            assertThat(countItems(local)).as(m.name() + " sample items").isEqualTo(m.sample().items()).isBetween(2, 20);
+            assertThat(countItems(local))
+                    .as(m.name() + " sample items")
+                    .isEqualTo(m.sample().items())
+                    .isBetween(2, 20);
         }
     }
 
@@ -54,9 +69,14 @@ class DatasetCatalogTest {
         if (d.format().equals("c4-json-gz")) {
             List<String> docs;
             try (var in = new GZIPInputStream(Files.newInputStream(d.file()))) {
-                docs = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+                docs = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                        .lines()
+                        .toList();
             }
-            for (String l : docs) assertThat(Json.MAPPER.readTree(l).fieldNames()).toIterable().containsExactly("text", "timestamp", "url");
+            for (String l : docs)
+                assertThat(Json.MAPPER.readTree(l).fieldNames())
+                        .toIterable()
+                        .containsExactly("text", "timestamp", "url");
             return docs.size();
         }
         List<String> lines = Files.readAllLines(d.file());
@@ -64,7 +84,8 @@ class DatasetCatalogTest {
             case "piqa-jsonl+labels" -> {
                 List<String> labels = Files.readAllLines(d.files().get(1));
                 assertThat(labels).hasSameSizeAs(lines).allMatch(l -> l.equals("0") || l.equals("1"));
-                for (String l : lines) assertThat(Json.MAPPER.readTree(l).has("sol2")).isTrue();
+                for (String l : lines)
+                    assertThat(Json.MAPPER.readTree(l).has("sol2")).isTrue();
                 return lines.size();
             }
             case "hellaswag-jsonl" -> {
@@ -88,32 +109,43 @@ class DatasetCatalogTest {
                 List<String> labels = Files.readAllLines(d.files().get(1));
                 for (int i = 0; i < lines.size(); i++) {
                     JsonNode n = Json.MAPPER.readTree(lines.get(i));
-                    assertThat(n.get("sentence").asText().chars().filter(c -> c == '_').count()).isEqualTo(1);
+                    assertThat(n.get("sentence")
+                                    .asText()
+                                    .chars()
+                                    .filter(c -> c == '_')
+                                    .count())
+                            .isEqualTo(1);
                     assertThat(n.get("answer").asText()).isEqualTo(labels.get(i));
                 }
                 return lines.size();
             }
             case "boolq-superglue-jsonl" -> {
-                for (String l : lines) assertThat(Json.MAPPER.readTree(l).get("label").isBoolean()).isTrue();
+                for (String l : lines)
+                    assertThat(Json.MAPPER.readTree(l).get("label").isBoolean()).isTrue();
                 return lines.size();
             }
             case "wikitext-raw" -> {
-                return (int) lines.stream().filter(Pattern.compile("^ = [^=].* = $").asPredicate()).count();
+                return (int) lines.stream()
+                        .filter(Pattern.compile("^ = [^=].* = $").asPredicate())
+                        .count();
             }
             case "rte-hf-jsonl" -> {
                 for (String l : lines) {
                     JsonNode n = Json.MAPPER.readTree(l);
                     assertThat(n.get("label").asInt()).isBetween(0, 1);
-                    assertThat(n.has("sentence1") && n.has("sentence2") && n.has("idx")).isTrue();
+                    assertThat(n.has("sentence1") && n.has("sentence2") && n.has("idx"))
+                            .isTrue();
                 }
                 return lines.size();
             }
             case "lambada-openai-jsonl" -> {
-                for (String l : lines) assertThat(Json.MAPPER.readTree(l).get("text").asText()).contains(" ");
+                for (String l : lines)
+                    assertThat(Json.MAPPER.readTree(l).get("text").asText()).contains(" ");
                 return lines.size();
             }
             case "tinystories-eot-txt" -> {
-                return (int) lines.stream().filter(l -> l.equals("<|endoftext|>")).count();
+                return (int)
+                        lines.stream().filter(l -> l.equals("<|endoftext|>")).count();
             }
             default -> throw new AssertionError("unknown sample format " + d.format());
         }
@@ -124,12 +156,15 @@ class DatasetCatalogTest {
         Path sharedManifest = DataPaths.shared("MANIFEST.json");
         Assumptions.assumeTrue(Files.isRegularFile(sharedManifest), "no shared data");
         Map<String, String> sha = new HashMap<>();
-        for (JsonNode e : Json.MAPPER.readTree(sharedManifest.toFile())) sha.put(e.get("path").asText(), e.get("sha256").asText());
+        for (JsonNode e : Json.MAPPER.readTree(sharedManifest.toFile()))
+            sha.put(e.get("path").asText(), e.get("sha256").asText());
         var cat = new DatasetCatalog(List.of(REPO_DATASETS), null, DataPaths.sharedRoot());
         for (DatasetManifest m : cat.all()) {
-            if (m.shared() == null) continue;  // rte, lambada_openai, c4: not in the shared data
+            if (m.shared() == null) continue; // rte, lambada_openai, c4: not in the shared data
             for (var f : m.shared().files()) {
-                assertThat(f.sha256()).as(m.name() + "/" + f.name()).isEqualTo(sha.get(m.shared().folder() + "/" + f.name()));
+                assertThat(f.sha256())
+                        .as(m.name() + "/" + f.name())
+                        .isEqualTo(sha.get(m.shared().folder() + "/" + f.name()));
             }
             var local = cat.locate(m.name()).orElseThrow();
             assertThat(local.source()).isEqualTo(DatasetCatalog.Source.SHARED);
@@ -143,14 +178,18 @@ class DatasetCatalogTest {
         Files.writeString(user.resolve("valid.jsonl"), "{}\n".repeat(1838));
         var cat = new DatasetCatalog(List.of(REPO_DATASETS), tmp.resolve("user"), tmp.resolve("no-shared"));
         var piqa = cat.locate("piqa").orElseThrow();
-        assertThat(piqa.source()).as("labels file missing: incomplete download is not used").isEqualTo(DatasetCatalog.Source.SAMPLE);
+        assertThat(piqa.source())
+                .as("labels file missing: incomplete download is not used")
+                .isEqualTo(DatasetCatalog.Source.SAMPLE);
         Files.writeString(user.resolve("valid-labels.lst"), "0\n".repeat(1838));
         piqa = cat.locate("piqa").orElseThrow();
         assertThat(piqa.source()).isEqualTo(DatasetCatalog.Source.DOWNLOADED);
         assertThat(piqa.format()).isEqualTo("piqa-jsonl+labels");
         assertThat(piqa.files()).containsExactly(user.resolve("valid.jsonl"), user.resolve("valid-labels.lst"));
         assertThat(cat.candidates("piqa")).hasSize(2);
-        assertThatThrownBy(() -> cat.locate("mmlu")).hasMessageContaining("unknown dataset \"mmlu\"").hasMessageContaining("piqa");
+        assertThatThrownBy(() -> cat.locate("mmlu"))
+                .hasMessageContaining("unknown dataset \"mmlu\"")
+                .hasMessageContaining("piqa");
     }
 
     @Test
@@ -159,14 +198,17 @@ class DatasetCatalogTest {
         Files.writeString(user.resolve("valid.jsonl"), "{}\n".repeat(1837)); // one item short of the split
         Files.writeString(user.resolve("valid-labels.lst"), "0\n".repeat(1837));
         var cat = new DatasetCatalog(List.of(REPO_DATASETS), tmp.resolve("user"), tmp.resolve("no-shared"));
-        assertThatThrownBy(() -> cat.locate("piqa")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(user.toString()).hasMessageContaining("downloaded copy of dataset \"piqa\"")
+        assertThatThrownBy(() -> cat.locate("piqa"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(user.toString())
+                .hasMessageContaining("downloaded copy of dataset \"piqa\"")
                 .hasMessageContaining("declares 1838 items but valid.jsonl holds 1837");
 
         Path shared = Files.createDirectories(tmp.resolve("shared/datasets/arc"));
         Files.writeString(shared.resolve("ARC-Easy-test.normalized.jsonl"), "{}\n".repeat(10));
         var withShared = new DatasetCatalog(List.of(REPO_DATASETS), null, tmp.resolve("shared"));
-        assertThatThrownBy(() -> withShared.locate("arc_easy")).hasMessageContaining("shared copy of dataset \"arc_easy\"")
+        assertThatThrownBy(() -> withShared.locate("arc_easy"))
+                .hasMessageContaining("shared copy of dataset \"arc_easy\"")
                 .hasMessageContaining("declares 2376 items but ARC-Easy-test.normalized.jsonl holds 10");
     }
 
@@ -183,13 +225,16 @@ class DatasetCatalogTest {
                 {"name": "piqa", "licence": "x", "upstream": {"format": "piqa-jsonl+labels",
                  "files": [{"name": "valid.jsonl", "url": "http://127.0.0.1/valid.jsonl"}]}}""");
         var cat = new DatasetCatalog(List.of(tmp.resolve("m"), REPO_DATASETS), null, null);
-        assertThat(cat.get("piqa").upstream().files()).singleElement().satisfies(f -> assertThat(f.url()).contains("127.0.0.1"));
+        assertThat(cat.get("piqa").upstream().files())
+                .singleElement()
+                .satisfies(f -> assertThat(f.url()).contains("127.0.0.1"));
         assertThat(cat.get("boolq").licence()).isNotBlank();
 
         Path bad = Files.createDirectories(tmp.resolve("bad/x"));
         Files.writeString(bad.resolve("manifest.json"), "{\"name\": \"x\"}");
         assertThatThrownBy(() -> new DatasetCatalog(List.of(tmp.resolve("bad")), null, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad.resolve("manifest.json").toString())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(bad.resolve("manifest.json").toString())
                 .hasMessageContaining("no upstream files");
         Files.writeString(bad.resolve("manifest.json"), "{\"name\": ");
         assertThatThrownBy(() -> new DatasetCatalog(List.of(tmp.resolve("bad")), null, null))

@@ -1,15 +1,12 @@
 package dev.llmcw.data;
 
-import java.net.InetAddress;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -18,13 +15,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class DownloaderTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     LoopbackServer server;
     byte[] data;
 
@@ -37,22 +38,32 @@ class DownloaderTest {
     }
 
     @AfterEach
-    void stop() { server.close(); }
+    void stop() {
+        server.close();
+    }
 
     private Downloader downloader(int retries) {
         return new Downloader(Map.of(), retries, Duration.ofMillis(10));
     }
 
-    private URI url(String path) { return URI.create(server.base() + path); }
+    private URI url(String path) {
+        return URI.create(server.base() + path);
+    }
 
     @Test
     void downloadsAndVerifies() {
         AtomicLong last = new AtomicLong();
         Path dest = dir.resolve("sub/f.bin");
-        var r = downloader(0).download(url("/f.bin"), dest, Hashing.sha256(data), (s, d, t, m) -> {
-            last.set(d);
-            assertThat(t).isEqualTo(data.length);
-        }, CancellationToken.none());
+        var r = downloader(0)
+                .download(
+                        url("/f.bin"),
+                        dest,
+                        Hashing.sha256(data),
+                        (s, d, t, m) -> {
+                            last.set(d);
+                            assertThat(t).isEqualTo(data.length);
+                        },
+                        CancellationToken.none());
         assertThat(dest).hasBinaryContent(data);
         assertThat(r.sha256()).isEqualTo(Hashing.sha256(data));
         assertThat(r.resumed()).isFalse();
@@ -64,7 +75,8 @@ class DownloaderTest {
     void brokenConnectionIsResumedWithARangeRequest() throws Exception {
         server.breakMidFile("/f.bin", 1);
         Path dest = dir.resolve("f.bin");
-        var r = downloader(2).download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
+        var r = downloader(2)
+                .download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
         assertThat(dest).hasBinaryContent(data);
         assertThat(r.resumed()).isTrue();
         assertThat(server.requests).hasSize(2);
@@ -86,15 +98,19 @@ class DownloaderTest {
     void partLeftByAFailedRunIsResumedByTheNextRun() throws Exception {
         server.breakMidFile("/f.bin", 1);
         Path dest = dir.resolve("f.bin");
-        assertThatThrownBy(() -> downloader(0).download(url("/f.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
-                .isInstanceOf(DownloadException.class).hasMessageContaining(url("/f.bin").toString()).hasMessageContaining("resume");
+        assertThatThrownBy(() -> downloader(0)
+                        .download(url("/f.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining(url("/f.bin").toString())
+                .hasMessageContaining("resume");
         Path part = dir.resolve("f.bin.part");
         assertThat(part).exists();
         long have = Files.size(part);
         assertThat(have).isGreaterThan(0).isLessThan(data.length);
         assertThat(dest).doesNotExist();
 
-        var r = downloader(0).download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
+        var r = downloader(0)
+                .download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
         assertThat(r.resumed()).isTrue();
         assertThat(dest).hasBinaryContent(data);
         assertThat(server.requests.getLast().range()).isEqualTo("bytes=" + have + "-");
@@ -103,9 +119,10 @@ class DownloaderTest {
     @Test
     void serverIgnoringRangeRestartsFromZero() throws Exception {
         Path dest = dir.resolve("f.bin");
-        Files.write(dir.resolve("f.bin.part"), new byte[]{1, 2, 3});
+        Files.write(dir.resolve("f.bin.part"), new byte[] {1, 2, 3});
         server.honourRange = false;
-        downloader(0).download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
+        downloader(0)
+                .download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
         assertThat(dest).hasBinaryContent(data);
     }
 
@@ -113,9 +130,11 @@ class DownloaderTest {
     void wrongChecksumFailsAndLeavesNoFile() {
         Path dest = dir.resolve("f.bin");
         String wrong = "0".repeat(64);
-        assertThatThrownBy(() -> downloader(0).download(url("/f.bin"), dest, wrong, ProgressListener.NONE, CancellationToken.none()))
+        assertThatThrownBy(() -> downloader(0)
+                        .download(url("/f.bin"), dest, wrong, ProgressListener.NONE, CancellationToken.none()))
                 .isInstanceOf(DownloadException.class)
-                .hasMessageContaining("sha256 mismatch").hasMessageContaining(url("/f.bin").toString())
+                .hasMessageContaining("sha256 mismatch")
+                .hasMessageContaining(url("/f.bin").toString())
                 .hasMessageContaining(Hashing.sha256(data));
         assertThat(dest).doesNotExist();
         assertThat(dir.resolve("f.bin.part")).doesNotExist();
@@ -123,9 +142,17 @@ class DownloaderTest {
 
     @Test
     void notFoundNamesUrlAndStatus() {
-        assertThatThrownBy(() -> downloader(3).download(url("/missing.bin"), dir.resolve("m.bin"), null, ProgressListener.NONE, CancellationToken.none()))
-                .isInstanceOfSatisfying(DownloadException.class, e -> assertThat(e.status()).isEqualTo(404))
-                .hasMessageContaining("HTTP 404").hasMessageContaining(url("/missing.bin").toString());
+        assertThatThrownBy(() -> downloader(3)
+                        .download(
+                                url("/missing.bin"),
+                                dir.resolve("m.bin"),
+                                null,
+                                ProgressListener.NONE,
+                                CancellationToken.none()))
+                .isInstanceOfSatisfying(
+                        DownloadException.class, e -> assertThat(e.status()).isEqualTo(404))
+                .hasMessageContaining("HTTP 404")
+                .hasMessageContaining(url("/missing.bin").toString());
         assertThat(server.requests).as("HTTP errors are not retried").hasSize(1);
         assertThat(dir.resolve("m.bin")).doesNotExist();
     }
@@ -137,9 +164,11 @@ class DownloaderTest {
             port = s.getLocalPort();
         }
         URI u = URI.create("http://127.0.0.1:" + port + "/f.bin");
-        assertThatThrownBy(() -> downloader(1).download(u, dir.resolve("f.bin"), null, ProgressListener.NONE, CancellationToken.none()))
+        assertThatThrownBy(() -> downloader(1)
+                        .download(u, dir.resolve("f.bin"), null, ProgressListener.NONE, CancellationToken.none()))
                 .isInstanceOf(DownloadException.class)
-                .hasMessageContaining("cannot connect to 127.0.0.1:" + port).hasMessageContaining(u.toString());
+                .hasMessageContaining("cannot connect to 127.0.0.1:" + port)
+                .hasMessageContaining(u.toString());
     }
 
     @Test
@@ -149,12 +178,20 @@ class DownloaderTest {
         byte[] big = new byte[8_000_000];
         new Random(1).nextBytes(big);
         server.put("/big.bin", big);
-        assertThatThrownBy(() -> downloader(0).download(url("/big.bin"), dest, null,
-                (s, d, t, m) -> { if (d > 0) cancel.cancel(); }, cancel))
+        assertThatThrownBy(() -> downloader(0)
+                        .download(
+                                url("/big.bin"),
+                                dest,
+                                null,
+                                (s, d, t, m) -> {
+                                    if (d > 0) cancel.cancel();
+                                },
+                                cancel))
                 .isInstanceOf(CancellationToken.CancelledException.class);
         assertThat(dest).doesNotExist();
         assertThat(dir.resolve("f.bin.part")).exists();
-        downloader(0).download(url("/big.bin"), dest, Hashing.sha256(big), ProgressListener.NONE, CancellationToken.none());
+        downloader(0)
+                .download(url("/big.bin"), dest, Hashing.sha256(big), ProgressListener.NONE, CancellationToken.none());
         assertThat(Hashing.sha256(dest)).isEqualTo(Hashing.sha256(big));
     }
 
@@ -164,10 +201,13 @@ class DownloaderTest {
         byte[] stale = new byte[1000];
         new Random(7).nextBytes(stale); // an older version of the file, or garbage
         Files.write(dir.resolve("f.bin.part"), stale);
-        var r = downloader(0).download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
+        var r = downloader(0)
+                .download(url("/f.bin"), dest, Hashing.sha256(data), ProgressListener.NONE, CancellationToken.none());
         assertThat(dest).hasBinaryContent(data);
         assertThat(r.sha256()).isEqualTo(Hashing.sha256(data));
-        assertThat(server.requests.getLast().range()).as("the retry starts from zero").isNull();
+        assertThat(server.requests.getLast().range())
+                .as("the retry starts from zero")
+                .isNull();
     }
 
     @Test
@@ -184,7 +224,8 @@ class DownloaderTest {
         server.etag("/f.bin", "\"v1\"");
         server.breakMidFile("/f.bin", 1);
         Path dest = dir.resolve("f.bin");
-        assertThatThrownBy(() -> downloader(0).download(url("/f.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
+        assertThatThrownBy(() -> downloader(0)
+                        .download(url("/f.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
                 .isInstanceOf(DownloadException.class);
         long have = Files.size(dir.resolve("f.bin.part"));
         var r = downloader(0).download(url("/f.bin"), dest, null, ProgressListener.NONE, CancellationToken.none());
@@ -201,7 +242,8 @@ class DownloaderTest {
         server.etag("/f.bin", "\"v1\"");
         server.breakMidFile("/f.bin", 1);
         Path dest = dir.resolve("f.bin");
-        assertThatThrownBy(() -> downloader(0).download(url("/f.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
+        assertThatThrownBy(() -> downloader(0)
+                        .download(url("/f.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
                 .isInstanceOf(DownloadException.class);
         byte[] v2 = new byte[data.length];
         new Random(99).nextBytes(v2);
@@ -214,10 +256,17 @@ class DownloaderTest {
     @Test
     void fileLargerThanTheCapIsRefusedBeforeWriting() {
         Path dest = dir.resolve("config.json");
-        assertThatThrownBy(() -> downloader(0).downloadVerified(url("/f.bin"), dest,
-                new Downloader.Expected(null, -1, 100_000), ProgressListener.NONE, CancellationToken.none()))
-                .isInstanceOf(DownloadException.class).hasMessageContaining(url("/f.bin").toString())
-                .hasMessageContaining("300000 bytes").hasMessageContaining("at most 100000");
+        assertThatThrownBy(() -> downloader(0)
+                        .downloadVerified(
+                                url("/f.bin"),
+                                dest,
+                                new Downloader.Expected(null, -1, 100_000),
+                                ProgressListener.NONE,
+                                CancellationToken.none()))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining(url("/f.bin").toString())
+                .hasMessageContaining("300000 bytes")
+                .hasMessageContaining("at most 100000");
         assertThat(dest).doesNotExist();
         assertThat(dir.resolve("config.json.part")).doesNotExist();
     }
@@ -225,9 +274,15 @@ class DownloaderTest {
     @Test
     void wrongSizeFailsAndLeavesNoFile() {
         Path dest = dir.resolve("f.bin");
-        assertThatThrownBy(() -> downloader(0).downloadVerified(url("/f.bin"), dest,
-                new Downloader.Expected(null, data.length + 1L, -1), ProgressListener.NONE, CancellationToken.none()))
-                .isInstanceOf(DownloadException.class).hasMessageContaining("size");
+        assertThatThrownBy(() -> downloader(0)
+                        .downloadVerified(
+                                url("/f.bin"),
+                                dest,
+                                new Downloader.Expected(null, data.length + 1L, -1),
+                                ProgressListener.NONE,
+                                CancellationToken.none()))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("size");
         assertThat(dest).doesNotExist();
     }
 
@@ -235,8 +290,10 @@ class DownloaderTest {
     void aContentLengthBeyondTheFreeDiskSpaceIsRefusedBeforeWriting() {
         server.announce("/huge.bin", 1L << 50); // a petabyte
         Path dest = dir.resolve("huge.bin");
-        assertThatThrownBy(() -> downloader(0).download(url("/huge.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
-                .isInstanceOf(DownloadException.class).hasMessageContaining(url("/huge.bin").toString())
+        assertThatThrownBy(() -> downloader(0)
+                        .download(url("/huge.bin"), dest, null, ProgressListener.NONE, CancellationToken.none()))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining(url("/huge.bin").toString())
                 .hasMessageContaining("free");
         assertThat(dest).doesNotExist();
         assertThat(dir.resolve("huge.bin.part")).doesNotExist();

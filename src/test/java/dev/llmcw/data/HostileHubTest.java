@@ -1,26 +1,25 @@
 package dev.llmcw.data;
 
-import java.nio.file.LinkOption;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hub that answers with hostile indexes and listings (names climbing out of the target folder,
@@ -29,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(60)
 class HostileHubTest {
-    @TempDir Path root;
+    @TempDir
+    Path root;
+
     Path out;
     Path outside;
     LoopbackServer server;
@@ -56,7 +57,8 @@ class HostileHubTest {
         try (Stream<Path> all = Files.walk(root)) {
             assertThat(all.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)))
                     .as("files written outside --out") // Path.startsWith compares names: a link inside out is inside
-                    .allSatisfy(p -> assertThat(p.startsWith(out)).as(p.toString()).isTrue());
+                    .allSatisfy(
+                            p -> assertThat(p.startsWith(out)).as(p.toString()).isTrue());
         }
     }
 
@@ -64,7 +66,8 @@ class HostileHubTest {
     private void indexRepo(String repo, String weightMapValueJson, String shard) {
         String r = "/" + repo + "/resolve/main/";
         server.put(r + "config.json", "{}".getBytes());
-        server.put(r + "model.safetensors.index.json",
+        server.put(
+                r + "model.safetensors.index.json",
                 ("{\"weight_map\": {\"a\": " + weightMapValueJson + "}}").getBytes(StandardCharsets.UTF_8));
         if (shard != null) {
             server.put(r + shard, evil);
@@ -82,8 +85,11 @@ class HostileHubTest {
     @Test
     void weightMapClimbingOutOfTheFolderIsRefused() {
         indexRepo("org/climb", "\"../evil.safetensors\"", "../evil.safetensors");
-        assertThatThrownBy(() -> download("org/climb")).isInstanceOf(DownloadException.class)
-                .hasMessageContaining("org/climb").hasMessageContaining("../evil.safetensors").hasMessageContaining("outside");
+        assertThatThrownBy(() -> download("org/climb"))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("org/climb")
+                .hasMessageContaining("../evil.safetensors")
+                .hasMessageContaining("outside");
         assertThat(root.resolve("evil.safetensors")).doesNotExist();
     }
 
@@ -92,17 +98,24 @@ class HostileHubTest {
         String abs = outside.resolve("abs.safetensors").toString();
         indexRepo("org/abs", "\"" + abs + "\"", abs.substring(1));
         server.put("/org/abs/resolve/main/" + abs, evil);
-        assertThatThrownBy(() -> download("org/abs")).isInstanceOf(DownloadException.class)
-                .hasMessageContaining("org/abs").hasMessageContaining(abs).hasMessageContaining("absolute");
+        assertThatThrownBy(() -> download("org/abs"))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("org/abs")
+                .hasMessageContaining(abs)
+                .hasMessageContaining("absolute");
         assertThat(outside.resolve("abs.safetensors")).doesNotExist();
     }
 
     @Test
     void namesWithNulBackslashOrDriveLetterAreRefused() {
-        for (String bad : List.of("a\\u0000b.safetensors", "..\\\\evil.safetensors", "C:evil.safetensors", "x/../../evil.safetensors")) {
+        for (String bad : List.of(
+                "a\\u0000b.safetensors", "..\\\\evil.safetensors", "C:evil.safetensors", "x/../../evil.safetensors")) {
             indexRepo("org/odd", "\"" + bad + "\"", null);
-            assertThatThrownBy(() -> download("org/odd")).as(bad).isInstanceOf(DownloadException.class)
-                    .hasMessageContaining("org/odd").hasMessageContaining("file name");
+            assertThatThrownBy(() -> download("org/odd"))
+                    .as(bad)
+                    .isInstanceOf(DownloadException.class)
+                    .hasMessageContaining("org/odd")
+                    .hasMessageContaining("file name");
         }
     }
 
@@ -111,8 +124,11 @@ class HostileHubTest {
         Files.createDirectories(out);
         Files.createSymbolicLink(out.resolve("link"), outside);
         indexRepo("org/link", "\"link/x.safetensors\"", "link/x.safetensors");
-        assertThatThrownBy(() -> download("org/link")).isInstanceOf(DownloadException.class)
-                .hasMessageContaining("org/link").hasMessageContaining("link/x.safetensors").hasMessageContaining("symbolic link");
+        assertThatThrownBy(() -> download("org/link"))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("org/link")
+                .hasMessageContaining("link/x.safetensors")
+                .hasMessageContaining("symbolic link");
         assertThat(outside.resolve("x.safetensors")).doesNotExist();
     }
 
@@ -120,14 +136,33 @@ class HostileHubTest {
     void explicitFileNamesAndExtraUrlNamesAreCheckedToo() {
         server.put("/org/files/resolve/main/../x.bin", evil);
         server.put("/org/files/resolve/x.bin", evil);
-        assertThatThrownBy(() -> hub().downloadFiles("org/files", "main", List.of("../x.bin"), out, ProgressListener.NONE,
-                CancellationToken.none())).isInstanceOf(DownloadException.class).hasMessageContaining("../x.bin");
+        assertThatThrownBy(() -> hub().downloadFiles(
+                                "org/files",
+                                "main",
+                                List.of("../x.bin"),
+                                out,
+                                ProgressListener.NONE,
+                                CancellationToken.none()))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("../x.bin");
         server.put("/org/files/resolve/main/ok.bin", evil);
         server.put("/tok.bin", evil);
-        var e = new ModelCatalog.Entry("x", "org/files", "main", "llama2c", List.of("ok.bin"), "1", 1, "f32", false, "MIT",
-                Map.of("../tok.bin", server.base() + "/tok.bin"), null);
+        var e = new ModelCatalog.Entry(
+                "x",
+                "org/files",
+                "main",
+                "llama2c",
+                List.of("ok.bin"),
+                "1",
+                1,
+                "f32",
+                false,
+                "MIT",
+                Map.of("../tok.bin", server.base() + "/tok.bin"),
+                null);
         assertThatThrownBy(() -> hub().download(e, out, ProgressListener.NONE, CancellationToken.none()))
-                .isInstanceOf(DownloadException.class).hasMessageContaining("../tok.bin");
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("../tok.bin");
         assertThat(root.resolve("tok.bin")).doesNotExist();
     }
 
@@ -138,8 +173,10 @@ class HostileHubTest {
         server.put(r + "model.safetensors", evil);
         server.put("/api/models/org/huge/revision/main?blobs=true", """
                 {"siblings": [{"rfilename": "config.json"}, {"rfilename": "model.safetensors"}]}""".getBytes());
-        assertThatThrownBy(() -> download("org/huge")).isInstanceOf(DownloadException.class)
-                .hasMessageContaining("config.json").hasMessageContaining("at most");
+        assertThatThrownBy(() -> download("org/huge"))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("config.json")
+                .hasMessageContaining("at most");
         assertThat(out.resolve("config.json")).doesNotExist();
         assertThat(out.resolve("config.json.part")).doesNotExist();
     }
@@ -151,10 +188,12 @@ class HostileHubTest {
         server.put(r + "model.safetensors", evil);
         server.put("/api/models/org/big/revision/main?blobs=true", """
                 {"siblings": [{"rfilename": "config.json"},
-                 {"rfilename": "model.safetensors", "lfs": {"sha256": "%s", "size": 900000000000000000}}]}"""
-                .formatted(Hashing.sha256(evil)).getBytes());
-        assertThatThrownBy(() -> download("org/big")).isInstanceOf(DownloadException.class)
-                .hasMessageContaining("org/big").hasMessageContaining("free");
+                 {"rfilename": "model.safetensors", "lfs": {"sha256": "%s", "size": 900000000000000000}}]}""".formatted(Hashing.sha256(evil))
+                .getBytes());
+        assertThatThrownBy(() -> download("org/big"))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("org/big")
+                .hasMessageContaining("free");
         assertThat(server.requests).noneMatch(q -> q.path().endsWith("model.safetensors"));
     }
 
@@ -162,16 +201,21 @@ class HostileHubTest {
     void listingEntryWithoutAFileNameIsASentence() {
         server.put("/api/models/org/nameless/revision/main?blobs=true", """
                 {"siblings": [{"rfilename": "config.json"}, {"lfs": {"sha256": "00"}}]}""".getBytes());
-        assertThatThrownBy(() -> download("org/nameless")).isInstanceOf(DownloadException.class)
-                .hasMessageContaining("org/nameless").hasMessageContaining("\"rfilename\"")
+        assertThatThrownBy(() -> download("org/nameless"))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("org/nameless")
+                .hasMessageContaining("\"rfilename\"")
                 .hasMessageNotContaining("NullPointer");
     }
 
     @Test
     void weightMapEntryThatIsNotAFileNameIsASentence() {
         indexRepo("org/numeric", "null", null);
-        assertThatThrownBy(() -> download("org/numeric")).isInstanceOf(DownloadException.class)
-                .hasMessageContaining("org/numeric").hasMessageContaining("weight_map").hasMessageContaining("\"a\"");
+        assertThatThrownBy(() -> download("org/numeric"))
+                .isInstanceOf(DownloadException.class)
+                .hasMessageContaining("org/numeric")
+                .hasMessageContaining("weight_map")
+                .hasMessageContaining("\"a\"");
     }
 
     @Test
@@ -182,10 +226,11 @@ class HostileHubTest {
         server.put(r + "model.safetensors", w);
         server.put("/api/models/org/ok/revision/main?blobs=true", """
                 {"siblings": [{"rfilename": "config.json"},
-                 {"rfilename": "model.safetensors", "lfs": {"sha256": "%s", "size": %d}}]}"""
-                .formatted(Hashing.sha256(w), w.length).getBytes());
+                 {"rfilename": "model.safetensors", "lfs": {"sha256": "%s", "size": %d}}]}""".formatted(Hashing.sha256(w), w.length)
+                .getBytes());
         Files.createDirectories(out);
-        Files.write(out.resolve("model-00001-of-00009.safetensors.part"), new byte[100]); // a file the repo no longer has
+        Files.write(
+                out.resolve("model-00001-of-00009.safetensors.part"), new byte[100]); // a file the repo no longer has
         Files.write(out.resolve("model.safetensors.part"), "weigh".getBytes(StandardCharsets.UTF_8)); // resumable
         download("org/ok");
         assertThat(out.resolve("model.safetensors")).hasBinaryContent(w);

@@ -1,9 +1,7 @@
 package dev.llmcw.data;
 
-import java.util.concurrent.Executors;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,30 +46,45 @@ public final class LoopbackServer implements AutoCloseable {
         server.start();
     }
 
-    public String base() { return "http://127.0.0.1:" + server.getAddress().getPort(); }
+    public String base() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
 
-    public void put(String path, byte[] content) { files.put(path, content); }
+    public void put(String path, byte[] content) {
+        files.put(path, content);
+    }
 
     /** Answers requests for {@code path} with this HTTP status and no body. */
-    void status(String path, int status) { statuses.put(path, status); }
+    void status(String path, int status) {
+        statuses.put(path, status);
+    }
 
     /** Answers requests for {@code path} with this ETag; a Range request whose If-Range differs gets the whole file (RFC 9110). */
-    void etag(String path, String etag) { etags.put(path, etag); }
+    void etag(String path, String etag) {
+        etags.put(path, etag);
+    }
 
     /** Answers {@code path} with this Content-Length (however large), sends a few bytes and closes. */
-    void announce(String path, long length) { announced.put(path, length); }
+    void announce(String path, long length) {
+        announced.put(path, length);
+    }
 
     /** The next {@code times} requests for {@code path} send half of the body and then drop the connection. */
-    void breakMidFile(String path, int times) { breaks.put(path, new AtomicInteger(times)); }
+    void breakMidFile(String path, int times) {
+        breaks.put(path, new AtomicInteger(times));
+    }
 
     /** The next {@code times} requests for {@code path} send half of the body and then go silent for 10 s. */
-    void stallMidFile(String path, int times) { stalls.put(path, new AtomicInteger(times)); }
+    void stallMidFile(String path, int times) {
+        stalls.put(path, new AtomicInteger(times));
+    }
 
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String range = ex.getRequestHeaders().getFirst("Range");
         String ifRange = ex.getRequestHeaders().getFirst("If-Range");
-        requests.add(new Request(ex.getRequestURI().toString(), range, ex.getRequestHeaders().getFirst("Authorization"), ifRange));
+        requests.add(new Request(
+                ex.getRequestURI().toString(), range, ex.getRequestHeaders().getFirst("Authorization"), ifRange));
         Integer forced = statuses.get(path);
         if (forced != null) {
             ex.sendResponseHeaders(forced, -1);
@@ -135,5 +149,7 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     @Override
-    public void close() { server.stop(0); }
+    public void close() {
+        server.stop(0);
+    }
 }

@@ -1,18 +1,17 @@
 package dev.llmcw.engine;
 
-import java.util.Arrays;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
 import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.util.Parallel;
-import org.junit.jupiter.api.Test;
-
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The fused decode paths (q/k/v in one region, SwiGLU inside the gate/up region, residual adds inside
@@ -24,11 +23,30 @@ class DecodePathTest {
     /** The same dense layer behind a plain {@link Linear}, so the engine takes its generic (unfused) path. */
     private static Linear opaque(DenseLinear l) {
         return new Linear() {
-            @Override public int inFeatures() { return l.inFeatures(); }
-            @Override public int outFeatures() { return l.outFeatures(); }
-            @Override public void forward(float[] x, int xOff, float[] y, int yOff, int batch) { l.forward(x, xOff, y, yOff, batch); }
-            @Override public long storageBytes() { return l.storageBytes(); }
-            @Override public String kind() { return "opaque"; }
+            @Override
+            public int inFeatures() {
+                return l.inFeatures();
+            }
+
+            @Override
+            public int outFeatures() {
+                return l.outFeatures();
+            }
+
+            @Override
+            public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
+                l.forward(x, xOff, y, yOff, batch);
+            }
+
+            @Override
+            public long storageBytes() {
+                return l.storageBytes();
+            }
+
+            @Override
+            public String kind() {
+                return "opaque";
+            }
         };
     }
 
@@ -60,7 +78,8 @@ class DecodePathTest {
     private static void assertBitIdentical(float[][] a, float[][] b, String what) {
         for (int t = 0; t < a.length; t++) {
             for (int j = 0; j < a[t].length; j++) {
-                assertThat(Float.floatToRawIntBits(a[t][j])).as("%s: position %d logit %d", what, t, j)
+                assertThat(Float.floatToRawIntBits(a[t][j]))
+                        .as("%s: position %d logit %d", what, t, j)
                         .isEqualTo(Float.floatToRawIntBits(b[t][j]));
             }
         }
@@ -70,18 +89,22 @@ class DecodePathTest {
     void fusedDecodeEqualsLayerByLayerAndSerialBitForBit() {
         int before = Parallel.threads();
         try {
-            for (Model m : new Model[]{Llama2cLoader.load(TestData.stories260K()),
-                    GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config())}) {
+            for (Model m : new Model[] {
+                Llama2cLoader.load(TestData.stories260K()),
+                GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config())
+            }) {
                 int[] tokens = new int[40];
-                for (int i = 0; i < tokens.length; i++) tokens[i] = 1 + (i * 37) % (m.config().vocabSize() - 1);
+                for (int i = 0; i < tokens.length; i++)
+                    tokens[i] = 1 + (i * 37) % (m.config().vocabSize() - 1);
                 Parallel.setThreads(1);
                 float[][] serial = run(new LlamaEngine(m), tokens);
                 float[][] serialUnfused = run(new LlamaEngine(unfused(m)), tokens);
                 assertBitIdentical(serial, serialUnfused, "fused vs unfused, 1 thread");
-                for (int threads : new int[]{2, 3, 5}) {
+                for (int threads : new int[] {2, 3, 5}) {
                     Parallel.setThreads(threads);
                     assertBitIdentical(run(new LlamaEngine(m), tokens), serial, threads + " threads vs 1");
-                    assertBitIdentical(run(new LlamaEngine(unfused(m)), tokens), serial, "unfused, " + threads + " threads vs 1");
+                    assertBitIdentical(
+                            run(new LlamaEngine(unfused(m)), tokens), serial, "unfused, " + threads + " threads vs 1");
                 }
             }
         } finally {

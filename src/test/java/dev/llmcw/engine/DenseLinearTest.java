@@ -1,15 +1,14 @@
 package dev.llmcw.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Tensor;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Decode-sized products pair distant rows (prefetch-friendly); every row must still be computed exactly once, exactly. */
 class DenseLinearTest {
@@ -28,7 +27,8 @@ class DenseLinearTest {
                     seen[b]++;
                 }
             }
-            for (int o = 0; o < out; o++) assertThat(seen[o]).as("out %d row %d", out, o).isEqualTo(1);
+            for (int o = 0; o < out; o++)
+                assertThat(seen[o]).as("out %d row %d", out, o).isEqualTo(1);
         }
     }
 
@@ -47,7 +47,8 @@ class DenseLinearTest {
         for (int out : new int[] {1, 2, 31, 33, 64, 77}) {
             int in = 40;
             MemorySegment seg = Arena.ofAuto().allocate(4L * out * in);
-            for (long i = 0; i < (long) out * in; i++) seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) rnd.nextGaussian());
+            for (long i = 0; i < (long) out * in; i++)
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) rnd.nextGaussian());
             Tensor w = new F32Tensor(new long[] {out, in}, seg);
             float[] bias = new float[out];
             for (int o = 0; o < out; o++) bias[o] = o * 0.25f;

@@ -1,9 +1,5 @@
 package dev.llmcw.engine;
 
-import dev.llmcw.tensor.DType;
-import dev.llmcw.tensor.Tensors;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmcw.model.Model;
@@ -12,12 +8,15 @@ import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.RopeScaling;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.BF16Tensor;
+import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
-
+import dev.llmcw.tensor.Tensors;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +44,8 @@ final class GoldenModels {
             for (int i = 0; i < positions.length; i++) {
                 JsonNode row = n.get("logits").get(i);
                 logits[i] = new float[row.size()];
-                for (int j = 0; j < row.size(); j++) logits[i][j] = (float) row.get(j).asDouble();
+                for (int j = 0; j < row.size(); j++)
+                    logits[i][j] = (float) row.get(j).asDouble();
             }
             return new Golden(tokens, positions, logits);
         } catch (IOException e) {
@@ -61,14 +61,28 @@ final class GoldenModels {
 
     /** Same values as tiny-llama3/config.json. */
     static ModelConfig tinyLlama3Config() {
-        return new ModelConfig("llama", 32, 64, 2, 4, 2, 8, 96, 256, 1e-5f, 10000f, RopeLayout.ROTATE_HALF,
-                new RopeScaling(8.0, 1.0, 4.0, 64), false, false);
+        return new ModelConfig(
+                "llama",
+                32,
+                64,
+                2,
+                4,
+                2,
+                8,
+                96,
+                256,
+                1e-5f,
+                10000f,
+                RopeLayout.ROTATE_HALF,
+                new RopeScaling(8.0, 1.0, 4.0, 64),
+                false,
+                false);
     }
 
     /** Same values as tiny-qwen2/config.json. */
     static ModelConfig tinyQwen2Config() {
-        return new ModelConfig("qwen2", 32, 64, 2, 4, 2, 8, 96, 256, 1e-6f, 1000000f, RopeLayout.ROTATE_HALF,
-                null, true, true);
+        return new ModelConfig(
+                "qwen2", 32, 64, 2, 4, 2, 8, 96, 256, 1e-6f, 1000000f, RopeLayout.ROTATE_HALF, null, true, true);
     }
 
     static Model tiny(String folder, ModelConfig config) {
@@ -92,7 +106,8 @@ final class GoldenModels {
             for (int i = 0; i < f.length; i++) h[i] = Half.floatToBf16(f[i]);
             out.put(name, new BF16Tensor(t.shape(), MemorySegment.ofArray(h)));
         });
-        return new Model(m.config(), out, m.linears(), m.tokenizer(), m.source(), m.format(), m.label() + " bf16", m.metadata());
+        return new Model(
+                m.config(), out, m.linears(), m.tokenizer(), m.source(), m.format(), m.label() + " bf16", m.metadata());
     }
 
     /** Every matrix stored as F16 or GGML Q8_0 (per 32 values: f16 scale = absmax/127, int8 codes). */
@@ -106,7 +121,9 @@ final class GoldenModels {
             float[] f = t.toFloatArray();
             ByteBuffer b = ByteBuffer.allocate((int) type.bytesFor(f.length)).order(ByteOrder.LITTLE_ENDIAN);
             switch (type) {
-                case F16 -> { for (float v : f) b.putShort(Half.floatToF16(v)); }
+                case F16 -> {
+                    for (float v : f) b.putShort(Half.floatToF16(v));
+                }
                 case Q8_0 -> {
                     for (int blk = 0; blk < f.length / 32; blk++) {
                         float amax = 0;
@@ -121,6 +138,14 @@ final class GoldenModels {
             }
             out.put(name, Tensors.wrap(type, t.shape(), MemorySegment.ofArray(b.array())));
         });
-        return new Model(m.config(), out, m.linears(), m.tokenizer(), m.source(), m.format(), m.label() + " " + type, m.metadata());
+        return new Model(
+                m.config(),
+                out,
+                m.linears(),
+                m.tokenizer(),
+                m.source(),
+                m.format(),
+                m.label() + " " + type,
+                m.metadata());
     }
 }

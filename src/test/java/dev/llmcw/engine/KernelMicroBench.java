@@ -4,7 +4,6 @@ import dev.llmcw.tensor.BF16Tensor;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
@@ -21,7 +20,7 @@ public final class KernelMicroBench {
         if (bf16) {
             short[] h = new short[w.length];
             for (int i = 0; i < w.length; i++) h[i] = Half.floatToBf16(w[i]);
-            t = new BF16Tensor(new long[]{out, in}, MemorySegment.ofArray(h));
+            t = new BF16Tensor(new long[] {out, in}, MemorySegment.ofArray(h));
         } else {
             t = F32Tensor.of(w, out, in);
         }
@@ -32,10 +31,14 @@ public final class KernelMicroBench {
         for (int rep = 0; rep < 30; rep++) {
             long c0 = mx.getCurrentThreadCpuTime(), w0 = System.nanoTime();
             int iters = 0;
-            while (System.nanoTime() - w0 < 300_000_000L) { l.forward(x, 0, y, 0, batch); iters++; }
+            while (System.nanoTime() - w0 < 300_000_000L) {
+                l.forward(x, 0, y, 0, batch);
+                iters++;
+            }
             double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e9, wall = (System.nanoTime() - w0) / 1e9;
             double flops = 2.0 * out * in * batch * iters;
-            if (rep % 5 == 4) System.out.printf("cpu %.1f GFLOP/s, wall %.1f GFLOP/s%n", flops / cpu / 1e9, flops / wall / 1e9);
+            if (rep % 5 == 4)
+                System.out.printf("cpu %.1f GFLOP/s, wall %.1f GFLOP/s%n", flops / cpu / 1e9, flops / wall / 1e9);
         }
     }
 }

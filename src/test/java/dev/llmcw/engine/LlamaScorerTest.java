@@ -1,17 +1,16 @@
 package dev.llmcw.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
 import dev.llmcw.engine.Scorer.ContinuationScore;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.tensor.DType;
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.data.Offset.offset;
+import org.junit.jupiter.api.Test;
 
 class LlamaScorerTest {
     private static final Model QWEN = GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config());
@@ -36,7 +35,7 @@ class LlamaScorerTest {
         LlamaEngine e = new LlamaEngine(QWEN);
         int[] ctx = {1, 10, 20, 30, 40};
         int[] cont = {50, 60, 70, 5};
-        ContinuationScore s = e.score(ctx, new int[][]{cont}, false)[0];
+        ContinuationScore s = e.score(ctx, new int[][] {cont}, false)[0];
         float[][] logits = e.logits(concat(ctx, cont));
         double want = 0;
         boolean greedy = true;
@@ -59,7 +58,7 @@ class LlamaScorerTest {
         int[][] conts = {{20}, {21, 22, 23}, {24, 25}, {90, 91, 92, 93, 94, 95}};
         ContinuationScore[] shared = e.score(ctx, conts, true);
         for (int i = 0; i < conts.length; i++) {
-            ContinuationScore alone = new LlamaEngine(QWEN).score(ctx, new int[][]{conts[i]}, true)[0];
+            ContinuationScore alone = new LlamaEngine(QWEN).score(ctx, new int[][] {conts[i]}, true)[0];
             assertThat(shared[i].sum()).isCloseTo(alone.sum(), offset(1e-5));
             assertThat(shared[i].greedy()).isEqualTo(alone.greedy());
             assertThat(shared[i].distributions()).hasNumberOfRows(conts[i].length);
@@ -69,7 +68,8 @@ class LlamaScorerTest {
                 for (float v : d) total += Math.exp(v);
                 assertThat(total).isCloseTo(1.0, offset(1e-4));
                 assertThat(d[conts[i][p]]).isCloseTo(shared[i].tokenLogProbs()[p], offset(1e-6f));
-                for (int j = 0; j < d.length; j++) assertThat(d[j]).isCloseTo(alone.distributions()[p][j], offset(1e-5f));
+                for (int j = 0; j < d.length; j++)
+                    assertThat(d[j]).isCloseTo(alone.distributions()[p][j], offset(1e-5f));
             }
         }
     }
@@ -89,8 +89,12 @@ class LlamaScorerTest {
             float[][] logits = packed.logits(concat(ctx, conts[i]));
             for (int p = 0; p < conts[i].length; p++) {
                 double want = logProb(logits[ctx.length - 1 + p], conts[i][p]);
-                assertThat((double) one[i].tokenLogProbs()[p]).as("cont %d token %d", i, p).isCloseTo(want, offset(1e-5));
-                assertThat((double) many[i].tokenLogProbs()[p]).as("cont %d token %d", i, p).isCloseTo(want, offset(1e-5));
+                assertThat((double) one[i].tokenLogProbs()[p])
+                        .as("cont %d token %d", i, p)
+                        .isCloseTo(want, offset(1e-5));
+                assertThat((double) many[i].tokenLogProbs()[p])
+                        .as("cont %d token %d", i, p)
+                        .isCloseTo(want, offset(1e-5));
             }
             assertThat(many[i].sum()).isCloseTo(one[i].sum(), offset(1e-5));
         }
@@ -101,7 +105,7 @@ class LlamaScorerTest {
         LlamaEngine e = new LlamaEngine(QWEN);
         int[] ctx = {1, 3, 4};
         int[] gen = e.generate(ctx, 3);
-        ContinuationScore[] s = e.score(ctx, new int[][]{gen, {gen[0], gen[1], (gen[2] + 1) % 96}}, false);
+        ContinuationScore[] s = e.score(ctx, new int[][] {gen, {gen[0], gen[1], (gen[2] + 1) % 96}}, false);
         assertThat(s[0].greedy()).isTrue();
         assertThat(s[1].greedy()).isFalse();
     }
@@ -111,10 +115,10 @@ class LlamaScorerTest {
         int maxLen = 8;
         LlamaEngine e = new LlamaEngine(QWEN, maxLen);
         int[] ctx = {1, 10, 11, 12, 13, 14, 15, 16, 17, 18};
-        int[] shortCont = {30};          // 11 tokens > maxLen+1: truncated
-        int[] longCont = {31, 32, 33};   // truncated more
-        int[] fits = {1, 2};             // with a 2-token context it fits
-        ContinuationScore[] s = e.score(ctx, new int[][]{shortCont, longCont}, false);
+        int[] shortCont = {30}; // 11 tokens > maxLen+1: truncated
+        int[] longCont = {31, 32, 33}; // truncated more
+        int[] fits = {1, 2}; // with a 2-token context it fits
+        ContinuationScore[] s = e.score(ctx, new int[][] {shortCont, longCont}, false);
         for (int k = 0; k < 2; k++) {
             int[] cont = k == 0 ? shortCont : longCont;
             int[] all = concat(ctx, cont);
@@ -126,18 +130,22 @@ class LlamaScorerTest {
             assertThat(s[k].sum()).isCloseTo(want, offset(1e-4));
         }
         // the truncated score differs from the untruncated one (the window really was cut)
-        double full = new LlamaEngine(QWEN).score(ctx, new int[][]{shortCont}, false)[0].sum();
+        double full = new LlamaEngine(QWEN).score(ctx, new int[][] {shortCont}, false)[0].sum();
         assertThat(Math.abs(full - s[0].sum())).isGreaterThan(1e-4);
-        assertThat(e.score(new int[]{1, 5}, new int[][]{fits}, false)[0].tokenLogProbs()).hasSize(2);
-        assertThatThrownBy(() -> e.score(ctx, new int[][]{new int[9]}, false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max length 8");
+        assertThat(e.score(new int[] {1, 5}, new int[][] {fits}, false)[0].tokenLogProbs())
+                .hasSize(2);
+        assertThatThrownBy(() -> e.score(ctx, new int[][] {new int[9]}, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max length 8");
     }
 
     @Test
     void emptyInputsAreRejected() {
         LlamaEngine e = new LlamaEngine(QWEN);
-        assertThatThrownBy(() -> e.score(new int[0], new int[][]{{1}}, false)).hasMessageContaining("non-empty context");
-        assertThatThrownBy(() -> e.score(new int[]{1}, new int[][]{{}}, false)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> e.score(new int[0], new int[][] {{1}}, false))
+                .hasMessageContaining("non-empty context");
+        assertThatThrownBy(() -> e.score(new int[] {1}, new int[][] {{}}, false))
+                .hasMessageContaining("empty");
         assertThat(e.maxLength()).isEqualTo(256);
         assertThat(e.vocabSize()).isEqualTo(96);
     }
@@ -152,8 +160,22 @@ class LlamaScorerTest {
         int[][] shapes = {{4, 4, 4}, {12, 3, 1}, {16, 2, 2}, {8, 6, 2}}; // head size, heads, KV heads
         for (int[] sh : shapes) {
             int hd = sh[0], heads = sh[1], kv = sh[2];
-            ModelConfig c = new ModelConfig("llama", 24, 40, 2, heads, kv, hd, 64, 256, 1e-5f, 10000f,
-                    RopeLayout.ROTATE_HALF, null, true, false);
+            ModelConfig c = new ModelConfig(
+                    "llama",
+                    24,
+                    40,
+                    2,
+                    heads,
+                    kv,
+                    hd,
+                    64,
+                    256,
+                    1e-5f,
+                    10000f,
+                    RopeLayout.ROTATE_HALF,
+                    null,
+                    true,
+                    false);
             Model m = SyntheticModels.build(c, "odd-heads", DType.F32, 5 + hd);
             LlamaEngine e = new LlamaEngine(m);
             int[] tokens = new int[77];
@@ -163,7 +185,9 @@ class LlamaScorerTest {
             for (int t = 0; t < tokens.length; t++) {
                 float[] step = e.forward(cache, tokens, t, 1, 0);
                 for (int j = 0; j < step.length; j++) {
-                    assertThat(step[j]).as("hd %d heads %d/%d pos %d logit %d", hd, heads, kv, t, j).isCloseTo(batched[t][j], offset(1e-5f));
+                    assertThat(step[j])
+                            .as("hd %d heads %d/%d pos %d logit %d", hd, heads, kv, t, j)
+                            .isCloseTo(batched[t][j], offset(1e-5f));
                 }
             }
             int[] ctx = Arrays.copyOf(tokens, 41);
@@ -173,7 +197,9 @@ class LlamaScorerTest {
                 float[][] logits = e.logits(concat(ctx, conts[i]));
                 for (int p = 0; p < conts[i].length; p++) {
                     double want = logProb(logits[ctx.length - 1 + p], conts[i][p]);
-                    assertThat((double) packed[i].tokenLogProbs()[p]).as("hd %d cont %d token %d", hd, i, p).isCloseTo(want, offset(1e-5));
+                    assertThat((double) packed[i].tokenLogProbs()[p])
+                            .as("hd %d cont %d token %d", hd, i, p)
+                            .isCloseTo(want, offset(1e-5));
                 }
             }
         }

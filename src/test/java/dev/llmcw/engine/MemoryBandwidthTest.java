@@ -1,10 +1,10 @@
 package dev.llmcw.engine;
 
-import dev.llmcw.util.Parallel;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmcw.util.Parallel;
+import org.junit.jupiter.api.Test;
 
 class MemoryBandwidthTest {
     @Test

@@ -1,13 +1,12 @@
 package dev.llmcw.engine;
 
-import org.assertj.core.data.Percentage;
-import dev.llmcw.model.Model;
-import org.junit.jupiter.api.Test;
-
-import java.util.Arrays;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
+
+import dev.llmcw.model.Model;
+import java.util.Arrays;
+import org.assertj.core.data.Percentage;
+import org.junit.jupiter.api.Test;
 
 class PerplexityTest {
     private static final Model QWEN = GoldenModels.tiny("tiny-qwen2", GoldenModels.tinyQwen2Config());
@@ -53,7 +52,8 @@ class PerplexityTest {
         for (int i = 0; i < doc.length; i++) doc[i] = 10 + 3 * i;
         Perplexity p = new Perplexity(e, 1, 5); // windows: BOS + 4 tokens
         p.add(doc);
-        double want = nll(e, 1, Arrays.copyOfRange(doc, 0, 4)) + nll(e, 1, Arrays.copyOfRange(doc, 4, 8))
+        double want = nll(e, 1, Arrays.copyOfRange(doc, 0, 4))
+                + nll(e, 1, Arrays.copyOfRange(doc, 4, 8))
                 + nll(e, 1, Arrays.copyOfRange(doc, 8, 11));
         assertThat(p.result().tokens()).isEqualTo(11);
         assertThat(p.result().nll()).isCloseTo(want, offset(1e-4));
@@ -62,8 +62,10 @@ class PerplexityTest {
     @Test
     void splitsDocuments() {
         String text = "one story.\nstill one.\n\n  \n\ntwo\r\n\r\nthree\n";
-        assertThat(Perplexity.split(text, Perplexity.Documents.BLANK_LINE)).containsExactly("one story.\nstill one.", "two", "three");
-        assertThat(Perplexity.split(text, Perplexity.Documents.LINE)).containsExactly("one story.", "still one.", "two", "three");
+        assertThat(Perplexity.split(text, Perplexity.Documents.BLANK_LINE))
+                .containsExactly("one story.\nstill one.", "two", "three");
+        assertThat(Perplexity.split(text, Perplexity.Documents.LINE))
+                .containsExactly("one story.", "still one.", "two", "three");
         assertThat(Perplexity.split(text, Perplexity.Documents.WHOLE)).hasSize(1);
     }
 }

@@ -1,11 +1,10 @@
 package dev.llmcw.engine;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The engine's RoPE (a factor table per position, a vector at a time where the pairs allow it) against the
@@ -16,7 +15,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RopeTest {
 
     @ParameterizedTest
-    @CsvSource({"8, true", "16, true", "12, true", "64, true", "8, false", "16, false", "12, false", "64, false", "4, false"})
+    @CsvSource({
+        "8, true",
+        "16, true",
+        "12, true",
+        "64, true",
+        "8, false",
+        "16, false",
+        "12, false",
+        "64, false",
+        "4, false"
+    })
     void rotationIsTheTextbookOneBitForBit(int hd, boolean interleaved) {
         int heads = 3, n = 7, half = hd / 2;
         double[] invFreq = new double[half];

@@ -1,13 +1,12 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.McItem;
-import dev.llmcw.eval.tasks.ClozeTask;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmcw.eval.tasks.ClozeTask;
+import dev.llmcw.eval.tasks.McItem;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ClozeTaskTest {
     private static List<String> corpus() {
@@ -15,8 +14,9 @@ class ClozeTaskTest {
         String[] names = {"Tom", "Sue", "Ben", "Lily", "Max", "Anna", "Sam", "Mia", "Leo", "Zoe"};
         for (int d = 0; d < 40; d++) {
             String n = names[d % names.length];
-            docs.add(n + " had a red ball number " + d + ". " + n + " liked to play in the park. One day, " + n + " said, \"Let's go!\" "
-                    + "The sun was warm and bright " + d + ". They played until it got dark. Then " + n + " went home.");
+            docs.add(n + " had a red ball number " + d + ". " + n + " liked to play in the park. One day, " + n
+                    + " said, \"Let's go!\" " + "The sun was warm and bright " + d
+                    + ". They played until it got dark. Then " + n + " went home.");
         }
         docs.add("Too short. Only two.");
         return docs;
@@ -32,7 +32,7 @@ class ClozeTaskTest {
     void construction() {
         ClozeTask t = new ClozeTask("cloze", null, 3, 4, 7);
         List<McItem> items = t.build(corpus());
-        assertThat(items).hasSize(40);  // the two-sentence document is skipped
+        assertThat(items).hasSize(40); // the two-sentence document is skipped
         List<String> docs = corpus();
         int goldCounts[] = new int[4];
         for (McItem it : items) {
@@ -45,7 +45,8 @@ class ClozeTaskTest {
                 if (c == it.gold()) continue;
                 String distractor = it.choiceTexts().get(c);
                 assertThat(s).doesNotContain(distractor);
-                assertThat(distractor.length()).isBetween((int) (s.get(3).length() * 0.75), (int) Math.ceil(s.get(3).length() * 1.25));
+                assertThat(distractor.length()).isBetween((int) (s.get(3).length() * 0.75), (int)
+                        Math.ceil(s.get(3).length() * 1.25));
             }
             goldCounts[it.gold()]++;
         }

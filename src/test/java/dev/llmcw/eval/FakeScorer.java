@@ -1,10 +1,9 @@
 package dev.llmcw.eval;
 
-import java.util.Collections;
 import dev.llmcw.engine.Scorer;
-
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -57,14 +56,14 @@ final class FakeScorer implements Scorer {
         for (int c = 0; c < conts.length; c++) {
             int[] all = concat(context, conts[c]);
             int from = Math.max(0, all.length - (maxLength + 1));
-            int[] inp = Arrays.copyOfRange(all, from, all.length);  // (ctx+cont)[-(L+1):]; targets are inp[1:]
+            int[] inp = Arrays.copyOfRange(all, from, all.length); // (ctx+cont)[-(L+1):]; targets are inp[1:]
             int n = conts[c].length;
             float[] lps = new float[n];
             float[][] dist = wantDistributions ? new float[n][] : null;
             double sum = 0;
             boolean greedy = true;
             for (int t = 0; t < n; t++) {
-                int pos = inp.length - n + t;  // index of the predicted token within inp
+                int pos = inp.length - n + t; // index of the predicted token within inp
                 int a = pos >= 2 ? inp[pos - 2] : 0, b = inp[pos - 1];
                 float[] lp = logProbs(a, b);
                 lps[t] = lp[inp[pos]];
@@ -79,8 +78,15 @@ final class FakeScorer implements Scorer {
         return out;
     }
 
-    @Override public int maxLength() { return maxLength; }
-    @Override public int vocabSize() { return vocab; }
+    @Override
+    public int maxLength() {
+        return maxLength;
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocab;
+    }
 
     static int[] concat(int[] a, int[] b) {
         int[] r = Arrays.copyOf(a, a.length + b.length);

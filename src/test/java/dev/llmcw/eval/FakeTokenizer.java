@@ -1,12 +1,10 @@
 package dev.llmcw.eval;
 
-import java.util.concurrent.ConcurrentHashMap;
 import dev.llmcw.tokenizer.Tokenizer;
-
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,8 +41,23 @@ class FakeTokenizer implements Tokenizer {
         throw new UnsupportedOperationException();
     }
 
-    @Override public int bosId() { return 1; }
-    @Override public int eosId() { return 2; }
-    @Override public int vocabSize() { return vocab; }
-    @Override public boolean addsBosByDefault() { return addsBos; }
+    @Override
+    public int bosId() {
+        return 1;
+    }
+
+    @Override
+    public int eosId() {
+        return 2;
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocab;
+    }
+
+    @Override
+    public boolean addsBosByDefault() {
+        return addsBos;
+    }
 }

@@ -1,19 +1,19 @@
 package dev.llmcw.eval;
 
-import dev.llmcw.eval.tasks.TextDoc;
-import dev.llmcw.eval.tasks.McItem;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.llmcw.TestData;
 import dev.llmcw.eval.tasks.HellaSwagTask;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.tasks.MultipleChoiceTask;
 import dev.llmcw.eval.tasks.PiqaTask;
+import dev.llmcw.eval.tasks.TextDoc;
 import dev.llmcw.eval.tasks.TextPerplexityTask;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.testing.Slow;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +21,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Cross-check against tools/reference/lmeval_ref.py, an independent Python implementation (numpy float64
@@ -43,7 +42,7 @@ class LmEvalGoldenTest {
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 if (line.startsWith("# acc ")) {
                     String[] f = line.split(" ");
-                    SUMMARY.put(f[2], new double[]{Double.parseDouble(f[3]), Double.parseDouble(f[4])});
+                    SUMMARY.put(f[2], new double[] {Double.parseDouble(f[3]), Double.parseDouble(f[4])});
                 } else if (!line.startsWith("#") && !line.isBlank()) {
                     String[] f = line.split("\t");
                     double[] v = new double[f.length - 2];
@@ -63,20 +62,24 @@ class LmEvalGoldenTest {
 
     private void check(MultipleChoiceTask task, List<McItem> items) {
         ItemStore store = ItemStore.inMemory();
-        TaskResult r = new Evaluator(EvalOptions.defaults(), store, null, null).runMultipleChoice(task, items, model, null);
+        TaskResult r =
+                new Evaluator(EvalOptions.defaults(), store, null, null).runMultipleChoice(task, items, model, null);
         Map<String, ItemStore.StoredItem> stored = store.load(r.runKey());
         double worst = 0;
         for (McItem it : items) {
             double[] want = GOLDEN.get(task.name() + "/" + it.id());
             assertThat(want).as("golden item %s/%s", task.name(), it.id()).isNotNull();
             assertThat((int) want[0]).isEqualTo(it.gold());
-            double[] got = Json.read(stored.get(it.id()).payloadJson(), Evaluator.McPayload.class).ll();
+            double[] got = Json.read(stored.get(it.id()).payloadJson(), Evaluator.McPayload.class)
+                    .ll();
             for (int c = 0; c < got.length; c++) {
                 worst = Math.max(worst, Math.abs(got[c] - want[c + 1]));
                 // 1e-4 absolute; float32 accumulation over the few continuations of several hundred tokens
                 // (|ll| > 500) gets 2e-7 relative, so other thread counts (summation orders) stay inside
                 double tol = Math.max(1e-4, 2e-7 * Math.abs(want[c + 1]));
-                assertThat(got[c]).as("%s item %s choice %d", task.name(), it.id(), c).isCloseTo(want[c + 1], within(tol));
+                assertThat(got[c])
+                        .as("%s item %s choice %d", task.name(), it.id(), c)
+                        .isCloseTo(want[c + 1], within(tol));
             }
         }
         System.out.printf("%s: %d items, max |Δll| = %.2e%n", task.name(), items.size(), worst);

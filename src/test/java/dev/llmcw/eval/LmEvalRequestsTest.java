@@ -1,13 +1,12 @@
 package dev.llmcw.eval;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class LmEvalRequestsTest {
     private final FakeTokenizer tok = new FakeTokenizer(1000, true);
@@ -36,7 +35,10 @@ class LmEvalRequestsTest {
         assertThat(on.continuation()).containsExactly(off.continuation());
         // a tokenizer without BOS never gets one
         var noBos = new FakeTokenizer(1000, true) {
-            @Override public int bosId() { return -1; }
+            @Override
+            public int bosId() {
+                return -1;
+            }
         };
         assertThat(new LmEvalRequests(noBos, true).prependsBos()).isFalse();
         // empty context: the prefix token (BOS, else EOS)
@@ -50,7 +52,8 @@ class LmEvalRequestsTest {
         int[] ctx = {1, 2, 3, 4, 5, 6, 7, 8};
         assertThat(LmEvalRequests.truncateContext(ctx, 3, 6)).containsExactly(5, 6, 7, 8);
         assertThat(LmEvalRequests.truncateContext(ctx, 3, 20)).containsExactly(ctx);
-        assertThatThrownBy(() -> LmEvalRequests.truncateContext(ctx, 7, 6)).hasMessageContaining("exceeds the max length");
+        assertThatThrownBy(() -> LmEvalRequests.truncateContext(ctx, 7, 6))
+                .hasMessageContaining("exceeds the max length");
     }
 
     @Test
@@ -75,7 +78,7 @@ class LmEvalRequestsTest {
         for (int n = 1; n < 60; n++) {
             int[] toks = new int[n];
             for (int i = 0; i < n; i++) toks[i] = 10 + i;
-            for (int L : new int[]{1, 2, 5, 16}) {
+            for (int L : new int[] {1, 2, 5, 16}) {
                 List<Integer> predicted = new ArrayList<>();
                 for (var win : LmEvalRequests.rollingWindows(toks, 1, L)) {
                     assertThat(win.context().length + win.continuation().length).isLessThanOrEqualTo(L + 1);
@@ -87,7 +90,8 @@ class LmEvalRequestsTest {
                         assertThat(win.context()[win.context().length - 1]).isEqualTo(toks[first - 1]);
                     }
                 }
-                assertThat(predicted).containsExactlyElementsOf(Arrays.stream(toks).boxed().toList());
+                assertThat(predicted)
+                        .containsExactlyElementsOf(Arrays.stream(toks).boxed().toList());
             }
         }
     }

@@ -1,18 +1,17 @@
 package dev.llmcw.eval;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.eval.export.ResultsExport;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResultsExportTest {
     private static TaskMetrics piqa() {
@@ -35,7 +34,12 @@ class ResultsExportTest {
 
     @Test
     void jsonHasLmEvalKeys(@TempDir Path dir) throws Exception {
-        ResultsExport.writeAll(dir, "m", List.of(piqa(), wikitext()), List.of(), ResultsExport.config("model", "workbench", "limit", null));
+        ResultsExport.writeAll(
+                dir,
+                "m",
+                List.of(piqa(), wikitext()),
+                List.of(),
+                ResultsExport.config("model", "workbench", "limit", null));
         JsonNode root = Json.MAPPER.readTree(Files.readString(dir.resolve("results.json")));
         JsonNode p = root.get("results").get("piqa");
         assertThat(p.get("acc,none").asDouble()).isEqualTo(0.5);
@@ -49,14 +53,21 @@ class ResultsExportTest {
         assertThat(w.get("word_perplexity_stderr,none").asText()).isEqualTo("N/A");
         assertThat(root.get("versions").get("piqa").asDouble()).isEqualTo(1.0);
         assertThat(root.get("n-samples").get("piqa").get("effective").asInt()).isEqualTo(1838);
-        assertThat(root.get("higher_is_better").get("wikitext").get("word_perplexity").asBoolean()).isFalse();
+        assertThat(root.get("higher_is_better")
+                        .get("wikitext")
+                        .get("word_perplexity")
+                        .asBoolean())
+                .isFalse();
         assertThat(root.get("config").get("model").asText()).isEqualTo("workbench");
         assertThat(root.get("details").get("piqa").get("bos").asText()).isEqualTo("auto (no BOS)");
         String csv = Files.readString(dir.resolve("results.csv"));
-        assertThat(csv).startsWith("model,task,version,items,metric,value,stderr\n").contains("m,piqa,1.0,1838,acc,0.5,0.0117\n")
+        assertThat(csv)
+                .startsWith("model,task,version,items,metric,value,stderr\n")
+                .contains("m,piqa,1.0,1838,acc,0.5,0.0117\n")
                 .contains("m,wikitext,2.0,62,word_perplexity,123.4,\n");
         String md = Files.readString(dir.resolve("results.md"));
-        assertThat(md).contains("|piqa    |    1.0|none  |     0|acc            |↑  |  0.5000|±  |0.0117|")
+        assertThat(md)
+                .contains("|piqa    |    1.0|none  |     0|acc            |↑  |  0.5000|±  |0.0117|")
                 .contains("|word_perplexity|↓  |123.4000|   |   N/A|");
     }
 }

@@ -1,19 +1,18 @@
 package dev.llmcw.integration;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.gguf.GgufModelWriter;
 import dev.llmcw.model.hf.HfFolderWriter;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * stories260K loaded three ways — the llama2.c checkpoint, the same weights written by our writers as

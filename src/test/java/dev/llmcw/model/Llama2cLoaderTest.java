@@ -1,16 +1,15 @@
 package dev.llmcw.model;
 
-import java.util.Arrays;
-import dev.llmcw.util.ModelLoadException;
-import dev.llmcw.TestData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmcw.TestData;
+import dev.llmcw.util.ModelLoadException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class Llama2cLoaderTest {
     @Test
@@ -36,14 +35,20 @@ class Llama2cLoaderTest {
         Files.write(cut, Arrays.copyOf(all, all.length - 100));
         assertThatThrownBy(() -> Llama2cLoader.load(cut))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("cut.bin").hasMessageContaining("does not match the header");
+                .hasMessageContaining("cut.bin")
+                .hasMessageContaining("does not match the header");
     }
 
     @Test
     void garbageHeaderIsRejected(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.bin");
-        Files.write(bad, new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30});
-        assertThatThrownBy(() -> Llama2cLoader.load(bad)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("bad.bin").hasMessageContaining("implausible");
+        Files.write(bad, new byte[] {
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+            30
+        });
+        assertThatThrownBy(() -> Llama2cLoader.load(bad))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("bad.bin")
+                .hasMessageContaining("implausible");
     }
 }

@@ -1,7 +1,8 @@
 package dev.llmcw.model;
 
-import dev.llmcw.model.load.ModelLoader;
-import dev.llmcw.util.ModelLoadException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.llmcw.TestData;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.rtn.RtnMethod;
@@ -9,12 +10,10 @@ import dev.llmcw.model.gguf.GgufFile;
 import dev.llmcw.model.gguf.GgufModelWriter;
 import dev.llmcw.model.gguf.GgufTensorInfo;
 import dev.llmcw.model.hf.HfFolderWriter;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -24,14 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Models that are wrong are refused at load with one sentence naming the file and the problem. */
 class ModelInputRefusalTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static void poke(Path file, long offset, byte[] bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -44,7 +43,7 @@ class ModelInputRefusalTest {
     }
 
     private static byte[] u16(int v) {
-        return new byte[]{(byte) v, (byte) (v >>> 8)};
+        return new byte[] {(byte) v, (byte) (v >>> 8)};
     }
 
     private Path storiesCopy() throws IOException {
@@ -60,25 +59,36 @@ class ModelInputRefusalTest {
         // llama2.c order: header, embedding, attention norms, then wq of layer 0
         long q0 = 28 + 4L * ((long) c.vocabSize() * c.dim() + (long) c.nLayers() * c.dim());
         poke(p, q0 + 4 * 5, f32(Float.NaN));
-        assertThatThrownBy(() -> ModelLoader.load(p)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("stories.bin").hasMessageContaining(WeightNames.q(0))
-                .hasMessageContaining("index 5").hasMessageContaining("NaN");
+        assertThatThrownBy(() -> ModelLoader.load(p))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("stories.bin")
+                .hasMessageContaining(WeightNames.q(0))
+                .hasMessageContaining("index 5")
+                .hasMessageContaining("NaN");
     }
 
     @Test
     void aLlama2cHeaderWithFewerLayersThanTheWeightsIsRefused() throws Exception {
         Path p = storiesCopy();
         int layers = ModelLoader.load(p).config().nLayers();
-        poke(p, 8, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(layers - 1).array());
-        assertThatThrownBy(() -> ModelLoader.load(p)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("stories.bin").hasMessageContaining("does not match the header")
+        poke(
+                p,
+                8,
+                ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(layers - 1)
+                        .array());
+        assertThatThrownBy(() -> ModelLoader.load(p))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("stories.bin")
+                .hasMessageContaining("does not match the header")
                 .hasMessageContaining("layers=" + (layers - 1));
     }
 
     @Test
     void infInF16AndBf16HfWeightsIsRefused() throws Exception {
         Model src = ModelLoader.load(TestData.stories260K());
-        for (DType dt : new DType[]{DType.F16, DType.BF16}) {
+        for (DType dt : new DType[] {DType.F16, DType.BF16}) {
             Path dir = tmp.resolve("hf-" + dt);
             HfFolderWriter.write(src, dir, HfFolderWriter.Options.of(dt));
             Path st = dir.resolve("model.safetensors");
@@ -86,24 +96,32 @@ class ModelInputRefusalTest {
             var e = f.entry(WeightNames.down(1));
             int inf = dt == DType.F16 ? 0x7C00 : 0x7F80;
             poke(st, f.dataStart() + e.begin() + 2 * 7, u16(inf | 0x8000)); // -Inf
-            assertThatThrownBy(() -> ModelLoader.load(dir)).as(dt.toString()).isInstanceOf(ModelLoadException.class)
-                    .hasMessageContaining("model.safetensors").hasMessageContaining(WeightNames.down(1))
-                    .hasMessageContaining("index 7").hasMessageContaining("Infinity");
+            assertThatThrownBy(() -> ModelLoader.load(dir))
+                    .as(dt.toString())
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("model.safetensors")
+                    .hasMessageContaining(WeightNames.down(1))
+                    .hasMessageContaining("index 7")
+                    .hasMessageContaining("Infinity");
         }
     }
 
     @Test
     void nanScaleOfAQuantisedGgufBlockIsRefused() throws Exception {
         Model src = ModelLoader.load(TestData.stories260K());
-        for (DType dt : new DType[]{DType.Q8_0, DType.Q4_0}) {
+        for (DType dt : new DType[] {DType.Q8_0, DType.Q4_0}) {
             Path p = tmp.resolve("s-" + dt + ".gguf");
             GgufModelWriter.write(src, p, dt);
             GgufFile g = GgufFile.open(p);
             GgufTensorInfo info = g.tensorInfos().get("blk.0.attn_q.weight");
             poke(p, g.dataStart() + info.offset() + 3L * dt.blockBytes(), u16(0x7E00)); // scale of block 3
-            assertThatThrownBy(() -> ModelLoader.load(p)).as(dt.toString()).isInstanceOf(ModelLoadException.class)
-                    .hasMessageContaining(p.getFileName().toString()).hasMessageContaining("blk.0.attn_q.weight")
-                    .hasMessageContaining("index " + 3 * 32).hasMessageContaining("NaN");
+            assertThatThrownBy(() -> ModelLoader.load(p))
+                    .as(dt.toString())
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining(p.getFileName().toString())
+                    .hasMessageContaining("blk.0.attn_q.weight")
+                    .hasMessageContaining("index " + 3 * 32)
+                    .hasMessageContaining("NaN");
         }
     }
 
@@ -113,12 +131,17 @@ class ModelInputRefusalTest {
         Path out = tmp.resolve("r4.safetensors");
         new RtnMethod(4, 32, false).compress(src, out, tmp.resolve("work"), null, null);
         SafetensorsFile f = SafetensorsFile.open(out);
-        var scales = f.entries().values().stream().filter(e -> e.name().startsWith(WeightNames.o(2)) && e.name().endsWith("scales"))
-                .findFirst().orElseThrow();
+        var scales = f.entries().values().stream()
+                .filter(e -> e.name().startsWith(WeightNames.o(2)) && e.name().endsWith("scales"))
+                .findFirst()
+                .orElseThrow();
         int width = scales.dtype().equals("F32") ? 4 : 2;
         poke(out, f.dataStart() + scales.begin() + (long) width * 2, width == 2 ? u16(0x7E00) : f32(Float.NaN));
-        assertThatThrownBy(() -> ModelLoader.load(out)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("r4.safetensors").hasMessageContaining(scales.name()).hasMessageContaining("index 2");
+        assertThatThrownBy(() -> ModelLoader.load(out))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("r4.safetensors")
+                .hasMessageContaining(scales.name())
+                .hasMessageContaining("index 2");
     }
 
     @Test
@@ -127,14 +150,20 @@ class ModelInputRefusalTest {
         Path out = tmp.resolve("r4.safetensors");
         new RtnMethod(4, 32, false).compress(src, out, tmp.resolve("work"), null, null);
         SafetensorsFile f = SafetensorsFile.open(out);
-        var scales = f.entries().values().stream().filter(e -> e.name().endsWith("scales")).findFirst().orElseThrow();
+        var scales = f.entries().values().stream()
+                .filter(e -> e.name().endsWith("scales"))
+                .findFirst()
+                .orElseThrow();
         int width = scales.dtype().equals("F32") ? 4 : 2;
         poke(out, f.dataStart() + scales.begin(), width == 2 ? u16(0x7C00) : f32(Float.POSITIVE_INFINITY));
         // as caldera-quality and the GUI's compressed-file lookups open it, without ModelLoader
-        for (boolean onTheFly : new boolean[]{false, true}) {
-            assertThatThrownBy(() -> CompressedModels.load(out, onTheFly)).as("onTheFly %s", onTheFly)
-                    .isInstanceOf(ModelLoadException.class).hasMessageContaining("r4.safetensors")
-                    .hasMessageContaining(scales.name()).hasMessageContaining("Infinity");
+        for (boolean onTheFly : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> CompressedModels.load(out, onTheFly))
+                    .as("onTheFly %s", onTheFly)
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("r4.safetensors")
+                    .hasMessageContaining(scales.name())
+                    .hasMessageContaining("Infinity");
         }
     }
 
@@ -149,14 +178,20 @@ class ModelInputRefusalTest {
             made = false;
         }
         assumeTrue(made, "mkfifo not available");
-        assertThatThrownBy(() -> ModelLoader.load(fifo)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("model.fifo").hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> ModelLoader.load(fifo))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model.fifo")
+                .hasMessageContaining("not a regular file");
         Path dev = Path.of("/dev/zero");
         assumeTrue(Files.exists(dev));
-        assertThatThrownBy(() -> ModelLoader.load(dev)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("/dev/zero").hasMessageContaining("not a regular file");
-        assertThatThrownBy(() -> ModelLoader.load(TestData.stories260K(), dev)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("/dev/zero").hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> ModelLoader.load(dev))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("/dev/zero")
+                .hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> ModelLoader.load(TestData.stories260K(), dev))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("/dev/zero")
+                .hasMessageContaining("not a regular file");
     }
 
     @Test
@@ -164,16 +199,20 @@ class ModelInputRefusalTest {
     void aHugeSparseFileWithABadHeaderIsRefusedWithoutReadingIt() throws Exception {
         Path p = tmp.resolve("huge.gguf");
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            f.write(new byte[]{'G', 'G', 'U', 'F', 9, 0, 0, 0}); // version 9
+            f.write(new byte[] {'G', 'G', 'U', 'F', 9, 0, 0, 0}); // version 9
             f.setLength(64L << 30);
         }
-        assertThatThrownBy(() -> ModelLoader.load(p)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("huge.gguf").hasMessageContaining("version 9");
+        assertThatThrownBy(() -> ModelLoader.load(p))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("huge.gguf")
+                .hasMessageContaining("version 9");
         Path l2c = tmp.resolve("huge.bin");
         try (RandomAccessFile f = new RandomAccessFile(l2c.toFile(), "rw")) {
             f.setLength(64L << 30); // an all-zero llama2.c header
         }
-        assertThatThrownBy(() -> ModelLoader.load(l2c)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("huge.bin").hasMessageContaining("implausible llama2.c header");
+        assertThatThrownBy(() -> ModelLoader.load(l2c))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("huge.bin")
+                .hasMessageContaining("implausible llama2.c header");
     }
 }

@@ -1,14 +1,14 @@
 package dev.llmcw.report;
 
-import java.util.HashSet;
-import org.w3c.dom.Document;
-import javax.imageio.ImageIO;
-import javax.xml.parsers.DocumentBuilderFactory;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import java.util.HashSet;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
 
 /** Validity checks for exported chart files, shared by report and UI tests. */
 public final class ChartFiles {
@@ -17,12 +17,13 @@ public final class ChartFiles {
     public static void assertValidPng(Path p, int minWidth) throws Exception {
         byte[] b = Files.readAllBytes(p);
         assertThat(b.length).as(p + " size").isGreaterThan(5_000);
-        assertThat(new byte[]{b[0], b[1], b[2], b[3]}).as(p + " PNG magic").containsExactly(0x89, 'P', 'N', 'G');
+        assertThat(new byte[] {b[0], b[1], b[2], b[3]}).as(p + " PNG magic").containsExactly(0x89, 'P', 'N', 'G');
         var img = ImageIO.read(p.toFile());
         assertThat(img.getWidth()).isGreaterThanOrEqualTo(minWidth);
         // Non-trivial: a real chart has many distinct colours, a blank image has one.
         var colours = new HashSet<Integer>();
-        for (int y = 0; y < img.getHeight(); y += 3) for (int x = 0; x < img.getWidth(); x += 3) colours.add(img.getRGB(x, y));
+        for (int y = 0; y < img.getHeight(); y += 3)
+            for (int x = 0; x < img.getWidth(); x += 3) colours.add(img.getRGB(x, y));
         assertThat(colours.size()).as(p + " distinct colours").isGreaterThan(20);
     }
 
@@ -34,8 +35,10 @@ public final class ChartFiles {
         f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         var doc = f.newDocumentBuilder().parse(p.toFile());
         assertThat(doc.getDocumentElement().getLocalName()).isEqualTo("svg");
-        assertThat(doc.getElementsByTagNameNS("*", "path").getLength() + doc.getElementsByTagNameNS("*", "line").getLength())
-                .as("drawn elements").isGreaterThan(10);
+        assertThat(doc.getElementsByTagNameNS("*", "path").getLength()
+                        + doc.getElementsByTagNameNS("*", "line").getLength())
+                .as("drawn elements")
+                .isGreaterThan(10);
         return doc;
     }
 

@@ -1,29 +1,29 @@
 package dev.llmcw.report;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.lowagie.text.pdf.PdfReader;
+import com.lowagie.text.pdf.parser.PdfTextExtractor;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
+import javax.imageio.metadata.IIOMetadataNode;
 import org.assertj.core.data.Offset;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.XYPlot;
-import com.lowagie.text.pdf.PdfReader;
-import com.lowagie.text.pdf.parser.PdfTextExtractor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Element;
 
-import javax.imageio.ImageIO;
-import javax.imageio.metadata.IIOMetadataNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** Figures for papers: selectable PDF text, SVG grid lines, PNG at a chosen DPI and size. */
 class PaperFigureTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static JFreeChart chart() {
         var pts = ChartPoints.of(ReportFixtures.rows(), "piqa", "acc");
@@ -45,7 +45,8 @@ class PaperFigureTest {
             reader.close();
         }
         String raw = new String(Files.readAllBytes(pdf), StandardCharsets.ISO_8859_1);
-        if (Files.exists(Path.of(PdfFonts.DEJAVU_SANS))) assertThat(raw).contains("/FontFile2").contains("DejaVuSans");
+        if (Files.exists(Path.of(PdfFonts.DEJAVU_SANS)))
+            assertThat(raw).contains("/FontFile2").contains("DejaVuSans");
     }
 
     @Test
@@ -53,7 +54,8 @@ class PaperFigureTest {
         Path svg = dir.resolve("f.svg");
         ChartExport.write(chart(), svg, FigureSize.ONE_COLUMN);
         assertThat(gridLines(svg)).as("grid lines in the SVG").isGreaterThanOrEqualTo(6);
-        assertThat(ChartFiles.assertValidSvg(svg).getDocumentElement().getAttribute("width")).isIn("252pt", "252.0pt");
+        assertThat(ChartFiles.assertValidSvg(svg).getDocumentElement().getAttribute("width"))
+                .isIn("252pt", "252.0pt");
         Path screen = dir.resolve("s.svg");
         ChartExport.write(chart(), screen, ChartExport.DEFAULT_WIDTH, ChartExport.DEFAULT_HEIGHT);
         assertThat(gridLines(screen)).as("grid lines in the screen-size SVG").isGreaterThanOrEqualTo(6);
@@ -68,7 +70,9 @@ class PaperFigureTest {
                 var e = (Element) nodes.item(i);
                 String style = e.getAttribute("style");
                 // a grid line that renderers draw: solid, at least one unit wide, a valid miter limit
-                if (style.contains("rgb(226,226,226)") && style.contains("stroke-width:1.0") && !style.contains("dasharray")
+                if (style.contains("rgb(226,226,226)")
+                        && style.contains("stroke-width:1.0")
+                        && !style.contains("dasharray")
                         && !style.contains("stroke-miterlimit:0")) grid++;
             }
         }
@@ -89,7 +93,8 @@ class PaperFigureTest {
             var phys = (IIOMetadataNode) root.getElementsByTagName("pHYs").item(0);
             assertThat(phys).as("pHYs chunk").isNotNull();
             assertThat(phys.getAttribute("unitSpecifier")).isEqualTo("meter");
-            assertThat(Integer.parseInt(phys.getAttribute("pixelsPerUnitXAxis"))).isEqualTo(11811); // 300 / 0.0254
+            assertThat(Integer.parseInt(phys.getAttribute("pixelsPerUnitXAxis")))
+                    .isEqualTo(11811); // 300 / 0.0254
         }
     }
 
@@ -99,7 +104,9 @@ class PaperFigureTest {
         assertThat(FigureSize.parse("two-columns")).isEqualTo(FigureSize.TWO_COLUMNS);
         assertThat(FigureSize.parse("5x3@600")).isEqualTo(new FigureSize(5, 3, 600));
         assertThat(FigureSize.parse("5x3in")).isEqualTo(new FigureSize(5, 3, FigureSize.DEFAULT_DPI));
-        assertThatThrownBy(() -> FigureSize.parse("huge")).hasMessageContaining("huge").hasMessageContaining("figure size");
+        assertThatThrownBy(() -> FigureSize.parse("huge"))
+                .hasMessageContaining("huge")
+                .hasMessageContaining("figure size");
         assertThatThrownBy(() -> new FigureSize(0, 3, 300)).hasMessageContaining("figure size");
     }
 
@@ -109,9 +116,23 @@ class PaperFigureTest {
         var labels = new ArrayList<String>();
         var items = plot.getLegendItems();
         for (int i = 0; i < items.getItemCount(); i++) labels.add(items.get(i).getLabel());
-        assertThat(labels).contains("seedlm C12 P4 K16, C8 P3 K16", "rtn 4b g64"); // settings in the order of the x axis
-        assertThat(LegendSettings.compact(Map.of("bits", "4", "group", "128", "hadamard", "false", "clip", "none",
-                "keep_dtype", "bf16", "sym", "true"))).isEqualTo("4b g128 sym");
-        assertThat(LegendSettings.entry("rtn", List.of("2b g128", "3b g128", "4b g128", "8b g128"))).isEqualTo("rtn 2b g128, 3b g128, 4b g128, …");
+        assertThat(labels)
+                .contains("seedlm C12 P4 K16, C8 P3 K16", "rtn 4b g64"); // settings in the order of the x axis
+        assertThat(LegendSettings.compact(Map.of(
+                        "bits",
+                        "4",
+                        "group",
+                        "128",
+                        "hadamard",
+                        "false",
+                        "clip",
+                        "none",
+                        "keep_dtype",
+                        "bf16",
+                        "sym",
+                        "true")))
+                .isEqualTo("4b g128 sym");
+        assertThat(LegendSettings.entry("rtn", List.of("2b g128", "3b g128", "4b g128", "8b g128")))
+                .isEqualTo("rtn 2b g128, 3b g128, 4b g128, …");
     }
 }

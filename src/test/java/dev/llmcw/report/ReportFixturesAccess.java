@@ -6,5 +6,7 @@ import java.util.List;
 public final class ReportFixturesAccess {
     private ReportFixturesAccess() {}
 
-    public static List<RunRow> rows() { return ReportFixtures.rows(); }
+    public static List<RunRow> rows() {
+        return ReportFixtures.rows();
+    }
 }

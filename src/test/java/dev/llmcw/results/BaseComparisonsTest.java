@@ -1,13 +1,5 @@
 package dev.llmcw.results;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
-
 import static dev.llmcw.results.StoredRunFixture.base;
 import static dev.llmcw.results.StoredRunFixture.compressed;
 import static dev.llmcw.results.StoredRunFixture.first;
@@ -17,8 +9,16 @@ import static dev.llmcw.results.StoredRunFixture.full;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class BaseComparisonsTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aDifferenceWithinNoiseIsMarkedNotSignificant() {
@@ -27,7 +27,8 @@ class BaseComparisonsTest {
             long b = base(store, first(50), baseAnswers);
             // two items lost, one gained: 29/50 against 30/50
             long c = compressed(store, "rtn", Map.of("bits", "4"), 4.0, first(50), flipped(baseAnswers, 0, 1, 40));
-            BaseComparison cmp = BaseComparisons.of(store, store.listRuns(RunFilter.all())).get(c);
+            BaseComparison cmp =
+                    BaseComparisons.of(store, store.listRuns(RunFilter.all())).get(c);
             assertThat(cmp.baseRunId()).isEqualTo(b);
             assertThat(cmp.onlyBaseRight()).isEqualTo(2);
             assertThat(cmp.onlyThisRight()).isEqualTo(1);
@@ -35,7 +36,8 @@ class BaseComparisonsTest {
             assertThat(cmp.retained()).isCloseTo(29.0 / 30, within(1e-12));
             assertThat(cmp.deltaPoints()).isCloseTo(-2.0, within(1e-9));
             assertThat(cmp.significant()).isFalse();
-            assertThat(cmp.describe()).isEqualTo("retained 96.7% · Δ -2.0 pts vs base run " + b + " · p = 1.00 (not significant)");
+            assertThat(cmp.describe())
+                    .isEqualTo("retained 96.7% · Δ -2.0 pts vs base run " + b + " · p = 1.00 (not significant)");
         }
     }
 
@@ -44,8 +46,15 @@ class BaseComparisonsTest {
         try (var store = ResultsStore.open(dir.resolve("r.db"))) {
             boolean[] baseAnswers = firstRight(50, 45);
             base(store, first(50), baseAnswers);
-            long c = compressed(store, "seedlm", Map.of("C", "8"), 3.0, first(50), flipped(baseAnswers, IntStream.range(0, 40).toArray()));
-            BaseComparison cmp = BaseComparisons.of(store, store.listRuns(RunFilter.all())).get(c);
+            long c = compressed(
+                    store,
+                    "seedlm",
+                    Map.of("C", "8"),
+                    3.0,
+                    first(50),
+                    flipped(baseAnswers, IntStream.range(0, 40).toArray()));
+            BaseComparison cmp =
+                    BaseComparisons.of(store, store.listRuns(RunFilter.all())).get(c);
             assertThat(cmp.onlyBaseRight()).isEqualTo(40);
             assertThat(cmp.onlyThisRight()).isZero();
             assertThat(cmp.pValue()).isCloseTo(1.8189894035458565e-12, within(1e-20));
@@ -66,9 +75,12 @@ class BaseComparisonsTest {
             assertThat(cmps.get(c).baseRunId()).isEqualTo(base50);
             assertThat(cmps).as("no uncompressed run over the first 20 items").doesNotContainKey(fullOnly);
             assertThat(RunProtocol.of(store.getRun(c).orElseThrow()).label()).isEqualTo("first 50");
-            assertThat(RunProtocol.of(store.getRun(base50 + 1).orElseThrow()).label()).isEqualTo(RunProtocol.FULL_SPLIT);
-            assertThat(RunProtocol.selection(RunSpec.Options.defaults().withSample(200))).isEqualTo("sample 200 (seed 1234)");
-            assertThat(BaseComparisons.baseOf(store.getRun(base50).orElseThrow(), List.copyOf(all))).isEmpty();
+            assertThat(RunProtocol.of(store.getRun(base50 + 1).orElseThrow()).label())
+                    .isEqualTo(RunProtocol.FULL_SPLIT);
+            assertThat(RunProtocol.selection(RunSpec.Options.defaults().withSample(200)))
+                    .isEqualTo("sample 200 (seed 1234)");
+            assertThat(BaseComparisons.baseOf(store.getRun(base50).orElseThrow(), List.copyOf(all)))
+                    .isEmpty();
         }
     }
 }

@@ -1,13 +1,12 @@
 package dev.llmcw.results;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
-import dev.llmcw.testing.Slow;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmcw.testing.Slow;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real process evaluating into the results store is killed (SIGKILL) midway; running it again
@@ -26,7 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashResumeTest {
     static final int ITEMS = 60;
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
 
     @Slow
     @Test
@@ -51,7 +52,9 @@ class CrashResumeTest {
         try (var store = ResultsStore.open(db)) {
             var runs = store.listRuns(RunFilter.all());
             // its process is gone: opening the store marks it interrupted instead of leaving it "running" forever
-            assertThat(runs).singleElement().satisfies(run -> assertThat(run.status().dbName()).isEqualTo("interrupted"));
+            assertThat(runs)
+                    .singleElement()
+                    .satisfies(run -> assertThat(run.status().dbName()).isEqualTo("interrupted"));
             // the evaluator of this job stores items under the run key itself
             stored = store.itemCount(runs.getFirst().runKey());
         }
@@ -65,16 +68,21 @@ class CrashResumeTest {
         assertThat(out).contains("resuming with " + stored, "computed " + (ITEMS - stored));
 
         Path cleanDb = dir.resolve("clean.db");
-        try (var resumed = ResultsStore.open(db); var clean = ResultsStore.open(cleanDb)) {
+        try (var resumed = ResultsStore.open(db);
+                var clean = ResultsStore.open(cleanDb)) {
             var uninterrupted = FakeEvalJob.run(clean, model, ITEMS, 0, QUIET);
             RunRecord run = resumed.listRuns(RunFilter.all()).getFirst();
             assertThat(resumed.listRuns(RunFilter.all())).hasSize(1);
             assertThat(run.status()).isEqualTo(RunStatus.DONE);
             assertThat(resumed.metricsOf(run.id()).orElseThrow().metrics())
-                    .isEqualTo(clean.metricsOf(uninterrupted.run().id()).orElseThrow().metrics());
-            assertThat(resumed.itemsFor(run.id())).isEqualTo(clean.itemsFor(uninterrupted.run().id()));
+                    .isEqualTo(clean.metricsOf(uninterrupted.run().id())
+                            .orElseThrow()
+                            .metrics());
+            assertThat(resumed.itemsFor(run.id()))
+                    .isEqualTo(clean.itemsFor(uninterrupted.run().id()));
             // a third run reuses the finished result without evaluating
-            assertThat(FakeEvalJob.run(resumed, model, ITEMS, 0, QUIET).reused()).isTrue();
+            assertThat(FakeEvalJob.run(resumed, model, ITEMS, 0, QUIET).reused())
+                    .isTrue();
         }
     }
 
@@ -82,7 +90,8 @@ class CrashResumeTest {
     void aRunOfALiveProcessStaysRunningWhenAnotherStoreOpens() {
         Path db = dir.resolve("live.db");
         try (var mine = ResultsStore.open(db)) {
-            long id = mine.saveRun(new RunSpec("/m.bin", "m", "h", "none", Map.of(), List.of("piqa"), null), "piqa", "1", null, null);
+            long id = mine.saveRun(
+                    new RunSpec("/m.bin", "m", "h", "none", Map.of(), List.of("piqa"), null), "piqa", "1", null, null);
             try (var other = ResultsStore.open(db)) {
                 assertThat(other.getRun(id).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
             }
@@ -91,11 +100,25 @@ class CrashResumeTest {
     }
 
     private Process start(Path db, Path model, long delayMs) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), FakeEvalJob.class.getName(),
-                db.toString(), model.toString(), Integer.toString(ITEMS), Long.toString(delayMs)));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                FakeEvalJob.class.getName(),
+                db.toString(),
+                model.toString(),
+                Integer.toString(ITEMS),
+                Long.toString(delayMs)));
+        return new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     private static List<String> readAll(Process p) throws Exception {

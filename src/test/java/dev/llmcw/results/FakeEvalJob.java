@@ -1,10 +1,9 @@
 package dev.llmcw.results;
 
-import dev.llmcw.util.Json;
-import java.io.PrintStream;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.TaskMetrics;
-
+import dev.llmcw.util.Json;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,18 +22,33 @@ public final class FakeEvalJob {
         long delay = Long.parseLong(args[3]);
         try (var store = ResultsStore.open(db)) {
             var out = run(store, model, n, delay, System.out);
-            System.out.println("done run=" + out.run().id() + " reused=" + out.reused() + " acc=" + out.run().metric("acc").orElseThrow().value());
+            System.out.println("done run=" + out.run().id() + " reused=" + out.reused() + " acc="
+                    + out.run().metric("acc").orElseThrow().value());
         }
     }
 
     public static StoredRuns.Outcome run(ResultsStore store, Path model, int n, long delayMs, PrintStream log) {
-        RunSpec spec = new RunSpec(model.toString(), "fake", new ModelHashes(null).hash(model), "none", Map.of(),
-                List.of("fake"), RunSpec.Options.defaults().withLimit(n));
-        return StoredRuns.execute(store, spec, "fake", "1", null, 32.0, 1000L,
+        RunSpec spec = new RunSpec(
+                model.toString(),
+                "fake",
+                new ModelHashes(null).hash(model),
+                "none",
+                Map.of(),
+                List.of("fake"),
+                RunSpec.Options.defaults().withLimit(n));
+        return StoredRuns.execute(
+                store,
+                spec,
+                "fake",
+                "1",
+                null,
+                32.0,
+                1000L,
                 (key, items) -> new StoredRuns.Result(evaluate(key, items, n, delayMs, log), key));
     }
 
-    public static TaskMetrics evaluate(String key, ItemStore items, int n, long delayMs, PrintStream log) throws InterruptedException {
+    public static TaskMetrics evaluate(String key, ItemStore items, int n, long delayMs, PrintStream log)
+            throws InterruptedException {
         Map<String, ItemStore.StoredItem> stored = items.load(key);
         log.println("resuming with " + stored.size());
         log.flush();
@@ -65,6 +79,11 @@ public final class FakeEvalJob {
         for (double c : correct) var += (c - mean) * (c - mean);
         double stderr = Math.sqrt(var / (n - 1)) / Math.sqrt(n);
         log.println("computed " + computed);
-        return new TaskMetrics("fake", "1", n, Map.of("acc", mean, "acc_stderr", stderr), Map.of("computed", Integer.toString(computed)));
+        return new TaskMetrics(
+                "fake",
+                "1",
+                n,
+                Map.of("acc", mean, "acc_stderr", stderr),
+                Map.of("computed", Integer.toString(computed)));
     }
 }

@@ -1,19 +1,19 @@
 package dev.llmcw.results;
 
-import dev.llmcw.util.Hashing;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmcw.util.Hashing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelHashesTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void singleFileHashIsItsSha256AndIsCached() throws Exception {
@@ -40,7 +40,8 @@ class ModelHashesTest {
         Files.writeString(m.resolve("model-00001-of-00002.safetensors"), "a");
         Files.writeString(m.resolve("config.json"), "{}");
         var h = new ModelHashes(null);
-        assertThat(ModelHashes.weightFiles(m)).extracting(p -> p.getFileName().toString())
+        assertThat(ModelHashes.weightFiles(m))
+                .extracting(p -> p.getFileName().toString())
                 .containsExactly("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors");
         String expected = Hashing.sha256("model-00001-of-00002.safetensors\t" + Hashing.sha256("a") + "\n"
                 + "model-00002-of-00002.safetensors\t" + Hashing.sha256("b") + "\n");
@@ -48,13 +49,16 @@ class ModelHashesTest {
         Files.writeString(m.resolve("config.json"), "{\"changed\":1}");
         assertThat(h.hash(m)).isEqualTo(expected);
         Files.writeString(m.resolve("model-00002-of-00002.safetensors"), "c");
-        Files.setLastModifiedTime(m.resolve("model-00002-of-00002.safetensors"), FileTime.from(Instant.now().plusSeconds(5)));
+        Files.setLastModifiedTime(
+                m.resolve("model-00002-of-00002.safetensors"),
+                FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(h.hash(m)).isNotEqualTo(expected);
     }
 
     @Test
     void badPathsNameTheProblem() throws Exception {
-        assertThatThrownBy(() -> new ModelHashes(null).hash(dir.resolve("nope"))).hasMessageContaining("nope");
+        assertThatThrownBy(() -> new ModelHashes(null).hash(dir.resolve("nope")))
+                .hasMessageContaining("nope");
         Path empty = Files.createDirectory(dir.resolve("empty"));
         assertThatThrownBy(() -> new ModelHashes(null).hash(empty)).hasMessageContaining("no weight files");
         // a damaged cache is ignored, not fatal

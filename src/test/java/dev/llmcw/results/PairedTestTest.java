@@ -1,14 +1,13 @@
 package dev.llmcw.results;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 class PairedTestTest {
 
@@ -23,7 +22,9 @@ class PairedTestTest {
                 String[] f = line.split("\t");
                 int a = Integer.parseInt(f[1]), b = Integer.parseInt(f[2]);
                 double expected = Double.parseDouble(f[4]);
-                double actual = f[0].equals("mcnemar") ? PairedTest.mcNemar(a, b) : PairedTest.binomialVsChance(a, b, Double.parseDouble(f[3]));
+                double actual = f[0].equals("mcnemar")
+                        ? PairedTest.mcNemar(a, b)
+                        : PairedTest.binomialVsChance(a, b, Double.parseDouble(f[3]));
                 assertThat(actual).as(line).isCloseTo(expected, within(1e-9 * Math.max(expected, 1e-300) + 1e-300));
                 checked++;
             }

@@ -1,22 +1,23 @@
 package dev.llmcw.results;
 
-import dev.llmcw.eval.TaskMetrics;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmcw.eval.TaskMetrics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResultsExportSafetyTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void csvEscapesFormulaCellsAndMarkdownEscapesMarkup() {
         try (var store = ResultsStore.open(dir.resolve("r.db"))) {
-            RunSpec spec = new RunSpec("/m/s.bin", "@SUM(A1)<script>", "h1", "none", Map.of(), List.of(), RunSpec.Options.defaults());
+            RunSpec spec = new RunSpec(
+                    "/m/s.bin", "@SUM(A1)<script>", "h1", "none", Map.of(), List.of(), RunSpec.Options.defaults());
             long a = store.saveRun(spec, "piqa", "1", 32.0, 1_000L);
             store.saveMetrics(a, new TaskMetrics("piqa", "1", 5, Map.of("acc", -0.5), Map.of()));
             var runs = store.listRuns(RunFilter.all());

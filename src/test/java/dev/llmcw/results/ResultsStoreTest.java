@@ -1,33 +1,39 @@
 package dev.llmcw.results;
 
-import java.util.LinkedHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import dev.llmcw.compress.CompressionReport;
-import dev.llmcw.eval.ItemStore.StoredItem;
-import dev.llmcw.eval.TaskMetrics;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.eval.ItemStore.StoredItem;
+import dev.llmcw.eval.TaskMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class ResultsStoreTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static RunSpec spec(String label, String hash, String method, Map<String, String> params) {
-        return new RunSpec("/models/" + label + ".bin", label, hash, method, params, List.of("piqa"),
+        return new RunSpec(
+                "/models/" + label + ".bin",
+                label,
+                hash,
+                method,
+                params,
+                List.of("piqa"),
                 RunSpec.Options.defaults().withLimit(10));
     }
 
@@ -46,9 +52,24 @@ class ResultsStoreTest {
             store.save(key, new StoredItem("1", 0, 0, "{\"ll\":[-0.1,-0.5]}")); // replaces
             assertThat(store.itemsFor(id)).as("item key not known yet").isEmpty();
             store.setItemKey(id, key);
-            store.saveMetrics(id, new TaskMetrics("piqa", "1", 2,
-                    Map.of("acc", 1.0, "acc_stderr", 0.0, "acc_norm", 0.5, "acc_norm_stderr", 0.5, "kl_mean", 0.01),
-                    Map.of("bos", "false")));
+            store.saveMetrics(
+                    id,
+                    new TaskMetrics(
+                            "piqa",
+                            "1",
+                            2,
+                            Map.of(
+                                    "acc",
+                                    1.0,
+                                    "acc_stderr",
+                                    0.0,
+                                    "acc_norm",
+                                    0.5,
+                                    "acc_norm_stderr",
+                                    0.5,
+                                    "kl_mean",
+                                    0.01),
+                            Map.of("bos", "false")));
             store.recordTimings(id, Map.of("eval", 1.5));
             store.recordTimings(id, Map.of("load", 0.25));
             store.updateStatus(id, RunStatus.DONE, null);
@@ -72,7 +93,10 @@ class ResultsStoreTest {
             assertThat(store.itemsFor(id)).hasSize(2);
             assertThat(store.itemsFor(id).get("1").chosen()).isZero();
             TaskMetrics back = store.metricsOf(id).orElseThrow();
-            assertThat(back.metrics()).containsEntry("acc_stderr", 0.0).containsEntry("acc_norm_stderr", 0.5).hasSize(5);
+            assertThat(back.metrics())
+                    .containsEntry("acc_stderr", 0.0)
+                    .containsEntry("acc_norm_stderr", 0.5)
+                    .hasSize(5);
             assertThat(store.findDone(key, 10)).isPresent();
             assertThat(store.findDone(key, 20)).isEmpty();
         }
@@ -83,8 +107,12 @@ class ResultsStoreTest {
         Path db = dir.resolve("batch.db");
         try (var store = ResultsStore.open(db)) {
             store.save("k", new StoredItem("a", 0, 1, "{\"ll\":[-3.0]}"));
-            store.saveAll("k", List.of(new StoredItem("a", 0, 0, "{\"ll\":[-1.0]}"), new StoredItem("b", 1, 1, "{}"),
-                    new StoredItem("c", 2, 0, null)));
+            store.saveAll(
+                    "k",
+                    List.of(
+                            new StoredItem("a", 0, 0, "{\"ll\":[-1.0]}"),
+                            new StoredItem("b", 1, 1, "{}"),
+                            new StoredItem("c", 2, 0, null)));
             store.saveAll("k", List.of());
         }
         try (var store = ResultsStore.open(db)) {
@@ -103,11 +131,18 @@ class ResultsStoreTest {
             long b = store.saveRun(spec("m1", "h1", "rtn", Map.of("bits", "4")), "piqa", "1", null, null);
             long c = store.saveRun(spec("m2", "h2", "rtn", Map.of("bits", "4")), "hellaswag", "1", null, null);
             store.updateStatus(c, RunStatus.FAILED, "boom");
-            assertThat(store.listRuns(RunFilter.all())).extracting(RunRecord::id).containsExactly(c, b, a);
+            assertThat(store.listRuns(RunFilter.all()))
+                    .extracting(RunRecord::id)
+                    .containsExactly(c, b, a);
             assertThat(store.listRuns(new RunFilter("m1", null, null, null))).hasSize(2);
-            assertThat(store.listRuns(new RunFilter("h2", null, null, null))).extracting(RunRecord::id).containsExactly(c);
-            assertThat(store.listRuns(new RunFilter(null, "rtn", "piqa", null))).extracting(RunRecord::id).containsExactly(b);
-            assertThat(store.listRuns(RunFilter.all().withStatus(RunStatus.FAILED))).singleElement()
+            assertThat(store.listRuns(new RunFilter("h2", null, null, null)))
+                    .extracting(RunRecord::id)
+                    .containsExactly(c);
+            assertThat(store.listRuns(new RunFilter(null, "rtn", "piqa", null)))
+                    .extracting(RunRecord::id)
+                    .containsExactly(b);
+            assertThat(store.listRuns(RunFilter.all().withStatus(RunStatus.FAILED)))
+                    .singleElement()
                     .satisfies(r -> assertThat(r.message()).isEqualTo("boom"));
 
             // two runs sharing a key share items: deleting one keeps them, deleting the last removes them
@@ -123,7 +158,8 @@ class ResultsStoreTest {
             assertThat(store.load(key)).hasSize(1);
             store.deleteRun(a2);
             assertThat(store.load(key)).isEmpty();
-            assertThatThrownBy(() -> store.updateStatus(a, RunStatus.DONE, null)).hasMessageContaining("no run " + a);
+            assertThatThrownBy(() -> store.updateStatus(a, RunStatus.DONE, null))
+                    .hasMessageContaining("no run " + a);
         }
     }
 
@@ -132,18 +168,35 @@ class ResultsStoreTest {
         Path f = Files.writeString(dir.resolve("c.safetensors"), "x");
         try (var store = ResultsStore.open(dir.resolve("r.db"))) {
             var errors = List.of(new CompressionReport.TensorError("layers.0.wq", 0.12, Double.NaN));
-            var rec = new CompressionRecord(0, null, "h1", "/m.bin", "seedlm", Map.of("K", "16", "C", "8"),
-                    f.toString(), "fh", 123L, 3.5, 2.0, List.of(new CompressionReport.TensorError("layers.0.wq", 0.12, 0.2)), "dev");
+            var rec = new CompressionRecord(
+                    0,
+                    null,
+                    "h1",
+                    "/m.bin",
+                    "seedlm",
+                    Map.of("K", "16", "C", "8"),
+                    f.toString(),
+                    "fh",
+                    123L,
+                    3.5,
+                    2.0,
+                    List.of(new CompressionReport.TensorError("layers.0.wq", 0.12, 0.2)),
+                    "dev");
             long id = store.saveCompression(rec);
             assertThat(id).isPositive();
             // parameter order does not matter
-            var found = store.findCompression("h1", "seedlm", new LinkedHashMap<>(Map.of("C", "8", "K", "16"))).orElseThrow();
-            assertThat(found.tensorErrors()).singleElement().satisfies(e -> assertThat(e.relativeError()).isEqualTo(0.12));
+            var found = store.findCompression("h1", "seedlm", new LinkedHashMap<>(Map.of("C", "8", "K", "16")))
+                    .orElseThrow();
+            assertThat(found.tensorErrors())
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.relativeError()).isEqualTo(0.12));
             assertThat(found.bitsPerWeight()).isEqualTo(3.5);
-            assertThat(store.findCompression("h1", "seedlm", Map.of("C", "8", "K", "8"))).isEmpty();
+            assertThat(store.findCompression("h1", "seedlm", Map.of("C", "8", "K", "8")))
+                    .isEmpty();
             assertThat(store.compressions("h1")).hasSize(1);
             Files.delete(f);
-            assertThat(store.findCompression("h1", "seedlm", Map.of("C", "8", "K", "16"))).isEmpty();
+            assertThat(store.findCompression("h1", "seedlm", Map.of("C", "8", "K", "16")))
+                    .isEmpty();
             assertThat(errors).hasSize(1);
         }
     }
@@ -167,7 +220,9 @@ class ResultsStoreTest {
             for (var f : fs) f.get(60, TimeUnit.SECONDS);
             pool.shutdown();
             for (int t = 0; t < 8; t++) assertThat(store.itemCount("k" + t)).isEqualTo(25);
-            assertThat(store.listRuns(RunFilter.all())).hasSize(8).allSatisfy(r -> assertThat(r.metrics()).hasSize(1));
+            assertThat(store.listRuns(RunFilter.all()))
+                    .hasSize(8)
+                    .allSatisfy(r -> assertThat(r.metrics()).hasSize(1));
         }
     }
 
@@ -191,8 +246,14 @@ class ResultsStoreTest {
     void nanMetricsSurviveAsNaN() {
         try (var store = ResultsStore.open(dir.resolve("r.db"))) {
             long id = store.saveRun(spec("m", "h", "none", Map.of()), "wikitext2", "1", null, null);
-            store.saveMetrics(id, new TaskMetrics("wikitext2", "1", 3, Map.of("word_perplexity", Double.POSITIVE_INFINITY,
-                    "bits_per_byte", 1.25), Map.of()));
+            store.saveMetrics(
+                    id,
+                    new TaskMetrics(
+                            "wikitext2",
+                            "1",
+                            3,
+                            Map.of("word_perplexity", Double.POSITIVE_INFINITY, "bits_per_byte", 1.25),
+                            Map.of()));
             RunRecord r = store.getRun(id).orElseThrow();
             assertThat(r.metric("word_perplexity").orElseThrow().value()).isNaN();
             assertThat(r.metric("bits_per_byte").orElseThrow().value()).isCloseTo(1.25, within(0.0));
@@ -218,9 +279,13 @@ class ResultsStoreTest {
             RunRecord r = store.runsByKey(key).getFirst();
             assertThat(r.spec().options().limit()).isNull();
             assertThat(r.spec().options().sample()).isEqualTo(10);
-            assertThat(store.findDone(key, 10)).as("a first-10 run is another run").isEmpty();
-            assertThat(store.findDone(key, RunSpec.Options.defaults().withSample(10))).isPresent();
-            assertThat(store.findDone(key, RunSpec.Options.defaults().withSample(11))).isEmpty();
+            assertThat(store.findDone(key, 10))
+                    .as("a first-10 run is another run")
+                    .isEmpty();
+            assertThat(store.findDone(key, RunSpec.Options.defaults().withSample(10)))
+                    .isPresent();
+            assertThat(store.findDone(key, RunSpec.Options.defaults().withSample(11)))
+                    .isEmpty();
         }
     }
 
@@ -229,11 +294,14 @@ class ResultsStoreTest {
         Path db = dir.resolve("old.db");
         // A database as the first release wrote it.
         ResultsStore.open(db, 1).close();
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
-            s.execute("INSERT INTO runs(created, model_label, model_path, model_hash, method, method_params, task, task_version, options, code_version, status) "
-                    + "VALUES ('2026-01-01T00:00:00Z', 'old', '/m.bin', 'h0', 'rtn', '{\"bits\":\"4\"}', 'piqa', '1', '{\"limit\":5}', '0.0.1', 'done')");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var s = c.createStatement()) {
+            s.execute(
+                    "INSERT INTO runs(created, model_label, model_path, model_hash, method, method_params, task, task_version, options, code_version, status) "
+                            + "VALUES ('2026-01-01T00:00:00Z', 'old', '/m.bin', 'h0', 'rtn', '{\"bits\":\"4\"}', 'piqa', '1', '{\"limit\":5}', '0.0.1', 'done')");
             s.execute("INSERT INTO metrics(run_id, name, value, stderr) VALUES (1, 'acc', 0.6, 0.01)");
-            s.execute("INSERT INTO items(run_key, item_id, gold, chosen, payload) VALUES ('legacy-1', 'a', 1, 1, '{}')");
+            s.execute(
+                    "INSERT INTO items(run_key, item_id, gold, chosen, payload) VALUES ('legacy-1', 'a', 1, 1, '{}')");
             try (var rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
@@ -253,7 +321,8 @@ class ResultsStoreTest {
             assertThat(r.metric("acc").orElseThrow().stderr()).isEqualTo(0.01);
             assertThat(store.itemsFor(1)).containsKey("a");
             // new tables work on the upgraded database
-            store.saveCompression(new CompressionRecord(0, null, "h0", "/m.bin", "rtn", Map.of(), "/x", null, null, null, null, null, "dev"));
+            store.saveCompression(new CompressionRecord(
+                    0, null, "h0", "/m.bin", "rtn", Map.of(), "/x", null, null, null, null, null, "dev"));
             assertThat(store.compressions(null)).hasSize(1);
         }
         // reopening an up-to-date database applies nothing
@@ -266,10 +335,12 @@ class ResultsStoreTest {
     void refusesADatabaseFromTheFuture() throws Exception {
         Path db = dir.resolve("future.db");
         ResultsStore.open(db).close();
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement()) {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var s = c.createStatement()) {
             s.execute("INSERT INTO schema_version(version) VALUES (99)");
         }
-        assertThatThrownBy(() -> ResultsStore.open(db)).hasMessageContaining(db.getFileName().toString())
+        assertThatThrownBy(() -> ResultsStore.open(db))
+                .hasMessageContaining(db.getFileName().toString())
                 .hasMessageContaining("schema version 99");
     }
 }

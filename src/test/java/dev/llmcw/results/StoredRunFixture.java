@@ -2,7 +2,6 @@ package dev.llmcw.results;
 
 import dev.llmcw.eval.ItemStore.StoredItem;
 import dev.llmcw.eval.TaskMetrics;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,22 +16,39 @@ public final class StoredRunFixture {
     public static final String TASK = "piqa";
 
     /** The first {@code n} items (lm-eval --limit). */
-    public static RunSpec.Options first(int n) { return RunSpec.Options.defaults().withLimit(n); }
+    public static RunSpec.Options first(int n) {
+        return RunSpec.Options.defaults().withLimit(n);
+    }
 
     /** The full split. */
-    public static RunSpec.Options full() { return RunSpec.Options.defaults(); }
+    public static RunSpec.Options full() {
+        return RunSpec.Options.defaults();
+    }
 
     /** An uncompressed run of "stories" (weights hash "base-hash"). */
     public static long base(ResultsStore store, RunSpec.Options options, boolean[] correct) {
-        return store(store, new RunSpec("/m/stories.bin", "stories", "base-hash", RunSpec.NO_METHOD, Map.of(), List.of(TASK), options),
-                32.0, correct);
+        return store(
+                store,
+                new RunSpec(
+                        "/m/stories.bin", "stories", "base-hash", RunSpec.NO_METHOD, Map.of(), List.of(TASK), options),
+                32.0,
+                correct);
     }
 
     /** A compressed run of "stories" with method parameters {@code params}. */
-    public static long compressed(ResultsStore store, String method, Map<String, String> params, double bits,
-                                  RunSpec.Options options, boolean[] correct) {
+    public static long compressed(
+            ResultsStore store,
+            String method,
+            Map<String, String> params,
+            double bits,
+            RunSpec.Options options,
+            boolean[] correct) {
         String hash = method + params + bits;
-        return store(store, new RunSpec("/m/" + hash + ".bin", "stories", hash, method, params, List.of(TASK), options), bits, correct);
+        return store(
+                store,
+                new RunSpec("/m/" + hash + ".bin", "stories", hash, method, params, List.of(TASK), options),
+                bits,
+                correct);
     }
 
     private static long store(ResultsStore store, RunSpec spec, double bits, boolean[] correct) {
@@ -47,8 +63,14 @@ public final class StoredRunFixture {
         store.saveAll(key, items);
         store.setItemKey(id, key);
         double acc = (double) right / correct.length;
-        store.saveMetrics(id, new TaskMetrics(TASK, "1", correct.length,
-                Map.of("acc", acc, "acc_stderr", Math.sqrt(acc * (1 - acc) / Math.max(1, correct.length - 1))), Map.of()));
+        store.saveMetrics(
+                id,
+                new TaskMetrics(
+                        TASK,
+                        "1",
+                        correct.length,
+                        Map.of("acc", acc, "acc_stderr", Math.sqrt(acc * (1 - acc) / Math.max(1, correct.length - 1))),
+                        Map.of()));
         store.updateStatus(id, RunStatus.DONE, null);
         return id;
     }

@@ -1,7 +1,5 @@
 package dev.llmcw.suite;
 
-import java.util.HashMap;
-import java.util.TreeMap;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.eval.ItemStore;
@@ -12,12 +10,13 @@ import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,14 +31,19 @@ public final class FakeSuiteActions implements SuiteActions {
     final AtomicInteger itemsScored = new AtomicInteger();
     /** Throw after this many newly scored items in the next evaluation (-1: never). */
     volatile int crashAfter = -1;
+
     volatile CancellationToken cancelAfterFirstItem;
     volatile String failCompression;
 
     @Override
-    public String taskVersion(String task) { return "1"; }
+    public String taskVersion(String task) {
+        return "1";
+    }
 
     @Override
-    public String dataHash(String task) { return "data-" + task; }
+    public String dataHash(String task) {
+        return "data-" + task;
+    }
 
     @Override
     public ModelSize size(Path model) {
@@ -47,8 +51,15 @@ public final class FakeSuiteActions implements SuiteActions {
     }
 
     @Override
-    public CompressionReport compress(Path model, String method, Map<String, String> params, Path out, Path workDir,
-                                      ProgressListener progress, CancellationToken cancel) throws Exception {
+    public CompressionReport compress(
+            Path model,
+            String method,
+            Map<String, String> params,
+            Path out,
+            Path workDir,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws Exception {
         if (method.equals(failCompression)) throw new IllegalStateException("simulated compression failure");
         compressions.add(method + params);
         Files.writeString(out, Hashing.sha256(Files.readAllBytes(model)) + method + params);
@@ -58,12 +69,20 @@ public final class FakeSuiteActions implements SuiteActions {
         // like real methods, report the full parameter list including defaults the suite did not give
         Map<String, String> full = new TreeMap<>(params);
         full.put("rounding", "nearest");
-        return new CompressionReport(out, method, full, size, List.of(new CompressionReport.TensorError("w", 0.01 * bits, Double.NaN)), 0.1);
+        return new CompressionReport(
+                out, method, full, size, List.of(new CompressionReport.TensorError("w", 0.01 * bits, Double.NaN)), 0.1);
     }
 
     @Override
-    public StoredRuns.Result evaluate(Path model, String task, RunSpec.Options options, String runKey, ItemStore items,
-                                      ProgressListener progress, CancellationToken cancel) throws Exception {
+    public StoredRuns.Result evaluate(
+            Path model,
+            String task,
+            RunSpec.Options options,
+            String runKey,
+            ItemStore items,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws Exception {
         evaluations.add(model.getFileName() + "/" + task);
         String weights = Hashing.sha256(Files.readAllBytes(model));
         Map<String, ItemStore.StoredItem> stored = items.load(runKey);
@@ -79,7 +98,9 @@ public final class FakeSuiteActions implements SuiteActions {
                 }
                 int h = (weights + task + i).hashCode();
                 int chosen = Math.floorMod(h, 2);
-                it = new ItemStore.StoredItem("i" + i, i % 2, chosen, Json.write(Map.of("ll", new double[]{-1, -1 - chosen})));
+                it = new ItemStore.StoredItem("i" + i, i % 2, chosen, Json.write(Map.of("ll", new double[] {
+                    -1, -1 - chosen
+                })));
                 items.save(runKey, it);
                 scoredNow++;
                 itemsScored.incrementAndGet();
@@ -91,7 +112,8 @@ public final class FakeSuiteActions implements SuiteActions {
             if (it.chosen() == it.gold()) correct++;
         }
         double acc = correct / ITEMS;
-        Map<String, Double> m = new HashMap<>(Map.of("acc", acc, "acc_stderr", Math.sqrt(acc * (1 - acc) / (ITEMS - 1))));
+        Map<String, Double> m =
+                new HashMap<>(Map.of("acc", acc, "acc_stderr", Math.sqrt(acc * (1 - acc) / (ITEMS - 1))));
         if (options.fidelityBase() != null) m.put("kl_mean", 0.5);
         return new StoredRuns.Result(new TaskMetrics(task, "1", ITEMS, m, Map.of()), runKey);
     }

@@ -1,30 +1,31 @@
 package dev.llmcw.suite;
 
-import dev.llmcw.results.WorkbenchHome;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
+import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SuiteRunnerTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     ResultsStore store;
     FakeSuiteActions actions;
     Path suiteFile;
@@ -50,7 +51,9 @@ class SuiteRunnerTest {
     }
 
     @AfterEach
-    void tearDown() { store.close(); }
+    void tearDown() {
+        store.close();
+    }
 
     private SuiteReport run(CancellationToken cancel) {
         SuiteSpec spec = SuiteSpec.read(suiteFile);
@@ -64,7 +67,8 @@ class SuiteRunnerTest {
         assertThat(SuiteRunner.defaultWorkDir(suiteFile, SuiteSpec.read(suiteFile)))
                 .isEqualTo(WorkbenchHome.dir().resolve("suites/test-sweep"));
         Files.writeString(suiteFile, Files.readString(suiteFile) + "workDir: w\n");
-        assertThat(SuiteRunner.defaultWorkDir(suiteFile, SuiteSpec.read(suiteFile))).isEqualTo(dir.resolve("w"));
+        assertThat(SuiteRunner.defaultWorkDir(suiteFile, SuiteSpec.read(suiteFile)))
+                .isEqualTo(dir.resolve("w"));
     }
 
     @Test
@@ -82,18 +86,25 @@ class SuiteRunnerTest {
             assertThat(x.metric("acc")).isPresent();
             assertThat(x.spec().options().limit()).isEqualTo(8);
         });
-        RunRecord rtn2 = runs.stream().filter(x -> "2".equals(x.methodParams().get("bits"))).findFirst().orElseThrow();
+        RunRecord rtn2 = runs.stream()
+                .filter(x -> "2".equals(x.methodParams().get("bits")))
+                .findFirst()
+                .orElseThrow();
         assertThat(rtn2.bitsPerWeight()).as("bits per compressed weight").isEqualTo(2.25);
         assertThat(rtn2.spec().options().fidelityBase()).endsWith("tiny.bin");
         assertThat(rtn2.metric("kl_mean")).isPresent();
         assertThat(rtn2.spec().modelPath()).contains("sweep-work").endsWith(".safetensors");
-        RunRecord base = runs.stream().filter(x -> x.method().equals("none")).findFirst().orElseThrow();
+        RunRecord base =
+                runs.stream().filter(x -> x.method().equals("none")).findFirst().orElseThrow();
         assertThat(base.bitsPerWeight()).isEqualTo(32.0);
         assertThat(base.spec().options().fidelityBase()).isNull();
-        assertThat(store.compressions(null)).hasSize(2).allSatisfy(c -> assertThat(c.tensorErrors()).hasSize(1));
+        assertThat(store.compressions(null))
+                .hasSize(2)
+                .allSatisfy(c -> assertThat(c.tensorErrors()).hasSize(1));
         assertThat(store.itemsFor(rtn2.id())).hasSize(FakeSuiteActions.ITEMS);
         // a run of a compressed model leads back to its compression (per-tensor errors for charts)
-        assertThat(store.compressionByFileHash(rtn2.spec().modelHash())).get()
+        assertThat(store.compressionByFileHash(rtn2.spec().modelHash()))
+                .get()
                 .satisfies(c -> assertThat(c.params()).containsEntry("bits", "2"));
         assertThat(rtn2.metricsMap()).containsKeys("acc", "acc_stderr", "kl_mean");
     }
@@ -116,16 +127,23 @@ class SuiteRunnerTest {
     void aCrashedRunResumesItemByItem() {
         actions.crashAfter = 3;
         SuiteReport first = run(CancellationToken.none());
-        assertThat(first.failures()).singleElement().asString().contains("simulated crash").contains("tiny none piqa");
+        assertThat(first.failures())
+                .singleElement()
+                .asString()
+                .contains("simulated crash")
+                .contains("tiny none piqa");
         assertThat(first.evaluated()).isEqualTo(5);
-        RunRecord failed = store.listRuns(RunFilter.all().withStatus(RunStatus.FAILED)).getFirst();
+        RunRecord failed =
+                store.listRuns(RunFilter.all().withStatus(RunStatus.FAILED)).getFirst();
         assertThat(failed.message()).isEqualTo("simulated crash");
         int before = actions.itemsScored.get();
 
         SuiteReport second = run(CancellationToken.none());
         assertThat(second.ok()).isTrue();
         assertThat(second.evaluated()).isEqualTo(1);
-        assertThat(actions.itemsScored.get() - before).as("only the missing items").isEqualTo(FakeSuiteActions.ITEMS - 3);
+        assertThat(actions.itemsScored.get() - before)
+                .as("only the missing items")
+                .isEqualTo(FakeSuiteActions.ITEMS - 3);
         assertThat(store.getRun(failed.id()).orElseThrow().status()).isEqualTo(RunStatus.DONE);
         assertThat(store.listRuns(RunFilter.all())).hasSize(6);
     }
@@ -135,7 +153,8 @@ class SuiteRunnerTest {
         var cancel = new CancellationToken();
         actions.cancelAfterFirstItem = cancel;
         assertThatThrownBy(() -> run(cancel)).isInstanceOf(CancellationToken.CancelledException.class);
-        assertThat(store.listRuns(RunFilter.all())).singleElement()
+        assertThat(store.listRuns(RunFilter.all()))
+                .singleElement()
                 .satisfies(r -> assertThat(r.status()).isEqualTo(RunStatus.CANCELLED));
         SuiteReport r = run(CancellationToken.none());
         assertThat(r.ok()).isTrue();
@@ -167,7 +186,11 @@ class SuiteRunnerTest {
     void missingModelIsAFailureNotACrash() throws Exception {
         Files.writeString(suiteFile, Files.readString(suiteFile).replace("tiny.bin", "gone.bin"));
         SuiteReport r = run(CancellationToken.none());
-        assertThat(r.failures()).singleElement().asString().contains("model not found").contains("gone.bin");
+        assertThat(r.failures())
+                .singleElement()
+                .asString()
+                .contains("model not found")
+                .contains("gone.bin");
     }
 
     @Test

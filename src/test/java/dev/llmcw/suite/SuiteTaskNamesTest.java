@@ -1,17 +1,16 @@
 package dev.llmcw.suite;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Suites check their task names against the task registry before compressing or evaluating anything. */
 class SuiteTaskNamesTest {
@@ -26,10 +25,15 @@ class SuiteTaskNamesTest {
                 tasks: [piqa, piqa2]
                 """, dir.resolve("typo.yaml"));
         try (ResultsStore store = ResultsStore.open(dir.resolve("results.db"))) {
-            var runner = new SuiteRunner(store, WorkbenchSuiteActions.standard(dir, dir), new ModelHashes(null), ProgressListener.NONE,
+            var runner = new SuiteRunner(
+                    store,
+                    WorkbenchSuiteActions.standard(dir, dir),
+                    new ModelHashes(null),
+                    ProgressListener.NONE,
                     CancellationToken.none());
             assertThatThrownBy(() -> runner.run(spec, dir, dir.resolve("work")))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("unknown task \"piqa2\"; known: piqa, hellaswag");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("unknown task \"piqa2\"; known: piqa, hellaswag");
             assertThat(store.listRuns(RunFilter.all())).isEmpty();
         }
     }

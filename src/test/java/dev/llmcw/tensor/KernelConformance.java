@@ -1,7 +1,6 @@
 package dev.llmcw.tensor;
 
 import dev.llmcw.engine.DenseLinear;
-
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,9 +22,20 @@ public final class KernelConformance {
     /** A view of {@code t} that only implements get(), so dot/toFloat run the base-class scalar code. */
     static Tensor scalarView(Tensor t) {
         return new Tensor(t.shape()) {
-            @Override public DType dtype() { return t.dtype(); }
-            @Override public MemorySegment segment() { return t.segment(); }
-            @Override public float get(long index) { return t.get(index); }
+            @Override
+            public DType dtype() {
+                return t.dtype();
+            }
+
+            @Override
+            public MemorySegment segment() {
+                return t.segment();
+            }
+
+            @Override
+            public float get(long index) {
+                return t.get(index);
+            }
         };
     }
 
@@ -33,8 +43,12 @@ public final class KernelConformance {
         long n = (long) rows * cols;
         ByteBuffer b = ByteBuffer.allocate((int) type.bytesFor(n)).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
-            case F32 -> { for (long i = 0; i < n; i++) b.putFloat((float) rnd.nextGaussian()); }
-            case BF16 -> { for (long i = 0; i < n; i++) b.putShort(Half.floatToBf16((float) rnd.nextGaussian())); }
+            case F32 -> {
+                for (long i = 0; i < n; i++) b.putFloat((float) rnd.nextGaussian());
+            }
+            case BF16 -> {
+                for (long i = 0; i < n; i++) b.putShort(Half.floatToBf16((float) rnd.nextGaussian()));
+            }
             case F16 -> {
                 for (long i = 0; i < n; i++) {
                     // include subnormal halves (|x| < 6.1e-5) so the exponent-rescaling trick is checked there too
@@ -55,7 +69,7 @@ public final class KernelConformance {
                 }
             }
         }
-        return Tensors.wrap(type, new long[]{rows, cols}, MemorySegment.ofArray(b.array()));
+        return Tensors.wrap(type, new long[] {rows, cols}, MemorySegment.ofArray(b.array()));
     }
 
     static float[] gaussian(int n, Random rnd) {
@@ -117,15 +131,15 @@ public final class KernelConformance {
         g0[l + 2] = -120f;
         g0[2 * l] = Float.MAX_VALUE;
         g0[3 * l + 1] = -Float.MAX_VALUE;
-        for (int from : new int[]{0, 1, l - 1}) {
+        for (int from : new int[] {0, 1, l - 1}) {
             for (int to = from; to <= g0.length; to++) {
                 float[] g = g0.clone();
                 VectorKernels.swiglu(g, u, from, to);
                 for (int i = 0; i < g.length; i++) {
                     float want = i >= from && i < to ? VectorKernels.swiglu(g0[i], u[i]) : g0[i];
                     if (Float.floatToIntBits(g[i]) != Float.floatToIntBits(want)) {
-                        throw new AssertionError("swiglu [" + from + ", " + to + ") index " + i + ": " + g[i] + " vs " + want
-                                + " at " + KernelSpecies.vectorBits() + " bits");
+                        throw new AssertionError("swiglu [" + from + ", " + to + ") index " + i + ": " + g[i] + " vs "
+                                + want + " at " + KernelSpecies.vectorBits() + " bits");
                     }
                 }
             }
@@ -145,7 +159,8 @@ public final class KernelConformance {
                 float want = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < n; i++) want = Math.max(want, a[b * stride + i]);
                 if (out[b] != want) {
-                    throw new AssertionError("max4 row " + b + " n=" + n + ": " + out[b] + " vs " + want + " at " + KernelSpecies.vectorBits() + " bits");
+                    throw new AssertionError("max4 row " + b + " n=" + n + ": " + out[b] + " vs " + want + " at "
+                            + KernelSpecies.vectorBits() + " bits");
                 }
             }
         }
@@ -154,13 +169,13 @@ public final class KernelConformance {
     /** max over every (offset, length) split of head, vector body and tail equals the scalar maximum. */
     static void checkMax(Random rnd) {
         float[] a = gaussian(300, rnd);
-        for (int off : new int[]{0, 1, 7, 33}) {
+        for (int off : new int[] {0, 1, 7, 33}) {
             for (int n = 1; off + n <= a.length; n += n < 40 ? 1 : 37) {
                 float want = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < n; i++) want = Math.max(want, a[off + i]);
                 if (VectorKernels.max(a, off, n) != want) {
-                    throw new AssertionError("max off=" + off + " n=" + n + ": " + VectorKernels.max(a, off, n) + " vs " + want
-                            + " at " + KernelSpecies.vectorBits() + " bits");
+                    throw new AssertionError("max off=" + off + " n=" + n + ": " + VectorKernels.max(a, off, n) + " vs "
+                            + want + " at " + KernelSpecies.vectorBits() + " bits");
                 }
             }
         }
@@ -177,11 +192,12 @@ public final class KernelConformance {
             for (int offB : offsets) {
                 for (int n : lengths) {
                     if (Math.max(offA, offB) + n > size) continue;
-                    for (Tensor b : new Tensor[]{t, other, f32}) {
+                    for (Tensor b : new Tensor[] {t, other, f32}) {
                         long got = t.dotPair(offA, b, offB, x, 2, n);
                         long want = FloatPair.pack(t.dot(offA, x, 2, n), b.dot(offB, x, 2, n));
                         if (got != want) {
-                            throw new AssertionError(type + " dotPair with " + b.dtype() + " offA=" + offA + " offB=" + offB
+                            throw new AssertionError(type + " dotPair with " + b.dtype() + " offA=" + offA + " offB="
+                                    + offB
                                     + " n=" + n + ": " + FloatPair.first(got) + ", " + FloatPair.second(got) + " vs "
                                     + FloatPair.first(want) + ", " + FloatPair.second(want) + " at "
                                     + KernelSpecies.vectorBits() + " bits");
@@ -206,7 +222,7 @@ public final class KernelConformance {
         Tensor w = random(type, out, in, rnd);
         Tensor ref = scalarView(w);
         float[] bias = gaussian(out, rnd);
-        for (int batch : new int[]{1, 3, 4, 5, 8, 9, 11, 13, 70}) { // 6-token tiles plus 0–5 more
+        for (int batch : new int[] {1, 3, 4, 5, 8, 9, 11, 13, 70}) { // 6-token tiles plus 0–5 more
             float[] x = gaussian(batch * in + 2, rnd);
             float[] y = new float[batch * out + 3];
             new DenseLinear(w, bias).forward(x, 2, y, 1, batch);
@@ -222,7 +238,8 @@ public final class KernelConformance {
                     }
                 }
             }
-            if (y[0] != 0f || y[batch * out + 1] != 0f) throw new AssertionError("matmul wrote outside its output range");
+            if (y[0] != 0f || y[batch * out + 1] != 0f)
+                throw new AssertionError("matmul wrote outside its output range");
         }
     }
 
@@ -231,12 +248,14 @@ public final class KernelConformance {
         int n = 65536;
         ByteBuffer b = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) b.putShort((short) i);
-        Tensor t = Tensors.wrap(DType.F16, new long[]{n}, MemorySegment.ofArray(b.array()));
+        Tensor t = Tensors.wrap(DType.F16, new long[] {n}, MemorySegment.ofArray(b.array()));
         float[] got = new float[n];
         t.toFloat(0, got, 0, n);
         for (int i = 0; i < n; i++) {
             float want = Float.float16ToFloat((short) i);
-            boolean same = Float.isNaN(want) ? Float.isNaN(got[i]) : Float.floatToRawIntBits(got[i]) == Float.floatToRawIntBits(want);
+            boolean same = Float.isNaN(want)
+                    ? Float.isNaN(got[i])
+                    : Float.floatToRawIntBits(got[i]) == Float.floatToRawIntBits(want);
             if (!same) {
                 throw new AssertionError("F16 bits 0x" + Integer.toHexString(i) + " -> " + got[i] + " vs " + want);
             }

@@ -1,12 +1,11 @@
 package dev.llmcw.tensor;
 
-import org.assertj.core.data.Percentage;
-import jdk.incubator.vector.FloatVector;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import jdk.incubator.vector.FloatVector;
+import org.assertj.core.data.Percentage;
+import org.junit.jupiter.api.Test;
 
 class VectorExpTest {
     @Test
@@ -19,11 +18,14 @@ class VectorExpTest {
         x[2] = -80f;
         x[3] = 0f;
         float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i += sp.length()) VectorExp.exp(FloatVector.fromArray(sp, x, i)).intoArray(y, i);
+        for (int i = 0; i < x.length; i += sp.length())
+            VectorExp.exp(FloatVector.fromArray(sp, x, i)).intoArray(y, i);
         for (int i = 0; i < x.length; i++) {
             float want = (float) Math.exp(x[i]);
             assertThat(y[i]).as("exp(%s)", x[i]).isEqualTo(VectorExp.exp(x[i]));
-            assertThat(Math.abs(y[i] - want)).as("exp(%s) = %s, want %s", x[i], y[i], want).isLessThanOrEqualTo(2 * Math.ulp(want));
+            assertThat(Math.abs(y[i] - want))
+                    .as("exp(%s) = %s, want %s", x[i], y[i], want)
+                    .isLessThanOrEqualTo(2 * Math.ulp(want));
         }
         assertThat(VectorExp.exp(0f)).isEqualTo(1f);
     }
@@ -45,7 +47,8 @@ class VectorExpTest {
         Random r = new Random(13);
         var sp = KernelSpecies.F;
         float[] x = new float[sp.length() * 8192];
-        for (int i = 0; i < x.length; i++) x[i] = i < 280 ? -i * 0.5f : i % 3 == 0 ? (float) (-r.nextDouble() * 126) : (float) (-r.nextDouble() * 20);
+        for (int i = 0; i < x.length; i++)
+            x[i] = i < 280 ? -i * 0.5f : i % 3 == 0 ? (float) (-r.nextDouble() * 126) : (float) (-r.nextDouble() * 20);
         x[1] = 0f;
         x[2] = -126f;
         x[3] = -1e-30f;
@@ -54,12 +57,22 @@ class VectorExpTest {
         x[6] = Float.NEGATIVE_INFINITY;
         x[7] = -1000f;
         float[] y = x.clone();
-        VectorExp.exp2RowsSummed(y, x.length / 2, 0, x.length / 2, 1f, new float[2], new double[2], new float[4 * sp.length()]); // both halves, argument x·1 + 0
+        VectorExp.exp2RowsSummed(
+                y,
+                x.length / 2,
+                0,
+                x.length / 2,
+                1f,
+                new float[2],
+                new double[2],
+                new float[4 * sp.length()]); // both halves, argument x·1 + 0
         for (int i = 0; i < x.length; i++) {
             // below the floor the result is the smallest normal float, 2^-126
             float want = (float) Math.pow(2, Math.max(x[i], VectorExp.FLOOR2));
             assertThat(y[i]).as("2^%s", x[i]).isEqualTo(VectorExp.exp2NonPositive(x[i]));
-            assertThat(Math.abs(y[i] - want)).as("2^%s = %s, want %s", x[i], y[i], want).isLessThanOrEqualTo(2 * Math.ulp(want));
+            assertThat(Math.abs(y[i] - want))
+                    .as("2^%s = %s, want %s", x[i], y[i], want)
+                    .isLessThanOrEqualTo(2 * Math.ulp(want));
         }
         assertThat(VectorExp.exp2NonPositive(0f)).isEqualTo(1f);
         assertThat(VectorExp.exp2NonPositive(-3f)).isEqualTo(0.125f);
@@ -83,7 +96,15 @@ class VectorExpTest {
         }
         float[] got = a.clone();
         double[] sums = {Double.NaN, 7, 7, Double.NaN};
-        VectorExp.exp2RowsSummed(got, stride, 1, n, mul, new float[]{Float.NaN, add0, add1, Float.NaN}, sums, new float[4 * sp.length()]);
+        VectorExp.exp2RowsSummed(
+                got,
+                stride,
+                1,
+                n,
+                mul,
+                new float[] {Float.NaN, add0, add1, Float.NaN},
+                sums,
+                new float[4 * sp.length()]);
         double want0 = 0, want1 = 0;
         for (int j = 0; j < n; j++) {
             assertThat(got[o0 + j]).as("row 1 at %d", j).isEqualTo(want[o0 + j]);
@@ -97,6 +118,7 @@ class VectorExpTest {
         assertThat(sums[0]).isNaN();
         assertThat(sums[3]).isNaN();
         for (int j = 0; j < o0; j++) assertThat(got[j]).as("untouched %d", j).isEqualTo(a[j]);
-        for (int j = o0 + n; j < o1; j++) assertThat(got[j]).as("untouched %d", j).isEqualTo(a[j]);
+        for (int j = o0 + n; j < o1; j++)
+            assertThat(got[j]).as("untouched %d", j).isEqualTo(a[j]);
     }
 }

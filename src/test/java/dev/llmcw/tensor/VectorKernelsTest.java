@@ -1,10 +1,8 @@
 package dev.llmcw.tensor;
 
-import dev.llmcw.testing.Slow;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmcw.testing.Slow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -12,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class VectorKernelsTest {
     @Test
@@ -53,16 +52,24 @@ class VectorKernelsTest {
 
     private static synchronized Process child(int bits) throws IOException {
         if (CHILDREN.isEmpty()) {
-            for (int b : widths().filter(b -> b != KernelSpecies.vectorBits()).toArray()) CHILDREN.put(b, startChild(b));
+            for (int b : widths().filter(b -> b != KernelSpecies.vectorBits()).toArray())
+                CHILDREN.put(b, startChild(b));
         }
         return CHILDREN.get(bits);
     }
 
     private static Process startChild(int bits) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        var cmd = List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx256m",
-                "-Dworkbench.vector.bits=" + bits, "-Dworkbench.threads=1",
-                "-cp", System.getProperty("java.class.path"), KernelConformance.class.getName());
+        var cmd = List.of(
+                java,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-Xmx256m",
+                "-Dworkbench.vector.bits=" + bits,
+                "-Dworkbench.threads=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                KernelConformance.class.getName());
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 }

@@ -1,11 +1,10 @@
 package dev.llmcw.testing;
 
-import org.junit.jupiter.api.Tag;
-
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A test (class or method) that costs seconds of CPU: real-model compression, full benchmark splits,

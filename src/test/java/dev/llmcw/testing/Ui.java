@@ -1,11 +1,10 @@
 package dev.llmcw.testing;
 
-import org.junit.jupiter.api.Tag;
-
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A test that opens real JavaFX windows through TestFX (needs a display or Monocle, and the FX toolkit's

@@ -1,13 +1,12 @@
 package dev.llmcw.tokenizer;
 
-import dev.llmcw.model.gguf.GgufTokenizers;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
 import dev.llmcw.model.gguf.GgufFile;
-import org.junit.jupiter.api.Test;
-
+import dev.llmcw.model.gguf.GgufTokenizers;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Exact agreement with llama.cpp's tokenizer test vectors (expected ids produced by Hugging Face tokenizers). */
 class GgufVocabConformanceTest {
@@ -42,7 +41,8 @@ class GgufVocabConformanceTest {
     @Test
     void gpt2VocabJsonAndMergesAgreeWithTheGguf() throws Exception {
         var v = vectors("ggml-vocab-gpt-2.gguf");
-        Tokenizer tok = TokenizerFiles.gpt2(TestData.require("tokenizers/gpt2/gpt2_vocab.json"), TestData.require("tokenizers/gpt2/vocab.bpe"));
+        Tokenizer tok = TokenizerFiles.gpt2(
+                TestData.require("tokenizers/gpt2/gpt2_vocab.json"), TestData.require("tokenizers/gpt2/vocab.bpe"));
         assertThat(tok.vocabSize()).isEqualTo(50257);
         assertThat(v.mismatches(tok)).isEmpty();
     }
@@ -57,10 +57,13 @@ class GgufVocabConformanceTest {
     @Test
     void roundTripsDecodeOfEncode() throws Exception {
         var v = vectors("ggml-vocab-gpt-2.gguf");
-        for (String f : new String[]{"ggml-vocab-gpt-neox.gguf", "ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-spm.gguf"}) {
+        for (String f :
+                new String[] {"ggml-vocab-gpt-neox.gguf", "ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-spm.gguf"}) {
             Tokenizer tok = GgufTokenizers.fromMetadata(GgufFile.open(TestData.require(DIR + f)));
             for (String s : v.inputs()) {
-                assertThat(tok.decode(tok.encode(s))).as(f + " " + VocabTestVectors.escape(s)).isEqualTo(s);
+                assertThat(tok.decode(tok.encode(s)))
+                        .as(f + " " + VocabTestVectors.escape(s))
+                        .isEqualTo(s);
             }
         }
     }

@@ -1,19 +1,18 @@
 package dev.llmcw.tokenizer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.TestData;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Byte-level tokenizer.json handling against Hugging Face's tokenizers library
@@ -28,7 +27,8 @@ class HfByteLevelReferenceTest {
         try (var in = getClass().getResourceAsStream("/golden/tokenizer/hf_bytelevel_variants.json")) {
             golden = Json.MAPPER.readTree(in);
         }
-        JsonNode vocab = Json.MAPPER.readTree(TestData.require("tokenizers/gpt2/gpt2_vocab.json").toFile());
+        JsonNode vocab = Json.MAPPER.readTree(
+                TestData.require("tokenizers/gpt2/gpt2_vocab.json").toFile());
         List<String> lines = Files.readAllLines(TestData.require("tokenizers/gpt2/vocab.bpe"));
         List<String> texts = new ArrayList<>();
         golden.get("texts").forEach(t -> texts.add(t.asText()));
@@ -41,12 +41,17 @@ class HfByteLevelReferenceTest {
             variants++;
             JsonNode spec = golden.get("variants").get(name);
             ObjectNode root = Json.MAPPER.createObjectNode();
-            root.putArray("added_tokens").addObject().put("id", 50256).put("content", "<|endoftext|>").put("special", true);
+            root.putArray("added_tokens")
+                    .addObject()
+                    .put("id", 50256)
+                    .put("content", "<|endoftext|>")
+                    .put("special", true);
             root.set("normalizer", spec.get("normalizer"));
             root.set("pre_tokenizer", spec.get("pre_tokenizer"));
             root.putObject("decoder").put("type", "ByteLevel");
             ObjectNode model = root.putObject("model");
-            model.put("type", "BPE").put("ignore_merges", spec.path("ignore_merges").asBoolean(false));
+            model.put("type", "BPE")
+                    .put("ignore_merges", spec.path("ignore_merges").asBoolean(false));
             model.set("vocab", vocab);
             var merges = model.putArray("merges");
             for (String l : lines.subList(1, lines.size())) if (!l.isEmpty()) merges.add(l);
@@ -56,10 +61,12 @@ class HfByteLevelReferenceTest {
             JsonNode ids = golden.get("ids").get(name);
             for (int i = 0; i < texts.size(); i++) {
                 int[] want = new int[ids.get(i).size()];
-                for (int k = 0; k < want.length; k++) want[k] = ids.get(i).get(k).asInt();
+                for (int k = 0; k < want.length; k++)
+                    want[k] = ids.get(i).get(k).asInt();
                 int[] got = tok.encode(texts.get(i));
                 if (!Arrays.equals(got, want)) {
-                    failures.add(name + " #" + i + " " + VocabTestVectors.escape(texts.get(i)) + "\n  want " + Arrays.toString(want) + "\n  got  " + Arrays.toString(got));
+                    failures.add(name + " #" + i + " " + VocabTestVectors.escape(texts.get(i)) + "\n  want "
+                            + Arrays.toString(want) + "\n  got  " + Arrays.toString(got));
                 }
             }
         }

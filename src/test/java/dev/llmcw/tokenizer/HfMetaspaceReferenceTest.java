@@ -1,14 +1,12 @@
 package dev.llmcw.tokenizer;
 
-import java.util.HashMap;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.TestData;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +14,11 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SentencePiece-style tokenizer.json (Llama 2 vocabulary with a merges list) against Hugging Face's
@@ -34,11 +33,15 @@ class HfMetaspaceReferenceTest {
         try (var in = getClass().getResourceAsStream("/golden/tokenizer/hf_metaspace_variants.json")) {
             golden = Json.MAPPER.readTree(in);
         }
-        var spm = (SentencePieceBpeTokenizer) TokenizerFiles.llama2c(TestData.require("tokenizers/llama2-32k/tokenizer.bin"), 32000);
+        var spm = (SentencePieceBpeTokenizer)
+                TokenizerFiles.llama2c(TestData.require("tokenizers/llama2-32k/tokenizer.bin"), 32000);
         List<String> merges = derivedMerges(spm);
         assertThat(merges).hasSize(golden.get("merges_count").asInt());
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.join("\n", merges).getBytes(StandardCharsets.UTF_8));
-        assertThat(HexFormat.of().formatHex(digest)).as("same merges as the Python reference").isEqualTo(golden.get("merges_sha256").asText());
+        byte[] digest = MessageDigest.getInstance("SHA-256")
+                .digest(String.join("\n", merges).getBytes(StandardCharsets.UTF_8));
+        assertThat(HexFormat.of().formatHex(digest))
+                .as("same merges as the Python reference")
+                .isEqualTo(golden.get("merges_sha256").asText());
 
         List<String> failures = new ArrayList<>();
         var names = golden.get("variants").fieldNames();
@@ -49,7 +52,8 @@ class HfMetaspaceReferenceTest {
             JsonNode spec = golden.get("variants").get(name);
             ObjectNode root = Json.MAPPER.createObjectNode();
             ArrayNode added = root.putArray("added_tokens");
-            for (int i = 0; i < 3; i++) added.addObject().put("id", i).put("content", spm.piece(i)).put("special", true);
+            for (int i = 0; i < 3; i++)
+                added.addObject().put("id", i).put("content", spm.piece(i)).put("special", true);
             root.set("normalizer", spec.get("normalizer"));
             root.set("pre_tokenizer", spec.get("pre_tokenizer"));
             ObjectNode model = root.putObject("model");
@@ -64,10 +68,13 @@ class HfMetaspaceReferenceTest {
             JsonNode texts = golden.get("texts"), ids = golden.get("ids").get(name);
             for (int i = 0; i < texts.size(); i++) {
                 int[] want = new int[ids.get(i).size()];
-                for (int k = 0; k < want.length; k++) want[k] = ids.get(i).get(k).asInt();
+                for (int k = 0; k < want.length; k++)
+                    want[k] = ids.get(i).get(k).asInt();
                 int[] got = tok.encode(texts.get(i).asText());
                 if (!Arrays.equals(got, want)) {
-                    failures.add(name + " #" + i + " " + VocabTestVectors.escape(texts.get(i).asText()) + " want " + Arrays.toString(want) + " got " + Arrays.toString(got));
+                    failures.add(name + " #" + i + " "
+                            + VocabTestVectors.escape(texts.get(i).asText()) + " want " + Arrays.toString(want)
+                            + " got " + Arrays.toString(got));
                 }
             }
         }
@@ -88,7 +95,8 @@ class HfMetaspaceReferenceTest {
             for (int k = 1; k < p.length(); k++) {
                 if (Character.isLowSurrogate(p.charAt(k))) continue;
                 Integer l = ids.get(p.substring(0, k)), r = ids.get(p.substring(k));
-                if (l != null && r != null) local.add(new Merge(l, r, p.substring(0, k) + " " + p.substring(k), spm.score(i)));
+                if (l != null && r != null)
+                    local.add(new Merge(l, r, p.substring(0, k) + " " + p.substring(k), spm.score(i)));
             }
             local.sort(Comparator.comparingInt(Merge::idL).thenComparingInt(Merge::idR));
             all.addAll(local);

@@ -1,18 +1,17 @@
 package dev.llmcw.tokenizer;
 
-import java.util.function.Predicate;
-import dev.llmcw.model.gguf.GgufTokenizers;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.model.gguf.GgufFile;
+import dev.llmcw.model.gguf.GgufTokenizers;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
 
 /**
  * SentencePiece-style BPE against Google's sentencepiece library (tools/sentencepiece_reference.py):
@@ -21,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SentencePieceReferenceTest {
     private static JsonNode golden() throws Exception {
-        try (var in = SentencePieceReferenceTest.class.getResourceAsStream("/golden/tokenizer/sentencepiece_reference.json")) {
+        try (var in = SentencePieceReferenceTest.class.getResourceAsStream(
+                "/golden/tokenizer/sentencepiece_reference.json")) {
             return Json.MAPPER.readTree(in);
         }
     }
@@ -37,8 +37,11 @@ class SentencePieceReferenceTest {
             for (int k = 0; k < want.length; k++) want[k] = ids.get(i).get(k).asInt();
             String text = texts.get(i).asText();
             int[] got = tok.encode(text);
-            if (!Arrays.equals(got, want)) bad.add("#" + i + " " + VocabTestVectors.escape(text) + " want " + Arrays.toString(want) + " got " + Arrays.toString(got));
-            else if (!tok.decode(got).equals(text)) bad.add("#" + i + " decode gives " + VocabTestVectors.escape(tok.decode(got)));
+            if (!Arrays.equals(got, want))
+                bad.add("#" + i + " " + VocabTestVectors.escape(text) + " want " + Arrays.toString(want) + " got "
+                        + Arrays.toString(got));
+            else if (!tok.decode(got).equals(text))
+                bad.add("#" + i + " decode gives " + VocabTestVectors.escape(tok.decode(got)));
         }
         assertThat(n).isGreaterThan(140);
         return bad;
@@ -48,8 +51,14 @@ class SentencePieceReferenceTest {
     void llama2TokenizerBinAndGgufMatchSentencePiece() throws Exception {
         JsonNode g = golden();
         assertThat(g.get("texts").size()).isGreaterThan(150);
-        assertThat(mismatches(TokenizerFiles.llama2c(TestData.require("tokenizers/llama2-32k/tokenizer.bin"), 32000), g, "llama2", t -> true)).isEmpty();
-        Tokenizer gguf = GgufTokenizers.fromMetadata(GgufFile.open(TestData.require("tokenizers/gguf-vocab/ggml-vocab-llama-spm.gguf")));
+        assertThat(mismatches(
+                        TokenizerFiles.llama2c(TestData.require("tokenizers/llama2-32k/tokenizer.bin"), 32000),
+                        g,
+                        "llama2",
+                        t -> true))
+                .isEmpty();
+        Tokenizer gguf = GgufTokenizers.fromMetadata(
+                GgufFile.open(TestData.require("tokenizers/gguf-vocab/ggml-vocab-llama-spm.gguf")));
         assertThat(mismatches(gguf, g, "llama2", t -> true)).isEmpty();
     }
 
@@ -60,7 +69,11 @@ class SentencePieceReferenceTest {
      */
     @Test
     void tok512MatchesSentencePieceWhereWhitespaceIsNotCollapsed() throws Exception {
-        assertThat(mismatches(TokenizerFiles.llama2c(TestData.tok512(), 512), golden(), "tok512",
-                t -> !t.startsWith(" ") && !t.endsWith(" ") && !t.contains("  "))).isEmpty();
+        assertThat(mismatches(
+                        TokenizerFiles.llama2c(TestData.tok512(), 512),
+                        golden(),
+                        "tok512",
+                        t -> !t.startsWith(" ") && !t.endsWith(" ") && !t.contains("  ")))
+                .isEmpty();
     }
 }

@@ -1,30 +1,30 @@
 package dev.llmcw.tokenizer;
 
-import dev.llmcw.model.gguf.GgufValue;
-import dev.llmcw.model.gguf.GgufWriter;
-import java.util.Arrays;
-import dev.llmcw.model.gguf.GgufTokenizers;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.TestData;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.gguf.GgufFile;
+import dev.llmcw.model.gguf.GgufTokenizers;
+import dev.llmcw.model.gguf.GgufValue;
+import dev.llmcw.model.gguf.GgufWriter;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.llmcw.util.ModelLoadException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TokenizerFilesTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private Path writeJson(String name, Object node) throws Exception {
         Path p = dir.resolve(name);
@@ -52,7 +52,7 @@ class TokenizerFilesTest {
         assertThat(tok.bosId()).isEqualTo(1);
         assertThat(tok.eosId()).isEqualTo(2);
         assertThat(tok.addsBosByDefault()).isTrue();
-        assertThat(tok.decode(new int[]{1, 403, 2})).isEqualTo("Once");
+        assertThat(tok.decode(new int[] {1, 403, 2})).isEqualTo("Once");
     }
 
     @Test
@@ -60,12 +60,16 @@ class TokenizerFilesTest {
         byte[] all = Files.readAllBytes(TestData.tok512());
         Path cut = dir.resolve("cut.bin");
         Files.write(cut, Arrays.copyOf(all, all.length - 40));
-        assertThatThrownBy(() -> TokenizerFiles.llama2c(cut, 512)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("cut.bin").hasMessageContaining("vocabulary has 512");
+        assertThatThrownBy(() -> TokenizerFiles.llama2c(cut, 512))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("cut.bin")
+                .hasMessageContaining("vocabulary has 512");
         assertThatThrownBy(() -> TokenizerFiles.llama2c(TestData.tok512(), 600)).hasMessageContaining("tok512.bin");
         Path garbage = dir.resolve("garbage.bin");
-        Files.write(garbage, new byte[]{7, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0});
-        assertThatThrownBy(() -> TokenizerFiles.llama2c(garbage, 3)).hasMessageContaining("garbage.bin").hasMessageContaining("length");
+        Files.write(garbage, new byte[] {7, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0});
+        assertThatThrownBy(() -> TokenizerFiles.llama2c(garbage, 3))
+                .hasMessageContaining("garbage.bin")
+                .hasMessageContaining("length");
     }
 
     // ---- Hugging Face tokenizer.json ----
@@ -75,9 +79,15 @@ class TokenizerFilesTest {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", "1.0");
         ArrayNode added = root.putArray("added_tokens");
-        for (String[] t : new String[][]{{"256", "<s>"}, {"257", "</s>"}}) {
-            added.addObject().put("id", Integer.parseInt(t[0])).put("content", t[1]).put("special", true)
-                    .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", false);
+        for (String[] t : new String[][] {{"256", "<s>"}, {"257", "</s>"}}) {
+            added.addObject()
+                    .put("id", Integer.parseInt(t[0]))
+                    .put("content", t[1])
+                    .put("special", true)
+                    .put("single_word", false)
+                    .put("lstrip", false)
+                    .put("rstrip", false)
+                    .put("normalized", false);
         }
         root.putNull("normalizer");
         root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false);
@@ -97,7 +107,8 @@ class TokenizerFilesTest {
     @Test
     void readsTheSyntheticModelsMinimalTokenizer() throws Exception {
         Path json = syntheticTokenizerJson(300);
-        Path config = writeJson("tokenizer_config.json", Map.of("bos_token", "<s>", "eos_token", "</s>", "add_bos_token", true));
+        Path config = writeJson(
+                "tokenizer_config.json", Map.of("bos_token", "<s>", "eos_token", "</s>", "add_bos_token", true));
         Tokenizer tok = TokenizerFiles.huggingFace(json, config);
         assertThat(tok.vocabSize()).isEqualTo(300);
         assertThat(tok.bosId()).isEqualTo(256);
@@ -106,7 +117,7 @@ class TokenizerFilesTest {
         assertThat(tok.encode("Hi é")).containsExactly('H', 'i', ' ', 0xC3, 0xA9);
         assertThat(tok.encode("a</s>b")).containsExactly('a', 257, 'b');
         assertThat(tok.decode(tok.encode("Hi é\n\ttab"))).isEqualTo("Hi é\n\ttab");
-        assertThat(tok.decode(new int[]{256, 'o', 'k', 257})).isEqualTo("ok");
+        assertThat(tok.decode(new int[] {256, 'o', 'k', 257})).isEqualTo("ok");
         // Without a config: BOS/EOS found by name, no BOS by default for byte-level BPE (GPT-2 convention).
         Tokenizer bare = TokenizerFiles.huggingFace(json, null);
         assertThat(bare.bosId()).isEqualTo(256);
@@ -115,15 +126,26 @@ class TokenizerFilesTest {
 
     /** GPT-2 as a tokenizer.json, either with the classic ByteLevel pre-tokenizer or Split(regex) + ByteLevel. */
     private Path gpt2TokenizerJson(boolean splitRegex) throws Exception {
-        JsonNode vocab = Json.MAPPER.readTree(TestData.require("tokenizers/gpt2/gpt2_vocab.json").toFile());
+        JsonNode vocab = Json.MAPPER.readTree(
+                TestData.require("tokenizers/gpt2/gpt2_vocab.json").toFile());
         ObjectNode root = Json.MAPPER.createObjectNode();
-        root.putArray("added_tokens").addObject().put("id", 50256).put("content", "<|endoftext|>").put("special", true);
+        root.putArray("added_tokens")
+                .addObject()
+                .put("id", 50256)
+                .put("content", "<|endoftext|>")
+                .put("special", true);
         if (splitRegex) {
             ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
             ArrayNode list = seq.putArray("pretokenizers");
-            ObjectNode split = list.addObject().put("type", "Split").put("behavior", "Isolated").put("invert", false);
+            ObjectNode split = list.addObject()
+                    .put("type", "Split")
+                    .put("behavior", "Isolated")
+                    .put("invert", false);
             split.putObject("pattern").put("Regex", ByteLevelBpeTokenizer.GPT2_REGEX);
-            list.addObject().put("type", "ByteLevel").put("add_prefix_space", false).put("use_regex", false);
+            list.addObject()
+                    .put("type", "ByteLevel")
+                    .put("add_prefix_space", false)
+                    .put("use_regex", false);
         } else {
             root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", false);
         }
@@ -135,7 +157,8 @@ class TokenizerFilesTest {
         for (String l : lines.subList(1, lines.size())) {
             if (l.isEmpty()) continue;
             // the newer tokenizers format: [left, right] pairs
-            if (splitRegex) merges.addArray().add(l.substring(0, l.indexOf(' '))).add(l.substring(l.indexOf(' ') + 1));
+            if (splitRegex)
+                merges.addArray().add(l.substring(0, l.indexOf(' '))).add(l.substring(l.indexOf(' ') + 1));
             else merges.add(l);
         }
         return writeJson(splitRegex ? "gpt2-split.json" : "gpt2.json", root);
@@ -144,7 +167,7 @@ class TokenizerFilesTest {
     @Test
     void gpt2TokenizerJsonMatchesTheTestVectors() throws Exception {
         var v = GgufVocabConformanceTest.vectors("ggml-vocab-gpt-2.gguf");
-        for (boolean split : new boolean[]{false, true}) {
+        for (boolean split : new boolean[] {false, true}) {
             Tokenizer tok = TokenizerFiles.huggingFace(gpt2TokenizerJson(split), null);
             assertThat(v.mismatches(tok)).as("split=" + split).isEmpty();
             assertThat(tok.eosId()).isEqualTo(50256);
@@ -155,28 +178,43 @@ class TokenizerFilesTest {
     @Test
     void badTokenizerJsonIsRejectedNamingTheFile() throws Exception {
         Path unigram = writeJson("unigram.json", Map.of("model", Map.of("type", "Unigram", "vocab", List.of())));
-        assertThatThrownBy(() -> TokenizerFiles.huggingFace(unigram, null)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("unigram.json").hasMessageContaining("Unigram");
+        assertThatThrownBy(() -> TokenizerFiles.huggingFace(unigram, null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unigram.json")
+                .hasMessageContaining("Unigram");
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"model\": {");
-        assertThatThrownBy(() -> TokenizerFiles.huggingFace(broken, null)).hasMessageContaining("broken.json").hasMessageContaining("invalid JSON");
-        Path dup = writeJson("dup.json", Map.of("model", Map.of("type", "BPE", "vocab", Map.of("a", 0, "b", 0), "merges", List.of())));
+        assertThatThrownBy(() -> TokenizerFiles.huggingFace(broken, null))
+                .hasMessageContaining("broken.json")
+                .hasMessageContaining("invalid JSON");
+        Path dup = writeJson(
+                "dup.json",
+                Map.of("model", Map.of("type", "BPE", "vocab", Map.of("a", 0, "b", 0), "merges", List.of())));
         assertThatThrownBy(() -> TokenizerFiles.huggingFace(dup, null)).hasMessageContaining("dup.json");
-        Path gap = writeJson("gap.json", Map.of("model", Map.of("type", "BPE", "vocab", Map.of("a", 0, "b", 5), "merges", List.of())));
-        assertThatThrownBy(() -> TokenizerFiles.huggingFace(gap, null)).hasMessageContaining("gap.json").hasMessageContaining("outside");
+        Path gap = writeJson(
+                "gap.json",
+                Map.of("model", Map.of("type", "BPE", "vocab", Map.of("a", 0, "b", 5), "merges", List.of())));
+        assertThatThrownBy(() -> TokenizerFiles.huggingFace(gap, null))
+                .hasMessageContaining("gap.json")
+                .hasMessageContaining("outside");
         Path badMerges = dir.resolve("merges.txt");
         Files.writeString(badMerges, "#version: 0.2\nĠ t\nnospace\n");
         Path smallVocab = writeJson("vocab.json", Map.of("Ġ", 0, "t", 1, "Ġt", 2));
         assertThatThrownBy(() -> TokenizerFiles.gpt2(smallVocab, badMerges))
-                .hasMessageContaining("merges.txt").hasMessageContaining("line 3");
+                .hasMessageContaining("merges.txt")
+                .hasMessageContaining("line 3");
     }
 
     @Test
     void ggufWithAnUnknownTokenizerModelIsRejected() throws Exception {
         Path p = dir.resolve("bert.gguf");
-        new GgufWriter().put("tokenizer.ggml.model", "bert")
-                .put("tokenizer.ggml.tokens", GgufValue.strings(new String[]{"a"})).write(p);
-        assertThatThrownBy(() -> GgufTokenizers.fromMetadata(GgufFile.open(p))).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("bert.gguf").hasMessageContaining("\"bert\"");
+        new GgufWriter()
+                .put("tokenizer.ggml.model", "bert")
+                .put("tokenizer.ggml.tokens", GgufValue.strings(new String[] {"a"}))
+                .write(p);
+        assertThatThrownBy(() -> GgufTokenizers.fromMetadata(GgufFile.open(p)))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("bert.gguf")
+                .hasMessageContaining("\"bert\"");
     }
 }

@@ -30,9 +30,15 @@ record VocabTestVectors(List<String> inputs, List<int[]> expected) {
         List<int[]> expected = new ArrayList<>();
         for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
             String t = line.trim();
-            expected.add(t.isEmpty() ? new int[0] : Arrays.stream(t.split(" +")).mapToInt(Integer::parseInt).toArray());
+            expected.add(
+                    t.isEmpty()
+                            ? new int[0]
+                            : Arrays.stream(t.split(" +"))
+                                    .mapToInt(Integer::parseInt)
+                                    .toArray());
         }
-        if (inputs.size() != expected.size()) throw new IOException(inp + ": " + inputs.size() + " inputs but " + expected.size() + " outputs");
+        if (inputs.size() != expected.size())
+            throw new IOException(inp + ": " + inputs.size() + " inputs but " + expected.size() + " outputs");
         return new VocabTestVectors(inputs, expected);
     }
 
@@ -42,7 +48,8 @@ record VocabTestVectors(List<String> inputs, List<int[]> expected) {
         for (int i = 0; i < inputs.size(); i++) {
             int[] got = tok.encode(inputs.get(i));
             if (!Arrays.equals(got, expected.get(i))) {
-                bad.add("#" + i + " " + escape(inputs.get(i)) + "\n   want " + Arrays.toString(expected.get(i)) + "\n   got  " + Arrays.toString(got));
+                bad.add("#" + i + " " + escape(inputs.get(i)) + "\n   want " + Arrays.toString(expected.get(i))
+                        + "\n   got  " + Arrays.toString(got));
             }
         }
         return bad;

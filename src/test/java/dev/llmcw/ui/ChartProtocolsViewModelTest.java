@@ -1,11 +1,19 @@
 package dev.llmcw.ui;
 
-import org.jfree.chart.plot.ValueMarker;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmcw.app.RecentModels;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.ui.charts.ChartsViewModel;
 import dev.llmcw.ui.results.ResultsViewModel;
-import dev.llmcw.app.RecentModels;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.prefs.Preferences;
+import java.util.stream.IntStream;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.Layer;
@@ -14,26 +22,30 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.prefs.Preferences;
-import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** The Charts view never joins runs of different protocols: a chooser, one series per protocol, a legend that names them. */
 class ChartProtocolsViewModelTest {
-    @TempDir Path dir;
-    private final Preferences prefs = Preferences.userRoot().node("dev/llmcw/workbench/protocoltest-" + System.nanoTime());
+    @TempDir
+    Path dir;
+
+    private final Preferences prefs =
+            Preferences.userRoot().node("dev/llmcw/workbench/protocoltest-" + System.nanoTime());
 
     @AfterEach
-    void cleanPrefs() throws Exception { prefs.removeNode(); }
+    void cleanPrefs() throws Exception {
+        prefs.removeNode();
+    }
 
     private static RunRow row(String id, String method, double bits, double acc, String protocol, int items) {
-        return new RunRow(id, "stories260K", method, method.equals("base") ? Map.of() : Map.of("C", "8", "bits", Double.toString(bits)), bits,
-                1000, "piqa", Map.of("acc", acc, "acc_stderr", 0.01), "2026-12-0" + id + "T10:00:00Z",
+        return new RunRow(
+                id,
+                "stories260K",
+                method,
+                method.equals("base") ? Map.of() : Map.of("C", "8", "bits", Double.toString(bits)),
+                bits,
+                1000,
+                "piqa",
+                Map.of("acc", acc, "acc_stderr", 0.01),
+                "2026-12-0" + id + "T10:00:00Z",
                 new RunRow.Measured(protocol, items, null));
     }
 
@@ -47,8 +59,11 @@ class ChartProtocolsViewModelTest {
 
     @Test
     void runsOfTwoProtocolsAreTwoSeriesAndTheLegendNamesBoth() {
-        var c = charts(List.of(row("1", "base", 32, 0.70, "first 100", 100), row("2", "base", 32, 0.66, "full split", 1838),
-                row("3", "seedlm", 3, 0.60, "first 100", 100), row("4", "seedlm", 4, 0.68, "first 100", 100),
+        var c = charts(List.of(
+                row("1", "base", 32, 0.70, "first 100", 100),
+                row("2", "base", 32, 0.66, "full split", 1838),
+                row("3", "seedlm", 3, 0.60, "first 100", 100),
+                row("4", "seedlm", 4, 0.68, "first 100", 100),
                 row("5", "seedlm", 4, 0.64, "full split", 1838)));
 
         assertThat(c.protocols()).containsExactly(ChartsViewModel.ALL_PROTOCOLS, "first 100", "full split");
@@ -80,14 +95,20 @@ class ChartProtocolsViewModelTest {
 
     @Test
     void accuracyChartsDrawChanceAndSayWhenTheBaseModelIsWithinNoiseOfIt() {
-        var c = charts(List.of(row("1", "base", 32, 0.53, "first 100", 100), row("2", "seedlm", 3, 0.50, "first 100", 100)));
+        var c = charts(
+                List.of(row("1", "base", 32, 0.53, "first 100", 100), row("2", "seedlm", 3, 0.50, "first 100", 100)));
         XYPlot plot = (XYPlot) c.chartProperty().get().getPlot();
-        assertThat(plot.getRangeMarkers(Layer.BACKGROUND)).singleElement()
+        assertThat(plot.getRangeMarkers(Layer.BACKGROUND))
+                .singleElement()
                 .satisfies(m -> assertThat(((ValueMarker) m).getValue()).isEqualTo(0.5));
-        assertThat(subtitles(c)).anySatisfy(s -> assertThat(s).startsWith("the uncompressed model is within noise of chance (first 100: 0.5300 on 100 items, p = 0.62)")
-                .contains("see KL, flips and perplexity"));
+        assertThat(subtitles(c))
+                .anySatisfy(s -> assertThat(s)
+                        .startsWith(
+                                "the uncompressed model is within noise of chance (first 100: 0.5300 on 100 items, p = 0.62)")
+                        .contains("see KL, flips and perplexity"));
 
-        var strong = charts(List.of(row("1", "base", 32, 0.70, "first 100", 100), row("2", "seedlm", 3, 0.60, "first 100", 100)));
+        var strong = charts(
+                List.of(row("1", "base", 32, 0.70, "first 100", 100), row("2", "seedlm", 3, 0.60, "first 100", 100)));
         assertThat(subtitles(strong)).noneSatisfy(s -> assertThat(s).contains("within noise of chance"));
     }
 
@@ -96,13 +117,17 @@ class ChartProtocolsViewModelTest {
         var a = row("1", "base", 32, 0.70, "first 100", 100);
         var b = row("2", "seedlm", 3, 0.60, "full split", 1838);
         assertThat(ResultsViewModel.protocolWarning(List.of(a, b)))
-                .isEqualTo("Different protocols (piqa: first 100 vs full split): these values were measured on different items or options and are not comparable.");
-        assertThat(ResultsViewModel.protocolWarning(List.of(a, row("3", "seedlm", 3, 0.60, "first 100", 100)))).isEmpty();
+                .isEqualTo(
+                        "Different protocols (piqa: first 100 vs full split): these values were measured on different items or options and are not comparable.");
+        assertThat(ResultsViewModel.protocolWarning(List.of(a, row("3", "seedlm", 3, 0.60, "first 100", 100))))
+                .isEmpty();
     }
 
     private static List<String> seriesKeys(ChartsViewModel c) {
         XYDataset ds = ((XYPlot) c.chartProperty().get().getPlot()).getDataset(0);
-        return IntStream.range(0, ds.getSeriesCount()).mapToObj(i -> ds.getSeriesKey(i).toString()).toList();
+        return IntStream.range(0, ds.getSeriesCount())
+                .mapToObj(i -> ds.getSeriesKey(i).toString())
+                .toList();
     }
 
     private static List<Double> referenceLines(ChartsViewModel c) {

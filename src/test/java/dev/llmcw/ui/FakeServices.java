@@ -1,12 +1,12 @@
 package dev.llmcw.ui;
 
-import dev.llmcw.app.HubCatalogService;
-import dev.llmcw.app.ModelService;
 import dev.llmcw.app.CompressionService;
 import dev.llmcw.app.CompressionSettings;
 import dev.llmcw.app.DefaultModelService;
 import dev.llmcw.app.EvaluationService;
+import dev.llmcw.app.HubCatalogService;
 import dev.llmcw.app.ModelHandle;
+import dev.llmcw.app.ModelService;
 import dev.llmcw.app.SessionResultsService;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.compress.CompressionMethod;
@@ -16,7 +16,6 @@ import dev.llmcw.model.Model;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,22 +34,40 @@ final class FakeServices {
 
         @Override
         public List<MethodInfo> methods() {
-            return List.of(new MethodInfo("rtn", "RTN", true, ""), new MethodInfo("caldera", "CALDERA", false, "CALDERA is missing"));
+            return List.of(
+                    new MethodInfo("rtn", "RTN", true, ""),
+                    new MethodInfo("caldera", "CALDERA", false, "CALDERA is missing"));
         }
 
         @Override
         public CompressionMethod create(CompressionSettings s) {
             double bits = Double.parseDouble(s.parameters().get("bits"));
             return new CompressionMethod() {
-                @Override public String name() { return s.method(); }
-                @Override public Map<String, String> parameters() { return s.parameters(); }
-                @Override public CompressionMethod withTokenizer(Path tokenizer) { return this; }
-                @Override public SizeEstimate estimate(Model m) {
+                @Override
+                public String name() {
+                    return s.method();
+                }
+
+                @Override
+                public Map<String, String> parameters() {
+                    return s.parameters();
+                }
+
+                @Override
+                public CompressionMethod withTokenizer(Path tokenizer) {
+                    return this;
+                }
+
+                @Override
+                public SizeEstimate estimate(Model m) {
                     estimated.add(s);
                     long p = m.config().parameterCount();
                     return new SizeEstimate(p, bits, p, (long) (p * bits / 8), bits, "fake: bits × params");
                 }
-                @Override public CompressionReport compress(Model m, Path out, Path work, ProgressListener pr, CancellationToken c) {
+
+                @Override
+                public CompressionReport compress(
+                        Model m, Path out, Path work, ProgressListener pr, CancellationToken c) {
                     throw new UnsupportedOperationException();
                 }
             };
@@ -63,7 +80,8 @@ final class FakeServices {
 
         @Override
         public List<TaskInfo> tasks() {
-            return List.of(new TaskInfo("piqa", "PIQA", true, ""), new TaskInfo("boolq", "BoolQ", false, "BoolQ is missing"));
+            return List.of(
+                    new TaskInfo("piqa", "PIQA", true, ""), new TaskInfo("boolq", "BoolQ", false, "BoolQ is missing"));
         }
 
         @Override
@@ -72,16 +90,28 @@ final class FakeServices {
             var rows = new ArrayList<RunRow>();
             for (String t : r.tasks()) {
                 p.update("scoring " + t, r.limit(), r.limit(), "");
-                rows.add(new RunRow("r" + requests.size(), r.modelLabel(), r.model().method(), Map.of(), 32, 1000, t,
-                        Map.of("acc", r.limit() / 1000.0, "acc_stderr", 0.01), "", RunRow.Measured.UNKNOWN));
+                rows.add(new RunRow(
+                        "r" + requests.size(),
+                        r.modelLabel(),
+                        r.model().method(),
+                        Map.of(),
+                        32,
+                        1000,
+                        t,
+                        Map.of("acc", r.limit() / 1000.0, "acc_stderr", 0.01),
+                        "",
+                        RunRow.Measured.UNKNOWN));
             }
             return rows;
         }
     }
 
     static WorkbenchServices with(Path workspace, CompressionService c, EvaluationService e) {
-        return new WorkbenchServices(workspace, new DefaultModelService(), c, e, new SessionResultsService(), HubCatalogService.standard());
+        return new WorkbenchServices(
+                workspace, new DefaultModelService(), c, e, new SessionResultsService(), HubCatalogService.standard());
     }
 
-    static ModelHandle handle(Model m) { return ModelService.handle(m, m.source()); }
+    static ModelHandle handle(Model m) {
+        return ModelService.handle(m, m.source());
+    }
 }

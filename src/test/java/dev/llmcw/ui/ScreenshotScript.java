@@ -1,18 +1,19 @@
 package dev.llmcw.ui;
 
+import dev.llmcw.ui.charts.ChartsViewModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.llmcw.ui.charts.ChartsViewModel;
-import org.testfx.util.WaitForAsyncUtils;
-
 import java.util.concurrent.TimeUnit;
+import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The views shown in the screenshots, in order: a real session from model to charts. Steps whose
  * layer is not in the build are skipped (the views then show their "not available" state).
  */
 final class ScreenshotScript {
-    interface Snap { void take(String name) throws Exception; }
+    interface Snap {
+        void take(String name) throws Exception;
+    }
 
     private ScreenshotScript() {}
 
@@ -25,9 +26,13 @@ final class ScreenshotScript {
         boolean rtn = c.methods().stream().anyMatch(m -> m.name().equals("rtn") && m.available());
         fx(() -> {
             window.show(MainWindow.Page.COMPRESS);
-            c.methods().stream().filter(m -> m.name().equals(seedlm ? "seedlm" : "caldera")).findFirst().ifPresent(c.methodProperty()::set);
+            c.methods().stream()
+                    .filter(m -> m.name().equals(seedlm ? "seedlm" : "caldera"))
+                    .findFirst()
+                    .ifPresent(c.methodProperty()::set);
         });
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !c.estimateProperty().get().equals("estimating …"));
+        WaitForAsyncUtils.waitFor(
+                60, TimeUnit.SECONDS, () -> !c.estimateProperty().get().equals("estimating …"));
         fx(() -> ((javafx.scene.control.ToggleButton) window.lookup("#advanced-toggle")).setSelected(true));
         snap.take("02-compress");
 
@@ -36,7 +41,10 @@ final class ScreenshotScript {
                 c.presetProperty().set(c.presets().get(0));
                 c.compress();
                 if (rtn) {
-                    c.methods().stream().filter(m -> m.name().equals("rtn")).findFirst().ifPresent(c.methodProperty()::set);
+                    c.methods().stream()
+                            .filter(m -> m.name().equals("rtn"))
+                            .findFirst()
+                            .ifPresent(c.methodProperty()::set);
                     for (int i = 0; i < c.presets().size(); i++) {
                         c.presetProperty().set(c.presets().get(i));
                         c.compress();
@@ -44,18 +52,27 @@ final class ScreenshotScript {
                 }
                 window.show(MainWindow.Page.JOBS);
             });
-            WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> vm.jobs().jobs().getFirst().progressProperty().get() > 0.3);
+            WaitForAsyncUtils.waitFor(
+                    300,
+                    TimeUnit.SECONDS,
+                    () -> vm.jobs().jobs().getFirst().progressProperty().get() > 0.3);
             snap.take("04-jobs");
-            WaitForAsyncUtils.waitFor(900, TimeUnit.SECONDS, () -> vm.jobs().jobs().stream().allMatch(j -> j.state().finished()));
+            WaitForAsyncUtils.waitFor(
+                    900,
+                    TimeUnit.SECONDS,
+                    () -> vm.jobs().jobs().stream().allMatch(j -> j.state().finished()));
         }
 
         var e = vm.evaluate();
-        boolean piqa = e.tasks().stream().anyMatch(t -> t.info().name().equals("piqa") && t.info().available());
+        boolean piqa = e.tasks().stream()
+                .anyMatch(t -> t.info().name().equals("piqa") && t.info().available());
         fx(() -> {
             window.show(MainWindow.Page.EVALUATE);
             if (piqa) {
                 e.task("piqa").selectedProperty().set(true);
-                e.tasks().stream().filter(t -> t.info().name().equals("tinystories_ppl")).forEach(t -> t.selectedProperty().set(true));
+                e.tasks().stream()
+                        .filter(t -> t.info().name().equals("tinystories_ppl"))
+                        .forEach(t -> t.selectedProperty().set(true));
                 e.limitProperty().set(200);
             }
         });
@@ -65,16 +82,26 @@ final class ScreenshotScript {
                 e.run();
                 window.show(MainWindow.Page.JOBS);
             });
-            WaitForAsyncUtils.waitFor(900, TimeUnit.SECONDS, () -> vm.jobs().jobs().stream().allMatch(j -> j.state().finished()));
-            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.results().runs().isEmpty());
+            WaitForAsyncUtils.waitFor(
+                    900,
+                    TimeUnit.SECONDS,
+                    () -> vm.jobs().jobs().stream().allMatch(j -> j.state().finished()));
+            WaitForAsyncUtils.waitFor(
+                    60, TimeUnit.SECONDS, () -> !vm.results().runs().isEmpty());
             if (!seedlm) snap.take("04-jobs");
         }
 
         fx(() -> {
             window.show(MainWindow.Page.RESULTS);
             var runs = vm.results().runs();
-            vm.results().compare(runs.stream().filter(r -> r.task().equals("piqa")).limit(4).toList());
-            runs.stream().filter(r -> !r.method().equals("base") && r.task().equals("piqa")).findFirst()
+            vm.results()
+                    .compare(runs.stream()
+                            .filter(r -> r.task().equals("piqa"))
+                            .limit(4)
+                            .toList());
+            runs.stream()
+                    .filter(r -> !r.method().equals("base") && r.task().equals("piqa"))
+                    .findFirst()
                     .ifPresent(vm.results()::showItems);
         });
         snap.take("05-results");
@@ -117,18 +144,25 @@ final class ScreenshotScript {
         snap.take("11-demo-first-start");
         fx(vm::startDemo);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.compress().estimateValueProperty().get() != null);
+        WaitForAsyncUtils.waitFor(
+                60,
+                TimeUnit.SECONDS,
+                () -> vm.compress().estimateValueProperty().get() != null);
         fx(() -> {
             vm.compress().compress();
             window.show(MainWindow.Page.JOBS);
         });
-        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> vm.session().models().size() == 2);
+        WaitForAsyncUtils.waitFor(
+                600, TimeUnit.SECONDS, () -> vm.session().models().size() == 2);
         fx(() -> {
             vm.evaluate().run();
             window.show(MainWindow.Page.JOBS);
         });
-        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> vm.jobs().jobs().stream().allMatch(j -> j.state().finished())
-                && vm.results().runs().size() >= 2);
+        WaitForAsyncUtils.waitFor(
+                600,
+                TimeUnit.SECONDS,
+                () -> vm.jobs().jobs().stream().allMatch(j -> j.state().finished())
+                        && vm.results().runs().size() >= 2);
         fx(() -> window.show(MainWindow.Page.CHARTS));
         snap.take("12-demo-chart");
     }

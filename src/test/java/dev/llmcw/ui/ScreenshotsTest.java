@@ -5,19 +5,18 @@ import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import dev.llmcw.util.DataPaths;
-import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.testfx.api.FxToolkit;
-import org.testfx.util.WaitForAsyncUtils;
-
-import javax.imageio.ImageIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * Regenerates screenshots/ from a real session (run by tools/screenshots, which sets
@@ -38,7 +37,13 @@ class ScreenshotsTest {
         var files = new ScriptedFileDialogs();
         var window = new MainWindow[1];
         FxToolkit.setupFixture(() -> {
-            window[0] = WorkbenchApp.install(stage, WorkbenchServices.create(ws, ws.resolve("results.db")), executor, files, (t, m) -> {}, new RecentModels(prefs));
+            window[0] = WorkbenchApp.install(
+                    stage,
+                    WorkbenchServices.create(ws, ws.resolve("results.db")),
+                    executor,
+                    files,
+                    (t, m) -> {},
+                    new RecentModels(prefs));
             stage.setWidth(1440);
             stage.setHeight(900);
             stage.show();
@@ -49,15 +54,24 @@ class ScreenshotsTest {
             if (!"demo".equals(System.getProperty("screenshots.only"))) {
                 Path model = DataPaths.shared("models/stories260K/stories260K.bin");
                 Platform.runLater(() -> vm.model().open(model));
-                WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
+                WaitForAsyncUtils.waitFor(
+                        60, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
                 ScreenshotScript.run(vm, window[0], (name) -> snap(stage, dir.resolve(name + ".png")));
             }
 
             // The first-start DEMO workspace in a fresh workspace and results store, as a newcomer sees it.
             Path demoWs = Files.createTempDirectory("workbench-demo-screens");
-            FxToolkit.setupFixture(() -> window[0] = WorkbenchApp.install(stage, WorkbenchServices.create(demoWs, demoWs.resolve("results.db")),
-                    executor, files, (t, m) -> {}, new RecentModels(prefs.node("demo"))));
-            ScreenshotScript.demo((WorkbenchViewModel) stage.getUserData(), window[0], (name) -> snap(stage, dir.resolve(name + ".png")));
+            FxToolkit.setupFixture(() -> window[0] = WorkbenchApp.install(
+                    stage,
+                    WorkbenchServices.create(demoWs, demoWs.resolve("results.db")),
+                    executor,
+                    files,
+                    (t, m) -> {},
+                    new RecentModels(prefs.node("demo"))));
+            ScreenshotScript.demo(
+                    (WorkbenchViewModel) stage.getUserData(),
+                    window[0],
+                    (name) -> snap(stage, dir.resolve(name + ".png")));
         } finally {
             executor.shutdown();
             prefs.removeNode();
@@ -69,7 +83,8 @@ class ScreenshotsTest {
         WaitForAsyncUtils.waitForFxEvents();
         Thread.sleep(300);
         WaitForAsyncUtils.waitForFxEvents();
-        var img = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get(30, TimeUnit.SECONDS);
+        var img =
+                WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get(30, TimeUnit.SECONDS);
         ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", file.toFile());
     }
 }

@@ -1,5 +1,7 @@
 package dev.llmcw.ui;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.lowagie.text.pdf.PdfReader;
 import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
@@ -7,6 +9,12 @@ import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.common.FitScroll;
 import dev.llmcw.ui.task.FxTaskExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.prefs.Preferences;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
@@ -15,6 +23,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.stage.Stage;
 import javafx.stage.Window;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,16 +33,6 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-import javax.imageio.ImageIO;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.prefs.Preferences;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The window fits a 1024×700 desktop: on every page the primary buttons can be reached (scrolled into
  * view, inside the window) and clicked; and a 1920×1080 window is filled without scroll bars.
@@ -42,7 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Ui
 @ExtendWith(ApplicationExtension.class)
 class SmallWindowUiTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     private final ScriptedFileDialogs files = new ScriptedFileDialogs();
     private final Preferences prefs = Preferences.userRoot().node("dev/llmcw/workbench/test-" + System.nanoTime());
     private FxTaskExecutor executor;
@@ -54,7 +55,12 @@ class SmallWindowUiTest {
     void start(Stage stage) {
         this.stage = stage;
         executor = new FxTaskExecutor();
-        window = WorkbenchApp.install(stage, WorkbenchServices.create(dir.resolve("ws"), dir.resolve("ws/results.db")), executor, files, null,
+        window = WorkbenchApp.install(
+                stage,
+                WorkbenchServices.create(dir.resolve("ws"), dir.resolve("ws/results.db")),
+                executor,
+                files,
+                null,
                 new RecentModels(prefs));
         vm = (WorkbenchViewModel) stage.getUserData();
         stage.setWidth(1024);
@@ -64,7 +70,8 @@ class SmallWindowUiTest {
 
     @AfterEach
     void tearDown(FxRobot robot) throws Exception {
-        robot.interact(() -> new ArrayList<>(Window.getWindows()).stream().filter(w -> w != stage).forEach(Window::hide));
+        robot.interact(() -> new ArrayList<>(Window.getWindows())
+                .stream().filter(w -> w != stage).forEach(Window::hide));
         executor.shutdown();
         prefs.removeNode();
     }
@@ -80,7 +87,8 @@ class SmallWindowUiTest {
         click(robot, "open-model-file");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
         click(robot, "open-model-folder"); // no answer: nothing happens
-        for (String id : List.of("generate-synthetic", "download-model", "start-demo")) assertThat(reach(robot, id).isDisabled()).as(id).isFalse();
+        for (String id : List.of("generate-synthetic", "download-model", "start-demo"))
+            assertThat(reach(robot, id).isDisabled()).as(id).isFalse();
         snap("model");
 
         // Compress: RTN on the 260K-parameter model runs in well under a second.
@@ -88,9 +96,13 @@ class SmallWindowUiTest {
         snap("compress");
         @SuppressWarnings("unchecked")
         ComboBox<Object> method = robot.lookup("#method-choice").queryAs(ComboBox.class);
-        robot.interact(() -> method.setValue(vm.compress().methods().stream().filter(m -> m.name().equals("rtn")).findFirst().orElseThrow()));
+        robot.interact(() -> method.setValue(vm.compress().methods().stream()
+                .filter(m -> m.name().equals("rtn"))
+                .findFirst()
+                .orElseThrow()));
         click(robot, "compress-button");
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.jobs().activeCount().get() == 0);
+        WaitForAsyncUtils.waitFor(
+                60, TimeUnit.SECONDS, () -> vm.jobs().activeCount().get() == 0);
 
         page(robot, "jobs");
         reach(robot, "cancel-job");
@@ -98,24 +110,32 @@ class SmallWindowUiTest {
         // Evaluate with no task chosen: the click answers with one sentence, nothing starts.
         page(robot, "evaluate");
         snap("evaluate");
-        robot.interact(() -> vm.evaluate().tasks().forEach(t -> t.selectedProperty().set(false)));
+        robot.interact(
+                () -> vm.evaluate().tasks().forEach(t -> t.selectedProperty().set(false)));
         click(robot, "run-eval");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#error-message").tryQuery().isPresent());
-        robot.interact(() -> new ArrayList<>(Window.getWindows()).stream().filter(w -> w != stage).forEach(Window::hide));
+        WaitForAsyncUtils.waitFor(
+                10,
+                TimeUnit.SECONDS,
+                () -> robot.lookup("#error-message").tryQuery().isPresent());
+        robot.interact(() -> new ArrayList<>(Window.getWindows())
+                .stream().filter(w -> w != stage).forEach(Window::hide));
 
         page(robot, "suites");
         snap("suites");
         click(robot, "suite-open");
         click(robot, "suite-validate");
-        assertThat(robot.lookup("#suite-summary").queryAs(Label.class).getText()).startsWith("Invalid");
+        assertThat(robot.lookup("#suite-summary").queryAs(Label.class).getText())
+                .startsWith("Invalid");
         click(robot, "suite-save-as");
         for (String id : List.of("suite-save", "suite-run", "suite-preset-run", "suite-report")) reach(robot, id);
 
         page(robot, "results");
         snap("results");
         reach(robot, "compare-runs");
-        assertThat(robot.lookup("#compare-runs").queryButton().getWidth()).as("whole label").isGreaterThanOrEqualTo(
-                robot.lookup("#compare-runs").queryButton().prefWidth(-1) - 0.5);
+        assertThat(robot.lookup("#compare-runs").queryButton().getWidth())
+                .as("whole label")
+                .isGreaterThanOrEqualTo(
+                        robot.lookup("#compare-runs").queryButton().prefWidth(-1) - 0.5);
         click(robot, "report-selected");
 
         page(robot, "charts");
@@ -161,7 +181,8 @@ class SmallWindowUiTest {
     }
 
     private ScrollPane visiblePage() {
-        return (ScrollPane) ((javafx.scene.layout.Pane) window.getCenter()).getChildren().stream().filter(Node::isVisible).findFirst().orElseThrow();
+        return (ScrollPane) ((javafx.scene.layout.Pane) window.getCenter())
+                .getChildren().stream().filter(Node::isVisible).findFirst().orElseThrow();
     }
 
     /** Scrolls the node into view as a user would and checks it is inside the window and the page's viewport. */
@@ -169,7 +190,8 @@ class SmallWindowUiTest {
         Node n = robot.lookup("#" + id).query();
         robot.interact(() -> FitScroll.reveal(n));
         WaitForAsyncUtils.waitForFxEvents();
-        for (Node p = n; p != null; p = p.getParent()) assertThat(p.isVisible()).as(id + " visible").isTrue();
+        for (Node p = n; p != null; p = p.getParent())
+            assertThat(p.isVisible()).as(id + " visible").isTrue();
         Bounds b = n.localToScene(n.getLayoutBounds());
         var scene = n.getScene();
         assertThat(b.getMinX()).as(id + " left").isGreaterThanOrEqualTo(0);
@@ -179,7 +201,9 @@ class SmallWindowUiTest {
         if (!id.startsWith("nav-")) {
             ScrollPane scroll = visiblePage();
             Bounds view = scroll.localToScene(scroll.getLayoutBounds());
-            assertThat(view.contains(b)).as(id + " " + b + " inside the page's viewport " + view).isTrue();
+            assertThat(view.contains(b))
+                    .as(id + " " + b + " inside the page's viewport " + view)
+                    .isTrue();
         }
         return n;
     }
@@ -195,8 +219,12 @@ class SmallWindowUiTest {
         String out = System.getProperty("screenshots.out");
         if (out == null || out.isBlank()) return;
         String size = name.endsWith("1920x1080") ? "" : "-1024x700";
-        var img = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get(30, TimeUnit.SECONDS);
+        var img =
+                WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get(30, TimeUnit.SECONDS);
         Files.createDirectories(Path.of(out));
-        ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", Path.of(out, "fit-" + name + size + ".png").toFile());
+        ImageIO.write(
+                SwingFXUtils.fromFXImage(img, null),
+                "png",
+                Path.of(out, "fit-" + name + size + ".png").toFile());
     }
 }

@@ -1,59 +1,62 @@
 package dev.llmcw.ui;
 
-import dev.llmcw.report.ChartFiles;
-import dev.llmcw.report.ReferencePoints;
-import dev.llmcw.report.ReportFixturesAccess;
-import dev.llmcw.ui.charts.ChartsViewModel;
-import java.util.Locale;
-import org.assertj.core.data.Offset;
-import org.jfree.chart.plot.ValueMarker;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.Layer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.llmcw.TestData;
 import dev.llmcw.app.EngineEvaluationService;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.ResultsService;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.report.ChartFiles;
 import dev.llmcw.report.LayerError;
+import dev.llmcw.report.ReferencePoints;
+import dev.llmcw.report.ReportFixturesAccess;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.RunStatus;
+import dev.llmcw.ui.charts.ChartsViewModel;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Logs;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.prefs.Preferences;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.assertj.core.data.Offset;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** View-model logic without the FX thread: everything runs inline through the synchronous executor. */
 class ViewModelTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final SynchronousTaskExecutor sync = new SynchronousTaskExecutor();
     private final List<String> errors = new ArrayList<>();
     private final Preferences prefs = Preferences.userRoot().node("dev/llmcw/workbench/vmtest-" + System.nanoTime());
 
     @AfterEach
-    void cleanPrefs() throws Exception { prefs.removeNode(); }
+    void cleanPrefs() throws Exception {
+        prefs.removeNode();
+    }
 
     private WorkbenchViewModel workbench(WorkbenchServices s) {
         return new WorkbenchViewModel(s, sync, (t, m) -> errors.add(t + ": " + m), new RecentModels(prefs));
@@ -63,9 +66,13 @@ class ViewModelTest {
     void openingABadFileReportsTheFileAndKeepsState() throws Exception {
         var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
         Path bad = dir.resolve("broken.bin");
-        Files.write(bad, new byte[]{9, 9, 9});
+        Files.write(bad, new byte[] {9, 9, 9});
         vm.model().open(bad);
-        assertThat(errors).singleElement().asString().startsWith("Cannot open model").contains("broken.bin");
+        assertThat(errors)
+                .singleElement()
+                .asString()
+                .startsWith("Cannot open model")
+                .contains("broken.bin");
         assertThat(vm.session().baseModel()).isNull();
         assertThat(vm.model().recent()).isEmpty();
         assertThat(vm.model().busyProperty().get()).isFalse();
@@ -77,9 +84,11 @@ class ViewModelTest {
         vm.model().open(TestData.stories260K());
         assertThat(errors).isEmpty();
         assertThat(vm.session().models()).hasSize(1);
-        assertThat(vm.model().card()).extracting(r -> r.property() + "=" + r.value())
+        assertThat(vm.model().card())
+                .extracting(r -> r.property() + "=" + r.value())
                 .contains("Parameters=260,032", "Vocabulary=512", "Format=llama2c");
-        assertThat(new RecentModels(prefs).list()).containsExactly(TestData.stories260K().toAbsolutePath().normalize());
+        assertThat(new RecentModels(prefs).list())
+                .containsExactly(TestData.stories260K().toAbsolutePath().normalize());
     }
 
     @Test
@@ -118,26 +127,36 @@ class ViewModelTest {
     void seedLmEstimateComesFromTheMethodItself() {
         var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
         var c = vm.compress();
-        c.methodProperty().set(c.methods().stream().filter(m -> m.name().equals("seedlm")).findFirst().orElseThrow());
+        c.methodProperty()
+                .set(c.methods().stream()
+                        .filter(m -> m.name().equals("seedlm"))
+                        .findFirst()
+                        .orElseThrow());
         vm.model().open(TestData.stories260K());
         var est = c.estimateValueProperty().get();
         // (K + 4 + 4P) / C = (16 + 4 + 12) / 8 = 4, plus the padding of partial blocks that the method counts.
         assertThat(est.bitsPerCompressedWeight()).isBetween(4.0, 4.1);
-        assertThat(c.estimateProperty().get()).startsWith(String.format(Locale.ROOT, "%.3f bits/weight", est.bitsPerCompressedWeight()));
+        assertThat(c.estimateProperty().get())
+                .startsWith(String.format(Locale.ROOT, "%.3f bits/weight", est.bitsPerCompressedWeight()));
         c.presetProperty().set(c.presets().get(1));
         double threeBit = c.estimateValueProperty().get().bitsPerCompressedWeight();
         assertThat(threeBit).isBetween(3.0, 3.5); // C=12 pads more on 64- and 172-wide rows
         c.field("K").valueProperty().set("12");
-        assertThat(c.estimateValueProperty().get().bitsPerCompressedWeight()).isCloseTo(threeBit * 32 / 36, Offset.offset(0.01));
+        assertThat(c.estimateValueProperty().get().bitsPerCompressedWeight())
+                .isCloseTo(threeBit * 32 / 36, Offset.offset(0.01));
         c.field("K").valueProperty().set("30");
         assertThat(c.validationProperty().get()).isEqualTo("Seed bits K must be between 2 and 20");
     }
 
     @Test
     void theTaskListOffersRteLambadaAndC4FromTheRegistry() {
-        var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new EngineEvaluationService(null, Path.of("datasets"))));
+        var vm = workbench(FakeServices.with(
+                dir, new FakeServices.FakeCompression(), new EngineEvaluationService(null, Path.of("datasets"))));
         var e = vm.evaluate();
-        assertThat(e.tasks()).extracting(t -> t.info().name()).contains("rte", "lambada_openai", "c4").doesNotContain("text_ppl");
+        assertThat(e.tasks())
+                .extracting(t -> t.info().name())
+                .contains("rte", "lambada_openai", "c4")
+                .doesNotContain("text_ppl");
         assertThat(e.task("rte").info().displayName()).isEqualTo("RTE (GLUE)");
         assertThat(e.task("lambada_openai").info().displayName()).isEqualTo("LAMBADA (OpenAI)");
         assertThat(e.task("c4").info().available()).isTrue();
@@ -160,12 +179,16 @@ class ViewModelTest {
         var jobs = e.run();
         assertThat(jobs).singleElement().extracting(j -> j.state()).isEqualTo(JobState.DONE);
         assertThat(eval.requests).singleElement().satisfies(r -> {
-            assertThat(r.limit()).as("the first 250 items, as lm-eval's --limit").isEqualTo(250);
+            assertThat(r.limit())
+                    .as("the first 250 items, as lm-eval's --limit")
+                    .isEqualTo(250);
             assertThat(r.sample()).isZero();
             assertThat(r.tasks()).containsExactly("piqa");
             assertThat(r.base()).isNull(); // the base model itself gets no fidelity partner
         });
-        assertThat(vm.results().runs()).singleElement().satisfies(r -> assertThat(r.metric("acc")).isEqualTo(0.25));
+        assertThat(vm.results().runs())
+                .singleElement()
+                .satisfies(r -> assertThat(r.metric("acc")).isEqualTo(0.25));
         assertThat(vm.charts().taskProperty().get()).isEqualTo("piqa");
         assertThat(vm.charts().metricProperty().get()).isEqualTo("acc");
         assertThat(vm.charts().statusProperty().get()).isEqualTo("1 points");
@@ -185,13 +208,18 @@ class ViewModelTest {
     void jobsReportProgressFailuresCancellationAndResume() {
         var clock = new AtomicLong();
         var jobs = new JobsViewModel(sync, clock::get);
-        var ok = jobs.submit("t", "ok", (p, c) -> {
-            p.update("items", 0, 100, "");
-            clock.addAndGet(2_000_000_000L);
-            p.update("items", 50, 100, "");
-            p.log("half way");
-            return 7;
-        }, v -> assertThat(v).isEqualTo(7), t -> {});
+        var ok = jobs.submit(
+                "t",
+                "ok",
+                (p, c) -> {
+                    p.update("items", 0, 100, "");
+                    clock.addAndGet(2_000_000_000L);
+                    p.update("items", 50, 100, "");
+                    p.log("half way");
+                    return 7;
+                },
+                v -> assertThat(v).isEqualTo(7),
+                t -> {});
         assertThat(ok.state()).isEqualTo(JobState.DONE);
         assertThat(ok.throughputProperty().get()).isEqualTo("25/s");
         assertThat(ok.etaProperty().get()).isEmpty(); // cleared when done
@@ -199,22 +227,33 @@ class ViewModelTest {
 
         // a new stage starts without the last stage's rate and ETA (its "0 s" would read as "almost done")
         var staged = new ArrayList<String>();
-        var twoStages = jobs.submit("t", "two stages", (p, c) -> {
-            p.update("calibration", 0, 10, "");
-            clock.addAndGet(1_000_000_000L);
-            p.update("calibration", 10, 10, "");
-            staged.add(jobs.jobs().getLast().etaProperty().get());
-            p.update("quantise", 0, 40, "");
-            staged.add(jobs.jobs().getLast().etaProperty().get());
-            staged.add(jobs.jobs().getLast().throughputProperty().get());
-            return 1;
-        }, v -> {}, t -> {});
+        var twoStages = jobs.submit(
+                "t",
+                "two stages",
+                (p, c) -> {
+                    p.update("calibration", 0, 10, "");
+                    clock.addAndGet(1_000_000_000L);
+                    p.update("calibration", 10, 10, "");
+                    staged.add(jobs.jobs().getLast().etaProperty().get());
+                    p.update("quantise", 0, 40, "");
+                    staged.add(jobs.jobs().getLast().etaProperty().get());
+                    staged.add(jobs.jobs().getLast().throughputProperty().get());
+                    return 1;
+                },
+                v -> {},
+                t -> {});
         assertThat(twoStages.state()).isEqualTo(JobState.DONE);
         assertThat(staged).containsExactly("0 s", "", "");
 
         var failures = new ArrayList<Throwable>();
-        var bad = jobs.submit("t", "bad", (p, c) -> { throw new IllegalArgumentException("piqa.jsonl line 3: bad JSON"); },
-                v -> {}, failures::add);
+        var bad = jobs.submit(
+                "t",
+                "bad",
+                (p, c) -> {
+                    throw new IllegalArgumentException("piqa.jsonl line 3: bad JSON");
+                },
+                v -> {},
+                failures::add);
         assertThat(bad.state()).isEqualTo(JobState.FAILED);
         assertThat(bad.errorProperty().get()).isEqualTo("piqa.jsonl line 3: bad JSON");
         assertThat(failures).hasSize(1);
@@ -222,15 +261,20 @@ class ViewModelTest {
         // A job cancelled mid-way keeps what it did; resume re-runs and finishes the rest.
         var done = new AtomicInteger();
         var tokens = new ArrayList<CancellationToken>();
-        var job = jobs.submit("t", "long", (p, c) -> {
-            tokens.add(c);
-            for (int i = done.get(); i < 10; i++) {
-                if (i == 4 && tokens.size() == 1) c.cancel();
-                c.throwIfCancelled();
-                done.incrementAndGet();
-            }
-            return done.get();
-        }, v -> {}, t -> {});
+        var job = jobs.submit(
+                "t",
+                "long",
+                (p, c) -> {
+                    tokens.add(c);
+                    for (int i = done.get(); i < 10; i++) {
+                        if (i == 4 && tokens.size() == 1) c.cancel();
+                        c.throwIfCancelled();
+                        done.incrementAndGet();
+                    }
+                    return done.get();
+                },
+                v -> {},
+                t -> {});
         assertThat(job.state()).isEqualTo(JobState.CANCELLED);
         assertThat(done.get()).isEqualTo(4);
         job.resume();
@@ -262,7 +306,8 @@ class ViewModelTest {
 
     @Test
     void chartExportWritesTheFormatOfTheExtension() throws Exception {
-        var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
+        var vm = workbench(
+                FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
         vm.services().results().record(ReportFixturesAccess.rows(), List.of());
         vm.results().refresh();
         vm.charts().export(dir.resolve("c.svg"));
@@ -276,12 +321,31 @@ class ViewModelTest {
     /** Two model families in the store: the chart shows one at a time (the newest first), never mixed by default. */
     @Test
     void chartsShowOneModelFamilyAtATime() throws Exception {
-        var vm = workbench(FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
+        var vm = workbench(
+                FakeServices.with(dir, new FakeServices.FakeCompression(), new FakeServices.FakeEvaluation()));
         var rows = new ArrayList<>(ReportFixturesAccess.rows()); // stories260K
-        rows.add(new RunRow("7", "SmolLM2-135M", "base", Map.of(), 16.0, 270_000_000, "piqa",
-                Map.of("acc", 0.68, "acc_stderr", 0.011), "2026-11-24T09:00:00Z", RunRow.Measured.UNKNOWN));
-        rows.add(new RunRow("8", "SmolLM2-135M", "seedlm", Map.of("C", "8", "P", "3", "K", "16"), 4.0,
-                80_000_000, "piqa", Map.of("acc", 0.64, "acc_stderr", 0.011), "2026-11-24T10:00:00Z", RunRow.Measured.UNKNOWN));
+        rows.add(new RunRow(
+                "7",
+                "SmolLM2-135M",
+                "base",
+                Map.of(),
+                16.0,
+                270_000_000,
+                "piqa",
+                Map.of("acc", 0.68, "acc_stderr", 0.011),
+                "2026-11-24T09:00:00Z",
+                RunRow.Measured.UNKNOWN));
+        rows.add(new RunRow(
+                "8",
+                "SmolLM2-135M",
+                "seedlm",
+                Map.of("C", "8", "P", "3", "K", "16"),
+                4.0,
+                80_000_000,
+                "piqa",
+                Map.of("acc", 0.64, "acc_stderr", 0.011),
+                "2026-11-24T10:00:00Z",
+                RunRow.Measured.UNKNOWN));
         vm.services().results().record(rows, List.of());
         vm.results().refresh();
         var c = vm.charts();
@@ -290,8 +354,10 @@ class ViewModelTest {
         assertThat(c.tasks()).containsExactly("piqa");
         assertThat(referenceLines(c)).containsExactly(0.68);
         assertThat(c.statusProperty().get()).startsWith("2 points");
-        assertThat(c.chartProperty().get().getSubtitles()).anySatisfy(t -> assertThat(t)
-                .isInstanceOfSatisfying(TextTitle.class, x -> assertThat(x.getText()).isEqualTo("model: SmolLM2-135M")));
+        assertThat(c.chartProperty().get().getSubtitles())
+                .anySatisfy(t -> assertThat(t)
+                        .isInstanceOfSatisfying(
+                                TextTitle.class, x -> assertThat(x.getText()).isEqualTo("model: SmolLM2-135M")));
 
         c.modelProperty().set("stories260K");
         assertThat(c.tasks()).containsExactly("piqa", "tinystories");
@@ -337,7 +403,8 @@ class ViewModelTest {
         var plot = (XYPlot) c.chartProperty().get().getPlot();
         assertThat(plot.getDataset(2).getSeriesKey(0)).isEqualTo("paper: CALDERA");
         var legend = new ArrayList<String>();
-        for (int i = 0; i < plot.getLegendItems().getItemCount(); i++) legend.add(plot.getLegendItems().get(i).getLabel());
+        for (int i = 0; i < plot.getLegendItems().getItemCount(); i++)
+            legend.add(plot.getLegendItems().get(i).getLabel());
         assertThat(legend).contains("paper: CALDERA");
 
         // The next session over the same workspace has it; removing it is saved too.
@@ -350,7 +417,8 @@ class ViewModelTest {
         Files.writeString(file, "{\"oops\": 1}");
         var broken = workbench(services).charts();
         assertThat(broken.paperPoints()).isEmpty();
-        assertThat(broken.paperStatusProperty().get()).startsWith("Not loaded: " + file + ": not a list of paper points");
+        assertThat(broken.paperStatusProperty().get())
+                .startsWith("Not loaded: " + file + ": not a list of paper points");
         assertThat(Files.readString(file)).isEqualTo("{\"oops\": 1}");
     }
 
@@ -359,7 +427,13 @@ class ViewModelTest {
         Path db = dir.resolve("results.db");
         long interrupted, failed;
         try (var store = ResultsStore.open(db)) {
-            var spec = new RunSpec(TestData.stories260K().toString(), "stories", "h", "none", Map.of(), List.of("piqa"),
+            var spec = new RunSpec(
+                    TestData.stories260K().toString(),
+                    "stories",
+                    "h",
+                    "none",
+                    Map.of(),
+                    List.of("piqa"),
                     RunSpec.Options.defaults().withLimit(4));
             interrupted = store.saveRun(spec, "piqa", "1", null, null);
             store.updateStatus(interrupted, RunStatus.INTERRUPTED, "interrupted: killed");
@@ -369,9 +443,13 @@ class ViewModelTest {
         var results = workbench(WorkbenchServices.create(dir, db)).results();
         results.refresh();
         assertThat(results.runs()).isEmpty();
-        assertThat(results.unfinished()).extracting(r -> r.runId() + " " + r.status())
+        assertThat(results.unfinished())
+                .extracting(r -> r.runId() + " " + r.status())
                 .containsExactlyInAnyOrder(interrupted + " interrupted", failed + " failed");
-        results.resume(results.unfinished().stream().filter(r -> r.runId().equals(Long.toString(interrupted))).findFirst().orElseThrow());
+        results.resume(results.unfinished().stream()
+                .filter(r -> r.runId().equals(Long.toString(interrupted)))
+                .findFirst()
+                .orElseThrow());
         assertThat(errors).isEmpty();
         assertThat(results.runs()).singleElement().satisfies(r -> {
             assertThat(r.runId()).isEqualTo(Long.toString(interrupted));
@@ -386,19 +464,42 @@ class ViewModelTest {
     @Test
     void outOfMemoryAndAFullDiskInABackgroundTaskAreOneSentenceAndTheTraceIsLogged() throws Exception {
         var failing = new ResultsService() {
-            @Override public String description() { return "fake"; }
-            @Override public List<RunRow> runs() { return List.of(); }
-            @Override public List<ItemDetail> items(String runId) { return List.of(); }
-            @Override public List<LayerError> layerErrors(List<RunRow> runs) { return List.of(); }
-            @Override public void record(List<RunRow> rows, List<LayerError> layerErrors) {}
-            @Override public void resume(String runId, ProgressListener progress, CancellationToken cancel) {
+            @Override
+            public String description() {
+                return "fake";
+            }
+
+            @Override
+            public List<RunRow> runs() {
+                return List.of();
+            }
+
+            @Override
+            public List<ItemDetail> items(String runId) {
+                return List.of();
+            }
+
+            @Override
+            public List<LayerError> layerErrors(List<RunRow> runs) {
+                return List.of();
+            }
+
+            @Override
+            public void record(List<RunRow> rows, List<LayerError> layerErrors) {}
+
+            @Override
+            public void resume(String runId, ProgressListener progress, CancellationToken cancel) {
                 throw new OutOfMemoryError("Java heap space");
             }
-            @Override public void delete(String runId) {
-                throw new UncheckedIOException(new FileSystemException(dir.resolve("results.db").toString(), null, "No space left on device"));
+
+            @Override
+            public void delete(String runId) {
+                throw new UncheckedIOException(
+                        new FileSystemException(dir.resolve("results.db").toString(), null, "No space left on device"));
             }
         };
-        var results = workbench(WorkbenchServices.create(dir, null).withResults(failing)).results();
+        var results = workbench(WorkbenchServices.create(dir, null).withResults(failing))
+                .results();
         var run = new ResultsService.UnfinishedRun("7", "m", "none", "piqa", "interrupted", "");
         Logs.configure(dir.resolve("logs"), "off");
         try {
@@ -408,11 +509,17 @@ class ViewModelTest {
             Logs.reset();
         }
         assertThat(errors).hasSize(2);
-        assertThat(errors.get(0)).startsWith("Cannot resume run 7: Out of memory").contains("WORKBENCH_JAVA_OPTS=-Xmx")
-                .doesNotContain("\n").doesNotContain("java.lang");
-        assertThat(errors.get(1)).startsWith("Cannot delete run 7: No space left on the disk writing " + dir.resolve("results.db"))
+        assertThat(errors.get(0))
+                .startsWith("Cannot resume run 7: Out of memory")
+                .contains("WORKBENCH_JAVA_OPTS=-Xmx")
+                .doesNotContain("\n")
+                .doesNotContain("java.lang");
+        assertThat(errors.get(1))
+                .startsWith("Cannot delete run 7: No space left on the disk writing " + dir.resolve("results.db"))
                 .contains("free space");
-        assertThat(Files.readString(dir.resolve("logs/workbench.log"))).contains("java.lang.OutOfMemoryError: Java heap space")
-                .contains("\tat ").contains("No space left on device");
+        assertThat(Files.readString(dir.resolve("logs/workbench.log")))
+                .contains("java.lang.OutOfMemoryError: Java heap space")
+                .contains("\tat ")
+                .contains("No space left on device");
     }
 }

@@ -1,11 +1,16 @@
 package dev.llmcw.ui;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
-import dev.llmcw.report.ChartFiles;
 import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.task.FxTaskExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.prefs.Preferences;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
@@ -19,18 +24,13 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.prefs.Preferences;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Drives the real main window headless (Monocle) with the services of this build. */
 @Ui
 @ExtendWith(ApplicationExtension.class)
 class WorkbenchAppTest {
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     private final ScriptedFileDialogs files = new ScriptedFileDialogs();
     private final Preferences prefs = Preferences.userRoot().node("dev/llmcw/workbench/test-" + System.nanoTime());
     private FxTaskExecutor executor;
@@ -39,7 +39,13 @@ class WorkbenchAppTest {
     @Start
     void start(Stage stage) {
         executor = new FxTaskExecutor();
-        WorkbenchApp.install(stage, WorkbenchServices.create(dir.resolve("ws"), dir.resolve("ws/results.db")), executor, files, null, new RecentModels(prefs));
+        WorkbenchApp.install(
+                stage,
+                WorkbenchServices.create(dir.resolve("ws"), dir.resolve("ws/results.db")),
+                executor,
+                files,
+                null,
+                new RecentModels(prefs));
         vm = (WorkbenchViewModel) stage.getUserData();
         stage.show();
     }
@@ -58,7 +64,10 @@ class WorkbenchAppTest {
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
         WaitForAsyncUtils.waitForFxEvents();
         TableView<?> card = robot.lookup("#model-card").queryAs(TableView.class);
-        assertThat(card.getItems().toString()).contains("Parameters").contains("llama").contains("value=512");
+        assertThat(card.getItems().toString())
+                .contains("Parameters")
+                .contains("llama")
+                .contains("value=512");
         assertThat(robot.lookup("#recent-models").queryListView().getItems()).hasSize(1);
         assertThat(((Label) robot.lookup("#status-text").query()).getText()).contains("model:");
     }
@@ -66,10 +75,13 @@ class WorkbenchAppTest {
     @Test
     void badModelFileShowsErrorDialogAndAppStaysUsable(FxRobot robot) throws Exception {
         Path bad = dir.resolve("garbage.bin");
-        Files.write(bad, new byte[]{1, 2, 3, 4, 5, 6, 7});
+        Files.write(bad, new byte[] {1, 2, 3, 4, 5, 6, 7});
         files.next(bad);
         robot.clickOn("#open-model-file");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#error-message").tryQuery().isPresent());
+        WaitForAsyncUtils.waitFor(
+                20,
+                TimeUnit.SECONDS,
+                () -> robot.lookup("#error-message").tryQuery().isPresent());
         String msg = ((Label) robot.lookup("#error-message").query()).getText();
         assertThat(msg).contains("garbage.bin");
         robot.clickOn("OK");
@@ -109,6 +121,9 @@ class WorkbenchAppTest {
         robot.interact(() -> editor.setText(editor.getText().replace("tasks:", "tasks_:")));
         robot.clickOn("#suite-validate");
         WaitForAsyncUtils.waitForFxEvents();
-        assertThat(summary.getText()).startsWith("Invalid:").contains("example-suite.yaml").contains("tasks_");
+        assertThat(summary.getText())
+                .startsWith("Invalid:")
+                .contains("example-suite.yaml")
+                .contains("tasks_");
     }
 }

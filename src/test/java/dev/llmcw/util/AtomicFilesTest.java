@@ -1,8 +1,7 @@
 package dev.llmcw.util;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,13 +12,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(120)
 class AtomicFilesTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private List<String> names() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
@@ -41,12 +41,14 @@ class AtomicFilesTest {
         Path f = dir.resolve("a.csv");
         Files.writeString(f, "old");
         assertThatThrownBy(() -> AtomicFiles.write(f, out -> {
-            out.write(new byte[100_000]);
-            throw new IOException("No space left on device");
-        })).isInstanceOf(IOException.class);
+                    out.write(new byte[100_000]);
+                    throw new IOException("No space left on device");
+                }))
+                .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> AtomicFiles.write(f, out -> {
-            throw new IllegalStateException("bug");
-        })).isInstanceOf(IllegalStateException.class);
+                    throw new IllegalStateException("bug");
+                }))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(f).hasContent("old");
         assertThat(names()).containsExactly("a.csv");
     }
@@ -75,8 +77,17 @@ class AtomicFilesTest {
         Random rnd = new Random(5);
         int killedMidWrite = 0;
         for (int round = 0; round < 5; round++) {
-            Process p = new ProcessBuilder(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                    AtomicWriteChild.class.getName(), f.toString(), Integer.toString(size)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            java,
+                            "-Xshare:auto",
+                            "-XX:TieredStopAtLevel=1",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            AtomicWriteChild.class.getName(),
+                            f.toString(),
+                            Integer.toString(size))
+                    .redirectErrorStream(true)
+                    .start();
             try (var in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
                 assertThat(in.readLine()).isEqualTo("started");
                 Thread.sleep(rnd.nextInt(400));
@@ -86,9 +97,13 @@ class AtomicFilesTest {
             if (names().size() > 1) killedMidWrite++; // the killed write's temporary is still there
             byte[] now = Files.readAllBytes(f);
             assertThat(now).as("round " + round).hasSize(size);
-            for (byte b : now) if (b != now[0]) throw new AssertionError("round " + round + ": a mix of generations " + now[0] + " and " + b);
+            for (byte b : now)
+                if (b != now[0])
+                    throw new AssertionError("round " + round + ": a mix of generations " + now[0] + " and " + b);
         }
-        assertThat(killedMidWrite).as("rounds whose kill hit a write in progress").isPositive();
+        assertThat(killedMidWrite)
+                .as("rounds whose kill hit a write in progress")
+                .isPositive();
         AtomicFiles.writeString(f, "last");
         assertThat(names()).containsExactly("model.bin");
     }

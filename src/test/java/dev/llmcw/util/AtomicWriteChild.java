@@ -19,7 +19,8 @@ public final class AtomicWriteChild {
         for (int gen = 1; ; gen++) {
             Arrays.fill(chunk, (byte) gen);
             AtomicFiles.write(file, out -> {
-                for (int done = 0; done < size; done += chunk.length) out.write(chunk, 0, Math.min(chunk.length, size - done));
+                for (int done = 0; done < size; done += chunk.length)
+                    out.write(chunk, 0, Math.min(chunk.length, size - done));
             });
         }
     }

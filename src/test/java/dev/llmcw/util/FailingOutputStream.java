@@ -16,7 +16,8 @@ public final class FailingOutputStream extends FilterOutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        if (written >= failAt) throw new IOException("No space left on device (disk full, injected at byte " + failAt + ")");
+        if (written >= failAt)
+            throw new IOException("No space left on device (disk full, injected at byte " + failAt + ")");
         out.write(b);
         written++;
     }

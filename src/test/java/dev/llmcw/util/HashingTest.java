@@ -1,20 +1,20 @@
 package dev.llmcw.util;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 class HashingTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void hashesAFile() throws Exception {
@@ -33,9 +33,12 @@ class HashingTest {
             made = false;
         }
         assumeTrue(made, "mkfifo not available");
-        assertThatThrownBy(() -> Hashing.sha256(fifo)).hasMessageContaining("weights.fifo").hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> Hashing.sha256(fifo))
+                .hasMessageContaining("weights.fifo")
+                .hasMessageContaining("not a regular file");
         assumeTrue(Files.exists(Path.of("/dev/zero")));
-        assertThatThrownBy(() -> Hashing.sha256(Path.of("/dev/zero"))).hasMessageContaining("/dev/zero")
+        assertThatThrownBy(() -> Hashing.sha256(Path.of("/dev/zero")))
+                .hasMessageContaining("/dev/zero")
                 .hasMessageContaining("not a regular file");
     }
 }

@@ -1,9 +1,6 @@
 package dev.llmcw.util;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,24 +9,34 @@ import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class LogsTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @AfterEach
-    void reset() { Logs.reset(); }
+    void reset() {
+        Logs.reset();
+    }
 
     @Test
     void slf4jGoesToTheWorkspaceLogFileWithTheTrace() throws Exception {
         Logs.configure(dir.resolve("logs"), "off");
         assertThat(Logs.file()).contains(dir.resolve("logs/workbench.log"));
         LoggerFactory.getLogger(LogsTest.class).debug("not at the default level");
-        LoggerFactory.getLogger(LogsTest.class).warn("cache {} unreadable", "x.json", new IllegalStateException("boom"));
+        LoggerFactory.getLogger(LogsTest.class)
+                .warn("cache {} unreadable", "x.json", new IllegalStateException("boom"));
         String log = Files.readString(dir.resolve("logs/workbench.log"));
-        assertThat(log).contains("WARN").contains("LogsTest: cache x.json unreadable").contains("IllegalStateException: boom")
-                .contains("\tat ").doesNotContain("not at the default level");
+        assertThat(log)
+                .contains("WARN")
+                .contains("LogsTest: cache x.json unreadable")
+                .contains("IllegalStateException: boom")
+                .contains("\tat ")
+                .doesNotContain("not at the default level");
     }
 
     @Test
@@ -46,7 +53,9 @@ class LogsTest {
             System.setErr(old);
         }
         assertThat(console.toString().strip()).isEqualTo("warning: disk almost full");
-        assertThat(Files.readString(dir.resolve("logs/workbench.log"))).contains("eval failed").contains("shown in a dialog");
+        assertThat(Files.readString(dir.resolve("logs/workbench.log")))
+                .contains("eval failed")
+                .contains("shown in a dialog");
     }
 
     @Test
@@ -59,7 +68,8 @@ class LogsTest {
         assertThat(Files.size(Path.of(file + ".1"))).isBetween(1000L, 1200L);
         assertThat(Path.of(file + ".2")).exists();
         assertThat(Path.of(file + ".3")).doesNotExist();
-        assertThat(Files.readString(file) + Files.readString(Path.of(file + ".1"))).contains("line 199");
+        assertThat(Files.readString(file) + Files.readString(Path.of(file + ".1")))
+                .contains("line 199");
         assertThat(Files.readString(Path.of(file + ".2"))).doesNotContain("line 0 ");
     }
 

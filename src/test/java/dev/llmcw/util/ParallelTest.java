@@ -1,22 +1,21 @@
 package dev.llmcw.util;
 
-import java.util.Collections;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class ParallelTest {
     private int before;
@@ -28,7 +27,9 @@ class ParallelTest {
     }
 
     @AfterEach
-    void restore() { Parallel.setThreads(before); }
+    void restore() {
+        Parallel.setThreads(before);
+    }
 
     /** Per-index floating-point work whose result depends on the order of its own operations. */
     private static float work(float[] x, int i) {
@@ -45,7 +46,7 @@ class ParallelTest {
         int n = 10_000;
         float[] serial = new float[n];
         for (int i = 0; i < n; i++) serial[i] = work(x, i);
-        for (int grain : new int[]{1, 3, 64, 5000, 20_000}) {
+        for (int grain : new int[] {1, 3, 64, 5000, 20_000}) {
             float[] par = new float[n];
             AtomicIntegerArray count = new AtomicIntegerArray(n);
             Set<String> threads = ConcurrentHashMap.newKeySet();
@@ -54,12 +55,17 @@ class ParallelTest {
                 threads.add(Thread.currentThread().getName());
                 par[i] = work(x, i);
             });
-            for (int i = 0; i < n; i++) assertThat(count.get(i)).as("runs of index %d, grain %d", i, grain).isEqualTo(1);
+            for (int i = 0; i < n; i++)
+                assertThat(count.get(i))
+                        .as("runs of index %d, grain %d", i, grain)
+                        .isEqualTo(1);
             for (int i = 0; i < n; i++) {
-                assertThat(Float.floatToRawIntBits(par[i])).as("index %d, grain %d", i, grain)
+                assertThat(Float.floatToRawIntBits(par[i]))
+                        .as("index %d, grain %d", i, grain)
                         .isEqualTo(Float.floatToRawIntBits(serial[i]));
             }
-            if (grain >= n) assertThat(threads).containsExactly(Thread.currentThread().getName());
+            if (grain >= n)
+                assertThat(threads).containsExactly(Thread.currentThread().getName());
         }
     }
 
@@ -68,8 +74,12 @@ class ParallelTest {
         AtomicIntegerArray seen = new AtomicIntegerArray(100);
         Parallel.forRange(37, 91, 1, i -> seen.incrementAndGet(i));
         for (int i = 0; i < 100; i++) assertThat(seen.get(i)).isEqualTo(i >= 37 && i < 91 ? 1 : 0);
-        Parallel.forRange(5, 5, 1, i -> { throw new AssertionError("empty range ran " + i); });
-        Parallel.forRange(9, 2, 1, i -> { throw new AssertionError("negative range ran " + i); });
+        Parallel.forRange(5, 5, 1, i -> {
+            throw new AssertionError("empty range ran " + i);
+        });
+        Parallel.forRange(9, 2, 1, i -> {
+            throw new AssertionError("negative range ran " + i);
+        });
     }
 
     @Test
@@ -94,14 +104,18 @@ class ParallelTest {
             int bad = rep * 37 % 1000;
             AtomicInteger ran = new AtomicInteger();
             assertThatThrownBy(() -> Parallel.forRange(0, 1000, 1, i -> {
-                ran.incrementAndGet();
-                if (i == bad) throw new IllegalStateException("boom at " + i);
-            })).isInstanceOf(IllegalStateException.class).hasMessage("boom at " + bad);
+                        ran.incrementAndGet();
+                        if (i == bad) throw new IllegalStateException("boom at " + i);
+                    }))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("boom at " + bad);
             assertThat(ran.get()).isBetween(1, 1000);
         }
         assertThatThrownBy(() -> Parallel.forRange(0, 100, 1, i -> {
-            if (i == 99) throw new StackOverflowError("error " + i);
-        })).isInstanceOf(StackOverflowError.class).hasMessage("error 99");
+                    if (i == 99) throw new StackOverflowError("error " + i);
+                }))
+                .isInstanceOf(StackOverflowError.class)
+                .hasMessage("error 99");
         // afterwards the group works normally
         AtomicIntegerArray seen = new AtomicIntegerArray(1000);
         Parallel.forRange(0, 1000, 1, seen::incrementAndGet);
@@ -119,7 +133,8 @@ class ParallelTest {
                 out[i][j] = i * 1000 + j;
             });
         });
-        for (int i = 0; i < outer; i++) for (int j = 0; j < inner; j++) assertThat(out[i][j]).isEqualTo(i * 1000 + j);
+        for (int i = 0; i < outer; i++)
+            for (int j = 0; j < inner; j++) assertThat(out[i][j]).isEqualTo(i * 1000 + j);
     }
 
     @Test
@@ -129,39 +144,45 @@ class ParallelTest {
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (int c = 0; c < callers; c++) {
             int id = c;
-            Thread t = new Thread(() -> {
-                try {
-                    for (int r = 0; r < regions; r++) {
-                        long[] out = new long[n];
-                        int salt = id * 100_000 + r;
-                        Parallel.forRange(0, n, 1 + r % 7, i -> out[i] += (long) salt * n + i);
-                        for (int i = 0; i < n; i++) {
-                            if (out[i] != (long) salt * n + i) throw new AssertionError("caller " + id + " region " + r + " index " + i);
-                        }
-                        if (r % 50 == 7) {
-                            try {
-                                Parallel.forRange(0, n, 1, i -> { if (i == n / 2) throw new IllegalArgumentException("x"); });
-                                throw new AssertionError("exception lost");
-                            } catch (IllegalArgumentException expected) {
-                                // propagated to this caller only
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            for (int r = 0; r < regions; r++) {
+                                long[] out = new long[n];
+                                int salt = id * 100_000 + r;
+                                Parallel.forRange(0, n, 1 + r % 7, i -> out[i] += (long) salt * n + i);
+                                for (int i = 0; i < n; i++) {
+                                    if (out[i] != (long) salt * n + i)
+                                        throw new AssertionError("caller " + id + " region " + r + " index " + i);
+                                }
+                                if (r % 50 == 7) {
+                                    try {
+                                        Parallel.forRange(0, n, 1, i -> {
+                                            if (i == n / 2) throw new IllegalArgumentException("x");
+                                        });
+                                        throw new AssertionError("exception lost");
+                                    } catch (IllegalArgumentException expected) {
+                                        // propagated to this caller only
+                                    }
+                                }
                             }
+                        } catch (Throwable e) {
+                            failures.add(e);
                         }
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }, "caller-" + c);
+                    },
+                    "caller-" + c);
             ts.add(t);
             t.start();
         }
         for (Thread t : ts) t.join(120_000);
-        for (Thread t : ts) assertThat(t.isAlive()).as(t.getName() + " finished").isFalse();
+        for (Thread t : ts)
+            assertThat(t.isAlive()).as(t.getName() + " finished").isFalse();
         assertThat(failures).isEmpty();
     }
 
     @Test
     void setThreadsWhileIdleResizesTheGroup() {
-        for (int n : new int[]{1, 3, 2, 6, 1}) {
+        for (int n : new int[] {1, 3, 2, 6, 1}) {
             Parallel.setThreads(n);
             assertThat(Parallel.threads()).isEqualTo(n);
             AtomicIntegerArray seen = new AtomicIntegerArray(500);
@@ -181,14 +202,15 @@ class ParallelTest {
     @Test
     void oldWorkersExitAfterResize() throws Exception {
         Parallel.setThreads(5);
-        Parallel.forRange(0, 100, 1, i -> { });
+        Parallel.forRange(0, 100, 1, i -> {});
         Parallel.setThreads(2);
         long deadline = System.nanoTime() + 10_000_000_000L;
         long live;
         do {
             Thread.sleep(20);
             live = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith("engine-") && t.isAlive()).count();
+                    .filter(t -> t.getName().startsWith("engine-") && t.isAlive())
+                    .count();
         } while (live > 1 && System.nanoTime() < deadline);
         assertThat(live).as("engine worker threads alive after resizing to 2").isEqualTo(1);
     }

@@ -1,11 +1,10 @@
 package dev.llmcw.util;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class PartsProgressTest {
     private record Update(String stage, long done, long total, String message) {}
@@ -15,7 +14,8 @@ class PartsProgressTest {
         List<Update> seen = new ArrayList<>();
         var job = new PartsProgress((s, d, t, m) -> seen.add(new Update(s, d, t, m)), "seed search", "blocks", 60);
         job.resumed(10, "a");
-        assertThat(seen.getLast()).isEqualTo(new Update("seed search", 10, 60, "a (resumed)")); // nothing worked yet: no speed
+        assertThat(seen.getLast())
+                .isEqualTo(new Update("seed search", 10, 60, "a (resumed)")); // nothing worked yet: no speed
 
         ProgressListener b = job.part("b");
         b.update("seed search b", 0, 20, "");

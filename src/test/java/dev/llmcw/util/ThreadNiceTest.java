@@ -1,19 +1,19 @@
 package dev.llmcw.util;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 
 class ThreadNiceTest {
     @Test
     void aThreadIsLoweredOnceAndNeverRaisedBack() throws Exception {
-        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "nice values are set on Linux only");
+        Assumptions.assumeTrue(
+                System.getProperty("os.name").toLowerCase().contains("linux"), "nice values are set on Linux only");
         var lowered = new AtomicBoolean();
         var raisedBack = new AtomicBoolean(true);
         var after = new AtomicInteger(-100);
@@ -26,7 +26,8 @@ class ThreadNiceTest {
         });
         t.start();
         t.join();
-        if (fresh.get() >= ThreadNice.ENGINE) return; // the whole test JVM already runs niced this far: nothing to lower
+        if (fresh.get() >= ThreadNice.ENGINE)
+            return; // the whole test JVM already runs niced this far: nothing to lower
         assertThat(lowered).isTrue();
         assertThat(raisedBack).isFalse();
         assertThat(after.get()).isEqualTo(ThreadNice.ENGINE);
@@ -35,7 +36,8 @@ class ThreadNiceTest {
 
     @Test
     void theEngineWorkersRunAtTheEngineLevel() {
-        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "nice values are set on Linux only");
+        Assumptions.assumeTrue(
+                System.getProperty("os.name").toLowerCase().contains("linux"), "nice values are set on Linux only");
         Assumptions.assumeTrue(ThreadNice.current() < ThreadNice.ENGINE, "the test JVM already runs niced");
         Set<String> workers = ConcurrentHashMap.newKeySet();
         Set<Integer> niceOfWorkers = ConcurrentHashMap.newKeySet();

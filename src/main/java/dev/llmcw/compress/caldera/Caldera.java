@@ -11,11 +11,10 @@ import dev.llmcw.compress.quant.TensorScalarQuantizer;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * CALDERA on one weight matrix (algorithms.md §2): W ≈ Q + L·R minimising tr((Ŵ−W)·H·(Ŵ−W)ᵀ), with
@@ -36,17 +35,34 @@ public final class Caldera {
         return new PreparedHessian(regularisedH, options.hadamard() ? transform(options.seed(), n) : null);
     }
 
-    public static CalderaResult decompose(float[] w, int m, int n, PreparedHessian ph, CalderaOptions o,
-                                          String name, ProgressListener progress, CancellationToken cancel) {
+    public static CalderaResult decompose(
+            float[] w,
+            int m,
+            int n,
+            PreparedHessian ph,
+            CalderaOptions o,
+            String name,
+            ProgressListener progress,
+            CancellationToken cancel) {
         double[] wd = new double[w.length];
         for (int i = 0; i < w.length; i++) wd[i] = w[i];
         return decompose(wd, m, n, ph, o, name, progress, cancel);
     }
 
-    public static CalderaResult decompose(double[] w0, int m, int n, PreparedHessian ph, CalderaOptions o,
-                                          String name, ProgressListener progress, CancellationToken cancel) {
-        if (ph.size() != n) throw new IllegalArgumentException(name + ": H is " + ph.size() + "×" + ph.size() + " but W has " + n + " columns");
-        if (o.rank() > Math.min(m, n)) throw new IllegalArgumentException(name + ": rank " + o.rank() + " exceeds min(" + m + ", " + n + ")");
+    public static CalderaResult decompose(
+            double[] w0,
+            int m,
+            int n,
+            PreparedHessian ph,
+            CalderaOptions o,
+            String name,
+            ProgressListener progress,
+            CancellationToken cancel) {
+        if (ph.size() != n)
+            throw new IllegalArgumentException(
+                    name + ": H is " + ph.size() + "×" + ph.size() + " but W has " + n + " columns");
+        if (o.rank() > Math.min(m, n))
+            throw new IllegalArgumentException(name + ": rank " + o.rank() + " exceeds min(" + m + ", " + n + ")");
         if (progress == null) progress = ProgressListener.NONE;
         long t0 = System.nanoTime();
         // 1. RMS scaling.
@@ -85,7 +101,10 @@ public final class Caldera {
             q = DMatrixRMaj.wrap(m, n, ldlq.q());
             double err = Math.sqrt(ldlq.loss() / denom);
             history.add(err);
-            progress.update("caldera " + name, it + 1, k == 0 ? 1 : o.outerIters(),
+            progress.update(
+                    "caldera " + name,
+                    it + 1,
+                    k == 0 ? 1 : o.outerIters(),
                     String.format("iteration %d: relative activation error %.5f", it + 1, err));
             if (best == null || err < best.err) best = new Best(err, it, qq, q.copy(), lr);
         }
@@ -95,16 +114,36 @@ public final class Caldera {
         DMatrixRMaj d = approx.copy();
         CommonOps_DDRM.subtractEquals(d, w);
         double frob = Math.sqrt(Dense.frobSq(d) / Dense.frobSq(w));
-        return new CalderaResult(name, m, n, o, g, tm != null, best.q, best.qQuant,
-                best.lr == null ? null : best.lr.lQuant, best.lr == null ? null : best.lr.rQuant,
-                best.lr == null ? null : best.lr.l, best.lr == null ? null : best.lr.r,
-                best.err, frob, best.iteration, List.copyOf(history), (System.nanoTime() - t0) / 1e9);
+        return new CalderaResult(
+                name,
+                m,
+                n,
+                o,
+                g,
+                tm != null,
+                best.q,
+                best.qQuant,
+                best.lr == null ? null : best.lr.lQuant,
+                best.lr == null ? null : best.lr.rQuant,
+                best.lr == null ? null : best.lr.l,
+                best.lr == null ? null : best.lr.r,
+                best.err,
+                frob,
+                best.iteration,
+                List.copyOf(history),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     private record Best(double err, int iteration, BlockQuantizer qQuant, DMatrixRMaj q, LrPair lr) {}
 
     /** Quantised factors with their reconstructions and product. */
-    record LrPair(DMatrixRMaj l, DMatrixRMaj r, DMatrixRMaj product, BlockQuantizer lQuant, BlockQuantizer rQuant, double err) {}
+    record LrPair(
+            DMatrixRMaj l,
+            DMatrixRMaj r,
+            DMatrixRMaj product,
+            BlockQuantizer lQuant,
+            BlockQuantizer rQuant,
+            double err) {}
 
     /**
      * LR step: LPLR closed form {@code L = U_k, R = Σ_k·B_kᵀ·C⁻¹} from the SVD of {@code Y = A·C}; for
@@ -162,7 +201,7 @@ public final class Caldera {
         // R = Σ_k B_kᵀ C⁻¹, i.e. Rᵀ = C⁻ᵀ (B_k Σ_k): a triangular solve with k right-hand sides.
         DMatrixRMaj bs = svd.v().copy(); // n×k
         for (int j = 0; j < n; j++) for (int i = 0; i < k; i++) bs.data[j * k + i] *= svd.s()[i];
-        return new DMatrixRMaj[]{svd.u(), Dense.transpose(Dense.solveLowerTransposed(ph.chol, bs))};
+        return new DMatrixRMaj[] {svd.u(), Dense.transpose(Dense.solveLowerTransposed(ph.chol, bs))};
     }
 
     /** R·H·Rᵀ and A·H·Rᵀ for a fixed R, from R·C and Y = A·C: the error of any L against A follows from them. */
@@ -175,7 +214,9 @@ public final class Caldera {
         /** tr((A−LR)H(A−LR)ᵀ) = tr(AHAᵀ) − 2⟨L, AHRᵀ⟩ + ⟨LᵀL, RHRᵀ⟩. */
         double error(DMatrixRMaj l, double aha) {
             DMatrixRMaj ltl = Dense.multTransA(l, l);
-            return aha - 2 * Dense.dot(l.data, 0, ahrt.data, 0, l.data.length) + Dense.dot(ltl.data, 0, rhrt.data, 0, ltl.data.length);
+            return aha
+                    - 2 * Dense.dot(l.data, 0, ahrt.data, 0, l.data.length)
+                    + Dense.dot(ltl.data, 0, rhrt.data, 0, ltl.data.length);
         }
     }
 
@@ -202,7 +243,8 @@ public final class Caldera {
         if (o.latticeFactors()) return E8PQuantizer.forMatrix(values, rows, cols, o.lrBits() / 2);
         return switch (o.lrGrid()) {
             case CalderaOptions.TENSOR -> new TensorScalarQuantizer(values, rows, cols, o.lrBits());
-            case CalderaOptions.GROUP -> new ScalarBlockQuantizer(UniformGrid.fitClipped(values, rows, cols, o.lrBits(), o.lrGroup(), false));
+            case CalderaOptions.GROUP ->
+                new ScalarBlockQuantizer(UniformGrid.fitClipped(values, rows, cols, o.lrBits(), o.lrGroup(), false));
             default -> new ScalarBlockQuantizer(UniformGrid.fitClipped(values, rows, cols, o.lrBits(), 0, false));
         };
     }

@@ -7,7 +7,6 @@ import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodPreset;
 import dev.llmcw.compress.calibration.CalibrationParameters;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,21 +21,54 @@ public final class CalderaDescriptor implements MethodDescriptor {
     private static final List<MethodParameter> PARAMETERS = parameters(
             MethodParameter.integer("rank", "Rank k", 64, 0, 4096, "rank of the low-rank factors L·R (0 = plain LDLQ)"),
             MethodParameter.integer("q_bits", "Q bits", 2, 1, 8, "bits of the backbone Q (e8p: 2)"),
-            MethodParameter.integer("lr_bits", "Factor bits", 4, 2, 32, "bits of L and R (2..8; e8p: 2 or 4; 16 = BF16, 32 = F32)"),
-            MethodParameter.integer("outer_iters", "Outer iterations", 20, 1, 100, "alternations of the LR step and the Q step").asAdvanced(),
-            MethodParameter.integer("inner_iters", "LPLR iterations", 50, 0, 500, "refinements of the quantised factors").asAdvanced(),
-            MethodParameter.bool("hadamard", "Hadamard", true, "randomised Hadamard incoherence (--no-hadamard skips it)")
-                    .cli("--no-hadamard").notInForm(),
-            MethodParameter.choice("quantizer", "Quantizer", "scalar", "scalar grid or e8p (QuIP# E8P12 lattice, Q bits 2)",
-                    "scalar", "e8p").asAdvanced(),
-            MethodParameter.integer("seed", "Seed", 0x5eed, Long.MIN_VALUE, Long.MAX_VALUE,
-                    "seed of the Hadamard transforms and randomised SVD probes").notInForm(),
-            MethodParameter.bool("exact_svd", "Exact SVD", false, "full SVD in the LR step (default: randomised top-k)").notInForm(),
-            MethodParameter.choice("lr_grid", "Factor grids", CalderaOptions.ROW, "scale and zero of the scalar factor grids per row "
-                    + "(official), per group of lr_group weights of a row, or one per factor (tensor)",
-                    CalderaOptions.ROW, CalderaOptions.GROUP, CalderaOptions.TENSOR).asAdvanced(),
-            MethodParameter.integer("lr_group", "Factor group size", 64, 1, 65536, "weights of a factor row sharing a scale and zero "
-                    + "(lr_grid group)").asAdvanced());
+            MethodParameter.integer(
+                    "lr_bits", "Factor bits", 4, 2, 32, "bits of L and R (2..8; e8p: 2 or 4; 16 = BF16, 32 = F32)"),
+            MethodParameter.integer(
+                            "outer_iters", "Outer iterations", 20, 1, 100, "alternations of the LR step and the Q step")
+                    .asAdvanced(),
+            MethodParameter.integer(
+                            "inner_iters", "LPLR iterations", 50, 0, 500, "refinements of the quantised factors")
+                    .asAdvanced(),
+            MethodParameter.bool(
+                            "hadamard", "Hadamard", true, "randomised Hadamard incoherence (--no-hadamard skips it)")
+                    .cli("--no-hadamard")
+                    .notInForm(),
+            MethodParameter.choice(
+                            "quantizer",
+                            "Quantizer",
+                            "scalar",
+                            "scalar grid or e8p (QuIP# E8P12 lattice, Q bits 2)",
+                            "scalar",
+                            "e8p")
+                    .asAdvanced(),
+            MethodParameter.integer(
+                            "seed",
+                            "Seed",
+                            0x5eed,
+                            Long.MIN_VALUE,
+                            Long.MAX_VALUE,
+                            "seed of the Hadamard transforms and randomised SVD probes")
+                    .notInForm(),
+            MethodParameter.bool("exact_svd", "Exact SVD", false, "full SVD in the LR step (default: randomised top-k)")
+                    .notInForm(),
+            MethodParameter.choice(
+                            "lr_grid",
+                            "Factor grids",
+                            CalderaOptions.ROW,
+                            "scale and zero of the scalar factor grids per row "
+                                    + "(official), per group of lr_group weights of a row, or one per factor (tensor)",
+                            CalderaOptions.ROW,
+                            CalderaOptions.GROUP,
+                            CalderaOptions.TENSOR)
+                    .asAdvanced(),
+            MethodParameter.integer(
+                            "lr_group",
+                            "Factor group size",
+                            64,
+                            1,
+                            65536,
+                            "weights of a factor row sharing a scale and zero " + "(lr_grid group)")
+                    .asAdvanced());
 
     private static final List<MethodPreset> PRESETS = List.of(
             MethodPreset.of("Q 2-bit, rank 64, factors 4-bit", "rank", "64", "q_bits", "2", "lr_bits", "4"),
@@ -50,13 +82,25 @@ public final class CalderaDescriptor implements MethodDescriptor {
         return List.copyOf(all);
     }
 
-    @Override public String id() { return "caldera"; }
+    @Override
+    public String id() {
+        return "caldera";
+    }
 
-    @Override public String displayName() { return "CALDERA"; }
+    @Override
+    public String displayName() {
+        return "CALDERA";
+    }
 
-    @Override public List<MethodParameter> parameters() { return PARAMETERS; }
+    @Override
+    public List<MethodParameter> parameters() {
+        return PARAMETERS;
+    }
 
-    @Override public List<MethodPreset> presets() { return PRESETS; }
+    @Override
+    public List<MethodPreset> presets() {
+        return PRESETS;
+    }
 
     /**
      * CALDERA options from parameters by name, this descriptor's defaults for the rest (benches that set
@@ -68,9 +112,18 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     /** The options the arguments describe (defaults for knobs not given). */
     public static CalderaOptions options(MethodArguments a) {
-        return new CalderaOptions(a.integer("q_bits"), a.integer("lr_bits"), a.integer("rank"), a.integer("outer_iters"),
-                a.integer("inner_iters"), a.bool("hadamard"), a.text("quantizer"), a.longValue("seed"), a.bool("exact_svd"),
-                a.text("lr_grid").toLowerCase(Locale.ROOT), a.integer("lr_group"));
+        return new CalderaOptions(
+                a.integer("q_bits"),
+                a.integer("lr_bits"),
+                a.integer("rank"),
+                a.integer("outer_iters"),
+                a.integer("inner_iters"),
+                a.bool("hadamard"),
+                a.text("quantizer"),
+                a.longValue("seed"),
+                a.bool("exact_svd"),
+                a.text("lr_grid").toLowerCase(Locale.ROOT),
+                a.integer("lr_group"));
     }
 
     @Override
@@ -80,7 +133,10 @@ public final class CalderaDescriptor implements MethodDescriptor {
         return m;
     }
 
-    @Override public CompressedFormat format() { return CalderaFormat.INSTANCE; }
+    @Override
+    public CompressedFormat format() {
+        return CalderaFormat.INSTANCE;
+    }
 
     @Override
     public double bitsPerWeight(MethodArguments a, int rows, int cols) {
@@ -90,9 +146,14 @@ public final class CalderaDescriptor implements MethodDescriptor {
     @Override
     public String label(Map<String, String> p) {
         return "Q" + p.get("q_bits") + " r" + p.get("rank") + " LR" + p.get("lr_bits") + " " + p.get("quantizer")
-                + (p.containsKey("lr_grid") ? " LR/" + p.get("lr_grid") + (p.containsKey("lr_group") ? p.get("lr_group") : "") : "")
+                + (p.containsKey("lr_grid")
+                        ? " LR/" + p.get("lr_grid") + (p.containsKey("lr_group") ? p.get("lr_group") : "")
+                        : "")
                 + KeptTensors.labelSuffix(p);
     }
 
-    @Override public int colour() { return 0xff7f0e; }
+    @Override
+    public int colour() {
+        return 0xff7f0e;
+    }
 }

@@ -1,11 +1,9 @@
 package dev.llmcw.compress.caldera;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.linalg.RandomizedHadamard;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.quant.BlockQuantizer;
 import dev.llmcw.compress.quant.E8PLinear;
 import dev.llmcw.compress.quant.E8PQuantizer;
@@ -14,15 +12,16 @@ import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.rtn.GroupQuantLinear;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.util.Json;
-
+import dev.llmcw.util.ModelLoadException;
 import java.util.HashMap;
 import java.util.Map;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * CALDERA model files. Per compressed tensor N: {@code N.caldera.info} I32 [rows, stored cols, rank,
@@ -34,19 +33,31 @@ import java.util.Map;
 public final class CalderaFormat implements CompressedFormat {
     public static final CalderaFormat INSTANCE = new CalderaFormat();
 
-    @Override public String method() { return "caldera"; }
+    @Override
+    public String method() {
+        return "caldera";
+    }
 
     /** A stored tensor read back. */
     /** @param cols stored (possibly zero-padded) width; {@code inCols} the layer's real input width */
-    public record Stored(int rows, int cols, int rank, boolean hadamard, float g, BlockQuantizer q, BlockQuantizer l, BlockQuantizer r,
-                         int inCols) {}
+    public record Stored(
+            int rows,
+            int cols,
+            int rank,
+            boolean hadamard,
+            float g,
+            BlockQuantizer q,
+            BlockQuantizer l,
+            BlockQuantizer r,
+            int inCols) {}
 
     public static Stored read(SafetensorsFile f, String name) {
         String p = name + ".caldera.";
         int[] info = f.ints(p + "info");
         if (info.length != 4 && info.length != 5) throw new ModelLoadException(f.path(), p + "info must hold 5 ints");
         int inCols = info.length == 5 ? info[4] : info[1];
-        if (inCols <= 0 || inCols > info[1]) throw new ModelLoadException(f.path(), p + "info: input width " + inCols + " outside 1.." + info[1]);
+        if (inCols <= 0 || inCols > info[1])
+            throw new ModelLoadException(f.path(), p + "info: input width " + inCols + " outside 1.." + info[1]);
         float g = f.tensor(p + "g").get(0);
         BlockQuantizer q = QuantizerIO.read(f, p + "Q");
         BlockQuantizer l = info[2] > 0 ? QuantizerIO.read(f, p + "L") : null;
@@ -109,10 +120,17 @@ public final class CalderaFormat implements CompressedFormat {
             }
         };
         float[] l = s.rank() > 0 ? toFloats(s.l().decode()) : null, r = s.rank() > 0 ? toFloats(s.r().decode()) : null;
-        long bytes = QuantizerIO.storedBits(s.q()) / 8 + (s.rank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0) + 4;
+        long bytes = QuantizerIO.storedBits(s.q()) / 8
+                + (s.rank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0)
+                + 4;
         String label = s.q().label() + (s.rank() > 0 ? " + rank " + s.rank() + " " + s.l().label() : "");
-        var factors = new CalderaLinear.Factors(s.g(), s.hadamard() ? Caldera.transform(seed, s.rows()) : null,
-                s.hadamard() ? Caldera.transform(seed, s.cols()) : null, q, l, r);
+        var factors = new CalderaLinear.Factors(
+                s.g(),
+                s.hadamard() ? Caldera.transform(seed, s.rows()) : null,
+                s.hadamard() ? Caldera.transform(seed, s.cols()) : null,
+                q,
+                l,
+                r);
         return new CalderaLinear(s.rows(), s.cols(), s.inCols(), s.rank(), factors, bytes, label);
     }
 

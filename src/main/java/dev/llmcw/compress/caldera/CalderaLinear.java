@@ -1,8 +1,8 @@
 package dev.llmcw.compress.caldera;
 
 import dev.llmcw.compress.linalg.RandomizedHadamard;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Parallel;
 
 /**
  * y = g · T_mᵀ·(Q·x' + L·(R·x')) with x' = T_n·x: the CALDERA layer without materialising Ŵ. Q runs on
@@ -46,10 +46,25 @@ public final class CalderaLinear implements Linear {
         this.label = label;
     }
 
-    @Override public int inFeatures() { return inCols; }
-    @Override public int outFeatures() { return rows; }
-    @Override public long storageBytes() { return storageBytes; }
-    @Override public String kind() { return "caldera " + label + " on-the-fly"; }
+    @Override
+    public int inFeatures() {
+        return inCols;
+    }
+
+    @Override
+    public int outFeatures() {
+        return rows;
+    }
+
+    @Override
+    public long storageBytes() {
+        return storageBytes;
+    }
+
+    @Override
+    public String kind() {
+        return "caldera " + label + " on-the-fly";
+    }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {

@@ -9,14 +9,13 @@ import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-import org.ejml.data.DMatrixRMaj;
-
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.ejml.data.DMatrixRMaj;
 
 /** CALDERA over the block linears of a model, with calibration statistics from the original model. */
 public final class CalderaMethod extends PerTensorCompression {
@@ -30,9 +29,14 @@ public final class CalderaMethod extends PerTensorCompression {
         this.calibration = calibration;
     }
 
-    public CalderaOptions options() { return options; }
+    public CalderaOptions options() {
+        return options;
+    }
 
-    @Override public String name() { return "caldera"; }
+    @Override
+    public String name() {
+        return "caldera";
+    }
 
     @Override
     public Map<String, String> parameters() {
@@ -50,7 +54,8 @@ public final class CalderaMethod extends PerTensorCompression {
             case CalderaOptions.GROUP -> "FP16 scale and zero per " + options.lrGroup() + " factor weights of a row";
             default -> "per-row FP16 scale and zero of the factors";
         };
-        return "B_Q + B_LR·k·(m+n)/(m·n) + per-row FP16 scale and zero of Q (scalar grids; " + lr + ") or one F32 scale per "
+        return "B_Q + B_LR·k·(m+n)/(m·n) + per-row FP16 scale and zero of Q (scalar grids; " + lr
+                + ") or one F32 scale per "
                 + "matrix (E8P) + one F32 RMS scale per matrix; Hadamard transforms regenerated from a seed (0 bits)";
     }
 
@@ -58,7 +63,8 @@ public final class CalderaMethod extends PerTensorCompression {
     protected long tensorBits(int rows, int cols) {
         int k = options.effectiveRank(rows, cols);
         cols = storedCols(cols);
-        long bits = options.quantizer().equals("e8p") ? (long) rows * cols * 2 + 32
+        long bits = options.quantizer().equals("e8p")
+                ? (long) rows * cols * 2 + 32
                 : QuantizerIO.scalarBits(rows, cols, options.qBits(), cols, false);
         if (k > 0) bits += factorBits(rows, k) + factorBits(k, cols);
         return bits + 32 + 5 * 32; // RMS scale, the 5-int tensor header
@@ -69,7 +75,8 @@ public final class CalderaMethod extends PerTensorCompression {
         if (b == 16 || b == 32) return (long) rows * cols * b;
         if (options.latticeFactors()) return (long) rows * cols * b + 32;
         return switch (options.lrGrid()) {
-            case CalderaOptions.TENSOR -> QuantizerIO.scalarBits(1, rows * cols, b, rows * cols, false); // one scale and zero
+            case CalderaOptions.TENSOR ->
+                QuantizerIO.scalarBits(1, rows * cols, b, rows * cols, false); // one scale and zero
             case CalderaOptions.GROUP -> QuantizerIO.scalarBits(rows, cols, b, options.lrGroup(), false);
             default -> QuantizerIO.scalarBits(rows, cols, b, cols, false);
         };
@@ -85,8 +92,10 @@ public final class CalderaMethod extends PerTensorCompression {
             if (k != options.rank()) capped.merge(t.rows() + "×" + t.cols() + " → rank " + k, 1, Integer::sum);
         }
         if (capped.isEmpty()) return List.of();
-        StringBuilder sb = new StringBuilder("CALDERA rank " + options.rank() + " exceeds some matrices' min(rows, cols), capped there: ");
-        capped.forEach((shape, count) -> sb.append(count).append(" × ").append(shape).append(", "));
+        StringBuilder sb = new StringBuilder(
+                "CALDERA rank " + options.rank() + " exceeds some matrices' min(rows, cols), capped there: ");
+        capped.forEach(
+                (shape, count) -> sb.append(count).append(" × ").append(shape).append(", "));
         sb.setLength(sb.length() - 2);
         return List.of(sb.append(" (bits counted at the capped rank)").toString());
     }
@@ -102,8 +111,15 @@ public final class CalderaMethod extends PerTensorCompression {
     }
 
     @Override
-    protected Outcome compressTensor(Model model, String name, float[] w, int rows, int cols, SafetensorsWriter part,
-                                     ProgressListener progress, CancellationToken cancel) {
+    protected Outcome compressTensor(
+            Model model,
+            String name,
+            float[] w,
+            int rows,
+            int cols,
+            SafetensorsWriter part,
+            ProgressListener progress,
+            CancellationToken cancel) {
         String key = HessianSet.groupKey(name);
         int pc = storedCols(cols);
         PreparedHessian ph = prepared.get(key);
@@ -124,7 +140,8 @@ public final class CalderaMethod extends PerTensorCompression {
         for (int i = 0; i < rows; i++) System.arraycopy(full, i * pc, hat, i * cols, cols);
         // Errors of the stored matrix against W and the (unpadded) regularised H.
         double rel = relativeError(w, hat), act = relativeActivationError(w, hat, rows, cols, regH);
-        progress.log(String.format("%s: %s, activation error %.5f (best of %d at %d), frobenius %.5f, %.1fs",
+        progress.log(String.format(
+                "%s: %s, activation error %.5f (best of %d at %d), frobenius %.5f, %.1fs",
                 name, r.quantizerLabel(), act, r.history().size(), r.bestIteration() + 1, rel, r.seconds()));
         return new Outcome(rel, act);
     }
@@ -149,8 +166,10 @@ public final class CalderaMethod extends PerTensorCompression {
     /** @param cols the original width (≤ r.cols() when zero-padded for E8P) */
     public static void write(SafetensorsWriter part, String name, CalderaResult r, int cols) {
         String p = name + ".caldera.";
-        part.addInts(p + "info", new long[]{5}, new int[]{r.rows(), r.cols(), r.options().rank(), r.hadamard() ? 1 : 0, cols});
-        part.add(p + "g", DType.F32, new long[]{1}, new float[]{(float) r.scale()});
+        part.addInts(p + "info", new long[] {5}, new int[] {
+            r.rows(), r.cols(), r.options().rank(), r.hadamard() ? 1 : 0, cols
+        });
+        part.add(p + "g", DType.F32, new long[] {1}, new float[] {(float) r.scale()});
         QuantizerIO.write(part, p + "Q", r.qQuant());
         if (r.lQuant() != null) {
             QuantizerIO.write(part, p + "L", r.lQuant());

@@ -19,19 +19,32 @@ import java.util.Map;
  *                   "group" (per {@code lrGroup} weights of a row) or "tensor" (one for the whole factor)
  * @param lrGroup    group size of {@code lrGrid = "group"}
  */
-public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, int innerIters, boolean hadamard,
-                             String quantizer, long seed, boolean exactSvd, String lrGrid, int lrGroup) {
+public record CalderaOptions(
+        int qBits,
+        int lrBits,
+        int rank,
+        int outerIters,
+        int innerIters,
+        boolean hadamard,
+        String quantizer,
+        long seed,
+        boolean exactSvd,
+        String lrGrid,
+        int lrGroup) {
     public static final String ROW = "row", GROUP = "group", TENSOR = "tensor";
 
     public CalderaOptions {
         if (!ROW.equals(lrGrid) && !GROUP.equals(lrGrid) && !TENSOR.equals(lrGrid)) {
             throw new IllegalArgumentException("CALDERA lr_grid must be row, group or tensor, not '" + lrGrid + "'");
         }
-        if (GROUP.equals(lrGrid) && lrGroup < 1) throw new IllegalArgumentException("CALDERA lr_group must be ≥ 1 with lr_grid group: " + lrGroup);
-        boolean scalarFactors = !(lrBits == 16 || lrBits == 32) && !(quantizer.equals("e8p") && (lrBits == 2 || lrBits == 4));
+        if (GROUP.equals(lrGrid) && lrGroup < 1)
+            throw new IllegalArgumentException("CALDERA lr_group must be ≥ 1 with lr_grid group: " + lrGroup);
+        boolean scalarFactors =
+                !(lrBits == 16 || lrBits == 32) && !(quantizer.equals("e8p") && (lrBits == 2 || lrBits == 4));
         if (!ROW.equals(lrGrid) && !scalarFactors) {
-            throw new IllegalArgumentException("CALDERA lr_grid " + lrGrid + " applies to scalar-quantised factors only, not to "
-                    + (lrBits >= 16 ? lrBits + "-bit float" : "E8P lattice") + " factors");
+            throw new IllegalArgumentException(
+                    "CALDERA lr_grid " + lrGrid + " applies to scalar-quantised factors only, not to "
+                            + (lrBits >= 16 ? lrBits + "-bit float" : "E8P lattice") + " factors");
         }
         if (rank < 0) throw new IllegalArgumentException("rank must be ≥ 0: " + rank);
         if (outerIters < 1) throw new IllegalArgumentException("outer iterations must be ≥ 1: " + outerIters);
@@ -40,16 +53,21 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
             throw new IllegalArgumentException("quantizer must be scalar or e8p, not " + quantizer);
         }
         if (quantizer.equals("e8p") && qBits != 2) {
-            throw new IllegalArgumentException("the e8p quantizer is 2-bit (E8P12) for Q; use --quantizer scalar for " + qBits + " bits");
+            throw new IllegalArgumentException(
+                    "the e8p quantizer is 2-bit (E8P12) for Q; use --quantizer scalar for " + qBits + " bits");
         }
         if (qBits < 1 || qBits > 8) throw new IllegalArgumentException("Q bits must be in 1..8: " + qBits);
         boolean floatLr = lrBits == 16 || lrBits == 32;
-        if (!floatLr && (lrBits < 2 || lrBits > 8)) throw new IllegalArgumentException("L/R bits must be 2..8, 16 or 32: " + lrBits);
-        // L is m×k and E8P quantises blocks of 8 along its rows: k must fill whole blocks (R's n is zero-padded instead)
+        if (!floatLr && (lrBits < 2 || lrBits > 8))
+            throw new IllegalArgumentException("L/R bits must be 2..8, 16 or 32: " + lrBits);
+        // L is m×k and E8P quantises blocks of 8 along its rows: k must fill whole blocks (R's n is zero-padded
+        // instead)
         if (quantizer.equals("e8p") && (lrBits == 2 || lrBits == 4) && rank % 8 != 0) {
-            throw new IllegalArgumentException("CALDERA rank " + rank + " is not a multiple of 8, which the E8P lattice factors "
-                    + "need (blocks of 8 along the rank): use rank " + (rank / 8 * 8 == 0 ? 8 : rank / 8 * 8) + " or " + (rank / 8 * 8 + 8)
-                    + ", factor bits 16/32, or the scalar quantizer");
+            throw new IllegalArgumentException(
+                    "CALDERA rank " + rank + " is not a multiple of 8, which the E8P lattice factors "
+                            + "need (blocks of 8 along the rank): use rank " + (rank / 8 * 8 == 0 ? 8 : rank / 8 * 8)
+                            + " or " + (rank / 8 * 8 + 8)
+                            + ", factor bits 16/32, or the scalar quantizer");
         }
     }
 
@@ -77,7 +95,8 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
 
     /** The same setting at rank {@code k}. */
     public CalderaOptions withRank(int k) {
-        return new CalderaOptions(qBits, lrBits, k, outerIters, innerIters, hadamard, quantizer, seed, exactSvd, lrGrid, lrGroup);
+        return new CalderaOptions(
+                qBits, lrBits, k, outerIters, innerIters, hadamard, quantizer, seed, exactSvd, lrGrid, lrGroup);
     }
 
     public Map<String, String> asMap() {
@@ -91,7 +110,8 @@ public record CalderaOptions(int qBits, int lrBits, int rank, int outerIters, in
         m.put("quantizer", quantizer);
         m.put("seed", Long.toString(seed));
         m.put("exact_svd", Boolean.toString(exactSvd));
-        if (!ROW.equals(lrGrid)) { // recorded only when not the official per-row grids: earlier records stay as they were
+        if (!ROW.equals(
+                lrGrid)) { // recorded only when not the official per-row grids: earlier records stay as they were
             m.put("lr_grid", lrGrid);
             if (GROUP.equals(lrGrid)) m.put("lr_group", Integer.toString(lrGroup));
         }

@@ -3,10 +3,9 @@ package dev.llmcw.compress.caldera;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.linalg.RandomizedHadamard;
 import dev.llmcw.compress.quant.BlockQuantizer;
+import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
-
-import java.util.List;
 
 /**
  * One decomposed matrix: Ŵ = g · T_mᵀ·(Q + L·R)·T_n. {@code q}, {@code l}, {@code r} are the
@@ -16,10 +15,24 @@ import java.util.List;
  * @param frobeniusError  ‖Ŵ − W‖_F/‖W‖_F
  * @param history         activation error after each outer iteration
  */
-public record CalderaResult(String name, int rows, int cols, CalderaOptions options, double scale, boolean hadamard,
-                            DMatrixRMaj q, BlockQuantizer qQuant, BlockQuantizer lQuant, BlockQuantizer rQuant,
-                            DMatrixRMaj l, DMatrixRMaj r, double activationError, double frobeniusError,
-                            int bestIteration, List<Double> history, double seconds) {
+public record CalderaResult(
+        String name,
+        int rows,
+        int cols,
+        CalderaOptions options,
+        double scale,
+        boolean hadamard,
+        DMatrixRMaj q,
+        BlockQuantizer qQuant,
+        BlockQuantizer lQuant,
+        BlockQuantizer rQuant,
+        DMatrixRMaj l,
+        DMatrixRMaj r,
+        double activationError,
+        double frobeniusError,
+        int bestIteration,
+        List<Double> history,
+        double seconds) {
 
     /** Q + L·R in the rotated, normalised domain. */
     public DMatrixRMaj rotatedApproximation() {
@@ -32,7 +45,8 @@ public record CalderaResult(String name, int rows, int cols, CalderaOptions opti
     public double[] decode() {
         DMatrixRMaj a = rotatedApproximation();
         if (hadamard) {
-            RandomizedHadamard.unrotateWeight(a, Caldera.transform(options.seed(), rows), Caldera.transform(options.seed(), cols));
+            RandomizedHadamard.unrotateWeight(
+                    a, Caldera.transform(options.seed(), rows), Caldera.transform(options.seed(), cols));
         }
         CommonOps_DDRM.scale(scale, a);
         return a.data;

@@ -1,6 +1,5 @@
 package dev.llmcw.compress.calibration;
 
-import java.util.LinkedHashMap;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
@@ -9,13 +8,13 @@ import dev.llmcw.tensor.Linear;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,13 +54,25 @@ public final class Calibration {
             acc.put(key, a);
             linears.put(name, new CapturingLinear(base, a));
         }
-        Model wrapped = new Model(c, model.tensors(), linears, model.tokenizer(), model.source(), model.format(),
-                model.label(), model.metadata());
+        Model wrapped = new Model(
+                c,
+                model.tensors(),
+                linears,
+                model.tokenizer(),
+                model.source(),
+                model.format(),
+                model.label(),
+                model.metadata());
         return Map.entry(wrapped, acc);
     }
 
-    public static HessianSet capture(Model model, List<int[]> sequences, Runner runner, String description,
-                                     ProgressListener progress, CancellationToken cancel) {
+    public static HessianSet capture(
+            Model model,
+            List<int[]> sequences,
+            Runner runner,
+            String description,
+            ProgressListener progress,
+            CancellationToken cancel) {
         var inst = instrument(model);
         if (progress == null) progress = ProgressListener.NONE;
         for (int s = 0; s < sequences.size(); s++) {
@@ -72,7 +83,8 @@ public final class Calibration {
         // Stable order: layer, then group.
         Map<String, HessianAccumulator> ordered = new LinkedHashMap<>();
         for (int i = 0; i < model.config().nLayers(); i++) {
-            for (String g : HessianSet.GROUPS) ordered.put(i + "." + g, inst.getValue().get(i + "." + g));
+            for (String g : HessianSet.GROUPS)
+                ordered.put(i + "." + g, inst.getValue().get(i + "." + g));
         }
         return new HessianSet(ordered, description);
     }
@@ -83,7 +95,9 @@ public final class Calibration {
      * is {@code length} including BOS).
      */
     public static List<int[]> sequences(Path file, Tokenizer tok, int count, int length) throws IOException {
-        if (count <= 0 || length < 2) throw new IllegalArgumentException("calibration needs ≥ 1 sequence of ≥ 2 tokens, got " + count + " × " + length);
+        if (count <= 0 || length < 2)
+            throw new IllegalArgumentException(
+                    "calibration needs ≥ 1 sequence of ≥ 2 tokens, got " + count + " × " + length);
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": calibration file not found");
         String text = Files.readString(file, StandardCharsets.UTF_8);
         int[] ids = tok.encode(text);

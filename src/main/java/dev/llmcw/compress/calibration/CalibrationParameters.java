@@ -2,7 +2,6 @@ package dev.llmcw.compress.calibration;
 
 import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodParameter;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,15 +13,23 @@ public final class CalibrationParameters {
     private CalibrationParameters() {}
 
     public static final List<MethodParameter> ALL = List.of(
-            MethodParameter.file("calib", "Calibration file", "calibration text file, tokenised by the model's tokenizer "
-                    + "(GUI default: TinyStories sample)").asAdvanced(),
-            MethodParameter.integer("calib_seqs", "Calibration sequences", 128, 1, 4096, "calibration sequences N").asAdvanced(),
-            MethodParameter.integer("calib_len", "Calibration length", 512, 8, 8192, "tokens per calibration sequence L").asAdvanced());
+            MethodParameter.file(
+                            "calib",
+                            "Calibration file",
+                            "calibration text file, tokenised by the model's tokenizer "
+                                    + "(GUI default: TinyStories sample)")
+                    .asAdvanced(),
+            MethodParameter.integer("calib_seqs", "Calibration sequences", 128, 1, 4096, "calibration sequences N")
+                    .asAdvanced(),
+            MethodParameter.integer(
+                            "calib_len", "Calibration length", 512, 8, 8192, "tokens per calibration sequence L")
+                    .asAdvanced());
 
     /** The calibration the arguments describe; statistics are cached under the arguments' hessian cache. */
     public static CalibrationSpec spec(String method, MethodArguments args) {
         Path file = args.file("calib");
-        if (file == null) throw new IllegalArgumentException(method + " needs a calibration text file: parameter calib");
+        if (file == null)
+            throw new IllegalArgumentException(method + " needs a calibration text file: parameter calib");
         return CalibrationSpec.of(file, args.integer("calib_seqs"), args.integer("calib_len"), args.hessianCache());
     }
 }

@@ -4,7 +4,6 @@ import dev.llmcw.model.Model;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +23,19 @@ public record CalibrationSpec(Path file, int count, int length, Path cacheDir, H
     }
 
     public String describe() {
-        return precomputed != null ? precomputed.description() : file.getFileName() + ", " + count + " × " + length + " tokens";
+        return precomputed != null
+                ? precomputed.description()
+                : file.getFileName() + ", " + count + " × " + length + " tokens";
     }
 
     public HessianSet obtain(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
         if (precomputed != null) return precomputed;
-        if (model.tokenizer() == null) throw new IllegalArgumentException("calibration needs the model's tokenizer (none loaded for " + model.source() + ")");
-        String modelHash = model.source() != null && Files.isRegularFile(model.source()) ? Hashing.sha256(model.source()) : model.label();
+        if (model.tokenizer() == null)
+            throw new IllegalArgumentException(
+                    "calibration needs the model's tokenizer (none loaded for " + model.source() + ")");
+        String modelHash = model.source() != null && Files.isRegularFile(model.source())
+                ? Hashing.sha256(model.source())
+                : model.label();
         String key = HessianCache.key(modelHash, Hashing.sha256(file), count, length);
         HessianCache cache = cacheDir == null ? null : new HessianCache(cacheDir);
         if (cache != null && cache.has(key)) {

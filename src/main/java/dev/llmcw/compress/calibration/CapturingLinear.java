@@ -9,16 +9,32 @@ public final class CapturingLinear implements Linear {
 
     public CapturingLinear(Linear delegate, HessianAccumulator accumulator) {
         if (delegate.inFeatures() != accumulator.size()) {
-            throw new IllegalArgumentException("accumulator of size " + accumulator.size() + " for a linear with " + delegate.inFeatures() + " inputs");
+            throw new IllegalArgumentException("accumulator of size " + accumulator.size() + " for a linear with "
+                    + delegate.inFeatures() + " inputs");
         }
         this.delegate = delegate;
         this.accumulator = accumulator;
     }
 
-    @Override public int inFeatures() { return delegate.inFeatures(); }
-    @Override public int outFeatures() { return delegate.outFeatures(); }
-    @Override public long storageBytes() { return delegate.storageBytes(); }
-    @Override public String kind() { return "capturing " + delegate.kind(); }
+    @Override
+    public int inFeatures() {
+        return delegate.inFeatures();
+    }
+
+    @Override
+    public int outFeatures() {
+        return delegate.outFeatures();
+    }
+
+    @Override
+    public long storageBytes() {
+        return delegate.storageBytes();
+    }
+
+    @Override
+    public String kind() {
+        return "capturing " + delegate.kind();
+    }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {

@@ -23,8 +23,13 @@ public final class HessianAccumulator {
         return a;
     }
 
-    public int size() { return n; }
-    public synchronized long count() { return count; }
+    public int size() {
+        return n;
+    }
+
+    public synchronized long count() {
+        return count;
+    }
 
     /** The full symmetric n×n sum (both triangles). */
     public synchronized double[] rawSum() {
@@ -48,8 +53,13 @@ public final class HessianAccumulator {
                 int depth = Math.min(256, batch - t0);
                 for (int j0 = 0; j0 < cols; j0 += 512) {
                     // A = the batch's columns i0.. read down the tokens: Xᵀ.
-                    Dense.gemmAcc(rows, Math.min(512, cols - j0), depth, StridedMatrix.transposedRows(xd, t0 * n + i0, n),
-                            StridedMatrix.rows(xd, t0 * n + j0, n), StridedMatrix.rows(sum, i0 * n + j0, n));
+                    Dense.gemmAcc(
+                            rows,
+                            Math.min(512, cols - j0),
+                            depth,
+                            StridedMatrix.transposedRows(xd, t0 * n + i0, n),
+                            StridedMatrix.rows(xd, t0 * n + j0, n),
+                            StridedMatrix.rows(sum, i0 * n + j0, n));
                 }
             }
         });

@@ -1,18 +1,17 @@
 package dev.llmcw.compress.calibration;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Hashing;
-
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.BufferedInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,12 +29,17 @@ public final class HessianCache {
     }
 
     public static String key(String modelHash, String calibrationHash, int count, int length) {
-        return Hashing.sha256(modelHash + "|" + calibrationHash + "|" + count + "|" + length).substring(0, 24);
+        return Hashing.sha256(modelHash + "|" + calibrationHash + "|" + count + "|" + length)
+                .substring(0, 24);
     }
 
-    public Path folder(String key) { return root.resolve(key); }
+    public Path folder(String key) {
+        return root.resolve(key);
+    }
 
-    public boolean has(String key) { return Files.isRegularFile(folder(key).resolve("complete")); }
+    public boolean has(String key) {
+        return Files.isRegularFile(folder(key).resolve("complete"));
+    }
 
     public void save(String key, HessianSet set) throws IOException {
         Path dir = folder(key);
@@ -45,7 +49,10 @@ public final class HessianCache {
             AtomicFiles.write(dir.resolve(e.getKey() + ".h"), stream -> {
                 var out = new DataOutputStream(stream);
                 out.write(MAGIC);
-                ByteBuffer bb = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(a.size()).putLong(a.count());
+                ByteBuffer bb = ByteBuffer.allocate(12)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(a.size())
+                        .putLong(a.count());
                 out.write(bb.array());
                 ByteBuffer row = ByteBuffer.allocate(8 * a.size()).order(ByteOrder.LITTLE_ENDIAN);
                 double[] s = a.rawSum();
@@ -59,7 +66,8 @@ public final class HessianCache {
         }
         AtomicFiles.writeString(dir.resolve("description.txt"), set.description());
         // written last: its presence says every group's file is complete (see has)
-        AtomicFiles.writeString(dir.resolve("complete"), String.join("\n", set.groups().keySet()));
+        AtomicFiles.writeString(
+                dir.resolve("complete"), String.join("\n", set.groups().keySet()));
     }
 
     public HessianSet load(String key) throws IOException {
@@ -77,9 +85,13 @@ public final class HessianCache {
                 long count = hdr.getLong();
                 if (n <= 0 || n > 1 << 16) throw new IOException(f + ": invalid size " + n);
                 byte[] body = in.readNBytes(8 * n * n);
-                if (body.length != 8 * n * n) throw new IOException(f + ": truncated, " + body.length + " of " + 8L * n * n + " bytes");
+                if (body.length != 8 * n * n)
+                    throw new IOException(f + ": truncated, " + body.length + " of " + 8L * n * n + " bytes");
                 double[] sum = new double[n * n];
-                ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(sum);
+                ByteBuffer.wrap(body)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asDoubleBuffer()
+                        .get(sum);
                 groups.put(g, HessianAccumulator.of(n, sum, count));
             }
         }

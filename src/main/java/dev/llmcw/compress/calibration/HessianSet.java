@@ -1,7 +1,6 @@
 package dev.llmcw.compress.calibration;
 
 import dev.llmcw.model.WeightNames;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,7 +25,9 @@ public final class HessianSet {
         if (layer == null) throw new IllegalArgumentException("not a block linear: " + weightName);
         String rest = weightName.substring(WeightNames.LAYER_PREFIX.length() + layer.length() + 1);
         String g;
-        if (rest.startsWith("self_attn.q_proj") || rest.startsWith("self_attn.k_proj") || rest.startsWith("self_attn.v_proj")) g = "attn_in";
+        if (rest.startsWith("self_attn.q_proj")
+                || rest.startsWith("self_attn.k_proj")
+                || rest.startsWith("self_attn.v_proj")) g = "attn_in";
         else if (rest.startsWith("self_attn.o_proj")) g = "attn_out";
         else if (rest.startsWith("mlp.gate_proj") || rest.startsWith("mlp.up_proj")) g = "mlp_in";
         else if (rest.startsWith("mlp.down_proj")) g = "mlp_out";
@@ -41,8 +42,12 @@ public final class HessianSet {
         return a;
     }
 
-    public Map<String, HessianAccumulator> groups() { return byGroup; }
+    public Map<String, HessianAccumulator> groups() {
+        return byGroup;
+    }
 
     /** e.g. "tinystories.txt, 32 × 256 tokens". */
-    public String description() { return description; }
+    public String description() {
+        return description;
+    }
 }

@@ -1,10 +1,10 @@
 package dev.llmcw.compress.gptq;
 
-import java.util.Arrays;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.quant.UniformGrid;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Parallel;
+import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -28,10 +28,24 @@ public final class Gptq {
      * @param perm processing order (null: natural, or act-order if {@code actOrder}); fixedGrid: use this grid as is.
      * @param mseClip shrink each group's min–max range to the least-squared-error factor ({@link UniformGrid#fitClipped})
      */
-    public record Options(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp,
-                          int[] perm, UniformGrid fixedGrid, boolean mseClip) {
+    public record Options(
+            int bits,
+            int groupSize,
+            boolean symmetric,
+            boolean actOrder,
+            double damp,
+            int[] perm,
+            UniformGrid fixedGrid,
+            boolean mseClip) {
         /** Plain min–max grids. */
-        public Options(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, int[] perm, UniformGrid fixedGrid) {
+        public Options(
+                int bits,
+                int groupSize,
+                boolean symmetric,
+                boolean actOrder,
+                double damp,
+                int[] perm,
+                UniformGrid fixedGrid) {
             this(bits, groupSize, symmetric, actOrder, damp, perm, fixedGrid, false);
         }
 
@@ -53,7 +67,8 @@ public final class Gptq {
     private Gptq() {}
 
     public static Result quantize(double[] w, int m, int n, DMatrixRMaj hIn, Options o, CancellationToken cancel) {
-        if (hIn.numRows != n || hIn.numCols != n) throw new IllegalArgumentException("H is " + Dense.shape(hIn) + ", expected " + n + "×" + n);
+        if (hIn.numRows != n || hIn.numCols != n)
+            throw new IllegalArgumentException("H is " + Dense.shape(hIn) + ", expected " + n + "×" + n);
         DMatrixRMaj h = hIn.copy();
         double[] wc = w.clone();
         for (int i = 0; i < n; i++) {
@@ -68,7 +83,8 @@ public final class Gptq {
         if (o.fixedGrid() != null) {
             grid = o.fixedGrid();
         } else if (gs == n || o.actOrder() || o.perm() != null) {
-            grid = o.mseClip() ? UniformGrid.fitClipped(wc, m, n, o.bits(), gs, o.symmetric())
+            grid = o.mseClip()
+                    ? UniformGrid.fitClipped(wc, m, n, o.bits(), gs, o.symmetric())
                     : UniformGrid.fit(wc, m, n, o.bits(), gs, o.symmetric());
         } else {
             grid = UniformGrid.empty(m, n, o.bits(), gs, o.symmetric());

@@ -9,7 +9,6 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +21,8 @@ public final class GptqMethod extends PerTensorCompression {
     private final CalibrationSpec calibration;
     private HessianSet hessians;
 
-    public GptqMethod(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, CalibrationSpec calibration) {
+    public GptqMethod(
+            int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, CalibrationSpec calibration) {
         this(bits, groupSize, symmetric, actOrder, damp, false, false, calibration);
     }
 
@@ -30,8 +30,15 @@ public final class GptqMethod extends PerTensorCompression {
      * @param mseClip  least-squared-error clipping of each group's range instead of min–max
      * @param hadamard quantise T_m·W·T_nᵀ with H rotated alike ({@link WeightRotation}) instead of W
      */
-    public GptqMethod(int bits, int groupSize, boolean symmetric, boolean actOrder, double damp, boolean mseClip, boolean hadamard,
-                      CalibrationSpec calibration) {
+    public GptqMethod(
+            int bits,
+            int groupSize,
+            boolean symmetric,
+            boolean actOrder,
+            double damp,
+            boolean mseClip,
+            boolean hadamard,
+            CalibrationSpec calibration) {
         if (bits < 1 || bits > 8) throw new IllegalArgumentException("GPTQ bits must be 1..8, got " + bits);
         if (groupSize <= 0) throw new IllegalArgumentException("group size must be positive, got " + groupSize);
         this.bits = bits;
@@ -44,7 +51,10 @@ public final class GptqMethod extends PerTensorCompression {
         this.hadamard = hadamard;
     }
 
-    @Override public String name() { return "gptq"; }
+    @Override
+    public String name() {
+        return "gptq";
+    }
 
     @Override
     public Map<String, String> parameters() {
@@ -76,8 +86,15 @@ public final class GptqMethod extends PerTensorCompression {
     }
 
     @Override
-    protected Outcome compressTensor(Model model, String name, float[] w, int rows, int cols, SafetensorsWriter part,
-                                     ProgressListener progress, CancellationToken cancel) {
+    protected Outcome compressTensor(
+            Model model,
+            String name,
+            float[] w,
+            int rows,
+            int cols,
+            SafetensorsWriter part,
+            ProgressListener progress,
+            CancellationToken cancel) {
         double[] wd = new double[w.length];
         for (int i = 0; i < w.length; i++) wd[i] = w[i];
         var acc = hessians.forWeight(name);
@@ -87,7 +104,13 @@ public final class GptqMethod extends PerTensorCompression {
             rot.rotate(wd);
             h = rot.rotateInputs(h);
         }
-        var r = Gptq.quantize(wd, rows, cols, h, new Gptq.Options(bits, groupSize, symmetric, actOrder, damp, null, null, mseClip), cancel);
+        var r = Gptq.quantize(
+                wd,
+                rows,
+                cols,
+                h,
+                new Gptq.Options(bits, groupSize, symmetric, actOrder, damp, null, null, mseClip),
+                cancel);
         QuantizerIO.writeScalar(part, name + ".gptq", r.grid(), r.codes());
         if (rot != null) rot.write(part, name + ".gptq");
         double[] q = r.dequantize();

@@ -1,8 +1,9 @@
 package dev.llmcw.compress.linalg;
 
-import java.util.Arrays;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
+import java.util.Arrays;
+import java.util.Random;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,8 +12,6 @@ import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.SingularOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-
-import java.util.Random;
 
 /**
  * Dense double-precision linear algebra for the calibration-aware compressors. Factorisations
@@ -63,8 +62,13 @@ public final class Dense {
                     // Lower B: rows p < p1 are zero in columns ≥ p1.
                     int cols = lowerB ? Math.min(nj, p1 - j0) : nj;
                     if (cols <= 0) continue;
-                    gemmAcc(rows, cols, p1 - p0, StridedMatrix.rows(A, i0 * k + p0, k),
-                            StridedMatrix.rows(B, p0 * n + j0, n), StridedMatrix.rows(C, i0 * n + j0, n));
+                    gemmAcc(
+                            rows,
+                            cols,
+                            p1 - p0,
+                            StridedMatrix.rows(A, i0 * k + p0, k),
+                            StridedMatrix.rows(B, p0 * n + j0, n),
+                            StridedMatrix.rows(C, i0 * n + j0, n));
                 }
             }
         });
@@ -82,7 +86,8 @@ public final class Dense {
      */
     public static void gemmAcc(int rows, int cols, int depth, StridedMatrix a, StridedMatrix b, StridedMatrix c) {
         if (b.colStride() != 1 || c.colStride() != 1) {
-            throw new IllegalArgumentException("gemmAcc: B and C need column stride 1, got " + b.colStride() + " and " + c.colStride());
+            throw new IllegalArgumentException(
+                    "gemmAcc: B and C need column stride 1, got " + b.colStride() + " and " + c.colStride());
         }
         // Locals named as before the operands became records, so the loops below read exactly as they did.
         final double[] A = a.data(), B = b.data(), C = c.data();
@@ -112,7 +117,8 @@ public final class Dense {
     }
 
     /** 4 rows × 2 vectors of C from A(a0 + i·aRs + p·aPs) and B(b0 + p·ldb), starting at C[c0]: offsets are the tile's. */
-    private static void tile4x2(int depth, StridedMatrix am, int a0, StridedMatrix bm, int b0, StridedMatrix cm, int c0) {
+    private static void tile4x2(
+            int depth, StridedMatrix am, int a0, StridedMatrix bm, int b0, StridedMatrix cm, int c0) {
         final double[] A = am.data(), B = bm.data(), C = cm.data();
         final int aRs = am.rowStride(), aPs = am.colStride(), ldb = bm.rowStride(), ldc = cm.rowStride();
         final int L = S.length();
@@ -137,14 +143,19 @@ public final class Dense {
             x30 = b.fma(v, x30);
             x31 = bb.fma(v, x31);
         }
-        x00.intoArray(C, c0); x01.intoArray(C, c0 + L);
-        x10.intoArray(C, c1); x11.intoArray(C, c1 + L);
-        x20.intoArray(C, c2); x21.intoArray(C, c2 + L);
-        x30.intoArray(C, c3); x31.intoArray(C, c3 + L);
+        x00.intoArray(C, c0);
+        x01.intoArray(C, c0 + L);
+        x10.intoArray(C, c1);
+        x11.intoArray(C, c1 + L);
+        x20.intoArray(C, c2);
+        x21.intoArray(C, c2 + L);
+        x30.intoArray(C, c3);
+        x31.intoArray(C, c3 + L);
     }
 
     /** One row × {@code vecs} (1 or 2) vectors; offsets as {@link #tile4x2}. */
-    private static void tile1(int depth, StridedMatrix am, int a0, StridedMatrix bm, int b0, StridedMatrix cm, int c0, int vecs) {
+    private static void tile1(
+            int depth, StridedMatrix am, int a0, StridedMatrix bm, int b0, StridedMatrix cm, int c0, int vecs) {
         final double[] A = am.data(), B = bm.data(), C = cm.data();
         final int aPs = am.colStride(), ldb = bm.rowStride();
         final int L = S.length();
@@ -182,7 +193,8 @@ public final class Dense {
 
     /** C = A·Bᵀ, as A·(Bᵀ) through the blocked kernel (the transpose costs one pass over B). */
     public static DMatrixRMaj multTransB(DMatrixRMaj a, DMatrixRMaj b) {
-        if (a.numCols != b.numCols) throw new IllegalArgumentException("multTransB: " + shape(a) + " · " + shape(b) + "ᵀ");
+        if (a.numCols != b.numCols)
+            throw new IllegalArgumentException("multTransB: " + shape(a) + " · " + shape(b) + "ᵀ");
         return mult(a, transpose(b));
     }
 
@@ -199,8 +211,13 @@ public final class Dense {
                 int nj = Math.min(N_BLOCK, n - j0);
                 for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
                     int p1 = Math.min(k, p0 + K_BLOCK);
-                    gemmAcc(rows, nj, p1 - p0, StridedMatrix.transposedRows(A, p0 * m + i0, m),
-                            StridedMatrix.rows(B, p0 * n + j0, n), StridedMatrix.rows(C, i0 * n + j0, n));
+                    gemmAcc(
+                            rows,
+                            nj,
+                            p1 - p0,
+                            StridedMatrix.transposedRows(A, p0 * m + i0, m),
+                            StridedMatrix.rows(B, p0 * n + j0, n),
+                            StridedMatrix.rows(C, i0 * n + j0, n));
                 }
             }
         });
@@ -212,7 +229,9 @@ public final class Dense {
         int i = 0;
         var av = DoubleVector.broadcast(S, a);
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            DoubleVector.fromArray(S, x, xo + i).fma(av, DoubleVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+            DoubleVector.fromArray(S, x, xo + i)
+                    .fma(av, DoubleVector.fromArray(S, y, yo + i))
+                    .intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] += a * x[xo + i];
     }
@@ -232,7 +251,8 @@ public final class Dense {
     public static DMatrixRMaj choleskyLower(DMatrixRMaj h) {
         var chol = DecompositionFactory_DDRM.chol(h.numRows, true);
         DMatrixRMaj copy = h.copy();
-        if (!chol.decompose(copy)) throw new IllegalArgumentException("matrix is not positive definite (Cholesky failed), n=" + h.numRows);
+        if (!chol.decompose(copy))
+            throw new IllegalArgumentException("matrix is not positive definite (Cholesky failed), n=" + h.numRows);
         DMatrixRMaj c = chol.getT(null);
         // EJML leaves the strict upper part untouched in some versions; clear it.
         for (int i = 0; i < c.numRows; i++) for (int j = i + 1; j < c.numCols; j++) c.data[i * c.numCols + j] = 0;
@@ -242,7 +262,8 @@ public final class Dense {
     /** Inverse of a symmetric positive-definite matrix (via Cholesky). */
     public static DMatrixRMaj invertSpd(DMatrixRMaj h) {
         var solver = LinearSolverFactory_DDRM.chol(h.numRows);
-        if (!solver.setA(h.copy())) throw new IllegalArgumentException("matrix is not positive definite, n=" + h.numRows);
+        if (!solver.setA(h.copy()))
+            throw new IllegalArgumentException("matrix is not positive definite, n=" + h.numRows);
         DMatrixRMaj inv = new DMatrixRMaj(h.numRows, h.numCols);
         solver.invert(inv);
         return inv;
@@ -257,7 +278,10 @@ public final class Dense {
         if (!eig.decompose(h.copy())) throw new IllegalStateException("eigendecomposition failed, n=" + n);
         Integer[] order = new Integer[n];
         double[] vals = new double[n];
-        for (int i = 0; i < n; i++) { order[i] = i; vals[i] = eig.getEigenvalue(i).real; }
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+            vals[i] = eig.getEigenvalue(i).real;
+        }
         Arrays.sort(order, (x, y) -> Double.compare(vals[y], vals[x]));
         DMatrixRMaj v = new DMatrixRMaj(n, n);
         double[] sorted = new double[n];
@@ -301,7 +325,7 @@ public final class Dense {
         DMatrixRMaj q = orthonormalColumns(mult(a, omega));
         for (int it = 0; it < powerIters; it++) {
             DMatrixRMaj z = orthonormalColumns(multTransA(a, q)); // n×l
-            q = orthonormalColumns(mult(a, z));                   // m×l
+            q = orthonormalColumns(mult(a, z)); // m×l
         }
         DMatrixRMaj b = multTransA(q, a); // l×n
         Svd small = svd(b);

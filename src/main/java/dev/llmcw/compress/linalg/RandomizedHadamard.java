@@ -1,12 +1,10 @@
 package dev.llmcw.compress.linalg;
 
-import java.util.Arrays;
-import org.ejml.dense.row.CommonOps_DDRM;
 import dev.llmcw.util.Parallel;
-
-import org.ejml.data.DMatrixRMaj;
-
+import java.util.Arrays;
 import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * The orthonormal incoherence transform T = (H_{2^a} ⊗ B_K)·diag(d) of size n = 2^a·K (K odd):
@@ -44,10 +42,21 @@ public final class RandomizedHadamard {
         return new RandomizedHadamard(size, seed * 1_000_003L + size);
     }
 
-    public int size() { return n; }
-    public long seed() { return seed; }
-    public int oddFactor() { return k; }
-    public double[] signs() { return signs.clone(); }
+    public int size() {
+        return n;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int oddFactor() {
+        return k;
+    }
+
+    public double[] signs() {
+        return signs.clone();
+    }
 
     /** x ← T·x on x[off..off+n). {@code tmp} needs K doubles (or may be null). */
     public void apply(double[] x, int off, double[] tmp) {
@@ -113,13 +122,15 @@ public final class RandomizedHadamard {
 
     /** M ← M·Tᵀ (each row r ← T·r). */
     public void applyToRows(DMatrixRMaj m) {
-        if (m.numCols != n) throw new IllegalArgumentException("rows of length " + m.numCols + " != transform size " + n);
+        if (m.numCols != n)
+            throw new IllegalArgumentException("rows of length " + m.numCols + " != transform size " + n);
         Parallel.forRange(0, m.numRows, 4, r -> apply(m.data, r * n, new double[k]));
     }
 
     /** M ← M·T (each row r ← Tᵀ·r). */
     public void applyTransposeToRows(DMatrixRMaj m) {
-        if (m.numCols != n) throw new IllegalArgumentException("rows of length " + m.numCols + " != transform size " + n);
+        if (m.numCols != n)
+            throw new IllegalArgumentException("rows of length " + m.numCols + " != transform size " + n);
         Parallel.forRange(0, m.numRows, 4, r -> applyTranspose(m.data, r * n, new double[k]));
     }
 

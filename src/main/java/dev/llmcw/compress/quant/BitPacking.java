@@ -10,7 +10,8 @@ public final class BitPacking {
         long pos = 0;
         int mask = (1 << bits) - 1;
         for (int c : codes) {
-            if ((c & ~mask) != 0) throw new IllegalArgumentException("code " + c + " does not fit in " + bits + " bits");
+            if ((c & ~mask) != 0)
+                throw new IllegalArgumentException("code " + c + " does not fit in " + bits + " bits");
             for (int b = 0; b < bits; b++, pos++) {
                 if (((c >> b) & 1) != 0) out[(int) (pos >> 3)] |= (byte) (1 << (pos & 7));
             }
@@ -20,7 +21,8 @@ public final class BitPacking {
 
     public static int[] unpack(byte[] data, int count, int bits) {
         if ((long) count * bits > (long) data.length * 8) {
-            throw new IllegalArgumentException(count + " codes of " + bits + " bits need more than " + data.length + " bytes");
+            throw new IllegalArgumentException(
+                    count + " codes of " + bits + " bits need more than " + data.length + " bytes");
         }
         int[] out = new int[count];
         long pos = 0;

@@ -4,7 +4,6 @@ import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
-
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -33,5 +32,4 @@ public final class CompressedFiles {
     public static Path partFile(Path workDir, String tensor) {
         return workDir.resolve(tensor.replaceAll("[^A-Za-z0-9._-]", "_") + ".part.safetensors");
     }
-
 }

@@ -1,10 +1,10 @@
 package dev.llmcw.compress.quant;
 
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorSpecies;
 import dev.llmcw.tensor.KernelSpecies;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The QuIP# E8P12 codebook: 2^16 points of E8 + ¼ for 8 weights (2 bits/weight).
@@ -29,8 +29,9 @@ public final class E8P12 {
 
     /** Doubled absolute values 2|v_i| ∈ {1,3,5,7}, 256 × 8. */
     private static final int[][] PATTERNS = buildPatterns();
-    private static final double[] PAT = new double[256 * DIM];      // |v_i|
-    private static final double[] PAT_NORM = new double[256];       // ‖a‖²
+
+    private static final double[] PAT = new double[256 * DIM]; // |v_i|
+    private static final double[] PAT_NORM = new double[256]; // ‖a‖²
     private static final boolean[] PAT_HALF_SUM_ODD = new boolean[256]; // (Σ 2a_i)/2 odd
 
     static {
@@ -57,7 +58,10 @@ public final class E8P12 {
         for (int count = 0; count < 1 << 16; count++) {
             int[] v = new int[DIM];
             int sq = 0;
-            for (int i = 0; i < DIM; i++) { v[i] = vals[idx[i]]; sq += v[i] * v[i]; }
+            for (int i = 0; i < DIM; i++) {
+                v[i] = vals[idx[i]];
+                sq += v[i] * v[i];
+            }
             if (sq <= 40) out.add(v); // ‖v‖² ≤ 10 in doubled units
             for (int i = DIM - 1; i >= 0; i--) {
                 if (++idx[i] < vals.length) break;
@@ -66,20 +70,23 @@ public final class E8P12 {
         }
         if (out.size() != 227) throw new IllegalStateException("expected 227 norm≤10 patterns, got " + out.size());
         int[][] norm12 = {
-                {3, 1, 1, 1, 3, 3, 3, 3}, {1, 3, 1, 1, 3, 3, 3, 3}, {1, 1, 3, 1, 3, 3, 3, 3}, {1, 1, 1, 3, 3, 3, 3, 3},
-                {3, 3, 3, 1, 3, 3, 1, 1}, {3, 3, 3, 1, 3, 1, 3, 1}, {3, 3, 3, 1, 1, 3, 3, 1}, {3, 3, 3, 1, 3, 1, 1, 3},
-                {3, 3, 3, 1, 1, 3, 1, 3}, {3, 3, 3, 1, 1, 1, 3, 3}, {3, 3, 1, 3, 3, 3, 1, 1}, {3, 3, 1, 3, 3, 1, 3, 1},
-                {3, 3, 1, 3, 1, 3, 3, 1}, {3, 3, 1, 3, 3, 1, 1, 3}, {3, 3, 1, 3, 1, 3, 1, 3}, {3, 3, 1, 3, 1, 1, 3, 3},
-                {3, 1, 3, 3, 3, 3, 1, 1}, {3, 1, 3, 3, 3, 1, 3, 1}, {3, 1, 3, 3, 1, 3, 3, 1}, {3, 1, 3, 3, 3, 1, 1, 3},
-                {3, 1, 3, 3, 1, 3, 1, 3}, {1, 3, 3, 3, 1, 1, 3, 3}, {1, 3, 3, 3, 3, 3, 1, 1}, {1, 3, 3, 3, 3, 1, 3, 1},
-                {1, 3, 3, 3, 1, 3, 3, 1}, {1, 3, 3, 3, 3, 1, 1, 3}, {1, 3, 3, 3, 1, 3, 1, 3}, {1, 1, 3, 3, 1, 3, 3, 3},
-                {3, 3, 1, 1, 3, 3, 3, 1}};
+            {3, 1, 1, 1, 3, 3, 3, 3}, {1, 3, 1, 1, 3, 3, 3, 3}, {1, 1, 3, 1, 3, 3, 3, 3}, {1, 1, 1, 3, 3, 3, 3, 3},
+            {3, 3, 3, 1, 3, 3, 1, 1}, {3, 3, 3, 1, 3, 1, 3, 1}, {3, 3, 3, 1, 1, 3, 3, 1}, {3, 3, 3, 1, 3, 1, 1, 3},
+            {3, 3, 3, 1, 1, 3, 1, 3}, {3, 3, 3, 1, 1, 1, 3, 3}, {3, 3, 1, 3, 3, 3, 1, 1}, {3, 3, 1, 3, 3, 1, 3, 1},
+            {3, 3, 1, 3, 1, 3, 3, 1}, {3, 3, 1, 3, 3, 1, 1, 3}, {3, 3, 1, 3, 1, 3, 1, 3}, {3, 3, 1, 3, 1, 1, 3, 3},
+            {3, 1, 3, 3, 3, 3, 1, 1}, {3, 1, 3, 3, 3, 1, 3, 1}, {3, 1, 3, 3, 1, 3, 3, 1}, {3, 1, 3, 3, 3, 1, 1, 3},
+            {3, 1, 3, 3, 1, 3, 1, 3}, {1, 3, 3, 3, 1, 1, 3, 3}, {1, 3, 3, 3, 3, 3, 1, 1}, {1, 3, 3, 3, 3, 1, 3, 1},
+            {1, 3, 3, 3, 1, 3, 3, 1}, {1, 3, 3, 3, 3, 1, 1, 3}, {1, 3, 3, 3, 1, 3, 1, 3}, {1, 1, 3, 3, 1, 3, 3, 3},
+            {3, 3, 1, 1, 3, 3, 3, 1}
+        };
         for (int[] v : norm12) out.add(v);
         return out.toArray(int[][]::new);
     }
 
     /** Doubled absolute pattern {@code p} (tests). */
-    public static int[] pattern(int p) { return PATTERNS[p].clone(); }
+    public static int[] pattern(int p) {
+        return PATTERNS[p].clone();
+    }
 
     /** Writes codeword {@code code} to out[off..off+8). */
     public static void decode(int code, double[] out, int off) {
@@ -98,6 +105,7 @@ public final class E8P12 {
 
     /** Pattern table transposed (coordinate-major, flat: [i·256 + p]) so the 256 pattern scores vectorise. */
     private static final double[] PAT_T = new double[DIM * 256];
+
     private static final double[] ODD_MASK = new double[256]; // 1 where (Σ2a_i)/2 is odd
     private static final VectorSpecies<Double> S = KernelSpecies.D;
 
@@ -128,7 +136,10 @@ public final class E8P12 {
             for (int i = 0; i < DIM; i++) {
                 double y = x[off + i] - shift;
                 yy += y * y;
-                if (y < 0) { negMask |= 1 << i; ay[i] = -y; } else ay[i] = y;
+                if (y < 0) {
+                    negMask |= 1 << i;
+                    ay[i] = -y;
+                } else ay[i] = y;
             }
             boolean negOdd = (Integer.bitCount(negMask) & 1) != 0;
             var a0 = DoubleVector.broadcast(S, ay[0]);
@@ -154,11 +165,18 @@ public final class E8P12 {
                 var mn = q0.min(q1).min(q2).min(q3).min(q4).min(q5).min(q6).min(q7);
                 var odd = DoubleVector.fromArray(S, ODD_MASK, p);
                 if (negOdd) odd = odd.neg().add(1); // parity wrong where exactly one of (pattern, signs) is odd
-                var sc = DoubleVector.fromArray(S, PAT_NORM, p).add(yyv).sub(d.mul(2)).add(odd.mul(mn).mul(4));
+                var sc = DoubleVector.fromArray(S, PAT_NORM, p)
+                        .add(yyv)
+                        .sub(d.mul(2))
+                        .add(odd.mul(mn).mul(4));
                 sc.intoArray(score, p);
             }
             int bp = -1;
-            for (int p = 0; p < 256; p++) if (score[p] < best) { best = score[p]; bp = p; }
+            for (int p = 0; p < 256; p++)
+                if (score[p] < best) {
+                    best = score[p];
+                    bp = p;
+                }
             if (bp >= 0) {
                 int mask = negMask;
                 if (((PAT_HALF_SUM_ODD[bp] ? 1 : 0) + Integer.bitCount(negMask) & 1) != 0) {
@@ -166,7 +184,10 @@ public final class E8P12 {
                     int flip = 0;
                     for (int i = 0; i < DIM; i++) {
                         double c = ay[i] * PAT[bp * DIM + i];
-                        if (c < minCost) { minCost = c; flip = i; }
+                        if (c < minCost) {
+                            minCost = c;
+                            flip = i;
+                        }
                     }
                     mask ^= 1 << flip;
                 }

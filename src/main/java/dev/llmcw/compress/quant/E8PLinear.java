@@ -1,7 +1,7 @@
 package dev.llmcw.compress.quant;
 
-import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Parallel;
 
 /**
  * y = Ŵ·x for an E8P-coded matrix, decoding each 16-bit index inside the matvec through a 2 MB table of
@@ -42,10 +42,25 @@ public final class E8PLinear implements Linear {
         return t;
     }
 
-    @Override public int inFeatures() { return cols; }
-    @Override public int outFeatures() { return rows; }
-    @Override public long storageBytes() { return (long) codes.length * 2 + 4; }
-    @Override public String kind() { return (stages == 1 ? "e8p12" : "e8p12-rvq4") + " on-the-fly"; }
+    @Override
+    public int inFeatures() {
+        return cols;
+    }
+
+    @Override
+    public int outFeatures() {
+        return rows;
+    }
+
+    @Override
+    public long storageBytes() {
+        return (long) codes.length * 2 + 4;
+    }
+
+    @Override
+    public String kind() {
+        return (stages == 1 ? "e8p12" : "e8p12-rvq4") + " on-the-fly";
+    }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {

@@ -16,7 +16,8 @@ public final class E8PQuantizer implements BlockQuantizer {
             throw new IllegalArgumentException("E8P needs a column count divisible by 8, got " + cols
                     + " (use --quantizer scalar for this model)");
         }
-        if (stages != 1 && stages != 2) throw new IllegalArgumentException("E8P stages must be 1 (2-bit) or 2 (4-bit RVQ)");
+        if (stages != 1 && stages != 2)
+            throw new IllegalArgumentException("E8P stages must be 1 (2-bit) or 2 (4-bit RVQ)");
         this.rows = rows;
         this.cols = cols;
         this.stages = stages;
@@ -34,12 +35,16 @@ public final class E8PQuantizer implements BlockQuantizer {
 
     public static E8PQuantizer fromCodes(int rows, int cols, double scale, int stages, int[] codes) {
         E8PQuantizer q = new E8PQuantizer(rows, cols, scale, stages);
-        if (codes.length != q.codes.length) throw new IllegalArgumentException("E8P code count " + codes.length + " != " + q.codes.length);
+        if (codes.length != q.codes.length)
+            throw new IllegalArgumentException("E8P code count " + codes.length + " != " + q.codes.length);
         System.arraycopy(codes, 0, q.codes, 0, codes.length);
         return q;
     }
 
-    @Override public int blockSize() { return E8P12.DIM; }
+    @Override
+    public int blockSize() {
+        return E8P12.DIM;
+    }
 
     @Override
     public void quantize(int row, int col, double[] w, int off) {
@@ -60,14 +65,34 @@ public final class E8PQuantizer implements BlockQuantizer {
         for (int i = 0; i < E8P12.DIM; i++) w[off + i] = c[i] * scale;
     }
 
-    @Override public String label() { return stages == 1 ? "e8p12" : "e8p12-rvq4"; }
+    @Override
+    public String label() {
+        return stages == 1 ? "e8p12" : "e8p12-rvq4";
+    }
 
-    public double scale() { return scale; }
-    public int rows() { return rows; }
-    public int cols() { return cols; }
-    public int stages() { return stages; }
-    public int[] codes() { return codes; }
-    public int bits() { return 2 * stages; }
+    public double scale() {
+        return scale;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public int stages() {
+        return stages;
+    }
+
+    public int[] codes() {
+        return codes;
+    }
+
+    public int bits() {
+        return 2 * stages;
+    }
 
     /** Reconstruction from the stored codes. */
     @Override

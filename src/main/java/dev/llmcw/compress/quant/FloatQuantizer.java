@@ -8,7 +8,8 @@ public final class FloatQuantizer implements BlockQuantizer {
     private final float[] values;
 
     public FloatQuantizer(int rows, int cols, int bits) {
-        if (bits != 16 && bits != 32) throw new IllegalArgumentException("float factors are 16 (BF16) or 32 (F32) bits, not " + bits);
+        if (bits != 16 && bits != 32)
+            throw new IllegalArgumentException("float factors are 16 (BF16) or 32 (F32) bits, not " + bits);
         this.rows = rows;
         this.cols = cols;
         this.bits = bits;
@@ -19,7 +20,10 @@ public final class FloatQuantizer implements BlockQuantizer {
         return bits == 16 ? Half.bf16ToFloat(Half.floatToBf16((float) v)) : (float) v;
     }
 
-    @Override public int blockSize() { return 1; }
+    @Override
+    public int blockSize() {
+        return 1;
+    }
 
     @Override
     public void quantize(int row, int col, double[] w, int off) {
@@ -28,7 +32,10 @@ public final class FloatQuantizer implements BlockQuantizer {
         w[off] = f;
     }
 
-    @Override public String label() { return bits == 16 ? "bf16" : "f32"; }
+    @Override
+    public String label() {
+        return bits == 16 ? "bf16" : "f32";
+    }
 
     @Override
     public double[] decode() {
@@ -43,8 +50,19 @@ public final class FloatQuantizer implements BlockQuantizer {
         return q;
     }
 
-    public int rows() { return rows; }
-    public int cols() { return cols; }
-    public float[] values() { return values; }
-    public int bits() { return bits; }
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public float[] values() {
+        return values;
+    }
+
+    public int bits() {
+        return bits;
+    }
 }

@@ -2,8 +2,8 @@ package dev.llmcw.compress.quant;
 
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.linalg.StridedMatrix;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Parallel;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -29,7 +29,7 @@ public final class Ldlq {
     /** Block LDL factor of one H for block size {@code bs}: Lᵀ flat (lt[c·n + i] = L[i][c]) and C's diagonal blocks. */
     public static final class Factor {
         final int n, bs;
-        final double[] lt;      // n×n, lt[c*n + i] = L[i][c], zero unless i is in a later block than c
+        final double[] lt; // n×n, lt[c*n + i] = L[i][c], zero unless i is in a later block than c
         final double[] diagChol; // n×bs: row i holds C[i][k..k+bs) of i's block k (lower-triangular block)
 
         private Factor(int n, int bs, double[] lt, double[] diagChol) {
@@ -39,8 +39,13 @@ public final class Ldlq {
             this.diagChol = diagChol;
         }
 
-        public int size() { return n; }
-        public int blockSize() { return bs; }
+        public int size() {
+            return n;
+        }
+
+        public int blockSize() {
+            return bs;
+        }
     }
 
     /** Quantised matrix and its proxy loss tr((Ŵ−W)·H·(Ŵ−W)ᵀ). */
@@ -54,7 +59,8 @@ public final class Ldlq {
     /** Block LDL from the lower Cholesky factor C of H (strict upper part zero). */
     public static Factor factorFromCholesky(DMatrixRMaj c, int bs) {
         int n = c.numRows;
-        if (n % bs != 0) throw new IllegalArgumentException("LDLQ block size " + bs + " does not divide " + n + " columns");
+        if (n % bs != 0)
+            throw new IllegalArgumentException("LDLQ block size " + bs + " does not divide " + n + " columns");
         double[] C = c.data;
         double[] lt = new double[n * n];
         double[] diag = new double[n * bs];
@@ -86,15 +92,21 @@ public final class Ldlq {
      * @param h  n×n symmetric positive-definite proxy Hessian
      * @return the quantised m×n matrix; codes are kept by {@code quantizer}
      */
-    public static double[] quantize(double[] w, int m, int n, DMatrixRMaj h, BlockQuantizer quantizer, CancellationToken cancel) {
-        if (h.numRows != n || h.numCols != n) throw new IllegalArgumentException("H is " + Dense.shape(h) + ", expected " + n + "×" + n);
-        return quantize(w, m, n, factor(h, quantizer.blockSize()), quantizer, cancel).q();
+    public static double[] quantize(
+            double[] w, int m, int n, DMatrixRMaj h, BlockQuantizer quantizer, CancellationToken cancel) {
+        if (h.numRows != n || h.numCols != n)
+            throw new IllegalArgumentException("H is " + Dense.shape(h) + ", expected " + n + "×" + n);
+        return quantize(w, m, n, factor(h, quantizer.blockSize()), quantizer, cancel)
+                .q();
     }
 
     /** LDLQ with a precomputed factor; also returns the proxy loss (see the class comment). */
-    public static Result quantize(double[] w, int m, int n, Factor f, BlockQuantizer quantizer, CancellationToken cancel) {
+    public static Result quantize(
+            double[] w, int m, int n, Factor f, BlockQuantizer quantizer, CancellationToken cancel) {
         int bs = quantizer.blockSize();
-        if (f.bs != bs) throw new IllegalArgumentException("LDLQ factor for blocks of " + f.bs + " used with a quantiser of block " + bs);
+        if (f.bs != bs)
+            throw new IllegalArgumentException(
+                    "LDLQ factor for blocks of " + f.bs + " used with a quantiser of block " + bs);
         if (f.n != n) throw new IllegalArgumentException("H is " + f.n + "×" + f.n + ", expected " + n + "×" + n);
         double[] lt = f.lt;
         // Column-major working copies: column c of the matrix is [c*m, (c+1)*m).
@@ -133,8 +145,13 @@ public final class Ldlq {
                 int c0 = rb * 16, rows = Math.min(s0, c0 + 16) - c0;
                 for (int j0 = 0; j0 < m; j0 += 512) {
                     int cols = Math.min(512, m - j0);
-                    Dense.gemmAcc(rows, cols, width, StridedMatrix.rows(lt, c0 * n + s0, n),
-                            StridedMatrix.rows(et, s0 * m + j0, m), StridedMatrix.rows(acc, c0 * m + j0, m));
+                    Dense.gemmAcc(
+                            rows,
+                            cols,
+                            width,
+                            StridedMatrix.rows(lt, c0 * n + s0, n),
+                            StridedMatrix.rows(et, s0 * m + j0, m),
+                            StridedMatrix.rows(acc, c0 * m + j0, m));
                 }
             });
             sbEnd = sbStart;

@@ -1,24 +1,20 @@
 package dev.llmcw.compress.quant;
 
-import dev.llmcw.compress.linalg.Dense;
-import dev.llmcw.util.Json;
-import dev.llmcw.util.PartsProgress;
-import dev.llmcw.util.ProcessStats;
-import java.util.Locale;
-import java.util.Objects;
-import org.ejml.data.DMatrixRMaj;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Json;
+import dev.llmcw.util.PartsProgress;
+import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +22,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.ejml.data.DMatrixRMaj;
 
 /**
  * Skeleton of methods that compress the block linears one tensor at a time (RTN, GPTQ, CALDERA):
@@ -39,7 +38,8 @@ public abstract class PerTensorCompression implements CompressionMethod {
     public record Outcome(double relativeError, double relativeActivationError) {}
 
     /** Time one tensor took: wall clock and process CPU time (all threads, so ≈ wall × busy cores). */
-    public record TensorTiming(String name, int rows, int cols, double wallSeconds, double cpuSeconds, boolean resumed) {}
+    public record TensorTiming(
+            String name, int rows, int cols, double wallSeconds, double cpuSeconds, boolean resumed) {}
 
     private Path tokenizer;
     private DType keep = KeptTensors.DEFAULT;
@@ -48,12 +48,18 @@ public abstract class PerTensorCompression implements CompressionMethod {
     private double prepareWall, prepareCpu;
 
     /** Per-tensor times of the last {@link #compress} (resumed tensors have zero times). */
-    public synchronized List<TensorTiming> timings() { return List.copyOf(timings); }
+    public synchronized List<TensorTiming> timings() {
+        return List.copyOf(timings);
+    }
 
     /** Wall and CPU seconds of the last {@link #compress}'s {@link #prepare} (calibration). */
-    public double prepareWallSeconds() { return prepareWall; }
-    public double prepareCpuSeconds() { return prepareCpu; }
+    public double prepareWallSeconds() {
+        return prepareWall;
+    }
 
+    public double prepareCpuSeconds() {
+        return prepareCpu;
+    }
 
     /** Records the tokenizer used with the source model in the written file (null: the source's own). */
     public PerTensorCompression withTokenizer(Path tokenizer) {
@@ -67,7 +73,9 @@ public abstract class PerTensorCompression implements CompressionMethod {
         return this;
     }
 
-    public DType keptType() { return keep; }
+    public DType keptType() {
+        return keep;
+    }
 
     /**
      * {@link #parameters()} plus the kept-tensor policy: what the file's metadata and the report record, so
@@ -84,14 +92,23 @@ public abstract class PerTensorCompression implements CompressionMethod {
     public static final String WARNING = "warning";
 
     /** What the user should know about this setting on {@code model} (e.g. a capped rank); logged and recorded. */
-    protected List<String> warnings(Model model) { return List.of(); }
+    protected List<String> warnings(Model model) {
+        return List.of();
+    }
 
     /** Called once before the tensors (calibration etc.). */
     protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {}
 
     /** Compresses one weight matrix into {@code part} (entries prefixed by {@code name}). */
-    protected abstract Outcome compressTensor(Model model, String name, float[] w, int rows, int cols, SafetensorsWriter part,
-                                              ProgressListener progress, CancellationToken cancel);
+    protected abstract Outcome compressTensor(
+            Model model,
+            String name,
+            float[] w,
+            int rows,
+            int cols,
+            SafetensorsWriter part,
+            ProgressListener progress,
+            CancellationToken cancel);
 
     /** Bits the stored form of one rows×cols tensor takes. */
     protected abstract long tensorBits(int rows, int cols);
@@ -113,7 +130,12 @@ public abstract class PerTensorCompression implements CompressionMethod {
         long total = kept + (bits + 7) / 8;
         long totalParams = 0;
         for (var t : model.tensors().values()) totalParams += t.numel();
-        return new SizeEstimate(params, (double) bits / params, totalParams, total, 8.0 * total / totalParams,
+        return new SizeEstimate(
+                params,
+                (double) bits / params,
+                totalParams,
+                total,
+                8.0 * total / totalParams,
                 convention() + "; kept tensors " + KeptTensors.id(keep));
     }
 
@@ -121,8 +143,9 @@ public abstract class PerTensorCompression implements CompressionMethod {
     protected abstract String convention();
 
     @Override
-    public CompressionReport compress(Model model, Path out, Path workDir, ProgressListener progress,
-                                      CancellationToken cancel) throws IOException {
+    public CompressionReport compress(
+            Model model, Path out, Path workDir, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
         if (progress == null) progress = ProgressListener.NONE;
         if (cancel == null) cancel = CancellationToken.none();
         long t0 = System.nanoTime();
@@ -135,7 +158,8 @@ public abstract class PerTensorCompression implements CompressionMethod {
         prepareCpu = ProcessStats.cpuSeconds() - cpu0;
         warnings = List.copyOf(warnings(model));
         for (String w : warnings) progress.log("warning: " + w);
-        if (prepareWall > 1) progress.log(String.format(Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
+        if (prepareWall > 1)
+            progress.log(String.format(Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
         List<String> names = targets(model);
         // one progress stage over all tensors' weights (a job's bar and ETA; a method's own per-tensor
         // steps, such as CALDERA's iterations, move it within the tensor's share)
@@ -143,14 +167,17 @@ public abstract class PerTensorCompression implements CompressionMethod {
         for (String name : names) weights += model.tensor(name).numel();
         var job = new PartsProgress(progress, name(), "weights", weights);
         List<CompressionReport.TensorError> errors = new ArrayList<>();
-        synchronized (this) { timings.clear(); }
+        synchronized (this) {
+            timings.clear();
+        }
         String layer = null;
         double layerWall = 0, layerCpu = 0, allWall = 0, allCpu = 0;
         int layerTensors = 0;
         for (int i = 0; i < names.size(); i++) {
             cancel.throwIfCancelled();
             String name = names.get(i);
-            String thisLayer = Objects.requireNonNullElse(WeightNames.layerOf(name), name); // other names: their own layer
+            String thisLayer =
+                    Objects.requireNonNullElse(WeightNames.layerOf(name), name); // other names: their own layer
             if (layer != null && !layer.equals(thisLayer)) {
                 logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, i, names.size());
                 layerWall = layerCpu = 0;
@@ -160,11 +187,15 @@ public abstract class PerTensorCompression implements CompressionMethod {
             Path part = CompressedFiles.partFile(workDir, name);
             String params = Json.write(parameters());
             // A part is reused only if it was made by the same method with the same parameters.
-            if (Files.isRegularFile(part) && params.equals(SafetensorsFile.open(part).metadata().get("params"))) {
+            if (Files.isRegularFile(part)
+                    && params.equals(SafetensorsFile.open(part).metadata().get("params"))) {
                 var md = SafetensorsFile.open(part).metadata();
-                errors.add(new CompressionReport.TensorError(name, Double.parseDouble(md.get("rel_error")), Double.parseDouble(md.get("rel_act_error"))));
+                errors.add(new CompressionReport.TensorError(
+                        name, Double.parseDouble(md.get("rel_error")), Double.parseDouble(md.get("rel_act_error"))));
                 var t = model.tensor(name);
-                synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), 0, 0, true)); }
+                synchronized (this) {
+                    timings.add(new TensorTiming(name, t.rows(), t.cols(), 0, 0, true));
+                }
                 job.resumed(t.numel(), name);
                 continue;
             }
@@ -172,13 +203,16 @@ public abstract class PerTensorCompression implements CompressionMethod {
             long s0 = System.nanoTime();
             double c0 = ProcessStats.cpuSeconds();
             SafetensorsWriter pw = new SafetensorsWriter();
-            Outcome o = compressTensor(model, name, t.toFloatArray(), t.rows(), t.cols(), pw, job.part(name, t.numel()), cancel);
+            Outcome o = compressTensor(
+                    model, name, t.toFloatArray(), t.rows(), t.cols(), pw, job.part(name, t.numel()), cancel);
             pw.metadata("params", params);
             pw.metadata("rel_error", Double.toString(o.relativeError()));
             pw.metadata("rel_act_error", Double.toString(o.relativeActivationError()));
             pw.write(part);
             double wall = (System.nanoTime() - s0) / 1e9, cpu = ProcessStats.cpuSeconds() - c0;
-            synchronized (this) { timings.add(new TensorTiming(name, t.rows(), t.cols(), wall, cpu, false)); }
+            synchronized (this) {
+                timings.add(new TensorTiming(name, t.rows(), t.cols(), wall, cpu, false));
+            }
             layerWall += wall;
             layerCpu += cpu;
             allWall += wall;
@@ -186,30 +220,66 @@ public abstract class PerTensorCompression implements CompressionMethod {
             layerTensors++;
             errors.add(new CompressionReport.TensorError(name, o.relativeError(), o.relativeActivationError()));
             // the activation error needs calibration data (GPTQ, CALDERA); RTN has none to show
-            String actErr = Double.isNaN(o.relativeActivationError()) ? ""
+            String actErr = Double.isNaN(o.relativeActivationError())
+                    ? ""
                     : String.format(Locale.ROOT, " act.err %.4f", o.relativeActivationError());
-            job.finished(t.numel(), String.format(Locale.ROOT, "%s rel.err %.4f%s, %.1f s (%.1f s CPU)",
-                    name, o.relativeError(), actErr, wall, cpu));
+            job.finished(
+                    t.numel(),
+                    String.format(
+                            Locale.ROOT,
+                            "%s rel.err %.4f%s, %.1f s (%.1f s CPU)",
+                            name,
+                            o.relativeError(),
+                            actErr,
+                            wall,
+                            cpu));
         }
-        if (layer != null) logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, names.size(), names.size());
+        if (layer != null)
+            logLayer(progress, layer, layerTensors, layerWall, layerCpu, allWall, names.size(), names.size());
         if (allWall > 0) {
-            progress.log(String.format(Locale.ROOT, "%s: %d tensors in %.1f s wall, %.1f s CPU (+ %.1f s wall, %.1f s CPU preparing)",
-                    name(), names.size(), allWall, allCpu, prepareWall, prepareCpu));
+            progress.log(String.format(
+                    Locale.ROOT,
+                    "%s: %d tensors in %.1f s wall, %.1f s CPU (+ %.1f s wall, %.1f s CPU preparing)",
+                    name(),
+                    names.size(),
+                    allWall,
+                    allCpu,
+                    prepareWall,
+                    prepareCpu));
         }
         SafetensorsWriter w = CompressedFiles.newWriter(model, name(), recordedParameters(), tokenizer);
         Set<String> compressed = new HashSet<>(names);
         KeptTensors.add(w, model, compressed, keep);
-        for (String name : names) CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);
+        for (String name : names)
+            CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);
         w.write(out);
-        return new CompressionReport(out, name(), recordedParameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
+        return new CompressionReport(
+                out, name(), recordedParameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
     }
 
-    private void logLayer(ProgressListener progress, String layer, int tensors, double wall, double cpu, double allWall,
-                          int done, int total) {
+    private void logLayer(
+            ProgressListener progress,
+            String layer,
+            int tensors,
+            double wall,
+            double cpu,
+            double allWall,
+            int done,
+            int total) {
         if (tensors == 0) return;
-        String eta = done < total && done > 0 ? String.format(Locale.ROOT, ", about %.1f min to go", allWall / done * (total - done) / 60) : "";
-        progress.log(String.format(Locale.ROOT, "layer %s: %d tensors in %.1f s wall, %.1f s CPU; %d/%d tensors done%s",
-                layer, tensors, wall, cpu, done, total, eta));
+        String eta = done < total && done > 0
+                ? String.format(Locale.ROOT, ", about %.1f min to go", allWall / done * (total - done) / 60)
+                : "";
+        progress.log(String.format(
+                Locale.ROOT,
+                "layer %s: %d tensors in %.1f s wall, %.1f s CPU; %d/%d tensors done%s",
+                layer,
+                tensors,
+                wall,
+                cpu,
+                done,
+                total,
+                eta));
     }
 
     public static double relativeError(float[] w, double[] q) {
@@ -225,7 +295,10 @@ public abstract class PerTensorCompression implements CompressionMethod {
     /** sqrt(tr(ΔHΔᵀ)/tr(WHWᵀ)). */
     public static double relativeActivationError(float[] w, double[] q, int rows, int cols, DMatrixRMaj h) {
         DMatrixRMaj d = new DMatrixRMaj(rows, cols), wm = new DMatrixRMaj(rows, cols);
-        for (int i = 0; i < w.length; i++) { d.data[i] = w[i] - q[i]; wm.data[i] = w[i]; }
+        for (int i = 0; i < w.length; i++) {
+            d.data[i] = w[i] - q[i];
+            wm.data[i] = w[i];
+        }
         double den = Dense.traceQuad(wm, h);
         return den == 0 ? 0 : Math.sqrt(Dense.traceQuad(d, h) / den);
     }

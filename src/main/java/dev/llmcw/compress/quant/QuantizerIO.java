@@ -1,15 +1,14 @@
 package dev.llmcw.compress.quant;
 
-import java.util.Arrays;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
-
+import dev.llmcw.util.ModelLoadException;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Stores a quantised matrix (a {@link BlockQuantizer}'s codes and parameters) under a name prefix in a
@@ -29,42 +28,59 @@ public final class QuantizerIO {
     public static void write(SafetensorsWriter w, String p, BlockQuantizer q) {
         switch (q) {
             case ScalarBlockQuantizer s -> writeScalar(w, p, s.grid(), s.codes());
-            case TensorScalarQuantizer t -> writeScalar(w, p, t.flat().grid(), t.flat().codes());
+            case TensorScalarQuantizer t ->
+                writeScalar(w, p, t.flat().grid(), t.flat().codes());
             case E8PQuantizer e -> {
                 int[] codes = e.codes();
                 ByteBuffer bb = ByteBuffer.allocate(codes.length * 2).order(ByteOrder.LITTLE_ENDIAN);
                 for (int c : codes) bb.putShort((short) c);
-                w.addRaw(p + ".e8p", "I16", new long[]{codes.length}, bb.array());
-                w.addInts(p + ".e8p_info", new long[]{3}, new int[]{e.rows(), e.cols(), e.stages()});
-                w.add(p + ".e8p_scale", DType.F32, new long[]{1}, new float[]{(float) e.scale()});
+                w.addRaw(p + ".e8p", "I16", new long[] {codes.length}, bb.array());
+                w.addInts(p + ".e8p_info", new long[] {3}, new int[] {e.rows(), e.cols(), e.stages()});
+                w.add(p + ".e8p_scale", DType.F32, new long[] {1}, new float[] {(float) e.scale()});
             }
             case FloatQuantizer f -> {
-                w.add(p + ".values", f.bits() == 16 ? DType.BF16 : DType.F32, new long[]{f.rows(), f.cols()}, f.values());
+                w.add(
+                        p + ".values",
+                        f.bits() == 16 ? DType.BF16 : DType.F32,
+                        new long[] {f.rows(), f.cols()},
+                        f.values());
             }
-            default -> throw new IllegalArgumentException("cannot store quantizer " + q.getClass().getSimpleName());
+            default ->
+                throw new IllegalArgumentException(
+                        "cannot store quantizer " + q.getClass().getSimpleName());
         }
     }
 
     public static void writeScalar(SafetensorsWriter w, String p, UniformGrid g, int[] codes) {
-        w.addInts(p + ".grid", new long[]{5}, new int[]{g.rows(), g.cols(), g.bits(), g.groupSize(), g.symmetric() ? 1 : 0});
-        w.addBytes(p + ".codes", new long[]{BitPacking.pack(codes, g.bits()).length}, BitPacking.pack(codes, g.bits()));
-        w.add(p + ".scales", DType.F16, new long[]{g.rows(), g.groups()}, g.scales());
+        w.addInts(p + ".grid", new long[] {5}, new int[] {
+            g.rows(), g.cols(), g.bits(), g.groupSize(), g.symmetric() ? 1 : 0
+        });
+        w.addBytes(
+                p + ".codes", new long[] {BitPacking.pack(codes, g.bits()).length}, BitPacking.pack(codes, g.bits()));
+        w.add(p + ".scales", DType.F16, new long[] {g.rows(), g.groups()}, g.scales());
         if (!g.symmetric()) {
             byte[] z = BitPacking.pack(g.zeros(), g.bits());
-            w.addBytes(p + ".zeros", new long[]{z.length}, z);
+            w.addBytes(p + ".zeros", new long[] {z.length}, z);
         }
     }
 
     /** How {@link #scalarBits} counts, in words (RTN and GPTQ share the group-wise grid). */
     public static String scalarConvention(boolean symmetric) {
-        return symmetric ? "b + 16/g: b-bit codes and one FP16 scale per group of g"
+        return symmetric
+                ? "b + 16/g: b-bit codes and one FP16 scale per group of g"
                 : "b + (16+b)/g: b-bit codes, FP16 scale and b-bit zero per group of g";
     }
 
     /** Bits the stored form takes (codes + parameters), for size accounting. */
     public static long storedBits(BlockQuantizer q) {
         return switch (q) {
-            case ScalarBlockQuantizer s -> scalarBits(s.grid().rows(), s.grid().cols(), s.grid().bits(), s.grid().groupSize(), s.grid().symmetric());
+            case ScalarBlockQuantizer s ->
+                scalarBits(
+                        s.grid().rows(),
+                        s.grid().cols(),
+                        s.grid().bits(),
+                        s.grid().groupSize(),
+                        s.grid().symmetric());
             case TensorScalarQuantizer t -> storedBits(t.flat());
             case E8PQuantizer e -> (long) e.rows() * e.cols() * e.bits() + 32;
             case FloatQuantizer f -> (long) f.rows() * f.cols() * f.bits();
@@ -91,7 +107,8 @@ public final class QuantizerIO {
         }
         if (f.has(p + ".e8p_info")) {
             int[] info = f.ints(p + ".e8p_info");
-            short[] raw = f.bytes(p + ".e8p").toArray(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+            short[] raw =
+                    f.bytes(p + ".e8p").toArray(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
             int[] codes = new int[raw.length];
             for (int i = 0; i < raw.length; i++) codes[i] = raw[i] & 0xFFFF;
             float scale = f.tensor(p + ".e8p_scale").get(0);
@@ -122,7 +139,8 @@ public final class QuantizerIO {
         UniformGrid empty = UniformGrid.empty(rows, cols, bits, gs, sym);
         float[] scales = f.tensor(p + ".scales").toFloatArray();
         if (scales.length != rows * empty.groups()) {
-            throw new ModelLoadException(f.path(), p + ".scales has " + scales.length + " values, expected " + rows * empty.groups());
+            throw new ModelLoadException(
+                    f.path(), p + ".scales has " + scales.length + " values, expected " + rows * empty.groups());
         }
         int[] zeros;
         if (sym) {
@@ -140,5 +158,7 @@ public final class QuantizerIO {
         return new Scalar(new UniformGrid(rows, cols, bits, gs, sym, scales, zeros), codes);
     }
 
-    static float f16(float v) { return Half.f16ToFloat(Half.floatToF16(v)); }
+    static float f16(float v) {
+        return Half.f16ToFloat(Half.floatToF16(v));
+    }
 }

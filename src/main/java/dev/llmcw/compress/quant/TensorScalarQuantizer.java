@@ -17,16 +17,27 @@ public final class TensorScalarQuantizer implements BlockQuantizer {
     }
 
     /** The stored form: a 1 × rows·cols scalar grid and its codes. */
-    public ScalarBlockQuantizer flat() { return flat; }
+    public ScalarBlockQuantizer flat() {
+        return flat;
+    }
 
-    @Override public int blockSize() { return 1; }
+    @Override
+    public int blockSize() {
+        return 1;
+    }
 
     @Override
     public void quantize(int row, int col, double[] w, int off) {
         flat.quantize(0, row * cols + col, w, off);
     }
 
-    @Override public String label() { return "scalar-" + flat.grid().bits() + "b-tensor"; }
+    @Override
+    public String label() {
+        return "scalar-" + flat.grid().bits() + "b-tensor";
+    }
 
-    @Override public double[] decode() { return flat.decode(); }
+    @Override
+    public double[] decode() {
+        return flat.decode();
+    }
 }

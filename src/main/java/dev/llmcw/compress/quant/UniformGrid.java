@@ -1,11 +1,11 @@
 package dev.llmcw.compress.quant;
 
 import dev.llmcw.tensor.Half;
+import dev.llmcw.tensor.KernelSpecies;
+import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import dev.llmcw.tensor.KernelSpecies;
-import dev.llmcw.util.Parallel;
 
 /**
  * Uniform scalar quantisation grid with one scale (and zero point) per row and group of
@@ -21,7 +21,7 @@ public final class UniformGrid {
     private final int rows, cols, bits, groupSize, groups;
     private final boolean symmetric;
     private final float[] scales; // rows × groups
-    private final int[] zeros;    // rows × groups
+    private final int[] zeros; // rows × groups
 
     public UniformGrid(int rows, int cols, int bits, int groupSize, boolean symmetric, float[] scales, int[] zeros) {
         if (bits < 1 || bits > 16) throw new IllegalArgumentException("bits must be in 1..16: " + bits);
@@ -33,7 +33,8 @@ public final class UniformGrid {
         this.groups = (cols + this.groupSize - 1) / this.groupSize;
         this.symmetric = symmetric;
         if (scales.length != rows * groups || zeros.length != rows * groups) {
-            throw new IllegalArgumentException("grid needs " + rows * groups + " scales/zeros, got " + scales.length + "/" + zeros.length);
+            throw new IllegalArgumentException(
+                    "grid needs " + rows * groups + " scales/zeros, got " + scales.length + "/" + zeros.length);
         }
         this.scales = scales;
         this.zeros = zeros;
@@ -103,7 +104,10 @@ public final class UniformGrid {
             squaredErrors(w, off, len, gp.scale(), gp.zero(), maxq, Math.max(-min, max), d2);
             double err = 0;
             for (int c = 0; c < len && err < bestErr; c++) err += d2[c];
-            if (err < bestErr) { bestErr = err; bestP = p; }
+            if (err < bestErr) {
+                bestErr = err;
+                bestP = p;
+            }
         }
         setGroup(r, gi, bestP * min, bestP * max);
     }
@@ -116,7 +120,8 @@ public final class UniformGrid {
      * {@link #quantize} computes it. Vectorised where |w/sc| < 2^50: Math.round(x) = rint(x) + [x − rint(x) = ½]
      * (both exact there); scalar otherwise (a scale that underflowed FP16, say).
      */
-    private static void squaredErrors(double[] w, int off, int len, double sc, int zero, int maxq, double maxAbs, double[] out) {
+    private static void squaredErrors(
+            double[] w, int off, int len, double sc, int zero, int maxq, double maxAbs, double[] out) {
         int i = 0;
         if (sc > 0 && maxAbs / sc < 0x1p50) {
             var scv = DoubleVector.broadcast(S, sc);
@@ -213,14 +218,37 @@ public final class UniformGrid {
         return value(row, col, code(row, col, value));
     }
 
-    public int rows() { return rows; }
-    public int cols() { return cols; }
-    public int bits() { return bits; }
-    public int groupSize() { return groupSize; }
-    public int groups() { return groups; }
-    public boolean symmetric() { return symmetric; }
-    public float[] scales() { return scales; }
-    public int[] zeros() { return zeros; }
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    public int groupSize() {
+        return groupSize;
+    }
+
+    public int groups() {
+        return groups;
+    }
+
+    public boolean symmetric() {
+        return symmetric;
+    }
+
+    public float[] scales() {
+        return scales;
+    }
+
+    public int[] zeros() {
+        return zeros;
+    }
 
     /** Bits per weight of codes plus per-group parameters (see class comment). */
     public static double bitsPerWeight(int bits, int groupSize, boolean symmetric) {

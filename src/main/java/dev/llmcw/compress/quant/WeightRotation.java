@@ -42,14 +42,15 @@ public record WeightRotation(RandomizedHadamard out, RandomizedHadamard in, long
     }
 
     public void write(SafetensorsWriter w, String prefix) {
-        w.addInts(prefix + ".hadamard", new long[]{2}, new int[]{(int) seed, (int) (seed >>> 32)});
+        w.addInts(prefix + ".hadamard", new long[] {2}, new int[] {(int) seed, (int) (seed >>> 32)});
     }
 
     /** The rotation stored under {@code prefix}, or null when the tensor was stored unrotated. */
     public static WeightRotation read(SafetensorsFile f, String prefix, int rows, int cols) {
         if (!f.has(prefix + ".hadamard")) return null;
         int[] s = f.ints(prefix + ".hadamard");
-        if (s.length != 2) throw new IllegalArgumentException(prefix + ".hadamard must hold 2 ints (the seed), not " + s.length);
+        if (s.length != 2)
+            throw new IllegalArgumentException(prefix + ".hadamard must hold 2 ints (the seed), not " + s.length);
         return of((s[0] & 0xFFFFFFFFL) | (long) s[1] << 32, rows, cols);
     }
 }

@@ -10,7 +10,6 @@ import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,7 +28,10 @@ public final class GroupQuantFormat implements CompressedFormat {
     public static final GroupQuantFormat RTN = new GroupQuantFormat("rtn");
     public static final GroupQuantFormat GPTQ = new GroupQuantFormat("gptq");
 
-    @Override public String method() { return method; }
+    @Override
+    public String method() {
+        return method;
+    }
 
     @Override
     public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
@@ -39,16 +41,21 @@ public final class GroupQuantFormat implements CompressedFormat {
             if (!QuantizerIO.present(file, prefix)) continue;
             var s = QuantizerIO.readScalar(file, prefix);
             // optional Hadamard rotation: the codes are in the rotated domain
-            WeightRotation rot = WeightRotation.read(file, prefix, s.grid().rows(), s.grid().cols());
+            WeightRotation rot =
+                    WeightRotation.read(file, prefix, s.grid().rows(), s.grid().cols());
             if (onTheFly && s.grid().bits() <= 8) {
-                Linear q = new GroupQuantLinear(s.grid(), s.codes(), method + " " + s.grid().bits() + "-bit");
+                Linear q = new GroupQuantLinear(
+                        s.grid(), s.codes(), method + " " + s.grid().bits() + "-bit");
                 out.put(name, rot == null ? q : new RotatedLinear(q, rot));
             } else {
                 double[] w = ScalarBlockQuantizer.decode(s.grid(), s.codes());
                 if (rot != null) rot.unrotate(w);
                 float[] f = new float[w.length];
                 for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
-                out.put(name, new DenseLinear(F32Tensor.of(f, s.grid().rows(), s.grid().cols())));
+                out.put(
+                        name,
+                        new DenseLinear(
+                                F32Tensor.of(f, s.grid().rows(), s.grid().cols())));
             }
         }
         return out;

@@ -2,8 +2,8 @@ package dev.llmcw.compress.rtn;
 
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Parallel;
 
 /**
  * y = Ŵ·x with Ŵ = scale·(q − zero) per row and group, decoded inside the matvec (codes kept unpacked
@@ -17,18 +17,35 @@ public final class GroupQuantLinear implements Linear {
     private final String label;
 
     public GroupQuantLinear(UniformGrid grid, int[] codes, String label) {
-        if (grid.bits() > 8) throw new IllegalArgumentException("on-the-fly group linear supports up to 8 bits, got " + grid.bits());
+        if (grid.bits() > 8)
+            throw new IllegalArgumentException("on-the-fly group linear supports up to 8 bits, got " + grid.bits());
         this.grid = grid;
         this.codes = new byte[codes.length];
         for (int i = 0; i < codes.length; i++) this.codes[i] = (byte) codes[i];
-        this.packedBytes = QuantizerIO.scalarBits(grid.rows(), grid.cols(), grid.bits(), grid.groupSize(), grid.symmetric()) / 8;
+        this.packedBytes =
+                QuantizerIO.scalarBits(grid.rows(), grid.cols(), grid.bits(), grid.groupSize(), grid.symmetric()) / 8;
         this.label = label;
     }
 
-    @Override public int inFeatures() { return grid.cols(); }
-    @Override public int outFeatures() { return grid.rows(); }
-    @Override public long storageBytes() { return packedBytes; }
-    @Override public String kind() { return label + " on-the-fly"; }
+    @Override
+    public int inFeatures() {
+        return grid.cols();
+    }
+
+    @Override
+    public int outFeatures() {
+        return grid.rows();
+    }
+
+    @Override
+    public long storageBytes() {
+        return packedBytes;
+    }
+
+    @Override
+    public String kind() {
+        return label + " on-the-fly";
+    }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {

@@ -13,10 +13,25 @@ public final class RotatedLinear implements Linear {
         this.rotation = rotation;
     }
 
-    @Override public int inFeatures() { return inner.inFeatures(); }
-    @Override public int outFeatures() { return inner.outFeatures(); }
-    @Override public long storageBytes() { return inner.storageBytes() + 8; }
-    @Override public String kind() { return inner.kind() + " hadamard"; }
+    @Override
+    public int inFeatures() {
+        return inner.inFeatures();
+    }
+
+    @Override
+    public int outFeatures() {
+        return inner.outFeatures();
+    }
+
+    @Override
+    public long storageBytes() {
+        return inner.storageBytes() + 8;
+    }
+
+    @Override
+    public String kind() {
+        return inner.kind() + " hadamard";
+    }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {

@@ -23,8 +23,10 @@ public final class Rtn {
     }
 
     /** @param mseClip shrink each group's range to its least-squared-error factor ({@link UniformGrid#fitClipped}) */
-    public static Result quantize(double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric, boolean mseClip) {
-        UniformGrid grid = mseClip ? UniformGrid.fitClipped(w, rows, cols, bits, groupSize, symmetric)
+    public static Result quantize(
+            double[] w, int rows, int cols, int bits, int groupSize, boolean symmetric, boolean mseClip) {
+        UniformGrid grid = mseClip
+                ? UniformGrid.fitClipped(w, rows, cols, bits, groupSize, symmetric)
                 : UniformGrid.fit(w, rows, cols, bits, groupSize, symmetric);
         int[] codes = new int[rows * cols];
         Parallel.forRange(0, rows, 16, r -> {

@@ -7,7 +7,6 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,7 +33,10 @@ public final class RtnMethod extends PerTensorCompression {
         this.hadamard = hadamard;
     }
 
-    @Override public String name() { return "rtn"; }
+    @Override
+    public String name() {
+        return "rtn";
+    }
 
     @Override
     public Map<String, String> parameters() {
@@ -58,8 +60,15 @@ public final class RtnMethod extends PerTensorCompression {
     }
 
     @Override
-    protected Outcome compressTensor(Model model, String name, float[] w, int rows, int cols, SafetensorsWriter part,
-                                     ProgressListener progress, CancellationToken cancel) {
+    protected Outcome compressTensor(
+            Model model,
+            String name,
+            float[] w,
+            int rows,
+            int cols,
+            SafetensorsWriter part,
+            ProgressListener progress,
+            CancellationToken cancel) {
         double[] wd = new double[w.length];
         for (int i = 0; i < w.length; i++) wd[i] = w[i];
         WeightRotation rot = hadamard ? WeightRotation.of(WeightRotation.DEFAULT_SEED, rows, cols) : null;

@@ -16,7 +16,7 @@ public final class CoefficientQuantizer {
     /** The exponent for a block whose largest |t_i| is {@code maxAbs}. */
     public static int exponent(double maxAbs, ExponentRule rule) {
         if (!(maxAbs >= Double.MIN_NORMAL)) return E_MIN; // zero (or subnormal/NaN): smallest exponent, codes 0
-        int e0 = Math.getExponent(maxAbs);               // ⌊log2 m⌋ exactly
+        int e0 = Math.getExponent(maxAbs); // ⌊log2 m⌋ exactly
         int e;
         if (rule == ExponentRule.PRINTED) {
             e = e0;

@@ -9,9 +9,13 @@ public enum ExponentRule {
 
     private final String id;
 
-    ExponentRule(String id) { this.id = id; }
+    ExponentRule(String id) {
+        this.id = id;
+    }
 
-    public String id() { return id; }
+    public String id() {
+        return id;
+    }
 
     public static ExponentRule parse(String s) {
         for (ExponentRule r : values()) if (r.id.equalsIgnoreCase(s) || r.name().equalsIgnoreCase(s)) return r;

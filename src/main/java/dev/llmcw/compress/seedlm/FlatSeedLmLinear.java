@@ -1,7 +1,7 @@
 package dev.llmcw.compress.seedlm;
 
-import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Parallel;
 
 /**
  * y = Ŵ·x for a flat-layout tensor whose rows are not whole blocks (C does not divide cols), so blocks
@@ -29,12 +29,25 @@ final class FlatSeedLmLinear implements Linear {
         }
     }
 
-    @Override public int inFeatures() { return cols; }
-    @Override public int outFeatures() { return rows; }
-    @Override public String kind() { return "seedlm flat on-the-fly"; }
+    @Override
+    public int inFeatures() {
+        return cols;
+    }
 
     @Override
-    public long storageBytes() { return SeedLmTensor.payloadBytes(rows, cols, t.config()); }
+    public int outFeatures() {
+        return rows;
+    }
+
+    @Override
+    public String kind() {
+        return "seedlm flat on-the-fly";
+    }
+
+    @Override
+    public long storageBytes() {
+        return SeedLmTensor.payloadBytes(rows, cols, t.config());
+    }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {

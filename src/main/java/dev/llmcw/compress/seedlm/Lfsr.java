@@ -10,16 +10,38 @@ public final class Lfsr {
     public static final int MAX_K = 24;
 
     private static final int[][] TAPS = {
-            null, null,
-            {0, 1}, {0, 1}, {0, 1}, {0, 2}, {0, 1}, {0, 1}, {0, 2, 3, 4}, {0, 4},          // K = 2..9
-            {0, 3}, {0, 2}, {0, 1, 2, 8}, {0, 1, 2, 5}, {0, 1, 2, 12}, {0, 1}, {0, 1, 3, 12}, // K = 10..16
-            {0, 3}, {0, 7}, {0, 1, 2, 5}, {0, 3}, {0, 2}, {0, 1}, {0, 5}, {0, 1, 2, 7},     // K = 17..24
+        null,
+        null,
+        {0, 1},
+        {0, 1},
+        {0, 1},
+        {0, 2},
+        {0, 1},
+        {0, 1},
+        {0, 2, 3, 4},
+        {0, 4}, // K = 2..9
+        {0, 3},
+        {0, 2},
+        {0, 1, 2, 8},
+        {0, 1, 2, 5},
+        {0, 1, 2, 12},
+        {0, 1},
+        {0, 1, 3, 12}, // K = 10..16
+        {0, 3},
+        {0, 7},
+        {0, 1, 2, 5},
+        {0, 3},
+        {0, 2},
+        {0, 1},
+        {0, 5},
+        {0, 1, 2, 7}, // K = 17..24
     };
 
     private Lfsr() {}
 
     public static void checkK(int k) {
-        if (k < MIN_K || k > MAX_K) throw new IllegalArgumentException("LFSR width K must be in [" + MIN_K + ", " + MAX_K + "], got " + k);
+        if (k < MIN_K || k > MAX_K)
+            throw new IllegalArgumentException("LFSR width K must be in [" + MIN_K + ", " + MAX_K + "], got " + k);
     }
 
     /** Tap positions for width K. */
@@ -97,6 +119,7 @@ public final class Lfsr {
 
     static void checkSeed(int seed, int k) {
         checkK(k);
-        if (seed <= 0 || seed >= (1 << k)) throw new IllegalArgumentException("seed " + seed + " is not a non-zero " + k + "-bit state");
+        if (seed <= 0 || seed >= (1 << k))
+            throw new IllegalArgumentException("seed " + seed + " is not a non-zero " + k + "-bit state");
     }
 }

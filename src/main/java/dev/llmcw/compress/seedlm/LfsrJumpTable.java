@@ -26,7 +26,8 @@ final class LfsrJumpTable {
 
     private LfsrJumpTable(int k, int n) {
         Lfsr.checkK(k);
-        if (k > 16 || n > 32 || n < 1) throw new IllegalArgumentException("jump table needs K ≤ 16 and 1 ≤ n ≤ 32, got K=" + k + " n=" + n);
+        if (k > 16 || n > 32 || n < 1)
+            throw new IllegalArgumentException("jump table needs K ≤ 16 and 1 ≤ n ≤ 32, got K=" + k + " n=" + n);
         this.k = k;
         this.n = n;
         int mask = Lfsr.tapMask(k);
@@ -47,5 +48,7 @@ final class LfsrJumpTable {
         return j <= 32 - k ? (state | bits[state] << k) >>> j & m : bits[state] >>> (j - k) & m;
     }
 
-    long bytes() { return 4L * bits.length; }
+    long bytes() {
+        return 4L * bits.length;
+    }
 }

@@ -1,8 +1,8 @@
 package dev.llmcw.compress.seedlm;
 
 import dev.llmcw.tensor.KernelSpecies;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -40,6 +40,7 @@ final class LfsrSteppingLinear implements Linear {
     private final int[] packed;
     /** Layout B (otherwise): seed and coefficient word as separate ints. */
     private final int[] seeds32, words32;
+
     private final float normScale;
 
     LfsrSteppingLinear(SeedLmTensor t) {
@@ -80,9 +81,20 @@ final class LfsrSteppingLinear implements Linear {
         }
     }
 
-    @Override public int inFeatures() { return cols; }
-    @Override public int outFeatures() { return rows; }
-    @Override public String kind() { return "seedlm lfsr-stepping"; }
+    @Override
+    public int inFeatures() {
+        return cols;
+    }
+
+    @Override
+    public int outFeatures() {
+        return rows;
+    }
+
+    @Override
+    public String kind() {
+        return "seedlm lfsr-stepping";
+    }
 
     @Override
     public long storageBytes() {
@@ -117,11 +129,15 @@ final class LfsrSteppingLinear implements Linear {
     }
 
     private IntVector loadSeeds(int idx) {
-        return packed != null ? IntVector.fromArray(IS, packed, idx).and(0xFFFF) : IntVector.fromArray(IS, seeds32, idx);
+        return packed != null
+                ? IntVector.fromArray(IS, packed, idx).and(0xFFFF)
+                : IntVector.fromArray(IS, seeds32, idx);
     }
 
     private IntVector loadWords(int idx) {
-        return packed != null ? IntVector.fromArray(IS, packed, idx).lanewise(VectorOperators.LSHR, 16) : IntVector.fromArray(IS, words32, idx);
+        return packed != null
+                ? IntVector.fromArray(IS, packed, idx).lanewise(VectorOperators.LSHR, 16)
+                : IntVector.fromArray(IS, words32, idx);
     }
 
     /** 16 (L) output rows starting at o0. One method, no vector-valued helpers except the loads, so C2 keeps it in registers. */
@@ -137,28 +153,59 @@ final class LfsrSteppingLinear implements Linear {
             int xb = b * c;
             for (int r = 0; r < c; r++) {
                 FloatVector xr = FloatVector.broadcast(FS, xp[xb + r]);
-                s = s.lanewise(VectorOperators.LSHR, 1).or(s.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                s = s.lanewise(VectorOperators.LSHR, 1)
+                        .or(s.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
                 z0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(xr, z0);
                 if (p > 1) {
-                    s = s.lanewise(VectorOperators.LSHR, 1).or(s.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    s = s.lanewise(VectorOperators.LSHR, 1)
+                            .or(s.and(tm)
+                                    .lanewise(VectorOperators.BIT_COUNT)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, km1));
                     z1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(xr, z1);
                 }
                 if (p > 2) {
-                    s = s.lanewise(VectorOperators.LSHR, 1).or(s.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    s = s.lanewise(VectorOperators.LSHR, 1)
+                            .or(s.and(tm)
+                                    .lanewise(VectorOperators.BIT_COUNT)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, km1));
                     z2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(xr, z2);
                 }
                 if (p > 3) {
-                    s = s.lanewise(VectorOperators.LSHR, 1).or(s.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    s = s.lanewise(VectorOperators.LSHR, 1)
+                            .or(s.and(tm)
+                                    .lanewise(VectorOperators.BIT_COUNT)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, km1));
                     z3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(xr, z3);
                 }
             }
-            FloatVector scale = wd.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale);
+            FloatVector scale = wd.and(0xF)
+                    .add(127 - 8)
+                    .lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats()
+                    .mul(normScale);
             FloatVector hx = FloatVector.broadcast(FS, hxs[b]);
-            FloatVector q0 = (FloatVector) wd.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0);
+            FloatVector q0 = (FloatVector) wd.lanewise(VectorOperators.LSHL, 24)
+                    .lanewise(VectorOperators.ASHR, 28)
+                    .convert(VectorOperators.I2F, 0);
             FloatVector blk = q0.mul(z0.sub(hx));
-            if (p > 1) blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(z1.sub(hx), blk);
-            if (p > 2) blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(z2.sub(hx), blk);
-            if (p > 3) blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(z3.sub(hx), blk);
+            if (p > 1)
+                blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 20)
+                                .lanewise(VectorOperators.ASHR, 28)
+                                .convert(VectorOperators.I2F, 0))
+                        .fma(z1.sub(hx), blk);
+            if (p > 2)
+                blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 16)
+                                .lanewise(VectorOperators.ASHR, 28)
+                                .convert(VectorOperators.I2F, 0))
+                        .fma(z2.sub(hx), blk);
+            if (p > 3)
+                blk = ((FloatVector) wd.lanewise(VectorOperators.LSHL, 12)
+                                .lanewise(VectorOperators.ASHR, 28)
+                                .convert(VectorOperators.I2F, 0))
+                        .fma(z3.sub(hx), blk);
             acc = blk.fma(scale, acc);
         }
         if (o0 + L <= rows) {
@@ -186,33 +233,87 @@ final class LfsrSteppingLinear implements Linear {
             int xb = b * c;
             for (int r = 0; r < c; r++) {
                 FloatVector xr = FloatVector.broadcast(FS, xp[xb + r]);
-                sA = sA.lanewise(VectorOperators.LSHR, 1).or(sA.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
-                sB = sB.lanewise(VectorOperators.LSHR, 1).or(sB.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                sA = sA.lanewise(VectorOperators.LSHR, 1)
+                        .or(sA.and(tm)
+                                .lanewise(VectorOperators.BIT_COUNT)
+                                .and(1)
+                                .lanewise(VectorOperators.LSHL, km1));
+                sB = sB.lanewise(VectorOperators.LSHR, 1)
+                        .or(sB.and(tm)
+                                .lanewise(VectorOperators.BIT_COUNT)
+                                .and(1)
+                                .lanewise(VectorOperators.LSHL, km1));
                 a0 = ((FloatVector) sA.convert(VectorOperators.I2F, 0)).fma(xr, a0);
                 b0 = ((FloatVector) sB.convert(VectorOperators.I2F, 0)).fma(xr, b0);
                 if (p > 1) {
-                    sA = sA.lanewise(VectorOperators.LSHR, 1).or(sA.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
-                    sB = sB.lanewise(VectorOperators.LSHR, 1).or(sB.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    sA = sA.lanewise(VectorOperators.LSHR, 1)
+                            .or(sA.and(tm)
+                                    .lanewise(VectorOperators.BIT_COUNT)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, km1));
+                    sB = sB.lanewise(VectorOperators.LSHR, 1)
+                            .or(sB.and(tm)
+                                    .lanewise(VectorOperators.BIT_COUNT)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, km1));
                     a1 = ((FloatVector) sA.convert(VectorOperators.I2F, 0)).fma(xr, a1);
                     b1 = ((FloatVector) sB.convert(VectorOperators.I2F, 0)).fma(xr, b1);
                 }
                 if (p > 2) {
-                    sA = sA.lanewise(VectorOperators.LSHR, 1).or(sA.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
-                    sB = sB.lanewise(VectorOperators.LSHR, 1).or(sB.and(tm).lanewise(VectorOperators.BIT_COUNT).and(1).lanewise(VectorOperators.LSHL, km1));
+                    sA = sA.lanewise(VectorOperators.LSHR, 1)
+                            .or(sA.and(tm)
+                                    .lanewise(VectorOperators.BIT_COUNT)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, km1));
+                    sB = sB.lanewise(VectorOperators.LSHR, 1)
+                            .or(sB.and(tm)
+                                    .lanewise(VectorOperators.BIT_COUNT)
+                                    .and(1)
+                                    .lanewise(VectorOperators.LSHL, km1));
                     a2 = ((FloatVector) sA.convert(VectorOperators.I2F, 0)).fma(xr, a2);
                     b2 = ((FloatVector) sB.convert(VectorOperators.I2F, 0)).fma(xr, b2);
                 }
             }
             FloatVector hx = FloatVector.broadcast(FS, hxs[b]);
             IntVector wa = vA.lanewise(VectorOperators.LSHR, 16), wb = vB.lanewise(VectorOperators.LSHR, 16);
-            FloatVector blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(a0.sub(hx));
-            FloatVector blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(b0.sub(hx));
-            blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a1.sub(hx), blkA);
-            blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b1.sub(hx), blkB);
-            blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(a2.sub(hx), blkA);
-            blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(b2.sub(hx), blkB);
-            accA = blkA.fma(wa.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accA);
-            accB = blkB.fma(wb.and(0xF).add(127 - 8).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats().mul(normScale), accB);
+            FloatVector blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 24)
+                            .lanewise(VectorOperators.ASHR, 28)
+                            .convert(VectorOperators.I2F, 0))
+                    .mul(a0.sub(hx));
+            FloatVector blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 24)
+                            .lanewise(VectorOperators.ASHR, 28)
+                            .convert(VectorOperators.I2F, 0))
+                    .mul(b0.sub(hx));
+            blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 20)
+                            .lanewise(VectorOperators.ASHR, 28)
+                            .convert(VectorOperators.I2F, 0))
+                    .fma(a1.sub(hx), blkA);
+            blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 20)
+                            .lanewise(VectorOperators.ASHR, 28)
+                            .convert(VectorOperators.I2F, 0))
+                    .fma(b1.sub(hx), blkB);
+            blkA = ((FloatVector) wa.lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 28)
+                            .convert(VectorOperators.I2F, 0))
+                    .fma(a2.sub(hx), blkA);
+            blkB = ((FloatVector) wb.lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 28)
+                            .convert(VectorOperators.I2F, 0))
+                    .fma(b2.sub(hx), blkB);
+            accA = blkA.fma(
+                    wa.and(0xF)
+                            .add(127 - 8)
+                            .lanewise(VectorOperators.LSHL, 23)
+                            .reinterpretAsFloats()
+                            .mul(normScale),
+                    accA);
+            accB = blkB.fma(
+                    wb.and(0xF)
+                            .add(127 - 8)
+                            .lanewise(VectorOperators.LSHL, 23)
+                            .reinterpretAsFloats()
+                            .mul(normScale),
+                    accB);
         }
         if (o0 + L <= rows) accA.intoArray(y, yOff + o0);
         else if (o0 < rows) accA.intoArray(y, yOff + o0, FS.indexInRange(o0, rows));
@@ -233,7 +334,8 @@ final class LfsrSteppingLinear implements Linear {
                     FloatVector acc = FloatVector.zero(FS);
                     int base = (o - o0) * cols, j = 0;
                     for (; j <= cols - L; j += L) {
-                        acc = FloatVector.fromArray(FS, stripe, base + j).fma(FloatVector.fromArray(FS, x, xo + j), acc);
+                        acc = FloatVector.fromArray(FS, stripe, base + j)
+                                .fma(FloatVector.fromArray(FS, x, xo + j), acc);
                     }
                     float sum = acc.reduceLanes(VectorOperators.ADD);
                     for (; j < cols; j++) sum += stripe[base + j] * x[xo + j];
@@ -253,7 +355,8 @@ final class LfsrSteppingLinear implements Linear {
                     s = Lfsr.step(s, k, tapMask);
                     u[i] = (float) Lfsr.normalise(s, k);
                 }
-                for (int i = 0; i < p; i++) th[i] = (float) (t.scale() * CoefficientQuantizer.value(t.code(blk, i), t.exponent(blk)));
+                for (int i = 0; i < p; i++)
+                    th[i] = (float) (t.scale() * CoefficientQuantizer.value(t.code(blk, i), t.exponent(blk)));
                 for (int r = 0; r < c && b * c + r < cols; r++) {
                     float v = 0;
                     for (int i = 0; i < p; i++) v += u[r * p + i] * th[i];

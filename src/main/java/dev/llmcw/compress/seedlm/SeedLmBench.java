@@ -1,28 +1,27 @@
 package dev.llmcw.compress.seedlm;
 
-import dev.llmcw.util.ProcessStats;
-import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.engine.DenseLinear;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.BF16Tensor;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;
+import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.tensor.Linear;
-import jdk.incubator.vector.FloatVector;
-
+import dev.llmcw.util.Parallel;
+import dev.llmcw.util.ProcessStats;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
-
-import java.io.PrintStream;
 import java.util.Random;
 
 /** Measurements behind {@code seedlm-bench}: search throughput and on-the-fly matvec vs dense. */
 public final class SeedLmBench {
     private final PrintStream out;
 
-    public SeedLmBench(PrintStream out) { this.out = out; }
+    public SeedLmBench(PrintStream out) {
+        this.out = out;
+    }
 
     public void lfsrCycle(int k) {
         long t0 = System.nanoTime();
@@ -32,8 +31,9 @@ public final class SeedLmBench {
 
     public void search(int blocks) {
         out.printf("seed search (%d threads, Gaussian blocks)%n", Parallel.threads());
-        out.printf("| preset | C | P | K | tables s | blocks | wall s | blocks/s (wall) | CPU s | blocks/CPU-s | 2-core projection |%n|---|---|---|---|---|---|---|---|---|---|---|%n");
-        for (var preset : new Object[][]{{"4-bit", SeedLmConfig.BITS4}, {"3-bit", SeedLmConfig.BITS3}}) {
+        out.printf(
+                "| preset | C | P | K | tables s | blocks | wall s | blocks/s (wall) | CPU s | blocks/CPU-s | 2-core projection |%n|---|---|---|---|---|---|---|---|---|---|---|%n");
+        for (var preset : new Object[][] {{"4-bit", SeedLmConfig.BITS4}, {"3-bit", SeedLmConfig.BITS3}}) {
             SeedLmConfig cfg = (SeedLmConfig) preset[1];
             long t0 = System.nanoTime();
             SeedSearch s = new SeedSearch(cfg);
@@ -47,8 +47,19 @@ public final class SeedLmBench {
             long cpu0 = cpuNanos();
             run(s, w, blocks);
             double sec = (System.nanoTime() - t0) / 1e9, cpu = (cpuNanos() - cpu0) / 1e9;
-            out.printf("| %s | %d | %d | %d | %.2f | %d | %.2f | %,.0f | %.2f | %,.0f | %,.0f |%n", preset[0], cfg.c(), cfg.p(), cfg.k(), tables,
-                    blocks, sec, blocks / sec, cpu, blocks / cpu, 2 * blocks / cpu);
+            out.printf(
+                    "| %s | %d | %d | %d | %.2f | %d | %.2f | %,.0f | %.2f | %,.0f | %,.0f |%n",
+                    preset[0],
+                    cfg.c(),
+                    cfg.p(),
+                    cfg.k(),
+                    tables,
+                    blocks,
+                    sec,
+                    blocks / sec,
+                    cpu,
+                    blocks / cpu,
+                    2 * blocks / cpu);
         }
     }
 
@@ -69,11 +80,14 @@ public final class SeedLmBench {
      * on the values. "bytes/token" = bytes of weights one matvec reads.
      */
     public void matvec(double seconds) {
-        out.printf("matvec, batch 1, %d threads (wall µs; CPU µs per matvec in brackets; kernels interleaved in 10 rounds)%n", Parallel.threads());
-        out.println("| shape (out x in) | layer | µs/matvec (CPU µs) | matvec/s | bytes/token | GB/s | vs dense BF16 (wall) | vs dense BF16 (CPU) |");
+        out.printf(
+                "matvec, batch 1, %d threads (wall µs; CPU µs per matvec in brackets; kernels interleaved in 10 rounds)%n",
+                Parallel.threads());
+        out.println(
+                "| shape (out x in) | layer | µs/matvec (CPU µs) | matvec/s | bytes/token | GB/s | vs dense BF16 (wall) | vs dense BF16 (CPU) |");
         out.println("|---|---|---|---|---|---|---|---|");
         warmUp();
-        for (int[] shape : new int[][]{{2048, 2048}, {8192, 2048}, {2048, 8192}}) {
+        for (int[] shape : new int[][] {{2048, 2048}, {8192, 2048}, {2048, 8192}}) {
             int rows = shape[0], cols = shape[1];
             SeedLmTensor t = randomTensor(rows, cols, SeedLmConfig.BITS4, 11);
             float[] w = t.decode();
@@ -84,15 +98,16 @@ public final class SeedLmBench {
                 f32.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, w[i]);
             }
             Linear[] layers = {
-                    new DenseLinear(new BF16Tensor(new long[]{rows, cols}, bf)),
-                    new DenseLinear(new F32Tensor(new long[]{rows, cols}, f32)),
-                    new LfsrSteppingLinear(t),
-                    new SeedLmLinear(t)};
+                new DenseLinear(new BF16Tensor(new long[] {rows, cols}, bf)),
+                new DenseLinear(new F32Tensor(new long[] {rows, cols}, f32)),
+                new LfsrSteppingLinear(t),
+                new SeedLmLinear(t)
+            };
             float[] x = new float[cols];
             Random r = new Random(1);
             for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
             float[] y = new float[rows];
-            for (Linear l : layers) {                                        // warm-up
+            for (Linear l : layers) { // warm-up
                 long deadline = System.nanoTime() + (long) (0.3e9 * seconds);
                 while (System.nanoTime() < deadline) l.forward(x, y);
             }
@@ -117,20 +132,36 @@ public final class SeedLmBench {
             for (int li = 0; li < layers.length; li++) {
                 Linear l = layers[li];
                 double us = wall[li] / 1e3 / n[li], cpuUs = cpu[li] / 1e3 / n[li];
-                out.printf(Locale.ROOT, "| %dx%d | %s | %.0f (%.0f) | %,.0f | %,d | %.1f | %.2fx | %.2fx |%n", rows, cols, l.kind(), us, cpuUs,
-                        1e6 / us, l.storageBytes(), l.storageBytes() / us / 1e3, bf16Us / us, bf16Cpu / cpuUs);
+                out.printf(
+                        Locale.ROOT,
+                        "| %dx%d | %s | %.0f (%.0f) | %,.0f | %,d | %.1f | %.2fx | %.2fx |%n",
+                        rows,
+                        cols,
+                        l.kind(),
+                        us,
+                        cpuUs,
+                        1e6 / us,
+                        l.storageBytes(),
+                        l.storageBytes() / us / 1e3,
+                        bf16Us / us,
+                        bf16Cpu / cpuUs);
             }
         }
-        out.printf(Locale.ROOT, "bytes/token = packed block data only (rows padded to %d); seedlm on-the-fly also reads the LFSR jump"
+        out.printf(
+                Locale.ROOT,
+                "bytes/token = packed block data only (rows padded to %d); seedlm on-the-fly also reads the LFSR jump"
                         + " table, shared by all layers and independent of the model: %,d bytes for K = 16 (L2-resident)%n",
-                KernelSpecies.F.length(), new SeedLmLinear(randomTensor(16, 8, SeedLmConfig.BITS4, 1)).sharedTableBytes());
+                KernelSpecies.F.length(),
+                new SeedLmLinear(randomTensor(16, 8, SeedLmConfig.BITS4, 1)).sharedTableBytes());
     }
 
     /** Gets every kernel JIT-compiled on a small layer first, so the big shapes are not timed in the interpreter. */
     private static void warmUp() {
         SeedLmTensor t = randomTensor(256, 256, SeedLmConfig.BITS4, 3);
         float[] x = new float[256], y = new float[256];
-        Linear[] ls = {new SeedLmLinear(t), new LfsrSteppingLinear(t), new DenseLinear(F32Tensor.of(t.decode(), 256, 256))};
+        Linear[] ls = {
+            new SeedLmLinear(t), new LfsrSteppingLinear(t), new DenseLinear(F32Tensor.of(t.decode(), 256, 256))
+        };
         for (Linear l : ls) for (int i = 0; i < 3000; i++) l.forward(x, y);
     }
 

@@ -29,7 +29,8 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
     public SeedLmConfig {
         Lfsr.checkK(k);
         if (c < 1 || c > 64) throw new IllegalArgumentException("block length C must be in [1, 64], got " + c);
-        if (p < 1 || p > Math.min(c, 7)) throw new IllegalArgumentException("coefficients P must be in [1, min(C, 7)], got " + p + " with C=" + c);
+        if (p < 1 || p > Math.min(c, 7))
+            throw new IllegalArgumentException("coefficients P must be in [1, min(C, 7)], got " + p + " with C=" + c);
         if (exponentRule == null) throw new IllegalArgumentException("exponent rule missing");
     }
 
@@ -37,16 +38,28 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
         return switch (bits) {
             case 4 -> BITS4;
             case 3 -> BITS3;
-            default -> throw new IllegalArgumentException("SeedLM presets exist for 4 and 3 bits, not " + bits + " (give C, P, K instead)");
+            default ->
+                throw new IllegalArgumentException(
+                        "SeedLM presets exist for 4 and 3 bits, not " + bits + " (give C, P, K instead)");
         };
     }
 
-    public SeedLmConfig withRule(ExponentRule r) { return new SeedLmConfig(c, p, k, r, perTensorScale, flat); }
-    public SeedLmConfig withScale(boolean s) { return new SeedLmConfig(c, p, k, exponentRule, s, flat); }
-    public SeedLmConfig withFlat(boolean f) { return new SeedLmConfig(c, p, k, exponentRule, perTensorScale, f); }
+    public SeedLmConfig withRule(ExponentRule r) {
+        return new SeedLmConfig(c, p, k, r, perTensorScale, flat);
+    }
+
+    public SeedLmConfig withScale(boolean s) {
+        return new SeedLmConfig(c, p, k, exponentRule, s, flat);
+    }
+
+    public SeedLmConfig withFlat(boolean f) {
+        return new SeedLmConfig(c, p, k, exponentRule, perTensorScale, f);
+    }
 
     /** "flat" or "row". */
-    public String layout() { return flat ? FLAT : ROW; }
+    public String layout() {
+        return flat ? FLAT : ROW;
+    }
 
     /** "flat" → true, "row" → false; one sentence otherwise. */
     public static boolean parseLayout(String s) {
@@ -55,10 +68,14 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
         throw new IllegalArgumentException("SeedLM layout must be flat or row, not '" + s + "'");
     }
 
-    public int bitsPerBlock() { return k + 4 + 4 * p; }
+    public int bitsPerBlock() {
+        return k + 4 + 4 * p;
+    }
 
     /** Nominal bits per weight (K + 4 + 4P) / C, ignoring padding and per-tensor scales. */
-    public double bitsPerWeight() { return (double) bitsPerBlock() / c; }
+    public double bitsPerWeight() {
+        return (double) bitsPerBlock() / c;
+    }
 
     /** Parameters as recorded with results and in the file metadata. */
     public Map<String, Object> params() {
@@ -75,9 +92,13 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
     /** From recorded parameters; files written before the flat layout record none and are per-row. */
     public static SeedLmConfig fromParams(Map<String, ?> m) {
         try {
-            return new SeedLmConfig(((Number) m.get("C")).intValue(), ((Number) m.get("P")).intValue(),
-                    ((Number) m.get("K")).intValue(), ExponentRule.parse(String.valueOf(m.get("exponent_rule"))),
-                    Boolean.TRUE.equals(m.get("per_tensor_scale")), m.containsKey("layout") && parseLayout(String.valueOf(m.get("layout"))));
+            return new SeedLmConfig(
+                    ((Number) m.get("C")).intValue(),
+                    ((Number) m.get("P")).intValue(),
+                    ((Number) m.get("K")).intValue(),
+                    ExponentRule.parse(String.valueOf(m.get("exponent_rule"))),
+                    Boolean.TRUE.equals(m.get("per_tensor_scale")),
+                    m.containsKey("layout") && parseLayout(String.valueOf(m.get("layout"))));
         } catch (NullPointerException | ClassCastException e) {
             throw new IllegalArgumentException("SeedLM params need C, P, K, exponent_rule, per_tensor_scale: " + m);
         }
@@ -85,6 +106,7 @@ public record SeedLmConfig(int c, int p, int k, ExponentRule exponentRule, boole
 
     @Override
     public String toString() {
-        return "C=" + c + " P=" + p + " K=" + k + " exponent=" + exponentRule.id() + (perTensorScale ? " +scale" : "") + (flat ? " layout=flat" : "");
+        return "C=" + c + " P=" + p + " K=" + k + " exponent=" + exponentRule.id() + (perTensorScale ? " +scale" : "")
+                + (flat ? " layout=flat" : "");
     }
 }

@@ -6,7 +6,6 @@ import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodPreset;
-
 import java.util.List;
 import java.util.Map;
 
@@ -21,18 +20,43 @@ public final class SeedLmDescriptor implements MethodDescriptor {
     private static final SeedLmFormat FORMAT = new SeedLmFormat();
 
     private static final List<MethodParameter> PARAMETERS = List.of(
-            MethodParameter.integer("bits", "Preset bits", null, 3, 4,
-                    "preset: 4 = (C,P,K) (8,3,16), 3 = (12,4,16); give it or C, P and K (neither: 4)").notInForm(),
-            MethodParameter.integer("C", "Block size C", null, 2, 64, "weights per block").cli("--C"),
-            MethodParameter.integer("P", "Coefficients P", null, 1, 16, "4-bit coefficients per block").cli("--P"),
-            MethodParameter.integer("K", "Seed bits K", null, 2, 20, "LFSR state bits (search cost ∝ 2^K)").cli("--K"),
-            MethodParameter.choice("exponent_rule", "Exponent rule", ExponentRule.RANGE_FILLING.id(),
-                    "range (default: fills the 4-bit code range) or printed (the paper's printed rule)", "range", "printed").asAdvanced(),
-            MethodParameter.bool("per_tensor_scale", "Per-tensor scale", false,
-                    "FP16 scale per tensor (not in the paper; bits counted)").notInForm(),
-            MethodParameter.choice("layout", "Block layout", SeedLmConfig.FLAT,
-                    "flat: blocks over the flattened weight, as in the paper (only a tensor's last block padded); "
-                            + "row: every row padded to whole blocks (older files)", SeedLmConfig.FLAT, SeedLmConfig.ROW).asAdvanced(),
+            MethodParameter.integer(
+                            "bits",
+                            "Preset bits",
+                            null,
+                            3,
+                            4,
+                            "preset: 4 = (C,P,K) (8,3,16), 3 = (12,4,16); give it or C, P and K (neither: 4)")
+                    .notInForm(),
+            MethodParameter.integer("C", "Block size C", null, 2, 64, "weights per block")
+                    .cli("--C"),
+            MethodParameter.integer("P", "Coefficients P", null, 1, 16, "4-bit coefficients per block")
+                    .cli("--P"),
+            MethodParameter.integer("K", "Seed bits K", null, 2, 20, "LFSR state bits (search cost ∝ 2^K)")
+                    .cli("--K"),
+            MethodParameter.choice(
+                            "exponent_rule",
+                            "Exponent rule",
+                            ExponentRule.RANGE_FILLING.id(),
+                            "range (default: fills the 4-bit code range) or printed (the paper's printed rule)",
+                            "range",
+                            "printed")
+                    .asAdvanced(),
+            MethodParameter.bool(
+                            "per_tensor_scale",
+                            "Per-tensor scale",
+                            false,
+                            "FP16 scale per tensor (not in the paper; bits counted)")
+                    .notInForm(),
+            MethodParameter.choice(
+                            "layout",
+                            "Block layout",
+                            SeedLmConfig.FLAT,
+                            "flat: blocks over the flattened weight, as in the paper (only a tensor's last block padded); "
+                                    + "row: every row padded to whole blocks (older files)",
+                            SeedLmConfig.FLAT,
+                            SeedLmConfig.ROW)
+                    .asAdvanced(),
             KeptTensors.PARAMETER);
 
     private static final List<MethodPreset> PRESETS = List.of(
@@ -45,25 +69,54 @@ public final class SeedLmDescriptor implements MethodDescriptor {
     /** The {@code bits} preset of {@link SeedLmConfig} as explicit C, P, K: "4-bit (C=8, P=3, K=16)". */
     private static MethodPreset preset(int bits) {
         SeedLmConfig c = SeedLmConfig.preset(bits);
-        return MethodPreset.of(bits + "-bit (C=" + c.c() + ", P=" + c.p() + ", K=" + c.k() + ")",
-                "C", Integer.toString(c.c()), "P", Integer.toString(c.p()), "K", Integer.toString(c.k()));
+        return MethodPreset.of(
+                bits + "-bit (C=" + c.c() + ", P=" + c.p() + ", K=" + c.k() + ")",
+                "C",
+                Integer.toString(c.c()),
+                "P",
+                Integer.toString(c.p()),
+                "K",
+                Integer.toString(c.k()));
     }
 
-    @Override public String id() { return "seedlm"; }
+    @Override
+    public String id() {
+        return "seedlm";
+    }
 
-    @Override public String displayName() { return "SeedLM"; }
+    @Override
+    public String displayName() {
+        return "SeedLM";
+    }
 
-    @Override public List<MethodParameter> parameters() { return PARAMETERS; }
+    @Override
+    public List<MethodParameter> parameters() {
+        return PARAMETERS;
+    }
 
-    @Override public List<MethodPreset> presets() { return PRESETS; }
+    @Override
+    public List<MethodPreset> presets() {
+        return PRESETS;
+    }
 
     @Override
     public SeedLmMethod create(MethodArguments a) {
-        return SeedLmMethod.fromOptions(a.integerOrNull("bits"), a.integerOrNull("C"), a.integerOrNull("P"), a.integerOrNull("K"),
-                a.text("exponent_rule"), a.bool("per_tensor_scale"), a.text("layout"), null).keepingTensorsAs(KeptTensors.of(a));
+        return SeedLmMethod.fromOptions(
+                        a.integerOrNull("bits"),
+                        a.integerOrNull("C"),
+                        a.integerOrNull("P"),
+                        a.integerOrNull("K"),
+                        a.text("exponent_rule"),
+                        a.bool("per_tensor_scale"),
+                        a.text("layout"),
+                        null)
+                .keepingTensorsAs(KeptTensors.of(a));
     }
 
-    @Override public CompressedFormat format() { return FORMAT; }
+    @Override
+    public CompressedFormat format() {
+        return FORMAT;
+    }
 
     @Override
     public double bitsPerWeight(MethodArguments args, int rows, int cols) {
@@ -76,5 +129,8 @@ public final class SeedLmDescriptor implements MethodDescriptor {
                 + (SeedLmConfig.ROW.equals(p.get("layout")) ? " row" : "") + KeptTensors.labelSuffix(p);
     }
 
-    @Override public int colour() { return 0x1f77b4; }
+    @Override
+    public int colour() {
+        return 0x1f77b4;
+    }
 }

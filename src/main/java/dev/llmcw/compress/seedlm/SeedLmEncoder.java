@@ -4,7 +4,6 @@ import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Compresses one weight matrix: blocks it, runs the seed search on all cores, reports blocks/s and ETA. */
@@ -17,20 +16,24 @@ public final class SeedLmEncoder {
         this.search = new SeedSearch(cfg);
     }
 
-    public SeedLmConfig config() { return cfg; }
+    public SeedLmConfig config() {
+        return cfg;
+    }
 
     public SeedLmTensor encode(String name, Tensor w, ProgressListener progress, CancellationToken cancel) {
         if (w.rank() != 2) throw new IllegalArgumentException(name + ": SeedLM compresses 2-D weights, got " + w);
         return encode(name, w.rows(), w.cols(), w.toFloatArray(), progress, cancel);
     }
 
-    public SeedLmTensor encode(String name, int rows, int cols, float[] values, ProgressListener progress, CancellationToken cancel) {
+    public SeedLmTensor encode(
+            String name, int rows, int cols, float[] values, ProgressListener progress, CancellationToken cancel) {
         int c = cfg.c(), bpr = SeedLmTensor.blocksPerRow(cols, cfg), nb = (int) SeedLmTensor.blocks(rows, cols, cfg);
         float scale = 1f;
         if (cfg.perTensorScale()) {
             float max = 0;
             for (float v : values) max = Math.max(max, Math.abs(v));
-            // Deviation from the paper (documented in SeedLmConfig): one FP16 scale per tensor, max |w| rounded to FP16.
+            // Deviation from the paper (documented in SeedLmConfig): one FP16 scale per tensor, max |w| rounded to
+            // FP16.
             float s = Half.f16ToFloat(Half.floatToF16(max));
             scale = s > 0 && Float.isFinite(s) ? s : 1f;
         }

@@ -1,16 +1,15 @@
 package dev.llmcw.compress.seedlm;
 
-import java.util.List;
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;
-
+import dev.llmcw.util.ModelLoadException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Reads SeedLM weights ({@link SeedLmTensor} layout) back as linear layers: decoded to dense F32 or on the fly. */
@@ -18,7 +17,9 @@ public final class SeedLmFormat implements CompressedFormat {
     private static final String SHAPE_SUFFIX = SeedLmTensor.PART + "shape";
 
     @Override
-    public String method() { return "seedlm"; }
+    public String method() {
+        return "seedlm";
+    }
 
     @Override
     public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
@@ -38,8 +39,10 @@ public final class SeedLmFormat implements CompressedFormat {
 
     /** Canonical names of the SeedLM-compressed weights in a file. */
     public static List<String> tensors(SafetensorsFile file) {
-        return file.entries().keySet().stream().filter(n -> n.endsWith(SHAPE_SUFFIX))
-                .map(n -> n.substring(0, n.length() - SHAPE_SUFFIX.length())).toList();
+        return file.entries().keySet().stream()
+                .filter(n -> n.endsWith(SHAPE_SUFFIX))
+                .map(n -> n.substring(0, n.length() - SHAPE_SUFFIX.length()))
+                .toList();
     }
 
     public static Linear linear(SeedLmTensor t, boolean onTheFly) {

@@ -1,9 +1,9 @@
 package dev.llmcw.compress.seedlm;
 
-import java.util.Arrays;
 import dev.llmcw.tensor.KernelSpecies;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.util.Parallel;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -73,16 +73,19 @@ public final class SeedLmLinear implements Linear {
     private final int rows, cols, c, p, kk, bpr, rowsPad;
     /** Configurations outside the jump kernel's range run the stepping kernel. */
     private final LfsrSteppingLinear stepping;
+
     private final LfsrJumpTable jump;
     /** [row pair][block][row] (see {@link #at}; rows padded to LJ): state | (q_i + 8) << 16+4i | (e + 8) << 28 (padding rows: state 1, codes 0, e + 8 = 0). */
     private final int[] packedBm;
+
     private final float normScale;
     /** (e + 8) << 4 | (code & 0xF) ↦ code · 2^e · scale, for the batch path. */
     private final float[] coef = new float[256];
 
     public SeedLmLinear(SeedLmTensor t) {
-        if (!t.rowAligned()) throw new IllegalArgumentException("SeedLM row kernels need whole blocks per row; this flat tensor has "
-                + t.cols() + " columns and C = " + t.config().c());
+        if (!t.rowAligned())
+            throw new IllegalArgumentException("SeedLM row kernels need whole blocks per row; this flat tensor has "
+                    + t.cols() + " columns and C = " + t.config().c());
         SeedLmConfig cfg = t.config();
         this.rows = t.rows();
         this.cols = t.cols();
@@ -101,7 +104,8 @@ public final class SeedLmLinear implements Linear {
         stepping = null;
         jump = LfsrJumpTable.of(kk, c * p);
         for (int e = -8; e < 8; e++) {
-            for (int q = -8; q < 8; q++) coef[(e + 8) << 4 | (q & 0xF)] = (float) (t.scale() * CoefficientQuantizer.value(q, e));
+            for (int q = -8; q < 8; q++)
+                coef[(e + 8) << 4 | (q & 0xF)] = (float) (t.scale() * CoefficientQuantizer.value(q, e));
         }
         packedBm = new int[bpr * rowsPad];
         for (int b = 0; b < bpr; b++) {
@@ -136,16 +140,31 @@ public final class SeedLmLinear implements Linear {
         return pairBase * bpr + b * width + (o - pairBase);
     }
 
-    @Override public int inFeatures() { return cols; }
-    @Override public int outFeatures() { return rows; }
-    @Override public String kind() { return "seedlm on-the-fly"; }
+    @Override
+    public int inFeatures() {
+        return cols;
+    }
+
+    @Override
+    public int outFeatures() {
+        return rows;
+    }
+
+    @Override
+    public String kind() {
+        return "seedlm on-the-fly";
+    }
 
     /** Packed block data read per token (rows padded to the SIMD width); the shared jump table is not included. */
     @Override
-    public long storageBytes() { return stepping != null ? stepping.storageBytes() : 4L * packedBm.length; }
+    public long storageBytes() {
+        return stepping != null ? stepping.storageBytes() : 4L * packedBm.length;
+    }
 
     /** Bytes of the table shared by every layer with the same K and C·P (0 when the stepping kernel runs). */
-    public long sharedTableBytes() { return jump != null ? jump.bytes() : 0; }
+    public long sharedTableBytes() {
+        return jump != null ? jump.bytes() : 0;
+    }
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
@@ -155,7 +174,9 @@ public final class SeedLmLinear implements Linear {
     }
 
     /** Coefficient i of a packed block (q_i + 8 in bits 16+4i..19+4i, e + 8 in bits 28..31). */
-    private float t(int v, int i) { return coef[(v >>> 28) << 4 | ((v >>> (16 + 4 * i) & 0xF) - 8 & 0xF)]; }
+    private float t(int v, int i) {
+        return coef[(v >>> 28) << 4 | ((v >>> (16 + 4 * i) & 0xF) - 8 & 0xF)];
+    }
 
     /** Row o of Ŵ (cols floats) into out[off..], from the jump table (jump configurations only). */
     void decodeRow(int o, float[] out, int off) {
@@ -195,7 +216,8 @@ public final class SeedLmLinear implements Linear {
             for (int i = 0; i < p; i++) hxs[b * p + i] = Math.scalb(sum, k - 1 - 16 - 4 * i + G);
         }
         int[] masks = new int[cp * LJ]; // state j's mask, LJ copies (a vector operand, not a broadcast per use)
-        for (int j = 1; j <= cp; j++) Arrays.fill(masks, (j - 1) * LJ, j * LJ, ((1 << k) - 1) << (j <= winMax ? j : j - k));
+        for (int j = 1; j <= cp; j++)
+            Arrays.fill(masks, (j - 1) * LJ, j * LJ, ((1 << k) - 1) << (j <= winMax ? j : j - k));
         int groups = rowsPad / LJ, pairs = groups / 2;
         Parallel.forRange(0, pairs + groups % 2, 1, u -> {
             if (u < pairs) rowPairJump(2 * u * LJ, xs, hxs, masks, y, yOff, new int[4 * LJ]);
@@ -218,23 +240,47 @@ public final class SeedLmLinear implements Linear {
             IntVector nb = IntVector.fromArray(IJ, jb, 0, idx, 0);
             IntVector win = s.or(nb.lanewise(VectorOperators.LSHL, k));
             int xo = b * cp, ho = b * p, j = 1;
-            FloatVector z0 = FloatVector.broadcast(FJ, -hxs[ho]), z1 = p > 1 ? FloatVector.broadcast(FJ, -hxs[ho + 1]) : zero, z2 = p > 2 ? FloatVector.broadcast(FJ, -hxs[ho + 2]) : zero;
+            FloatVector z0 = FloatVector.broadcast(FJ, -hxs[ho]),
+                    z1 = p > 1 ? FloatVector.broadcast(FJ, -hxs[ho + 1]) : zero,
+                    z2 = p > 2 ? FloatVector.broadcast(FJ, -hxs[ho + 2]) : zero;
             for (int r = 0; r < c; r++) {
-                z0 = ((FloatVector) (j <= winMax ? win : nb).and(IntVector.fromArray(IJ, masks, LJ * (j - 1))).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z0);
+                z0 = ((FloatVector) (j <= winMax ? win : nb)
+                                .and(IntVector.fromArray(IJ, masks, LJ * (j - 1)))
+                                .convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z0);
                 j++;
                 if (p > 1) {
-                    z1 = ((FloatVector) (j <= winMax ? win : nb).and(IntVector.fromArray(IJ, masks, LJ * (j - 1))).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z1);
+                    z1 = ((FloatVector) (j <= winMax ? win : nb)
+                                    .and(IntVector.fromArray(IJ, masks, LJ * (j - 1)))
+                                    .convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z1);
                     j++;
                 }
                 if (p > 2) {
-                    z2 = ((FloatVector) (j <= winMax ? win : nb).and(IntVector.fromArray(IJ, masks, LJ * (j - 1))).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z2);
+                    z2 = ((FloatVector) (j <= winMax ? win : nb)
+                                    .and(IntVector.fromArray(IJ, masks, LJ * (j - 1)))
+                                    .convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(FJ, xs[xo + j - 1]), z2);
                     j++;
                 }
             }
-            FloatVector blk = ((FloatVector) v.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(z0);
-            if (p > 1) blk = ((FloatVector) v.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(z1, blk);
-            if (p > 2) blk = ((FloatVector) v.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(z2, blk);
-            acc = blk.fma(v.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), acc);
+            FloatVector blk = ((FloatVector) v.and(0xF << 16).convert(VectorOperators.I2F, 0))
+                    .sub(8f * (1 << 16))
+                    .mul(z0);
+            if (p > 1)
+                blk = ((FloatVector) v.and(0xF << 20).convert(VectorOperators.I2F, 0))
+                        .sub(8f * (1 << 20))
+                        .fma(z1, blk);
+            if (p > 2)
+                blk = ((FloatVector) v.and(0xF << 24).convert(VectorOperators.I2F, 0))
+                        .sub(8f * (1 << 24))
+                        .fma(z2, blk);
+            acc = blk.fma(
+                    v.lanewise(VectorOperators.LSHR, 5)
+                            .and(0xF << 23)
+                            .or(0x38000000)
+                            .reinterpretAsFloats(),
+                    acc);
         }
         acc = acc.mul(normScale * 0x1p7f / (1 << G));
         if (o0 + LJ <= rows) acc.intoArray(y, yOff + o0);
@@ -273,15 +319,19 @@ public final class SeedLmLinear implements Linear {
                 for (int l = 0; l < 2 * LJ; l++) idx[so + l] = jb[pk[nx + l] & 0xFFFF];
             }
             int sl = (b & 1) * 2 * LJ;
-            IntVector vA = IntVector.fromArray(IJ, pk, base + b * 2 * LJ), vB = IntVector.fromArray(IJ, pk, base + b * 2 * LJ + LJ);
+            IntVector vA = IntVector.fromArray(IJ, pk, base + b * 2 * LJ),
+                    vB = IntVector.fromArray(IJ, pk, base + b * 2 * LJ + LJ);
             IntVector sA = vA.and(0xFFFF), sB = vB.and(0xFFFF);
             IntVector nA = IntVector.fromArray(IJ, idx, sl), nB = IntVector.fromArray(IJ, idx, sl + LJ);
-            IntVector wA = sA.or(nA.lanewise(VectorOperators.LSHL, k)), wB = sB.or(nB.lanewise(VectorOperators.LSHL, k));
+            IntVector wA = sA.or(nA.lanewise(VectorOperators.LSHL, k)),
+                    wB = sB.or(nB.lanewise(VectorOperators.LSHL, k));
             int xo = b * cp, ho = b * p;
             // accumulators start at −2^{K−1}·Σx (scaled): z_i − hx_i without a subtraction per block
-            FloatVector a0 = FloatVector.broadcast(FJ, -hxs[ho]), a1 = p > 1 ? FloatVector.broadcast(FJ, -hxs[ho + 1]) : zero;
+            FloatVector a0 = FloatVector.broadcast(FJ, -hxs[ho]),
+                    a1 = p > 1 ? FloatVector.broadcast(FJ, -hxs[ho + 1]) : zero;
             FloatVector a2 = p > 2 ? FloatVector.broadcast(FJ, -hxs[ho + 2]) : zero, b0 = a0, b1 = a1, b2 = a2;
-            // states 1..winMax are in the window, the later ones in the jump word: r < rWin all window, r ≥ rNb all jump word
+            // states 1..winMax are in the window, the later ones in the jump word: r < rWin all window, r ≥ rNb all
+            // jump word
             for (int r = 0; r < rWin; r++) {
                 int j = r * p;
                 FloatVector x0 = FloatVector.broadcast(FJ, xs[xo + j]);
@@ -339,18 +389,40 @@ public final class SeedLmLinear implements Linear {
                     b2 = ((FloatVector) nB.and(m2).convert(VectorOperators.I2F, 0)).fma(x2, b2);
                 }
             }
-            FloatVector blkA = ((FloatVector) vA.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(a0);
-            FloatVector blkB = ((FloatVector) vB.and(0xF << 16).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 16)).mul(b0);
+            FloatVector blkA = ((FloatVector) vA.and(0xF << 16).convert(VectorOperators.I2F, 0))
+                    .sub(8f * (1 << 16))
+                    .mul(a0);
+            FloatVector blkB = ((FloatVector) vB.and(0xF << 16).convert(VectorOperators.I2F, 0))
+                    .sub(8f * (1 << 16))
+                    .mul(b0);
             if (p > 1) {
-                blkA = ((FloatVector) vA.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(a1, blkA);
-                blkB = ((FloatVector) vB.and(0xF << 20).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 20)).fma(b1, blkB);
+                blkA = ((FloatVector) vA.and(0xF << 20).convert(VectorOperators.I2F, 0))
+                        .sub(8f * (1 << 20))
+                        .fma(a1, blkA);
+                blkB = ((FloatVector) vB.and(0xF << 20).convert(VectorOperators.I2F, 0))
+                        .sub(8f * (1 << 20))
+                        .fma(b1, blkB);
             }
             if (p > 2) {
-                blkA = ((FloatVector) vA.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(a2, blkA);
-                blkB = ((FloatVector) vB.and(0xF << 24).convert(VectorOperators.I2F, 0)).sub(8f * (1 << 24)).fma(b2, blkB);
+                blkA = ((FloatVector) vA.and(0xF << 24).convert(VectorOperators.I2F, 0))
+                        .sub(8f * (1 << 24))
+                        .fma(a2, blkA);
+                blkB = ((FloatVector) vB.and(0xF << 24).convert(VectorOperators.I2F, 0))
+                        .sub(8f * (1 << 24))
+                        .fma(b2, blkB);
             }
-            accA = blkA.fma(vA.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), accA);
-            accB = blkB.fma(vB.lanewise(VectorOperators.LSHR, 5).and(0xF << 23).or(0x38000000).reinterpretAsFloats(), accB);
+            accA = blkA.fma(
+                    vA.lanewise(VectorOperators.LSHR, 5)
+                            .and(0xF << 23)
+                            .or(0x38000000)
+                            .reinterpretAsFloats(),
+                    accA);
+            accB = blkB.fma(
+                    vB.lanewise(VectorOperators.LSHR, 5)
+                            .and(0xF << 23)
+                            .or(0x38000000)
+                            .reinterpretAsFloats(),
+                    accB);
         }
         float k2 = normScale * 0x1p7f / (1 << G);
         accA = accA.mul(k2);
@@ -376,7 +448,8 @@ public final class SeedLmLinear implements Linear {
                     FloatVector acc = FloatVector.zero(fs);
                     int base = (o - o0) * cols, j = 0;
                     for (; j <= cols - l; j += l) {
-                        acc = FloatVector.fromArray(fs, stripe, base + j).fma(FloatVector.fromArray(fs, x, xo + j), acc);
+                        acc = FloatVector.fromArray(fs, stripe, base + j)
+                                .fma(FloatVector.fromArray(fs, x, xo + j), acc);
                     }
                     float sum = acc.reduceLanes(VectorOperators.ADD);
                     for (; j < cols; j++) sum += stripe[base + j] * x[xo + j];

@@ -1,6 +1,5 @@
 package dev.llmcw.compress.seedlm;
 
-import java.util.Arrays;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
@@ -18,12 +17,12 @@ import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.PartsProgress;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,33 +48,55 @@ public final class SeedLmMethod implements CompressionMethod {
         this.keep = keep;
     }
 
-    public SeedLmMethod(SeedLmConfig cfg, Path tokenizer) { this(cfg, tokenizer, KeptTensors.DEFAULT); }
+    public SeedLmMethod(SeedLmConfig cfg, Path tokenizer) {
+        this(cfg, tokenizer, KeptTensors.DEFAULT);
+    }
 
-    public SeedLmMethod(SeedLmConfig cfg) { this(cfg, null); }
+    public SeedLmMethod(SeedLmConfig cfg) {
+        this(cfg, null);
+    }
 
     @Override
-    public SeedLmMethod withTokenizer(Path tokenizer) { return new SeedLmMethod(cfg, tokenizer, keep); }
+    public SeedLmMethod withTokenizer(Path tokenizer) {
+        return new SeedLmMethod(cfg, tokenizer, keep);
+    }
 
     /** The same setting storing the tensors it does not compress as {@code type} ({@link KeptTensors}). */
-    public SeedLmMethod keepingTensorsAs(DType type) { return new SeedLmMethod(cfg, tokenizer, type); }
+    public SeedLmMethod keepingTensorsAs(DType type) {
+        return new SeedLmMethod(cfg, tokenizer, type);
+    }
 
     /**
      * Factory from command-line style options: a preset ({@code bits} 4 or 3) or explicit C, P, K (all three);
      * {@code exponentRule} "range" (default) or "printed"; {@code perTensorScale} the documented deviation.
      */
-    public static SeedLmMethod fromOptions(Integer bits, Integer c, Integer p, Integer k, String exponentRule,
-                                           boolean perTensorScale, Path tokenizer) {
+    public static SeedLmMethod fromOptions(
+            Integer bits,
+            Integer c,
+            Integer p,
+            Integer k,
+            String exponentRule,
+            boolean perTensorScale,
+            Path tokenizer) {
         return fromOptions(bits, c, p, k, exponentRule, perTensorScale, SeedLmConfig.FLAT, tokenizer);
     }
 
     /** As above with the block {@code layout}: "flat" (the paper's, default) or "row" (per-row padding). */
-    public static SeedLmMethod fromOptions(Integer bits, Integer c, Integer p, Integer k, String exponentRule,
-                                           boolean perTensorScale, String layout, Path tokenizer) {
+    public static SeedLmMethod fromOptions(
+            Integer bits,
+            Integer c,
+            Integer p,
+            Integer k,
+            String exponentRule,
+            boolean perTensorScale,
+            String layout,
+            Path tokenizer) {
         SeedLmConfig cfg;
         boolean custom = c != null || p != null || k != null;
         if (custom) {
             if (bits != null) throw new IllegalArgumentException("give either --bits or --C/--P/--K, not both");
-            if (c == null || p == null || k == null) throw new IllegalArgumentException("a custom SeedLM setting needs all of --C, --P and --K");
+            if (c == null || p == null || k == null)
+                throw new IllegalArgumentException("a custom SeedLM setting needs all of --C, --P and --K");
             cfg = new SeedLmConfig(c, p, k, ExponentRule.RANGE_FILLING, false);
         } else {
             cfg = SeedLmConfig.preset(bits == null ? 4 : bits);
@@ -84,9 +105,14 @@ public final class SeedLmMethod implements CompressionMethod {
         return new SeedLmMethod(cfg.withScale(perTensorScale).withFlat(SeedLmConfig.parseLayout(layout)), tokenizer);
     }
 
-    public SeedLmConfig config() { return cfg; }
+    public SeedLmConfig config() {
+        return cfg;
+    }
 
-    @Override public String name() { return "seedlm"; }
+    @Override
+    public String name() {
+        return "seedlm";
+    }
 
     @Override
     public Map<String, String> parameters() {
@@ -109,7 +135,9 @@ public final class SeedLmMethod implements CompressionMethod {
 
     /** Tensors compressed by default: every block linear present in the model. */
     public static List<String> targets(Model model) {
-        return WeightNames.blockLinearWeights(model.config().nLayers()).stream().filter(model.tensors()::containsKey).toList();
+        return WeightNames.blockLinearWeights(model.config().nLayers()).stream()
+                .filter(model.tensors()::containsKey)
+                .toList();
     }
 
     @Override
@@ -128,26 +156,45 @@ public final class SeedLmMethod implements CompressionMethod {
         }
         long total = compressedBytes + KeptTensors.bytes(model, new HashSet<>(targets), keep);
         double paddingBits = cfg.bitsPerWeight() * padding / Math.max(1, compressedParams);
-        return new SizeEstimate(compressedParams, 8.0 * payloadBytes / Math.max(1, compressedParams), totalParams, total,
+        return new SizeEstimate(
+                compressedParams,
+                8.0 * payloadBytes / Math.max(1, compressedParams),
+                totalParams,
+                total,
                 8.0 * total / Math.max(1, totalParams),
                 "compressed tensors: per block K-bit seed + 4-bit exponent + P 4-bit codes"
                         + (cfg.perTensorScale() ? ", FP16 scale per tensor" : "")
-                        + (cfg.flat() ? " (flat blocks, only a tensor's last block zero-padded)" : " (rows zero-padded to whole blocks)")
+                        + (cfg.flat()
+                                ? " (flat blocks, only a tensor's last block zero-padded)"
+                                : " (rows zero-padded to whole blocks)")
                         + String.format(Locale.ROOT, "; padding %,d weights = %.4f bits/weight", padding, paddingBits)
-                        + "; whole model: also an 8-byte shape per compressed tensor and kept tensors " + KeptTensors.id(keep)
+                        + "; whole model: also an 8-byte shape per compressed tensor and kept tensors "
+                        + KeptTensors.id(keep)
                         + "; safetensors header excluded");
     }
 
     @Override
-    public CompressionReport compress(Model model, Path out, Path workDir, ProgressListener progress, CancellationToken cancel) throws IOException {
+    public CompressionReport compress(
+            Model model, Path out, Path workDir, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
         long t0 = System.nanoTime();
         if (cancel == null) cancel = CancellationToken.none();
         SizeEstimate est = estimate(model);
         long padding = 0;
-        for (String name : targets(model)) padding += SeedLmTensor.paddingWeights(model.tensor(name).rows(), model.tensor(name).cols(), cfg);
-        progress.log(String.format(Locale.ROOT, "SeedLM %s: %,d weights in %d tensors, %.4f bits/weight (compressed; padding %,d weights, "
-                        + "%.4f bits/weight of it), %,d bytes total", cfg, est.compressedParams(), targets(model).size(),
-                est.bitsPerCompressedWeight(), padding, cfg.bitsPerWeight() * padding / Math.max(1, est.compressedParams()), est.totalBytes()));
+        for (String name : targets(model))
+            padding += SeedLmTensor.paddingWeights(
+                    model.tensor(name).rows(), model.tensor(name).cols(), cfg);
+        progress.log(String.format(
+                Locale.ROOT,
+                "SeedLM %s: %,d weights in %d tensors, %.4f bits/weight (compressed; padding %,d weights, "
+                        + "%.4f bits/weight of it), %,d bytes total",
+                cfg,
+                est.compressedParams(),
+                targets(model).size(),
+                est.bitsPerCompressedWeight(),
+                padding,
+                cfg.bitsPerWeight() * padding / Math.max(1, est.compressedParams()),
+                est.totalBytes()));
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
         Files.createDirectories(workDir);
         SeedLmEncoder enc = new SeedLmEncoder(cfg);
@@ -168,7 +215,8 @@ public final class SeedLmMethod implements CompressionMethod {
             if (st == null) {
                 st = enc.encode(name, w.rows(), w.cols(), values, search.part(name), cancel);
                 search.finished(blocks, name);
-                SafetensorsWriter pw = new SafetensorsWriter().metadata("key", key).metadata("params", Json.write(cfg.params()));
+                SafetensorsWriter pw =
+                        new SafetensorsWriter().metadata("key", key).metadata("params", Json.write(cfg.params()));
                 st.writeTo(pw, name);
                 pw.write(part);
             } else {
@@ -185,15 +233,16 @@ public final class SeedLmMethod implements CompressionMethod {
         KeptTensors.add(wr, model, done.keySet(), keep);
         for (var e : new TreeMap<>(done).entrySet()) e.getValue().writeTo(wr, e.getKey());
         long fileBytes = wr.write(out);
-        progress.log(String.format(Locale.ROOT, "wrote %s: %,d bytes (estimate %,d + header)", out, fileBytes, est.totalBytes()));
+        progress.log(String.format(
+                Locale.ROOT, "wrote %s: %,d bytes (estimate %,d + header)", out, fileBytes, est.totalBytes()));
         return new CompressionReport(out, name(), parameters(), est, errors, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Identifies a finished tensor: the setting, the shape and the weights' content. */
     private String partKey(String name, Tensor w) {
         byte[] bytes = w.segment().toArray(ValueLayout.JAVA_BYTE);
-        return Hashing.sha256(Json.write(cfg.params()) + "|" + name + "|" + w.dtype() + Arrays.toString(w.shape())
-                + "|" + Hashing.sha256(bytes));
+        return Hashing.sha256(Json.write(cfg.params()) + "|" + name + "|" + w.dtype() + Arrays.toString(w.shape()) + "|"
+                + Hashing.sha256(bytes));
     }
 
     private SeedLmTensor readPart(Path part, String name, String key) {
@@ -208,5 +257,7 @@ public final class SeedLmMethod implements CompressionMethod {
     }
 
     /** The Linear a compressed tensor becomes at inference. */
-    public static Linear linear(SeedLmTensor t, boolean onTheFly) { return SeedLmFormat.linear(t, onTheFly); }
+    public static Linear linear(SeedLmTensor t, boolean onTheFly) {
+        return SeedLmFormat.linear(t, onTheFly);
+    }
 }

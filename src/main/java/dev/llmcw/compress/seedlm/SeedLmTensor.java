@@ -1,10 +1,9 @@
 package dev.llmcw.compress.seedlm;
 
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
-
+import dev.llmcw.util.ModelLoadException;
 import java.nio.file.Path;
 
 /**
@@ -31,7 +30,8 @@ public final class SeedLmTensor {
     private final byte[] exponents, codes;
     private final float scale;
 
-    public SeedLmTensor(int rows, int cols, SeedLmConfig cfg, int[] seeds, byte[] exponents, byte[] codes, float scale) {
+    public SeedLmTensor(
+            int rows, int cols, SeedLmConfig cfg, int[] seeds, byte[] exponents, byte[] codes, float scale) {
         this.rows = rows;
         this.cols = cols;
         this.cfg = cfg;
@@ -47,7 +47,9 @@ public final class SeedLmTensor {
     }
 
     /** Blocks per row of the row layout (and of the flat one when {@link #rowAligned}). */
-    public static int blocksPerRow(int cols, SeedLmConfig cfg) { return (cols + cfg.c() - 1) / cfg.c(); }
+    public static int blocksPerRow(int cols, SeedLmConfig cfg) {
+        return (cols + cfg.c() - 1) / cfg.c();
+    }
 
     /** Blocks of a rows×cols tensor in the config's layout. */
     public static long blocks(long rows, long cols, SeedLmConfig cfg) {
@@ -63,17 +65,45 @@ public final class SeedLmTensor {
      * Whether block o·blocksPerRow + b holds exactly row o's weights b·C.. (row layout, or flat with C dividing
      * cols): the row-wise matvec kernels need it.
      */
-    public boolean rowAligned() { return !cfg.flat() || cols % cfg.c() == 0; }
+    public boolean rowAligned() {
+        return !cfg.flat() || cols % cfg.c() == 0;
+    }
 
-    public int rows() { return rows; }
-    public int cols() { return cols; }
-    public int blocksPerRow() { return blocksPerRow; }
-    public int blocks() { return seeds.length; }
-    public SeedLmConfig config() { return cfg; }
-    public float scale() { return scale; }
-    public int seed(int block) { return seeds[block]; }
-    public int exponent(int block) { return exponents[block]; }
-    public int code(int block, int i) { return codes[block * cfg.p() + i]; }
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public int blocksPerRow() {
+        return blocksPerRow;
+    }
+
+    public int blocks() {
+        return seeds.length;
+    }
+
+    public SeedLmConfig config() {
+        return cfg;
+    }
+
+    public float scale() {
+        return scale;
+    }
+
+    public int seed(int block) {
+        return seeds[block];
+    }
+
+    public int exponent(int block) {
+        return exponents[block];
+    }
+
+    public int code(int block, int i) {
+        return codes[block * cfg.p() + i];
+    }
 
     /** Bytes of this tensor in the file (packed seeds, exponents, codes, shape, optional scale). */
     public static long fileBytes(long rows, long cols, SeedLmConfig cfg) {
@@ -121,30 +151,36 @@ public final class SeedLmTensor {
     }
 
     public void writeTo(SafetensorsWriter w, String name) {
-        w.addInts(name + PART + "shape", new long[]{2}, new int[]{rows, cols});
+        w.addInts(name + PART + "shape", new long[] {2}, new int[] {rows, cols});
         byte[] s = packBits(seeds, cfg.k());
-        w.addBytes(name + PART + "seeds", new long[]{s.length}, s);
+        w.addBytes(name + PART + "seeds", new long[] {s.length}, s);
         byte[] e = new byte[exponents.length];
         for (int i = 0; i < e.length; i++) e[i] = (byte) (exponents[i] + 8);
         byte[] ep = packNibbles(e);
-        w.addBytes(name + PART + "exponents", new long[]{ep.length}, ep);
+        w.addBytes(name + PART + "exponents", new long[] {ep.length}, ep);
         byte[] cp = packNibbles(codes);
-        w.addBytes(name + PART + "codes", new long[]{cp.length}, cp);
-        if (cfg.perTensorScale()) w.add(name + PART + "scale", DType.F16, new long[]{1}, new float[]{scale});
+        w.addBytes(name + PART + "codes", new long[] {cp.length}, cp);
+        if (cfg.perTensorScale()) w.add(name + PART + "scale", DType.F16, new long[] {1}, new float[] {scale});
     }
 
     public static SeedLmTensor read(SafetensorsFile f, String name, SeedLmConfig cfg) {
         Path path = f.path();
         int[] shape = f.ints(name + PART + "shape");
-        if (shape.length != 2 || shape[0] <= 0 || shape[1] <= 0) throw new ModelLoadException(path, name + ": bad SeedLM shape");
+        if (shape.length != 2 || shape[0] <= 0 || shape[1] <= 0)
+            throw new ModelLoadException(path, name + ": bad SeedLM shape");
         int nb = (int) blocks(shape[0], shape[1], cfg);
-        byte[] s = f.byteArray(name + PART + "seeds"), ep = f.byteArray(name + PART + "exponents"), cp = f.byteArray(name + PART + "codes");
-        if (s.length != (long) (nb * (long) cfg.k() + 7) / 8 || ep.length != (nb + 1) / 2 || cp.length != (nb * cfg.p() + 1) / 2) {
+        byte[] s = f.byteArray(name + PART + "seeds"),
+                ep = f.byteArray(name + PART + "exponents"),
+                cp = f.byteArray(name + PART + "codes");
+        if (s.length != (long) (nb * (long) cfg.k() + 7) / 8
+                || ep.length != (nb + 1) / 2
+                || cp.length != (nb * cfg.p() + 1) / 2) {
             throw new ModelLoadException(path, name + ": SeedLM arrays do not match " + nb + " blocks of " + cfg);
         }
         int[] seeds = unpackBits(s, cfg.k(), nb);
         for (int i = 0; i < nb; i++) {
-            if (seeds[i] == 0) throw new ModelLoadException(path, name + ": block " + i + " has the all-zero LFSR state");
+            if (seeds[i] == 0)
+                throw new ModelLoadException(path, name + ": block " + i + " has the all-zero LFSR state");
         }
         byte[] e = unpackNibbles(ep, nb, false);
         for (int i = 0; i < nb; i++) e[i] -= 8;

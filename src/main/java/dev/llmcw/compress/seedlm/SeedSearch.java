@@ -1,16 +1,14 @@
 package dev.llmcw.compress.seedlm;
 
 import dev.llmcw.tensor.KernelSpecies;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.util.CancellationToken;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
+import dev.llmcw.util.Parallel;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Exhaustive seed search (algorithms.md §1): for every block w and every one of the 2^K − 1 seeds,
@@ -52,29 +50,45 @@ public final class SeedSearch {
 
     public SeedSearch(SeedLmConfig cfg) {
         if (cfg.k() > MAX_SEARCH_K) {
-            throw new IllegalArgumentException("exhaustive seed search supports K <= " + MAX_SEARCH_K + " (tables for K=" + cfg.k()
-                    + " would take " + (((1L << cfg.k()) * 4 * (cfg.c() * (cfg.p() <= 3 ? 3 : 4) + 12)) >> 20) + " MB); the LFSR itself goes to K=24");
+            throw new IllegalArgumentException("exhaustive seed search supports K <= " + MAX_SEARCH_K
+                    + " (tables for K=" + cfg.k() + " would take "
+                    + (((1L << cfg.k()) * 4 * (cfg.c() * (cfg.p() <= 3 ? 3 : 4) + 12)) >> 20)
+                    + " MB); the LFSR itself goes to K=24");
         }
         this.cfg = cfg;
         this.tab = SeedTables.of(cfg.c(), cfg.p(), cfg.k());
         this.c = cfg.c();
         this.p = cfg.p();
         int bytesPerSeed = 4 * (tab.pairs + 2); // the pruning pass reads M, the slack and the correlation per offset
-        this.chunk = Math.max(FS.length(), Math.min(tab.nPad, Integer.getInteger("seedlm.chunkKB", 32) * 1024 / bytesPerSeed / FS.length() * FS.length()));
+        this.chunk = Math.max(
+                FS.length(),
+                Math.min(
+                        tab.nPad,
+                        Integer.getInteger("seedlm.chunkKB", 32) * 1024 / bytesPerSeed / FS.length() * FS.length()));
     }
 
-    public SeedLmConfig config() { return cfg; }
+    public SeedLmConfig config() {
+        return cfg;
+    }
 
     /** Register state of a search offset. */
-    public int seedOf(int offset) { return tab.seed(offset); }
+    public int seedOf(int offset) {
+        return tab.seed(offset);
+    }
 
     /**
      * Searches blocks [0, nBlocks) of {@code w} (block b at w[b·C .. b·C+C)), all cores. Writes the seed state,
      * exponent and codes (P per block) of each block; returns the squared errors. {@code done} is told the
      * number of blocks finished after each batch; cancellation is checked per batch.
      */
-    public double[] search(float[] w, int nBlocks, int[] seeds, byte[] exps, byte[] codes,
-                           CancellationToken cancel, IntConsumer done) {
+    public double[] search(
+            float[] w,
+            int nBlocks,
+            int[] seeds,
+            byte[] exps,
+            byte[] codes,
+            CancellationToken cancel,
+            IntConsumer done) {
         double[] errs = new double[nBlocks];
         int batches = (nBlocks + BATCH - 1) / BATCH;
         Parallel.forRange(0, batches, 1, bi -> {
@@ -211,7 +225,8 @@ public final class SeedSearch {
         final int p = this.p, c = this.c;
         for (int m = 0; m < len; m += FS.length()) {
             FloatVector acc = FloatVector.zero(FS);
-            for (int r = 0; r < c; r++) acc = FloatVector.fromArray(FS, un, m0 + m + r * p).fma(FloatVector.broadcast(FS, w[wOff + r]), acc);
+            for (int r = 0; r < c; r++)
+                acc = FloatVector.fromArray(FS, un, m0 + m + r * p).fma(FloatVector.broadcast(FS, w[wOff + r]), acc);
             acc.intoArray(sbuf, m);
         }
     }
@@ -220,10 +235,14 @@ public final class SeedSearch {
     private void correlate8(float[] w, int wOff, int m0, int len, float[] sbuf) {
         final float[] un = tab.unorm;
         final int p = this.p;
-        final FloatVector w0 = FloatVector.broadcast(FS, w[wOff]), w1 = FloatVector.broadcast(FS, w[wOff + 1]),
-                w2 = FloatVector.broadcast(FS, w[wOff + 2]), w3 = FloatVector.broadcast(FS, w[wOff + 3]),
-                w4 = FloatVector.broadcast(FS, w[wOff + 4]), w5 = FloatVector.broadcast(FS, w[wOff + 5]),
-                w6 = FloatVector.broadcast(FS, w[wOff + 6]), w7 = FloatVector.broadcast(FS, w[wOff + 7]);
+        final FloatVector w0 = FloatVector.broadcast(FS, w[wOff]),
+                w1 = FloatVector.broadcast(FS, w[wOff + 1]),
+                w2 = FloatVector.broadcast(FS, w[wOff + 2]),
+                w3 = FloatVector.broadcast(FS, w[wOff + 3]),
+                w4 = FloatVector.broadcast(FS, w[wOff + 4]),
+                w5 = FloatVector.broadcast(FS, w[wOff + 5]),
+                w6 = FloatVector.broadcast(FS, w[wOff + 6]),
+                w7 = FloatVector.broadcast(FS, w[wOff + 7]);
         for (int m = 0; m < len; m += FS.length()) {
             int u = m0 + m;
             FloatVector acc = FloatVector.fromArray(FS, un, u).mul(w0);
@@ -242,15 +261,22 @@ public final class SeedSearch {
     private void correlate12(float[] w, int wOff, int m0, int len, float[] sbuf) {
         final float[] un = tab.unorm;
         final int p = this.p;
-        final FloatVector w0 = FloatVector.broadcast(FS, w[wOff]), w1 = FloatVector.broadcast(FS, w[wOff + 1]),
-                w2 = FloatVector.broadcast(FS, w[wOff + 2]), w3 = FloatVector.broadcast(FS, w[wOff + 3]),
-                w4 = FloatVector.broadcast(FS, w[wOff + 4]), w5 = FloatVector.broadcast(FS, w[wOff + 5]),
-                w6 = FloatVector.broadcast(FS, w[wOff + 6]), w7 = FloatVector.broadcast(FS, w[wOff + 7]),
-                w8 = FloatVector.broadcast(FS, w[wOff + 8]), w9 = FloatVector.broadcast(FS, w[wOff + 9]),
-                w10 = FloatVector.broadcast(FS, w[wOff + 10]), w11 = FloatVector.broadcast(FS, w[wOff + 11]);
+        final FloatVector w0 = FloatVector.broadcast(FS, w[wOff]),
+                w1 = FloatVector.broadcast(FS, w[wOff + 1]),
+                w2 = FloatVector.broadcast(FS, w[wOff + 2]),
+                w3 = FloatVector.broadcast(FS, w[wOff + 3]),
+                w4 = FloatVector.broadcast(FS, w[wOff + 4]),
+                w5 = FloatVector.broadcast(FS, w[wOff + 5]),
+                w6 = FloatVector.broadcast(FS, w[wOff + 6]),
+                w7 = FloatVector.broadcast(FS, w[wOff + 7]),
+                w8 = FloatVector.broadcast(FS, w[wOff + 8]),
+                w9 = FloatVector.broadcast(FS, w[wOff + 9]),
+                w10 = FloatVector.broadcast(FS, w[wOff + 10]),
+                w11 = FloatVector.broadcast(FS, w[wOff + 11]);
         for (int m = 0; m < len; m += FS.length()) {
             int u = m0 + m;
-            FloatVector a = FloatVector.fromArray(FS, un, u).mul(w0), b = FloatVector.fromArray(FS, un, u + p).mul(w1);
+            FloatVector a = FloatVector.fromArray(FS, un, u).mul(w0),
+                    b = FloatVector.fromArray(FS, un, u + p).mul(w1);
             a = FloatVector.fromArray(FS, un, u + 2 * p).fma(w2, a);
             b = FloatVector.fromArray(FS, un, u + 3 * p).fma(w3, b);
             a = FloatVector.fromArray(FS, un, u + 4 * p).fma(w4, a);
@@ -273,11 +299,16 @@ public final class SeedSearch {
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
             int i = o - o0;
-            FloatVector b0 = FloatVector.fromArray(FS, sbuf, i), b1 = FloatVector.fromArray(FS, sbuf, i + 1),
+            FloatVector b0 = FloatVector.fromArray(FS, sbuf, i),
+                    b1 = FloatVector.fromArray(FS, sbuf, i + 1),
                     b2 = FloatVector.fromArray(FS, sbuf, i + 2);
             FloatVector z0 = FloatVector.fromArray(FS, m, o).mul(b0);
-            FloatVector z1 = FloatVector.fromArray(FS, m, nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 2 * nPad + o).mul(b1));
-            FloatVector z2 = FloatVector.fromArray(FS, m, 3 * nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 4 * nPad + o).mul(b1))
+            FloatVector z1 = FloatVector.fromArray(FS, m, nPad + o)
+                    .mul(b0)
+                    .add(FloatVector.fromArray(FS, m, 2 * nPad + o).mul(b1));
+            FloatVector z2 = FloatVector.fromArray(FS, m, 3 * nPad + o)
+                    .mul(b0)
+                    .add(FloatVector.fromArray(FS, m, 4 * nPad + o).mul(b1))
                     .add(FloatVector.fromArray(FS, m, 5 * nPad + o).mul(b2));
             FloatVector zz = z0.mul(z0).add(z1.mul(z1)).add(z2.mul(z2));
             FloatVector lim = FloatVector.fromArray(FS, sl, o).fma(wwV, thrV);
@@ -295,14 +326,23 @@ public final class SeedSearch {
         FloatVector thrV = FloatVector.broadcast(FS, cs.thr);
         for (int o = o0; o < o1; o += FS.length()) {
             int i = o - o0;
-            FloatVector b0 = FloatVector.fromArray(FS, sbuf, i), b1 = FloatVector.fromArray(FS, sbuf, i + 1),
-                    b2 = FloatVector.fromArray(FS, sbuf, i + 2), b3 = FloatVector.fromArray(FS, sbuf, i + 3);
+            FloatVector b0 = FloatVector.fromArray(FS, sbuf, i),
+                    b1 = FloatVector.fromArray(FS, sbuf, i + 1),
+                    b2 = FloatVector.fromArray(FS, sbuf, i + 2),
+                    b3 = FloatVector.fromArray(FS, sbuf, i + 3);
             FloatVector z0 = FloatVector.fromArray(FS, m, o).mul(b0);
-            FloatVector z1 = FloatVector.fromArray(FS, m, nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 2 * nPad + o).mul(b1));
-            FloatVector z2 = FloatVector.fromArray(FS, m, 3 * nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 4 * nPad + o).mul(b1))
+            FloatVector z1 = FloatVector.fromArray(FS, m, nPad + o)
+                    .mul(b0)
+                    .add(FloatVector.fromArray(FS, m, 2 * nPad + o).mul(b1));
+            FloatVector z2 = FloatVector.fromArray(FS, m, 3 * nPad + o)
+                    .mul(b0)
+                    .add(FloatVector.fromArray(FS, m, 4 * nPad + o).mul(b1))
                     .add(FloatVector.fromArray(FS, m, 5 * nPad + o).mul(b2));
-            FloatVector z3 = FloatVector.fromArray(FS, m, 6 * nPad + o).mul(b0).add(FloatVector.fromArray(FS, m, 7 * nPad + o).mul(b1))
-                    .add(FloatVector.fromArray(FS, m, 8 * nPad + o).mul(b2)).add(FloatVector.fromArray(FS, m, 9 * nPad + o).mul(b3));
+            FloatVector z3 = FloatVector.fromArray(FS, m, 6 * nPad + o)
+                    .mul(b0)
+                    .add(FloatVector.fromArray(FS, m, 7 * nPad + o).mul(b1))
+                    .add(FloatVector.fromArray(FS, m, 8 * nPad + o).mul(b2))
+                    .add(FloatVector.fromArray(FS, m, 9 * nPad + o).mul(b3));
             FloatVector zz = z0.mul(z0).add(z1.mul(z1)).add(z2.mul(z2)).add(z3.mul(z3));
             FloatVector lim = FloatVector.fromArray(FS, sl, o).fma(wwV, thrV);
             if (!wwV.sub(zz).compare(VectorOperators.LE, lim).anyTrue()) continue;
@@ -332,7 +372,10 @@ public final class SeedSearch {
         IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
         if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
         e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
-        FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector inv = IntVector.broadcast(IS, 127)
+                .sub(e)
+                .lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
         FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
         FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
@@ -372,7 +415,10 @@ public final class SeedSearch {
         IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
         if (rangeFilling) e = e.sub(2).add(one, bits.and(0x7FFFFF).compare(VectorOperators.GT, 0x700000));
         e = e.max(CoefficientQuantizer.E_MIN).min(CoefficientQuantizer.E_MAX);
-        FloatVector inv = IntVector.broadcast(IS, 127).sub(e).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector inv = IntVector.broadcast(IS, 127)
+                .sub(e)
+                .lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
         FloatVector scale = e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector h0 = t0.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
         FloatVector h1 = t1.mul(inv).max(-8f).min(7f).add(MAGIC).sub(MAGIC).mul(scale);
@@ -381,8 +427,11 @@ public final class SeedSearch {
         FloatVector err = FloatVector.zero(FS);
         for (int j = 0; j < c; j++) {
             int u = o + 1 + j * 4;
-            FloatVector uh = FloatVector.fromArray(FS, un, u).mul(h0).add(FloatVector.fromArray(FS, un, u + 1).mul(h1))
-                    .add(FloatVector.fromArray(FS, un, u + 2).mul(h2)).add(FloatVector.fromArray(FS, un, u + 3).mul(h3));
+            FloatVector uh = FloatVector.fromArray(FS, un, u)
+                    .mul(h0)
+                    .add(FloatVector.fromArray(FS, un, u + 1).mul(h1))
+                    .add(FloatVector.fromArray(FS, un, u + 2).mul(h2))
+                    .add(FloatVector.fromArray(FS, un, u + 3).mul(h3));
             FloatVector r = FloatVector.broadcast(FS, w[wOff + j]).sub(uh);
             err = r.fma(r, err);
         }
@@ -417,7 +466,8 @@ public final class SeedSearch {
                 System.arraycopy(q, 0, bestQ, 0, p);
             }
         }
-        if (bestO < 0) throw new IllegalStateException("seed screen found no candidate for block " + Arrays.toString(w));
+        if (bestO < 0)
+            throw new IllegalStateException("seed screen found no candidate for block " + Arrays.toString(w));
         return new BlockResult(bestO, tab.seed(bestO), bestE, bestQ, bestErr);
     }
 

@@ -2,13 +2,11 @@ package dev.llmcw.compress.seedlm;
 
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
-import jdk.incubator.vector.FloatVector;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.linsol.svd.SolvePseudoInverseSvd_DDRM;
-
 import java.lang.ref.SoftReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.linsol.svd.SolvePseudoInverseSvd_DDRM;
 
 /**
  * Everything the seed search needs for one (C, P, K), computed once: the LFSR cycle (offset o ↦ seed
@@ -23,11 +21,13 @@ final class SeedTables {
     static final int LANES = KernelSpecies.F.length();
     /** Keep the double pseudo-inverses for exact rescoring when they take at most this many doubles. */
     private static final long MAX_DOUBLE_PINV = 16L << 20;
+
     private static final Map<String, SoftReference<SeedTables>> CACHE = new ConcurrentHashMap<>();
 
     final int c, p, k, n, nPad;
     /** Coefficient rows in the float tables: 3 or 4 (zero rows pad P = 1, 2 so one kernel serves them). */
     final int pk, pairs;
+
     final int[] cycle;
     /** Normalised cycle values extended past the end: U(o)[r][i] = unorm[o + 1 + r·P + i] for every o < nPad. */
     final float[] unorm;
@@ -73,7 +73,8 @@ final class SeedTables {
         this.n = cycle.length;
         this.nPad = (n + LANES - 1) / LANES * LANES;
         this.pk = p <= 3 ? 3 : 4;
-        // padded past the end for the screen's vector loads: fine path to nPad + C·P, Uᵀw correlation to nPad + C·P + pk + 2·LANES
+        // padded past the end for the screen's vector loads: fine path to nPad + C·P, Uᵀw correlation to nPad + C·P +
+        // pk + 2·LANES
         this.unorm = new float[nPad + c * p + pk + 2 * LANES];
         for (int i = 0; i < unorm.length; i++) unorm[i] = (float) Lfsr.normalise(cycle[i % n], k);
         this.pairs = pk * (pk + 1) / 2;
@@ -144,12 +145,19 @@ final class SeedTables {
         }
         double nu = Math.sqrt(nu2);
         double tau = (p + 2) * eps * Math.sqrt((double) p * c) * (2 * Math.sqrt(mf2) + 1);
-        double slack = 2 * nu + nu * nu + (p + 1) * eps * (1 + nu) * (1 + nu) + (c + 6) * eps + 2 * Math.sqrt(c) * tau + c * tau * tau;
+        double slack = 2 * nu
+                + nu * nu
+                + (p + 1) * eps * (1 + nu) * (1 + nu)
+                + (c + 6) * eps
+                + 2 * Math.sqrt(c) * tau
+                + c * tau * tau;
         return (float) (2 * slack + 1e-6);
     }
 
     /** Register state stored for offset o. */
-    int seed(int o) { return cycle[o]; }
+    int seed(int o) {
+        return cycle[o];
+    }
 
     /** U(o), row-major C×P, normalised to [−1, 1]. */
     double[] u(int o) {

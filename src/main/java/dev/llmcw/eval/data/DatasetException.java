@@ -28,8 +28,12 @@ public class DatasetException extends IllegalArgumentException {
         this(file, 0, problem, cause);
     }
 
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 
     /** 1-based line number, or 0 when the problem is with the file as a whole. */
-    public int line() { return line; }
+    public int line() {
+        return line;
+    }
 }

@@ -35,7 +35,10 @@ public final class DatasetFiles {
         }
         for (String name : names) {
             String file = Path.of(name).getFileName().toString();
-            try (Stream<Path> s = Files.find(dataDir, 4, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals(file))) {
+            try (Stream<Path> s = Files.find(
+                    dataDir,
+                    4,
+                    (p, a) -> a.isRegularFile() && p.getFileName().toString().equals(file))) {
                 Optional<Path> hit = s.sorted().findFirst();
                 if (hit.isPresent()) return hit;
             } catch (IOException e) {
@@ -46,8 +49,9 @@ public final class DatasetFiles {
     }
 
     public static Path require(Path dataDir, String task, List<String> subfolders, List<String> names) {
-        return find(dataDir, subfolders, names).orElseThrow(() -> new DatasetException(dataDir,
-                "no data for " + task + ": looked for " + String.join(", ", names)));
+        return find(dataDir, subfolders, names)
+                .orElseThrow(() -> new DatasetException(
+                        dataDir, "no data for " + task + ": looked for " + String.join(", ", names)));
     }
 
     /** A file beside {@code file} with one of the given names, if any. */

@@ -2,7 +2,6 @@ package dev.llmcw.eval.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.util.Json;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

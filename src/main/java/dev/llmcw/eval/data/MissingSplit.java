@@ -15,9 +15,13 @@ public final class MissingSplit {
      * @param split   the split as people name it ("GLUE RTE validation")
      * @param dataset the {@code workbench download dataset} name
      */
-    public static Path require(Path dataDir, String task, String split, String dataset, List<String> subfolders, List<String> names) {
-        return DatasetFiles.find(dataDir, subfolders, names).orElseThrow(() -> new DatasetException(dataDir,
-                "no data for " + task + ": the " + split + " split (" + String.join(" or ", names) + ") is not in this data folder;"
-                        + " fetch it with `workbench download dataset " + dataset + "` or use the repository's datasets/" + dataset + "/sample"));
+    public static Path require(
+            Path dataDir, String task, String split, String dataset, List<String> subfolders, List<String> names) {
+        return DatasetFiles.find(dataDir, subfolders, names)
+                .orElseThrow(() -> new DatasetException(
+                        dataDir,
+                        "no data for " + task + ": the " + split + " split (" + String.join(" or ", names)
+                                + ") is not in this data folder;" + " fetch it with `workbench download dataset "
+                                + dataset + "` or use the repository's datasets/" + dataset + "/sample"));
     }
 }

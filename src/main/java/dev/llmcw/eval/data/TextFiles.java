@@ -21,8 +21,11 @@ public final class TextFiles {
     public static String read(Path file) {
         if (file.toString().endsWith(".parquet")) {
             // Parquet needs a heavy dependency tree (Hadoop/Arrow) that no light Java library avoids;
-            // users convert once with `python -c "import pandas; pandas.read_parquet(f).to_json(o, orient='records', lines=True)"`.
-            throw new DatasetException(file, "Parquet is not supported; convert it to JSON Lines (pandas: read_parquet(...).to_json(..., orient='records', lines=True))");
+            // users convert once with `python -c "import pandas; pandas.read_parquet(f).to_json(o, orient='records',
+            // lines=True)"`.
+            throw new DatasetException(
+                    file,
+                    "Parquet is not supported; convert it to JSON Lines (pandas: read_parquet(...).to_json(..., orient='records', lines=True))");
         }
         byte[] bytes;
         try {
@@ -31,10 +34,12 @@ public final class TextFiles {
             throw new DatasetException(file, "cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
         }
         try {
-            String s = StandardCharsets.UTF_8.newDecoder()
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
             return normalizeLineEndings(s.startsWith("\uFEFF") ? s.substring(1) : s);
         } catch (CharacterCodingException e) {
             throw new DatasetException(file, "not valid UTF-8 text", e);

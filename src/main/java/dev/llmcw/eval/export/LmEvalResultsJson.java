@@ -3,7 +3,6 @@ package dev.llmcw.eval.export;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.eval.TaskMetrics;
 import dev.llmcw.util.Json;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,15 @@ public final class LmEvalResultsJson {
     /** lm-eval's default --bootstrap_iters. */
     public static final int DEFAULT_BOOTSTRAP_ITERS = 100_000;
 
-    private static final Set<String> LOWER_IS_BETTER = Set.of("word_perplexity", "byte_perplexity", "bits_per_byte", "perplexity",
-            "kl_mean", "kl_median", "kl_p99", "flips");
+    private static final Set<String> LOWER_IS_BETTER = Set.of(
+            "word_perplexity",
+            "byte_perplexity",
+            "bits_per_byte",
+            "perplexity",
+            "kl_mean",
+            "kl_median",
+            "kl_p99",
+            "flips");
 
     private LmEvalResultsJson() {}
 
@@ -36,7 +42,8 @@ public final class LmEvalResultsJson {
      *               random_seed, …); a missing bootstrap_iters is lm-eval's default. "model_name" and
      *               "git_hash" are taken out of it to the top level where given.
      */
-    public static ObjectNode build(List<TaskMetrics> results, List<TaskMetrics> baseResults, Map<String, Object> config) {
+    public static ObjectNode build(
+            List<TaskMetrics> results, List<TaskMetrics> baseResults, Map<String, Object> config) {
         Map<String, Object> cfg = new LinkedHashMap<>(config == null ? Map.of() : config);
         Object modelName = cfg.remove("model_name");
         Object gitHash = cfg.remove("git_hash");
@@ -72,7 +79,8 @@ public final class LmEvalResultsJson {
         root.put("git_hash", gitHash == null ? null : gitHash.toString());
         root.put("date", System.currentTimeMillis() / 1000.0);
         root.set("task_hashes", taskHashes);
-        String source = cfg.get("model") == null ? "workbench" : cfg.get("model").toString();
+        String source =
+                cfg.get("model") == null ? "workbench" : cfg.get("model").toString();
         String name = modelName != null ? modelName.toString() : modelNameFromArgs(cfg.get("model_args"));
         root.put("model_source", source);
         root.put("model_name", name);
@@ -88,7 +96,9 @@ public final class LmEvalResultsJson {
             n.put("alias", t.task());
             for (String m : ResultsExport.primary(t)) {
                 putNumber(n, m + ",none", t.metrics().get(m));
-                Double se = stderr && "mean".equals(LmEvalTaskConfigs.aggregation(m)) ? t.metrics().get(m + "_stderr") : null;
+                Double se = stderr && "mean".equals(LmEvalTaskConfigs.aggregation(m))
+                        ? t.metrics().get(m + "_stderr")
+                        : null;
                 putNumber(n, m + "_stderr,none", se);
             }
             n.put("samples", t.items());

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.eval.TaskDescriptor;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.util.Json;
-
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,21 +18,71 @@ final class LmEvalTaskConfigs {
     private LmEvalTaskConfigs() {}
 
     /** The yaml facts of an lm-eval task (null where the yaml has no such key). */
-    private record Yaml(String datasetPath, String datasetName, String testSplit, String validationSplit,
-                        String docToText, String docToTarget, String docToChoice) {}
+    private record Yaml(
+            String datasetPath,
+            String datasetName,
+            String testSplit,
+            String validationSplit,
+            String docToText,
+            String docToTarget,
+            String docToChoice) {}
 
     private static final Map<String, Yaml> LM_EVAL = Map.of(
-            "piqa", new Yaml("baber/piqa", null, null, "validation", "Question: {{goal}}\nAnswer:", "label", "{{[sol1, sol2]}}"),
+            "piqa",
+                    new Yaml(
+                            "baber/piqa",
+                            null,
+                            null,
+                            "validation",
+                            "Question: {{goal}}\nAnswer:",
+                            "label",
+                            "{{[sol1, sol2]}}"),
             "hellaswag", new Yaml("Rowan/hellaswag", null, null, "validation", "{{query}}", "{{label}}", "choices"),
-            "arc_easy", new Yaml("allenai/ai2_arc", "ARC-Easy", "test", "validation", "Question: {{question}}\nAnswer:",
-                    "{{choices.label.index(answerKey)}}", "{{choices.text}}"),
-            "arc_challenge", new Yaml("allenai/ai2_arc", "ARC-Challenge", "test", "validation", "Question: {{question}}\nAnswer:",
-                    "{{choices.label.index(answerKey)}}", "{{choices.text}}"),
-            "winogrande", new Yaml("allenai/winogrande", "winogrande_xl", null, "validation", "<function doc_to_text>",
-                    "<function doc_to_target>", "<function doc_to_choice>"),
-            "boolq", new Yaml("super_glue", "boolq", null, "validation", "{{passage}}\nQuestion: {{question}}?\nAnswer:", "label", "['no', 'yes']"),
-            "wikitext", new Yaml("EleutherAI/wikitext_document_level", "wikitext-2-raw-v1", "test", "validation", "",
-                    "<function wikitext_detokenizer>", null));
+            "arc_easy",
+                    new Yaml(
+                            "allenai/ai2_arc",
+                            "ARC-Easy",
+                            "test",
+                            "validation",
+                            "Question: {{question}}\nAnswer:",
+                            "{{choices.label.index(answerKey)}}",
+                            "{{choices.text}}"),
+            "arc_challenge",
+                    new Yaml(
+                            "allenai/ai2_arc",
+                            "ARC-Challenge",
+                            "test",
+                            "validation",
+                            "Question: {{question}}\nAnswer:",
+                            "{{choices.label.index(answerKey)}}",
+                            "{{choices.text}}"),
+            "winogrande",
+                    new Yaml(
+                            "allenai/winogrande",
+                            "winogrande_xl",
+                            null,
+                            "validation",
+                            "<function doc_to_text>",
+                            "<function doc_to_target>",
+                            "<function doc_to_choice>"),
+            "boolq",
+                    new Yaml(
+                            "super_glue",
+                            "boolq",
+                            null,
+                            "validation",
+                            "{{passage}}\nQuestion: {{question}}?\nAnswer:",
+                            "label",
+                            "['no', 'yes']"),
+            "wikitext",
+                    new Yaml(
+                            "EleutherAI/wikitext_document_level",
+                            "wikitext-2-raw-v1",
+                            "test",
+                            "validation",
+                            "",
+                            "<function wikitext_detokenizer>",
+                            null));
 
     /** The config object for one task as lm-eval writes it under "configs". */
     static ObjectNode of(String task, String version) {
@@ -41,7 +90,8 @@ final class LmEvalTaskConfigs {
         c.put("task", task);
         Optional<TaskDescriptor> d = TaskRegistry.find(task);
         Yaml y = LM_EVAL.get(task);
-        boolean multipleChoice = d.map(t -> t.scoring() == TaskDescriptor.ScoringRule.MULTIPLE_CHOICE).orElse(true);
+        boolean multipleChoice = d.map(t -> t.scoring() == TaskDescriptor.ScoringRule.MULTIPLE_CHOICE)
+                .orElse(true);
         if (y != null) {
             c.put("dataset_path", y.datasetPath());
             if (y.datasetName() != null) c.put("dataset_name", y.datasetName());
@@ -63,10 +113,11 @@ final class LmEvalTaskConfigs {
         c.put("fewshot_delimiter", "\n\n");
         c.put("num_fewshot", 0);
         ArrayNode metrics = c.putArray("metric_list");
-        d.ifPresent(t -> t.metrics().forEach(m -> metrics.addObject()
-                .put("metric", m.name())
-                .put("aggregation", aggregation(m.name()))
-                .put("higher_is_better", m.higherIsBetter())));
+        d.ifPresent(t -> t.metrics()
+                .forEach(m -> metrics.addObject()
+                        .put("metric", m.name())
+                        .put("aggregation", aggregation(m.name()))
+                        .put("higher_is_better", m.higherIsBetter())));
         c.put("output_type", multipleChoice ? "multiple_choice" : "loglikelihood_rolling");
         c.put("repeats", 1);
         c.put("should_decontaminate", false);

@@ -5,7 +5,6 @@ import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CsvCells;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.MarkupEscapes;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,8 +22,15 @@ import java.util.Set;
  * without filters; stderr of perplexity metrics is "N/A" as lm-eval writes it.
  */
 public final class ResultsExport {
-    private static final Set<String> LOWER_IS_BETTER = Set.of("word_perplexity", "byte_perplexity", "bits_per_byte", "perplexity",
-            "kl_mean", "kl_median", "kl_p99", "flips");
+    private static final Set<String> LOWER_IS_BETTER = Set.of(
+            "word_perplexity",
+            "byte_perplexity",
+            "bits_per_byte",
+            "perplexity",
+            "kl_mean",
+            "kl_median",
+            "kl_p99",
+            "flips");
     /** Metrics whose stderr lm-eval writes as "N/A" (not bootstrappable aggregations). */
     private static final Set<String> NA_STDERR = Set.of("word_perplexity", "byte_perplexity", "bits_per_byte");
 
@@ -36,9 +42,12 @@ public final class ResultsExport {
     }
 
     /** lm-eval's results JSON ({@link LmEvalResultsJson}), pretty-printed. */
-    public static String lmEvalJson(List<TaskMetrics> results, List<TaskMetrics> baseResults, Map<String, Object> config) {
+    public static String lmEvalJson(
+            List<TaskMetrics> results, List<TaskMetrics> baseResults, Map<String, Object> config) {
         try {
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(LmEvalResultsJson.build(results, baseResults, config));
+            return Json.MAPPER
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(LmEvalResultsJson.build(results, baseResults, config));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -50,9 +59,20 @@ public final class ResultsExport {
         for (TaskMetrics t : results) {
             for (String m : primary(t)) {
                 Double se = t.metrics().get(m + "_stderr");
-                sb.append(csvField(model)).append(',').append(csvField(t.task())).append(',').append(csvField(t.taskVersion())).append(',')
-                        .append(t.items()).append(',').append(csvField(m)).append(',').append(num(t.metrics().get(m))).append(',')
-                        .append(se == null ? "" : num(se)).append('\n');
+                sb.append(csvField(model))
+                        .append(',')
+                        .append(csvField(t.task()))
+                        .append(',')
+                        .append(csvField(t.taskVersion()))
+                        .append(',')
+                        .append(t.items())
+                        .append(',')
+                        .append(csvField(m))
+                        .append(',')
+                        .append(num(t.metrics().get(m)))
+                        .append(',')
+                        .append(se == null ? "" : num(se))
+                        .append('\n');
             }
         }
         return sb.toString();
@@ -65,8 +85,17 @@ public final class ResultsExport {
             boolean first = true;
             for (String m : primary(t)) {
                 Double se = t.metrics().get(m + "_stderr");
-                rows.add(new String[]{first ? t.task() : "", first ? t.taskVersion() : "", "none", "0", m,
-                        LOWER_IS_BETTER.contains(m) ? "↓" : "↑", fmt(t.metrics().get(m)), se == null ? "" : "±", se == null ? (NA_STDERR.contains(m) ? "N/A" : "") : fmt(se)});
+                rows.add(new String[] {
+                    first ? t.task() : "",
+                    first ? t.taskVersion() : "",
+                    "none",
+                    "0",
+                    m,
+                    LOWER_IS_BETTER.contains(m) ? "↓" : "↑",
+                    fmt(t.metrics().get(m)),
+                    se == null ? "" : "±",
+                    se == null ? (NA_STDERR.contains(m) ? "N/A" : "") : fmt(se)
+                });
                 first = false;
             }
         }
@@ -80,7 +109,8 @@ public final class ResultsExport {
         StringBuilder sb = new StringBuilder();
         line(sb, head, w, right);
         sb.append('|');
-        for (int c = 0; c < head.length; c++) sb.append(right[c] ? "-".repeat(w[c] - 1) + ":" : "-".repeat(w[c])).append('|');
+        for (int c = 0; c < head.length; c++)
+            sb.append(right[c] ? "-".repeat(w[c] - 1) + ":" : "-".repeat(w[c])).append('|');
         sb.append('\n');
         for (String[] r : rows) line(sb, r, w, right);
         return sb.toString();
@@ -105,16 +135,25 @@ public final class ResultsExport {
         return Double.toString(v);
     }
 
-    private static String csvField(String s) { return CsvCells.cell(s); }
+    private static String csvField(String s) {
+        return CsvCells.cell(s);
+    }
 
     /** Writes results.json, results.csv and results.md into {@code dir}. */
-    public static void writeAll(Path dir, String model, List<TaskMetrics> results, List<TaskMetrics> baseResults, Map<String, Object> config) {
+    public static void writeAll(
+            Path dir,
+            String model,
+            List<TaskMetrics> results,
+            List<TaskMetrics> baseResults,
+            Map<String, Object> config) {
         try {
             Files.createDirectories(dir);
             AtomicFiles.writeString(dir.resolve("results.json"), lmEvalJson(results, baseResults, config));
             AtomicFiles.writeString(dir.resolve("results.csv"), csv(model, results));
-            StringBuilder md = new StringBuilder("## " + MarkupEscapes.markdown(model) + "\n\n").append(markdown(results));
-            if (baseResults != null && !baseResults.isEmpty()) md.append("\n## base\n\n").append(markdown(baseResults));
+            StringBuilder md =
+                    new StringBuilder("## " + MarkupEscapes.markdown(model) + "\n\n").append(markdown(results));
+            if (baseResults != null && !baseResults.isEmpty())
+                md.append("\n## base\n\n").append(markdown(baseResults));
             AtomicFiles.writeString(dir.resolve("results.md"), md.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);

@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.eval.Evaluator.McPayload;
 import dev.llmcw.eval.Evaluator.PplPayload;
 import dev.llmcw.eval.ItemSample;
-import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.eval.Stats;
+import dev.llmcw.eval.tasks.McItem;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +59,8 @@ public final class SamplesLog {
         McPayload p = s.payload();
         ObjectNode doc = Json.MAPPER.createObjectNode();
         doc.put("id", item.id());
-        List<String> contexts = item.requests().stream().map(McItem.Request::context).distinct().toList();
+        List<String> contexts =
+                item.requests().stream().map(McItem.Request::context).distinct().toList();
         if (contexts.size() == 1) doc.put("query", contexts.getFirst());
         else contexts.forEach(doc.withArray("contexts")::add);
         item.choiceTexts().forEach(doc.withArray("choices")::add);
@@ -97,7 +97,9 @@ public final class SamplesLog {
         PplPayload p = s.payload();
         ObjectNode doc = Json.MAPPER.createObjectNode();
         doc.put("id", s.id());
-        String text = s.doc() == null ? "<" + p.tokens() + " tokens of the joined text>" : s.doc().text();
+        String text = s.doc() == null
+                ? "<" + p.tokens() + " tokens of the joined text>"
+                : s.doc().text();
         doc.put("page", text);
 
         ObjectNode r = Json.MAPPER.createObjectNode();

@@ -3,7 +3,6 @@ package dev.llmcw.eval.tasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.Jsonl;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,21 +17,45 @@ import java.util.List;
 public final class ArcTask implements MultipleChoiceTask {
     private final boolean challenge;
 
-    private ArcTask(boolean challenge) { this.challenge = challenge; }
+    private ArcTask(boolean challenge) {
+        this.challenge = challenge;
+    }
 
-    public static ArcTask easy() { return new ArcTask(false); }
+    public static ArcTask easy() {
+        return new ArcTask(false);
+    }
 
-    public static ArcTask challenge() { return new ArcTask(true); }
+    public static ArcTask challenge() {
+        return new ArcTask(true);
+    }
 
-    @Override public String name() { return challenge ? "arc_challenge" : "arc_easy"; }
-    @Override public String version() { return "1.0"; }
-    @Override public boolean reportsAccNorm() { return true; }
+    @Override
+    public String name() {
+        return challenge ? "arc_challenge" : "arc_easy";
+    }
+
+    @Override
+    public String version() {
+        return "1.0";
+    }
+
+    @Override
+    public boolean reportsAccNorm() {
+        return true;
+    }
 
     @Override
     public List<McItem> load(Path dataDir) {
         String set = challenge ? "ARC-Challenge" : "ARC-Easy";
-        Path f = DatasetFiles.require(dataDir, name(), List.of("arc", set, "ARC-V1-Feb2018-2/" + set),
-                List.of(set + "-test.normalized.jsonl", set + "-Test.jsonl", set + "-test.jsonl", set.toLowerCase() + "-test.jsonl"));
+        Path f = DatasetFiles.require(
+                dataDir,
+                name(),
+                List.of("arc", set, "ARC-V1-Feb2018-2/" + set),
+                List.of(
+                        set + "-test.normalized.jsonl",
+                        set + "-Test.jsonl",
+                        set + "-test.jsonl",
+                        set.toLowerCase() + "-test.jsonl"));
         return read(f);
     }
 
@@ -45,12 +68,14 @@ public final class ArcTask implements MultipleChoiceTask {
             List<String> labels = new ArrayList<>();
             int gold;
             if (q.isObject()) {
-                if (q.get("stem") == null || !q.get("stem").isTextual()) throw r.error("missing field \"question.stem\"");
+                if (q.get("stem") == null || !q.get("stem").isTextual())
+                    throw r.error("missing field \"question.stem\"");
                 question = q.get("stem").asText();
                 JsonNode cs = q.get("choices");
                 if (cs == null || !cs.isArray()) throw r.error("missing field \"question.choices\"");
                 for (JsonNode c : cs) {
-                    if (c.get("text") == null || c.get("label") == null) throw r.error("a choice lacks \"text\" or \"label\"");
+                    if (c.get("text") == null || c.get("label") == null)
+                        throw r.error("a choice lacks \"text\" or \"label\"");
                     texts.add(c.get("text").asText());
                     labels.add(c.get("label").asText());
                 }
@@ -69,13 +94,15 @@ public final class ArcTask implements MultipleChoiceTask {
                 } else {
                     texts.addAll(r.texts("choices"));
                     gold = r.integer("label");
-                    if (gold < 0 || gold >= texts.size()) throw r.error("label " + gold + " out of range for " + texts.size() + " choices");
+                    if (gold < 0 || gold >= texts.size())
+                        throw r.error("label " + gold + " out of range for " + texts.size() + " choices");
                 }
             }
             if (question.isBlank()) throw r.error("empty question");
             for (String t : texts) if (t.isBlank()) throw r.error("empty choice");
             if (texts.size() < 2) throw r.error("fewer than two choices");
-            items.add(McItem.sharedContext(Integer.toString(items.size()), "Question: " + question + "\nAnswer:", texts, gold));
+            items.add(McItem.sharedContext(
+                    Integer.toString(items.size()), "Question: " + question + "\nAnswer:", texts, gold));
         }
         return items;
     }

@@ -3,7 +3,6 @@ package dev.llmcw.eval.tasks;
 import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.TextFiles;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,7 +27,7 @@ import java.util.SplittableRandom;
  */
 public final class ClozeTask implements MultipleChoiceTask {
     private final String name;
-    private final Path corpus;       // null: TinyStories found in the data folder
+    private final Path corpus; // null: TinyStories found in the data folder
     private final int contextSentences;
     private final int choices;
     private final long seed;
@@ -47,39 +46,59 @@ public final class ClozeTask implements MultipleChoiceTask {
         return new ClozeTask("cloze", null, 3, 4, seed);
     }
 
-    @Override public String name() { return name; }
+    @Override
+    public String name() {
+        return name;
+    }
 
     /** Construction parameters are part of the version: they change the items. */
-    @Override public String version() { return "1.0-k" + contextSentences + "-n" + choices + "-s" + seed; }
+    @Override
+    public String version() {
+        return "1.0-k" + contextSentences + "-n" + choices + "-s" + seed;
+    }
 
-    @Override public boolean reportsAccNorm() { return true; }
+    @Override
+    public boolean reportsAccNorm() {
+        return true;
+    }
 
     @Override
     public Map<String, String> details() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("chance", Double.toString(1.0 / choices));
-        d.put("construction", "context = first " + contextSentences + " sentences of a document; choices = true next sentence + "
-                + (choices - 1) + " same-length (±25%) sentences from other documents; seed " + seed);
+        d.put(
+                "construction",
+                "context = first " + contextSentences + " sentences of a document; choices = true next sentence + "
+                        + (choices - 1) + " same-length (±25%) sentences from other documents; seed " + seed);
         return d;
     }
 
     @Override
     public List<McItem> load(Path dataDir) {
-        Path f = corpus != null ? corpus : DatasetFiles.require(dataDir, name, List.of("tinystories", "TinyStories"),
-                List.of("tinystories_val_subset.txt", "TinyStories-valid.txt", "tinystories_valid.txt"));
+        Path f = corpus != null
+                ? corpus
+                : DatasetFiles.require(
+                        dataDir,
+                        name,
+                        List.of("tinystories", "TinyStories"),
+                        List.of("tinystories_val_subset.txt", "TinyStories-valid.txt", "tinystories_valid.txt"));
         List<McItem> items = build(TextPerplexityTask.splitDocuments(TextFiles.read(f)));
-        if (items.isEmpty()) throw new DatasetException(f, "no document has " + (contextSentences + 1) + " sentences to build a cloze item from");
+        if (items.isEmpty())
+            throw new DatasetException(
+                    f, "no document has " + (contextSentences + 1) + " sentences to build a cloze item from");
         return items;
     }
 
     private record Pooled(int doc, String text, int length) {}
 
     public List<McItem> build(List<String> documents) {
-        List<List<String>> sentences = documents.stream().map(ClozeTask::sentences).toList();
+        List<List<String>> sentences =
+                documents.stream().map(ClozeTask::sentences).toList();
         List<Pooled> pool = new ArrayList<>();
         for (int d = 0; d < sentences.size(); d++) {
             List<String> s = sentences.get(d);
-            for (int i = 1; i < s.size(); i++) pool.add(new Pooled(d, s.get(i), s.get(i).length()));
+            for (int i = 1; i < s.size(); i++)
+                pool.add(new Pooled(d, s.get(i), s.get(i).length()));
         }
         pool.sort((a, b) -> a.length != b.length ? Integer.compare(a.length, b.length) : a.text.compareTo(b.text));
         List<McItem> items = new ArrayList<>();
@@ -104,7 +123,7 @@ public final class ClozeTask implements MultipleChoiceTask {
         int lo = lowerBound(pool, (int) Math.floor(len * 0.75));
         int hi = lowerBound(pool, (int) Math.ceil(len * 1.25) + 1);
         List<String> cand = new ArrayList<>();
-        Set<String> seen = new HashSet<>(own);  // never a sentence of the item's own document
+        Set<String> seen = new HashSet<>(own); // never a sentence of the item's own document
         for (int i = lo; i < hi; i++) {
             Pooled p = pool.get(i);
             if (p.doc != doc && seen.add(p.text)) cand.add(p.text);
@@ -113,7 +132,8 @@ public final class ClozeTask implements MultipleChoiceTask {
         int left = lo - 1, right = hi;
         while (cand.size() < choices - 1 && (left >= 0 || right < pool.size())) {
             Pooled p;
-            if (right >= pool.size() || (left >= 0 && len - pool.get(left).length <= pool.get(right).length - len)) p = pool.get(left--);
+            if (right >= pool.size() || (left >= 0 && len - pool.get(left).length <= pool.get(right).length - len))
+                p = pool.get(left--);
             else p = pool.get(right++);
             if (p.doc != doc && seen.add(p.text)) cand.add(p.text);
         }

@@ -4,7 +4,6 @@ import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.Jsonl;
 import dev.llmcw.eval.data.TextFiles;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +28,27 @@ import java.util.regex.Pattern;
 public final class HellaSwagTask implements MultipleChoiceTask {
     private static final Pattern BRACKETS = Pattern.compile("\\[.*?\\]");
 
-    @Override public String name() { return "hellaswag"; }
-    @Override public String version() { return "1.0"; }
-    @Override public boolean reportsAccNorm() { return true; }
+    @Override
+    public String name() {
+        return "hellaswag";
+    }
+
+    @Override
+    public String version() {
+        return "1.0";
+    }
+
+    @Override
+    public boolean reportsAccNorm() {
+        return true;
+    }
 
     @Override
     public List<McItem> load(Path dataDir) {
-        Path f = DatasetFiles.require(dataDir, name(), List.of("hellaswag"),
+        Path f = DatasetFiles.require(
+                dataDir,
+                name(),
+                List.of("hellaswag"),
                 List.of("hellaswag_val.jsonl", "validation.jsonl", "hellaswag_val_full.txt"));
         return f.getFileName().toString().endsWith(".txt") ? readLlamaCppText(f) : readJsonl(f);
     }
@@ -54,7 +67,10 @@ public final class HellaSwagTask implements MultipleChoiceTask {
         if (s.isEmpty()) return s;
         int first = s.codePointAt(0);
         int n = Character.charCount(first);
-        return new StringBuilder().appendCodePoint(Character.toTitleCase(first)).append(s.substring(n).toLowerCase(Locale.ROOT)).toString();
+        return new StringBuilder()
+                .appendCodePoint(Character.toTitleCase(first))
+                .append(s.substring(n).toLowerCase(Locale.ROOT))
+                .toString();
     }
 
     public static String query(String activityLabel, String ctxA, String ctxB) {
@@ -65,11 +81,13 @@ public final class HellaSwagTask implements MultipleChoiceTask {
         List<McItem> items = new ArrayList<>();
         for (Jsonl.Row r : Jsonl.read(jsonl)) {
             String q = query(r.text("activity_label"), r.text("ctx_a"), r.text("ctx_b"));
-            List<String> endings = r.texts("endings").stream().map(HellaSwagTask::preprocess).toList();
+            List<String> endings =
+                    r.texts("endings").stream().map(HellaSwagTask::preprocess).toList();
             for (String e : endings) if (e.isEmpty()) throw r.error("empty ending");
             if (endings.size() < 2) throw r.error("fewer than two endings");
             int label = r.integer("label");
-            if (label < 0 || label >= endings.size()) throw r.error("label " + label + " out of range for " + endings.size() + " endings");
+            if (label < 0 || label >= endings.size())
+                throw r.error("label " + label + " out of range for " + endings.size() + " endings");
             items.add(McItem.sharedContext(Integer.toString(items.size()), q, endings, label));
         }
         return items;
@@ -92,14 +110,16 @@ public final class HellaSwagTask implements MultipleChoiceTask {
             } catch (NumberFormatException e) {
                 throw new DatasetException(txt, at + 2, "gold index is not an integer: \"" + lines.get(at + 1) + "\"");
             }
-            if (gold < 0 || gold > 3) throw new DatasetException(txt, at + 2, "gold index " + gold + " out of range 0-3");
+            if (gold < 0 || gold > 3)
+                throw new DatasetException(txt, at + 2, "gold index " + gold + " out of range 0-3");
             List<String> endings = new ArrayList<>(4);
             for (int k = 0; k < 4; k++) {
                 String e = lines.get(at + 2 + k);
                 if (e.isBlank()) throw new DatasetException(txt, at + 3 + k, "empty ending");
                 endings.add(e);
             }
-            items.add(McItem.sharedContext(Integer.toString(items.size()), capitaliseTrailingFragment(ctx), endings, gold));
+            items.add(McItem.sharedContext(
+                    Integer.toString(items.size()), capitaliseTrailingFragment(ctx), endings, gold));
         }
         return items;
     }

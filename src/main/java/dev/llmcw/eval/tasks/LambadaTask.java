@@ -2,7 +2,6 @@ package dev.llmcw.eval.tasks;
 
 import dev.llmcw.eval.data.Jsonl;
 import dev.llmcw.eval.data.MissingSplit;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +15,25 @@ import java.util.List;
 public final class LambadaTask implements LoglikelihoodTask {
     static final List<String> FILES = List.of("lambada_test.jsonl", "lambada_test_en.jsonl");
 
-    @Override public String name() { return "lambada_openai"; }
-    @Override public String version() { return "1.0"; }
+    @Override
+    public String name() {
+        return "lambada_openai";
+    }
+
+    @Override
+    public String version() {
+        return "1.0";
+    }
 
     @Override
     public List<TargetItem> load(Path dataDir) {
-        return read(MissingSplit.require(dataDir, name(), "LAMBADA (OpenAI) test", "lambada_openai", List.of("lambada_openai", "lambada"), FILES));
+        return read(MissingSplit.require(
+                dataDir,
+                name(),
+                "LAMBADA (OpenAI) test",
+                "lambada_openai",
+                List.of("lambada_openai", "lambada"),
+                FILES));
     }
 
     public static List<TargetItem> read(Path jsonl) {
@@ -29,7 +41,8 @@ public final class LambadaTask implements LoglikelihoodTask {
         for (Jsonl.Row r : Jsonl.read(jsonl)) {
             String text = r.nonEmptyText("text");
             int cut = text.lastIndexOf(' ');
-            if (cut <= 0 || cut == text.length() - 1) throw r.error("field \"text\" needs a context and a last word separated by a space");
+            if (cut <= 0 || cut == text.length() - 1)
+                throw r.error("field \"text\" needs a context and a last word separated by a space");
             items.add(item(Integer.toString(items.size()), text));
         }
         return items;

@@ -1,6 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -9,5 +8,7 @@ public non-sealed interface LoglikelihoodTask extends Task {
     List<TargetItem> load(Path dataDir);
 
     @Override
-    default String dataFingerprint(Path dataDir) { return TargetItem.fingerprint(load(dataDir)); }
+    default String dataFingerprint(Path dataDir) {
+        return TargetItem.fingerprint(load(dataDir));
+    }
 }

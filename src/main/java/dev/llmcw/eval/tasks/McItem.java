@@ -1,9 +1,9 @@
 package dev.llmcw.eval.tasks;
 
-import java.util.HexFormat;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import dev.llmcw.util.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -22,9 +22,11 @@ public record McItem(String id, List<Request> requests, List<String> choiceTexts
         requests = List.copyOf(requests);
         choiceTexts = List.copyOf(choiceTexts);
         if (requests.size() != choiceTexts.size() || requests.size() < 2) {
-            throw new IllegalArgumentException("item " + id + ": " + requests.size() + " requests for " + choiceTexts.size() + " choices");
+            throw new IllegalArgumentException(
+                    "item " + id + ": " + requests.size() + " requests for " + choiceTexts.size() + " choices");
         }
-        if (gold < 0 || gold >= requests.size()) throw new IllegalArgumentException("item " + id + ": gold " + gold + " out of range");
+        if (gold < 0 || gold >= requests.size())
+            throw new IllegalArgumentException("item " + id + ": gold " + gold + " out of range");
     }
 
     /** A loglikelihood request: log P(continuation | context), strings before tokenisation. */
@@ -32,10 +34,13 @@ public record McItem(String id, List<Request> requests, List<String> choiceTexts
 
     /** The common shape: one context, continuations " " + choice (lm-eval's target_delimiter). */
     public static McItem sharedContext(String id, String context, List<String> choices, int gold) {
-        return new McItem(id, choices.stream().map(c -> new Request(context, " " + c)).toList(), choices, gold);
+        return new McItem(
+                id, choices.stream().map(c -> new Request(context, " " + c)).toList(), choices, gold);
     }
 
-    public int choiceCount() { return requests.size(); }
+    public int choiceCount() {
+        return requests.size();
+    }
 
     /** Python len(): code points, not UTF-16 units. */
     public int choiceLength(int i) {

@@ -1,6 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,5 +12,7 @@ public non-sealed interface MultipleChoiceTask extends Task {
     boolean reportsAccNorm();
 
     @Override
-    default String dataFingerprint(Path dataDir) { return McItem.fingerprint(load(dataDir)); }
+    default String dataFingerprint(Path dataDir) {
+        return McItem.fingerprint(load(dataDir));
+    }
 }

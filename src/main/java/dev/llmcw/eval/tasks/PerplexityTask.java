@@ -1,6 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,5 +26,7 @@ public non-sealed interface PerplexityTask extends Task {
     List<TextDoc> load(Path dataDir);
 
     @Override
-    default String dataFingerprint(Path dataDir) { return TextDoc.fingerprint(load(dataDir)); }
+    default String dataFingerprint(Path dataDir) {
+        return TextDoc.fingerprint(load(dataDir));
+    }
 }

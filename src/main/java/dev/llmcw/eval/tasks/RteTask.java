@@ -4,7 +4,6 @@ import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.data.Jsonl;
 import dev.llmcw.eval.data.MissingSplit;
 import dev.llmcw.eval.data.TextFiles;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +18,25 @@ import java.util.List;
 public final class RteTask implements MultipleChoiceTask {
     static final List<String> FILES = List.of("validation.jsonl", "rte_validation.jsonl", "dev.tsv");
 
-    @Override public String name() { return "rte"; }
-    @Override public String version() { return "1.0"; }
-    @Override public boolean reportsAccNorm() { return false; }
+    @Override
+    public String name() {
+        return "rte";
+    }
+
+    @Override
+    public String version() {
+        return "1.0";
+    }
+
+    @Override
+    public boolean reportsAccNorm() {
+        return false;
+    }
 
     @Override
     public List<McItem> load(Path dataDir) {
-        Path f = MissingSplit.require(dataDir, name(), "GLUE RTE validation", "rte", List.of("rte", "RTE", "glue/rte"), FILES);
+        Path f = MissingSplit.require(
+                dataDir, name(), "GLUE RTE validation", "rte", List.of("rte", "RTE", "glue/rte"), FILES);
         return f.getFileName().toString().endsWith(".tsv") ? readTsv(f) : read(f);
     }
 
@@ -42,7 +53,8 @@ public final class RteTask implements MultipleChoiceTask {
         List<McItem> items = new ArrayList<>();
         for (Jsonl.Row r : Jsonl.read(jsonl)) {
             int label = r.integer("label");
-            if (label != 0 && label != 1) throw r.error("field \"label\" must be 0 (entailment) or 1 (not_entailment), got " + label);
+            if (label != 0 && label != 1)
+                throw r.error("field \"label\" must be 0 (entailment) or 1 (not_entailment), got " + label);
             String id = r.has("idx") ? Integer.toString(r.integer("idx")) : Integer.toString(items.size());
             items.add(item(id, r.nonEmptyText("sentence1"), r.nonEmptyText("sentence2"), label));
         }
@@ -52,17 +64,21 @@ public final class RteTask implements MultipleChoiceTask {
     public static List<McItem> readTsv(Path tsv) {
         List<String> lines = TextFiles.lines(tsv);
         if (lines.isEmpty() || !lines.getFirst().startsWith("index\tsentence1\tsentence2\tlabel")) {
-            throw new DatasetException(tsv, 1, "expected GLUE's header \"index<TAB>sentence1<TAB>sentence2<TAB>label\"");
+            throw new DatasetException(
+                    tsv, 1, "expected GLUE's header \"index<TAB>sentence1<TAB>sentence2<TAB>label\"");
         }
         List<McItem> items = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
             String[] f = lines.get(i).split("\t", -1);
-            if (f.length != 4) throw new DatasetException(tsv, i + 1, "expected 4 tab-separated fields, got " + f.length);
+            if (f.length != 4)
+                throw new DatasetException(tsv, i + 1, "expected 4 tab-separated fields, got " + f.length);
             int label = switch (f[3].strip()) {
                 case "entailment" -> 0;
                 case "not_entailment" -> 1;
-                default -> throw new DatasetException(tsv, i + 1, "label must be entailment or not_entailment, got \"" + f[3] + "\"");
+                default ->
+                    throw new DatasetException(
+                            tsv, i + 1, "label must be entailment or not_entailment, got \"" + f[3] + "\"");
             };
             items.add(item(f[0].strip(), f[1], f[2], label));
         }

@@ -1,10 +1,11 @@
 package dev.llmcw.eval.tasks;
 
-import java.util.List;
-import java.util.HexFormat;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import dev.llmcw.util.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
 /**
  * One document of an lm-eval output_type loglikelihood task (LAMBADA): one (context, target) request,
  * scored by log P(target | context) and whether greedy decoding produces the target.
@@ -13,7 +14,8 @@ import dev.llmcw.util.Hashing;
  */
 public record TargetItem(String id, String context, String target) {
     public TargetItem {
-        if (context.isEmpty() || target.isEmpty()) throw new IllegalArgumentException("item " + id + ": empty " + (context.isEmpty() ? "context" : "target"));
+        if (context.isEmpty() || target.isEmpty())
+            throw new IllegalArgumentException("item " + id + ": empty " + (context.isEmpty() ? "context" : "target"));
     }
 
     /** SHA-256 of the items as scored (ids, contexts, targets). */

@@ -13,7 +13,9 @@ public sealed interface Task permits MultipleChoiceTask, PerplexityTask, Loglike
     String version();
 
     /** Extra facts to record with results (construction parameters, chance level, data quirks). */
-    default Map<String, String> details() { return Map.of(); }
+    default Map<String, String> details() {
+        return Map.of();
+    }
 
     /** Content hash of the items as the evaluator reads them from {@code dataDir} (part of every run key). */
     String dataFingerprint(Path dataDir);

@@ -1,10 +1,11 @@
 package dev.llmcw.eval.tasks;
 
-import java.util.List;
-import java.util.HexFormat;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import dev.llmcw.util.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
 /**
  * One document of a perplexity task.
  *

@@ -3,7 +3,6 @@ package dev.llmcw.eval.tasks;
 import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.TextFiles;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.Map;
  */
 public final class TextPerplexityTask implements PerplexityTask {
     private final String name;
-    private final Path file;            // explicit file, or null to look up by known names
+    private final Path file; // explicit file, or null to look up by known names
     private final List<String> names;
 
     private TextPerplexityTask(String name, Path file, List<String> names) {
@@ -26,20 +25,35 @@ public final class TextPerplexityTask implements PerplexityTask {
     }
 
     public static TextPerplexityTask tinyStories() {
-        return new TextPerplexityTask("tinystories_ppl", null, List.of("tinystories_val_subset.txt", "TinyStories-valid.txt", "tinystories_valid.txt"));
+        return new TextPerplexityTask(
+                "tinystories_ppl",
+                null,
+                List.of("tinystories_val_subset.txt", "TinyStories-valid.txt", "tinystories_valid.txt"));
     }
 
     public static TextPerplexityTask ofFile(String name, Path file) {
         return new TextPerplexityTask(name, file, List.of());
     }
 
-    @Override public String name() { return name; }
-    @Override public String version() { return "1.0"; }
-    @Override public Protocol protocol() { return Protocol.ROLLING; }
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String version() {
+        return "1.0";
+    }
+
+    @Override
+    public Protocol protocol() {
+        return Protocol.ROLLING;
+    }
 
     @Override
     public List<TextDoc> load(Path dataDir) {
-        Path f = file != null ? file : DatasetFiles.require(dataDir, name, List.of("tinystories", "TinyStories"), names);
+        Path f =
+                file != null ? file : DatasetFiles.require(dataDir, name, List.of("tinystories", "TinyStories"), names);
         return documents(f);
     }
 

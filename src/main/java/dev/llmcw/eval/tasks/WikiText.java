@@ -2,7 +2,6 @@ package dev.llmcw.eval.tasks;
 
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.TextFiles;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,8 @@ public final class WikiText {
     }
 
     static boolean isTopLevelHeading(String line) {
-        // wikitext_document_level's rule: after collapsing "= = =" and "= =", only "= Title =" remains with "= " ... " =".
+        // wikitext_document_level's rule: after collapsing "= = =" and "= =", only "= Title =" remains with "= " ... "
+        // =".
         return isHeading(line);
     }
 

@@ -1,6 +1,5 @@
 package dev.llmcw.eval.tasks;
 
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +13,20 @@ import java.util.Map;
  * runs on the original split.
  */
 public final class WikiText2PapersTask implements PerplexityTask {
-    @Override public String name() { return "wikitext2_ppl"; }
-    @Override public String version() { return "1.0"; }
-    @Override public Protocol protocol() { return Protocol.CHUNKED; }
+    @Override
+    public String name() {
+        return "wikitext2_ppl";
+    }
+
+    @Override
+    public String version() {
+        return "1.0";
+    }
+
+    @Override
+    public Protocol protocol() {
+        return Protocol.CHUNKED;
+    }
 
     @Override
     public List<TextDoc> load(Path dataDir) {
@@ -27,6 +37,8 @@ public final class WikiText2PapersTask implements PerplexityTask {
 
     @Override
     public Map<String, String> details() {
-        return Map.of("protocol", "papers (GPTQ): \"\\n\\n\".join(test rows), non-overlapping max-length chunks, exp(mean token NLL)");
+        return Map.of(
+                "protocol",
+                "papers (GPTQ): \"\\n\\n\".join(test rows), non-overlapping max-length chunks, exp(mean token NLL)");
     }
 }

@@ -1,11 +1,10 @@
 package dev.llmcw.eval.tasks;
 
-
-import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * lm-eval's wikitext task (version 2.0): documents are WikiText-2 raw test articles split at top-level
@@ -15,9 +14,20 @@ import java.util.List;
  * reconstruction of the shared file.
  */
 public final class WikiTextTask implements PerplexityTask {
-    @Override public String name() { return "wikitext"; }
-    @Override public String version() { return "2.0"; }
-    @Override public Protocol protocol() { return Protocol.ROLLING; }
+    @Override
+    public String name() {
+        return "wikitext";
+    }
+
+    @Override
+    public String version() {
+        return "2.0";
+    }
+
+    @Override
+    public Protocol protocol() {
+        return Protocol.ROLLING;
+    }
 
     @Override
     public List<TextDoc> load(Path dataDir) {
@@ -27,8 +37,11 @@ public final class WikiTextTask implements PerplexityTask {
     public static List<TextDoc> documents(List<String> rows) {
         List<TextDoc> docs = new ArrayList<>();
         for (String page : WikiText.pages(rows)) {
-            docs.add(new TextDoc(Integer.toString(docs.size()), WikiText.detokenize(page),
-                    TextDoc.pythonSplitCount(page), page.getBytes(StandardCharsets.UTF_8).length));
+            docs.add(new TextDoc(
+                    Integer.toString(docs.size()),
+                    WikiText.detokenize(page),
+                    TextDoc.pythonSplitCount(page),
+                    page.getBytes(StandardCharsets.UTF_8).length));
         }
         return docs;
     }

@@ -4,7 +4,6 @@ import dev.llmcw.eval.data.DatasetException;
 import dev.llmcw.eval.data.DatasetFiles;
 import dev.llmcw.eval.data.Jsonl;
 import dev.llmcw.eval.data.TextFiles;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +16,27 @@ import java.util.List;
  * when both exist they must agree.
  */
 public final class WinoGrandeTask implements MultipleChoiceTask {
-    @Override public String name() { return "winogrande"; }
-    @Override public String version() { return "1.0"; }
-    @Override public boolean reportsAccNorm() { return false; }
+    @Override
+    public String name() {
+        return "winogrande";
+    }
+
+    @Override
+    public String version() {
+        return "1.0";
+    }
+
+    @Override
+    public boolean reportsAccNorm() {
+        return false;
+    }
 
     @Override
     public List<McItem> load(Path dataDir) {
-        Path f = DatasetFiles.require(dataDir, name(), List.of("winogrande", "winogrande_1.1"),
+        Path f = DatasetFiles.require(
+                dataDir,
+                name(),
+                List.of("winogrande", "winogrande_1.1"),
                 List.of("dev.normalized.jsonl", "dev.jsonl", "validation.jsonl"));
         return read(f, DatasetFiles.sibling(f, List.of("dev-labels.lst")).orElse(null));
     }
@@ -34,7 +47,10 @@ public final class WinoGrandeTask implements MultipleChoiceTask {
         if (labels != null) {
             fileLabels = TextFiles.labels(labels);
             if (fileLabels.size() != rows.size()) {
-                throw new DatasetException(labels, "has " + fileLabels.size() + " labels but " + jsonl.getFileName() + " has " + rows.size() + " items");
+                throw new DatasetException(
+                        labels,
+                        "has " + fileLabels.size() + " labels but " + jsonl.getFileName() + " has " + rows.size()
+                                + " items");
             }
         }
         List<McItem> items = new ArrayList<>(rows.size());
@@ -51,13 +67,19 @@ public final class WinoGrandeTask implements MultipleChoiceTask {
             if (fileLabels != null) {
                 int l = fileLabels.get(n);
                 if (l != 1 && l != 2) throw new DatasetException(labels, n + 1, "label " + l + " is not 1 or 2");
-                if (answer != null && answer != l) throw r.error("answer " + answer + " disagrees with " + labels.getFileName() + " line " + (n + 1) + " (" + l + ")");
+                if (answer != null && answer != l)
+                    throw r.error("answer " + answer + " disagrees with " + labels.getFileName() + " line " + (n + 1)
+                            + " (" + l + ")");
                 answer = l;
             }
             if (answer == null) throw r.error("missing field \"answer\" and no dev-labels.lst beside the data");
             String continuation = " " + sentence.substring(i + 1).strip();
-            List<String> contexts = List.of(sentence.substring(0, i) + r.nonEmptyText("option1"), sentence.substring(0, i) + r.nonEmptyText("option2"));
-            List<McItem.Request> reqs = contexts.stream().map(c -> new McItem.Request(c, continuation)).toList();
+            List<String> contexts = List.of(
+                    sentence.substring(0, i) + r.nonEmptyText("option1"),
+                    sentence.substring(0, i) + r.nonEmptyText("option2"));
+            List<McItem.Request> reqs = contexts.stream()
+                    .map(c -> new McItem.Request(c, continuation))
+                    .toList();
             items.add(new McItem(Integer.toString(n), reqs, contexts, answer - 1));
         }
         return items;

@@ -1,19 +1,18 @@
 package dev.llmcw.model.gguf;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.Arrays;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.Tensors;
 import dev.llmcw.util.MappedFile;
-
+import dev.llmcw.util.ModelLoadException;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -32,13 +31,15 @@ public final class GgufFile {
     public static final int DEFAULT_ALIGNMENT = 32;
     /** GGML_MAX_DIMS. */
     private static final int MAX_DIMS = 4;
+
     private static final int MAX_NESTING = 8;
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64 =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
     private final MemorySegment seg;
@@ -64,8 +65,10 @@ public final class GgufFile {
         long nKv = readI64("metadata count");
         // Smallest encodings: a KV is key(8+1) + type(4) + a 1-byte value; a tensor info is
         // name(8+1) + n_dims(4) + one dim(8) + type(4) + offset(8).
-        if (nKv < 0 || nKv > remaining() / 14) throw fail("implausible metadata count " + nKv + " for a " + seg.byteSize() + "-byte file");
-        if (nTensors < 0 || nTensors > remaining() / 33) throw fail("implausible tensor count " + nTensors + " for a " + seg.byteSize() + "-byte file");
+        if (nKv < 0 || nKv > remaining() / 14)
+            throw fail("implausible metadata count " + nKv + " for a " + seg.byteSize() + "-byte file");
+        if (nTensors < 0 || nTensors > remaining() / 33)
+            throw fail("implausible tensor count " + nTensors + " for a " + seg.byteSize() + "-byte file");
         var md = new LinkedHashMap<String, GgufValue>();
         for (long i = 0; i < nKv; i++) {
             String key = readString("metadata key #" + i);
@@ -80,14 +83,16 @@ public final class GgufFile {
             alignment = DEFAULT_ALIGNMENT;
         } else {
             long a = align.value() instanceof Number n ? n.longValue() : -1;
-            if (a <= 0 || a > 1 << 20 || Long.bitCount(a) != 1) throw fail("general.alignment " + align.value() + " is not a power of two");
+            if (a <= 0 || a > 1 << 20 || Long.bitCount(a) != 1)
+                throw fail("general.alignment " + align.value() + " is not a power of two");
             alignment = (int) a;
         }
         var infos = new LinkedHashMap<String, GgufTensorInfo>();
         for (long i = 0; i < nTensors; i++) {
             String name = readString("name of tensor #" + i);
             int nDims = readI32("dimension count of " + name);
-            if (nDims < 1 || nDims > MAX_DIMS) throw fail("tensor " + name + " has " + nDims + " dimensions (1.." + MAX_DIMS + " allowed)");
+            if (nDims < 1 || nDims > MAX_DIMS)
+                throw fail("tensor " + name + " has " + nDims + " dimensions (1.." + MAX_DIMS + " allowed)");
             long[] dims = new long[nDims];
             for (int d = 0; d < nDims; d++) {
                 dims[d] = readI64("dimensions of " + name);
@@ -111,18 +116,24 @@ public final class GgufFile {
                 }
                 size = dt.bytesFor(numel);
             }
-            if (infos.put(name, new GgufTensorInfo(name, dims, type, offset, size)) != null) throw fail("duplicate tensor " + name);
+            if (infos.put(name, new GgufTensorInfo(name, dims, type, offset, size)) != null)
+                throw fail("duplicate tensor " + name);
         }
         tensorInfos = Collections.unmodifiableMap(infos);
         dataStart = alignUp(pos, alignment);
-        if (nTensors > 0 && dataStart > seg.byteSize()) throw fail("data section starts at " + dataStart + ", beyond the end of the file");
+        if (nTensors > 0 && dataStart > seg.byteSize())
+            throw fail("data section starts at " + dataStart + ", beyond the end of the file");
         for (GgufTensorInfo t : infos.values()) {
             if (t.offset() < 0 || t.offset() % alignment != 0) {
-                throw fail("tensor " + t.name() + " offset " + t.offset() + " is not a multiple of the alignment " + alignment);
+                throw fail("tensor " + t.name() + " offset " + t.offset() + " is not a multiple of the alignment "
+                        + alignment);
             }
-            if (t.byteSize() >= 0 && (t.offset() > seg.byteSize() - dataStart || t.byteSize() > seg.byteSize() - dataStart - t.offset())) {
+            if (t.byteSize() >= 0
+                    && (t.offset() > seg.byteSize() - dataStart
+                            || t.byteSize() > seg.byteSize() - dataStart - t.offset())) {
                 throw fail("tensor " + t.name() + " (" + t.byteSize() + " bytes at data offset " + t.offset()
-                        + ") extends beyond the end of the file (" + seg.byteSize() + " bytes, data section at " + dataStart + ")");
+                        + ") extends beyond the end of the file (" + seg.byteSize() + " bytes, data section at "
+                        + dataStart + ")");
             }
         }
         checkNoOverlap(infos.values());
@@ -130,13 +141,16 @@ public final class GgufFile {
 
     /** Two tensors sharing bytes is a corrupt header: writing one would change the other. */
     private void checkNoOverlap(Collection<GgufTensorInfo> infos) {
-        List<GgufTensorInfo> sorted = infos.stream().filter(t -> t.byteSize() > 0)
-                .sorted(Comparator.comparingLong(GgufTensorInfo::offset)).toList();
+        List<GgufTensorInfo> sorted = infos.stream()
+                .filter(t -> t.byteSize() > 0)
+                .sorted(Comparator.comparingLong(GgufTensorInfo::offset))
+                .toList();
         for (int i = 1; i < sorted.size(); i++) {
             GgufTensorInfo a = sorted.get(i - 1), b = sorted.get(i);
             if (b.offset() < a.offset() + a.byteSize()) {
                 throw fail("tensors " + a.name() + " and " + b.name() + " overlap (data bytes [" + a.offset() + ", "
-                        + (a.offset() + a.byteSize()) + ") and [" + b.offset() + ", " + (b.offset() + b.byteSize()) + "))");
+                        + (a.offset() + a.byteSize()) + ") and [" + b.offset() + ", " + (b.offset() + b.byteSize())
+                        + "))");
             }
         }
     }
@@ -156,16 +170,37 @@ public final class GgufFile {
         }
     }
 
-    public Path path() { return path; }
-    public int version() { return version; }
-    public int alignment() { return alignment; }
-    public long dataStart() { return dataStart; }
-    public Map<String, GgufValue> metadata() { return metadata; }
-    public Map<String, GgufTensorInfo> tensorInfos() { return tensorInfos; }
+    public Path path() {
+        return path;
+    }
 
-    public GgufValue value(String key) { return metadata.get(key); }
+    public int version() {
+        return version;
+    }
 
-    public boolean has(String key) { return metadata.containsKey(key); }
+    public int alignment() {
+        return alignment;
+    }
+
+    public long dataStart() {
+        return dataStart;
+    }
+
+    public Map<String, GgufValue> metadata() {
+        return metadata;
+    }
+
+    public Map<String, GgufTensorInfo> tensorInfos() {
+        return tensorInfos;
+    }
+
+    public GgufValue value(String key) {
+        return metadata.get(key);
+    }
+
+    public boolean has(String key) {
+        return metadata.containsKey(key);
+    }
 
     public String getString(String key) {
         GgufValue v = require(key);
@@ -173,23 +208,31 @@ public final class GgufFile {
         return (String) v.value();
     }
 
-    public String getString(String key, String dflt) { return has(key) ? getString(key) : dflt; }
+    public String getString(String key, String dflt) {
+        return has(key) ? getString(key) : dflt;
+    }
 
     public long getLong(String key) {
         GgufValue v = require(key);
-        if (v.type() == GgufType.ARRAY || v.type() == GgufType.STRING) throw fail("metadata " + key + " is " + v.type() + ", expected a number");
+        if (v.type() == GgufType.ARRAY || v.type() == GgufType.STRING)
+            throw fail("metadata " + key + " is " + v.type() + ", expected a number");
         return v.asLong();
     }
 
-    public long getLong(String key, long dflt) { return has(key) ? getLong(key) : dflt; }
+    public long getLong(String key, long dflt) {
+        return has(key) ? getLong(key) : dflt;
+    }
 
     public int getInt(String key) {
         long v = getLong(key);
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw fail("metadata " + key + " = " + v + " is out of range");
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)
+            throw fail("metadata " + key + " = " + v + " is out of range");
         return (int) v;
     }
 
-    public int getInt(String key, int dflt) { return has(key) ? getInt(key) : dflt; }
+    public int getInt(String key, int dflt) {
+        return has(key) ? getInt(key) : dflt;
+    }
 
     public double getDouble(String key, double dflt) {
         if (!has(key)) return dflt;
@@ -208,7 +251,8 @@ public final class GgufFile {
 
     public String[] getStrings(String key) {
         GgufValue v = require(key);
-        if (!(v.value() instanceof String[] s)) throw fail("metadata " + key + " is " + v + ", expected an array of strings");
+        if (!(v.value() instanceof String[] s))
+            throw fail("metadata " + key + " is " + v + ", expected an array of strings");
         return s;
     }
 
@@ -253,7 +297,9 @@ public final class GgufFile {
     }
 
     /** The raw mapped bytes of the whole file. */
-    public MemorySegment segment() { return seg; }
+    public MemorySegment segment() {
+        return seg;
+    }
 
     ModelLoadException fail(String problem) {
         return new ModelLoadException(path, problem);
@@ -265,11 +311,14 @@ public final class GgufFile {
 
     // ---- cursor reads, each bounds-checked ----
 
-    private long remaining() { return seg.byteSize() - pos; }
+    private long remaining() {
+        return seg.byteSize() - pos;
+    }
 
     private void need(long n, String what) {
         if (n < 0 || n > remaining()) {
-            throw fail("truncated: " + what + " needs " + n + " bytes at offset " + pos + " but only " + remaining() + " remain");
+            throw fail("truncated: " + what + " needs " + n + " bytes at offset " + pos + " but only " + remaining()
+                    + " remain");
         }
     }
 
@@ -290,7 +339,8 @@ public final class GgufFile {
     private String readString(String what) {
         long len = readI64("length of " + what);
         if (len < 0 || len > remaining()) {
-            throw fail("string length " + len + " of " + what + " at offset " + (pos - 8) + " exceeds the " + remaining() + " bytes that remain");
+            throw fail("string length " + len + " of " + what + " at offset " + (pos - 8) + " exceeds the "
+                    + remaining() + " bytes that remain");
         }
         if (len > Integer.MAX_VALUE - 16) throw fail("string length " + len + " of " + what + " is too large");
         byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
@@ -300,16 +350,45 @@ public final class GgufFile {
 
     private GgufValue readValue(String key, GgufType type, int depth) {
         return switch (type) {
-            case UINT8 -> { need(1, key); yield new GgufValue(type, null, seg.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF); }
-            case INT8 -> { need(1, key); yield new GgufValue(type, null, (int) seg.get(ValueLayout.JAVA_BYTE, pos++)); }
-            case BOOL -> { need(1, key); yield new GgufValue(type, null, seg.get(ValueLayout.JAVA_BYTE, pos++) != 0); }
-            case UINT16 -> { need(2, key); int v = seg.get(I16, pos) & 0xFFFF; pos += 2; yield new GgufValue(type, null, v); }
-            case INT16 -> { need(2, key); int v = seg.get(I16, pos); pos += 2; yield new GgufValue(type, null, v); }
+            case UINT8 -> {
+                need(1, key);
+                yield new GgufValue(type, null, seg.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF);
+            }
+            case INT8 -> {
+                need(1, key);
+                yield new GgufValue(type, null, (int) seg.get(ValueLayout.JAVA_BYTE, pos++));
+            }
+            case BOOL -> {
+                need(1, key);
+                yield new GgufValue(type, null, seg.get(ValueLayout.JAVA_BYTE, pos++) != 0);
+            }
+            case UINT16 -> {
+                need(2, key);
+                int v = seg.get(I16, pos) & 0xFFFF;
+                pos += 2;
+                yield new GgufValue(type, null, v);
+            }
+            case INT16 -> {
+                need(2, key);
+                int v = seg.get(I16, pos);
+                pos += 2;
+                yield new GgufValue(type, null, v);
+            }
             case UINT32 -> new GgufValue(type, null, readI32(key) & 0xFFFFFFFFL);
             case INT32 -> new GgufValue(type, null, readI32(key));
-            case FLOAT32 -> { need(4, key); float v = seg.get(F32, pos); pos += 4; yield new GgufValue(type, null, v); }
+            case FLOAT32 -> {
+                need(4, key);
+                float v = seg.get(F32, pos);
+                pos += 4;
+                yield new GgufValue(type, null, v);
+            }
             case UINT64, INT64 -> new GgufValue(type, null, readI64(key));
-            case FLOAT64 -> { need(8, key); double v = seg.get(F64, pos); pos += 8; yield new GgufValue(type, null, v); }
+            case FLOAT64 -> {
+                need(8, key);
+                double v = seg.get(F64, pos);
+                pos += 8;
+                yield new GgufValue(type, null, v);
+            }
             case STRING -> new GgufValue(type, null, readString(key));
             case ARRAY -> readArray(key, depth);
         };
@@ -321,12 +400,23 @@ public final class GgufFile {
         GgufType et = GgufType.of(code);
         if (et == null) throw fail("metadata " + key + " is an array of unknown type " + code);
         long n = readI64("length of " + key);
-        long minElem = switch (et) { case STRING -> 8; case ARRAY -> 12; default -> et.size; };
+        long minElem = switch (et) {
+            case STRING -> 8;
+            case ARRAY -> 12;
+            default -> et.size;
+        };
         if (n < 0 || n > remaining() / minElem || n > Integer.MAX_VALUE - 16) {
-            throw fail("array " + key + " claims " + n + " elements of " + et + " but only " + remaining() + " bytes remain");
+            throw fail("array " + key + " claims " + n + " elements of " + et + " but only " + remaining()
+                    + " bytes remain");
         }
         // The file may really be that large (or sparse): bound by the heap too, before allocating.
-        long heapPerElement = switch (et) { case STRING -> 48; case ARRAY -> 32; case UINT64, INT64, FLOAT64 -> 8; case BOOL -> 1; default -> 4; };
+        long heapPerElement = switch (et) {
+            case STRING -> 48;
+            case ARRAY -> 32;
+            case UINT64, INT64, FLOAT64 -> 8;
+            case BOOL -> 1;
+            default -> 4;
+        };
         long maxHeap = Runtime.getRuntime().maxMemory();
         if (n * heapPerElement > maxHeap / 2) {
             throw fail("array " + key + " has " + n + " elements of " + et + ", more than half the " + (maxHeap >> 20)
@@ -336,7 +426,8 @@ public final class GgufFile {
         Object values = switch (et) {
             case UINT8, INT8, UINT16, INT16, INT32, UINT32 -> {
                 int[] a = new int[len];
-                for (int i = 0; i < len; i++) a[i] = ((Number) readValue(key, et, depth).value()).intValue();
+                for (int i = 0; i < len; i++)
+                    a[i] = ((Number) readValue(key, et, depth).value()).intValue();
                 yield a;
             }
             case UINT64, INT64 -> {

@@ -1,20 +1,18 @@
 package dev.llmcw.model.gguf;
 
-import java.util.Arrays;
 import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.LayerCount;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.RopeScaling;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tokenizer.Tokenizer;
-import dev.llmcw.tokenizer.TokenizerFiles;
-
+import dev.llmcw.util.ModelLoadException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +34,10 @@ public final class GgufModelLoader {
         RopeLayout layout = switch (arch) {
             case "llama", "mistral" -> RopeLayout.INTERLEAVED;
             case "qwen2" -> RopeLayout.ROTATE_HALF;
-            default -> throw new ModelLoadException(path, "general.architecture \"" + arch + "\" is not supported (supported: llama, mistral, qwen2)");
+            default ->
+                throw new ModelLoadException(
+                        path,
+                        "general.architecture \"" + arch + "\" is not supported (supported: llama, mistral, qwen2)");
         };
         Tokenizer tokenizer = g.has("tokenizer.ggml.model") ? GgufTokenizers.fromMetadata(g) : null;
 
@@ -50,7 +51,8 @@ public final class GgufModelLoader {
                 tensors.put(canonical, g.tensor(info.name()));
             }
         }
-        if (!tensors.containsKey(WeightNames.EMBED)) throw new ModelLoadException(path, "missing tensor token_embd.weight");
+        if (!tensors.containsKey(WeightNames.EMBED))
+            throw new ModelLoadException(path, "missing tensor token_embd.weight");
         Tensor embed = tensors.get(WeightNames.EMBED);
 
         int dim = g.getInt(arch + ".embedding_length");
@@ -58,21 +60,36 @@ public final class GgufModelLoader {
         int nHeads = g.getInt(arch + ".attention.head_count");
         int nKv = g.getInt(arch + ".attention.head_count_kv", nHeads);
         int hidden = g.getInt(arch + ".feed_forward_length");
-        if (dim <= 0 || nLayers <= 0 || nHeads <= 0 || nKv <= 0 || hidden <= 0 || dim % nHeads != 0 || nHeads % nKv != 0) {
-            throw new ModelLoadException(path, String.format("implausible hyper-parameters: embedding_length=%d block_count=%d head_count=%d head_count_kv=%d feed_forward_length=%d",
-                    dim, nLayers, nHeads, nKv, hidden));
+        if (dim <= 0
+                || nLayers <= 0
+                || nHeads <= 0
+                || nKv <= 0
+                || hidden <= 0
+                || dim % nHeads != 0
+                || nHeads % nKv != 0) {
+            throw new ModelLoadException(
+                    path,
+                    String.format(
+                            "implausible hyper-parameters: embedding_length=%d block_count=%d head_count=%d head_count_kv=%d feed_forward_length=%d",
+                            dim, nLayers, nHeads, nKv, hidden));
         }
         LayerCount.checkNoTensorBeyond(path, tensors.keySet(), nLayers, arch + ".block_count", GgufNames::toGguf);
         int headDim = g.getInt(arch + ".attention.key_length", dim / nHeads);
         int ropeDims = g.getInt(arch + ".rope.dimension_count", headDim);
         if (ropeDims != headDim) {
-            throw new ModelLoadException(path, "partial rotary embeddings (rope.dimension_count " + ropeDims + " < head dim " + headDim + ") are not supported");
+            throw new ModelLoadException(
+                    path,
+                    "partial rotary embeddings (rope.dimension_count " + ropeDims + " < head dim " + headDim
+                            + ") are not supported");
         }
         int vocab = embed.rows();
         if (tokenizer != null && tokenizer.vocabSize() != vocab) {
             // Some converters pad the embedding; the engine needs its row count, the tokenizer covers fewer ids.
             if (tokenizer.vocabSize() > vocab) {
-                throw new ModelLoadException(path, "tokenizer has " + tokenizer.vocabSize() + " tokens but token_embd.weight only " + vocab + " rows");
+                throw new ModelLoadException(
+                        path,
+                        "tokenizer has " + tokenizer.vocabSize() + " tokens but token_embd.weight only " + vocab
+                                + " rows");
             }
         }
         int ctx = g.getInt(arch + ".context_length", 2048);
@@ -81,9 +98,24 @@ public final class GgufModelLoader {
         boolean tied = !tensors.containsKey(WeightNames.LM_HEAD);
         boolean bias = tensors.containsKey(WeightNames.qBias(0));
         RopeScaling scaling = g.tensorInfos().containsKey("rope_freqs.weight")
-                ? llama3Scaling(g, g.tensor("rope_freqs.weight"), theta, headDim) : null;
-        var config = new ModelConfig(arch.equals("mistral") ? "mistral" : arch, dim, hidden, nLayers, nHeads, nKv, headDim, vocab, ctx,
-                eps, theta, layout, scaling, tied, bias);
+                ? llama3Scaling(g, g.tensor("rope_freqs.weight"), theta, headDim)
+                : null;
+        var config = new ModelConfig(
+                arch.equals("mistral") ? "mistral" : arch,
+                dim,
+                hidden,
+                nLayers,
+                nHeads,
+                nKv,
+                headDim,
+                vocab,
+                ctx,
+                eps,
+                theta,
+                layout,
+                scaling,
+                tied,
+                bias);
         checkShapes(path, config, tensors);
         for (GgufTensorInfo info : g.tensorInfos().values()) {
             String canonical = GgufNames.toCanonical(info.name());
@@ -106,15 +138,19 @@ public final class GgufModelLoader {
      */
     static RopeScaling llama3Scaling(GgufFile g, Tensor freqs, float theta, int headDim) {
         float[] f = freqs.toFloatArray();
-        if (f.length != headDim / 2) throw new ModelLoadException(g.path(), "rope_freqs.weight has " + f.length + " values, expected " + headDim / 2);
+        if (f.length != headDim / 2)
+            throw new ModelLoadException(
+                    g.path(), "rope_freqs.weight has " + f.length + " values, expected " + headDim / 2);
         float factor = 1f;
         for (float v : f) factor = Math.max(factor, v);
         var candidate = new RopeScaling(factor, 1.0, 4.0, 8192);
         float[] want = llama3Divisors(candidate, theta, headDim);
         for (int i = 0; i < f.length; i++) {
             if (Math.abs(f[i] - want[i]) > 1e-3f * want[i]) {
-                throw new ModelLoadException(g.path(), "rope_freqs.weight is not llama3 scaling with low/high factors 1/4 and original context 8192 (entry "
-                        + i + ": " + f[i] + " vs " + want[i] + ")");
+                throw new ModelLoadException(
+                        g.path(),
+                        "rope_freqs.weight is not llama3 scaling with low/high factors 1/4 and original context 8192 (entry "
+                                + i + ": " + f[i] + " vs " + want[i] + ")");
             }
         }
         return candidate;
@@ -131,7 +167,8 @@ public final class GgufModelLoader {
             if (wave < highWave) out[i] = 1f;
             else if (wave > lowWave) out[i] = (float) s.factor();
             else {
-                double smooth = (s.originalMaxPositionEmbeddings() / wave - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+                double smooth = (s.originalMaxPositionEmbeddings() / wave - s.lowFreqFactor())
+                        / (s.highFreqFactor() - s.lowFreqFactor());
                 out[i] = (float) (1 / ((1 - smooth) / s.factor() + smooth));
             }
         }
@@ -165,8 +202,10 @@ public final class GgufModelLoader {
         String gguf = GgufNames.toGguf(name);
         if (x == null) throw new ModelLoadException(path, "missing tensor " + gguf + " (" + name + ")");
         if (!Arrays.equals(x.shape(), shape)) {
-            throw new ModelLoadException(path, "tensor " + gguf + " has shape " + Arrays.toString(x.shape())
-                    + ", expected " + Arrays.toString(shape) + " from the metadata");
+            throw new ModelLoadException(
+                    path,
+                    "tensor " + gguf + " has shape " + Arrays.toString(x.shape()) + ", expected "
+                            + Arrays.toString(shape) + " from the metadata");
         }
     }
 }

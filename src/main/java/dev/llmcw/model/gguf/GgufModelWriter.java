@@ -1,9 +1,7 @@
 package dev.llmcw.model.gguf;
 
-import java.util.Arrays;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Linear;
@@ -11,8 +9,9 @@ import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tokenizer.ByteLevelBpeTokenizer;
 import dev.llmcw.tokenizer.SentencePieceBpeTokenizer;
 import dev.llmcw.tokenizer.Tokenizer;
-
+import dev.llmcw.util.ModelLoadException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -54,7 +53,10 @@ public final class GgufModelWriter {
             w.putUint32(arch + ".attention.value_length", c.headDim());
         }
         if (c.ropeScaling() != null) {
-            w.addTensor("rope_freqs.weight", new long[]{c.headDim() / 2}, DType.F32,
+            w.addTensor(
+                    "rope_freqs.weight",
+                    new long[] {c.headDim() / 2},
+                    DType.F32,
                     GgufModelLoader.llama3Divisors(c.ropeScaling(), c.ropeTheta(), c.headDim()));
         }
         if (model.tokenizer() != null) putTokenizer(w, model.tokenizer(), out);
@@ -73,7 +75,7 @@ public final class GgufModelWriter {
                 w.addTensor(gguf, t);
                 continue;
             }
-            long[] shape = lin != null ? new long[]{lin.outFeatures(), lin.inFeatures()} : t.shape();
+            long[] shape = lin != null ? new long[] {lin.outFeatures(), lin.inFeatures()} : t.shape();
             if (lin == null && !permute) {
                 w.addTensor(gguf, t, storageType(shape, type));
                 continue;
@@ -81,15 +83,22 @@ public final class GgufModelWriter {
             float[] values = lin != null ? densify(lin) : t.toFloatArray();
             if (permute) {
                 int heads = isQ(name) ? c.nHeads() : c.nKvHeads();
-                values = c.ropeLayout() == RopeLayout.ROTATE_HALF ? toInterleaved(values, shape, heads) : toRotateHalf(values, shape, heads);
+                values = c.ropeLayout() == RopeLayout.ROTATE_HALF
+                        ? toInterleaved(values, shape, heads)
+                        : toRotateHalf(values, shape, heads);
             }
             w.addTensor(gguf, shape, storageType(shape, type), values);
         }
         w.write(out);
     }
 
-    private static boolean isQ(String n) { return n.endsWith("self_attn.q_proj.weight") || n.endsWith("self_attn.q_proj.bias"); }
-    private static boolean isK(String n) { return n.endsWith("self_attn.k_proj.weight") || n.endsWith("self_attn.k_proj.bias"); }
+    private static boolean isQ(String n) {
+        return n.endsWith("self_attn.q_proj.weight") || n.endsWith("self_attn.q_proj.bias");
+    }
+
+    private static boolean isK(String n) {
+        return n.endsWith("self_attn.k_proj.weight") || n.endsWith("self_attn.k_proj.bias");
+    }
 
     private static DType storageType(long[] shape, DType wanted) {
         if (shape.length < 2) return DType.F32;
@@ -161,7 +170,9 @@ public final class GgufModelWriter {
         switch (tok) {
             case SentencePieceBpeTokenizer spm -> {
                 if (!spm.mergesByScore()) {
-                    throw new ModelLoadException(out, "cannot export a merges-ranked (tokenizer.json) SentencePiece tokenizer to GGUF, which stores scores");
+                    throw new ModelLoadException(
+                            out,
+                            "cannot export a merges-ranked (tokenizer.json) SentencePiece tokenizer to GGUF, which stores scores");
                 }
                 int n = spm.vocabSize();
                 String[] pieces = new String[n];
@@ -183,16 +194,24 @@ public final class GgufModelWriter {
             case ByteLevelBpeTokenizer bl -> {
                 String pre = GgufTokenizers.preName(bl);
                 if (pre == null) {
-                    throw new ModelLoadException(out, "cannot export a byte-level tokenizer with pre-tokenizer " + bl.preTokenizerRegexes()
-                            + (bl.normalization() != null ? " and " + bl.normalization() + " normalisation" : "") + " to GGUF");
+                    throw new ModelLoadException(
+                            out,
+                            "cannot export a byte-level tokenizer with pre-tokenizer " + bl.preTokenizerRegexes()
+                                    + (bl.normalization() != null
+                                            ? " and " + bl.normalization() + " normalisation"
+                                            : "")
+                                    + " to GGUF");
                 }
                 int n = bl.vocabSize();
                 String[] tokens = new String[n];
                 int[] types = new int[n];
                 for (int i = 0; i < n; i++) {
                     tokens[i] = bl.token(i);
-                    types[i] = bl.isControl(i) ? SentencePieceBpeTokenizer.CONTROL
-                            : bl.specialTokens().containsKey(tokens[i]) ? SentencePieceBpeTokenizer.USER_DEFINED : SentencePieceBpeTokenizer.NORMAL;
+                    types[i] = bl.isControl(i)
+                            ? SentencePieceBpeTokenizer.CONTROL
+                            : bl.specialTokens().containsKey(tokens[i])
+                                    ? SentencePieceBpeTokenizer.USER_DEFINED
+                                    : SentencePieceBpeTokenizer.NORMAL;
                 }
                 w.put("tokenizer.ggml.model", "gpt2");
                 w.put("tokenizer.ggml.pre", pre);
@@ -200,7 +219,9 @@ public final class GgufModelWriter {
                 w.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
                 w.put("tokenizer.ggml.merges", GgufValue.strings(bl.merges()));
             }
-            default -> throw new ModelLoadException(out, "cannot export tokenizer " + tok.getClass().getSimpleName() + " to GGUF");
+            default ->
+                throw new ModelLoadException(
+                        out, "cannot export tokenizer " + tok.getClass().getSimpleName() + " to GGUF");
         }
         if (tok.bosId() >= 0) w.putUint32("tokenizer.ggml.bos_token_id", tok.bosId());
         if (tok.eosId() >= 0) w.putUint32("tokenizer.ggml.eos_token_id", tok.eosId());

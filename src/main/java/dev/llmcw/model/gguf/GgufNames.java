@@ -1,8 +1,7 @@
 package dev.llmcw.model.gguf;
 
-import java.util.HashMap;
 import dev.llmcw.model.WeightNames;
-
+import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

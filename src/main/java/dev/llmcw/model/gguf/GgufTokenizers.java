@@ -6,7 +6,6 @@ import dev.llmcw.tokenizer.SpecialTokenIds;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
 import dev.llmcw.util.ModelLoadException;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -26,26 +25,40 @@ public final class GgufTokenizers {
         String[] tokens = g.getStrings("tokenizer.ggml.tokens");
         int[] types = g.has("tokenizer.ggml.token_type") ? g.getInts("tokenizer.ggml.token_type") : null;
         if (types != null && types.length != tokens.length) {
-            throw new ModelLoadException(g.path(), "tokenizer.ggml.token_type has " + types.length + " entries for " + tokens.length + " tokens");
+            throw new ModelLoadException(
+                    g.path(),
+                    "tokenizer.ggml.token_type has " + types.length + " entries for " + tokens.length + " tokens");
         }
         int bos = g.getInt("tokenizer.ggml.bos_token_id", -1);
         int eos = g.getInt("tokenizer.ggml.eos_token_id", -1);
         int unk = g.getInt("tokenizer.ggml.unknown_token_id", -1);
-        for (int id : new int[]{bos, eos, unk}) {
-            if (id >= tokens.length) throw new ModelLoadException(g.path(), "special token id " + id + " is outside the " + tokens.length + "-token vocabulary");
+        for (int id : new int[] {bos, eos, unk}) {
+            if (id >= tokens.length)
+                throw new ModelLoadException(
+                        g.path(), "special token id " + id + " is outside the " + tokens.length + "-token vocabulary");
         }
         try {
             switch (model) {
                 case "llama" -> {
-                    float[] scores = g.has("tokenizer.ggml.scores") ? g.getFloats("tokenizer.ggml.scores") : new float[tokens.length];
-                    if (scores.length != tokens.length) throw new ModelLoadException(g.path(), "tokenizer.ggml.scores has " + scores.length + " entries for " + tokens.length + " tokens");
-                    // llama.cpp always splits off user-defined tokens; control tokens only when asked to parse specials.
+                    float[] scores = g.has("tokenizer.ggml.scores")
+                            ? g.getFloats("tokenizer.ggml.scores")
+                            : new float[tokens.length];
+                    if (scores.length != tokens.length)
+                        throw new ModelLoadException(
+                                g.path(),
+                                "tokenizer.ggml.scores has " + scores.length + " entries for " + tokens.length
+                                        + " tokens");
+                    // llama.cpp always splits off user-defined tokens; control tokens only when asked to parse
+                    // specials.
                     Map<String, Integer> specials = new HashMap<>();
                     if (types != null) {
-                        for (int i = 0; i < tokens.length; i++) if (types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
+                        for (int i = 0; i < tokens.length; i++)
+                            if (types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
                     }
-                    return new SentencePieceBpeTokenizer(SentencePieceBpeTokenizer.Vocabulary.scored(tokens, scores, types),
-                            new SpecialTokenIds(specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", true)),
+                    return new SentencePieceBpeTokenizer(
+                            SentencePieceBpeTokenizer.Vocabulary.scored(tokens, scores, types),
+                            new SpecialTokenIds(
+                                    specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", true)),
                             g.getBool("tokenizer.ggml.add_space_prefix", true));
                 }
                 case "gpt2" -> {
@@ -55,17 +68,28 @@ public final class GgufTokenizers {
                     boolean[] skip = new boolean[tokens.length];
                     if (types != null) {
                         for (int i = 0; i < tokens.length; i++) {
-                            if (types[i] == SentencePieceBpeTokenizer.CONTROL || types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
+                            if (types[i] == SentencePieceBpeTokenizer.CONTROL
+                                    || types[i] == SentencePieceBpeTokenizer.USER_DEFINED) specials.put(tokens[i], i);
                             skip[i] = types[i] == SentencePieceBpeTokenizer.CONTROL;
                         }
                     }
                     // llama.cpp takes a whole word from the vocabulary before merging for Llama 3 (ignore_merges).
-                    boolean ignoreMerges = regexesForPre(g.path(), pre).equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX));
-                    var preTokenizer = new ByteLevelBpeTokenizer.PreTokenizer(regexesForPre(g.path(), pre), false, ignoreMerges, null);
-                    return new ByteLevelBpeTokenizer(tokens, merges, preTokenizer,
-                            new SpecialTokenIds(specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", false)), skip);
+                    boolean ignoreMerges =
+                            regexesForPre(g.path(), pre).equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX));
+                    var preTokenizer = new ByteLevelBpeTokenizer.PreTokenizer(
+                            regexesForPre(g.path(), pre), false, ignoreMerges, null);
+                    return new ByteLevelBpeTokenizer(
+                            tokens,
+                            merges,
+                            preTokenizer,
+                            new SpecialTokenIds(
+                                    specials, bos, eos, unk, g.getBool("tokenizer.ggml.add_bos_token", false)),
+                            skip);
                 }
-                default -> throw new ModelLoadException(g.path(), "tokenizer.ggml.model \"" + model + "\" is not supported (supported: llama, gpt2)");
+                default ->
+                    throw new ModelLoadException(
+                            g.path(),
+                            "tokenizer.ggml.model \"" + model + "\" is not supported (supported: llama, gpt2)");
             }
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(g.path(), e.getMessage(), e);
@@ -82,8 +106,11 @@ public final class GgufTokenizers {
             case "qwen2", "deepseek-r1-qwen" -> List.of(ByteLevelBpeTokenizer.QWEN2_REGEX);
             // SmolLM: Digits(individual_digits) then GPT-2's ByteLevel regex
             case "smollm" -> List.of(TokenizerFiles.DIGIT_REGEX, ByteLevelBpeTokenizer.GPT2_REGEX);
-            default -> throw new ModelLoadException(file, "tokenizer.ggml.pre \"" + pre
-                    + "\" is not supported (supported: gpt-2, default, llama-bpe/llama3, qwen2, smollm)");
+            default ->
+                throw new ModelLoadException(
+                        file,
+                        "tokenizer.ggml.pre \"" + pre
+                                + "\" is not supported (supported: gpt-2, default, llama-bpe/llama3, qwen2, smollm)");
         };
     }
 
@@ -94,7 +121,8 @@ public final class GgufTokenizers {
         if (r.equals(List.of(ByteLevelBpeTokenizer.GPT2_REGEX)) && !t.ignoresMerges()) return "gpt-2";
         if (r.equals(List.of(ByteLevelBpeTokenizer.LLAMA3_REGEX)) && t.ignoresMerges()) return "llama-bpe";
         if (r.equals(List.of(ByteLevelBpeTokenizer.QWEN2_REGEX)) && !t.ignoresMerges()) return "qwen2";
-        if (r.equals(List.of(TokenizerFiles.DIGIT_REGEX, ByteLevelBpeTokenizer.GPT2_REGEX)) && !t.ignoresMerges()) return "smollm";
+        if (r.equals(List.of(TokenizerFiles.DIGIT_REGEX, ByteLevelBpeTokenizer.GPT2_REGEX)) && !t.ignoresMerges())
+            return "smollm";
         return null;
     }
 }

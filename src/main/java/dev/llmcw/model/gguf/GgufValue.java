@@ -14,14 +14,37 @@ import java.util.Arrays;
  */
 public record GgufValue(GgufType type, GgufType elemType, Object value) {
 
-    public static GgufValue of(String s) { return new GgufValue(GgufType.STRING, null, s); }
-    public static GgufValue uint32(long v) { return new GgufValue(GgufType.UINT32, null, v); }
-    public static GgufValue int32(int v) { return new GgufValue(GgufType.INT32, null, v); }
-    public static GgufValue float32(float v) { return new GgufValue(GgufType.FLOAT32, null, v); }
-    public static GgufValue bool(boolean v) { return new GgufValue(GgufType.BOOL, null, v); }
-    public static GgufValue strings(String[] v) { return new GgufValue(GgufType.ARRAY, GgufType.STRING, v); }
-    public static GgufValue floats(float[] v) { return new GgufValue(GgufType.ARRAY, GgufType.FLOAT32, v); }
-    public static GgufValue int32s(int[] v) { return new GgufValue(GgufType.ARRAY, GgufType.INT32, v); }
+    public static GgufValue of(String s) {
+        return new GgufValue(GgufType.STRING, null, s);
+    }
+
+    public static GgufValue uint32(long v) {
+        return new GgufValue(GgufType.UINT32, null, v);
+    }
+
+    public static GgufValue int32(int v) {
+        return new GgufValue(GgufType.INT32, null, v);
+    }
+
+    public static GgufValue float32(float v) {
+        return new GgufValue(GgufType.FLOAT32, null, v);
+    }
+
+    public static GgufValue bool(boolean v) {
+        return new GgufValue(GgufType.BOOL, null, v);
+    }
+
+    public static GgufValue strings(String[] v) {
+        return new GgufValue(GgufType.ARRAY, GgufType.STRING, v);
+    }
+
+    public static GgufValue floats(float[] v) {
+        return new GgufValue(GgufType.ARRAY, GgufType.FLOAT32, v);
+    }
+
+    public static GgufValue int32s(int[] v) {
+        return new GgufValue(GgufType.ARRAY, GgufType.INT32, v);
+    }
 
     /** Number of elements of an array value (1 for a scalar). */
     public int length() {

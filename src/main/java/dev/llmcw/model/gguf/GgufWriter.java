@@ -1,20 +1,19 @@
 package dev.llmcw.model.gguf;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.reflect.Array;
-import java.util.Arrays;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.AtomicFiles;
-
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +38,22 @@ public final class GgufWriter {
         return this;
     }
 
-    public GgufWriter put(String key, String value) { return put(key, GgufValue.of(value)); }
+    public GgufWriter put(String key, String value) {
+        return put(key, GgufValue.of(value));
+    }
 
     /** Unsigned 32-bit integer, the type llama.cpp's converters use for counts. */
-    public GgufWriter putUint32(String key, long value) { return put(key, GgufValue.uint32(value)); }
+    public GgufWriter putUint32(String key, long value) {
+        return put(key, GgufValue.uint32(value));
+    }
 
-    public GgufWriter putFloat32(String key, float value) { return put(key, GgufValue.float32(value)); }
+    public GgufWriter putFloat32(String key, float value) {
+        return put(key, GgufValue.float32(value));
+    }
 
-    public GgufWriter putBool(String key, boolean value) { return put(key, GgufValue.bool(value)); }
+    public GgufWriter putBool(String key, boolean value) {
+        return put(key, GgufValue.bool(value));
+    }
 
     /** Copies a tensor's bytes as they are. */
     public GgufWriter addTensor(String name, Tensor t) {
@@ -68,13 +75,15 @@ public final class GgufWriter {
         long numel = 1;
         for (long d : e.shape) numel = Math.multiplyExact(numel, d);
         if (e.values != null && e.values.length != numel) {
-            throw new IllegalArgumentException(e.name + ": " + e.values.length + " values for shape " + Arrays.toString(e.shape));
+            throw new IllegalArgumentException(
+                    e.name + ": " + e.values.length + " values for shape " + Arrays.toString(e.shape));
         }
         if (e.shape[e.shape.length - 1] % e.type.blockSize() != 0) {
-            throw new IllegalArgumentException(e.name + ": rows of " + e.shape[e.shape.length - 1] + " values cannot be stored as "
-                    + e.type + " (block size " + e.type.blockSize() + ")");
+            throw new IllegalArgumentException(e.name + ": rows of " + e.shape[e.shape.length - 1]
+                    + " values cannot be stored as " + e.type + " (block size " + e.type.blockSize() + ")");
         }
-        for (Entry x : tensors) if (x.name.equals(e.name)) throw new IllegalArgumentException("duplicate tensor " + e.name);
+        for (Entry x : tensors)
+            if (x.name.equals(e.name)) throw new IllegalArgumentException("duplicate tensor " + e.name);
         tensors.add(e);
         return this;
     }
@@ -211,7 +220,11 @@ public final class GgufWriter {
         switch (t) {
             case UINT8, INT8 -> out.write(((Number) x).intValue());
             case BOOL -> out.write(((Boolean) x) ? 1 : 0);
-            case UINT16, INT16 -> { int v = ((Number) x).intValue(); out.write(v); out.write(v >> 8); }
+            case UINT16, INT16 -> {
+                int v = ((Number) x).intValue();
+                out.write(v);
+                out.write(v >> 8);
+            }
             case UINT32, INT32 -> out.i32(((Number) x).intValue());
             case FLOAT32 -> out.i32(Float.floatToRawIntBits(((Number) x).floatValue()));
             case UINT64, INT64 -> out.i64(((Number) x).longValue());
@@ -226,15 +239,27 @@ public final class GgufWriter {
         private final OutputStream os;
         private long pos;
 
-        CountingOut(OutputStream os) { this.os = os; }
+        CountingOut(OutputStream os) {
+            this.os = os;
+        }
 
-        void write(int b) throws IOException { os.write(b); pos++; }
+        void write(int b) throws IOException {
+            os.write(b);
+            pos++;
+        }
 
-        void write(byte[] b, int off, int len) throws IOException { os.write(b, off, len); pos += len; }
+        void write(byte[] b, int off, int len) throws IOException {
+            os.write(b, off, len);
+            pos += len;
+        }
 
-        void i32(int v) throws IOException { for (int i = 0; i < 4; i++) write(v >>> (8 * i)); }
+        void i32(int v) throws IOException {
+            for (int i = 0; i < 4; i++) write(v >>> (8 * i));
+        }
 
-        void i64(long v) throws IOException { for (int i = 0; i < 8; i++) write((int) (v >>> (8 * i))); }
+        void i64(long v) throws IOException {
+            for (int i = 0; i < 8; i++) write((int) (v >>> (8 * i)));
+        }
 
         void string(String s) throws IOException {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);

@@ -1,15 +1,14 @@
 package dev.llmcw.model.hf;
 
-import dev.llmcw.util.JsonSideFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.RopeScaling;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.Json;
-
+import dev.llmcw.util.JsonSideFiles;
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -53,11 +52,13 @@ public final class HfConfig {
         var r = new Reader(file, root);
         String type = r.string("model_type");
         if (!SUPPORTED_MODEL_TYPES.contains(type)) {
-            throw new ModelLoadException(file, "unsupported model_type \"" + type + "\"; supported: "
-                    + String.join(", ", SUPPORTED_MODEL_TYPES));
+            throw new ModelLoadException(
+                    file,
+                    "unsupported model_type \"" + type + "\"; supported: " + String.join(", ", SUPPORTED_MODEL_TYPES));
         }
         String act = r.optString("hidden_act", r.optString("hidden_activation", "silu"));
-        if (!act.equals("silu")) throw new ModelLoadException(file, "hidden_act \"" + act + "\" is not supported (only silu)");
+        if (!act.equals("silu"))
+            throw new ModelLoadException(file, "hidden_act \"" + act + "\" is not supported (only silu)");
         if (r.optBool("mlp_bias", false)) throw new ModelLoadException(file, "mlp_bias=true is not supported");
         // Llama's attention_bias also puts a bias on o_proj, which the engine does not have; Qwen2 has
         // q/k/v biases (and none on o_proj) without saying so in config.json.
@@ -72,21 +73,38 @@ public final class HfConfig {
         int kvHeads = r.optPositiveInt("num_key_value_heads", heads);
         Integer explicitHeadDim = r.has("head_dim") ? r.positiveInt("head_dim") : null;
         if (explicitHeadDim == null && dim % heads != 0) {
-            throw new ModelLoadException(file, "hidden_size " + dim + " is not a multiple of num_attention_heads " + heads
-                    + " and no head_dim is given");
+            throw new ModelLoadException(
+                    file,
+                    "hidden_size " + dim + " is not a multiple of num_attention_heads " + heads
+                            + " and no head_dim is given");
         }
         int headDim = explicitHeadDim != null ? explicitHeadDim : dim / heads;
         int vocab = r.positiveInt("vocab_size");
         int maxPos = r.optPositiveInt("max_position_embeddings", 2048); // transformers' LlamaConfig default
-        float eps = (float) r.optDouble("rms_norm_eps", 1e-6);         // transformers' default for all three
+        float eps = (float) r.optDouble("rms_norm_eps", 1e-6); // transformers' default for all three
         float theta = (float) r.optDouble("rope_theta", 10000.0);
         RopeScaling scaling = ropeScaling(file, root.get("rope_scaling"));
         boolean tied = r.optBool("tie_word_embeddings", false);
         if (heads % kvHeads != 0) {
-            throw new ModelLoadException(file, "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+            throw new ModelLoadException(
+                    file, "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
-        var config = new ModelConfig(type, dim, hidden, layers, heads, kvHeads, headDim, vocab, maxPos, eps, theta,
-                RopeLayout.ROTATE_HALF, scaling, tied, bias);
+        var config = new ModelConfig(
+                type,
+                dim,
+                hidden,
+                layers,
+                heads,
+                kvHeads,
+                headDim,
+                vocab,
+                maxPos,
+                eps,
+                theta,
+                RopeLayout.ROTATE_HALF,
+                scaling,
+                tied,
+                bias);
         Map<String, String> extras = new LinkedHashMap<>();
         extras.put("model_type", type);
         for (String k : List.of("torch_dtype", "_name_or_path", "transformers_version")) {
@@ -95,7 +113,8 @@ public final class HfConfig {
         // Sliding-window attention (Mistral v0.1: 4096) only differs from full attention beyond the
         // window; kept as metadata so the engine can refuse or cap longer contexts.
         boolean slidingUsed = !type.equals("qwen2") || r.optBool("use_sliding_window", false);
-        if (slidingUsed && root.hasNonNull("sliding_window")) extras.put("sliding_window", root.get("sliding_window").asText());
+        if (slidingUsed && root.hasNonNull("sliding_window"))
+            extras.put("sliding_window", root.get("sliding_window").asText());
         return new Parsed(config, r.optBool(SYNTHETIC_KEY, false), extras);
     }
 
@@ -106,9 +125,14 @@ public final class HfConfig {
         String type = rs.hasNonNull("rope_type") ? r.string("rope_type") : r.string("type");
         return switch (type) {
             case "default" -> null;
-            case "llama3" -> new RopeScaling(r.positiveDouble("factor"), r.positiveDouble("low_freq_factor"),
-                    r.positiveDouble("high_freq_factor"), r.positiveInt("original_max_position_embeddings"));
-            default -> throw new ModelLoadException(file, "rope_scaling type \"" + type + "\" is not supported (only llama3)");
+            case "llama3" ->
+                new RopeScaling(
+                        r.positiveDouble("factor"),
+                        r.positiveDouble("low_freq_factor"),
+                        r.positiveDouble("high_freq_factor"),
+                        r.positiveInt("original_max_position_embeddings"));
+            default ->
+                throw new ModelLoadException(file, "rope_scaling type \"" + type + "\" is not supported (only llama3)");
         };
     }
 
@@ -127,7 +151,8 @@ public final class HfConfig {
      * 1e-5f is written as 1.0E-5 rather than 9.999999747378752E-6.
      */
     public static ObjectNode toJson(ModelConfig c, DType dtype, boolean synthetic, int bosId, int eosId) {
-        String type = c.architecture().equals("mistral") || c.architecture().equals("qwen2") ? c.architecture() : "llama";
+        String type =
+                c.architecture().equals("mistral") || c.architecture().equals("qwen2") ? c.architecture() : "llama";
         if (c.attentionBias() && !type.equals("qwen2")) {
             throw new IllegalArgumentException("q/k/v biases can only be written as qwen2, not " + c.architecture());
         }
@@ -162,12 +187,14 @@ public final class HfConfig {
         }
         if (type.equals("qwen2")) o.put("use_sliding_window", false);
         if (type.equals("mistral")) o.putNull("sliding_window");
-        o.put("torch_dtype", switch (dtype) {
-            case F32 -> "float32";
-            case F16 -> "float16";
-            case BF16 -> "bfloat16";
-            default -> throw new IllegalArgumentException("HF folders store F32, F16 or BF16, not " + dtype);
-        });
+        o.put(
+                "torch_dtype",
+                switch (dtype) {
+                    case F32 -> "float32";
+                    case F16 -> "float16";
+                    case BF16 -> "bfloat16";
+                    default -> throw new IllegalArgumentException("HF folders store F32, F16 or BF16, not " + dtype);
+                });
         if (bosId >= 0) o.put("bos_token_id", bosId);
         if (eosId >= 0) o.put("eos_token_id", eosId);
         if (synthetic) o.put(SYNTHETIC_KEY, true);
@@ -180,13 +207,18 @@ public final class HfConfig {
 
     /** Typed access to config keys with errors that name the file and the key. */
     private record Reader(Path file, JsonNode node, String prefix) {
-        Reader(Path file, JsonNode node) { this(file, node, ""); }
+        Reader(Path file, JsonNode node) {
+            this(file, node, "");
+        }
 
-        boolean has(String key) { return node.hasNonNull(key); }
+        boolean has(String key) {
+            return node.hasNonNull(key);
+        }
 
         private JsonNode required(String key) {
             JsonNode v = node.get(key);
-            if (v == null || v.isNull()) throw new ModelLoadException(file, "missing required key \"" + prefix + key + "\"");
+            if (v == null || v.isNull())
+                throw new ModelLoadException(file, "missing required key \"" + prefix + key + "\"");
             return v;
         }
 
@@ -200,15 +232,20 @@ public final class HfConfig {
             return v.asText();
         }
 
-        String optString(String key, String def) { return has(key) ? string(key) : def; }
+        String optString(String key, String def) {
+            return has(key) ? string(key) : def;
+        }
 
         int positiveInt(String key) {
             JsonNode v = required(key);
-            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() <= 0) throw bad(key, "a positive integer", v);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() <= 0)
+                throw bad(key, "a positive integer", v);
             return v.asInt();
         }
 
-        int optPositiveInt(String key, int def) { return has(key) ? positiveInt(key) : def; }
+        int optPositiveInt(String key, int def) {
+            return has(key) ? positiveInt(key) : def;
+        }
 
         double positiveDouble(String key) {
             JsonNode v = required(key);
@@ -216,7 +253,9 @@ public final class HfConfig {
             return v.asDouble();
         }
 
-        double optDouble(String key, double def) { return has(key) ? positiveDouble(key) : def; }
+        double optDouble(String key, double def) {
+            return has(key) ? positiveDouble(key) : def;
+        }
 
         boolean optBool(String key, boolean def) {
             if (!has(key)) return def;

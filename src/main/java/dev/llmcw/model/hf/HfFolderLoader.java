@@ -4,13 +4,12 @@ import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.LayerCount;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
-
+import dev.llmcw.util.ModelLoadException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -61,21 +60,29 @@ public final class HfFolderLoader {
         ModelConfig c = parsed.config();
         HfWeights weights = HfWeights.open(dir);
 
-        LayerCount.checkNoTensorBeyond(weights.describedBy, weights.byName.keySet(), c.nLayers(), "num_hidden_layers in config.json",
+        LayerCount.checkNoTensorBeyond(
+                weights.describedBy,
+                weights.byName.keySet(),
+                c.nLayers(),
+                "num_hidden_layers in config.json",
                 name -> name);
-        // Bounded by the file before the list of expected tensors is built: a layer count of 2^31-1 would fill the heap.
+        // Bounded by the file before the list of expected tensors is built: a layer count of 2^31-1 would fill the
+        // heap.
         int present = 0;
         while (present < c.nLayers() && weights.byName.containsKey(WeightNames.q(present))) present++;
         if (present < c.nLayers()) {
-            throw new ModelLoadException(weights.describedBy, "missing tensor " + WeightNames.q(present) + " (config.json declares "
-                    + c.nLayers() + " layers, the weights hold " + present + ")");
+            throw new ModelLoadException(
+                    weights.describedBy,
+                    "missing tensor " + WeightNames.q(present) + " (config.json declares " + c.nLayers()
+                            + " layers, the weights hold " + present + ")");
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var e : HfTensorLayout.expectedShapes(c).entrySet()) {
             tensors.put(e.getKey(), take(weights, e.getKey(), e.getValue(), configFile));
         }
         // content after structure: every shape is right before a single value is looked at
-        for (var e : tensors.entrySet()) FiniteWeights.check(weights.byName.get(e.getKey()).path(), e.getKey(), e.getValue());
+        for (var e : tensors.entrySet())
+            FiniteWeights.check(weights.byName.get(e.getKey()).path(), e.getKey(), e.getValue());
         // A tied model that still ships lm_head.weight (some exports do) is run tied, as transformers would.
         if (!c.tiedEmbeddings() && !tensors.containsKey(WeightNames.LM_HEAD)) {
             throw new ModelLoadException(weights.describedBy, "missing tensor " + WeightNames.LM_HEAD);
@@ -92,12 +99,16 @@ public final class HfFolderLoader {
         if (f == null) throw new ModelLoadException(weights.describedBy, "missing tensor " + name);
         var entry = f.entry(name);
         if (SafetensorsFile.floatType(entry.dtype()) == null) {
-            throw new ModelLoadException(f.path(), "tensor " + name + " has dtype " + entry.dtype()
-                    + "; only F32, F16 and BF16 weights are supported");
+            throw new ModelLoadException(
+                    f.path(),
+                    "tensor " + name + " has dtype " + entry.dtype()
+                            + "; only F32, F16 and BF16 weights are supported");
         }
         if (!Arrays.equals(entry.shape(), shape)) {
-            throw new ModelLoadException(f.path(), "tensor " + name + " has shape " + Arrays.toString(entry.shape())
-                    + " but " + configFile.getFileName() + " implies " + Arrays.toString(shape));
+            throw new ModelLoadException(
+                    f.path(),
+                    "tensor " + name + " has shape " + Arrays.toString(entry.shape()) + " but "
+                            + configFile.getFileName() + " implies " + Arrays.toString(shape));
         }
         return f.tensor(name);
     }

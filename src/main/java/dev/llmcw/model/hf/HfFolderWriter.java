@@ -1,7 +1,5 @@
 package dev.llmcw.model.hf;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
@@ -15,10 +13,11 @@ import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,7 +47,9 @@ public final class HfFolderWriter {
             }
         }
 
-        public static Options of(DType dtype) { return new Options(dtype, false, null); }
+        public static Options of(DType dtype) {
+            return new Options(dtype, false, null);
+        }
     }
 
     private HfFolderWriter() {}
@@ -57,13 +58,27 @@ public final class HfFolderWriter {
         write(model, dir, options, ProgressListener.NONE, CancellationToken.none());
     }
 
-    public static void write(Model model, Path dir, Options options, ProgressListener progress, CancellationToken cancel)
+    public static void write(
+            Model model, Path dir, Options options, ProgressListener progress, CancellationToken cancel)
             throws IOException {
         ModelConfig c = model.config();
         // The folder describes rotate-half RoPE whatever the source used.
-        ModelConfig out = new ModelConfig(c.architecture(), c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(), c.nKvHeads(),
-                c.headDim(), c.vocabSize(), c.maxSeqLen(), c.rmsEps(), c.ropeTheta(), RopeLayout.ROTATE_HALF,
-                c.ropeScaling(), c.tiedEmbeddings(), c.attentionBias());
+        ModelConfig out = new ModelConfig(
+                c.architecture(),
+                c.dim(),
+                c.hiddenDim(),
+                c.nLayers(),
+                c.nHeads(),
+                c.nKvHeads(),
+                c.headDim(),
+                c.vocabSize(),
+                c.maxSeqLen(),
+                c.rmsEps(),
+                c.ropeTheta(),
+                RopeLayout.ROTATE_HALF,
+                c.ropeScaling(),
+                c.tiedEmbeddings(),
+                c.attentionBias());
         boolean permute = c.ropeLayout() == RopeLayout.INTERLEAVED;
         Map<String, long[]> shapes = HfTensorLayout.expectedShapes(out);
         var writer = new SafetensorsWriter().metadata("format", "pt"); // transformers refuses files without it
@@ -79,15 +94,19 @@ public final class HfFolderWriter {
                 Tensor t = source(model, name);
                 if (permute) t = permuteIfRotary(t, name, c);
                 SafetensorsWriter.writeConverted(t, options.dtype(), o);
-                progress.update("writing " + dir.getFileName() + "/model.safetensors", done.incrementAndGet(), total, name);
+                progress.update(
+                        "writing " + dir.getFileName() + "/model.safetensors", done.incrementAndGet(), total, name);
             });
         }
         Files.createDirectories(dir);
         writer.write(dir.resolve(HfWeights.SINGLE));
         int bos = model.tokenizer() == null ? -1 : model.tokenizer().bosId();
         int eos = model.tokenizer() == null ? -1 : model.tokenizer().eosId();
-        writeJson(dir.resolve(HfConfig.FILE), Json.MAPPER.writerWithDefaultPrettyPrinter()
-                .writeValueAsString(HfConfig.toJson(out, options.dtype(), options.synthetic(), bos, eos)));
+        writeJson(
+                dir.resolve(HfConfig.FILE),
+                Json.MAPPER
+                        .writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(HfConfig.toJson(out, options.dtype(), options.synthetic(), bos, eos)));
         if (options.tokenizerJson() != null) {
             copyAtomically(options.tokenizerJson(), dir.resolve(HfFolderLoader.TOKENIZER_JSON));
             Path cfg = options.tokenizerJson().resolveSibling(HfFolderLoader.TOKENIZER_CONFIG);
@@ -97,7 +116,9 @@ public final class HfFolderWriter {
 
     private static void checkShape(Model model, String name, long[] shape) {
         Linear l = model.linears().get(name);
-        long[] have = l != null ? new long[]{l.outFeatures(), l.inFeatures()} : model.tensor(name).shape();
+        long[] have = l != null
+                ? new long[] {l.outFeatures(), l.inFeatures()}
+                : model.tensor(name).shape();
         if (!Arrays.equals(have, shape)) {
             throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(have)
                     + " but the model's config implies " + Arrays.toString(shape));

@@ -1,11 +1,10 @@
 package dev.llmcw.model.hf;
 
-import dev.llmcw.util.JsonSideFiles;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.util.Json;
-
+import dev.llmcw.util.JsonSideFiles;
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,7 @@ final class HfWeights {
 
     /** Where each tensor lives, and which file to blame when a tensor is missing. */
     final Map<String, SafetensorsFile> byName;
+
     final Path describedBy;
 
     private HfWeights(Map<String, SafetensorsFile> byName, Path describedBy) {
@@ -41,8 +41,10 @@ final class HfWeights {
             return new HfWeights(m, single);
         }
         if (Files.isRegularFile(index)) return sharded(dir, index);
-        String hint = Files.exists(dir.resolve("pytorch_model.bin")) || Files.exists(dir.resolve("pytorch_model.bin.index.json"))
-                ? " (PyTorch .bin checkpoints are not supported: convert them to safetensors)" : "";
+        String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                        || Files.exists(dir.resolve("pytorch_model.bin.index.json"))
+                ? " (PyTorch .bin checkpoints are not supported: convert them to safetensors)"
+                : "";
         throw new ModelLoadException(dir, "no " + SINGLE + " or " + INDEX + " in the folder" + hint);
     }
 
@@ -72,14 +74,16 @@ final class HfWeights {
             SafetensorsFile shard = shards.get(shardName);
             if (shard == null) {
                 if (!Files.isRegularFile(shardPath)) {
-                    throw new ModelLoadException(index, "weight_map names shard " + shardName + " (for " + tensor
-                            + "), but the file is missing");
+                    throw new ModelLoadException(
+                            index,
+                            "weight_map names shard " + shardName + " (for " + tensor + "), but the file is missing");
                 }
                 shard = SafetensorsFile.open(shardPath);
                 shards.put(shardName, shard);
             }
             if (!shard.has(tensor)) {
-                throw new ModelLoadException(shard.path(), "missing tensor " + tensor + " that " + INDEX + " maps to this shard");
+                throw new ModelLoadException(
+                        shard.path(), "missing tensor " + tensor + " that " + INDEX + " maps to this shard");
             }
             byName.put(tensor, shard);
         }

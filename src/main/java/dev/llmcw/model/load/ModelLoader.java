@@ -1,20 +1,16 @@
 package dev.llmcw.model.load;
 
-import dev.llmcw.model.Model;
-import dev.llmcw.model.Llama2cLoader;
-import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.CompressedModelFiles;
-import dev.llmcw.util.ModelLoadException;
+import dev.llmcw.model.Llama2cLoader;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.gguf.GgufFile;
 import dev.llmcw.model.gguf.GgufModelLoader;
 import dev.llmcw.model.gguf.GgufTokenizers;
-import dev.llmcw.model.gguf.GgufFile;
 import dev.llmcw.model.hf.HfFolderLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.tokenizer.TokenizerFiles;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import dev.llmcw.util.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -24,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens any supported model by looking at what the path is: a Hugging Face folder (config.json), a
@@ -32,6 +30,7 @@ import java.util.List;
  */
 public final class ModelLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
+
     private ModelLoader() {}
 
     public static Model load(Path path) {
@@ -46,7 +45,8 @@ public final class ModelLoader {
     public static Model load(Path path, Path tokenizer) {
         if (!Files.exists(path)) throw new ModelLoadException(path, "no such file or folder");
         if (!Files.isDirectory(path)) requireRegularFile(path, "model");
-        if (tokenizer != null && Files.exists(tokenizer) && !Files.isDirectory(tokenizer)) requireRegularFile(tokenizer, "tokenizer");
+        if (tokenizer != null && Files.exists(tokenizer) && !Files.isDirectory(tokenizer))
+            requireRegularFile(tokenizer, "tokenizer");
         Model m;
         if (Files.isDirectory(path)) {
             if (!HfFolderLoader.isHfFolder(path)) {
@@ -60,7 +60,9 @@ public final class ModelLoader {
                 case SAFETENSORS -> {
                     var st = SafetensorsFile.open(path);
                     if (!st.metadata().containsKey(CompressedModelFiles.KEY_METHOD)) {
-                        throw new ModelLoadException(path, "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
+                        throw new ModelLoadException(
+                                path,
+                                "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
                     }
                     // CompressedModels.load refuses non-finite float entries, however the file is opened
                     Model c = CompressedModelFiles.load(path, Boolean.getBoolean("workbench.onTheFly"));
@@ -84,11 +86,11 @@ public final class ModelLoader {
      */
     public static void requireRegularFile(Path file, String what) {
         if (!Files.isRegularFile(file)) {
-            throw new ModelLoadException(file, "not a regular file (a named pipe, device or socket?): a " + what
-                    + " must be a file or a folder");
+            throw new ModelLoadException(
+                    file,
+                    "not a regular file (a named pipe, device or socket?): a " + what + " must be a file or a folder");
         }
     }
-
 
     /**
      * A compressed model file records the tokenizer (or the source model) it was made from; use that
@@ -99,7 +101,8 @@ public final class ModelLoader {
         String src = m.metadata().getOrDefault(CompressedModelFiles.KEY_SOURCE, "");
         try {
             if (!tok.isBlank() && Files.exists(Path.of(tok))) {
-                return m.withTokenizer(explicitTokenizer(Path.of(tok), m.config().vocabSize()));
+                return m.withTokenizer(
+                        explicitTokenizer(Path.of(tok), m.config().vocabSize()));
             }
             if (!src.isBlank() && Files.exists(Path.of(src))) {
                 var source = load(Path.of(src));
@@ -109,11 +112,18 @@ public final class ModelLoader {
             LOG.warn("tokenizer of {} not loaded: {}", file.getFileName(), e.getMessage());
             return m;
         }
-        LOG.warn("{}: its source tokenizer ({}) is not available; pass --tokenizer", file.getFileName(), tok.isBlank() ? src : tok);
+        LOG.warn(
+                "{}: its source tokenizer ({}) is not available; pass --tokenizer",
+                file.getFileName(),
+                tok.isBlank() ? src : tok);
         return m;
     }
 
-    private enum FileKind { GGUF, SAFETENSORS, OTHER }
+    private enum FileKind {
+        GGUF,
+        SAFETENSORS,
+        OTHER
+    }
 
     /** GGUF by its magic; safetensors by a plausible header length followed by '{'; anything else is llama2.c. */
     private static FileKind fileKind(Path file) {
@@ -126,7 +136,8 @@ public final class ModelLoader {
         }
         if (n >= 4 && new String(head, 0, 4, StandardCharsets.US_ASCII).equals("GGUF")) return FileKind.GGUF;
         if (n == 9 && head[8] == '{') {
-            long headerLen = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerLen =
+                    ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerLen > 1 && headerLen <= 100_000_000L) return FileKind.SAFETENSORS;
         }
         return FileKind.OTHER;
@@ -138,7 +149,8 @@ public final class ModelLoader {
         if (name.endsWith(".bin")) return TokenizerFiles.llama2c(tok, vocabSize);
         // tokenizer.json (+ tokenizer_config.json beside it), a GGUF file's vocabulary, or a folder.
         if (Files.isDirectory(tok) || name.endsWith(".json") || name.endsWith(".gguf")) return openTokenizer(tok);
-        throw new ModelLoadException(tok, "unknown tokenizer format (expected tokenizer.json, a GGUF file or a llama2.c tokenizer .bin)");
+        throw new ModelLoadException(
+                tok, "unknown tokenizer format (expected tokenizer.json, a GGUF file or a llama2.c tokenizer .bin)");
     }
 
     /**
@@ -150,22 +162,30 @@ public final class ModelLoader {
         List<Path> candidates = new ArrayList<>();
         try (var s = Files.list(dir)) {
             s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith("tok") && n.endsWith(".bin") && Files.isRegularFile(p) && !p.equals(modelFile.toAbsolutePath());
-            }).sorted().forEach(candidates::add);
+                        String n = p.getFileName().toString();
+                        return n.startsWith("tok")
+                                && n.endsWith(".bin")
+                                && Files.isRegularFile(p)
+                                && !p.equals(modelFile.toAbsolutePath());
+                    })
+                    .sorted()
+                    .forEach(candidates::add);
         } catch (IOException e) {
             LOG.warn("cannot list {} for a tokenizer: {}", dir, e.getMessage());
             return m;
         }
         if (candidates.size() != 1) {
             if (candidates.size() > 1) {
-                LOG.warn("several tokenizers beside {} {}; none used (pass one explicitly)", modelFile.getFileName(),
+                LOG.warn(
+                        "several tokenizers beside {} {}; none used (pass one explicitly)",
+                        modelFile.getFileName(),
                         candidates.stream().map(p -> p.getFileName().toString()).toList());
             }
             return m;
         }
         try {
-            Tokenizer tok = TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize());
+            Tokenizer tok =
+                    TokenizerFiles.llama2c(candidates.getFirst(), m.config().vocabSize());
             tok.checkFits(candidates.getFirst(), m.config().vocabSize());
             return m.withTokenizer(tok);
         } catch (RuntimeException e) {

@@ -1,17 +1,16 @@
 package dev.llmcw.model.safetensors;
 
-import java.nio.ByteBuffer;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.Tensors;
 import dev.llmcw.util.MappedFile;
-
+import dev.llmcw.util.ModelLoadException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -37,12 +36,14 @@ public final class SafetensorsFile {
     static final long MAX_HEADER_BYTES = 100_000_000L;
 
     // Strict duplicate detection: two entries for one tensor name would otherwise silently keep the last.
-    private static final ObjectMapper HEADER_MAPPER = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper HEADER_MAPPER =
+            new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** One header entry; begin/end are byte offsets into the data section (after the header). */
     public record Entry(String name, String dtype, long[] shape, long begin, long end) {
-        public long byteSize() { return end - begin; }
+        public long byteSize() {
+            return end - begin;
+        }
 
         public long numel() {
             long n = 1;
@@ -57,8 +58,8 @@ public final class SafetensorsFile {
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, MemorySegment data, long dataStart, Map<String, Entry> entries,
-                            Map<String, String> metadata) {
+    private SafetensorsFile(
+            Path path, MemorySegment data, long dataStart, Map<String, Entry> entries, Map<String, String> metadata) {
         this.path = path;
         this.data = data;
         this.dataStart = dataStart;
@@ -71,19 +72,25 @@ public final class SafetensorsFile {
         long size = seg.byteSize();
         if (size == 0) throw new ModelLoadException(path, "safetensors file is empty");
         if (size < 8) {
-            throw new ModelLoadException(path, "safetensors file is " + size + " bytes, too short for the 8-byte header length");
+            throw new ModelLoadException(
+                    path, "safetensors file is " + size + " bytes, too short for the 8-byte header length");
         }
         long headerLen = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
         if (headerLen < 2) {
-            throw new ModelLoadException(path, "safetensors header length " + headerLen + " is invalid (not a safetensors file?)");
+            throw new ModelLoadException(
+                    path, "safetensors header length " + headerLen + " is invalid (not a safetensors file?)");
         }
         if (headerLen > MAX_HEADER_BYTES) {
-            throw new ModelLoadException(path, "safetensors header length " + headerLen
-                    + " exceeds the 100 MB limit (corrupt file or not a safetensors file)");
+            throw new ModelLoadException(
+                    path,
+                    "safetensors header length " + headerLen
+                            + " exceeds the 100 MB limit (corrupt file or not a safetensors file)");
         }
         if (8 + headerLen > size) {
-            throw new ModelLoadException(path, "safetensors header length " + headerLen + " is beyond the file size " + size
-                    + " (truncated file?)");
+            throw new ModelLoadException(
+                    path,
+                    "safetensors header length " + headerLen + " is beyond the file size " + size
+                            + " (truncated file?)");
         }
         JsonNode root = parseHeader(path, seg.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE));
         MemorySegment body = seg.asSlice(8 + headerLen);
@@ -107,16 +114,19 @@ public final class SafetensorsFile {
             entries.put(name, parseEntry(path, name, v, body.byteSize()));
         }
         checkNoOverlap(path, entries);
-        return new SafetensorsFile(path, body, 8 + headerLen, Collections.unmodifiableMap(entries),
-                Collections.unmodifiableMap(metadata));
+        return new SafetensorsFile(
+                path, body, 8 + headerLen, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
     }
 
     private static JsonNode parseHeader(Path path, byte[] json) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(json)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(json))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new ModelLoadException(path, "safetensors header is not valid UTF-8 (not a safetensors file?)", e);
         }
@@ -127,8 +137,12 @@ public final class SafetensorsFile {
             throw new ModelLoadException(path, "safetensors header is not valid JSON: " + firstLine(e.getMessage()), e);
         }
         if (root == null || !root.isObject()) {
-            throw new ModelLoadException(path, "safetensors header is not a JSON object but "
-                    + (root == null ? "empty" : root.getNodeType().toString().toLowerCase()));
+            throw new ModelLoadException(
+                    path,
+                    "safetensors header is not a JSON object but "
+                            + (root == null
+                                    ? "empty"
+                                    : root.getNodeType().toString().toLowerCase()));
         }
         return root;
     }
@@ -136,8 +150,10 @@ public final class SafetensorsFile {
     private static Entry parseEntry(Path path, String name, JsonNode v, long dataBytes) {
         if (!v.isObject()) throw new ModelLoadException(path, "tensor " + name + ": header entry is not a JSON object");
         JsonNode dt = v.get("dtype"), sh = v.get("shape"), off = v.get("data_offsets");
-        if (dt == null || !dt.isTextual()) throw new ModelLoadException(path, "tensor " + name + ": missing or non-string dtype");
-        if (sh == null || !sh.isArray()) throw new ModelLoadException(path, "tensor " + name + ": missing or non-array shape");
+        if (dt == null || !dt.isTextual())
+            throw new ModelLoadException(path, "tensor " + name + ": missing or non-string dtype");
+        if (sh == null || !sh.isArray())
+            throw new ModelLoadException(path, "tensor " + name + ": missing or non-array shape");
         if (off == null || !off.isArray() || off.size() != 2) {
             throw new ModelLoadException(path, "tensor " + name + ": data_offsets must be an array of two integers");
         }
@@ -160,7 +176,8 @@ public final class SafetensorsFile {
             try {
                 n = Math.multiplyExact(n, shape[i]);
             } catch (ArithmeticException e) {
-                throw new ModelLoadException(path, "tensor " + name + ": shape " + Arrays.toString(shape) + " overflows");
+                throw new ModelLoadException(
+                        path, "tensor " + name + ": shape " + Arrays.toString(shape) + " overflows");
             }
         }
         long need;
@@ -175,15 +192,20 @@ public final class SafetensorsFile {
         }
         long begin = b.asLong(), end = e.asLong();
         if (begin < 0 || end < begin) {
-            throw new ModelLoadException(path, "tensor " + name + ": data_offsets [" + begin + ", " + end + ") are invalid");
+            throw new ModelLoadException(
+                    path, "tensor " + name + ": data_offsets [" + begin + ", " + end + ") are invalid");
         }
         if (end > dataBytes) {
-            throw new ModelLoadException(path, "tensor " + name + ": data_offsets [" + begin + ", " + end
-                    + ") lie outside the data section of " + dataBytes + " bytes (truncated file?)");
+            throw new ModelLoadException(
+                    path,
+                    "tensor " + name + ": data_offsets [" + begin + ", " + end + ") lie outside the data section of "
+                            + dataBytes + " bytes (truncated file?)");
         }
         if (end - begin != need) {
-            throw new ModelLoadException(path, "tensor " + name + ": shape " + Arrays.toString(shape) + " of "
-                    + dtype + " needs " + need + " bytes but data_offsets span " + (end - begin));
+            throw new ModelLoadException(
+                    path,
+                    "tensor " + name + ": shape " + Arrays.toString(shape) + " of " + dtype + " needs " + need
+                            + " bytes but data_offsets span " + (end - begin));
         }
         return new Entry(name, dtype, shape, begin, end);
     }
@@ -195,24 +217,42 @@ public final class SafetensorsFile {
     }
 
     private static void checkNoOverlap(Path path, Map<String, Entry> entries) {
-        var sorted = entries.values().stream().filter(e -> e.end > e.begin)
-                .sorted(Comparator.comparingLong(Entry::begin)).toList();
+        var sorted = entries.values().stream()
+                .filter(e -> e.end > e.begin)
+                .sorted(Comparator.comparingLong(Entry::begin))
+                .toList();
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i).begin < sorted.get(i - 1).end) {
-                throw new ModelLoadException(path, "tensors " + sorted.get(i - 1).name + " and " + sorted.get(i).name
-                        + " overlap (data_offsets [" + sorted.get(i - 1).begin + ", " + sorted.get(i - 1).end + ") and ["
-                        + sorted.get(i).begin + ", " + sorted.get(i).end + "))");
+                throw new ModelLoadException(
+                        path,
+                        "tensors " + sorted.get(i - 1).name + " and " + sorted.get(i).name
+                                + " overlap (data_offsets [" + sorted.get(i - 1).begin + ", " + sorted.get(i - 1).end
+                                + ") and ["
+                                + sorted.get(i).begin + ", " + sorted.get(i).end + "))");
             }
         }
     }
 
-    public Path path() { return path; }
-    public Map<String, Entry> entries() { return entries; }
-    public Map<String, String> metadata() { return metadata; }
-    public boolean has(String name) { return entries.containsKey(name); }
+    public Path path() {
+        return path;
+    }
+
+    public Map<String, Entry> entries() {
+        return entries;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public boolean has(String name) {
+        return entries.containsKey(name);
+    }
 
     /** File offset where the data section starts (8 + header length); a multiple of 8 in files we write. */
-    public long dataStart() { return dataStart; }
+    public long dataStart() {
+        return dataStart;
+    }
 
     public Entry entry(String name) {
         Entry e = entries.get(name);
@@ -230,7 +270,8 @@ public final class SafetensorsFile {
     public Tensor tensor(String name) {
         Entry e = entry(name);
         DType t = floatType(e.dtype);
-        if (t == null) throw new ModelLoadException(path, "tensor " + name + " has dtype " + e.dtype + ", not a float type");
+        if (t == null)
+            throw new ModelLoadException(path, "tensor " + name + " has dtype " + e.dtype + ", not a float type");
         return Tensors.wrap(t, e.shape, bytes(name));
     }
 
@@ -246,7 +287,8 @@ public final class SafetensorsFile {
 
     public int[] ints(String name) {
         Entry e = entry(name);
-        if (!e.dtype.equals("I32")) throw new ModelLoadException(path, "tensor " + name + " is " + e.dtype + ", expected I32");
+        if (!e.dtype.equals("I32"))
+            throw new ModelLoadException(path, "tensor " + name + " is " + e.dtype + ", expected I32");
         return bytes(name).toArray(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
     }
 

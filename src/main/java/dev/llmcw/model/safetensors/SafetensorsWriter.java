@@ -6,7 +6,6 @@ import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.AtomicFiles;
-
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,8 +58,8 @@ public final class SafetensorsWriter {
     public SafetensorsWriter addRaw(String name, String dtype, long[] shape, byte[] data) {
         long need = byteSize(name, dtype, shape);
         if (need != data.length) {
-            throw new IllegalArgumentException(name + ": " + dtype + Arrays.toString(shape)
-                    + " needs " + need + " bytes, got " + data.length);
+            throw new IllegalArgumentException(
+                    name + ": " + dtype + Arrays.toString(shape) + " needs " + need + " bytes, got " + data.length);
         }
         return addEntry(new Entry(name, dtype, shape.clone(), need, out -> out.write(data)));
     }
@@ -122,9 +121,15 @@ public final class SafetensorsWriter {
     /** Encodes values[from, from+n) as little-endian F32/F16/BF16 into bb (which must have room). */
     public static void encode(DType type, float[] values, int from, int n, ByteBuffer bb) {
         switch (type) {
-            case F32 -> { for (int i = from; i < from + n; i++) bb.putFloat(values[i]); }
-            case F16 -> { for (int i = from; i < from + n; i++) bb.putShort(Half.floatToF16(values[i])); }
-            case BF16 -> { for (int i = from; i < from + n; i++) bb.putShort(Half.floatToBf16(values[i])); }
+            case F32 -> {
+                for (int i = from; i < from + n; i++) bb.putFloat(values[i]);
+            }
+            case F16 -> {
+                for (int i = from; i < from + n; i++) bb.putShort(Half.floatToF16(values[i]));
+            }
+            case BF16 -> {
+                for (int i = from; i < from + n; i++) bb.putShort(Half.floatToBf16(values[i]));
+            }
             default -> throw new IllegalArgumentException("safetensors cannot store " + type);
         }
     }
@@ -194,7 +199,10 @@ public final class SafetensorsWriter {
         byte[] headerBytes = header();
         long[] total = {8 + headerBytes.length};
         writeAtomically(file, out -> {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
+            out.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(headerBytes.length)
+                    .array());
             out.write(headerBytes);
             for (Entry e : entries) {
                 var counting = new CountingStream(out);
@@ -221,12 +229,23 @@ public final class SafetensorsWriter {
     private static final class CountingStream extends FilterOutputStream {
         long count;
 
-        CountingStream(OutputStream out) { super(out); }
+        CountingStream(OutputStream out) {
+            super(out);
+        }
 
-        @Override public void write(int b) throws IOException { out.write(b); count++; }
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
 
-        @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); count += len; }
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
 
-        @Override public void close() {}
+        @Override
+        public void close() {}
     }
 }

@@ -1,9 +1,8 @@
 package dev.llmcw.model.synthetic;
 
-import dev.llmcw.util.AtomicFiles;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.util.Json;
-
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -33,7 +32,8 @@ public final class ByteLevelTokenizerFiles {
 
     public static void write(Path dir, int vocabSize, int maxLength) throws IOException {
         if (vocabSize < FIRST_FILLER_ID) {
-            throw new IllegalArgumentException("a byte-level vocabulary needs at least " + FIRST_FILLER_ID + " tokens, got " + vocabSize);
+            throw new IllegalArgumentException(
+                    "a byte-level vocabulary needs at least " + FIRST_FILLER_ID + " tokens, got " + vocabSize);
         }
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", "1.0");
@@ -94,7 +94,9 @@ public final class ByteLevelTokenizerFiles {
         cfg.put("add_eos_token", false);
         cfg.put("clean_up_tokenization_spaces", false);
         cfg.put("model_max_length", maxLength);
-        AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
+        AtomicFiles.writeString(
+                dir.resolve("tokenizer_config.json"),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(cfg));
     }
 
     private static void addSpecial(ObjectNode t, int id, String content) {

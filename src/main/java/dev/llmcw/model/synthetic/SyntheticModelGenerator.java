@@ -1,7 +1,5 @@
 package dev.llmcw.model.synthetic;
 
-import java.util.Arrays;
-import dev.llmcw.util.Parallel;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.hf.HfConfig;
@@ -10,8 +8,8 @@ import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Json;
+import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProgressListener;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -19,6 +17,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,8 +48,15 @@ public final class SyntheticModelGenerator {
      * @param name model name recorded in config.json ("_name_or_path"); prefixed with "synthetic-" if it
      *             does not already say so
      */
-    public static Result generate(ModelConfig config, String name, DType dtype, long seed, Path dir,
-                                  ProgressListener progress, CancellationToken cancel) throws IOException {
+    public static Result generate(
+            ModelConfig config,
+            String name,
+            DType dtype,
+            long seed,
+            Path dir,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws IOException {
         if (config.ropeLayout() != RopeLayout.ROTATE_HALF) {
             throw new IllegalArgumentException("synthetic HF folders use rotate-half RoPE");
         }
@@ -59,8 +65,10 @@ public final class SyntheticModelGenerator {
         }
         String fullName = name.contains("synthetic") ? name : "synthetic-" + name;
         Map<String, long[]> shapes = HfTensorLayout.expectedShapes(config);
-        var writer = new SafetensorsWriter().metadata("format", "pt")
-                .metadata("synthetic_seed", Long.toString(seed)).metadata("synthetic_name", fullName);
+        var writer = new SafetensorsWriter()
+                .metadata("format", "pt")
+                .metadata("synthetic_seed", Long.toString(seed))
+                .metadata("synthetic_name", fullName);
         AtomicInteger done = new AtomicInteger();
         long params = 0;
         for (var e : shapes.entrySet()) {
@@ -80,14 +88,16 @@ public final class SyntheticModelGenerator {
         var json = HfConfig.toJson(config, dtype, true, ByteLevelTokenizerFiles.BOS_ID, ByteLevelTokenizerFiles.EOS_ID);
         json.put("_name_or_path", fullName);
         json.put("workbench_synthetic_seed", seed);
-        byte[] cfg = (Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] cfg = (Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
         SafetensorsWriter.writeAtomically(dir.resolve("config.json"), o -> o.write(cfg));
         ByteLevelTokenizerFiles.write(dir, config.vocabSize(), config.maxSeqLen());
         return new Result(dir, config, params, bytes);
     }
 
-    private static void writeTensor(String tensor, long[] shape, long numel, DType dtype, long seed, OutputStream out,
-                                    CancellationToken cancel) throws IOException {
+    private static void writeTensor(
+            String tensor, long[] shape, long numel, DType dtype, long seed, OutputStream out, CancellationToken cancel)
+            throws IOException {
         int width = dtype == DType.F32 ? 4 : 2;
         if (HfTensorLayout.isNorm(tensor)) {
             constant(1f, numel, dtype, out);
@@ -123,7 +133,8 @@ public final class SyntheticModelGenerator {
     private static void constant(float value, long numel, DType dtype, OutputStream out) throws IOException {
         float[] v = new float[(int) numel];
         Arrays.fill(v, value);
-        ByteBuffer bb = ByteBuffer.allocate(v.length * (dtype == DType.F32 ? 4 : 2)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bb =
+                ByteBuffer.allocate(v.length * (dtype == DType.F32 ? 4 : 2)).order(ByteOrder.LITTLE_ENDIAN);
         SafetensorsWriter.encode(dtype, v, 0, v.length, bb);
         out.write(bb.array());
     }

@@ -1,19 +1,18 @@
 package dev.llmcw.ui.charts;
 
-import org.jfree.chart.plot.Zoomable;
 import dev.llmcw.report.ChartExport;
 import dev.llmcw.report.FigureSize;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
+import java.nio.file.Path;
+import java.util.Locale;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.layout.StackPane;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.fx.ChartViewer;
-
-import java.nio.file.Path;
-import java.util.Locale;
+import org.jfree.chart.plot.Zoomable;
 
 /** A JFreeChart in the UI with tooltips, zoom and a right-click menu exporting PNG, SVG or PDF. */
 public final class ChartPane extends StackPane {
@@ -29,8 +28,12 @@ public final class ChartPane extends StackPane {
         for (ChartExport.Format f : ChartExport.Format.values()) {
             var item = new MenuItem("Export as " + f.name() + "…");
             item.setId("export-" + f.extension());
-            item.setOnAction(e -> files.saveFile(getScene().getWindow(), "Export chart as " + f.name(),
-                    suggestedName() + "." + f.extension(), f.extension()).ifPresent(p -> export(p, errors)));
+            item.setOnAction(e -> files.saveFile(
+                            getScene().getWindow(),
+                            "Export chart as " + f.name(),
+                            suggestedName() + "." + f.extension(),
+                            f.extension())
+                    .ifPresent(p -> export(p, errors)));
             menu.getItems().add(item);
         }
         var reset = new MenuItem("Reset zoom");
@@ -59,7 +62,9 @@ public final class ChartPane extends StackPane {
     }
 
     /** The printed size exports get; null: the screen size. */
-    public void setFigureSize(FigureSize size) { this.figureSize = size; }
+    public void setFigureSize(FigureSize size) {
+        this.figureSize = size;
+    }
 
     public void export(Path file, ErrorReporter errors) {
         try {
@@ -70,9 +75,15 @@ public final class ChartPane extends StackPane {
         }
     }
 
-    public void setChart(JFreeChart chart) { viewer.setChart(chart); }
+    public void setChart(JFreeChart chart) {
+        viewer.setChart(chart);
+    }
 
-    public JFreeChart getChart() { return viewer.getChart(); }
+    public JFreeChart getChart() {
+        return viewer.getChart();
+    }
 
-    public ChartViewer viewer() { return viewer; }
+    public ChartViewer viewer() {
+        return viewer;
+    }
 }

@@ -1,15 +1,10 @@
 package dev.llmcw.ui.charts;
 
-import java.awt.Color;
-import java.awt.Font;
-import java.util.ArrayList;
-import java.util.Objects;
-import org.jfree.chart.title.TextTitle;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.report.ChanceLevel;
 import dev.llmcw.report.ChartExport;
-import dev.llmcw.report.ChartProtocols;
 import dev.llmcw.report.ChartPoints;
+import dev.llmcw.report.ChartProtocols;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.ReferencePoint;
 import dev.llmcw.report.ReferencePoints;
@@ -17,6 +12,13 @@ import dev.llmcw.report.ReportCharts;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.WorkbenchCharts;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -25,10 +27,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import org.jfree.chart.JFreeChart;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
+import org.jfree.chart.title.TextTitle;
 
 /**
  * Builds the selected chart from the results rows (the same builders the CLI report uses) and
@@ -36,14 +35,20 @@ import java.util.List;
  */
 public final class ChartsViewModel {
     public enum Kind {
-        METRIC_VS_BITS("Metric vs bits/weight"), METRIC_VS_SIZE("Metric vs model size"), LAYER_ERRORS("Per-layer reconstruction error");
+        METRIC_VS_BITS("Metric vs bits/weight"),
+        METRIC_VS_SIZE("Metric vs model size"),
+        LAYER_ERRORS("Per-layer reconstruction error");
 
         private final String label;
 
-        Kind(String label) { this.label = label; }
+        Kind(String label) {
+            this.label = label;
+        }
 
         @Override
-        public String toString() { return label; }
+        public String toString() {
+            return label;
+        }
     }
 
     private final WorkbenchServices services;
@@ -71,7 +76,10 @@ public final class ChartsViewModel {
 
     /** Paper points persist in {@code paper-points.json} of the workspace. */
     public ChartsViewModel(WorkbenchServices services, ObservableList<RunRow> rows) {
-        this(services, rows, services.workspace() == null ? null : services.workspace().resolve(ReferencePoints.FILE_NAME));
+        this(
+                services,
+                rows,
+                services.workspace() == null ? null : services.workspace().resolve(ReferencePoints.FILE_NAME));
     }
 
     /** @param paperFile where the paper-reported points are kept across sessions (null: this session only) */
@@ -116,10 +124,15 @@ public final class ChartsViewModel {
      * when added, else what is wrong with the input.
      */
     public String addPaperPoint(String source, String method, String bits, String value) {
-        if (task.get() == null || metric.get() == null) return "choose a task and metric first (evaluate something to get one)";
+        if (task.get() == null || metric.get() == null)
+            return "choose a task and metric first (evaluate something to get one)";
         try {
-            var p = ReferencePoints.validate(new ReferencePoint(source == null || source.isBlank() ? "paper" : source.trim(),
-                    method == null ? "" : method.trim(), task.get(), metric.get(), Double.parseDouble(bits.trim()),
+            var p = ReferencePoints.validate(new ReferencePoint(
+                    source == null || source.isBlank() ? "paper" : source.trim(),
+                    method == null ? "" : method.trim(),
+                    task.get(),
+                    metric.get(),
+                    Double.parseDouble(bits.trim()),
                     Double.parseDouble(value.trim())));
             paperPoints.add(p);
             return null;
@@ -149,7 +162,10 @@ public final class ChartsViewModel {
 
     /** The model of the most recently finished run (the first listed when no run says when). */
     private String newestModel() {
-        return rows.stream().reduce((a, b) -> b.createdAt().compareTo(a.createdAt()) > 0 ? b : a).map(RunRow::model).orElse(null);
+        return rows.stream()
+                .reduce((a, b) -> b.createdAt().compareTo(a.createdAt()) > 0 ? b : a)
+                .map(RunRow::model)
+                .orElse(null);
     }
 
     /** The runs of the chosen model (every run for "All models"). */
@@ -182,7 +198,10 @@ public final class ChartsViewModel {
      */
     private void protocolsChanged() {
         String t = task.get();
-        var found = t == null ? List.<String>of() : ChartProtocols.of(visibleRows().stream().filter(r -> r.task().equals(t)).toList(), RunRow::protocol);
+        var found = t == null
+                ? List.<String>of()
+                : ChartProtocols.of(
+                        visibleRows().stream().filter(r -> r.task().equals(t)).toList(), RunRow::protocol);
         var choices = new ArrayList<String>();
         if (found.size() > 1) choices.add(ALL_PROTOCOLS);
         choices.addAll(found);
@@ -198,7 +217,9 @@ public final class ChartsViewModel {
         String p = protocol.get();
         List<RunRow> v = visibleRows();
         if (p == null || p.equals(ALL_PROTOCOLS)) return v;
-        return v.stream().filter(r -> !r.task().equals(task.get()) || r.protocol().equals(p)).toList();
+        return v.stream()
+                .filter(r -> !r.task().equals(task.get()) || r.protocol().equals(p))
+                .toList();
     }
 
     /** Rebuilds the chart from the current rows and choices. */
@@ -207,24 +228,36 @@ public final class ChartsViewModel {
         if (kind.get() == Kind.LAYER_ERRORS) {
             List<LayerError> errs = services.results().layerErrors(current);
             chart.set(WorkbenchCharts.layerErrors(errs));
-            status.set(errs.isEmpty() ? "No per-tensor errors recorded yet (they come with compressed models' evaluations)."
-                    : errs.size() + " tensors");
+            status.set(
+                    errs.isEmpty()
+                            ? "No per-tensor errors recorded yet (they come with compressed models' evaluations)."
+                            : errs.size() + " tensors");
             return;
         }
         if (task.get() == null || metric.get() == null) {
-            chart.set(WorkbenchCharts.scatter("Accuracy vs bits per weight", WorkbenchCharts.metricAxisLabel("acc"), List.of(), List.of(),
-                    WorkbenchCharts.XAxisKind.BITS_PER_WEIGHT, true));
+            chart.set(WorkbenchCharts.scatter(
+                    "Accuracy vs bits per weight",
+                    WorkbenchCharts.metricAxisLabel("acc"),
+                    List.of(),
+                    List.of(),
+                    WorkbenchCharts.XAxisKind.BITS_PER_WEIGHT,
+                    true));
             status.set("No results yet: evaluate a model to see points here.");
             return;
         }
         var pts = ChartPoints.of(current, task.get(), metric.get());
-        var overlay = paperPoints.stream().filter(p -> p.task().equalsIgnoreCase(task.get()) && p.metric().equals(metric.get())).toList();
+        var overlay = paperPoints.stream()
+                .filter(p -> p.task().equalsIgnoreCase(task.get()) && p.metric().equals(metric.get()))
+                .toList();
         boolean bySize = kind.get() == Kind.METRIC_VS_SIZE;
-        JFreeChart c = bySize ? WorkbenchCharts.accuracyVsSize(task.get(), metric.get(), pts)
+        JFreeChart c = bySize
+                ? WorkbenchCharts.accuracyVsSize(task.get(), metric.get(), pts)
                 : WorkbenchCharts.metricVsBits(task.get(), metric.get(), pts, overlay);
-        if (current.stream().anyMatch(r -> r.task().equals(task.get()) && r.model().contains("SYNTHETIC"))) {
+        if (current.stream()
+                .anyMatch(r -> r.task().equals(task.get()) && r.model().contains("SYNTHETIC"))) {
             // Demo and synthetic models have random weights: say so on the chart itself, which may be exported.
-            var note = new TextTitle("SYNTHETIC model weights (random): the numbers show the workflow, not model quality");
+            var note =
+                    new TextTitle("SYNTHETIC model weights (random): the numbers show the workflow, not model quality");
             note.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
             note.setPaint(new Color(0x8a, 0x4b, 0x00));
             c.addSubtitle(note);
@@ -232,8 +265,11 @@ public final class ChartsViewModel {
         ChanceLevel.decorate(c, task.get(), metric.get(), current);
         if (model.get() != null && !model.get().equals(ALL_MODELS)) WorkbenchCharts.withModel(c, model.get());
         chart.set(c);
-        status.set(pts.size() + " points" + (overlay.isEmpty() || bySize ? "" : " + " + overlay.size() + " paper-reported")
-                + (bySize && !overlay.isEmpty() ? " (paper points are drawn on the bits/weight chart, which knows their x)" : ""));
+        status.set(
+                pts.size() + " points" + (overlay.isEmpty() || bySize ? "" : " + " + overlay.size() + " paper-reported")
+                        + (bySize && !overlay.isEmpty()
+                                ? " (paper points are drawn on the bits/weight chart, which knows their x)"
+                                : ""));
     }
 
     /** Writes the current chart; the format follows the extension (.png, .svg, .pdf). */
@@ -244,35 +280,66 @@ public final class ChartsViewModel {
     /** Writes the HTML/Markdown report with charts and data for {@code selection} (all rows when empty). */
     public ReportWriter.Output writeReport(List<RunRow> selection, Path dir) throws IOException {
         List<RunRow> chosen = selection.isEmpty() ? List.copyOf(rows) : selection;
-        return ReportWriter.write(new ReportWriter.Input("LLM compression report", chosen,
-                services.results().layerErrors(chosen), List.copyOf(paperPoints)), dir);
+        return ReportWriter.write(
+                new ReportWriter.Input(
+                        "LLM compression report",
+                        chosen,
+                        services.results().layerErrors(chosen),
+                        List.copyOf(paperPoints)),
+                dir);
     }
 
-    public ObservableList<String> tasks() { return tasks; }
+    public ObservableList<String> tasks() {
+        return tasks;
+    }
 
-    public ObservableList<String> metrics() { return metrics; }
+    public ObservableList<String> metrics() {
+        return metrics;
+    }
 
-    public ObservableList<String> models() { return models; }
+    public ObservableList<String> models() {
+        return models;
+    }
 
     /** Protocols of the chosen task's runs ("All protocols" first when there are several). */
-    public ObservableList<String> protocols() { return protocols; }
+    public ObservableList<String> protocols() {
+        return protocols;
+    }
 
-    public ObjectProperty<String> protocolProperty() { return protocol; }
+    public ObjectProperty<String> protocolProperty() {
+        return protocol;
+    }
 
-    public ObjectProperty<String> modelProperty() { return model; }
+    public ObjectProperty<String> modelProperty() {
+        return model;
+    }
 
-    public ObjectProperty<String> taskProperty() { return task; }
+    public ObjectProperty<String> taskProperty() {
+        return task;
+    }
 
-    public ObjectProperty<String> metricProperty() { return metric; }
+    public ObjectProperty<String> metricProperty() {
+        return metric;
+    }
 
-    public ObjectProperty<Kind> kindProperty() { return kind; }
+    public ObjectProperty<Kind> kindProperty() {
+        return kind;
+    }
 
-    public ObservableList<ReferencePoint> paperPoints() { return paperPoints; }
+    public ObservableList<ReferencePoint> paperPoints() {
+        return paperPoints;
+    }
 
-    public ObjectProperty<JFreeChart> chartProperty() { return chart; }
+    public ObjectProperty<JFreeChart> chartProperty() {
+        return chart;
+    }
 
-    public StringProperty statusProperty() { return status; }
+    public StringProperty statusProperty() {
+        return status;
+    }
 
     /** Where the paper points were loaded from or saved to, or why not. */
-    public StringProperty paperStatusProperty() { return paperStatus; }
+    public StringProperty paperStatusProperty() {
+        return paperStatus;
+    }
 }

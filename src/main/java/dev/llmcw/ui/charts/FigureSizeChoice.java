@@ -1,11 +1,10 @@
 package dev.llmcw.ui.charts;
 
-import java.util.Locale;
 import dev.llmcw.report.FigureSize;
+import java.util.Locale;
+import java.util.Optional;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.TextInputDialog;
-
-import java.util.Optional;
 
 /**
  * The size exported charts get: the screen size (960 × 600 px, the default), a paper's one or two
@@ -39,8 +38,11 @@ final class FigureSizeChoice extends ComboBox<String> {
     }
 
     private boolean askCustom() {
-        var d = new TextInputDialog(custom == null ? "5x3@300" : String.format(Locale.ROOT, "%sx%s@%d",
-                custom.widthInches(), custom.heightInches(), custom.dpi()));
+        var d = new TextInputDialog(
+                custom == null
+                        ? "5x3@300"
+                        : String.format(
+                                Locale.ROOT, "%sx%s@%d", custom.widthInches(), custom.heightInches(), custom.dpi()));
         d.setTitle("Figure size");
         d.setHeaderText("Width x height in inches, @ PNG DPI (e.g. 5x3@600)");
         if (getScene() != null) d.initOwner(getScene().getWindow());

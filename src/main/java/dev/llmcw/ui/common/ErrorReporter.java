@@ -1,7 +1,7 @@
 package dev.llmcw.ui.common;
 
-import java.lang.reflect.InvocationTargetException;
 import dev.llmcw.util.Failures;
+import java.lang.reflect.InvocationTargetException;
 
 /** Tells the user that something failed; the app stays usable. Dialogs in the GUI, a list in tests. */
 @FunctionalInterface

@@ -1,12 +1,11 @@
 package dev.llmcw.ui.common;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import javafx.stage.Window;
-
-import java.nio.file.Path;
 import java.util.Optional;
+import javafx.stage.Window;
 
 /** File choosers behind an interface: native dialogs in the app, fixed answers in UI tests. */
 public interface FileDialogs {
@@ -24,8 +23,10 @@ public interface FileDialogs {
                 var fc = new javafx.stage.FileChooser();
                 fc.setTitle(title);
                 if (extensions.length > 0) {
-                    fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(String.join(", ", extensions),
-                            Arrays.stream(extensions).map(e -> "*." + e).toList()));
+                    fc.getExtensionFilters()
+                            .add(new javafx.stage.FileChooser.ExtensionFilter(
+                                    String.join(", ", extensions),
+                                    Arrays.stream(extensions).map(e -> "*." + e).toList()));
                 }
                 fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("All files", "*"));
                 var f = fc.showOpenDialog(owner);
@@ -45,7 +46,8 @@ public interface FileDialogs {
                 fc.setTitle(title);
                 fc.setInitialFileName(suggestedName);
                 for (String e : extensions) {
-                    fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(e.toUpperCase(Locale.ROOT), "*." + e));
+                    fc.getExtensionFilters()
+                            .add(new javafx.stage.FileChooser.ExtensionFilter(e.toUpperCase(Locale.ROOT), "*." + e));
                 }
                 return Optional.ofNullable(fc.showSaveDialog(owner)).map(File::toPath);
             }

@@ -24,11 +24,18 @@ public final class FitScroll {
         scroll.setPannable(false);
         // Compare with the page's minimum size at the viewport's width: a wrapped label needs more height
         // when narrower, so the width must be known first.
-        scroll.fitToWidthProperty().bind(Bindings.createBooleanBinding(
-                () -> scroll.getViewportBounds().getWidth() >= page.minWidth(-1), scroll.viewportBoundsProperty(), page.needsLayoutProperty()));
-        scroll.fitToHeightProperty().bind(Bindings.createBooleanBinding(
-                () -> scroll.getViewportBounds().getHeight() >= page.minHeight(Math.max(scroll.getViewportBounds().getWidth(), page.minWidth(-1))),
-                scroll.viewportBoundsProperty(), page.needsLayoutProperty()));
+        scroll.fitToWidthProperty()
+                .bind(Bindings.createBooleanBinding(
+                        () -> scroll.getViewportBounds().getWidth() >= page.minWidth(-1),
+                        scroll.viewportBoundsProperty(),
+                        page.needsLayoutProperty()));
+        scroll.fitToHeightProperty()
+                .bind(Bindings.createBooleanBinding(
+                        () -> scroll.getViewportBounds().getHeight()
+                                >= page.minHeight(
+                                        Math.max(scroll.getViewportBounds().getWidth(), page.minWidth(-1))),
+                        scroll.viewportBoundsProperty(),
+                        page.needsLayoutProperty()));
         return scroll;
     }
 
@@ -52,12 +59,18 @@ public final class FitScroll {
                 var viewport = sp.getViewportBounds();
                 double spareH = content.getHeight() - viewport.getHeight();
                 double spareW = content.getWidth() - viewport.getWidth();
-                if (spareH > 0) sp.setVvalue(clamp((inContent.getMinY() - 8) / spareH) * (sp.getVmax() - sp.getVmin()) + sp.getVmin());
-                if (spareW > 0) sp.setHvalue(clamp((inContent.getMinX() - 8) / spareW) * (sp.getHmax() - sp.getHmin()) + sp.getHmin());
+                if (spareH > 0)
+                    sp.setVvalue(
+                            clamp((inContent.getMinY() - 8) / spareH) * (sp.getVmax() - sp.getVmin()) + sp.getVmin());
+                if (spareW > 0)
+                    sp.setHvalue(
+                            clamp((inContent.getMinX() - 8) / spareW) * (sp.getHmax() - sp.getHmin()) + sp.getHmin());
                 return;
             }
         }
     }
 
-    private static double clamp(double v) { return Math.max(0, Math.min(1, v)); }
+    private static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
+    }
 }

@@ -1,17 +1,18 @@
 package dev.llmcw.ui.common;
 
+import java.util.function.Supplier;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.stage.Window;
 
-import java.util.function.Supplier;
-
 /** Shows failures as a non-blocking error dialog; the main window stays usable behind it. */
 public final class FxErrorReporter implements ErrorReporter {
     private final Supplier<Window> owner;
 
-    public FxErrorReporter(Supplier<Window> owner) { this.owner = owner; }
+    public FxErrorReporter(Supplier<Window> owner) {
+        this.owner = owner;
+    }
 
     @Override
     public void error(String title, String message) {

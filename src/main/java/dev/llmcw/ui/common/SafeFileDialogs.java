@@ -1,13 +1,12 @@
 package dev.llmcw.ui.common;
 
 import dev.llmcw.util.FailureLog;
-import javafx.stage.Window;
-import org.slf4j.Logger;
-
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javafx.stage.Window;
+import org.slf4j.Logger;
 
 /**
  * The native choosers when the platform has them, the JavaFX ones ({@link SimpleFileChooser}) when it
@@ -31,7 +30,9 @@ public final class SafeFileDialogs implements FileDialogs {
         return new SafeFileDialogs(FileDialogs.native_(), new SimpleFileChooser(), NativeDialogs::usable);
     }
 
-    public boolean usesNative() { return primaryUsable; }
+    public boolean usesNative() {
+        return primaryUsable;
+    }
 
     @Override
     public Optional<Path> openFile(Window owner, String title, String... extensions) {
@@ -45,7 +46,8 @@ public final class SafeFileDialogs implements FileDialogs {
 
     @Override
     public Optional<Path> saveFile(Window owner, String title, String suggestedName, String... extensions) {
-        return ask(() -> primary.saveFile(owner, title, suggestedName, extensions),
+        return ask(
+                () -> primary.saveFile(owner, title, suggestedName, extensions),
                 () -> fallback.saveFile(owner, title, suggestedName, extensions));
     }
 

@@ -14,9 +14,13 @@ public final class Session {
     private final ObjectProperty<ModelHandle> baseModel = new SimpleObjectProperty<>();
     private final ObservableList<ModelHandle> models = FXCollections.observableArrayList();
 
-    public ObjectProperty<ModelHandle> baseModelProperty() { return baseModel; }
+    public ObjectProperty<ModelHandle> baseModelProperty() {
+        return baseModel;
+    }
 
-    public ModelHandle baseModel() { return baseModel.get(); }
+    public ModelHandle baseModel() {
+        return baseModel.get();
+    }
 
     /** Opening a new base model starts a new list of variants. */
     public void setBaseModel(ModelHandle m) {
@@ -24,7 +28,11 @@ public final class Session {
         models.setAll(m);
     }
 
-    public ObservableList<ModelHandle> models() { return models; }
+    public ObservableList<ModelHandle> models() {
+        return models;
+    }
 
-    public void addVariant(ModelHandle m) { models.add(m); }
+    public void addVariant(ModelHandle m) {
+        models.add(m);
+    }
 }

@@ -1,5 +1,14 @@
 package dev.llmcw.ui.common;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 import javafx.event.ActionEvent;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -15,22 +24,16 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.stream.Stream;
-
 /**
  * A file chooser drawn by JavaFX itself: a path field and a listing of one folder. Used where the
  * platform's chooser cannot be opened (see {@link NativeDialogs}); it cannot take the JVM down with it.
  */
 public final class SimpleFileChooser implements FileDialogs {
-    enum Mode { OPEN_FILE, OPEN_DIRECTORY, SAVE_FILE }
+    enum Mode {
+        OPEN_FILE,
+        OPEN_DIRECTORY,
+        SAVE_FILE
+    }
 
     private Path lastFolder = Path.of(System.getProperty("user.home", "."));
 
@@ -80,7 +83,9 @@ public final class SimpleFileChooser implements FileDialogs {
         problem.getStyleClass().add("validation");
         problem.setWrapText(true);
 
-        Path[] folder = {Files.isDirectory(lastFolder) ? lastFolder : Path.of(".").toAbsolutePath()};
+        Path[] folder = {
+            Files.isDirectory(lastFolder) ? lastFolder : Path.of(".").toAbsolutePath()
+        };
         Runnable list = () -> {
             folderLabel.setText(folder[0].toString());
             listing.getItems().setAll(entries(folder[0], mode, extensions));
@@ -90,7 +95,8 @@ public final class SimpleFileChooser implements FileDialogs {
             list.run();
         });
         listing.getSelectionModel().selectedItemProperty().addListener((o, was, p) -> {
-            if (p != null && (mode == Mode.OPEN_DIRECTORY || !Files.isDirectory(p))) field.setText(p.getFileName().toString());
+            if (p != null && (mode == Mode.OPEN_DIRECTORY || !Files.isDirectory(p)))
+                field.setText(p.getFileName().toString());
         });
         listing.setOnMouseClicked(e -> {
             Path p = listing.getSelectionModel().getSelectedItem();
@@ -119,7 +125,8 @@ public final class SimpleFileChooser implements FileDialogs {
         });
         d.setResultConverter(b -> b == ButtonType.OK ? chosen(folder[0], field.getText()) : null);
         Optional<Path> answer = d.showAndWait();
-        answer.ifPresent(p -> lastFolder = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent());
+        answer.ifPresent(
+                p -> lastFolder = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent());
         return answer;
     }
 
@@ -134,8 +141,12 @@ public final class SimpleFileChooser implements FileDialogs {
         return switch (mode) {
             case OPEN_FILE -> Files.isRegularFile(p) ? null : p + ": no such file";
             case OPEN_DIRECTORY -> Files.isDirectory(p) ? null : p + ": no such folder";
-            case SAVE_FILE -> Files.isDirectory(p) ? p + " is a folder: type a file name"
-                    : p.getParent() != null && Files.isDirectory(p.getParent()) ? null : p + ": the folder does not exist";
+            case SAVE_FILE ->
+                Files.isDirectory(p)
+                        ? p + " is a folder: type a file name"
+                        : p.getParent() != null && Files.isDirectory(p.getParent())
+                                ? null
+                                : p + ": the folder does not exist";
         };
     }
 
@@ -144,7 +155,8 @@ public final class SimpleFileChooser implements FileDialogs {
         try (Stream<Path> s = Files.list(folder)) {
             return s.filter(p -> !p.getFileName().toString().startsWith("."))
                     .filter(p -> Files.isDirectory(p) || mode != Mode.OPEN_DIRECTORY && matches(p, extensions))
-                    .sorted(Comparator.comparing((Path p) -> !Files.isDirectory(p)).thenComparing(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)))
+                    .sorted(Comparator.comparing((Path p) -> !Files.isDirectory(p))
+                            .thenComparing(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)))
                     .toList();
         } catch (IOException | SecurityException e) {
             return List.of();

@@ -50,7 +50,8 @@ public final class CompressView extends VBox {
 
         grid.setHgap(12);
         grid.setVgap(8);
-        grid.getColumnConstraints().addAll(new ColumnConstraints(170), new ColumnConstraints(200), new ColumnConstraints());
+        grid.getColumnConstraints()
+                .addAll(new ColumnConstraints(170), new ColumnConstraints(200), new ColumnConstraints());
         advanced.setId("advanced-toggle");
         advanced.selectedProperty().addListener((o, a, b) -> buildFields());
         vm.fields().addListener((ListChangeListener<CompressViewModel.ParamField>) c -> buildFields());
@@ -77,11 +78,19 @@ public final class CompressView extends VBox {
             showJobs.run();
         });
         var settingsCard = Ui.card("Settings", top, new HBox(advanced), grid, validation);
-        var estimateCard = Ui.card("Resulting size (from the method's own size accounting, before anything runs)",
-                estimate, estimateDetail, new HBox(10, run, Ui.subtle("Runs in Jobs; the compressed model then appears in Evaluate.")));
-        getChildren().add(Ui.page(Ui.heading("Compress"),
-                Ui.subtle("SeedLM (data-free, pseudo-random generator seeds), CALDERA (low-rank + low-precision), and the RTN / GPTQ baselines."),
-                availability, settingsCard, estimateCard));
+        var estimateCard = Ui.card(
+                "Resulting size (from the method's own size accounting, before anything runs)",
+                estimate,
+                estimateDetail,
+                new HBox(10, run, Ui.subtle("Runs in Jobs; the compressed model then appears in Evaluate.")));
+        getChildren()
+                .add(Ui.page(
+                        Ui.heading("Compress"),
+                        Ui.subtle(
+                                "SeedLM (data-free, pseudo-random generator seeds), CALDERA (low-rank + low-precision), and the RTN / GPTQ baselines."),
+                        availability,
+                        settingsCard,
+                        estimateCard));
         VBox.setVgrow(getChildren().getFirst(), Priority.ALWAYS);
     }
 
@@ -90,7 +99,10 @@ public final class CompressView extends VBox {
             @Override
             protected void updateItem(MethodInfo m, boolean empty) {
                 super.updateItem(m, empty);
-                setText(empty || m == null ? null : m.available() ? m.displayName() : m.displayName() + " (not available)");
+                setText(
+                        empty || m == null
+                                ? null
+                                : m.available() ? m.displayName() : m.displayName() + " (not available)");
             }
         };
     }
@@ -115,8 +127,12 @@ public final class CompressView extends VBox {
                 field = text;
             }
             field.setId("param-" + spec.key());
-            f.errorProperty().addListener((o, a, e) -> field.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("invalid"), !e.isEmpty()));
-            field.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("invalid"), !f.errorProperty().get().isEmpty());
+            f.errorProperty()
+                    .addListener((o, a, e) -> field.pseudoClassStateChanged(
+                            javafx.css.PseudoClass.getPseudoClass("invalid"), !e.isEmpty()));
+            field.pseudoClassStateChanged(
+                    javafx.css.PseudoClass.getPseudoClass("invalid"),
+                    !f.errorProperty().get().isEmpty());
             var help = Ui.subtle(spec.help());
             if (spec.type() == MethodParameter.Type.FILE) {
                 var browse = new Button("Browse…");

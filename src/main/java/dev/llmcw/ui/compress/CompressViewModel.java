@@ -19,6 +19,11 @@ import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.ui.task.TaskExecutor;
 import dev.llmcw.util.Hashing;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
@@ -29,12 +34,6 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * Method and settings, the knobs and presets taken from the method's {@link MethodDescriptor}, validated as typed, with the size the setting will produce shown live from
@@ -52,11 +51,17 @@ public final class CompressViewModel {
             value.set(spec.defaultValue() == null ? "" : spec.defaultValue());
         }
 
-        public MethodParameter spec() { return spec; }
+        public MethodParameter spec() {
+            return spec;
+        }
 
-        public StringProperty valueProperty() { return value; }
+        public StringProperty valueProperty() {
+            return value;
+        }
 
-        public StringProperty errorProperty() { return error; }
+        public StringProperty errorProperty() {
+            return error;
+        }
     }
 
     private final WorkbenchServices services;
@@ -78,8 +83,12 @@ public final class CompressViewModel {
     private boolean applyingPreset;
     private int estimateGeneration;
 
-    public CompressViewModel(WorkbenchServices services, TaskExecutor executor, JobsViewModel jobs, Session session,
-                             ErrorReporter errors) {
+    public CompressViewModel(
+            WorkbenchServices services,
+            TaskExecutor executor,
+            JobsViewModel jobs,
+            Session session,
+            ErrorReporter errors) {
         this.services = services;
         this.executor = executor;
         this.jobs = jobs;
@@ -89,7 +98,10 @@ public final class CompressViewModel {
         method.addListener((o, a, m) -> methodChanged(m));
         preset.addListener((o, a, p) -> applyPreset(p));
         session.baseModelProperty().addListener((o, a, m) -> refresh());
-        method.set(methods.stream().filter(MethodInfo::available).findFirst().orElse(methods.isEmpty() ? null : methods.getFirst()));
+        method.set(methods.stream()
+                .filter(MethodInfo::available)
+                .findFirst()
+                .orElse(methods.isEmpty() ? null : methods.getFirst()));
     }
 
     private void methodChanged(MethodInfo m) {
@@ -97,7 +109,10 @@ public final class CompressViewModel {
         presets.clear();
         if (m == null) return;
         var descriptor = MethodRegistry.find(m.name());
-        var specs = descriptor.map(d -> d.parameters().stream().filter(MethodParameter::inForm).toList()).orElse(List.of());
+        var specs = descriptor
+                .map(d ->
+                        d.parameters().stream().filter(MethodParameter::inForm).toList())
+                .orElse(List.of());
         for (var spec : specs) {
             var f = new ParamField(spec);
             f.valueProperty().addListener((o, a, v) -> {
@@ -186,9 +201,14 @@ public final class CompressViewModel {
     }
 
     static String describe(SizeEstimate e, ModelCard base) {
-        return String.format(Locale.ROOT, "%.3f bits/weight (compressed tensors) · %.3f overall · %s (from %s, %.1f×)",
-                e.bitsPerCompressedWeight(), e.bitsPerWeightOverall(), Formats.size(e.totalBytes()),
-                Formats.size(base.weightBytes()), base.weightBytes() / (double) Math.max(1, e.totalBytes()));
+        return String.format(
+                Locale.ROOT,
+                "%.3f bits/weight (compressed tensors) · %.3f overall · %s (from %s, %.1f×)",
+                e.bitsPerCompressedWeight(),
+                e.bitsPerWeightOverall(),
+                Formats.size(e.totalBytes()),
+                Formats.size(base.weightBytes()),
+                base.weightBytes() / (double) Math.max(1, e.totalBytes()));
     }
 
     /** Queues the compression; the compressed model joins the session's models when it finishes. */
@@ -200,14 +220,22 @@ public final class CompressViewModel {
         String stem = safe(base.name()) + "-" + settings.method() + "-" + key;
         Path out = services.workspace().resolve("compressed").resolve(stem + ".safetensors");
         Path work = services.workspace().resolve("work").resolve(stem);
-        return jobs.submit("compress", "Compress " + base.name() + " with " + settings,
+        return jobs.submit(
+                "compress",
+                "Compress " + base.name() + " with " + settings,
                 (p, c) -> {
                     CompressionReport r = services.compression().compress(settings, base.model(), out, work, p, c);
-                    p.log(String.format(Locale.ROOT, "wrote %s (%s) in %.1f s", r.file(), Formats.size(r.size().totalBytes()), r.seconds()));
+                    p.log(String.format(
+                            Locale.ROOT,
+                            "wrote %s (%s) in %.1f s",
+                            r.file(),
+                            Formats.size(r.size().totalBytes()),
+                            r.seconds()));
                     var loaded = services.models().open(r.file(), null);
                     var model = loaded.model();
                     // Same vocabulary as the source: evaluate it with the tokenizer the source was opened with.
-                    if (model.tokenizer() == null && base.model().tokenizer() != null) model = model.withTokenizer(base.model().tokenizer());
+                    if (model.tokenizer() == null && base.model().tokenizer() != null)
+                        model = model.withTokenizer(base.model().tokenizer());
                     services.results().recordCompression(base, r);
                     return new ModelHandle(base.name() + " · " + settings, r.file(), model, ModelCard.of(model), r);
                 },
@@ -221,7 +249,9 @@ public final class CompressViewModel {
 
     /** Selects a method and one of its presets by name (as the DEMO workspace does); false when either is missing. */
     public boolean choose(String methodName, String presetLabel) {
-        var m = methods.stream().filter(x -> x.name().equals(methodName) && x.available()).findFirst();
+        var m = methods.stream()
+                .filter(x -> x.name().equals(methodName) && x.available())
+                .findFirst();
         if (m.isEmpty()) return false;
         method.set(m.get());
         var p = presets.stream().filter(x -> x.label().equals(presetLabel)).findFirst();
@@ -230,35 +260,65 @@ public final class CompressViewModel {
     }
 
     public BooleanBinding canCompress() {
-        return Bindings.createBooleanBinding(() -> valid.get() && method.get() != null && method.get().available()
-                && session.baseModel() != null, valid, method, session.baseModelProperty());
+        return Bindings.createBooleanBinding(
+                () -> valid.get() && method.get() != null && method.get().available() && session.baseModel() != null,
+                valid,
+                method,
+                session.baseModelProperty());
     }
 
-    public ObservableList<MethodInfo> methods() { return methods; }
+    public ObservableList<MethodInfo> methods() {
+        return methods;
+    }
 
-    public ObjectProperty<MethodInfo> methodProperty() { return method; }
+    public ObjectProperty<MethodInfo> methodProperty() {
+        return method;
+    }
 
-    public ObservableList<MethodPreset> presets() { return presets; }
+    public ObservableList<MethodPreset> presets() {
+        return presets;
+    }
 
-    public ObjectProperty<MethodPreset> presetProperty() { return preset; }
+    public ObjectProperty<MethodPreset> presetProperty() {
+        return preset;
+    }
 
-    public ObservableList<ParamField> fields() { return fields; }
+    public ObservableList<ParamField> fields() {
+        return fields;
+    }
 
     public ParamField field(String key) {
-        return fields.stream().filter(f -> f.spec().key().equals(key)).findFirst().orElseThrow();
+        return fields.stream()
+                .filter(f -> f.spec().key().equals(key))
+                .findFirst()
+                .orElseThrow();
     }
 
-    public StringProperty validationProperty() { return validation; }
+    public StringProperty validationProperty() {
+        return validation;
+    }
 
-    public BooleanProperty validProperty() { return valid; }
+    public BooleanProperty validProperty() {
+        return valid;
+    }
 
-    public StringProperty estimateProperty() { return estimate; }
+    public StringProperty estimateProperty() {
+        return estimate;
+    }
 
-    public StringProperty estimateDetailProperty() { return estimateDetail; }
+    public StringProperty estimateDetailProperty() {
+        return estimateDetail;
+    }
 
-    public ObjectProperty<SizeEstimate> estimateValueProperty() { return estimateValue; }
+    public ObjectProperty<SizeEstimate> estimateValueProperty() {
+        return estimateValue;
+    }
 
-    public StringProperty availabilityProperty() { return availability; }
+    public StringProperty availabilityProperty() {
+        return availability;
+    }
 
-    public Map<String, String> currentValues() { return settings().parameters(); }
+    public Map<String, String> currentValues() {
+        return settings().parameters();
+    }
 }

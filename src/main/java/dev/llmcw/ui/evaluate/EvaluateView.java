@@ -38,14 +38,16 @@ public final class EvaluateView extends VBox {
             cb.setId("task-" + t.info().name());
             cb.selectedProperty().bindBidirectional(t.selectedProperty());
             cb.setDisable(!t.info().available());
-            if (!t.info().available()) cb.setTooltip(new javafx.scene.control.Tooltip(t.info().unavailableReason()));
+            if (!t.info().available())
+                cb.setTooltip(new javafx.scene.control.Tooltip(t.info().unavailableReason()));
             var open = new Button("File…");
             open.getStyleClass().add("small");
             open.setDisable(!t.info().available());
             open.setTooltip(new javafx.scene.control.Tooltip("Use a dataset file instead of the catalogue's copy"));
             var chosen = new Label();
             chosen.getStyleClass().add("subtle");
-            open.setOnAction(e -> files.openFile(getScene().getWindow(), "Dataset for " + t.info().displayName(), "jsonl", "txt", "parquet")
+            open.setOnAction(e -> files.openFile(
+                            getScene().getWindow(), "Dataset for " + t.info().displayName(), "jsonl", "txt", "parquet")
                     .ifPresent(p -> {
                         vm.datasetFiles().put(t.info().name(), p);
                         chosen.setText(p.getFileName().toString());
@@ -56,7 +58,9 @@ public final class EvaluateView extends VBox {
         limit.setId("eval-limit");
         limit.setEditable(true);
         // whole numbers only: a sign or a letter is not taken into the field (the view model refuses negatives too)
-        limit.getEditor().setTextFormatter(new TextFormatter<String>(c -> c.getControlNewText().matches("\\d{0,9}") ? c : null));
+        limit.getEditor()
+                .setTextFormatter(
+                        new TextFormatter<String>(c -> c.getControlNewText().matches("\\d{0,9}") ? c : null));
         limit.valueProperty().addListener((o, a, v) -> vm.limitProperty().set(v == null ? 0 : v));
         vm.limitProperty().addListener((o, a, v) -> {
             if (!v.equals(limit.getValue())) limit.getValueFactory().setValue(v.intValue());
@@ -64,7 +68,8 @@ public final class EvaluateView extends VBox {
         var subset = new ChoiceBox<String>(FXCollections.observableArrayList(FIRST_ITEMS, RANDOM_ITEMS));
         subset.setId("eval-subset");
         subset.setValue(vm.randomSampleProperty().get() ? RANDOM_ITEMS : FIRST_ITEMS);
-        subset.valueProperty().addListener((o, a, v) -> vm.randomSampleProperty().set(RANDOM_ITEMS.equals(v)));
+        subset.valueProperty()
+                .addListener((o, a, v) -> vm.randomSampleProperty().set(RANDOM_ITEMS.equals(v)));
         vm.randomSampleProperty().addListener((o, a, v) -> subset.setValue(v ? RANDOM_ITEMS : FIRST_ITEMS));
         var seed = new TextField(Long.toString(vm.seedProperty().get()));
         seed.setId("eval-seed");
@@ -80,10 +85,16 @@ public final class EvaluateView extends VBox {
         fidelity.selectedProperty().bindBidirectional(vm.fidelityProperty());
         var dataLabel = new Label();
         dataLabel.setId("eval-data-dir");
-        dataLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
-                () -> vm.dataDirProperty().get() == null ? "none found" : vm.dataDirProperty().get().toString(), vm.dataDirProperty()));
+        dataLabel
+                .textProperty()
+                .bind(javafx.beans.binding.Bindings.createStringBinding(
+                        () -> vm.dataDirProperty().get() == null
+                                ? "none found"
+                                : vm.dataDirProperty().get().toString(),
+                        vm.dataDirProperty()));
         var chooseData = new Button("Data folder…");
-        chooseData.setOnAction(e -> files.openDirectory(getScene().getWindow(), "Folder with evaluation data (laid out like datasets/)")
+        chooseData.setOnAction(e -> files.openDirectory(
+                        getScene().getWindow(), "Folder with evaluation data (laid out like datasets/)")
                 .ifPresent(p -> vm.dataDirProperty().set(p)));
         var opts = new GridPane();
         opts.setHgap(12);
@@ -108,8 +119,10 @@ public final class EvaluateView extends VBox {
             vm.run();
             showJobs.run();
         });
-        var page = Ui.page(Ui.heading("Evaluate"),
-                Ui.subtle("Zero-shot log-likelihood scoring exactly as lm-evaluation-harness does it; results go to the results store."),
+        var page = Ui.page(
+                Ui.heading("Evaluate"),
+                Ui.subtle(
+                        "Zero-shot log-likelihood scoring exactly as lm-evaluation-harness does it; results go to the results store."),
                 availability,
                 Ui.card("Models", models),
                 Ui.card("Tasks", tasks),

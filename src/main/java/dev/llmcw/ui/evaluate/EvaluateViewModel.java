@@ -1,6 +1,5 @@
 package dev.llmcw.ui.evaluate;
 
-import java.util.Map;
 import dev.llmcw.app.EvaluationService;
 import dev.llmcw.app.ModelHandle;
 import dev.llmcw.app.WorkbenchServices;
@@ -10,6 +9,11 @@ import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.Session;
 import dev.llmcw.ui.jobs.JobViewModel;
 import dev.llmcw.ui.jobs.JobsViewModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
@@ -22,11 +26,6 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.ObservableMap;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Consumer;
-
 /** Which models and tasks to evaluate, with limit, seed and fidelity; queues one job per model. */
 public final class EvaluateViewModel {
     /** A task with its checkbox. */
@@ -34,11 +33,17 @@ public final class EvaluateViewModel {
         private final EvaluationService.TaskInfo info;
         private final BooleanProperty selected = new SimpleBooleanProperty();
 
-        TaskChoice(EvaluationService.TaskInfo info) { this.info = info; }
+        TaskChoice(EvaluationService.TaskInfo info) {
+            this.info = info;
+        }
 
-        public EvaluationService.TaskInfo info() { return info; }
+        public EvaluationService.TaskInfo info() {
+            return info;
+        }
 
-        public BooleanProperty selectedProperty() { return selected; }
+        public BooleanProperty selectedProperty() {
+            return selected;
+        }
     }
 
     /** A model with its checkbox. */
@@ -46,14 +51,22 @@ public final class EvaluateViewModel {
         private final ModelHandle model;
         private final BooleanProperty selected = new SimpleBooleanProperty(true);
 
-        ModelChoice(ModelHandle model) { this.model = model; }
+        ModelChoice(ModelHandle model) {
+            this.model = model;
+        }
 
-        public ModelHandle model() { return model; }
+        public ModelHandle model() {
+            return model;
+        }
 
-        public BooleanProperty selectedProperty() { return selected; }
+        public BooleanProperty selectedProperty() {
+            return selected;
+        }
 
         @Override
-        public String toString() { return model.name(); }
+        public String toString() {
+            return model.name();
+        }
     }
 
     private final WorkbenchServices services;
@@ -66,14 +79,20 @@ public final class EvaluateViewModel {
     private final IntegerProperty limit = new SimpleIntegerProperty(100);
     /** Whether the limit's N items are a seeded random sample (--sample) rather than the first N (lm-eval's --limit). */
     private final BooleanProperty randomSample = new SimpleBooleanProperty(false);
+
     private final LongProperty seed = new SimpleLongProperty(1234);
     private final BooleanProperty fidelity = new SimpleBooleanProperty(true);
     private final ObservableMap<String, Path> datasetFiles = FXCollections.observableHashMap();
     private final StringProperty availability = new SimpleStringProperty("");
-    private final javafx.beans.property.ObjectProperty<Path> dataDir = new javafx.beans.property.SimpleObjectProperty<>();
+    private final javafx.beans.property.ObjectProperty<Path> dataDir =
+            new javafx.beans.property.SimpleObjectProperty<>();
 
-    public EvaluateViewModel(WorkbenchServices services, JobsViewModel jobs, Session session, ErrorReporter errors,
-                             Consumer<List<RunRow>> onResults) {
+    public EvaluateViewModel(
+            WorkbenchServices services,
+            JobsViewModel jobs,
+            Session session,
+            ErrorReporter errors,
+            Consumer<List<RunRow>> onResults) {
         this.services = services;
         this.jobs = jobs;
         this.session = session;
@@ -82,7 +101,10 @@ public final class EvaluateViewModel {
         for (var t : services.evaluation().tasks()) tasks.add(new TaskChoice(t));
         dataDir.set(services.evaluation().defaultDataDir());
         if (tasks.stream().noneMatch(t -> t.info().available())) {
-            availability.set(tasks.isEmpty() ? "No evaluation tasks in this build." : tasks.getFirst().info().unavailableReason());
+            availability.set(
+                    tasks.isEmpty()
+                            ? "No evaluation tasks in this build."
+                            : tasks.getFirst().info().unavailableReason());
         }
         session.models().addListener((javafx.collections.ListChangeListener<ModelHandle>) c -> syncModels());
         syncModels();
@@ -97,16 +119,21 @@ public final class EvaluateViewModel {
     }
 
     public TaskChoice task(String name) {
-        return tasks.stream().filter(t -> t.info().name().equals(name)).findFirst()
+        return tasks.stream()
+                .filter(t -> t.info().name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no task " + name));
     }
 
     /** Null when the selection can run, else what is missing. */
     public String problem() {
-        if (models.stream().noneMatch(m -> m.selectedProperty().get())) return "Select at least one model (open one in Model).";
+        if (models.stream().noneMatch(m -> m.selectedProperty().get()))
+            return "Select at least one model (open one in Model).";
         var chosen = tasks.stream().filter(t -> t.selectedProperty().get()).toList();
         if (chosen.isEmpty()) return "Select at least one task.";
-        for (TaskChoice t : chosen) if (!t.info().available()) return t.info().displayName() + ": " + t.info().unavailableReason();
+        for (TaskChoice t : chosen)
+            if (!t.info().available())
+                return t.info().displayName() + ": " + t.info().unavailableReason();
         if (limit.get() < 0) return "Items per task must be 0 (all items) or a positive number.";
         return null;
     }
@@ -115,17 +142,35 @@ public final class EvaluateViewModel {
     public List<JobViewModel> run() {
         String problem = problem();
         if (problem != null) throw new IllegalStateException(problem);
-        List<String> taskNames = tasks.stream().filter(t -> t.selectedProperty().get()).map(t -> t.info().name()).toList();
+        List<String> taskNames = tasks.stream()
+                .filter(t -> t.selectedProperty().get())
+                .map(t -> t.info().name())
+                .toList();
         ModelHandle base = session.baseModel();
         var out = new ArrayList<JobViewModel>();
         for (ModelChoice mc : models) {
             if (!mc.selectedProperty().get()) continue;
             ModelHandle m = mc.model();
             String label = base == null ? m.name() : base.name();
-            var req = new EvaluationService.Request(label, m, fidelity.get() && !m.isBase() ? base : null, taskNames,
-                    randomSample.get() ? 0 : limit.get(), randomSample.get() ? limit.get() : 0, seed.get(), fidelity.get(), dataDir.get(), Map.copyOf(datasetFiles));
-            out.add(jobs.submit("evaluate", "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
-                            + (limit.get() > 0 ? (randomSample.get() ? " (random " + limit.get() + ", seed " + seed.get() + ")" : " (first " + limit.get() + ")") : ""),
+            var req = new EvaluationService.Request(
+                    label,
+                    m,
+                    fidelity.get() && !m.isBase() ? base : null,
+                    taskNames,
+                    randomSample.get() ? 0 : limit.get(),
+                    randomSample.get() ? limit.get() : 0,
+                    seed.get(),
+                    fidelity.get(),
+                    dataDir.get(),
+                    Map.copyOf(datasetFiles));
+            out.add(jobs.submit(
+                    "evaluate",
+                    "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
+                            + (limit.get() > 0
+                                    ? (randomSample.get()
+                                            ? " (random " + limit.get() + ", seed " + seed.get() + ")"
+                                            : " (first " + limit.get() + ")")
+                                    : ""),
                     (p, c) -> services.evaluation().evaluate(req, p, c),
                     rows -> {
                         services.results().record(rows, layerErrors(m));
@@ -139,27 +184,46 @@ public final class EvaluateViewModel {
     static List<LayerError> layerErrors(ModelHandle m) {
         if (m.report() == null) return List.of();
         return m.report().tensorErrors().stream()
-                .map(e -> new LayerError(m.report().method(), e.tensor(), e.relativeError(), e.relativeActivationError()))
+                .map(e ->
+                        new LayerError(m.report().method(), e.tensor(), e.relativeError(), e.relativeActivationError()))
                 .toList();
     }
 
-    public ObservableList<TaskChoice> tasks() { return tasks; }
+    public ObservableList<TaskChoice> tasks() {
+        return tasks;
+    }
 
-    public ObservableList<ModelChoice> models() { return models; }
+    public ObservableList<ModelChoice> models() {
+        return models;
+    }
 
-    public IntegerProperty limitProperty() { return limit; }
+    public IntegerProperty limitProperty() {
+        return limit;
+    }
 
     /** True: the limit's items are a seeded random sample; false: the first items, as lm-eval's --limit. */
-    public BooleanProperty randomSampleProperty() { return randomSample; }
+    public BooleanProperty randomSampleProperty() {
+        return randomSample;
+    }
 
-    public LongProperty seedProperty() { return seed; }
+    public LongProperty seedProperty() {
+        return seed;
+    }
 
-    public BooleanProperty fidelityProperty() { return fidelity; }
+    public BooleanProperty fidelityProperty() {
+        return fidelity;
+    }
 
-    public ObservableMap<String, Path> datasetFiles() { return datasetFiles; }
+    public ObservableMap<String, Path> datasetFiles() {
+        return datasetFiles;
+    }
 
-    public StringProperty availabilityProperty() { return availability; }
+    public StringProperty availabilityProperty() {
+        return availability;
+    }
 
     /** Folder the tasks read their data from (shared data, downloads, or the repository's samples). */
-    public javafx.beans.property.ObjectProperty<Path> dataDirProperty() { return dataDir; }
+    public javafx.beans.property.ObjectProperty<Path> dataDirProperty() {
+        return dataDir;
+    }
 }

@@ -1,7 +1,13 @@
 package dev.llmcw.ui.jobs;
 
 public enum JobState {
-    QUEUED, RUNNING, DONE, FAILED, CANCELLED;
+    QUEUED,
+    RUNNING,
+    DONE,
+    FAILED,
+    CANCELLED;
 
-    public boolean finished() { return this == DONE || this == FAILED || this == CANCELLED; }
+    public boolean finished() {
+        return this == DONE || this == FAILED || this == CANCELLED;
+    }
 }

@@ -2,6 +2,9 @@ package dev.llmcw.ui.jobs;
 
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.task.BackgroundTask;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.LongSupplier;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -11,10 +14,6 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-
-import java.time.Duration;
-import java.util.Locale;
-import java.util.function.LongSupplier;
 
 /**
  * One queued or running job: progress, stage, ETA and throughput computed from the worker's progress
@@ -88,7 +87,8 @@ public final class JobViewModel {
         if (secs > 0.2 && doneHere > 0) {
             double rate = doneHere / secs;
             throughput.set(String.format(Locale.ROOT, rate >= 10 ? "%.0f/s" : "%.2f/s", rate));
-            if (p.total() > 0) eta.set(formatDuration(Duration.ofMillis((long) ((p.total() - p.done()) / rate * 1000))));
+            if (p.total() > 0)
+                eta.set(formatDuration(Duration.ofMillis((long) ((p.total() - p.done()) / rate * 1000))));
         }
     }
 
@@ -141,25 +141,47 @@ public final class JobViewModel {
         }
     }
 
-    public int id() { return id; }
+    public int id() {
+        return id;
+    }
 
-    public String kind() { return kind; }
+    public String kind() {
+        return kind;
+    }
 
-    public javafx.beans.property.ReadOnlyStringProperty titleProperty() { return title.getReadOnlyProperty(); }
+    public javafx.beans.property.ReadOnlyStringProperty titleProperty() {
+        return title.getReadOnlyProperty();
+    }
 
-    public ObjectProperty<JobState> stateProperty() { return state; }
+    public ObjectProperty<JobState> stateProperty() {
+        return state;
+    }
 
-    public JobState state() { return state.get(); }
+    public JobState state() {
+        return state.get();
+    }
 
-    public DoubleProperty progressProperty() { return progress; }
+    public DoubleProperty progressProperty() {
+        return progress;
+    }
 
-    public StringProperty stageProperty() { return stage; }
+    public StringProperty stageProperty() {
+        return stage;
+    }
 
-    public StringProperty etaProperty() { return eta; }
+    public StringProperty etaProperty() {
+        return eta;
+    }
 
-    public StringProperty throughputProperty() { return throughput; }
+    public StringProperty throughputProperty() {
+        return throughput;
+    }
 
-    public StringProperty errorProperty() { return error; }
+    public StringProperty errorProperty() {
+        return error;
+    }
 
-    public ObservableList<String> log() { return log; }
+    public ObservableList<String> log() {
+        return log;
+    }
 }

@@ -1,10 +1,10 @@
 package dev.llmcw.ui.jobs;
 
-import java.util.List;
 import dev.llmcw.ui.common.Ui;
+import java.util.List;
 import javafx.beans.property.ReadOnlyObjectWrapper;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
+import javafx.geometry.Orientation;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
@@ -15,7 +15,6 @@ import javafx.scene.control.cell.ProgressBarTableCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import javafx.geometry.Orientation;
 
 /** Jobs view: the run queue with progress, ETA, throughput, log, cancel and resume. */
 public final class JobsView extends VBox {
@@ -52,8 +51,9 @@ public final class JobsView extends VBox {
         log.setId("job-log");
         log.getStyleClass().add("log");
         log.setPlaceholder(new Label("Select a job to see its log."));
-        table.getSelectionModel().selectedItemProperty().addListener((o, a, j) ->
-                log.setItems(j == null ? FXCollections.observableArrayList() : j.log()));
+        table.getSelectionModel()
+                .selectedItemProperty()
+                .addListener((o, a, j) -> log.setItems(j == null ? FXCollections.observableArrayList() : j.log()));
 
         var cancel = new Button("Cancel");
         cancel.setId("cancel-job");
@@ -62,15 +62,26 @@ public final class JobsView extends VBox {
         var clear = new Button("Clear finished");
         clear.setOnAction(e -> vm.clearFinished());
         var selected = table.getSelectionModel().selectedItemProperty();
-        cancel.setOnAction(e -> { if (selected.get() != null) selected.get().cancel(); });
-        resume.setOnAction(e -> { if (selected.get() != null) selected.get().resume(); });
-        cancel.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
-                () -> selected.get() == null || selected.get().state().finished(), selected, vm.jobs()));
-        resume.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
-                () -> selected.get() == null || !(selected.get().state() == JobState.CANCELLED || selected.get().state() == JobState.FAILED),
-                selected, vm.jobs()));
+        cancel.setOnAction(e -> {
+            if (selected.get() != null) selected.get().cancel();
+        });
+        resume.setOnAction(e -> {
+            if (selected.get() != null) selected.get().resume();
+        });
+        cancel.disableProperty()
+                .bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                        () -> selected.get() == null || selected.get().state().finished(), selected, vm.jobs()));
+        resume.disableProperty()
+                .bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                        () -> selected.get() == null
+                                || !(selected.get().state() == JobState.CANCELLED
+                                        || selected.get().state() == JobState.FAILED),
+                        selected,
+                        vm.jobs()));
         vm.jobs().addListener((javafx.collections.ListChangeListener<JobViewModel>) c -> {
-            while (c.next()) if (c.wasAdded() && selected.get() == null) table.getSelectionModel().select(c.getAddedSubList().getFirst());
+            while (c.next())
+                if (c.wasAdded() && selected.get() == null)
+                    table.getSelectionModel().select(c.getAddedSubList().getFirst());
         });
 
         var split = new SplitPane(table, Ui.card("Log", log));
@@ -78,8 +89,12 @@ public final class JobsView extends VBox {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.6);
         VBox.setVgrow(split, Priority.ALWAYS);
-        var page = Ui.page(Ui.heading("Jobs"), Ui.subtle("Jobs keep running while you use other views. Cancelled jobs keep their finished "
-                + "tensors / items; Resume continues where they stopped."), new HBox(8, cancel, resume, clear), split);
+        var page = Ui.page(
+                Ui.heading("Jobs"),
+                Ui.subtle("Jobs keep running while you use other views. Cancelled jobs keep their finished "
+                        + "tensors / items; Resume continues where they stopped."),
+                new HBox(8, cancel, resume, clear),
+                split);
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);
     }

@@ -2,13 +2,12 @@ package dev.llmcw.ui.jobs;
 
 import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.ui.task.TaskExecutor;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.IntegerBinding;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-
-import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * The run queue. Owned by the main window, not by a view, so jobs survive switching views. Jobs run
@@ -17,11 +16,13 @@ import java.util.function.LongSupplier;
 public final class JobsViewModel {
     private final TaskExecutor executor;
     private final LongSupplier nanoTime;
-    private final ObservableList<JobViewModel> jobs = FXCollections.observableArrayList(
-            j -> new javafx.beans.Observable[]{j.stateProperty()});
+    private final ObservableList<JobViewModel> jobs =
+            FXCollections.observableArrayList(j -> new javafx.beans.Observable[] {j.stateProperty()});
     private int nextId = 1;
 
-    public JobsViewModel(TaskExecutor executor) { this(executor, System::nanoTime); }
+    public JobsViewModel(TaskExecutor executor) {
+        this(executor, System::nanoTime);
+    }
 
     public JobsViewModel(TaskExecutor executor, LongSupplier nanoTime) {
         this.executor = executor;
@@ -32,8 +33,12 @@ public final class JobsViewModel {
      * Queues work; {@code onSuccess} and {@code onFailure} run on the UI thread when it ends (again
      * after a resume).
      */
-    public <T> JobViewModel submit(String kind, String title, BackgroundTask.Work<T> work, Consumer<T> onSuccess,
-                                   Consumer<Throwable> onFailure) {
+    public <T> JobViewModel submit(
+            String kind,
+            String title,
+            BackgroundTask.Work<T> work,
+            Consumer<T> onSuccess,
+            Consumer<Throwable> onFailure) {
         var holder = new JobViewModel[1];
         Runnable start = () -> start(holder[0], work, onSuccess, onFailure);
         holder[0] = new JobViewModel(nextId++, kind, title, nanoTime, start);
@@ -42,8 +47,10 @@ public final class JobsViewModel {
         return holder[0];
     }
 
-    private <T> void start(JobViewModel job, BackgroundTask.Work<T> work, Consumer<T> onSuccess, Consumer<Throwable> onFailure) {
-        var task = BackgroundTask.of(work).serial()
+    private <T> void start(
+            JobViewModel job, BackgroundTask.Work<T> work, Consumer<T> onSuccess, Consumer<Throwable> onFailure) {
+        var task = BackgroundTask.of(work)
+                .serial()
                 .onRunning(job::running)
                 .onProgress(job::progress)
                 .onSuccess(v -> {
@@ -59,12 +66,17 @@ public final class JobsViewModel {
         executor.execute(task);
     }
 
-    public ObservableList<JobViewModel> jobs() { return jobs; }
+    public ObservableList<JobViewModel> jobs() {
+        return jobs;
+    }
 
     /** Jobs queued or running, for the status bar. */
     public IntegerBinding activeCount() {
-        return Bindings.createIntegerBinding(() -> (int) jobs.stream().filter(j -> !j.state().finished()).count(), jobs);
+        return Bindings.createIntegerBinding(
+                () -> (int) jobs.stream().filter(j -> !j.state().finished()).count(), jobs);
     }
 
-    public void clearFinished() { jobs.removeIf(j -> j.state().finished()); }
+    public void clearFinished() {
+        jobs.removeIf(j -> j.state().finished());
+    }
 }

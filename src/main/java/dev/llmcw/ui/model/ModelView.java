@@ -1,16 +1,17 @@
 package dev.llmcw.ui.model;
 
-import java.util.List;
 import dev.llmcw.app.CatalogService;
 import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
+import java.nio.file.Path;
+import java.util.List;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.ChoiceDialog;
 import javafx.scene.control.Dialog;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -24,8 +25,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
-import java.nio.file.Path;
-
 /** Model view: open (chooser, drag and drop, recent), generate synthetic, download, and the model card. */
 public final class ModelView extends BorderPane {
     public ModelView(ModelViewModel vm, FileDialogs files, Runnable startDemo) {
@@ -33,11 +32,17 @@ public final class ModelView extends BorderPane {
         var openFile = new Button("Open model file…");
         openFile.setId("open-model-file");
         openFile.getStyleClass().add("accent");
-        openFile.setOnAction(e -> files.openFile(getScene().getWindow(), "Open model (llama2.c .bin, GGUF, compressed .safetensors)",
-                "bin", "gguf", "safetensors").ifPresent(vm::open));
+        openFile.setOnAction(e -> files.openFile(
+                        getScene().getWindow(),
+                        "Open model (llama2.c .bin, GGUF, compressed .safetensors)",
+                        "bin",
+                        "gguf",
+                        "safetensors")
+                .ifPresent(vm::open));
         var openFolder = new Button("Open Hugging Face folder…");
         openFolder.setId("open-model-folder");
-        openFolder.setOnAction(e -> files.openDirectory(getScene().getWindow(), "Open Hugging Face model folder").ifPresent(vm::open));
+        openFolder.setOnAction(e -> files.openDirectory(getScene().getWindow(), "Open Hugging Face model folder")
+                .ifPresent(vm::open));
         var synth = new Button("Generate SYNTHETIC model…");
         synth.setId("generate-synthetic");
         synth.setOnAction(e -> {
@@ -47,7 +52,8 @@ public final class ModelView extends BorderPane {
             }
             var d = new ChoiceDialog<>(vm.syntheticPresets().getFirst(), vm.syntheticPresets());
             d.setTitle("Generate SYNTHETIC model");
-            d.setHeaderText("Random weights with a real architecture, for trying the workflow.\nIts accuracy numbers mean nothing.");
+            d.setHeaderText(
+                    "Random weights with a real architecture, for trying the workflow.\nIts accuracy numbers mean nothing.");
             d.showAndWait().ifPresent(p -> vm.generateSynthetic(p, 1234));
         });
         var download = new Button("Download…");
@@ -89,7 +95,8 @@ public final class ModelView extends BorderPane {
         var table = new TableView<>(vm.card());
         table.setId("model-card");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.setPlaceholder(new Label("Open a model: use the buttons above or drop a model file or folder anywhere here."));
+        table.setPlaceholder(
+                new Label("Open a model: use the buttons above or drop a model file or folder anywhere here."));
         var k = new TableColumn<ModelViewModel.CardRow, String>("Property");
         k.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().property()));
         k.setPrefWidth(180);
@@ -110,17 +117,24 @@ public final class ModelView extends BorderPane {
 
         var welcome = Ui.banner("banner-info");
         welcome.setId("first-start");
-        welcome.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
-                        vm.recent().isEmpty() && vm.session().baseModel() == null
+        welcome.textProperty()
+                .bind(javafx.beans.binding.Bindings.createStringBinding(
+                        () -> vm.recent().isEmpty() && vm.session().baseModel() == null
                                 ? "First start? \"Start DEMO workspace\" (in the top bar) works offline: it generates a small SYNTHETIC model "
-                                + "and uses this repository's sample datasets, so you can compress (SeedLM 4-bit), evaluate (PIQA samples) "
-                                + "and see the accuracy-vs-bits chart in a couple of minutes. Demo numbers are labelled DEMO/SYNTHETIC." : "",
-                vm.recent(), vm.session().baseModelProperty()));
+                                        + "and uses this repository's sample datasets, so you can compress (SeedLM 4-bit), evaluate (PIQA samples) "
+                                        + "and see the accuracy-vs-bits chart in a couple of minutes. Demo numbers are labelled DEMO/SYNTHETIC."
+                                : "",
+                        vm.recent(),
+                        vm.session().baseModelProperty()));
         var body = new HBox(Ui.GAP, recentCard, cardBox);
         VBox.setVgrow(body, Priority.ALWAYS);
         setTop(tools);
-        setCenter(Ui.page(Ui.heading("Model"), Ui.subtle("Hugging Face folders (safetensors), GGUF files, llama2.c checkpoints "
-                + "and compressed models written by this workbench."), welcome, body));
+        setCenter(Ui.page(
+                Ui.heading("Model"),
+                Ui.subtle("Hugging Face folders (safetensors), GGUF files, llama2.c checkpoints "
+                        + "and compressed models written by this workbench."),
+                welcome,
+                body));
 
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);
@@ -147,7 +161,8 @@ public final class ModelView extends BorderPane {
         var desc = new TableColumn<CatalogService.Entry, String>("Description");
         desc.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().description()));
         var size = new TableColumn<CatalogService.Entry, String>("Size");
-        size.setCellValueFactory(c -> new ReadOnlyStringWrapper(Formats.size(c.getValue().bytes())));
+        size.setCellValueFactory(
+                c -> new ReadOnlyStringWrapper(Formats.size(c.getValue().bytes())));
         var lic = new TableColumn<CatalogService.Entry, String>("Licence");
         lic.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().licence()));
         var have = new TableColumn<CatalogService.Entry, String>("Local");
@@ -155,10 +170,15 @@ public final class ModelView extends BorderPane {
         list.getColumns().setAll(List.of(id, desc, size, lic, have));
         list.setPrefSize(720, 320);
         var status = Ui.subtle(vm.catalogStatusProperty().get());
-        d.getDialogPane().setContent(new VBox(8, list, status, Ui.subtle("Downloads run in Jobs with progress; the model opens when done.")));
+        d.getDialogPane()
+                .setContent(new VBox(
+                        8, list, status, Ui.subtle("Downloads run in Jobs with progress; the model opens when done.")));
         var downloadButton = new ButtonType("Download", javafx.scene.control.ButtonBar.ButtonData.OK_DONE);
         d.getDialogPane().getButtonTypes().addAll(downloadButton, ButtonType.CANCEL);
-        d.getDialogPane().lookupButton(downloadButton).disableProperty().bind(list.getSelectionModel().selectedItemProperty().isNull());
+        d.getDialogPane()
+                .lookupButton(downloadButton)
+                .disableProperty()
+                .bind(list.getSelectionModel().selectedItemProperty().isNull());
         d.setResultConverter(b -> b == downloadButton ? list.getSelectionModel().getSelectedItem() : null);
         d.showAndWait().ifPresent(vm::download);
     }

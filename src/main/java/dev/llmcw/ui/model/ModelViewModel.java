@@ -12,6 +12,10 @@ import dev.llmcw.ui.common.Session;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.ui.task.TaskExecutor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -20,11 +24,6 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /** Opening, generating and downloading models; the model card. */
 public final class ModelViewModel {
@@ -40,13 +39,19 @@ public final class ModelViewModel {
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
     private final ObservableList<CardRow> card = FXCollections.observableArrayList();
     private final BooleanProperty busy = new SimpleBooleanProperty();
-    private final StringProperty status = new SimpleStringProperty("No model open. Open a model file or folder, drop one here, or generate a synthetic model.");
+    private final StringProperty status = new SimpleStringProperty(
+            "No model open. Open a model file or folder, drop one here, or generate a synthetic model.");
     private final ObservableList<CatalogService.Entry> catalog = FXCollections.observableArrayList();
     private final StringProperty catalogStatus = new SimpleStringProperty("");
     private final ObjectProperty<String> heading = new SimpleObjectProperty<>("No model");
 
-    public ModelViewModel(WorkbenchServices services, TaskExecutor executor, JobsViewModel jobs, Session session,
-                          ErrorReporter errors, RecentModels recents) {
+    public ModelViewModel(
+            WorkbenchServices services,
+            TaskExecutor executor,
+            JobsViewModel jobs,
+            Session session,
+            ErrorReporter errors,
+            RecentModels recents) {
         this.services = services;
         this.executor = executor;
         this.jobs = jobs;
@@ -75,14 +80,20 @@ public final class ModelViewModel {
                 }));
     }
 
-    public boolean syntheticAvailable() { return !services.models().syntheticPresets().isEmpty(); }
+    public boolean syntheticAvailable() {
+        return !services.models().syntheticPresets().isEmpty();
+    }
 
-    public List<String> syntheticPresets() { return services.models().syntheticPresets(); }
+    public List<String> syntheticPresets() {
+        return services.models().syntheticPresets();
+    }
 
     /** Generates a SYNTHETIC model as a job and opens it when done (listed with the recent models: it stays on disk). */
     public void generateSynthetic(String preset, long seed) {
         Path dir = services.workspace().resolve("synthetic").resolve(preset + "-" + seed);
-        jobs.submit("synthetic", "Generate SYNTHETIC model '" + preset + "' (seed " + seed + ")",
+        jobs.submit(
+                "synthetic",
+                "Generate SYNTHETIC model '" + preset + "' (seed " + seed + ")",
                 (p, c) -> services.models().generateSynthetic(preset, dir, seed, p, c),
                 m -> {
                     recent.setAll(recents.add(dir));
@@ -103,7 +114,9 @@ public final class ModelViewModel {
 
     /** Downloads a catalogue entry as a job, then opens it. */
     public void download(CatalogService.Entry e) {
-        jobs.submit("download", "Download " + e.id() + " (" + Formats.size(e.bytes()) + ")",
+        jobs.submit(
+                "download",
+                "Download " + e.id() + " (" + Formats.size(e.bytes()) + ")",
                 (p, c) -> services.catalog().download(e.id(), p, c),
                 this::open,
                 t -> errors.error("Download failed", ErrorReporter.describe(t)));
@@ -122,7 +135,9 @@ public final class ModelViewModel {
         rows.add(new CardRow("Format", c.format()));
         rows.add(new CardRow("Architecture", c.architecture()));
         rows.add(new CardRow("Parameters", String.format(Locale.ROOT, "%,d", c.parameters())));
-        rows.add(new CardRow("Weight bytes", String.format(Locale.ROOT, "%,d (%s)", c.weightBytes(), Formats.size(c.weightBytes()))));
+        rows.add(new CardRow(
+                "Weight bytes",
+                String.format(Locale.ROOT, "%,d (%s)", c.weightBytes(), Formats.size(c.weightBytes()))));
         rows.add(new CardRow("Storage type", c.dtypeSummary()));
         rows.add(new CardRow("Vocabulary", String.format(Locale.ROOT, "%,d", c.vocabSize())));
         rows.add(new CardRow("Layers × dim", c.layers() + " × " + c.dim() + " (MLP " + c.hiddenDim() + ")"));
@@ -135,19 +150,35 @@ public final class ModelViewModel {
         status.set("Opened " + m.name() + " (" + c.format() + ", " + Formats.size(c.weightBytes()) + ")");
     }
 
-    public ObservableList<Path> recent() { return recent; }
+    public ObservableList<Path> recent() {
+        return recent;
+    }
 
-    public ObservableList<CardRow> card() { return card; }
+    public ObservableList<CardRow> card() {
+        return card;
+    }
 
-    public BooleanProperty busyProperty() { return busy; }
+    public BooleanProperty busyProperty() {
+        return busy;
+    }
 
-    public StringProperty statusProperty() { return status; }
+    public StringProperty statusProperty() {
+        return status;
+    }
 
-    public ObjectProperty<String> headingProperty() { return heading; }
+    public ObjectProperty<String> headingProperty() {
+        return heading;
+    }
 
-    public ObservableList<CatalogService.Entry> catalog() { return catalog; }
+    public ObservableList<CatalogService.Entry> catalog() {
+        return catalog;
+    }
 
-    public StringProperty catalogStatusProperty() { return catalogStatus; }
+    public StringProperty catalogStatusProperty() {
+        return catalogStatus;
+    }
 
-    public Session session() { return session; }
+    public Session session() {
+        return session;
+    }
 }

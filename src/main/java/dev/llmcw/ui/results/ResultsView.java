@@ -1,6 +1,5 @@
 package dev.llmcw.ui.results;
 
-import java.util.function.ToDoubleFunction;
 import dev.llmcw.app.ResultsService.ItemDetail;
 import dev.llmcw.app.ResultsService.UnfinishedRun;
 import dev.llmcw.report.Formats;
@@ -9,14 +8,22 @@ import dev.llmcw.report.RunRow;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Orientation;
 import javafx.scene.control.Button;
 import javafx.scene.control.ContextMenu;
-import javafx.scene.control.MenuItem;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SelectionMode;
 import javafx.scene.control.SplitPane;
@@ -31,14 +38,6 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.table.TableFilter;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.TreeSet;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-
 /** Results view: filterable runs table, side-by-side comparison, per-item view. */
 public final class ResultsView extends VBox {
     /** Writes a report for the given rows into a folder (the Charts view model does it, with the paper overlay). */
@@ -51,34 +50,42 @@ public final class ResultsView extends VBox {
         table.setId("runs-table");
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setPlaceholder(new Label("No runs yet. Evaluate a model to fill this table."));
-        table.getColumns().setAll(List.of(
-                text("Run", 60, RunRow::runId),
-                text("Model", 150, RunRow::model),
-                text("Method", 80, RunRow::method),
-                text("Settings", 170, RunRow::settings),
-                number("Bits/weight", 90, RunRow::bitsPerWeight),
-                text("Size", 80, r -> Formats.size(r.totalBytes())),
-                text("Task", 100, RunRow::task),
-                text("Protocol", 120, RunRow::protocol),
-                metric("acc"), metric("acc_norm"), metric("word_perplexity"), metric("kl_mean"), metric("top1_agreement"),
-                text("vs base (same protocol)", 330, RunRow::vsBaseText)));
+        table.getColumns()
+                .setAll(List.of(
+                        text("Run", 60, RunRow::runId),
+                        text("Model", 150, RunRow::model),
+                        text("Method", 80, RunRow::method),
+                        text("Settings", 170, RunRow::settings),
+                        number("Bits/weight", 90, RunRow::bitsPerWeight),
+                        text("Size", 80, r -> Formats.size(r.totalBytes())),
+                        text("Task", 100, RunRow::task),
+                        text("Protocol", 120, RunRow::protocol),
+                        metric("acc"),
+                        metric("acc_norm"),
+                        metric("word_perplexity"),
+                        metric("kl_mean"),
+                        metric("top1_agreement"),
+                        text("vs base (same protocol)", 330, RunRow::vsBaseText)));
         TableFilter.forTableView(table).lazy(true).apply();
 
         var refresh = new Button("Refresh");
         refresh.setOnAction(e -> vm.refresh());
         var compare = new Button("Compare selected");
         compare.setId("compare-runs");
-        compare.setOnAction(e -> vm.compare(List.copyOf(table.getSelectionModel().getSelectedItems())));
+        compare.setOnAction(
+                e -> vm.compare(List.copyOf(table.getSelectionModel().getSelectedItems())));
         var export = new Button("Report for selected…");
         export.setId("report-selected");
-        export.setOnAction(e -> files.openDirectory(getScene().getWindow(), "Folder for the report").ifPresent(dir -> {
-            try {
-                var out = report.apply(List.copyOf(table.getSelectionModel().getSelectedItems()), dir);
-                errorsOrInfo(out);
-            } catch (RuntimeException ex) {
-                errors.error("Cannot write report", ErrorReporter.describe(ex));
-            }
-        }));
+        export.setOnAction(e -> files.openDirectory(getScene().getWindow(), "Folder for the report")
+                .ifPresent(dir -> {
+                    try {
+                        var out = report.apply(
+                                List.copyOf(table.getSelectionModel().getSelectedItems()), dir);
+                        errorsOrInfo(out);
+                    } catch (RuntimeException ex) {
+                        errors.error("Cannot write report", ErrorReporter.describe(ex));
+                    }
+                }));
         var status = Ui.subtle("");
         status.textProperty().bind(vm.statusProperty());
 
@@ -99,11 +106,15 @@ public final class ResultsView extends VBox {
         var chosen = new TableColumn<ItemDetail, Number>("Chosen");
         chosen.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().chosen()));
         var base = new TableColumn<ItemDetail, String>("Base chose");
-        base.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().baseChosen() < 0 ? "" : Integer.toString(c.getValue().baseChosen())));
+        base.setCellValueFactory(c -> new ReadOnlyStringWrapper(
+                c.getValue().baseChosen() < 0
+                        ? ""
+                        : Integer.toString(c.getValue().baseChosen())));
         var flipped = new TableColumn<ItemDetail, String>("Flipped");
         flipped.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().flipped() ? "FLIPPED" : ""));
         var prompt = new TableColumn<ItemDetail, String>("Prompt");
-        prompt.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().prompt().replace('\n', ' ')));
+        prompt.setCellValueFactory(
+                c -> new ReadOnlyStringWrapper(c.getValue().prompt().replace('\n', ' ')));
         prompt.setPrefWidth(420);
         items.getColumns().setAll(List.of(itemId, gold, chosen, base, flipped, prompt));
         var detail = new TextArea();
@@ -111,7 +122,9 @@ public final class ResultsView extends VBox {
         detail.setEditable(false);
         detail.setWrapText(true);
         detail.getStyleClass().add("mono");
-        items.getSelectionModel().selectedItemProperty().addListener((o, a, it) -> detail.setText(it == null ? "" : describe(it)));
+        items.getSelectionModel()
+                .selectedItemProperty()
+                .addListener((o, a, it) -> detail.setText(it == null ? "" : describe(it)));
         var itemsStatus = Ui.subtle("");
         itemsStatus.textProperty().bind(vm.itemsStatusProperty());
         table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
@@ -120,7 +133,9 @@ public final class ResultsView extends VBox {
         var itemsPane = new SplitPane(items, detail);
         itemsPane.setDividerPositions(0.62);
 
-        var tabs = new TabPane(new Tab("Compare", new ScrollPane(compareGrid)), new Tab("Items", new VBox(6, itemsStatus, itemsPane)),
+        var tabs = new TabPane(
+                new Tab("Compare", new ScrollPane(compareGrid)),
+                new Tab("Items", new VBox(6, itemsStatus, itemsPane)),
                 new Tab("Unfinished", unfinishedPane(vm)));
         VBox.setVgrow(itemsPane, Priority.ALWAYS);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -128,8 +143,12 @@ public final class ResultsView extends VBox {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.55);
         VBox.setVgrow(split, Priority.ALWAYS);
-        var page = Ui.page(Ui.heading("Results"), Ui.subtle("Right-click a column header to filter. Select several runs to compare "
-                + "them side by side or to write a report."), new HBox(8, refresh, compare, export, Ui.spacer(), status), split);
+        var page = Ui.page(
+                Ui.heading("Results"),
+                Ui.subtle("Right-click a column header to filter. Select several runs to compare "
+                        + "them side by side or to write a report."),
+                new HBox(8, refresh, compare, export, Ui.spacer(), status),
+                split);
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);
     }
@@ -139,31 +158,38 @@ public final class ResultsView extends VBox {
         var table = new TableView<>(vm.unfinished());
         table.setId("unfinished-table");
         table.setPlaceholder(new Label("Every stored run finished."));
-        table.getColumns().setAll(List.of(
-                unfinishedColumn("Run", 60, UnfinishedRun::runId),
-                unfinishedColumn("Model", 150, UnfinishedRun::model),
-                unfinishedColumn("Method", 170, UnfinishedRun::setting),
-                unfinishedColumn("Task", 100, UnfinishedRun::task),
-                unfinishedColumn("Status", 90, UnfinishedRun::status),
-                unfinishedColumn("Message", 420, UnfinishedRun::message)));
+        table.getColumns()
+                .setAll(List.of(
+                        unfinishedColumn("Run", 60, UnfinishedRun::runId),
+                        unfinishedColumn("Model", 150, UnfinishedRun::model),
+                        unfinishedColumn("Method", 170, UnfinishedRun::setting),
+                        unfinishedColumn("Task", 100, UnfinishedRun::task),
+                        unfinishedColumn("Status", 90, UnfinishedRun::status),
+                        unfinishedColumn("Message", 420, UnfinishedRun::message)));
         var resume = new Button("Resume");
         resume.setId("resume-run");
         resume.setOnAction(e -> vm.resume(table.getSelectionModel().getSelectedItem()));
         var delete = new Button("Delete");
         delete.setId("delete-run");
         delete.setOnAction(e -> vm.delete(table.getSelectionModel().getSelectedItem()));
-        resume.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
-        delete.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        resume.disableProperty()
+                .bind(table.getSelectionModel().selectedItemProperty().isNull());
+        delete.disableProperty()
+                .bind(table.getSelectionModel().selectedItemProperty().isNull());
         var resumeItem = new MenuItem("Resume");
         resumeItem.setOnAction(e -> vm.resume(table.getSelectionModel().getSelectedItem()));
         var deleteItem = new MenuItem("Delete");
         deleteItem.setOnAction(e -> vm.delete(table.getSelectionModel().getSelectedItem()));
         table.setContextMenu(new ContextMenu(resumeItem, deleteItem));
         VBox.setVgrow(table, Priority.ALWAYS);
-        return new VBox(6, new HBox(8, resume, delete, Ui.subtle("A resumed run reuses the items it stored before it stopped.")), table);
+        return new VBox(
+                6,
+                new HBox(8, resume, delete, Ui.subtle("A resumed run reuses the items it stored before it stopped.")),
+                table);
     }
 
-    private static TableColumn<UnfinishedRun, String> unfinishedColumn(String title, double width, Function<UnfinishedRun, String> value) {
+    private static TableColumn<UnfinishedRun, String> unfinishedColumn(
+            String title, double width, Function<UnfinishedRun, String> value) {
         var c = new TableColumn<UnfinishedRun, String>(title);
         c.setCellValueFactory(x -> new ReadOnlyStringWrapper(value.apply(x.getValue())));
         c.setPrefWidth(width);
@@ -171,8 +197,10 @@ public final class ResultsView extends VBox {
     }
 
     private void errorsOrInfo(ReportWriter.Output out) {
-        var a = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.INFORMATION,
-                "Wrote " + out.html() + "\n" + out.markdown() + "\n" + out.charts().size() + " chart files, runs.csv, runs.json"
+        var a = new javafx.scene.control.Alert(
+                javafx.scene.control.Alert.AlertType.INFORMATION,
+                "Wrote " + out.html() + "\n" + out.markdown() + "\n"
+                        + out.charts().size() + " chart files, runs.csv, runs.json"
                         + (out.paperCsv() == null ? "" : ", paper-points.csv/.json"));
         a.setHeaderText("Report written");
         a.initOwner(getScene().getWindow());
@@ -181,15 +209,24 @@ public final class ResultsView extends VBox {
 
     static String describe(ItemDetail it) {
         var sb = new StringBuilder();
-        sb.append("Item ").append(it.itemId()).append(it.flipped() ? "  (FLIPPED vs base)" : "").append("\n\n")
-                .append(it.prompt()).append("\n\n");
+        sb.append("Item ")
+                .append(it.itemId())
+                .append(it.flipped() ? "  (FLIPPED vs base)" : "")
+                .append("\n\n")
+                .append(it.prompt())
+                .append("\n\n");
         for (int i = 0; i < it.choices().size(); i++) {
-            double ll = it.logLikelihoods() != null && i < it.logLikelihoods().length ? it.logLikelihoods()[i] : Double.NaN;
-            sb.append(i == it.gold() ? "✓ " : "  ").append(i == it.chosen() ? "▶ " : "  ")
-                    .append(String.format(Locale.ROOT, "[%d] ll=%10.4f  ", i, ll)).append(it.choices().get(i)).append('\n');
+            double ll =
+                    it.logLikelihoods() != null && i < it.logLikelihoods().length ? it.logLikelihoods()[i] : Double.NaN;
+            sb.append(i == it.gold() ? "✓ " : "  ")
+                    .append(i == it.chosen() ? "▶ " : "  ")
+                    .append(String.format(Locale.ROOT, "[%d] ll=%10.4f  ", i, ll))
+                    .append(it.choices().get(i))
+                    .append('\n');
         }
         sb.append("\n✓ gold   ▶ chosen by this model");
-        if (it.baseChosen() >= 0) sb.append("   base chose [").append(it.baseChosen()).append(']');
+        if (it.baseChosen() >= 0)
+            sb.append("   base chose [").append(it.baseChosen()).append(']');
         return sb.toString();
     }
 
@@ -200,9 +237,11 @@ public final class ResultsView extends VBox {
             return;
         }
         var metrics = new TreeSet<String>();
-        runs.forEach(r -> r.metrics().keySet().stream().filter(k -> !k.endsWith("_stderr")).forEach(metrics::add));
-        var rows = new ArrayList<String>(List.of("run", "model", "method", "settings", "bits/weight", "size", "task", "protocol",
-                "vs base"));
+        runs.forEach(r -> r.metrics().keySet().stream()
+                .filter(k -> !k.endsWith("_stderr"))
+                .forEach(metrics::add));
+        var rows = new ArrayList<String>(
+                List.of("run", "model", "method", "settings", "bits/weight", "size", "task", "protocol", "vs base"));
         rows.addAll(metrics);
         for (int i = 0; i < rows.size(); i++) {
             var h = new Label(rows.get(i));
@@ -211,8 +250,16 @@ public final class ResultsView extends VBox {
         }
         for (int c = 0; c < runs.size(); c++) {
             RunRow r = runs.get(c);
-            var vals = new ArrayList<String>(List.of(r.runId(), r.model(), r.method(), r.settings(), Formats.bits(r.bitsPerWeight()),
-                    Formats.size(r.totalBytes()), r.task(), r.protocol(), r.vsBaseText()));
+            var vals = new ArrayList<String>(List.of(
+                    r.runId(),
+                    r.model(),
+                    r.method(),
+                    r.settings(),
+                    Formats.bits(r.bitsPerWeight()),
+                    Formats.size(r.totalBytes()),
+                    r.task(),
+                    r.protocol(),
+                    r.vsBaseText()));
             for (String m : metrics) {
                 vals.add(Formats.metric(m, r.metric(m), r.metric(m + "_stderr")));
             }

@@ -7,14 +7,13 @@ import dev.llmcw.report.RunRow;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.ui.task.TaskExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeMap;
 
 /** The runs of the results store, the runs picked for comparison, and one run's items. */
 public final class ResultsViewModel {
@@ -37,13 +36,17 @@ public final class ResultsViewModel {
     private record Snapshot(List<RunRow> runs, List<ResultsService.UnfinishedRun> unfinished) {}
 
     public void refresh() {
-        executor.execute(BackgroundTask.of((p, c) -> new Snapshot(services.results().runs(), services.results().unfinished()))
+        executor.execute(BackgroundTask.of((p, c) -> new Snapshot(
+                        services.results().runs(), services.results().unfinished()))
                 .onSuccess(s -> {
                     runs.setAll(s.runs());
                     compared.retainAll(s.runs());
                     unfinished.setAll(s.unfinished());
-                    status.set(s.runs().size() + " result rows · " + services.results().description()
-                            + (s.unfinished().isEmpty() ? "" : " · " + s.unfinished().size() + " unfinished"));
+                    status.set(s.runs().size() + " result rows · "
+                            + services.results().description()
+                            + (s.unfinished().isEmpty()
+                                    ? ""
+                                    : " · " + s.unfinished().size() + " unfinished"));
                 })
                 .onFailure(t -> {
                     status.set("Results not available: " + ErrorReporter.describe(t));
@@ -78,7 +81,9 @@ public final class ResultsViewModel {
                 .onFailure(t -> errors.error("Cannot delete run " + run.runId(), ErrorReporter.describe(t))));
     }
 
-    public void compare(List<RunRow> selection) { compared.setAll(selection); }
+    public void compare(List<RunRow> selection) {
+        compared.setAll(selection);
+    }
 
     /**
      * What the Compare tab says when the compared runs of one task were measured with different protocols
@@ -86,14 +91,17 @@ public final class ResultsViewModel {
      */
     public static String protocolWarning(List<RunRow> runs) {
         var byTask = new TreeMap<String, List<RunRow>>();
-        runs.forEach(r -> byTask.computeIfAbsent(r.task(), t -> new ArrayList<>()).add(r));
+        runs.forEach(
+                r -> byTask.computeIfAbsent(r.task(), t -> new ArrayList<>()).add(r));
         var parts = new ArrayList<String>();
         byTask.forEach((task, rows) -> {
             List<String> protocols = ChartProtocols.of(rows, RunRow::protocol);
             if (protocols.size() > 1) parts.add(task + ": " + String.join(" vs ", protocols));
         });
-        return parts.isEmpty() ? "" : "Different protocols (" + String.join("; ", parts)
-                + "): these values were measured on different items or options and are not comparable.";
+        return parts.isEmpty()
+                ? ""
+                : "Different protocols (" + String.join("; ", parts)
+                        + "): these values were measured on different items or options and are not comparable.";
     }
 
     public void showItems(RunRow run) {
@@ -105,22 +113,40 @@ public final class ResultsViewModel {
         executor.execute(BackgroundTask.of((p, c) -> services.results().items(run.runId()))
                 .onSuccess(list -> {
                     items.setAll(list);
-                    long flipped = list.stream().filter(ResultsService.ItemDetail::flipped).count();
-                    itemsStatus.set(list.isEmpty() ? "No per-item records for run " + run.runId() + " in " + services.results().description()
-                            : list.size() + " items of run " + run.runId() + " · " + flipped + " flipped vs base");
+                    long flipped = list.stream()
+                            .filter(ResultsService.ItemDetail::flipped)
+                            .count();
+                    itemsStatus.set(
+                            list.isEmpty()
+                                    ? "No per-item records for run " + run.runId() + " in "
+                                            + services.results().description()
+                                    : list.size() + " items of run " + run.runId() + " · " + flipped
+                                            + " flipped vs base");
                 })
                 .onFailure(t -> itemsStatus.set("Items not available: " + ErrorReporter.describe(t))));
     }
 
-    public ObservableList<RunRow> runs() { return runs; }
+    public ObservableList<RunRow> runs() {
+        return runs;
+    }
 
-    public ObservableList<ResultsService.UnfinishedRun> unfinished() { return unfinished; }
+    public ObservableList<ResultsService.UnfinishedRun> unfinished() {
+        return unfinished;
+    }
 
-    public ObservableList<RunRow> compared() { return compared; }
+    public ObservableList<RunRow> compared() {
+        return compared;
+    }
 
-    public ObservableList<ResultsService.ItemDetail> items() { return items; }
+    public ObservableList<ResultsService.ItemDetail> items() {
+        return items;
+    }
 
-    public StringProperty statusProperty() { return status; }
+    public StringProperty statusProperty() {
+        return status;
+    }
 
-    public StringProperty itemsStatusProperty() { return itemsStatus; }
+    public StringProperty itemsStatusProperty() {
+        return itemsStatus;
+    }
 }

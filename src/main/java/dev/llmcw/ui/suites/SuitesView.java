@@ -17,7 +17,8 @@ public final class SuitesView extends VBox {
     public SuitesView(SuitesViewModel vm, FileDialogs files, Runnable showJobs) {
         var open = new Button("Open…");
         open.setId("suite-open");
-        open.setOnAction(e -> files.openFile(getScene().getWindow(), "Open suite file", "yaml", "yml", "json").ifPresent(vm::open));
+        open.setOnAction(e -> files.openFile(getScene().getWindow(), "Open suite file", "yaml", "yml", "json")
+                .ifPresent(vm::open));
         var validate = new Button("Validate");
         validate.setId("suite-validate");
         validate.setOnAction(e -> vm.validate());
@@ -27,8 +28,14 @@ public final class SuitesView extends VBox {
         save.setOnAction(e -> vm.save());
         var saveAs = new Button("Save as…");
         saveAs.setId("suite-save-as");
-        saveAs.setOnAction(e -> files.saveFile(getScene().getWindow(), "Save suite file",
-                vm.fileProperty().get() == null ? "suite.yaml" : vm.fileProperty().get().getFileName().toString(), "yaml", "json")
+        saveAs.setOnAction(e -> files.saveFile(
+                        getScene().getWindow(),
+                        "Save suite file",
+                        vm.fileProperty().get() == null
+                                ? "suite.yaml"
+                                : vm.fileProperty().get().getFileName().toString(),
+                        "yaml",
+                        "json")
                 .ifPresent(vm::saveAs));
         var run = new Button("Run suite");
         run.setId("suite-run");
@@ -41,14 +48,23 @@ public final class SuitesView extends VBox {
         preset.getSelectionModel().selectFirst();
         var presetModel = new Button();
         presetModel.setId("suite-preset-model");
-        presetModel.textProperty().bind(Bindings.createStringBinding(() -> vm.presetModelProperty().get() == null ? "Model…"
-                : vm.presetModelProperty().get().getFileName().toString(), vm.presetModelProperty()));
-        presetModel.setOnAction(e -> files.openFile(getScene().getWindow(), "Model for the preset", "bin", "gguf", "safetensors")
-                .ifPresent(vm.presetModelProperty()::set));
+        presetModel
+                .textProperty()
+                .bind(Bindings.createStringBinding(
+                        () -> vm.presetModelProperty().get() == null
+                                ? "Model…"
+                                : vm.presetModelProperty().get().getFileName().toString(),
+                        vm.presetModelProperty()));
+        presetModel.setOnAction(
+                e -> files.openFile(getScene().getWindow(), "Model for the preset", "bin", "gguf", "safetensors")
+                        .ifPresent(vm.presetModelProperty()::set));
         var presetLimit = new TextField();
         presetLimit.setId("suite-preset-limit");
         presetLimit.setPromptText("items per task (blank: all)");
-        presetLimit.textProperty().addListener((o, a, v) -> vm.presetLimitProperty().set(v.isBlank() || !v.strip().matches("[1-9][0-9]*") ? null : Integer.valueOf(v.strip())));
+        presetLimit
+                .textProperty()
+                .addListener((o, a, v) -> vm.presetLimitProperty()
+                        .set(v.isBlank() || !v.strip().matches("[1-9][0-9]*") ? null : Integer.valueOf(v.strip())));
         var loadPreset = new Button("Load preset");
         loadPreset.setId("suite-preset-load");
         loadPreset.setOnAction(e -> vm.loadPreset(preset.getValue()));
@@ -79,12 +95,16 @@ public final class SuitesView extends VBox {
         report.getStyleClass().add("subtle");
         report.textProperty().bind(vm.lastReportProperty());
 
-        var page = Ui.page(Ui.heading("Suites"),
+        var page = Ui.page(
+                Ui.heading("Suites"),
                 Ui.subtle("Sweeps of models × method settings × tasks (YAML or JSON, paths relative to the file). "
                         + "Runs go to the results store; stored compressions and finished runs are reused."),
                 new HBox(8, open, validate, save, saveAs, Ui.spacer(), run),
                 new HBox(8, new Label("Paper presets:"), preset, presetModel, presetLimit, loadPreset, runPreset),
-                title, editor, summary, report);
+                title,
+                editor,
+                summary,
+                report);
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);
     }

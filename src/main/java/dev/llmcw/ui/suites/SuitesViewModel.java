@@ -1,6 +1,5 @@
 package dev.llmcw.ui.suites;
 
-import dev.llmcw.util.AtomicFiles;
 import dev.llmcw.app.SuiteService;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.suite.SuitePresets;
@@ -9,6 +8,14 @@ import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.jobs.JobViewModel;
 import dev.llmcw.ui.jobs.JobsViewModel;
+import dev.llmcw.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
@@ -17,14 +24,6 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Suites view: a suite file in a text editor, validated with the same parser as the CLI
@@ -37,13 +36,16 @@ public final class SuitesViewModel {
     private final Runnable onRunsStored;
     private final ObjectProperty<Path> file = new SimpleObjectProperty<>();
     private final StringProperty text = new SimpleStringProperty("");
-    private final StringProperty summary = new SimpleStringProperty("Open a suite file (YAML or JSON), or write one and Save as…");
+    private final StringProperty summary =
+            new SimpleStringProperty("Open a suite file (YAML or JSON), or write one and Save as…");
     private final BooleanProperty valid = new SimpleBooleanProperty();
     private final BooleanProperty dirty = new SimpleBooleanProperty();
     private final StringProperty lastReport = new SimpleStringProperty("");
-    private final ObjectProperty<Path> presetModel = new SimpleObjectProperty<>(SuitePresets.defaultModel().orElse(null));
+    private final ObjectProperty<Path> presetModel =
+            new SimpleObjectProperty<>(SuitePresets.defaultModel().orElse(null));
     private final ObjectProperty<Integer> presetLimit = new SimpleObjectProperty<>();
-    private final ObjectProperty<Path> presetsDir = new SimpleObjectProperty<>(WorkbenchHome.dir().resolve("suites").resolve("presets"));
+    private final ObjectProperty<Path> presetsDir =
+            new SimpleObjectProperty<>(WorkbenchHome.dir().resolve("suites").resolve("presets"));
     private boolean loading;
 
     /** @param onRunsStored called on the UI thread after a suite job ends, so Results and Charts re-read the store */
@@ -88,8 +90,14 @@ public final class SuitesViewModel {
         try {
             SuiteSpec s = SuiteSpec.parse(text.get(), suiteFile());
             valid.set(true);
-            summary.set(String.format(Locale.ROOT, "%s: %d model(s) × %d setting(s) × %d task(s) = %d runs",
-                    s.name(), s.models().size(), s.settings().size(), s.tasks().size(), s.runCount()));
+            summary.set(String.format(
+                    Locale.ROOT,
+                    "%s: %d model(s) × %d setting(s) × %d task(s) = %d runs",
+                    s.name(),
+                    s.models().size(),
+                    s.settings().size(),
+                    s.tasks().size(),
+                    s.runCount()));
             return Optional.of(s);
         } catch (IllegalArgumentException e) {
             valid.set(false);
@@ -99,7 +107,9 @@ public final class SuitesViewModel {
     }
 
     /** The paper presets (see {@link SuitePresets}). */
-    public List<String> presets() { return SuitePresets.NAMES; }
+    public List<String> presets() {
+        return SuitePresets.NAMES;
+    }
 
     /**
      * Fills a paper preset in for {@link #presetModelProperty()} (with {@link #presetLimitProperty()} items
@@ -114,7 +124,8 @@ public final class SuitesViewModel {
         }
         Path file;
         try {
-            file = SuitePresets.write(name, model, SuitePresets.defaultCalibration(), presetLimit.get(), presetsDir.get());
+            file = SuitePresets.write(
+                    name, model, SuitePresets.defaultCalibration(), presetLimit.get(), presetsDir.get());
         } catch (IOException | IllegalArgumentException e) {
             errors.error("Cannot load preset " + name, ErrorReporter.describe(e));
             return false;
@@ -164,7 +175,9 @@ public final class SuitesViewModel {
         }
         SuiteSpec s = spec.get();
         Path suiteFile = suiteFile();
-        var job = jobs.submit("Suite", "Suite " + s.name() + " (" + s.runCount() + " runs)",
+        var job = jobs.submit(
+                "Suite",
+                "Suite " + s.name() + " (" + s.runCount() + " runs)",
                 (progress, cancel) -> service.run(s, suiteFile, progress, cancel),
                 report -> {
                     lastReport.set(describe(report));
@@ -179,8 +192,15 @@ public final class SuitesViewModel {
     }
 
     static String describe(SuiteReport r) {
-        return String.format(Locale.ROOT, "Suite %s: compressed %d (reused %d), evaluated %d run(s) (reused %d), %d failure(s)%s",
-                r.suite(), r.compressed(), r.compressionsReused(), r.evaluated(), r.runsReused(), r.failures().size(),
+        return String.format(
+                Locale.ROOT,
+                "Suite %s: compressed %d (reused %d), evaluated %d run(s) (reused %d), %d failure(s)%s",
+                r.suite(),
+                r.compressed(),
+                r.compressionsReused(),
+                r.evaluated(),
+                r.runsReused(),
+                r.failures().size(),
                 r.failures().isEmpty() ? "" : "\n  " + String.join("\n  ", r.failures()));
     }
 
@@ -189,32 +209,54 @@ public final class SuitesViewModel {
         return file.get() != null ? file.get() : Path.of("untitled-suite.yaml").toAbsolutePath();
     }
 
-    public ObjectProperty<Path> fileProperty() { return file; }
+    public ObjectProperty<Path> fileProperty() {
+        return file;
+    }
 
-    public StringProperty textProperty() { return text; }
+    public StringProperty textProperty() {
+        return text;
+    }
 
-    public StringProperty summaryProperty() { return summary; }
+    public StringProperty summaryProperty() {
+        return summary;
+    }
 
-    public BooleanProperty validProperty() { return valid; }
+    public BooleanProperty validProperty() {
+        return valid;
+    }
 
-    public BooleanProperty dirtyProperty() { return dirty; }
+    public BooleanProperty dirtyProperty() {
+        return dirty;
+    }
 
-    public StringProperty lastReportProperty() { return lastReport; }
+    public StringProperty lastReportProperty() {
+        return lastReport;
+    }
 
     /** The model a paper preset runs on (default: stories260K from the shared data, when present). */
-    public ObjectProperty<Path> presetModelProperty() { return presetModel; }
+    public ObjectProperty<Path> presetModelProperty() {
+        return presetModel;
+    }
 
     /** Items per task of a preset run; null = the preset's own (the full splits). */
-    public ObjectProperty<Integer> presetLimitProperty() { return presetLimit; }
+    public ObjectProperty<Integer> presetLimitProperty() {
+        return presetLimit;
+    }
 
     /** Where loaded presets are saved (default: $WORKBENCH_HOME/suites/presets). */
-    public ObjectProperty<Path> presetsDirProperty() { return presetsDir; }
+    public ObjectProperty<Path> presetsDirProperty() {
+        return presetsDir;
+    }
 
     /** Title line of the editor: file name with a star when edited. */
     public javafx.beans.binding.StringBinding title() {
-        return Bindings.createStringBinding(() -> (file.get() == null ? "untitled" : file.get().toString()) + (dirty.get() ? " *" : ""),
-                file, dirty);
+        return Bindings.createStringBinding(
+                () -> (file.get() == null ? "untitled" : file.get().toString()) + (dirty.get() ? " *" : ""),
+                file,
+                dirty);
     }
 
-    public BooleanBinding hasFile() { return file.isNotNull(); }
+    public BooleanBinding hasFile() {
+        return file.isNotNull();
+    }
 }

@@ -1,12 +1,11 @@
 package dev.llmcw.ui.task;
 
-import java.util.concurrent.Executor;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.FailureLog;
 import dev.llmcw.util.ProgressListener;
-import org.slf4j.Logger;
-
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
 
 /**
  * Work to run off the UI thread, with callbacks that the {@link TaskExecutor} delivers on the UI
@@ -22,9 +21,13 @@ public final class BackgroundTask<T> {
 
     /** A progress report as delivered to the UI. */
     public record Progress(String stage, long done, long total, String message) {
-        public double fraction() { return total > 0 ? Math.min(1.0, (double) done / total) : -1; }
+        public double fraction() {
+            return total > 0 ? Math.min(1.0, (double) done / total) : -1;
+        }
 
-        public boolean isLogLine() { return done < 0 && total < 0; }
+        public boolean isLogLine() {
+            return done < 0 && total < 0;
+        }
     }
 
     private final Work<T> work;
@@ -36,41 +39,81 @@ public final class BackgroundTask<T> {
     private Runnable onCancelled = () -> {};
     private Consumer<Progress> onProgress = p -> {};
 
-    private BackgroundTask(Work<T> work) { this.work = work; }
+    private BackgroundTask(Work<T> work) {
+        this.work = work;
+    }
 
-    public static <T> BackgroundTask<T> of(Work<T> work) { return new BackgroundTask<>(work); }
+    public static <T> BackgroundTask<T> of(Work<T> work) {
+        return new BackgroundTask<>(work);
+    }
 
     /** Run in the one-at-a-time job queue (compression, evaluation) rather than beside other work. */
-    public BackgroundTask<T> serial() { serial = true; return this; }
+    public BackgroundTask<T> serial() {
+        serial = true;
+        return this;
+    }
 
-    public BackgroundTask<T> onRunning(Runnable r) { onRunning = r; return this; }
+    public BackgroundTask<T> onRunning(Runnable r) {
+        onRunning = r;
+        return this;
+    }
 
-    public BackgroundTask<T> onSuccess(Consumer<T> c) { onSuccess = c; return this; }
+    public BackgroundTask<T> onSuccess(Consumer<T> c) {
+        onSuccess = c;
+        return this;
+    }
 
-    public BackgroundTask<T> onFailure(Consumer<Throwable> c) { onFailure = c; return this; }
+    public BackgroundTask<T> onFailure(Consumer<Throwable> c) {
+        onFailure = c;
+        return this;
+    }
 
-    public BackgroundTask<T> onCancelled(Runnable r) { onCancelled = r; return this; }
+    public BackgroundTask<T> onCancelled(Runnable r) {
+        onCancelled = r;
+        return this;
+    }
 
-    public BackgroundTask<T> onProgress(Consumer<Progress> c) { onProgress = c; return this; }
+    public BackgroundTask<T> onProgress(Consumer<Progress> c) {
+        onProgress = c;
+        return this;
+    }
 
-    public boolean isSerial() { return serial; }
+    public boolean isSerial() {
+        return serial;
+    }
 
-    public CancellationToken cancellation() { return cancel; }
+    public CancellationToken cancellation() {
+        return cancel;
+    }
 
-    public void cancel() { cancel.cancel(); }
+    public void cancel() {
+        cancel.cancel();
+    }
 
     // Used by executors.
-    T call(ProgressListener p) throws Exception { return work.call(p, cancel); }
+    T call(ProgressListener p) throws Exception {
+        return work.call(p, cancel);
+    }
 
-    void running() { onRunning.run(); }
+    void running() {
+        onRunning.run();
+    }
 
-    void succeeded(T v) { onSuccess.accept(v); }
+    void succeeded(T v) {
+        onSuccess.accept(v);
+    }
 
-    void failed(Throwable t) { onFailure.accept(t); }
+    void failed(Throwable t) {
+        onFailure.accept(t);
+    }
 
-    void cancelled() { onCancelled.run(); }
+    void cancelled() {
+        onCancelled.run();
+    }
 
-    void progress(Progress p) { onProgress.accept(p); }
+    void progress(Progress p) {
+        onProgress.accept(p);
+    }
 
     /** Runs the task to completion on the current thread, delivering callbacks through {@code ui}. */
     void runOn(Executor ui, ProgressListener listener) {

@@ -1,16 +1,15 @@
 package dev.llmcw.ui.task;
 
-import dev.llmcw.util.ThreadNice;
-import java.util.concurrent.ThreadFactory;
 import dev.llmcw.util.ProgressListener;
-import javafx.application.Platform;
-
+import dev.llmcw.util.ThreadNice;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javafx.application.Platform;
 
 /**
  * The application's executor: quick tasks (loading, estimates) on a small pool, serial tasks
@@ -63,10 +62,12 @@ public final class FxTaskExecutor implements TaskExecutor {
         var n = new AtomicInteger();
         return r -> {
             // background work (model loading, compression, evaluation) runs below the FX thread's priority
-            Thread t = new Thread(() -> {
-                ThreadNice.lowerCurrentThread(ThreadNice.ENGINE);
-                r.run();
-            }, name + "-" + n.incrementAndGet());
+            Thread t = new Thread(
+                    () -> {
+                        ThreadNice.lowerCurrentThread(ThreadNice.ENGINE);
+                        r.run();
+                    },
+                    name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

@@ -4,13 +4,17 @@ package dev.llmcw.ui.task;
 public final class SynchronousTaskExecutor implements TaskExecutor {
     @Override
     public <T> BackgroundTask<T> execute(BackgroundTask<T> task) {
-        task.runOn(Runnable::run, (stage, done, total, message) ->
-                task.progress(new BackgroundTask.Progress(stage, done, total, message)));
+        task.runOn(
+                Runnable::run,
+                (stage, done, total, message) ->
+                        task.progress(new BackgroundTask.Progress(stage, done, total, message)));
         return task;
     }
 
     @Override
-    public void runOnUi(Runnable r) { r.run(); }
+    public void runOnUi(Runnable r) {
+        r.run();
+    }
 
     @Override
     public void shutdown() {}

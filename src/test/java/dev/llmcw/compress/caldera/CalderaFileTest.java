@@ -1,44 +1,43 @@
 package dev.llmcw.compress.caldera;
 
-import dev.llmcw.compress.rtn.Rtn;
-import dev.llmcw.util.Json;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.TreeSet;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
 import dev.llmcw.TestData;
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.calibration.Calibration;
 import dev.llmcw.compress.calibration.CalibrationSpec;
-import dev.llmcw.compress.CompressedModels;
+import dev.llmcw.compress.rtn.Rtn;
 import dev.llmcw.compress.rtn.RtnMethod;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.testing.Slow;
+import dev.llmcw.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.data.Offset.offset;
-
 class CalderaFileTest {
     @ParameterizedTest
     @CsvSource({"scalar,2,4,8,true", "scalar,3,16,4,false", "e8p,2,4,8,true", "e8p,2,16,8,true", "scalar,2,4,0,true"})
-    void saveLoadGivesTheSameWeightsAndTheFactoredLinearMatchesDense(String quantizer, int qBits, int lrBits, int rank,
-                                                                     boolean hadamard, @TempDir Path dir) {
+    void saveLoadGivesTheSameWeightsAndTheFactoredLinearMatchesDense(
+            String quantizer, int qBits, int lrBits, int rank, boolean hadamard, @TempDir Path dir) {
         int m = 24, n = 40;
         double[] w = CalderaTest.randomMatrix(m, n, 3).data;
         var o = new CalderaOptions(qBits, lrBits, rank, 2, 2, hadamard, quantizer, 99, true, CalderaOptions.ROW, 0);
@@ -70,9 +69,13 @@ class CalderaFileTest {
     @Test
     void compressesTheRealModelEndToEnd(@TempDir Path dir) throws Exception {
         Model model = ModelLoader.load(TestData.stories260K());
-        int[] seq = model.tokenizer().encode("Once upon a time, there was a little girl named Lily. She liked to play outside with her dog.");
+        int[] seq = model.tokenizer()
+                .encode(
+                        "Once upon a time, there was a little girl named Lily. She liked to play outside with her dog.");
         var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
-        var method = new CalderaMethod(new CalderaOptions(2, 4, 4, 2, 2, true, "scalar", 5, false, CalderaOptions.ROW, 0), CalibrationSpec.precomputed(set));
+        var method = new CalderaMethod(
+                new CalderaOptions(2, 4, 4, 2, 2, true, "scalar", 5, false, CalderaOptions.ROW, 0),
+                CalibrationSpec.precomputed(set));
         var est = method.estimate(model);
         // Block linears: 5 layers × (q,o 64×64; k,v 32×64; gate,up,down 64·172); 2-bit Q plus rank-4 4-bit factors.
         long params = 5L * (2 * 64 * 64 + 2 * 32 * 64 + 3 * 64 * 172);
@@ -80,8 +83,15 @@ class CalderaFileTest {
         // Exact accounting: Σ [2·mn + m(16+2)] (Q codes, per-row FP16 scale + 2-bit zero)
         //   + Σ [4·k(m+n) + (m+k)(16+4)] (L, R codes and per-row scale/zero) + Σ (32 + 128) (RMS scale, header ints).
         var c = model.config();
-        int[][] shapes = {{c.qDim(), c.dim()}, {c.kvDim(), c.dim()}, {c.kvDim(), c.dim()}, {c.dim(), c.qDim()},
-                {c.hiddenDim(), c.dim()}, {c.hiddenDim(), c.dim()}, {c.dim(), c.hiddenDim()}};
+        int[][] shapes = {
+            {c.qDim(), c.dim()},
+            {c.kvDim(), c.dim()},
+            {c.kvDim(), c.dim()},
+            {c.dim(), c.qDim()},
+            {c.hiddenDim(), c.dim()},
+            {c.hiddenDim(), c.dim()},
+            {c.dim(), c.hiddenDim()}
+        };
         long bits = 0;
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = 4;
@@ -93,19 +103,28 @@ class CalderaFileTest {
         long sumMPlusN = 0;
         for (int[] s : shapes) sumMPlusN += s[0] + s[1];
         double paper = 2 + 4.0 * 4 * sumMPlusN * c.nLayers() / params;
-        assertThat(est.bitsPerCompressedWeight()).isGreaterThan(paper).isLessThan(paper + 0.7); // per-row scales cost ~(16+b)/64 on rows this short
+        assertThat(est.bitsPerCompressedWeight())
+                .isGreaterThan(paper)
+                .isLessThan(paper + 0.7); // per-row scales cost ~(16+b)/64 on rows this short
         Path out = dir.resolve("c.safetensors");
         var bar = Collections.synchronizedList(new ArrayList<long[]>());
         var stages = Collections.synchronizedSet(new TreeSet<String>());
-        var rep = method.compress(model, out, dir.resolve("work"), (stage, done, total, msg) -> {
-            if (total < 0 || stage.equals("calibration")) return;
-            stages.add(stage);
-            bar.add(new long[]{done, total});
-        }, null);
+        var rep = method.compress(
+                model,
+                out,
+                dir.resolve("work"),
+                (stage, done, total, msg) -> {
+                    if (total < 0 || stage.equals("calibration")) return;
+                    stages.add(stage);
+                    bar.add(new long[] {done, total});
+                },
+                null);
         assertThat(rep.tensorErrors()).hasSize(35);
         // one progress stage over every tensor's weights, CALDERA's iterations moving it within a tensor's share
         long weights = WeightNames.blockLinearWeights(model.config().nLayers()).stream()
-                .mapToLong(name -> (long) model.tensor(name).rows() * model.tensor(name).cols()).sum();
+                .mapToLong(name ->
+                        (long) model.tensor(name).rows() * model.tensor(name).cols())
+                .sum();
         assertThat(stages).containsExactly("caldera");
         assertThat(bar).allSatisfy(p -> assertThat(p[1]).isEqualTo(weights));
         for (int i = 1; i < bar.size(); i++) assertThat(bar.get(i)[0]).isGreaterThanOrEqualTo(bar.get(i - 1)[0]);
@@ -116,7 +135,9 @@ class CalderaFileTest {
         assertThat(size).isBetween(est.totalBytes(), est.totalBytes() + 64_000);
         Model fly = CompressedModels.load(out, true), dense = CompressedModels.load(out, false);
         assertThat(fly.linears()).hasSize(35);
-        float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq), base = new LlamaEngine(model).logits(seq);
+        float[][] a = new LlamaEngine(fly).logits(seq),
+                b = new LlamaEngine(dense).logits(seq),
+                base = new LlamaEngine(model).logits(seq);
         int last = seq.length - 1;
         for (int i = 0; i < a[last].length; i++) assertThat(a[last][i]).isCloseTo(b[last][i], offset(2e-3f));
         // Compressed, so not identical, but still close to the original next-token distribution.
@@ -126,9 +147,12 @@ class CalderaFileTest {
         assertThat(Files.mismatch(out, dir.resolve("c2.safetensors"))).isEqualTo(-1L);
         assertThat(rep2.tensorErrors()).isEqualTo(rep.tensorErrors());
         // Other parameters in the same work folder: nothing stale is reused.
-        var other = new CalderaMethod(new CalderaOptions(3, 4, 4, 1, 1, true, "scalar", 5, false, CalderaOptions.ROW, 0), CalibrationSpec.precomputed(set));
+        var other = new CalderaMethod(
+                new CalderaOptions(3, 4, 4, 1, 1, true, "scalar", 5, false, CalderaOptions.ROW, 0),
+                CalibrationSpec.precomputed(set));
         var rep3 = other.compress(model, dir.resolve("c3.safetensors"), dir.resolve("work"), null, null);
-        assertThat(rep3.tensorErrors().get(0).relativeActivationError()).isNotEqualTo(rep.tensorErrors().get(0).relativeActivationError());
+        assertThat(rep3.tensorErrors().get(0).relativeActivationError())
+                .isNotEqualTo(rep.tensorErrors().get(0).relativeActivationError());
     }
 
     @Slow
@@ -137,7 +161,9 @@ class CalderaFileTest {
         Model model = ModelLoader.load(TestData.stories260K()); // down_proj has 172 inputs
         int[] seq = model.tokenizer().encode("Once upon a time, there was a little girl named Lily.");
         var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
-        var method = new CalderaMethod(new CalderaOptions(2, 4, 8, 1, 1, true, "e8p", 5, false, CalderaOptions.ROW, 0), CalibrationSpec.precomputed(set));
+        var method = new CalderaMethod(
+                new CalderaOptions(2, 4, 8, 1, 1, true, "e8p", 5, false, CalderaOptions.ROW, 0),
+                CalibrationSpec.precomputed(set));
         Path out = dir.resolve("e.safetensors");
         var rep = method.compress(model, out, dir.resolve("work"), null, null);
         for (var e : rep.tensorErrors()) assertThat(e.relativeActivationError()).isBetween(0.0, 0.5);
@@ -147,7 +173,10 @@ class CalderaFileTest {
         float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq);
         int last = seq.length - 1;
         for (int i = 0; i < a[last].length; i++) assertThat(a[last][i]).isCloseTo(b[last][i], offset(2e-3f));
-        assertThat(Files.size(out)).isBetween(method.estimate(model).totalBytes(), method.estimate(model).totalBytes() + 64_000);
+        assertThat(Files.size(out))
+                .isBetween(
+                        method.estimate(model).totalBytes(),
+                        method.estimate(model).totalBytes() + 64_000);
     }
 
     @Test
@@ -168,7 +197,10 @@ class CalderaFileTest {
         int[] seq = {1, 300, 301, 302, 50};
         float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq);
         for (int i = 0; i < a[4].length; i++) assertThat(a[4][i]).isCloseTo(b[4][i], offset(1e-3f));
-        assertThat(Files.size(out)).isBetween(method.estimate(model).totalBytes(), method.estimate(model).totalBytes() + 64_000);
+        assertThat(Files.size(out))
+                .isBetween(
+                        method.estimate(model).totalBytes(),
+                        method.estimate(model).totalBytes() + 64_000);
     }
 
     static double argmaxAgreement(float[][] a, float[][] b) {

@@ -1,18 +1,17 @@
 package dev.llmcw.compress.caldera;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Factor grids per row, per group or per tensor: stored as counted, to the bit, and read back to the same matrix. */
 class CalderaLrGridTest {
@@ -36,13 +35,17 @@ class CalderaLrGridTest {
             Path file = dir.resolve(grids[i] + ".safetensors");
             part.write(file);
             var stored = CalderaFormat.read(SafetensorsFile.open(file), "w");
-            long storedBits = QuantizerIO.storedBits(stored.q()) + QuantizerIO.storedBits(stored.l()) + QuantizerIO.storedBits(stored.r())
-                    + 32 + 5 * 32;
+            long storedBits = QuantizerIO.storedBits(stored.q())
+                    + QuantizerIO.storedBits(stored.l())
+                    + QuantizerIO.storedBits(stored.r())
+                    + 32
+                    + 5 * 32;
             bits[i] = new CalderaMethod(o, null).tensorBits(M, N);
             assertThat(bits[i]).as(grids[i]).isEqualTo(storedBits);
             assertThat(CalderaFormat.decode(stored, o.seed())).as(grids[i]).containsExactly(res.decode(), offset(1e-6));
         }
-        // factor grid overhead: per row (M + K rows) vs per group of 16 (⌈8/16⌉ per L row, ⌈40/16⌉ per R row) vs one per factor
+        // factor grid overhead: per row (M + K rows) vs per group of 16 (⌈8/16⌉ per L row, ⌈40/16⌉ per R row) vs one
+        // per factor
         int perGrid = 16 + 4; // FP16 scale + 4-bit zero
         assertThat(bits[0] - bits[2]).isEqualTo((long) (M + K) * perGrid - 2L * perGrid);
         assertThat(bits[1] - bits[2]).isEqualTo((long) (M * 1 + K * 3) * perGrid - 2L * perGrid);
@@ -55,11 +58,14 @@ class CalderaLrGridTest {
         assertThat(method.options().lrGrid()).isEqualTo("group");
         assertThat(method.parameters()).containsEntry("lr_grid", "group").containsEntry("lr_group", "32");
         assertThat(d.label(method.parameters())).contains("LR/group32");
-        assertThat(((CalderaMethod) d.create(Map.of("calib", "c.txt"), dir, dir)).parameters()).doesNotContainKey("lr_grid");
+        assertThat(((CalderaMethod) d.create(Map.of("calib", "c.txt"), dir, dir)).parameters())
+                .doesNotContainKey("lr_grid");
         double row = d.bitsPerWeight(d.arguments(Map.of(), dir, null), 64, 172);
         double tensor = d.bitsPerWeight(d.arguments(Map.of("lr_grid", "tensor"), dir, null), 64, 172);
-        assertThat(row - tensor).isCloseTo((64.0 + 64 - 2) * 20 / (64 * 172), offset(1e-12)); // rank 64 capped at 64 rows
+        assertThat(row - tensor)
+                .isCloseTo((64.0 + 64 - 2) * 20 / (64 * 172), offset(1e-12)); // rank 64 capped at 64 rows
         assertThatThrownBy(() -> d.create(Map.of("lr_grid", "tensor", "lr_bits", "16", "calib", "c.txt"), dir, dir))
-                .hasMessageContaining("lr_grid tensor").hasMessageContaining("float");
+                .hasMessageContaining("lr_grid tensor")
+                .hasMessageContaining("float");
     }
 }

@@ -1,26 +1,25 @@
 package dev.llmcw.compress.calibration;
 
-import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
 import dev.llmcw.TestData;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.F32Tensor;
-import org.ejml.data.DMatrixRMaj;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.data.Offset.offset;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CalibrationTest {
     @Test
@@ -68,7 +67,8 @@ class CalibrationTest {
         for (HessianAccumulator a : set.groups().values()) assertThat(a.count()).isEqualTo(2L * seq.length);
         assertThat(set.forWeight(WeightNames.q(2))).isSameAs(set.forWeight(WeightNames.v(2)));
         assertThat(set.forWeight(WeightNames.gate(2))).isSameAs(set.forWeight(WeightNames.up(2)));
-        assertThat(set.forWeight(WeightNames.down(0)).size()).isEqualTo(model.config().hiddenDim());
+        assertThat(set.forWeight(WeightNames.down(0)).size())
+                .isEqualTo(model.config().hiddenDim());
         // The decorated model computes the same logits as the original.
         var inst = Calibration.instrument(model);
         float[][] a = new LlamaEngine(model).logits(seq), b = new LlamaEngine(inst.getKey()).logits(seq);
@@ -79,7 +79,8 @@ class CalibrationTest {
             for (int j = 0; j < i; j++) assertThat(h.get(i, j)).isEqualTo(h.get(j, i));
         }
         // Spot check: the attention input of layer 0 is RMSNorm(embedding) ⊙ weight.
-        float[] emb = model.tensor(WeightNames.EMBED).toFloatArray(), g = model.tensor(WeightNames.attnNorm(0)).toFloatArray();
+        float[] emb = model.tensor(WeightNames.EMBED).toFloatArray(),
+                g = model.tensor(WeightNames.attnNorm(0)).toFloatArray();
         int d = model.config().dim();
         double[] sum00 = new double[1];
         for (int t : seq) {
@@ -89,13 +90,14 @@ class CalibrationTest {
             double x0 = emb[t * d] * inv * g[0];
             sum00[0] += x0 * x0;
         }
-        assertThat(set.forWeight(WeightNames.k(0)).mean().get(0, 0)).isCloseTo(sum00[0] / seq.length, offset(1e-4 * sum00[0]));
+        assertThat(set.forWeight(WeightNames.k(0)).mean().get(0, 0))
+                .isCloseTo(sum00[0] / seq.length, offset(1e-4 * sum00[0]));
     }
 
     @Test
     void cacheRoundTrips(@TempDir Path dir) throws Exception {
         var a = new HessianAccumulator(4);
-        a.add(new float[]{1, 2, 3, 4, 0, 1, 0, 1}, 0, 2);
+        a.add(new float[] {1, 2, 3, 4, 0, 1, 0, 1}, 0, 2);
         var set = new HessianSet(Map.of("0.attn_in", a), "demo");
         var cache = new HessianCache(dir);
         String key = HessianCache.key("m", "c", 2, 4);
@@ -107,7 +109,7 @@ class CalibrationTest {
         assertThat(back.groups().get("0.attn_in").rawSum()).containsExactly(a.rawSum());
         assertThat(back.groups().get("0.attn_in").count()).isEqualTo(2);
         assertThat(HessianCache.key("m", "c", 2, 5)).isNotEqualTo(key);
-        Files.write(cache.folder(key).resolve("0.attn_in.h"), new byte[]{1, 2, 3});
+        Files.write(cache.folder(key).resolve("0.attn_in.h"), new byte[] {1, 2, 3});
         assertThatThrownBy(() -> cache.load(key)).hasMessageContaining("0.attn_in.h");
     }
 
@@ -117,8 +119,10 @@ class CalibrationTest {
         Path f = dir.resolve("calib.txt");
         Files.writeString(f, "Once upon a time there was a cat.");
         assertThat(Calibration.sequences(f, model.tokenizer(), 1, 4)).hasSize(1);
-        assertThat(Calibration.sequences(f, model.tokenizer(), 1, 4).get(0)[0]).isEqualTo(model.tokenizer().bosId());
+        assertThat(Calibration.sequences(f, model.tokenizer(), 1, 4).get(0)[0])
+                .isEqualTo(model.tokenizer().bosId());
         assertThatThrownBy(() -> Calibration.sequences(f, model.tokenizer(), 50, 64))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("calib.txt");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("calib.txt");
     }
 }

@@ -1,17 +1,16 @@
 package dev.llmcw.compress.gptq;
 
-import org.assertj.core.data.Offset;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.compress.quant.Ldlq;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.compress.rtn.Rtn;
+import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class LdlqGptqTest {
     /** H = XᵀX of strongly correlated activations (AR(1) features plus a shared component). */
@@ -69,9 +68,26 @@ class LdlqGptqTest {
         UniformGrid grid = UniformGrid.fit(w, m, n, bits, 0, false);
         double rtn = hErr(w, Rtn.quantize(w, m, n, bits, n, false).dequantize(), m, n, h);
         double ldlq = hErr(w, Ldlq.quantize(w, m, n, h, new ScalarBlockQuantizer(grid), null), m, n, h);
-        double gptq = hErr(w, Gptq.quantize(w, m, n, h, Gptq.Options.of(bits, 0, false), null).dequantize(), m, n, h);
-        double gptqGroups = hErr(w, Gptq.quantize(w, m, n, h, Gptq.Options.of(bits, 32, false), null).dequantize(), m, n, h);
-        double gptqAct = hErr(w, Gptq.quantize(w, m, n, h, new Gptq.Options(bits, 32, false, true, 0.01, null, null), null).dequantize(), m, n, h);
+        double gptq = hErr(
+                w,
+                Gptq.quantize(w, m, n, h, Gptq.Options.of(bits, 0, false), null).dequantize(),
+                m,
+                n,
+                h);
+        double gptqGroups = hErr(
+                w,
+                Gptq.quantize(w, m, n, h, Gptq.Options.of(bits, 32, false), null)
+                        .dequantize(),
+                m,
+                n,
+                h);
+        double gptqAct = hErr(
+                w,
+                Gptq.quantize(w, m, n, h, new Gptq.Options(bits, 32, false, true, 0.01, null, null), null)
+                        .dequantize(),
+                m,
+                n,
+                h);
         assertThat(ldlq).isLessThan(0.8 * rtn);
         assertThat(gptq).isLessThan(0.8 * rtn);
         double rtnGroups = hErr(w, Rtn.quantize(w, m, n, bits, 32, false).dequantize(), m, n, h);
@@ -84,8 +100,12 @@ class LdlqGptqTest {
         int m = 4, n = 16;
         double[] w = randomW(m, n, 5);
         DMatrixRMaj h = correlatedH(n, 50, 6);
-        for (int i = 0; i < n; i++) { h.set(3, i, 0); h.set(i, 3, 0); }
-        double[] q = Gptq.quantize(w, m, n, h, Gptq.Options.of(4, 0, false), null).dequantize();
+        for (int i = 0; i < n; i++) {
+            h.set(3, i, 0);
+            h.set(i, 3, 0);
+        }
+        double[] q =
+                Gptq.quantize(w, m, n, h, Gptq.Options.of(4, 0, false), null).dequantize();
         for (int r = 0; r < m; r++) assertThat(q[r * n + 3]).isZero();
     }
 }

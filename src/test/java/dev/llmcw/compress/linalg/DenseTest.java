@@ -1,14 +1,13 @@
 package dev.llmcw.compress.linalg;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DenseTest {
     static DMatrixRMaj random(int m, int n, long seed) {
@@ -35,7 +34,9 @@ class DenseTest {
     @Test
     void gemmAccOnStridedViewsReproducesAxpyBitForBit() {
         int rows = 7, cols = 21, depth = 13, lda = 30, ldb = 25, ldc = 24;
-        double[] a = random(depth + 2, lda, 20).data, b = random(depth + 2, ldb, 21).data, c = random(rows + 3, ldc, 22).data;
+        double[] a = random(depth + 2, lda, 20).data,
+                b = random(depth + 2, ldb, 21).data,
+                c = random(rows + 3, ldc, 22).data;
         double[] expected = c.clone();
         int ai = 2 * lda + 3, bi = 2 * ldb + 1, ci = ldc + 2; // A(i,p) = a[ai + p·lda + i]: rows of Aᵀ
         for (int i = 0; i < rows; i++) {
@@ -44,17 +45,28 @@ class DenseTest {
                 if (av != 0) Dense.axpy(av, b, bi + p * ldb, expected, ci + i * ldc, cols);
             }
         }
-        Dense.gemmAcc(rows, cols, depth, StridedMatrix.transposedRows(a, ai, lda),
-                StridedMatrix.rows(b, bi, ldb), StridedMatrix.rows(c, ci, ldc));
+        Dense.gemmAcc(
+                rows,
+                cols,
+                depth,
+                StridedMatrix.transposedRows(a, ai, lda),
+                StridedMatrix.rows(b, bi, ldb),
+                StridedMatrix.rows(c, ci, ldc));
         assertThat(c).isEqualTo(expected);
     }
 
     @Test
     void gemmAccRefusesAStridedB() {
         double[] d = new double[64];
-        assertThatThrownBy(() -> Dense.gemmAcc(2, 2, 2, StridedMatrix.rows(d, 0, 8),
-                StridedMatrix.transposedRows(d, 0, 8), StridedMatrix.rows(d, 32, 8)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("column stride 1");
+        assertThatThrownBy(() -> Dense.gemmAcc(
+                        2,
+                        2,
+                        2,
+                        StridedMatrix.rows(d, 0, 8),
+                        StridedMatrix.transposedRows(d, 0, 8),
+                        StridedMatrix.rows(d, 32, 8)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("column stride 1");
     }
 
     @Test

@@ -1,15 +1,14 @@
 package dev.llmcw.compress.linalg;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RandomizedHadamardTest {
     @ParameterizedTest
@@ -18,9 +17,10 @@ class RandomizedHadamardTest {
         var t = new RandomizedHadamard(n, 42);
         DMatrixRMaj m = t.matrix();
         DMatrixRMaj mtm = Dense.multTransA(m, m);
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) {
-            assertThat(mtm.get(i, j)).isCloseTo(i == j ? 1 : 0, Offset.offset(1e-12));
-        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                assertThat(mtm.get(i, j)).isCloseTo(i == j ? 1 : 0, Offset.offset(1e-12));
+            }
         double[] x = new Random(n).doubles(n, -3, 3).toArray();
         double[] y = x.clone();
         t.apply(y, 0, null);
@@ -34,12 +34,13 @@ class RandomizedHadamardTest {
         DMatrixRMaj m = t.matrix();
         double[] d = t.signs();
         // Undo the signs: every entry of H_8 is ±1/√8 and H_8 is symmetric.
-        for (int i = 0; i < 8; i++) for (int j = 0; j < 8; j++) {
-            double h = m.get(i, j) * d[j];
-            assertThat(Math.abs(h)).isCloseTo(1 / Math.sqrt(8), Offset.offset(1e-14));
-            assertThat(h).isCloseTo(m.get(j, i) * d[i], Offset.offset(1e-14));
-            assertThat(Math.signum(h)).isEqualTo(Integer.bitCount(i & j) % 2 == 0 ? 1.0 : -1.0);
-        }
+        for (int i = 0; i < 8; i++)
+            for (int j = 0; j < 8; j++) {
+                double h = m.get(i, j) * d[j];
+                assertThat(Math.abs(h)).isCloseTo(1 / Math.sqrt(8), Offset.offset(1e-14));
+                assertThat(h).isCloseTo(m.get(j, i) * d[i], Offset.offset(1e-14));
+                assertThat(Math.signum(h)).isEqualTo(Integer.bitCount(i & j) % 2 == 0 ? 1.0 : -1.0);
+            }
     }
 
     @Test

@@ -1,14 +1,13 @@
 package dev.llmcw.compress.quant;
 
-import java.util.Arrays;
-import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 
 class E8P12Test {
     @Test
@@ -28,7 +27,9 @@ class E8P12Test {
                 allHalf &= Math.abs(x - 0.5 - Math.rint(x - 0.5)) < 1e-12;
             }
             assertThat(allInt || allHalf).as("code %d", code).isTrue();
-            assertThat(Math.abs(sum / 2 - Math.rint(sum / 2))).as("even sum, code %d", code).isLessThan(1e-12);
+            assertThat(Math.abs(sum / 2 - Math.rint(sum / 2)))
+                    .as("even sum, code %d", code)
+                    .isLessThan(1e-12);
         }
         assertThat(seen).hasSize(E8P12.CODES);
     }
@@ -77,7 +78,10 @@ class E8P12Test {
 
     static double err(double[] a, double[] b) {
         double s = 0, n = 0;
-        for (int i = 0; i < a.length; i++) { s += (a[i] - b[i]) * (a[i] - b[i]); n += a[i] * a[i]; }
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+            n += a[i] * a[i];
+        }
         return s / n;
     }
 }

@@ -1,12 +1,12 @@
 package dev.llmcw.compress.quant;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmcw.compress.linalg.Dense;
 import java.util.Random;
 import org.assertj.core.data.Offset;
-import dev.llmcw.compress.linalg.Dense;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class LdlqLatticeTest {
     @Test
@@ -29,7 +29,10 @@ class LdlqLatticeTest {
         DMatrixRMaj x = new DMatrixRMaj(200, n);
         for (int s = 0; s < 200; s++) {
             double prev = 0;
-            for (int i = 0; i < n; i++) { prev = 0.9 * prev + r.nextGaussian(); x.set(s, i, prev); }
+            for (int i = 0; i < n; i++) {
+                prev = 0.9 * prev + r.nextGaussian();
+                x.set(s, i, prev);
+            }
         }
         return Dense.multTransA(x, x);
     }

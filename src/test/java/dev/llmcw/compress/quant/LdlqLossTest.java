@@ -1,14 +1,13 @@
 package dev.llmcw.compress.quant;
 
-import org.assertj.core.api.Assertions;
-import dev.llmcw.compress.linalg.Dense;
-import org.ejml.data.DMatrixRMaj;
-import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
+
+import dev.llmcw.compress.linalg.Dense;
+import java.util.Random;
+import org.assertj.core.api.Assertions;
+import org.ejml.data.DMatrixRMaj;
+import org.junit.jupiter.api.Test;
 
 /** The proxy loss LDLQ returns (Σ_k ‖η_k·C_kk‖²) equals tr((Ŵ−W)·H·(Ŵ−W)ᵀ) computed directly. */
 class LdlqLossTest {
@@ -31,7 +30,8 @@ class LdlqLossTest {
         double direct = LdlqLatticeTest.err(w, r.q(), m, n, h);
         assertThat(r.loss()).isCloseTo(direct, offset(1e-9 * direct));
         // Same matrix as the factor-less entry point (which factorises H itself).
-        double[] again = Ldlq.quantize(w, m, n, h, new ScalarBlockQuantizer(UniformGrid.fit(w, m, n, 2, 0, false)), null);
+        double[] again =
+                Ldlq.quantize(w, m, n, h, new ScalarBlockQuantizer(UniformGrid.fit(w, m, n, 2, 0, false)), null);
         assertThat(again).containsExactly(r.q(), offset(0.0));
     }
 
@@ -49,7 +49,8 @@ class LdlqLossTest {
 
     @Test
     void factorOfTheWrongBlockSizeIsRejected() {
-        DMatrixRMaj h = Dense.multTransA(DMatrixRMaj.wrap(20, 16, gaussian(320, 3)), DMatrixRMaj.wrap(20, 16, gaussian(320, 3)));
+        DMatrixRMaj h = Dense.multTransA(
+                DMatrixRMaj.wrap(20, 16, gaussian(320, 3)), DMatrixRMaj.wrap(20, 16, gaussian(320, 3)));
         var f = Ldlq.factor(h, 1);
         double[] w = gaussian(4 * 16, 4);
         Assertions.assertThatThrownBy(() -> Ldlq.quantize(w, 4, 16, f, E8PQuantizer.forMatrix(w, 4, 16, 1), null))

@@ -1,10 +1,9 @@
 package dev.llmcw.compress.quant;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The vectorised shrink search of {@link UniformGrid#fitClipped} picks exactly the grids of the plain definition. */
 class UniformGridClippedTest {
@@ -15,14 +14,23 @@ class UniformGridClippedTest {
             for (int gi = 0; gi < g.groups(); gi++) {
                 int c0 = gi * g.groupSize(), c1 = Math.min(cols, c0 + g.groupSize());
                 double min = 0, max = 0;
-                for (int c = c0; c < c1; c++) { min = Math.min(min, w[r * cols + c]); max = Math.max(max, w[r * cols + c]); }
+                for (int c = c0; c < c1; c++) {
+                    min = Math.min(min, w[r * cols + c]);
+                    max = Math.max(max, w[r * cols + c]);
+                }
                 double bestErr = Double.POSITIVE_INFINITY, bestP = 1;
                 for (int step = 0; step < 20; step++) {
                     double p = 1 - 0.025 * step;
                     g.setGroup(r, gi, p * min, p * max);
                     double err = 0;
-                    for (int c = c0; c < c1; c++) { double d = w[r * cols + c] - g.quantize(r, c, w[r * cols + c]); err += d * d; }
-                    if (err < bestErr) { bestErr = err; bestP = p; }
+                    for (int c = c0; c < c1; c++) {
+                        double d = w[r * cols + c] - g.quantize(r, c, w[r * cols + c]);
+                        err += d * d;
+                    }
+                    if (err < bestErr) {
+                        bestErr = err;
+                        bestP = p;
+                    }
                 }
                 g.setGroup(r, gi, bestP * min, bestP * max);
             }
@@ -41,12 +49,14 @@ class UniformGridClippedTest {
         for (int c = 0; c < cols; c++) w[c] = ties[c % ties.length];
         w[cols] = 0; // row 1 gets a zero among Gaussians; row 2 all zero
         for (int c = 0; c < cols; c++) w[2 * cols + c] = 0;
-        for (int bits : new int[]{2, 3, 4}) {
-            for (boolean sym : new boolean[]{false, true}) {
-                for (int group : new int[]{0, 16}) {
+        for (int bits : new int[] {2, 3, 4}) {
+            for (boolean sym : new boolean[] {false, true}) {
+                for (int group : new int[] {0, 16}) {
                     UniformGrid got = UniformGrid.fitClipped(w, rows, cols, bits, group, sym);
                     UniformGrid want = reference(w, rows, cols, bits, group, sym);
-                    assertThat(got.scales()).as("bits %d sym %s group %d", bits, sym, group).containsExactly(want.scales());
+                    assertThat(got.scales())
+                            .as("bits %d sym %s group %d", bits, sym, group)
+                            .containsExactly(want.scales());
                     assertThat(got.zeros()).containsExactly(want.zeros());
                 }
             }

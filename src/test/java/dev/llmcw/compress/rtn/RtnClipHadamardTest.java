@@ -1,27 +1,26 @@
 package dev.llmcw.compress.rtn;
 
-import dev.llmcw.compress.quant.QuantizerIO;
-import dev.llmcw.compress.quant.WeightRotation;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.quant.PerTensorCompression;
+import dev.llmcw.compress.quant.QuantizerIO;
+import dev.llmcw.compress.quant.ScalarBlockQuantizer;
+import dev.llmcw.compress.quant.WeightRotation;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
-import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The baselines' optional MSE clipping and Hadamard rotation (CALDERA's tools). */
 class RtnClipHadamardTest {
@@ -42,9 +41,10 @@ class RtnClipHadamardTest {
     void mseClippingHasLowerErrorThanMinMax() {
         int rows = 48, cols = 256;
         double[] w = gaussian(rows * cols, 1);
-        for (int bits : new int[]{2, 3, 4}) {
+        for (int bits : new int[] {2, 3, 4}) {
             double plain = error(w, Rtn.quantize(w, rows, cols, bits, 64, false).dequantize());
-            double mse = error(w, Rtn.quantize(w, rows, cols, bits, 64, false, true).dequantize());
+            double mse =
+                    error(w, Rtn.quantize(w, rows, cols, bits, 64, false, true).dequantize());
             assertThat(mse).as(bits + " bits").isLessThan(plain);
         }
     }
@@ -63,7 +63,8 @@ class RtnClipHadamardTest {
         Path file = dir.resolve("p.safetensors");
         part.write(file);
         SafetensorsFile f = SafetensorsFile.open(file);
-        var cfg = new ModelConfig("llama", cols, 64, 1, 1, 1, 8, 40, 64, 1e-5f, 10000f, RopeLayout.INTERLEAVED, null, true, false);
+        var cfg = new ModelConfig(
+                "llama", cols, 64, 1, 1, 1, 8, 40, 64, 1e-5f, 10000f, RopeLayout.INTERLEAVED, null, true, false);
 
         // dense reference: Ŵ = T_mᵀ·dequantize(codes)·T_n
         var s = QuantizerIO.readScalar(f, name + ".rtn");
@@ -82,7 +83,10 @@ class RtnClipHadamardTest {
         dense.forward(x, 0, y2, 0, 3);
         for (int i = 0; i < y1.length; i++) assertThat(y1[i]).isCloseTo(y2[i], offset(1e-5f * (1 + Math.abs(y2[i]))));
         // the decoded (not on-the-fly) path gives the same weights, and the reported error is against the original W
-        float[] decoded = ((DenseLinear) GroupQuantFormat.RTN.linears(f, cfg, false).get(name)).weight().toFloatArray();
+        float[] decoded = ((DenseLinear)
+                        GroupQuantFormat.RTN.linears(f, cfg, false).get(name))
+                .weight()
+                .toFloatArray();
         assertThat(decoded).containsExactly(wf);
         assertThat(outcome.relativeError()).isCloseTo(PerTensorCompression.relativeError(w, wHat), offset(1e-12));
         assertThat(f.has(name + ".rtn.hadamard")).isTrue();

@@ -1,13 +1,12 @@
 package dev.llmcw.compress.rtn;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.compress.quant.UniformGrid;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RtnTest {
     @Test
@@ -16,13 +15,15 @@ class RtnTest {
         Random r = new Random(2);
         double[] w = new double[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
-        UniformGrid mm = UniformGrid.fit(w, rows, cols, 2, 0, false), cl = UniformGrid.fitClipped(w, rows, cols, 2, 0, false);
+        UniformGrid mm = UniformGrid.fit(w, rows, cols, 2, 0, false),
+                cl = UniformGrid.fitClipped(w, rows, cols, 2, 0, false);
         double eMm = 0, eCl = 0;
-        for (int row = 0; row < rows; row++) for (int c = 0; c < cols; c++) {
-            double v = w[row * cols + c];
-            eMm += Math.pow(v - mm.quantize(row, c, v), 2);
-            eCl += Math.pow(v - cl.quantize(row, c, v), 2);
-        }
+        for (int row = 0; row < rows; row++)
+            for (int c = 0; c < cols; c++) {
+                double v = w[row * cols + c];
+                eMm += Math.pow(v - mm.quantize(row, c, v), 2);
+                eCl += Math.pow(v - cl.quantize(row, c, v), 2);
+            }
         assertThat(eCl).isLessThan(0.8 * eMm); // 2-bit on Gaussians: clipping helps a lot
     }
 
@@ -48,7 +49,8 @@ class RtnTest {
                 if (v >= lo && v <= hi) {
                     assertThat(Math.abs(v - q[row * cols + c])).isLessThanOrEqualTo(scale / 2 + 1e-9);
                 } else {
-                    // Only the FP16 rounding of the scale or symmetric clipping of the one-sided end puts values outside.
+                    // Only the FP16 rounding of the scale or symmetric clipping of the one-sided end puts values
+                    // outside.
                     assertThat(Math.abs(v - q[row * cols + c])).isLessThanOrEqualTo(scale * (sym ? 1.01 : 0.51));
                 }
             }

@@ -1,11 +1,11 @@
 package dev.llmcw.compress.seedlm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /** The jump-table path rebuilds the same LFSR states and the same weights as running the LFSR. */
 class LfsrJumpTableTest {
@@ -30,9 +30,12 @@ class LfsrJumpTableTest {
         LfsrJumpTable jt = LfsrJumpTable.of(k, c * p);
         for (int seed = 1; seed < 1 << k; seed += k == 3 ? 1 : 97) {
             int[][] v = Lfsr.matrix(seed, k, c, p);
-            for (int r = 0; r < c; r++) for (int i = 0; i < p; i++) assertThat(jt.stateAfter(seed, 1 + r * p + i)).isEqualTo(v[r][i]);
+            for (int r = 0; r < c; r++)
+                for (int i = 0; i < p; i++)
+                    assertThat(jt.stateAfter(seed, 1 + r * p + i)).isEqualTo(v[r][i]);
         }
-        if (k == 3) assertThat(jt.stateAfter(4, 1)).isEqualTo(2); // algorithms.md: K = 3, seed 4 → 2, 5, 6, 7, 3, 1, 4, 2
+        if (k == 3)
+            assertThat(jt.stateAfter(4, 1)).isEqualTo(2); // algorithms.md: K = 3, seed 4 → 2, 5, 6, 7, 3, 1, 4, 2
     }
 
     /** Weights rebuilt from the jump table (the batch path) vs the LFSR decode in double, within float rounding. */
@@ -49,8 +52,11 @@ class LfsrJumpTableTest {
             fly.decodeRow(o, row, 0);
             for (int j = 0; j < cols; j++) {
                 int blk = o * t.blocksPerRow() + j / c;
-                double mag = 0; // Σ_i |t̂_i| ≥ Σ_i |U_ri t̂_i|: float rounding is relative to this, not to the (cancelling) sum
-                for (int i = 0; i < p; i++) mag += Math.abs(t.scale() * CoefficientQuantizer.value(t.code(blk, i), t.exponent(blk)));
+                double mag =
+                        0; // Σ_i |t̂_i| ≥ Σ_i |U_ri t̂_i|: float rounding is relative to this, not to the (cancelling)
+                // sum
+                for (int i = 0; i < p; i++)
+                    mag += Math.abs(t.scale() * CoefficientQuantizer.value(t.code(blk, i), t.exponent(blk)));
                 assertThat(row[j]).as("row %d col %d", o, j).isCloseTo(ref[o * cols + j], within((float) (1e-6 * mag)));
             }
         }

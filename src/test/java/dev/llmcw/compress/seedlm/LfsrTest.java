@@ -1,10 +1,10 @@
 package dev.llmcw.compress.seedlm;
 
-import dev.llmcw.testing.Slow;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmcw.testing.Slow;
+import org.junit.jupiter.api.Test;
 
 class LfsrTest {
     @Test
@@ -18,7 +18,7 @@ class LfsrTest {
 
     @Test
     void workedExampleMatrix() {
-        assertThat(Lfsr.matrix(4, 3, 4, 2)).isDeepEqualTo(new int[][]{{2, 5}, {6, 7}, {3, 1}, {4, 2}});
+        assertThat(Lfsr.matrix(4, 3, 4, 2)).isDeepEqualTo(new int[][] {{2, 5}, {6, 7}, {3, 1}, {4, 2}});
     }
 
     @Test
@@ -38,7 +38,9 @@ class LfsrTest {
             boolean[] seen = new boolean[1 << k];
             int s = 1;
             for (int i = 0; i < n; i++) {
-                assertThat(seen[s]).as("K=%d state %d repeats after %d steps", k, s, i).isFalse();
+                assertThat(seen[s])
+                        .as("K=%d state %d repeats after %d steps", k, s, i)
+                        .isFalse();
                 seen[s] = true;
                 s = Lfsr.step(s, k, mask);
                 assertThat(s).isBetween(1, n);
@@ -65,8 +67,12 @@ class LfsrTest {
 
     @Test
     void rejectsBadWidthAndSeed() {
-        assertThatThrownBy(() -> Lfsr.tapMask(25)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("K");
-        assertThatThrownBy(() -> Lfsr.matrix(0, 8, 2, 2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seed 0");
+        assertThatThrownBy(() -> Lfsr.tapMask(25))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("K");
+        assertThatThrownBy(() -> Lfsr.matrix(0, 8, 2, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("seed 0");
         assertThatThrownBy(() -> Lfsr.matrix(256, 8, 2, 2)).isInstanceOf(IllegalArgumentException.class);
     }
 }

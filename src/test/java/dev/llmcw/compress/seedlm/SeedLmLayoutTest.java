@@ -1,5 +1,8 @@
 package dev.llmcw.compress.seedlm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
 import dev.llmcw.TestData;
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
@@ -7,21 +10,17 @@ import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The flat block layout (the paper's): exact preset budgets, padding only in a tensor's last block, row files still load. */
 class SeedLmLayoutTest {
@@ -33,20 +32,24 @@ class SeedLmLayoutTest {
         assertThat(String.format("%.3f", four.bitsPerCompressedWeight())).isEqualTo("4.000");
         assertThat(four.bitsPerCompressedWeight()).isEqualTo(4.0);
         assertThat(four.convention()).contains("padding 0 weights");
-        // 3-bit: C = 12 divides none of 64·64, 32·64, 64·172, so each tensor pads its last block (8 of 4104 weights at most)
+        // 3-bit: C = 12 divides none of 64·64, 32·64, 64·172, so each tensor pads its last block (8 of 4104 weights at
+        // most)
         var three = d.create(Map.of("bits", "3"), Path.of(""), null).estimate(model);
         long padding = 0;
         for (String n : SeedLmMethod.targets(model)) {
             var t = model.tensor(n);
             padding += SeedLmTensor.paddingWeights(t.rows(), t.cols(), SeedLmConfig.BITS3);
-            assertThat(SeedLmTensor.paddingWeights(t.rows(), t.cols(), SeedLmConfig.BITS3)).isLessThan(12);
+            assertThat(SeedLmTensor.paddingWeights(t.rows(), t.cols(), SeedLmConfig.BITS3))
+                    .isLessThan(12);
         }
         // payload = 3 bits per stored weight, padding included (up to a byte per tensor from packing nibbles)
-        assertThat(three.bitsPerCompressedWeight()).isCloseTo(3.0 * (three.compressedParams() + padding) / three.compressedParams(), offset(5e-4));
+        assertThat(three.bitsPerCompressedWeight())
+                .isCloseTo(3.0 * (three.compressedParams() + padding) / three.compressedParams(), offset(5e-4));
         assertThat(String.format("%.2f", three.bitsPerCompressedWeight())).isEqualTo("3.00");
         assertThat(three.convention()).contains("padding " + padding + " weights");
         // the per-row layout pads every 172-wide row
-        var row = d.create(Map.of("bits", "4", "layout", "row"), Path.of(""), null).estimate(model);
+        var row = d.create(Map.of("bits", "4", "layout", "row"), Path.of(""), null)
+                .estimate(model);
         assertThat(row.bitsPerCompressedWeight()).isGreaterThan(4.02);
     }
 
@@ -85,7 +88,8 @@ class SeedLmLayoutTest {
         var method = MethodRegistry.get("seedlm").create(Map.of("C", "8", "P", "3", "K", "10"), dir, null);
         Path out = dir.resolve("s.safetensors");
         method.compress(model, out, dir.resolve("work"), ProgressListener.NONE, CancellationToken.none());
-        assertThat(SafetensorsFile.open(out).metadata().get(CompressedFormat.KEY_PARAMS)).contains("\"layout\":\"flat\"");
+        assertThat(SafetensorsFile.open(out).metadata().get(CompressedFormat.KEY_PARAMS))
+                .contains("\"layout\":\"flat\"");
         Model fly = CompressedModels.load(out, true), dense = CompressedModels.load(out, false);
         assertThat(fly.linears().get(WeightNames.down(0))).isInstanceOf(FlatSeedLmLinear.class);
         assertThat(fly.linears().get(WeightNames.q(0))).isInstanceOf(SeedLmLinear.class);

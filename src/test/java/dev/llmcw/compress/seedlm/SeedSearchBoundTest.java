@@ -1,10 +1,9 @@
 package dev.llmcw.compress.seedlm;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The search prunes a seed when the float bound ‖w‖² − ‖M·Uᵀw‖² exceeds the threshold by more than the seed's slack.
@@ -60,7 +59,9 @@ class SeedSearchBoundTest {
                 total++;
                 if (slack < 1) pruned++;
                 // the pruning test is lbFloat > thr + slack·ww; it must imply res > thr
-                assertThat((double) lbFloat - (double) slack * ww).as("offset %d, block %d", o, blk).isLessThanOrEqualTo(res + 1e-12 * ww);
+                assertThat((double) lbFloat - (double) slack * ww)
+                        .as("offset %d, block %d", o, blk)
+                        .isLessThanOrEqualTo(res + 1e-12 * ww);
             }
         }
         // the slack is small for almost every seed (otherwise nothing would be pruned)
@@ -68,13 +69,19 @@ class SeedSearchBoundTest {
     }
 
     @Test
-    void fourBitShape() { check(8, 3, 12, 1.0, 12, 1); }
+    void fourBitShape() {
+        check(8, 3, 12, 1.0, 12, 1);
+    }
 
     @Test
-    void fourBitShapeLlmScale() { check(8, 3, 14, 0.02, 4, 2); }
+    void fourBitShapeLlmScale() {
+        check(8, 3, 14, 0.02, 4, 2);
+    }
 
     @Test
-    void threeBitShape() { check(12, 4, 12, 0.5, 8, 3); }
+    void threeBitShape() {
+        check(12, 4, 12, 0.5, 8, 3);
+    }
 
     @Test
     void fewerCoefficients() {

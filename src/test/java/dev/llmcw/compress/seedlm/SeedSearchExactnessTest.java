@@ -1,15 +1,14 @@
 package dev.llmcw.compress.seedlm;
 
-import java.util.Arrays;
-import org.assertj.core.data.Offset;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.testing.Slow;
+import java.util.Arrays;
+import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The vectorised search must find the exhaustive optimum of the true error ‖w − U t̂‖² (brute force in double). */
 class SeedSearchExactnessTest {
@@ -52,13 +51,16 @@ class SeedSearchExactnessTest {
         for (int b = 0; b < nBlocks; b++) {
             float[] w = blocks[b];
             var got = search.searchOne(w);
-            assertThat(got.error()).as("block %d of %s", b, cfg).isCloseTo(want[b], Offset.offset(1e-12 * (1 + want[b])));
+            assertThat(got.error())
+                    .as("block %d of %s", b, cfg)
+                    .isCloseTo(want[b], Offset.offset(1e-12 * (1 + want[b])));
             // the reported error is the true error of the stored seed/codes
             double[] u = Lfsr.normalisedMatrix(got.seed(), cfg.k(), cfg.c(), cfg.p());
             double err = 0;
             for (int i = 0; i < cfg.c(); i++) {
                 double s = 0;
-                for (int j = 0; j < cfg.p(); j++) s += u[i * cfg.p() + j] * CoefficientQuantizer.value(got.codes()[j], got.exponent());
+                for (int j = 0; j < cfg.p(); j++)
+                    s += u[i * cfg.p() + j] * CoefficientQuantizer.value(got.codes()[j], got.exponent());
                 err += (w[i] - s) * (w[i] - s);
             }
             assertThat(err).isCloseTo(got.error(), Offset.offset(1e-12 * (1 + err)));
@@ -66,13 +68,19 @@ class SeedSearchExactnessTest {
     }
 
     @Test
-    void k8FourBitShape() { check(new SeedLmConfig(8, 3, 8, ExponentRule.RANGE_FILLING, false), 40, 11, 1.0); }
+    void k8FourBitShape() {
+        check(new SeedLmConfig(8, 3, 8, ExponentRule.RANGE_FILLING, false), 40, 11, 1.0);
+    }
 
     @Test
-    void k10ThreeBitShape() { check(new SeedLmConfig(12, 4, 10, ExponentRule.RANGE_FILLING, false), 25, 12, 0.5); }
+    void k10ThreeBitShape() {
+        check(new SeedLmConfig(12, 4, 10, ExponentRule.RANGE_FILLING, false), 25, 12, 0.5);
+    }
 
     @Test
-    void k10PrintedRuleSmallWeights() { check(new SeedLmConfig(8, 3, 10, ExponentRule.PRINTED, false), 25, 13, 0.02); }
+    void k10PrintedRuleSmallWeights() {
+        check(new SeedLmConfig(8, 3, 10, ExponentRule.PRINTED, false), 25, 13, 0.02);
+    }
 
     /** Real LLM weight scale with K = 14, 15: ill-conditioned seeds once broke the float screen here. */
     @Slow
@@ -87,8 +95,17 @@ class SeedSearchExactnessTest {
     @Test
     void realWeightBlockAtK16() {
         var cfg = SeedLmConfig.BITS4;
-        float[] w = {0.044392787f, 0.07974771f, -0.008925347f, 0.019895228f, 0.026152305f, -0.039200734f, 0.036331687f, -0.008467845f};
-        double want = bruteForce(cfg, new float[][]{w})[0];
+        float[] w = {
+            0.044392787f,
+            0.07974771f,
+            -0.008925347f,
+            0.019895228f,
+            0.026152305f,
+            -0.039200734f,
+            0.036331687f,
+            -0.008467845f
+        };
+        double want = bruteForce(cfg, new float[][] {w})[0];
         assertThat(new SeedSearch(cfg).searchOne(w).error()).isCloseTo(want, Offset.offset(1e-12 * (1 + want)));
     }
 

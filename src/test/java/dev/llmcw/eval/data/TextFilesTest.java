@@ -1,14 +1,13 @@
 package dev.llmcw.eval.data;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TextFilesTest {
     @Test
@@ -24,7 +23,11 @@ class TextFilesTest {
         Files.writeString(empty, "");
         Path blank = dir.resolve("blank.txt");
         Files.writeString(blank, "\uFEFF \r\n\t\r\n");
-        assertThatThrownBy(() -> TextFiles.readDocuments(empty)).hasMessageContaining("empty.txt").hasMessageContaining("no text");
-        assertThatThrownBy(() -> TextFiles.readDocuments(blank)).hasMessageContaining("blank.txt").hasMessageContaining("no text");
+        assertThatThrownBy(() -> TextFiles.readDocuments(empty))
+                .hasMessageContaining("empty.txt")
+                .hasMessageContaining("no text");
+        assertThatThrownBy(() -> TextFiles.readDocuments(blank))
+                .hasMessageContaining("blank.txt")
+                .hasMessageContaining("no text");
     }
 }

@@ -1,14 +1,13 @@
 package dev.llmcw.eval.export;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.eval.TaskMetrics;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Standard errors as lm-eval's stderr_for_metric gives them, and the per-task config blocks. */
 class LmEvalResultsJsonTest {
@@ -33,19 +32,26 @@ class LmEvalResultsJsonTest {
 
     @Test
     void meansGetTheClosedFormStderrAndPerplexitiesNone() {
-        JsonNode root = LmEvalResultsJson.build(List.of(piqa(), wikitext()), null, Map.of("model", "workbench", "model_args", "path=/m/a b.bin"));
+        JsonNode root = LmEvalResultsJson.build(
+                List.of(piqa(), wikitext()), null, Map.of("model", "workbench", "model_args", "path=/m/a b.bin"));
         assertThat(root.at("/config/bootstrap_iters").asInt()).isEqualTo(100_000);
         assertThat(root.at("/results/piqa/acc_stderr,none").asDouble()).isEqualTo(0.0117);
         assertThat(root.at("/results/piqa/kl_mean_stderr,none").asText()).isEqualTo("N/A");
         for (String m : List.of("word_perplexity", "byte_perplexity", "bits_per_byte", "perplexity")) {
-            assertThat(root.at("/results/wikitext/" + m + "_stderr,none").asText()).as(m).isEqualTo("N/A");
+            assertThat(root.at("/results/wikitext/" + m + "_stderr,none").asText())
+                    .as(m)
+                    .isEqualTo("N/A");
         }
         assertThat(root.at("/n-samples/piqa/original").asInt()).isEqualTo(1838);
         assertThat(root.at("/n-samples/piqa/effective").asInt()).isEqualTo(100);
-        assertThat(root.at("/n-samples/wikitext/original").asInt()).as("no split size recorded: the evaluated count").isEqualTo(62);
+        assertThat(root.at("/n-samples/wikitext/original").asInt())
+                .as("no split size recorded: the evaluated count")
+                .isEqualTo(62);
         assertThat(root.at("/configs/wikitext/output_type").asText()).isEqualTo("loglikelihood_rolling");
-        assertThat(root.at("/configs/wikitext/metric_list/0/aggregation").asText()).isEqualTo("weighted_perplexity");
-        assertThat(root.at("/configs/wikitext/metric_list/0/higher_is_better").asBoolean()).isFalse();
+        assertThat(root.at("/configs/wikitext/metric_list/0/aggregation").asText())
+                .isEqualTo("weighted_perplexity");
+        assertThat(root.at("/configs/wikitext/metric_list/0/higher_is_better").asBoolean())
+                .isFalse();
         assertThat(root.at("/configs/piqa/dataset_path").asText()).isEqualTo("baber/piqa");
         assertThat(root.at("/task_hashes/piqa").asText()).isEqualTo("ab".repeat(32));
         assertThat(root.at("/model_name").asText()).isEqualTo("/m/a b.bin");

@@ -1,18 +1,18 @@
 package dev.llmcw.eval.export;
 
-import dev.llmcw.eval.TaskMetrics;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmcw.eval.TaskMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResultsExportCsvTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void formulaLikeCellsAreEscapedAndNumbersKept() {
@@ -23,9 +23,11 @@ class ResultsExportCsvTest {
 
     @Test
     void writeAllLeavesNoTemporaryFiles() throws Exception {
-        ResultsExport.writeAll(dir, "m", List.of(new TaskMetrics("piqa", "1", 5, Map.of("acc", 0.5), Map.of())), null, Map.of());
+        ResultsExport.writeAll(
+                dir, "m", List.of(new TaskMetrics("piqa", "1", 5, Map.of("acc", 0.5), Map.of())), null, Map.of());
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("results.json", "results.csv", "results.md");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("results.json", "results.csv", "results.md");
         }
     }
 }

@@ -1,24 +1,24 @@
 package dev.llmcw.model.gguf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Q4_0Tensor;
 import dev.llmcw.tensor.Q8_0Tensor;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Q8_0/Q4_0 against the numpy port of ggml's reference code (tools/ggml_quant_reference.py). */
 class GgmlQuantTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static JsonNode golden() throws Exception {
         try (var in = GgmlQuantTest.class.getResourceAsStream("/golden/gguf/ggml_quant.json")) {
@@ -44,9 +44,13 @@ class GgmlQuantTest {
         assertThat(HexFormat.of().formatHex(q4)).isEqualTo(g.get("q4_0_hex").asText());
 
         // Dequantisation of the reference bytes by the tensor types (exact: one float multiply each).
-        Tensor t8 = new Q8_0Tensor(new long[]{x.length}, MemorySegment.ofArray(HexFormat.of().parseHex(g.get("q8_0_hex").asText())));
+        Tensor t8 = new Q8_0Tensor(
+                new long[] {x.length},
+                MemorySegment.ofArray(HexFormat.of().parseHex(g.get("q8_0_hex").asText())));
         assertThat(t8.toFloatArray()).containsExactly(floats(g.get("q8_0_dequant")));
-        Tensor t4 = new Q4_0Tensor(new long[]{x.length}, MemorySegment.ofArray(HexFormat.of().parseHex(g.get("q4_0_hex").asText())));
+        Tensor t4 = new Q4_0Tensor(
+                new long[] {x.length},
+                MemorySegment.ofArray(HexFormat.of().parseHex(g.get("q4_0_hex").asText())));
         assertThat(t4.toFloatArray()).containsExactly(floats(g.get("q4_0_dequant")));
     }
 
@@ -57,8 +61,10 @@ class GgmlQuantTest {
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) (rnd.nextGaussian() * 0.05);
         Path p = dir.resolve("q.gguf");
-        new GgufWriter().addTensor("q8", new long[]{rows, cols}, DType.Q8_0, w)
-                .addTensor("q4", new long[]{rows, cols}, DType.Q4_0, w).write(p);
+        new GgufWriter()
+                .addTensor("q8", new long[] {rows, cols}, DType.Q8_0, w)
+                .addTensor("q4", new long[] {rows, cols}, DType.Q4_0, w)
+                .write(p);
         GgufFile g = GgufFile.open(p);
         float[] r8 = g.tensor("q8").toFloatArray(), r4 = g.tensor("q4").toFloatArray();
         double sq8 = 0, sq4 = 0, sw = 0, worst8 = 0, worst4 = 0;

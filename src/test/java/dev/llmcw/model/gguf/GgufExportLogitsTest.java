@@ -1,18 +1,17 @@
 package dev.llmcw.model.gguf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.TestData;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.model.Model;
-import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.hf.HfFolderWriter;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The exporter's Q/K permutation checked through the engine: a rotate-half (Hugging Face) copy of

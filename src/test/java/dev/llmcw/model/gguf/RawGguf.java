@@ -7,11 +7,20 @@ import java.nio.charset.StandardCharsets;
 final class RawGguf {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    RawGguf bytes(byte... b) { out.writeBytes(b); return this; }
+    RawGguf bytes(byte... b) {
+        out.writeBytes(b);
+        return this;
+    }
 
-    RawGguf i32(int v) { for (int i = 0; i < 4; i++) out.write(v >>> (8 * i)); return this; }
+    RawGguf i32(int v) {
+        for (int i = 0; i < 4; i++) out.write(v >>> (8 * i));
+        return this;
+    }
 
-    RawGguf i64(long v) { for (int i = 0; i < 8; i++) out.write((int) (v >>> (8 * i))); return this; }
+    RawGguf i64(long v) {
+        for (int i = 0; i < 8; i++) out.write((int) (v >>> (8 * i)));
+        return this;
+    }
 
     RawGguf str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
@@ -20,7 +29,9 @@ final class RawGguf {
         return this;
     }
 
-    RawGguf header(int version, long tensors, long kvs) { return i32(GgufFile.MAGIC).i32(version).i64(tensors).i64(kvs); }
+    RawGguf header(int version, long tensors, long kvs) {
+        return i32(GgufFile.MAGIC).i32(version).i64(tensors).i64(kvs);
+    }
 
     /** A tensor info: name, dims (ne0 first), ggml type, data offset. */
     RawGguf tensor(String name, int type, long offset, long... dims) {
@@ -34,9 +45,16 @@ final class RawGguf {
         return this;
     }
 
-    RawGguf zeros(int n) { out.writeBytes(new byte[n]); return this; }
+    RawGguf zeros(int n) {
+        out.writeBytes(new byte[n]);
+        return this;
+    }
 
-    int size() { return out.size(); }
+    int size() {
+        return out.size();
+    }
 
-    byte[] toBytes() { return out.toByteArray(); }
+    byte[] toBytes() {
+        return out.toByteArray();
+    }
 }

@@ -1,34 +1,34 @@
 package dev.llmcw.model.hf;
 
-import java.io.RandomAccessFile;
-import java.util.List;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmcw.model.Model;
-import dev.llmcw.model.ModelConfig;
-import dev.llmcw.util.ModelLoadException;
-import dev.llmcw.model.load.ModelLoader;
-import dev.llmcw.model.RopeLayout;
-import dev.llmcw.model.RopeScaling;
-import dev.llmcw.model.WeightNames;
-import dev.llmcw.model.safetensors.SafetensorsWriter;
-import dev.llmcw.tensor.DType;
-import dev.llmcw.tensor.Half;
-import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import static dev.llmcw.model.hf.HfTestFolders.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmcw.model.Model;
+import dev.llmcw.model.ModelConfig;
+import dev.llmcw.model.RopeLayout;
+import dev.llmcw.model.RopeScaling;
+import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.model.safetensors.SafetensorsWriter;
+import dev.llmcw.tensor.DType;
+import dev.llmcw.tensor.Half;
+import dev.llmcw.util.Json;
+import dev.llmcw.util.ModelLoadException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class HfFolderLoaderTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** Writes a complete single-file folder for {@code config} and returns the values written. */
     private Map<String, float[]> folder(Path dir, ObjectNode config, DType dtype) throws Exception {
@@ -61,8 +61,23 @@ class HfFolderLoaderTest {
         var values = folder(dir, cfg, DType.F32);
         Model m = HfFolderLoader.load(dir);
         ModelConfig c = m.config();
-        assertThat(c).isEqualTo(new ModelConfig("llama", 32, 48, 2, 4, 2, 8, 64, 256, 1e-5f, 500000f,
-                RopeLayout.ROTATE_HALF, null, false, false));
+        assertThat(c)
+                .isEqualTo(new ModelConfig(
+                        "llama",
+                        32,
+                        48,
+                        2,
+                        4,
+                        2,
+                        8,
+                        64,
+                        256,
+                        1e-5f,
+                        500000f,
+                        RopeLayout.ROTATE_HALF,
+                        null,
+                        false,
+                        false));
         assertThat(m.tensors()).containsKey(WeightNames.LM_HEAD).hasSize(values.size());
         assertValues(m, values, DType.F32);
         assertThat(m.format()).isEqualTo("hf");
@@ -79,9 +94,10 @@ class HfFolderLoaderTest {
         var cfg = llamaConfig(16, 40, 1, 2, 1, 50);
         cfg.put("tie_word_embeddings", true);
         writeConfig(dir, cfg);
-        var shapes = new LinkedHashMap<>(HfTensorLayout.expectedShapes(HfConfig.read(dir.resolve("config.json")).config()));
+        var shapes = new LinkedHashMap<>(HfTensorLayout.expectedShapes(
+                HfConfig.read(dir.resolve("config.json")).config()));
         assertThat(shapes).doesNotContainKey(WeightNames.LM_HEAD);
-        shapes.put(WeightNames.LM_HEAD, new long[]{50, 16});
+        shapes.put(WeightNames.LM_HEAD, new long[] {50, 16});
         writeTensors(dir.resolve("model.safetensors"), shapes, values(shapes, 3), DType.F32);
         Model m = HfFolderLoader.load(dir);
         assertThat(m.config().tiedEmbeddings()).isTrue();
@@ -113,8 +129,10 @@ class HfFolderLoaderTest {
         var shapes = new LinkedHashMap<>(HfTensorLayout.expectedShapes(m.config()));
         shapes.remove(WeightNames.vBias(1));
         writeTensors(dir.resolve("model.safetensors"), shapes, noBias, DType.BF16);
-        assertThatThrownBy(() -> HfFolderLoader.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("model.safetensors").hasMessageContaining("missing tensor " + WeightNames.vBias(1));
+        assertThatThrownBy(() -> HfFolderLoader.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining("missing tensor " + WeightNames.vBias(1));
     }
 
     @Test
@@ -175,10 +193,13 @@ class HfFolderLoaderTest {
         var old = (ObjectNode) Json.MAPPER.readTree(json);
         ((ObjectNode) old.get("rope_scaling")).remove("rope_type");
         ((ObjectNode) old.get("rope_scaling")).put("type", "llama3");
-        assertThat(HfConfig.parse(dir.resolve("config.json"), old).config().ropeScaling()).isEqualTo(c.ropeScaling());
+        assertThat(HfConfig.parse(dir.resolve("config.json"), old).config().ropeScaling())
+                .isEqualTo(c.ropeScaling());
         ((ObjectNode) old.get("rope_scaling")).put("type", "yarn");
-        assertThatThrownBy(() -> HfConfig.parse(dir.resolve("config.json"), old)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("config.json").hasMessageContaining("yarn");
+        assertThatThrownBy(() -> HfConfig.parse(dir.resolve("config.json"), old))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("config.json")
+                .hasMessageContaining("yarn");
         ((ObjectNode) old.get("rope_scaling")).put("type", "llama3");
         ((ObjectNode) old.get("rope_scaling")).remove("low_freq_factor");
         assertThatThrownBy(() -> HfConfig.parse(dir.resolve("config.json"), old))
@@ -190,7 +211,8 @@ class HfFolderLoaderTest {
         Path dir = tmp.resolve("sharded");
         var cfg = llamaConfig(16, 32, 2, 2, 2, 30);
         writeConfig(dir, cfg);
-        var shapes = HfTensorLayout.expectedShapes(HfConfig.read(dir.resolve("config.json")).config());
+        var shapes = HfTensorLayout.expectedShapes(
+                HfConfig.read(dir.resolve("config.json")).config());
         var values = values(shapes, 9);
         var first = new LinkedHashMap<String, long[]>();
         var second = new LinkedHashMap<String, long[]>();
@@ -212,17 +234,21 @@ class HfFolderLoaderTest {
 
         // A shard the index names is missing.
         Files.move(dir.resolve("model-00002-of-00002.safetensors"), dir.resolve("elsewhere.safetensors"));
-        assertThatThrownBy(() -> HfFolderLoader.load(dir)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> HfFolderLoader.load(dir))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("model.safetensors.index.json")
-                .hasMessageContaining("model-00002-of-00002.safetensors").hasMessageContaining("missing");
+                .hasMessageContaining("model-00002-of-00002.safetensors")
+                .hasMessageContaining("missing");
 
         // A tensor the index maps to a shard is not in it.
         var short2 = new LinkedHashMap<>(second);
         String dropped = short2.keySet().iterator().next();
         short2.remove(dropped);
         writeTensors(dir.resolve("model-00002-of-00002.safetensors"), short2, values, DType.F16);
-        assertThatThrownBy(() -> HfFolderLoader.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("model-00002-of-00002.safetensors").hasMessageContaining("missing tensor " + dropped);
+        assertThatThrownBy(() -> HfFolderLoader.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model-00002-of-00002.safetensors")
+                .hasMessageContaining("missing tensor " + dropped);
 
         // A shard path escaping the folder is refused.
         map.put(dropped, "../outside.safetensors");
@@ -257,7 +283,8 @@ class HfFolderLoaderTest {
         Path sharded = tmp.resolve("huge-index");
         folder(sharded, llamaConfig(32, 48, 1, 4, 2, 64), DType.F32);
         Files.delete(sharded.resolve("model.safetensors"));
-        try (var f = new RandomAccessFile(sharded.resolve("model.safetensors.index.json").toFile(), "rw")) {
+        try (var f = new RandomAccessFile(
+                sharded.resolve("model.safetensors.index.json").toFile(), "rw")) {
             f.setLength(4L << 30);
         }
         assertLoadFails(sharded, "model.safetensors.index.json", "too large");
@@ -333,8 +360,9 @@ class HfFolderLoaderTest {
         Path dir = tmp.resolve("shape");
         var cfg = llamaConfig(16, 32, 1, 2, 2, 30);
         writeConfig(dir, cfg);
-        var shapes = new LinkedHashMap<>(HfTensorLayout.expectedShapes(HfConfig.read(dir.resolve("config.json")).config()));
-        shapes.put(WeightNames.up(0), new long[]{16, 32}); // transposed
+        var shapes = new LinkedHashMap<>(HfTensorLayout.expectedShapes(
+                HfConfig.read(dir.resolve("config.json")).config()));
+        shapes.put(WeightNames.up(0), new long[] {16, 32}); // transposed
         writeTensors(dir.resolve("model.safetensors"), shapes, values(shapes, 1), DType.F32);
         assertLoadFails(dir, "model.safetensors", WeightNames.up(0), "[16, 32]", "config.json implies [32, 16]");
     }
@@ -343,7 +371,8 @@ class HfFolderLoaderTest {
     void untiedWithoutLmHead() throws Exception {
         Path dir = tmp.resolve("nohead");
         writeConfig(dir, llamaConfig(16, 32, 1, 2, 2, 30));
-        var shapes = new LinkedHashMap<>(HfTensorLayout.expectedShapes(HfConfig.read(dir.resolve("config.json")).config()));
+        var shapes = new LinkedHashMap<>(HfTensorLayout.expectedShapes(
+                HfConfig.read(dir.resolve("config.json")).config()));
         shapes.remove(WeightNames.LM_HEAD);
         writeTensors(dir.resolve("model.safetensors"), shapes, values(shapes, 1), DType.F32);
         assertLoadFails(dir, "model.safetensors", "missing tensor lm_head.weight");
@@ -353,7 +382,8 @@ class HfFolderLoaderTest {
     void nonFloatWeights() throws Exception {
         Path dir = tmp.resolve("ints");
         writeConfig(dir, llamaConfig(16, 32, 1, 2, 2, 30));
-        var shapes = HfTensorLayout.expectedShapes(HfConfig.read(dir.resolve("config.json")).config());
+        var shapes = HfTensorLayout.expectedShapes(
+                HfConfig.read(dir.resolve("config.json")).config());
         var vals = values(shapes, 1);
         var w = new SafetensorsWriter();
         for (var e : shapes.entrySet()) {

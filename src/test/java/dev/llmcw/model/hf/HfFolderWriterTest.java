@@ -1,37 +1,37 @@
 package dev.llmcw.model.hf;
 
-import dev.llmcw.model.safetensors.SafetensorsFile;
-import java.util.Arrays;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.llmcw.TestData;
 import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
-import dev.llmcw.util.ModelLoadException;
 import dev.llmcw.model.RopeLayout;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.llmcw.util.ModelLoadException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HfFolderWriterTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void stories260KBecomesAnHfLlamaWithPermutedQk() throws Exception {
@@ -62,19 +62,23 @@ class HfFolderWriterTest {
                     for (int j = 0; j < cols; j++) {
                         long newIdx = (long) (h * c.headDim() + r) * cols + j;
                         long oldIdx = (long) (h * c.headDim() + perm[r]) * cols + j;
-                        assertThat(Float.floatToRawIntBits(b.get(newIdx))).isEqualTo(Float.floatToRawIntBits(a.get(oldIdx)));
+                        assertThat(Float.floatToRawIntBits(b.get(newIdx)))
+                                .isEqualTo(Float.floatToRawIntBits(a.get(oldIdx)));
                     }
                 }
             }
         }
 
         // Independent reference: transformers' permute (PyTorch) on the same checkpoint.
-        ByteBuffer golden = ByteBuffer.wrap(Files.readAllBytes(
-                Path.of(getClass().getResource("/golden/hf/stories260K_qk_permuted.f32").toURI()))).order(ByteOrder.LITTLE_ENDIAN);
-        for (int layer : new int[]{0, 4}) {
-            for (String name : new String[]{WeightNames.q(layer), WeightNames.k(layer)}) {
+        ByteBuffer golden = ByteBuffer.wrap(Files.readAllBytes(Path.of(getClass()
+                        .getResource("/golden/hf/stories260K_qk_permuted.f32")
+                        .toURI())))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        for (int layer : new int[] {0, 4}) {
+            for (String name : new String[] {WeightNames.q(layer), WeightNames.k(layer)}) {
                 Tensor t = hf.tensor(name);
-                for (long i = 0; i < t.numel(); i++) assertThat(t.get(i)).as(name + "[" + i + "]").isEqualTo(golden.getFloat());
+                for (long i = 0; i < t.numel(); i++)
+                    assertThat(t.get(i)).as(name + "[" + i + "]").isEqualTo(golden.getFloat());
             }
         }
         assertThat(golden.remaining()).isZero();
@@ -139,8 +143,10 @@ class HfFolderWriterTest {
         var cfg = HfTestFolders.llamaConfig(16, 24, 2, 4, 2, 40);
         cfg.put("model_type", "qwen2");
         HfTestFolders.writeConfig(dir, cfg);
-        var shapes = HfTensorLayout.expectedShapes(HfConfig.read(dir.resolve("config.json")).config());
-        HfTestFolders.writeTensors(dir.resolve("model.safetensors"), shapes, HfTestFolders.values(shapes, 5), DType.F32);
+        var shapes = HfTensorLayout.expectedShapes(
+                HfConfig.read(dir.resolve("config.json")).config());
+        HfTestFolders.writeTensors(
+                dir.resolve("model.safetensors"), shapes, HfTestFolders.values(shapes, 5), DType.F32);
         return HfFolderLoader.load(dir);
     }
 
@@ -154,13 +160,19 @@ class HfFolderWriterTest {
         assertThat(a.config()).isEqualTo(src.config());
         assertThat(b.config()).isEqualTo(src.config());
         assertThat(a.label()).isEqualTo("f32 [SYNTHETIC]");
-        assertThat(Json.MAPPER.readTree(bf16.resolve("config.json").toFile()).get("torch_dtype").asText()).isEqualTo("bfloat16");
+        assertThat(Json.MAPPER
+                        .readTree(bf16.resolve("config.json").toFile())
+                        .get("torch_dtype")
+                        .asText())
+                .isEqualTo("bfloat16");
         for (var e : src.tensors().entrySet()) {
             assertThat(bits(a.tensor(e.getKey()))).as(e.getKey()).isEqualTo(bits(e.getValue()));
             Tensor t = b.tensor(e.getKey());
             assertThat(t.dtype()).isEqualTo(DType.BF16);
             for (long i = 0; i < t.numel(); i++) {
-                assertThat(t.get(i)).isEqualTo(Half.bf16ToFloat(Half.floatToBf16(e.getValue().get(i))));
+                assertThat(t.get(i))
+                        .isEqualTo(
+                                Half.bf16ToFloat(Half.floatToBf16(e.getValue().get(i))));
             }
         }
     }
@@ -174,8 +186,8 @@ class HfFolderWriterTest {
         for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
         for (int i = 0; i < bias.length; i++) bias[i] = 100 + i; // a layer that applies its own bias
         Linear replacement = new DenseLinear(F32Tensor.of(w, 16, 16), bias);
-        var withLinear = new Model(src.config(), src.tensors(), Map.of(name, replacement), null, src.source(), "rtn",
-                "x", Map.of());
+        var withLinear = new Model(
+                src.config(), src.tensors(), Map.of(name, replacement), null, src.source(), "rtn", "x", Map.of());
         Path dir = tmp.resolve("densified");
         HfFolderWriter.write(withLinear, dir, HfFolderWriter.Options.of(DType.F32));
         Tensor got = HfFolderLoader.load(dir).tensor(name);
@@ -192,13 +204,18 @@ class HfFolderWriterTest {
         HfFolderWriter.write(src, dir, new HfFolderWriter.Options(DType.F16, false, tokDir.resolve("tokenizer.json")));
         assertThat(dir.resolve("tokenizer.json")).hasContent("{\"model\":{}}");
         assertThat(dir.resolve("tokenizer_config.json")).hasContent("{\"add_bos_token\":true}");
-        assertThat(HfFolderLoader.loadWithoutTokenizer(dir).tensor(WeightNames.EMBED).dtype()).isEqualTo(DType.F16);
+        assertThat(HfFolderLoader.loadWithoutTokenizer(dir)
+                        .tensor(WeightNames.EMBED)
+                        .dtype())
+                .isEqualTo(DType.F16);
 
         assertThatThrownBy(() -> HfFolderWriter.Options.of(DType.Q8_0)).hasMessageContaining("Q8_0");
         var missing = new HashMap<>(src.tensors());
         missing.remove(WeightNames.down(0));
         var broken = new Model(src.config(), missing, Map.of(), null, src.source(), "hf", "x", Map.of());
-        assertThatThrownBy(() -> HfFolderWriter.write(broken, tmp.resolve("broken"), HfFolderWriter.Options.of(DType.F32)))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining(WeightNames.down(0));
+        assertThatThrownBy(
+                        () -> HfFolderWriter.write(broken, tmp.resolve("broken"), HfFolderWriter.Options.of(DType.F32)))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(WeightNames.down(0));
     }
 }

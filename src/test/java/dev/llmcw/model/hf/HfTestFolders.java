@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.Json;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -49,7 +48,8 @@ final class HfTestFolders {
         Files.writeString(dir.resolve("config.json"), Json.MAPPER.writeValueAsString(config));
     }
 
-    static void writeTensors(Path file, Map<String, long[]> shapes, Map<String, float[]> values, DType dtype) throws Exception {
+    static void writeTensors(Path file, Map<String, long[]> shapes, Map<String, float[]> values, DType dtype)
+            throws Exception {
         var w = new SafetensorsWriter().metadata("format", "pt");
         for (var e : shapes.entrySet()) w.add(e.getKey(), dtype, e.getValue(), values.get(e.getKey()));
         w.write(file);

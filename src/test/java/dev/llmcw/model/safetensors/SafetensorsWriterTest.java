@@ -1,24 +1,24 @@
 package dev.llmcw.model.safetensors;
 
-import org.assertj.core.data.Offset;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.F32Tensor;
 import dev.llmcw.tensor.Half;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsWriterTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static float[] randoms(int n, long seed) {
         var r = new SplittableRandom(seed);
@@ -34,13 +34,14 @@ class SafetensorsWriterTest {
         int[] ints = {Integer.MIN_VALUE, -1, 0, 42};
         Path p = dir.resolve("all.safetensors");
         long size = new SafetensorsWriter()
-                .metadata("workbench.method", "rtn").metadata("note", "ünïcode ✓")
-                .add("f32", DType.F32, new long[]{5, 7}, a)
-                .add("f16", DType.F16, new long[]{35}, a)
-                .add("bf16", DType.BF16, new long[]{7, 5}, a)
-                .addInts("i32", new long[]{2, 2}, ints)
-                .addBytes("u8", new long[]{5}, u8)
-                .add("scalar", DType.F32, new long[]{}, new float[]{2.5f})
+                .metadata("workbench.method", "rtn")
+                .metadata("note", "ünïcode ✓")
+                .add("f32", DType.F32, new long[] {5, 7}, a)
+                .add("f16", DType.F16, new long[] {35}, a)
+                .add("bf16", DType.BF16, new long[] {7, 5}, a)
+                .addInts("i32", new long[] {2, 2}, ints)
+                .addBytes("u8", new long[] {5}, u8)
+                .add("scalar", DType.F32, new long[] {}, new float[] {2.5f})
                 .write(p);
         assertThat(Files.size(p)).isEqualTo(size);
         var f = SafetensorsFile.open(p);
@@ -64,7 +65,9 @@ class SafetensorsWriterTest {
     void dataSectionIsEightByteAlignedForEveryHeaderLength() throws Exception {
         for (int len = 1; len <= 9; len++) {
             Path p = dir.resolve("align" + len + ".safetensors");
-            new SafetensorsWriter().addBytes("x".repeat(len), new long[]{3}, new byte[]{1, 2, 3}).write(p);
+            new SafetensorsWriter()
+                    .addBytes("x".repeat(len), new long[] {3}, new byte[] {1, 2, 3})
+                    .write(p);
             var f = SafetensorsFile.open(p);
             assertThat(f.dataStart() % 8).as("header with name length %d", len).isZero();
             byte[] all = Files.readAllBytes(p);
@@ -77,30 +80,37 @@ class SafetensorsWriterTest {
     @Test
     void writesAtomicallyAndLeavesNoTemporaryFiles() throws Exception {
         Path p = dir.resolve("model.safetensors");
-        new SafetensorsWriter().add("w", DType.F32, new long[]{2}, new float[]{1, 2}).write(p);
+        new SafetensorsWriter()
+                .add("w", DType.F32, new long[] {2}, new float[] {1, 2})
+                .write(p);
         byte[] before = Files.readAllBytes(p);
         // A producer failing half-way must leave the previous file untouched and no partial file behind.
         var failing = new SafetensorsWriter()
-                .add("w", DType.F32, new long[]{2}, new float[]{3, 4})
-                .addStreamed("boom", "F32", new long[]{1000}, out -> {
+                .add("w", DType.F32, new long[] {2}, new float[] {3, 4})
+                .addStreamed("boom", "F32", new long[] {1000}, out -> {
                     out.write(new byte[100]);
                     throw new IOException("disk on fire");
                 });
-        assertThatThrownBy(() -> failing.write(p)).isInstanceOf(IOException.class).hasMessageContaining("disk on fire");
+        assertThatThrownBy(() -> failing.write(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("disk on fire");
         assertThat(Files.readAllBytes(p)).isEqualTo(before);
         try (var s = Files.list(dir)) {
             assertThat(s.map(x -> x.getFileName().toString())).containsExactly("model.safetensors");
         }
         // A successful rewrite replaces it.
-        new SafetensorsWriter().add("w", DType.F32, new long[]{2}, new float[]{5, 6}).write(p);
+        new SafetensorsWriter()
+                .add("w", DType.F32, new long[] {2}, new float[] {5, 6})
+                .write(p);
         assertThat(SafetensorsFile.open(p).tensor("w").toFloatArray()).containsExactly(5, 6);
     }
 
     @Test
     void streamedTensorsAreCheckedForSize() throws Exception {
         Path p = dir.resolve("short.safetensors");
-        var w = new SafetensorsWriter().addStreamed("w", "BF16", new long[]{4}, out -> out.write(new byte[6]));
-        assertThatThrownBy(() -> w.write(p)).isInstanceOf(IOException.class)
+        var w = new SafetensorsWriter().addStreamed("w", "BF16", new long[] {4}, out -> out.write(new byte[6]));
+        assertThatThrownBy(() -> w.write(p))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("tensor w produced 6 bytes, expected 8");
         assertThat(Files.exists(p)).isFalse();
     }
@@ -110,19 +120,30 @@ class SafetensorsWriterTest {
         float[] a = randoms(200_003, 7); // more than one conversion chunk
         var src = F32Tensor.of(a, 200_003);
         Path viaArray = dir.resolve("array.safetensors"), viaTensor = dir.resolve("tensor.safetensors");
-        new SafetensorsWriter().add("b", DType.BF16, new long[]{200_003}, a).add("h", DType.F16, new long[]{200_003}, a)
-                .add("f", DType.F32, new long[]{200_003}, a).write(viaArray);
-        new SafetensorsWriter().add("b", DType.BF16, src).add("h", DType.F16, src).add("f", DType.F32, src).write(viaTensor);
+        new SafetensorsWriter()
+                .add("b", DType.BF16, new long[] {200_003}, a)
+                .add("h", DType.F16, new long[] {200_003}, a)
+                .add("f", DType.F32, new long[] {200_003}, a)
+                .write(viaArray);
+        new SafetensorsWriter()
+                .add("b", DType.BF16, src)
+                .add("h", DType.F16, src)
+                .add("f", DType.F32, src)
+                .write(viaTensor);
         assertThat(Files.readAllBytes(viaTensor)).isEqualTo(Files.readAllBytes(viaArray));
     }
 
     @Test
     void rejectsBadInput() {
-        var w = new SafetensorsWriter().addBytes("a", new long[]{1}, new byte[1]);
-        assertThatThrownBy(() -> w.addBytes("a", new long[]{1}, new byte[1])).hasMessageContaining("duplicate");
-        assertThatThrownBy(() -> w.addBytes("__metadata__", new long[]{1}, new byte[1])).hasMessageContaining("reserved");
-        assertThatThrownBy(() -> w.addRaw("b", "F32", new long[]{3}, new byte[8])).hasMessageContaining("needs 12 bytes");
-        assertThatThrownBy(() -> w.addRaw("c", "F24", new long[]{3}, new byte[8])).hasMessageContaining("F24");
-        assertThatThrownBy(() -> w.add("d", DType.Q8_0, new long[]{32}, new float[32])).hasMessageContaining("Q8_0");
+        var w = new SafetensorsWriter().addBytes("a", new long[] {1}, new byte[1]);
+        assertThatThrownBy(() -> w.addBytes("a", new long[] {1}, new byte[1])).hasMessageContaining("duplicate");
+        assertThatThrownBy(() -> w.addBytes("__metadata__", new long[] {1}, new byte[1]))
+                .hasMessageContaining("reserved");
+        assertThatThrownBy(() -> w.addRaw("b", "F32", new long[] {3}, new byte[8]))
+                .hasMessageContaining("needs 12 bytes");
+        assertThatThrownBy(() -> w.addRaw("c", "F24", new long[] {3}, new byte[8]))
+                .hasMessageContaining("F24");
+        assertThatThrownBy(() -> w.add("d", DType.Q8_0, new long[] {32}, new float[32]))
+                .hasMessageContaining("Q8_0");
     }
 }

@@ -1,6 +1,9 @@
 package dev.llmcw.model.synthetic;
 
-import java.util.Arrays;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.WeightNames;
@@ -11,19 +14,16 @@ import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SyntheticModelGeneratorTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private Path generate(String name, ModelConfig c, DType dtype, long seed) throws Exception {
         return generate(name, name, c, dtype, seed);
@@ -67,9 +67,12 @@ class SyntheticModelGeneratorTest {
     @Test
     void sameSeedSameBytesDifferentSeedDifferentBytes() throws Exception {
         ModelConfig c = SyntheticPresets.get("tiny");
-        byte[] a = Files.readAllBytes(generate("a", "synthetic-tiny", c, DType.BF16, 7).resolve("model.safetensors"));
-        byte[] b = Files.readAllBytes(generate("b", "synthetic-tiny", c, DType.BF16, 7).resolve("model.safetensors"));
-        byte[] d = Files.readAllBytes(generate("d", "synthetic-tiny", c, DType.BF16, 8).resolve("model.safetensors"));
+        byte[] a = Files.readAllBytes(
+                generate("a", "synthetic-tiny", c, DType.BF16, 7).resolve("model.safetensors"));
+        byte[] b = Files.readAllBytes(
+                generate("b", "synthetic-tiny", c, DType.BF16, 7).resolve("model.safetensors"));
+        byte[] d = Files.readAllBytes(
+                generate("d", "synthetic-tiny", c, DType.BF16, 8).resolve("model.safetensors"));
         assertThat(Arrays.equals(a, b)).as("same seed, same bytes").isTrue();
         assertThat(d.length).isEqualTo(a.length);
         assertThat(Arrays.equals(a, d)).as("different seed, different bytes").isFalse();
@@ -118,13 +121,15 @@ class SyntheticModelGeneratorTest {
         assertThat(tok.get("added_tokens").get(0).get("special").asBoolean()).isTrue();
         var post = tok.get("post_processor");
         assertThat(post.get("type").asText()).isEqualTo("TemplateProcessing");
-        assertThat(post.get("special_tokens").get("<s>").get("ids").get(0).asInt()).isEqualTo(256);
+        assertThat(post.get("special_tokens").get("<s>").get("ids").get(0).asInt())
+                .isEqualTo(256);
         char[] map = ByteLevelTokenizerFiles.byteToUnicode();
         assertThat(new String(map).chars().distinct().count()).isEqualTo(256);
         var cfg = Json.MAPPER.readTree(dir.resolve("tokenizer_config.json").toFile());
         assertThat(cfg.get("add_bos_token").asBoolean()).isTrue();
         assertThat(cfg.get("bos_token").asText()).isEqualTo("<s>");
-        assertThat(Files.readString(dir.resolve("tokenizer.json"), StandardCharsets.UTF_8)).contains("\"ByteLevel\"");
+        assertThat(Files.readString(dir.resolve("tokenizer.json"), StandardCharsets.UTF_8))
+                .contains("\"ByteLevel\"");
     }
 
     @Test
@@ -148,8 +153,15 @@ class SyntheticModelGeneratorTest {
     void cancellationLeavesNoWeightsFile() {
         var cancel = new CancellationToken();
         cancel.cancel();
-        assertThatThrownBy(() -> SyntheticModelGenerator.generate(SyntheticPresets.get("tiny"), "x", DType.F32, 1,
-                tmp.resolve("cancelled"), ProgressListener.NONE, cancel)).isInstanceOf(CancellationToken.CancelledException.class);
+        assertThatThrownBy(() -> SyntheticModelGenerator.generate(
+                        SyntheticPresets.get("tiny"),
+                        "x",
+                        DType.F32,
+                        1,
+                        tmp.resolve("cancelled"),
+                        ProgressListener.NONE,
+                        cancel))
+                .isInstanceOf(CancellationToken.CancelledException.class);
         assertThat(tmp.resolve("cancelled").resolve("model.safetensors")).doesNotExist();
         assertThatThrownBy(() -> ByteLevelTokenizerFiles.write(tmp, 100, 10)).hasMessageContaining("258");
     }

@@ -1,30 +1,31 @@
 package dev.llmcw.ui.suites;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.SuiteService;
 import dev.llmcw.app.WorkbenchServices;
-import dev.llmcw.ui.WorkbenchViewModel;
-import java.util.prefs.Preferences;
 import dev.llmcw.suite.SuiteReport;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.testing.Slow;
+import dev.llmcw.ui.WorkbenchViewModel;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import java.util.prefs.Preferences;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Suites view model with a recording suite service, everything inline through the synchronous executor. */
 class SuitesViewModelTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final List<String> errors = new ArrayList<>();
     private final List<SuiteSpec> ran = new ArrayList<>();
     private final List<Path> ranFrom = new ArrayList<>();
@@ -71,7 +72,11 @@ class SuitesViewModelTest {
         assertThat(vm.dirtyProperty().get()).isTrue();
         assertThat(vm.validate()).isEmpty();
         assertThat(vm.validProperty().get()).isFalse();
-        assertThat(vm.summaryProperty().get()).startsWith("Invalid: ").contains("sweep.yaml").contains("\"taks\"").contains("line 9");
+        assertThat(vm.summaryProperty().get())
+                .startsWith("Invalid: ")
+                .contains("sweep.yaml")
+                .contains("\"taks\"")
+                .contains("line 9");
         // running an invalid suite reports and queues nothing
         assertThat(vm.run()).isEmpty();
         assertThat(errors).singleElement().asString().startsWith("Suite is not valid");
@@ -112,7 +117,11 @@ class SuitesViewModelTest {
     void openingAMissingFileReportsIt() {
         var vm = recording();
         vm.open(dir.resolve("nope.yaml"));
-        assertThat(errors).singleElement().asString().startsWith("Cannot open suite").contains("nope.yaml");
+        assertThat(errors)
+                .singleElement()
+                .asString()
+                .startsWith("Cannot open suite")
+                .contains("nope.yaml");
         assertThat(vm.fileProperty().get()).isNull();
     }
 
@@ -137,7 +146,9 @@ class SuitesViewModelTest {
     void aFailingSuiteFailsItsJobAndStillRefreshesResults() throws Exception {
         Path file = dir.resolve("sweep.yaml");
         Files.writeString(file, SUITE);
-        var vm = vm((spec, f, progress, cancel) -> { throw new IllegalStateException("disk full"); });
+        var vm = vm((spec, f, progress, cancel) -> {
+            throw new IllegalStateException("disk full");
+        });
         vm.open(file);
         var job = vm.run().orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.FAILED);
@@ -155,8 +166,11 @@ class SuitesViewModelTest {
         var prefs = Preferences.userRoot().node("dev/llmcw/workbench/suitetest-" + System.nanoTime());
         try {
             var services = WorkbenchServices.create(dir.resolve("ws"), dir.resolve("results.db"));
-            var root = new WorkbenchViewModel(services, new SynchronousTaskExecutor(),
-                    (t, m) -> errors.add(t + ": " + m), new RecentModels(prefs));
+            var root = new WorkbenchViewModel(
+                    services,
+                    new SynchronousTaskExecutor(),
+                    (t, m) -> errors.add(t + ": " + m),
+                    new RecentModels(prefs));
             Path file = dir.resolve("real.yaml");
             Files.writeString(file, """
                     name: real
@@ -170,16 +184,21 @@ class SuitesViewModelTest {
                         params: {group: 64, bits: 4}
                     tasks: [piqa]
                     options: {limit: 3}
-                    """.formatted(dev.llmcw.TestData.stories260K().toAbsolutePath().toString().replace("\\", "/")));
+                    """.formatted(
+                    dev.llmcw.TestData.stories260K().toAbsolutePath().toString().replace("\\", "/")));
             root.suites().open(file);
             assertThat(root.suites().summaryProperty().get()).endsWith("= 2 runs");
             assertThat(root.results().runs()).isEmpty();
             var job = root.suites().run().orElseThrow();
             assertThat(job.state()).as("log: %s", job.log()).isEqualTo(JobState.DONE);
             assertThat(errors).isEmpty();
-            assertThat(root.suites().lastReportProperty().get()).contains("compressed 1").contains("evaluated 2 run(s)").contains("0 failure(s)");
+            assertThat(root.suites().lastReportProperty().get())
+                    .contains("compressed 1")
+                    .contains("evaluated 2 run(s)")
+                    .contains("0 failure(s)");
             assertThat(root.results().runs()).hasSize(2);
-            assertThat(Files.list(dir.resolve("work").resolve("s260"))).anyMatch(p -> p.toString().endsWith(".safetensors"));
+            assertThat(Files.list(dir.resolve("work").resolve("s260")))
+                    .anyMatch(p -> p.toString().endsWith(".safetensors"));
         } finally {
             prefs.removeNode();
         }
@@ -198,13 +217,17 @@ class SuitesViewModelTest {
         assertThat(errors).isEmpty();
         SuiteSpec s = ran.getFirst();
         assertThat(s.name()).isEqualTo("caldera-paper");
-        assertThat(s.models()).singleElement().satisfies(m -> assertThat(m.path()).isEqualTo(model.toAbsolutePath().toString()));
+        assertThat(s.models())
+                .singleElement()
+                .satisfies(m ->
+                        assertThat(m.path()).isEqualTo(model.toAbsolutePath().toString()));
         assertThat(s.options().limit()).isEqualTo(5);
         assertThat(s.tasks()).contains("c4", "rte");
         // saved as a suite file, so the report folder lands beside it
         assertThat(ranFrom.getFirst()).isEqualTo(dir.resolve("presets/caldera-paper.yaml"));
         assertThat(vm.fileProperty().get()).isEqualTo(ranFrom.getFirst());
-        assertThat(vm.summaryProperty().get()).isEqualTo("caldera-paper: 1 model(s) × 4 setting(s) × 7 task(s) = 28 runs");
+        assertThat(vm.summaryProperty().get())
+                .isEqualTo("caldera-paper: 1 model(s) × 4 setting(s) × 7 task(s) = 28 runs");
 
         vm.presetModelProperty().set(null);
         assertThat(vm.runPreset("seedlm-paper")).isEmpty();
