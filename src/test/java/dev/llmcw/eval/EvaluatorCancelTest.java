@@ -135,9 +135,11 @@ class EvaluatorCancelTest {
         };
         assertThat(Evaluator.itemCount(task, Path.of("."), EvalOptions.defaults(), model))
                 .isEqualTo(50);
-        assertThat(Evaluator.itemCount(task, Path.of("."), EvalOptions.defaults().withLimit(20), model))
+        assertThat(Evaluator.itemCount(
+                        task, Path.of("."), EvalOptions.defaults().withLimit(20), model))
                 .isEqualTo(20);
-        assertThat(Evaluator.itemCount(task, Path.of("."), EvalOptions.defaults().withSample(80), model))
+        assertThat(Evaluator.itemCount(
+                        task, Path.of("."), EvalOptions.defaults().withSample(80), model))
                 .isEqualTo(50);
         assertThat(scorer.contexts).isEmpty();
         assertThat(EvaluationProgress.metricsLine("piqa", Map.of("perplexity", 12.5)))
