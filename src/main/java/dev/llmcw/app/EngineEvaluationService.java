@@ -2,6 +2,7 @@ package dev.llmcw.app;
 
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.EvaluationProgress;
 import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.ScoringModel;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,23 +74,35 @@ public final class EngineEvaluationService implements EvaluationService {
 
     @Override
     public List<RunRow> evaluate(Request req, ProgressListener progress, CancellationToken cancel) {
+        // setup (fingerprints, data, item counts) checks the token between steps: a cancel stops before scoring
+        cancel.throwIfCancelled();
         ScoringModel model = scoring(req.model());
+        cancel.throwIfCancelled();
         ScoringModel base = req.base() == null ? null : scoring(req.base());
         var options = new EvalOptions(BosMode.AUTO, 0, req.limit(), req.sample(), req.seed(), 1);
-        var rows = new ArrayList<RunRow>();
+        Map<String, Task> tasks = new LinkedHashMap<>();
+        Map<String, Path> dataDirs = new HashMap<>();
+        Map<String, Long> items = new LinkedHashMap<>();
         for (String name : req.tasks()) {
             cancel.throwIfCancelled();
             Task task = TaskRegistry.create(name, req.seed(), null);
-            Path override = req.datasetFiles().get(name);
-            Path data = override != null
-                    ? override.toAbsolutePath().getParent()
-                    : req.dataDir() != null ? req.dataDir() : dataDir;
-            if (data == null)
-                throw new IllegalArgumentException("no data folder for " + name + ": choose one in Evaluate");
+            Path data = dataDir(req, name);
+            tasks.put(name, task);
+            dataDirs.put(name, data);
+            items.put(name, Evaluator.itemCount(task, data, options, model));
+        }
+        var job = new EvaluationProgress(progress, items);
+        var rows = new ArrayList<RunRow>();
+        for (String name : tasks.keySet()) {
+            cancel.throwIfCancelled();
+            Task task = tasks.get(name);
+            Path data = dataDirs.get(name);
+            ProgressListener taskProgress = job.task(name);
             var result = new TaskResult[1];
             RunRow row;
             if (store != null) {
                 RunSpec spec = spec(req, name);
+                cancel.throwIfCancelled();
                 var outcome = StoredRuns.execute(
                         store,
                         spec,
@@ -98,8 +112,8 @@ public final class EngineEvaluationService implements EvaluationService {
                         bits(req.model()),
                         bytes(req.model()),
                         (runKey, itemStore) -> {
-                            result[0] =
-                                    new Evaluator(options, itemStore, progress, cancel).run(task, data, model, base);
+                            result[0] = new Evaluator(options, itemStore, taskProgress, cancel)
+                                    .run(task, data, model, base);
                             return new StoredRuns.Result(result[0].metrics(), result[0].runKey());
                         });
                 if (outcome.reused())
@@ -110,8 +124,10 @@ public final class EngineEvaluationService implements EvaluationService {
                         row.runId(),
                         new RunContext(
                                 name, req.seed(), data, itemKey, result[0] == null ? null : result[0].baseRunKey()));
+                if (outcome.reused()) job.reused(name, row.metrics());
+                else job.finished(name, result[0].metrics().metrics());
             } else {
-                result[0] = new Evaluator(options, items, progress, cancel).run(task, data, model, base);
+                result[0] = new Evaluator(options, this.items, taskProgress, cancel).run(task, data, model, base);
                 row = row(
                         req,
                         result[0].runKey(),
@@ -120,10 +136,21 @@ public final class EngineEvaluationService implements EvaluationService {
                 runs.put(
                         row.runId(),
                         new RunContext(name, req.seed(), data, result[0].runKey(), result[0].baseRunKey()));
+                job.finished(name, result[0].metrics().metrics());
             }
             rows.add(row);
         }
         return rows;
+    }
+
+    /** The task's data folder: a chosen dataset file's folder, else the request's, else the default. */
+    private Path dataDir(Request req, String name) {
+        Path override = req.datasetFiles().get(name);
+        Path data = override != null
+                ? override.toAbsolutePath().getParent()
+                : req.dataDir() != null ? req.dataDir() : dataDir;
+        if (data == null) throw new IllegalArgumentException("no data folder for " + name + ": choose one in Evaluate");
+        return data;
     }
 
     private RunSpec spec(Request req, String task) {

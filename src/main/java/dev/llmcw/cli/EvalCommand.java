@@ -4,6 +4,7 @@ import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.EvaluationProgress;
 import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.ItemSample;
 import dev.llmcw.eval.ItemStore;
@@ -158,22 +159,22 @@ final class EvalCommand implements Callable<Integer> {
         ProgressListener progress = new ConsoleProgress();
         CancellationToken cancel = new CancellationToken();
         Runtime.getRuntime().addShutdownHook(new Thread(cancel::cancel));
+        // one progress line over all tasks, weighted by their item counts (as the GUI's job bar)
+        Map<String, Long> itemCounts = new LinkedHashMap<>();
+        for (Task t : taskList) itemCounts.put(t.name(), Evaluator.itemCount(t, dataDir, options, m));
+        var job = new EvaluationProgress(progress, itemCounts);
         List<TaskResult> taskResults = new ArrayList<>();
         if (noStore) {
-            Evaluator evaluator = new Evaluator(options, ItemStore.inMemory(), progress, cancel);
             for (Task t : taskList) {
-                taskResults.add(evaluator.run(t, dataDir, m, b));
-                System.err.println();
+                TaskResult r =
+                        new Evaluator(options, ItemStore.inMemory(), job.task(t.name()), cancel).run(t, dataDir, m, b);
+                job.finished(t.name(), r.metrics().metrics());
+                taskResults.add(r);
             }
         } else {
             try (ResultsStore store = dbOption.open()) {
                 evaluateStored(
-                        store,
-                        taskList,
-                        dataDir,
-                        loaded,
-                        new TaskScoring(options, m, b, progress, cancel),
-                        taskResults);
+                        store, taskList, dataDir, loaded, new TaskScoring(options, m, b, job, cancel), taskResults);
             }
         }
         List<TaskMetrics> results =
@@ -295,11 +296,15 @@ final class EvalCommand implements Callable<Integer> {
             TaskResult[] fresh = new TaskResult[1];
             var outcome =
                     StoredRuns.execute(store, spec, t.name(), t.version(), dataHash, bits, bytes, (key, items) -> {
-                        fresh[0] = new Evaluator(options, items, scoring.progress(), scoring.cancel())
+                        fresh[0] = new Evaluator(
+                                        options, items, scoring.progress().task(t.name()), scoring.cancel())
                                 .run(t, dataDir, m, scoring.base());
                         return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
                     });
-            System.err.println();
+            if (outcome.reused())
+                scoring.progress()
+                        .reused(t.name(), outcome.run().toTaskMetrics().metrics());
+            else scoring.progress().finished(t.name(), fresh[0].metrics().metrics());
             if (outcome.reused()) {
                 LOG.info(
                         "{}: stored result of run {} reused",
@@ -340,7 +345,7 @@ final class EvalCommand implements Callable<Integer> {
             EvalOptions options,
             ScoringModel model,
             ScoringModel base,
-            ProgressListener progress,
+            EvaluationProgress progress,
             CancellationToken cancel) {}
 
     /** --label, else the name of the model a compressed file was made from, else the model's own. */
@@ -353,12 +358,16 @@ final class EvalCommand implements Callable<Integer> {
         return loaded.label();
     }
 
-    /** One carriage-return status line per task on stderr. */
+    /** One carriage-return status line over the whole evaluation on stderr; log lines (task metrics) on lines of their own. */
     static final class ConsoleProgress implements ProgressListener {
         private long last;
 
         @Override
         public synchronized void update(String stage, long done, long total, String message) {
+            if (done < 0 && total < 0) {
+                System.err.printf("\r%-80s%n", stage);
+                return;
+            }
             long now = System.nanoTime();
             if (done != total && now - last < 200_000_000L) return;
             last = now;

@@ -28,13 +28,15 @@ public final class Evaluator {
 
     private final EvalOptions options;
     private final ItemRunner runner;
+    private final CancellationToken cancel;
 
     public Evaluator(EvalOptions options, ItemStore store, ProgressListener progress, CancellationToken cancel) {
         this.options = options;
+        this.cancel = cancel == null ? CancellationToken.none() : cancel;
         this.runner = new ItemRunner(
                 store == null ? ItemStore.inMemory() : store,
                 progress == null ? ProgressListener.NONE : progress,
-                cancel == null ? CancellationToken.none() : cancel);
+                this.cancel);
     }
 
     EvalOptions options() {
@@ -43,11 +45,40 @@ public final class Evaluator {
 
     /** Loads the task's data from {@code dataDir} and runs it; {@code base} may be null (no fidelity). */
     public TaskResult run(Task task, Path dataDir, ScoringModel model, ScoringModel base) {
+        cancel.throwIfCancelled();
+        // a cancel while the data loads stops the run here, before tokenizing and scoring
         return switch (task) {
-            case MultipleChoiceTask mc -> runMultipleChoice(mc, mc.load(dataDir), model, base);
-            case PerplexityTask pt -> runPerplexity(pt, pt.load(dataDir), model, base);
-            case LoglikelihoodTask lt -> new LoglikelihoodRun(this, runner).run(lt, lt.load(dataDir), model, base);
+            case MultipleChoiceTask mc -> runMultipleChoice(mc, loaded(mc.load(dataDir)), model, base);
+            case PerplexityTask pt -> runPerplexity(pt, loaded(pt.load(dataDir)), model, base);
+            case LoglikelihoodTask lt ->
+                new LoglikelihoodRun(this, runner).run(lt, loaded(lt.load(dataDir)), model, base);
         };
+    }
+
+    private <T> T loaded(T data) {
+        cancel.throwIfCancelled();
+        return data;
+    }
+
+    /**
+     * Items the task will score on {@code model} with these options (after --limit / --sample), for a job's
+     * progress over all its tasks; loads the task's data but scores nothing. The chunked perplexity protocol's
+     * chunk count is estimated from the text's size (about 4 bytes a token) rather than tokenizing it twice.
+     */
+    public static long itemCount(Task task, Path dataDir, EvalOptions options, ScoringModel model) {
+        int available = switch (task) {
+            case MultipleChoiceTask mc -> mc.load(dataDir).size();
+            case LoglikelihoodTask lt -> lt.load(dataDir).size();
+            case PerplexityTask pt -> {
+                List<TextDoc> docs = pt.load(dataDir);
+                if (pt.protocol() != PerplexityTask.Protocol.CHUNKED) yield docs.size();
+                long bytes = docs.stream().mapToLong(TextDoc::bytes).sum();
+                yield (int) Math.max(1, bytes / 4 / Math.max(1, model.scorer().maxLength()));
+            }
+        };
+        return options.sample() > 0
+                ? Math.min(available, options.sample())
+                : options.limit() > 0 ? Math.min(available, options.limit()) : available;
     }
 
     // ---------------------------------------------------------------- multiple choice
@@ -168,6 +199,7 @@ public final class Evaluator {
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
 
         List<PerplexityScorer.PplItem> all = PerplexityScorer.items(task.name(), docs, chunked, model, bos, maxLength);
+        cancel.throwIfCancelled(); // tokenizing a long text takes a while
         int[] chosen =
                 options.select(all.stream().map(PerplexityScorer.PplItem::id).toList());
         List<PerplexityScorer.PplItem> items =

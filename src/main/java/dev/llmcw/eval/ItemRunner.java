@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The one loop over a task's items, whatever scores them ({@link ItemScorer}): items already stored under
@@ -50,14 +51,24 @@ final class ItemRunner {
     private record Outcome<P>(
             P model, P base, boolean saveModel, boolean saveBase, boolean resumed, ScoreCounters counters) {}
 
+    /** Least time between two running-metric lines in the job log (running accuracy, running perplexity). */
+    static final long RUNNING_LOG_NANOS = 5_000_000_000L;
+
     private final ItemStore store;
     private final ProgressListener progress;
     private final CancellationToken cancel;
+    private final LongSupplier nanoTime;
 
     ItemRunner(ItemStore store, ProgressListener progress, CancellationToken cancel) {
+        this(store, progress, cancel, System::nanoTime);
+    }
+
+    /** As above with the clock that spaces the running-metric log lines (tests use a fake one). */
+    ItemRunner(ItemStore store, ProgressListener progress, CancellationToken cancel, LongSupplier nanoTime) {
         this.store = store;
         this.progress = progress;
         this.cancel = cancel;
+        this.nanoTime = nanoTime;
     }
 
     /** Items in the next item-parallel block: about {@link #BLOCK_NANOS} at the last block's pace. */
@@ -88,6 +99,8 @@ final class ItemRunner {
         List<P> results = new ArrayList<>(items.size());
         List<P> baseResults = new ArrayList<>(items.size());
         int resumed = 0;
+        RunningMetric<I, P> running = scorer.running();
+        long lastRunningLog = nanoTime.getAsLong();
         int workers = parallelItems ? Parallel.threads() : 1;
         // Item-parallel: blocks of items (about BLOCK_NANOS of work) are scored by all engine threads at once
         // and then saved in one transaction; progress and results stay in item order. Otherwise one item at
@@ -138,11 +151,18 @@ final class ItemRunner {
                     tp.scored();
                 }
                 results.add(o.model());
+                running.add(items.get(i), o.model());
                 if (o.base() != null) baseResults.add(o.base());
                 tp.report(progress);
                 if (i + 1 < to) cancel.throwIfCancelled();
             }
             if (parallelItems) block = nextBlock(workers, to - from, System.nanoTime() - blockStart);
+            // the metric so far, every few seconds while the task runs (the finished task's line says the rest)
+            long now = nanoTime.getAsLong();
+            if (to < items.size() && now - lastRunningLog >= RUNNING_LOG_NANOS) {
+                progress.log(keys.task() + ": " + running.describe());
+                lastRunningLog = now;
+            }
         }
         return new Run<>(results, baseResults, resumed, counters, tp);
     }

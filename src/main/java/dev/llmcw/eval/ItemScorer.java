@@ -25,4 +25,7 @@ interface ItemScorer<I, P> {
 
     /** Describes the first non-finite value in a payload ("log-likelihood NaN"), or null when all are finite. */
     String nonFinite(P payload);
+
+    /** A fresh running metric over the evaluated model's payloads, for the job log while the task runs. */
+    RunningMetric<I, P> running();
 }

@@ -94,4 +94,24 @@ final class LoglikelihoodScorer implements ItemScorer<TargetItem, LoglikelihoodS
         counters.unsharedCall(context.length + r.continuation().length);
         return new Scores(s.sum(), s.greedy(), r.continuation(), wantDist ? s.distributions() : null);
     }
+
+    /** Accuracy (the target is the greedy continuation) and perplexity (exp of minus the mean log-likelihood) so far. */
+    @Override
+    public RunningMetric<TargetItem, Payload> running() {
+        return new RunningMetric<>() {
+            private int greedy;
+            private double ll;
+
+            @Override
+            void count(TargetItem item, Payload p) {
+                if (p.greedy()) greedy++;
+                ll += p.ll();
+            }
+
+            @Override
+            String value() {
+                return "acc " + number((double) greedy / items) + ", perplexity " + number(Math.exp(-ll / items));
+            }
+        };
+    }
 }

@@ -186,4 +186,22 @@ final class MultipleChoiceScorer implements ItemScorer<McItem, McPayload> {
             return Arrays.hashCode(a);
         }
     }
+
+    /** Accuracy so far: the choice of highest log-likelihood is the gold one. */
+    @Override
+    public RunningMetric<McItem, McPayload> running() {
+        return new RunningMetric<>() {
+            private int correct;
+
+            @Override
+            void count(McItem item, McPayload p) {
+                if (Stats.argmax(p.ll()) == item.gold()) correct++;
+            }
+
+            @Override
+            String value() {
+                return "acc " + number((double) correct / items);
+            }
+        };
+    }
 }

@@ -158,4 +158,24 @@ final class PerplexityScorer implements ItemScorer<PerplexityScorer.PplItem, Ppl
         }
         return new WindowsScore(new PplPayload(ll, tokens, words, bytes, kl, top1), baseLl);
     }
+
+    /** Token perplexity so far: exp of the mean negative log-likelihood per predicted token. */
+    @Override
+    public RunningMetric<PplItem, PplPayload> running() {
+        return new RunningMetric<>() {
+            private double ll;
+            private long tokens;
+
+            @Override
+            void count(PplItem item, PplPayload p) {
+                ll += p.ll();
+                tokens += p.tokens();
+            }
+
+            @Override
+            String value() {
+                return "perplexity " + number(Math.exp(-ll / tokens));
+            }
+        };
+    }
 }

@@ -11,6 +11,8 @@ final class Throughput {
     private final int total;
     private final long start = System.nanoTime();
     private int done, scored;
+    /** Whether the last item counted was resumed from the store rather than scored. */
+    private boolean lastResumed;
 
     Throughput(String stage, int total) {
         this.stage = stage;
@@ -19,11 +21,13 @@ final class Throughput {
 
     void skipped() {
         done++;
+        lastResumed = true;
     }
 
     void scored() {
         done++;
         scored++;
+        lastResumed = false;
     }
 
     double rate() {
@@ -36,7 +40,8 @@ final class Throughput {
         String msg = scored == 0
                 ? "resumed from store"
                 : String.format(Locale.ROOT, "%.1f items/s, ETA %s", r, eta(r <= 0 ? -1 : (total - done) / r));
-        p.update(stage, done, total, msg);
+        if (lastResumed) p.resumed(stage, done, total, msg);
+        else p.update(stage, done, total, msg);
     }
 
     static String eta(double seconds) {

@@ -16,6 +16,7 @@ import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
+import dev.llmcw.util.PartsProgress;
 import dev.llmcw.util.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,6 +108,8 @@ public final class SuiteRunner {
         List<Long> runIds = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         RunSpec.Options baseOptions = suite.runOptions();
+        // one stage over the whole sweep: the bar counts runs and never restarts at a run or a compression
+        String stage = "suite " + suite.name();
 
         for (SuiteSpec.ModelEntry me : suite.models()) {
             Path model = baseDir.resolve(me.path()).normalize();
@@ -136,7 +139,13 @@ public final class SuiteRunner {
                 } else {
                     Compressed c;
                     try {
-                        c = compression(model, label, modelHash, setting, workDir);
+                        c = compression(
+                                model,
+                                label,
+                                modelHash,
+                                setting,
+                                workDir,
+                                withinRun(stage, step, total, label + " " + setting.label() + " compressing"));
                     } catch (CancellationToken.CancelledException e) {
                         throw e;
                     } catch (Exception e) {
@@ -169,7 +178,8 @@ public final class SuiteRunner {
                     step++;
                     String what =
                             String.format(Locale.ROOT, "[%d/%d] %s %s %s", step, total, label, setting.label(), task);
-                    progress.update("suite " + suite.name(), step - 1, total, what);
+                    progress.update(stage, step - 1, total, what);
+                    ProgressListener taskProgress = withinRun(stage, step - 1, total, what);
                     try {
                         String version = actions.taskVersion(task);
                         var out = StoredRuns.execute(
@@ -180,11 +190,13 @@ public final class SuiteRunner {
                                 actions.dataHash(task),
                                 bpw,
                                 bytes,
-                                (key, items) ->
-                                        actions.evaluate(evalPath, task, spec.options(), key, items, progress, cancel));
+                                (key, items) -> actions.evaluate(
+                                        evalPath, task, spec.options(), key, items, taskProgress, cancel));
                         runIds.add(out.run().id());
                         if (out.reused()) reused++;
                         else evaluated++;
+                        // a stored result is done but took no time: marked so a measured rate leaves it out
+                        progress.update(stage, step, total, what + (out.reused() ? PartsProgress.RESUMED : ""));
                         progress.log(what + ": " + summary(out.run())
                                 + (out.reused()
                                         ? " (stored result)"
@@ -202,7 +214,7 @@ public final class SuiteRunner {
         }
         if (suite.report() != null && !suite.report().isBlank())
             writeReport(suite, reportDir(baseDir, suite), runIds, failures);
-        progress.update("suite " + suite.name(), total, total, "done");
+        progress.update(stage, total, total, "done");
         return new SuiteReport(
                 suite.name(),
                 compressed,
@@ -239,7 +251,23 @@ public final class SuiteRunner {
     private record Compressed(CompressionRecord record, boolean reused) {}
 
     /** The stored compression of this setting if its file is intact, else compresses now. */
-    private Compressed compression(Path model, String label, String modelHash, SuiteSpec.Setting s, Path workDir)
+    /**
+     * A compression's or a task's own progress shown under the sweep's stage: the bar holds at {@code done}
+     * runs and the detail goes to the message, so it neither restarts nor jumps; log lines pass through.
+     */
+    private ProgressListener withinRun(String stage, int done, int total, String what) {
+        return (s, d, t, m) -> {
+            if (d < 0 && t < 0) {
+                progress.update(s, d, t, m);
+                return;
+            }
+            String detail = what + " · " + s + (t > 0 ? " " + d + "/" + t : "");
+            progress.update(stage, done, total, m == null || m.isBlank() ? detail : detail + " · " + m);
+        };
+    }
+
+    private Compressed compression(
+            Path model, String label, String modelHash, SuiteSpec.Setting s, Path workDir, ProgressListener within)
             throws Exception {
         Optional<CompressionRecord> stored = store.findCompression(modelHash, s.method(), s.params());
         if (stored.isPresent()) {
@@ -257,7 +285,7 @@ public final class SuiteRunner {
         Path out = dir.resolve(slug + ".safetensors");
         Path tensorWork = dir.resolve(slug + ".work");
         progress.log(label + " " + s.label() + ": compressing to " + out);
-        CompressionReport report = actions.compress(model, s.method(), s.params(), out, tensorWork, progress, cancel);
+        CompressionReport report = actions.compress(model, s.method(), s.params(), out, tensorWork, within, cancel);
         String fileHash = hashes.hash(report.file());
         // Recorded under the suite's parameters, not the method's full list (which adds defaults such
         // as exponent_rule): the suite looks the compression up by what it asked for.

@@ -1,6 +1,7 @@
 package dev.llmcw.util;
 
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Progress of a job made of parts (a model's tensors) reported as one stage over all parts' units, so a
@@ -12,9 +13,13 @@ import java.util.Locale;
 public final class PartsProgress {
     private final ProgressListener out;
     private final String stage, unit;
-    private final long total, startNanos = System.nanoTime();
+    private final long total, startNanos;
+    private final LongSupplier nanoTime;
     /** Units of finished parts; units worked in this run (resumed parts excluded); the current part's units reported so far. */
     private long finished, worked, partReported;
+
+    /** Ends the message of a report whose units an earlier run finished, so a rate measured elsewhere can leave them out. */
+    public static final String RESUMED = " (resumed)";
 
     /**
      * @param stage the one stage every update carries ("seed search")
@@ -22,10 +27,21 @@ public final class PartsProgress {
      * @param total units over all parts
      */
     public PartsProgress(ProgressListener out, String stage, String unit, long total) {
+        this(out, stage, unit, total, System::nanoTime);
+    }
+
+    /** As above with the clock the rate is measured on (tests use a fake one). */
+    public PartsProgress(ProgressListener out, String stage, String unit, long total, LongSupplier nanoTime) {
         this.out = out;
         this.stage = stage;
         this.unit = unit;
         this.total = total;
+        this.nanoTime = nanoTime;
+        this.startNanos = nanoTime.getAsLong();
+    }
+
+    public long total() {
+        return total;
     }
 
     /** The listener for the next part, which reports in the job's units: its done counts from that part's start; log lines pass through. */
@@ -44,18 +60,31 @@ public final class PartsProgress {
             base = finished;
             partReported = 0;
         }
-        return (s, done, t, m) -> {
-            if (done < 0 && t < 0) {
-                out.update(s, done, t, m);
-                return;
+        return new ProgressListener() {
+            @Override
+            public void update(String s, long done, long t, String m) {
+                if (done < 0 && t < 0) {
+                    out.update(s, done, t, m);
+                    return;
+                }
+                advance(done, t, true);
             }
-            long inJobUnits = units < 0 ? done : t > 0 ? Math.round((double) units * Math.min(done, t) / t) : 0;
-            synchronized (this) {
-                if (inJobUnits < partReported) return; // a worker's older, smaller count arriving late
-                worked += inJobUnits - partReported;
-                partReported = inJobUnits;
+
+            /** A unit an earlier run finished (an item resumed from the store): done, but not towards the rate. */
+            @Override
+            public void resumed(String s, long done, long t, String m) {
+                advance(done, t, false);
             }
-            report(base + inJobUnits, name);
+
+            private void advance(long done, long t, boolean work) {
+                long inJobUnits = units < 0 ? done : t > 0 ? Math.round((double) units * Math.min(done, t) / t) : 0;
+                synchronized (PartsProgress.this) {
+                    if (inJobUnits < partReported) return; // a worker's older, smaller count arriving late
+                    if (work) worked += inJobUnits - partReported;
+                    partReported = inJobUnits;
+                }
+                report(base + inJobUnits, work ? name : name + RESUMED);
+            }
         };
     }
 
@@ -63,6 +92,7 @@ public final class PartsProgress {
     public void finished(long units, String name) {
         long now;
         synchronized (this) {
+            // units the part did not report (as worked or as resumed) were worked in this run
             worked += Math.max(0, units - partReported);
             partReported = 0;
             finished += units;
@@ -78,7 +108,7 @@ public final class PartsProgress {
             finished += units;
             now = finished;
         }
-        report(now, name + " (resumed)");
+        report(now, name + RESUMED);
     }
 
     private void report(long done, String name) {
@@ -86,7 +116,7 @@ public final class PartsProgress {
         synchronized (this) {
             units = worked;
         }
-        double rate = units / Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        double rate = units / Math.max(1e-9, (nanoTime.getAsLong() - startNanos) / 1e9);
         String speed = units == 0
                 ? ""
                 : String.format(Locale.ROOT, " · %,.0f %s/s, ETA %.0f s", rate, unit, (total - done) / rate);

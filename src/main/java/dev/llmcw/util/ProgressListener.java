@@ -14,6 +14,14 @@ public interface ProgressListener {
      */
     void update(String stage, long done, long total, String message);
 
+    /**
+     * Like {@link #update}, for a unit an earlier run finished (an item resumed from the store): done, but not
+     * work of this run, so listeners that measure a rate leave it out.
+     */
+    default void resumed(String stage, long done, long total, String message) {
+        update(stage, done, total, message);
+    }
+
     default void log(String line) {
         update(line, -1, -1, "");
     }

@@ -62,6 +62,7 @@ public final class FakeSuiteActions implements SuiteActions {
             throws Exception {
         if (method.equals(failCompression)) throw new IllegalStateException("simulated compression failure");
         compressions.add(method + params);
+        progress.update("rtn", 1, 1, ""); // a compression's own stage, as the real methods report
         Files.writeString(out, Hashing.sha256(Files.readAllBytes(model)) + method + params);
         int bits = Integer.parseInt(params.getOrDefault("bits", "4"));
         long bytes = Files.size(out);
@@ -90,6 +91,7 @@ public final class FakeSuiteActions implements SuiteActions {
         double correct = 0;
         for (int i = 0; i < ITEMS; i++) {
             cancel.throwIfCancelled();
+            progress.update(task, i + 1, ITEMS, ""); // the task's own items, as the item runner reports
             ItemStore.StoredItem it = stored.get("i" + i);
             if (it == null) {
                 if (crashAfter >= 0 && scoredNow == crashAfter) {

@@ -10,11 +10,13 @@ import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.PartsProgress;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -56,9 +58,50 @@ class SuiteRunnerTest {
     }
 
     private SuiteReport run(CancellationToken cancel) {
+        return run(cancel, ProgressListener.NONE);
+    }
+
+    private SuiteReport run(CancellationToken cancel, ProgressListener progress) {
         SuiteSpec spec = SuiteSpec.read(suiteFile);
-        return new SuiteRunner(store, actions, new ModelHashes(null), ProgressListener.NONE, cancel)
+        return new SuiteRunner(store, actions, new ModelHashes(null), progress, cancel)
                 .run(spec, dir, SuiteRunner.defaultWorkDir(suiteFile, spec));
+    }
+
+    private record Update(String stage, long done, long total, String message) {}
+
+    @Test
+    void oneBarOverTheWholeSweepThatCompressionsAndTasksDoNotRestart() {
+        var updates = new ArrayList<Update>();
+        run(CancellationToken.none(), (s, d, t, m) -> {
+            if (d >= 0 || t >= 0) updates.add(new Update(s, d, t, m));
+        });
+
+        assertThat(updates).allSatisfy(u -> {
+            assertThat(u.stage()).isEqualTo("suite test-sweep");
+            assertThat(u.total()).isEqualTo(6);
+        });
+        for (int i = 1; i < updates.size(); i++)
+            assertThat(updates.get(i).done())
+                    .isGreaterThanOrEqualTo(updates.get(i - 1).done());
+        assertThat(updates.getLast().done()).isEqualTo(6);
+        // the task's and the compression's own progress ride along in the message
+        assertThat(updates)
+                .anyMatch(u -> u.message().contains("piqa · piqa 3/" + FakeSuiteActions.ITEMS))
+                .anyMatch(u -> u.message().contains("compressing · rtn 1/1"));
+    }
+
+    @Test
+    void storedResultsAreMarkedSoTheMeasuredRateLeavesThemOut() {
+        run(CancellationToken.none());
+        var updates = new ArrayList<Update>();
+        run(CancellationToken.none(), (s, d, t, m) -> {
+            if (d >= 0 || t >= 0) updates.add(new Update(s, d, t, m));
+        });
+
+        assertThat(updates)
+                .filteredOn(u -> u.message().endsWith(PartsProgress.RESUMED))
+                .extracting(Update::done)
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
     }
 
     @Test

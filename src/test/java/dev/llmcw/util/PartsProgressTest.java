@@ -61,4 +61,21 @@ class PartsProgressTest {
         assertThat(seen.getLast().done()).isEqualTo(200);
         assertThat(seen.getLast().message()).startsWith("b · ").contains(" weights/s, ETA 0 s");
     }
+
+    /** Items a part resumes from the store one by one move the bar but not the rate; a fake clock makes the rate exact. */
+    @Test
+    void unitsAPartReportsAsResumedCountAsDoneButNotTowardsTheRate() {
+        List<Update> seen = new ArrayList<>();
+        var clock = new long[] {0};
+        var job = new PartsProgress(
+                (s, d, t, m) -> seen.add(new Update(s, d, t, m)), "evaluate", "items", 40, () -> clock[0]);
+        ProgressListener task = job.part("piqa", 40);
+        for (int i = 1; i <= 10; i++) task.resumed("piqa", i, 40, "resumed from store");
+        clock[0] = 10_000_000_000L;
+        task.update("piqa", 20, 40, "");
+
+        assertThat(seen.get(9)).isEqualTo(new Update("evaluate", 10, 40, "piqa" + PartsProgress.RESUMED));
+        // 10 items scored in 10 s: 1 item/s, 20 left
+        assertThat(seen.getLast()).isEqualTo(new Update("evaluate", 20, 40, "piqa · 1 items/s, ETA 20 s"));
+    }
 }

@@ -2,6 +2,7 @@ package dev.llmcw.ui.jobs;
 
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.task.BackgroundTask;
+import dev.llmcw.util.PartsProgress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -38,7 +39,8 @@ public final class JobViewModel {
     private BackgroundTask<?> task;
     private long stageStart;
     private String currentStage = "";
-    private long stageStartDone;
+    /** The stage's last done count, and the units worked in this run since the stage started (resumed ones left out). */
+    private long lastDone, worked;
 
     JobViewModel(int id, String kind, String title, LongSupplier nanoTime, Runnable resubmit) {
         this.id = id;
@@ -75,17 +77,22 @@ public final class JobViewModel {
         if (!p.stage().equals(currentStage)) {
             currentStage = p.stage();
             stageStart = now;
-            stageStartDone = Math.max(0, p.done());
+            lastDone = Math.max(0, p.done());
+            worked = 0;
             // rate and ETA belong to the stage that ended (a finished stage's "0 s" must not stay on show)
             throughput.set("");
             eta.set("");
         }
         stage.set(p.message().isBlank() ? p.stage() : p.stage() + " · " + p.message());
         progress.set(p.fraction());
+        // the rate counts units worked in this run: a jump reported as resumed (PartsProgress) is done, not work
+        if (p.done() > lastDone) {
+            if (!p.message().contains(PartsProgress.RESUMED)) worked += p.done() - lastDone;
+            lastDone = p.done();
+        }
         double secs = (now - stageStart) / 1e9;
-        long doneHere = p.done() - stageStartDone;
-        if (secs > 0.2 && doneHere > 0) {
-            double rate = doneHere / secs;
+        if (secs > 0.2 && worked > 0) {
+            double rate = worked / secs;
             throughput.set(String.format(Locale.ROOT, rate >= 10 ? "%.0f/s" : "%.2f/s", rate));
             if (p.total() > 0)
                 eta.set(formatDuration(Duration.ofMillis((long) ((p.total() - p.done()) / rate * 1000))));
