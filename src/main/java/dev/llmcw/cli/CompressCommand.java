@@ -3,8 +3,11 @@ package dev.llmcw.cli;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.MethodDescriptor;
+import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodRegistry;
+import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
@@ -79,8 +82,31 @@ final class CompressCommand implements Callable<Integer> {
         Map<String, String> params = MethodOptions.values(d, spec.commandLine().getParseResult());
         if (d.needsCalibration() && !params.containsKey("calib"))
             throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
+        if (d.needsCalibration()) {
+            // the file itself before the model is even loaded; its token count once the tokenizer is there
+            String problem = CalibrationCheck.fileProblem(Path.of(params.get("calib")));
+            if (problem != null) throw new IllegalArgumentException(problem);
+            calibration = new CalibrationRequest(
+                    Path.of(params.get("calib")), integer(d, params, "calib_seqs"), integer(d, params, "calib_len"));
+        }
         Path cache = calibCache != null ? calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
         return d.create(params, Path.of("").toAbsolutePath(), cache).withTokenizer(modelOptions.tokenizer());
+    }
+
+    /** The calibration the chosen method will run, checked against the model's tokenizer before compressing. */
+    private record CalibrationRequest(Path file, int count, int length) {}
+
+    private CalibrationRequest calibration;
+
+    private static int integer(MethodDescriptor d, Map<String, String> params, String key) {
+        String v = params.get(key);
+        if (v == null)
+            v = d.parameters().stream()
+                    .filter(p -> p.key().equals(key))
+                    .map(MethodParameter::defaultValue)
+                    .findFirst()
+                    .orElseThrow();
+        return Integer.parseInt(v.strip());
     }
 
     @Mixin
@@ -95,6 +121,8 @@ final class CompressCommand implements Callable<Integer> {
         CompressionMethod m = build();
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer();
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
+        if (calibration != null && src.tokenizer() != null)
+            CalibrationCheck.require(calibration.file(), src.tokenizer(), calibration.count(), calibration.length());
         SizeEstimate est = m.estimate(src);
         System.out.printf(Locale.ROOT, "%s %s on %s%n", m.name(), m.parameters(), src.label());
         System.out.printf(
@@ -105,6 +133,8 @@ final class CompressCommand implements Callable<Integer> {
                 est.totalParams(),
                 est.totalBytes(),
                 est.bitsPerWeightOverall());
+        String larger = SizeCheck.largerThanOriginal(est, src.weightBytes());
+        if (larger != null) spec.commandLine().getErr().println(larger);
         CancellationToken cancel = CancellationToken.none();
         Thread hook = new Thread(cancel::cancel);
         Runtime.getRuntime().addShutdownHook(hook);

@@ -4,6 +4,7 @@ import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.EvalSettingsCheck;
 import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.ItemSample;
 import dev.llmcw.eval.ItemStore;
@@ -33,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,11 +94,14 @@ final class EvalCommand implements Callable<Integer> {
             description = "evaluate a seeded random subset of N items per task instead (see --seed; not with --limit)")
     String sampleText;
 
+    // read as text, like --limit, so that "abc" gets one sentence naming the option (EvalSettingsCheck)
     @Option(
             names = "--seed",
             defaultValue = "1234",
             description = "seed of the --sample subset and of the cloze construction")
-    long seed;
+    String seedText;
+
+    private long seed;
 
     @Option(
             names = "--bootstrap-iters",
@@ -139,6 +144,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dataDir = data.dirOr(DataPaths.shared("datasets"));
+        checkSettings(dataDir);
+        seed = Long.parseLong(seedText.strip());
         int limit = ItemSubset.parseCount("--limit", limitText), sample = ItemSubset.parseCount("--sample", sampleText);
         if (limit > 0 && sample > 0) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
         if (bootstrapIters < 0)
@@ -323,6 +330,19 @@ final class EvalCommand implements Callable<Integer> {
                 taskResults.add(fresh[0]);
             }
         }
+    }
+
+    /** Every setting checked before the model is loaded or anything is written: the first problem is the error. */
+    private void checkSettings(Path dataDir) {
+        var problems = new ArrayList<>(
+                EvalSettingsCheck.problems("--limit", limitText, "--sample", sampleText, "--seed", seedText));
+        problems.add(EvalSettingsCheck.taskProblem(tasks));
+        boolean dataTasks =
+                tasks.stream().map(TaskRegistry::find).flatMap(Optional::stream).anyMatch(d -> !d.needsTextFile());
+        if (dataTasks) problems.add(EvalSettingsCheck.dataProblem(dataDir));
+        problems.add(EvalSettingsCheck.textFileProblem(textFile));
+        problems.removeIf(Objects::isNull);
+        if (!problems.isEmpty()) throw new IllegalArgumentException(problems.getFirst());
     }
 
     private static List<TaskMetrics> withoutStderr(List<TaskMetrics> results) {
