@@ -68,6 +68,9 @@ public final class CompressView extends VBox {
         var estimateDetail = Ui.subtle("");
         estimateDetail.setId("size-estimate-detail");
         estimateDetail.textProperty().bind(vm.estimateDetailProperty());
+        var sizeWarning = Ui.banner("banner-warning");
+        sizeWarning.setId("size-warning");
+        sizeWarning.textProperty().bind(vm.sizeWarningProperty());
 
         var run = new Button("Compress");
         run.setId("compress-button");
@@ -81,6 +84,7 @@ public final class CompressView extends VBox {
         var estimateCard = Ui.card(
                 "Resulting size (from the method's own size accounting, before anything runs)",
                 estimate,
+                sizeWarning,
                 estimateDetail,
                 new HBox(10, run, Ui.subtle("Runs in Jobs; the compressed model then appears in Evaluate.")));
         getChildren()

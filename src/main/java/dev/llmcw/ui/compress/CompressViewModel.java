@@ -10,7 +10,10 @@ import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodPreset;
 import dev.llmcw.compress.MethodRegistry;
+import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.calibration.CalibrationCheck;
+import dev.llmcw.model.Model;
 import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.Session;
@@ -80,6 +83,9 @@ public final class CompressViewModel {
     private final StringProperty estimateDetail = new SimpleStringProperty("");
     private final ObjectProperty<SizeEstimate> estimateValue = new SimpleObjectProperty<>();
     private final StringProperty availability = new SimpleStringProperty("");
+    /** Shown next to the bits/weight: the setting makes the model larger than the original ("" when it does not). */
+    private final StringProperty sizeWarning = new SimpleStringProperty("");
+
     private boolean applyingPreset;
     private int estimateGeneration;
 
@@ -156,6 +162,7 @@ public final class CompressViewModel {
         String first = null;
         for (ParamField f : fields) {
             String e = f.spec().validateWithFile(f.valueProperty().get());
+            if (e == null && isCalibrationFile(f)) e = CalibrationCheck.fileProblem(calibrationFile(f));
             f.errorProperty().set(e == null ? "" : e);
             if (e != null && first == null) first = e;
         }
@@ -164,9 +171,33 @@ public final class CompressViewModel {
         updateEstimate();
     }
 
+    private static boolean isCalibrationFile(ParamField f) {
+        return f.spec().key().equals("calib") && !f.valueProperty().get().isBlank();
+    }
+
+    private static Path calibrationFile(ParamField f) {
+        return Path.of(f.valueProperty().get().trim());
+    }
+
+    /** The estimate and, for a calibration file the user chose, whether it has enough tokens for N × L. */
+    private record Checked(SizeEstimate estimate, String calibrationProblem) {}
+
+    private Checked estimateAndCheck(CompressionSettings settings, Model model) {
+        SizeEstimate est = services.compression().estimate(settings, model);
+        var calib = fields.stream().filter(CompressViewModel::isCalibrationFile).findFirst();
+        if (calib.isEmpty() || model.tokenizer() == null) return new Checked(est, null);
+        int count = Integer.parseInt(settings.parameters()
+                .getOrDefault("calib_seqs", field("calib_seqs").spec().defaultValue()));
+        int length = Integer.parseInt(settings.parameters()
+                .getOrDefault("calib_len", field("calib_len").spec().defaultValue()));
+        return new Checked(
+                est, CalibrationCheck.tokenProblem(calibrationFile(calib.get()), model.tokenizer(), count, length));
+    }
+
     private void updateEstimate() {
         int gen = ++estimateGeneration;
         estimateValue.set(null);
+        sizeWarning.set("");
         MethodInfo m = method.get();
         ModelHandle model = session.baseModel();
         if (m == null) {
@@ -185,12 +216,24 @@ public final class CompressViewModel {
             var settings = settings();
             estimate.set("estimating …");
             estimateDetail.set("");
-            executor.execute(BackgroundTask.of((p, c) -> services.compression().estimate(settings, model.model()))
-                    .onSuccess(est -> {
+            executor.execute(BackgroundTask.of((p, c) -> estimateAndCheck(settings, model.model()))
+                    .onSuccess(checked -> {
                         if (gen != estimateGeneration) return;
+                        if (checked.calibrationProblem() != null) {
+                            field("calib").errorProperty().set(checked.calibrationProblem());
+                            validation.set(checked.calibrationProblem());
+                            valid.set(false);
+                            estimate.set("—");
+                            estimateDetail.set(checked.calibrationProblem());
+                            return;
+                        }
+                        SizeEstimate est = checked.estimate();
                         estimateValue.set(est);
                         estimate.set(describe(est, model.card()));
                         estimateDetail.set(est.convention());
+                        String larger =
+                                SizeCheck.largerThanOriginal(est, model.card().weightBytes());
+                        sizeWarning.set(larger == null ? "" : larger);
                     })
                     .onFailure(t -> {
                         if (gen != estimateGeneration) return;
@@ -216,6 +259,10 @@ public final class CompressViewModel {
         ModelHandle base = session.baseModel();
         var settings = settings();
         if (base == null) throw new IllegalStateException("no model open");
+        // the button is disabled while a field is invalid; a click that gets here anyway starts no job
+        if (!canCompress().get())
+            throw new IllegalStateException(
+                    validation.get().isEmpty() ? "the method is not available" : validation.get());
         String key = Hashing.sha256(base.path() + "|" + settings).substring(0, 12);
         String stem = safe(base.name()) + "-" + settings.method() + "-" + key;
         Path out = services.workspace().resolve("compressed").resolve(stem + ".safetensors");
@@ -316,6 +363,10 @@ public final class CompressViewModel {
 
     public StringProperty availabilityProperty() {
         return availability;
+    }
+
+    public StringProperty sizeWarningProperty() {
+        return sizeWarning;
     }
 
     public Map<String, String> currentValues() {
