@@ -3,11 +3,11 @@ package dev.llmcw.cli;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.MethodDescriptor;
-import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.compress.calibration.CalibrationCheck;
+import dev.llmcw.compress.calibration.CalibrationParameters;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
@@ -87,7 +87,9 @@ final class CompressCommand implements Callable<Integer> {
             String problem = CalibrationCheck.fileProblem(Path.of(params.get("calib")));
             if (problem != null) throw new IllegalArgumentException(problem);
             calibration = new CalibrationRequest(
-                    Path.of(params.get("calib")), integer(d, params, "calib_seqs"), integer(d, params, "calib_len"));
+                    Path.of(params.get("calib")),
+                    CalibrationParameters.integer(params, "calib_seqs"),
+                    CalibrationParameters.integer(params, "calib_len"));
         }
         Path cache = calibCache != null ? calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
         return d.create(params, Path.of("").toAbsolutePath(), cache).withTokenizer(modelOptions.tokenizer());
@@ -97,17 +99,6 @@ final class CompressCommand implements Callable<Integer> {
     private record CalibrationRequest(Path file, int count, int length) {}
 
     private CalibrationRequest calibration;
-
-    private static int integer(MethodDescriptor d, Map<String, String> params, String key) {
-        String v = params.get(key);
-        if (v == null)
-            v = d.parameters().stream()
-                    .filter(p -> p.key().equals(key))
-                    .map(MethodParameter::defaultValue)
-                    .findFirst()
-                    .orElseThrow();
-        return Integer.parseInt(v.strip());
-    }
 
     @Mixin
     DbOption db = new DbOption();

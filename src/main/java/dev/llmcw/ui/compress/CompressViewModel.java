@@ -13,6 +13,7 @@ import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.compress.calibration.CalibrationCheck;
+import dev.llmcw.compress.calibration.CalibrationParameters;
 import dev.llmcw.model.Model;
 import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.ErrorReporter;
@@ -186,10 +187,8 @@ public final class CompressViewModel {
         SizeEstimate est = services.compression().estimate(settings, model);
         var calib = fields.stream().filter(CompressViewModel::isCalibrationFile).findFirst();
         if (calib.isEmpty() || model.tokenizer() == null) return new Checked(est, null);
-        int count = Integer.parseInt(settings.parameters()
-                .getOrDefault("calib_seqs", field("calib_seqs").spec().defaultValue()));
-        int length = Integer.parseInt(settings.parameters()
-                .getOrDefault("calib_len", field("calib_len").spec().defaultValue()));
+        int count = CalibrationParameters.integer(settings.parameters(), "calib_seqs");
+        int length = CalibrationParameters.integer(settings.parameters(), "calib_len");
         return new Checked(
                 est, CalibrationCheck.tokenProblem(calibrationFile(calib.get()), model.tokenizer(), count, length));
     }
