@@ -2,6 +2,7 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
+import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.EvalSettingsCheck;
@@ -40,7 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
         name = "eval",
@@ -141,6 +144,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-store", description = "keep results for this run only (no results database, no resume)")
     boolean noStore;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         Path dataDir = data.dirOr(DataPaths.shared("datasets"));
@@ -156,6 +162,7 @@ final class EvalCommand implements Callable<Integer> {
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer(), out = outFolder.dir();
         LOG.info("loading {}", model);
         Model loaded = ModelLoader.load(model, tokenizer);
+        warnCalibrationOverlap(loaded, dataDir);
         ScoringModel m = ScoringModels.of(loaded, ScoringModels.fingerprint(model, tokenizer));
         ScoringModel b = null;
         if (base != null) {
@@ -343,6 +350,16 @@ final class EvalCommand implements Callable<Integer> {
         problems.add(EvalSettingsCheck.textFileProblem(textFile));
         problems.removeIf(Objects::isNull);
         if (!problems.isEmpty()) throw new IllegalArgumentException(problems.getFirst());
+    }
+
+    /** A compressed model calibrated on a file named like the text it is now scored on gets a warning first. */
+    private void warnCalibrationOverlap(Model loaded, Path dataDir) {
+        String calibration = CompressedModels.params(loaded).get("calibration");
+        if (calibration == null) return;
+        for (Path text : EvalSettingsCheck.evaluationTexts(tasks, dataDir, textFile)) {
+            String warning = CalibrationCheck.recordedOverlapWarning(calibration, text);
+            if (warning != null) spec.commandLine().getErr().println(warning);
+        }
     }
 
     private static List<TaskMetrics> withoutStderr(List<TaskMetrics> results) {

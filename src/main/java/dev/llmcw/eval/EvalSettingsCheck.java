@@ -66,6 +66,27 @@ public final class EvalSettingsCheck {
         return null;
     }
 
+    /**
+     * The text files the tasks score or read as text (text_ppl's file, TinyStories, WikiText raw text) that exist:
+     * what a calibration text must not overlap. Compressed or JSON datasets are left out (not plain text).
+     */
+    public static List<Path> evaluationTexts(List<String> tasks, Path dataDir, Path textFile) {
+        var out = new ArrayList<Path>();
+        for (String n : tasks) {
+            var d = TaskRegistry.find(n);
+            if (d.isEmpty()) continue;
+            Path f = d.get().needsTextFile()
+                    ? textFile
+                    : dataDir == null || d.get().dataset() == null
+                            ? null
+                            : dataDir.resolve(d.get().dataset());
+            boolean text =
+                    f != null && (f.toString().endsWith(".txt") || f.toString().endsWith(".raw"));
+            if (text && Files.isRegularFile(f) && !out.contains(f)) out.add(f);
+        }
+        return out;
+    }
+
     /** Every problem of one evaluation's settings, in the order of the form; empty when it can run. */
     public static List<String> problems(
             String limitField, String limit, String sampleField, String sample, String seedField, String seed) {

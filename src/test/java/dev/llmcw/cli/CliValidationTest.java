@@ -160,4 +160,53 @@ class CliValidationTest {
                 .contains("rank");
         assertThat(dir.resolve("out")).doesNotExist();
     }
+
+    @Test
+    void evaluatingOnTheCalibrationTextIsWarnedBeforeScoring() throws Exception {
+        Path data = dir.resolve("data");
+        Path stories = data.resolve("tinystories/tinystories_val_subset.txt");
+        Files.createDirectories(stories.getParent());
+        Files.writeString(stories, "Once upon a time there was a little cat. The cat liked to play.\n\n".repeat(40));
+        Path compressed = dir.resolve("gptq.safetensors");
+        Outcome c = run(
+                "compress",
+                "--model",
+                TestData.stories260K().toString(),
+                "--tokenizer",
+                TestData.tok512().toString(),
+                "--out",
+                compressed.toString(),
+                "--no-store",
+                "--method",
+                "gptq",
+                "--bits",
+                "4",
+                "--calib",
+                stories.toString(),
+                "--calib-seqs",
+                "2",
+                "--calib-len",
+                "64");
+        assertThat(c.rc()).as(c.err()).isZero();
+        Outcome e = run(
+                "eval",
+                "--model",
+                compressed.toString(),
+                "--tokenizer",
+                TestData.tok512().toString(),
+                "--tasks",
+                "tinystories_ppl",
+                "--limit",
+                "1",
+                "--data",
+                data.toString(),
+                "--out",
+                dir.resolve("eval").toString(),
+                "--no-store");
+        assertThat(e.rc()).as(e.err()).isZero();
+        assertThat(e.err())
+                .contains("warning: this model was calibrated on a file named tinystories_val_subset.txt, as the"
+                        + " evaluation text " + stories
+                        + " is; if it is the same text, its perplexity will be optimistic");
+    }
 }

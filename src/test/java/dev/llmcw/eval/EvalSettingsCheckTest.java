@@ -59,4 +59,16 @@ class EvalSettingsCheckTest {
         assertThat(EvalSettingsCheck.problems("--limit", "5", "--sample", "0", "--seed", "7"))
                 .isEmpty();
     }
+
+    @Test
+    void evaluationTextsAreTheTextFilesTheTasksRead(@TempDir Path dir) throws Exception {
+        Path stories = dir.resolve("tinystories/tinystories_val_subset.txt");
+        Files.createDirectories(stories.getParent());
+        Files.writeString(stories, "Once upon a time.");
+        Path own = Files.writeString(dir.resolve("own.txt"), "My text.");
+        assertThat(EvalSettingsCheck.evaluationTexts(List.of("piqa", "tinystories_ppl", "cloze", "text_ppl"), dir, own))
+                .containsExactly(stories, own);
+        assertThat(EvalSettingsCheck.evaluationTexts(List.of("piqa"), dir, null))
+                .isEmpty();
+    }
 }

@@ -87,6 +87,18 @@ public final class CalibrationCheck {
                         + " tokens with the evaluation text " + evaluation + "; its perplexity will be optimistic";
     }
 
+    /**
+     * For a compressed file, which records only its calibration as "NAME, N × L tokens" (no path): a warning when
+     * the evaluation text has that file name, else null.
+     */
+    public static String recordedOverlapWarning(String recordedCalibration, Path evaluation) {
+        if (recordedCalibration == null || evaluation == null || evaluation.getFileName() == null) return null;
+        String name = recordedCalibration.split(",", 2)[0].strip();
+        if (!name.equals(evaluation.getFileName().toString())) return null;
+        return "warning: this model was calibrated on a file named " + name + ", as the evaluation text " + evaluation
+                + " is; if it is the same text, its perplexity will be optimistic";
+    }
+
     /** How many {@value #WINDOW}-token windows of {@code calib} also occur in {@code evaluation} (rolling hashes). */
     static int sharedWindows(int[] calib, int[] evaluation) {
         if (calib.length < WINDOW || evaluation.length < WINDOW) return 0;

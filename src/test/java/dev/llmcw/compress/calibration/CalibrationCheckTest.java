@@ -129,4 +129,16 @@ class CalibrationCheckTest {
         assertThat(CalibrationCheck.overlapWarning(calib, WORDS, 2, 64, tail)).isNull();
         assertThat(CalibrationCheck.overlapWarning(calib, WORDS, 16, 64, tail)).contains("shares 37 passages");
     }
+
+    @Test
+    void aRecordedCalibrationNamedLikeTheEvaluationTextIsWarned() {
+        Path text = dir.resolve("tinystories_val_subset.txt");
+        assertThat(CalibrationCheck.recordedOverlapWarning("tinystories_val_subset.txt, 128 × 512 tokens", text))
+                .isEqualTo("warning: this model was calibrated on a file named tinystories_val_subset.txt, as the"
+                        + " evaluation text " + text
+                        + " is; if it is the same text, its perplexity will be optimistic");
+        assertThat(CalibrationCheck.recordedOverlapWarning("c4_sample.txt, 128 × 512 tokens", text))
+                .isNull();
+        assertThat(CalibrationCheck.recordedOverlapWarning(null, text)).isNull();
+    }
 }
