@@ -8,11 +8,14 @@ import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.compress.calibration.CalibrationParameters;
+import dev.llmcw.eval.EvalSettingsCheck;
+import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Files;
@@ -100,6 +103,19 @@ final class CompressCommand implements Callable<Integer> {
 
     private CalibrationRequest calibration;
 
+    /**
+     * Calibrating on the text a later evaluation scores makes its perplexity optimistic: the calibration text is
+     * compared with the evaluation texts of the workbench's data folder (TinyStories, WikiText-2).
+     */
+    private void warnEvaluationOverlap(Model src) {
+        Path data = DataPaths.shared("datasets");
+        for (Path text : EvalSettingsCheck.evaluationTexts(TaskRegistry.names(), data, null)) {
+            String warning = CalibrationCheck.overlapWarning(
+                    calibration.file(), src.tokenizer(), calibration.count(), calibration.length(), text);
+            if (warning != null) spec.commandLine().getErr().println(warning);
+        }
+    }
+
     @Mixin
     DbOption db = new DbOption();
 
@@ -112,8 +128,10 @@ final class CompressCommand implements Callable<Integer> {
         CompressionMethod m = build();
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer();
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
-        if (calibration != null && src.tokenizer() != null)
+        if (calibration != null && src.tokenizer() != null) {
             CalibrationCheck.require(calibration.file(), src.tokenizer(), calibration.count(), calibration.length());
+            warnEvaluationOverlap(src);
+        }
         SizeEstimate est = m.estimate(src);
         System.out.printf(Locale.ROOT, "%s %s on %s%n", m.name(), m.parameters(), src.label());
         System.out.printf(

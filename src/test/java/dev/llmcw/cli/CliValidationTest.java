@@ -209,4 +209,28 @@ class CliValidationTest {
                         + " evaluation text " + stories
                         + " is; if it is the same text, its perplexity will be optimistic");
     }
+
+    @Test
+    void calibratingOnAPassageOfTheEvaluationTextIsWarnedBeforeCompressing() throws Exception {
+        Path stories = TestData.require("datasets/tinystories/tinystories_val_subset.txt");
+        Path calib = Files.writeString(
+                dir.resolve("calib.txt"), Files.readString(stories).substring(0, 4000));
+        Outcome c = compress(
+                "--tokenizer",
+                TestData.tok512().toString(),
+                "--method",
+                "gptq",
+                "--bits",
+                "4",
+                "--calib",
+                calib.toString(),
+                "--calib-seqs",
+                "2",
+                "--calib-len",
+                "64");
+        assertThat(c.rc()).as(c.err()).isZero();
+        assertThat(c.err())
+                .containsPattern("warning: the calibration file " + calib + " shares \\d+ passages of 64 tokens with"
+                        + " the evaluation text " + stories + "; its perplexity will be optimistic");
+    }
 }
