@@ -155,4 +155,23 @@ class FormValidationTest {
         // a warning, not an error: the researcher may still want this point
         assertThat(c.canCompress().get()).isTrue();
     }
+
+    @Test
+    void aCalibrationFileQuotingTheEvaluationTextIsWarnedButAllowed() throws Exception {
+        var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
+        var c = compressing(vm, "gptq");
+        c.field("calib_seqs").valueProperty().set("2");
+        c.field("calib_len").valueProperty().set("64");
+        Path stories = TestData.require("datasets/tinystories/tinystories_val_subset.txt");
+        Path calib = Files.writeString(
+                dir.resolve("calib.txt"), Files.readString(stories).substring(0, 4000));
+        c.field("calib").valueProperty().set(calib.toString());
+        assertThat(c.calibrationWarningProperty().get())
+                .startsWith("warning: the calibration file " + calib + " shares ")
+                .contains("the evaluation text " + stories);
+        assertThat(c.canCompress().get()).isTrue();
+        Path own = Files.writeString(dir.resolve("own.txt"), "Zebras quietly compute eigenvalues at dawn. ".repeat(60));
+        c.field("calib").valueProperty().set(own.toString());
+        assertThat(c.calibrationWarningProperty().get()).isEmpty();
+    }
 }

@@ -71,6 +71,9 @@ public final class CompressView extends VBox {
         var sizeWarning = Ui.banner("banner-warning");
         sizeWarning.setId("size-warning");
         sizeWarning.textProperty().bind(vm.sizeWarningProperty());
+        var calibrationWarning = Ui.banner("banner-warning");
+        calibrationWarning.setId("calibration-warning");
+        calibrationWarning.textProperty().bind(vm.calibrationWarningProperty());
 
         var run = new Button("Compress");
         run.setId("compress-button");
@@ -80,7 +83,7 @@ public final class CompressView extends VBox {
             vm.compress();
             showJobs.run();
         });
-        var settingsCard = Ui.card("Settings", top, new HBox(advanced), grid, validation);
+        var settingsCard = Ui.card("Settings", top, new HBox(advanced), grid, validation, calibrationWarning);
         var estimateCard = Ui.card(
                 "Resulting size (from the method's own size accounting, before anything runs)",
                 estimate,

@@ -14,6 +14,8 @@ import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.compress.calibration.CalibrationParameters;
+import dev.llmcw.eval.EvalSettingsCheck;
+import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.model.Model;
 import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.ErrorReporter;
@@ -24,6 +26,7 @@ import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.ui.task.TaskExecutor;
 import dev.llmcw.util.Hashing;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,6 +89,8 @@ public final class CompressViewModel {
     private final StringProperty availability = new SimpleStringProperty("");
     /** Shown next to the bits/weight: the setting makes the model larger than the original ("" when it does not). */
     private final StringProperty sizeWarning = new SimpleStringProperty("");
+    /** The calibration file shares passages with an evaluation text ("" when it does not). */
+    private final StringProperty calibrationWarning = new SimpleStringProperty("");
 
     private boolean applyingPreset;
     private int estimateGeneration;
@@ -180,23 +185,35 @@ public final class CompressViewModel {
         return Path.of(f.valueProperty().get().trim());
     }
 
-    /** The estimate and, for a calibration file the user chose, whether it has enough tokens for N × L. */
-    private record Checked(SizeEstimate estimate, String calibrationProblem) {}
+    /**
+     * The estimate and, for a calibration file the user chose, whether it has enough tokens for N × L (an error)
+     * and whether it shares passages with the evaluation texts of the data folder (a warning).
+     */
+    private record Checked(SizeEstimate estimate, String calibrationProblem, String calibrationWarning) {}
 
     private Checked estimateAndCheck(CompressionSettings settings, Model model) {
         SizeEstimate est = services.compression().estimate(settings, model);
         var calib = fields.stream().filter(CompressViewModel::isCalibrationFile).findFirst();
-        if (calib.isEmpty() || model.tokenizer() == null) return new Checked(est, null);
+        if (calib.isEmpty() || model.tokenizer() == null) return new Checked(est, null, null);
         int count = CalibrationParameters.integer(settings.parameters(), "calib_seqs");
         int length = CalibrationParameters.integer(settings.parameters(), "calib_len");
-        return new Checked(
-                est, CalibrationCheck.tokenProblem(calibrationFile(calib.get()), model.tokenizer(), count, length));
+        Path file = calibrationFile(calib.get());
+        String problem = CalibrationCheck.tokenProblem(file, model.tokenizer(), count, length);
+        if (problem != null) return new Checked(est, problem, null);
+        var warnings = new ArrayList<String>();
+        Path data = services.evaluation().defaultDataDir();
+        for (Path text : EvalSettingsCheck.evaluationTexts(TaskRegistry.names(), data, null)) {
+            String w = CalibrationCheck.overlapWarning(file, model.tokenizer(), count, length, text);
+            if (w != null) warnings.add(w);
+        }
+        return new Checked(est, null, String.join("\n", warnings));
     }
 
     private void updateEstimate() {
         int gen = ++estimateGeneration;
         estimateValue.set(null);
         sizeWarning.set("");
+        calibrationWarning.set("");
         MethodInfo m = method.get();
         ModelHandle model = session.baseModel();
         if (m == null) {
@@ -233,6 +250,8 @@ public final class CompressViewModel {
                         String larger =
                                 SizeCheck.largerThanOriginal(est, model.card().weightBytes());
                         sizeWarning.set(larger == null ? "" : larger);
+                        calibrationWarning.set(
+                                checked.calibrationWarning() == null ? "" : checked.calibrationWarning());
                     })
                     .onFailure(t -> {
                         if (gen != estimateGeneration) return;
@@ -366,6 +385,10 @@ public final class CompressViewModel {
 
     public StringProperty sizeWarningProperty() {
         return sizeWarning;
+    }
+
+    public StringProperty calibrationWarningProperty() {
+        return calibrationWarning;
     }
 
     public Map<String, String> currentValues() {
