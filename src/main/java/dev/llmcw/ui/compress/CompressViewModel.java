@@ -178,7 +178,8 @@ public final class CompressViewModel {
     }
 
     private static boolean isCalibrationFile(ParamField f) {
-        return f.spec().key().equals("calib") && !f.valueProperty().get().isBlank();
+        String v = f.valueProperty().get();
+        return f.spec().key().equals("calib") && v != null && !v.isBlank();
     }
 
     private static Path calibrationFile(ParamField f) {
