@@ -4,12 +4,18 @@ import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
+import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.calibration.CalibrationCheck;
+import dev.llmcw.compress.calibration.CalibrationParameters;
+import dev.llmcw.eval.EvalSettingsCheck;
+import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Files;
@@ -79,8 +85,35 @@ final class CompressCommand implements Callable<Integer> {
         Map<String, String> params = MethodOptions.values(d, spec.commandLine().getParseResult());
         if (d.needsCalibration() && !params.containsKey("calib"))
             throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
+        if (d.needsCalibration()) {
+            // the file itself before the model is even loaded; its token count once the tokenizer is there
+            String problem = CalibrationCheck.fileProblem(Path.of(params.get("calib")));
+            if (problem != null) throw new IllegalArgumentException(problem);
+            calibration = new CalibrationRequest(
+                    Path.of(params.get("calib")),
+                    CalibrationParameters.integer(params, "calib_seqs"),
+                    CalibrationParameters.integer(params, "calib_len"));
+        }
         Path cache = calibCache != null ? calibCache : out.toAbsolutePath().resolveSibling("hessian-cache");
         return d.create(params, Path.of("").toAbsolutePath(), cache).withTokenizer(modelOptions.tokenizer());
+    }
+
+    /** The calibration the chosen method will run, checked against the model's tokenizer before compressing. */
+    private record CalibrationRequest(Path file, int count, int length) {}
+
+    private CalibrationRequest calibration;
+
+    /**
+     * Calibrating on the text a later evaluation scores makes its perplexity optimistic: the calibration text is
+     * compared with the evaluation texts of the workbench's data folder (TinyStories, WikiText-2).
+     */
+    private void warnEvaluationOverlap(Model src) {
+        Path data = DataPaths.shared("datasets");
+        for (Path text : EvalSettingsCheck.evaluationTexts(TaskRegistry.names(), data, null)) {
+            String warning = CalibrationCheck.overlapWarning(
+                    calibration.file(), src.tokenizer(), calibration.count(), calibration.length(), text);
+            if (warning != null) spec.commandLine().getErr().println(warning);
+        }
     }
 
     @Mixin
@@ -95,6 +128,10 @@ final class CompressCommand implements Callable<Integer> {
         CompressionMethod m = build();
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer();
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
+        if (calibration != null && src.tokenizer() != null) {
+            CalibrationCheck.require(calibration.file(), src.tokenizer(), calibration.count(), calibration.length());
+            warnEvaluationOverlap(src);
+        }
         SizeEstimate est = m.estimate(src);
         System.out.printf(Locale.ROOT, "%s %s on %s%n", m.name(), m.parameters(), src.label());
         System.out.printf(
@@ -105,6 +142,8 @@ final class CompressCommand implements Callable<Integer> {
                 est.totalParams(),
                 est.totalBytes(),
                 est.bitsPerWeightOverall());
+        String larger = SizeCheck.largerThanOriginal(est, src.weightBytes());
+        if (larger != null) spec.commandLine().getErr().println(larger);
         CancellationToken cancel = CancellationToken.none();
         Thread hook = new Thread(cancel::cancel);
         Runtime.getRuntime().addShutdownHook(hook);

@@ -2,8 +2,10 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
+import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
+import dev.llmcw.eval.EvalSettingsCheck;
 import dev.llmcw.eval.EvaluationProgress;
 import dev.llmcw.eval.Evaluator;
 import dev.llmcw.eval.ItemSample;
@@ -34,12 +36,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
         name = "eval",
@@ -93,11 +98,14 @@ final class EvalCommand implements Callable<Integer> {
             description = "evaluate a seeded random subset of N items per task instead (see --seed; not with --limit)")
     String sampleText;
 
+    // read as text, like --limit, so that "abc" gets one sentence naming the option (EvalSettingsCheck)
     @Option(
             names = "--seed",
             defaultValue = "1234",
             description = "seed of the --sample subset and of the cloze construction")
-    long seed;
+    String seedText;
+
+    private long seed;
 
     @Option(
             names = "--bootstrap-iters",
@@ -137,9 +145,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-store", description = "keep results for this run only (no results database, no resume)")
     boolean noStore;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         Path dataDir = data.dirOr(DataPaths.shared("datasets"));
+        checkSettings(dataDir);
+        seed = Long.parseLong(seedText.strip());
         int limit = ItemSubset.parseCount("--limit", limitText), sample = ItemSubset.parseCount("--sample", sampleText);
         if (limit > 0 && sample > 0) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
         if (bootstrapIters < 0)
@@ -150,6 +163,7 @@ final class EvalCommand implements Callable<Integer> {
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer(), out = outFolder.dir();
         LOG.info("loading {}", model);
         Model loaded = ModelLoader.load(model, tokenizer);
+        warnCalibrationOverlap(loaded, dataDir);
         ScoringModel m = ScoringModels.of(loaded, ScoringModels.fingerprint(model, tokenizer));
         ScoringModel b = null;
         if (base != null) {
@@ -327,6 +341,29 @@ final class EvalCommand implements Callable<Integer> {
             } else {
                 taskResults.add(fresh[0]);
             }
+        }
+    }
+
+    /** Every setting checked before the model is loaded or anything is written: the first problem is the error. */
+    private void checkSettings(Path dataDir) {
+        var problems = new ArrayList<>(
+                EvalSettingsCheck.problems("--limit", limitText, "--sample", sampleText, "--seed", seedText));
+        problems.add(EvalSettingsCheck.taskProblem(tasks));
+        boolean dataTasks =
+                tasks.stream().map(TaskRegistry::find).flatMap(Optional::stream).anyMatch(d -> !d.needsTextFile());
+        if (dataTasks) problems.add(EvalSettingsCheck.dataProblem(dataDir));
+        problems.add(EvalSettingsCheck.textFileProblem(textFile));
+        problems.removeIf(Objects::isNull);
+        if (!problems.isEmpty()) throw new IllegalArgumentException(problems.getFirst());
+    }
+
+    /** A compressed model calibrated on a file named like the text it is now scored on gets a warning first. */
+    private void warnCalibrationOverlap(Model loaded, Path dataDir) {
+        String calibration = CompressedModels.params(loaded).get("calibration");
+        if (calibration == null) return;
+        for (Path text : EvalSettingsCheck.evaluationTexts(tasks, dataDir, textFile)) {
+            String warning = CalibrationCheck.recordedOverlapWarning(calibration, text);
+            if (warning != null) spec.commandLine().getErr().println(warning);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.llmcw.suite;
 
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.calibration.CalibrationCheck;
+import dev.llmcw.compress.calibration.CalibrationParameters;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
@@ -9,7 +11,6 @@ import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -73,11 +74,14 @@ public final class WorkbenchSuiteActions implements SuiteActions {
         methods.create(method, params);
         String calib = params.get("calib");
         if (calib != null) {
-            Path file =
-                    baseDir == null ? Path.of(calib) : baseDir.resolve(calib).normalize();
-            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": calibration file not found");
-            if (!Files.isReadable(file)) throw new IllegalArgumentException(file + ": calibration file cannot be read");
+            Path file = calibrationFile(calib);
+            String problem = CalibrationCheck.fileProblem(file);
+            if (problem != null) throw new IllegalArgumentException(problem);
         }
+    }
+
+    private Path calibrationFile(String calib) {
+        return baseDir == null ? Path.of(calib) : baseDir.resolve(calib).normalize();
     }
 
     @Override
@@ -107,7 +111,16 @@ public final class WorkbenchSuiteActions implements SuiteActions {
             CancellationToken cancel)
             throws Exception {
         CompressionMethod m = methods.create(method, params);
-        return m.compress(ModelLoader.load(model), out, workDir, progress, cancel);
+        Model source = ModelLoader.load(model);
+        // enough calibration tokens for N × L, checked before calibration starts rather than at its end
+        String calib = params.get("calib");
+        if (calib != null && source.tokenizer() != null)
+            CalibrationCheck.require(
+                    calibrationFile(calib),
+                    source.tokenizer(),
+                    CalibrationParameters.integer(params, "calib_seqs"),
+                    CalibrationParameters.integer(params, "calib_len"));
+        return m.compress(source, out, workDir, progress, cancel);
     }
 
     @Override

@@ -72,4 +72,27 @@ class SuiteDryRunTest {
         assertThat(r.rc()).as(r.err()).isZero();
         assertThat(r.out()).contains("= 3 runs");
     }
+
+    @Test
+    void anEmptyCalibrationFileFailsTheDryRun() throws Exception {
+        Files.writeString(dir.resolve("empty.txt"), "");
+        Path suite = Files.writeString(dir.resolve("s.yaml"), """
+                name: empty-calib
+                db: results.db
+                models: [{path: %s}]
+                methods: [{method: gptq, params: {calib: empty.txt}}]
+                tasks: [piqa]
+                """.formatted(TestData.stories260K()));
+        var r = ResultsCommandsTest.run(
+                "suite",
+                suite.toString(),
+                "--dry-run",
+                "--data",
+                TestData.require("datasets").toString());
+        assertThat(r.rc()).isNotZero();
+        assertThat(r.err())
+                .contains(dir.resolve("empty.txt") + ": calibration file is empty (no text to calibrate on)")
+                .doesNotContain("Exception");
+        assertThat(dir.resolve("results.db")).doesNotExist();
+    }
 }

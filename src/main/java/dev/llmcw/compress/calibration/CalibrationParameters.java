@@ -4,6 +4,7 @@ import dev.llmcw.compress.MethodArguments;
 import dev.llmcw.compress.MethodParameter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The calibration knobs every method that needs activation statistics shares (GPTQ, CALDERA): the text
@@ -24,6 +25,18 @@ public final class CalibrationParameters {
             MethodParameter.integer(
                             "calib_len", "Calibration length", 512, 8, 8192, "tokens per calibration sequence L")
                     .asAdvanced());
+
+    /** {@code key}'s value in {@code params} as given (CLI, suite, GUI), else its default here. */
+    public static int integer(Map<String, String> params, String key) {
+        String v = params.get(key);
+        if (v == null || v.isBlank())
+            v = ALL.stream()
+                    .filter(p -> p.key().equals(key))
+                    .map(MethodParameter::defaultValue)
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no calibration parameter " + key));
+        return Integer.parseInt(v.strip());
+    }
 
     /** The calibration the arguments describe; statistics are cached under the arguments' hessian cache. */
     public static CalibrationSpec spec(String method, MethodArguments args) {

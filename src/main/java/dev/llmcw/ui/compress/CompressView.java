@@ -68,6 +68,12 @@ public final class CompressView extends VBox {
         var estimateDetail = Ui.subtle("");
         estimateDetail.setId("size-estimate-detail");
         estimateDetail.textProperty().bind(vm.estimateDetailProperty());
+        var sizeWarning = Ui.banner("banner-warning");
+        sizeWarning.setId("size-warning");
+        sizeWarning.textProperty().bind(vm.sizeWarningProperty());
+        var calibrationWarning = Ui.banner("banner-warning");
+        calibrationWarning.setId("calibration-warning");
+        calibrationWarning.textProperty().bind(vm.calibrationWarningProperty());
 
         var run = new Button("Compress");
         run.setId("compress-button");
@@ -77,10 +83,11 @@ public final class CompressView extends VBox {
             vm.compress();
             showJobs.run();
         });
-        var settingsCard = Ui.card("Settings", top, new HBox(advanced), grid, validation);
+        var settingsCard = Ui.card("Settings", top, new HBox(advanced), grid, validation, calibrationWarning);
         var estimateCard = Ui.card(
                 "Resulting size (from the method's own size accounting, before anything runs)",
                 estimate,
+                sizeWarning,
                 estimateDetail,
                 new HBox(10, run, Ui.subtle("Runs in Jobs; the compressed model then appears in Evaluate.")));
         getChildren()

@@ -10,7 +10,13 @@ import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
 import dev.llmcw.compress.MethodPreset;
 import dev.llmcw.compress.MethodRegistry;
+import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.calibration.CalibrationCheck;
+import dev.llmcw.compress.calibration.CalibrationParameters;
+import dev.llmcw.eval.EvalSettingsCheck;
+import dev.llmcw.eval.TaskRegistry;
+import dev.llmcw.model.Model;
 import dev.llmcw.report.Formats;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.Session;
@@ -20,6 +26,7 @@ import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.ui.task.TaskExecutor;
 import dev.llmcw.util.Hashing;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,6 +87,11 @@ public final class CompressViewModel {
     private final StringProperty estimateDetail = new SimpleStringProperty("");
     private final ObjectProperty<SizeEstimate> estimateValue = new SimpleObjectProperty<>();
     private final StringProperty availability = new SimpleStringProperty("");
+    /** Shown next to the bits/weight: the setting makes the model larger than the original ("" when it does not). */
+    private final StringProperty sizeWarning = new SimpleStringProperty("");
+    /** The calibration file shares passages with an evaluation text ("" when it does not). */
+    private final StringProperty calibrationWarning = new SimpleStringProperty("");
+
     private boolean applyingPreset;
     private int estimateGeneration;
 
@@ -156,6 +168,7 @@ public final class CompressViewModel {
         String first = null;
         for (ParamField f : fields) {
             String e = f.spec().validateWithFile(f.valueProperty().get());
+            if (e == null && isCalibrationFile(f)) e = CalibrationCheck.fileProblem(calibrationFile(f));
             f.errorProperty().set(e == null ? "" : e);
             if (e != null && first == null) first = e;
         }
@@ -164,9 +177,44 @@ public final class CompressViewModel {
         updateEstimate();
     }
 
+    private static boolean isCalibrationFile(ParamField f) {
+        String v = f.valueProperty().get();
+        return f.spec().key().equals("calib") && v != null && !v.isBlank();
+    }
+
+    private static Path calibrationFile(ParamField f) {
+        return Path.of(f.valueProperty().get().trim());
+    }
+
+    /**
+     * The estimate and, for a calibration file the user chose, whether it has enough tokens for N × L (an error)
+     * and whether it shares passages with the evaluation texts of the data folder (a warning).
+     */
+    private record Checked(SizeEstimate estimate, String calibrationProblem, String calibrationWarning) {}
+
+    private Checked estimateAndCheck(CompressionSettings settings, Model model) {
+        SizeEstimate est = services.compression().estimate(settings, model);
+        var calib = fields.stream().filter(CompressViewModel::isCalibrationFile).findFirst();
+        if (calib.isEmpty() || model.tokenizer() == null) return new Checked(est, null, null);
+        int count = CalibrationParameters.integer(settings.parameters(), "calib_seqs");
+        int length = CalibrationParameters.integer(settings.parameters(), "calib_len");
+        Path file = calibrationFile(calib.get());
+        String problem = CalibrationCheck.tokenProblem(file, model.tokenizer(), count, length);
+        if (problem != null) return new Checked(est, problem, null);
+        var warnings = new ArrayList<String>();
+        Path data = services.evaluation().defaultDataDir();
+        for (Path text : EvalSettingsCheck.evaluationTexts(TaskRegistry.names(), data, null)) {
+            String w = CalibrationCheck.overlapWarning(file, model.tokenizer(), count, length, text);
+            if (w != null) warnings.add(w);
+        }
+        return new Checked(est, null, String.join("\n", warnings));
+    }
+
     private void updateEstimate() {
         int gen = ++estimateGeneration;
         estimateValue.set(null);
+        sizeWarning.set("");
+        calibrationWarning.set("");
         MethodInfo m = method.get();
         ModelHandle model = session.baseModel();
         if (m == null) {
@@ -185,12 +233,26 @@ public final class CompressViewModel {
             var settings = settings();
             estimate.set("estimating …");
             estimateDetail.set("");
-            executor.execute(BackgroundTask.of((p, c) -> services.compression().estimate(settings, model.model()))
-                    .onSuccess(est -> {
+            executor.execute(BackgroundTask.of((p, c) -> estimateAndCheck(settings, model.model()))
+                    .onSuccess(checked -> {
                         if (gen != estimateGeneration) return;
+                        if (checked.calibrationProblem() != null) {
+                            field("calib").errorProperty().set(checked.calibrationProblem());
+                            validation.set(checked.calibrationProblem());
+                            valid.set(false);
+                            estimate.set("—");
+                            estimateDetail.set(checked.calibrationProblem());
+                            return;
+                        }
+                        SizeEstimate est = checked.estimate();
                         estimateValue.set(est);
                         estimate.set(describe(est, model.card()));
                         estimateDetail.set(est.convention());
+                        String larger =
+                                SizeCheck.largerThanOriginal(est, model.card().weightBytes());
+                        sizeWarning.set(larger == null ? "" : larger);
+                        calibrationWarning.set(
+                                checked.calibrationWarning() == null ? "" : checked.calibrationWarning());
                     })
                     .onFailure(t -> {
                         if (gen != estimateGeneration) return;
@@ -216,6 +278,10 @@ public final class CompressViewModel {
         ModelHandle base = session.baseModel();
         var settings = settings();
         if (base == null) throw new IllegalStateException("no model open");
+        // the button is disabled while a field is invalid; a click that gets here anyway starts no job
+        if (!canCompress().get())
+            throw new IllegalStateException(
+                    validation.get().isEmpty() ? "the method is not available" : validation.get());
         String key = Hashing.sha256(base.path() + "|" + settings).substring(0, 12);
         String stem = safe(base.name()) + "-" + settings.method() + "-" + key;
         Path out = services.workspace().resolve("compressed").resolve(stem + ".safetensors");
@@ -316,6 +382,14 @@ public final class CompressViewModel {
 
     public StringProperty availabilityProperty() {
         return availability;
+    }
+
+    public StringProperty sizeWarningProperty() {
+        return sizeWarning;
+    }
+
+    public StringProperty calibrationWarningProperty() {
+        return calibrationWarning;
     }
 
     public Map<String, String> currentValues() {

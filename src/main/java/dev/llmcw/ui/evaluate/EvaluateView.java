@@ -71,15 +71,13 @@ public final class EvaluateView extends VBox {
         subset.valueProperty()
                 .addListener((o, a, v) -> vm.randomSampleProperty().set(RANDOM_ITEMS.equals(v)));
         vm.randomSampleProperty().addListener((o, a, v) -> subset.setValue(v ? RANDOM_ITEMS : FIRST_ITEMS));
-        var seed = new TextField(Long.toString(vm.seedProperty().get()));
+        var seed = new TextField();
         seed.setId("eval-seed");
-        seed.textProperty().addListener((o, a, v) -> {
-            try {
-                vm.seedProperty().set(Long.parseLong(v.trim()));
-            } catch (NumberFormatException ignored) {
-                // keep the last valid seed; the field shows what was typed
-            }
-        });
+        seed.textProperty().bindBidirectional(vm.seedTextProperty());
+        var seedError = new Label();
+        seedError.setId("eval-seed-error");
+        seedError.getStyleClass().add("error-text");
+        seedError.textProperty().bind(vm.seedErrorProperty());
         var fidelity = new CheckBox("Fidelity vs base model (KL, top-1 agreement, flipped answers)");
         fidelity.setId("eval-fidelity");
         fidelity.selectedProperty().bindBidirectional(vm.fidelityProperty());
@@ -100,7 +98,7 @@ public final class EvaluateView extends VBox {
         opts.setHgap(12);
         opts.setVgap(8);
         opts.addRow(0, new Label("Items per task (0 = all)"), new HBox(8, limit, subset));
-        opts.addRow(1, new Label("Seed (of a random sample)"), seed);
+        opts.addRow(1, new Label("Seed (of a random sample)"), new HBox(8, seed, seedError));
         opts.add(fidelity, 0, 2, 2, 1);
         opts.addRow(3, new Label("Data"), new HBox(8, dataLabel, chooseData));
 

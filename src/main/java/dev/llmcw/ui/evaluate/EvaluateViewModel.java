@@ -3,6 +3,7 @@ package dev.llmcw.ui.evaluate;
 import dev.llmcw.app.EvaluationService;
 import dev.llmcw.app.ModelHandle;
 import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.eval.EvalSettingsCheck;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.ui.common.ErrorReporter;
@@ -81,6 +82,11 @@ public final class EvaluateViewModel {
     private final BooleanProperty randomSample = new SimpleBooleanProperty(false);
 
     private final LongProperty seed = new SimpleLongProperty(1234);
+    /** The seed field as typed; {@link #seed} follows it while it is a whole number. */
+    private final StringProperty seedText = new SimpleStringProperty("1234");
+    /** The seed field's message ("" when it is a whole number), shown next to it. */
+    private final StringProperty seedError = new SimpleStringProperty("");
+
     private final BooleanProperty fidelity = new SimpleBooleanProperty(true);
     private final ObservableMap<String, Path> datasetFiles = FXCollections.observableHashMap();
     private final StringProperty availability = new SimpleStringProperty("");
@@ -106,6 +112,16 @@ public final class EvaluateViewModel {
                             ? "No evaluation tasks in this build."
                             : tasks.getFirst().info().unavailableReason());
         }
+        seedText.addListener((o, a, v) -> {
+            String problem = EvalSettingsCheck.seedProblem("Seed", v);
+            seedError.set(problem == null ? "" : problem);
+            if (problem == null) seed.set(Long.parseLong(v.strip()));
+        });
+        seed.addListener((o, a, v) -> {
+            if (seedError.get().isEmpty()
+                    && !Long.toString(v.longValue()).equals(seedText.get().strip()))
+                seedText.set(Long.toString(v.longValue()));
+        });
         session.models().addListener((javafx.collections.ListChangeListener<ModelHandle>) c -> syncModels());
         syncModels();
     }
@@ -134,7 +150,11 @@ public final class EvaluateViewModel {
         for (TaskChoice t : chosen)
             if (!t.info().available())
                 return t.info().displayName() + ": " + t.info().unavailableReason();
-        if (limit.get() < 0) return "Items per task must be 0 (all items) or a positive number.";
+        String count = EvalSettingsCheck.countProblem("Items per task", Integer.toString(limit.get()));
+        if (count != null) return count;
+        if (!seedError.get().isEmpty()) return seedError.get();
+        // null: the service's own default folder; a folder the user chose must still be there
+        if (dataDir.get() != null) return EvalSettingsCheck.dataProblem(dataDir.get());
         return null;
     }
 
@@ -208,6 +228,15 @@ public final class EvaluateViewModel {
 
     public LongProperty seedProperty() {
         return seed;
+    }
+
+    /** The seed as typed in the form; "abc" is kept here and refused by {@link #problem()}. */
+    public StringProperty seedTextProperty() {
+        return seedText;
+    }
+
+    public StringProperty seedErrorProperty() {
+        return seedError;
     }
 
     public BooleanProperty fidelityProperty() {
