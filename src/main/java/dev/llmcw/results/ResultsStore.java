@@ -50,6 +50,7 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultsStore.class);
 
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+    private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
     private static final TypeReference<Map<String, Double>> DOUBLE_MAP = new TypeReference<>() {};
     private static final TypeReference<List<CompressionReport.TensorError>> ERRORS = new TypeReference<>() {};
 
@@ -461,6 +462,59 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
             return null;
         });
         fireRunChanged(runId);
+    }
+
+    /** What was written about a run (name, tags, notes, hidden); {@link RunLabels#NONE} for a run without labels. */
+    public RunLabels labels(long runId) {
+        return locked(() -> {
+            try (PreparedStatement q =
+                    conn.prepareStatement("SELECT name, tags, notes, hidden FROM runs WHERE id = ?")) {
+                q.setLong(1, runId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) throw new ResultsStoreException("no run " + runId + " in " + file);
+                    return readLabels(rs);
+                }
+            }
+        });
+    }
+
+    /** The labels of every run that has any, by run id. */
+    public Map<Long, RunLabels> allLabels() {
+        return locked(() -> {
+            Map<Long, RunLabels> out = new HashMap<>();
+            try (PreparedStatement q = conn.prepareStatement(
+                            "SELECT id, name, tags, notes, hidden FROM runs WHERE name IS NOT NULL OR tags IS NOT NULL"
+                                    + " OR notes IS NOT NULL OR hidden <> 0");
+                    ResultSet rs = q.executeQuery()) {
+                while (rs.next()) out.put(rs.getLong("id"), readLabels(rs));
+            }
+            return Map.copyOf(out);
+        });
+    }
+
+    /** Replaces what was written about a run. */
+    public void setLabels(long runId, RunLabels labels) {
+        locked(() -> {
+            try (PreparedStatement p =
+                    conn.prepareStatement("UPDATE runs SET name = ?, tags = ?, notes = ?, hidden = ? WHERE id = ?")) {
+                p.setString(1, labels.name().isEmpty() ? null : labels.name());
+                p.setString(2, labels.tags().isEmpty() ? null : Json.write(labels.tags()));
+                p.setString(3, labels.notes().isEmpty() ? null : labels.notes());
+                p.setInt(4, labels.hidden() ? 1 : 0);
+                p.setLong(5, runId);
+                if (p.executeUpdate() == 0) throw new ResultsStoreException("no run " + runId + " in " + file);
+            }
+            return null;
+        });
+        fireRunChanged(runId);
+    }
+
+    private static RunLabels readLabels(ResultSet rs) throws SQLException {
+        return new RunLabels(
+                rs.getString("name"),
+                readJson(rs.getString("tags"), STRING_LIST, List.of()),
+                rs.getString("notes"),
+                rs.getInt("hidden") != 0);
     }
 
     // ---------------------------------------------------------------- items (ItemStore)

@@ -72,7 +72,13 @@ final class SchemaMigrations {
             // becomes a sample, so a new first-N run never reuses one of them.
             List.of("""
                     UPDATE runs SET options = json_set(json_remove(options, '$.limit'), '$.sample', json_extract(options, '$.limit'))
-                    WHERE json_valid(options) AND json_type(options, '$.limit') = 'integer'"""));
+                    WHERE json_valid(options) AND json_type(options, '$.limit') = 'integer'"""),
+            // v6: what the researcher wrote about a run (name, tags as a JSON array, notes) and whether it is hidden.
+            List.of(
+                    "ALTER TABLE runs ADD COLUMN name TEXT",
+                    "ALTER TABLE runs ADD COLUMN tags TEXT",
+                    "ALTER TABLE runs ADD COLUMN notes TEXT",
+                    "ALTER TABLE runs ADD COLUMN hidden INTEGER DEFAULT 0"));
 
     static int latest() {
         return STEPS.size();
