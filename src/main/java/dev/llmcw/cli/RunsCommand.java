@@ -3,6 +3,7 @@ package dev.llmcw.cli;
 import dev.llmcw.results.ResultsExport;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
+import dev.llmcw.results.RunLabels;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunStatus;
 import dev.llmcw.suite.EvalTaskEvaluator;
@@ -30,13 +31,18 @@ import picocli.CommandLine.Spec;
 
 @Command(
         name = "runs",
-        description = "List, show, export, resume and delete stored runs (results database).",
+        description = "List, show, export, resume, delete, name, tag and hide stored runs (results database).",
         subcommands = {
             RunsCommand.ListRuns.class,
             RunsCommand.Show.class,
             RunsCommand.Export.class,
             RunsCommand.Resume.class,
-            RunsCommand.Delete.class
+            RunsCommand.Delete.class,
+            RunLabelCommands.Name.class,
+            RunLabelCommands.Tag.class,
+            RunLabelCommands.Note.class,
+            RunLabelCommands.Hide.class,
+            RunLabelCommands.Unhide.class
         })
 final class RunsCommand implements Runnable {
     @Spec
@@ -140,6 +146,9 @@ final class RunsCommand implements Runnable {
                         r.modelLabel(),
                         r.settingLabel(),
                         r.status().dbName());
+                var labels = store.labels(r.id());
+                if (!labels.equals(RunLabels.NONE))
+                    out.printf("  labels:       %s%n", RunLabelCommands.describe(r.id(), labels));
                 if (r.message() != null) out.printf("  message:      %s%n", r.message());
                 out.printf(
                         "  model:        %s%n  weights hash: %s%n",

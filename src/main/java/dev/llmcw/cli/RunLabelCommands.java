@@ -1,0 +1,138 @@
+package dev.llmcw.cli;
+
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunLabels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code runs name|tag|note|hide|unhide}: what a researcher writes about stored runs (the Results view edits the same). */
+final class RunLabelCommands {
+    private RunLabelCommands() {}
+
+    /** Opens the database, changes the labels of one run and says what the run is called now. */
+    private static int edit(CommandSpec spec, DbOption db, long id, UnaryOperator<RunLabels> change) {
+        try (ResultsStore store = db.openExisting()) {
+            if (store.getRun(id).isEmpty()) throw new IllegalArgumentException("no run " + id + " in " + store.file());
+            RunLabels now = change.apply(store.labels(id));
+            store.setLabels(id, now);
+            spec.commandLine().getOut().println(describe(id, now));
+        }
+        return 0;
+    }
+
+    static String describe(long id, RunLabels l) {
+        return "run " + id + ": name \"" + l.name() + "\", tags [" + l.tagText() + "]"
+                + (l.notes().isEmpty() ? "" : ", notes \"" + l.notes() + "\"")
+                + (l.hidden() ? ", hidden" : "");
+    }
+
+    @Command(name = "name", description = "Name a run (an empty name removes it).")
+    static final class Name implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DbOption db = new DbOption();
+
+        @Parameters(index = "0", description = "run id")
+        long id;
+
+        @Parameters(index = "1", description = "the name")
+        String name;
+
+        @Override
+        public Integer call() {
+            return edit(spec, db, id, l -> l.withName(name));
+        }
+    }
+
+    @Command(name = "tag", description = "Add tags to a run (--remove takes them off).")
+    static final class Tag implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DbOption db = new DbOption();
+
+        @Parameters(index = "0", description = "run id")
+        long id;
+
+        @Parameters(index = "1..*", arity = "1..*", description = "tags")
+        List<String> tags;
+
+        @Option(names = "--remove", description = "remove these tags instead of adding them")
+        boolean remove;
+
+        @Override
+        public Integer call() {
+            return edit(spec, db, id, l -> {
+                var now = new ArrayList<>(l.tags());
+                if (remove) now.removeAll(tags.stream().map(String::strip).toList());
+                else now.addAll(tags);
+                return l.withTags(now);
+            });
+        }
+    }
+
+    @Command(name = "note", description = "Set a run's notes (empty text removes them).")
+    static final class Note implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DbOption db = new DbOption();
+
+        @Parameters(index = "0", description = "run id")
+        long id;
+
+        @Parameters(index = "1", description = "the notes")
+        String notes;
+
+        @Override
+        public Integer call() {
+            return edit(spec, db, id, l -> l.withNotes(notes));
+        }
+    }
+
+    @Command(name = "hide", description = "Hide a run from the Results table and the charts (it stays stored).")
+    static final class Hide implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DbOption db = new DbOption();
+
+        @Parameters(index = "0", description = "run id")
+        long id;
+
+        @Override
+        public Integer call() {
+            return edit(spec, db, id, l -> l.withHidden(true));
+        }
+    }
+
+    @Command(name = "unhide", description = "Show a hidden run again in the Results table and the charts.")
+    static final class Unhide implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DbOption db = new DbOption();
+
+        @Parameters(index = "0", description = "run id")
+        long id;
+
+        @Override
+        public Integer call() {
+            return edit(spec, db, id, l -> l.withHidden(false));
+        }
+    }
+}
