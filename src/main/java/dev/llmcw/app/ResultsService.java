@@ -3,9 +3,11 @@ package dev.llmcw.app;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
+import dev.llmcw.results.RunLabels;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import java.util.List;
+import java.util.Map;
 
 /** Stored runs for the Results and Charts views and for reports. */
 public interface ResultsService {
@@ -43,6 +45,16 @@ public interface ResultsService {
     /** Deletes a stored run with its metrics and items. */
     default void delete(String runId) {
         throw new NotAvailableException("runs of this session are not stored, so they cannot be deleted");
+    }
+
+    /** What was written about runs (name, tags, notes, hidden), by run id; runs without labels are absent. */
+    default Map<String, RunLabels> labels() {
+        return Map.of();
+    }
+
+    /** Replaces what was written about a run; slow: call off the UI thread. */
+    default void setLabels(String runId, RunLabels labels) {
+        throw new NotAvailableException("runs of this session are not stored, so they cannot be named or tagged");
     }
 
     /** Where the runs live, for the status bar ("results.db", "this session only"). */

@@ -2,8 +2,11 @@ package dev.llmcw.app;
 
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
+import dev.llmcw.results.RunLabels;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -14,6 +17,7 @@ import java.util.function.Function;
 public final class SessionResultsService implements ResultsService {
     private final List<RunRow> rows = new CopyOnWriteArrayList<>();
     private final List<LayerError> errors = new CopyOnWriteArrayList<>();
+    private final Map<String, RunLabels> labels = new ConcurrentHashMap<>();
     private final Function<String, List<ItemDetail>> items;
 
     public SessionResultsService() {
@@ -33,6 +37,26 @@ public final class SessionResultsService implements ResultsService {
     @Override
     public List<RunRow> runs() {
         return List.copyOf(rows);
+    }
+
+    @Override
+    public Map<String, RunLabels> labels() {
+        return Map.copyOf(labels);
+    }
+
+    @Override
+    public void setLabels(String runId, RunLabels l) {
+        if (rows.stream().noneMatch(r -> r.runId().equals(runId)))
+            throw new IllegalArgumentException("no run " + runId + " in this session");
+        if (l.equals(RunLabels.NONE)) labels.remove(runId);
+        else labels.put(runId, l);
+    }
+
+    @Override
+    public void delete(String runId) {
+        if (!rows.removeIf(r -> r.runId().equals(runId)))
+            throw new IllegalArgumentException("no run " + runId + " in this session");
+        labels.remove(runId);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
+import dev.llmcw.results.RunLabels;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.RunStatus;
@@ -18,8 +19,10 @@ import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /** Results and Charts read the SQLite results store, the same database the CLI and suites use. */
@@ -76,6 +79,18 @@ public final class StoreResultsService implements ResultsService {
         long id = id(runId);
         if (store.getRun(id).isEmpty()) throw new IllegalArgumentException("no run " + runId + " in " + store.file());
         store.deleteRun(id);
+    }
+
+    @Override
+    public Map<String, RunLabels> labels() {
+        var out = new HashMap<String, RunLabels>();
+        store.allLabels().forEach((id, l) -> out.put(Long.toString(id), l));
+        return Map.copyOf(out);
+    }
+
+    @Override
+    public void setLabels(String runId, RunLabels labels) {
+        store.setLabels(id(runId), labels);
     }
 
     private static long id(String runId) {

@@ -44,6 +44,7 @@ public final class WorkbenchViewModel {
         results = new ResultsViewModel(services, executor, errors);
         evaluate = new EvaluateViewModel(services, jobs, session, errors, rows -> results.refresh());
         charts = new ChartsViewModel(services, results.runs());
+        charts.followSelection(results.selected());
         suites = new SuitesViewModel(services.suites(), jobs, errors, results::refresh);
         results.refresh();
     }

@@ -72,6 +72,7 @@ public final class ChartsViewModel {
     private final StringProperty status = new SimpleStringProperty("");
 
     private final Path paperFile;
+    private ObservableList<RunRow> selection = FXCollections.observableArrayList();
     private final StringProperty paperStatus = new SimpleStringProperty("");
 
     /** Paper points persist in {@code paper-points.json} of the workspace. */
@@ -149,7 +150,8 @@ public final class ChartsViewModel {
      * "All models" only on request.
      */
     private void rowsChanged() {
-        var names = rows.stream().map(RunRow::model).distinct().sorted().toList();
+        var names =
+                selectedRows().stream().map(RunRow::model).distinct().sorted().toList();
         var choices = new ArrayList<String>();
         if (names.size() > 1) choices.add(ALL_MODELS);
         choices.addAll(names);
@@ -162,17 +164,34 @@ public final class ChartsViewModel {
 
     /** The model of the most recently finished run (the first listed when no run says when). */
     private String newestModel() {
-        return rows.stream()
+        return selectedRows().stream()
                 .reduce((a, b) -> b.createdAt().compareTo(a.createdAt()) > 0 ? b : a)
                 .map(RunRow::model)
                 .orElse(null);
     }
 
+    /**
+     * Draws only the runs picked in {@code selection} while there are any (of the rows given at construction),
+     * every row when none: the chart follows the Results table's selection.
+     */
+    public void followSelection(ObservableList<RunRow> selection) {
+        this.selection = selection;
+        selection.addListener((ListChangeListener<RunRow>) c -> rowsChanged());
+        rowsChanged();
+    }
+
+    /** The rows the selection allows: the selected ones that are still rows, or all rows when none is selected. */
+    private List<RunRow> selectedRows() {
+        if (selection.isEmpty()) return List.copyOf(rows);
+        var picked = rows.stream().filter(selection::contains).toList();
+        return picked.isEmpty() ? List.copyOf(rows) : picked;
+    }
+
     /** The runs of the chosen model (every run for "All models"). */
     private List<RunRow> visibleRows() {
         String m = model.get();
-        if (m == null || m.equals(ALL_MODELS)) return List.copyOf(rows);
-        return rows.stream().filter(r -> r.model().equals(m)).toList();
+        if (m == null || m.equals(ALL_MODELS)) return selectedRows();
+        return selectedRows().stream().filter(r -> r.model().equals(m)).toList();
     }
 
     private void modelChanged() {
