@@ -5,6 +5,7 @@ import dev.llmcw.app.ResultsService.UnfinishedRun;
 import dev.llmcw.report.Formats;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
+import dev.llmcw.results.RunLabels;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
@@ -13,14 +14,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import javafx.animation.PauseTransition;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ListChangeListener;
+import javafx.collections.MapChangeListener;
 import javafx.geometry.Orientation;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuItem;
@@ -32,16 +37,21 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.cell.TextFieldTableCell;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import javafx.util.Duration;
 import org.controlsfx.control.table.TableFilter;
 
 /** Results view: filterable runs table, side-by-side comparison, per-item view. */
 public final class ResultsView extends VBox {
     /** Writes a report for the given rows into a folder (the Charts view model does it, with the paper overlay). */
     public interface ReportAction extends BiFunction<List<RunRow>, Path, ReportWriter.Output> {}
+
+    /** How long a deleted run can be brought back with Undo. */
+    private static final Duration UNDO_TIME = Duration.seconds(8);
 
     private final GridPane compareGrid = new GridPane();
 
@@ -53,6 +63,8 @@ public final class ResultsView extends VBox {
         table.getColumns()
                 .setAll(List.of(
                         text("Run", 60, RunRow::runId),
+                        editable("Name", 140, r -> vm.labelsOf(r).name(), vm::rename),
+                        editable("Tags", 120, r -> vm.labelsOf(r).tagText(), vm::setTags),
                         text("Model", 150, RunRow::model),
                         text("Method", 80, RunRow::method),
                         text("Settings", 170, RunRow::settings),
@@ -65,7 +77,13 @@ public final class ResultsView extends VBox {
                         metric("word_perplexity"),
                         metric("kl_mean"),
                         metric("top1_agreement"),
-                        text("vs base (same protocol)", 330, RunRow::vsBaseText)));
+                        text("vs base (same protocol)", 330, RunRow::vsBaseText),
+                        editable("Notes", 200, r -> vm.labelsOf(r).notes(), vm::setNotes),
+                        text("Hidden", 60, r -> vm.labelsOf(r).hidden() ? "hidden" : "")));
+        table.setEditable(true);
+        vm.labels().addListener((MapChangeListener<String, RunLabels>) c -> table.refresh());
+        table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunRow>)
+                c -> vm.select(selectedRows(table)));
         TableFilter.forTableView(table).lazy(true).apply();
 
         var refresh = new Button("Refresh");
@@ -88,6 +106,7 @@ public final class ResultsView extends VBox {
                 }));
         var status = Ui.subtle("");
         status.textProperty().bind(vm.statusProperty());
+        var labelRow = labelActions(vm, table);
 
         vm.compared().addListener((ListChangeListener<RunRow>) c -> buildCompare(vm.compared()));
         compareGrid.setHgap(18);
@@ -146,11 +165,59 @@ public final class ResultsView extends VBox {
         var page = Ui.page(
                 Ui.heading("Results"),
                 Ui.subtle("Right-click a column header to filter. Select several runs to compare "
-                        + "them side by side or to write a report."),
+                        + "them side by side, to write a report or to chart only them. "
+                        + "Double-click Name, Tags or Notes to edit (tags separated by commas)."),
                 new HBox(8, refresh, compare, export, Ui.spacer(), status),
+                labelRow,
                 split);
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);
+    }
+
+    /** Hide, show again, delete with Undo, and whether hidden runs are listed. */
+    private static HBox labelActions(ResultsViewModel vm, TableView<RunRow> table) {
+        var hide = new Button("Hide");
+        hide.setId("hide-runs");
+        hide.setOnAction(e -> vm.setHidden(selectedRows(table), true));
+        var unhide = new Button("Show again");
+        unhide.setId("unhide-runs");
+        unhide.setOnAction(e -> vm.setHidden(selectedRows(table), false));
+        var showHidden = new CheckBox("Show hidden runs");
+        showHidden.setId("show-hidden");
+        showHidden.selectedProperty().bindBidirectional(vm.showHiddenProperty());
+        var delete = new Button("Delete");
+        delete.setId("delete-result");
+        delete.setOnAction(e -> vm.deleteRun(table.getSelectionModel().getSelectedItem()));
+        var undo = new Button("Undo delete");
+        undo.setId("undo-delete");
+        undo.setOnAction(e -> vm.undoDelete());
+        undo.disableProperty().bind(vm.pendingDeleteProperty().isNull());
+        var none = table.getSelectionModel().selectedItemProperty().isNull();
+        hide.disableProperty().bind(none);
+        unhide.disableProperty().bind(none);
+        delete.disableProperty().bind(none);
+        // Undo stays offered for a few seconds; then the run is deleted from the store for good.
+        var grace = new PauseTransition(UNDO_TIME);
+        grace.setOnFinished(e -> vm.finishDelete());
+        vm.pendingDeleteProperty().addListener((o, a, pending) -> {
+            if (pending == null) grace.stop();
+            else grace.playFromStart();
+        });
+        return new HBox(8, hide, unhide, showHidden, Ui.spacer(), delete, undo);
+    }
+
+    private static List<RunRow> selectedRows(TableView<RunRow> table) {
+        return List.copyOf(table.getSelectionModel().getSelectedItems());
+    }
+
+    /** A text column the user edits in place; a commit goes to {@code save} (which stores it in the background). */
+    private static TableColumn<RunRow, String> editable(
+            String name, double width, Function<RunRow, String> f, BiConsumer<RunRow, String> save) {
+        var c = text(name, width, f);
+        c.setEditable(true);
+        c.setCellFactory(TextFieldTableCell.forTableColumn());
+        c.setOnEditCommit(e -> save.accept(e.getRowValue(), e.getNewValue()));
+        return c;
     }
 
     /** Runs that did not finish (killed, cancelled, failed): resume them in the background or delete them. */
