@@ -5,7 +5,6 @@ import dev.llmcw.results.RunLabels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,15 +16,31 @@ import picocli.CommandLine.Spec;
 final class RunLabelCommands {
     private RunLabelCommands() {}
 
-    /** Opens the database, changes the labels of one run and says what the run is called now. */
-    private static int edit(CommandSpec spec, DbOption db, long id, UnaryOperator<RunLabels> change) {
-        try (ResultsStore store = db.openExisting()) {
-            if (store.getRun(id).isEmpty()) throw new IllegalArgumentException("no run " + id + " in " + store.file());
-            RunLabels now = change.apply(store.labels(id));
-            store.setLabels(id, now);
-            spec.commandLine().getOut().println(describe(id, now));
+    /**
+     * One run's labels changed by {@link #change}: the database, the run id and the printed result are the
+     * same for every label command. A missing run is refused by the store ("no run N in FILE").
+     */
+    abstract static class LabelCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DbOption db = new DbOption();
+
+        @Parameters(index = "0", description = "run id")
+        long id;
+
+        abstract RunLabels change(RunLabels labels);
+
+        @Override
+        public Integer call() {
+            try (ResultsStore store = db.openExisting()) {
+                RunLabels now = change(store.labels(id));
+                store.setLabels(id, now);
+                spec.commandLine().getOut().println(describe(id, now));
+            }
+            return 0;
         }
-        return 0;
     }
 
     static String describe(long id, RunLabels l) {
@@ -35,36 +50,18 @@ final class RunLabelCommands {
     }
 
     @Command(name = "name", description = "Name a run (an empty name removes it).")
-    static final class Name implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        DbOption db = new DbOption();
-
-        @Parameters(index = "0", description = "run id")
-        long id;
-
+    static final class Name extends LabelCommand {
         @Parameters(index = "1", description = "the name")
         String name;
 
         @Override
-        public Integer call() {
-            return edit(spec, db, id, l -> l.withName(name));
+        RunLabels change(RunLabels l) {
+            return l.withName(name);
         }
     }
 
     @Command(name = "tag", description = "Add tags to a run (--remove takes them off).")
-    static final class Tag implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        DbOption db = new DbOption();
-
-        @Parameters(index = "0", description = "run id")
-        long id;
-
+    static final class Tag extends LabelCommand {
         @Parameters(index = "1..*", arity = "1..*", description = "tags")
         List<String> tags;
 
@@ -72,67 +69,38 @@ final class RunLabelCommands {
         boolean remove;
 
         @Override
-        public Integer call() {
-            return edit(spec, db, id, l -> {
-                var now = new ArrayList<>(l.tags());
-                if (remove) now.removeAll(tags.stream().map(String::strip).toList());
-                else now.addAll(tags);
-                return l.withTags(now);
-            });
+        RunLabels change(RunLabels l) {
+            var now = new ArrayList<>(l.tags());
+            if (remove) now.removeAll(tags.stream().map(String::strip).toList());
+            else now.addAll(tags);
+            return l.withTags(now);
         }
     }
 
     @Command(name = "note", description = "Set a run's notes (empty text removes them).")
-    static final class Note implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        DbOption db = new DbOption();
-
-        @Parameters(index = "0", description = "run id")
-        long id;
-
+    static final class Note extends LabelCommand {
         @Parameters(index = "1", description = "the notes")
         String notes;
 
         @Override
-        public Integer call() {
-            return edit(spec, db, id, l -> l.withNotes(notes));
+        RunLabels change(RunLabels l) {
+            return l.withNotes(notes);
         }
     }
 
     @Command(name = "hide", description = "Hide a run from the Results table and the charts (it stays stored).")
-    static final class Hide implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        DbOption db = new DbOption();
-
-        @Parameters(index = "0", description = "run id")
-        long id;
-
+    static final class Hide extends LabelCommand {
         @Override
-        public Integer call() {
-            return edit(spec, db, id, l -> l.withHidden(true));
+        RunLabels change(RunLabels l) {
+            return l.withHidden(true);
         }
     }
 
     @Command(name = "unhide", description = "Show a hidden run again in the Results table and the charts.")
-    static final class Unhide implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        DbOption db = new DbOption();
-
-        @Parameters(index = "0", description = "run id")
-        long id;
-
+    static final class Unhide extends LabelCommand {
         @Override
-        public Integer call() {
-            return edit(spec, db, id, l -> l.withHidden(false));
+        RunLabels change(RunLabels l) {
+            return l.withHidden(false);
         }
     }
 }
