@@ -3,8 +3,8 @@ package dev.llmcw.engine;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.RopeLayout;
-import dev.llmcw.model.RopeScaling;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.synthetic.SyntheticPresets;
 import dev.llmcw.tensor.BF16Tensor;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.F32Tensor;
@@ -48,40 +48,8 @@ public final class SyntheticModels {
                         null,
                         true,
                         false);
-            case "smollm2-135m" ->
-                new ModelConfig(
-                        "llama",
-                        576,
-                        1536,
-                        30,
-                        9,
-                        3,
-                        64,
-                        49152,
-                        8192,
-                        1e-5f,
-                        100000f,
-                        RopeLayout.ROTATE_HALF,
-                        null,
-                        true,
-                        false);
-            case "llama-3.2-1b" ->
-                new ModelConfig(
-                        "llama",
-                        2048,
-                        8192,
-                        16,
-                        32,
-                        8,
-                        64,
-                        128256,
-                        131072,
-                        1e-5f,
-                        500000f,
-                        RopeLayout.ROTATE_HALF,
-                        new RopeScaling(32, 1, 4, 8192),
-                        true,
-                        false);
+            // the real checkpoints' shapes are written once, in the synthetic presets
+            case "smollm2-135m", "llama-3.2-1b" -> SyntheticPresets.get(name);
             default -> throw new IllegalArgumentException("unknown model shape " + name + "; known: " + NAMES);
         };
     }
