@@ -1,7 +1,6 @@
 package dev.llmcw.suite;
 
 import dev.llmcw.compress.CompressionReport;
-import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
@@ -72,13 +71,11 @@ public final class SuiteRunner {
         }
         for (SuiteSpec.Setting s : suite.settings()) {
             if (s.isBase()) continue;
-            // the method's descriptor first (the same check whatever the actions), then what building it finds
-            check(
-                    problems,
-                    "setting " + s.label(),
-                    () -> MethodRegistry.get(s.method()).arguments(s.params(), baseDir, null));
-            if (problems.isEmpty() || !problems.getLast().startsWith("setting " + s.label() + ":"))
-                check(problems, "setting " + s.label(), () -> actions.checkSetting(s.method(), s.params()));
+            // the method's descriptor first (the same check whatever the actions), then what building it finds;
+            // a setting the descriptor refuses is reported once
+            String what = "setting " + s.label(), refused = s.problem();
+            if (refused != null) problems.add(what + ": " + refused);
+            else check(problems, what, () -> actions.checkSetting(s.method(), s.params()));
         }
         for (String task : suite.tasks()) {
             check(problems, "task " + task, () -> {

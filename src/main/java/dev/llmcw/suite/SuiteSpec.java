@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -88,6 +89,20 @@ public record SuiteSpec(
     public record Setting(String method, Map<String, String> params) {
         public boolean isBase() {
             return RunSpec.NO_METHOD.equals(method);
+        }
+
+        /**
+         * What the method's {@link MethodDescriptor} refuses in this setting (unknown method, parameters that
+         * are unknown, ill-typed or out of range), or null when it accepts it (the base model always).
+         */
+        public String problem() {
+            if (isBase()) return null;
+            try {
+                MethodRegistry.get(method).arguments(params, Path.of(""), null);
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
         }
 
         public String label() {
@@ -219,16 +234,10 @@ public record SuiteSpec(
      * is checked when the method is built.
      */
     public List<String> methodProblems() {
-        List<String> problems = new ArrayList<>();
-        for (Setting s : settings()) {
-            if (s.isBase()) continue;
-            try {
-                MethodRegistry.get(s.method()).arguments(s.params(), Path.of(""), null);
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
-        }
-        return problems;
+        return settings().stream()
+                .map(Setting::problem)
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     /** Every method setting, in file order (the sweep's cartesian product, last key varying fastest). */
