@@ -1,6 +1,7 @@
 package dev.llmcw.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmcw.util.FileMagic;
 import dev.llmcw.util.Json;
 import dev.llmcw.util.JsonSideFiles;
 import dev.llmcw.util.ModelLoadException;
@@ -96,7 +97,7 @@ public final class TokenizerFiles {
             throw new ModelLoadException(path, "folder has neither tokenizer.json nor vocab.json + merges.txt");
         }
         if (!Files.isRegularFile(path)) throw new ModelLoadException(path, "no such file");
-        if (isGguf(path))
+        if (FileMagic.startsWith(path, "GGUF"))
             throw new ModelLoadException(
                     path, "a GGUF file's tokenizer is read with the model layer (ModelLoader.openTokenizer)");
         String name = path.getFileName().toString();
@@ -189,15 +190,5 @@ public final class TokenizerFiles {
     static Integer indexOf(String[] tokens, String t) {
         for (int i = 0; i < tokens.length; i++) if (t.equals(tokens[i])) return i;
         return null;
-    }
-
-    /** GGUF's magic number ("GGUF" little-endian) at the start of the file. */
-    private static boolean isGguf(Path path) {
-        try (var in = Files.newInputStream(path)) {
-            byte[] magic = in.readNBytes(4);
-            return magic.length == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F';
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -3,14 +3,13 @@ package dev.llmcw.model.gguf;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.Tensors;
+import dev.llmcw.util.FileMagic;
 import dev.llmcw.util.MappedFile;
 import dev.llmcw.util.ModelLoadException;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
@@ -162,12 +161,7 @@ public final class GgufFile {
 
     /** Whether the file starts with the GGUF magic (cheap check for format dispatch). */
     public static boolean isGguf(Path path) {
-        try (var in = Files.newInputStream(path)) {
-            byte[] b = in.readNBytes(4);
-            return b.length == 4 && b[0] == 'G' && b[1] == 'G' && b[2] == 'U' && b[3] == 'F';
-        } catch (IOException e) {
-            return false;
-        }
+        return FileMagic.startsWith(path, "GGUF");
     }
 
     public Path path() {
