@@ -48,4 +48,10 @@ public record EvalOptions(BosMode bos, int maxLength, int limit, int sample, lon
     public int[] select(List<String> ids) {
         return sample > 0 ? ItemSubset.sample(ids, sample, seed) : ItemSubset.first(ids.size(), limit);
     }
+
+    /** How many items {@link #select} takes out of {@code available} (without needing their ids). */
+    public int selectedCount(int available) {
+        int wanted = sample > 0 ? sample : limit;
+        return wanted > 0 ? Math.min(available, wanted) : available;
+    }
 }

@@ -76,9 +76,7 @@ public final class Evaluator {
                 yield (int) Math.max(1, bytes / 4 / Math.max(1, model.scorer().maxLength()));
             }
         };
-        return options.sample() > 0
-                ? Math.min(available, options.sample())
-                : options.limit() > 0 ? Math.min(available, options.limit()) : available;
+        return options.selectedCount(available);
     }
 
     // ---------------------------------------------------------------- multiple choice
