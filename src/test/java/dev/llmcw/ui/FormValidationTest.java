@@ -14,6 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.prefs.Preferences;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +107,37 @@ class FormValidationTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage(message);
         assertThat(vm.jobs().jobs()).isEmpty();
+    }
+
+    @Test
+    void aHalfTypedCustomSeedLmSettingIsAnInvalidSettingNotAFailedTask() {
+        // Before: the estimate threw in the background and every keystroke logged "background task failed".
+        var failures = new ArrayList<LogRecord>();
+        Logger log = Logger.getLogger("");
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.SEVERE.intValue()) failures.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(h);
+        try {
+            var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
+            var c = compressing(vm, "seedlm");
+            c.field("C").valueProperty().set("8");
+            assertThat(c.estimateProperty().get()).isEqualTo("Invalid setting");
+            assertThat(c.estimateDetailProperty().get())
+                    .isEqualTo("a custom SeedLM setting needs all of --C, --P and --K");
+            assertThat(failures).extracting(LogRecord::getMessage).isEmpty();
+        } finally {
+            log.removeHandler(h);
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.testing.Ui;
 import dev.llmcw.ui.common.FitScroll;
+import dev.llmcw.ui.jobs.JobViewModel;
 import dev.llmcw.ui.task.FxTaskExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,10 @@ import javafx.scene.Node;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 import javax.imageio.ImageIO;
@@ -87,8 +92,13 @@ class SmallWindowUiTest {
         click(robot, "open-model-file");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.session().baseModel() != null);
         click(robot, "open-model-folder"); // no answer: nothing happens
-        for (String id : List.of("generate-synthetic", "download-model", "start-demo"))
-            assertThat(reach(robot, id).isDisabled()).as(id).isFalse();
+        // each opens its dialog; closing it leaves the session as it was
+        for (String id : List.of("generate-synthetic", "download-model")) {
+            click(robot, id);
+            assertThat(otherWindows()).as(id + " opens a dialog").isNotEmpty();
+            closeDialogs(robot);
+        }
+        assertThat(vm.session().baseModel().path()).isEqualTo(TestData.stories260K());
         snap("model");
 
         // Compress: RTN on the 260K-parameter model runs in well under a second.
@@ -104,9 +114,6 @@ class SmallWindowUiTest {
         WaitForAsyncUtils.waitFor(
                 60, TimeUnit.SECONDS, () -> vm.jobs().activeCount().get() == 0);
 
-        page(robot, "jobs");
-        reach(robot, "cancel-job");
-
         // Evaluate with no task chosen: the click answers with one sentence, nothing starts.
         page(robot, "evaluate");
         snap("evaluate");
@@ -117,8 +124,15 @@ class SmallWindowUiTest {
                 10,
                 TimeUnit.SECONDS,
                 () -> robot.lookup("#error-message").tryQuery().isPresent());
-        robot.interact(() -> new ArrayList<>(Window.getWindows())
-                .stream().filter(w -> w != stage).forEach(Window::hide));
+        closeDialogs(robot);
+        // a real evaluation: five PIQA items, stored as a run the Results page works on below
+        robot.interact(() -> {
+            vm.evaluate().task("piqa").selectedProperty().set(true);
+            vm.evaluate().limitProperty().set(5);
+        });
+        click(robot, "run-eval");
+        WaitForAsyncUtils.waitFor(
+                120, TimeUnit.SECONDS, () -> vm.jobs().activeCount().get() == 0);
 
         page(robot, "suites");
         snap("suites");
@@ -126,11 +140,63 @@ class SmallWindowUiTest {
         click(robot, "suite-validate");
         assertThat(robot.lookup("#suite-summary").queryAs(Label.class).getText())
                 .startsWith("Invalid");
+        Path suiteFile = dir.resolve("small-suite.yaml");
+        files.next(suiteFile);
         click(robot, "suite-save-as");
-        for (String id : List.of("suite-save", "suite-run", "suite-preset-run", "suite-report")) reach(robot, id);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> Files.exists(suiteFile));
+        click(robot, "suite-save");
+        click(robot, "suite-run"); // the suite is invalid: a sentence, no job
+        assertThat(vm.jobs().activeCount().get()).isZero();
+        closeDialogs(robot);
+        click(robot, "suite-preset-load");
+        files.next(TestData.stories260K());
+        click(robot, "suite-preset-model");
+        robot.interact(() ->
+                robot.lookup("#suite-preset-limit").queryAs(TextField.class).setText("2"));
+        click(robot, "suite-preset-run");
+        // the preset's job is running: the Jobs page cancels it
+        WaitForAsyncUtils.waitFor(
+                10, TimeUnit.SECONDS, () -> vm.jobs().activeCount().get() > 0);
+        cancelRunningJobs(robot);
+        // a cancelled job can be resumed (and is cancelled again here)
+        @SuppressWarnings("unchecked")
+        var jobs = robot.lookup("#jobs-table").queryAs(TableView.class);
+        robot.interact(() -> jobs.getSelectionModel().selectLast());
+        click(robot, "resume-job");
+        cancelRunningJobs(robot);
+        closeDialogs(robot);
 
         page(robot, "results");
         snap("results");
+        @SuppressWarnings("unchecked")
+        var runs = robot.lookup("#runs-table").queryAs(TableView.class);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !runs.getItems().isEmpty());
+        int stored = runs.getItems().size();
+        robot.interact(() -> runs.getSelectionModel().selectFirst());
+        click(robot, "hide-runs");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> runs.getItems().size() == stored - 1);
+        click(robot, "show-hidden");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> runs.getItems().size() == stored);
+        robot.interact(() -> runs.getSelectionModel().selectFirst());
+        click(robot, "unhide-runs");
+        click(robot, "show-hidden");
+        robot.interact(() -> runs.getSelectionModel().selectFirst());
+        click(robot, "delete-result");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> runs.getItems().size() == stored - 1);
+        click(robot, "undo-delete");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> runs.getItems().size() == stored);
+        robot.interact(() -> runs.getSelectionModel().selectAll());
+        click(robot, "compare-runs");
+        closeDialogs(robot);
+        @SuppressWarnings("unchecked")
+        var unfinished = robot.lookup("#unfinished-table").queryAs(TableView.class);
+        robot.interact(() -> tabOf(unfinished).getTabPane().getSelectionModel().select(tabOf(unfinished)));
+        reach(robot, "resume-run");
+        if (!unfinished.getItems().isEmpty()) { // the cancelled preset run, when it had stored one
+            robot.interact(() -> unfinished.getSelectionModel().selectFirst());
+            click(robot, "delete-run");
+            closeDialogs(robot);
+        }
         reach(robot, "compare-runs");
         assertThat(robot.lookup("#compare-runs").queryButton().getWidth())
                 .as("whole label")
@@ -157,6 +223,54 @@ class SmallWindowUiTest {
         var reader = new PdfReader(pdf.toString());
         assertThat(reader.getPageSize(1).getWidth()).isEqualTo(252f);
         reader.close();
+
+        // last, as it replaces the session: the DEMO generates its model and sets up the pages
+        page(robot, "model");
+        click(robot, "start-demo");
+        WaitForAsyncUtils.waitFor(
+                120,
+                TimeUnit.SECONDS,
+                () -> vm.jobs().activeCount().get() == 0
+                        && !vm.session().baseModel().path().equals(TestData.stories260K()));
+        assertThat(robot.lookup("#demo-badge").query().isVisible()).isTrue();
+        page(robot, "jobs");
+        click(robot, "clear-finished");
+        assertThat(vm.jobs().jobs()).allMatch(j -> !j.state().finished());
+    }
+
+    /** On the Jobs page, selects each job still running and clicks Cancel until none runs. */
+    private void cancelRunningJobs(FxRobot robot) throws Exception {
+        page(robot, "jobs");
+        @SuppressWarnings("unchecked")
+        var table = (TableView<JobViewModel>) robot.lookup("#jobs-table").queryAs(TableView.class);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (vm.jobs().activeCount().get() > 0) {
+            assertThat(System.nanoTime()).as("jobs cancelled within 2 minutes").isLessThan(deadline);
+            robot.interact(() -> table.getItems().stream()
+                    .filter(j -> !j.state().finished())
+                    .findFirst()
+                    .ifPresent(j -> table.getSelectionModel().select(j)));
+            if (!reach(robot, "cancel-job").isDisabled()) click(robot, "cancel-job");
+            Thread.sleep(300);
+        }
+    }
+
+    /** The tab whose content holds {@code n}. */
+    private static Tab tabOf(Node n) {
+        for (Node p = n; p != null; p = p.getParent())
+            if (p instanceof TabPane pane)
+                for (Tab t : pane.getTabs())
+                    for (Node c = n; c != null; c = c.getParent()) if (c == t.getContent()) return t;
+        throw new AssertionError("not in a tab: " + n);
+    }
+
+    private List<Window> otherWindows() {
+        return new ArrayList<>(Window.getWindows())
+                .stream().filter(w -> w != stage).toList();
+    }
+
+    private void closeDialogs(FxRobot robot) {
+        robot.interact(() -> otherWindows().forEach(Window::hide));
     }
 
     @Test

@@ -190,10 +190,22 @@ public final class CompressViewModel {
      * The estimate and, for a calibration file the user chose, whether it has enough tokens for N × L (an error)
      * and whether it shares passages with the evaluation texts of the data folder (a warning).
      */
-    private record Checked(SizeEstimate estimate, String calibrationProblem, String calibrationWarning) {}
+    private record Checked(
+            SizeEstimate estimate, String calibrationProblem, String calibrationWarning, String invalidSetting) {
+        Checked(SizeEstimate estimate, String calibrationProblem, String calibrationWarning) {
+            this(estimate, calibrationProblem, calibrationWarning, null);
+        }
+    }
 
     private Checked estimateAndCheck(CompressionSettings settings, Model model) {
-        SizeEstimate est = services.compression().estimate(settings, model);
+        SizeEstimate est;
+        try {
+            est = services.compression().estimate(settings, model);
+        } catch (IllegalArgumentException e) {
+            // a combination the method refuses (often a half-typed one, e.g. C set before P and K): an answer
+            // for the user, not a failure of the background task
+            return new Checked(null, null, null, e.getMessage());
+        }
         var calib = fields.stream().filter(CompressViewModel::isCalibrationFile).findFirst();
         if (calib.isEmpty() || model.tokenizer() == null) return new Checked(est, null, null);
         int count = CalibrationParameters.integer(settings.parameters(), "calib_seqs");
@@ -236,6 +248,11 @@ public final class CompressViewModel {
             executor.execute(BackgroundTask.of((p, c) -> estimateAndCheck(settings, model.model()))
                     .onSuccess(checked -> {
                         if (gen != estimateGeneration) return;
+                        if (checked.invalidSetting() != null) {
+                            estimate.set("Invalid setting");
+                            estimateDetail.set(checked.invalidSetting());
+                            return;
+                        }
                         if (checked.calibrationProblem() != null) {
                             field("calib").errorProperty().set(checked.calibrationProblem());
                             validation.set(checked.calibrationProblem());

@@ -60,6 +60,7 @@ public final class JobsView extends VBox {
         var resume = new Button("Resume");
         resume.setId("resume-job");
         var clear = new Button("Clear finished");
+        clear.setId("clear-finished");
         clear.setOnAction(e -> vm.clearFinished());
         var selected = table.getSelectionModel().selectedItemProperty();
         cancel.setOnAction(e -> {
