@@ -1,5 +1,6 @@
 package dev.llmcw.app;
 
+import dev.llmcw.engine.DeploymentProbe;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.EvaluationProgress;
@@ -13,6 +14,7 @@ import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.model.Model;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
+import dev.llmcw.results.Deployments;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
@@ -139,6 +141,16 @@ public final class EngineEvaluationService implements EvaluationService {
                 job.finished(name, result[0].metrics().metrics());
             }
             rows.add(row);
+        }
+        if (store != null) {
+            // once per model and machine: how it runs here, for the speed and memory charts
+            progress.log("speed and memory on this machine: " + DeploymentProbe.PROTOCOL);
+            var d = Deployments.ensure(
+                    store,
+                    ModelHashes.contentHash(req.model().path()),
+                    req.model().model());
+            progress.log("deployment: " + d.describe());
+            rows.replaceAll(r -> r.withDeployment(d));
         }
         return rows;
     }

@@ -238,14 +238,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Peak resident set size of this process (VmHWM) in MB, or NaN where /proc is unavailable. */
     static double peakRssMB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D+", "")) / 1024.0;
-            }
-        } catch (IOException | NumberFormatException ignored) {
-            // not Linux: reported as n/a
-        }
-        return Double.NaN;
+        long b = ProcessStats.peakRssBytes();
+        return b < 0 ? Double.NaN : b / (1024.0 * 1024.0);
     }
 
     private double[] runTorch(String name) throws IOException, InterruptedException {

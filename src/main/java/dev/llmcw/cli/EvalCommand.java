@@ -22,6 +22,7 @@ import dev.llmcw.eval.tasks.Task;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.Deployments;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
@@ -145,6 +146,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-store", description = "keep results for this run only (no results database, no resume)")
     boolean noStore;
 
+    @Option(
+            names = "--no-deployment",
+            description = "skip measuring the model's speed and memory on this machine after the tasks (measured"
+                    + " once per model, machine and thread count; charted as accuracy vs decode speed and memory)")
+    boolean noDeployment;
+
     @Spec
     CommandSpec spec;
 
@@ -189,6 +196,10 @@ final class EvalCommand implements Callable<Integer> {
             try (ResultsStore store = dbOption.open()) {
                 evaluateStored(
                         store, taskList, dataDir, loaded, new TaskScoring(options, m, b, job, cancel), taskResults);
+                if (!noDeployment) {
+                    var d = Deployments.ensure(store, ModelHashes.contentHash(modelOptions.model()), loaded);
+                    System.out.println("deployment: " + d.describe() + " (" + d.protocol() + ")");
+                }
             }
         }
         List<TaskMetrics> results =

@@ -48,6 +48,11 @@ public final class LlamaEngine implements Scorer {
         return c;
     }
 
+    /** Bytes of the weights as this engine holds them (each projection in its own storage). */
+    public long residentWeightBytes() {
+        return w.residentBytes();
+    }
+
     /** A fresh, empty cache sized for {@code expectedTokens} positions (it grows if more come). */
     public KvCache newCache(int expectedTokens) {
         return new KvCache(c.nLayers(), c.kvDim(), Math.max(16, expectedTokens));

@@ -79,6 +79,25 @@ final class LlamaWeights {
         return lmHead;
     }
 
+    /**
+     * Bytes the weights occupy as the forward pass holds them: the embedding and an untied classifier as
+     * stored, every projection in its own storage ({@link Linear#storageBytes}), the norms as floats.
+     */
+    long residentBytes() {
+        long b = embed.byteSize() + 4L * finalNorm.length;
+        if (!(lmHead instanceof DenseLinear d && d.weight() == embed)) b += lmHead.storageBytes();
+        for (Layer l : layers) {
+            Attention a = l.attention();
+            Mlp m = l.mlp();
+            b += 4L * (a.norm().length + m.norm().length);
+            for (float[] bias : new float[][] {a.qBias(), a.kBias(), a.vBias()})
+                if (bias != null) b += 4L * bias.length;
+            for (Linear x : new Linear[] {a.q(), a.k(), a.v(), a.o(), m.gate(), m.up(), m.down()})
+                b += x.storageBytes();
+        }
+        return b;
+    }
+
     /** Inputs × outputs of every projection and of the classifier (the embedding lookup costs nothing). */
     long weightsPerToken() {
         long w = (long) lmHead.inFeatures() * lmHead.outFeatures();

@@ -10,6 +10,8 @@ package dev.llmcw.report;
  * @param protocol      how the value was measured ("first 100", "full split"; empty if unknown): points of
  *                      different protocols are never joined into one series
  * @param settings      short settings for the legend ("C8 P3 K16", "4b g128"; empty: none)
+ * @param decodeTokS    x for speed charts: decode tokens/s of the model on this machine (NaN: not measured)
+ * @param memoryBytes   x for memory charts: weights + KV cache of the deployment protocol (-1: not measured)
  */
 public record ChartPoint(
         String method,
@@ -19,10 +21,25 @@ public record ChartPoint(
         double stderr,
         String label,
         String protocol,
-        String settings) {
+        String settings,
+        double decodeTokS,
+        long memoryBytes) {
     public ChartPoint {
         if (protocol == null) protocol = "";
         if (settings == null) settings = "";
+    }
+
+    /** A point without a deployment measurement (decode speed and memory unknown). */
+    public ChartPoint(
+            String method,
+            double bitsPerWeight,
+            long totalBytes,
+            double value,
+            double stderr,
+            String label,
+            String protocol,
+            String settings) {
+        this(method, bitsPerWeight, totalBytes, value, stderr, label, protocol, settings, Double.NaN, -1);
     }
 
     /** A point whose protocol and settings are not known (paper-reported points, fixtures). */

@@ -33,7 +33,9 @@ public final class ChartPoints {
                     se,
                     label(r, metric, v, se),
                     r.protocol(),
-                    LegendSettings.compact(r.parameters())));
+                    LegendSettings.compact(r.parameters()),
+                    r.deployment() == null ? Double.NaN : r.deployment().decodeTokS(),
+                    r.deployment() == null ? -1 : r.deployment().modelBytes()));
         }
         return out;
     }
@@ -59,6 +61,7 @@ public final class ChartPoints {
                 .append(Formats.size(r.totalBytes()))
                 .append(" · run ")
                 .append(r.runId());
+        if (r.deployment() != null) sb.append('\n').append(r.deployment().describe());
         return sb.toString();
     }
 }

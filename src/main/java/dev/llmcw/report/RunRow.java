@@ -1,6 +1,7 @@
 package dev.llmcw.report;
 
 import dev.llmcw.results.BaseComparison;
+import dev.llmcw.results.DeploymentRecord;
 import dev.llmcw.results.RunProtocol;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,13 +46,18 @@ public record RunRow(
      * @param protocol {@link RunProtocol#label}: "first 100", "full split", ...; empty if unknown
      * @param items    how many items were scored (-1 if unknown)
      * @param vsBase   the item-by-item comparison with the uncompressed run of the same protocol, or null
+     * @param deployment how the run's model ran on this machine (speed, memory), or null if not measured
      */
-    public record Measured(String protocol, int items, BaseComparison vsBase) {
+    public record Measured(String protocol, int items, BaseComparison vsBase, DeploymentRecord deployment) {
         /** Rows evaluated in this session before they are stored, fixtures. */
         public static final Measured UNKNOWN = new Measured("", -1, null);
 
         public Measured {
             if (protocol == null) protocol = "";
+        }
+
+        public Measured(String protocol, int items, BaseComparison vsBase) {
+            this(protocol, items, vsBase, null);
         }
     }
 
@@ -82,7 +88,27 @@ public record RunRow(
                 task,
                 metrics,
                 createdAt,
-                new Measured(measured.protocol(), measured.items(), c));
+                new Measured(measured.protocol(), measured.items(), c, measured.deployment()));
+    }
+
+    /** The same row with its model's deployment measurement. */
+    public RunRow withDeployment(DeploymentRecord d) {
+        return new RunRow(
+                runId,
+                model,
+                method,
+                parameters,
+                bitsPerWeight,
+                totalBytes,
+                task,
+                metrics,
+                createdAt,
+                new Measured(measured.protocol(), measured.items(), measured.vsBase(), d));
+    }
+
+    /** How the run's model ran on this machine, or null if it was not measured. */
+    public DeploymentRecord deployment() {
+        return measured.deployment();
     }
 
     /**

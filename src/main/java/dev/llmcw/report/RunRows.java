@@ -2,6 +2,8 @@ package dev.llmcw.report;
 
 import dev.llmcw.results.BaseComparison;
 import dev.llmcw.results.BaseComparisons;
+import dev.llmcw.results.DeploymentRecord;
+import dev.llmcw.results.Deployments;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunProtocol;
 import dev.llmcw.results.RunRecord;
@@ -37,6 +39,13 @@ public final class RunRows {
     /** Rows of stored runs, each compressed run with its comparison against the base run of its protocol. */
     public static List<RunRow> of(ResultsStore store, List<RunRecord> records) {
         Map<Long, BaseComparison> vsBase = BaseComparisons.of(store, records);
-        return records.stream().map(r -> of(r).withVsBase(vsBase.get(r.id()))).toList();
+        Map<String, DeploymentRecord> deployed = Deployments.onThisMachine(store);
+        return records.stream()
+                .map(r -> of(r).withVsBase(vsBase.get(r.id()))
+                        .withDeployment(
+                                r.spec().modelHash() == null
+                                        ? null
+                                        : deployed.get(r.spec().modelHash())))
+                .toList();
     }
 }

@@ -71,7 +71,9 @@ public final class WorkbenchCharts {
     /** What the x axis shows. */
     public enum XAxisKind {
         BITS_PER_WEIGHT("Bits per weight (compressed tensors)"),
-        MODEL_SIZE_MB("Model size (MB, log scale)");
+        MODEL_SIZE_MB("Model size (MB, log scale)"),
+        DECODE_TOK_S("Decode tokens/s on this machine"),
+        MEMORY_MB("Memory to run it: weights + KV cache (MB, log scale)");
 
         final String label;
 
@@ -80,7 +82,31 @@ public final class WorkbenchCharts {
         }
 
         double of(ChartPoint p) {
-            return this == BITS_PER_WEIGHT ? p.bitsPerWeight() : p.totalBytes() < 0 ? Double.NaN : p.totalBytes() / 1e6;
+            return switch (this) {
+                case BITS_PER_WEIGHT -> p.bitsPerWeight();
+                case MODEL_SIZE_MB -> p.totalBytes() < 0 ? Double.NaN : p.totalBytes() / 1e6;
+                case DECODE_TOK_S -> p.decodeTokS();
+                case MEMORY_MB -> p.memoryBytes() < 0 ? Double.NaN : p.memoryBytes() / 1e6;
+            };
+        }
+
+        /** Megabyte axes are logarithmic (models differ by orders of magnitude). */
+        boolean logScale() {
+            return this == MODEL_SIZE_MB || this == MEMORY_MB;
+        }
+
+        /** More is better on this axis (speed); on the others less is better (bits, bytes). */
+        boolean moreIsBetter() {
+            return this == DECODE_TOK_S;
+        }
+
+        /** What "better" means along x, for the Pareto note. */
+        String better() {
+            return switch (this) {
+                case BITS_PER_WEIGHT -> "fewer bits";
+                case MODEL_SIZE_MB, MEMORY_MB -> "fewer bytes";
+                case DECODE_TOK_S -> "faster";
+            };
         }
     }
 
@@ -134,6 +160,21 @@ public final class WorkbenchCharts {
                 points,
                 List.of(),
                 XAxisKind.MODEL_SIZE_MB,
+                ChartPoints.higherIsBetter(metric));
+    }
+
+    /**
+     * A metric against how the model runs on this machine: decode tokens/s ({@link XAxisKind#DECODE_TOK_S})
+     * or the memory it needs ({@link XAxisKind#MEMORY_MB}); runs whose model was not measured are left out.
+     */
+    public static JFreeChart metricVsDeployment(String task, String metric, List<ChartPoint> points, XAxisKind xKind) {
+        String what = xKind == XAxisKind.DECODE_TOK_S ? "decode speed" : "memory";
+        return scatter(
+                task + ": " + metric + " vs " + what,
+                metricAxisLabel(metric),
+                points,
+                List.of(),
+                xKind,
                 ChartPoints.higherIsBetter(metric));
     }
 
@@ -196,7 +237,7 @@ public final class WorkbenchCharts {
         for (ChartPoint p : points) {
             double xv = x.applyAsDouble(p);
             if (Double.isNaN(xv) || Double.isNaN(p.value())) continue;
-            if (xKind == XAxisKind.MODEL_SIZE_MB && xv <= 0) continue;
+            if (xKind.logScale() && xv <= 0) continue;
             byMethod.computeIfAbsent(ChartProtocols.series(p, mixed), k -> new ArrayList<>())
                     .add(p);
         }
@@ -221,7 +262,7 @@ public final class WorkbenchCharts {
 
         XYPlot plot = new XYPlot();
         ValueAxis xAxis;
-        if (xKind == XAxisKind.MODEL_SIZE_MB) {
+        if (xKind.logScale()) {
             var log = new NiceLogAxis(xKind.label);
             log.setBase(10);
             log.setSmallestValue(1e-6);
@@ -276,10 +317,10 @@ public final class WorkbenchCharts {
         var front = Pareto.frontier(
                 points.stream()
                         .filter(p -> !mixed || p.protocol().equals(protocols.getFirst()))
-                        .filter(p -> !Double.isNaN(x.applyAsDouble(p))
-                                && (xKind != XAxisKind.MODEL_SIZE_MB || x.applyAsDouble(p) > 0))
+                        .filter(p -> !Double.isNaN(x.applyAsDouble(p)) && (!xKind.logScale() || x.applyAsDouble(p) > 0))
                         .toList(),
-                x,
+                // the frontier wants a cost: seconds per token where tokens/s is on x
+                xKind.moreIsBetter() ? p -> 1.0 / x.applyAsDouble(p) : x,
                 higherIsBetter);
         if (front.size() >= 2) {
             var fs = new XYSeries("Pareto frontier", false, true);
@@ -379,8 +420,7 @@ public final class WorkbenchCharts {
             notes.add("only the uncompressed model so far: evaluate a compressed one to add points");
         if (!front.isEmpty() && front.size() >= 2) {
             notes.add("dashed: Pareto frontier" + (mixed ? " of " + protocols.getFirst() : "") + " ("
-                    + (higherIsBetter ? "higher" : "lower") + " is better, fewer "
-                    + (xKind == XAxisKind.BITS_PER_WEIGHT ? "bits" : "bytes") + " is better)");
+                    + (higherIsBetter ? "higher" : "lower") + " is better, " + xKind.better() + " is better)");
         }
         if (points.stream().anyMatch(ChartPoint::hasStderr)) notes.add("error bars: ±1 standard error");
         if (!notes.isEmpty())

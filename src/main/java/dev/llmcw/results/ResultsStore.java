@@ -517,6 +517,68 @@ public final class ResultsStore implements ItemStore, AutoCloseable {
                 rs.getInt("hidden") != 0);
     }
 
+    // ---------------------------------------------------------------- deployment (speed and memory)
+
+    /** Stores (or replaces) how a model ran on a machine under a protocol. */
+    public void saveDeployment(DeploymentRecord d) {
+        locked(() -> {
+            try (PreparedStatement p = conn.prepareStatement("""
+                    INSERT OR REPLACE INTO deployment(model_hash, cpu, threads, protocol, created, prefill_tok_s,
+                      decode_tok_s, weight_bytes, kv_cache_bytes, peak_rss_bytes, code_version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                p.setString(1, d.modelHash());
+                p.setString(2, d.cpu());
+                p.setInt(3, d.threads());
+                p.setString(4, d.protocol());
+                p.setString(5, d.created().toString());
+                p.setDouble(6, d.prefillTokS());
+                p.setDouble(7, d.decodeTokS());
+                p.setLong(8, d.weightBytes());
+                p.setLong(9, d.kvCacheBytes());
+                p.setLong(10, d.peakRssBytes());
+                p.setString(11, BuildInfo.version());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The newest measurement of each model (by content hash) on {@code cpu} with {@code threads} threads
+     * under {@code protocol}; models never measured there are absent.
+     */
+    public Map<String, DeploymentRecord> deployments(String cpu, int threads, String protocol) {
+        return locked(() -> {
+            Map<String, DeploymentRecord> out = new HashMap<>();
+            try (PreparedStatement q = conn.prepareStatement(
+                    "SELECT * FROM deployment WHERE cpu = ? AND threads = ? AND protocol = ? ORDER BY created")) {
+                q.setString(1, cpu);
+                q.setInt(2, threads);
+                q.setString(3, protocol);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        long rss = rs.getLong("peak_rss_bytes");
+                        if (rs.wasNull()) rss = -1;
+                        out.put(
+                                rs.getString("model_hash"),
+                                new DeploymentRecord(
+                                        rs.getString("model_hash"),
+                                        rs.getString("cpu"),
+                                        rs.getInt("threads"),
+                                        rs.getString("protocol"),
+                                        Instant.parse(rs.getString("created")),
+                                        rs.getDouble("prefill_tok_s"),
+                                        rs.getDouble("decode_tok_s"),
+                                        rs.getLong("weight_bytes"),
+                                        rs.getLong("kv_cache_bytes"),
+                                        rss));
+                    }
+                }
+            }
+            return Map.copyOf(out);
+        });
+    }
+
     // ---------------------------------------------------------------- items (ItemStore)
 
     @Override

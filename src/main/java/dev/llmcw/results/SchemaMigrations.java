@@ -78,7 +78,16 @@ final class SchemaMigrations {
                     "ALTER TABLE runs ADD COLUMN name TEXT",
                     "ALTER TABLE runs ADD COLUMN tags TEXT",
                     "ALTER TABLE runs ADD COLUMN notes TEXT",
-                    "ALTER TABLE runs ADD COLUMN hidden INTEGER DEFAULT 0"));
+                    "ALTER TABLE runs ADD COLUMN hidden INTEGER DEFAULT 0"),
+            // v7: how each evaluated model runs on a machine (the deployment probe): speed and memory by model
+            // content hash, machine (CPU model) and thread count, so charts can put accuracy against them.
+            List.of("""
+                    CREATE TABLE deployment (
+                      model_hash TEXT NOT NULL, cpu TEXT NOT NULL, threads INTEGER NOT NULL, protocol TEXT NOT NULL,
+                      created TEXT NOT NULL, prefill_tok_s REAL NOT NULL, decode_tok_s REAL NOT NULL,
+                      weight_bytes INTEGER NOT NULL, kv_cache_bytes INTEGER NOT NULL, peak_rss_bytes INTEGER,
+                      code_version TEXT,
+                      PRIMARY KEY (model_hash, cpu, threads, protocol))"""));
 
     static int latest() {
         return STEPS.size();

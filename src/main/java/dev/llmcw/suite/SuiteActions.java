@@ -2,6 +2,9 @@ package dev.llmcw.suite;
 
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.eval.ItemStore;
+import dev.llmcw.results.DeploymentRecord;
+import dev.llmcw.results.Deployments;
+import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
@@ -54,6 +57,14 @@ public interface SuiteActions {
      *
      * @param runKey the run's cache key, usable as item key by evaluators without their own
      */
+    /**
+     * How {@code model} runs on this machine (speed and memory, {@link Deployments}): measured and stored
+     * unless {@code store} already holds it; null where the implementation does not measure.
+     */
+    default DeploymentRecord deployment(ResultsStore store, Path model, String modelHash) {
+        return null;
+    }
+
     StoredRuns.Result evaluate(
             Path model,
             String task,

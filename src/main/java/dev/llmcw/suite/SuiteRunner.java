@@ -5,6 +5,7 @@ import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
 import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.DeploymentRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunRecord;
@@ -207,6 +208,7 @@ public final class SuiteRunner {
                         progress.log(what + ": FAILED " + message(e));
                     }
                 }
+                measureDeployment(store, evalPath, evalHash, label + " " + setting.label(), progress);
             }
         }
         if (suite.report() != null && !suite.report().isBlank())
@@ -338,6 +340,18 @@ public final class SuiteRunner {
                             .append(String.format(Locale.ROOT, "%.4f", m.value())));
         }
         return sb.isEmpty() ? r.status().dbName() : sb.toString();
+    }
+
+    /** Speed and memory of the evaluated model on this machine, once per model; a failure costs no result. */
+    private void measureDeployment(
+            ResultsStore store, Path model, String hash, String what, ProgressListener progress) {
+        if (hash == null) return;
+        try {
+            DeploymentRecord d = actions.deployment(store, model, hash);
+            if (d != null) progress.log(what + ": " + d.describe());
+        } catch (RuntimeException e) {
+            progress.log(what + ": speed and memory not measured: " + message(e));
+        }
     }
 
     private static String message(Throwable e) {

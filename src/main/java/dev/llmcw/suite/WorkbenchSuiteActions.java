@@ -7,6 +7,9 @@ import dev.llmcw.compress.calibration.CalibrationParameters;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.results.DeploymentRecord;
+import dev.llmcw.results.Deployments;
+import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
@@ -121,6 +124,12 @@ public final class WorkbenchSuiteActions implements SuiteActions {
                     CalibrationParameters.integer(params, "calib_seqs"),
                     CalibrationParameters.integer(params, "calib_len"));
         return m.compress(source, out, workDir, progress, cancel);
+    }
+
+    @Override
+    public DeploymentRecord deployment(ResultsStore store, Path model, String modelHash) {
+        DeploymentRecord known = Deployments.onThisMachine(store).get(modelHash);
+        return known != null ? known : Deployments.ensure(store, modelHash, ModelLoader.load(model));
     }
 
     @Override

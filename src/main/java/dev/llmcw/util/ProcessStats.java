@@ -1,7 +1,10 @@
 package dev.llmcw.util;
 
 import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * CPU time and machine load for benchmarks and timing reports: on a shared machine wall time says more
@@ -25,6 +28,18 @@ public final class ProcessStats {
     public static double cpuSeconds() {
         long n = cpuNanos();
         return n < 0 ? Double.NaN : n / 1e9;
+    }
+
+    /** Peak resident set size of this process in bytes (Linux {@code VmHWM}), or -1 where it is not reported. */
+    public static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not Linux
+        }
+        return -1;
     }
 
     /** The system's one-minute load average, or a negative value where it is not available. */

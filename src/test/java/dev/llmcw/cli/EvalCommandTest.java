@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.report.RunRows;
+import dev.llmcw.results.Deployments;
+import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunSpec;
@@ -102,6 +105,14 @@ class EvalCommandTest {
                 assertThat(r.modelLabel()).isEqualTo("stories260K.bin");
                 assertThat(r.bitsPerWeight()).isEqualTo(32.0);
                 assertThat(r.totalBytes()).isEqualTo(weightBytes);
+            });
+            // measured once (the second eval found it), charted with the runs of this model
+            var deployed = Deployments.onThisMachine(store);
+            assertThat(deployed).containsOnlyKeys(ModelHashes.contentHash(model));
+            var rows = RunRows.of(store, store.listRuns(RunFilter.all()));
+            assertThat(rows).allSatisfy(row -> {
+                assertThat(row.deployment().decodeTokS()).isPositive();
+                assertThat(row.deployment().weightBytes()).isEqualTo(weightBytes);
             });
         }
         // a task name that does not exist is an error naming the known ones

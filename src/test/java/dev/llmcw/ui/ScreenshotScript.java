@@ -123,6 +123,11 @@ final class ScreenshotScript {
                     vm.charts().taskProperty().set("tinystories_ppl");
                 });
                 snap.take("08-charts-perplexity");
+                // the deployment view: the same runs against how their models run on this machine
+                fx(() -> vm.charts().kindProperty().set(ChartsViewModel.Kind.METRIC_VS_DECODE));
+                snap.take("13-charts-perplexity-vs-decode-speed");
+                fx(() -> vm.charts().kindProperty().set(ChartsViewModel.Kind.METRIC_VS_MEMORY));
+                snap.take("14-charts-perplexity-vs-memory");
             }
             fx(() -> vm.charts().kindProperty().set(ChartsViewModel.Kind.LAYER_ERRORS));
             snap.take("09-charts-layer-errors");

@@ -37,6 +37,8 @@ public final class ChartsViewModel {
     public enum Kind {
         METRIC_VS_BITS("Metric vs bits/weight"),
         METRIC_VS_SIZE("Metric vs model size"),
+        METRIC_VS_DECODE("Metric vs decode speed"),
+        METRIC_VS_MEMORY("Metric vs memory"),
         LAYER_ERRORS("Per-layer reconstruction error");
 
         private final String label;
@@ -268,10 +270,16 @@ public final class ChartsViewModel {
         var overlay = paperPoints.stream()
                 .filter(p -> p.task().equalsIgnoreCase(task.get()) && p.metric().equals(metric.get()))
                 .toList();
-        boolean bySize = kind.get() == Kind.METRIC_VS_SIZE;
-        JFreeChart c = bySize
-                ? WorkbenchCharts.accuracyVsSize(task.get(), metric.get(), pts)
-                : WorkbenchCharts.metricVsBits(task.get(), metric.get(), pts, overlay);
+        boolean bySize = kind.get() != Kind.METRIC_VS_BITS;
+        JFreeChart c = switch (kind.get()) {
+            case METRIC_VS_SIZE -> WorkbenchCharts.accuracyVsSize(task.get(), metric.get(), pts);
+            case METRIC_VS_DECODE ->
+                WorkbenchCharts.metricVsDeployment(
+                        task.get(), metric.get(), pts, WorkbenchCharts.XAxisKind.DECODE_TOK_S);
+            case METRIC_VS_MEMORY ->
+                WorkbenchCharts.metricVsDeployment(task.get(), metric.get(), pts, WorkbenchCharts.XAxisKind.MEMORY_MB);
+            default -> WorkbenchCharts.metricVsBits(task.get(), metric.get(), pts, overlay);
+        };
         if (current.stream()
                 .anyMatch(r -> r.task().equals(task.get()) && r.model().contains("SYNTHETIC"))) {
             // Demo and synthetic models have random weights: say so on the chart itself, which may be exported.
@@ -284,11 +292,19 @@ public final class ChartsViewModel {
         ChanceLevel.decorate(c, task.get(), metric.get(), current);
         if (model.get() != null && !model.get().equals(ALL_MODELS)) WorkbenchCharts.withModel(c, model.get());
         chart.set(c);
-        status.set(
-                pts.size() + " points" + (overlay.isEmpty() || bySize ? "" : " + " + overlay.size() + " paper-reported")
-                        + (bySize && !overlay.isEmpty()
-                                ? " (paper points are drawn on the bits/weight chart, which knows their x)"
-                                : ""));
+        boolean byDeployment = kind.get() == Kind.METRIC_VS_DECODE || kind.get() == Kind.METRIC_VS_MEMORY;
+        long unmeasured = byDeployment
+                ? pts.stream().filter(p -> Double.isNaN(p.decodeTokS())).count()
+                : 0;
+        status.set(pts.size() - unmeasured + " points"
+                + (overlay.isEmpty() || bySize ? "" : " + " + overlay.size() + " paper-reported")
+                + (bySize && !overlay.isEmpty()
+                        ? " (paper points are drawn on the bits/weight chart, which knows their x)"
+                        : "")
+                + (unmeasured == 0
+                        ? ""
+                        : " (" + unmeasured + " runs left out: their model's speed and memory were not measured on"
+                                + " this machine; evaluate it again or run `workbench deployment MODEL`)"));
     }
 
     /** Writes the current chart; the format follows the extension (.png, .svg, .pdf). */
