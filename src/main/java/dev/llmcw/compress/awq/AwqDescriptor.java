@@ -33,6 +33,7 @@ public final class AwqDescriptor implements MethodDescriptor {
                                 true,
                                 "AWQ: search each group's clipping range on the calibration activations "
                                         + "(not for q and k, as the official code)")
+                        .cli("--auto-clip", "--no-auto-clip")
                         .asAdvanced(),
                 KeptTensors.PARAMETER));
         all.addAll(CalibrationParameters.ALL);
