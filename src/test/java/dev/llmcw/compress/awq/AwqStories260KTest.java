@@ -14,6 +14,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.testing.Slow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * TinyStories text the calibration did not see, against RTN at the same bits and group size. Group 32 divides
  * 64; the MLP's 172 inputs end in a group of 12, which the grid stores and counts exactly.
  */
+@Slow
 class AwqStories260KTest {
     private static final int GROUP = 32;
 
