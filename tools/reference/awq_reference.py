@@ -7,14 +7,20 @@ llm-awq code (auto_scale.py, auto_clip.py) with the workbench's grid (RTN's: ran
 FP16 group scales, Java's round-half-up) and FP16 input scales, and measures every error from X itself
 (||(Q - W) X^T||^2 / N), where Java uses tr(Delta H Delta^T) with H = E[x x^T].
 
+Also a real layer: the q/k/v projections of stories260K's layer 0, whose input is the RMS-normed embedding of
+the tokens (computed here in float64 from the llama2.c file, independently of the Java engine), over fixed
+random token sequences; written to awq_stories260K.json (tokens, errors per alpha, chosen alpha, scales).
+
 Writes src/test/resources/golden/awq/awq_reference.json: the inputs (W, X), and per setting the output error
 of every alpha, the chosen alpha, the scales s and, with the clip search on, each linear's codes and
 dequantized weights Q(clip(W diag(s))) diag(s)^-1.
-Run: /usr/bin/python3 tools/reference/awq_reference.py
+Run: /usr/bin/python3 tools/reference/awq_reference.py [SHARED_DATA]   (default ../shared beside the repo)
 """
 import json
 import math
 import os
+import struct
+import sys
 
 import numpy as np
 
@@ -70,12 +76,12 @@ def awq_scales(mean_abs, alpha):
     return f16(s)
 
 
-def out_err(q, w):
+def out_err(q, w, X):
     d = (q - w) @ X.T  # rows x tokens
-    return float((d ** 2).sum() / TOKENS)
+    return float((d ** 2).sum() / X.shape[0])
 
 
-def clip_quant(w, s, bits, g):
+def clip_quant(w, s, bits, g, X):
     """auto_clip: per (row, group) the bound m = max|w'|(1 - i/20), i < 10, of least output error."""
     ws = w * s
     xs = X / s
@@ -102,12 +108,18 @@ def clip_quant(w, s, bits, g):
     return codes, deq, bounds
 
 
-def case(bits, g, n_grid):
+def search(bits, g, n_grid, X, Ws):
     mean_abs = np.abs(X).mean(axis=0)
     losses = []
     for k in range(n_grid):
         s = awq_scales(mean_abs, k / n_grid)
-        losses.append(sum(out_err(rtn(w * s, bits, g) / s, w) for w in Ws))
+        losses.append(sum(out_err(rtn(w * s, bits, g) / s, w, X) for w in Ws))
+    return losses
+
+
+def case(bits, g, n_grid):
+    losses = search(bits, g, n_grid, X, Ws)
+    mean_abs = np.abs(X).mean(axis=0)
     best = int(np.argmin(losses))  # first minimum: ties keep the smaller alpha
     ordered = sorted(losses)
     assert best > 0, "the data should make AWQ scale (alpha > 0)"
@@ -115,13 +127,13 @@ def case(bits, g, n_grid):
     s = awq_scales(mean_abs, best / n_grid)
     linears = []
     for w in Ws:
-        codes, deq, bounds = clip_quant(w, s, bits, g)
+        codes, deq, bounds = clip_quant(w, s, bits, g, X)
         linears.append({
             "codes": codes.flatten().tolist(),
             "dequantized": deq.flatten().tolist(),
             "clip_bounds": bounds.flatten().tolist(),
-            "output_error_clipped": out_err(deq, w),
-            "output_error_noclip": out_err(rtn(w * s, bits, g) / s, w),
+            "output_error_clipped": out_err(deq, w, X),
+            "output_error_noclip": out_err(rtn(w * s, bits, g) / s, w, X),
         })
     return {
         "bits": bits,
@@ -130,7 +142,7 @@ def case(bits, g, n_grid):
         "losses": losses,
         "best": best,
         "scales": s.tolist(),
-        "rtn_error": sum(out_err(rtn(w, bits, g), w) for w in Ws),
+        "rtn_error": sum(out_err(rtn(w, bits, g), w, X) for w in Ws),
         "linears": linears,
     }
 
@@ -151,3 +163,55 @@ with open(path, "w") as f:
 for c in out["cases"]:
     print(f"{c['bits']}-bit g{c['group']}: alpha {c['best']}/{c['grid']}, error {c['losses'][c['best']]:.6g}"
           f" vs RTN {c['rtn_error']:.6g}")
+
+
+def stories260k_layer0(shared):
+    """Embedding, layer-0 input norm and q/k/v of the llama2.c checkpoint (float32 values, as float64)."""
+    with open(os.path.join(shared, "models", "stories260K", "stories260K.bin"), "rb") as f:
+        data = f.read()
+    dim, hidden, n_layers, n_heads, n_kv, vocab, seq_len = struct.unpack("<7i", data[:28])
+    vocab = abs(vocab)
+    hd = dim // n_heads
+    arr = np.frombuffer(data, dtype="<f4", offset=28).astype(np.float64)
+    pos = 0
+
+    def take(n, shape):
+        nonlocal pos
+        t = arr[pos:pos + n * int(np.prod(shape))].reshape((n,) + shape)
+        pos += t.size
+        return t
+
+    embed = take(1, (vocab, dim))[0]
+    norms = take(n_layers, (dim,))  # llama2.c stores each tensor kind for all layers together
+    q = take(n_layers, (dim, dim))
+    k = take(n_layers, (n_kv * hd, dim))
+    v = take(n_layers, (n_kv * hd, dim))
+    return embed, norms[0], [q[0], k[0], v[0]]
+
+
+def stories_case(shared, bits, g, n_grid, tokens):
+    embed, norm, Ws = stories260k_layer0(shared)
+    e = embed[np.array(tokens).flatten()]
+    X = e / np.sqrt((e ** 2).mean(axis=1, keepdims=True) + 1e-5) * norm  # RMSNorm, eps 1e-5
+    losses = search(bits, g, n_grid, X, Ws)
+    best = int(np.argmin(losses))
+    ordered = sorted(losses)
+    assert ordered[1] - ordered[0] > 1e-4 * ordered[0], "near-tie between alphas: pick other tokens"
+    s = awq_scales(np.abs(X).mean(axis=0), best / n_grid)
+    return {"bits": bits, "group": g, "grid": n_grid, "losses": losses, "best": best, "scales": s.tolist(),
+            "rtn_error": losses[0]}
+
+
+shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared")
+trng = np.random.default_rng(260)
+tokens = [[1] + trng.integers(3, 512, size=63).tolist() for _ in range(4)]  # BOS first, as calibration cuts them
+stories = {
+    "note": "tools/reference/awq_reference.py: stories260K layer 0 q/k/v on RMSNorm(embedding) in float64",
+    "tokens": tokens,
+    "cases": [stories_case(shared, 4, 32, 20, tokens), stories_case(shared, 3, 32, 20, tokens)],
+}
+with open(os.path.join(os.path.dirname(path), "awq_stories260K.json"), "w") as f:
+    json.dump(stories, f)
+for c in stories["cases"]:
+    print(f"stories260K layer 0 q/k/v {c['bits']}-bit g{c['group']}: alpha {c['best']}/{c['grid']}, "
+          f"error {c['losses'][c['best']]:.6g} vs RTN {c['rtn_error']:.6g}")
