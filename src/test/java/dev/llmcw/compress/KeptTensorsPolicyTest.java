@@ -26,6 +26,9 @@ class KeptTensorsPolicyTest {
         var gptq = new HashMap<>(cal);
         gptq.putAll(Map.of("bits", "2", "group", "64"));
         m.put("gptq", gptq);
+        var awq = new HashMap<>(cal);
+        awq.putAll(Map.of("bits", "2", "group", "64", "alpha_grid", "2"));
+        m.put("awq", awq);
         var caldera = new HashMap<>(cal);
         caldera.putAll(Map.of("rank", "0", "outer_iters", "1", "inner_iters", "0"));
         m.put("caldera", caldera);

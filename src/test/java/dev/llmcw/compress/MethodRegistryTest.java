@@ -43,11 +43,11 @@ class MethodRegistryTest {
     void builtInMethodsAreRegisteredInOrder() {
         assertThat(MethodRegistry.all())
                 .extracting(MethodDescriptor::id)
-                .containsExactly("seedlm", "caldera", "rtn", "gptq");
+                .containsExactly("seedlm", "caldera", "rtn", "gptq", "awq");
         assertThat(MethodRegistry.get("CALDERA").displayName()).isEqualTo("CALDERA");
         assertThat(MethodRegistry.format("gptq").method()).isEqualTo("gptq");
-        assertThatThrownBy(() -> MethodRegistry.get("awq"))
-                .hasMessage("unknown compression method 'awq' (seedlm, caldera, rtn, gptq)");
+        assertThatThrownBy(() -> MethodRegistry.get("omniquant"))
+                .hasMessage("unknown compression method 'omniquant' (seedlm, caldera, rtn, gptq, awq)");
     }
 
     @Test
@@ -58,7 +58,7 @@ class MethodRegistryTest {
         assertThat(help)
                 .contains("--step=<x>")
                 .contains("Toy rounding: weights are rounded to multiples of this (default 0.05")
-                .contains("seedlm, caldera, rtn, gptq, toyround")
+                .contains("seedlm, caldera, rtn, gptq, awq, toyround")
                 .contains("--rank=<n>")
                 .contains("--no-hadamard")
                 .contains("--C=<n>"); // the built-in knobs stay
@@ -162,6 +162,10 @@ class MethodRegistryTest {
                 .isEqualTo(4 + 20.0 / 128);
         assertThat(rtn.bitsPerWeight(rtn.arguments(Map.of("bits", "3", "sym", "true"), dir, null), 256, 256))
                 .isEqualTo(3 + 16.0 / 128);
+        var awq = MethodRegistry.get("awq");
+        // RTN's grid plus one FP16 input scale per column: 16·cols/(rows·cols) = 16/rows
+        assertThat(awq.bitsPerWeight(awq.arguments(Map.of("bits", "3"), dir, null), 256, 256))
+                .isEqualTo(3 + 19.0 / 128 + 16.0 / 256);
         var seedlm = MethodRegistry.get("seedlm");
         // (K + 4 + 4P)/C = 32/8 per weight; the tensor's 8-byte shape is bookkeeping, not counted (as RTN's grid
         // header)

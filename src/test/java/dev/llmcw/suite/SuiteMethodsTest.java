@@ -46,7 +46,7 @@ class SuiteMethodsTest {
                 .hasMessageContaining("k");
         assertThatThrownBy(() -> SuiteMethods.create("seedlm", Map.of("bits", "four"), Path.of(".")))
                 .hasMessageContaining("bits");
-        assertThatThrownBy(() -> SuiteMethods.create("awq", Map.of(), Path.of(".")))
-                .hasMessageContaining("unknown compression method 'awq'");
+        assertThatThrownBy(() -> SuiteMethods.create("omniquant", Map.of(), Path.of(".")))
+                .hasMessageContaining("unknown compression method 'omniquant'");
     }
 }

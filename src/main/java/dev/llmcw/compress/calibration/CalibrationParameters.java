@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The calibration knobs every method that needs activation statistics shares (GPTQ, CALDERA): the text
+ * The calibration knobs every method that needs activation statistics shares (GPTQ, CALDERA, AWQ): the text
  * file, how many sequences and how long; defined once here and appended to those methods' parameters.
  */
 public final class CalibrationParameters {

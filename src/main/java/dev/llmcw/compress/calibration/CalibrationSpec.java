@@ -29,7 +29,21 @@ public record CalibrationSpec(Path file, int count, int length, Path cacheDir, H
     }
 
     public HessianSet obtain(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
-        if (precomputed != null) return precomputed;
+        return obtain(model, progress, cancel, false);
+    }
+
+    /**
+     * @param needAbsSums the caller reads Σ|x| per channel (AWQ): a cache written without it is computed again
+     *     (and rewritten with it)
+     */
+    public HessianSet obtain(Model model, ProgressListener progress, CancellationToken cancel, boolean needAbsSums)
+            throws IOException {
+        if (precomputed != null) {
+            if (needAbsSums && !precomputed.hasAbsSums())
+                throw new IllegalArgumentException(
+                        "the given calibration statistics hold no mean |x| per channel, which this method needs");
+            return precomputed;
+        }
         if (model.tokenizer() == null)
             throw new IllegalArgumentException(
                     "calibration needs the model's tokenizer (none loaded for " + model.source() + ")");
@@ -39,8 +53,14 @@ public record CalibrationSpec(Path file, int count, int length, Path cacheDir, H
         String key = HessianCache.key(modelHash, Hashing.sha256(file), count, length);
         HessianCache cache = cacheDir == null ? null : new HessianCache(cacheDir);
         if (cache != null && cache.has(key)) {
-            if (progress != null) progress.log("calibration statistics from cache " + cache.folder(key));
-            return cache.load(key);
+            HessianSet cached = cache.load(key);
+            if (!needAbsSums || cached.hasAbsSums()) {
+                if (progress != null) progress.log("calibration statistics from cache " + cache.folder(key));
+                return cached;
+            }
+            if (progress != null)
+                progress.log(
+                        "calibration cache " + cache.folder(key) + " has no mean |x| per channel; computing again");
         }
         var seqs = Calibration.sequences(file, model.tokenizer(), count, length);
         HessianSet set = Calibration.capture(model, seqs, Calibration.ENGINE, describe(), progress, cancel);

@@ -5,22 +5,52 @@ import dev.llmcw.compress.linalg.StridedMatrix;
 import dev.llmcw.util.Parallel;
 import org.ejml.data.DMatrixRMaj;
 
-/** Σ x·xᵀ over every input vector a linear layer saw, in double, plus the vector count. */
+/**
+ * Σ x·xᵀ over every input vector a linear layer saw, in double, plus the vector count and Σ |x| per input
+ * channel (AWQ's activation statistic, gathered in the same pass).
+ */
 public final class HessianAccumulator {
     private final int n;
     private final double[] sum; // n×n, full (both triangles)
+    private double[] absSum; // n; null when read from a cache written before it was kept
     private long count;
 
     public HessianAccumulator(int n) {
         this.n = n;
         this.sum = new double[n * n];
+        this.absSum = new double[n];
     }
 
-    public static HessianAccumulator of(int n, double[] sum, long count) {
+    /** @param absSum Σ |x| per channel, or null when the statistics were saved without it */
+    public static HessianAccumulator of(int n, double[] sum, long count, double[] absSum) {
         HessianAccumulator a = new HessianAccumulator(n);
         System.arraycopy(sum, 0, a.sum, 0, sum.length);
         a.count = count;
+        a.absSum = absSum == null ? null : absSum.clone();
         return a;
+    }
+
+    public static HessianAccumulator of(int n, double[] sum, long count) {
+        return of(n, sum, count, null);
+    }
+
+    /** Whether Σ |x| per channel is known ({@link #meanAbs}). */
+    public synchronized boolean hasAbsSum() {
+        return absSum != null;
+    }
+
+    /** Σ |x| per input channel (a copy). */
+    public synchronized double[] absSum() {
+        if (absSum == null) throw new IllegalStateException("these statistics hold no Σ|x| per channel");
+        return absSum.clone();
+    }
+
+    /** E|x| per input channel: AWQ's activation statistic ({@code x.abs().mean(0)} of the official code). */
+    public synchronized double[] meanAbs() {
+        if (count == 0) throw new IllegalStateException("no calibration vectors were captured");
+        double[] m = absSum();
+        for (int i = 0; i < n; i++) m[i] /= count;
+        return m;
     }
 
     public int size() {
@@ -63,6 +93,9 @@ public final class HessianAccumulator {
                 }
             }
         });
+        if (absSum != null) {
+            for (int t = 0; t < batch; t++) for (int i = 0; i < n; i++) absSum[i] += Math.abs(xd[t * n + i]);
+        }
         count += batch;
         dirty = true;
     }

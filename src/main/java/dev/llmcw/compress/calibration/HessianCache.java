@@ -18,10 +18,13 @@ import java.util.Map;
 /**
  * On-disk cache of calibration statistics keyed by (model hash, calibration file hash, N, L): one
  * folder per key, one binary file per group ("3.mlp_in.h": magic "LLMCWH01", int n, long count, then
- * n×n little-endian doubles), written atomically.
+ * n×n little-endian doubles), written atomically. Σ|x| per channel (AWQ) sits beside it in "3.mlp_in.abs"
+ * (magic "LLMCWA01", int n, long count, n doubles); caches written before it existed have no such file
+ * and load without it.
  */
 public final class HessianCache {
     private static final byte[] MAGIC = "LLMCWH01".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ABS_MAGIC = "LLMCWA01".getBytes(StandardCharsets.US_ASCII);
     private final Path root;
 
     public HessianCache(Path root) {
@@ -63,6 +66,19 @@ public final class HessianCache {
                 }
                 out.flush();
             });
+            if (a.hasAbsSum()) {
+                AtomicFiles.write(dir.resolve(e.getKey() + ".abs"), stream -> {
+                    var out = new DataOutputStream(stream);
+                    out.write(ABS_MAGIC);
+                    ByteBuffer bb = ByteBuffer.allocate(12 + 8 * a.size())
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putInt(a.size())
+                            .putLong(a.count());
+                    for (double v : a.absSum()) bb.putDouble(v);
+                    out.write(bb.array());
+                    out.flush();
+                });
+            }
         }
         AtomicFiles.writeString(dir.resolve("description.txt"), set.description());
         // written last: its presence says every group's file is complete (see has)
@@ -92,9 +108,24 @@ public final class HessianCache {
                         .order(ByteOrder.LITTLE_ENDIAN)
                         .asDoubleBuffer()
                         .get(sum);
-                groups.put(g, HessianAccumulator.of(n, sum, count));
+                groups.put(g, HessianAccumulator.of(n, sum, count, readAbsSum(dir.resolve(g + ".abs"), n, count)));
             }
         }
         return new HessianSet(groups, Files.readString(dir.resolve("description.txt")));
+    }
+
+    /** Σ|x| per channel from {@code f}, or null when the cache was written without it. */
+    private static double[] readAbsSum(Path f, int n, long count) throws IOException {
+        if (!Files.isRegularFile(f)) return null;
+        byte[] all = Files.readAllBytes(f);
+        if (all.length != ABS_MAGIC.length + 12 + 8 * n
+                || !Arrays.equals(Arrays.copyOf(all, ABS_MAGIC.length), ABS_MAGIC))
+            throw new IOException(f + ": not a Σ|x| cache file of " + n + " channels (bad magic or size)");
+        ByteBuffer bb = ByteBuffer.wrap(all, ABS_MAGIC.length, 12 + 8 * n).order(ByteOrder.LITTLE_ENDIAN);
+        if (bb.getInt() != n || bb.getLong() != count)
+            throw new IOException(f + ": its size or vector count differs from the Hessian file beside it");
+        double[] abs = new double[n];
+        bb.asDoubleBuffer().get(abs);
+        return abs;
     }
 }

@@ -42,6 +42,11 @@ public final class HessianSet {
         return a;
     }
 
+    /** Whether every group also holds Σ|x| per channel (a cache written before AWQ does not). */
+    public boolean hasAbsSums() {
+        return byGroup.values().stream().allMatch(HessianAccumulator::hasAbsSum);
+    }
+
     public Map<String, HessianAccumulator> groups() {
         return byGroup;
     }
