@@ -29,6 +29,8 @@ final class JobTracker {
         String jobId;
         int attempts = 1;
         boolean givenUp;
+        /** Submitted after the queue was last asked: its absence from that answer says nothing. */
+        boolean fresh = true;
 
         Track(WorkUnit unit, Path script, int index, String afterUnit) {
             this.unit = unit;
@@ -75,7 +77,7 @@ final class JobTracker {
     /** Submits one array (its units in order) after the job of {@code afterUnit} when that is not done yet. */
     void submit(Path script, List<WorkUnit> units, String afterUnit) throws IOException {
         String after = afterUnit == null ? null : pendingJob(afterUnit);
-        String jobId = slurm.submit(script, "0-" + (units.size() - 1), after);
+        String jobId = slurm.submit(script, units.size() == 1 ? "0" : "0-" + (units.size() - 1), after);
         for (int i = 0; i < units.size(); i++) {
             Track t = new Track(units.get(i), script, i, afterUnit);
             t.jobId = jobId;
@@ -110,6 +112,7 @@ final class JobTracker {
             progress.update("slurm", total - open.size(), total, open.size() + " unit(s) queued or running");
             if (open.isEmpty()) return;
             // the queue first, then the files: a task that ends between the two calls is seen with its output
+            for (Track t : open) t.fresh = false;
             Map<String, String> queued = slurm.queued(jobIds(open));
             if (queued != null) {
                 // compressions first: their resubmission resubmits the evaluations waiting for them
@@ -121,7 +124,7 @@ final class JobTracker {
     }
 
     private void check(Track t, Map<String, String> queued) throws IOException {
-        if (t.givenUp || t.unit.done()) return;
+        if (t.givenUp || t.fresh || t.unit.done()) return;
         String state = queued.get(t.taskId());
         if (state != null && ACTIVE.contains(state)) return;
         if (t.afterUnit != null && tracks.containsKey(t.afterUnit) && tracks.get(t.afterUnit).givenUp) {
@@ -158,6 +161,7 @@ final class JobTracker {
         String after = t.afterUnit == null ? null : pendingJob(t.afterUnit);
         String old = t.taskId();
         t.jobId = slurm.submit(t.script, Integer.toString(t.index), after);
+        t.fresh = true;
         t.attempts++;
         resubmitted++;
         progress.log(t.unit.describe() + ": " + why + "; resubmitted as " + t.taskId() + " (attempt " + t.attempts
