@@ -40,7 +40,6 @@ final class ClusterPlanner {
         int shardItems = suite.executorOrLocal().shardItemsOrDefault();
         List<WorkUnit> all = new ArrayList<>();
         List<JobGroup> groups = new ArrayList<>();
-        int n = 0;
         for (SuiteSpec.ModelEntry me : suite.models()) {
             Path model = baseDir.resolve(me.path()).normalize();
             if (!Files.exists(model)) continue; // the merge reports it, as a local run does
@@ -67,7 +66,7 @@ final class ClusterPlanner {
                                 SuiteRunner.tensorWorkDir(workDir, label, s));
                         if (!compress.done() || !Files.isRegularFile(evalModel)) {
                             all.add(compress);
-                            groups.add(new JobGroup("wb-c" + (n++), List.of(compress), null));
+                            groups.add(new JobGroup(jobName(compress), List.of(compress), null));
                         } else compress = null;
                     }
                 }
@@ -88,11 +87,20 @@ final class ClusterPlanner {
                         if (!u.done()) units.add(u);
                     }
                     if (!units.isEmpty())
-                        groups.add(new JobGroup("wb-e" + (n++), units, compress == null ? null : compress.id()));
+                        groups.add(new JobGroup(
+                                jobName(units.getFirst()), units, compress == null ? null : compress.id()));
                 }
             }
         }
         return new Planned(new ClusterPlan(dataDir.toString(), baseDir.toString(), all), groups);
+    }
+
+    /**
+     * A job's name, also its script's: "wb-" and its first unit's id, so suites sharing a work folder never
+     * overwrite each other's scripts, and the kind shows in squeue ("wb-c-…" compression, "wb-e-…" evaluation).
+     */
+    private static String jobName(WorkUnit first) {
+        return "wb-" + first.id();
     }
 
     /** The stored compression of this setting if its file is still the one recorded (as the local runner checks). */

@@ -11,6 +11,7 @@ import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Does one {@link WorkUnit} inside a cluster job (the hidden {@code cluster-task} command): the same
@@ -34,10 +35,13 @@ public final class UnitRunner {
             return;
         }
         progress.log(u.describe() + " -> " + output);
+        long t0 = System.nanoTime();
         switch (u.kind()) {
             case COMPRESS -> compress(u, output);
             case EVAL -> evaluate(u, output);
         }
+        // the unit's own time (JVM start excluded): what docs/cluster.md's estimates are built from
+        progress.log(String.format(Locale.ROOT, "%s: done in %.1f s", u.describe(), (System.nanoTime() - t0) / 1e9));
     }
 
     private void compress(WorkUnit u, Path output) throws Exception {
