@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -129,6 +131,14 @@ final class SuiteCommand implements Callable<Integer> {
                 preset, m, c, null, WorkbenchHome.dir().resolve("suites").resolve("presets"));
     }
 
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -174,8 +184,13 @@ final class SuiteCommand implements Callable<Integer> {
         }
         out.flush();
         CancellationToken cancel = new CancellationToken();
-        // Ctrl-C: stop at the next item; everything finished so far stays stored.
-        Thread hook = new Thread(cancel::cancel);
+        // Ctrl-C: stop at the next item; everything finished so far stays stored. On Slurm the hook waits (a
+        // little) for the executor to scancel its jobs: the JVM would otherwise exit with them still queued.
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            cancel.cancel();
+            if (onSlurm) awaitQuietly(stopped);
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         SuiteReport r;
         try (ResultsStore store = ResultsStore.open(dbFile)) {
@@ -188,6 +203,7 @@ final class SuiteCommand implements Callable<Integer> {
                         .run(suite, base, work);
             }
         } finally {
+            stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
