@@ -149,6 +149,7 @@ class ArchitectureTest {
         "ui",
         "cli",
         "app",
+        "cluster",
         "suite",
         "report",
         "data",

@@ -41,6 +41,7 @@ import picocli.CommandLine.ScopeType;
             RunsCommand.class,
             DownloadCommand.class,
             ReportCommand.class,
+            ClusterTaskCommand.class,
         })
 public final class Cli implements Runnable {
     private static final Logger LOG = FailureLog.of(Cli.class);

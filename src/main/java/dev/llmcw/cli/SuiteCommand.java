@@ -1,5 +1,7 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.cluster.Slurm;
+import dev.llmcw.cluster.SlurmSuiteExecutor;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.WorkbenchHome;
@@ -18,6 +20,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,8 +86,17 @@ final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the planned settings and runs without doing anything")
     boolean dryRun;
 
+    @Option(
+            names = "--merge-only",
+            description = "with --executor slurm: submit nothing, only import the finished shard outputs of the"
+                    + " suite's workspace and store the results (safe to repeat)")
+    boolean mergeOnly;
+
     @Mixin
     DataOption data = new DataOption();
+
+    @Mixin
+    ExecutorOptions executorOptions = new ExecutorOptions();
 
     /** How the command gets its compression and evaluation (data folder, suite folder): replaced by tests. */
     static BiFunction<Path, Path, SuiteActions> actions = WorkbenchSuiteActions::standard;
@@ -118,12 +131,26 @@ final class SuiteCommand implements Callable<Integer> {
                 preset, m, c, null, WorkbenchHome.dir().resolve("suites").resolve("presets"));
     }
 
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Path suitePath = suiteFile();
         SuiteSpec suite = SuiteSpec.read(suitePath);
         if (limit != null) suite = suite.withLimit(limit);
+        suite = suite.withExecutor(executorOptions.over(suite.executorOrLocal()));
+        boolean onSlurm = suite.executorOrLocal().isSlurm();
+        if (mergeOnly && !onSlurm) throw new IllegalArgumentException("--merge-only goes with --executor slurm");
+        if (onSlurm && !dryRun && !Slurm.onPath())
+            throw new IllegalArgumentException(
+                    "--executor slurm: sbatch and squeue are not on PATH (a Slurm login node, or tools/slurm-local start)");
         if (preset != null) out.printf("preset %s written to %s%n", preset, suitePath);
         Path base = suitePath.toAbsolutePath().getParent();
         Path dbFile = db != null ? db : suite.db() != null ? base.resolve(suite.db()) : WorkbenchHome.resultsDb();
@@ -137,6 +164,7 @@ final class SuiteCommand implements Callable<Integer> {
                 suite.tasks().size(),
                 suite.runCount());
         out.printf("results: %s%nwork:    %s%ndata:    %s%n", dbFile, work, dataDir());
+        if (onSlurm) out.printf("slurm:   %s%n", SlurmSuiteExecutor.workspace(work));
         SuiteActions suiteActions = actions.apply(dataDir(), base);
         // the same checks for a dry run and a real one, before any work: a typo in the last setting must not
         // surface hours into a sweep, and a dry run that passes must not fail for a reason it could see
@@ -156,14 +184,26 @@ final class SuiteCommand implements Callable<Integer> {
         }
         out.flush();
         CancellationToken cancel = new CancellationToken();
-        // Ctrl-C: stop at the next item; everything finished so far stays stored.
-        Thread hook = new Thread(cancel::cancel);
+        // Ctrl-C: stop at the next item; everything finished so far stays stored. On Slurm the hook waits (a
+        // little) for the executor to scancel its jobs: the JVM would otherwise exit with them still queued.
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            cancel.cancel();
+            if (onSlurm) awaitQuietly(stopped);
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         SuiteReport r;
         try (ResultsStore store = ResultsStore.open(dbFile)) {
-            r = new SuiteRunner(store, suiteActions, ModelHashes.shared(), TerminalProgress.stdout(), cancel)
-                    .run(suite, base, work);
+            if (onSlurm) {
+                var slurm = new SlurmSuiteExecutor(
+                        store, ModelHashes.shared(), Slurm.system(), TerminalProgress.stdout(), cancel);
+                r = mergeOnly ? slurm.merge(suite, base, work, dataDir()) : slurm.run(suite, base, work, dataDir());
+            } else {
+                r = new SuiteRunner(store, suiteActions, ModelHashes.shared(), TerminalProgress.stdout(), cancel)
+                        .run(suite, base, work);
+            }
         } finally {
+            stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

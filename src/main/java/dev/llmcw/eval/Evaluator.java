@@ -29,9 +29,24 @@ public final class Evaluator {
     private final EvalOptions options;
     private final ItemRunner runner;
     private final CancellationToken cancel;
+    private final ItemRange range;
 
     public Evaluator(EvalOptions options, ItemStore store, ProgressListener progress, CancellationToken cancel) {
+        this(options, store, progress, cancel, ItemRange.ALL);
+    }
+
+    /**
+     * An evaluator that scores only the {@code range} of the selected items (one shard of a cluster run); its
+     * metrics cover that range alone, its items land under the whole run's keys.
+     */
+    public Evaluator(
+            EvalOptions options,
+            ItemStore store,
+            ProgressListener progress,
+            CancellationToken cancel,
+            ItemRange range) {
         this.options = options;
+        this.range = range;
         this.cancel = cancel == null ? CancellationToken.none() : cancel;
         this.runner = new ItemRunner(
                 store == null ? ItemStore.inMemory() : store,
@@ -41,6 +56,11 @@ public final class Evaluator {
 
     EvalOptions options() {
         return options;
+    }
+
+    /** The items this run scores out of the task's {@code ids}: the --limit / --sample selection, then the range. */
+    int[] select(List<String> ids) {
+        return range.of(options.select(ids));
     }
 
     /** Loads the task's data from {@code dataDir} and runs it; {@code base} may be null (no fidelity). */
@@ -93,7 +113,7 @@ public final class Evaluator {
         String runKey = RunKey.of(
                 model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
-        int[] chosen = options.select(allItems.stream().map(McItem::id).toList());
+        int[] chosen = select(allItems.stream().map(McItem::id).toList());
         List<McItem> items = Arrays.stream(chosen).mapToObj(allItems::get).toList();
 
         ItemRunner.Run<McPayload> run = runner.run(
@@ -198,8 +218,7 @@ public final class Evaluator {
 
         List<PerplexityScorer.PplItem> all = PerplexityScorer.items(task.name(), docs, chunked, model, bos, maxLength);
         cancel.throwIfCancelled(); // tokenizing a long text takes a while
-        int[] chosen =
-                options.select(all.stream().map(PerplexityScorer.PplItem::id).toList());
+        int[] chosen = select(all.stream().map(PerplexityScorer.PplItem::id).toList());
         List<PerplexityScorer.PplItem> items =
                 Arrays.stream(chosen).mapToObj(all::get).toList();
 

@@ -31,7 +31,7 @@ public final class LoglikelihoodRun {
         String runKey = RunKey.of(
                 model.fingerprint(), task, dataHash, options, maxLength, base == null ? null : base.fingerprint());
         String baseKey = base == null ? null : RunKey.of(base.fingerprint(), task, dataHash, options, maxLength, null);
-        int[] chosen = options.select(allItems.stream().map(TargetItem::id).toList());
+        int[] chosen = evaluator.select(allItems.stream().map(TargetItem::id).toList());
         List<TargetItem> items = Arrays.stream(chosen).mapToObj(allItems::get).toList();
 
         ItemRunner.Run<Payload> run = runner.run(

@@ -3,6 +3,7 @@ package dev.llmcw.suite;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.Evaluator;
+import dev.llmcw.eval.ItemRange;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.eval.ScoringModel;
 import dev.llmcw.eval.ScoringModels;
@@ -52,7 +53,7 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
     }
 
     @Override
-    public synchronized StoredRuns.Result evaluate(
+    public StoredRuns.Result evaluate(
             Path model,
             String taskName,
             RunSpec.Options o,
@@ -60,19 +61,23 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
             ItemStore items,
             ProgressListener progress,
             CancellationToken cancel) {
-        // RunSpec's bos null = "as lm-eval does" (AUTO: no BOS for loglikelihood tasks up to lm-eval 0.4.9.1)
-        BosMode bos = o.bos() == null ? BosMode.AUTO : o.bos() ? BosMode.ON : BosMode.OFF;
-        EvalOptions eo = new EvalOptions(
-                bos,
-                o.maxLength() == null ? 0 : o.maxLength(),
-                o.limit() == null ? 0 : o.limit(),
-                o.sample() == null ? 0 : o.sample(),
-                o.seed(),
-                1);
-        if (!Objects.equals(model, lastModelPath)) {
-            lastModel = ScoringModels.load(model, null);
-            lastModelPath = model;
-        }
+        return evaluate(model, taskName, o, ItemRange.ALL, items, progress, cancel);
+    }
+
+    /**
+     * Evaluates only {@code range} of the task's selected items (one shard of a cluster run): the items land in
+     * {@code items} under the whole run's keys; the metrics returned cover the range alone.
+     */
+    public synchronized StoredRuns.Result evaluate(
+            Path model,
+            String taskName,
+            RunSpec.Options o,
+            ItemRange range,
+            ItemStore items,
+            ProgressListener progress,
+            CancellationToken cancel) {
+        EvalOptions eo = evalOptions(o);
+        ScoringModel scoring = scoringModel(model);
         ScoringModel base = null;
         if (o.fidelityBase() != null) {
             Path b = Path.of(o.fidelityBase());
@@ -83,7 +88,32 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
             base = lastBase;
         }
         TaskResult r =
-                new Evaluator(eo, items, progress, cancel).run(task(taskName, o.seed()), dataDir, lastModel, base);
+                new Evaluator(eo, items, progress, cancel, range).run(task(taskName, o.seed()), dataDir, scoring, base);
         return new StoredRuns.Result(r.metrics(), r.runKey());
+    }
+
+    /** Items a run of {@code taskName} on {@code model} evaluates (after --limit / --sample); scores nothing. */
+    public synchronized long itemCount(Path model, String taskName, RunSpec.Options o) {
+        return Evaluator.itemCount(task(taskName, o.seed()), dataDir, evalOptions(o), scoringModel(model));
+    }
+
+    private ScoringModel scoringModel(Path model) {
+        if (!Objects.equals(model, lastModelPath)) {
+            lastModel = ScoringModels.load(model, null);
+            lastModelPath = model;
+        }
+        return lastModel;
+    }
+
+    private static EvalOptions evalOptions(RunSpec.Options o) {
+        // RunSpec's bos null = "as lm-eval does" (AUTO: no BOS for loglikelihood tasks up to lm-eval 0.4.9.1)
+        BosMode bos = o.bos() == null ? BosMode.AUTO : o.bos() ? BosMode.ON : BosMode.OFF;
+        return new EvalOptions(
+                bos,
+                o.maxLength() == null ? 0 : o.maxLength(),
+                o.limit() == null ? 0 : o.limit(),
+                o.sample() == null ? 0 : o.sample(),
+                o.seed(),
+                1);
     }
 }

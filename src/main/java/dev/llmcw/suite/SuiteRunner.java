@@ -111,7 +111,7 @@ public final class SuiteRunner {
 
         for (SuiteSpec.ModelEntry me : suite.models()) {
             Path model = baseDir.resolve(me.path()).normalize();
-            String label = me.label() != null && !me.label().isBlank() ? me.label() : defaultLabel(model);
+            String label = label(me, model);
             if (!Files.exists(model)) {
                 failures.add(label + ": model not found: " + model);
                 step += settings.size() * suite.tasks().size();
@@ -278,11 +278,9 @@ public final class SuiteRunner {
             progress.log(label + " " + s.label() + ": stored compressed file changed; compressing again");
             store.deleteCompression(r.id());
         }
-        String slug = slug(s);
-        Path dir = workDir.resolve(safe(label));
-        Files.createDirectories(dir);
-        Path out = dir.resolve(slug + ".safetensors");
-        Path tensorWork = dir.resolve(slug + ".work");
+        Path out = compressedFile(workDir, label, s);
+        Path tensorWork = tensorWorkDir(workDir, label, s);
+        Files.createDirectories(out.getParent());
         progress.log(label + " " + s.label() + ": compressing to " + out);
         CompressionReport report = actions.compress(model, s.method(), s.params(), out, tensorWork, within, cancel);
         String fileHash = hashes.hash(report.file());
@@ -308,6 +306,21 @@ public final class SuiteRunner {
                 .findFirst()
                 .orElseThrow();
         return new Compressed(saved, false);
+    }
+
+    /** Where the suite writes the compressed model of one setting (a cluster job writes it there too). */
+    public static Path compressedFile(Path workDir, String label, SuiteSpec.Setting s) {
+        return workDir.resolve(safe(label)).resolve(slug(s) + ".safetensors");
+    }
+
+    /** The per-tensor resume state of {@link #compressedFile}. */
+    public static Path tensorWorkDir(Path workDir, String label, SuiteSpec.Setting s) {
+        return workDir.resolve(safe(label)).resolve(slug(s) + ".work");
+    }
+
+    /** A model's label in the suite: its {@code label}, else the file name without extension. */
+    public static String label(SuiteSpec.ModelEntry me, Path model) {
+        return me.label() != null && !me.label().isBlank() ? me.label() : defaultLabel(model);
     }
 
     /** File-name-safe, unique name of a setting: readable part + short hash of the exact parameters. */

@@ -56,6 +56,17 @@ import java.util.stream.Collectors;
  *   maxLength: 512
  *   fidelity: true               # compressed models also get KL / top-1 / flips against the base
  *   codePath: dense              # or on-the-fly
+ * executor:                      # optional: where the work runs (default: type local, this process)
+ *   type: slurm                  # compression and evaluation shards as Slurm jobs (see docs/cluster.md)
+ *   partition: gpu               # optional sbatch --partition, --account, --time, --mem, --cpus-per-task
+ *   account: lab
+ *   time: "02:00:00"
+ *   mem: 32G
+ *   cpusPerTask: 16
+ *   sbatch: ["--qos=normal"]     # optional further sbatch flags
+ *   preamble: "module load java/25"   # optional lines the job script runs first (modules, container)
+ *   shardItems: 500              # items per evaluation shard (default 500)
+ *   retries: 2                   # resubmissions of a failed or cancelled shard (default 2)
  * }</pre>
  *
  * Parameter values are kept as strings ("4", "0.5"), the form {@code CompressionMethod.parameters()}
@@ -70,7 +81,8 @@ public record SuiteSpec(
         List<ModelEntry> models,
         List<MethodEntry> methods,
         List<String> tasks,
-        Options options) {
+        Options options,
+        Executor executor) {
 
     public record ModelEntry(String path, String label) {}
 
@@ -84,6 +96,83 @@ public record SuiteSpec(
             Integer maxLength,
             Boolean fidelity,
             String codePath) {}
+
+    /**
+     * Where a suite's work runs: {@code local} (this process, the default) or {@code slurm} (jobs on a Slurm
+     * cluster, sharded; see {@code dev.llmcw.cluster}). Null fields take the defaults; {@code sbatch} are
+     * extra sbatch flags, {@code preamble} shell lines the job script runs before the workbench, {@code
+     * launcher} the command that starts the workbench on the nodes (default: the one running now).
+     */
+    public record Executor(
+            String type,
+            String partition,
+            String account,
+            String time,
+            String mem,
+            Integer cpusPerTask,
+            List<String> sbatch,
+            String preamble,
+            Integer shardItems,
+            Integer retries,
+            String launcher) {
+        public static final String LOCAL = "local", SLURM = "slurm";
+        public static final int DEFAULT_SHARD_ITEMS = 500, DEFAULT_RETRIES = 2;
+
+        public static Executor local() {
+            return new Executor(LOCAL, null, null, null, null, null, null, null, null, null, null);
+        }
+
+        public Executor {
+            if (type == null || type.isBlank()) type = LOCAL;
+            type = type.toLowerCase(Locale.ROOT);
+            sbatch = sbatch == null ? List.of() : List.copyOf(sbatch);
+        }
+
+        public boolean isSlurm() {
+            return SLURM.equals(type);
+        }
+
+        public int shardItemsOrDefault() {
+            return shardItems == null ? DEFAULT_SHARD_ITEMS : shardItems;
+        }
+
+        public int retriesOrDefault() {
+            return retries == null ? DEFAULT_RETRIES : retries;
+        }
+
+        /** This one with {@code o}'s type and every non-null field of {@code o} (command-line options over the file). */
+        public Executor overriddenBy(Executor o) {
+            return new Executor(
+                    o.type,
+                    o.partition != null ? o.partition : partition,
+                    o.account != null ? o.account : account,
+                    o.time != null ? o.time : time,
+                    o.mem != null ? o.mem : mem,
+                    o.cpusPerTask != null ? o.cpusPerTask : cpusPerTask,
+                    o.sbatch.isEmpty() ? sbatch : o.sbatch,
+                    o.preamble != null ? o.preamble : preamble,
+                    o.shardItems != null ? o.shardItems : shardItems,
+                    o.retries != null ? o.retries : retries,
+                    o.launcher != null ? o.launcher : launcher);
+        }
+
+        /** One sentence on what is wrong, or null. */
+        public String problem() {
+            if (!type.equals(LOCAL) && !type.equals(SLURM))
+                return "executor.type must be \"local\" or \"slurm\", not \"" + type + "\"";
+            if (shardItems != null && shardItems <= 0)
+                return "executor.shardItems must be a positive number of items, not " + shardItems;
+            if (retries != null && retries < 0) return "executor.retries must be 0 or more, not " + retries;
+            if (cpusPerTask != null && cpusPerTask <= 0)
+                return "executor.cpusPerTask must be a positive number, not " + cpusPerTask;
+            return null;
+        }
+    }
+
+    /** The executor the file names, else {@link Executor#local()}. */
+    public Executor executorOrLocal() {
+        return executor == null ? Executor.local() : executor;
+    }
 
     /** One expanded method setting. */
     public record Setting(String method, Map<String, String> params) {
@@ -224,6 +313,8 @@ public record SuiteSpec(
                 && options.codePath() != null
                 && !List.of("dense", "on-the-fly").contains(options.codePath()))
             throw new IllegalArgumentException(file + ": options.codePath must be \"dense\" or \"on-the-fly\"");
+        if (executor != null && executor.problem() != null)
+            throw new IllegalArgumentException(file + ": " + executor.problem());
     }
 
     /**
@@ -292,7 +383,13 @@ public record SuiteSpec(
                 models,
                 methods,
                 tasks,
-                new Options(limit, null, o.seed(), o.bos(), o.maxLength(), o.fidelity(), o.codePath()));
+                new Options(limit, null, o.seed(), o.bos(), o.maxLength(), o.fidelity(), o.codePath()),
+                executor);
+    }
+
+    /** The same suite run by {@code executor} (the command line's choice over the file's). */
+    public SuiteSpec withExecutor(Executor executor) {
+        return new SuiteSpec(name, db, workDir, report, models, methods, tasks, options, executor);
     }
 
     public boolean fidelity() {

@@ -1,0 +1,194 @@
+package dev.llmcw.cluster;
+
+import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.ProgressListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Submits the job arrays of a plan and follows them to the end. A unit is done when its output file exists;
+ * a unit that left the queue without one (failed, cancelled, timed out, pre-empted, node lost) is resubmitted
+ * alone ({@code --array=<its index>} of the same script), up to {@code retries} times, and then given up (the
+ * merge reports it). Evaluation arrays wait for their compression ({@code --dependency=afterok}); when a
+ * compression is resubmitted, its waiting evaluations are cancelled and submitted again after the new job.
+ * Cancelling the token cancels every job still queued ({@code scancel}).
+ */
+final class JobTracker {
+    /** Where one unit stands: its script, its index in the script's array, its current Slurm task. */
+    private static final class Track {
+        final WorkUnit unit;
+        final Path script;
+        final int index;
+        final String afterUnit;
+        String jobId;
+        int attempts = 1;
+        boolean givenUp;
+        /** Submitted after the queue was last asked: its absence from that answer says nothing. */
+        boolean fresh = true;
+
+        Track(WorkUnit unit, Path script, int index, String afterUnit) {
+            this.unit = unit;
+            this.script = script;
+            this.index = index;
+            this.afterUnit = afterUnit;
+        }
+
+        String taskId() {
+            return jobId + "_" + index;
+        }
+    }
+
+    private static final Set<String> ACTIVE = Set.of(
+            "PENDING",
+            "RUNNING",
+            "CONFIGURING",
+            "COMPLETING",
+            "SUSPENDED",
+            "REQUEUED",
+            "REQUEUE_HOLD",
+            "REQUEUE_FED",
+            "RESIZING",
+            "SIGNALING",
+            "STAGE_OUT",
+            "STOPPED");
+
+    private final Slurm slurm;
+    private final int retries;
+    private final long pollMillis;
+    private final ProgressListener progress;
+    private final CancellationToken cancel;
+    private final Map<String, Track> tracks = new LinkedHashMap<>();
+    private int resubmitted;
+
+    JobTracker(Slurm slurm, int retries, long pollMillis, ProgressListener progress, CancellationToken cancel) {
+        this.slurm = slurm;
+        this.retries = retries;
+        this.pollMillis = pollMillis;
+        this.progress = progress;
+        this.cancel = cancel;
+    }
+
+    /** Submits one array (its units in order) after the job of {@code afterUnit} when that is not done yet. */
+    void submit(Path script, List<WorkUnit> units, String afterUnit) throws IOException {
+        String after = afterUnit == null ? null : pendingJob(afterUnit);
+        String jobId = slurm.submit(script, units.size() == 1 ? "0" : "0-" + (units.size() - 1), after);
+        for (int i = 0; i < units.size(); i++) {
+            Track t = new Track(units.get(i), script, i, afterUnit);
+            t.jobId = jobId;
+            tracks.put(t.unit.id(), t);
+        }
+        progress.log("submitted job " + jobId + " (" + units.size() + " task(s)"
+                + (after == null ? "" : ", after job " + after) + "): "
+                + units.getFirst().describe() + (units.size() > 1 ? " …" : ""));
+    }
+
+    /** Resubmissions so far (retries of failed or cancelled tasks). */
+    int resubmitted() {
+        return resubmitted;
+    }
+
+    /** Units given up after their retries. */
+    List<WorkUnit> givenUp() {
+        return tracks.values().stream().filter(t -> t.givenUp).map(t -> t.unit).toList();
+    }
+
+    /** Polls until every unit is done or given up. */
+    void await() throws IOException, InterruptedException {
+        int total = tracks.size();
+        while (true) {
+            if (cancel.isCancelled()) {
+                cancelAll();
+                throw new CancellationToken.CancelledException();
+            }
+            List<Track> open = tracks.values().stream()
+                    .filter(t -> !t.givenUp && !t.unit.done())
+                    .toList();
+            progress.update("slurm", total - open.size(), total, open.size() + " unit(s) queued or running");
+            if (open.isEmpty()) return;
+            // the queue first, then the files: a task that ends between the two calls is seen with its output
+            for (Track t : open) t.fresh = false;
+            Map<String, String> queued = slurm.queued(jobIds(open));
+            if (queued != null) {
+                // compressions first: their resubmission resubmits the evaluations waiting for them
+                for (Track t : open) if (t.unit.kind() == WorkUnit.Kind.COMPRESS) check(t, queued);
+                for (Track t : open) if (t.unit.kind() == WorkUnit.Kind.EVAL) check(t, queued);
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
+
+    private void check(Track t, Map<String, String> queued) throws IOException {
+        if (t.givenUp || t.fresh || t.unit.done()) return;
+        String state = queued.get(t.taskId());
+        if (state != null && ACTIVE.contains(state)) return;
+        if (t.afterUnit != null && tracks.containsKey(t.afterUnit) && tracks.get(t.afterUnit).givenUp) {
+            t.givenUp = true;
+            slurm.cancel(List.of(t.taskId()));
+            progress.log(t.unit.describe() + ": not run, its compression failed");
+            return;
+        }
+        String outcome = slurm.outcome(t.taskId());
+        if (t.attempts > retries) {
+            t.givenUp = true;
+            progress.log(t.unit.describe() + ": task " + t.taskId() + " ended without output (" + outcome
+                    + "); given up after " + t.attempts + " attempt(s)");
+            for (Track d : tracks.values())
+                if (t.unit.id().equals(d.afterUnit) && !d.unit.done() && !d.givenUp) {
+                    d.givenUp = true;
+                    slurm.cancel(List.of(d.taskId()));
+                }
+            return;
+        }
+        resubmit(t, "task " + t.taskId() + " ended without output (" + outcome + ")");
+        if (t.unit.kind() == WorkUnit.Kind.COMPRESS) {
+            // evaluations still waiting on the old job would wait forever (its dependency can never be met)
+            for (Track d : tracks.values())
+                if (t.unit.id().equals(d.afterUnit) && !d.unit.done() && !d.givenUp) {
+                    slurm.cancel(List.of(d.taskId()));
+                    d.attempts--; // not the shard's own failure
+                    resubmit(d, "its compression was resubmitted");
+                }
+        }
+    }
+
+    private void resubmit(Track t, String why) throws IOException {
+        String after = t.afterUnit == null ? null : pendingJob(t.afterUnit);
+        String old = t.taskId();
+        t.jobId = slurm.submit(t.script, Integer.toString(t.index), after);
+        t.fresh = true;
+        t.attempts++;
+        resubmitted++;
+        progress.log(t.unit.describe() + ": " + why + "; resubmitted as " + t.taskId() + " (attempt " + t.attempts
+                + " of " + (retries + 1) + ", was " + old + ")");
+    }
+
+    /** The job a unit's dependants must wait for, or null when the unit is done (or not tracked here). */
+    private String pendingJob(String unitId) {
+        Track t = tracks.get(unitId);
+        return t == null || t.unit.done() ? null : t.jobId;
+    }
+
+    private static List<String> jobIds(List<Track> open) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Track t : open) ids.add(t.jobId);
+        return new ArrayList<>(ids);
+    }
+
+    /** Cancels every task not done: on the user's cancel, and when the executor stops on an error. */
+    void cancelAll() {
+        List<String> ids = new ArrayList<>();
+        for (Track t : tracks.values()) if (!t.unit.done() && !t.givenUp) ids.add(t.taskId());
+        try {
+            slurm.cancel(ids);
+            if (!ids.isEmpty()) progress.log("cancelled " + ids.size() + " Slurm task(s)");
+        } catch (IOException e) {
+            progress.log("scancel failed: " + e.getMessage() + "; cancel by hand: scancel " + String.join(" ", ids));
+        }
+    }
+}
