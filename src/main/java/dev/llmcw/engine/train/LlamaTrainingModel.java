@@ -46,6 +46,8 @@ public final class LlamaTrainingModel {
     private final List<Parameter> parameters;
     /** The lowest block whose backward pass is needed for a parameter's gradient (nLayers: none is). */
     private final int lowestTrainableBlock;
+    /** Whether that block's attention half (its norm, q, k, v, o) has a trainable parameter; if not, its MLP is the last step. */
+    private final boolean lowestAttentionTrainable;
 
     /** An RMSNorm weight: the values the pass uses, and the Parameter holding them when trainable (else null). */
     private record Norm(float[] weight, Parameter parameter) {
@@ -63,6 +65,11 @@ public final class LlamaTrainingModel {
             float[] inv,
             float[] normed,
             float[] logits) {}
+
+    /** Every norm frozen: only the given layers' parameters train. */
+    public LlamaTrainingModel(Model model, Map<String, TrainableLinear> linears) {
+        this(model, linears, TrainableNorms.none());
+    }
 
     /**
      * @param linears for each projection weight name ({@link WeightNames#q}(i), …, {@link WeightNames#LM_HEAD})
@@ -100,12 +107,18 @@ public final class LlamaTrainingModel {
         List<Parameter> ps = new ArrayList<>();
         Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         int lowest = layers;
+        boolean lowestAttention = false;
         for (int i = layers - 1; i >= 0; i--) {
             Projections.Block b = blocks[i];
-            boolean any = attnNorms[i].parameter() != null || mlpNorms[i].parameter() != null;
-            for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o(), b.gate(), b.up(), b.down()))
-                any |= !l.parameters().isEmpty();
-            if (any) lowest = i;
+            boolean attention = attnNorms[i].parameter() != null, mlp = mlpNorms[i].parameter() != null;
+            for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o()))
+                attention |= !l.parameters().isEmpty();
+            for (TrainableLinear l : List.of(b.gate(), b.up(), b.down()))
+                mlp |= !l.parameters().isEmpty();
+            if (attention || mlp) {
+                lowest = i;
+                lowestAttention = attention;
+            }
         }
         for (int i = 0; i < layers; i++) {
             Projections.Block b = blocks[i];
@@ -118,6 +131,7 @@ public final class LlamaTrainingModel {
         add(ps, seen, lmHead.parameters());
         this.parameters = List.copyOf(ps);
         this.lowestTrainableBlock = lowest;
+        this.lowestAttentionTrainable = lowestAttention;
     }
 
     /**
@@ -178,7 +192,8 @@ public final class LlamaTrainingModel {
         RmsNorm.backward(pass.out(), finalNorm.weight(), pass.inv(), dNormed, dx, finalNorm.grad(), n, dim);
         for (int i = c.nLayers() - 1; i >= stop; i--) {
             mlpBackward(i, pass.layers()[i], dx, n);
-            attentionBackward(i, pass.layers()[i], dx, n);
+            if (i > stop || inputGradient != null || lowestAttentionTrainable)
+                attentionBackward(i, pass.layers()[i], dx, n);
         }
         if (inputGradient != null) System.arraycopy(dx, 0, inputGradient, 0, n * dim);
         return loss;
@@ -202,7 +217,7 @@ public final class LlamaTrainingModel {
         RmsNorm.forward(x, finalNorm.weight(), normed, inv, n, dim, c.rmsEps());
         float[] logits = new float[Math.multiplyExact(n, c.vocabSize())];
         lmHead.forward(normed, logits, n);
-        return new Pass(n, targets, saved, x, inv, normed, logits);
+        return new Pass(saved, x, inv, normed, logits);
     }
 
     /** x += o(attention(rope(q), rope(k), v)) of the normed x. */
