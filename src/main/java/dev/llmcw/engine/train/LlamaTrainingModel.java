@@ -28,8 +28,9 @@ import java.util.Set;
  * <p>Memory for a sequence of n tokens (T = n − 1 rows): per block T·(4·dim + 2·qDim + 2·kvDim + 3·hidden)
  * floats plus heads·T² for the attention probabilities, then T·vocab for the logits and their gradient,
  * plus the transposed copies of the frozen layers (see {@link FrozenLinear}). stories260K at T = 256:
- * about 1.6 MB per block, 5 blocks, plus 1 MB of logits: under 10 MB. Linear in T except the
- * attention's T² term, which dominates past T ≈ 4·(dim + hidden)/heads.
+ * about 3 MB per block (2 MB of it attention probabilities), 5 blocks, plus 1 MB of logits: about 17 MB.
+ * Linear in T except the attention's T² term, which dominates past T ≈ (4·dim + 2·qDim + 2·kvDim +
+ * 3·hidden)/heads.
  *
  * <p>One call at a time per instance (calls are not thread-safe); each call uses all engine threads.
  */
@@ -57,14 +58,7 @@ public final class LlamaTrainingModel {
     }
 
     /** The forward pass's saved activations: per block, then the final stream, its norm and the logits. */
-    private record Pass(
-            int rows,
-            int[] targets,
-            LayerActivations[] layers,
-            float[] out,
-            float[] inv,
-            float[] normed,
-            float[] logits) {}
+    private record Pass(LayerActivations[] layers, float[] out, float[] inv, float[] normed, float[] logits) {}
 
     /** Every norm frozen: only the given layers' parameters train. */
     public LlamaTrainingModel(Model model, Map<String, TrainableLinear> linears) {
@@ -234,7 +228,7 @@ public final class LlamaTrainingModel {
         }
         rope.rotate(a.q, n, c.nHeads(), positions);
         rope.rotate(a.k, n, c.nKvHeads(), positions);
-        attention.forward(a.q, a.k, a.v, a.probs, a.att, n);
+        attention.forward(a, n);
         float[] proj = new float[n * c.dim()];
         b.o().forward(a.att, proj, n);
         addInto(x, proj, n * c.dim());
@@ -275,7 +269,7 @@ public final class LlamaTrainingModel {
         float[] dAtt = new float[n * c.qDim()];
         b.o().backward(a.att, dx, dAtt, n);
         float[] dq = new float[n * c.qDim()], dk = new float[n * c.kvDim()], dv = new float[n * c.kvDim()];
-        attention.backward(a.q, a.k, a.v, a.probs, dAtt, dq, dk, dv, n);
+        attention.backward(a, dAtt, dq, dk, dv, n);
         int[] positions = positions(n);
         rope.rotateBack(dq, n, c.nHeads(), positions);
         rope.rotateBack(dk, n, c.nKvHeads(), positions);
