@@ -58,16 +58,25 @@ final class TinyModels {
 
     /** A rank-r adapter with random (nonzero) A and B on every projection, over the model's frozen layer. */
     static Map<String, TrainableLinear> adapters(Model m, int rank, long seed) {
+        return adapters(m, rank, 0.3, seed);
+    }
+
+    /** As {@link #adapters(Model, int, long)} with A and B drawn as scale·N(0, 1). */
+    static Map<String, TrainableLinear> adapters(Model m, int rank, double scale, long seed) {
         Random r = new Random(seed);
         Map<String, TrainableLinear> out = new LinkedHashMap<>();
         for (String name : projections(m.config()))
-            out.put(name, adapter(LlamaTrainingModel.frozenLayer(m, name), name, rank, r));
+            out.put(name, adapter(LlamaTrainingModel.frozenLayer(m, name), name, rank, scale, r));
         return out;
     }
 
     static LowRankAdapterLinear adapter(TrainableLinear base, String name, int rank, Random r) {
-        Parameter a = new Parameter(name + ".A", values(r, base.outFeatures() * rank, 0.3));
-        Parameter b = new Parameter(name + ".B", values(r, rank * base.inFeatures(), 0.3));
+        return adapter(base, name, rank, 0.3, r);
+    }
+
+    static LowRankAdapterLinear adapter(TrainableLinear base, String name, int rank, double scale, Random r) {
+        Parameter a = new Parameter(name + ".A", values(r, base.outFeatures() * rank, scale));
+        Parameter b = new Parameter(name + ".B", values(r, rank * base.inFeatures(), scale));
         return new LowRankAdapterLinear(base, a, b, rank);
     }
 
