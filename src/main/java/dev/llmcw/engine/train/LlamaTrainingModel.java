@@ -98,23 +98,20 @@ public final class LlamaTrainingModel {
         finalNorm = norm(model, WeightNames.FINAL_NORM, norms);
         rope = new RotaryEmbedding(c);
         attention = new CausalSelfAttention(c);
+        this.parameters = collectParameters();
+        int lowest = layers;
+        for (int i = 0; i < layers && lowest == layers; i++) {
+            if (trainsAttention(i) || trainsMlp(i)) lowest = i;
+        }
+        this.lowestTrainableBlock = lowest;
+        this.lowestAttentionTrainable = lowest < layers && trainsAttention(lowest);
+    }
+
+    /** Every trainable parameter, block by block in forward order, each once (a Parameter may be shared). */
+    private List<Parameter> collectParameters() {
         List<Parameter> ps = new ArrayList<>();
         Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        int lowest = layers;
-        boolean lowestAttention = false;
-        for (int i = layers - 1; i >= 0; i--) {
-            Projections.Block b = blocks[i];
-            boolean attention = attnNorms[i].parameter() != null, mlp = mlpNorms[i].parameter() != null;
-            for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o()))
-                attention |= !l.parameters().isEmpty();
-            for (TrainableLinear l : List.of(b.gate(), b.up(), b.down()))
-                mlp |= !l.parameters().isEmpty();
-            if (attention || mlp) {
-                lowest = i;
-                lowestAttention = attention;
-            }
-        }
-        for (int i = 0; i < layers; i++) {
+        for (int i = 0; i < c.nLayers(); i++) {
             Projections.Block b = blocks[i];
             add(ps, seen, attnNorms[i]);
             for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o())) add(ps, seen, l.parameters());
@@ -123,9 +120,25 @@ public final class LlamaTrainingModel {
         }
         add(ps, seen, finalNorm);
         add(ps, seen, lmHead.parameters());
-        this.parameters = List.copyOf(ps);
-        this.lowestTrainableBlock = lowest;
-        this.lowestAttentionTrainable = lowestAttention;
+        return List.copyOf(ps);
+    }
+
+    /** Whether block i's attention half (its norm, q, k, v, o) has a trainable parameter. */
+    private boolean trainsAttention(int i) {
+        Projections.Block b = blocks[i];
+        boolean any = attnNorms[i].parameter() != null;
+        for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o()))
+            any |= !l.parameters().isEmpty();
+        return any;
+    }
+
+    /** Whether block i's MLP half (its norm, gate, up, down) has a trainable parameter. */
+    private boolean trainsMlp(int i) {
+        Projections.Block b = blocks[i];
+        boolean any = mlpNorms[i].parameter() != null;
+        for (TrainableLinear l : List.of(b.gate(), b.up(), b.down()))
+            any |= !l.parameters().isEmpty();
+        return any;
     }
 
     /**
