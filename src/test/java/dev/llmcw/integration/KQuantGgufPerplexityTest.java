@@ -43,7 +43,8 @@ class KQuantGgufPerplexityTest {
     static Model dequantised(Model m) {
         Map<String, Tensor> dense = new HashMap<>();
         m.tensors().forEach((name, t) -> dense.put(name, F32Tensor.of(t.toFloatArray(), t.shape())));
-        return new Model(m.config(), dense, m.linears(), m.tokenizer(), m.source(), m.format(), m.label(), m.metadata());
+        return new Model(
+                m.config(), dense, m.linears(), m.tokenizer(), m.source(), m.format(), m.label(), m.metadata());
     }
 
     static int[] document(int length, int vocab) {
