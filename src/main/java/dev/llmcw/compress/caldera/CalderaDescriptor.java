@@ -68,6 +68,22 @@ public final class CalderaDescriptor implements MethodDescriptor {
                             1,
                             65536,
                             "weights of a factor row sharing a scale and zero " + "(lr_grid group)")
+                    .asAdvanced(),
+            MethodParameter.bool(
+                            "hessian_downdate",
+                            "Hessian downdate",
+                            false,
+                            "before each Q step, remove from H the directions L·R already covers "
+                                    + "(official Q_hessian_downdate; off by default as in the official code)")
+                    .asAdvanced(),
+            MethodParameter.choice(
+                            "update_order",
+                            "Update order",
+                            CalderaOptions.LR_FIRST,
+                            "which step each outer iteration starts with: the low-rank factors "
+                                    + "(lr_first, official) or the quantised backbone Q (q_first)",
+                            CalderaOptions.LR_FIRST,
+                            CalderaOptions.Q_FIRST)
                     .asAdvanced());
 
     private static final List<MethodPreset> PRESETS = List.of(
@@ -123,7 +139,9 @@ public final class CalderaDescriptor implements MethodDescriptor {
                 a.longValue("seed"),
                 a.bool("exact_svd"),
                 a.text("lr_grid").toLowerCase(Locale.ROOT),
-                a.integer("lr_group"));
+                a.integer("lr_group"),
+                a.bool("hessian_downdate"),
+                a.text("update_order").toLowerCase(Locale.ROOT));
     }
 
     @Override
