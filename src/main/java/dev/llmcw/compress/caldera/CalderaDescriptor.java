@@ -89,7 +89,44 @@ public final class CalderaDescriptor implements MethodDescriptor {
     private static final List<MethodPreset> PRESETS = List.of(
             MethodPreset.of("Q 2-bit, rank 64, factors 4-bit", "rank", "64", "q_bits", "2", "lr_bits", "4"),
             MethodPreset.of("Q 2-bit, rank 128, factors 4-bit", "rank", "128", "q_bits", "2", "lr_bits", "4"),
-            MethodPreset.of("Q 2-bit, rank 256, factors 4-bit", "rank", "256", "q_bits", "2", "lr_bits", "4"));
+            MethodPreset.of("Q 2-bit, rank 256, factors 4-bit", "rank", "256", "q_bits", "2", "lr_bits", "4"),
+            official(64));
+
+    /** The label of {@link #official}'s preset starts with this. */
+    public static final String OFFICIAL = "Official recipe";
+
+    /**
+     * The official code's run script ({@code shell_scripts/run_quantize_save_caldera.sh} of pilancilab/caldera):
+     * E8P12 Q, E8P12-RVQ 4-bit factors, 20 outer and 50 LPLR iterations, Hadamard on, full SVD
+     * ({@code rand_svd false}), {@code update_order LR Q}, {@code Q_hessian_downdate true}. Its slow part next
+     * to the fast default presets is the exact SVD and the per-iteration LDL of the downdated H.
+     */
+    public static MethodPreset official(int rank) {
+        return MethodPreset.of(
+                OFFICIAL + ": E8P Q 2-bit, rank " + rank + ", E8P factors 4-bit, 20/50 iterations, Hessian downdate",
+                "rank",
+                Integer.toString(rank),
+                "q_bits",
+                "2",
+                "lr_bits",
+                "4",
+                "quantizer",
+                "e8p",
+                "outer_iters",
+                "20",
+                "inner_iters",
+                "50",
+                "hadamard",
+                "true",
+                "exact_svd",
+                "true",
+                "lr_grid",
+                CalderaOptions.ROW,
+                "hessian_downdate",
+                "true",
+                "update_order",
+                CalderaOptions.LR_FIRST);
+    }
 
     private static List<MethodParameter> parameters(MethodParameter... own) {
         var all = new ArrayList<>(List.of(own));

@@ -156,6 +156,14 @@ public final class CompressViewModel {
     /** Current settings (blank optional knobs left out). */
     public CompressionSettings settings() {
         var params = new LinkedHashMap<String, String>();
+        // Knobs kept out of the form are set by the chosen preset (MethodParameter.notInForm), e.g. the exact
+        // SVD of CALDERA's official recipe; the form's fields follow.
+        if (preset.get() != null) {
+            var inForm = fields.stream().map(f -> f.spec().key()).toList();
+            preset.get().values().forEach((k, v) -> {
+                if (!inForm.contains(k)) params.put(k, v);
+            });
+        }
         for (ParamField f : fields) {
             String v = f.valueProperty().get();
             if (v != null && !v.isBlank()) params.put(f.spec().key(), v.trim());
