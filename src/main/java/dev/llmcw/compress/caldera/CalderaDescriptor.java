@@ -204,6 +204,8 @@ public final class CalderaDescriptor implements MethodDescriptor {
                 + (p.containsKey("lr_grid")
                         ? " LR/" + p.get("lr_grid") + (p.containsKey("lr_group") ? p.get("lr_group") : "")
                         : "")
+                + (p.containsKey("hessian_downdate") ? " downdate" : "")
+                + (p.containsKey("update_order") ? " " + p.get("update_order") : "")
                 + KeptTensors.labelSuffix(p);
     }
 

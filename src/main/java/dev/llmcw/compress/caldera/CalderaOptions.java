@@ -39,35 +39,6 @@ public record CalderaOptions(
     public static final String ROW = "row", GROUP = "group", TENSOR = "tensor";
     public static final String LR_FIRST = "lr_first", Q_FIRST = "q_first";
 
-    /** A setting without the Hessian downdate, LR step first: what every record before these two knobs ran. */
-    public CalderaOptions(
-            int qBits,
-            int lrBits,
-            int rank,
-            int outerIters,
-            int innerIters,
-            boolean hadamard,
-            String quantizer,
-            long seed,
-            boolean exactSvd,
-            String lrGrid,
-            int lrGroup) {
-        this(
-                qBits,
-                lrBits,
-                rank,
-                outerIters,
-                innerIters,
-                hadamard,
-                quantizer,
-                seed,
-                exactSvd,
-                lrGrid,
-                lrGroup,
-                false,
-                LR_FIRST);
-    }
-
     public CalderaOptions {
         if (!ROW.equals(lrGrid) && !GROUP.equals(lrGrid) && !TENSOR.equals(lrGrid)) {
             throw new IllegalArgumentException("CALDERA lr_grid must be row, group or tensor, not '" + lrGrid + "'");

@@ -74,7 +74,8 @@ public final class QuipSharpDescriptor implements MethodDescriptor {
 
     /** As {@link #options(MethodArguments)} for a seed (the factor knobs are unused at rank 0). */
     public static CalderaOptions options(long seed) {
-        return new CalderaOptions(2, 4, 0, 1, 0, true, "e8p", seed, false, CalderaOptions.ROW, 0);
+        return new CalderaOptions(
+                2, 4, 0, 1, 0, true, "e8p", seed, false, CalderaOptions.ROW, 0, false, CalderaOptions.LR_FIRST);
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.util.Json;
 import java.io.InputStream;
 import java.util.Map;
@@ -72,14 +73,6 @@ class CalderaDowndateTest {
     }
 
     @Test
-    void theShortConstructorIsThePlainLrFirstSetting() {
-        // Every caller from before the two knobs (benches, tests, golden fixtures) keeps its setting.
-        var old = new CalderaOptions(bits, 4, k, outer, 3, false, "scalar", 7, true, CalderaOptions.ROW, 0);
-        assertThat(old.hessianDowndate()).isFalse();
-        assertThat(old.updateOrder()).isEqualTo(CalderaOptions.LR_FIRST);
-    }
-
-    @Test
     void recordsOnlyNonDefaultOrderAndDowndate() {
         assertThat(options(false, CalderaOptions.LR_FIRST).asMap())
                 .doesNotContainKeys("hessian_downdate", "update_order");
@@ -94,6 +87,13 @@ class CalderaDowndateTest {
                 Map.of("rank", "8", "calib", "x.txt", "hessian_downdate", "true", "update_order", "q_first"));
         assertThat(given.hessianDowndate()).isTrue();
         assertThat(given.updateOrder()).isEqualTo(CalderaOptions.Q_FIRST);
+        // tables tell the official recipe from the default; earlier labels are unchanged
+        assertThat(MethodRegistry.label(
+                        "caldera", options(true, CalderaOptions.Q_FIRST).asMap()))
+                .isEqualTo("Q2 r3 LR32 scalar downdate q_first");
+        assertThat(MethodRegistry.label(
+                        "caldera", options(false, CalderaOptions.LR_FIRST).asMap()))
+                .isEqualTo("Q2 r3 LR32 scalar");
         assertThatThrownBy(() -> options(false, "both"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("update_order must be lr_first or q_first");
