@@ -3,7 +3,9 @@
 
 Follows the official CALDERA code (github pilancilab/caldera, src/caldera/decomposition/alg.py):
   - caldera(): the outer loop over quant_params.update_order (["LR", "Q"] = lr_first, ["Q", "LR"] = q_first),
-    keeping the best iterate by the activation-aware error against the ORIGINAL H;
+    scoring the state after every step once both Q and L·R have been updated, by the activation-aware error
+    against the ORIGINAL H, and keeping the best; the workbench's plain lr_first setting (no downdate) scores
+    after the Q step only (its behaviour before these knobs), and so does this reference for it;
   - update_Q_data_aware() with Q_hessian_downdate: M = chol(H), V = top-k right singular vectors of
     L·R·M, H' = H - M V Vᵀ Mᵀ, H' += (sigma_reg2 + max(-λmin(H'), 0))·I, H' += |mean diag H'|·sigma_reg2·I,
     sigma_reg2 = 0.01; LDLQ of W - L·R then runs on H'.
@@ -111,17 +113,24 @@ def caldera(order, hessian_downdate):
         Lf, Rf = lplr(Ws - Q, H, k)
         return f32(Lf) @ f32(Rf)
 
+    every_step = order == "q_first" or hessian_downdate
+    steps = ("Q", "LR") if order == "q_first" else ("LR", "Q")
+    q_done = False
     for _ in range(outer):
-        if order == "lr_first":
-            LR = lr_step(Q)
-            Q = q_step(LR)
-        else:
-            Q = q_step(LR)
-            LR = lr_step(Q)
-        err = np.sqrt(herr(Q + LR - Ws, H) / denom)
-        hist.append(float(err))
-        if best is None or err < best[0]:
-            best = (err, g * (Q + LR))
+        for step in steps:
+            if step == "LR":
+                LR = lr_step(Q)
+                if not (q_done and every_step):
+                    continue
+            else:
+                Q = q_step(LR)
+                q_done = True
+                if LR is None:
+                    continue
+            err = np.sqrt(herr(Q + LR - Ws, H) / denom)
+            hist.append(float(err))
+            if best is None or err < best[0]:
+                best = (err, g * (Q + LR))
     return {"history": hist, "w_hat": best[1].ravel().tolist()}
 
 

@@ -85,42 +85,42 @@ public final class Caldera {
         List<Double> history = new ArrayList<>();
         int k = o.rank();
         boolean qFirst = k > 0 && CalderaOptions.Q_FIRST.equals(o.updateOrder());
+        // The official code scores the state after every step once both parts have been updated: with the
+        // downdate, Q leaves the directions of L·R to the next LR step, so the state after it is the one that
+        // counts. The plain LR-first setting scores after the Q step only, as every record before these knobs.
+        boolean everyStep = qFirst || o.hessianDowndate();
+        boolean qDone = false;
         LrPair lr = null;
+        BlockQuantizer qq = null;
         for (int it = 0; it < (k == 0 ? 1 : o.outerIters()); it++) {
             if (cancel != null) cancel.throwIfCancelled();
-            double err;
-            BlockQuantizer qq;
-            if (qFirst) {
-                // Official update_order [Q, LR]: Q against the previous iteration's L·R (none at first), then
-                // L·R against the new Q; the iterate is scored once both steps ran, as the official code
-                // scores the first state in which both parts were updated.
-                QStep qs = qStep(w, lr, ph, o, it, cancel);
-                qq = qs.quantizer;
-                q = qs.q;
-                DMatrixRMaj a = w.copy();
-                CommonOps_DDRM.subtractEquals(a, q);
-                lr = lrStep(a, ph, o, it);
-                CommonOps_DDRM.subtractEquals(a, lr.product);
-                err = Math.sqrt(Dense.frobSq(Dense.multLower(a, ph.chol)) / denom);
-            } else {
-                lr = null;
-                if (k > 0) {
+            for (int step = 0; step < 2; step++) {
+                boolean lrStep = (step == 0) != qFirst;
+                double err;
+                if (lrStep) {
+                    if (k == 0) continue;
                     DMatrixRMaj a = w.copy();
                     CommonOps_DDRM.subtractEquals(a, q);
                     lr = lrStep(a, ph, o, it);
+                    if (!qDone || !everyStep) continue;
+                    CommonOps_DDRM.subtractEquals(a, lr.product);
+                    err = Math.sqrt(Dense.frobSq(Dense.multLower(a, ph.chol)) / denom);
+                } else {
+                    QStep qs = qStep(w, lr, ph, o, it, cancel);
+                    qq = qs.quantizer;
+                    q = qs.q;
+                    qDone = true;
+                    if (k > 0 && lr == null) continue; // Q first: no L·R yet
+                    err = Math.sqrt(qs.loss / denom);
                 }
-                QStep qs = qStep(w, lr, ph, o, it, cancel);
-                qq = qs.quantizer;
-                q = qs.q;
-                err = Math.sqrt(qs.loss / denom);
+                history.add(err);
+                progress.update(
+                        "caldera " + name,
+                        it + 1,
+                        k == 0 ? 1 : o.outerIters(),
+                        String.format("iteration %d: relative activation error %.5f", it + 1, err));
+                if (best == null || err < best.err) best = new Best(err, history.size() - 1, qq, q.copy(), lr);
             }
-            history.add(err);
-            progress.update(
-                    "caldera " + name,
-                    it + 1,
-                    k == 0 ? 1 : o.outerIters(),
-                    String.format("iteration %d: relative activation error %.5f", it + 1, err));
-            if (best == null || err < best.err) best = new Best(err, it, qq, q.copy(), lr);
         }
         DMatrixRMaj approx = best.q.copy();
         if (best.lr != null) CommonOps_DDRM.addEquals(approx, best.lr.product);
