@@ -20,6 +20,7 @@ import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -45,6 +46,14 @@ final class CompressCommand implements Callable<Integer> {
             description = "compression method: ${COMPLETION-CANDIDATES}",
             completionCandidates = MethodIds.class)
     String method;
+
+    @Option(
+            names = "--preset",
+            paramLabel = "NAME",
+            description = "one of the method's presets (the GUI's list), by its label or the start of one, e.g. "
+                    + "--method caldera --preset official (the official CALDERA recipe); options given "
+                    + "explicitly override the preset's values")
+    String preset;
 
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
@@ -82,7 +91,9 @@ final class CompressCommand implements Callable<Integer> {
      */
     CompressionMethod build() {
         MethodDescriptor d = MethodRegistry.get(method);
-        Map<String, String> params = MethodOptions.values(d, spec.commandLine().getParseResult());
+        Map<String, String> params = new LinkedHashMap<>();
+        if (preset != null) params.putAll(MethodOptions.preset(d, preset).values());
+        params.putAll(MethodOptions.values(d, spec.commandLine().getParseResult()));
         if (d.needsCalibration() && !params.containsKey("calib"))
             throw new IllegalArgumentException("--method " + method + " needs --calib FILE (calibration text)");
         if (d.needsCalibration()) {

@@ -2,10 +2,12 @@ package dev.llmcw.cli;
 
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodParameter;
+import dev.llmcw.compress.MethodPreset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -88,6 +90,30 @@ final class MethodOptions {
             case DECIMAL -> "<x>";
             default -> "<n>";
         };
+    }
+
+    /**
+     * The method's preset (the GUI's list) named {@code name}: its label, or the start of exactly one label,
+     * ignoring case ("official" for CALDERA's "Official recipe: …").
+     */
+    static MethodPreset preset(MethodDescriptor d, String name) {
+        String key = name.trim().toLowerCase(Locale.ROOT);
+        List<MethodPreset> all = d.presets();
+        var exact = all.stream()
+                .filter(p -> p.label().toLowerCase(Locale.ROOT).equals(key))
+                .findFirst();
+        if (exact.isPresent()) return exact.get();
+        var prefixed = all.stream()
+                .filter(p -> p.label().toLowerCase(Locale.ROOT).startsWith(key))
+                .toList();
+        if (prefixed.size() == 1) return prefixed.getFirst();
+        String known = all.isEmpty()
+                ? "it has none"
+                : "its presets: "
+                        + all.stream().map(p -> "\"" + p.label() + "\"").collect(Collectors.joining(", "));
+        throw new IllegalArgumentException("--preset \"" + name + "\" "
+                + (prefixed.isEmpty() ? "names no preset" : "matches " + prefixed.size() + " presets") + " of "
+                + d.displayName() + "; " + known);
     }
 
     /** The chosen method's parameters that the command line gave, as text (files made absolute). */

@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
             "Everything is stored in the results database; running the suite again only does what is missing",
             "(stored compressions and finished runs are skipped, interrupted runs resume item by item).",
             "Schema: see src/main/resources/suites/example-suite.yaml.",
-            "Paper presets: --preset seedlm-paper|caldera-paper --model MODEL [--limit N] (writes the suite file and,",
-            "after the sweep, its report folder with the accuracy vs bits/weight chart)."
+            "Paper presets: --preset seedlm-paper|caldera-paper|caldera-official --model MODEL [--limit N]",
+            "(writes the suite file and, after the sweep, its report folder with the accuracy vs bits/weight chart)."
         })
 final class SuiteCommand implements Callable<Integer> {
     @Spec
@@ -50,7 +50,7 @@ final class SuiteCommand implements Callable<Integer> {
     @Option(
             names = "--preset",
             paramLabel = "NAME",
-            description = "a paper preset instead of a file: seedlm-paper, caldera-paper")
+            description = "a paper preset instead of a file: seedlm-paper, caldera-paper, caldera-official")
     String preset;
 
     @Option(

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class SuitePresets {
     /** The presets, in the order the CLI help and the GUI list them. */
-    public static final List<String> NAMES = List.of("seedlm-paper", "caldera-paper");
+    public static final List<String> NAMES = List.of("seedlm-paper", "caldera-paper", "caldera-official");
 
     private static final Pattern LIMIT_LINE = Pattern.compile("(?m)^(\\s+)limit:.*$");
     private static final Pattern OPTIONS_LINE = Pattern.compile("(?m)^options:[ \\t]*$");

@@ -69,7 +69,8 @@ class SuitePresetCommandTest {
 
         String[] both = run("suite", written.toString(), "--preset", "seedlm-paper", "--dry-run");
         assertThat(both[0]).isNotEqualTo("0");
-        assertThat(both[2]).contains("give either a suite file or --preset NAME (seedlm-paper, caldera-paper)");
+        assertThat(both[2])
+                .contains("give either a suite file or --preset NAME (seedlm-paper, caldera-paper, caldera-official)");
         String[] unknown = run(
                 "suite",
                 "--preset",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmcw.TestData;
+import dev.llmcw.compress.caldera.CalderaDescriptor;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
@@ -58,6 +59,22 @@ class SuitePresetsTest {
     }
 
     @Test
+    void theOfficialCalderaPresetRunsTheOfficialRecipeNextToQuipSharp() throws Exception {
+        SuiteSpec s = load("caldera-official", null);
+        assertThat(s.settings())
+                .extracting(SuiteSpec.Setting::method)
+                .containsExactly("none", "quip-sharp", "caldera", "caldera");
+        assertThat(s.settings()).extracting(x -> x.params().get("rank")).containsExactly(null, null, "8", "16");
+        // the same knobs as CALDERA's "Official recipe" method preset (GUI, compress --preset official)
+        var official = CalderaDescriptor.official(8).values();
+        assertThat(s.settings().get(2).params()).containsAllEntriesOf(official);
+        for (var setting : s.settings()) assertThat(setting.problem()).isNull();
+        assertThat(s.tasks())
+                .containsExactly("wikitext2_ppl", "c4", "winogrande", "rte", "piqa", "arc_easy", "arc_challenge");
+        assertThat(TaskRegistry.names()).containsAll(s.tasks());
+    }
+
+    @Test
     void theLimitIsOverridable() throws Exception {
         assertThat(load("seedlm-paper", 7).options().limit()).isEqualTo(7);
         assertThat(load("caldera-paper", 3).options().limit()).isEqualTo(3);
@@ -66,7 +83,8 @@ class SuitePresetsTest {
                 .isFalse();
         assertThat(load("seedlm-paper", null).withLimit(5).options().limit()).isEqualTo(5);
         assertThatThrownBy(() -> SuitePresets.text("gptq-paper", Path.of("m"), Path.of("c"), null))
-                .hasMessage("unknown suite preset \"gptq-paper\"; known: seedlm-paper, caldera-paper");
+                .hasMessage(
+                        "unknown suite preset \"gptq-paper\"; known: seedlm-paper, caldera-paper, caldera-official");
     }
 
     @Test

@@ -84,29 +84,43 @@ public final class Caldera {
         Best best = null;
         List<Double> history = new ArrayList<>();
         int k = o.rank();
+        boolean qFirst = k > 0 && CalderaOptions.Q_FIRST.equals(o.updateOrder());
+        // The official code scores the state after every step once both parts have been updated: with the
+        // downdate, Q leaves the directions of L·R to the next LR step, so the state after it is the one that
+        // counts. The plain LR-first setting scores after the Q step only, as every record before these knobs.
+        boolean everyStep = qFirst || o.hessianDowndate();
+        boolean qDone = false;
+        LrPair lr = null;
+        BlockQuantizer qq = null;
         for (int it = 0; it < (k == 0 ? 1 : o.outerIters()); it++) {
             if (cancel != null) cancel.throwIfCancelled();
-            LrPair lr = null;
-            DMatrixRMaj target = w.copy();
-            if (k > 0) {
-                DMatrixRMaj a = w.copy();
-                CommonOps_DDRM.subtractEquals(a, q);
-                lr = lrStep(a, ph, o, it);
-                CommonOps_DDRM.subtractEquals(target, lr.product);
+            for (int step = 0; step < 2; step++) {
+                boolean lrStep = (step == 0) != qFirst;
+                double err;
+                if (lrStep) {
+                    if (k == 0) continue;
+                    DMatrixRMaj a = w.copy();
+                    CommonOps_DDRM.subtractEquals(a, q);
+                    lr = lrStep(a, ph, o, it);
+                    if (!qDone || !everyStep) continue;
+                    CommonOps_DDRM.subtractEquals(a, lr.product);
+                    err = Math.sqrt(Dense.frobSq(Dense.multLower(a, ph.chol)) / denom);
+                } else {
+                    QStep qs = qStep(w, lr, ph, o, it, cancel);
+                    qq = qs.quantizer;
+                    q = qs.q;
+                    qDone = true;
+                    if (k > 0 && lr == null) continue; // Q first: no L·R yet
+                    err = Math.sqrt(qs.loss / denom);
+                }
+                history.add(err);
+                progress.update(
+                        "caldera " + name,
+                        it + 1,
+                        k == 0 ? 1 : o.outerIters(),
+                        String.format("iteration %d: relative activation error %.5f", it + 1, err));
+                if (best == null || err < best.err) best = new Best(err, history.size() - 1, qq, q.copy(), lr);
             }
-            // Q step: LDLQ on the residual, with the group's cached LDL factor. Its proxy loss
-            // tr((Q − target)·H·(Q − target)ᵀ) is the activation error of Q + L·R against W.
-            BlockQuantizer qq = backboneQuantizer(target.data, m, n, o);
-            Ldlq.Result ldlq = Ldlq.quantize(target.data, m, n, ph.ldl(qq.blockSize()), qq, cancel);
-            q = DMatrixRMaj.wrap(m, n, ldlq.q());
-            double err = Math.sqrt(ldlq.loss() / denom);
-            history.add(err);
-            progress.update(
-                    "caldera " + name,
-                    it + 1,
-                    k == 0 ? 1 : o.outerIters(),
-                    String.format("iteration %d: relative activation error %.5f", it + 1, err));
-            if (best == null || err < best.err) best = new Best(err, it, qq, q.copy(), lr);
         }
         DMatrixRMaj approx = best.q.copy();
         if (best.lr != null) CommonOps_DDRM.addEquals(approx, best.lr.product);
@@ -135,6 +149,33 @@ public final class Caldera {
     }
 
     private record Best(double err, int iteration, BlockQuantizer qQuant, DMatrixRMaj q, LrPair lr) {}
+
+    /** Q, its quantiser, and tr((Q − target)·H·(Q − target)ᵀ) against the undowndated H. */
+    private record QStep(DMatrixRMaj q, BlockQuantizer quantizer, double loss) {}
+
+    /**
+     * Q step: LDLQ of the residual W − L·R ({@code lr} null: W). Its proxy loss tr((Q − target)·H·(Q − target)ᵀ)
+     * is the activation error of Q + L·R against W. Without the downdate LDLQ runs with the group's cached LDL
+     * factor and its own loss; with it, on H downdated by L·R ({@link HessianDowndate}), and the loss is
+     * measured against the real H, as the official code scores every iterate with the original H.
+     */
+    private static QStep qStep(
+            DMatrixRMaj w, LrPair lr, PreparedHessian ph, CalderaOptions o, int it, CancellationToken cancel) {
+        int m = w.numRows, n = w.numCols;
+        DMatrixRMaj target = w.copy();
+        if (lr != null) CommonOps_DDRM.subtractEquals(target, lr.product);
+        BlockQuantizer qq = backboneQuantizer(target.data, m, n, o);
+        if (!o.hessianDowndate() || lr == null) {
+            Ldlq.Result r = Ldlq.quantize(target.data, m, n, ph.ldl(qq.blockSize()), qq, cancel);
+            return new QStep(DMatrixRMaj.wrap(m, n, r.q()), qq, r.loss());
+        }
+        DMatrixRMaj h = HessianDowndate.apply(ph, lr.product, o.rank(), o.exactSvd(), o.seed() + 17L * it + 1);
+        Ldlq.Result r = Ldlq.quantize(target.data, m, n, Ldlq.factor(h, qq.blockSize()), qq, cancel);
+        DMatrixRMaj q = DMatrixRMaj.wrap(m, n, r.q());
+        DMatrixRMaj d = q.copy();
+        CommonOps_DDRM.subtractEquals(d, target);
+        return new QStep(q, qq, Dense.frobSq(Dense.multLower(d, ph.chol)));
+    }
 
     /** Quantised factors with their reconstructions and product. */
     record LrPair(

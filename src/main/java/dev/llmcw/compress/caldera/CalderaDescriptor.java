@@ -68,12 +68,65 @@ public final class CalderaDescriptor implements MethodDescriptor {
                             1,
                             65536,
                             "weights of a factor row sharing a scale and zero " + "(lr_grid group)")
+                    .asAdvanced(),
+            MethodParameter.bool(
+                            "hessian_downdate",
+                            "Hessian downdate",
+                            false,
+                            "before each Q step, remove from H the directions L·R already covers "
+                                    + "(official Q_hessian_downdate; off by default as in the official code)")
+                    .asAdvanced(),
+            MethodParameter.choice(
+                            "update_order",
+                            "Update order",
+                            CalderaOptions.LR_FIRST,
+                            "which step each outer iteration starts with: the low-rank factors "
+                                    + "(lr_first, official) or the quantised backbone Q (q_first)",
+                            CalderaOptions.LR_FIRST,
+                            CalderaOptions.Q_FIRST)
                     .asAdvanced());
 
     private static final List<MethodPreset> PRESETS = List.of(
             MethodPreset.of("Q 2-bit, rank 64, factors 4-bit", "rank", "64", "q_bits", "2", "lr_bits", "4"),
             MethodPreset.of("Q 2-bit, rank 128, factors 4-bit", "rank", "128", "q_bits", "2", "lr_bits", "4"),
-            MethodPreset.of("Q 2-bit, rank 256, factors 4-bit", "rank", "256", "q_bits", "2", "lr_bits", "4"));
+            MethodPreset.of("Q 2-bit, rank 256, factors 4-bit", "rank", "256", "q_bits", "2", "lr_bits", "4"),
+            official(64));
+
+    /** The label of {@link #official}'s preset starts with this. */
+    public static final String OFFICIAL = "Official recipe";
+
+    /**
+     * The official code's run script ({@code shell_scripts/run_quantize_save_caldera.sh} of pilancilab/caldera):
+     * E8P12 Q, E8P12-RVQ 4-bit factors, 20 outer and 50 LPLR iterations, Hadamard on, full SVD
+     * ({@code rand_svd false}), {@code update_order LR Q}, {@code Q_hessian_downdate true}. Its slow part next
+     * to the fast default presets is the exact SVD and the per-iteration LDL of the downdated H.
+     */
+    public static MethodPreset official(int rank) {
+        return MethodPreset.of(
+                OFFICIAL + ": E8P Q 2-bit, rank " + rank + ", E8P factors 4-bit, 20/50 iterations, Hessian downdate",
+                "rank",
+                Integer.toString(rank),
+                "q_bits",
+                "2",
+                "lr_bits",
+                "4",
+                "quantizer",
+                "e8p",
+                "outer_iters",
+                "20",
+                "inner_iters",
+                "50",
+                "hadamard",
+                "true",
+                "exact_svd",
+                "true",
+                "lr_grid",
+                CalderaOptions.ROW,
+                "hessian_downdate",
+                "true",
+                "update_order",
+                CalderaOptions.LR_FIRST);
+    }
 
     private static List<MethodParameter> parameters(MethodParameter... own) {
         var all = new ArrayList<>(List.of(own));
@@ -123,7 +176,9 @@ public final class CalderaDescriptor implements MethodDescriptor {
                 a.longValue("seed"),
                 a.bool("exact_svd"),
                 a.text("lr_grid").toLowerCase(Locale.ROOT),
-                a.integer("lr_group"));
+                a.integer("lr_group"),
+                a.bool("hessian_downdate"),
+                a.text("update_order").toLowerCase(Locale.ROOT));
     }
 
     @Override
@@ -149,6 +204,8 @@ public final class CalderaDescriptor implements MethodDescriptor {
                 + (p.containsKey("lr_grid")
                         ? " LR/" + p.get("lr_grid") + (p.containsKey("lr_group") ? p.get("lr_group") : "")
                         : "")
+                + (p.containsKey("hessian_downdate") ? " downdate" : "")
+                + (p.containsKey("update_order") ? " " + p.get("update_order") : "")
                 + KeptTensors.labelSuffix(p);
     }
 

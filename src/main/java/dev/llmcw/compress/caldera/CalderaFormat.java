@@ -31,11 +31,20 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * regenerated from the "seed" parameter in {@link CompressedFormat#KEY_PARAMS}.
  */
 public final class CalderaFormat implements CompressedFormat {
-    public static final CalderaFormat INSTANCE = new CalderaFormat();
+    public static final CalderaFormat INSTANCE = new CalderaFormat("caldera");
+
+    /** QuIP# files: the same layout under {@code N.quip-sharp.*} ({@link QuipSharpDescriptor}). */
+    public static final CalderaFormat QUIP_SHARP = new CalderaFormat(QuipSharpDescriptor.ID);
+
+    private final String method;
+
+    private CalderaFormat(String method) {
+        this.method = method;
+    }
 
     @Override
     public String method() {
-        return "caldera";
+        return method;
     }
 
     /** A stored tensor read back. */
@@ -52,7 +61,12 @@ public final class CalderaFormat implements CompressedFormat {
             int inCols) {}
 
     public static Stored read(SafetensorsFile f, String name) {
-        String p = name + ".caldera.";
+        return read(f, name, "caldera");
+    }
+
+    /** A tensor stored under {@code N.<method>.*}. */
+    public static Stored read(SafetensorsFile f, String name, String method) {
+        String p = name + "." + method + ".";
         int[] info = f.ints(p + "info");
         if (info.length != 4 && info.length != 5) throw new ModelLoadException(f.path(), p + "info must hold 5 ints");
         int inCols = info.length == 5 ? info[4] : info[1];
@@ -96,8 +110,8 @@ public final class CalderaFormat implements CompressedFormat {
         long seed = seed(file);
         Map<String, Linear> out = new HashMap<>();
         for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
-            if (!file.has(name + ".caldera.info")) continue;
-            out.put(name, linear(read(file, name), seed, onTheFly));
+            if (!file.has(name + "." + method + ".info")) continue;
+            out.put(name, linear(read(file, name, method), seed, onTheFly));
         }
         return out;
     }

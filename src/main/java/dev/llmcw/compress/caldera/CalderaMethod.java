@@ -17,14 +17,24 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.ejml.data.DMatrixRMaj;
 
-/** CALDERA over the block linears of a model, with calibration statistics from the original model. */
-public final class CalderaMethod extends PerTensorCompression {
+/**
+ * CALDERA over the block linears of a model, with calibration statistics from the original model. QuIP#
+ * ({@link QuipSharpMethod}) is this method at rank 0 under its own name.
+ */
+public class CalderaMethod extends PerTensorCompression {
+    private final String method;
     private final CalderaOptions options;
     private final CalibrationSpec calibration;
     private HessianSet hessians;
     private final Map<String, PreparedHessian> prepared = new HashMap<>();
 
     public CalderaMethod(CalderaOptions options, CalibrationSpec calibration) {
+        this("caldera", options, calibration);
+    }
+
+    /** @param method the name files and results carry, and the prefix of the stored entries */
+    protected CalderaMethod(String method, CalderaOptions options, CalibrationSpec calibration) {
+        this.method = method;
         this.options = options;
         this.calibration = calibration;
     }
@@ -35,7 +45,7 @@ public final class CalderaMethod extends PerTensorCompression {
 
     @Override
     public String name() {
-        return "caldera";
+        return method;
     }
 
     @Override
@@ -57,6 +67,10 @@ public final class CalderaMethod extends PerTensorCompression {
         return "B_Q + B_LR·k·(m+n)/(m·n) + per-row FP16 scale and zero of Q (scalar grids; " + lr
                 + ") or one F32 scale per "
                 + "matrix (E8P) + one F32 RMS scale per matrix; Hadamard transforms regenerated from a seed (0 bits)";
+    }
+
+    protected CalibrationSpec calibration() {
+        return calibration;
     }
 
     @Override
@@ -134,7 +148,7 @@ public final class CalderaMethod extends PerTensorCompression {
         double[] wd = new double[rows * pc];
         for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) wd[r * pc + c] = w[r * cols + c];
         CalderaResult r = Caldera.decompose(wd, rows, pc, ph, o, name, progress, cancel);
-        write(part, name, r, cols);
+        write(part, name, r, cols, method);
         double[] full = r.decode();
         double[] hat = new double[rows * cols];
         for (int i = 0; i < rows; i++) System.arraycopy(full, i * pc, hat, i * cols, cols);
@@ -165,7 +179,12 @@ public final class CalderaMethod extends PerTensorCompression {
 
     /** @param cols the original width (≤ r.cols() when zero-padded for E8P) */
     public static void write(SafetensorsWriter part, String name, CalderaResult r, int cols) {
-        String p = name + ".caldera.";
+        write(part, name, r, cols, "caldera");
+    }
+
+    /** As {@link #write(SafetensorsWriter, String, CalderaResult, int)} with entries named {@code N.<method>.*}. */
+    static void write(SafetensorsWriter part, String name, CalderaResult r, int cols, String method) {
+        String p = name + "." + method + ".";
         part.addInts(p + "info", new long[] {5}, new int[] {
             r.rows(), r.cols(), r.options().rank(), r.hadamard() ? 1 : 0, cols
         });

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param lrGrid     grids of scalar-quantised factors: "row" (one scale and zero per row, the official),
  *                   "group" (per {@code lrGroup} weights of a row) or "tensor" (one for the whole factor)
  * @param lrGroup    group size of {@code lrGrid = "group"}
+ * @param hessianDowndate before each Q step, remove from H the directions L·R already covers (the official
+ *                   {@code Q_hessian_downdate}, off by default as there; on in the official run script)
+ * @param updateOrder {@code "lr_first"} (LR step, then Q step, the official default) or {@code "q_first"}
  */
 public record CalderaOptions(
         int qBits,
@@ -30,8 +33,11 @@ public record CalderaOptions(
         long seed,
         boolean exactSvd,
         String lrGrid,
-        int lrGroup) {
+        int lrGroup,
+        boolean hessianDowndate,
+        String updateOrder) {
     public static final String ROW = "row", GROUP = "group", TENSOR = "tensor";
+    public static final String LR_FIRST = "lr_first", Q_FIRST = "q_first";
 
     public CalderaOptions {
         if (!ROW.equals(lrGrid) && !GROUP.equals(lrGrid) && !TENSOR.equals(lrGrid)) {
@@ -46,6 +52,9 @@ public record CalderaOptions(
                     "CALDERA lr_grid " + lrGrid + " applies to scalar-quantised factors only, not to "
                             + (lrBits >= 16 ? lrBits + "-bit float" : "E8P lattice") + " factors");
         }
+        if (!LR_FIRST.equals(updateOrder) && !Q_FIRST.equals(updateOrder))
+            throw new IllegalArgumentException(
+                    "CALDERA update_order must be lr_first or q_first, not '" + updateOrder + "'");
         if (rank < 0) throw new IllegalArgumentException("rank must be ≥ 0: " + rank);
         if (outerIters < 1) throw new IllegalArgumentException("outer iterations must be ≥ 1: " + outerIters);
         if (innerIters < 0) throw new IllegalArgumentException("inner iterations must be ≥ 0: " + innerIters);
@@ -96,7 +105,19 @@ public record CalderaOptions(
     /** The same setting at rank {@code k}. */
     public CalderaOptions withRank(int k) {
         return new CalderaOptions(
-                qBits, lrBits, k, outerIters, innerIters, hadamard, quantizer, seed, exactSvd, lrGrid, lrGroup);
+                qBits,
+                lrBits,
+                k,
+                outerIters,
+                innerIters,
+                hadamard,
+                quantizer,
+                seed,
+                exactSvd,
+                lrGrid,
+                lrGroup,
+                hessianDowndate,
+                updateOrder);
     }
 
     public Map<String, String> asMap() {
@@ -115,6 +136,9 @@ public record CalderaOptions(
             m.put("lr_grid", lrGrid);
             if (GROUP.equals(lrGrid)) m.put("lr_group", Integer.toString(lrGroup));
         }
+        // Likewise recorded only when not the default: a record without them ran without a downdate, LR first.
+        if (hessianDowndate) m.put("hessian_downdate", "true");
+        if (!LR_FIRST.equals(updateOrder)) m.put("update_order", updateOrder);
         return m;
     }
 }

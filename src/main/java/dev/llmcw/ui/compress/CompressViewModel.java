@@ -93,6 +93,9 @@ public final class CompressViewModel {
     private final StringProperty calibrationWarning = new SimpleStringProperty("");
 
     private boolean applyingPreset;
+    /** The last chosen preset's values of knobs that are not form fields. */
+    private final Map<String, String> presetHiddenValues = new LinkedHashMap<>();
+
     private int estimateGeneration;
 
     public CompressViewModel(
@@ -118,6 +121,7 @@ public final class CompressViewModel {
 
     private void methodChanged(MethodInfo m) {
         fields.clear();
+        presetHiddenValues.clear();
         presets.clear();
         if (m == null) return;
         var descriptor = MethodRegistry.find(m.name());
@@ -141,6 +145,11 @@ public final class CompressViewModel {
 
     private void applyPreset(MethodPreset p) {
         if (p == null) return;
+        presetHiddenValues.clear();
+        var inForm = fields.stream().map(f -> f.spec().key()).toList();
+        p.values().forEach((k, v) -> {
+            if (!inForm.contains(k)) presetHiddenValues.put(k, v);
+        });
         applyingPreset = true;
         try {
             for (ParamField f : fields) {
@@ -156,6 +165,9 @@ public final class CompressViewModel {
     /** Current settings (blank optional knobs left out). */
     public CompressionSettings settings() {
         var params = new LinkedHashMap<String, String>();
+        // Knobs kept out of the form are set by presets (MethodParameter.notInForm), e.g. the exact SVD of
+        // CALDERA's official recipe: the last preset chosen keeps them while the form's fields are edited.
+        params.putAll(presetHiddenValues);
         for (ParamField f : fields) {
             String v = f.valueProperty().get();
             if (v != null && !v.isBlank()) params.put(f.spec().key(), v.trim());

@@ -40,7 +40,20 @@ class CalderaFileTest {
             String quantizer, int qBits, int lrBits, int rank, boolean hadamard, @TempDir Path dir) {
         int m = 24, n = 40;
         double[] w = CalderaTest.randomMatrix(m, n, 3).data;
-        var o = new CalderaOptions(qBits, lrBits, rank, 2, 2, hadamard, quantizer, 99, true, CalderaOptions.ROW, 0);
+        var o = new CalderaOptions(
+                qBits,
+                lrBits,
+                rank,
+                2,
+                2,
+                hadamard,
+                quantizer,
+                99,
+                true,
+                CalderaOptions.ROW,
+                0,
+                false,
+                CalderaOptions.LR_FIRST);
         var res = Caldera.decompose(w, m, n, Caldera.prepare(CalderaTest.hessian(n, 4), o), o, "t.weight", null, null);
         SafetensorsWriter sw = new SafetensorsWriter().metadata("workbench.params", Json.write(o.asMap()));
         CalderaMethod.write(sw, "t.weight", res);
@@ -74,7 +87,8 @@ class CalderaFileTest {
                         "Once upon a time, there was a little girl named Lily. She liked to play outside with her dog.");
         var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
         var method = new CalderaMethod(
-                new CalderaOptions(2, 4, 4, 2, 2, true, "scalar", 5, false, CalderaOptions.ROW, 0),
+                new CalderaOptions(
+                        2, 4, 4, 2, 2, true, "scalar", 5, false, CalderaOptions.ROW, 0, false, CalderaOptions.LR_FIRST),
                 CalibrationSpec.precomputed(set));
         var est = method.estimate(model);
         // Block linears: 5 layers × (q,o 64×64; k,v 32×64; gate,up,down 64·172); 2-bit Q plus rank-4 4-bit factors.
@@ -148,7 +162,8 @@ class CalderaFileTest {
         assertThat(rep2.tensorErrors()).isEqualTo(rep.tensorErrors());
         // Other parameters in the same work folder: nothing stale is reused.
         var other = new CalderaMethod(
-                new CalderaOptions(3, 4, 4, 1, 1, true, "scalar", 5, false, CalderaOptions.ROW, 0),
+                new CalderaOptions(
+                        3, 4, 4, 1, 1, true, "scalar", 5, false, CalderaOptions.ROW, 0, false, CalderaOptions.LR_FIRST),
                 CalibrationSpec.precomputed(set));
         var rep3 = other.compress(model, dir.resolve("c3.safetensors"), dir.resolve("work"), null, null);
         assertThat(rep3.tensorErrors().get(0).relativeActivationError())
@@ -162,7 +177,8 @@ class CalderaFileTest {
         int[] seq = model.tokenizer().encode("Once upon a time, there was a little girl named Lily.");
         var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
         var method = new CalderaMethod(
-                new CalderaOptions(2, 4, 8, 1, 1, true, "e8p", 5, false, CalderaOptions.ROW, 0),
+                new CalderaOptions(
+                        2, 4, 8, 1, 1, true, "e8p", 5, false, CalderaOptions.ROW, 0, false, CalderaOptions.LR_FIRST),
                 CalibrationSpec.precomputed(set));
         Path out = dir.resolve("e.safetensors");
         var rep = method.compress(model, out, dir.resolve("work"), null, null);

@@ -18,7 +18,7 @@ class CalderaLrGridTest {
     private static final int M = 24, N = 40, K = 8;
 
     private static CalderaOptions opts(String grid, int group) {
-        return new CalderaOptions(2, 4, K, 2, 2, true, "scalar", 5, false, grid, group);
+        return new CalderaOptions(2, 4, K, 2, 2, true, "scalar", 5, false, grid, group, false, CalderaOptions.LR_FIRST);
     }
 
     @Test

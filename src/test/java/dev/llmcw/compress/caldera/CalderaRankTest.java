@@ -27,9 +27,37 @@ class CalderaRankTest {
                 .hasMessageContaining("rank 12")
                 .hasMessageContaining("multiple of 8");
         // scalar or float factors take any rank
-        assertThat(new CalderaOptions(2, 16, 12, 1, 0, true, "e8p", 5, false, CalderaOptions.ROW, 0).rank())
+        assertThat(new CalderaOptions(
+                                2,
+                                16,
+                                12,
+                                1,
+                                0,
+                                true,
+                                "e8p",
+                                5,
+                                false,
+                                CalderaOptions.ROW,
+                                0,
+                                false,
+                                CalderaOptions.LR_FIRST)
+                        .rank())
                 .isEqualTo(12);
-        assertThat(new CalderaOptions(2, 4, 12, 1, 0, true, "scalar", 5, false, CalderaOptions.ROW, 0).rank())
+        assertThat(new CalderaOptions(
+                                2,
+                                4,
+                                12,
+                                1,
+                                0,
+                                true,
+                                "scalar",
+                                5,
+                                false,
+                                CalderaOptions.ROW,
+                                0,
+                                false,
+                                CalderaOptions.LR_FIRST)
+                        .rank())
                 .isEqualTo(12);
     }
 
@@ -39,7 +67,20 @@ class CalderaRankTest {
         int[] seq = model.tokenizer().encode("Once upon a time, there was a little girl named Lily.");
         var set = Calibration.capture(model, List.of(seq), Calibration.ENGINE, "test sentence", null, null);
         var method = new CalderaMethod(
-                new CalderaOptions(2, 4, 40, 1, 0, false, "scalar", 5, false, CalderaOptions.ROW, 0),
+                new CalderaOptions(
+                        2,
+                        4,
+                        40,
+                        1,
+                        0,
+                        false,
+                        "scalar",
+                        5,
+                        false,
+                        CalderaOptions.ROW,
+                        0,
+                        false,
+                        CalderaOptions.LR_FIRST),
                 CalibrationSpec.precomputed(set));
         List<String> log = new ArrayList<>();
         ProgressListener progress = (stage, done, total, msg) -> {
@@ -53,15 +94,55 @@ class CalderaRankTest {
         assertThat(log).anySatisfy(l -> assertThat(l).startsWith("warning:").contains("rank 40"));
         // the estimate counts the factors at the rank actually stored
         var capped = new CalderaMethod(
-                new CalderaOptions(2, 4, 40, 1, 0, false, "scalar", 5, false, CalderaOptions.ROW, 0), null);
+                new CalderaOptions(
+                        2,
+                        4,
+                        40,
+                        1,
+                        0,
+                        false,
+                        "scalar",
+                        5,
+                        false,
+                        CalderaOptions.ROW,
+                        0,
+                        false,
+                        CalderaOptions.LR_FIRST),
+                null);
         assertThat(capped.tensorBits(32, 64))
                 .isEqualTo(new CalderaMethod(
-                                new CalderaOptions(2, 4, 32, 1, 0, false, "scalar", 5, false, CalderaOptions.ROW, 0),
+                                new CalderaOptions(
+                                        2,
+                                        4,
+                                        32,
+                                        1,
+                                        0,
+                                        false,
+                                        "scalar",
+                                        5,
+                                        false,
+                                        CalderaOptions.ROW,
+                                        0,
+                                        false,
+                                        CalderaOptions.LR_FIRST),
                                 null)
                         .tensorBits(32, 64));
         // no warning when every matrix takes the rank
         var fits = new CalderaMethod(
-                new CalderaOptions(2, 4, 8, 1, 0, false, "scalar", 5, false, CalderaOptions.ROW, 0),
+                new CalderaOptions(
+                        2,
+                        4,
+                        8,
+                        1,
+                        0,
+                        false,
+                        "scalar",
+                        5,
+                        false,
+                        CalderaOptions.ROW,
+                        0,
+                        false,
+                        CalderaOptions.LR_FIRST),
                 CalibrationSpec.precomputed(set));
         assertThat(fits.compress(model, dir.resolve("d.safetensors"), dir.resolve("work2"), null, null)
                         .parameters())

@@ -45,7 +45,20 @@ class CalderaTest {
     }
 
     static CalderaOptions opts(int q, int lr, int rank, int outer, int inner, boolean had) {
-        return new CalderaOptions(q, lr, rank, outer, inner, had, "scalar", 7, true, CalderaOptions.ROW, 0);
+        return new CalderaOptions(
+                q,
+                lr,
+                rank,
+                outer,
+                inner,
+                had,
+                "scalar",
+                7,
+                true,
+                CalderaOptions.ROW,
+                0,
+                false,
+                CalderaOptions.LR_FIRST);
     }
 
     @Test
@@ -205,7 +218,8 @@ class CalderaTest {
     void e8pQuantizerIsLabelled() {
         int m = 16, n = 32;
         double[] w = randomMatrix(m, n, 16).data;
-        var o = new CalderaOptions(2, 4, 8, 2, 2, true, "e8p", 1, true, CalderaOptions.ROW, 0);
+        var o = new CalderaOptions(
+                2, 4, 8, 2, 2, true, "e8p", 1, true, CalderaOptions.ROW, 0, false, CalderaOptions.LR_FIRST);
         var res = Caldera.decompose(w, m, n, Caldera.prepare(hessian(n, 17), o), o, "w", null, null);
         assertThat(res.quantizerLabel()).isEqualTo("Q=e8p12, LR=e8p12-rvq4");
         assertThat(res.activationError()).isLessThan(0.5);
@@ -224,13 +238,26 @@ class CalderaTest {
 
     @Test
     void optionsRejectImpossibleSettings() {
-        Assertions.assertThatThrownBy(
-                        () -> new CalderaOptions(3, 4, 8, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0))
+        Assertions.assertThatThrownBy(() -> new CalderaOptions(
+                        3, 4, 8, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0, false, CalderaOptions.LR_FIRST))
                 .hasMessageContaining("e8p");
-        Assertions.assertThatThrownBy(
-                        () -> new CalderaOptions(2, 12, 8, 1, 1, true, "scalar", 1, false, CalderaOptions.ROW, 0))
+        Assertions.assertThatThrownBy(() -> new CalderaOptions(
+                        2,
+                        12,
+                        8,
+                        1,
+                        1,
+                        true,
+                        "scalar",
+                        1,
+                        false,
+                        CalderaOptions.ROW,
+                        0,
+                        false,
+                        CalderaOptions.LR_FIRST))
                 .hasMessageContaining("L/R bits");
-        var o = new CalderaOptions(2, 4, 0, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0);
+        var o = new CalderaOptions(
+                2, 4, 0, 1, 1, true, "e8p", 1, false, CalderaOptions.ROW, 0, false, CalderaOptions.LR_FIRST);
         Assertions.assertThatThrownBy(() -> Caldera.decompose(
                         randomMatrix(8, 12, 1).data, 8, 12, Caldera.prepare(hessian(12, 2), o), o, "w", null, null))
                 .hasMessageContaining("divisible by 8");

@@ -207,7 +207,7 @@ class SuitesViewModelTest {
     @Test
     void aPaperPresetRunsInOneClickOnTheChosenModelWithTheChosenLimit() throws Exception {
         var vm = recording();
-        assertThat(vm.presets()).containsExactly("seedlm-paper", "caldera-paper");
+        assertThat(vm.presets()).containsExactly("seedlm-paper", "caldera-paper", "caldera-official");
         Path model = Files.writeString(dir.resolve("m.bin"), "weights");
         vm.presetModelProperty().set(model);
         vm.presetLimitProperty().set(5);
