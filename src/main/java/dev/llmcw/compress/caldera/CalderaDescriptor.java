@@ -68,6 +68,14 @@ public final class CalderaDescriptor implements MethodDescriptor {
                             1,
                             65536,
                             "weights of a factor row sharing a scale and zero " + "(lr_grid group)")
+                    .asAdvanced(),
+            MethodParameter.integer(
+                            "ft_rank",
+                            "Adapted rank",
+                            0,
+                            0,
+                            4096,
+                            "leading components of L·R kept in BF16 for fine-tuning (0 = none; see finetune)")
                     .asAdvanced());
 
     private static final List<MethodPreset> PRESETS = List.of(
@@ -128,7 +136,7 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     @Override
     public CalderaMethod create(MethodArguments a) {
-        var m = new CalderaMethod(options(a), CalibrationParameters.spec(id(), a));
+        var m = new CalderaMethod(options(a), CalibrationParameters.spec(id(), a)).withFtRank(a.integer("ft_rank"));
         m.keepingTensorsAs(KeptTensors.of(a));
         return m;
     }
@@ -140,7 +148,10 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     @Override
     public double bitsPerWeight(MethodArguments a, int rows, int cols) {
-        return new CalderaMethod(options(a), null).tensorBits(rows, cols) / ((double) rows * cols);
+        return new CalderaMethod(options(a), null)
+                        .withFtRank(a.integer("ft_rank"))
+                        .tensorBits(rows, cols)
+                / ((double) rows * cols);
     }
 
     @Override
@@ -149,6 +160,7 @@ public final class CalderaDescriptor implements MethodDescriptor {
                 + (p.containsKey("lr_grid")
                         ? " LR/" + p.get("lr_grid") + (p.containsKey("lr_group") ? p.get("lr_group") : "")
                         : "")
+                + (p.containsKey("ft_rank") && !"0".equals(p.get("ft_rank")) ? " ft" + p.get("ft_rank") : "")
                 + KeptTensors.labelSuffix(p);
     }
 
