@@ -11,9 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Rotary position embeddings of one model: the inverse frequencies (with llama3 scaling), the rotation
  * factors per position ({@link RopeTable}, grown on demand and shared by every forward pass), and the
- * rotation itself in either pairing layout.
+ * rotation itself in either pairing layout. Public for the training path ({@code engine.train}), which
+ * rotates with {@link #rotate} and takes gradients back through the transposed rotation, {@link #rotateBack}.
  */
-final class RotaryEmbedding {
+public final class RotaryEmbedding {
     /** The float species, read from this constant (see {@link KernelSpecies#F}). */
     private static final VectorSpecies<Float> F = KernelSpecies.F;
 
@@ -21,7 +22,7 @@ final class RotaryEmbedding {
     private final int headDim, maxSeqLen;
     private final boolean interleaved;
 
-    RotaryEmbedding(ModelConfig c) {
+    public RotaryEmbedding(ModelConfig c) {
         this.invFreq = inverseFrequencies(c.headDim(), c.ropeTheta(), c.ropeScaling());
         this.headDim = c.headDim();
         this.maxSeqLen = c.maxSeqLen();
@@ -73,6 +74,29 @@ final class RotaryEmbedding {
             return t;
         }
     }
+
+    /** Rotates every head of {@code n} rows (row t at position pos[t]) as the forward pass does. */
+    public void rotate(float[] a, int n, int heads, int[] pos) {
+        apply(a, n, heads, pos, table(pos));
+    }
+
+    /**
+     * The transpose of {@link #rotate}: each pair turned back by its angle, with the same float factors, so
+     * that a gradient through the rotation is exactly Rᵀ·dy. The table's sines are negated (cos θ, sin(−θ)):
+     * the forward rotation's matrix is [[c, −s], [s, c]] on each pair, its transpose [[c, s], [−s, c]].
+     */
+    public void rotateBack(float[] a, int n, int heads, int[] pos) {
+        RopeTable t = table(pos), back = backTable;
+        if (back.positions() != t.positions()) {
+            float[] negated = t.sin().clone();
+            for (int i = 0; i < negated.length; i++) negated[i] = -negated[i];
+            backTable = back = new RopeTable(t.cos(), negated, t.positions());
+        }
+        apply(a, n, heads, pos, back);
+    }
+
+    /** {@link #ropeTable} with its sines negated, for {@link #rotateBack}; rebuilt when the table grows. */
+    private volatile RopeTable backTable = RopeTable.EMPTY;
 
     /** Pairs of neighbouring lanes swapped: the partners of interleaved RoPE pairs. */
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 1);

@@ -1,18 +1,22 @@
 package dev.llmcw.engine.train;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * STAND-IN of branch {@code backprop}'s class with the agreed API (replace with theirs on merge): a trainable
- * float32 tensor with its gradient accumulator.
+ * A trainable tensor: its values and the gradient accumulated into it (same length), both flat row-major
+ * float arrays that the training path reads and writes in place. An optimizer updates {@link #value()} and
+ * calls {@link #zeroGrad()} between steps.
  */
 public final class Parameter {
     private final String name;
-    private final float[] value, grad;
+    private final float[] value;
+    private final float[] grad;
 
+    /** @param value the values, used in place (not copied): whoever made them sees every update */
     public Parameter(String name, float[] value) {
-        this.name = name;
-        this.value = value;
+        this.name = Objects.requireNonNull(name, "name");
+        this.value = Objects.requireNonNull(value, "value");
         this.grad = new float[value.length];
     }
 
@@ -29,6 +33,11 @@ public final class Parameter {
     }
 
     public void zeroGrad() {
-        Arrays.fill(grad, 0);
+        Arrays.fill(grad, 0f);
+    }
+
+    @Override
+    public String toString() {
+        return name + " [" + value.length + "]";
     }
 }
