@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
             TokenizeCommand.class,
             ExportGgufCommand.class,
             PplCommand.class,
+            FinetuneCommand.class,
             BenchCommand.class,
             CalderaBenchCommand.class,
             CompressQualityCommand.class,

@@ -91,7 +91,8 @@ public final class CalderaFormat implements CompressedFormat {
         }
     }
 
-    static long seed(SafetensorsFile f) {
+    /** The seed the Hadamard transforms are regenerated from (the "seed" method parameter). */
+    public static long seed(SafetensorsFile f) {
         String p = f.metadata().get(KEY_PARAMS);
         if (p == null) throw new ModelLoadException(f.path(), "metadata has no " + KEY_PARAMS);
         var node = Json.read(p, JsonNode.class).get("seed");
