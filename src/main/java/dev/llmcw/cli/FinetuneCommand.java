@@ -138,11 +138,11 @@ final class FinetuneCommand implements Callable<Integer> {
         Model m = ModelLoader.load(model, modelOptions.tokenizer());
         if (m.tokenizer() == null)
             throw new IllegalArgumentException(model + ": no tokenizer found beside the model; pass --tokenizer");
-        var adapted = new AdaptedCalderaModel(m);
         var trainText = TrainingText.read(train, m.tokenizer(), blockLen, trainBlocks);
         TrainingText held = heldout == null ? null : TrainingText.read(heldout, m.tokenizer(), blockLen, heldoutBlocks);
         PrintWriter err = spec.commandLine().getErr();
         checkOverlap(trainText, held, m, err);
+        var adapted = new AdaptedCalderaModel(m);
         var tuner = new FineTuner(
                         TrainingObjective.of(adapted.trainingModel(trainNorms)),
                         settings,
