@@ -1,23 +1,30 @@
 package dev.llmcw.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.llmcw.TestData;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.caldera.adapt.AdaptedCalderaModel;
+import dev.llmcw.compress.caldera.adapt.FineTuner;
+import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
+import dev.llmcw.compress.caldera.adapt.TrainingObjective;
+import dev.llmcw.compress.caldera.adapt.TrainingText;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.Perplexity;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.testing.Slow;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,7 +110,53 @@ class FinetuneCommandTest {
         Path[] t = texts(dir);
         Path compressed = compress(dir, t[0]), adapted = dir.resolve("adapted.safetensors");
         double before = perplexity(compressed, t[1]);
-        var r = run(
+        var r = run(finetuneArgs(compressed, t, adapted));
+        assertThat(r.rc()).as(r.err()).isZero();
+        double after = perplexity(adapted, t[1]);
+        System.out.printf("held-out perplexity before %.4f, after %.4f%n%s", before, after, r.out());
+        assertThat(r.out()).contains("step 48/48", "held-out loss before", "held-out loss after", "ETA");
+        assertThat(after).isLessThan(before);
+        // The adapted file is a CALDERA model like any other: loads on the fly and dense, same predictions.
+        Model fly = CompressedModels.load(adapted, true), dense = CompressedModels.load(adapted, false);
+        assertThat(fly.linears()).hasSize(35);
+        int[] seq = ModelLoader.load(adapted).tokenizer().encode("Once upon a time");
+        float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq);
+        for (int i = 0; i < a.length; i++)
+            for (int j = 0; j < a[i].length; j++) assertThat(a[i][j]).isCloseTo(b[i][j], offset(1e-3f));
+        // Its identity includes the fine-tuning settings.
+        assertThat(CompressedModels.params(fly))
+                .containsEntry("ft_rank", "8")
+                .containsKey(AdaptedCalderaModel.KEY_FINETUNE)
+                .containsEntry(AdaptedCalderaModel.KEY_FINETUNE_TEXT, "train.txt, 48 × 64 tokens");
+        assertThat(CompressedModels.params(fly).get(AdaptedCalderaModel.KEY_FINETUNE))
+                .contains("lr 0.001", "seed 1");
+        assertThat(Files.exists(dir.resolve("adapted.safetensors.ckpt"))).isFalse();
+
+        // Interrupted after step 10 (checkpoint at step 8), then resumed from the command line: the same file.
+        Path ckpt = dir.resolve("run.ckpt"), resumedOut = dir.resolve("resumed.safetensors");
+        var model = new AdaptedCalderaModel(ModelLoader.load(compressed));
+        var tok = model.model().tokenizer();
+        var settings = new FinetuneSettings(64, 2, 1e-3, 0.001, 0.02, 1.0, 2, 1, false, false);
+        var tuner = new FineTuner(
+                        TrainingObjective.of(model.trainingModel(false)),
+                        settings,
+                        TrainingText.read(t[0], tok, 64, 48).blocks(),
+                        TrainingText.read(t[1], tok, 64, 8).blocks())
+                .checkpointing(ckpt, 8);
+        assertThatThrownBy(() -> tuner.run(
+                        s -> {
+                            if (s.step() == 10) throw new IOException("killed");
+                        },
+                        null))
+                .hasMessage("killed");
+        var resumed = run(finetuneArgs(compressed, t, resumedOut, "--resume", "--checkpoint", ckpt.toString()));
+        assertThat(resumed.rc()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("resuming at step 8 of 48");
+        assertThat(Files.mismatch(adapted, resumedOut)).isEqualTo(-1L);
+    }
+
+    private static String[] finetuneArgs(Path compressed, Path[] t, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
                 "finetune",
                 "--model",
                 compressed.toString(),
@@ -128,27 +181,9 @@ class FinetuneCommandTest {
                 "--eval-every",
                 "16",
                 "--out",
-                adapted.toString());
-        assertThat(r.rc()).as(r.err()).isZero();
-        double after = perplexity(adapted, t[1]);
-        System.out.printf("held-out perplexity before %.4f, after %.4f%n%s", before, after, r.out());
-        assertThat(r.out()).contains("step 48/48", "held-out loss before", "held-out loss after", "ETA");
-        assertThat(after).isLessThan(before);
-        // The adapted file is a CALDERA model like any other: loads on the fly and dense, same predictions.
-        Model fly = CompressedModels.load(adapted, true), dense = CompressedModels.load(adapted, false);
-        assertThat(fly.linears()).hasSize(35);
-        int[] seq = ModelLoader.load(adapted).tokenizer().encode("Once upon a time");
-        float[][] a = new LlamaEngine(fly).logits(seq), b = new LlamaEngine(dense).logits(seq);
-        for (int i = 0; i < a.length; i++)
-            for (int j = 0; j < a[i].length; j++) assertThat(a[i][j]).isCloseTo(b[i][j], offset(1e-3f));
-        // Its identity includes the fine-tuning settings.
-        assertThat(CompressedModels.params(fly))
-                .containsEntry("ft_rank", "8")
-                .containsKey(AdaptedCalderaModel.KEY_FINETUNE)
-                .containsEntry(AdaptedCalderaModel.KEY_FINETUNE_TEXT, "train.txt, 48 × 64 tokens");
-        assertThat(CompressedModels.params(fly).get(AdaptedCalderaModel.KEY_FINETUNE))
-                .contains("lr 0.001", "seed 1");
-        assertThat(Files.exists(dir.resolve("adapted.safetensors.ckpt"))).isFalse();
+                out.toString()));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
     }
 
     @Test
