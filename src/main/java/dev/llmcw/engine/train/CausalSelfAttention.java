@@ -28,8 +28,9 @@ final class CausalSelfAttention {
         this.scale = (float) (1.0 / Math.sqrt(hd));
     }
 
-    /** out (T×qDim) from rotated q (T×qDim), k and v (T×kvDim); probs (heads×T×T) receives P, zero above the diagonal. */
-    void forward(float[] q, float[] k, float[] v, float[] probs, float[] out, int n) {
+    /** a.att (T×qDim) from a's rotated q (T×qDim), k and v (T×kvDim); a.probs (heads×T×T) receives P, zero above the diagonal. */
+    void forward(LayerActivations a, int n) {
+        float[] q = a.q, k = a.k, v = a.v, probs = a.probs, out = a.att;
         Arrays.fill(out, 0, n * qDim, 0f);
         Parallel.forRange(0, heads * n, Math.max(1, 4096 / (n * hd)), job -> {
             int h = job / n, t = job % n, kvOff = (h / group) * hd, qo = t * qDim + h * hd;
@@ -55,9 +56,9 @@ final class CausalSelfAttention {
         });
     }
 
-    /** dq (T×qDim), dk and dv (T×kvDim), all overwritten, from dout (T×qDim). */
-    void backward(
-            float[] q, float[] k, float[] v, float[] probs, float[] dout, float[] dq, float[] dk, float[] dv, int n) {
+    /** dq (T×qDim), dk and dv (T×kvDim), all overwritten, from dout (T×qDim) and what {@link #forward} kept in a. */
+    void backward(LayerActivations a, float[] dout, float[] dq, float[] dk, float[] dv, int n) {
+        float[] q = a.q, k = a.k, v = a.v, probs = a.probs;
         Arrays.fill(dq, 0, n * qDim, 0f);
         Arrays.fill(dk, 0, n * kvDim, 0f);
         Arrays.fill(dv, 0, n * kvDim, 0f);

@@ -28,8 +28,9 @@ import java.util.Set;
  * <p>Memory for a sequence of n tokens (T = n − 1 rows): per block T·(4·dim + 2·qDim + 2·kvDim + 3·hidden)
  * floats plus heads·T² for the attention probabilities, then T·vocab for the logits and their gradient,
  * plus the transposed copies of the frozen layers (see {@link FrozenLinear}). stories260K at T = 256:
- * about 1.6 MB per block, 5 blocks, plus 1 MB of logits: under 10 MB. Linear in T except the
- * attention's T² term, which dominates past T ≈ 4·(dim + hidden)/heads.
+ * about 3 MB per block (2 MB of it attention probabilities), 5 blocks, plus 1 MB of logits: about 17 MB.
+ * Linear in T except the attention's T² term, which dominates past T ≈ (4·dim + 2·qDim + 2·kvDim +
+ * 3·hidden)/heads.
  *
  * <p>One call at a time per instance (calls are not thread-safe); each call uses all engine threads.
  */
@@ -46,6 +47,8 @@ public final class LlamaTrainingModel {
     private final List<Parameter> parameters;
     /** The lowest block whose backward pass is needed for a parameter's gradient (nLayers: none is). */
     private final int lowestTrainableBlock;
+    /** Whether that block's attention half (its norm, q, k, v, o) has a trainable parameter; if not, its MLP is the last step. */
+    private final boolean lowestAttentionTrainable;
 
     /** An RMSNorm weight: the values the pass uses, and the Parameter holding them when trainable (else null). */
     private record Norm(float[] weight, Parameter parameter) {
@@ -55,14 +58,12 @@ public final class LlamaTrainingModel {
     }
 
     /** The forward pass's saved activations: per block, then the final stream, its norm and the logits. */
-    private record Pass(
-            int rows,
-            int[] targets,
-            LayerActivations[] layers,
-            float[] out,
-            float[] inv,
-            float[] normed,
-            float[] logits) {}
+    private record Pass(LayerActivations[] layers, float[] out, float[] inv, float[] normed, float[] logits) {}
+
+    /** Every norm frozen: only the given layers' parameters train. */
+    public LlamaTrainingModel(Model model, Map<String, TrainableLinear> linears) {
+        this(model, linears, TrainableNorms.none());
+    }
 
     /**
      * @param linears for each projection weight name ({@link WeightNames#q}(i), …, {@link WeightNames#LM_HEAD})
@@ -100,12 +101,18 @@ public final class LlamaTrainingModel {
         List<Parameter> ps = new ArrayList<>();
         Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         int lowest = layers;
+        boolean lowestAttention = false;
         for (int i = layers - 1; i >= 0; i--) {
             Projections.Block b = blocks[i];
-            boolean any = attnNorms[i].parameter() != null || mlpNorms[i].parameter() != null;
-            for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o(), b.gate(), b.up(), b.down()))
-                any |= !l.parameters().isEmpty();
-            if (any) lowest = i;
+            boolean attention = attnNorms[i].parameter() != null, mlp = mlpNorms[i].parameter() != null;
+            for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o()))
+                attention |= !l.parameters().isEmpty();
+            for (TrainableLinear l : List.of(b.gate(), b.up(), b.down()))
+                mlp |= !l.parameters().isEmpty();
+            if (attention || mlp) {
+                lowest = i;
+                lowestAttention = attention;
+            }
         }
         for (int i = 0; i < layers; i++) {
             Projections.Block b = blocks[i];
@@ -118,6 +125,7 @@ public final class LlamaTrainingModel {
         add(ps, seen, lmHead.parameters());
         this.parameters = List.copyOf(ps);
         this.lowestTrainableBlock = lowest;
+        this.lowestAttentionTrainable = lowestAttention;
     }
 
     /**
@@ -178,7 +186,8 @@ public final class LlamaTrainingModel {
         RmsNorm.backward(pass.out(), finalNorm.weight(), pass.inv(), dNormed, dx, finalNorm.grad(), n, dim);
         for (int i = c.nLayers() - 1; i >= stop; i--) {
             mlpBackward(i, pass.layers()[i], dx, n);
-            attentionBackward(i, pass.layers()[i], dx, n);
+            if (i > stop || inputGradient != null || lowestAttentionTrainable)
+                attentionBackward(i, pass.layers()[i], dx, n);
         }
         if (inputGradient != null) System.arraycopy(dx, 0, inputGradient, 0, n * dim);
         return loss;
@@ -202,7 +211,7 @@ public final class LlamaTrainingModel {
         RmsNorm.forward(x, finalNorm.weight(), normed, inv, n, dim, c.rmsEps());
         float[] logits = new float[Math.multiplyExact(n, c.vocabSize())];
         lmHead.forward(normed, logits, n);
-        return new Pass(n, targets, saved, x, inv, normed, logits);
+        return new Pass(saved, x, inv, normed, logits);
     }
 
     /** x += o(attention(rope(q), rope(k), v)) of the normed x. */
@@ -219,7 +228,7 @@ public final class LlamaTrainingModel {
         }
         rope.rotate(a.q, n, c.nHeads(), positions);
         rope.rotate(a.k, n, c.nKvHeads(), positions);
-        attention.forward(a.q, a.k, a.v, a.probs, a.att, n);
+        attention.forward(a, n);
         float[] proj = new float[n * c.dim()];
         b.o().forward(a.att, proj, n);
         addInto(x, proj, n * c.dim());
@@ -260,7 +269,7 @@ public final class LlamaTrainingModel {
         float[] dAtt = new float[n * c.qDim()];
         b.o().backward(a.att, dx, dAtt, n);
         float[] dq = new float[n * c.qDim()], dk = new float[n * c.kvDim()], dv = new float[n * c.kvDim()];
-        attention.backward(a.q, a.k, a.v, a.probs, dAtt, dq, dk, dv, n);
+        attention.backward(a, dAtt, dq, dk, dv, n);
         int[] positions = positions(n);
         rope.rotateBack(dq, n, c.nHeads(), positions);
         rope.rotateBack(dk, n, c.nKvHeads(), positions);
