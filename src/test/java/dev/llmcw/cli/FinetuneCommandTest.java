@@ -15,6 +15,7 @@ import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.Perplexity;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.testing.Slow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,6 +155,19 @@ class FinetuneCommandTest {
         assertThat(resumed.rc()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("resuming at step 8 of 48");
         assertThat(Files.mismatch(adapted, resumedOut)).isEqualTo(-1L);
+
+        // --train-norms: the RMSNorm weights are written back too; Q and the rest are copied unchanged.
+        Path withNorms = dir.resolve("norms.safetensors");
+        var n = run(finetuneArgs(compressed, t, withNorms, "--train-norms"));
+        assertThat(n.rc()).as(n.err()).isZero();
+        var src = SafetensorsFile.open(compressed);
+        var dst = SafetensorsFile.open(withNorms);
+        assertThat(dst.entries().keySet()).isEqualTo(src.entries().keySet());
+        for (String name : src.entries().keySet()) {
+            boolean same = Arrays.equals(src.byteArray(name), dst.byteArray(name));
+            boolean trained = name.endsWith(".Lft.values") || name.endsWith(".Rft.values") || name.contains("norm");
+            assertThat(same).as(name).isEqualTo(!trained);
+        }
     }
 
     private static String[] finetuneArgs(Path compressed, Path[] t, Path out, String... extra) {
