@@ -15,10 +15,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -171,10 +169,7 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "held-out loss before: %.4f (perplexity %.4f)%n", before, Math.exp(before));
         }
         double after = tuner.run(FinetuneCommand::print, null);
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put(AdaptedCalderaModel.KEY_FINETUNE, settings.describe());
-        params.put(AdaptedCalderaModel.KEY_FINETUNE_TEXT, trainText.describe());
-        adapted.write(out, adapted.trainingParameters(), params);
+        adapted.write(out, adapted.trainingParameters(), AdaptedCalderaModel.parameters(settings, trainText));
         Files.deleteIfExists(ckpt);
         if (held != null)
             System.out.printf(Locale.ROOT, "held-out loss after: %.4f (perplexity %.4f)%n", after, Math.exp(after));
@@ -182,7 +177,7 @@ final class FinetuneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(FineTuner.Step s) {
+    static void print(FineTuner.Step s) {
         System.out.printf(
                 Locale.ROOT,
                 "step %d/%d  train loss %.4f%s  lr %.3e  |g| %.3f  ETA %s%n",

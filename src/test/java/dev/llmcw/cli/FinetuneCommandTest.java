@@ -216,4 +216,56 @@ class FinetuneCommandTest {
         assertThat(plain.err()).contains("not a CALDERA model");
         assertThat(Files.exists(dir.resolve("x.safetensors"))).isFalse();
     }
+
+    @Slow
+    @Test
+    void compressWithFinetuneWritesTheAdaptedModel(@TempDir Path dir) throws Exception {
+        Path[] t = texts(dir);
+        Path out = dir.resolve("c8ft.safetensors");
+        var r = run(
+                "compress",
+                "--method",
+                "caldera",
+                "--rank",
+                "8",
+                "--ft-rank",
+                "8",
+                "--outer-iters",
+                "1",
+                "--inner-iters",
+                "1",
+                "--calib",
+                t[0].toString(),
+                "--calib-seqs",
+                "4",
+                "--calib-len",
+                "128",
+                "--finetune",
+                "--no-store",
+                "--model",
+                TestData.stories260K().toString(),
+                "--out",
+                out.toString());
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(r.out()).contains("fine-tuning on train.txt, 4 × 128 tokens: 8 steps", "step 8/8");
+        assertThat(CompressedModels.params(ModelLoader.load(out)))
+                .containsEntry("ft_rank", "8")
+                .containsKey(AdaptedCalderaModel.KEY_FINETUNE);
+        var refused = run(
+                "compress",
+                "--method",
+                "caldera",
+                "--rank",
+                "8",
+                "--calib",
+                t[0].toString(),
+                "--finetune",
+                "--no-store",
+                "--model",
+                TestData.stories260K().toString(),
+                "--out",
+                out.toString());
+        assertThat(refused.rc()).isNotZero();
+        assertThat(refused.err()).contains("--finetune needs --method caldera with --ft-rank > 0");
+    }
 }

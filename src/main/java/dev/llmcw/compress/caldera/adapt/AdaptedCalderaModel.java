@@ -51,6 +51,14 @@ public final class AdaptedCalderaModel {
                     + " compress with --ft-rank > 0 (e.g. --ft-rank 8)");
     }
 
+    /** What an adapted file adds to its method parameters: the settings and the training text. */
+    public static Map<String, String> parameters(FinetuneSettings settings, TrainingText text) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put(KEY_FINETUNE, settings.describe());
+        params.put(KEY_FINETUNE_TEXT, text.describe());
+        return params;
+    }
+
     public Model model() {
         return model;
     }
