@@ -268,4 +268,24 @@ class FinetuneCommandTest {
         assertThat(refused.rc()).isNotZero();
         assertThat(refused.err()).contains("--finetune needs --method caldera with --ft-rank > 0");
     }
+
+    @Test
+    void theCommandLineDefaultsAreFinetuneSettingsDefaults() {
+        CommandLine cl = Cli.commandLine();
+        cl.parseArgs("finetune", "--model", "m.safetensors", "--train", "t.txt", "--out", "o.safetensors");
+        FinetuneCommand c = cl.getSubcommands().get("finetune").getCommand();
+        var d = FinetuneSettings.DEFAULTS;
+        assertThat(new FinetuneSettings(
+                        c.blockLen,
+                        c.epochs,
+                        c.lr,
+                        c.weightDecay,
+                        c.warmup,
+                        c.clip,
+                        c.gradAccum,
+                        c.seed,
+                        c.trainNorms,
+                        c.cosine))
+                .isEqualTo(d);
+    }
 }
