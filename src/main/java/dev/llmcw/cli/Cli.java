@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             ExportGgufCommand.class,
             PplCommand.class,
             DeploymentCommand.class,
+            FinetuneCommand.class,
             BenchCommand.class,
             CalderaBenchCommand.class,
             CompressQualityCommand.class,

@@ -6,6 +6,12 @@ import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.caldera.CalderaMethod;
+import dev.llmcw.compress.caldera.adapt.AdaptedCalderaModel;
+import dev.llmcw.compress.caldera.adapt.FineTuner;
+import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
+import dev.llmcw.compress.caldera.adapt.TrainingObjective;
+import dev.llmcw.compress.caldera.adapt.TrainingText;
 import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.compress.calibration.CalibrationParameters;
 import dev.llmcw.eval.EvalSettingsCheck;
@@ -18,9 +24,11 @@ import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.DataPaths;
 import dev.llmcw.util.ProcessStats;
 import dev.llmcw.util.ProgressListener;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -127,16 +135,51 @@ final class CompressCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Fine-tunes the CALDERA file just written on the calibration sequences it was calibrated on, with finetune's
+     * defaults, replacing it atomically; the report's parameters gain the fine-tuning settings.
+     */
+    private CompressionReport finetune(CompressionReport r, Path tokenizer, CancellationToken cancel)
+            throws IOException {
+        var settings = FinetuneSettings.DEFAULTS;
+        Model c = tokenizer == null ? ModelLoader.load(out) : ModelLoader.load(out, tokenizer);
+        var adapted = new AdaptedCalderaModel(c);
+        int blocks = Math.max(1, calibration.count() * calibration.length() / settings.blockLen());
+        var text = TrainingText.read(calibration.file(), c.tokenizer(), settings.blockLen(), blocks);
+        var tuner =
+                new FineTuner(TrainingObjective.of(adapted.trainingModel(false)), settings, text.blocks(), List.of());
+        System.out.printf(
+                Locale.ROOT,
+                "fine-tuning on %s: %d steps (%s)%n",
+                text.describe(),
+                tuner.totalSteps(),
+                settings.describe());
+        tuner.run(FinetuneCommand::print, cancel);
+        var added = AdaptedCalderaModel.parameters(settings, text);
+        adapted.write(out, adapted.trainingParameters(), added);
+        Map<String, String> params = new LinkedHashMap<>(r.parameters());
+        params.putAll(added);
+        return new CompressionReport(r.file(), r.method(), params, r.size(), r.tensorErrors(), r.seconds());
+    }
+
     @Mixin
     DbOption db = new DbOption();
 
     @Option(names = "--no-store", description = "do not record the compression in the results database")
     boolean noStore;
 
+    @Option(
+            names = "--finetune",
+            description = "CALDERA with --ft-rank > 0: then fine-tune the adapters on the calibration sequences"
+                    + " with finetune's defaults (the file written is the adapted model)")
+    boolean finetune;
+
     @Override
     public Integer call() throws Exception {
         threads.apply();
         CompressionMethod m = build();
+        if (finetune && !(m instanceof CalderaMethod cm && cm.ftRank() > 0 && calibration != null))
+            throw new IllegalArgumentException("--finetune needs --method caldera with --ft-rank > 0 and --calib");
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer();
         Model src = tokenizer == null ? ModelLoader.load(model) : ModelLoader.load(model, tokenizer);
         if (calibration != null && src.tokenizer() != null) {
@@ -196,6 +239,7 @@ final class CompressCommand implements Callable<Integer> {
                 cpu,
                 ProcessStats.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
+        if (finetune) r = finetune(r, tokenizer, cancel);
         if (!noStore) {
             // Record the compression (per-tensor errors, size) so evaluations of the file link back to it.
             try (var store = db.open()) {

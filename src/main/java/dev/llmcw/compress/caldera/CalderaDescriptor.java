@@ -84,6 +84,14 @@ public final class CalderaDescriptor implements MethodDescriptor {
                                     + "(lr_first, official) or the quantised backbone Q (q_first)",
                             CalderaOptions.LR_FIRST,
                             CalderaOptions.Q_FIRST)
+                    .asAdvanced(),
+            MethodParameter.integer(
+                            "ft_rank",
+                            "Adapted rank",
+                            0,
+                            0,
+                            4096,
+                            "leading components of L·R kept in BF16 for fine-tuning (0 = none; see finetune)")
                     .asAdvanced());
 
     private static final List<MethodPreset> PRESETS = List.of(
@@ -183,7 +191,7 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     @Override
     public CalderaMethod create(MethodArguments a) {
-        var m = new CalderaMethod(options(a), CalibrationParameters.spec(id(), a));
+        var m = new CalderaMethod(options(a), CalibrationParameters.spec(id(), a)).withFtRank(a.integer("ft_rank"));
         m.keepingTensorsAs(KeptTensors.of(a));
         return m;
     }
@@ -195,7 +203,10 @@ public final class CalderaDescriptor implements MethodDescriptor {
 
     @Override
     public double bitsPerWeight(MethodArguments a, int rows, int cols) {
-        return new CalderaMethod(options(a), null).tensorBits(rows, cols) / ((double) rows * cols);
+        return new CalderaMethod(options(a), null)
+                        .withFtRank(a.integer("ft_rank"))
+                        .tensorBits(rows, cols)
+                / ((double) rows * cols);
     }
 
     @Override
@@ -206,6 +217,7 @@ public final class CalderaDescriptor implements MethodDescriptor {
                         : "")
                 + (p.containsKey("hessian_downdate") ? " downdate" : "")
                 + (p.containsKey("update_order") ? " " + p.get("update_order") : "")
+                + (p.containsKey("ft_rank") && !"0".equals(p.get("ft_rank")) ? " ft" + p.get("ft_rank") : "")
                 + KeptTensors.labelSuffix(p);
     }
 

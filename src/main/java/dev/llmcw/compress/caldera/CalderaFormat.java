@@ -7,6 +7,7 @@ import dev.llmcw.compress.linalg.RandomizedHadamard;
 import dev.llmcw.compress.quant.BlockQuantizer;
 import dev.llmcw.compress.quant.E8PLinear;
 import dev.llmcw.compress.quant.E8PQuantizer;
+import dev.llmcw.compress.quant.FloatQuantizer;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.rtn.GroupQuantLinear;
@@ -28,7 +29,10 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * hadamard, input cols] (stored cols exceed the input width when zero-padded to a multiple of 8 for E8P), {@code N.caldera.g} F32 [1] (RMS scale), and the quantised matrices {@code N.caldera.Q},
  * {@code N.caldera.L}, {@code N.caldera.R} as written by {@link QuantizerIO} (scalar codes + FP16 scales, E8P 16-bit indices, or
  * BF16/F32 values for 16/32-bit factors), all in the rotated domain. The Hadamard transforms are
- * regenerated from the "seed" parameter in {@link CompressedFormat#KEY_PARAMS}.
+ * regenerated from the "seed" parameter in {@link CompressedFormat#KEY_PARAMS}. With {@code ft_rank} f > 0
+ * (low-rank adaptation) the info holds a sixth int f, {@code N.caldera.Lft}/{@code N.caldera.Rft} hold the
+ * leading f components of L and R as BF16 ({@link CalderaAdapter}) and L, R hold the remaining rank − f
+ * (absent when nothing remains). Files without the sixth int load as before.
  */
 public final class CalderaFormat implements CompressedFormat {
     public static final CalderaFormat INSTANCE = new CalderaFormat("caldera");
@@ -58,7 +62,13 @@ public final class CalderaFormat implements CompressedFormat {
             BlockQuantizer q,
             BlockQuantizer l,
             BlockQuantizer r,
-            int inCols) {}
+            int inCols,
+            CalderaAdapter adapter) {
+        /** Components of L and R kept on the factor grid (the rank without the 16-bit adapter). */
+        public int quantizedRank() {
+            return adapter == null ? rank : rank - adapter.ftRank();
+        }
+    }
 
     public static Stored read(SafetensorsFile f, String name) {
         return read(f, name, "caldera");
@@ -68,18 +78,35 @@ public final class CalderaFormat implements CompressedFormat {
     public static Stored read(SafetensorsFile f, String name, String method) {
         String p = name + "." + method + ".";
         int[] info = f.ints(p + "info");
-        if (info.length != 4 && info.length != 5) throw new ModelLoadException(f.path(), p + "info must hold 5 ints");
+        if (info.length < 4 || info.length > 6)
+            throw new ModelLoadException(f.path(), p + "info must hold 5 or 6 ints");
         int inCols = info.length == 5 ? info[4] : info[1];
         if (inCols <= 0 || inCols > info[1])
             throw new ModelLoadException(f.path(), p + "info: input width " + inCols + " outside 1.." + info[1]);
         float g = f.tensor(p + "g").get(0);
         BlockQuantizer q = QuantizerIO.read(f, p + "Q");
-        BlockQuantizer l = info[2] > 0 ? QuantizerIO.read(f, p + "L") : null;
-        BlockQuantizer r = info[2] > 0 ? QuantizerIO.read(f, p + "R") : null;
-        return new Stored(info[0], info[1], info[2], info[3] != 0, g, q, l, r, inCols);
+        int ftRank = info.length == 6 ? info[5] : 0;
+        if (ftRank < 0 || ftRank > info[2])
+            throw new ModelLoadException(f.path(), p + "info: ft_rank " + ftRank + " outside 0.." + info[2]);
+        BlockQuantizer l = info[2] > ftRank ? QuantizerIO.read(f, p + "L") : null;
+        BlockQuantizer r = info[2] > ftRank ? QuantizerIO.read(f, p + "R") : null;
+        CalderaAdapter adapter = ftRank > 0 ? readAdapter(f, p, ftRank) : null;
+        return new Stored(info[0], info[1], info[2], info[3] != 0, g, q, l, r, inCols, adapter);
     }
 
-    static long seed(SafetensorsFile f) {
+    private static CalderaAdapter readAdapter(SafetensorsFile f, String p, int ftRank) {
+        if (!(QuantizerIO.read(f, p + "Lft") instanceof FloatQuantizer l)
+                || !(QuantizerIO.read(f, p + "Rft") instanceof FloatQuantizer r))
+            throw new ModelLoadException(f.path(), p + "Lft and " + p + "Rft must hold 16-bit values");
+        try {
+            return new CalderaAdapter(ftRank, l, r);
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException(f.path(), p + "Lft/Rft: " + e.getMessage());
+        }
+    }
+
+    /** The seed the Hadamard transforms are regenerated from (the "seed" method parameter). */
+    public static long seed(SafetensorsFile f) {
         String p = f.metadata().get(KEY_PARAMS);
         if (p == null) throw new ModelLoadException(f.path(), "metadata has no " + KEY_PARAMS);
         var node = Json.read(p, JsonNode.class).get("seed");
@@ -91,8 +118,8 @@ public final class CalderaFormat implements CompressedFormat {
     public static double[] decode(Stored s, long seed) {
         var a = DMatrixRMaj.wrap(s.rows(), s.cols(), s.q().decode());
         if (s.rank() > 0) {
-            var lm = DMatrixRMaj.wrap(s.rows(), s.rank(), s.l().decode());
-            var rm = DMatrixRMaj.wrap(s.rank(), s.cols(), s.r().decode());
+            var lm = DMatrixRMaj.wrap(s.rows(), s.rank(), fullFactorL(s));
+            var rm = DMatrixRMaj.wrap(s.rank(), s.cols(), fullFactorR(s));
             CommonOps_DDRM.addEquals(a, Dense.mult(lm, rm));
         }
         if (s.hadamard()) {
@@ -133,11 +160,14 @@ public final class CalderaFormat implements CompressedFormat {
                 yield new DenseLinear(F32Tensor.of(f, s.rows(), s.cols()));
             }
         };
-        float[] l = s.rank() > 0 ? toFloats(s.l().decode()) : null, r = s.rank() > 0 ? toFloats(s.r().decode()) : null;
+        float[] l = s.rank() > 0 ? toFloats(fullFactorL(s)) : null, r = s.rank() > 0 ? toFloats(fullFactorR(s)) : null;
         long bytes = QuantizerIO.storedBits(s.q()) / 8
-                + (s.rank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0)
+                + (s.quantizedRank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0)
+                + (s.adapter() != null ? s.adapter().storedBits() / 8 : 0)
                 + 4;
-        String label = s.q().label() + (s.rank() > 0 ? " + rank " + s.rank() + " " + s.l().label() : "");
+        String label = s.q().label()
+                + (s.quantizedRank() > 0 ? " + rank " + s.quantizedRank() + " " + s.l().label() : "")
+                + (s.adapter() != null ? " + rank " + s.adapter().ftRank() + " bf16 (adaptable)" : "");
         var factors = new CalderaLinear.Factors(
                 s.g(),
                 s.hadamard() ? Caldera.transform(seed, s.rows()) : null,
@@ -146,6 +176,30 @@ public final class CalderaFormat implements CompressedFormat {
                 l,
                 r);
         return new CalderaLinear(s.rows(), s.cols(), s.inCols(), s.rank(), factors, bytes, label);
+    }
+
+    /** L with the adapter's columns first: rows × rank, row-major. */
+    public static double[] fullFactorL(Stored s) {
+        if (s.adapter() == null) return s.l().decode();
+        int f = s.adapter().ftRank(), k = s.rank(), rest = k - f;
+        double[] out = new double[s.rows() * k], top = s.adapter().l().decode();
+        double[] low = rest > 0 ? s.l().decode() : null;
+        for (int i = 0; i < s.rows(); i++) {
+            System.arraycopy(top, i * f, out, i * k, f);
+            if (rest > 0) System.arraycopy(low, i * rest, out, i * k + f, rest);
+        }
+        return out;
+    }
+
+    /** R with the adapter's rows first: rank × cols, row-major. */
+    public static double[] fullFactorR(Stored s) {
+        if (s.adapter() == null) return s.r().decode();
+        double[] top = s.adapter().r().decode();
+        if (s.quantizedRank() == 0) return top;
+        double[] low = s.r().decode(), out = new double[top.length + low.length];
+        System.arraycopy(top, 0, out, 0, top.length);
+        System.arraycopy(low, 0, out, top.length, low.length);
+        return out;
     }
 
     private static float[] toFloats(double[] d) {

@@ -27,6 +27,7 @@ public class CalderaMethod extends PerTensorCompression {
     private final CalibrationSpec calibration;
     private HessianSet hessians;
     private final Map<String, PreparedHessian> prepared = new HashMap<>();
+    private int ftRank; // leading components of L and R kept in BF16 for low-rank adaptation (0 = none)
 
     public CalderaMethod(CalderaOptions options, CalibrationSpec calibration) {
         this("caldera", options, calibration);
@@ -43,6 +44,28 @@ public class CalderaMethod extends PerTensorCompression {
         return options;
     }
 
+    /** Keeps the leading {@code k} components of L and R in BF16 ({@link CalderaAdapter}); 0 = none. */
+    public CalderaMethod withFtRank(int k) {
+        if (k < 0) throw new IllegalArgumentException("CALDERA ft_rank must be ≥ 0: " + k);
+        if (k > options.rank())
+            throw new IllegalArgumentException(
+                    "CALDERA ft_rank " + k + " exceeds the rank " + options.rank() + " (it adapts part of L·R)");
+        if (k > 0 && options.latticeFactors() && k % 8 != 0 && k != options.rank())
+            throw new IllegalArgumentException("CALDERA ft_rank " + k
+                    + " must be a multiple of 8 with E8P lattice factors (the rest stays in blocks of 8)");
+        this.ftRank = k;
+        return this;
+    }
+
+    public int ftRank() {
+        return ftRank;
+    }
+
+    /** The adapted components a rows×cols matrix gets: at most its (capped) rank. */
+    private int ftRank(int k) {
+        return Math.min(ftRank, k);
+    }
+
     @Override
     public String name() {
         return method;
@@ -51,6 +74,7 @@ public class CalderaMethod extends PerTensorCompression {
     @Override
     public Map<String, String> parameters() {
         Map<String, String> m = new LinkedHashMap<>(options.asMap());
+        if (ftRank > 0) m.put("ft_rank", Integer.toString(ftRank)); // absent at 0: earlier records stay as they were
         m.put("calibration", calibration.describe());
         m.put("lplr_root", "cholesky");
         m.put("hadamard_odd_block", "random-orthogonal");
@@ -80,8 +104,10 @@ public class CalderaMethod extends PerTensorCompression {
         long bits = options.quantizer().equals("e8p")
                 ? (long) rows * cols * 2 + 32
                 : QuantizerIO.scalarBits(rows, cols, options.qBits(), cols, false);
-        if (k > 0) bits += factorBits(rows, k) + factorBits(k, cols);
-        return bits + 32 + 5 * 32; // RMS scale, the 5-int tensor header
+        int f = ftRank(k);
+        if (k > f) bits += factorBits(rows, k - f) + factorBits(k - f, cols);
+        if (f > 0) bits += 16L * f * (rows + cols); // the BF16 adapter
+        return bits + 32 + (f > 0 ? 6 : 5) * 32; // RMS scale, the 5-int tensor header (6 with an adapter)
     }
 
     private long factorBits(int rows, int cols) {
@@ -148,10 +174,17 @@ public class CalderaMethod extends PerTensorCompression {
         double[] wd = new double[rows * pc];
         for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) wd[r * pc + c] = w[r * cols + c];
         CalderaResult r = Caldera.decompose(wd, rows, pc, ph, o, name, progress, cancel);
-        write(part, name, r, cols, method);
-        double[] full = r.decode();
-        double[] hat = new double[rows * cols];
-        for (int i = 0; i < rows; i++) System.arraycopy(full, i * pc, hat, i * cols, cols);
+        double[] hat;
+        if (ftRank(k) > 0) { // only CALDERA proper has an adapter (QuIP# is rank 0)
+            var stored = adapted(r, cols, ftRank(k));
+            write(part, name, stored);
+            hat = CalderaFormat.decode(stored, options.seed());
+        } else {
+            write(part, name, r, cols, method);
+            double[] full = r.decode();
+            hat = new double[rows * cols];
+            for (int i = 0; i < rows; i++) System.arraycopy(full, i * pc, hat, i * cols, cols);
+        }
         // Errors of the stored matrix against W and the (unpadded) regularised H.
         double rel = relativeError(w, hat), act = relativeActivationError(w, hat, rows, cols, regH);
         progress.log(String.format(
@@ -171,6 +204,41 @@ public class CalderaMethod extends PerTensorCompression {
         for (int i = 0; i < h.numRows; i++) System.arraycopy(h.data, i * h.numCols, p.data, i * size, h.numCols);
         for (int i = h.numRows; i < size; i++) p.set(i, i, 1);
         return p;
+    }
+
+    /** The decomposition with its leading {@code f} components split off into a BF16 adapter. */
+    private CalderaFormat.Stored adapted(CalderaResult r, int cols, int f) {
+        var split = CalderaAdapter.split(r, f, r.options());
+        return new CalderaFormat.Stored(
+                r.rows(),
+                r.cols(),
+                r.options().rank(),
+                r.hadamard(),
+                (float) r.scale(),
+                r.qQuant(),
+                split.lRest(),
+                split.rRest(),
+                cols,
+                split.adapter());
+    }
+
+    /** Writes a matrix with a low-rank adapter ({@link CalderaFormat}: six info ints, Lft and Rft in BF16). */
+    public static void write(SafetensorsWriter part, String name, CalderaFormat.Stored s) {
+        String p = name + ".caldera.";
+        int f = s.adapter() == null ? 0 : s.adapter().ftRank();
+        part.addInts(
+                p + "info", new long[] {6}, new int[] {s.rows(), s.cols(), s.rank(), s.hadamard() ? 1 : 0, s.inCols(), f
+                });
+        part.add(p + "g", DType.F32, new long[] {1}, new float[] {s.g()});
+        QuantizerIO.write(part, p + "Q", s.q());
+        if (s.quantizedRank() > 0) {
+            QuantizerIO.write(part, p + "L", s.l());
+            QuantizerIO.write(part, p + "R", s.r());
+        }
+        if (f > 0) {
+            QuantizerIO.write(part, p + "Lft", s.adapter().l());
+            QuantizerIO.write(part, p + "Rft", s.adapter().r());
+        }
     }
 
     public static void write(SafetensorsWriter part, String name, CalderaResult r) {

@@ -99,6 +99,14 @@ public final class CalibrationCheck {
                 + " is; if it is the same text, its perplexity will be optimistic";
     }
 
+    /**
+     * How many {@value #WINDOW}-token passages of {@code text} also occur in {@code other}: the same test, for
+     * token sequences other callers hold (fine-tuning text against held-out text).
+     */
+    public static int sharedPassages(int[] text, int[] other) {
+        return sharedWindows(text, other);
+    }
+
     /** How many {@value #WINDOW}-token windows of {@code calib} also occur in {@code evaluation} (rolling hashes). */
     static int sharedWindows(int[] calib, int[] evaluation) {
         if (calib.length < WINDOW || evaluation.length < WINDOW) return 0;

@@ -1,0 +1,189 @@
+package dev.llmcw.compress.caldera;
+
+import dev.llmcw.compress.linalg.RandomizedHadamard;
+import dev.llmcw.compress.quant.FloatQuantizer;
+import dev.llmcw.engine.train.Parameter;
+import dev.llmcw.engine.train.TrainableLinear;
+import dev.llmcw.util.Parallel;
+import java.util.List;
+
+/**
+ * A CALDERA layer whose BF16 adapter is trained: y = g · T_mᵀ·(F·x' + L_top·(R_top·x')), x' = T_n·x, with the
+ * frozen part F = Q + L_rest·R_rest (decoded once, in the rotated, normalised domain) and the trainable
+ * L_top (rows×f) and R_top (f×cols) held in float32 during training. Backward: with dy' = g·T_m·dy,
+ * dL_top += dy'·(R_top·x')ᵀ, dR_top += (L_topᵀ·dy')·x'ᵀ and dx = T_nᵀ·(Fᵀ·dy' + R_topᵀ·L_topᵀ·dy'), cropped to
+ * the input width. {@code dx} is overwritten; the parameter gradients accumulate.
+ */
+public final class CalderaTrainableLinear implements TrainableLinear {
+    private final int rows, cols, inCols, ft;
+    private final float g;
+    private final RandomizedHadamard tm, tn; // null without Hadamard
+    private final float[] frozen; // rows×cols, Q + L_rest·R_rest
+    private final Parameter lTop, rTop;
+
+    /** The stored matrix {@code s} (which must have an adapter) of weight {@code name}; {@code seed} regenerates T. */
+    public static CalderaTrainableLinear of(String name, CalderaFormat.Stored s, long seed) {
+        if (s.adapter() == null)
+            throw new IllegalArgumentException(
+                    name + " has no 16-bit adapter (compress with ft_rank > 0 to fine-tune CALDERA factors)");
+        int f = s.adapter().ftRank();
+        double[] q = s.q().decode();
+        float[] frozen = new float[s.rows() * s.cols()];
+        int rest = s.quantizedRank();
+        double[] l = rest > 0 ? s.l().decode() : null, r = rest > 0 ? s.r().decode() : null;
+        Parallel.forRange(0, s.rows(), 8, i -> {
+            for (int c = 0; c < s.cols(); c++) {
+                double v = q[i * s.cols() + c];
+                for (int k = 0; k < rest; k++) v += l[i * rest + k] * r[k * s.cols() + c];
+                frozen[i * s.cols() + c] = (float) v;
+            }
+        });
+        var lp = new Parameter(name + ".Lft", s.adapter().l().values().clone());
+        var rp = new Parameter(name + ".Rft", s.adapter().r().values().clone());
+        RandomizedHadamard tm = s.hadamard() ? Caldera.transform(seed, s.rows()) : null;
+        RandomizedHadamard tn = s.hadamard() ? Caldera.transform(seed, s.cols()) : null;
+        return new CalderaTrainableLinear(s, f, tm, tn, frozen, lp, rp);
+    }
+
+    private CalderaTrainableLinear(
+            CalderaFormat.Stored s,
+            int ft,
+            RandomizedHadamard tm,
+            RandomizedHadamard tn,
+            float[] frozen,
+            Parameter lTop,
+            Parameter rTop) {
+        this.rows = s.rows();
+        this.cols = s.cols();
+        this.inCols = s.inCols();
+        this.ft = ft;
+        this.g = s.g();
+        this.tm = tm;
+        this.tn = tn;
+        this.frozen = frozen;
+        this.lTop = lTop;
+        this.rTop = rTop;
+    }
+
+    @Override
+    public int inFeatures() {
+        return inCols;
+    }
+
+    @Override
+    public int outFeatures() {
+        return rows;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(lTop, rTop);
+    }
+
+    /** The trained adapter rounded to BF16, as the CALDERA file stores it. */
+    public CalderaAdapter adapter() {
+        return new CalderaAdapter(
+                ft,
+                FloatQuantizer.of(rows, ft, 16, bf16(lTop.value())),
+                FloatQuantizer.of(ft, cols, 16, bf16(rTop.value())));
+    }
+
+    private static float[] bf16(float[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = FloatQuantizer.round(v[i], 16);
+        return out;
+    }
+
+    /** x' = T_n·x, zero-padded to the stored width. */
+    private float[] rotatedInput(float[] x, int batch) {
+        float[] xr = new float[batch * cols];
+        for (int b = 0; b < batch; b++) System.arraycopy(x, b * inCols, xr, b * cols, inCols);
+        if (tn != null) {
+            double[] work = new double[cols];
+            for (int b = 0; b < batch; b++) tn.apply(xr, b * cols, work);
+        }
+        return xr;
+    }
+
+    /** z = R_top·x' per row of the batch (batch×f). */
+    private float[] project(float[] xr, int batch) {
+        float[] r = rTop.value(), z = new float[batch * ft];
+        for (int b = 0; b < batch; b++)
+            for (int k = 0; k < ft; k++) {
+                double s = 0;
+                for (int c = 0; c < cols; c++) s += r[k * cols + c] * xr[b * cols + c];
+                z[b * ft + k] = (float) s;
+            }
+        return z;
+    }
+
+    @Override
+    public void forward(float[] x, float[] y, int batch) {
+        float[] xr = rotatedInput(x, batch), z = project(xr, batch), l = lTop.value();
+        float[] yr = new float[batch * rows];
+        Parallel.forRange(0, rows, 8, i -> {
+            for (int b = 0; b < batch; b++) {
+                double s = 0;
+                for (int c = 0; c < cols; c++) s += frozen[i * cols + c] * xr[b * cols + c];
+                for (int k = 0; k < ft; k++) s += l[i * ft + k] * z[b * ft + k];
+                yr[b * rows + i] = (float) s;
+            }
+        });
+        if (tm != null) {
+            double[] work = new double[rows];
+            for (int b = 0; b < batch; b++) tm.applyTranspose(yr, b * rows, work);
+        }
+        for (int i = 0; i < batch * rows; i++) y[i] = g * yr[i];
+    }
+
+    @Override
+    public void backward(float[] x, float[] dy, float[] dx, int batch) {
+        float[] xr = rotatedInput(x, batch), z = project(xr, batch), l = lTop.value(), r = rTop.value();
+        float[] dyr = new float[batch * rows];
+        for (int i = 0; i < dyr.length; i++) dyr[i] = g * dy[i];
+        if (tm != null) {
+            double[] work = new double[rows];
+            for (int b = 0; b < batch; b++) tm.apply(dyr, b * rows, work);
+        }
+        float[] dz = new float[batch * ft]; // L_topᵀ·dy'
+        for (int b = 0; b < batch; b++)
+            for (int i = 0; i < rows; i++) {
+                float d = dyr[b * rows + i];
+                for (int k = 0; k < ft; k++) dz[b * ft + k] += l[i * ft + k] * d;
+            }
+        float[] gl = lTop.grad(), gr = rTop.grad();
+        Parallel.forRange(0, rows, 8, i -> {
+            for (int k = 0; k < ft; k++) {
+                double s = 0;
+                for (int b = 0; b < batch; b++) s += (double) dyr[b * rows + i] * z[b * ft + k];
+                gl[i * ft + k] += (float) s;
+            }
+        });
+        Parallel.forRange(0, ft, 1, k -> {
+            for (int c = 0; c < cols; c++) {
+                double s = 0;
+                for (int b = 0; b < batch; b++) s += (double) dz[b * ft + k] * xr[b * cols + c];
+                gr[k * cols + c] += (float) s;
+            }
+        });
+        float[] dxr = new float[batch * cols];
+        Parallel.forRange(0, batch, 1, b -> {
+            double[] acc = new double[cols];
+            for (int i = 0; i < rows; i++) {
+                double d = dyr[b * rows + i];
+                if (d == 0) continue;
+                for (int c = 0; c < cols; c++) acc[c] += frozen[i * cols + c] * d;
+            }
+            for (int k = 0; k < ft; k++) {
+                double d = dz[b * ft + k];
+                for (int c = 0; c < cols; c++) acc[c] += r[k * cols + c] * d;
+            }
+            for (int c = 0; c < cols; c++) dxr[b * cols + c] = (float) acc[c];
+        });
+        if (tn != null) {
+            double[] work = new double[cols];
+            for (int b = 0; b < batch; b++) tn.applyTranspose(dxr, b * cols, work);
+        }
+        for (int b = 0; b < batch; b++) System.arraycopy(dxr, b * cols, dx, b * inCols, inCols);
+    }
+}
