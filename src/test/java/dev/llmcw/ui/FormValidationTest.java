@@ -130,7 +130,10 @@ class FormValidationTest {
         try {
             var vm = workbench(WorkbenchServices.create(dir, dir.resolve("results.db")));
             var c = compressing(vm, "seedlm");
-            c.field("C").valueProperty().set("8");
+            // a custom block being typed: the preset's P and K cleared, C entered
+            c.field("P").valueProperty().set("");
+            c.field("K").valueProperty().set("");
+            c.field("C").valueProperty().set("12");
             assertThat(c.estimateProperty().get()).isEqualTo("Invalid setting");
             assertThat(c.estimateDetailProperty().get())
                     .isEqualTo("a custom SeedLM setting needs all of --C, --P and --K");
