@@ -119,7 +119,8 @@ public final class CalderaFormat implements CompressedFormat {
                 yield new DenseLinear(F32Tensor.of(f, s.rows(), s.cols()));
             }
         };
-        float[] l = s.rank() > 0 ? toFloats(s.l().decode()) : null, r = s.rank() > 0 ? toFloats(s.r().decode()) : null;
+        FactorMatrix l = s.rank() > 0 ? FactorMatrix.of(s.l(), s.rows(), s.rank()) : null;
+        FactorMatrix r = s.rank() > 0 ? FactorMatrix.of(s.r(), s.rank(), s.cols()) : null;
         long bytes = QuantizerIO.storedBits(s.q()) / 8
                 + (s.rank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0)
                 + 4;
@@ -132,11 +133,5 @@ public final class CalderaFormat implements CompressedFormat {
                 l,
                 r);
         return new CalderaLinear(s.rows(), s.cols(), s.inCols(), s.rank(), factors, bytes, label);
-    }
-
-    private static float[] toFloats(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
     }
 }

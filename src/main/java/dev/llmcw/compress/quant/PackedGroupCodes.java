@@ -91,6 +91,16 @@ public record PackedGroupCodes(
         return (int) (window(packed, bitPos) & ((1 << bits) - 1));
     }
 
+    /**
+     * Value i of the row-major matrix, scale·(q − zero) rounded once to float: the same float as the
+     * double decode of {@link ScalarBlockQuantizer#decode} cast to float (the product of a float and a small
+     * integer is exact in double).
+     */
+    public float value(long i) {
+        int r = (int) (i / cols), c = (int) (i % cols), gi = r * groups() + c / groupSize;
+        return scale(gi) * (field(codes, i * bits, bits) - zero(gi));
+    }
+
     /** Bytes these arrays occupy (padding included, object headers not). */
     public long residentBytes() {
         return codes.length + 2L * scales.length + (zeros == null ? 0 : zeros.length);
