@@ -6,10 +6,14 @@ import dev.llmcw.engine.KvCache;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.MemoryBandwidth;
 import dev.llmcw.engine.SyntheticModels;
+import dev.llmcw.model.CompressedModelFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.KernelSpecies;
+import dev.llmcw.tensor.Linear;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProcessStats;
 import java.io.IOException;
@@ -43,6 +47,16 @@ final class BenchCommand implements Callable<Integer> {
             defaultValue = "stories260K,smollm2-135m",
             description = "model shapes: stories260K, smollm2-135m, llama-3.2-1b (default: ${DEFAULT-VALUE})")
     List<String> models;
+
+    @Option(
+            names = "--model-file",
+            split = ",",
+            description = {
+                "also bench these model files: a compressed file (RTN, GPTQ, CALDERA, SeedLM) runs on the fly from",
+                "its packed codes, any other model as stored (e.g. its BF16 source or a Q4_0 GGUF to compare with);",
+                "--models none benches only these"
+            })
+    List<Path> modelFiles = List.of();
 
     @Option(
             names = "--dtypes",
@@ -126,6 +140,7 @@ final class BenchCommand implements Callable<Integer> {
                 copy.reps());
         List<Row> rows = new ArrayList<>();
         for (String name : models) {
+            if (name.equalsIgnoreCase("none")) continue;
             SyntheticModels.config(name); // validates the name early
             double[] torchRes = torch ? runTorch(name) : null;
             for (String dt : dtypes) {
@@ -140,6 +155,13 @@ final class BenchCommand implements Callable<Integer> {
                 m = null;
                 System.gc();
             }
+        }
+        for (Path file : modelFiles) {
+            System.out.printf(Locale.ROOT, "loading %s ...%n", file);
+            Model m = loadForBench(file);
+            rows.add(measure(file.getFileName().toString(), storageLabel(m), m, null));
+            m = null;
+            System.gc();
         }
         var after = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
         // the bound is the higher of the two measurements: the stricter yardstick (the first copy after
@@ -156,18 +178,38 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Bytes a decode step must read: every block projection plus the classifier (embedding row lookups are negligible). */
+    /** A model file as bench runs it: a compressed safetensors file on the fly (packed), anything else as stored. */
+    static Model loadForBench(Path file) {
+        boolean compressed = Files.isRegularFile(file)
+                && file.getFileName().toString().endsWith(".safetensors")
+                && SafetensorsFile.open(file).metadata().containsKey(CompressedModelFiles.KEY_METHOD);
+        return compressed ? CompressedModelFiles.load(file, true) : ModelLoader.load(file);
+    }
+
+    /** The storage of a model's first block projection, e.g. "rtn 4-bit on-the-fly" or "dense Q4_0". */
+    static String storageLabel(Model m) {
+        Linear l = m.linears().get(WeightNames.q(0));
+        return l != null ? l.kind() : "dense " + m.tensor(WeightNames.q(0)).dtype();
+    }
+
+    /** Bytes a decode step must read: every block projection (its stored size when compressed) plus the classifier (embedding row lookups are negligible). */
     static long decodeBytes(Model m) {
         var c = m.config();
         long b = 0;
-        for (String w : WeightNames.blockLinearWeights(c.nLayers()))
-            b += m.tensor(w).byteSize();
+        for (String w : WeightNames.blockLinearWeights(c.nLayers())) {
+            Linear l = m.linears().get(w);
+            b += l != null ? l.storageBytes() : m.tensor(w).byteSize();
+        }
         b += m.tensor(c.tiedEmbeddings() ? WeightNames.EMBED : WeightNames.LM_HEAD)
                 .byteSize();
         return b;
     }
 
     private Row measure(String name, DType type, Model m, double[] torchRes) {
+        return measure(name, type.name(), m, torchRes);
+    }
+
+    private Row measure(String name, String type, Model m, double[] torchRes) {
         LlamaEngine e = new LlamaEngine(m, Math.max(m.config().maxSeqLen(), prefill + decode));
         int vocab = m.config().vocabSize();
         SplittableRandom rnd = new SplittableRandom(7);
@@ -210,7 +252,7 @@ final class BenchCommand implements Callable<Integer> {
         double decodeGBs = bytes * bestDecode / 1e9;
         Row r = new Row(
                 name,
-                type.name(),
+                type,
                 m.weightBytes() / 1e6,
                 bestPrefill,
                 bestDecode,
