@@ -95,14 +95,20 @@ public final class CalderaFormat implements CompressedFormat {
     public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
         long seed = seed(file);
         Map<String, Linear> out = new HashMap<>();
+        // one transform per width, shared by the layers (immutable; their work buffers are the caller's)
+        Map<Integer, RandomizedHadamard> transforms = new HashMap<>();
         for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
             if (!file.has(name + ".caldera.info")) continue;
-            out.put(name, linear(read(file, name), seed, onTheFly));
+            out.put(name, linear(read(file, name), seed, onTheFly, transforms));
         }
         return out;
     }
 
     public static Linear linear(Stored s, long seed, boolean onTheFly) {
+        return linear(s, seed, onTheFly, new HashMap<>());
+    }
+
+    private static Linear linear(Stored s, long seed, boolean onTheFly, Map<Integer, RandomizedHadamard> transforms) {
         if (!onTheFly) {
             double[] w = decode(s, seed);
             float[] f = new float[w.length];
@@ -127,8 +133,8 @@ public final class CalderaFormat implements CompressedFormat {
         String label = s.q().label() + (s.rank() > 0 ? " + rank " + s.rank() + " " + s.l().label() : "");
         var factors = new CalderaLinear.Factors(
                 s.g(),
-                s.hadamard() ? Caldera.transform(seed, s.rows()) : null,
-                s.hadamard() ? Caldera.transform(seed, s.cols()) : null,
+                s.hadamard() ? transforms.computeIfAbsent(s.rows(), n -> Caldera.transform(seed, n)) : null,
+                s.hadamard() ? transforms.computeIfAbsent(s.cols(), n -> Caldera.transform(seed, n)) : null,
                 q,
                 l,
                 r);
