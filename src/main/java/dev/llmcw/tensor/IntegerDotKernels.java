@@ -5,6 +5,7 @@ import static dev.llmcw.tensor.KernelSpecies.LE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -121,7 +122,7 @@ final class IntegerDotKernels {
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * 34;
             float scale = Float.float16ToFloat(w.get(I16LE, base)) * a.scale(t, b);
-            java.util.Arrays.fill(isum, 0);
+            Arrays.fill(isum, 0);
             for (int e = 0; e < 32; e++)
                 isum[e % IL] += w.get(ValueLayout.JAVA_BYTE, base + 2 + e) * a.code(t, 32 * b + e);
             for (int j = 0; j < IL; j++) lanes[j] = Math.fma((float) isum[j], scale, lanes[j]);
@@ -206,7 +207,7 @@ final class IntegerDotKernels {
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * 18;
             float scale = Float.float16ToFloat(w.get(I16LE, base)) * a.scale(t, b);
-            java.util.Arrays.fill(isum, 0);
+            Arrays.fill(isum, 0);
             for (int j = 0; j < 16; j++) {
                 int v = w.get(ValueLayout.JAVA_BYTE, base + 2 + j) & 0xFF;
                 isum[j % IL] += ((v & 0x0F) - 8) * a.code(t, 32 * b + j);
