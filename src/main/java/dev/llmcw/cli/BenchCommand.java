@@ -6,11 +6,14 @@ import dev.llmcw.engine.KvCache;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.MemoryBandwidth;
 import dev.llmcw.engine.SyntheticModels;
+import dev.llmcw.model.CompressedModelFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.KernelSpecies;
+import dev.llmcw.tensor.Linear;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProcessStats;
 import java.io.IOException;
@@ -47,6 +50,16 @@ final class BenchCommand implements Callable<Integer> {
             description = "model shapes: stories260K, smollm2-135m, llama-3.2-1b, or model files (e.g. a llama.cpp"
                     + " Q4_K_M GGUF), measured as stored (default: ${DEFAULT-VALUE})")
     List<String> models;
+
+    @Option(
+            names = "--model-file",
+            split = ",",
+            description = {
+                "also bench these model files: a compressed file (RTN, GPTQ, CALDERA, SeedLM) runs on the fly from",
+                "its packed codes, any other model as stored (e.g. its BF16 source or a Q4_0 GGUF to compare with);",
+                "--models none benches only these"
+            })
+    List<Path> modelFiles = List.of();
 
     @Option(
             names = "--dtypes",
@@ -130,10 +143,10 @@ final class BenchCommand implements Callable<Integer> {
                 copy.reps());
         List<Row> rows = new ArrayList<>();
         for (String name : models) {
+            if (name.equalsIgnoreCase("none")) continue;
             Path file = Path.of(name);
             if (Files.isRegularFile(file)) { // a model file runs in its own storage types; --dtypes does not apply
-                Model m = ModelLoader.load(file);
-                rows.add(measure(file.getFileName().toString(), storedTypes(m), m, null));
+                rows.add(measureFile(file));
                 continue;
             }
             SyntheticModels.config(name); // validates the name early
@@ -151,6 +164,10 @@ final class BenchCommand implements Callable<Integer> {
                 System.gc();
             }
         }
+        for (Path file : modelFiles) {
+            rows.add(measureFile(file));
+            System.gc();
+        }
         var after = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
         // the bound is the higher of the two measurements: the stricter yardstick (the first copy after
         // start-up often comes out lower while the machine's clocks and the JIT settle)
@@ -166,12 +183,28 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Bytes a decode step must read: every block projection plus the classifier (embedding row lookups are negligible). */
+    /** A model file as bench runs it: a compressed safetensors file on the fly (packed), anything else as stored. */
+    static Model loadForBench(Path file) {
+        boolean compressed = Files.isRegularFile(file)
+                && file.getFileName().toString().endsWith(".safetensors")
+                && SafetensorsFile.open(file).metadata().containsKey(CompressedModelFiles.KEY_METHOD);
+        return compressed ? CompressedModelFiles.load(file, true) : ModelLoader.load(file);
+    }
+
+    /** The storage of a model's first block projection, e.g. "rtn 4-bit on-the-fly" or "dense Q4_0". */
+    static String storageLabel(Model m) {
+        Linear l = m.linears().get(WeightNames.q(0));
+        return l != null ? l.kind() : "dense " + m.tensor(WeightNames.q(0)).dtype();
+    }
+
+    /** Bytes a decode step must read: every block projection (its stored size when compressed) plus the classifier (embedding row lookups are negligible). */
     static long decodeBytes(Model m) {
         var c = m.config();
         long b = 0;
-        for (String w : WeightNames.blockLinearWeights(c.nLayers()))
-            b += m.tensor(w).byteSize();
+        for (String w : WeightNames.blockLinearWeights(c.nLayers())) {
+            Linear l = m.linears().get(w);
+            b += l != null ? l.storageBytes() : m.tensor(w).byteSize();
+        }
         b += m.tensor(c.tiedEmbeddings() ? WeightNames.EMBED : WeightNames.LM_HEAD)
                 .byteSize();
         return b;
@@ -187,7 +220,15 @@ final class BenchCommand implements Callable<Integer> {
         return names.toString();
     }
 
-    private Row measure(String name, String dtype, Model m, double[] torchRes) {
+    /** A model file as stored (compressed files on the fly, packed), labelled by its storage. */
+    private Row measureFile(Path file) {
+        System.out.printf(Locale.ROOT, "loading %s ...%n", file);
+        Model m = loadForBench(file);
+        return measure(
+                file.getFileName().toString(), m.linears().isEmpty() ? storedTypes(m) : storageLabel(m), m, null);
+    }
+
+    private Row measure(String name, String type, Model m, double[] torchRes) {
         LlamaEngine e = new LlamaEngine(m, Math.max(m.config().maxSeqLen(), prefill + decode));
         int vocab = m.config().vocabSize();
         SplittableRandom rnd = new SplittableRandom(7);
@@ -230,7 +271,7 @@ final class BenchCommand implements Callable<Integer> {
         double decodeGBs = bytes * bestDecode / 1e9;
         Row r = new Row(
                 name,
-                dtype,
+                type,
                 m.weightBytes() / 1e6,
                 bestPrefill,
                 bestDecode,
@@ -243,7 +284,7 @@ final class BenchCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "  %s %s: prefill %.1f tok/s, decode %.1f tok/s (%.1f GB/s of weights)%n",
                 name,
-                dtype,
+                type,
                 r.prefillTokS(),
                 r.decodeTokS(),
                 decodeGBs);

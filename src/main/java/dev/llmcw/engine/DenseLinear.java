@@ -4,6 +4,7 @@ import dev.llmcw.tensor.FloatPair;
 import dev.llmcw.tensor.FloatRows;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.MatmulKernels;
+import dev.llmcw.tensor.Q8Activations;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.TransposedWeights;
 import dev.llmcw.tensor.VectorKernels;
@@ -63,8 +64,9 @@ public final class DenseLinear implements Linear {
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
         if (batch < BATCH_TILED_FROM) {
             // rows in pairs (see Tensor.dotPair); small layers run serially
+            Q8Activations xq = quantizedInput(batch, x, xOff, this);
             Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
-                for (int t = 0; t < batch; t++) rowPair(p, x, xOff + t * in, y, yOff + t * out, false);
+                for (int t = 0; t < batch; t++) rowPair(p, x, xOff + t * in, xq, t, y, yOff + t * out, false);
             });
             return;
         }
@@ -137,6 +139,21 @@ public final class DenseLinear implements Linear {
         return t;
     }
 
+    /**
+     * x's {@code batch} rows quantized to Q8 blocks when any of {@code layers} (dense, one input width) has
+     * integer dot products (Q8_0/Q4_0) and {@link Q8Activations#useFor} the batch; null for the float path.
+     * Quantized once per product, shared by every row.
+     */
+    static Q8Activations quantizedInput(int batch, float[] x, int xOff, Linear... layers) {
+        int in = layers[0].inFeatures();
+        if (!Q8Activations.useFor(batch, in)) return null;
+        for (Linear l : layers) {
+            if (l instanceof DenseLinear d && d.weight.hasIntegerDot())
+                return Q8Activations.quantize(x, xOff, in, batch);
+        }
+        return null;
+    }
+
     /** True when {@code layers} are all dense, share one input width and {@code batch} is a decode-sized batch. */
     static boolean fusable(int batch, Linear... layers) {
         if (batch >= BATCH_TILED_FROM) return false;
@@ -185,13 +202,16 @@ public final class DenseLinear implements Linear {
      * {@code add}. Both rows through {@link Tensor#dotPair}, which is bit-identical to one
      * {@link Tensor#dot} per row, so the pairing does not change any result.
      */
-    private void rowPair(int p, float[] x, int xOff, float[] y, int yBase, boolean add) {
+    private void rowPair(int p, float[] x, int xOff, Q8Activations xq, int t, float[] y, int yBase, boolean add) {
         int o = pairFirstRow(p), o1 = pairSecondRow(p, out);
         long rowOff = (long) o * in;
         float b0 = bias == null ? 0f : bias[o];
+        boolean integer = xq != null && weight.hasIntegerDot();
         if (o1 >= 0) {
             float b1 = bias == null ? 0f : bias[o1];
-            long pair = weight.dotPair(rowOff, weight, (long) o1 * in, x, xOff, in);
+            long pair = integer
+                    ? weight.dotPairQ8(rowOff, weight, (long) o1 * in, xq, t)
+                    : weight.dotPair(rowOff, weight, (long) o1 * in, x, xOff, in);
             float v0 = FloatPair.first(pair) + b0, v1 = FloatPair.second(pair) + b1;
             if (add) {
                 y[yBase + o] += v0;
@@ -201,7 +221,7 @@ public final class DenseLinear implements Linear {
                 y[yBase + o1] = v1;
             }
         } else {
-            float v0 = weight.dot(rowOff, x, xOff, in) + b0;
+            float v0 = (integer ? weight.dotQ8(rowOff, xq, t) : weight.dot(rowOff, x, xOff, in)) + b0;
             if (add) y[yBase + o] += v0;
             else y[yBase + o] = v0;
         }
@@ -223,11 +243,13 @@ public final class DenseLinear implements Linear {
         int[] start = new int[layers.length + 1]; // in row pairs, each layer's pairs after the previous one's
         for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + (layers[i].outFeatures() + 1) / 2;
         int total = start[layers.length];
+        Q8Activations xq = quantizedInput(batch, x, from * in, layers);
         Parallel.forRange(0, total, pairGrain(2 * total, in), r -> {
             int i = 0;
             while (r >= start[i + 1]) i++;
             DenseLinear l = (DenseLinear) layers[i];
-            for (int t = from; t < from + batch; t++) l.rowPair(r - start[i], x, t * in, ys[i], t * l.out, false);
+            for (int t = from; t < from + batch; t++)
+                l.rowPair(r - start[i], x, t * in, xq, t - from, ys[i], t * l.out, false);
         });
     }
 
@@ -243,11 +265,16 @@ public final class DenseLinear implements Linear {
         if (!fusable(batch, gate, up) || gate.outFeatures() != up.outFeatures()) return false;
         DenseLinear lg = (DenseLinear) gate, lu = (DenseLinear) up;
         int in = lg.in, hidden = lg.out;
+        Q8Activations xq = lg.weight.hasIntegerDot() && lu.weight.hasIntegerDot()
+                ? quantizedInput(batch, x, from * in, gate, up)
+                : null;
         Parallel.forRange(0, hidden, pairGrain(2 * hidden, in), o -> {
             long rowOff = (long) o * in;
             float bg = lg.bias == null ? 0f : lg.bias[o], bu = lu.bias == null ? 0f : lu.bias[o];
             for (int t = from; t < from + batch; t++) {
-                long pair = lg.weight.dotPair(rowOff, lu.weight, rowOff, x, t * in, in); // gate row o, up row o
+                long pair = xq != null // gate row o, up row o
+                        ? lg.weight.dotPairQ8(rowOff, lu.weight, rowOff, xq, t - from)
+                        : lg.weight.dotPair(rowOff, lu.weight, rowOff, x, t * in, in);
                 g[t * hidden + o] = VectorKernels.swiglu(FloatPair.first(pair) + bg, FloatPair.second(pair) + bu);
             }
         });
@@ -265,8 +292,9 @@ public final class DenseLinear implements Linear {
         if (!fusable(batch, layer)) return false;
         DenseLinear l = (DenseLinear) layer;
         int in = l.in, out = l.out;
+        Q8Activations xq = quantizedInput(batch, x, from * in, layer);
         Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
-            for (int t = from; t < from + batch; t++) l.rowPair(p, x, t * in, acc, t * out, true);
+            for (int t = from; t < from + batch; t++) l.rowPair(p, x, t * in, xq, t - from, acc, t * out, true);
         });
         return true;
     }

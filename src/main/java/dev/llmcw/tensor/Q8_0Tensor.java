@@ -55,4 +55,21 @@ public class Q8_0Tensor extends Tensor {
         int done = head + 32 * blocks;
         if (done < n) super.toFloat(offset + done, dst, dstOff + done, n - done);
     }
+
+    @Override
+    public boolean hasIntegerDot() {
+        return true;
+    }
+
+    @Override
+    public float dotQ8(long offset, Q8Activations a, int t) {
+        return IntegerDotKernels.dotQ8_0(seg, wholeBlock(offset), a.n() / Q8Activations.BLOCK, a, t);
+    }
+
+    @Override
+    public long dotPairQ8(long offA, Tensor other, long offB, Q8Activations a, int t) {
+        if (!(other instanceof Q8_0Tensor o)) return super.dotPairQ8(offA, other, offB, a, t);
+        return IntegerDotKernels.dotPairQ8_0(
+                seg, wholeBlock(offA), o.seg, wholeBlock(offB), a.n() / Q8Activations.BLOCK, a, t);
+    }
 }

@@ -71,6 +71,36 @@ public abstract class Tensor {
         return FloatPair.pack(dot(offA, x, xOff, n), other.dot(offB, x, xOff, n));
     }
 
+    /**
+     * Whether {@link #dotQ8} runs on this storage type: integer products of the stored blocks with
+     * activations quantized to Q8 blocks (Q8_0 and Q4_0 weights), the decode path of quantized GGUF models.
+     */
+    public boolean hasIntegerDot() {
+        return false;
+    }
+
+    /**
+     * this[offset .. offset + a.n()) · (row t of a) by integer products per block of 32 (offset a multiple of
+     * 32). Differs from {@link #dot} of the float row by the activations' rounding: at most, per block,
+     * d_x/2 · Σ|w| (d_x the block's activation scale). Only where {@link #hasIntegerDot}.
+     */
+    public float dotQ8(long offset, Q8Activations a, int t) {
+        throw new UnsupportedOperationException(dtype() + " tensors have no integer dot product");
+    }
+
+    /** {@link #dotQ8} of this[offA..) and other[offB..), packed by {@link FloatPair#pack}; bit-identical to two calls. */
+    public long dotPairQ8(long offA, Tensor other, long offB, Q8Activations a, int t) {
+        return FloatPair.pack(dotQ8(offA, a, t), other.dotQ8(offB, a, t));
+    }
+
+    /** The block index of an offset that must start a block of 32 for {@link #dotQ8}. */
+    static long wholeBlock(long offset) {
+        if (offset % Q8Activations.BLOCK != 0)
+            throw new IllegalArgumentException(
+                    "integer dot needs a row starting on a block of 32, got offset " + offset);
+        return offset / Q8Activations.BLOCK;
+    }
+
     /** Scalar reference: dst[dstOff+i] = this[offset+i] for i < n. */
     public void toFloat(long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) dst[dstOff + i] = get(offset + i);

@@ -125,6 +125,7 @@ public final class KernelConformance {
             checkMatmul(type, rnd);
         }
         checkHalfSpecials();
+        IntegerDotConformance.check(rnd);
         checkMax(rnd);
         checkMax4(rnd);
         checkSwiglu(rnd);
@@ -234,12 +235,42 @@ public final class KernelConformance {
         Tensor w = random(type, out, in, rnd);
         Tensor ref = scalarView(w);
         float[] bias = gaussian(out, rnd);
+        boolean wasOn = Q8Activations.enabled();
+        try {
+            for (boolean integerOn : new boolean[] {true, false}) {
+                Q8Activations.setEnabled(integerOn);
+                checkMatmul(w, ref, bias, rnd);
+            }
+        } finally {
+            Q8Activations.setEnabled(wasOn);
+        }
+    }
+
+    /**
+     * One pass of {@link #checkMatmul}: where the integer path runs (Q8_0/Q4_0, decode-sized batch) each
+     * output must be the integer row dot bit for bit (its distance to the float dot is
+     * {@link IntegerDotConformance}'s check), elsewhere the float dot within float rounding.
+     */
+    private static void checkMatmul(Tensor w, Tensor ref, float[] bias, Random rnd) {
+        DType type = w.dtype();
+        int out = w.rows(), in = w.cols();
         for (int batch : new int[] {1, 3, 4, 5, 8, 9, 11, 13, 70}) { // 6-token tiles plus 0–5 more
             float[] x = gaussian(batch * in + 2, rnd);
             float[] y = new float[batch * out + 3];
             new DenseLinear(w, bias).forward(x, 2, y, 1, batch);
+            Q8Activations xq = w.hasIntegerDot() && batch < 4 && Q8Activations.useFor(batch, in)
+                    ? Q8Activations.quantize(x, 2, in, batch)
+                    : null;
             for (int t = 0; t < batch; t++) {
                 for (int o = 0; o < out; o++) {
+                    if (xq != null) {
+                        float want = w.dotQ8((long) o * in, xq, t) + bias[o], got = y[1 + t * out + o];
+                        if (Float.floatToIntBits(got) != Float.floatToIntBits(want)) {
+                            throw new AssertionError(type + " integer matmul batch=" + batch + " token " + t + " row "
+                                    + o + ": " + got + " vs " + want + " at " + KernelSpecies.vectorBits() + " bits");
+                        }
+                        continue;
+                    }
                     float want = ref.dot((long) o * in, x, 2 + t * in, in) + bias[o];
                     double mag = Math.abs(bias[o]);
                     for (int i = 0; i < in; i++) mag += Math.abs(ref.get((long) o * in + i) * x[2 + t * in + i]);

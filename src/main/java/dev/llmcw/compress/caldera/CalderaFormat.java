@@ -136,14 +136,20 @@ public final class CalderaFormat implements CompressedFormat {
     public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
         long seed = seed(file);
         Map<String, Linear> out = new HashMap<>();
+        // one transform per width, shared by the layers (immutable; their work buffers are the caller's)
+        Map<Integer, RandomizedHadamard> transforms = new HashMap<>();
         for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
             if (!file.has(name + "." + method + ".info")) continue;
-            out.put(name, linear(read(file, name, method), seed, onTheFly));
+            out.put(name, linear(read(file, name, method), seed, onTheFly, transforms));
         }
         return out;
     }
 
     public static Linear linear(Stored s, long seed, boolean onTheFly) {
+        return linear(s, seed, onTheFly, new HashMap<>());
+    }
+
+    private static Linear linear(Stored s, long seed, boolean onTheFly, Map<Integer, RandomizedHadamard> transforms) {
         if (!onTheFly) {
             double[] w = decode(s, seed);
             float[] f = new float[w.length];
@@ -160,7 +166,14 @@ public final class CalderaFormat implements CompressedFormat {
                 yield new DenseLinear(F32Tensor.of(f, s.rows(), s.cols()));
             }
         };
-        float[] l = s.rank() > 0 ? toFloats(fullFactorL(s)) : null, r = s.rank() > 0 ? toFloats(fullFactorR(s)) : null;
+        FactorMatrix l = null, r = null;
+        if (s.rank() > 0 && s.adapter() == null) { // the stored codes, unpacked inside the matvec
+            l = FactorMatrix.of(s.l(), s.rows(), s.rank());
+            r = FactorMatrix.of(s.r(), s.rank(), s.cols());
+        } else if (s.rank() > 0) { // an adapter's BF16 columns first, then the rest: one decoded factor each
+            l = FactorMatrix.ofValues(toFloats(fullFactorL(s)), s.rows(), s.rank());
+            r = FactorMatrix.ofValues(toFloats(fullFactorR(s)), s.rank(), s.cols());
+        }
         long bytes = QuantizerIO.storedBits(s.q()) / 8
                 + (s.quantizedRank() > 0 ? (QuantizerIO.storedBits(s.l()) + QuantizerIO.storedBits(s.r())) / 8 : 0)
                 + (s.adapter() != null ? s.adapter().storedBits() / 8 : 0)
@@ -170,8 +183,8 @@ public final class CalderaFormat implements CompressedFormat {
                 + (s.adapter() != null ? " + rank " + s.adapter().ftRank() + " bf16 (adaptable)" : "");
         var factors = new CalderaLinear.Factors(
                 s.g(),
-                s.hadamard() ? Caldera.transform(seed, s.rows()) : null,
-                s.hadamard() ? Caldera.transform(seed, s.cols()) : null,
+                s.hadamard() ? transforms.computeIfAbsent(s.rows(), n -> Caldera.transform(seed, n)) : null,
+                s.hadamard() ? transforms.computeIfAbsent(s.cols(), n -> Caldera.transform(seed, n)) : null,
                 q,
                 l,
                 r);

@@ -1,19 +1,22 @@
 package dev.llmcw.compress.caldera;
 
 import dev.llmcw.compress.linalg.RandomizedHadamard;
+import dev.llmcw.compress.quant.E8PLinear;
+import dev.llmcw.compress.rtn.GroupQuantLinear;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.util.Parallel;
 
 /**
  * y = g · T_mᵀ·(Q·x' + L·(R·x')) with x' = T_n·x: the CALDERA layer without materialising Ŵ. Q runs on
- * its codes (scalar grid or E8P table decode inside the matvec); L and R are small and kept decoded.
+ * its codes (bit-packed scalar grid or 16-bit E8P indices, decoded inside the matvec); L and R stay in their
+ * stored form too ({@link FactorMatrix}) and run as two thin matvecs, R·x' then L·(R·x').
  */
 public final class CalderaLinear implements Linear {
     private final int rows, cols, inCols, rank; // cols: stored (padded) width, inCols: the layer's input width
     private final float g;
     private final RandomizedHadamard tm, tn; // null without Hadamard
     private final Linear q;
-    private final float[] l, r; // rows×rank, rank×cols
+    private final FactorMatrix l, r; // rows×rank, rank×cols
     private final long storageBytes;
     private final String label;
 
@@ -25,7 +28,8 @@ public final class CalderaLinear implements Linear {
      * @param l  rows×rank, null when the rank is 0
      * @param r  rank×cols, null when the rank is 0
      */
-    public record Factors(float g, RandomizedHadamard tm, RandomizedHadamard tn, Linear q, float[] l, float[] r) {}
+    public record Factors(
+            float g, RandomizedHadamard tm, RandomizedHadamard tn, Linear q, FactorMatrix l, FactorMatrix r) {}
 
     /**
      * @param cols  the stored (padded) width
@@ -61,6 +65,19 @@ public final class CalderaLinear implements Linear {
         return storageBytes;
     }
 
+    /**
+     * Bytes of the arrays this layer keeps for its stored parts (Q's packed codes or indices, the factors);
+     * the Hadamard transforms, regenerated from the seed and shared by layers of one width, are not counted.
+     */
+    public long residentBytes() {
+        long qBytes = switch (q) {
+            case GroupQuantLinear g -> g.residentBytes();
+            case E8PLinear e -> e.residentBytes();
+            default -> q.storageBytes();
+        };
+        return qBytes + (rank > 0 ? l.residentBytes() + r.residentBytes() : 0);
+    }
+
     @Override
     public String kind() {
         return "caldera " + label + " on-the-fly";
@@ -79,18 +96,10 @@ public final class CalderaLinear implements Linear {
         if (rank > 0) {
             float[] z = new float[batch * rank];
             Parallel.forRange(0, rank, 1, k -> {
-                for (int b = 0; b < batch; b++) {
-                    float s = 0;
-                    for (int c = 0; c < cols; c++) s += r[k * cols + c] * xr[b * cols + c];
-                    z[b * rank + k] = s;
-                }
+                for (int b = 0; b < batch; b++) z[b * rank + k] = r.dotRow(k, xr, b * cols);
             });
             Parallel.forRange(0, rows, 16, i -> {
-                for (int b = 0; b < batch; b++) {
-                    float s = 0;
-                    for (int k = 0; k < rank; k++) s += l[i * rank + k] * z[b * rank + k];
-                    yr[b * rows + i] += s;
-                }
+                for (int b = 0; b < batch; b++) yr[b * rows + i] += l.dotRow(i, z, b * rank);
             });
         }
         if (tm != null) {

@@ -57,6 +57,11 @@ public final class E8PLinear implements Linear {
         return (long) codes.length * 2 + 4;
     }
 
+    /** Bytes of the 16-bit indices this layer keeps (the shared 2 MB codeword table not counted). */
+    public long residentBytes() {
+        return 2L * codes.length;
+    }
+
     @Override
     public String kind() {
         return (stages == 1 ? "e8p12" : "e8p12-rvq4") + " on-the-fly";

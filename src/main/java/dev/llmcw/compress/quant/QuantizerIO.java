@@ -5,6 +5,7 @@ import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.util.ModelLoadException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -128,20 +129,85 @@ public final class QuantizerIO {
 
     public record Scalar(UniformGrid grid, int[] codes) {}
 
-    public static Scalar readScalar(SafetensorsFile f, String p) {
+    /** The checked ".grid" entry of a scalar matrix (group size clamped to the width, as {@link UniformGrid} does). */
+    private record GridShape(int rows, int cols, int bits, int groupSize, boolean symmetric) {
+        int groups() {
+            return (cols + groupSize - 1) / groupSize;
+        }
+    }
+
+    private static GridShape gridShape(SafetensorsFile f, String p) {
         int[] info = f.ints(p + ".grid");
         if (info.length != 5) throw new ModelLoadException(f.path(), p + ".grid must hold 5 ints, has " + info.length);
         int rows = info[0], cols = info[1], bits = info[2], gs = info[3];
-        boolean sym = info[4] != 0;
         if (rows <= 0 || cols <= 0 || bits < 1 || bits > 16 || gs <= 0) {
             throw new ModelLoadException(f.path(), p + ".grid has invalid values " + Arrays.toString(info));
         }
-        UniformGrid empty = UniformGrid.empty(rows, cols, bits, gs, sym);
-        float[] scales = f.tensor(p + ".scales").toFloatArray();
-        if (scales.length != rows * empty.groups()) {
+        return new GridShape(rows, cols, bits, Math.min(gs, cols), info[4] != 0);
+    }
+
+    /** Bits per code of the scalar matrix stored under {@code p} (its ".grid" entry, checked). */
+    public static int scalarBitsOf(SafetensorsFile f, String p) {
+        return gridShape(f, p).bits();
+    }
+
+    private static void checkScaleCount(SafetensorsFile f, String p, long count, GridShape shape) {
+        if (count != (long) shape.rows() * shape.groups()) {
             throw new ModelLoadException(
-                    f.path(), p + ".scales has " + scales.length + " values, expected " + rows * empty.groups());
+                    f.path(), p + ".scales has " + count + " values, expected " + (long) shape.rows() * shape.groups());
         }
+    }
+
+    /**
+     * A scalar matrix (at most 8 bits) read without unpacking: codes and zero points stay packed as stored,
+     * scales stay FP16, so loading allocates the stored size and no array of one value per code.
+     */
+    public static PackedGroupCodes readPackedScalar(SafetensorsFile f, String p) {
+        GridShape shape = gridShape(f, p);
+        int rows = shape.rows(), cols = shape.cols(), bits = shape.bits();
+        if (bits > 8)
+            throw new ModelLoadException(f.path(), p + ".grid: packed reading supports up to 8 bits, got " + bits);
+        var scaleTensor = f.tensor(p + ".scales");
+        checkScaleCount(f, p, scaleTensor.numel(), shape);
+        short[] scales = new short[Math.toIntExact(scaleTensor.numel())];
+        if (scaleTensor.dtype() == DType.F16) {
+            MemorySegment.copy(scaleTensor.segment(), F16LE, 0, scales, 0, scales.length);
+        } else {
+            for (int i = 0; i < scales.length; i++) {
+                float v = scaleTensor.get(i);
+                scales[i] = Half.floatToF16(v);
+                if (Half.f16ToFloat(scales[i]) != v)
+                    throw new ModelLoadException(f.path(), p + ".scales: value " + v + " is not an FP16 number");
+            }
+        }
+        byte[] codes = packedCopy(f, p + ".codes", (long) rows * cols, bits);
+        byte[] zeros = shape.symmetric() ? null : packedCopy(f, p + ".zeros", scales.length, bits);
+        return new PackedGroupCodes(rows, cols, bits, shape.groupSize(), shape.symmetric(), codes, scales, zeros);
+    }
+
+    private static final ValueLayout.OfShort F16LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The packed bytes of {@code count} b-bit values under {@code name}, copied once into an array with padding. */
+    private static byte[] packedCopy(SafetensorsFile f, String name, long count, int bits) {
+        MemorySegment seg = f.bytes(name);
+        long need = PackedGroupCodes.packedBytes(count, bits);
+        if (seg.byteSize() < need)
+            throw new ModelLoadException(
+                    f.path(),
+                    name + ": " + count + " values of " + bits + " bits need " + need + " bytes, the file has "
+                            + seg.byteSize());
+        byte[] out = new byte[Math.toIntExact(need + PackedGroupCodes.PAD)];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, out, 0, (int) need);
+        return out;
+    }
+
+    public static Scalar readScalar(SafetensorsFile f, String p) {
+        GridShape empty = gridShape(f, p);
+        int rows = empty.rows(), cols = empty.cols(), bits = empty.bits(), gs = empty.groupSize();
+        boolean sym = empty.symmetric();
+        float[] scales = f.tensor(p + ".scales").toFloatArray();
+        checkScaleCount(f, p, scales.length, empty);
         int[] zeros;
         if (sym) {
             zeros = new int[scales.length];

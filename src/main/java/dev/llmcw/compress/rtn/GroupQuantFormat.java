@@ -1,6 +1,7 @@
 package dev.llmcw.compress.rtn;
 
 import dev.llmcw.compress.CompressedFormat;
+import dev.llmcw.compress.quant.PackedGroupCodes;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.quant.WeightRotation;
@@ -39,24 +40,25 @@ public final class GroupQuantFormat implements CompressedFormat {
         for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
             String prefix = name + "." + method; // entries "N.<method>.<part>" (CompressedModels convention)
             if (!QuantizerIO.present(file, prefix)) continue;
+            if (onTheFly && QuantizerIO.scalarBitsOf(file, prefix) <= 8) {
+                // codes stay packed as stored: never unpacked to one value per code, not even while loading
+                PackedGroupCodes p = QuantizerIO.readPackedScalar(file, prefix);
+                Linear q = new GroupQuantLinear(p, method + " " + p.bits() + "-bit");
+                WeightRotation rot = WeightRotation.read(file, prefix, p.rows(), p.cols());
+                out.put(name, rot == null ? q : new RotatedLinear(q, rot));
+                continue;
+            }
             var s = QuantizerIO.readScalar(file, prefix);
             // optional Hadamard rotation: the codes are in the rotated domain
             WeightRotation rot =
                     WeightRotation.read(file, prefix, s.grid().rows(), s.grid().cols());
-            if (onTheFly && s.grid().bits() <= 8) {
-                Linear q = new GroupQuantLinear(
-                        s.grid(), s.codes(), method + " " + s.grid().bits() + "-bit");
-                out.put(name, rot == null ? q : new RotatedLinear(q, rot));
-            } else {
-                double[] w = ScalarBlockQuantizer.decode(s.grid(), s.codes());
-                if (rot != null) rot.unrotate(w);
-                float[] f = new float[w.length];
-                for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
-                out.put(
-                        name,
-                        new DenseLinear(
-                                F32Tensor.of(f, s.grid().rows(), s.grid().cols())));
-            }
+            double[] w = ScalarBlockQuantizer.decode(s.grid(), s.codes());
+            if (rot != null) rot.unrotate(w);
+            float[] f = new float[w.length];
+            for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
+            out.put(
+                    name,
+                    new DenseLinear(F32Tensor.of(f, s.grid().rows(), s.grid().cols())));
         }
         return out;
     }

@@ -1,45 +1,63 @@
 package dev.llmcw.compress.rtn;
 
+import dev.llmcw.compress.quant.PackedGroupCodes;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.util.Parallel;
 
 /**
- * y = Ŵ·x with Ŵ = scale·(q − zero) per row and group, decoded inside the matvec (codes kept unpacked
- * in memory, one byte each for b ≤ 8; storage bytes report the packed size). Per group:
- * Σ_c s(q_c − z)x_c = s·(Σ q_c x_c − z·Σ x_c).
+ * y = Ŵ·x with Ŵ = scale·(q − zero) per row and group, decoded inside the matvec from the codes as the file
+ * packs them ({@link PackedGroupCodes}: b bits a code, FP16 scales, b-bit zeros), so the layer holds its
+ * stored size in memory and never a dense or byte-per-code copy. Per group:
+ * Σ_c s(q_c − z)x_c = s·(Σ q_c x_c − z·Σ x_c). Eight codes come out of one 8-byte load (b ≤ 7; eight
+ * whole bytes at b = 8) and are multiplied in column order: the sums are the same float operations, in
+ * the same order, as when the codes were kept one byte each, so results are bit-identical to that
+ * layer. (A lane-parallel version would be faster but changes the order of the sums, and with it the last
+ * bits of every stored RTN/GPTQ result.)
  */
 public final class GroupQuantLinear implements Linear {
-    private final UniformGrid grid;
-    private final byte[] codes;
-    private final long packedBytes;
+    private final PackedGroupCodes packed;
+    private final long storedBytes;
     private final String label;
 
+    public GroupQuantLinear(PackedGroupCodes packed, String label) {
+        this.packed = packed;
+        this.storedBytes = QuantizerIO.scalarBits(
+                        packed.rows(), packed.cols(), packed.bits(), packed.groupSize(), packed.symmetric())
+                / 8;
+        this.label = label;
+    }
+
+    /** A layer over codes held unpacked (CALDERA's Q, tests): packed once here. */
     public GroupQuantLinear(UniformGrid grid, int[] codes, String label) {
+        this(packOrRefuse(grid, codes), label);
+    }
+
+    private static PackedGroupCodes packOrRefuse(UniformGrid grid, int[] codes) {
         if (grid.bits() > 8)
             throw new IllegalArgumentException("on-the-fly group linear supports up to 8 bits, got " + grid.bits());
-        this.grid = grid;
-        this.codes = new byte[codes.length];
-        for (int i = 0; i < codes.length; i++) this.codes[i] = (byte) codes[i];
-        this.packedBytes =
-                QuantizerIO.scalarBits(grid.rows(), grid.cols(), grid.bits(), grid.groupSize(), grid.symmetric()) / 8;
-        this.label = label;
+        return PackedGroupCodes.of(grid, codes);
     }
 
     @Override
     public int inFeatures() {
-        return grid.cols();
+        return packed.cols();
     }
 
     @Override
     public int outFeatures() {
-        return grid.rows();
+        return packed.rows();
     }
 
     @Override
     public long storageBytes() {
-        return packedBytes;
+        return storedBytes;
+    }
+
+    /** Bytes of the arrays this layer keeps (packed codes, FP16 scales, packed zeros, 16 bytes of padding). */
+    public long residentBytes() {
+        return packed.residentBytes();
     }
 
     @Override
@@ -49,28 +67,40 @@ public final class GroupQuantLinear implements Linear {
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
-        int in = grid.cols(), out = grid.rows(), gs = grid.groupSize(), groups = grid.groups();
-        float[] scales = grid.scales();
-        int[] zeros = grid.zeros();
+        int in = packed.cols(), out = packed.rows(), gs = packed.groupSize(), groups = packed.groups();
         // Σ x over each group, per token (shared by all rows).
         float[] gsum = new float[batch * groups];
         for (int t = 0; t < batch; t++) {
             for (int c = 0; c < in; c++) gsum[t * groups + c / gs] += x[xOff + t * in + c];
         }
         Parallel.forRange(0, out, 8, r -> {
-            int base = r * in;
             for (int t = 0; t < batch; t++) {
                 int xo = xOff + t * in;
                 float acc = 0;
                 for (int g = 0; g < groups; g++) {
                     int c0 = g * gs, c1 = Math.min(in, c0 + gs);
-                    float s = 0;
-                    for (int c = c0; c < c1; c++) s += (codes[base + c] & 0xFF) * x[xo + c];
+                    float s = groupDot(r, c0, c1, x, xo);
                     int gi = r * groups + g;
-                    acc += scales[gi] * (s - zeros[gi] * gsum[t * groups + g]);
+                    acc += packed.scale(gi) * (s - packed.zero(gi) * gsum[t * groups + g]);
                 }
                 y[yOff + t * out + r] = acc;
             }
         });
+    }
+
+    /** Σ_{c0 ≤ c < c1} q[r][c]·x[xo + c] in column order, eight codes per load. */
+    private float groupDot(int r, int c0, int c1, float[] x, int xo) {
+        byte[] codes = packed.codes();
+        int bits = packed.bits();
+        long mask = (1L << bits) - 1;
+        long bit = ((long) r * packed.cols() + c0) * bits;
+        float s = 0;
+        int c = c0;
+        for (; c + 8 <= c1; c += 8, bit += 8L * bits) {
+            long w = PackedGroupCodes.window(codes, bit);
+            for (int j = 0; j < 8; j++) s += (int) ((w >>> (j * bits)) & mask) * x[xo + c + j];
+        }
+        for (; c < c1; c++, bit += bits) s += PackedGroupCodes.field(codes, bit, bits) * x[xo + c];
+        return s;
     }
 }

@@ -1,0 +1,94 @@
+package dev.llmcw.tensor;
+
+/**
+ * Activation rows quantized to Q8 blocks of 32 for the integer dot kernels of Q8_0 and Q4_0 weights, as
+ * llama.cpp's {@code quantize_row_q8_0}: per block d = max|x|/127 and q = rint(x/d) in [−127, 127]. The
+ * scale stays a float (llama.cpp rounds it to FP16; an activation costs nothing to keep exact). A block
+ * with a non-finite value gets a NaN scale, so a NaN or infinity in x still reaches the result as NaN
+ * instead of vanishing into a zero code.
+ */
+public final class Q8Activations {
+    /** Values per block, the same 32 as the Q8_0 and Q4_0 weight blocks. */
+    public static final int BLOCK = 32;
+
+    /**
+     * Whether decode-sized batches of Q8_0/Q4_0 layers take the integer path (system property
+     * {@code workbench.intdot}, default true; settable at run time so a benchmark can compare both paths).
+     */
+    private static volatile boolean enabled = !"false"
+            .equalsIgnoreCase(System.getProperty("workbench.intdot", "true").trim());
+    /** Largest batch that takes the integer path (property {@code workbench.intdot.maxBatch}, default 3); prefill stays float. */
+    public static final int MAX_BATCH = Integer.getInteger("workbench.intdot.maxBatch", 3);
+
+    private final int n, tokens;
+    final byte[] q; // tokens × n codes
+    final float[] d; // tokens × n/32 scales
+
+    private Q8Activations(int n, int tokens) {
+        this.n = n;
+        this.tokens = tokens;
+        this.q = new byte[n * tokens];
+        this.d = new float[n / BLOCK * tokens];
+    }
+
+    public static boolean enabled() {
+        return enabled;
+    }
+
+    public static void setEnabled(boolean on) {
+        enabled = on;
+    }
+
+    /** Whether a batch of {@code batch} rows of {@code n} values takes the integer path. */
+    public static boolean useFor(int batch, int n) {
+        return enabled && batch <= MAX_BATCH && fits(n);
+    }
+
+    /** Whether rows of {@code n} values split into whole blocks (the integer kernels need that). */
+    public static boolean fits(int n) {
+        return n > 0 && n % BLOCK == 0;
+    }
+
+    /** Quantizes {@code tokens} rows of {@code n} floats, row t at x[xOff + t·n]; n a multiple of 32. */
+    public static Q8Activations quantize(float[] x, int xOff, int n, int tokens) {
+        if (!fits(n)) throw new IllegalArgumentException("Q8 activations need rows in blocks of 32, got " + n);
+        Q8Activations a = new Q8Activations(n, tokens);
+        for (int b = 0; b < tokens * (n / BLOCK); b++) a.quantizeBlock(x, xOff + b * BLOCK, b);
+        return a;
+    }
+
+    private void quantizeBlock(float[] x, int from, int block) {
+        float amax = 0f;
+        for (int i = 0; i < BLOCK; i++) amax = Math.max(amax, Math.abs(x[from + i]));
+        int qOff = block * BLOCK;
+        if (!Float.isFinite(amax)) {
+            d[block] = Float.NaN; // codes stay 0
+            return;
+        }
+        float scale = amax / 127f, inv = scale == 0f ? 0f : 1f / scale;
+        d[block] = scale;
+        for (int i = 0; i < BLOCK; i++) {
+            int v = (int) Math.rint(x[from + i] * inv);
+            q[qOff + i] = (byte) Math.max(-127, Math.min(127, v));
+        }
+    }
+
+    /** Values per row. */
+    public int n() {
+        return n;
+    }
+
+    public int tokens() {
+        return tokens;
+    }
+
+    /** Code i of row t. */
+    public byte code(int t, int i) {
+        return q[t * n + i];
+    }
+
+    /** Scale of block b of row t. */
+    public float scale(int t, int b) {
+        return d[t * (n / BLOCK) + b];
+    }
+}

@@ -1,0 +1,93 @@
+package dev.llmcw.tensor;
+
+import java.util.Random;
+
+/**
+ * Checks the integer dot kernels of Q8_0 and Q4_0 ({@link IntegerDotKernels}) at the JVM's vector width:
+ * the vector kernels equal their scalar twins bit for bit, row pairs equal single rows bit for bit, and
+ * against the float dot of the same weights the difference stays within the activation rounding bound
+ * Σ_blocks d_x/2 · Σ|w| (plus float rounding). Called from {@link KernelConformance#check}, so it also
+ * runs in the child JVMs of the other widths.
+ */
+final class IntegerDotConformance {
+    private IntegerDotConformance() {}
+
+    static void check(Random rnd) {
+        for (DType type : new DType[] {DType.Q8_0, DType.Q4_0}) {
+            for (int cols : new int[] {32, 64, 96, 320, 576}) {
+                int rows = 5;
+                Tensor w = KernelConformance.random(type, rows, cols, rnd);
+                Tensor other = KernelConformance.random(type, rows, cols, rnd);
+                float[] x = activations(3 * cols, rnd);
+                Q8Activations a = Q8Activations.quantize(x, 0, cols, 3);
+                for (int t = 0; t < 3; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        long off = (long) r * cols;
+                        float got = w.dotQ8(off, a, t);
+                        float twin = type == DType.Q8_0
+                                ? IntegerDotKernels.dotQ8_0Scalar(w.segment(), off / 32, cols / 32, a, t)
+                                : IntegerDotKernels.dotQ4_0Scalar(w.segment(), off / 32, cols / 32, a, t);
+                        same(type + " twin cols=" + cols + " row " + r + " token " + t, got, twin);
+                        long r2 = (long) ((r + 2) % rows) * cols;
+                        long pair = w.dotPairQ8(off, other, r2, a, t);
+                        same(type + " pair first", FloatPair.first(pair), got);
+                        same(type + " pair second", FloatPair.second(pair), other.dotQ8(r2, a, t));
+                        withinRoundingBound(type, w, off, cols, x, t * cols, a, t, got);
+                    }
+                }
+            }
+        }
+        checkNonFinite();
+    }
+
+    /** Gaussian values with a few blocks scaled far up or down and one all-zero block (scale 0). */
+    static float[] activations(int n, Random rnd) {
+        float[] x = KernelConformance.gaussian(n, rnd);
+        for (int b = 0; b < n / 32; b++) {
+            float f = b % 5 == 1 ? 300f : b % 7 == 2 ? 1e-3f : 1f;
+            for (int i = 0; i < 32; i++) x[32 * b + i] *= f;
+        }
+        for (int i = 32; i < 64 && i < n; i++) x[i] = 0f;
+        return x;
+    }
+
+    private static void withinRoundingBound(
+            DType type, Tensor w, long off, int n, float[] x, int xOff, Q8Activations a, int t, float got) {
+        double exact = 0, bound = 0, mag = 0;
+        for (int b = 0; b < n / 32; b++) {
+            double absW = 0;
+            for (int i = 32 * b; i < 32 * b + 32; i++) {
+                double wi = w.get(off + i);
+                exact += wi * x[xOff + i];
+                absW += Math.abs(wi);
+                mag += Math.abs(wi * x[xOff + i]);
+            }
+            bound += a.scale(t, b) / 2 * absW;
+        }
+        double limit = bound * (1 + 1e-6) + 1e-5 * mag + 1e-6;
+        if (!(Math.abs(got - exact) <= limit)) {
+            throw new AssertionError(type + " integer dot n=" + n + ": " + got + " vs float " + exact + ", beyond "
+                    + limit + " at " + KernelSpecies.vectorBits() + " bits");
+        }
+    }
+
+    /** A NaN or infinity in the activations gives NaN, as the float path would give NaN or infinity. */
+    private static void checkNonFinite() {
+        Random rnd = new Random(5);
+        for (DType type : new DType[] {DType.Q8_0, DType.Q4_0}) {
+            Tensor w = KernelConformance.random(type, 1, 64, rnd);
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+                float[] x = KernelConformance.gaussian(64, rnd);
+                x[40] = bad;
+                float got = w.dotQ8(0, Q8Activations.quantize(x, 0, 64, 1), 0);
+                if (!Float.isNaN(got)) throw new AssertionError(type + " integer dot with " + bad + " gave " + got);
+            }
+        }
+    }
+
+    private static void same(String what, float got, float want) {
+        if (Float.floatToIntBits(got) != Float.floatToIntBits(want)) {
+            throw new AssertionError(what + ": " + got + " vs " + want + " at " + KernelSpecies.vectorBits() + " bits");
+        }
+    }
+}
