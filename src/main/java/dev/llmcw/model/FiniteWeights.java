@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * one pass over the mapped bytes at memory bandwidth. The test is on bit patterns (all exponent bits set),
  * so no value is converted: per vector the absolute bit pattern is max-reduced, and only a chunk whose
  * maximum reaches the non-finite range is scanned again to find the first bad index. Quantised blocks
- * (Q8_0, Q4_0) are checked through their f16 scales, the only floats they hold.
+ * (Q8_0, Q4_0, the K-quants, ...) are checked through their f16 fields ({@link DType#halfOffsets()}:
+ * scales, mins, super-block scales), the only floats they hold.
  *
  * <p>{@code -Dworkbench.checkWeights=false} skips the check (for timing the loaders only).
  */
@@ -66,7 +67,7 @@ public final class FiniteWeights {
             case F32 -> firstF32(seg);
             case F16 -> firstHalf(seg, F16_INF);
             case BF16 -> firstHalf(seg, BF16_INF);
-            case Q8_0, Q4_0 -> firstBlockScale(seg, type);
+            default -> firstBlockScale(seg, type);
         };
     }
 
@@ -111,14 +112,28 @@ public final class FiniteWeights {
         return -1;
     }
 
-    /** Q8_0/Q4_0: each block starts with its f16 scale; the codes are integers and cannot be non-finite. */
+    /** Block types: only the f16 fields can be non-finite; the codes are integers. */
     private static long firstBlockScale(MemorySegment seg, DType type) {
         long blocks = seg.byteSize() / type.blockBytes();
+        int[] halves = type.halfOffsets();
         for (long b = 0; b < blocks; b++) {
-            short h = seg.get(I16, b * type.blockBytes());
-            if ((h & F16_INF) == F16_INF) return b * type.blockSize();
+            for (int off : halves) {
+                short h = seg.get(I16, b * type.blockBytes() + off);
+                if ((h & F16_INF) == F16_INF) return b * type.blockSize();
+            }
         }
         return -1;
+    }
+
+    /** The first non-finite f16 field of the block holding {@code index}, for messages. */
+    private static float blockHalf(MemorySegment seg, DType type, long index) {
+        long base = index / type.blockSize() * type.blockBytes();
+        int[] halves = type.halfOffsets();
+        for (int off : halves) {
+            float v = Half.f16ToFloat(seg.get(I16, base + off));
+            if (!Float.isFinite(v)) return v;
+        }
+        return Half.f16ToFloat(seg.get(I16, base + halves[0]));
     }
 
     /** The value at {@code index} as stored, for messages (a block type reports its scale). */
@@ -127,7 +142,7 @@ public final class FiniteWeights {
             case F32 -> Float.intBitsToFloat(seg.get(I32, 4 * index));
             case F16 -> Half.f16ToFloat(seg.get(I16, 2 * index));
             case BF16 -> Half.bf16ToFloat(seg.get(I16, 2 * index));
-            case Q8_0, Q4_0 -> Half.f16ToFloat(seg.get(I16, index / type.blockSize() * type.blockBytes()));
+            default -> blockHalf(seg, type, index);
         };
     }
 }

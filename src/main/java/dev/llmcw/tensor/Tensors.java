@@ -15,6 +15,7 @@ public final class Tensors {
             case BF16 -> new BF16Tensor(shape, seg);
             case Q8_0 -> new Q8_0Tensor(shape, seg);
             case Q4_0 -> new Q4_0Tensor(shape, seg);
+            default -> throw new IllegalArgumentException("no tensor class for " + type + " yet");
         };
     }
 

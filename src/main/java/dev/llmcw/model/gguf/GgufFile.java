@@ -285,7 +285,7 @@ public final class GgufFile {
         DType dt = GgmlType.toDType(t.ggmlType());
         if (dt == null) {
             throw fail("tensor " + name + " has ggml type " + GgmlType.name(t.ggmlType()) + " (" + t.ggmlType()
-                    + "), which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + "), which is not supported (supported: " + GgmlType.supportedNames() + ")");
         }
         return Tensors.wrap(dt, t.shape(), seg.asSlice(dataStart + t.offset(), t.byteSize()));
     }

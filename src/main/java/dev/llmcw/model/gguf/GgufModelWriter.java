@@ -113,6 +113,7 @@ public final class GgufModelWriter {
             case Q4_0 -> 2;
             case Q8_0 -> 7;
             case BF16 -> 32;
+            default -> throw new IllegalArgumentException("export-gguf cannot write " + t + " yet");
         };
     }
 
