@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Golden files for the Java K-quant quantizers (dev.llmcw.model.gguf.GgmlQuantizers): compiles a tiny harness
+# Golden files for the Java K-quant quantizers (dev.llmcw.model.gguf.GgmlQuantizer): compiles a tiny harness
 # against llama.cpp's ggml/src/ggml-quants.c (not the whole tree) and quantizes fixed float rows to every
 # type, without and with an importance matrix. Usage: tools/reference/kquant_quantize_golden.sh [LLAMA_CPP_DIR]
 # (default /root/anchors/llama.cpp, the pinned commit named in ../shared/docs/anchors.md).
@@ -50,8 +50,8 @@ for has in (0, 1):
         f.write(struct.pack('<4i', 0, nrow, n, has) + x + (floats(qw) if has else b''))
 PY
 
-# ggml_type numbers: Q4_1 3, Q5_0 6, Q5_1 7, Q2_K 10, Q3_K 11, Q4_K 12, Q5_K 13, Q6_K 14, IQ4_NL 20.
-for t in Q4_1:3 Q5_0:6 Q5_1:7 Q2_K:10 Q3_K:11 Q4_K:12 Q5_K:13 Q6_K:14 IQ4_NL:20; do
+# ggml_type numbers: Q4_0 2, Q8_0 8, Q4_1 3, Q5_0 6, Q5_1 7, Q2_K 10, Q3_K 11, Q4_K 12, Q5_K 13, Q6_K 14, IQ4_NL 20.
+for t in Q4_0:2 Q8_0:8 Q4_1:3 Q5_0:6 Q5_1:7 Q2_K:10 Q3_K:11 Q4_K:12 Q5_K:13 Q6_K:14 IQ4_NL:20; do
     name=${t%%:*}; num=${t##*:}
     for has in 0 1; do
         suffix=$([ "$has" = 1 ] && echo "-imatrix" || true)

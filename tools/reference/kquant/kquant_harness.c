@@ -24,6 +24,8 @@ void ggml_abort(const char * file, int line, const char * fmt, ...) {
 // Bytes per block and values per block of the types this harness handles (ggml-common.h).
 static int block_bytes(enum ggml_type t, int * qk) {
     switch (t) {
+        case GGML_TYPE_Q4_0:   *qk = QK4_0;  return sizeof(block_q4_0);
+        case GGML_TYPE_Q8_0:   *qk = QK8_0;  return sizeof(block_q8_0);
         case GGML_TYPE_Q4_1:   *qk = QK4_1;  return sizeof(block_q4_1);
         case GGML_TYPE_Q5_0:   *qk = QK5_0;  return sizeof(block_q5_0);
         case GGML_TYPE_Q5_1:   *qk = QK5_1;  return sizeof(block_q5_1);
@@ -73,6 +75,8 @@ int main(void) {
     void * out = calloc(1, size);
     size_t written;
     switch (type) {
+        case GGML_TYPE_Q4_0:   written = quantize_q4_0(x, out, nrow, n, qw); break;
+        case GGML_TYPE_Q8_0:   written = quantize_q8_0(x, out, nrow, n, qw); break;
         case GGML_TYPE_Q4_1:   written = quantize_q4_1(x, out, nrow, n, qw); break;
         case GGML_TYPE_Q5_0:   written = quantize_q5_0(x, out, nrow, n, qw); break;
         case GGML_TYPE_Q5_1:   written = quantize_q5_1(x, out, nrow, n, qw); break;

@@ -9,7 +9,7 @@ import static dev.llmcw.model.gguf.KQuantizers.fp16;
 import dev.llmcw.model.gguf.KQuantSearch.KxSearch;
 
 /**
- * llama.cpp's quantizers for the 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL, one row at a time as
+ * llama.cpp's quantizers for the 32-value types Q4_1, Q5_0, Q5_1, IQ4_NL (and Q4_0 with importance weights), one row at a time as
  * quantize_q4_1 etc. call them: the _ref rounding without importance weights, the _impl search with them.
  * Their importance path normalizes by the whole row's mean square (sigma2), hence rows, not blocks.
  */
@@ -87,6 +87,19 @@ final class LegacyQuantizers {
             } else {
                 put5Bits(L, y, o + 4);
             }
+        }
+    }
+
+    /** Q4_0's importance path (its reference is {@link GgmlQuant#quantizeQ4_0}): make_qx_quants with nmax 8. */
+    static void q40Row(float[] x, int xo, int n, float[] qw, byte[] y, int yo) {
+        float sigma2 = rowSigma2(x, xo, n);
+        float[] weight = new float[QK];
+        int[] L = new int[QK];
+        for (int ib = 0; ib < n / QK; ++ib) {
+            int xb = xo + QK * ib, o = yo + ib * 18;
+            for (int j = 0; j < QK; ++j) weight[j] = qw[QK * ib + j] * sqrtf(sigma2 + x[xb + j] * x[xb + j]);
+            fp16(y, o, makeQxQuants(QK, 8, x, xb, L, 0, 1, weight, 0));
+            for (int j = 0; j < 16; ++j) y[o + 2 + j] = (byte) (L[j] | (L[j + 16] << 4));
         }
     }
 

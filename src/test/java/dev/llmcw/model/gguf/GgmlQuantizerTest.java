@@ -3,6 +3,7 @@ package dev.llmcw.model.gguf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmcw.tensor.DType;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,43 +34,43 @@ class GgmlQuantizerTest {
         return new Input(nrow, n, x, qw);
     }
 
+    static final String TYPES = "Q4_0|Q8_0|Q4_1|Q5_0|Q5_1|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|IQ4_NL";
+
     @ParameterizedTest
-    @EnumSource(GgmlQuantizer.class)
-    void blocksAreByteIdenticalToLlamaCpp(GgmlQuantizer type) throws Exception {
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.MATCH_ALL, names = TYPES)
+    void blocksAreByteIdenticalToLlamaCpp(DType type) throws Exception {
         Input in = input();
-        assertBlocks(type, type.quantize(in.x, in.nrow, in.n, null), resource(type.name() + ".bin"));
+        assertBlocks(type, GgmlQuantizer.quantize(type, in.x, in.nrow, in.n, null), resource(type + ".bin"));
     }
 
     @ParameterizedTest
-    @EnumSource(GgmlQuantizer.class)
-    void importanceWeightedBlocksAreByteIdenticalToLlamaCpp(GgmlQuantizer type) throws Exception {
+    @EnumSource(value = DType.class, mode = EnumSource.Mode.MATCH_ALL, names = TYPES)
+    void importanceWeightedBlocksAreByteIdenticalToLlamaCpp(DType type) throws Exception {
         Input in = input();
-        assertBlocks(type, type.quantize(in.x, in.nrow, in.n, in.imatrix), resource(type.name() + "-imatrix.bin"));
+        assertBlocks(
+                type, GgmlQuantizer.quantize(type, in.x, in.nrow, in.n, in.imatrix), resource(type + "-imatrix.bin"));
+    }
+
+    @Test
+    void everyBlockTypeExceptTheFloatsIsCovered() {
+        for (DType t : DType.values())
+            assertThat(GgmlQuantizer.supports(t)).as("%s", t).isEqualTo(t.isBlockType());
     }
 
     /** Reports the first differing block, which says more than a whole-array mismatch. */
-    private static void assertBlocks(GgmlQuantizer type, byte[] got, byte[] want) {
+    private static void assertBlocks(DType type, byte[] got, byte[] want) {
         assertThat(got).hasSize(want.length);
-        for (int b = 0; b < want.length / type.blockBytes; b++) {
-            int o = b * type.blockBytes;
-            byte[] g = Arrays.copyOfRange(got, o, o + type.blockBytes);
-            byte[] w = Arrays.copyOfRange(want, o, o + type.blockBytes);
+        for (int b = 0; b < want.length / type.blockBytes(); b++) {
+            int o = b * type.blockBytes();
+            byte[] g = Arrays.copyOfRange(got, o, o + type.blockBytes());
+            byte[] w = Arrays.copyOfRange(want, o, o + type.blockBytes());
             assertThat(g).as("%s block %d", type, b).containsExactly(w);
         }
     }
 
     @Test
-    void exactBitsPerWeight() {
-        assertThat(GgmlQuantizer.Q2_K.bitsPerWeight()).isEqualTo(2.625);
-        assertThat(GgmlQuantizer.Q3_K.bitsPerWeight()).isEqualTo(3.4375);
-        assertThat(GgmlQuantizer.Q4_K.bitsPerWeight()).isEqualTo(4.5);
-        assertThat(GgmlQuantizer.Q5_K.bitsPerWeight()).isEqualTo(5.5);
-        assertThat(GgmlQuantizer.Q6_K.bitsPerWeight()).isEqualTo(6.5625);
-    }
-
-    @Test
     void rowsThatAreNotWholeBlocksAreRefusedWithTheReason() {
-        assertThatThrownBy(() -> GgmlQuantizer.Q4_K.quantize(new float[100], 1, 100, null))
+        assertThatThrownBy(() -> GgmlQuantizer.quantize(DType.Q4_K, new float[100], 1, 100, null))
                 .hasMessageContaining("Q4_K needs rows of a multiple of 256 values, got 100");
     }
 }
