@@ -95,7 +95,7 @@ class KQuantMixTest {
         assertThat(KQuantMix.Q2_K.typeFor("blk.1.attn_q.weight", 64, s, false)).isEqualTo(DType.Q4_0);
         assertThat(KQuantMix.Q5_K_S.typeFor("blk.1.attn_q.weight", 64, s, false))
                 .isEqualTo(DType.Q5_1);
-        assertThat(KQuantMix.Q4_K_M.typeFor("blk.0.attn_v.weight", 64, s, false))
+        assertThat(KQuantMix.Q4_K_M.typeFor("blk.4.attn_v.weight", 64, s, false))
                 .isEqualTo(DType.Q8_0);
         assertThat(KQuantMix.Q4_K_M.typeFor("blk.0.ffn_down.weight", 172, s, false))
                 .isEqualTo(DType.F16);
