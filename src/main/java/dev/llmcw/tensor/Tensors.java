@@ -15,7 +15,7 @@ public final class Tensors {
             case BF16 -> new BF16Tensor(shape, seg);
             case Q8_0 -> new Q8_0Tensor(shape, seg);
             case Q4_0 -> new Q4_0Tensor(shape, seg);
-            default -> throw new IllegalArgumentException("no tensor class for " + type + " yet");
+            case Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL -> new GgmlBlockTensor(type, shape, seg);
         };
     }
 

@@ -68,6 +68,16 @@ public final class KernelConformance {
                     for (int j = 0; j < 16; j++) b.put((byte) rnd.nextInt(256));
                 }
             }
+            default -> {
+                // llama.cpp block types: every code and packed scale bit pattern random, the f16 fields finite
+                rnd.nextBytes(b.array());
+                for (long blk = 0; blk < n / type.blockSize(); blk++) {
+                    for (int off : type.halfOffsets()) {
+                        float v = (float) ((rnd.nextBoolean() ? 1 : -1) * (0.001 + rnd.nextDouble() * 0.05));
+                        b.putShort((int) (blk * type.blockBytes() + off), Half.floatToF16(v));
+                    }
+                }
+            }
         }
         return Tensors.wrap(type, new long[] {rows, cols}, MemorySegment.ofArray(b.array()));
     }
@@ -81,7 +91,8 @@ public final class KernelConformance {
     public static void check() {
         Random rnd = new Random(42);
         for (DType type : DType.values()) {
-            int cols = type.blockSize() == 1 ? 301 : 320; // 301: not a multiple of any vector length
+            // 301: not a multiple of any vector length; 320 = 10 blocks of 32; 768 = 3 super-blocks of 256
+            int cols = type.blockSize() == 1 ? 301 : type.blockSize() == 256 ? 768 : 320;
             int rows = 7;
             Tensor t = random(type, rows, cols, rnd);
             Tensor ref = scalarView(t);
@@ -213,8 +224,9 @@ public final class KernelConformance {
      * and rows wider than DenseLinear's transposed limit (the tiled dot-product kernel).
      */
     static void checkMatmul(DType type, Random rnd) {
-        checkMatmul(type, type.blockSize() == 1 ? 77 : 96, rnd);
-        checkMatmul(type, type.blockSize() == 1 ? 301 : 320, rnd);
+        boolean k = type.blockSize() == DType.QK_K; // K-quant rows hold whole super-blocks of 256
+        checkMatmul(type, type.blockSize() == 1 ? 77 : k ? 256 : 96, rnd);
+        checkMatmul(type, type.blockSize() == 1 ? 301 : k ? 512 : 320, rnd);
     }
 
     static void checkMatmul(DType type, int in, Random rnd) {
