@@ -39,7 +39,8 @@ class MethodPackagesTest {
                         "dev.llmcw.compress.seedlm..",
                         "dev.llmcw.compress.caldera..",
                         "dev.llmcw.compress.rtn..",
-                        "dev.llmcw.compress.gptq..")
+                        "dev.llmcw.compress.gptq..",
+                        "dev.llmcw.compress.kquant..")
                 .check(classes);
     }
 }

@@ -43,11 +43,11 @@ class MethodRegistryTest {
     void builtInMethodsAreRegisteredInOrder() {
         assertThat(MethodRegistry.all())
                 .extracting(MethodDescriptor::id)
-                .containsExactly("seedlm", "caldera", "rtn", "gptq");
+                .containsExactly("seedlm", "caldera", "rtn", "gptq", "kquant");
         assertThat(MethodRegistry.get("CALDERA").displayName()).isEqualTo("CALDERA");
         assertThat(MethodRegistry.format("gptq").method()).isEqualTo("gptq");
         assertThatThrownBy(() -> MethodRegistry.get("awq"))
-                .hasMessage("unknown compression method 'awq' (seedlm, caldera, rtn, gptq)");
+                .hasMessage("unknown compression method 'awq' (seedlm, caldera, rtn, gptq, kquant)");
     }
 
     @Test
@@ -58,7 +58,7 @@ class MethodRegistryTest {
         assertThat(help)
                 .contains("--step=<x>")
                 .contains("Toy rounding: weights are rounded to multiples of this (default 0.05")
-                .contains("seedlm, caldera, rtn, gptq, toyround")
+                .contains("seedlm, caldera, rtn, gptq, kquant, toyround")
                 .contains("--rank=<n>")
                 .contains("--no-hadamard")
                 .contains("--C=<n>"); // the built-in knobs stay

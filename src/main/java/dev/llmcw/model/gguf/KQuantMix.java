@@ -130,7 +130,7 @@ public enum KQuantMix {
     }
 
     /** tensor_type_fallback: a 256-block type on rows that are not whole super-blocks takes a 32-block type. */
-    static DType fallback(DType t, long cols) {
+    public static DType fallback(DType t, long cols) {
         if (cols % t.blockSize() == 0) return t;
         DType r = switch (t) {
             case Q2_K, Q3_K -> DType.Q4_0;
