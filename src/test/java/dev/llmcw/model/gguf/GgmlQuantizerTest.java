@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmcw.tensor.DType;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +53,43 @@ class GgmlQuantizerTest {
         Input in = input();
         assertBlocks(
                 type, GgmlQuantizer.quantize(type, in.x, in.nrow, in.n, in.imatrix), resource(type + "-imatrix.bin"));
+    }
+
+    /**
+     * The blocks in kquant-read's golden GGUF were written by llama.cpp's built library (libggml-base.a, the
+     * build's own compiler flags) from input.f32 (tools/reference/kquant_golden.sh): the same bytes again.
+     */
+    @Test
+    void blocksMatchTheBuiltLlamaCppLibrarysOutput() throws Exception {
+        byte[] raw = resourceAt("/golden/gguf/kquant/input.f32");
+        float[] x = new float[raw.length / 4];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(x);
+        Path gguf = Files.createTempFile("kquant-golden", ".gguf");
+        try {
+            Files.write(gguf, resourceAt("/golden/gguf/kquant/kquant-golden.gguf"));
+            GgufFile f = GgufFile.open(gguf);
+            int checked = 0;
+            for (GgufTensorInfo t : f.tensorInfos().values()) {
+                DType type = GgmlType.toDType(t.ggmlType());
+                if (type == null || !GgmlQuantizer.supports(type)) continue;
+                int n = (int) t.dims()[0], rows = (int) (t.numel() / n);
+                byte[] want = new byte[(int) t.byteSize()];
+                MemorySegment.copy(
+                        f.segment(), ValueLayout.JAVA_BYTE, f.dataStart() + t.offset(), want, 0, want.length);
+                assertBlocks(type, GgmlQuantizer.quantize(type, x, rows, n, null), want);
+                checked++;
+            }
+            assertThat(checked).isGreaterThanOrEqualTo(9);
+        } finally {
+            Files.deleteIfExists(gguf);
+        }
+    }
+
+    private static byte[] resourceAt(String path) throws Exception {
+        try (InputStream in = GgmlQuantizerTest.class.getResourceAsStream(path)) {
+            assertThat(in).as(path).isNotNull();
+            return in.readAllBytes();
+        }
     }
 
     @Test
