@@ -30,7 +30,7 @@ final class KQuantSearch {
      * nudged inverse scales. Weights are {@code qw} when given, else chosen by rmseType (1: x², 2: 1, 3: |x|,
      * 4: √|x|). Returns the scale (negative when the largest magnitude is negative).
      */
-    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] L, int lo, int rmseType, float[] qw, int qo) {
+    static float makeQxQuants(int n, int nmax, float[] x, int xo, int[] L, int lo, int rmseType, float[] qw) {
         float max = 0, amax = 0;
         for (int i = 0; i < n; ++i) {
             float ax = Math.abs(x[xo + i]);
@@ -62,7 +62,7 @@ final class KQuantSearch {
             int l = nearestInt(iscale * xi);
             l = Math.max(-nmax, Math.min(nmax - 1, l));
             L[lo + i] = (byte) (l + nmax);
-            float w = weight(xi, rmseType, qw, qo + i);
+            float w = weight(xi, rmseType, qw, i);
             sumlx += w * xi * l;
             suml2 += w * l * l;
         }
@@ -77,7 +77,7 @@ final class KQuantSearch {
                 float xi = x[xo + i];
                 int l = nearestInt(iscale * xi);
                 l = Math.max(-nmax, Math.min(nmax - 1, l));
-                float w = weight(xi, rmseType, qw, qo + i);
+                float w = weight(xi, rmseType, qw, i);
                 sumlx += w * xi * l;
                 suml2 += w * l * l;
             }
@@ -163,16 +163,8 @@ final class KQuantSearch {
      * make_qkx2_quants when {@code weights} is given; make_qkx3_quants uses x² when it is null.
      */
     static float makeQkxQuants(
-            int n,
-            int nmax,
-            float[] x,
-            int xo,
-            float[] weights,
-            int[] L,
-            int lo,
-            float[] theMin,
-            int mo,
-            KxSearch search) {
+            float[] x, int xo, float[] weights, int[] L, int lo, float[] theMin, int mo, KxSearch search) {
+        int n = search.n, nmax = search.nmax;
         float min = x[xo], max = x[xo];
         float sumW = w(weights, x, xo, 0);
         float sumX = sumW * x[xo];
@@ -249,12 +241,19 @@ final class KQuantSearch {
         return weights != null ? weights[i] : x[xo + i] * x[xo + i];
     }
 
-    /** The step grids the K-quant types use for {@link #makeQkxQuants}. */
-    record KxSearch(float rmin, float rdelta, int nstep, boolean useMad, boolean qkx3) {
-        static final KxSearch Q2_K_REF = new KxSearch(-0.5f, 0.1f, 15, true, false);
-        static final KxSearch Q4_K_REF = new KxSearch(-1f, 0.1f, 20, false, false);
-        static final KxSearch Q5_K_REF = new KxSearch(-0.5f, 0.1f, 15, false, false);
-        static final KxSearch IMATRIX = new KxSearch(-0.9f, 0.05f, 36, false, true);
+    /**
+     * The step grids the types use for {@link #makeQkxQuants}: n values per sub-block, levels 0..nmax; the
+     * reference grids (make_qkx2_quants) and the importance-weighted one (make_qkx3_quants).
+     */
+    record KxSearch(int n, int nmax, float rmin, float rdelta, int nstep, boolean useMad, boolean qkx3) {
+        static final KxSearch Q2_K_REF = new KxSearch(16, 3, -0.5f, 0.1f, 15, true, false);
+        static final KxSearch Q4_K_REF = new KxSearch(32, 15, -1f, 0.1f, 20, false, false);
+        static final KxSearch Q5_K_REF = new KxSearch(32, 31, -0.5f, 0.1f, 15, false, false);
+
+        /** make_qkx3_quants' grid for n values with levels 0..nmax. */
+        static KxSearch imatrix(int n, int nmax) {
+            return new KxSearch(n, nmax, -0.9f, 0.05f, 36, false, true);
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import static dev.llmcw.model.gguf.KQuantSearch.sqrtf;
 
 import dev.llmcw.model.gguf.KQuantSearch.KxSearch;
 import dev.llmcw.tensor.Half;
+import java.util.Arrays;
 
 /**
  * llama.cpp's K-quant quantizers for one 256-value super-block: quantize_row_qN_K_ref without importance
@@ -33,7 +34,7 @@ final class KQuantizers {
             float maxScale = 0, maxMin = 0;
             for (int j = 0; j < 16; ++j) {
                 for (int l = 0; l < 16; ++l) weights[l] = Math.abs(x[xo + 16 * j + l]);
-                scales[j] = makeQkxQuants(16, 3, x, xo + 16 * j, weights, L, 16 * j, mins, j, KxSearch.Q2_K_REF);
+                scales[j] = makeQkxQuants(x, xo + 16 * j, weights, L, 16 * j, mins, j, KxSearch.Q2_K_REF);
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
             }
@@ -63,7 +64,7 @@ final class KQuantizers {
                     weight[l] = qw[qo + 16 * j + l] * sqrtf(sigma2 + v * v);
                 }
                 for (int l = 0; l < 16; ++l) sw[j] += weight[l];
-                scales[j] = makeQkxQuants(16, 3, x, xo + 16 * j, weight, L, 16 * j, mins, j, KxSearch.IMATRIX);
+                scales[j] = makeQkxQuants(x, xo + 16 * j, weight, L, 16 * j, mins, j, KxSearch.imatrix(16, 3));
             }
             int[] ls = new int[16], lm = new int[16];
             dm = fp16(y, yo + 80, makeQpQuants(16, 15, scales, ls, sw));
@@ -124,9 +125,9 @@ final class KQuantizers {
                 float sumw = 0;
                 for (int l = 0; l < 16; ++l) sumw += weight[l];
                 sw[j] = sumw;
-                scales[j] = makeQxQuants(16, 4, x, xo + 16 * j, L, 16 * j, 1, weight, 0);
+                scales[j] = makeQxQuants(16, 4, x, xo + 16 * j, L, 16 * j, 1, weight);
             }
-            d = makeQxQuants(16, 32, scales, 0, ls, 0, 1, sw, 0);
+            d = makeQxQuants(16, 32, scales, 0, ls, 0, 1, sw);
         }
         byte[] packed = new byte[12];
         if (packScales) {
@@ -164,7 +165,7 @@ final class KQuantizers {
     /** Q4_K, 144 bytes: d, dmin, scales[12] (6-bit scales and mins), qs[128] (4-bit). */
     static void q4K(float[] x, int xo, float[] qw, int qo, byte[] y, int yo) {
         int[] L = new int[QK_K];
-        float[] dmin = scalesAndMins(x, xo, qw, qo, 15, L, y, yo, KxSearch.Q4_K_REF);
+        float[] dmin = scalesAndMins(x, xo, qw, qo, L, y, yo, KxSearch.Q4_K_REF);
         requantizeAsym(x, xo, y, yo, dmin, 15, L);
         for (int j = 0; j < QK_K; j += 64) {
             for (int l = 0; l < 32; ++l) y[yo + 16 + j / 2 + l] = (byte) (L[j + l] | (L[j + l + 32] << 4));
@@ -174,7 +175,7 @@ final class KQuantizers {
     /** Q5_K, 176 bytes: d, dmin, scales[12], qh[32] (fifth bit), qs[128] (low 4 bits). */
     static void q5K(float[] x, int xo, float[] qw, int qo, byte[] y, int yo) {
         int[] L = new int[QK_K];
-        float[] dmin = scalesAndMins(x, xo, qw, qo, 31, L, y, yo, KxSearch.Q5_K_REF);
+        float[] dmin = scalesAndMins(x, xo, qw, qo, L, y, yo, KxSearch.Q5_K_REF);
         requantizeAsym(x, xo, y, yo, dmin, 31, L);
         int qh = yo + 16, ql = yo + 48;
         for (int j = 0; j < 32; ++j) y[qh + j] = 0;
@@ -205,7 +206,8 @@ final class KQuantizers {
      * read back from fp16.
      */
     private static float[] scalesAndMins(
-            float[] x, int xo, float[] qw, int qo, int nmax, int[] L, byte[] y, int yo, KxSearch refSearch) {
+            float[] x, int xo, float[] qw, int qo, int[] L, byte[] y, int yo, KxSearch refSearch) {
+        int nmax = refSearch.nmax();
         float[] mins = new float[8], scales = new float[8], weights = new float[32];
         int[] ls = new int[8], lm = new int[8];
         float d, dmin;
@@ -216,7 +218,7 @@ final class KQuantizers {
                 for (int l = 0; l < 32; ++l) sumX2 += x[xo + 32 * j + l] * x[xo + 32 * j + l];
                 float avX = sqrtf(sumX2 / 32);
                 for (int l = 0; l < 32; ++l) weights[l] = avX + Math.abs(x[xo + 32 * j + l]);
-                scales[j] = makeQkxQuants(32, nmax, x, xo + 32 * j, weights, L, 32 * j, mins, j, refSearch);
+                scales[j] = makeQkxQuants(x, xo + 32 * j, weights, L, 32 * j, mins, j, refSearch);
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
             }
@@ -241,7 +243,7 @@ final class KQuantizers {
                 float sumw = 0;
                 for (int l = 0; l < 32; ++l) sumw += weights[l];
                 sw[j] = sumw;
-                scales[j] = makeQkxQuants(32, nmax, x, xo + 32 * j, weights, L, 32 * j, mins, j, KxSearch.IMATRIX);
+                scales[j] = makeQkxQuants(x, xo + 32 * j, weights, L, 32 * j, mins, j, KxSearch.imatrix(32, nmax));
             }
             d = makeQpQuants(8, 63, scales, ls, sw);
             dmin = makeQpQuants(8, 63, mins, lm, sw);
@@ -291,7 +293,8 @@ final class KQuantizers {
         float[] scales = new float[16];
         float maxScale = 0, maxAbsScale = 0;
         for (int ib = 0; ib < 16; ++ib) {
-            float scale = makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib, 1, qw, qo + 16 * ib);
+            float[] w = qw == null ? null : Arrays.copyOfRange(qw, qo + 16 * ib, qo + 16 * ib + 16);
+            float scale = makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib, 1, w);
             scales[ib] = scale;
             float absScale = Math.abs(scale);
             if (absScale > maxAbsScale) {

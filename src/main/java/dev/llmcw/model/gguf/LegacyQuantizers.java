@@ -79,7 +79,7 @@ final class LegacyQuantizers {
         for (int ib = 0; ib < n / QK; ++ib) {
             int xb = xo + QK * ib, o = yo + ib * bytes;
             for (int j = 0; j < QK; ++j) weight[j] = qw[QK * ib + j] * sqrtf(sigma2 + x[xb + j] * x[xb + j]);
-            float d = makeQkxQuants(QK, nmax, x, xb, weight, L, 0, min, 0, KxSearch.IMATRIX);
+            float d = makeQkxQuants(x, xb, weight, L, 0, min, 0, KxSearch.imatrix(QK, nmax));
             fp16(y, o, d);
             fp16(y, o + 2, -min[0]);
             if (nmax == 15) {
@@ -98,7 +98,7 @@ final class LegacyQuantizers {
         for (int ib = 0; ib < n / QK; ++ib) {
             int xb = xo + QK * ib, o = yo + ib * 18;
             for (int j = 0; j < QK; ++j) weight[j] = qw[QK * ib + j] * sqrtf(sigma2 + x[xb + j] * x[xb + j]);
-            fp16(y, o, makeQxQuants(QK, 8, x, xb, L, 0, 1, weight, 0));
+            fp16(y, o, makeQxQuants(QK, 8, x, xb, L, 0, 1, weight));
             for (int j = 0; j < 16; ++j) y[o + 2 + j] = (byte) (L[j] | (L[j + 16] << 4));
         }
     }
@@ -130,7 +130,7 @@ final class LegacyQuantizers {
         for (int ib = 0; ib < n / QK; ++ib) {
             int xb = xo + QK * ib, o = yo + ib * 22;
             for (int j = 0; j < QK; ++j) weight[j] = qw[QK * ib + j] * sqrtf(sigma2 + x[xb + j] * x[xb + j]);
-            float d = makeQxQuants(QK, 16, x, xb, q, 0, 1, weight, 0);
+            float d = makeQxQuants(QK, 16, x, xb, q, 0, 1, weight);
             fp16(y, o, d);
             for (int j = 0; j < QK; ++j) q[j] &= 0xFF;
             put5Bits(q, y, o + 2);
@@ -162,13 +162,13 @@ final class LegacyQuantizers {
         float[] weight = new float[QK];
         int[] L = new int[QK];
         for (int ib = 0; ib < n / QK; ++ib) {
-            iq4nlBlock(x, xo + QK * ib, qw, QK * ib, weight, L, y, yo + 18 * ib, 7);
+            iq4nlBlock(x, xo + QK * ib, qw, QK * ib, weight, L, y, yo + 18 * ib);
         }
     }
 
-    /** quantize_row_iq4_nl_impl with super_block_size == block_size == 32. */
-    private static void iq4nlBlock(
-            float[] x, int xb, float[] qw, int qo, float[] weight, int[] L, byte[] y, int o, int ntry) {
+    /** quantize_row_iq4_nl_impl with super_block_size == block_size == 32 and ntry 7, as quantize_iq4_nl calls it. */
+    private static void iq4nlBlock(float[] x, int xb, float[] qw, int qo, float[] weight, int[] L, byte[] y, int o) {
+        final int ntry = 7;
         float sigma2 = 0;
         for (int j = 0; j < QK; ++j) sigma2 += x[xb + j] * x[xb + j];
         sigma2 *= 2.f / QK;
