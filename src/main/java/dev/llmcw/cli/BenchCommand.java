@@ -8,6 +8,7 @@ import dev.llmcw.engine.MemoryBandwidth;
 import dev.llmcw.engine.SyntheticModels;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.util.Parallel;
@@ -20,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.StringJoiner;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
             names = "--models",
             split = ",",
             defaultValue = "stories260K,smollm2-135m",
-            description = "model shapes: stories260K, smollm2-135m, llama-3.2-1b (default: ${DEFAULT-VALUE})")
+            description = "model shapes: stories260K, smollm2-135m, llama-3.2-1b, or model files (e.g. a llama.cpp"
+                    + " Q4_K_M GGUF), measured as stored (default: ${DEFAULT-VALUE})")
     List<String> models;
 
     @Option(
@@ -126,6 +130,12 @@ final class BenchCommand implements Callable<Integer> {
                 copy.reps());
         List<Row> rows = new ArrayList<>();
         for (String name : models) {
+            Path file = Path.of(name);
+            if (Files.isRegularFile(file)) { // a model file runs in its own storage types; --dtypes does not apply
+                Model m = ModelLoader.load(file);
+                rows.add(measure(file.getFileName().toString(), storedTypes(m), m, null));
+                continue;
+            }
             SyntheticModels.config(name); // validates the name early
             double[] torchRes = torch ? runTorch(name) : null;
             for (String dt : dtypes) {
@@ -136,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
                 };
                 System.out.printf(Locale.ROOT, "building SYNTHETIC %s %s ...%n", name, type);
                 Model m = SyntheticModels.build(name, type, 42);
-                rows.add(measure(name, type, m, torchRes));
+                rows.add(measure(name, type.name(), m, torchRes));
                 m = null;
                 System.gc();
             }
@@ -167,7 +177,17 @@ final class BenchCommand implements Callable<Integer> {
         return b;
     }
 
-    private Row measure(String name, DType type, Model m, double[] torchRes) {
+    /** The storage types of a model's block projections, e.g. "Q4_K+Q6_K" for a llama.cpp Q4_K_M file. */
+    static String storedTypes(Model m) {
+        var types = new TreeSet<DType>();
+        for (String w : WeightNames.blockLinearWeights(m.config().nLayers()))
+            types.add(m.tensor(w).dtype());
+        var names = new StringJoiner("+");
+        for (DType t : types) names.add(t.name());
+        return names.toString();
+    }
+
+    private Row measure(String name, String dtype, Model m, double[] torchRes) {
         LlamaEngine e = new LlamaEngine(m, Math.max(m.config().maxSeqLen(), prefill + decode));
         int vocab = m.config().vocabSize();
         SplittableRandom rnd = new SplittableRandom(7);
@@ -210,7 +230,7 @@ final class BenchCommand implements Callable<Integer> {
         double decodeGBs = bytes * bestDecode / 1e9;
         Row r = new Row(
                 name,
-                type.name(),
+                dtype,
                 m.weightBytes() / 1e6,
                 bestPrefill,
                 bestDecode,
@@ -223,7 +243,7 @@ final class BenchCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "  %s %s: prefill %.1f tok/s, decode %.1f tok/s (%.1f GB/s of weights)%n",
                 name,
-                type,
+                dtype,
                 r.prefillTokS(),
                 r.decodeTokS(),
                 decodeGBs);
@@ -291,8 +311,11 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println();
         System.out.printf(
                 Locale.ROOT,
-                "SYNTHETIC weights at real shapes; prefill %d tokens in one batch, decode %d tokens after it;"
+                "%s; prefill %d tokens in one batch, decode %d tokens after it;"
                         + " %d threads; copy bandwidth %.1f GB/s; load average %s%n",
+                models.stream().allMatch(n -> Files.isRegularFile(Path.of(n)))
+                        ? "model files as stored"
+                        : "SYNTHETIC weights at real shapes (model files: as stored)",
                 prefill,
                 decode,
                 Parallel.threads(),

@@ -148,15 +148,13 @@ final class GgmlBlockKernels {
 
     private static void q3K(MemorySegment w, long base, float[] y, int o) {
         float dAll = GgmlDequant.half(w, base + 108);
-        int[] scales = new int[16];
-        GgmlDequant.q3KScales(w, base, scales);
         ByteVector hm0 = load16(w, base), hm1 = load16(w, base + 16);
         int is = 0, m = 1;
         for (int n = 0; n < 2; n++) {
             ByteVector q0 = load16(w, base + 32 + 32 * n), q1 = load16(w, base + 48 + 32 * n);
             for (int shift = 0; shift < 8; shift += 2, m <<= 1) {
-                emit16(q3Codes(q0, hm0, shift, m), dAll * scales[is++], 0f, y, o);
-                emit16(q3Codes(q1, hm1, shift, m), dAll * scales[is++], 0f, y, o + 16);
+                emit16(q3Codes(q0, hm0, shift, m), dAll * GgmlDequant.q3KScale(w, base, is++), 0f, y, o);
+                emit16(q3Codes(q1, hm1, shift, m), dAll * GgmlDequant.q3KScale(w, base, is++), 0f, y, o + 16);
                 o += 32;
             }
         }

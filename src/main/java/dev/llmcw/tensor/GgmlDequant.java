@@ -94,26 +94,22 @@ public final class GgmlDequant {
         }
     }
 
-    /** The 16 signed 6-bit scales of a Q3_K block (the aux[] shuffle of dequantize_row_q3_K), each minus 32. */
-    static void q3KScales(MemorySegment w, long base, int[] out) {
+    /** Scale j of a Q3_K block, minus 32: 16 signed 6-bit scales (the aux[] shuffle of dequantize_row_q3_K). */
+    static int q3KScale(MemorySegment w, long base, int j) {
         long s = base + 96;
-        for (int j = 0; j < 16; j++) {
-            int low = j < 8 ? u8(w, s + j) & 0x0F : u8(w, s + j - 8) >>> 4;
-            int high = (u8(w, s + 8 + (j & 3)) >>> (2 * (j >>> 2))) & 3;
-            out[j] = (low | (high << 4)) - 32;
-        }
+        int low = j < 8 ? u8(w, s + j) & 0x0F : u8(w, s + j - 8) >>> 4;
+        int high = (u8(w, s + 8 + (j & 3)) >>> (2 * (j >>> 2))) & 3;
+        return (low | (high << 4)) - 32;
     }
 
     private static void q3K(MemorySegment w, long base, float[] y, int o) {
         float dAll = half(w, base + 108);
-        int[] scales = new int[16];
-        q3KScales(w, base, scales);
         int is = 0, m = 1;
         for (int n = 0; n < 256; n += 128) {
             long q = base + 32 + n / 4;
             for (int shift = 0; shift < 8; shift += 2) {
                 for (int half = 0; half < 2; half++) {
-                    float dl = dAll * scales[is++];
+                    float dl = dAll * q3KScale(w, base, is++);
                     for (int l = 0; l < 16; l++) {
                         int k = 16 * half + l;
                         int hbit = (u8(w, base + k) & m) != 0 ? 0 : 4;

@@ -45,6 +45,21 @@ class EngineCommandsTest {
                 .contains("memory copy bandwidth");
     }
 
+    /** A llama.cpp Q4_K_M GGUF given by path runs in its stored types (packed Q4_K/Q6_K kernels). */
+    @Test
+    void benchRunsALlamaCppKQuantFileAsStored(@TempDir Path dir) throws Exception {
+        Path gguf = dir.resolve("synth-q4_k_m.gguf");
+        try (var in = getClass().getResourceAsStream("/golden/gguf/kquant/synth-q4_k_m.gguf")) {
+            Files.copy(in, gguf);
+        }
+        String out =
+                run(0, "bench", "--models", gguf.toString(), "--prefill", "8", "--decode", "2", "--bandwidth-mb", "8");
+        assertThat(out)
+                .contains("model files as stored")
+                .contains("synth-q4_k_m.gguf Q4_K+Q6_K: prefill")
+                .contains("| synth-q4_k_m.gguf | Q4_K+Q6_K");
+    }
+
     @Test
     void evalBenchRepeatsATaskInOneJvmAndLabelsTheFirst() {
         String out = run(

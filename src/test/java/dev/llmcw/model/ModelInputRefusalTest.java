@@ -125,6 +125,31 @@ class ModelInputRefusalTest {
         }
     }
 
+    /** K-quant blocks hold their f16 fields at different offsets (DType.halfOffsets): a NaN in any is found. */
+    @Test
+    void nanInAKQuantSuperBlockIsRefused() throws Exception {
+        // tensor, type, block, offset of the f16 field in the block (Q4_K dmin; Q6_K d at the block's end)
+        Object[][] cases = {{"blk.0.attn_q.weight", DType.Q4_K, 1, 2}, {"blk.0.attn_v.weight", DType.Q6_K, 2, 208}};
+        for (Object[] c : cases) {
+            Path p = tmp.resolve("q4km-" + c[1] + ".gguf");
+            try (var in = getClass().getResourceAsStream("/golden/gguf/kquant/synth-q4_k_m.gguf")) {
+                Files.copy(in, p);
+            }
+            GgufFile g = GgufFile.open(p);
+            GgufTensorInfo info = g.tensorInfos().get((String) c[0]);
+            DType dt = (DType) c[1];
+            int block = (Integer) c[2];
+            poke(p, g.dataStart() + info.offset() + (long) block * dt.blockBytes() + (Integer) c[3], u16(0x7E00));
+            assertThatThrownBy(() -> ModelLoader.load(p))
+                    .as(dt.toString())
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining(p.getFileName().toString())
+                    .hasMessageContaining((String) c[0])
+                    .hasMessageContaining("index " + block * 256)
+                    .hasMessageContaining("NaN");
+        }
+    }
+
     @Test
     void nanScaleInACompressedFileIsRefused() throws Exception {
         Model src = ModelLoader.load(TestData.stories260K());

@@ -294,19 +294,53 @@ class GgufFileTest {
     }
 
     @Test
-    void unsupportedTensorTypesFailNamingTensorAndType() throws Exception {
-        // Q4_K (ggml type 12): the header parses, but the tensor cannot be mapped.
+    void truncatedKQuantPayloadFailsNamingFileAndTensor() throws Exception {
+        // Q4_K: 2 rows of 256 values need 2 blocks of 144 bytes; the file ends 10 bytes short.
         var raw = new RawGguf()
                 .header(3, 1, 0)
-                .tensor("blk.0.attn_q.weight", 12, 0, 256, 2)
+                .tensor("blk.0.ffn_up.weight", GgmlType.Q4_K, 0, 256, 2)
                 .padTo(32)
-                .zeros(288);
-        GgufFile g = GgufFile.open(write("k.gguf", raw.toBytes()));
+                .zeros(2 * 144 - 10);
+        Path p = write("short.gguf", raw.toBytes());
+        assertThatThrownBy(() -> GgufFile.open(p))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("short.gguf")
+                .hasMessageContaining("blk.0.ffn_up.weight")
+                .hasMessageContaining("288 bytes")
+                .hasMessageContaining("beyond the end of the file");
+    }
+
+    @Test
+    void kQuantRowsMustHoldWholeSuperBlocks() throws Exception {
+        var raw = new RawGguf()
+                .header(3, 1, 0)
+                .tensor("blk.0.attn_k.weight", GgmlType.Q6_K, 0, 64, 4)
+                .padTo(32)
+                .zeros(210);
+        Path p = write("narrow.gguf", raw.toBytes());
+        assertThatThrownBy(() -> GgufFile.open(p))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("narrow.gguf")
+                .hasMessageContaining("blk.0.attn_k.weight")
+                .hasMessageContaining("Q6_K")
+                .hasMessageContaining("block size 256");
+    }
+
+    @Test
+    void unsupportedTensorTypesFailNamingTensorAndType() throws Exception {
+        // IQ2_XXS (ggml type 16, 66 bytes per 256 values): the header parses, but the tensor cannot be mapped.
+        var raw = new RawGguf()
+                .header(3, 1, 0)
+                .tensor("blk.0.attn_q.weight", 16, 0, 256, 2)
+                .padTo(32)
+                .zeros(132);
+        GgufFile g = GgufFile.open(write("iq2.gguf", raw.toBytes()));
         assertThatThrownBy(() -> g.tensor("blk.0.attn_q.weight"))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("k.gguf")
+                .hasMessageContaining("iq2.gguf")
                 .hasMessageContaining("blk.0.attn_q.weight")
-                .hasMessageContaining("Q4_K");
+                .hasMessageContaining("IQ2_XXS")
+                .hasMessageContaining("Q4_K"); // in the list of what is supported
         // Quantised rows must hold whole blocks.
         var partial = new RawGguf()
                 .header(3, 1, 0)

@@ -257,10 +257,10 @@ class GgufModelLoaderTest {
                 .str("llama.embedding_length")
                 .i32(GgufType.UINT32.code())
                 .i32(256)
-                .tensor("token_embd.weight", 14 /* Q6_K */, 0, 256, 4)
+                .tensor("token_embd.weight", 23 /* IQ4_XS */, 0, 256, 4)
                 .padTo(32)
-                .zeros(4 * 210);
-        Path p = dir.resolve("q6k.gguf");
+                .zeros(4 * 136);
+        Path p = dir.resolve("iq4xs.gguf");
         try {
             Files.write(p, raw.toBytes());
         } catch (IOException e) {
@@ -268,8 +268,8 @@ class GgufModelLoaderTest {
         }
         assertThatThrownBy(() -> GgufModelLoader.load(p))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("q6k.gguf")
+                .hasMessageContaining("iq4xs.gguf")
                 .hasMessageContaining("token_embd.weight")
-                .hasMessageContaining("Q6_K");
+                .hasMessageContaining("IQ4_XS");
     }
 }
