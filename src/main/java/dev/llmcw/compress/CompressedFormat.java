@@ -4,6 +4,7 @@ import dev.llmcw.model.CompressedModelFiles;
 import dev.llmcw.model.ModelConfig;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.Tensor;
 import java.util.Map;
 
 /**
@@ -28,4 +29,12 @@ public interface CompressedFormat {
      * @param onTheFly decode weights inside the matvec (true) or once into dense tensors (false)
      */
     Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly);
+
+    /**
+     * Compressed weights that are plain stored tensors (ggml block types, which the engine multiplies like a
+     * GGUF file's), keyed by canonical weight name; they join the model's tensors. None by default.
+     */
+    default Map<String, Tensor> storedWeights(SafetensorsFile file, ModelConfig config) {
+        return Map.of();
+    }
 }

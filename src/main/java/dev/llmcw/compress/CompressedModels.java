@@ -88,6 +88,7 @@ public final class CompressedModels {
         }
         Map<String, Linear> linears;
         try {
+            tensors.putAll(fmt.storedWeights(f, config));
             linears = fmt.linears(f, config, onTheFly);
         } catch (IllegalArgumentException e) {
             throw new ModelLoadException(file, e.getMessage(), e);

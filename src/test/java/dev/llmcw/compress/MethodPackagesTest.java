@@ -40,7 +40,8 @@ class MethodPackagesTest {
                         "dev.llmcw.compress.caldera..",
                         "dev.llmcw.compress.rtn..",
                         "dev.llmcw.compress.gptq..",
-                        "dev.llmcw.compress.awq..")
+                        "dev.llmcw.compress.awq..",
+                        "dev.llmcw.compress.kquant..")
                 .check(classes);
     }
 }

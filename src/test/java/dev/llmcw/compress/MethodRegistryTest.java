@@ -43,11 +43,12 @@ class MethodRegistryTest {
     void builtInMethodsAreRegisteredInOrder() {
         assertThat(MethodRegistry.all())
                 .extracting(MethodDescriptor::id)
-                .containsExactly("seedlm", "caldera", "rtn", "gptq", "awq", "quip-sharp");
+                .containsExactly("seedlm", "caldera", "rtn", "gptq", "awq", "quip-sharp", "kquant");
         assertThat(MethodRegistry.get("CALDERA").displayName()).isEqualTo("CALDERA");
         assertThat(MethodRegistry.format("gptq").method()).isEqualTo("gptq");
         assertThatThrownBy(() -> MethodRegistry.get("omniquant"))
-                .hasMessage("unknown compression method 'omniquant' (seedlm, caldera, rtn, gptq, awq, quip-sharp)");
+                .hasMessage(
+                        "unknown compression method 'omniquant' (seedlm, caldera, rtn, gptq, awq, quip-sharp, kquant)");
     }
 
     @Test
@@ -58,7 +59,7 @@ class MethodRegistryTest {
         assertThat(help)
                 .contains("--step=<x>")
                 .contains("Toy rounding: weights are rounded to multiples of this (default 0.05")
-                .contains("seedlm, caldera, rtn, gptq, awq, quip-sharp, toyround")
+                .contains("seedlm, caldera, rtn, gptq, awq, quip-sharp, kquant, toyround")
                 .contains("--rank=<n>")
                 .contains("--no-hadamard")
                 .contains("--C=<n>"); // the built-in knobs stay

@@ -113,6 +113,11 @@ public abstract class PerTensorCompression implements CompressionMethod {
     /** Bits the stored form of one rows×cols tensor takes. */
     protected abstract long tensorBits(int rows, int cols);
 
+    /** Bits the stored form of weight {@code name} of {@code model} takes; methods whose type varies by tensor override. */
+    protected long tensorBits(Model model, String name, int rows, int cols) {
+        return tensorBits(rows, cols);
+    }
+
     /** Tensors this method compresses: the seven linears of every block. */
     public List<String> targets(Model model) {
         return WeightNames.blockLinearWeights(model.config().nLayers());
@@ -124,7 +129,7 @@ public abstract class PerTensorCompression implements CompressionMethod {
         for (String n : targets(model)) {
             var t = model.tensor(n);
             params += t.numel();
-            bits += tensorBits(t.rows(), t.cols());
+            bits += tensorBits(model, n, t.rows(), t.cols());
         }
         long kept = KeptTensors.bytes(model, new HashSet<>(targets(model)), keep);
         long total = kept + (bits + 7) / 8;

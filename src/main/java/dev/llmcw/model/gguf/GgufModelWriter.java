@@ -10,6 +10,7 @@ import dev.llmcw.tokenizer.ByteLevelBpeTokenizer;
 import dev.llmcw.tokenizer.SentencePieceBpeTokenizer;
 import dev.llmcw.tokenizer.Tokenizer;
 import dev.llmcw.util.ModelLoadException;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -27,6 +28,27 @@ public final class GgufModelWriter {
     private GgufModelWriter() {}
 
     public static void write(Model model, Path out, DType type) {
+        write(model, out, fileType(type), (gguf, shape) -> storageType(shape, type), false);
+    }
+
+    /**
+     * Exports with llama-quantize's per-tensor types of {@code mix} (quantized here with llama.cpp's reference
+     * quantizers). Weights already held as ggml block types (a kquant-compressed model, a quantized GGUF) are
+     * written as they are, not quantized a second time.
+     */
+    public static void write(Model model, Path out, KQuantMix mix) {
+        ModelConfig c = model.config();
+        var shape = new KQuantMix.ModelShape(
+                c.nLayers(), c.nHeads() / Math.max(1, c.nKvHeads()), c.tiedEmbeddings(), false);
+        write(model, out, mix.fileType, (gguf, dims) -> mix.typeFor(gguf, dims[dims.length - 1], shape, false), true);
+    }
+
+    /** The storage type of a GGUF tensor of the given name and shape. */
+    private interface TypePolicy {
+        DType typeOf(String ggufName, long[] shape);
+    }
+
+    private static void write(Model model, Path out, int fileType, TypePolicy policy, boolean keepBlocks) {
         ModelConfig c = model.config();
         String arch = switch (c.architecture()) {
             case "llama", "mistral" -> "llama";
@@ -37,7 +59,7 @@ public final class GgufModelWriter {
         var w = new GgufWriter();
         w.put("general.architecture", arch);
         w.put("general.name", model.label());
-        w.putUint32("general.file_type", fileType(type));
+        w.putUint32("general.file_type", fileType);
         w.putUint32(arch + ".context_length", c.maxSeqLen());
         w.putUint32(arch + ".embedding_length", c.dim());
         w.putUint32(arch + ".block_count", c.nLayers());
@@ -71,13 +93,22 @@ public final class GgufModelWriter {
             Linear lin = model.linears().get(name);
             Tensor t = e.getValue();
             boolean permute = c.ropeLayout() != ggufLayout && (isQ(name) || isK(name));
-            if (lin == null && !permute && t.rank() == 2 && t.dtype() == type) {
-                w.addTensor(gguf, t);
+            long[] shape = lin != null ? new long[] {lin.outFeatures(), lin.inFeatures()} : t.shape();
+            DType type = t != null && t.rank() < 2 ? DType.F32 : policy.typeOf(gguf, shape);
+            boolean asStored =
+                    t != null && (t.dtype() == type || (keepBlocks && t.dtype().isBlockType()));
+            if (lin == null && t.rank() == 2 && asStored) {
+                if (!permute) {
+                    w.addTensor(gguf, t);
+                } else {
+                    int heads = isQ(name) ? c.nHeads() : c.nKvHeads();
+                    byte[] rows = t.segment().toArray(ValueLayout.JAVA_BYTE);
+                    w.addEncoded(gguf, shape, t.dtype(), permuteRowBytes(rows, shape, heads, c.ropeLayout()));
+                }
                 continue;
             }
-            long[] shape = lin != null ? new long[] {lin.outFeatures(), lin.inFeatures()} : t.shape();
             if (lin == null && !permute) {
-                w.addTensor(gguf, t, storageType(shape, type));
+                w.addTensor(gguf, t, type);
                 continue;
             }
             float[] values = lin != null ? densify(lin) : t.toFloatArray();
@@ -87,7 +118,7 @@ public final class GgufModelWriter {
                         ? toInterleaved(values, shape, heads)
                         : toRotateHalf(values, shape, heads);
             }
-            w.addTensor(gguf, shape, storageType(shape, type), values);
+            w.addTensor(gguf, shape, type, values);
         }
         w.write(out);
     }
@@ -148,6 +179,20 @@ public final class GgufModelWriter {
 
     static float[] toRotateHalf(float[] w, long[] shape, int heads) {
         return permuteRows(w, shape, heads, false);
+    }
+
+    /** The same row permutation on rows of encoded bytes (block rows move whole). */
+    private static byte[] permuteRowBytes(byte[] w, long[] shape, int heads, RopeLayout from) {
+        int rows = (int) shape[0], rowBytes = w.length / rows;
+        float[] index = new float[rows];
+        for (int r = 0; r < rows; r++) index[r] = r;
+        long[] column = {rows, 1};
+        float[] order = from == RopeLayout.ROTATE_HALF
+                ? toInterleaved(index, column, heads)
+                : toRotateHalf(index, column, heads);
+        byte[] out = new byte[w.length];
+        for (int r = 0; r < rows; r++) System.arraycopy(w, (int) order[r] * rowBytes, out, r * rowBytes, rowBytes);
+        return out;
     }
 
     private static float[] permuteRows(float[] w, long[] shape, int heads, boolean toInterleaved) {

@@ -31,7 +31,16 @@ public final class GgufWriter {
     private final Map<String, GgufValue> metadata = new LinkedHashMap<>();
     private final List<Entry> tensors = new ArrayList<>();
 
-    private record Entry(String name, long[] shape, DType type, Tensor source, float[] values) {}
+    /**
+     * One tensor: copied from {@code source}, encoded from {@code values} (row by row with the per-column
+     * {@code importance} weights when given), or {@code blocks} already encoded as {@code type}.
+     */
+    private record Entry(
+            String name, long[] shape, DType type, Tensor source, float[] values, float[] importance, byte[] blocks) {
+        Entry(String name, long[] shape, DType type, Tensor source, float[] values) {
+            this(name, shape, type, source, values, null, null);
+        }
+    }
 
     public GgufWriter put(String key, GgufValue value) {
         metadata.put(key, value);
@@ -69,6 +78,29 @@ public final class GgufWriter {
     /** Encodes row-major float values of the given shape as {@code type}. */
     public GgufWriter addTensor(String name, long[] shape, DType type, float[] values) {
         return add(new Entry(name, shape.clone(), type, null, values));
+    }
+
+    /**
+     * Encodes row-major float values as {@code type} with llama.cpp's importance-matrix quantizer:
+     * {@code importance} holds one weight per column (an imatrix entry); null gives the reference quantizer.
+     */
+    public GgufWriter addTensor(String name, long[] shape, DType type, float[] values, float[] importance) {
+        if (importance != null && importance.length != shape[shape.length - 1]) {
+            throw new IllegalArgumentException(name + ": " + importance.length + " importance weights for rows of "
+                    + shape[shape.length - 1] + " values");
+        }
+        return add(new Entry(name, shape.clone(), type, null, values, importance, null));
+    }
+
+    /** Stores blocks already encoded as {@code type} (e.g. a kquant-compressed model's) as they are. */
+    public GgufWriter addEncoded(String name, long[] shape, DType type, byte[] blocks) {
+        long numel = 1;
+        for (long d : shape) numel = Math.multiplyExact(numel, d);
+        if (blocks.length != type.bytesFor(numel)) {
+            throw new IllegalArgumentException(name + ": " + blocks.length + " bytes for " + Arrays.toString(shape)
+                    + " of " + type + " (" + type.bytesFor(numel) + " expected)");
+        }
+        return add(new Entry(name, shape.clone(), type, null, null, null, blocks));
     }
 
     private GgufWriter add(Entry e) {
@@ -133,6 +165,19 @@ public final class GgufWriter {
 
     private static void writeData(CountingOut out, Entry t) throws IOException {
         long numel = numel(t);
+        if (t.blocks != null) {
+            out.write(t.blocks, 0, t.blocks.length);
+            return;
+        }
+        if (t.importance != null) {
+            int cols = (int) t.shape[t.shape.length - 1];
+            byte[] row = new byte[(int) t.type.bytesFor(cols)];
+            for (long r = 0; r < numel / cols; r++) {
+                GgmlQuantizer.quantizeRow(t.type, t.values, (int) (r * cols), cols, t.importance, row, 0);
+                out.write(row, 0, row.length);
+            }
+            return;
+        }
         if (t.source != null && t.source.dtype() == t.type) {
             var seg = t.source.segment();
             byte[] buf = new byte[1 << 20];
@@ -177,8 +222,12 @@ public final class GgufWriter {
                 GgmlQuant.quantizeQ4_0(x, 0, n, out, 0);
                 return n / 32 * 18;
             }
+            default -> {
+                // without importance weights every block type quantizes block by block, so chunks may span rows
+                GgmlQuantizer.quantizeRow(type, x, 0, n, null, out, 0);
+                return (int) type.bytesFor(n);
+            }
         }
-        throw new AssertionError(type);
     }
 
     private static void putShort(byte[] b, int o, short v) {
