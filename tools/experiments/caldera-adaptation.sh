@@ -20,9 +20,10 @@ out = pathlib.Path(sys.argv[2])
 (out / "train.txt").write_text("\n\n".join(docs[1000:3000]) + "\n", encoding="utf-8")
 (out / "heldout.txt").write_text("\n\n".join(docs[3000:3200]) + "\n", encoding="utf-8")
 PY
-tasks=tinystories_ppl,wikitext2,piqa,hellaswag,arc_easy
-evaluate() { # model file, label
-  "$wb" eval --model "$1" --base "$model" --tasks "$tasks" --data "$data/datasets" --limit 200 --db "$db" \
+tasks=tinystories_ppl,wikitext2_ppl,piqa,hellaswag,arc_easy
+evaluate() { # model file, label; compressed models with fidelity (KL, flips) against the base
+  local base=(); [ "$1" = "$model" ] || base=(--base "$model")
+  "$wb" eval --model "$1" "${base[@]}" --tasks "$tasks" --data "$data/datasets" --limit 200 --db "$db" \
     --out "$out/eval-$2" --label stories260K > "$out/eval-$2.log" 2>&1
 }
 echo "$(date -u +%FT%TZ) base"; evaluate "$model" base
