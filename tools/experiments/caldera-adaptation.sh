@@ -38,7 +38,7 @@ for rank in 8 16; do
     if [ "$ft" -gt 0 ]; then
       a="$out/caldera-r$rank-ft$ft-adapted.safetensors"
       echo "$(date -u +%FT%TZ) finetune rank $rank ft_rank $ft"
-      /usr/bin/time -v "$wb" finetune --model "$f" --text "$out/text/train.txt" --heldout "$out/text/heldout.txt" \
+      /usr/bin/time -v "$wb" finetune --model "$f" --train "$out/text/train.txt" --heldout "$out/text/heldout.txt" \
         --out "$a" > "$out/finetune-r$rank-ft$ft.log" 2>&1
       evaluate "$a" "r$rank-ft$ft-adapted"
     fi

@@ -39,7 +39,7 @@ class BenchModelFileTest {
             System.setOut(old);
         }
         String out = buf.toString();
-        assertThat(out).contains("| stories260K.bin | dense F32").contains("| r4.safetensors | rtn 4-bit on-the-fly");
+        assertThat(out).contains("| stories260K.bin | F32").contains("| r4.safetensors | rtn 4-bit on-the-fly");
         assertThat(out).doesNotContain("building SYNTHETIC");
     }
 }
