@@ -3,6 +3,7 @@
 # after low-rank adaptation; perplexity (TinyStories, WikiText-2) and zero-shot accuracy (PIQA, HellaSwag,
 # ARC-Easy), all stored in one results database; ends with `report` (tables and charts).
 #   tools/experiments/caldera-adaptation.sh [OUT_DIR]        (default /tmp/caldera-adaptation)
+# Fine-tuning: finetune's defaults on the first 320 training blocks of 128 tokens (2 epochs, 640 steps: minutes).
 # Text: calibration and fine-tuning use TinyStories validation stories 1000-2999, the fine-tuning held-out loss
 # stories 3000-3199, and the evaluation the first 200 stories (tinystories_ppl --limit 200): three disjoint sets.
 set -euo pipefail
@@ -38,7 +39,7 @@ for rank in 8 16; do
     if [ "$ft" -gt 0 ]; then
       a="$out/caldera-r$rank-ft$ft-adapted.safetensors"
       echo "$(date -u +%FT%TZ) finetune rank $rank ft_rank $ft"
-      /usr/bin/time -v "$wb" finetune --model "$f" --train "$out/text/train.txt" --heldout "$out/text/heldout.txt" \
+      /usr/bin/time -v "$wb" finetune --model "$f" --train "$out/text/train.txt" --train-blocks 320 --heldout "$out/text/heldout.txt" \
         --out "$a" > "$out/finetune-r$rank-ft$ft.log" 2>&1
       evaluate "$a" "r$rank-ft$ft-adapted"
     fi
