@@ -31,13 +31,13 @@ final class ShardsPane extends VBox {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         var unit = new TableColumn<ShardStatus, String>("Unit");
         unit.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().unit()));
-        unit.setPrefWidth(300);
+        unit.setPrefWidth(340);
         var kind = new TableColumn<ShardStatus, String>("Kind");
         kind.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().kindName()));
-        kind.setPrefWidth(80);
+        kind.setPrefWidth(70);
         var items = new TableColumn<ShardStatus, String>("Items");
         items.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().items()));
-        items.setPrefWidth(80);
+        items.setPrefWidth(70);
         var task = new TableColumn<ShardStatus, String>("Slurm job");
         task.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().slurmTask()));
         task.setPrefWidth(90);

@@ -48,13 +48,13 @@ final class ExecutorForm extends VBox {
         HBox.setHgrow(sbatch.getChildren().getLast(), Priority.ALWAYS);
         var preamble = new TextArea();
         preamble.setId("slurm-preamble");
-        preamble.setPromptText("preamble: shell lines each job runs first, e.g. module load java/25");
+        preamble.setPromptText("shell lines each job runs first, e.g. module load java/25");
         preamble.setPrefRowCount(2);
         preamble.setPrefColumnCount(40);
         preamble.setStyle("-fx-font-family: monospace;");
         preamble.textProperty().bindBidirectional(vm.preambleProperty());
         HBox.setHgrow(preamble, Priority.ALWAYS);
-        var second = new HBox(10, sbatch, preamble);
+        var second = new HBox(10, sbatch, new Label("Preamble"), preamble);
         second.setAlignment(Pos.CENTER_LEFT);
         var options = new VBox(6, fields, second);
         options.setId("slurm-options");
