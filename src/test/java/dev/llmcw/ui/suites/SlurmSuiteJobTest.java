@@ -192,6 +192,32 @@ class SlurmSuiteJobTest {
     }
 
     @Test
+    void cancellingTheJobCancelsItsSlurmTasks() throws Exception {
+        Path data = TestData.require("datasets");
+        var queue = new InProcessSlurm();
+        var service = new DefaultSuiteService(store("slurm.db"), data, new Slurm(queue), () -> true, 1);
+        var vm = vm(service, ExecutorSettings.inMemory());
+        vm.open(suiteFile());
+        vm.executor().slurmProperty().set(true);
+        // the user presses Cancel once the compression runs
+        jobs.jobs().addListener((ListChangeListener<JobViewModel>) c -> {
+            while (c.next())
+                for (JobViewModel j : c.getAddedSubList())
+                    j.shards().addListener((ListChangeListener<ShardStatus>) s -> {
+                        if (j.shards().stream().anyMatch(x -> x.state() == ShardState.RUNNING)) j.cancel();
+                    });
+        });
+        JobViewModel job = vm.run().orElseThrow();
+        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        // every task not done: the running compression and both evaluation shards waiting for it
+        assertThat(queue.calls())
+                .filteredOn(cmd -> cmd.getFirst().equals("scancel"))
+                .singleElement()
+                .satisfies(cmd -> assertThat(cmd.subList(1, cmd.size())).hasSize(3));
+        assertThat(job.log()).anyMatch(l -> l.equals("cancelled 3 Slurm task(s)"));
+    }
+
+    @Test
     void slurmChosenWithoutItsCommandsSaysSoInOneSentenceAndQueuesNothing() throws Exception {
         var service = new DefaultSuiteService(null, dir, new Slurm(new InProcessSlurm()), () -> false, 1);
         var vm = vm(service, ExecutorSettings.inMemory());
