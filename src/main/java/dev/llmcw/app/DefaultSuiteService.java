@@ -14,6 +14,7 @@ import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -61,9 +62,9 @@ public final class DefaultSuiteService implements SuiteService {
         Path work = SuiteRunner.defaultWorkDir(suiteFile, suite);
         SuiteActions actions = WorkbenchSuiteActions.standard(dataDir, base);
         // the CLI's checks before any work: a typo in the last setting must not surface hours into the sweep
-        List<String> problems = SuiteRunner.problems(suite, base, actions);
+        List<String> problems = new ArrayList<>(SuiteRunner.problems(suite, base, actions));
         String executorProblem = executorProblem(suite);
-        if (executorProblem != null) problems = List.of(executorProblem);
+        if (executorProblem != null) problems.add(executorProblem);
         if (!problems.isEmpty())
             throw new IllegalArgumentException(
                     suiteFile.getFileName() + ": nothing was run: " + String.join("; ", problems));
@@ -77,8 +78,8 @@ public final class DefaultSuiteService implements SuiteService {
     @Override
     public String executorProblem(SuiteSpec suite) {
         if (!suite.executorOrLocal().isSlurm() || slurmOnPath.getAsBoolean()) return null;
-        return "the Slurm executor needs sbatch and squeue on PATH (a Slurm login node, or tools/slurm-local start);"
-                + " choose Local to run here";
+        return "The Slurm executor needs sbatch and squeue on PATH (a Slurm login node, or tools/slurm-local start);"
+                + " choose Local to run here.";
     }
 
     private SuiteReport run(

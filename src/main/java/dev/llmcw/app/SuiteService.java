@@ -27,7 +27,7 @@ public interface SuiteService {
         return run(suite, suiteFile, progress, cancel);
     }
 
-    /** One sentence on why the suite's executor cannot run from here (no Slurm commands), or null when it can. */
+    /** One sentence (capitalised, with its full stop) on why the suite's executor cannot run from here, or null when it can. */
     default String executorProblem(SuiteSpec suite) {
         return null;
     }

@@ -225,9 +225,7 @@ public final class SuitesViewModel {
         }
         String problem = service.executorProblem(s);
         if (problem != null) {
-            errors.error(
-                    "Slurm is not available",
-                    problem.substring(0, 1).toUpperCase(Locale.ROOT) + problem.substring(1) + ".");
+            errors.error("Slurm is not available", problem);
             return Optional.empty();
         }
         Path suiteFile = suiteFile();
