@@ -31,6 +31,8 @@ final class JobTracker {
         boolean givenUp;
         /** Submitted after the queue was last asked: its absence from that answer says nothing. */
         boolean fresh = true;
+        /** What the queue last said of the current task (null: not seen yet). */
+        String queueState;
 
         Track(WorkUnit unit, Path script, int index, String afterUnit) {
             this.unit = unit;
@@ -65,6 +67,7 @@ final class JobTracker {
     private final CancellationToken cancel;
     private final Map<String, Track> tracks = new LinkedHashMap<>();
     private int resubmitted;
+    private ShardWatch watch = new ShardWatch();
 
     JobTracker(Slurm slurm, int retries, long pollMillis, ProgressListener progress, CancellationToken cancel) {
         this.slurm = slurm;
@@ -72,6 +75,12 @@ final class JobTracker {
         this.pollMillis = pollMillis;
         this.progress = progress;
         this.cancel = cancel;
+    }
+
+    /** Where the shards' states go, and resubmission requests come from (default: a watch nobody reads). */
+    JobTracker watch(ShardWatch w) {
+        this.watch = w;
+        return this;
     }
 
     /** Submits one array (its units in order) after the job of {@code afterUnit} when that is not done yet. */
@@ -83,6 +92,7 @@ final class JobTracker {
             t.jobId = jobId;
             tracks.put(t.unit.id(), t);
         }
+        publish();
         progress.log("submitted job " + jobId + " (" + units.size() + " task(s)"
                 + (after == null ? "" : ", after job " + after) + "): "
                 + units.getFirst().describe() + (units.size() > 1 ? " …" : ""));
@@ -106,21 +116,62 @@ final class JobTracker {
                 cancelAll();
                 throw new CancellationToken.CancelledException();
             }
+            resubmitRequested();
             List<Track> open = tracks.values().stream()
                     .filter(t -> !t.givenUp && !t.unit.done())
                     .toList();
+            publish();
             progress.update("slurm", total - open.size(), total, open.size() + " unit(s) queued or running");
             if (open.isEmpty()) return;
             // the queue first, then the files: a task that ends between the two calls is seen with its output
             for (Track t : open) t.fresh = false;
             Map<String, String> queued = slurm.queued(jobIds(open));
             if (queued != null) {
+                for (Track t : open) t.queueState = queued.get(t.taskId());
                 // compressions first: their resubmission resubmits the evaluations waiting for them
                 for (Track t : open) if (t.unit.kind() == WorkUnit.Kind.COMPRESS) check(t, queued);
                 for (Track t : open) if (t.unit.kind() == WorkUnit.Kind.EVAL) check(t, queued);
             }
+            publish();
             Thread.sleep(pollMillis);
         }
+    }
+
+    /**
+     * The resubmissions asked for through the watch: a given-up unit is submitted alone once more (one more
+     * attempt), a compression with the evaluations that were given up with it.
+     */
+    private void resubmitRequested() throws IOException {
+        for (String id : watch.takeResubmits()) {
+            Track t = tracks.get(id);
+            if (t == null || !t.givenUp || t.unit.done()) {
+                progress.log("resubmit " + id + ": not a failed shard of this run, left as it is");
+                continue;
+            }
+            t.givenUp = false;
+            resubmit(t, "resubmitted by hand");
+            for (Track d : tracks.values())
+                if (id.equals(d.afterUnit) && d.givenUp && !d.unit.done()) {
+                    d.givenUp = false;
+                    d.attempts--; // not the shard's own failure
+                    resubmit(d, "its compression was resubmitted");
+                }
+        }
+    }
+
+    /** Shard states for the watch: done by its file, failed when given up, else what the queue said. */
+    private void publish() {
+        List<ShardStatus> out = new ArrayList<>(tracks.size());
+        for (Track t : tracks.values()) out.add(ShardStatus.of(t.unit, t.taskId(), state(t), t.attempts));
+        watch.publish(out);
+    }
+
+    private static ShardState state(Track t) {
+        if (t.unit.done()) return ShardState.DONE;
+        if (t.givenUp) return ShardState.FAILED;
+        if (!t.fresh && t.queueState != null && !t.queueState.equals("PENDING") && ACTIVE.contains(t.queueState))
+            return ShardState.RUNNING;
+        return t.attempts > 1 ? ShardState.RESUBMITTED : ShardState.PENDING;
     }
 
     private void check(Track t, Map<String, String> queued) throws IOException {
@@ -162,6 +213,7 @@ final class JobTracker {
         String old = t.taskId();
         t.jobId = slurm.submit(t.script, Integer.toString(t.index), after);
         t.fresh = true;
+        t.queueState = null;
         t.attempts++;
         resubmitted++;
         progress.log(t.unit.describe() + ": " + why + "; resubmitted as " + t.taskId() + " (attempt " + t.attempts

@@ -32,6 +32,7 @@ public final class SlurmSuiteExecutor {
     private final ProgressListener progress;
     private final CancellationToken cancel;
     private long pollMillis = 2000;
+    private ShardWatch watch = new ShardWatch();
 
     public SlurmSuiteExecutor(
             ResultsStore store, ModelHashes hashes, Slurm slurm, ProgressListener progress, CancellationToken cancel) {
@@ -45,6 +46,12 @@ public final class SlurmSuiteExecutor {
     /** Time between two looks at the queue (default 2 s). */
     public SlurmSuiteExecutor pollEvery(long millis) {
         this.pollMillis = millis;
+        return this;
+    }
+
+    /** Where the shards' live states go and resubmission requests come from (the GUI's Jobs view). */
+    public SlurmSuiteExecutor watch(ShardWatch w) {
+        this.watch = w;
         return this;
     }
 
@@ -62,7 +69,7 @@ public final class SlurmSuiteExecutor {
                 .plan(suite, baseDir.toAbsolutePath(), work, dataDir.toAbsolutePath(), ws.resolve("shards"));
         Path planFile = ws.resolve("plan.json");
         planned.plan().write(planFile);
-        var tracker = new JobTracker(slurm, ex.retriesOrDefault(), pollMillis, progress, cancel);
+        var tracker = new JobTracker(slurm, ex.retriesOrDefault(), pollMillis, progress, cancel).watch(watch);
         try {
             List<String> launcher = WorkbenchLauncher.command(ex.launcher());
             Files.createDirectories(ws.resolve("logs"));

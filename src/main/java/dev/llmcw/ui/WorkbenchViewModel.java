@@ -1,5 +1,6 @@
 package dev.llmcw.ui;
 
+import dev.llmcw.app.ExecutorSettings;
 import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.compress.seedlm.SeedLmDescriptor;
@@ -45,8 +46,19 @@ public final class WorkbenchViewModel {
         evaluate = new EvaluateViewModel(services, jobs, session, errors, rows -> results.refresh());
         charts = new ChartsViewModel(services, results.runs());
         charts.followSelection(results.selected());
-        suites = new SuitesViewModel(services.suites(), jobs, errors, results::refresh);
+        suites = new SuitesViewModel(
+                services.suites(), jobs, errors, results::refresh, executorSettings(services, errors));
         results.refresh();
+    }
+
+    /** The workspace's executor setting; one that cannot be read is reported and the session starts from Local. */
+    private static ExecutorSettings executorSettings(WorkbenchServices services, ErrorReporter errors) {
+        try {
+            return ExecutorSettings.inWorkspace(services.workspace());
+        } catch (IllegalArgumentException e) {
+            errors.error("Executor setting not read", e.getMessage());
+            return ExecutorSettings.inMemory();
+        }
     }
 
     /**

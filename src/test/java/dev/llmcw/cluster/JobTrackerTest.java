@@ -1,6 +1,7 @@
 package dev.llmcw.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.llmcw.eval.ItemRange;
 import dev.llmcw.results.RunSpec;
@@ -162,6 +163,40 @@ class JobTrackerTest {
                         "--array=0 --dependency=afterok:102",
                         "--array=1 --dependency=afterok:102");
         assertThat(q.calls).anyMatch(cmd -> cmd.equals(List.of("scancel", "101_0")));
+        assertThat(t.givenUp()).isEmpty();
+    }
+
+    @Test
+    void theWatchSeesEachShardsStatesAndAGivenUpShardIsResubmittedByHand() throws Exception {
+        var q = new FakeQueue();
+        List<WorkUnit> units = shards(2);
+        q.step = n -> {
+            if (n == 1) q.queue.put("100_1", "RUNNING");
+            if (n == 2) {
+                q.queue.remove("100_0"); // ends without output; retries 0: given up
+                finish(q, "100_1", units.get(1));
+            }
+            if (n == 4) finish(q, "101_0", units.get(0));
+        };
+        var watch = new ShardWatch();
+        Map<String, List<ShardState>> seen = new LinkedHashMap<>();
+        watch.addListener(snapshot -> {
+            for (ShardStatus s : snapshot) {
+                List<ShardState> states = seen.computeIfAbsent(s.items(), k -> new ArrayList<>());
+                if (states.isEmpty() || states.getLast() != s.state()) states.add(s.state());
+                if (s.state() == ShardState.FAILED) watch.resubmit(s.unitId());
+            }
+        });
+        JobTracker t = tracker(q, 0).watch(watch);
+        t.submit(dir.resolve("job.sh"), units, null);
+        t.await();
+        assertThat(q.sbatches()).containsExactly("--array=0-1", "--array=0");
+        assertThat(seen.get("0–10"))
+                .containsExactly(ShardState.PENDING, ShardState.FAILED, ShardState.RESUBMITTED, ShardState.DONE);
+        assertThat(seen.get("10–20")).containsExactly(ShardState.PENDING, ShardState.RUNNING, ShardState.DONE);
+        assertThat(watch.shards())
+                .extracting(ShardStatus::slurmTask, ShardStatus::attempts)
+                .containsExactly(tuple("101_0", 2), tuple("100_1", 1));
         assertThat(t.givenUp()).isEmpty();
     }
 }

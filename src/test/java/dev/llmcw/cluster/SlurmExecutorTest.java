@@ -1,7 +1,6 @@
 package dev.llmcw.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.llmcw.TestData;
 import dev.llmcw.results.CompressionRecord;
@@ -14,11 +13,11 @@ import dev.llmcw.suite.SuiteReport;
 import dev.llmcw.suite.SuiteRunner;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.WorkbenchSuiteActions;
+import dev.llmcw.testing.SlurmAvailable;
 import dev.llmcw.testing.SlurmCluster;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -212,24 +210,10 @@ class SlurmExecutorTest {
     }
 
     private static void requireSlurm() throws IOException, InterruptedException {
-        String why = null;
-        if (!Slurm.onPath()) why = "sbatch/squeue not on PATH";
-        else {
-            String states = command("sinfo", "-h", "-o", "%t");
-            if (!states.contains("idle") && !states.contains("mix"))
-                why = "no idle Slurm node (sinfo: " + states.strip() + ")";
-        }
-        if (why == null) return;
-        String msg =
-                "Slurm integration test needs a Slurm cluster: " + why + "; start one with tools/slurm-local start";
-        if (System.getenv("WORKBENCH_REQUIRE_SLURM") != null) fail(msg);
-        Assumptions.abort(msg);
+        SlurmAvailable.require();
     }
 
     private static String command(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
+        return SlurmAvailable.command(cmd);
     }
 }

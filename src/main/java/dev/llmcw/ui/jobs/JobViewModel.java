@@ -1,9 +1,13 @@
 package dev.llmcw.ui.jobs;
 
+import dev.llmcw.cluster.ShardState;
+import dev.llmcw.cluster.ShardStatus;
+import dev.llmcw.cluster.ShardWatch;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.util.PartsProgress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import javafx.beans.property.DoubleProperty;
@@ -34,6 +38,10 @@ public final class JobViewModel {
     private final StringProperty throughput = new SimpleStringProperty("");
     private final StringProperty error = new SimpleStringProperty("");
     private final ObservableList<String> log = FXCollections.observableArrayList();
+    private final ObservableList<ShardStatus> shards = FXCollections.observableArrayList();
+    /** The Slurm run's shards (null: a job that runs here). */
+    private ShardWatch watch;
+
     private final LongSupplier nanoTime;
     private final Runnable resubmit;
     private BackgroundTask<?> task;
@@ -132,6 +140,36 @@ public final class JobViewModel {
         if (s < 60) return s + " s";
         if (s < 3600) return String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60);
         return String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60);
+    }
+
+    /** Follows a Slurm run's shards: the watch's snapshots replace {@link #shards()} (called on the UI thread). */
+    void watch(ShardWatch w) {
+        this.watch = w;
+    }
+
+    void shardsChanged(List<ShardStatus> snapshot) {
+        shards.setAll(snapshot);
+    }
+
+    /** Whether this job runs on Slurm and so has shards to show (possibly none yet). */
+    public boolean sharded() {
+        return watch != null;
+    }
+
+    /** The shards (array tasks) of a Slurm suite job, as its executor last saw them; empty for other jobs. */
+    public ObservableList<ShardStatus> shards() {
+        return shards;
+    }
+
+    /**
+     * Asks the running executor to submit a failed shard again, alone; false (nothing asked) when the shard is
+     * not failed or the job is not running. A job that has ended resubmits its failed shards with Resume.
+     */
+    public boolean resubmit(ShardStatus shard) {
+        if (watch == null || shard.state() != ShardState.FAILED || state.get() != JobState.RUNNING) return false;
+        appendLog("resubmit requested: " + shard.unit() + " " + shard.items() + " (" + shard.slurmTask() + ")");
+        watch.resubmit(shard.unitId());
+        return true;
     }
 
     public void cancel() {

@@ -51,9 +51,8 @@ public final class JobsView extends VBox {
         log.setId("job-log");
         log.getStyleClass().add("log");
         log.setPlaceholder(new Label("Select a job to see its log."));
-        table.getSelectionModel()
-                .selectedItemProperty()
-                .addListener((o, a, j) -> log.setItems(j == null ? FXCollections.observableArrayList() : j.log()));
+        var shards = new ShardsPane();
+        shards.setId("job-shards");
 
         var cancel = new Button("Cancel");
         cancel.setId("cancel-job");
@@ -89,6 +88,16 @@ public final class JobsView extends VBox {
         VBox.setVgrow(log, Priority.ALWAYS);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.6);
+        // a Slurm suite job shows its shards between the queue and the log
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, j) -> {
+            log.setItems(j == null ? FXCollections.observableArrayList() : j.log());
+            shards.show(j != null && j.sharded() ? j : null);
+            boolean want = j != null && j.sharded();
+            if (want && !split.getItems().contains(shards)) {
+                split.getItems().add(1, shards);
+                split.setDividerPositions(0.3, 0.75);
+            } else if (!want && split.getItems().remove(shards)) split.setDividerPositions(0.6);
+        });
         VBox.setVgrow(split, Priority.ALWAYS);
         var page = Ui.page(
                 Ui.heading("Jobs"),

@@ -1,7 +1,11 @@
 package dev.llmcw.ui.jobs;
 
+import dev.llmcw.cluster.ShardStatus;
+import dev.llmcw.cluster.ShardWatch;
 import dev.llmcw.ui.task.BackgroundTask;
 import dev.llmcw.ui.task.TaskExecutor;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import javafx.beans.binding.Bindings;
@@ -39,12 +43,37 @@ public final class JobsViewModel {
             BackgroundTask.Work<T> work,
             Consumer<T> onSuccess,
             Consumer<Throwable> onFailure) {
+        return submit(kind, title, null, work, onSuccess, onFailure);
+    }
+
+    /**
+     * Like {@link #submit(String, String, BackgroundTask.Work, Consumer, Consumer)} for work that runs on Slurm:
+     * the job shows the shards {@code shards} publishes (moved to the UI thread, the newest snapshot only, so
+     * the executor's thread never waits on the UI) and can ask it to resubmit a failed one.
+     */
+    public <T> JobViewModel submit(
+            String kind,
+            String title,
+            ShardWatch shards,
+            BackgroundTask.Work<T> work,
+            Consumer<T> onSuccess,
+            Consumer<Throwable> onFailure) {
         var holder = new JobViewModel[1];
         Runnable start = () -> start(holder[0], work, onSuccess, onFailure);
         holder[0] = new JobViewModel(nextId++, kind, title, nanoTime, start);
+        if (shards != null) follow(holder[0], shards);
         jobs.add(holder[0]);
         start.run();
         return holder[0];
+    }
+
+    private void follow(JobViewModel job, ShardWatch shards) {
+        job.watch(shards);
+        var latest = new AtomicReference<List<ShardStatus>>();
+        shards.addListener(snapshot -> {
+            // a pending hand-over takes the newer snapshot along; only the first schedules one
+            if (latest.getAndSet(snapshot) == null) executor.runOnUi(() -> job.shardsChanged(latest.getAndSet(null)));
+        });
     }
 
     private <T> void start(

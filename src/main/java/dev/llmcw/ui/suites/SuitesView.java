@@ -89,6 +89,10 @@ public final class SuitesView extends VBox {
         summary.setWrapText(true);
         summary.textProperty().bind(vm.summaryProperty());
         vm.validProperty().addListener((o, a, ok) -> summary.setStyle(ok ? "" : "-fx-text-fill: #b3261e;"));
+        var executorLine = new Label();
+        executorLine.setId("suite-executor-line");
+        executorLine.setWrapText(true);
+        executorLine.textProperty().bind(vm.executorLineProperty());
         var report = new Label();
         report.setId("suite-report");
         report.setWrapText(true);
@@ -101,9 +105,11 @@ public final class SuitesView extends VBox {
                         + "Runs go to the results store; stored compressions and finished runs are reused."),
                 new HBox(8, open, validate, save, saveAs, Ui.spacer(), run),
                 new HBox(8, new Label("Paper presets:"), preset, presetModel, presetLimit, loadPreset, runPreset),
+                new ExecutorForm(vm.executor()),
                 title,
                 editor,
                 summary,
+                executorLine,
                 report);
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);

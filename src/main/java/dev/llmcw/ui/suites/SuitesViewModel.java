@@ -1,6 +1,8 @@
 package dev.llmcw.ui.suites;
 
+import dev.llmcw.app.ExecutorSettings;
 import dev.llmcw.app.SuiteService;
+import dev.llmcw.cluster.ShardWatch;
 import dev.llmcw.results.WorkbenchHome;
 import dev.llmcw.suite.SuitePresets;
 import dev.llmcw.suite.SuiteReport;
@@ -41,6 +43,8 @@ public final class SuitesViewModel {
     private final BooleanProperty valid = new SimpleBooleanProperty();
     private final BooleanProperty dirty = new SimpleBooleanProperty();
     private final StringProperty lastReport = new SimpleStringProperty("");
+    private final StringProperty executorLine = new SimpleStringProperty("");
+    private final ExecutorViewModel executor;
     private final ObjectProperty<Path> presetModel =
             new SimpleObjectProperty<>(SuitePresets.defaultModel().orElse(null));
     private final ObjectProperty<Integer> presetLimit = new SimpleObjectProperty<>();
@@ -48,9 +52,24 @@ public final class SuitesViewModel {
             new SimpleObjectProperty<>(WorkbenchHome.dir().resolve("suites").resolve("presets"));
     private boolean loading;
 
-    /** @param onRunsStored called on the UI thread after a suite job ends, so Results and Charts re-read the store */
+    /** With an executor setting kept for the session only. */
     public SuitesViewModel(SuiteService service, JobsViewModel jobs, ErrorReporter errors, Runnable onRunsStored) {
+        this(service, jobs, errors, onRunsStored, ExecutorSettings.inMemory());
+    }
+
+    /**
+     * @param onRunsStored called on the UI thread after a suite job ends, so Results and Charts re-read the store
+     * @param executorSettings the workspace's executor setting (Local / Slurm), laid over each suite file's
+     */
+    public SuitesViewModel(
+            SuiteService service,
+            JobsViewModel jobs,
+            ErrorReporter errors,
+            Runnable onRunsStored,
+            ExecutorSettings executorSettings) {
         this.service = service;
+        this.executor = new ExecutorViewModel(executorSettings);
+        executor.slurmProperty().addListener((o, a, v) -> executorChanged());
         this.jobs = jobs;
         this.errors = errors;
         this.onRunsStored = onRunsStored;
@@ -98,11 +117,35 @@ public final class SuitesViewModel {
                     s.settings().size(),
                     s.tasks().size(),
                     s.runCount()));
+            describeExecutor(s);
             return Optional.of(s);
         } catch (IllegalArgumentException e) {
             valid.set(false);
             summary.set("Invalid: " + e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /** The choice Local / Slurm was changed: keep it in the workspace, and say where the open suite runs. */
+    private void executorChanged() {
+        try {
+            executor.save();
+        } catch (RuntimeException e) {
+            // a half-typed option: Run reports it; the choice itself is kept with the next valid save
+        }
+        if (valid.get()) validate();
+    }
+
+    private void describeExecutor(SuiteSpec s) {
+        try {
+            SuiteSpec.Executor fileEx = s.executorOrLocal();
+            String line = ExecutorViewModel.describe(executor.applyTo(s).executorOrLocal());
+            // the one surprising case: the file asks for Slurm and the work runs here
+            if (fileEx.isSlurm() && !executor.slurmProperty().get())
+                line += " The suite file says slurm; the choice here wins.";
+            executorLine.set(line);
+        } catch (IllegalArgumentException e) {
+            executorLine.set(e.getMessage());
         }
     }
 
@@ -173,12 +216,28 @@ public final class SuitesViewModel {
             errors.error("Suite is not valid", summary.get());
             return Optional.empty();
         }
-        SuiteSpec s = spec.get();
+        SuiteSpec s;
+        try {
+            s = ExecutorSettings.over(spec.get(), executor.save());
+        } catch (RuntimeException e) {
+            errors.error("Executor setting is not valid", ErrorReporter.describe(e));
+            return Optional.empty();
+        }
+        String problem = service.executorProblem(s);
+        if (problem != null) {
+            errors.error("Slurm is not available", problem);
+            return Optional.empty();
+        }
         Path suiteFile = suiteFile();
+        boolean onSlurm = s.executorOrLocal().isSlurm();
+        ShardWatch shards = onSlurm ? new ShardWatch() : null;
         var job = jobs.submit(
                 "Suite",
-                "Suite " + s.name() + " (" + s.runCount() + " runs)",
-                (progress, cancel) -> service.run(s, suiteFile, progress, cancel),
+                "Suite " + s.name() + " (" + s.runCount() + " runs" + (onSlurm ? ", Slurm" : "") + ")",
+                shards,
+                (progress, cancel) -> onSlurm
+                        ? service.run(s, suiteFile, shards, progress, cancel)
+                        : service.run(s, suiteFile, progress, cancel),
                 report -> {
                     lastReport.set(describe(report));
                     onRunsStored.run();
@@ -227,6 +286,16 @@ public final class SuitesViewModel {
 
     public BooleanProperty dirtyProperty() {
         return dirty;
+    }
+
+    /** Local / Slurm and the Slurm options. */
+    public ExecutorViewModel executor() {
+        return executor;
+    }
+
+    /** Where the open suite runs, with the executor setting over the file's section. */
+    public StringProperty executorLineProperty() {
+        return executorLine;
     }
 
     public StringProperty lastReportProperty() {
