@@ -13,8 +13,10 @@ import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
+import javafx.scene.control.TitledPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -62,11 +64,13 @@ public final class FinetunePane extends VBox {
         var run = new Button("Fine-tune…");
         run.setId("finetune-button");
         run.disableProperty().bind(vm.canStart().not());
+        run.setMinWidth(Region.USE_PREF_SIZE); // the summary beside it wraps; the button keeps its label
         // stays on this page: the loss chart below is the run's live view (progress, ETA and cancel are in Jobs)
         run.setOnAction(e -> vm.start());
         var summary = Ui.subtle("");
         summary.setId("finetune-summary");
         summary.textProperty().bind(vm.summaryProperty());
+        summary.setWrapText(true);
 
         chart = new ChartPane(files, errors);
         chart.setId("finetune-loss-chart");
@@ -84,16 +88,23 @@ public final class FinetunePane extends VBox {
         });
         vm.losses().forEach(this::add);
 
-        getChildren()
-                .add(Ui.card(
-                        "Fine-tune (CALDERA low-rank adaptation)",
-                        Ui.subtle("Trains the 16-bit leading components of L·R (ft_rank) on a text, Q frozen; the"
-                                + " adapted model then appears in Evaluate. Runs in Jobs: cancel, and Resume continues"
-                                + " from the checkpoint."),
-                        grid,
-                        validation,
-                        new HBox(10, run, summary),
-                        chart));
+        var body = new VBox(
+                Ui.GAP,
+                Ui.subtle("Trains the 16-bit leading components of L·R (ft_rank) on a text, Q frozen; the adapted"
+                        + " model then appears in Evaluate. Runs in Jobs: cancel there, and Resume continues from the"
+                        + " checkpoint."),
+                grid,
+                validation,
+                new HBox(10, run, summary),
+                chart);
+        // Folded until there is a CALDERA model to adapt, so the Compress page keeps its height before then.
+        var section = new TitledPane("Fine-tune (CALDERA low-rank adaptation)", body);
+        section.setId("finetune-section");
+        section.setExpanded(!vm.adaptableModels().isEmpty());
+        vm.adaptableModels().addListener((ListChangeListener<ModelHandle>) c -> {
+            if (!vm.adaptableModels().isEmpty()) section.setExpanded(true);
+        });
+        getChildren().add(section);
     }
 
     private void add(FinetuneViewModel.LossPoint p) {
