@@ -107,8 +107,12 @@ class FinetuneUiTest {
         var series = pane.series();
         assertThat(series.getSeries(0).getKey()).isEqualTo(LossCharts.TRAIN);
         assertThat(series.getSeries(0).getItemCount()).isEqualTo(12);
-        assertThat(series.getSeries(1).getItemCount()).isEqualTo(4); // steps 3, 6, 9, 12
-        assertThat(series.getSeries(1).getX(3).intValue()).isEqualTo(12);
+        assertThat(series.getSeries(1).getItemCount()).isEqualTo(5); // before training, then steps 3, 6, 9, 12
+        assertThat(series.getSeries(1).getX(0).intValue()).isEqualTo(0);
+        assertThat(series.getSeries(1).getX(4).intValue()).isEqualTo(12);
+        assertThat(series.getSeries(1).getY(4).doubleValue())
+                .as("the held-out loss fell")
+                .isLessThan(series.getSeries(1).getY(0).doubleValue());
         ChartPane chart = robot.lookup("#finetune-loss-chart").queryAs(ChartPane.class);
         assertThat(((XYPlot) chart.getChart().getPlot()).getDataset()).isSameAs(series);
         assertThat(vm.session().models().getLast().name()).endsWith("· fine-tuned");

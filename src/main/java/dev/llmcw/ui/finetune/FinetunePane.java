@@ -100,6 +100,8 @@ public final class FinetunePane extends VBox {
         // Folded until there is a CALDERA model to adapt, so the Compress page keeps its height before then.
         var section = new TitledPane("Fine-tune (CALDERA low-rank adaptation)", body);
         section.setId("finetune-section");
+        // unfolds at once: a sliding section moves the button while a click (or a scroll to it) is under way
+        section.setAnimated(false);
         section.setExpanded(!vm.adaptableModels().isEmpty());
         vm.adaptableModels().addListener((ListChangeListener<ModelHandle>) c -> {
             if (!vm.adaptableModels().isEmpty()) section.setExpanded(true);
@@ -108,7 +110,7 @@ public final class FinetunePane extends VBox {
     }
 
     private void add(FinetuneViewModel.LossPoint p) {
-        series.getSeries(0).addOrUpdate(p.step(), p.train());
+        if (!Double.isNaN(p.train())) series.getSeries(0).addOrUpdate(p.step(), p.train());
         if (!Double.isNaN(p.heldOut())) series.getSeries(1).addOrUpdate(p.step(), p.heldOut());
     }
 

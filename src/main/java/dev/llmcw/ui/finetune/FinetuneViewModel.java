@@ -35,7 +35,10 @@ import javafx.collections.transformation.FilteredList;
  * step for the live chart, and the adapted model added to the session like a compressed one.
  */
 public final class FinetuneViewModel {
-    /** One step of the loss curve; {@code heldOut} is NaN on steps without an evaluation. */
+    /**
+     * One step of the loss curve; {@code heldOut} is NaN on steps without an evaluation, {@code train} NaN at
+     * step 0 (the held-out loss before training).
+     */
     public record LossPoint(int step, double train, double heldOut) {}
 
     private final WorkbenchServices services;
@@ -198,9 +201,19 @@ public final class FinetuneViewModel {
                             out,
                             attempts.getAndIncrement() > 0);
                     long t0 = System.nanoTime();
-                    FineTuner.Listener steps = s -> {
-                        p.update("fine-tuning", s.step(), s.total(), lossText(s));
-                        executor.runOnUi(() -> losses.add(new LossPoint(s.step(), s.trainLoss(), s.heldOutLoss())));
+                    FineTuner.Listener steps = new FineTuner.Listener() {
+                        @Override
+                        public void step(FineTuner.Step s) {
+                            p.update("fine-tuning", s.step(), s.total(), lossText(s));
+                            executor.runOnUi(() -> losses.add(new LossPoint(s.step(), s.trainLoss(), s.heldOutLoss())));
+                        }
+
+                        @Override
+                        public void started(int step, double heldOut) {
+                            // the curve's starting point; a resumed run's is the last point already shown
+                            if (step == 0 && !Double.isNaN(heldOut))
+                                executor.runOnUi(() -> losses.add(new LossPoint(0, Double.NaN, heldOut)));
+                        }
                     };
                     var result = run.run(steps, c);
                     p.log(String.format(

@@ -124,12 +124,16 @@ class FinetuneViewModelTest {
         FinetuneFixture.shortSchedule(f, texts);
         var job = f.start();
         assertThat(job.state()).as(job.errorProperty().get()).isEqualTo(JobState.DONE);
-        assertThat(f.losses()).extracting(FinetuneViewModel.LossPoint::step).containsExactly(1, 2, 3, 4);
-        assertThat(f.losses()).allSatisfy(p -> assertThat(p.train()).isBetween(0.0, 20.0));
-        // the held-out loss at steps 2 and 4 only (every 2 steps and after the last)
+        assertThat(f.losses()).extracting(FinetuneViewModel.LossPoint::step).containsExactly(0, 1, 2, 3, 4);
+        assertThat(f.losses().getFirst().train())
+                .as("step 0: the held-out loss before training")
+                .isNaN();
+        assertThat(f.losses().subList(1, 5))
+                .allSatisfy(p -> assertThat(p.train()).isBetween(0.0, 20.0));
+        // the held-out loss before training, then at steps 2 and 4 only (every 2 steps and after the last)
         assertThat(f.losses().stream().filter(p -> !Double.isNaN(p.heldOut())))
                 .extracting(FinetuneViewModel.LossPoint::step)
-                .containsExactly(2, 4);
+                .containsExactly(0, 2, 4);
         assertThat(job.log()).anyMatch(l -> l.contains("held-out loss"));
         assertThat(f.summaryProperty().get()).contains("held-out loss").contains("(4 steps)");
 
@@ -164,22 +168,22 @@ class FinetuneViewModelTest {
         byte[] uninterruptedFile = Files.readAllBytes(adapted);
         Files.delete(adapted);
 
-        // cancel once step 2 is reported: the run stops before step 3 and keeps its state for Resume
+        // cancel once step 2 is reported (after the step-0 point): the run stops before step 3 and keeps its state
         ListChangeListener<FinetuneViewModel.LossPoint> cancelAtTwo = c -> {
-            if (f.losses().size() == 2) vm.jobs().jobs().getLast().cancel();
+            if (f.losses().size() == 3) vm.jobs().jobs().getLast().cancel();
         };
         f.losses().addListener(cancelAtTwo);
         var job = f.start();
         f.losses().removeListener(cancelAtTwo);
         assertThat(job.state()).isEqualTo(JobState.CANCELLED);
-        assertThat(f.losses()).hasSize(2);
+        assertThat(f.losses()).extracting(FinetuneViewModel.LossPoint::step).containsExactly(0, 1, 2);
         Path ckpt = adapted.resolveSibling(adapted.getFileName() + ".ckpt");
         assertThat(ckpt).exists();
         assertThat(adapted).doesNotExist();
 
         job.resume();
         assertThat(job.state()).as(job.errorProperty().get()).isEqualTo(JobState.DONE);
-        assertThat(f.losses()).extracting(FinetuneViewModel.LossPoint::step).containsExactly(1, 2, 3, 4);
+        assertThat(f.losses()).extracting(FinetuneViewModel.LossPoint::step).containsExactly(0, 1, 2, 3, 4);
         assertThat(f.losses().getLast().heldOut()).isEqualTo(uninterrupted);
         assertThat(ckpt).doesNotExist();
         assertThat(Files.readAllBytes(adapted))

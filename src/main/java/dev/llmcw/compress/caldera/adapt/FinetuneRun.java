@@ -71,6 +71,7 @@ public record FinetuneRun(
                 .checkpointing(checkpoint(), checkpointEvery);
         if (resume && Files.isRegularFile(checkpoint())) tuner.resumeFrom(checkpoint());
         double before = tuner.heldOutLoss();
+        if (listener != null) listener.started(tuner.nextStep(), before);
         try {
             double after = tuner.run(listener, cancel);
             var added = AdaptedCalderaModel.parameters(settings, trainText);
