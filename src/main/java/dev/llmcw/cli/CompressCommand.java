@@ -7,11 +7,8 @@ import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.SizeCheck;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.compress.caldera.CalderaMethod;
-import dev.llmcw.compress.caldera.adapt.AdaptedCalderaModel;
-import dev.llmcw.compress.caldera.adapt.FineTuner;
+import dev.llmcw.compress.caldera.adapt.CompressionFinetune;
 import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
-import dev.llmcw.compress.caldera.adapt.TrainingObjective;
-import dev.llmcw.compress.caldera.adapt.TrainingText;
 import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.compress.calibration.CalibrationParameters;
 import dev.llmcw.eval.EvalSettingsCheck;
@@ -28,7 +25,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -141,25 +137,16 @@ final class CompressCommand implements Callable<Integer> {
      */
     private CompressionReport finetune(CompressionReport r, Path tokenizer, CancellationToken cancel)
             throws IOException {
-        var settings = FinetuneSettings.DEFAULTS;
         Model c = tokenizer == null ? ModelLoader.load(out) : ModelLoader.load(out, tokenizer);
-        var adapted = new AdaptedCalderaModel(c);
-        int blocks = Math.max(1, calibration.count() * calibration.length() / settings.blockLen());
-        var text = TrainingText.read(calibration.file(), c.tokenizer(), settings.blockLen(), blocks);
-        var tuner =
-                new FineTuner(TrainingObjective.of(adapted.trainingModel(false)), settings, text.blocks(), List.of());
-        System.out.printf(
-                Locale.ROOT,
-                "fine-tuning on %s: %d steps (%s)%n",
-                text.describe(),
-                tuner.totalSteps(),
-                settings.describe());
-        tuner.run(FinetuneCommand::print, cancel);
-        var added = AdaptedCalderaModel.parameters(settings, text);
-        adapted.write(out, adapted.trainingParameters(), added);
-        Map<String, String> params = new LinkedHashMap<>(r.parameters());
-        params.putAll(added);
-        return new CompressionReport(r.file(), r.method(), params, r.size(), r.tensorErrors(), r.seconds());
+        return CompressionFinetune.apply(
+                r,
+                c,
+                calibration.file(),
+                calibration.count() * calibration.length(),
+                FinetuneSettings.DEFAULTS,
+                started -> System.out.println("fine-tuning on " + started),
+                FinetuneCommand::print,
+                cancel);
     }
 
     @Mixin

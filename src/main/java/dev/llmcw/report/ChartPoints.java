@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import dev.llmcw.compress.caldera.adapt.AdaptedCalderaModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,7 @@ public final class ChartPoints {
             if (Double.isNaN(v)) continue;
             double se = r.metric(metric + "_stderr");
             out.add(new ChartPoint(
-                    r.method(),
+                    series(r),
                     r.bitsPerWeight(),
                     r.totalBytes(),
                     v,
@@ -38,6 +39,16 @@ public final class ChartPoints {
                     r.deployment() == null ? -1 : r.deployment().modelBytes()));
         }
         return out;
+    }
+
+    /**
+     * The series a row's point joins: its method, "caldera (adapted)" for a fine-tuned model (its parameters
+     * carry the fine-tuning settings), so adaptation shows as its own curve next to the model it started from.
+     */
+    static String series(RunRow r) {
+        return r.parameters().containsKey(AdaptedCalderaModel.KEY_FINETUNE)
+                ? r.method() + WorkbenchCharts.ADAPTED
+                : r.method();
     }
 
     static String label(RunRow r, String metric, double v, double se) {

@@ -119,6 +119,9 @@ public final class WorkbenchCharts {
         new Color(0x17, 0xbe, 0xcf),
         new Color(0xbc, 0xbd, 0x22)
     };
+    /** The suffix of a fine-tuned model's series ({@link ChartPoints#series}). */
+    static final String ADAPTED = " (adapted)";
+
     static final Color FRONTIER = new Color(0x55, 0x55, 0x55);
 
     /**
@@ -300,9 +303,16 @@ public final class WorkbenchCharts {
         err.setDefaultShapesVisible(true);
         err.setCapLength(6);
         for (int i = 0; i < measured.getSeriesCount(); i++) {
-            Color c = colour((String) measured.getSeriesKey(i));
-            err.setSeriesPaint(i, c);
-            err.setSeriesStroke(i, new BasicStroke(1.6f));
+            String key = (String) measured.getSeriesKey(i);
+            // An adapted model's curve: its method's colour, darker and dashed, beside the model it started from.
+            boolean adapted = key.endsWith(ADAPTED);
+            err.setSeriesPaint(i, adapted ? shade(colour(key), 1) : colour(key));
+            err.setSeriesStroke(
+                    i,
+                    adapted
+                            ? new BasicStroke(
+                                    1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                            : new BasicStroke(1.6f));
             err.setSeriesShape(i, new Ellipse2D.Double(-4.5, -4.5, 9, 9));
         }
         err.setErrorPaint(new Color(0, 0, 0, 110));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
+import dev.llmcw.compress.caldera.adapt.FinetuneOverrides;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.util.Json;
 import java.io.IOException;
@@ -47,6 +48,11 @@ import java.util.stream.Collectors;
  *     sweep: {bits: [2, 3, 4]}   # one setting per combination (cartesian product, in file order)
  *   - method: seedlm
  *     sweep: {C: [8], P: [3, 4], K: [16]}
+ *   - method: caldera
+ *     params: {rank: 8, calib: calib.txt}
+ *     sweep: {ft_rank: [4, 8]}
+ *     finetune: true             # CALDERA with ft_rank > 0: fine-tune after compressing, on the calibration text
+ *                                #   (or a map of overrides: {epochs: 1, lr: 0.0005}; see docs/suites.md)
  * tasks: [piqa, hellaswag, tinystories_ppl]   # required, at least one (task names of the eval command)
  * options:                       # optional evaluation options, the same for every run
  *   limit: 200                   # the first 200 items per task, as lm-eval's --limit (default: all)
@@ -86,7 +92,9 @@ public record SuiteSpec(
 
     public record ModelEntry(String path, String label) {}
 
-    public record MethodEntry(String method, Map<String, Object> params, Map<String, List<Object>> sweep) {}
+    /** @param finetune CALDERA only: true, or a map of overrides, fine-tunes every setting after compressing */
+    public record MethodEntry(
+            String method, Map<String, Object> params, Map<String, List<Object>> sweep, Object finetune) {}
 
     public record Options(
             Integer limit,
@@ -187,11 +195,26 @@ public record SuiteSpec(
         public String problem() {
             if (isBase()) return null;
             try {
-                MethodRegistry.get(method).arguments(params, Path.of(""), null);
+                String finetune = params.get(FinetuneOverrides.KEY);
+                if (finetune != null) {
+                    if (!method.equals("caldera"))
+                        return "finetune: is CALDERA's low-rank adaptation; method " + method
+                                + " has no adapters to train";
+                    if (ftRank(params) <= 0)
+                        return "finetune: needs ft_rank > 0 (the 16-bit components it trains); this setting has ft_rank "
+                                + params.getOrDefault("ft_rank", "0");
+                    FinetuneOverrides.parse(finetune);
+                }
+                MethodRegistry.get(method).arguments(methodParams(), Path.of(""), null);
                 return null;
             } catch (IllegalArgumentException e) {
                 return e.getMessage();
             }
+        }
+
+        /** The parameters the method itself takes: the setting's without the fine-tuning step. */
+        public Map<String, String> methodParams() {
+            return withoutFinetune(params);
         }
 
         public String label() {
@@ -292,6 +315,11 @@ public record SuiteSpec(
                     if (e.getValue() == null || e.getValue().isEmpty())
                         throw new IllegalArgumentException(file + ": methods[" + i + "].sweep." + e.getKey()
                                 + " needs a non-empty list of values");
+            try {
+                FinetuneOverrides.text(m.finetune());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": methods[" + i + "]: " + e.getMessage(), e);
+            }
             if (RunSpec.NO_METHOD.equals(m.method())
                     && ((m.params() != null && !m.params().isEmpty())
                             || (m.sweep() != null && !m.sweep().isEmpty())))
@@ -341,6 +369,10 @@ public record SuiteSpec(
             List<Map<String, String>> combos = new ArrayList<>();
             Map<String, String> fixed = new LinkedHashMap<>();
             if (m.params() != null) m.params().forEach((k, v) -> fixed.put(k, text(v)));
+            // override values in the suite's number form ("4", not "4.0"), as parameters are
+            Object overrides = m.finetune() instanceof Map<?, ?> map ? textValues(map) : m.finetune();
+            String finetune = FinetuneOverrides.text(overrides);
+            if (finetune != null) fixed.put(FinetuneOverrides.KEY, finetune);
             combos.add(fixed);
             if (m.sweep() != null) {
                 for (var e : m.sweep().entrySet()) {
@@ -399,6 +431,28 @@ public record SuiteSpec(
     /** Number of task runs the suite asks for. */
     public int runCount() {
         return models.size() * settings().size() * tasks.size();
+    }
+
+    private static int ftRank(Map<String, String> params) {
+        try {
+            return Integer.parseInt(params.getOrDefault("ft_rank", "0").trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** A setting's parameters without its fine-tuning step (what the compression method itself takes). */
+    public static Map<String, String> withoutFinetune(Map<String, String> params) {
+        if (!params.containsKey(FinetuneOverrides.KEY)) return params;
+        var out = new TreeMap<>(params);
+        out.remove(FinetuneOverrides.KEY);
+        return out;
+    }
+
+    private static Map<String, String> textValues(Map<?, ?> map) {
+        Map<String, String> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(String.valueOf(k), text(v)));
+        return out;
     }
 
     static String text(Object v) {

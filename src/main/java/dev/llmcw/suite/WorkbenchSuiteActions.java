@@ -2,6 +2,8 @@ package dev.llmcw.suite;
 
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
+import dev.llmcw.compress.caldera.adapt.CompressionFinetune;
+import dev.llmcw.compress.caldera.adapt.FinetuneOverrides;
 import dev.llmcw.compress.calibration.CalibrationCheck;
 import dev.llmcw.compress.calibration.CalibrationParameters;
 import dev.llmcw.eval.ItemStore;
@@ -14,7 +16,9 @@ import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -74,7 +78,7 @@ public final class WorkbenchSuiteActions implements SuiteActions {
     /** Builds the method (which checks names and ranges) and checks its calibration file, as compressing would. */
     @Override
     public void checkSetting(String method, Map<String, String> params) {
-        methods.create(method, params);
+        methods.create(method, SuiteSpec.withoutFinetune(params));
         String calib = params.get("calib");
         if (calib != null) {
             Path file = calibrationFile(calib);
@@ -113,7 +117,9 @@ public final class WorkbenchSuiteActions implements SuiteActions {
             ProgressListener progress,
             CancellationToken cancel)
             throws Exception {
-        CompressionMethod m = methods.create(method, params);
+        String finetune = params.get(FinetuneOverrides.KEY);
+        Map<String, String> methodParams = SuiteSpec.withoutFinetune(params);
+        CompressionMethod m = methods.create(method, methodParams);
         Model source = ModelLoader.load(model);
         // enough calibration tokens for N × L, checked before calibration starts rather than at its end
         String calib = params.get("calib");
@@ -123,7 +129,32 @@ public final class WorkbenchSuiteActions implements SuiteActions {
                     source.tokenizer(),
                     CalibrationParameters.integer(params, "calib_seqs"),
                     CalibrationParameters.integer(params, "calib_len"));
-        return m.compress(source, out, workDir, progress, cancel);
+        CompressionReport report = m.compress(source, out, workDir, progress, cancel);
+        return finetune == null ? report : finetune(report, source, methodParams, finetune, progress, cancel);
+    }
+
+    /** The compress --finetune step: the adapters trained on the calibration text, the file replaced. */
+    private CompressionReport finetune(
+            CompressionReport report,
+            Model source,
+            Map<String, String> params,
+            String finetune,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws IOException {
+        Model compressed = ModelLoader.load(report.file());
+        if (compressed.tokenizer() == null) compressed = compressed.withTokenizer(source.tokenizer());
+        return CompressionFinetune.apply(
+                report,
+                compressed,
+                calibrationFile(params.get("calib")),
+                CalibrationParameters.integer(params, "calib_seqs")
+                        * CalibrationParameters.integer(params, "calib_len"),
+                FinetuneOverrides.parse(finetune),
+                started -> progress.log("fine-tuning on " + started),
+                s -> progress.update(
+                        "fine-tuning", s.step(), s.total(), String.format(Locale.ROOT, "loss %.4f", s.trainLoss())),
+                cancel);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.FitScroll;
 import dev.llmcw.ui.compress.CompressView;
 import dev.llmcw.ui.evaluate.EvaluateView;
+import dev.llmcw.ui.finetune.FinetunePane;
 import dev.llmcw.ui.jobs.JobsView;
 import dev.llmcw.ui.model.ModelView;
 import dev.llmcw.ui.results.ResultsView;
@@ -53,7 +54,10 @@ public final class MainWindow extends BorderPane {
     public MainWindow(WorkbenchViewModel vm, FileDialogs files, ErrorReporter errors) {
         getStyleClass().add("main-window");
         pages.put(Page.MODEL, new ModelView(vm.model(), files, vm::startDemo));
-        pages.put(Page.COMPRESS, new CompressView(vm.compress(), files, () -> show(Page.JOBS)));
+        pages.put(
+                Page.COMPRESS,
+                new CompressView(
+                        vm.compress(), files, () -> show(Page.JOBS), new FinetunePane(vm.finetune(), files, errors)));
         pages.put(Page.EVALUATE, new EvaluateView(vm.evaluate(), files, errors, () -> show(Page.JOBS)));
         pages.put(Page.SUITES, new SuitesView(vm.suites(), files, () -> show(Page.JOBS)));
         pages.put(Page.JOBS, new JobsView(vm.jobs()));

@@ -9,6 +9,7 @@ import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.Session;
 import dev.llmcw.ui.compress.CompressViewModel;
 import dev.llmcw.ui.evaluate.EvaluateViewModel;
+import dev.llmcw.ui.finetune.FinetuneViewModel;
 import dev.llmcw.ui.jobs.JobsViewModel;
 import dev.llmcw.ui.model.ModelViewModel;
 import dev.llmcw.ui.results.ResultsViewModel;
@@ -28,6 +29,7 @@ public final class WorkbenchViewModel {
     private final JobsViewModel jobs;
     private final ModelViewModel model;
     private final CompressViewModel compress;
+    private final FinetuneViewModel finetune;
     private final EvaluateViewModel evaluate;
     private final ResultsViewModel results;
     private final ChartsViewModel charts;
@@ -42,6 +44,7 @@ public final class WorkbenchViewModel {
         jobs = new JobsViewModel(executor);
         model = new ModelViewModel(services, executor, jobs, session, errors, recents);
         compress = new CompressViewModel(services, executor, jobs, session, errors);
+        finetune = new FinetuneViewModel(services, executor, jobs, session, errors);
         results = new ResultsViewModel(services, executor, errors);
         evaluate = new EvaluateViewModel(services, jobs, session, errors, rows -> results.refresh());
         charts = new ChartsViewModel(services, results.runs());
@@ -125,6 +128,10 @@ public final class WorkbenchViewModel {
 
     public CompressViewModel compress() {
         return compress;
+    }
+
+    public FinetuneViewModel finetune() {
+        return finetune;
     }
 
     public EvaluateViewModel evaluate() {

@@ -6,6 +6,7 @@ import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -25,7 +26,8 @@ public final class CompressView extends VBox {
     private final GridPane grid = new GridPane();
     private final ToggleButton advanced = new ToggleButton("Show advanced settings");
 
-    public CompressView(CompressViewModel vm, FileDialogs files, Runnable showJobs) {
+    /** @param below cards shown under the compression settings (the fine-tuning step) */
+    public CompressView(CompressViewModel vm, FileDialogs files, Runnable showJobs, Node... below) {
         this.vm = vm;
         this.files = files;
         var method = new ComboBox<>(vm.methods());
@@ -90,14 +92,15 @@ public final class CompressView extends VBox {
                 sizeWarning,
                 estimateDetail,
                 new HBox(10, run, Ui.subtle("Runs in Jobs; the compressed model then appears in Evaluate.")));
-        getChildren()
-                .add(Ui.page(
-                        Ui.heading("Compress"),
-                        Ui.subtle(
-                                "SeedLM (data-free, pseudo-random generator seeds), CALDERA (low-rank + low-precision), and the RTN / GPTQ baselines."),
-                        availability,
-                        settingsCard,
-                        estimateCard));
+        var page = Ui.page(
+                Ui.heading("Compress"),
+                Ui.subtle(
+                        "SeedLM (data-free, pseudo-random generator seeds), CALDERA (low-rank + low-precision), and the RTN / GPTQ baselines."),
+                availability,
+                settingsCard,
+                estimateCard);
+        page.getChildren().addAll(below);
+        getChildren().add(page);
         VBox.setVgrow(getChildren().getFirst(), Priority.ALWAYS);
     }
 

@@ -33,6 +33,9 @@ public final class FineTuner {
 
     public interface Listener {
         void step(Step s) throws IOException;
+
+        /** The held-out loss before the first step of this run (at {@code step}, 0 unless resumed); NaN without held-out text. */
+        default void started(int step, double heldOutLoss) {}
     }
 
     private final TrainingObjective objective;
