@@ -36,7 +36,8 @@ class CalderaPackedTest {
             String quantizer, int qBits, int lrBits, int rank, boolean hadamard, String lrGrid) throws Exception {
         int m = 64, n = 128;
         double[] w = CalderaTest.randomMatrix(m, n, 5).data;
-        var o = new CalderaOptions(qBits, lrBits, rank, 2, 2, hadamard, quantizer, 99, true, lrGrid, 0, false, CalderaOptions.LR_FIRST);
+        var o = new CalderaOptions(
+                qBits, lrBits, rank, 2, 2, hadamard, quantizer, 99, true, lrGrid, 0, false, CalderaOptions.LR_FIRST);
         var res = Caldera.decompose(w, m, n, Caldera.prepare(CalderaTest.hessian(n, 4), o), o, "t.weight", null, null);
         SafetensorsWriter sw = new SafetensorsWriter().metadata("workbench.params", Json.write(o.asMap()));
         CalderaMethod.write(sw, "t.weight", res);
