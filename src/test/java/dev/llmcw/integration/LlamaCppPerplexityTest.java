@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,11 +97,16 @@ class LlamaCppPerplexityTest {
     }
 
     /** {@link #workbenchPerplexity} with the integer dot products in prefill too, as llama.cpp runs its batches. */
-    static double llamaCompatiblePerplexity(Model model, String text) {
+    static double llamaCompatiblePerplexity(Model model, String text) throws Exception {
+        return llamaCompatible(() -> workbenchPerplexity(model, text));
+    }
+
+    /** Runs the evaluation with the llama.cpp-compatible prefill switched on. */
+    static double llamaCompatible(Callable<Double> evaluation) throws Exception {
         boolean was = IntegerActivations.prefill();
         IntegerActivations.setPrefill(true);
         try {
-            return workbenchPerplexity(model, text);
+            return evaluation.call();
         } finally {
             IntegerActivations.setPrefill(was);
         }
