@@ -31,8 +31,21 @@ import java.util.Arrays;
 final class KQuantDotKernels {
     private KQuantDotKernels() {}
 
-    /** Σ over super-blocks [firstBlock, firstBlock + blocks) of the row times row t of a (from its first block). */
+    /**
+     * Σ over super-blocks [firstBlock, firstBlock + blocks) of the row times row t of a (from its first block).
+     * Q4_K and Q6_K (the types of a Q4_K_M file) sum their integers in vector lanes
+     * ({@link KQuantVectorDots}); every type gives the bits of {@link #dotScalar}.
+     */
     static float dot(DType type, MemorySegment w, long firstBlock, int blocks, Q8KActivations a, int t) {
+        return switch (type) {
+            case Q4_K -> KQuantVectorDots.q4K(w, firstBlock, blocks, a, t);
+            case Q6_K -> KQuantVectorDots.q6K(w, firstBlock, blocks, a, t);
+            default -> dotScalar(type, w, firstBlock, blocks, a, t);
+        };
+    }
+
+    /** The scalar twin: the reference C's loops one value at a time. */
+    static float dotScalar(DType type, MemorySegment w, long firstBlock, int blocks, Q8KActivations a, int t) {
         return switch (type) {
             case Q2_K -> q2K(w, firstBlock, blocks, a, t);
             case Q3_K -> q3K(w, firstBlock, blocks, a, t);
@@ -181,7 +194,7 @@ final class KQuantDotKernels {
     }
 
     /** start + sums[0] + … + sums[7], left to right (the reference's final loop). */
-    private static float laneTotal(float start, float[] sums) {
+    static float laneTotal(float start, float[] sums) {
         float s = start;
         for (float v : sums) s += v;
         return s;

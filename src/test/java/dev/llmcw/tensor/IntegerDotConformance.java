@@ -43,7 +43,7 @@ final class IntegerDotConformance {
 
     /**
      * The K-quants' Q8_K dots ({@link KQuantDotKernels}, bit-identical to llama.cpp's reference by
-     * KQuantDotGoldenTest): row pairs equal single rows, the distance to the float dot stays within the
+     * KQuantDotGoldenTest): the vector kernels equal their scalar twin, row pairs equal single rows, the distance to the float dot stays within the
      * activations' rounding Σ_blocks |d_x|/2 · Σ|w|, and a NaN or infinity gives NaN.
      */
     static void checkKQuants(Random rnd) {
@@ -58,6 +58,10 @@ final class IntegerDotConformance {
                     for (int r = 0; r < rows; r++) {
                         long off = (long) r * cols, r2 = (long) ((r + 1) % rows) * cols;
                         float got = w.dotQ8K(off, a, t);
+                        same(
+                                type + " Q8_K twin cols=" + cols + " row " + r,
+                                got,
+                                KQuantDotKernels.dotScalar(type, w.segment(), off / 256, cols / 256, a, t));
                         long pair = w.dotPairQ8K(off, w, r2, a, t);
                         same(type + " Q8_K pair first", FloatPair.first(pair), got);
                         same(type + " Q8_K pair second", FloatPair.second(pair), w.dotQ8K(r2, a, t));
