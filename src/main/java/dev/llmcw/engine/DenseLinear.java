@@ -2,9 +2,9 @@ package dev.llmcw.engine;
 
 import dev.llmcw.tensor.FloatPair;
 import dev.llmcw.tensor.FloatRows;
+import dev.llmcw.tensor.IntegerActivations;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.MatmulKernels;
-import dev.llmcw.tensor.Q8Activations;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.TransposedWeights;
 import dev.llmcw.tensor.VectorKernels;
@@ -62,9 +62,11 @@ public final class DenseLinear implements Linear {
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
-        if (batch < BATCH_TILED_FROM) {
+        // the llama.cpp-compatible prefill (IntegerActivations.prefill) runs whole batches as integer dots
+        IntegerActivations xq =
+                batch < BATCH_TILED_FROM || IntegerActivations.prefill() ? quantizedInput(batch, x, xOff, this) : null;
+        if (batch < BATCH_TILED_FROM || xq != null) {
             // rows in pairs (see Tensor.dotPair); small layers run serially
-            Q8Activations xq = quantizedInput(batch, x, xOff, this);
             Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
                 for (int t = 0; t < batch; t++) rowPair(p, x, xOff + t * in, xq, t, y, yOff + t * out, false);
             });
@@ -140,18 +142,21 @@ public final class DenseLinear implements Linear {
     }
 
     /**
-     * x's {@code batch} rows quantized to Q8 blocks when any of {@code layers} (dense, one input width) has
-     * integer dot products (Q8_0/Q4_0) and {@link Q8Activations#useFor} the batch; null for the float path.
-     * Quantized once per product, shared by every row.
+     * x's {@code batch} rows quantized to the activation forms that the integer dot products of
+     * {@code layers} (dense, one input width) need (Q8 blocks of 32 for Q8_0/Q4_0, Q8_K for the K-quants)
+     * when {@link IntegerActivations#useFor} the batch; null for the float path. Quantized once per
+     * product, shared by every row.
      */
-    static Q8Activations quantizedInput(int batch, float[] x, int xOff, Linear... layers) {
-        int in = layers[0].inFeatures();
-        if (!Q8Activations.useFor(batch, in)) return null;
+    static IntegerActivations quantizedInput(int batch, float[] x, int xOff, Linear... layers) {
+        if (!IntegerActivations.useFor(batch)) return null;
+        boolean q8 = false, q8k = false;
         for (Linear l : layers) {
-            if (l instanceof DenseLinear d && d.weight.hasIntegerDot())
-                return Q8Activations.quantize(x, xOff, in, batch);
+            if (l instanceof DenseLinear d) {
+                q8 |= d.weight.hasIntegerDot();
+                q8k |= d.weight.hasQ8KDot();
+            }
         }
-        return null;
+        return q8 || q8k ? IntegerActivations.quantize(x, xOff, layers[0].inFeatures(), batch, q8, q8k) : null;
     }
 
     /** True when {@code layers} are all dense, share one input width and {@code batch} is a decode-sized batch. */
@@ -202,15 +207,15 @@ public final class DenseLinear implements Linear {
      * {@code add}. Both rows through {@link Tensor#dotPair}, which is bit-identical to one
      * {@link Tensor#dot} per row, so the pairing does not change any result.
      */
-    private void rowPair(int p, float[] x, int xOff, Q8Activations xq, int t, float[] y, int yBase, boolean add) {
+    private void rowPair(int p, float[] x, int xOff, IntegerActivations xq, int t, float[] y, int yBase, boolean add) {
         int o = pairFirstRow(p), o1 = pairSecondRow(p, out);
         long rowOff = (long) o * in;
         float b0 = bias == null ? 0f : bias[o];
-        boolean integer = xq != null && weight.hasIntegerDot();
+        boolean integer = xq != null && xq.covers(weight);
         if (o1 >= 0) {
             float b1 = bias == null ? 0f : bias[o1];
             long pair = integer
-                    ? weight.dotPairQ8(rowOff, weight, (long) o1 * in, xq, t)
+                    ? xq.dotPair(weight, rowOff, weight, (long) o1 * in, t)
                     : weight.dotPair(rowOff, weight, (long) o1 * in, x, xOff, in);
             float v0 = FloatPair.first(pair) + b0, v1 = FloatPair.second(pair) + b1;
             if (add) {
@@ -221,7 +226,7 @@ public final class DenseLinear implements Linear {
                 y[yBase + o1] = v1;
             }
         } else {
-            float v0 = (integer ? weight.dotQ8(rowOff, xq, t) : weight.dot(rowOff, x, xOff, in)) + b0;
+            float v0 = (integer ? xq.dot(weight, rowOff, t) : weight.dot(rowOff, x, xOff, in)) + b0;
             if (add) y[yBase + o] += v0;
             else y[yBase + o] = v0;
         }
@@ -243,7 +248,7 @@ public final class DenseLinear implements Linear {
         int[] start = new int[layers.length + 1]; // in row pairs, each layer's pairs after the previous one's
         for (int i = 0; i < layers.length; i++) start[i + 1] = start[i] + (layers[i].outFeatures() + 1) / 2;
         int total = start[layers.length];
-        Q8Activations xq = quantizedInput(batch, x, from * in, layers);
+        IntegerActivations xq = quantizedInput(batch, x, from * in, layers);
         Parallel.forRange(0, total, pairGrain(2 * total, in), r -> {
             int i = 0;
             while (r >= start[i + 1]) i++;
@@ -265,15 +270,17 @@ public final class DenseLinear implements Linear {
         if (!fusable(batch, gate, up) || gate.outFeatures() != up.outFeatures()) return false;
         DenseLinear lg = (DenseLinear) gate, lu = (DenseLinear) up;
         int in = lg.in, hidden = lg.out;
-        Q8Activations xq = lg.weight.hasIntegerDot() && lu.weight.hasIntegerDot()
+        // integer only when both rows are (a pair keeps one arithmetic for gate and up)
+        IntegerActivations q = IntegerActivations.supports(lg.weight) && IntegerActivations.supports(lu.weight)
                 ? quantizedInput(batch, x, from * in, gate, up)
                 : null;
+        IntegerActivations xq = q != null && q.covers(lg.weight) && q.covers(lu.weight) ? q : null;
         Parallel.forRange(0, hidden, pairGrain(2 * hidden, in), o -> {
             long rowOff = (long) o * in;
             float bg = lg.bias == null ? 0f : lg.bias[o], bu = lu.bias == null ? 0f : lu.bias[o];
             for (int t = from; t < from + batch; t++) {
                 long pair = xq != null // gate row o, up row o
-                        ? lg.weight.dotPairQ8(rowOff, lu.weight, rowOff, xq, t - from)
+                        ? xq.dotPair(lg.weight, rowOff, lu.weight, rowOff, t - from)
                         : lg.weight.dotPair(rowOff, lu.weight, rowOff, x, t * in, in);
                 g[t * hidden + o] = VectorKernels.swiglu(FloatPair.first(pair) + bg, FloatPair.second(pair) + bu);
             }
@@ -292,7 +299,7 @@ public final class DenseLinear implements Linear {
         if (!fusable(batch, layer)) return false;
         DenseLinear l = (DenseLinear) layer;
         int in = l.in, out = l.out;
-        Q8Activations xq = quantizedInput(batch, x, from * in, layer);
+        IntegerActivations xq = quantizedInput(batch, x, from * in, layer);
         Parallel.forRange(0, (out + 1) / 2, pairGrain(out, in), p -> {
             for (int t = from; t < from + batch; t++) l.rowPair(p, x, t * in, xq, t - from, acc, t * out, true);
         });

@@ -69,6 +69,20 @@ public final class GgmlBlockTensor extends Tensor {
     }
 
     @Override
+    public boolean hasQ8KDot() {
+        return KQuantDotKernels.handles(type);
+    }
+
+    @Override
+    public float dotQ8K(long offset, Q8KActivations a, int t) {
+        if (!hasQ8KDot()) return super.dotQ8K(offset, a, t);
+        if (offset % DType.QK_K != 0)
+            throw new IllegalArgumentException(
+                    "Q8_K dot needs a row starting on a super-block of 256, got offset " + offset);
+        return KQuantDotKernels.dot(type, seg, offset / DType.QK_K, a.n() / DType.QK_K, a, t);
+    }
+
+    @Override
     public void toFloat(long offset, float[] dst, int dstOff, int n) {
         int bs = type.blockSize();
         int head = (int) Math.min(n, (bs - offset % bs) % bs);

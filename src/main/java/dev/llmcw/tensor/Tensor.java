@@ -93,6 +93,29 @@ public abstract class Tensor {
         return FloatPair.pack(dotQ8(offA, a, t), other.dotQ8(offB, a, t));
     }
 
+    /**
+     * Whether {@link #dotQ8K} runs on this storage type: integer products of K-quant super-blocks (Q2_K …
+     * Q6_K) with activations quantized to llama.cpp's Q8_K blocks of 256, as llama.cpp's CPU backend
+     * multiplies them.
+     */
+    public boolean hasQ8KDot() {
+        return false;
+    }
+
+    /**
+     * this[offset .. offset + a.n()) · (row t of a) by integer products per super-block of 256 (offset a
+     * multiple of 256), bit-identical to llama.cpp's reference {@code ggml_vec_dot_*_q8_K}. Only where
+     * {@link #hasQ8KDot}.
+     */
+    public float dotQ8K(long offset, Q8KActivations a, int t) {
+        throw new UnsupportedOperationException(dtype() + " tensors have no Q8_K dot product");
+    }
+
+    /** {@link #dotQ8K} of this[offA..) and other[offB..), packed by {@link FloatPair#pack}. */
+    public long dotPairQ8K(long offA, Tensor other, long offB, Q8KActivations a, int t) {
+        return FloatPair.pack(dotQ8K(offA, a, t), other.dotQ8K(offB, a, t));
+    }
+
     /** The block index of an offset that must start a block of 32 for {@link #dotQ8}. */
     static long wholeBlock(long offset) {
         if (offset % Q8Activations.BLOCK != 0)

@@ -8,6 +8,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.gguf.GgufModelLoader;
 import dev.llmcw.model.gguf.GgufModelWriter;
 import dev.llmcw.tensor.DType;
+import dev.llmcw.tensor.IntegerActivations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the workbench), where both programs multiply floats and agree within 1e-4; and the Q4_K_M file itself,
  * where llama.cpp's CPU kernels multiply the Q4_K/Q6_K rows with activations rounded to 8 bits (Q8_K
  * blocks) while the workbench multiplies the exact floats: on this random-weight model that moves llama.cpp's
- * perplexity by 0.18 % (614.84 vs 615.92 on 2026-12-07), so that comparison is held to 0.5 %. Runs only where
+ * perplexity by 0.18 % (614.84 vs 615.92 on 2026-12-07), so that comparison is held to 0.5 %. With the
+ * llama.cpp-compatible prefill ({@link IntegerActivations#setPrefill}: Q8_K activations, llama.cpp's integer
+ * dot products) the gap is 0.11 % (615.52), held to 0.15 % and to less than the float path's. Runs only where
  * {@code WORKBENCH_LLAMA_CPP} names the directory holding the llama.cpp binaries.
  */
 @Tag("slow")
@@ -76,19 +80,51 @@ class LlamaCppPerplexityTest {
         assertThat(Math.abs(ours - theirs) / theirs)
                 .as("Q4_K_M: workbench %s vs llama-perplexity %s", ours, theirs)
                 .isLessThanOrEqualTo(5e-3);
+        double compatible = llamaCompatiblePerplexity(quantised, text);
+        System.out.printf(
+                "Q4_K_M: llama-perplexity %s, workbench float %s (%.4f %%), llama.cpp-compatible %s (%.4f %%)%n",
+                theirs, ours, 100 * (ours / theirs - 1), compatible, 100 * (compatible / theirs - 1));
+        // measured 2026-12-07: 615.52 vs 614.84 (0.11 %; the float path 0.18 %); the rest is llama.cpp's
+        // flash-attention path (with -fa off it prints 615.92, 0.065 % from ours) and its repacked Q4_K kernels
+        assertThat(Math.abs(compatible - theirs))
+                .as(
+                        "Q8_K activations bring the workbench (%s) closer to llama-perplexity (%s) than floats (%s)",
+                        compatible, theirs, ours)
+                .isLessThan(Math.abs(ours - theirs));
+        assertThat(Math.abs(compatible - theirs) / theirs)
+                .as("Q4_K_M: workbench with Q8_K activations %s vs llama-perplexity %s", compatible, theirs)
+                .isLessThanOrEqualTo(1.5e-3);
     }
 
+    /** {@link #workbenchPerplexity} with the integer dot products in prefill too, as llama.cpp runs its batches. */
+    static double llamaCompatiblePerplexity(Model model, String text) throws Exception {
+        return llamaCompatible(() -> workbenchPerplexity(model, text));
+    }
+
+    /** Runs the evaluation with the llama.cpp-compatible prefill switched on. */
+    static double llamaCompatible(Callable<Double> evaluation) throws Exception {
+        boolean was = IntegerActivations.prefill();
+        IntegerActivations.setPrefill(true);
+        try {
+            return evaluation.call();
+        } finally {
+            IntegerActivations.setPrefill(was);
+        }
+    }
+
+    /** llama-perplexity's final estimate; its logger now and then loses the last lines at exit, so such a run is repeated. */
     static double llamaPerplexity(Path exe, Path gguf, Path text) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-m", gguf.toString(), "-f", text.toString()));
-        cmd.addAll(List.of("-c", "" + N_CTX, "-b", "" + N_CTX, "--chunks", "" + CHUNKS, "-t", "1"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        Matcher m = Pattern.compile("Final estimate: PPL = ([0-9.]+)").matcher(out);
-        assertThat(m.find())
-                .as("llama-perplexity printed no final estimate:\n%s", out)
-                .isTrue();
-        return Double.parseDouble(m.group(1));
+        String out = "";
+        for (int attempt = 0; attempt < 5; attempt++) {
+            List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-m", gguf.toString(), "-f", text.toString()));
+            cmd.addAll(List.of("-c", "" + N_CTX, "-b", "" + N_CTX, "--chunks", "" + CHUNKS, "-t", "1"));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            Matcher m = Pattern.compile("Final estimate: PPL = ([0-9.]+)").matcher(out);
+            if (m.find()) return Double.parseDouble(m.group(1));
+        }
+        throw new AssertionError("llama-perplexity printed no final estimate in 5 runs; last output:\n" + out);
     }
 
     /** llama-perplexity's protocol (tools/perplexity/perplexity.cpp, perplexity()) in the workbench's engine. */

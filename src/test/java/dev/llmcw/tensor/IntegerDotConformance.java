@@ -38,6 +38,59 @@ final class IntegerDotConformance {
             }
         }
         checkNonFinite();
+        checkKQuants(rnd);
+    }
+
+    /**
+     * The K-quants' Q8_K dots ({@link KQuantDotKernels}, bit-identical to llama.cpp's reference by
+     * KQuantDotGoldenTest): the vector kernels equal their scalar twin, row pairs equal single rows, the distance to the float dot stays within the
+     * activations' rounding Σ_blocks |d_x|/2 · Σ|w|, and a NaN or infinity gives NaN.
+     */
+    static void checkKQuants(Random rnd) {
+        for (DType type : new DType[] {DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K}) {
+            for (int cols : new int[] {256, 768}) {
+                int rows = 3;
+                Tensor w = KernelConformance.random(type, rows, cols, rnd);
+                float[] x = activations(2 * cols, rnd);
+                for (int i = 0; i < cols; i += 97) x[i] = -Math.abs(x[i]) * 50f; // negative maxima flip the scale
+                Q8KActivations a = Q8KActivations.quantize(x, 0, cols, 2);
+                for (int t = 0; t < 2; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        long off = (long) r * cols, r2 = (long) ((r + 1) % rows) * cols;
+                        float got = w.dotQ8K(off, a, t);
+                        same(
+                                type + " Q8_K twin cols=" + cols + " row " + r,
+                                got,
+                                KQuantDotKernels.dotScalar(type, w.segment(), off / 256, cols / 256, a, t));
+                        long pair = w.dotPairQ8K(off, w, r2, a, t);
+                        same(type + " Q8_K pair first", FloatPair.first(pair), got);
+                        same(type + " Q8_K pair second", FloatPair.second(pair), w.dotQ8K(r2, a, t));
+                        double exact = 0, bound = 0, mag = 0;
+                        for (int b = 0; b < cols / Q8KActivations.BLOCK; b++) {
+                            double absW = 0;
+                            for (int i = 256 * b; i < 256 * b + 256; i++) {
+                                double wi = w.get(off + i);
+                                exact += wi * x[t * cols + i];
+                                absW += Math.abs(wi);
+                                mag += Math.abs(wi * x[t * cols + i]);
+                            }
+                            bound += Math.abs(a.scale(t, b)) / 2 * absW;
+                        }
+                        double limit = bound * (1 + 1e-6) + 1e-5 * mag + 1e-6;
+                        if (!(Math.abs(got - exact) <= limit))
+                            throw new AssertionError(type + " Q8_K dot n=" + cols + ": " + got + " vs float " + exact
+                                    + ", beyond " + limit);
+                    }
+                }
+            }
+            Tensor w = KernelConformance.random(type, 1, 256, rnd);
+            for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+                float[] x = KernelConformance.gaussian(256, rnd);
+                x[100] = bad;
+                float got = w.dotQ8K(0, Q8KActivations.quantize(x, 0, 256, 1), 0);
+                if (!Float.isNaN(got)) throw new AssertionError(type + " Q8_K dot with " + bad + " gave " + got);
+            }
+        }
     }
 
     /** Gaussian values with a few blocks scaled far up or down and one all-zero block (scale 0). */

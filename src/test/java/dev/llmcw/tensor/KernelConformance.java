@@ -247,7 +247,7 @@ public final class KernelConformance {
     }
 
     /**
-     * One pass of {@link #checkMatmul}: where the integer path runs (Q8_0/Q4_0, decode-sized batch) each
+     * One pass of {@link #checkMatmul}: where the integer path runs (Q8_0/Q4_0 and the K-quants, decode-sized batch) each
      * output must be the integer row dot bit for bit (its distance to the float dot is
      * {@link IntegerDotConformance}'s check), elsewhere the float dot within float rounding.
      */
@@ -258,13 +258,13 @@ public final class KernelConformance {
             float[] x = gaussian(batch * in + 2, rnd);
             float[] y = new float[batch * out + 3];
             new DenseLinear(w, bias).forward(x, 2, y, 1, batch);
-            Q8Activations xq = w.hasIntegerDot() && batch < 4 && Q8Activations.useFor(batch, in)
-                    ? Q8Activations.quantize(x, 2, in, batch)
-                    : null;
+            boolean integer = batch < 4 && IntegerActivations.useFor(batch);
+            IntegerActivations xq =
+                    integer ? IntegerActivations.quantize(x, 2, in, batch, w.hasIntegerDot(), w.hasQ8KDot()) : null;
             for (int t = 0; t < batch; t++) {
                 for (int o = 0; o < out; o++) {
                     if (xq != null) {
-                        float want = w.dotQ8((long) o * in, xq, t) + bias[o], got = y[1 + t * out + o];
+                        float want = xq.dot(w, (long) o * in, t) + bias[o], got = y[1 + t * out + o];
                         if (Float.floatToIntBits(got) != Float.floatToIntBits(want)) {
                             throw new AssertionError(type + " integer matmul batch=" + batch + " token " + t + " row "
                                     + o + ": " + got + " vs " + want + " at " + KernelSpecies.vectorBits() + " bits");
