@@ -21,8 +21,13 @@ public final class ChartPane extends StackPane {
     private FigureSize figureSize;
 
     public ChartPane(FileDialogs files, ErrorReporter errors) {
+        this(files, errors, "chart-viewer");
+    }
+
+    /** @param viewerId the chart viewer's node id (one per chart in the window: tests and styles find it by it) */
+    public ChartPane(FileDialogs files, ErrorReporter errors, String viewerId) {
         getStyleClass().add("chart-pane");
-        viewer.setId("chart-viewer");
+        viewer.setId(viewerId);
         getChildren().add(viewer);
         var menu = new ContextMenu();
         for (ChartExport.Format f : ChartExport.Format.values()) {

@@ -72,7 +72,7 @@ public final class FinetunePane extends VBox {
         summary.textProperty().bind(vm.summaryProperty());
         summary.setWrapText(true);
 
-        chart = new ChartPane(files, errors);
+        chart = new ChartPane(files, errors, "finetune-loss-viewer");
         chart.setId("finetune-loss-chart");
         chart.setChart(LossCharts.chart("Fine-tuning loss", series));
         chart.setMinHeight(260);
