@@ -9,14 +9,22 @@ import dev.llmcw.eval.EvalSettingsCheck;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.ModelHashes;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.DataPaths;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,6 +48,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
+
+    @Mixin
+    DbOption dbOption = new DbOption();
 
     @Option(names = "--train", required = true, description = "UTF-8 training text (e.g. the calibration text)")
     Path train;
@@ -168,13 +179,51 @@ final class FinetuneCommand implements Callable<Integer> {
             double before = tuner.heldOutLoss();
             System.out.printf(Locale.ROOT, "held-out loss before: %.4f (perplexity %.4f)%n", before, Math.exp(before));
         }
+        long t0 = System.nanoTime();
         double after = tuner.run(FinetuneCommand::print, null);
-        adapted.write(out, adapted.trainingParameters(), AdaptedCalderaModel.parameters(settings, trainText));
+        Map<String, String> added = AdaptedCalderaModel.parameters(settings, trainText);
+        adapted.write(out, adapted.trainingParameters(), added);
         Files.deleteIfExists(ckpt);
+        record(model, added, (System.nanoTime() - t0) / 1e9, err);
         if (held != null)
             System.out.printf(Locale.ROOT, "held-out loss after: %.4f (perplexity %.4f)%n", after, Math.exp(after));
         System.out.println("wrote " + out);
         return 0;
+    }
+
+    /**
+     * Records the adapted file as a compression of its own (the source's record with the fine-tuning settings
+     * added), so that its evaluations sit at the right bits/weight on the charts: the adapter only changes
+     * values, not storage. Without a record of the source there is nothing to copy: said, not guessed.
+     */
+    private void record(Path source, Map<String, String> added, double seconds, PrintWriter err) {
+        try (ResultsStore store = dbOption.open()) {
+            var src = store.compressionByFileHash(ModelHashes.contentHash(source));
+            if (src.isEmpty()) {
+                err.println("note: " + source + " is not in " + store.file() + " (compressed elsewhere?): runs of "
+                        + out + " will have no bits/weight on record");
+                return;
+            }
+            CompressionRecord s = src.get();
+            var params = new LinkedHashMap<>(s.params());
+            params.putAll(added);
+            store.saveCompression(new CompressionRecord(
+                    0,
+                    Instant.now(),
+                    s.modelHash(),
+                    s.modelPath(),
+                    s.method(),
+                    params,
+                    out.toString(),
+                    ModelHashes.contentHash(out),
+                    Files.size(out),
+                    s.bitsPerWeight(),
+                    seconds,
+                    s.tensorErrors(),
+                    BuildInfo.version()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static void print(FineTuner.Step s) {

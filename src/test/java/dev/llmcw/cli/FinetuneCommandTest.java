@@ -16,6 +16,8 @@ import dev.llmcw.engine.Perplexity;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.results.ModelHashes;
+import dev.llmcw.results.ResultsStore;
 import dev.llmcw.testing.Slow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -199,6 +201,66 @@ class FinetuneCommandTest {
                 out.toString()));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
+    }
+
+    /** Before: an adapted file evaluated later had no bits/weight on record (no compression record of it). */
+    @Test
+    void theAdaptedFileIsRecordedWithItsSourceBitsAndTheFineTuningSettings(@TempDir Path dir) throws Exception {
+        Path[] t = texts(dir);
+        Path db = dir.resolve("results.db");
+        Path source = dir.resolve("c8.safetensors"), adapted = dir.resolve("c8-ft.safetensors");
+        var c = run(
+                "compress",
+                "--method",
+                "caldera",
+                "--rank",
+                "8",
+                "--ft-rank",
+                "4",
+                "--outer-iters",
+                "1",
+                "--inner-iters",
+                "1",
+                "--calib",
+                t[0].toString(),
+                "--calib-seqs",
+                "4",
+                "--calib-len",
+                "64",
+                "--db",
+                db.toString(),
+                "--model",
+                TestData.stories260K().toString(),
+                "--out",
+                source.toString());
+        assertThat(c.rc()).as(c.err()).isZero();
+        var r = run(
+                "finetune",
+                "--model",
+                source.toString(),
+                "--train",
+                t[0].toString(),
+                "--block-len",
+                "32",
+                "--train-blocks",
+                "2",
+                "--epochs",
+                "1",
+                "--db",
+                db.toString(),
+                "--out",
+                adapted.toString());
+        assertThat(r.rc()).as(r.err()).isZero();
+        try (var store = ResultsStore.open(db)) {
+            var src =
+                    store.compressionByFileHash(ModelHashes.contentHash(source)).orElseThrow();
+            var rec = store.compressionByFileHash(ModelHashes.contentHash(adapted))
+                    .orElseThrow();
+            assertThat(rec.bitsPerWeight()).isEqualTo(src.bitsPerWeight());
+            assertThat(rec.method()).isEqualTo("caldera");
+            assertThat(rec.params()).containsEntry("ft_rank", "4").containsKey(AdaptedCalderaModel.KEY_FINETUNE);
+            assertThat(rec.filePath()).isEqualTo(adapted.toString());
+        }
     }
 
     @Test
