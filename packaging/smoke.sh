@@ -55,7 +55,7 @@ timeout 180 "$img/lib/runtime/bin/java" -cp "$img/lib/app/*:$monocle" \
   -Dworkbench.exitAfterStartMs=1000 -Dworkbench.log.console=info $opts --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   dev.llmcw.Launcher gui 2>&1 | quiet | tee "$tmp/gui.txt"
 grep -q "GUI started: 'LLM Compression Workbench'" "$tmp/gui.txt"
-grep -q " 7 views, 4 compression methods" "$tmp/gui.txt"
+grep -q " 7 views, 7 compression methods" "$tmp/gui.txt"  # seedlm, caldera, rtn, gptq, awq, quip-sharp, kquant (ServiceLoader in the image)
 # The DEMO workspace's sample datasets travel with the image (found next to the jars).
 test -f "$img/lib/app/datasets/piqa/sample/valid.jsonl"
 
