@@ -5,6 +5,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.util.Parallel;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,14 @@ public final class Deployments {
      * @param modelHash the runs' model hash; null or blank: nothing is measured
      */
     public static DeploymentRecord ensure(ResultsStore store, String modelHash, Model model) {
+        return ensure(store, modelHash, () -> model);
+    }
+
+    /** As {@link #ensure(ResultsStore, String, Model)}, loading the model only when it must be measured. */
+    public static DeploymentRecord ensure(ResultsStore store, String modelHash, Supplier<Model> model) {
         if (modelHash == null || modelHash.isBlank()) return null;
         DeploymentRecord known = onThisMachine(store).get(modelHash);
-        return known != null ? known : measure(store, modelHash, model);
+        return known != null ? known : measure(store, modelHash, model.get());
     }
 
     /** Measures the model now and stores it (replacing an earlier measurement on this machine). */

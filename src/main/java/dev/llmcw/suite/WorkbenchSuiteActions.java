@@ -159,8 +159,7 @@ public final class WorkbenchSuiteActions implements SuiteActions {
 
     @Override
     public DeploymentRecord deployment(ResultsStore store, Path model, String modelHash) {
-        DeploymentRecord known = Deployments.onThisMachine(store).get(modelHash);
-        return known != null ? known : Deployments.ensure(store, modelHash, ModelLoader.load(model));
+        return Deployments.ensure(store, modelHash, () -> ModelLoader.load(model));
     }
 
     @Override
