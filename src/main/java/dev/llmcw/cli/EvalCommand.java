@@ -1,5 +1,6 @@
 package dev.llmcw.cli;
 
+import dev.llmcw.cluster.SlurmEvalExecutor;
 import dev.llmcw.compress.CompressedFormat;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.calibration.CalibrationCheck;
@@ -27,6 +28,7 @@ import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
+import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.util.BuildInfo;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.DataPaths;
@@ -39,6 +41,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -152,6 +155,9 @@ final class EvalCommand implements Callable<Integer> {
                     + " once per model, machine and thread count; charted as accuracy vs decode speed and memory)")
     boolean noDeployment;
 
+    @Mixin
+    ExecutorOptions executorOptions = new ExecutorOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -159,6 +165,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         Path dataDir = data.dirOr(DataPaths.shared("datasets"));
         checkSettings(dataDir);
+        EvalOnSlurm onSlurm = onSlurm();
         seed = Long.parseLong(seedText.strip());
         int limit = ItemSubset.parseCount("--limit", limitText), sample = ItemSubset.parseCount("--sample", sampleText);
         if (limit > 0 && sample > 0) throw new IllegalArgumentException(ItemSubset.BOTH_GIVEN);
@@ -179,7 +186,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         ProgressListener progress = new ConsoleProgress();
         CancellationToken cancel = new CancellationToken();
-        Runtime.getRuntime().addShutdownHook(new Thread(cancel::cancel));
+        // Ctrl-C stops at the next item; on Slurm the hook waits (a little) for the jobs to be scancelled
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cancel.cancel();
+            if (onSlurm != null) SuiteCommand.awaitQuietly(stopped);
+        }));
         // one progress line over all tasks, weighted by their item counts (as the GUI's job bar)
         Map<String, Long> itemCounts = new LinkedHashMap<>();
         for (Task t : taskList) itemCounts.put(t.name(), Evaluator.itemCount(t, dataDir, options, m));
@@ -194,12 +206,14 @@ final class EvalCommand implements Callable<Integer> {
             }
         } else {
             try (ResultsStore store = dbOption.open()) {
-                evaluateStored(
-                        store, taskList, dataDir, loaded, new TaskScoring(options, m, b, job, cancel), taskResults);
+                var scoring = new TaskScoring(options, m, b, job, cancel, itemCounts, onSlurm);
+                evaluateStored(store, taskList, dataDir, loaded, scoring, taskResults);
                 if (!noDeployment) {
                     var d = Deployments.ensure(store, ModelHashes.contentHash(modelOptions.model()), loaded);
                     System.out.println("deployment: " + d.describe() + " (" + d.protocol() + ")");
                 }
+            } finally {
+                stopped.countDown();
             }
         }
         List<TaskMetrics> results =
@@ -316,13 +330,18 @@ final class EvalCommand implements Callable<Integer> {
                 params,
                 taskList.stream().map(Task::name).toList(),
                 opts);
+        // on Slurm the items are scored by the jobs first; the runs below then only read them back
+        SlurmEvalExecutor.ShardedItems sharded = scoring.slurm() == null
+                ? null
+                : scoring.slurm().score(store, spec, taskList, scoring.itemCounts(), dataDir, scoring.cancel());
         for (Task t : taskList) {
             String dataHash = t.dataFingerprint(dataDir);
             TaskResult[] fresh = new TaskResult[1];
             var outcome =
                     StoredRuns.execute(store, spec, t.name(), t.version(), dataHash, bits, bytes, (key, items) -> {
+                        ItemStore source = sharded == null ? items : sharded.forTask(t.name(), items);
                         fresh[0] = new Evaluator(
-                                        options, items, scoring.progress().task(t.name()), scoring.cancel())
+                                        options, source, scoring.progress().task(t.name()), scoring.cancel())
                                 .run(t, dataDir, m, scoring.base());
                         return new StoredRuns.Result(fresh[0].metrics(), fresh[0].runKey());
                     });
@@ -388,13 +407,27 @@ final class EvalCommand implements Callable<Integer> {
                 .toList();
     }
 
-    /** How each task is scored: the model, the base model for fidelity (or null), options, progress and cancel. */
+    /**
+     * How each task is scored: the model, the base model for fidelity (or null), options, progress, cancel, the
+     * tasks' item counts, and the Slurm executor (null: here, in this process).
+     */
     private record TaskScoring(
             EvalOptions options,
             ScoringModel model,
             ScoringModel base,
             EvaluationProgress progress,
-            CancellationToken cancel) {}
+            CancellationToken cancel,
+            Map<String, Long> itemCounts,
+            EvalOnSlurm slurm) {}
+
+    /** The Slurm executor when {@code --executor slurm} (its jobs' workspace: {@code <out>/slurm}), else null. */
+    private EvalOnSlurm onSlurm() {
+        SuiteSpec.Executor executor = executorOptions.over(SuiteSpec.Executor.local());
+        if (!executor.isSlurm()) return null;
+        String problem = EvalOnSlurm.problem(noStore, modelOptions.tokenizer(), baseTokenizer, textFile);
+        if (problem != null) throw new IllegalArgumentException(problem);
+        return new EvalOnSlurm(executor, outFolder.dir().resolve("slurm"));
+    }
 
     /** --label, else the name of the model a compressed file was made from, else the model's own. */
     private String familyLabel(Model loaded) {

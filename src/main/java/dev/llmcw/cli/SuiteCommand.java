@@ -131,7 +131,8 @@ final class SuiteCommand implements Callable<Integer> {
                 preset, m, c, null, WorkbenchHome.dir().resolve("suites").resolve("presets"));
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
+    /** Waits up to 30 s for {@code latch} (a shutdown hook waiting for the Slurm jobs to be cancelled). */
+    static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
