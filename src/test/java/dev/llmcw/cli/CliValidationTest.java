@@ -96,6 +96,28 @@ class CliValidationTest {
                 empty + ": the text file has no text (it is empty or only whitespace)");
     }
 
+    @Test
+    void anUnknownExecutorIsRefused() throws Exception {
+        Path text = Files.writeString(dir.resolve("text.txt"), "Once upon a time.");
+        refused(
+                eval("--tasks", "text_ppl", "--text-file", text.toString(), "--executor", "cloud"),
+                "--executor must be \"local\" or \"slurm\", not \"cloud\"");
+    }
+
+    @Test
+    void evaluationOnSlurmRefusesWhatItsJobsCannotDo() throws Exception {
+        Path text = Files.writeString(dir.resolve("text.txt"), "Once upon a time.");
+        refused(
+                eval("--tasks", "text_ppl", "--text-file", text.toString(), "--executor", "slurm", "--no-store"),
+                "--executor slurm stores the shards' items in the results database; not with --no-store");
+        refused(
+                eval("--tasks", "text_ppl", "--text-file", text.toString(), "--executor", "slurm"),
+                "--executor slurm does not run text_ppl (--text-file); run it locally");
+        refused(
+                eval("--tasks", "text_ppl", "--executor", "slurm", "--tokenizer", text.toString()),
+                "--executor slurm loads models with their own tokenizers; not with --tokenizer or --base-tokenizer");
+    }
+
     private Outcome compress(String... extra) throws Exception {
         var args = new ArrayList<>(List.of(
                 "compress",
