@@ -1,5 +1,8 @@
 package dev.llmcw.app;
 
+import dev.llmcw.cluster.ShardWatch;
+import dev.llmcw.cluster.Slurm;
+import dev.llmcw.cluster.SlurmEvalExecutor;
 import dev.llmcw.engine.DeploymentProbe;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
@@ -19,6 +22,8 @@ import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
+import dev.llmcw.results.WorkbenchHome;
+import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Files;
@@ -30,12 +35,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Evaluation through the lm-eval-exact {@link Evaluator}. With a results store, every task goes
  * through {@link StoredRuns} like the CLI and suites (finished runs are reused, unfinished ones
  * resume from their stored items, the run is recorded); without one, items live in memory for the
- * session.
+ * session. On the Slurm executor (with a store) the items are scored by cluster jobs first ({@link
+ * SlurmEvaluation}) and the runs then read them back.
  */
 public final class EngineEvaluationService implements EvaluationService {
     /** What the per-item view needs to find a run's items again. */
@@ -46,6 +53,8 @@ public final class EngineEvaluationService implements EvaluationService {
     private final Path dataDir;
     private final Map<Path, String> fingerprints = new ConcurrentHashMap<>();
     private final Map<String, RunContext> runs = new ConcurrentHashMap<>();
+    private SlurmEvaluation slurm = new SlurmEvaluation(
+            Slurm.system(), Slurm::onPath, WorkbenchHome.dir().resolve("eval-slurm"), 2000);
 
     /**
      * @param store   results store, or null to keep this session's items in memory
@@ -74,8 +83,38 @@ public final class EngineEvaluationService implements EvaluationService {
                 .toList();
     }
 
+    /**
+     * The Slurm commands, whether they can run here, the jobs' shared folder (default {@code
+     * $WORKBENCH_HOME/eval-slurm}) and the time between two looks at the queue.
+     */
+    public EngineEvaluationService slurm(Slurm commands, BooleanSupplier onPath, Path workspace, long pollMillis) {
+        this.slurm = new SlurmEvaluation(commands, onPath, workspace, pollMillis);
+        return this;
+    }
+
+    @Override
+    public String executorProblem(SuiteSpec.Executor executor) {
+        if (!executor.isSlurm()) return null;
+        if (store == null)
+            return "The Slurm executor stores the shards' items in the results database, and this session keeps"
+                    + " results in memory; choose Local.";
+        return slurm.problem();
+    }
+
     @Override
     public List<RunRow> evaluate(Request req, ProgressListener progress, CancellationToken cancel) {
+        return evaluate(req, SuiteSpec.Executor.local(), null, progress, cancel);
+    }
+
+    @Override
+    public List<RunRow> evaluate(
+            Request req,
+            SuiteSpec.Executor executor,
+            ShardWatch shards,
+            ProgressListener progress,
+            CancellationToken cancel) {
+        String problem = executorProblem(executor);
+        if (problem != null) throw new IllegalArgumentException(problem);
         // setup (fingerprints, data, item counts) checks the token between steps: a cancel stops before scoring
         cancel.throwIfCancelled();
         ScoringModel model = scoring(req.model());
@@ -93,6 +132,15 @@ public final class EngineEvaluationService implements EvaluationService {
             dataDirs.put(name, data);
             items.put(name, Evaluator.itemCount(task, data, options, model));
         }
+        // on Slurm the jobs score the items first; the runs below only read them back
+        Map<String, SlurmEvalExecutor.ShardedItems> sharded = executor.isSlurm()
+                ? slurm.score(
+                        new SlurmEvaluation.Work(store, spec(req, req.tasks().getFirst()), tasks, dataDirs, items),
+                        executor,
+                        shards,
+                        progress,
+                        cancel)
+                : Map.of();
         var job = new EvaluationProgress(progress, items);
         var rows = new ArrayList<RunRow>();
         for (String name : tasks.keySet()) {
@@ -114,8 +162,11 @@ public final class EngineEvaluationService implements EvaluationService {
                         bits(req.model()),
                         bytes(req.model()),
                         (runKey, itemStore) -> {
-                            result[0] = new Evaluator(options, itemStore, taskProgress, cancel)
-                                    .run(task, data, model, base);
+                            ItemStore source = sharded.containsKey(name)
+                                    ? sharded.get(name).forTask(name, itemStore)
+                                    : itemStore;
+                            result[0] =
+                                    new Evaluator(options, source, taskProgress, cancel).run(task, data, model, base);
                             return new StoredRuns.Result(result[0].metrics(), result[0].runKey());
                         });
                 if (outcome.reused())

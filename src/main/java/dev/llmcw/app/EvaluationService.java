@@ -1,6 +1,8 @@
 package dev.llmcw.app;
 
+import dev.llmcw.cluster.ShardWatch;
 import dev.llmcw.report.RunRow;
+import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Path;
@@ -41,4 +43,25 @@ public interface EvaluationService {
 
     /** Runs the tasks; results are stored in the results store and returned as rows. */
     List<RunRow> evaluate(Request request, ProgressListener progress, CancellationToken cancel);
+
+    /**
+     * Like {@link #evaluate(Request, ProgressListener, CancellationToken)} with {@code executor} deciding where the
+     * items are scored: Local here, Slurm in cluster jobs (their shards' states go to {@code shards}), the runs
+     * stored the same way. A service without a Slurm executor of its own runs Local only.
+     */
+    default List<RunRow> evaluate(
+            Request request,
+            SuiteSpec.Executor executor,
+            ShardWatch shards,
+            ProgressListener progress,
+            CancellationToken cancel) {
+        String problem = executorProblem(executor);
+        if (problem != null) throw new IllegalArgumentException(problem);
+        return evaluate(request, progress, cancel);
+    }
+
+    /** One sentence (capitalised, with its full stop) on why {@code executor} cannot run from here, or null. */
+    default String executorProblem(SuiteSpec.Executor executor) {
+        return executor.isSlurm() ? "This evaluation service runs here only; choose Local." : null;
+    }
 }

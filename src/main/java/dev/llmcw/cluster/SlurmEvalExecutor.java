@@ -19,7 +19,7 @@ import java.util.Map;
  * Runs the scoring of one model's evaluation ({@code eval --executor slurm}) on Slurm: each task's selected
  * items are cut into shards of {@code shardItems} consecutive items, one job array per task, submitted and
  * followed by the suite executor's {@link JobTracker} (failed tasks resubmitted alone, cancel is
- * {@code scancel}). The shard files are then imported into the caller's item store; the caller evaluates each
+ * {@code scancel}). The plan is written as {@code plan-<first unit>.json}. The shard files are then imported into the caller's item store; the caller evaluates each
  * task as it does locally over {@link ShardedItems#forTask read-only items}, so the metrics are recomputed from
  * the stored items exactly as a local run computes them, and nothing is scored in the submitting process.
  */
@@ -87,7 +87,9 @@ public final class SlurmEvalExecutor {
             byTask.put(e.getKey(), units);
             all.addAll(units);
         }
-        Path planFile = ws.resolve("plan.json");
+        // named after its first unit (a hash of model, task, options, items): evaluations of other models sharing
+        // the workspace, even at the same time, never overwrite the plan their jobs read
+        Path planFile = ws.resolve("plan-" + all.getFirst().id() + ".json");
         new ClusterPlan(
                         r.dataDir().toAbsolutePath().normalize().toString(),
                         model.getParent().toString(),

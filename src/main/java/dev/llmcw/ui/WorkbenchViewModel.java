@@ -46,11 +46,12 @@ public final class WorkbenchViewModel {
         compress = new CompressViewModel(services, executor, jobs, session, errors);
         finetune = new FinetuneViewModel(services, executor, jobs, session, errors);
         results = new ResultsViewModel(services, executor, errors);
-        evaluate = new EvaluateViewModel(services, jobs, session, errors, rows -> results.refresh());
-        charts = new ChartsViewModel(services, results.runs());
-        charts.followSelection(results.selected());
         suites = new SuitesViewModel(
                 services.suites(), jobs, errors, results::refresh, executorSettings(services, errors));
+        // one executor setting for the workspace: Evaluate shows the Suites view's form
+        evaluate = new EvaluateViewModel(services, jobs, session, errors, rows -> results.refresh(), suites.executor());
+        charts = new ChartsViewModel(services, results.runs());
+        charts.followSelection(results.selected());
         results.refresh();
     }
 

@@ -3,6 +3,7 @@ package dev.llmcw.ui.evaluate;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
+import dev.llmcw.ui.suites.ExecutorForm;
 import javafx.collections.FXCollections;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -19,7 +20,10 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
-/** Evaluate view: models, tasks, items per task (first N or a seeded random sample), seed, fidelity, dataset files. */
+/**
+ * Evaluate view: models, tasks, items per task (first N or a seeded random sample), seed, fidelity, dataset
+ * files, and the executor (Local / Slurm, shared with the Suites view).
+ */
 public final class EvaluateView extends VBox {
     static final String FIRST_ITEMS = "first items (as lm-eval --limit)";
     static final String RANDOM_ITEMS = "random sample (seeded)";
@@ -125,6 +129,7 @@ public final class EvaluateView extends VBox {
                 Ui.card("Models", models),
                 Ui.card("Tasks", tasks),
                 Ui.card("Options", opts),
+                Ui.card("Where it runs", new ExecutorForm(vm.executor(), "eval-", "eval-")),
                 new HBox(10, run));
         VBox.setVgrow(page, Priority.ALWAYS);
         getChildren().add(page);

@@ -1,15 +1,19 @@
 package dev.llmcw.ui.evaluate;
 
 import dev.llmcw.app.EvaluationService;
+import dev.llmcw.app.ExecutorSettings;
 import dev.llmcw.app.ModelHandle;
 import dev.llmcw.app.WorkbenchServices;
+import dev.llmcw.cluster.ShardWatch;
 import dev.llmcw.eval.EvalSettingsCheck;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
+import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.Session;
 import dev.llmcw.ui.jobs.JobViewModel;
 import dev.llmcw.ui.jobs.JobsViewModel;
+import dev.llmcw.ui.suites.ExecutorViewModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +31,10 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.ObservableMap;
 
-/** Which models and tasks to evaluate, with limit, seed and fidelity; queues one job per model. */
+/**
+ * Which models and tasks to evaluate, with limit, seed, fidelity and where to run (Local / Slurm: the Suites
+ * view's executor setting); queues one job per model.
+ */
 public final class EvaluateViewModel {
     /** A task with its checkbox. */
     public static final class TaskChoice {
@@ -75,6 +82,7 @@ public final class EvaluateViewModel {
     private final Session session;
     private final ErrorReporter errors;
     private final Consumer<List<RunRow>> onResults;
+    private final ExecutorViewModel executor;
     private final ObservableList<TaskChoice> tasks = FXCollections.observableArrayList();
     private final ObservableList<ModelChoice> models = FXCollections.observableArrayList();
     private final IntegerProperty limit = new SimpleIntegerProperty(100);
@@ -93,12 +101,25 @@ public final class EvaluateViewModel {
     private final javafx.beans.property.ObjectProperty<Path> dataDir =
             new javafx.beans.property.SimpleObjectProperty<>();
 
+    /** With an executor setting of its own, kept for the session only. */
     public EvaluateViewModel(
             WorkbenchServices services,
             JobsViewModel jobs,
             Session session,
             ErrorReporter errors,
             Consumer<List<RunRow>> onResults) {
+        this(services, jobs, session, errors, onResults, new ExecutorViewModel(ExecutorSettings.inMemory()));
+    }
+
+    /** @param executor where evaluations run: the Suites view's executor form, so both views share the choice */
+    public EvaluateViewModel(
+            WorkbenchServices services,
+            JobsViewModel jobs,
+            Session session,
+            ErrorReporter errors,
+            Consumer<List<RunRow>> onResults,
+            ExecutorViewModel executor) {
+        this.executor = executor;
         this.services = services;
         this.jobs = jobs;
         this.session = session;
@@ -158,10 +179,26 @@ public final class EvaluateViewModel {
         return null;
     }
 
-    /** Queues one evaluation job per selected model. */
+    /**
+     * Queues one evaluation job per selected model, on the chosen executor; none (reported) when the executor
+     * setting is not valid or Slurm cannot be reached from here.
+     */
     public List<JobViewModel> run() {
         String problem = problem();
         if (problem != null) throw new IllegalStateException(problem);
+        SuiteSpec.Executor where;
+        try {
+            where = executor.save();
+        } catch (RuntimeException e) {
+            errors.error("Executor setting is not valid", ErrorReporter.describe(e));
+            return List.of();
+        }
+        String unavailable = services.evaluation().executorProblem(where);
+        if (unavailable != null) {
+            errors.error("Slurm is not available", unavailable);
+            return List.of();
+        }
+        boolean onSlurm = where.isSlurm();
         List<String> taskNames = tasks.stream()
                 .filter(t -> t.selectedProperty().get())
                 .map(t -> t.info().name())
@@ -183,6 +220,7 @@ public final class EvaluateViewModel {
                     fidelity.get(),
                     dataDir.get(),
                     Map.copyOf(datasetFiles));
+            ShardWatch shards = onSlurm ? new ShardWatch() : null;
             out.add(jobs.submit(
                     "evaluate",
                     "Evaluate " + m.name() + " on " + String.join(", ", taskNames)
@@ -190,8 +228,12 @@ public final class EvaluateViewModel {
                                     ? (randomSample.get()
                                             ? " (random " + limit.get() + ", seed " + seed.get() + ")"
                                             : " (first " + limit.get() + ")")
-                                    : ""),
-                    (p, c) -> services.evaluation().evaluate(req, p, c),
+                                    : "")
+                            + (onSlurm ? ", Slurm" : ""),
+                    shards,
+                    (p, c) -> onSlurm
+                            ? services.evaluation().evaluate(req, where, shards, p, c)
+                            : services.evaluation().evaluate(req, p, c),
                     rows -> {
                         services.results().record(rows, layerErrors(m));
                         onResults.accept(rows);
@@ -207,6 +249,11 @@ public final class EvaluateViewModel {
                 .map(e ->
                         new LayerError(m.report().method(), e.tensor(), e.relativeError(), e.relativeActivationError()))
                 .toList();
+    }
+
+    /** Where the evaluations run (Local / Slurm and its options). */
+    public ExecutorViewModel executor() {
+        return executor;
     }
 
     public ObservableList<TaskChoice> tasks() {

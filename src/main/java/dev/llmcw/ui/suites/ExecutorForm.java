@@ -13,18 +13,28 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
 /**
- * The Suites view's executor choice (Local / Slurm) and, with Slurm chosen, its options. A blank option
- * keeps the suite file's value (else Slurm's default); a filled one replaces it.
+ * The executor choice (Local / Slurm) and, with Slurm chosen, its options: in the Suites view, where a blank
+ * option keeps the suite file's value (else Slurm's default) and a filled one replaces it, and in the Evaluate
+ * view (the same setting).
  */
-final class ExecutorForm extends VBox {
+public final class ExecutorForm extends VBox {
+    /** The Suites view's form (ids {@code suite-executor-local}, {@code slurm-partition}, …). */
     ExecutorForm(ExecutorViewModel vm) {
+        this(vm, "suite-", "");
+    }
+
+    /**
+     * @param choiceIdPrefix prefix of the two choices' ids ({@code <prefix>executor-local}, {@code …-slurm})
+     * @param optionIdPrefix prefix of the option fields' ids ({@code <prefix>slurm-partition}, …)
+     */
+    public ExecutorForm(ExecutorViewModel vm, String choiceIdPrefix, String optionIdPrefix) {
         super(6);
         var group = new ToggleGroup();
         var local = new RadioButton("Local (this machine)");
-        local.setId("suite-executor-local");
+        local.setId(choiceIdPrefix + "executor-local");
         local.setToggleGroup(group);
         var slurm = new RadioButton("Slurm cluster");
-        slurm.setId("suite-executor-slurm");
+        slurm.setId(choiceIdPrefix + "executor-slurm");
         slurm.setToggleGroup(group);
         (vm.slurmProperty().get() ? slurm : local).setSelected(true);
         group.selectedToggleProperty().addListener((o, a, t) -> {
@@ -37,17 +47,18 @@ final class ExecutorForm extends VBox {
         var fields = new FlowPane(10, 6);
         fields.getChildren()
                 .addAll(
-                        field("Partition", "slurm-partition", vm.partitionProperty(), "default", 90),
-                        field("Account", "slurm-account", vm.accountProperty(), "none", 90),
-                        field("Time", "slurm-time", vm.timeProperty(), "02:00:00", 80),
-                        field("Mem", "slurm-mem", vm.memProperty(), "8G", 60),
-                        field("CPUs/task", "slurm-cpus", vm.cpusProperty(), "1", 45),
-                        field("Items/shard", "slurm-shard-items", vm.shardItemsProperty(), "500", 55),
-                        field("Retries", "slurm-retries", vm.retriesProperty(), "2", 40));
-        var sbatch = field("Extra sbatch flags", "slurm-sbatch", vm.sbatchProperty(), "--qos=normal", 240);
+                        field("Partition", optionIdPrefix + "slurm-partition", vm.partitionProperty(), "default", 90),
+                        field("Account", optionIdPrefix + "slurm-account", vm.accountProperty(), "none", 90),
+                        field("Time", optionIdPrefix + "slurm-time", vm.timeProperty(), "02:00:00", 80),
+                        field("Mem", optionIdPrefix + "slurm-mem", vm.memProperty(), "8G", 60),
+                        field("CPUs/task", optionIdPrefix + "slurm-cpus", vm.cpusProperty(), "1", 45),
+                        field("Items/shard", optionIdPrefix + "slurm-shard-items", vm.shardItemsProperty(), "500", 55),
+                        field("Retries", optionIdPrefix + "slurm-retries", vm.retriesProperty(), "2", 40));
+        var sbatch =
+                field("Extra sbatch flags", optionIdPrefix + "slurm-sbatch", vm.sbatchProperty(), "--qos=normal", 240);
         HBox.setHgrow(sbatch.getChildren().getLast(), Priority.ALWAYS);
         var preamble = new TextArea();
-        preamble.setId("slurm-preamble");
+        preamble.setId(optionIdPrefix + "slurm-preamble");
         preamble.setPromptText("shell lines each job runs first, e.g. module load java/25");
         preamble.setPrefRowCount(2);
         preamble.setPrefColumnCount(40);
@@ -57,7 +68,7 @@ final class ExecutorForm extends VBox {
         var second = new HBox(10, sbatch, new Label("Preamble"), preamble);
         second.setAlignment(Pos.CENTER_LEFT);
         var options = new VBox(6, fields, second);
-        options.setId("slurm-options");
+        options.setId(optionIdPrefix + "slurm-options");
         options.visibleProperty().bind(vm.slurmProperty());
         options.managedProperty().bind(options.visibleProperty());
         getChildren().addAll(choice, options);
