@@ -80,6 +80,25 @@ class EngineEvaluationSlurmTest {
     }
 
     @Test
+    void fidelityRunsAgainstABaseModelMergeToTheLocalNumbersToo() throws Exception {
+        Model model = ModelLoader.load(TestData.stories260K());
+        ModelHandle handle = ModelService.handle(model, model.source());
+        Path data = TestData.require("datasets");
+        // the model as its own base: the shards must carry the base's items (its own run key) as well
+        var request = new EvaluationService.Request(
+                "stories260K", handle, handle, List.of("piqa"), 6, 0, 1234, true, null, Map.of());
+        try (ResultsStore local = ResultsStore.open(dir.resolve("local.db"));
+                ResultsStore onSlurm = ResultsStore.open(dir.resolve("slurm.db"))) {
+            new EngineEvaluationService(local, data).evaluate(request, ProgressListener.NONE, CancellationToken.none());
+            new EngineEvaluationService(onSlurm, data)
+                    .slurm(new Slurm(new InProcessSlurm()), () -> true, dir.resolve("eval-slurm"), 10)
+                    .evaluate(request, slurm(3), null, ProgressListener.NONE, CancellationToken.none());
+            assertThat(runs(onSlurm)).hasSize(1).isEqualTo(runs(local));
+            assertThat(runs(local).get("piqa")).contains("kl");
+        }
+    }
+
+    @Test
     void slurmIsRefusedInOneSentenceWhereItCannotRun() {
         var inMemory = new EngineEvaluationService(null, dir);
         assertThat(inMemory.executorProblem(SuiteSpec.Executor.local())).isNull();
