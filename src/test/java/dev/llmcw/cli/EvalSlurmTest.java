@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmcw.TestData;
 import dev.llmcw.cluster.Slurm;
 import dev.llmcw.cluster.SlurmEvalExecutor;
+import dev.llmcw.cluster.WorkbenchLauncher;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
@@ -36,7 +37,8 @@ import org.junit.jupiter.api.TestInstance;
  * first 40 items (two shards of 20; one running shard is cancelled with {@code scancel} and must be resubmitted
  * alone) and WikiText-2's first 3 documents (two shards) stores exactly the runs of {@code --executor local}:
  * metrics, standard errors, item counts, the results.json tables; importing the shards and running the
- * evaluation again leaves one copy of everything. Skipped without Slurm unless {@code WORKBENCH_REQUIRE_SLURM}.
+ * evaluation again leaves one copy of everything; Ctrl-C (SIGINT) on a running {@code eval} leaves none of its
+ * jobs in the queue. Skipped without Slurm unless {@code WORKBENCH_REQUIRE_SLURM}.
  */
 @SlurmCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -148,6 +150,69 @@ class EvalSlurmTest {
         assertThat(eval("slurm", "piqa", 40, 20)).isZero();
         assertThat(eval("slurm", "wikitext", 3, 2)).isZero();
         assertThat(runs("slurm")).isEqualTo(before);
+    }
+
+    @Test
+    void ctrlCCancelsTheJobs() throws Exception {
+        Path out = dir.resolve("interrupted");
+        List<String> cmd = new ArrayList<>(WorkbenchLauncher.command(null));
+        cmd.addAll(List.of(
+                "eval",
+                "--model",
+                model.toString(),
+                "--tasks",
+                "piqa",
+                "--data",
+                data.toString(),
+                "--limit",
+                "40",
+                "--no-deployment",
+                "--db",
+                dir.resolve("interrupted.db").toString(),
+                "--out",
+                out.toString(),
+                "--executor",
+                "slurm",
+                "--slurm-shard-items",
+                "20"));
+        Path log = dir.resolve("interrupted.log");
+        Process eval = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            assertThat(waitFor(() -> queued(out) == 2, 180))
+                    .as("its two shards queued; log: %s", Files.readString(log))
+                    .isTrue();
+            SlurmAvailable.command("kill", "-INT", Long.toString(eval.pid()));
+            assertThat(eval.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(log)).contains("cancelled 2 Slurm task(s)");
+            // scancel is asynchronous: a running task lingers while it completes (KillWait)
+            assertThat(waitFor(() -> queued(out) == 0, 30)).isTrue();
+        } finally {
+            eval.destroyForcibly();
+        }
+    }
+
+    /** Array tasks in the queue whose script lies under {@code folder} (this test's, not another run's). */
+    private static long queued(Path folder) throws IOException, InterruptedException {
+        return SlurmAvailable.command("squeue", "-h", "-r", "-o", "%i|%o")
+                .lines()
+                .filter(l -> l.contains("|" + folder))
+                .count();
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static boolean waitFor(Check check, int seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (check.ok()) return true;
+            Thread.sleep(200);
+        }
+        return check.ok();
     }
 
     private static SuiteSpec.Executor slurmWithShards(int shardItems) {
