@@ -43,7 +43,6 @@ public final class CalderaTrainableLinear implements TrainableLinear {
         if (s.adapter() == null)
             throw new IllegalArgumentException(
                     name + " has no 16-bit adapter (compress with ft_rank > 0 to fine-tune CALDERA factors)");
-        int f = s.adapter().ftRank();
         double[] q = s.q().decode();
         float[] frozen = new float[s.rows() * s.cols()];
         int rest = s.quantizedRank();
@@ -55,33 +54,21 @@ public final class CalderaTrainableLinear implements TrainableLinear {
                 frozen[i * s.cols() + c] = (float) v;
             }
         });
-        var lp = new Parameter(name + ".Lft", s.adapter().l().values().clone());
-        var rp = new Parameter(name + ".Rft", s.adapter().r().values().clone());
-        RandomizedHadamard tm = s.hadamard() ? Caldera.transform(seed, s.rows()) : null;
-        RandomizedHadamard tn = s.hadamard() ? Caldera.transform(seed, s.cols()) : null;
-        return new CalderaTrainableLinear(name, s, f, tm, tn, frozen, lp, rp, storedScales);
+        return new CalderaTrainableLinear(name, s, frozen, seed, storedScales);
     }
 
     private CalderaTrainableLinear(
-            String name,
-            CalderaFormat.Stored s,
-            int ft,
-            RandomizedHadamard tm,
-            RandomizedHadamard tn,
-            float[] frozen,
-            Parameter lTop,
-            Parameter rTop,
-            HadamardScales stored) {
+            String name, CalderaFormat.Stored s, float[] frozen, long seed, HadamardScales stored) {
         this.rows = s.rows();
         this.cols = s.cols();
         this.inCols = s.inCols();
-        this.ft = ft;
+        this.ft = s.adapter().ftRank();
         this.g = s.g();
-        this.tm = tm;
-        this.tn = tn;
+        this.tm = s.hadamard() ? Caldera.transform(seed, s.rows()) : null;
+        this.tn = s.hadamard() ? Caldera.transform(seed, s.cols()) : null;
         this.frozen = frozen;
-        this.lTop = lTop;
-        this.rTop = rTop;
+        this.lTop = new Parameter(name + ".Lft", s.adapter().l().values().clone());
+        this.rTop = new Parameter(name + ".Rft", s.adapter().r().values().clone());
         if (tm != null) {
             var start = stored != null ? stored : HadamardScales.signsOf(tm, tn);
             su = new Parameter(name + "." + HadamardScales.SU, start.su().clone());

@@ -47,35 +47,6 @@ public record FinetuneRun(
         Path dev,
         int devBlocks,
         Path original) {
-    /** End to end only, as before the block-wise stage existed. */
-    public FinetuneRun(
-            Model model,
-            Path train,
-            int trainBlocks,
-            Path heldOut,
-            int heldOutBlocks,
-            FinetuneSettings settings,
-            int evalEvery,
-            int checkpointEvery,
-            Path out,
-            boolean resume) {
-        this(
-                model,
-                train,
-                trainBlocks,
-                heldOut,
-                heldOutBlocks,
-                settings,
-                evalEvery,
-                checkpointEvery,
-                out,
-                resume,
-                BlockwiseSettings.OFF,
-                null,
-                0,
-                null);
-    }
-
     /** What the run ends with: held-out losses before and after (NaN without held-out text), what the file gained. */
     public record Result(Path out, int steps, double heldOutBefore, double heldOutAfter, Map<String, String> added) {}
 
