@@ -234,4 +234,44 @@ class BlockwiseFinetuneCommandTest {
         assertThat(other.rc()).as(other.err()).isZero();
         assertThat(finetuneRuns(db)).hasSize(2);
     }
+
+    @Test
+    void aDevelopmentTextSharedWithTheOtherTextsOrMissingIsRefused(@TempDir Path dir) throws Exception {
+        Path[] t = FinetuneCommandTest.texts(dir);
+        String model = TestData.stories260K().toString(),
+                out = dir.resolve("x.safetensors").toString();
+        var withHeldOut = run(
+                "finetune",
+                "--model",
+                model,
+                "--train",
+                t[0].toString(),
+                "--heldout",
+                t[1].toString(),
+                "--dev",
+                t[1].toString(),
+                "--blockwise-norms",
+                "--out",
+                out);
+        assertThat(withHeldOut.rc()).isNotZero();
+        assertThat(withHeldOut.err()).contains("the development text " + t[1] + " shares", "--allow-overlap");
+        var withTrain = run(
+                "finetune",
+                "--model",
+                model,
+                "--train",
+                t[0].toString(),
+                "--dev",
+                t[0].toString(),
+                "--blockwise-hadamard",
+                "--out",
+                out);
+        assertThat(withTrain.rc()).isNotZero();
+        assertThat(withTrain.err()).contains("shares", "with the development text " + t[0]);
+        var noDev = run("finetune", "--model", model, "--train", t[0].toString(), "--blockwise-norms", "--out", out);
+        assertThat(noDev.err()).contains("need a development text: --dev");
+        var nothing = run("finetune", "--model", model, "--no-end-to-end", "--out", out);
+        assertThat(nothing.err()).contains("--no-end-to-end leaves nothing to train");
+        assertThat(Files.exists(dir.resolve("x.safetensors"))).isFalse();
+    }
 }
