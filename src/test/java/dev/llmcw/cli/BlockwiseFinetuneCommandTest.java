@@ -2,12 +2,18 @@ package dev.llmcw.cli;
 
 import static dev.llmcw.cli.FinetuneCommandTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.llmcw.TestData;
 import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.caldera.CalderaFormat;
 import dev.llmcw.compress.caldera.adapt.AdaptedCalderaModel;
+import dev.llmcw.compress.caldera.adapt.BlockwiseSettings;
+import dev.llmcw.compress.caldera.adapt.FineTuner;
+import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
+import dev.llmcw.compress.caldera.adapt.TrainingObjective;
+import dev.llmcw.compress.caldera.adapt.TrainingText;
 import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.Perplexity;
 import dev.llmcw.model.Model;
@@ -19,6 +25,7 @@ import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
 import dev.llmcw.results.RunRecord;
 import dev.llmcw.testing.Slow;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -273,5 +280,61 @@ class BlockwiseFinetuneCommandTest {
         var nothing = run("finetune", "--model", model, "--no-end-to-end", "--out", out);
         assertThat(nothing.err()).contains("--no-end-to-end leaves nothing to train");
         assertThat(Files.exists(dir.resolve("x.safetensors"))).isFalse();
+    }
+
+    /** Interrupted in the end-to-end stage, resumed from the command line: the block-wise stage is redone, same bytes. */
+    @Slow
+    @Test
+    void aRunWithTheBlockwiseStageResumesToTheSameFile(@TempDir Path dir) throws Exception {
+        Path[] t = FinetuneCommandTest.texts(dir);
+        Path dev = devText(dir), db = dir.resolve("results.db");
+        Path compressed = compress(dir, t[0], db), whole = dir.resolve("whole.safetensors");
+        String[] extra = {"--blockwise-hadamard", "--blockwise-epochs", "1"};
+        String[] a = args(compressed, t, dev, db, whole, extra);
+        a[Arrays.asList(a).indexOf("--dev-blocks") + 1] = "4";
+        var r = run(a);
+        assertThat(r.rc()).as(r.err()).isZero();
+
+        Path ckpt = dir.resolve("run.ckpt");
+        var adapted = new AdaptedCalderaModel(ModelLoader.load(compressed));
+        var tok = adapted.model().tokenizer();
+        var training = adapted.trainingModel(false, true);
+        adapted.tuneBlockwise(
+                ModelLoader.load(TestData.stories260K()),
+                new BlockwiseSettings(false, true, true, 1, 5e-3, 5e-4, 4),
+                TrainingText.read(dev, tok, 64, 4).blocks(),
+                1,
+                null,
+                null);
+        var tuner = new FineTuner(
+                        TrainingObjective.of(training, adapted.endToEndParameters(false)),
+                        new FinetuneSettings(64, 2, 1e-3, 0.001, 0.02, 1.0, 2, 1, false, false),
+                        TrainingText.read(t[0], tok, 64, 48).blocks(),
+                        TrainingText.read(t[1], tok, 64, 8).blocks())
+                .checkpointing(ckpt, 8);
+        assertThatThrownBy(() -> tuner.run(
+                        s -> {
+                            if (s.step() == 10) throw new IOException("killed");
+                        },
+                        null))
+                .hasMessage("killed");
+        Path resumedOut = dir.resolve("resumed.safetensors");
+        String[] b = args(
+                compressed,
+                t,
+                dev,
+                db,
+                resumedOut,
+                "--blockwise-hadamard",
+                "--blockwise-epochs",
+                "1",
+                "--resume",
+                "--checkpoint",
+                ckpt.toString());
+        b[Arrays.asList(b).indexOf("--dev-blocks") + 1] = "4";
+        var resumed = run(b);
+        assertThat(resumed.rc()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("resuming at step 8 of 48");
+        assertThat(Files.mismatch(whole, resumedOut)).isEqualTo(-1L);
     }
 }
