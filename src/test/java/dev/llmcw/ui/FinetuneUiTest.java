@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
 import javafx.scene.Node;
+import javafx.scene.control.CheckBox;
 import javafx.stage.Stage;
 import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.AfterEach;
@@ -89,6 +90,21 @@ class FinetuneUiTest {
             vm.finetune().trainBlocksProperty().set("12");
             vm.finetune().evalEveryProperty().set("3");
         });
+        // the block-wise switches: a ticked box asks for the development text; unticked again, the form is valid
+        CheckBox blockwiseNorms = robot.lookup("#finetune-blockwise-norms").queryAs(CheckBox.class);
+        assertThat(robot.lookup("#finetune-blockwise-hadamard").tryQuery()).isPresent();
+        assertThat(robot.lookup("#finetune-end-to-end").queryAs(CheckBox.class).isSelected())
+                .isTrue();
+        robot.interact(() -> FitScroll.reveal(blockwiseNorms));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn(blockwiseNorms);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(vm.finetune().blockwiseNormsProperty().get()).isTrue();
+        assertThat(vm.finetune().validationProperty().get()).startsWith("Development text is required");
+        robot.clickOn(blockwiseNorms);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(vm.finetune().blockwiseNormsProperty().get()).isFalse();
+
         Node button = robot.lookup("#finetune-button").query();
         robot.interact(() -> FitScroll.reveal(button));
         WaitForAsyncUtils.waitForFxEvents();

@@ -32,7 +32,9 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * regenerated from the "seed" parameter in {@link CompressedFormat#KEY_PARAMS}. With {@code ft_rank} f > 0
  * (low-rank adaptation) the info holds a sixth int f, {@code N.caldera.Lft}/{@code N.caldera.Rft} hold the
  * leading f components of L and R as BF16 ({@link CalderaAdapter}) and L, R hold the remaining rank − f
- * (absent when nothing remains). Files without the sixth int load as before.
+ * (absent when nothing remains). Files without the sixth int load as before. Block-wise fine-tuning may store
+ * the Hadamard sign vectors as F16 scales {@code N.caldera.SU}/{@code N.caldera.SV} ({@link HadamardScales});
+ * files without them regenerate the signs from the seed as before.
  */
 public final class CalderaFormat implements CompressedFormat {
     public static final CalderaFormat INSTANCE = new CalderaFormat("caldera");
@@ -140,7 +142,16 @@ public final class CalderaFormat implements CompressedFormat {
         Map<Integer, RandomizedHadamard> transforms = new HashMap<>();
         for (String name : WeightNames.blockLinearWeights(config.nLayers())) {
             if (!file.has(name + "." + method + ".info")) continue;
-            out.put(name, linear(read(file, name, method), seed, onTheFly, transforms));
+            Stored s = read(file, name, method);
+            Linear l = linear(s, seed, onTheFly, transforms);
+            HadamardScales scales = method.equals("caldera") ? HadamardScales.read(file, name, s) : null;
+            if (scales != null) // stored SU/SV (block-wise fine-tuning) in place of the seeded signs
+            l = new ScaledHadamardLinear(
+                    l,
+                    scales,
+                    transforms.computeIfAbsent(s.rows(), n -> Caldera.transform(seed, n)),
+                    transforms.computeIfAbsent(s.cols(), n -> Caldera.transform(seed, n)));
+            out.put(name, l);
         }
         return out;
     }

@@ -206,6 +206,94 @@ public final class LlamaTrainingModel {
         return loss;
     }
 
+    // ------------------------------------------------------------------ one block (block-wise fine-tuning)
+
+    /** Block {@code layer}'s trainable parameters (its norms', its projections'), each once, in forward order. */
+    public List<Parameter> blockParameters(int layer) {
+        checkLayer(layer);
+        List<Parameter> ps = new ArrayList<>();
+        Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Projections.Block b = blocks[layer];
+        add(ps, seen, attnNorms[layer]);
+        for (TrainableLinear l : List.of(b.q(), b.k(), b.v(), b.o())) add(ps, seen, l.parameters());
+        add(ps, seen, mlpNorms[layer]);
+        for (TrainableLinear l : List.of(b.gate(), b.up(), b.down())) add(ps, seen, l.parameters());
+        return List.copyOf(ps);
+    }
+
+    /** The embedded rows of every token (n×dim, positions 0..n−1): the first block's input. */
+    public float[] embedAll(int[] tokens) {
+        int dim = c.dim();
+        float[] x = new float[Math.multiplyExact(tokens.length, dim)];
+        for (int t = 0; t < tokens.length; t++) {
+            if (tokens[t] < 0 || tokens[t] >= c.vocabSize())
+                throw new IllegalArgumentException(
+                        "token id " + tokens[t] + " at index " + t + " is outside the vocabulary of " + c.vocabSize());
+            embed.toFloat((long) tokens[t] * dim, x, t * dim, dim);
+        }
+        return x;
+    }
+
+    /** Block {@code layer}'s output for input rows {@code x} (n×dim, positions 0..n−1); forward only. */
+    public float[] blockForward(int layer, float[] x, int n) {
+        checkLayer(layer);
+        float[] out = x.clone();
+        LayerActivations a = new LayerActivations(c, n);
+        blockForward(layer, a, out, n);
+        return out;
+    }
+
+    /** Mean over all n·dim elements of (block output − target)²; forward only. */
+    public double blockMse(int layer, float[] x, float[] target, int n) {
+        return mse(blockForward(layer, x, n), target, null);
+    }
+
+    /**
+     * The same mean squared error; adds its gradients into the parameters of block {@code layer} (the backward
+     * pass runs through this block only: the input is data, not a function of earlier parameters).
+     */
+    public double blockMseAndGradients(int layer, float[] x, float[] target, int n) {
+        checkLayer(layer);
+        float[] out = x.clone();
+        LayerActivations a = new LayerActivations(c, n);
+        blockForward(layer, a, out, n);
+        float[] dx = new float[out.length];
+        double mse = mse(out, target, dx);
+        mlpBackward(layer, a, dx, n);
+        attentionBackward(layer, a, dx, n);
+        return mse;
+    }
+
+    private void blockForward(int layer, LayerActivations a, float[] x, int n) {
+        int dim = c.dim();
+        if (x.length != n * dim)
+            throw new IllegalArgumentException(
+                    "a block input of " + n + " rows needs " + n * dim + " floats, got " + x.length);
+        System.arraycopy(x, 0, a.in, 0, n * dim);
+        attentionForward(layer, a, x, positions(n), n);
+        System.arraycopy(x, 0, a.mid, 0, n * dim);
+        mlpForward(layer, a, x, n);
+    }
+
+    /** Mean of (out − target)² in double; when {@code grad} is not null it receives 2·(out − target)/N. */
+    private static double mse(float[] out, float[] target, float[] grad) {
+        if (target.length != out.length)
+            throw new IllegalArgumentException(
+                    "the target has " + target.length + " floats, the block output " + out.length);
+        double s = 0, scale = 2.0 / out.length;
+        for (int i = 0; i < out.length; i++) {
+            double d = (double) out[i] - target[i];
+            s += d * d;
+            if (grad != null) grad[i] = (float) (scale * d);
+        }
+        return s / out.length;
+    }
+
+    private void checkLayer(int layer) {
+        if (layer < 0 || layer >= c.nLayers())
+            throw new IllegalArgumentException("no block " + layer + " in this " + c.nLayers() + "-layer model");
+    }
+
     // ------------------------------------------------------------------ forward
 
     private Pass forward(float[] input, int[] targets) {

@@ -6,6 +6,7 @@ import dev.llmcw.ui.charts.ChartPane;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.FileDialogs;
 import dev.llmcw.ui.common.Ui;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.ListChangeListener;
 import javafx.scene.control.Button;
@@ -56,7 +57,16 @@ public final class FinetunePane extends VBox {
         var norms = new CheckBox("Also train the RMSNorm weights");
         norms.setId("finetune-train-norms");
         norms.selectedProperty().bindBidirectional(vm.trainNormsProperty());
-        grid.addRow(row, new Label(""), norms);
+        grid.addRow(row++, new Label(""), norms);
+        grid.addRow(row++, new Label("Development text"), fileField("finetune-dev", vm.devTextProperty()));
+        grid.addRow(
+                row++,
+                new Label("Block-wise first"),
+                new HBox(
+                        12,
+                        check("finetune-blockwise-norms", "RMSNorm weights", vm.blockwiseNormsProperty()),
+                        check("finetune-blockwise-hadamard", "Hadamard SU/SV", vm.blockwiseHadamardProperty())));
+        grid.addRow(row, new Label(""), check("finetune-end-to-end", "End-to-end stage", vm.endToEndProperty()));
 
         var validation = Ui.banner("banner-error");
         validation.setId("finetune-validation");
@@ -92,7 +102,9 @@ public final class FinetunePane extends VBox {
                 Ui.GAP,
                 Ui.subtle("Trains the 16-bit leading components of L·R (ft_rank) on a text, Q frozen; the adapted"
                         + " model then appears in Evaluate. Runs in Jobs: cancel there, and Resume continues from the"
-                        + " checkpoint."),
+                        + " checkpoint. Block-wise first: each block learns to reproduce the original model's block"
+                        + " on the development text (RMSNorm weights, Hadamard sign vectors) before the end-to-end"
+                        + " stage."),
                 grid,
                 validation,
                 new HBox(10, run, summary),
@@ -117,6 +129,13 @@ public final class FinetunePane extends VBox {
     /** The loss series shown (for tests: how many points the chart holds). */
     public XYSeriesCollection series() {
         return series;
+    }
+
+    private static CheckBox check(String id, String text, BooleanProperty value) {
+        var c = new CheckBox(text);
+        c.setId(id);
+        c.selectedProperty().bindBidirectional(value);
+        return c;
     }
 
     private static TextField field(String id, StringProperty value, String prompt) {

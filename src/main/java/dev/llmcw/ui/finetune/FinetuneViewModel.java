@@ -4,6 +4,7 @@ import dev.llmcw.app.ModelCard;
 import dev.llmcw.app.ModelHandle;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.compress.caldera.adapt.AdaptedCalderaModel;
+import dev.llmcw.compress.caldera.adapt.BlockwiseSettings;
 import dev.llmcw.compress.caldera.adapt.FineTuner;
 import dev.llmcw.compress.caldera.adapt.FinetuneRun;
 import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
@@ -57,6 +58,10 @@ public final class FinetuneViewModel {
     private final StringProperty seed = new SimpleStringProperty(str(FinetuneSettings.DEFAULTS.seed()));
     private final StringProperty evalEvery = new SimpleStringProperty("10");
     private final BooleanProperty trainNorms = new SimpleBooleanProperty(FinetuneSettings.DEFAULTS.trainNorms());
+    private final BooleanProperty blockwiseNorms = new SimpleBooleanProperty(false);
+    private final BooleanProperty blockwiseHadamard = new SimpleBooleanProperty(false);
+    private final BooleanProperty endToEnd = new SimpleBooleanProperty(true);
+    private final StringProperty devText = new SimpleStringProperty("");
     private final StringProperty validation = new SimpleStringProperty("");
     private final StringProperty summary = new SimpleStringProperty("");
     private final ObservableList<LossPoint> losses = FXCollections.observableArrayList();
@@ -79,7 +84,19 @@ public final class FinetuneViewModel {
                 model.set(adaptable.getLast());
         });
         for (var p : new javafx.beans.Observable[] {
-            model, trainText, heldOutText, trainBlocks, epochs, lr, blockLen, seed, evalEvery
+            model,
+            trainText,
+            heldOutText,
+            trainBlocks,
+            epochs,
+            lr,
+            blockLen,
+            seed,
+            evalEvery,
+            blockwiseNorms,
+            blockwiseHadamard,
+            endToEnd,
+            devText
         }) p.addListener(o -> validate());
         validate();
     }
@@ -106,9 +123,21 @@ public final class FinetuneViewModel {
     private String firstProblem() {
         if (model.get() == null)
             return "Compress a model with CALDERA and ft_rank > 0 first: only its 16-bit factors can be fine-tuned.";
-        String p = textProblem("Training text", trainText.get(), true);
+        boolean blockwise = blockwiseNorms.get() || blockwiseHadamard.get();
+        if (!endToEnd.get() && !blockwise)
+            return "Without the end-to-end stage there is nothing to train: tick a block-wise box.";
+        String p = endToEnd.get() ? textProblem("Training text", trainText.get(), true) : null;
         if (p == null) p = textProblem("Held-out text", heldOutText.get(), false);
-        if (p == null && !heldOutText.get().isBlank() && path(trainText).equals(path(heldOutText)))
+        if (p == null && blockwise) p = textProblem("Development text", devText.get(), true);
+        if (p == null
+                && blockwise
+                && ((!heldOutText.get().isBlank() && path(devText).equals(path(heldOutText)))
+                        || (!trainText.get().isBlank() && path(devText).equals(path(trainText)))))
+            p = "Development text must be another file than the training and held-out texts.";
+        if (p == null
+                && !heldOutText.get().isBlank()
+                && !trainText.get().isBlank()
+                && path(trainText).equals(path(heldOutText)))
             p = "Held-out text must be another file than the training text: its loss would measure memorisation.";
         if (p == null) p = intProblem("Training blocks", trainBlocks.get(), 0);
         if (p == null) p = intProblem("Epochs", epochs.get(), 1);
@@ -170,13 +199,29 @@ public final class FinetuneViewModel {
                 d.cosine());
     }
 
+    /** The block-wise stage the form describes (defaults from {@link BlockwiseSettings#OFF} for its numbers). */
+    public BlockwiseSettings blockwise() {
+        var d = BlockwiseSettings.OFF;
+        return new BlockwiseSettings(
+                blockwiseNorms.get(),
+                blockwiseHadamard.get(),
+                endToEnd.get(),
+                d.epochs(),
+                d.scaleLr(),
+                d.normLr(),
+                d.blocksPerStep());
+    }
+
     /** Queues the fine-tuning; the adapted model joins the session's models when it finishes. */
     public JobViewModel start() {
         String problem = validate();
         if (problem != null) throw new IllegalArgumentException(problem);
         ModelHandle source = model.get();
         var settings = settings();
-        Path train = path(trainText), held = heldOutText.get().isBlank() ? null : path(heldOutText);
+        var blockwise = blockwise();
+        Path train = trainText.get().isBlank() ? null : path(trainText),
+                held = heldOutText.get().isBlank() ? null : path(heldOutText),
+                dev = blockwise.enabled() ? path(devText) : null;
         int blocks = Integer.parseInt(trainBlocks.get().trim()),
                 every = Integer.parseInt(evalEvery.get().trim());
         String stem = source.path().getFileName().toString().replaceFirst("\\.safetensors$", "");
@@ -186,7 +231,9 @@ public final class FinetuneViewModel {
         summary.set("");
         return jobs.submit(
                 "finetune",
-                "Fine-tune " + source.name() + " (" + settings.describe() + ")",
+                "Fine-tune " + source.name() + " ("
+                        + (blockwise.enabled() ? blockwise.describe() + "; " : "")
+                        + settings.describe() + ")",
                 (p, c) -> {
                     // the first run starts afresh; a resumed one continues from the checkpoint the cancel left
                     var run = new FinetuneRun(
@@ -199,7 +246,11 @@ public final class FinetuneViewModel {
                             every,
                             0,
                             out,
-                            attempts.getAndIncrement() > 0);
+                            attempts.getAndIncrement() > 0,
+                            blockwise,
+                            dev,
+                            16,
+                            null);
                     long t0 = System.nanoTime();
                     FineTuner.Listener steps = new FineTuner.Listener() {
                         @Override
@@ -302,6 +353,22 @@ public final class FinetuneViewModel {
 
     public BooleanProperty trainNormsProperty() {
         return trainNorms;
+    }
+
+    public BooleanProperty blockwiseNormsProperty() {
+        return blockwiseNorms;
+    }
+
+    public BooleanProperty blockwiseHadamardProperty() {
+        return blockwiseHadamard;
+    }
+
+    public BooleanProperty endToEndProperty() {
+        return endToEnd;
+    }
+
+    public StringProperty devTextProperty() {
+        return devText;
     }
 
     public StringProperty validationProperty() {

@@ -74,6 +74,65 @@ class CalderaTrainableLinearTest {
             assertThat(l.grad()[i]).isCloseTo(2 * g0[i], offset(1e-5f * (1 + Math.abs(g0[i]))));
     }
 
+    /**
+     * Real-valued SU/SV in place of the signs: the forward pass is W with rows scaled by SV⊙d_m and columns by
+     * SU⊙d_n (W the seeded layer decoded densely, an independent computation), the stored-scales inference layer
+     * agrees, and the gradients of SU, SV, the adapter and x match finite differences.
+     */
+    @ParameterizedTest
+    @CsvSource({"4", "8"})
+    void hadamardScalesForwardAndGradientsMatchFiniteDifferences(int ft) {
+        var s = stored(ft, true);
+        Random rnd = new Random(8);
+        var tm = Caldera.transform(99, M);
+        var tn = Caldera.transform(99, N);
+        float[] su = new float[N], sv = new float[M];
+        double[] dn = tn.signs(), dm = tm.signs();
+        for (int c = 0; c < N; c++) su[c] = (float) (dn[c] * (1 + 0.3 * rnd.nextGaussian()));
+        for (int i = 0; i < M; i++) sv[i] = (float) (dm[i] * (1 + 0.3 * rnd.nextGaussian()));
+        var scales = new HadamardScales(su, sv);
+        var layer = CalderaTrainableLinear.of("t.weight", s, 99, scales).trainingScales(true);
+        assertThat(layer.parameters())
+                .extracting(Parameter::name)
+                .containsExactly("t.weight.Lft", "t.weight.Rft", "t.weight.SU", "t.weight.SV");
+        float[] x = new float[BATCH * N], c = new float[BATCH * M];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < c.length; i++) c[i] = (float) rnd.nextGaussian();
+        double[] w = CalderaFormat.decode(s, 99);
+        float[] y = new float[BATCH * M], loaded = new float[BATCH * M];
+        layer.forward(x, y, BATCH);
+        new ScaledHadamardLinear(CalderaFormat.linear(s, 99, true), scales, tm, tn).forward(x, 0, loaded, 0, BATCH);
+        for (int b = 0; b < BATCH; b++)
+            for (int i = 0; i < M; i++) {
+                double ref = 0;
+                for (int k = 0; k < N; k++) ref += w[i * N + k] * (sv[i] * dm[i]) * (su[k] * dn[k]) * x[b * N + k];
+                assertThat((double) y[b * M + i]).isCloseTo(ref, offset(1e-4 * (1 + Math.abs(ref))));
+                assertThat((double) loaded[b * M + i]).isCloseTo(ref, offset(1e-4 * (1 + Math.abs(ref))));
+            }
+        float[] dx = new float[BATCH * N];
+        layer.backward(x, c, dx, BATCH);
+        checkAgainstDifferences(x, dx, () -> loss(layer, x, c));
+        for (Parameter p : layer.parameters()) {
+            assertThat(p.grad()).as(p.name()).isNotEqualTo(new float[p.grad().length]);
+            checkAgainstDifferences(p.value(), p.grad(), () -> loss(layer, x, c));
+        }
+    }
+
+    @Test
+    void withTheSeededSignsTheLayerIsUnchanged() {
+        var s = stored(4, true);
+        var plain = CalderaTrainableLinear.of("t.weight", s, 99);
+        var signs = CalderaTrainableLinear.of("t.weight", s, 99).trainingScales(true);
+        assertThat(plain.scales()).isNull();
+        float[] x = new float[BATCH * N];
+        Random rnd = new Random(2);
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        float[] a = new float[BATCH * M], b = new float[BATCH * M];
+        plain.forward(x, a, BATCH);
+        signs.forward(x, b, BATCH);
+        assertThat(b).containsExactly(a);
+    }
+
     @Test
     void aMatrixWithoutAdapterIsRefused() {
         var s = stored(4, true);

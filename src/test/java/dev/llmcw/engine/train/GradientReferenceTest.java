@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,8 +35,49 @@ class GradientReferenceTest {
     @ValueSource(strings = {"bias-tied-interleaved", "untied-rotate-half-llama3"})
     void lossAndGradientsMatchPyTorch(String fixture) throws IOException {
         Path dir = resource("grad/" + fixture);
-        JsonNode cfg = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
         JsonNode golden = new ObjectMapper().readTree(dir.resolve("golden.json").toFile());
+        LlamaTrainingModel model = model(dir, fixture);
+        int[] tokens = new ObjectMapper().convertValue(golden.get("tokens"), int[].class);
+        float[] dInput = new float[(tokens.length - 1) * model.config().dim()];
+        double loss = model.lossAndGradients(tokens, dInput);
+        double want = golden.get("loss").asDouble();
+        assertThat(loss).isCloseTo(want, offset(LOSS_REL * want));
+        List<String> failures = new ArrayList<>();
+        JsonNode grads = golden.get("grads");
+        assertThat(model.parameters()).hasSize(grads.size());
+        for (Parameter p : model.parameters()) compare(p.name(), p.grad(), grads.get(p.name()), failures);
+        compare("input rows", dInput, golden.get("input_grad"), failures);
+        assertThat(failures).isEmpty();
+    }
+
+    /**
+     * The block-wise objective (tools/reference/block_mse_reference.py, golden/grad/block-mse.json): block 1 of
+     * the first fixture on given input rows against a given target, its MSE and the gradients of the block's
+     * norms and adapters.
+     */
+    @Test
+    void blockMseAndItsGradientsMatchPyTorch() throws IOException {
+        JsonNode golden =
+                new ObjectMapper().readTree(resource("grad/block-mse.json").toFile());
+        LlamaTrainingModel model =
+                model(resource("grad/" + golden.get("fixture").asText()), "block");
+        int layer = golden.get("layer").asInt();
+        float[] input = new ObjectMapper().convertValue(golden.get("input"), float[].class);
+        float[] target = new ObjectMapper().convertValue(golden.get("target"), float[].class);
+        int n = input.length / model.config().dim();
+        double mse = model.blockMseAndGradients(layer, input, target, n);
+        double want = golden.get("mse").asDouble();
+        assertThat(mse).isCloseTo(want, offset(LOSS_REL * want));
+        List<String> failures = new ArrayList<>();
+        JsonNode grads = golden.get("grads");
+        assertThat(model.blockParameters(layer)).hasSize(grads.size());
+        for (Parameter p : model.blockParameters(layer)) compare(p.name(), p.grad(), grads.get(p.name()), failures);
+        assertThat(failures).isEmpty();
+    }
+
+    /** The fixture's model with its adapters on every projection and every norm trainable. */
+    private static LlamaTrainingModel model(Path dir, String fixture) throws IOException {
+        JsonNode cfg = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
         Model m = new Model(
                 config(cfg), tensors(dir.resolve("model.safetensors")), Map.of(), null, dir, "hf", fixture, Map.of());
         Map<String, Tensor> adapterValues = tensors(dir.resolve("adapters.safetensors"));
@@ -52,18 +94,7 @@ class GradientReferenceTest {
                                     name + ".B", adapterValues.get(name + ".B").toFloatArray()),
                             rank));
         }
-        LlamaTrainingModel model = new LlamaTrainingModel(m, adapters, TrainableNorms.all());
-        int[] tokens = new ObjectMapper().convertValue(golden.get("tokens"), int[].class);
-        float[] dInput = new float[(tokens.length - 1) * m.config().dim()];
-        double loss = model.lossAndGradients(tokens, dInput);
-        double want = golden.get("loss").asDouble();
-        assertThat(loss).isCloseTo(want, offset(LOSS_REL * want));
-        List<String> failures = new ArrayList<>();
-        JsonNode grads = golden.get("grads");
-        assertThat(model.parameters()).hasSize(grads.size());
-        for (Parameter p : model.parameters()) compare(p.name(), p.grad(), grads.get(p.name()), failures);
-        compare("input rows", dInput, golden.get("input_grad"), failures);
-        assertThat(failures).isEmpty();
+        return new LlamaTrainingModel(m, adapters, TrainableNorms.all());
     }
 
     private static void compare(String name, float[] got, JsonNode want, List<String> failures) {

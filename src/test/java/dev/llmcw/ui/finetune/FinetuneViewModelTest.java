@@ -10,7 +10,9 @@ import dev.llmcw.app.RecentModels;
 import dev.llmcw.app.WorkbenchServices;
 import dev.llmcw.compress.caldera.adapt.AdaptedCalderaModel;
 import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
+import dev.llmcw.engine.Perplexity;
 import dev.llmcw.model.load.ModelLoader;
+import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.ui.WorkbenchViewModel;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
@@ -189,5 +191,38 @@ class FinetuneViewModelTest {
         assertThat(Files.readAllBytes(adapted))
                 .as("the same adapted model as without the interruption")
                 .isEqualTo(uninterruptedFile);
+    }
+
+    @Test
+    void theBlockwiseSwitchesAreCheckedAndTheStageRunsAsAJob() throws Exception {
+        FinetuneFixture.compressCaldera(vm, texts[0]);
+        var f = vm.finetune();
+        FinetuneFixture.shortSchedule(f, texts);
+        assertThat(f.blockwise().enabled()).isFalse();
+        assertThat(f.endToEndProperty().get()).isTrue();
+        f.endToEndProperty().set(false);
+        assertThat(f.validationProperty().get()).startsWith("Without the end-to-end stage there is nothing to train");
+        f.blockwiseHadamardProperty().set(true);
+        assertThat(f.validationProperty().get())
+                .isEqualTo("Development text is required: choose a UTF-8 text file to train on.");
+        f.devTextProperty().set(texts[1].toString());
+        assertThat(f.validationProperty().get())
+                .isEqualTo("Development text must be another file than the training and held-out texts.");
+        Path dev = dir.resolve("dev.txt");
+        String all = Files.readString(TestData.require("datasets/tinystories/tinystories_val_subset.txt"));
+        var stories = Perplexity.split(all, Perplexity.Documents.BLANK_LINE);
+        Files.writeString(dev, String.join("\n\n", stories.subList(1000, 1040)));
+        f.devTextProperty().set(dev.toString());
+        assertThat(f.validationProperty().get()).isEmpty();
+
+        var job = f.start();
+        assertThat(job.state()).as(job.errorProperty().get()).isEqualTo(JobState.DONE);
+        ModelHandle adapted = vm.session().models().getLast();
+        assertThat(adapted.report().parameters())
+                .containsEntry(AdaptedCalderaModel.KEY_FINETUNE, "block-wise only")
+                .containsKey(AdaptedCalderaModel.KEY_BLOCKWISE);
+        assertThat(SafetensorsFile.open(adapted.path()).has("model.layers.0.self_attn.q_proj.weight.caldera.SU"))
+                .isTrue();
+        assertThat(f.summaryProperty().get()).contains("(0 steps)");
     }
 }

@@ -107,10 +107,15 @@ public final class FineTuner {
 
     /** The mean loss over the held-out blocks (NaN without any). */
     public double heldOutLoss() {
-        if (heldOut.isEmpty()) return Double.NaN;
+        return meanLoss(objective, heldOut);
+    }
+
+    /** The mean loss of {@code objective} over {@code blocks} (NaN without any). */
+    public static double meanLoss(TrainingObjective objective, List<int[]> blocks) {
+        if (blocks.isEmpty()) return Double.NaN;
         double s = 0;
-        for (int[] b : heldOut) s += objective.loss(b);
-        return s / heldOut.size();
+        for (int[] b : blocks) s += objective.loss(b);
+        return s / blocks.size();
     }
 
     /** The training blocks of optimizer step {@code step}, in the seeded order. */

@@ -15,6 +15,12 @@ public interface TrainingObjective {
     List<Parameter> parameters();
 
     static TrainingObjective of(LlamaTrainingModel model) {
+        return of(model, model.parameters());
+    }
+
+    /** The model's loss, training only {@code trained} (a subset of its parameters; the others get no update). */
+    static TrainingObjective of(LlamaTrainingModel model, List<Parameter> trained) {
+        List<Parameter> ps = List.copyOf(trained);
         return new TrainingObjective() {
             @Override
             public double loss(int[] tokens) {
@@ -28,7 +34,7 @@ public interface TrainingObjective {
 
             @Override
             public List<Parameter> parameters() {
-                return model.parameters();
+                return ps;
             }
         };
     }
