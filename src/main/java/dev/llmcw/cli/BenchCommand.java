@@ -475,7 +475,7 @@ final class BenchCommand implements Callable<Integer> {
                     r.dtype(),
                     r.prefillCpu(),
                     r.prefillGflopsCpu(),
-                    100 * r.prefillGflopsCpu() / peak.perCpuSecond(),
+                    100 * r.prefillGflopsCpu() / (peak.perCpuSecond() * peak.threads()),
                     r.decodeCpu());
             if (torch) {
                 s += String.format(

@@ -128,9 +128,13 @@ public final class DenseLinear implements Linear {
     private static final ThreadLocal<BlockedGemm.Scratch> GEMM_SCRATCH =
             ThreadLocal.withInitial(BlockedGemm.Scratch::new);
 
+    /** The calling thread's panel buffer: a product's panel lives until the next product this thread starts. */
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
     /** x's batch rows of n floats packed for {@link BlockedGemm}, the token groups split over the threads. */
     static ActivationPanel packPanel(float[] x, int xOff, int n, int batch) {
-        ActivationPanel panel = new ActivationPanel(n, batch);
+        ActivationPanel panel = new ActivationPanel(n, batch, PANEL.get());
+        PANEL.set(panel.data());
         Parallel.forRange(0, panel.groups(), 1, g -> panel.packGroup(x, xOff, g));
         return panel;
     }
@@ -141,9 +145,10 @@ public final class DenseLinear implements Linear {
         int perThread = out / (2 * Parallel.threads()) / BlockedGemm.ROWS * BlockedGemm.ROWS;
         int rows = Math.max(BlockedGemm.ROWS, Math.min(BlockedGemm.MAX_BLOCK_ROWS, perThread));
         int blocks = (out + rows - 1) / rows;
+        FloatRows yr = new FloatRows(y, yOff, out);
         Parallel.forRange(0, blocks, 1, blk -> {
             int r0 = blk * rows;
-            BlockedGemm.multiply(weight, bias, r0, Math.min(rows, out - r0), panel, y, yOff, out, GEMM_SCRATCH.get());
+            BlockedGemm.multiply(weight, bias, r0, Math.min(rows, out - r0), panel, yr, GEMM_SCRATCH.get());
         });
     }
 

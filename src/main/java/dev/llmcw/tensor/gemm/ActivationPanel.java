@@ -20,12 +20,22 @@ public final class ActivationPanel {
 
     /** An empty panel for {@code tokens} rows of {@code n} values; fill it with {@link #packGroup} (any thread, any order). */
     public ActivationPanel(int n, int tokens) {
+        this(n, tokens, null);
+    }
+
+    /**
+     * As {@link #ActivationPanel(int, int)} over {@code reuse} when it is large enough (a caller's buffer kept
+     * between products: a prefill packs four panels per layer, up to a few MB each); every group's cells are
+     * overwritten by {@link #packGroup}, padding included.
+     */
+    public ActivationPanel(int n, int tokens, float[] reuse) {
         if (n <= 0 || tokens <= 0)
             throw new IllegalArgumentException("panel needs n > 0 and tokens > 0, got " + n + ", " + tokens);
         this.n = n;
         this.tokens = tokens;
         this.groups = (tokens + GROUP - 1) / GROUP;
-        this.data = new float[Math.multiplyExact(groups * GROUP, n)];
+        int size = Math.multiplyExact(groups * GROUP, n);
+        this.data = reuse != null && reuse.length >= size ? reuse : new float[size];
     }
 
     /** The panel of x's {@code tokens} rows of n floats from xOff, packed on this thread. */
@@ -47,7 +57,8 @@ public final class ActivationPanel {
         }
     }
 
-    float[] data() {
+    /** The packed values (possibly longer than the panel: a reused buffer). */
+    public float[] data() {
         return data;
     }
 

@@ -2,6 +2,7 @@ package dev.llmcw.tensor.gemm;
 
 import static dev.llmcw.tensor.KernelSpecies.F;
 
+import dev.llmcw.tensor.FloatRows;
 import dev.llmcw.tensor.Tensor;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -52,22 +53,16 @@ public final class BlockedGemm {
     }
 
     /**
-     * y[yOff + t·yStride + r] = W[r]·x_t + bias[r] for r in [r0, r0 + rows) and every token t of the panel;
+     * out's row t, column r = W[r]·x_t + bias[r] for r in [r0, r0 + rows) and every token t of the panel;
      * W is {@code weight} (rows of panel.n() values), bias may be null. rows ≤ {@link #MAX_BLOCK_ROWS}.
      */
     public static void multiply(
-            Tensor weight,
-            float[] bias,
-            int r0,
-            int rows,
-            ActivationPanel panel,
-            float[] y,
-            int yOff,
-            int yStride,
-            Scratch scratch) {
+            Tensor weight, float[] bias, int r0, int rows, ActivationPanel panel, FloatRows out, Scratch scratch) {
         if (rows <= 0 || rows > MAX_BLOCK_ROWS)
             throw new IllegalArgumentException("row block of " + rows + " rows, expected 1.." + MAX_BLOCK_ROWS);
         int n = panel.n(), tokens = panel.tokens(), groups = panel.groups();
+        float[] y = out.data();
+        int yOff = out.offset(), yStride = out.stride();
         if (weight.cols() != n)
             throw new IllegalArgumentException(
                     "weight " + weight + " has rows of " + weight.cols() + ", activations " + n);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmcw.model.gguf.GgmlQuantizer;
 import dev.llmcw.tensor.DType;
+import dev.llmcw.tensor.FloatRows;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.Tensors;
 import java.lang.foreign.MemorySegment;
@@ -40,7 +41,8 @@ class BlockedGemmTest {
         ActivationPanel panel = ActivationPanel.pack(x, 0, n, tokens);
         BlockedGemm.Scratch s = new BlockedGemm.Scratch();
         for (int r0 = 0; r0 < out; r0 += BlockedGemm.MAX_BLOCK_ROWS)
-            BlockedGemm.multiply(w, bias, r0, Math.min(BlockedGemm.MAX_BLOCK_ROWS, out - r0), panel, got, 0, out, s);
+            BlockedGemm.multiply(
+                    w, bias, r0, Math.min(BlockedGemm.MAX_BLOCK_ROWS, out - r0), panel, new FloatRows(got, 0, out), s);
 
         double worst = 0;
         for (int t = 0; t < tokens; t++) {
@@ -65,10 +67,11 @@ class BlockedGemmTest {
         ActivationPanel panel = ActivationPanel.pack(x, 0, n, tokens);
         BlockedGemm.Scratch s = new BlockedGemm.Scratch();
         float[] whole = new float[tokens * out], bySix = new float[tokens * out], odd = new float[tokens * out];
-        BlockedGemm.multiply(w, null, 0, out, panel, whole, 0, out, s);
-        for (int r0 = 0; r0 < out; r0 += 6) BlockedGemm.multiply(w, null, r0, 6, panel, bySix, 0, out, s);
+        BlockedGemm.multiply(w, null, 0, out, panel, new FloatRows(whole, 0, out), s);
+        for (int r0 = 0; r0 < out; r0 += 6)
+            BlockedGemm.multiply(w, null, r0, 6, panel, new FloatRows(bySix, 0, out), s);
         for (int r0 = 0; r0 < out; r0 += 5)
-            BlockedGemm.multiply(w, null, r0, Math.min(5, out - r0), panel, odd, 0, out, s);
+            BlockedGemm.multiply(w, null, r0, Math.min(5, out - r0), panel, new FloatRows(odd, 0, out), s);
         assertThat(bySix).isEqualTo(whole);
         assertThat(odd).isEqualTo(whole);
     }
@@ -87,11 +90,28 @@ class BlockedGemmTest {
     }
 
     @Test
+    void aReusedPanelBufferGivesTheSameProduct() {
+        int n = 64, out = 12, tokens = ActivationPanel.GROUP + 3;
+        Random rnd = new Random(5);
+        Tensor w = randomWeight(DType.F32, out, n, rnd);
+        float[] x = gaussian(tokens * n, rnd);
+        float[] stale = gaussian(4 * tokens * n, rnd); // an earlier, larger product's values, padding included
+        float[] fresh = new float[tokens * out], reused = new float[tokens * out];
+        BlockedGemm.Scratch s = new BlockedGemm.Scratch();
+        BlockedGemm.multiply(w, null, 0, out, ActivationPanel.pack(x, 0, n, tokens), new FloatRows(fresh, 0, out), s);
+        ActivationPanel p = new ActivationPanel(n, tokens, stale);
+        for (int g = 0; g < p.groups(); g++) p.packGroup(x, 0, g);
+        assertThat(p.data()).isSameAs(stale);
+        BlockedGemm.multiply(w, null, 0, out, p, new FloatRows(reused, 0, out), s);
+        assertThat(reused).isEqualTo(fresh);
+    }
+
+    @Test
     void mismatchedWidthsAreRefused() {
         Tensor w = randomWeight(DType.F32, 6, 10, new Random(1));
         ActivationPanel panel = ActivationPanel.pack(new float[22], 0, 11, 2);
-        assertThatThrownBy(() ->
-                        BlockedGemm.multiply(w, null, 0, 6, panel, new float[12], 0, 6, new BlockedGemm.Scratch()))
+        assertThatThrownBy(() -> BlockedGemm.multiply(
+                        w, null, 0, 6, panel, new FloatRows(new float[12], 0, 6), new BlockedGemm.Scratch()))
                 .hasMessageContaining("rows of 10");
     }
 
