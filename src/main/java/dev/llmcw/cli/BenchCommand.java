@@ -14,6 +14,7 @@ import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.KernelSpecies;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.gemm.FmaPeak;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProcessStats;
 import java.io.IOException;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Option;
         description = {
             "Inference speed on SYNTHETIC models (random weights at the real shapes): prefill and decode tokens/s,",
             "peak RSS, measured memory bandwidth and decode as a share of the bandwidth bound; --torch compares",
-            "with PyTorch fp32 on CPU (tools/reference/bench_torch.py) at the same shapes and thread count."
+            "with PyTorch fp32 on CPU (tools/reference/bench_torch.py) at the same shapes and thread count.",
+            "Prefill is also given in GFLOP/s (2 · block projection weights · tokens per second) and as a share of",
+            "the measured float FMA peak of the same threads (--peak prints only that peak)."
         })
 final class BenchCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BenchCommand.class);
@@ -92,6 +95,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "timed copies of the bandwidth measurement; the best counts (default: ${DEFAULT-VALUE})")
     int bandwidthReps;
 
+    @Option(
+            names = "--peak",
+            description = "only measure the float FMA peak (Vector API, one thread and all threads) and print it")
+    boolean peakOnly;
+
     @Option(names = "--torch", description = "also run PyTorch fp32 at the same shapes and print ratios")
     boolean torch;
 
@@ -110,12 +118,18 @@ final class BenchCommand implements Callable<Integer> {
             String dtype,
             double weightMB,
             double prefillTokS,
+            double prefillGflops,
             double decodeTokS,
             double decodeGBs,
             double peakRssMB,
             double prefillCpu,
             double decodeCpu,
             double[] torch) {
+        /** Prefill GFLOP per thread-CPU-second (FLOPs per token × tokens per CPU-second per thread). */
+        double prefillGflopsCpu() {
+            return prefillTokS == 0 ? 0 : prefillGflops / prefillTokS * prefillCpu;
+        }
+
         double torchAt(int i) {
             return torch == null ? Double.NaN : torch[i];
         }
@@ -130,6 +144,17 @@ final class BenchCommand implements Callable<Integer> {
                 Parallel.threads(),
                 KernelSpecies.vectorBits(),
                 Runtime.getRuntime().maxMemory() >> 20);
+        FmaPeak.Result peak = FmaPeak.measure();
+        System.out.printf(
+                Locale.ROOT,
+                "float FMA peak: %.1f GFLOP/s on one thread, %.1f GFLOP/s on %d threads (wall clock), %.1f GFLOP"
+                        + " per thread-CPU-second (Vector API, %d-bit)%n",
+                peak.oneThread(),
+                peak.allThreads(),
+                peak.threads(),
+                peak.perCpuSecond(),
+                KernelSpecies.vectorBits());
+        if (peakOnly) return 0;
         var copy = MemoryBandwidth.measure(bandwidthMb, bandwidthReps);
         double bw = copy.bestGBs();
         System.out.printf(
@@ -179,7 +204,7 @@ final class BenchCommand implements Callable<Integer> {
                 after.bestGBs(),
                 after.medianGBs(),
                 bound);
-        printTable(rows, bound);
+        printTable(rows, bound, peak);
         return 0;
     }
 
@@ -274,6 +299,7 @@ final class BenchCommand implements Callable<Integer> {
                 type,
                 m.weightBytes() / 1e6,
                 bestPrefill,
+                prefillFlops(m, 1) * bestPrefill / 1e9,
                 bestDecode,
                 decodeGBs,
                 peakRssMB(),
@@ -289,6 +315,22 @@ final class BenchCommand implements Callable<Integer> {
                 r.decodeTokS(),
                 decodeGBs);
         return r;
+    }
+
+    /**
+     * FLOPs of a prefill per token: 2 per weight of the block projections (dense or compressed, each
+     * in × out). Attention scores and the single classifier row are left out (≈ 2 % of a 128-token
+     * prefill of the SmolLM2 shape), as llama.cpp's and BLAS's GFLOP/s conventions do.
+     */
+    static double prefillFlops(Model m, int tokens) {
+        double weights = 0;
+        for (String w : WeightNames.blockLinearWeights(m.config().nLayers())) {
+            Linear l = m.linears().get(w);
+            weights += l != null
+                    ? (double) l.inFeatures() * l.outFeatures()
+                    : m.tensor(w).numel();
+        }
+        return 2 * weights * tokens;
     }
 
     private static int argmax(float[] a) {
@@ -342,7 +384,7 @@ final class BenchCommand implements Callable<Integer> {
         };
     }
 
-    private void printTable(List<Row> rows, double bw) {
+    private void printTable(List<Row> rows, double bw, FmaPeak.Result peak) {
         System.out.println();
         System.out.printf(
                 Locale.ROOT,
@@ -359,11 +401,13 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("wall clock:");
         String h = String.format(
                 Locale.ROOT,
-                "| %-13s | %-5s | %10s | %13s | %12s | %11s | %10s | %11s |",
+                "| %-13s | %-5s | %10s | %13s | %15s | %11s | %12s | %11s | %10s | %11s |",
                 "model",
                 "dtype",
                 "weights MB",
                 "prefill tok/s",
+                "prefill GFLOP/s",
+                "% FMA peak",
                 "decode tok/s",
                 "decode GB/s",
                 "% bw bound",
@@ -381,11 +425,13 @@ final class BenchCommand implements Callable<Integer> {
         for (Row r : rows) {
             String s = String.format(
                     Locale.ROOT,
-                    "| %-13s | %-5s | %10.1f | %13.1f | %12.1f | %11.2f | %10.1f | %11.0f |",
+                    "| %-13s | %-5s | %10.1f | %13.1f | %15.1f | %11.1f | %12.1f | %11.2f | %10.1f | %11.0f |",
                     r.model(),
                     r.dtype(),
                     r.weightMB(),
                     r.prefillTokS(),
+                    r.prefillGflops(),
+                    100 * r.prefillGflops() / peak.allThreads(),
                     r.decodeTokS(),
                     r.decodeGBs(),
                     100 * r.decodeGBs() / bw,
@@ -403,7 +449,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.println("per CPU time (tokens per CPU-second per thread: the rate with threads never descheduled):");
         h = String.format(
-                Locale.ROOT, "| %-13s | %-5s | %13s | %12s |", "model", "dtype", "prefill tok/s", "decode tok/s");
+                Locale.ROOT,
+                "| %-13s | %-5s | %13s | %15s | %11s | %12s |",
+                "model",
+                "dtype",
+                "prefill tok/s",
+                "prefill GFLOP/s",
+                "% FMA peak",
+                "decode tok/s");
         if (torch)
             h += String.format(
                     Locale.ROOT,
@@ -417,10 +470,12 @@ final class BenchCommand implements Callable<Integer> {
         for (Row r : rows) {
             String s = String.format(
                     Locale.ROOT,
-                    "| %-13s | %-5s | %13.1f | %12.1f |",
+                    "| %-13s | %-5s | %13.1f | %15.1f | %11.1f | %12.1f |",
                     r.model(),
                     r.dtype(),
                     r.prefillCpu(),
+                    r.prefillGflopsCpu(),
+                    100 * r.prefillGflopsCpu() / (peak.perCpuSecond() * peak.threads()),
                     r.decodeCpu());
             if (torch) {
                 s += String.format(

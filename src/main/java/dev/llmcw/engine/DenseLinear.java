@@ -8,6 +8,8 @@ import dev.llmcw.tensor.MatmulKernels;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.TransposedWeights;
 import dev.llmcw.tensor.VectorKernels;
+import dev.llmcw.tensor.gemm.ActivationPanel;
+import dev.llmcw.tensor.gemm.BlockedGemm;
 import dev.llmcw.util.Parallel;
 
 /** y = W·x (+ bias) over a stored weight matrix W[out][in] of any storage type; rows in parallel. */
@@ -72,7 +74,12 @@ public final class DenseLinear implements Linear {
             });
             return;
         }
-        if (in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS) {
+        PrefillGemm route = PrefillGemm.current();
+        if (route.blocked(batch, shortRows())) {
+            forwardBlocked(packPanel(x, xOff, in, batch), y, yOff);
+            return;
+        }
+        if (shortRows()) {
             TransposedWeights wt = transposed();
             FloatRows yr = new FloatRows(y, yOff, out);
             int step = MatmulKernels.transposedRowStep(), groups = wt.data().length / in / step;
@@ -110,6 +117,38 @@ public final class DenseLinear implements Linear {
                         bias,
                         r0);
             }
+        });
+    }
+
+    /** Whether batches run {@link MatmulKernels#matmulTransposed} (short rows, a float copy of W kept). */
+    private boolean shortRows() {
+        return in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS;
+    }
+
+    private static final ThreadLocal<BlockedGemm.Scratch> GEMM_SCRATCH =
+            ThreadLocal.withInitial(BlockedGemm.Scratch::new);
+
+    /** The calling thread's panel buffer: a product's panel lives until the next product this thread starts. */
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** x's batch rows of n floats packed for {@link BlockedGemm}, the token groups split over the threads. */
+    static ActivationPanel packPanel(float[] x, int xOff, int n, int batch) {
+        ActivationPanel panel = new ActivationPanel(n, batch, PANEL.get());
+        PANEL.set(panel.data());
+        Parallel.forRange(0, panel.groups(), 1, g -> panel.packGroup(x, xOff, g));
+        return panel;
+    }
+
+    /** y (from yOff, rows of out) = W·x + b for the panel's tokens by {@link BlockedGemm}, blocks of rows in parallel. */
+    void forwardBlocked(ActivationPanel panel, float[] y, int yOff) {
+        // blocks of up to 48 rows, at least two per thread so a descheduled thread does not hold up the rest
+        int perThread = out / (2 * Parallel.threads()) / BlockedGemm.ROWS * BlockedGemm.ROWS;
+        int rows = Math.max(BlockedGemm.ROWS, Math.min(BlockedGemm.MAX_BLOCK_ROWS, perThread));
+        int blocks = (out + rows - 1) / rows;
+        FloatRows yr = new FloatRows(y, yOff, out);
+        Parallel.forRange(0, blocks, 1, blk -> {
+            int r0 = blk * rows;
+            BlockedGemm.multiply(weight, bias, r0, Math.min(rows, out - r0), panel, yr, GEMM_SCRATCH.get());
         });
     }
 
@@ -164,6 +203,18 @@ public final class DenseLinear implements Linear {
         if (batch >= BATCH_TILED_FROM) return false;
         for (Linear l : layers) {
             if (!(l instanceof DenseLinear) || l.inFeatures() != layers[0].inFeatures()) return false;
+        }
+        return true;
+    }
+
+    /** True when every layer is dense (one input width) and takes {@link BlockedGemm} for this batch. */
+    private static boolean allBlocked(int batch, Linear... layers) {
+        PrefillGemm route = PrefillGemm.current();
+        for (Linear l : layers) {
+            if (!(l instanceof DenseLinear d)
+                    || l.inFeatures() != layers[0].inFeatures()
+                    || !route.blocked(batch, d.shortRows())
+                    || IntegerActivations.prefill()) return false;
         }
         return true;
     }
@@ -240,6 +291,13 @@ public final class DenseLinear implements Linear {
      */
     public static void forwardShared(Linear[] layers, float[] x, float[][] ys, int from, int batch) {
         int in = layers[0].inFeatures();
+        if (allBlocked(batch, layers)) {
+            // one panel for the layers that share the input (q/k/v, gate/up)
+            ActivationPanel panel = packPanel(x, from * in, in, batch);
+            for (int i = 0; i < layers.length; i++)
+                ((DenseLinear) layers[i]).forwardBlocked(panel, ys[i], from * layers[i].outFeatures());
+            return;
+        }
         if (!fusable(batch, layers)) {
             for (int i = 0; i < layers.length; i++)
                 layers[i].forward(x, from * in, ys[i], from * layers[i].outFeatures(), batch);

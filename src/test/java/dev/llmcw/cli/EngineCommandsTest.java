@@ -42,7 +42,19 @@ class EngineCommandsTest {
                 .contains("SYNTHETIC")
                 .contains("| stories260K   | F32")
                 .contains("| stories260K   | BF16")
-                .contains("memory copy bandwidth");
+                .contains("memory copy bandwidth")
+                .contains("float FMA peak")
+                .contains("prefill GFLOP/s")
+                .contains("% FMA peak");
+    }
+
+    @Test
+    void benchPeakPrintsThePeakAndNoModels() {
+        String out = run(0, "bench", "--peak");
+        assertThat(out)
+                .containsPattern("float FMA peak: [0-9.]+ GFLOP/s on one thread")
+                .doesNotContain("memory copy bandwidth")
+                .doesNotContain("stories260K");
     }
 
     /** A llama.cpp Q4_K_M GGUF given by path runs in its stored types (packed Q4_K/Q6_K kernels). */
