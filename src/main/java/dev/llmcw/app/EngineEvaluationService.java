@@ -1,5 +1,6 @@
 package dev.llmcw.app;
 
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.engine.DeploymentProbe;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
@@ -178,7 +179,7 @@ public final class EngineEvaluationService implements EvaluationService {
                 null,
                 req.base() == null ? null : req.base().path().toString(),
                 baseHash,
-                "dense",
+                m.model() == null ? CompressedModels.DENSE : CompressedModels.codePath(m.model()),
                 Map.of());
         return new RunSpec(
                 m.path().toString(),

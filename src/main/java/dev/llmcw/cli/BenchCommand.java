@@ -183,12 +183,12 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A model file as bench runs it: a compressed safetensors file on the fly (packed), anything else as stored. */
+    /** A model file as bench runs it: a compressed safetensors file as inference runs it (packed on the fly, SeedLM dense), anything else as stored. */
     static Model loadForBench(Path file) {
         boolean compressed = Files.isRegularFile(file)
                 && file.getFileName().toString().endsWith(".safetensors")
                 && SafetensorsFile.open(file).metadata().containsKey(CompressedModelFiles.KEY_METHOD);
-        return compressed ? CompressedModelFiles.load(file, true) : ModelLoader.load(file);
+        return compressed ? CompressedModelFiles.loadForInference(file) : ModelLoader.load(file);
     }
 
     /** The storage of a model's first block projection, e.g. "rtn 4-bit on-the-fly" or "dense Q4_0". */
