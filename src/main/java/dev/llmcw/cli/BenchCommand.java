@@ -92,6 +92,27 @@ final class BenchCommand implements Callable<Integer> {
             description = "timed copies of the bandwidth measurement; the best counts (default: ${DEFAULT-VALUE})")
     int bandwidthReps;
 
+    @Option(
+            names = "--packed",
+            split = ",",
+            description = {
+                "also compress each SYNTHETIC shape of --models with RTN at these bits (e.g. 4 or 4,3,2) and time",
+                "its decode run packed against the BF16 dense model, in interleaved rounds: \"decode tok/s vs BF16\""
+            })
+    List<Integer> packedBits = List.of();
+
+    @Option(
+            names = "--packed-group",
+            defaultValue = "128",
+            description = "RTN group size for --packed (default: ${DEFAULT-VALUE})")
+    int packedGroup;
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            description = "interleaved rounds of --packed (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--torch", description = "also run PyTorch fp32 at the same shapes and print ratios")
     boolean torch;
 
@@ -180,6 +201,14 @@ final class BenchCommand implements Callable<Integer> {
                 after.medianGBs(),
                 bound);
         printTable(rows, bound);
+        if (!packedBits.isEmpty()) {
+            if (rounds < 1) throw new IllegalArgumentException("--rounds must be positive");
+            for (String name : models) {
+                if (name.equalsIgnoreCase("none") || Files.isRegularFile(Path.of(name))) continue;
+                var timings = PackedBench.run(name, packedBits, packedGroup, prefill, decode, rounds);
+                PackedBench.print(name, timings, prefill, decode, rounds);
+            }
+        }
         return 0;
     }
 
