@@ -30,7 +30,7 @@ final class PackedBench {
     private PackedBench() {}
 
     /** One model's timings over the rounds (tokens/s). */
-    record Timings(String label, double weightMB, List<Double> prefill, List<Double> decode) {}
+    record Timings(String label, double weightMB, List<Double> prefill, List<Double> decode, List<Double> decodeCpu) {}
 
     static List<Timings> run(String shape, List<Integer> bits, int group, int prefill, int decode, int rounds)
             throws IOException {
@@ -55,7 +55,8 @@ final class PackedBench {
             for (int i = 0; i < models.size(); i++) {
                 Model m = models.get(i);
                 engines.add(new LlamaEngine(m, Math.max(m.config().maxSeqLen(), n)));
-                out.add(new Timings(labels.get(i), m.weightBytes() / 1e6, new ArrayList<>(), new ArrayList<>()));
+                out.add(new Timings(
+                        labels.get(i), m.weightBytes() / 1e6, new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
             }
             int[] prompt = new SplittableRandom(7)
                     .ints(prefill, 0, bf16.config().vocabSize())
@@ -67,6 +68,7 @@ final class PackedBench {
                     double[] t = time(engines.get(i), prompt, decode);
                     out.get(i).prefill().add(t[0]);
                     out.get(i).decode().add(t[1]);
+                    out.get(i).decodeCpu().add(t[2]);
                 }
             }
             return out;
@@ -77,20 +79,23 @@ final class PackedBench {
         }
     }
 
-    /** Prefill tok/s of the prompt in one batch, then decode tok/s of {@code decode} tokens after it. */
+    /**
+     * Prefill tok/s of the prompt in one batch, decode tok/s of {@code decode} tokens after it, and decode tokens
+     * per CPU-second per thread (the rate with threads never descheduled: what a loaded machine distorts least).
+     */
     private static double[] time(LlamaEngine e, int[] prompt, int decode) {
         KvCache cache = e.newCache(prompt.length + decode);
         long t0 = System.nanoTime();
         float[] logits = e.forward(cache, prompt, 0, prompt.length, prompt.length - 1);
         double ps = (System.nanoTime() - t0) / 1e9;
         int[] one = {argmax(logits)};
-        long t1 = System.nanoTime();
+        long t1 = System.nanoTime(), c1 = ProcessStats.cpuNanos();
         for (int i = 0; i < decode; i++) {
             logits = e.forward(cache, one, 0, 1, 0);
             one[0] = argmax(logits);
         }
-        double ds = (System.nanoTime() - t1) / 1e9;
-        return new double[] {prompt.length / ps, decode / ds};
+        double ds = (System.nanoTime() - t1) / 1e9, dc = (ProcessStats.cpuNanos() - c1) / 1e9;
+        return new double[] {prompt.length / ps, decode / ds, (double) decode * Parallel.threads() / dc};
     }
 
     private static int argmax(float[] a) {
@@ -115,24 +120,28 @@ final class PackedBench {
                         : String.format(Locale.ROOT, "%.2f", ProcessStats.loadAverage()));
         String h = String.format(
                 Locale.ROOT,
-                "| %-22s | %10s | %19s | %19s | %18s |",
+                "| %-22s | %10s | %19s | %19s | %20s | %23s | %12s |",
                 "model",
                 "weights MB",
                 "prefill tok/s",
                 "decode tok/s",
-                "decode tok/s vs BF16");
+                "decode tok/s vs BF16",
+                "decode tok/CPU-s/thread",
+                "CPU vs BF16");
         System.out.println(h);
         System.out.println(h.replaceAll("[^|]", "-"));
-        double base = median(rows.get(0).decode());
+        double base = median(rows.get(0).decode()), baseCpu = median(rows.get(0).decodeCpu());
         for (Timings t : rows) {
             System.out.printf(
                     Locale.ROOT,
-                    "| %-22s | %10.1f | %19s | %19s | %17.2fx |%n",
+                    "| %-22s | %10.1f | %19s | %19s | %19.2fx | %23s | %11.2fx |%n",
                     t.label(),
                     t.weightMB(),
                     spread(t.prefill()),
                     spread(t.decode()),
-                    median(t.decode()) / base);
+                    median(t.decode()) / base,
+                    spread(t.decodeCpu()),
+                    median(t.decodeCpu()) / baseCpu);
         }
     }
 

@@ -21,6 +21,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Numbers: the basis is rounded once to float and the C·P products are summed in float, so a weight differs
  * from {@link SeedLmTensor#decode()} (double, rounded once) by a few float ulps; the outputs are within float
  * rounding of the dense product (tested against it).
+ *
+ * <p>Measured slower than {@link SeedLmLinear} (2026-12-07, `seedlm-bench`, 2-core AMD EPYC Zen 3 under load
+ * 20–27: 0.01–0.02× dense BF16 CPU time against 0.26–0.38× at the Llama-3.2-1B shapes; one thread with an
+ * L1-resident K = 8 table 1.7 ns a weight, with K = 16 8–9 ns): lanes run along a block of C = 8, so every
+ * block pays its scalar decoding (seed, exponent, P codes, broadcasts) for 8 weights, and each block's
+ * basis is a random read from the 6 MB table. So it is not used for inference; it stays as the measured
+ * alternative in {@code seedlm-bench}.
  */
 public final class CachedBasisSeedLmLinear implements Linear {
     private static final Map<List<Integer>, float[]> TABLES = new ConcurrentHashMap<>();
@@ -34,6 +41,7 @@ public final class CachedBasisSeedLmLinear implements Linear {
     public CachedBasisSeedLmLinear(SeedLmTensor t) {
         if (!t.rowAligned())
             throw new IllegalArgumentException("the cached-basis kernel needs blocks that do not span rows");
+        if (t.config().p() > 4) throw new IllegalArgumentException("the cached-basis kernel takes P ≤ 4");
         SeedLmConfig cfg = t.config();
         this.t = t;
         this.rows = t.rows();
@@ -105,15 +113,17 @@ public final class CachedBasisSeedLmLinear implements Linear {
     float rowDot(int o, float[] x, int xo) {
         FloatVector acc = FloatVector.zero(F);
         float tail = 0;
-        float[] coef = new float[p];
+        float[] coef = new float[4];
         for (int b = 0; b < blocksPerRow; b++) {
             int blk = o * blocksPerRow + b, col0 = b * c, len = Math.min(c, cols - col0);
             int base = coefficients(blk, coef);
             int j = 0;
             for (; j + LANES <= len; j += LANES) {
-                FloatVector w = FloatVector.fromArray(F, basis, base + j).mul(coef[0]);
-                for (int i = 1; i < p; i++)
-                    w = FloatVector.fromArray(F, basis, base + i * c + j).fma(FloatVector.broadcast(F, coef[i]), w);
+                int at = base + j;
+                FloatVector w = FloatVector.fromArray(F, basis, at).mul(coef[0]);
+                if (p > 1) w = FloatVector.fromArray(F, basis, at + c).fma(FloatVector.broadcast(F, coef[1]), w);
+                if (p > 2) w = FloatVector.fromArray(F, basis, at + 2 * c).fma(FloatVector.broadcast(F, coef[2]), w);
+                if (p > 3) w = FloatVector.fromArray(F, basis, at + 3 * c).fma(FloatVector.broadcast(F, coef[3]), w);
                 acc = w.fma(FloatVector.fromArray(F, x, xo + col0 + j), acc);
             }
             for (; j < len; j++) tail += weight(base, coef, j) * x[xo + col0 + j];
@@ -123,7 +133,7 @@ public final class CachedBasisSeedLmLinear implements Linear {
 
     /** Row o's weights into w[0..cols), the same float operations as {@link #rowDot} forms them. */
     void decodeRow(int o, float[] w) {
-        float[] coef = new float[p];
+        float[] coef = new float[4];
         for (int b = 0; b < blocksPerRow; b++) {
             int blk = o * blocksPerRow + b, col0 = b * c, len = Math.min(c, cols - col0);
             int base = coefficients(blk, coef);
@@ -140,8 +150,8 @@ public final class CachedBasisSeedLmLinear implements Linear {
 
     /** Block blk's coefficients scale·q_i·2^e (exact in float) into coef; returns its basis offset. */
     private int coefficients(int blk, float[] coef) {
-        int e = t.exponent(blk);
-        for (int i = 0; i < p; i++) coef[i] = (float) (t.scale() * CoefficientQuantizer.value(t.code(blk, i), e));
+        float step = Math.scalb(t.scale(), t.exponent(blk)); // scale·2^e: exact, so q·step is exact too
+        for (int i = 0; i < p; i++) coef[i] = t.code(blk, i) * step;
         return t.seed(blk) * c * p;
     }
 }
