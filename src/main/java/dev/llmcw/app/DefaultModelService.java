@@ -17,7 +17,7 @@ public final class DefaultModelService implements ModelService {
     /** Any model ModelLoader opens, compressed model files included (with their source's tokenizer). */
     @Override
     public ModelHandle open(Path path, Path tokenizer) {
-        return ModelService.handle(ModelLoader.load(path, tokenizer), path);
+        return ModelService.handle(ModelLoader.loadForInference(path, tokenizer), path);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.llmcw.app;
 import dev.llmcw.cluster.ShardWatch;
 import dev.llmcw.cluster.Slurm;
 import dev.llmcw.cluster.SlurmEvalExecutor;
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.engine.DeploymentProbe;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
@@ -229,7 +230,7 @@ public final class EngineEvaluationService implements EvaluationService {
                 null,
                 req.base() == null ? null : req.base().path().toString(),
                 baseHash,
-                "dense",
+                m.model() == null ? CompressedModels.DENSE : CompressedModels.codePath(m.model()),
                 Map.of());
         return new RunSpec(
                 m.path().toString(),

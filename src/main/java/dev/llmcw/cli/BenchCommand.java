@@ -100,6 +100,27 @@ final class BenchCommand implements Callable<Integer> {
             description = "only measure the float FMA peak (Vector API, one thread and all threads) and print it")
     boolean peakOnly;
 
+    @Option(
+            names = "--packed",
+            split = ",",
+            description = {
+                "also compress each SYNTHETIC shape of --models with RTN at these bits (e.g. 4 or 4,3,2) and time",
+                "its decode run packed against the BF16 dense model, in interleaved rounds: \"decode tok/s vs BF16\""
+            })
+    List<Integer> packedBits = List.of();
+
+    @Option(
+            names = "--packed-group",
+            defaultValue = "128",
+            description = "RTN group size for --packed (default: ${DEFAULT-VALUE})")
+    int packedGroup;
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            description = "interleaved rounds of --packed (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--torch", description = "also run PyTorch fp32 at the same shapes and print ratios")
     boolean torch;
 
@@ -205,15 +226,23 @@ final class BenchCommand implements Callable<Integer> {
                 after.medianGBs(),
                 bound);
         printTable(rows, bound, peak);
+        if (!packedBits.isEmpty()) {
+            if (rounds < 1) throw new IllegalArgumentException("--rounds must be positive");
+            for (String name : models) {
+                if (name.equalsIgnoreCase("none") || Files.isRegularFile(Path.of(name))) continue;
+                var timings = PackedBench.run(name, packedBits, packedGroup, prefill, decode, rounds);
+                PackedBench.print(name, timings, prefill, decode, rounds);
+            }
+        }
         return 0;
     }
 
-    /** A model file as bench runs it: a compressed safetensors file on the fly (packed), anything else as stored. */
+    /** A model file as bench runs it: a compressed safetensors file as inference runs it (packed on the fly, SeedLM dense), anything else as stored. */
     static Model loadForBench(Path file) {
         boolean compressed = Files.isRegularFile(file)
                 && file.getFileName().toString().endsWith(".safetensors")
                 && SafetensorsFile.open(file).metadata().containsKey(CompressedModelFiles.KEY_METHOD);
-        return compressed ? CompressedModelFiles.load(file, true) : ModelLoader.load(file);
+        return compressed ? CompressedModelFiles.loadForInference(file) : ModelLoader.load(file);
     }
 
     /** The storage of a model's first block projection, e.g. "rtn 4-bit on-the-fly" or "dense Q4_0". */

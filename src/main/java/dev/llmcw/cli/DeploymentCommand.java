@@ -30,7 +30,7 @@ final class DeploymentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = ModelLoader.load(modelOptions.model(), modelOptions.tokenizer());
+        Model m = ModelLoader.loadForInference(modelOptions.model(), modelOptions.tokenizer());
         String hash = ModelHashes.contentHash(modelOptions.model());
         try (ResultsStore store = dbOption.open()) {
             DeploymentRecord before = Deployments.onThisMachine(store).get(hash);

@@ -176,7 +176,7 @@ final class EvalCommand implements Callable<Integer> {
         for (String t : tasks) taskList.addAll(TaskRegistry.parse(t, seed, textFile));
         Path model = modelOptions.model(), tokenizer = modelOptions.tokenizer(), out = outFolder.dir();
         LOG.info("loading {}", model);
-        Model loaded = ModelLoader.load(model, tokenizer);
+        Model loaded = ModelLoader.loadForInference(model, tokenizer);
         warnCalibrationOverlap(loaded, dataDir);
         ScoringModel m = ScoringModels.of(loaded, ScoringModels.fingerprint(model, tokenizer));
         ScoringModel b = null;
@@ -319,7 +319,7 @@ final class EvalCommand implements Callable<Integer> {
                 maxLength == 0 ? null : maxLength,
                 null,
                 null,
-                Boolean.getBoolean("workbench.onTheFly") ? "on-the-fly" : "dense",
+                CompressedModels.codePath(loaded),
                 tokenizer == null ? Map.of() : Map.of("tokenizer", m.fingerprint()));
         if (base != null) opts = opts.withFidelityBase(base.toString(), ModelHashes.contentHash(base));
         RunSpec spec = new RunSpec(

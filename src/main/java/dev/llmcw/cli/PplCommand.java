@@ -54,7 +54,7 @@ final class PplCommand implements Callable<Integer> {
         List<String> docs = Perplexity.split(content, mode);
         if (limit != null) docs = docs.subList(0, Math.min(limit, docs.size()));
         Path model = modelOptions.model();
-        Model m = ModelLoader.load(model, modelOptions.tokenizer());
+        Model m = ModelLoader.loadForInference(model, modelOptions.tokenizer());
         Tokenizer tok = m.tokenizer();
         if (tok == null)
             throw new IllegalArgumentException(model + ": no tokenizer found beside the model; pass --tokenizer");

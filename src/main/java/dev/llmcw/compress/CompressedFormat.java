@@ -31,6 +31,15 @@ public interface CompressedFormat {
     Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly);
 
     /**
+     * Whether inference ({@code ppl}, {@code eval}, {@code bench}, the GUI) runs this method's layers on the
+     * fly from their stored form by default, rather than decoding them once to dense tensors: the faster of
+     * the two on the measured machine, and the one that keeps the model at its compressed size in memory.
+     */
+    default boolean runsOnTheFlyByDefault() {
+        return true;
+    }
+
+    /**
      * Compressed weights that are plain stored tensors (ggml block types, which the engine multiplies like a
      * GGUF file's), keyed by canonical weight name; they join the model's tensors. None by default.
      */

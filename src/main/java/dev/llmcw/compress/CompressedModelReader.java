@@ -10,4 +10,9 @@ public final class CompressedModelReader implements CompressedModelFiles.Reader 
     public Model load(Path file, boolean onTheFly) {
         return CompressedModels.load(file, onTheFly);
     }
+
+    @Override
+    public Model loadForInference(Path file) {
+        return CompressedModels.loadForInference(file);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.llmcw.compress;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.llmcw.engine.DenseLinear;
 import dev.llmcw.model.FiniteWeights;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.ModelConfig;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -48,12 +50,49 @@ public final class CompressedModels {
         }
     }
 
+    /** -Dworkbench.onTheFly=true|false: every method on the fly, or every method decoded to dense tensors. */
+    public static final String ON_THE_FLY_PROPERTY = "workbench.onTheFly";
+
+    /** Label (as runs record it) of the kernels that run a model's layers. */
+    public static final String ON_THE_FLY = "on-the-fly", DENSE = "dense";
+
     /**
      * Loads a compressed model file.
      *
      * @param onTheFly decode weights inside the matvec (true) or once into dense tensors (false)
      */
     public static Model load(Path file, boolean onTheFly) {
+        return load(file, method -> onTheFly);
+    }
+
+    /**
+     * Loads a compressed model file the way inference runs it: each method's layers on the fly or dense as
+     * {@link #runsOnTheFly(String)} says.
+     */
+    public static Model loadForInference(Path file) {
+        return load(file, CompressedModels::runsOnTheFly);
+    }
+
+    /**
+     * Whether inference runs {@code method}'s layers on the fly: {@value #ON_THE_FLY_PROPERTY} when set, else
+     * the method's own default ({@link CompressedFormat#runsOnTheFlyByDefault()}).
+     */
+    public static boolean runsOnTheFly(String method) {
+        String forced = System.getProperty(ON_THE_FLY_PROPERTY);
+        if (forced != null && !forced.isBlank()) return Boolean.parseBoolean(forced.trim());
+        CompressedFormat fmt = format(method);
+        return fmt == null || fmt.runsOnTheFlyByDefault();
+    }
+
+    /**
+     * {@value #ON_THE_FLY} when some layer of a loaded model runs from a compressed form (not a dense
+     * tensor), else {@value #DENSE}: the code path a run records.
+     */
+    public static String codePath(Model m) {
+        return m.linears().values().stream().anyMatch(l -> !(l instanceof DenseLinear)) ? ON_THE_FLY : DENSE;
+    }
+
+    private static Model load(Path file, Predicate<String> onTheFlyFor) {
         SafetensorsFile f = SafetensorsFile.open(file);
         Map<String, String> md = f.metadata();
         String method = md.get(CompressedFormat.KEY_METHOD);
@@ -64,6 +103,7 @@ public final class CompressedModels {
         if (fmt == null)
             throw new ModelLoadException(
                     file, "unknown compression method '" + method + "' (known: " + MethodRegistry.ids() + ")");
+        boolean onTheFly = onTheFlyFor.test(method);
         String cfgJson = md.get(CompressedFormat.KEY_CONFIG);
         if (cfgJson == null) throw new ModelLoadException(file, "__metadata__ has no " + CompressedFormat.KEY_CONFIG);
         ModelConfig config;

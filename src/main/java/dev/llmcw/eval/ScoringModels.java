@@ -21,7 +21,7 @@ public final class ScoringModels {
 
     /** @param tokenizer explicit tokenizer file or null (the model's own / one found beside it) */
     public static ScoringModel load(Path modelPath, Path tokenizer) {
-        Model m = ModelLoader.load(modelPath, tokenizer);
+        Model m = ModelLoader.loadForInference(modelPath, tokenizer);
         return of(m, fingerprint(modelPath, tokenizer));
     }
 

@@ -23,6 +23,9 @@ public final class CompressedModelFiles {
     public interface Reader {
         /** @param onTheFly decode weights inside the matvec (true) or once into dense tensors (false) */
         Model load(Path file, boolean onTheFly);
+
+        /** Each method's layers on the fly or dense as inference runs them (its own default, or the override). */
+        Model loadForInference(Path file);
     }
 
     private CompressedModelFiles() {}
@@ -34,9 +37,18 @@ public final class CompressedModelFiles {
     }
 
     public static Model load(Path file, boolean onTheFly) {
+        return reader(file).load(file, onTheFly);
+    }
+
+    /** The file as inference runs it: see {@link Reader#loadForInference}. */
+    public static Model loadForInference(Path file) {
+        return reader(file).loadForInference(file);
+    }
+
+    private static Reader reader(Path file) {
         if (Holder.READER == null)
             throw new ModelLoadException(
                     file, "compressed model file, but this build has no reader for compressed models");
-        return Holder.READER.load(file, onTheFly);
+        return Holder.READER;
     }
 }

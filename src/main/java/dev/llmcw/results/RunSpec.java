@@ -126,6 +126,11 @@ public record RunSpec(
             return new Options(null, n, seed, bos, maxLength, fidelityBase, fidelityBaseHash, codePath, extra);
         }
 
+        /** The same options run by the kernels {@code path} names ("dense" or "on-the-fly"). */
+        public Options withCodePath(String path) {
+            return new Options(limit, sample, seed, bos, maxLength, fidelityBase, fidelityBaseHash, path, extra);
+        }
+
         public Options withFidelityBase(String path, String hash) {
             return new Options(limit, sample, seed, bos, maxLength, path, hash, codePath, extra);
         }

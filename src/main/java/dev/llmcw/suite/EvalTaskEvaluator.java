@@ -1,5 +1,6 @@
 package dev.llmcw.suite;
 
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.eval.BosMode;
 import dev.llmcw.eval.EvalOptions;
 import dev.llmcw.eval.Evaluator;
@@ -10,6 +11,7 @@ import dev.llmcw.eval.ScoringModels;
 import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.eval.TaskResult;
 import dev.llmcw.eval.tasks.Task;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.results.StoredRuns;
 import dev.llmcw.util.CancellationToken;
@@ -30,6 +32,7 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
     private final Map<String, String> dataHashes = new ConcurrentHashMap<>();
     private Path lastModelPath;
     private ScoringModel lastModel;
+    private String lastCodePath;
     private Path lastBasePath;
     private ScoringModel lastBase;
 
@@ -77,7 +80,7 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
             ProgressListener progress,
             CancellationToken cancel) {
         EvalOptions eo = evalOptions(o);
-        ScoringModel scoring = scoringModel(model);
+        ScoringModel scoring = scoringModel(model, o.codePath());
         ScoringModel base = null;
         if (o.fidelityBase() != null) {
             Path b = Path.of(o.fidelityBase());
@@ -94,13 +97,18 @@ public final class EvalTaskEvaluator implements WorkbenchSuiteActions.TaskEvalua
 
     /** Items a run of {@code taskName} on {@code model} evaluates (after --limit / --sample); scores nothing. */
     public synchronized long itemCount(Path model, String taskName, RunSpec.Options o) {
-        return Evaluator.itemCount(task(taskName, o.seed()), dataDir, evalOptions(o), scoringModel(model));
+        return Evaluator.itemCount(
+                task(taskName, o.seed()), dataDir, evalOptions(o), scoringModel(model, o.codePath()));
     }
 
-    private ScoringModel scoringModel(Path model) {
-        if (!Objects.equals(model, lastModelPath)) {
-            lastModel = ScoringModels.load(model, null);
+    /** The model as the run's code path says: a compressed file's layers on the fly or decoded to dense. */
+    private ScoringModel scoringModel(Path model, String codePath) {
+        if (!Objects.equals(model, lastModelPath) || !Objects.equals(codePath, lastCodePath)) {
+            boolean onTheFly = CompressedModels.ON_THE_FLY.equals(codePath);
+            lastModel =
+                    ScoringModels.of(ModelLoader.load(model, null, onTheFly), ScoringModels.fingerprint(model, null));
             lastModelPath = model;
+            lastCodePath = codePath;
         }
         return lastModel;
     }

@@ -1,5 +1,6 @@
 package dev.llmcw.suite;
 
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
@@ -163,6 +164,11 @@ public final class SuiteRunner {
                 RunSpec.Options options = suite.fidelity() && !setting.isBase()
                         ? baseOptions.withFidelityBase(model.toString(), modelHash)
                         : baseOptions;
+                if (suite.codePath() == null && !setting.isBase())
+                    options = options.withCodePath(
+                            CompressedModels.runsOnTheFly(setting.method())
+                                    ? CompressedModels.ON_THE_FLY
+                                    : CompressedModels.DENSE);
                 RunSpec spec = new RunSpec(
                         evalPath.toString(),
                         label,

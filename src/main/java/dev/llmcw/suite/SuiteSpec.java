@@ -61,7 +61,7 @@ import java.util.stream.Collectors;
  *   bos: false                   # default: tokenizer default
  *   maxLength: 512
  *   fidelity: true               # compressed models also get KL / top-1 / flips against the base
- *   codePath: dense              # or on-the-fly
+ *   codePath: dense              # or on-the-fly; default: each method's (on the fly but SeedLM)
  * executor:                      # optional: where the work runs (default: type local, this process)
  *   type: slurm                  # compression and evaluation shards as Slurm jobs (see docs/cluster.md)
  *   partition: gpu               # optional sbatch --partition, --account, --time, --mem, --cpus-per-task
@@ -401,6 +401,11 @@ public record SuiteSpec(
         Options o = options == null ? new Options(null, null, null, null, null, null, null) : options;
         return new RunSpec.Options(
                 o.limit(), o.sample(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
+    }
+
+    /** The code path the suite's options name ("dense" or "on-the-fly"), or null: each method's default. */
+    public String codePath() {
+        return options == null ? null : options.codePath();
     }
 
     /** The same suite with every task limited to {@code limit} items (a quick run of a preset). */

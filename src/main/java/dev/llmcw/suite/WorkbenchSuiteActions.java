@@ -103,7 +103,7 @@ public final class WorkbenchSuiteActions implements SuiteActions {
 
     @Override
     public ModelSize size(Path model) {
-        Model m = ModelLoader.load(model);
+        Model m = ModelLoader.loadForInference(model, null);
         return new ModelSize(m.weightBytes(), m.bitsPerWeight());
     }
 
@@ -159,7 +159,7 @@ public final class WorkbenchSuiteActions implements SuiteActions {
 
     @Override
     public DeploymentRecord deployment(ResultsStore store, Path model, String modelHash) {
-        return Deployments.ensure(store, modelHash, () -> ModelLoader.load(model));
+        return Deployments.ensure(store, modelHash, () -> ModelLoader.loadForInference(model, null));
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.llmcw.compress.linalg.RandomizedHadamard;
 import dev.llmcw.compress.quant.E8PLinear;
 import dev.llmcw.compress.rtn.GroupQuantLinear;
 import dev.llmcw.tensor.Linear;
-import dev.llmcw.util.Parallel;
 
 /**
  * y = g · T_mᵀ·(Q·x' + L·(R·x')) with x' = T_n·x: the CALDERA layer without materialising Ŵ. Q runs on
@@ -93,14 +92,11 @@ public final class CalderaLinear implements Linear {
         }
         float[] yr = new float[batch * rows];
         q.forward(xr, 0, yr, 0, batch);
-        if (rank > 0) {
-            float[] z = new float[batch * rank];
-            Parallel.forRange(0, rank, 1, k -> {
-                for (int b = 0; b < batch; b++) z[b * rank + k] = r.dotRow(k, xr, b * cols);
-            });
-            Parallel.forRange(0, rows, 16, i -> {
-                for (int b = 0; b < batch; b++) yr[b * rows + i] += l.dotRow(i, z, b * rank);
-            });
+        if (rank > 0) { // two thin products: z = R·x' (rank values a token), then L·z
+            float[] z = new float[batch * rank], lz = new float[batch * rows];
+            r.forward(xr, 0, z, 0, batch);
+            l.forward(z, 0, lz, 0, batch);
+            for (int i = 0; i < batch * rows; i++) yr[i] += lz[i];
         }
         if (tm != null) {
             double[] work = new double[rows];

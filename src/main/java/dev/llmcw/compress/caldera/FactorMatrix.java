@@ -5,15 +5,23 @@ import dev.llmcw.compress.quant.E8P12;
 import dev.llmcw.compress.quant.E8PQuantizer;
 import dev.llmcw.compress.quant.FloatQuantizer;
 import dev.llmcw.compress.quant.PackedGroupCodes;
+import dev.llmcw.compress.quant.PackedGroupKernels;
 import dev.llmcw.compress.quant.ScalarBlockQuantizer;
 import dev.llmcw.compress.quant.TensorScalarQuantizer;
 import dev.llmcw.tensor.Half;
+import dev.llmcw.tensor.VectorKernels;
+import dev.llmcw.util.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A low-rank factor L or R of a CALDERA layer kept in its stored form: scalar codes bit-packed
  * ({@link PackedGroupCodes}, also for the one-grid "tensor" layout), 16-bit factors as BF16, 32-bit ones as
- * floats, lattice (E8P) factors as their 16-bit indices. {@link #dotRow} decodes each value inside
- * the loop and sums in column order, so it gives the same floats as the decoded matrix did.
+ * floats, lattice (E8P) factors as their 16-bit indices. {@link #forward} decodes each value inside
+ * the loop: packed codes in registers with {@link PackedGroupKernels}, BF16 and F32 rows with vector lanes.
  */
 public final class FactorMatrix {
     private final int rows, cols;
@@ -93,18 +101,54 @@ public final class FactorMatrix {
         return cols;
     }
 
-    /** Σ_c value(row, c)·x[xOff + c] over c ascending. */
-    float dotRow(int row, float[] x, int xOff) {
-        long base = (long) row * cols;
-        float s = 0;
-        if (lattice != null) return latticeDotRow(row, x, xOff);
-        if (f32 != null) {
-            for (int c = 0; c < cols; c++) s += f32[(int) base + c] * x[xOff + c];
-        } else if (bf16 != null) {
-            for (int c = 0; c < cols; c++) s += Half.bf16ToFloat(bf16[(int) base + c]) * x[xOff + c];
-        } else {
-            for (int c = 0; c < cols; c++) s += packed.value(base + c) * x[xOff + c];
+    /**
+     * y[yOff + t·rows + i] = row i · token t of x, for {@code batch} tokens of {@link #cols()} floats: packed
+     * codes of 1–4 bits in this matrix's shape through {@link PackedGroupKernels} (unpacked in registers),
+     * every other form one row at a time ({@link #dotRow}).
+     */
+    void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
+        if (packed != null
+                && PackedGroupKernels.supports(packed.bits())
+                && packed.rows() == rows
+                && packed.cols() == cols) { // not the one-grid "tensor" layout, which packs the values flat
+            PackedGroupKernels.forward(packed, x, xOff, y, yOff, batch);
+            return;
         }
+        Parallel.forRange(0, rows, 8, i -> {
+            for (int t = 0; t < batch; t++) y[yOff + t * rows + i] = dotRow(i, x, xOff + t * cols);
+        });
+    }
+
+    /**
+     * Row {@code row} · x[xOff..]: F32 and BF16 rows with vector lanes (fixed-order lane sums), packed codes of
+     * 5–8 bits and lattice blocks in column order.
+     */
+    float dotRow(int row, float[] x, int xOff) {
+        int base = row * cols;
+        if (lattice != null) return latticeDotRow(row, x, xOff);
+        if (f32 != null) return VectorKernels.dot(f32, base, x, xOff, cols);
+        if (bf16 != null) return bf16Dot(bf16, base, x, xOff, cols);
+        float s = 0;
+        for (int c = 0; c < cols; c++) s += packed.value((long) base + c) * x[xOff + c];
+        return s;
+    }
+
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
+
+    /** Σ bf16[w + c]·x[xo + c], eight lanes (a BF16 value is the high half of its float's bits). */
+    static float bf16Dot(short[] w, int wo, float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(F8);
+        int c = 0;
+        for (; c + 8 <= n; c += 8) {
+            FloatVector v = ((IntVector) ShortVector.fromArray(S8, w, wo + c)
+                            .convertShape(VectorOperators.S2I, IntVector.SPECIES_256, 0))
+                    .lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats();
+            acc = v.fma(FloatVector.fromArray(F8, x, xo + c), acc);
+        }
+        float s = PackedGroupKernels.sum(acc);
+        for (; c < n; c++) s += Half.bf16ToFloat(w[wo + c]) * x[xo + c];
         return s;
     }
 

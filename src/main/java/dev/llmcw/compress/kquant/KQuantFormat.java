@@ -30,6 +30,12 @@ public final class KQuantFormat implements CompressedFormat {
         return KQuantMethod.NAME;
     }
 
+    /** Its weights are ggml block tensors, multiplied as stored: there is no decoded form to choose. */
+    @Override
+    public boolean runsOnTheFlyByDefault() {
+        return false;
+    }
+
     @Override
     public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
         return Map.of();

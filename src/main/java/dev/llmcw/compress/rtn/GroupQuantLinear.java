@@ -1,6 +1,7 @@
 package dev.llmcw.compress.rtn;
 
 import dev.llmcw.compress.quant.PackedGroupCodes;
+import dev.llmcw.compress.quant.PackedGroupKernels;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.tensor.Linear;
@@ -10,11 +11,9 @@ import dev.llmcw.util.Parallel;
  * y = Ŵ·x with Ŵ = scale·(q − zero) per row and group, decoded inside the matvec from the codes as the file
  * packs them ({@link PackedGroupCodes}: b bits a code, FP16 scales, b-bit zeros), so the layer holds its
  * stored size in memory and never a dense or byte-per-code copy. Per group:
- * Σ_c s(q_c − z)x_c = s·(Σ q_c x_c − z·Σ x_c). Eight codes come out of one 8-byte load (b ≤ 7; eight
- * whole bytes at b = 8) and are multiplied in column order: the sums are the same float operations, in
- * the same order, as when the codes were kept one byte each, so results are bit-identical to that
- * layer. (A lane-parallel version would be faster but changes the order of the sums, and with it the last
- * bits of every stored RTN/GPTQ result.)
+ * Σ_c s(q_c − z)x_c = s·(Σ q_c x_c − z·Σ x_c). Codes of 1–4 bits go through the Vector API kernels of
+ * {@link PackedGroupKernels} (unpacked in registers, eight lanes per group); 5–8 bits keep the scalar loop,
+ * eight codes out of one 8-byte load multiplied in column order.
  */
 public final class GroupQuantLinear implements Linear {
     private final PackedGroupCodes packed;
@@ -67,6 +66,15 @@ public final class GroupQuantLinear implements Linear {
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
+        if (PackedGroupKernels.supports(packed.bits())) {
+            PackedGroupKernels.forward(packed, x, xOff, y, yOff, batch);
+            return;
+        }
+        scalarForward(x, xOff, y, yOff, batch);
+    }
+
+    /** The scalar loop (5–8 bits): one float add chain per group, in column order. */
+    private void scalarForward(float[] x, int xOff, float[] y, int yOff, int batch) {
         int in = packed.cols(), out = packed.rows(), gs = packed.groupSize(), groups = packed.groups();
         // Σ x over each group, per token (shared by all rows).
         float[] gsum = new float[batch * groups];

@@ -101,7 +101,8 @@ public final class SeedLmBench {
                 new DenseLinear(new BF16Tensor(new long[] {rows, cols}, bf)),
                 new DenseLinear(new F32Tensor(new long[] {rows, cols}, f32)),
                 new LfsrSteppingLinear(t),
-                new SeedLmLinear(t)
+                new SeedLmLinear(t),
+                new CachedBasisSeedLmLinear(t)
             };
             float[] x = new float[cols];
             Random r = new Random(1);
@@ -160,7 +161,10 @@ public final class SeedLmBench {
         SeedLmTensor t = randomTensor(256, 256, SeedLmConfig.BITS4, 3);
         float[] x = new float[256], y = new float[256];
         Linear[] ls = {
-            new SeedLmLinear(t), new LfsrSteppingLinear(t), new DenseLinear(F32Tensor.of(t.decode(), 256, 256))
+            new SeedLmLinear(t),
+            new LfsrSteppingLinear(t),
+            new CachedBasisSeedLmLinear(t),
+            new DenseLinear(F32Tensor.of(t.decode(), 256, 256))
         };
         for (Linear l : ls) for (int i = 0; i < 3000; i++) l.forward(x, y);
     }

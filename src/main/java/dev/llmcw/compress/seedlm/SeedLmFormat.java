@@ -21,6 +21,15 @@ public final class SeedLmFormat implements CompressedFormat {
         return "seedlm";
     }
 
+    /**
+     * Decoded once: regenerating the LFSR basis inside the matvec is slower here than reading dense F32
+     * (measured ~0.3× of BF16 decode on 2 cores, docs/performance-notes.md), so dense stays the default.
+     */
+    @Override
+    public boolean runsOnTheFlyByDefault() {
+        return false;
+    }
+
     @Override
     public Map<String, Linear> linears(SafetensorsFile file, ModelConfig config, boolean onTheFly) {
         SeedLmConfig cfg;

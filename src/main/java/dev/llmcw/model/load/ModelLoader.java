@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,26 @@ public final class ModelLoader {
      *                  tokenizer that cannot be read is an error; a failed auto-detection is only logged.
      */
     public static Model load(Path path, Path tokenizer) {
+        return load(path, tokenizer, file -> CompressedModelFiles.load(file, Boolean.getBoolean("workbench.onTheFly")));
+    }
+
+    /** {@link #load(Path, Path)} with a compressed file's layers on the fly (true) or decoded to dense (false). */
+    public static Model load(Path path, Path tokenizer, boolean onTheFly) {
+        return load(path, tokenizer, file -> CompressedModelFiles.load(file, onTheFly));
+    }
+
+    /**
+     * {@link #load(Path, Path)} for inference ({@code ppl}, {@code eval}, {@code bench}, {@code deployment},
+     * the GUI): a compressed file's layers run on the fly from their stored form where its method's default
+     * says so (RTN, GPTQ, AWQ, CALDERA, QuIP#), decoded to dense tensors otherwise (SeedLM);
+     * {@code -Dworkbench.onTheFly=true|false} forces either for every method. Other commands (export,
+     * fine-tuning, compression) keep {@link #load(Path, Path)}'s dense layers.
+     */
+    public static Model loadForInference(Path path, Path tokenizer) {
+        return load(path, tokenizer, CompressedModelFiles::loadForInference);
+    }
+
+    private static Model load(Path path, Path tokenizer, Function<Path, Model> compressedReader) {
         if (!Files.exists(path)) throw new ModelLoadException(path, "no such file or folder");
         if (!Files.isDirectory(path)) requireRegularFile(path, "model");
         if (tokenizer != null && Files.exists(tokenizer) && !Files.isDirectory(tokenizer))
@@ -65,7 +86,7 @@ public final class ModelLoader {
                                 "a lone safetensors file has no config.json: open the Hugging Face folder that contains it");
                     }
                     // CompressedModels.load refuses non-finite float entries, however the file is opened
-                    Model c = CompressedModelFiles.load(path, Boolean.getBoolean("workbench.onTheFly"));
+                    Model c = compressedReader.apply(path);
                     yield tokenizer == null ? withSourceTokenizer(c, path) : c;
                 }
                 case OTHER -> Llama2cLoader.load(path);

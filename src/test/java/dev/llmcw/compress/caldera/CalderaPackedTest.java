@@ -1,6 +1,7 @@
 package dev.llmcw.compress.caldera;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.llmcw.compress.linalg.RandomizedHadamard;
 import dev.llmcw.model.safetensors.SafetensorsFile;
@@ -16,8 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * CALDERA layers run from their stored form: Q's codes bit-packed (scalar) or as 16-bit E8P indices, the
- * factors L and R packed or BF16, and give the same outputs, bit for bit, as the layer with decoded float
- * factors (the previous CalderaLinear, restated here); the arrays a layer keeps, Hadamard transforms aside
+ * factors L and R packed or BF16, and give the outputs of the layer with decoded float factors (the
+ * previous CalderaLinear, restated here) within float rounding (2e-5 of the largest output: the factors'
+ * products now sum in vector lanes); the arrays a layer keeps, Hadamard transforms aside
  * (regenerated from the seed, not stored), stay within 10 % of its stored size.
  */
 class CalderaPackedTest {
@@ -53,10 +55,11 @@ class CalderaPackedTest {
             float[] got = new float[batch * m], want = new float[batch * m];
             fly.forward(x, 0, got, 0, batch);
             decodedFactorsForward(stored, fly, x, want, batch);
+            float scale = 0;
+            for (float v : want) scale = Math.max(scale, Math.abs(v));
             for (int i = 0; i < got.length; i++) {
-                assertThat(Float.floatToIntBits(got[i]))
-                        .as("batch " + batch + " output " + i)
-                        .isEqualTo(Float.floatToIntBits(want[i]));
+                // the factors' products sum in vector lanes, the reference in column order: float rounding only
+                assertThat(got[i]).as("batch " + batch + " output " + i).isCloseTo(want[i], within(2e-5f * scale));
             }
         }
         long transforms = hadamard

@@ -8,6 +8,7 @@ import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.compress.gptq.Gptq;
 import dev.llmcw.compress.gptq.GptqMethod;
+import dev.llmcw.compress.quant.PackedGroupKernels;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.model.Model;
@@ -19,12 +20,15 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * RTN and GPTQ layers run from their packed codes: the same outputs, bit for bit, as the layer that kept
- * one value per code (reimplemented here from the unpacked file contents), the arrays a layer keeps within
+ * RTN and GPTQ layers run from their packed codes: the outputs of the layer that kept one value per code
+ * (reimplemented here from the unpacked file contents) — bit for bit where the scalar loop still runs (5–8
+ * bits), within float rounding (1e-5 of Σ|w·x|) where the vector kernels of 1–4 bits sum in lanes (their own
+ * bit-for-bit check is PackedGroupKernelsTest) —, the arrays a layer keeps within
  * 10 % of its stored size, and loading allocates less than the stored size plus half a byte per weight (an
  * array of one byte or int per code, or a dense float copy, would allocate more than that alone).
  */
@@ -39,6 +43,7 @@ class PackedGroupQuantLinearTest {
                 TestData.require("datasets/tinystories/tinystories_val_subset.txt"), 4, 64, dir.resolve("cache"));
         check(src, new RtnMethod(4, 32, false), GroupQuantFormat.RTN, "rtn4");
         check(src, new RtnMethod(2, 16, true), GroupQuantFormat.RTN, "rtn2sym");
+        check(src, new RtnMethod(6, 32, false), GroupQuantFormat.RTN, "rtn6");
         check(src, new GptqMethod(3, 32, false, false, Gptq.DEFAULT_DAMP, calib), GroupQuantFormat.GPTQ, "gptq3");
     }
 
@@ -64,13 +69,19 @@ class PackedGroupQuantLinearTest {
             for (int batch : new int[] {1, 3, 5}) {
                 float[] x = new float[batch * l.inFeatures() + 3];
                 for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-                float[] got = new float[batch * l.outFeatures()], want = got.clone();
+                float[] got = new float[batch * l.outFeatures()], want = got.clone(), magnitude = got.clone();
                 l.forward(x, 3, got, 0, batch);
-                unpackedForward(unpacked.grid(), unpacked.codes(), x, 3, want, batch);
+                unpackedForward(unpacked.grid(), unpacked.codes(), x, 3, want, magnitude, batch);
+                boolean lanes = PackedGroupKernels.supports(unpacked.grid().bits());
                 for (int i = 0; i < got.length; i++) {
-                    assertThat(Float.floatToIntBits(got[i]))
-                            .as(tag + " " + e.getKey() + " batch " + batch + " output " + i)
-                            .isEqualTo(Float.floatToIntBits(want[i]));
+                    if (lanes)
+                        assertThat(got[i])
+                                .as(tag + " " + e.getKey() + " batch " + batch + " output " + i)
+                                .isCloseTo(want[i], Offset.offset(1e-5f * magnitude[i] + 1e-6f));
+                    else
+                        assertThat(Float.floatToIntBits(got[i]))
+                                .as(tag + " " + e.getKey() + " batch " + batch + " output " + i)
+                                .isEqualTo(Float.floatToIntBits(want[i]));
                 }
             }
         }
@@ -81,21 +92,26 @@ class PackedGroupQuantLinearTest {
     }
 
     /** The layer as it was with one value per code (sums in the same order): the bit-for-bit reference. */
-    private static void unpackedForward(UniformGrid grid, int[] codes, float[] x, int xOff, float[] y, int batch) {
+    private static void unpackedForward(
+            UniformGrid grid, int[] codes, float[] x, int xOff, float[] y, float[] magnitude, int batch) {
         int in = grid.cols(), out = grid.rows(), gs = grid.groupSize(), groups = grid.groups();
         float[] gsum = new float[batch * groups];
         for (int t = 0; t < batch; t++) for (int c = 0; c < in; c++) gsum[t * groups + c / gs] += x[xOff + t * in + c];
         for (int r = 0; r < out; r++) {
             for (int t = 0; t < batch; t++) {
-                float acc = 0;
+                float acc = 0, mag = 0;
                 for (int g = 0; g < groups; g++) {
                     float s = 0;
                     for (int c = g * gs; c < Math.min(in, g * gs + gs); c++)
                         s += codes[r * in + c] * x[xOff + t * in + c];
                     int gi = r * groups + g;
                     acc += grid.scales()[gi] * (s - grid.zeros()[gi] * gsum[t * groups + g]);
+                    for (int c = g * gs; c < Math.min(in, g * gs + gs); c++)
+                        mag += Math.abs(
+                                grid.scales()[gi] * (codes[r * in + c] - grid.zeros()[gi]) * x[xOff + t * in + c]);
                 }
                 y[t * out + r] = acc;
+                magnitude[t * out + r] = mag;
             }
         }
     }
