@@ -3,6 +3,7 @@ package dev.llmcw.cli;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.gguf.GgufModelWriter;
 import dev.llmcw.model.gguf.KQuantMix;
+import dev.llmcw.model.gguf.LlamaImatrixFile;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tokenizer.TokenizerFiles;
@@ -41,6 +42,12 @@ final class ExportGgufCommand implements Callable<Integer> {
                     + " type (a kquant model) are written as they are.")
     String type;
 
+    @Option(
+            names = "--imatrix",
+            description = "llama.cpp importance matrix (imatrix.dat from llama-imatrix): the llama-quantize types are"
+                    + " quantized with its importance weights, as llama-quantize --imatrix does")
+    Path imatrix;
+
     /** The tokenizer to embed when the model has none (e.g. tok512.bin for llama2.c models). */
     @Mixin
     TokenizerOption tokenizerOption = new TokenizerOption();
@@ -57,8 +64,13 @@ final class ExportGgufCommand implements Callable<Integer> {
         }
         if (m.tokenizer() == null) LOG.warn("{}: no tokenizer; llama.cpp needs one (use --tokenizer)", model);
         DType plain = plainType(type);
+        if (plain != null && imatrix != null)
+            throw new IllegalArgumentException("--imatrix applies to the llama-quantize types (Q2_K … Q6_K, Q4_1, Q5_0,"
+                    + " Q5_1, IQ4_NL), not to " + type.trim().toUpperCase(Locale.ROOT));
         if (plain != null) GgufModelWriter.write(m, out, plain);
-        else GgufModelWriter.write(m, out, KQuantMix.parse(type));
+        else
+            GgufModelWriter.write(
+                    m, out, KQuantMix.parse(type), imatrix == null ? null : LlamaImatrixFile.read(imatrix));
         System.out.printf(
                 "wrote %s (%s, %,d bytes)%n",
                 out, type.trim().toUpperCase(Locale.ROOT), out.toFile().length());

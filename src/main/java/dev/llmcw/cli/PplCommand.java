@@ -1,6 +1,7 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.engine.LlamaEngine;
+import dev.llmcw.engine.Numerics;
 import dev.llmcw.engine.Perplexity;
 import dev.llmcw.eval.data.TextFiles;
 import dev.llmcw.model.Model;
@@ -37,12 +38,31 @@ final class PplCommand implements Callable<Integer> {
     Integer limit;
 
     @Option(
+            names = "--numerics",
+            defaultValue = "workbench",
+            description = {
+                "workbench (default) or llama.cpp: repeat llama.cpp's CPU arithmetic (F16 KV cache, its flash",
+                "attention, Q8_0/Q8_K activations with integer dots, F16 products) to compare with llama-perplexity"
+            })
+    String numerics;
+
+    @Option(
             names = "--max-length",
             description = "tokens per window including BOS (default: model context, at most 2048)")
     Integer maxLength;
 
     @Override
     public Integer call() {
+        // the engine's arithmetic is a JVM-wide switch: put back what was there (in-process callers, tests)
+        Numerics was = Numerics.set(Numerics.parse(numerics));
+        try {
+            return run();
+        } finally {
+            Numerics.set(was);
+        }
+    }
+
+    private Integer run() {
         Perplexity.Documents mode = switch (documents.toLowerCase(Locale.ROOT)) {
             case "blank-line" -> Perplexity.Documents.BLANK_LINE;
             case "line" -> Perplexity.Documents.LINE;
@@ -68,6 +88,8 @@ final class PplCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "documents: %d%n", r.documents());
         System.out.printf(Locale.ROOT, "tokens scored: %d%n", r.tokens());
         System.out.printf(Locale.ROOT, "perplexity: %.4f%n", r.perplexity());
+        if (Numerics.current() != Numerics.WORKBENCH)
+            System.out.println("numerics: " + Numerics.current().label());
         System.out.printf(Locale.ROOT, "time: %.1f s (%.0f tokens/s)%n", secs, r.tokens() / secs);
         return 0;
     }

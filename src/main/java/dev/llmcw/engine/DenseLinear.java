@@ -64,6 +64,10 @@ public final class DenseLinear implements Linear {
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
+        if (Numerics.llamaCpp() && LlamaCppMatmul.handles(weight)) {
+            LlamaCppMatmul.forward(weight, bias, x, xOff, y, yOff, batch);
+            return;
+        }
         // the llama.cpp-compatible prefill (IntegerActivations.prefill) runs whole batches as integer dots
         IntegerActivations xq =
                 batch < BATCH_TILED_FROM || IntegerActivations.prefill() ? quantizedInput(batch, x, xOff, this) : null;
@@ -202,7 +206,9 @@ public final class DenseLinear implements Linear {
     static boolean fusable(int batch, Linear... layers) {
         if (batch >= BATCH_TILED_FROM) return false;
         for (Linear l : layers) {
-            if (!(l instanceof DenseLinear) || l.inFeatures() != layers[0].inFeatures()) return false;
+            if (!(l instanceof DenseLinear d) || l.inFeatures() != layers[0].inFeatures()) return false;
+            // under llama.cpp's numerics these go through forward's emulation, one product at a time
+            if (Numerics.llamaCpp() && LlamaCppMatmul.handles(d.weight)) return false;
         }
         return true;
     }
@@ -325,7 +331,8 @@ public final class DenseLinear implements Linear {
      * @return false (nothing done) unless both layers are dense and the batch is decode-sized
      */
     public static boolean forwardSwiGlu(Linear gate, Linear up, float[] x, float[] g, int from, int batch) {
-        if (!fusable(batch, gate, up) || gate.outFeatures() != up.outFeatures()) return false;
+        // under llama.cpp's numerics the activation is LlamaCppRowOps.swiglu, after the products
+        if (Numerics.llamaCpp() || !fusable(batch, gate, up) || gate.outFeatures() != up.outFeatures()) return false;
         DenseLinear lg = (DenseLinear) gate, lu = (DenseLinear) up;
         int in = lg.in, hidden = lg.out;
         // integer only when both rows are (a pair keeps one arithmetic for gate and up)

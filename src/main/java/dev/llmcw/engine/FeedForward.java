@@ -16,18 +16,22 @@ final class FeedForward {
         RowOps.rmsNorm(x, mlp.norm(), xb, from, n, dim, c.rmsEps());
         if (!DenseLinear.forwardSwiGlu(mlp.gate(), mlp.up(), xb, gate, from, m)) {
             DenseLinear.forwardShared(new Linear[] {mlp.gate(), mlp.up()}, xb, new float[][] {gate, up}, from, m);
-            // elementwise over whole blocks of rows (one call per row left a scalar tail in every row:
-            // 172 = 21·8 + 4 on stories260K, ~1 % of its scoring)
-            int rowsPerBlock = Math.max(1, 16384 / hidden), blocks = (m + rowsPerBlock - 1) / rowsPerBlock;
-            Parallel.forRange(
-                    0,
-                    blocks,
-                    1,
-                    b -> VectorKernels.swiglu(
-                            gate,
-                            up,
-                            (from + b * rowsPerBlock) * hidden,
-                            Math.min(n, from + (b + 1) * rowsPerBlock) * hidden));
+            if (Numerics.llamaCpp()) {
+                LlamaCppRowOps.swiglu(gate, up, from, n, hidden);
+            } else {
+                // elementwise over whole blocks of rows (one call per row left a scalar tail in every row:
+                // 172 = 21·8 + 4 on stories260K, ~1 % of its scoring)
+                int rowsPerBlock = Math.max(1, 16384 / hidden), blocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+                Parallel.forRange(
+                        0,
+                        blocks,
+                        1,
+                        b -> VectorKernels.swiglu(
+                                gate,
+                                up,
+                                (from + b * rowsPerBlock) * hidden,
+                                Math.min(n, from + (b + 1) * rowsPerBlock) * hidden));
+            }
         }
         if (!DenseLinear.forwardAdd(mlp.down(), gate, x, from, m)) {
             mlp.down().forward(gate, from * hidden, proj, from * dim, m);

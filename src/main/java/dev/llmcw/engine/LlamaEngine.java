@@ -176,13 +176,21 @@ public final class LlamaEngine implements Scorer {
         }
         rope.apply(q, n, c.nHeads(), pass.positions(), pass.rotation());
         rope.apply(k, n, c.nKvHeads(), pass.positions(), pass.rotation());
+        boolean llamaCpp = Numerics.llamaCpp();
+        if (llamaCpp) {
+            // llama.cpp's default cache stores keys and values as F16
+            roundToF16(k, n * kvDim);
+            roundToF16(v, n * kvDim);
+        }
         KvCache cache = pass.cache();
         float[] kc = cache.keys(li), vc = cache.values(li);
         System.arraycopy(k, 0, kc, start * kvDim, n * kvDim);
         System.arraycopy(v, 0, vc, start * kvDim, n * kvDim);
         if (m == 0) return;
         AttentionBuffers io = new AttentionBuffers(q, kc, vc, att);
-        if (seg != null || n >= 4 && c.headDim() <= SegmentAttention.SMALL_HEAD) {
+        if (llamaCpp) {
+            LlamaCppAttention.attend(c, io, n, from, start, seg);
+        } else if (seg != null || n >= 4 && c.headDim() <= SegmentAttention.SMALL_HEAD) {
             SegmentAttention.attend(c, io, n, from, start, seg != null ? seg : Segments.causal(start, n));
         } else {
             CausalAttention.attend(c, io, n, from, start);
@@ -194,6 +202,10 @@ public final class LlamaEngine implements Scorer {
             RowOps.addInto(x, proj, from * dim, n * dim);
         }
         FeedForward.forward(c, w.layer(li).mlp(), a, n, from);
+    }
+
+    private static void roundToF16(float[] x, int len) {
+        for (int i = 0; i < len; i++) x[i] = GgmlFloatOps.f16(x[i]);
     }
 
     /** The position of each of the n rows: start + t, or its segment's position when packed. */

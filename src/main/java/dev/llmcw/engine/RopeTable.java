@@ -30,4 +30,27 @@ record RopeTable(float[] cos, float[] sin, int positions) {
         }
         return new RopeTable(cos, sin, positions);
     }
+
+    /**
+     * {@code old} extended as ggml-cpu's {@code ggml_rope_cache_init} computes the factors (no frequency scaling):
+     * θ for pair i is the float position times powf(base, −2/hd) multiplied in i times in float, then cosf/sinf.
+     */
+    static RopeTable growGgml(RopeTable old, float base, int hd, boolean interleaved, int positions) {
+        int half = hd / 2;
+        float thetaScale = (float) Math.pow(base, -2.0f / hd);
+        float[] cos = Arrays.copyOf(old.cos(), positions * hd), sin = Arrays.copyOf(old.sin(), positions * hd);
+        for (int p = old.positions(); p < positions; p++) {
+            float theta = p;
+            for (int i = 0; i < half; i++) {
+                float cv = (float) Math.cos(theta), sv = (float) Math.sin(theta);
+                int j0 = p * hd + (interleaved ? 2 * i : i), j1 = interleaved ? j0 + 1 : j0 + half;
+                cos[j0] = cv;
+                cos[j1] = cv;
+                sin[j0] = -sv;
+                sin[j1] = sv;
+                theta *= thetaScale;
+            }
+        }
+        return new RopeTable(cos, sin, positions);
+    }
 }

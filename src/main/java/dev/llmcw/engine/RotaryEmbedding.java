@@ -21,12 +21,15 @@ public final class RotaryEmbedding {
     private final double[] invFreq;
     private final int headDim, maxSeqLen;
     private final boolean interleaved;
+    /** The rope base for {@link Numerics#LLAMA_CPP}'s table; NaN where llama3 scaling applies (that table is not emulated). */
+    private final float ggmlBase;
 
     public RotaryEmbedding(ModelConfig c) {
         this.invFreq = inverseFrequencies(c.headDim(), c.ropeTheta(), c.ropeScaling());
         this.headDim = c.headDim();
         this.maxSeqLen = c.maxSeqLen();
         this.interleaved = c.ropeLayout() == RopeLayout.INTERLEAVED;
+        this.ggmlBase = c.ropeScaling() == null ? c.ropeTheta() : Float.NaN;
     }
 
     /**
@@ -58,10 +61,14 @@ public final class RotaryEmbedding {
     /** Grown on demand, once per position for the engine's life (per forward pass the trigonometry was ~1 % of stories260K's scoring). */
     private volatile RopeTable ropeTable = RopeTable.EMPTY;
 
+    /** {@link #ropeTable} as llama.cpp computes its factors, for {@link Numerics#LLAMA_CPP}. */
+    private volatile RopeTable ggmlTable = RopeTable.EMPTY;
+
     /** The rotation factors of positions 0..max(pos) at least. */
     RopeTable table(int[] pos) {
         int maxPos = 0;
         for (int p : pos) maxPos = Math.max(maxPos, p);
+        if (Numerics.llamaCpp() && !Float.isNaN(ggmlBase)) return ggmlTable(maxPos);
         RopeTable t = ropeTable;
         if (t.positions() > maxPos) return t;
         synchronized (this) {
@@ -73,6 +80,14 @@ public final class RotaryEmbedding {
             ropeTable = t = RopeTable.grow(t, invFreq, headDim, interleaved, positions);
             return t;
         }
+    }
+
+    private synchronized RopeTable ggmlTable(int maxPos) {
+        RopeTable t = ggmlTable;
+        if (t.positions() <= maxPos)
+            ggmlTable =
+                    t = RopeTable.growGgml(t, ggmlBase, headDim, interleaved, Math.max(maxPos + 1, 2 * t.positions()));
+        return t;
     }
 
     /** Rotates every head of {@code n} rows (row t at position pos[t]) as the forward pass does. */
@@ -108,7 +123,29 @@ public final class RotaryEmbedding {
      * both are {@link RopeTable}'s form of the rotation, so the results are the same bits.
      */
     void apply(float[] a, int n, int heads, int[] pos, RopeTable rt) {
-        rope(a, n, heads, headDim, interleaved, pos, rt);
+        if (rt == ggmlTable) ropeGgml(a, n, heads, headDim, interleaved, pos, rt);
+        else rope(a, n, heads, headDim, interleaved, pos, rt);
+    }
+
+    /**
+     * ggml-cpu's {@code rotate_pairs} as GCC compiles it (contracted, vectorised with {@code vfmaddsub}): the
+     * partner's product with the sine rounded, the element's product with the cosine fused into the sum.
+     */
+    static void ropeGgml(float[] a, int n, int heads, int hd, boolean interleaved, int[] pos, RopeTable rt) {
+        int half = hd / 2;
+        float[] cos = rt.cos(), sin = rt.sin();
+        for (int t = 0; t < n; t++) {
+            int p = pos[t] * hd;
+            for (int h = 0; h < heads; h++) {
+                int base = (t * heads + h) * hd;
+                for (int i = 0; i < half; i++) {
+                    int j0 = interleaved ? 2 * i : i, j1 = interleaved ? j0 + 1 : j0 + half;
+                    float x0 = a[base + j0], x1 = a[base + j1];
+                    a[base + j0] = Math.fma(x0, cos[p + j0], x1 * sin[p + j0]);
+                    a[base + j1] = Math.fma(x1, cos[p + j1], x0 * sin[p + j1]);
+                }
+            }
+        }
     }
 
     static void rope(float[] a, int n, int heads, int hd, boolean interleaved, int[] pos, RopeTable rt) {

@@ -23,6 +23,10 @@ final class RowOps {
      * interleaved sums (one sum waits an addition's latency per element: ~3 % of stories260K's scoring).
      */
     static void rmsNorm(float[] x, float[] weight, float[] out, int from, int to, int dim, float eps) {
+        if (Numerics.llamaCpp()) {
+            LlamaCppRowOps.rmsNorm(x, weight, out, from, to, dim, eps);
+            return;
+        }
         for (int r = from; r < to; r++) {
             int o = r * dim, i = 0;
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -34,6 +34,11 @@ final class Segments {
         return prefixEnd.length;
     }
 
+    /** The segment holding chunk row {@code row}. */
+    int segment(int row) {
+        return segmentOf[row];
+    }
+
     int position(int row) {
         int g = segmentOf[row];
         return posStart[g] + row - rowStart[g];

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * Settings short enough for a chart legend: {@code C=8 P=3 K=16} → "C8 P3 K16", {@code bits=4 group=128}
- * → "4b g128". Switches that are on appear by name; off, "none" and file paths are left to the tooltip.
+ * → "4b g128", a K-quant {@code type=Q4_K_M} → "Q4_K_M". Switches that are on appear by name; off, "none" and file paths are left to the tooltip.
  */
 final class LegendSettings {
     /** More settings than this in one legend entry and it ends in "…": a legend is not a table. */
@@ -23,6 +23,9 @@ final class LegendSettings {
         var parts = new ArrayList<String>();
         String bits = parameters.get("bits");
         if (bits != null) parts.add(bits + "b");
+        // a kquant type or mix ("Q4_K_M") is the setting itself, named first
+        String type = parameters.get("type");
+        if (type != null && !type.isBlank()) parts.add(type.trim());
         // SeedLM's letters in the paper's order (C, P, K), the rest alphabetical.
         var ordered = new TreeMap<String, String>(Comparator.comparing(
                         (String k) -> PAPER_ORDER.indexOf(k) < 0 ? PAPER_ORDER.size() : PAPER_ORDER.indexOf(k))
@@ -31,8 +34,12 @@ final class LegendSettings {
         for (var e : ordered.entrySet()) {
             String k = e.getKey(), v = e.getValue() == null ? "" : e.getValue().trim();
             String lower = v.toLowerCase(Locale.ROOT);
-            if (k.equals("bits") || v.isEmpty() || lower.equals("false") || lower.equals("none") || v.contains("/"))
-                continue;
+            if (k.equals("bits")
+                    || k.equals("type")
+                    || v.isEmpty()
+                    || lower.equals("false")
+                    || lower.equals("none")
+                    || v.contains("/")) continue;
             if (k.equals("group") || k.equals("group_size")) parts.add("g" + v);
             else if (k.equals("rank")) parts.add("r" + v);
             else if (k.length() == 1) parts.add(k + v);

@@ -3,6 +3,7 @@ package dev.llmcw.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmcw.TestData;
+import dev.llmcw.engine.Numerics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -146,6 +147,24 @@ class EngineCommandsTest {
                 0, "ppl", "--model", TestData.stories260K().toString(), "--tokenizer", tok, "--text", crlf.toString());
         assertThat(line(b, "perplexity")).isEqualTo(line(a, "perplexity"));
         assertThat(line(b, "tokens scored")).isEqualTo(line(a, "tokens scored"));
+    }
+
+    @Test
+    void pplWithLlamaCppNumericsScoresCloseToTheDefaultAndSwitchesBack(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("t.txt");
+        Files.writeString(text, "Once upon a time there was a little dog.\nHe liked to run.\n\nThe sun was warm.\n");
+        String tok = TestData.tok512().toString(),
+                model = TestData.stories260K().toString();
+        String ours = run(0, "ppl", "--model", model, "--tokenizer", tok, "--text", text.toString());
+        String llama = run(
+                0, "ppl", "--model", model, "--tokenizer", tok, "--text", text.toString(), "--numerics", "llama.cpp");
+        assertThat(llama).contains("numerics: llama.cpp");
+        assertThat(Numerics.current()).isEqualTo(Numerics.WORKBENCH);
+        double a = Double.parseDouble(line(ours, "perplexity").replaceAll(".*: ", "")),
+                b = Double.parseDouble(line(llama, "perplexity").replaceAll(".*: ", ""));
+        // F16 keys/values and ggml's rounding move a float model's perplexity by far less than 1 %, never by nothing
+        assertThat(Math.abs(b / a - 1)).isLessThan(1e-2);
+        assertThat(b).isNotEqualTo(a);
     }
 
     @Test

@@ -8,10 +8,14 @@ import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class GgufCommandsTest {
     private static String run(String... args) {
@@ -41,6 +45,29 @@ class GgufCommandsTest {
         Model m = ModelLoader.load(out);
         assertThat(m.tensor("model.layers.0.self_attn.q_proj.weight").dtype()).isEqualTo(DType.Q8_0);
         assertThat(m.tokenizer().encode("Once upon a time")).containsExactly(403, 407, 261, 378);
+    }
+
+    @Test
+    void exportGgufRefusesAnImatrixForAPlainTypeInOneSentence(@TempDir Path dir) throws Exception {
+        Path imatrix = Files.write(dir.resolve("imatrix.dat"), new byte[] {1, 0, 0, 0});
+        CommandLine cl = Cli.commandLine();
+        var err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        int rc = Cli.execute(
+                cl,
+                "export-gguf",
+                TestData.stories260K().toString(),
+                dir.resolve("s.gguf").toString(),
+                "--type",
+                "Q8_0",
+                "--imatrix",
+                imatrix.toString());
+        assertThat(rc).isNotZero();
+        assertThat(err.toString())
+                .contains(
+                        "--imatrix applies to the llama-quantize types (Q2_K … Q6_K, Q4_1, Q5_0, Q5_1, IQ4_NL), not to"
+                                + " Q8_0");
+        assertThat(dir.resolve("s.gguf")).doesNotExist();
     }
 
     @Test

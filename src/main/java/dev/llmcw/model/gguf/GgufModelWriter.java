@@ -28,7 +28,7 @@ public final class GgufModelWriter {
     private GgufModelWriter() {}
 
     public static void write(Model model, Path out, DType type) {
-        write(model, out, fileType(type), (gguf, shape) -> storageType(shape, type), false);
+        write(model, out, fileType(type), (gguf, shape) -> storageType(shape, type), false, Map.of());
     }
 
     /**
@@ -37,10 +37,25 @@ public final class GgufModelWriter {
      * written as they are, not quantized a second time.
      */
     public static void write(Model model, Path out, KQuantMix mix) {
+        write(model, out, mix, null);
+    }
+
+    /**
+     * As {@link #write(Model, Path, KQuantMix)} with importance weights per GGUF tensor name (an imatrix, as
+     * llama-quantize --imatrix takes it): a tensor with an entry is quantized by llama.cpp's importance-matrix
+     * quantizers, the mix follows llama-quantize's imatrix rules. Null: none.
+     */
+    public static void write(Model model, Path out, KQuantMix mix, Map<String, float[]> importance) {
         ModelConfig c = model.config();
         var shape = new KQuantMix.ModelShape(
-                c.nLayers(), c.nHeads() / Math.max(1, c.nKvHeads()), c.tiedEmbeddings(), false);
-        write(model, out, mix.fileType, (gguf, dims) -> mix.typeFor(gguf, dims[dims.length - 1], shape, false), true);
+                c.nLayers(), c.nHeads() / Math.max(1, c.nKvHeads()), c.tiedEmbeddings(), importance != null);
+        write(
+                model,
+                out,
+                mix.fileType,
+                (gguf, dims) -> mix.typeFor(gguf, dims[dims.length - 1], shape, false),
+                true,
+                importance == null ? Map.of() : importance);
     }
 
     /** The storage type of a GGUF tensor of the given name and shape. */
@@ -48,7 +63,13 @@ public final class GgufModelWriter {
         DType typeOf(String ggufName, long[] shape);
     }
 
-    private static void write(Model model, Path out, int fileType, TypePolicy policy, boolean keepBlocks) {
+    private static void write(
+            Model model,
+            Path out,
+            int fileType,
+            TypePolicy policy,
+            boolean keepBlocks,
+            Map<String, float[]> importance) {
         ModelConfig c = model.config();
         String arch = switch (c.architecture()) {
             case "llama", "mistral" -> "llama";
@@ -107,7 +128,8 @@ public final class GgufModelWriter {
                 }
                 continue;
             }
-            if (lin == null && !permute) {
+            float[] weights = type.isBlockType() ? importance.get(gguf) : null;
+            if (lin == null && !permute && weights == null) {
                 w.addTensor(gguf, t, type);
                 continue;
             }
@@ -118,7 +140,13 @@ public final class GgufModelWriter {
                         ? toInterleaved(values, shape, heads)
                         : toRotateHalf(values, shape, heads);
             }
-            w.addTensor(gguf, shape, type, values);
+            if (weights != null && weights.length != shape[shape.length - 1])
+                throw new ModelLoadException(
+                        out,
+                        "the importance matrix has " + weights.length + " values for " + gguf + ", whose rows hold "
+                                + shape[shape.length - 1]);
+            if (weights != null) w.addTensor(gguf, shape, type, values, weights);
+            else w.addTensor(gguf, shape, type, values);
         }
         w.write(out);
     }
