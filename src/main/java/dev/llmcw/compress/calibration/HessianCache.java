@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * On-disk cache of calibration statistics keyed by (model hash, calibration file hash, N, L): one
+ * On-disk cache of calibration statistics keyed by (model hash, calibration file hash, N, L, code version): one
  * folder per key, one binary file per group ("3.mlp_in.h": magic "LLMCWH01", int n, long count, then
  * n×n little-endian doubles), written atomically. Σ|x| per channel (AWQ) sits beside it in "3.mlp_in.abs"
  * (magic "LLMCWA01", int n, long count, n doubles); caches written before it existed have no such file
@@ -31,8 +31,20 @@ public final class HessianCache {
         this.root = root;
     }
 
+    /**
+     * Version of the code that computes the statistics (the capture in {@link Calibration}, the sums of
+     * {@link HessianAccumulator}): part of every key, so a change there that alters the numbers is bumped here
+     * and never meets statistics an older build cached.
+     */
+    public static final String CODE_VERSION = "calibration-1";
+
+    /**
+     * The content address of one calibration: the model's bytes, the calibration text's bytes, N, L and
+     * {@link #CODE_VERSION}. Settings that calibrate alike (GPTQ 4-bit and CALDERA rank 8 on the same text)
+     * share it, and a cluster's layer shards all read the one folder it names.
+     */
     public static String key(String modelHash, String calibrationHash, int count, int length) {
-        return Hashing.sha256(modelHash + "|" + calibrationHash + "|" + count + "|" + length)
+        return Hashing.sha256(CODE_VERSION + "|" + modelHash + "|" + calibrationHash + "|" + count + "|" + length)
                 .substring(0, 24);
     }
 
