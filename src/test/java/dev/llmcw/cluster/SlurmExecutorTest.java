@@ -35,14 +35,16 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Slurm executor against real daemons (tools/slurm-local; CI starts them): a stories260K suite (RTN 4-bit,
- * SeedLM 4-bit; PIQA first 40 items, WikiText first 3 documents) run locally and on Slurm stores exactly the
- * same numbers, also when one running array task is cancelled with {@code scancel} (it is resubmitted alone),
+ * SeedLM 4-bit, GPTQ 4-bit, each compressed in two shards of whole layers, GPTQ's after one calibration job;
+ * PIQA first 40 items, WikiText first 3 documents) run locally and on Slurm stores exactly the same numbers and
+ * byte-identical compressed files, also when one running array task is cancelled with {@code scancel} (it is resubmitted alone),
  * and merging again changes nothing. Skipped with a message when no Slurm is reachable, unless
  * {@code WORKBENCH_REQUIRE_SLURM} is set (CI), where that is a failure.
  */
 @SlurmCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlurmExecutorTest {
+    private static final String CALIB = "datasets/tinystories/tinystories_val_subset.txt";
     private Path dir, data;
     /** PIQA's first 40 items (2 shards), then WikiText's first 3 documents (reusing the compressions). */
     private List<SuiteSpec> suites;
@@ -99,6 +101,8 @@ class SlurmExecutorTest {
                     params: {bits: 4, group: 64}
                   - method: seedlm
                     params: {C: 8, P: 3, K: 16}
+                  - method: gptq
+                    params: {bits: 4, group: 64, calib: %s, calib_seqs: 4, calib_len: 64}
                 tasks: [%s]
                 options:
                   limit: %d
@@ -106,7 +110,8 @@ class SlurmExecutorTest {
                   type: slurm
                   shardItems: 20
                   retries: 2
-                """.formatted(task, model, task, limit));
+                  compressShards: 2
+                """.formatted(task, model, TestData.require(CALIB), task, limit));
         return SuiteSpec.read(file);
     }
 
@@ -123,13 +128,34 @@ class SlurmExecutorTest {
     @Test
     void slurmStoresExactlyTheNumbersOfTheLocalExecutor() {
         assertThat(slurmReports).allSatisfy(r -> assertThat(r.failures()).isEmpty());
-        assertThat(slurmReports.get(1).compressionsReused()).isEqualTo(2);
+        assertThat(slurmReports.get(1).compressionsReused()).isEqualTo(3);
         Map<String, List<RunRecord.Metric>> localMetrics = metrics(local), slurmMetrics = metrics(slurm);
         assertThat(localMetrics).hasSize(runCount());
         assertThat(slurmMetrics).isEqualTo(localMetrics);
         for (RunRecord r : slurm.listRuns(RunFilter.all()))
             assertThat(slurm.itemsFor(r.id())).hasSize(r.items());
         assertThat(compressions(slurm)).isEqualTo(compressions(local));
+    }
+
+    @Test
+    void compressionsRanInTwoShardsEachAfterOneCalibrationPass() throws IOException {
+        Path ws = SlurmSuiteExecutor.workspace(dir.resolve("work-slurm"));
+        // RTN, SeedLM and GPTQ in two shards of whole layers each (suite 1), GPTQ's after its calibration
+        try (var outputs = Files.list(ws.resolve("parts"))) {
+            assertThat(outputs.filter(f -> f.getFileName().toString().endsWith(".json")))
+                    .hasSize(6);
+        }
+        try (var dirs = Files.list(ws.resolve("hessians"))) {
+            assertThat(dirs.toList())
+                    .singleElement()
+                    .satisfies(h -> assertThat(h.resolve("complete")).isRegularFile());
+        }
+        assertThat(log).anyMatch(l -> l.contains("calibrate stories260K for gptq"));
+        try (var scripts = Files.list(ws.resolve("jobs"))) {
+            assertThat(scripts.toList())
+                    .isNotEmpty()
+                    .allSatisfy(f -> assertThat(Files.readString(f)).contains("#SBATCH --requeue\n"));
+        }
     }
 
     @Test
