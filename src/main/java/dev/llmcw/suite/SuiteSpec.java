@@ -131,36 +131,7 @@ public record SuiteSpec(
         public static final int DEFAULT_SHARD_ITEMS = 500, DEFAULT_RETRIES = 2, DEFAULT_COMPRESS_SHARDS = 1;
 
         public static Executor local() {
-            return new Executor(LOCAL, null, null, null, null, null, null, null, null, null, null);
-        }
-
-        /** Without the compression shards and requeue settings (their defaults). */
-        public Executor(
-                String type,
-                String partition,
-                String account,
-                String time,
-                String mem,
-                Integer cpusPerTask,
-                List<String> sbatch,
-                String preamble,
-                Integer shardItems,
-                Integer retries,
-                String launcher) {
-            this(
-                    type,
-                    partition,
-                    account,
-                    time,
-                    mem,
-                    cpusPerTask,
-                    sbatch,
-                    preamble,
-                    shardItems,
-                    retries,
-                    launcher,
-                    null,
-                    null);
+            return new Executor(LOCAL, null, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         public Executor {

@@ -172,7 +172,10 @@ class JobTrackerTest {
         WorkUnit c = WorkUnit.compress("m.bin", "m", "gptq", Map.of("bits", "4"), dir.resolve("c.safetensors"), dir);
         WorkUnit h = WorkUnit.calibrate("m.bin", "m", "gptq", Map.of("bits", "4"), dir.resolve("h"));
         Files.createDirectories(dir.resolve("h"));
-        List<WorkUnit> parts = List.of(WorkUnit.compressPart(c, 0, 2, dir), WorkUnit.compressPart(c, 1, 2, dir));
+        Files.createDirectories(dir.resolve("parts"));
+        Path shardDir = dir.resolve("shards");
+        List<WorkUnit> parts =
+                List.of(WorkUnit.compressPart(c, 0, 2, shardDir), WorkUnit.compressPart(c, 1, 2, shardDir));
         List<WorkUnit> evals = shards(1);
         q.step = n -> {
             if (n == 1) q.queue.remove("100_0"); // the calibration fails: parts, assembly, evaluation wait forever

@@ -29,6 +29,10 @@ public final class ExecutorViewModel {
     private final StringProperty retries = new SimpleStringProperty("");
     /** The launcher is not in the form (the default fits a shared install); a stored one is kept as it is. */
     private String launcher;
+    /** Not in the form yet either (docs/cluster.md): stored values are kept as they are. */
+    private Integer compressShards;
+
+    private Boolean requeue;
 
     public ExecutorViewModel(ExecutorSettings settings) {
         this.settings = settings;
@@ -44,6 +48,8 @@ public final class ExecutorViewModel {
         shardItems.set(e.shardItems() == null ? "" : e.shardItems().toString());
         retries.set(e.retries() == null ? "" : e.retries().toString());
         launcher = e.launcher();
+        compressShards = e.compressShards();
+        requeue = e.requeue();
     }
 
     /**
@@ -74,7 +80,9 @@ public final class ExecutorViewModel {
                 blankToNull(preamble.get()),
                 number("Items per shard", shardItems.get()),
                 number("Retries", retries.get()),
-                launcher);
+                launcher,
+                compressShards,
+                requeue);
         String problem = e.problem();
         if (problem != null) throw new IllegalArgumentException(problem.replace("executor.", "Slurm setting "));
         return e;
