@@ -8,6 +8,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.suite.SuiteMethods;
 import dev.llmcw.suite.SuiteSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ final class CompressionShards {
     private final int shards;
     private final Path baseDir, hessianCache, shardDir;
     private final Map<String, Model> models = new HashMap<>();
+    /** What the calibration cache names each model by (a SHA-256 of its file: computed once per plan). */
+    private final Map<String, String> modelHashes = new HashMap<>();
     /** Calibration units of this plan by id: settings calibrating alike share one. */
     private final Map<String, WorkUnit> calibrations = new LinkedHashMap<>();
 
@@ -54,8 +57,10 @@ final class CompressionShards {
         Model model = models.computeIfAbsent(compress.model(), p -> ModelLoader.load(Path.of(p)));
         List<ClusterPlanner.JobGroup> groups = new ArrayList<>();
         List<String> partsAfter = new ArrayList<>();
-        Path statistics = pm.sharedInputFolder(CalibrationSpec.modelHash(model));
-        if (statistics != null && !pm.sharedInputReady(model)) {
+        Path statistics = pm.sharedInputFolder(
+                modelHashes.computeIfAbsent(compress.model(), p -> CalibrationSpec.modelHash(model)));
+        // the folder's marker is written last: present, every group is complete (HessianCache.has)
+        if (statistics != null && !Files.isRegularFile(statistics.resolve("complete"))) {
             WorkUnit c = WorkUnit.calibrate(
                     compress.model(), compress.label(), compress.method(), compress.params(), statistics);
             if (calibrations.putIfAbsent(c.id(), c) == null) {
