@@ -2,6 +2,7 @@ package dev.llmcw.cluster;
 
 import dev.llmcw.compress.PartwiseCompression;
 import dev.llmcw.compress.TensorGroups;
+import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.util.AtomicFiles;
@@ -19,8 +20,11 @@ import java.util.List;
  * folder, then a small record of what it did as the unit's output.
  */
 final class CompressionPartRunner {
-    /** What a finished compression shard leaves: its tensors, for the log and the curious. */
-    record PartRecord(String unit, int shard, int shards, List<String> tensors) {}
+    /**
+     * What a finished compression shard leaves: its tensors and the content address of the calibration
+     * statistics it read (null for data-free methods), the identity of its inputs beside the setting's.
+     */
+    record PartRecord(String unit, int shard, int shards, List<String> tensors, String calibration) {}
 
     private final ClusterPlan plan;
     private final ProgressListener progress;
@@ -50,7 +54,8 @@ final class CompressionPartRunner {
         progress.log(
                 u.describe() + ": " + tensors.size() + " tensor(s), " + tensors.getFirst() + " … " + tensors.getLast());
         m.compressParts(model, tensors, Path.of(u.tensorWork()), progress, CancellationToken.none());
-        AtomicFiles.writeString(output, Json.write(new PartRecord(u.id(), u.from(), u.to(), tensors)));
+        String calibration = m.sharedInputKey(CalibrationSpec.modelHash(model));
+        AtomicFiles.writeString(output, Json.write(new PartRecord(u.id(), u.from(), u.to(), tensors, calibration)));
     }
 
     private PartwiseCompression method(WorkUnit u) {

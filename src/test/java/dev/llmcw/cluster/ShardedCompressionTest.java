@@ -13,6 +13,7 @@ import dev.llmcw.suite.SuiteRunner;
 import dev.llmcw.suite.SuiteSpec;
 import dev.llmcw.suite.WorkbenchSuiteActions;
 import dev.llmcw.util.CancellationToken;
+import dev.llmcw.util.Json;
 import dev.llmcw.util.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,11 +110,28 @@ class ShardedCompressionTest {
             // the calibration ran once, in the workspace, named by its content hash; every shard read it
             Path hessians =
                     SlurmSuiteExecutor.workspace(dir.resolve("work-slurm")).resolve("hessians");
+            Path key;
             try (var keys = Files.list(hessians)) {
-                assertThat(keys.toList())
-                        .singleElement()
-                        .satisfies(k -> assertThat(k.resolve("complete")).isRegularFile());
+                key = keys.toList().stream()
+                        .reduce((a, b) -> {
+                            throw new AssertionError("more than one calibration folder: " + a + ", " + b);
+                        })
+                        .orElseThrow();
             }
+            assertThat(key.resolve("complete")).isRegularFile();
+            // each part records what it read: GPTQ's parts that cache's key, RTN's nothing
+            Path parts = SlurmSuiteExecutor.workspace(dir.resolve("work-slurm")).resolve("parts");
+            List<CompressionPartRunner.PartRecord> records = new ArrayList<>();
+            try (var files = Files.list(parts)) {
+                for (Path f : files.toList())
+                    records.add(Json.read(Files.readString(f), CompressionPartRunner.PartRecord.class));
+            }
+            assertThat(records).hasSize(4);
+            assertThat(records).filteredOn(r -> r.calibration() == null).hasSize(2);
+            assertThat(records)
+                    .filteredOn(r -> r.calibration() != null)
+                    .hasSize(2)
+                    .allMatch(r -> r.calibration().equals(key.getFileName().toString()));
             assertThat(log).anyMatch(l -> l.contains("calibrate stories260K for gptq") && l.contains("resubmitted as"));
             assertThat(log).anyMatch(l -> l.contains("shard 2/2") && l.contains("resubmitted as"));
         }
