@@ -43,7 +43,8 @@ final class ExecutorForm extends VBox {
                         field("Mem", "slurm-mem", vm.memProperty(), "8G", 60),
                         field("CPUs/task", "slurm-cpus", vm.cpusProperty(), "1", 45),
                         field("Items/shard", "slurm-shard-items", vm.shardItemsProperty(), "500", 55),
-                        field("Retries", "slurm-retries", vm.retriesProperty(), "2", 40));
+                        field("Retries", "slurm-retries", vm.retriesProperty(), "2", 40),
+                        field("Jobs/compression", "slurm-compress-shards", vm.compressShardsProperty(), "1", 40));
         var sbatch = field("Extra sbatch flags", "slurm-sbatch", vm.sbatchProperty(), "--qos=normal", 240);
         HBox.setHgrow(sbatch.getChildren().getLast(), Priority.ALWAYS);
         var preamble = new TextArea();

@@ -29,9 +29,9 @@ public final class ExecutorViewModel {
     private final StringProperty retries = new SimpleStringProperty("");
     /** The launcher is not in the form (the default fits a shared install); a stored one is kept as it is. */
     private String launcher;
-    /** Not in the form yet either (docs/cluster.md): stored values are kept as they are. */
-    private Integer compressShards;
 
+    private final StringProperty compressShards = new SimpleStringProperty("");
+    /** Not in the form (the default, on, fits nearly every cluster): a stored value is kept as it is. */
     private Boolean requeue;
 
     public ExecutorViewModel(ExecutorSettings settings) {
@@ -48,7 +48,7 @@ public final class ExecutorViewModel {
         shardItems.set(e.shardItems() == null ? "" : e.shardItems().toString());
         retries.set(e.retries() == null ? "" : e.retries().toString());
         launcher = e.launcher();
-        compressShards = e.compressShards();
+        compressShards.set(e.compressShards() == null ? "" : e.compressShards().toString());
         requeue = e.requeue();
     }
 
@@ -81,7 +81,7 @@ public final class ExecutorViewModel {
                 number("Items per shard", shardItems.get()),
                 number("Retries", retries.get()),
                 launcher,
-                compressShards,
+                number("Compression shards", compressShards.get()),
                 requeue);
         String problem = e.problem();
         if (problem != null) throw new IllegalArgumentException(problem.replace("executor.", "Slurm setting "));
@@ -105,6 +105,7 @@ public final class ExecutorViewModel {
         if (!e.sbatch().isEmpty()) parts.add(String.join(" ", e.sbatch()));
         parts.add(e.shardItemsOrDefault() + " items per shard");
         parts.add(e.retriesOrDefault() + (e.retriesOrDefault() == 1 ? " retry" : " retries"));
+        if (e.compressShardsOrDefault() > 1) parts.add(e.compressShardsOrDefault() + " jobs per compression");
         return "Runs on Slurm: " + String.join(", ", parts) + ".";
     }
 
@@ -176,5 +177,10 @@ public final class ExecutorViewModel {
 
     public StringProperty retriesProperty() {
         return retries;
+    }
+
+    /** Jobs per compression ({@code compressShards}; blank: the file's, else 1). */
+    public StringProperty compressShardsProperty() {
+        return compressShards;
     }
 }
