@@ -55,6 +55,20 @@ final class ExecutorOptions {
     Integer retries;
 
     @Option(
+            names = "--slurm-compress-shards",
+            paramLabel = "N",
+            description = "jobs one compression is split into, whole layers each (default "
+                    + SuiteSpec.Executor.DEFAULT_COMPRESS_SHARDS
+                    + "); GPTQ, CALDERA, AWQ and QuIP# calibrate once first")
+    Integer compressShards;
+
+    @Option(
+            names = "--slurm-requeue",
+            negatable = true,
+            description = "sbatch --requeue: Slurm requeues a pre-empted job (default on; --no-slurm-requeue: off)")
+    Boolean requeue;
+
+    @Option(
             names = "--slurm-launcher",
             paramLabel = "CMD",
             description = "the command that starts the workbench on the nodes (default: the one running now)")
@@ -73,7 +87,9 @@ final class ExecutorOptions {
                 preamble,
                 shardItems,
                 retries,
-                launcher);
+                launcher,
+                compressShards,
+                requeue);
         String problem = mine.problem();
         if (problem != null) throw new IllegalArgumentException(problem.replace("executor.type", "--executor"));
         return file.overriddenBy(mine);

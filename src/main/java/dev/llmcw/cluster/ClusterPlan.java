@@ -14,11 +14,25 @@ import java.util.List;
  *
  * @param dataDir task data folder (the same the submitting workbench uses)
  * @param baseDir folder relative calibration paths resolve against (the suite file's folder)
+ * @param hessianCache where sharded compressions cache their calibration statistics, in the workspace (null:
+ *     the workbench's own cache)
  */
-public record ClusterPlan(String dataDir, String baseDir, List<WorkUnit> units) {
+public record ClusterPlan(String dataDir, String baseDir, List<WorkUnit> units, String hessianCache) {
 
     public ClusterPlan {
         units = List.copyOf(units);
+    }
+
+    /** A plan without sharded compressions (no shared calibration cache). */
+    public ClusterPlan(String dataDir, String baseDir, List<WorkUnit> units) {
+        this(dataDir, baseDir, units, null);
+    }
+
+    /** The parts of the compression writing {@code out}, in shard order (none when it is one job). */
+    public List<WorkUnit> partsOf(String out) {
+        return units.stream()
+                .filter(u -> u.kind() == WorkUnit.Kind.COMPRESS_PART && u.out().equals(out))
+                .toList();
     }
 
     public WorkUnit unit(String id) {

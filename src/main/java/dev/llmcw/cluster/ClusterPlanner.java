@@ -16,14 +16,24 @@ import java.util.Optional;
 
 /**
  * Splits a suite into {@link WorkUnit}s the way the local runner would do the work, leaving out what is
- * stored already: one compression unit per (model, setting) without an intact stored compression, and per
+ * stored already: one compression unit per (model, setting) without an intact stored compression (with its
+ * calibration and part units when compressions are sharded: {@link CompressionShards}), and per
  * task still to evaluate, shards of {@code shardItems} consecutive selected items (the last one open-ended, so
  * an estimated item count never loses items). Units whose output exists from an earlier submission are left
  * out as well, so a suite run again after a crash submits only what is missing.
  */
 final class ClusterPlanner {
-    /** One job array: its units, and the compression unit it waits for (null: none). */
-    record JobGroup(String name, List<WorkUnit> units, String afterUnit) {}
+    /** One job array: its units, and the units whose jobs it waits for (afterok; empty: none). */
+    record JobGroup(String name, List<WorkUnit> units, List<String> afterUnits) {
+        JobGroup {
+            afterUnits = List.copyOf(afterUnits);
+        }
+
+        /** Waiting for one unit's job (null: none). */
+        JobGroup(String name, List<WorkUnit> units, String afterUnit) {
+            this(name, units, afterUnit == null ? List.of() : List.of(afterUnit));
+        }
+    }
 
     record Planned(ClusterPlan plan, List<JobGroup> groups) {}
 
@@ -35,9 +45,16 @@ final class ClusterPlanner {
         this.hashes = hashes;
     }
 
+    /** The workspace's calibration cache of sharded compressions: beside the shard outputs. */
+    static Path hessianCache(Path shardDir) {
+        return shardDir.resolveSibling("hessians");
+    }
+
     Planned plan(SuiteSpec suite, Path baseDir, Path workDir, Path dataDir, Path shardDir) {
         var evaluator = new EvalTaskEvaluator(dataDir);
         int shardItems = suite.executorOrLocal().shardItemsOrDefault();
+        var compressions = new CompressionShards(
+                suite.executorOrLocal().compressShardsOrDefault(), baseDir, hessianCache(shardDir), shardDir);
         List<WorkUnit> all = new ArrayList<>();
         List<JobGroup> groups = new ArrayList<>();
         for (SuiteSpec.ModelEntry me : suite.models()) {
@@ -64,10 +81,9 @@ final class ClusterPlanner {
                                 s.params(),
                                 evalModel,
                                 SuiteRunner.tensorWorkDir(workDir, label, s));
-                        if (!compress.done() || !Files.isRegularFile(evalModel)) {
-                            all.add(compress);
-                            groups.add(new JobGroup(jobName(compress), List.of(compress), null));
-                        } else compress = null;
+                        if (!compress.done() || !Files.isRegularFile(evalModel))
+                            groups.addAll(compressions.plan(compress, all));
+                        else compress = null;
                     }
                 }
                 RunSpec.Options options = suite.fidelity() && !s.isBase()
@@ -92,15 +108,17 @@ final class ClusterPlanner {
                 }
             }
         }
-        return new Planned(new ClusterPlan(dataDir.toString(), baseDir.toString(), all), groups);
+        return new Planned(
+                new ClusterPlan(
+                        dataDir.toString(),
+                        baseDir.toString(),
+                        all,
+                        hessianCache(shardDir).toString()),
+                groups);
     }
 
-    /**
-     * A job's name, also its script's: "wb-" and its first unit's id, so suites sharing a work folder never
-     * overwrite each other's scripts, and the kind shows in squeue ("wb-c-…" compression, "wb-e-…" evaluation).
-     */
     private static String jobName(WorkUnit first) {
-        return "wb-" + first.id();
+        return CompressionShards.jobName(first);
     }
 
     /** The stored compression of this setting if its file is still the one recorded (as the local runner checks). */

@@ -32,6 +32,9 @@ final class JobScripts {
         if (ex.mem() != null) sb.append("#SBATCH --mem=").append(ex.mem()).append('\n');
         if (ex.cpusPerTask() != null)
             sb.append("#SBATCH --cpus-per-task=").append(ex.cpusPerTask()).append('\n');
+        // a pre-empted task (or one whose node failed) goes back to the queue under the same task id; the
+        // workbench's own resubmission covers the rest (failures, cancels) and clusters where requeue is off
+        sb.append(ex.requeueOrDefault() ? "#SBATCH --requeue\n" : "#SBATCH --no-requeue\n");
         for (String flag : ex.sbatch()) sb.append("#SBATCH ").append(flag).append('\n');
         sb.append("set -euo pipefail\n");
         if (ex.preamble() != null && !ex.preamble().isBlank())

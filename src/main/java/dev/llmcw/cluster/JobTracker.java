@@ -15,8 +15,9 @@ import java.util.Set;
  * Submits the job arrays of a plan and follows them to the end. A unit is done when its output file exists;
  * a unit that left the queue without one (failed, cancelled, timed out, pre-empted, node lost) is resubmitted
  * alone ({@code --array=<its index>} of the same script), up to {@code retries} times, and then given up (the
- * merge reports it). Evaluation arrays wait for their compression ({@code --dependency=afterok}); when a
- * compression is resubmitted, its waiting evaluations are cancelled and submitted again after the new job.
+ * merge reports it). An array waits for what it needs ({@code --dependency=afterok}: evaluations for their
+ * compression; a sharded compression's parts for its calibration, its assembly for its parts); when a unit is
+ * resubmitted, the units waiting for it are cancelled and submitted again after the new job, transitively.
  * Cancelling the token cancels every job still queued ({@code scancel}).
  */
 final class JobTracker {
@@ -25,7 +26,9 @@ final class JobTracker {
         final WorkUnit unit;
         final Path script;
         final int index;
-        final String afterUnit;
+        /** The units whose jobs this one waits for (afterok). */
+        final List<String> afterUnits;
+
         String jobId;
         int attempts = 1;
         boolean givenUp;
@@ -34,11 +37,11 @@ final class JobTracker {
         /** What the queue last said of the current task (null: not seen yet). */
         String queueState;
 
-        Track(WorkUnit unit, Path script, int index, String afterUnit) {
+        Track(WorkUnit unit, Path script, int index, List<String> afterUnits) {
             this.unit = unit;
             this.script = script;
             this.index = index;
-            this.afterUnit = afterUnit;
+            this.afterUnits = List.copyOf(afterUnits);
         }
 
         String taskId() {
@@ -85,10 +88,15 @@ final class JobTracker {
 
     /** Submits one array (its units in order) after the job of {@code afterUnit} when that is not done yet. */
     void submit(Path script, List<WorkUnit> units, String afterUnit) throws IOException {
-        String after = afterUnit == null ? null : pendingJob(afterUnit);
+        submitAfter(script, units, afterUnit == null ? List.of() : List.of(afterUnit));
+    }
+
+    /** Submits one array (its units in order) after the jobs of those {@code afterUnits} not done yet. */
+    void submitAfter(Path script, List<WorkUnit> units, List<String> afterUnits) throws IOException {
+        String after = pendingJobs(afterUnits);
         String jobId = slurm.submit(script, units.size() == 1 ? "0" : "0-" + (units.size() - 1), after);
         for (int i = 0; i < units.size(); i++) {
-            Track t = new Track(units.get(i), script, i, afterUnit);
+            Track t = new Track(units.get(i), script, i, afterUnits);
             t.jobId = jobId;
             tracks.put(t.unit.id(), t);
         }
@@ -128,9 +136,9 @@ final class JobTracker {
             Map<String, String> queued = slurm.queued(jobIds(open));
             if (queued != null) {
                 for (Track t : open) t.queueState = queued.get(t.taskId());
-                // compressions first: their resubmission resubmits the evaluations waiting for them
-                for (Track t : open) if (t.unit.kind() == WorkUnit.Kind.COMPRESS) check(t, queued);
-                for (Track t : open) if (t.unit.kind() == WorkUnit.Kind.EVAL) check(t, queued);
+                // in submission order, which puts every unit after those it waits for: a resubmission
+                // resubmits the units waiting for it before they are looked at
+                for (Track t : open) check(t, queued);
             }
             publish();
             Thread.sleep(pollMillis);
@@ -150,13 +158,26 @@ final class JobTracker {
             }
             t.givenUp = false;
             resubmit(t, "resubmitted by hand");
-            for (Track d : tracks.values())
-                if (id.equals(d.afterUnit) && d.givenUp && !d.unit.done()) {
-                    d.givenUp = false;
-                    d.attempts--; // not the shard's own failure
-                    resubmit(d, "its compression was resubmitted");
-                }
+            reviveDependents(t);
         }
+    }
+
+    /** The units given up because {@code t} failed, submitted again behind its new job (and theirs behind them). */
+    private void reviveDependents(Track t) throws IOException {
+        for (Track d : dependents(t))
+            if (d.givenUp && !d.unit.done()) {
+                d.givenUp = false;
+                d.attempts--; // not the shard's own failure
+                resubmit(d, "what it waits for was resubmitted");
+                reviveDependents(d);
+            }
+    }
+
+    /** The units that wait for {@code t}'s job. */
+    private List<Track> dependents(Track t) {
+        return tracks.values().stream()
+                .filter(d -> d.afterUnits.contains(t.unit.id()))
+                .toList();
     }
 
     /** Shard states for the watch: done by its file, failed when given up, else what the queue said. */
@@ -178,10 +199,10 @@ final class JobTracker {
         if (t.givenUp || t.fresh || t.unit.done()) return;
         String state = queued.get(t.taskId());
         if (state != null && ACTIVE.contains(state)) return;
-        if (t.afterUnit != null && tracks.containsKey(t.afterUnit) && tracks.get(t.afterUnit).givenUp) {
+        if (t.afterUnits.stream().anyMatch(a -> tracks.containsKey(a) && tracks.get(a).givenUp)) {
             t.givenUp = true;
             slurm.cancel(List.of(t.taskId()));
-            progress.log(t.unit.describe() + ": not run, its compression failed");
+            progress.log(t.unit.describe() + ": not run, what it waits for failed");
             return;
         }
         String outcome = slurm.outcome(t.taskId());
@@ -189,27 +210,43 @@ final class JobTracker {
             t.givenUp = true;
             progress.log(t.unit.describe() + ": task " + t.taskId() + " ended without output (" + outcome
                     + "); given up after " + t.attempts + " attempt(s)");
-            for (Track d : tracks.values())
-                if (t.unit.id().equals(d.afterUnit) && !d.unit.done() && !d.givenUp) {
-                    d.givenUp = true;
-                    slurm.cancel(List.of(d.taskId()));
-                }
+            giveUpDependents(t);
             return;
         }
         resubmit(t, "task " + t.taskId() + " ended without output (" + outcome + ")");
-        if (t.unit.kind() == WorkUnit.Kind.COMPRESS) {
-            // evaluations still waiting on the old job would wait forever (its dependency can never be met)
-            for (Track d : tracks.values())
-                if (t.unit.id().equals(d.afterUnit) && !d.unit.done() && !d.givenUp) {
-                    slurm.cancel(List.of(d.taskId()));
-                    d.attempts--; // not the shard's own failure
-                    resubmit(d, "its compression was resubmitted");
-                }
-        }
+        resubmitDependents(t);
+    }
+
+    /** Gives up (and cancels) every unit waiting for {@code t}, directly or through others. */
+    private void giveUpDependents(Track t) throws IOException {
+        for (Track d : dependents(t))
+            if (!d.unit.done() && !d.givenUp) {
+                d.givenUp = true;
+                slurm.cancel(List.of(d.taskId()));
+                giveUpDependents(d);
+            }
+    }
+
+    /**
+     * Units still waiting on {@code t}'s old job would wait forever (its dependency can never be met): each is
+     * cancelled and submitted again behind the new job, and so are the units waiting for it in turn.
+     */
+    private void resubmitDependents(Track t) throws IOException {
+        for (Track d : dependents(t))
+            if (!d.unit.done() && !d.givenUp) {
+                slurm.cancel(List.of(d.taskId()));
+                d.attempts--; // not the shard's own failure
+                resubmit(
+                        d,
+                        d.unit.kind() == WorkUnit.Kind.EVAL
+                                ? "its compression was resubmitted"
+                                : "what it waits for was resubmitted");
+                resubmitDependents(d);
+            }
     }
 
     private void resubmit(Track t, String why) throws IOException {
-        String after = t.afterUnit == null ? null : pendingJob(t.afterUnit);
+        String after = pendingJobs(t.afterUnits);
         String old = t.taskId();
         t.jobId = slurm.submit(t.script, Integer.toString(t.index), after);
         t.fresh = true;
@@ -220,10 +257,17 @@ final class JobTracker {
                 + " of " + (retries + 1) + ", was " + old + ")");
     }
 
-    /** The job a unit's dependants must wait for, or null when the unit is done (or not tracked here). */
-    private String pendingJob(String unitId) {
-        Track t = tracks.get(unitId);
-        return t == null || t.unit.done() ? null : t.jobId;
+    /**
+     * The jobs dependants of {@code unitIds} must wait for ("12:15", afterok's list), or null when every one is
+     * done (or not tracked here).
+     */
+    private String pendingJobs(List<String> unitIds) {
+        Set<String> jobs = new LinkedHashSet<>();
+        for (String id : unitIds) {
+            Track t = tracks.get(id);
+            if (t != null && !t.unit.done()) jobs.add(t.jobId);
+        }
+        return jobs.isEmpty() ? null : String.join(":", jobs);
     }
 
     private static List<String> jobIds(List<Track> open) {

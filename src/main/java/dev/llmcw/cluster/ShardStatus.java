@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
  * attempt's), its state and how many times it was submitted.
  *
  * @param unit  what it does: the model's label and the compression setting or the task
- * @param items the item range of an evaluation shard ("0–20", "20–end"), empty for a compression
+ * @param items the item range of an evaluation shard ("0–20", "20–end"), a compression shard's number ("shard
+ *     2/4"), else empty
  */
 public record ShardStatus(
         String unitId,
@@ -34,12 +35,18 @@ public record ShardStatus(
     }
 
     private static String items(WorkUnit u) {
+        if (u.kind() == WorkUnit.Kind.COMPRESS_PART) return "shard " + (u.from() + 1) + "/" + u.to();
         if (u.kind() != WorkUnit.Kind.EVAL) return "";
         return u.from() + "–" + (u.to() == Integer.MAX_VALUE ? "end" : Integer.toString(u.to()));
     }
 
-    /** "compress" or "evaluate", as the Jobs view's column says. */
+    /** "compress", "calibrate", "compress part" or "evaluate", as the Jobs view's column says. */
     public String kindName() {
-        return kind == WorkUnit.Kind.COMPRESS ? "compress" : "evaluate";
+        return switch (kind) {
+            case COMPRESS -> "compress";
+            case CALIBRATE -> "calibrate";
+            case COMPRESS_PART -> "compress part";
+            case EVAL -> "evaluate";
+        };
     }
 }

@@ -75,7 +75,7 @@ public final class SlurmSuiteExecutor {
             Files.createDirectories(ws.resolve("logs"));
             for (ClusterPlanner.JobGroup g : planned.groups()) {
                 Path script = JobScripts.write(ws, g.name(), g.units(), planFile, ex, launcher);
-                tracker.submit(script, g.units(), g.afterUnit());
+                tracker.submitAfter(script, g.units(), g.afterUnits());
             }
             progress.log(
                     planned.groups().isEmpty()

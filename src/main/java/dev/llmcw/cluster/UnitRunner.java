@@ -39,13 +39,26 @@ public final class UnitRunner {
         switch (u.kind()) {
             case COMPRESS -> compress(u, output);
             case EVAL -> evaluate(u, output);
+            case CALIBRATE -> new CompressionPartRunner(plan, progress).calibrate(u);
+            case COMPRESS_PART -> new CompressionPartRunner(plan, progress).compressPart(u, output);
         }
         // the unit's own time (JVM start excluded): what docs/cluster.md's estimates are built from
         progress.log(String.format(Locale.ROOT, "%s: done in %.1f s", u.describe(), (System.nanoTime() - t0) / 1e9));
     }
 
     private void compress(WorkUnit u, Path output) throws Exception {
-        SuiteActions actions = WorkbenchSuiteActions.standard(Path.of(plan.dataDir()), Path.of(plan.baseDir()));
+        // a sharded compression's assembly: every part's output first, or a shard that failed would be
+        // recomputed here (or, were its part file partial, never reach the file: parts are written atomically)
+        for (WorkUnit p : plan.partsOf(u.out()))
+            if (!p.done())
+                throw new IllegalStateException("compression shard " + p.describe() + " did not finish (no "
+                        + p.output() + "); its job must run again before the parts are assembled");
+        SuiteActions actions = plan.hessianCache() == null
+                ? WorkbenchSuiteActions.standard(Path.of(plan.dataDir()), Path.of(plan.baseDir()))
+                : new WorkbenchSuiteActions(
+                        (m, p) -> CompressionShards.method(m, p, Path.of(plan.baseDir()), Path.of(plan.hessianCache())),
+                        new EvalTaskEvaluator(Path.of(plan.dataDir())),
+                        Path.of(plan.baseDir()));
         Path out = Path.of(u.out());
         Files.createDirectories(out.getParent());
         CompressionReport report = actions.compress(

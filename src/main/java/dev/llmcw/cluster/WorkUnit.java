@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * One piece of a suite that a cluster job does on its own: compress a model with one setting, or evaluate
- * one item range of one task. Its output file (a compression report beside the compressed model, or a shard
+ * One piece of a suite that a cluster job does on its own: compress a model with one setting (or calibrate
+ * for it, compress one shard of its tensors, assemble the shards), or evaluate one item range of one task. Its output file (a compression report beside the compressed model, or a shard
  * file of per-item records) is written atomically at the very end, so it exists only when the unit finished;
  * that is how the executor tells done from failed, and why a partial output can never be merged. The id is a
  * hash of what the unit does, so a resubmitted or re-planned unit writes to the same file.
@@ -35,8 +35,13 @@ public record WorkUnit(
         String output) {
 
     public enum Kind {
+        /** A whole compression, or the assembly of its parts once they are all done. */
         COMPRESS,
-        EVAL
+        EVAL,
+        /** The calibration pass of a sharded compression: its statistics into the content-addressed cache. */
+        CALIBRATE,
+        /** Shard {@code from} of {@code to} of a compression's tensors ({@link dev.llmcw.compress.TensorGroups}). */
+        COMPRESS_PART
     }
 
     /** The file a compression unit writes its report to, beside the compressed model. */
@@ -61,6 +66,50 @@ public record WorkUnit(
                 0,
                 0,
                 compressionReport(out).toString());
+    }
+
+    /**
+     * The calibration pass for the statistics whose cache folder is {@code cacheFolder} (named by their content
+     * hash), done once for every setting that reads them; its output is the cache's completeness marker.
+     */
+    static WorkUnit calibrate(String model, String label, String method, Map<String, String> params, Path cacheFolder) {
+        String id = "h-" + Hashing.sha256(model + "\n" + cacheFolder).substring(0, 16);
+        return new WorkUnit(
+                id,
+                Kind.CALIBRATE,
+                model,
+                label,
+                method,
+                params,
+                null,
+                null,
+                null,
+                null,
+                0,
+                0,
+                cacheFolder.resolve("complete").toString());
+    }
+
+    /** Shard {@code index} of {@code count} of the compression writing {@code out}: its tensors' parts. */
+    static WorkUnit compressPart(WorkUnit compression, int index, int count, Path shardDir) {
+        String id = "p-"
+                + Hashing.sha256(compression.model() + "\n" + compression.out() + "\n" + index + "/" + count)
+                        .substring(0, 16);
+        return new WorkUnit(
+                id,
+                Kind.COMPRESS_PART,
+                compression.model(),
+                compression.label(),
+                compression.method(),
+                compression.params(),
+                compression.out(),
+                compression.tensorWork(),
+                null,
+                null,
+                index,
+                count,
+                // beside the evaluation shards, not among them: the merge imports every file there
+                shardDir.resolveSibling("parts").resolve(id + ".json").toString());
     }
 
     static WorkUnit eval(
@@ -95,9 +144,13 @@ public record WorkUnit(
 
     /** Short description for logs: what, on which model, which items. */
     public String describe() {
-        return kind == Kind.COMPRESS
-                ? "compress " + label + " " + method + " " + params
-                : "eval " + label + " " + Path.of(model).getFileName() + " " + task + " items [" + from + ", "
+        return switch (kind) {
+            case COMPRESS -> "compress " + label + " " + method + " " + params;
+            case CALIBRATE -> "calibrate " + label + " for " + method + " " + params;
+            case COMPRESS_PART -> "compress " + label + " " + method + " " + params + " shard " + (from + 1) + "/" + to;
+            case EVAL ->
+                "eval " + label + " " + Path.of(model).getFileName() + " " + task + " items [" + from + ", "
                         + (to == Integer.MAX_VALUE ? "end" : Integer.toString(to)) + ")";
+        };
     }
 }

@@ -73,6 +73,8 @@ import java.util.stream.Collectors;
  *   preamble: "module load java/25"   # optional lines the job script runs first (modules, container)
  *   shardItems: 500              # items per evaluation shard (default 500)
  *   retries: 2                   # resubmissions of a failed or cancelled shard (default 2)
+ *   compressShards: 4            # jobs per compression, whole layers each (default 1); see docs/cluster.md
+ *   requeue: true                # sbatch --requeue: Slurm requeues pre-empted jobs (default true)
  * }</pre>
  *
  * Parameter values are kept as strings ("4", "0.5"), the form {@code CompressionMethod.parameters()}
@@ -122,12 +124,14 @@ public record SuiteSpec(
             String preamble,
             Integer shardItems,
             Integer retries,
-            String launcher) {
+            String launcher,
+            Integer compressShards,
+            Boolean requeue) {
         public static final String LOCAL = "local", SLURM = "slurm";
-        public static final int DEFAULT_SHARD_ITEMS = 500, DEFAULT_RETRIES = 2;
+        public static final int DEFAULT_SHARD_ITEMS = 500, DEFAULT_RETRIES = 2, DEFAULT_COMPRESS_SHARDS = 1;
 
         public static Executor local() {
-            return new Executor(LOCAL, null, null, null, null, null, null, null, null, null, null);
+            return new Executor(LOCAL, null, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         public Executor {
@@ -148,6 +152,16 @@ public record SuiteSpec(
             return retries == null ? DEFAULT_RETRIES : retries;
         }
 
+        /** Jobs one compression is split into (whole layers each; 1: one job, the default). */
+        public int compressShardsOrDefault() {
+            return compressShards == null ? DEFAULT_COMPRESS_SHARDS : compressShards;
+        }
+
+        /** Whether jobs ask Slurm to requeue them when pre-empted or their node fails (sbatch --requeue; default on). */
+        public boolean requeueOrDefault() {
+            return requeue == null || requeue;
+        }
+
         /** This one with {@code o}'s type and every non-null field of {@code o} (command-line options over the file). */
         public Executor overriddenBy(Executor o) {
             return new Executor(
@@ -161,7 +175,9 @@ public record SuiteSpec(
                     o.preamble != null ? o.preamble : preamble,
                     o.shardItems != null ? o.shardItems : shardItems,
                     o.retries != null ? o.retries : retries,
-                    o.launcher != null ? o.launcher : launcher);
+                    o.launcher != null ? o.launcher : launcher,
+                    o.compressShards != null ? o.compressShards : compressShards,
+                    o.requeue != null ? o.requeue : requeue);
         }
 
         /** One sentence on what is wrong, or null. */
@@ -171,6 +187,8 @@ public record SuiteSpec(
             if (shardItems != null && shardItems <= 0)
                 return "executor.shardItems must be a positive number of items, not " + shardItems;
             if (retries != null && retries < 0) return "executor.retries must be 0 or more, not " + retries;
+            if (compressShards != null && compressShards <= 0)
+                return "executor.compressShards must be a positive number of jobs, not " + compressShards;
             if (cpusPerTask != null && cpusPerTask <= 0)
                 return "executor.cpusPerTask must be a positive number, not " + cpusPerTask;
             return null;

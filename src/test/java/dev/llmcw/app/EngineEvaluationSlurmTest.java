@@ -38,7 +38,19 @@ class EngineEvaluationSlurmTest {
 
     private static SuiteSpec.Executor slurm(int shardItems) {
         return new SuiteSpec.Executor(
-                SuiteSpec.Executor.SLURM, null, null, null, null, null, List.of(), null, shardItems, 2, null);
+                SuiteSpec.Executor.SLURM,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                shardItems,
+                2,
+                null,
+                null,
+                null);
     }
 
     @Test

@@ -217,7 +217,19 @@ class EvalSlurmTest {
 
     private static SuiteSpec.Executor slurmWithShards(int shardItems) {
         return new SuiteSpec.Executor(
-                SuiteSpec.Executor.SLURM, null, null, null, null, null, List.of(), null, shardItems, null, null);
+                SuiteSpec.Executor.SLURM,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                shardItems,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** task → status, item count, stored items and metrics (values and stderr) of every run in the database. */

@@ -105,10 +105,12 @@ public final class InProcessSlurm implements Slurm.Commands {
         return new Slurm.Result(0, answer.toString(), "");
     }
 
-    /** afterok: every task of that job has left the queue (a test's failures are all before a dependency). */
+    /** afterok: every task of those jobs ("12:15") has left the queue (a test's failures are all before a dependency). */
     private boolean dependencyMet(Task t) {
         if (t.afterJob() == null) return true;
-        return state.keySet().stream().noneMatch(k -> k.startsWith(t.afterJob() + "_"));
+        for (String job : t.afterJob().split(":"))
+            if (state.keySet().stream().anyMatch(k -> k.startsWith(job + "_"))) return false;
+        return true;
     }
 
     private static List<Integer> indices(String array) {

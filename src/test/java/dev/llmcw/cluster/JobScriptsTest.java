@@ -26,6 +26,8 @@ class JobScriptsTest {
                 "module load java/25",
                 null,
                 null,
+                null,
+                null,
                 null);
         List<WorkUnit> units = List.of(
                 WorkUnit.eval("m.bin", "m", "piqa", RunSpec.Options.defaults(), new ItemRange(0, 10), dir),
@@ -43,6 +45,7 @@ class JobScriptsTest {
                 .contains("#SBATCH --mem=8G\n")
                 .contains("#SBATCH --cpus-per-task=4\n")
                 .contains("#SBATCH --qos=low\n")
+                .contains("#SBATCH --requeue\n")
                 .contains("\nmodule load java/25\n")
                 .contains("units=(" + units.get(0).id() + " " + units.get(1).id() + ")\n")
                 .contains("unit=\"${units[$SLURM_ARRAY_TASK_ID]}\"\n")
@@ -52,5 +55,9 @@ class JobScriptsTest {
         assertThat(s.lastIndexOf("#SBATCH")).isLessThan(s.indexOf("set -euo pipefail"));
         assertThat(units.get(0).id()).isNotEqualTo(units.get(1).id());
         assertThat(JobScripts.quote("it's")).isEqualTo("'it'\\''s'");
+        var noRequeue = new SuiteSpec.Executor(
+                "slurm", null, null, null, null, null, List.of(), null, null, null, null, null, false);
+        Path other = JobScripts.write(dir, "wb-y", units, dir.resolve("plan.json"), noRequeue, List.of("wb"));
+        assertThat(Files.readString(other)).contains("#SBATCH --no-requeue\n").doesNotContain("#SBATCH --requeue");
     }
 }

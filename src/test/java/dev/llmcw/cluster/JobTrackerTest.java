@@ -167,6 +167,53 @@ class JobTrackerTest {
     }
 
     @Test
+    void aShardedCompressionsChainFollowsAResubmittedCalibration() throws Exception {
+        var q = new FakeQueue();
+        WorkUnit c = WorkUnit.compress("m.bin", "m", "gptq", Map.of("bits", "4"), dir.resolve("c.safetensors"), dir);
+        WorkUnit h = WorkUnit.calibrate("m.bin", "m", "gptq", Map.of("bits", "4"), dir.resolve("h"));
+        Files.createDirectories(dir.resolve("h"));
+        Files.createDirectories(dir.resolve("parts"));
+        Path shardDir = dir.resolve("shards");
+        List<WorkUnit> parts =
+                List.of(WorkUnit.compressPart(c, 0, 2, shardDir), WorkUnit.compressPart(c, 1, 2, shardDir));
+        List<WorkUnit> evals = shards(1);
+        q.step = n -> {
+            if (n == 1) q.queue.remove("100_0"); // the calibration fails: parts, assembly, evaluation wait forever
+            if (n == 3) { // then everything runs
+                for (WorkUnit u : List.of(h, parts.get(0), parts.get(1), c, evals.get(0))) finish(q, "-", u);
+                q.queue.clear();
+            }
+        };
+        JobTracker t = tracker(q, 2);
+        t.submit(dir.resolve("h.sh"), List.of(h), null);
+        t.submit(dir.resolve("p.sh"), parts, h.id());
+        t.submitAfter(
+                dir.resolve("c.sh"),
+                List.of(c),
+                parts.stream().map(WorkUnit::id).toList());
+        t.submit(dir.resolve("e.sh"), evals, c.id());
+        t.await();
+        // each resubmitted part is its own job: the assembly waits for both parts' jobs, the evaluation for
+        // the newest assembly; nothing waits for a job whose dependency can no longer be met
+        assertThat(q.sbatches())
+                .containsExactly(
+                        "--array=0",
+                        "--array=0-1 --dependency=afterok:100",
+                        "--array=0 --dependency=afterok:101",
+                        "--array=0 --dependency=afterok:102",
+                        "--array=0",
+                        "--array=0 --dependency=afterok:104",
+                        "--array=0 --dependency=afterok:105:101",
+                        "--array=0 --dependency=afterok:106",
+                        "--array=1 --dependency=afterok:104",
+                        "--array=0 --dependency=afterok:105:108",
+                        "--array=0 --dependency=afterok:109");
+        assertThat(q.calls).anyMatch(cmd -> cmd.equals(List.of("scancel", "101_1")));
+        assertThat(t.givenUp()).isEmpty();
+        assertThat(t.resubmitted()).isEqualTo(7);
+    }
+
+    @Test
     void theWatchSeesEachShardsStatesAndAGivenUpShardIsResubmittedByHand() throws Exception {
         var q = new FakeQueue();
         List<WorkUnit> units = shards(2);

@@ -30,7 +30,19 @@ class SlurmEvalExecutorTest {
 
     private static SuiteSpec.Executor slurm(int shardItems, int retries) {
         return new SuiteSpec.Executor(
-                SuiteSpec.Executor.SLURM, null, null, null, null, null, List.of(), null, shardItems, retries, null);
+                SuiteSpec.Executor.SLURM,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                shardItems,
+                retries,
+                null,
+                null,
+                null);
     }
 
     private SlurmEvalExecutor.Request request(String task, long items) {

@@ -35,14 +35,18 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Slurm executor against real daemons (tools/slurm-local; CI starts them): a stories260K suite (RTN 4-bit,
- * SeedLM 4-bit; PIQA first 40 items, WikiText first 3 documents) run locally and on Slurm stores exactly the
- * same numbers, also when one running array task is cancelled with {@code scancel} (it is resubmitted alone),
+ * SeedLM 4-bit, GPTQ 4-bit, each compressed in two shards of whole layers, GPTQ's after one calibration job;
+ * PIQA first 40 items, WikiText first 3 documents) run locally and on Slurm stores exactly the same numbers and
+ * byte-identical compressed files, also when one running array task is cancelled with {@code scancel} (it is resubmitted alone),
  * and merging again changes nothing. Skipped with a message when no Slurm is reachable, unless
  * {@code WORKBENCH_REQUIRE_SLURM} is set (CI), where that is a failure.
  */
 @SlurmCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlurmExecutorTest {
+    private static final String CALIB = "datasets/tinystories/tinystories_val_subset.txt";
+    private static final String GPTQ =
+            "- {method: gptq, params: {bits: 4, group: 64, calib: '%s', calib_seqs: 4, calib_len: 64}}";
     private Path dir, data;
     /** PIQA's first 40 items (2 shards), then WikiText's first 3 documents (reusing the compressions). */
     private List<SuiteSpec> suites;
@@ -62,7 +66,8 @@ class SlurmExecutorTest {
         Path model = TestData.stories260K();
         data = TestData.require("datasets");
         dir = Files.createTempDirectory("slurm-executor-test");
-        suites = List.of(suite(model, "piqa", 40), suite(model, "wikitext", 3));
+        // GPTQ only in the first suite: its sharded compression once, and fewer jobs for the CI's budget
+        suites = List.of(suite(model, "piqa", 40, true), suite(model, "wikitext", 3, false));
         ModelHashes hashes = new ModelHashes(dir.resolve("hashes.json"));
         local = ResultsStore.open(dir.resolve("local.db"));
         for (SuiteSpec suite : suites)
@@ -87,9 +92,10 @@ class SlurmExecutorTest {
         slurmReports.add(executor.run(suites.get(1), dir, dir.resolve("work-slurm"), data));
     }
 
-    private SuiteSpec suite(Path model, String task, int limit) throws IOException {
+    private SuiteSpec suite(Path model, String task, int limit, boolean gptq) throws IOException {
         Path file = dir.resolve(task + ".yaml");
-        Files.writeString(file, """
+        Files.writeString(
+                file, """
                 name: slurm-%s
                 models:
                   - path: %s
@@ -99,6 +105,7 @@ class SlurmExecutorTest {
                     params: {bits: 4, group: 64}
                   - method: seedlm
                     params: {C: 8, P: 3, K: 16}
+                  %s
                 tasks: [%s]
                 options:
                   limit: %d
@@ -106,7 +113,8 @@ class SlurmExecutorTest {
                   type: slurm
                   shardItems: 20
                   retries: 2
-                """.formatted(task, model, task, limit));
+                  compressShards: 2
+                """.formatted(task, model, gptq ? GPTQ.formatted(TestData.require(CALIB)) : "", task, limit));
         return SuiteSpec.read(file);
     }
 
@@ -130,6 +138,27 @@ class SlurmExecutorTest {
         for (RunRecord r : slurm.listRuns(RunFilter.all()))
             assertThat(slurm.itemsFor(r.id())).hasSize(r.items());
         assertThat(compressions(slurm)).isEqualTo(compressions(local));
+    }
+
+    @Test
+    void compressionsRanInTwoShardsEachAfterOneCalibrationPass() throws IOException {
+        Path ws = SlurmSuiteExecutor.workspace(dir.resolve("work-slurm"));
+        // RTN, SeedLM and GPTQ in two shards of whole layers each (suite 1), GPTQ's after its calibration
+        try (var outputs = Files.list(ws.resolve("parts"))) {
+            assertThat(outputs.filter(f -> f.getFileName().toString().endsWith(".json")))
+                    .hasSize(6);
+        }
+        try (var dirs = Files.list(ws.resolve("hessians"))) {
+            assertThat(dirs.toList())
+                    .singleElement()
+                    .satisfies(h -> assertThat(h.resolve("complete")).isRegularFile());
+        }
+        assertThat(log).anyMatch(l -> l.contains("calibrate stories260K for gptq"));
+        try (var scripts = Files.list(ws.resolve("jobs"))) {
+            assertThat(scripts.toList())
+                    .isNotEmpty()
+                    .allSatisfy(f -> assertThat(Files.readString(f)).contains("#SBATCH --requeue\n"));
+        }
     }
 
     @Test

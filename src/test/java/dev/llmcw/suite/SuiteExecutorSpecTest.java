@@ -25,6 +25,26 @@ class SuiteExecutorSpecTest {
     }
 
     @Test
+    void compressionShardsAndRequeueAreReadDefaultedAndChecked() {
+        SuiteSpec.Executor defaults = SuiteSpec.parse(BODY + "executor: {type: slurm}\n", Path.of("s.yaml"))
+                .executorOrLocal();
+        assertThat(defaults.compressShardsOrDefault()).isEqualTo(1);
+        assertThat(defaults.requeueOrDefault()).isTrue();
+        SuiteSpec.Executor ex = SuiteSpec.parse(
+                        BODY + "executor: {type: slurm, compressShards: 4, requeue: false}\n", Path.of("s.yaml"))
+                .executorOrLocal();
+        assertThat(ex.compressShardsOrDefault()).isEqualTo(4);
+        assertThat(ex.requeueOrDefault()).isFalse();
+        var cli = new SuiteSpec.Executor(
+                "slurm", null, null, null, null, null, List.of(), null, null, null, null, 2, true);
+        assertThat(ex.overriddenBy(cli).compressShardsOrDefault()).isEqualTo(2);
+        assertThat(ex.overriddenBy(cli).requeueOrDefault()).isTrue();
+        assertThatThrownBy(
+                        () -> SuiteSpec.parse(BODY + "executor: {type: slurm, compressShards: 0}\n", Path.of("s.yaml")))
+                .hasMessage("s.yaml: executor.compressShards must be a positive number of jobs, not 0");
+    }
+
+    @Test
     void readsTheSlurmSettings() {
         SuiteSpec s = SuiteSpec.parse(BODY + """
                 executor:
@@ -48,7 +68,8 @@ class SuiteExecutorSpecTest {
                 .as("a quick run keeps the executor")
                 .isEqualTo(ex);
 
-        var cli = new SuiteSpec.Executor("slurm", "gpu", null, null, "8G", null, List.of(), null, null, 0, null);
+        var cli = new SuiteSpec.Executor(
+                "slurm", "gpu", null, null, "8G", null, List.of(), null, null, 0, null, null, null);
         SuiteSpec.Executor merged = ex.overriddenBy(cli);
         assertThat(merged.partition()).isEqualTo("gpu");
         assertThat(merged.mem()).isEqualTo("8G");

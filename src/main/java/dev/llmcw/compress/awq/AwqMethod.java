@@ -78,6 +78,11 @@ public final class AwqMethod extends PerTensorCompression {
     }
 
     @Override
+    protected CalibrationSpec calibrationSpec() {
+        return calibration;
+    }
+
+    @Override
     protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
         statistics = calibration.obtain(model, progress, cancel, true);
         scalesByGroup.clear();

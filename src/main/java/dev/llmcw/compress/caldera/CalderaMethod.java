@@ -98,6 +98,11 @@ public class CalderaMethod extends PerTensorCompression {
     }
 
     @Override
+    protected CalibrationSpec calibrationSpec() {
+        return calibration;
+    }
+
+    @Override
     protected long tensorBits(int rows, int cols) {
         int k = options.effectiveRank(rows, cols);
         cols = storedCols(cols);

@@ -28,6 +28,32 @@ public record CalibrationSpec(Path file, int count, int length, Path cacheDir, H
                 : file.getFileName() + ", " + count + " × " + length + " tokens";
     }
 
+    /** What the cache key names the model by: its file's SHA-256, or its label when it is not one file. */
+    public static String modelHash(Model model) {
+        return model.source() != null && Files.isRegularFile(model.source())
+                ? Hashing.sha256(model.source())
+                : model.label();
+    }
+
+    /**
+     * The content address of these statistics for the model whose hash is {@code modelHash} ({@link
+     * HessianCache#key}), or null for precomputed ones.
+     */
+    public String cacheKey(String modelHash) {
+        return precomputed != null ? null : HessianCache.key(modelHash, Hashing.sha256(file), count, length);
+    }
+
+    /** The folder these statistics are cached in for {@code modelHash} (null: not cached). */
+    public Path cacheFolder(String modelHash) {
+        return cacheDir == null || precomputed != null ? null : new HessianCache(cacheDir).folder(cacheKey(modelHash));
+    }
+
+    /** Whether the statistics for {@code model} are in the cache, complete (precomputed ones always are). */
+    public boolean isCached(Model model) {
+        if (precomputed != null) return true;
+        return cacheDir != null && new HessianCache(cacheDir).has(cacheKey(modelHash(model)));
+    }
+
     public HessianSet obtain(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
         return obtain(model, progress, cancel, false);
     }
@@ -47,10 +73,7 @@ public record CalibrationSpec(Path file, int count, int length, Path cacheDir, H
         if (model.tokenizer() == null)
             throw new IllegalArgumentException(
                     "calibration needs the model's tokenizer (none loaded for " + model.source() + ")");
-        String modelHash = model.source() != null && Files.isRegularFile(model.source())
-                ? Hashing.sha256(model.source())
-                : model.label();
-        String key = HessianCache.key(modelHash, Hashing.sha256(file), count, length);
+        String key = cacheKey(modelHash(model));
         HessianCache cache = cacheDir == null ? null : new HessianCache(cacheDir);
         if (cache != null && cache.has(key)) {
             HessianSet cached = cache.load(key);

@@ -2,7 +2,10 @@ package dev.llmcw.compress.calibration;
 
 import dev.llmcw.model.WeightNames;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Accumulated input statistics of all block linears, one per input group: layers that read the same
@@ -11,12 +14,42 @@ import java.util.Map;
 public final class HessianSet {
     public static final String[] GROUPS = {"attn_in", "attn_out", "mlp_in", "mlp_out"};
 
-    private final Map<String, HessianAccumulator> byGroup; // key "layer.group"
+    private final Map<String, HessianAccumulator> byGroup; // key "layer.group"; for a lazy set, those read so far
     private final String description;
+    /** Every group's key, in order. */
+    private final List<String> keys;
+    /** Reads one group (a set from the cache); null when every group is in {@link #byGroup}. */
+    private final Function<String, HessianAccumulator> loader;
+    /** Whether every group holds Σ|x| (a lazy set knows without reading the groups). */
+    private final boolean absSums;
 
     public HessianSet(Map<String, HessianAccumulator> byGroup, String description) {
         this.byGroup = new LinkedHashMap<>(byGroup);
         this.description = description;
+        this.keys = List.copyOf(byGroup.keySet());
+        this.loader = null;
+        this.absSums = byGroup.values().stream().allMatch(HessianAccumulator::hasAbsSum);
+    }
+
+    /**
+     * A set whose groups are read when first asked for ({@link HessianCache#load}): a cluster shard of a few
+     * layers reads only their statistics. The numbers are those of the eager set.
+     */
+    HessianSet(List<String> keys, Function<String, HessianAccumulator> loader, boolean absSums, String description) {
+        this.byGroup = new LinkedHashMap<>();
+        this.description = description;
+        this.keys = List.copyOf(keys);
+        this.loader = loader;
+        this.absSums = absSums;
+    }
+
+    private synchronized HessianAccumulator group(String key) {
+        HessianAccumulator a = byGroup.get(key);
+        if (a == null && loader != null && keys.contains(key)) {
+            a = loader.apply(key);
+            byGroup.put(key, a);
+        }
+        return a;
     }
 
     /** Group of a block linear weight name ("model.layers.3.mlp.up_proj.weight" → "3.mlp_in"). */
@@ -37,18 +70,26 @@ public final class HessianSet {
 
     /** The weight names of {@link WeightNames#BLOCK_LINEARS} in layer {@code i} that belong to a group. */
     public HessianAccumulator forWeight(String weightName) {
-        HessianAccumulator a = byGroup.get(groupKey(weightName));
+        HessianAccumulator a = group(groupKey(weightName));
         if (a == null) throw new IllegalArgumentException("no calibration statistics for " + weightName);
         return a;
     }
 
     /** Whether every group also holds Σ|x| per channel (a cache written before AWQ does not). */
     public boolean hasAbsSums() {
-        return byGroup.values().stream().allMatch(HessianAccumulator::hasAbsSum);
+        return absSums;
     }
 
+    /** Every group, in order (a lazy set reads those it has not read yet). */
     public Map<String, HessianAccumulator> groups() {
-        return byGroup;
+        Map<String, HessianAccumulator> all = new LinkedHashMap<>();
+        for (String k : keys) all.put(k, group(k));
+        return all;
+    }
+
+    /** The groups read so far (all of them unless the set came lazily from the cache). */
+    public synchronized Set<String> loadedGroups() {
+        return Set.copyOf(byGroup.keySet());
     }
 
     /** e.g. "tinystories.txt, 32 × 256 tokens". */

@@ -81,6 +81,11 @@ public final class GptqMethod extends PerTensorCompression {
     }
 
     @Override
+    protected CalibrationSpec calibrationSpec() {
+        return calibration;
+    }
+
+    @Override
     protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
         hessians = calibration.obtain(model, progress, cancel);
     }

@@ -83,6 +83,11 @@ public final class KQuantMethod extends PerTensorCompression {
     }
 
     @Override
+    protected CalibrationSpec calibrationSpec() {
+        return calibration;
+    }
+
+    @Override
     protected void prepare(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
         if (calibration != null) hessians = calibration.obtain(model, progress, cancel);
     }

@@ -1,9 +1,10 @@
 package dev.llmcw.compress.quant;
 
-import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.KeptTensors;
+import dev.llmcw.compress.PartwiseCompression;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.compress.linalg.Dense;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +35,7 @@ import org.ejml.data.DMatrixRMaj;
  * each tensor's result is written to its own part file in the work folder (resume after interruption),
  * then the final file is assembled from kept tensors and parts.
  */
-public abstract class PerTensorCompression implements CompressionMethod {
+public abstract class PerTensorCompression implements PartwiseCompression {
     /** Errors of one compressed tensor (NaN where not measured). */
     public record Outcome(double relativeError, double relativeActivationError) {}
 
@@ -155,17 +157,90 @@ public abstract class PerTensorCompression implements CompressionMethod {
         if (cancel == null) cancel = CancellationToken.none();
         long t0 = System.nanoTime();
         if (workDir == null) workDir = out.toAbsolutePath().resolveSibling(out.getFileName() + ".work");
+        List<String> names = targets(model);
+        List<CompressionReport.TensorError> errors = compressTensors(model, names, workDir, progress, cancel);
+        SafetensorsWriter w = CompressedFiles.newWriter(model, name(), recordedParameters(), tokenizer);
+        Set<String> compressed = new HashSet<>(names);
+        KeptTensors.add(w, model, compressed, keep);
+        for (String name : names)
+            CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);
+        w.write(out);
+        return new CompressionReport(
+                out, name(), recordedParameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
+    }
+
+    @Override
+    public List<String> partTargets(Model model) {
+        return targets(model);
+    }
+
+    @Override
+    public void compressParts(
+            Model model, Collection<String> tensors, Path workDir, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
+        Set<String> wanted = new HashSet<>(tensors);
+        List<String> names = targets(model).stream().filter(wanted::contains).toList();
+        if (names.size() != wanted.size())
+            throw new IllegalArgumentException(
+                    name() + " does not compress all of " + tensors + " (its tensors: the block linears)");
+        compressTensors(
+                model,
+                names,
+                workDir,
+                progress == null ? ProgressListener.NONE : progress,
+                cancel == null ? CancellationToken.none() : cancel);
+    }
+
+    /** Where the statistics every tensor reads come from (null: a data-free method, or none configured). */
+    protected CalibrationSpec calibrationSpec() {
+        return null;
+    }
+
+    @Override
+    public String sharedInputKey(String modelHash) {
+        CalibrationSpec c = calibrationSpec();
+        return c == null ? null : c.cacheKey(modelHash);
+    }
+
+    @Override
+    public Path sharedInputFolder(String modelHash) {
+        CalibrationSpec c = calibrationSpec();
+        return c == null ? null : c.cacheFolder(modelHash);
+    }
+
+    /** The calibration pass ({@link #prepare}), whose statistics land in the cache the parts read. */
+    @Override
+    public void prepareShared(Model model, ProgressListener progress, CancellationToken cancel) throws IOException {
+        prepare(model, progress == null ? ProgressListener.NONE : progress, cancel);
+    }
+
+    @Override
+    public boolean sharedInputReady(Model model) {
+        CalibrationSpec c = calibrationSpec();
+        return c == null || c.isCached(model);
+    }
+
+    /**
+     * Compresses {@code names} one by one into their part files (a part made by the same setting is reused),
+     * preparing first only when one is missing: an assembly of finished parts needs no calibration.
+     */
+    private List<CompressionReport.TensorError> compressTensors(
+            Model model, List<String> names, Path workDir, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
         Files.createDirectories(workDir);
-        double cpu0 = ProcessStats.cpuSeconds();
-        long p0 = System.nanoTime();
-        prepare(model, progress, cancel);
-        prepareWall = (System.nanoTime() - p0) / 1e9;
-        prepareCpu = ProcessStats.cpuSeconds() - cpu0;
+        String params = Json.write(parameters());
+        prepareWall = prepareCpu = 0;
+        if (!names.stream().allMatch(n -> partDone(CompressedFiles.partFile(workDir, n), params))) {
+            double cpu0 = ProcessStats.cpuSeconds();
+            long p0 = System.nanoTime();
+            prepare(model, progress, cancel);
+            prepareWall = (System.nanoTime() - p0) / 1e9;
+            prepareCpu = ProcessStats.cpuSeconds() - cpu0;
+        }
         warnings = List.copyOf(warnings(model));
         for (String w : warnings) progress.log("warning: " + w);
         if (prepareWall > 1)
             progress.log(String.format(Locale.ROOT, "prepared in %.1f s wall, %.1f s CPU", prepareWall, prepareCpu));
-        List<String> names = targets(model);
         // one progress stage over all tensors' weights (a job's bar and ETA; a method's own per-tensor
         // steps, such as CALDERA's iterations, move it within the tensor's share)
         long weights = 0;
@@ -190,10 +265,8 @@ public abstract class PerTensorCompression implements CompressionMethod {
             }
             layer = thisLayer;
             Path part = CompressedFiles.partFile(workDir, name);
-            String params = Json.write(parameters());
             // A part is reused only if it was made by the same method with the same parameters.
-            if (Files.isRegularFile(part)
-                    && params.equals(SafetensorsFile.open(part).metadata().get("params"))) {
+            if (partDone(part, params)) {
                 var md = SafetensorsFile.open(part).metadata();
                 errors.add(new CompressionReport.TensorError(
                         name, Double.parseDouble(md.get("rel_error")), Double.parseDouble(md.get("rel_act_error"))));
@@ -252,14 +325,13 @@ public abstract class PerTensorCompression implements CompressionMethod {
                     prepareWall,
                     prepareCpu));
         }
-        SafetensorsWriter w = CompressedFiles.newWriter(model, name(), recordedParameters(), tokenizer);
-        Set<String> compressed = new HashSet<>(names);
-        KeptTensors.add(w, model, compressed, keep);
-        for (String name : names)
-            CompressedFiles.copyAll(SafetensorsFile.open(CompressedFiles.partFile(workDir, name)), w);
-        w.write(out);
-        return new CompressionReport(
-                out, name(), recordedParameters(), estimate(model), errors, (System.nanoTime() - t0) / 1e9);
+        return errors;
+    }
+
+    /** Whether {@code part} exists and was made with these parameters (JSON). */
+    private static boolean partDone(Path part, String params) {
+        return Files.isRegularFile(part)
+                && params.equals(SafetensorsFile.open(part).metadata().get("params"));
     }
 
     private void logLayer(

@@ -4,6 +4,7 @@ import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.KeptTensors;
+import dev.llmcw.compress.PartwiseCompression;
 import dev.llmcw.compress.SizeEstimate;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,7 @@ import java.util.TreeMap;
  * Each finished tensor is saved to the work folder at once, keyed by the setting and the tensor's content hash,
  * so an interrupted run resumes without recomputing it.
  */
-public final class SeedLmMethod implements CompressionMethod {
+public final class SeedLmMethod implements PartwiseCompression {
     private final SeedLmConfig cfg;
     private final Path tokenizer;
     private final DType keep;
@@ -208,21 +210,7 @@ public final class SeedLmMethod implements CompressionMethod {
             cancel.throwIfCancelled();
             Tensor w = model.tensor(name);
             float[] values = w.toFloatArray();
-            String key = partKey(name, w);
-            Path part = workDir.resolve(name + ".seedlm-part.safetensors");
-            SeedLmTensor st = readPart(part, name, key);
-            long blocks = blocks(w);
-            if (st == null) {
-                st = enc.encode(name, w.rows(), w.cols(), values, search.part(name), cancel);
-                search.finished(blocks, name);
-                SafetensorsWriter pw =
-                        new SafetensorsWriter().metadata("key", key).metadata("params", Json.write(cfg.params()));
-                st.writeTo(pw, name);
-                pw.write(part);
-            } else {
-                progress.log("resumed " + name + " from " + part);
-                search.resumed(blocks, name);
-            }
+            SeedLmTensor st = encodeOrResume(name, w, values, workDir, enc, search, progress, cancel);
             double rel = SeedLmEncoder.relativeError(values, st.decode());
             progress.log(String.format(Locale.ROOT, "%s %dx%d relative error %.5f", name, w.rows(), w.cols(), rel));
             errors.add(new CompressionReport.TensorError(name, rel, Double.NaN));
@@ -236,6 +224,63 @@ public final class SeedLmMethod implements CompressionMethod {
         progress.log(String.format(
                 Locale.ROOT, "wrote %s: %,d bytes (estimate %,d + header)", out, fileBytes, est.totalBytes()));
         return new CompressionReport(out, name(), parameters(), est, errors, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The tensor's part from the work folder when this setting made it, else encoded now and saved there. */
+    private SeedLmTensor encodeOrResume(
+            String name,
+            Tensor w,
+            float[] values,
+            Path workDir,
+            SeedLmEncoder enc,
+            PartsProgress search,
+            ProgressListener progress,
+            CancellationToken cancel)
+            throws IOException {
+        String key = partKey(name, w);
+        Path part = workDir.resolve(name + ".seedlm-part.safetensors");
+        SeedLmTensor st = readPart(part, name, key);
+        long blocks = blocks(w);
+        if (st == null) {
+            st = enc.encode(name, w.rows(), w.cols(), values, search.part(name), cancel);
+            search.finished(blocks, name);
+            SafetensorsWriter pw =
+                    new SafetensorsWriter().metadata("key", key).metadata("params", Json.write(cfg.params()));
+            st.writeTo(pw, name);
+            pw.write(part);
+        } else {
+            progress.log("resumed " + name + " from " + part);
+            search.resumed(blocks, name);
+        }
+        return st;
+    }
+
+    @Override
+    public List<String> partTargets(Model model) {
+        return targets(model);
+    }
+
+    /** Each tensor's seed search depends on that tensor alone, so any subset can be done apart. */
+    @Override
+    public void compressParts(
+            Model model, Collection<String> tensors, Path workDir, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
+        if (cancel == null) cancel = CancellationToken.none();
+        if (progress == null) progress = ProgressListener.NONE;
+        List<String> names = targets(model).stream().filter(tensors::contains).toList();
+        if (names.size() != new HashSet<>(tensors).size())
+            throw new IllegalArgumentException("SeedLM does not compress all of " + tensors + " (its tensors: "
+                    + "the block linears present in the model)");
+        Files.createDirectories(workDir);
+        SeedLmEncoder enc = new SeedLmEncoder(cfg);
+        long totalBlocks = 0;
+        for (String name : names) totalBlocks += blocks(model.tensor(name));
+        PartsProgress search = new PartsProgress(progress, "seed search", "blocks", totalBlocks);
+        for (String name : names) {
+            cancel.throwIfCancelled();
+            Tensor w = model.tensor(name);
+            encodeOrResume(name, w, w.toFloatArray(), workDir, enc, search, progress, cancel);
+        }
     }
 
     /** Identifies a finished tensor: the setting, the shape and the weights' content. */

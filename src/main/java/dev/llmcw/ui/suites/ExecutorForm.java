@@ -53,7 +53,13 @@ public final class ExecutorForm extends VBox {
                         field("Mem", optionIdPrefix + "slurm-mem", vm.memProperty(), "8G", 60),
                         field("CPUs/task", optionIdPrefix + "slurm-cpus", vm.cpusProperty(), "1", 45),
                         field("Items/shard", optionIdPrefix + "slurm-shard-items", vm.shardItemsProperty(), "500", 55),
-                        field("Retries", optionIdPrefix + "slurm-retries", vm.retriesProperty(), "2", 40));
+                        field("Retries", optionIdPrefix + "slurm-retries", vm.retriesProperty(), "2", 40),
+                        field(
+                                "Jobs/compression",
+                                optionIdPrefix + "slurm-compress-shards",
+                                vm.compressShardsProperty(),
+                                "1",
+                                40));
         var sbatch =
                 field("Extra sbatch flags", optionIdPrefix + "slurm-sbatch", vm.sbatchProperty(), "--qos=normal", 240);
         HBox.setHgrow(sbatch.getChildren().getLast(), Priority.ALWAYS);

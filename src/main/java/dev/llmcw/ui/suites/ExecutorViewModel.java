@@ -30,6 +30,10 @@ public final class ExecutorViewModel {
     /** The launcher is not in the form (the default fits a shared install); a stored one is kept as it is. */
     private String launcher;
 
+    private final StringProperty compressShards = new SimpleStringProperty("");
+    /** Not in the form (the default, on, fits nearly every cluster): a stored value is kept as it is. */
+    private Boolean requeue;
+
     public ExecutorViewModel(ExecutorSettings settings) {
         this.settings = settings;
         SuiteSpec.Executor e = settings.get();
@@ -44,6 +48,8 @@ public final class ExecutorViewModel {
         shardItems.set(e.shardItems() == null ? "" : e.shardItems().toString());
         retries.set(e.retries() == null ? "" : e.retries().toString());
         launcher = e.launcher();
+        compressShards.set(e.compressShards() == null ? "" : e.compressShards().toString());
+        requeue = e.requeue();
     }
 
     /**
@@ -74,7 +80,9 @@ public final class ExecutorViewModel {
                 blankToNull(preamble.get()),
                 number("Items per shard", shardItems.get()),
                 number("Retries", retries.get()),
-                launcher);
+                launcher,
+                number("Compression shards", compressShards.get()),
+                requeue);
         String problem = e.problem();
         if (problem != null) throw new IllegalArgumentException(problem.replace("executor.", "Slurm setting "));
         return e;
@@ -97,6 +105,7 @@ public final class ExecutorViewModel {
         if (!e.sbatch().isEmpty()) parts.add(String.join(" ", e.sbatch()));
         parts.add(e.shardItemsOrDefault() + " items per shard");
         parts.add(e.retriesOrDefault() + (e.retriesOrDefault() == 1 ? " retry" : " retries"));
+        if (e.compressShardsOrDefault() > 1) parts.add(e.compressShardsOrDefault() + " jobs per compression");
         return "Runs on Slurm: " + String.join(", ", parts) + ".";
     }
 
@@ -168,5 +177,10 @@ public final class ExecutorViewModel {
 
     public StringProperty retriesProperty() {
         return retries;
+    }
+
+    /** Jobs per compression ({@code compressShards}; blank: the file's, else 1). */
+    public StringProperty compressShardsProperty() {
+        return compressShards;
     }
 }

@@ -272,6 +272,11 @@ class SlurmSuiteJobTest {
         assertThat(e.partition()).isEqualTo("cpu");
         assertThat(e.time()).isEqualTo("01:00:00");
         assertThat(e.shardItems()).isEqualTo(50);
+        vm.executor().compressShardsProperty().set("4");
+        assertThat(ExecutorViewModel.describe(vm.executor().read()))
+                .isEqualTo("Runs on Slurm: partition cpu, 500 items per shard, 2 retries, 4 jobs per compression.");
+        assertThat(vm.executor().applyTo(SuiteSpec.read(file)).executorOrLocal().compressShardsOrDefault())
+                .isEqualTo(4);
         // the choice is kept in the workspace when it changes, and read back by the next session
         var next = new ExecutorViewModel(ExecutorSettings.inWorkspace(dir.resolve("ws")));
         assertThat(next.slurmProperty().get()).isTrue();
