@@ -11,8 +11,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,6 +48,12 @@ public final class HessianCache {
     }
 
     public void save(String key, HessianSet set) throws IOException {
+        saveGroups(key, set);
+        markComplete(key, set.groups().keySet(), set.description());
+    }
+
+    /** Writes the groups of {@code set} (a few layers of a streamed capture); the key is not complete yet. */
+    public void saveGroups(String key, HessianSet set) throws IOException {
         Path dir = folder(key);
         Files.createDirectories(dir);
         for (var e : set.groups().entrySet()) {
@@ -80,38 +89,67 @@ public final class HessianCache {
                 });
             }
         }
-        AtomicFiles.writeString(dir.resolve("description.txt"), set.description());
+    }
+
+    /** Marks {@code key} complete: every group in {@code groups} has been saved. */
+    public void markComplete(String key, Collection<String> groups, String description) throws IOException {
+        Path dir = folder(key);
+        AtomicFiles.writeString(dir.resolve("description.txt"), description);
         // written last: its presence says every group's file is complete (see has)
-        AtomicFiles.writeString(
-                dir.resolve("complete"), String.join("\n", set.groups().keySet()));
+        AtomicFiles.writeString(dir.resolve("complete"), String.join("\n", groups));
     }
 
     public HessianSet load(String key) throws IOException {
+        Map<String, HessianAccumulator> groups = new LinkedHashMap<>();
+        for (String g : groupKeys(key)) groups.put(g, readGroup(folder(key), g));
+        return new HessianSet(groups, Files.readString(folder(key).resolve("description.txt")));
+    }
+
+    /** As {@link #load}, but each group is read when a method first asks for it ({@link HessianSet#streamed}). */
+    public HessianSet loadStreamed(String key) throws IOException {
+        Path dir = folder(key);
+        List<String> keys = groupKeys(key);
+        return HessianSet.streamed(
+                keys, hasAbsSums(key), Files.readString(dir.resolve("description.txt")), g -> readGroup(dir, g));
+    }
+
+    /** Whether every group of the complete {@code key} has Σ|x| per channel beside its sums. */
+    public boolean hasAbsSums(String key) throws IOException {
+        for (String g : groupKeys(key)) if (!Files.isRegularFile(folder(key).resolve(g + ".abs"))) return false;
+        return true;
+    }
+
+    private List<String> groupKeys(String key) throws IOException {
         Path dir = folder(key);
         if (!has(key)) throw new IOException(dir + ": no complete Hessian cache");
-        Map<String, HessianAccumulator> groups = new LinkedHashMap<>();
-        for (String g : Files.readAllLines(dir.resolve("complete"))) {
-            if (g.isBlank()) continue;
-            Path f = dir.resolve(g + ".h");
-            try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 20))) {
-                byte[] magic = in.readNBytes(MAGIC.length);
-                if (!Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a Hessian cache file (bad magic)");
-                ByteBuffer hdr = ByteBuffer.wrap(in.readNBytes(12)).order(ByteOrder.LITTLE_ENDIAN);
-                int n = hdr.getInt();
-                long count = hdr.getLong();
-                if (n <= 0 || n > 1 << 16) throw new IOException(f + ": invalid size " + n);
-                byte[] body = in.readNBytes(8 * n * n);
-                if (body.length != 8 * n * n)
-                    throw new IOException(f + ": truncated, " + body.length + " of " + 8L * n * n + " bytes");
-                double[] sum = new double[n * n];
-                ByteBuffer.wrap(body)
+        List<String> keys = new ArrayList<>();
+        for (String g : Files.readAllLines(dir.resolve("complete"))) if (!g.isBlank()) keys.add(g);
+        return keys;
+    }
+
+    /** One group's sums, read a row at a time (a 8192² group is 0.5 GB: no second copy as bytes). */
+    private static HessianAccumulator readGroup(Path dir, String g) throws IOException {
+        Path f = dir.resolve(g + ".h");
+        try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 20))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a Hessian cache file (bad magic)");
+            ByteBuffer hdr = ByteBuffer.wrap(in.readNBytes(12)).order(ByteOrder.LITTLE_ENDIAN);
+            int n = hdr.getInt();
+            long count = hdr.getLong();
+            if (n <= 0 || n > 1 << 16) throw new IOException(f + ": invalid size " + n);
+            double[] sum = new double[n * n];
+            byte[] row = new byte[8 * n];
+            for (int i = 0; i < n; i++) {
+                int got = in.readNBytes(row, 0, row.length);
+                if (got != row.length)
+                    throw new IOException(f + ": truncated, " + (8L * n * i + got) + " of " + 8L * n * n + " bytes");
+                ByteBuffer.wrap(row)
                         .order(ByteOrder.LITTLE_ENDIAN)
                         .asDoubleBuffer()
-                        .get(sum);
-                groups.put(g, HessianAccumulator.of(n, sum, count, readAbsSum(dir.resolve(g + ".abs"), n, count)));
+                        .get(sum, i * n, n);
             }
+            return HessianAccumulator.adopt(n, sum, count, readAbsSum(dir.resolve(g + ".abs"), n, count));
         }
-        return new HessianSet(groups, Files.readString(dir.resolve("description.txt")));
     }
 
     /** Σ|x| per channel from {@code f}, or null when the cache was written without it. */

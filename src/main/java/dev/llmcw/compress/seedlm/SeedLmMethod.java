@@ -5,6 +5,7 @@ import dev.llmcw.compress.CompressionMethod;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.quant.CompressedFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
@@ -202,7 +203,9 @@ public final class SeedLmMethod implements CompressionMethod {
         long totalBlocks = 0;
         for (String name : targets(model)) totalBlocks += blocks(model.tensor(name));
         PartsProgress search = new PartsProgress(progress, "seed search", "blocks", totalBlocks);
-        Map<String, SeedLmTensor> done = new LinkedHashMap<>();
+        // only the part files are kept: the final file copies each from disk while it is written, so the
+        // encoded model is never on the heap as a whole (Llama-3.2-1B under -Xmx4g)
+        Map<String, Path> done = new TreeMap<>();
         List<CompressionReport.TensorError> errors = new ArrayList<>();
         for (String name : targets(model)) {
             cancel.throwIfCancelled();
@@ -226,12 +229,12 @@ public final class SeedLmMethod implements CompressionMethod {
             double rel = SeedLmEncoder.relativeError(values, st.decode());
             progress.log(String.format(Locale.ROOT, "%s %dx%d relative error %.5f", name, w.rows(), w.cols(), rel));
             errors.add(new CompressionReport.TensorError(name, rel, Double.NaN));
-            done.put(name, st);
+            done.put(name, part);
         }
         SafetensorsWriter wr = new SafetensorsWriter();
         CompressedModels.metadata(name(), recordedParams(), model, tokenizer).forEach(wr::metadata);
         KeptTensors.add(wr, model, done.keySet(), keep);
-        for (var e : new TreeMap<>(done).entrySet()) e.getValue().writeTo(wr, e.getKey());
+        for (Path part : done.values()) CompressedFiles.copyAll(SafetensorsFile.open(part), wr);
         long fileBytes = wr.write(out);
         progress.log(String.format(
                 Locale.ROOT, "wrote %s: %,d bytes (estimate %,d + header)", out, fileBytes, est.totalBytes()));
