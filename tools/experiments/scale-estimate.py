@@ -7,7 +7,8 @@ tools/experiments/scale-1b.sh logged on the Llama-3.2-1B shape (issue #20 goal 5
 Each method's log has one line per compressed tensor with its CPU seconds. Their sum, per layer, is scaled by
 the ratio of the method's cost model summed over the seven linears (q, k, v, o, gate, up, down) of the target
 shape to the same sum on the 1B shape, then multiplied by the target's layer count (one coefficient per method,
-fitted on all tensors together: a small tensor's fixed overheads would be magnified by scaling it alone):
+fitted on all tensors the run finished: a small tensor's fixed overheads would be magnified by scaling it
+alone; a run stopped early is extrapolated from the tensors it finished, which the output names):
   RTN, K-quants, SeedLM   ∝ rows·cols              (every weight visited a fixed number of times)
   GPTQ, CALDERA, QuIP#    ∝ cols²·(rows + cols)    (column sweep rows·cols², Cholesky/LDL of H cols³)
   AWQ                     ∝ rows·cols²             (grid of scales, each scored as tr(ΔH Δᵀ))
@@ -54,7 +55,7 @@ def method_of(log):
 def main():
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/scale")
     base = SHAPES["llama-3.2-1b"]
-    print("method\tlog\t1B CPU s (blocks)\t7B CPU s\t8B CPU s\tcalibration CPU s (2 layers)")
+    print("method\tlog\tfitted on\t1B CPU s\t7B CPU s\t8B CPU s\tcalibration CPU s (2 layers)")
     for f in sorted(out.glob("*.log")):
         text = f.read_text(errors="replace").replace("\r", "\n")
         method = method_of(text)
@@ -72,13 +73,17 @@ def main():
             est = {n: per_weight * sum(cost(r, c) for r, c in kinds(s).values()) * s[4] for n, s in SHAPES.items()}
         else:
             found = LINE.findall(text)
-            if len(found) < 7:
+            if not found:
                 continue
             b = kinds(base)
             # CPU seconds per unit of cost, over every tensor the run finished
             per_cost = sum(float(sec) for _, sec in found) / sum(cost(*b[k]) for k, _ in found)
             est = {n: per_cost * sum(cost(r, c) for r, c in kinds(s).values()) * s[4] for n, s in SHAPES.items()}
-        print(f"{method}\t{f.name}\t{est['llama-3.2-1b']:.0f}\t{est['llama-2-7b']:.0f}\t{est['llama-3-8b']:.0f}\t{prep}")
+        if method != "seedlm":
+            est["from"] = f"{len(found)} tensors"
+        else:
+            est["from"] = f"{rate[-1]} blocks/s"
+        print(f"{method}\t{f.name}\t{est['from']}\t{est['llama-3.2-1b']:.0f}\t{est['llama-2-7b']:.0f}\t{est['llama-3-8b']:.0f}\t{prep}")
 
 
 if __name__ == "__main__":
