@@ -86,9 +86,7 @@ final class ClusterPlanner {
                         else compress = null;
                     }
                 }
-                RunSpec.Options options = suite.fidelity() && !s.isBase()
-                        ? suite.runOptions().withFidelityBase(model.toString(), modelHash)
-                        : suite.runOptions();
+                RunSpec.Options options = suite.runOptions(s, model, modelHash);
                 for (String task : suite.tasks()) {
                     if (evalHash != null && finished(evalModel, label, evalHash, s, suite, task, options, evaluator))
                         continue;

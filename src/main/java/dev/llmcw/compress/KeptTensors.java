@@ -4,7 +4,6 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.safetensors.SafetensorsWriter;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Tensor;
-import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -68,20 +67,18 @@ public final class KeptTensors {
         return v == null ? "" : " kept " + v;
     }
 
-    /** Writes every tensor of {@code model} not in {@code compressed} as {@code type}, in name order; returns their bytes. */
+    /**
+     * Adds every tensor of {@code model} not in {@code compressed} as {@code type}, in name order; returns their
+     * bytes. The bytes are produced while the file is written (copied or converted chunk by chunk from the
+     * model's mapped storage), so a 0.5 GB embedding never sits on the heap beside the compressed tensors.
+     */
     public static long add(SafetensorsWriter w, Model model, Set<String> compressed, DType type) {
         long bytes = 0;
         for (var e : new TreeMap<>(model.tensors()).entrySet()) {
             if (compressed.contains(e.getKey())) continue;
             Tensor t = e.getValue();
-            if (t.dtype() == type) { // already in the chosen type: the bytes as they are
-                byte[] data = t.segment().toArray(ValueLayout.JAVA_BYTE);
-                w.addRaw(e.getKey(), type.name(), t.shape(), data);
-                bytes += data.length;
-            } else {
-                w.add(e.getKey(), type, t.shape(), t.toFloatArray());
-                bytes += type.bytesFor(t.numel());
-            }
+            w.add(e.getKey(), type, t);
+            bytes += type.bytesFor(t.numel());
         }
         return bytes;
     }

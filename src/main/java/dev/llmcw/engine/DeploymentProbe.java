@@ -14,9 +14,13 @@ import java.util.SplittableRandom;
  */
 public final class DeploymentProbe {
     public static final int PREFILL = 64, DECODE = 32, REPS = 3;
-    /** What was run, stored with every measurement. */
-    public static final String PROTOCOL =
-            "prefill " + PREFILL + " + decode " + DECODE + " tokens, median of " + REPS + " after 1 warm-up";
+    /**
+     * What was run, stored with every measurement and part of its key. The suffix names how compressed models
+     * are loaded since 2026-12-07 (packed where their method runs packed): measurements of the earlier dense
+     * loading no longer match and are taken again.
+     */
+    public static final String PROTOCOL = "prefill " + PREFILL + " + decode " + DECODE + " tokens, median of " + REPS
+            + " after 1 warm-up; compressed layers as inference loads them";
 
     private DeploymentProbe() {}
 

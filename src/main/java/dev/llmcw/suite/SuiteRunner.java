@@ -1,6 +1,5 @@
 package dev.llmcw.suite;
 
-import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.report.ReportWriter;
 import dev.llmcw.report.RunRow;
@@ -106,7 +105,6 @@ public final class SuiteRunner {
         int compressed = 0, compressionsReused = 0, evaluated = 0, reused = 0;
         List<Long> runIds = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        RunSpec.Options baseOptions = suite.runOptions();
         // one stage over the whole sweep: the bar counts runs and never restarts at a run or a compression
         String stage = "suite " + suite.name();
 
@@ -161,14 +159,7 @@ public final class SuiteRunner {
                     bpw = rec.bitsPerWeight();
                     bytes = rec.sizeBytes();
                 }
-                RunSpec.Options options = suite.fidelity() && !setting.isBase()
-                        ? baseOptions.withFidelityBase(model.toString(), modelHash)
-                        : baseOptions;
-                if (suite.codePath() == null && !setting.isBase())
-                    options = options.withCodePath(
-                            CompressedModels.runsOnTheFly(setting.method())
-                                    ? CompressedModels.ON_THE_FLY
-                                    : CompressedModels.DENSE);
+                RunSpec.Options options = suite.runOptions(setting, model, modelHash);
                 RunSpec spec = new RunSpec(
                         evalPath.toString(),
                         label,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmcw.compress.CompressedModels;
 import dev.llmcw.compress.MethodDescriptor;
 import dev.llmcw.compress.MethodRegistry;
 import dev.llmcw.compress.caldera.adapt.FinetuneOverrides;
@@ -419,6 +420,21 @@ public record SuiteSpec(
         Options o = options == null ? new Options(null, null, null, null, null, null, null) : options;
         return new RunSpec.Options(
                 o.limit(), o.sample(), o.seed(), o.bos(), o.maxLength(), null, null, o.codePath(), Map.of());
+    }
+
+    /**
+     * The evaluation options of one setting's runs on {@code model}: fidelity against that model when the suite
+     * asks for it, and, when the suite names no code path, the one the setting's method runs by default.
+     * The local runner and the cluster planner both take a run's options from here, so their runs are the same.
+     */
+    public RunSpec.Options runOptions(Setting s, Path model, String modelHash) {
+        RunSpec.Options o = runOptions();
+        if (s.isBase()) return o;
+        if (fidelity()) o = o.withFidelityBase(model.toString(), modelHash);
+        if (codePath() == null)
+            o = o.withCodePath(
+                    CompressedModels.runsOnTheFly(s.method()) ? CompressedModels.ON_THE_FLY : CompressedModels.DENSE);
+        return o;
     }
 
     /** The code path the suite's options name ("dense" or "on-the-fly"), or null: each method's default. */

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Slurm executor against real daemons (tools/slurm-local; CI starts them): a stories260K suite (RTN 4-bit,
- * SeedLM 4-bit, GPTQ 4-bit, each compressed in two shards of whole layers, GPTQ's after one calibration job;
+ * SeedLM 4-bit, GPTQ 4-bit, CALDERA rank 8, each compressed in two shards of whole layers, GPTQ's and CALDERA's
+ * after one shared calibration job;
  * PIQA first 40 items, WikiText first 3 documents) run locally and on Slurm stores exactly the same numbers and
  * byte-identical compressed files, also when one running array task is cancelled with {@code scancel} (it is resubmitted alone),
  * and merging again changes nothing. Skipped with a message when no Slurm is reachable, unless
@@ -47,6 +48,8 @@ class SlurmExecutorTest {
     private static final String CALIB = "datasets/tinystories/tinystories_val_subset.txt";
     private static final String GPTQ =
             "- {method: gptq, params: {bits: 4, group: 64, calib: '%s', calib_seqs: 4, calib_len: 64}}";
+    private static final String CALDERA =
+            "- {method: caldera, params: {rank: 8, calib: '%s', calib_seqs: 4, calib_len: 64}}";
     private Path dir, data;
     /** PIQA's first 40 items (2 shards), then WikiText's first 3 documents (reusing the compressions). */
     private List<SuiteSpec> suites;
@@ -66,7 +69,7 @@ class SlurmExecutorTest {
         Path model = TestData.stories260K();
         data = TestData.require("datasets");
         dir = Files.createTempDirectory("slurm-executor-test");
-        // GPTQ only in the first suite: its sharded compression once, and fewer jobs for the CI's budget
+        // GPTQ and CALDERA only in the first suite: their sharded compressions once, and fewer jobs for the CI's budget
         suites = List.of(suite(model, "piqa", 40, true), suite(model, "wikitext", 3, false));
         ModelHashes hashes = new ModelHashes(dir.resolve("hashes.json"));
         local = ResultsStore.open(dir.resolve("local.db"));
@@ -94,8 +97,7 @@ class SlurmExecutorTest {
 
     private SuiteSpec suite(Path model, String task, int limit, boolean gptq) throws IOException {
         Path file = dir.resolve(task + ".yaml");
-        Files.writeString(
-                file, """
+        Files.writeString(file, """
                 name: slurm-%s
                 models:
                   - path: %s
@@ -106,6 +108,7 @@ class SlurmExecutorTest {
                   - method: seedlm
                     params: {C: 8, P: 3, K: 16}
                   %s
+                  %s
                 tasks: [%s]
                 options:
                   limit: %d
@@ -114,7 +117,13 @@ class SlurmExecutorTest {
                   shardItems: 20
                   retries: 2
                   compressShards: 2
-                """.formatted(task, model, gptq ? GPTQ.formatted(TestData.require(CALIB)) : "", task, limit));
+                """.formatted(
+                        task,
+                        model,
+                        gptq ? GPTQ.formatted(TestData.require(CALIB)) : "",
+                        gptq ? CALDERA.formatted(TestData.require(CALIB)) : "",
+                        task,
+                        limit));
         return SuiteSpec.read(file);
     }
 
@@ -143,17 +152,18 @@ class SlurmExecutorTest {
     @Test
     void compressionsRanInTwoShardsEachAfterOneCalibrationPass() throws IOException {
         Path ws = SlurmSuiteExecutor.workspace(dir.resolve("work-slurm"));
-        // RTN, SeedLM and GPTQ in two shards of whole layers each (suite 1), GPTQ's after its calibration
+        // RTN, SeedLM, GPTQ and CALDERA rank 8 in two shards of whole layers each (suite 1), GPTQ's and
+        // CALDERA's after one calibration pass they share (same model and calibration text: one Hessian key)
         try (var outputs = Files.list(ws.resolve("parts"))) {
             assertThat(outputs.filter(f -> f.getFileName().toString().endsWith(".json")))
-                    .hasSize(6);
+                    .hasSize(8);
         }
         try (var dirs = Files.list(ws.resolve("hessians"))) {
             assertThat(dirs.toList())
                     .singleElement()
                     .satisfies(h -> assertThat(h.resolve("complete")).isRegularFile());
         }
-        assertThat(log).anyMatch(l -> l.contains("calibrate stories260K for gptq"));
+        assertThat(log).filteredOn(l -> l.contains("calibrate stories260K")).isNotEmpty();
         try (var scripts = Files.list(ws.resolve("jobs"))) {
             assertThat(scripts.toList())
                     .isNotEmpty()

@@ -16,9 +16,24 @@ public final class HessianAccumulator {
     private long count;
 
     public HessianAccumulator(int n) {
+        this(n, new double[n * n], new double[n]);
+    }
+
+    private HessianAccumulator(int n, double[] sum, double[] absSum) {
         this.n = n;
-        this.sum = new double[n * n];
-        this.absSum = new double[n];
+        this.sum = sum;
+        this.absSum = absSum;
+    }
+
+    /**
+     * Statistics over {@code sum} itself, not a copy (read from a cache: an 8192² group is 0.5 GB, so
+     * it is not held twice).
+     */
+    static HessianAccumulator adopt(int n, double[] sum, long count, double[] absSum) {
+        if (sum.length != n * n) throw new IllegalArgumentException("sum has " + sum.length + " entries, not " + n * n);
+        HessianAccumulator a = new HessianAccumulator(n, sum, absSum);
+        a.count = count;
+        return a;
     }
 
     /** @param absSum Σ |x| per channel, or null when the statistics were saved without it */

@@ -6,7 +6,6 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -58,6 +58,12 @@ public final class HessianCache {
     }
 
     public void save(String key, HessianSet set) throws IOException {
+        saveGroups(key, set);
+        markComplete(key, set.groups().keySet(), set.description());
+    }
+
+    /** Writes the groups of {@code set} (a few layers of a streamed capture); the key is not complete yet. */
+    public void saveGroups(String key, HessianSet set) throws IOException {
         Path dir = folder(key);
         Files.createDirectories(dir);
         for (var e : set.groups().entrySet()) {
@@ -93,10 +99,14 @@ public final class HessianCache {
                 });
             }
         }
-        AtomicFiles.writeString(dir.resolve("description.txt"), set.description());
+    }
+
+    /** Marks {@code key} complete: every group in {@code groups} has been saved. */
+    public void markComplete(String key, Collection<String> groups, String description) throws IOException {
+        Path dir = folder(key);
+        AtomicFiles.writeString(dir.resolve("description.txt"), description);
         // written last: its presence says every group's file is complete (see has)
-        AtomicFiles.writeString(
-                dir.resolve("complete"), String.join("\n", set.groups().keySet()));
+        AtomicFiles.writeString(dir.resolve("complete"), String.join("\n", groups));
     }
 
     /**
@@ -105,65 +115,75 @@ public final class HessianCache {
      */
     public HessianSet load(String key) throws IOException {
         Path dir = folder(key);
-        if (!has(key)) throw new IOException(dir + ": no complete Hessian cache");
-        List<String> groups = new ArrayList<>();
-        boolean absSums = true;
-        for (String g : Files.readAllLines(dir.resolve("complete"))) {
-            if (g.isBlank()) continue;
-            int n = header(dir.resolve(g + ".h")).n();
-            groups.add(g);
-            Path abs = dir.resolve(g + ".abs");
-            if (!Files.isRegularFile(abs)) absSums = false;
-            else if (Files.size(abs) != ABS_MAGIC.length + 12 + 8L * n)
-                throw new IOException(abs + ": not a Σ|x| cache file of " + n + " channels (bad size)");
-        }
-        return new HessianSet(
-                groups,
-                g -> {
-                    try {
-                        return readGroup(dir, g);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e.getMessage(), e);
-                    }
-                },
-                absSums,
-                Files.readString(dir.resolve("description.txt")));
+        List<String> keys = groupKeys(key);
+        for (String g : keys) checkGroup(dir, g);
+        return HessianSet.lazy(
+                keys, hasAbsSums(key), Files.readString(dir.resolve("description.txt")), g -> readGroup(dir, g));
     }
 
-    private record Header(int n, long count) {}
-
-    /** A group file's magic, size and length, checked. */
-    private static Header header(Path f) throws IOException {
+    /** A group file's magic, header and length, and its Σ|x| file's length when there is one. */
+    private static void checkGroup(Path dir, String g) throws IOException {
+        Path f = dir.resolve(g + ".h");
+        int n;
         try (var in = new DataInputStream(Files.newInputStream(f))) {
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a Hessian cache file (bad magic)");
             byte[] raw = in.readNBytes(12);
             if (raw.length != 12) throw new IOException(f + ": truncated header");
-            ByteBuffer hdr = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+            n = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        }
+        if (n <= 0 || n > 1 << 16) throw new IOException(f + ": invalid size " + n);
+        long body = Files.size(f) - MAGIC.length - 12;
+        if (body != 8L * n * n) throw new IOException(f + ": truncated, " + body + " of " + 8L * n * n + " bytes");
+        Path abs = dir.resolve(g + ".abs");
+        if (Files.isRegularFile(abs) && Files.size(abs) != ABS_MAGIC.length + 12 + 8L * n)
+            throw new IOException(abs + ": not a Σ|x| cache file of " + n + " channels (bad size)");
+    }
+
+    /** As {@link #load}, but each group is read when a method first asks for it ({@link HessianSet#streamed}). */
+    public HessianSet loadStreamed(String key) throws IOException {
+        Path dir = folder(key);
+        List<String> keys = groupKeys(key);
+        return HessianSet.streamed(
+                keys, hasAbsSums(key), Files.readString(dir.resolve("description.txt")), g -> readGroup(dir, g));
+    }
+
+    /** Whether every group of the complete {@code key} has Σ|x| per channel beside its sums. */
+    public boolean hasAbsSums(String key) throws IOException {
+        for (String g : groupKeys(key)) if (!Files.isRegularFile(folder(key).resolve(g + ".abs"))) return false;
+        return true;
+    }
+
+    private List<String> groupKeys(String key) throws IOException {
+        Path dir = folder(key);
+        if (!has(key)) throw new IOException(dir + ": no complete Hessian cache");
+        List<String> keys = new ArrayList<>();
+        for (String g : Files.readAllLines(dir.resolve("complete"))) if (!g.isBlank()) keys.add(g);
+        return keys;
+    }
+
+    /** One group's sums, read a row at a time (a 8192² group is 0.5 GB: no second copy as bytes). */
+    private static HessianAccumulator readGroup(Path dir, String g) throws IOException {
+        Path f = dir.resolve(g + ".h");
+        try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 20))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) throw new IOException(f + ": not a Hessian cache file (bad magic)");
+            ByteBuffer hdr = ByteBuffer.wrap(in.readNBytes(12)).order(ByteOrder.LITTLE_ENDIAN);
             int n = hdr.getInt();
             long count = hdr.getLong();
             if (n <= 0 || n > 1 << 16) throw new IOException(f + ": invalid size " + n);
-            long body = Files.size(f) - MAGIC.length - 12;
-            if (body != 8L * n * n) throw new IOException(f + ": truncated, " + body + " of " + 8L * n * n + " bytes");
-            return new Header(n, count);
-        }
-    }
-
-    private static HessianAccumulator readGroup(Path dir, String g) throws IOException {
-        Path f = dir.resolve(g + ".h");
-        Header h = header(f);
-        int n = h.n();
-        try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 20))) {
-            in.skipNBytes(MAGIC.length + 12);
-            byte[] body = in.readNBytes(8 * n * n);
-            if (body.length != 8 * n * n)
-                throw new IOException(f + ": truncated, " + body.length + " of " + 8L * n * n + " bytes");
             double[] sum = new double[n * n];
-            ByteBuffer.wrap(body)
-                    .order(ByteOrder.LITTLE_ENDIAN)
-                    .asDoubleBuffer()
-                    .get(sum);
-            return HessianAccumulator.of(n, sum, h.count(), readAbsSum(dir.resolve(g + ".abs"), n, h.count()));
+            byte[] row = new byte[8 * n];
+            for (int i = 0; i < n; i++) {
+                int got = in.readNBytes(row, 0, row.length);
+                if (got != row.length)
+                    throw new IOException(f + ": truncated, " + (8L * n * i + got) + " of " + 8L * n * n + " bytes");
+                ByteBuffer.wrap(row)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asDoubleBuffer()
+                        .get(sum, i * n, n);
+            }
+            return HessianAccumulator.adopt(n, sum, count, readAbsSum(dir.resolve(g + ".abs"), n, count));
         }
     }
 

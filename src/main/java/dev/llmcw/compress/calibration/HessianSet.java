@@ -1,55 +1,85 @@
 package dev.llmcw.compress.calibration;
 
 import dev.llmcw.model.WeightNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Accumulated input statistics of all block linears, one per input group: layers that read the same
  * input share one H — {q,k,v} ("attn_in"), o ("attn_out"), {gate,up} ("mlp_in"), down ("mlp_out").
+ * A set is held in memory as a whole, read {@link #lazy lazily} (each group when first asked for, then kept:
+ * a cluster shard of a few layers reads only theirs), or {@link #streamed}: one group resident at a time
+ * (a Llama-3.2-1B's sums are 10 GB; methods compress layer by layer, so one group is all they need at once).
  */
 public final class HessianSet {
     public static final String[] GROUPS = {"attn_in", "attn_out", "mlp_in", "mlp_out"};
 
-    private final Map<String, HessianAccumulator> byGroup; // key "layer.group"; for a lazy set, those read so far
+    /** Reads one group's statistics (from a {@link HessianCache}). */
+    @FunctionalInterface
+    public interface GroupLoader {
+        HessianAccumulator load(String groupKey) throws IOException;
+    }
+
+    private final Map<String, HessianAccumulator> byGroup; // key "layer.group"; read so far (streamed: the last)
     private final String description;
-    /** Every group's key, in order. */
+    private final GroupLoader loader; // null: every group is in byGroup
+    private final boolean keepOnlyLast; // streamed
     private final List<String> keys;
-    /** Reads one group (a set from the cache); null when every group is in {@link #byGroup}. */
-    private final Function<String, HessianAccumulator> loader;
-    /** Whether every group holds Σ|x| (a lazy set knows without reading the groups). */
     private final boolean absSums;
+    private final Set<String> read = new LinkedHashSet<>();
 
     public HessianSet(Map<String, HessianAccumulator> byGroup, String description) {
         this.byGroup = new LinkedHashMap<>(byGroup);
         this.description = description;
-        this.keys = List.copyOf(byGroup.keySet());
         this.loader = null;
+        this.keepOnlyLast = false;
+        this.keys = List.copyOf(byGroup.keySet());
         this.absSums = byGroup.values().stream().allMatch(HessianAccumulator::hasAbsSum);
+        this.read.addAll(keys);
     }
 
-    /**
-     * A set whose groups are read when first asked for ({@link HessianCache#load}): a cluster shard of a few
-     * layers reads only their statistics. The numbers are those of the eager set.
-     */
-    HessianSet(List<String> keys, Function<String, HessianAccumulator> loader, boolean absSums, String description) {
+    private HessianSet(
+            List<String> keys, boolean absSums, String description, GroupLoader loader, boolean keepOnlyLast) {
         this.byGroup = new LinkedHashMap<>();
         this.description = description;
-        this.keys = List.copyOf(keys);
         this.loader = loader;
+        this.keepOnlyLast = keepOnlyLast;
+        this.keys = List.copyOf(keys);
         this.absSums = absSums;
     }
 
-    private synchronized HessianAccumulator group(String key) {
-        HessianAccumulator a = byGroup.get(key);
-        if (a == null && loader != null && keys.contains(key)) {
-            a = loader.apply(key);
-            byGroup.put(key, a);
-        }
-        return a;
+    /**
+     * Statistics of the groups {@code keys} read by {@code loader} when first asked for; only the group
+     * asked for last stays in memory.
+     *
+     * @param absSums whether every group holds Σ|x| per channel
+     */
+    public static HessianSet streamed(List<String> keys, boolean absSums, String description, GroupLoader loader) {
+        return new HessianSet(keys, absSums, description, loader, true);
+    }
+
+    /**
+     * Statistics of the groups {@code keys} read by {@code loader} when first asked for and kept ({@link
+     * HessianCache#load}): a cluster shard of a few layers reads only their statistics, with the numbers of an
+     * eager read.
+     */
+    public static HessianSet lazy(List<String> keys, boolean absSums, String description, GroupLoader loader) {
+        return new HessianSet(keys, absSums, description, loader, false);
+    }
+
+    /** Whether groups are read from disk one at a time, one resident ({@link #streamed}). */
+    public boolean isStreamed() {
+        return loader != null && keepOnlyLast;
+    }
+
+    /** Keys of every group ("3.mlp_in"), layer by layer. */
+    public List<String> groupKeys() {
+        return keys;
     }
 
     /** Group of a block linear weight name ("model.layers.3.mlp.up_proj.weight" → "3.mlp_in"). */
@@ -68,10 +98,26 @@ public final class HessianSet {
         return layer + "." + g;
     }
 
-    /** The weight names of {@link WeightNames#BLOCK_LINEARS} in layer {@code i} that belong to a group. */
+    /** The statistics of the input group a block linear weight reads. */
     public HessianAccumulator forWeight(String weightName) {
         HessianAccumulator a = group(groupKey(weightName));
         if (a == null) throw new IllegalArgumentException("no calibration statistics for " + weightName);
+        return a;
+    }
+
+    private synchronized HessianAccumulator group(String key) {
+        HessianAccumulator a = byGroup.get(key);
+        if (a == null && loader != null && keys.contains(key)) {
+            // streamed: drop the resident group before reading the next (two 8192² groups need not fit at once)
+            if (keepOnlyLast) byGroup.clear();
+            try {
+                a = loader.load(key);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+            byGroup.put(key, a);
+            read.add(key);
+        }
         return a;
     }
 
@@ -80,16 +126,18 @@ public final class HessianSet {
         return absSums;
     }
 
-    /** Every group, in order (a lazy set reads those it has not read yet). */
+    /** Every group, in order (a lazy set reads those it has not read yet; a streamed set cannot). */
     public Map<String, HessianAccumulator> groups() {
+        if (isStreamed())
+            throw new IllegalStateException("streamed calibration statistics are read one group at a time");
         Map<String, HessianAccumulator> all = new LinkedHashMap<>();
         for (String k : keys) all.put(k, group(k));
         return all;
     }
 
-    /** The groups read so far (all of them unless the set came lazily from the cache). */
+    /** The groups read so far (all of them for a set held in memory). */
     public synchronized Set<String> loadedGroups() {
-        return Set.copyOf(byGroup.keySet());
+        return Set.copyOf(read);
     }
 
     /** e.g. "tinystories.txt, 32 × 256 tokens". */

@@ -23,9 +23,13 @@ public final class CompressedFiles {
         return w;
     }
 
-    /** Copies every entry of a per-tensor part file into the final writer. */
+    /**
+     * Adds every entry of a per-tensor part file to the final writer; the bytes are copied from the mapped
+     * part while the file is written, so the compressed model is never held on the heap as a whole.
+     */
     public static void copyAll(SafetensorsFile part, SafetensorsWriter w) {
-        for (var e : part.entries().values()) w.addRaw(e.name(), e.dtype(), e.shape(), part.byteArray(e.name()));
+        for (var e : part.entries().values())
+            w.addStreamed(e.name(), e.dtype(), e.shape(), out -> SafetensorsWriter.copy(part.bytes(e.name()), out));
     }
 
     /** File name of a tensor's resume part in the work folder. */

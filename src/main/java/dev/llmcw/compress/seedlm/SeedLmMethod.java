@@ -6,6 +6,7 @@ import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.compress.KeptTensors;
 import dev.llmcw.compress.PartwiseCompression;
 import dev.llmcw.compress.SizeEstimate;
+import dev.llmcw.compress.quant.CompressedFiles;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.safetensors.SafetensorsFile;
@@ -204,7 +205,9 @@ public final class SeedLmMethod implements PartwiseCompression {
         long totalBlocks = 0;
         for (String name : targets(model)) totalBlocks += blocks(model.tensor(name));
         PartsProgress search = new PartsProgress(progress, "seed search", "blocks", totalBlocks);
-        Map<String, SeedLmTensor> done = new LinkedHashMap<>();
+        // only the part files are kept: the final file copies each from disk while it is written, so the
+        // encoded model is never on the heap as a whole (Llama-3.2-1B under -Xmx4g)
+        Map<String, Path> done = new TreeMap<>();
         List<CompressionReport.TensorError> errors = new ArrayList<>();
         for (String name : targets(model)) {
             cancel.throwIfCancelled();
@@ -214,16 +217,21 @@ public final class SeedLmMethod implements PartwiseCompression {
             double rel = SeedLmEncoder.relativeError(values, st.decode());
             progress.log(String.format(Locale.ROOT, "%s %dx%d relative error %.5f", name, w.rows(), w.cols(), rel));
             errors.add(new CompressionReport.TensorError(name, rel, Double.NaN));
-            done.put(name, st);
+            done.put(name, partFile(workDir, name));
         }
         SafetensorsWriter wr = new SafetensorsWriter();
         CompressedModels.metadata(name(), recordedParams(), model, tokenizer).forEach(wr::metadata);
         KeptTensors.add(wr, model, done.keySet(), keep);
-        for (var e : new TreeMap<>(done).entrySet()) e.getValue().writeTo(wr, e.getKey());
+        for (Path part : done.values()) CompressedFiles.copyAll(SafetensorsFile.open(part), wr);
         long fileBytes = wr.write(out);
         progress.log(String.format(
                 Locale.ROOT, "wrote %s: %,d bytes (estimate %,d + header)", out, fileBytes, est.totalBytes()));
         return new CompressionReport(out, name(), parameters(), est, errors, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Where one tensor's encoded part lies in the work folder. */
+    private static Path partFile(Path workDir, String name) {
+        return workDir.resolve(name + ".seedlm-part.safetensors");
     }
 
     /** The tensor's part from the work folder when this setting made it, else encoded now and saved there. */
@@ -238,7 +246,7 @@ public final class SeedLmMethod implements PartwiseCompression {
             CancellationToken cancel)
             throws IOException {
         String key = partKey(name, w);
-        Path part = workDir.resolve(name + ".seedlm-part.safetensors");
+        Path part = partFile(workDir, name);
         SeedLmTensor st = readPart(part, name, key);
         long blocks = blocks(w);
         if (st == null) {

@@ -94,7 +94,7 @@ public final class SafetensorsWriter {
      */
     public static void writeConverted(Tensor source, DType type, OutputStream out) throws IOException {
         if (source.dtype() == type) {
-            copySegment(source.segment(), out);
+            copy(source.segment(), out);
             return;
         }
         float[] buf = new float[CHUNK];
@@ -142,7 +142,8 @@ public final class SafetensorsWriter {
         };
     }
 
-    private static void copySegment(MemorySegment seg, OutputStream out) throws IOException {
+    /** Writes the bytes of {@code seg} (e.g. a mapped tensor) through a 1 MB buffer. */
+    public static void copy(MemorySegment seg, OutputStream out) throws IOException {
         byte[] buf = new byte[1 << 20];
         for (long off = 0; off < seg.byteSize(); off += buf.length) {
             int n = (int) Math.min(buf.length, seg.byteSize() - off);
