@@ -113,6 +113,19 @@ public final class DecodeKernelBench {
                     return FloatPair.pack(s4, 0f);
                 });
             }
+            if (type == DType.Q4_K)
+                bench(
+                        "Q4_K old",
+                        w,
+                        rows,
+                        cols,
+                        seconds,
+                        x,
+                        a,
+                        k,
+                        (t, oa, ob, xx, aa, kk) -> FloatPair.pack(
+                                DecodeKernelVariants.q4KOld(sg, oa / 256, cols / 256, kk, 0),
+                                DecodeKernelVariants.q4KOld(sg, ob / 256, cols / 256, kk, 0)));
             if (type.name().endsWith("_K"))
                 bench(
                         type + " intK",

@@ -1,5 +1,8 @@
 package dev.llmcw.tensor;
 
+import static dev.llmcw.tensor.GgmlDequant.half;
+import static dev.llmcw.tensor.GgmlDequant.minK4;
+import static dev.llmcw.tensor.GgmlDequant.scaleK4;
 import static dev.llmcw.tensor.IntegerDotKernels.BI;
 import static dev.llmcw.tensor.IntegerDotKernels.FI;
 import static dev.llmcw.tensor.IntegerDotKernels.SI;
@@ -166,5 +169,51 @@ final class DecodeKernelVariants {
                 .reinterpretAsInts();
         IntVector s = v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
         return ((FloatVector) s.convertShape(VectorOperators.I2F, FI, 0)).fma(FloatVector.broadcast(FI, scale), acc);
+    }
+
+    private static final jdk.incubator.vector.VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final jdk.incubator.vector.VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+
+    /** The Q4_K vector dot before the short-lane version (commit 6e692e4), for A/B in one JVM. */
+    private static IntVector u8x8(MemorySegment w, long at) {
+        return ((IntVector) ByteVector.fromMemorySegment(B8, w, at, LE).convertShape(VectorOperators.B2I, I8, 0))
+                .and(0xFF);
+    }
+
+    /** Eight signed activation codes at q8[at] in int lanes. */
+    private static IntVector s8x8(byte[] q8, int at) {
+        return (IntVector) ByteVector.fromArray(B8, q8, at).convertShape(VectorOperators.B2I, I8, 0);
+    }
+
+    static float q4KOld(MemorySegment w, long firstBlock, int blocks, Q8KActivations a, int t) {
+        byte[] q8 = a.q;
+        float[] sums = new float[8];
+        int[] aux32 = new int[8];
+        float sumf = 0f;
+        for (int i = 0; i < blocks; i++) {
+            long base = (firstBlock + i) * DType.Q4_K.blockBytes(), s = base + 4, qs = base + 16;
+            int x0 = t * a.n() + i * 256, sb = x0 / Q8KActivations.SUB;
+            int sumi = 0;
+            for (int j = 0; j < 16; j++) sumi += a.bsums[sb + j] * minK4(w, s, j / 2);
+            IntVector acc = IntVector.zero(I8);
+            for (int j = 0; j < 4; j++) {
+                int scLo = scaleK4(w, s, 2 * j), scHi = scaleK4(w, s, 2 * j + 1);
+                IntVector lo = IntVector.zero(I8), hi = lo;
+                for (int c = 0; c < 32; c += 8) {
+                    IntVector q = u8x8(w, qs + 32 * j + c);
+                    int e = x0 + 64 * j + c;
+                    lo = lo.add(q.and(0xF).mul(s8x8(q8, e)));
+                    hi = hi.add(q.lanewise(VectorOperators.LSHR, 4).mul(s8x8(q8, e + 32)));
+                }
+                acc = acc.add(lo.mul(scLo)).add(hi.mul(scHi));
+            }
+            acc.intoArray(aux32, 0);
+            float dy = a.d[x0 / 256];
+            float d = half(w, base) * dy;
+            for (int l = 0; l < 8; l++) sums[l] = Math.fma(d, (float) aux32[l], sums[l]);
+            float dmin = half(w, base + 2) * dy;
+            sumf = Math.fma(-dmin, (float) sumi, sumf);
+        }
+        return KQuantDotKernels.laneTotal(sumf, sums);
     }
 }
