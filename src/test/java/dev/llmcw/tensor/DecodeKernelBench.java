@@ -26,7 +26,8 @@ public final class DecodeKernelBench {
         for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
         Q8Activations a = Q8Activations.quantize(x, 0, cols, 1);
         Q8KActivations k = cols % 256 == 0 ? Q8KActivations.quantize(x, 0, cols, 1) : null;
-        for (DType type : new DType[] {DType.Q4_0, DType.Q8_0, DType.Q4_K, DType.Q6_K, DType.F32, DType.BF16}) {
+        for (DType type :
+                new DType[] {DType.Q4_0, DType.Q8_0, DType.Q4_K, DType.Q5_K, DType.Q6_K, DType.F32, DType.BF16}) {
             if (!only.isEmpty() && !only.contains(type.name())) continue;
             if (type.name().endsWith("_K") && k == null) continue;
             Tensor heap = KernelConformance.random(type, rows, cols, rnd);
@@ -126,6 +127,32 @@ public final class DecodeKernelBench {
                         (t, oa, ob, xx, aa, kk) -> FloatPair.pack(
                                 DecodeKernelVariants.q4KOld(sg, oa / 256, cols / 256, kk, 0),
                                 DecodeKernelVariants.q4KOld(sg, ob / 256, cols / 256, kk, 0)));
+            if (type == DType.Q6_K)
+                bench(
+                        "Q6_K old",
+                        w,
+                        rows,
+                        cols,
+                        seconds,
+                        x,
+                        a,
+                        k,
+                        (t, oa, ob, xx, aa, kk) -> FloatPair.pack(
+                                DecodeKernelVariants.q6KOld(sg, oa / 256, cols / 256, kk, 0),
+                                DecodeKernelVariants.q6KOld(sg, ob / 256, cols / 256, kk, 0)));
+            if (type == DType.Q5_K)
+                bench(
+                        "Q5_K scalar",
+                        w,
+                        rows,
+                        cols,
+                        seconds,
+                        x,
+                        a,
+                        k,
+                        (t, oa, ob, xx, aa, kk) -> FloatPair.pack(
+                                KQuantDotKernels.dotScalar(DType.Q5_K, sg, oa / 256, cols / 256, kk, 0),
+                                KQuantDotKernels.dotScalar(DType.Q5_K, sg, ob / 256, cols / 256, kk, 0)));
             if (type.name().endsWith("_K"))
                 bench(
                         type + " intK",

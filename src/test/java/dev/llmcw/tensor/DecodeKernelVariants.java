@@ -216,4 +216,48 @@ final class DecodeKernelVariants {
         }
         return KQuantDotKernels.laneTotal(sumf, sums);
     }
+
+    /** The Q6_K vector dot before the short-lane version (commit a140396), for A/B in one JVM. */
+    static float q6KOld(MemorySegment w, long firstBlock, int blocks, Q8KActivations a, int t) {
+        byte[] q8 = a.q;
+        float[] sums = new float[8];
+        int[] aux32 = new int[8];
+        for (int i = 0; i < blocks; i++) {
+            long base = (firstBlock + i) * DType.Q6_K.blockBytes();
+            int x0 = t * a.n() + i * 256;
+            IntVector acc = IntVector.zero(I8);
+            for (int n = 0; n < 2; n++) {
+                long ql = base + 64 * n, qh = base + 128 + 32 * n, sc = base + 192 + 8 * n;
+                for (int l = 0; l < 32; l += 8) {
+                    int is = l / 16;
+                    IntVector lo = u8x8(w, ql + l), lo32 = u8x8(w, ql + l + 32), h = u8x8(w, qh + l);
+                    IntVector c1 = lo.and(0xF)
+                            .or(h.and(3).lanewise(VectorOperators.LSHL, 4))
+                            .sub(32);
+                    IntVector c2 = lo32.and(0xF)
+                            .or(h.lanewise(VectorOperators.LSHR, 2).and(3).lanewise(VectorOperators.LSHL, 4))
+                            .sub(32);
+                    IntVector c3 = lo.lanewise(VectorOperators.LSHR, 4)
+                            .or(h.lanewise(VectorOperators.LSHR, 4).and(3).lanewise(VectorOperators.LSHL, 4))
+                            .sub(32);
+                    IntVector c4 = lo32.lanewise(VectorOperators.LSHR, 4)
+                            .or(h.lanewise(VectorOperators.LSHR, 6).and(3).lanewise(VectorOperators.LSHL, 4))
+                            .sub(32);
+                    int e = x0 + 128 * n + l;
+                    acc = acc.add(c1.mul(s8x8(q8, e)).mul(scaleByte(w, sc + is)))
+                            .add(c2.mul(s8x8(q8, e + 32)).mul(scaleByte(w, sc + is + 2)))
+                            .add(c3.mul(s8x8(q8, e + 64)).mul(scaleByte(w, sc + is + 4)))
+                            .add(c4.mul(s8x8(q8, e + 96)).mul(scaleByte(w, sc + is + 6)));
+                }
+            }
+            acc.intoArray(aux32, 0);
+            float d = half(w, base + 208) * a.d[x0 / 256];
+            for (int l = 0; l < 8; l++) sums[l] += d * aux32[l];
+        }
+        return KQuantDotKernels.laneTotal(0f, sums);
+    }
+
+    private static int scaleByte(MemorySegment w, long at) {
+        return w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at);
+    }
 }
