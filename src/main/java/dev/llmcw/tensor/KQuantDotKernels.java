@@ -33,12 +33,13 @@ final class KQuantDotKernels {
 
     /**
      * Σ over super-blocks [firstBlock, firstBlock + blocks) of the row times row t of a (from its first block).
-     * Q4_K and Q6_K (the types of a Q4_K_M file) sum their integers in vector lanes
+     * Q4_K, Q5_K and Q6_K sum their integers in vector lanes
      * ({@link KQuantVectorDots}); every type gives the bits of {@link #dotScalar}.
      */
     static float dot(DType type, MemorySegment w, long firstBlock, int blocks, Q8KActivations a, int t) {
         return switch (type) {
             case Q4_K -> KQuantVectorDots.q4K(w, firstBlock, blocks, a, t);
+            case Q5_K -> KQuantVectorDots.q5K(w, firstBlock, blocks, a, t);
             case Q6_K -> KQuantVectorDots.q6K(w, firstBlock, blocks, a, t);
             default -> dotScalar(type, w, firstBlock, blocks, a, t);
         };

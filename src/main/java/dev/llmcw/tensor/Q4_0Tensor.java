@@ -61,12 +61,17 @@ public class Q4_0Tensor extends Tensor {
         if (done < n) super.toFloat(offset + done, dst, dstOff + done, n - done);
     }
 
+    /** Whether Q4_0 rows take the integer dot (property {@code workbench.intdot.q4_0}, default true). */
+    private static final boolean INTEGER_DOT = !"false"
+            .equalsIgnoreCase(
+                    System.getProperty("workbench.intdot.q4_0", "true").trim());
+
     @Override
     public boolean hasIntegerDot() {
-        // Off unless asked for (-Dworkbench.intdot.q4_0=true): its nibble unpacking made decode slower, not faster
-        // (SmolLM2-135M shape, 2 threads, 2026-12-07: 12.4 tok/s against 44.8 on the float path; Q8_0 and the
-        // K-quants gain from theirs). Exact and tested either way.
-        return Boolean.getBoolean("workbench.intdot.q4_0");
+        // On since the shift-based kernel (2026-12-07): the first integer kernel widened with conversions, its
+        // C2 compilation hit the node-count cutoff and left its helpers un-inlined (vectors boxed), and it
+        // decoded slower than the float path (12.4 vs 44.8 tok/s); see docs/performance-notes.md.
+        return INTEGER_DOT;
     }
 
     @Override

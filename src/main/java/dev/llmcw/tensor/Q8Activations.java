@@ -22,12 +22,16 @@ public final class Q8Activations {
 
     private final int n, tokens;
     final byte[] q; // tokens × n codes
+    final short[] s; // the same codes as shorts: the kernels multiply in shorts, widened here once per product
+    final short[] evenOdd; // the shorts of each chunk of 2·SL codes reordered: its even codes, then its odd ones
     final float[] d; // tokens × n/32 scales
 
     private Q8Activations(int n, int tokens) {
         this.n = n;
         this.tokens = tokens;
         this.q = new byte[n * tokens];
+        this.s = new short[n * tokens];
+        this.evenOdd = new short[n * tokens];
         this.d = new float[n / BLOCK * tokens];
     }
 
@@ -70,7 +74,19 @@ public final class Q8Activations {
         for (int i = 0; i < BLOCK; i++) {
             int v = (int) Math.rint(x[from + i] * inv);
             q[qOff + i] = (byte) Math.max(-127, Math.min(127, v));
+            s[qOff + i] = q[qOff + i];
+            evenOdd[qOff + evenOddIndex(i)] = q[qOff + i];
         }
+    }
+
+    /**
+     * Where code i of a block sits in {@link #evenOdd}: Q8_0 weights are loaded 2·SL bytes at a time as SL
+     * shorts, whose low bytes are the chunk's even codes and high bytes its odd ones; the activations are
+     * laid out to match, so neither side needs a shuffle.
+     */
+    static int evenOddIndex(int i) {
+        int chunk = 2 * IntegerDotKernels.SL, r = i % chunk;
+        return i - r + (r % 2) * (chunk / 2) + r / 2;
     }
 
     /** Values per row. */

@@ -19,6 +19,11 @@ public final class Q8KActivations {
     final byte[] q; // tokens × n codes
     final float[] d; // tokens × n/256 scales
     final short[] bsums; // tokens × n/16 sums of 16 codes
+    /**
+     * The codes as shorts, each run of 32 reordered: its 16 even codes, then its 16 odd ones (the order in which
+     * the vector kernels split a 32-byte load of packed weights into shorts, see {@link KQuantVectorDots}).
+     */
+    final short[] evenOdd;
 
     private Q8KActivations(int n, int tokens) {
         this.n = n;
@@ -26,6 +31,7 @@ public final class Q8KActivations {
         this.q = new byte[n * tokens];
         this.d = new float[n / BLOCK * tokens];
         this.bsums = new short[n / SUB * tokens];
+        this.evenOdd = new short[n * tokens];
     }
 
     /** Whether rows of {@code n} values split into whole blocks of 256. */
@@ -60,6 +66,7 @@ public final class Q8KActivations {
         float iscale = -127f / max;
         int qOff = block * BLOCK;
         for (int j = 0; j < BLOCK; j++) q[qOff + j] = (byte) Math.min(127, nearestInt(iscale * x[from + j]));
+        for (int j = 0; j < BLOCK; j++) evenOdd[qOff + (j & ~31) + (j & 1) * 16 + (j & 31) / 2] = q[qOff + j];
         for (int s = 0; s < BLOCK / SUB; s++) {
             int sum = 0;
             for (int i = 0; i < SUB; i++) sum += q[qOff + s * SUB + i];

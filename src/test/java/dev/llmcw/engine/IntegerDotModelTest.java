@@ -37,7 +37,6 @@ class IntegerDotModelTest {
         int[] tokens = src.tokenizer().encode(text.substring(0, Math.min(text.length(), 1200)));
         int n = Math.min(tokens.length, 200);
         boolean wasOn = Q8Activations.enabled();
-        String q4 = System.setProperty("workbench.intdot.q4_0", "true"); // off by default (slower), checked here
         try {
             for (DType type : new DType[] {DType.Q8_0, DType.Q4_0}) {
                 Path out = dir.resolve("stories-" + type + ".gguf");
@@ -56,8 +55,6 @@ class IntegerDotModelTest {
             }
         } finally {
             Q8Activations.setEnabled(wasOn);
-            if (q4 == null) System.clearProperty("workbench.intdot.q4_0");
-            else System.setProperty("workbench.intdot.q4_0", q4);
         }
     }
 
