@@ -3,6 +3,7 @@ package dev.llmcw.app;
 import dev.llmcw.compress.CompressionReport;
 import dev.llmcw.report.LayerError;
 import dev.llmcw.report.RunRow;
+import dev.llmcw.results.FinetuneRuns;
 import dev.llmcw.results.RunLabels;
 import dev.llmcw.util.CancellationToken;
 import dev.llmcw.util.ProgressListener;
@@ -69,6 +70,12 @@ public interface ResultsService {
 
     /** Records a finished compression of {@code base} (its per-tensor errors feed the layer-error chart). */
     default void recordCompression(ModelHandle base, CompressionReport report) {}
+
+    /**
+     * Records the run of a fine-tuning's held-out loss ({@link FinetuneRuns}) for the adapted file {@code report}
+     * describes (recorded first with {@link #recordCompression}); the same fine-tuning again reuses its run.
+     */
+    default void recordFinetuneRun(CompressionReport report, FinetuneRuns.HeldOut heldOut) {}
 
     /** Records the rows of a finished evaluation (no-op when the evaluation already stored them). */
     void record(List<RunRow> rows, List<LayerError> layerErrors);

@@ -6,6 +6,7 @@ import dev.llmcw.report.RunRow;
 import dev.llmcw.report.RunRows;
 import dev.llmcw.results.BaseComparisons;
 import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.FinetuneRuns;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
@@ -154,6 +155,18 @@ public final class StoreResultsService implements ResultsService {
                 base.path().toString(),
                 report,
                 ModelHashes.contentHash(report.file())));
+    }
+
+    @Override
+    public void recordFinetuneRun(CompressionReport report, FinetuneRuns.HeldOut heldOut) {
+        var compression = store.compressionByFileHash(ModelHashes.contentHash(report.file()));
+        FinetuneRuns.recordRun(
+                store,
+                report.file(),
+                report.method(),
+                compression.map(CompressionRecord::params).orElse(report.parameters()),
+                compression,
+                heldOut);
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.llmcw.eval.TaskRegistry;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.results.CompressionRecord;
+import dev.llmcw.results.FinetuneRuns;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.util.DataPaths;
 import java.io.IOException;
@@ -266,13 +267,13 @@ final class FinetuneCommand implements Callable<Integer> {
                             p.putAll(added);
                             return p;
                         }));
-                var outcome = FinetuneRecords.recordRun(
+                var outcome = FinetuneRuns.recordRun(
                         store,
                         out,
                         compression.map(CompressionRecord::method).orElse("caldera"),
                         params,
                         compression,
-                        new FinetuneRecords.HeldOut(
+                        new FinetuneRuns.HeldOut(
                                 held.file(), held.describe(), heldBlocks.size(), before, afterBlockwise, after));
                 System.out.printf(
                         Locale.ROOT,

@@ -20,6 +20,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.results.FinetuneRuns;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
 import dev.llmcw.results.RunFilter;
@@ -129,7 +130,7 @@ class BlockwiseFinetuneCommandTest {
     private static List<RunRecord> finetuneRuns(Path db) {
         try (var store = ResultsStore.open(db)) {
             return store.listRuns(RunFilter.all()).stream()
-                    .filter(r -> r.task().equals(FinetuneRecords.TASK))
+                    .filter(r -> r.task().equals(FinetuneRuns.TASK))
                     .toList();
         }
     }

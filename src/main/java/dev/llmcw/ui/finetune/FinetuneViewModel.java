@@ -8,6 +8,7 @@ import dev.llmcw.compress.caldera.adapt.BlockwiseSettings;
 import dev.llmcw.compress.caldera.adapt.FineTuner;
 import dev.llmcw.compress.caldera.adapt.FinetuneRun;
 import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
+import dev.llmcw.results.FinetuneRuns;
 import dev.llmcw.ui.common.ErrorReporter;
 import dev.llmcw.ui.common.Session;
 import dev.llmcw.ui.jobs.JobViewModel;
@@ -36,6 +37,9 @@ import javafx.collections.transformation.FilteredList;
  * step for the live chart, and the adapted model added to the session like a compressed one.
  */
 public final class FinetuneViewModel {
+    /** Held-out blocks a GUI fine-tuning evaluates at most (the command line's default). */
+    private static final int HELD_OUT_BLOCKS = 16;
+
     /**
      * One step of the loss curve; {@code heldOut} is NaN on steps without an evaluation, {@code train} NaN at
      * step 0 (the held-out loss before training).
@@ -241,7 +245,7 @@ public final class FinetuneViewModel {
                             train,
                             blocks,
                             held,
-                            16,
+                            HELD_OUT_BLOCKS,
                             settings,
                             every,
                             0,
@@ -278,6 +282,17 @@ public final class FinetuneViewModel {
                     if (loaded.tokenizer() == null)
                         loaded = loaded.withTokenizer(source.model().tokenizer());
                     services.results().recordCompression(session.baseModel(), report);
+                    if (held != null && !Double.isNaN(result.heldOutAfter()))
+                        services.results()
+                                .recordFinetuneRun(
+                                        report,
+                                        new FinetuneRuns.HeldOut(
+                                                held,
+                                                held.getFileName().toString(),
+                                                HELD_OUT_BLOCKS,
+                                                result.heldOutBefore(),
+                                                Double.NaN,
+                                                result.heldOutAfter()));
                     return new Adapted(
                             new ModelHandle(source.name() + " · fine-tuned", out, loaded, ModelCard.of(loaded), report),
                             result);

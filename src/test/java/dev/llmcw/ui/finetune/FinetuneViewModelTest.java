@@ -13,6 +13,9 @@ import dev.llmcw.compress.caldera.adapt.FinetuneSettings;
 import dev.llmcw.engine.Perplexity;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
+import dev.llmcw.results.FinetuneRuns;
+import dev.llmcw.results.ResultsStore;
+import dev.llmcw.results.RunFilter;
 import dev.llmcw.ui.WorkbenchViewModel;
 import dev.llmcw.ui.jobs.JobState;
 import dev.llmcw.ui.task.SynchronousTaskExecutor;
@@ -156,6 +159,16 @@ class FinetuneViewModelTest {
         // the file loads as a model with the adapted settings recorded
         var reloaded = ModelLoader.load(adapted.path(), TestData.tok512());
         assertThat(reloaded.label()).isNotEmpty();
+        // and the fine-tuning stored a run of its own: the held-out loss, with the settings in its identity
+        try (ResultsStore store = ResultsStore.open(dir.resolve("results.db"))) {
+            assertThat(store.listRuns(RunFilter.all()))
+                    .filteredOn(r -> r.task().equals(FinetuneRuns.TASK))
+                    .singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.methodParams()).containsKey(AdaptedCalderaModel.KEY_FINETUNE);
+                        assertThat(r.metrics()).extracting(m -> m.name()).contains("loss", "perplexity");
+                    });
+        }
     }
 
     @Test
