@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
             RunsCommand.Export.class,
             RunsCommand.Resume.class,
             RunsCommand.Delete.class,
+            RunsShards.class,
             RunLabelCommands.Name.class,
             RunLabelCommands.Tag.class,
             RunLabelCommands.Note.class,

@@ -69,7 +69,8 @@ class SlurmExecutorTest {
         Path model = TestData.stories260K();
         data = TestData.require("datasets");
         dir = Files.createTempDirectory("slurm-executor-test");
-        // GPTQ and CALDERA only in the first suite: their sharded compressions once, and fewer jobs for the CI's budget
+        // GPTQ only in the first suite (its sharded compression once, fewer jobs for the CI's budget); CALDERA in both:
+        // the second suite reuses its stored compression
         suites = List.of(suite(model, "piqa", 40, true), suite(model, "wikitext", 3, false));
         ModelHashes hashes = new ModelHashes(dir.resolve("hashes.json"));
         local = ResultsStore.open(dir.resolve("local.db"));
@@ -121,7 +122,7 @@ class SlurmExecutorTest {
                         task,
                         model,
                         gptq ? GPTQ.formatted(TestData.require(CALIB)) : "",
-                        gptq ? CALDERA.formatted(TestData.require(CALIB)) : "",
+                        CALDERA.formatted(TestData.require(CALIB)),
                         task,
                         limit));
         return SuiteSpec.read(file);
