@@ -88,7 +88,7 @@ public final class MainWindow extends BorderPane {
         var group = new ToggleGroup();
         String[][] labels = {
             {"Model", "open, generate, download"},
-            {"Compress", "SeedLM · CALDERA · RTN · GPTQ"},
+            {"Compress", "SeedLM · CALDERA · baselines"},
             {"Evaluate", "zero-shot tasks, perplexity"},
             {"Suites", "sweeps from YAML/JSON files"},
             {"Jobs", "queue, progress, logs"},
