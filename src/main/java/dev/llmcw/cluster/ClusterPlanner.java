@@ -1,6 +1,5 @@
 package dev.llmcw.cluster;
 
-import dev.llmcw.eval.ItemRange;
 import dev.llmcw.results.CompressionRecord;
 import dev.llmcw.results.ModelHashes;
 import dev.llmcw.results.ResultsStore;
@@ -91,12 +90,9 @@ final class ClusterPlanner {
                     if (evalHash != null && finished(evalModel, label, evalHash, s, suite, task, options, evaluator))
                         continue;
                     long count = evaluator.itemCount(model, task, options);
-                    int shards = (int) Math.max(1, (count + shardItems - 1) / shardItems);
                     List<WorkUnit> units = new ArrayList<>();
-                    for (int i = 0; i < shards; i++) {
-                        int from = i * shardItems, to = i == shards - 1 ? Integer.MAX_VALUE : from + shardItems;
-                        WorkUnit u = WorkUnit.eval(
-                                evalModel.toString(), label, task, options, new ItemRange(from, to), shardDir);
+                    for (WorkUnit u : WorkUnit.evalShards(
+                            evalModel.toString(), label, task, options, count, shardItems, shardDir)) {
                         all.add(u);
                         if (!u.done()) units.add(u);
                     }

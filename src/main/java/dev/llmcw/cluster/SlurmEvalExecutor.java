@@ -1,6 +1,5 @@
 package dev.llmcw.cluster;
 
-import dev.llmcw.eval.ItemRange;
 import dev.llmcw.eval.ItemStore;
 import dev.llmcw.results.RunSpec;
 import dev.llmcw.suite.SuiteSpec;
@@ -82,8 +81,14 @@ public final class SlurmEvalExecutor {
         Map<String, List<WorkUnit>> byTask = new LinkedHashMap<>();
         List<WorkUnit> all = new ArrayList<>();
         for (var e : r.itemCounts().entrySet()) {
-            List<WorkUnit> units =
-                    shards(model, r.label(), e.getKey(), r.options(), e.getValue(), shardItems, ws.resolve("shards"));
+            List<WorkUnit> units = WorkUnit.evalShards(
+                    model.toString(),
+                    r.label(),
+                    e.getKey(),
+                    r.options(),
+                    e.getValue(),
+                    shardItems,
+                    ws.resolve("shards"));
             byTask.put(e.getKey(), units);
             all.addAll(units);
         }
@@ -133,27 +138,6 @@ public final class SlurmEvalExecutor {
         }
         progress.log("slurm: merged " + imported + " of " + all.size() + " shard file(s) from " + ws);
         return new ShardedItems(byTask);
-    }
-
-    /**
-     * The shards of one task: {@code shardItems} consecutive items each, the last one open-ended (an item count
-     * that was estimated low never loses items), as the suite planner cuts them.
-     */
-    static List<WorkUnit> shards(
-            Path model,
-            String label,
-            String task,
-            RunSpec.Options options,
-            long itemCount,
-            int shardItems,
-            Path shardDir) {
-        int shards = (int) Math.max(1, (itemCount + shardItems - 1) / shardItems);
-        List<WorkUnit> units = new ArrayList<>(shards);
-        for (int i = 0; i < shards; i++) {
-            int from = i * shardItems, to = i == shards - 1 ? Integer.MAX_VALUE : from + shardItems;
-            units.add(WorkUnit.eval(model.toString(), label, task, options, new ItemRange(from, to), shardDir));
-        }
-        return units;
     }
 
     /** The shards of each task after the jobs ended: which finished, and the items to evaluate over. */

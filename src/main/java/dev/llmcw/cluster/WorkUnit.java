@@ -6,6 +6,8 @@ import dev.llmcw.util.Hashing;
 import dev.llmcw.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,6 +90,28 @@ public record WorkUnit(
                 0,
                 0,
                 cacheFolder.resolve("complete").toString());
+    }
+
+    /**
+     * The evaluation shards of one task: {@code shardItems} consecutive items each, the last one open-ended (an
+     * item count that was estimated low never loses items). The suite planner and the single-model Slurm
+     * evaluation cut them here, alike.
+     */
+    static List<WorkUnit> evalShards(
+            String model,
+            String label,
+            String task,
+            RunSpec.Options options,
+            long itemCount,
+            int shardItems,
+            Path shardDir) {
+        int shards = (int) Math.max(1, (itemCount + shardItems - 1) / shardItems);
+        List<WorkUnit> units = new ArrayList<>(shards);
+        for (int i = 0; i < shards; i++) {
+            int from = i * shardItems, to = i == shards - 1 ? Integer.MAX_VALUE : from + shardItems;
+            units.add(eval(model, label, task, options, new ItemRange(from, to), shardDir));
+        }
+        return units;
     }
 
     /** Shard {@code index} of {@code count} of the compression writing {@code out}: its tensors' parts. */

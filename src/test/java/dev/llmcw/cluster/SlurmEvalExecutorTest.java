@@ -57,12 +57,12 @@ class SlurmEvalExecutorTest {
 
     @Test
     void aTaskIsCutIntoConsecutiveShardsTheLastOneOpenEnded() {
-        var units = SlurmEvalExecutor.shards(Path.of("/m.bin"), "m", "piqa", FIRST_12, 12, 5, dir.resolve("shards"));
+        var units = WorkUnit.evalShards("/m.bin", "m", "piqa", FIRST_12, 12, 5, dir.resolve("shards"));
         assertThat(units)
                 .extracting(WorkUnit::from, WorkUnit::to)
                 .containsExactly(tuple(0, 5), tuple(5, 10), tuple(10, Integer.MAX_VALUE));
         assertThat(units).extracting(WorkUnit::id).doesNotHaveDuplicates();
-        assertThat(SlurmEvalExecutor.shards(Path.of("/m.bin"), "m", "piqa", FIRST_12, 0, 5, dir))
+        assertThat(WorkUnit.evalShards("/m.bin", "m", "piqa", FIRST_12, 0, 5, dir))
                 .singleElement()
                 .satisfies(u -> assertThat(u.range().to()).isEqualTo(Integer.MAX_VALUE));
     }
@@ -94,8 +94,8 @@ class SlurmEvalExecutorTest {
                 .hasMessageStartingWith("shard eval stories260K stories260K.bin piqa items [5, 10) did not finish")
                 .hasMessageEndingWith("; run the evaluation again to resubmit it");
         // the finished shards were imported: items 0-4 and 10-11, 7 of the 12, under the run's item key
-        var units = SlurmEvalExecutor.shards(
-                TestData.stories260K().toAbsolutePath().normalize(),
+        var units = WorkUnit.evalShards(
+                TestData.stories260K().toAbsolutePath().normalize().toString(),
                 "stories260K",
                 "piqa",
                 FIRST_12,
