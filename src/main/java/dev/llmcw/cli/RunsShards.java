@@ -1,6 +1,7 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.cluster.ShardState;
+import dev.llmcw.cluster.ShardStatus;
 import dev.llmcw.cluster.WorkspaceShards;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,12 +30,11 @@ final class RunsShards implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<WorkspaceShards.Planned> shards = WorkspaceShards.read(dir);
+        List<ShardStatus> shards = WorkspaceShards.read(dir);
         String row = "%-13s  %-56s  %-10s  %s%n";
         out.printf(Locale.ROOT, row, "kind", "unit", "items", "state");
         long done = 0;
-        for (var p : shards) {
-            var s = p.shard();
+        for (ShardStatus s : shards) {
             boolean finished = s.state() == ShardState.DONE;
             if (finished) done++;
             out.printf(

@@ -17,14 +17,12 @@ import java.util.stream.Stream;
 public final class WorkspaceShards {
     private WorkspaceShards() {}
 
-    /** One planned shard and whether its output exists. */
-    public record Planned(ShardStatus shard, Path plan) {}
-
     /**
+     * @return every planned shard, DONE where its output exists, else PENDING
      * @param dir the Slurm workspace ({@code <workDir>/slurm}) or the suite's work folder that holds it
      * @throws IllegalArgumentException naming the folder when it holds no plan
      */
-    public static List<Planned> read(Path dir) {
+    public static List<ShardStatus> read(Path dir) {
         Path ws = Files.isDirectory(dir.resolve("slurm")) ? dir.resolve("slurm") : dir;
         List<Path> plans;
         try (Stream<Path> s = Files.list(ws)) {
@@ -39,10 +37,10 @@ public final class WorkspaceShards {
         }
         if (plans.isEmpty())
             throw new IllegalArgumentException(ws + " holds no Slurm plan (plan*.json): not a Slurm workspace");
-        List<Planned> out = new ArrayList<>();
+        List<ShardStatus> out = new ArrayList<>();
         for (Path plan : plans)
             for (WorkUnit u : ClusterPlan.read(plan).units())
-                out.add(new Planned(ShardStatus.of(u, "", u.done() ? ShardState.DONE : ShardState.PENDING, 0), plan));
+                out.add(ShardStatus.of(u, "", u.done() ? ShardState.DONE : ShardState.PENDING, 0));
         return out;
     }
 }

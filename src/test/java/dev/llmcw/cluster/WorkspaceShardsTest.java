@@ -34,9 +34,7 @@ class WorkspaceShardsTest {
         Files.writeString(Path.of(units.get(1).output()), "{}");
 
         var shards = WorkspaceShards.read(dir);
-        assertThat(shards)
-                .extracting(p -> p.shard().items() + " " + p.shard().state())
-                .containsExactly("0–10 PENDING", "10–20 DONE");
+        assertThat(shards).extracting(s -> s.items() + " " + s.state()).containsExactly("0–10 PENDING", "10–20 DONE");
 
         var out = new ByteArrayOutputStream();
         PrintStream old = System.out;
