@@ -6,6 +6,8 @@ import dev.llmcw.engine.LlamaEngine;
 import dev.llmcw.engine.SyntheticModels;
 import dev.llmcw.model.CompressedModelFiles;
 import dev.llmcw.model.Model;
+import dev.llmcw.model.hf.HfFolderWriter;
+import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProcessStats;
@@ -37,7 +39,7 @@ final class PackedBench {
         Path dir = Files.createTempDirectory("workbench-packed-bench");
         try {
             System.out.printf(Locale.ROOT, "building SYNTHETIC %s BF16 ...%n", shape);
-            Model bf16 = SyntheticModels.build(shape, DType.BF16, 42);
+            Model bf16 = asInferenceLoadsIt(SyntheticModels.build(shape, DType.BF16, 42), dir.resolve("bf16"));
             List<String> labels = new ArrayList<>(List.of("BF16 dense"));
             List<Model> models = new ArrayList<>(List.of(bf16));
             for (int b : bits) {
@@ -77,6 +79,18 @@ final class PackedBench {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
+    }
+
+    /**
+     * The model written as a BF16 Hugging Face folder and loaded back as {@code ppl}/{@code eval} load a model
+     * ({@link ModelLoader#loadForInference}): its tensors then live in mapped file segments like the packed
+     * models' embeddings and classifier. A synthetic model's heap segments would share the BF16 kernels' call
+     * sites with the packed models' mapped ones, and that mixed profile halved the BF16 decode (see
+     * docs/performance-notes.md, "bench --packed: the BF16 baseline").
+     */
+    private static Model asInferenceLoadsIt(Model m, Path folder) throws IOException {
+        HfFolderWriter.write(m, folder, new HfFolderWriter.Options(DType.BF16, true, null));
+        return ModelLoader.loadForInference(folder, null);
     }
 
     /**

@@ -24,6 +24,7 @@ import dev.llmcw.model.WeightNames;
 import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.Q8Activations;
 import dev.llmcw.testing.RetainedArrays;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Inference (ModelLoader.loadForInference: ppl, eval, bench, the GUI) runs RTN, GPTQ, AWQ and CALDERA files
  * from their packed form: every block projection is the packed layer (no dense copy), the perplexity of
- * stories260K (prefill and one-token decode) is within 1e-4 relative of the densified path, and the heap a
+ * stories260K (prefill and one-token decode) is within 1e-4 relative of the densified path (one-token decode of
+ * 4-bit codes in groups of 32, the integer dots against Q8 activations: 0.5 %), and the heap a
  * loaded model adds is its compressed size, not its dense size.
  */
 class PackedInferenceTest {
@@ -54,11 +56,19 @@ class PackedInferenceTest {
         int[] all = src.tokenizer().encode(s.substring(0, Math.min(s.length(), 1500)));
         int[] tokens = Arrays.copyOf(all, Math.min(all.length, 200));
         var methods = List.of(
-                new Case("rtn4", new RtnMethod(4, 32, false), GroupQuantLinear.class),
-                new Case("rtn3sym", new RtnMethod(3, 64, true), GroupQuantLinear.class),
+                new Case("rtn4", new RtnMethod(4, 32, false), GroupQuantLinear.class, INTEGER_DECODE),
+                new Case("rtn3sym", new RtnMethod(3, 64, true), GroupQuantLinear.class, FLOAT_ROUNDING),
                 new Case(
-                        "gptq2", new GptqMethod(2, 32, false, false, Gptq.DEFAULT_DAMP, calib), GroupQuantLinear.class),
-                new Case("awq4", new AwqMethod(4, 32, 4, false, calib), AwqLinear.class),
+                        "gptq4",
+                        new GptqMethod(4, 32, false, false, Gptq.DEFAULT_DAMP, calib),
+                        GroupQuantLinear.class,
+                        INTEGER_DECODE),
+                new Case(
+                        "gptq2",
+                        new GptqMethod(2, 32, false, false, Gptq.DEFAULT_DAMP, calib),
+                        GroupQuantLinear.class,
+                        FLOAT_ROUNDING),
+                new Case("awq4", new AwqMethod(4, 32, 4, false, calib), AwqLinear.class, INTEGER_DECODE),
                 new Case(
                         "caldera",
                         new CalderaMethod(
@@ -77,7 +87,8 @@ class PackedInferenceTest {
                                         false,
                                         CalderaOptions.LR_FIRST),
                                 calib),
-                        CalderaLinear.class));
+                        CalderaLinear.class,
+                        FLOAT_ROUNDING));
         for (Case c : methods) {
             Path out = dir.resolve(c.tag() + ".safetensors");
             c.method().compress(src, out, dir.resolve(c.tag() + ".work"), null, null);
@@ -98,11 +109,20 @@ class PackedInferenceTest {
                     .isLessThan(1e-4);
             assertThat(Math.abs(Math.expm1((packedDecode - denseDecode) / n)))
                     .as(c.tag() + " decode perplexity ratio")
-                    .isLessThan(1e-4);
+                    .isLessThan(c.decodeBound());
         }
     }
 
-    private record Case(String tag, CompressionMethod method, Class<? extends Linear> layer) {}
+    /** Decode perplexity bound where only the lane order of float sums differs from the densified path. */
+    private static final double FLOAT_ROUNDING = 1e-4;
+    /**
+     * ... and where 4-bit codes in groups of 32 decode by integer dots against Q8 activations
+     * (PackedGroupIntegerKernels): the activation rounding, 0.5 % as for the Q8_0/Q4_0 integer dots
+     * (IntegerDotModelTest); with the integer path off the float bound holds.
+     */
+    private static final double INTEGER_DECODE = Q8Activations.enabled() ? 5e-3 : FLOAT_ROUNDING;
+
+    private record Case(String tag, CompressionMethod method, Class<? extends Linear> layer, double decodeBound) {}
 
     /**
      * A synthetic model whose block projections dominate (2 layers of 512×2048, small vocabulary): RTN 4-bit

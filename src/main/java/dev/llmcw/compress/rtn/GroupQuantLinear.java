@@ -1,6 +1,7 @@
 package dev.llmcw.compress.rtn;
 
 import dev.llmcw.compress.quant.PackedGroupCodes;
+import dev.llmcw.compress.quant.PackedGroupIntegerKernels;
 import dev.llmcw.compress.quant.PackedGroupKernels;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
@@ -13,7 +14,8 @@ import dev.llmcw.util.Parallel;
  * stored size in memory and never a dense or byte-per-code copy. Per group:
  * Σ_c s(q_c − z)x_c = s·(Σ q_c x_c − z·Σ x_c). Codes of 1–4 bits go through the Vector API kernels of
  * {@link PackedGroupKernels} (unpacked in registers, eight lanes per group); 5–8 bits keep the scalar loop,
- * eight codes out of one 8-byte load multiplied in column order.
+ * eight codes out of one 8-byte load multiplied in column order. Decode-sized batches of 4-bit codes in groups
+ * of whole blocks of 32 take the integer dots of {@link PackedGroupIntegerKernels} against Q8 activations.
  */
 public final class GroupQuantLinear implements Linear {
     private final PackedGroupCodes packed;
@@ -37,6 +39,11 @@ public final class GroupQuantLinear implements Linear {
         if (grid.bits() > 8)
             throw new IllegalArgumentException("on-the-fly group linear supports up to 8 bits, got " + grid.bits());
         return PackedGroupCodes.of(grid, codes);
+    }
+
+    /** The packed codes, scales and zero points this layer runs from. */
+    public PackedGroupCodes packed() {
+        return packed;
     }
 
     @Override
@@ -66,6 +73,10 @@ public final class GroupQuantLinear implements Linear {
 
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
+        if (PackedGroupIntegerKernels.handles(packed, batch)) {
+            PackedGroupIntegerKernels.forward(packed, x, xOff, y, yOff, batch);
+            return;
+        }
         if (PackedGroupKernels.supports(packed.bits())) {
             PackedGroupKernels.forward(packed, x, xOff, y, yOff, batch);
             return;
