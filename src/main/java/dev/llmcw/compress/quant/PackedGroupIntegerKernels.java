@@ -1,5 +1,6 @@
 package dev.llmcw.compress.quant;
 
+import dev.llmcw.tensor.FloatPair;
 import dev.llmcw.tensor.Q8Activations;
 import dev.llmcw.util.Parallel;
 import jdk.incubator.vector.ByteVector;
@@ -47,9 +48,60 @@ public final class PackedGroupIntegerKernels {
             throw new IllegalArgumentException("integer path: 4-bit codes in groups of whole blocks of 32");
         Activations a = Activations.of(Q8Activations.quantize(x, xOff, p.cols(), batch));
         int rows = p.rows();
-        Parallel.forRange(0, rows, 8, r -> {
-            for (int t = 0; t < batch; t++) y[yOff + t * rows + r] = rowDot(p, r, a, t);
+        Parallel.forRange(0, (rows + 1) / 2, 4, pair -> {
+            int r = 2 * pair;
+            for (int t = 0; t < batch; t++) {
+                if (r + 1 < rows) {
+                    long both = rowPairDot(p, r, a, t);
+                    y[yOff + t * rows + r] = FloatPair.first(both);
+                    y[yOff + t * rows + r + 1] = FloatPair.second(both);
+                } else y[yOff + t * rows + r] = rowDot(p, r, a, t);
+            }
         });
+    }
+
+    /**
+     * Rows r and r + 1 against token t in one pass (each the same operations as {@link #rowDot}, so bit for
+     * bit its result): the activation loads and the loop are shared by the two rows.
+     */
+    static long rowPairDot(PackedGroupCodes p, int r, Activations a, int t) {
+        byte[] codes = p.codes();
+        short[] xs = a.evenOdd();
+        float[] xd = a.scales();
+        int cols = p.cols(), groups = p.groups(), blocks = cols / BLOCK, perGroup = p.groupSize() / BLOCK;
+        int rowA = r * (cols / 2), rowB = rowA + cols / 2, xBase = t * cols, dBase = t * blocks;
+        FloatVector accA = FloatVector.zero(F), accB = accA;
+        for (int g = 0; g < groups; g++) {
+            int ga = r * groups + g, gb = ga + groups;
+            float scaleA = p.scale(ga), scaleB = p.scale(gb);
+            short za = (short) p.zero(ga), zb = (short) p.zero(gb);
+            for (int b = g * perGroup, end = Math.min(blocks, b + perGroup); b < end; b++) {
+                int xo = xBase + BLOCK * b;
+                ShortVector xe = ShortVector.fromArray(S, xs, xo), xodd = ShortVector.fromArray(S, xs, xo + 16);
+                ShortVector qa = (ShortVector) ByteVector.fromArray(B, codes, rowA + 16 * b)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector qb = (ShortVector) ByteVector.fromArray(B, codes, rowB + 16 * b)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector va = qa.lanewise(VectorOperators.AND, (short) 0x0F)
+                        .sub(za)
+                        .mul(xe)
+                        .add(qa.lanewise(VectorOperators.LSHR, 4).sub(za).mul(xodd))
+                        .reinterpretAsInts();
+                IntVector vb = qb.lanewise(VectorOperators.AND, (short) 0x0F)
+                        .sub(zb)
+                        .mul(xe)
+                        .add(qb.lanewise(VectorOperators.LSHR, 4).sub(zb).mul(xodd))
+                        .reinterpretAsInts();
+                IntVector sa = va.add(va.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                IntVector sb = vb.add(vb.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                float dx = xd[dBase + b];
+                accA = ((FloatVector) sa.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, scaleA * dx), accA);
+                accB = ((FloatVector) sb.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, scaleB * dx), accB);
+            }
+        }
+        return FloatPair.pack(PackedGroupKernels.sum(accA), PackedGroupKernels.sum(accB));
     }
 
     /** Row r of Ŵ · token t of the activations. */
