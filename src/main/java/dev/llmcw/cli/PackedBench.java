@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code bench --packed}: a SYNTHETIC BF16 model compressed with RTN (b bits, groups of g), run packed as
- * inference runs it, against the BF16 dense decode of the same model. The models are timed in interleaved
+ * inference runs it, against the BF16 dense decode of the same model loaded from a file as {@code ppl} loads it
+ * (mapped, like the packed models' classifier: see {@link #asInferenceLoadsIt}). The models are timed in interleaved
  * rounds (BF16, then each packed one, the order reversed every other round) so that a machine shared with
  * other work slows them alike; the table gives medians, the spread, and decode tok/s as a multiple of BF16's.
  */
