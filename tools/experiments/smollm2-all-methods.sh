@@ -19,7 +19,7 @@
 # fall back as llama-quantize does (Q2_K/Q3_K→IQ4_NL, Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0); exact bits show it.
 # SeedLM: OUT/seedlm4 and OUT/seedlm3 (or .safetensors) are used when they exist; a SeedLM compression whose
 # OUT/seedlmN.work folder exists is taken as running elsewhere (or interrupted: rerun its compress to resume).
-# Environment: WORKBENCH (launcher, default this checkout's tools/workbench), LIMIT (evaluated stories, 20),
+# Environment: WORKBENCH (launcher, default this checkout's tools/workbench), LIMIT (evaluated stories, 10),
 # NICE (nice level, 10), WORKBENCH_HOME (workspace, default OUT/home).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,7 +27,7 @@ data="${WORKBENCH_DATA:-$root/../shared}"
 phase="${1:-all}"
 out="${2:-/work/smol}"
 wb=(nice -n "${NICE:-10}" "${WORKBENCH:-$root/tools/workbench}")
-limit="${LIMIT:-20}"
+limit="${LIMIT:-10}"
 model="$out/base"
 db="$out/results.db"
 label=smollm2-135m-synthetic
