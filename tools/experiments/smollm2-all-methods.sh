@@ -5,7 +5,7 @@
 #   tools/experiments/smollm2-all-methods.sh [quality|speed|report|all] [OUT_DIR]   (default: all, /work/smol)
 # Phases (each skips what is already done, so any phase can be rerun after an interruption):
 #   quality  synth the model if OUT/base is missing (`synth --preset smollm2-135m --dtype bf16`), compress with
-#            every method (cheapest first) and evaluate each (tinystories_ppl with KL against the base,
+#            every method (order: the settings list) and evaluate each (tinystories_ppl with KL against the base,
 #            --no-deployment: speed taken on a loaded machine is worthless); hours on a loaded 2-core machine,
 #            CALDERA and QuIP# dominate. Perplexity of a random model means nothing; it is stored anyway.
 #   speed    `deployment` (prefill 64 + decode 32 tokens, median of 3, memory) for the base and every compressed
@@ -13,14 +13,16 @@
 #            decode-speed chart reads. Re-measures every time it runs (later records replace earlier ones).
 #   report   `report --all` into OUT/report (charts/*.png: KL vs bits/weight, KL vs decode tokens/s, ...).
 # Group size 64 for RTN/GPTQ/AWQ: the largest power of two dividing both row widths (576 = 9·64, 1536 = 24·64;
-# 128 does not divide 576), so no group straddles a row. Calibration: 32 sequences × 256 tokens of TinyStories
-# validation stories 1000-2999 (OUT/text/calib.txt), disjoint from the evaluated first LIMIT stories.
+# 128 does not divide 576), so no group straddles a row. Calibration: CALIB_SEQS × CALIB_LEN (16 × 128) tokens of
+# TinyStories validation stories 1000-2999 (OUT/text/calib.txt), disjoint from the evaluated first LIMIT stories;
+# 2,048 tokens, more than the widest input (1536), so every H is full rank; small because each calibrating method
+# runs the whole model over them and the loaded machine ran it at tens of tokens/s.
 # K-quants: only ffn_down (1536 columns) has rows that are whole 256-value super-blocks; the 576-column tensors
 # fall back as llama-quantize does (Q2_K/Q3_K→IQ4_NL, Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0); exact bits show it.
 # SeedLM: OUT/seedlm4 and OUT/seedlm3 (or .safetensors) are used when they exist; a SeedLM compression whose
 # OUT/seedlmN.work folder exists is taken as running elsewhere (or interrupted: rerun its compress to resume).
 # Environment: WORKBENCH (launcher, default this checkout's tools/workbench), LIMIT (evaluated stories, 10),
-# NICE (nice level, 10), WORKBENCH_HOME (workspace, default OUT/home).
+# CALIB_SEQS, CALIB_LEN, NICE (nice level, 10), WORKBENCH_HOME (workspace, default OUT/home).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data="${WORKBENCH_DATA:-$root/../shared}"
@@ -36,20 +38,21 @@ mkdir -p "$out/text" "$out/eval" "$out/logs" "$WORKBENCH_HOME"
 log() { echo "$(date -u +%FT%TZ) $*"; }
 
 calib="$out/text/calib.txt"
-calib_opts=(--calib "$calib" --calib-seqs 32 --calib-len 256 --calib-cache "$out/hessian-cache")
-# name, then compress options; the order is the order of the quality phase (cheapest first)
+calib_opts=(--calib "$calib" --calib-seqs "${CALIB_SEQS:-16}" --calib-len "${CALIB_LEN:-128}" --calib-cache "$out/hessian-cache")
+# name, then compress options, in the order of the quality phase: on a loaded machine every evaluation costs
+# minutes, so one point of each cheap method comes before the rest of the K-quant ladder; CALDERA and QuIP# last
 settings=(
   "rtn-4b-g64|--method rtn --bits 4 --group 64"
   "rtn-3b-g64|--method rtn --bits 3 --group 64"
-  "q6_k|--method kquant --type Q6_K"
-  "q5_k_m|--method kquant --type Q5_K_M"
   "q4_k_m|--method kquant --type Q4_K_M"
-  "q3_k_m|--method kquant --type Q3_K_M"
-  "q2_k|--method kquant --type Q2_K"
   "gptq-4b-g64|--method gptq --bits 4 --group 64 CALIB"
   "gptq-3b-g64|--method gptq --bits 3 --group 64 CALIB"
   "awq-4b-g64|--method awq --bits 4 --group 64 CALIB"
   "awq-3b-g64|--method awq --bits 3 --group 64 CALIB"
+  "q2_k|--method kquant --type Q2_K"
+  "q6_k|--method kquant --type Q6_K"
+  "q3_k_m|--method kquant --type Q3_K_M"
+  "q5_k_m|--method kquant --type Q5_K_M"
   "seedlm4|--method seedlm --bits 4"
   "seedlm3|--method seedlm --bits 3"
   "quip-sharp-2b|--method quip-sharp CALIB"
