@@ -22,7 +22,8 @@
 # SeedLM: OUT/seedlm4 and OUT/seedlm3 (or .safetensors) are used when they exist; a SeedLM compression whose
 # OUT/seedlmN.work folder exists is taken as running elsewhere (or interrupted: rerun its compress to resume).
 # Environment: WORKBENCH (launcher, default this checkout's tools/workbench), LIMIT (evaluated stories, 10),
-# CALIB_SEQS, CALIB_LEN, NICE (nice level, 10), WORKBENCH_HOME (workspace, default OUT/home).
+# CALIB_SEQS, CALIB_LEN, NICE (nice level, 10), WORKBENCH_HOME (workspace, default OUT/home), ONLY (names of the
+# settings to do, e.g. "q2_k q6_k": a second instance on other settings uses the CPU share a loaded machine leaves).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data="${WORKBENCH_DATA:-$root/../shared}"
@@ -76,6 +77,7 @@ PY
   evaluate "$model" base
   for s in "${settings[@]}"; do
     local name="${s%%|*}" opts="${s#*|}" f
+    [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $name "* ]] || continue
     f="$(file_of "$name")"
     if [ ! -f "$f" ]; then
       if [[ "$name" == seedlm* ]] && [ -d "$out/$name.work" ]; then
