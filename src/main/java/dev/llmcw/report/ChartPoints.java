@@ -34,7 +34,7 @@ public final class ChartPoints {
                     se,
                     label(r, metric, v, se),
                     r.protocol(),
-                    LegendSettings.compact(r.parameters()),
+                    LegendSettings.compact(r.method(), r.parameters()),
                     r.deployment() == null ? Double.NaN : r.deployment().decodeTokS(),
                     r.deployment() == null ? -1 : r.deployment().modelBytes()));
         }

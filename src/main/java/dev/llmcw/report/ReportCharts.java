@@ -1,5 +1,6 @@
 package dev.llmcw.report;
 
+import dev.llmcw.report.WorkbenchCharts.XAxisKind;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +34,9 @@ public final class ReportCharts {
     }
 
     /**
-     * Per task and metric a bits/weight chart (and a size chart for accuracy and perplexity). Runs of
+     * Per task and metric a bits/weight chart (and a size chart for accuracy and perplexity; when some of the
+     * runs' models went through the deployment probe on this machine, the metric against decode tokens/s and
+     * against memory too, as the Charts view draws them: the choice a user makes is often speed, not bits). Runs of
      * different models are not mixed on one chart: with several model families each gets its own charts,
      * named task-metric-vs-bits-model and titled with the model.
      */
@@ -66,6 +69,18 @@ public final class ReportCharts {
                                 family,
                                 ChanceLevel.decorate(
                                         WorkbenchCharts.accuracyVsSize(task, metric, pts), task, metric, own)));
+                    }
+                    if (pts.stream().anyMatch(p -> !Double.isNaN(p.decodeTokS()))) {
+                        out.add(named(
+                                task + "-" + metric + "-vs-decode",
+                                suffix,
+                                family,
+                                WorkbenchCharts.metricVsDeployment(task, metric, pts, XAxisKind.DECODE_TOK_S)));
+                        out.add(named(
+                                task + "-" + metric + "-vs-memory",
+                                suffix,
+                                family,
+                                WorkbenchCharts.metricVsDeployment(task, metric, pts, XAxisKind.MEMORY_MB)));
                     }
                 }
             }

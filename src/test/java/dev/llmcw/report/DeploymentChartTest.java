@@ -2,7 +2,10 @@ package dev.llmcw.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmcw.results.DeploymentRecord;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,50 @@ class DeploymentChartTest {
                         .getPlot();
         assertThat(memory.getDomainAxis().getLabel()).startsWith("Memory to run it");
         assertThat(memory.getDataset(0).getXValue(0, 0)).isIn(4.0, 1.2, 1.1);
+    }
+
+    @Test
+    void theReportChartsAMetricAgainstSpeedAndMemoryOnlyWhenAModelWasMeasured() {
+        var rtn = new RunRow(
+                "1",
+                "smollm2",
+                "rtn",
+                Map.of("bits", "4"),
+                4.3,
+                100_000_000,
+                "tinystories_ppl",
+                Map.of("kl_mean", 0.11),
+                "",
+                RunRow.Measured.UNKNOWN);
+        var gptq = new RunRow(
+                "2",
+                "smollm2",
+                "gptq",
+                Map.of("bits", "4"),
+                4.3,
+                100_000_000,
+                "tinystories_ppl",
+                Map.of("kl_mean", 0.05),
+                "",
+                RunRow.Measured.UNKNOWN);
+        List<String> unmeasured = ReportCharts.standard(List.of(rtn, gptq), List.of(), List.of()).stream()
+                .map(NamedChart::name)
+                .toList();
+        assertThat(unmeasured).contains("tinystories_ppl-kl_mean-vs-bits").noneMatch(n -> n.contains("-vs-decode"));
+
+        var deployed = new DeploymentRecord("h", "AMD EPYC", 2, "p", Instant.EPOCH, 300, 60, 90_000_000, 1, -1);
+        var charts = ReportCharts.standard(List.of(rtn.withDeployment(deployed), gptq), List.of(), List.of());
+        assertThat(charts)
+                .extracting(NamedChart::name)
+                .contains("tinystories_ppl-kl_mean-vs-decode", "tinystories_ppl-kl_mean-vs-memory");
+        var speed = (XYPlot) charts.stream()
+                .filter(c -> c.name().equals("tinystories_ppl-kl_mean-vs-decode"))
+                .findFirst()
+                .orElseThrow()
+                .chart()
+                .getPlot();
+        assertThat(speed.getDataset(0).getSeriesCount()).isEqualTo(1); // gptq's model was not measured: left out
+        assertThat(speed.getDataset(0).getXValue(0, 0)).isEqualTo(60);
     }
 
     @Test

@@ -8,7 +8,10 @@ import org.jfree.chart.LegendItem;
 import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.Test;
 
-/** A kquant series names its types and mixes in the legend ("kquant Q2_K, Q4_K_M, Q6_K"), not only the method. */
+/**
+ * A kquant series names its types and mixes in the legend ("llama.cpp K-quants Q2_K, Q4_K_M, Q6_K"), not only the
+ * method.
+ */
 class KQuantLegendTest {
     private static RunRow row(String id, String type, String pure, double bits, double kl) {
         return new RunRow(
@@ -36,7 +39,7 @@ class KQuantLegendTest {
         var plot = (XYPlot) WorkbenchCharts.accuracyVsBits("tinystories_ppl", "kl_mean", pts, List.of())
                 .getPlot();
         LegendItem item = plot.getRenderer(0).getLegendItem(0, 0);
-        assertThat(item.getLabel()).isEqualTo("kquant Q2_K pure, Q4_K_M, Q6_K");
+        assertThat(item.getLabel()).isEqualTo("llama.cpp K-quants Q2_K pure, Q4_K_M, Q6_K");
         assertThat(LegendSettings.compact(Map.of("type", "Q4_K_M", "pure", "false", "calibration", "a/b.txt")))
                 .isEqualTo("Q4_K_M");
     }

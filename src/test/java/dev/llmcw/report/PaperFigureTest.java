@@ -117,7 +117,7 @@ class PaperFigureTest {
         var items = plot.getLegendItems();
         for (int i = 0; i < items.getItemCount(); i++) labels.add(items.get(i).getLabel());
         assertThat(labels)
-                .contains("seedlm C12 P4 K16, C8 P3 K16", "rtn 4b g64"); // settings in the order of the x axis
+                .contains("SeedLM C12 P4 K16, C8 P3 K16", "RTN 4-bit g64"); // settings in the order of the x axis
         assertThat(LegendSettings.compact(Map.of(
                         "bits",
                         "4",
@@ -131,8 +131,9 @@ class PaperFigureTest {
                         "bf16",
                         "sym",
                         "true")))
-                .isEqualTo("4b g128 sym");
-        assertThat(LegendSettings.entry("rtn", List.of("2b g128", "3b g128", "4b g128", "8b g128")))
-                .isEqualTo("rtn 2b g128, 3b g128, 4b g128, …");
+                .isEqualTo("4-bit g128 sym");
+        assertThat(LegendSettings.entry(
+                        "rtn", List.of("2-bit g8", "3-bit g8", "4-bit g8", "5-bit g8", "6-bit g8", "8-bit g8")))
+                .isEqualTo("RTN 2-bit g8, 3-bit g8, 4-bit g8, 5-bit g8, 6-bit g8, …");
     }
 }

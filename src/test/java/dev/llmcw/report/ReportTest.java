@@ -33,7 +33,7 @@ class ReportTest {
         var svg = ChartFiles.assertValidSvg(dir.resolve("a.svg"));
         assertThat(svg.getDocumentElement().getTextContent())
                 .contains("Bits per weight")
-                .contains("seedlm")
+                .contains("SeedLM C")
                 .contains("paper: SeedLM");
         ChartFiles.assertValidPdf(dir.resolve("a.pdf"));
         assertThatThrownBy(() -> ChartExport.write(chart, dir.resolve("a.bmp"), 10, 10))

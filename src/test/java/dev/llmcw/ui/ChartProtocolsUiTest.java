@@ -88,7 +88,7 @@ class ChartProtocolsUiTest {
         for (int i = 0; i < items.getItemCount(); i++) legend.add(items.get(i).getLabel());
         // each legend entry names its protocol, then the settings of its points
         assertThat(legend)
-                .anySatisfy(l -> assertThat(l).startsWith("seedlm [first 50]"))
-                .anySatisfy(l -> assertThat(l).startsWith("seedlm [full split]"));
+                .anySatisfy(l -> assertThat(l).startsWith("SeedLM [first 50]"))
+                .anySatisfy(l -> assertThat(l).startsWith("SeedLM [full split]"));
     }
 }

@@ -79,7 +79,8 @@ class ChartProtocolsViewModelTest {
         var items = plot.getLegendItems();
         for (int i = 0; i < items.getItemCount(); i++) legend.add(items.get(i).getLabel());
         // each legend entry names its protocol, then the settings of its points
-        assertThat(legend).containsSubsequence("seedlm [first 100] 3.0b C8, 4.0b C8", "seedlm [full split] 4.0b C8");
+        assertThat(legend)
+                .containsSubsequence("SeedLM [first 100] 3.0-bit C8, 4.0-bit C8", "SeedLM [full split] 4.0-bit C8");
         assertThat(referenceLines(c)).containsExactlyInAnyOrder(0.70, 0.66);
         assertThat(subtitles(c)).anySatisfy(s -> assertThat(s).startsWith("MIXED PROTOCOLS (first 100; full split)"));
         XYDataset ds = plot.getDataset(0);
