@@ -1,9 +1,7 @@
 package dev.llmcw.engine;
 
 import dev.llmcw.model.ModelConfig;
-import dev.llmcw.tensor.FloatRows;
 import dev.llmcw.tensor.KernelSpecies;
-import dev.llmcw.tensor.MatmulKernels;
 import dev.llmcw.tensor.VectorExp;
 import dev.llmcw.tensor.VectorKernels;
 import dev.llmcw.util.Parallel;
@@ -11,7 +9,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Causal attention of a chunk's queries over the cache, key by key: decode steps, and prompts of large heads. */
+/** Causal attention of a chunk's queries over the cache, key by key: decode steps (prompts: {@link SegmentAttention}). */
 final class CausalAttention {
     private CausalAttention() {}
 
@@ -21,58 +19,27 @@ final class CausalAttention {
     /** One KV head's values in the cache: value row j at cache[j·stride + offset ..+dim). */
     private record HeadValues(float[] cache, int offset, int stride, int dim) {}
 
-    /** Queries per block in prefill attention: bounds the score buffer to QUERY_BLOCK × context floats per head. */
-    private static final int QUERY_BLOCK = 64;
-
     /**
-     * Causal softmax attention of query rows [from, n) of a chunk of n (positions start..) over the cache. A few
-     * queries (decode): one job per (query, head), scores by dot products. A prompt: one job per head,
-     * scores of a block of queries against all keys as one tiled matrix product (keys as the rows).
+     * Causal softmax attention of query rows [from, n) of a chunk of n (positions start..) over the cache, one job
+     * per (query, head), scores by dot products key by key. Used for decode steps (fewer than 4 rows); prompts
+     * take {@link SegmentAttention} (vectorised over keys), which tests check against this.
      */
     static void attend(ModelConfig c, AttentionBuffers io, int n, int from, int start) {
         float[] q = io.q(), kc = io.keys(), vc = io.values(), out = io.out();
         int hd = c.headDim(), qDim = c.qDim(), kvDim = c.kvDim(), heads = c.nHeads();
         int group = heads / c.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        // the prompt path starts at the query block holding `from`: a block's scores are one tiled product
-        // whose sums depend on the block's size, and a query's result must not depend on which are wanted
-        int first = n < 4 ? from : from / QUERY_BLOCK * QUERY_BLOCK;
-        Arrays.fill(out, first * qDim, n * qDim, 0f);
+        Arrays.fill(out, from * qDim, n * qDim, 0f);
         int total = start + n;
-        if (n < 4) {
-            int grain = Math.max(1, 32768 / (total * hd));
-            Parallel.forRange(0, heads * (n - from), grain, job -> {
-                int h = job % heads, t = from + job / heads;
-                int kvOff = (h / group) * hd;
-                int len = start + t + 1;
-                float[] scores = new float[len];
-                int qo = t * qDim + h * hd;
-                for (int j = 0; j < len; j++) scores[j] = VectorKernels.dot(q, qo, kc, j * kvDim + kvOff, hd);
-                softmaxInto(scores, 0, len, scale, new HeadValues(vc, kvOff, kvDim, hd), out, qo);
-            });
-            return;
-        }
-        Parallel.forRange(0, heads, 1, h -> {
+        int grain = Math.max(1, 32768 / (total * hd));
+        Parallel.forRange(0, heads * (n - from), grain, job -> {
+            int h = job % heads, t = from + job / heads;
             int kvOff = (h / group) * hd;
-            float[] s = new float[Math.min(QUERY_BLOCK, n - first) * total];
-            HeadValues values = new HeadValues(vc, kvOff, kvDim, hd);
-            for (int t0 = first; t0 < n; t0 += QUERY_BLOCK) {
-                int tb = Math.min(QUERY_BLOCK, n - t0);
-                int keys = start + t0 + tb; // keys the block's last query sees; earlier queries mask the rest
-                MatmulKernels.matmulTile(
-                        new FloatRows(kc, kvOff, kvDim),
-                        keys,
-                        hd,
-                        new FloatRows(q, t0 * qDim + h * hd, qDim),
-                        tb,
-                        new FloatRows(s, 0, keys),
-                        null,
-                        0);
-                for (int t = 0; t < tb; t++) {
-                    int len = start + t0 + t + 1;
-                    softmaxInto(s, t * keys, len, scale, values, out, (t0 + t) * qDim + h * hd);
-                }
-            }
+            int len = start + t + 1;
+            float[] scores = new float[len];
+            int qo = t * qDim + h * hd;
+            for (int j = 0; j < len; j++) scores[j] = VectorKernels.dot(q, qo, kc, j * kvDim + kvOff, hd);
+            softmaxInto(scores, 0, len, scale, new HeadValues(vc, kvOff, kvDim, hd), out, qo);
         });
     }
 

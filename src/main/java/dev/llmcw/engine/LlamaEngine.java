@@ -190,7 +190,7 @@ public final class LlamaEngine implements Scorer {
         AttentionBuffers io = new AttentionBuffers(q, kc, vc, att);
         if (llamaCpp) {
             LlamaCppAttention.attend(c, io, n, from, start, seg);
-        } else if (seg != null || n >= 4 && c.headDim() <= SegmentAttention.SMALL_HEAD) {
+        } else if (seg != null || n >= 4) {
             SegmentAttention.attend(c, io, n, from, start, seg != null ? seg : Segments.causal(start, n));
         } else {
             CausalAttention.attend(c, io, n, from, start);
