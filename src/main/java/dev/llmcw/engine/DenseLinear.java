@@ -195,7 +195,7 @@ public final class DenseLinear implements Linear {
         boolean q8 = false, q8k = false;
         for (Linear l : layers) {
             if (l instanceof DenseLinear d) {
-                q8 |= d.weight.hasIntegerDot();
+                q8 |= IntegerActivations.needsQ8(d.weight);
                 q8k |= d.weight.hasQ8KDot();
             }
         }

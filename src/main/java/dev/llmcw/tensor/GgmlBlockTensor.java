@@ -82,6 +82,36 @@ public final class GgmlBlockTensor extends Tensor {
         return KQuantDotKernels.dot(type, seg, offset / DType.QK_K, a.n() / DType.QK_K, a, t);
     }
 
+    /** IQ4_NL has an integer dot with Q8 activations (llama.cpp's vec_dot_type Q8_0). */
+    @Override
+    public boolean hasIntegerDot() {
+        return type == DType.IQ4_NL;
+    }
+
+    @Override
+    public float dotQ8(long offset, Q8Activations a, int t) {
+        int blocks = a.n() / Q8Activations.BLOCK;
+        return switch (type) {
+            case IQ4_NL -> Iq4NlDots.dot(seg, wholeBlock(offset), blocks, a, t);
+            default -> super.dotQ8(offset, a, t);
+        };
+    }
+
+    /** Q4_1 has an integer dot with Q8_1 activations (llama.cpp's vec_dot_type Q8_1). */
+    @Override
+    public boolean hasQ8_1Dot() {
+        return type == DType.Q4_1;
+    }
+
+    @Override
+    public float dotQ8_1(long offset, Q8_1Activations a, int t) {
+        int blocks = a.n() / Q8Activations.BLOCK;
+        return switch (type) {
+            case Q4_1 -> Q4_1Dots.dot(seg, wholeBlock(offset), blocks, a, t);
+            default -> super.dotQ8_1(offset, a, t);
+        };
+    }
+
     @Override
     public void toFloat(long offset, float[] dst, int dstOff, int n) {
         int bs = type.blockSize();

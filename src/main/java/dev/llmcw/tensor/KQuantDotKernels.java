@@ -33,11 +33,13 @@ final class KQuantDotKernels {
 
     /**
      * Σ over super-blocks [firstBlock, firstBlock + blocks) of the row times row t of a (from its first block).
-     * Q4_K, Q5_K and Q6_K sum their integers in vector lanes
-     * ({@link KQuantVectorDots}); every type gives the bits of {@link #dotScalar}.
+     * Every type sums its integers in vector lanes ({@link Q2KVectorDot}, {@link Q3KVectorDot},
+     * {@link KQuantVectorDots}) and gives the bits of {@link #dotScalar}.
      */
     static float dot(DType type, MemorySegment w, long firstBlock, int blocks, Q8KActivations a, int t) {
         return switch (type) {
+            case Q2_K -> Q2KVectorDot.dot(w, firstBlock, blocks, a, t);
+            case Q3_K -> Q3KVectorDot.dot(w, firstBlock, blocks, a, t);
             case Q4_K -> KQuantVectorDots.q4K(w, firstBlock, blocks, a, t);
             case Q5_K -> KQuantVectorDots.q5K(w, firstBlock, blocks, a, t);
             case Q6_K -> KQuantVectorDots.q6K(w, firstBlock, blocks, a, t);
