@@ -5,6 +5,8 @@
 // quantize_row_q8_K_ref, and writes per type, weight row and activation row two dot products:
 // ggml_vec_dot_T_q8_K_generic (the reference C, as compiled in this build) and the CPU backend's own
 // vec_dot (type_traits_cpu, the SIMD kernel llama-perplexity runs). Text output, floats as hex bits.
+// Likewise Q5_0 and Q5_1 against Q8_0 / Q8_1 activations (quantize_row_q8_0_ref / _q8_1_ref,
+// ggml_vec_dot_q5_0_q8_0_generic / ggml_vec_dot_q5_1_q8_1_generic).
 // Built and run by kquant_dot_golden.sh.
 #include <math.h>
 #include <stdint.h>
@@ -33,6 +35,22 @@ void ggml_vec_dot_q3_K_q8_K_generic(int, float *, size_t, const void *, size_t, 
 void ggml_vec_dot_q4_K_q8_K_generic(int, float *, size_t, const void *, size_t, const void *, size_t, int);
 void ggml_vec_dot_q5_K_q8_K_generic(int, float *, size_t, const void *, size_t, const void *, size_t, int);
 void ggml_vec_dot_q6_K_q8_K_generic(int, float *, size_t, const void *, size_t, const void *, size_t, int);
+
+// The 32-value types with Q8_0 / Q8_1 activations (ggml-common.h's blocks, FP16 scales).
+#define QK8 32
+typedef struct {
+    ggml_fp16_t d;
+    int8_t qs[QK8];
+} block_q8_0;
+typedef struct {
+    ggml_fp16_t d;
+    ggml_fp16_t s;  // d * sum(qs)
+    int8_t qs[QK8];
+} block_q8_1;
+void quantize_row_q8_0_ref(const float *x, block_q8_0 *y, int64_t k);
+void quantize_row_q8_1_ref(const float *x, block_q8_1 *y, int64_t k);
+void ggml_vec_dot_q5_0_q8_0_generic(int, float *, size_t, const void *, size_t, const void *, size_t, int);
+void ggml_vec_dot_q5_1_q8_1_generic(int, float *, size_t, const void *, size_t, const void *, size_t, int);
 
 static uint64_t state = 0x2545F4914F6CDD1Dull;
 
@@ -117,6 +135,50 @@ int main(int argc, char **argv) {
                 float g = 0, s = 0;
                 generic[t](COLS, &g, 0, q + r * row, 0, q8[a], 0, 1);
                 cpu->vec_dot(COLS, &s, 0, q + r * row, 0, q8[a], 0, 1);
+                fprintf(out, "dot %s %d %d %08x %08x\n", ggml_type_name(type), r, a, bits(g), bits(s));
+            }
+        }
+        free(q);
+    }
+    // Q5_0 x Q8_0 and Q5_1 x Q8_1: the activations (codes, scales as the F32 value of their FP16, Q8_1's s
+    // likewise), then the dots as for the K-quants.
+    static block_q8_0 q80[XROWS][COLS / QK8];
+    static block_q8_1 q81[XROWS][COLS / QK8];
+    for (int r = 0; r < XROWS; r++) {
+        quantize_row_q8_0_ref(x + r * COLS, q80[r], COLS);
+        quantize_row_q8_1_ref(x + r * COLS, q81[r], COLS);
+        for (int b = 0; b < COLS / QK8; b++) {
+            fprintf(out, "q80 %d %d %08x", r, b, bits(ggml_fp16_to_fp32(q80[r][b].d)));
+            for (int i = 0; i < QK8; i++) fprintf(out, " %d", q80[r][b].qs[i]);
+            fprintf(out, "\n");
+            fprintf(out, "q81 %d %d %08x %08x", r, b, bits(ggml_fp16_to_fp32(q81[r][b].d)),
+                    bits(ggml_fp16_to_fp32(q81[r][b].s)));
+            for (int i = 0; i < QK8; i++) fprintf(out, " %d", q81[r][b].qs[i]);
+            fprintf(out, "\n");
+        }
+    }
+    const enum ggml_type types32[] = {GGML_TYPE_Q5_0, GGML_TYPE_Q5_1};
+    const dot_fn generic32[] = {ggml_vec_dot_q5_0_q8_0_generic, ggml_vec_dot_q5_1_q8_1_generic};
+    const enum ggml_type act32[] = {GGML_TYPE_Q8_0, GGML_TYPE_Q8_1};
+    for (size_t t = 0; t < 2; t++) {
+        enum ggml_type type = types32[t];
+        size_t row = ggml_row_size(type, COLS);
+        uint8_t *q = malloc(row * ROWS);
+        ggml_quantize_chunk(type, w, q, 0, ROWS, COLS, NULL);
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < row * ROWS; i++) h = (h ^ q[i]) * 16777619u;
+        fprintf(out, "blocks %s %08x\n", ggml_type_name(type), h);
+        const struct ggml_type_traits_cpu *cpu = ggml_get_type_traits_cpu(type);
+        if (cpu->vec_dot_type != act32[t]) {
+            fprintf(stderr, "%s: unexpected vec_dot_type\n", ggml_type_name(type));
+            return 1;
+        }
+        for (int r = 0; r < ROWS; r++) {
+            for (int a = 0; a < XROWS; a++) {
+                float g = 0, s = 0;
+                const void *y = t == 0 ? (const void *)q80[a] : (const void *)q81[a];
+                generic32[t](COLS, &g, 0, q + r * row, 0, y, 0, 1);
+                cpu->vec_dot(COLS, &s, 0, q + r * row, 0, y, 0, 1);
                 fprintf(out, "dot %s %d %d %08x %08x\n", ggml_type_name(type), r, a, bits(g), bits(s));
             }
         }

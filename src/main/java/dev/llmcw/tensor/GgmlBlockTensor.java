@@ -68,6 +68,22 @@ public final class GgmlBlockTensor extends Tensor {
         return s;
     }
 
+    /** Q5_0 and Q5_1 rows multiply Q8 activations in integers ({@link Q5DotKernels}), as Q8_0 and Q4_0 do. */
+    @Override
+    public boolean hasIntegerDot() {
+        return type == DType.Q5_0 || type == DType.Q5_1;
+    }
+
+    @Override
+    public float dotQ8(long offset, Q8Activations a, int t) {
+        int blocks = a.n() / Q8Activations.BLOCK;
+        return switch (type) {
+            case Q5_0 -> Q5DotKernels.dotQ5_0(seg, wholeBlock(offset), blocks, a, t);
+            case Q5_1 -> Q5DotKernels.dotQ5_1(seg, wholeBlock(offset), blocks, a, t);
+            default -> super.dotQ8(offset, a, t);
+        };
+    }
+
     @Override
     public boolean hasQ8KDot() {
         return KQuantDotKernels.handles(type);

@@ -25,6 +25,8 @@ public final class Q8Activations {
     final short[] s; // the same codes as shorts: the kernels multiply in shorts, widened here once per product
     final short[] evenOdd; // the shorts of each chunk of 2·SL codes reordered: its even codes, then its odd ones
     final float[] d; // tokens × n/32 scales
+    /** Q8_1's s per block, d·Σ codes (what Q5_1's mins multiply), made on first use: only Q5_1 rows need it. */
+    private volatile float[] sums;
 
     private Q8Activations(int n, int tokens) {
         this.n = n;
@@ -87,6 +89,45 @@ public final class Q8Activations {
     static int evenOddIndex(int i) {
         int chunk = 2 * IntegerDotKernels.SL, r = i % chunk;
         return i - r + (r % 2) * (chunk / 2) + r / 2;
+    }
+
+    /**
+     * Activations quantized elsewhere (llama.cpp's {@code quantize_row_q8_0_ref} / {@code _q8_1_ref} in the
+     * golden tests): {@code tokens} rows of {@code n} codes, a scale per block and, for Q8_1, the block sums
+     * {@code s} as given (llama.cpp rounds them to F16 on their own; null: d·Σ codes).
+     */
+    public static Q8Activations of(int n, int tokens, byte[] codes, float[] scales, float[] sums) {
+        if (!fits(n) || codes.length != n * tokens || scales.length != n / BLOCK * tokens)
+            throw new IllegalArgumentException("codes and scales do not match " + tokens + " rows of " + n);
+        Q8Activations a = new Q8Activations(n, tokens);
+        for (int i = 0; i < codes.length; i++) {
+            a.q[i] = codes[i];
+            a.s[i] = codes[i];
+            a.evenOdd[i - i % BLOCK + evenOddIndex(i % BLOCK)] = codes[i];
+        }
+        System.arraycopy(scales, 0, a.d, 0, scales.length);
+        if (sums != null) a.sums = sums.clone();
+        return a;
+    }
+
+    /** Q8_1's s of every block (row-major like {@link #d}): d·(Σ of its 32 codes), in F32. */
+    float[] blockSums() {
+        float[] s = sums;
+        if (s == null) {
+            s = new float[d.length];
+            for (int b = 0; b < d.length; b++) {
+                int sum = 0;
+                for (int i = 0; i < BLOCK; i++) sum += q[b * BLOCK + i];
+                s[b] = sum * d[b];
+            }
+            sums = s; // racing threads compute equal arrays
+        }
+        return s;
+    }
+
+    /** Q8_1's s of block b of row t (see {@link #blockSums}). */
+    public float blockSum(int t, int b) {
+        return blockSums()[t * (n / BLOCK) + b];
     }
 
     /** Values per row. */

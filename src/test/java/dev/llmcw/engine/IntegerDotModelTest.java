@@ -7,6 +7,7 @@ import dev.llmcw.model.Llama2cLoader;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.gguf.GgufModelLoader;
 import dev.llmcw.model.gguf.GgufModelWriter;
+import dev.llmcw.model.gguf.KQuantMix;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Q8Activations;
 import dev.llmcw.tokenizer.TokenizerFiles;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * stories260K exported to Q8_0 and Q4_0 GGUF, decoded one token at a time (the batch that takes the
+ * stories260K exported to Q8_0, Q4_0, Q5_0 and Q5_1 GGUF, decoded one token at a time (the batch that takes the
  * integer dot path): the perplexity with activations quantized to Q8 blocks stays within 0.5 % of the float
  * path's on the same file (measured 2026-12-07 over 199 tokens: ×1.0008 for Q8_0, ×1.0009 for Q4_0). The activation rounding (at most half a step of 1/127
  * of a block's largest value) is below the weights' own rounding, so it moves the perplexity far less than
@@ -38,9 +39,11 @@ class IntegerDotModelTest {
         int n = Math.min(tokens.length, 200);
         boolean wasOn = Q8Activations.enabled();
         try {
-            for (DType type : new DType[] {DType.Q8_0, DType.Q4_0}) {
+            for (String type : new String[] {"Q8_0", "Q4_0", "Q5_0", "Q5_1"}) {
                 Path out = dir.resolve("stories-" + type + ".gguf");
-                GgufModelWriter.write(src, out, type);
+                // Q5_0 / Q5_1: llama-quantize's mixes of those names (their 2-D weights Q5_0 / Q5_1)
+                if (type.startsWith("Q5")) GgufModelWriter.write(src, out, KQuantMix.parse(type));
+                else GgufModelWriter.write(src, out, DType.valueOf(type));
                 Model m = GgufModelLoader.load(out);
                 Q8Activations.setEnabled(false);
                 double floatNll = decodeNll(m, tokens, n);

@@ -26,8 +26,9 @@ public final class DecodeKernelBench {
         for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
         Q8Activations a = Q8Activations.quantize(x, 0, cols, 1);
         Q8KActivations k = cols % 256 == 0 ? Q8KActivations.quantize(x, 0, cols, 1) : null;
-        for (DType type :
-                new DType[] {DType.Q4_0, DType.Q8_0, DType.Q4_K, DType.Q5_K, DType.Q6_K, DType.F32, DType.BF16}) {
+        for (DType type : new DType[] {
+            DType.Q4_0, DType.Q8_0, DType.Q5_0, DType.Q5_1, DType.Q4_K, DType.Q5_K, DType.Q6_K, DType.F32, DType.BF16
+        }) {
             if (!only.isEmpty() && !only.contains(type.name())) continue;
             if (type.name().endsWith("_K") && k == null) continue;
             Tensor heap = KernelConformance.random(type, rows, cols, rnd);
@@ -168,7 +169,7 @@ public final class DecodeKernelBench {
     }
 
     private static boolean t(DType type) {
-        return type == DType.Q4_0 || type == DType.Q8_0;
+        return type == DType.Q4_0 || type == DType.Q8_0 || type == DType.Q5_0 || type == DType.Q5_1;
     }
 
     private static void bench(

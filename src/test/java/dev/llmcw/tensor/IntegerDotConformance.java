@@ -3,7 +3,8 @@ package dev.llmcw.tensor;
 import java.util.Random;
 
 /**
- * Checks the integer dot kernels of Q8_0 and Q4_0 ({@link IntegerDotKernels}) at the JVM's vector width:
+ * Checks the integer dot kernels of Q8_0 and Q4_0 ({@link IntegerDotKernels}), Q5_0 and Q5_1
+ * ({@link Q5DotKernels}) at the JVM's vector width:
  * the vector kernels equal their scalar twins bit for bit, row pairs equal single rows bit for bit, and
  * against the float dot of the same weights the difference stays within the activation rounding bound
  * Σ_blocks d_x/2 · Σ|w| (plus float rounding). Called from {@link KernelConformance#check}, so it also
@@ -13,7 +14,7 @@ final class IntegerDotConformance {
     private IntegerDotConformance() {}
 
     static void check(Random rnd) {
-        for (DType type : new DType[] {DType.Q8_0, DType.Q4_0}) {
+        for (DType type : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q5_0, DType.Q5_1}) {
             for (int cols : new int[] {32, 64, 96, 320, 576}) {
                 int rows = 5;
                 Tensor w = KernelConformance.random(type, rows, cols, rnd);
@@ -24,9 +25,7 @@ final class IntegerDotConformance {
                     for (int r = 0; r < rows; r++) {
                         long off = (long) r * cols;
                         float got = w.dotQ8(off, a, t);
-                        float twin = type == DType.Q8_0
-                                ? IntegerDotKernels.dotQ8_0Scalar(w.segment(), off / 32, cols / 32, a, t)
-                                : IntegerDotKernels.dotQ4_0Scalar(w.segment(), off / 32, cols / 32, a, t);
+                        float twin = scalarTwin(type, w, off, cols, a, t);
                         same(type + " twin cols=" + cols + " row " + r + " token " + t, got, twin);
                         long r2 = (long) ((r + 2) % rows) * cols;
                         long pair = w.dotPairQ8(off, other, r2, a, t);
@@ -93,6 +92,17 @@ final class IntegerDotConformance {
         }
     }
 
+    /** The scalar twin of the type's integer dot (Q5_0/Q5_1: llama.cpp's reference loops, see Q5DotKernels). */
+    private static float scalarTwin(DType type, Tensor w, long off, int cols, Q8Activations a, int t) {
+        return switch (type) {
+            case Q8_0 -> IntegerDotKernels.dotQ8_0Scalar(w.segment(), off / 32, cols / 32, a, t);
+            case Q4_0 -> IntegerDotKernels.dotQ4_0Scalar(w.segment(), off / 32, cols / 32, a, t);
+            case Q5_0 -> Q5DotKernels.dotQ5_0Scalar(w.segment(), off / 32, cols / 32, a, t);
+            case Q5_1 -> Q5DotKernels.dotQ5_1Scalar(w.segment(), off / 32, cols / 32, a, t);
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
     /** Gaussian values with a few blocks scaled far up or down and one all-zero block (scale 0). */
     static float[] activations(int n, Random rnd) {
         float[] x = KernelConformance.gaussian(n, rnd);
@@ -127,7 +137,7 @@ final class IntegerDotConformance {
     /** A NaN or infinity in the activations gives NaN, as the float path would give NaN or infinity. */
     private static void checkNonFinite() {
         Random rnd = new Random(5);
-        for (DType type : new DType[] {DType.Q8_0, DType.Q4_0}) {
+        for (DType type : new DType[] {DType.Q8_0, DType.Q4_0, DType.Q5_0, DType.Q5_1}) {
             Tensor w = KernelConformance.random(type, 1, 64, rnd);
             for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
                 float[] x = KernelConformance.gaussian(64, rnd);

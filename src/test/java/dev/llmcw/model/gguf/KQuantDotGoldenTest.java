@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.FloatPair;
+import dev.llmcw.tensor.Q8Activations;
 import dev.llmcw.tensor.Q8KActivations;
 import dev.llmcw.tensor.Tensor;
 import java.io.IOException;
@@ -35,6 +36,8 @@ class KQuantDotGoldenTest {
     static final Map<String, String[]> q8k = new HashMap<>();
     static final Map<String, Integer> checksum = new HashMap<>();
     static final Map<String, List<String[]>> dots = new HashMap<>();
+    /** llama.cpp's Q8_0 and Q8_1 activations of x: per row and block of 32, the fields of the line. */
+    static final Map<String, String[]> q80 = new HashMap<>(), q81 = new HashMap<>();
 
     @TempDir
     static Path dir;
@@ -66,6 +69,8 @@ class KQuantDotGoldenTest {
                         x[r * COLS + i] = Float.intBitsToFloat(Integer.parseUnsignedInt(f[2 + i], 16));
                 }
                 case "q8k" -> q8k.put(f[1] + " " + f[2], f);
+                case "q80" -> q80.put(f[1] + " " + f[2], f);
+                case "q81" -> q81.put(f[1] + " " + f[2], f);
                 case "blocks" -> checksum.put(f[1], Integer.parseUnsignedInt(f[2], 16));
                 case "dot" -> dots.computeIfAbsent(f[1], k -> new ArrayList<>()).add(f);
                 default -> {}
@@ -121,6 +126,58 @@ class KQuantDotGoldenTest {
             long pair = w.dotPairQ8K((long) r * COLS, w, (long) ((r + 1) % 4) * COLS, a, t);
             assertThat(Float.floatToRawIntBits(FloatPair.first(pair))).isEqualTo(Float.floatToRawIntBits(got));
         }
+    }
+
+    /**
+     * Q5_0 × Q8_0 and Q5_1 × Q8_1 ({@code ggml_vec_dot_q5_0_q8_0_generic} / {@code _q5_1_q8_1_generic}) on
+     * llama.cpp's own activations (F16 scales and sums, which ours keep in F32): bit-identical to the reference
+     * C, and within a few float roundings of the AVX2 kernel.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q5_0", "Q5_1"})
+    void q5DotsAreBitIdenticalToTheReferenceC(DType type) throws IOException {
+        String name = GgmlDequantGoldenTest.ggmlName(type);
+        Tensor w = golden().tensor(name);
+        assertThat(fnv(w))
+                .as("the harness quantised the same blocks as kquant-golden.gguf")
+                .isEqualTo(checksum.get(name));
+        assertThat(w.hasIntegerDot()).isTrue();
+        boolean q81Rows = type == DType.Q5_1;
+        Q8Activations a = llamaCppQ8(q81Rows ? q81 : q80, q81Rows);
+        List<String[]> rows = dots.get(name);
+        assertThat(rows).hasSize(4 * XROWS);
+        for (String[] f : rows) {
+            int r = Integer.parseInt(f[2]), t = Integer.parseInt(f[3]);
+            float reference = Float.intBitsToFloat(Integer.parseUnsignedInt(f[4], 16));
+            float avx2 = Float.intBitsToFloat(Integer.parseUnsignedInt(f[5], 16));
+            float got = w.dotQ8((long) r * COLS, a, t);
+            assertThat(Float.floatToRawIntBits(got))
+                    .as("%s row %d x %d: %s vs reference %s", type, r, t, got, reference)
+                    .isEqualTo(Float.floatToRawIntBits(reference));
+            double m = 0;
+            for (int i = 0; i < COLS; i++)
+                m += Math.abs(w.get((long) r * COLS + i) * a.code(t, i) * a.scale(t, i / 32));
+            assertThat((double) Math.abs(got - avx2))
+                    .as("%s row %d x %d: %s vs AVX2 %s", type, r, t, got, avx2)
+                    .isLessThanOrEqualTo(1e-5 * m + 1e-30);
+        }
+    }
+
+    /** llama.cpp's Q8_0 (or Q8_1, with its sums s) activation rows as written by the harness. */
+    private static Q8Activations llamaCppQ8(Map<String, String[]> lines, boolean withSums) {
+        int blocks = COLS / 32;
+        byte[] codes = new byte[XROWS * COLS];
+        float[] d = new float[XROWS * blocks], s = new float[XROWS * blocks];
+        int first = withSums ? 5 : 4;
+        for (int r = 0; r < XROWS; r++) {
+            for (int b = 0; b < blocks; b++) {
+                String[] f = lines.get(r + " " + b);
+                d[r * blocks + b] = Float.intBitsToFloat(Integer.parseUnsignedInt(f[3], 16));
+                if (withSums) s[r * blocks + b] = Float.intBitsToFloat(Integer.parseUnsignedInt(f[4], 16));
+                for (int i = 0; i < 32; i++) codes[r * COLS + 32 * b + i] = (byte) Integer.parseInt(f[first + i]);
+            }
+        }
+        return Q8Activations.of(COLS, XROWS, codes, d, withSums ? s : null);
     }
 
     /** Σ|w_i · x_i| over the dequantised row: the scale of float rounding in a sum of 512 products. */
