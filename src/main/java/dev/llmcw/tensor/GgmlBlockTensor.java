@@ -68,22 +68,6 @@ public final class GgmlBlockTensor extends Tensor {
         return s;
     }
 
-    /** Q5_0 and Q5_1 rows multiply Q8 activations in integers ({@link Q5DotKernels}), as Q8_0 and Q4_0 do. */
-    @Override
-    public boolean hasIntegerDot() {
-        return type == DType.Q5_0 || type == DType.Q5_1;
-    }
-
-    @Override
-    public float dotQ8(long offset, Q8Activations a, int t) {
-        int blocks = a.n() / Q8Activations.BLOCK;
-        return switch (type) {
-            case Q5_0 -> Q5DotKernels.dotQ5_0(seg, wholeBlock(offset), blocks, a, t);
-            case Q5_1 -> Q5DotKernels.dotQ5_1(seg, wholeBlock(offset), blocks, a, t);
-            default -> super.dotQ8(offset, a, t);
-        };
-    }
-
     @Override
     public boolean hasQ8KDot() {
         return KQuantDotKernels.handles(type);
@@ -98,33 +82,27 @@ public final class GgmlBlockTensor extends Tensor {
         return KQuantDotKernels.dot(type, seg, offset / DType.QK_K, a.n() / DType.QK_K, a, t);
     }
 
-    /** IQ4_NL has an integer dot with Q8 activations (llama.cpp's vec_dot_type Q8_0). */
+    /**
+     * Q5_0, Q5_1, Q4_1 and IQ4_NL rows multiply Q8 activations in integers, as Q8_0 and Q4_0 do (llama.cpp's
+     * vec_dot_type Q8_0, or Q8_1 for the types with an offset m: the activations' block sums then carry m·Σx).
+     */
     @Override
     public boolean hasIntegerDot() {
-        return type == DType.IQ4_NL;
+        return switch (type) {
+            case Q5_0, Q5_1, Q4_1, IQ4_NL -> true;
+            default -> false;
+        };
     }
 
     @Override
     public float dotQ8(long offset, Q8Activations a, int t) {
         int blocks = a.n() / Q8Activations.BLOCK;
         return switch (type) {
+            case Q5_0 -> Q5DotKernels.dotQ5_0(seg, wholeBlock(offset), blocks, a, t);
+            case Q5_1 -> Q5DotKernels.dotQ5_1(seg, wholeBlock(offset), blocks, a, t);
+            case Q4_1 -> Q4_1Dots.dot(seg, wholeBlock(offset), blocks, a, t);
             case IQ4_NL -> Iq4NlDots.dot(seg, wholeBlock(offset), blocks, a, t);
             default -> super.dotQ8(offset, a, t);
-        };
-    }
-
-    /** Q4_1 has an integer dot with Q8_1 activations (llama.cpp's vec_dot_type Q8_1). */
-    @Override
-    public boolean hasQ8_1Dot() {
-        return type == DType.Q4_1;
-    }
-
-    @Override
-    public float dotQ8_1(long offset, Q8_1Activations a, int t) {
-        int blocks = a.n() / Q8Activations.BLOCK;
-        return switch (type) {
-            case Q4_1 -> Q4_1Dots.dot(seg, wholeBlock(offset), blocks, a, t);
-            default -> super.dotQ8_1(offset, a, t);
         };
     }
 

@@ -3,7 +3,7 @@ package dev.llmcw.tensor;
 /**
  * The activation rows of one matrix product in the quantized forms that integer dot products need, each
  * made once per product and shared by every weight row: {@link Q8Activations} (blocks of 32) for Q8_0,
- * Q4_0 and IQ4_NL weights, the same blocks with their sums ({@link Q8_1Activations}) for Q4_1, {@link Q8KActivations} (blocks of 256) for the K-quants Q2_K … Q6_K, as llama.cpp's CPU
+ * Q4_0, Q5_0, IQ4_NL weights and, with their block sums (llama.cpp's Q8_1 form), Q4_1 and Q5_1, {@link Q8KActivations} (blocks of 256) for the K-quants Q2_K … Q6_K, as llama.cpp's CPU
  * backend pairs them ({@code type_traits_cpu[...].vec_dot_type}). Which products take this path is decided
  * here too: decode-sized batches (property {@code workbench.intdot}, default on, up to
  * {@code workbench.intdot.maxBatch} tokens), and every batch when the llama.cpp-compatible prefill is on
@@ -16,12 +16,10 @@ public final class IntegerActivations {
                     System.getProperty("workbench.intdot.prefill", "false").trim());
 
     private final Q8Activations q8;
-    private final Q8_1Activations q8_1; // the same blocks as q8 with their sums, for Q4_1 weights
     private final Q8KActivations q8k;
 
     private IntegerActivations(Q8Activations q8, Q8KActivations q8k) {
         this.q8 = q8;
-        this.q8_1 = q8 == null ? null : Q8_1Activations.of(q8); // n adds per row: nothing beside a product
         this.q8k = q8k;
     }
 
@@ -45,9 +43,9 @@ public final class IntegerActivations {
         return needsQ8(w) || w.hasQ8KDot();
     }
 
-    /** Whether w's integer dot takes Q8 blocks of 32 ({@code quantize}'s q8), as such or in the Q8_1 form. */
+    /** Whether w's integer dot takes Q8 blocks of 32 ({@code quantize}'s q8). */
     public static boolean needsQ8(Tensor w) {
-        return w.hasIntegerDot() || w.hasQ8_1Dot();
+        return w.hasIntegerDot();
     }
 
     /**
@@ -68,7 +66,7 @@ public final class IntegerActivations {
     /** w[off .. off + n) · row t, by the integer dot product of w's type; only where {@link #covers}. */
     public float dot(Tensor w, long off, int t) {
         if (w.hasQ8KDot()) return w.dotQ8K(off, q8k, t);
-        return w.hasQ8_1Dot() ? w.dotQ8_1(off, q8_1, t) : w.dotQ8(off, q8, t);
+        return w.dotQ8(off, q8, t);
     }
 
     /** {@link #dot} of a[offA..) and b[offB..), packed by {@link FloatPair#pack}; both must be covered. */

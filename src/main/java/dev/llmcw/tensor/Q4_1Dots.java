@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Integer dot products of Q4_1 rows (20-byte blocks of 32: FP16 scale d and offset m, 16 bytes of 4-bit codes,
- * value = d·code + m) with {@link Q8_1Activations}, as llama.cpp's {@code ggml_vec_dot_q4_1_q8_1_generic}
+ * value = d·code + m) with {@link Q8Activations} and their block sums s = d·Σq ({@link Q8Activations#blockSums}, llama.cpp's Q8_1 form), as llama.cpp's {@code ggml_vec_dot_q4_1_q8_1_generic}
  * (ggml-cpu/quants.c): per block the exact integer sum Σ code·q8, then
  * {@code sumf += fma(d_w·d_x, (float) sumi, m·s)} — the pinned GCC build fuses that multiply-add
  * ({@code vfmadd132ss}) and then adds to sumf ({@code vaddss}); s = d_x·Σq8 carries the offset's share, so
@@ -35,10 +35,9 @@ final class Q4_1Dots {
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
     /** Σ over blocks [firstBlock, firstBlock + blocks) of the row times row t of a (from its first block). */
-    static float dot(MemorySegment w, long firstBlock, int blocks, Q8_1Activations a, int t) {
-        Q8Activations q8 = a.q8();
-        short[] xs = q8.s;
-        float[] xd = q8.d, xsum = a.s;
+    static float dot(MemorySegment w, long firstBlock, int blocks, Q8Activations a, int t) {
+        short[] xs = a.s;
+        float[] xd = a.d, xsum = a.blockSums();
         int xBase = t * a.n(), dBase = t * (a.n() / Q8Activations.BLOCK);
         float sumf = 0f;
         for (int b = 0; b < blocks; b++) {
@@ -59,7 +58,7 @@ final class Q4_1Dots {
     }
 
     /** The scalar twin: the reference C's loop one value at a time. */
-    static float dotScalar(MemorySegment w, long firstBlock, int blocks, Q8_1Activations a, int t) {
+    static float dotScalar(MemorySegment w, long firstBlock, int blocks, Q8Activations a, int t) {
         float sumf = 0f;
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BLOCK_BYTES;

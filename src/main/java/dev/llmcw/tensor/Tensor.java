@@ -116,22 +116,6 @@ public abstract class Tensor {
         return FloatPair.pack(dotQ8K(offA, a, t), other.dotQ8K(offB, a, t));
     }
 
-    /**
-     * Whether {@link #dotQ8_1} runs on this storage type: integer products of blocks of 32 with an offset
-     * (Q4_1) with activations in llama.cpp's Q8_1 form, which carries each block's d·Σq for the offset term.
-     */
-    public boolean hasQ8_1Dot() {
-        return false;
-    }
-
-    /**
-     * this[offset .. offset + a.n()) · (row t of a) by integer products per block of 32 (offset a multiple of
-     * 32), as llama.cpp's reference {@code ggml_vec_dot_*_q8_1}. Only where {@link #hasQ8_1Dot}.
-     */
-    public float dotQ8_1(long offset, Q8_1Activations a, int t) {
-        throw new UnsupportedOperationException(dtype() + " tensors have no Q8_1 dot product");
-    }
-
     /** The block index of an offset that must start a block of 32 for {@link #dotQ8}. */
     static long wholeBlock(long offset) {
         if (offset % Q8Activations.BLOCK != 0)

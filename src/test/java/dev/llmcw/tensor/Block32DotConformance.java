@@ -23,19 +23,18 @@ final class Block32DotConformance {
                 for (int i = 5; i < x.length; i += 61) x[i] = -Math.abs(x[i]) * 40f; // codes of −127 next to small ones
                 IntegerActivations ia = IntegerActivations.quantize(x, 0, cols, tokens, true, false);
                 Q8Activations a = Q8Activations.quantize(x, 0, cols, tokens);
-                Q8_1Activations a1 = Q8_1Activations.of(a);
                 if (!ia.covers(w)) throw new AssertionError(type + " is not covered by Q8 activations");
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < rows; r++) {
                         long off = (long) r * cols;
                         String what = type + " cols=" + cols + " row " + r + " token " + t;
-                        float got = type == DType.IQ4_NL ? w.dotQ8(off, a, t) : w.dotQ8_1(off, a1, t);
+                        float got = w.dotQ8(off, a, t);
                         float kernel = type == DType.IQ4_NL
                                 ? Iq4NlDots.dot(w.segment(), off / 32, cols / 32, a, t)
-                                : Q4_1Dots.dot(w.segment(), off / 32, cols / 32, a1, t);
+                                : Q4_1Dots.dot(w.segment(), off / 32, cols / 32, a, t);
                         float twin = type == DType.IQ4_NL
                                 ? Iq4NlDots.dotScalar(w.segment(), off / 32, cols / 32, a, t)
-                                : Q4_1Dots.dotScalar(w.segment(), off / 32, cols / 32, a1, t);
+                                : Q4_1Dots.dotScalar(w.segment(), off / 32, cols / 32, a, t);
                         same(what + " kernel vs twin", kernel, twin);
                         same(what + " tensor vs kernel", got, kernel);
                         same(what + " through IntegerActivations", ia.dot(w, off, t), got);
@@ -55,13 +54,12 @@ final class Block32DotConformance {
     /** s = d·Σq of each block, from the codes and scales of the Q8 form. */
     private static void checkQ8_1Sums(Random rnd) {
         float[] x = IntegerDotConformance.activations(2 * 96, rnd);
-        Q8_1Activations a = Q8_1Activations.quantize(x, 0, 96, 2);
+        Q8Activations a = Q8Activations.quantize(x, 0, 96, 2);
         for (int t = 0; t < 2; t++) {
             for (int b = 0; b < 3; b++) {
                 int sum = 0;
                 for (int i = 0; i < 32; i++) sum += a.code(t, 32 * b + i);
                 same("Q8_1 s of token " + t + " block " + b, a.blockSum(t, b), a.scale(t, b) * sum);
-                if (a.code(t, 32 * b + 7) != a.q8().code(t, 32 * b + 7)) throw new AssertionError("Q8_1 codes differ");
             }
         }
     }

@@ -24,7 +24,6 @@ public final class LowBitDotBench {
         Random rnd = new Random(1);
         float[] x = KernelConformance.gaussian(cols, rnd);
         Q8Activations a = Q8Activations.quantize(x, 0, cols, 1);
-        Q8_1Activations a1 = Q8_1Activations.of(a);
         Q8KActivations k = Q8KActivations.quantize(x, 0, cols, 1);
         int nb = cols / 32, nk = cols / 256;
         System.out.printf(
@@ -43,8 +42,8 @@ public final class LowBitDotBench {
                     kernels[2] = (t, off) -> Iq4NlDots.dotScalar(seg, off / 32, nb, a, 0);
                 }
                 case Q4_1 -> {
-                    kernels[1] = (t, off) -> Q4_1Dots.dot(seg, off / 32, nb, a1, 0);
-                    kernels[2] = (t, off) -> Q4_1Dots.dotScalar(seg, off / 32, nb, a1, 0);
+                    kernels[1] = (t, off) -> Q4_1Dots.dot(seg, off / 32, nb, a, 0);
+                    kernels[2] = (t, off) -> Q4_1Dots.dotScalar(seg, off / 32, nb, a, 0);
                 }
                 default -> {
                     kernels[1] = (t, off) -> KQuantDotKernels.dot(type, seg, off / 256, nk, k, 0);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Q8Activations;
-import dev.llmcw.tensor.Q8_1Activations;
 import dev.llmcw.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,7 +75,7 @@ class Block32DotGoldenTest {
 
     @Test
     void q8AndQ8_1ActivationsEqualQuantizeRowQ8Ref() {
-        Q8_1Activations a = Q8_1Activations.quantize(x, 0, COLS, XROWS);
+        Q8Activations a = Q8Activations.quantize(x, 0, COLS, XROWS);
         for (int r = 0; r < XROWS; r++) {
             for (int b = 0; b < BLOCKS; b++) {
                 String[] f = q8.get(r + " " + b);
@@ -98,18 +97,18 @@ class Block32DotGoldenTest {
         assertThat(fnv(w))
                 .as("the harness quantised the same blocks as kquant-golden.gguf")
                 .isEqualTo(checksum.get(name));
-        Q8_1Activations a = Q8_1Activations.quantize(x, 0, COLS, XROWS);
+        Q8Activations a = Q8Activations.quantize(x, 0, COLS, XROWS);
         List<String[]> rows = dots.get(name);
         assertThat(rows).hasSize(4 * XROWS);
         for (String[] f : rows) {
             int r = Integer.parseInt(f[2]), t = Integer.parseInt(f[3]);
             float reference = hexFloat(f[4]), avx2 = hexFloat(f[5]);
             long off = (long) r * COLS;
-            float got = type == DType.Q4_1 ? w.dotQ8_1(off, a, t) : w.dotQ8(off, a.q8(), t);
+            float got = w.dotQ8(off, a, t);
             assertThat(Float.floatToRawIntBits(got))
                     .as("%s row %d x %d: %s vs reference %s", type, r, t, got, reference)
                     .isEqualTo(Float.floatToRawIntBits(reference));
-            double bound = 1e-5 * magnitude(w, r, a.q8(), t) + 1e-30;
+            double bound = 1e-5 * magnitude(w, r, a, t) + 1e-30;
             assertThat((double) Math.abs(got - avx2))
                     .as("%s row %d x %d: %s vs AVX2 %s", type, r, t, got, avx2)
                     .isLessThanOrEqualTo(bound);
