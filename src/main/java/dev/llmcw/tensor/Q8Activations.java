@@ -25,6 +25,16 @@ public final class Q8Activations {
     final short[] s; // the same codes as shorts: the kernels multiply in shorts, widened here once per product
     final short[] evenOdd; // the shorts of each chunk of 2·SL codes reordered: its even codes, then its odd ones
     final float[] d; // tokens × n/32 scales
+    /**
+     * Per block, for Q4_0's nibbles (see IntegerDotKernels): codes 0..15 as shorts, then z_j = x_{j+16} − 16·x_j
+     * for j = 0..15, so that one multiply by the whole byte q = lo + 16·hi and one by hi give lo·x_j + hi·x_{j+16}.
+     */
+    final short[] nibbleForm;
+    /**
+     * Per block, IntegerDotKernels.IL ints: lane k holds −8 · Σ (x_j + x_{j+16}) over the j of 0..15 whose products
+     * Q4_0's kernel sums into int lane k, i.e. the −8 offset of its nibbles, taken out of the loop exactly.
+     */
+    final int[] q4Offset;
 
     private Q8Activations(int n, int tokens) {
         this.n = n;
@@ -33,6 +43,8 @@ public final class Q8Activations {
         this.s = new short[n * tokens];
         this.evenOdd = new short[n * tokens];
         this.d = new float[n / BLOCK * tokens];
+        this.nibbleForm = new short[n * tokens];
+        this.q4Offset = new int[n / BLOCK * tokens * IntegerDotKernels.IL];
     }
 
     public static boolean enabled() {
@@ -76,6 +88,13 @@ public final class Q8Activations {
             q[qOff + i] = (byte) Math.max(-127, Math.min(127, v));
             s[qOff + i] = q[qOff + i];
             evenOdd[qOff + evenOddIndex(i)] = q[qOff + i];
+        }
+        int lanes = IntegerDotKernels.IL, sl = IntegerDotKernels.SL;
+        for (int j = 0; j < BLOCK / 2; j++) {
+            int lo = q[qOff + j], hi = q[qOff + j + BLOCK / 2];
+            nibbleForm[qOff + j] = (short) lo;
+            nibbleForm[qOff + j + BLOCK / 2] = (short) (hi - 16 * lo);
+            q4Offset[block * lanes + (j % sl) / 2] -= 8 * (lo + hi);
         }
     }
 
