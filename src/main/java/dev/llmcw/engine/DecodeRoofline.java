@@ -58,6 +58,8 @@ public final class DecodeRoofline {
 
     /** Best streaming read rate in GB/s of every engine thread over a buffer of {@code mb} MiB. */
     public static double readBandwidth(int mb, int reps) {
+        if (mb < 1 || reps < 1)
+            throw new IllegalArgumentException("need mb >= 1 and reps >= 1, got " + mb + ", " + reps);
         int n = Math.toIntExact(mb * (1L << 20) / 4);
         float[] buf = new float[n];
         int chunks = Parallel.threads() * 8, per = (n / chunks) / F.length() * F.length();
