@@ -167,6 +167,7 @@ final class IntegerDotKernels {
 
     /** Σ over blocks [firstBlock, firstBlock + blocks) of the Q4_0 row times row t of a (from its first block). */
     static float dotQ4_0(MemorySegment w, long firstBlock, int blocks, Q8Activations a, int t) {
+        a.ensureNibbleForm();
         short[] xs = a.nibbleForm;
         int[] off = a.q4Offset;
         float[] xd = a.d;
@@ -194,6 +195,7 @@ final class IntegerDotKernels {
     /** Two Q4_0 rows against row t of a: each result bit-identical to {@link #dotQ4_0}. */
     static long dotPairQ4_0(
             MemorySegment wa, long firstA, MemorySegment wb, long firstB, int blocks, Q8Activations a, int t) {
+        a.ensureNibbleForm();
         short[] xs = a.nibbleForm;
         int[] off = a.q4Offset;
         float[] xd = a.d;
