@@ -5,6 +5,7 @@ import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.Tensor;
 import dev.llmcw.util.Parallel;
 import dev.llmcw.util.ProcessStats;
 import java.util.ArrayList;
@@ -24,8 +25,16 @@ final class RooflineReport {
     record Decode(String model, String dtype, int cols, long bytes, Map<DType, Double> weightsByType, double tokS) {}
 
     private final List<Decode> decodes = new ArrayList<>();
+    /** Per storage type, one of the measured models' own matrices of that type: the kernel is timed on it. */
+    private final Map<DType, Tensor> samples = new EnumMap<>(DType.class);
 
     void add(String model, String dtype, Model m, double tokS) {
+        for (String name : WeightNames.blockLinearWeights(m.config().nLayers())) {
+            if (m.linears().get(name) != null) continue;
+            Tensor t = m.tensor(name);
+            if (t.shape()[0] >= 32 && DecodeRoofline.KERNEL_TYPES.contains(t.dtype()))
+                samples.putIfAbsent(t.dtype(), t);
+        }
         decodes.add(new Decode(model, dtype, m.config().dim(), BenchCommand.decodeBytes(m), weightsByType(m), tokS));
     }
 
@@ -59,11 +68,15 @@ final class RooflineReport {
         for (Decode d : decodes) {
             for (DType t : d.weightsByType().keySet()) {
                 if (DecodeRoofline.KERNEL_TYPES.contains(t) && !rates.containsKey(t))
-                    rates.put(t, DecodeRoofline.kernelRate(t, d.cols(), 1));
+                    rates.put(
+                            t,
+                            samples.containsKey(t)
+                                    ? DecodeRoofline.kernelRate(samples.get(t), 1)
+                                    : DecodeRoofline.kernelRate(t, d.cols(), 1));
             }
         }
         System.out.println(
-                "kernel in cache (one thread, rows of the model's width, matrix ≤ 256 KiB, per thread-CPU-second):");
+                "kernel in cache (one thread, the first rows ≤ 256 KiB of one of the model's own matrices, per thread-CPU-second):");
         System.out.println("| type | path | cols | Gweights/s | GB/s of weights | ns per 32 weights |");
         System.out.println("|------|------|-----:|-----------:|----------------:|------------------:|");
         for (var r : rates.values()) {

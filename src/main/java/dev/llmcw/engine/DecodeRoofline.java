@@ -95,7 +95,25 @@ public final class DecodeRoofline {
     public static KernelRate kernelRate(DType type, int cols, double seconds) {
         if (!KERNEL_TYPES.contains(type)) throw new IllegalArgumentException("no random matrices of " + type);
         int rows = (int) Math.max(32, Math.min(1024, CACHED_BYTES / type.bytesFor(cols)) / 32 * 32);
-        Tensor w = random(type, rows, cols, new SplittableRandom(11));
+        return measure(random(type, rows, cols, new SplittableRandom(11)), rows, cols, seconds);
+    }
+
+    /**
+     * The decode kernel on the first rows (≤ 256 KiB, whole blocks of 32 rows) of a model's own matrix {@code w}:
+     * the same storage (segment class, data) as its decode, so the kernel is timed as the decode compiled it.
+     */
+    public static KernelRate kernelRate(Tensor w, double seconds) {
+        long[] shape = w.shape();
+        int cols = Math.toIntExact(shape[1]);
+        long rowBytes = w.dtype().bytesFor(cols);
+        int rows = (int) Math.min(shape[0], Math.max(32, CACHED_BYTES / rowBytes)) / 32 * 32;
+        if (rows < 32) throw new IllegalArgumentException("need at least 32 rows, got " + shape[0]);
+        MemorySegment slice = w.segment().asSlice(0, rows * rowBytes);
+        return measure(Tensors.wrap(w.dtype(), new long[] {rows, cols}, slice), rows, cols, seconds);
+    }
+
+    private static KernelRate measure(Tensor w, int rows, int cols, double seconds) {
+        DType type = w.dtype();
         SplittableRandom rnd = new SplittableRandom(12);
         float[] x = new float[cols];
         for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
