@@ -41,4 +41,18 @@ class DecodeRooflineTest {
         assertThatThrownBy(() -> DecodeRoofline.kernelRate(DType.Q4_K, 256, 0.02))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** On a model's own matrix: whole blocks of 32 rows within the L2 budget, at least 32, the decode path of its type. */
+    @Test
+    void kernelRateOnAModelMatrixTakesItsFirstRows() {
+        Tensor w = DecodeRoofline.random(DType.Q4_0, 100, 64, new SplittableRandom(2));
+        var r = DecodeRoofline.kernelRate(w, 0.02);
+        assertThat(r.rows()).isEqualTo(96);
+        assertThat(r.cols()).isEqualTo(64);
+        assertThat(r.path()).isEqualTo("integer (Q8 activations)");
+        assertThat(r.weightsPerSecond()).isPositive().isFinite();
+        assertThatThrownBy(() -> DecodeRoofline.kernelRate(
+                        DecodeRoofline.random(DType.F32, 8, 64, new SplittableRandom(3)), 0.02))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
