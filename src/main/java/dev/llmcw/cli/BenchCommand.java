@@ -122,6 +122,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "interleaved rounds of --packed (default: ${DEFAULT-VALUE})")
     int rounds;
 
+    @Option(
+            names = "--roofline",
+            description = {
+                "also print each decode against its ceilings: streaming read bandwidth over the bytes per token, and",
+                "the dot kernels' in-cache rate (weights per thread-CPU-second × threads) over the weights per token"
+            })
+    boolean roofline;
+
+    /** The decodes measured, for --roofline. */
+    private final RooflineReport rooflineReport = new RooflineReport();
+
     @Option(names = "--torch", description = "also run PyTorch fp32 at the same shapes and print ratios")
     boolean torch;
 
@@ -228,6 +239,7 @@ final class BenchCommand implements Callable<Integer> {
                 after.medianGBs(),
                 bound);
         printTable(rows, bound, peak);
+        if (roofline) rooflineReport.print(bandwidthMb, bandwidthReps);
         return 0;
     }
 
@@ -333,6 +345,7 @@ final class BenchCommand implements Callable<Integer> {
             if (m.config().dim() >= 2048) break; // the 1B shapes: one timed run is long enough
         }
         long bytes = decodeBytes(m);
+        rooflineReport.add(name, type, m, bestDecode);
         double decodeGBs = bytes * bestDecode / 1e9;
         Row r = new Row(
                 name,

@@ -154,34 +154,35 @@ final class IntegerDotKernels {
     // ------------------------------------------------------------------ Q4_0 (18-byte blocks)
 
     /*
-     * A Q4_0 body's 16 bytes are zero-extended to 16 shorts once; the low nibbles (elements 0..15) and the
-     * high nibbles (16..31), minus 8, multiply the activation shorts, and the two products of a short lane
-     * are added there (|value| ≤ 2·8·127). Neighbouring short lanes are then added into one int lane in the
-     * register itself (the int view v of the shorts: (v + (v << 16)) >> 16 is the sum of its two halves,
-     * exact while it fits a short, ≤ 4·8·127): three plain shifts/adds instead of two widening conversions.
-     * So int lane k of a block holds elements e and e + 16 for the e ≡ 2k, 2k + 1 (mod SL) of 0..15.
+     * A Q4_0 body's 16 bytes are zero-extended to 16 shorts q = lo + 16·hi once. With the activations in
+     * Q8Activations.nibbleForm (x_j, then z_j = x_{j+16} − 16·x_j), q·x_j + (q >> 4)·z_j = lo·x_j + hi·x_{j+16}:
+     * two multiplies, one shift and one add per short lane, no mask and no −8. Short arithmetic wraps modulo
+     * 2^16, so the intermediate products may overflow: only the result must fit, and |lo·x + hi·y| ≤ 2·15·127.
+     * Neighbouring short lanes are then added into one int lane in the register itself (the int view v of
+     * the shorts: (v + (v << 16)) >> 16 is the sum of its two halves, exact while it fits a short, ≤ 4·15·127).
+     * The nibbles' −8 is Q8Activations.q4Offset (−8·Σx per int lane, exact), the block's starting sum. So int
+     * lane k of a block holds Σ (nibble − 8)·x over elements e and e + 16 for the e ≡ 2k, 2k + 1 (mod SL) of
+     * 0..15, the same integers as the scalar twin's.
      */
 
     /** Σ over blocks [firstBlock, firstBlock + blocks) of the Q4_0 row times row t of a (from its first block). */
     static float dotQ4_0(MemorySegment w, long firstBlock, int blocks, Q8Activations a, int t) {
-        short[] xs = a.s;
+        a.ensureNibbleForm();
+        short[] xs = a.nibbleForm;
+        int[] off = a.q4Offset;
         float[] xd = a.d;
         int xBase = t * a.n(), dBase = t * (a.n() / Q8Activations.BLOCK);
         FloatVector acc = FloatVector.zero(FI);
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * 18;
             float scale = Float.float16ToFloat(w.get(I16LE, base)) * xd[dBase + b];
-            IntVector sum = IntVector.zero(II);
+            IntVector sum = IntVector.fromArray(II, off, (dBase + b) * IL);
             for (int h = 0; h < NIBBLE_CHUNKS; h++) {
                 int xo = xBase + 32 * b + h * SL;
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BI, w, base + 2 + (long) h * SL, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SI, 0);
-                IntVector v = q.lanewise(VectorOperators.AND, (short) 0x0F)
-                        .sub((short) 8)
-                        .mul(ShortVector.fromArray(SI, xs, xo))
-                        .add(q.lanewise(VectorOperators.LSHR, 4)
-                                .sub((short) 8)
-                                .mul(ShortVector.fromArray(SI, xs, xo + 16)))
+                IntVector v = q.mul(ShortVector.fromArray(SI, xs, xo))
+                        .add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SI, xs, xo + 16)))
                         .reinterpretAsInts();
                 sum = sum.add(v.add(v.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
             }
@@ -194,7 +195,9 @@ final class IntegerDotKernels {
     /** Two Q4_0 rows against row t of a: each result bit-identical to {@link #dotQ4_0}. */
     static long dotPairQ4_0(
             MemorySegment wa, long firstA, MemorySegment wb, long firstB, int blocks, Q8Activations a, int t) {
-        short[] xs = a.s;
+        a.ensureNibbleForm();
+        short[] xs = a.nibbleForm;
+        int[] off = a.q4Offset;
         float[] xd = a.d;
         int xBase = t * a.n(), dBase = t * (a.n() / Q8Activations.BLOCK);
         FloatVector accA = FloatVector.zero(FI), accB = accA;
@@ -203,23 +206,19 @@ final class IntegerDotKernels {
             float dx = xd[dBase + b];
             float scaleA = Float.float16ToFloat(wa.get(I16LE, baseA)) * dx;
             float scaleB = Float.float16ToFloat(wb.get(I16LE, baseB)) * dx;
-            IntVector sa = IntVector.zero(II), sb = sa;
+            IntVector sa = IntVector.fromArray(II, off, (dBase + b) * IL), sb = sa;
             for (int h = 0; h < NIBBLE_CHUNKS; h++) {
                 int xo = xBase + 32 * b + h * SL;
-                ShortVector xLo = ShortVector.fromArray(SI, xs, xo), xHi = ShortVector.fromArray(SI, xs, xo + 16);
+                ShortVector x = ShortVector.fromArray(SI, xs, xo), z = ShortVector.fromArray(SI, xs, xo + 16);
                 ShortVector qa = (ShortVector) ByteVector.fromMemorySegment(BI, wa, baseA + 2 + (long) h * SL, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SI, 0);
                 ShortVector qb = (ShortVector) ByteVector.fromMemorySegment(BI, wb, baseB + 2 + (long) h * SL, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SI, 0);
-                IntVector va = qa.lanewise(VectorOperators.AND, (short) 0x0F)
-                        .sub((short) 8)
-                        .mul(xLo)
-                        .add(qa.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(xHi))
+                IntVector va = qa.mul(x)
+                        .add(qa.lanewise(VectorOperators.LSHR, 4).mul(z))
                         .reinterpretAsInts();
-                IntVector vb = qb.lanewise(VectorOperators.AND, (short) 0x0F)
-                        .sub((short) 8)
-                        .mul(xLo)
-                        .add(qb.lanewise(VectorOperators.LSHR, 4).sub((short) 8).mul(xHi))
+                IntVector vb = qb.mul(x)
+                        .add(qb.lanewise(VectorOperators.LSHR, 4).mul(z))
                         .reinterpretAsInts();
                 sa = sa.add(va.add(va.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
                 sb = sb.add(vb.add(vb.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));

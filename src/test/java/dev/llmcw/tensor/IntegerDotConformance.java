@@ -1,5 +1,8 @@
 package dev.llmcw.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Random;
 
 /**
@@ -37,6 +40,7 @@ final class IntegerDotConformance {
             }
         }
         checkNonFinite();
+        checkQ4_0Extremes();
         checkKQuants(rnd);
     }
 
@@ -131,6 +135,39 @@ final class IntegerDotConformance {
         if (!(Math.abs(got - exact) <= limit)) {
             throw new AssertionError(type + " integer dot n=" + n + ": " + got + " vs float " + exact + ", beyond "
                     + limit + " at " + KernelSpecies.vectorBits() + " bits");
+        }
+    }
+
+    /**
+     * Q4_0 at the edges of its short arithmetic: nibbles 0 and 15 against codes ±127, in every combination
+     * of the two halves of a block (the kernel multiplies the whole byte and relies on short wrap-around),
+     * equal to the exact integer sum Σ (nibble − 8)·code times the scales, and to the twin bit for bit.
+     */
+    private static void checkQ4_0Extremes() {
+        int[] bytes = {0x00, 0xFF, 0x0F, 0xF0};
+        float[][] signs = {{1, 1}, {-1, -1}, {1, -1}, {-1, 1}};
+        int cols = 64;
+        for (int by : bytes) {
+            for (float[] sg : signs) {
+                ByteBuffer buf = ByteBuffer.allocate(18 * cols / 32).order(ByteOrder.LITTLE_ENDIAN);
+                for (int blk = 0; blk < cols / 32; blk++) {
+                    buf.putShort(Half.floatToF16(1f));
+                    for (int j = 0; j < 16; j++) buf.put((byte) by);
+                }
+                Tensor w = Tensors.wrap(DType.Q4_0, new long[] {1, cols}, MemorySegment.ofArray(buf.array()));
+                float[] x = new float[cols];
+                for (int i = 0; i < cols; i++) x[i] = 127f * sg[(i % 32) / 16];
+                Q8Activations a = Q8Activations.quantize(x, 0, cols, 1);
+                double exact = 0;
+                for (int i = 0; i < cols; i++) {
+                    int nib = (i % 32) < 16 ? (by & 0x0F) : (by >>> 4);
+                    exact += (double) (nib - 8) * a.code(0, i) * a.scale(0, i / 32);
+                }
+                float got = w.dotQ8(0, a, 0);
+                same("Q4_0 extremes twin", got, IntegerDotKernels.dotQ4_0Scalar(w.segment(), 0, cols / 32, a, 0));
+                if (Math.abs(got - exact) > 1e-5 * Math.abs(exact) + 1e-6)
+                    throw new AssertionError("Q4_0 extremes byte " + by + ": " + got + " vs exact " + exact);
+            }
         }
     }
 
