@@ -18,7 +18,7 @@
 # 2,048 tokens, more than the widest input (1536), so every H is full rank; small because each calibrating method
 # runs the whole model over them and the loaded machine ran it at tens of tokens/s.
 # K-quants: only ffn_down (1536 columns) has rows that are whole 256-value super-blocks; the 576-column tensors
-# fall back as llama-quantize does (Q2_K/Q3_K→IQ4_NL, Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0); exact bits show it.
+# fall back as llama-quantize de3ff81 does (Q2_K/Q3_K→Q4_0, Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0); exact bits show it.
 # SeedLM: OUT/seedlm4 and OUT/seedlm3 (or .safetensors) are used when they exist; a SeedLM compression whose
 # OUT/seedlmN.work folder exists is taken as running elsewhere (or interrupted: rerun its compress to resume).
 # Environment: WORKBENCH (launcher, default this checkout's tools/workbench), LIMIT (evaluated stories, 10),

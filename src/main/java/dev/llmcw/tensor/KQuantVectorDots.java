@@ -143,9 +143,9 @@ final class KQuantVectorDots {
     /**
      * The reference's aux32[l] from the four accumulators stored one after the other in {@code lanes} (residues
      * 0/4, 1/5, 2/6, 3/7 in that order): lane k of accumulator l mod 4 holds residue l mod 4 for even k, l mod 4
-     * + 4 for odd k.
+     * + 4 for odd k. Shared by the Q3_K, Q4_K and Q6_K vector dots, which lay their accumulators out alike.
      */
-    private static int residueSum(int[] lanes, int l) {
+    static int residueSum(int[] lanes, int l) {
         int at = 8 * (l & 3), odd = l >>> 2;
         return lanes[at + odd] + lanes[at + odd + 2] + lanes[at + odd + 4] + lanes[at + odd + 6];
     }

@@ -80,17 +80,8 @@ final class Q3KVectorDot {
             r26.intoArray(lanes, 16);
             r37.intoArray(lanes, 24);
             float d = half(w, base + 108) * a.d[x0 / 256];
-            for (int l = 0; l < 8; l++) sums[l] += d * residueSum(lanes, l);
+            for (int l = 0; l < 8; l++) sums[l] += d * KQuantVectorDots.residueSum(lanes, l);
         }
         return KQuantDotKernels.laneTotal(0f, sums);
-    }
-
-    /**
-     * aux32[l] from the four accumulators stored one after the other in {@code lanes} (residues 0/4, 1/5,
-     * 2/6, 3/7): int lane k of accumulator l mod 4 holds residue l mod 4 for even k, l mod 4 + 4 for odd k.
-     */
-    private static int residueSum(int[] lanes, int l) {
-        int at = 8 * (l & 3), odd = l >>> 2;
-        return lanes[at + odd] + lanes[at + odd + 2] + lanes[at + odd + 4] + lanes[at + odd + 6];
     }
 }
