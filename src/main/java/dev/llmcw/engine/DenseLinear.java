@@ -10,6 +10,7 @@ import dev.llmcw.tensor.TransposedWeights;
 import dev.llmcw.tensor.VectorKernels;
 import dev.llmcw.tensor.gemm.ActivationPanel;
 import dev.llmcw.tensor.gemm.BlockedGemm;
+import dev.llmcw.tensor.gemm.ParallelGemm;
 import dev.llmcw.util.Parallel;
 
 /** y = W·x (+ bias) over a stored weight matrix W[out][in] of any storage type; rows in parallel. */
@@ -129,31 +130,14 @@ public final class DenseLinear implements Linear {
         return in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS;
     }
 
-    private static final ThreadLocal<BlockedGemm.Scratch> GEMM_SCRATCH =
-            ThreadLocal.withInitial(BlockedGemm.Scratch::new);
-
-    /** The calling thread's panel buffer: a product's panel lives until the next product this thread starts. */
-    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
-
-    /** x's batch rows of n floats packed for {@link BlockedGemm}, the token groups split over the threads. */
+    /** x's batch rows of n floats packed for the blocked GEMM (see {@link ParallelGemm#packPanel}). */
     static ActivationPanel packPanel(float[] x, int xOff, int n, int batch) {
-        ActivationPanel panel = new ActivationPanel(n, batch, PANEL.get());
-        PANEL.set(panel.data());
-        Parallel.forRange(0, panel.groups(), 1, g -> panel.packGroup(x, xOff, g));
-        return panel;
+        return ParallelGemm.packPanel(x, xOff, n, batch);
     }
 
-    /** y (from yOff, rows of out) = W·x + b for the panel's tokens by {@link BlockedGemm}, blocks of rows in parallel. */
+    /** y (from yOff, rows of out) = W·x + b for the panel's tokens by {@link ParallelGemm}. */
     void forwardBlocked(ActivationPanel panel, float[] y, int yOff) {
-        // blocks of up to 48 rows, at least two per thread so a descheduled thread does not hold up the rest
-        int perThread = out / (2 * Parallel.threads()) / BlockedGemm.ROWS * BlockedGemm.ROWS;
-        int rows = Math.max(BlockedGemm.ROWS, Math.min(BlockedGemm.MAX_BLOCK_ROWS, perThread));
-        int blocks = (out + rows - 1) / rows;
-        FloatRows yr = new FloatRows(y, yOff, out);
-        Parallel.forRange(0, blocks, 1, blk -> {
-            int r0 = blk * rows;
-            BlockedGemm.multiply(weight, bias, r0, Math.min(rows, out - r0), panel, yr, GEMM_SCRATCH.get());
-        });
+        ParallelGemm.multiply(weight::toFloat, out, bias, panel, y, yOff);
     }
 
     /**

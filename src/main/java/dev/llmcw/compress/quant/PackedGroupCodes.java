@@ -101,6 +101,22 @@ public record PackedGroupCodes(
         return scale(gi) * (field(codes, i * bits, bits) - zero(gi));
     }
 
+    /**
+     * Values [offset, offset + n) of the row-major matrix, each exactly {@link #value}, into dst from dstOff:
+     * the blocked GEMM's weight slices (prefill) decode through here, one scale and zero point per group.
+     */
+    public void toFloat(long offset, float[] dst, int dstOff, int n) {
+        int groups = groups();
+        for (int i = 0; i < n; ) {
+            long at = offset + i;
+            int r = (int) (at / cols), c = (int) (at % cols), gi = r * groups + c / groupSize;
+            int end = Math.min(n, i + Math.min(groupSize - c % groupSize, cols - c));
+            float s = scale(gi);
+            int z = zero(gi);
+            for (long bitPos = at * bits; i < end; i++, bitPos += bits) dst[dstOff + i] = s * (field(codes, bitPos, bits) - z);
+        }
+    }
+
     /** Bytes these arrays occupy (padding included, object headers not). */
     public long residentBytes() {
         return codes.length + 2L * scales.length + (zeros == null ? 0 : zeros.length);

@@ -6,6 +6,8 @@ import dev.llmcw.compress.quant.PackedGroupKernels;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
 import dev.llmcw.tensor.Linear;
+import dev.llmcw.tensor.gemm.ActivationPanel;
+import dev.llmcw.tensor.gemm.ParallelGemm;
 import dev.llmcw.util.Parallel;
 
 /**
@@ -16,6 +18,7 @@ import dev.llmcw.util.Parallel;
  * {@link PackedGroupKernels} (unpacked in registers, eight lanes per group); 5–8 bits keep the scalar loop,
  * eight codes out of one 8-byte load multiplied in column order. Decode-sized batches of 4-bit codes in groups
  * of whole blocks of 32 take the integer dots of {@link PackedGroupIntegerKernels} against Q8 activations.
+ * Batches of {@link #GEMM_FROM} tokens or more (prefill, scoring) take the blocked GEMM, as dense layers do.
  */
 public final class GroupQuantLinear implements Linear {
     private final PackedGroupCodes packed;
@@ -71,8 +74,21 @@ public final class GroupQuantLinear implements Linear {
         return label + " on-the-fly";
     }
 
+    /**
+     * From this many tokens a product runs the blocked GEMM over the codes decoded a slice at a time (as dense
+     * prefill does, the same threshold); below it, the kernels that unpack in registers per token.
+     */
+    static final int GEMM_FROM = 4;
+
     @Override
     public void forward(float[] x, int xOff, float[] y, int yOff, int batch) {
+        if (batch >= GEMM_FROM) {
+            // Prefill: each slice of a block of rows decoded to floats once (PackedGroupCodes.toFloat, exactly the
+            // dense decode's values) and reused by every token in the register-tiled GEMM; never the whole matrix.
+            ActivationPanel panel = ParallelGemm.packPanel(x, xOff, packed.cols(), batch);
+            ParallelGemm.multiply(packed::toFloat, packed.rows(), null, panel, y, yOff);
+            return;
+        }
         if (PackedGroupIntegerKernels.handles(packed, batch)) {
             PackedGroupIntegerKernels.forward(packed, x, xOff, y, yOff, batch);
             return;

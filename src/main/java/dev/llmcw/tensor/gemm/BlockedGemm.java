@@ -58,14 +58,30 @@ public final class BlockedGemm {
      */
     public static void multiply(
             Tensor weight, float[] bias, int r0, int rows, ActivationPanel panel, FloatRows out, Scratch scratch) {
+        if (weight.cols() != panel.n())
+            throw new IllegalArgumentException(
+                    "weight " + weight + " has rows of " + weight.cols() + ", activations " + panel.n());
+        multiply(weight::toFloat, bias, r0, rows, panel, out, scratch);
+    }
+
+    /**
+     * A weight matrix as the GEMM reads it: values [offset, offset + n) of the row-major matrix (rows of the
+     * panel's n values) as floats into dst from dstOff; a call never crosses a row. {@link Tensor#toFloat} is
+     * one; a compressed layer that holds its own packed form (group-quantized codes) is another.
+     */
+    @FunctionalInterface
+    public interface WeightRows {
+        void toFloat(long offset, float[] dst, int dstOff, int n);
+    }
+
+    /** {@link #multiply(Tensor, float[], int, int, ActivationPanel, FloatRows, Scratch)} over any {@link WeightRows}. */
+    public static void multiply(
+            WeightRows weight, float[] bias, int r0, int rows, ActivationPanel panel, FloatRows out, Scratch scratch) {
         if (rows <= 0 || rows > MAX_BLOCK_ROWS)
             throw new IllegalArgumentException("row block of " + rows + " rows, expected 1.." + MAX_BLOCK_ROWS);
         int n = panel.n(), tokens = panel.tokens(), groups = panel.groups();
         float[] y = out.data();
         int yOff = out.offset(), yStride = out.stride();
-        if (weight.cols() != n)
-            throw new IllegalArgumentException(
-                    "weight " + weight + " has rows of " + weight.cols() + ", activations " + n);
         int padRows = (rows + ROWS - 1) / ROWS * ROWS, padTokens = groups * G;
         float[] w = scratch.weights(padRows * KC), acc = scratch.sums(padRows * padTokens), xp = panel.data();
         // rows past the block stay zero in the slice buffer: their sums are computed and never stored

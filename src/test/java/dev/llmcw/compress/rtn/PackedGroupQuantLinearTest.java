@@ -9,6 +9,7 @@ import dev.llmcw.compress.calibration.CalibrationSpec;
 import dev.llmcw.compress.gptq.Gptq;
 import dev.llmcw.compress.gptq.GptqMethod;
 import dev.llmcw.compress.quant.PackedGroupIntegerKernels;
+import dev.llmcw.compress.quant.PackedGroupCodes;
 import dev.llmcw.compress.quant.PackedGroupKernels;
 import dev.llmcw.compress.quant.QuantizerIO;
 import dev.llmcw.compress.quant.UniformGrid;
@@ -17,6 +18,7 @@ import dev.llmcw.model.load.ModelLoader;
 import dev.llmcw.model.safetensors.SafetensorsFile;
 import dev.llmcw.tensor.Linear;
 import dev.llmcw.tensor.Q8Activations;
+import dev.llmcw.tensor.gemm.ParallelGemm;
 import dev.llmcw.testing.RetainedArrays;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -29,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * RTN and GPTQ layers run from their packed codes: the outputs of the layer that kept one value per code
  * (reimplemented here from the unpacked file contents) — bit for bit where the scalar loop still runs (5–8
- * bits), within float rounding (1e-5 of Σ|w·x|) where the vector kernels of 1–4 bits sum in lanes (their own
- * bit-for-bit check is PackedGroupKernelsTest) —, the arrays a layer keeps within
+ * bits, fewer than four tokens), within float rounding (1e-5 of Σ|w·x|) where the vector kernels of 1–4 bits
+ * sum in lanes (their own bit-for-bit check is PackedGroupKernelsTest) and where batches of four tokens or more
+ * run the blocked GEMM (bit for bit that GEMM over the dense decode's values) —, the arrays a layer keeps within
  * 10 % of its stored size, and loading allocates less than the stored size plus half a byte per weight (an
  * array of one byte or int per code, or a dense float copy, would allocate more than that alone).
  */
@@ -68,7 +71,8 @@ class PackedGroupQuantLinearTest {
             assertThat(retained).as(tag + " " + e.getKey() + " retained arrays").isEqualTo(l.residentBytes());
             assertThat((double) retained).as(tag + " " + e.getKey()).isLessThanOrEqualTo(1.1 * l.storageBytes());
             var unpacked = QuantizerIO.readScalar(file, e.getKey() + "." + format.method());
-            for (int batch : new int[] {1, 3, 5}) {
+            checkSlicesDecodeAsValues(l.packed(), rnd);
+            for (int batch : new int[] {1, 3, 5, 19}) {
                 float[] x = new float[batch * l.inFeatures() + 3];
                 for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
                 float[] got = new float[batch * l.outFeatures()], want = got.clone(), magnitude = got.clone();
@@ -79,14 +83,31 @@ class PackedGroupQuantLinearTest {
                 float[] rounding = integer
                         ? activationRounding(unpacked.grid(), unpacked.codes(), x, 3, batch)
                         : new float[got.length];
-                if (!integer && lanes) { // batches and other widths: the float kernel itself, bit for bit
+                boolean gemm = batch >= GroupQuantLinear.GEMM_FROM;
+                if (gemm) { // prefill: the blocked GEMM over the dense decode's values, bit for bit
+                    float[] dense = new float[got.length];
+                    PackedGroupCodes p = l.packed();
+                    ParallelGemm.multiply(
+                            (off, dst, o, n) -> {
+                                for (int j = 0; j < n; j++) dst[o + j] = p.value(off + j);
+                            },
+                            p.rows(),
+                            null,
+                            ParallelGemm.packPanel(x, 3, p.cols(), batch),
+                            dense,
+                            0);
+                    for (int i = 0; i < got.length; i++)
+                        assertThat(Float.floatToIntBits(got[i]))
+                                .as(tag + " " + e.getKey() + " GEMM batch " + batch + " output " + i)
+                                .isEqualTo(Float.floatToIntBits(dense[i]));
+                } else if (!integer && lanes) { // other widths: the float kernel itself, bit for bit
                     float[] kernel = new float[got.length];
                     PackedGroupKernels.forward(l.packed(), x, 3, kernel, 0, batch);
                     for (int i = 0; i < got.length; i++)
                         assertThat(Float.floatToIntBits(got[i])).isEqualTo(Float.floatToIntBits(kernel[i]));
                 }
                 for (int i = 0; i < got.length; i++) {
-                    if (lanes)
+                    if (lanes || gemm)
                         assertThat(got[i])
                                 .as(tag + " " + e.getKey() + " batch " + batch + " output " + i)
                                 .isCloseTo(want[i], Offset.offset(rounding[i] + 1e-5f * magnitude[i] + 1e-6f));
@@ -101,6 +122,20 @@ class PackedGroupQuantLinearTest {
         // the packed arrays plus half a byte per weight for the file's index and small objects (measured
         // 2026-12-07: 66 KB over the stored size for RTN 4-bit); one byte per code alone would exceed it
         assertThat(allocated).as(tag + " bytes allocated by loading").isLessThan(stored + weights / 2);
+    }
+
+    /** The GEMM's weight slices: any run of a row decodes to exactly {@link PackedGroupCodes#value}. */
+    private static void checkSlicesDecodeAsValues(PackedGroupCodes p, Random rnd) {
+        for (int k = 0; k < 20; k++) {
+            int r = rnd.nextInt(p.rows()), c = rnd.nextInt(p.cols()), n = 1 + rnd.nextInt(p.cols() - c);
+            long off = (long) r * p.cols() + c;
+            float[] got = new float[n + 2];
+            p.toFloat(off, got, 2, n);
+            for (int j = 0; j < n; j++)
+                assertThat(Float.floatToIntBits(got[2 + j]))
+                        .as("row %d column %d", r, c + j)
+                        .isEqualTo(Float.floatToIntBits(p.value(off + j)));
+        }
     }
 
     /**
