@@ -113,7 +113,8 @@ public record PackedGroupCodes(
             int end = Math.min(n, i + Math.min(groupSize - c % groupSize, cols - c));
             float s = scale(gi);
             int z = zero(gi);
-            for (long bitPos = at * bits; i < end; i++, bitPos += bits) dst[dstOff + i] = s * (field(codes, bitPos, bits) - z);
+            for (long bitPos = at * bits; i < end; i++, bitPos += bits)
+                dst[dstOff + i] = s * (field(codes, bitPos, bits) - z);
         }
     }
 
