@@ -174,7 +174,7 @@ class DemoWorkflowUiTest {
         String svgText = ChartFiles.assertValidSvg(svg).getDocumentElement().getTextContent();
         assertThat(svgText)
                 .contains("piqa: acc vs bits per weight")
-                .contains("seedlm")
+                .contains("SeedLM C4 P1 K8")
                 .contains("paper: SeedLM")
                 .contains("SYNTHETIC");
         ChartFiles.assertValidPdf(pdf);
