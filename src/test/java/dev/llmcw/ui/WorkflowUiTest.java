@@ -162,7 +162,9 @@ class WorkflowUiTest {
         ChartFiles.assertValidPng(png, 960);
         ChartFiles.assertValidPdf(pdf);
         var doc = ChartFiles.assertValidSvg(svg);
-        assertThat(doc.getDocumentElement().getTextContent()).contains("SeedLM C4 P1 K8").contains("piqa");
+        assertThat(doc.getDocumentElement().getTextContent())
+                .contains("SeedLM C4 P1 K8")
+                .contains("piqa");
     }
 
     @Test
