@@ -1,6 +1,7 @@
 package dev.llmcw.cli;
 
 import dev.llmcw.engine.DecodeRoofline;
+import dev.llmcw.engine.MemoryBandwidth;
 import dev.llmcw.model.Model;
 import dev.llmcw.model.WeightNames;
 import dev.llmcw.tensor.DType;
@@ -54,7 +55,7 @@ final class RooflineReport {
 
     void print(int bandwidthMb, int reps) {
         int threads = Parallel.threads();
-        double read = DecodeRoofline.readBandwidth(bandwidthMb, reps);
+        double read = MemoryBandwidth.read(bandwidthMb, reps);
         System.out.printf(
                 Locale.ROOT,
                 "%nroofline (decode): streaming read %.1f GB/s (%d MiB float buffer summed by %d threads, best of %d);"

@@ -1,25 +1,19 @@
 package dev.llmcw.engine;
 
-import static dev.llmcw.tensor.KernelSpecies.F;
-
 import dev.llmcw.tensor.DType;
 import dev.llmcw.tensor.FloatPair;
 import dev.llmcw.tensor.Half;
 import dev.llmcw.tensor.Q8Activations;
 import dev.llmcw.tensor.Tensor;
 import dev.llmcw.tensor.Tensors;
-import dev.llmcw.util.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.SplittableRandom;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The two ceilings of a decode step: a matrix–vector product streams every weight once per token, so decode
@@ -28,7 +22,7 @@ import jdk.incubator.vector.VectorOperators;
  * the roofline that an achieved decode rate is judged against; where a type decodes far below (a) but near
  * (b), its kernel, not memory, is the limit.
  *
- * <p>(a) {@link #readBandwidth}: a float buffer well above the last-level cache is summed (vector loads only,
+ * <p>(a) {@link MemoryBandwidth#read}: a float buffer well above the last-level cache is summed (vector loads only,
  * four independent accumulators) by every engine thread, contiguous chunks each; GB/s of 10^9 bytes read, best
  * of the timed passes (one untimed pass first). Unlike {@link MemoryBandwidth} (copy: read + write) this is the
  * traffic a matrix–vector product makes.
@@ -54,41 +48,6 @@ public final class DecodeRoofline {
         public double bytesPerSecond() {
             return weightsPerSecond * type.bytesFor(type.blockSize()) / type.blockSize();
         }
-    }
-
-    /** Best streaming read rate in GB/s of every engine thread over a buffer of {@code mb} MiB. */
-    public static double readBandwidth(int mb, int reps) {
-        if (mb < 1 || reps < 1)
-            throw new IllegalArgumentException("need mb >= 1 and reps >= 1, got " + mb + ", " + reps);
-        int n = Math.toIntExact(mb * (1L << 20) / 4);
-        float[] buf = new float[n];
-        int chunks = Parallel.threads() * 8, per = (n / chunks) / F.length() * F.length();
-        Parallel.forRange(0, chunks, 1, c -> Arrays.fill(buf, c * per, c == chunks - 1 ? n : (c + 1) * per, 1e-3f));
-        float[] sink = new float[chunks];
-        double best = 0;
-        for (int r = -1; r < reps; r++) {
-            long t0 = System.nanoTime();
-            Parallel.forRange(0, chunks, 1, c -> sink[c] += sum(buf, c * per, per));
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (r >= 0) best = Math.max(best, 4.0 * per * chunks / s / 1e9);
-        }
-        if (Float.isNaN(sink[0])) throw new IllegalStateException("read check failed");
-        return best;
-    }
-
-    /** Σ buf[from .. from + len), len a multiple of the vector length; four chains so no add waits on the last. */
-    private static float sum(float[] buf, int from, int len) {
-        int l = F.length();
-        FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
-        int i = from, end = from + len;
-        for (; i + 4 * l <= end; i += 4 * l) {
-            a = a.add(FloatVector.fromArray(F, buf, i));
-            b = b.add(FloatVector.fromArray(F, buf, i + l));
-            c = c.add(FloatVector.fromArray(F, buf, i + 2 * l));
-            d = d.add(FloatVector.fromArray(F, buf, i + 3 * l));
-        }
-        for (; i < end; i += l) a = a.add(FloatVector.fromArray(F, buf, i));
-        return a.add(b).add(c.add(d)).reduceLanes(VectorOperators.ADD);
     }
 
     /** The decode kernel of {@code type} on rows of {@code cols} weights in cache, timed in windows of {@code seconds}. */

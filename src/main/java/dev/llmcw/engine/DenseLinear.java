@@ -81,7 +81,7 @@ public final class DenseLinear implements Linear {
         }
         PrefillGemm route = PrefillGemm.current();
         if (route.blocked(batch, shortRows())) {
-            forwardBlocked(packPanel(x, xOff, in, batch), y, yOff);
+            forwardBlocked(ParallelGemm.packPanel(x, xOff, in, batch), y, yOff);
             return;
         }
         if (shortRows()) {
@@ -130,11 +130,6 @@ public final class DenseLinear implements Linear {
         return in <= TRANSPOSED_MAX_IN && (long) out * in <= TRANSPOSED_MAX_WEIGHTS;
     }
 
-    /** x's batch rows of n floats packed for the blocked GEMM (see {@link ParallelGemm#packPanel}). */
-    static ActivationPanel packPanel(float[] x, int xOff, int n, int batch) {
-        return ParallelGemm.packPanel(x, xOff, n, batch);
-    }
-
     /** y (from yOff, rows of out) = W·x + b for the panel's tokens by {@link ParallelGemm}. */
     void forwardBlocked(ActivationPanel panel, float[] y, int yOff) {
         ParallelGemm.multiply(weight::toFloat, out, bias, panel, y, yOff);
@@ -179,7 +174,7 @@ public final class DenseLinear implements Linear {
         boolean q8 = false, q8k = false;
         for (Linear l : layers) {
             if (l instanceof DenseLinear d) {
-                q8 |= IntegerActivations.needsQ8(d.weight);
+                q8 |= d.weight.hasIntegerDot();
                 q8k |= d.weight.hasQ8KDot();
             }
         }
@@ -283,7 +278,7 @@ public final class DenseLinear implements Linear {
         int in = layers[0].inFeatures();
         if (allBlocked(batch, layers)) {
             // one panel for the layers that share the input (q/k/v, gate/up)
-            ActivationPanel panel = packPanel(x, from * in, in, batch);
+            ActivationPanel panel = ParallelGemm.packPanel(x, from * in, in, batch);
             for (int i = 0; i < layers.length; i++)
                 ((DenseLinear) layers[i]).forwardBlocked(panel, ys[i], from * layers[i].outFeatures());
             return;

@@ -40,12 +40,7 @@ public final class IntegerActivations {
 
     /** Whether weights of this storage type have an integer dot product with some activation form. */
     public static boolean supports(Tensor w) {
-        return needsQ8(w) || w.hasQ8KDot();
-    }
-
-    /** Whether w's integer dot takes Q8 blocks of 32 ({@code quantize}'s q8). */
-    public static boolean needsQ8(Tensor w) {
-        return w.hasIntegerDot();
+        return w.hasIntegerDot() || w.hasQ8KDot();
     }
 
     /**
@@ -60,13 +55,12 @@ public final class IntegerActivations {
 
     /** Whether rows of {@code w} have an integer dot product with the forms held here. */
     public boolean covers(Tensor w) {
-        return w.hasQ8KDot() ? q8k != null : needsQ8(w) && q8 != null;
+        return w.hasQ8KDot() ? q8k != null : w.hasIntegerDot() && q8 != null;
     }
 
     /** w[off .. off + n) · row t, by the integer dot product of w's type; only where {@link #covers}. */
     public float dot(Tensor w, long off, int t) {
-        if (w.hasQ8KDot()) return w.dotQ8K(off, q8k, t);
-        return w.dotQ8(off, q8, t);
+        return w.hasQ8KDot() ? w.dotQ8K(off, q8k, t) : w.dotQ8(off, q8, t);
     }
 
     /** {@link #dot} of a[offA..) and b[offB..), packed by {@link FloatPair#pack}; both must be covered. */

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class DecodeRooflineTest {
     @Test
     void readBandwidthIsAFiniteRate() {
-        assertThat(DecodeRoofline.readBandwidth(8, 2)).isPositive().isFinite();
-        assertThatThrownBy(() -> DecodeRoofline.readBandwidth(0, 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(MemoryBandwidth.read(8, 2)).isPositive().isFinite();
+        assertThatThrownBy(() -> MemoryBandwidth.read(0, 2)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** The random matrices hold finite values (random F32 bits would be NaN now and then) and fit the L2 budget. */

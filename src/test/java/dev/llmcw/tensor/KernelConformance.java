@@ -260,9 +260,8 @@ public final class KernelConformance {
             float[] y = new float[batch * out + 3];
             new DenseLinear(w, bias).forward(x, 2, y, 1, batch);
             boolean integer = batch < 4 && IntegerActivations.useFor(batch);
-            IntegerActivations xq = integer
-                    ? IntegerActivations.quantize(x, 2, in, batch, IntegerActivations.needsQ8(w), w.hasQ8KDot())
-                    : null;
+            IntegerActivations xq =
+                    integer ? IntegerActivations.quantize(x, 2, in, batch, w.hasIntegerDot(), w.hasQ8KDot()) : null;
             for (int t = 0; t < batch; t++) {
                 for (int o = 0; o < out; o++) {
                     if (xq != null) {

@@ -26,8 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * species are fixed at 256 bits (16 shorts: one block), like the float kernel's eight lanes.
  *
  * <p>Only decode takes this path (batches of at most {@link Q8Activations#MAX_BATCH} tokens, while {@link
- * Q8Activations#enabled}); batches keep the float kernel, whose outputs do not depend on the batch. Group
- * sizes and widths that are not whole blocks of 32, and other bit widths, keep the float kernel too.
+ * Q8Activations#enabled}); larger batches take GroupQuantLinear's blocked GEMM (from four tokens) or the float
+ * kernel. Group sizes and widths that are not whole blocks of 32, and other bit widths, keep the float kernel.
  */
 public final class PackedGroupIntegerKernels {
     private PackedGroupIntegerKernels() {}
